@@ -1,0 +1,118 @@
+"""Shared CLI plumbing: option aliases, the error boundary, consoles and progress bars.
+
+Keep this module light: it is imported for ``review --help``. Heavy libraries (pandas, openpyxl,
+matplotlib, textual, rapidfuzz) are imported inside command functions only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from review.errors import ReviewError
+
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        "-p",
+        help="Review project folder (default: the current folder).",
+        envvar="REVIEW_PROJECT",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+StageOpt = Annotated[
+    str,
+    typer.Option("--stage", help="Screening stage: title-abstract or full-text."),
+]
+
+
+def err_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def out_console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``message`` as an error on stderr; return the Exit to raise."""
+    from rich.markup import escape
+
+    err_console().print(f"[bold red]Error:[/bold red] {escape(message)}")
+    return typer.Exit(code=code)
+
+
+class ReviewGroup(TyperGroup):
+    """Root command group: turns every ReviewError into a short message and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ReviewError as exc:
+            raise fail(str(exc)) from None
+        except KeyboardInterrupt:
+            err_console().print("Interrupted; everything decided so far is saved.")
+            raise typer.Exit(code=130) from None
+
+
+def open_project(path: Path | None) -> Any:
+    from review.project import Project
+
+    return Project.open(path)
+
+
+def print_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+def check_stage(stage: str) -> str:
+    from review.model import STAGES
+
+    if stage not in STAGES:
+        raise typer.BadParameter(f"{stage!r} is not a stage; use one of: {', '.join(STAGES)}.",
+                                 param_hint="--stage")
+    return stage
+
+
+@contextlib.contextmanager
+def progress(description: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A Rich progress bar on stderr; yields ``update(done, total)``. Silent with ``quiet``."""
+    if quiet:
+        yield lambda done, total: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

@@ -1,0 +1,56 @@
+"""`review init` and `review status`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from review.cli.common import JsonOpt, ProjectOpt, open_project, out_console, print_json
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
+    title: Annotated[str | None, typer.Option("--title", help="Title of the review.")] = None,
+) -> None:
+    """Create a new review project: protocol, extraction schema, data/ and outputs/.
+
+    Example:
+
+        review init my-review --title "Peer support in child protection"
+    """
+    from review.project import Project
+
+    project = Project.init(directory, title=title)
+    from rich.markup import escape
+
+    console = out_console()
+    console.print(f"Created review project in [bold]{escape(str(project.root))}[/bold]")
+    console.print(
+        "Next: edit protocols/protocol.yaml, then "
+        "`review import FILE --source NAME` for each search export."
+    )
+
+
+def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """Where the review stands: records per source, duplicates, screening, charting.
+
+    Example:
+
+        review status
+        review status --json | jq .screening
+    """
+    from review.status import collect_status, render_status
+
+    proj = open_project(project)
+    summary = collect_status(proj)
+    if as_json:
+        print_json(summary)
+    else:
+        render_status(summary, out_console())
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("status")(status)

@@ -1,0 +1,155 @@
+"""Safe file writing: atomic replace for derived files, fsync'd appends for decision logs.
+
+Decision logs are JSON Lines, one object per line, one writer per file (a reviewer's own file),
+so two people's logs merge in git without conflicts. A crash can leave at most a torn last line;
+:func:`read_jsonl` reports it and reads everything before it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO 8601 with seconds and a trailing Z (sortable as text)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temp file in the same folder + fsync + rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def dumps_line(obj: dict[str, Any]) -> str:
+    """One compact JSON line (no newline inside), keys in insertion order."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+class JsonlAppender:
+    """Append JSON objects to a log, flushed and fsync'd before :meth:`append` returns.
+
+    Opened once and kept open (cheap per decision). If the file ends with a torn line (no final
+    newline after a crash), a newline is written first so the next record starts cleanly.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the session
+        if self._fh.tell() > 0:
+            with open(self.path, "rb") as check:
+                check.seek(-1, os.SEEK_END)
+                if check.read(1) != b"\n":
+                    self._fh.write(b"\n")
+                    self._sync()
+
+    def _sync(self) -> None:
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def append(self, obj: dict[str, Any]) -> None:
+        self._fh.write((dumps_line(obj) + "\n").encode("utf-8"))
+        self._sync()
+
+    def extend(self, objs: list[dict[str, Any]]) -> None:
+        """Append many lines with one fsync (used by spreadsheet imports)."""
+        self._fh.write("".join(dumps_line(o) + "\n" for o in objs).encode("utf-8"))
+        self._sync()
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+
+    def __enter__(self) -> JsonlAppender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def append_jsonl(path: Path, objs: list[dict[str, Any]]) -> None:
+    with JsonlAppender(path) as app:
+        app.extend(objs)
+
+
+@dataclass(frozen=True, slots=True)
+class JsonlProblem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+def iter_jsonl(path: Path, problems: list[JsonlProblem] | None = None) -> Iterator[dict[str, Any]]:
+    """Yield the objects of a JSON Lines log.
+
+    A line that is not valid JSON is skipped and reported in ``problems`` (a torn last line after
+    a power cut is the usual case); it is never fatal. Blank lines are ignored.
+    """
+    path = Path(path)
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            text = line.strip()
+            if not text:
+                continue
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError:
+                if problems is not None:
+                    torn = not line.endswith("\n")
+                    what = "torn last line (interrupted write), ignored" if torn else (
+                        "not valid JSON, ignored"
+                    )
+                    problems.append(JsonlProblem(str(path), lineno, what))
+                continue
+            if isinstance(obj, dict):
+                yield obj
+            elif problems is not None:
+                problems.append(JsonlProblem(str(path), lineno, "not a JSON object, ignored"))
+
+
+def read_jsonl(path: Path, problems: list[JsonlProblem] | None = None) -> list[dict[str, Any]]:
+    return list(iter_jsonl(path, problems))
+
+
+def safe_name(text: str) -> str:
+    """A file-name-safe slug for reviewer and source names: ``Ana María`` -> ``ana-maria``."""
+    import re
+    import unicodedata
+
+    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-zA-Z0-9]+", "-", norm).strip("-").lower()
+    return slug or "x"

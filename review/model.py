@@ -1,0 +1,148 @@
+"""Typed, frozen records and the small vocabulary every stage shares.
+
+A :class:`Record` is one bibliographic record as it was imported: provenance (which import, which
+file, where in it, its own id, the raw tag/value pairs) plus normalised fields. Records never
+change; dedup, screening and charting refer to them by ``record_id``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+# Kinds of source (CLI contract). Database and register records enter the main PRISMA branch.
+KINDS = ("database", "register", "website", "organisation", "citation", "expert", "other")
+MAIN_KINDS = frozenset({"database", "register"})
+
+STAGES = ("title-abstract", "full-text")
+DECISIONS = ("include", "exclude", "maybe")
+FULLTEXT_DECISIONS = (*DECISIONS, "not-retrieved")
+
+# Normalised record types.
+RECORD_TYPES = (
+    "article",
+    "book",
+    "chapter",
+    "conference",
+    "thesis",
+    "report",
+    "webpage",
+    "preprint",
+    "dataset",
+    "other",
+)
+
+# Normalised fields, in export order. Every one is a str except ``authors``/``keywords`` (tuple of
+# str) and ``year`` (int or None).
+FIELDS = (
+    "type",
+    "title",
+    "abstract",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "issn",
+    "isbn",
+    "keywords",
+    "url",
+    "language",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One imported record. ``record_id`` is stable: it derives from the file hash and position."""
+
+    record_id: str
+    source: str  # the --source name given at import, e.g. "Web of Science"
+    kind: str  # one of KINDS
+    source_file: str  # path of the raw copy, relative to the project root (POSIX separators)
+    source_position: int  # 1-based position of the record in its file
+    source_line: int = 0  # 1-based line where the record starts (0 when not line-based, e.g. xlsx)
+    original_id: str = ""  # the record's own id in the export (RIS ID/AN, BibTeX key, PMID, UT…)
+    type: str = "other"
+    title: str = ""
+    abstract: str = ""
+    authors: tuple[str, ...] = ()  # "Surname, Given" as exported, one per author
+    year: int | None = None
+    journal: str = ""  # journal / book / proceedings / container title
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""  # lower-case, no https://doi.org/ prefix
+    pmid: str = ""
+    issn: str = ""
+    isbn: str = ""
+    keywords: tuple[str, ...] = ()
+    url: str = ""
+    language: str = ""
+    # Raw (tag, value) pairs as read, in file order; repeated tags repeat. Kept for audit and export.
+    raw: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+    def fields_dict(self) -> dict[str, Any]:
+        """The normalised fields only (no provenance), for comparison and export."""
+        return {name: getattr(self, name) for name in FIELDS}
+
+    def with_fields(self, **changes: Any) -> Record:
+        return replace(self, **changes)
+
+    @property
+    def first_author(self) -> str:
+        return self.authors[0] if self.authors else ""
+
+    def citation(self) -> str:
+        """A short human citation: ``Surname et al. (2011) Title``."""
+        if self.authors:
+            surname = self.authors[0].split(",")[0].strip()
+            who = surname + (" et al." if len(self.authors) > 2 else "")
+            if len(self.authors) == 2:
+                who = f"{surname} & {self.authors[1].split(',')[0].strip()}"
+        else:
+            who = "Anon."
+        year = self.year if self.year is not None else "n.d."
+        return f"{who} ({year}) {self.title}".strip()
+
+
+RECORD_FIELD_NAMES = tuple(f.name for f in fields(Record))
+
+
+def make_record_id(file_sha256: str, position: int) -> str:
+    """Stable id from the raw file's SHA-256 and the 1-based position: ``3f9c1a2b-17``."""
+    return f"{file_sha256[:8]}-{position}"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportEntry:
+    """One line of the import log: a raw export copied into ``data/imports/<import_id>/``."""
+
+    import_id: str
+    source: str
+    kind: str
+    format: str
+    encoding: str
+    file: str  # path of the raw copy relative to the project root
+    original_name: str
+    sha256: str
+    records: int  # records imported
+    found: int  # record markers found in the file
+    problems: int
+    screen: bool  # non-database records routed through title/abstract screening (--screen)
+    imported_by: str
+    imported_at: str  # ISO 8601 UTC
+    tool_version: str
+    column_map: dict[str, str] = field(default_factory=dict)  # --map for tabular files
+
+    @property
+    def branch(self) -> str:
+        """``main`` (dedup -> title/abstract -> full text) or ``other`` (straight to full text)."""
+        return "main" if (self.kind in MAIN_KINDS or self.screen) else "other"

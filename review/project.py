@@ -1,0 +1,215 @@
+"""The review project on disk.
+
+Layout (the plain files are the truth; everything else is derived)::
+
+    protocols/protocol.yaml        the protocol (stages, reasons, sources, keywords)
+    extraction_schema.yaml         the charting framework
+    data/imports/<import_id>/      one folder per imported export: the raw file, unchanged,
+                                   and import.json (who, when, source, kind, format, hash, counts)
+    data/dedup/<reviewer>.jsonl    dedup verdicts, append-only, one file per reviewer
+    data/screening/<reviewer>.jsonl  screening decisions, append-only, one file per reviewer
+    data/resolutions/<resolver>.jsonl  resolutions of disagreements, append-only
+    data/fulltext/<who>.jsonl      full-text attachments (record -> file)
+    data/charting/<reviewer>/      charting imports, one versioned file per import
+    outputs/                       derived: clusters, conflicts, summaries, PRISMA (rebuildable)
+    .review/                       derived cache (never committed; rebuildable from data/)
+
+Because each writer appends only to its own files and every import is a new folder, two
+reviewers who keep the project in git merge without conflicts.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from functools import cached_property
+from pathlib import Path
+
+from review import __version__
+from review.errors import ProjectError
+from review.model import ImportEntry, Record
+from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
+
+PROTOCOL_PATH = Path("protocols") / "protocol.yaml"
+SCHEMA_PATH = Path("extraction_schema.yaml")
+
+ProgressFn = Callable[[int, int], None]  # (done, total)
+
+
+def whoami() -> str:
+    """Who is acting: $REVIEW_USER, else git's user.name, else the login name."""
+    env = os.environ.get("REVIEW_USER")
+    if env:
+        return env
+    try:
+        import subprocess
+
+        out = subprocess.run(
+            ["git", "config", "user.name"], capture_output=True, text=True, timeout=2, check=False
+        )
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        return "unknown"
+
+
+class Project:
+    """A review project folder. Cheap to open; records and protocol load on first use."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+
+    # ---- locating -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> Project:
+        root = Path(path) if path else Path.cwd()
+        if not root.is_dir():
+            raise ProjectError(f"{root}: no such folder. Pass --project DIR or run `review init DIR`.")
+        if not (root / PROTOCOL_PATH).is_file():
+            raise ProjectError(
+                f"{root}: not a review project (no {PROTOCOL_PATH.as_posix()}). "
+                "Run `review init DIR` to create one, or pass --project DIR."
+            )
+        return cls(root)
+
+    @classmethod
+    def init(cls, path: Path | str, title: str | None = None) -> Project:
+        root = Path(path)
+        if root.exists() and not root.is_dir():
+            raise ProjectError(f"{root}: exists and is not a folder.")
+        if root.exists() and any(p.name != ".git" for p in root.iterdir()):
+            raise ProjectError(
+                f"{root}: folder is not empty. Choose a new folder, or delete its contents first."
+            )
+        from review.io.files import atomic_write_text
+
+        title = title or root.resolve().name.replace("-", " ").replace("_", " ").strip() or "Review"
+        (root / "protocols").mkdir(parents=True, exist_ok=True)
+        atomic_write_text(root / PROTOCOL_PATH, DEFAULT_PROTOCOL.format(title=json.dumps(title)))
+        atomic_write_text(root / SCHEMA_PATH, default_schema_text())
+        for sub in ("data", "outputs"):
+            (root / sub).mkdir(exist_ok=True)
+        atomic_write_text(root / ".gitignore", ".review/\n")
+        return cls(root)
+
+    # ---- paths ----------------------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def imports_dir(self) -> Path:
+        return self.data_dir / "imports"
+
+    @property
+    def outputs_dir(self) -> Path:
+        return self.root / "outputs"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".review"
+
+    @property
+    def protocol_path(self) -> Path:
+        return self.root / PROTOCOL_PATH
+
+    @property
+    def schema_path(self) -> Path:
+        return self.root / SCHEMA_PATH
+
+    def rel(self, path: Path) -> str:
+        """Path relative to the project root, POSIX separators (as stored in logs)."""
+        try:
+            return Path(path).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return Path(path).as_posix()
+
+    def output(self, *parts: str) -> Path:
+        """A path under outputs/, its folder created."""
+        p = self.outputs_dir.joinpath(*parts)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+
+    # ---- protocol -------------------------------------------------------------------------
+    @cached_property
+    def protocol(self) -> Protocol:
+        return load_protocol(self.protocol_path)
+
+    # ---- import log -----------------------------------------------------------------------
+    def imports(self) -> list[ImportEntry]:
+        """The import log: every data/imports/*/import.json, oldest first."""
+        entries: list[ImportEntry] = []
+        if not self.imports_dir.is_dir():
+            return entries
+        names = {f.name for f in fields(ImportEntry)}
+        for manifest in sorted(self.imports_dir.glob("*/import.json")):
+            try:
+                data = json.loads(manifest.read_text(encoding="utf-8"))
+                entry = ImportEntry(**{k: v for k, v in data.items() if k in names})
+            except (json.JSONDecodeError, TypeError) as exc:
+                raise ProjectError(
+                    f"{self.rel(manifest)}: unreadable import log entry ({exc}). "
+                    "Restore it from git; it must not be edited by hand."
+                ) from None
+            entries.append(entry)
+        entries.sort(key=lambda e: (e.imported_at, e.import_id))
+        return entries
+
+    # ---- records --------------------------------------------------------------------------
+    def records(self, progress: ProgressFn | None = None) -> list[Record]:
+        """Every imported record, in import order then file order. Cached under .review/."""
+        if getattr(self, "_records", None) is None:
+            from review.importer import records_for_entry
+
+            out: list[Record] = []
+            entries = self.imports()
+            for i, entry in enumerate(entries, start=1):
+                cache = self.cache_dir / "records" / f"{entry.import_id}-{__version__}.pickle"
+                recs: list[Record] | None = None
+                if cache.is_file():
+                    try:
+                        with open(cache, "rb") as fh:
+                            recs = pickle.load(fh)  # noqa: S301 - our own cache file
+                    except Exception:
+                        recs = None
+                if recs is None:
+                    recs = records_for_entry(self, entry)
+                    self._write_cache(cache, recs)
+                out.extend(recs)
+                if progress:
+                    progress(i, len(entries))
+            self._records: list[Record] | None = out
+        return list(self._records or [])
+
+    def _write_cache(self, path: Path, recs: Sequence[Record]) -> None:
+        from review.io.files import atomic_write_bytes
+
+        try:
+            atomic_write_bytes(path, pickle.dumps(list(recs), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # a read-only checkout still works, just slower
+
+    def record_index(self) -> dict[str, Record]:
+        return {r.record_id: r for r in self.records()}
+
+    def invalidate(self) -> None:
+        """Forget loaded records (after an import)."""
+        self._records = None
+
+
+def default_schema_text() -> str:
+    """The default extraction schema: the worked example's charting framework."""
+    from review.example import example_root
+
+    root = example_root()
+    if root is not None and (root / SCHEMA_PATH).is_file():
+        return (root / SCHEMA_PATH).read_text(encoding="utf-8")
+    return "# Charting framework: see the README for the format.\nfields: []\n"

@@ -1,0 +1,234 @@
+"""The review protocol (``protocols/protocol.yaml``): stages, exclusion reasons, sources, keywords.
+
+Loaded into frozen dataclasses and validated with messages that name the file and the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from review.errors import ProjectError
+from review.model import KINDS, STAGES
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusionReason:
+    id: str  # short machine id used in logs, e.g. "wrong-population"
+    label: str  # what reviewers see
+
+
+@dataclass(frozen=True, slots=True)
+class StageConfig:
+    name: str
+    reviewers_per_record: int = 2
+    exclusion_reasons: tuple[ExclusionReason, ...] = ()
+    # title-abstract only: does an agreed/resolved "maybe" go on to full text?
+    maybe_to_fulltext: bool = True
+
+    def reason(self, key: str) -> ExclusionReason | None:
+        """Find a reason by id, by label (case-insensitive) or by 1-based number."""
+        k = key.strip()
+        if k.isdigit() and 1 <= int(k) <= len(self.exclusion_reasons):
+            return self.exclusion_reasons[int(k) - 1]
+        low = k.lower()
+        for r in self.exclusion_reasons:
+            if r.id.lower() == low or r.label.lower() == low:
+                return r
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    name: str
+    kind: str = "database"
+    platform: str = ""
+    searched: str = ""  # date of the search, ISO (YYYY-MM-DD) or free text
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Protocol:
+    title: str
+    questions: tuple[str, ...] = ()
+    include_criteria: tuple[str, ...] = ()
+    exclude_criteria: tuple[str, ...] = ()
+    sources: tuple[SourceSpec, ...] = ()
+    stages: dict[str, StageConfig] = field(default_factory=dict)
+    keywords_include: tuple[str, ...] = ()
+    keywords_exclude: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    resolution: str = "consensus"  # "consensus" | "third-reviewer"
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def stage(self, name: str) -> StageConfig:
+        if name not in self.stages:
+            raise ProjectError(
+                f"Unknown stage {name!r}. Stages are: {', '.join(STAGES)}."
+            )
+        return self.stages[name]
+
+    def source(self, name: str) -> SourceSpec | None:
+        for s in self.sources:
+            if s.name.lower() == name.lower():
+                return s
+        return None
+
+
+def _strs(value: Any, where: str, path: Path) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise ProjectError(f"{path}: {where} must be a list of text items.")
+    return tuple(str(v) for v in value)
+
+
+def parse_protocol(data: Any, path: Path) -> Protocol:
+    if not isinstance(data, dict):
+        raise ProjectError(f"{path}: expected a YAML mapping at the top level.")
+    title = str(data.get("title") or "Untitled review")
+    elig = data.get("eligibility") or {}
+    if not isinstance(elig, dict):
+        raise ProjectError(f"{path}: 'eligibility' must be a mapping with 'include' and 'exclude'.")
+
+    sources = []
+    for i, s in enumerate(data.get("sources") or [], start=1):
+        if not isinstance(s, dict) or not s.get("name"):
+            raise ProjectError(f"{path}: sources[{i}] needs at least a 'name'.")
+        kind = str(s.get("kind", "database"))
+        if kind not in KINDS:
+            raise ProjectError(
+                f"{path}: sources[{i}] ({s['name']}) has kind {kind!r}; use one of {', '.join(KINDS)}."
+            )
+        sources.append(
+            SourceSpec(
+                name=str(s["name"]),
+                kind=kind,
+                platform=str(s.get("platform") or ""),
+                searched=str(s.get("searched") or ""),
+                notes=str(s.get("notes") or ""),
+            )
+        )
+
+    stages: dict[str, StageConfig] = {}
+    raw_stages = data.get("stages") or {}
+    if not isinstance(raw_stages, dict):
+        raise ProjectError(f"{path}: 'stages' must map stage names ({', '.join(STAGES)}) to settings.")
+    for name in raw_stages:
+        if name not in STAGES:
+            raise ProjectError(f"{path}: unknown stage {name!r} under 'stages'; use {', '.join(STAGES)}.")
+    for name in STAGES:
+        cfg = raw_stages.get(name) or {}
+        if not isinstance(cfg, dict):
+            raise ProjectError(f"{path}: stages.{name} must be a mapping.")
+        n = cfg.get("reviewers_per_record", 2)
+        if not isinstance(n, int) or n < 1:
+            raise ProjectError(f"{path}: stages.{name}.reviewers_per_record must be a whole number ≥ 1.")
+        reasons = []
+        seen: set[str] = set()
+        for j, r in enumerate(cfg.get("exclusion_reasons") or [], start=1):
+            if isinstance(r, str):
+                rid, label = _slug(r), r
+            elif isinstance(r, dict) and (r.get("id") or r.get("label")):
+                label = str(r.get("label") or r.get("id"))
+                rid = str(r.get("id") or _slug(label))
+            else:
+                raise ProjectError(
+                    f"{path}: stages.{name}.exclusion_reasons[{j}] must be text or {{id, label}}."
+                )
+            if rid in seen:
+                raise ProjectError(f"{path}: stages.{name}: exclusion reason {rid!r} is listed twice.")
+            seen.add(rid)
+            reasons.append(ExclusionReason(rid, label))
+        stages[name] = StageConfig(
+            name=name,
+            reviewers_per_record=n,
+            exclusion_reasons=tuple(reasons),
+            maybe_to_fulltext=bool(cfg.get("maybe_to_fulltext", True)),
+        )
+
+    kw = data.get("keywords") or {}
+    if not isinstance(kw, dict):
+        raise ProjectError(f"{path}: 'keywords' must be a mapping with 'include' and 'exclude' lists.")
+    resolution = str(data.get("resolution") or "consensus")
+    if resolution not in ("consensus", "third-reviewer"):
+        raise ProjectError(f"{path}: 'resolution' must be 'consensus' or 'third-reviewer'.")
+    return Protocol(
+        title=title,
+        questions=_strs(data.get("questions"), "questions", path),
+        include_criteria=_strs(elig.get("include"), "eligibility.include", path),
+        exclude_criteria=_strs(elig.get("exclude"), "eligibility.exclude", path),
+        sources=tuple(sources),
+        stages=stages,
+        keywords_include=_strs(kw.get("include"), "keywords.include", path),
+        keywords_exclude=_strs(kw.get("exclude"), "keywords.exclude", path),
+        reviewers=_strs(data.get("reviewers"), "reviewers", path),
+        resolution=resolution,
+        raw=data,
+    )
+
+
+def _slug(text: str) -> str:
+    from review.io.files import safe_name
+
+    return safe_name(text)
+
+
+def load_protocol(path: Path) -> Protocol:
+    import yaml
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ProjectError(f"{path}: not found. Run `review init` to create a project.") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ProjectError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)}).") from None
+    return parse_protocol(data, Path(path))
+
+
+DEFAULT_PROTOCOL = """\
+# Review protocol. Edit this file before screening; `review` reads it at every command.
+title: {title}
+questions:
+  - What is known about ...?
+eligibility:
+  include:
+    - Empirical studies of ...
+  exclude:
+    - Conceptual or theoretical papers
+# Every search you run, with the date it was run (used in the PRISMA methods paragraph).
+sources:
+  - name: PubMed
+    kind: database
+    searched: YYYY-MM-DD
+stages:
+  title-abstract:
+    reviewers_per_record: 2
+    maybe_to_fulltext: true   # an agreed or resolved "maybe" goes on to full text
+    exclusion_reasons:        # keys 1-9 in `review screen`, in this order
+      - {{id: wrong-population, label: Wrong population}}
+      - {{id: wrong-intervention, label: Wrong intervention}}
+      - {{id: not-empirical, label: Not empirical research}}
+      - {{id: wrong-language, label: Not in an eligible language}}
+      - {{id: wrong-date, label: Outside the date range}}
+  full-text:
+    reviewers_per_record: 2
+    exclusion_reasons:
+      - {{id: wrong-population, label: Wrong population}}
+      - {{id: wrong-intervention, label: Wrong intervention}}
+      - {{id: not-empirical, label: Not empirical research}}
+      - {{id: wrong-language, label: Not in an eligible language}}
+      - {{id: wrong-date, label: Outside the date range}}
+keywords:              # highlighted while screening
+  include: []
+  exclude: []
+reviewers: []
+resolution: consensus  # or third-reviewer
+"""

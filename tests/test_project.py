@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from review.cli import app
+from review.errors import ProjectError
+from review.io.files import JsonlAppender, read_jsonl
+from review.project import Project
+
+runner = CliRunner()
+
+
+def test_init_creates_layout(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path / "r"), "--title", "My review"])
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "r"
+    assert (root / "protocols" / "protocol.yaml").is_file()
+    assert (root / "extraction_schema.yaml").is_file()
+    assert (root / "data").is_dir() and (root / "outputs").is_dir()
+    assert Project.open(root).protocol.title == "My review"
+
+
+def test_init_refuses_non_empty(tmp_path: Path) -> None:
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "notes.txt").write_text("x")
+    result = runner.invoke(app, ["init", str(tmp_path / "r")])
+    assert result.exit_code == 1
+    assert "not empty" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["notes.txt"]
+
+
+def test_open_non_project_is_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="not a review project"):
+        Project.open(tmp_path)
+    result = runner.invoke(app, ["status", "--project", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "not a review project" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_protocol_stages_and_reasons(project: Project) -> None:
+    ta = project.protocol.stage("title-abstract")
+    assert ta.reviewers_per_record == 2
+    assert ta.reason("1") is not None and ta.reason("1").id == "wrong-population"
+    assert ta.reason("wrong-date") is not None
+
+
+def test_bad_protocol_yaml_names_line(project: Project) -> None:
+    project.protocol_path.write_text("title: x\nstages: [unclosed\n")
+    fresh = Project.open(project.root)
+    with pytest.raises(ProjectError, match=r"protocol.yaml:\d+: not valid YAML"):
+        _ = fresh.protocol
+
+
+def test_jsonl_torn_last_line_is_reported_not_fatal(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    with JsonlAppender(log) as app_:
+        app_.append({"a": 1})
+        app_.append({"a": 2})
+    with open(log, "ab") as fh:  # simulate a power cut in the middle of a write
+        fh.write(b'{"a": 3, "b"')
+    problems: list = []
+    assert read_jsonl(log, problems) == [{"a": 1}, {"a": 2}]
+    assert len(problems) == 1 and problems[0].line == 3 and "torn" in problems[0].message
+    # the next append starts on a fresh line, so the torn line never swallows a new decision
+    with JsonlAppender(log) as app_:
+        app_.append({"a": 4})
+    assert read_jsonl(log) == [{"a": 1}, {"a": 2}, {"a": 4}]
+    assert os.path.getsize(log) > 0
+    assert json.loads(log.read_text().splitlines()[-1]) == {"a": 4}
