@@ -72,7 +72,9 @@ class Project:
     def open(cls, path: Path | str | None = None) -> Project:
         root = Path(path) if path else Path.cwd()
         if not root.is_dir():
-            raise ProjectError(f"{root}: no such folder. Pass --project DIR or run `review init DIR`.")
+            raise ProjectError(
+                f"{root}: no such folder. Pass --project DIR or run `review init DIR`."
+            )
         if not (root / PROTOCOL_PATH).is_file():
             raise ProjectError(
                 f"{root}: not a review project (no {PROTOCOL_PATH.as_posix()}). "

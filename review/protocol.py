@@ -64,9 +64,7 @@ class Protocol:
 
     def stage(self, name: str) -> StageConfig:
         if name not in self.stages:
-            raise ProjectError(
-                f"Unknown stage {name!r}. Stages are: {', '.join(STAGES)}."
-            )
+            raise ProjectError(f"Unknown stage {name!r}. Stages are: {', '.join(STAGES)}.")
         return self.stages[name]
 
     def source(self, name: str) -> SourceSpec | None:
@@ -116,17 +114,23 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
     stages: dict[str, StageConfig] = {}
     raw_stages = data.get("stages") or {}
     if not isinstance(raw_stages, dict):
-        raise ProjectError(f"{path}: 'stages' must map stage names ({', '.join(STAGES)}) to settings.")
+        raise ProjectError(
+            f"{path}: 'stages' must map stage names ({', '.join(STAGES)}) to settings."
+        )
     for name in raw_stages:
         if name not in STAGES:
-            raise ProjectError(f"{path}: unknown stage {name!r} under 'stages'; use {', '.join(STAGES)}.")
+            raise ProjectError(
+                f"{path}: unknown stage {name!r} under 'stages'; use {', '.join(STAGES)}."
+            )
     for name in STAGES:
         cfg = raw_stages.get(name) or {}
         if not isinstance(cfg, dict):
             raise ProjectError(f"{path}: stages.{name} must be a mapping.")
         n = cfg.get("reviewers_per_record", 2)
         if not isinstance(n, int) or n < 1:
-            raise ProjectError(f"{path}: stages.{name}.reviewers_per_record must be a whole number ≥ 1.")
+            raise ProjectError(
+                f"{path}: stages.{name}.reviewers_per_record must be a whole number ≥ 1."
+            )
         reasons = []
         seen: set[str] = set()
         for j, r in enumerate(cfg.get("exclusion_reasons") or [], start=1):
@@ -140,7 +144,9 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
                     f"{path}: stages.{name}.exclusion_reasons[{j}] must be text or {{id, label}}."
                 )
             if rid in seen:
-                raise ProjectError(f"{path}: stages.{name}: exclusion reason {rid!r} is listed twice.")
+                raise ProjectError(
+                    f"{path}: stages.{name}: exclusion reason {rid!r} is listed twice."
+                )
             seen.add(rid)
             reasons.append(ExclusionReason(rid, label))
         stages[name] = StageConfig(
@@ -152,7 +158,9 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
 
     kw = data.get("keywords") or {}
     if not isinstance(kw, dict):
-        raise ProjectError(f"{path}: 'keywords' must be a mapping with 'include' and 'exclude' lists.")
+        raise ProjectError(
+            f"{path}: 'keywords' must be a mapping with 'include' and 'exclude' lists."
+        )
     resolution = str(data.get("resolution") or "consensus")
     if resolution not in ("consensus", "third-reviewer"):
         raise ProjectError(f"{path}: 'resolution' must be 'consensus' or 'third-reviewer'.")
@@ -189,7 +197,9 @@ def load_protocol(path: Path) -> Protocol:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
-        raise ProjectError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)}).") from None
+        raise ProjectError(
+            f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})."
+        ) from None
     return parse_protocol(data, Path(path))
 
 

@@ -49,8 +49,15 @@ def _register() -> None:
         screen_cmds,
     )
 
-    for module in (project_cmds, import_cmds, dedup_cmds, screen_cmds, chart_cmds, prisma_cmds,
-                   demo_cmds):
+    for module in (
+        project_cmds,
+        import_cmds,
+        dedup_cmds,
+        screen_cmds,
+        chart_cmds,
+        prisma_cmds,
+        demo_cmds,
+    ):
         module.register(app)
 
 

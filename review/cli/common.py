@@ -83,8 +83,9 @@ def check_stage(stage: str) -> str:
     from review.model import STAGES
 
     if stage not in STAGES:
-        raise typer.BadParameter(f"{stage!r} is not a stage; use one of: {', '.join(STAGES)}.",
-                                 param_hint="--stage")
+        raise typer.BadParameter(
+            f"{stage!r} is not a stage; use one of: {', '.join(STAGES)}.", param_hint="--stage"
+        )
     return stage
 
 

@@ -64,7 +64,7 @@ class JsonlAppender:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the session
+        self._fh = open(self.path, "ab")
         if self._fh.tell() > 0:
             with open(self.path, "rb") as check:
                 check.seek(-1, os.SEEK_END)
@@ -130,8 +130,10 @@ def iter_jsonl(path: Path, problems: list[JsonlProblem] | None = None) -> Iterat
             except json.JSONDecodeError:
                 if problems is not None:
                     torn = not line.endswith("\n")
-                    what = "torn last line (interrupted write), ignored" if torn else (
-                        "not valid JSON, ignored"
+                    what = (
+                        "torn last line (interrupted write), ignored"
+                        if torn
+                        else ("not valid JSON, ignored")
                     )
                     problems.append(JsonlProblem(str(path), lineno, what))
                 continue

@@ -1,0 +1,176 @@
+"""Dedup clusters as the rest of the pipeline sees them: ``outputs/dedup/clusters.csv``.
+
+The file has one row per imported record. Records sharing a ``cluster_id`` are one record from
+then on; the ``cluster_id`` is the ``record_id`` of the cluster's primary (kept) record. Status:
+``unique`` (alone), ``auto`` (merged automatically), ``confirmed`` (merged by a person's verdict),
+``maybe`` (in a pair waiting for a person; kept separate until then). The primary of a merged
+cluster carries the status of the merge that formed the cluster; only non-primary members count
+as duplicates removed.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from review.errors import ProjectError
+
+if TYPE_CHECKING:
+    from review.project import Project
+
+CLUSTER_COLUMNS = (
+    "record_id",
+    "cluster_id",
+    "source",
+    "source_position",
+    "original_id",
+    "status",
+    "branch",
+    "title",
+)
+STATUSES = ("unique", "auto", "confirmed", "maybe")
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRow:
+    record_id: str
+    cluster_id: str
+    source: str
+    source_position: int
+    original_id: str
+    status: str
+    branch: str  # "main" | "other"
+    title: str = ""
+
+
+@dataclass
+class Clusters:
+    rows: list[ClusterRow]
+    cluster_of: dict[str, str] = field(init=False)
+    status: dict[str, str] = field(init=False)
+    branch: dict[str, str] = field(init=False)
+    _members: dict[str, list[str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.cluster_of = {r.record_id: r.cluster_id for r in self.rows}
+        self.status = {r.record_id: r.status for r in self.rows}
+        self.branch = {r.record_id: r.branch for r in self.rows}
+        members: dict[str, list[str]] = defaultdict(list)
+        for r in self.rows:
+            members[r.cluster_id].append(r.record_id)
+        self._members = dict(members)
+
+    def members(self, cluster_id: str) -> list[str]:
+        return list(self._members.get(cluster_id, ()))
+
+    def cluster_ids(self) -> list[str]:
+        return list(self._members)
+
+    def main_clusters(self) -> list[str]:
+        """Clusters of main-branch records: what title/abstract screening sees."""
+        return [cid for cid in self._members if self.branch.get(cid) == "main"]
+
+    def other_clusters(self) -> list[str]:
+        return [cid for cid in self._members if self.branch.get(cid) == "other"]
+
+    def resolve(self, record_id: str) -> str | None:
+        """The cluster a record belongs to now (None for an unknown id)."""
+        return self.cluster_of.get(record_id)
+
+    def removed_automatic(self) -> list[str]:
+        return [
+            r.record_id for r in self.rows if r.record_id != r.cluster_id and r.status == "auto"
+        ]
+
+    def removed_manual(self) -> list[str]:
+        return [
+            r.record_id
+            for r in self.rows
+            if r.record_id != r.cluster_id and r.status == "confirmed"
+        ]
+
+
+def clusters_path(project: Project) -> Path:
+    return project.outputs_dir / "dedup" / "clusters.csv"
+
+
+def write_clusters(
+    path: Path,
+    rows: Iterable[ClusterRow],
+    extra: dict[str, dict[str, str]] | None = None,
+    extra_columns: tuple[str, ...] = (),
+) -> None:
+    """Write clusters.csv atomically (UTF-8 with BOM so Excel shows accents correctly)."""
+    import io
+
+    from review.io.files import atomic_write_text
+    from review.io.xlsx import csv_safe
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow((*CLUSTER_COLUMNS, *extra_columns))
+    for r in rows:
+        more = extra.get(r.record_id, {}) if extra else {}
+        w.writerow(
+            [
+                csv_safe(v)
+                for v in (
+                    r.record_id,
+                    r.cluster_id,
+                    r.source,
+                    r.source_position,
+                    r.original_id,
+                    r.status,
+                    r.branch,
+                    r.title,
+                )
+            ]
+            + [csv_safe(more.get(c, "")) for c in extra_columns]
+        )
+    atomic_write_text(path, "\ufeff" + buf.getvalue())
+
+
+def read_clusters(path: Path) -> Clusters:
+    from review.io.xlsx import csv_unsafe
+
+    rows: list[ClusterRow] = []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in CLUSTER_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ProjectError(
+                f"{path}: missing columns {', '.join(missing)}. Re-run `review dedup`."
+            )
+        for line, row in enumerate(reader, start=2):
+            status = row["status"]
+            if status not in STATUSES:
+                raise ProjectError(
+                    f"{path}:{line}: unknown status {status!r}. Re-run `review dedup`."
+                )
+            rows.append(
+                ClusterRow(
+                    record_id=row["record_id"],
+                    cluster_id=row["cluster_id"],
+                    source=csv_unsafe(row["source"]),
+                    source_position=int(row["source_position"] or 0),
+                    original_id=csv_unsafe(row["original_id"]),
+                    status=status,
+                    branch=row["branch"] or "main",
+                    title=csv_unsafe(row.get("title") or ""),
+                )
+            )
+    return Clusters(rows)
+
+
+def load_clusters(project: Project) -> Clusters:
+    """The current clusters; a clear error when `review dedup` has not been run yet."""
+    path = clusters_path(project)
+    if not path.is_file():
+        raise ProjectError(
+            f"{project.rel(path)} not found: run `review dedup` first (it groups duplicate records)."
+        )
+    return read_clusters(path)
