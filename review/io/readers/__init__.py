@@ -1,0 +1,192 @@
+"""Readers for bibliographic exports: detect the format from content, parse, normalise.
+
+``read_file(path)`` returns a :class:`ParseResult`: the entries it could parse (fields already
+normalised to :data:`review.model.FIELDS`), the problems it met (file line and what is wrong)
+and ``found``, the number of record markers counted in the file independently of the parser
+(``TY`` / ``ER`` lines, ``@entry`` markers, ``PMID-`` lines, data rows...). A reader never
+returns fewer entries than ``found`` without saying why in ``problems``.
+
+Each format has its own module (``ris``, ``bibtex``, ``medline``, ``wos``, ``endnote_xml``,
+``tabular``) with one ``parse(text, name, ...) -> ParseResult`` function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from review.errors import InputError
+
+# Formats accepted by --format (CLI contract) plus the tagged EndNote/Refer format.
+FORMATS = (
+    "ris",
+    "bibtex",
+    "medline",
+    "wos",
+    "wos-tab",
+    "endnote-xml",
+    "endnote",
+    "csv",
+    "tsv",
+    "xlsx",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One parsed record, before ids are assigned."""
+
+    position: int  # 1-based position in the file
+    line: int  # 1-based line where it starts (0 for xlsx)
+    original_id: str  # RIS ID/AN, BibTeX key, PMID, WoS UT, CSV id column
+    fields: dict  # normalised fields named as review.model.FIELDS
+    raw: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    line: int
+    message: str
+    position: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "file"
+        if self.position is not None:
+            where += f" (record {self.position})"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ParseResult:
+    format: str
+    encoding: str
+    found: int  # record markers found by counting, not by the parser
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect_format(text: str, name: str = "") -> str:
+    """The format of an export from its content (not its extension).
+
+    Raises :class:`InputError` when no known format matches.
+    """
+    from review.io.readers.detect import detect
+
+    return detect(text, name)
+
+
+def read_file(
+    path: Path,
+    fmt: str = "auto",
+    encoding: str | None = None,
+    column_map: dict[str, str] | None = None,
+) -> ParseResult:
+    """Read one export file.
+
+    ``fmt`` is ``auto`` (detect from content) or one of :data:`FORMATS`. ``encoding`` overrides
+    the detected text encoding. ``column_map`` maps a tabular file's column names to field names
+    (``{"Their Column": "title"}``). Raises :class:`InputError` (naming the file and, where it
+    helps, the line) when the file cannot be read at all, is empty or is in no known format.
+    """
+    path = Path(path)
+    name = str(path)
+    if fmt != "auto" and fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use one of: auto, {', '.join(FORMATS)}.")
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a folder, not an export file.", file=name) from None
+    except FileNotFoundError:
+        raise InputError("no such file. Check the path.", file=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror}).", file=name) from None
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise InputError(
+            "is empty: it holds no records. Re-export the search results and try again.",
+            file=name,
+        )
+    if data[:4] == b"PK\x03\x04" and fmt in ("auto", "xlsx"):
+        from review.io.readers import tabular
+
+        result = tabular.parse_xlsx(data, name, column_map=column_map)
+        return _check(result, name)
+    if fmt == "xlsx":
+        raise InputError(
+            "is not an Excel .xlsx workbook. Pass the right --format, or leave it as auto.",
+            file=name,
+        )
+    from review.io.readers.encoding import decode_bytes
+
+    text, used, warnings = decode_bytes(data, name, encoding)
+    if not text.strip():
+        raise InputError(
+            "is empty: it holds no records. Re-export the search results and try again.",
+            file=name,
+        )
+    if fmt == "auto":
+        fmt = detect_format(text, name)
+    result = parse_text(text, fmt, name, column_map=column_map)
+    result.encoding = used
+    result.warnings[:0] = warnings
+    return _check(result, name)
+
+
+def parse_text(
+    text: str, fmt: str, name: str = "<text>", column_map: dict[str, str] | None = None
+) -> ParseResult:
+    """Parse already-decoded text (``\\n`` line endings) in a known format."""
+    if fmt == "ris":
+        from review.io.readers.ris import parse
+    elif fmt == "bibtex":
+        from review.io.readers.bibtex import parse
+    elif fmt == "medline":
+        from review.io.readers.medline import parse
+    elif fmt == "wos":
+        from review.io.readers.wos import parse
+    elif fmt == "endnote-xml":
+        from review.io.readers.endnote_xml import parse
+    elif fmt == "endnote":
+        from review.io.readers.endnote_tagged import parse
+    elif fmt in ("csv", "tsv", "wos-tab"):
+        from review.io.readers import tabular
+
+        return tabular.parse_delimited(text, name, fmt=fmt, column_map=column_map)
+    else:
+        raise InputError(f"unknown format {fmt!r}; use one of: auto, {', '.join(FORMATS)}.")
+    result: ParseResult = parse(text, name)
+    return result
+
+
+def _check(result: ParseResult, name: str) -> ParseResult:
+    """Never fewer entries than markers without a reason; no records at all is an error."""
+    if not result.entries and not result.problems:
+        raise InputError(
+            f"no records found in this {result.format} file. Check that it is a search export "
+            "(not an empty result set) and, if the format was guessed wrong, pass --format.",
+            file=name,
+        )
+    missing = result.found - len(result.entries)
+    if missing > 0 and len(result.problems) < missing:
+        result.problems.append(
+            Problem(
+                0,
+                f"{result.found} record markers counted but only {len(result.entries)} records "
+                "parsed; please report this file so the reader can be fixed.",
+            )
+        )
+    return result
+
+
+def make_entry(
+    position: int,
+    line: int,
+    original_id: str,
+    mapped: dict[str, Any],
+    raw: tuple[tuple[str, str], ...],
+) -> Entry:
+    """Build an :class:`Entry`, normalising the reader's mapped fields."""
+    from review.io.readers.normalize import normalize_fields
+
+    return Entry(position, line, original_id.strip(), normalize_fields(mapped), raw)

@@ -1,0 +1,71 @@
+"""Format detection from content, never from the file name.
+
+The first non-blank lines decide: XML root elements, ``@type{`` BibTeX entries, MEDLINE
+``PMID-`` lines, RIS ``TY  -`` tag lines, Web of Science ``FN``/``PT``/``ER`` two-letter tags,
+tagged EndNote ``%A`` lines, and finally a delimited header row with known column names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from review.errors import InputError
+
+_RIS_TAG = re.compile(r"^[A-Z][A-Z0-9] {1,2}-(?: |$)", re.M)
+_RIS_TY = re.compile(r"^TY {1,2}-", re.M)
+_MEDLINE_PMID = re.compile(r"^PMID ?- ", re.M)
+_MEDLINE_TAG = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,3}- ", re.M)
+_WOS_TAG = re.compile(r"^(?:FN|VR|PT|AU|AF|TI|SO|UT|ER|EF|PY|DI|AB) (?!-)", re.M)
+_WOS_START = re.compile(r"^(?:FN |VR |PT [A-Z]\b)", re.M)
+_BIB_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.M)
+_ENW_TAG = re.compile(r"^%[A-Z0-9@!#$&()*+^~?\]|] ", re.M)
+
+
+def detect(text: str, name: str = "") -> str:
+    head = text.lstrip("\ufeff \t\n")[:200_000]
+    if not head:
+        raise InputError("is empty: it holds no records.", file=name or None)
+    sample = head[:20_000]
+    if head.startswith("<"):
+        low = sample.lower()
+        if "<records>" in low or "<record>" in low:
+            return "endnote-xml"
+        raise InputError(
+            "is XML but not an EndNote XML export (no <records> element). Export the references "
+            "from EndNote as XML, or as RIS, and import that.",
+            file=name or None,
+        )
+    n_ris_ty = len(_RIS_TY.findall(sample))
+    n_pmid = len(_MEDLINE_PMID.findall(sample))
+    if n_pmid and not n_ris_ty:
+        return "medline"
+    if n_ris_ty or len(_RIS_TAG.findall(sample)) >= 3:
+        return "ris"
+    if _WOS_START.search(sample[:2000]) and len(_WOS_TAG.findall(sample)) >= 3:
+        return "wos"
+    first = next((ln for ln in head.split("\n", 50) if ln.strip()), "")
+    if first.startswith("PT\t") or (first.startswith("FN\t")):
+        return "wos-tab"
+    if _BIB_ENTRY.search(sample):
+        return "bibtex"
+    if len(_ENW_TAG.findall(sample)) >= 2 and first.startswith("%"):
+        return "endnote"
+    if len(_MEDLINE_TAG.findall(sample)) >= 3 and n_pmid:
+        return "medline"
+    if _looks_tabular(head):
+        first_line_tabs = first.count("\t")
+        return "tsv" if first_line_tabs and first_line_tabs >= first.count(",") else "csv"
+    raise InputError(
+        "is not in a format review can read (RIS, BibTeX, PubMed/MEDLINE, Web of Science, "
+        "EndNote XML, CSV/TSV with a header row, XLSX). Re-export it as RIS, or pass --format "
+        "if you know the format.",
+        file=name or None,
+        line=1,
+    )
+
+
+def _looks_tabular(head: str) -> bool:
+    from review.io.readers.tabular import _sniff
+
+    lines = head.split("\n", 60)
+    return _sniff(lines, ",;\t|", None, False) is not None

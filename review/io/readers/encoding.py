@@ -1,0 +1,126 @@
+"""Turning the bytes of an export into text: BOMs, UTF-16, legacy 8-bit, line endings.
+
+We never guess silently. UTF-8 (with or without BOM) and UTF-16 with a BOM are read as such; a
+file that is not valid UTF-8 is read as Windows-1252 (or Latin-1) *with a warning* naming the
+first bad byte, and ``--encoding`` lets the user say what it really is.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from review.errors import InputError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str, list[str]]:
+    """Return ``(text, encoding_used, warnings)``; line endings normalised to ``\\n``.
+
+    Raises :class:`InputError` when an explicitly given encoding cannot decode the file.
+    """
+    warnings: list[str] = []
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(
+                f"unknown encoding {encoding!r}; use a Python codec name such as utf-8, "
+                "utf-16, cp1252 or latin-1.",
+                file=name,
+            ) from None
+        body = data
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"cannot be read as {encoding}: byte 0x{body[exc.start]:02x} at line "
+                f"{_line_of(body, exc.start)} is not valid in that encoding. Check the encoding "
+                "the database exported with and pass it with --encoding.",
+                file=name,
+            ) from None
+        used = encoding
+    else:
+        used = ""
+        text = ""
+        for bom, bom_enc in _BOMS:
+            if data.startswith(bom):
+                try:
+                    text = data[len(bom) :].decode(bom_enc.replace("-sig", ""))
+                except UnicodeDecodeError as exc:
+                    raise InputError(
+                        f"starts with a {bom_enc} byte-order mark but byte {exc.start} is not "
+                        f"valid {bom_enc}. Re-export the file, or pass --encoding.",
+                        file=name,
+                    ) from None
+                used = bom_enc
+                break
+        else:
+            if _looks_utf16(data):
+                enc = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+                try:
+                    text = data.decode(enc)
+                    used = enc
+                    warnings.append(
+                        f"{name}: no byte-order mark; read as {enc} because every other byte is "
+                        "zero. Pass --encoding if that is wrong."
+                    )
+                except UnicodeDecodeError:
+                    used = ""
+            if not used:
+                try:
+                    text = data.decode("utf-8")
+                    used = "utf-8"
+                except UnicodeDecodeError as exc:
+                    line = _line_of(data, exc.start)
+                    try:
+                        text = data.decode("cp1252")
+                        used = "cp1252"
+                    except UnicodeDecodeError:
+                        text = data.decode("latin-1")
+                        used = "latin-1"
+                    warnings.append(
+                        f"{name}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}); "
+                        f"read as {used}. Check accented letters; if they look wrong, re-import "
+                        "with --encoding (e.g. --encoding latin-1 or --encoding mac-roman)."
+                    )
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return normalize_newlines(text), used, warnings
+
+
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:2000]
+    if len(sample) < 4:
+        return False
+    even_zero = sample[0::2].count(0)
+    odd_zero = sample[1::2].count(0)
+    half = len(sample) // 2
+    return max(even_zero, odd_zero) > 0.4 * half and min(even_zero, odd_zero) < 0.05 * half
+
+
+def normalize_newlines(text: str) -> str:
+    """CRLF and old-Mac CR line endings -> LF; a stray CR inside a line becomes a space."""
+    if "\r" not in text:
+        return text.replace("\x00", "") if "\x00" in text else text
+    if "\n" not in text:
+        text = text.replace("\r", "\n")
+    else:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            # A CR-only file with a few LFs, or stray CRs inside fields.
+            if text.count("\r") > text.count("\n"):
+                text = text.replace("\r", "\n")
+            else:
+                text = text.replace("\r", " ")
+    return text.replace("\x00", "") if "\x00" in text else text

@@ -1,0 +1,445 @@
+"""Normalisation of parsed field values into the shape of :class:`review.model.Record`.
+
+Every reader maps its own tags/columns onto the names in :data:`review.model.FIELDS` (plus a few
+helper names such as ``start_page``/``end_page``/``date``) with plain strings or lists of
+strings as values; :func:`normalize_fields` turns that into clean values. Every normaliser is
+idempotent (normalising twice gives the same result as once), which the export round-trip
+relies on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from review.model import FIELDS, RECORD_TYPES
+
+# Helper keys a reader may fill besides FIELDS; they are folded into FIELDS here.
+EXTRA_KEYS = ("start_page", "end_page", "date", "journal_alt", "doi_alt", "author_list")
+
+_WS = re.compile(r"\s+")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
+_DOI = re.compile(r"10\.\d{3,9}/\S+")
+_DOI_PREFIX = re.compile(
+    r"^(?:https?://(?:dx\.)?doi\.org/|https?://doi\.org/|doi\.org/|doi:\s*|doi\s+)", re.I
+)
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")
+_DASHES = re.compile(r"\s*(?:--|[-‐‑‒–—−])+\s*")
+_DIGITS = re.compile(r"\d+")
+_SPLIT_KW = re.compile(r"\s*;\s*")
+_INITIALS = re.compile(r"^[A-Z]{1,3}$")
+_INITIAL_JOIN = re.compile(r"(?<=\b[A-Z]\.)(?=[A-Z][a-z'])")
+_CAMEL_JOIN = re.compile(r"(?<=[a-z.])(?=[A-Z][a-z])")
+_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le", "ter"}
+)
+
+
+def clean_text(value: Any) -> str:
+    """Whitespace collapsed and trimmed; lists are joined with a space."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        value = " ".join(str(v) for v in value if v is not None)
+    return _WS.sub(" ", str(value)).strip()
+
+
+def _until_fixed(fn: Any, text: str) -> str:
+    while True:
+        new = fn(text)
+        if new == text:
+            return text
+        text = new
+
+
+def strip_html(text: str) -> str:
+    """Remove markup tags and decode entities, until nothing changes (idempotent)."""
+
+    def once(t: str) -> str:
+        t = _TAG.sub(" ", t) if "<" in t else t
+        return html.unescape(t) if "&" in t else t
+
+    return _until_fixed(once, text)
+
+
+def norm_title(value: Any) -> str:
+    text = clean_text(value)
+    if "<" in text or "&" in text:
+        text = clean_text(strip_html(text))
+    return text
+
+
+def norm_abstract(value: Any) -> str:
+    return norm_title(value)
+
+
+def norm_doi(value: Any) -> str:
+    """``https://doi.org/10.1/ABC`` -> ``10.1/abc``; the first DOI when several are given."""
+    items = value if isinstance(value, list | tuple) else [value]
+    for item in items:
+        text = clean_text(item)
+        if not text:
+            continue
+        text = _DOI_PREFIX.sub("", text)
+        m = _DOI.search(text)
+        if m:
+            return m.group(0).rstrip(".,;").lower()
+    return ""
+
+
+def norm_year(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 1000 <= value <= 2999 else None
+    if isinstance(value, float) and value.is_integer():
+        return norm_year(int(value))
+    items = value if isinstance(value, list | tuple) else [value]
+    for item in items:
+        text = clean_text(item)
+        m = _YEAR.search(text)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def norm_pages(value: Any, start: Any = "", end: Any = "") -> str:
+    """``376 -- 383`` / ``376–383`` / start+end -> ``376-383``."""
+    text = clean_text(value)
+    if not text:
+        s, e = clean_text(start), clean_text(end)
+        text = f"{s}-{e}" if s and e and s != e else (s or e)
+    text = _DASHES.sub("-", text).strip("-")
+    return text
+
+
+def norm_pmid(value: Any) -> str:
+    text = clean_text(value)
+    m = _DIGITS.search(text)
+    return m.group(0) if m else ""
+
+
+def _as_items(value: Any, sep: re.Pattern[str]) -> list[str]:
+    if value is None:
+        return []
+    items = list(value) if isinstance(value, list | tuple) else [value]
+    out: list[str] = []
+    for item in items:
+        text = str(item).strip()
+        if len(text) > 1 and text[0] == "[" and text[-1] == "]" and ("'" in text or '"' in text):
+            out.extend(_python_list(text))
+            continue
+        out.extend(p for p in sep.split(text) if p.strip())
+    return out
+
+
+def _python_list(text: str) -> list[str]:
+    """``['a', 'b']`` as some CSV exports (asreview) write lists."""
+    import ast
+
+    try:
+        parsed = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return [text]
+    if isinstance(parsed, list | tuple):
+        return [str(x) for x in parsed if str(x).strip()]
+    return [text]
+
+
+def norm_keywords(value: Any) -> tuple[str, ...]:
+    return tuple(k for k in (clean_text(x) for x in _as_items(value, _SPLIT_KW)) if k)
+
+
+def norm_author(name: str) -> str:
+    """One author as ``Surname, Given``.
+
+    ``Smith, John`` stays; ``Smith JA`` (MEDLINE/WoS) -> ``Smith, J. A.``; ``John Smith`` ->
+    ``Smith, John``; ``Ludwig van Beethoven`` -> ``van Beethoven, Ludwig``.
+    """
+    text = clean_text(name).strip(" ,;")
+    if not text:
+        return ""
+    if "," in text:
+        surname, _, given = text.partition(",")
+        surname, given = surname.strip(), given.strip(" ,")
+        if not given:
+            return surname
+        if _INITIALS.match(given) and surname:
+            given = _initials(given)
+        return f"{surname}, {given}" if surname else given
+    parts = text.split(" ")
+    if len(parts) == 1:
+        return text
+    last = parts[-1]
+    k = len(parts)
+    while k > 1 and _INITIALS.match(parts[k - 1].replace(".", "")):
+        k -= 1
+    if k < len(parts):
+        # "Smith JA" / "Smith J.A." / "O'Donnell C. P." / "van der Berg AB": surname first.
+        letters = "".join(p.replace(".", "") for p in parts[k:])
+        return f"{' '.join(parts[:k])}, {_initials(letters)}"
+    first = parts[0].replace(".", "")
+    if _INITIALS.match(first) and len(first) <= 2 and parts[0].endswith("."):
+        # "J. Smith", "P. Kogge": given initials first.
+        given = [p for p in parts[:-1]]
+        return f"{last}, {' '.join(given)}"
+    # "John Smith", "Ludwig van Beethoven": the surname starts at the first particle, else last.
+    start = len(parts) - 1
+    for i in range(1, len(parts) - 1):
+        if parts[i].lower() in _PARTICLES:
+            start = i
+            break
+    return f"{' '.join(parts[start:])}, {' '.join(parts[:start])}"
+
+
+def _initials(letters: str) -> str:
+    return " ".join(f"{c}." for c in letters)
+
+
+def split_authors(value: Any) -> list[str]:
+    """Split an author field into names.
+
+    Lists (repeated RIS ``AU`` tags) are kept as given; a single string is split on `` and ``
+    (BibTeX), ``;`` (CSV), or, for Scopus/Embase ``Smith J., Doe A.`` style, on ``., ``; a
+    Springer-style ``Andy SmithTom Weber`` without separators is split at the case change.
+    """
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        out: list[str] = []
+        for item in value:
+            out.extend(split_authors(item) if _needs_split(str(item)) else [str(item)])
+        return [a for a in out if a.strip()]
+    text = clean_text(value)
+    if not text:
+        return []
+    if text[0] == "[" and text[-1] == "]":
+        return _python_list(text)
+    if re.search(r"\s+and\s+", text) and not re.search(r";", text):
+        return [p for p in re.split(r"\s+and\s+", text) if p.strip()]
+    if ";" in text:
+        return [p for p in text.split(";") if p.strip()]
+    if "|" in text:
+        return [p for p in text.split("|") if p.strip()]
+    if "," in text:
+        pieces = [p.strip() for p in text.split(",")]
+        # "Liu R., Adler D.G." / "Smith A, Walter B" / "Joseph Rottman, Erran Carmel": each piece
+        # is a whole name when most pieces have a space in them.
+        with_space = sum(1 for p in pieces if " " in p)
+        if len(pieces) > 2 and with_space >= len(pieces) - 1:
+            return pieces
+        if len(pieces) == 2 and all(" " in p for p in pieces):
+            return pieces
+        return [text]
+    dotted = _INITIAL_JOIN.split(text)
+    if len(dotted) > 1:
+        return dotted  # "Tan A.Schulze A.O'Donnell C. P." (bib-dedupe tables)
+    camel = _CAMEL_JOIN.split(text)
+    if len(camel) > 1 and all(len(p.split()) >= 2 for p in camel):
+        return camel
+    return [text]
+
+
+def _needs_split(text: str) -> bool:
+    return ";" in text or bool(re.search(r"\s+and\s+", text))
+
+
+def norm_authors(value: Any) -> tuple[str, ...]:
+    return tuple(a for a in (norm_author(n) for n in split_authors(value)) if a)
+
+
+# ---- record types --------------------------------------------------------------------------
+
+TYPE_MAP = {
+    # RIS
+    "jour": "article",
+    "jfull": "article",
+    "mgzn": "article",
+    "news": "article",
+    "abst": "article",
+    "ejour": "article",
+    "inpr": "article",
+    "serial": "article",
+    "ser": "article",
+    "book": "book",
+    "ebook": "book",
+    "edbook": "book",
+    "whole": "book",
+    "chap": "chapter",
+    "echap": "chapter",
+    "conf": "conference",
+    "cpaper": "conference",
+    "cp": "conference",
+    "thes": "thesis",
+    "rprt": "report",
+    "gov": "report",
+    "govdoc": "report",
+    "stand": "report",
+    "elec": "webpage",
+    "web": "webpage",
+    "blog": "webpage",
+    "icomm": "webpage",
+    "data": "dataset",
+    "dbase": "dataset",
+    "aggr": "dataset",
+    "unpb": "preprint",
+    "manscpt": "preprint",
+    # BibTeX
+    "article": "article",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "booklet": "book",
+    "inproceedings": "conference",
+    "proceedings": "conference",
+    "conference": "conference",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "techreport": "report",
+    "report": "report",
+    "manual": "report",
+    "online": "webpage",
+    "www": "webpage",
+    "webpage": "webpage",
+    "misc": "other",
+    "unpublished": "preprint",
+    "preprint": "preprint",
+    "dataset": "dataset",
+    # WoS PT / DT, MEDLINE PT, CSV "Document Type"
+    "j": "article",
+    "b": "book",
+    "s": "article",
+    "p": "other",
+    "c": "conference",
+    "journal article": "article",
+    "review": "article",
+    "letter": "article",
+    "editorial": "article",
+    "editorial material": "article",
+    "note": "article",
+    "erratum": "article",
+    "short survey": "article",
+    "comment": "article",
+    "meeting abstract": "conference",
+    "proceedings paper": "conference",
+    "conference paper": "conference",
+    "conference review": "conference",
+    "conference proceeding": "conference",
+    "conference proceedings": "conference",
+    "book chapter": "chapter",
+    "chapter": "chapter",
+    "book review": "article",
+    "data paper": "dataset",
+    "dissertation": "thesis",
+    "journal": "article",
+    "journals": "article",
+    "magazine": "article",
+    "magazines": "article",
+    "early access": "article",
+    "randomized controlled trial": "article",
+    "clinical trial": "article",
+    "systematic review": "article",
+    "meta-analysis": "article",
+    "case reports": "article",
+    "comparative study": "article",
+    "multicenter study": "article",
+    "observational study": "article",
+    "journal-article": "article",
+    "book-chapter": "chapter",
+    "proceedings-article": "conference",
+    "posted-content": "preprint",
+    "dissertation/thesis": "thesis",
+    "book section": "chapter",
+    "journal article (jour)": "article",
+    "generic": "other",
+    "computer program": "other",
+    "web page": "webpage",
+    "electronic article": "article",
+    "electronic book": "book",
+    "conference papers": "conference",
+    "conference paper (cpaper)": "conference",
+}
+
+_ALLOWED_TYPES = frozenset(RECORD_TYPES)
+
+
+def norm_type(value: Any) -> str:
+    """Map a source's record type (RIS TY, BibTeX entry type, WoS PT, ...) to RECORD_TYPES."""
+    items = value if isinstance(value, list | tuple) else [value]
+    for item in items:
+        text = clean_text(item).lower()
+        if not text:
+            continue
+        if text in _ALLOWED_TYPES:
+            return text
+        if text in TYPE_MAP:
+            return TYPE_MAP[text]
+        for part in re.split(r"[;,]", text):
+            part = part.strip()
+            if part in TYPE_MAP:
+                return TYPE_MAP[part]
+        if "thesis" in text or "dissertation" in text:
+            return "thesis"
+        if "conference" in text or "proceeding" in text or "congress" in text:
+            return "conference"
+        if "chapter" in text:
+            return "chapter"
+        if "book" in text:
+            return "book"
+        if "article" in text or "journal" in text or "review" in text:
+            return "article"
+        if "report" in text:
+            return "report"
+    return "other"
+
+
+def first_text(value: Any) -> str:
+    """The first non-empty value of a list, whitespace collapsed."""
+    if isinstance(value, list | tuple):
+        for item in value:
+            text = clean_text(item)
+            if text:
+                return text
+        return ""
+    return clean_text(value)
+
+
+def _join_unique(value: Any, sep: str = "; ") -> str:
+    items: Iterable[Any] = value if isinstance(value, list | tuple) else [value]
+    seen: list[str] = []
+    for item in items:
+        text = clean_text(item)
+        if text and text not in seen:
+            seen.append(text)
+    return sep.join(seen)
+
+
+def normalize_fields(mapped: dict[str, Any]) -> dict[str, Any]:
+    """Clean values for every name in :data:`review.model.FIELDS` (missing ones get defaults)."""
+    get = mapped.get
+    out: dict[str, Any] = {
+        "type": norm_type(get("type")),
+        "title": norm_title(first_text(get("title"))),
+        "abstract": norm_abstract(get("abstract")),
+        "authors": norm_authors(get("authors")),
+        "year": norm_year(get("year")) if get("year") else None,
+        "journal": first_text(get("journal")) or first_text(get("journal_alt")),
+        "volume": first_text(get("volume")),
+        "issue": first_text(get("issue")),
+        "pages": norm_pages(
+            first_text(get("pages")), first_text(get("start_page")), first_text(get("end_page"))
+        ),
+        "doi": norm_doi(get("doi")) or norm_doi(get("doi_alt")),
+        "pmid": norm_pmid(first_text(get("pmid"))),
+        "issn": _join_unique(get("issn")),
+        "isbn": _join_unique(get("isbn")),
+        "keywords": norm_keywords(get("keywords")),
+        "url": first_text(get("url")),
+        "language": first_text(get("language")),
+    }
+    if out["year"] is None and get("date"):
+        out["year"] = norm_year(get("date"))
+    if out["journal"]:
+        out["journal"] = norm_title(out["journal"])
+    assert tuple(out) == FIELDS
+    return out
