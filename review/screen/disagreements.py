@@ -1,0 +1,283 @@
+"""Disagreements between reviewers and agreement statistics per stage and per reviewer pair.
+
+Statistics are computed twice (see docs/screening.md):
+
+- ``maybe_own_category`` — the top-level numbers: every decision is its own category
+  (title/abstract: include, exclude, maybe; full text adds not-retrieved). This is how final
+  status is derived: include vs maybe is a disagreement.
+- ``maybe_collapsed_to_include`` — the same statistics with ``maybe`` counted as include
+  (a maybe sends the record on, like an include), under that key.
+
+Only records decided by two or more reviewers are compared. With two reviewers the top-level
+κ is Cohen's κ with its 95% CI; with more, ``cohen_kappa`` is Light's κ (the mean of the
+pairwise Cohen's κ; no CI) and the per-pair values are under ``pairs``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from review.screen import stats
+from review.screen.final import FinalDecision, StageState, final_from_state, stage_state
+from review.screen.logs import Decision, decisions_for
+
+if TYPE_CHECKING:
+    from review.dedup.clusters import Clusters
+    from review.project import Project
+
+ProgressFn = Callable[[int, int], None]
+
+
+def _collapse(value: str) -> str:
+    return "include" if value == "maybe" else value
+
+
+def _block(
+    by_cluster: dict[str, list[Decision]],
+    reviewers: list[str],
+    categories: tuple[str, ...],
+    mapper: Callable[[str], str] | None,
+) -> dict[str, Any]:
+    q = len(categories)
+    patterns: Counter[tuple[str, ...]] = Counter()
+    per_reviewer: dict[str, dict[str, str]] = {r: {} for r in reviewers}
+    for cid, ds in by_cluster.items():
+        vals = []
+        for d in ds:
+            v = mapper(d.decision) if mapper else d.decision
+            if v not in categories:
+                continue  # a decision not allowed at this stage (hand-edited log)
+            vals.append(v)
+            per_reviewer[d.reviewer][cid] = v
+        if len(vals) >= 2:
+            patterns[tuple(sorted(vals))] += 1
+    units = [(Counter(p), w) for p, w in patterns.items()]
+    compared = sum(patterns.values())
+    agreements = sum(w for p, w in patterns.items() if len(set(p)) == 1)
+    ac1 = stats.gwet_ac1(units, q)
+    pairs = []
+    for a, b in itertools.combinations(reviewers, 2):
+        da, db = per_reviewer[a], per_reviewer[b]
+        common = da.keys() & db.keys() if len(da) <= len(db) else db.keys() & da.keys()
+        table = stats.confusion(((da[c], db[c]) for c in common), categories)
+        if not common:
+            continue
+        entry = {"reviewers": [a, b], **stats.two_rater_stats(table)}
+        entry["table"] = {
+            "categories": list(categories),
+            "rows": table,
+            "note": f"rows: {a}, columns: {b}",
+        }
+        pairs.append(entry)
+    po = agreements / compared if compared else None
+    if len(reviewers) == 2 and pairs:
+        kappa, se, ci = pairs[0]["cohen_kappa"], pairs[0]["kappa_se"], pairs[0]["kappa_ci95"]
+        kappa_method = "Cohen's kappa (two reviewers)"
+        pab = pairs[0]["pabak"]
+    else:
+        ks = [p["cohen_kappa"] for p in pairs if p["cohen_kappa"] is not None]
+        kappa = sum(ks) / len(ks) if ks else None
+        se = ci = None
+        kappa_method = "Light's kappa (mean of pairwise Cohen's kappa)"
+        pab = stats.pabak(ac1["pa"], q)
+    return {
+        "categories": list(categories),
+        "records_compared": compared,
+        "agreements": agreements,
+        "disagreements": compared - agreements,
+        "percent_agreement": po,
+        "cohen_kappa": kappa,
+        "kappa_se": se,
+        "kappa_ci95": ci,
+        "kappa_method": kappa_method,
+        "pabak": pab,
+        "gwet_ac1": ac1["ac1"],
+        "krippendorff_alpha": stats.krippendorff_alpha_nominal(units),
+        "pairs": pairs,
+    }
+
+
+def agreement_from_state(state: StageState, final: dict[str, FinalDecision]) -> dict[str, Any]:
+    by_all = state.by_cluster()
+    elig = set(state.eligible)
+    by_cluster = {cid: ds for cid, ds in by_all.items() if cid in elig}
+    reviewers = sorted({d.reviewer for ds in by_cluster.values() for d in ds})
+    own = decisions_for(state.stage)
+    collapsed = tuple(c for c in own if c != "maybe")
+    main = _block(by_cluster, reviewers, own, None)
+    alt = _block(by_cluster, reviewers, collapsed, _collapse)
+    nrev = len(reviewers)
+    by_all_count = sum(1 for ds in by_cluster.values() if nrev and len(ds) == nrev)
+    vias = Counter(fd.via for fd in final.values())
+    done = {r: 0 for r in reviewers}
+    for ds in by_cluster.values():
+        for d in ds:
+            done[d.reviewer] += 1
+    return {
+        "stage": state.stage,
+        "reviewers": reviewers,
+        "reviewers_per_record": state.required,
+        "eligible": len(state.eligible),
+        "screened_by_reviewer": done,
+        "records_screened_by_all": by_all_count,
+        **{k: v for k, v in main.items()},
+        "maybe_treatment": "maybe_own_category",
+        "maybe_collapsed_to_include": alt,
+        "unresolved": vias.get("conflict", 0),
+        "resolved": vias.get("resolution", 0),
+        "final_status": {
+            v: vias.get(v, 0) for v in ("agreement", "resolution", "single", "pending", "conflict")
+        },
+        "log_problems": [str(p) for p in state.problems],
+    }
+
+
+def agreement(project: Project, stage: str) -> dict[str, Any]:
+    """The ``review disagreements --json`` object for ``stage`` (see the module docstring)."""
+    project.protocol.stage(stage)
+    state = stage_state(project, stage)
+    return agreement_from_state(state, final_from_state(state))
+
+
+@dataclass(frozen=True, slots=True)
+class DisagreementRow:
+    record_id: str
+    title: str
+    decisions: tuple[tuple[str, str, str, str], ...]  # (reviewer, decision, reason, note)
+    resolution: tuple[str, str, str, str] | None  # (decision, reason, rationale, resolver)
+
+
+def _titles(project: Project, clusters: Clusters, ids: list[str]) -> dict[str, str]:
+    titles = {r.record_id: r.title for r in clusters.rows if r.title}
+    missing = [cid for cid in ids if not titles.get(cid)]
+    if missing:
+        try:
+            index = project.record_index()
+        except Exception:  # the import stage may be absent or broken; titles are a courtesy
+            index = {}
+        for cid in missing:
+            rec = index.get(cid)
+            if rec is not None:
+                titles[cid] = rec.title
+    return titles
+
+
+def disagreement_rows(
+    project: Project, state: StageState, clusters: Clusters
+) -> list[DisagreementRow]:
+    """Every eligible record on which reviewers disagree (resolved or not), in clusters order."""
+    by_cluster = state.by_cluster()
+    ids = [cid for cid in state.eligible if len({d.decision for d in by_cluster.get(cid, [])}) > 1]
+    titles = _titles(project, clusters, ids)
+    rows = []
+    for cid in ids:
+        res = state.resolutions.get(cid)
+        rows.append(
+            DisagreementRow(
+                record_id=cid,
+                title=titles.get(cid, ""),
+                decisions=tuple(
+                    (d.reviewer, d.decision, d.reason, d.note) for d in by_cluster[cid]
+                ),
+                resolution=(res.decision, res.reason, res.rationale, res.resolver) if res else None,
+            )
+        )
+    return rows
+
+
+def _table(rows: list[DisagreementRow], reviewers: list[str]) -> tuple[list[str], list[list]]:
+    header = ["record_id", "title"]
+    for r in reviewers:
+        header += [f"{r} decision", f"{r} reason", f"{r} note"]
+    header += ["resolution", "resolution reason", "rationale", "resolver"]
+    body = []
+    for row in rows:
+        by_rev = {d[0]: d for d in row.decisions}
+        line: list = [row.record_id, row.title]
+        for r in reviewers:
+            d = by_rev.get(r)
+            line += [d[1], d[2], d[3]] if d else ["", "", ""]
+        line += list(row.resolution) if row.resolution else ["", "", "", ""]
+        body.append(line)
+    return header, body
+
+
+def write_disagreements(
+    project: Project, stage: str, progress: ProgressFn | None = None
+) -> tuple[Path, Path, dict[str, Any]]:
+    """Write ``outputs/screening/<stage>-disagreements.csv`` and ``.xlsx``.
+
+    Returns (csv path, xlsx path, the agreement dict).
+    """
+    import csv
+    import io
+
+    from review.dedup import load_clusters
+    from review.io.files import atomic_write_bytes, atomic_write_text
+    from review.io.xlsx import csv_safe, set_cell
+
+    project.protocol.stage(stage)
+    clusters = load_clusters(project)
+    state = stage_state(project, stage, clusters)
+    if progress:
+        progress(1, 3)
+    final = final_from_state(state)
+    summary = agreement_from_state(state, final)
+    rows = disagreement_rows(project, state, clusters)
+    header, body = _table(rows, summary["reviewers"])
+    if progress:
+        progress(2, 3)
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    for line in body:
+        w.writerow([csv_safe(v) for v in line])
+    csv_path = project.output("screening", f"{stage}-disagreements.csv")
+    xlsx_path = project.output("screening", f"{stage}-disagreements.xlsx")
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Disagreements")
+    ws.append(header)
+    for line in body:
+        cells = []
+        for v in line:
+            c = WriteOnlyCell(ws)
+            set_cell(c, v)
+            cells.append(c)
+        ws.append(cells)
+    st = wb.create_sheet("Agreement")
+    st.append(["statistic", "maybe as its own category", "maybe collapsed to include"])
+    alt = summary["maybe_collapsed_to_include"]
+    for key in (
+        "records_compared",
+        "agreements",
+        "disagreements",
+        "percent_agreement",
+        "cohen_kappa",
+        "kappa_se",
+        "pabak",
+        "gwet_ac1",
+        "krippendorff_alpha",
+    ):
+        st.append([key, summary[key], alt[key]])
+    for key in ("kappa_ci95",):
+        fmt = [", ".join(f"{x:.4f}" for x in v) if v else "" for v in (summary[key], alt[key])]
+        st.append([key, *fmt])
+    st.append(["kappa_method", summary["kappa_method"], alt["kappa_method"]])
+    st.append(["unresolved", summary["unresolved"], ""])
+    out = io.BytesIO()
+    wb.save(out)
+    atomic_write_text(csv_path, "\ufeff" + buf.getvalue())
+    atomic_write_bytes(xlsx_path, out.getvalue())
+    if progress:
+        progress(3, 3)
+    return csv_path, xlsx_path, summary

@@ -1,0 +1,319 @@
+"""Screening and resolution logs: append-only JSON Lines, one file per reviewer (or resolver).
+
+``data/screening/<reviewer-slug>.jsonl`` holds ``decide`` and ``retract`` lines; a reviewer's
+current decision on a record is the latest ``decide`` not cancelled by a later ``retract``.
+``data/resolutions/<resolver-slug>.jsonl`` works the same way with ``resolve`` lines.
+
+Lines name a record by any member's ``record_id``; readers map ids through the current dedup
+clusters, so a re-run of dedup never orphans a decision. When two standing decisions of one
+reviewer fall into one cluster (dedup merged two records both screened), the latest wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from review.errors import ReviewError
+from review.io.files import JsonlAppender, JsonlProblem, iter_jsonl, now_iso, safe_name
+from review.model import DECISIONS, FULLTEXT_DECISIONS, STAGES
+
+if TYPE_CHECKING:
+    from review.dedup.clusters import Clusters
+    from review.project import Project
+    from review.protocol import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One reviewer's current decision on one cluster at one stage."""
+
+    reviewer: str
+    record_id: str  # the id as logged (any member of the cluster)
+    cluster_id: str
+    stage: str
+    decision: str
+    reason: str
+    note: str
+    at: str
+    seq: int  # position among the reviewer's lines (later = larger)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A resolver's standing final decision on a disagreement."""
+
+    resolver: str
+    record_id: str
+    cluster_id: str
+    stage: str
+    decision: str
+    reason: str
+    rationale: str
+    at: str
+    seq: int
+
+
+def decisions_for(stage: str) -> tuple[str, ...]:
+    """Allowed decisions at a stage: full text adds ``not-retrieved``."""
+    return FULLTEXT_DECISIONS if stage == "full-text" else DECISIONS
+
+
+def screening_dir(project: Project) -> Path:
+    return project.data_dir / "screening"
+
+
+def resolutions_dir(project: Project) -> Path:
+    return project.data_dir / "resolutions"
+
+
+def reviewer_log_path(project: Project, reviewer: str) -> Path:
+    return screening_dir(project) / f"{safe_name(reviewer)}.jsonl"
+
+
+def resolver_log_path(project: Project, resolver: str) -> Path:
+    return resolutions_dir(project) / f"{safe_name(resolver)}.jsonl"
+
+
+def _standing(
+    lines: Iterable[dict[str, Any]], op: str, who_key: str, default_who: str
+) -> list[tuple[int, dict[str, Any]]]:
+    """Apply retractions: the standing ``op`` lines of one file, as (seq, line), in file order."""
+    stacks: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
+    for seq, obj in enumerate(lines):
+        kind = obj.get("op")
+        key = (str(obj.get("stage", "")), str(obj.get("record_id", "")))
+        if kind == op:
+            if who_key not in obj:
+                obj[who_key] = default_who
+            stacks.setdefault(key, []).append((seq, obj))
+        elif kind == "retract":
+            stack = stacks.get(key)
+            if stack:
+                stack.pop()
+    out = [item for stack in stacks.values() for item in stack]
+    out.sort(key=lambda item: item[0])
+    return out
+
+
+def _log_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
+
+
+def read_reviewer_file(
+    path: Path,
+    clusters: Clusters,
+    stages: Iterable[str] = STAGES,
+    problems: list[JsonlProblem] | None = None,
+) -> dict[str, dict[str, Decision]]:
+    """``{stage: {cluster_id: Decision}}`` for one reviewer's log file.
+
+    Decisions on record ids that are not in the current clusters are skipped and reported in
+    ``problems``.
+    """
+    wanted = set(stages)
+    out: dict[str, dict[str, Decision]] = {s: {} for s in wanted}
+    cluster_of = clusters.cluster_of
+    for seq, obj in _standing(iter_jsonl(path, problems), "decide", "reviewer", path.stem):
+        stage = obj.get("stage")
+        if stage not in wanted:
+            continue
+        rid = str(obj.get("record_id", ""))
+        cid = cluster_of.get(rid)
+        if cid is None:
+            if problems is not None:
+                problems.append(
+                    JsonlProblem(
+                        str(path), seq + 1, f"record {rid} is not in the dedup clusters, ignored"
+                    )
+                )
+            continue
+        # seq order: a later standing decision in the same cluster replaces an earlier one.
+        out[stage][cid] = Decision(
+            reviewer=str(obj["reviewer"]),
+            record_id=rid,
+            cluster_id=cid,
+            stage=stage,
+            decision=str(obj.get("decision", "")),
+            reason=str(obj.get("reason") or ""),
+            note=str(obj.get("note") or ""),
+            at=str(obj.get("at", "")),
+            seq=seq,
+        )
+    return out
+
+
+def read_decisions(
+    project: Project,
+    stage: str,
+    clusters: Clusters,
+    problems: list[JsonlProblem] | None = None,
+) -> dict[str, dict[str, Decision]]:
+    """Every reviewer's current decisions at ``stage``: ``{reviewer: {cluster_id: Decision}}``.
+
+    Reviewers are named by the ``reviewer`` field of their lines (the file's stem if missing).
+    """
+    out: dict[str, dict[str, Decision]] = {}
+    for path in _log_files(screening_dir(project)):
+        per_stage = read_reviewer_file(path, clusters, (stage,), problems)[stage]
+        if not per_stage:
+            continue
+        name = next(iter(per_stage.values())).reviewer
+        out.setdefault(name, {}).update(per_stage)
+    return out
+
+
+def read_resolutions(
+    project: Project,
+    stage: str,
+    clusters: Clusters,
+    problems: list[JsonlProblem] | None = None,
+) -> dict[str, Resolution]:
+    """The standing resolution per cluster at ``stage`` (the latest by time across resolvers)."""
+    found: list[Resolution] = []
+    cluster_of = clusters.cluster_of
+    for path in _log_files(resolutions_dir(project)):
+        for seq, obj in _standing(iter_jsonl(path, problems), "resolve", "resolver", path.stem):
+            if obj.get("stage") != stage:
+                continue
+            rid = str(obj.get("record_id", ""))
+            cid = cluster_of.get(rid)
+            if cid is None:
+                if problems is not None:
+                    problems.append(
+                        JsonlProblem(
+                            str(path),
+                            seq + 1,
+                            f"record {rid} is not in the dedup clusters, ignored",
+                        )
+                    )
+                continue
+            found.append(
+                Resolution(
+                    resolver=str(obj["resolver"]),
+                    record_id=rid,
+                    cluster_id=cid,
+                    stage=stage,
+                    decision=str(obj.get("decision", "")),
+                    reason=str(obj.get("reason") or ""),
+                    rationale=str(obj.get("rationale") or ""),
+                    at=str(obj.get("at", "")),
+                    seq=seq,
+                )
+            )
+    found.sort(key=lambda r: (r.at, r.seq))
+    return {r.cluster_id: r for r in found}
+
+
+def validate_decision(protocol: Protocol, stage: str, decision: str, reason: str) -> str | None:
+    """A problem with (decision, reason) at ``stage``, or None when it is valid."""
+    allowed = decisions_for(stage)
+    if decision not in allowed:
+        return f"decision {decision!r} is not one of {', '.join(allowed)}"
+    if reason:
+        if decision != "exclude":
+            return f"a reason ({reason!r}) is only allowed with exclude"
+        cfg = protocol.stage(stage)
+        if reason not in {r.id for r in cfg.exclusion_reasons}:
+            ids = ", ".join(r.id for r in cfg.exclusion_reasons) or "(none in the protocol)"
+            return f"unknown exclusion reason {reason!r}; the {stage} reasons are {ids}"
+    return None
+
+
+class ScreeningLog:
+    """A reviewer's own screening log, opened for appending (fsync'd per line)."""
+
+    def __init__(self, project: Project, reviewer: str) -> None:
+        if not reviewer.strip():
+            raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+        self.project = project
+        self.reviewer = reviewer
+        self.path = reviewer_log_path(project, reviewer)
+        self._app = JsonlAppender(self.path)
+
+    def decide(
+        self, record_id: str, stage: str, decision: str, reason: str = "", note: str = ""
+    ) -> dict[str, Any]:
+        from review import __version__
+
+        problem = validate_decision(self.project.protocol, stage, decision, reason)
+        if problem:
+            raise ReviewError(f"Record {record_id}: {problem}.")
+        line = {
+            "op": "decide",
+            "record_id": record_id,
+            "stage": stage,
+            "decision": decision,
+            "reason": reason,
+            "note": note,
+            "reviewer": self.reviewer,
+            "at": now_iso(),
+            "tool_version": __version__,
+        }
+        self._app.append(line)
+        return line
+
+    def retract(self, record_id: str, stage: str) -> dict[str, Any]:
+        from review import __version__
+
+        line = {
+            "op": "retract",
+            "record_id": record_id,
+            "stage": stage,
+            "reviewer": self.reviewer,
+            "at": now_iso(),
+            "tool_version": __version__,
+        }
+        self._app.append(line)
+        return line
+
+    def extend(self, lines: list[dict[str, Any]]) -> None:
+        """Append many prepared lines with one fsync (spreadsheet import)."""
+        self._app.extend(lines)
+
+    def close(self) -> None:
+        self._app.close()
+
+    def __enter__(self) -> ScreeningLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def decide_line(
+    reviewer: str, record_id: str, stage: str, decision: str, reason: str, note: str
+) -> dict[str, Any]:
+    from review import __version__
+
+    return {
+        "op": "decide",
+        "record_id": record_id,
+        "stage": stage,
+        "decision": decision,
+        "reason": reason,
+        "note": note,
+        "reviewer": reviewer,
+        "at": now_iso(),
+        "tool_version": __version__,
+    }
+
+
+def resolve_line(
+    resolver: str, record_id: str, stage: str, decision: str, reason: str, rationale: str
+) -> dict[str, Any]:
+    from review import __version__
+
+    return {
+        "op": "resolve",
+        "record_id": record_id,
+        "stage": stage,
+        "decision": decision,
+        "reason": reason,
+        "rationale": rationale,
+        "resolver": resolver,
+        "at": now_iso(),
+        "tool_version": __version__,
+    }

@@ -1,0 +1,70 @@
+"""``status_summary(project)`` for `review status`: progress per stage and reviewer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from review.errors import ReviewError
+from review.model import STAGES
+
+if TYPE_CHECKING:
+    from review.project import Project
+
+
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f}"
+
+
+def status_summary(project: Project) -> dict[str, Any]:
+    """Progress per stage and reviewer, open disagreements and κ so far (JSON-able).
+
+    ``"lines"`` is what `review status` prints.
+    """
+    from review.dedup import load_clusters
+    from review.screen.disagreements import agreement_from_state
+    from review.screen.final import final_from_state, stage_state
+
+    try:
+        clusters = load_clusters(project)
+    except ReviewError as exc:
+        return {"stages": {}, "lines": [f"Not started: {exc}"]}
+    out: dict[str, Any] = {"stages": {}}
+    lines: list[str] = []
+    ta_final = None
+    for stage in STAGES:
+        state = stage_state(project, stage, clusters, _ta_final=ta_final)
+        final = final_from_state(state)
+        if stage == "title-abstract":
+            ta_final = final
+        agr = agreement_from_state(state, final)
+        decided = sum(1 for fd in final.values() if fd.decision is not None)
+        entry = {
+            "eligible": len(state.eligible),
+            "final_decided": decided,
+            "final_status": agr["final_status"],
+            "screened_by_reviewer": agr["screened_by_reviewer"],
+            "open_disagreements": agr["unresolved"],
+            "cohen_kappa": agr["cohen_kappa"],
+            "kappa_ci95": agr["kappa_ci95"],
+            "percent_agreement": agr["percent_agreement"],
+            "log_problems": agr["log_problems"],
+        }
+        out["stages"][stage] = entry
+        lines.append(
+            f"{stage}: {len(state.eligible)} records, {decided} with a final decision, "
+            f"{agr['unresolved']} open disagreements"
+        )
+        for reviewer, n in sorted(agr["screened_by_reviewer"].items()):
+            pct = 100 * n / len(state.eligible) if state.eligible else 0.0
+            lines.append(f"  {reviewer}: {n}/{len(state.eligible)} screened ({pct:.0f}%)")
+        if agr["records_compared"]:
+            ci = agr["kappa_ci95"]
+            ci_text = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if ci else ""
+            lines.append(
+                f"  agreement on {agr['records_compared']} records: "
+                f"{_fmt(agr['percent_agreement'])}, κ {_fmt(agr['cohen_kappa'])}{ci_text}"
+            )
+        for p in agr["log_problems"][:5]:
+            lines.append(f"  warning: {p}")
+    out["lines"] = lines
+    return out
