@@ -1,0 +1,448 @@
+"""The extraction schema (``extraction_schema.yaml``) as typed, validated objects.
+
+A schema is a list of fields, each charted either once per included report (``level: report``)
+or once per programme (``level: programme``; several reports may describe one programme).
+:func:`load_schema` reads and validates the file; every problem is reported at once, naming the
+field, so the user can fix the file in one go.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from pathlib import Path
+from typing import Any
+
+from review.errors import InputError, ValidationError
+
+LEVELS = ("report", "programme")
+FIELD_TYPES = (
+    "text",
+    "long_text",
+    "integer",
+    "number",
+    "date",
+    "single_choice",
+    "multiple_choice",
+    "yes_no",
+    "country",
+    "programme_link",
+)
+CHOICE_TYPES = frozenset({"single_choice", "multiple_choice"})
+CATEGORICAL_TYPES = frozenset({"single_choice", "multiple_choice", "yes_no", "country"})
+YES_NO = ("Yes", "No")
+_FIELD_KEYS = frozenset(
+    {
+        "id",
+        "label",
+        "level",
+        "type",
+        "values",
+        "required",
+        "required_when",
+        "group",
+        "help",
+        "max_links",
+    }
+)
+# Column names the workbook uses for its own columns; a field label must not clash with them.
+RESERVED_LABELS = frozenset({"record id", "citation", "programme id"})
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    value: str
+    definition: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """``required_when``: the field is required when ``field`` holds one of ``values``."""
+
+    field: str
+    values: tuple[str, ...]
+
+    def holds(self, row: dict[str, Any]) -> bool:
+        got = row.get(self.field)
+        if got is None:
+            return False
+        if isinstance(got, list):
+            return any(v in self.values for v in got)
+        return got in self.values
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    id: str
+    label: str
+    level: str
+    type: str
+    help: str = ""
+    required: bool = False
+    required_when: Condition | None = None
+    group: str = ""
+    values: tuple[Choice, ...] = ()
+    max_links: int = 1
+
+    @property
+    def categorical(self) -> bool:
+        return self.type in CATEGORICAL_TYPES
+
+    @property
+    def multi(self) -> bool:
+        return self.type == "multiple_choice"
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """Allowed values in schema order (countries: the built-in list)."""
+        if self.type in CHOICE_TYPES:
+            return tuple(c.value for c in self.values)
+        if self.type == "yes_no":
+            return YES_NO
+        if self.type == "country":
+            from review.chart.countries import COUNTRIES
+
+            return COUNTRIES
+        return ()
+
+    def definition(self, value: str) -> str:
+        for c in self.values:
+            if c.value == value:
+                return c.definition
+        return ""
+
+    def is_required(self, row: dict[str, Any]) -> bool:
+        """Whether a value is required, given the other values of the same row."""
+        if self.required:
+            return True
+        return self.required_when is not None and self.required_when.holds(row)
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySpec:
+    """Which fields the summary tables use (the ``summary:`` section of the schema)."""
+
+    overview: tuple[str, ...] = ()
+    sample: tuple[str, ...] = ()
+    crosstabs: tuple[tuple[str, str], ...] = ()
+    gap_map: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    fields: tuple[Field, ...]
+    title: str = ""
+    version: int = 1
+    summary: SummarySpec = dc_field(default_factory=SummarySpec)
+    source: str = "extraction_schema.yaml"
+    sha256: str = ""
+
+    def field(self, field_id: str) -> Field:
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        raise KeyError(field_id)
+
+    def has(self, field_id: str) -> bool:
+        return any(f.id == field_id for f in self.fields)
+
+    def at(self, level: str) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.level == level)
+
+    @property
+    def report_fields(self) -> tuple[Field, ...]:
+        return self.at("report")
+
+    @property
+    def programme_fields(self) -> tuple[Field, ...]:
+        return self.at("programme")
+
+    @property
+    def link_field(self) -> Field | None:
+        for f in self.fields:
+            if f.type == "programme_link":
+                return f
+        return None
+
+
+def load_schema(path: Path) -> Schema:
+    """Read and validate an extraction schema file; raise InputError/ValidationError if bad."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(
+            "no extraction schema here. Copy one from the worked example "
+            "(`review demo`) or write one (see docs/charting.md).",
+            file=str(path),
+        )
+    raw = path.read_bytes()
+    try:
+        data = yaml.safe_load(raw.decode("utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        line = None
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            line = mark.line + 1
+        raise InputError(
+            f"not valid YAML ({exc}). Fix the file.", file=str(path), line=line
+        ) from None
+    schema = parse_schema(data, source=path.name)
+    return Schema(
+        fields=schema.fields,
+        title=schema.title,
+        version=schema.version,
+        summary=schema.summary,
+        source=path.name,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def _as_str(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def parse_schema(data: Any, source: str = "extraction_schema.yaml") -> Schema:
+    """Validate the parsed YAML of a schema; every problem names the field it is about."""
+    problems: list[str] = []
+    if not isinstance(data, dict) or not isinstance(data.get("fields"), list):
+        raise ValidationError(
+            f"{source}: not an extraction schema; it needs a top-level `fields:` list.", []
+        )
+    fields_out: list[Field] = []
+    seen_ids: set[str] = set()
+    seen_labels: dict[tuple[str, str], str] = {}
+    for i, item in enumerate(data["fields"], start=1):
+        where = f"fields[{i}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: each field must be a mapping with id, label, level, type.")
+            continue
+        fid = _as_str(item.get("id"))
+        if fid:
+            where = f"field {fid!r}"
+        unknown = sorted(set(item) - _FIELD_KEYS)
+        if unknown:
+            problems.append(
+                f"{where}: unknown key(s) {', '.join(map(str, unknown))}; "
+                f"allowed: {', '.join(sorted(_FIELD_KEYS))}."
+            )
+        if not fid:
+            problems.append(f"{where}: missing id.")
+        elif not fid.replace("_", "").isalnum() or not fid[0].isalpha() or fid != fid.lower():
+            problems.append(
+                f"{where}: id must be lower-case letters, digits and _ (e.g. study_aims)."
+            )
+        elif fid in seen_ids:
+            problems.append(f"{where}: duplicate id.")
+        seen_ids.add(fid)
+        label = _as_str(item.get("label"))
+        level = _as_str(item.get("level"))
+        ftype = _as_str(item.get("type"))
+        if not label:
+            problems.append(f"{where}: missing label.")
+        elif label.casefold() in RESERVED_LABELS:
+            problems.append(f"{where}: label {label!r} is reserved for the workbook's own column.")
+        elif ":" in label:
+            problems.append(f"{where}: label must not contain ':' (it separates field and option).")
+        elif (level, label.casefold()) in seen_labels:
+            problems.append(
+                f"{where}: label {label!r} is also used by field {seen_labels[(level, label.casefold())]!r}."
+            )
+        seen_labels[(level, label.casefold())] = fid
+        if level not in LEVELS:
+            problems.append(f"{where}: level {level!r} is not one of: {', '.join(LEVELS)}.")
+        if ftype not in FIELD_TYPES:
+            from rapidfuzz import process
+
+            hint = process.extractOne(ftype, FIELD_TYPES, score_cutoff=60)
+            tip = f" (did you mean {hint[0]!r}?)" if hint else ""
+            problems.append(
+                f"{where}: type {ftype!r} is not one of: {', '.join(FIELD_TYPES)}{tip}."
+            )
+        choices: list[Choice] = []
+        raw_values = item.get("values")
+        if ftype in CHOICE_TYPES:
+            if not isinstance(raw_values, list) or not raw_values:
+                problems.append(f"{where}: a {ftype} field needs a non-empty `values` list.")
+            else:
+                seen_vals: set[str] = set()
+                for j, v in enumerate(raw_values, start=1):
+                    if isinstance(v, dict):
+                        val, definition = _as_str(v.get("value")), _as_str(v.get("definition"))
+                    else:
+                        val, definition = _as_str(v), ""
+                    if not val:
+                        problems.append(f"{where}: values[{j}] is empty.")
+                    elif val.casefold() in seen_vals:
+                        problems.append(f"{where}: value {val!r} is listed twice.")
+                    elif len(val) > 250:
+                        problems.append(
+                            f"{where}: value {val[:30]!r}… is longer than 250 characters."
+                        )
+                    else:
+                        seen_vals.add(val.casefold())
+                        choices.append(Choice(val, definition))
+        elif raw_values:
+            problems.append(
+                f"{where}: `values` only applies to single_choice/multiple_choice fields."
+            )
+        required = item.get("required", False)
+        if not isinstance(required, bool):
+            problems.append(f"{where}: required must be true or false.")
+            required = False
+        max_links = item.get("max_links", 1)
+        if ftype == "programme_link":
+            if level != "report":
+                problems.append(f"{where}: a programme_link field must be at level report.")
+            if (
+                not isinstance(max_links, int)
+                or isinstance(max_links, bool)
+                or not 1 <= max_links <= 10
+            ):
+                problems.append(f"{where}: max_links must be a whole number from 1 to 10.")
+                max_links = 1
+        elif "max_links" in item:
+            problems.append(f"{where}: max_links only applies to programme_link fields.")
+            max_links = 1
+        cond = None
+        rw = item.get("required_when")
+        if rw is not None:
+            if (
+                not isinstance(rw, dict)
+                or not _as_str(rw.get("field"))
+                or not isinstance(rw.get("values"), list)
+            ):
+                problems.append(f"{where}: required_when must be {{field: ID, values: [...]}}.")
+            else:
+                cond = Condition(_as_str(rw["field"]), tuple(_as_str(v) for v in rw["values"]))
+        fields_out.append(
+            Field(
+                id=fid,
+                label=label,
+                level=level,
+                type=ftype,
+                help=_as_str(item.get("help")),
+                required=bool(required),
+                required_when=cond,
+                group=_as_str(item.get("group")),
+                values=tuple(choices),
+                max_links=int(max_links) if isinstance(max_links, int) else 1,
+            )
+        )
+    by_id = {f.id: f for f in fields_out if f.id}
+    for f in fields_out:
+        if f.required_when is None:
+            continue
+        other = by_id.get(f.required_when.field)
+        where = f"field {f.id!r}"
+        if other is None:
+            problems.append(
+                f"{where}: required_when refers to unknown field {f.required_when.field!r}."
+            )
+        elif other.level != f.level:
+            problems.append(f"{where}: required_when must refer to a field at the same level.")
+        elif other.categorical:
+            bad = [v for v in f.required_when.values if v not in other.choices]
+            if bad:
+                problems.append(
+                    f"{where}: required_when value(s) {', '.join(map(repr, bad))} are not "
+                    f"allowed values of {other.id!r}."
+                )
+    links = [f for f in fields_out if f.type == "programme_link"]
+    if len(links) > 1:
+        problems.append("only one programme_link field is allowed.")
+    if any(f.level == "programme" for f in fields_out) and not links:
+        problems.append(
+            "programme-level fields need a report-level programme_link field that links reports "
+            "to programmes."
+        )
+    summary = _parse_summary(data.get("summary"), by_id, problems)
+    if problems:
+        raise ValidationError(
+            f"{source}: the extraction schema has {len(problems)} problem(s); fix them and retry:",
+            problems,
+        )
+    version = data.get("version", 1)
+    return Schema(
+        fields=tuple(fields_out),
+        title=_as_str(data.get("title")),
+        version=version if isinstance(version, int) else 1,
+        summary=summary,
+        source=source,
+    )
+
+
+def _parse_summary(raw: Any, by_id: dict[str, Field], problems: list[str]) -> SummarySpec:
+    if raw is None:
+        return _default_summary(by_id)
+    if not isinstance(raw, dict):
+        problems.append("summary: must be a mapping (overview, sample, crosstabs, gap_map).")
+        return SummarySpec()
+
+    def ids(key: str, level: str | None = None) -> tuple[str, ...]:
+        val = raw.get(key) or []
+        if not isinstance(val, list):
+            problems.append(f"summary.{key}: must be a list of field ids.")
+            return ()
+        out = []
+        for fid in map(_as_str, val):
+            f = by_id.get(fid)
+            if f is None:
+                problems.append(f"summary.{key}: unknown field {fid!r}.")
+            elif level and f.level != level:
+                problems.append(f"summary.{key}: field {fid!r} is not a {level}-level field.")
+            else:
+                out.append(fid)
+        return tuple(out)
+
+    def categorical_programme(where: str, fid: str) -> bool:
+        f = by_id.get(fid)
+        if f is None:
+            problems.append(f"{where}: unknown field {fid!r}.")
+            return False
+        if not f.categorical or f.level != "programme":
+            problems.append(f"{where}: field {fid!r} must be a categorical programme-level field.")
+            return False
+        return True
+
+    crosstabs: list[tuple[str, str]] = []
+    for k, pair in enumerate(raw.get("crosstabs") or [], start=1):
+        where = f"summary.crosstabs[{k}]"
+        if not isinstance(pair, list) or len(pair) != 2:
+            problems.append(f"{where}: must be a pair [ROW_FIELD, COLUMN_FIELD].")
+            continue
+        a, b = _as_str(pair[0]), _as_str(pair[1])
+        if categorical_programme(where, a) and categorical_programme(where, b):
+            crosstabs.append((a, b))
+    gap = raw.get("gap_map")
+    gap_map = None
+    if gap is not None:
+        if not isinstance(gap, dict) or "rows" not in gap or "columns" not in gap:
+            problems.append("summary.gap_map: must be {rows: FIELD, columns: FIELD}.")
+        else:
+            r, c = _as_str(gap["rows"]), _as_str(gap["columns"])
+            if categorical_programme("summary.gap_map", r) and categorical_programme(
+                "summary.gap_map", c
+            ):
+                gap_map = (r, c)
+    return SummarySpec(
+        overview=ids("overview", "programme"),
+        sample=ids("sample", "report"),
+        crosstabs=tuple(crosstabs),
+        gap_map=gap_map,
+    )
+
+
+def _default_summary(by_id: dict[str, Field]) -> SummarySpec:
+    prog = [f for f in by_id.values() if f.level == "programme"]
+    overview = tuple(f.id for f in prog if f.categorical or f.type == "text")[:6]
+    sample = tuple(f.id for f in by_id.values() if f.level == "report" and f.categorical)
+    cats = [f.id for f in prog if f.categorical]
+    crosstabs = ((cats[0], cats[1]),) if len(cats) >= 2 else ()
+    return SummarySpec(
+        overview=overview,
+        sample=sample,
+        crosstabs=crosstabs,
+        gap_map=crosstabs[0] if crosstabs else None,
+    )
