@@ -1,9 +1,367 @@
-"""CLI commands for the dedup stage."""
+"""CLI commands for the dedup stage: ``review dedup`` and its review/export/import/explain/split."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from review.cli.common import JsonOpt, ProjectOpt, QuietOpt, open_project, print_json, progress
+
+ReviewerOpt = Annotated[
+    str,
+    typer.Option("--reviewer", "-r", help="Your name (verdicts go to data/dedup/<name>.jsonl)."),
+]
+
+dedup_app = typer.Typer(
+    name="dedup",
+    no_args_is_help=False,
+    rich_markup_mode="markdown",
+)
+
+
+def _project(ctx: typer.Context, project: Path | None) -> Any:
+    if project is None and ctx.obj and ctx.obj.get("project"):
+        project = ctx.obj["project"]
+    return open_project(project)
+
+
+def _refresh(proj: Any, quiet: bool = True) -> Any:
+    from review.dedup.run import dedup_project
+
+    with progress("Re-clustering", quiet) as update:
+        return dedup_project(proj, progress=update)
+
+
+def _summary_lines(result: Any) -> list[str]:
+    c = result.counts
+    return [
+        f"{c['main_records']} main-branch records, {c['candidate_pairs']} candidate pairs scored",
+        f"Removed automatically: {c['removed_automatic']}; confirmed by a person: "
+        f"{c['removed_manual']}; queued for a person: {c['queued']} pair(s)",
+    ]
+
+
+@dedup_app.callback(invoke_without_command=True)
+def dedup(
+    ctx: typer.Context,
+    project: ProjectOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    auto_threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--auto-threshold",
+            min=0.5,
+            max=1.0,
+            help="Title similarity (0-1) needed to merge automatically (default 0.95).",
+            show_default=False,
+        ),
+    ] = None,
+    maybe_threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--maybe-threshold",
+            min=0.5,
+            max=1.0,
+            help="Title similarity (0-1) needed to queue a pair for a person (default 0.80).",
+            show_default=False,
+        ),
+    ] = None,
+    author_threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--author-threshold",
+            min=0.0,
+            max=1.0,
+            help="Author similarity (0-1) needed to merge automatically (default 0.80).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Find duplicates among the main-branch records and write outputs/dedup/clusters.csv.
+
+    Certain duplicates are merged automatically; uncertain pairs are queued for a person
+    (`review dedup review`). Your verdicts are kept and re-applied on every run.
+
+    Example:
+
+        review dedup
+        review dedup --auto-threshold 0.97 --json
+    """
+    ctx.obj = {"project": project}
+    if ctx.invoked_subcommand is not None:
+        return
+    from dataclasses import replace
+
+    from review.dedup.decide import DedupOptions
+    from review.dedup.run import dedup_project, status_summary
+
+    proj = open_project(project)
+    options = DedupOptions()
+    changes = {
+        k: v
+        for k, v in (
+            ("auto_threshold", auto_threshold),
+            ("maybe_threshold", maybe_threshold),
+            ("author_threshold", author_threshold),
+        )
+        if v is not None
+    }
+    options = replace(options, **changes)
+    if options.maybe_threshold > options.auto_threshold:
+        raise typer.BadParameter(
+            "--maybe-threshold must not be above --auto-threshold.", param_hint="--maybe-threshold"
+        )
+    with progress("Scoring candidate pairs", quiet or json_out) as update:
+        result = dedup_project(proj, options, progress=update)
+    if json_out:
+        summary = status_summary(proj)
+        print_json(
+            {
+                "clusters_csv": proj.rel(proj.outputs_dir / "dedup" / "clusters.csv"),
+                "counts": result.counts,
+                "overlap": summary.get("overlap", []),
+                "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
+            }
+        )
+        return
+    from review.cli.common import out_console
+
+    con = out_console()
+    for line in _summary_lines(result):
+        con.print(line)
+    for a, b in result.refused_same:
+        con.print(
+            f"[yellow]Not merged:[/yellow] `same` verdict on {a} / {b} contradicts a "
+            "`different` verdict in the same cluster."
+        )
+    con.print(
+        f"Wrote {proj.rel(proj.outputs_dir / 'dedup')}/clusters.csv, maybe-pairs.csv, overlap.csv"
+    )
+
+
+@dedup_app.command("review")
+def review_cmd(
+    ctx: typer.Context,
+    reviewer: ReviewerOpt,
+    project: ProjectOpt = None,
+) -> None:
+    """Decide the queued pairs one by one, side by side, with differences highlighted.
+
+    Keys: `y` same, `n` different, `s` skip, `u` undo, `q` quit. Every verdict is saved at once.
+
+    Example:
+
+        review dedup review --reviewer "Ana Silva"
+    """
+    from review.cli.common import out_console
+    from review.dedup.clusters import load_clusters
+    from review.dedup.review_ui import review_session
+
+    proj = _project(ctx, project)
+    load_clusters(proj)  # a clear error when `review dedup` has not run
+    con = out_console()
+    result = review_session(proj, reviewer, con, _read_key)
+    con.print(
+        f"Recorded {result.same} same, {result.different} different "
+        f"({result.skipped} skipped, {result.undone} undone); {result.remaining} pair(s) left."
+    )
+    if result.same or result.different or result.undone:
+        refreshed = _refresh(proj)
+        for line in _summary_lines(refreshed):
+            con.print(line)
+
+
+def _read_key() -> str:
+    """One key press; works on a terminal and with piped stdin (one character per verdict)."""
+    import sys
+
+    import click
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        try:
+            return click.getchar().lower()
+        except (EOFError, KeyboardInterrupt):
+            return "q"
+    while True:
+        ch = sys.stdin.read(1) if sys.stdin is not None else ""
+        if ch == "":
+            return "q"
+        if not ch.isspace():
+            return ch.lower()
+
+
+@dedup_app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
+    project: ProjectOpt = None,
+) -> None:
+    """Write the queued pairs to a spreadsheet, side by side, with a verdict drop-down.
+
+    Fill the `verdict` column with `same` or `different` (blank = undecided), then
+    `review dedup import FILE --reviewer NAME`.
+
+    Example:
+
+        review dedup export -o dedup-pairs.xlsx
+    """
+    from review.cli.common import out_console
+    from review.dedup.clusters import load_clusters
+    from review.dedup.exchange import export_queue_xlsx
+
+    proj = _project(ctx, project)
+    load_clusters(proj)
+    n = export_queue_xlsx(proj, output)
+    out_console().print(f"Wrote {n} queued pair(s) to {output}")
+
+
+@dedup_app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help=".xlsx or .csv with record_id_a, record_id_b, verdict, note.")
+    ],
+    reviewer: ReviewerOpt,
+    project: ProjectOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Import dedup verdicts from a spreadsheet (.xlsx or .csv), then refresh the clusters.
+
+    Columns `record_id_a, record_id_b, verdict` (`same` or `different`) and optionally `note`.
+    Blank verdicts change nothing; on any invalid row nothing is imported.
+
+    Example:
+
+        review dedup import dedup-pairs.xlsx --reviewer "Ana Silva"
+    """
+    from review.cli.common import out_console
+    from review.dedup.exchange import import_verdicts
+
+    proj = _project(ctx, project)
+    summary = import_verdicts(proj, file, reviewer)
+    con = out_console()
+    con.print(
+        f"Imported {summary.recorded} verdict(s) into {summary.file} "
+        f"({summary.unchanged} unchanged, {summary.blank} blank)."
+    )
+    result = _refresh(proj, quiet)
+    for line in _summary_lines(result):
+        con.print(line)
+
+
+@dedup_app.command("explain")
+def explain_cmd(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(help="A record_id from clusters.csv.")],
+    project: ProjectOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Why a record is (or is not) a duplicate of what: field by field, with scores and rules.
+
+    Example:
+
+        review dedup explain 3f9c1a2b-17
+    """
+    from review.dedup.explain import explain_record
+
+    proj = _project(ctx, project)
+    info = explain_record(proj, record_id)
+    if json_out:
+        print_json(info)
+        return
+    _print_explain(info)
+
+
+def _print_explain(info: dict[str, Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from review.cli.common import out_console
+
+    con = out_console()
+    con.print(f"[bold]{escape(info['record_id'])}[/bold] {escape(info['citation'])}")
+    role = "primary (kept)" if info["primary"] else f"duplicate of {info['cluster_id']}"
+    con.print(f"source {escape(info['source'])}; status {info['status']}; {role}")
+    if info.get("note"):
+        con.print(info["note"])
+        return
+    groups = (
+        ("In the same cluster", info["members"]),
+        ("Queued for a person", info["queued"]),
+        ("Most similar records not merged", info["nearest"]),
+    )
+    for title, pairs in groups:
+        if not pairs:
+            continue
+        con.print(f"\n[bold underline]{title}[/bold underline]")
+        for d in pairs:
+            verdict = d.get("verdict")
+            head = f"{d['b']} {d['citation']}  -> {d['decision']}: {d['rule']}"
+            if verdict:
+                head += f"  (person: {verdict['verdict']} by {verdict['reviewer']})"
+            t = Table(title=escape(head), title_justify="left", expand=True)
+            t.add_column("field", no_wrap=True)
+            t.add_column("this record", ratio=1)
+            t.add_column("other", ratio=1)
+            t.add_column("score", no_wrap=True)
+            for f in d["fields"]:
+                score = f.get("similarity")
+                score_text = f.get("result") or ("-" if score is None else f"{score:.3f}")
+                if f["field"] == "abstract":
+                    t.add_row("abstract", "", "", score_text)
+                    continue
+                t.add_row(
+                    f["field"],
+                    escape(str(f.get("a") or "")),
+                    escape(str(f.get("b") or "")),
+                    escape(score_text),
+                )
+            con.print(t)
+            for label, key in (
+                ("never merged automatically", "never_merge"),
+                ("conflicts", "conflicts"),
+                ("agree", "agreeing_fields"),
+            ):
+                if d[key]:
+                    con.print(f"  {label}: {escape(', '.join(d[key]))}")
+
+
+@dedup_app.command("split")
+def split_cmd(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(help="The record to take out of its cluster.")],
+    reviewer: ReviewerOpt,
+    project: ProjectOpt = None,
+) -> None:
+    """Take a record out of its cluster: records `different` between it and every other member.
+
+    Example:
+
+        review dedup split 3f9c1a2b-17 --reviewer "Ana Silva"
+    """
+    from review.cli.common import out_console
+    from review.dedup.clusters import load_clusters
+    from review.dedup.verdicts import append_lines, verdict_line
+    from review.errors import ReviewError
+
+    proj = _project(ctx, project)
+    clusters = load_clusters(proj)
+    if record_id not in clusters.cluster_of:
+        raise ReviewError(f"{record_id}: no such record in outputs/dedup/clusters.csv.")
+    others = [m for m in clusters.members(clusters.cluster_of[record_id]) if m != record_id]
+    if not others:
+        raise ReviewError(f"{record_id}: not merged with anything; nothing to split.")
+    lines = [verdict_line(record_id, m, "different", reviewer, "split") for m in others]
+    append_lines(proj, reviewer, lines)
+    con = out_console()
+    con.print(f"Recorded {len(lines)} `different` verdict(s) for {record_id}.")
+    for line in _summary_lines(_refresh(proj)):
+        con.print(line)
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root app."""
+    app.add_typer(dedup_app, name="dedup")

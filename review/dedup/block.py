@@ -1,0 +1,69 @@
+"""Stage 2: blocking — candidate pairs from several cheap keys, never all pairs.
+
+A pair is a candidate when the two records share at least one key: the DOI, the PubMed id, the
+first or last 24 letters of the title (stopwords and spaces removed), the title's three longest
+words, first-author surname + year + first page, or year + volume + first page. A key shared by
+more than ``max_block`` records (generic titles such as "Editorial") only pairs each record with
+its ``window`` nearest neighbours in title order, so cost stays near-linear.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from review.dedup.normalize import NormRecord
+
+KEY_LEN = 24
+
+
+def record_keys(n: NormRecord) -> Iterable[str]:
+    if n.doi:
+        yield "d:" + n.doi
+    if n.pmid:
+        yield "p:" + n.pmid
+    c = n.title_compact
+    if len(c) >= 12:
+        yield "t:" + c[:KEY_LEN]
+        yield "e:" + c[-KEY_LEN:]
+        long_words = sorted(
+            {w for w in n.title.split() if len(w) >= 5}, key=lambda w: (-len(w), w)
+        )[:3]
+        if len(long_words) == 3:
+            yield "w:" + " ".join(sorted(long_words))
+    first = n.authors[0][0] if n.authors else ""
+    if first and n.year and n.page_first:
+        yield f"a:{first}|{n.year}|{n.page_first}"
+    if n.year and n.volume and n.page_first:
+        yield f"v:{n.year}|{n.volume}|{n.page_first}"
+    if first and len(c) >= 6:
+        yield f"f:{first}|{c[:10]}"
+
+
+def candidate_pairs(
+    norms: list[NormRecord], max_block: int = 60, window: int = 8
+) -> set[tuple[int, int]]:
+    """Index pairs ``(i, j)`` with ``i < j`` (positions in ``norms``) worth scoring."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for n in norms:
+        for key in record_keys(n):
+            blocks[key].append(n.index)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        m = len(members)
+        if m < 2:
+            continue
+        if m <= max_block:
+            for x in range(m):
+                a = members[x]
+                for y in range(x + 1, m):
+                    b = members[y]
+                    pairs.add((a, b) if a < b else (b, a))
+        else:
+            ordered = sorted(members, key=lambda i: (norms[i].title_compact, norms[i].record_id))
+            for x in range(m):
+                a = ordered[x]
+                for y in range(x + 1, min(m, x + 1 + window)):
+                    b = ordered[y]
+                    pairs.add((a, b) if a < b else (b, a))
+    return pairs

@@ -1,0 +1,235 @@
+"""Queued pairs by spreadsheet: export them side by side, import the verdicts back.
+
+Import accepts ``.xlsx`` and ``.csv`` with columns ``record_id_a, record_id_b, verdict`` and an
+optional ``note``. Verdicts are ``same`` or ``different`` (case and spaces ignored); a blank
+verdict changes nothing. Every row is checked first; on any problem nothing is imported.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from review.errors import InputError, ValidationError
+
+if TYPE_CHECKING:
+    from review.project import Project
+
+REQUIRED = ("record_id_a", "record_id_b", "verdict")
+SIDE_FIELDS = ("source", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    rows: int  # data rows read
+    recorded: int  # verdict lines appended
+    unchanged: int  # same as the reviewer's standing verdict already
+    blank: int  # rows without a verdict
+    file: str  # the reviewer's log
+
+
+def _value(rec: Any, name: str) -> Any:
+    v = getattr(rec, name)
+    if name == "authors":
+        return "; ".join(v)
+    return "" if v is None else v
+
+
+def export_queue_xlsx(project: Project, path: Path) -> int:
+    """Write the queued pairs to ``path`` (.xlsx) with a verdict drop-down. Returns the count."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from review.dedup.run import read_queue
+    from review.io.xlsx import set_cell
+
+    if path.suffix.lower() != ".xlsx":
+        raise InputError(
+            "the export must be an .xlsx file (e.g. -o dedup-pairs.xlsx).", file=str(path)
+        )
+    queue = read_queue(project)
+    index = project.record_index()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Pairs"
+    header = [
+        "record_id_a",
+        "record_id_b",
+        "verdict",
+        "note",
+        "title_similarity",
+        "rule",
+        "reasons",
+    ]
+    for f in SIDE_FIELDS:
+        header += [f"{f}_a", f"{f}_b"]
+    for c, name in enumerate(header, start=1):
+        cell = ws.cell(row=1, column=c)
+        set_cell(cell, name)
+        cell.font = Font(bold=True)
+    differ = PatternFill("solid", fgColor="FFF2CC")
+    for r, q in enumerate(queue, start=2):
+        a, b = index.get(q["record_id_a"]), index.get(q["record_id_b"])
+        values: list[Any] = [
+            q["record_id_a"],
+            q["record_id_b"],
+            "",
+            "",
+            float(q["title_similarity"] or 0),
+            q["rule"],
+            q["reasons"],
+        ]
+        for f in SIDE_FIELDS:
+            values += [_value(a, f) if a else "", _value(b, f) if b else ""]
+        for c, v in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c)
+            set_cell(cell, v)
+            cell.alignment = Alignment(wrap_text=c > 7, vertical="top")
+        for k in range(len(SIDE_FIELDS)):
+            ca, cb = ws.cell(row=r, column=8 + 2 * k), ws.cell(row=r, column=9 + 2 * k)
+            if str(ca.value or "").strip().lower() != str(cb.value or "").strip().lower():
+                ca.fill = differ
+                cb.fill = differ
+    dv = DataValidation(type="list", formula1='"same,different"', allow_blank=True)
+    dv.error = "Choose same or different (or leave blank)."
+    dv.prompt = "same = one study record; different = keep both"
+    ws.add_data_validation(dv)
+    if queue:
+        dv.add(f"C2:C{len(queue) + 1}")
+    ws.freeze_panes = "E2"
+    widths = {"A": 13, "B": 13, "C": 11, "D": 20, "E": 8, "F": 24, "G": 30}
+    for col, wdt in widths.items():
+        ws.column_dimensions[col].width = wdt
+    for k in range(len(SIDE_FIELDS)):
+        from openpyxl.utils import get_column_letter
+
+        wide = 50 if SIDE_FIELDS[k] in ("title", "authors", "journal") else 14
+        ws.column_dimensions[get_column_letter(8 + 2 * k)].width = wide
+        ws.column_dimensions[get_column_letter(9 + 2 * k)].width = wide
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+    return len(queue)
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        from review.io.xlsx import csv_unsafe
+
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                reader = csv.DictReader(fh)
+                header = [h.strip().lower() for h in (reader.fieldnames or [])]
+                rows = []
+                for line, raw in enumerate(reader, start=2):
+                    row = {
+                        (k or "").strip().lower(): csv_unsafe((v or "").strip())
+                        for k, v in raw.items()
+                        if k is not None
+                    }
+                    rows.append((line, row))
+        except UnicodeDecodeError:
+            raise InputError("not UTF-8 text; save the CSV as UTF-8.", file=str(path)) from None
+        return header, rows
+    if suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for broken files
+            raise InputError(f"cannot read the workbook ({exc}).", file=str(path)) from None
+        ws = wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        first = next(it, None) or ()
+        header = [str(h).strip().lower() if h is not None else "" for h in first]
+        rows = []
+        for line, values in enumerate(it, start=2):
+            row = {
+                header[c]: ("" if v is None else str(v).strip())
+                for c, v in enumerate(values)
+                if c < len(header) and header[c]
+            }
+            if any(row.values()):
+                rows.append((line, row))
+        wb.close()
+        return header, rows
+    raise InputError("use an .xlsx or .csv file.", file=str(path))
+
+
+def import_verdicts(project: Project, path: Path, reviewer: str) -> ImportSummary:
+    """Validate every row, then append the verdicts to the reviewer's log (all or nothing)."""
+    from review.dedup.clusters import load_clusters
+    from review.dedup.verdicts import (
+        append_lines,
+        reviewer_stacks,
+        verdict_file,
+        verdict_line,
+    )
+    from review.io.files import read_jsonl
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file.", file=str(path))
+    header, rows = _read_rows(path)
+    missing = [c for c in REQUIRED if c not in header]
+    name = path.name
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; expected record_id_a, record_id_b, "
+            "verdict (and optionally note).",
+            file=name,
+        )
+    clusters = load_clusters(project)
+    known = clusters.branch
+    problems: list[str] = []
+    wanted: list[tuple[str, str, str, str]] = []
+    blank = 0
+    for line, row in rows:
+        a, b = row.get("record_id_a", ""), row.get("record_id_b", "")
+        verdict = row.get("verdict", "").strip().lower()
+        note = row.get("note", "")
+        if not verdict:
+            blank += 1
+            continue
+        bad = False
+        for col, rid in (("record_id_a", a), ("record_id_b", b)):
+            if not rid:
+                problems.append(f"{name}:{line}: {col} is empty")
+                bad = True
+            elif rid not in known:
+                problems.append(f"{name}:{line}: unknown {col} {rid!r} (not an imported record)")
+                bad = True
+            elif known[rid] != "main":
+                problems.append(
+                    f"{name}:{line}: {col} {rid!r} is not in the main branch (not deduplicated)"
+                )
+                bad = True
+        if verdict not in ("same", "different"):
+            problems.append(f"{name}:{line}: verdict {verdict!r} is not same or different")
+            bad = True
+        if not bad and a == b:
+            problems.append(f"{name}:{line}: record_id_a and record_id_b are the same record")
+            bad = True
+        if not bad:
+            wanted.append((a, b, verdict, note))
+    if problems:
+        raise ValidationError(
+            f"{name}: {len(problems)} problem(s); nothing was imported.", problems
+        )
+    stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer)))
+    lines = []
+    unchanged = 0
+    for a, b, verdict, note in wanted:
+        key = (a, b) if a < b else (b, a)
+        stack = stacks.get(key)
+        if stack and stack[-1].verdict == verdict:
+            unchanged += 1
+            continue
+        lines.append(verdict_line(a, b, verdict, reviewer, note))
+    log = append_lines(project, reviewer, lines)
+    return ImportSummary(len(rows), len(lines), unchanged, blank, project.rel(log))

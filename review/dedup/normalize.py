@@ -1,0 +1,327 @@
+"""Stage 1: normalise records into comparison keys (pure, no heavy imports).
+
+Everything here works on plain strings so that two exports of the same paper end up with the same
+keys: Unicode NFKD without accents, lower case, HTML/LaTeX markup and punctuation removed,
+language tags (``[Chinese]``) and brackets around translated titles dropped, authors reduced to
+surname + initials, journal names compared word by word so ISO abbreviations match, page ranges
+expanded (``123-9`` -> ``123-129``) and DOIs reduced to ``10.xxxx/...``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from review.model import Record
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+_LATEX_CMD = re.compile(r"\\[a-zA-Z]+\s*|\\.")
+_NON_WORD = re.compile(r"[^\w]+")
+_SPACES = re.compile(r"\s+")
+_UNDERSCORE = re.compile(r"_+")
+_LANG_TAG = re.compile(
+    r"\[\s*(?:article\s+in\s+|in\s+)?(?:[a-z]+\s*(?:,|and|&)?\s*){1,3}\]\s*\.?\s*$"
+    r"|\((?:article\s+in\s+)?(?:chinese|german|french|spanish|japanese|russian|italian"
+    r"|portuguese|polish|dutch|korean|czech|hungarian|turkish|danish|swedish|norwegian"
+    r"|finnish|hebrew|greek|persian|croatian|serbian|author's transl)\)\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_LANGUAGES = frozenset(
+    "chinese german french spanish japanese russian italian portuguese polish dutch korean "
+    "czech hungarian turkish danish swedish norwegian finnish hebrew greek persian croatian "
+    "serbian slovak slovene slovenian romanian bulgarian ukrainian arabic lithuanian estonian "
+    "latvian icelandic thai vietnamese indonesian malay catalan afrikaans english".split()
+)
+_DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
+_DOI_VALID = re.compile(r"^10\.\d{4,9}/[^\s]{2,}$")
+_DIGITS = re.compile(r"\d+")
+_ROMAN = re.compile(r"^(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)$")
+_PART = re.compile(
+    r"\b(?:part|pt|section|chapter|volume|phase|study|paper|trial)\s+"
+    r"(\d+|[ivx]{1,4}|one|two|three|four|five|six|[a-d])\b"
+)
+
+TITLE_STOPWORDS = frozenset("the a an in on at and or of for to with by from as is are".split())
+JOURNAL_STOPWORDS = frozenset("the of and for in on de la le des du der und fur".split())
+
+# Title openings and phrases that mark a record as *about* another record: never auto-merged with
+# a record that lacks the same marker (see docs/dedup.md, "Never merged automatically").
+_ERRATUM = re.compile(
+    r"^(?:erratum|errata|corrigendum|corrigenda|correction|corrections|retraction|retracted"
+    r"|notice of retraction|retraction note|withdrawn|withdrawal|expression of concern"
+    r"|editorial expression of concern|publisher s note|addendum)\b"
+    r"|\b(?:erratum|corrigendum|retraction notice|expression of concern)\b"
+)
+_COMMENT = re.compile(
+    r"^(?:comment|comments|commentary|reply|replies|response|responses|re|in reply"
+    r"|author reply|authors reply|author s reply|authors response|letter|editorial comment"
+    r"|invited commentary)\b"
+    r"|\b(?:comment on|comments on|commentary on|reply to|response to|in response to"
+    r"|letter to the editor|author reply|authors reply)\b"
+)
+_PROTOCOL = re.compile(
+    r"\b(?:protocol|study design and rationale|rationale and design|design and rationale"
+    r"|trial design|statistical analysis plan)\b"
+)
+_CONFERENCE_VENUE = re.compile(
+    r"\b(?:abstract|abstracts|meeting|congress|conference|symposium|proceedings|suppl"
+    r"|supplement|annual|workshop|colloquium|poster|posters|summit|convention)\b"
+)
+_COCHRANE = re.compile(r"\bcochrane\b")
+
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
+_ROMAN_VALUE = {
+    "i": "1",
+    "ii": "2",
+    "iii": "3",
+    "iv": "4",
+    "v": "5",
+    "vi": "6",
+    "vii": "7",
+    "viii": "8",
+    "ix": "9",
+    "x": "10",
+    "xi": "11",
+    "xii": "12",
+}
+
+
+def fold(text: str) -> str:
+    """Unicode NFKD, accents dropped, lower case; HTML entities/tags and LaTeX markup removed."""
+    if not text:
+        return ""
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "\\" in text or "{" in text:
+        text = _LATEX_CMD.sub("", text).replace("{", "").replace("}", "").replace("$", "")
+    text = unicodedata.normalize("NFKD", text)
+    if not text.isascii():
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = text.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("œ", "oe")
+    return text.lower()
+
+
+def words(text: str) -> str:
+    """Folded text with every run of non-letters/digits turned into one space."""
+    return _SPACES.sub(" ", _UNDERSCORE.sub(" ", _NON_WORD.sub(" ", fold(text)))).strip()
+
+
+def strip_title_markers(title: str) -> str:
+    """Drop language tags (``[Chinese]``, ``[Article in German]``) and translation brackets."""
+    t = title.strip()
+    for _ in range(2):
+        m = _LANG_TAG.search(t)
+        if m is None:
+            break
+        inner = re.sub(r"[\[\]().,&]|\barticle\b|\bin\b|\band\b", " ", m.group(0).lower()).split()
+        if inner and all(w in _LANGUAGES or w in ("author's", "transl", "s") for w in inner):
+            t = t[: m.start()].rstrip(" .")
+        else:
+            break
+    # A whole title in brackets is MEDLINE's mark for a translated title: "[Effect of ...]."
+    t = t.rstrip(" .")
+    if len(t) > 2 and t.startswith("[") and t.endswith("]") and t.count("[") == 1:
+        t = t[1:-1]
+    return t
+
+
+def normalize_title(title: str) -> str:
+    return words(strip_title_markers(title))
+
+
+def normalize_doi(doi: str) -> str:
+    """``https://doi.org/10.1/ABC.`` -> ``10.1/abc``; '' when no DOI is found."""
+    if not doi:
+        return ""
+    m = _DOI_RE.search(doi.strip().lower())
+    if m is None:
+        return ""
+    return m.group(0).rstrip(".,;)]}>\"'")
+
+
+def doi_is_valid(doi: str) -> bool:
+    return bool(_DOI_VALID.match(doi))
+
+
+def normalize_pages(pages: str) -> tuple[str, str]:
+    """(first, last) page: ``123-9`` -> (``123``, ``129``); ``e1234`` -> (``e1234``, ``e1234``)."""
+    p = fold(pages).replace("\u2013", "-").replace("\u2014", "-").replace("--", "-")
+    p = p.replace(" ", "")
+    if not p:
+        return "", ""
+    parts = [x for x in re.split(r"[-_:]", p) if x]
+    if not parts:
+        return "", ""
+    first = parts[0].lstrip("p.").lstrip("0") or parts[0]
+    if len(parts) == 1:
+        return first, first
+    last = parts[1].lstrip("0") or parts[1]
+    if first.isdigit() and last.isdigit() and len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    return first, last
+
+
+def split_author(name: str) -> tuple[str, str]:
+    """One author -> (surname, initials), both folded to ``a-z``."""
+    name = fold(name).strip()
+    if not name:
+        return "", ""
+    if "," in name:
+        surname, _, given = name.partition(",")
+    else:
+        toks = name.replace(".", ". ").split()
+        if len(toks) == 1:
+            return re.sub(r"[^a-z0-9]", "", toks[0]), ""
+        last = toks[-1].replace(".", "")
+        # "Smith J. A." (initials after the surname) versus "John A. Smith".
+        if len(last) <= 2 and not any(len(t.replace(".", "")) > 2 for t in toks[1:]):
+            surname, given = toks[0], " ".join(toks[1:])
+        else:
+            surname, given = toks[-1], " ".join(toks[:-1])
+    surname = re.sub(r"[^a-z0-9]", "", surname)
+    initials = "".join(w[0] for w in re.split(r"[^a-z]+", given) if w)
+    return surname, initials
+
+
+def split_authors(authors: tuple[str, ...]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for a in authors:
+        if not a or not a.strip():
+            continue
+        low = a.strip().lower()
+        if low in ("et al", "et al.", "others", "anonymous", "anon", "unknown", "[anonymous]"):
+            continue
+        # Keep the capitalisation signal for "Smith JA": detect before folding.
+        toks = a.replace(",", " ").split()
+        if "," not in a and len(toks) >= 2 and toks[-1].isupper() and len(toks[-1]) <= 3:
+            surname = re.sub(r"[^a-z0-9]", "", fold(" ".join(toks[:-1])))
+            out.append((surname, fold(toks[-1])))
+            continue
+        s, i = split_author(a)
+        if s:
+            out.append((s, i))
+    return out
+
+
+def journal_words(journal: str) -> tuple[str, ...]:
+    return tuple(w for w in words(journal).split() if w not in JOURNAL_STOPWORDS)
+
+
+def title_parts(title_words: str) -> tuple[str, ...]:
+    """Markers of a series part: ``part 2``, ``phase ii``, trailing roman numerals."""
+    found = []
+    for m in _PART.finditer(title_words):
+        v = m.group(1)
+        found.append(_NUMBER_WORDS.get(v, _ROMAN_VALUE.get(v, v)))
+    toks = title_words.split()
+    if toks and _ROMAN.match(toks[-1]) and len(toks) > 3:
+        found.append(_ROMAN_VALUE[toks[-1]])
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class NormRecord:
+    """The comparison keys of one record (what blocking and scoring look at)."""
+
+    index: int
+    record_id: str
+    title: str  # normalised words
+    title_compact: str  # no spaces, no stopwords
+    title_digits: tuple[str, ...]
+    parts: tuple[str, ...]
+    authors: tuple[tuple[str, str], ...]
+    surnames: str  # "smith jones lee"
+    year: int | None
+    journal: tuple[str, ...]
+    journal_text: str
+    volume: str
+    issue: str
+    page_first: str
+    page_last: str
+    doi: str
+    doi_valid: bool
+    pmid: str
+    abstract: str
+    kind: str  # erratum | comment | "" (what the record is *about*)
+    protocol: bool
+    conference: bool
+    cochrane: bool
+    type: str
+    completeness: int
+
+
+def _simple_number(text: str) -> str:
+    t = words(text)
+    m = _DIGITS.search(t)
+    if m is None:
+        return t.replace(" ", "")
+    return m.group(0).lstrip("0") or "0"
+
+
+def normalize_record(rec: Record, index: int = 0) -> NormRecord:
+    title = normalize_title(rec.title)
+    toks = title.split()
+    compact = "".join(w for w in toks if w not in TITLE_STOPWORDS) or title.replace(" ", "")
+    authors = tuple(split_authors(rec.authors))
+    jw = journal_words(rec.journal)
+    first, last = normalize_pages(rec.pages)
+    doi = normalize_doi(rec.doi)
+    kind = ""
+    if _ERRATUM.search(title):
+        kind = "erratum"
+    elif _COMMENT.search(title):
+        kind = "comment"
+    jtext = " ".join(jw)
+    conference = rec.type == "conference" or bool(_CONFERENCE_VENUE.search(jtext))
+    if first[:1] == "s" and first[1:].isdigit():
+        conference = True  # supplement pages: S123
+    abstract = words(rec.abstract)[:1000] if rec.abstract else ""
+    completeness = sum(
+        1
+        for v in (
+            rec.title,
+            rec.abstract,
+            rec.authors,
+            rec.year,
+            rec.journal,
+            rec.volume,
+            rec.issue,
+            rec.pages,
+            rec.doi,
+            rec.pmid,
+            rec.issn,
+            rec.keywords,
+        )
+        if v
+    )
+    return NormRecord(
+        index=index,
+        record_id=rec.record_id,
+        title=title,
+        title_compact=compact,
+        title_digits=tuple(_DIGITS.findall(title)),
+        parts=title_parts(title),
+        authors=authors,
+        surnames=" ".join(s for s, _ in authors),
+        year=rec.year,
+        journal=jw,
+        journal_text=jtext,
+        volume=_simple_number(rec.volume) if rec.volume else "",
+        issue=_simple_number(rec.issue) if rec.issue else "",
+        page_first=first,
+        page_last=last,
+        doi=doi,
+        doi_valid=doi_is_valid(doi),
+        pmid=re.sub(r"\D", "", rec.pmid or ""),
+        abstract=abstract,
+        kind=kind,
+        protocol=bool(_PROTOCOL.search(title)),
+        conference=conference,
+        cochrane=bool(_COCHRANE.search(jtext)) or doi.startswith("10.1002/14651858"),
+        type=rec.type,
+        completeness=completeness,
+    )

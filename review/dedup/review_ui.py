@@ -1,0 +1,153 @@
+"""Interactive review of queued pairs: two records side by side, differences highlighted.
+
+Keys: ``y`` same, ``n`` different, ``s`` skip, ``u`` undo (retracts your last verdict of this
+session and shows that pair again), ``q`` quit. Each verdict is appended to the reviewer's log at
+once (fsync'd), so quitting or a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from review.model import Record
+    from review.project import Project
+
+KEYS = {"y": "same", "n": "different"}
+FIELDS = (
+    "source",
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+)
+
+
+@dataclass
+class SessionResult:
+    same: int = 0
+    different: int = 0
+    skipped: int = 0
+    undone: int = 0
+    remaining: int = 0
+
+
+def _text(rec: Record, name: str) -> str:
+    v = getattr(rec, name)
+    if name == "authors":
+        return "; ".join(v)
+    return "" if v is None else str(v)
+
+
+def pair_table(a: Record, b: Record, heading: str) -> Any:
+    """A Rich table: field | record A | record B, differing fields highlighted."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from review.dedup.normalize import words
+
+    table = Table(title=heading, show_lines=True, expand=True)
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column(f"A  {a.record_id}", ratio=1)
+    table.add_column(f"B  {b.record_id}", ratio=1)
+    for f in FIELDS:
+        va, vb = _text(a, f), _text(b, f)
+        if not va and not vb:
+            continue
+        if words(va) == words(vb):
+            table.add_row(f, escape(va), escape(vb))
+        elif not va or not vb:
+            table.add_row(f, escape(va) or "[dim]-[/dim]", escape(vb) or "[dim]-[/dim]")
+        else:
+            table.add_row(
+                f"[yellow]{f}[/yellow]",
+                f"[yellow]{escape(va)}[/yellow]",
+                f"[yellow]{escape(vb)}[/yellow]",
+            )
+    if a.abstract or b.abstract:
+        table.add_row("abstract", escape(a.abstract[:400]), escape(b.abstract[:400]))
+    return table
+
+
+def review_session(
+    project: Project,
+    reviewer: str,
+    console: Any,
+    read_key: Callable[[], str],
+) -> SessionResult:
+    """Walk the queued pairs the reviewer has not decided yet; returns what was done."""
+    from review.dedup.run import read_queue
+    from review.dedup.verdicts import (
+        append_lines,
+        retract_line,
+        reviewer_stacks,
+        verdict_file,
+        verdict_line,
+    )
+    from review.io.files import read_jsonl
+
+    stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer)))
+    queue = [q for q in read_queue(project) if not stacks.get((q["record_id_a"], q["record_id_b"]))]
+    index = project.record_index()
+    result = SessionResult()
+    history: list[tuple[int, str]] = []  # (position in queue, verdict) of this session
+    pos = 0
+    while pos < len(queue):
+        q = queue[pos]
+        a, b = index.get(q["record_id_a"]), index.get(q["record_id_b"])
+        if a is None or b is None:
+            pos += 1
+            continue
+        heading = f"Pair {pos + 1} of {len(queue)}  (title similarity {q['title_similarity']})"
+        console.print(pair_table(a, b, heading))
+        why = q["rule"] + (f" — {q['reasons']}" if q.get("reasons") else "")
+        console.print(f"[dim]{why}[/dim]")
+        console.print(
+            "[bold]y[/bold] same  [bold]n[/bold] different  [bold]s[/bold] skip  "
+            "[bold]u[/bold] undo  [bold]q[/bold] quit"
+        )
+        key = read_key()
+        if key in KEYS:
+            verdict = KEYS[key]
+            append_lines(
+                project, reviewer, [verdict_line(a.record_id, b.record_id, verdict, reviewer)]
+            )
+            history.append((pos, verdict))
+            if verdict == "same":
+                result.same += 1
+            else:
+                result.different += 1
+            console.print(f"-> {verdict}")
+            pos += 1
+        elif key == "s":
+            result.skipped += 1
+            pos += 1
+        elif key == "u":
+            if not history:
+                console.print("Nothing to undo in this session.")
+                continue
+            last, verdict = history.pop()
+            lq = queue[last]
+            append_lines(
+                project, reviewer, [retract_line(lq["record_id_a"], lq["record_id_b"], reviewer)]
+            )
+            if verdict == "same":
+                result.same -= 1
+            else:
+                result.different -= 1
+            result.undone += 1
+            console.print(f"Undone: {verdict} for pair {last + 1}.")
+            pos = last
+        elif key in ("q", ""):
+            break
+        else:
+            console.print(f"Unknown key {key!r}: use y, n, s, u or q.")
+    result.remaining = max(0, len(queue) - pos)
+    return result

@@ -1,0 +1,344 @@
+"""Dedup on a project: read records and verdicts, run the pipeline, write ``outputs/dedup/``.
+
+Files written (all derived, rebuilt by every run):
+
+- ``outputs/dedup/clusters.csv``: one row per imported record (see clusters.py), plus
+  ``linked_to, rule, year, first_author, doi``.
+- ``outputs/dedup/maybe-pairs.csv``: the pairs waiting for a person, side by side.
+- ``outputs/dedup/overlap.csv``: per source: records, duplicates within the source, overlap with
+  every other source, unique contributions.
+- ``outputs/dedup/summary.json``: options and counts of the last run (``review dedup`` refreshes
+  after verdicts with the same options).
+
+The scored candidate pairs are cached in ``.review/dedup/pairs.pickle`` (keyed by the tool
+version, the blocking options and the set of main-branch record ids), so applying verdicts only
+re-runs decide + cluster.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import pickle
+from collections import Counter, defaultdict
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from review.dedup.clusters import Clusters, clusters_path, load_clusters, write_clusters
+from review.dedup.decide import DedupOptions
+from review.model import MAIN_KINDS, Record
+
+if TYPE_CHECKING:
+    from review.dedup.pipeline import DedupResult, ProgressFn
+    from review.project import Project
+
+CACHE_VERSION = "1"
+MAYBE_COLUMNS = (
+    "record_id_a",
+    "record_id_b",
+    "title_similarity",
+    "authors_similarity",
+    "rule",
+    "reasons",
+    "source_a",
+    "source_b",
+    "title_a",
+    "title_b",
+    "authors_a",
+    "authors_b",
+    "year_a",
+    "year_b",
+    "journal_a",
+    "journal_b",
+    "volume_a",
+    "volume_b",
+    "pages_a",
+    "pages_b",
+    "doi_a",
+    "doi_b",
+)
+
+
+def branch_map(project: Project, records: list[Record]) -> dict[str, str]:
+    """record_id -> ``main``/``other`` from the import log (``ImportEntry.branch``)."""
+    by_file: dict[str, str] = {}
+    by_folder: dict[str, str] = {}
+    for e in project.imports():
+        by_file[e.file] = e.branch
+        by_folder[f"data/imports/{e.import_id}"] = e.branch
+    out: dict[str, str] = {}
+    for r in records:
+        b = by_file.get(r.source_file)
+        if b is None:
+            b = by_folder.get(r.source_file.rsplit("/", 1)[0])
+        if b is None:
+            b = "main" if r.kind in MAIN_KINDS else "other"
+        out[r.record_id] = b
+    return out
+
+
+def summary_path(project: Project) -> Path:
+    return project.outputs_dir / "dedup" / "summary.json"
+
+
+def maybe_path(project: Project) -> Path:
+    return project.outputs_dir / "dedup" / "maybe-pairs.csv"
+
+
+def overlap_path(project: Project) -> Path:
+    return project.outputs_dir / "dedup" / "overlap.csv"
+
+
+def last_options(project: Project) -> DedupOptions:
+    """The options of the last ``review dedup`` run (defaults when never run)."""
+    path = summary_path(project)
+    if path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8")).get("options", {})
+            names = {f.name for f in fields(DedupOptions)}
+            return DedupOptions(**{k: v for k, v in data.items() if k in names})
+        except (json.JSONDecodeError, TypeError, AttributeError):
+            pass
+    return DedupOptions()
+
+
+def _fingerprint(records: list[Record], branches: dict[str, str], options: DedupOptions) -> str:
+    from review import __version__
+
+    h = hashlib.sha256()
+    h.update(f"{CACHE_VERSION}|{__version__}|{options.max_block}|{options.window}\n".encode())
+    for rid in sorted(r.record_id for r in records if branches.get(r.record_id) == "main"):
+        h.update(rid.encode() + b"\n")
+    return h.hexdigest()
+
+
+def _load_cache(project: Project, fingerprint: str) -> list | None:
+    path = project.cache_dir / "dedup" / "pairs.pickle"
+    if not path.is_file():
+        return None
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)  # noqa: S301 - our own cache file
+        if data.get("fingerprint") == fingerprint:
+            return data["scored"]
+    except Exception:  # a stale or torn cache is simply rebuilt
+        return None
+    return None
+
+
+def _save_cache(project: Project, fingerprint: str, scored: list) -> None:
+    from review.io.files import atomic_write_bytes
+
+    try:
+        blob = pickle.dumps(
+            {"fingerprint": fingerprint, "scored": scored}, protocol=pickle.HIGHEST_PROTOCOL
+        )
+        atomic_write_bytes(project.cache_dir / "dedup" / "pairs.pickle", blob)
+    except OSError:
+        pass  # read-only checkout: works, just slower next time
+
+
+def dedup_project(
+    project: Project,
+    options: DedupOptions | None = None,
+    progress: ProgressFn | None = None,
+) -> DedupResult:
+    """Run dedup on every imported record and write the outputs. Returns the result."""
+    from review.dedup.pipeline import run_dedup
+    from review.dedup.verdicts import standing_verdicts
+
+    options = options or last_options(project)
+    records = project.records()
+    branches = branch_map(project, records)
+    fp = _fingerprint(records, branches, options)
+    cached = _load_cache(project, fp)
+    result = run_dedup(
+        records,
+        options,
+        standing_verdicts(project),
+        branch_of=branches,
+        scored=cached,
+        progress=progress,
+    )
+    if cached is None:
+        _save_cache(project, fp, result.scored)
+    write_outputs(project, records, result, options)
+    return result
+
+
+def write_outputs(
+    project: Project, records: list[Record], result: DedupResult, options: DedupOptions
+) -> None:
+    from review import __version__
+    from review.dedup.pipeline import EXTRA_COLUMNS
+    from review.io.files import atomic_write_json, atomic_write_text, now_iso
+    from review.io.xlsx import csv_safe
+
+    by_id = {r.record_id: r for r in records}
+    write_clusters(clusters_path(project), result.rows, result.extra, EXTRA_COLUMNS)
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(MAYBE_COLUMNS)
+    for q in result.queued:
+        a, b = by_id[q.a], by_id[q.b]
+        w.writerow(
+            [
+                csv_safe(v)
+                for v in (
+                    q.a,
+                    q.b,
+                    q.title,
+                    "" if q.authors is None else round(q.authors, 3),
+                    q.rule,
+                    q.reasons,
+                    a.source,
+                    b.source,
+                    a.title,
+                    b.title,
+                    "; ".join(a.authors),
+                    "; ".join(b.authors),
+                    a.year or "",
+                    b.year or "",
+                    a.journal,
+                    b.journal,
+                    a.volume,
+                    b.volume,
+                    a.pages,
+                    b.pages,
+                    a.doi,
+                    b.doi,
+                )
+            ]
+        )
+    atomic_write_text(maybe_path(project), "\ufeff" + buf.getvalue())
+
+    table = overlap_table(Clusters(result.rows))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    sources = [row["source"] for row in table]
+    w.writerow(
+        [
+            "source",
+            "branch",
+            "records",
+            "duplicates_within_source",
+            "clusters",
+            "unique_clusters",
+            *[f"overlap_with:{s}" for s in sources],
+        ]
+    )
+    for row in table:
+        w.writerow(
+            [
+                csv_safe(row["source"]),
+                row["branch"],
+                row["records"],
+                row["duplicates_within_source"],
+                row["clusters"],
+                row["unique_clusters"],
+                *[row["overlap"].get(s, "") for s in sources],
+            ]
+        )
+    atomic_write_text(overlap_path(project), "\ufeff" + buf.getvalue())
+
+    atomic_write_json(
+        summary_path(project),
+        {
+            "at": now_iso(),
+            "tool_version": __version__,
+            "options": asdict(options),
+            "counts": result.counts,
+            "refused_same": [list(p) for p in result.refused_same],
+            "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
+        },
+    )
+
+
+def overlap_table(clusters: Clusters) -> list[dict[str, Any]]:
+    """Per source: records, duplicates inside the source, clusters shared with each other source
+    and clusters found only in this source (its unique contribution)."""
+    sources_of: dict[str, Counter[str]] = defaultdict(Counter)
+    branch_of_source: dict[str, str] = {}
+    records: Counter[str] = Counter()
+    for r in clusters.rows:
+        sources_of[r.cluster_id][r.source] += 1
+        records[r.source] += 1
+        branch_of_source.setdefault(r.source, r.branch)
+    table: dict[str, dict[str, Any]] = {}
+    for s in records:
+        table[s] = {
+            "source": s,
+            "branch": branch_of_source[s],
+            "records": records[s],
+            "duplicates_within_source": 0,
+            "clusters": 0,
+            "unique_clusters": 0,
+            "overlap": {},
+        }
+    for counter in sources_of.values():
+        for s, n in counter.items():
+            row = table[s]
+            row["clusters"] += 1
+            row["duplicates_within_source"] += n - 1
+            if len(counter) == 1:
+                row["unique_clusters"] += 1
+            for other in counter:
+                if other != s:
+                    row["overlap"][other] = row["overlap"].get(other, 0) + 1
+    return [table[s] for s in sorted(table)]
+
+
+def status_summary(project: Project) -> dict[str, Any]:
+    """Dedup progress for ``review status`` (JSON-able; ``lines`` for people)."""
+    path = clusters_path(project)
+    if not path.is_file():
+        return {"done": False, "lines": ["Not deduplicated yet: run `review dedup`."]}
+    clusters = load_clusters(project)
+    main_records = sum(1 for r in clusters.rows if r.branch == "main")
+    auto = len(clusters.removed_automatic())
+    manual = len(clusters.removed_manual())
+    queued = 0
+    mp = maybe_path(project)
+    if mp.is_file():
+        with open(mp, encoding="utf-8-sig", newline="") as fh:
+            queued = sum(1 for _ in csv.DictReader(fh))
+    table = overlap_table(clusters)
+    lines = [
+        f"{main_records} main-branch records -> {len(clusters.main_clusters())} after removing "
+        f"{auto + manual} duplicates ({auto} automatically, {manual} confirmed by a person)",
+        f"{queued} pair(s) waiting for a person: review dedup review --reviewer NAME"
+        if queued
+        else "No pairs waiting for a person.",
+    ]
+    parts = [
+        f"{row['source']} {row['unique_clusters']}/{row['clusters']}"
+        for row in table
+        if row["branch"] == "main"
+    ]
+    if parts:
+        lines.append("Unique contribution per source (unique/total): " + ", ".join(parts))
+    return {
+        "done": True,
+        "main_records": main_records,
+        "clusters": len(clusters.main_clusters()),
+        "removed_automatic": auto,
+        "removed_manual": manual,
+        "queued": queued,
+        "overlap": table,
+        "lines": lines,
+    }
+
+
+def read_queue(project: Project) -> list[dict[str, str]]:
+    """The pairs waiting for a person, as written by the last run."""
+    from review.io.xlsx import csv_unsafe
+
+    path = maybe_path(project)
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [{k: csv_unsafe(v or "") for k, v in row.items()} for row in csv.DictReader(fh)]

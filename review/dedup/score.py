@@ -1,0 +1,164 @@
+"""Stage 3: field-by-field similarity of a candidate pair (rapidfuzz).
+
+Every similarity is in [0, 1]; ``None`` means "cannot compare" (a field missing on either side).
+Agreement flags (``same_*``) are True/False/None likewise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+from review.dedup.normalize import NormRecord
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    a: int  # index into the normalised records
+    b: int
+    title: float
+    title_how: str  # exact | contained | translated | fuzzy | missing
+    digits_differ: bool
+    parts_differ: bool
+    authors: float | None
+    first_author: bool | None
+    journal: float | None
+    year_diff: int | None
+    same_volume: bool | None
+    same_issue: bool | None
+    same_pages: bool | None
+    pages_overlap: bool | None
+    same_doi: bool | None
+    doi_conflict: bool  # both DOIs look valid and differ
+    same_pmid: bool | None
+    abstract: float | None
+    kind_differ: bool  # erratum/comment versus the article
+    protocol_differ: bool
+    conference_differ: bool
+    cochrane_versions: bool
+
+
+def title_similarity(x: NormRecord, y: NormRecord) -> tuple[float, str]:
+    a, b = x.title_compact, y.title_compact
+    if not a or not b:
+        return 0.0, "missing"
+    if a == b:
+        return 1.0, "exact"
+    la, lb = len(a), len(b)
+    short, long_ = (a, b) if la <= lb else (b, a)
+    if len(short) >= 30 and (long_.startswith(short) or long_.endswith(short)):
+        return 1.0, "contained"
+    r = Indel.normalized_similarity(a, b)
+    if r < 0.8 and len(long_) >= 1.6 * len(short) and len(short) >= 20:
+        # A translated title appended to the original: compare the shorter with its best match.
+        p = fuzz.partial_ratio(short, long_) / 100
+        if p >= 0.9:
+            return p, "translated"
+    return r, "fuzzy"
+
+
+def author_similarity(x: NormRecord, y: NormRecord) -> float | None:
+    if not x.authors or not y.authors:
+        return None
+    if x.surnames == y.surnames:
+        return 1.0
+    sx = [s for s, _ in x.authors]
+    sy = [s for s, _ in y.authors]
+    k = min(len(sx), len(sy))
+    full = fuzz.token_sort_ratio(x.surnames, y.surnames) / 100
+    # One list truncated ("et al.", 3 of 12 authors): compare the first k in order.
+    head = Indel.normalized_similarity(" ".join(sx[:k]), " ".join(sy[:k]))
+    if k < max(len(sx), len(sy)):
+        head = min(head, 1.0 if k >= 3 else 0.95)
+    return max(full, head)
+
+
+def journal_similarity(x: NormRecord, y: NormRecord) -> float | None:
+    if not x.journal or not y.journal:
+        return None
+    if x.journal == y.journal:
+        return 1.0
+    jx, jy = x.journal, y.journal
+    # ISO abbreviations: every word of one is a prefix of the word at the same place.
+    if len(jx) == len(jy) and all(
+        a.startswith(b) or b.startswith(a) for a, b in zip(jx, jy, strict=True)
+    ):
+        return 1.0
+    # Acronym ("jama" vs "journal american medical association").
+    if len(jx) == 1 and len(jy) > 1 and jx[0] == "".join(w[0] for w in jy):
+        return 1.0
+    if len(jy) == 1 and len(jx) > 1 and jy[0] == "".join(w[0] for w in jx):
+        return 1.0
+    tx, ty = x.journal_text, y.journal_text
+    if len(jx) < 6 and len(jy) < 6 and (tx.startswith(ty) or ty.startswith(tx)):
+        return 1.0
+    # Abbreviations that drop words: every word of the shorter prefixes a word of the longer, in
+    # order.
+    short, long_ = (jx, jy) if len(jx) <= len(jy) else (jy, jx)
+    pos = 0
+    matched = 0
+    for w in short:
+        while pos < len(long_) and not long_[pos].startswith(w) and not w.startswith(long_[pos]):
+            pos += 1
+        if pos < len(long_):
+            matched += 1
+            pos += 1
+    if matched == len(short) and len(short) >= 2:
+        return 0.95
+    return Indel.normalized_similarity(tx, ty)
+
+
+def _eq(a: str, b: str) -> bool | None:
+    if not a or not b:
+        return None
+    return a == b
+
+
+def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
+    t, how = title_similarity(x, y)
+    year_diff = abs(x.year - y.year) if x.year is not None and y.year is not None else None
+    same_pages = _eq(x.page_first, y.page_first)
+    overlap: bool | None = None
+    if same_pages is False and x.page_first.isdigit() and y.page_first.isdigit():
+        # The same article paginated from a different first page (e.g. 123-9 vs 124-9) is rare;
+        # adjacent or disjoint ranges mean two articles.
+        xl = int(x.page_last) if x.page_last.isdigit() else int(x.page_first)
+        yl = int(y.page_last) if y.page_last.isdigit() else int(y.page_first)
+        overlap = not (xl < int(y.page_first) or yl < int(x.page_first))
+    same_doi = _eq(x.doi, y.doi)
+    abstract = None
+    if x.abstract and y.abstract:
+        if x.abstract == y.abstract:
+            abstract = 1.0
+        else:
+            abstract = Indel.normalized_similarity(x.abstract[:500], y.abstract[:500])
+    cochrane = x.cochrane and y.cochrane and (same_doi is False or (year_diff or 0) > 0)
+    return PairScore(
+        a=x.index,
+        b=y.index,
+        title=t,
+        title_how=how,
+        digits_differ=sorted(x.title_digits) != sorted(y.title_digits)
+        and "".join(x.title_digits) != "".join(y.title_digits),
+        parts_differ=x.parts != y.parts,
+        authors=author_similarity(x, y),
+        first_author=_eq(
+            x.authors[0][0] if x.authors else "", y.authors[0][0] if y.authors else ""
+        ),
+        journal=journal_similarity(x, y),
+        year_diff=year_diff,
+        same_volume=_eq(x.volume, y.volume),
+        same_issue=_eq(x.issue, y.issue),
+        same_pages=same_pages,
+        pages_overlap=overlap,
+        same_doi=same_doi,
+        doi_conflict=bool(same_doi is False and x.doi_valid and y.doi_valid),
+        same_pmid=_eq(x.pmid, y.pmid),
+        abstract=abstract,
+        kind_differ=x.kind != y.kind,
+        protocol_differ=x.protocol != y.protocol,
+        conference_differ=x.conference != y.conference,
+        cochrane_versions=bool(cochrane),
+    )
