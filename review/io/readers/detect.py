@@ -13,8 +13,11 @@ from review.errors import InputError
 
 _RIS_TAG = re.compile(r"^[A-Z][A-Z0-9] {1,2}-(?: |$)", re.M)
 _RIS_TY = re.compile(r"^TY {1,2}-", re.M)
-_MEDLINE_PMID = re.compile(r"^PMID ?- ", re.M)
+_MEDLINE_PMID = re.compile(r"^PMID ?-", re.M)
 _MEDLINE_TAG = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,3}- ", re.M)
+_MEDLINE_LONG_TAG = re.compile(
+    r"^(?:PMID|OWN|STAT|FAU|JT|AID|LID|OID|DCOM|PST|EDAT|MHDA|PMC|PMCR) ?-", re.M
+)
 _WOS_TAG = re.compile(r"^(?:FN|VR|PT|AU|AF|TI|SO|UT|ER|EF|PY|DI|AB) (?!-)", re.M)
 _WOS_START = re.compile(r"^(?:FN |VR |PT [A-Z]\b)", re.M)
 _BIB_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.M)
@@ -37,7 +40,8 @@ def detect(text: str, name: str = "") -> str:
         )
     n_ris_ty = len(_RIS_TY.findall(sample))
     n_pmid = len(_MEDLINE_PMID.findall(sample))
-    if n_pmid and not n_ris_ty:
+    n_er = len(re.findall(r"^ER {1,2}-", sample, re.M))
+    if (n_pmid or len(_MEDLINE_LONG_TAG.findall(sample)) >= 1) and not n_ris_ty and not n_er:
         return "medline"
     if n_ris_ty or len(_RIS_TAG.findall(sample)) >= 3:
         return "ris"

@@ -213,6 +213,7 @@ WOS_TAB_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 _FIELD_NAMES = frozenset((*FIELDS, "start_page", "end_page", "original_id", "journal_alt", "date"))
+_FUNDING = re.compile(r"^funding texts?(?: \d+)?$")
 _PAREN_ID = re.compile(r"\s*\(\d{5,}\)")
 
 
@@ -271,16 +272,21 @@ def _rows_to_entries(
 ) -> None:
     width = len(header)
     position = 0
+    # Scopus writes "Funding Text 2, 3..." cells that its header does not name: fold them back.
+    funding = [i for i, h in enumerate(header) if _FUNDING.match(norm_header(h))]
+    too_long: list[int] = []
     for line, row in rows:
         if not any(c.strip() for c in row):
             continue
         position += 1
         cells = [csv_unsafe(c) for c in row]
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            result.warnings.append(
-                f"line {line}: {len(cells)} cells but the header has {width}; extra cells "
-                "ignored. Check the delimiter or quoting of this row."
-            )
+        if len(cells) > width:
+            extra = len(cells) - width
+            if funding:
+                at = funding[-1]
+                cells[at : at + extra + 1] = ["; ".join(c for c in cells[at : at + extra + 1] if c)]
+            elif any(c.strip() for c in cells[width:]):
+                too_long.append(line or position)
         mapped: dict[str, Any] = {}
         for fld, idxs in mapping.items():
             for i in idxs:
@@ -298,6 +304,12 @@ def _rows_to_entries(
         original_id = str(mapped.pop("original_id", ""))
         result.entries.append(make_entry(position, line, original_id, mapped, raw))
     result.found = position
+    if too_long:
+        where = "line" if rows and rows[0][0] else "record"
+        result.warnings.append(
+            f"{len(too_long)} row(s) have more cells than the header (first at {where} "
+            f"{too_long[0]}); the extra cells were ignored. Check the delimiter or quoting."
+        )
 
 
 def _sniff(lines: list[str], delimiters: str, column_map: dict[str, str] | None, wos: bool):

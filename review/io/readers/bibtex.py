@@ -1,0 +1,165 @@
+"""BibTeX / BibLaTeX through bibtexparser v2, with LaTeX decoded to Unicode.
+
+``found`` counts ``@type{`` / ``@type(`` markers at line starts (not ``@comment``, ``@string``,
+``@preamble``) with a regular expression. Blocks bibtexparser cannot parse become problems with
+their line; entries it parses but that duplicate an earlier key are kept (bibtexparser reports
+them as failed blocks: we take their entry back).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from review.io.readers import ParseResult, Problem, make_entry
+
+_MARKER = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(]", re.M)
+_NOT_ENTRIES = frozenset({"comment", "string", "preamble"})
+_BRACES = re.compile(r"[{}]")
+
+
+def count_markers(text: str) -> int:
+    return sum(1 for m in _MARKER.finditer(text) if m.group(1).lower() not in _NOT_ENTRIES)
+
+
+def _plain(value: Any) -> str:
+    return _BRACES.sub("", str(value)) if value is not None else ""
+
+
+def _split_keywords(value: str) -> list[str]:
+    sep = ";" if ";" in value else ","
+    return [k for k in value.split(sep) if k.strip()]
+
+
+def map_bibtex(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
+    f = {k.lower(): _plain(v) for k, v in fields.items()}
+
+    def first(*keys: str) -> str:
+        for k in keys:
+            if f.get(k, "").strip():
+                return f[k]
+        return ""
+
+    et = entry_type.lower()
+    journal_keys = ("journal", "journaltitle", "booktitle", "series", "howpublished")
+    if et in ("book", "booklet"):
+        journal_keys = ("series",)
+    return {
+        "type": first("type") if et == "misc" and first("type") else et,
+        "title": first("title"),
+        "abstract": first("abstract"),
+        "authors": [a for a in re.split(r"\s+and\s+", first("author")) if a.strip()],
+        "year": first("year", "date"),
+        "journal": first(*journal_keys),
+        "volume": first("volume"),
+        "issue": first("number", "issue"),
+        "pages": first("pages"),
+        "doi": [first("doi"), first("url")],
+        "pmid": first("pmid", "pubmed"),
+        "issn": first("issn"),
+        "isbn": first("isbn"),
+        "keywords": _split_keywords(first("keywords", "keyword", "author_keywords")),
+        "url": first("url"),
+        "language": first("language", "langid"),
+    }
+
+
+_FIELD_START = re.compile(r"^\s*,?\s*([A-Za-z][\w:.+-]*)\s*=\s*", re.M)
+_HEAD = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]*)\s*,")
+
+
+def _one_line(err: object) -> str:
+    return " ".join(str(err or "syntax error").split())[:120] or "syntax error"
+
+
+def _lenient_entry(text: str, start_line: int) -> Any:
+    """Fields of a broken entry, read line by line up to the next ``@entry`` (or None)."""
+    from bibtexparser.model import Entry as BibEntry
+    from bibtexparser.model import Field
+
+    lines = text.split("\n")
+    chunk_lines: list[str] = []
+    for i in range(start_line, len(lines)):
+        if i > start_line and _MARKER.match(lines[i]):
+            break
+        chunk_lines.append(lines[i])
+    chunk = "\n".join(chunk_lines)
+    head = _HEAD.search(chunk)
+    if head is None:
+        return None
+    body = chunk[head.end() :]
+    starts = list(_FIELD_START.finditer(body))
+    fields = []
+    for k, m in enumerate(starts):
+        end = starts[k + 1].start() if k + 1 < len(starts) else len(body)
+        value = body[m.end() : end].strip()
+        if k + 1 == len(starts) and value[-1:] in ("}", ")"):
+            value = value[:-1].rstrip()  # the entry's closing brace
+        value = value.rstrip(",").strip()
+        if len(value) >= 2 and value[0] == "{" and value[-1] == "}":
+            value = value[1:-1]
+        elif len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+            value = value[1:-1]
+        fields.append(Field(m.group(1).lower(), value.strip()))
+    if not fields:
+        return None
+    return BibEntry(head.group(1).lower(), head.group(2), fields, start_line=start_line)
+
+
+def parse(text: str, name: str = "<text>") -> ParseResult:
+    import logging
+
+    import bibtexparser
+    from bibtexparser import middlewares as mw
+    from bibtexparser.model import DuplicateBlockKeyBlock
+    from bibtexparser.model import Entry as BibEntry
+
+    result = ParseResult(format="bibtex", encoding="", found=count_markers(text))
+    logger = logging.getLogger("bibtexparser")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)  # its messages become our problems/warnings instead
+    try:
+        lib = bibtexparser.parse_string(text, append_middleware=[mw.LatexDecodingMiddleware()])
+    finally:
+        logger.setLevel(level)
+    items: list[tuple[int, Any]] = [(e.start_line, e) for e in lib.entries]
+    for block in lib.failed_blocks:
+        kept = getattr(block, "ignore_error_block", None)
+        if isinstance(kept, BibEntry):
+            items.append((block.start_line or kept.start_line or 0, kept))
+            why = "key used twice" if isinstance(block, DuplicateBlockKeyBlock) else "a field twice"
+            result.warnings.append(
+                f"{name}: line {(block.start_line or 0) + 1}: entry {kept.key!r} has {why}; kept."
+            )
+            continue
+        raw = (block.raw or "").strip()
+        if not _MARKER.search(raw) or (
+            (m := _MARKER.search(raw)) is not None and m.group(1).lower() in _NOT_ENTRIES
+        ):
+            continue
+        err = getattr(block, "error", None)
+        start = block.start_line or 0
+        lenient = _lenient_entry(text, start)
+        if lenient is not None:
+            items.append((start, lenient))
+            result.warnings.append(
+                f"{name}: line {start + 1}: entry {lenient.key!r} is not valid BibTeX "
+                f"({_one_line(err)}); its fields were read leniently. Check them."
+            )
+            continue
+        result.problems.append(
+            Problem(
+                start + 1,
+                f"BibTeX entry cannot be parsed ({_one_line(err)}): {raw[:60]!r}",
+                position=len(items) + len(result.problems) + 1,
+            )
+        )
+    items.sort(key=lambda t: t[0])
+    for pos, (start, e) in enumerate(items, start=1):
+        fields = {fld.key: fld.value for fld in e.fields}
+        raw_pairs = (("ENTRYTYPE", e.entry_type), ("ID", e.key)) + tuple(
+            (k, str(v)) for k, v in fields.items()
+        )
+        mapped = map_bibtex(e.entry_type, fields)
+        result.entries.append(make_entry(pos, start + 1, e.key, mapped, raw_pairs))
+    return result

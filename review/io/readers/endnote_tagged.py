@@ -1,0 +1,89 @@
+"""Tagged EndNote / Refer (``.enw``, ``.enl`` text, AIS eLibrary): ``%0 Journal Article``,
+``%A Surname, Given``, ``%T Title`` ... Records are separated by blank lines; a ``%0`` line
+also starts a new record when the current one already has content. ``found`` counts the
+blank-line separated blocks plus extra ``%0`` lines inside a block.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from review.io.readers import ParseResult, make_entry
+
+_TAG = re.compile(r"^%([A-Z0-9@!#$&()*+^~?\]|])(?: (.*))?$")
+
+
+def count_markers(text: str) -> int:
+    count = 0
+    for block in re.split(r"\n[ \t]*\n", text):
+        tags = [ln[:2] for ln in block.split("\n") if ln.startswith("%")]
+        if not tags:
+            continue
+        count += 1 + max(0, sum(1 for t in tags[1:] if t == "%0"))
+    return count
+
+
+def map_enw(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
+    d: dict[str, list[str]] = {}
+    for tag, value in pairs:
+        if value:
+            d.setdefault(tag, []).append(value)
+
+    def first(*tags: str) -> str:
+        for t in tags:
+            if d.get(t):
+                return d[t][0]
+        return ""
+
+    mapped: dict[str, Any] = {
+        "type": first("0"),
+        "title": first("T"),
+        "abstract": d.get("X", []),
+        "authors": d.get("A", []),
+        "year": first("D", "8"),
+        "journal": first("J", "B"),
+        "volume": first("V"),
+        "issue": first("N"),
+        "pages": first("P"),
+        "doi": d.get("R", []) + d.get("U", []),
+        "isbn": d.get("@", []),
+        "keywords": [k for v in d.get("K", []) for k in re.split(r"[;\n]", v)],
+        "url": first("U"),
+        "language": first("G"),
+    }
+    return mapped, first("M", "F")
+
+
+def parse(text: str, name: str = "<text>") -> ParseResult:
+    result = ParseResult(format="endnote", encoding="", found=count_markers(text))
+    cur: list[tuple[str, str]] = []
+    start = 0
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            if cur:
+                _emit(result, cur, start)
+                cur = []
+            continue
+        m = _TAG.match(line)
+        if m:
+            tag, value = m.group(1), (m.group(2) or "").strip()
+            if tag == "0" and cur:
+                _emit(result, cur, start)
+                cur = []
+            if not cur:
+                start = lineno
+            cur.append((tag, value))
+        elif cur:
+            tag, value = cur[-1]
+            cur[-1] = (tag, f"{value} {line.strip()}".strip())
+    if cur:
+        _emit(result, cur, start)
+    return result
+
+
+def _emit(result: ParseResult, pairs: list[tuple[str, str]], line: int) -> None:
+    mapped, original_id = map_enw(pairs)
+    result.entries.append(
+        make_entry(len(result.entries) + 1, line, original_id, mapped, tuple(pairs))
+    )
