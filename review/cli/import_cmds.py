@@ -1,9 +1,226 @@
-"""CLI commands for the import stage."""
+"""CLI commands for the import stage: ``review import`` and ``review export``."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from review.cli.common import JsonOpt, ProjectOpt, QuietOpt, open_project, print_json, progress
+
+
+class Kind(StrEnum):
+    database = "database"
+    register = "register"
+    website = "website"
+    organisation = "organisation"
+    citation = "citation"
+    expert = "expert"
+    other = "other"
+
+
+class ImportFormat(StrEnum):
+    auto = "auto"
+    ris = "ris"
+    bibtex = "bibtex"
+    medline = "medline"
+    wos = "wos"
+    wos_tab = "wos-tab"
+    endnote_xml = "endnote-xml"
+    endnote = "endnote"
+    csv = "csv"
+    tsv = "tsv"
+    xlsx = "xlsx"
+
+
+class ExportFormat(StrEnum):
+    ris = "ris"
+    bibtex = "bibtex"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class Status(StrEnum):
+    included = "included"
+    excluded = "excluded"
+    undecided = "undecided"
+    all = "all"
+
+
+def _parse_maps(maps: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in maps or []:
+        col, sep, fld = item.rpartition("=")
+        if not sep or not col.strip() or not fld.strip():
+            raise typer.BadParameter(
+                f"{item!r} is not COLUMN=FIELD, e.g. --map 'Article Name=title'.",
+                param_hint="--map",
+            )
+        out[col.strip()] = fld.strip()
+    return out
+
+
+def import_(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Export files (RIS, BibTeX, MEDLINE, WoS, EndNote XML, CSV, XLSX)."),
+    ],
+    source: Annotated[
+        str, typer.Option("--source", "-s", help="Where the records come from, e.g. Scopus.")
+    ],
+    kind: Annotated[
+        Kind, typer.Option("--kind", "-k", help="Kind of source (PRISMA branch).")
+    ] = Kind.database,
+    fmt: Annotated[
+        ImportFormat, typer.Option("--format", "-f", help="File format; auto detects by content.")
+    ] = ImportFormat.auto,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Text encoding, e.g. cp1252; default: detect UTF-8/16."),
+    ] = None,
+    screen: Annotated[
+        bool,
+        typer.Option(
+            "--screen", help="Route non-database records through title/abstract screening."
+        ),
+    ] = False,
+    maps: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="Map a spreadsheet column to a field: 'Column=title'."),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who imports (default: $REVIEW_USER or git).")
+    ] = None,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Import search exports; each file is kept byte-for-byte under data/imports/.
+
+    Every file is checked before anything is written: if one cannot be read, nothing is
+    imported. A file imported before (same bytes) is refused.
+
+    Example:
+
+        review import scopus.ris --source Scopus
+        review import wos1.txt wos2.txt --source "Web of Science"
+        review import hand-search.csv --source "Hand search" --kind other --map "Name=title"
+    """
+    from review.importer import import_files
+
+    proj = open_project(project)
+    column_map = _parse_maps(maps)
+    with progress("Importing", quiet=quiet or as_json) as update:
+        reports = import_files(
+            proj,
+            files,
+            source=source,
+            kind=kind.value,
+            fmt=fmt.value,
+            encoding=encoding,
+            screen=screen,
+            column_map=column_map or None,
+            who=by,
+            progress=update,
+        )
+    if as_json:
+        print_json(
+            {
+                "files": [r.to_dict() for r in reports],
+                "found": sum(r.found for r in reports),
+                "imported": sum(r.imported for r in reports),
+                "problems": sum(len(r.problems) for r in reports),
+            }
+        )
+        return
+    _print_reports(reports)
+
+
+def _print_reports(reports: list) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from review.cli.common import err_console, out_console
+
+    table = Table(title=None, show_edge=False)
+    for col, justify in (
+        ("file", "left"),
+        ("format", "left"),
+        ("found", "right"),
+        ("imported", "right"),
+        ("problems", "right"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for r in reports:
+        table.add_row(
+            escape(Path(r.file).name),
+            r.format,
+            str(r.found),
+            str(r.imported),
+            str(len(r.problems)),
+        )
+    out = out_console()
+    out.print(table)
+    total = sum(r.imported for r in reports)
+    out.print(
+        f"Imported {total} records from {len(reports)} file(s) as {escape(reports[0].source)}."
+    )
+    err = err_console()
+    for r in reports:
+        for w in r.warnings:
+            err.print(f"[yellow]Warning:[/yellow] {escape(w)}")
+        for p in r.problems:
+            err.print(f"[yellow]Problem:[/yellow] {escape(Path(r.file).name)}: {escape(p)}")
+
+
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")],
+    stage: Annotated[
+        str | None,
+        typer.Option(
+            "--stage", help="Export one row per record screened at this stage (with decisions)."
+        ),
+    ] = None,
+    status: Annotated[
+        Status, typer.Option("--status", help="With --stage: which final decisions to export.")
+    ] = Status.all,
+    quiet: QuietOpt = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Export records as RIS, BibTeX, CSV or XLSX.
+
+    Without --stage: every imported record (before dedup). With --stage: one row per
+    deduplicated record at that stage, filtered by its final decision.
+
+    Example:
+
+        review export --format csv -o all-records.csv
+        review export --format ris -o included.ris --stage full-text --status included
+    """
+    from rich.markup import escape
+
+    from review.cli.common import check_stage, out_console
+    from review.errors import InputError
+    from review.io.export import export_records, stage_records
+
+    proj = open_project(project)
+    if stage is None and status is not Status.all:
+        raise InputError("--status needs --stage (which stage's decisions to filter by).")
+    with progress("Loading records", quiet=quiet) as update:
+        if stage is None:
+            records = proj.records(progress=update)
+            extra = None
+        else:
+            check_stage(stage)
+            records, extra = stage_records(proj, stage, status.value)
+    export_records(records, fmt.value, output, extra=extra)
+    out_console().print(f"Wrote {len(records)} records to {escape(str(output))}.")
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root app."""
+    app.command("import")(import_)
+    app.command("export")(export)

@@ -157,8 +157,10 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
     items.sort(key=lambda t: t[0])
     for pos, (start, e) in enumerate(items, start=1):
         fields = {fld.key: fld.value for fld in e.fields}
-        raw_pairs = (("ENTRYTYPE", e.entry_type), ("ID", e.key)) + tuple(
-            (k, str(v)) for k, v in fields.items()
+        raw_pairs = (
+            ("ENTRYTYPE", e.entry_type),
+            ("ID", e.key),
+            *((k, str(v)) for k, v in fields.items()),
         )
         mapped = map_bibtex(e.entry_type, fields)
         result.entries.append(make_entry(pos, start + 1, e.key, mapped, raw_pairs))

@@ -20,6 +20,7 @@ from review.model import FIELDS, RECORD_TYPES
 EXTRA_KEYS = ("start_page", "end_page", "date", "journal_alt", "doi_alt", "author_list")
 
 _WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
 _DOI = re.compile(r"10\.\d{3,9}/\S+")
 _DOI_PREFIX = re.compile(
@@ -29,6 +30,7 @@ _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")
 _DASHES = re.compile(r"\s*(?:--|[-‐‑‒–—−])+\s*")
 _DIGITS = re.compile(r"\d+")
 _SPLIT_KW = re.compile(r"\s*;\s*")
+_GIVEN_INITIALS = re.compile(r"^(?:[A-Z]\.?\s?)+$")
 _INITIALS = re.compile(r"^[A-Z]{1,3}$")
 _INITIAL_JOIN = re.compile(r"(?<=\b[A-Z]\.)(?=[A-Z][a-z'])")
 _CAMEL_JOIN = re.compile(r"(?<=[a-z.])(?=[A-Z][a-z])")
@@ -43,7 +45,10 @@ def clean_text(value: Any) -> str:
         return ""
     if isinstance(value, list | tuple):
         value = " ".join(str(v) for v in value if v is not None)
-    return _WS.sub(" ", str(value)).strip()
+    text = _WS.sub(" ", str(value)).strip()
+    if not text.isprintable():
+        text = _CONTROL.sub("", text)
+    return text
 
 
 def _until_fixed(fn: Any, text: str) -> str:
@@ -164,8 +169,10 @@ def norm_author(name: str) -> str:
         surname, given = surname.strip(), given.strip(" ,")
         if not given:
             return surname
-        if _INITIALS.match(given) and surname:
-            given = _initials(given)
+        if surname and _GIVEN_INITIALS.match(given):
+            letters = "".join(c for c in given if c.isupper())
+            if len(letters) <= 4:
+                given = _initials(letters)  # "JA", "J.A.", "J A" -> "J. A."
         return f"{surname}, {given}" if surname else given
     parts = text.split(" ")
     if len(parts) == 1:
@@ -404,6 +411,29 @@ def first_text(value: Any) -> str:
     return clean_text(value)
 
 
+_ISSN_ANY = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
+
+
+def norm_issn(value: Any) -> str:
+    """ISSNs as ``1234-567X`` joined by ``; `` (other text kept as given)."""
+    out: list[str] = []
+    for item in _as_items(value, _SPLIT_KW):
+        found = [f"{a}-{b.upper()}" for a, b in _ISSN_ANY.findall(item)]
+        for v in found or [clean_text(item)]:
+            if v and v not in out:
+                out.append(v)
+    return "; ".join(out)
+
+
+def norm_isbn(value: Any) -> str:
+    out: list[str] = []
+    for item in _as_items(value, _SPLIT_KW):
+        v = clean_text(item)
+        if v and v not in out:
+            out.append(v)
+    return "; ".join(out)
+
+
 def _join_unique(value: Any, sep: str = "; ") -> str:
     items: Iterable[Any] = value if isinstance(value, list | tuple) else [value]
     seen: list[str] = []
@@ -431,8 +461,8 @@ def normalize_fields(mapped: dict[str, Any]) -> dict[str, Any]:
         ),
         "doi": norm_doi(get("doi")) or norm_doi(get("doi_alt")),
         "pmid": norm_pmid(first_text(get("pmid"))),
-        "issn": _join_unique(get("issn")),
-        "isbn": _join_unique(get("isbn")),
+        "issn": norm_issn(get("issn")),
+        "isbn": norm_isbn(get("isbn")),
         "keywords": norm_keywords(get("keywords")),
         "url": first_text(get("url")),
         "language": first_text(get("language")),

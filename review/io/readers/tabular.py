@@ -26,6 +26,7 @@ csv.field_size_limit(1 << 30)
 # Field -> column names in order of preference (normalised: lower case, single spaces).
 COLUMN_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "original_id": (
+        "original_id",
         "id",
         "record_id",
         "record id",
@@ -251,12 +252,18 @@ def map_columns(
             out.setdefault(user[n], []).append(i)
             used.add(i)
     for fld, alternatives in table.items():
-        for alt in alternatives:
-            for i, n in enumerate(names):
-                if n == alt and i not in used:
-                    out.setdefault(fld, []).append(i)
-                    if fld != "original_id":  # an id column (PMID, UT) is also a field
-                        used.add(i)
+        if fld in out:
+            continue
+        # The most specific column wins (e.g. "journal" over "source"); no per-row fallback,
+        # so our own exports (which carry a "source" column) read back exactly.
+        found = next(
+            (i for alt in alternatives for i, n in enumerate(names) if n == alt and i not in used),
+            None,
+        )
+        if found is not None:
+            out[fld] = [found]
+            if fld != "original_id":  # an id column (PMID, UT) may also be a field
+                used.add(found)
     return out
 
 
