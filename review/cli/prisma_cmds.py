@@ -1,9 +1,208 @@
-"""CLI commands for the prisma stage."""
+"""CLI commands for the PRISMA stage: ``review prisma`` and ``review prisma explain KEY``."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from review.cli.common import (
+    JsonOpt,
+    ProjectOpt,
+    QuietOpt,
+    err_console,
+    open_project,
+    out_console,
+    print_json,
+    progress,
+)
+
+
+class Branches(StrEnum):
+    auto = "auto"
+    databases = "databases"
+    both = "both"
+
+
+prisma_app = typer.Typer(name="prisma", no_args_is_help=False, rich_markup_mode="markdown")
+
+
+def _project(ctx: typer.Context, project: Path | None) -> Any:
+    if project is None and ctx.obj and ctx.obj.get("project"):
+        project = ctx.obj["project"]
+    return open_project(project)
+
+
+@prisma_app.callback(invoke_without_command=True)
+def prisma(
+    ctx: typer.Context,
+    project: ProjectOpt = None,
+    json_out: JsonOpt = False,
+    title: Annotated[
+        str, typer.Option("--title", help="A title above the diagram.", show_default=False)
+    ] = "",
+    font: Annotated[
+        str,
+        typer.Option("--font", help="Font family name, or the path of a .ttf/.otf file."),
+    ] = "DejaVu Sans",
+    fontsize: Annotated[
+        float, typer.Option("--font-size", min=5.0, max=16.0, help="Text size in points.")
+    ] = 8.0,
+    branches: Annotated[
+        Branches,
+        typer.Option(
+            "--branches",
+            help="Columns to draw: auto (other methods when there are such records), "
+            "databases, or both.",
+        ),
+    ] = Branches.auto,
+    label: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--label",
+            help="Replace a box text: KEY=TEXT (repeatable), e.g. "
+            "records_screened='Titles and abstracts screened'. See docs/prisma.md for keys.",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Derive every PRISMA 2020 count from the logs, check that they add up, and draw the flow.
+
+    Writes outputs/prisma/prisma.json, prisma.csv (PRISMA2020 R package template), prisma.svg,
+    prisma.png (300 dpi), prisma.pdf, prisma.mmd (Mermaid) and methods.md. Counts are marked
+    provisional while records are still undecided.
+
+    Example:
+
+        review prisma --title "Parent peer advocacy: PRISMA 2020 flow"
+
+        review prisma --json --label records_screened="Titles and abstracts screened"
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["project"] = project
+    if ctx.invoked_subcommand is not None:
+        return
+    from review.prisma import build_prisma, write_prisma
+    from review.prisma.diagram import DiagramOptions, parse_labels
+
+    proj = open_project(project)
+    options = DiagramOptions(
+        title=title,
+        font=font,
+        fontsize=fontsize,
+        branches=branches.value,
+        labels=parse_labels(label or []),
+    )
+    with progress("PRISMA 2020", quiet) as update:
+        build = build_prisma(proj, options, progress=update)
+    paths = write_prisma(proj, build)
+    flow = build.flow.flow
+    if flow["provisional"]:
+        o = flow["open"]
+        err_console().print(
+            "[yellow]Provisional:[/yellow] "
+            f"{o['title_abstract']:,} records undecided at title/abstract, "
+            f"{o['full_text']:,} at full text, {o['dedup_pairs']:,} in possible-duplicate pairs."
+        )
+    if json_out:
+        print_json(build.as_json())
+        return
+    out = out_console()
+    from rich.markup import escape
+
+    p = build.flow.prisma2020
+    out.print(
+        f"Identified {flow['identified_total']:,} records; duplicates removed "
+        f"{p['duplicates']:,}; screened {p['records_screened']:,}; excluded "
+        f"{p['records_excluded']:,}; full text assessed {p['dbr_assessed'] + p['other_assessed']:,}"
+        f"; reports included {p['total_reports']:,}; studies {p['total_studies']:,}."
+    )
+    for path in paths:
+        out.print(f"  wrote {escape(proj.rel(path))}")
+
+
+@prisma_app.command("explain")
+def explain_cmd(
+    ctx: typer.Context,
+    key: Annotated[
+        str,
+        typer.Argument(
+            help="A count: a prisma.json key (records_screened, dbr_excluded, …), "
+            "records_excluded_by_reason.<reason-id>, identified.<source> or open.title_abstract.",
+            show_default=False,
+        ),
+    ],
+    project: ProjectOpt = None,
+    json_out: JsonOpt = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Also write the rows to this CSV file.", dir_okay=False
+        ),
+    ] = None,
+) -> None:
+    """List the records behind one PRISMA count, with why each is counted there.
+
+    Exactly as many rows as the count in prisma.json.
+
+    Example:
+
+        review prisma explain records_excluded_by_reason.not-empirical
+
+        review prisma explain duplicates_manual -o manual-duplicates.csv
+    """
+    from review.prisma import explain_project
+    from review.prisma.flow import explain_count
+
+    proj = _project(ctx, project)
+    flow, rows = explain_project(proj, key)
+    if output is not None:
+        _write_csv(output, rows)
+    count = explain_count(flow, key)
+    if json_out:
+        print_json(
+            {
+                "key": key,
+                "count": count if count is not None else len(rows),
+                "provisional": flow.provisional,
+                "records": [
+                    {"record_id": r.record_id, "source": r.source, "title": r.title, "why": r.why}
+                    for r in rows
+                ],
+            }
+        )
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{key}: {len(rows):,}", show_lines=False, expand=False)
+    for col in ("record_id", "source", "title", "why"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(escape(r.record_id), escape(r.source), escape(r.title), escape(r.why))
+    out_console().print(table)
+    if output is not None:
+        err_console().print(f"Wrote {len(rows):,} rows to {escape(str(output))}")
+
+
+def _write_csv(path: Path, rows: list[Any]) -> None:
+    import csv
+    import io
+
+    from review.io.files import atomic_write_text
+    from review.io.xlsx import csv_safe
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(("record_id", "source", "title", "why"))
+    for r in rows:
+        w.writerow([csv_safe(v) for v in (r.record_id, r.source, r.title, r.why)])
+    atomic_write_text(path, "\ufeff" + buf.getvalue())
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root app."""
+    app.add_typer(prisma_app, name="prisma")

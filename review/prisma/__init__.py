@@ -1,0 +1,125 @@
+"""PRISMA 2020: counts derived from the logs, checked, drawn and exported. See docs/prisma.md.
+
+- :mod:`review.prisma.flow` — the pure counting core (:func:`compute_flow`, :func:`explain`).
+- :mod:`review.prisma.inputs` — :func:`gather` reads the project into plain facts.
+- :mod:`review.prisma.diagram` — layout (measured, wrapped text) and SVG/PNG/PDF rendering.
+- :mod:`review.prisma.formats` — prisma.csv (PRISMA2020 R package template) and prisma.mmd.
+- :mod:`review.prisma.methods` — the methods.md paragraphs.
+
+Matplotlib is imported only when a diagram is drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from review.prisma.flow import (
+    ExplainRow,
+    Final,
+    Flow,
+    Identified,
+    PrismaInconsistency,
+    PrismaInputs,
+    compute_flow,
+    explain,
+)
+
+if TYPE_CHECKING:
+    from review.prisma.diagram import DiagramOptions, Layout
+    from review.prisma.inputs import MethodsFacts
+    from review.project import Project
+
+__all__ = [
+    "ExplainRow",
+    "Final",
+    "Flow",
+    "Identified",
+    "PrismaBuild",
+    "PrismaInconsistency",
+    "PrismaInputs",
+    "build_prisma",
+    "compute_flow",
+    "explain",
+    "explain_project",
+    "write_prisma",
+]
+
+FILES = ("prisma.json", "prisma.csv", "prisma.svg", "prisma.png", "prisma.pdf", "prisma.mmd")
+
+
+@dataclass
+class PrismaBuild:
+    """Everything `review prisma` writes, built in memory first (nothing is written on error)."""
+
+    inputs: PrismaInputs
+    facts: MethodsFacts
+    flow: Flow
+    layout: Layout
+    files: dict[str, bytes]  # file name -> content, for outputs/prisma/
+
+    def as_json(self) -> dict[str, Any]:
+        return self.flow.as_json()
+
+
+def build_prisma(
+    project: Project,
+    options: DiagramOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PrismaBuild:
+    """Gather the facts, count, check the invariants, lay out and render every file."""
+    import json
+
+    from review.prisma.diagram import DiagramOptions, compute_layout, render_bytes
+    from review.prisma.formats import prisma_csv, prisma_mmd
+    from review.prisma.inputs import gather
+    from review.prisma.methods import methods_markdown
+
+    options = options or DiagramOptions()
+    steps = 4
+
+    def tick(done: int) -> None:
+        if progress:
+            progress(done, steps)
+
+    inputs, facts = gather(project)
+    tick(1)
+    flow = compute_flow(inputs)
+    layout = compute_layout(flow, options)
+    tick(2)
+    images = render_bytes(layout)
+    tick(3)
+    files = {
+        "prisma.json": (json.dumps(flow.as_json(), indent=2, ensure_ascii=False) + "\n").encode(),
+        "prisma.csv": prisma_csv(flow, options.labels).encode("utf-8"),
+        "prisma.svg": images["svg"],
+        "prisma.png": images["png"],
+        "prisma.pdf": images["pdf"],
+        "prisma.mmd": prisma_mmd(layout.boxes, layout.edges).encode("utf-8"),
+        "methods.md": methods_markdown(flow, facts).encode("utf-8"),
+    }
+    tick(4)
+    return PrismaBuild(inputs, facts, flow, layout, files)
+
+
+def write_prisma(project: Project, build: PrismaBuild) -> list[Path]:
+    """Write the built files under outputs/prisma/ (each atomically); return their paths."""
+    from review.io.files import atomic_write_bytes
+
+    paths = []
+    for name, data in build.files.items():
+        path = project.output("prisma", name)
+        atomic_write_bytes(path, data)
+        paths.append(path)
+    return paths
+
+
+def explain_project(project: Project, key: str) -> tuple[Flow, list[ExplainRow]]:
+    """The records behind one count of the project's current flow."""
+    from review.prisma.inputs import gather
+
+    inputs, _ = gather(project)
+    flow = compute_flow(inputs)
+    return flow, explain(flow, inputs, key)

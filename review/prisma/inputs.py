@@ -1,0 +1,206 @@
+"""Gather the PRISMA facts from a project: import log, dedup clusters, screening, charting.
+
+:func:`gather` is the only place that reads the project; everything it returns is plain data
+(:class:`~review.prisma.flow.PrismaInputs` for the counts, :class:`MethodsFacts` for the methods
+paragraph). The stage modules are imported lazily: PRISMA works as soon as dedup has run, and
+counts are provisional until screening is complete.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from review.errors import ProjectError
+from review.prisma.flow import Final, Identified, PrismaInputs
+
+if TYPE_CHECKING:
+    from review.dedup.clusters import Clusters
+    from review.project import Project
+
+STAGE_KEYS = {"title-abstract": "title_abstract", "full-text": "full_text"}
+
+
+@dataclass(frozen=True)
+class MethodsFacts:
+    """What the methods paragraph says besides the counts (all plain data)."""
+
+    title: str = ""
+    sources: tuple[dict[str, str], ...] = ()  # name, kind, platform, searched, notes
+    reviewers_per_record: dict[str, int] = field(default_factory=dict)  # protocol, per stage
+    # stage -> {number of distinct reviewers with a standing decision: number of records}
+    reviewers_observed: dict[str, dict[int, int]] = field(default_factory=dict)
+    reviewer_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    resolutions: dict[str, int] = field(default_factory=dict)  # stage -> records resolved
+    agreement: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    resolution: str = "consensus"
+    maybe_to_fulltext: bool = True
+
+
+def gather(
+    project: Project, progress: Callable[[int, int], None] | None = None
+) -> tuple[PrismaInputs, MethodsFacts]:
+    """Read the project's logs into plain facts. Raises ProjectError when dedup has not run."""
+    from review.dedup import load_clusters
+
+    clusters = load_clusters(project)
+    entries = {e.file: e for e in project.imports()}
+    records = project.records(progress=progress)
+
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    titles: dict[str, str] = {}
+    for rec in records:
+        entry = entries.get(rec.source_file)
+        branch = entry.branch if entry is not None else clusters.branch.get(rec.record_id, "main")
+        groups.setdefault((rec.source, rec.kind, branch), []).append(rec.record_id)
+        titles[rec.record_id] = rec.title
+    for row in clusters.rows:  # records the import log no longer has still get a title
+        titles.setdefault(row.record_id, row.title)
+    identified = tuple(Identified(s, k, b, tuple(ids)) for (s, k, b), ids in groups.items())
+
+    protocol = project.protocol
+    ta_cfg = protocol.stage("title-abstract")
+    ft_cfg = protocol.stage("full-text")
+
+    finals = {stage: _final_decisions(project, stage) for stage in STAGE_KEYS}
+    report_programmes, programme_names = _charting(project, clusters)
+
+    removed_auto = clusters.removed_automatic()
+    removed_manual = clusters.removed_manual()
+    cluster_of = {r: clusters.cluster_of[r] for r in (*removed_auto, *removed_manual)}
+    inputs = PrismaInputs(
+        identified=identified,
+        main_clusters=tuple(clusters.main_clusters()),
+        other_clusters=tuple(clusters.other_clusters()),
+        duplicates_automatic=tuple(removed_auto),
+        duplicates_manual=tuple(removed_manual),
+        title_abstract=finals["title-abstract"],
+        full_text=finals["full-text"],
+        maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
+        ta_reasons={r.id: r.label for r in ta_cfg.exclusion_reasons},
+        ft_reasons={r.id: r.label for r in ft_cfg.exclusion_reasons},
+        report_programmes=report_programmes,
+        programme_names=programme_names,
+        cluster_of=cluster_of,
+        titles=titles,
+        dedup_pending=tuple(
+            r.record_id for r in clusters.rows if r.status == "maybe" and r.branch == "main"
+        ),
+    )
+
+    observed, names, resolved = _reviewers_and_resolutions(project)
+    facts = MethodsFacts(
+        title=protocol.title,
+        sources=tuple(
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "platform": s.platform,
+                "searched": s.searched,
+                "notes": s.notes,
+            }
+            for s in protocol.sources
+        ),
+        reviewers_per_record={s: protocol.stage(s).reviewers_per_record for s in STAGE_KEYS},
+        reviewers_observed=observed,
+        reviewer_names=names,
+        resolutions=resolved,
+        agreement={s: _agreement(project, s) for s in STAGE_KEYS},
+        resolution=protocol.resolution,
+        maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
+    )
+    return inputs, facts
+
+
+def _screen_module() -> Any | None:
+    try:
+        import review.screen as screen
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("review.screen"):
+            return None
+        raise
+    return screen
+
+
+def _final_decisions(project: Project, stage: str) -> dict[str, Final]:
+    screen = _screen_module()
+    if screen is None:
+        return {}
+    out: dict[str, Final] = {}
+    for cid, fd in screen.final_decisions(project, stage).items():
+        out[cid] = Final(
+            decision=getattr(fd, "decision", None),
+            reason=getattr(fd, "reason", "") or "",
+            via=getattr(fd, "via", "") or "",
+        )
+    return out
+
+
+def _agreement(project: Project, stage: str) -> dict[str, Any] | None:
+    screen = _screen_module()
+    if screen is None or not hasattr(screen, "agreement"):
+        return None
+    try:
+        result = screen.agreement(project, stage)
+    except ProjectError:
+        return None
+    return dict(result) if result else None
+
+
+def _charting(
+    project: Project, clusters: Clusters
+) -> tuple[dict[str, tuple[str, ...]] | None, dict[str, str]]:
+    try:
+        import review.chart as chart
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("review.chart"):
+            return None, {}
+        raise
+    final_charting = getattr(chart, "final_charting", None)
+    if final_charting is None:  # charting not available in this version
+        return None, {}
+    charting = final_charting(project)
+    if charting is None:
+        return None, {}
+    links: dict[str, list[str]] = defaultdict(list)
+    for rid, pids in (getattr(charting, "report_programmes", None) or {}).items():
+        cid = clusters.resolve(rid) or rid  # charting may name any member of a cluster
+        for pid in pids or ():
+            if pid not in links[cid]:
+                links[cid].append(str(pid))
+    names: dict[str, str] = {}
+    for pid, info in (getattr(charting, "programmes", None) or {}).items():
+        name = ""
+        if isinstance(info, dict):
+            for key in ("name", "programme_name", "programme", "label", "title"):
+                if info.get(key):
+                    name = str(info[key])
+                    break
+        names[str(pid)] = name
+    return {k: tuple(v) for k, v in links.items()}, names
+
+
+def _reviewers_and_resolutions(
+    project: Project,
+) -> tuple[dict[str, dict[int, int]], dict[str, tuple[str, ...]], dict[str, int]]:
+    """Per stage: how many distinct reviewers hold a standing decision on each eligible cluster
+    ({reviewers: clusters}), who they are, and how many eligible clusters have a resolution."""
+    observed: dict[str, dict[int, int]] = {s: {} for s in STAGE_KEYS}
+    names: dict[str, tuple[str, ...]] = {s: () for s in STAGE_KEYS}
+    resolved: dict[str, int] = {s: 0 for s in STAGE_KEYS}
+    if _screen_module() is None:
+        return observed, names, resolved
+    from review.screen.final import stage_state
+
+    for stage in STAGE_KEYS:
+        state = stage_state(project, stage)
+        elig = set(state.eligible)
+        per = {cid: ds for cid, ds in state.by_cluster().items() if cid in elig}
+        observed[stage] = dict(
+            sorted(Counter(len({d.reviewer for d in ds}) for ds in per.values()).items())
+        )
+        names[stage] = tuple(sorted({d.reviewer for ds in per.values() for d in ds}))
+        resolved[stage] = sum(1 for cid in state.resolutions if cid in elig)
+    return observed, names, resolved
