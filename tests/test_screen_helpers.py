@@ -130,3 +130,48 @@ def resolve(
 def log_lines(project: Project, reviewer: str) -> list[dict[str, Any]]:
     path = project.data_dir / "screening" / f"{safe_name(reviewer)}.jsonl"
     return [json.loads(x) for x in Path(path).read_text(encoding="utf-8").splitlines() if x]
+
+
+KEYWORD_ABSTRACT = "Parents with lived experience of child protection supported peers."
+
+
+def make_record_project(project: Project, n: int = 8, other: int = 0) -> list[str]:
+    """Import ``n`` (+ ``other`` other-methods) CSV records for real, one cluster each.
+
+    Returns the record ids in import order (main branch first).
+    """
+    import csv
+
+    from review.importer import import_files
+
+    ids: list[str] = []
+    for kind, count, tag in (("database", n, "db"), ("website", other, "web")):
+        if not count:
+            continue
+        src = project.root.parent / f"{tag}-export.csv"
+        with open(src, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["title", "abstract", "authors", "year", "journal"])
+            for i in range(1, count + 1):
+                w.writerow(
+                    [
+                        f"{tag} study number {i} of peer support",
+                        KEYWORD_ABSTRACT,
+                        f"Author{i}, A; Other, B",
+                        2000 + i,
+                        "Child Welfare",
+                    ]
+                )
+        import_files(project, [src], source=tag.upper(), kind=kind)
+    project.invalidate()
+    rows = []
+    for r in project.records():
+        branch = "main" if r.kind == "database" else "other"
+        rows.append(
+            ClusterRow(
+                r.record_id, r.record_id, r.source, r.source_position, "", "unique", branch, r.title
+            )
+        )
+        ids.append(r.record_id)
+    write_clusters(clusters_path(project), rows)
+    return ids

@@ -1,9 +1,414 @@
-"""CLI commands for the screen stage."""
+"""CLI commands for screening: screen (+ export/import), disagreements, resolve, fulltext."""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from review.cli.common import (
+    JsonOpt,
+    ProjectOpt,
+    QuietOpt,
+    check_stage,
+    err_console,
+    open_project,
+    out_console,
+    print_json,
+    progress,
+)
+
+StageReq = Annotated[
+    str, typer.Option("--stage", help="Screening stage: title-abstract or full-text.")
+]
+ReviewerReq = Annotated[str, typer.Option("--reviewer", help="Your name, as in your log file.")]
+ResolverReq = Annotated[str, typer.Option("--resolver", help="Who records the resolution.")]
+
+screen_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
+resolve_app = typer.Typer(invoke_without_command=True)
+fulltext_app = typer.Typer(no_args_is_help=True, help="Full-text files for the full-text stage.")
+
+
+def _use_line_mode(line: bool) -> bool:
+    if line:
+        return True
+    if os.environ.get("TERM", "") in ("dumb", ""):
+        return True
+    return not (sys.stdin.isatty() and sys.stdout.isatty())
+
+
+@screen_app.callback()
+def screen(
+    ctx: typer.Context,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="title-abstract or full-text.")
+    ] = None,
+    reviewer: Annotated[str | None, typer.Option("--reviewer", help="Your name.")] = None,
+    line: Annotated[
+        bool,
+        typer.Option(
+            "--line", help="Plain line mode (screen readers, scripts). Automatic without a TTY."
+        ),
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Change your fixed random record order.")] = 0,
+    project: ProjectOpt = None,
+) -> None:
+    """Screen records one by one, blind to other reviewers; every key press is saved at once.
+
+    Keys: i include, e exclude, m maybe, 1-9 exclude with that reason (protocol order), 0 pick
+    any reason, r not-retrieved (full text), n note, u undo, s skip, / search, q quit.
+    You resume where you left off; your record order is random but always the same for you.
+
+    Example:
+
+        review screen --stage title-abstract --reviewer "Ana Silva"
+        printf 'i\\ne\\n2\\nq\\n' | review screen --stage title-abstract --reviewer Ana --line
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if stage is None or reviewer is None:
+        raise typer.BadParameter(
+            "give --stage and --reviewer, e.g. review screen --stage title-abstract --reviewer Ana",
+            param_hint="--stage/--reviewer",
+        )
+    check_stage(stage)
+    from review.screen.session import ScreeningSession
+
+    proj = open_project(project)
+    session = ScreeningSession(proj, stage, reviewer, seed=seed)
+    try:
+        if _use_line_mode(line):
+            from review.screen.lineui import run_line
+
+            def read(prompt: str) -> str | None:
+                typer.echo(prompt, nl=False)
+                text = sys.stdin.readline()
+                return text if text else None
+
+            run_line(session, read, typer.echo)
+        else:
+            from review.screen.tui import ScreenerApp
+
+            ScreenerApp(session).run()
+            p = session.pace()
+            err_console().print(
+                f"Saved. {p['done']}/{p['total']} screened at {stage} by {reviewer}."
+            )
+    finally:
+        session.close()
+
+
+@screen_app.command("export")
+def screen_export(
+    stage: StageReq,
+    reviewer: ReviewerReq,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
+    seed: Annotated[int, typer.Option("--seed", help="Same as `review screen --seed`.")] = 0,
+    project: ProjectOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write your records to an Excel sheet (your current decisions filled in, others blank).
+
+    Columns record_id, decision, reason, note (drop-down lists), then title, authors, year,
+    journal, abstract for reading. Fill in and bring it back with `review screen import`.
+
+    Example:
+
+        review screen export --stage title-abstract --reviewer Ana -o ana.xlsx
+    """
+    check_stage(stage)
+    from review.screen.spreadsheet import export_sheet
+
+    proj = open_project(project)
+    with progress("Writing sheet", quiet) as update:
+        n = export_sheet(proj, stage, reviewer, output, seed=seed, progress=update)
+    out_console().print(f"Wrote {n} records to {output}")
+
+
+@screen_app.command("import")
+def screen_import(
+    file: Annotated[Path, typer.Argument(help="The .xlsx or .csv sheet.")],
+    stage: StageReq,
+    reviewer: ReviewerReq,
+    project: ProjectOpt = None,
+) -> None:
+    """Import your decisions from a sheet (.xlsx or .csv: record_id, decision, reason, note).
+
+    Every row is checked first; if any row has a problem nothing is imported and each problem
+    is listed with its row number. Blank rows and unchanged decisions add nothing. A reason may
+    be given as its id, its label or its number.
+
+    Example:
+
+        review screen import ana.xlsx --stage title-abstract --reviewer Ana
+    """
+    check_stage(stage)
+    from review.screen.spreadsheet import import_sheet
+
+    proj = open_project(project)
+    res = import_sheet(proj, file, stage, reviewer)
+    out_console().print(
+        f"Imported {res.imported} decisions for {reviewer} at {stage} "
+        f"({res.unchanged} unchanged, {res.blank} blank rows)."
+    )
+
+
+def disagreements(
+    stage: StageReq,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """List disagreements and agreement statistics (κ with 95% CI, PABAK, AC1, Krippendorff's α).
+
+    Writes outputs/screening/<stage>-disagreements.csv and .xlsx. Statistics treat maybe as its
+    own category; the same statistics with maybe counted as include are under
+    "maybe_collapsed_to_include" in --json.
+
+    Example:
+
+        review disagreements --stage title-abstract
+        review disagreements --stage full-text --json
+    """
+    check_stage(stage)
+    from review.screen.disagreements import write_disagreements
+
+    proj = open_project(project)
+    with progress("Comparing decisions", quiet) as update:
+        csv_path, xlsx_path, summary = write_disagreements(proj, stage, progress=update)
+    if as_json:
+        print_json(summary)
+        return
+    _print_agreement(summary, proj.rel(csv_path), proj.rel(xlsx_path))
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def _print_agreement(s: dict, csv_path: str, xlsx_path: str) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    con = out_console()
+    con.print(
+        f"[bold]{escape(s['stage'])}[/bold]: {s['eligible']} records, reviewers "
+        f"{escape(', '.join(s['reviewers']) or '(none yet)')}; {s['records_compared']} compared, "
+        f"{s['agreements']} agreements, {s['disagreements']} disagreements, "
+        f"{s['unresolved']} unresolved."
+    )
+    alt = s["maybe_collapsed_to_include"]
+    t = Table("statistic", "maybe as own category", "maybe counted as include")
+    t.add_row(
+        "percent agreement", _fmt(s["percent_agreement"], 3), _fmt(alt["percent_agreement"], 3)
+    )
+    for label, key in (("κ", "cohen_kappa"), ("PABAK", "pabak"), ("Gwet's AC1", "gwet_ac1"),
+                       ("Krippendorff's α", "krippendorff_alpha")):  # fmt: skip
+        t.add_row(label, _fmt(s[key], 3), _fmt(alt[key], 3))
+    ci, ci2 = s["kappa_ci95"], alt["kappa_ci95"]
+    t.add_row(
+        "κ 95% CI",
+        f"{ci[0]:.3f} to {ci[1]:.3f}" if ci else "n/a",
+        f"{ci2[0]:.3f} to {ci2[1]:.3f}" if ci2 else "n/a",
+    )
+    con.print(t)
+    if len(s["pairs"]) > 1:
+        pt = Table("pair", "n", "agreement", "κ", "95% CI", "PABAK", "AC1", "α")
+        for p in s["pairs"]:
+            c = p["kappa_ci95"]
+            pt.add_row(
+                escape(" × ".join(p["reviewers"])),
+                str(p["n"]),
+                _fmt(p["percent_agreement"], 3),
+                _fmt(p["cohen_kappa"], 3),
+                f"{c[0]:.2f}–{c[1]:.2f}" if c else "n/a",
+                _fmt(p["pabak"], 3),
+                _fmt(p["gwet_ac1"], 3),
+                _fmt(p["krippendorff_alpha"], 3),
+            )
+        con.print(pt)
+    con.print(f"Wrote {escape(csv_path)} and {escape(xlsx_path)}")
+    for p in s["log_problems"]:
+        err_console().print(f"Warning: {escape(p)}")
+
+
+@resolve_app.callback()
+def resolve(
+    ctx: typer.Context,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="title-abstract or full-text.")
+    ] = None,
+    resolver: Annotated[str | None, typer.Option("--resolver", help="Your name.")] = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Resolve disagreements one by one: both decisions side by side, then the final call.
+
+    For each open disagreement you see the record and every reviewer's decision, reason and
+    note; type the final decision (include, exclude, maybe; full text also not-retrieved), a
+    reason for exclude (id, label or number) and a rationale. Empty decision skips; q quits.
+
+    Example:
+
+        review resolve --stage title-abstract --resolver "Cleo"
+        review resolve import resolutions.xlsx --stage title-abstract --resolver Cleo
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if stage is None or resolver is None:
+        raise typer.BadParameter(
+            "give --stage and --resolver, e.g. review resolve --stage title-abstract "
+            "--resolver Cleo",
+            param_hint="--stage/--resolver",
+        )
+    check_stage(stage)
+    from review.screen.resolve import ResolutionLog, disagreements_to_resolve, parse_reason
+
+    proj = open_project(project)
+    rows = disagreements_to_resolve(proj, stage, resolver)
+    con = out_console()
+    if not rows:
+        con.print(f"No open disagreements at {stage}.")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    from review.screen.logs import decisions_for
+
+    index = proj.record_index()
+    allowed = decisions_for(stage)
+    done = 0
+
+    def ask(prompt: str) -> str | None:
+        typer.echo(prompt, nl=False)
+        text = sys.stdin.readline()
+        return text.strip() if text else None
+
+    with ResolutionLog(proj, resolver) as log:
+        for n, row in enumerate(rows, start=1):
+            rec = index.get(row.record_id)
+            con.print(f"\n[bold]{n}/{len(rows)}[/bold] {escape(row.record_id)}")
+            con.print(f"[bold]{escape(row.title or (rec.title if rec else ''))}[/bold]")
+            if rec is not None:
+                con.print(escape("; ".join(rec.authors)) + f" ({rec.year or 'n.d.'})")
+                con.print(escape(rec.abstract or "(no abstract)"))
+            t = Table("reviewer", "decision", "reason", "note")
+            for who, dec, reason, note in row.decisions:
+                t.add_row(escape(who), dec, escape(reason), escape(note))
+            con.print(t)
+            while True:
+                dec = ask(f"Final decision ({', '.join(allowed)}; empty skips, q quits): ")
+                if dec is None or dec.lower() == "q":
+                    con.print(f"Saved {done} resolutions.")
+                    return
+                dec = dec.lower()
+                if not dec:
+                    break
+                if dec not in allowed:
+                    con.print(f"Use one of: {', '.join(allowed)}.")
+                    continue
+                reason = ""
+                if dec == "exclude" and proj.protocol.stage(stage).exclusion_reasons:
+                    while True:
+                        rtext = ask("Reason (id, label or number; empty for none): ") or ""
+                        reason, problem = parse_reason(proj, stage, rtext)
+                        if problem is None:
+                            break
+                        con.print(escape(problem))
+                rationale = ask("Rationale: ") or ""
+                log.resolve(row.record_id, stage, dec, reason, rationale)
+                done += 1
+                break
+    con.print(f"Saved {done} resolutions.")
+
+
+@resolve_app.command("import")
+def resolve_import(
+    file: Annotated[Path, typer.Argument(help="A .xlsx or .csv sheet.")],
+    stage: StageReq,
+    resolver: ResolverReq,
+    project: ProjectOpt = None,
+) -> None:
+    """Import resolutions (record_id, decision, reason, rationale) from .xlsx or .csv.
+
+    Only records the reviewers disagree on can be resolved. Every row is checked first; on any
+    problem nothing is imported.
+
+    Example:
+
+        review resolve import resolutions.csv --stage title-abstract --resolver Cleo
+    """
+    check_stage(stage)
+    from review.screen.resolve import import_resolutions
+
+    proj = open_project(project)
+    res = import_resolutions(proj, file, stage, resolver)
+    out_console().print(
+        f"Imported {res.imported} resolutions at {stage} ({res.unchanged} unchanged, "
+        f"{res.blank} blank rows)."
+    )
+
+
+@fulltext_app.command("attach")
+def fulltext_attach(
+    directory: Annotated[Path, typer.Argument(help="Folder with PDFs or text files.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who attaches (default: you).")] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Link full-text files to records by DOI (name or content), file name, or title.
+
+    Only records eligible at full text are matched. Reports what matched how, which files
+    matched nothing and which records still have no file.
+
+    Example:
+
+        review fulltext attach pdfs/ --by Ana
+    """
+    from review.project import whoami
+    from review.screen.fulltext import attach_dir
+
+    proj = open_project(project)
+    with progress("Matching files", quiet) as update:
+        rep = attach_dir(proj, directory, by or whoami(), progress=update)
+    if as_json:
+        print_json(
+            {
+                "matched": [
+                    {"file": f, "record_id": c, "matched_by": h} for f, c, h in rep.matched
+                ],
+                "already_attached": [{"file": f, "record_id": c} for f, c in rep.already],
+                "unmatched": rep.unmatched,
+                "ambiguous": [{"file": f, "candidates": c} for f, c in rep.ambiguous],
+                "records_without_file": rep.without_file,
+            }
+        )
+        return
+    from rich.markup import escape
+
+    con = out_console()
+    counts = rep.counts()
+    how = ", ".join(f"{n} by {k}" for k, n in sorted(counts.items())) or "none new"
+    con.print(f"Attached {len(rep.matched)} files ({how}); {len(rep.already)} already attached.")
+    for f, c, h in rep.matched:
+        con.print(f"  {escape(f)} -> {c} ({h})")
+    if rep.ambiguous:
+        con.print(f"{len(rep.ambiguous)} files match more than one record (not attached):")
+        for f, cands in rep.ambiguous:
+            con.print(f"  {escape(f)}: {', '.join(cands)}")
+    if rep.unmatched:
+        con.print(f"{len(rep.unmatched)} files matched no record:")
+        for f in rep.unmatched:
+            con.print(f"  {escape(f)}")
+    con.print(f"{len(rep.without_file)} full-text records still have no file.")
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root app."""
+    app.add_typer(screen_app, name="screen")
+    app.command("disagreements")(disagreements)
+    app.add_typer(resolve_app, name="resolve")
+    app.add_typer(fulltext_app, name="fulltext")

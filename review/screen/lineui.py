@@ -1,0 +1,123 @@
+"""Plain line mode for `review screen --line`: one record per block of text, one command per line.
+
+For screen readers, dumb terminals and scripts (``printf 'i\\ne\\n2\\nq\\n' | review screen ...``).
+Commands (one per line): ``i`` include, ``e`` exclude, ``m`` maybe, ``1``-``9`` (or any reason number) exclude
+with that reason, ``r`` not-retrieved (full text), ``n TEXT`` note for this record, ``u`` undo,
+``s`` skip, ``/ TEXT`` search, ``?`` help, ``q`` quit (end of input quits too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from review.errors import ReviewError
+from review.screen.session import Item, ScreeningSession, format_eta
+
+
+def help_text(session: ScreeningSession) -> str:
+    keys = "i include, e exclude, m maybe"
+    if "not-retrieved" in session.decisions:
+        keys += ", r not-retrieved"
+    reasons = session.cfg.exclusion_reasons
+    if reasons:
+        keys += f", 1-{min(len(reasons), 9)} exclude with reason"
+    keys += ", n TEXT note, u undo, s skip, / TEXT search, ? help, q quit"
+    lines = [f"Commands: {keys}."]
+    if reasons:
+        lines.append("Reasons: " + "; ".join(f"{i} {r.label}" for i, r in enumerate(reasons, 1)))
+    return "\n".join(lines)
+
+
+def render_item(session: ScreeningSession, item: Item) -> str:
+    p = session.pace()
+    pace = f"{p['per_hour']:.0f}/h" if p["per_hour"] else "–/h"
+    out = [
+        "",
+        f"Record {item.position} of {session.total} ({item.cluster_id}); "
+        f"screened {p['done']}/{p['total']}, {pace}, about {format_eta(p['seconds_left'])} left",
+    ]
+    rec = item.record
+    if rec is None:
+        out.append("(record details not found in the imports)")
+    else:
+        out.append(f"Title: {rec.title or '(no title)'}")
+        if rec.authors:
+            out.append(f"Authors: {'; '.join(rec.authors)}")
+        out.append(f"Year: {rec.year if rec.year is not None else 'n.d.'}  Journal: {rec.journal}")
+        out.append(f"Abstract: {rec.abstract or '(no abstract)'}")
+    if session.stage == "full-text":
+        out.append(f"Full text: {item.fulltext_path or '(no file attached)'}")
+    if item.current:
+        reason = f" ({item.current.reason})" if item.current.reason else ""
+        out.append(f"Your decision: {item.current.decision}{reason}")
+    if session.pending_note:
+        out.append(f"Note: {session.pending_note}")
+    return "\n".join(out)
+
+
+def run_line(
+    session: ScreeningSession,
+    read: Callable[[str], str | None],
+    write: Callable[[str], None],
+) -> None:
+    """Loop: show the record, read a command, act. ``read(prompt)`` returns None at end of input."""
+    for p in session.problems:
+        write(f"Warning: {p}")
+    write(f"Screening {session.stage} as {session.reviewer}. " + help_text(session))
+    shown: str | None = None
+    while True:
+        item = session.item()
+        if item is None:
+            write(f"All {session.total} records are screened. Thank you!")
+            return
+        if item.cluster_id != shown:
+            write(render_item(session, item))
+            shown = item.cluster_id
+        line = read("> ")
+        if line is None:
+            write("End of input: everything decided so far is saved.")
+            return
+        cmd = line.strip()
+        if not cmd:
+            continue
+        if cmd.startswith("/"):
+            key, arg = "/", cmd[1:]
+        else:
+            key, _, arg = cmd.partition(" ")
+            key = key.lower()
+        try:
+            if key == "q":
+                write("Saved. Bye.")
+                return
+            if key == "?":
+                write(help_text(session))
+            elif key == "i":
+                session.decide("include")
+            elif key == "e":
+                session.decide("exclude")
+            elif key == "m":
+                session.decide("maybe")
+            elif key == "r" and "not-retrieved" in session.decisions:
+                session.decide("not-retrieved")
+            elif key.isdigit():
+                session.decide("exclude", session.reason_for_key(key))
+            elif key == "n":
+                text = arg.strip() or (read("Note: ") or "")
+                session.set_note(text)
+                write(f"Note kept for this record: {session.pending_note}")
+            elif key == "u":
+                cid = session.undo()
+                write(f"Undone: {cid}" if cid else "Nothing to undo.")
+                shown = None
+            elif key == "s":
+                session.skip()
+            elif key == "/":
+                text = arg.strip() or (read("Search: ") or "")
+                found = session.search(text)
+                if found is None:
+                    write(f"No record matches {text!r}.")
+                shown = None if found else shown
+            else:
+                write(f"Unknown command {cmd!r}. " + help_text(session))
+        except ReviewError as exc:
+            write(f"Error: {exc}")

@@ -1,0 +1,181 @@
+"""Resolving disagreements: the resolver's final decision, reason and rationale, append-only.
+
+The protocol's ``resolution`` says who resolves: ``consensus`` (the reviewers together; any
+name may record the agreed outcome) or ``third-reviewer`` (someone who did not screen the
+record: a reviewer cannot resolve a disagreement they are part of).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from review.errors import ReviewError, ValidationError
+from review.io.files import JsonlAppender
+from review.screen.logs import decisions_for, resolve_line, resolver_log_path, validate_decision
+
+if TYPE_CHECKING:
+    from review.project import Project
+    from review.screen.disagreements import DisagreementRow
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveImport:
+    imported: int
+    unchanged: int
+    blank: int
+
+
+def disagreements_to_resolve(
+    project: Project, stage: str, resolver: str, include_resolved: bool = False
+) -> list[DisagreementRow]:
+    """Records on which the reviewers disagree and that this resolver may resolve.
+
+    In third-reviewer mode a resolver who screened the record is refused (ReviewError when
+    that leaves every open disagreement out).
+    """
+    from review.dedup import load_clusters
+    from review.screen.disagreements import disagreement_rows
+    from review.screen.final import stage_state
+
+    project.protocol.stage(stage)
+    clusters = load_clusters(project)
+    state = stage_state(project, stage, clusters)
+    rows = disagreement_rows(project, state, clusters)
+    if not include_resolved:
+        rows = [r for r in rows if r.resolution is None]
+    if project.protocol.resolution == "third-reviewer":
+        mine = [r for r in rows if any(d[0] == resolver for d in r.decisions)]
+        rows = [r for r in rows if not any(d[0] == resolver for d in r.decisions)]
+        if mine and not rows:
+            raise ReviewError(
+                f"The protocol asks for a third reviewer, and {resolver} screened all "
+                f"{len(mine)} open disagreements. Ask someone else to run `review resolve`."
+            )
+    return rows
+
+
+def parse_reason(project: Project, stage: str, text: str) -> tuple[str, str | None]:
+    """(reason id, problem): accepts a reason id, its label or its number."""
+    text = (text or "").strip()
+    if not text:
+        return "", None
+    found = project.protocol.stage(stage).reason(text)
+    if found is None:
+        ids = ", ".join(r.id for r in project.protocol.stage(stage).exclusion_reasons)
+        return "", f"unknown reason {text!r} (use an id, label or number: {ids})"
+    return found.id, None
+
+
+class ResolutionLog:
+    """A resolver's own log, opened for appending (fsync'd per line)."""
+
+    def __init__(self, project: Project, resolver: str) -> None:
+        if not resolver.strip():
+            raise ReviewError("A resolver name is needed: pass --resolver NAME.")
+        self.project = project
+        self.resolver = resolver.strip()
+        self._app = JsonlAppender(resolver_log_path(project, self.resolver))
+
+    def resolve(
+        self, record_id: str, stage: str, decision: str, reason: str = "", rationale: str = ""
+    ) -> dict:
+        problem = validate_decision(self.project.protocol, stage, decision, reason)
+        if problem:
+            raise ReviewError(f"Record {record_id}: {problem}.")
+        line = resolve_line(self.resolver, record_id, stage, decision, reason, rationale)
+        self._app.append(line)
+        return line
+
+    def close(self) -> None:
+        self._app.close()
+
+    def __enter__(self) -> ResolutionLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def import_resolutions(project: Project, path: Path, stage: str, resolver: str) -> ResolveImport:
+    """Import resolutions from a .csv/.xlsx with ``record_id, decision, reason, rationale``.
+
+    Every row is validated first; on any problem nothing is written and
+    :class:`ValidationError` lists each problem with its row number.
+    """
+    from review.dedup import load_clusters
+    from review.screen.spreadsheet import read_table
+
+    if not resolver.strip():
+        raise ReviewError("A resolver name is needed: pass --resolver NAME.")
+    project.protocol.stage(stage)
+    rows = read_table(Path(path), required=("record_id", "decision"))
+    clusters = load_clusters(project)
+    open_rows = {
+        r.record_id: r
+        for r in disagreements_to_resolve(project, stage, resolver, include_resolved=True)
+    }
+    allowed = decisions_for(stage)
+    problems: list[str] = []
+    lines = []
+    blank = unchanged = 0
+    seen: dict[str, int] = {}
+    name = Path(path).name
+    for rowno, row in rows:
+        rid = row.get("record_id", "").strip()
+        decision = row.get("decision", "").strip().lower()
+        reason_text = row.get("reason", "")
+        rationale = row.get("rationale", "").strip()
+        if not decision and not reason_text.strip() and not rationale:
+            blank += 1
+            continue
+        where = f"{name} row {rowno}"
+        cid = clusters.resolve(rid) if rid else None
+        if not rid:
+            problems.append(f"{where}: record_id is blank")
+            continue
+        if cid is None:
+            problems.append(f"{where}: unknown record_id {rid!r}")
+            continue
+        if cid in seen:
+            problems.append(f"{where}: record {rid} already given in row {seen[cid]}")
+            continue
+        seen[cid] = rowno
+        if cid not in open_rows:
+            problems.append(
+                f"{where}: record {rid} has no disagreement at {stage} to resolve"
+                + (
+                    " (or you screened it yourself; the protocol asks for a third reviewer)"
+                    if project.protocol.resolution == "third-reviewer"
+                    else ""
+                )
+            )
+            continue
+        if decision not in allowed:
+            problems.append(
+                f"{where}: decision {decision or '(blank)'!r} is not one of {', '.join(allowed)}"
+            )
+            continue
+        reason, problem = parse_reason(project, stage, reason_text)
+        if problem:
+            problems.append(f"{where}: {problem}")
+            continue
+        if reason and decision != "exclude":
+            problems.append(f"{where}: a reason is only allowed with exclude")
+            continue
+        current = open_rows[cid].resolution
+        if current is not None and current[:3] == (decision, reason, rationale):
+            unchanged += 1
+            continue
+        lines.append(resolve_line(resolver.strip(), cid, stage, decision, reason, rationale))
+    if problems:
+        raise ValidationError(
+            f"{name}: {len(problems)} problem(s); nothing was imported. Fix them and import again:",
+            problems,
+        )
+    if lines:
+        from review.io.files import append_jsonl
+
+        append_jsonl(resolver_log_path(project, resolver.strip()), lines)
+    return ResolveImport(imported=len(lines), unchanged=unchanged, blank=blank)

@@ -1,0 +1,277 @@
+"""One reviewer's screening session: the queue, their own decisions, undo, skip, search, pace.
+
+Pure library code shared by the Textual app (``tui.py``) and the plain line mode
+(``lineui.py``). Blind by construction: it reads only the reviewer's own log file; other
+reviewers' logs are read only to derive which records are eligible at full text (a record enters
+full text when the final title/abstract decision says so), never to show a decision.
+
+Every decision is appended and fsync'd by :class:`~review.screen.logs.ScreeningLog` before
+:meth:`ScreeningSession.decide` returns, so the next record is shown only once the previous one
+is safe on disk. The queue is built once; a keystroke costs a dict lookup and one fsync.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from review.errors import ReviewError
+from review.io.files import JsonlProblem, iter_jsonl
+from review.screen.logs import ScreeningLog, _standing, decisions_for, reviewer_log_path
+
+if TYPE_CHECKING:
+    from review.dedup.clusters import Clusters
+    from review.model import Record
+    from review.project import Project
+
+
+def queue_order(ids: list[str], reviewer: str, stage: str, seed: int = 0) -> list[str]:
+    """A random order fixed per reviewer, stage and seed.
+
+    Each record's place comes from a hash of (reviewer, stage, seed, record id), so the order is
+    the same at every start and records added later slot in without reshuffling the rest.
+    """
+    from review.io.files import safe_name
+
+    salt = f"{safe_name(reviewer)}\x1f{stage}\x1f{seed}\x1f".encode()
+
+    def key(cid: str) -> bytes:
+        return hashlib.blake2b(salt + cid.encode(), digest_size=8).digest()
+
+    return sorted(ids, key=key)
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    """What the reviewer has decided on one record (their own decision only)."""
+
+    decision: str
+    reason: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """The record on screen."""
+
+    cluster_id: str
+    position: int  # 1-based place in the queue
+    record: Record | None
+    current: Current | None  # this reviewer's own decision, if any
+    fulltext_path: str  # attached full text (full-text stage), '' if none
+
+
+class ScreeningSession:
+    def __init__(
+        self,
+        project: Project,
+        stage: str,
+        reviewer: str,
+        *,
+        seed: int = 0,
+        clusters: Clusters | None = None,
+        records: dict[str, Record] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        from review.dedup import load_clusters
+        from review.screen.final import stage_state
+
+        self.project = project
+        self.stage = stage
+        self.reviewer = reviewer.strip()
+        if not self.reviewer:
+            raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+        self.cfg = project.protocol.stage(stage)
+        self.decisions = decisions_for(stage)
+        self.clusters = clusters if clusters is not None else load_clusters(project)
+        if stage == "title-abstract":
+            elig = self.clusters.main_clusters()
+        else:
+            elig = stage_state(project, stage, self.clusters).eligible
+        self.queue = queue_order(elig, self.reviewer, stage, seed)
+        self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
+        self._records = records
+        self.problems: list[JsonlProblem] = []
+        self._load_own()
+        self.fulltext = {}
+        if stage == "full-text":
+            from review.screen.fulltext import attachments
+
+            self.fulltext = attachments(project, self.clusters)
+        self.log = ScreeningLog(project, self.reviewer)
+        self._done = sum(1 for cid in self.queue if self._stack.get(cid))
+        self.pos = self._first_open(0)
+        self.pending_note = ""
+        self._clock = clock
+        self._started = clock()
+        self.session_count = 0
+
+    # ---- loading ----------------------------------------------------------------------------
+    def _load_own(self) -> None:
+        """This reviewer's standing decisions (own file only), as per-record stacks."""
+        path = reviewer_log_path(self.project, self.reviewer)
+        self._stack: dict[str, list[tuple[str, Current]]] = {}
+        self._recent: list[str] = []  # cluster ids in the order of their standing decisions
+        cluster_of = self.clusters.cluster_of
+        for _seq, obj in _standing(iter_jsonl(path, self.problems), "decide", "reviewer", ""):
+            if obj.get("stage") != self.stage:
+                continue
+            rid = str(obj.get("record_id", ""))
+            cid = cluster_of.get(rid)
+            if cid is None:
+                continue
+            cur = Current(
+                str(obj.get("decision")), str(obj.get("reason") or ""), str(obj.get("note") or "")
+            )
+            self._stack.setdefault(cid, []).append((rid, cur))
+            self._recent.append(cid)
+
+    @property
+    def records(self) -> dict[str, Record]:
+        if self._records is None:
+            self._records = self.project.record_index()
+        return self._records
+
+    # ---- queue ------------------------------------------------------------------------------
+    def current_of(self, cid: str) -> Current | None:
+        stack = self._stack.get(cid)
+        return stack[-1][1] if stack else None
+
+    def _first_open(self, start: int) -> int | None:
+        """The first undecided record at or after ``start`` (wrapping), None when all done."""
+        n = len(self.queue)
+        for k in range(n):
+            i = (start + k) % n
+            if not self._stack.get(self.queue[i]):
+                return i
+        return None
+
+    @property
+    def total(self) -> int:
+        return len(self.queue)
+
+    @property
+    def done(self) -> int:
+        return self._done
+
+    @property
+    def finished(self) -> bool:
+        return self.pos is None
+
+    def item(self) -> Item | None:
+        if self.pos is None:
+            return None
+        cid = self.queue[self.pos]
+        return Item(
+            cluster_id=cid,
+            position=self.pos + 1,
+            record=self.records.get(cid),
+            current=self.current_of(cid),
+            fulltext_path=self.fulltext.get(cid, ""),
+        )
+
+    # ---- actions ----------------------------------------------------------------------------
+    def reason_for_key(self, key: str) -> str:
+        """The reason id for a digit key (1-based protocol order); ReviewError if none."""
+        reasons = self.cfg.exclusion_reasons
+        if not key.isdigit() or not 1 <= int(key) <= len(reasons):
+            raise ReviewError(
+                f"No exclusion reason {key}: the {self.stage} reasons are 1-{len(reasons)}."
+                if reasons
+                else f"The protocol lists no exclusion reasons for {self.stage}."
+            )
+        return reasons[int(key) - 1].id
+
+    def decide(self, decision: str, reason: str = "", note: str | None = None) -> None:
+        """Record a decision on the current record (appended + fsync'd), then move on."""
+        if self.pos is None:
+            raise ReviewError("Every record is screened; nothing to decide.")
+        cid = self.queue[self.pos]
+        note = self.pending_note if note is None else note
+        self.log.decide(cid, self.stage, decision, reason, note)
+        stack = self._stack.setdefault(cid, [])
+        if not stack:
+            self._done += 1
+        stack.append((cid, Current(decision, reason, note)))
+        self._recent.append(cid)
+        self.pending_note = ""
+        self.session_count += 1
+        self.pos = self._first_open(self.pos + 1)
+
+    def undo(self) -> str | None:
+        """Retract this reviewer's latest standing decision (appends a retraction) and go back
+        to that record. Returns its cluster id, or None when there is nothing to undo."""
+        while self._recent:
+            cid = self._recent.pop()
+            stack = self._stack.get(cid)
+            if not stack:
+                continue
+            rid, _cur = stack.pop()
+            self.log.retract(rid, self.stage)
+            if not stack and cid in self._pos_of:
+                self._done -= 1
+            self.session_count = max(0, self.session_count - 1)
+            self.pos = self._pos_of.get(cid, self.pos)
+            return cid
+        return None
+
+    def skip(self) -> None:
+        """Leave the current record undecided and show the next undecided one (wraps around)."""
+        if self.pos is None:
+            return
+        nxt = self._first_open(self.pos + 1)
+        self.pos = nxt if nxt is not None else self.pos
+
+    def search(self, text: str) -> str | None:
+        """Jump to the next record (after the current one, wrapping) whose id, title, authors or
+        journal contain ``text`` (case-insensitive). Decided records are found too."""
+        needle = text.strip().lower()
+        if not needle or not self.queue:
+            return None
+        start = (self.pos if self.pos is not None else -1) + 1
+        n = len(self.queue)
+        recs = self.records
+        for k in range(n):
+            i = (start + k) % n
+            cid = self.queue[i]
+            rec = recs.get(cid)
+            hay = cid.lower()
+            if rec is not None:
+                hay += " " + " ".join((rec.title, "; ".join(rec.authors), rec.journal)).lower()
+            if needle in hay:
+                self.pos = i
+                return cid
+        return None
+
+    def set_note(self, note: str) -> None:
+        self.pending_note = note.strip()
+
+    # ---- progress ---------------------------------------------------------------------------
+    def pace(self) -> dict[str, float | int | None]:
+        """done/total, this session's pace (records per hour) and estimated time left (s)."""
+        done, total = self.done, self.total
+        elapsed = max(self._clock() - self._started, 1e-9)
+        per_hour = self.session_count / elapsed * 3600 if self.session_count else None
+        left = (total - done) / per_hour * 3600 if per_hour else None
+        return {"done": done, "total": total, "per_hour": per_hour, "seconds_left": left}
+
+    def close(self) -> None:
+        self.log.close()
+
+    def __enter__(self) -> ScreeningSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"

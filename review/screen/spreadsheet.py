@@ -1,0 +1,285 @@
+"""Screening by spreadsheet: export a reviewer's records to .xlsx, import decisions back.
+
+The export lists every record the reviewer is to screen at the stage (in their own fixed order)
+with their current decision or blank; other reviewers' decisions are never included (blind).
+Import accepts .xlsx or .csv with ``record_id, decision, reason, note`` (extra columns are
+ignored), validates every row, and imports nothing when any row has a problem.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from review.errors import InputError, ReviewError, ValidationError
+from review.screen.logs import decide_line, decisions_for, reviewer_log_path
+
+if TYPE_CHECKING:
+    from review.project import Project
+
+EXPORT_COLUMNS = (
+    "record_id",
+    "decision",
+    "reason",
+    "note",
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "abstract",
+)
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SheetImport:
+    imported: int  # decisions appended
+    unchanged: int  # rows equal to the reviewer's current decision
+    blank: int  # rows without a decision, reason or note
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a .csv or .xlsx (first sheet) as ``(row number, {lower-case column: text})``."""
+    from review.io.xlsx import csv_unsafe
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("not found.", file=str(path))
+    suffix = path.suffix.lower()
+    rows: list[tuple[int, dict[str, str]]] = []
+    if suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:
+            raise InputError(f"not a readable .xlsx file ({exc}).", file=str(path)) from None
+        ws = wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        header = [_cell_text(v).lower() for v in next(it, ())]
+        for rowno, values in enumerate(it, start=2):
+            rows.append(
+                (rowno, {h: _cell_text(v) for h, v in zip(header, values, strict=False) if h})
+            )
+        wb.close()
+    elif suffix in (".csv", ".tsv", ".txt"):
+        text = path.read_text(encoding="utf-8-sig")
+        first = text.split("\n", 1)[0]
+        delim = "\t" if suffix == ".tsv" or first.count("\t") > first.count(",") else ","
+        if delim == "," and first.count(";") > first.count(","):
+            delim = ";"
+        reader = csv.reader(text.splitlines(), delimiter=delim)
+        header = [h.strip().lower() for h in next(reader, [])]
+        for rowno, values in enumerate(reader, start=2):
+            cells = {h: csv_unsafe(v.strip()) for h, v in zip(header, values, strict=False) if h}
+            rows.append((rowno, cells))
+    else:
+        raise InputError("use a .xlsx or .csv file.", file=str(path))
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)} in the header row (found: "
+            f"{', '.join(h for h in header if h) or 'nothing'}).",
+            file=str(path),
+        )
+    return rows
+
+
+def _own_current(project: Project, stage: str, reviewer: str, clusters: Any) -> dict:
+    from review.screen.logs import read_reviewer_file
+
+    path = reviewer_log_path(project, reviewer)
+    return read_reviewer_file(path, clusters, (stage,))[stage]
+
+
+def export_sheet(
+    project: Project,
+    stage: str,
+    reviewer: str,
+    out: Path,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+) -> int:
+    """Write the reviewer's screening sheet; returns the number of records."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from review.dedup import load_clusters
+    from review.io.files import atomic_write_bytes
+    from review.io.xlsx import set_cell
+    from review.screen.final import stage_state
+    from review.screen.session import queue_order
+
+    if not reviewer.strip():
+        raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise InputError(
+            "the export is an Excel workbook: give a name ending in .xlsx.", file=str(out)
+        )
+    cfg = project.protocol.stage(stage)
+    clusters = load_clusters(project)
+    elig = (
+        clusters.main_clusters()
+        if stage == "title-abstract"
+        else stage_state(project, stage, clusters).eligible
+    )
+    queue = queue_order(elig, reviewer.strip(), stage, seed)
+    current = _own_current(project, stage, reviewer.strip(), clusters)
+    index = project.record_index()
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Screening"
+    lists = wb.create_sheet("Lists")
+    decisions = decisions_for(stage)
+    for i, d in enumerate(decisions, start=1):
+        set_cell(lists.cell(row=i, column=1), d)
+    for i, r in enumerate(cfg.exclusion_reasons, start=1):
+        set_cell(lists.cell(row=i, column=2), r.id)
+        set_cell(lists.cell(row=i, column=3), r.label)
+    lists.sheet_state = "hidden"
+    for col, name in enumerate(EXPORT_COLUMNS, start=1):
+        c = ws.cell(row=1, column=col)
+        set_cell(c, name)
+        c.font = Font(bold=True)
+    n = len(queue)
+    for rowno, cid in enumerate(queue, start=2):
+        rec = index.get(cid)
+        cur = current.get(cid)
+        values = [
+            cid,
+            cur.decision if cur else "",
+            cur.reason if cur else "",
+            cur.note if cur else "",
+            rec.title if rec else "",
+            "; ".join(rec.authors) if rec else "",
+            rec.year if rec and rec.year is not None else "",
+            rec.journal if rec else "",
+            rec.abstract if rec else "",
+        ]
+        for col, v in enumerate(values, start=1):
+            set_cell(ws.cell(row=rowno, column=col), v)
+        if progress and rowno % 1000 == 0:
+            progress(rowno - 1, n)
+    last = max(n + 1, 2)
+    dv = DataValidation(
+        type="list",
+        formula1=f"=Lists!$A$1:$A${len(decisions)}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Decision",
+        error="Choose " + ", ".join(decisions),
+    )
+    ws.add_data_validation(dv)
+    dv.add(f"B2:B{last}")
+    if cfg.exclusion_reasons:
+        rv = DataValidation(
+            type="list",
+            formula1=f"=Lists!$B$1:$B${len(cfg.exclusion_reasons)}",
+            allow_blank=True,
+            showErrorMessage=False,
+        )
+        ws.add_data_validation(rv)
+        rv.add(f"C2:C{last}")
+    ws.freeze_panes = "B2"
+    for col, width in zip("ABCDEFGHI", (14, 14, 22, 30, 60, 30, 6, 25, 80), strict=True):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=2, min_col=9, max_col=9):
+        for c in row:
+            c.alignment = Alignment(wrap_text=False)
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    atomic_write_bytes(out, buf.getvalue())
+    if progress:
+        progress(n, n)
+    return n
+
+
+def import_sheet(project: Project, path: Path, stage: str, reviewer: str) -> SheetImport:
+    """Import a reviewer's decisions from .xlsx/.csv; all-or-nothing (ValidationError)."""
+    from review.dedup import load_clusters
+    from review.io.files import append_jsonl
+    from review.screen.final import stage_state
+    from review.screen.resolve import parse_reason
+
+    reviewer = reviewer.strip()
+    if not reviewer:
+        raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+    project.protocol.stage(stage)
+    rows = read_table(Path(path), required=("record_id", "decision"))
+    clusters = load_clusters(project)
+    elig = set(
+        clusters.main_clusters()
+        if stage == "title-abstract"
+        else stage_state(project, stage, clusters).eligible
+    )
+    current = _own_current(project, stage, reviewer, clusters)
+    allowed = decisions_for(stage)
+    problems: list[str] = []
+    lines = []
+    seen: dict[str, int] = {}
+    blank = unchanged = 0
+    name = Path(path).name
+    for rowno, row in rows:
+        rid = row.get("record_id", "")
+        decision = row.get("decision", "").lower()
+        reason_text = row.get("reason", "")
+        note = row.get("note", "")
+        where = f"{name} row {rowno}"
+        if not decision and not reason_text and not note:
+            blank += 1
+            continue
+        if not rid:
+            problems.append(f"{where}: record_id is blank")
+            continue
+        cid = clusters.resolve(rid)
+        if cid is None:
+            problems.append(f"{where}: unknown record_id {rid!r}")
+            continue
+        if cid not in elig:
+            problems.append(f"{where}: record {rid} is not to be screened at {stage}")
+            continue
+        if cid in seen:
+            problems.append(f"{where}: record {rid} already given in row {seen[cid]}")
+            continue
+        seen[cid] = rowno
+        if decision not in allowed:
+            problems.append(
+                f"{where}: decision {decision or '(blank)'!r} is not one of {', '.join(allowed)}"
+            )
+            continue
+        reason, problem = parse_reason(project, stage, reason_text)
+        if problem:
+            problems.append(f"{where}: {problem}")
+            continue
+        if reason and decision != "exclude":
+            problems.append(f"{where}: reason {reason_text!r} given, but only exclude takes one")
+            continue
+        cur = current.get(cid)
+        if cur is not None and (cur.decision, cur.reason, cur.note) == (decision, reason, note):
+            unchanged += 1
+            continue
+        lines.append(decide_line(reviewer, cid, stage, decision, reason, note))
+    if problems:
+        raise ValidationError(
+            f"{name}: {len(problems)} problem(s); nothing was imported. Fix them and import again:",
+            problems,
+        )
+    if lines:
+        append_jsonl(reviewer_log_path(project, reviewer), lines)
+    return SheetImport(imported=len(lines), unchanged=unchanged, blank=blank)

@@ -1,0 +1,288 @@
+"""The full-screen screener (Textual). Imported only by `review screen`, never at CLI start-up.
+
+Keys: ``i`` include, ``e`` exclude, ``m`` maybe, ``1``-``9`` exclude with that reason (protocol
+order), ``0`` pick any reason from a list, ``r`` not-retrieved (full text), ``n`` note, ``u``
+undo, ``s`` skip, ``/`` search, ``q`` quit. The keys live on the screening screen, so typing a
+note or a search in the pop-up never triggers a decision.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, OptionList, Static
+
+from review.errors import ReviewError
+from review.screen.session import ScreeningSession, format_eta
+
+INCLUDE_STYLE = "bold black on green3"
+EXCLUDE_STYLE = "bold white on red3"
+
+
+def keyword_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One case-insensitive regex for a keyword list (``*`` at a word's end = any ending)."""
+    parts = []
+    for w in words:
+        w = w.strip()
+        if not w:
+            continue
+        stem = w.rstrip("*")
+        body = re.escape(stem) + (r"\w*" if w.endswith("*") else "")
+        parts.append(body)
+    if not parts:
+        return None
+    parts.sort(key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
+
+
+def highlight(text: str, include: re.Pattern[str] | None, exclude: re.Pattern[str] | None) -> Text:
+    out = Text(text)
+    if include is not None:
+        out.highlight_regex(include, INCLUDE_STYLE)
+    if exclude is not None:
+        out.highlight_regex(exclude, EXCLUDE_STYLE)
+    return out
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """A one-line text prompt (note, search). Enter submits, Escape cancels."""
+
+    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    PromptScreen { align: center middle; }
+    PromptScreen > Vertical { width: 80%; height: auto; border: round $accent; padding: 0 1;
+                              background: $surface; }
+    """
+
+    def __init__(self, label: str, value: str = "") -> None:
+        super().__init__()
+        self.label = label
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.label)
+            yield Input(value=self.value, id="prompt")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReasonScreen(ModalScreen[str | None]):
+    """Pick an exclusion reason from the protocol's list."""
+
+    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    ReasonScreen { align: center middle; }
+    ReasonScreen > Vertical { width: 70%; height: auto; max-height: 80%; border: round $error;
+                              background: $surface; }
+    """
+
+    def __init__(self, reasons: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.reasons = reasons
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Exclude because… (Enter to choose, Escape to cancel)")
+            yield OptionList(
+                *[f"{i}. {label}" for i, (_id, label) in enumerate(self.reasons, 1)], id="reasons"
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.reasons[event.option_index][0])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ScreeningScreen(Screen[None]):
+    BINDINGS: ClassVar = [
+        Binding("i", "decide('include')", "Include"),
+        Binding("e", "decide('exclude')", "Exclude"),
+        Binding("m", "decide('maybe')", "Maybe"),
+        Binding("r", "decide('not-retrieved')", "Not retrieved", show=False),
+        *[Binding(str(d), f"reason('{d}')", f"Reason {d}", show=False) for d in range(1, 10)],
+        Binding("0", "pick_reason", "Reasons…", show=False),
+        Binding("n", "note", "Note"),
+        Binding("u", "undo", "Undo"),
+        Binding("s", "skip", "Skip"),
+        Binding("slash", "search", "Search"),
+        Binding("q", "quit_screener", "Quit"),
+    ]
+    DEFAULT_CSS = """
+    #progress { background: $primary; color: $text; padding: 0 1; height: 1; }
+    #meta { padding: 0 1; height: auto; }
+    #abstract-box { padding: 0 1; height: 1fr; border: round $panel; }
+    #reasons { padding: 0 1; height: auto; color: $text-muted; }
+    #message { padding: 0 1; height: 1; background: $boost; }
+    """
+
+    def __init__(self, session: ScreeningSession) -> None:
+        super().__init__()
+        self.session = session
+        proto = session.project.protocol
+        self.inc = keyword_pattern(proto.keywords_include)
+        self.exc = keyword_pattern(proto.keywords_exclude)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="progress")
+        yield Static(id="meta")
+        with VerticalScroll(id="abstract-box"):
+            yield Static(id="abstract")
+        yield Static(self._reasons_text(), id="reasons")
+        yield Static(id="message")
+        yield Footer()
+
+    def _reasons_text(self) -> str:
+        rs = self.session.cfg.exclusion_reasons
+        if not rs:
+            return "No exclusion reasons in the protocol."
+        parts = [f"[b]{i}[/b] {escape(r.label)}" for i, r in enumerate(rs[:9], 1)]
+        more = "  [b]0[/b] more…" if len(rs) > 9 else ""
+        extra = "  [b]r[/b] not retrieved" if "not-retrieved" in self.session.decisions else ""
+        return "Exclude: " + "  ".join(parts) + more + extra
+
+    def on_mount(self) -> None:
+        for p in self.session.problems:
+            self.notify(str(p), title="Log warning", severity="warning", timeout=10)
+        self.refresh_record()
+
+    # ---- display ----------------------------------------------------------------------------
+    def refresh_record(self, message: str = "") -> None:
+        s = self.session
+        p = s.pace()
+        pace = f"{p['per_hour']:.0f}/h" if p["per_hour"] else "–/h"
+        self.query_one("#progress", Static).update(
+            f"{escape(s.stage)} · {escape(s.reviewer)} · {p['done']}/{p['total']} screened · "
+            f"{pace} · {format_eta(p['seconds_left'])} left"
+        )
+        item = s.item()
+        meta = self.query_one("#meta", Static)
+        abstract = self.query_one("#abstract", Static)
+        if item is None:
+            meta.update(f"[b]All {s.total} records are screened.[/b] Press q to quit.")
+            abstract.update("")
+            self.query_one("#message", Static).update(message)
+            return
+        rec = item.record
+        head = Text()
+        head.append(f"Record {item.position} of {s.total}  ", style="dim")
+        head.append(item.cluster_id + "\n", style="dim")
+        if rec is None:
+            head.append("(record details not found in the imports)")
+            body = Text("")
+        else:
+            head.append_text(highlight(rec.title or "(no title)", self.inc, self.exc))
+            head.stylize("bold", len(head) - len(rec.title or "(no title)"))
+            head.append("\n" + ("; ".join(rec.authors) or "(no authors)"), style="italic")
+            year = rec.year if rec.year is not None else "n.d."
+            head.append(f"\n{year} · {rec.journal or '(no journal)'}")
+            body = highlight(rec.abstract or "(no abstract)", self.inc, self.exc)
+        if s.stage == "full-text":
+            head.append(f"\nFull text: {item.fulltext_path or '(no file attached)'}", style="cyan")
+        if item.current is not None:
+            reason = f" — {item.current.reason}" if item.current.reason else ""
+            head.append(f"\nYour decision: {item.current.decision}{reason}", style="bold yellow")
+        if s.pending_note:
+            head.append(f"\nNote: {s.pending_note}", style="magenta")
+        meta.update(head)
+        abstract.update(body)
+        self.query_one("#abstract-box", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#message", Static).update(message)
+
+    def _act(self, fn: Any, *args: Any) -> None:
+        try:
+            msg = fn(*args)
+        except ReviewError as exc:
+            self.refresh_record(f"[red]{escape(str(exc))}[/red]")
+            return
+        self.refresh_record(msg or "")
+
+    # ---- actions ----------------------------------------------------------------------------
+    def _decide(self, decision: str, reason: str = "") -> str:
+        if self.session.finished:
+            return "Every record is screened."
+        cid = self.session.queue[self.session.pos or 0]
+        self.session.decide(decision, reason)
+        return f"Saved {cid}: {decision}" + (f" ({reason})" if reason else "")
+
+    def action_decide(self, decision: str) -> None:
+        if decision not in self.session.decisions:
+            return
+        self._act(self._decide, decision)
+
+    def action_reason(self, key: str) -> None:
+        try:
+            reason = self.session.reason_for_key(key)
+        except ReviewError as exc:
+            self.refresh_record(f"[red]{escape(str(exc))}[/red]")
+            return
+        self._act(self._decide, "exclude", reason)
+
+    def action_pick_reason(self) -> None:
+        reasons = [(r.id, r.label) for r in self.session.cfg.exclusion_reasons]
+        if not reasons:
+            return
+
+        def picked(reason: str | None) -> None:
+            if reason:
+                self._act(self._decide, "exclude", reason)
+
+        self.app.push_screen(ReasonScreen(reasons), picked)
+
+    def action_note(self) -> None:
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.session.set_note(text)
+                self.refresh_record("Note kept; it is saved with your decision on this record.")
+
+        self.app.push_screen(PromptScreen("Note for this record:", self.session.pending_note), done)
+
+    def action_undo(self) -> None:
+        def undo() -> str:
+            cid = self.session.undo()
+            return f"Undone: {cid}" if cid else "Nothing to undo."
+
+        self._act(undo)
+
+    def action_skip(self) -> None:
+        self._act(self.session.skip)
+
+    def action_search(self) -> None:
+        def done(text: str | None) -> None:
+            if text:
+                found = self.session.search(text)
+                self.refresh_record("" if found else f"No record matches {escape(text)!r}.")
+
+        self.app.push_screen(PromptScreen("Search title, authors, journal or id:"), done)
+
+    def action_quit_screener(self) -> None:
+        self.app.exit()
+
+
+class ScreenerApp(App[None]):
+    TITLE = "review screen"
+
+    def __init__(self, session: ScreeningSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def on_mount(self) -> None:
+        self.push_screen(ScreeningScreen(self.session))
