@@ -56,7 +56,7 @@ def prf(pred: set[frozenset[str]], truth: set[frozenset[str]]) -> tuple[float, f
     return p, r, f
 
 
-def run_ours(path: Path, name: str) -> tuple[list[list[str]], set[frozenset[str]], float, dict]:
+def run_ours(path: Path, name: str) -> tuple[list[list[str]], dict[frozenset[str], str], float, dict]:
     from review.dedup.pipeline import run_dedup
     from review.importer import load_file_records
 
@@ -69,7 +69,10 @@ def run_ours(path: Path, name: str) -> tuple[list[list[str]], set[frozenset[str]
     for row in result.rows:
         # Automatic clusters only: a person has not confirmed anything here.
         groups.setdefault(row.cluster_id, []).append(orig[row.record_id])
-    queued = {frozenset((orig[q.a], orig[q.b])) for q in result.queued}
+    queued = {
+        frozenset((orig[q.a], orig[q.b])): f"{q.rule}; {q.reasons}".strip("; ")
+        for q in result.queued
+    }
     return [g for g in groups.values() if len(g) > 1], queued, seconds, result.counts
 
 
@@ -186,8 +189,13 @@ def _print_errors(d: Path, pred, truth, queued, limit: int) -> None:
     for pair in fp[:limit]:
         show(pair)
         print()
-    print(f"    missed: {len(fn)} (of which queued: {len(fn & queued)})")
+    print(f"    missed: {len(fn)} (of which queued: {len(set(fn) & set(queued))})")
     for pair in [p for p in fn if p not in queued][:limit]:
+        show(pair)
+        print()
+    print("    missed but queued:")
+    for pair in [p for p in fn if p in queued][:limit]:
+        print(f"    -- {queued[pair]}")
         show(pair)
         print()
 

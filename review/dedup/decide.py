@@ -92,49 +92,132 @@ def support_of(s: PairScore) -> list[str]:
 
 
 def decide(s: PairScore, o: DedupOptions, short_title: bool = False) -> Decision:
+    """Apply the rules of docs/dedup.md in order; the first that matches decides."""
     blockers = blockers_of(s)
     conflicts = conflicts_of(s)
-    support = support_of(s)
+    support = set(support_of(s))
     t, a = s.title, s.authors
+    T = o.auto_threshold
     id_match = bool(s.same_doi or s.same_pmid)
-    n_support = len(support)
+    journal = s.journal or 0.0
+    authors_ok = a is None or a >= 0.5
+    long_title = not short_title
 
     def result(label: str, rule: str) -> Decision:
-        return Decision(label, rule, tuple(blockers), tuple(conflicts), tuple(support))
+        return Decision(label, rule, tuple(blockers), tuple(conflicts), tuple(support_of(s)))
 
     if not blockers:
         year_close = s.year_diff is None or s.year_diff <= 1
-        if id_match and year_close and t >= 0.95 and (a is None or a >= 0.5):
-            return result(AUTO, "A1 same DOI/PMID and the same title")
+        rules: list[tuple[bool, str]] = [
+            (
+                id_match and year_close and t >= 0.95 and authors_ok,
+                "A1 same DOI/PMID and the same title",
+            ),
+            (
+                id_match
+                and year_close
+                and a is not None
+                and a >= 0.9
+                and bool(s.first_author)
+                and bool(s.same_pages or s.same_volume)
+                and journal >= 0.9,
+                "A2 same DOI/PMID, authors, journal and volume or pages (title translated)",
+            ),
+            (
+                long_title
+                and s.title_how == "exact"
+                and s.year_diff == 0
+                and bool(s.same_volume and s.same_pages)
+                and journal >= 0.9
+                and set(conflicts) <= {"authors differ"},
+                "A3 same title, year, journal, volume and pages (authors ignored)",
+            ),
+            (
+                long_title
+                and t >= T
+                and a is not None
+                and a >= 0.95
+                and s.year_diff == 0
+                and journal >= 0.9
+                and bool(s.same_volume)
+                and (
+                    (conflicts == ["issues differ"] and bool(s.same_pages))
+                    or (conflicts == ["pages differ"] and bool(s.same_issue))
+                ),
+                "A4 same title, authors, year, journal and volume; only issue or pages differ",
+            ),
+        ]
         if not conflicts:
-            if id_match and t >= 0.9 and (a is None or a >= 0.5):
-                return result(AUTO, "A1 same DOI/PMID and similar titles")
-            if not short_title:
-                if t >= o.auto_threshold and a is not None and a >= o.author_threshold:
-                    if n_support >= 2:
-                        return result(AUTO, "A2 same title and authors, two more fields agree")
-                if t >= o.auto_threshold and a is None and n_support >= 3:
-                    return result(AUTO, "A3 same title, no authors, three more fields agree")
-                if (
-                    t >= o.maybe_threshold
+            rules += [
+                (
+                    id_match and t >= 0.9 and authors_ok,
+                    "A5 same DOI/PMID and similar titles",
+                ),
+                (
+                    long_title
+                    and t >= T
+                    and a is not None
+                    and a >= o.author_threshold
+                    and len(support) >= 2,
+                    "A6 same title and authors, two more fields agree",
+                ),
+                (
+                    long_title
+                    and t >= T
+                    and authors_ok
+                    and {"year", "volume", "pages", "journal"} <= support,
+                    "A7 same title, year, journal, volume and pages",
+                ),
+                (
+                    long_title and t >= T and a is None and len(support) >= 3,
+                    "A8 same title, no authors, three more fields agree",
+                ),
+                (
+                    long_title
+                    and t >= o.maybe_threshold
                     and a is not None
                     and a >= 0.95
                     and s.year_diff == 0
-                    and n_support >= 4
-                ):
-                    return result(AUTO, "A4 close title, same authors, four more fields agree")
-            elif (
-                a is not None
-                and a >= 0.9
-                and t >= o.auto_threshold
-                and s.same_pages
-                and s.year_diff == 0
-                and (s.same_volume or (s.journal or 0) >= 0.9)
-            ):
-                return result(AUTO, "A5 short title, same authors, year, pages and venue")
+                    and (len(support) >= 4 or (s.page_range and journal >= 0.9)),
+                    "A9 close title, same authors, year, venue and pages",
+                ),
+                (
+                    a is not None
+                    and a >= 0.9
+                    and bool(s.first_author)
+                    and s.year_diff == 0
+                    and s.same_volume is not False
+                    and s.page_range
+                    and journal >= 0.9
+                    and s.same_doi is not False,
+                    "A10 same authors, year, venue and page range (title differs)",
+                ),
+                (
+                    long_title
+                    and t >= T
+                    and a is not None
+                    and a >= 0.9
+                    and s.year_diff == 0
+                    and s.both_conference,
+                    "A11 conference papers: same title, authors and year",
+                ),
+                (
+                    short_title
+                    and t >= T
+                    and a is not None
+                    and a >= 0.9
+                    and s.year_diff == 0
+                    and bool(s.same_pages)
+                    and bool(s.same_volume or journal >= 0.9),
+                    "A12 short title: same authors, year, pages and venue",
+                ),
+            ]
+        for matched, rule in rules:
+            if matched:
+                return result(AUTO, rule)
     if id_match:
         return result(MAYBE, "M1 same DOI/PMID but not certain")
-    if t >= o.maybe_threshold and (a is None or a >= 0.5) and len(conflicts) <= 1:
+    if t >= o.maybe_threshold and authors_ok and len(conflicts) <= 1:
         if blockers:
             return result(MAYBE, "M2 similar, but a never-merge rule applies")
         return result(MAYBE, "M3 similar, not certain")

@@ -21,13 +21,6 @@ _LATEX_CMD = re.compile(r"\\[a-zA-Z]+\s*|\\.")
 _NON_WORD = re.compile(r"[^\w]+")
 _SPACES = re.compile(r"\s+")
 _UNDERSCORE = re.compile(r"_+")
-_LANG_TAG = re.compile(
-    r"\[\s*(?:article\s+in\s+|in\s+)?(?:[a-z]+\s*(?:,|and|&)?\s*){1,3}\]\s*\.?\s*$"
-    r"|\((?:article\s+in\s+)?(?:chinese|german|french|spanish|japanese|russian|italian"
-    r"|portuguese|polish|dutch|korean|czech|hungarian|turkish|danish|swedish|norwegian"
-    r"|finnish|hebrew|greek|persian|croatian|serbian|author's transl)\)\s*\.?\s*$",
-    re.IGNORECASE,
-)
 _LANGUAGES = frozenset(
     "chinese german french spanish japanese russian italian portuguese polish dutch korean "
     "czech hungarian turkish danish swedish norwegian finnish hebrew greek persian croatian "
@@ -44,7 +37,10 @@ _PART = re.compile(
 )
 
 TITLE_STOPWORDS = frozenset("the a an in on at and or of for to with by from as is are".split())
-JOURNAL_STOPWORDS = frozenset("the of and for in on de la le des du der und fur".split())
+JOURNAL_STOPWORDS = frozenset(
+    "the of and for in on de la le des du der und fur vol vols volume annual".split()
+)
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 
 # Title openings and phrases that mark a record as *about* another record: never auto-merged with
 # a record that lacks the same marker (see docs/dedup.md, "Never merged automatically").
@@ -58,8 +54,8 @@ _COMMENT = re.compile(
     r"^(?:comment|comments|commentary|reply|replies|response|responses|re|in reply"
     r"|author reply|authors reply|author s reply|authors response|letter|editorial comment"
     r"|invited commentary)\b"
-    r"|\b(?:comment on|comments on|commentary on|reply to|response to|in response to"
-    r"|letter to the editor|author reply|authors reply)\b"
+    r"|\b(?:comment on|comments on|commentary on|reply to|letter to the editor|author reply"
+    r"|authors reply)\b"
 )
 _PROTOCOL = re.compile(
     r"\b(?:protocol|study design and rationale|rationale and design|design and rationale"
@@ -110,18 +106,57 @@ def words(text: str) -> str:
     return _SPACES.sub(" ", _UNDERSCORE.sub(" ", _NON_WORD.sub(" ", fold(text)))).strip()
 
 
+_PAREN_NOTE_WORDS = (
+    "abstract",
+    "review",
+    "transl",
+    "epub",
+    "electronic",
+    "published",
+    "corrected",
+    "comment",
+    "erratum",
+    "refs",
+)
+
+
+def _strip_trailing_groups(t: str) -> str:
+    """Drop trailing ``[...]`` groups (language tags, ``[Review] [23 refs]``, ``[Erratum appears
+    in …]``, ``[see comments]``) and ``(Provisional abstract)``-style notes after a title."""
+    k = t.rfind("[")
+    if k > 0 and "]" not in t[k:] and len(t[:k].split()) >= 3:
+        t = t[:k]  # a note cut off by a field length limit: "...[Erratum appears in Lancet 201"
+    while True:
+        t = t.rstrip(" .;,")
+        if not t or t[-1] not in "])":
+            return t
+        close, open_ = t[-1], "[" if t[-1] == "]" else "("
+        depth = 0
+        j = len(t) - 1
+        while j >= 0:
+            if t[j] == close:
+                depth += 1
+            elif t[j] == open_:
+                depth -= 1
+                if depth == 0:
+                    break
+            j -= 1
+        if j <= 0:
+            return t
+        head = t[:j].rstrip(" .;,")
+        if len(head.split()) < 3:
+            return t
+        if open_ == "(":
+            inner = t[j + 1 : -1].strip().lower()
+            if not (any(w in inner for w in _PAREN_NOTE_WORDS) or inner in _LANGUAGES):
+                return t
+        t = head
+
+
 def strip_title_markers(title: str) -> str:
-    """Drop language tags (``[Chinese]``, ``[Article in German]``) and translation brackets."""
-    t = title.strip()
-    for _ in range(2):
-        m = _LANG_TAG.search(t)
-        if m is None:
-            break
-        inner = re.sub(r"[\[\]().,&]|\barticle\b|\bin\b|\band\b", " ", m.group(0).lower()).split()
-        if inner and all(w in _LANGUAGES or w in ("author's", "transl", "s") for w in inner):
-            t = t[: m.start()].rstrip(" .")
-        else:
-            break
+    """Drop trailing notes (``[Chinese]``, ``[Review] [23 refs]``, ``[Erratum appears in …]``,
+    ``(Provisional abstract)``) and the brackets MEDLINE puts around a translated title."""
+    t = _strip_trailing_groups(title.strip())
     # A whole title in brackets is MEDLINE's mark for a translated title: "[Effect of ...]."
     t = t.rstrip(" .")
     if len(t) > 2 and t.startswith("[") and t.endswith("]") and t.count("[") == 1:
@@ -165,6 +200,17 @@ def normalize_pages(pages: str) -> tuple[str, str]:
     return first, last
 
 
+_PARTICLES = frozenset("van von de der den da di la le du dos del della dalla ten ter".split())
+
+
+def _surname_key(surname: str) -> str:
+    """``van Kessel`` -> ``kessel``; ``Nakase-Richardson`` -> ``nakaserichardson``."""
+    toks = surname.split()
+    while len(toks) > 1 and toks[0].strip(".") in _PARTICLES:
+        toks = toks[1:]
+    return re.sub(r"[^a-z0-9]", "", " ".join(toks))
+
+
 def split_author(name: str) -> tuple[str, str]:
     """One author -> (surname, initials), both folded to ``a-z``."""
     name = fold(name).strip()
@@ -182,9 +228,12 @@ def split_author(name: str) -> tuple[str, str]:
             surname, given = toks[0], " ".join(toks[1:])
         else:
             surname, given = toks[-1], " ".join(toks[:-1])
-    surname = re.sub(r"[^a-z0-9]", "", surname)
+    surname = _surname_key(surname)
     initials = "".join(w[0] for w in re.split(r"[^a-z]+", given) if w)
     return surname, initials
+
+
+_NAME_JUNK = re.compile(r"(?i)(?:,\s*|\b)(?:null|none|jr|sr|2nd|3rd)\b\.?")
 
 
 def split_authors(authors: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -192,13 +241,17 @@ def split_authors(authors: tuple[str, ...]) -> list[tuple[str, str]]:
     for a in authors:
         if not a or not a.strip():
             continue
+        if _NAME_JUNK.search(a):
+            a = _NAME_JUNK.sub("", a).strip(" ,")
+            if not a:
+                continue
         low = a.strip().lower()
         if low in ("et al", "et al.", "others", "anonymous", "anon", "unknown", "[anonymous]"):
             continue
         # Keep the capitalisation signal for "Smith JA": detect before folding.
         toks = a.replace(",", " ").split()
         if "," not in a and len(toks) >= 2 and toks[-1].isupper() and len(toks[-1]) <= 3:
-            surname = re.sub(r"[^a-z0-9]", "", fold(" ".join(toks[:-1])))
+            surname = _surname_key(fold(" ".join(toks[:-1])))
             out.append((surname, fold(toks[-1])))
             continue
         s, i = split_author(a)
@@ -207,8 +260,34 @@ def split_authors(authors: tuple[str, ...]) -> list[tuple[str, str]]:
     return out
 
 
+_JOURNAL_NOTE = re.compile(r"\s*[\[(][^\])]*[\])]\s*")
+
+
+def _alt_surnames(raw: tuple[str, ...], parsed: tuple[tuple[str, str], ...]) -> str:
+    """Surnames read the other way round ("Ching-yi, Wu" -> "wu"), for swapped exports."""
+    alt = []
+    for name in raw:
+        if "," not in name:
+            continue
+        given = fold(_NAME_JUNK.sub("", name).partition(",")[2]).split()
+        long_words = [re.sub(r"[^a-z0-9]", "", w) for w in given if len(w.strip(".")) > 1]
+        if long_words:
+            alt.append(long_words[-1] if len(long_words) > 1 and len(given) == 2 else long_words[0])
+    if len(alt) != len(parsed) or not alt:
+        return ""
+    return " ".join(alt)
+
+
 def journal_words(journal: str) -> tuple[str, ...]:
-    return tuple(w for w in words(journal).split() if w not in JOURNAL_STOPWORDS)
+    """``BMJ (Clinical research ed.)`` / ``PLoS ONE [Electronic Resource]`` -> ``bmj`` / ``plos one``."""
+    if "(" in journal or "[" in journal:
+        stripped = _JOURNAL_NOTE.sub(" ", journal).strip()
+        journal = stripped or journal
+    return tuple(
+        w
+        for w in words(journal).split()
+        if w not in JOURNAL_STOPWORDS and not w.isdigit() and not _ORDINAL.match(w)
+    )
 
 
 def title_parts(title_words: str) -> tuple[str, ...]:
@@ -223,6 +302,18 @@ def title_parts(title_words: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+_CONTAINER_TAGS = frozenset({"booktitle", "bt", "t2", "jo", "jf", "secondary title"})
+
+
+def _container_from_raw(rec: Record) -> str:
+    """A container title the importer left in ``raw`` (e.g. a ``booktitle`` column next to an
+    empty ``journal`` column in a CSV export)."""
+    for tag, value in rec.raw:
+        if value and tag.strip().lower() in _CONTAINER_TAGS:
+            return value
+    return ""
+
+
 @dataclass(frozen=True, slots=True)
 class NormRecord:
     """The comparison keys of one record (what blocking and scoring look at)."""
@@ -235,6 +326,7 @@ class NormRecord:
     parts: tuple[str, ...]
     authors: tuple[tuple[str, str], ...]
     surnames: str  # "smith jones lee"
+    alt_surnames: str  # the same if "Surname, Given" was really "Given, Surname"
     year: int | None
     journal: tuple[str, ...]
     journal_text: str
@@ -255,11 +347,19 @@ class NormRecord:
 
 
 def _simple_number(text: str) -> str:
-    t = words(text)
-    m = _DIGITS.search(t)
+    """The first number of a volume/issue (``Suppl 3`` -> ``3``); '' when there is none."""
+    m = _DIGITS.search(text)
     if m is None:
-        return t.replace(" ", "")
+        return ""
     return m.group(0).lstrip("0") or "0"
+
+
+def _volume(volume: str, year: int | None) -> str:
+    """The volume number; '' when missing or when it is just the year (``2016``)."""
+    v = _simple_number(volume) if volume else ""
+    if v and len(v) == 4 and v[:2] in ("19", "20") and (year is None or abs(int(v) - year) <= 1):
+        return ""
+    return v
 
 
 def normalize_record(rec: Record, index: int = 0) -> NormRecord:
@@ -267,7 +367,7 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
     toks = title.split()
     compact = "".join(w for w in toks if w not in TITLE_STOPWORDS) or title.replace(" ", "")
     authors = tuple(split_authors(rec.authors))
-    jw = journal_words(rec.journal)
+    jw = journal_words(rec.journal or _container_from_raw(rec))
     first, last = normalize_pages(rec.pages)
     doi = normalize_doi(rec.doi)
     kind = ""
@@ -277,8 +377,6 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         kind = "comment"
     jtext = " ".join(jw)
     conference = rec.type == "conference" or bool(_CONFERENCE_VENUE.search(jtext))
-    if first[:1] == "s" and first[1:].isdigit():
-        conference = True  # supplement pages: S123
     abstract = words(rec.abstract)[:1000] if rec.abstract else ""
     completeness = sum(
         1
@@ -307,10 +405,11 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         parts=title_parts(title),
         authors=authors,
         surnames=" ".join(s for s, _ in authors),
+        alt_surnames=_alt_surnames(rec.authors, authors),
         year=rec.year,
         journal=jw,
         journal_text=jtext,
-        volume=_simple_number(rec.volume) if rec.volume else "",
+        volume=_volume(rec.volume, rec.year),
         issue=_simple_number(rec.issue) if rec.issue else "",
         page_first=first,
         page_last=last,

@@ -6,12 +6,15 @@ Agreement flags (``same_*``) are True/False/None likewise.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from review.dedup.normalize import NormRecord
+
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,7 @@ class PairScore:
     same_volume: bool | None
     same_issue: bool | None
     same_pages: bool | None
+    page_range: bool  # both give the same multi-page range (first and last page)
     pages_overlap: bool | None
     same_doi: bool | None
     doi_conflict: bool  # both DOIs look valid and differ
@@ -37,6 +41,7 @@ class PairScore:
     kind_differ: bool  # erratum/comment versus the article
     protocol_differ: bool
     conference_differ: bool
+    both_conference: bool
     cochrane_versions: bool
 
 
@@ -68,6 +73,9 @@ def author_similarity(x: NormRecord, y: NormRecord) -> float | None:
     sy = [s for s, _ in y.authors]
     k = min(len(sx), len(sy))
     full = fuzz.token_sort_ratio(x.surnames, y.surnames) / 100
+    for ax, ay in ((x.alt_surnames, y.surnames), (x.surnames, y.alt_surnames)):
+        if ax and ay:
+            full = max(full, fuzz.token_sort_ratio(ax, ay) / 100)
     # One list truncated ("et al.", 3 of 12 authors): compare the first k in order.
     head = Indel.normalized_similarity(" ".join(sx[:k]), " ".join(sy[:k]))
     if k < max(len(sx), len(sy)):
@@ -110,6 +118,17 @@ def journal_similarity(x: NormRecord, y: NormRecord) -> float | None:
     return Indel.normalized_similarity(tx, ty)
 
 
+def _digits_differ(x: NormRecord, y: NormRecord, how: str) -> bool:
+    dx, dy = x.title_digits, y.title_digits
+    if dx == dy or "".join(dx) == "".join(dy):
+        return False
+    if how == "contained":
+        # A truncated title: its numbers must be the start of the full title's numbers.
+        short, long_ = (dx, dy) if len(x.title_compact) <= len(y.title_compact) else (dy, dx)
+        return tuple(long_[: len(short)]) != tuple(short)
+    return True
+
+
 def _eq(a: str, b: str) -> bool | None:
     if not a or not b:
         return None
@@ -120,6 +139,8 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
     t, how = title_similarity(x, y)
     year_diff = abs(x.year - y.year) if x.year is not None and y.year is not None else None
     same_pages = _eq(x.page_first, y.page_first)
+    if same_pages is False and _DIGIT.sub("", x.page_first) != _DIGIT.sub("", y.page_first):
+        same_pages = None  # "e12724" vs "1-6", "c1804" vs "1014": different numbering schemes
     overlap: bool | None = None
     if same_pages is False and x.page_first.isdigit() and y.page_first.isdigit():
         # The same article paginated from a different first page (e.g. 123-9 vs 124-9) is rare;
@@ -128,30 +149,37 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         yl = int(y.page_last) if y.page_last.isdigit() else int(y.page_first)
         overlap = not (xl < int(y.page_first) or yl < int(x.page_first))
     same_doi = _eq(x.doi, y.doi)
+    journal_sim = journal_similarity(x, y)
     abstract = None
     if x.abstract and y.abstract:
         if x.abstract == y.abstract:
             abstract = 1.0
         else:
             abstract = Indel.normalized_similarity(x.abstract[:500], y.abstract[:500])
+    same_volume = _eq(x.volume, y.volume)
+    # The same item listed once under its journal and once under "… Conference: …" is one
+    # record; a conference version and a journal version have different volume/pages.
+    same_item = bool(
+        same_pages and same_volume is not False and (same_volume or (journal_sim or 0) >= 0.9)
+    )
     cochrane = x.cochrane and y.cochrane and (same_doi is False or (year_diff or 0) > 0)
     return PairScore(
         a=x.index,
         b=y.index,
         title=t,
         title_how=how,
-        digits_differ=sorted(x.title_digits) != sorted(y.title_digits)
-        and "".join(x.title_digits) != "".join(y.title_digits),
+        digits_differ=_digits_differ(x, y, how),
         parts_differ=x.parts != y.parts,
         authors=author_similarity(x, y),
         first_author=_eq(
             x.authors[0][0] if x.authors else "", y.authors[0][0] if y.authors else ""
         ),
-        journal=journal_similarity(x, y),
+        journal=journal_sim,
         year_diff=year_diff,
-        same_volume=_eq(x.volume, y.volume),
+        same_volume=same_volume,
         same_issue=_eq(x.issue, y.issue),
         same_pages=same_pages,
+        page_range=bool(same_pages and x.page_last == y.page_last and x.page_first != x.page_last),
         pages_overlap=overlap,
         same_doi=same_doi,
         doi_conflict=bool(same_doi is False and x.doi_valid and y.doi_valid),
@@ -159,6 +187,7 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         abstract=abstract,
         kind_differ=x.kind != y.kind,
         protocol_differ=x.protocol != y.protocol,
-        conference_differ=x.conference != y.conference,
+        conference_differ=x.conference != y.conference and not same_item,
+        both_conference=x.conference and y.conference,
         cochrane_versions=bool(cochrane),
     )
