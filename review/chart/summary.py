@@ -1,0 +1,305 @@
+"""Summaries of a charting: frequency tables, programme overview, sample table, crosstabs.
+
+:func:`summarise` is pure (schema + charting in, :class:`Summary` out); the command writes it
+with :mod:`review.chart.outputs`. Report-level fields are counted over reports, programme-level
+fields over programmes — a programme described by three reports counts once (the number of
+reports is shown beside it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from review.chart.model import Charting
+from review.chart.schema import Field, Schema
+
+NOT_REPORTED = "Not reported"
+MULTI_NOTE = "multi-valued: percentages sum to more than 100%"
+
+
+@dataclass(frozen=True, slots=True)
+class FreqRow:
+    value: str
+    n: int
+    pct: float  # of the table's denominator, one decimal
+    reports: int | None = None  # programme-level tables: reports linked to those programmes
+
+
+@dataclass(slots=True)
+class FrequencyTable:
+    field_id: str
+    label: str
+    level: str  # "report" | "programme"
+    multi: bool
+    denominator: int
+    denominator_text: str  # e.g. "45 reports" or "25 reports with Research method: ..."
+    rows: list[FreqRow] = field(default_factory=list)
+    note: str = ""
+
+    def counts(self) -> dict[str, int]:
+        return {r.value: r.n for r in self.rows if r.value != NOT_REPORTED}
+
+
+@dataclass(slots=True)
+class CrossTab:
+    row_field: str
+    col_field: str
+    row_label: str
+    col_label: str
+    rows: list[str]
+    cols: list[str]
+    counts: list[list[int]]  # counts[i][j] = programmes with rows[i] and cols[j]
+    row_totals: list[int]  # programmes with rows[i]
+    col_totals: list[int]  # programmes with cols[j]
+    n: int  # programmes
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Summary:
+    n_reports: int
+    n_programmes: int
+    frequencies: list[FrequencyTable]
+    overview_columns: list[tuple[str, str]]  # (key, header)
+    overview: list[dict[str, Any]]  # one row per programme
+    sample_columns: list[tuple[str, str]]
+    sample: list[dict[str, Any]]  # one row per report
+    crosstabs: list[CrossTab]
+    gap_map: CrossTab | None
+    unlinked_reports: list[str]  # reports linked to no programme
+    unused_programmes: list[str]  # programmes no report links to
+    unknown_links: list[tuple[str, str]]  # (record_id, programme_id) with no such programme
+
+    def table(self, field_id: str, level: str | None = None) -> FrequencyTable:
+        for t in self.frequencies:
+            if t.field_id == field_id and (level is None or t.level == level):
+                return t
+        raise KeyError(field_id)
+
+    def counts(self, field_id: str) -> dict[str, int]:
+        """``{value: n}`` for one categorical field (zero counts included)."""
+        return self.table(field_id).counts()
+
+
+def _values(row: dict[str, Any], f: Field) -> list[str]:
+    got = row.get(f.id)
+    if got is None or got == "" or got == []:
+        return []
+    if isinstance(got, list):
+        return [str(v) for v in got]
+    return [str(got)]
+
+
+def round_percentages(counts: list[int], total: int) -> list[float]:
+    """Percentages with one decimal that add up to exactly 100.0 (largest remainder method)."""
+    if total <= 0:
+        return [0.0 for _ in counts]
+    exact = [c * 1000 / total for c in counts]  # in tenths of a percent
+    floors = [int(x) for x in exact]
+    short = 1000 - sum(floors)
+    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[: max(short, 0)]:
+        floors[i] += 1
+    return [f / 10 for f in floors]
+
+
+def _pct(n: int, total: int) -> float:
+    return round(100 * n / total, 1) if total else 0.0
+
+
+def _applies(f: Field, row: dict[str, Any]) -> bool:
+    """Whether ``row`` belongs to the denominator of ``f``."""
+    if f.required_when is None:
+        return True
+    return f.required_when.holds(row) or bool(_values(row, f))
+
+
+def _condition_text(f: Field, schema: Schema) -> str:
+    if f.required_when is None:
+        return ""
+    try:
+        other = schema.field(f.required_when.field).label
+    except KeyError:
+        other = f.required_when.field
+    return f" with {other}: {' or '.join(f.required_when.values)}"
+
+
+def _frequency(
+    schema: Schema,
+    f: Field,
+    rows: dict[str, dict[str, Any]],
+    unit: str,
+    reports_of: dict[str, list[str]] | None,
+) -> FrequencyTable:
+    applicable = {key: row for key, row in rows.items() if _applies(f, row)}
+    den = len(applicable)
+    counts: dict[str, int] = {}
+    reports: dict[str, set[str]] = {}
+    blank = 0
+    for key, row in applicable.items():
+        vals = _values(row, f)
+        if not vals:
+            blank += 1
+        for v in dict.fromkeys(vals):
+            counts[v] = counts.get(v, 0) + 1
+            if reports_of is not None:
+                reports.setdefault(v, set()).update(reports_of.get(key, []))
+    if f.type == "country":
+        order = sorted(counts, key=lambda v: (-counts[v], v))
+    else:
+        order = list(f.choices) + sorted(v for v in counts if v not in f.choices)
+    values = [*order, NOT_REPORTED] if blank else order
+    ns = [counts.get(v, 0) for v in order] + ([blank] if blank else [])
+    pcts = [_pct(n, den) for n in ns] if f.multi else round_percentages(ns, den)
+    table_rows = [
+        FreqRow(
+            value=v,
+            n=n,
+            pct=p,
+            reports=(
+                len(reports.get(v, ())) if reports_of is not None and v != NOT_REPORTED else None
+            ),
+        )
+        for v, n, p in zip(values, ns, pcts, strict=True)
+    ]
+    units = f"{den} {unit}{'' if den == 1 else 's'}"
+    return FrequencyTable(
+        field_id=f.id,
+        label=f.label,
+        level=f.level,
+        multi=f.multi,
+        denominator=den,
+        denominator_text=units + _condition_text(f, schema),
+        rows=table_rows,
+        note=MULTI_NOTE if f.multi else "",
+    )
+
+
+def _crosstab(schema: Schema, a: str, b: str, programmes: dict[str, dict[str, Any]]) -> CrossTab:
+    fa, fb = schema.field(a), schema.field(b)
+    present_a = {v for row in programmes.values() for v in _values(row, fa)}
+    present_b = {v for row in programmes.values() for v in _values(row, fb)}
+    rows = [v for v in fa.choices if v in present_a or fa.type != "country"]
+    rows += sorted(present_a - set(rows))
+    cols = [v for v in fb.choices if v in present_b or fb.type != "country"]
+    cols += sorted(present_b - set(cols))
+    counts = [[0] * len(cols) for _ in rows]
+    row_tot = [0] * len(rows)
+    col_tot = [0] * len(cols)
+    for row in programmes.values():
+        va, vb = set(_values(row, fa)), set(_values(row, fb))
+        for i, r in enumerate(rows):
+            if r in va:
+                row_tot[i] += 1
+                for j, c in enumerate(cols):
+                    if c in vb:
+                        counts[i][j] += 1
+        for j, c in enumerate(cols):
+            if c in vb:
+                col_tot[j] += 1
+    note = ""
+    if fa.multi or fb.multi:
+        note = "A programme with several values is counted in each of its cells."
+    return CrossTab(
+        row_field=a,
+        col_field=b,
+        row_label=fa.label,
+        col_label=fb.label,
+        rows=rows,
+        cols=cols,
+        counts=counts,
+        row_totals=row_tot,
+        col_totals=col_tot,
+        n=len(programmes),
+        note=note,
+    )
+
+
+def _cell_text(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+def summarise(schema: Schema, charting: Charting) -> Summary:
+    """Every table of the charting summary (pure: no files)."""
+    reports = dict(sorted(charting.reports.items()))
+    programmes = dict(sorted(charting.programmes.items()))
+    links = {rid: list(charting.report_programmes.get(rid, [])) for rid in reports}
+    reports_of: dict[str, list[str]] = {pid: [] for pid in programmes}
+    unknown: list[tuple[str, str]] = []
+    for rid, pids in links.items():
+        for pid in pids:
+            if pid in reports_of:
+                if rid not in reports_of[pid]:
+                    reports_of[pid].append(rid)
+            else:
+                unknown.append((rid, pid))
+    freq: list[FrequencyTable] = []
+    for f in schema.report_fields:
+        if f.categorical:
+            freq.append(_frequency(schema, f, reports, "report", None))
+    for f in schema.programme_fields:
+        if f.categorical:
+            freq.append(_frequency(schema, f, programmes, "programme", reports_of))
+
+    cite = charting.citations
+
+    def citation(rid: str) -> str:
+        return cite.get(rid) or rid
+
+    spec = schema.summary
+    overview_cols = [("programme_id", "Programme ID")]
+    overview_cols += [(fid, schema.field(fid).label) for fid in spec.overview]
+    overview_cols += [("n_reports", "Reports (n)"), ("reports", "Reports")]
+    first_cat = next(
+        (schema.field(fid) for fid in spec.overview if schema.field(fid).categorical), None
+    )
+
+    def overview_key(item: tuple[str, dict[str, Any]]) -> tuple[Any, ...]:
+        pid, row = item
+        rank = len(first_cat.choices) if first_cat else 0
+        if first_cat is not None:
+            vals = _values(row, first_cat)
+            ranks = [first_cat.choices.index(v) for v in vals if v in first_cat.choices]
+            rank = min(ranks) if ranks else len(first_cat.choices)
+        return (rank, str(row.get("name", "")).casefold(), pid)
+
+    overview: list[dict[str, Any]] = []
+    for pid, row in sorted(programmes.items(), key=overview_key):
+        cites = sorted(citation(r) for r in reports_of[pid])
+        line: dict[str, Any] = {"programme_id": pid}
+        for fid in spec.overview:
+            line[fid] = _cell_text(row.get(fid, ""))
+        line["n_reports"] = len(cites)
+        line["reports"] = "; ".join(cites)
+        overview.append(line)
+
+    sample_cols = [("record_id", "Record ID"), ("citation", "Citation")]
+    sample_cols += [(fid, schema.field(fid).label) for fid in spec.sample]
+    sample_cols += [("programmes", "Programme(s)")]
+    sample: list[dict[str, Any]] = []
+    for rid, row in sorted(reports.items(), key=lambda kv: (citation(kv[0]).casefold(), kv[0])):
+        line = {"record_id": rid, "citation": citation(rid)}
+        for fid in spec.sample:
+            line[fid] = _cell_text(row.get(fid, ""))
+        line["programmes"] = "; ".join(links.get(rid, []))
+        sample.append(line)
+
+    crosstabs = [_crosstab(schema, a, b, programmes) for a, b in spec.crosstabs]
+    gap = _crosstab(schema, *spec.gap_map, programmes) if spec.gap_map else None
+    return Summary(
+        n_reports=len(reports),
+        n_programmes=len(programmes),
+        frequencies=freq,
+        overview_columns=overview_cols,
+        overview=overview,
+        sample_columns=sample_cols,
+        sample=sample,
+        crosstabs=crosstabs,
+        gap_map=gap,
+        unlinked_reports=[rid for rid, pids in links.items() if not pids],
+        unused_programmes=[pid for pid, rids in reports_of.items() if not rids],
+        unknown_links=unknown,
+    )
