@@ -126,7 +126,12 @@ def read_file(
             file=name,
         )
     if fmt == "auto":
-        fmt = detect_format(text, name)
+        try:
+            fmt = detect_format(text, name)
+        except InputError:
+            if not column_map:
+                raise
+            fmt = "tsv" if text.split("\n", 1)[0].count("\t") else "csv"
     result = parse_text(text, fmt, name, column_map=column_map)
     result.encoding = used
     result.warnings[:0] = warnings

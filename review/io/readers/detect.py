@@ -59,6 +59,17 @@ def detect(text: str, name: str = "") -> str:
     if _looks_tabular(head):
         first_line_tabs = first.count("\t")
         return "tsv" if first_line_tabs and first_line_tabs >= first.count(",") else "csv"
+    lines = [ln for ln in head.split("\n", 5)[:5] if ln.strip()]
+    if len(lines) >= 2 and any(
+        lines[0].count(d) >= 1 and lines[0].count(d) == lines[1].count(d) for d in ",;\t|"
+    ):
+        raise InputError(
+            f"looks like a table, but none of its columns is one review knows (first line: "
+            f"{first[:80]!r}). Name the columns with --map, e.g. --map 'Article Name=title' "
+            "--map 'Published=year'.",
+            file=name or None,
+            line=1,
+        )
     raise InputError(
         "is not in a format review can read (RIS, BibTeX, PubMed/MEDLINE, Web of Science, "
         "EndNote XML, CSV/TSV with a header row, XLSX). Re-export it as RIS, or pass --format "

@@ -34,6 +34,14 @@ _GIVEN_INITIALS = re.compile(r"^(?:[A-Z]\.?\s?)+$")
 _INITIALS = re.compile(r"^[A-Z]{1,3}$")
 _INITIAL_JOIN = re.compile(r"(?<=\b[A-Z]\.)(?=[A-Z][a-z'])")
 _CAMEL_JOIN = re.compile(r"(?<=[a-z.])(?=[A-Z][a-z])")
+_CORPORATE = re.compile(
+    r"\b(?:organi[sz]ation|group|committee|institute|association|society|council|"
+    r"collaboration|collaborative|consortium|agency|department|university|network|team|trust|"
+    r"foundation|ministry|centre|center|investigators|office|board|commission|services?|"
+    r"federation|alliance|panel|union|league|programme|program|project|initiative|"
+    r"authority|study|working|unit|college|academy|inc|ltd)\b",
+    re.I,
+)
 _PARTICLES = frozenset(
     {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le", "ter"}
 )
@@ -175,8 +183,8 @@ def norm_author(name: str) -> str:
                 given = _initials(letters)  # "JA", "J.A.", "J A" -> "J. A."
         return f"{surname}, {given}" if surname else given
     parts = text.split(" ")
-    if len(parts) == 1:
-        return text
+    if len(parts) == 1 or len(parts) > 4 or _CORPORATE.search(text):
+        return text  # one word, or an organisation ("World Health Organization")
     last = parts[-1]
     k = len(parts)
     while k > 1 and _INITIALS.match(parts[k - 1].replace(".", "")):

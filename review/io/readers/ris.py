@@ -19,6 +19,8 @@ from typing import Any
 from review.io.readers import ParseResult, Problem, make_entry
 
 _MARKER = re.compile(r"^(TY|ER) {1,2}-", re.M)
+_TY_TY = re.compile(r"^TY {1,2}-[^\n]*\n(?:[ \t]*\n)*(?=TY {1,2}-)", re.M)
+_PMID_LINE = re.compile(r"^PMID\s*-\s*(\d+)\s*$")
 _LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,3}-(?: (.*)|\s*)$")
 _MULTI_LINE_LIST_TAGS = frozenset({"KW", "DE"})
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
@@ -38,7 +40,10 @@ def count_markers(text: str) -> int:
     """Records in an RIS text by counting ``TY``/``ER`` marker lines only."""
     count = 0
     open_ = False
+    repeated = {m.end() for m in _TY_TY.finditer(text)}
     for m in _MARKER.finditer(text):
+        if m.start() in repeated:
+            continue  # a TY right after a TY line: one record with two type lines
         if m.group(1) == "TY":
             count += 1
             open_ = True
@@ -109,9 +114,11 @@ def map_ris(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
                 isbn.append(part)
     mapped["issn"] = issn
     mapped["isbn"] = isbn
+    if d.get("PMID"):
+        mapped["pmid"] = d["PMID"][0]
     an = _first(d, ("AN",))
     db = " ".join(d.get("DB", []) + d.get("DP", [])).lower()
-    if an.isdigit() and len(an) <= 9 and ("medline" in db or "pubmed" in db):
+    if not d.get("PMID") and an.isdigit() and len(an) <= 9 and ("medline" in db or "pubmed" in db):
         mapped["pmid"] = an
     return mapped, _first(d, ID_TAGS)
 
@@ -168,6 +175,9 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
                     cur = None
                 continue
             if tag == "TY" and cur is not None:
+                if cur and all(t == "TY" for t, _ in cur):
+                    cur.append((tag, value))  # repeated TY lines: one record
+                    continue
                 close(False)
                 cur = None
             if cur is None:
@@ -177,7 +187,9 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
             cur.append((tag, value))
         elif cur is not None:
             extra = line.strip()
-            if extra and cur:
+            if extra.startswith("PMID") and (pm := _PMID_LINE.match(extra)):
+                cur.append(("PMID", pm.group(1)))  # "PMID - 123" written by some tools
+            elif extra and cur:
                 last_tag, last_value = cur[-1]
                 if last_tag in _MULTI_LINE_LIST_TAGS:
                     cur.append((last_tag, extra))

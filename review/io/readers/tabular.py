@@ -367,7 +367,7 @@ def parse_delimited(
             f"{name}: no title column recognised in {header!r}; use --map 'Column=title'."
         )
     body = text.split("\n", header_idx + 1)[-1] if header_idx + 1 <= text.count("\n") else ""
-    reader = csv.reader(io.StringIO(body), delimiter=delim)
+    reader = csv.reader(io.StringIO(body), delimiter=delim, strict=True)
     rows: list[tuple[int, list[str]]] = []
     start = header_idx + 2  # 1-based line of the first data row
     prev = 0
@@ -376,10 +376,11 @@ def parse_delimited(
             rows.append((start + prev, row))
             prev = reader.line_num
     except csv.Error as exc:
-        line = start + reader.line_num
+        line = start + prev
         raise InputError(
-            f"cannot be read as {fmt.upper()}: {exc}. Check quoting near this line, or save it "
-            "again from a spreadsheet program as CSV UTF-8.",
+            f"cannot be read as {fmt.upper()}: {exc} in the row starting here (a quote that is "
+            "never closed?). Fix the quoting, or save it again from a spreadsheet program as "
+            "CSV UTF-8.",
             file=name,
             line=line,
         ) from None
