@@ -40,6 +40,7 @@ __all__ = [
     "PrismaBuild",
     "PrismaInconsistency",
     "PrismaInputs",
+    "build_files",
     "build_prisma",
     "compute_flow",
     "explain",
@@ -70,27 +71,37 @@ def build_prisma(
     progress: Callable[[int, int], None] | None = None,
 ) -> PrismaBuild:
     """Gather the facts, count, check the invariants, lay out and render every file."""
+    from review.prisma.inputs import gather
+
+    inputs, facts = gather(project)
+    if progress:
+        progress(1, 4)
+    return build_files(inputs, facts, options, progress)
+
+
+def build_files(
+    inputs: PrismaInputs,
+    facts: MethodsFacts | None = None,
+    options: DiagramOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PrismaBuild:
+    """Everything `review prisma` writes, from plain facts (no project needed)."""
     import json
 
     from review.prisma.diagram import DiagramOptions, compute_layout, render_bytes
     from review.prisma.formats import prisma_csv, prisma_mmd
-    from review.prisma.inputs import gather
+    from review.prisma.inputs import MethodsFacts
     from review.prisma.methods import methods_markdown
 
     options = options or DiagramOptions()
-    steps = 4
-
-    def tick(done: int) -> None:
-        if progress:
-            progress(done, steps)
-
-    inputs, facts = gather(project)
-    tick(1)
+    facts = facts or MethodsFacts()
     flow = compute_flow(inputs)
     layout = compute_layout(flow, options)
-    tick(2)
+    if progress:
+        progress(2, 4)
     images = render_bytes(layout)
-    tick(3)
+    if progress:
+        progress(3, 4)
     files = {
         "prisma.json": (json.dumps(flow.as_json(), indent=2, ensure_ascii=False) + "\n").encode(),
         "prisma.csv": prisma_csv(flow, options.labels).encode("utf-8"),
@@ -100,7 +111,8 @@ def build_prisma(
         "prisma.mmd": prisma_mmd(layout.boxes, layout.edges).encode("utf-8"),
         "methods.md": methods_markdown(flow, facts).encode("utf-8"),
     }
-    tick(4)
+    if progress:
+        progress(4, 4)
     return PrismaBuild(inputs, facts, flow, layout, files)
 
 

@@ -204,7 +204,7 @@ def compute_flow(inp: PrismaInputs) -> Flow:
         Member(r, f"imported from {source_of[r]} ({kind_of[r]}, {branch_of[r]} branch)")
         for r in all_ids
     ]
-    for source in dict.fromkeys(source_of.values()):
+    for source in dict.fromkeys(s for s, _, _ in groups):  # sources with no records too
         members[f"identified.{source}"] = [
             m for m in members["identified"] if source_of[m.id] == source
         ]
