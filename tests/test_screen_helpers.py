@@ -151,7 +151,7 @@ def make_record_project(project: Project, n: int = 8, other: int = 0) -> list[st
         src = project.root.parent / f"{tag}-export.csv"
         with open(src, "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(["title", "abstract", "authors", "year", "journal"])
+            w.writerow(["title", "abstract", "authors", "year", "journal", "doi"])
             for i in range(1, count + 1):
                 w.writerow(
                     [
@@ -160,6 +160,7 @@ def make_record_project(project: Project, n: int = 8, other: int = 0) -> list[st
                         f"Author{i}, A; Other, B",
                         2000 + i,
                         "Child Welfare",
+                        f"10.1234/{tag}.{i}",
                     ]
                 )
         import_files(project, [src], source=tag.upper(), kind=kind)

@@ -117,6 +117,18 @@ def _spawn(project: Project, reviewer: str) -> subprocess.Popen:
     )
 
 
+def _cleanup(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait(timeout=10)
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream and not stream.closed:
+            try:
+                stream.close()
+            except BrokenPipeError:
+                pass
+
+
 def _read_until(proc: subprocess.Popen, marker: str, timeout: float = 30.0) -> str:
     seen = ""
     deadline = time.monotonic() + timeout
@@ -144,8 +156,7 @@ def test_kill_9_right_after_a_keystroke_keeps_the_decision(project: Project):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        _cleanup(proc)
     assert proc.returncode == -signal.SIGKILL
     lines = log_lines(project, "Ana")
     assert [(x["record_id"], x["decision"]) for x in lines] == [(queue[0], "exclude")]
@@ -186,9 +197,8 @@ def test_two_reviewers_at_the_same_time_lose_nothing(project: Project):
             proc.wait(timeout=20)
             assert proc.returncode == 0
     finally:
-        for proc in (a, b):
-            if proc.poll() is None:
-                proc.kill()
+        _cleanup(a)
+        _cleanup(b)
     assert len(log_lines(project, "Ana")) == n
     assert len(log_lines(project, "Ben")) == n
     agr = agreement(project, TA)

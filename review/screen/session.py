@@ -101,7 +101,7 @@ class ScreeningSession:
             from review.screen.fulltext import attachments
 
             self.fulltext = attachments(project, self.clusters)
-        self.log = ScreeningLog(project, self.reviewer)
+        self._log: ScreeningLog | None = None  # opened on the first write
         self._done = sum(1 for cid in self.queue if self._stack.get(cid))
         self.pos = self._first_open(0)
         self.pending_note = ""
@@ -258,8 +258,15 @@ class ScreeningSession:
         left = (total - done) / per_hour * 3600 if per_hour else None
         return {"done": done, "total": total, "per_hour": per_hour, "seconds_left": left}
 
+    @property
+    def log(self) -> ScreeningLog:
+        if self._log is None:
+            self._log = ScreeningLog(self.project, self.reviewer)
+        return self._log
+
     def close(self) -> None:
-        self.log.close()
+        if self._log is not None:
+            self._log.close()
 
     def __enter__(self) -> ScreeningSession:
         return self
