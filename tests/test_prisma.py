@@ -323,7 +323,7 @@ def test_provisional_flow_is_drawn_with_a_note() -> None:
     assert flow.prisma2020["records_excluded"] == 3643
     layout = compute_layout(flow)
     note = layout.box("provisional")
-    assert "1 at title/abstract" in note.lines[0][0]
+    assert note.lines[0][0] == "Provisional counts: 1 record undecided at title/abstract."
 
 
 def test_methods_paragraph(example) -> None:

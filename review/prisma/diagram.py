@@ -54,7 +54,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "reports_included": "Reports of included studies",
     "reports_included_main": "from databases and registers",
     "reports_included_other": "from other methods",
-    "provisional": "Provisional counts: {open} still undecided.",
+    "provisional": "Provisional counts: {open}.",
 }
 
 KIND_LABEL_KEYS = ("website", "organisation", "citation", "expert", "other")
@@ -278,6 +278,10 @@ def cnt(label: str, value: int | None, colon: bool = False) -> str:
     return f"{label} (n\u00a0=\u00a0{n_(value)}){':' if colon else ''}"
 
 
+def _records(value: int, noun: str = "record") -> str:
+    return f"{n_(value)} {noun}{'' if value == 1 else 's'}"
+
+
 def _reason_items(rows: list[dict[str, Any]]) -> list[Item]:
     return [Item(cnt(r["label"], r["n"]), 1) for r in rows if r["n"]]
 
@@ -387,11 +391,13 @@ def build_boxes(flow: Flow, labels: Mapping[str, str], show_other: bool) -> list
     if f["provisional"]:
         o = f["open"]
         parts = [
-            f"{n_(o['title_abstract'])} at title/abstract" if o["title_abstract"] else "",
-            f"{n_(o['full_text'])} at full text" if o["full_text"] else "",
-            f"{n_(o['dedup_pairs'])} records in possible-duplicate pairs"
-            if o["dedup_pairs"]
+            f"{_records(o['title_abstract'])} undecided at title/abstract"
+            if o["title_abstract"]
             else "",
+            f"{_records(o['full_text'], 'report')} undecided at full text"
+            if o["full_text"]
+            else "",
+            f"{_records(o['dedup_pairs'])} in possible-duplicate pairs" if o["dedup_pairs"] else "",
         ]
         text = lab["provisional"].format(open="; ".join(p for p in parts if p))
         boxes.append(Box("provisional", "note", [Item(text)], "left"))
@@ -420,7 +426,9 @@ def compute_layout(flow: Flow, options: DiagramOptions | None = None) -> Layout:
     col_gap = 3.0 * fs  # between a main box and its side box
     branch_gap = 3.0 * fs  # between the two branches
     row_gap = 2.6 * fs
-    widths = {"A": 24 * fs, "B": 26 * fs, "C": 19 * fs, "D": 17 * fs}
+    # column widths: as wide as the longest unwrapped line, between a floor and a cap
+    floor = {"A": 16 * fs, "B": 16 * fs, "C": 16 * fs, "D": 14 * fs}
+    cap = {"A": 24 * fs, "B": 26 * fs, "C": 21 * fs, "D": 18 * fs}
 
     boxes = {b.id: b for b in build_boxes(flow, labels, show_other)}
     column = {
@@ -439,6 +447,14 @@ def compute_layout(flow: Flow, options: DiagramOptions | None = None) -> Layout:
         "reports_not_retrieved_other": "D",
         "reports_excluded_other": "D",
     }
+    natural = dict(floor)
+    for bid, col in column.items():
+        if bid in boxes:
+            longest = max(
+                it.indent * indent_pt + m.width(it.text, it.bold) for it in boxes[bid].items
+            )
+            natural[col] = max(natural[col], longest + 2 * pad + 0.5)
+    widths = {col: min(natural[col], cap[col]) for col in natural}
     # widen a column when a single word (plus indents) would not fit
     for bid, col in column.items():
         if bid in boxes:
@@ -511,9 +527,14 @@ def compute_layout(flow: Flow, options: DiagramOptions | None = None) -> Layout:
         ["included"],
     ]
     row_span: list[tuple[float, float]] = []
-    for row in rows:
+    # single-row phases (Identification, Included) must be tall enough for their bar's label
+    min_h = {
+        0: m.width(labels["identification"], True) + 2 * pad,
+        4: m.width(labels["included"], True) + 2 * pad,
+    }
+    for i, row in enumerate(rows):
         present = [boxes[b] for b in row if b in boxes]
-        rh = max(b.h for b in present)
+        rh = max(max(b.h for b in present), min_h.get(i, 0.0))
         for b in present:
             b.y = y + (rh - b.h) / 2
         row_span.append((y, y + rh))
@@ -526,10 +547,7 @@ def compute_layout(flow: Flow, options: DiagramOptions | None = None) -> Layout:
         b = boxes[f"phase_{name}"]
         b.x, b.w = margin, bar_w
         b.y, b.h = row_span[r0][0], row_span[r1][1] - row_span[r0][0]
-        b.lines = [(b.items[0].text, 0.0, True)]
-        if m.width(b.items[0].text, True) > b.h - 2 * pad:
-            # a phase label longer than its bar: make the bar's rows taller is overkill; wrap
-            b.lines = [(t, 0.0, True) for t, _ in wrap_item(b.items[0], b.h - 2 * pad, m, 0)]
+        b.lines = [(b.items[0].text, 0.0, True)]  # one rotated line; rows grew to fit it
 
     height = bottom + margin
     if "provisional" in boxes:
