@@ -13,6 +13,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from review.model import Record
 
@@ -208,7 +209,7 @@ def _surname_key(surname: str) -> str:
     toks = surname.split()
     while len(toks) > 1 and toks[0].strip(".") in _PARTICLES:
         toks = toks[1:]
-    return re.sub(r"[^a-z0-9]", "", " ".join(toks))
+    return _NOT_ALNUM.sub("", " ".join(toks))
 
 
 def split_author(name: str) -> tuple[str, str]:
@@ -221,7 +222,7 @@ def split_author(name: str) -> tuple[str, str]:
     else:
         toks = name.replace(".", ". ").split()
         if len(toks) == 1:
-            return re.sub(r"[^a-z0-9]", "", toks[0]), ""
+            return _NOT_ALNUM.sub("", toks[0]), ""
         last = toks[-1].replace(".", "")
         # "Smith J. A." (initials after the surname) versus "John A. Smith".
         if len(last) <= 2 and not any(len(t.replace(".", "")) > 2 for t in toks[1:]):
@@ -234,47 +235,65 @@ def split_author(name: str) -> tuple[str, str]:
 
 
 _NAME_JUNK = re.compile(r"(?i)(?:,\s*|\b)(?:null|none|jr|sr|2nd|3rd)\b\.?")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_NO_AUTHOR = frozenset(("et al", "et al.", "others", "anonymous", "anon", "unknown", "[anonymous]"))
+
+
+@lru_cache(maxsize=262144)
+def parse_author(name: str) -> tuple[str, str, str] | None:
+    """One author as exported -> (surname, initials, alternative surname) or None.
+
+    The alternative surname reads "Surname, Given" the other way round ("Ching-yi, Wu" -> "wu"),
+    for exports that swap the parts; '' when the name has no comma.
+    """
+    a = name.strip()
+    if not a:
+        return None
+    if _NAME_JUNK.search(a):
+        a = _NAME_JUNK.sub("", a).strip(" ,")
+        if not a:
+            return None
+    if a.lower() in _NO_AUTHOR:
+        return None
+    alt = ""
+    if "," in a:
+        given = fold(a.partition(",")[2]).split()
+        long_words = [_NOT_ALNUM.sub("", w) for w in given if len(w.strip(".")) > 1]
+        if long_words:
+            alt = long_words[-1] if len(long_words) > 1 and len(given) == 2 else long_words[0]
+    # Keep the capitalisation signal for "Smith JA": detect before folding.
+    toks = a.replace(",", " ").split()
+    if "," not in a and len(toks) >= 2 and toks[-1].isupper() and len(toks[-1]) <= 3:
+        surname, initials = _surname_key(fold(" ".join(toks[:-1]))), fold(toks[-1])
+    else:
+        surname, initials = split_author(a)
+    if not surname:
+        return None
+    return surname, initials, alt
 
 
 def split_authors(authors: tuple[str, ...]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for a in authors:
-        if not a or not a.strip():
-            continue
-        if _NAME_JUNK.search(a):
-            a = _NAME_JUNK.sub("", a).strip(" ,")
-            if not a:
-                continue
-        low = a.strip().lower()
-        if low in ("et al", "et al.", "others", "anonymous", "anon", "unknown", "[anonymous]"):
-            continue
-        # Keep the capitalisation signal for "Smith JA": detect before folding.
-        toks = a.replace(",", " ").split()
-        if "," not in a and len(toks) >= 2 and toks[-1].isupper() and len(toks[-1]) <= 3:
-            surname = _surname_key(fold(" ".join(toks[:-1])))
-            out.append((surname, fold(toks[-1])))
-            continue
-        s, i = split_author(a)
-        if s:
-            out.append((s, i))
+        p = parse_author(a) if a else None
+        if p is not None:
+            out.append((p[0], p[1]))
     return out
 
 
 _JOURNAL_NOTE = re.compile(r"\s*[\[(][^\])]*[\])]\s*")
 
 
-def _alt_surnames(raw: tuple[str, ...], parsed: tuple[tuple[str, str], ...]) -> str:
-    """Surnames read the other way round ("Ching-yi, Wu" -> "wu"), for swapped exports."""
+def _alt_surnames(raw: tuple[str, ...]) -> str:
+    """Every surname read the other way round, or '' when any name cannot be."""
     alt = []
     for name in raw:
-        if "," not in name:
+        p = parse_author(name) if name else None
+        if p is None:
             continue
-        given = fold(_NAME_JUNK.sub("", name).partition(",")[2]).split()
-        long_words = [re.sub(r"[^a-z0-9]", "", w) for w in given if len(w.strip(".")) > 1]
-        if long_words:
-            alt.append(long_words[-1] if len(long_words) > 1 and len(given) == 2 else long_words[0])
-    if len(alt) != len(parsed) or not alt:
-        return ""
+        if not p[2]:
+            return ""
+        alt.append(p[2])
     return " ".join(alt)
 
 
@@ -405,7 +424,7 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         parts=title_parts(title),
         authors=authors,
         surnames=" ".join(s for s, _ in authors),
-        alt_surnames=_alt_surnames(rec.authors, authors),
+        alt_surnames=_alt_surnames(rec.authors),
         year=rec.year,
         journal=jw,
         journal_text=jtext,

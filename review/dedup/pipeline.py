@@ -7,6 +7,7 @@ give the same clusters.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -89,9 +90,26 @@ def run_dedup(
     ``main``/``other`` (default: all main). ``scored`` reuses the scored pairs of an earlier run on
     the same records with the same blocking options (the project cache).
     """
-    options = options or DedupOptions()
-    verdicts = verdicts or {}
-    branch_of = branch_of or {}
+    # Millions of small objects, none cyclic: the cyclic GC would rescan them over and over.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(
+            records, options or DedupOptions(), verdicts or {}, branch_of or {}, scored, progress
+        )
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(
+    records: Iterable[Record],
+    options: DedupOptions,
+    verdicts: Mapping[tuple[str, str], str],
+    branch_of: Mapping[str, str],
+    scored: list[PairScore] | None,
+    progress: ProgressFn | None,
+) -> DedupResult:
     t0 = time.perf_counter()
     all_records = list(records)
     main = sorted(
