@@ -30,6 +30,8 @@ class ImportFormat(StrEnum):
     wos_tab = "wos-tab"
     endnote_xml = "endnote-xml"
     endnote = "endnote"
+    pubmed_xml = "pubmed-xml"
+    ovid = "ovid"
     csv = "csv"
     tsv = "tsv"
     xlsx = "xlsx"

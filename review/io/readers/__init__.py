@@ -18,7 +18,8 @@ from typing import Any
 
 from review.errors import InputError
 
-# Formats accepted by --format (CLI contract) plus the tagged EndNote/Refer format.
+# Formats accepted by --format: the CLI contract's, plus tagged EndNote/Refer, PubMed XML and
+# Ovid's own citation text format.
 FORMATS = (
     "ris",
     "bibtex",
@@ -27,6 +28,8 @@ FORMATS = (
     "wos-tab",
     "endnote-xml",
     "endnote",
+    "pubmed-xml",
+    "ovid",
     "csv",
     "tsv",
     "xlsx",
@@ -154,6 +157,10 @@ def parse_text(
         from review.io.readers.endnote_xml import parse
     elif fmt == "endnote":
         from review.io.readers.endnote_tagged import parse
+    elif fmt == "pubmed-xml":
+        from review.io.readers.pubmed_xml import parse
+    elif fmt == "ovid":
+        from review.io.readers.ovid import parse
     elif fmt in ("csv", "tsv", "wos-tab"):
         from review.io.readers import tabular
 

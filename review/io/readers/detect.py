@@ -21,6 +21,8 @@ _MEDLINE_LONG_TAG = re.compile(
 _WOS_TAG = re.compile(r"^(?:FN|VR|PT|AU|AF|TI|SO|UT|ER|EF|PY|DI|AB) (?!-)", re.M)
 _WOS_START = re.compile(r"^(?:FN |VR |PT [A-Z]\b)", re.M)
 _BIB_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.M)
+_OVID_MARKER = re.compile(r"<\d+>[ \t]*\n")
+_OVID_FIELD = re.compile(r"^[A-Z][A-Za-z -]+\n {2}\S", re.M)
 _ENW_TAG = re.compile(r"^%[A-Z0-9@!#$&()*+^~?\]|] ", re.M)
 
 
@@ -29,13 +31,18 @@ def detect(text: str, name: str = "") -> str:
     if not head:
         raise InputError("is empty: it holds no records.", file=name or None)
     sample = head[:20_000]
+    if _OVID_MARKER.match(head) and _OVID_FIELD.search(sample):
+        return "ovid"
     if head.startswith("<"):
         low = sample.lower()
+        if "<pubmedarticle" in low or "<pubmedbookarticle" in low:
+            return "pubmed-xml"
         if "<records>" in low or "<record>" in low:
             return "endnote-xml"
         raise InputError(
-            "is XML but not an EndNote XML export (no <records> element). Export the references "
-            "from EndNote as XML, or as RIS, and import that.",
+            "is XML but neither an EndNote XML export (<records>) nor PubMed XML "
+            "(<PubmedArticleSet>). Export the references as RIS, or as EndNote XML, and import "
+            "that.",
             file=name or None,
         )
     n_ris_ty = len(_RIS_TY.findall(sample))

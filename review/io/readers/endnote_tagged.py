@@ -1,7 +1,7 @@
 """Tagged EndNote / Refer (``.enw``, ``.enl`` text, AIS eLibrary): ``%0 Journal Article``,
-``%A Surname, Given``, ``%T Title`` ... Records are separated by blank lines; a ``%0`` line
-also starts a new record when the current one already has content. ``found`` counts the
-blank-line separated blocks plus extra ``%0`` lines inside a block.
+``%A Surname, Given``, ``%T Title`` ... Records are separated by blank lines; a second ``%0``
+(record type) line in a block also starts a new record. ``found`` counts, per blank-line
+separated block, its ``%0`` lines (at least one).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def count_markers(text: str) -> int:
         tags = [ln[:2] for ln in block.split("\n") if ln.startswith("%")]
         if not tags:
             continue
-        count += 1 + max(0, sum(1 for t in tags[1:] if t == "%0"))
+        count += max(1, sum(1 for t in tags if t == "%0"))
     return count
 
 
@@ -68,7 +68,7 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
         m = _TAG.match(line)
         if m:
             tag, value = m.group(1), (m.group(2) or "").strip()
-            if tag == "0" and cur:
+            if tag == "0" and any(t == "0" for t, _ in cur):
                 _emit(result, cur, start)
                 cur = []
             if not cur:

@@ -1,0 +1,393 @@
+"""Readers and normalisation on small one-feature fixtures (tests/data/import/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from review.errors import InputError
+from review.importer import load_file_records
+from review.io.readers import detect_format, read_file
+from review.io.readers.normalize import (
+    norm_author,
+    norm_authors,
+    norm_doi,
+    norm_pages,
+    norm_title,
+    norm_type,
+    norm_year,
+    normalize_fields,
+)
+
+DATA = Path(__file__).parent / "data" / "import"
+
+
+def fields(path: str, **kw):
+    return [e.fields for e in read_file(DATA / path, **kw).entries]
+
+
+# ---- RIS ---------------------------------------------------------------------------------
+
+
+def test_ris_quirks_bom_crlf_extraneous_no_ty_no_final_er():
+    result = read_file(DATA / "quirks.ris")
+    assert result.format == "ris"
+    assert result.encoding == "utf-8-sig"
+    assert result.found == 3
+    assert [e.position for e in result.entries] == [1, 2, 3]
+    first, second, third = result.entries
+    assert first.line == 5
+    assert first.original_id == "rec-1"
+    f = first.fields
+    assert f["title"] == "Peer support for parents in child protection"  # continuation line
+    assert f["authors"] == ("Smith, Jane", "O'Neil, P. K.", "van der Berg, A. B.")
+    assert f["year"] == 2019
+    assert f["abstract"] == "Background: parents value peers."  # N2, HTML stripped
+    assert f["keywords"] == ("peer support", "child welfare", "parenting")
+    assert f["journal"] == "Child Abuse Review"
+    assert (f["volume"], f["issue"], f["pages"]) == ("28", "3", "201-215")
+    assert f["doi"] == "10.1002/car.2561"
+    assert f["issn"] == "0952-9136"
+    assert f["url"] == "https://example.org/rec-1"
+    assert f["type"] == "article"
+    assert ("T1", "Peer support for parents in child protection") in first.raw
+    # A record without TY, closed by ER.
+    assert second.fields["title"] == "A record without a TY line"
+    assert second.fields["type"] == "other"
+    assert second.line == 27
+    # The last record has no ER; AN is a PMID because DB says MEDLINE.
+    assert third.fields["title"] == "The last record has no ER"
+    assert third.fields["type"] == "chapter"
+    assert third.fields["journal"] == "Handbook of Things"
+    assert third.fields["pmid"] == "31415926"
+    assert any("without a closing ER" in w for w in result.warnings)
+
+
+def test_ris_line_endings_and_utf16():
+    assert fields("cr_only.ris")[0]["title"] == "Old Mac line endings"
+    assert fields("cr_only.ris")[0]["year"] == 1998
+    assert fields("stray_cr.ris")[0]["title"] == "A title with a stray CR"
+    result = read_file(DATA / "utf16be.ris")
+    assert result.encoding == "utf-16-be"
+    assert result.entries[0].fields["title"] == "Big endian ünïcode"
+
+
+def test_legacy_encoding_is_read_with_a_warning_and_can_be_chosen():
+    result = read_file(DATA / "latin1.ris")
+    assert result.encoding == "cp1252"
+    assert result.entries[0].fields["title"] == "Café au lait – a study"
+    assert result.warnings and "not valid UTF-8 (byte 0xe9 at line 2)" in result.warnings[0]
+    assert "--encoding" in result.warnings[0]
+    chosen = read_file(DATA / "latin1.ris", encoding="latin-1")
+    assert chosen.encoding == "latin-1" and not chosen.warnings
+
+
+def test_explicit_wrong_encoding_is_an_error_naming_the_line():
+    with pytest.raises(
+        InputError, match=r"latin1\.ris: cannot be read as utf-8: byte 0xe9 at line 2"
+    ):
+        read_file(DATA / "latin1.ris", encoding="utf-8")
+
+
+def test_ris_repeated_type_lines_are_one_record(tmp_path: Path):
+    p = tmp_path / "x.ris"
+    p.write_text("TY  - JOUR\nTY  - BOOK\nTI  - One\nER  - \nTY  - JOUR\nTI  - Two\nER  - \n")
+    result = read_file(p)
+    assert result.found == 2
+    assert [e.fields["title"] for e in result.entries] == ["One", "Two"]
+
+
+def test_ris_tags_after_er_belong_to_the_record_before(tmp_path: Path):
+    p = tmp_path / "ovid.ris"
+    p.write_text(
+        "TY  - JOUR\nTI  - One\nER  -\nNL  - Note\n\nLink text\n\nTY  - JOUR\nTI  - Two\nER  -\n"
+    )
+    result = read_file(p)
+    assert [e.fields["title"] for e in result.entries] == ["One", "Two"]
+    assert ("NL", "Note Link text") in result.entries[0].raw
+
+
+def test_ris_keyword_continuation_lines_are_separate_keywords(tmp_path: Path):
+    p = tmp_path / "rayyan.ris"
+    p.write_text("TY  - JOUR\nKW  - Health\nJoint Commission\nStandards\nTI  - T\nER  -\n")
+    assert read_file(p).entries[0].fields["keywords"] == ("Health", "Joint Commission", "Standards")
+
+
+# ---- other formats -------------------------------------------------------------------------
+
+
+def test_medline():
+    result = read_file(DATA / "pubmed.nbib")
+    assert result.format == "medline" and result.found == 2
+    f = result.entries[0].fields
+    assert result.entries[0].original_id == "30000001"
+    assert f["title"] == "Family group conferencing in child welfare: a systematic review."
+    assert f["authors"] == ("Nurmatov, Ulugbek B", "Foster, Catherine")  # FAU preferred
+    assert f["year"] == 2018
+    assert f["doi"] == "10.1016/j.childyouth.2018.01.001"
+    assert f["pmid"] == "30000001"
+    assert f["journal"] == "Children and youth services review"
+    assert f["pages"] == "45-67"
+    assert f["issn"] == "0190-7409"
+    assert f["keywords"] == ("family group conference", "child protection")
+    assert f["type"] == "article"
+    assert result.entries[1].line == 23
+
+
+def test_wos_plain_text():
+    result = read_file(DATA / "wos.txt")
+    assert result.format == "wos" and result.found == 2
+    e = result.entries[0]
+    assert e.original_id == "WOS:000221830800001"
+    assert e.fields["authors"] == ("Parkes-Loach, Pamela S.", "Majeed, Aamir P.")  # AF
+    assert e.fields["title"] == (
+        "Interactions stabilizing the structure of the core light-harvesting complex"
+    )
+    assert e.fields["pages"] == "7003-7016"
+    assert e.fields["keywords"] == ("light harvesting", "reconstitution")
+    assert e.fields["doi"] == "10.1021/bi049798f"
+    assert result.entries[1].fields["authors"] == ("Smith, J.",)
+
+
+def test_wos_tab_delimited_utf16():
+    result = read_file(DATA / "wos_tab_utf16.txt")
+    assert (result.format, result.encoding) == ("wos-tab", "utf-16-le")
+    e = result.entries[0]
+    assert e.original_id == "WOS:000189000000001"
+    assert e.fields["authors"] == ("Owen-Smith, Jason", "Powell, Walter W.")
+    assert e.fields["keywords"] == ("SPILLOVERS", "GEOGRAPHY")  # ID = Keywords Plus, not an id
+    assert e.fields["year"] == 2004
+
+
+def test_bibtex_latex_strings_and_types():
+    result = read_file(DATA / "library.bib")
+    assert result.format == "bibtex" and result.found == 2
+    a, b = result.entries
+    assert a.original_id == "mueller2020"
+    assert a.fields["authors"] == ("Müller, Jörg", "García, Ana", "World Health Organization")
+    assert a.fields["title"] == "Peer support in & out of care"
+    assert a.fields["journal"] == "Child and Youth Practice"  # @string resolved
+    assert a.fields["pages"] == "100-120"
+    assert a.fields["doi"] == "10.1000/xyz.1"
+    assert a.fields["keywords"] == ("peer support", "foster care")
+    assert a.line == 4
+    assert b.fields["type"] == "conference"
+    assert b.fields["journal"] == "Proceedings of Things"
+
+
+def test_bibtex_broken_entry_is_a_problem_with_its_line():
+    result = read_file(DATA / "broken_entry.bib")
+    assert result.found == 2
+    assert len(result.entries) == 1
+    assert result.problems[0].line == 3
+    assert result.problems[0].position == 2
+
+
+def test_endnote_xml():
+    result = read_file(DATA / "endnote.xml")
+    assert result.format == "endnote-xml" and result.found == 2
+    a, b = result.entries
+    assert a.original_id == "7"
+    assert a.fields["title"] == "Trends in the lifetime risk of cancer"
+    assert a.fields["authors"] == ("Ahmad, A. S.", "Sasieni, Peter D.")
+    assert a.fields["doi"] == "10.1038/bjc.2014.606"
+    assert a.fields["keywords"] == ("cancer", "risk")
+    assert b.fields["type"] == "report"
+
+
+def test_csv_with_preamble_semicolons_and_formula_guard():
+    result = read_file(DATA / "scopus_preamble.csv")
+    assert result.format == "csv"
+    assert any("skipped 3 line(s)" in w for w in result.warnings)
+    a, b = result.entries
+    assert a.line == 5 and a.original_id == "2-s2.0-1"
+    assert a.fields["authors"] == ("Aria, M.", "Cuccurullo, C.")
+    assert a.fields["pages"] == "959-975"
+    assert a.fields["keywords"] == ("bibliometrics", "science mapping")
+    # csv_safe's leading quote is removed again (our own exports round-trip).
+    assert b.fields["title"] == "-starts with a dash"
+    assert b.fields["authors"] == ('=HYPERLINK("x")',)
+
+
+def test_csv_column_map_for_unknown_columns():
+    mapped = {"Article Name": "title", "Published": "year"}
+    got = fields("unknown_columns.csv", column_map=mapped)
+    assert [(f["title"], f["year"]) for f in got] == [("A mapped title", 2011), ("Another", 2012)]
+    with pytest.raises(InputError, match=r"--map Published=when: 'when' is not a field"):
+        read_file(DATA / "unknown_columns.csv", column_map={"Published": "when"})
+
+
+def test_xlsx_reader(tmp_path: Path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Query: peer support"])
+    ws.append(["Key", "Item Type", "Publication Year", "Author", "Title", "Publication Title"])
+    ws.append(["ABCD", "journalArticle", 2020, "Doe, Jane; Roe, Rick", "Zotero title", "J Test"])
+    ws.append([None, None, None, None, None, None])
+    ws.append(["EFGH", "book", 2001.0, "Solo, Han", "A book", None])
+    path = tmp_path / "zotero.xlsx"
+    wb.save(path)
+    result = read_file(path)
+    assert result.format == "xlsx" and result.found == 2
+    a, b = result.entries
+    assert (a.original_id, a.line) == ("ABCD", 0)
+    assert a.fields["authors"] == ("Doe, Jane", "Roe, Rick")
+    assert a.fields["year"] == 2020 and a.fields["type"] == "article"
+    assert b.fields["year"] == 2001 and b.fields["type"] == "book"
+
+
+def test_load_file_records_gives_stable_ids_and_provenance():
+    recs = load_file_records(DATA / "wos.txt", source="WoS")
+    import hashlib
+
+    sha = hashlib.sha256((DATA / "wos.txt").read_bytes()).hexdigest()
+    assert [r.record_id for r in recs] == [f"{sha[:8]}-1", f"{sha[:8]}-2"]
+    assert recs[0].source == "WoS" and recs[0].kind == "database"
+    assert recs[0].source_position == 1 and recs[0].source_line == 3
+    assert recs[0].original_id == "WOS:000221830800001"
+
+
+# ---- detection and bad input ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("TY  - JOUR\nTI  - x\nER  - \n", "ris"),
+        ("\n\nPMID- 1\nTI  - x\n", "medline"),
+        ("FN Clarivate\nVR 1.0\nPT J\nTI x\nER\nEF\n", "wos"),
+        ("PT\tAU\tTI\tUT\nJ\ta\tb\tc\n", "wos-tab"),
+        ("% comment\n@article{k, title={x}}\n", "bibtex"),
+        ('<?xml version="1.0"?><xml><records><record/></records></xml>', "endnote-xml"),
+        ("%0 Journal Article\n%T Title\n%A Doe, J\n", "endnote"),
+        ("Title,Authors,Year\nx,y,2000\n", "csv"),
+        ("Title\tAuthors\tYear\nx\ty\t2000\n", "tsv"),
+    ],
+    ids=["ris", "medline", "wos", "wos-tab", "bibtex", "endnote-xml", "endnote", "csv", "tsv"],
+)
+def test_detect_format(text: str, expected: str):
+    assert detect_format(text, "f") == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("broken_empty.ris", "broken_empty.ris: is empty: it holds no records."),
+        ("broken_unknown.txt", "broken_unknown.txt:1: is not in a format review can read"),
+        ("broken_no_header.csv", "broken_no_header.csv:1: looks like a table, but none of its"),
+        ("broken_quoting.csv", "broken_quoting.csv:2: cannot be read as CSV: unexpected end"),
+        ("broken_xml.xml", "broken_xml.xml:2: is not well-formed XML"),
+        ("broken_entities.xml", "broken_entities.xml: contains XML entity or DTD declarations"),
+        ("missing.ris", "missing.ris: no such file. Check the path."),
+    ],
+    ids=["empty", "unknown", "no-header", "quoting", "xml", "xml-entities", "missing"],
+)
+def test_bad_input_is_a_clear_error(name: str, message: str):
+    with pytest.raises(InputError) as exc:
+        read_file(DATA / name)
+    assert message in str(exc.value)
+
+
+# ---- normalisation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Smith, John", "Smith, John"),
+        ("Smith JA", "Smith, J. A."),
+        ("Smith J.A.", "Smith, J. A."),
+        ("Freund, K.B.", "Freund, K. B."),
+        ("O'Donnell C. P.", "O'Donnell, C. P."),
+        ("John Smith", "Smith, John"),
+        ("P. Kogge", "Kogge, P."),
+        ("Ludwig van Beethoven", "van Beethoven, Ludwig"),
+        ("World Health Organization", "World Health Organization"),
+        ("Cochrane", "Cochrane"),
+        ("  Doe ,  Jane  ", "Doe, Jane"),
+    ],
+)
+def test_norm_author(raw: str, expected: str):
+    assert norm_author(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Zhai, Q. J. and Yue, X. Y.", ("Zhai, Q. J.", "Yue, X. Y.")),
+        ("Aria, M.; Cuccurullo, C.", ("Aria, M.", "Cuccurullo, C.")),
+        ("Liu R., Adler D.G.", ("Liu, R.", "Adler, D. G.")),
+        ("Smith A, Walter B", ("Smith, A.", "Walter, B.")),
+        ("Andy SmithTom Weber", ("Smith, Andy", "Weber, Tom")),
+        ("Tan A.Schulze A.O'Donnell C. P.", ("Tan, A.", "Schulze, A.", "O'Donnell, C. P.")),
+        ("['Marx, Karl', 'Lindgren, Astrid']", ("Marx, Karl", "Lindgren, Astrid")),
+        ("Doe, Jane Mary;", ("Doe, Jane Mary",)),
+    ],
+)
+def test_norm_authors_splits_strings(raw: str, expected: tuple[str, ...]):
+    assert norm_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://doi.org/10.1000/ABC.1", "10.1000/abc.1"),
+        ("http://dx.doi.org/10.1002/cpp.2398", "10.1002/cpp.2398"),
+        ("doi: 10.1063/1.4814070", "10.1063/1.4814070"),
+        ("10.1016/j.x.2019.04.013 [doi]", "10.1016/j.x.2019.04.013"),
+        ("not a doi", ""),
+    ],
+)
+def test_norm_doi(raw: str, expected: str):
+    assert norm_doi(raw) == expected
+
+
+def test_norm_year_pages_type():
+    assert norm_year("2019/05/01/") == 2019
+    assert norm_year("Mar. 2017") == 2017
+    assert norm_year("YEAR/MONTH/DAY/") is None
+    assert norm_year(2001.0) == 2001
+    assert norm_pages("376 -- 383") == "376-383"
+    assert norm_pages("12–34") == "12-34"
+    assert norm_pages("", "201", "215") == "201-215"
+    assert norm_pages("", "e0815", "") == "e0815"
+    assert norm_type("JOUR") == "article"
+    assert norm_type("inproceedings") == "conference"
+    assert norm_type("Proceedings Paper") == "conference"
+    assert norm_type("Book Chapter") == "chapter"
+    assert norm_type("something odd") == "other"
+    assert norm_title("<i>Italic</i> &amp; bold") == "Italic & bold"
+
+
+_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+
+
+@given(
+    title=_text,
+    authors=st.lists(_text, max_size=4),
+    year=_text,
+    pages=_text,
+    doi=_text,
+    keywords=st.lists(_text, max_size=4),
+    issn=_text,
+)
+def test_normalising_twice_changes_nothing(title, authors, year, pages, doi, keywords, issn):
+    raw = {
+        "title": title,
+        "abstract": title,
+        "authors": authors,
+        "year": year,
+        "pages": pages,
+        "doi": doi,
+        "keywords": keywords,
+        "issn": issn,
+        "type": title,
+    }
+    once = normalize_fields(raw)
+    again = normalize_fields(once)
+    assert again == once
