@@ -51,6 +51,13 @@ class Status(StrEnum):
     all = "all"
 
 
+def _tty() -> bool:
+    """Progress bars only on a terminal (Rich leaves a blank line on pipes and in tests)."""
+    import sys
+
+    return sys.stderr.isatty()
+
+
 def _parse_maps(maps: list[str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in maps or []:
@@ -114,7 +121,7 @@ def import_(
 
     proj = open_project(project)
     column_map = _parse_maps(maps)
-    with progress("Importing", quiet=quiet or as_json) as update:
+    with progress("Importing", quiet=quiet or as_json or not _tty()) as update:
         reports = import_files(
             proj,
             files,
@@ -211,7 +218,7 @@ def export(
     proj = open_project(project)
     if stage is None and status is not Status.all:
         raise InputError("--status needs --stage (which stage's decisions to filter by).")
-    with progress("Loading records", quiet=quiet) as update:
+    with progress("Loading records", quiet=quiet or not _tty()) as update:
         if stage is None:
             records = proj.records(progress=update)
             extra = None
