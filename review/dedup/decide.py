@@ -217,8 +217,17 @@ def decide(s: PairScore, o: DedupOptions, short_title: bool = False) -> Decision
                 return result(AUTO, rule)
     if id_match:
         return result(MAYBE, "M1 same DOI/PMID but not certain")
-    if t >= o.maybe_threshold and authors_ok and len(conflicts) <= 1:
+    far_apart = s.year_diff is not None and s.year_diff > 3
+    generic = short_title and (s.doi_conflict or a is None or a < 0.8)
+    if t >= o.maybe_threshold and authors_ok and not far_apart and not generic:
+        # An erratum, comment, protocol or review update has its own pages/issue/year: queue it
+        # however many fields differ. Other pairs: at most one contradicting field.
+        about = s.kind_differ or s.protocol_differ or s.cochrane_versions
+        # Two valid DOIs and another differing field: two items (editorials of two issues).
+        limit = 0 if s.doi_conflict else 1
         if blockers:
-            return result(MAYBE, "M2 similar, but a never-merge rule applies")
-        return result(MAYBE, "M3 similar, not certain")
+            if about or len(conflicts) <= limit:
+                return result(MAYBE, "M2 similar, but a never-merge rule applies")
+        elif len(conflicts) <= 1:
+            return result(MAYBE, "M3 similar, not certain")
     return result(DISTINCT, "distinct")
