@@ -1,9 +1,205 @@
-"""CLI commands for the chart stage."""
+"""CLI commands for the chart stage: template, import, compare, summary."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from review.cli.common import JsonOpt, ProjectOpt, QuietOpt
+
+chart_app = typer.Typer(
+    help=(
+        "Chart the included reports: an Excel form built from extraction_schema.yaml, "
+        "validated import, dual-charting comparison and summary tables."
+    ),
+    no_args_is_help=True,
+)
+
+
+@chart_app.command("template")
+def template_cmd(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The workbook to write (.xlsx).", dir_okay=False)
+    ],
+    reviewer: Annotated[
+        str, typer.Option("--reviewer", help="Who will fill this form (recorded in it).")
+    ] = "",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    project: ProjectOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write the charting form for every included report.
+
+    Reports sheet: one row per included report (Record ID and Citation locked), drop-downs for
+    categorical fields, one Yes/No column per option of a multiple-choice field. Programmes
+    sheet: one row per programme you identify. Codebook: every field and value defined.
+
+    Example:
+
+        review chart template -o charting-anat.xlsx --reviewer anat
+    """
+    from review.chart import make_template
+    from review.cli.common import err_console, open_project, out_console, progress
+    from review.errors import ReviewError
+
+    proj = open_project(project)
+    if out.suffix.lower() != ".xlsx":
+        raise ReviewError(f"{out}: the charting form is an Excel workbook; name it *.xlsx.")
+    if out.exists() and not force:
+        raise ReviewError(f"{out}: exists already. Choose another name or pass --force.")
+    with progress("Writing charting form", quiet) as update:
+        n = make_template(proj, out, reviewer=reviewer, progress=update)
+    out_console().print(f"Wrote {out}: {n} included reports to chart.")
+    if not quiet:
+        err_console().print(
+            "Fill it in Excel or LibreOffice, then: "
+            f"review chart import {out} --reviewer {reviewer or 'NAME'}"
+        )
+
+
+@chart_app.command("import")
+def import_cmd(
+    file: Annotated[
+        Path, typer.Argument(help="A filled charting workbook (.xlsx).", dir_okay=False)
+    ],
+    reviewer: Annotated[
+        str, typer.Option("--reviewer", help="Whose charting this is ('consensus' = final).")
+    ] = "",
+    consensus: Annotated[
+        bool,
+        typer.Option(
+            "--consensus", help="The agreed (final) charting; same as --reviewer consensus."
+        ),
+    ] = False,
+    project: ProjectOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Validate every cell of a filled charting form and store it as a new version.
+
+    On any problem nothing is imported and each problem is listed as `Sheet!Cell: problem`.
+    Each import is kept (data/charting/<reviewer>/); the latest per reviewer counts.
+
+    Example:
+
+        review chart import charting-anat.xlsx --reviewer anat
+        review chart import charting-agreed.xlsx --consensus
+    """
+    from review.chart import CONSENSUS, import_charting
+    from review.cli.common import open_project, out_console, print_json
+    from review.errors import ReviewError
+
+    if consensus:
+        if reviewer and reviewer != CONSENSUS:
+            raise ReviewError("give either --consensus or --reviewer NAME, not both.")
+        reviewer = CONSENSUS
+    if not reviewer:
+        raise ReviewError("say whose charting this is: --reviewer NAME (or --consensus).")
+    proj = open_project(project)
+    res = import_charting(proj, file, reviewer)
+    if json_out:
+        print_json(
+            {
+                "reviewer": res.reviewer,
+                "path": res.path,
+                "reports_charted": res.reports_charted,
+                "reports_included": res.reports_included,
+                "programmes": res.programmes,
+                "unchanged": res.unchanged,
+            }
+        )
+        return
+    con = out_console()
+    if res.unchanged:
+        con.print(f"{file}: already imported for {res.reviewer} ({res.path}); nothing changed.")
+        return
+    con.print(
+        f"Imported {res.reviewer}'s charting: {res.reports_charted} of {res.reports_included} "
+        f"included reports charted, {res.programmes} programmes -> {res.path}"
+    )
+
+
+@chart_app.command("compare")
+def compare_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
+    """List field-level disagreements between the charting reviewers.
+
+    Writes outputs/charting/disagreements.xlsx and .csv (one row per report or programme
+    field on which the reviewers' latest chartings differ) and prints agreement per field.
+
+    Example:
+
+        review chart compare
+    """
+    from review.chart import write_compare_outputs
+    from review.cli.common import open_project, out_console, print_json
+
+    proj = open_project(project)
+    comparison, paths = write_compare_outputs(proj)
+    if json_out:
+        data = comparison.to_json()
+        data["outputs"] = [proj.rel(p) for p in paths]
+        print_json(data)
+        return
+    con = out_console()
+    con.print(
+        f"Reviewers: {', '.join(comparison.reviewers)}. Reports charted by all: "
+        f"{comparison.reports_compared} (by some only: {len(comparison.reports_partial)}); "
+        f"programmes listed by all: {comparison.programmes_compared}."
+    )
+    for f in comparison.fields:
+        con.print(f"  {f.field_label}: {f.agreed}/{f.compared} agree ({f.percent}%)")
+    con.print(f"{len(comparison.rows)} disagreement(s) -> " + ", ".join(proj.rel(p) for p in paths))
+
+
+@chart_app.command("summary")
+def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
+    """Frequency tables, programme overview, crosstabs and an evidence-gap map.
+
+    Uses the final charting (consensus, or the only reviewer's). Writes
+    outputs/charting/summary.xlsx, summary.md, gap-map.svg and gap-map.png.
+
+    Example:
+
+        review chart summary
+    """
+    from review.chart import write_summary_outputs
+    from review.cli.common import open_project, out_console, print_json
+
+    proj = open_project(project)
+    summary, paths = write_summary_outputs(proj)
+    if json_out:
+        print_json(
+            {
+                "reports": summary.n_reports,
+                "programmes": summary.n_programmes,
+                "frequencies": {
+                    f"{t.level}:{t.field_id}": {
+                        "denominator": t.denominator,
+                        "multi": t.multi,
+                        "counts": t.counts(),
+                    }
+                    for t in summary.frequencies
+                },
+                "outputs": [proj.rel(p) for p in paths],
+            }
+        )
+        return
+    con = out_console()
+    con.print(f"{summary.n_reports} reports, {summary.n_programmes} programmes.")
+    for t in summary.frequencies:
+        if t.field_id in {fid for fid in _headline(summary)}:
+            counts = ", ".join(f"{k} {v}" for k, v in t.counts().items() if v)
+            con.print(f"  {t.label} ({t.denominator_text}): {counts}")
+    con.print("Wrote " + ", ".join(proj.rel(p) for p in paths))
+
+
+def _headline(summary: object) -> list[str]:
+    """Fields shown on the terminal: the overview and sample fields (the rest is in the files)."""
+    rows = getattr(summary, "overview_columns", []) + getattr(summary, "sample_columns", [])
+    return [key for key, _ in rows]
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root app."""
+    app.add_typer(chart_app, name="chart")

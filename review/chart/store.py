@@ -1,0 +1,230 @@
+"""Charting on disk: ``data/charting/<reviewer-slug>/<timestamp>-<sha8>.json``.
+
+Every import writes a new version file (never overwritten); a reviewer's latest version counts.
+The final charting is the latest version of the reviewer ``consensus``, or — when only one
+person charted — that person's latest version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from review.chart.model import Charting
+from review.chart.schema import Schema, load_schema
+from review.errors import ProjectError, ReviewError
+from review.project import Project
+
+CONSENSUS = "consensus"
+
+
+def charting_dir(project: Project) -> Path:
+    return project.data_dir / "charting"
+
+
+def project_schema(project: Project) -> Schema:
+    return load_schema(project.schema_path)
+
+
+def versions(project: Project, reviewer_slug: str) -> list[Path]:
+    """A reviewer's version files, oldest first."""
+    folder = charting_dir(project) / reviewer_slug
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
+
+
+def _load(project: Project, path: Path) -> Charting:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ProjectError(
+            f"{project.rel(path)}: unreadable charting file ({exc}). Restore it from git or "
+            "delete it and import the workbook again."
+        ) from None
+    return Charting.from_json(data, path=project.rel(path))
+
+
+def latest_chartings(project: Project) -> dict[str, Charting]:
+    """reviewer slug -> that reviewer's latest charting, sorted by slug."""
+    out: dict[str, Charting] = {}
+    root = charting_dir(project)
+    if not root.is_dir():
+        return out
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        files = versions(project, folder.name)
+        if files:
+            out[folder.name] = _load(project, files[-1])
+    return out
+
+
+def final_charting(project: Project) -> Charting | None:
+    """The final charting: consensus if imported, else the only reviewer's; None otherwise."""
+    latest = latest_chartings(project)
+    if CONSENSUS in latest:
+        return latest[CONSENSUS]
+    if len(latest) == 1:
+        return next(iter(latest.values()))
+    return None
+
+
+def included_ids(project: Project) -> list[str]:
+    """The included reports (final full-text include), via review.screen."""
+    from review import screen
+
+    return list(screen.included_reports(project))
+
+
+def _resolver(project: Project, included: set[str]) -> Any:
+    """Map a record id to the included cluster it belongs to (dedup may have been re-run)."""
+    try:
+        from review.dedup import load_clusters
+
+        clusters = load_clusters(project)
+    except (ImportError, ReviewError):
+        return None
+
+    def resolve(rid: str) -> str:
+        if rid in included:
+            return rid
+        return clusters.cluster_of.get(rid, rid)
+
+    return resolve
+
+
+def template_reports(project: Project) -> list[tuple[str, str]]:
+    """(record_id, citation) of every included report, sorted by citation."""
+    ids = included_ids(project)
+    index = project.record_index()
+    rows = []
+    for rid in ids:
+        rec = index.get(rid)
+        rows.append((rid, rec.citation() if rec is not None else rid))
+    rows.sort(key=lambda t: (t[1].casefold(), t[0]))
+    return rows
+
+
+def make_template(project: Project, out: Path, reviewer: str = "", progress: Any = None) -> int:
+    """Write the charting template for the included reports; return the number of reports."""
+    from review.chart.template import build_template, save_workbook
+
+    schema = project_schema(project)
+    reports = template_reports(project)
+    if not reports:
+        raise ReviewError(
+            "no included reports yet: charting starts after full-text screening. Record the "
+            "full-text decisions (and resolve disagreements) first; `review status` shows progress."
+        )
+    wb = build_template(schema, reports, reviewer=reviewer, progress=progress)
+    save_workbook(wb, out)
+    return len(reports)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    reviewer: str
+    path: str  # version file, relative to the project
+    reports_charted: int
+    reports_included: int
+    programmes: int
+    unchanged: bool  # the same workbook was already this reviewer's latest version
+
+
+def import_charting(project: Project, workbook: Path, reviewer: str) -> ImportResult:
+    """Validate a filled workbook and store it as the reviewer's new charting version."""
+    from review import __version__
+    from review.chart.importer import read_charting
+    from review.io.files import atomic_write_json, now_iso, safe_name
+
+    reviewer = reviewer.strip()
+    if not reviewer:
+        raise ReviewError("give the charting reviewer's name with --reviewer NAME.")
+    workbook = Path(workbook)
+    if not workbook.is_file():
+        raise ReviewError(f"{workbook}: no such file.")
+    schema = project_schema(project)
+    included = set(included_ids(project))
+    charting = read_charting(workbook, schema, included, _resolver(project, included))
+    raw = workbook.read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
+    slug = safe_name(reviewer)
+    previous = versions(project, slug)
+    if previous and previous[-1].stem.endswith(sha[:8]):
+        return ImportResult(
+            reviewer,
+            project.rel(previous[-1]),
+            len(charting.reports),
+            len(included),
+            len(charting.programmes),
+            unchanged=True,
+        )
+    at = now_iso()
+    stamp = at.replace("-", "").replace(":", "").replace(".", "")  # 20261123T105619123456Z
+    path = charting_dir(project) / slug / f"{stamp}-{sha[:8]}.json"
+    n = 2
+    while path.exists():
+        path = charting_dir(project) / slug / f"{stamp}-{sha[:8]}-{n}.json"
+        n += 1
+    charting.reviewer = reviewer
+    charting.imported_at = at
+    data = charting.to_json()
+    data.update(
+        {
+            "at": at,
+            "tool_version": __version__,
+            "workbook": workbook.name,
+            "workbook_sha256": sha,
+            "schema_sha256": schema.sha256,
+        }
+    )
+    atomic_write_json(path, data)
+    return ImportResult(
+        reviewer,
+        project.rel(path),
+        len(charting.reports),
+        len(included),
+        len(charting.programmes),
+        unchanged=False,
+    )
+
+
+def status_summary(project: Project) -> dict[str, Any]:
+    """Charting progress for `review status` (JSON-able; "lines" is what the terminal shows)."""
+    latest = latest_chartings(project)
+    try:
+        n_included: int | None = len(included_ids(project))
+    except (ReviewError, ImportError):
+        n_included = None
+    total = "?" if n_included is None else str(n_included)
+    reviewers = {
+        c.reviewer or slug: {
+            "reports_charted": len(c.reports),
+            "programmes": len(c.programmes),
+            "version": c.path,
+        }
+        for slug, c in latest.items()
+    }
+    final = final_charting(project)
+    lines = [
+        f"{name}: {info['reports_charted']} / {total} reports charted, "
+        f"{info['programmes']} programmes"
+        for name, info in reviewers.items()
+    ]
+    if not latest:
+        lines.append(f"No charting imported yet ({total} included reports to chart).")
+    elif final is None:
+        lines.append(
+            "Final charting: none yet — compare the reviewers (`review chart compare`) and "
+            "import a consensus workbook with --reviewer consensus."
+        )
+    else:
+        lines.append(f"Final charting: {final.reviewer or 'consensus'}.")
+    return {
+        "included_reports": n_included,
+        "reviewers": reviewers,
+        "final": final.reviewer if final is not None else None,
+        "lines": lines,
+    }

@@ -1,0 +1,399 @@
+"""Charting: schema validation, the Excel template, validated import, compare, summary outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from review.chart import (
+    final_charting,
+    load_schema,
+    parse_schema,
+    status_summary,
+)
+from review.chart.example import load_example
+from review.chart.template import fill_template
+from review.cli import app
+from review.errors import ValidationError
+from tests.conftest import REPO_ROOT
+
+SCHEMA = REPO_ROOT / "extraction_schema.yaml"
+EXAMPLE = REPO_ROOT / "scripts" / "example_charting.yaml"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load_example(EXAMPLE)
+
+
+@pytest.fixture
+def chart_project(project, monkeypatch, example):
+    """A project whose included reports are the example's 45 keys (screening monkeypatched)."""
+    import review.screen
+
+    shutil.copy(SCHEMA, project.schema_path)
+    keys = [r.key for r in example.reports]
+    monkeypatch.setattr(review.screen, "included_reports", lambda p: list(keys))
+    return project
+
+
+def make_template(proj, tmp_path: Path, name: str = "form.xlsx") -> Path:
+    out = tmp_path / name
+    res = run("template", "-o", str(out), "--reviewer", "anat", "-p", str(proj.root), "-q")
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def filled(proj, tmp_path: Path, example, name: str = "filled.xlsx", edit=None) -> Path:
+    tpl = make_template(proj, tmp_path, "tpl-" + name)
+    values = {r.key: dict(r.values) for r in example.reports}
+    programmes = {k: dict(v) for k, v in example.programmes.items()}
+    if edit:
+        edit(values, programmes)
+    return fill_template(tpl, values, programmes, tmp_path / name)
+
+
+def run(*args: str):
+    """``review chart ARGS…``."""
+    return runner.invoke(app, ["chart", *args])
+
+
+# ---- schema ---------------------------------------------------------------------------------
+def test_default_schema_is_valid_and_has_the_framework():
+    schema = load_schema(SCHEMA)
+    assert len(schema.field("setting").values) == 7
+    assert len(schema.field("expected_outcomes").values) == 6
+    assert len(schema.field("forms").values) == 4
+    assert len(schema.field("one_on_one_functions").values) == 8
+    assert len(schema.field("theoretical_framework").values) == 3
+    assert schema.field("country").type == "country"
+    assert schema.link_field is not None and schema.link_field.max_links == 2
+    assert {f.level for f in schema.fields} == {"report", "programme"}
+
+
+def test_schema_errors_name_the_field():
+    bad = {
+        "fields": [
+            {"id": "a", "label": "A", "level": "report", "type": "singel_choice"},
+            {"id": "a", "label": "B", "level": "report", "type": "text"},
+            {"id": "c", "label": "C", "level": "study", "type": "multiple_choice"},
+            {
+                "id": "d",
+                "label": "D",
+                "level": "report",
+                "type": "text",
+                "required_when": {"field": "zz", "values": ["x"]},
+            },
+        ]
+    }
+    with pytest.raises(ValidationError) as err:
+        parse_schema(bad, "schema.yaml")
+    problems = err.value.problems
+    assert (
+        "field 'a': type 'singel_choice' is not one of: text, long_text, integer, number, date, "
+        "single_choice, multiple_choice, yes_no, country, programme_link (did you mean "
+        "'single_choice'?)." in problems
+    )
+    assert "field 'a': duplicate id." in problems
+    assert "field 'c': level 'study' is not one of: report, programme." in problems
+    assert "field 'c': a multiple_choice field needs a non-empty `values` list." in problems
+    assert "field 'd': required_when refers to unknown field 'zz'." in problems
+    assert str(err.value).startswith("schema.yaml: the extraction schema has 5 problem(s)")
+
+
+# ---- template -------------------------------------------------------------------------------
+def test_template_structure(chart_project, tmp_path, example):
+    from openpyxl import load_workbook
+
+    out = make_template(chart_project, tmp_path)
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Reports", "Programmes", "Codebook", "Lists", "Meta"]
+    assert wb["Lists"].sheet_state == "hidden" and wb["Meta"].sheet_state == "hidden"
+    ws = wb["Reports"]
+    heads = {c.value: c.column_letter for c in ws[1]}
+    assert ws["A1"].value == "Record ID" and ws["B1"].value == "Citation"
+    assert ws.max_row == 46  # header + 45 included reports
+    assert ws.freeze_panes == "C2"
+    assert wb["Programmes"].freeze_panes == "B2"
+    # sheet protection without a password; only Record ID / Citation (and headers) locked
+    assert ws.protection.sheet is True and not ws.protection.password
+    assert ws["A2"].protection.locked and ws["B2"].protection.locked
+    assert ws[f"{heads['Country']}2"].protection.locked is False
+    assert ws[f"{heads['Research method']}46"].protection.locked is False
+    # drop-downs on the right ranges
+    dvs = {str(r): dv for dv in ws.data_validations.dataValidation for r in dv.sqref.ranges}
+    col = heads["Research method"]
+    dv = dvs[f"{col}2:{col}46"]
+    assert dv.type == "list" and dv.formula1.startswith("Lists!$")
+    lists = wb["Lists"]
+    letter = dv.formula1.split("$")[1]
+    assert [lists[f"{letter}{i}"].value for i in (2, 3, 4)] == [
+        "Qualitative",
+        "Quantitative",
+        "Mixed methods",
+    ]
+    yes_no = heads["Perspective of participants: Parents receiving services"]
+    assert dvs[f"{yes_no}2:{yes_no}46"].type == "list"
+    link = heads["Programme 1"]
+    assert dvs[f"{link}2:{link}46"].formula1 == "Programmes!$A$2:$A$301"
+    size = heads["Sample size"]
+    assert dvs[f"{size}2:{size}46"].type == "whole"
+    # record ids prefilled, in citation order
+    assert sorted(ws.cell(row=r, column=1).value for r in range(2, 47)) == sorted(
+        r.key for r in example.reports
+    )
+    # codebook: one row per field + one per allowed value
+    cb = wb["Codebook"]
+    labels = [row[1] for row in cb.iter_rows(min_row=2, values_only=True) if row[1]]
+    schema = load_schema(SCHEMA)
+    assert labels == [f.label for f in schema.fields]
+    setting_values = [
+        row[7]
+        for row in cb.iter_rows(min_row=2, values_only=True)
+        if row[0] == "setting" and row[7]
+    ]
+    assert setting_values == list(schema.field("setting").choices)
+
+
+def test_template_without_included_reports_fails(project, monkeypatch, tmp_path):
+    import review.screen
+
+    shutil.copy(SCHEMA, project.schema_path)
+    monkeypatch.setattr(review.screen, "included_reports", lambda p: [])
+    res = run("template", "-o", str(tmp_path / "x.xlsx"), "-p", str(project.root))
+    assert res.exit_code == 1
+    assert "no included reports yet" in res.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+# ---- import ---------------------------------------------------------------------------------
+def test_round_trip_template_fill_import_final(chart_project, tmp_path, example):
+    wb = filled(chart_project, tmp_path, example)
+    res = run("import", str(wb), "--reviewer", "anat", "-p", str(chart_project.root))
+    assert res.exit_code == 0, res.output
+    assert (
+        "Imported anat's charting: 45 of 45 included reports charted, 24 programmes" in res.stdout
+    )
+    final = final_charting(chart_project)
+    assert final is not None and final.reviewer == "anat"
+    want = example.charting()
+    assert final.reports == want.reports
+    assert final.programmes == want.programmes
+    assert final.report_programmes == want.report_programmes
+    files = list((chart_project.data_dir / "charting" / "anat").glob("*.json"))
+    assert len(files) == 1
+    # importing the same workbook again changes nothing
+    res = run("import", str(wb), "--reviewer", "anat", "-p", str(chart_project.root))
+    assert res.exit_code == 0 and "nothing changed" in res.stdout
+    assert len(list((chart_project.data_dir / "charting" / "anat").glob("*.json"))) == 1
+    status = status_summary(chart_project)
+    assert status["lines"][0] == "anat: 45 / 45 reports charted, 24 programmes"
+    assert status["final"] == "anat"
+
+
+def _cell_of(path: Path, sheet: str, header: str, key: str) -> str:
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path)[sheet]
+    col = next(c.column_letter for c in ws[1] if c.value == header)
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=1).value == key)
+    return f"{col}{row}"
+
+
+def _set(path: Path, sheet: str, ref: str, value, formula: bool = False) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb[sheet][ref] = value  # openpyxl turns "=…" into a formula, as Excel does
+    if not formula:
+        wb[sheet][ref].data_type = "s"
+    wb.save(path)
+
+
+def test_import_rejects_bad_workbook_and_changes_nothing(chart_project, tmp_path, example):
+    path = filled(chart_project, tmp_path, example)
+    country = _cell_of(path, "Reports", "Country", "frame-2006")
+    method = _cell_of(path, "Reports", "Research method", "haight-2015")
+    size = _cell_of(path, "Reports", "Sample size", "lalayants-baier-2015")
+    _set(path, "Reports", country, "Unted States")
+    _set(path, "Reports", method, None)
+    _set(path, "Reports", size, "=SUM(1,2)", formula=True)
+    res = run("import", str(path), "--reviewer", "anat", "-p", str(chart_project.root))
+    assert res.exit_code == 1
+    lines = [ln.strip() for ln in res.stderr.splitlines()]
+    assert (
+        lines[0]
+        == "Error: filled.xlsx: 3 problem(s); nothing was imported. Fix them and import again:"
+    )
+    assert (
+        f"Reports!{country}: unknown country 'Unted States' for Country (did you mean 'United States'?)"
+        in lines
+    )
+    assert f"Reports!{method}: a value is required for Research method" in lines
+    assert f"Reports!{size}: formula '=SUM(1,2)' not allowed; type the value itself" in lines
+    assert len(lines) == 4
+    assert not (chart_project.data_dir / "charting").exists()
+    assert final_charting(chart_project) is None
+
+
+def test_import_wrong_category_suggests_and_unknown_programme(chart_project, tmp_path, example):
+    def edit(values, programmes):
+        values["frame-2006"]["research_method"] = "Qualitativ"
+        values["haight-2015"]["programme"] = ["washington-parent-represent"]
+
+    path = filled(chart_project, tmp_path, example, edit=edit)
+    res = run("import", str(path), "--reviewer", "anat", "-p", str(chart_project.root))
+    assert res.exit_code == 1
+    method = _cell_of(path, "Reports", "Research method", "frame-2006")
+    link = _cell_of(path, "Reports", "Programme 1", "haight-2015")
+    assert (
+        f"Reports!{method}: unknown value 'Qualitativ' for Research method (did you mean "
+        "'Qualitative'?)" in res.stderr
+    )
+    assert (
+        f"Reports!{link}: unknown programme 'washington-parent-represent' (did you mean "
+        "'washington-parent-representation'?); add it to the Programmes sheet first" in res.stderr
+    )
+
+
+def test_import_rejects_edited_locked_columns_and_not_included(
+    chart_project, tmp_path, example, monkeypatch
+):
+    import review.screen
+
+    path = filled(chart_project, tmp_path, example)
+    rid = _cell_of(path, "Reports", "Record ID", "frame-2006")
+    _set(path, "Reports", rid, "frame-2007")
+    # one report is no longer included (e.g. a screening decision was changed)
+    keys = [r.key for r in example.reports if r.key != "haight-2015"]
+    monkeypatch.setattr(review.screen, "included_reports", lambda p: list(keys))
+    res = run("import", str(path), "--reviewer", "anat", "-p", str(chart_project.root))
+    assert res.exit_code == 1
+    assert (
+        f"Reports!{rid}: Record ID changed from 'frame-2006' to 'frame-2007'; the Record ID and "
+        "Citation columns are locked" in res.stderr
+    )
+    hid = _cell_of(path, "Reports", "Record ID", "haight-2015")
+    assert f"Reports!{hid}: record haight-2015 is not an included report" in res.stderr
+
+
+def test_blank_rows_are_not_charted_and_required_when(chart_project, tmp_path, example):
+    def edit(values, programmes):
+        del values["frame-2006"]  # not charted yet
+        values["haight-2015"].pop("qualitative_data_collection")  # qualitative: required
+
+    path = filled(chart_project, tmp_path, example, edit=edit)
+    res = run("import", str(path), "--reviewer", "anat", "-p", str(chart_project.root))
+    assert res.exit_code == 1
+    ref = _cell_of(
+        path, "Reports", "Qualitative data collection: Semi-structured interviews", "haight-2015"
+    )
+    assert (
+        f"Reports!{ref}: tick at least one option of Qualitative data collection (because "
+        "research_method is 'Qualitative')" in res.stderr
+    )
+    assert "frame-2006" not in res.stderr
+
+
+def test_formula_looking_text_is_kept_as_text(chart_project, tmp_path, example):
+    """Text typed as text (not a formula) that starts with = is data, and stays text in outputs."""
+    from openpyxl import load_workbook
+
+    def edit(values, programmes):
+        programmes["kentucky-start"]["name"] = "=START (Kentucky)"
+
+    path = filled(chart_project, tmp_path, example, edit=edit)
+    assert (
+        run("import", str(path), "--reviewer", "anat", "-p", str(chart_project.root)).exit_code == 0
+    )
+    assert final_charting(chart_project).programmes["kentucky-start"]["name"] == "=START (Kentucky)"
+    res = run("summary", "-p", str(chart_project.root))
+    assert res.exit_code == 0, res.output
+    wb = load_workbook(chart_project.outputs_dir / "charting" / "summary.xlsx")
+    ws = wb["Programme overview"]
+    cells = [c for row in ws.iter_rows() for c in row if c.value == "=START (Kentucky)"]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+# ---- compare, consensus, summary --------------------------------------------------------------
+def test_compare_two_reviewers_then_consensus(chart_project, tmp_path, example):
+    a = filled(chart_project, tmp_path, example, "a.xlsx")
+
+    def edit(values, programmes):
+        values["frame-2006"]["country"] = "Canada"
+        programmes["ontario-pmao"]["theoretical_framework"] = ["Critical theories"]
+
+    b = filled(chart_project, tmp_path, example, "b.xlsx", edit=edit)
+    root = str(chart_project.root)
+    assert run("import", str(a), "--reviewer", "anat", "-p", root).exit_code == 0
+    assert run("import", str(b), "--reviewer", "marina", "-p", root).exit_code == 0
+    assert final_charting(chart_project) is None  # two reviewers, no consensus yet
+    res = run("summary", "-p", root)
+    assert res.exit_code == 1 and "no consensus yet" in res.stderr
+    res = run("compare", "-p", root)
+    assert res.exit_code == 0, res.output
+    assert "2 disagreement(s)" in res.stdout
+    assert "Country: 44/45 agree (97.8%)" in res.stdout
+    csv_text = (chart_project.outputs_dir / "charting" / "disagreements.csv").read_text()
+    lines = csv_text.splitlines()
+    assert lines[0] == "level,id,citation_or_name,field,field_label,anat,marina"
+    assert any(
+        ln.startswith("report,frame-2006,") and ln.endswith(",country,Country,United States,Canada")
+        for ln in lines
+    )
+    assert any("ontario-pmao" in ln and "theoretical_framework" in ln for ln in lines)
+    assert (chart_project.outputs_dir / "charting" / "disagreements.xlsx").is_file()
+    res = run("import", str(a), "--consensus", "-p", root)
+    assert res.exit_code == 0
+    final = final_charting(chart_project)
+    assert final is not None and final.reviewer == "consensus"
+    assert final.reports["frame-2006"]["country"] == "United States"
+
+
+def test_summary_outputs_are_deterministic(chart_project, tmp_path, example):
+    from defusedxml import ElementTree
+
+    path = filled(chart_project, tmp_path, example)
+    root = str(chart_project.root)
+    assert run("import", str(path), "--reviewer", "anat", "-p", root).exit_code == 0
+    res = run("summary", "-p", root, "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["reports"] == 45 and data["programmes"] == 24
+    assert data["frequencies"]["programme:forms"]["counts"] == {
+        "One-on-one peer advocacy": 19,
+        "Parent support groups": 7,
+        "Activism and system-level advocacy": 5,
+        "Brief educational group sessions": 2,
+    }
+    out = chart_project.outputs_dir / "charting"
+    names = ["summary.xlsx", "summary.md", "gap-map.svg", "gap-map.png"]
+    first = {n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in names}
+    ElementTree.parse(out / "gap-map.svg")
+    assert (out / "gap-map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    md = (out / "summary.md").read_text()
+    assert "Denominator: 24 programmes." in md
+    assert "*Multi-valued: percentages sum to more than 100%.*" in md
+    assert "| Child welfare and protection programme | 13 | 54.2 |" in md
+    shutil.rmtree(out)
+    assert run("summary", "-p", root).exit_code == 0
+    again = {n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in names}
+    assert again == first
+
+
+def test_chart_help_is_fast_to_import():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, review.cli; "
+        "print(sorted(m for m in ('openpyxl','pandas','matplotlib','rapidfuzz') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
