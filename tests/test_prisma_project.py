@@ -212,3 +212,57 @@ def test_explain_unknown_key_is_a_clear_error(tiny) -> None:
     r = runner.invoke(app, ["prisma", "explain", "nonsense", "-p", str(project.root)])
     assert r.exit_code == 1
     assert "Unknown count 'nonsense'" in r.stderr
+
+
+def test_prisma_before_dedup_says_what_to_do(project) -> None:
+    r = runner.invoke(app, ["prisma", "-p", str(project.root), "-q"])
+    assert r.exit_code == 1
+    assert "outputs/dedup/clusters.csv not found: run `review dedup` first" in r.stderr
+    assert not (project.outputs_dir / "prisma").exists()
+
+
+def test_bad_label_writes_nothing(tiny) -> None:
+    project, _ = tiny
+    r = runner.invoke(app, ["prisma", "-p", str(project.root), "-q", "--label", "bogus=x"])
+    assert r.exit_code == 1
+    assert "Unknown --label key bogus" in r.stderr
+    assert not (project.outputs_dir / "prisma").exists()
+    r = runner.invoke(app, ["prisma", "-p", str(project.root), "-q", "--font", "No Such Font"])
+    assert r.exit_code == 1 and "no such font installed" in r.stderr
+
+
+def test_inconsistent_logs_name_the_records(tiny) -> None:
+    """A record imported after the last dedup run is named, with the fix."""
+    project, _ = tiny
+    from review.dedup.clusters import clusters_path, read_clusters, write_clusters
+
+    clusters = read_clusters(clusters_path(project))
+    dropped = next(r for r in clusters.rows if r.title == "Study 6")
+    write_clusters(clusters_path(project), [r for r in clusters.rows if r is not dropped])
+    r = runner.invoke(app, ["prisma", "-p", str(project.root), "-q"])
+    assert r.exit_code == 1
+    assert "PRISMA counts do not add up" in r.stderr
+    assert dropped.record_id in r.stderr
+    assert "Run `review dedup`" in r.stderr
+
+
+def test_explain_writes_csv(tiny, tmp_path: Path) -> None:
+    project, _ = tiny
+    out = tmp_path / "excluded.csv"
+    r = runner.invoke(
+        app,
+        [
+            "prisma",
+            "explain",
+            "records_excluded_by_reason.not-empirical",
+            "-p",
+            str(project.root),
+            "-o",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(open(out, encoding="utf-8-sig")))
+    assert [row["title"] for row in rows] == ["Study 5", "Study 6", "Other A"]
+    assert all(row["why"].startswith("excluded at title/abstract: Not empirical") for row in rows)
+    assert "records_excluded_by_reason.not-empirical: 3" in r.stdout
