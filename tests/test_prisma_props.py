@@ -348,3 +348,18 @@ def test_unknown_explain_key_lists_the_keys() -> None:
         explain(flow, inp, "nope")
     assert len(explain(flow, inp, "identified.db")) == 2  # source names match case-insensitively
     assert flow.flow["provisional"] is True and flow.flow["open"]["title_abstract"] == 2
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories(), st.sampled_from(("auto", "databases", "both")), st.sampled_from((7.0, 9.0)))
+def test_any_history_lays_out_cleanly(h: History, branches: str, fontsize: float) -> None:
+    from test_prisma_support import assert_clean_layout
+
+    from review.prisma.diagram import DiagramOptions, compute_layout
+
+    flow = compute_flow(h.inputs)
+    layout = compute_layout(flow, DiagramOptions(branches=branches, fontsize=fontsize))
+    assert_clean_layout(layout)
+    ids = {b.id for b in layout.boxes}
+    has_other = any(i.branch == "other" for i in h.inputs.identified)
+    assert ("identified_other" in ids) == (branches == "both" or (branches == "auto" and has_other))

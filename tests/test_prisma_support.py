@@ -96,3 +96,50 @@ def example_inputs() -> PrismaInputs:
         cluster_of=cluster_of,
         titles=titles,
     )
+
+
+def _overlap(a, b) -> bool:
+    return a.x < b.right and b.x < a.right and a.y < b.bottom and b.y < a.bottom
+
+
+def assert_clean_layout(layout) -> None:
+    """No text overflows its box, no two boxes overlap, every box is on the page, and every
+    arrow runs in straight segments from the edge of its source box to the edge of its target."""
+    import itertools
+
+    import pytest
+
+    from review.prisma.diagram import Measurer
+
+    m = Measurer(layout.font, layout.fontsize)
+    boxed = [b for b in layout.boxes if b.role in ("main", "side", "header_main", "header_other")]
+    for b in boxed:
+        assert b.lines, b.id
+        for text, xoff, bold in b.lines:
+            assert xoff + m.width(text, bold) <= b.w - 2 * layout.pad + 0.01, (b.id, text)
+        need = (len(b.lines) - 1) * layout.line_height + m.ascent + m.descent + 2 * layout.pad
+        assert b.h >= need - 0.01, b.id
+    for b in layout.boxes:
+        assert 0 <= b.x and b.right <= layout.width + 0.01, b.id
+        assert 0 <= b.y and b.bottom <= layout.height + 0.01, b.id
+    for b in (b for b in layout.boxes if b.role == "phase"):
+        assert m.width(b.lines[0][0], True) <= b.h, b.id  # the rotated label fits its bar
+    drawn = [b for b in layout.boxes if b.role != "title"]
+    for i, a in enumerate(drawn):
+        for b in drawn[i + 1 :]:
+            assert not _overlap(a, b), (a.id, b.id)
+    by_id = {b.id: b for b in layout.boxes}
+    assert len(layout.arrows) == len(layout.edges)
+    for pts, (src, dst) in zip(layout.arrows, layout.edges, strict=True):
+        a, z = by_id[src], by_id[dst]
+        (x0, y0), (x1, y1) = pts[0], pts[-1]
+        assert (y0 == pytest.approx(a.bottom) and a.x <= x0 <= a.right) or (
+            x0 == pytest.approx(a.right) and a.y <= y0 <= a.bottom
+        ), (src, dst)
+        on_top = y1 == pytest.approx(z.y) and z.x <= x1 <= z.right
+        on_side = (x1 == pytest.approx(z.x) or x1 == pytest.approx(z.right)) and (
+            z.y <= y1 <= z.bottom
+        )
+        assert on_top or on_side, (src, dst)
+        for (xa, ya), (xb, yb) in itertools.pairwise(pts):
+            assert xa == pytest.approx(xb) or ya == pytest.approx(yb)  # straight segments only
