@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from review.chart import (
@@ -17,6 +19,7 @@ from review.chart import (
     status_summary,
 )
 from review.chart.example import load_example
+from review.chart.summary import round_percentages
 from review.chart.template import fill_template
 from review.cli import app
 from review.errors import ValidationError
@@ -397,3 +400,51 @@ def test_chart_help_is_fast_to_import():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_disagreements_csv_is_excel_safe(chart_project, tmp_path, example):
+    def edit_a(values, programmes):
+        programmes["kentucky-start"]["paid_or_volunteer"] = '=HYPERLINK("http://x")'
+
+    def edit_b(values, programmes):
+        programmes["kentucky-start"]["paid_or_volunteer"] = "+paid staff"
+
+    a = filled(chart_project, tmp_path, example, "a.xlsx", edit=edit_a)
+    b = filled(chart_project, tmp_path, example, "b.xlsx", edit=edit_b)
+    root = str(chart_project.root)
+    assert run("import", str(a), "--reviewer", "anat", "-p", root).exit_code == 0
+    assert run("import", str(b), "--reviewer", "marina", "-p", root).exit_code == 0
+    assert run("compare", "-p", root).exit_code == 0
+    text = (chart_project.outputs_dir / "charting" / "disagreements.csv").read_text()
+    assert "'=HYPERLINK" in text and ",'+paid staff" in text
+    from openpyxl import load_workbook
+
+    ws = load_workbook(chart_project.outputs_dir / "charting" / "disagreements.xlsx").active
+    cells = [c for row in ws.iter_rows() for c in row if str(c.value).startswith(("=", "+"))]
+    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=500), min_size=1, max_size=12))
+def test_round_percentages_add_up(counts):
+    total = sum(counts)
+    pcts = round_percentages(counts, total)
+    if total == 0:
+        assert pcts == [0.0] * len(counts)
+        return
+    assert round(sum(pcts), 1) == 100.0
+    for c, p in zip(counts, pcts, strict=True):
+        assert abs(p - 100 * c / total) < 0.1 + 1e-9
+
+
+def test_fill_template_with_explicit_schema(chart_project, tmp_path, example):
+    from review.chart.importer import read_charting
+
+    tpl = make_template(chart_project, tmp_path)
+    schema = load_schema(SCHEMA)
+    values = {r.key: r.values for r in example.reports}
+    out = fill_template(tpl, values, example.programmes, tmp_path / "x.xlsx", schema=schema)
+    got = read_charting(out, schema, {r.key for r in example.reports})
+    assert got.report_programmes == example.charting().report_programmes
+    with pytest.raises(KeyError):
+        fill_template(tpl, {"no-such-record": {}}, {}, tmp_path / "y.xlsx", schema=schema)

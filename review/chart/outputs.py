@@ -237,7 +237,9 @@ def gap_map_figure(ct: CrossTab) -> Any:
     for j, i, n in labels:
         ax.annotate(str(n), (j, i), ha="center", va="center", fontsize=9, fontweight="bold")
     ax.set_xticks(range(n_cols))
-    ax.set_xticklabels([_wrap(c, 16) for c in ct.cols], fontsize=8)
+    ax.set_xticklabels(
+        [f"{_wrap(c, 16)}\n({ct.col_totals[j]})" for j, c in enumerate(ct.cols)], fontsize=8
+    )
     ax.set_yticks(range(n_rows))
     ax.set_yticklabels(
         [f"{_wrap(r, 34)} ({ct.row_totals[i]})" for i, r in enumerate(ct.rows)], fontsize=8

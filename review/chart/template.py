@@ -371,12 +371,14 @@ def fill_template(
     values_by_record_id: Mapping[str, Mapping[str, Any]],
     programmes: Mapping[str, Mapping[str, Any]],
     out_path: Path,
+    schema: Schema | None = None,
 ) -> Path:
     """Write a filled charting workbook from plain data (used by the example generator).
 
     ``values_by_record_id[record_id][field_id]`` and ``programmes[programme_id][field_id]`` hold
     values in the schema's vocabulary (lists for multiple choice and programme links). Record ids
-    must be rows of the template; unknown field ids raise KeyError. Returns ``out_path``.
+    must be rows of the template; unknown field ids raise KeyError. ``schema`` defaults to the
+    fields described on the template's Codebook sheet. Returns ``out_path``.
     """
     from openpyxl import load_workbook
 
@@ -414,7 +416,7 @@ def fill_template(
         else:
             set_cell(sheet.cell(row=r, column=heads[f.label]), _cell_value(f, value))
 
-    schema_fields = _fields_from_headers(wb)
+    schema_fields = {f.id: f for f in schema.fields} if schema else _fields_from_headers(wb)
     heads = header_map(ws)
     rows = {
         str(ws.cell(row=r, column=1).value): r
