@@ -1,9 +1,223 @@
-"""CLI commands for the demo stage."""
+"""CLI command ``review demo``: the worked example, end to end, with the real commands."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from review.cli.common import JsonOpt, QuietOpt
+
+
+def demo(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder to create the demo project in.", file_okay=False, show_default=True
+        ),
+    ] = Path("review-demo"),
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a previous demo in DIR (only its files).")
+    ] = False,
+    quiet: QuietOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Run the whole pipeline on the worked example: a scoping review of parent peer advocacy.
+
+    Copies the example (protocol, charting schema, five database exports, grey literature,
+    expert suggestions and the reviewers' decision files) into DIR, then runs the real commands
+    in order: import each export, dedup, dedup import of the verdicts, screen import of both
+    reviewers' decisions, disagreements and resolve import per stage, chart import, chart
+    compare, chart summary and prisma. Prints the PRISMA numbers, agreement per stage, the
+    programme overview and where every output is. The commands it ran are in
+    DIR/outputs/demo/commands.md.
+
+    Example:
+
+        review demo
+        review demo /tmp/peer-advocacy --force
+    """
+    import time
+
+    from review.cli.common import err_console, print_json
+    from review.demo import plan, prepare, summarise
+    from review.errors import ReviewError
+
+    started = time.perf_counter()
+    root = prepare(directory, force=force)
+    steps = plan(root)
+    log: list[str] = [
+        "# Commands run by `review demo`\n",
+        f"In the project folder `{directory}` (each also accepts `--project DIR`).\n",
+    ]
+    with _step_progress(len(steps), quiet) as advance:
+        for i, step in enumerate(steps, start=1):
+            advance(i - 1, step.label)
+            code, out, err = _run(step.argv, root)
+            log += [f"\n## {i}. {step.label}\n", "```console", f"$ {step.command(root)}"]
+            log += [line.rstrip() for line in out.rstrip().splitlines()]
+            log.append("```")
+            if code != 0:
+                raise ReviewError(
+                    f"demo step {i} ({step.command(root)}) failed with exit code {code}: "
+                    f"{(err or out).strip()}"
+                )
+        advance(len(steps), "done")
+    logs = root / "outputs" / "demo"
+    logs.mkdir(parents=True, exist_ok=True)
+    from review.io.files import atomic_write_text
+
+    atomic_write_text(logs / "commands.md", "\n".join(log) + "\n")
+    summary = summarise(root)
+    summary["seconds"] = round(time.perf_counter() - started, 1)
+    summary["commands_log"] = "outputs/demo/commands.md"
+    if json_out:
+        print_json(summary)
+        return
+    _print_summary(summary, directory)
+    if not quiet:
+        err_console().print(f"[dim]Finished in {summary['seconds']} s.[/dim]")
+
+
+def _run(argv: tuple[str, ...], root: Path) -> tuple[int, str, str]:
+    """Run one `review` command in-process (the real command app); capture its output."""
+    import contextlib
+    import io
+
+    from review.cli import app
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            result = app(
+                args=[*argv, "--project", str(root)], prog_name="review", standalone_mode=False
+            )
+            code = result if isinstance(result, int) else 0
+        except typer.Exit as exc:
+            code = exc.exit_code
+        except typer.Abort:
+            code = 1
+        except typer.exceptions.TyperException as exc:  # usage errors (Click's ClickException)
+            show = getattr(exc, "show", None)
+            if show is not None:
+                show(file=err)
+            code = int(getattr(exc, "exit_code", 2))
+        except SystemExit as exc:  # pragma: no cover - a command calling sys.exit
+            code = exc.code if isinstance(exc.code, int) else 1
+    return code, out.getvalue(), err.getvalue()
+
+
+class _step_progress:
+    """A Rich progress bar over the demo's steps on stderr (silent with --quiet)."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total, self.quiet = total, quiet
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if self.quiet:
+            return lambda done, label: None
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        from review.cli.common import err_console
+
+        self.bar = Progress(
+            TextColumn("{task.description:<44}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console(),
+            transient=True,
+        )
+        self.bar.__enter__()
+        task = self.bar.add_task("", total=self.total)
+
+        def advance(done: int, label: str) -> None:
+            self.bar.update(task, completed=done, description=label)
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def _print_summary(s: dict[str, Any], directory: Path) -> None:
+    from rich.table import Table
+
+    from review.cli.common import out_console
+
+    con = out_console()
+    f = s["flow"]
+
+    def n(v: Any) -> str:
+        return f"{v:,}" if isinstance(v, int) else "–"
+
+    con.print(
+        f"[bold]Worked example: parent peer advocacy in child protection[/bold] ({directory})"
+    )
+    t = Table(title="PRISMA 2020 flow", show_header=True, title_justify="left")
+    t.add_column("Step")
+    t.add_column("n", justify="right")
+    for item in f["identified"]:
+        where = "other methods" if item.get("branch") == "other" else "screened"
+        t.add_row(
+            f"Records from {item.get('source')} ({item.get('kind')}, {where})", n(item.get("n"))
+        )
+    t.add_row("Duplicates removed automatically", n(f["duplicates_automatic"]))
+    t.add_row("Duplicates removed by a person", n(f["duplicates_manual"]))
+    t.add_row("Records screened (title/abstract)", n(f["records_screened"]))
+    t.add_row("Records excluded", n(f["records_excluded"]))
+    t.add_row("Full-text reports assessed", n(f["reports_assessed"]))
+    t.add_row("Full-text reports excluded", n(f["reports_excluded"]))
+    t.add_row("Reports from other methods assessed", n(f["other_reports_assessed"]))
+    t.add_row("Reports included", n(f["reports_included"]))
+    t.add_row("Programmes described", n(f["programmes_included"]))
+    con.print(t)
+
+    a = Table(title="Agreement between reviewers", title_justify="left")
+    for col in ("Stage", "Screened by both", "Disagreements", "Agreement", "Cohen's κ (95% CI)"):
+        a.add_column(col, justify="right" if col != "Stage" else "left")
+    for stage, g in s["agreement"].items():
+        kappa = g.get("cohen_kappa")
+        ci = g.get("kappa_ci95") or []
+        ktxt = f"{kappa:.2f}" if isinstance(kappa, (int, float)) else "–"
+        if len(ci) == 2 and all(isinstance(x, (int, float)) for x in ci):
+            ktxt += f" ({ci[0]:.2f}–{ci[1]:.2f})"
+        pa = g.get("percent_agreement")
+        a.add_row(
+            stage,
+            n(g.get("records_screened_by_all")),
+            n(g.get("disagreements")),
+            f"{pa:.1f}%" if isinstance(pa, (int, float)) else "–",
+            ktxt,
+        )
+    con.print(a)
+
+    if s["programmes"]:
+        p = Table(title="Programmes (24 in the paper)", title_justify="left")
+        p.add_column("Programme")
+        p.add_column("Setting")
+        p.add_column("Reports", justify="right")
+        for prog in s["programmes"]:
+            p.add_row(prog["name"], prog["setting"], str(prog["reports"]))
+        con.print(p)
+
+    con.print("[bold]Outputs[/bold] (derived; delete outputs/ and re-run the commands to rebuild):")
+    for path in s["outputs"]:
+        con.print(f"  {directory / path}")
+    con.print(f"  {directory / s['commands_log']}  (every command the demo ran, with its output)")
+    if s["missing_outputs"]:
+        con.print("[yellow]Missing:[/yellow] " + ", ".join(s["missing_outputs"]))
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root app."""
+    app.command("demo")(demo)

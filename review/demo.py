@@ -1,0 +1,304 @@
+"""The worked example end to end: copy it into a folder, list the real commands that run it, and
+summarise the result.
+
+The example is the scoping review of Saar-Heiman, Damman, Lalayants & Gupta (2024) (see
+``data/README.md``). This module is pure: :func:`prepare` copies files, :func:`plan` returns the
+``review`` command lines in pipeline order (the CLI runs them through the real command app), and
+:func:`summarise` reads what they wrote.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from review.errors import ReviewError
+
+DEFAULT_DIR = Path("review-demo")
+# What is copied from the example (the repository's top level, or review/example in a wheel).
+EXAMPLE_PARTS = (
+    "protocols",
+    "extraction_schema.yaml",
+    "data/README.md",
+    "data/searches",
+    "data/decisions",
+)
+# Entries of a previous demo that --force replaces (nothing else in DIR is touched).
+DEMO_ENTRIES = ("protocols", "extraction_schema.yaml", "data", "outputs", ".review", ".gitignore")
+
+# data/searches/<folder> -> the protocol's source name, and extra import options.
+SEARCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("web-of-science", "Web of Science", ()),
+    ("psycinfo", "PsycINFO", ()),
+    ("psycarticles", "PsycARTICLES", ()),
+    ("social-work-abstracts", "Social Work Abstracts", ()),
+    ("sciencedirect", "ScienceDirect", ()),
+    ("grey-literature", "Grey literature", ("--screen",)),
+    ("experts", "Experts", ()),
+)
+RESOLVER = "consensus"  # the protocol's resolution is a consensus meeting of both reviewers
+CHARTERS = ("anat", "marina", "consensus")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One ``review`` command line (without ``--project``), with a short label for progress."""
+
+    label: str
+    argv: tuple[str, ...]
+
+    def command(self, root: Path | None = None) -> str:
+        """The command as a user would type it in the project folder ``root``."""
+        import shlex
+
+        prefix = f"{Path(root).as_posix()}/" if root is not None else None
+        args = [a[len(prefix) :] if prefix and a.startswith(prefix) else a for a in self.argv]
+        return "review " + " ".join(shlex.quote(a) for a in args)
+
+
+def prepare(dest: Path, force: bool = False, source: Path | None = None) -> Path:
+    """Copy the example into ``dest`` and return it (resolved).
+
+    Refuses a non-empty ``dest`` unless ``force`` (which replaces only a previous demo's entries:
+    protocols/, extraction_schema.yaml, data/, outputs/, .review/). Never writes into the
+    example itself.
+    """
+    from review.example import example_root
+
+    root = Path(source) if source is not None else example_root()
+    if root is None or not (root / "data" / "searches").is_dir():
+        raise ReviewError(
+            "the worked example is not part of this installation (no data/searches). "
+            "Reinstall review, or run `python scripts/make_example.py` in a source checkout."
+        )
+    dest = Path(dest)
+    if dest.exists() and not dest.is_dir():
+        raise ReviewError(f"{dest}: exists and is not a folder. Choose another folder.")
+    target = dest.resolve()
+    if target == root.resolve() or root.resolve().is_relative_to(target):
+        raise ReviewError(
+            f"{dest}: this folder holds the example itself. Choose another folder for the demo."
+        )
+    if dest.exists() and any(dest.iterdir()):
+        if not force:
+            raise ReviewError(
+                f"{dest}: folder is not empty. Choose a new folder, or pass --force to replace "
+                "a previous demo there."
+            )
+        for name in DEMO_ENTRIES:
+            p = dest / name
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            elif p.exists() or p.is_symlink():
+                p.unlink()
+    for part in EXAMPLE_PARTS:
+        src = root / part
+        if not src.exists():
+            raise ReviewError(f"{src}: missing from the example. Reinstall review.")
+        out = dest / part
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, out)
+        else:
+            shutil.copyfile(src, out)
+    (dest / "outputs").mkdir(exist_ok=True)
+    (dest / ".gitignore").write_text(".review/\n", encoding="utf-8")
+    return target
+
+
+def plan(project_dir: Path) -> list[Step]:
+    """The command lines that run the review, in order (file paths absolute)."""
+    from review.project import Project
+
+    project = Project.open(project_dir)
+    protocol = project.protocol
+    reviewers = list(protocol.reviewers) or ["anat", "marina"]
+    steps: list[Step] = []
+    searches = project.root / "data" / "searches"
+    for folder, source, extra in SEARCHES:
+        spec = protocol.source(source)
+        kind = spec.kind if spec is not None else "database"
+        files = sorted((p for p in (searches / folder).iterdir() if p.is_file()), key=_natural)
+        if not files:
+            raise ReviewError(
+                f"data/searches/{folder}: no export files. Re-run the demo with --force."
+            )
+        argv: list[str] = ["import", *(f.as_posix() for f in files)]
+        argv += ["--source", source, "--kind", kind, *extra, "--by", reviewers[0], "--quiet"]
+        steps.append(
+            Step(f"Import {source} ({len(files)} file{'s' * (len(files) > 1)})", tuple(argv))
+        )
+    decisions = project.root / "data" / "decisions"
+    steps.append(Step("Find duplicates", ("dedup", "--quiet")))
+    steps.append(
+        Step(
+            "Apply the dedup verdicts",
+            (
+                "dedup",
+                "import",
+                (decisions / "dedup-verdicts.csv").as_posix(),
+                "--reviewer",
+                reviewers[0],
+                "--quiet",
+            ),
+        )
+    )
+    for stage in ("title-abstract", "full-text"):
+        for who in reviewers:
+            steps.append(
+                Step(
+                    f"Import {who}'s {stage} decisions",
+                    (
+                        "screen",
+                        "import",
+                        (decisions / f"{stage}-{who}.csv").as_posix(),
+                        "--stage",
+                        stage,
+                        "--reviewer",
+                        who,
+                    ),
+                )
+            )
+        steps.append(
+            Step(f"Disagreements ({stage})", ("disagreements", "--stage", stage, "--quiet"))
+        )
+        steps.append(
+            Step(
+                f"Resolve {stage} disagreements",
+                (
+                    "resolve",
+                    "import",
+                    (decisions / f"{stage}-resolutions.csv").as_posix(),
+                    "--stage",
+                    stage,
+                    "--resolver",
+                    RESOLVER,
+                ),
+            )
+        )
+    for who in CHARTERS:
+        steps.append(
+            Step(
+                f"Import {who}'s charting",
+                (
+                    "chart",
+                    "import",
+                    (decisions / f"charting-{who}.xlsx").as_posix(),
+                    "--reviewer",
+                    who,
+                ),
+            )
+        )
+    steps.append(Step("Compare the charting", ("chart", "compare")))
+    steps.append(Step("Charting summary and gap map", ("chart", "summary")))
+    steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
+    return steps
+
+
+def _natural(path: Path) -> tuple[str, int, str]:
+    """savedrecs.txt, savedrecs(1).txt, savedrecs(2).txt ... in that order."""
+    import re
+
+    m = re.match(r"^(.*?)(?:\((\d+)\))?(\.[^.]*)?$", path.name)
+    if not m:
+        return (path.name, 0, "")
+    return (m.group(1), int(m.group(2) or 0), m.group(3) or "")
+
+
+OUTPUTS = (
+    "outputs/dedup/clusters.csv",
+    "outputs/dedup/overlap.csv",
+    "outputs/screening/title-abstract-disagreements.csv",
+    "outputs/screening/title-abstract-disagreements.xlsx",
+    "outputs/screening/full-text-disagreements.csv",
+    "outputs/screening/full-text-disagreements.xlsx",
+    "outputs/charting/disagreements.xlsx",
+    "outputs/charting/summary.xlsx",
+    "outputs/charting/summary.md",
+    "outputs/charting/gap-map.svg",
+    "outputs/charting/gap-map.png",
+    "outputs/prisma/prisma.json",
+    "outputs/prisma/prisma.csv",
+    "outputs/prisma/prisma.svg",
+    "outputs/prisma/prisma.png",
+    "outputs/prisma/prisma.pdf",
+    "outputs/prisma/prisma.mmd",
+)
+
+
+def summarise(project_dir: Path) -> dict[str, Any]:
+    """What the demo produced: PRISMA flow, agreement per stage, programmes, output files."""
+    import json
+
+    from review.project import Project
+
+    project = Project.open(project_dir)
+    prisma_path = project.root / "outputs" / "prisma" / "prisma.json"
+    if not prisma_path.is_file():
+        raise ReviewError(f"{prisma_path}: missing; the PRISMA step did not run.")
+    prisma = json.loads(prisma_path.read_text(encoding="utf-8"))
+    flow = prisma.get("flow", {})
+
+    agreement: dict[str, dict[str, Any]] = {}
+    from review import screen
+
+    for stage in ("title-abstract", "full-text"):
+        a = screen.agreement(project, stage)
+        agreement[stage] = {
+            k: a.get(k)
+            for k in (
+                "records_screened_by_all",
+                "agreements",
+                "disagreements",
+                "percent_agreement",
+                "cohen_kappa",
+                "kappa_ci95",
+                "unresolved",
+            )
+        }
+
+    programmes: list[dict[str, Any]] = []
+    from review.chart import final_charting
+
+    charting = final_charting(project)
+    if charting is not None:
+        reports_of: dict[str, int] = {}
+        for progs in charting.report_programmes.values():
+            for pid in progs:
+                reports_of[pid] = reports_of.get(pid, 0) + 1
+        for pid, prog in charting.programmes.items():
+            setting = prog.get("setting") or []
+            programmes.append(
+                {
+                    "id": pid,
+                    "name": str(prog.get("name") or pid),
+                    "setting": "; ".join(setting) if isinstance(setting, list) else str(setting),
+                    "reports": reports_of.get(pid, 0),
+                }
+            )
+        programmes.sort(key=lambda p: (-p["reports"], p["name"].casefold()))
+
+    outputs = [p for p in OUTPUTS if (project.root / p).is_file()]
+    missing = [p for p in OUTPUTS if p not in outputs]
+    return {
+        "project": str(project.root),
+        "flow": {
+            "identified": flow.get("identified", []),
+            "duplicates_automatic": flow.get("duplicates_automatic"),
+            "duplicates_manual": flow.get("duplicates_manual"),
+            "records_screened": flow.get("records_screened"),
+            "records_excluded": flow.get("records_excluded"),
+            "reports_assessed": flow.get("reports_assessed"),
+            "reports_excluded": sum((flow.get("reports_excluded_by_reason") or {}).values()),
+            "other_reports_assessed": flow.get("other_reports_assessed"),
+            "reports_included": flow.get("reports_included"),
+            "studies_included": flow.get("studies_included"),
+            "programmes_included": flow.get("programmes_included"),
+        },
+        "agreement": agreement,
+        "programmes": programmes,
+        "outputs": outputs,
+        "missing_outputs": missing,
+    }

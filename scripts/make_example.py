@@ -1,0 +1,1755 @@
+#!/usr/bin/env python
+"""Generate the worked example's data: database exports, grey literature, expert suggestions and
+the reviewers' decision files for ``review demo``.
+
+The example is the scoping review of Saar-Heiman, Damman, Lalayants & Gupta (2024), "Parent peer
+advocacy, mentoring, and support in child protection" (Psychosocial Intervention 33(2), 73-88).
+Its PRISMA numbers and charting counts are real; the records behind them are invented here (only
+the included publications named in the paper keep their real authors and years).
+
+Deterministic: fixed seeds, no timestamps; re-running writes byte-identical files.
+
+Usage::
+
+    python scripts/make_example.py            # writes ./data (the repository's example)
+    python scripts/make_example.py --out DIR  # writes DIR/searches, DIR/decisions, DIR/README.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import random
+import re
+import sys
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import example_vocab as V  # noqa: E402
+
+SEED = 2024_0205
+
+# ---- the published numbers (Figure 1 of the paper) ------------------------------------------
+DB_TOTAL = 7219
+GREY_TOTAL = 75
+EXPERT_TOTAL = 5
+AUTO_DUPLICATES = 3314
+MANUAL_DUPLICATES = 186
+SCREENED = DB_TOTAL + GREY_TOTAL - AUTO_DUPLICATES - MANUAL_DUPLICATES  # 3,794
+TO_FULLTEXT = 150
+FT_INCLUDED = 40
+FT_EXCLUDED = TO_FULLTEXT - FT_INCLUDED  # 110
+
+# Records per database (invented split; the paper gives only the total).
+DATABASES = {
+    "wos": ("Web of Science", 2650),
+    "psycinfo": ("PsycINFO", 2380),
+    "psycarticles": ("PsycARTICLES", 310),
+    "swa": ("Social Work Abstracts", 890),
+    "sd": ("ScienceDirect", 989),
+}
+assert sum(n for _, n in DATABASES.values()) == DB_TOTAL
+WOS_BATCH = 1000  # Web of Science exports at most 1,000 records per file
+
+# How many copies the (non-manual) database works have: k copies -> k-1 automatic duplicates.
+COPY_COUNTS = {4: 170, 3: 650, 2: 1504}  # the rest have one copy
+REVIEWERS = ("anat", "marina")
+
+TA_REASON_WEIGHTS = {
+    "not-programme": 50,
+    "wrong-population": 13,
+    "not-cp-involved": 13,
+    "no-lived-experience": 6,
+    "outside-cp": 6,
+    "not-empirical": 7,
+    "outside-dates": 3,
+    "not-english": 2,
+}
+FT_REASON_COUNTS = {
+    "not-empirical": 24,
+    "no-lived-experience": 22,
+    "outside-cp": 17,
+    "not-cp-involved": 15,
+    "not-programme": 14,
+    "wrong-population": 9,
+    "outside-dates": 5,
+    "not-english": 4,
+}
+assert sum(FT_REASON_COUNTS.values()) == FT_EXCLUDED
+
+INVENTED_NOTE = (
+    "Invented record for the review example (scripts/make_example.py); not a real publication."
+)
+NAMED_NOTE = "Example record: real authors and year of a publication the review included; other details invented."
+
+
+# ---- included publications -------------------------------------------------------------------
+# (first author surname..., year, type, title) — authors and years as named in the paper; titles
+# and all other details are invented unless the charting file gives them.
+NAMED_INCLUDED: list[dict] = []
+
+
+def load_included() -> list[dict]:
+    """The 45 included reports: from scripts/example_charting.yaml when present, else a list
+    built from the publications the paper names (40 from the search, 5 from experts)."""
+    path = HERE / "example_charting.yaml"
+    if path.is_file():
+        from_yaml = _included_from_charting(path)
+        if from_yaml:
+            return from_yaml
+    return _placeholder_included()
+
+
+def _authors(value: object) -> list[str]:
+    """Authors as "Surname, Given" strings. The charting file writes them as a YAML flow list
+    of "Surname, Given; Surname, Given", which YAML splits at the commas: join and re-split."""
+    if isinstance(value, str):
+        text = value
+    else:
+        text = ", ".join(str(v) for v in (value or []))
+    return [a.strip() for a in text.split(";") if a.strip()]
+
+
+_CHART_TYPES = {"journal": "article", "report": "report", "phd": "thesis", "nonacademic": "article"}
+
+
+def _included_from_charting(path: Path) -> list[dict]:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    reports = data.get("reports") if isinstance(data, dict) else None
+    if not reports:
+        return []
+    out = []
+    for r in reports:
+        chart = r.get("chart") or {}
+        ctype = str(chart.get("type") or "journal")
+        wtype = _CHART_TYPES.get(ctype, "article")
+        if r.get("source") == "expert":
+            origin = "expert"
+        elif ctype in ("report", "nonacademic"):
+            origin = "grey"
+        else:
+            origin = "database"
+        out.append(
+            {
+                "key": str(r["key"]),
+                "authors": _authors(r.get("authors")),
+                "year": int(r["year"]),
+                "title": str(r.get("title") or ""),
+                "type": wtype,
+                "journal": str(r.get("journal") or ""),
+                "origin": origin,
+                "named": not r.get("invented", False),
+                "fields": r,
+            }
+        )
+    return out
+
+
+_PLACEHOLDER = [
+    # key, authors, year, kind, title
+    (
+        "acri2021",
+        ["Acri, Mary", "Hamovitch, Emily"],
+        2021,
+        "article",
+        "Peer-delivered models for caregivers of children involved with child welfare",
+    ),
+    (
+        "ainsworth2019",
+        ["Ainsworth, Frank"],
+        2019,
+        "article",
+        "Parent advocates and family inclusion in child protection practice: an Australian study",
+    ),
+    (
+        "berrick2011a",
+        ["Berrick, Jill Duerr", "Cohen, Elizabeth", "Anthony, Elizabeth"],
+        2011,
+        "article",
+        "Partnering with parents: promising approaches to improve reunification outcomes for children in foster care",
+    ),
+    (
+        "berrick2011b",
+        ["Berrick, Jill Duerr", "Young, Edward W.", "Cohen, Elizabeth", "Anthony, Elizabeth"],
+        2011,
+        "article",
+        "'I am the face of success': peer mentors in child welfare",
+    ),
+    (
+        "bohannan2016",
+        ["Bohannan, Tamara", "Gonzalez, Christina", "Summers, Alicia"],
+        2016,
+        "article",
+        "Assessing the relationship between a peer-mentoring program and case outcomes in dependency court",
+    ),
+    (
+        "burnson2021",
+        ["Burnson, Cynthia", "Covell, Amy", "Harris, Michelle"],
+        2021,
+        "article",
+        "Parent partners in a county child welfare system: reunification and re-entry outcomes",
+    ),
+    (
+        "cameron2002",
+        ["Cameron, Gary"],
+        2002,
+        "article",
+        "Motivation to join and benefits from participation in parent mutual aid organizations",
+    ),
+    (
+        "cameron2000a",
+        ["Cameron, Gary", "Birnie-Lefcovitch, Sara"],
+        2000,
+        "article",
+        "Parent mutual aid organizations in child welfare demonstration project: a report of outcomes",
+    ),
+    (
+        "cameron2000b",
+        ["Cameron, Gary", "Hayward, Karen", "Mamatis, Dan"],
+        2000,
+        "report",
+        "Mutual aid and child welfare: the parent mutual aid organizations in child welfare demonstration project",
+    ),
+    (
+        "castellano2020",
+        ["Castellano, Cristina"],
+        2020,
+        "thesis",
+        "Parent partners in child welfare: experiences of peer advocates and the parents they serve",
+    ),
+    (
+        "castellano2021",
+        ["Castellano, Cristina"],
+        2021,
+        "article",
+        "Fostering connections: the role of parent partners in engaging child welfare-involved parents",
+    ),
+    (
+        "chambers2019",
+        ["Chambers, Jaime M."],
+        2019,
+        "thesis",
+        "Parent partner programs and family reunification: a mixed-methods study",
+    ),
+    (
+        "damman2018",
+        ["Damman, Jerri"],
+        2018,
+        "thesis",
+        "Parent advocates and system change in child welfare: an institutional ethnography",
+    ),
+    (
+        "drabble2016",
+        ["Drabble, Laurie", "Haun, Jim", "Kushins, Heather", "Cohen, Elizabeth"],
+        2016,
+        "article",
+        "Measuring client satisfaction and engagement: the role of a mentor parent program in family drug treatment court",
+    ),
+    (
+        "enano2017",
+        [
+            "Enano, Stephanie",
+            "Freisthler, Bridget",
+            "Perez-Johnson, Debra",
+            "Lovato-Hermann, Kristin",
+        ],
+        2017,
+        "article",
+        "Evaluating parents in partnership: a preliminary study of a child welfare intervention designed to increase reunification",
+    ),
+    (
+        "frame2006",
+        ["Frame, Laura", "Conley, Amy", "Berrick, Jill Duerr"],
+        2006,
+        "article",
+        "'The real work is what they do together': peer support and birth parent change",
+    ),
+    (
+        "gerber2020",
+        ["Gerber, Lucas A.", "Pang, Yu C.", "Ross, Timothy", "Guggenheim, Martin"],
+        2020,
+        "article",
+        "Effects of an interdisciplinary approach to parental representation in child welfare",
+    ),
+    (
+        "green2015",
+        ["Green, Beth L.", "Rockhill, Anna", "Furrer, Carrie"],
+        2015,
+        "article",
+        "Mentoring mothers in family treatment drug court: outcomes of a parent mentor program",
+    ),
+    (
+        "green2016",
+        ["Green, Beth L.", "Rockhill, Anna", "Burrus, Scott"],
+        2016,
+        "article",
+        "Peer mentoring and recovery support for parents in child welfare: a qualitative study",
+    ),
+    (
+        "haight2015",
+        ["Haight, Wendy", "Marshall, Jennifer", "Hans, Sydney"],
+        2015,
+        "article",
+        "Parent mentors in rural child welfare: perspectives of mentors and families",
+    ),
+    (
+        "huebner2018",
+        ["Huebner, Ruth A.", "Hall, Martin T.", "Smead, Emily"],
+        2018,
+        "article",
+        "Peer mentoring services, opportunities and outcomes for child welfare families with substance use disorders",
+    ),
+    (
+        "lalayants2012a",
+        ["Lalayants, Marina"],
+        2012,
+        "article",
+        "Parent representation model in child safety conferences",
+    ),
+    (
+        "lalayants2012b",
+        ["Lalayants, Marina"],
+        2012,
+        "article",
+        "Partnership between child protective services and parent representatives",
+    ),
+    (
+        "lalayants2013",
+        ["Lalayants, Marina"],
+        2013,
+        "article",
+        "Parent engagement in child safety conferences: the role of parent representatives",
+    ),
+    (
+        "lalayants2014",
+        ["Lalayants, Marina"],
+        2014,
+        "article",
+        "Community-based parent advocacy: perceptions of parents and advocates",
+    ),
+    (
+        "lalayants2019",
+        ["Lalayants, Marina"],
+        2019,
+        "article",
+        "Peer support groups for child welfare-involved families",
+    ),
+    (
+        "lalayants2021",
+        ["Lalayants, Marina"],
+        2021,
+        "article",
+        "Parent advocacy in child welfare: a multi-site qualitative study",
+    ),
+    (
+        "lalayants2015",
+        ["Lalayants, Marina", "Baier, Maria", "Benedict, Anne"],
+        2015,
+        "article",
+        "Parent advocates in child safety conferences: perspectives of child protective staff",
+    ),
+    (
+        "lalayants2019b",
+        ["Lalayants, Marina", "Wyatt, Courtney", "Saitadze, Inga"],
+        2019,
+        "article",
+        "Outcomes of parent advocacy in child welfare: a comparison design",
+    ),
+    (
+        "lalayants2021b",
+        ["Lalayants, Marina", "Saitadze, Inga", "Roberts, Kristen"],
+        2021,
+        "article",
+        "Parent advocates and case outcomes in child safety conferences",
+    ),
+    (
+        "leake2012",
+        ["Leake, Robin", "Longworth-Reed, Laricia", "Williams, Nicole", "Potter, Cathryn"],
+        2012,
+        "article",
+        "Exploring the benefits of a parent partner mentoring program in child welfare",
+    ),
+    (
+        "mcwic2014",
+        ["Midwest Child Welfare Implementation Center"],
+        2014,
+        "report",
+        "Iowa parent partner approach: evaluation report",
+    ),
+    (
+        "polinsky2010",
+        ["Polinsky, Margaret L.", "Pion-Berlin, Lisa", "Williams, Sandra", "Long, Tony"],
+        2010,
+        "article",
+        "Preventing child abuse and neglect: a national evaluation of Parents Anonymous groups",
+    ),
+    (
+        "rockhill2015",
+        ["Rockhill, Anna", "Furrer, Carrie J.", "Duong, Thuy M."],
+        2015,
+        "article",
+        "Peer mentoring in child welfare: a motivational framework",
+    ),
+    (
+        "soffer2020",
+        ["Soffer-Elnekave, Rachel", "Haight, Wendy", "Jader, Julia"],
+        2020,
+        "article",
+        "Parent mentoring relationships as a vehicle for reducing racial disparities in child protection",
+    ),
+    (
+        "summers2012",
+        ["Summers, Alicia", "Wood, Steve", "Russell, Jesse"],
+        2012,
+        "article",
+        "An evaluation of the effectiveness of a parent-to-parent program in changing attitudes and increasing parental engagement",
+    ),
+    (
+        "trescher2020",
+        ["Trescher, Shelly"],
+        2020,
+        "thesis",
+        "Parent partners' perspectives on peer support in child welfare",
+    ),
+    (
+        "umich2013",
+        ["University of Michigan Law School"],
+        2013,
+        "report",
+        "Detroit Center for Family Advocacy: pilot evaluation report",
+    ),
+]
+
+
+def _placeholder_included() -> list[dict]:
+    out = []
+    for key, authors, year, kind, title in _PLACEHOLDER:
+        out.append(
+            {
+                "key": key,
+                "authors": authors,
+                "year": year,
+                "title": title,
+                "type": kind,
+                "journal": "",
+                "origin": "",
+                "named": True,
+                "fields": {},
+            }
+        )
+    extra = [
+        (
+            "invented01",
+            2009,
+            "article",
+            "Peer parent advocates in a family treatment court: a pilot evaluation",
+        ),
+        (
+            "invented02",
+            2017,
+            "article",
+            "Parents helping parents: a qualitative study of a peer mentor programme in child protection",
+        ),
+        (
+            "invented03",
+            2014,
+            "report",
+            "Parent partner program evaluation: final report to the county",
+        ),
+        (
+            "invented04",
+            2019,
+            "article",
+            "Lived experience and parent advocacy in child protection conferences in England",
+        ),
+        (
+            "invented05",
+            2020,
+            "report",
+            "Peer advocacy for parents in child protection: programme evaluation",
+        ),
+        (
+            "invented06",
+            2018,
+            "article",
+            "Peer mentoring for parents with cognitive disabilities in child protection",
+        ),
+        (
+            "invented07",
+            2016,
+            "article",
+            "A parent advocate model in a regional child welfare system: implementation findings",
+        ),
+    ]
+    rng = random.Random(SEED + 45)
+    for key, year, kind, title in extra:
+        authors = [_invented_author(rng) for _ in range(rng.randint(1, 3))]
+        out.append(
+            {
+                "key": key,
+                "authors": authors,
+                "year": year,
+                "title": title,
+                "type": kind,
+                "journal": "",
+                "origin": "",
+                "named": False,
+                "fields": {},
+            }
+        )
+    # Five came from the experts (the review: "later, experts in the field were sent the
+    # inclusion list and asked for missing studies").
+    for key in ("cameron2000b", "damman2018", "lalayants2021b", "umich2013", "invented05"):
+        next(r for r in out if r["key"] == key)["origin"] = "expert"
+    return out
+
+
+def _journal_tuple(name: str) -> tuple[str, str, str, str]:
+    for j in V.JOURNALS_ELSEVIER + V.JOURNALS_APA + V.JOURNALS_SOCIAL_WORK + V.JOURNALS_OTHER:
+        if j[0].lower() == name.lower():
+            return j
+    words = re.sub(r"[^A-Za-z ]", " ", name).split()
+    return (name, name.upper(), name, "".join(w[0] for w in words).lower() or "j")
+
+
+def _invented_author(rng: random.Random) -> str:
+    given = rng.choice(V.GIVEN)
+    if rng.random() < 0.35:
+        given += " " + rng.choice(V.MIDDLE_INITIALS) + "."
+    return f"{rng.choice(V.SURNAMES)}, {given}"
+
+
+# ---- works ---------------------------------------------------------------------------------
+@dataclass
+class Work:
+    wid: int
+    status: str  # included | ft-excluded | ta-excluded
+    reason: str  # exclusion reason id ('' when included)
+    origin: str  # database | grey | expert
+    type: str  # article | thesis | report | webpage | conference | chapter
+    title: str
+    authors: list[str]  # "Surname, Given M."
+    year: int
+    journal: tuple[str, str, str, str] | None = None
+    volume: str = ""
+    issue: str = ""
+    sp: str = ""
+    ep: str = ""
+    doi: str = ""
+    abstract: str = ""
+    keywords: list[str] = field(default_factory=list)
+    language: str = "English"
+    publisher: str = ""
+    url: str = ""
+    named: bool = False
+    key: str = ""
+    dbs: list[str] = field(default_factory=list)
+    manual: str = ""  # manual-duplicate profile ('' = none)
+    record_ids: list[str] = field(default_factory=list)  # filled after rendering
+    charting: dict = field(default_factory=dict)
+
+
+TITLE_STOPWORDS = frozenset("the a an in on at and or of for to with by from as is are".split())
+
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def _words(text: str) -> list[str]:
+    t = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode("ascii")
+    return _NON_ALNUM.sub(" ", t).split()
+
+
+def compact(text: str) -> str:
+    """Lower-case letters and digits only, without stopwords (how dedup tools compare titles)."""
+    return "".join(w for w in _words(text) if w not in TITLE_STOPWORDS)
+
+
+def title_keys(title: str) -> set[str]:
+    """The title-start key a dedup tool blocks on: two invented works rarely share one, so they
+    are rarely even compared (title ends repeat designs: left to the similarity check)."""
+    return {"t:" + compact(title)[:24]}
+
+
+def strip_accents(text: str) -> str:
+    t = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in t if not unicodedata.combining(ch))
+
+
+class TitleFactory:
+    """Distinct invented titles: each new title must differ clearly from every earlier one."""
+
+    PATTERNS = (
+        "{topic} and {outcome} among {population}: {design}",
+        "{topic} and {outcome} in {place}",
+        "{topic} for {population}: {design}",
+        "The role of {topic_l} in {outcome}: evidence from {place}",
+        "Understanding {topic_l} among {population} in {place}",
+        "{topic} in {place}: {design}",
+        "Does {topic_l} shape {outcome}? {design_c} of {population}",
+        "Examining {topic_l} and {outcome} for {population}",
+        "{topic}, {outcome} and {population}: {design}",
+        "Predictors of {outcome} in the context of {topic_l}: {design}",
+        "How {population} experience {experience}: {design}",
+        "{topic} and the {outcome} of {population} in {place}",
+    )
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.seen: dict[str, list[str]] = {}
+        self.seen_set: set[str] = set()
+        self.all: list[str] = []
+        self.keys: set[str] = set()
+
+    def ok(self, title: str, group: str = "", strict: bool = True) -> bool:
+        from rapidfuzz import process
+        from rapidfuzz.distance import Indel
+
+        c = compact(title)
+        if c in self.seen_set or not c:
+            return False
+        keys = title_keys(title)
+        if strict and keys & self.keys:
+            return False
+        # titles of different classes share little vocabulary: compare within the class, and
+        # with the reserved (included and full-text) titles
+        for key, cutoff in ((group, 0.72), ("", 0.72), ("*", 0.78)):
+            seen = self.seen.get(key) if key != "*" else self.all
+            if seen and process.extractOne(
+                c, seen, scorer=Indel.normalized_similarity, score_cutoff=cutoff
+            ):
+                return False
+        self.all.append(c)
+        self.keys |= keys
+        self.seen.setdefault(group, []).append(c)
+        self.seen_set.add(c)
+        return True
+
+    def reserve(self, title: str) -> None:
+        c = compact(title)
+        self.seen.setdefault("", []).append(c)
+        self.seen_set.add(c)
+        self.all.append(c)
+        self.keys |= title_keys(title)
+
+    def make(self, cls: str) -> tuple[str, dict]:
+        lists = V.CLASSES[cls]
+        for attempt in range(600):
+            slots = {
+                "topic": self.rng.choice(lists["topic"]),
+                "outcome": self.rng.choice(lists["outcome"]),
+                "design": self.rng.choice(lists["design"]),
+                "population": self.rng.choice(V.POPULATIONS),
+                "place": self.rng.choice(V.PLACES),
+                "experience": self.rng.choice(lists["experience"]),
+            }
+            slots["topic_l"] = _lower_first(slots["topic"])
+            slots["design_c"] = slots["design"][0].upper() + slots["design"][1:]
+            title = self.rng.choice(self.PATTERNS).format(**slots)
+            if self.ok(title, cls, strict=attempt < 40):
+                return title, slots
+        raise RuntimeError(f"could not make a distinct title for {cls}")
+
+
+def _lower_first(text: str) -> str:
+    if len(text) > 1 and text[1].isupper():  # acronyms
+        return text
+    return text[0].lower() + text[1:]
+
+
+def make_abstract(rng: random.Random, slots: dict) -> str:
+    s = dict(slots)
+    s.setdefault("topic_l", _lower_first(s["topic"]))
+    s["n"] = rng.choice([12, 18, 24, 31, 45, 62, 87, 120, 214, 356, 512, 1140, 2873, 14962])
+    s["unit"] = rng.choice(V.UNITS)
+    s["years"] = rng.randint(2, 6)
+    parts = [
+        rng.choice(V.ABSTRACT_OPENERS),
+        rng.choice(V.ABSTRACT_AIMS),
+        rng.choice(V.ABSTRACT_METHODS),
+        rng.choice(V.ABSTRACT_RESULTS),
+        rng.choice(V.ABSTRACT_CLOSERS),
+    ]
+    text = " ".join(p.format(**s) for p in parts)
+    return text[0].upper() + text[1:]
+
+
+def pick_journal(rng: random.Random, dbs: list[str]) -> tuple[str, str, str, str]:
+    if "psycarticles" in dbs:
+        return rng.choice(V.JOURNALS_APA)
+    if "sd" in dbs:
+        return rng.choice(V.JOURNALS_ELSEVIER)
+    if "swa" in dbs:
+        return rng.choice(V.JOURNALS_SOCIAL_WORK + V.JOURNALS_OTHER[:6])
+    return rng.choice(V.JOURNALS_SOCIAL_WORK + V.JOURNALS_OTHER + V.JOURNALS_APA[:4])
+
+
+def make_doi(
+    rng: random.Random, journal: tuple[str, str, str, str], year: int, used: set[str]
+) -> str:
+    # Crossref's test prefix 10.5555: realistic shape, resolves to nothing real.
+    code = journal[3]
+    while True:
+        doi = f"10.5555/{code}.{year}.{rng.randint(1, 12):02d}.{rng.randint(1, 999):03d}"
+        if doi not in used:
+            used.add(doi)
+            return doi
+
+
+def fill_bibliographic(rng: random.Random, w: Work, used_dois: set[str]) -> None:
+    if w.type == "article":
+        if w.journal is None:
+            w.journal = pick_journal(rng, w.dbs)
+        w.volume = str(max(1, w.year - 1960 + rng.randint(-8, 8)))
+        w.issue = str(rng.randint(1, 6))
+        sp = rng.randint(1, 1400)
+        w.sp, w.ep = str(sp), str(sp + rng.randint(6, 24))
+        if w.year >= 2000 or rng.random() < 0.4 or w.manual == "doi-typo":
+            w.doi = make_doi(rng, w.journal, w.year, used_dois)
+    elif w.type == "thesis":
+        w.publisher = rng.choice(
+            [
+                "University of California, Berkeley",
+                "Portland State University",
+                "University of Denver",
+                "Wilfrid Laurier University",
+                "University of Illinois at Urbana-Champaign",
+                "Columbia University",
+                "University of Kentucky",
+                "Rutgers University",
+            ]
+        )
+    elif w.type in ("report", "webpage"):
+        if not w.publisher:
+            w.publisher = (
+                w.authors[0] if w.authors and "," not in w.authors[0] else rng.choice(V.GREY_ORGS)
+            )
+        w.url = f"https://www.example.org/{compact(w.title)[:40]}"
+
+
+FT_PATTERNS = (
+    "{topic}: {design} in {place}",
+    "{topic} for {population}: {design}",
+    "{topic} and {outcome} among {population}",
+    "{outcome_c} and {topic_l} in {place}: {design}",
+    "{topic} in {place}: {outcome} for {population}",
+)
+FT_OUTCOMES = [
+    "engagement",
+    "reunification",
+    "case outcomes",
+    "parent empowerment",
+    "service use",
+    "parenting confidence",
+    "trust in services",
+    "family stability",
+    "placement prevention",
+    "recovery",
+    "social support",
+    "participation in case planning",
+]
+
+
+# ---- building the set of works -------------------------------------------------------------
+def build_works(rng: random.Random) -> list[Work]:
+    titles = TitleFactory(random.Random(SEED + 1))
+    works: list[Work] = []
+    used_dois: set[str] = set()
+
+    def new(**kw) -> Work:
+        w = Work(wid=len(works) + 1, **kw)
+        works.append(w)
+        return w
+
+    # 1. the included publications
+    for inc in load_included():
+        titles.reserve(inc["title"])
+        kind = inc["type"]
+        wtype = {"journal": "article", "peer-reviewed": "article", "dissertation": "thesis"}.get(
+            kind, kind
+        )
+        if wtype not in ("article", "thesis", "report", "webpage", "conference", "chapter"):
+            wtype = "article"
+        origin = inc["origin"] or ("grey" if wtype == "report" else "database")
+        w = new(
+            status="included",
+            reason="",
+            origin=origin,
+            type=wtype,
+            title=inc["title"],
+            authors=list(inc["authors"]),
+            year=int(inc["year"]),
+            named=inc["named"],
+            key=inc["key"],
+            charting=inc.get("fields") or {},
+        )
+        if inc["journal"]:
+            if wtype == "article":
+                w.journal = _journal_tuple(inc["journal"])
+            else:
+                w.publisher = inc["journal"]
+        slots = {
+            "topic": "Parent peer advocacy",
+            "outcome": "case outcomes",
+            "population": "parents involved with child protective services",
+            "place": rng.choice(
+                ["California", "New York City", "Iowa", "Ontario", "Oregon", "Kentucky"]
+            ),
+            "design": "a programme evaluation",
+        }
+        w.abstract = (
+            f"{w.title[0].upper()}{w.title[1:]}. This study examined a programme in which parents with "
+            "lived experience of the child protection system (parent partners, parent advocates or "
+            "peer mentors) support parents currently involved with child protective services. "
+            + make_abstract(rng, slots)
+        )
+        w.keywords = ["parent advocacy", "peer support", "child welfare", "lived experience"]
+
+    # 2. full-text exclusions: relevant-looking on title/abstract
+    ft_reasons = [r for r, n in FT_REASON_COUNTS.items() for _ in range(n)]
+    rng.shuffle(ft_reasons)
+    for reason in ft_reasons:
+        for attempt in range(1000):
+            topic = rng.choice(V.FT_EXCLUDED_TOPICS[reason])
+            design = rng.choice(V.FT_DESIGNS)
+            place = rng.choice(V.PLACES)
+            population = rng.choice(V.POPULATIONS)
+            outcome = rng.choice(FT_OUTCOMES)
+            title = rng.choice(FT_PATTERNS).format(
+                topic=topic,
+                topic_l=_lower_first(topic),
+                design=design,
+                place=place,
+                population=population,
+                outcome=outcome,
+                outcome_c=outcome[0].upper() + outcome[1:],
+            )
+            if titles.ok(title, "ft", strict=attempt < 600):
+                break
+        else:
+            raise RuntimeError(f"no distinct full-text title for {reason}")
+        year = rng.randint(2000, 2021)
+        if reason == "outside-dates":
+            year = rng.choice([1989, 1992, 1994, 1995, 2022])
+        origin = "grey" if rng.random() < 0.07 else "database"
+        wtype = "report" if origin == "grey" else ("thesis" if rng.random() < 0.06 else "article")
+        w = new(
+            status="ft-excluded",
+            reason=reason,
+            origin=origin,
+            type=wtype,
+            title=title,
+            authors=[_invented_author(rng) for _ in range(rng.randint(1, 4))],
+            year=year,
+        )
+        if reason == "not-english":
+            w.language = rng.choice(V.NON_ENGLISH)[0]
+        slots = {
+            "topic": topic,
+            "outcome": outcome,
+            "population": population,
+            "place": place,
+            "design": design,
+        }
+        w.abstract = make_abstract(rng, slots)
+        w.keywords = [*rng.sample(V.KEYWORDS, 4), "peer support"]
+
+    # 3. title/abstract exclusions: the bulk of the search
+    n_grey_so_far = sum(1 for w in works if w.origin == "grey")
+    n_db_so_far = sum(1 for w in works if w.origin == "database")
+    n_db_works = DB_TOTAL - AUTO_DUPLICATES - MANUAL_DUPLICATES  # 3,719 distinct database works
+    n_grey_more = GREY_TOTAL - n_grey_so_far
+    classes = list(TA_REASON_WEIGHTS)
+    weights = [TA_REASON_WEIGHTS[c] for c in classes]
+    for i in range(n_db_works - n_db_so_far + n_grey_more):
+        reason = rng.choices(classes, weights)[0]
+        grey = i >= n_db_works - n_db_so_far
+        cls = reason if reason in V.CLASSES else "not-programme"
+        title, slots = titles.make(cls)
+        year = rng.randint(1996, 2021)
+        if reason == "outside-dates":
+            year = rng.randint(1978, 1995)
+        wtype = "article"
+        if grey:
+            wtype = rng.choice(["report", "webpage", "report"])
+        elif rng.random() < 0.04:
+            wtype = "thesis"
+        w = new(
+            status="ta-excluded",
+            reason=reason,
+            origin="grey" if grey else "database",
+            type=wtype,
+            title=title,
+            authors=[_invented_author(rng) for _ in range(rng.choice([1, 2, 2, 3, 3, 4, 5, 6]))],
+            year=year,
+        )
+        if grey:
+            org = rng.choice(V.GREY_ORGS)
+            w.authors = [org] if rng.random() < 0.6 else w.authors[:2]
+            w.publisher = org
+        if reason == "not-english":
+            w.language = rng.choice(V.NON_ENGLISH)[0]
+        w.abstract = make_abstract(rng, slots)
+        w.keywords = rng.sample(V.KEYWORDS, rng.randint(3, 6))
+    assert sum(1 for w in works if w.origin == "grey") == GREY_TOTAL, "grey count"
+    assert sum(1 for w in works if w.origin == "database") == n_db_works, "database works"
+    assert sum(1 for w in works if w.origin == "expert") == EXPERT_TOTAL, "expert count"
+
+    assign_databases(rng, [w for w in works if w.origin == "database"])
+    for w in works:
+        fill_bibliographic(rng, w, used_dois)
+        if w.language != "English" and w.journal is not None:
+            _lang, full, j9, iso = next(x for x in V.NON_ENGLISH if x[0] == w.language)
+            w.journal = (full, j9, iso, compact(full)[:8])
+    return works
+
+
+def assign_databases(rng: random.Random, db_works: list[Work]) -> None:
+    """Choose the databases holding each work so that every database total is exact."""
+    remaining = {k: n for k, (_, n) in DATABASES.items()}
+    order = list(db_works)
+    rng.shuffle(order)
+    # theses are only in PsycINFO (Dissertation Abstracts International)
+    theses = [w for w in order if w.type == "thesis"]
+    others = [w for w in order if w.type != "thesis"]
+    # Planted manual duplicates: works with exactly two copies, the second badly corrupted.
+    manual_profiles = ["doi-typo"] * 100 + ["online-first"] * 86
+    assert len(manual_profiles) == MANUAL_DUPLICATES
+    plan: list[tuple[Work, int]] = []
+    # planted manual duplicates: invented title/abstract exclusions with titles long enough to
+    # be reworded
+    manual_works = [
+        w
+        for w in others
+        if w.status == "ta-excluded" and len(w.title.split()) >= 9 and len(compact(w.title)) >= 50
+    ][:MANUAL_DUPLICATES]
+    for w, prof in zip(manual_works, manual_profiles, strict=True):
+        w.manual = prof
+        plan.append((w, 2))
+    chosen_ids = {w.wid for w in manual_works}
+    others = [w for w in others if w.wid not in chosen_ids]
+    idx = 0
+    for k, n in sorted(COPY_COUNTS.items(), reverse=True):
+        for _ in range(n):
+            plan.append((others[idx], k))
+            idx += 1
+    for w in theses:
+        w.dbs = ["psycinfo"]
+        remaining["psycinfo"] -= 1
+    for w in others[idx:]:
+        plan.append((w, 1))
+    keys = list(DATABASES)
+    for w, k in plan:
+        chosen: list[str] = []
+        for _ in range(k):
+            pool = [
+                d
+                for d in keys
+                if d not in chosen
+                and remaining[d] > 0
+                and not (d == "psycarticles" and "sd" in chosen)
+                and not (d == "sd" and "psycarticles" in chosen)
+            ]
+            if (
+                k >= 2
+                and "psycarticles" in chosen
+                and "psycinfo" not in chosen
+                and remaining["psycinfo"] > 0
+            ):
+                pool = ["psycinfo"]
+            d = rng.choices(pool, [remaining[p] for p in pool])[0]
+            chosen.append(d)
+            remaining[d] -= 1
+        # APA journals in PsycARTICLES are in PsycINFO too: list PsycINFO first for realism
+        w.dbs = sorted(chosen, key=keys.index)
+    assert all(v == 0 for v in remaining.values()), remaining
+
+
+# ---- rendering ------------------------------------------------------------------------------
+@dataclass
+class Copy:
+    work: Work
+    db: str
+    variant: str  # "" | a manual profile for the corrupted copy
+    quirks: frozenset[str]
+
+
+def make_copies(rng: random.Random, works: list[Work]) -> dict[str, list[Copy]]:
+    per_db: dict[str, list[Copy]] = {k: [] for k in DATABASES}
+    for w in works:
+        if w.origin != "database":
+            continue
+        for i, db in enumerate(w.dbs):
+            quirks = set()
+            if i > 0 and w.doi and rng.random() < 0.12:
+                quirks.add("no-doi")
+            if rng.random() < 0.08:
+                quirks.add("no-abstract")
+            if rng.random() < 0.15:
+                quirks.add("strip-accents")
+            if i > 0 and rng.random() < 0.06:
+                quirks.add("subtitle-dropped")
+            variant = w.manual if (w.manual and i == 1) else ""
+            if variant:
+                quirks.discard("no-doi")
+                quirks.discard("subtitle-dropped")
+            per_db[db].append(Copy(w, db, variant, frozenset(quirks)))
+    for db, copies in per_db.items():
+        random.Random(f"{SEED}-{db}").shuffle(copies)
+        assert len(copies) == DATABASES[db][1], (db, len(copies))
+    return per_db
+
+
+def title_for(c: Copy) -> str:
+    t = c.work.title
+    if "subtitle-dropped" in c.quirks and ": " in t and len(t.split(": ")[0]) >= 35:
+        t = t.split(": ")[0]
+    if "strip-accents" in c.quirks:
+        t = strip_accents(t)
+    if c.variant == "online-first":
+        # the online-first version carried an earlier title wording
+        t = _reword(t)
+    return t
+
+
+_REWORD = [
+    ("programme", "program"),
+    ("parents", "caregivers"),
+    ("families", "households"),
+    ("children", "youth"),
+    ("study", "investigation"),
+    ("evidence", "findings"),
+    ("analysis", "examination"),
+    ("experiences", "perspectives"),
+    ("Understanding", "Exploring"),
+    ("Examining", "Investigating"),
+    ("outcomes", "results"),
+    ("services", "supports"),
+    ("evaluation", "assessment"),
+    ("qualitative", "interview"),
+    ("role", "place"),
+]
+
+
+def _reword(title: str) -> str:
+    """An earlier wording of ``title`` (as an advance online version might carry): similar
+    enough to be a likely duplicate, too different to be a certain one. The first two words stay
+    (so that a dedup tool's blocking by first author and title start still pairs them)."""
+    from rapidfuzz.distance import Indel
+
+    rng = random.Random(title)
+    target = compact(title)
+    head, words0 = title.split()[:2], title.split()[2:]
+    for _ in range(500):
+        words = list(words0)
+        for _ in range(rng.randint(1, 3)):
+            joined = " ".join(words)
+            swaps = [(a, b) for a, b in _REWORD if a in joined]
+            if rng.random() < 0.6 and swaps:
+                a, b = rng.choice(swaps)
+                words = joined.replace(a, b, 1).split()
+            elif len(words) > 4:
+                i = rng.randrange(0, len(words) - 1)
+                if words[i].lower() not in TITLE_STOPWORDS and not words[i].endswith(":"):
+                    del words[i]
+        while words and words[-1].lower().strip(":,") in TITLE_STOPWORDS:
+            words.pop()
+        cand = " ".join(head + words).rstrip(":,")
+        if (
+            0.84 <= Indel.normalized_similarity(compact(cand), target) < 0.93
+            and compact(cand)[:24] == target[:24]
+        ):
+            return cand
+    raise RuntimeError(f"no rewording found for {title!r}")
+
+
+def authors_for(c: Copy) -> list[str]:
+    a = c.work.authors
+    if "strip-accents" in c.quirks:
+        a = [strip_accents(x) for x in a]
+    return a
+
+
+def doi_for(c: Copy) -> str:
+    w = c.work
+    if not w.doi or "no-doi" in c.quirks or c.variant in ("online-first", "pages-wrong"):
+        return ""
+    if c.variant == "doi-typo":
+        # a digit transposed in the database's copy of the DOI: both look valid, they differ
+        head, tail = w.doi.rsplit(".", 1)
+        return f"{head}.{tail[::-1]}" if tail[::-1] != tail else f"{head}.{int(tail) + 1:03d}"
+    return w.doi
+
+
+def pages_for(c: Copy) -> tuple[str, str]:
+    w = c.work
+    if c.variant == "online-first":
+        return "", ""
+    if c.variant == "pages-wrong" and w.sp:
+        return str(int(w.sp) + 100), str(int(w.ep) + 100)
+    return w.sp, w.ep
+
+
+def volume_for(c: Copy) -> tuple[str, str]:
+    if c.variant == "online-first":
+        return "", ""
+    return c.work.volume, c.work.issue
+
+
+def year_for(c: Copy) -> int:
+    if c.variant == "online-first":
+        return c.work.year - 1
+    return c.work.year
+
+
+def initials(given: str) -> str:
+    parts = re.split(r"[\s.\-]+", given)
+    return "".join(p[0] for p in parts if p)
+
+
+def wos_name(author: str) -> tuple[str, str]:
+    if "," not in author:
+        return author, author
+    sur, given = [x.strip() for x in author.split(",", 1)]
+    return f"{sur}, {initials(given)}", f"{sur}, {given}"
+
+
+def _wrap(tag: str, values: list[str]) -> list[str]:
+    lines = []
+    for i, v in enumerate(values):
+        lines.append(f"{tag if i == 0 else '  '} {v}")
+    return lines
+
+
+def _wrap_text(tag: str, text: str, width: int = 70) -> list[str]:
+    import textwrap
+
+    chunks = textwrap.wrap(text, width=width) or [""]
+    return _wrap(tag, chunks)
+
+
+def render_wos(copies: list[Copy], start_ut: int) -> bytes:
+    out = ["\ufeffFN Clarivate Analytics Web of Science", "VR 1.0"]
+    for n, c in enumerate(copies):
+        w = c.work
+        pt = "J" if w.type == "article" else ("C" if w.type == "conference" else "B")
+        out.append(f"PT {pt}")
+        names = [wos_name(a) for a in authors_for(c)]
+        out += _wrap("AU", [s for s, _ in names])
+        out += _wrap("AF", [f for _, f in names])
+        out += _wrap_text("TI", title_for(c))
+        jfull = w.journal[0] if w.journal else (w.publisher or "")
+        out.append(f"SO {jfull.upper()}")
+        out.append(f"LA {w.language}")
+        out.append("DT " + ("Article" if w.type == "article" else "Proceedings Paper"))
+        if w.keywords:
+            out += _wrap_text("DE", "; ".join(w.keywords))
+        if w.abstract and "no-abstract" not in c.quirks:
+            out += _wrap_text("AB", w.abstract)
+        out.append("Z9 " + str(abs(hash_int(w.title)) % 40))
+        if w.journal:
+            out.append(f"J9 {w.journal[1]}")
+            out.append(f"JI {w.journal[2]}")
+        yr = year_for(c)
+        out.append(f"PY {yr}")
+        vol, iss = volume_for(c)
+        if vol:
+            out.append(f"VL {vol}")
+        if iss:
+            out.append(f"IS {iss}")
+        sp, ep = pages_for(c)
+        if sp:
+            out.append(f"BP {sp}")
+            out.append(f"EP {ep}")
+        doi = doi_for(c)
+        if doi:
+            out.append(f"DI {doi}")
+        if c.variant == "online-first":
+            out.append(f"EA {yr}")
+        out.append(f"UT WOS:{start_ut + n:015d}")
+        out.append(f"NR {20 + hash_int(w.title) % 60}")
+        out.append("ER")
+        out.append("")
+    out.append("EF")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def hash_int(text: str) -> int:
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16)
+
+
+EBSCO_DB = {
+    "psycinfo": ("psyh", "APA PsycInfo"),
+    "psycarticles": ("pdh", "APA PsycArticles"),
+    "swa": ("swh", "Social Work Abstracts"),
+}
+
+
+def render_ebsco(copies: list[Copy], db: str) -> bytes:
+    code, dbname = EBSCO_DB[db]
+    out: list[str] = []
+    for c in copies:
+        w = c.work
+        ty = {"article": "JOUR", "thesis": "THES", "report": "RPRT", "conference": "CONF"}.get(
+            w.type, "GEN"
+        )
+        an = f"{year_for(c)}-{10000 + hash_int(w.title + db) % 89999:05d}-{1 + hash_int(w.title) % 20:03d}"
+        if db == "swa":
+            an = f"{100000 + hash_int(w.title + db) % 800000}"
+        out.append(f"TY  - {ty}")
+        if db != "swa":
+            out.append(f"ID  - {an}")
+        for a in authors_for(c):
+            out.append(f"AU  - {a}")
+        t = title_for(c)
+        out.append(f"T1  - {t}" + ("" if t.endswith(("?", ".", "!")) else "."))
+        if w.journal:
+            out.append(f"JO  - {w.journal[0]}")
+            out.append(f"JF  - {w.journal[0]}")
+        yr = year_for(c)
+        out.append(f"Y1  - {yr}///")
+        vol, iss = volume_for(c)
+        if vol:
+            out.append(f"VL  - {vol}")
+        if iss:
+            out.append(f"IS  - {iss}")
+        sp, ep = pages_for(c)
+        if sp:
+            out.append(f"SP  - {sp}")
+            out.append(f"EP  - {ep}")
+        if w.type == "thesis":
+            out.append(f"PB  - ProQuest Information & Learning ({w.publisher})")
+            out.append("M3  - Dissertation")
+        else:
+            out.append("M3  - Article" if db == "swa" else "M3  - Journal Article")
+        if w.abstract and "no-abstract" not in c.quirks:
+            tag = "N2" if db != "swa" else "AB"
+            out.append(f"{tag}  - {w.abstract}")
+        for kw in w.keywords:
+            out.append(f"KW  - {'*' + kw.title() if db != 'swa' else kw.upper()}")
+        if w.language != "English":
+            out.append(f"LA  - {w.language}")
+        note = f"Accession Number: {an}. {INVENTED_NOTE if not w.named else NAMED_NOTE}"
+        if c.variant == "online-first":
+            note += " Advance online publication."
+        out.append(f"N1  - {note}")
+        doi = doi_for(c)
+        if doi:
+            out.append(f"DO  - {doi}")
+        out.append(
+            f"UR  - https://search.ebscohost.com/login.aspx?direct=true&db={code}&AN={an}&site=ehost-live"
+        )
+        out.append("DP  - EBSCOhost")
+        out.append(f"DB  - {dbname}")
+        out.append("ER  - ")
+        out.append("")
+    return ("\r\n".join(out) + "\r\n").encode("utf-8")
+
+
+def render_sciencedirect(copies: list[Copy]) -> bytes:
+    out: list[str] = []
+    for c in copies:
+        w = c.work
+        out.append("TY  - JOUR")
+        out.append(f"T1  - {title_for(c)}")
+        if w.journal:
+            out.append(f"JO  - {w.journal[0]}")
+        vol, iss = volume_for(c)
+        if vol:
+            out.append(f"VL  - {vol}")
+        if iss:
+            out.append(f"IS  - {iss}")
+        sp, ep = pages_for(c)
+        if sp:
+            out.append(f"SP  - {sp}")
+            out.append(f"EP  - {ep}")
+        yr = year_for(c)
+        out.append(f"PY  - {yr}")
+        out.append(f"DA  - {yr}/{1 + hash_int(w.title) % 12:02d}/01/")
+        out.append("T2  - ")
+        for a in authors_for(c):
+            out.append(f"AU  - {a}")
+        out.append(
+            f"SN  - {1000 + hash_int(w.journal[0] if w.journal else 'x') % 8999}-{1000 + hash_int(w.title) % 8999}"
+        )
+        doi = doi_for(c)
+        if doi:
+            out.append(f"DO  - https://doi.org/{doi}")
+        pii = f"S{hash_int(w.title + 'pii'):010d}{yr % 100:02d}"
+        out.append(f"UR  - https://www.sciencedirect.com/science/article/pii/{pii}")
+        for kw in w.keywords:
+            out.append(f"KW  - {kw.capitalize()}")
+        if w.abstract and "no-abstract" not in c.quirks:
+            out.append(f"AB  - {w.abstract}")
+        out.append("ER  - ")
+        out.append("")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def render_grey(works: list[Work]) -> bytes:
+    """Zotero RIS export of the grey-literature collection."""
+    out: list[str] = []
+    for w in works:
+        ty = {"report": "RPRT", "webpage": "ELEC", "thesis": "THES", "article": "JOUR"}.get(
+            w.type, "GEN"
+        )
+        out.append(f"TY  - {ty}")
+        out.append(f"TI  - {w.title}")
+        for a in w.authors:
+            out.append(f"AU  - {a}")
+        out.append(f"DA  - {w.year}")
+        out.append(f"PY  - {w.year}")
+        if w.journal:
+            out.append(f"T2  - {w.journal[0]}")
+        if w.publisher:
+            out.append(f"PB  - {w.publisher}")
+        if w.url:
+            out.append(f"UR  - {w.url}")
+        if w.abstract:
+            out.append(f"AB  - {w.abstract}")
+        where = ["Child Welfare Information Gateway", "Google Search", "Google Scholar"][
+            hash_int(w.title) % 3
+        ]
+        out.append(
+            f"N1  - Found via {where}, 2022-01-17. " + (NAMED_NOTE if w.named else INVENTED_NOTE)
+        )
+        out.append("ER  - ")
+        out.append("")
+    return ("\r\n".join(out) + "\r\n").encode("utf-8")
+
+
+def render_experts(works: list[Work]) -> bytes:
+    buf = io.StringIO()
+    wr = csv.writer(buf, lineterminator="\n")
+    wr.writerow(
+        [
+            "ID",
+            "Authors",
+            "Year",
+            "Title",
+            "Type",
+            "Journal",
+            "Volume",
+            "Issue",
+            "Pages",
+            "DOI",
+            "Suggested by",
+            "Notes",
+        ]
+    )
+    suggesters = [
+        "Expert A (parent advocacy researcher)",
+        "Expert B (child welfare agency)",
+        "Expert C (parent advocate)",
+    ]
+    for i, w in enumerate(works, start=1):
+        pages = f"{w.sp}-{w.ep}" if w.sp else ""
+        wr.writerow(
+            [
+                f"EXP-{i:02d}",
+                "; ".join(w.authors),
+                w.year,
+                w.title,
+                w.type,
+                w.journal[0] if w.journal else w.publisher,
+                w.volume,
+                w.issue,
+                pages,
+                w.doi,
+                suggesters[i % 3],
+                NAMED_NOTE if w.named else INVENTED_NOTE,
+            ]
+        )
+    return buf.getvalue().encode("utf-8")
+
+
+# ---- decisions ------------------------------------------------------------------------------
+_SHA: dict[int, str] = {}
+
+
+def rid(data: bytes, position: int) -> str:
+    key = id(data)
+    if key not in _SHA:
+        _SHA[key] = hashlib.sha256(data).hexdigest()[:8]
+    return f"{_SHA[key]}-{position}"
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    buf = io.StringIO()
+    wr = csv.writer(buf, lineterminator="\n")
+    wr.writerow(header)
+    wr.writerows(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buf.getvalue().encode("utf-8"))
+
+
+def screening_decisions(rng: random.Random, works: list[Work]) -> dict[str, list[list]]:
+    """Title/abstract and full-text decisions of both reviewers, plus consensus resolutions."""
+    out: dict[str, list[list]] = {}
+    screened = [w for w in works if w.origin in ("database", "grey")]
+    assert len(screened) == SCREENED, len(screened)
+    ta: dict[str, list[list]] = {r: [] for r in REVIEWERS}
+    ta_res: list[list] = []
+    reasons = list(TA_REASON_WEIGHTS)
+    for w in screened:
+        true = "include" if w.status in ("included", "ft-excluded") else "exclude"
+        rid_ = w.record_ids[0]
+        decided = {}
+        for r in REVIEWERS:
+            d, reason = true, (w.reason if true == "exclude" else "")
+            if true == "include" and w.status == "ft-excluded" and rng.random() < 0.06:
+                d, reason = "exclude", w.reason  # the title hinted at the later exclusion
+            elif true == "include" and rng.random() < 0.03:
+                d, reason = "maybe", ""
+            elif true == "exclude" and rng.random() < 0.011:
+                d, reason = ("maybe", "") if rng.random() < 0.4 else ("include", "")
+            elif d == "exclude" and rng.random() < 0.08:
+                reason = rng.choice(reasons)  # a different (also valid) reason
+            decided[r] = (d, reason)
+        # the record's position on the screener's list is irrelevant to decisions
+        for r in REVIEWERS:
+            d, reason = decided[r]
+            ta[r].append([rid_, d, reason, ""])
+        if len({d for d, _ in decided.values()}) > 1:
+            final = "include" if true == "include" else "exclude"
+            ta_res.append(
+                [rid_, final, w.reason if final == "exclude" else "", _rationale(rng, final, w)]
+            )
+    for r in REVIEWERS:
+        out[f"title-abstract-{r}"] = ta[r]
+    out["title-abstract-resolutions"] = ta_res
+
+    ft_works = [w for w in works if w.status in ("included", "ft-excluded")]
+    assert len(ft_works) == TO_FULLTEXT + EXPERT_TOTAL
+    ft: dict[str, list[list]] = {r: [] for r in REVIEWERS}
+    ft_res: list[list] = []
+    for w in ft_works:
+        true = "include" if w.status == "included" else "exclude"
+        decided = {}
+        for r in REVIEWERS:
+            d, reason = true, (w.reason if true == "exclude" else "")
+            if rng.random() < 0.07:
+                if true == "include":
+                    d, reason = (
+                        "exclude",
+                        rng.choice(["not-cp-involved", "no-lived-experience", "not-programme"]),
+                    )
+                else:
+                    d, reason = "include", ""
+            decided[r] = (d, reason)
+        for r in REVIEWERS:
+            d, reason = decided[r]
+            ft[r].append([w.record_ids[0], d, reason, ""])
+        if len({d for d, _ in decided.values()}) > 1:
+            ft_res.append(
+                [
+                    w.record_ids[0],
+                    true,
+                    w.reason if true == "exclude" else "",
+                    _rationale(rng, true, w),
+                ]
+            )
+        elif decided["anat"][1] != decided["marina"][1] and true == "exclude":
+            pass
+    for r in REVIEWERS:
+        out[f"full-text-{r}"] = ft[r]
+    out["full-text-resolutions"] = ft_res
+    return out
+
+
+RATIONALES_INCLUDE = [
+    "Agreed in the consensus meeting: advocates are parents with lived CP experience; services delivered to CP-involved parents.",
+    "Consensus: the programme is delivered by parent partners with lived experience; empirical data on delivery.",
+    "Team discussion: the agency is a CP service (what counts as a CP service was the disputed point).",
+]
+RATIONALES_EXCLUDE = [
+    "Consensus meeting: the advocates have no lived CP experience.",
+    "Team discussion: the service is outside CP (what counts as a CP service was the disputed point).",
+    "Agreed: no empirical data on the programme.",
+    "Agreed after reading the abstract again: not a peer programme.",
+]
+
+
+def _rationale(rng: random.Random, final: str, w: Work) -> str:
+    return rng.choice(RATIONALES_INCLUDE if final == "include" else RATIONALES_EXCLUDE)
+
+
+# ---- charting ------------------------------------------------------------------------------
+# A second charter disagrees on a few cells (what `review chart compare` lists); the consensus
+# workbook is the coding in scripts/example_charting.yaml.
+MARINA_CHANGES = {
+    "country": ("Canada", "United States"),
+    "earlier_reviews": ("Neither", "Acri et al. 2021 only"),
+}
+
+
+def write_charting(decisions: Path, works: list[Work]) -> list[Path]:
+    """The charting workbooks (anat, marina, consensus) filled through the charting module's own
+    template and fill function, keyed by the included records' ids."""
+    import tempfile
+
+    from openpyxl import load_workbook
+
+    sys.path.insert(0, str(REPO))
+    from review.chart.example import load_example
+    from review.chart.outputs import stable_xlsx_bytes
+    from review.chart.schema import load_schema
+    from review.chart.template import build_template, fill_template, save_workbook
+
+    example = load_example(HERE / "example_charting.yaml")
+    schema = load_schema(REPO / "extraction_schema.yaml")
+    by_key = {w.key: w for w in works if w.status == "included"}
+    ids = {key: w.record_ids[0] for key, w in by_key.items()}
+    consensus = example.charting(record_ids=ids)
+    citations = {w.record_ids[0]: _citation(w) for w in by_key.values()}
+    reports = sorted(
+        ((rid, citations[rid]) for rid in consensus.reports), key=lambda t: (t[1].casefold(), t[0])
+    )
+
+    marina_reports = {rid: dict(v) for rid, v in consensus.reports.items()}
+    changed = 0
+    for rid in sorted(marina_reports, key=lambda r: citations[r]):
+        values = marina_reports[rid]
+        for fid, (old, new) in MARINA_CHANGES.items():
+            if values.get(fid) == old and changed < 5:
+                values[fid] = new
+                changed += 1
+                break
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for who, values in (
+            ("anat", consensus.reports),
+            ("marina", marina_reports),
+            ("consensus", consensus.reports),
+        ):
+            template = Path(tmp) / f"template-{who}.xlsx"
+            save_workbook(build_template(schema, reports, reviewer=who), template)
+            filled = Path(tmp) / f"filled-{who}.xlsx"
+            fill_template(template, values, consensus.programmes, filled)
+            path = decisions / f"charting-{who}.xlsx"
+            path.write_bytes(stable_xlsx_bytes(load_workbook(filled)))
+            out.append(path)
+    return out
+
+
+def _citation(w: Work) -> str:
+    if w.authors:
+        surname = w.authors[0].split(",")[0].strip()
+        who = surname + (" et al." if len(w.authors) > 2 else "")
+        if len(w.authors) == 2:
+            who = f"{surname} & {w.authors[1].split(',')[0].strip()}"
+    else:
+        who = "Anon."
+    return f"{who} ({w.year}) {w.title}"
+
+
+# ---- README --------------------------------------------------------------------------------
+def readme_text(per_db, files, works, verdicts, dec) -> str:
+    n_files = {
+        k: sum(1 for f in files if f.startswith(k + "/")) for k in {f.split("/")[0] for f in files}
+    }
+    ta_dis = len(dec["title-abstract-resolutions"])
+    ft_dis = len(dec["full-text-resolutions"])
+    named = sum(1 for w in works if w.status == "included" and w.named)
+    lines = [
+        "# The worked example's data",
+        "",
+        "Generated by `scripts/make_example.py` (deterministic: re-running it writes byte-identical",
+        "files). **The records are invented**: the review they stand for is real, its numbers are real,",
+        "the bibliographic records behind the numbers are not.",
+        "",
+        'The review: Saar-Heiman, Damman, Lalayants & Gupta (2024), "Parent peer advocacy, mentoring,',
+        'and support in child protection: a scoping review of programs and services", *Psychosocial',
+        "Intervention* 33(2), 73-88, doi:10.5093/pi2024a5. `review demo` imports these files with the",
+        "real commands and reproduces its PRISMA flow (Figure 1) and charting counts.",
+        "",
+        "## What is real",
+        "- The review's question, eligibility criteria, sources and keywords (`protocols/protocol.yaml`),",
+        "  its PRISMA numbers (7,219 database records, 75 grey-literature records, 3,314 + 186",
+        "  duplicates, 3,794 screened, 150 full texts, 40 + 5 included, 24 programmes) and its charting",
+        "  framework and category counts (`extraction_schema.yaml`, `scripts/example_charting.yaml`).",
+        f"- The authors and years of the {named} included publications the paper names (e.g. Berrick,",
+        "  Cohen et al. 2011; Lalayants 2012a), and the details of the three primary studies in the",
+        "  reference full texts (the Contra Costa Parent Partner programme, CWOP peer support groups).",
+        "- The export formats: each file is laid out as the database really exports it.",
+        "",
+        "## What is invented",
+        "- Every other record: titles, abstracts, authors, journals' issues and pages, keywords. Titles",
+        "  and abstracts of the included publications are paraphrases unless the charting file says",
+        "  otherwise. Every DOI uses Crossref's test prefix `10.5555`, so none resolves to a real paper.",
+        "  Where the format has a note field (EBSCO `N1`, Zotero `N1`, the expert CSV's Notes) it says",
+        "  the record is invented.",
+        "- Which databases hold which record, the duplicates and their corruptions, the reviewers",
+        "  (`anat`, `marina`: names from the protocol), all their decisions, notes and rationales,",
+        "  the search dates, the split of 7,219 records over the five databases.",
+        "",
+        "## Files",
+        "| file | what | records |",
+        "|---|---|---|",
+        f"| `searches/web-of-science/savedrecs*.txt` | Web of Science Core Collection, plain text (`FN`/`VR`/`PT`…`ER`/`EF`, UTF-8 with BOM), in {n_files['web-of-science']} batches of at most 1,000 as WoS exports them | {len(per_db['wos']):,} |",
+        f"| `searches/psycinfo/psycinfo-ebsco.ris` | APA PsycInfo via EBSCOhost, RIS (CRLF, `N2` abstracts, `*` major headings, `Y1 2011///`) | {len(per_db['psycinfo']):,} |",
+        f"| `searches/psycarticles/psycarticles-ebsco.ris` | APA PsycArticles via EBSCOhost, RIS | {len(per_db['psycarticles']):,} |",
+        f"| `searches/social-work-abstracts/social-work-abstracts-ebsco.ris` | Social Work Abstracts via EBSCOhost, RIS (`AB` abstracts, upper-case subject terms) | {len(per_db['swa']):,} |",
+        f"| `searches/sciencedirect/ScienceDirect_citations.ris` | ScienceDirect RIS (LF, `DO` as a https://doi.org/ URL, `DA`, empty `T2`) | {len(per_db['sd']):,} |",
+        f"| `searches/grey-literature/grey-literature-zotero.ris` | Child Welfare Information Gateway, Google and Google Scholar finds kept in Zotero, exported as RIS; imported with `--kind website --screen` (screened with the database records) | {GREY_TOTAL} |",
+        f"| `searches/experts/expert-suggestions.csv` | publications experts suggested when sent the inclusion list; imported with `--kind expert` (other methods: straight to full text) | {EXPERT_TOTAL} |",
+        f"| `decisions/dedup-verdicts.csv` | a person's verdicts on the pairs `review dedup` queues (`record_id_a, record_id_b, verdict, note`), for `review dedup import` | {len(verdicts)} pairs |",
+        f"| `decisions/title-abstract-{{anat,marina}}.csv` | each reviewer's title/abstract decisions (`record_id, decision, reason, note`), for `review screen import` | {SCREENED:,} each |",
+        f"| `decisions/title-abstract-resolutions.csv` | consensus on every title/abstract disagreement (`record_id, decision, reason, rationale`), for `review resolve import` | {ta_dis} |",
+        f"| `decisions/full-text-{{anat,marina}}.csv` | each reviewer's full-text decisions | {TO_FULLTEXT + EXPERT_TOTAL} each |",
+        f"| `decisions/full-text-resolutions.csv` | consensus on every full-text disagreement | {ft_dis} |",
+        "| `decisions/charting-{anat,marina,consensus}.xlsx` | the charting form (`review chart template`) filled by each reviewer and the consensus version, for `review chart import` | 45 reports, 24 programmes |",
+        "",
+        "## How the duplicates were planted",
+        f"- {AUTO_DUPLICATES:,} extra copies of records held by two to four databases, differing as real",
+        "  exports differ: author initials vs full names, upper-case journal titles and ISO/JCR",
+        "  abbreviations, trailing full stops, diacritics dropped, a missing DOI or abstract, a subtitle",
+        "  dropped, DOI as a URL. `review dedup` merges these automatically.",
+        f"- {MANUAL_DUPLICATES} pairs a person must confirm: 100 where one database carries a mistyped DOI",
+        "  (two valid-looking DOIs that differ: never merged automatically) and 86 where one database",
+        "  holds the advance online version (earlier title wording, year one earlier, no volume, pages",
+        "  or DOI). `review dedup` queues them; `decisions/dedup-verdicts.csv` confirms each.",
+        "",
+        "Record ids are `sha256(file)[:8]-position`, so the decision files refer to records by the",
+        "ids `review import` gives them. Re-generate with `python scripts/make_example.py`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# ---- main ----------------------------------------------------------------------------------
+def generate(out: Path, truth: Path | None = None) -> dict[str, int]:
+    rng = random.Random(SEED)
+    works = build_works(rng)
+    per_db = make_copies(random.Random(SEED + 2), works)
+    searches = out / "searches"
+    files: dict[str, bytes] = {}
+
+    # Web of Science, in batches of 1,000 (savedrecs.txt, savedrecs(1).txt, ...)
+    wos = per_db["wos"]
+    for b in range(0, len(wos), WOS_BATCH):
+        name = "savedrecs.txt" if b == 0 else f"savedrecs({b // WOS_BATCH}).txt"
+        data = render_wos(wos[b : b + WOS_BATCH], 1_000_000 + hash_int(name) % 9_000_000 * 10 + b)
+        files[f"web-of-science/{name}"] = data
+        for pos, c in enumerate(wos[b : b + WOS_BATCH], start=1):
+            c.work.record_ids.append((c.db, rid(data, pos)))  # type: ignore[arg-type]
+    for db, folder, name in (
+        ("psycinfo", "psycinfo", "psycinfo-ebsco.ris"),
+        ("psycarticles", "psycarticles", "psycarticles-ebsco.ris"),
+        ("swa", "social-work-abstracts", "social-work-abstracts-ebsco.ris"),
+    ):
+        data = render_ebsco(per_db[db], db)
+        files[f"{folder}/{name}"] = data
+        for pos, c in enumerate(per_db[db], start=1):
+            c.work.record_ids.append((c.db, rid(data, pos)))  # type: ignore[arg-type]
+    data = render_sciencedirect(per_db["sd"])
+    files["sciencedirect/ScienceDirect_citations.ris"] = data
+    for pos, c in enumerate(per_db["sd"], start=1):
+        c.work.record_ids.append((c.db, rid(data, pos)))  # type: ignore[arg-type]
+
+    grey = [w for w in works if w.origin == "grey"]
+    random.Random(SEED + 3).shuffle(grey)
+    data = render_grey(grey)
+    files["grey-literature/grey-literature-zotero.ris"] = data
+    for pos, w in enumerate(grey, start=1):
+        w.record_ids.append(("grey", rid(data, pos)))  # type: ignore[arg-type]
+    experts = [w for w in works if w.origin == "expert"]
+    data = render_experts(experts)
+    files["experts/expert-suggestions.csv"] = data
+    for pos, w in enumerate(experts, start=1):
+        w.record_ids.append(("expert", rid(data, pos)))  # type: ignore[arg-type]
+
+    # record ids in the order of the work's databases (first = where decisions point)
+    order = {k: i for i, k in enumerate([*DATABASES, "grey", "expert"])}
+    for w in works:
+        pairs = sorted(w.record_ids, key=lambda p: order[p[0]])  # type: ignore[index]
+        w.record_ids = [r for _, r in pairs]  # type: ignore[misc]
+
+    for rel, data in files.items():
+        p = searches / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+
+    # dedup verdicts: every planted manual duplicate is confirmed by a person
+    decisions = out / "decisions"
+    verdicts = []
+    for w in works:
+        if w.manual:
+            a, b = sorted(w.record_ids[:2])
+            notes = {
+                "doi-typo": "Same article; one database has a mistyped DOI.",
+                "online-first": "Same article; advance online version with an earlier title wording.",
+                "pages-wrong": "Same article; the page numbers in one database are wrong.",
+            }
+            verdicts.append([a, b, "same", notes[w.manual]])
+    verdicts.sort()
+    write_csv(
+        decisions / "dedup-verdicts.csv",
+        ["record_id_a", "record_id_b", "verdict", "note"],
+        verdicts,
+    )
+
+    dec = screening_decisions(random.Random(SEED + 4), works)
+    for name, rows in dec.items():
+        header = [
+            "record_id",
+            "decision",
+            "reason",
+            "rationale" if "resolutions" in name else "note",
+        ]
+        write_csv(decisions / f"{name}.csv", header, rows)
+
+    write_charting(decisions, works)
+    (out / "README.md").write_bytes(
+        readme_text(per_db, files, works, verdicts, dec).encode("utf-8")
+    )
+
+    if truth is not None:
+        write_csv(
+            truth,
+            ["record_id", "work", "status", "reason", "origin", "manual", "title"],
+            [
+                [r, w.wid, w.status, w.reason, w.origin, w.manual, w.title]
+                for w in works
+                for r in w.record_ids
+            ],
+        )
+    counts = Counter(w.status for w in works)
+    return {
+        "database_records": sum(len(per_db[d]) for d in DATABASES),
+        "grey_records": len(grey),
+        "expert_records": len(experts),
+        "works": len(works),
+        "included": counts["included"],
+        "ft_excluded": counts["ft-excluded"],
+        "manual_pairs": len(verdicts),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "--out", type=Path, default=REPO / "data", help="output folder (default: ./data)"
+    )
+    ap.add_argument(
+        "--truth", type=Path, help="also write which record belongs to which work (CSV)"
+    )
+    args = ap.parse_args(argv)
+    summary = generate(args.out, args.truth)
+    for k, v in summary.items():
+        print(f"{k}: {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
