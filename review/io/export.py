@@ -67,7 +67,7 @@ BIBTEX_TYPES = {
     "other": "misc",
 }
 _BIB_JOURNAL_FIELD = {"book": "series", "chapter": "booktitle", "conference": "booktitle"}
-_BIB_SPECIAL = re.compile(r"[\\{}&%$#_~^]")
+_BIB_SPECIAL = re.compile(r"[\\{}&%$#_~]")
 _BIB_ESCAPES = {
     "\\": r"\textbackslash{}",
     "{": r"\{",
@@ -78,7 +78,6 @@ _BIB_ESCAPES = {
     "#": r"\#",
     "_": r"\_",
     "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
 }
 
 
@@ -160,8 +159,14 @@ def to_ris(records: Iterable[Record]) -> str:
 # ---- BibTeX --------------------------------------------------------------------------------
 
 
+# Pairs LaTeX turns into other characters ("--" -> en dash, "''" -> closing quote...): an empty
+# group between them keeps them as typed.
+_LIGATURES = re.compile(r"(?<=[-'`?!,<>])(?=[-'`,<>])")
+
+
 def _bib_escape(value: str) -> str:
-    return _BIB_SPECIAL.sub(lambda m: _BIB_ESCAPES[m.group(0)], value)
+    value = _BIB_SPECIAL.sub(lambda m: _BIB_ESCAPES[m.group(0)], value)
+    return _LIGATURES.sub("{}", value)
 
 
 def _bib_key(rec: Record, used: set[str]) -> str:

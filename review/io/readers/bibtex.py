@@ -32,7 +32,7 @@ def _split_keywords(value: str) -> list[str]:
 
 
 def map_bibtex(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
-    f = {k.lower(): _plain(v) for k, v in fields.items()}
+    f = {k.lower(): str(v) if v is not None else "" for k, v in fields.items()}
 
     def first(*keys: str) -> str:
         for k in keys:
@@ -100,7 +100,7 @@ def _lenient_entry(text: str, start_line: int) -> Any:
             value = value[1:-1]
         elif len(value) >= 2 and value[0] == '"' and value[-1] == '"':
             value = value[1:-1]
-        fields.append(Field(m.group(1).lower(), value.strip()))
+        fields.append(Field(m.group(1).lower(), _plain(value).strip()))
     if not fields:
         return None
     return BibEntry(head.group(1).lower(), head.group(2), fields, start_line=start_line)

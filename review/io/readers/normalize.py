@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from review.model import FIELDS, RECORD_TYPES
@@ -55,7 +54,7 @@ def clean_text(value: Any) -> str:
         value = " ".join(str(v) for v in value if v is not None)
     text = _WS.sub(" ", str(value)).strip()
     if not text.isprintable():
-        text = _CONTROL.sub("", text)
+        text = _WS.sub(" ", _CONTROL.sub("", text)).strip()
     return text
 
 
@@ -167,44 +166,44 @@ def norm_author(name: str) -> str:
     """One author as ``Surname, Given``.
 
     ``Smith, John`` stays; ``Smith JA`` (MEDLINE/WoS) -> ``Smith, J. A.``; ``John Smith`` ->
-    ``Smith, John``; ``Ludwig van Beethoven`` -> ``van Beethoven, Ludwig``.
+    ``Smith, John``; ``Ludwig van Beethoven`` -> ``van Beethoven, Ludwig``; organisations and
+    single words stay as they are.
     """
     text = clean_text(name).strip(" ,;")
     if not text:
         return ""
     if "," in text:
         surname, _, given = text.partition(",")
-        surname, given = surname.strip(), given.strip(" ,")
-        if not given:
-            return surname
-        if surname and _GIVEN_INITIALS.match(given):
-            letters = "".join(c for c in given if c.isupper())
-            if len(letters) <= 4:
-                given = _initials(letters)  # "JA", "J.A.", "J A" -> "J. A."
-        return f"{surname}, {given}" if surname else given
+        return _pair(surname, given)
     parts = text.split(" ")
     if len(parts) == 1 or len(parts) > 4 or _CORPORATE.search(text):
         return text  # one word, or an organisation ("World Health Organization")
-    last = parts[-1]
     k = len(parts)
     while k > 1 and _INITIALS.match(parts[k - 1].replace(".", "")):
         k -= 1
     if k < len(parts):
         # "Smith JA" / "Smith J.A." / "O'Donnell C. P." / "van der Berg AB": surname first.
-        letters = "".join(p.replace(".", "") for p in parts[k:])
-        return f"{' '.join(parts[:k])}, {_initials(letters)}"
-    first = parts[0].replace(".", "")
-    if _INITIALS.match(first) and len(first) <= 2 and parts[0].endswith("."):
-        # "J. Smith", "P. Kogge": given initials first.
-        given = [p for p in parts[:-1]]
-        return f"{last}, {' '.join(given)}"
-    # "John Smith", "Ludwig van Beethoven": the surname starts at the first particle, else last.
+        return _pair(" ".join(parts[:k]), " ".join(parts[k:]))
+    # "John Smith", "P. Kogge", "Ludwig van Beethoven": the surname starts at the first
+    # particle, else it is the last word.
     start = len(parts) - 1
     for i in range(1, len(parts) - 1):
         if parts[i].lower() in _PARTICLES:
             start = i
             break
-    return f"{' '.join(parts[start:])}, {' '.join(parts[:start])}"
+    return _pair(" ".join(parts[start:]), " ".join(parts[:start]))
+
+
+def _pair(surname: str, given: str) -> str:
+    """``Surname, Given`` with initials written ``J. A.`` (idempotent)."""
+    surname, given = surname.strip(" ,"), given.strip(" ,")
+    if not surname or not given:
+        return surname or given
+    if _GIVEN_INITIALS.match(given):
+        letters = "".join(c for c in given if c.isupper())
+        if len(letters) <= 4:
+            given = _initials(letters)  # "JA", "J.A.", "J A" -> "J. A."
+    return f"{surname}, {given}"
 
 
 def _initials(letters: str) -> str:
@@ -440,16 +439,6 @@ def norm_isbn(value: Any) -> str:
         if v and v not in out:
             out.append(v)
     return "; ".join(out)
-
-
-def _join_unique(value: Any, sep: str = "; ") -> str:
-    items: Iterable[Any] = value if isinstance(value, list | tuple) else [value]
-    seen: list[str] = []
-    for item in items:
-        text = clean_text(item)
-        if text and text not in seen:
-            seen.append(text)
-    return sep.join(seen)
 
 
 def normalize_fields(mapped: dict[str, Any]) -> dict[str, Any]:
