@@ -56,7 +56,9 @@ def prf(pred: set[frozenset[str]], truth: set[frozenset[str]]) -> tuple[float, f
     return p, r, f
 
 
-def run_ours(path: Path, name: str) -> tuple[list[list[str]], dict[frozenset[str], str], float, dict]:
+def run_ours(
+    path: Path, name: str
+) -> tuple[list[list[str]], dict[frozenset[str], str], float, dict]:
     from review.dedup.pipeline import run_dedup
     from review.importer import load_file_records
 

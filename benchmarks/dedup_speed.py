@@ -95,9 +95,7 @@ def _typo(rng: random.Random, text: str) -> str:
 def _fold(text: str) -> str:
     import unicodedata
 
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _export(rng: random.Random, st: dict, copy: int) -> dict:

@@ -178,11 +178,9 @@ def _read_key() -> str:
     """One key press; works on a terminal and with piped stdin (one character per verdict)."""
     import sys
 
-    import click
-
     if sys.stdin is not None and sys.stdin.isatty():
         try:
-            return click.getchar().lower()
+            return _getch().lower()
         except (EOFError, KeyboardInterrupt):
             return "q"
     while True:
@@ -191,6 +189,30 @@ def _read_key() -> str:
             return "q"
         if not ch.isspace():
             return ch.lower()
+
+
+def _getch() -> str:
+    """A single key from the terminal without waiting for Enter."""
+    import sys
+
+    try:
+        import msvcrt  # Windows
+    except ImportError:
+        import termios
+        import tty
+
+        fd = sys.stdin.fileno()
+        old = termios.tcgetattr(fd)
+        try:
+            tty.setraw(fd)
+            ch = sys.stdin.read(1)
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, old)
+    else:
+        ch = msvcrt.getwch()
+    if ch in ("\x03", "\x04"):  # Ctrl-C, Ctrl-D
+        raise KeyboardInterrupt
+    return ch
 
 
 @dedup_app.command("export")

@@ -220,9 +220,10 @@ def decide(s: PairScore, o: DedupOptions, short_title: bool = False) -> Decision
     far_apart = s.year_diff is not None and s.year_diff > 3
     generic = short_title and (s.doi_conflict or a is None or a < 0.8)
     if t >= o.maybe_threshold and authors_ok and not far_apart and not generic:
-        # An erratum, comment, protocol or review update has its own pages/issue/year: queue it
+        # An erratum, comment, protocol, review update or conference abstract has its own
+        # pages/issue/year: queue it
         # however many fields differ. Other pairs: at most one contradicting field.
-        about = s.kind_differ or s.protocol_differ or s.cochrane_versions
+        about = s.kind_differ or s.protocol_differ or s.cochrane_versions or s.conference_differ
         # Two valid DOIs and another differing field: two items (editorials of two issues).
         limit = 0 if s.doi_conflict else 1
         if blockers:

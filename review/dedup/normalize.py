@@ -95,11 +95,12 @@ def fold(text: str) -> str:
         text = _TAG.sub(" ", text)
     if "\\" in text or "{" in text:
         text = _LATEX_CMD.sub("", text).replace("{", "").replace("}", "").replace("$", "")
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text).lower()
     if not text.isascii():
         text = "".join(c for c in text if not unicodedata.combining(c))
         text = text.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("œ", "oe")
-    return text.lower()
+        text = text.replace("ı", "i").replace("ł", "l").replace("đ", "d")
+    return text
 
 
 def words(text: str) -> str:
@@ -263,7 +264,8 @@ def parse_author(name: str) -> tuple[str, str, str] | None:
             alt = long_words[-1] if len(long_words) > 1 and len(given) == 2 else long_words[0]
     # Keep the capitalisation signal for "Smith JA": detect before folding.
     toks = a.replace(",", " ").split()
-    if "," not in a and len(toks) >= 2 and toks[-1].isupper() and len(toks[-1]) <= 3:
+    last = toks[-1] if toks else ""
+    if "," not in a and len(toks) >= 2 and last.isalpha() and last.isupper() and len(last) <= 3:
         surname, initials = _surname_key(fold(" ".join(toks[:-1]))), fold(toks[-1])
     else:
         surname, initials = split_author(a)

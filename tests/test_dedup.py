@@ -1,0 +1,315 @@
+"""Dedup library: normalisation, the decision rules, clustering guard, verdicts, determinism."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from review.dedup.cluster import Link, split_statuses
+from review.dedup.clusters import Clusters
+from review.dedup.decide import DedupOptions
+from review.dedup.normalize import (
+    normalize_doi,
+    normalize_pages,
+    normalize_title,
+    split_authors,
+    words,
+)
+from review.dedup.pipeline import explain_pair, run_dedup
+from review.model import Record
+from tests.conftest import DATA_DIR, shared_path
+
+CASES = json.loads((DATA_DIR / "dedup_cases.json").read_text(encoding="utf-8"))["cases"]
+
+
+def make(rid: str, source: str = "A", **fields) -> Record:
+    if "authors" in fields:
+        fields["authors"] = tuple(fields["authors"])
+    return Record(
+        record_id=rid, source=source, kind="database", source_file=f"{source}.csv",
+        source_position=int(rid.rsplit("-", 1)[-1]), **fields,
+    )  # fmt: skip
+
+
+def clusters_of(result) -> dict[str, str]:
+    return {r.record_id: r.cluster_id for r in result.rows}
+
+
+# ---- normalisation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Efficacy of X in Y. [Chinese]", "efficacy of x in y"),
+        ("[Effect of acupuncture on stroke].", "effect of acupuncture on stroke"),
+        ("Findings from the ALTS study. [Review] [23 refs]", "findings from the alts study"),
+        ("Risk of HPV (Provisional abstract)", "risk of hpv"),
+        (
+            "Memory training after brain injury.[Erratum appears in Brain Inj. 2013;27(3):377]",
+            "memory training after brain injury",
+        ),
+        (
+            "Cancer risk in women: a cohort.[Erratum appears in Lancet Oncol. 201",
+            "cancer risk in women a cohort",
+        ),
+        ("Effects of <i>H. pylori</i> &amp; diet", "effects of h pylori diet"),
+        ("Müller–Lyer illusion in Ærø", "muller lyer illusion in aero"),
+        ("p16(INK4a) expression", "p16 ink4a expression"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 25 else None,
+)
+def test_normalize_title(raw: str, expected: str) -> None:
+    assert normalize_title(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("123-9", ("123", "129")),
+        ("1006--1016", ("1006", "1016")),
+        ("e1234", ("e1234", "e1234")),
+        ("S12-S15", ("s12", "s15")),
+        ("", ("", "")),
+    ],
+)
+def test_normalize_pages(raw: str, expected: tuple[str, str]) -> None:
+    assert normalize_pages(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["10.1000/ABC.1", "https://doi.org/10.1000/abc.1", "doi: 10.1000/abc.1.", "DOI 10.1000/Abc.1"],
+)
+def test_normalize_doi(raw: str) -> None:
+    assert normalize_doi(raw) == "10.1000/abc.1"
+
+
+def test_split_authors_forms() -> None:
+    forms = [
+        ("Smith, John A.",),
+        ("Smith JA",),
+        ("John A. Smith",),
+        ("Smith, J. A.",),
+        ("Smith J. A.",),
+    ]
+    assert {tuple(split_authors(f)) for f in forms} == {(("smith", "ja"),)}
+    assert split_authors(("van Kessel, M. E.", "Wright Jr., T C", "Kang, null")) == [
+        ("kessel", "me"),
+        ("wright", "tc"),
+        ("kang", ""),
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_normalising_twice_is_normalising_once(text: str) -> None:
+    once = words(text)
+    assert words(once) == once
+    assert normalize_title(normalize_title(text)) == normalize_title(text)
+
+
+# ---- the decision rules on curated pairs (tests/data/dedup_cases.json) ---------------------
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["id"]) for c in CASES])
+def test_curated_case(case: dict) -> None:
+    a = make("aaaa-1", "A", **case["record_a"])
+    b = make("bbbb-1", "B", **case["record_b"])
+    info = explain_pair(a, b)
+    assert info["decision"] == case["expected"], (case["note"], info["rule"], info["conflicts"])
+    result = run_dedup([a, b])
+    merged = len(set(clusters_of(result).values())) == 1
+    assert merged == (case["expected"] == "auto")
+    assert bool(result.queued) == (case["expected"] == "maybe")
+    if case["expected"] == "maybe":
+        assert {r.status for r in result.rows} == {"maybe"}
+
+
+def test_shared_pairwise_cases() -> None:
+    """The 25 bib-dedupe pairwise cases: a queued pair is right for a true duplicate."""
+    path = shared_path("dedup", "pairwise_test_cases", "test_cases.json")
+    from review.importer import load_file_records
+
+    wrong = []
+    for case in json.loads(path.read_text(encoding="utf-8"))["cases"]:
+        import csv
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            f = Path(tmp) / "pair.csv"
+            cols = sorted(set(case["record_a"]) | set(case["record_b"]))
+            with open(f, "w", encoding="utf-8", newline="") as fh:
+                w = csv.DictWriter(fh, fieldnames=cols)
+                w.writeheader()
+                w.writerow({**case["record_a"], "ID": "a"})
+                w.writerow({**case["record_b"], "ID": "b"})
+            result = run_dedup(load_file_records(f, source="case"))
+        merged = len(set(clusters_of(result).values())) == 1
+        right = (merged or bool(result.queued)) if case["expected_duplicate"] else not merged
+        if not right:
+            wrong.append(case["id"])
+    assert wrong == []
+
+
+# ---- determinism ---------------------------------------------------------------------------
+
+
+def _corpus(n_studies: int = 60, seed: int = 3) -> list[Record]:
+    rng = random.Random(seed)
+    vocab = "alpha beta gamma delta kappa sigma omega trial cohort risk pain sleep diet".split()
+    out: list[Record] = []
+    pos = 0
+    for k in range(n_studies):
+        title = " ".join(rng.choice(vocab) for _ in range(8)) + f" study {k}"
+        authors = [f"Author{k % 7}, Q.", f"Other{k % 5}, R."]
+        for copy in range(rng.randint(1, 3)):
+            pos += 1
+            out.append(
+                make(
+                    f"src{copy}-{pos}",
+                    f"db{copy}",
+                    title=title.upper() if copy == 1 else title,
+                    authors=authors,
+                    year=2000 + k % 20,
+                    journal="Journal of Tests" if copy != 2 else "J Tests",
+                    volume=str(k % 30 + 1),
+                    pages=f"{k + 1}-{k + 9}",
+                )
+            )
+    return out
+
+
+def test_same_input_same_clusters_whatever_the_order() -> None:
+    records = _corpus()
+    first = clusters_of(run_dedup(records))
+    for seed in range(3):
+        shuffled = records[:]
+        random.Random(seed).shuffle(shuffled)
+        assert clusters_of(run_dedup(shuffled)) == first
+    assert len(set(first.values())) == 60  # every generated study found exactly once
+
+
+def test_dedup_is_idempotent_on_primaries() -> None:
+    records = _corpus()
+    result = run_dedup(records)
+    primaries = [r for r in records if r.record_id in set(clusters_of(result).values())]
+    again = run_dedup(primaries)
+    assert len(set(clusters_of(again).values())) == len(primaries)
+
+
+# ---- clustering guard ----------------------------------------------------------------------
+
+T = "Exercise therapy for chronic low back pain in primary care: a randomised controlled trial"
+BASE = dict(
+    title=T, authors=["Smith, John", "Jones, Mary"], year=2019, journal="Journal of Pain",
+    volume="12", issue="3", pages="100-110",
+)  # fmt: skip
+
+
+def test_one_bad_link_cannot_chain_two_studies() -> None:
+    # a and c carry two different valid DOIs (never merged automatically); b has no DOI and
+    # matches both. Without the guard a-b-c would become one cluster.
+    a = make("aaaa-1", "A", **BASE, doi="10.1000/one")
+    b = make("bbbb-1", "B", **BASE)
+    c = make("cccc-1", "C", **BASE, doi="10.1000/two")
+    result = run_dedup([a, b, c])
+    cl = clusters_of(result)
+    assert cl["aaaa-1"] != cl["cccc-1"]
+    assert len(set(cl.values())) == 2
+    assert any(q.rule.startswith(("G", "M2")) for q in result.queued)
+
+
+# ---- verdicts ------------------------------------------------------------------------------
+
+
+def test_verdicts_override_rules_and_survive_other_thresholds() -> None:
+    a = make("aaaa-1", "A", **BASE)
+    b = make("bbbb-1", "B", **{**BASE, "title": T.upper()})  # automatic duplicate of a
+    c = make("cccc-1", "C", **{**BASE, "year": 2021})  # years 2 apart: queued
+    d = make("dddd-1", "D", title="Something else entirely about sleep", authors=["Lee, K."])
+    auto = run_dedup([a, b, c, d])
+    assert clusters_of(auto)["bbbb-1"] == clusters_of(auto)["aaaa-1"]
+    assert [(q.a, q.b) for q in auto.queued] == [("aaaa-1", "cccc-1")]
+
+    verdicts = {("aaaa-1", "bbbb-1"): "different", ("aaaa-1", "cccc-1"): "same"}
+    for options in (DedupOptions(), DedupOptions(auto_threshold=0.99, maybe_threshold=0.9)):
+        result = run_dedup([d, c, b, a], options, verdicts)
+        cl = clusters_of(result)
+        status = {r.record_id: r.status for r in result.rows}
+        assert cl["aaaa-1"] == cl["cccc-1"] != cl["bbbb-1"]
+        assert "confirmed" in (status["aaaa-1"], status["cccc-1"])
+        assert result.queued == [] or all(q.a != "aaaa-1" or q.b != "bbbb-1" for q in result.queued)
+
+
+def test_same_verdict_refused_when_contradicted() -> None:
+    a, b = make("aaaa-1", "A", **BASE), make("bbbb-1", "B", **BASE)
+    c = make("cccc-1", "C", title="Unrelated paper on diets", authors=["Roe, J."])
+    verdicts = {("aaaa-1", "bbbb-1"): "same", ("aaaa-1", "cccc-1"): "different",
+                ("bbbb-1", "cccc-1"): "same"}  # fmt: skip
+    result = run_dedup([a, b, c], verdicts=verdicts)
+    cl = clusters_of(result)
+    assert cl["aaaa-1"] == cl["bbbb-1"] != cl["cccc-1"]
+    assert result.refused_same == [("bbbb-1", "cccc-1")]
+
+
+def test_prisma_counts_mixed_cluster() -> None:
+    # Four records: 0-1-2 linked automatically, 3 attached by a person to 2.
+    rank = {0: (0,), 1: (1,), 2: (2,), 3: (3,)}.__getitem__
+    links = [Link(0, 1, "auto"), Link(1, 2, "auto"), Link(2, 3, "confirmed")]
+    status = split_statuses([0, 1, 2, 3], 0, links, rank)
+    assert status == {0: "confirmed", 1: "auto", 2: "auto", 3: "confirmed"}
+    from review.dedup.clusters import ClusterRow
+
+    rows = [
+        ClusterRow(f"r{i}", "r0", "db", i, "", status[i], "main") for i in range(4)
+    ]  # fmt: skip
+    clusters = Clusters(rows)
+    assert clusters.removed_automatic() == ["r1", "r2"]
+    assert clusters.removed_manual() == ["r3"]
+
+
+def test_other_branch_records_are_not_deduplicated() -> None:
+    a = make("aaaa-1", "A", **BASE)
+    w = replace(make("wwww-1", "Web", **BASE), kind="website")
+    result = run_dedup([a, w], branch_of={"aaaa-1": "main", "wwww-1": "other"})
+    rows = {r.record_id: r for r in result.rows}
+    assert rows["wwww-1"].cluster_id == "wwww-1"
+    assert (rows["wwww-1"].status, rows["wwww-1"].branch) == ("unique", "other")
+    assert rows["aaaa-1"].branch == "main"
+
+
+# ---- labelled sets (../shared) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "min_recall"),
+    [("stroke", 0.995), ("cytology_screening", 0.985), ("digital_work", 0.985),
+     ("special_cases", 1.0)],
+)  # fmt: skip
+def test_labelled_set_accuracy(name: str, min_recall: float) -> None:
+    from itertools import combinations
+
+    from review.importer import load_file_records
+
+    folder = shared_path("dedup", name)
+    records = load_file_records(folder / "records_pre_merged.csv", source=name)
+    result = run_dedup(records)
+    orig = {r.record_id: r.original_id for r in records}
+    groups: dict[str, list[str]] = {}
+    for row in result.rows:
+        groups.setdefault(row.cluster_id, []).append(orig[row.record_id])
+    pred = {frozenset(p) for g in groups.values() for p in combinations(sorted(g), 2)}
+    truth: set[frozenset[str]] = set()
+    for line in (folder / "merged_record_ids.csv").read_text(encoding="utf-8").splitlines()[1:]:
+        ids = line.strip().strip('"').split(";")
+        truth |= {frozenset(p) for p in combinations(sorted(ids), 2)}
+    tp = len(pred & truth)
+    assert tp / len(pred) >= 0.998
+    assert tp / len(truth) >= min_recall
