@@ -428,7 +428,7 @@ def compute_layout(flow: Flow, options: DiagramOptions | None = None) -> Layout:
     row_gap = 2.6 * fs
     # column widths: as wide as the longest unwrapped line, between a floor and a cap
     floor = {"A": 16 * fs, "B": 16 * fs, "C": 16 * fs, "D": 14 * fs}
-    cap = {"A": 24 * fs, "B": 26 * fs, "C": 21 * fs, "D": 18 * fs}
+    cap = {"A": 27 * fs, "B": 26 * fs, "C": 21 * fs, "D": 18 * fs}
 
     boxes = {b.id: b for b in build_boxes(flow, labels, show_other)}
     column = {
@@ -453,7 +453,7 @@ def compute_layout(flow: Flow, options: DiagramOptions | None = None) -> Layout:
             longest = max(
                 it.indent * indent_pt + m.width(it.text, it.bold) for it in boxes[bid].items
             )
-            natural[col] = max(natural[col], longest + 2 * pad + 0.5)
+            natural[col] = max(natural[col], longest + 2 * pad + 0.4 * fs)
     widths = {col: min(natural[col], cap[col]) for col in natural}
     # widen a column when a single word (plus indents) would not fit
     for bid, col in column.items():

@@ -73,6 +73,13 @@ def _source_phrase(src: Mapping[str, str], n: int | None, with_kind: bool = Fals
     return f"{src['name']} ({'; '.join(details)})"
 
 
+def _lc(label: str) -> str:
+    """Lower-case a reason label's first letter for use mid-sentence (not acronyms: "CP …")."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def were(value: int) -> str:
     return "was" if value == 1 else "were"
 
@@ -150,13 +157,18 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
     dbs = [s for s in specs if s["kind"] in ("database", "register")]
     rest = [s for s in specs if s["kind"] not in ("database", "register")]
     sentences = []
-    if dbs:
-        noun = "database"
-        if any(s["kind"] == "register" for s in dbs):
-            noun = "database or register"
-        noun = f"bibliographic {noun}" + ("s" if len(dbs) != 1 else "")
-        phrases = [_source_phrase(s, n_by_source.get(s["name"].lower())) for s in dbs]
-        sentences.append(f"We searched {word(len(dbs))} {noun}: {join(phrases)}.")
+    searched = []
+    for kind, noun in (("database", "bibliographic database"), ("register", "study register")):
+        group = [s for s in dbs if s["kind"] == kind]
+        if group:
+            phrases = [_source_phrase(s, n_by_source.get(s["name"].lower())) for s in group]
+            plural_noun = noun + ("s" if len(group) != 1 else "")
+            searched.append((f"{word(len(group))} {plural_noun}", join(phrases)))
+    if len(searched) == 1:
+        sentences.append(f"We searched {searched[0][0]}: {searched[0][1]}.")
+    elif searched:
+        parts = [f"{what}, {which}" for what, which in searched]
+        sentences.append(f"We searched {', and '.join(parts)}.")
     with_db = [s for s in rest if s["name"].lower() in main_sources]
     separate = [s for s in rest if s["name"].lower() not in main_sources]
     if with_db:
@@ -206,7 +218,12 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
         f"{plural(facts.resolutions.get(STAGE_IDS[st], 0), 'record')} at the {STAGE_WORDS[st]} stage"
         for st in ("title_abstract", "full_text")
     ]
-    proc.append(f"Disagreements were resolved by {how} ({join(res)}).")
+    n_resolved = sum(facts.resolutions.get(STAGE_IDS[st], 0) for st in STAGE_IDS)
+    screened_any = any(facts.reviewers_observed.get(STAGE_IDS[st]) for st in STAGE_IDS)
+    if n_resolved:
+        proc.append(f"Disagreements were resolved by {how} ({join(res)}).")
+    elif screened_any:
+        proc.append(f"Disagreements were to be resolved by {how}; none needed resolving.")
     if not facts.maybe_to_fulltext:
         proc.append(
             "Records marked as uncertain at title and abstract were not taken to full text."
@@ -219,16 +236,21 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
         f"{were(f['records_excluded'])} excluded on title and abstract"
     ]
     ta_reasons = [
-        f"{x['label'].lower()} ({n_(x['n'])})" for x in f["records_excluded_by_reason"] if x["n"]
+        f"{_lc(x['label'])}, {n_(x['n'])}" for x in f["records_excluded_by_reason"] if x["n"]
     ]
     r[0] += f" ({'; '.join(ta_reasons)})." if ta_reasons else "."
+    missing = (
+        f"could not retrieve {n_(f['reports_not_retrieved'])}"
+        if f["reports_not_retrieved"]
+        else "retrieved all of them"
+    )
     r.append(
-        f"We sought {plural(f['reports_sought'], 'report')} for retrieval, could not retrieve "
-        f"{n_(f['reports_not_retrieved'])}, and assessed {n_(f['reports_assessed'])} in full text; "
+        f"We sought {plural(f['reports_sought'], 'report')} for retrieval, {missing}, and "
+        f"assessed {n_(f['reports_assessed'])} in full text; "
         f"{n_(f['reports_excluded'])} {were(f['reports_excluded'])} excluded"
     )
     ft_reasons = [
-        f"{x['label'].lower()} ({n_(x['n'])})" for x in f["reports_excluded_by_reason"] if x["n"]
+        f"{_lc(x['label'])}, {n_(x['n'])}" for x in f["reports_excluded_by_reason"] if x["n"]
     ]
     r[-1] += f" ({'; '.join(ft_reasons)})." if ft_reasons else "."
     if f["other_reports_sought"]:
@@ -238,7 +260,7 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
             f"{n_(f['other_reports_excluded'])} {were(f['other_reports_excluded'])} excluded"
         )
         oth_reasons = [
-            f"{x['label'].lower()} ({n_(x['n'])})"
+            f"{_lc(x['label'])}, {n_(x['n'])}"
             for x in f["other_reports_excluded_by_reason"]
             if x["n"]
         ]
