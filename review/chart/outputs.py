@@ -153,10 +153,20 @@ def summary_markdown(summary: Summary, title: str = "") -> str:
         f"{summary.n_reports} reports describing {summary.n_programmes} programmes. Report-level "
         "fields are counted over reports; programme-level fields over programmes (a programme "
         "described by several reports counts once; *Reports (n)* shows how many reports describe "
-        "the programmes counted)."
+        "the programmes counted). Percentages of single-valued fields are rounded so that they "
+        "add up to exactly 100 (largest-remainder rounding)."
     )
     if summary.unlinked_reports:
-        out.append(f"\nReports linked to no programme: {len(summary.unlinked_reports)}.")
+        out.append(
+            f"\nReports linked to no programme ({len(summary.unlinked_reports)}): "
+            + ", ".join(summary.unlinked_reports)
+            + "."
+        )
+    if summary.unused_programmes:
+        out.append(
+            f"\nProgrammes no report links to ({len(summary.unused_programmes)}, counted all the "
+            "same): " + ", ".join(summary.unused_programmes) + "."
+        )
     for level, heading in (
         ("report", "Report-level fields"),
         ("programme", "Programme-level fields"),

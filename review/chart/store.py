@@ -214,7 +214,14 @@ def status_summary(project: Project) -> dict[str, Any]:
         for name, info in reviewers.items()
     ]
     if not latest:
-        lines.append(f"No charting imported yet ({total} included reports to chart).")
+        lines.append(
+            "No charting imported yet "
+            + (
+                f"({total} included reports to chart)."
+                if n_included is not None
+                else "(charting starts after full-text screening)."
+            )
+        )
     elif final is None:
         lines.append(
             "Final charting: none yet — compare the reviewers (`review chart compare`) and "
