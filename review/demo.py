@@ -291,7 +291,7 @@ def summarise(project_dir: Path) -> dict[str, Any]:
             "records_screened": flow.get("records_screened"),
             "records_excluded": flow.get("records_excluded"),
             "reports_assessed": flow.get("reports_assessed"),
-            "reports_excluded": sum((flow.get("reports_excluded_by_reason") or {}).values()),
+            "reports_excluded": flow.get("reports_excluded"),
             "other_reports_assessed": flow.get("other_reports_assessed"),
             "reports_included": flow.get("reports_included"),
             "studies_included": flow.get("studies_included"),

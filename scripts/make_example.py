@@ -1416,7 +1416,7 @@ def screening_decisions(rng: random.Random, works: list[Work]) -> dict[str, list
             elif d == "exclude" and rng.random() < 0.08:
                 reason = rng.choice(reasons)  # a different (also valid) reason
             decided[r] = (d, reason)
-        # the record's position on the screener's list is irrelevant to decisions
+        _no_shared_error(decided, true, w)
         for r in REVIEWERS:
             d, reason = decided[r]
             ta[r].append([rid_, d, reason, ""])
@@ -1438,7 +1438,7 @@ def screening_decisions(rng: random.Random, works: list[Work]) -> dict[str, list
         decided = {}
         for r in REVIEWERS:
             d, reason = true, (w.reason if true == "exclude" else "")
-            if rng.random() < 0.07:
+            if rng.random() < 0.05:
                 if true == "include":
                     d, reason = (
                         "exclude",
@@ -1447,6 +1447,7 @@ def screening_decisions(rng: random.Random, works: list[Work]) -> dict[str, list
                 else:
                     d, reason = "include", ""
             decided[r] = (d, reason)
+        _no_shared_error(decided, true, w)
         for r in REVIEWERS:
             d, reason = decided[r]
             ft[r].append([w.record_ids[0], d, reason, ""])
@@ -1459,12 +1460,18 @@ def screening_decisions(rng: random.Random, works: list[Work]) -> dict[str, list
                     _rationale(rng, true, w),
                 ]
             )
-        elif decided["anat"][1] != decided["marina"][1] and true == "exclude":
-            pass
     for r in REVIEWERS:
         out[f"full-text-{r}"] = ft[r]
     out["full-text-resolutions"] = ft_res
     return out
+
+
+def _no_shared_error(decided: dict[str, tuple[str, str]], true: str, w: Work) -> None:
+    """Two reviewers who agree on a wrong decision would never be resolved (an agreement is
+    final), and the published flow would not hold: the second reviewer then gets it right."""
+    first, second = REVIEWERS
+    if decided[first][0] == decided[second][0] != true:
+        decided[second] = (true, w.reason if true == "exclude" else "")
 
 
 RATIONALES_INCLUDE = [

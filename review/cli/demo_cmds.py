@@ -51,10 +51,19 @@ def demo(
         "# Commands run by `review demo`\n",
         f"In the project folder `{directory}` (each also accepts `--project DIR`).\n",
     ]
+    timings: list[dict[str, Any]] = []
     with _step_progress(len(steps), quiet) as advance:
         for i, step in enumerate(steps, start=1):
             advance(i - 1, step.label)
+            t0 = time.perf_counter()
             code, out, err = _run(step.argv, root)
+            timings.append(
+                {
+                    "step": step.label,
+                    "command": step.command(root),
+                    "seconds": round(time.perf_counter() - t0, 2),
+                }
+            )
             log += [f"\n## {i}. {step.label}\n", "```console", f"$ {step.command(root)}"]
             log += [line.rstrip() for line in out.rstrip().splitlines()]
             log.append("```")
@@ -72,6 +81,7 @@ def demo(
     summary = summarise(root)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     summary["commands_log"] = "outputs/demo/commands.md"
+    summary["steps"] = timings
     if json_out:
         print_json(summary)
         return
@@ -196,7 +206,7 @@ def _print_summary(s: dict[str, Any], directory: Path) -> None:
             stage,
             n(g.get("records_screened_by_all")),
             n(g.get("disagreements")),
-            f"{pa:.1f}%" if isinstance(pa, (int, float)) else "–",
+            f"{pa * 100 if pa <= 1 else pa:.1f}%" if isinstance(pa, (int, float)) else "–",
             ktxt,
         )
     con.print(a)
