@@ -185,7 +185,7 @@ def histories(draw: st.DrawFn) -> History:
     return History(inputs, truth)
 
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST
@@ -350,7 +350,7 @@ def test_unknown_explain_key_lists_the_keys() -> None:
     assert flow.flow["provisional"] is True and flow.flow["open"]["title_abstract"] == 2
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories(), st.sampled_from(("auto", "databases", "both")), st.sampled_from((7.0, 9.0)))
 def test_any_history_lays_out_cleanly(h: History, branches: str, fontsize: float) -> None:
     from test_prisma_support import assert_clean_layout

@@ -101,12 +101,7 @@ def prisma(
     paths = write_prisma(proj, build)
     flow = build.flow.flow
     if flow["provisional"]:
-        o = flow["open"]
-        err_console().print(
-            "[yellow]Provisional:[/yellow] "
-            f"{o['title_abstract']:,} records undecided at title/abstract, "
-            f"{o['full_text']:,} at full text, {o['dedup_pairs']:,} in possible-duplicate pairs."
-        )
+        err_console().print(f"[yellow]Provisional:[/yellow] {_open_text(flow['open'])}.")
     if json_out:
         print_json(build.as_json())
         return
@@ -184,8 +179,25 @@ def explain_cmd(
     for r in rows:
         table.add_row(escape(r.record_id), escape(r.source), escape(r.title), escape(r.why))
     out_console().print(table)
+    if flow.provisional:
+        err_console().print(
+            f"[yellow]Provisional:[/yellow] {_open_text(flow.flow['open'])} "
+            "(see `review prisma explain open.title_abstract`)."
+        )
     if output is not None:
         err_console().print(f"Wrote {len(rows):,} rows to {escape(str(output))}")
+
+
+def _n(value: int, noun: str) -> str:
+    return f"{value:,} {noun}{'' if value == 1 else 's'}"
+
+
+def _open_text(o: dict[str, int]) -> str:
+    return (
+        f"{_n(o['title_abstract'], 'record')} undecided at title/abstract, "
+        f"{_n(o['full_text'], 'report')} at full text, "
+        f"{_n(o['dedup_pairs'], 'record')} in possible-duplicate pairs"
+    )
 
 
 def _write_csv(path: Path, rows: list[Any]) -> None:
