@@ -53,8 +53,15 @@ def make_template(proj, tmp_path: Path, name: str = "form.xlsx") -> Path:
     return out
 
 
+_TEMPLATE_CACHE: dict[str, bytes] = {}
+
+
 def filled(proj, tmp_path: Path, example, name: str = "filled.xlsx", edit=None) -> Path:
-    tpl = make_template(proj, tmp_path, "tpl-" + name)
+    """A template made by `review chart template` (made once, then copied), filled from the example."""
+    tpl = tmp_path / ("tpl-" + name)
+    if "form" not in _TEMPLATE_CACHE:
+        _TEMPLATE_CACHE["form"] = make_template(proj, tmp_path, "first-" + name).read_bytes()
+    tpl.write_bytes(_TEMPLATE_CACHE["form"])
     values = {r.key: dict(r.values) for r in example.reports}
     programmes = {k: dict(v) for k, v in example.programmes.items()}
     if edit:
