@@ -136,3 +136,14 @@ def test_crosstab_and_gap_map_totals(summary):
         assert max(gap.counts[i]) <= gap.row_totals[i]
     theory = next(c for c in summary.crosstabs if c.col_field == "theoretical_framework")
     assert theory.col_totals == [15, 9, 5]
+
+
+def test_named_publications_keep_real_first_authors(example):
+    by_key = {r.key: r for r in example.reports}
+    assert by_key["berrick-cohen-2011"].authors[:2] == ("Berrick, Jill Duerr", "Cohen, Elizabeth")
+    assert by_key["berrick-young-2011"].authors[1].startswith("Young,")
+    assert by_key["acri-hamovitch-2021"].authors[1].startswith("Hamovitch,")
+    assert by_key["lalayants-baier-2015"].values["sample_size"] == 29
+    assert all(len(a.split(",")) == 2 or "," not in a for r in example.reports for a in r.authors)
+    assert sum(r.invented for r in example.reports) == 7
+    assert len(example.invented_programmes) == 3

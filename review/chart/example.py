@@ -89,6 +89,13 @@ class ExampleCharting:
         return out
 
 
+def _authors(value: Any) -> tuple[str, ...]:
+    """``"Surname, Given; Surname, Given"`` (or a list of such strings) -> one per author."""
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    return tuple(a.strip() for a in str(value or "").split(";") if a.strip())
+
+
 def _expand(code_map: dict[str, str], value: Any, where: str) -> Any:
     if isinstance(value, list):
         return [_expand(code_map, v, where) for v in value]
@@ -165,7 +172,7 @@ def load_example(path: Path) -> ExampleCharting:
         out.reports.append(
             ExampleReport(
                 key=key,
-                authors=tuple(str(a) for a in rep.get("authors") or []),
+                authors=_authors(rep.get("authors")),
                 year=int(rep["year"]),
                 title=str(rep["title"]),
                 journal=str(rep.get("journal", "")),
