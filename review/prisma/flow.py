@@ -357,7 +357,7 @@ def compute_flow(inp: PrismaInputs) -> Flow:
         "Their title/abstract decision is not include; retract or resolve one of the two.",
     )
 
-    def branch_ft(ids: list[str], prefix: str, sought_key: str) -> dict[str, Any]:
+    def branch_ft(ids: list[str], prefix: str) -> dict[str, Any]:
         not_retrieved: list[Member] = []
         assessed: list[Member] = []
         excluded: dict[str, str] = {}
@@ -412,12 +412,12 @@ def compute_flow(inp: PrismaInputs) -> Flow:
         return {"rows": rows, "open": open_, "n_excluded": len(excluded)}
 
     members["reports_sought"] = sought_m
-    dbr = branch_ft(sought, "reports_", "reports_sought")
+    dbr = branch_ft(sought, "reports_")
     members["other_reports_sought"] = [
         Member(c, f"{source_of[c]} ({kind_of[c]}): other methods, straight to full text")
         for c in other_clusters
     ]
-    oth = branch_ft(other_clusters, "other_reports_", "other_reports_sought")
+    oth = branch_ft(other_clusters, "other_reports_")
     members["reports_included_main"] = members.pop("reports_included")
     members["reports_included_other"] = members.pop("other_reports_included")
     members["reports_included"] = (
