@@ -275,9 +275,10 @@ def resolve(
     from rich.markup import escape
     from rich.table import Table
 
+    from review.screen.cache import record_store
     from review.screen.logs import decisions_for
 
-    index = proj.record_index()
+    index = record_store(proj)
     allowed = decisions_for(stage)
     done = 0
 

@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.screen import stats
+from review.screen.cache import no_gc
 from review.screen.final import FinalDecision, StageState, final_from_state, stage_state
 from review.screen.logs import Decision, decisions_for
 
 if TYPE_CHECKING:
-    from review.dedup.clusters import Clusters
     from review.project import Project
+    from review.screen.cache import ClusterIndex
 
 ProgressFn = Callable[[int, int], None]
 
@@ -37,36 +38,43 @@ def _collapse(value: str) -> str:
     return "include" if value == "maybe" else value
 
 
+def _reviewer_patterns(by_cluster: dict[str, list[Decision]]) -> Counter[tuple]:
+    """How many records share each ((reviewer, decision), ...) pattern (reviewers sorted)."""
+    return Counter([tuple([(d[0], d[4]) for d in ds]) for ds in by_cluster.values()])
+
+
 def _block(
-    by_cluster: dict[str, list[Decision]],
+    named: Counter[tuple],
     reviewers: list[str],
     categories: tuple[str, ...],
     mapper: Callable[[str], str] | None,
 ) -> dict[str, Any]:
+    """Statistics from the reviewer patterns (a handful of distinct keys, whatever N is)."""
     q = len(categories)
+    allowed = set(categories)
     patterns: Counter[tuple[str, ...]] = Counter()
-    per_reviewer: dict[str, dict[str, str]] = {r: {} for r in reviewers}
-    for cid, ds in by_cluster.items():
+    pair_counts: dict[tuple[str, str], Counter[tuple[str, str]]] = {}
+    for key, w in named.items():
         vals = []
-        for d in ds:
-            v = mapper(d.decision) if mapper else d.decision
-            if v not in categories:
-                continue  # a decision not allowed at this stage (hand-edited log)
-            vals.append(v)
-            per_reviewer[d.reviewer][cid] = v
-        if len(vals) >= 2:
-            patterns[tuple(sorted(vals))] += 1
+        for reviewer, value in key:
+            v = mapper(value) if mapper else value
+            if v in allowed:  # skip a decision not allowed at this stage (hand-edited log)
+                vals.append((reviewer, v))
+        if len(vals) < 2:
+            continue
+        patterns[tuple(sorted(v for _r, v in vals))] += w
+        for (ra, va), (rb, vb) in itertools.combinations(vals, 2):
+            pair_counts.setdefault((ra, rb), Counter())[(va, vb)] += w
     units = [(Counter(p), w) for p, w in patterns.items()]
     compared = sum(patterns.values())
     agreements = sum(w for p, w in patterns.items() if len(set(p)) == 1)
     ac1 = stats.gwet_ac1(units, q)
     pairs = []
     for a, b in itertools.combinations(reviewers, 2):
-        da, db = per_reviewer[a], per_reviewer[b]
-        common = da.keys() & db.keys() if len(da) <= len(db) else db.keys() & da.keys()
-        table = stats.confusion(((da[c], db[c]) for c in common), categories)
-        if not common:
+        counts = pair_counts.get((a, b))
+        if not counts:
             continue
+        table = stats.confusion(counts.elements(), categories)
         entry = {"reviewers": [a, b], **stats.two_rater_stats(table)}
         entry["table"] = {
             "categories": list(categories),
@@ -106,18 +114,19 @@ def agreement_from_state(state: StageState, final: dict[str, FinalDecision]) -> 
     by_all = state.by_cluster()
     elig = set(state.eligible)
     by_cluster = {cid: ds for cid, ds in by_all.items() if cid in elig}
-    reviewers = sorted({d.reviewer for ds in by_cluster.values() for d in ds})
+    named = _reviewer_patterns(by_cluster)
+    reviewers = sorted({r for key in named for r, _v in key})
     own = decisions_for(state.stage)
     collapsed = tuple(c for c in own if c != "maybe")
-    main = _block(by_cluster, reviewers, own, None)
-    alt = _block(by_cluster, reviewers, collapsed, _collapse)
+    main = _block(named, reviewers, own, None)
+    alt = _block(named, reviewers, collapsed, _collapse)
     nrev = len(reviewers)
-    by_all_count = sum(1 for ds in by_cluster.values() if nrev and len(ds) == nrev)
+    by_all_count = sum(w for key, w in named.items() if nrev and len(key) == nrev)
     vias = Counter(fd.via for fd in final.values())
-    done = {r: 0 for r in reviewers}
-    for ds in by_cluster.values():
-        for d in ds:
-            done[d.reviewer] += 1
+    done = dict.fromkeys(reviewers, 0)
+    for key, w in named.items():
+        for r, _v in key:
+            done[r] += w
     return {
         "stage": state.stage,
         "reviewers": reviewers,
@@ -137,6 +146,7 @@ def agreement_from_state(state: StageState, final: dict[str, FinalDecision]) -> 
     }
 
 
+@no_gc
 def agreement(project: Project, stage: str) -> dict[str, Any]:
     """The ``review disagreements --json`` object for ``stage`` (see the module docstring)."""
     project.protocol.stage(stage)
@@ -152,23 +162,26 @@ class DisagreementRow:
     resolution: tuple[str, str, str, str] | None  # (decision, reason, rationale, resolver)
 
 
-def _titles(project: Project, clusters: Clusters, ids: list[str]) -> dict[str, str]:
-    titles = {r.record_id: r.title for r in clusters.rows if r.title}
-    missing = [cid for cid in ids if not titles.get(cid)]
+def _titles(project: Project, clusters: ClusterIndex, ids: list[str]) -> dict[str, str]:
+    titles = {cid: clusters.titles.get(cid, "") for cid in ids}
+    missing = [cid for cid in ids if not titles[cid]]
     if missing:
+        from review.screen.cache import record_store
+
         try:
-            index = project.record_index()
+            store = record_store(project)
         except Exception:  # the import stage may be absent or broken; titles are a courtesy
-            index = {}
+            return titles
         for cid in missing:
-            rec = index.get(cid)
+            rec = store.get(cid)
             if rec is not None:
                 titles[cid] = rec.title
+        store.close()
     return titles
 
 
 def disagreement_rows(
-    project: Project, state: StageState, clusters: Clusters
+    project: Project, state: StageState, clusters: ClusterIndex
 ) -> list[DisagreementRow]:
     """Every eligible record on which reviewers disagree (resolved or not), in clusters order."""
     by_cluster = state.by_cluster()
@@ -207,6 +220,21 @@ def _table(rows: list[DisagreementRow], reviewers: list[str]) -> tuple[list[str]
     return header, body
 
 
+def _xlsx_value(ws: Any, v: Any, cell_type: Any, set_cell: Any) -> Any:
+    """A write-only row value: None for blanks (no cell), a typed text cell only when a plain
+    string would be read as a formula or holds characters XLSX cannot store."""
+    from review.io.xlsx import _ILLEGAL, looks_like_formula
+
+    if v == "" or v is None:
+        return None
+    if isinstance(v, str) and (looks_like_formula(v) or _ILLEGAL.search(v)):
+        c = cell_type(ws)
+        set_cell(c, v)
+        return c
+    return v
+
+
+@no_gc
 def write_disagreements(
     project: Project, stage: str, progress: ProgressFn | None = None
 ) -> tuple[Path, Path, dict[str, Any]]:
@@ -217,12 +245,12 @@ def write_disagreements(
     import csv
     import io
 
-    from review.dedup import load_clusters
     from review.io.files import atomic_write_bytes, atomic_write_text
     from review.io.xlsx import csv_safe, set_cell
+    from review.screen.cache import cluster_index
 
     project.protocol.stage(stage)
-    clusters = load_clusters(project)
+    clusters = cluster_index(project)
     state = stage_state(project, stage, clusters)
     if progress:
         progress(1, 3)
@@ -248,12 +276,7 @@ def write_disagreements(
     ws = wb.create_sheet("Disagreements")
     ws.append(header)
     for line in body:
-        cells = []
-        for v in line:
-            c = WriteOnlyCell(ws)
-            set_cell(c, v)
-            cells.append(c)
-        ws.append(cells)
+        ws.append([_xlsx_value(ws, v, WriteOnlyCell, set_cell) for v in line])
     st = wb.create_sheet("Agreement")
     st.append(["statistic", "maybe as its own category", "maybe collapsed to include"])
     alt = summary["maybe_collapsed_to_include"]

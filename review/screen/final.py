@@ -16,12 +16,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from review.screen.cache import no_gc
 from review.screen.logs import Decision, Resolution, read_decisions, read_resolutions
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.io.files import JsonlProblem
     from review.project import Project
+    from review.screen.cache import ClusterIndex
 
 VIAS = ("agreement", "resolution", "single", "pending", "conflict")
 
@@ -46,48 +48,68 @@ class StageState:
     resolutions: dict[str, Resolution]
     required: int
     problems: list[JsonlProblem] = field(default_factory=list)
+    _by_cluster: dict[str, list[Decision]] | None = field(default=None, repr=False)
 
     def by_cluster(self) -> dict[str, list[Decision]]:
-        out: dict[str, list[Decision]] = {}
-        for reviewer in sorted(self.decisions):
-            for cid, d in self.decisions[reviewer].items():
-                out.setdefault(cid, []).append(d)
-        return out
+        """``{cluster_id: [Decision, ...]}`` sorted by reviewer (computed once)."""
+        if self._by_cluster is None:
+            out: dict[str, list[Decision]] = {}
+            for reviewer in sorted(self.decisions):
+                for cid, d in self.decisions[reviewer].items():
+                    lst = out.get(cid)
+                    if lst is None:
+                        out[cid] = [d]
+                    else:
+                        lst.append(d)
+            self._by_cluster = out
+        return self._by_cluster
 
 
 def _final(
     cid: str, stage: str, ds: list[Decision], res: Resolution | None, required: int
 ) -> FinalDecision:
-    dtuple = tuple((d.reviewer, d.decision, d.reason, d.note) for d in ds)
-    values = {d.decision for d in ds}
-    if len(ds) >= required and len(values) == 1:
-        decision = ds[0].decision
+    n = len(ds)
+    # Decision is a tuple: 0 reviewer, 4 decision, 5 reason, 6 note (indexing is the hot path)
+    if n == 2:
+        a, b = ds
+        dtuple: tuple = ((a[0], a[4], a[5], a[6]), (b[0], b[4], b[5], b[6]))
+        unanimous = a[4] == b[4]
+        same_reason = a[5] == b[5]
+    else:
+        dtuple = tuple([(d[0], d[4], d[5], d[6]) for d in ds])
+        unanimous = n > 0 and all(d[4] == ds[0][4] for d in ds)
+        same_reason = n > 0 and all(d[5] == ds[0][5] for d in ds)
+    if n >= required and unanimous:
+        decision = ds[0][4]
         if res is not None and res.decision == decision and res.reason:
             reason = res.reason
+        elif same_reason:
+            reason = ds[0][5]
         else:
-            reasons = Counter(d.reason for d in ds if d.reason)
             # most common reason; ties go to the reason given by the first reviewer (by name)
-            reason = ""
-            if reasons:
-                top = max(reasons.values())
-                reason = next(d.reason for d in ds if d.reason and reasons[d.reason] == top)
-        via = "single" if required == 1 and len(ds) == 1 else "agreement"
+            reasons = Counter(d[5] for d in ds if d[5])
+            top = max(reasons.values())
+            reason = next(d[5] for d in ds if d[5] and reasons[d[5]] == top)
+        via = "single" if required == 1 and n == 1 else "agreement"
         return FinalDecision(cid, stage, decision, reason, via, dtuple)
     if res is not None:
         return FinalDecision(cid, stage, res.decision, res.reason, "resolution", dtuple)
-    if len(ds) >= required:
+    if n >= required:
         return FinalDecision(cid, stage, None, "", "conflict", dtuple)
     return FinalDecision(cid, stage, None, "", "pending", dtuple)
 
 
 def stage_state(
-    project: Project, stage: str, clusters: Clusters | None = None, _ta_final: dict | None = None
+    project: Project,
+    stage: str,
+    clusters: Clusters | ClusterIndex | None = None,
+    _ta_final: dict | None = None,
 ) -> StageState:
-    from review.dedup import load_clusters
+    from review.screen.cache import cluster_index
 
     cfg = project.protocol.stage(stage)
     if clusters is None:
-        clusters = load_clusters(project)
+        clusters = cluster_index(project)
     problems: list[JsonlProblem] = []
     if stage == "title-abstract":
         elig = clusters.main_clusters()
@@ -114,18 +136,23 @@ def _maybe_passes(project: Project) -> bool:
 
 def final_from_state(state: StageState) -> dict[str, FinalDecision]:
     by_cluster = state.by_cluster()
-    return {
-        cid: _final(
-            cid,
-            state.stage,
-            by_cluster.get(cid, []),
-            state.resolutions.get(cid),
-            state.required,
-        )
-        for cid in state.eligible
-    }
+    stage, required, resolutions = state.stage, state.required, state.resolutions
+    out: dict[str, FinalDecision] = {}
+    for cid in state.eligible:
+        ds = by_cluster.get(cid)
+        if ds is None:
+            res = resolutions.get(cid)
+            out[cid] = (
+                FinalDecision(cid, stage, None, "", "pending", ())
+                if res is None
+                else FinalDecision(cid, stage, res.decision, res.reason, "resolution", ())
+            )
+            continue
+        out[cid] = _final(cid, stage, ds, resolutions.get(cid), required)
+    return out
 
 
+@no_gc
 def eligible(project: Project, stage: str) -> list[str]:
     """Cluster ids to be screened at ``stage``, in clusters.csv order.
 
@@ -133,21 +160,23 @@ def eligible(project: Project, stage: str) -> list[str]:
     title/abstract decision is include (or maybe, when the protocol's ``maybe_to_fulltext``),
     then every other-branch cluster.
     """
-    from review.dedup import load_clusters
+    from review.screen.cache import cluster_index
 
     project.protocol.stage(stage)  # validates the stage name
-    clusters = load_clusters(project)
+    clusters = cluster_index(project)
     if stage == "title-abstract":
         return clusters.main_clusters()
     return stage_state(project, stage, clusters).eligible
 
 
+@no_gc
 def final_decisions(project: Project, stage: str) -> dict[str, FinalDecision]:
     """``{cluster_id: FinalDecision}`` for every cluster eligible at ``stage``."""
     project.protocol.stage(stage)
     return final_from_state(stage_state(project, stage))
 
 
+@no_gc
 def included_reports(project: Project) -> list[str]:
     """Clusters whose final full-text decision is include (both branches), in clusters order."""
     return [

@@ -24,8 +24,8 @@ from review.io.files import JsonlProblem, iter_jsonl, now_iso, safe_name
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
-    from review.model import Record
     from review.project import Project
+    from review.screen.cache import ClusterIndex, DisplayRecord
 
 FILE_SUFFIXES = (".pdf", ".txt", ".md", ".html", ".htm", ".xml", ".docx", ".doc", ".rtf", ".epub")
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".xml")
@@ -38,7 +38,7 @@ def fulltext_dir(project: Project) -> Path:
 
 
 def attachments(
-    project: Project, clusters: Clusters, problems: list[JsonlProblem] | None = None
+    project: Project, clusters: Clusters | ClusterIndex, problems: list[JsonlProblem] | None = None
 ) -> dict[str, str]:
     """``{cluster_id: path}``: the latest attached file per cluster (paths as logged)."""
     folder = fulltext_dir(project)
@@ -104,7 +104,7 @@ def _first_line(path: Path) -> str:
 
 
 def match_files(
-    files: list[Path], records: dict[str, Record]
+    files: list[Path], records: dict[str, DisplayRecord]
 ) -> tuple[dict[Path, tuple[str, str]], list[Path], list[tuple[Path, list[str]]]]:
     """Match files to cluster ids. Returns ({file: (cluster, how)}, unmatched, ambiguous)."""
     from rapidfuzz import fuzz, process
@@ -176,9 +176,9 @@ def attach_dir(
 ) -> AttachReport:
     """Link the files under ``folder`` to full-text-eligible records; log new links."""
     from review import __version__
-    from review.dedup import load_clusters
     from review.errors import InputError
     from review.io.files import append_jsonl
+    from review.screen.cache import cluster_index
     from review.screen.final import stage_state
 
     folder = Path(folder)
@@ -186,10 +186,13 @@ def attach_dir(
         raise InputError(
             "not a folder. Give the folder that holds the full-text files.", file=str(folder)
         )
-    clusters = load_clusters(project)
+    clusters = cluster_index(project)
     elig = stage_state(project, "full-text", clusters).eligible
-    index = project.record_index()
-    records = {cid: index[cid] for cid in elig if cid in index}
+    from review.screen.cache import record_store
+
+    store = record_store(project)
+    records = {cid: rec for cid in elig if (rec := store.get(cid)) is not None}
+    store.close()
     files = sorted(
         p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES
     )

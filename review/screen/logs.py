@@ -12,23 +12,22 @@ reviewer fall into one cluster (dedup merged two records both screened), the lat
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from review.errors import ReviewError
-from review.io.files import JsonlAppender, JsonlProblem, iter_jsonl, now_iso, safe_name
+from review.io.files import JsonlAppender, JsonlProblem, now_iso, safe_name
 from review.model import DECISIONS, FULLTEXT_DECISIONS, STAGES
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.project import Project
     from review.protocol import Protocol
+    from review.screen.cache import ClusterIndex
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """One reviewer's current decision on one cluster at one stage."""
+class Decision(NamedTuple):
+    """One reviewer's current decision on one cluster at one stage (a tuple: cheap to build)."""
 
     reviewer: str
     record_id: str  # the id as logged (any member of the cluster)
@@ -41,8 +40,7 @@ class Decision:
     seq: int  # position among the reviewer's lines (later = larger)
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(NamedTuple):
     """A resolver's standing final decision on a disagreement."""
 
     resolver: str
@@ -77,78 +75,51 @@ def resolver_log_path(project: Project, resolver: str) -> Path:
     return resolutions_dir(project) / f"{safe_name(resolver)}.jsonl"
 
 
-def _standing(
-    lines: Iterable[dict[str, Any]], op: str, who_key: str, default_who: str
-) -> list[tuple[int, dict[str, Any]]]:
-    """Apply retractions: the standing ``op`` lines of one file, as (seq, line), in file order."""
-    stacks: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
-    for seq, obj in enumerate(lines):
-        kind = obj.get("op")
-        key = (str(obj.get("stage", "")), str(obj.get("record_id", "")))
-        if kind == op:
-            if who_key not in obj:
-                obj[who_key] = default_who
-            stacks.setdefault(key, []).append((seq, obj))
-        elif kind == "retract":
-            stack = stacks.get(key)
-            if stack:
-                stack.pop()
-    out = [item for stack in stacks.values() for item in stack]
-    out.sort(key=lambda item: item[0])
-    return out
-
-
 def _log_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
 
 
+def _unknown(path: Path, line: int, rid: str) -> JsonlProblem:
+    return JsonlProblem(str(path), line, f"record {rid} is not in the dedup clusters, ignored")
+
+
 def read_reviewer_file(
+    project: Project,
     path: Path,
-    clusters: Clusters,
+    clusters: Clusters | ClusterIndex,
     stages: Iterable[str] = STAGES,
     problems: list[JsonlProblem] | None = None,
 ) -> dict[str, dict[str, Decision]]:
     """``{stage: {cluster_id: Decision}}`` for one reviewer's log file.
 
     Decisions on record ids that are not in the current clusters are skipped and reported in
-    ``problems``.
+    ``problems``. When two standing decisions fall into one cluster, the later line wins.
     """
+    from review.screen.cache import read_log
+
     wanted = set(stages)
     out: dict[str, dict[str, Decision]] = {s: {} for s in wanted}
     cluster_of = clusters.cluster_of
-    for seq, obj in _standing(iter_jsonl(path, problems), "decide", "reviewer", path.stem):
-        stage = obj.get("stage")
+    state = read_log(project, path, "decide", problems)
+    for (stage, rid), e in state.latest.items():
         if stage not in wanted:
             continue
-        rid = str(obj.get("record_id", ""))
         cid = cluster_of.get(rid)
         if cid is None:
             if problems is not None:
-                problems.append(
-                    JsonlProblem(
-                        str(path), seq + 1, f"record {rid} is not in the dedup clusters, ignored"
-                    )
-                )
+                problems.append(_unknown(path, e[0], rid))
             continue
-        # seq order: a later standing decision in the same cluster replaces an earlier one.
-        out[stage][cid] = Decision(
-            reviewer=str(obj["reviewer"]),
-            record_id=rid,
-            cluster_id=cid,
-            stage=stage,
-            decision=str(obj.get("decision", "")),
-            reason=str(obj.get("reason") or ""),
-            note=str(obj.get("note") or ""),
-            at=str(obj.get("at", "")),
-            seq=seq,
-        )
+        per = out[stage]
+        prev = per.get(cid)
+        if prev is None or prev.seq < e[0]:
+            per[cid] = Decision(e[1], rid, cid, stage, e[4], e[5], e[6], e[7], e[0])
     return out
 
 
 def read_decisions(
     project: Project,
     stage: str,
-    clusters: Clusters,
+    clusters: Clusters | ClusterIndex,
     problems: list[JsonlProblem] | None = None,
 ) -> dict[str, dict[str, Decision]]:
     """Every reviewer's current decisions at ``stage``: ``{reviewer: {cluster_id: Decision}}``.
@@ -157,7 +128,7 @@ def read_decisions(
     """
     out: dict[str, dict[str, Decision]] = {}
     for path in _log_files(screening_dir(project)):
-        per_stage = read_reviewer_file(path, clusters, (stage,), problems)[stage]
+        per_stage = read_reviewer_file(project, path, clusters, (stage,), problems)[stage]
         if not per_stage:
             continue
         name = next(iter(per_stage.values())).reviewer
@@ -168,41 +139,25 @@ def read_decisions(
 def read_resolutions(
     project: Project,
     stage: str,
-    clusters: Clusters,
+    clusters: Clusters | ClusterIndex,
     problems: list[JsonlProblem] | None = None,
 ) -> dict[str, Resolution]:
     """The standing resolution per cluster at ``stage`` (the latest by time across resolvers)."""
+    from review.screen.cache import read_log
+
     found: list[Resolution] = []
     cluster_of = clusters.cluster_of
     for path in _log_files(resolutions_dir(project)):
-        for seq, obj in _standing(iter_jsonl(path, problems), "resolve", "resolver", path.stem):
-            if obj.get("stage") != stage:
+        state = read_log(project, path, "resolve", problems)
+        for (st, rid), e in state.latest.items():
+            if st != stage:
                 continue
-            rid = str(obj.get("record_id", ""))
             cid = cluster_of.get(rid)
             if cid is None:
                 if problems is not None:
-                    problems.append(
-                        JsonlProblem(
-                            str(path),
-                            seq + 1,
-                            f"record {rid} is not in the dedup clusters, ignored",
-                        )
-                    )
+                    problems.append(_unknown(path, e[0], rid))
                 continue
-            found.append(
-                Resolution(
-                    resolver=str(obj["resolver"]),
-                    record_id=rid,
-                    cluster_id=cid,
-                    stage=stage,
-                    decision=str(obj.get("decision", "")),
-                    reason=str(obj.get("reason") or ""),
-                    rationale=str(obj.get("rationale") or ""),
-                    at=str(obj.get("at", "")),
-                    seq=seq,
-                )
-            )
+            found.append(Resolution(e[1], rid, cid, stage, e[4], e[5], e[6], e[7], e[0]))
     found.sort(key=lambda r: (r.at, r.seq))
     return {r.cluster_id: r for r in found}
 

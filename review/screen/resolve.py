@@ -35,12 +35,12 @@ def disagreements_to_resolve(
     In third-reviewer mode a resolver who screened the record is refused (ReviewError when
     that leaves every open disagreement out).
     """
-    from review.dedup import load_clusters
+    from review.screen.cache import cluster_index
     from review.screen.disagreements import disagreement_rows
     from review.screen.final import stage_state
 
     project.protocol.stage(stage)
-    clusters = load_clusters(project)
+    clusters = cluster_index(project)
     state = stage_state(project, stage, clusters)
     rows = disagreement_rows(project, state, clusters)
     if not include_resolved:
@@ -104,14 +104,14 @@ def import_resolutions(project: Project, path: Path, stage: str, resolver: str) 
     Every row is validated first; on any problem nothing is written and
     :class:`ValidationError` lists each problem with its row number.
     """
-    from review.dedup import load_clusters
+    from review.screen.cache import cluster_index
     from review.screen.spreadsheet import read_table
 
     if not resolver.strip():
         raise ReviewError("A resolver name is needed: pass --resolver NAME.")
     project.protocol.stage(stage)
     rows = read_table(Path(path), required=("record_id", "decision"))
-    clusters = load_clusters(project)
+    clusters = cluster_index(project)
     open_rows = {
         r.record_id: r
         for r in disagreements_to_resolve(project, stage, resolver, include_resolved=True)

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
-from review.io.files import JsonlProblem, iter_jsonl
-from review.screen.logs import ScreeningLog, _standing, decisions_for, reviewer_log_path
+from review.io.files import JsonlProblem
+from review.screen.cache import no_gc
+from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
-    from review.model import Record
     from review.project import Project
+    from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
 
 
 def queue_order(ids: list[str], reviewer: str, stage: str, seed: int = 0) -> list[str]:
@@ -59,12 +60,13 @@ class Item:
 
     cluster_id: str
     position: int  # 1-based place in the queue
-    record: Record | None
+    record: DisplayRecord | None
     current: Current | None  # this reviewer's own decision, if any
     fulltext_path: str  # attached full text (full-text stage), '' if none
 
 
 class ScreeningSession:
+    @no_gc
     def __init__(
         self,
         project: Project,
@@ -72,11 +74,11 @@ class ScreeningSession:
         reviewer: str,
         *,
         seed: int = 0,
-        clusters: Clusters | None = None,
-        records: dict[str, Record] | None = None,
+        clusters: Clusters | ClusterIndex | None = None,
+        records: RecordStore | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        from review.dedup import load_clusters
+        from review.screen.cache import cluster_index
         from review.screen.final import stage_state
 
         self.project = project
@@ -86,7 +88,7 @@ class ScreeningSession:
             raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
         self.cfg = project.protocol.stage(stage)
         self.decisions = decisions_for(stage)
-        self.clusters = clusters if clusters is not None else load_clusters(project)
+        self.clusters = clusters if clusters is not None else cluster_index(project)
         if stage == "title-abstract":
             elig = self.clusters.main_clusters()
         else:
@@ -112,27 +114,32 @@ class ScreeningSession:
     # ---- loading ----------------------------------------------------------------------------
     def _load_own(self) -> None:
         """This reviewer's standing decisions (own file only), as per-record stacks."""
+        from review.screen.cache import read_log
+
         path = reviewer_log_path(self.project, self.reviewer)
         self._stack: dict[str, list[tuple[str, Current]]] = {}
         self._recent: list[str] = []  # cluster ids in the order of their standing decisions
         cluster_of = self.clusters.cluster_of
-        for _seq, obj in _standing(iter_jsonl(path, self.problems), "decide", "reviewer", ""):
-            if obj.get("stage") != self.stage:
-                continue
-            rid = str(obj.get("record_id", ""))
-            cid = cluster_of.get(rid)
+        state = read_log(self.project, path, "decide", self.problems)
+        entries = []
+        for key, e in state.latest.items():
+            if key[0] == self.stage:
+                entries.extend(state.older.get(key, ()))
+                entries.append(e)
+        entries.sort()
+        for e in entries:
+            cid = cluster_of.get(e[2])
             if cid is None:
                 continue
-            cur = Current(
-                str(obj.get("decision")), str(obj.get("reason") or ""), str(obj.get("note") or "")
-            )
-            self._stack.setdefault(cid, []).append((rid, cur))
+            self._stack.setdefault(cid, []).append((e[2], Current(e[4], e[5], e[6])))
             self._recent.append(cid)
 
     @property
-    def records(self) -> dict[str, Record]:
+    def records(self) -> RecordStore:
         if self._records is None:
-            self._records = self.project.record_index()
+            from review.screen.cache import record_store
+
+            self._records = record_store(self.project)
         return self._records
 
     # ---- queue ------------------------------------------------------------------------------
@@ -237,11 +244,7 @@ class ScreeningSession:
         for k in range(n):
             i = (start + k) % n
             cid = self.queue[i]
-            rec = recs.get(cid)
-            hay = cid.lower()
-            if rec is not None:
-                hay += " " + " ".join((rec.title, "; ".join(rec.authors), rec.journal)).lower()
-            if needle in hay:
+            if needle in recs.search_text(cid):
                 self.pos = i
                 return cid
         return None
@@ -267,6 +270,8 @@ class ScreeningSession:
     def close(self) -> None:
         if self._log is not None:
             self._log.close()
+        if self._records is not None:
+            self._records.close()
 
     def __enter__(self) -> ScreeningSession:
         return self

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError, ReviewError, ValidationError
+from review.screen.cache import no_gc
 from review.screen.logs import decide_line, decisions_for, reviewer_log_path
 
 if TYPE_CHECKING:
@@ -100,9 +101,10 @@ def _own_current(project: Project, stage: str, reviewer: str, clusters: Any) -> 
     from review.screen.logs import read_reviewer_file
 
     path = reviewer_log_path(project, reviewer)
-    return read_reviewer_file(path, clusters, (stage,))[stage]
+    return read_reviewer_file(project, path, clusters, (stage,))[stage]
 
 
+@no_gc
 def export_sheet(
     project: Project,
     stage: str,
@@ -116,9 +118,9 @@ def export_sheet(
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from review.dedup import load_clusters
     from review.io.files import atomic_write_bytes
     from review.io.xlsx import set_cell
+    from review.screen.cache import cluster_index
     from review.screen.final import stage_state
     from review.screen.session import queue_order
 
@@ -130,7 +132,7 @@ def export_sheet(
             "the export is an Excel workbook: give a name ending in .xlsx.", file=str(out)
         )
     cfg = project.protocol.stage(stage)
-    clusters = load_clusters(project)
+    clusters = cluster_index(project)
     elig = (
         clusters.main_clusters()
         if stage == "title-abstract"
@@ -138,7 +140,9 @@ def export_sheet(
     )
     queue = queue_order(elig, reviewer.strip(), stage, seed)
     current = _own_current(project, stage, reviewer.strip(), clusters)
-    index = project.record_index()
+    from review.screen.cache import record_store
+
+    index = record_store(project)
 
     wb = Workbook()
     ws = wb.active
@@ -200,6 +204,7 @@ def export_sheet(
     for row in ws.iter_rows(min_row=2, min_col=9, max_col=9):
         for c in row:
             c.alignment = Alignment(wrap_text=False)
+    index.close()
     import io
 
     buf = io.BytesIO()
@@ -210,10 +215,11 @@ def export_sheet(
     return n
 
 
+@no_gc
 def import_sheet(project: Project, path: Path, stage: str, reviewer: str) -> SheetImport:
     """Import a reviewer's decisions from .xlsx/.csv; all-or-nothing (ValidationError)."""
-    from review.dedup import load_clusters
     from review.io.files import append_jsonl
+    from review.screen.cache import cluster_index
     from review.screen.final import stage_state
     from review.screen.resolve import parse_reason
 
@@ -222,7 +228,7 @@ def import_sheet(project: Project, path: Path, stage: str, reviewer: str) -> She
         raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
     project.protocol.stage(stage)
     rows = read_table(Path(path), required=("record_id", "decision"))
-    clusters = load_clusters(project)
+    clusters = cluster_index(project)
     elig = set(
         clusters.main_clusters()
         if stage == "title-abstract"

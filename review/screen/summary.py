@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.model import STAGES
+from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -15,17 +16,18 @@ def _fmt(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.2f}"
 
 
+@no_gc
 def status_summary(project: Project) -> dict[str, Any]:
     """Progress per stage and reviewer, open disagreements and κ so far (JSON-able).
 
     ``"lines"`` is what `review status` prints.
     """
-    from review.dedup import load_clusters
+    from review.screen.cache import cluster_index
     from review.screen.disagreements import agreement_from_state
     from review.screen.final import final_from_state, stage_state
 
     try:
-        clusters = load_clusters(project)
+        clusters = cluster_index(project)
     except ReviewError as exc:
         return {"stages": {}, "lines": [f"Not started: {exc}"]}
     out: dict[str, Any] = {"stages": {}}

@@ -1,0 +1,226 @@
+"""Screening latency on a large project, measured through Textual's pilot (headless).
+
+Builds an N-record project (default 100,000) the real way: one synthetic CSV export imported
+with ``review.importer.import_files``, one cluster per record in ``outputs/dedup/clusters.csv``,
+and two reviewers' complete title/abstract logs (about 10% disagreements). Then measures:
+
+- screener open: from a fresh ``Project`` to the first record on screen (records come from the
+  import cache, as after ``review import``);
+- next record: key press -> decision appended + fsync'd -> next record rendered, per key;
+- ``review disagreements`` for N records x 2 reviewers (statistics + csv + xlsx).
+
+Usage: ``.venv/bin/python benchmarks/screen_latency.py [--n 100000] [--presses 200] [--dir D]``
+Targets (issue 4): open < 2 s, next record < 50 ms, disagreements < 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+TA = "title-abstract"
+WORDS = (
+    "parent peer support child protection programme advocacy lived experience family "
+    "welfare services qualitative evaluation outcomes reunification mentoring"
+).split()
+
+
+def build(root: Path, n: int) -> None:
+    from review.dedup.clusters import ClusterRow, clusters_path, write_clusters
+    from review.importer import import_files
+    from review.io.files import dumps_line
+    from review.project import Project
+
+    rng = random.Random(42)
+    project = Project.init(root / "proj", title="Latency benchmark")
+    export = root / "export.csv"
+    t = time.perf_counter()
+    with open(export, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["title", "abstract", "authors", "year", "journal", "doi"])
+        for i in range(1, n + 1):
+            title = " ".join(rng.choices(WORDS, k=10)).capitalize() + f" ({i})"
+            abstract = " ".join(rng.choices(WORDS, k=220))
+            w.writerow(
+                [
+                    title,
+                    abstract,
+                    f"Author{i}, A; Second, B; Third, C",
+                    1990 + i % 35,
+                    "Journal of Child Welfare",
+                    f"10.5555/bench.{i}",
+                ]
+            )
+    import_files(project, [export], source="Bench DB", kind="database")
+    project.invalidate()
+    recs = project.records()  # builds the import cache, as the first command after import does
+    print(f"built {len(recs)} records in {time.perf_counter() - t:.1f} s")
+    write_clusters(
+        clusters_path(project),
+        (
+            ClusterRow(
+                r.record_id, r.record_id, r.source, r.source_position, "", "unique", "main", r.title
+            )
+            for r in recs
+        ),
+    )
+    folder = project.data_dir / "screening"
+    folder.mkdir(parents=True, exist_ok=True)
+    for reviewer, flip in (("Bench A", 0.0), ("Bench B", 0.10)):
+        with open(
+            folder / f"{reviewer.lower().replace(' ', '-')}.jsonl", "w", encoding="utf-8"
+        ) as fh:
+            for r in recs:
+                base = "include" if hash(r.record_id) % 5 == 0 else "exclude"
+                dec = base
+                if rng.random() < flip:
+                    dec = rng.choice([d for d in ("include", "exclude", "maybe") if d != base])
+                line = {
+                    "op": "decide",
+                    "record_id": r.record_id,
+                    "stage": TA,
+                    "decision": dec,
+                    "reason": "",
+                    "note": "",
+                    "reviewer": reviewer,
+                    "at": "2026-01-01T00:00:00.000000Z",
+                    "tool_version": "bench",
+                }
+                fh.write(dumps_line(line) + "\n")
+
+
+async def measure_ui(root: Path, presses: int) -> dict:
+    from review.project import Project
+    from review.screen.session import ScreeningSession
+    from review.screen.tui import ScreenerApp
+
+    t0 = time.perf_counter()
+    project = Project.open(root / "proj")
+    session = ScreeningSession(project, TA, "Bench C")
+    t_session = time.perf_counter() - t0
+    app = ScreenerApp(session)
+    lat: list[float] = []  # key press -> next record rendered (painted by the compositor)
+    trip: list[float] = []  # the pilot's whole round trip, including its idle detection
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        meta = app.screen.query_one("#meta")
+        first = str(meta.render())
+        t_open = time.perf_counter() - t0
+        assert "Record 1 of" in first, first
+        painted: list[tuple[float, str]] = []
+        original = meta.render
+
+        def spy():  # called by Textual when it paints the widget
+            out = original()
+            painted.append((time.perf_counter(), str(out)))
+            return out
+
+        meta.render = spy
+        prev = first
+        for k in range(presses):
+            key = ("i", "e", "m", "1")[k % 4]
+            painted.clear()
+            t = time.perf_counter()
+            await pilot.press(key)
+            while not any(text != prev for _t, text in painted):
+                await pilot.pause()
+            trip.append(time.perf_counter() - t)
+            t_paint, prev = next((pt, text) for pt, text in painted if text != prev)
+            lat.append(t_paint - t)
+        await pilot.press("q")
+    session.close()
+    lines = (project.data_dir / "screening" / "bench-c.jsonl").read_text().splitlines()
+    assert len(lines) == presses, len(lines)
+    lat.sort()
+    trip.sort()
+    return {
+        "pilot_round_trip_median_ms": statistics.median(trip) * 1000,
+        "open_s": t_open,
+        "session_s": t_session,
+        "next_median_ms": statistics.median(lat) * 1000,
+        "next_p95_ms": lat[int(0.95 * (len(lat) - 1))] * 1000,
+        "next_max_ms": lat[-1] * 1000,
+        "presses": presses,
+    }
+
+
+def measure_disagreements(root: Path) -> dict:
+    from review.project import Project
+    from review.screen import agreement
+    from review.screen.disagreements import write_disagreements
+
+    project = Project.open(root / "proj")
+    t = time.perf_counter()
+    agreement(project, TA)  # parses the logs once and caches them under .review/screening
+    t_cold = time.perf_counter() - t
+    project = Project.open(root / "proj")
+    t = time.perf_counter()
+    summary = agreement(project, TA)
+    t_stats = time.perf_counter() - t
+    project = Project.open(root / "proj")
+    t = time.perf_counter()
+    _csv, _xlsx, s2 = write_disagreements(project, TA)
+    t_write = time.perf_counter() - t
+    return {
+        "agreement_cold_cache_s": t_cold,
+        "agreement_s": t_stats,
+        "disagreements_s": t_write,
+        "records_compared": s2["records_compared"],
+        "disagreements": s2["disagreements"],
+        "cohen_kappa": round(summary["cohen_kappa"], 4),
+    }
+
+
+def measure_cold_open(root: Path) -> float:
+    """Open with no screening caches (the first `review screen` after an import or dedup)."""
+    import shutil
+
+    from review.project import Project
+    from review.screen.session import ScreeningSession
+
+    shutil.rmtree(root / "proj" / ".review" / "screening", ignore_errors=True)
+    t = time.perf_counter()
+    session = ScreeningSession(Project.open(root / "proj"), TA, "Bench C")
+    item = session.item()
+    elapsed = time.perf_counter() - t
+    assert item is not None and item.record is not None
+    session.close()
+    return elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--presses", type=int, default=200)
+    ap.add_argument("--dir", type=Path, default=None, help="reuse/build the project here")
+    args = ap.parse_args()
+    root = args.dir or Path(tempfile.mkdtemp(prefix="screen-bench-"))
+    if not (root / "proj").is_dir():
+        build(root, args.n)
+    else:
+        print(f"reusing {root / 'proj'}")
+        log = root / "proj" / "data" / "screening" / "bench-c.jsonl"
+        log.unlink(missing_ok=True)
+    cold = measure_cold_open(root)
+    ui = asyncio.run(measure_ui(root, args.presses))
+    dis = measure_disagreements(root)
+    print(json.dumps({"n": args.n, "cold_open_s": cold, **ui, **dis}, indent=2))
+    print(
+        f"screener open {ui['open_s']:.2f} s (target < 2 s; first open after an import, "
+        f"building caches: {cold:.2f} s); next record median "
+        f"{ui['next_median_ms']:.1f} ms, p95 {ui['next_p95_ms']:.1f} ms, max "
+        f"{ui['next_max_ms']:.1f} ms over {ui['presses']} keys (target < 50 ms); "
+        f"disagreements {dis['disagreements_s']:.2f} s for {dis['records_compared']} records x 2 "
+        f"reviewers (target < 2 s)"
+    )
+
+
+if __name__ == "__main__":
+    main()

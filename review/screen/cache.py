@@ -1,0 +1,354 @@
+"""Derived caches under ``.review/screening/`` that keep the screener fast on 100k records.
+
+All of them are rebuildable from the plain files and checked against them on every use:
+
+- :func:`cluster_index` — ``record_id -> cluster_id`` plus the main/other cluster lists and
+  titles, from ``outputs/dedup/clusters.csv`` (keyed on its size and modification time);
+- :func:`record_store` — what the screener shows (title, authors, year, journal, abstract, …)
+  as one JSON line per record in a file read by offset, so opening the screener does not
+  unpickle every record (keyed on the import log and the tool version);
+- :func:`read_log` — the parsed, retraction-applied state of one append-only log, extended by
+  parsing only the lines appended since the last read.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import hashlib
+import json
+import mmap
+import os
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from review.io.files import JsonlProblem
+
+if TYPE_CHECKING:
+    from review.project import Project
+
+CACHE_VERSION = 1
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def no_gc(fn: F) -> F:
+    """Pause the cyclic garbage collector while ``fn`` builds many small tuples.
+
+    Reading 100k-line logs allocates hundreds of thousands of tuples; each collection pass
+    would rescan all of them (about half the run time). Nothing here makes reference cycles.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _cache_dir(project: Project) -> Path:
+    return project.cache_dir / "screening"
+
+
+def _load_pickle(path: Path) -> Any:
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - our own cache file
+    except Exception:
+        return None
+
+
+def _save_pickle(path: Path, obj: Any) -> None:
+    from review.io.files import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # read-only checkout: works, just slower
+
+
+# ---- clusters --------------------------------------------------------------------------------
+@dataclass
+class ClusterIndex:
+    """The parts of :class:`review.dedup.Clusters` screening needs (same attribute names)."""
+
+    cluster_of: dict[str, str]
+    main: list[str]
+    other: list[str]
+    titles: dict[str, str]  # cluster id -> title of its primary record
+
+    def main_clusters(self) -> list[str]:
+        return list(self.main)
+
+    def other_clusters(self) -> list[str]:
+        return list(self.other)
+
+    def resolve(self, record_id: str) -> str | None:
+        return self.cluster_of.get(record_id)
+
+
+def index_from_clusters(clusters: Any) -> ClusterIndex:
+    titles = {r.record_id: r.title for r in clusters.rows if r.record_id == r.cluster_id}
+    return ClusterIndex(
+        cluster_of=dict(clusters.cluster_of),
+        main=clusters.main_clusters(),
+        other=clusters.other_clusters(),
+        titles=titles,
+    )
+
+
+def cluster_index(project: Project) -> ClusterIndex:
+    """The current clusters (ProjectError from ``load_clusters`` when dedup has not run)."""
+    from review.dedup import load_clusters
+    from review.dedup.clusters import clusters_path
+
+    path = clusters_path(project)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        load_clusters(project)  # raises the contract's error message
+        raise
+    key = (CACHE_VERSION, st.st_size, st.st_mtime_ns)
+    cache = _cache_dir(project) / "clusters.pickle"
+    found = _load_pickle(cache)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == key:
+        return found[1]
+    index = index_from_clusters(load_clusters(project))
+    _save_pickle(cache, (key, index))
+    return index
+
+
+# ---- records for display ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class DisplayRecord:
+    record_id: str
+    title: str
+    authors: tuple[str, ...]
+    year: int | None
+    journal: str
+    abstract: str
+    doi: str
+    original_id: str
+    pmid: str
+
+
+@dataclass
+class RecordStore:
+    """Display records read by offset from one file; nothing is loaded until asked for."""
+
+    path: Path
+    offsets: dict[str, tuple[int, int]]
+    _mm: mmap.mmap | None = field(default=None, repr=False)
+    _hay: list[tuple[str, str]] | None = field(default=None, repr=False)
+
+    def _map(self) -> mmap.mmap | None:
+        if self._mm is None and self.offsets:
+            with open(self.path, "rb") as fh:
+                self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        return self._mm
+
+    def get(self, record_id: str) -> DisplayRecord | None:
+        where = self.offsets.get(record_id)
+        mm = self._map()
+        if where is None or mm is None:
+            return None
+        start, length = where
+        t, a, y, j, ab, d, o, p = json.loads(mm[start : start + length])
+        return DisplayRecord(record_id, t, tuple(a), y, j, ab, d, o, p)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self.offsets
+
+    def search_text(self, record_id: str) -> str:
+        """Lower-case id, title, authors and journal (built for all records on first use)."""
+        if self._hay is None:
+            hay = {}
+            for rid in self.offsets:
+                rec = self.get(rid)
+                if rec is not None:
+                    hay[rid] = " ".join(
+                        (rid, rec.title, "; ".join(rec.authors), rec.journal)
+                    ).lower()
+            self._hay = hay  # type: ignore[assignment]
+        return self._hay.get(record_id, record_id.lower())  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        if self._mm is not None:
+            self._mm.close()
+            self._mm = None
+
+
+def record_store(project: Project) -> RecordStore:
+    """Display data of every imported record, rebuilt when the import log changes."""
+    from review import __version__
+    from review.io.files import atomic_write_bytes
+
+    ids = [e.import_id + ":" + e.sha256 for e in project.imports()]
+    key = hashlib.sha256("\n".join([__version__, str(CACHE_VERSION), *ids]).encode()).hexdigest()
+    folder = _cache_dir(project)
+    data_path = folder / f"records-{key[:16]}.jsonl"
+    index_path = folder / f"records-{key[:16]}.pickle"
+    offsets = _load_pickle(index_path) if data_path.is_file() else None
+    if isinstance(offsets, dict):
+        return RecordStore(data_path, offsets)
+    chunks: list[bytes] = []
+    offsets = {}
+    pos = 0
+    for r in project.records():
+        line = json.dumps(
+            [r.title, list(r.authors), r.year, r.journal, r.abstract, r.doi, r.original_id, r.pmid],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        offsets[r.record_id] = (pos, len(line))
+        chunks.append(line + b"\n")
+        pos += len(line) + 1
+    try:
+        for old in folder.glob("records-*"):
+            if old.name not in (data_path.name, index_path.name):
+                old.unlink(missing_ok=True)
+        atomic_write_bytes(data_path, b"".join(chunks))
+        _save_pickle(index_path, offsets)
+        return RecordStore(data_path, offsets)
+    except OSError:
+        # cannot write the cache: keep it in a temporary file for this run
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(suffix=".jsonl")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(b"".join(chunks))
+        return RecordStore(Path(tmp), offsets)
+
+
+# ---- append-only logs ------------------------------------------------------------------------
+# A parsed log: for each (stage, record_id) the standing line and the older standing lines
+# (what a retraction falls back to). Lines are kept as tuples:
+# (line, who, record_id, stage, decision, reason, text, at)  — text = note or rationale.
+Entry = tuple[int, str, str, str, str, str, str, str]
+
+
+@dataclass
+class LogState:
+    size: int = 0  # bytes parsed (always at a line end)
+    tail: bytes = b""  # the last bytes before ``size``, to check the file was only appended to
+    seq: int = 0
+    latest: dict[tuple[str, str], Entry] = field(default_factory=dict)
+    older: dict[tuple[str, str], list[Entry]] = field(default_factory=dict)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # in the parsed part
+    lineno: int = 0
+
+
+def _apply(
+    state: LogState,
+    raw: bytes,
+    op: str,
+    text_key: str,
+    who_key: str,
+    default: str,
+    problems: list[tuple[int, str]],
+) -> None:
+    loads = json.loads
+    latest, older = state.latest, state.older
+    for line in raw.split(b"\n"):
+        state.lineno += 1
+        if not line.strip():
+            continue
+        try:
+            obj = loads(line)
+        except ValueError:
+            problems.append((state.lineno, "not valid JSON, ignored"))
+            continue
+        if not isinstance(obj, dict):
+            problems.append((state.lineno, "not a JSON object, ignored"))
+            continue
+        kind = obj.get("op")
+        key = (str(obj.get("stage", "")), str(obj.get("record_id", "")))
+        if kind == op:
+            state.seq += 1
+            entry = (
+                state.lineno,
+                str(obj.get(who_key) or default),
+                key[1],
+                key[0],
+                str(obj.get("decision", "")),
+                str(obj.get("reason") or ""),
+                str(obj.get(text_key) or ""),
+                str(obj.get("at", "")),
+            )
+            prev = latest.get(key)
+            if prev is not None:
+                older.setdefault(key, []).append(prev)
+            latest[key] = entry
+        elif kind == "retract":
+            state.seq += 1
+            if key in latest:
+                stack = older.get(key)
+                if stack:
+                    latest[key] = stack.pop()
+                    if not stack:
+                        del older[key]
+                else:
+                    del latest[key]
+    state.lineno -= 1  # split() yields one empty piece after the final newline
+
+
+def read_log(
+    project: Project,
+    path: Path,
+    op: str,
+    problems: list[JsonlProblem] | None = None,
+) -> LogState:
+    """The retraction-applied state of one log (``op`` = decide or resolve), cached."""
+    text_key, who_key = ("note", "reviewer") if op == "decide" else ("rationale", "resolver")
+    cache = _cache_dir(project) / "logs" / f"{op}-{path.parent.name}-{path.name}.pickle"
+    state = _load_pickle(cache)
+    try:
+        with open(path, "rb") as fh:
+            data_size = os.fstat(fh.fileno()).st_size
+            ok = (
+                isinstance(state, LogState)
+                and state.size <= data_size
+                and (state.size == 0 or _tail_matches(fh, state))
+            )
+            if not ok:
+                state = LogState()
+            fh.seek(state.size)
+            rest = fh.read()
+    except FileNotFoundError:
+        return LogState()
+    assert isinstance(state, LogState)
+    cut = rest.rfind(b"\n") + 1  # parse complete lines only
+    complete, torn = rest[:cut], rest[cut:]
+    changed = bool(complete)
+    if complete:
+        new_problems: list[tuple[int, str]] = []
+        _apply(state, complete, op, text_key, who_key, path.stem, new_problems)
+        state.problems.extend(new_problems)
+        state.size += len(complete)
+        state.tail = (state.tail + complete)[-64:]
+    if problems is not None:
+        problems.extend(JsonlProblem(str(path), n, m) for n, m in state.problems)
+        if torn.strip():
+            problems.append(
+                JsonlProblem(
+                    str(path), state.lineno + 1, "torn last line (interrupted write), ignored"
+                )
+            )
+    if changed:
+        _save_pickle(cache, state)
+    return state
+
+
+def _tail_matches(fh: Any, state: LogState) -> bool:
+    n = len(state.tail)
+    fh.seek(state.size - n)
+    return fh.read(n) == state.tail
