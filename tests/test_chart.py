@@ -46,9 +46,9 @@ def chart_project(project, monkeypatch, example):
     return project
 
 
-def make_template(proj, tmp_path: Path, name: str = "form.xlsx") -> Path:
+def make_template(proj, tmp_path: Path, name: str = "form.xlsx", reviewer: str = "anat") -> Path:
     out = tmp_path / name
-    res = run("template", "-o", str(out), "--reviewer", "anat", "-p", str(proj.root), "-q")
+    res = run("template", "-o", str(out), "--reviewer", reviewer, "-p", str(proj.root), "-q")
     assert res.exit_code == 0, res.output
     return out
 
@@ -56,12 +56,15 @@ def make_template(proj, tmp_path: Path, name: str = "form.xlsx") -> Path:
 _TEMPLATE_CACHE: dict[str, bytes] = {}
 
 
-def filled(proj, tmp_path: Path, example, name: str = "filled.xlsx", edit=None) -> Path:
+def filled(
+    proj, tmp_path: Path, example, name: str = "filled.xlsx", edit=None, reviewer: str = "anat"
+) -> Path:
     """A template made by `review chart template` (made once, then copied), filled from the example."""
     tpl = tmp_path / ("tpl-" + name)
-    if "form" not in _TEMPLATE_CACHE:
-        _TEMPLATE_CACHE["form"] = make_template(proj, tmp_path, "first-" + name).read_bytes()
-    tpl.write_bytes(_TEMPLATE_CACHE["form"])
+    if reviewer not in _TEMPLATE_CACHE:
+        made = make_template(proj, tmp_path, "first-" + name, reviewer=reviewer)
+        _TEMPLATE_CACHE[reviewer] = made.read_bytes()
+    tpl.write_bytes(_TEMPLATE_CACHE[reviewer])
     values = {r.key: dict(r.values) for r in example.reports}
     programmes = {k: dict(v) for k, v in example.programmes.items()}
     if edit:
@@ -339,7 +342,7 @@ def test_compare_two_reviewers_then_consensus(chart_project, tmp_path, example):
         values["frame-2006"]["country"] = "Canada"
         programmes["ontario-pmao"]["theoretical_framework"] = ["Critical theories"]
 
-    b = filled(chart_project, tmp_path, example, "b.xlsx", edit=edit)
+    b = filled(chart_project, tmp_path, example, "b.xlsx", edit=edit, reviewer="marina")
     root = str(chart_project.root)
     assert run("import", str(a), "--reviewer", "anat", "-p", root).exit_code == 0
     assert run("import", str(b), "--reviewer", "marina", "-p", root).exit_code == 0
@@ -417,7 +420,7 @@ def test_disagreements_csv_is_excel_safe(chart_project, tmp_path, example):
         programmes["kentucky-start"]["paid_or_volunteer"] = "+paid staff"
 
     a = filled(chart_project, tmp_path, example, "a.xlsx", edit=edit_a)
-    b = filled(chart_project, tmp_path, example, "b.xlsx", edit=edit_b)
+    b = filled(chart_project, tmp_path, example, "b.xlsx", edit=edit_b, reviewer="marina")
     root = str(chart_project.root)
     assert run("import", str(a), "--reviewer", "anat", "-p", root).exit_code == 0
     assert run("import", str(b), "--reviewer", "marina", "-p", root).exit_code == 0
@@ -455,3 +458,15 @@ def test_fill_template_with_explicit_schema(chart_project, tmp_path, example):
     assert got.report_programmes == example.charting().report_programmes
     with pytest.raises(KeyError):
         fill_template(tpl, {"no-such-record": {}}, {}, tmp_path / "y.xlsx", schema=schema)
+
+
+def test_form_made_for_another_reviewer_is_refused(chart_project, tmp_path, example):
+    path = filled(chart_project, tmp_path, example)  # the template was made --reviewer anat
+    root = str(chart_project.root)
+    res = run("import", str(path), "--reviewer", "marina", "-p", root)
+    assert res.exit_code == 1
+    assert "this form was made for 'anat'" in res.stderr
+    assert not (chart_project.data_dir / "charting").exists()
+    res = run("import", str(path), "--consensus", "-p", root)
+    assert res.exit_code == 0
+    assert res.stdout.startswith("Imported the consensus charting: 45 of 45")

@@ -284,11 +284,14 @@ def read_charting(
     schema: Schema,
     included: set[str] | None = None,
     resolve_id: Callable[[str], str] | None = None,
+    reviewer: str | None = None,
 ) -> Charting:
     """Validate and read a charting workbook; raise ValidationError listing every problem.
 
     ``included``: the record ids that may be charted (None: no check). ``resolve_id`` maps a
     record id to its current cluster id (so a re-run of dedup does not orphan charting).
+    ``reviewer``: who is importing; a form made for someone else (``--reviewer`` of
+    ``review chart template``) is refused, except for the consensus.
     """
     from zipfile import BadZipFile
 
@@ -313,7 +316,18 @@ def read_charting(
             "`review chart template`. Copy your charting into a new template.",
             file=str(path),
         )
-    _, template_rows = meta
+    info, template_rows = meta
+    made_for = info.get("reviewer", "").strip()
+    if reviewer and made_for and reviewer != "consensus":
+        from review.io.files import safe_name
+
+        if safe_name(made_for) != safe_name(reviewer):
+            raise InputError(
+                f"this form was made for {made_for!r} (review chart template --reviewer "
+                f"{made_for}); import it with --reviewer {made_for}, or as the agreed charting "
+                "with --consensus.",
+                file=str(path),
+            )
     out = Charting()
 
     # ---- Programmes -----------------------------------------------------------------------

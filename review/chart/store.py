@@ -147,7 +147,9 @@ def import_charting(project: Project, workbook: Path, reviewer: str) -> ImportRe
         raise ReviewError(f"{workbook}: no such file.")
     schema = project_schema(project)
     included = set(included_ids(project))
-    charting = read_charting(workbook, schema, included, _resolver(project, included))
+    charting = read_charting(
+        workbook, schema, included, _resolver(project, included), reviewer=reviewer
+    )
     raw = workbook.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
     slug = safe_name(reviewer)

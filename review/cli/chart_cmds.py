@@ -114,8 +114,9 @@ def import_cmd(
     if res.unchanged:
         con.print(f"{file}: already imported for {res.reviewer} ({res.path}); nothing changed.")
         return
+    who = "the consensus charting" if res.reviewer == CONSENSUS else f"{res.reviewer}'s charting"
     con.print(
-        f"Imported {res.reviewer}'s charting: {res.reports_charted} of {res.reports_included} "
+        f"Imported {who}: {res.reports_charted} of {res.reports_included} "
         f"included reports charted, {res.programmes} programmes -> {res.path}"
     )
 
