@@ -178,6 +178,12 @@ def plan(project_dir: Path) -> list[Step]:
                 ),
             )
         )
+        steps.append(
+            Step(
+                f"Disagreements after resolution ({stage})",
+                ("disagreements", "--stage", stage, "--quiet"),
+            )
+        )
     for who in CHARTERS:
         steps.append(
             Step(

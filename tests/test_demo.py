@@ -1,0 +1,320 @@
+"""`review demo`: the worked example end to end reproduces the published review (Figure 1 and the
+charting counts), every contract output exists and opens, and derived outputs rebuild exactly."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from review.cli import app
+from tests.conftest import REPO_ROOT
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (REPO_ROOT / "data" / "searches").is_dir(), reason="no example data in this checkout"
+    ),
+]
+
+# Saar-Heiman et al. (2024), Figure 1.
+FIGURE_1 = {
+    "database_results": 7219,
+    "website_results": 75,
+    "duplicates": 3314 + 186,
+    "records_screened": 3794,
+    "records_excluded": 3644,
+    "dbr_sought_reports": 150,
+    "dbr_notretrieved_reports": 0,
+    "dbr_assessed": 150,
+    "dbr_excluded": 110,
+    "other_assessed": 5,
+    "other_excluded": 0,
+    "total_reports": 45,
+}
+
+# The paper's charting counts (../shared/reference/example-review.md).
+PUBLISHED = {
+    "publication_type": {
+        "Peer-reviewed journal article": 32,
+        "Evaluation report": 8,
+        "PhD dissertation": 4,
+        "Non-academic journal": 1,
+    },
+    "country": {"United States": 41, "Canada": 2, "Australia": 1, "United Kingdom": 1},
+    "research_method": {"Qualitative": 20, "Quantitative": 16, "Mixed methods": 9},
+    "quantitative_design": {
+        "Randomised controlled trial": 3,
+        "Comparison design": 8,
+        "Cross-sectional": 3,
+        "Longitudinal": 3,
+        "Quasi-experimental": 7,
+        "Matched-control trial": 1,
+    },
+    "perspective": {
+        "Parents receiving services": 20,
+        "Parent peer advocates": 17,
+        "Non-peer professional staff": 11,
+        "Community stakeholders": 6,
+    },
+    "earlier_reviews": {
+        "Acri et al. 2021 only": 4,
+        "Both Acri 2021 and Saeteurn 2022": 4,
+        "Neither": 37,
+    },
+    "setting": {
+        "Child welfare and protection programme": 13,
+        "Court-based multidisciplinary legal representation": 5,
+        "Family or dependency court programme": 2,
+        "CP and substance misuse programme": 2,
+        "CP and mental health programme": 1,
+        "CP and parental cognitive disability programme": 1,
+        "Regional system-level initiative": 2,
+    },
+    "expected_outcomes": {
+        "Family case outcomes": 16,
+        "Parents' engagement with services": 11,
+        "Child well-being": 9,
+        "Parent well-being": 6,
+        "Empowerment of parent advocates": 6,
+        "Organisational and system-level change": 4,
+    },
+    "forms": {
+        "One-on-one peer advocacy": 19,
+        "Parent support groups": 7,
+        "Activism and system-level advocacy": 5,
+        "Brief educational group sessions": 2,
+    },
+    "theoretical_framework": {
+        "Empowerment and strengths-based": 15,
+        "Mutual aid and social network": 9,
+        "Critical theories": 5,
+    },
+}
+
+# Every output /work/shared/CLI.md names for the commands the demo runs.
+CONTRACT_OUTPUTS = (
+    "outputs/dedup/clusters.csv",
+    "outputs/dedup/overlap.csv",
+    "outputs/screening/title-abstract-disagreements.csv",
+    "outputs/screening/title-abstract-disagreements.xlsx",
+    "outputs/screening/full-text-disagreements.csv",
+    "outputs/screening/full-text-disagreements.xlsx",
+    "outputs/charting/disagreements.xlsx",
+    "outputs/charting/summary.xlsx",
+    "outputs/charting/summary.md",
+    "outputs/charting/gap-map.svg",
+    "outputs/charting/gap-map.png",
+    "outputs/prisma/prisma.json",
+    "outputs/prisma/prisma.csv",
+    "outputs/prisma/prisma.svg",
+    "outputs/prisma/prisma.png",
+    "outputs/prisma/prisma.pdf",
+    "outputs/prisma/prisma.mmd",
+)
+# Commands that rebuild outputs/ from the plain files (no new decisions).
+DERIVED = (
+    ("dedup", "--quiet"),
+    ("disagreements", "--stage", "title-abstract", "--quiet"),
+    ("disagreements", "--stage", "full-text", "--quiet"),
+    ("chart", "compare"),
+    ("chart", "summary"),
+    ("prisma", "--quiet"),
+)
+VOLATILE_KEYS = {"at", "seconds", "generated_at", "created", "elapsed"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("demo") / "review-demo"
+    result = CliRunner().invoke(app, ["demo", str(root), "--quiet"])
+    assert result.exit_code == 0, result.output + str(result.exception)
+    return root, result
+
+
+def test_prisma_json_equals_figure_1(demo) -> None:
+    root, _ = demo
+    data = json.loads((root / "outputs" / "prisma" / "prisma.json").read_text(encoding="utf-8"))
+    p = data["prisma2020"]
+    assert {k: p[k] for k in FIGURE_1} == FIGURE_1
+    flow = data["flow"]
+    assert flow["duplicates_automatic"] == 3314
+    assert flow["duplicates_manual"] == 186
+    assert flow["records_screened"] == 3794
+    assert flow["reports_assessed"] == 150
+    assert flow["reports_included"] == 45
+    assert flow["programmes_included"] == 24
+    by_source = {i["source"]: (i["kind"], i["branch"], i["n"]) for i in flow["identified"]}
+    assert by_source["Grey literature"] == ("website", "main", 75)
+    assert by_source["Experts"] == ("expert", "other", 5)
+    assert sum(n for kind, _, n in by_source.values() if kind == "database") == 7219
+    assert sum(r["n"] for r in flow["reports_excluded_by_reason"]) == 110
+
+
+def test_charting_summary_equals_published_counts(demo) -> None:
+    from review.chart import final_charting, summarise
+    from review.chart.store import project_schema
+    from review.project import Project
+
+    root, _ = demo
+    project = Project.open(root)
+    charting = final_charting(project)
+    assert charting is not None
+    summary = summarise(project_schema(project), charting)
+    assert (summary.n_reports, summary.n_programmes) == (45, 24)
+    got = {fid: summary.counts(fid) for fid in PUBLISHED}
+    assert got == PUBLISHED
+    md = (root / "outputs" / "charting" / "summary.md").read_text(encoding="utf-8")
+    assert "45 reports describing 24 programmes" in md
+    assert "| Peer-reviewed journal article | 32 |" in md
+
+
+def test_every_contract_output_exists_and_opens(demo) -> None:
+    import defusedxml.ElementTree as ET
+    import matplotlib.image as mpimg
+    from openpyxl import load_workbook
+
+    root, _ = demo
+    for rel in CONTRACT_OUTPUTS:
+        path = root / rel
+        assert path.is_file(), rel
+        assert path.stat().st_size > 0, rel
+        suffix = path.suffix
+        if suffix == ".xlsx":
+            wb = load_workbook(path, read_only=True)
+            assert wb.sheetnames, rel
+            wb.close()
+        elif suffix == ".svg":
+            assert ET.parse(path).getroot().tag.endswith("svg"), rel
+        elif suffix == ".png":
+            image = mpimg.imread(path)
+            assert image.shape[0] > 100 and image.shape[1] > 100, rel
+        elif suffix == ".pdf":
+            assert path.read_bytes().startswith(b"%PDF"), rel
+        elif suffix == ".json":
+            json.loads(path.read_text(encoding="utf-8"))
+        elif suffix == ".csv":
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                rows = list(csv.reader(fh))
+            assert len(rows) >= 2, rel
+    clusters = root / "outputs" / "dedup" / "clusters.csv"
+    with open(clusters, encoding="utf-8-sig", newline="") as fh:
+        assert sum(1 for _ in csv.DictReader(fh)) == 7219 + 75 + 5
+
+
+def test_summary_printed(demo) -> None:
+    root, result = demo
+    out = result.stdout
+    for text in ("PRISMA 2020 flow", "3,314", "3,794", "3,644", "Cohen", "Programmes"):
+        assert text in out
+    assert "Iowa Parent Partner program" in out
+    assert str(root / "outputs" / "prisma" / "prisma.svg") in out
+    log = (root / "outputs" / "demo" / "commands.md").read_text(encoding="utf-8")
+    assert "$ review dedup import data/decisions/dedup-verdicts.csv --reviewer anat" in log
+
+
+def test_agreement_is_realistic(demo) -> None:
+    from review import screen
+    from review.project import Project
+
+    root, _ = demo
+    project = Project.open(root)
+    ta = screen.agreement(project, "title-abstract")
+    ft = screen.agreement(project, "full-text")
+    assert ta["records_screened_by_all"] == 3794 and ta["unresolved"] == 0
+    assert ft["records_screened_by_all"] == 155 and ft["unresolved"] == 0
+    assert 0.65 <= ta["cohen_kappa"] <= 0.9
+    assert 0.65 <= ft["cohen_kappa"] <= 0.9
+    assert ta["disagreements"] > 0 and ft["disagreements"] > 0
+
+
+def _digest(path: Path) -> str:
+    if path.suffix == ".json":
+
+        def clean(obj):
+            if isinstance(obj, dict):
+                return {k: clean(v) for k, v in obj.items() if k not in VOLATILE_KEYS}
+            if isinstance(obj, list):
+                return [clean(v) for v in obj]
+            return obj
+
+        data = clean(json.loads(path.read_text(encoding="utf-8")))
+        return json.dumps(data, sort_keys=True)
+    if path.suffix == ".xlsx":
+        # an xlsx is a zip: compare every member except the document dates (docProps/core.xml)
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            parts = [
+                (name, hashlib.sha256(z.read(name)).hexdigest())
+                for name in sorted(z.namelist())
+                if name != "docProps/core.xml"
+            ]
+        return json.dumps(parts)
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_derived_outputs_rebuild_byte_for_byte(demo, tmp_path: Path) -> None:
+    """Delete outputs/, re-run the commands that derive them: the same files, byte for byte
+    (JSON compared without run times and timestamps; xlsx without the document dates)."""
+    root, _ = demo
+    copy = tmp_path / "again"
+    shutil.copytree(root, copy)
+    shutil.rmtree(copy / "outputs")
+    runner = CliRunner()
+    for argv in DERIVED:
+        result = runner.invoke(app, [*argv, "--project", str(copy)])
+        assert result.exit_code == 0, (argv, result.output)
+    before = {
+        p.relative_to(root).as_posix(): _digest(p)
+        for p in sorted((root / "outputs").rglob("*"))
+        if p.is_file() and "demo" not in p.relative_to(root / "outputs").parts
+    }
+    after = {
+        p.relative_to(copy).as_posix(): _digest(p)
+        for p in sorted((copy / "outputs").rglob("*"))
+        if p.is_file()
+    }
+    assert after == before
+
+
+def test_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    target = tmp_path / "busy"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(app, ["demo", str(target), "--quiet"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {target}: folder is not empty. Choose a new folder, or pass --force to replace "
+        "a previous demo there.\n"
+    )
+    assert [p.name for p in target.iterdir()] == ["notes.txt"]
+
+
+def test_force_replaces_only_demo_files(tmp_path: Path) -> None:
+    from review.demo import prepare
+
+    target = tmp_path / "again"
+    prepare(target)
+    (target / "outputs" / "stale.txt").write_text("old", encoding="utf-8")
+    (target / "notes.txt").write_text("mine", encoding="utf-8")
+    prepare(target, force=True)
+    assert not (target / "outputs" / "stale.txt").exists()
+    assert (target / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert (target / "data" / "searches" / "web-of-science" / "savedrecs.txt").is_file()
+
+
+def test_never_writes_into_the_example_itself() -> None:
+    from review.demo import prepare
+    from review.errors import ReviewError
+    from review.example import example_root
+
+    root = example_root()
+    assert root is not None
+    with pytest.raises(ReviewError, match="holds the example itself"):
+        prepare(root, force=True)

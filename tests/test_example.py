@@ -1,0 +1,166 @@
+"""The worked example's data (scripts/make_example.py -> data/): formats, counts, determinism."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+DATA = REPO_ROOT / "data"
+SEARCHES = DATA / "searches"
+DECISIONS = DATA / "decisions"
+GENERATOR = REPO_ROOT / "scripts" / "make_example.py"
+
+DATABASE_FOLDERS = {
+    "web-of-science": ("wos", 2650),
+    "psycinfo": ("ris", 2380),
+    "psycarticles": ("ris", 310),
+    "social-work-abstracts": ("ris", 890),
+    "sciencedirect": ("ris", 989),
+}
+
+pytestmark = pytest.mark.skipif(
+    not SEARCHES.is_dir(), reason="the example data is not in this checkout"
+)
+
+
+def _files(folder: str) -> list[Path]:
+    return sorted(p for p in (SEARCHES / folder).iterdir() if p.is_file())
+
+
+def _read(path: Path):
+    from review.io.readers import read_file
+
+    return read_file(path)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_database_exports_hold_exactly_7219_records() -> None:
+    total = 0
+    for folder, (fmt, expected) in DATABASE_FOLDERS.items():
+        n = 0
+        for path in _files(folder):
+            res = _read(path)
+            assert res.format == fmt, path.name
+            assert res.problems == [], path.name
+            assert res.found == len(res.entries), path.name
+            n += len(res.entries)
+        assert n == expected, folder
+        total += n
+    assert total == 7219
+
+
+def test_web_of_science_is_batched_like_real_exports() -> None:
+    files = _files("web-of-science")
+    assert [p.name for p in files] == ["savedrecs(1).txt", "savedrecs(2).txt", "savedrecs.txt"]
+    for path in files:
+        raw = path.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbfFN Clarivate Analytics Web of Science\nVR 1.0\n")
+        assert raw.rstrip().endswith(b"\nEF")
+        assert raw.count(b"\nER\n") <= 1000
+
+
+def test_ebsco_files_use_crlf_and_sciencedirect_lf() -> None:
+    for folder in ("psycinfo", "psycarticles", "social-work-abstracts"):
+        raw = _files(folder)[0].read_bytes()
+        assert raw.startswith(b"TY  - ")
+        assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
+        assert b"DP  - EBSCOhost\r\n" in raw
+    sd = _files("sciencedirect")[0].read_bytes()
+    assert b"\r\n" not in sd
+    assert b"DO  - https://doi.org/10.5555/" in sd
+
+
+def test_other_sources() -> None:
+    grey = _read(_files("grey-literature")[0])
+    assert len(grey.entries) == 75 and grey.problems == []
+    experts = _read(_files("experts")[0])
+    assert experts.format == "csv"
+    assert len(experts.entries) == 5 and experts.problems == []
+
+
+def _record_ids() -> set[str]:
+    ids: set[str] = set()
+    for folder in (*DATABASE_FOLDERS, "grey-literature", "experts"):
+        for path in _files(folder):
+            sha8 = _sha(path)[:8]
+            n = len(_read(path).entries)
+            ids.update(f"{sha8}-{i}" for i in range(1, n + 1))
+    return ids
+
+
+def _csv(name: str) -> list[dict[str, str]]:
+    with open(DECISIONS / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_decision_files_refer_to_imported_records() -> None:
+    ids = _record_ids()
+    assert len(ids) == 7219 + 75 + 5
+    verdicts = _csv("dedup-verdicts.csv")
+    assert len(verdicts) == 186
+    assert {v["verdict"] for v in verdicts} == {"same"}
+    assert all(v["record_id_a"] in ids and v["record_id_b"] in ids for v in verdicts)
+    assert all(v["record_id_a"] < v["record_id_b"] for v in verdicts)
+    for reviewer in ("anat", "marina"):
+        ta = _csv(f"title-abstract-{reviewer}.csv")
+        assert len(ta) == 3794
+        assert {r["record_id"] for r in ta} <= ids
+        assert {r["decision"] for r in ta} <= {"include", "exclude", "maybe"}
+        ft = _csv(f"full-text-{reviewer}.csv")
+        assert len(ft) == 155
+    reasons = {
+        "wrong-population",
+        "not-cp-involved",
+        "no-lived-experience",
+        "not-programme",
+        "outside-cp",
+        "not-empirical",
+        "not-english",
+        "outside-dates",
+    }
+    for name in ("title-abstract-resolutions.csv", "full-text-resolutions.csv"):
+        rows = _csv(name)
+        assert rows and all(r["rationale"] for r in rows)
+        assert all(r["reason"] in reasons for r in rows if r["decision"] == "exclude")
+
+
+def test_readme_says_what_is_invented() -> None:
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    assert "scripts/make_example.py" in text
+    assert "invented" in text and "10.5555" in text
+    assert "doi:10.5093/pi2024a5" in text
+
+
+@pytest.mark.slow
+def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("make_example", GENERATOR)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_example"] = module
+    try:
+        spec.loader.exec_module(module)
+        summary = module.generate(tmp_path / "data")
+    finally:
+        sys.modules.pop("make_example", None)
+    assert summary["database_records"] == 7219
+    produced = {
+        p.relative_to(tmp_path / "data").as_posix(): _sha(p)
+        for p in sorted((tmp_path / "data").rglob("*"))
+        if p.is_file()
+    }
+    committed = {
+        p.relative_to(DATA).as_posix(): _sha(p)
+        for p in sorted(DATA.rglob("*"))
+        if p.is_file() and p.relative_to(DATA).parts[0] in ("searches", "decisions", "README.md")
+    }
+    assert produced == committed
