@@ -239,12 +239,13 @@ Entry = tuple[int, str, str, str, str, str, str, str]
 @dataclass
 class LogState:
     size: int = 0  # bytes parsed (always at a line end)
-    tail: bytes = b""  # the last bytes before ``size``, to check the file was only appended to
+    digest: str = ""  # hash of the first ``size`` bytes: the file was only appended to
     seq: int = 0
     latest: dict[tuple[str, str], Entry] = field(default_factory=dict)
     older: dict[tuple[str, str], list[Entry]] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)  # in the parsed part
     lineno: int = 0
+    version: int = CACHE_VERSION
 
 
 def _apply(
@@ -311,16 +312,19 @@ def read_log(
     text_key, who_key = ("note", "reviewer") if op == "decide" else ("rationale", "resolver")
     cache = _cache_dir(project) / "logs" / f"{op}-{path.parent.name}-{path.name}.pickle"
     state = _load_pickle(cache)
+    if isinstance(state, LogState) and getattr(state, "version", None) != CACHE_VERSION:
+        state = None
     try:
         with open(path, "rb") as fh:
             data_size = os.fstat(fh.fileno()).st_size
-            ok = (
-                isinstance(state, LogState)
-                and state.size <= data_size
-                and (state.size == 0 or _tail_matches(fh, state))
-            )
+            ok = isinstance(state, LogState) and state.size <= data_size
+            hasher = hashlib.blake2b(digest_size=16)
+            if ok and state.size:
+                hasher.update(fh.read(state.size))
+                ok = hasher.hexdigest() == state.digest
             if not ok:
                 state = LogState()
+                hasher = hashlib.blake2b(digest_size=16)
             fh.seek(state.size)
             rest = fh.read()
     except FileNotFoundError:
@@ -334,7 +338,8 @@ def read_log(
         _apply(state, complete, op, text_key, who_key, path.stem, new_problems)
         state.problems.extend(new_problems)
         state.size += len(complete)
-        state.tail = (state.tail + complete)[-64:]
+        hasher.update(complete)
+        state.digest = hasher.hexdigest()
     if problems is not None:
         problems.extend(JsonlProblem(str(path), n, m) for n, m in state.problems)
         if torn.strip():
@@ -346,9 +351,3 @@ def read_log(
     if changed:
         _save_pickle(cache, state)
     return state
-
-
-def _tail_matches(fh: Any, state: LogState) -> bool:
-    n = len(state.tail)
-    fh.seek(state.size - n)
-    return fh.read(n) == state.tail

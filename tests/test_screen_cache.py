@@ -1,0 +1,94 @@
+"""The derived caches under .review/screening stay true to the plain files."""
+
+from __future__ import annotations
+
+import os
+
+from test_screen_helpers import decide, make_clusters, make_record_project, retract
+
+from review.io.files import JsonlProblem
+from review.screen import final_decisions
+from review.screen.cache import cluster_index, read_log, record_store
+
+TA = "title-abstract"
+
+
+def test_log_cache_extends_with_appended_lines(project):
+    make_clusters(project, 3)
+    decide(project, "Ana", "r1", "include")
+    decide(project, "Ben", "r1", "include")
+    assert final_decisions(project, TA)["r1"].via == "agreement"  # caches both logs
+    cache = project.cache_dir / "screening" / "logs" / "decide-screening-ana.jsonl.pickle"
+    assert cache.is_file()
+    decide(project, "Ana", "r1", "exclude")
+    assert final_decisions(project, TA)["r1"].via == "conflict"
+    retract(project, "Ana", "r1")
+    assert final_decisions(project, TA)["r1"].via == "agreement"
+    retract(project, "Ana", "r1")
+    assert final_decisions(project, TA)["r1"].via == "pending"
+
+
+def test_log_cache_notices_a_rewritten_file(project):
+    make_clusters(project, 2)
+    decide(project, "Ana", "r1", "include", at="2026-01-01T00:00:00.000001Z")
+    decide(project, "Ana", "r2", "include", at="2026-01-01T00:00:00.000002Z")
+    path = project.data_dir / "screening" / "ana.jsonl"
+    assert set(read_log(project, path, "decide").latest) == {(TA, "r1"), (TA, "r2")}
+    # e.g. `git checkout` of an older version: shorter file, different content
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text(lines[0].replace('"include"', '"exclude"'), encoding="utf-8")
+    state = read_log(project, path, "decide")
+    assert {k: e[4] for k, e in state.latest.items()} == {(TA, "r1"): "exclude"}
+    # same length, different bytes before the cached offset: re-parsed too
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"exclude"', '"include"'), encoding="utf-8")
+    assert read_log(project, path, "decide").latest[(TA, "r1")][4] == "include"
+
+
+def test_torn_line_then_more_lines(project):
+    make_clusters(project, 2)
+    decide(project, "Ana", "r1", "include")
+    path = project.data_dir / "screening" / "ana.jsonl"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write('{"op":"decide","rec')
+    problems: list[JsonlProblem] = []
+    read_log(project, path, "decide", problems)
+    assert [str(p) for p in problems] == [f"{path}:2: torn last line (interrupted write), ignored"]
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\n")
+    decide(project, "Ana", "r2", "maybe")
+    problems = []
+    state = read_log(project, path, "decide", problems)
+    assert [str(p) for p in problems] == [f"{path}:2: not valid JSON, ignored"]
+    assert state.latest[(TA, "r2")][0] == 3  # line numbers stay right
+
+
+def test_cluster_index_follows_a_new_clusters_file(project):
+    make_clusters(project, 2)
+    assert cluster_index(project).main == ["r1", "r2"]
+    make_clusters(project, 3, merged={"r1": ["d9"]})
+    path = project.outputs_dir / "dedup" / "clusters.csv"
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    idx = cluster_index(project)
+    assert idx.main == ["r1", "r2", "r3"] and idx.resolve("d9") == "r1"
+
+
+def test_record_store_reads_what_was_imported(project):
+    ids = make_record_project(project, 3)
+    store = record_store(project)
+    rec = store.get(ids[1])
+    assert (rec.title, rec.authors, rec.year, rec.doi) == (
+        "db study number 2 of peer support",
+        ("Author2, A.", "Other, B."),
+        2002,
+        "10.1234/db.2",
+    )
+    assert store.get("nope") is None
+    assert "author3" in store.search_text(ids[2])
+    store.close()
+    # a new import changes the key: the store is rebuilt with the new records
+    more = make_record_project(project, 0, other=2)
+    store = record_store(project)
+    assert store.get(more[-1]).title == "web study number 2 of peer support"
+    store.close()
