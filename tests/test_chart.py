@@ -470,3 +470,114 @@ def test_form_made_for_another_reviewer_is_refused(chart_project, tmp_path, exam
     res = run("import", str(path), "--consensus", "-p", root)
     assert res.exit_code == 0
     assert res.stdout.startswith("Imported the consensus charting: 45 of 45")
+
+
+# ---- failure matrix: one bad cell, one message --------------------------------------------------
+BAD_CELLS = [
+    pytest.param(
+        "Reports", "Sample size", "frame-2006", "about 30",
+        "'about 30' is not a whole number for Sample size", id="not-integer",
+    ),
+    pytest.param(
+        "Reports", "Publication type", "frame-2006", "Journal article",
+        "unknown value 'Journal article' for Publication type", id="unknown-choice",
+    ),
+    pytest.param(
+        "Reports", "Perspective of participants: Community stakeholders", "frame-2006", "maybe",
+        "'maybe' is not Yes or No for Perspective of participants: Community stakeholders",
+        id="not-yes-no",
+    ),
+    pytest.param(
+        "Programmes", "Setting: CP and mental health programme", "iowa-pp", "=1+1",
+        "formula '=1+1' not allowed; type the value itself", id="formula-programmes",
+    ),
+    pytest.param(
+        "Programmes", "Advocates co-facilitate support groups", "cwop-support-groups", None,
+        "a value is required for Advocates co-facilitate support groups (because forms is",
+        id="required-when-yes-no",
+    ),
+    pytest.param(
+        "Programmes", "Programme ID", "kentucky-start", "iowa-pp",
+        "Programme ID 'iowa-pp' also used in", id="duplicate-programme-id",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("sheet", "header", "key", "value", "message"), BAD_CELLS)
+def test_one_bad_cell_one_message(
+    chart_project, tmp_path, example, sheet, header, key, value, message
+):
+    path = filled(chart_project, tmp_path, example)
+    ref = _cell_of(path, sheet, header, key)
+    _set(path, sheet, ref, value, formula=isinstance(value, str) and value.startswith("="))
+    res = run("import", str(path), "--reviewer", "anat", "-p", str(chart_project.root))
+    assert res.exit_code == 1
+    problems = [ln.strip() for ln in res.stderr.splitlines()[1:] if ln.strip()]
+    assert problems[0].startswith(f"{sheet}!{ref}: {message}")
+    if header == "Programme ID":
+        # the reports of the renamed programme now link to an ID that no longer exists
+        assert problems[1:] == [
+            f"Reports!{_cell_of(path, 'Reports', 'Programme 1', 'huebner-2018')}: unknown "
+            "programme 'kentucky-start'; add it to the Programmes sheet first"
+        ]
+    else:
+        assert len(problems) == 1
+    assert not (chart_project.data_dir / "charting").exists()
+
+
+# ---- property: any charting summarises consistently --------------------------------------------
+@st.composite
+def random_charting(draw):
+    from review.chart.model import Charting
+
+    schema = load_schema(SCHEMA)
+    n_prog = draw(st.integers(min_value=1, max_value=6))
+    pids = [f"p{i}" for i in range(n_prog)]
+    programmes = {}
+    for pid in pids:
+        row = {}
+        for f in schema.programme_fields:
+            if f.multi:
+                row[f.id] = draw(st.lists(st.sampled_from(f.choices), unique=True, max_size=3))
+            elif f.type == "yes_no":
+                row[f.id] = draw(st.sampled_from(["Yes", "No", None]))
+        programmes[pid] = {k: v for k, v in row.items() if v not in (None, [])}
+    reports, links = {}, {}
+    for i in range(draw(st.integers(min_value=0, max_value=12))):
+        rid = f"r{i}"
+        row = {}
+        for f in schema.report_fields:
+            if f.type == "single_choice":
+                row[f.id] = draw(st.sampled_from([*f.choices, None]))
+            elif f.multi:
+                row[f.id] = draw(st.lists(st.sampled_from(f.choices), unique=True, max_size=3))
+        links[rid] = draw(st.lists(st.sampled_from(pids), unique=True, min_size=1, max_size=2))
+        reports[rid] = {k: v for k, v in row.items() if v not in (None, [])}
+    return schema, Charting(reports=reports, programmes=programmes, report_programmes=links)
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_charting())
+def test_summaries_add_up(case):
+    from review.chart import summarise
+
+    schema, charting = case
+    summary = summarise(schema, charting)
+    assert summary.n_programmes == len(charting.programmes)
+    for t in summary.frequencies:
+        unit_rows = charting.reports if t.level == "report" else charting.programmes
+        assert t.denominator <= len(unit_rows)
+        if t.multi:
+            assert all(r.n <= t.denominator for r in t.rows)
+        else:
+            assert sum(r.n for r in t.rows) == t.denominator
+            if t.denominator:
+                assert round(sum(r.pct for r in t.rows), 1) == 100.0
+        if t.level == "programme":
+            assert all(r.reports is None or r.reports <= len(charting.reports) for r in t.rows)
+    for ct in summary.crosstabs:
+        freq = summary.table(ct.row_field).counts()
+        assert ct.row_totals == [freq.get(v, 0) for v in ct.rows]
+        for i, row in enumerate(ct.counts):
+            assert all(c <= ct.row_totals[i] for c in row)
+    assert sum(len(p) for p in summary.overview) > 0
