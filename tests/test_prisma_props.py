@@ -347,6 +347,8 @@ def test_unknown_explain_key_lists_the_keys() -> None:
     with pytest.raises(ReviewError, match=r"Unknown count 'nope'\. Use one of: identified, "):
         explain(flow, inp, "nope")
     assert len(explain(flow, inp, "identified.db")) == 2  # source names match case-insensitively
+    with pytest.raises(ReviewError, match="programmes_included is null: no included report"):
+        explain(flow, inp, "programmes_included")
     assert flow.flow["provisional"] is True and flow.flow["open"]["title_abstract"] == 2
 
 

@@ -586,6 +586,11 @@ def explain(flow: Flow, inp: PrismaInputs, key: str) -> list[ExplainRow]:
     ``records_excluded_by_reason.<id>`` (and the full-text equivalents), ``identified.<source>``
     or ``open.<title_abstract|full_text|dedup_pairs>``."""
     found = _lookup(flow, key)
+    if found is None and key == "programmes_included":
+        raise ReviewError(
+            "programmes_included is null: no included report is linked to a programme in the "
+            "charting yet (see `review chart import`)."
+        )
     if found is None:
         raise ReviewError(f"Unknown count {key!r}. Use one of: {', '.join(explain_keys(flow))}.")
     return [
