@@ -2,9 +2,11 @@
 
 A pair is a candidate when the two records share at least one key: the DOI, the PubMed id, the
 first or last 24 letters of the title (stopwords and spaces removed), the title's three longest
-words, first-author surname + year + first page, or year + volume + first page. A key shared by
-more than ``max_block`` records (generic titles such as "Editorial") only pairs each record with
-its ``window`` nearest neighbours in title order, so cost stays near-linear.
+words, first-author surname + year + first page, year + volume + first page, or first-author
+surname + the first 10 letters of the title. A title/DOI/PMID key shared by more than
+``max_block`` records (generic titles such as "Editorial"), or another key shared by more than a
+third of that, only pairs each record with its ``window`` nearest neighbours in title order, so
+cost stays near-linear.
 """
 
 from __future__ import annotations
@@ -49,11 +51,15 @@ def candidate_pairs(
         for key in record_keys(n):
             blocks[key].append(n.index)
     pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
+    weak_limit = max(2, max_block // 3)
+    for key, members in blocks.items():
         m = len(members)
         if m < 2:
             continue
-        if m <= max_block:
+        # DOI, PMID and title keys are strong; author/volume/word keys are weak and get a lower
+        # limit, so common surnames and words cannot make the pair count grow quadratically.
+        limit = max_block if key[0] in "dpte" else weak_limit
+        if m <= limit:
             for x in range(m):
                 a = members[x]
                 for y in range(x + 1, m):
