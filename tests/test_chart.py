@@ -283,17 +283,41 @@ def test_import_rejects_edited_locked_columns_and_not_included(
     path = filled(chart_project, tmp_path, example)
     rid = _cell_of(path, "Reports", "Record ID", "frame-2006")
     _set(path, "Reports", rid, "frame-2007")
+    cite = _cell_of(path, "Reports", "Citation", "castellano-2020")
+    _set(path, "Reports", cite, "Castellano (2020) edited")
     # one report is no longer included (e.g. a screening decision was changed)
     keys = [r.key for r in example.reports if r.key != "haight-2015"]
     monkeypatch.setattr(review.screen, "included_reports", lambda p: list(keys))
     res = run("import", str(path), "--reviewer", "anat", "-p", str(chart_project.root))
     assert res.exit_code == 1
     assert (
-        f"Reports!{rid}: Record ID changed from 'frame-2006' to 'frame-2007'; the Record ID and "
-        "Citation columns are locked" in res.stderr
+        f"Reports!{rid}: Record ID 'frame-2007' is not one of this form's reports; the Record "
+        "ID and Citation columns are locked: undo the edit" in res.stderr
     )
     hid = _cell_of(path, "Reports", "Record ID", "haight-2015")
     assert f"Reports!{hid}: record haight-2015 is not an included report" in res.stderr
+    assert (
+        f"Reports!{cite}: Citation of castellano-2020 was edited; the Record ID and Citation "
+        "columns are locked: undo the edit" in res.stderr
+    )
+
+
+def test_sorted_rows_are_fine(chart_project, tmp_path, example):
+    """Rows are matched by Record ID: sorting the sheet (after unprotecting it) is harmless."""
+    from openpyxl import load_workbook
+
+    path = filled(chart_project, tmp_path, example)
+    wb = load_workbook(path)
+    ws = wb["Reports"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    rows.reverse()
+    for r, values in enumerate(rows, start=2):
+        for c, v in enumerate(values, start=1):
+            ws.cell(row=r, column=c).value = v
+    wb.save(path)
+    res = run("import", str(path), "--reviewer", "anat", "-p", str(chart_project.root))
+    assert res.exit_code == 0, res.output
+    assert final_charting(chart_project).reports == example.charting().reports
 
 
 def test_blank_rows_are_not_charted_and_required_when(chart_project, tmp_path, example):

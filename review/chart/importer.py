@@ -367,31 +367,41 @@ def read_charting(
     if heads is not None:
         col_of = {col.header: c for c, col in heads.items()}
         rid_col, cite_col = col_of.get(RECORD_ID), col_of.get(CITATION)
-        for r in range(2, max(ws.max_row, len(template_rows) + 1) + 1):
-            i = r - 2
+        meta_cite = dict(template_rows)
+        seen_at: dict[str, str] = {}
+        for r in range(2, ws.max_row + 1):
             rid_cell = ws.cell(row=r, column=rid_col or 1)
             rid = reader.raw(REPORTS, rid_cell)
             cite = reader.raw(REPORTS, ws.cell(row=r, column=cite_col)) if cite_col else None
             values, refs, anything = _row_values(reader, ws, REPORTS, r, heads)
-            if i >= len(template_rows):
-                if rid is not None or anything:
+            if rid is None:
+                if anything or cite is not None:
                     reader.problem(
                         REPORTS,
                         rid_cell.coordinate,
-                        "row added below the template's reports; charting rows come from "
-                        "`review chart template` (one per included report)",
+                        "Record ID missing; charting rows come from `review chart template` "
+                        "(one per included report): do not add or clear rows",
                     )
                 continue
-            want_id, want_cite = template_rows[i]
-            if str(rid or "") != want_id:
+            want_id = str(rid)
+            if want_id not in meta_cite:
                 reader.problem(
                     REPORTS,
                     rid_cell.coordinate,
-                    f"Record ID changed from {want_id!r} to {str(rid or '')!r}; the Record ID "
-                    "and Citation columns are locked: undo the edit (rows must not be moved or "
-                    "deleted)",
+                    f"Record ID {want_id!r} is not one of this form's reports; the Record ID "
+                    "and Citation columns are locked: undo the edit",
                 )
                 continue
+            if want_id in seen_at:
+                reader.problem(
+                    REPORTS,
+                    rid_cell.coordinate,
+                    f"Record ID {want_id!r} appears twice (also {seen_at[want_id]}); "
+                    "chart each report in one row",
+                )
+                continue
+            seen_at[want_id] = rid_cell.coordinate
+            want_cite = meta_cite[want_id]
             if cite_col and str(cite or "") != want_cite:
                 reader.problem(
                     REPORTS,
