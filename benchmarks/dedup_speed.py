@@ -3,7 +3,8 @@
 The generator makes studies with realistic metadata and exports each from 1-4 "databases" (about
 40 % of all records are duplicates), corrupting copies the way exports differ: case, punctuation,
 diacritics dropped, missing DOI, journal abbreviations, initials instead of full names, truncated
-titles (subtitle dropped), typos, page ranges ``123-9``, language tags. Each size runs in a fresh
+titles (subtitle dropped), one or two typos, "et al." author lists, online-first years, page ranges
+``123-9``, language tags. Each size runs in a fresh
 process so its peak memory (max RSS) is its own. Also scores the run against the generated truth.
 
 Usage::
@@ -110,7 +111,8 @@ def _export(rng: random.Random, st: dict, copy: int) -> dict:
         elif r < 0.45 and ": " in title:
             title = title.split(": ")[0]  # subtitle dropped
         elif r < 0.6:
-            title = _typo(rng, title)
+            for _ in range(rng.choice((1, 1, 2))):
+                title = _typo(rng, title)
         elif r < 0.65:
             title = title + ". [Spanish]"
     authors = [
@@ -119,6 +121,8 @@ def _export(rng: random.Random, st: dict, copy: int) -> dict:
     ]
     if copy and rng.random() < 0.3:
         authors = [_fold(a) for a in authors]
+    if copy and len(authors) > 3 and rng.random() < 0.15:
+        authors = [*authors[:3], "et al."]
     journal = st["journal"][1 if copy and rng.random() < 0.5 else 0]
     pages = f"{st['first']}-{st['last']}"
     if copy and rng.random() < 0.3 and len(str(st["last"])) == len(str(st["first"])):
@@ -129,7 +133,7 @@ def _export(rng: random.Random, st: dict, copy: int) -> dict:
     return {
         "title": title,
         "authors": tuple(authors),
-        "year": st["year"],
+        "year": st["year"] + (1 if copy and rng.random() < 0.1 else 0),  # online first
         "journal": journal,
         "volume": st["volume"] if rng.random() < 0.95 else "",
         "issue": st["issue"] if rng.random() < 0.8 else "",
