@@ -59,7 +59,8 @@ def write_summary_outputs(project: Project) -> tuple[Summary, list[Path]]:
     from review.chart.outputs import write_summary
 
     summary = project_summary(project)
-    out_dir = project.output("charting", "x").parent
+    out_dir = project.outputs_dir / "charting"
+    out_dir.mkdir(parents=True, exist_ok=True)
     return summary, write_summary(out_dir, summary, project.protocol.title)
 
 
@@ -79,7 +80,8 @@ def write_compare_outputs(project: Project) -> tuple[Comparison, list[Path]]:
     from review.chart.outputs import write_comparison
 
     comparison = project_comparison(project)
-    out_dir = project.output("charting", "x").parent
+    out_dir = project.outputs_dir / "charting"
+    out_dir.mkdir(parents=True, exist_ok=True)
     return comparison, write_comparison(out_dir, comparison)
 
 
