@@ -605,3 +605,11 @@ def test_summaries_add_up(case):
         for i, row in enumerate(ct.counts):
             assert all(c <= ct.row_totals[i] for c in row)
     assert sum(len(p) for p in summary.overview) > 0
+
+
+def test_review_init_copies_the_default_schema(project):
+    schema = load_schema(project.schema_path)
+    assert schema.sha256 == load_schema(SCHEMA).sha256
+    assert status_summary(project)["lines"] == [
+        "No charting imported yet (charting starts after full-text screening)."
+    ]
