@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_screen_helpers import decide, make_clusters, make_record_project, retract
 
 from review.io.files import JsonlProblem
@@ -92,3 +94,42 @@ def test_record_store_reads_what_was_imported(project):
     store = record_store(project)
     assert store.get(more[-1]).title == "web study number 2 of peer support"
     store.close()
+
+
+ops = st.lists(
+    st.tuples(
+        st.sampled_from(["decide", "retract"]),
+        st.sampled_from(["r1", "r2", "r3"]),
+        st.sampled_from(["include", "exclude", "maybe"]),
+    ),
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops, st.integers(min_value=0, max_value=25))
+def test_log_reading_matches_a_simple_model_in_any_chunks(project, seq, cut):
+    """Undo semantics (a retraction cancels the latest standing decision) hold whether the log
+    is read at once or in two parts through the incremental cache."""
+    import shutil
+
+    make_clusters(project, 3)
+    shutil.rmtree(project.data_dir / "screening", ignore_errors=True)
+    shutil.rmtree(project.cache_dir / "screening", ignore_errors=True)
+    model: dict[str, list[str]] = {}
+    for i, (op, rid, dec) in enumerate(seq):
+        if i == cut:
+            final_decisions(project, TA)  # cache the first part
+        if op == "decide":
+            decide(project, "Ana", rid, dec)
+            model.setdefault(rid, []).append(dec)
+        else:
+            retract(project, "Ana", rid)
+            if model.get(rid):
+                model[rid].pop()
+    got = {
+        cid: fd.decisions[0][1] for cid, fd in final_decisions(project, TA).items() if fd.decisions
+    }
+    assert got == {rid: stack[-1] for rid, stack in model.items() if stack}

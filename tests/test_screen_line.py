@@ -204,3 +204,16 @@ def test_two_reviewers_at_the_same_time_lose_nothing(project: Project):
     agr = agreement(project, TA)
     assert agr["records_screened_by_all"] == n
     assert (agr["agreements"], agr["disagreements"]) == (n - 4, 4)
+
+
+def test_nothing_to_screen_at_full_text_yet(project: Project):
+    make_record_project(project, 2)
+    result = runner.invoke(
+        app,
+        ["screen", "--stage", "full-text", "--reviewer", "Ana", "-p", str(project.root)],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        "Nothing to screen at full-text: no record has a final title/abstract decision of "
+        "include yet"
+    )

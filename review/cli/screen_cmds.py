@@ -79,6 +79,16 @@ def screen(
 
     proj = open_project(project)
     session = ScreeningSession(proj, stage, reviewer, seed=seed)
+    if session.total == 0:
+        session.close()
+        why = (
+            "no record has a final title/abstract decision of include yet (see "
+            "`review status`, `review disagreements`, `review resolve`)"
+            if stage == "full-text"
+            else "there are no main-branch records (import database exports, then `review dedup`)"
+        )
+        out_console().print(f"Nothing to screen at {stage}: {why}.")
+        return
     try:
         if _use_line_mode(line):
             from review.screen.lineui import run_line

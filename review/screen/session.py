@@ -284,6 +284,8 @@ def format_eta(seconds: float | None) -> str:
     if seconds is None:
         return "–"
     minutes = int(seconds // 60)
+    if minutes < 1:
+        return "<1 min"
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
