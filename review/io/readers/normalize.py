@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from typing import Any
 
 from review.model import FIELDS, RECORD_TYPES
@@ -28,6 +29,7 @@ _DOI_PREFIX = re.compile(
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")
 _DASHES = re.compile(r"\s*(?:--|[-‐‑‒–—−])+\s*")
 _DIGITS = re.compile(r"\d+")
+_AND = re.compile(r"\s+and\s+")
 _SPLIT_KW = re.compile(r"\s*;\s*")
 _GIVEN_INITIALS = re.compile(r"^(?:[A-Z]\.?\s?)+$")
 _INITIALS = re.compile(r"^[A-Z]{1,3}$")
@@ -50,11 +52,17 @@ def clean_text(value: Any) -> str:
     """Whitespace collapsed and trimmed; lists are joined with a space."""
     if value is None:
         return ""
-    if isinstance(value, list | tuple):
-        value = " ".join(str(v) for v in value if v is not None)
-    text = _WS.sub(" ", str(value)).strip()
+    if type(value) is not str:
+        if isinstance(value, list | tuple):
+            value = " ".join(str(v) for v in value if v is not None)
+        else:
+            value = str(value)
+    if value.isprintable() and "  " not in value:
+        # Fast path: printable means no whitespace but " " and no control characters.
+        return value.strip(" ") if value[:1] == " " or value[-1:] == " " else value
+    text = " ".join(value.split())  # str.split() and re's \s agree on what is whitespace
     if not text.isprintable():
-        text = _WS.sub(" ", _CONTROL.sub("", text)).strip()
+        text = " ".join(_CONTROL.sub("", text).split())
     return text
 
 
@@ -77,14 +85,23 @@ def strip_html(text: str) -> str:
 
 
 def norm_title(value: Any) -> str:
-    text = clean_text(value)
-    if "<" in text or "&" in text:
-        text = clean_text(strip_html(text))
-    return text
+    """Whitespace collapsed, markup removed; the first of several values."""
+    if type(value) is list:
+        value = first_text(value)
+    return _no_markup(clean_text(value))
 
 
 def norm_abstract(value: Any) -> str:
-    return norm_title(value)
+    """Like a title, but repeated values (several AB lines) are joined, not dropped."""
+    if type(value) is list and len(value) == 1:
+        value = value[0]
+    return _no_markup(clean_text(value))
+
+
+def _no_markup(text: str) -> str:
+    if "<" in text or "&" in text:
+        return clean_text(strip_html(text))
+    return text
 
 
 def norm_doi(value: Any) -> str:
@@ -94,7 +111,8 @@ def norm_doi(value: Any) -> str:
         text = clean_text(item)
         if not text:
             continue
-        text = _DOI_PREFIX.sub("", text)
+        if not text.startswith("10."):
+            text = _DOI_PREFIX.sub("", text)
         m = _DOI.search(text)
         if m:
             return m.group(0).rstrip(".,;").lower()
@@ -102,8 +120,12 @@ def norm_doi(value: Any) -> str:
 
 
 def norm_year(value: Any) -> int | None:
+    """The first plausible year (1500-2100) in any date form; None when there is none."""
+    if type(value) is str and len(value) == 4 and value.isdigit():
+        year = int(value)
+        return year if 1500 <= year <= 2100 else None
     if isinstance(value, int) and not isinstance(value, bool):
-        return value if 1000 <= value <= 2999 else None
+        return value if 1500 <= value <= 2100 else None
     if isinstance(value, float) and value.is_integer():
         return norm_year(int(value))
     items = value if isinstance(value, list | tuple) else [value]
@@ -120,6 +142,8 @@ def norm_pages(value: Any, start: Any = "", end: Any = "") -> str:
     text = clean_text(value)
     if not text:
         s, e = clean_text(start), clean_text(end)
+        if s.isdigit() and e.isdigit():
+            return f"{s}-{e}" if s != e else s  # fast path: numeric start and end
         text = f"{s}-{e}" if s and e and s != e else (s or e)
     text = _DASHES.sub("-", text).strip("-")
     return text
@@ -141,7 +165,10 @@ def _as_items(value: Any, sep: re.Pattern[str]) -> list[str]:
         if len(text) > 1 and text[0] == "[" and text[-1] == "]" and ("'" in text or '"' in text):
             out.extend(_python_list(text))
             continue
-        out.extend(p for p in sep.split(text) if p.strip())
+        if ";" in text or sep is not _SPLIT_KW:
+            out.extend(p for p in sep.split(text) if p.strip())
+        elif text:
+            out.append(text)
     return out
 
 
@@ -159,9 +186,12 @@ def _python_list(text: str) -> list[str]:
 
 
 def norm_keywords(value: Any) -> tuple[str, ...]:
+    if type(value) is list and not any(";" in k or k[:1] == "[" for k in value):
+        return tuple(k for k in map(clean_text, value) if k)  # fast path: RIS KW lines
     return tuple(k for k in (clean_text(x) for x in _as_items(value, _SPLIT_KW)) if k)
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_author(name: str) -> str:
     """One author as ``Surname, Given``.
 
@@ -222,15 +252,19 @@ def split_authors(value: Any) -> list[str]:
     if isinstance(value, list | tuple):
         out: list[str] = []
         for item in value:
-            out.extend(split_authors(item) if _needs_split(str(item)) else [str(item)])
-        return [a for a in out if a.strip()]
+            item = item if type(item) is str else str(item)
+            if _needs_split(item):
+                out.extend(split_authors(item))
+            elif item:
+                out.append(item)
+        return out
     text = clean_text(value)
     if not text:
         return []
     if text[0] == "[" and text[-1] == "]":
         return _python_list(text)
-    if re.search(r"\s+and\s+", text) and not re.search(r";", text):
-        return [p for p in re.split(r"\s+and\s+", text) if p.strip()]
+    if ";" not in text and _AND.search(text):
+        return [p for p in _AND.split(text) if p.strip()]
     if ";" in text:
         return [p for p in text.split(";") if p.strip()]
     if "|" in text:
@@ -255,7 +289,7 @@ def split_authors(value: Any) -> list[str]:
 
 
 def _needs_split(text: str) -> bool:
-    return ";" in text or bool(re.search(r"\s+and\s+", text))
+    return ";" in text or ("and" in text and _AND.search(text) is not None)
 
 
 def norm_authors(value: Any) -> tuple[str, ...]:
@@ -446,7 +480,7 @@ def normalize_fields(mapped: dict[str, Any]) -> dict[str, Any]:
     get = mapped.get
     out: dict[str, Any] = {
         "type": norm_type(get("type")),
-        "title": norm_title(first_text(get("title"))),
+        "title": norm_title(get("title") or ""),
         "abstract": norm_abstract(get("abstract")),
         "authors": norm_authors(get("authors")),
         "year": norm_year(get("year")) if get("year") else None,
@@ -466,7 +500,8 @@ def normalize_fields(mapped: dict[str, Any]) -> dict[str, Any]:
     }
     if out["year"] is None and get("date"):
         out["year"] = norm_year(get("date"))
-    if out["journal"]:
-        out["journal"] = norm_title(out["journal"])
+    journal = out["journal"]
+    if "<" in journal or "&" in journal:
+        out["journal"] = norm_title(journal)
     assert tuple(out) == FIELDS
     return out

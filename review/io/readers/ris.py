@@ -14,20 +14,28 @@ a record, and an ``ER`` that closes no opened record counts as one more (a recor
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from review.io.readers import ParseResult, Problem, make_entry
 
-_MARKER = re.compile(r"^(TY|ER) {1,2}-", re.M)
-_TY_TY = re.compile(r"^TY {1,2}-[^\n]*\n(?:[ \t]*\n)*(?=TY {1,2}-)", re.M)
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_MARKER_NL = re.compile(r"\n(TY|ER) {1,2}-")
+_FIRST_MARKER = re.compile(r"(TY|ER) {1,2}-")
 _PMID_LINE = re.compile(r"^PMID\s*-\s*(\d+)\s*$")
-_LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,3}-(?: (.*)|\s*)$")
+_LINE = re.compile(r"^(?:([A-Z][A-Z0-9])  -(?: +|$)(.*)|(.*))$", re.M)
+_LINE_LOOSE = re.compile(r"^(?:([A-Z][A-Z0-9]) {1,2}-(?: +|$)(.*)|(.*))$", re.M)
+_ONE_SPACE = re.compile(r"\n(?:TY|ER) -")
+_CHUNK = 1 << 22
+_SN_SPLIT = re.compile(r"[;\s]+(?:\(.*?\)\s*)?")
+_NOT_ISBN_CHAR = re.compile(r"[^0-9Xx]")
+# Every valid tag (a capital letter, then a capital or a digit), mapped to one shared string.
+_TAGS = {a + b: a + b for a in _UPPER for b in _UPPER + "0123456789"}
 _MULTI_LINE_LIST_TAGS = frozenset({"KW", "DE"})
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 
 # RIS tag -> field, in order of preference (first non-empty wins for single-valued fields).
 TITLE_TAGS = ("TI", "T1", "CT")
-ABSTRACT_TAGS = ("AB", "N2")
 AUTHOR_TAGS = frozenset({"AU", "A1"})
 YEAR_TAGS = ("PY", "Y1", "DA")
 JOURNAL_TAGS = ("T2", "JF", "JO", "BT", "JA", "J2", "J1", "T3")
@@ -37,20 +45,34 @@ ID_TAGS = ("ID", "AN")
 
 
 def count_markers(text: str) -> int:
-    """Records in an RIS text by counting ``TY``/``ER`` marker lines only."""
+    """Records in an RIS text by counting ``TY``/``ER`` marker lines only.
+
+    Every ``TY`` opens a record (a ``TY`` line right after another ``TY`` line is the same
+    record); an ``ER`` that closes no open record counts as a record without ``TY``.
+    """
+    marks: list[tuple[int, str]] = []
+    if _FIRST_MARKER.match(text):
+        marks.append((0, text[:2]))
+    # A literal "\n" prefix lets the regex engine skip ahead fast (no ^ with re.M).
+    marks.extend((m.start() + 1, m.group(1)) for m in _MARKER_NL.finditer(text))
     count = 0
     open_ = False
-    repeated = {m.end() for m in _TY_TY.finditer(text)}
-    for m in _MARKER.finditer(text):
-        if m.start() in repeated:
-            continue  # a TY right after a TY line: one record with two type lines
-        if m.group(1) == "TY":
+    last_ty = -1
+    for pos, kind in marks:
+        if kind == "TY":
+            if open_ and last_ty >= 0:
+                eol = text.find("\n", last_ty)
+                if 0 <= eol < pos and not text[eol:pos].strip():
+                    last_ty = pos
+                    continue  # repeated TY line: same record
             count += 1
             open_ = True
+            last_ty = pos
         else:
             if not open_:
                 count += 1
             open_ = False
+            last_ty = -1
     return count
 
 
@@ -65,13 +87,17 @@ def _first(d: dict[str, list[str]], tags: tuple[str, ...]) -> str:
 def map_ris(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
     """RIS (tag, value) pairs -> (fields for normalisation, original id)."""
     d: dict[str, list[str]] = {}
-    authors: list[str] = []
     for tag, value in pairs:
-        if not value:
-            continue
-        d.setdefault(tag, []).append(value)
-        if tag in AUTHOR_TAGS:
-            authors.append(value)
+        if value:
+            values = d.get(tag)
+            if values is None:
+                d[tag] = [value]
+            else:
+                values.append(value)
+    if "AU" in d and "A1" in d:
+        authors = [v for t, v in pairs if v and t in AUTHOR_TAGS]  # keep file order
+    else:
+        authors = d.get("AU") or d.get("A1") or []
     ty = _first(d, ("TY",))
     title = _first(d, TITLE_TAGS)
     if not title and ty.upper() in ("BOOK", "EBOOK", "EDBOOK"):
@@ -81,11 +107,10 @@ def map_ris(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
     journal_tags = JOURNAL_TAGS
     if "BT" in d and d["BT"][0] == title:
         journal_tags = tuple(t for t in JOURNAL_TAGS if t != "BT")
-    abstract_tag = next((t for t in ABSTRACT_TAGS if t in d), None)
     mapped: dict[str, Any] = {
         "type": ty,
         "title": title,
-        "abstract": d[abstract_tag] if abstract_tag else "",
+        "abstract": d.get("AB") or d.get("N2") or "",
         "authors": authors,
         "year": _first(d, YEAR_TAGS),
         "journal": _first(d, journal_tags),
@@ -98,35 +123,62 @@ def map_ris(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
         "url": _first(d, URL_TAGS),
         "language": _first(d, ("LA",)),
     }
-    alt = list(d.get("M3", [])) + list(d.get("N1", []))
-    alt += [u for t in ("UR", "L3", "L2") for u in d.get(t, []) if "doi" in u.lower()]
-    mapped["doi_alt"] = alt
+    if "DO" not in d:
+        alt = d.get("M3", []) + d.get("N1", [])
+        alt += [u for t in ("UR", "L3", "L2") for u in d.get(t, ()) if "doi" in u.lower()]
+        mapped["doi_alt"] = alt
+    if "SN" in d:
+        mapped["issn"], mapped["isbn"] = _split_sn(d["SN"])
+    if "PMID" in d:
+        mapped["pmid"] = d["PMID"][0]
+    elif "AN" in d:
+        an = d["AN"][0]
+        db = " ".join(d.get("DB", []) + d.get("DP", [])).lower()
+        if an.isdigit() and len(an) <= 9 and ("medline" in db or "pubmed" in db):
+            mapped["pmid"] = an
+    return mapped, _first(d, ID_TAGS)
+
+
+def _split_sn(values: list[str]) -> tuple[list[str], list[str]]:
+    """RIS ``SN`` holds ISSNs or ISBNs, sometimes several, with ``(Print)`` qualifiers."""
     issn: list[str] = []
     isbn: list[str] = []
-    for sn in d.get("SN", []):
-        for part in re.split(r"[;\s]+(?:\(.*?\)\s*)?", sn):
+    for sn in values:
+        if _ISSN.match(sn):
+            issn.append(sn.upper())
+            continue
+        for part in _SN_SPLIT.split(sn):
             part = part.strip(" ,;()")
             if not part or part.lower() in ("print", "electronic", "linking"):
                 continue
             if _ISSN.match(part):
                 issn.append(part.upper())
-            elif len(re.sub(r"[^0-9Xx]", "", part)) in (10, 13):
+            elif len(_NOT_ISBN_CHAR.sub("", part)) in (10, 13):
                 isbn.append(part)
-    mapped["issn"] = issn
-    mapped["isbn"] = isbn
-    if d.get("PMID"):
-        mapped["pmid"] = d["PMID"][0]
-    an = _first(d, ("AN",))
-    db = " ".join(d.get("DB", []) + d.get("DP", [])).lower()
-    if not d.get("PMID") and an.isdigit() and len(an) <= 9 and ("medline" in db or "pubmed" in db):
-        mapped["pmid"] = an
-    return mapped, _first(d, ID_TAGS)
+    return issn, isbn
+
+
+def _lines(text: str) -> Iterator[tuple[str, str, str]]:
+    """``(tag, value, "")`` for a tag line, ``("", "", text)`` for any other line; one per line.
+
+    The regular expression does the per-line work in C, a few megabytes at a time. The
+    one-space form ``TY - JOUR`` is accepted only when the file's TY/ER lines use it, so that
+    a continuation line such as ``UK - based ...`` is not taken for a tag.
+    """
+    loose = text.startswith(("TY -", "ER -")) or _ONE_SPACE.search(text) is not None
+    pattern = _LINE_LOOSE if loose else _LINE
+    pos, size = 0, len(text)
+    while pos <= size:
+        end = text.find("\n", min(pos + _CHUNK, size))
+        if end < 0:
+            end = size
+        yield from pattern.findall(text, pos, end)
+        pos = end + 1
 
 
 def parse(text: str, name: str = "<text>") -> ParseResult:
     result = ParseResult(format="ris", encoding="", found=count_markers(text))
     entries = result.entries
-    tag_cache: dict[str, str] = {}
     cur: list[tuple[str, str]] | None = None
     cur_has_ty = False
     start = 0
@@ -153,18 +205,11 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
         _emit(entries, cur, start)
         last_pairs = cur
 
-    for lineno, line in enumerate(text.split("\n"), start=1):
-        tag = None
-        c0 = line[:2]
-        if line[2:5] == "  -" and c0.isupper() and c0.isalnum() and c0.isascii():
-            tag = tag_cache.get(c0) or tag_cache.setdefault(c0, c0)
-            value = line[5:].strip()
-        elif line[2:4] == " -" and c0.isupper() and c0.isascii():
-            m = _LOOSE_TAG.match(line)
-            if m:
-                tag = tag_cache.get(c0) or tag_cache.setdefault(c0, c0)
-                value = (m.group(2) or "").strip()
-        if tag is not None:
+    for lineno, (tag, value, other) in enumerate(_lines(text), start=1):
+        if tag:
+            tag = _TAGS[tag]  # one shared string per tag
+            if value[-1:].isspace():
+                value = value.rstrip()
             if tag == "ER":
                 if cur is None:
                     result.problems.append(
@@ -186,7 +231,7 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
                 start = lineno
             cur.append((tag, value))
         elif cur is not None:
-            extra = line.strip()
+            extra = other.strip()
             if extra.startswith("PMID") and (pm := _PMID_LINE.match(extra)):
                 cur.append(("PMID", pm.group(1)))  # "PMID - 123" written by some tools
             elif extra and cur:

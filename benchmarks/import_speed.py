@@ -1,0 +1,195 @@
+"""Import speed: a generated 100,000-record RIS file (~200 MB) through our reader vs rispy.
+
+Not a test. Run:  .venv/bin/python benchmarks/import_speed.py [--records N] [--keep DIR]
+
+Prints, in one run: the file size; the time of ``review.importer.load_file_records`` (parse,
+normalise, build Record objects), of ``import_files`` into a fresh project (validate, hash,
+copy the raw file, write the log) and of ``rispy.load`` on the same file, all in this process;
+the ratio ours / rispy (each the best of two runs); and the peak resident memory of each loader,
+measured in a fresh Python process so one does not inflate the other (``resource.getrusage``
+max RSS: growth over the process's size after imports, and absolute).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORDS = (
+    "peer support parents child protection family group conference outcomes randomised trial "
+    "qualitative study systematic review intervention foster care kinship placement stability "
+    "wellbeing mental health social work practice evaluation cohort adolescents services policy "
+    "community engagement participation reunification neglect abuse prevention home visiting"
+).split()
+SURNAMES = "Smith Jones Garcia Müller Nguyen Okafor Rossi Kowalski Tanaka Silva Dubois".split()
+TYPES = ("JOUR", "JOUR", "JOUR", "BOOK", "CHAP", "CONF", "RPRT", "THES")
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize()
+
+
+def make_record(rng: random.Random, i: int) -> str:
+    lines = [f"TY  - {rng.choice(TYPES)}", f"ID  - rec{i}", f"TI  - {_sentence(rng, 14)}"]
+    for _ in range(rng.randint(2, 12)):
+        lines.append(f"AU  - {rng.choice(SURNAMES)}, {rng.choice('ABCDEFGHJK')}.")
+    lines += [
+        f"PY  - {rng.randint(1990, 2024)}",
+        f"T2  - Journal of {_sentence(rng, 3)}",
+        f"VL  - {rng.randint(1, 80)}",
+        f"IS  - {rng.randint(1, 12)}",
+        f"SP  - {(sp := rng.randint(1, 900))}",
+        f"EP  - {sp + rng.randint(5, 30)}",
+        f"DO  - 10.{rng.randint(1000, 9999)}/j.x.{i}",
+        f"SN  - {rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+        f"AB  - {_sentence(rng, 190)}.",
+        f"UR  - https://example.org/record/{i}",
+        "LA  - English",
+    ]
+    lines += [f"KW  - {rng.choice(WORDS)} {rng.choice(WORDS)}" for _ in range(rng.randint(3, 8))]
+    lines.append("ER  - ")
+    return "\n".join(lines) + "\n\n"
+
+
+def generate(path: Path, n: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        chunk: list[str] = []
+        for i in range(1, n + 1):
+            chunk.append(make_record(rng, i))
+            if len(chunk) == 2000:
+                fh.write("".join(chunk))
+                chunk.clear()
+        fh.write("".join(chunk))
+
+
+def load_ours(path: Path) -> int:
+    from review.importer import load_file_records
+
+    return len(load_file_records(path, source="bench"))
+
+
+def load_rispy(path: Path) -> int:
+    import rispy
+
+    with open(path, encoding="utf-8-sig") as fh:
+        return len(rispy.load(fh))
+
+
+def import_into_project(path: Path, root: Path) -> int:
+    from review.importer import import_files
+    from review.project import Project
+
+    project = Project.init(Path(tempfile.mkdtemp(dir=root)) / "proj", title="bench")
+    reports = import_files(project, [path], source="Bench", who="bench")
+    return reports[0].imported
+
+
+def timed(fn, *args) -> tuple[float, int]:
+    """Wall-clock seconds of the best of two runs (the machine may be shared) and the result."""
+    best = float("inf")
+    n = 0
+    for _ in range(2):
+        gc.collect()
+        t0 = time.perf_counter()
+        n = fn(*args)
+        best = min(best, time.perf_counter() - t0)
+    return best, n
+
+
+def _rss_mb() -> float:
+    """Peak resident memory of this process in MB.
+
+    Linux's VmHWM (per address space, so it starts afresh after exec); elsewhere ru_maxrss,
+    which on Linux would also count the parent's peak before the fork.
+    """
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale / (1024 if scale == 1 else 1)
+
+
+LOADERS = {"ours": load_ours, "rispy": load_rispy}
+
+
+def peak_in_child(which: str, path: Path) -> tuple[float, float]:
+    """(peak RSS growth MB, absolute peak RSS MB) of one loader in a fresh Python process."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", which, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    growth, peak = (float(x) for x in out.stdout.split())
+    return growth, peak
+
+
+def child(which: str, path: Path) -> None:
+    import rispy  # noqa: F401
+
+    import review.importer
+    import review.io.readers.ris  # noqa: F401
+
+    base = _rss_mb()
+    LOADERS[which](path)
+    peak = _rss_mb()
+    print(peak - base, peak)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="write the generated file here and keep it")
+    parser.add_argument("--child", nargs=2, metavar=("LOADER", "FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child[0], Path(args.child[1]))
+        return 0
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = (args.keep or Path(tmp)) / f"bench-{args.records}.ris"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        generate(path, args.records)
+        size = path.stat().st_size / 1e6
+        print(
+            f"generated {args.records:,} records, {size:.0f} MB in {time.perf_counter() - t0:.1f} s"
+        )
+
+        # Warm imports (module loading is not what we measure).
+        import rispy  # noqa: F401
+
+        import review.importer
+        import review.io.readers.ris  # noqa: F401
+
+        t_rispy, n_rispy = timed(load_rispy, path)
+        t_ours, n_ours = timed(load_ours, path)
+        t_import, n_import = timed(import_into_project, path, Path(tmp))
+        print(f"rispy.load:                    {t_rispy:6.1f} s  ({n_rispy:,} records)")
+        print(f"review load_file_records:      {t_ours:6.1f} s  ({n_ours:,} records)")
+        print(f"review import_files (project): {t_import:6.1f} s  ({n_import:,} records)")
+        print(f"ratio ours / rispy:            {t_ours / t_rispy:6.2f}  (goal <= 2.0)")
+        g_ours, p_ours = peak_in_child("ours", path)
+        g_rispy, p_rispy = peak_in_child("rispy", path)
+        print(f"peak memory, ours:  +{g_ours:5.0f} MB (process peak {p_ours:.0f} MB; goal < 1500)")
+        print(f"peak memory, rispy: +{g_rispy:5.0f} MB (process peak {p_rispy:.0f} MB)")
+        if n_ours < n_rispy:
+            print("WARNING: we read fewer records than rispy", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
