@@ -73,3 +73,22 @@ def test_jsonl_torn_last_line_is_reported_not_fatal(tmp_path: Path) -> None:
     assert read_jsonl(log) == [{"a": 1}, {"a": 2}, {"a": 4}]
     assert os.path.getsize(log) > 0
     assert json.loads(log.read_text().splitlines()[-1]) == {"a": 4}
+
+
+def test_atomic_write_uses_normal_file_mode(tmp_path: Path) -> None:
+    from review.io.files import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "out.txt", "hello")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out.txt").read_text() == "hello"
+    assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temp file left behind
+
+
+def test_version_is_read_lazily_from_metadata() -> None:
+    import review
+
+    assert review.__version__ and review.__version__[0].isdigit()
