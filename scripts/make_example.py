@@ -557,6 +557,8 @@ class Work:
     manual: str = ""  # manual-duplicate profile ('' = none)
     record_ids: list[str] = field(default_factory=list)  # filled after rendering
     charting: dict = field(default_factory=dict)
+    kind_note: str = ""  # "correction" for a published correction notice
+    related: tuple[int, str] | None = None  # (work id, kind) this record looks like a copy of
 
 
 TITLE_STOPWORDS = frozenset("the a an in on at and or of for to with by from as is are".split())
@@ -911,7 +913,76 @@ def build_works(rng: random.Random) -> list[Work]:
         if w.language != "English" and w.journal is not None:
             _lang, full, j9, iso = next(x for x in V.NON_ENGLISH if x[0] == w.language)
             w.journal = (full, j9, iso, compact(full)[:8])
+    plant_related(random.Random(SEED + 5), works, used_dois)
     return works
+
+
+RELATED_KINDS = ("correction",) * 4 + ("conference",) * 3 + ("reply",) * 3
+CONFERENCE = (
+    "Society for Social Work and Research Annual Conference",
+    "SOC SOC WORK RES ANN CONF",
+    "Soc. Soc. Work Res. Annu. Conf.",
+    "sswr",
+)
+
+
+def plant_related(rng: random.Random, works: list[Work], used_dois: set[str]) -> None:
+    """Distinct records that look like duplicates: a correction notice and its article, a
+    conference abstract and the later article, the authors' reply to a commentary. Dedup queues them;
+    a person judges each pair `different` (they are screened as separate records)."""
+    singles = [
+        w
+        for w in works
+        if w.origin == "database"
+        and w.status == "ta-excluded"
+        and len(w.dbs) == 1
+        and not w.manual
+        and w.type == "article"
+        and w.doi
+        and ": " not in w.title
+        and len(compact(w.title)) >= 40
+    ]
+    rng.shuffle(singles)
+    used: set[int] = set()
+    for kind in RELATED_KINDS:
+        base = next(w for w in singles if w.wid not in used)
+        used.add(base.wid)
+        if kind == "conference":
+            partner = next(w for w in singles if w.wid not in used and w.dbs == ["wos"])
+        else:
+            partner = next(w for w in singles if w.wid not in used and w.dbs == base.dbs)
+        used.add(partner.wid)
+        partner.authors = list(base.authors)
+        partner.keywords = list(base.keywords)
+        partner.related = (base.wid, kind)
+        if kind == "correction":
+            partner.title = f"Correction to: {base.title}"
+            partner.kind_note = "correction"
+            partner.reason = "not-empirical"
+            partner.journal, partner.year, partner.volume = base.journal, base.year, base.volume
+            partner.issue = str(int(base.issue) % 6 + 1)
+            partner.sp = partner.ep = str(int(base.ep) + 211)
+            partner.abstract = ""
+            partner.doi = make_doi(rng, base.journal, base.year, used_dois)  # type: ignore[arg-type]
+        elif kind == "conference":
+            partner.title = base.title
+            partner.type = "conference"
+            partner.reason = base.reason
+            partner.journal = CONFERENCE
+            partner.year = base.year - 1
+            partner.volume = partner.issue = partner.sp = partner.ep = partner.doi = ""
+            partner.abstract = base.abstract
+        else:  # the authors' reply to a commentary on their article
+            partner.title = f"Reply to comments on: {base.title}"
+            partner.kind_note = "reply"
+            partner.reason = "not-empirical"
+            partner.journal, partner.volume = base.journal, base.volume
+            partner.year = base.year + 1
+            partner.issue = str(int(base.issue) % 6 + 1)
+            partner.sp = str(int(base.sp) % 700 + 300)
+            partner.ep = str(int(partner.sp) + 2)
+            partner.abstract = ""
+            partner.doi = make_doi(rng, base.journal, partner.year, used_dois)  # type: ignore[arg-type]
 
 
 def assign_databases(rng: random.Random, db_works: list[Work]) -> None:
@@ -1138,11 +1209,30 @@ def _wrap_text(tag: str, text: str, width: int = 70) -> list[str]:
     return _wrap(tag, chunks)
 
 
+WOS_UNIVERSITIES = [
+    "Univ Calif Berkeley, Sch Social Welf, Berkeley, CA 94720 USA",
+    "CUNY Hunter Coll, Silberman Sch Social Work, New York, NY 10035 USA",
+    "Portland State Univ, Sch Social Work, Portland, OR 97207 USA",
+    "Univ Illinois, Sch Social Work, Urbana, IL 61801 USA",
+    "Univ Toronto, Factor Inwentash Fac Social Work, Toronto, ON M5S 1V4, Canada",
+    "Univ Sussex, Sch Educ & Social Work, Brighton BN1 9RH, E Sussex, England",
+    "Univ Sydney, Sch Social & Polit Sci, Sydney, NSW 2006, Australia",
+    "Ben Gurion Univ Negev, Spitzer Dept Social Work, Beer Sheva, Israel",
+    "Univ Kentucky, Coll Social Work, Lexington, KY 40506 USA",
+    "Washington Univ, Brown Sch, St Louis, MO 63130 USA",
+    "Univ Minnesota, Sch Social Work, St Paul, MN 55108 USA",
+    "Stockholm Univ, Dept Social Work, Stockholm, Sweden",
+]
+MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
+
+
 def render_wos(copies: list[Copy], start_ut: int) -> bytes:
+    """Web of Science plain text, tags in the order WoS writes them."""
     out = ["\ufeffFN Clarivate Analytics Web of Science", "VR 1.0"]
     for n, c in enumerate(copies):
         w = c.work
-        pt = "J" if w.type == "article" else ("C" if w.type == "conference" else "B")
+        h = hash_int(w.title)
+        pt = "J" if w.type in ("article", "conference") else "B"
         out.append(f"PT {pt}")
         names = [wos_name(a) for a in authors_for(c)]
         out += _wrap("AU", [s for s, _ in names])
@@ -1150,19 +1240,39 @@ def render_wos(copies: list[Copy], start_ut: int) -> bytes:
         out += _wrap_text("TI", title_for(c))
         jfull = w.journal[0] if w.journal else (w.publisher or "")
         out.append(f"SO {jfull.upper()}")
+        if w.type == "conference":
+            out.append("SE ABSTRACTS OF THE ANNUAL CONFERENCE")
         out.append(f"LA {w.language}")
-        out.append("DT " + ("Article" if w.type == "article" else "Proceedings Paper"))
+        dt = {"article": "Article", "conference": "Meeting Abstract"}.get(w.type, "Book")
+        if w.kind_note == "correction":
+            dt = "Correction"
+        elif w.kind_note == "reply":
+            dt = "Editorial Material"
+        out.append(f"DT {dt}")
         if w.keywords:
             out += _wrap_text("DE", "; ".join(w.keywords))
         if w.abstract and "no-abstract" not in c.quirks:
             out += _wrap_text("AB", w.abstract)
-        out.append("Z9 " + str(abs(hash_int(w.title)) % 40))
+        out += _wrap(
+            "C1",
+            [WOS_UNIVERSITIES[(h + i) % len(WOS_UNIVERSITIES)] + "." for i in range(1 + h % 2)],
+        )
+        out.append(f"NR {20 + h % 60}")
+        out.append(f"TC {h % 37}")
+        out.append(f"Z9 {h % 37 + h % 3}")
+        out.append(f"U1 {h % 5}")
+        out.append(f"U2 {h % 19}")
         if w.journal:
+            out.append("PU TAYLOR & FRANCIS INC" if h % 3 == 0 else "PU WILEY")
+            hj = hash_int(w.journal[0])
+            out.append(f"SN {1000 + hj % 8999}-{1000 + (hj >> 8) % 8999}")
             out.append(f"J9 {w.journal[1]}")
             out.append(f"JI {w.journal[2]}")
         yr = year_for(c)
-        out.append(f"PY {yr}")
         vol, iss = volume_for(c)
+        if vol:
+            out.append(f"PD {MONTHS[h % 12]} {yr}")
+        out.append(f"PY {yr}")
         if vol:
             out.append(f"VL {vol}")
         if iss:
@@ -1175,9 +1285,14 @@ def render_wos(copies: list[Copy], start_ut: int) -> bytes:
         if doi:
             out.append(f"DI {doi}")
         if c.variant == "online-first":
-            out.append(f"EA {yr}")
+            out.append(f"EA {MONTHS[h % 12]} {yr}")
+        if sp:
+            out.append(f"PG {int(ep) - int(sp) + 1}")
+        out.append("WC Social Work; Family Studies")
+        out.append("SC Social Work; Family Studies")
+        out.append(f"GA {chr(65 + h % 26)}{chr(65 + (h >> 5) % 26)}{h % 10000:04d}")
         out.append(f"UT WOS:{start_ut + n:015d}")
-        out.append(f"NR {20 + hash_int(w.title) % 60}")
+        out.append("DA 2022-01-10")
         out.append("ER")
         out.append("")
     out.append("EF")
@@ -1280,7 +1395,7 @@ def render_sciencedirect(copies: list[Copy]) -> bytes:
         for a in authors_for(c):
             out.append(f"AU  - {a}")
         out.append(
-            f"SN  - {1000 + hash_int(w.journal[0] if w.journal else 'x') % 8999}-{1000 + hash_int(w.title) % 8999}"
+            f"SN  - {1000 + hash_int(w.journal[0] if w.journal else 'x') % 8999}-{1000 + (hash_int(w.journal[0] if w.journal else 'x') >> 8) % 8999}"
         )
         doi = doi_for(c)
         if doi:
@@ -1610,7 +1725,7 @@ def readme_text(per_db, files, works, verdicts, dec) -> str:
         f"| `searches/sciencedirect/ScienceDirect_citations.ris` | ScienceDirect RIS (LF, `DO` as a https://doi.org/ URL, `DA`, empty `T2`) | {len(per_db['sd']):,} |",
         f"| `searches/grey-literature/grey-literature-zotero.ris` | Child Welfare Information Gateway, Google and Google Scholar finds kept in Zotero, exported as RIS; imported with `--kind website --screen` (screened with the database records) | {GREY_TOTAL} |",
         f"| `searches/experts/expert-suggestions.csv` | publications experts suggested when sent the inclusion list; imported with `--kind expert` (other methods: straight to full text) | {EXPERT_TOTAL} |",
-        f"| `decisions/dedup-verdicts.csv` | a person's verdicts on the pairs `review dedup` queues (`record_id_a, record_id_b, verdict, note`), for `review dedup import` | {len(verdicts)} pairs |",
+        f"| `decisions/dedup-verdicts.csv` | a person's verdicts on the pairs `review dedup` queues (`record_id_a, record_id_b, verdict, note`), for `review dedup import` | {sum(v[2] == 'same' for v in verdicts)} same, {sum(v[2] == 'different' for v in verdicts)} different |",
         f"| `decisions/title-abstract-{{anat,marina}}.csv` | each reviewer's title/abstract decisions (`record_id, decision, reason, note`), for `review screen import` | {SCREENED:,} each |",
         f"| `decisions/title-abstract-resolutions.csv` | consensus on every title/abstract disagreement (`record_id, decision, reason, rationale`), for `review resolve import` | {ta_dis} |",
         f"| `decisions/full-text-{{anat,marina}}.csv` | each reviewer's full-text decisions | {TO_FULLTEXT + EXPERT_TOTAL} each |",
@@ -1626,6 +1741,10 @@ def readme_text(per_db, files, works, verdicts, dec) -> str:
         "  (two valid-looking DOIs that differ: never merged automatically) and 86 where one database",
         "  holds the advance online version (earlier title wording, year one earlier, no volume, pages",
         "  or DOI). `review dedup` queues them; `decisions/dedup-verdicts.csv` confirms each.",
+        f"- {len(RELATED_KINDS)} pairs of *different* records that look alike: a correction notice and its",
+        "  article, a conference abstract and the later article, the authors' reply to a commentary and",
+        "  their article. Dedup",
+        "  must not merge them; it queues them and the verdicts file says `different`.",
         "",
         "Record ids are `sha256(file)[:8]-position`, so the decision files refer to records by the",
         "ids `review import` gives them. Re-generate with `python scripts/make_example.py`.",
@@ -1699,6 +1818,17 @@ def generate(out: Path, truth: Path | None = None) -> dict[str, int]:
                 "pages-wrong": "Same article; the page numbers in one database are wrong.",
             }
             verdicts.append([a, b, "same", notes[w.manual]])
+    by_id = {w.wid: w for w in works}
+    related_notes = {
+        "correction": "Different: a correction notice, not the article.",
+        "conference": "Different: the conference abstract, not the later article.",
+        "reply": "Different: the authors' reply to a commentary, not the article.",
+    }
+    for w in works:
+        if w.related:
+            base_id, kind = w.related
+            a, b = sorted((by_id[base_id].record_ids[0], w.record_ids[0]))
+            verdicts.append([a, b, "different", related_notes[kind]])
     verdicts.sort()
     write_csv(
         decisions / "dedup-verdicts.csv",
@@ -1739,7 +1869,8 @@ def generate(out: Path, truth: Path | None = None) -> dict[str, int]:
         "works": len(works),
         "included": counts["included"],
         "ft_excluded": counts["ft-excluded"],
-        "manual_pairs": len(verdicts),
+        "manual_pairs": sum(v[2] == "same" for v in verdicts),
+        "different_pairs": sum(v[2] == "different" for v in verdicts),
     }
 
 

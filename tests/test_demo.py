@@ -156,6 +156,19 @@ def test_prisma_json_equals_figure_1(demo) -> None:
     assert sum(r["n"] for r in flow["reports_excluded_by_reason"]) == 110
 
 
+def test_every_queued_dedup_pair_was_decided(demo) -> None:
+    from review.dedup.run import read_queue
+    from review.dedup.verdicts import standing_verdicts
+    from review.project import Project
+
+    root, _ = demo
+    project = Project.open(root)
+    assert read_queue(project) == []
+    verdicts = list(standing_verdicts(project).values())
+    assert verdicts.count("same") == 186
+    assert verdicts.count("different") == 10
+
+
 def test_charting_summary_equals_published_counts(demo) -> None:
     from review.chart import final_charting, summarise
     from review.chart.store import project_schema
