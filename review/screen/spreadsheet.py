@@ -97,6 +97,28 @@ def read_table(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[st
     return rows
 
 
+def _text_cell(ws: Any, value: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    from review.io.xlsx import set_cell
+
+    c = WriteOnlyCell(ws)
+    set_cell(c, value)
+    return c
+
+
+def _value(ws: Any, v: Any) -> Any:
+    """A write-only row value: None for blanks, a typed text cell only where a plain string
+    would become a formula or holds characters XLSX cannot store."""
+    from review.io.xlsx import _ILLEGAL, looks_like_formula
+
+    if v is None or v == "":
+        return None
+    if isinstance(v, str) and (looks_like_formula(v) or _ILLEGAL.search(v)):
+        return _text_cell(ws, v)
+    return v
+
+
 def _own_current(project: Project, stage: str, reviewer: str, clusters: Any) -> dict:
     from review.screen.logs import read_reviewer_file
 
@@ -115,11 +137,10 @@ def export_sheet(
 ) -> int:
     """Write the reviewer's screening sheet; returns the number of records."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from review.io.files import atomic_write_bytes
-    from review.io.xlsx import set_cell
     from review.screen.cache import cluster_index
     from review.screen.final import stage_state
     from review.screen.session import queue_order
@@ -144,22 +165,51 @@ def export_sheet(
 
     index = record_store(project)
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Screening"
+    # write-only mode: rows stream to disk, so 100k records stay quick and small in memory
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Screening")
     lists = wb.create_sheet("Lists")
     decisions = decisions_for(stage)
-    for i, d in enumerate(decisions, start=1):
-        set_cell(lists.cell(row=i, column=1), d)
-    for i, r in enumerate(cfg.exclusion_reasons, start=1):
-        set_cell(lists.cell(row=i, column=2), r.id)
-        set_cell(lists.cell(row=i, column=3), r.label)
+    reasons = cfg.exclusion_reasons
+    for i in range(max(len(decisions), len(reasons))):
+        lists.append(
+            [
+                _text_cell(lists, decisions[i]) if i < len(decisions) else None,
+                _text_cell(lists, reasons[i].id) if i < len(reasons) else None,
+                _text_cell(lists, reasons[i].label) if i < len(reasons) else None,
+            ]
+        )
     lists.sheet_state = "hidden"
-    for col, name in enumerate(EXPORT_COLUMNS, start=1):
-        c = ws.cell(row=1, column=col)
-        set_cell(c, name)
-        c.font = Font(bold=True)
+    ws.freeze_panes = "B2"
+    for col, width in zip("ABCDEFGHI", (14, 14, 22, 30, 60, 30, 6, 25, 80), strict=True):
+        ws.column_dimensions[col].width = width
     n = len(queue)
+    last = max(n + 1, 2)
+    dv = DataValidation(
+        type="list",
+        formula1=f"=Lists!$A$1:$A${len(decisions)}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Decision",
+        error="Choose " + ", ".join(decisions),
+    )
+    dv.add(f"B2:B{last}")
+    ws.data_validations.append(dv)
+    if reasons:
+        rv = DataValidation(
+            type="list",
+            formula1=f"=Lists!$B$1:$B${len(reasons)}",
+            allow_blank=True,
+            showErrorMessage=False,
+        )
+        rv.add(f"C2:C{last}")
+        ws.data_validations.append(rv)
+    header = []
+    for name in EXPORT_COLUMNS:
+        c = _text_cell(ws, name)
+        c.font = Font(bold=True)
+        header.append(c)
+    ws.append(header)
     for rowno, cid in enumerate(queue, start=2):
         rec = index.get(cid)
         cur = current.get(cid)
@@ -170,40 +220,13 @@ def export_sheet(
             cur.note if cur else "",
             rec.title if rec else "",
             "; ".join(rec.authors) if rec else "",
-            rec.year if rec and rec.year is not None else "",
+            rec.year if rec and rec.year is not None else None,
             rec.journal if rec else "",
             rec.abstract if rec else "",
         ]
-        for col, v in enumerate(values, start=1):
-            set_cell(ws.cell(row=rowno, column=col), v)
+        ws.append([_value(ws, v) for v in values])
         if progress and rowno % 1000 == 0:
             progress(rowno - 1, n)
-    last = max(n + 1, 2)
-    dv = DataValidation(
-        type="list",
-        formula1=f"=Lists!$A$1:$A${len(decisions)}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Decision",
-        error="Choose " + ", ".join(decisions),
-    )
-    ws.add_data_validation(dv)
-    dv.add(f"B2:B{last}")
-    if cfg.exclusion_reasons:
-        rv = DataValidation(
-            type="list",
-            formula1=f"=Lists!$B$1:$B${len(cfg.exclusion_reasons)}",
-            allow_blank=True,
-            showErrorMessage=False,
-        )
-        ws.add_data_validation(rv)
-        rv.add(f"C2:C{last}")
-    ws.freeze_panes = "B2"
-    for col, width in zip("ABCDEFGHI", (14, 14, 22, 30, 60, 30, 6, 25, 80), strict=True):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=2, min_col=9, max_col=9):
-        for c in row:
-            c.alignment = Alignment(wrap_text=False)
     index.close()
     import io
 
