@@ -114,12 +114,7 @@ def stage_state(
     if stage == "title-abstract":
         elig = clusters.main_clusters()
     else:
-        ta = _ta_final
-        if ta is None:
-            ta = final_from_state(stage_state(project, "title-abstract", clusters))
-        passing = {"include", "maybe"} if _maybe_passes(project) else {"include"}
-        elig = [cid for cid in clusters.main_clusters() if ta[cid].decision in passing]
-        elig += clusters.other_clusters()
+        elig = fulltext_eligible(project, clusters, _ta_final)
     return StageState(
         stage=stage,
         eligible=elig,
@@ -128,6 +123,23 @@ def stage_state(
         required=cfg.reviewers_per_record,
         problems=problems,
     )
+
+
+def fulltext_eligible(
+    project: Project,
+    clusters: Clusters | ClusterIndex,
+    ta_final: dict[str, FinalDecision] | None = None,
+) -> list[str]:
+    """Main-branch clusters whose final title/abstract decision passes, then other-branch ones.
+
+    Reads title/abstract decisions only (the screener uses this: at full text it never loads
+    anyone's full-text decisions but the reviewer's own).
+    """
+    if ta_final is None:
+        ta_final = final_from_state(stage_state(project, "title-abstract", clusters))
+    passing = {"include", "maybe"} if _maybe_passes(project) else {"include"}
+    elig = [cid for cid in clusters.main_clusters() if ta_final[cid].decision in passing]
+    return elig + clusters.other_clusters()
 
 
 def _maybe_passes(project: Project) -> bool:
@@ -166,7 +178,7 @@ def eligible(project: Project, stage: str) -> list[str]:
     clusters = cluster_index(project)
     if stage == "title-abstract":
         return clusters.main_clusters()
-    return stage_state(project, stage, clusters).eligible
+    return fulltext_eligible(project, clusters)
 
 
 @no_gc

@@ -179,7 +179,7 @@ def attach_dir(
     from review.errors import InputError
     from review.io.files import append_jsonl
     from review.screen.cache import cluster_index
-    from review.screen.final import stage_state
+    from review.screen.final import fulltext_eligible
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -187,7 +187,7 @@ def attach_dir(
             "not a folder. Give the folder that holds the full-text files.", file=str(folder)
         )
     clusters = cluster_index(project)
-    elig = stage_state(project, "full-text", clusters).eligible
+    elig = fulltext_eligible(project, clusters)
     from review.screen.cache import record_store
 
     store = record_store(project)

@@ -79,7 +79,7 @@ class ScreeningSession:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         from review.screen.cache import cluster_index
-        from review.screen.final import stage_state
+        from review.screen.final import fulltext_eligible
 
         self.project = project
         self.stage = stage
@@ -92,7 +92,7 @@ class ScreeningSession:
         if stage == "title-abstract":
             elig = self.clusters.main_clusters()
         else:
-            elig = stage_state(project, stage, self.clusters).eligible
+            elig = fulltext_eligible(project, self.clusters)
         self.queue = queue_order(elig, self.reviewer, stage, seed)
         self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
         self._records = records

@@ -142,7 +142,7 @@ def export_sheet(
 
     from review.io.files import atomic_write_bytes
     from review.screen.cache import cluster_index
-    from review.screen.final import stage_state
+    from review.screen.final import fulltext_eligible
     from review.screen.session import queue_order
 
     if not reviewer.strip():
@@ -157,7 +157,7 @@ def export_sheet(
     elig = (
         clusters.main_clusters()
         if stage == "title-abstract"
-        else stage_state(project, stage, clusters).eligible
+        else fulltext_eligible(project, clusters)
     )
     queue = queue_order(elig, reviewer.strip(), stage, seed)
     current = _own_current(project, stage, reviewer.strip(), clusters)
@@ -243,7 +243,7 @@ def import_sheet(project: Project, path: Path, stage: str, reviewer: str) -> She
     """Import a reviewer's decisions from .xlsx/.csv; all-or-nothing (ValidationError)."""
     from review.io.files import append_jsonl
     from review.screen.cache import cluster_index
-    from review.screen.final import stage_state
+    from review.screen.final import fulltext_eligible
     from review.screen.resolve import parse_reason
 
     reviewer = reviewer.strip()
@@ -255,7 +255,7 @@ def import_sheet(project: Project, path: Path, stage: str, reviewer: str) -> She
     elig = set(
         clusters.main_clusters()
         if stage == "title-abstract"
-        else stage_state(project, stage, clusters).eligible
+        else fulltext_eligible(project, clusters)
     )
     current = _own_current(project, stage, reviewer, clusters)
     allowed = decisions_for(stage)
