@@ -217,3 +217,17 @@ def test_nothing_to_screen_at_full_text_yet(project: Project):
         "Nothing to screen at full-text: no record has a final title/abstract decision of "
         "include yet"
     )
+
+
+def test_unknown_reviewer_name_is_pointed_out(project: Project):
+    from test_screen_helpers import set_protocol
+
+    make_record_project(project, 1)
+    project = set_protocol(project, reviewers=["Ana Silva", "Ben Okoro"])
+    result = _screen(project, "Ana", "q\n")
+    assert result.exit_code == 0
+    assert (
+        "Note: 'Ana' is not in the protocol's reviewers (Ana Silva, Ben Okoro); your decisions "
+        "go to a log of that name." in result.stderr
+    )
+    assert "Note:" not in _screen(project, "Ana Silva", "q\n").stderr

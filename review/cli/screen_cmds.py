@@ -78,6 +78,12 @@ def screen(
     from review.screen.session import ScreeningSession
 
     proj = open_project(project)
+    known = proj.protocol.reviewers
+    if known and reviewer.strip() not in known:
+        err_console().print(
+            f"Note: {reviewer!r} is not in the protocol's reviewers ({', '.join(known)}); "
+            "your decisions go to a log of that name."
+        )
     session = ScreeningSession(proj, stage, reviewer, seed=seed)
     if session.total == 0:
         session.close()
