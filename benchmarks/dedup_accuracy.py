@@ -132,9 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     header = (
         f"{'set':<20} {'records':>7} {'true':>6} | {'P':>6} {'R':>6} {'F1':>6} {'queued':>6} "
         f"{'time s':>7} | {'bd P':>6} {'bd R':>6} {'bd F1':>6} {'bd s':>7}"
+        "   (true = true duplicate pairs; P/R/F1 pairwise, 4 decimals)"
     )
     print(header)
-    print("-" * len(header))
+    print("-" * 104)
     ok = True
     for name in args.sets.split(","):
         d = SHARED / name
@@ -144,15 +145,15 @@ def main(argv: list[str] | None = None) -> int:
         groups, queued, secs, counts = run_ours(d / "records_pre_merged.csv", name)
         pred = cluster_pairs(groups)
         p, r, f = prf(pred, truth)
-        bd = "       -      -      -       -"
+        bd = "     -      -      -       -"
         if not args.no_bib_dedupe:
             bgroups, bsecs = run_bib_dedupe(d / "records_pre_merged.csv")
             bp, br, bf = prf(cluster_pairs(bgroups), truth)
-            bd = f"{bp:6.3f} {br:6.3f} {bf:6.3f} {bsecs:7.1f}"
+            bd = f"{bp:.4f} {br:.4f} {bf:.4f} {bsecs:7.1f}"
             ok = ok and r >= br - 1e-9
         ok = ok and p >= 0.998
         print(
-            f"{name:<20} {counts['records']:>7} {len(truth):>6} | {p:6.3f} {r:6.3f} {f:6.3f} "
+            f"{name:<20} {counts['records']:>7} {len(truth):>6} | {p:.4f} {r:.4f} {f:.4f} "
             f"{len(queued):>6} {secs:7.2f} | {bd}"
         )
         if args.errors:

@@ -291,7 +291,9 @@ def test_other_branch_records_are_not_deduplicated() -> None:
 @pytest.mark.parametrize(
     ("name", "min_recall"),
     [("stroke", 0.995), ("cytology_screening", 0.985), ("digital_work", 0.985),
-     ("special_cases", 1.0)],
+     ("special_cases", 1.0),
+     # The Cochrane .pub2/.pub3 pair is queued by policy; 728B shares a search_set with 728.
+     ("tests_small", 0.66)],
 )  # fmt: skip
 def test_labelled_set_accuracy(name: str, min_recall: float) -> None:
     from itertools import combinations

@@ -50,6 +50,8 @@ def blockers_of(s: PairScore) -> list[str]:
         out.append("both have valid DOIs and they differ")
     if s.conference_differ:
         out.append("one is a conference paper/abstract, the other a journal article")
+    if s.same_search_set:
+        out.append("both come from the same already-deduplicated search_set")
     return out
 
 

@@ -326,6 +326,13 @@ def title_parts(title_words: str) -> tuple[str, ...]:
 _CONTAINER_TAGS = frozenset({"booktitle", "bt", "t2", "jo", "jf", "secondary title"})
 
 
+def _raw_value(rec: Record, tag: str) -> str:
+    for t, value in rec.raw:
+        if t.strip().lower() == tag:
+            return value.strip()
+    return ""
+
+
 def _container_from_raw(rec: Record) -> str:
     """A container title the importer left in ``raw`` (e.g. a ``booktitle`` column next to an
     empty ``journal`` column in a CSV export)."""
@@ -365,6 +372,7 @@ class NormRecord:
     cochrane: bool
     type: str
     completeness: int
+    search_set: str = ""  # bib-dedupe/CoLRev convention: a set already deduplicated
 
 
 def _simple_number(text: str) -> str:
@@ -444,4 +452,5 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         cochrane=bool(_COCHRANE.search(jtext)) or doi.startswith("10.1002/14651858"),
         type=rec.type,
         completeness=completeness,
+        search_set=_raw_value(rec, "search_set"),
     )

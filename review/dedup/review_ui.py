@@ -95,8 +95,11 @@ def review_session(
 
     stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer)))
     queue = [q for q in read_queue(project) if not stacks.get((q["record_id_a"], q["record_id_b"]))]
-    index = project.record_index()
     result = SessionResult()
+    if not queue:
+        console.print(f"No pairs waiting for {reviewer}.")
+        return result
+    index = project.record_index()
     history: list[tuple[int, str]] = []  # (position in queue, verdict) of this session
     pos = 0
     while pos < len(queue):

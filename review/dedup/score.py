@@ -42,6 +42,7 @@ class PairScore:
     protocol_differ: bool
     conference_differ: bool
     both_conference: bool
+    same_search_set: bool
     cochrane_versions: bool
 
 
@@ -189,5 +190,6 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         protocol_differ=x.protocol != y.protocol,
         conference_differ=x.conference != y.conference and not same_item,
         both_conference=x.conference and y.conference,
+        same_search_set=bool(x.search_set) and x.search_set == y.search_set,
         cochrane_versions=bool(cochrane),
     )
