@@ -8,7 +8,7 @@ from test_screen_helpers import decide, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
-from review.dedup import load_clusters
+from review.dedup.clusters import load_clusters
 from review.screen.fulltext import attachments
 
 runner = CliRunner()

@@ -107,9 +107,11 @@ def index_from_clusters(clusters: Any) -> ClusterIndex:
 
 
 def cluster_index(project: Project) -> ClusterIndex:
-    """The current clusters (ProjectError from ``load_clusters`` when dedup has not run)."""
-    from review.dedup import load_clusters
-    from review.dedup.clusters import clusters_path
+    """The current clusters (ProjectError from ``load_clusters`` when dedup has not run).
+
+    Imports ``review.dedup.clusters`` only, not the dedup engine.
+    """
+    from review.dedup.clusters import clusters_path, load_clusters
 
     path = clusters_path(project)
     try:
