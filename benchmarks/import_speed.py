@@ -5,7 +5,7 @@ Not a test. Run:  .venv/bin/python benchmarks/import_speed.py [--records N] [--k
 Prints, in one run: the file size; the time of ``review.importer.load_file_records`` (parse,
 normalise, build Record objects), of ``import_files`` into a fresh project (validate, hash,
 copy the raw file, write the log) and of ``rispy.load`` on the same file, all in this process;
-the ratio ours / rispy (each the best of two runs); and the peak resident memory of each loader,
+the ratio ours / rispy (each the best of three interleaved runs); and the peak resident memory of each loader,
 measured in a fresh Python process so one does not inflate the other (``resource.getrusage``
 max RSS: growth over the process's size after imports, and absolute).
 """
@@ -93,15 +93,11 @@ def import_into_project(path: Path, root: Path) -> int:
 
 
 def timed(fn, *args) -> tuple[float, int]:
-    """Wall-clock seconds of the best of two runs (the machine may be shared) and the result."""
-    best = float("inf")
-    n = 0
-    for _ in range(2):
-        gc.collect()
-        t0 = time.perf_counter()
-        n = fn(*args)
-        best = min(best, time.perf_counter() - t0)
-    return best, n
+    """Wall-clock seconds of one run and its result."""
+    gc.collect()
+    t0 = time.perf_counter()
+    n = fn(*args)
+    return time.perf_counter() - t0, n
 
 
 def _rss_mb() -> float:
@@ -174,8 +170,14 @@ def main(argv: list[str] | None = None) -> int:
         import review.importer
         import review.io.readers.ris  # noqa: F401
 
-        t_rispy, n_rispy = timed(load_rispy, path)
-        t_ours, n_ours = timed(load_ours, path)
+        # Interleaved, best of three each: the machine may be shared, so take each loader's
+        # quietest run and let both see the same conditions.
+        t_rispy = t_ours = float("inf")
+        for _ in range(3):
+            t, n_rispy = timed(load_rispy, path)
+            t_rispy = min(t_rispy, t)
+            t, n_ours = timed(load_ours, path)
+            t_ours = min(t_ours, t)
         t_import, n_import = timed(import_into_project, path, Path(tmp))
         print(f"rispy.load:                    {t_rispy:6.1f} s  ({n_rispy:,} records)")
         print(f"review load_file_records:      {t_ours:6.1f} s  ({n_ours:,} records)")

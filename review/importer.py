@@ -17,7 +17,14 @@ from typing import Any
 
 from review import __version__
 from review.errors import InputError, ProjectError
-from review.io.readers import Entry, ParseResult, Problem, read_file
+from review.io.readers import (
+    Entry,
+    ParseResult,
+    Problem,
+    gc_paused,
+    parse_bytes,
+    read_bytes,
+)
 from review.model import KINDS, ImportEntry, Record, make_record_id
 
 ProgressFn = Callable[[int, int], None]
@@ -61,14 +68,6 @@ def entry_to_record(
     )
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def load_file_records(
     path: Path | str,
     *,
@@ -84,12 +83,25 @@ def load_file_records(
     as they would after ``review import``. Raises :class:`InputError` on an unreadable file.
     """
     path = Path(path)
-    result = read_file(path, fmt=fmt, encoding=encoding, column_map=column_map)
-    sha = _sha256_file(path)
-    return [
-        entry_to_record(e, sha256=sha, source=source, kind=kind, source_file=path.as_posix())
-        for e in result.entries
+    data = read_bytes(path)
+    sha = hashlib.sha256(data).hexdigest()
+    with gc_paused():
+        result = parse_bytes(data, str(path), fmt, encoding, column_map)
+        del data
+        return _to_records(result, sha, source, kind, path.as_posix())
+
+
+def _to_records(
+    result: ParseResult, sha: str, source: str, kind: str, source_file: str
+) -> list[Record]:
+    """Records for the parsed entries; entries are released as they are converted."""
+    entries = result.entries
+    records = [
+        entry_to_record(e, sha256=sha, source=source, kind=kind, source_file=source_file)
+        for e in entries
     ]
+    entries.clear()
+    return records
 
 
 def records_for_entry(project: Any, entry: ImportEntry) -> list[Record]:
@@ -100,19 +112,19 @@ def records_for_entry(project: Any, entry: ImportEntry) -> list[Record]:
             f"{entry.file}: raw copy of import {entry.import_id} is missing. Restore it from git "
             "(data/ is the project's truth)."
         )
-    sha = _sha256_file(path)
+    data = read_bytes(path)
+    sha = hashlib.sha256(data).hexdigest()
     if sha != entry.sha256:
         raise ProjectError(
             f"{entry.file}: the raw copy has changed since it was imported (SHA-256 differs from "
             "import.json). Restore the original from git; raw exports must not be edited."
         )
-    result = read_file(
-        path, fmt=entry.format, encoding=entry.encoding or None, column_map=entry.column_map
-    )
-    return [
-        entry_to_record(e, sha256=sha, source=entry.source, kind=entry.kind, source_file=entry.file)
-        for e in result.entries
-    ]
+    with gc_paused():
+        result = parse_bytes(
+            data, str(path), entry.format, entry.encoding or None, entry.column_map or None
+        )
+        del data
+        return _to_records(result, sha, entry.source, entry.kind, entry.file)
 
 
 def import_files(
@@ -150,8 +162,7 @@ def import_files(
     parsed: list[tuple[Path, bytes, str, ParseResult]] = []
     total = len(paths)
     for i, path in enumerate(paths, start=1):
-        result = read_file(path, fmt=fmt, encoding=encoding, column_map=column_map)
-        data = path.read_bytes()
+        data = read_bytes(path)
         sha = hashlib.sha256(data).hexdigest()
         if sha in existing:
             prev = existing[sha]
@@ -167,6 +178,7 @@ def import_files(
                 file=str(path),
             )
         seen[sha] = path
+        result = parse_bytes(data, str(path), fmt, encoding, column_map)
         fatal = [p for p in result.problems if p.position is None and not result.entries]
         if fatal:
             raise InputError(_problem_text(fatal[0]), file=str(path), line=fatal[0].line or None)
