@@ -133,3 +133,18 @@ def test_log_reading_matches_a_simple_model_in_any_chunks(project, seq, cut):
         cid: fd.decisions[0][1] for cid, fd in final_decisions(project, TA).items() if fd.decisions
     }
     assert got == {rid: stack[-1] for rid, stack in model.items() if stack}
+
+
+def test_everything_works_when_the_cache_cannot_be_written(project):
+    ids = make_record_project(project, 3)
+    project.cache_dir.mkdir(exist_ok=True)
+    (project.cache_dir / "screening").write_text("not a folder", encoding="utf-8")
+    decide(project, "Ana", ids[0], "include")
+    decide(project, "Ben", ids[0], "include")
+    assert final_decisions(project, TA)[ids[0]].via == "agreement"
+    store = record_store(project)
+    assert store.temporary and store.get(ids[0]).year == 2001
+    path = store.path
+    store.close()
+    assert not path.exists()
+    assert cluster_index(project).main == ids

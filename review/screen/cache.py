@@ -150,7 +150,8 @@ class RecordStore:
     path: Path
     offsets: dict[str, tuple[int, int]]
     _mm: mmap.mmap | None = field(default=None, repr=False)
-    _hay: list[tuple[str, str]] | None = field(default=None, repr=False)
+    _hay: dict[str, str] | None = field(default=None, repr=False)
+    temporary: bool = False  # a stand-in file (cache folder not writable), deleted on close
 
     def _map(self) -> mmap.mmap | None:
         if self._mm is None and self.offsets:
@@ -180,13 +181,15 @@ class RecordStore:
                     hay[rid] = " ".join(
                         (rid, rec.title, "; ".join(rec.authors), rec.journal)
                     ).lower()
-            self._hay = hay  # type: ignore[assignment]
-        return self._hay.get(record_id, record_id.lower())  # type: ignore[union-attr]
+            self._hay = hay
+        return self._hay.get(record_id, record_id.lower())
 
     def close(self) -> None:
         if self._mm is not None:
             self._mm.close()
             self._mm = None
+        if self.temporary:
+            self.path.unlink(missing_ok=True)
 
 
 def record_store(project: Project) -> RecordStore:
@@ -228,7 +231,7 @@ def record_store(project: Project) -> RecordStore:
         fd, tmp = tempfile.mkstemp(suffix=".jsonl")
         with os.fdopen(fd, "wb") as fh:
             fh.write(b"".join(chunks))
-        return RecordStore(Path(tmp), offsets)
+        return RecordStore(Path(tmp), offsets, temporary=True)
 
 
 # ---- append-only logs ------------------------------------------------------------------------
