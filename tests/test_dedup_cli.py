@@ -241,3 +241,32 @@ def test_explain_and_split(proj) -> None:
     missing = run(proj, "dedup", "explain", "nope-9")
     assert missing.exit_code == 1
     assert "nope-9: no such record." in missing.stderr
+
+
+def test_verdicts_survive_new_imports(proj, tmp_path: Path) -> None:
+    from review.importer import import_files
+
+    assert dedup(proj, "--quiet").exit_code == 0
+    i = ids(proj)
+    f = _write_csv(
+        tmp_path / "v.csv",
+        [["record_id_a", "record_id_b", "verdict"], [i["E2"], i["P2"], "same"]],
+    )
+    assert run(proj, "dedup", "import", str(f), "--reviewer", "Ana", "--quiet").exit_code == 0
+    import_files(proj, [FIXTURES / "scopus.csv"], source="Scopus")
+    proj.invalidate()
+    assert dedup(proj, "--quiet").exit_code == 0
+    i = ids(proj)
+    clusters = load_clusters(proj)
+    assert len(clusters.rows) == 11
+    # The person's link stands; the new Scopus copy (same DOI) joins automatically.
+    assert (
+        clusters.cluster_of[i["E2"]] == clusters.cluster_of[i["P2"]] == clusters.cluster_of[i["S1"]]
+    )
+    # P2 and S1 are equally complete: the smaller record_id is the primary (and is `auto`).
+    primary = min(i["P2"], i["S1"])
+    assert clusters.cluster_of[i["P2"]] == primary
+    assert clusters.removed_manual() == [i["E2"]]
+    other = max(i["P2"], i["S1"])
+    assert sorted(clusters.removed_automatic()) == sorted([i["E1"], i["E3"], other])
+    assert clusters.status[i["S2"]] == "unique"

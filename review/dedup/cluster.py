@@ -1,10 +1,12 @@
 """Stage 5: clusters from pairwise links, with a guard against chaining distinct studies.
 
 Links are applied strongest first: a person's ``same`` verdicts, then automatic links in order of
-title similarity. Two groups are joined only if *every* record of one is compatible with *every*
-record of the other (no ``different`` verdict between them, and for automatic links no never-merge
-rule, no contradicting field and a similar title — checked pair by pair, scoring pairs that were
-never blocked together). An automatic link that fails the guard is queued for a person instead.
+title similarity. Two groups are joined only if no ``different`` verdict lies between any of their
+members, and, for an automatic link, every record of the one automatic part is compatible with
+every record of the other (no never-merge rule, no contradicting field, a similar title — checked
+pair by pair, scoring pairs that were never blocked together). An automatic part is what the
+automatic links alone hold together; members a person attached are not re-judged by the rules.
+An automatic link that fails the guard is queued for a person instead.
 """
 
 from __future__ import annotations
@@ -68,17 +70,24 @@ def build_clusters(
     Pairs are ``(i, j)`` with ``i < j``; ``auto`` must already be in priority order.
     """
     g = _Groups(n)
+    parts = _Groups(n)  # joined by automatic links only
     accepted: list[Link] = []
     guarded: list[tuple[int, int]] = []
     refused: list[tuple[int, int]] = []
 
-    def blocked(ra: int, rb: int, check: bool) -> bool:
+    def blocked(ra: int, rb: int) -> bool:
         for x in g.group(ra):
             for y in g.group(rb):
-                key = (x, y) if x < y else (y, x)
-                if key in different:
+                if ((x, y) if x < y else (y, x)) in different:
                     return True
-                if check and not compatible(*key):
+        return False
+
+    def incompatible(i: int, j: int) -> bool:
+        # The rules vouch only for the automatic parts; a member a person attached is not
+        # re-judged by the rules (its metadata may be odd: that is why a person was asked).
+        for x in parts.group(parts.find(i)):
+            for y in parts.group(parts.find(j)):
+                if not compatible(*((x, y) if x < y else (y, x))):
                     return True
         return False
 
@@ -86,7 +95,7 @@ def build_clusters(
         ri, rj = g.find(i), g.find(j)
         if ri == rj:
             continue
-        if blocked(ri, rj, check=False):
+        if blocked(ri, rj):
             refused.append((i, j))
             continue
         g.union(i, j)
@@ -97,10 +106,11 @@ def build_clusters(
         ri, rj = g.find(i), g.find(j)
         if ri == rj:
             continue
-        if blocked(ri, rj, check=True):
+        if blocked(ri, rj) or incompatible(i, j):
             guarded.append((i, j))
             continue
         g.union(i, j)
+        parts.union(i, j)
         accepted.append(Link(i, j, "auto"))
     return ClusterResult([g.find(i) for i in range(n)], accepted, guarded, refused)
 
