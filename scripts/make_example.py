@@ -1070,6 +1070,12 @@ def make_copies(rng: random.Random, works: list[Work]) -> dict[str, list[Copy]]:
                 quirks.add("strip-accents")
             if i > 0 and rng.random() < 0.06:
                 quirks.add("subtitle-dropped")
+            if db == "wos" and w.year < 1996 and rng.random() < 0.7:
+                quirks.add("upper-case")  # older Web of Science records have upper-case titles
+            if db == "sd" and "-" in w.title:
+                quirks.add("en-dash")  # ScienceDirect typesets hyphens between words as dashes
+            if w.language != "English" and db != "wos":
+                quirks.add("translated")  # [English title] as the translated-title convention
             variant = w.manual if (w.manual and i == 1) else ""
             if variant:
                 quirks.discard("no-doi")
@@ -1090,6 +1096,12 @@ def title_for(c: Copy) -> str:
     if c.variant == "online-first":
         # the online-first version carried an earlier title wording
         t = _reword(t)
+    if "upper-case" in c.quirks:
+        t = t.upper()
+    if "en-dash" in c.quirks:
+        t = re.sub(r"(?<=\w)-(?=\w)", "\u2013", t)
+    if "translated" in c.quirks:
+        t = f"[{t}]"
     return t
 
 
@@ -1736,7 +1748,9 @@ def readme_text(per_db, files, works, verdicts, dec) -> str:
         f"- {AUTO_DUPLICATES:,} extra copies of records held by two to four databases, differing as real",
         "  exports differ: author initials vs full names, upper-case journal titles and ISO/JCR",
         "  abbreviations, trailing full stops, diacritics dropped, a missing DOI or abstract, a subtitle",
-        "  dropped, DOI as a URL. `review dedup` merges these automatically.",
+        "  dropped, DOI as a URL, upper-case titles in older Web of Science records, dashes for",
+        "  hyphens in ScienceDirect, non-English articles' titles in [brackets] (the translated-title",
+        "  convention) outside Web of Science. `review dedup` merges these automatically.",
         f"- {MANUAL_DUPLICATES} pairs a person must confirm: 100 where one database carries a mistyped DOI",
         "  (two valid-looking DOIs that differ: never merged automatically) and 86 where one database",
         "  holds the advance online version (earlier title wording, year one earlier, no volume, pages",
