@@ -1418,6 +1418,8 @@ def render_sciencedirect(copies: list[Copy]) -> bytes:
             out.append(f"KW  - {kw.capitalize()}")
         if w.abstract and "no-abstract" not in c.quirks:
             out.append(f"AB  - {w.abstract}")
+        # not in real ScienceDirect exports: says the record is invented (RIS allows a note)
+        out.append(f"N1  - {NAMED_NOTE if w.named else INVENTED_NOTE}")
         out.append("ER  - ")
         out.append("")
     return ("\n".join(out) + "\n").encode("utf-8")
@@ -1721,8 +1723,8 @@ def readme_text(per_db, files, works, verdicts, dec) -> str:
         "- Every other record: titles, abstracts, authors, journals' issues and pages, keywords. Titles",
         "  and abstracts of the included publications are paraphrases unless the charting file says",
         "  otherwise. Every DOI uses Crossref's test prefix `10.5555`, so none resolves to a real paper.",
-        "  Where the format has a note field (EBSCO `N1`, Zotero `N1`, the expert CSV's Notes) it says",
-        "  the record is invented.",
+        "  Where the format has a note field (RIS `N1` in the EBSCO, ScienceDirect and Zotero files, the",
+        "  expert CSV's Notes) it says the record is invented (Web of Science plain text has none).",
         "- Which databases hold which record, the duplicates and their corruptions, the reviewers",
         "  (`anat`, `marina`: names from the protocol), all their decisions, notes and rationales,",
         "  the search dates, the split of 7,219 records over the five databases.",
