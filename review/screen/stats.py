@@ -66,9 +66,10 @@ def cohen_kappa(table: Sequence[Sequence[float]]) -> tuple[float | None, float |
 
 
 def kappa_ci95(kappa: float | None, se: float | None) -> list[float] | None:
+    """Wald 95% interval κ ± 1.96·SE, clipped to κ's range [-1, 1] (small samples overshoot)."""
     if kappa is None or se is None:
         return None
-    return [kappa - Z95 * se, kappa + Z95 * se]
+    return [max(-1.0, kappa - Z95 * se), min(1.0, kappa + Z95 * se)]
 
 
 def pabak(po: float | None, q: int) -> float | None:
