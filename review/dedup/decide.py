@@ -204,6 +204,19 @@ def decide(s: PairScore, o: DedupOptions, short_title: bool = False) -> Decision
                     "A11 conference papers: same title, authors and year",
                 ),
                 (
+                    long_title
+                    and s.title_how == "exact"
+                    and a is not None
+                    and a >= 0.9
+                    and bool(s.initials_agree)
+                    and s.year_diff == 1
+                    and s.both_conference
+                    and journal >= 0.9
+                    and s.same_pages is None
+                    and s.same_doi is None,
+                    "A13 conference paper and a listing of it without pages, dated a year apart",
+                ),
+                (
                     short_title
                     and t >= T
                     and a is not None

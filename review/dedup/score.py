@@ -43,6 +43,7 @@ class PairScore:
     conference_differ: bool
     both_conference: bool
     same_search_set: bool
+    initials_agree: bool | None  # every compared author's first initial agrees
     cochrane_versions: bool
 
 
@@ -100,6 +101,11 @@ def journal_similarity(x: NormRecord, y: NormRecord) -> float | None:
         return 1.0
     if len(jy) == 1 and len(jx) > 1 and jy[0] == "".join(w[0] for w in jx):
         return 1.0
+    # A venue named by its acronym first ("icis transforming society …" vs "international
+    # conference information systems").
+    for a, b in ((jx, jy), (jy, jx)):
+        if len(b) >= 3 and len(a[0]) >= 3 and a[0] == "".join(w[0] for w in b):
+            return 0.95
     tx, ty = x.journal_text, y.journal_text
     if len(jx) < 6 and len(jy) < 6 and (tx.startswith(ty) or ty.startswith(tx)):
         return 1.0
@@ -117,6 +123,15 @@ def journal_similarity(x: NormRecord, y: NormRecord) -> float | None:
     if matched == len(short) and len(short) >= 2:
         return 0.95
     return Indel.normalized_similarity(tx, ty)
+
+
+def _initials_agree(x: NormRecord, y: NormRecord) -> bool | None:
+    if not x.authors or not y.authors:
+        return None
+    for (_, ix), (_, iy) in zip(x.authors, y.authors, strict=False):
+        if ix and iy and ix[0] != iy[0]:
+            return False
+    return True
 
 
 def _digits_differ(x: NormRecord, y: NormRecord, how: str) -> bool:
@@ -191,5 +206,6 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         conference_differ=x.conference != y.conference and not same_item,
         both_conference=x.conference and y.conference,
         same_search_set=bool(x.search_set) and x.search_set == y.search_set,
+        initials_agree=_initials_agree(x, y),
         cochrane_versions=bool(cochrane),
     )
