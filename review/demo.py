@@ -10,6 +10,8 @@ The example is the scoping review of Saar-Heiman, Damman, Lalayants & Gupta (202
 from __future__ import annotations
 
 import shutil
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -211,6 +213,72 @@ def _natural(path: Path) -> tuple[str, int, str]:
     if not m:
         return (path.name, 0, "")
     return (m.group(1), int(m.group(2) or 0), m.group(3) or "")
+
+
+# Runs one command line (argv without --project) in the project; returns (exit code, stdout,
+# stderr). The CLI passes one that invokes the real `review` app in-process.
+Runner = Callable[[tuple[str, ...]], tuple[int, str, str]]
+# Called before each step with (steps done, steps in all, label of the next step).
+OnStep = Callable[[int, int, str], None]
+COMMANDS_LOG = "outputs/demo/commands.md"
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    step: Step
+    code: int
+    out: str
+    err: str
+    seconds: float
+
+
+def run_steps(
+    root: Path, steps: list[Step], runner: Runner, on_step: OnStep | None = None
+) -> list[StepResult]:
+    """Run ``steps`` in order with ``runner``; stop at the first failure (a ReviewError naming
+    the step and the command's own message). The transcript goes to outputs/demo/commands.md,
+    also when a step fails."""
+    results: list[StepResult] = []
+    for i, step in enumerate(steps, start=1):
+        if on_step:
+            on_step(i - 1, len(steps), step.label)
+        t0 = time.perf_counter()
+        code, out, err = runner(step.argv)
+        results.append(StepResult(step, code, out, err, round(time.perf_counter() - t0, 2)))
+        if code != 0:
+            write_log(root, results)
+            message = (err or out).strip()
+            if message.startswith("Error:"):
+                message = message[len("Error:") :].strip()
+            raise ReviewError(
+                f"demo step {i} failed ({step.command(root)}): {message or f'exit code {code}'} "
+                f"The commands so far and their output are in {COMMANDS_LOG}."
+            )
+    if on_step:
+        on_step(len(steps), len(steps), "done")
+    write_log(root, results)
+    return results
+
+
+def write_log(root: Path, results: list[StepResult]) -> Path:
+    """outputs/demo/commands.md: every command run, as typed in the project folder, with output."""
+    from review.io.files import atomic_write_text
+
+    lines = [
+        "# Commands run by `review demo`",
+        "",
+        "Run in the demo project folder (each command also accepts `--project DIR`).",
+    ]
+    for i, r in enumerate(results, start=1):
+        lines += ["", f"## {i}. {r.step.label}", "", "```console", f"$ {r.step.command(root)}"]
+        lines += [line.rstrip() for line in r.out.rstrip().splitlines()]
+        if r.code != 0:
+            lines += [line.rstrip() for line in r.err.rstrip().splitlines()]
+            lines.append(f"(exit code {r.code})")
+        lines.append("```")
+    path = Path(root) / COMMANDS_LOG
+    atomic_write_text(path, "\n".join(lines) + "\n")
+    return path
 
 
 OUTPUTS = (

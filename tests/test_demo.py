@@ -331,3 +331,37 @@ def test_never_writes_into_the_example_itself() -> None:
     assert root is not None
     with pytest.raises(ReviewError, match="holds the example itself"):
         prepare(root, force=True)
+
+
+def test_a_failing_step_names_the_command_and_keeps_the_transcript(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from review.demo import EXAMPLE_PARTS
+
+    example = tmp_path / "example"
+    for part in EXAMPLE_PARTS:
+        src, dst = REPO_ROOT / part, example / part
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst)
+        else:
+            shutil.copyfile(src, dst)
+    wos = example / "data" / "searches" / "web-of-science"
+    for extra in ("savedrecs(1).txt", "savedrecs(2).txt"):
+        (wos / extra).unlink()
+    (wos / "savedrecs.txt").write_text("this is not an export\n", encoding="utf-8")
+    monkeypatch.setattr("review.example.example_root", lambda: example)
+    target = tmp_path / "demo"
+    result = CliRunner().invoke(app, ["demo", str(target), "--quiet"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: demo step 1 failed (review import data/searches/web-of-science/savedrecs.txt "
+        "--source 'Web of Science' --kind database --by anat --quiet): "
+    )
+    assert result.stderr.rstrip().endswith(
+        "The commands so far and their output are in outputs/demo/commands.md."
+    )
+    log = (target / "outputs" / "demo" / "commands.md").read_text(encoding="utf-8")
+    assert "## 1. Import Web of Science (1 file)" in log
+    assert "(exit code 1)" in log
+    assert not (target / "data" / "imports").exists()

@@ -41,47 +41,20 @@ def demo(
     import time
 
     from review.cli.common import err_console, print_json
-    from review.demo import plan, prepare, summarise
-    from review.errors import ReviewError
+    from review.demo import COMMANDS_LOG, plan, prepare, run_steps, summarise
 
     started = time.perf_counter()
     root = prepare(directory, force=force)
     steps = plan(root)
-    log: list[str] = [
-        "# Commands run by `review demo`\n",
-        f"In the project folder `{directory}` (each also accepts `--project DIR`).\n",
-    ]
-    timings: list[dict[str, Any]] = []
-    with _step_progress(len(steps), quiet) as advance:
-        for i, step in enumerate(steps, start=1):
-            advance(i - 1, step.label)
-            t0 = time.perf_counter()
-            code, out, err = _run(step.argv, root)
-            timings.append(
-                {
-                    "step": step.label,
-                    "command": step.command(root),
-                    "seconds": round(time.perf_counter() - t0, 2),
-                }
-            )
-            log += [f"\n## {i}. {step.label}\n", "```console", f"$ {step.command(root)}"]
-            log += [line.rstrip() for line in out.rstrip().splitlines()]
-            log.append("```")
-            if code != 0:
-                raise ReviewError(
-                    f"demo step {i} ({step.command(root)}) failed with exit code {code}: "
-                    f"{(err or out).strip()}"
-                )
-        advance(len(steps), "done")
-    logs = root / "outputs" / "demo"
-    logs.mkdir(parents=True, exist_ok=True)
-    from review.io.files import atomic_write_text
-
-    atomic_write_text(logs / "commands.md", "\n".join(log) + "\n")
+    with _StepProgress(quiet) as on_step:
+        results = run_steps(root, steps, lambda argv: _run(argv, root), on_step)
     summary = summarise(root)
     summary["seconds"] = round(time.perf_counter() - started, 1)
-    summary["commands_log"] = "outputs/demo/commands.md"
-    summary["steps"] = timings
+    summary["commands_log"] = COMMANDS_LOG
+    summary["steps"] = [
+        {"step": r.step.label, "command": r.step.command(root), "seconds": r.seconds}
+        for r in results
+    ]
     if json_out:
         print_json(summary)
         return
@@ -118,16 +91,16 @@ def _run(argv: tuple[str, ...], root: Path) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-class _step_progress:
+class _StepProgress:
     """A Rich progress bar over the demo's steps on stderr (silent with --quiet)."""
 
-    def __init__(self, total: int, quiet: bool) -> None:
-        self.total, self.quiet = total, quiet
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
         self.bar: Any = None
 
     def __enter__(self) -> Any:
         if self.quiet:
-            return lambda done, label: None
+            return None
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -139,7 +112,7 @@ class _step_progress:
         from review.cli.common import err_console
 
         self.bar = Progress(
-            TextColumn("{task.description:<44}"),
+            TextColumn("{task.description:<48}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -147,12 +120,12 @@ class _step_progress:
             transient=True,
         )
         self.bar.__enter__()
-        task = self.bar.add_task("", total=self.total)
+        task = self.bar.add_task("", total=None)
 
-        def advance(done: int, label: str) -> None:
-            self.bar.update(task, completed=done, description=label)
+        def on_step(done: int, total: int, label: str) -> None:
+            self.bar.update(task, completed=done, total=total, description=label)
 
-        return advance
+        return on_step
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
