@@ -1548,7 +1548,7 @@ def screening_decisions(rng: random.Random, works: list[Work]) -> dict[str, list
         _no_shared_error(decided, true, w)
         for r in REVIEWERS:
             d, reason = decided[r]
-            ta[r].append([rid_, d, reason, ""])
+            ta[r].append([rid_, d, reason, _note(rng, d, reason)])
         if len({d for d, _ in decided.values()}) > 1:
             final = "include" if true == "include" else "exclude"
             ta_res.append(
@@ -1579,7 +1579,7 @@ def screening_decisions(rng: random.Random, works: list[Work]) -> dict[str, list
         _no_shared_error(decided, true, w)
         for r in REVIEWERS:
             d, reason = decided[r]
-            ft[r].append([w.record_ids[0], d, reason, ""])
+            ft[r].append([w.record_ids[0], d, reason, _note(rng, d, reason, 0.3)])
         if len({d for d, _ in decided.values()}) > 1:
             ft_res.append(
                 [
@@ -1593,6 +1593,36 @@ def screening_decisions(rng: random.Random, works: list[Work]) -> dict[str, list
         out[f"full-text-{r}"] = ft[r]
     out["full-text-resolutions"] = ft_res
     return out
+
+
+NOTES = {
+    "maybe": [
+        "Unclear whether the mentors have lived CP experience; check the full text.",
+        "Programme described, but is it delivered to CPS-involved parents?",
+        "Abstract too short to judge.",
+    ],
+    "include": [
+        "Parent partners with lived experience; CPS-involved parents.",
+        "Peer mentors are former clients who reunified.",
+        "Evaluation of a parent advocate programme in child welfare.",
+    ],
+    "wrong-population": ["Youth mentoring, not parents."],
+    "not-cp-involved": ["Parents not involved with CPS."],
+    "no-lived-experience": ["Foster parents as mentors."],
+    "outside-cp": ["Parent advocacy in schools, not CP."],
+    "not-empirical": ["Commentary / conceptual paper.", "Programme description, no data."],
+    "not-english": ["Full text not in English."],
+    "outside-dates": ["Published outside 1996-2021."],
+    "not-programme": ["Not about a peer programme."],
+}
+
+
+def _note(rng: random.Random, decision: str, reason: str, rate: float = 0.04) -> str:
+    """Reviewers leave a note now and then (always when unsure)."""
+    options = NOTES.get(decision) or NOTES.get(reason) or []
+    if options and (decision == "maybe" or rng.random() < rate):
+        return rng.choice(options)
+    return ""
 
 
 def _no_shared_error(decided: dict[str, tuple[str, str]], true: str, w: Work) -> None:
@@ -1759,8 +1789,8 @@ def readme_text(per_db, files, works, verdicts, dec) -> str:
         "  or DOI). `review dedup` queues them; `decisions/dedup-verdicts.csv` confirms each.",
         f"- {len(RELATED_KINDS)} pairs of *different* records that look alike: a correction notice and its",
         "  article, a conference abstract and the later article, the authors' reply to a commentary and",
-        "  their article. Dedup",
-        "  must not merge them; it queues them and the verdicts file says `different`.",
+        "  their article. Dedup must not merge them; it queues them and the verdicts file says",
+        "  `different`.",
         "",
         "Record ids are `sha256(file)[:8]-position`, so the decision files refer to records by the",
         "ids `review import` gives them. Re-generate with `python scripts/make_example.py`.",
