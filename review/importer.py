@@ -201,6 +201,8 @@ def import_files(
     reports: list[ImportReport] = []
     for i, (path, data, sha, result) in enumerate(parsed, start=1):
         import_id = f"{safe_name(source)}-{sha[:8]}"
+        if (project.imports_dir / import_id).exists():  # same 8-hex prefix, other file
+            import_id = f"{safe_name(source)}-{sha[:16]}"
         folder = project.imports_dir / import_id
         name = path.name
         target = folder / name

@@ -391,3 +391,65 @@ def test_normalising_twice_changes_nothing(title, authors, year, pages, doi, key
     once = normalize_fields(raw)
     again = normalize_fields(once)
     assert again == once
+
+
+# ---- never fewer records than the file holds ------------------------------------------------
+
+_value = (
+    st.text(
+        st.characters(codec="utf-8", categories=("Lu", "Ll", "Nd", "Zs")), min_size=1, max_size=30
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@st.composite
+def ris_files(draw: st.DrawFn) -> tuple[str, int]:
+    """RIS text with the quirks real exports have, and the number of records it holds."""
+    n = draw(st.integers(1, 6))
+    chunks = []
+    for i in range(n):
+        last = i == n - 1
+        has_ty = draw(st.booleans())
+        # A record may lack ER only if the next one starts with TY (or it is the last).
+        next_has_ty = True
+        has_er = True if not has_ty else draw(st.booleans())
+        lines = []
+        if i > 0 and chunks[-1][2] and draw(st.booleans()):
+            lines.append(f"Record #{i + 1} of {n}")  # extraneous text after an ER
+        if has_ty:
+            lines.append("TY  - " + draw(st.sampled_from(["JOUR", "BOOK", "CHAP", "CONF"])))
+        lines.append(f"TI  - Title {i}")
+        for _ in range(draw(st.integers(0, 3))):
+            lines.append(
+                f"{draw(st.sampled_from(['AU', 'A1', 'KW', 'N2', 'AB']))}  - {draw(_value)}"
+            )
+            if draw(st.booleans()):
+                lines.append("      " + draw(_value))  # continuation line
+        chunks.append((lines, has_ty, has_er, next_has_ty, last))
+    # Enforce: a record without ER must be followed by a record with TY.
+    out_lines: list[str] = []
+    for k, (lines, _has_ty, has_er, _next, last) in enumerate(chunks):
+        following_has_ty = last or chunks[k + 1][1]
+        out_lines.extend(lines)
+        if has_er or not following_has_ty:
+            out_lines.append("ER  - ")
+        out_lines.append("")
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    bom = draw(st.sampled_from(["", "\ufeff"]))
+    lead = draw(st.sampled_from(["", "\n\n", "Provider: X\n"]))
+    return bom + lead + newline.join(out_lines), n
+
+
+@given(ris_files())
+def test_ris_reader_never_loses_a_record(sample: tuple[str, int]) -> None:
+    import tempfile
+
+    text, n = sample
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.ris"
+        path.write_bytes(text.encode("utf-8"))
+        result = read_file(path)
+    assert result.found == n
+    assert [e.fields["title"] for e in result.entries] == [f"Title {i}" for i in range(n)]

@@ -50,7 +50,8 @@ def detect(text: str, name: str = "") -> str:
     n_er = len(re.findall(r"^ER {1,2}-", sample, re.M))
     if (n_pmid or len(_MEDLINE_LONG_TAG.findall(sample)) >= 1) and not n_ris_ty and not n_er:
         return "medline"
-    if n_ris_ty or len(_RIS_TAG.findall(sample)) >= 3:
+    n_tags = len(_RIS_TAG.findall(sample))
+    if n_ris_ty or n_tags >= 3 or (n_er and n_tags >= 2):
         return "ris"
     if _WOS_START.search(sample[:2000]) and len(_WOS_TAG.findall(sample)) >= 3:
         return "wos"

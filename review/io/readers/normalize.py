@@ -150,6 +150,8 @@ def norm_pages(value: Any, start: Any = "", end: Any = "") -> str:
 
 
 def norm_pmid(value: Any) -> str:
+    if type(value) is str and (not value or value.isdigit()):
+        return value
     text = clean_text(value)
     m = _DIGITS.search(text)
     return m.group(0) if m else ""
@@ -413,7 +415,18 @@ _ALLOWED_TYPES = frozenset(RECORD_TYPES)
 
 def norm_type(value: Any) -> str:
     """Map a source's record type (RIS TY, BibTeX entry type, WoS PT, ...) to RECORD_TYPES."""
+    if type(value) is str:
+        return _norm_type_str(value)
     items = value if isinstance(value, list | tuple) else [value]
+    return _norm_type_items(items)
+
+
+@lru_cache(maxsize=4096)
+def _norm_type_str(value: str) -> str:
+    return _norm_type_items([value])
+
+
+def _norm_type_items(items: Any) -> str:
     for item in items:
         text = clean_text(item).lower()
         if not text:
