@@ -227,6 +227,12 @@ def import_files(
             column_map=dict(column_map or {}),
         )
         atomic_write_json(folder / "import.json", asdict(log))
+        warnings = list(result.warnings)
+        if result.encoding and not result.encoding.startswith("utf") and not encoding:
+            warnings.append(
+                f"{path}: guessed encoding {result.encoding}; to import it again with another "
+                f"--encoding, delete {project.rel(folder)}/ first (a file is imported once)."
+            )
         reports.append(
             ImportReport(
                 file=str(path),
@@ -237,7 +243,7 @@ def import_files(
                 found=result.found,
                 imported=len(result.entries),
                 problems=[_problem_text(p) for p in result.problems],
-                warnings=list(result.warnings),
+                warnings=warnings,
                 import_id=import_id,
                 sha256=sha,
                 stored_as=rel,

@@ -281,3 +281,12 @@ def test_export_status_without_stage_is_an_error(project: Project, tmp_path: Pat
         result.stderr == "Error: --status needs --stage (which stage's decisions to filter by).\n"
     )
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_guessed_legacy_encoding_says_how_to_redo(project: Project):
+    result = run(project, "import", str(DATA / "latin1.ris"), "-s", "Old", "--json")
+    assert result.exit_code == 0, result.output
+    (report,) = json.loads(result.stdout)["files"]
+    assert report["encoding"] == "cp1252"
+    folder = report["stored_as"].rsplit("/", 1)[0]
+    assert any(f"delete {folder}/ first" in w for w in report["warnings"])

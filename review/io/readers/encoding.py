@@ -91,7 +91,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
                         used = "latin-1"
                     warnings.append(
                         f"{name}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}); "
-                        f"read as {used}. Check accented letters; if they look wrong, re-import "
+                        f"read as {used}. Check accented letters; if they look wrong, import it "
                         "with --encoding (e.g. --encoding latin-1 or --encoding mac-roman)."
                     )
     if text.startswith("\ufeff"):
