@@ -365,3 +365,11 @@ def test_a_failing_step_names_the_command_and_keeps_the_transcript(
     assert "## 1. Import Web of Science (1 file)" in log
     assert "(exit code 1)" in log
     assert not (target / "data" / "imports").exists()
+
+
+def test_docs_show_the_real_prisma_output(demo) -> None:
+    _, result = demo
+    out = result.stdout
+    block = out[out.index("PRISMA 2020 flow") : out.index("Agreement between reviewers")]
+    docs = (REPO_ROOT / "docs" / "demo.md").read_text(encoding="utf-8")
+    assert block in docs
