@@ -202,6 +202,7 @@ def plan(project_dir: Path) -> list[Step]:
     steps.append(Step("Compare the charting", ("chart", "compare")))
     steps.append(Step("Charting summary and gap map", ("chart", "summary")))
     steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
+    steps.append(Step("Project status", ("status",)))
     return steps
 
 
