@@ -270,3 +270,25 @@ def test_verdicts_survive_new_imports(proj, tmp_path: Path) -> None:
     other = max(i["P2"], i["S1"])
     assert sorted(clusters.removed_automatic()) == sorted([i["E1"], i["E3"], other])
     assert clusters.status[i["S2"]] == "unique"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["export", "-o", "pairs.csv"], 1, "pairs.csv: the export must be an .xlsx file"),
+        (["import", "missing.csv", "--reviewer", "Ana"], 1, "missing.csv: no such file."),
+        (["import", "v.txt", "--reviewer", "Ana"], 1, "v.txt: use an .xlsx or .csv file."),
+        (["--maybe-threshold", "0.97"], 2, "--maybe-threshold must not be above"),
+        (["split", "nope-1", "--reviewer", "Ana"], 1, "nope-1: no such record in"),
+    ],
+    ids=["export-not-xlsx", "import-missing", "import-wrong-type", "thresholds", "split-unknown"],
+)
+def test_dedup_user_errors(proj, tmp_path: Path, monkeypatch, args, code, message) -> None:
+    assert dedup(proj, "--quiet").exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "v.txt").write_text("record_id_a,record_id_b,verdict\n", encoding="utf-8")
+    result = runner.invoke(app, ["dedup", *args, "--project", str(proj.root)])
+    assert result.exit_code == code, result.output
+    assert message in " ".join(result.stderr.split())
+    assert not (tmp_path / "pairs.csv").exists()
+    assert not (proj.data_dir / "dedup").exists()
