@@ -453,3 +453,40 @@ def test_ris_reader_never_loses_a_record(sample: tuple[str, int]) -> None:
         result = read_file(path)
     assert result.found == n
     assert [e.fields["title"] for e in result.entries] == [f"Title {i}" for i in range(n)]
+
+
+def test_csl_json_and_old_excel(tmp_path: Path):
+    import json
+
+    p = tmp_path / "zotero.json"
+    p.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "item1",
+                    "type": "article-journal",
+                    "title": "CSL title",
+                    "container-title": "J CSL",
+                    "author": [{"family": "Doe", "given": "Jane"}, {"literal": "WHO"}],
+                    "issued": {"date-parts": [[2019, 4]]},
+                    "DOI": "10.1000/CSL",
+                    "page": "1-9",
+                }
+            ]
+        )
+    )
+    result = read_file(p)
+    assert (result.format, result.found) == ("json", 1)
+    e = result.entries[0]
+    assert e.original_id == "item1"
+    assert (e.fields["type"], e.fields["title"], e.fields["journal"]) == (
+        "article",
+        "CSL title",
+        "J CSL",
+    )
+    assert e.fields["authors"] == ("Doe, Jane", "WHO")
+    assert (e.fields["year"], e.fields["doi"], e.fields["pages"]) == (2019, "10.1000/csl", "1-9")
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+    with pytest.raises(InputError, match=r"old\.xls: is an old-style Excel \.xls"):
+        read_file(xls)

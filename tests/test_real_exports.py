@@ -3,7 +3,7 @@
 The expected counts were made by counting record markers with grep, independently of our
 readers (``^ER``/``^TY`` for RIS, ``^ER`` for Web of Science, ``^PMID-`` and blank-line blocks
 for MEDLINE, ``@type{`` outside @comment/@string/@preamble for BibTeX, ``<record>`` /
-``<PubmedArticle>`` for XML, ``<N>`` for Ovid, ``%0``/``%T`` blocks for tagged EndNote, and
+``<PubmedArticle>`` for XML, ``"title"`` keys for JSON, ``<N>`` for Ovid, ``%0``/``%T`` blocks for tagged EndNote, and
 pandas row counts for CSV/TSV/XLSX); the comments explain the files where markers disagree.
 Files that hold no records, or are broken on purpose, must fail with a clear message instead.
 """
@@ -133,6 +133,7 @@ EXPECTED: list[tuple[str, str, int]] = [
     ("colrev/search_sources/eric_nbib.nbib", "medline", 1),
     ("colrev/search_sources/europe_pmc_bib.bib", "bibtex", 2),
     ("colrev/search_sources/files_dir_bib.bib", "bibtex", 3),
+    ("colrev/search_sources/google_scholar.json", "json", 7),  # Publish or Perish JSON
     ("colrev/search_sources/ieee_csv.csv", "csv", 2),
     ("colrev/search_sources/ieee_ris.ris", "ris", 2),
     ("colrev/search_sources/jstor_ris.ris", "ris", 4),
@@ -255,7 +256,6 @@ REFUSED: list[tuple[str, str]] = [
     ("bibtexparser-v1/common_strings.bib", "no records found in this bibtex file"),  # @string only
     ("bibtexparser-v1/empty.bib", "is empty: it holds no records"),
     ("bibtexparser-v1/multiline_comments.bib", "no records found in this bibtex file"),
-    ("colrev/search_sources/google_scholar.json", "is not in a format review can read"),  # API JSON
     ("jabref/IsiImporterTestEmpty.isi", "is not in a format review can read"),  # " ##" only
     ("jabref/MedlineImporterTestMalformedEntry.xml", "is not well-formed XML"),
     ("jabref/OvidImporterTest2Invalid.txt", "is not in a format review can read"),  # no <N>

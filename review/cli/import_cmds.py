@@ -32,6 +32,7 @@ class ImportFormat(StrEnum):
     endnote = "endnote"
     pubmed_xml = "pubmed-xml"
     ovid = "ovid"
+    json = "json"
     csv = "csv"
     tsv = "tsv"
     xlsx = "xlsx"

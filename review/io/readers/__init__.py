@@ -22,7 +22,7 @@ from typing import Any
 from review.errors import InputError
 
 # Formats accepted by --format: the CLI contract's, plus tagged EndNote/Refer, PubMed XML and
-# Ovid's own citation text format.
+# Ovid's own citation text format and JSON record lists (CSL-JSON, Publish or Perish).
 FORMATS = (
     "ris",
     "bibtex",
@@ -33,6 +33,7 @@ FORMATS = (
     "endnote",
     "pubmed-xml",
     "ovid",
+    "json",
     "csv",
     "tsv",
     "xlsx",
@@ -153,6 +154,12 @@ def gc_paused() -> Iterator[None]:
 def _parse_bytes(
     data: bytes, name: str, fmt: str, encoding: str | None, column_map: dict[str, str] | None
 ) -> ParseResult:
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        raise InputError(
+            "is an old-style Excel .xls (or another OLE) file, which review cannot read. Open it "
+            "in a spreadsheet program and save it as .xlsx or CSV UTF-8, then import that.",
+            file=name,
+        )
     if data[:4] == b"PK\x03\x04" and fmt in ("auto", "xlsx"):
         from review.io.readers import tabular
 
@@ -204,6 +211,8 @@ def parse_text(
         from review.io.readers.pubmed_xml import parse
     elif fmt == "ovid":
         from review.io.readers.ovid import parse
+    elif fmt == "json":
+        from review.io.readers.json_records import parse
     elif fmt in ("csv", "tsv", "wos-tab"):
         from review.io.readers import tabular
 

@@ -45,6 +45,8 @@ def detect(text: str, name: str = "") -> str:
             "that.",
             file=name or None,
         )
+    if head[0] in "[{":
+        return "json"
     n_ris_ty = len(_RIS_TY.findall(sample))
     n_pmid = len(_MEDLINE_PMID.findall(sample))
     n_er = len(re.findall(r"^ER {1,2}-", sample, re.M))

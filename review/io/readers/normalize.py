@@ -408,6 +408,14 @@ TYPE_MAP = {
     "electronic book": "book",
     "conference papers": "conference",
     "conference paper (cpaper)": "conference",
+    # CSL-JSON
+    "article-journal": "article",
+    "article-magazine": "article",
+    "article-newspaper": "article",
+    "paper-conference": "conference",
+    "post-weblog": "webpage",
+    "post": "webpage",
+    "manuscript": "preprint",
 }
 
 _ALLOWED_TYPES = frozenset(RECORD_TYPES)
