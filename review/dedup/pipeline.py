@@ -328,7 +328,9 @@ def explain_pair(a: Record, b: Record, options: DedupOptions | None = None) -> d
             "field": "year",
             "a": a.year,
             "b": b.year,
-            "result": "missing" if s.year_diff is None else f"differ by {s.year_diff}",
+            "result": "missing"
+            if s.year_diff is None
+            else ("same" if s.year_diff == 0 else f"differ by {s.year_diff}"),
         },
         {
             "field": "journal",
