@@ -42,7 +42,8 @@ def blockers_of(s: PairScore) -> list[str]:
         out.append("one is a protocol, the other is not")
     if s.parts_differ:
         out.append("different parts of a series")
-    elif s.digits_differ:
+    elif s.digits_differ and not (s.same_doi or s.same_pmid or s.page_range):
+        # Same DOI or the same page range: one export lost a number ("100× speed-up").
         out.append("the numbers in the titles differ")
     if s.cochrane_versions:
         out.append("different versions of a Cochrane review")

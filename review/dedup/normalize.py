@@ -50,6 +50,7 @@ _ERRATUM = re.compile(
     r"|notice of retraction|retraction note|withdrawn|withdrawal|expression of concern"
     r"|editorial expression of concern|publisher s note|addendum)\b"
     r"|\b(?:erratum|corrigendum|retraction notice|expression of concern)\b"
+    r"|\bvol \w+ pg \w+ \d{4}$"  # Web of Science names a correction "<title> (vol 104, pg 150, 2017)"
 )
 _COMMENT = re.compile(
     r"^(?:comment|comments|commentary|reply|replies|response|responses|re|in reply"
