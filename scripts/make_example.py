@@ -236,7 +236,7 @@ class TitleFactory:
         "The role of {topic_l} in {outcome}: evidence from {place}",
         "Understanding {topic_l} among {population} in {place}",
         "{topic} in {place}: {design}",
-        "Does {topic_l} shape {outcome}? {design_c} of {population}",
+        "{does} {topic_l} shape {outcome}? {design_c} of {population}",
         "Examining {topic_l} and {outcome} for {population}",
         "{topic}, {outcome} and {population}: {design}",
         "Predictors of {outcome} in the context of {topic_l}: {design}",
@@ -282,8 +282,9 @@ class TitleFactory:
         self.all.append(c)
         self.keys |= title_keys(title)
 
-    def make(self, cls: str) -> tuple[str, dict]:
+    def make(self, cls: str, grey: bool = False) -> tuple[str, dict]:
         lists = V.CLASSES[cls]
+        patterns = V.GREY_TITLES if grey else self.PATTERNS
         for attempt in range(600):
             slots = {
                 "topic": self.rng.choice(lists["topic"]),
@@ -295,10 +296,19 @@ class TitleFactory:
             }
             slots["topic_l"] = _lower_first(slots["topic"])
             slots["design_c"] = slots["design"][0].upper() + slots["design"][1:]
-            title = self.rng.choice(self.PATTERNS).format(**slots)
+            slots["does"] = _does(slots["topic"])
+            title = self.rng.choice(patterns).format(**slots)
             if self.ok(title, cls, strict=attempt < 40):
                 return title, slots
         raise RuntimeError(f"could not make a distinct title for {cls}")
+
+
+def _does(topic: str) -> str:
+    """ "Do" for a plural topic ("Neglect reports"), "Does" otherwise."""
+    head = re.split(r" (?:for|in|of|among|by|at|with|between|to) ", topic)[0]
+    last = head.split()[-1].lower()
+    plural = last.endswith("s") and not last.endswith(("ss", "is", "us", "ics"))
+    return "Do" if plural else "Does"
 
 
 def _lower_first(text: str) -> str:
@@ -537,7 +547,7 @@ def build_works(rng: random.Random) -> list[Work]:
         reason = rng.choices(classes, weights)[0]
         grey = i >= n_db_works - n_db_so_far
         cls = reason if reason in V.CLASSES else "not-programme"
-        title, slots = titles.make(cls)
+        title, slots = titles.make(cls, grey=grey)
         year = rng.randint(1996, 2021)
         if reason == "outside-dates":
             year = rng.randint(1978, 1995)
