@@ -37,6 +37,7 @@ _PART = re.compile(
     r"(\d+|[ivx]{1,4}|one|two|three|four|five|six|[a-d])\b"
 )
 
+MAX_AUTHORS = 50  # authors compared per record (consortium papers list thousands)
 TITLE_STOPWORDS = frozenset("the a an in on at and or of for to with by from as is are".split())
 JOURNAL_STOPWORDS = frozenset(
     "the of and for in on de la le des du der und fur vol vols volume annual".split()
@@ -396,7 +397,7 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
     title = normalize_title(rec.title)
     toks = title.split()
     compact = "".join(w for w in toks if w not in TITLE_STOPWORDS) or title.replace(" ", "")
-    authors = tuple(split_authors(rec.authors))
+    authors = tuple(split_authors(rec.authors[:MAX_AUTHORS]))
     jw = journal_words(rec.journal or _container_from_raw(rec))
     first, last = normalize_pages(rec.pages)
     doi = normalize_doi(rec.doi)
@@ -435,7 +436,7 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         parts=title_parts(title),
         authors=authors,
         surnames=" ".join(s for s, _ in authors),
-        alt_surnames=_alt_surnames(rec.authors),
+        alt_surnames=_alt_surnames(rec.authors[:MAX_AUTHORS]),
         year=rec.year,
         journal=jw,
         journal_text=jtext,
