@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 from review.io.readers import ParseResult, Problem, make_entry
@@ -27,6 +28,7 @@ _LINE = re.compile(r"^(?:([A-Z][A-Z0-9])  -(?: +|$)(.*)|(.*))$", re.M)
 _LINE_LOOSE = re.compile(r"^(?:([A-Z][A-Z0-9]) {1,2}-(?: +|$)(.*)|(.*))$", re.M)
 _ONE_SPACE = re.compile(r"\n(?:TY|ER) -")
 _CHUNK = 1 << 22
+_TRAILING = (" ", "\t", "\v", "\f")
 _SN_SPLIT = re.compile(r"[;\s]+(?:\(.*?\)\s*)?")
 _NOT_ISBN_CHAR = re.compile(r"[^0-9Xx]")
 # Every valid tag (a capital letter, then a capital or a digit), mapped to one shared string.
@@ -158,8 +160,9 @@ def _split_sn(values: list[str]) -> tuple[list[str], list[str]]:
     return issn, isbn
 
 
-def _lines(text: str) -> Iterator[tuple[str, str, str]]:
-    """``(tag, value, "")`` for a tag line, ``("", "", text)`` for any other line; one per line.
+def _line_chunks(text: str) -> Iterator[list[tuple[str, str, str]]]:
+    """Per line ``(tag, value, "")`` for a tag line, ``("", "", text)`` for any other line,
+    in lists of a few megabytes of text each (chain them for one item per line).
 
     The regular expression does the per-line work in C, a few megabytes at a time. The
     one-space form ``TY - JOUR`` is accepted only when the file's TY/ER lines use it, so that
@@ -172,7 +175,7 @@ def _lines(text: str) -> Iterator[tuple[str, str, str]]:
         end = text.find("\n", min(pos + _CHUNK, size))
         if end < 0:
             end = size
-        yield from pattern.findall(text, pos, end)
+        yield pattern.findall(text, pos, end)
         pos = end + 1
 
 
@@ -205,10 +208,11 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
         _emit(entries, cur, start)
         last_pairs = cur
 
-    for lineno, (tag, value, other) in enumerate(_lines(text), start=1):
+    lines = chain.from_iterable(_line_chunks(text))
+    for lineno, (tag, value, other) in enumerate(lines, start=1):
         if tag:
             tag = _TAGS[tag]  # one shared string per tag
-            if value[-1:].isspace():
+            if value.endswith(_TRAILING):
                 value = value.rstrip()
             if tag == "ER":
                 if cur is None:
