@@ -170,6 +170,8 @@ def _as_items(value: Any, sep: re.Pattern[str]) -> list[str]:
     items = list(value) if isinstance(value, list | tuple) else [value]
     out: list[str] = []
     for item in items:
+        if item is None:
+            continue
         text = str(item).strip()
         if len(text) > 1 and text[0] == "[" and text[-1] == "]" and ("'" in text or '"' in text):
             out.extend(_python_list(text))
