@@ -373,3 +373,11 @@ def test_docs_show_the_real_prisma_output(demo) -> None:
     block = out[out.index("PRISMA 2020 flow") : out.index("Agreement between reviewers")]
     docs = (REPO_ROOT / "docs" / "demo.md").read_text(encoding="utf-8")
     assert block in docs
+    # the transcript excerpt in the docs is the real one
+    root, _ = demo
+    log = (root / "outputs" / "demo" / "commands.md").read_text(encoding="utf-8")
+    start = docs.index("$ review dedup --quiet")
+    excerpt = docs[start : docs.index("```", start)].strip().splitlines()
+    assert len(excerpt) >= 8
+    for line in excerpt:
+        assert line in log, line
