@@ -2,8 +2,9 @@
 
 Not a test. Run:  .venv/bin/python benchmarks/import_speed.py [--records N] [--keep DIR]
 
-Prints, in one run: the file size; the time of ``review.importer.load_file_records`` (parse,
-normalise, build Record objects), of ``import_files`` into a fresh project (validate, hash,
+Prints, in one run: the file size; the time of ``review.io.readers.read_file`` (parse and
+normalise into entries) and of ``review.importer.load_file_records`` (the same, plus Record
+objects), of ``import_files`` into a fresh project (validate, hash,
 copy the raw file, write the log) and of ``rispy.load`` on the same file, all in this process;
 the ratio ours / rispy (each the best of three interleaved runs); and the peak resident memory of each loader,
 measured in a fresh Python process so one does not inflate the other (``resource.getrusage``
@@ -74,6 +75,12 @@ def load_ours(path: Path) -> int:
     from review.importer import load_file_records
 
     return len(load_file_records(path, source="bench"))
+
+
+def parse_only(path: Path) -> int:
+    from review.io.readers import read_file
+
+    return len(read_file(path).entries)
 
 
 def load_rispy(path: Path) -> int:
@@ -172,17 +179,21 @@ def main(argv: list[str] | None = None) -> int:
 
         # Interleaved, best of three each: the machine may be shared, so take each loader's
         # quietest run and let both see the same conditions.
-        t_rispy = t_ours = float("inf")
+        t_rispy = t_ours = t_parse = float("inf")
         for _ in range(3):
             t, n_rispy = timed(load_rispy, path)
             t_rispy = min(t_rispy, t)
             t, n_ours = timed(load_ours, path)
             t_ours = min(t_ours, t)
+            t, _ = timed(parse_only, path)
+            t_parse = min(t_parse, t)
         t_import, n_import = timed(import_into_project, path, Path(tmp))
         print(f"rispy.load:                    {t_rispy:6.1f} s  ({n_rispy:,} records)")
+        print(f"review read_file (entries):    {t_parse:6.1f} s  (parse + normalise)")
         print(f"review load_file_records:      {t_ours:6.1f} s  ({n_ours:,} records)")
         print(f"review import_files (project): {t_import:6.1f} s  ({n_import:,} records)")
-        print(f"ratio ours / rispy:            {t_ours / t_rispy:6.2f}  (goal <= 2.0)")
+        print(f"ratio ours / rispy:            {t_ours / t_rispy:6.2f}  (goal <= 2.0; Records)")
+        print(f"ratio read_file / rispy:       {t_parse / t_rispy:6.2f}  (entries, no Records)")
         g_ours, p_ours = peak_in_child("ours", path)
         g_rispy, p_rispy = peak_in_child("rispy", path)
         print(f"peak memory, ours:  +{g_ours:5.0f} MB (process peak {p_ours:.0f} MB; goal < 1500)")
