@@ -88,7 +88,25 @@ def load_file_records(
     with gc_paused():
         result = parse_bytes(data, str(path), fmt, encoding, column_map)
         del data
+        _refuse_unparsed(result, str(path))
         return _to_records(result, sha, source, kind, path.as_posix())
+
+
+def _refuse_unparsed(result: ParseResult, name: str) -> None:
+    """A record that cannot be parsed stops the import: never fewer records than the file has."""
+    fatal = [p for p in result.problems if p.position is None and not result.entries]
+    if fatal:
+        raise InputError(_problem_text(fatal[0]), file=name, line=fatal[0].line or None)
+    unparsed = [p for p in result.problems if p.position is not None]
+    if unparsed:
+        first = unparsed[0]
+        more = f" (and {len(unparsed) - 1} more)" if len(unparsed) > 1 else ""
+        raise InputError(
+            f"record {first.position} cannot be parsed: {first.message}{more}. Nothing was "
+            "imported; fix or remove that record in the file and import it again.",
+            file=name,
+            line=first.line or None,
+        )
 
 
 def _to_records(
@@ -124,6 +142,13 @@ def records_for_entry(project: Any, entry: ImportEntry) -> list[Record]:
             data, str(path), entry.format, entry.encoding or None, entry.column_map or None
         )
         del data
+        _refuse_unparsed(result, entry.file)
+        if len(result.entries) != entry.records:
+            raise ProjectError(
+                f"{entry.file}: now reads as {len(result.entries)} records, but {entry.records} "
+                f"were imported (review {entry.tool_version} then, {__version__} now). Please "
+                "report this; record ids would shift."
+            )
         return _to_records(result, sha, entry.source, entry.kind, entry.file)
 
 
@@ -179,19 +204,7 @@ def import_files(
             )
         seen[sha] = path
         result = parse_bytes(data, str(path), fmt, encoding, column_map)
-        fatal = [p for p in result.problems if p.position is None and not result.entries]
-        if fatal:
-            raise InputError(_problem_text(fatal[0]), file=str(path), line=fatal[0].line or None)
-        unparsed = [p for p in result.problems if p.position is not None]
-        if unparsed:
-            first = unparsed[0]
-            more = f" (and {len(unparsed) - 1} more)" if len(unparsed) > 1 else ""
-            raise InputError(
-                f"record {first.position} cannot be parsed: {first.message}{more}. Nothing was "
-                "imported; fix or remove that record in the file and import it again.",
-                file=str(path),
-                line=first.line or None,
-            )
+        _refuse_unparsed(result, str(path))
         parsed.append((path, data, sha, result))
         if progress:
             progress(i, total * 2)

@@ -290,3 +290,29 @@ def test_guessed_legacy_encoding_says_how_to_redo(project: Project):
     assert report["encoding"] == "cp1252"
     folder = report["stored_as"].rsplit("/", 1)[0]
     assert any(f"delete {folder}/ first" in w for w in report["warnings"])
+
+
+def test_load_file_records_refuses_a_file_with_an_unparsable_record():
+    from review.errors import InputError
+    from review.importer import load_file_records
+
+    with pytest.raises(InputError, match=r"broken_entry\.bib:3: record 2 cannot be parsed"):
+        load_file_records(DATA / "broken_entry.bib")
+
+
+def test_records_are_rebuilt_from_the_raw_copies_alone(project: Project):
+    import shutil
+
+    import_files(project, [DATA / "quirks.ris", DATA / "library.bib"], source="S")
+    first = [(r.record_id, r.fields_dict()) for r in Project.open(project.root).records()]
+    shutil.rmtree(project.cache_dir, ignore_errors=True)
+    again = [(r.record_id, r.fields_dict()) for r in Project.open(project.root).records()]
+    assert again == first and len(first) == 5
+    # A raw copy edited by hand is detected, not silently re-read.
+    entry = next(e for e in project.imports() if e.original_name == "quirks.ris")
+    (project.root / entry.file).write_bytes(b"TY  - JOUR\nTI  - changed\nER  - \n")
+    shutil.rmtree(project.cache_dir, ignore_errors=True)
+    from review.errors import ProjectError
+
+    with pytest.raises(ProjectError, match="the raw copy has changed since it was imported"):
+        Project.open(project.root).records()
