@@ -579,10 +579,10 @@ def build_works(rng: random.Random) -> list[Work]:
 
     assign_databases(rng, [w for w in works if w.origin == "database"])
     for w in works:
-        fill_bibliographic(rng, w, used_dois)
-        if w.language != "English" and w.journal is not None:
+        if w.language != "English" and w.type == "article":
             _lang, full, j9, iso = next(x for x in V.NON_ENGLISH if x[0] == w.language)
             w.journal = (full, j9, iso, compact(full)[:8])
+        fill_bibliographic(rng, w, used_dois)
     plant_related(random.Random(SEED + 5), works, used_dois)
     return works
 
@@ -911,7 +911,7 @@ MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
 def render_wos(copies: list[Copy], start_ut: int) -> bytes:
     """Web of Science plain text, tags in the order WoS writes them."""
     out = ["\ufeffFN Clarivate Analytics Web of Science", "VR 1.0"]
-    for n, c in enumerate(copies):
+    for c in copies:
         w = c.work
         h = hash_int(w.title)
         pt = "J" if w.type in ("article", "conference") else "B"
@@ -973,7 +973,7 @@ def render_wos(copies: list[Copy], start_ut: int) -> bytes:
         out.append("WC Social Work; Family Studies")
         out.append("SC Social Work; Family Studies")
         out.append(f"GA {chr(65 + h % 26)}{chr(65 + (h >> 5) % 26)}{h % 10000:04d}")
-        out.append(f"UT WOS:{start_ut + n:015d}")
+        out.append(f"UT WOS:000{(start_ut + hash_int(f'{w.wid}-ut') * 7919) % 10**12:012d}")
         out.append("DA 2022-01-10")
         out.append("ER")
         out.append("")
@@ -1000,9 +1000,10 @@ def render_ebsco(copies: list[Copy], db: str) -> bytes:
         ty = {"article": "JOUR", "thesis": "THES", "report": "RPRT", "conference": "CONF"}.get(
             w.type, "GEN"
         )
-        an = f"{year_for(c)}-{10000 + hash_int(w.title + db) % 89999:05d}-{1 + hash_int(w.title) % 20:03d}"
+        # accession numbers: unique per record (derived from the work's number)
+        an = f"{year_for(c)}-{10000 + (w.wid * 7919) % 89999:05d}-{1 + hash_int(w.title) % 20:03d}"
         if db == "swa":
-            an = f"{100000 + hash_int(w.title + db) % 800000}"
+            an = f"{100000 + (w.wid * 104729) % 800000}"
         out.append(f"TY  - {ty}")
         if db != "swa":
             out.append(f"ID  - {an}")

@@ -79,6 +79,27 @@ def test_database_exports_hold_exactly_7219_records() -> None:
     assert total == 7219
 
 
+def test_record_identifiers_are_unique_within_each_database() -> None:
+    # WoS UT and the APA accession number (RIS ID) are exported; EBSCO's Social Work Abstracts
+    # and ScienceDirect RIS carry none (the accession number is only inside N1 and the URL).
+    for folder, has_ids in (
+        ("web-of-science", True),
+        ("psycinfo", True),
+        ("psycarticles", True),
+        ("social-work-abstracts", False),
+        ("sciencedirect", False),
+    ):
+        ids = [e.original_id for path in _files(folder) for e in _read(path).entries]
+        assert all(ids) if has_ids else not any(ids), folder
+        assert len(set(ids)) == len(ids) or not has_ids, folder
+    urls = [
+        line
+        for line in _files("social-work-abstracts")[0].read_text(encoding="utf-8").splitlines()
+        if line.startswith("UR  - ")
+    ]
+    assert len(set(urls)) == len(urls) == 890
+
+
 def test_web_of_science_is_batched_like_real_exports() -> None:
     files = _files("web-of-science")
     assert [p.name for p in files] == ["savedrecs(1).txt", "savedrecs(2).txt", "savedrecs.txt"]
