@@ -51,22 +51,23 @@ _PARTICLES = frozenset(
 
 def clean_text(value: Any) -> str:
     """Whitespace collapsed and trimmed; lists are joined with a space."""
-    if value is None:
-        return ""
     if type(value) is not str:
+        if value is None:
+            return ""
         if isinstance(value, list | tuple):
             value = " ".join(str(v) for v in value if v is not None)
         else:
             value = str(value)
-    if value.isascii():
-        # Fast path for ASCII: no control characters (a C-speed scan) and no double space.
-        if len(value.encode().translate(None, _ASCII_CONTROL)) == len(value) and (
-            "  " not in value
-        ):
-            return value.strip(" ") if value[:1] == " " or value[-1:] == " " else value
-    elif value.isprintable() and "  " not in value:
-        # Fast path: printable means no whitespace but " " and no control characters.
-        return value.strip(" ") if value[:1] == " " or value[-1:] == " " else value
+    if not value:
+        return value
+    if len(value) > 200 and value.isascii():
+        # Long ASCII text (abstracts): dropping control bytes is faster than isprintable().
+        clean = len(value.encode().translate(None, _ASCII_CONTROL)) == len(value)
+    else:
+        # Printable means no whitespace but " " and no control characters.
+        clean = value.isprintable()
+    if clean and "  " not in value:
+        return value.strip(" ") if value[0] == " " or value[-1] == " " else value
     text = " ".join(value.split())  # str.split() and re's \s agree on what is whitespace
     if not text.isprintable():
         text = " ".join(_CONTROL.sub("", text).split())
@@ -487,6 +488,8 @@ def _norm_type_items(items: Any) -> str:
 
 def first_text(value: Any) -> str:
     """The first non-empty value of a list, whitespace collapsed."""
+    if type(value) is str:
+        return clean_text(value) if value else ""
     if isinstance(value, list | tuple):
         for item in value:
             text = clean_text(item)

@@ -28,6 +28,7 @@ _LINE = re.compile(r"^(?:([A-Z][A-Z0-9])  -(?: +|$)(.*)|(.*))$", re.M)
 _LINE_LOOSE = re.compile(r"^(?:([A-Z][A-Z0-9]) {1,2}-(?: +|$)(.*)|(.*))$", re.M)
 _ONE_SPACE = re.compile(r"\n(?:TY|ER) -")
 _CHUNK = 1 << 22
+_NONE = ("",)
 _TRAILING = (" ", "\t", "\v", "\f")
 _SN_SPLIT = re.compile(r"[;\s]+(?:\(.*?\)\s*)?")
 _NOT_ISBN_CHAR = re.compile(r"[^0-9Xx]")
@@ -100,7 +101,7 @@ def map_ris(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
         authors = [v for t, v in pairs if v and t in AUTHOR_TAGS]  # keep file order
     else:
         authors = d.get("AU") or d.get("A1") or []
-    ty = _first(d, ("TY",))
+    ty = (d.get("TY") or _NONE)[0]
     title = _first(d, TITLE_TAGS)
     if not title and ty.upper() in ("BOOK", "EBOOK", "EDBOOK"):
         title = _first(d, ("BT",))
@@ -116,14 +117,14 @@ def map_ris(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
         "authors": authors,
         "year": _first(d, YEAR_TAGS),
         "journal": _first(d, journal_tags),
-        "volume": _first(d, ("VL",)),
+        "volume": (d.get("VL") or _NONE)[0],
         "issue": _first(d, ISSUE_TAGS),
-        "start_page": _first(d, ("SP",)),
-        "end_page": _first(d, ("EP",)),
+        "start_page": (d.get("SP") or _NONE)[0],
+        "end_page": (d.get("EP") or _NONE)[0],
         "doi": d.get("DO", []),
         "keywords": d.get("KW", []),
         "url": _first(d, URL_TAGS),
-        "language": _first(d, ("LA",)),
+        "language": (d.get("LA") or _NONE)[0],
     }
     if "DO" not in d:
         alt = d.get("M3", []) + d.get("N1", [])
