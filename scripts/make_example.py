@@ -194,7 +194,6 @@ class Work:
     dbs: list[str] = field(default_factory=list)
     manual: str = ""  # manual-duplicate profile ('' = none)
     record_ids: list[str] = field(default_factory=list)  # filled after rendering
-    charting: dict = field(default_factory=dict)
     kind_note: str = ""  # "correction" for a published correction notice
     related: tuple[int, str] | None = None  # (work id, kind) this record looks like a copy of
 
@@ -477,7 +476,6 @@ def build_works(rng: random.Random) -> list[Work]:
             year=int(inc["year"]),
             named=inc["named"],
             key=inc["key"],
-            charting=inc.get("fields") or {},
         )
         if inc["journal"]:
             if wtype == "article":
@@ -1309,16 +1307,22 @@ RATIONALES_INCLUDE = [
     "Consensus: the programme is delivered by parent partners with lived experience; empirical data on delivery.",
     "Team discussion: the agency is a CP service (what counts as a CP service was the disputed point).",
 ]
-RATIONALES_EXCLUDE = [
-    "Consensus meeting: the advocates have no lived CP experience.",
-    "Team discussion: the service is outside CP (what counts as a CP service was the disputed point).",
-    "Agreed: no empirical data on the programme.",
-    "Agreed after reading the abstract again: not a peer programme.",
-]
+RATIONALES_EXCLUDE = {
+    "wrong-population": "Consensus: the programme serves young people or professionals, not parents.",
+    "not-cp-involved": "Consensus: the parents are not involved with child protective services.",
+    "no-lived-experience": "Consensus meeting: the advocates have no lived CP experience (foster parents / volunteers).",
+    "not-programme": "Agreed after reading it again: not about a peer advocacy or support programme.",
+    "outside-cp": "Team discussion: the service is outside CP (what counts as a CP service was the disputed point).",
+    "not-empirical": "Agreed: no empirical data on the programme (conceptual or descriptive).",
+    "not-english": "Agreed: the full text is not in English.",
+    "outside-dates": "Agreed: published outside January 1996 - December 2021.",
+}
 
 
 def _rationale(rng: random.Random, final: str, w: Work) -> str:
-    return rng.choice(RATIONALES_INCLUDE if final == "include" else RATIONALES_EXCLUDE)
+    if final == "include":
+        return rng.choice(RATIONALES_INCLUDE)
+    return RATIONALES_EXCLUDE.get(w.reason, "Agreed in the consensus meeting.")
 
 
 # ---- charting ------------------------------------------------------------------------------

@@ -373,8 +373,18 @@ def test_docs_show_the_real_prisma_output(demo) -> None:
     block = out[out.index("PRISMA 2020 flow") : out.index("Agreement between reviewers")]
     docs = (REPO_ROOT / "docs" / "demo.md").read_text(encoding="utf-8")
     assert block in docs
-    # the transcript excerpt in the docs is the real one
+    # the transcript excerpt and the agreement figures in the docs are the real ones
     root, _ = demo
+    from review import screen
+    from review.project import Project
+
+    project = Project.open(root)
+    for stage in ("title-abstract", "full-text"):
+        a = screen.agreement(project, stage)
+        row = next(line for line in docs.splitlines() if line.startswith(f"│ {stage} "))
+        cells = [c.strip() for c in row.strip("│").split("│")]
+        assert cells[2] == str(a["disagreements"]), stage
+        assert cells[4].startswith(f"{a['cohen_kappa']:.2f} "), stage
     log = (root / "outputs" / "demo" / "commands.md").read_text(encoding="utf-8")
     start = docs.index("$ review dedup --quiet")
     excerpt = docs[start : docs.index("```", start)].strip().splitlines()
