@@ -115,3 +115,21 @@ def test_csv_cells_never_start_a_formula(recs: list[Record]) -> None:
     for row in csv.reader(io.StringIO(to_csv(recs))):
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+def test_csv_round_trip_keeps_citation_like_journals_and_digits(tmp_path: Path) -> None:
+    rec = Record(
+        record_id="abcdef12-1",
+        source="T",
+        kind="database",
+        source_file="f",
+        source_position=1,
+        journal="Endoscopic Ultrasound (2014) 3:3 (152-160)",
+        title="Published 1999",
+        keywords=("a, b",),
+    )
+    for fmt in ("csv", "xlsx"):
+        path = tmp_path / f"x.{fmt}"
+        export_records([rec], fmt, path)
+        (entry,) = read_file(path).entries
+        assert entry.fields == rec.fields_dict()

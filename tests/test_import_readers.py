@@ -490,3 +490,23 @@ def test_csl_json_and_old_excel(tmp_path: Path):
     xls.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
     with pytest.raises(InputError, match=r"old\.xls: is an old-style Excel \.xls"):
         read_file(xls)
+
+
+def test_embase_csv_source_citation_and_comma_keywords(tmp_path: Path):
+    p = tmp_path / "embase.csv"
+    p.write_text(
+        "Title,Author Names,Source,Emtree Medical Index Terms\n"
+        '"Duplication cysts","Liu R., Adler D.G.",'
+        '"Endoscopic Ultrasound (2014) 3:3 (152-160). Date of Publication: 1 Jul 2014",'
+        '"article, duplication cyst (diagnosis, surgery), human"\n'
+    )
+    (e,) = read_file(p, column_map={"Emtree Medical Index Terms": "keywords"}).entries
+    f = e.fields
+    assert (f["journal"], f["year"], f["volume"], f["issue"], f["pages"]) == (
+        "Endoscopic Ultrasound",
+        2014,
+        "3",
+        "3",
+        "152-160",
+    )
+    assert f["keywords"] == ("article", "duplication cyst (diagnosis, surgery)", "human")

@@ -479,7 +479,7 @@ def _norm_type_items(items: Any) -> str:
             return "chapter"
         if "book" in text:
             return "book"
-        if "article" in text or "journal" in text or "review" in text:
+        if "article" in text or "journal" in text or "review" in text or "magazine" in text:
             return "article"
         if "report" in text:
             return "report"

@@ -215,6 +215,11 @@ WOS_TAB_COLUMNS: dict[str, tuple[str, ...]] = {
 
 _FIELD_NAMES = frozenset((*FIELDS, "start_page", "end_page", "original_id", "journal_alt", "date"))
 _FUNDING = re.compile(r"^funding texts?(?: \d+)?$")
+_EMBASE_SOURCE = re.compile(
+    r"^(?P<journal>.+?) \((?P<year>\d{4})\) (?P<volume>[^:\s()]+)(?::(?P<issue>[^\s()]+))?"
+    r"(?: \((?P<pages>[^)]*)\))?"
+)
+_COMMA_OUTSIDE_PARENS = re.compile(r",\s*(?![^()]*\))")
 _PAREN_ID = re.compile(r"\s*\(\d{5,}\)")
 
 
@@ -282,6 +287,8 @@ def _rows_to_entries(
     # Scopus writes "Funding Text 2, 3..." cells that its header does not name: fold them back.
     funding = [i for i, h in enumerate(header) if _FUNDING.match(norm_header(h))]
     too_long: list[int] = []
+    no_volume_column = "volume" not in mapping
+    no_year_column = "year" not in mapping
     for line, row in rows:
         if not any(c.strip() for c in row):
             continue
@@ -303,10 +310,22 @@ def _rows_to_entries(
                         value = _PAREN_ID.sub("", value)  # Scopus "Author full names" ids
                     mapped[fld] = value
                     break
-        if "year" not in mapped:
-            for fld in ("journal",):
-                if fld in mapped:
-                    mapped["date"] = mapped[fld]
+        journal = mapped.get("journal", "")
+        if journal and no_volume_column and (cite := _EMBASE_SOURCE.match(journal)):
+            # Embase's "Source": "Endoscopic Ultrasound (2014) 3:3 (152-160). Date of ..."
+            mapped["journal"] = cite["journal"]
+            mapped.setdefault("year", cite["year"])
+            mapped["volume"] = cite["volume"]
+            if cite["issue"]:
+                mapped.setdefault("issue", cite["issue"])
+            if cite["pages"]:
+                mapped.setdefault("pages", cite["pages"])
+        if "year" not in mapped and journal and no_year_column:
+            mapped["date"] = journal  # e.g. a citation string in a "Source" column
+        kw = mapped.get("keywords")
+        if kw and ";" not in kw and "," in kw and not kw.startswith("["):
+            # Comma-separated keywords (Embase); commas inside brackets stay.
+            mapped["keywords"] = _COMMA_OUTSIDE_PARENS.split(kw)
         raw = tuple((header[i], c) for i, c in enumerate(cells[:width]) if c != "")
         original_id = str(mapped.pop("original_id", ""))
         result.entries.append(make_entry(position, line, original_id, mapped, raw))
