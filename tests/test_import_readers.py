@@ -510,3 +510,10 @@ def test_embase_csv_source_citation_and_comma_keywords(tmp_path: Path):
         "152-160",
     )
     assert f["keywords"] == ("article", "duplication cyst (diagnosis, surgery)", "human")
+
+
+def test_medline_group_authors_are_kept(tmp_path: Path):
+    p = tmp_path / "g.nbib"
+    p.write_text("PMID- 1\nTI  - T.\nFAU - Doe, Jane\nAU  - Doe J\nCN  - ASTRO-CM Team\nDP  - 2015\n")
+    (e,) = read_file(p).entries
+    assert e.fields["authors"] == ("Doe, Jane", "ASTRO-CM Team")

@@ -46,7 +46,7 @@ def map_medline(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
         "type": ["book"] if "BTI" in d and "TI" not in d else pts,
         "title": " ".join(d.get("TI", [])) or first("BTI", "TT"),
         "abstract": d.get("AB", []),
-        "authors": d.get("FAU") or d.get("AU") or [],
+        "authors": (d.get("FAU") or d.get("AU") or []) + d.get("CN", []),  # + group authors
         "year": first("DP", "DEP", "DA", "EDAT"),
         "journal": first("JT", "TA", "BTI", "SO"),
         "volume": first("VI"),
