@@ -1328,10 +1328,18 @@ def _rationale(rng: random.Random, final: str, w: Work) -> str:
 # ---- charting ------------------------------------------------------------------------------
 # A second charter disagrees on a few cells (what `review chart compare` lists); the consensus
 # workbook is the coding in scripts/example_charting.yaml.
-MARINA_CHANGES = {
-    "country": ("Canada", "United States"),
-    "earlier_reviews": ("Neither", "Acri et al. 2021 only"),
-}
+def _marina_differs(field_id: str, value: object) -> object | None:
+    """Where the second charter codes a report differently (None: no difference)."""
+    if field_id == "country" and value == "Canada":
+        return "United States"
+    if field_id == "earlier_reviews" and value == "Neither":
+        return "Acri et al. 2021 only"
+    if field_id == "perspective" and isinstance(value, list) and len(value) >= 2:
+        return value[:-1]  # missed the last group of participants
+    return None
+
+
+MARINA_LIMITS = {"country": 1, "earlier_reviews": 2, "perspective": 2}
 
 
 def write_charting(decisions: Path, works: list[Work]) -> list[Path]:
@@ -1358,14 +1366,15 @@ def write_charting(decisions: Path, works: list[Work]) -> list[Path]:
     )
 
     marina_reports = {rid: dict(v) for rid, v in consensus.reports.items()}
-    changed = 0
+    used = dict.fromkeys(MARINA_LIMITS, 0)
     for rid in sorted(marina_reports, key=lambda r: citations[r]):
         values = marina_reports[rid]
-        for fid, (old, new) in MARINA_CHANGES.items():
-            if values.get(fid) == old and changed < 5:
-                values[fid] = new
-                changed += 1
-                break
+        for fid, limit in MARINA_LIMITS.items():
+            other = _marina_differs(fid, values.get(fid))
+            if other is not None and used[fid] < limit:
+                values[fid] = other
+                used[fid] += 1
+                break  # at most one difference per report
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         for who, values in (
