@@ -313,3 +313,46 @@ def test_bib_dedupe_tables_load_with_their_ids(name: str, records: int) -> None:
     assert all(r.original_id.startswith("id_") for r in recs)
     assert len({r.original_id for r in recs}) == records
     assert sum(1 for r in recs if r.title) >= records - 1
+
+
+def test_the_same_wos_records_read_alike_in_all_three_wos_formats() -> None:
+    plain = read_file(shared_path("exports", "wosfile", "wos_plaintext.txt")).entries
+    tab8 = read_file(shared_path("exports", "wosfile", "wos_tab_delimited_win_utf8.txt")).entries
+    tab16 = read_file(shared_path("exports", "wosfile", "wos_tab_delimited_win_utf16.txt")).entries
+    assert len(plain) == len(tab8) == len(tab16) == 50
+    for a, b, c in zip(plain, tab8, tab16, strict=True):
+        assert a.original_id == b.original_id == c.original_id
+        assert a.fields == b.fields == c.fields
+
+
+@pytest.mark.parametrize(
+    ("rel", "original_id", "doi", "year", "first_author", "title_start"),
+    [
+        ("revtools/restoration_scopus.ris", "", "10.1097/icb.0000000000000530", 2019,
+         "Zahid, S.", "LONG-TERM FOLLOW-UP OF RETINAL PIGMENT"),
+        ("revtools/restoration_WoS.ciw", "WOS:000455039600059", "10.1016/j.scitotenv.2018.11.375",
+         2019, "Alvarez-Manzaneda, I.", "Do magnetic phosphorus adsorbents"),
+        ("revtools/restoration_pubmed.nbib", "30689646", "10.1371/journal.pone.0209483", 2019,
+         "Wu, Dan", "Ecosystem services changes between 2000"),
+        ("synthesisr/extdata/zoorec.txt", "ZOOREC:ZOOR15512090342", "", 2019,
+         "Stillman, Andrew N.", "Nest site selection and nest survival"),
+        ("asreview/demo_data/_baseline.ris", "000-463-679-101-319", "10.1007/s11307-012-0572-0",
+         2012, "Blomberg, Björn A.", "The Value of Radiologic Interventions"),
+        ("litstudy/scopus.csv", "2-s2.0-27344436659", "10.1002/jcc.20289", 2005,
+         "Phillips, J. C.", "Scalable molecular dynamics with NAMD"),
+        ("colrev/search_sources/scopus_bib.bib", "Firstwriter2022", "10.1111/88888888.2022.7777777",
+         2022, "Firstwriter, Z.", "Article classified as document_type"),
+        ("jabref/EndnoteXmlImporterTestArticle.xml", "2954", "10.1038/bjc.2014.606", 2015,
+         "Ahmad, A. S.", "Trends in the lifetime risk of developing"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and "/" in v and not v.startswith("10.") else "",
+)  # fmt: skip
+def test_first_record_fields_of_real_exports(
+    rel, original_id, doi, year, first_author, title_start
+):
+    first = read_file(shared_path("exports", rel)).entries[0]
+    assert first.original_id == original_id
+    assert first.fields["doi"] == doi
+    assert first.fields["year"] == year
+    assert first.fields["authors"][0] == first_author
+    assert first.fields["title"].startswith(title_start)

@@ -213,6 +213,7 @@ WOS_TAB_COLUMNS: dict[str, tuple[str, ...]] = {
     "type": ("dt", "pt"),
 }
 
+_WOS_COMBINE = frozenset({"issn"})  # SN and EI: print and electronic ISSN
 _FIELD_NAMES = frozenset((*FIELDS, "start_page", "end_page", "original_id", "journal_alt", "date"))
 _FUNDING = re.compile(r"^funding texts?(?: \d+)?$")
 _EMBASE_SOURCE = re.compile(
@@ -269,7 +270,11 @@ def map_columns(
             out[fld] = [found]
             if fld != "original_id":  # an id column (PMID, UT) may also be a field
                 used.add(found)
-    return out
+        if wos:
+            # WoS columns are fixed tags: fall back per row (no DE -> ID keywords).
+            more = [i for alt in alternatives for i, n in enumerate(names) if n == alt]
+            out[fld] = list(dict.fromkeys(out.get(fld, []) + more))
+    return {f: idxs for f, idxs in out.items() if idxs}
 
 
 def _score(mapping: dict[str, list[int]]) -> int:
@@ -281,6 +286,7 @@ def _rows_to_entries(
     rows: list[tuple[int, list[str]]],
     mapping: dict[str, list[int]],
     result: ParseResult,
+    combine: frozenset[str] = frozenset(),
 ) -> None:
     width = len(header)
     position = 0
@@ -303,6 +309,11 @@ def _rows_to_entries(
                 too_long.append(line or position)
         mapped: dict[str, Any] = {}
         for fld, idxs in mapping.items():
+            if fld in combine:
+                values = [cells[i] for i in idxs if i < len(cells) and cells[i].strip()]
+                if values:
+                    mapped[fld] = "; ".join(values)
+                continue
             for i in idxs:
                 if i < len(cells) and cells[i].strip():
                     value = cells[i]
@@ -403,7 +414,7 @@ def parse_delimited(
             file=name,
             line=line,
         ) from None
-    _rows_to_entries(header, rows, mapping, result)
+    _rows_to_entries(header, rows, mapping, result, _WOS_COMBINE if wos else frozenset())
     return result
 
 
