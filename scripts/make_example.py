@@ -885,8 +885,9 @@ def _wrap(tag: str, values: list[str]) -> list[str]:
 def _wrap_text(tag: str, text: str, width: int = 70) -> list[str]:
     import textwrap
 
-    chunks = textwrap.wrap(text, width=width) or [""]
-    return _wrap(tag, chunks)
+    # Web of Science wraps long fields at spaces only (never inside a hyphenated word).
+    chunks = textwrap.wrap(text, width=width, break_on_hyphens=False, break_long_words=False)
+    return _wrap(tag, chunks or [""])
 
 
 WOS_UNIVERSITIES = [
@@ -932,7 +933,7 @@ def render_wos(copies: list[Copy], start_ut: int) -> bytes:
         if w.keywords:
             out += _wrap_text("DE", "; ".join(w.keywords))
         if w.abstract and "no-abstract" not in c.quirks:
-            out += _wrap_text("AB", w.abstract)
+            out += [f"AB {w.abstract}"]  # WoS writes the abstract on one line
         out += _wrap(
             "C1",
             [WOS_UNIVERSITIES[(h + i) % len(WOS_UNIVERSITIES)] + "." for i in range(1 + h % 2)],
