@@ -391,3 +391,18 @@ def test_docs_show_the_real_prisma_output(demo) -> None:
     assert len(excerpt) >= 8
     for line in excerpt:
         assert line in log, line
+
+
+def test_demo_accepts_project_option_like_every_command(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from review.cli import app
+
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "keep.txt").write_text("x")
+    # --project names the demo folder; a non-empty folder is refused as with DIR
+    result = CliRunner().invoke(app, ["demo", "--project", str(target), "--quiet"])
+    assert result.exit_code == 1
+    assert "not empty" in result.stderr
+    assert sorted(p.name for p in target.iterdir()) == ["keep.txt"]

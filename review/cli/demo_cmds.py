@@ -20,6 +20,16 @@ def demo(
     force: Annotated[
         bool, typer.Option("--force", help="Replace a previous demo in DIR (only its files).")
     ] = False,
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project",
+            "-p",
+            help="Same as DIR (every command accepts --project).",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     quiet: QuietOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
@@ -44,6 +54,8 @@ def demo(
     from review.demo import COMMANDS_LOG, plan, prepare, run_steps, summarise
 
     started = time.perf_counter()
+    if project is not None:
+        directory = project
     root = prepare(directory, force=force)
     steps = plan(root)
     with _StepProgress(quiet) as on_step:
