@@ -316,3 +316,18 @@ def test_records_are_rebuilt_from_the_raw_copies_alone(project: Project):
 
     with pytest.raises(ProjectError, match="the raw copy has changed since it was imported"):
         Project.open(project.root).records()
+
+
+def test_xlsx_export_warns_about_cells_excel_cannot_hold(project: Project, tmp_path: Path):
+    many = "".join(f"AU  - Surname{i:05d}, Given\n" for i in range(3000))
+    src = tmp_path / "many.ris"
+    src.write_text(f"TY  - JOUR\nTI  - Many authors\n{many}ER  - \n")
+    import_files(project, [src], source="S")
+    result = run(project, "export", "-f", "xlsx", "-o", str(tmp_path / "x.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert "have a field longer than Excel's 32,767-character cell limit" in result.stderr
+    csv_out = tmp_path / "x.csv"
+    assert run(project, "export", "-f", "csv", "-o", str(csv_out)).exit_code == 0
+    from review.io.readers import read_file
+
+    assert len(read_file(csv_out).entries[0].fields["authors"]) == 3000

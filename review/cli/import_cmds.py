@@ -228,6 +228,17 @@ def export(
             records, extra = stage_records(proj, stage, status.value)
     export_records(records, fmt.value, output, extra=extra)
     out_console().print(f"Wrote {len(records)} records to {escape(str(output))}.")
+    if fmt is ExportFormat.xlsx:
+        from review.cli.common import err_console
+        from review.io.export import XLSX_CELL_LIMIT, xlsx_overflows
+
+        cut = xlsx_overflows(records)
+        if cut:
+            err_console().print(
+                f"[yellow]Warning:[/yellow] {len(cut)} record(s) have a field longer than Excel's "
+                f"{XLSX_CELL_LIMIT:,}-character cell limit (first: {escape(cut[0])}); it is cut "
+                "in the workbook. Use --format csv to keep it whole."
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -142,9 +142,12 @@ def to_ris(records: Iterable[Record]) -> str:
         if rec.pmid:
             add(f"AN  - {rec.pmid}")
             add("DB  - PubMed")
-        for part in (rec.issn, rec.isbn):
-            for sn in part.split("; ") if part else ():
-                add(f"SN  - {sn}")
+        for sn in rec.issn.split("; ") if rec.issn else ():
+            add(f"SN  - {sn}")
+        for bn in rec.isbn.split("; ") if rec.isbn else ():
+            # SN is ISSN or ISBN; our reader tells them apart by their digits, so an ISBN
+            # without 10 or 13 digits goes into BN (ours; other programs ignore it).
+            add(f"SN  - {bn}" if _looks_isbn(bn) else f"BN  - {bn}")
         for kw in rec.keywords:
             add(f"KW  - {kw}")
         if rec.url:
@@ -154,6 +157,13 @@ def to_ris(records: Iterable[Record]) -> str:
         add("ER  - ")
         add("")
     return "\n".join(out) + ("\n" if out else "")
+
+
+def _looks_isbn(value: str) -> bool:
+    from review.io.readers.ris import _split_sn
+
+    issn, isbn = _split_sn([value])
+    return isbn == [value] and not issn
 
 
 # ---- BibTeX --------------------------------------------------------------------------------
@@ -241,6 +251,19 @@ def _extra_columns(extra: dict[str, dict[str, Any]] | None) -> list[str]:
             if k not in cols:
                 cols.append(k)
     return cols
+
+
+XLSX_CELL_LIMIT = 32_767  # characters Excel can hold in one cell
+
+
+def xlsx_overflows(records: Iterable[Record]) -> list[str]:
+    """Record ids with a value longer than an Excel cell can hold (it would be cut)."""
+    out = []
+    for rec in records:
+        row = record_row(rec)
+        if any(isinstance(v, str) and len(v) > XLSX_CELL_LIMIT for v in row.values()):
+            out.append(rec.record_id)
+    return out
 
 
 def write_xlsx(

@@ -32,6 +32,8 @@ _NONE = ("",)
 _TRAILING = (" ", "\t", "\v", "\f")
 _SN_SPLIT = re.compile(r"[;\s]+(?:\(.*?\)\s*)?")
 _NOT_ISBN_CHAR = re.compile(r"[^0-9Xx]")
+_ISSN_ANYWHERE = re.compile(r"\b\d{4}-?\d{3}[\dXx]\b")
+_ISBN_ANYWHERE = re.compile(r"\b(?:\d[- ]?){9,12}[\dXx]\b")
 # Every valid tag (a capital letter, then a capital or a digit), mapped to one shared string.
 _TAGS = {a + b: a + b for a in _UPPER for b in _UPPER + "0123456789"}
 _MULTI_LINE_LIST_TAGS = frozenset({"KW", "DE"})
@@ -130,7 +132,19 @@ def map_ris(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
         alt = d.get("M3", []) + d.get("N1", [])
         alt += [u for t in ("UR", "L3", "L2") for u in d.get(t, ()) if "doi" in u.lower()]
         mapped["doi_alt"] = alt
-    if "SN" in d:
+    if "BN" in d:
+        # Not standard RIS: our own export writes an ISBN that SN would misread as BN.
+        issn: list[str] = []
+        isbn: list[str] = []
+        for tag, value in pairs:
+            if tag == "BN" and value:
+                isbn.append(value)
+            elif tag == "SN" and value:
+                i, b = _split_sn([value])
+                issn += i
+                isbn += b
+        mapped["issn"], mapped["isbn"] = issn, isbn
+    elif "SN" in d:
         mapped["issn"], mapped["isbn"] = _split_sn(d["SN"])
     if "PMID" in d:
         mapped["pmid"] = d["PMID"][0]
@@ -149,6 +163,9 @@ def _split_sn(values: list[str]) -> tuple[list[str], list[str]]:
     for sn in values:
         if _ISSN.match(sn):
             issn.append(sn.upper())
+            continue
+        if not _ISSN_ANYWHERE.search(sn) and not _ISBN_ANYWHERE.search(sn):
+            issn.append(sn)  # neither: keep it whole, as the ISSN field it usually is
             continue
         for part in _SN_SPLIT.split(sn):
             part = part.strip(" ,;()")
