@@ -514,6 +514,21 @@ def test_embase_csv_source_citation_and_comma_keywords(tmp_path: Path):
 
 def test_medline_group_authors_are_kept(tmp_path: Path):
     p = tmp_path / "g.nbib"
-    p.write_text("PMID- 1\nTI  - T.\nFAU - Doe, Jane\nAU  - Doe J\nCN  - ASTRO-CM Team\nDP  - 2015\n")
+    p.write_text(
+        "PMID- 1\nTI  - T.\nFAU - Doe, Jane\nAU  - Doe J\nCN  - ASTRO-CM Team\nDP  - 2015\n"
+    )
     (e,) = read_file(p).entries
     assert e.fields["authors"] == ("Doe, Jane", "ASTRO-CM Team")
+
+
+def test_bibtex_bare_percent_and_ampersand_are_kept(tmp_path: Path):
+    # Plain LaTeX decoding would drop everything after % (a comment) and turn & into spaces.
+    p = tmp_path / "x.bib"
+    p.write_text(
+        "@article{k, title = {50% of {P}atients in Wiley & Sons trials},"
+        ' url = {https://x.org/a?b=1%2F&c=2}, publisher = {M{\\"u}ller & Co}}\n'
+    )
+    (e,) = read_file(p).entries
+    assert e.fields["title"] == "50% of Patients in Wiley & Sons trials"
+    assert e.fields["url"] == "https://x.org/a?b=1%2F&c=2"
+    assert ("publisher", "Müller & Co") in e.raw

@@ -106,11 +106,36 @@ def _lenient_entry(text: str, start_line: int) -> Any:
     return BibEntry(head.group(1).lower(), head.group(2), fields, start_line=start_line)
 
 
+_LATEX_SIGNIFICANT = re.compile(r"[\\{}$~%]|--|''|``|[?!]`|,,|<<|>>")
+_BARE_SPECIAL = re.compile(r"(?<!\\)[%&]")
+
+
+def _latex_decoder() -> Any:
+    """bibtexparser's LaTeX-to-Unicode middleware, made fast and safe for plain values.
+
+    pylatexenc costs milliseconds per value, so values with nothing LaTeX would change are
+    passed through untouched (identical result, ~4x faster on typical exports). A bare ``%``
+    (``50% of``, URLs) would start a LaTeX comment and silently drop the rest of the line, and
+    a bare ``&`` (``Wiley & Sons``) would become spaces: both are read as the literal
+    characters instead.
+    """
+    from bibtexparser import middlewares as mw
+
+    class _Decoder(mw.LatexDecodingMiddleware):
+        def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
+            if not _LATEX_SIGNIFICANT.search(python_string):
+                return python_string, ""
+            if "%" in python_string or "&" in python_string:
+                python_string = _BARE_SPECIAL.sub(r"\\\g<0>", python_string)
+            return super()._transform_python_value_string(python_string)
+
+    return _Decoder()
+
+
 def parse(text: str, name: str = "<text>") -> ParseResult:
     import logging
 
     import bibtexparser
-    from bibtexparser import middlewares as mw
     from bibtexparser.model import DuplicateBlockKeyBlock
     from bibtexparser.model import Entry as BibEntry
 
@@ -119,7 +144,7 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
     level = logger.level
     logger.setLevel(logging.CRITICAL)  # its messages become our problems/warnings instead
     try:
-        lib = bibtexparser.parse_string(text, append_middleware=[mw.LatexDecodingMiddleware()])
+        lib = bibtexparser.parse_string(text, append_middleware=[_latex_decoder()])
     finally:
         logger.setLevel(level)
     items: list[tuple[int, Any]] = [(e.start_line, e) for e in lib.entries]
