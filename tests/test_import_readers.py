@@ -532,3 +532,19 @@ def test_bibtex_bare_percent_and_ampersand_are_kept(tmp_path: Path):
     assert e.fields["title"] == "50% of Patients in Wiley & Sons trials"
     assert e.fields["url"] == "https://x.org/a?b=1%2F&c=2"
     assert ("publisher", "Müller & Co") in e.raw
+
+
+def test_booktitle_fills_an_empty_journal_row_by_row(tmp_path: Path):
+    p = tmp_path / "bib_dedupe.csv"
+    p.write_text(
+        '"ID","ENTRYTYPE","title","journal","booktitle","year"\n'
+        '"id_1","inproceedings","A paper","","Proc. of Things",2020\n'
+        '"id_2","article","Another","J Stuff","",2021\n'
+    )
+    a, b = read_file(p).entries
+    assert (a.original_id, a.fields["type"], a.fields["journal"]) == (
+        "id_1",
+        "conference",
+        "Proc. of Things",
+    )
+    assert b.fields["journal"] == "J Stuff"

@@ -190,6 +190,15 @@ COLUMN_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Columns used, row by row, when the preferred column of the same field is empty. Only pairs
+# that mean the same thing: never "source" (our own exports have a source column).
+ROW_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "journal": ("booktitle", "secondary title", "journal title", "journal_title"),
+    "keywords": ("index keywords", "keywords plus"),
+    "authors": ("author full names",),
+    "abstract": ("abstract note",),
+}
+
 # Web of Science tab-delimited files use WoS field tags; "ID" there is Keywords Plus.
 WOS_TAB_COLUMNS: dict[str, tuple[str, ...]] = {
     "original_id": ("ut",),
@@ -270,6 +279,11 @@ def map_columns(
             out[fld] = [found]
             if fld != "original_id":  # an id column (PMID, UT) may also be a field
                 used.add(found)
+        if not wos and fld in ROW_FALLBACKS and fld in out:
+            # A few safe per-row fallbacks (bib-dedupe tables: booktitle when journal is empty).
+            more = [i for alt in ROW_FALLBACKS[fld] for i, n in enumerate(names) if n == alt]
+            out[fld] = list(dict.fromkeys(out[fld] + [i for i in more if i not in used]))
+            used.update(out[fld])
         if wos:
             # WoS columns are fixed tags: fall back per row (no DE -> ID keywords).
             more = [i for alt in alternatives for i, n in enumerate(names) if n == alt]
