@@ -23,6 +23,7 @@ from review.io.readers import (
     Problem,
     gc_paused,
     parse_bytes,
+    parse_owned,
     read_bytes,
 )
 from review.model import KINDS, ImportEntry, Record, make_record_id
@@ -83,11 +84,10 @@ def load_file_records(
     as they would after ``review import``. Raises :class:`InputError` on an unreadable file.
     """
     path = Path(path)
-    data = read_bytes(path)
-    sha = hashlib.sha256(data).hexdigest()
+    holder = [read_bytes(path)]
+    sha = hashlib.sha256(holder[0]).hexdigest()
     with gc_paused():
-        result = parse_bytes(data, str(path), fmt, encoding, column_map)
-        del data
+        result = parse_owned(holder, str(path), fmt, encoding, column_map)
         _refuse_unparsed(result, str(path))
         return _to_records(result, sha, source, kind, path.as_posix())
 
@@ -130,18 +130,17 @@ def records_for_entry(project: Any, entry: ImportEntry) -> list[Record]:
             f"{entry.file}: raw copy of import {entry.import_id} is missing. Restore it from git "
             "(data/ is the project's truth)."
         )
-    data = read_bytes(path)
-    sha = hashlib.sha256(data).hexdigest()
+    holder = [read_bytes(path)]
+    sha = hashlib.sha256(holder[0]).hexdigest()
     if sha != entry.sha256:
         raise ProjectError(
             f"{entry.file}: the raw copy has changed since it was imported (SHA-256 differs from "
             "import.json). Restore the original from git; raw exports must not be edited."
         )
     with gc_paused():
-        result = parse_bytes(
-            data, str(path), entry.format, entry.encoding or None, entry.column_map or None
+        result = parse_owned(
+            holder, str(path), entry.format, entry.encoding or None, entry.column_map or None
         )
-        del data
         _refuse_unparsed(result, entry.file)
         if len(result.entries) != entry.records:
             raise ProjectError(

@@ -122,6 +122,22 @@ def parse_bytes(
     column_map: dict[str, str] | None = None,
 ) -> ParseResult:
     """:func:`read_file` on bytes already read (``name`` is used in messages)."""
+    holder = [data]
+    del data
+    return parse_owned(holder, name, fmt, encoding, column_map)
+
+
+def parse_owned(
+    holder: list[bytes],
+    name: str,
+    fmt: str = "auto",
+    encoding: str | None = None,
+    column_map: dict[str, str] | None = None,
+) -> ParseResult:
+    """Like :func:`parse_bytes`, but takes the bytes out of ``holder`` (a one-item list) and lets
+    them go once decoded, so a 200 MB export is not held twice (bytes and text) while parsing.
+    """
+    data = holder[0]
     if fmt != "auto" and fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use one of: auto, {', '.join(FORMATS)}.")
     blank = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
@@ -130,8 +146,9 @@ def parse_bytes(
             "is empty: it holds no records. Re-export the search results and try again.",
             file=name,
         )
+    del data
     with gc_paused():
-        return _parse_bytes(data, name, fmt, encoding, column_map)
+        return _parse_bytes(holder, name, fmt, encoding, column_map)
 
 
 @contextmanager
@@ -152,8 +169,13 @@ def gc_paused() -> Iterator[None]:
 
 
 def _parse_bytes(
-    data: bytes, name: str, fmt: str, encoding: str | None, column_map: dict[str, str] | None
+    holder: list[bytes],
+    name: str,
+    fmt: str,
+    encoding: str | None,
+    column_map: dict[str, str] | None,
 ) -> ParseResult:
+    data = holder[0]
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise InputError(
             "is an old-style Excel .xls (or another OLE) file, which review cannot read. Open it "
@@ -173,7 +195,9 @@ def _parse_bytes(
     from review.io.readers.encoding import decode_bytes
 
     text, used, warnings = decode_bytes(data, name, encoding)
-    if not text.strip():
+    holder.clear()
+    del data  # the caller's copy went with the holder: only the text is kept from here on
+    if not text or text.isspace():
         raise InputError(
             "is empty: it holds no records. Re-export the search results and try again.",
             file=name,
