@@ -548,3 +548,41 @@ def test_booktitle_fills_an_empty_journal_row_by_row(tmp_path: Path):
         "Proc. of Things",
     )
     assert b.fields["journal"] == "J Stuff"
+
+
+_cell = st.text(
+    st.characters(codec="utf-8", categories=("Lu", "Ll", "Nd"), include_characters=' ,;"\t\n'),
+    max_size=25,
+)
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> tuple[bytes, int]:
+    """Delimited exports with a preamble, quoting, embedded newlines, BOM and CRLF."""
+    import csv
+    import io
+
+    n = draw(st.integers(1, 8))
+    delim = draw(st.sampled_from([",", ";", "\t"]))
+    buf = io.StringIO()
+    for line in draw(st.lists(st.sampled_from(["Search query", "Exported 2024"]), max_size=2)):
+        buf.write(line + "\n")
+    writer = csv.writer(buf, delimiter=delim, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+    writer.writerow(["Title", "Authors", "Abstract", "Year"])
+    for i in range(n):
+        writer.writerow([f"Title {i}", draw(_cell), draw(_cell), draw(st.integers(1900, 2030))])
+    bom = draw(st.sampled_from([b"", b"\xef\xbb\xbf"]))
+    return bom + buf.getvalue().encode("utf-8"), n
+
+
+@given(csv_files())
+def test_csv_reader_never_loses_a_row(sample: tuple[bytes, int]) -> None:
+    import tempfile
+
+    data, n = sample
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.csv"
+        path.write_bytes(data)
+        result = read_file(path)
+    assert result.format in ("csv", "tsv")
+    assert [e.fields["title"] for e in result.entries] == [f"Title {i}" for i in range(n)]
