@@ -376,3 +376,11 @@ def test_every_real_export_round_trips_through_our_exports(fmt: str, tmp_path) -
                                  (rec.authors, rec.keywords)):  # fmt: skip
             continue  # Excel cannot hold it (the export warns); CSV keeps it
         assert entry.fields == want, rec.record_id
+
+
+def test_pubmed_ids_from_endnote_ris_accession_numbers() -> None:
+    # EndNote writes a PubMed record's PMID as AN with "DP  - NLM".
+    entries = read_file(
+        shared_path("exports", "asreview", "demo_data", "pubmed_endnote.txt")
+    ).entries
+    assert [e.fields["pmid"] for e in entries[:2]] == ["21553931", "29459515"]

@@ -151,7 +151,7 @@ def map_ris(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
     elif "AN" in d:
         an = d["AN"][0]
         db = " ".join(d.get("DB", []) + d.get("DP", [])).lower()
-        if an.isdigit() and len(an) <= 9 and ("medline" in db or "pubmed" in db):
+        if an.isdigit() and len(an) <= 9 and ("medline" in db or "pubmed" in db or db == "nlm"):
             mapped["pmid"] = an
     return mapped, _first(d, ID_TAGS)
 
