@@ -7,7 +7,10 @@ and ``found``, the number of record markers counted in the file independently of
 returns fewer entries than ``found`` without saying why in ``problems``.
 
 Each format has its own module (``ris``, ``bibtex``, ``medline``, ``wos``, ``endnote_xml``,
-``tabular``) with one ``parse(text, name, ...) -> ParseResult`` function.
+``endnote_tagged``, ``pubmed_xml``, ``ovid``, ``json_records``, ``tabular``) with one
+``parse(text, name) -> ParseResult`` function (``tabular`` has ``parse_delimited`` and
+``parse_xlsx``); ``detect`` picks the format, ``encoding`` turns bytes into text and
+``normalize`` cleans the mapped fields.
 """
 
 from __future__ import annotations
