@@ -174,7 +174,7 @@ class Project:
             out: list[Record] = []
             entries = self.imports()
             for i, entry in enumerate(entries, start=1):
-                cache = self.cache_dir / "records" / f"{entry.import_id}-{__version__}.pickle"
+                cache = self.cache_dir / "records" / f"{entry.import_id}-{_reader_key()}.pickle"
                 recs: list[Record] | None = None
                 if cache.is_file():
                     try:
@@ -184,6 +184,8 @@ class Project:
                         recs = None
                 if recs is None:
                     recs = records_for_entry(self, entry)
+                    for stale in cache.parent.glob(f"{entry.import_id}-*.pickle"):
+                        stale.unlink(missing_ok=True)  # caches of older readers
                     self._write_cache(cache, recs)
                 out.extend(recs)
                 if progress:
@@ -205,6 +207,32 @@ class Project:
     def invalidate(self) -> None:
         """Forget loaded records (after an import)."""
         self._records = None
+
+
+_READER_KEY: str | None = None
+
+
+def _reader_key() -> str:
+    """Cache key for parsed records: the tool version plus a hash of the reader code.
+
+    A change to any reader (even within one version, e.g. an editable install) invalidates the
+    cached records instead of silently serving what the old reader produced.
+    """
+    global _READER_KEY
+    if _READER_KEY is None:
+        import hashlib
+
+        import review.importer
+        import review.io.readers
+
+        h = hashlib.sha256(__version__.encode())
+        sources = [Path(review.importer.__file__), Path(__file__).parent / "model.py"]
+        sources += sorted(Path(review.io.readers.__file__).parent.glob("*.py"))
+        for src in sources:
+            h.update(src.name.encode())
+            h.update(src.read_bytes())
+        _READER_KEY = f"{__version__}-{h.hexdigest()[:12]}"
+    return _READER_KEY
 
 
 def default_schema_text() -> str:

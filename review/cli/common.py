@@ -92,7 +92,9 @@ def check_stage(stage: str) -> str:
 @contextlib.contextmanager
 def progress(description: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
     """A Rich progress bar on stderr; yields ``update(done, total)``. Silent with ``quiet``."""
-    if quiet:
+    console = None if quiet else err_console()
+    if console is None or not console.is_terminal:
+        # no bar when silenced or when stderr is a file/pipe (logs stay clean)
         yield lambda done, total: None
         return
     from rich.progress import (
@@ -108,7 +110,7 @@ def progress(description: str, quiet: bool = False) -> Iterator[Callable[[int, i
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err_console(),
+        console=console,
         transient=True,
     ) as bar:
         task = bar.add_task(description, total=None)
