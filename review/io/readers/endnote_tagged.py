@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from review.io.readers import ParseResult, make_entry
+from review.io.readers.normalize import group_tags
 
 _TAG = re.compile(r"^%([A-Z0-9@!#$&()*+^~?\]|])(?: (.*))?$")
 
@@ -25,16 +26,7 @@ def count_markers(text: str) -> int:
 
 
 def map_enw(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
-    d: dict[str, list[str]] = {}
-    for tag, value in pairs:
-        if value:
-            d.setdefault(tag, []).append(value)
-
-    def first(*tags: str) -> str:
-        for t in tags:
-            if d.get(t):
-                return d[t][0]
-        return ""
+    d, first = group_tags(pairs)
 
     mapped: dict[str, Any] = {
         "type": first("0"),

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from review.io.readers import ParseResult, make_entry
+from review.io.readers.normalize import group_tags
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) *-(?: ?(.*))?$")
 _PMID = re.compile(r"^PMID ?-", re.M)
@@ -24,16 +25,7 @@ def count_markers(text: str) -> int:
 
 
 def map_medline(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
-    d: dict[str, list[str]] = {}
-    for tag, value in pairs:
-        if value:
-            d.setdefault(tag, []).append(value)
-
-    def first(*tags: str) -> str:
-        for t in tags:
-            if d.get(t):
-                return d[t][0]
-        return ""
+    d, first = group_tags(pairs)
 
     ids = d.get("AID", []) + d.get("LID", [])
     dois = [v for v in ids if "doi" in v.lower()] + [v for v in ids if v.startswith("10.")]

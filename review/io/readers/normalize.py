@@ -49,6 +49,26 @@ _PARTICLES = frozenset(
 )
 
 
+def group_tags(pairs: list[tuple[str, str]]) -> tuple[dict[str, list[str]], Any]:
+    """Group tagged-format (tag, value) pairs by tag, dropping empty values.
+
+    Returns the mapping and ``first(*tags)``: the first value of the first tag present, or "".
+    Shared by the MEDLINE, Web of Science and EndNote tagged readers.
+    """
+    d: dict[str, list[str]] = {}
+    for tag, value in pairs:
+        if value:
+            d.setdefault(tag, []).append(value)
+
+    def first(*tags: str) -> str:
+        for t in tags:
+            if d.get(t):
+                return d[t][0]
+        return ""
+
+    return d, first
+
+
 def clean_text(value: Any) -> str:
     """Whitespace collapsed and trimmed; lists are joined with a space."""
     if type(value) is not str:

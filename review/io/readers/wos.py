@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from review.io.readers import ParseResult, Problem, make_entry
+from review.io.readers.normalize import group_tags
 
 _PT = re.compile(r"^PT ", re.M)
 _ER = re.compile(r"^ER\s*$", re.M)
@@ -27,16 +28,7 @@ def count_markers(text: str) -> int:
 
 
 def map_wos(pairs: list[tuple[str, str]]) -> tuple[dict[str, Any], str]:
-    d: dict[str, list[str]] = {}
-    for tag, value in pairs:
-        if value:
-            d.setdefault(tag, []).append(value)
-
-    def first(*tags: str) -> str:
-        for t in tags:
-            if d.get(t):
-                return d[t][0]
-        return ""
+    d, first = group_tags(pairs)
 
     authors = d.get("AF") or d.get("AU") or d.get("BA") or d.get("CA") or []
     authors = [_EMAIL.sub("", a) for a in authors]
