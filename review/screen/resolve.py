@@ -68,6 +68,20 @@ def parse_reason(project: Project, stage: str, text: str) -> tuple[str, str | No
     return found.id, None
 
 
+def parse_decision(
+    project: Project, stage: str, decision: str, reason_text: str, allowed: tuple[str, ...]
+) -> tuple[str, str | None]:
+    """Check one spreadsheet row's decision and reason: (reason id, problem or None)."""
+    if decision not in allowed:
+        return "", f"decision {decision or '(blank)'!r} is not one of {', '.join(allowed)}"
+    reason, problem = parse_reason(project, stage, reason_text)
+    if problem:
+        return "", problem
+    if reason and decision != "exclude":
+        return "", f"reason {reason_text!r} given, but only exclude takes one"
+    return reason, None
+
+
 class ResolutionLog:
     """A resolver's own log, opened for appending (fsync'd per line)."""
 
@@ -152,17 +166,9 @@ def import_resolutions(project: Project, path: Path, stage: str, resolver: str) 
                 )
             )
             continue
-        if decision not in allowed:
-            problems.append(
-                f"{where}: decision {decision or '(blank)'!r} is not one of {', '.join(allowed)}"
-            )
-            continue
-        reason, problem = parse_reason(project, stage, reason_text)
+        reason, problem = parse_decision(project, stage, decision, reason_text, allowed)
         if problem:
             problems.append(f"{where}: {problem}")
-            continue
-        if reason and decision != "exclude":
-            problems.append(f"{where}: a reason is only allowed with exclude")
             continue
         current = open_rows[cid].resolution
         if current is not None and current[:3] == (decision, reason, rationale):

@@ -244,7 +244,7 @@ def import_sheet(project: Project, path: Path, stage: str, reviewer: str) -> She
     from review.io.files import append_jsonl
     from review.screen.cache import cluster_index
     from review.screen.final import fulltext_eligible
-    from review.screen.resolve import parse_reason
+    from review.screen.resolve import parse_decision
 
     reviewer = reviewer.strip()
     if not reviewer:
@@ -287,17 +287,9 @@ def import_sheet(project: Project, path: Path, stage: str, reviewer: str) -> She
             problems.append(f"{where}: record {rid} already given in row {seen[cid]}")
             continue
         seen[cid] = rowno
-        if decision not in allowed:
-            problems.append(
-                f"{where}: decision {decision or '(blank)'!r} is not one of {', '.join(allowed)}"
-            )
-            continue
-        reason, problem = parse_reason(project, stage, reason_text)
+        reason, problem = parse_decision(project, stage, decision, reason_text, allowed)
         if problem:
             problems.append(f"{where}: {problem}")
-            continue
-        if reason and decision != "exclude":
-            problems.append(f"{where}: reason {reason_text!r} given, but only exclude takes one")
             continue
         cur = current.get(cid)
         if cur is not None and (cur.decision, cur.reason, cur.note) == (decision, reason, note):
