@@ -308,6 +308,10 @@ def test_bad_input_is_a_clear_error(name: str, message: str):
         ("P. Kogge", "Kogge, P."),
         ("Ludwig van Beethoven", "van Beethoven, Ludwig"),
         ("World Health Organization", "World Health Organization"),
+        # corporate authors as Zotero writes them (plural forms too): never "Programs, Casey Family"
+        ("Casey Family Programs", "Casey Family Programs"),
+        ("Child Welfare Information Gateway", "Child Welfare Information Gateway"),
+        ("Margaret Court", "Court, Margaret"),
         ("Cochrane", "Cochrane"),
         ("  Doe ,  Jane  ", "Doe, Jane"),
     ],
