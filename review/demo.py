@@ -106,7 +106,9 @@ def prepare(dest: Path, force: bool = False, source: Path | None = None) -> Path
         else:
             shutil.copyfile(src, out)
     (dest / "outputs").mkdir(exist_ok=True)
-    (dest / ".gitignore").write_text(".review/\n", encoding="utf-8")
+    from review.project import GITIGNORE
+
+    (dest / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     return target
 
 

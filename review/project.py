@@ -35,6 +35,9 @@ from review.model import ImportEntry, Record
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 
 PROTOCOL_PATH = Path("protocols") / "protocol.yaml"
+# Derived files stay out of git: each clone rebuilds them (`review dedup`, `review prisma`, …) from
+# data/, so two reviewers' commits never touch the same file and always merge cleanly.
+GITIGNORE = "# derived: rebuild with review dedup / disagreements / chart summary / prisma\n.review/\noutputs/\n"
 SCHEMA_PATH = Path("extraction_schema.yaml")
 
 ProgressFn = Callable[[int, int], None]  # (done, total)
@@ -99,7 +102,7 @@ class Project:
         atomic_write_text(root / SCHEMA_PATH, default_schema_text())
         for sub in ("data", "outputs"):
             (root / sub).mkdir(exist_ok=True)
-        atomic_write_text(root / ".gitignore", ".review/\n")
+        atomic_write_text(root / ".gitignore", GITIGNORE)
         return cls(root)
 
     # ---- paths ----------------------------------------------------------------------------
