@@ -143,8 +143,86 @@ def test_everything_works_when_the_cache_cannot_be_written(project):
     decide(project, "Ben", ids[0], "include")
     assert final_decisions(project, TA)[ids[0]].via == "agreement"
     store = record_store(project)
-    assert store.temporary and store.get(ids[0]).year == 2001
-    path = store.path
+    assert store.get(ids[0]).year == 2001
     store.close()
-    assert not path.exists()
     assert cluster_index(project).main == ids
+
+
+def test_record_store_writes_no_copy_of_the_records(project):
+    ids = make_record_project(project, 3)
+    folder = project.cache_dir / "screening"
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / "records-0123456789abcdef.jsonl"  # the display copy older versions kept
+    old.write_text("[]\n", encoding="utf-8")
+    store = record_store(project)
+    assert store.get(ids[0]).title == "db study number 1 of peer support"
+    assert not old.exists()
+    assert not list(folder.glob("records-*"))
+
+
+def test_record_store_reads_the_import_caches_without_the_project(project):
+    """A fresh Project (nothing in memory) gets the same rows from the per-import caches as
+    from Project.records(); a missing or unreadable cache falls back to Project.records()."""
+    from review.project import Project
+
+    ids = make_record_project(project, 3, other=2)
+    want = {rid: record_store(project).get(rid) for rid in ids}
+    assert all(want.values())
+    fresh = Project.open(project.root)
+    assert getattr(fresh, "_records", None) is None
+    from review.screen.cache import _rows_from_import_caches
+
+    assert _rows_from_import_caches(fresh) is not None
+    assert {rid: record_store(fresh).get(rid) for rid in ids} == want
+    assert getattr(fresh, "_records", None) is None  # read without building Record objects
+    for cache in (project.cache_dir / "records").glob("*.pickle"):
+        cache.write_bytes(b"not a pickle")
+    fresh = Project.open(project.root)
+    assert _rows_from_import_caches(fresh) is None
+    assert {rid: record_store(fresh).get(rid) for rid in ids} == want  # rebuilt by the project
+    for cache in (project.cache_dir / "records").glob("*.pickle"):
+        cache.unlink()
+    fresh = Project.open(project.root)
+    assert {rid: record_store(fresh).get(rid) for rid in ids} == want
+
+
+decision_sets = st.dictionaries(
+    st.sampled_from(["c1", "c2", "c3", "c4", "c5"]),
+    st.dictionaries(
+        st.sampled_from(["Ana", "Ben", "Cleo"]),
+        st.sampled_from(["include", "exclude", "maybe"]),
+        max_size=3,
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    decision_sets,
+    st.sets(st.sampled_from(["c1", "c2", "c3", "c4", "c5", "c6"])),
+    st.integers(min_value=1, max_value=3),
+)
+def test_via_counts_match_the_final_decisions(by_cluster, resolved, required):
+    """``via_counts`` (used by `review disagreements`) counts what ``final_from_state`` derives."""
+    from collections import Counter
+
+    from review.screen.final import StageState, final_from_state, via_counts
+    from review.screen.logs import Decision, Resolution
+
+    decisions: dict[str, dict[str, Decision]] = {}
+    for cid, per in by_cluster.items():
+        for who, dec in per.items():
+            decisions.setdefault(who, {})[cid] = Decision(who, cid, cid, TA, dec, "", "", "", 1)
+    resolutions = {
+        cid: Resolution("Dee", cid, cid, TA, "include", "", "", "", 1) for cid in resolved
+    }
+    state = StageState(
+        stage=TA,
+        eligible=["c1", "c2", "c3", "c4", "c5", "c6"],
+        decisions=decisions,
+        resolutions=resolutions,
+        required=required,
+    )
+    want = Counter(fd.via for fd in final_from_state(state).values())
+    assert via_counts(state) == want

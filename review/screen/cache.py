@@ -4,9 +4,9 @@ All of them are rebuildable from the plain files and checked against them on eve
 
 - :func:`cluster_index` — ``record_id -> cluster_id`` plus the main/other cluster lists and
   titles, from ``outputs/dedup/clusters.csv`` (keyed on its size and modification time);
-- :func:`record_store` — what the screener shows (title, authors, year, journal, abstract, …)
-  as one JSON line per record in a file read by offset, so opening the screener does not
-  unpickle every record (keyed on the import log and the tool version);
+- :func:`record_store` — what the screener shows (title, authors, year, journal, abstract, …),
+  read from ``Project.records()``'s own per-import caches without building ``Record`` objects;
+  nothing extra is written (no copy of the display text);
 - :func:`read_log` — the parsed, retraction-applied state of one append-only log, extended by
   parsing only the lines appended since the last read.
 """
@@ -17,7 +17,6 @@ import functools
 import gc
 import hashlib
 import json
-import mmap
 import os
 import pickle
 from collections.abc import Callable
@@ -143,95 +142,134 @@ class DisplayRecord:
     pmid: str
 
 
-@dataclass
+# the Record fields a DisplayRecord is made of, in DisplayRecord's order (after record_id)
+_DISPLAY_FIELDS = ("title", "authors", "year", "journal", "abstract", "doi", "original_id", "pmid")
+
+
 class RecordStore:
-    """Display records read by offset from one file; nothing is loaded until asked for."""
+    """Display data of every imported record, held as compact tuples; a
+    :class:`DisplayRecord` is made only for the record asked for."""
 
-    path: Path
-    offsets: dict[str, tuple[int, int]]
-    _mm: mmap.mmap | None = field(default=None, repr=False)
-    _hay: dict[str, str] | None = field(default=None, repr=False)
-    temporary: bool = False  # a stand-in file (cache folder not writable), deleted on close
-
-    def _map(self) -> mmap.mmap | None:
-        if self._mm is None and self.offsets:
-            with open(self.path, "rb") as fh:
-                self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        return self._mm
+    def __init__(self, rows: dict[str, tuple]) -> None:
+        self._rows = rows
+        self._hay: dict[str, str] | None = None
 
     def get(self, record_id: str) -> DisplayRecord | None:
-        where = self.offsets.get(record_id)
-        mm = self._map()
-        if where is None or mm is None:
+        row = self._rows.get(record_id)
+        if row is None:
             return None
-        start, length = where
-        t, a, y, j, ab, d, o, p = json.loads(mm[start : start + length])
+        t, a, y, j, ab, d, o, p = row
         return DisplayRecord(record_id, t, tuple(a), y, j, ab, d, o, p)
 
     def __contains__(self, record_id: object) -> bool:
-        return record_id in self.offsets
+        return record_id in self._rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
     def search_text(self, record_id: str) -> str:
         """Lower-case id, title, authors and journal (built for all records on first use)."""
         if self._hay is None:
-            hay = {}
-            for rid in self.offsets:
-                rec = self.get(rid)
-                if rec is not None:
-                    hay[rid] = " ".join(
-                        (rid, rec.title, "; ".join(rec.authors), rec.journal)
-                    ).lower()
-            self._hay = hay
+            self._hay = {
+                rid: " ".join((rid, row[0], "; ".join(row[1]), row[3])).lower()
+                for rid, row in self._rows.items()
+            }
         return self._hay.get(record_id, record_id.lower())
 
     def close(self) -> None:
-        if self._mm is not None:
-            self._mm.close()
-            self._mm = None
-        if self.temporary:
-            self.path.unlink(missing_ok=True)
+        """Nothing to release (kept so callers can treat the store as a resource)."""
 
 
+class _LiteRecord:
+    """Stands in for ``review.model.Record`` while unpickling: keeps the raw field values
+    instead of running the dataclass machinery per record (5x faster on 100k records)."""
+
+    __slots__ = ("state",)
+
+    def __setstate__(self, state: Any) -> None:
+        self.state = state
+
+
+class _LiteUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "review.model" and name == "Record":
+            return _LiteRecord
+        return super().find_class(module, name)
+
+
+def _rows_from_import_caches(project: Project) -> dict[str, tuple] | None:
+    """Display rows read straight from ``Project.records()``'s per-import pickles, or None when
+    any of them is missing or not in the expected shape (the caller then asks the project)."""
+    import dataclasses
+    from operator import itemgetter
+
+    from review.model import Record
+    from review.project import _reader_key
+
+    names = [f.name for f in dataclasses.fields(Record)]
+    nfields = len(names)
+    pick = itemgetter(*(names.index(n) for n in _DISPLAY_FIELDS))
+    id_at = names.index("record_id")
+    key = _reader_key()
+    rows: dict[str, tuple] = {}
+    for entry in project.imports():
+        path = project.cache_dir / "records" / f"{entry.import_id}-{key}.pickle"
+        try:
+            with open(path, "rb") as fh:
+                recs = _LiteUnpickler(fh).load()  # our own cache file
+        except Exception:
+            return None
+        if not isinstance(recs, list):
+            return None
+        for r in recs:
+            state = getattr(r, "state", None)
+            if type(state) is not list or len(state) != nfields:
+                return None
+            rows[state[id_at]] = pick(state)
+    return rows
+
+
+@no_gc
 def record_store(project: Project) -> RecordStore:
-    """Display data of every imported record, rebuilt when the import log changes."""
-    from review import __version__
-    from review.io.files import atomic_write_bytes
+    """Display data of every imported record (title, authors, year, journal, abstract, …).
 
-    ids = [e.import_id + ":" + e.sha256 for e in project.imports()]
-    key = hashlib.sha256("\n".join([__version__, str(CACHE_VERSION), *ids]).encode()).hexdigest()
-    folder = _cache_dir(project)
-    data_path = folder / f"records-{key[:16]}.jsonl"
-    index_path = folder / f"records-{key[:16]}.pickle"
-    offsets = _load_pickle(index_path) if data_path.is_file() else None
-    if isinstance(offsets, dict):
-        return RecordStore(data_path, offsets)
-    chunks: list[bytes] = []
-    offsets = {}
-    pos = 0
-    for r in project.records():
-        line = json.dumps(
-            [r.title, list(r.authors), r.year, r.journal, r.abstract, r.doi, r.original_id, r.pmid],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode("utf-8")
-        offsets[r.record_id] = (pos, len(line))
-        chunks.append(line + b"\n")
-        pos += len(line) + 1
+    Nothing is precomputed or written: the rows come from the records ``Project.records()``
+    already holds in memory, else straight from its per-import caches under
+    ``.review/records/`` (read without building ``Record`` objects: about 0.4 s for 100k
+    records), else from ``Project.records()`` itself (which rebuilds those caches).
+    """
+    _drop_old_display_cache(project)
+    loaded = getattr(project, "_records", None)
+    rows = None
+    if loaded is None:
+        try:
+            rows = _rows_from_import_caches(project)
+        except Exception:
+            rows = None
+    if rows is None:
+        rows = {
+            r.record_id: (
+                r.title,
+                r.authors,
+                r.year,
+                r.journal,
+                r.abstract,
+                r.doi,
+                r.original_id,
+                r.pmid,
+            )
+            for r in project.records()
+        }
+    return RecordStore(rows)
+
+
+def _drop_old_display_cache(project: Project) -> None:
+    """Delete the display-text copy older versions kept (``records-*.jsonl``: ~2 KB a record)."""
     try:
-        for old in folder.glob("records-*"):
-            if old.name not in (data_path.name, index_path.name):
-                old.unlink(missing_ok=True)
-        atomic_write_bytes(data_path, b"".join(chunks))
-        _save_pickle(index_path, offsets)
-        return RecordStore(data_path, offsets)
+        for old in _cache_dir(project).glob("records-*"):
+            old.unlink(missing_ok=True)
     except OSError:
-        # cannot write the cache: keep it in a temporary file for this run
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(suffix=".jsonl")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(b"".join(chunks))
-        return RecordStore(Path(tmp), offsets, temporary=True)
+        pass
 
 
 # ---- append-only logs ------------------------------------------------------------------------

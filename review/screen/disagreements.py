@@ -24,7 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 from review.screen import stats
 from review.screen.cache import no_gc
-from review.screen.final import FinalDecision, StageState, final_from_state, stage_state
+from review.screen.final import (
+    FinalDecision,
+    StageState,
+    stage_state,
+    via_counts,
+)
 from review.screen.logs import Decision, decisions_for
 
 if TYPE_CHECKING:
@@ -110,7 +115,11 @@ def _block(
     }
 
 
-def agreement_from_state(state: StageState, final: dict[str, FinalDecision]) -> dict[str, Any]:
+def agreement_from_state(
+    state: StageState, final: dict[str, FinalDecision] | None = None
+) -> dict[str, Any]:
+    """The agreement dict; ``final`` (``final_from_state(state)``) is used when the caller has
+    it already, otherwise only the counts per ``via`` are derived."""
     by_all = state.by_cluster()
     elig = set(state.eligible)
     by_cluster = {cid: ds for cid, ds in by_all.items() if cid in elig}
@@ -122,7 +131,7 @@ def agreement_from_state(state: StageState, final: dict[str, FinalDecision]) -> 
     alt = _block(named, reviewers, collapsed, _collapse)
     nrev = len(reviewers)
     by_all_count = sum(w for key, w in named.items() if nrev and len(key) == nrev)
-    vias = Counter(fd.via for fd in final.values())
+    vias = Counter(fd.via for fd in final.values()) if final is not None else via_counts(state)
     done = dict.fromkeys(reviewers, 0)
     for key, w in named.items():
         for r, _v in key:
@@ -151,7 +160,7 @@ def agreement(project: Project, stage: str) -> dict[str, Any]:
     """The ``review disagreements --json`` object for ``stage`` (see the module docstring)."""
     project.protocol.stage(stage)
     state = stage_state(project, stage)
-    return agreement_from_state(state, final_from_state(state))
+    return agreement_from_state(state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +194,11 @@ def disagreement_rows(
 ) -> list[DisagreementRow]:
     """Every eligible record on which reviewers disagree (resolved or not), in clusters order."""
     by_cluster = state.by_cluster()
-    ids = [cid for cid in state.eligible if len({d.decision for d in by_cluster.get(cid, [])}) > 1]
+    ids = [
+        cid
+        for cid in state.eligible
+        if (ds := by_cluster.get(cid)) is not None and any(d[4] != ds[0][4] for d in ds)
+    ]
     titles = _titles(project, clusters, ids)
     rows = []
     for cid in ids:
@@ -254,8 +267,7 @@ def write_disagreements(
     state = stage_state(project, stage, clusters)
     if progress:
         progress(1, 3)
-    final = final_from_state(state)
-    summary = agreement_from_state(state, final)
+    summary = agreement_from_state(state)
     rows = disagreement_rows(project, state, clusters)
     header, body = _table(rows, summary["reviewers"])
     if progress:

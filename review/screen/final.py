@@ -164,6 +164,30 @@ def final_from_state(state: StageState) -> dict[str, FinalDecision]:
     return out
 
 
+def via_counts(state: StageState) -> Counter[str]:
+    """How many eligible clusters have each ``via`` — what ``Counter(fd.via for fd in
+    final_from_state(state).values())`` gives, without building a FinalDecision per cluster."""
+    by_cluster = state.by_cluster()
+    required, resolutions = state.required, state.resolutions
+    counts: Counter[str] = Counter()
+    for cid in state.eligible:
+        ds = by_cluster.get(cid)
+        if ds is None:
+            counts["resolution" if cid in resolutions else "pending"] += 1
+            continue
+        n = len(ds)
+        first = ds[0][4]
+        if n >= required and all(d[4] == first for d in ds):
+            counts["single" if required == 1 and n == 1 else "agreement"] += 1
+        elif cid in resolutions:
+            counts["resolution"] += 1
+        elif n >= required:
+            counts["conflict"] += 1
+        else:
+            counts["pending"] += 1
+    return counts
+
+
 @no_gc
 def eligible(project: Project, stage: str) -> list[str]:
     """Cluster ids to be screened at ``stage``, in clusters.csv order.
