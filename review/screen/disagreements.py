@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from review.io.xlsx import _ILLEGAL, FORMULA_START
 from review.screen import stats
 from review.screen.cache import no_gc
 from review.screen.final import (
@@ -236,11 +237,9 @@ def _table(rows: list[DisagreementRow], reviewers: list[str]) -> tuple[list[str]
 def _xlsx_value(ws: Any, v: Any, cell_type: Any, set_cell: Any) -> Any:
     """A write-only row value: None for blanks (no cell), a typed text cell only when a plain
     string would be read as a formula or holds characters XLSX cannot store."""
-    from review.io.xlsx import _ILLEGAL, looks_like_formula
-
     if v == "" or v is None:
         return None
-    if isinstance(v, str) and (looks_like_formula(v) or _ILLEGAL.search(v)):
+    if isinstance(v, str) and (v.startswith(FORMULA_START) or _ILLEGAL.search(v)):
         c = cell_type(ws)
         set_cell(c, v)
         return c

@@ -101,6 +101,7 @@ def read_reviewer_file(
     out: dict[str, dict[str, Decision]] = {s: {} for s in wanted}
     cluster_of = clusters.cluster_of
     state = read_log(project, path, "decide", problems)
+    make = tuple.__new__  # Decision(...) without the namedtuple's Python-level __new__
     for (stage, rid), e in state.latest.items():
         if stage not in wanted:
             continue
@@ -111,8 +112,8 @@ def read_reviewer_file(
             continue
         per = out[stage]
         prev = per.get(cid)
-        if prev is None or prev.seq < e[0]:
-            per[cid] = Decision(e[1], rid, cid, stage, e[4], e[5], e[6], e[7], e[0])
+        if prev is None or prev[8] < e[0]:
+            per[cid] = make(Decision, (e[1], rid, cid, stage, e[4], e[5], e[6], e[7], e[0]))
     return out
 
 
