@@ -7,9 +7,12 @@ and two reviewers' complete title/abstract logs (about 10% disagreements). Then 
 - screener open: from a fresh ``Project`` to the first record on screen (records come from the
   import cache, as after ``review import``);
 - next record: key press -> decision appended + fsync'd -> next record rendered, per key;
-- ``review disagreements`` for N records x 2 reviewers (statistics + csv + xlsx).
+- ``review disagreements`` for N records x 2 reviewers (statistics + csv + xlsx);
+- the size of the screening caches (``.review/screening``) after all that;
+- with ``--export``: ``review screen export`` of one reviewer's N-record sheet.
 
-Usage: ``.venv/bin/python benchmarks/screen_latency.py [--n 100000] [--presses 200] [--dir D]``
+Usage: ``.venv/bin/python benchmarks/screen_latency.py [--n 100000] [--presses 200] [--dir D]
+[--export]``
 Targets (issue 4): open < 2 s, next record < 50 ms, disagreements < 2 s.
 """
 
@@ -197,11 +200,28 @@ def measure_cold_open(root: Path) -> float:
     return elapsed
 
 
+def measure_export(root: Path) -> dict:
+    from review.project import Project
+    from review.screen.spreadsheet import export_sheet
+
+    project = Project.open(root / "proj")
+    out = root / "export-bench-a.xlsx"
+    t = time.perf_counter()
+    n = export_sheet(project, TA, "Bench A", out)
+    return {"export_s": time.perf_counter() - t, "export_rows": n}
+
+
+def cache_size_mb(root: Path) -> float:
+    folder = root / "proj" / ".review" / "screening"
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--presses", type=int, default=200)
     ap.add_argument("--dir", type=Path, default=None, help="reuse/build the project here")
+    ap.add_argument("--export", action="store_true", help="also time `review screen export`")
     args = ap.parse_args()
     root = args.dir or Path(tempfile.mkdtemp(prefix="screen-bench-"))
     if not (root / "proj").is_dir():
@@ -213,14 +233,21 @@ def main() -> None:
     cold = measure_cold_open(root)
     ui = asyncio.run(measure_ui(root, args.presses))
     dis = measure_disagreements(root)
-    print(json.dumps({"n": args.n, "cold_open_s": cold, **ui, **dis}, indent=2))
+    cache_mb = cache_size_mb(root)
+    exp = measure_export(root) if args.export else {}
+    print(
+        json.dumps(
+            {"n": args.n, "cold_open_s": cold, **ui, **dis, "cache_mb": cache_mb, **exp}, indent=2
+        )
+    )
     print(
         f"screener open {ui['open_s']:.2f} s (target < 2 s; first open after an import, "
         f"building caches: {cold:.2f} s); next record median "
         f"{ui['next_median_ms']:.1f} ms, p95 {ui['next_p95_ms']:.1f} ms, max "
         f"{ui['next_max_ms']:.1f} ms over {ui['presses']} keys (target < 50 ms); "
         f"disagreements {dis['disagreements_s']:.2f} s ({dis['disagreements_cpu_s']:.2f} s CPU) for {dis['records_compared']} records x 2 "
-        f"reviewers (target < 2 s)"
+        f"reviewers (target < 2 s); .review/screening {cache_mb:.0f} MB"
+        + (f"; export {exp['export_s']:.1f} s for {exp['export_rows']} rows" if exp else "")
     )
 
 
