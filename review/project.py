@@ -177,7 +177,9 @@ class Project:
             out: list[Record] = []
             entries = self.imports()
             for i, entry in enumerate(entries, start=1):
-                cache = self.cache_dir / "records" / f"{entry.import_id}-{_reader_key()}.pickle"
+                cache = (
+                    self.cache_dir / "records" / f"{entry.import_id}-{reader_cache_key()}.pickle"
+                )
                 recs: list[Record] | None = None
                 if cache.is_file():
                     try:
@@ -215,8 +217,11 @@ class Project:
 _READER_KEY: str | None = None
 
 
-def _reader_key() -> str:
+def reader_cache_key() -> str:
     """Cache key for parsed records: the tool version plus a hash of the reader code.
+
+    Records of an import are cached as ``.review/records/<import_id>-<key>.pickle`` (a list of
+    ``Record``); the screener reads these files directly.
 
     A change to any reader (even within one version, e.g. an editable install) invalidates the
     cached records instead of silently serving what the old reader produced.

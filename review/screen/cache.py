@@ -204,13 +204,13 @@ def _rows_from_import_caches(project: Project) -> dict[str, tuple] | None:
     from operator import itemgetter
 
     from review.model import Record
-    from review.project import _reader_key
+    from review.project import reader_cache_key
 
     names = [f.name for f in dataclasses.fields(Record)]
     nfields = len(names)
     pick = itemgetter(*(names.index(n) for n in _DISPLAY_FIELDS))
     id_at = names.index("record_id")
-    key = _reader_key()
+    key = reader_cache_key()
     rows: dict[str, tuple] = {}
     for entry in project.imports():
         path = project.cache_dir / "records" / f"{entry.import_id}-{key}.pickle"
