@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from review.cli import app
 from tests.conftest import REPO_ROOT
+from tests.test_chart_example import PUBLISHED  # the paper's charting counts (one table)
 
 pytestmark = [
     pytest.mark.slow,
@@ -36,65 +37,6 @@ FIGURE_1 = {
     "other_assessed": 5,
     "other_excluded": 0,
     "total_reports": 45,
-}
-
-# The paper's charting counts (../shared/reference/example-review.md).
-PUBLISHED = {
-    "publication_type": {
-        "Peer-reviewed journal article": 32,
-        "Evaluation report": 8,
-        "PhD dissertation": 4,
-        "Non-academic journal": 1,
-    },
-    "country": {"United States": 41, "Canada": 2, "Australia": 1, "United Kingdom": 1},
-    "research_method": {"Qualitative": 20, "Quantitative": 16, "Mixed methods": 9},
-    "quantitative_design": {
-        "Randomised controlled trial": 3,
-        "Comparison design": 8,
-        "Cross-sectional": 3,
-        "Longitudinal": 3,
-        "Quasi-experimental": 7,
-        "Matched-control trial": 1,
-    },
-    "perspective": {
-        "Parents receiving services": 20,
-        "Parent peer advocates": 17,
-        "Non-peer professional staff": 11,
-        "Community stakeholders": 6,
-    },
-    "earlier_reviews": {
-        "Acri et al. 2021 only": 4,
-        "Both Acri 2021 and Saeteurn 2022": 4,
-        "Neither": 37,
-    },
-    "setting": {
-        "Child welfare and protection programme": 13,
-        "Court-based multidisciplinary legal representation": 5,
-        "Family or dependency court programme": 2,
-        "CP and substance misuse programme": 2,
-        "CP and mental health programme": 1,
-        "CP and parental cognitive disability programme": 1,
-        "Regional system-level initiative": 2,
-    },
-    "expected_outcomes": {
-        "Family case outcomes": 16,
-        "Parents' engagement with services": 11,
-        "Child well-being": 9,
-        "Parent well-being": 6,
-        "Empowerment of parent advocates": 6,
-        "Organisational and system-level change": 4,
-    },
-    "forms": {
-        "One-on-one peer advocacy": 19,
-        "Parent support groups": 7,
-        "Activism and system-level advocacy": 5,
-        "Brief educational group sessions": 2,
-    },
-    "theoretical_framework": {
-        "Empowerment and strengths-based": 15,
-        "Mutual aid and social network": 9,
-        "Critical theories": 5,
-    },
 }
 
 # Every output /work/shared/CLI.md names for the commands the demo runs.
