@@ -46,6 +46,7 @@ def _register() -> None:
         import_cmds,
         prisma_cmds,
         project_cmds,
+        rank_cmds,
         screen_cmds,
     )
 
@@ -54,6 +55,7 @@ def _register() -> None:
         import_cmds,
         dedup_cmds,
         screen_cmds,
+        rank_cmds,
         chart_cmds,
         prisma_cmds,
         demo_cmds,
