@@ -212,3 +212,120 @@ def test_stopping_cli_json(project):
     out = json.loads(res.stdout)
     assert out["screened"] == 1 and out["test"] is None
     assert out["heuristics"]["note"].startswith("heuristics only")
+
+
+# ---- ranked screening in the screener --------------------------------------------------------
+def topic_project(project, n: int = 30, topical: int = 6) -> tuple[list[str], list[str]]:
+    """Import ``n`` records for real (one cluster each); the first ``topical`` are on topic.
+    Returns (on-topic ids, off-topic ids)."""
+    from test_screen_helpers import ClusterRow, clusters_path, write_clusters
+
+    from review.importer import import_files
+
+    src = project.root.parent / "export.csv"
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["title", "abstract", "authors", "year"])
+        for i in range(n):
+            if i < topical:
+                t = f"Parent peer advocacy in child protection, study {i}"
+                a = "Parents with lived experience mentor parents in child protection services."
+            else:
+                t = f"Analgesia after tonsillectomy in children, trial {i}"
+                a = "Randomised trial of clonidine against fentanyl for pain after surgery."
+            w.writerow([t, a, f"Author{i}, A", 2000 + i])
+    import_files(project, [src], source="DB", kind="database")
+    project.invalidate()
+    recs = project.records()
+    write_clusters(
+        clusters_path(project),
+        [ClusterRow(r.record_id, r.record_id, r.source, r.source_position, "", "unique", "main",
+                    r.title) for r in recs],
+    )  # fmt: skip
+    ids = [r.record_id for r in recs]
+    return ids[:topical], ids[topical:]
+
+
+def test_relevance_order_and_blinding(project):
+    from review.screen.session import ScreeningSession
+
+    topic, other = topic_project(project)
+    decide(project, "Ana", topic[0], "include")
+    for cid in other[:3]:
+        decide(project, "Ana", cid, "exclude")
+    s1 = ScreeningSession(project, TA, "Ana", order="relevance", background=False)
+    q1 = list(s1.queue)
+    # decided records first, then the on-topic ones before every off-topic one
+    assert q1[:4] == [topic[0], *other[:3]]
+    assert set(q1[4:9]) == set(topic[1:])
+    assert s1.item().cluster_id in topic[1:]
+    assert s1.ranker.latest.mode == "model"
+    assert s1.ranking_status().startswith("1 includes found")
+    s1.close()
+    # another reviewer's log (the opposite decisions on everything) changes nothing for Ana
+    for cid in topic:
+        decide(project, "Ben", cid, "exclude")
+    for cid in other:
+        decide(project, "Ben", cid, "include")
+    s2 = ScreeningSession(project, TA, "Ana", order="relevance", background=False)
+    assert s2.queue == q1
+    s2.close()
+
+
+def test_relevance_before_the_first_include_uses_the_protocol_query(project):
+    from review.screen.session import ScreeningSession
+
+    from test_screen_helpers import set_protocol
+
+    topic, _other = topic_project(project)
+    project = set_protocol(project, keywords={"include": ["advoca*", "mentor*"], "exclude": []})
+    s = ScreeningSession(project, TA, "Cleo", order="relevance", background=False)
+    assert s.ranker.latest.mode == "query"
+    assert set(s.queue[:6]) == set(topic)
+    s.close()
+
+
+def test_background_ranking_is_adopted_on_the_next_key(project):
+    import time
+
+    from review.screen.session import ScreeningSession
+
+    topic, other = topic_project(project)
+    decide(project, "Ana", topic[0], "include")
+    decide(project, "Ana", other[0], "exclude")
+    s = ScreeningSession(project, TA, "Ana", order="relevance")
+    first = s.item().cluster_id  # shown at once, before any ranking is ready
+    deadline = time.monotonic() + 60
+    while s.ranker.latest is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert s.ranker.latest is not None, s.ranker.error
+    assert s.item().cluster_id == first  # the record on screen does not change by itself
+    s.decide("exclude")
+    assert s.queue is s.ranker.latest.queue or s.ranker.latest.version > 1
+    assert s.item().cluster_id in topic[1:]
+    s.close()
+
+
+def test_sample_order_after_start(project):
+    from review.rank import phase
+    from review.screen.session import ScreeningSession
+
+    ids = make_clusters(project, 12)
+    decide(project, "Ana", ids[0], "include")
+    phase.start_sample(project, TA, "Ana", seed=1)
+    s = ScreeningSession(project, TA, "Ana", order="relevance", records=_NoRecords())
+    urn = phase.read_phase(project, TA, "Ana").urn
+    assert s.order == "sample" and s.queue[:11] == urn
+    assert s.item().cluster_id == urn[0]
+    assert s.ranking_status().startswith("stopping test: random sample 0/11")
+    s.decide("exclude")
+    assert s.item().cluster_id == urn[1]
+    s.close()
+
+
+class _NoRecords:
+    def get(self, _cid):
+        return None
+
+    def close(self):
+        pass

@@ -131,8 +131,9 @@ WORD = re.compile(r"\w+")
 def query_text(
     keywords: Sequence[str], criteria: Sequence[str] = (), questions: Sequence[str] = ()
 ) -> str:
-    """The query used before the first include: keywords (``*`` endings dropped) count twice."""
-    kw = " ".join(w.strip().rstrip("*") for w in keywords if w.strip())
+    """The query used before the first include: keywords count twice (a trailing ``*`` is kept:
+    :func:`query_scores` expands it to every indexed word with that beginning)."""
+    kw = " ".join(w.strip() for w in keywords if w.strip())
     return " ".join(x for x in (kw, kw, *criteria, *questions) if x)
 
 
@@ -144,8 +145,13 @@ def query_scores(features: Features, query: str) -> Any | None:
         return None
     total = np.zeros(features.n, dtype=np.float64)
     hit = False
+    stems = [w[:-1].lower() for w in query.split() if w.endswith("*") and len(w) > 2]
     for vec, mat in zip(features.vectorizers, features.matrices, strict=True):
-        q = vec.transform([query])
+        text = query.replace("*", " ")
+        vocab = getattr(vec, "vocabulary_", None)
+        if stems and vocab and getattr(vec, "analyzer", "") == "word":
+            text += " " + " ".join(t for t in vocab if " " not in t and t.startswith(tuple(stems)))
+        q = vec.transform([text])
         if q.nnz == 0:
             continue
         hit = True
