@@ -72,11 +72,8 @@ VOLATILE_KEYS = {"at", "seconds", "generated_at", "created", "elapsed"}
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("demo") / "review-demo"
-    result = CliRunner().invoke(app, ["demo", str(root), "--quiet"])
-    assert result.exit_code == 0, result.output + str(result.exception)
-    return root, result
+def demo(demo_run):
+    return demo_run.root, demo_run
 
 
 def test_prisma_json_equals_figure_1(demo) -> None:
