@@ -42,7 +42,9 @@ def compile_pins(inputs: list[Path], constraints: list[str]) -> list[str]:
 
 
 def replace_block(text: str, name: str, pins: list[str]) -> str:
-    pattern = re.compile(rf"^([ \t]*)# BEGIN LOCK {name}\b[^\n]*\n(.*?)^[ \t]*# END LOCK {name}\b", re.S | re.M)
+    pattern = re.compile(
+        rf"^([ \t]*)# BEGIN LOCK {name}\b[^\n]*\n(.*?)^[ \t]*# END LOCK {name}\b", re.S | re.M
+    )
     match = pattern.search(text)
     if not match:
         sys.exit(f"pyproject.toml has no '# BEGIN LOCK {name}' … '# END LOCK {name}' block")
