@@ -97,6 +97,13 @@ class ScreeningSession:
         self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
         self._records = records
         self.problems: list[JsonlProblem] = []
+        from review.io.files import command_text
+        from review.io.lock import acquire_log
+
+        # One session per reviewer: a second terminal would decide the same records again.
+        self._lock: str | None = acquire_log(
+            reviewer_log_path(project, self.reviewer), self.reviewer, command_text()
+        )
         self._load_own()
         self.fulltext = {}
         if stage == "full-text":
@@ -270,8 +277,14 @@ class ScreeningSession:
     def close(self) -> None:
         if self._log is not None:
             self._log.close()
+            self._log = None
         if self._records is not None:
             self._records.close()
+        if self._lock is not None:
+            from review.io.lock import release
+
+            release(self._lock)
+            self._lock = None
 
     def __enter__(self) -> ScreeningSession:
         return self
