@@ -35,9 +35,9 @@ def queue_order(ids: list[str], reviewer: str, stage: str, seed: int = 0) -> lis
     Each record's place comes from a hash of (reviewer, stage, seed, record id), so the order is
     the same at every start and records added later slot in without reshuffling the rest.
     """
-    from review.io.files import safe_name
+    from review.people import file_id
 
-    salt = f"{safe_name(reviewer)}\x1f{stage}\x1f{seed}\x1f".encode()
+    salt = f"{file_id(reviewer)}\x1f{stage}\x1f{seed}\x1f".encode()
 
     def key(cid: str) -> bytes:
         return hashlib.blake2b(salt + cid.encode(), digest_size=8).digest()
@@ -83,9 +83,9 @@ class ScreeningSession:
 
         self.project = project
         self.stage = stage
-        self.reviewer = reviewer.strip()
-        if not self.reviewer:
-            raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+        from review.people import clean_name
+
+        self.reviewer = clean_name(reviewer, "--reviewer")
         self.cfg = project.protocol.stage(stage)
         self.decisions = decisions_for(stage)
         self.clusters = clusters if clusters is not None else cluster_index(project)
