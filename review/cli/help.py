@@ -1,11 +1,13 @@
-"""Command help, rendered with a few light Rich pieces instead of Typer's ``rich_utils``.
+"""Command help pages, drawn with the standard library only (no Rich, no markdown-it).
 
 Why: Typer's Rich help imports ``rich.markdown`` (markdown-it), ``rich.traceback`` (pygments)
-and more on every ``--help``; that alone took ``review --help`` past 0.3 s. This renderer draws
-the same panels (usage, description, arguments, options, commands) with ``rich.console``,
-``rich.panel`` and ``rich.table`` only, and keeps docstrings literally: ``<stage>`` placeholders
-survive, indented example blocks keep their lines, and ```code``` spans are shown bold without
-backticks. ``benchmarks/cli_speed.py`` times it; ``tests/test_cli_docs.py`` checks its content.
+and the rest of Rich on every ``--help``, and Rich's layout engine then measures every cell;
+together that took ``review --help`` past 0.3 s. This renderer draws the same panels (usage,
+description, arguments, options, commands; rounded boxes) with ``textwrap``, and keeps
+docstrings literally: ``<stage>`` placeholders survive, indented example blocks keep their
+lines, and ```code``` spans lose only their backticks. Colour (ANSI) only on a terminal and
+never with ``NO_COLOR``. ``benchmarks/cli_speed.py`` times it; ``tests/test_cli_docs.py`` and
+``tests/test_help.py`` check its content.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
+import textwrap
 from typing import Any
 
 from typer.core import TyperArgument, TyperGroup, TyperOption
@@ -36,24 +40,9 @@ def _paragraphs(text: str) -> list[tuple[bool, list[str]]]:
     return out
 
 
-def _inline(text: str) -> Any:
-    """Rich Text for one paragraph: code spans and **bold** styled, everything else literal."""
-    from rich.text import Text
-
-    result = Text()
-    pos = 0
-    spans = sorted(
-        [(m.start(), m.end(), m.group(1), "bold cyan") for m in _CODE.finditer(text)]
-        + [(m.start(), m.end(), m.group(1), "bold") for m in _BOLD.finditer(text)]
-    )
-    for start, end, inner, style in spans:
-        if start < pos:
-            continue
-        result.append(text[pos:start])
-        result.append(inner, style=style)
-        pos = end
-    result.append(text[pos:])
-    return result
+def _plain(text: str) -> str:
+    """Docstring markup removed: ```code``` and **bold** keep their text only."""
+    return _CODE.sub(r"\1", _BOLD.sub(r"\1", text))
 
 
 def short_help(command: Any) -> str:
@@ -61,7 +50,7 @@ def short_help(command: Any) -> str:
     text = command.short_help or command.help or ""
     paragraphs = _paragraphs(text)
     first = " ".join(ln.strip() for ln in paragraphs[0][1]) if paragraphs else ""
-    return _CODE.sub(r"\1", _BOLD.sub(r"\1", first))
+    return _plain(first)
 
 
 _TYPE_NAMES = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "path": "PATH", "dir": "DIR"}
@@ -129,63 +118,96 @@ def _usage(command: Any, ctx: Any) -> str:
     return f"{ctx.command_path} {' '.join(pieces)}".rstrip()
 
 
-def _panel(title: str, rows: list[tuple[str, str, str, str]]) -> Any:
-    from rich import box
-    from rich.panel import Panel
-    from rich.table import Table
+class _Style:
+    """ANSI styles, or nothing when the output is not a colour terminal."""
 
-    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
-    table.add_column(style="bold cyan", no_wrap=True)
-    table.add_column(style="bold green", no_wrap=True)
-    table.add_column(style="yellow", overflow="fold")
-    table.add_column(ratio=1)
-    for name, short, meta, text in rows:
-        table.add_row(name, short, meta, _inline(text))
-    return Panel(table, title=title, title_align="left", box=box.ROUNDED, border_style="dim")
+    def __init__(self, on: bool) -> None:
+        self.on = on
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.on and text else text
+
+
+def _use_colour() -> bool:
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def _panel(title: str, rows: list[tuple[str, str, str, str]], width: int, style: _Style) -> str:
+    """A rounded box titled ``title``: name, short name, metavar and wrapped help per row."""
+    inner = width - 4  # "│ " + content + " │"
+    widths = [max((len(r[i]) for r in rows), default=0) for i in range(3)]
+    widths = [w + 2 if w else 0 for w in widths]
+    text_width = max(inner - sum(widths), 20)
+    colours = ("1;36", "1;32", "33")
+    out = [style("╭─ " + title + " " + "─" * max(width - len(title) - 5, 0) + "╮", "2")]
+    for row in rows:
+        help_lines = textwrap.wrap(_plain(row[3]), text_width, break_on_hyphens=False) or [""]
+        for i, text in enumerate(help_lines):
+            cells = [
+                style(row[c].ljust(widths[c]), colours[c]) if i == 0 else " " * widths[c]
+                for c in range(3)
+            ]
+            pad = inner - sum(widths) - len(text)
+            line = "".join(cells) + text + " " * max(pad, 0)
+            out.append(style("│", "2") + " " + line + " " + style("│", "2"))
+    out.append(style("╰" + "─" * (width - 2) + "╯", "2"))
+    return "\n".join(out)
 
 
 def render_help(command: Any, ctx: Any) -> str:
-    """The whole help page of ``command`` as text (ANSI-styled only on a terminal)."""
-    from rich.console import Console
-    from rich.padding import Padding
-    from rich.text import Text
-
-    width = min(int(os.environ.get("COLUMNS", 0) or 0) or shutil.get_terminal_size().columns, 100)
-    console = Console(width=max(width, 60), highlight=False, soft_wrap=False, record=False)
-    with console.capture() as captured:
-        console.print(Padding(Text("Usage: ", style="yellow") + Text(_usage(command, ctx)), (1, 1)))
-        for block, lines in _paragraphs(command.help or ""):
-            if block:
-                code = "\n".join(ln[4:] if ln.startswith("    ") else ln for ln in lines)
-                console.print(Padding(Text(code, style="green"), (0, 1, 1, 3)))
-            else:
-                console.print(Padding(_inline(" ".join(ln.strip() for ln in lines)), (0, 1, 1, 1)))
-        params = [p for p in command.get_params(ctx) if not getattr(p, "hidden", False)]
-        args = [
-            (_metavar(p, ctx), "", "", (getattr(p, "help", "") or "") + " " + _extras(p, ctx))
-            for p in params
-            if isinstance(p, TyperArgument)
-        ]
-        if args:
-            console.print(_panel("Arguments", args))
-        opts = []
-        for p in params:
-            if not isinstance(p, TyperOption):
-                continue
-            longs = [o for o in p.opts if o.startswith("--")] + [
-                o for o in p.secondary_opts if o.startswith("--")
-            ]
-            shorts = [o for o in p.opts if not o.startswith("--")]
-            text = f"{p.help or ''} {_extras(p, ctx)}".strip()
-            opts.append((", ".join(longs), ", ".join(shorts), _metavar(p, ctx), text))
-        if opts:
-            console.print(_panel("Options", opts))
-        if isinstance(command, TyperGroup):
-            rows = []
-            for name in command.list_commands(ctx):
-                sub = command.get_command(ctx, name)
-                if sub is not None and not sub.hidden:
-                    rows.append((name, "", "", short_help(sub)))
-            if rows:
-                console.print(_panel("Commands", rows))
-    return captured.get()
+    """The whole help page of ``command`` as text (ANSI-styled only on a colour terminal)."""
+    columns = int(os.environ.get("COLUMNS", 0) or 0) or shutil.get_terminal_size().columns
+    width = max(min(columns, 100), 60)
+    style = _Style(_use_colour())
+    out = ["", " " + style("Usage:", "33") + " " + _usage(command, ctx), ""]
+    for block, lines in _paragraphs(command.help or ""):
+        if block:
+            for ln in lines:
+                code = ln[4:] if ln.startswith("    ") else ln
+                for part in textwrap.wrap(
+                    code, width - 3, subsequent_indent="    ", break_on_hyphens=False
+                ) or [""]:
+                    out.append("   " + style(part, "32"))  # long example lines wrap, indented
+        else:
+            text = _plain(" ".join(ln.strip() for ln in lines))
+            out.extend(
+                textwrap.wrap(
+                    text,
+                    width - 2,
+                    initial_indent=" ",
+                    subsequent_indent=" ",
+                    break_on_hyphens=False,
+                )
+            )
+        out.append("")
+    params = [p for p in command.get_params(ctx) if not getattr(p, "hidden", False)]
+    args = [
+        (_metavar(p, ctx), "", "", f"{getattr(p, 'help', '') or ''} {_extras(p, ctx)}".strip())
+        for p in params
+        if isinstance(p, TyperArgument)
+    ]
+    if args:
+        out.append(_panel("Arguments", args, width, style))
+    opts = []
+    for p in params:
+        if not isinstance(p, TyperOption):
+            continue
+        names = [o for o in (*p.opts, *p.secondary_opts) if o.startswith("--")]
+        shorts = [o for o in p.opts if not o.startswith("--")]
+        text = f"{p.help or ''} {_extras(p, ctx)}".strip()
+        opts.append((", ".join(names), ", ".join(shorts), _metavar(p, ctx), text))
+    if opts:
+        out.append(_panel("Options", opts, width, style))
+    if isinstance(command, TyperGroup):
+        rows = []
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is not None and not sub.hidden:
+                rows.append((name, "", "", short_help(sub)))
+        if rows:
+            out.append(_panel("Commands", rows, width, style))
+    return "\n".join(out) + "\n"
