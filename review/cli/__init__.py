@@ -47,6 +47,7 @@ def _register() -> None:
         prisma_cmds,
         project_cmds,
         rank_cmds,
+        report_cmds,
         screen_cmds,
     )
 
@@ -58,6 +59,7 @@ def _register() -> None:
         rank_cmds,
         chart_cmds,
         prisma_cmds,
+        report_cmds,
         demo_cmds,
     ):
         module.register(app)
