@@ -103,6 +103,7 @@ def run_asreview(exe: str, path: Path, seed: int, data) -> dict:
              "-o", str(out)],
             check=True,
             capture_output=True,
+            cwd=tmp,  # asreview leaves a cache file in its working folder
         )  # fmt: skip
         seconds = time.perf_counter() - t
         with zipfile.ZipFile(out) as z:

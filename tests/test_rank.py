@@ -273,9 +273,9 @@ def test_relevance_order_and_blinding(project):
 
 
 def test_relevance_before_the_first_include_uses_the_protocol_query(project):
-    from review.screen.session import ScreeningSession
-
     from test_screen_helpers import set_protocol
+
+    from review.screen.session import ScreeningSession
 
     topic, _other = topic_project(project)
     project = set_protocol(project, keywords={"include": ["advoca*", "mentor*"], "exclude": []})
