@@ -329,3 +329,44 @@ class _NoRecords:
 
     def close(self):
         pass
+
+
+# ---- PRISMA: records nobody screened after a recorded stop ----------------------------------
+def test_prisma_counts_with_automated_exclusions(project):
+    from test_screen_helpers import make_record_project
+
+    from review.io.files import append_jsonl
+    from review.prisma import build_prisma, explain_project
+
+    ids = make_record_project(project, 10)
+    for who in ("Ana", "Ben"):
+        decide(project, who, ids[0], "include")
+        for cid in ids[1:5]:
+            decide(project, who, cid, "exclude")
+    decide(project, "Ana", ids[5], "exclude")  # one reviewer only: stays pending, not automatic
+    before = build_prisma(project).flow
+    assert before.prisma2020["excluded_automatic"] == 0
+    assert before.prisma2020["records_screened"] == 10
+    stop = {
+        "op": "stop", "stage": TA, "rule": "hypergeometric", "test_reviewer": "Ana",
+        "recall_target": 0.95, "confidence": 0.95, "p_value": 0.031, "urn": 5, "sampled": 4,
+        "sample_relevant": 0, "ranked_relevant": 1, "by": "Cleo",
+        "at": "2026-02-01T10:00:00.000000Z", "tool_version": "test",
+    }  # fmt: skip
+    append_jsonl(project.data_dir / "stopping" / "cleo.jsonl", [stop])
+    build = build_prisma(project)
+    p = build.flow.prisma2020
+    assert p["excluded_automatic"] == 4  # ids[6:]: nobody screened them
+    assert p["records_screened"] == 6
+    assert p["records_excluded"] == before.prisma2020["records_excluded"] == 4
+    assert p["duplicates"] == before.prisma2020["duplicates"]
+    assert p["dbr_sought_reports"] == before.prisma2020["dbr_sought_reports"] == 1
+    _flow, rows = explain_project(project, "excluded_automatic")
+    assert sorted(r.record_id for r in rows) == sorted(ids[6:])
+    assert all("stopping rule" in r.why for r in rows)
+    from review.prisma.methods import methods_markdown
+
+    text = methods_markdown(build.flow, build.facts)
+    assert "hypergeometric stopping rule of Callaghan and Müller-Hansen (2020)" in text
+    assert "p = 0.031" in text and "recall was below 95%" in text
+    assert "4 records no reviewer screened" in text

@@ -59,7 +59,7 @@ class PrismaInputs:
     other_clusters: tuple[str, ...] = ()  # other-branch records: straight to full text
     duplicates_automatic: tuple[str, ...] = ()  # non-primary members merged automatically
     duplicates_manual: tuple[str, ...] = ()  # non-primary members merged by a person
-    excluded_automatic: tuple[str, ...] = ()  # marked ineligible by automation (none today)
+    excluded_automatic: tuple[str, ...] = ()  # not screened by a person: stopped by the rule
     excluded_other: tuple[str, ...] = ()  # removed before screening for other reasons
     title_abstract: Mapping[str, Final] = field(default_factory=dict)
     full_text: Mapping[str, Final] = field(default_factory=dict)
@@ -269,7 +269,8 @@ def compute_flow(inp: PrismaInputs) -> Flow:
     ]
     members["duplicates"] = members["duplicates_automatic"] + members["duplicates_manual"]
     members["excluded_automatic"] = [
-        Member(r, "marked ineligible by an automation tool") for r in removed["excluded_automatic"]
+        Member(r, "not screened by a person: title/abstract screening stopped by the stopping rule")
+        for r in removed["excluded_automatic"]
     ]
     members["excluded_other"] = [
         Member(r, "removed before screening for another reason") for r in removed["excluded_other"]

@@ -37,6 +37,9 @@ class MethodsFacts:
     agreement: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     resolution: str = "consensus"
     maybe_to_fulltext: bool = True
+    # the team's recorded decision to stop title/abstract screening by the stopping rule
+    # (a `stop` line of data/stopping/, see review.rank.phase), or None
+    stopping: dict[str, Any] | None = None
 
 
 def gather(
@@ -70,13 +73,15 @@ def gather(
     removed_auto = clusters.removed_automatic()
     removed_manual = clusters.removed_manual()
     cluster_of = {r: clusters.cluster_of[r] for r in (*removed_auto, *removed_manual)}
+    stopping, not_screened = _stopped_early(project)
     inputs = PrismaInputs(
         identified=identified,
-        main_clusters=tuple(clusters.main_clusters()),
+        main_clusters=tuple(c for c in clusters.main_clusters() if c not in not_screened),
         other_clusters=tuple(clusters.other_clusters()),
         duplicates_automatic=tuple(removed_auto),
         duplicates_manual=tuple(removed_manual),
-        title_abstract=finals["title-abstract"],
+        excluded_automatic=tuple(not_screened),
+        title_abstract={c: f for c, f in finals["title-abstract"].items() if c not in not_screened},
         full_text=finals["full-text"],
         maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
         ta_reasons={r.id: r.label for r in ta_cfg.exclusion_reasons},
@@ -110,8 +115,22 @@ def gather(
         agreement={s: _agreement(project, s) for s in STAGE_KEYS},
         resolution=protocol.resolution,
         maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
+        stopping=stopping,
     )
     return inputs, facts
+
+
+def _stopped_early(project: Project) -> tuple[dict[str, Any] | None, dict[str, None]]:
+    """The recorded stop decision at title/abstract and the clusters no reviewer screened
+    (they are counted as excluded by automation tools), or (None, {})."""
+    try:
+        from review.rank.phase import not_screened_after_stop
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("review.rank"):
+            return None, {}
+        raise
+    line, ids = not_screened_after_stop(project, "title-abstract")
+    return line, dict.fromkeys(ids)
 
 
 def _screen_module() -> Any | None:

@@ -197,11 +197,14 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
         s += f" ({n_(db_total)} from databases and registers and {n_(with_total)} from other sources screened with them)"
     s += f". We removed {plural(dups, 'duplicate')}"
     s += f" ({n_(f['duplicates_automatic'])} automatically and {n_(f['duplicates_manual'])} after checking by a reviewer)"
-    removed_more = f["excluded_automatic"] + f["excluded_other"]
-    if removed_more:
-        s += f" and {plural(removed_more, 'further record')} for other reasons"
+    if f["excluded_other"]:
+        s += f" and {plural(f['excluded_other'], 'further record')} for other reasons"
+    if f["excluded_automatic"] and facts.stopping is None:
+        s += f"; {plural(f['excluded_automatic'], 'record')} were marked ineligible by automation tools"
     s += f", leaving {plural(f['records_screened'], 'record')} to screen."
     proc = [s]
+    if facts.stopping is not None:
+        proc.append(_stopping_sentence(facts.stopping, f["excluded_automatic"]))
     for stage in ("title_abstract", "full_text"):
         who = _reviewers_phrase(
             facts.reviewers_observed.get(STAGE_IDS[stage], {}),
@@ -290,3 +293,20 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
             "",
         ]
     return "\n".join(head) + "\n" + "\n\n".join(paras) + "\n"
+
+
+def _stopping_sentence(stop: dict, n_auto: int) -> str:
+    """How title/abstract screening stopped early (the team's recorded `stop` line)."""
+    target = float(stop.get("recall_target", 0.95))
+    conf = float(stop.get("confidence", 0.95))
+    return (
+        "Title and abstract screening was prioritised by a model retrained on each reviewer's "
+        "own decisions and stopped early by the hypergeometric stopping rule of Callaghan and "
+        f"Müller-Hansen (2020): after ranked screening, a random sample of {stop.get('sampled')} "
+        f"of the {stop.get('urn')} records then unscreened held {stop.get('sample_relevant')} "
+        f"relevant records, rejecting the hypothesis that recall was below {target:.0%} "
+        f"(confidence {conf:.0%}, p = {float(stop.get('p_value', 1)):.3f}). The "
+        f"{plural(n_auto, 'record')} no reviewer screened are reported as excluded by "
+        f"automation tools (decision recorded by {stop.get('by')} on "
+        f"{str(stop.get('at', ''))[:10]})."
+    )

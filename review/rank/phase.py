@@ -269,3 +269,21 @@ def test_from_line(line: dict[str, Any]) -> StopTest:
         safe_to_stop=True,
         more_to_screen=0,
     )
+
+
+def not_screened_after_stop(
+    project: Project, stage: str
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """The team's stop decision at ``stage`` and the eligible clusters no reviewer decided
+    (in eligibility order); (None, []) when the team has not stopped by the rule."""
+    line = stop_decision(project, stage)
+    if line is None:
+        return None, []
+    from review.screen import final_decisions
+
+    ids = [
+        cid
+        for cid, fd in final_decisions(project, stage).items()
+        if fd.decision is None and not fd.decisions
+    ]
+    return line, ids
