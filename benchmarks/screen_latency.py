@@ -12,7 +12,8 @@ and two reviewers' complete title/abstract logs (about 10% disagreements). Then 
 - with ``--export``: ``review screen export`` of one reviewer's N-record sheet.
 
 Usage: ``.venv/bin/python benchmarks/screen_latency.py [--n 100000] [--presses 200] [--dir D]
-[--export]``
+[--export] [--order random|relevance]`` (relevance: the ranker builds its features and retrains
+in a background thread while the keys are pressed; the latency is measured all the same).
 Targets (issue 4): open < 2 s, next record < 50 ms, disagreements < 2 s.
 """
 
@@ -99,16 +100,17 @@ def build(root: Path, n: int) -> None:
                 fh.write(dumps_line(line) + "\n")
 
 
-async def measure_ui(root: Path, presses: int) -> dict:
+async def measure_ui(root: Path, presses: int, order: str = "random") -> dict:
     from review.project import Project
     from review.screen.session import ScreeningSession
     from review.screen.tui import ScreenerApp
 
     t0, c0 = time.perf_counter(), time.process_time()
     project = Project.open(root / "proj")
-    session = ScreeningSession(project, TA, "Bench C")
+    session = ScreeningSession(project, TA, "Bench C", order=order)
     t_session = time.perf_counter() - t0
     app = ScreenerApp(session)
+    adopted: list[int] = []  # key presses after which a new ranking was swapped in
     lat: list[float] = []  # key press -> next record rendered (painted by the compositor)
     trip: list[float] = []  # the pilot's whole round trip, including its idle detection
     async with app.run_test(size=(120, 40)) as pilot:
@@ -137,6 +139,9 @@ async def measure_ui(root: Path, presses: int) -> dict:
             trip.append(time.perf_counter() - t)
             t_paint, prev = next((pt, text) for pt, text in painted if text != prev)
             lat.append(t_paint - t)
+            if session.ranker is not None and session._adopted is not None:
+                if not adopted or adopted[-1] != id(session._adopted):
+                    adopted.append(id(session._adopted))
         await pilot.press("q")
     session.close()
     lines = (project.data_dir / "screening" / "bench-c.jsonl").read_text().splitlines()
@@ -152,6 +157,10 @@ async def measure_ui(root: Path, presses: int) -> dict:
         "next_p95_ms": lat[int(0.95 * (len(lat) - 1))] * 1000,
         "next_max_ms": lat[-1] * 1000,
         "presses": presses,
+        "order": order,
+        "rankings_adopted": len(adopted),
+        "ranker_status": session.ranker.status if session.ranker is not None else "",
+        "ranker_error": session.ranker.error if session.ranker is not None else None,
     }
 
 
@@ -222,6 +231,12 @@ def main() -> None:
     ap.add_argument("--presses", type=int, default=200)
     ap.add_argument("--dir", type=Path, default=None, help="reuse/build the project here")
     ap.add_argument("--export", action="store_true", help="also time `review screen export`")
+    ap.add_argument(
+        "--order",
+        choices=["random", "relevance"],
+        default="random",
+        help="screener order; relevance retrains in a background thread while keys are pressed",
+    )
     args = ap.parse_args()
     root = args.dir or Path(tempfile.mkdtemp(prefix="screen-bench-"))
     if not (root / "proj").is_dir():
@@ -231,7 +246,7 @@ def main() -> None:
         log = root / "proj" / "data" / "screening" / "bench-c.jsonl"
         log.unlink(missing_ok=True)
     cold = measure_cold_open(root)
-    ui = asyncio.run(measure_ui(root, args.presses))
+    ui = asyncio.run(measure_ui(root, args.presses, args.order))
     dis = measure_disagreements(root)
     cache_mb = cache_size_mb(root)
     exp = measure_export(root) if args.export else {}

@@ -285,6 +285,7 @@ def test_relevance_before_the_first_include_uses_the_protocol_query(project):
     s.close()
 
 
+@pytest.mark.slow  # starts the ranking worker process (a fresh interpreter importing sklearn)
 def test_background_ranking_is_adopted_on_the_next_key(project):
     import time
 
@@ -299,6 +300,7 @@ def test_background_ranking_is_adopted_on_the_next_key(project):
     while s.ranker.latest is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert s.ranker.latest is not None, s.ranker.error
+    assert s.ranker.latest.mode == "model" and s.ranker.error is None
     assert s.item().cluster_id == first  # the record on screen does not change by itself
     s.decide("exclude")
     assert s.queue is s.ranker.latest.queue or s.ranker.latest.version > 1

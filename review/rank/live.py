@@ -1,9 +1,9 @@
-"""Ranking while one reviewer screens: a background thread retrains on *their own* decisions.
+"""Ranking while one reviewer screens: a background worker retrains on *their own* decisions.
 
 The screener (``ScreeningSession``) tells the ranker about every decision of its reviewer
-(:meth:`LiveRanker.update`, a dict write under a lock: microseconds). A daemon thread builds the
-TF-IDF features once, then retrains whenever decisions changed and publishes a complete new
-queue (decided records first, in decision order, then the undecided ones best first) with its
+(:meth:`LiveRanker.update`, a dict write under a lock: microseconds). A daemon thread hands the
+decisions to a worker process, which builds the TF-IDF features once and retrains whenever
+decisions changed; the thread then publishes a complete new queue (decided records first, in decision order, then the undecided ones best first) with its
 position index. The screener swaps the published queue in on its next key press: an O(1)
 reference swap, so a retrain never blocks typing and the record on screen never changes under
 the reader's eyes.
@@ -13,9 +13,11 @@ Blind by construction: the ranker is given only the session's own log (nothing e
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from review.rank.model import DEFAULT_MODEL
@@ -43,6 +45,7 @@ class LiveRanker:
         text_of: Callable[[str], str],
         decided: dict[str, str],
         *,
+        root: Path | str = ".",
         query: str = "",
         seed: int = 0,
         model: str = DEFAULT_MODEL,
@@ -58,9 +61,9 @@ class LiveRanker:
         self._version = 1
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._features: Any = None
-        self._index: dict[str, int] = {}
-        self._query_scores: Any = None
+        self._root = str(root)
+        self._index = {c: i for i, c in enumerate(self.ids)}
+        self._local: RankEngine | None = None
         self.latest: Ranking | None = None
         self.status = "ranking: preparing features"
         self.error: str | None = None
@@ -84,45 +87,36 @@ class LiveRanker:
         self._stop.set()
         self._wake.set()
 
-    # ---- the work (background thread, or called directly by tests) ----------------------------
-    def prepare(self) -> None:
-        from review.rank.model import build_features, query_scores
+    # ---- the work ---------------------------------------------------------------------------
+    def _snapshot(self) -> tuple[dict[str, int], int]:
+        with self._lock:
+            return dict(self._labels), self._version
 
-        texts = [self._text_of(c) for c in self.ids]
-        self._index = {c: i for i, c in enumerate(self.ids)}
-        self._features = build_features(texts, self._model)
-        self._query_scores = query_scores(self._features, self._query) if self._query else None
+    def _engine(self) -> RankEngine:
+        if self._local is None:
+            texts = [self._text_of(c) for c in self.ids]
+            self._local = RankEngine(texts, self._query, self._seed, self._model)
+        return self._local
 
     def rank_once(self) -> Ranking:
-        """Train on a snapshot of the decisions and publish the queue (any thread)."""
-        import numpy as np
+        """Train in this process on a snapshot of the decisions and publish the queue (line
+        mode and tests; the screener's background ranking runs in a worker process)."""
+        labels, version = self._snapshot()
+        by_row = {self._index[c]: y for c, y in labels.items() if c in self._index}
+        return self._publish(labels, version, *self._engine().compute(by_row))
 
-        from review.rank.model import scores
-
-        if self._features is None:
-            self.prepare()
-        with self._lock:
-            labels = dict(self._labels)
-            version = self._version
-        index = self._index
-        decided = [c for c in labels if c in index]
-        y = [labels[c] for c in decided]
-        includes = sum(y)
-        rows = [index[c] for c in decided]
-        estimate = None
-        if 0 < includes < len(y):
-            s = scores(self._features, rows, y, self._model, self._seed)
-            mode = "model"
-            estimate = _expected_remaining(s, rows, y)
-        elif self._query_scores is not None:
-            s, mode = self._query_scores, "query"
-        else:
-            s, mode = np.zeros(len(self.ids)), "none"
-        undecided = np.ones(len(self.ids), dtype=bool)
-        undecided[rows] = False
-        cand = np.flatnonzero(undecided)
-        best = cand[np.argsort(-s[cand], kind="stable")]  # ties keep the random base order
-        queue = decided + [self.ids[i] for i in best.tolist()]
+    def _publish(
+        self,
+        labels: dict[str, int],
+        version: int,
+        best: Any,
+        mode: str,
+        includes: int,
+        estimate: float | None,
+    ) -> Ranking:
+        decided = [c for c in labels if c in self._index]
+        ids = self.ids
+        queue = decided + [ids[i] for i in best.tolist()]
         ranking = Ranking(
             version=version,
             queue=queue,
@@ -133,26 +127,122 @@ class LiveRanker:
             expected_remaining=estimate,
         )
         self.latest = ranking
+        self.status = STATUS[mode]
         return ranking
 
     def _run(self) -> None:
+        """Feed decisions to a worker process and publish its rankings. The features and the
+        training run in that process, so no long C call (TF-IDF, liblinear, sparse products)
+        ever holds this process's GIL while the reviewer types."""
+        import multiprocessing as mp
+
+        ctx = mp.get_context("spawn")
+        mine, theirs = ctx.Pipe()
+        proc = ctx.Process(
+            target=worker_main,
+            args=(theirs, self._root, self.ids, self._query, self._seed, self._model),
+            name="review-ranker",
+            daemon=True,
+        )
         try:
+            proc.start()
+            theirs.close()
             while not self._stop.is_set():
                 self._wake.wait()
                 self._wake.clear()
                 if self._stop.is_set():
-                    return
-                if self.latest is not None and self.latest.version == self._version:
+                    break
+                labels, version = self._snapshot()
+                if self.latest is not None and self.latest.version == version:
                     continue
-                r = self.rank_once()
-                self.status = {
-                    "model": "ranked by your decisions",
-                    "query": "ranked by the protocol's keywords (no include yet)",
-                    "none": "random order until your first include",
-                }[r.mode]
+                by_row = {self._index[c]: y for c, y in labels.items() if c in self._index}
+                mine.send((version, by_row))
+                reply = mine.recv()  # waits without holding the GIL
+                if reply[0] == "error":
+                    raise RuntimeError(reply[1])
+                self._publish(labels, *reply)
         except Exception as exc:  # the screener keeps working in its current order
             self.error = f"{type(exc).__name__}: {exc}"
             self.status = "ranking failed; order kept"
+        finally:
+            with contextlib.suppress(Exception):
+                mine.send(None)
+            mine.close()
+            proc.join(timeout=2)
+            if proc.is_alive():
+                proc.terminate()
+
+
+STATUS = {
+    "model": "ranked by your decisions",
+    "query": "ranked by the protocol's keywords (no include yet)",
+    "none": "random order until your first include",
+}
+
+
+class RankEngine:
+    """Features of every record (built once) and one retrain per call."""
+
+    def __init__(self, texts: list[str], query: str, seed: int, model: str) -> None:
+        from review.rank.model import build_features, query_scores
+
+        self.n = len(texts)
+        self.seed, self.model = seed, model
+        self.features = build_features(texts, model)
+        self.query_scores = query_scores(self.features, query) if query else None
+
+    def compute(self, labels: dict[int, int]) -> tuple[Any, str, int, float | None]:
+        """(rows best first, mode, includes, expected remaining) for 0/1 ``labels`` by row."""
+        import numpy as np
+
+        from review.rank.model import scores
+
+        rows = list(labels)
+        y = [labels[r] for r in rows]
+        includes = sum(y)
+        estimate = None
+        if 0 < includes < len(y):
+            s = scores(self.features, rows, y, self.model, self.seed)
+            mode = "model"
+            estimate = _expected_remaining(s, rows, y)
+        elif self.query_scores is not None:
+            s, mode = self.query_scores, "query"
+        else:
+            s, mode = np.zeros(self.n), "none"
+        undecided = np.ones(self.n, dtype=bool)
+        undecided[rows] = False
+        cand = np.flatnonzero(undecided)
+        best = cand[np.argsort(-s[cand], kind="stable")].astype(np.int32)  # ties: base order
+        return best, mode, includes, estimate
+
+
+def worker_main(
+    conn: Any, root: str, ids: list[str], query: str, seed: int, model: str
+) -> None:  # pragma: no cover - runs in the worker process
+    """The ranking process: texts from the project's record caches, then one ranking per
+    request ``(version, {row: 0/1})`` until ``None``."""
+    try:
+        from review.project import Project
+        from review.rank.model import record_text
+        from review.screen.cache import record_store
+
+        store = record_store(Project.open(Path(root)))
+        texts = []
+        for c in ids:
+            r = store.get(c)
+            texts.append("" if r is None else record_text(r.title, r.abstract))
+        engine = RankEngine(texts, query, seed, model)
+        while True:
+            msg = conn.recv()
+            if msg is None:
+                return
+            version, labels = msg
+            conn.send((version, *engine.compute(labels)))
+    except EOFError:
+        return
+    except Exception as exc:
+        with contextlib.suppress(Exception):
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
 def _expected_remaining(s: Any, rows: list[int], y: list[int]) -> float:

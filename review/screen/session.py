@@ -171,6 +171,7 @@ class ScreeningSession:
             self.queue,
             text_of,
             decided,
+            root=self.project.root,
             query=query_text(proto.keywords_include, proto.include_criteria, proto.questions),
             seed=seed,
             start=background,
