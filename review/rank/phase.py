@@ -145,8 +145,11 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
         "at": now_iso(),
         "tool_version": __version__,
     }
-    with JsonlAppender(reviewer_log_path(project, reviewer)) as app:
-        app.append(line)
+    from review.io.lock import log_lock
+
+    path = reviewer_log_path(project, reviewer)
+    with log_lock(path, reviewer, "review stopping --start-sample"), JsonlAppender(path) as app:
+        app.append(line)  # one writer per log: refused while the reviewer's screener is open
     return line
 
 
@@ -239,7 +242,10 @@ def record_stop(
         "at": now_iso(),
         "tool_version": __version__,
     }
-    with JsonlAppender(stop_dir(project) / f"{safe_name(by)}.jsonl") as app:
+    from review.io.lock import log_lock
+
+    path = stop_dir(project) / f"{safe_name(by)}.jsonl"
+    with log_lock(path, by, "review stopping --record-stop"), JsonlAppender(path) as app:
         app.append(line)
     return line
 
