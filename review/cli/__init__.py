@@ -46,6 +46,7 @@ def _register() -> None:
         import_cmds,
         prisma_cmds,
         project_cmds,
+        report_cmds,
         screen_cmds,
     )
 
@@ -56,6 +57,7 @@ def _register() -> None:
         screen_cmds,
         chart_cmds,
         prisma_cmds,
+        report_cmds,
         demo_cmds,
     ):
         module.register(app)
