@@ -280,7 +280,8 @@ def resolve(
             param_hint="--stage/--resolver",
         )
     check_stage(stage)
-    from review.screen.resolve import ResolutionLog, disagreements_to_resolve, parse_reason
+    from review.screen.logs import parse_reason
+    from review.screen.resolve import ResolutionLog, disagreements_to_resolve
 
     proj = open_project(project)
     rows = disagreements_to_resolve(proj, stage, resolver)
@@ -385,7 +386,7 @@ def fulltext_attach(
 
         review fulltext attach pdfs/ --by Ana
     """
-    from review.project import whoami
+    from review.people import whoami
     from review.screen.fulltext import attach_dir
 
     proj = open_project(project)
