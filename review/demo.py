@@ -204,6 +204,8 @@ def plan(project_dir: Path) -> list[Step]:
     steps.append(Step("Compare the charting", ("chart", "compare")))
     steps.append(Step("Charting summary and gap map", ("chart", "summary")))
     steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
+    steps.append(Step("The review report (HTML)", ("report", "--quiet")))
+    steps.append(Step("The PRISMA-ScR checklist", ("report", "checklist")))
     steps.append(Step("Project status", ("status",)))
     return steps
 
@@ -302,7 +304,10 @@ OUTPUTS = (
     "outputs/prisma/prisma.png",
     "outputs/prisma/prisma.pdf",
     "outputs/prisma/prisma.mmd",
+    "outputs/report/prisma-scr.xlsx",
+    "outputs/report/prisma-scr.md",
 )
+REPORT = "outputs/report.html"
 
 
 def summarise(project_dir: Path) -> dict[str, Any]:
@@ -378,4 +383,5 @@ def summarise(project_dir: Path) -> dict[str, Any]:
         "programmes": programmes,
         "outputs": outputs,
         "missing_outputs": missing,
+        "report": REPORT if (project.root / REPORT).is_file() else None,
     }

@@ -34,3 +34,17 @@ def project(tmp_path: Path):
     from review.project import Project
 
     return Project.init(tmp_path / "proj", title="Test review")
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory):
+    """`review demo` run once per test session: (project folder, CliRunner result). Shared by
+    tests/test_demo.py and tests/test_report.py; tests must not change the folder."""
+    from typer.testing import CliRunner
+
+    from review.cli import app
+
+    root = tmp_path_factory.mktemp("demo") / "review-demo"
+    result = CliRunner().invoke(app, ["demo", str(root), "--quiet"])
+    assert result.exit_code == 0, result.output + str(result.exception)
+    return root, result

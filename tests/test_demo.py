@@ -58,6 +58,9 @@ CONTRACT_OUTPUTS = (
     "outputs/prisma/prisma.png",
     "outputs/prisma/prisma.pdf",
     "outputs/prisma/prisma.mmd",
+    "outputs/report.html",
+    "outputs/report/prisma-scr.xlsx",
+    "outputs/report/prisma-scr.md",
 )
 # Commands that rebuild outputs/ from the plain files (no new decisions).
 DERIVED = (
@@ -67,16 +70,10 @@ DERIVED = (
     ("chart", "compare"),
     ("chart", "summary"),
     ("prisma", "--quiet"),
+    ("report", "--quiet"),
+    ("report", "checklist"),
 )
 VOLATILE_KEYS = {"at", "seconds", "generated_at", "created", "elapsed"}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("demo") / "review-demo"
-    result = CliRunner().invoke(app, ["demo", str(root), "--quiet"])
-    assert result.exit_code == 0, result.output + str(result.exception)
-    return root, result
 
 
 def test_prisma_json_equals_figure_1(demo) -> None:
@@ -153,6 +150,8 @@ def test_every_contract_output_exists_and_opens(demo) -> None:
             assert path.read_bytes().startswith(b"%PDF"), rel
         elif suffix == ".json":
             json.loads(path.read_text(encoding="utf-8"))
+        elif suffix == ".html":
+            assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>"), rel
         elif suffix == ".csv":
             with open(path, encoding="utf-8-sig", newline="") as fh:
                 rows = list(csv.reader(fh))
