@@ -1351,7 +1351,8 @@ def write_charting(decisions: Path, works: list[Work]) -> list[Path]:
     from openpyxl import load_workbook
 
     sys.path.insert(0, str(REPO))
-    from review.chart.example import load_example
+    from example_charting import load_example
+
     from review.chart.outputs import stable_xlsx_bytes
     from review.chart.schema import load_schema
     from review.chart.template import build_template, fill_template, save_workbook

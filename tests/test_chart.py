@@ -18,12 +18,12 @@ from review.chart import (
     parse_schema,
     status_summary,
 )
-from review.chart.example import load_example
 from review.chart.summary import round_percentages
 from review.chart.template import fill_template
 from review.cli import app
 from review.errors import ValidationError
 from tests.conftest import REPO_ROOT
+from tests.test_chart_example import load_example
 
 SCHEMA = REPO_ROOT / "extraction_schema.yaml"
 EXAMPLE = REPO_ROOT / "scripts" / "example_charting.yaml"
@@ -377,8 +377,9 @@ def test_compare_two_reviewers_then_consensus(chart_project, tmp_path, example):
     assert res.exit_code == 0, res.output
     assert "2 disagreement(s)" in res.stdout
     assert "Country: 44/45 agree (97.8%)" in res.stdout
-    csv_text = (chart_project.outputs_dir / "charting" / "disagreements.csv").read_text()
-    lines = csv_text.splitlines()
+    raw = (chart_project.outputs_dir / "charting" / "disagreements.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, like every CSV we write
+    lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0] == "level,id,citation_or_name,field,field_label,anat,marina"
     assert any(
         ln.startswith("report,frame-2006,") and ln.endswith(",country,Country,United States,Canada")
@@ -386,6 +387,11 @@ def test_compare_two_reviewers_then_consensus(chart_project, tmp_path, example):
     )
     assert any("ontario-pmao" in ln and "theoretical_framework" in ln for ln in lines)
     assert (chart_project.outputs_dir / "charting" / "disagreements.xlsx").is_file()
+    agreement = (chart_project.outputs_dir / "charting" / "agreement.csv").read_bytes()
+    assert agreement.startswith(b"\xef\xbb\xbf")
+    assert "\ncountry,Country,country,,2,45,44,97.8," in agreement.decode("utf-8-sig").replace(
+        "\nreport,", "\n"
+    )
     res = run("import", str(a), "--consensus", "-p", root)
     assert res.exit_code == 0
     final = final_charting(chart_project)
@@ -449,7 +455,7 @@ def test_disagreements_csv_is_excel_safe(chart_project, tmp_path, example):
     assert run("import", str(a), "--reviewer", "anat", "-p", root).exit_code == 0
     assert run("import", str(b), "--reviewer", "marina", "-p", root).exit_code == 0
     assert run("compare", "-p", root).exit_code == 0
-    text = (chart_project.outputs_dir / "charting" / "disagreements.csv").read_text()
+    text = (chart_project.outputs_dir / "charting" / "disagreements.csv").read_text("utf-8-sig")
     assert "'=HYPERLINK" in text and ",'+paid staff" in text
     from openpyxl import load_workbook
 

@@ -1,6 +1,6 @@
 """`review report` and `review report checklist`: the offline HTML report and the PRISMA-ScR
 checklist. Fast tests use an empty project and the PRISMA example inputs; the demo's report is
-checked once (session fixture `demo`) and opened in headless Chromium when one is installed."""
+checked once (session fixture `demo_run`) and opened in headless Chromium when one is installed."""
 
 from __future__ import annotations
 
@@ -159,8 +159,8 @@ def _assert_offline(html: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not HAS_EXAMPLE, reason="no example data in this checkout")
-def test_demo_report_numbers_size_and_links(demo) -> None:
-    root, result = demo
+def test_demo_report_numbers_size_and_links(demo_run) -> None:
+    root, result = demo_run.root, demo_run
     path = root / "outputs" / "report.html"
     assert f"Report: {path}" in result.stdout.replace("\n", "")
     html = path.read_text(encoding="utf-8")
@@ -202,8 +202,8 @@ def _diagram_counts(html: str) -> dict[str, int]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not HAS_EXAMPLE, reason="no example data in this checkout")
-def test_demo_report_is_deterministic(demo, tmp_path: Path) -> None:
-    root, _ = demo
+def test_demo_report_is_deterministic(demo_run, tmp_path: Path) -> None:
+    root = demo_run.root
     again = tmp_path / "copy"
     shutil.copytree(root, again)
     result = CliRunner().invoke(app, ["report", "--quiet", "--project", str(again)])
@@ -264,10 +264,10 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not HAS_EXAMPLE, reason="no example data in this checkout")
-def test_demo_report_in_headless_chromium(demo, browser, tmp_path: Path) -> None:
+def test_demo_report_in_headless_chromium(demo_run, browser, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
-    root, _ = demo
+    root = demo_run.root
     path = root / "outputs" / "report.html"
     # renders in < 1 s (navigation start to the load event, scripts included); the browser is
     # warmed up on a blank page first, and the best of three loads counts (shared CI machines)

@@ -310,13 +310,9 @@ def comparison_rows(comparison: Comparison) -> list[list[Any]]:
 
 def write_comparison(out_dir: Path, comparison: Comparison) -> list[Path]:
     """Write disagreements.xlsx (+ per-field agreement sheet) and disagreements.csv."""
-    import csv
-    import io
-
     from openpyxl import Workbook
 
     from review.io.files import atomic_write_bytes, atomic_write_text
-    from review.io.xlsx import csv_safe
 
     out_dir = Path(out_dir)
     rows = comparison_rows(comparison)
@@ -336,10 +332,21 @@ def write_comparison(out_dir: Path, comparison: Comparison) -> list[Path]:
     _write_rows(ag, 1, stats)
     xlsx = out_dir / "disagreements.xlsx"
     atomic_write_bytes(xlsx, stable_xlsx_bytes(wb))
+    csv_path = out_dir / "disagreements.csv"
+    atomic_write_text(csv_path, csv_text(rows))
+    return [xlsx, csv_path]
+
+
+def csv_text(rows: list[list[Any]]) -> str:
+    """A CSV file's text: UTF-8 BOM first (Excel then reads accents right), one row per line,
+    text a spreadsheet would run as a formula escaped (:func:`review.io.xlsx.csv_safe`)."""
+    import csv
+    import io
+
+    from review.io.xlsx import csv_safe
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     for row in rows:
         writer.writerow([csv_safe(v) for v in row])
-    csv_path = out_dir / "disagreements.csv"
-    atomic_write_text(csv_path, buf.getvalue())
-    return [xlsx, csv_path]
+    return "\ufeff" + buf.getvalue()

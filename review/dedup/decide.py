@@ -227,12 +227,36 @@ def decide(s: PairScore, o: DedupOptions, short_title: bool = False) -> Decision
                     and bool(s.same_volume or journal >= 0.9),
                     "A12 short title: same authors, year, pages and venue",
                 ),
+                (
+                    s.title_how == "missing"
+                    and a is not None
+                    and a >= 0.95
+                    and bool(s.first_author)
+                    and s.year_diff == 0
+                    and journal >= 0.9
+                    and bool(s.same_volume)
+                    and bool(s.same_pages)
+                    and (s.page_range or bool(s.same_issue)),
+                    "A14 no title on one side: same authors, year, journal, volume, issue/pages",
+                ),
             ]
         for matched, rule in rules:
             if matched:
                 return result(AUTO, rule)
     if id_match:
         return result(MAYBE, "M1 same DOI/PMID but not certain")
+    if (
+        s.title_how == "missing"
+        and not blockers
+        and not conflicts
+        and a is not None
+        and a >= 0.9
+        and bool(s.first_author)
+        and s.year_diff is not None
+        and s.year_diff <= 1
+        and len(support & {"journal", "volume", "issue", "pages"}) >= 2
+    ):
+        return result(MAYBE, "M4 no title on one side, the rest agrees")
     far_apart = s.year_diff is not None and s.year_diff > 3
     generic = short_title and (s.doi_conflict or a is None or a < 0.8)
     if t >= o.maybe_threshold and authors_ok and not far_apart and not generic:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from review.errors import ReviewError
-from review.io.files import JsonlAppender, JsonlProblem, now_iso, safe_name
+from review.io.files import JsonlAppender, JsonlProblem, now_iso
 from review.model import DECISIONS, FULLTEXT_DECISIONS, STAGES
 
 if TYPE_CHECKING:
@@ -68,11 +68,31 @@ def resolutions_dir(project: Project) -> Path:
 
 
 def reviewer_log_path(project: Project, reviewer: str) -> Path:
-    return screening_dir(project) / f"{safe_name(reviewer)}.jsonl"
+    """``reviewer``'s own screening log; ReviewError when the file belongs to another name."""
+    from review.people import own_path, owner_of
+
+    return own_path(
+        screening_dir(project),
+        reviewer,
+        ".jsonl",
+        lambda p: owner_of(p, "reviewer"),
+        "--reviewer",
+        project.rel,
+    )
 
 
 def resolver_log_path(project: Project, resolver: str) -> Path:
-    return resolutions_dir(project) / f"{safe_name(resolver)}.jsonl"
+    """``resolver``'s own resolution log; ReviewError when the file belongs to another name."""
+    from review.people import own_path, owner_of
+
+    return own_path(
+        resolutions_dir(project),
+        resolver,
+        ".jsonl",
+        lambda p: owner_of(p, "resolver"),
+        "--resolver",
+        project.rel,
+    )
 
 
 def _log_files(folder: Path) -> list[Path]:
@@ -182,11 +202,11 @@ class ScreeningLog:
     """A reviewer's own screening log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, reviewer: str) -> None:
-        if not reviewer.strip():
-            raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+        from review.people import clean_name
+
         self.project = project
-        self.reviewer = reviewer
-        self.path = reviewer_log_path(project, reviewer)
+        self.reviewer = clean_name(reviewer, "--reviewer")
+        self.path = reviewer_log_path(project, self.reviewer)
         self._app = JsonlAppender(self.path)
 
     def decide(

@@ -86,10 +86,10 @@ class ResolutionLog:
     """A resolver's own log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, resolver: str) -> None:
-        if not resolver.strip():
-            raise ReviewError("A resolver name is needed: pass --resolver NAME.")
+        from review.people import clean_name
+
         self.project = project
-        self.resolver = resolver.strip()
+        self.resolver = clean_name(resolver, "--resolver")
         self._app = JsonlAppender(resolver_log_path(project, self.resolver))
 
     def resolve(
@@ -118,11 +118,11 @@ def import_resolutions(project: Project, path: Path, stage: str, resolver: str) 
     Every row is validated first; on any problem nothing is written and
     :class:`ValidationError` lists each problem with its row number.
     """
+    from review.people import clean_name
     from review.screen.cache import cluster_index
     from review.screen.spreadsheet import read_table
 
-    if not resolver.strip():
-        raise ReviewError("A resolver name is needed: pass --resolver NAME.")
+    resolver = clean_name(resolver, "--resolver")
     project.protocol.stage(stage)
     rows = read_table(Path(path), required=("record_id", "decision"))
     clusters = cluster_index(project)
@@ -174,7 +174,7 @@ def import_resolutions(project: Project, path: Path, stage: str, resolver: str) 
         if current is not None and current[:3] == (decision, reason, rationale):
             unchanged += 1
             continue
-        lines.append(resolve_line(resolver.strip(), cid, stage, decision, reason, rationale))
+        lines.append(resolve_line(resolver, cid, stage, decision, reason, rationale))
     if problems:
         raise ValidationError(
             f"{name}: {len(problems)} problem(s); nothing was imported. Fix them and import again:",
@@ -183,5 +183,5 @@ def import_resolutions(project: Project, path: Path, stage: str, resolver: str) 
     if lines:
         from review.io.files import append_jsonl
 
-        append_jsonl(resolver_log_path(project, resolver.strip()), lines)
+        append_jsonl(resolver_log_path(project, resolver), lines)
     return ResolveImport(imported=len(lines), unchanged=unchanged, blank=blank)

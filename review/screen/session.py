@@ -35,9 +35,9 @@ def queue_order(ids: list[str], reviewer: str, stage: str, seed: int = 0) -> lis
     Each record's place comes from a hash of (reviewer, stage, seed, record id), so the order is
     the same at every start and records added later slot in without reshuffling the rest.
     """
-    from review.io.files import safe_name
+    from review.people import file_id
 
-    salt = f"{safe_name(reviewer)}\x1f{stage}\x1f{seed}\x1f".encode()
+    salt = f"{file_id(reviewer)}\x1f{stage}\x1f{seed}\x1f".encode()
 
     def key(cid: str) -> bytes:
         return hashlib.blake2b(salt + cid.encode(), digest_size=8).digest()
@@ -83,9 +83,9 @@ class ScreeningSession:
 
         self.project = project
         self.stage = stage
-        self.reviewer = reviewer.strip()
-        if not self.reviewer:
-            raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+        from review.people import clean_name
+
+        self.reviewer = clean_name(reviewer, "--reviewer")
         self.cfg = project.protocol.stage(stage)
         self.decisions = decisions_for(stage)
         self.clusters = clusters if clusters is not None else cluster_index(project)
@@ -97,6 +97,13 @@ class ScreeningSession:
         self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
         self._records = records
         self.problems: list[JsonlProblem] = []
+        from review.io.files import command_text
+        from review.io.lock import acquire_log
+
+        # One session per reviewer: a second terminal would decide the same records again.
+        self._lock: str | None = acquire_log(
+            reviewer_log_path(project, self.reviewer), self.reviewer, command_text()
+        )
         self._load_own()
         self.fulltext = {}
         if stage == "full-text":
@@ -270,8 +277,14 @@ class ScreeningSession:
     def close(self) -> None:
         if self._log is not None:
             self._log.close()
+            self._log = None
         if self._records is not None:
             self._records.close()
+        if self._lock is not None:
+            from review.io.lock import release
+
+            release(self._lock)
+            self._lock = None
 
     def __enter__(self) -> ScreeningSession:
         return self

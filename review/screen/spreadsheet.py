@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from review.errors import InputError, ReviewError, ValidationError
+from review.errors import InputError, ValidationError
 from review.screen.cache import no_gc
 from review.screen.logs import decide_line, decisions_for, reviewer_log_path
 
@@ -141,12 +141,12 @@ def export_sheet(
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from review.io.files import atomic_write_bytes
+    from review.people import clean_name
     from review.screen.cache import cluster_index
     from review.screen.final import fulltext_eligible
     from review.screen.session import queue_order
 
-    if not reviewer.strip():
-        raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+    reviewer = clean_name(reviewer, "--reviewer")
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise InputError(
@@ -159,8 +159,8 @@ def export_sheet(
         if stage == "title-abstract"
         else fulltext_eligible(project, clusters)
     )
-    queue = queue_order(elig, reviewer.strip(), stage, seed)
-    current = _own_current(project, stage, reviewer.strip(), clusters)
+    queue = queue_order(elig, reviewer, stage, seed)
+    current = _own_current(project, stage, reviewer, clusters)
     from review.screen.cache import record_store
 
     index = record_store(project)
@@ -242,13 +242,12 @@ def export_sheet(
 def import_sheet(project: Project, path: Path, stage: str, reviewer: str) -> SheetImport:
     """Import a reviewer's decisions from .xlsx/.csv; all-or-nothing (ValidationError)."""
     from review.io.files import append_jsonl
+    from review.people import clean_name
     from review.screen.cache import cluster_index
     from review.screen.final import fulltext_eligible
     from review.screen.resolve import parse_decision
 
-    reviewer = reviewer.strip()
-    if not reviewer:
-        raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+    reviewer = clean_name(reviewer, "--reviewer")
     project.protocol.stage(stage)
     rows = read_table(Path(path), required=("record_id", "decision"))
     clusters = cluster_index(project)
