@@ -298,6 +298,7 @@ OUTPUTS = (
     "outputs/charting/summary.md",
     "outputs/charting/gap-map.svg",
     "outputs/charting/gap-map.png",
+    "outputs/charting/gap-map.csv",
     "outputs/prisma/prisma.json",
     "outputs/prisma/prisma.csv",
     "outputs/prisma/prisma.svg",
