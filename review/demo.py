@@ -233,6 +233,8 @@ def plan(project_dir: Path) -> list[Step]:
     )
     steps.append(Step("Charting summary and gap map", ("chart", "summary")))
     steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
+    steps.append(Step("The review report (HTML)", ("report", "--quiet")))
+    steps.append(Step("The PRISMA-ScR checklist", ("report", "checklist")))
     steps.append(Step("Project status", ("status",)))
     return steps
 
@@ -325,13 +327,17 @@ OUTPUTS = (
     "outputs/charting/summary.md",
     "outputs/charting/gap-map.svg",
     "outputs/charting/gap-map.png",
+    "outputs/charting/gap-map.csv",
     "outputs/prisma/prisma.json",
     "outputs/prisma/prisma.csv",
     "outputs/prisma/prisma.svg",
     "outputs/prisma/prisma.png",
     "outputs/prisma/prisma.pdf",
     "outputs/prisma/prisma.mmd",
+    "outputs/report/prisma-scr.xlsx",
+    "outputs/report/prisma-scr.md",
 )
+REPORT = "outputs/report.html"
 
 
 def summarise(project_dir: Path) -> dict[str, Any]:
@@ -407,6 +413,7 @@ def summarise(project_dir: Path) -> dict[str, Any]:
         "programmes": programmes,
         "outputs": outputs,
         "missing_outputs": missing,
+        "report": REPORT if (project.root / REPORT).is_file() else None,
     }
 
 
