@@ -292,3 +292,67 @@ def test_dedup_user_errors(proj, tmp_path: Path, monkeypatch, args, code, messag
     assert message in " ".join(result.stderr.split())
     assert not (tmp_path / "pairs.csv").exists()
     assert not (proj.data_dir / "dedup").exists()
+
+
+# ---- settings live in protocols/protocol.yaml ---------------------------------------------------
+
+
+def test_thresholds_are_saved_in_the_protocol_and_kept(proj) -> None:
+    import shutil
+
+    before = proj.protocol_path.read_text(encoding="utf-8")
+    result = dedup(proj, "--auto-threshold", "0.99", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["options"]["auto_threshold"] == 0.99
+    assert data["saved"] == ["dedup.auto_threshold = 0.99"]
+    text = proj.protocol_path.read_text(encoding="utf-8")
+    assert "auto_threshold: 0.99" in text
+    # Every other line (and comment) of the protocol is kept.
+    assert [x for x in before.splitlines() if "auto_threshold" not in x] == [
+        x for x in text.splitlines() if "auto_threshold" not in x
+    ]
+    first = (proj.outputs_dir / "dedup" / "clusters.csv").read_bytes()
+
+    # Deleting outputs/ and running a plain `review dedup` gives the same clusters.
+    shutil.rmtree(proj.outputs_dir)
+    again = dedup(proj, "--json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["options"]["auto_threshold"] == 0.99
+    assert json.loads(again.stdout)["saved"] == []
+    assert (proj.outputs_dir / "dedup" / "clusters.csv").read_bytes() == first
+
+
+def test_protocol_without_dedup_section_gets_one(proj) -> None:
+    import re
+
+    path = proj.protocol_path
+    text = re.sub(r"(?ms)^dedup:.*?(?=^\S|\Z)", "", path.read_text(encoding="utf-8"))
+    path.write_text(text, encoding="utf-8")
+    proj.__dict__.pop("protocol", None)
+    assert proj.protocol.dedup == {}
+    assert dedup(proj, "--quiet", "--maybe-threshold", "0.85").exit_code == 0
+    proj.__dict__.pop("protocol", None)
+    assert proj.protocol.dedup == {"maybe_threshold": 0.85}
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ("dedup:\n  auto_treshold: 0.9\n", "unknown setting dedup.auto_treshold"),
+        ("dedup:\n  auto_threshold: high\n", "dedup.auto_threshold"),
+        ("dedup:\n  window: 2.5\n", "dedup.window"),
+        ("dedup:\n  auto_threshold: 0.8\n  maybe_threshold: 0.9\n", "must not be above"),
+    ],
+    ids=["unknown-key", "not-a-number", "not-whole", "maybe-above-auto"],
+)
+def test_bad_dedup_settings_are_named(proj, section: str, message: str) -> None:
+    import re
+
+    path = proj.protocol_path
+    text = re.sub(r"(?ms)^dedup:.*?(?=^\S|\Z)", "", path.read_text(encoding="utf-8"))
+    path.write_text(text + section, encoding="utf-8")
+    result = dedup(proj, "--quiet")
+    assert result.exit_code == 1, result.output
+    assert message in " ".join(result.stderr.split())
+    assert not (proj.outputs_dir / "dedup" / "clusters.csv").exists()
