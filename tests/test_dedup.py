@@ -335,3 +335,26 @@ def test_labelled_set_accuracy(name: str, min_recall: float) -> None:
     tp = len(pred & truth)
     assert tp / len(pred) >= 0.998
     assert tp / len(truth) >= min_recall
+
+
+def test_settle_verdicts_of_several_reviewers() -> None:
+    from review.dedup.verdicts import Verdict, settle
+
+    def v(verdict: str, who: str, at: str, resolves: bool = False) -> Verdict:
+        return Verdict("a", "b", verdict, who, "", at, resolves)
+
+    agree = [v("same", "Ana", "2026-01-01"), v("same", "Ben", "2026-01-02")]
+    assert settle(agree) == (agree[1], False)
+    # A later verdict does not silently override an earlier one from someone else.
+    assert settle([v("same", "Ana", "2026-01-01"), v("different", "Ben", "2026-01-02")]) == (
+        None,
+        True,
+    )
+    resolved = [
+        v("same", "Ana", "2026-01-01"),
+        v("different", "Ben", "2026-01-02"),
+        v("different", "Cy", "2026-01-03", resolves=True),
+    ]
+    assert settle(resolved) == (resolved[2], False)
+    # After a resolution, a new disagreeing verdict is a conflict again.
+    assert settle([*resolved, v("same", "Dee", "2026-01-04")]) == (None, True)

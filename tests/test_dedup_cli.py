@@ -356,3 +356,40 @@ def test_bad_dedup_settings_are_named(proj, section: str, message: str) -> None:
     assert result.exit_code == 1, result.output
     assert message in " ".join(result.stderr.split())
     assert not (proj.outputs_dir / "dedup" / "clusters.csv").exists()
+
+
+# ---- two reviewers disagree on one pair ---------------------------------------------------------
+
+
+def test_conflicting_verdicts_are_reported_and_resolved_first(proj, tmp_path: Path) -> None:
+    assert dedup(proj, "--quiet").exit_code == 0
+    assert run(proj, "dedup", "review", "--reviewer", "Ana", input="y q").exit_code == 0
+    ana = read_jsonl(proj.data_dir / "dedup" / "ana.jsonl")
+    pair = (ana[0]["a"], ana[0]["b"])  # the first queued pair
+    assert ana[0]["verdict"] == "same"
+    sheet = _write_csv(
+        tmp_path / "ben.csv", [["record_id_a", "record_id_b", "verdict"], [*pair, "different"]]
+    )
+    assert run(proj, "dedup", "import", str(sheet), "--reviewer", "Ben").exit_code == 0
+    ben = read_jsonl(proj.data_dir / "dedup" / "ben.jsonl")
+    assert (ben[0]["a"], ben[0]["b"], ben[0]["verdict"]) == (*pair, "different")
+
+    # Neither verdict is applied: the pair stays queued, reported as a conflict.
+    assert pair not in load_verdicts(proj)
+    result = dedup(proj, "--json")
+    data = json.loads(result.stdout)
+    assert data["verdict_conflicts"] == [list(pair)]
+    clusters = load_clusters(proj)
+    assert clusters.cluster_of[pair[0]] != clusters.cluster_of[pair[1]]
+    plain = dedup(proj)
+    assert "Conflict:" in plain.stdout and "Ana: same" in plain.stdout
+
+    # `dedup review` shows the conflict first, to anyone; the verdict given resolves it.
+    shown = run(proj, "dedup", "review", "--reviewer", "Cy", input="y q")
+    assert shown.exit_code == 0, shown.output
+    assert "CONFLICT" in shown.stdout and "Ben said different" in shown.stdout
+    assert read_jsonl(proj.data_dir / "dedup" / "cy.jsonl")[0]["resolves"] is True
+    assert load_verdicts(proj)[pair].verdict == "same"
+    clusters = load_clusters(proj)
+    assert clusters.cluster_of[pair[0]] == clusters.cluster_of[pair[1]]
+    assert json.loads(dedup(proj, "--json").stdout)["verdict_conflicts"] == []

@@ -129,6 +129,7 @@ def dedup(
                 "counts": result.counts,
                 "options": asdict(options),
                 "saved": saved,
+                "verdict_conflicts": summary.get("verdict_conflicts", []),
                 "overlap": summary.get("overlap", []),
                 "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
             }
@@ -141,6 +142,16 @@ def dedup(
         con.print(f"Saved to {proj.rel(proj.protocol_path)}: " + ", ".join(saved))
     for line in _summary_lines(result):
         con.print(line)
+    from rich.markup import escape
+
+    from review.dedup.verdicts import verdict_conflicts
+
+    for (a, b), vs in verdict_conflicts(proj).items():
+        who = ", ".join(f"{v.reviewer}: {v.verdict}" for v in vs)
+        con.print(
+            f"[red]Conflict:[/red] {a} / {b} ({escape(who)}) — applied neither way; "
+            "resolve it in `review dedup review`."
+        )
     for a, b in result.refused_same:
         con.print(
             f"[yellow]Not merged:[/yellow] `same` verdict on {a} / {b} contradicts a "

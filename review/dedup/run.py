@@ -324,9 +324,16 @@ def write_outputs(
             "options": asdict(options),
             "counts": result.counts,
             "refused_same": [list(p) for p in result.refused_same],
+            "verdict_conflicts": [list(p) for p in _conflicts(project)],
             "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
         },
     )
+
+
+def _conflicts(project: Project) -> list[tuple[str, str]]:
+    from review.dedup.verdicts import verdict_conflicts
+
+    return list(verdict_conflicts(project))
 
 
 def overlap_table(clusters: Clusters) -> list[dict[str, Any]]:
@@ -378,6 +385,7 @@ def status_summary(project: Project) -> dict[str, Any]:
         with open(mp, encoding="utf-8-sig", newline="") as fh:
             queued = sum(1 for _ in csv.DictReader(fh))
     table = overlap_table(clusters)
+    conflicts = _conflicts(project)
     lines = [
         f"{main_records} main-branch records -> {len(clusters.main_clusters())} after removing "
         f"{auto + manual} duplicates ({auto} automatically, {manual} confirmed by a person)",
@@ -385,6 +393,12 @@ def status_summary(project: Project) -> dict[str, Any]:
         if queued
         else "No pairs waiting for a person.",
     ]
+    if conflicts:
+        lines.insert(
+            1,
+            f"{len(conflicts)} pair(s) with conflicting verdicts (same vs different) from two "
+            "reviewers, applied neither way: resolve them with review dedup review --reviewer NAME",
+        )
     parts = [
         f"{row['source']} {row['unique_clusters']}/{row['clusters']}"
         for row in table
@@ -399,6 +413,7 @@ def status_summary(project: Project) -> dict[str, Any]:
         "removed_automatic": auto,
         "removed_manual": manual,
         "queued": queued,
+        "verdict_conflicts": [list(p) for p in conflicts],
         "overlap": table,
         "lines": lines,
     }
