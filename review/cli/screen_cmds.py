@@ -304,7 +304,8 @@ def resolve(
             param_hint="--stage/--resolver",
         )
     check_stage(stage)
-    from review.screen.resolve import ResolutionLog, disagreements_to_resolve, parse_reason
+    from review.screen.logs import parse_reason
+    from review.screen.resolve import ResolutionLog, disagreements_to_resolve
 
     proj = open_project(project)
     rows = disagreements_to_resolve(proj, stage, resolver)
@@ -409,7 +410,7 @@ def fulltext_attach(
 
         review fulltext attach pdfs/ --by Ana
     """
-    from review.project import whoami
+    from review.people import whoami
     from review.screen.fulltext import attach_dir
 
     proj = open_project(project)
@@ -445,6 +446,67 @@ def fulltext_attach(
         for f in rep.unmatched:
             con.print(f"  {escape(f)}")
     con.print(f"{len(rep.without_file)} full-text records still have no file.")
+    if rep.matched and not as_json:
+        con.print("Next: `review fulltext extract` reads their text for the full-text screener.")
+
+
+@fulltext_app.command("extract")
+def fulltext_extract(
+    force: Annotated[
+        bool, typer.Option("--force", help="Read every file again, even when cached.")
+    ] = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Extract the text of every attached full text once, page by page, for the screener.
+
+    PDFs are read with pypdfium2, HTML and plain text as they are. The text goes to a derived
+    cache under .review/fulltext/ (rebuildable; unchanged files are not read again). PDFs
+    without a text layer (scans) and unreadable files are listed, never fatal.
+
+    Example:
+
+        review fulltext attach pdfs/ --by Ana
+        review fulltext extract
+    """
+    from review.screen.fulltext_text import extract_all
+
+    proj = open_project(project)
+    with progress("Extracting text", quiet) as update:
+        rep = extract_all(proj, force=force, progress=update)
+    groups = rep.by_status()
+    if as_json:
+        print_json(
+            {
+                "files": [
+                    {"path": p, "status": s, "pages": n, "message": m} for p, s, n, m in rep.files
+                ],
+                "extracted_now": rep.extracted,
+                "counts": {k: len(v) for k, v in sorted(groups.items())},
+            }
+        )
+        return
+    from rich.markup import escape
+
+    con = out_console()
+    pages = sum(n for _p, s, n, _m in rep.files if s == "text")
+    con.print(
+        f"{len(rep.files)} attached files: {len(groups.get('text', []))} with text "
+        f"({pages} pages), {rep.extracted} read now, the rest from the cache."
+    )
+    labels = {
+        "no-text": "without a text layer (scanned? open them with o in the screener)",
+        "error": "could not be read",
+        "unsupported": "are of a type that is not read (open them with o in the screener)",
+        "missing": "are missing (moved or deleted? attach them again)",
+    }
+    for status, label in labels.items():
+        files = [(p, m) for p, s, _n, m in rep.files if s == status]
+        if files:
+            con.print(f"{len(files)} files {label}:")
+            for p, m in files:
+                con.print(f"  {escape(p)}: {escape(m)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from review.project import Project
     from review.rank.live import LiveRanker
     from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
+    from review.screen.fulltext_text import FullText
 
 
 def queue_order(ids: list[str], reviewer: str, stage: str, seed: int = 0) -> list[str]:
@@ -113,6 +114,7 @@ class ScreeningSession:
             from review.screen.fulltext import attachments
 
             self.fulltext = attachments(project, self.clusters)
+        self._texts: dict[str, FullText] = {}  # the last full text read (one at a time)
         self._log: ScreeningLog | None = None  # opened on the first write
         self._done = sum(1 for cid in self.queue if self._stack.get(cid))
         self.pos = self._first_open(0)
@@ -280,6 +282,19 @@ class ScreeningSession:
             current=self.current_of(cid),
             fulltext_path=self.fulltext.get(cid, ""),
         )
+
+    def fulltext_of(self, cid: str) -> FullText | None:
+        """The attached full text's extracted text (cache, or extracted now); None if no file."""
+        path = self.fulltext.get(cid)
+        if not path:
+            return None
+        ft = self._texts.get(path)
+        if ft is None:
+            from review.screen.fulltext_text import load_text
+
+            ft = load_text(self.project, path)
+            self._texts = {path: ft}
+        return ft
 
     # ---- actions ----------------------------------------------------------------------------
     def reason_for_key(self, key: str) -> str:
