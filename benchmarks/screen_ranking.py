@@ -73,8 +73,23 @@ def run_ours(path: Path, seed: int, model: str, data) -> dict:
             "stop_p": None if test is None else test.p_value,
             "stop_switch": switch,
             "n": len(ordered),
+            "n_priors": n_priors,
+            "ordered": ordered,
         }
     )
+    return out
+
+
+def stop_replays(res: dict, seeds: int) -> list[tuple[int, float]]:
+    """The stopping rule replayed on one ranked order with ``seeds`` random samples:
+    (records screened, recall) per replay. The ranking is fixed; only the sample varies, and the
+    sample is what the test's guarantee is about."""
+    out = []
+    for k in range(seeds):
+        screened, got, _test, _switch = replay_stop(
+            res["ordered"], res["n_priors"], 1000 + k, 0.95, 0.95
+        )
+        out.append((screened, got))
     return out
 
 
@@ -121,10 +136,12 @@ def run_asreview(exe: str, path: Path, seed: int, data) -> dict:
     return out_fig
 
 
-def cached(cache: Path, key: str, fn) -> dict:
+def cached(cache: Path, key: str, fn, need: str = "") -> dict:
     path = cache / f"{key}.json"
     if path.exists():
-        return json.loads(path.read_text())
+        res = json.loads(path.read_text())
+        if not need or need in res:
+            return res
     res = fn()
     path.write_text(json.dumps(res))
     return res
@@ -139,6 +156,9 @@ def main() -> None:
     ap.add_argument("--no-asreview", action="store_true")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/screen-ranking"))
     ap.add_argument("--markdown", action="store_true", help="print the docs table")
+    ap.add_argument(
+        "--stop-seeds", type=int, default=100, help="random samples replayed per ranked order"
+    )
     args = ap.parse_args()
     files = args.files or sorted(DATA.glob("*.csv"))
     if not files:
@@ -152,7 +172,10 @@ def main() -> None:
         for seed in args.seeds:
             for model in args.models:
                 res = cached(
-                    args.cache, f"{name}-{model}-{seed}", partial(run_ours, path, seed, model, data)
+                    args.cache,
+                    f"{name}-{model}-{seed}",
+                    partial(run_ours, path, seed, model, data),
+                    "ordered",
                 )
                 rows.setdefault((name, model), []).append(res)
                 print(f"{name} seed {seed} {model}: WSS@95 {res['wss95']:.3f} RRF@10 "
@@ -172,14 +195,14 @@ def main() -> None:
                 rows.setdefault((name, "asreview"), []).append(res)
                 print(f"{name} seed {seed} ASReview LAB (elas_u4): WSS@95 {res['wss95']:.3f} "
                       f"RRF@10 {res['rrf10']:.3f} all found at {res['to_find_all']}", flush=True)  # fmt: skip
-    report(rows, files, args.models, exe is not None, args.markdown)
+    report(rows, files, args.models, exe is not None, args.markdown, args.stop_seeds)
 
 
 def _mean(rs: list[dict], key: str) -> float:
     return statistics.fmean(r[key] for r in rs)
 
 
-def report(rows, files, models, have_asreview: bool, markdown: bool) -> None:
+def report(rows, files, models, have_asreview: bool, markdown: bool, stop_seeds: int) -> None:
     names = [p.stem for p in files]
     methods = [*models, "random"] + (["asreview"] if have_asreview else [])
     print()
@@ -218,12 +241,22 @@ def report(rows, files, models, have_asreview: bool, markdown: bool) -> None:
             models, key=lambda m: statistics.fmean(_mean(rows[(n, m)], "wss95") for n in others)
         )
         print(f"  {held}: chosen {best}, WSS@95 {_mean(rows[(held, best)], 'wss95'):.3f}")
-    stops = [r for n in names for m in models[:1] for r in rows[(n, m)]]
-    ok = sum(1 for r in stops if r["stop_recall"] >= 0.95)
-    saved = [1 - r["stop_screened"] / r["n"] for r in stops]
-    print(f"\nStopping rule ({models[0]}, recall target 0.95, confidence 0.95): recall >= 0.95 in "
-          f"{ok}/{len(stops)} runs; reading saved mean {statistics.fmean(saved):.1%} "
-          f"(min {min(saved):.1%}, max {max(saved):.1%})")  # fmt: skip
+    print(f"\nStopping rule ({models[0]}; target recall 0.95, confidence 0.95; {stop_seeds} "
+          "random samples replayed per ranked order):")  # fmt: skip
+    all_runs = []
+    for n in names:
+        runs = [x for r in rows[(n, models[0])] for x in stop_replays(r, stop_seeds)]
+        size = rows[(n, models[0])][0]["n"]
+        all_runs += [(s_, g, size) for s_, g in runs]
+        ok = sum(1 for _s, g in runs if g >= 0.95)
+        saved = [1 - s_ / rows[(n, models[0])][0]["n"] for s_, _g in runs]
+        print(f"  {n}: recall >= 0.95 in {ok}/{len(runs)} runs ({ok / len(runs):.1%}); reading "
+              f"saved mean {statistics.fmean(saved):.1%} (min {min(saved):.1%}, max "
+              f"{max(saved):.1%})")  # fmt: skip
+    ok = sum(1 for _s, g, _n in all_runs if g >= 0.95)
+    saved = [1 - s_ / n_ for s_, _g, n_ in all_runs]
+    print(f"  all: recall >= 0.95 in {ok}/{len(all_runs)} runs ({ok / len(all_runs):.1%}); "
+          f"reading saved mean {statistics.fmean(saved):.1%}")  # fmt: skip
 
 
 if __name__ == "__main__":
