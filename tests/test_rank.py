@@ -372,3 +372,13 @@ def test_prisma_counts_with_automated_exclusions(project):
     assert "hypergeometric stopping rule of Callaghan and Müller-Hansen (2020)" in text
     assert "p = 0.031" in text and "recall was below 95%" in text
     assert "4 records no reviewer screened" in text
+
+
+def test_relevance_is_for_title_abstract_only_and_releases_the_lock(project):
+    from review.errors import ReviewError
+    from review.screen.session import ScreeningSession
+
+    make_clusters(project, 3)
+    with pytest.raises(ReviewError, match="title-abstract screening only"):
+        ScreeningSession(project, "full-text", "Ana", order="relevance", records=_NoRecords())
+    ScreeningSession(project, "full-text", "Ana", records=_NoRecords()).close()  # not locked

@@ -128,7 +128,11 @@ class ScreeningSession:
         self._background = background
         self.sample_size = 0  # records in the stopping test's random sample (sample order)
         self._relevant = sum(1 for cid in self.queue if self._is_relevant(cid))
-        self._set_order(order, seed, background)
+        try:
+            self._set_order(order, seed, background)
+        except BaseException:
+            self.close()  # releases the log lock taken above
+            raise
 
     # ---- order: random, relevance (ranked by this reviewer's decisions), stopping sample ----
     def _set_order(self, order: str, seed: int, background: bool) -> None:
