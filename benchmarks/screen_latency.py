@@ -100,7 +100,9 @@ def build(root: Path, n: int) -> None:
                 fh.write(dumps_line(line) + "\n")
 
 
-async def measure_ui(root: Path, presses: int, order: str = "random") -> dict:
+async def measure_ui(
+    root: Path, presses: int, order: str = "random", wait_ranking: float = 0.0
+) -> dict:
     from review.project import Project
     from review.screen.session import ScreeningSession
     from review.screen.tui import ScreenerApp
@@ -117,6 +119,13 @@ async def measure_ui(root: Path, presses: int, order: str = "random") -> dict:
         await pilot.pause()
         meta = app.screen.query_one("#meta")
         first = str(meta.render())
+        t_ready = None
+        if session.ranker is not None and wait_ranking:
+            t_wait = time.perf_counter()
+            while session.ranker.latest is None and time.perf_counter() - t_wait < wait_ranking:
+                await asyncio.sleep(0.2)
+            if session.ranker.latest is not None:
+                t_ready = time.perf_counter() - t0
         t_open, c_open = time.perf_counter() - t0, time.process_time() - c0
         assert "Record 1 of" in first, first
         painted: list[tuple[float, str]] = []
@@ -159,6 +168,7 @@ async def measure_ui(root: Path, presses: int, order: str = "random") -> dict:
         "presses": presses,
         "order": order,
         "rankings_adopted": len(adopted),
+        "first_ranking_ready_s": t_ready,
         "ranker_status": session.ranker.status if session.ranker is not None else "",
         "ranker_error": session.ranker.error if session.ranker is not None else None,
     }
@@ -237,6 +247,13 @@ def main() -> None:
         default="random",
         help="screener order; relevance retrains in a background thread while keys are pressed",
     )
+    ap.add_argument(
+        "--wait-ranking",
+        type=float,
+        default=0.0,
+        help="with --order relevance: wait up to this many seconds for the first ranking "
+        "before pressing keys (so that presses meet retrains and ranking swaps)",
+    )
     args = ap.parse_args()
     root = args.dir or Path(tempfile.mkdtemp(prefix="screen-bench-"))
     if not (root / "proj").is_dir():
@@ -246,7 +263,7 @@ def main() -> None:
         log = root / "proj" / "data" / "screening" / "bench-c.jsonl"
         log.unlink(missing_ok=True)
     cold = measure_cold_open(root)
-    ui = asyncio.run(measure_ui(root, args.presses, args.order))
+    ui = asyncio.run(measure_ui(root, args.presses, args.order, args.wait_ranking))
     dis = measure_disagreements(root)
     cache_mb = cache_size_mb(root)
     exp = measure_export(root) if args.export else {}

@@ -114,7 +114,7 @@ def run_asreview(exe: str, path: Path, seed: int, data) -> dict:
         out = Path(tmp) / "sim.asreview"
         t = time.perf_counter()
         subprocess.run(
-            [exe, "simulate", str(path), "--prior-idx", *map(str, priors), "--seed", str(seed),
+            [exe, "simulate", str(path.resolve()), "--prior-idx", *map(str, priors), "--seed", str(seed),
              "-o", str(out)],
             check=True,
             capture_output=True,

@@ -42,6 +42,8 @@ FEATURE_SETS: dict[str, dict[str, Any]] = {
 MODELS: dict[str, tuple[tuple[str, ...], str]] = {
     "svm": (("word",), "svm"),  # the baseline
     "svm-weighted": (("word",), "svm-weighted"),
+    "svm-mix": (("word",), "svm+svm-weighted"),  # both weightings, scores averaged
+    "svm-c1": (("word",), "svm-c1"),  # scikit-learn's default C = 1
     "logistic": (("word",), "logistic"),
     "svm-char": (("char",), "svm"),
     "ensemble": (("word", "char"), "svm"),
@@ -104,6 +106,8 @@ def _classifier(kind: str, seed: int, y: Any = None) -> Any:
 
     if kind == "svm":
         return LinearSVC(C=0.1, class_weight="balanced", random_state=seed)
+    if kind == "svm-c1":
+        return LinearSVC(C=1.0, class_weight="balanced", random_state=seed)
     if kind == "svm-weighted":
         n1 = int(y.sum())
         n0 = len(y) - n1
@@ -129,11 +133,13 @@ def scores(
     target = np.asarray(y, dtype=np.int8)
     total = np.zeros(features.n, dtype=np.float64)
     for mat in features.matrices:
-        clf = _classifier(kind, seed, target)
-        clf.fit(mat[rows], target)
-        s = clf.decision_function(mat)
-        sd = float(s.std())
-        total += (s - s.mean()) / (sd if sd > 0 else 1.0)
+        train = mat[rows]
+        for one in kind.split("+"):
+            clf = _classifier(one, seed, target)
+            clf.fit(train, target)
+            s = clf.decision_function(mat)
+            sd = float(s.std())
+            total += (s - s.mean()) / (sd if sd > 0 else 1.0)
     return total
 
 
