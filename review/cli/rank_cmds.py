@@ -47,7 +47,14 @@ def simulate(
     query: Annotated[
         str, typer.Option("--query", help="Rank by this text until the first include is read.")
     ] = "",
-    model: Annotated[str, typer.Option("--model", help="svm (default) or ensemble.")] = "svm",
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help="svm-df1 (default), svm, svm-weighted, svm-mix, svm-c1, svm-char, ensemble, "
+            "logistic (see docs/ranking.md).",
+        ),
+    ] = "svm-df1",
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for order.csv, metrics.json, recall.png.")
     ] = Path("simulation"),
