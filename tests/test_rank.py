@@ -269,6 +269,12 @@ def test_relevance_order_and_blinding(project):
         decide(project, "Ben", cid, "include")
     s2 = ScreeningSession(project, TA, "Ana", order="relevance", background=False)
     assert s2.queue == q1
+    # decide, then undo: back on the same record, re-ranked without that decision
+    cid = s2.item().cluster_id
+    s2.decide("include")
+    assert s2.ranking_status().startswith("2 includes found")
+    assert s2.undo() == cid and s2.item().cluster_id == cid
+    assert list(s2.queue) == q1
     s2.close()
 
 

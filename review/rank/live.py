@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,13 +25,74 @@ from review.rank.model import DEFAULT_MODEL
 RELEVANT = ("include", "maybe")
 
 
+class RankedQueue(Sequence[str]):
+    """decided (decision order) + undecided best first, as a view over the worker's row array:
+    publishing a ranking of 100,000 records costs the screener's process no Python loop."""
+
+    def __init__(self, ids: list[str], decided: list[str], best: Any) -> None:
+        self._ids, self._decided, self._best = ids, decided, best
+        self._nd = len(decided)
+
+    def __len__(self) -> int:
+        return self._nd + len(self._best)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if i < self._nd:
+            return self._decided[i]
+        return self._ids[self._best[i - self._nd]]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class RankedPositions(Mapping[str, int]):
+    """cluster id -> place in a :class:`RankedQueue`, built on first use (undo only)."""
+
+    def __init__(self, queue: RankedQueue, index: dict[str, int]) -> None:
+        self._q, self._index = queue, index
+        self._pos: dict[str, int] | None = None
+        self._inv: Any = None
+
+    def _build(self) -> None:
+        import numpy as np
+
+        q = self._q
+        self._pos = {c: i for i, c in enumerate(q._decided)}
+        inv = np.full(len(q._ids), -1, dtype=np.int64)
+        inv[np.asarray(q._best, dtype=np.int64)] = np.arange(len(q._best)) + q._nd
+        self._inv = inv
+
+    def __getitem__(self, cid: str) -> int:
+        if self._pos is None:
+            self._build()
+        assert self._pos is not None
+        if cid in self._pos:
+            return self._pos[cid]
+        row = self._index.get(cid)
+        if row is None or self._inv[row] < 0:
+            raise KeyError(cid)
+        return int(self._inv[row])
+
+    def __iter__(self) -> Any:
+        return iter(self._q)
+
+    def __len__(self) -> int:
+        return len(self._q)
+
+
 @dataclass(frozen=True, slots=True)
 class Ranking:
     """One published ranking."""
 
     version: int  # the decision version it was trained on
-    queue: list[str]  # decided (decision order) + undecided (best first)
-    pos_of: dict[str, int]
+    queue: RankedQueue  # decided (decision order) + undecided (best first)
+    pos_of: RankedPositions
     n_decided: int  # queue[:n_decided] were decided when it was trained
     mode: str  # "model" | "query" | "none"
     includes: int  # relevant decisions it was trained on
@@ -58,6 +119,7 @@ class LiveRanker:
         self._model = model
         self._lock = threading.Lock()
         self._labels: dict[str, int] = {c: int(d in RELEVANT) for c, d in decided.items()}
+        self._changed: dict[str, int | None] = dict(self._labels)  # not yet sent to the worker
         self._version = 1
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -80,6 +142,7 @@ class LiveRanker:
             self._labels.pop(cid, None)  # re-decided: moves to the end of the decision order
             if decision is not None:
                 self._labels[cid] = int(decision in RELEVANT)
+            self._changed[cid] = self._labels.get(cid)
             self._version += 1
         self._wake.set()
 
@@ -115,12 +178,11 @@ class LiveRanker:
         estimate: float | None,
     ) -> Ranking:
         decided = [c for c in labels if c in self._index]
-        ids = self.ids
-        queue = decided + [ids[i] for i in best.tolist()]
+        queue = RankedQueue(self.ids, decided, best)
         ranking = Ranking(
             version=version,
             queue=queue,
-            pos_of={c: i for i, c in enumerate(queue)},
+            pos_of=RankedPositions(queue, self._index),
             n_decided=len(decided),
             mode=mode,
             includes=includes,
@@ -155,8 +217,10 @@ class LiveRanker:
                 labels, version = self._snapshot()
                 if self.latest is not None and self.latest.version == version:
                     continue
-                by_row = {self._index[c]: y for c, y in labels.items() if c in self._index}
-                mine.send((version, by_row))
+                with self._lock:
+                    changed, self._changed = self._changed, {}
+                delta = {self._index[c]: y for c, y in changed.items() if c in self._index}
+                mine.send((version, delta))  # only what changed since the last request
                 reply = mine.recv()  # waits without holding the GIL
                 if reply[0] == "error":
                     raise RuntimeError(reply[1])
@@ -232,11 +296,18 @@ def worker_main(
             r = store.get(c)
             texts.append("" if r is None else record_text(r.title, r.abstract))
         engine = RankEngine(texts, query, seed, model)
+        labels: dict[int, int] = {}
         while True:
             msg = conn.recv()
             if msg is None:
                 return
-            version, labels = msg
+            version, delta = msg
+            for row, y in delta.items():
+                if y is None:
+                    labels.pop(row, None)
+                else:
+                    labels.pop(row, None)
+                    labels[row] = y
             conn.send((version, *engine.compute(labels)))
     except EOFError:
         return
