@@ -261,7 +261,8 @@ def reader_cache_key() -> str:
         import review.io.readers
 
         h = hashlib.sha256(__version__.encode())
-        sources = [Path(review.importer.__file__), Path(__file__).parent / "model.py"]
+        here = Path(__file__).parent
+        sources = [Path(review.importer.__file__), here / "model.py", here / "doi.py"]
         sources += sorted(Path(review.io.readers.__file__).parent.glob("*.py"))
         for src in sources:
             h.update(src.name.encode())

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from review.doi import find_doi, is_valid_doi
 from review.model import Record
 
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -28,8 +29,6 @@ _LANGUAGES = frozenset(
     "serbian slovak slovene slovenian romanian bulgarian ukrainian arabic lithuanian estonian "
     "latvian icelandic thai vietnamese indonesian malay catalan afrikaans english".split()
 )
-_DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
-_DOI_VALID = re.compile(r"^10\.\d{4,9}/[^\s]{2,}$")
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"^(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)$")
 _PART = re.compile(
@@ -224,16 +223,11 @@ def normalize_title(title: str) -> str:
 
 def normalize_doi(doi: str) -> str:
     """``https://doi.org/10.1/ABC.`` -> ``10.1/abc``; '' when no DOI is found."""
-    if not doi:
-        return ""
-    m = _DOI_RE.search(doi.strip().lower())
-    if m is None:
-        return ""
-    return m.group(0).rstrip(".,;)]}>\"'")
+    return find_doi(doi) if doi else ""
 
 
 def doi_is_valid(doi: str) -> bool:
-    return bool(_DOI_VALID.match(doi))
+    return is_valid_doi(doi)
 
 
 # "Suppl-42" is MEDLINE's "Suppl:S34-42" with the first page lost: unknown, not a contradiction.

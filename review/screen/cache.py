@@ -20,7 +20,7 @@ import json
 import os
 import pickle
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -143,7 +143,7 @@ class DisplayRecord:
 
 
 # the Record fields a DisplayRecord is made of, in DisplayRecord's order (after record_id)
-_DISPLAY_FIELDS = ("title", "authors", "year", "journal", "abstract", "doi", "original_id", "pmid")
+_DISPLAY_FIELDS = tuple(f.name for f in fields(DisplayRecord))[1:]
 
 
 class RecordStore:
