@@ -272,10 +272,6 @@ def reader_cache_key() -> str:
 
 
 def default_schema_text() -> str:
-    """The default extraction schema: the worked example's charting framework."""
-    from review.example import example_root
-
-    root = example_root()
-    if root is not None and (root / SCHEMA_PATH).is_file():
-        return (root / SCHEMA_PATH).read_text(encoding="utf-8")
-    return "# Charting framework: see the README for the format.\nfields: []\n"
+    """The extraction schema a new project starts with: the JBI scoping-review charting items
+    (review/chart/scoping_schema.yaml). The worked example keeps its own framework."""
+    return (Path(__file__).parent / "chart" / "scoping_schema.yaml").read_text(encoding="utf-8")

@@ -58,6 +58,9 @@ CONTRACT_OUTPUTS = (
     "outputs/prisma/prisma.png",
     "outputs/prisma/prisma.pdf",
     "outputs/prisma/prisma.mmd",
+    "outputs/report.html",
+    "outputs/report/prisma-scr.xlsx",
+    "outputs/report/prisma-scr.md",
 )
 # Commands that rebuild outputs/ from the plain files (no new decisions).
 DERIVED = (
@@ -67,6 +70,8 @@ DERIVED = (
     ("chart", "compare"),
     ("chart", "summary"),
     ("prisma", "--quiet"),
+    ("report", "--quiet"),
+    ("report", "checklist"),
 )
 
 
@@ -149,6 +154,8 @@ def test_every_contract_output_exists_and_opens(demo) -> None:
             assert path.read_bytes().startswith(b"%PDF"), rel
         elif suffix == ".json":
             json.loads(path.read_text(encoding="utf-8"))
+        elif suffix == ".html":
+            assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>"), rel
         elif suffix == ".csv":
             with open(path, encoding="utf-8-sig", newline="") as fh:
                 rows = list(csv.reader(fh))

@@ -8,6 +8,7 @@ the page's script finds the elements by their ``data-*`` attributes.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from html import escape
@@ -60,6 +61,9 @@ def item_keys(flow: Any, labels: Mapping[str, str]) -> dict[str, dict[str, list[
             o[cnt(labels[kind], sum(r["n"] for r in rows))] = src_keys(rows)
             for r in rows:
                 o[cnt(r["source"], r["n"])] = src_keys([r])
+    if not other:  # the template's empty other-methods box
+        for kind in ("website", "organisation", "citation"):
+            o[cnt(labels[kind], 0)] = []
     out["identified_other"] = o
     dups = f["duplicates_automatic"] + f["duplicates_manual"]
     out["removed"] = {
@@ -125,7 +129,7 @@ def _item_lines(box: Any) -> list[tuple[Any, list[tuple[str, float, bool]]]]:
 
 def prisma_svg(layout: Any, flow: Any, labels: Mapping[str, str]) -> str:
     """The PRISMA 2020 diagram as inline SVG; every count is a ``<g class="count">`` with
-    ``data-keys`` (explain keys) and ``data-n``, focusable and titled."""
+    ``data-keys`` (a JSON list of explain keys) and ``data-n``, focusable and titled."""
     keys = item_keys(flow, labels)
     fs = layout.fontsize
     lh = layout.line_height
@@ -192,10 +196,10 @@ def prisma_svg(layout: Any, flow: Any, labels: Mapping[str, str]) -> str:
                     f"{escape(text)}</text>"
                 )
                 i += 1
-            if k:
+            if k is not None:
                 label = " ".join(item.text.split()).rstrip(":")
                 out.append(
-                    f'<g class="count" tabindex="0" role="button" data-keys="{_a(" ".join(k))}" '
+                    f'<g class="count" tabindex="0" role="button" data-keys="{_a(json.dumps(k))}" '
                     f'data-label="{_a(label)}"><title>{escape(label)}: click to list the '
                     f"records</title>{''.join(parts)}</g>"
                 )

@@ -195,7 +195,7 @@
     document.getElementById("explain-more").hidden = match.length <= limit;
   }
   function openExplain(g) {
-    var keys = g.dataset.keys.split(" ");
+    var keys = JSON.parse(g.dataset.keys);
     document.getElementById("explain-title").textContent = g.dataset.label;
     document.getElementById("explain-cmd").textContent = "The same rows as: " + keys.map(function (k) { return "review prisma explain '" + k + "'"; }).join(" + ");
     document.getElementById("explain-filter").value = "";
