@@ -89,7 +89,7 @@ def export_sheet(
     from review.people import clean_name
     from review.screen.cache import cluster_index
     from review.screen.final import fulltext_eligible
-    from review.screen.session import queue_order
+    from review.screen.order import queue_order
 
     reviewer = clean_name(reviewer, "--reviewer")
     out = Path(out)
