@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from review.cli.common import JsonOpt, ProjectOpt, QuietOpt, open_project, print_json, progress
+from review.cli.common import (
+    JsonOpt,
+    ProjectOpt,
+    QuietOpt,
+    open_project,
+    print_json,
+    progress,
+    project_from,
+)
+
+if TYPE_CHECKING:
+    from review.project import Project
 
 ReviewerOpt = Annotated[
     str,
@@ -21,13 +32,11 @@ dedup_app = typer.Typer(
 )
 
 
-def _project(ctx: typer.Context, project: Path | None) -> Any:
-    if project is None and ctx.obj and ctx.obj.get("project"):
-        project = ctx.obj["project"]
-    return open_project(project)
+def _project(ctx: typer.Context, project: Path | None) -> Project:
+    return project_from(ctx, project)
 
 
-def _refresh(proj: Any, quiet: bool = True) -> Any:
+def _refresh(proj: Project, quiet: bool = True) -> Any:
     from review.dedup.run import dedup_project
 
     with progress("Re-clustering", quiet) as update:
