@@ -21,6 +21,7 @@ from review.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from review.prisma import PrismaBuild
     from review.project import Project
 
 
@@ -107,10 +108,14 @@ def prisma(
     if json_out:
         print_json(build.as_json())
         return
-    out = out_console()
+    _print_counts(proj, build, paths)
+
+
+def _print_counts(proj: Project, build: PrismaBuild, paths: list[Path]) -> None:
     from rich.markup import escape
 
-    p = build.flow.prisma2020
+    out = out_console()
+    flow, p = build.flow.flow, build.flow.prisma2020
     out.print(
         f"Identified {flow['identified_total']:,} records; duplicates removed "
         f"{p['duplicates']:,}; screened {p['records_screened']:,}; excluded "
