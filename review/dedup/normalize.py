@@ -5,6 +5,9 @@ keys: Unicode NFKD without accents, lower case, HTML/LaTeX markup and punctuatio
 language tags (``[Chinese]``) and brackets around translated titles dropped, authors reduced to
 surname + initials, journal names compared word by word so ISO abbreviations match, page ranges
 expanded (``123-9`` -> ``123-129``) and DOIs reduced to ``10.xxxx/...``.
+
+Long module: one small normaliser per field (title, authors, journal, pages, year, DOI, …);
+together they are the comparison keys, and their rules read best side by side.
 """
 
 from __future__ import annotations

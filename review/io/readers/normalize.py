@@ -5,6 +5,9 @@ helper names such as ``start_page``/``end_page``/``date``) with plain strings or
 strings as values; :func:`normalize_fields` turns that into clean values. Every normaliser is
 idempotent (normalising twice gives the same result as once), which the export round-trip
 relies on.
+
+Long module: one small normaliser per field, shared by every reader; together they define what a
+clean :class:`review.model.Record` holds.
 """
 
 from __future__ import annotations
