@@ -355,6 +355,15 @@ def _rows_to_entries(
         original_id = str(mapped.pop("original_id", ""))
         result.entries.append(make_entry(position, line, original_id, mapped, raw))
     result.found = position
+    if len(rows) >= 3 and width > 1:
+        short = [n for n, (_, r) in enumerate(rows) if any(c.strip() for c in r) and len(r) < width]
+        if short and short[-1] == len(rows) - 1 and len(short) == 1:
+            line = rows[-1][0] or position
+            result.warnings.append(
+                f"the last row (line {line}) has {len(rows[-1][1])} of the header's {width} "
+                "cells where every other row is complete: the file may have been cut off. "
+                "Compare the number of records with the database's count."
+            )
     if too_long:
         where = "line" if rows and rows[0][0] else "record"
         result.warnings.append(
@@ -442,10 +451,52 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+# An .xlsx is a zip: its parts may inflate to at most this much in total, and a part larger than
+# _BOMB_PART may be at most _BOMB_RATIO times its compressed size (real sheets: 5-30x).
+MAX_XLSX_INFLATED = 1 << 30
+_BOMB_PART = 50 << 20
+_BOMB_RATIO = 200
+
+
+def _refuse_zip_bomb(data: bytes, name: str) -> None:
+    """Refuse a workbook whose parts would inflate to gigabytes, before any is inflated.
+
+    The sizes in the zip directory bound what can be inflated (Python's zipfile never returns
+    more than a part's declared size), so checking them is enough.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(
+            f"cannot be opened as an Excel workbook ({exc}). Save it again from a spreadsheet "
+            "program as .xlsx.",
+            file=name,
+        ) from None
+    total = sum(i.file_size for i in infos)
+    worst = max(
+        (i for i in infos if i.file_size > _BOMB_PART),
+        key=lambda i: i.file_size / max(i.compress_size, 1),
+        default=None,
+    )
+    if total > MAX_XLSX_INFLATED or (
+        worst is not None and worst.file_size > _BOMB_RATIO * max(worst.compress_size, 1)
+    ):
+        raise InputError(
+            f"is a workbook that would inflate to {total >> 20} MB (a 'zip bomb', or a sheet far "
+            "larger than any export); refused without reading it. Export the references as CSV "
+            "or RIS instead.",
+            file=name,
+        )
+
+
 def parse_xlsx(data: bytes, name: str, column_map: dict[str, str] | None = None) -> ParseResult:
     """The first worksheet with a recognisable header row."""
     from openpyxl import load_workbook
 
+    _refuse_zip_bomb(data, name)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
@@ -456,6 +507,10 @@ def parse_xlsx(data: bytes, name: str, column_map: dict[str, str] | None = None)
         ) from None
     try:
         for ws in wb.worksheets:
+            if hasattr(ws, "reset_dimensions"):
+                # Read-only mode trusts the sheet's <dimension ref="A1:C3"> tag, which some tools
+                # write wrong (rows and columns past it were silently dropped): read every row.
+                ws.reset_dimensions()
             all_rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
             best: tuple[int, int] | None = None
             for idx, row in enumerate(all_rows[:50]):
