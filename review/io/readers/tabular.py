@@ -262,7 +262,9 @@ def map_columns(
     user = _user_map(column_map)
     out: dict[str, list[int]] = {}
     used: set[int] = set()
+    at: dict[str, list[int]] = {}  # name -> its columns: linear in the width (10,000 columns)
     for i, n in enumerate(names):
+        at.setdefault(n, []).append(i)
         if n in user:
             out.setdefault(user[n], []).append(i)
             used.add(i)
@@ -272,7 +274,7 @@ def map_columns(
         # The most specific column wins (e.g. "journal" over "source"); no per-row fallback,
         # so our own exports (which carry a "source" column) read back exactly.
         found = next(
-            (i for alt in alternatives for i, n in enumerate(names) if n == alt and i not in used),
+            (i for alt in alternatives for i in at.get(alt, ()) if i not in used),
             None,
         )
         if found is not None:
@@ -281,12 +283,12 @@ def map_columns(
                 used.add(found)
         if not wos and fld in ROW_FALLBACKS and fld in out:
             # A few safe per-row fallbacks (bib-dedupe tables: booktitle when journal is empty).
-            more = [i for alt in ROW_FALLBACKS[fld] for i, n in enumerate(names) if n == alt]
+            more = [i for alt in ROW_FALLBACKS[fld] for i in at.get(alt, ())]
             out[fld] = list(dict.fromkeys(out[fld] + [i for i in more if i not in used]))
             used.update(out[fld])
         if wos:
             # WoS columns are fixed tags: fall back per row (no DE -> ID keywords).
-            more = [i for alt in alternatives for i, n in enumerate(names) if n == alt]
+            more = [i for alt in alternatives for i in at.get(alt, ())]
             out[fld] = list(dict.fromkeys(out.get(fld, []) + more))
     return {f: idxs for f, idxs in out.items() if idxs}
 
