@@ -6,6 +6,7 @@ are recorded in docs/reliability.md.
 
 from __future__ import annotations
 
+import os
 import random
 import select
 import signal
@@ -66,7 +67,7 @@ def test_crash_trials(tmp_path: Path, step: str):
 
     if example_root() is None:
         pytest.skip("worked example not available")
-    trials = 30 if scale() == "full" else 2
+    trials = int(os.environ.get("REVIEW_CRASH_TRIALS", 30 if scale() == "full" else 2))
     counts = crash_trials(tmp_path, STEPS[step], trials)
     print(f"\ncrash {step} ({trials} trials): {dict(counts)}")
     bad = {k: v for k, v in counts.items() if k.startswith("BAD")}
