@@ -342,19 +342,19 @@ def test_demo_report_in_headless_chromium(demo_run, browser, tmp_path: Path) -> 
         cell.click()
         visible = browser.execute_script(
             "return Array.from(document.querySelectorAll('#reports-table tbody tr'))"
-            ".filter(r => r.offsetParent !== null).map(r => r.dataset.id).sort()"
+            ".filter(r => getComputedStyle(r).display !== 'none').map(r => r.dataset.id).sort()"
         )
         assert visible == expected, (gap["rows"][i], gap["cols"][j])
         progs = browser.execute_script(
             "return Array.from(document.querySelectorAll('#overview-table tbody tr'))"
-            ".filter(r => r.offsetParent !== null).map(r => r.dataset.id).sort()"
+            ".filter(r => getComputedStyle(r).display !== 'none').map(r => r.dataset.id).sort()"
         )
         assert progs == sorted(programmes)
         cell.click()  # a second click clears the filter
         assert len(
             browser.execute_script(
                 "return Array.from(document.querySelectorAll('#reports-table tbody tr'))"
-                ".filter(r => r.offsetParent !== null)"
+                ".filter(r => getComputedStyle(r).display !== 'none')"
             )
         ) == len(charting.reports)
 

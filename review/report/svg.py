@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from html import escape
 from typing import Any
@@ -184,7 +185,11 @@ def prisma_svg(layout: Any, flow: Any, labels: Mapping[str, str]) -> str:
         centre = b.align == "center" or header
         box_keys = keys.get(b.id, {})
         i = 0
+        parent = ""  # the unindented line an indented one belongs to (for the dialog's title)
         for item, lines in _item_lines(b):
+            plain = " ".join(item.text.split()).rstrip(":")
+            if not item.indent:
+                parent = re.sub(r"\s*\(n = [\d,]+\)$", "", plain)
             k = box_keys.get(item.text)
             parts = []
             for text, xoff, bold in lines:
@@ -197,7 +202,7 @@ def prisma_svg(layout: Any, flow: Any, labels: Mapping[str, str]) -> str:
                 )
                 i += 1
             if k is not None:
-                label = " ".join(item.text.split()).rstrip(":")
+                label = f"{parent}: {plain}" if item.indent and parent else plain
                 out.append(
                     f'<g class="count" tabindex="0" role="button" data-keys="{_a(json.dumps(k))}" '
                     f'data-label="{_a(label)}"><title>{escape(label)}: click to list the '
