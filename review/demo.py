@@ -28,7 +28,15 @@ EXAMPLE_PARTS = (
     "data/decisions",
 )
 # Entries of a previous demo that --force replaces (nothing else in DIR is touched).
-DEMO_ENTRIES = ("protocols", "extraction_schema.yaml", "data", "outputs", ".review", ".gitignore")
+DEMO_ENTRIES = (
+    "protocols",
+    "extraction_schema.yaml",
+    "data",
+    "outputs",
+    ".review",
+    ".gitignore",
+    "charting-consensus.xlsx",
+)
 
 # data/searches/<folder> -> the protocol's source name, and extra import options.
 SEARCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -41,7 +49,10 @@ SEARCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("experts", "Experts", ()),
 )
 RESOLVER = "consensus"  # the protocol's resolution is a consensus meeting of both reviewers
-CHARTERS = ("anat", "marina", "consensus")
+CHARTERS = ("anat", "marina")
+# `review chart consensus` writes the consensus form here (agreeing cells pre-filled); the one
+# the consensus meeting filled in is data/decisions/charting-consensus.xlsx.
+CONSENSUS_FORM = "charting-consensus.xlsx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +213,24 @@ def plan(project_dir: Path) -> list[Step]:
             )
         )
     steps.append(Step("Compare the charting", ("chart", "compare")))
+    steps.append(
+        Step(
+            "Consensus form (agreeing cells pre-filled)",
+            ("chart", "consensus", "-o", (project.root / CONSENSUS_FORM).as_posix()),
+        )
+    )
+    steps.append(
+        Step(
+            "Import the consensus charting",
+            (
+                "chart",
+                "import",
+                (decisions / "charting-consensus.xlsx").as_posix(),
+                "--reviewer",
+                "consensus",
+            ),
+        )
+    )
     steps.append(Step("Charting summary and gap map", ("chart", "summary")))
     steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
     steps.append(Step("The review report (HTML)", ("report", "--quiet")))

@@ -171,7 +171,7 @@ def import_files(
     written. Returns one :class:`ImportReport` per file.
     """
     from review.io.files import now_iso, safe_name
-    from review.project import whoami
+    from review.people import whoami
 
     paths = [Path(p) for p in paths]
     if not paths:

@@ -22,8 +22,10 @@ exact name is refused with a message saying whose file it is (:func:`claim`).
 from __future__ import annotations
 
 import base64
+import getpass
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -153,3 +155,24 @@ def _quote(name: str) -> str:
     import shlex
 
     return shlex.quote(name)
+
+
+def whoami() -> str:
+    """Who is acting: $REVIEW_USER, else git's user.name, else the login name."""
+    env = os.environ.get("REVIEW_USER")
+    if env:
+        return env
+    try:
+        import subprocess
+
+        out = subprocess.run(
+            ["git", "config", "user.name"], capture_output=True, text=True, timeout=2, check=False
+        )
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        return "unknown"

@@ -21,9 +21,7 @@ reviewers who keep the project in git merge without conflicts.
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -33,6 +31,7 @@ from pathlib import Path
 from review import __version__
 from review.errors import ProjectError
 from review.model import ImportEntry, Record
+from review.people import whoami  # noqa: F401 - where callers have found it
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 
 PROTOCOL_PATH = Path("protocols") / "protocol.yaml"
@@ -42,27 +41,6 @@ GITIGNORE = "# derived: rebuild with review dedup / disagreements / chart summar
 SCHEMA_PATH = Path("extraction_schema.yaml")
 
 ProgressFn = Callable[[int, int], None]  # (done, total)
-
-
-def whoami() -> str:
-    """Who is acting: $REVIEW_USER, else git's user.name, else the login name."""
-    env = os.environ.get("REVIEW_USER")
-    if env:
-        return env
-    try:
-        import subprocess
-
-        out = subprocess.run(
-            ["git", "config", "user.name"], capture_output=True, text=True, timeout=2, check=False
-        )
-        if out.returncode == 0 and out.stdout.strip():
-            return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no login name in some containers
-        return "unknown"
 
 
 class Project:
@@ -293,10 +271,6 @@ def reader_cache_key() -> str:
 
 
 def default_schema_text() -> str:
-    """The default extraction schema: the worked example's charting framework."""
-    from review.example import example_root
-
-    root = example_root()
-    if root is not None and (root / SCHEMA_PATH).is_file():
-        return (root / SCHEMA_PATH).read_text(encoding="utf-8")
-    return "# Charting framework: see the README for the format.\nfields: []\n"
+    """The extraction schema a new project starts with: the JBI scoping-review charting items
+    (review/chart/scoping_schema.yaml). The worked example keeps its own framework."""
+    return (Path(__file__).parent / "chart" / "scoping_schema.yaml").read_text(encoding="utf-8")

@@ -625,9 +625,37 @@ def test_summaries_add_up(case):
     assert sum(len(p) for p in summary.overview) > 0
 
 
-def test_review_init_copies_the_default_schema(project):
+def test_review_init_gives_a_generic_scoping_schema(project, monkeypatch, tmp_path):
+    """A new project charts the JBI scoping-review items, not the worked example's framework;
+    the whole template -> fill -> import -> summary path works with it."""
+    import review.screen
+
     schema = load_schema(project.schema_path)
-    assert schema.sha256 == load_schema(SCHEMA).sha256
+    assert schema.sha256 != load_schema(SCHEMA).sha256
+    ids = {f.id for f in schema.fields}
+    assert {"country", "aims", "population", "concept", "context", "methods", "key_findings"} <= ids
+    assert not ids & {"forms", "theoretical_framework", "expected_outcomes", "programme"}
+    assert {f.type for f in schema.fields} >= {"single_choice", "multiple_choice", "country"}
     assert status_summary(project)["lines"] == [
         "No charting imported yet (charting starts after full-text screening)."
     ]
+    monkeypatch.setattr(review.screen, "included_reports", lambda p: ["r1", "r2", "r3"])
+    tpl = make_template(project, tmp_path, reviewer="")
+    base = {"source_type": "Primary research", "country": "Canada", "aims": "To learn."}
+    values = {
+        "r1": {**base, "research_method": "Qualitative", "key_findings": "Found =1."},
+        "r2": {**base, "research_method": "Mixed methods", "setting": ["Community", "Online"]},
+        "r3": {"source_type": "Text and opinion", "country": "Kenya", "aims": "To argue."},
+    }
+    values["r2"]["key_findings"] = values["r3"]["key_findings"] = "Something."
+    out = fill_template(tpl, values, {}, tmp_path / "filled.xlsx", schema=schema)
+    root = str(project.root)
+    assert run("import", str(out), "--reviewer", "anat", "-p", root).exit_code == 0
+    res = run("summary", "-p", root, "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["reports"] == 3
+    assert data["frequencies"]["report:country"]["counts"] == {"Canada": 2, "Kenya": 1}
+    assert data["frequencies"]["report:research_method"]["denominator"] == 2  # primary only
+    md = (project.outputs_dir / "charting" / "summary.md").read_text(encoding="utf-8")
+    assert "linked to no programme" not in md

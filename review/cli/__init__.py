@@ -46,6 +46,7 @@ def _register() -> None:
         import_cmds,
         prisma_cmds,
         project_cmds,
+        rank_cmds,
         report_cmds,
         screen_cmds,
     )
@@ -55,6 +56,7 @@ def _register() -> None:
         import_cmds,
         dedup_cmds,
         screen_cmds,
+        rank_cmds,
         chart_cmds,
         prisma_cmds,
         report_cmds,

@@ -32,6 +32,29 @@ def _tables() -> tuple[dict[str, str], dict[str, str]]:
         text = (files("pyiso4") / "LTWA_20210702.csv").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError, OSError):  # pragma: no cover - dependency
         return words, prefixes
+    strip = str.maketrans("", "", ". '’-,()")
+    for line in text.splitlines()[1:]:
+        pattern, _, rest = line.partition("\t")
+        abbr = rest.partition("\t")[0].strip()
+        if "(" in pattern:
+            pattern = pattern.split("(")[0]
+        pattern = pattern.strip()
+        if not pattern or pattern[0] == "-" or " " in pattern:
+            continue  # suffix patterns and multi-word entries: not needed for a key
+        prefix = pattern[-1] == "-"
+        key = pattern.lower() if pattern.isascii() else fold(pattern)
+        if prefix:
+            key = key[:-1]
+        if "-" in key or (len(key) < MIN_PREFIX and prefix):
+            continue
+        if abbr in ("n.a.", "n. a.", "n.a"):
+            if prefix:
+                continue  # "not abbreviated": the word stays as it is anyway
+            value = ""
+        else:
+            value = (abbr.lower() if abbr.isascii() else fold(abbr)).translate(strip)
+        (prefixes if prefix else words).setdefault(key, value)
+    return words, prefixes
     for line in text.splitlines()[1:]:
         parts = line.split("\t")
         if len(parts) < 2:

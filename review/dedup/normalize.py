@@ -18,6 +18,8 @@ from functools import lru_cache
 from review.model import Record
 
 _TAG = re.compile(r"<[^>]{0,200}>")
+# Inline markup inside a word ("CO<inf>2</inf>", "H<sub>2</sub>O") disappears without a space.
+_INLINE_TAG = re.compile(r"(?i)</?(?:inf|sub|sup|i|b|em|strong|u|sc)>")
 _LATEX_CMD = re.compile(r"\\[a-zA-Z]+\s*|\\.")
 _NON_WORD = re.compile(r"[^\w]+")
 _SPACES = re.compile(r"\s+")
@@ -94,7 +96,7 @@ def fold(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     if "<" in text:
-        text = _TAG.sub(" ", text)
+        text = _TAG.sub(" ", _INLINE_TAG.sub("", text))
     if "\\" in text or "{" in text:
         text = _LATEX_CMD.sub("", text).replace("{", "").replace("}", "").replace("$", "")
     text = unicodedata.normalize("NFKD", text).lower()
@@ -476,7 +478,7 @@ class NormRecord:
     year: int | None
     journal: tuple[str, ...]
     journal_text: str
-    journal_keys: tuple[tuple[str, ...], ...]  # LTWA-abbreviated, one per parallel title
+    journal_raw: str  # as exported: its LTWA keys are computed only when a pair needs them
     journal_native: bool  # a transliterated native title ("... za zhi")
     volume: str
     issue: str
@@ -566,7 +568,7 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         year=rec.year,
         journal=jw,
         journal_text=jtext,
-        journal_keys=journal_keys(journal),
+        journal_raw=journal,
         journal_native=bool(_TRANSLITERATED.search(jtext)),
         volume=_volume(rec.volume, rec.year),
         issue=_simple_number(rec.issue) if rec.issue else "",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from review.dedup.normalize import NormRecord
+from review.dedup.normalize import NormRecord, journal_keys
 
 _DIGIT = re.compile(r"\d")
 
@@ -45,6 +45,9 @@ class PairScore:
     same_search_set: bool
     initials_agree: bool | None  # every compared author's first initial agrees
     cochrane_versions: bool
+    online_first: bool = False  # one side has no volume and pages from 1 (an online-first copy)
+    exact_authors: bool = False  # the same full author list (at least two names)
+    title_len: int = 0  # letters of the shorter compact title
 
 
 def title_similarity(x: NormRecord, y: NormRecord) -> tuple[float, str]:
@@ -107,8 +110,8 @@ def journal_similarity(x: NormRecord, y: NormRecord) -> float | None:
     best = _words_similarity(x.journal, y.journal, x.journal_text, y.journal_text)
     if best < 1.0:
         # ISO 4 (LTWA) abbreviated keys, one per parallel title ("X za zhi = Chinese journal …").
-        for kx in x.journal_keys:
-            for ky in y.journal_keys:
+        for kx in journal_keys(x.journal_raw):
+            for ky in journal_keys(y.journal_raw):
                 if kx == ky:
                     return 1.0
                 best = max(best, _words_similarity(kx, ky, " ".join(kx), " ".join(ky)))
@@ -240,9 +243,20 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         abstract=abstract,
         kind_differ=x.kind != y.kind,
         protocol_differ=x.protocol != y.protocol,
-        conference_differ=x.conference != y.conference and not same_item,
+        # A record without any venue is not known to be a journal article: unknown, no blocker.
+        conference_differ=x.conference != y.conference
+        and not same_item
+        and bool(x.journal or x.type == "conference")
+        and bool(y.journal or y.type == "conference"),
         both_conference=x.conference and y.conference,
         same_search_set=bool(x.search_set) and x.search_set == y.search_set,
         initials_agree=_initials_agree(x, y),
         cochrane_versions=bool(cochrane),
+        online_first=_online_first(x, y) or _online_first(y, x),
+        exact_authors=len(x.authors) >= 2 and x.authors == y.authors,
+        title_len=min(len(x.title_compact), len(y.title_compact)),
     )
+
+
+def _online_first(x: NormRecord, y: NormRecord) -> bool:
+    return not x.volume and not x.issue and x.page_first == "1" and bool(y.volume)
