@@ -45,9 +45,17 @@ def verdicts_dir(project: Project) -> Path:
 
 
 def verdict_file(project: Project, reviewer: str) -> Path:
-    from review.io.files import safe_name
+    """``reviewer``'s own verdict log; ReviewError when the file belongs to another name."""
+    from review.people import own_path, owner_of
 
-    return verdicts_dir(project) / f"{safe_name(reviewer)}.jsonl"
+    return own_path(
+        verdicts_dir(project),
+        reviewer,
+        ".jsonl",
+        lambda p: owner_of(p, "reviewer"),
+        "--reviewer",
+        project.rel,
+    )
 
 
 def reviewer_stacks(lines: list[dict[str, Any]]) -> dict[tuple[str, str], list[Verdict]]:
@@ -132,9 +140,11 @@ def verdict_line(
 ) -> dict[str, Any]:
     from review import __version__
     from review.io.files import now_iso
+    from review.people import clean_name
 
     if verdict not in VERDICTS:
         raise ReviewError(f"{verdict!r} is not a verdict; use same or different.")
+    reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
     line = {
         "op": "verdict",
@@ -154,7 +164,9 @@ def verdict_line(
 def retract_line(a: str, b: str, reviewer: str) -> dict[str, Any]:
     from review import __version__
     from review.io.files import now_iso
+    from review.people import clean_name
 
+    reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
     return {
         "op": "retract",
