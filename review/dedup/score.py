@@ -75,7 +75,7 @@ def _title_similarity(a: str, b: str) -> tuple[float, str]:
     if len(short) >= 30 and (long_.startswith(short) or long_.endswith(short)):
         return 1.0, "contained"
     r = Indel.normalized_similarity(a, b)
-    if r < 0.8 and len(long_) >= 1.6 * len(short) and len(short) >= 20:
+    if r < 0.8 and len(long_) >= 1.6 * len(short) and len(short) >= 30:
         # A translated title appended to the original: compare the shorter with its best match.
         p = fuzz.partial_ratio(short, long_) / 100
         if p >= 0.9:
