@@ -253,3 +253,35 @@ def test_text_pdf_is_byte_deterministic(tmp_path: Path):
     b = _pdf(tmp_path / "b.pdf", PAGE_2, title="T", keywords="doi:10.1/x")
     assert a.read_bytes() == b.read_bytes()
     assert b"doi:10.1/x" in a.read_bytes() and b"CreationDate" not in a.read_bytes()
+
+
+def test_attach_matches_a_pdf_by_its_title_inside(project: Project, tmp_path: Path):
+    """A PDF named like a download ('scan001.pdf') is matched by its metadata or first line."""
+    ids = _project_at_fulltext(project)
+    folder = tmp_path / "downloads"
+    _pdf(folder / "scan001.pdf", "db study number 3 of peer support\n" + PAGE_2)
+    _pdf(folder / "article.pdf", PAGE_1, title="db study number 4 of peer support")
+    data = json.loads(
+        _cli(project, "fulltext", "attach", str(folder), "--json", "-q").stdout
+    )  # fmt: skip
+    got = {m["record_id"]: (Path(m["file"]).name, m["matched_by"]) for m in data["matched"]}
+    assert got == {ids[2]: ("scan001.pdf", "title"), ids[3]: ("article.pdf", "title")}
+
+
+def test_open_file_fails_politely(attached, monkeypatch):
+    project, _ids = attached
+    from review.screen import fulltext_text as ftt
+
+    stored = "fulltexts/10.1234_db.1.pdf"
+    monkeypatch.setattr(ftt, "viewer_command", lambda path: None)
+    assert ftt.open_file(project, stored).startswith("No system viewer found")
+    monkeypatch.setattr(ftt, "viewer_command", lambda path: ["false", str(path)])
+    monkeypatch.setattr(ftt, "has_display", lambda: False)
+    assert ftt.open_file(project, stored).startswith("No graphical display here")
+    monkeypatch.setattr(ftt, "has_display", lambda: True)
+    assert ftt.open_file(project, stored) == (
+        f"false could not open the file (exit code 1): open {project.root / stored} yourself."
+    )
+    monkeypatch.setattr(ftt, "viewer_command", lambda path: ["true", str(path)])
+    assert ftt.open_file(project, stored).startswith("Opened ")
+    assert ftt.open_file(project, "fulltexts/gone.pdf").startswith("The attached file is missing")
