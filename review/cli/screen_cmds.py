@@ -59,8 +59,11 @@ def screen(
     """Screen records one by one, blind to other reviewers; every key press is saved at once.
 
     Keys: i include, e exclude, m maybe, 1-9 exclude with that reason (protocol order), 0 pick
-    any reason, r not-retrieved (full text), n note, u undo, s skip, / search, q quit.
-    You resume where you left off; your record order is random but always the same for you.
+    any reason, r not-retrieved (full text), n note, u undo, s skip, / search, f find a record,
+    q quit. At full text the attached file's text is shown (run `review fulltext extract`): /
+    searches it, ] and [ next/previous match, k and K keyword hits, o opens the file; in line
+    mode t pages through it. You resume where you left off; your record order is random but
+    always the same for you.
 
     Example:
 
