@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +25,13 @@ from review.cli.common import (
 StageReq = Annotated[
     str, typer.Option("--stage", help="Screening stage: title-abstract or full-text.")
 ]
+
+
+class Order(StrEnum):
+    relevance = "relevance"
+    random = "random"
+
+
 ReviewerReq = Annotated[str, typer.Option("--reviewer", help="Your name, as in your log file.")]
 ResolverReq = Annotated[str, typer.Option("--resolver", help="Who records the resolution.")]
 
@@ -54,20 +62,31 @@ def screen(
         ),
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Change your fixed random record order.")] = 0,
+    order: Annotated[
+        Order | None,
+        typer.Option(
+            "--order",
+            help="relevance: ranked by a model of your own decisions (default at "
+            "title-abstract); random: your fixed random order (default at full-text).",
+        ),
+    ] = None,
     project: ProjectOpt = None,
 ) -> None:
     """Screen records one by one, blind to other reviewers; every key press is saved at once.
 
     Keys: i include, e exclude, m maybe, 1-9 exclude with that reason (protocol order), 0 pick
     any reason, r not-retrieved (full text), n note, u undo, s skip, / search, f find a record,
-    q quit. At full text the attached file's text is shown (run `review fulltext extract`): /
-    searches it, ] and [ next/previous match, k and K keyword hits, o opens the file; in line
-    mode t pages through it. You resume where you left off; your record order is random but
-    always the same for you.
+    q quit. You resume where you left off. At title-abstract the records most likely to be
+    included come first, ranked by a model retrained on your own decisions only (--order random
+    for your fixed random order). After `review stopping --start-sample` you see the stopping
+    test's sample. At full text the attached file's text is shown (run `review fulltext
+    extract`): / searches it, ] and [ next/previous match, k and K keyword hits, o opens the
+    file; in line mode t pages through it.
 
     Example:
 
         review screen --stage title-abstract --reviewer "Ana Silva"
+        review screen --stage title-abstract --reviewer Ana --order random
         printf 'i\\ne\\n2\\nq\\n' | review screen --stage title-abstract --reviewer Ana --line
     """
     if ctx.invoked_subcommand is not None:
@@ -87,7 +106,12 @@ def screen(
             f"Note: {reviewer!r} is not in the protocol's reviewers ({', '.join(known)}); "
             "your decisions go to a log of that name."
         )
-    session = ScreeningSession(proj, stage, reviewer, seed=seed)
+    if order is None:
+        order = Order.relevance if stage == "title-abstract" else Order.random
+    line_mode = _use_line_mode(line)
+    session = ScreeningSession(
+        proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode
+    )
     if session.total == 0:
         session.close()
         why = (
@@ -99,7 +123,7 @@ def screen(
         out_console().print(f"Nothing to screen at {stage}: {why}.")
         return
     try:
-        if _use_line_mode(line):
+        if line_mode:
             from review.screen.lineui import run_line
 
             def read(prompt: str) -> str | None:
@@ -283,7 +307,8 @@ def resolve(
             param_hint="--stage/--resolver",
         )
     check_stage(stage)
-    from review.screen.resolve import ResolutionLog, disagreements_to_resolve, parse_reason
+    from review.screen.logs import parse_reason
+    from review.screen.resolve import ResolutionLog, disagreements_to_resolve
 
     proj = open_project(project)
     rows = disagreements_to_resolve(proj, stage, resolver)
@@ -388,7 +413,7 @@ def fulltext_attach(
 
         review fulltext attach pdfs/ --by Ana
     """
-    from review.project import whoami
+    from review.people import whoami
     from review.screen.fulltext import attach_dir
 
     proj = open_project(project)

@@ -40,6 +40,9 @@ def render_item(session: ScreeningSession, item: Item) -> str:
         f"Record {item.position} of {session.total} ({item.cluster_id}); "
         f"screened {p['done']}/{p['total']}, {pace}, about {format_eta(p['seconds_left'])} left",
     ]
+    rank = session.ranking_status()
+    if rank:
+        out.append(rank)
     rec = item.record
     if rec is None:
         out.append("(record details not found in the imports)")
