@@ -1,9 +1,15 @@
-"""Full texts: extraction into the cache, `review status`, and reading them in both screeners."""
+"""Full texts: extraction into the cache, `review status`, and reading them in both screeners.
+
+The PDFs are real ones written by ``review.io.textpdf`` (matplotlib) from the texts below and
+committed under tests/data/fulltext (so the tests need not import matplotlib); regenerate them
+with ``python tests/test_fulltext_screen.py`` after changing a text.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,10 +36,25 @@ def _article() -> str:
     return "\f".join((PAGE_1, PAGE_2, PAGE_3))
 
 
+FIXTURES = Path(__file__).parent / "data" / "fulltext"
+PDFS = {  # committed file -> (text, write_text_pdf options)
+    "article.pdf": (PDF_TEXT, {}),
+    "scan.pdf": (PAGE_1, {"scanned": True}),
+    "first-line-title.pdf": ("db study number 3 of peer support\n" + PAGE_2, {}),
+    "metadata-title.pdf": (PAGE_1, {"title": "db study number 4 of peer support"}),
+}
+
+
 def _pdf(path: Path, text: str, **kw) -> Path:
     """A real PDF: every paragraph wrapped onto pages by matplotlib (standard Times font)."""
     write_text_pdf(path, text, fonttype=14, **kw)
     return path
+
+
+def _fixture(name: str, dest: Path) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(FIXTURES / name, dest)
+    return dest
 
 
 def _keywords(project: Project) -> Project:
@@ -57,8 +78,8 @@ def attached(project: Project, tmp_path: Path):
     ids = _project_at_fulltext(project)
     project = _keywords(project)
     folder = project.root / "fulltexts"
-    _pdf(folder / "10.1234_db.1.pdf", PDF_TEXT)
-    _pdf(folder / "10.1234_db.2.pdf", PAGE_1, scanned=True)
+    _fixture("article.pdf", folder / "10.1234_db.1.pdf")
+    _fixture("scan.pdf", folder / "10.1234_db.2.pdf")
     (folder / "10.1234_db.3.html").write_text(
         "<html><head><style>p{color:red}</style><script>var x=1;</script></head><body>"
         "<h1>Peer advocacy &amp; parents</h1><p>" + PAGE_2 + "</p></body></html>",
@@ -248,19 +269,22 @@ def test_line_mode_pages_through_the_text(attached):
     assert [x["record_id"] for x in log_lines(project, "Ana") if x["stage"] == FT] == [ids[3]]
 
 
-def test_text_pdf_is_byte_deterministic(tmp_path: Path):
+@pytest.mark.slow
+def test_text_pdf_is_byte_deterministic_and_fixtures_are_current(tmp_path: Path):
     a = _pdf(tmp_path / "a.pdf", PAGE_2, title="T", keywords="doi:10.1/x")
     b = _pdf(tmp_path / "b.pdf", PAGE_2, title="T", keywords="doi:10.1/x")
     assert a.read_bytes() == b.read_bytes()
     assert b"doi:10.1/x" in a.read_bytes() and b"CreationDate" not in a.read_bytes()
+    for name, (text, kw) in PDFS.items():
+        assert _pdf(tmp_path / name, text, **kw).read_bytes() == (FIXTURES / name).read_bytes()
 
 
 def test_attach_matches_a_pdf_by_its_title_inside(project: Project, tmp_path: Path):
     """A PDF named like a download ('scan001.pdf') is matched by its metadata or first line."""
     ids = _project_at_fulltext(project)
     folder = tmp_path / "downloads"
-    _pdf(folder / "scan001.pdf", "db study number 3 of peer support\n" + PAGE_2)
-    _pdf(folder / "article.pdf", PAGE_1, title="db study number 4 of peer support")
+    _fixture("first-line-title.pdf", folder / "scan001.pdf")
+    _fixture("metadata-title.pdf", folder / "article.pdf")
     data = json.loads(
         _cli(project, "fulltext", "attach", str(folder), "--json", "-q").stdout
     )  # fmt: skip
@@ -285,3 +309,8 @@ def test_open_file_fails_politely(attached, monkeypatch):
     monkeypatch.setattr(ftt, "viewer_command", lambda path: ["true", str(path)])
     assert ftt.open_file(project, stored).startswith("Opened ")
     assert ftt.open_file(project, "fulltexts/gone.pdf").startswith("The attached file is missing")
+
+
+if __name__ == "__main__":
+    for name, (text, kw) in PDFS.items():
+        _pdf(FIXTURES / name, text, **kw)
