@@ -314,3 +314,46 @@ def test_open_file_fails_politely(attached, monkeypatch):
 if __name__ == "__main__":
     for name, (text, kw) in PDFS.items():
         _pdf(FIXTURES / name, text, **kw)
+
+
+def test_text_document_layout_search_and_jumps():
+    from review.screen.textdoc import TextDocument
+    from review.screen.tui import keyword_pattern
+
+    pages = ["Peer\nadvocacy helps. " + "word " * 30 + "x" * 50, "Second page: PEER advocacy."]
+    doc = TextDocument(
+        pages,
+        sections=(("Abstract", "An abstract."),),
+        include=keyword_pattern(("peer advoca*",)),
+        exclude=keyword_pattern(("abstract",)),
+    )
+    lines = doc.wrap(20)
+    assert all(e - s <= 20 for s, e in lines)
+    # wrapping drops only the spaces it breaks at (a word longer than a line is cut)
+    shown = "".join(doc.text[s:e] for s, e in lines)
+    assert "".join(shown.split()) == "".join(doc.text.split())
+    assert "x" * 20 in [doc.text[s:e] for s, e in lines]
+    assert [doc.text[s:e] for s, e in lines[:4]] == [
+        "Abstract", "An abstract.", "", "── page 1 of 2 ──"
+    ]  # fmt: skip
+    assert doc.is_marker(lines[3][0]) and not doc.is_marker(lines[4][0])
+    assert doc.page_at_line(1) == 0 and doc.page_at_line(4) == 1
+    assert doc.page_at_line(len(lines) - 1) == 2
+    # a keyword phrase matches across a line break and in any case; exclude hits too
+    assert [(h.kind, doc.text[h.start : h.end]) for h in doc.hits] == [
+        ("exclude", "Abstract"),
+        ("exclude", "abstract"),
+        ("include", "Peer\nadvocacy"),
+        ("include", "PEER advocacy"),
+    ]
+    assert doc.search("peer   ADVOCACY") == 2
+    assert doc.search("nothing here") == 0 and doc.matches == []
+    doc.search("peer")
+    first, second = (m.start for m in doc.matches)
+    assert TextDocument.next_index(doc.matches, -1, True) == 0
+    assert TextDocument.next_index(doc.matches, first, True) == 1
+    assert TextDocument.next_index(doc.matches, second, True) == 0  # wraps
+    assert TextDocument.next_index(doc.matches, first, False) == 1  # wraps backwards
+    assert [
+        doc.text[s.start : s.end] for s in TextDocument.spans_in(0, first + 2, doc.matches)
+    ] == ["Peer"]
