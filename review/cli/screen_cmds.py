@@ -439,15 +439,15 @@ def fulltext_attach(
     how = ", ".join(f"{n} by {k}" for k, n in sorted(counts.items())) or "none new"
     con.print(f"Attached {len(rep.matched)} files ({how}); {len(rep.already)} already attached.")
     for f, c, h in rep.matched:
-        con.print(f"  {escape(f)} -> {c} ({h})")
+        con.print(f"  {escape(proj.rel(Path(f)))} -> {c} ({h})")
     if rep.ambiguous:
         con.print(f"{len(rep.ambiguous)} files match more than one record (not attached):")
         for f, cands in rep.ambiguous:
-            con.print(f"  {escape(f)}: {', '.join(cands)}")
+            con.print(f"  {escape(proj.rel(Path(f)))}: {', '.join(cands)}")
     if rep.unmatched:
         con.print(f"{len(rep.unmatched)} files matched no record:")
         for f in rep.unmatched:
-            con.print(f"  {escape(f)}")
+            con.print(f"  {escape(proj.rel(Path(f)))}")
     con.print(f"{len(rep.without_file)} full-text records still have no file.")
     if rep.matched and not as_json:
         con.print("Next: `review fulltext extract` reads their text for the full-text screener.")
@@ -493,6 +493,9 @@ def fulltext_extract(
     from rich.markup import escape
 
     con = out_console()
+    if not rep.files:
+        con.print("No full texts are attached yet: run `review fulltext attach DIR` first.")
+        return
     pages = sum(n for _p, s, n, _m in rep.files if s == "text")
     con.print(
         f"{len(rep.files)} attached files: {len(groups.get('text', []))} with text "
