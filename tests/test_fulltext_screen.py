@@ -357,3 +357,10 @@ def test_text_document_layout_search_and_jumps():
     assert [
         doc.text[s.start : s.end] for s in TextDocument.spans_in(0, first + 2, doc.matches)
     ] == ["Peer"]
+
+
+def test_extract_with_nothing_attached_says_what_to_do(project: Project):
+    _project_at_fulltext(project)
+    out = _cli(project, "fulltext", "extract", "-q").stdout
+    assert out.strip() == "No full texts are attached yet: run `review fulltext attach DIR` first."
+    assert "full texts:" not in _cli(project, "status").stdout
