@@ -74,9 +74,7 @@ def parse_dedup_settings(value: Any, path: Path) -> dict[str, float | int]:
     for key, v in value.items():
         spec = DEDUP_KEYS.get(str(key))
         if spec is None:
-            raise ProjectError(
-                f"{path}: unknown setting dedup.{key}; use {', '.join(DEDUP_KEYS)}."
-            )
+            raise ProjectError(f"{path}: unknown setting dedup.{key}; use {', '.join(DEDUP_KEYS)}.")
         kind, low, high, _default, meaning = spec
         ok_type = isinstance(v, int | float) and not isinstance(v, bool)
         if kind is int and ok_type and float(v) != int(v):
