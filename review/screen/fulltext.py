@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.io.files import JsonlProblem, iter_jsonl, now_iso, safe_name
+from review.doi import find_dois
+from review.io.files import JsonlProblem, iter_jsonl, safe_name
+from review.io.logline import log_line
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
 
 FILE_SUFFIXES = (".pdf", ".txt", ".md", ".html", ".htm", ".xml", ".docx", ".doc", ".rtf", ".epub")
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".xml")
-_DOI = re.compile(rb"10\.\d{4,9}/[^\s\"<>()\]\[]+", re.IGNORECASE)
 TITLE_THRESHOLD = 90.0
 
 
@@ -85,11 +86,7 @@ def _content_dois(path: Path) -> set[str]:
             head = fh.read(1 << 20)
     except OSError:
         return set()
-    out = set()
-    for m in _DOI.finditer(head):
-        doi = m.group(0).decode("ascii", "ignore").lower().rstrip(".,;:'")
-        out.add(doi)
-    return out
+    return set(find_dois(head))
 
 
 def _first_line(path: Path) -> str:
@@ -202,7 +199,6 @@ def attach_dir(
     progress: Callable[[int, int], None] | None = None,
 ) -> AttachReport:
     """Link the files under ``folder`` to full-text-eligible records; log new links."""
-    from review import __version__
     from review.errors import InputError
     from review.io.files import append_jsonl
     from review.screen.cache import cluster_index
@@ -238,17 +234,7 @@ def attach_dir(
             report.already.append((str(f), cid))
             continue
         report.matched.append((str(f), cid, how))
-        lines.append(
-            {
-                "op": "attach",
-                "record_id": cid,
-                "path": stored,
-                "matched_by": how,
-                "by": by,
-                "at": now_iso(),
-                "tool_version": __version__,
-            }
-        )
+        lines.append(log_line("attach", record_id=cid, path=stored, matched_by=how, by=by))
         current[cid] = stored
     report.unmatched = [str(f) for f in unmatched]
     report.ambiguous = [(str(f), c) for f, c in ambiguous]
