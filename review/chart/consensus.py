@@ -132,9 +132,14 @@ class _Planner:
             )
 
     def _fill(
-        self, plan: ConsensusPlan, sheet: str, r: int, f: Field, cols: list[tuple[int, Column]],
+        self,
+        plan: ConsensusPlan,
+        sheet: str,
+        r: int,
+        f: Field,
+        cols: list[tuple[int, Column]],
         value: Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         if f.multi:
             chosen = set(value)
             for c, col in cols:
@@ -205,12 +210,7 @@ def plan_consensus(
             continue  # nobody charted it: left blank, nothing to decide
         if any(row is None for row in rows):
             plan.notes[(REPORTS, r, 1)] = _presence_note(shown_names, rows, "report")
-            plan.differences.append(
-                Difference(
-                    REPORTS, (f"A{r}",), "report", rid, cite, "", REPORT_PRESENT,
-                    tuple("yes" if row is not None else "no" for row in rows),
-                )
-            )  # fmt: skip
+            plan.differences.append(_presence(REPORTS, r, "report", rid, cite, rows))
         planner.row(plan, REPORTS, "report", r, rid, cite, rows)
     for r, pid in enumerate(pids, start=2):
         rows = [c.programmes.get(pid) for c in charts]
@@ -218,15 +218,17 @@ def plan_consensus(
         name = next((_text(row.get("name")) for row in rows if row and row.get("name")), "")
         if any(row is None for row in rows):
             plan.notes[(PROGRAMMES, r, 1)] = _presence_note(shown_names, rows, "programme")
-            plan.differences.append(
-                Difference(
-                    PROGRAMMES, (f"A{r}",), "programme", pid, name, "", PROGRAMME_PRESENT,
-                    tuple("yes" if row is not None else "no" for row in rows),
-                )
-            )  # fmt: skip
+            plan.differences.append(_presence(PROGRAMMES, r, "programme", pid, name, rows))
         planner.row(plan, PROGRAMMES, "programme", r, pid, name, rows)
     plan.agreement = agreement_stats(schema, dict(zip(names, charts, strict=True)))
     return plan
+
+
+def _presence(sheet: str, r: int, level: str, key: str, label: str, rows: list[Any]) -> Difference:
+    """A row charted (report) or listed (programme) by some charters only."""
+    what = REPORT_PRESENT if level == "report" else PROGRAMME_PRESENT
+    shown = tuple("yes" if row is not None else "no" for row in rows)
+    return Difference(sheet, (f"A{r}",), level, key, label, "", what, shown)
 
 
 def _presence_note(names: list[str], rows: list[Any], level: str) -> str:
