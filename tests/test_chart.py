@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import shutil
@@ -416,10 +417,21 @@ def test_summary_outputs_are_deterministic(chart_project, tmp_path, example):
         "Brief educational group sessions": 2,
     }
     out = chart_project.outputs_dir / "charting"
-    names = ["summary.xlsx", "summary.md", "gap-map.svg", "gap-map.png"]
+    names = ["summary.xlsx", "summary.md", "gap-map.svg", "gap-map.png", "gap-map.csv"]
     first = {n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in names}
-    ElementTree.parse(out / "gap-map.svg")
-    assert (out / "gap-map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # editable figures: labels are <text> (not outlines), PNG at 300 dpi, numbers in a CSV
+    svg = ElementTree.parse(out / "gap-map.svg").getroot()
+    texts = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert any(t.startswith("Child welfare and protection") for t in texts), texts[:5]
+    assert "font-family: 'DejaVu Sans', 'Arial'" in (out / "gap-map.svg").read_text()
+    from PIL import Image
+
+    with Image.open(out / "gap-map.png") as img:
+        assert [round(v) for v in img.info["dpi"]] == [300, 300]
+    with open(out / "gap-map.csv", encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh))
+    assert table[0][0] == "Setting \\ Outcomes found" and table[-1][0] == "Programmes (n)"
+    assert table[1][0] == "Child welfare and protection programme" and table[-1][-1] == "24"
     md = (out / "summary.md").read_text()
     assert "Denominator: 24 programmes." in md
     assert "*Multi-valued: percentages sum to more than 100%.*" in md

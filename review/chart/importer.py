@@ -319,9 +319,9 @@ def read_charting(
     info, template_rows = meta
     made_for = info.get("reviewer", "").strip()
     if reviewer and made_for and reviewer != "consensus":
-        from review.io.files import safe_name
+        from review.people import clean_name
 
-        if safe_name(made_for) != safe_name(reviewer):
+        if clean_name(made_for) != clean_name(reviewer):
             raise InputError(
                 f"this form was made for {made_for!r} (review chart template --reviewer "
                 f"{made_for}); import it with --reviewer {made_for}, or as the agreed charting "

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from review.errors import ReviewError
-from review.io.files import JsonlAppender, JsonlProblem, now_iso, safe_name
+from review.io.files import JsonlAppender, JsonlProblem, now_iso
 from review.model import DECISIONS, FULLTEXT_DECISIONS, STAGES
 
 if TYPE_CHECKING:
@@ -68,11 +68,31 @@ def resolutions_dir(project: Project) -> Path:
 
 
 def reviewer_log_path(project: Project, reviewer: str) -> Path:
-    return screening_dir(project) / f"{safe_name(reviewer)}.jsonl"
+    """``reviewer``'s own screening log; ReviewError when the file belongs to another name."""
+    from review.people import own_path, owner_of
+
+    return own_path(
+        screening_dir(project),
+        reviewer,
+        ".jsonl",
+        lambda p: owner_of(p, "reviewer"),
+        "--reviewer",
+        project.rel,
+    )
 
 
 def resolver_log_path(project: Project, resolver: str) -> Path:
-    return resolutions_dir(project) / f"{safe_name(resolver)}.jsonl"
+    """``resolver``'s own resolution log; ReviewError when the file belongs to another name."""
+    from review.people import own_path, owner_of
+
+    return own_path(
+        resolutions_dir(project),
+        resolver,
+        ".jsonl",
+        lambda p: owner_of(p, "resolver"),
+        "--resolver",
+        project.rel,
+    )
 
 
 def _log_files(folder: Path) -> list[Path]:
@@ -182,11 +202,11 @@ class ScreeningLog:
     """A reviewer's own screening log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, reviewer: str) -> None:
-        if not reviewer.strip():
-            raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+        from review.people import clean_name
+
         self.project = project
-        self.reviewer = reviewer
-        self.path = reviewer_log_path(project, reviewer)
+        self.reviewer = clean_name(reviewer, "--reviewer")
+        self.path = reviewer_log_path(project, self.reviewer)
         self._app = JsonlAppender(self.path)
 
     def decide(
@@ -273,3 +293,29 @@ def resolve_line(
         "at": now_iso(),
         "tool_version": __version__,
     }
+
+
+def parse_reason(project: Project, stage: str, text: str) -> tuple[str, str | None]:
+    """(reason id, problem): accepts a reason id, its label or its number."""
+    text = (text or "").strip()
+    if not text:
+        return "", None
+    found = project.protocol.stage(stage).reason(text)
+    if found is None:
+        ids = ", ".join(r.id for r in project.protocol.stage(stage).exclusion_reasons)
+        return "", f"unknown reason {text!r} (use an id, label or number: {ids})"
+    return found.id, None
+
+
+def parse_decision(
+    project: Project, stage: str, decision: str, reason_text: str, allowed: tuple[str, ...]
+) -> tuple[str, str | None]:
+    """Check one spreadsheet row's decision and reason: (reason id, problem or None)."""
+    if decision not in allowed:
+        return "", f"decision {decision or '(blank)'!r} is not one of {', '.join(allowed)}"
+    reason, problem = parse_reason(project, stage, reason_text)
+    if problem:
+        return "", problem
+    if reason and decision != "exclude":
+        return "", f"reason {reason_text!r} given, but only exclude takes one"
+    return reason, None
