@@ -131,20 +131,7 @@ def plan(project_dir: Path) -> list[Step]:
     protocol = project.protocol
     reviewers = list(protocol.reviewers) or ["anat", "marina"]
     steps: list[Step] = []
-    searches = project.root / "data" / "searches"
-    for folder, source, extra in SEARCHES:
-        spec = protocol.source(source)
-        kind = spec.kind if spec is not None else "database"
-        files = sorted((p for p in (searches / folder).iterdir() if p.is_file()), key=_natural)
-        if not files:
-            raise ReviewError(
-                f"data/searches/{folder}: no export files. Re-run the demo with --force."
-            )
-        argv: list[str] = ["import", *(f.as_posix() for f in files)]
-        argv += ["--source", source, "--kind", kind, *extra, "--by", reviewers[0], "--quiet"]
-        steps.append(
-            Step(f"Import {source} ({len(files)} file{'s' * (len(files) > 1)})", tuple(argv))
-        )
+    steps += _import_steps(project, reviewers[0])
     decisions = project.root / "data" / "decisions"
     steps.append(Step("Find duplicates", ("dedup", "--quiet")))
     steps.append(
@@ -199,6 +186,38 @@ def plan(project_dir: Path) -> list[Step]:
                 ("disagreements", "--stage", stage, "--quiet"),
             )
         )
+    steps += _charting_steps(project.root, decisions)
+    steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
+    steps.append(Step("The review report (HTML)", ("report", "--quiet")))
+    steps.append(Step("The PRISMA-ScR checklist", ("report", "checklist")))
+    steps.append(Step("Project status", ("status",)))
+    return steps
+
+
+def _import_steps(project: Any, by: str) -> list[Step]:
+    """One `review import` per folder of data/searches (the protocol's sources)."""
+    protocol = project.protocol
+    steps: list[Step] = []
+    searches = project.root / "data" / "searches"
+    for folder, source, extra in SEARCHES:
+        spec = protocol.source(source)
+        kind = spec.kind if spec is not None else "database"
+        files = sorted((p for p in (searches / folder).iterdir() if p.is_file()), key=_natural)
+        if not files:
+            raise ReviewError(
+                f"data/searches/{folder}: no export files. Re-run the demo with --force."
+            )
+        argv: list[str] = ["import", *(f.as_posix() for f in files)]
+        argv += ["--source", source, "--kind", kind, *extra, "--by", by, "--quiet"]
+        steps.append(
+            Step(f"Import {source} ({len(files)} file{'s' * (len(files) > 1)})", tuple(argv))
+        )
+    return steps
+
+
+def _charting_steps(root: Path, decisions: Path) -> list[Step]:
+    """Both charters' workbooks, compare, the consensus form, the decided form, the summary."""
+    steps: list[Step] = []
     for who in CHARTERS:
         steps.append(
             Step(
@@ -216,7 +235,7 @@ def plan(project_dir: Path) -> list[Step]:
     steps.append(
         Step(
             "Consensus form (agreeing cells pre-filled)",
-            ("chart", "consensus", "-o", (project.root / CONSENSUS_FORM).as_posix()),
+            ("chart", "consensus", "-o", (root / CONSENSUS_FORM).as_posix()),
         )
     )
     steps.append(
@@ -232,10 +251,6 @@ def plan(project_dir: Path) -> list[Step]:
         )
     )
     steps.append(Step("Charting summary and gap map", ("chart", "summary")))
-    steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
-    steps.append(Step("The review report (HTML)", ("report", "--quiet")))
-    steps.append(Step("The PRISMA-ScR checklist", ("report", "checklist")))
-    steps.append(Step("Project status", ("status",)))
     return steps
 
 

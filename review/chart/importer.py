@@ -3,6 +3,9 @@
 Every problem becomes one line ``Sheet!Cell: problem (did you mean …?)`` in a
 :class:`~review.errors.ValidationError`. A report row whose charting cells are all blank is
 "not charted yet" and skipped; a row with any value must have every required value.
+
+Long module: one validator, cell by cell — type conversion, headers, rows and the form checks
+share the problem collector and belong together.
 """
 
 from __future__ import annotations
@@ -279,30 +282,17 @@ def _meta(wb: Any) -> tuple[dict[str, str], list[tuple[str, str]]] | None:
     return info, rows
 
 
-def read_charting(
-    path: Path,
-    schema: Schema,
-    included: set[str] | None = None,
-    resolve_id: Callable[[str], str] | None = None,
-    reviewer: str | None = None,
-) -> Charting:
-    """Validate and read a charting workbook; raise ValidationError listing every problem.
-
-    ``included``: the record ids that may be charted (None: no check). ``resolve_id`` maps a
-    record id to its current cluster id (so a re-run of dedup does not orphan charting).
-    ``reviewer``: who is importing; a form made for someone else (``--reviewer`` of
-    ``review chart template``) is refused, except for the consensus.
-    """
+def _open_form(path: Path, reviewer: str | None) -> tuple[Any, list[tuple[str, str]]]:
+    """Open the workbook and check it is a charting form meant for ``reviewer``;
+    return (workbook, the template's (record id, citation) rows)."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
 
-    path = Path(path)
     try:
         wb = load_workbook(path, data_only=False)
     except (OSError, BadZipFile, KeyError, ValueError) as exc:
         raise InputError(f"cannot open as an Excel workbook ({exc}).", file=str(path)) from None
-    reader = _Reader()
     for name in (REPORTS, PROGRAMMES):
         if name not in wb.sheetnames:
             raise InputError(
@@ -328,10 +318,11 @@ def read_charting(
                 "with --consensus.",
                 file=str(path),
             )
-    out = Charting()
+    return wb, template_rows
 
-    # ---- Programmes -----------------------------------------------------------------------
-    pws = wb[PROGRAMMES]
+
+def _read_programmes(reader: _Reader, pws: Any, schema: Schema, out: Charting) -> dict[str, str]:
+    """Read the Programmes sheet into ``out``; return programme id -> its first cell."""
     pheads = _header(reader, pws, PROGRAMMES, columns(schema, "programme"))
     programme_rows: dict[str, str] = {}  # programme id -> first cell
     if pheads is not None:
@@ -359,48 +350,76 @@ def read_charting(
             programme_rows[pid] = id_cell.coordinate
             _check_required(reader, PROGRAMMES, schema.programme_fields, values, refs)
             out.programmes[pid] = {k: v for k, v in values.items() if v is not _INVALID and v != []}
+    return programme_rows
 
-    # ---- Reports --------------------------------------------------------------------------
-    ws = wb[REPORTS]
+
+def _form_record_id(
+    reader: _Reader,
+    ref: str,
+    rid: Any,
+    filled: bool,
+    meta_cite: dict[str, str],
+    seen_at: dict[str, str],
+) -> str | None:
+    """The row's Record ID when it is one of the form's reports (first time seen); None after
+    reporting a missing, unknown or repeated id (a blank row without an id is just skipped)."""
+    if rid is None:
+        if filled:
+            reader.problem(
+                REPORTS,
+                ref,
+                "Record ID missing; charting rows come from `review chart template` "
+                "(one per included report): do not add or clear rows",
+            )
+        return None
+    want_id = str(rid)
+    if want_id not in meta_cite:
+        reader.problem(
+            REPORTS,
+            ref,
+            f"Record ID {want_id!r} is not one of this form's reports; the Record ID "
+            "and Citation columns are locked: undo the edit",
+        )
+        return None
+    if want_id in seen_at:
+        reader.problem(
+            REPORTS,
+            ref,
+            f"Record ID {want_id!r} appears twice (also {seen_at[want_id]}); "
+            "chart each report in one row",
+        )
+        return None
+    seen_at[want_id] = ref
+    return want_id
+
+
+def _read_reports(
+    reader: _Reader,
+    ws: Any,
+    schema: Schema,
+    out: Charting,
+    meta_cite: dict[str, str],
+    programme_rows: dict[str, str],
+    included: set[str] | None,
+    resolve_id: Callable[[str], str] | None,
+) -> None:
+    """Read the Reports sheet into ``out`` (rows matched to the form's records by Record ID)."""
     heads = _header(reader, ws, REPORTS, columns(schema, "report"))
     link = schema.link_field
     if heads is not None:
         col_of = {col.header: c for c, col in heads.items()}
         rid_col, cite_col = col_of.get(RECORD_ID), col_of.get(CITATION)
-        meta_cite = dict(template_rows)
         seen_at: dict[str, str] = {}
         for r in range(2, ws.max_row + 1):
             rid_cell = ws.cell(row=r, column=rid_col or 1)
             rid = reader.raw(REPORTS, rid_cell)
             cite = reader.raw(REPORTS, ws.cell(row=r, column=cite_col)) if cite_col else None
             values, refs, anything = _row_values(reader, ws, REPORTS, r, heads)
-            if rid is None:
-                if anything or cite is not None:
-                    reader.problem(
-                        REPORTS,
-                        rid_cell.coordinate,
-                        "Record ID missing; charting rows come from `review chart template` "
-                        "(one per included report): do not add or clear rows",
-                    )
+            want_id = _form_record_id(
+                reader, rid_cell.coordinate, rid, anything or cite is not None, meta_cite, seen_at
+            )
+            if want_id is None:
                 continue
-            want_id = str(rid)
-            if want_id not in meta_cite:
-                reader.problem(
-                    REPORTS,
-                    rid_cell.coordinate,
-                    f"Record ID {want_id!r} is not one of this form's reports; the Record ID "
-                    "and Citation columns are locked: undo the edit",
-                )
-                continue
-            if want_id in seen_at:
-                reader.problem(
-                    REPORTS,
-                    rid_cell.coordinate,
-                    f"Record ID {want_id!r} appears twice (also {seen_at[want_id]}); "
-                    "chart each report in one row",
-                )
-                continue
-            seen_at[want_id] = rid_cell.coordinate
             want_cite = meta_cite[want_id]
             if cite_col and str(cite or "") != want_cite:
                 reader.problem(
@@ -437,14 +456,10 @@ def read_charting(
             out.citations[record_id] = want_cite
             if link is not None:
                 out.report_programmes[record_id] = list(clean.get(link.id, []))
-    if reader.problems:
-        more = " (showing the first 200)" if len(reader.problems) >= MAX_PROBLEMS else ""
-        raise ValidationError(
-            f"{path.name}: {len(reader.problems)} problem(s){more}; nothing was imported. "
-            "Fix them and import again:",
-            reader.problems,
-        )
-    # multiple choice in schema order
+
+
+def _schema_order(out: Charting, schema: Schema) -> None:
+    """Multiple-choice values in schema order."""
     for rows, fields in (
         (out.reports, schema.report_fields),
         (out.programmes, schema.programme_fields),
@@ -454,6 +469,38 @@ def read_charting(
                 if f.multi and isinstance(row.get(f.id), list):
                     order = f.choices
                     row[f.id] = sorted(row[f.id], key=order.index)
+
+
+def read_charting(
+    path: Path,
+    schema: Schema,
+    included: set[str] | None = None,
+    resolve_id: Callable[[str], str] | None = None,
+    reviewer: str | None = None,
+) -> Charting:
+    """Validate and read a charting workbook; raise ValidationError listing every problem.
+
+    ``included``: the record ids that may be charted (None: no check). ``resolve_id`` maps a
+    record id to its current cluster id (so a re-run of dedup does not orphan charting).
+    ``reviewer``: who is importing; a form made for someone else (``--reviewer`` of
+    ``review chart template``) is refused, except for the consensus.
+    """
+    path = Path(path)
+    wb, template_rows = _open_form(path, reviewer)
+    reader = _Reader()
+    out = Charting()
+    programme_rows = _read_programmes(reader, wb[PROGRAMMES], schema, out)
+    _read_reports(
+        reader, wb[REPORTS], schema, out, dict(template_rows), programme_rows, included, resolve_id
+    )
+    if reader.problems:
+        more = " (showing the first 200)" if len(reader.problems) >= MAX_PROBLEMS else ""
+        raise ValidationError(
+            f"{path.name}: {len(reader.problems)} problem(s){more}; nothing was imported. "
+            "Fix them and import again:",
+            reader.problems,
+        )
+    _schema_order(out, schema)
     return out
 
 

@@ -210,9 +210,8 @@ def build_template(
 ) -> Any:
     """The charting workbook (an openpyxl Workbook) for ``reports`` = (record_id, citation)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.styles import Alignment, PatternFill, Protection
 
-    from review import __version__
     from review.io.xlsx import set_cell
 
     reports = list(reports)
@@ -264,6 +263,22 @@ def build_template(
 
     _codebook(wb, schema)
 
+    _meta_sheet(wb, schema, reports, reviewer)
+    lists_ws.sheet_state = "hidden"
+    wb[META].sheet_state = "hidden"
+    wb.move_sheet(LISTS, offset=len(wb.sheetnames))
+    wb.move_sheet(META, offset=len(wb.sheetnames))
+    wb.active = 0
+    return wb
+
+
+def _meta_sheet(wb: Any, schema: Schema, reports: list[tuple[str, str]], reviewer: str) -> None:
+    """The hidden Meta sheet: the form's format, reviewer and schema, and its reports."""
+    from openpyxl.styles import Font
+
+    from review import __version__
+    from review.io.xlsx import set_cell
+
     meta = wb.create_sheet(META)
     for r, (k, v) in enumerate(
         (
@@ -283,12 +298,6 @@ def build_template(
     for r, (rid, citation) in enumerate(reports, start=8):
         set_cell(meta.cell(row=r, column=1), rid)
         set_cell(meta.cell(row=r, column=2), citation)
-    lists_ws.sheet_state = "hidden"
-    meta.sheet_state = "hidden"
-    wb.move_sheet(LISTS, offset=len(wb.sheetnames))
-    wb.move_sheet(META, offset=len(wb.sheetnames))
-    wb.active = 0
-    return wb
 
 
 def _codebook(wb: Any, schema: Schema) -> None:
