@@ -37,6 +37,7 @@ REPORT_PRESENT = "(report charted)"
 NOT_CHARTED = "(not charted)"
 NOT_LISTED = "(not listed)"
 HIGHLIGHT = "FFD966"  # amber: a cell left for the consensus to decide
+AUTHOR = "review chart consensus"  # the author of the comments on highlighted cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +260,7 @@ def consensus_workbook(schema: Schema, plan: ConsensusPlan) -> Any:
     for (sheet, r, c), note in sorted(plan.notes.items()):
         cell = wb[sheet].cell(row=r, column=c)
         cell.fill = fill
-        comment = Comment(note, "review chart consensus")
+        comment = Comment(note, AUTHOR)
         comment.width, comment.height = 260, 40 + 18 * note.count("\n")
         cell.comment = comment
     _differences_sheet(wb, plan)
@@ -333,3 +334,27 @@ def write_consensus(schema: Schema, plan: ConsensusPlan, out: Path) -> None:
     from review.io.files import atomic_write_bytes
 
     atomic_write_bytes(Path(out), stable_xlsx_bytes(consensus_workbook(schema, plan)))
+
+
+def undecided_cells(path: Path) -> list[str]:
+    """``Sheet!Cell`` of every highlighted cell of a consensus form still left blank (an empty
+    list for any other charting workbook); option columns of multiple-choice fields excepted.
+    Such a cell imports as blank: a reminder, not an error."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(Path(path))
+    if DIFFERENCES not in wb.sheetnames:
+        return []
+    out = []
+    for sheet in (REPORTS, PROGRAMMES):
+        ws = wb[sheet]
+        # an option column of a multiple-choice field ("Field: Option"): blank means "not
+        # ticked", a decision in itself
+        options = {c.column for c in ws[1] if ": " in str(c.value or "")}
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if cell.column == 1 or cell.column in options or cell.value not in (None, ""):
+                    continue
+                if cell.comment is not None and cell.comment.author == AUTHOR:
+                    out.append(f"{sheet}!{cell.coordinate}")
+    return out
