@@ -203,14 +203,51 @@ def _as_str(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _check_id_and_label(
+def parse_schema(data: Any, source: str = "extraction_schema.yaml") -> Schema:
+    """Validate the parsed YAML of a schema; every problem names the field it is about."""
+    problems: list[str] = []
+    if not isinstance(data, dict) or not isinstance(data.get("fields"), list):
+        raise ValidationError(
+            f"{source}: not an extraction schema; it needs a top-level `fields:` list.", []
+        )
+    fields_out: list[Field] = []
+    seen_ids: set[str] = set()
+    seen_labels: dict[tuple[str, str], str] = {}
+    for i, item in enumerate(data["fields"], start=1):
+        if not isinstance(item, dict):
+            problems.append(
+                f"fields[{i}]: each field must be a mapping with id, label, level, type."
+            )
+            continue
+        fields_out.append(_parse_field(i, item, seen_ids, seen_labels, problems))
+    by_id = {f.id: f for f in fields_out if f.id}
+    _check_across_fields(fields_out, by_id, problems)
+    summary = _parse_summary(data.get("summary"), by_id, problems)
+    if problems:
+        raise ValidationError(
+            f"{source}: the extraction schema has {len(problems)} problem(s); fix them and retry:",
+            problems,
+        )
+    version = data.get("version", 1)
+    return Schema(
+        fields=tuple(fields_out),
+        title=_as_str(data.get("title")),
+        version=version if isinstance(version, int) else 1,
+        summary=summary,
+        source=source,
+    )
+
+
+def _parse_field(
+    i: int,
     item: dict[str, Any],
-    where: str,
     seen_ids: set[str],
     seen_labels: dict[tuple[str, str], str],
     problems: list[str],
-) -> None:
+) -> Field:
+    """One entry of ``fields:``; its problems are appended to ``problems``."""
     fid = _as_str(item.get("id"))
+    where = f"field {fid!r}" if fid else f"fields[{i}]"
     unknown = sorted(set(item) - _FIELD_KEYS)
     if unknown:
         problems.append(
@@ -227,6 +264,43 @@ def _check_id_and_label(
     label = _as_str(item.get("label"))
     level = _as_str(item.get("level"))
     ftype = _as_str(item.get("type"))
+    _check_label(where, fid, label, level, seen_labels, problems)
+    if level not in LEVELS:
+        problems.append(f"{where}: level {level!r} is not one of: {', '.join(LEVELS)}.")
+    if ftype not in FIELD_TYPES:
+        from rapidfuzz import process
+
+        hint = process.extractOne(ftype, FIELD_TYPES, score_cutoff=60)
+        tip = f" (did you mean {hint[0]!r}?)" if hint else ""
+        problems.append(f"{where}: type {ftype!r} is not one of: {', '.join(FIELD_TYPES)}{tip}.")
+    choices = _parse_choices(where, ftype, item.get("values"), problems)
+    required = item.get("required", False)
+    if not isinstance(required, bool):
+        problems.append(f"{where}: required must be true or false.")
+        required = False
+    max_links = _parse_max_links(where, item, ftype, level, problems)
+    return Field(
+        id=fid,
+        label=label,
+        level=level,
+        type=ftype,
+        help=_as_str(item.get("help")),
+        required=bool(required),
+        required_when=_parse_condition(where, item.get("required_when"), problems),
+        group=_as_str(item.get("group")),
+        values=tuple(choices),
+        max_links=int(max_links) if isinstance(max_links, int) else 1,
+    )
+
+
+def _check_label(
+    where: str,
+    fid: str,
+    label: str,
+    level: str,
+    seen_labels: dict[tuple[str, str], str],
+    problems: list[str],
+) -> None:
     if not label:
         problems.append(f"{where}: missing label.")
     elif label.casefold() in RESERVED_LABELS:
@@ -238,21 +312,11 @@ def _check_id_and_label(
             f"{where}: label {label!r} is also used by field {seen_labels[(level, label.casefold())]!r}."
         )
     seen_labels[(level, label.casefold())] = fid
-    if level not in LEVELS:
-        problems.append(f"{where}: level {level!r} is not one of: {', '.join(LEVELS)}.")
-    if ftype not in FIELD_TYPES:
-        from rapidfuzz import process
-
-        hint = process.extractOne(ftype, FIELD_TYPES, score_cutoff=60)
-        tip = f" (did you mean {hint[0]!r}?)" if hint else ""
-        problems.append(f"{where}: type {ftype!r} is not one of: {', '.join(FIELD_TYPES)}{tip}.")
 
 
-def _parse_choices(
-    item: dict[str, Any], ftype: str, where: str, problems: list[str]
-) -> list[Choice]:
+def _parse_choices(where: str, ftype: str, raw_values: Any, problems: list[str]) -> list[Choice]:
+    """The allowed values of a choice field (text, or {value, definition}), each once."""
     choices: list[Choice] = []
-    raw_values = item.get("values")
     if ftype not in CHOICE_TYPES:
         if raw_values:
             problems.append(
@@ -281,8 +345,8 @@ def _parse_choices(
 
 
 def _parse_max_links(
-    item: dict[str, Any], ftype: str, level: str, where: str, problems: list[str]
-) -> int:
+    where: str, item: dict[str, Any], ftype: str, level: str, problems: list[str]
+) -> Any:
     max_links = item.get("max_links", 1)
     if ftype == "programme_link":
         if level != "report":
@@ -293,15 +357,14 @@ def _parse_max_links(
             or not 1 <= max_links <= 10
         ):
             problems.append(f"{where}: max_links must be a whole number from 1 to 10.")
-            return 1
-        return max_links
-    if "max_links" in item:
+            max_links = 1
+    elif "max_links" in item:
         problems.append(f"{where}: max_links only applies to programme_link fields.")
-    return 1
+        max_links = 1
+    return max_links
 
 
-def _parse_condition(item: dict[str, Any], where: str, problems: list[str]) -> Condition | None:
-    rw = item.get("required_when")
+def _parse_condition(where: str, rw: Any, problems: list[str]) -> Condition | None:
     if rw is None:
         return None
     if (
@@ -314,39 +377,10 @@ def _parse_condition(item: dict[str, Any], where: str, problems: list[str]) -> C
     return Condition(_as_str(rw["field"]), tuple(_as_str(v) for v in rw["values"]))
 
 
-def _parse_field(
-    item: dict[str, Any],
-    where: str,
-    seen_ids: set[str],
-    seen_labels: dict[tuple[str, str], str],
-    problems: list[str],
-) -> Field:
-    _check_id_and_label(item, where, seen_ids, seen_labels, problems)
-    level, ftype = _as_str(item.get("level")), _as_str(item.get("type"))
-    choices = _parse_choices(item, ftype, where, problems)
-    required = item.get("required", False)
-    if not isinstance(required, bool):
-        problems.append(f"{where}: required must be true or false.")
-        required = False
-    max_links = _parse_max_links(item, ftype, level, where, problems)
-    return Field(
-        id=_as_str(item.get("id")),
-        label=_as_str(item.get("label")),
-        level=level,
-        type=ftype,
-        help=_as_str(item.get("help")),
-        required=bool(required),
-        required_when=_parse_condition(item, where, problems),
-        group=_as_str(item.get("group")),
-        values=tuple(choices),
-        max_links=max_links,
-    )
-
-
 def _check_across_fields(
     fields_out: list[Field], by_id: dict[str, Field], problems: list[str]
 ) -> None:
-    """required_when targets, and the programme link rules."""
+    """required_when targets exist at the same level with allowed values; one programme link."""
     for f in fields_out:
         if f.required_when is None:
             continue
@@ -373,43 +407,6 @@ def _check_across_fields(
             "programme-level fields need a report-level programme_link field that links reports "
             "to programmes."
         )
-
-
-def parse_schema(data: Any, source: str = "extraction_schema.yaml") -> Schema:
-    """Validate the parsed YAML of a schema; every problem names the field it is about."""
-    problems: list[str] = []
-    if not isinstance(data, dict) or not isinstance(data.get("fields"), list):
-        raise ValidationError(
-            f"{source}: not an extraction schema; it needs a top-level `fields:` list.", []
-        )
-    fields_out: list[Field] = []
-    seen_ids: set[str] = set()
-    seen_labels: dict[tuple[str, str], str] = {}
-    for i, item in enumerate(data["fields"], start=1):
-        where = f"fields[{i}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where}: each field must be a mapping with id, label, level, type.")
-            continue
-        fid = _as_str(item.get("id"))
-        if fid:
-            where = f"field {fid!r}"
-        fields_out.append(_parse_field(item, where, seen_ids, seen_labels, problems))
-    by_id = {f.id: f for f in fields_out if f.id}
-    _check_across_fields(fields_out, by_id, problems)
-    summary = _parse_summary(data.get("summary"), by_id, problems)
-    if problems:
-        raise ValidationError(
-            f"{source}: the extraction schema has {len(problems)} problem(s); fix them and retry:",
-            problems,
-        )
-    version = data.get("version", 1)
-    return Schema(
-        fields=tuple(fields_out),
-        title=_as_str(data.get("title")),
-        version=version if isinstance(version, int) else 1,
-        summary=summary,
-        source=source,
-    )
 
 
 def _parse_summary(raw: Any, by_id: dict[str, Field], problems: list[str]) -> SummarySpec:

@@ -244,15 +244,7 @@ def build_template(
                 cell.alignment = wrap
         if progress:
             progress(r - 1, len(reports))
-    prot = ws.protection
-    prot.sheet = True  # no password: Review > Unprotect sheet works
-    prot.formatColumns = False
-    prot.formatRows = False
-    prot.formatCells = False
-    prot.autoFilter = False
-    prot.sort = False
-    prot.selectLockedCells = False
-    prot.selectUnlockedCells = False
+    _protect(ws)
 
     pcols = columns(schema, "programme")
     pws = _sheet(wb, PROGRAMMES, pcols, PROGRAMME_ROWS, ranges, freeze="B2")
@@ -263,17 +255,31 @@ def build_template(
 
     _codebook(wb, schema)
 
-    _meta_sheet(wb, schema, reports, reviewer)
+    meta = _meta_sheet(wb, schema, reviewer, reports)
     lists_ws.sheet_state = "hidden"
-    wb[META].sheet_state = "hidden"
+    meta.sheet_state = "hidden"
     wb.move_sheet(LISTS, offset=len(wb.sheetnames))
     wb.move_sheet(META, offset=len(wb.sheetnames))
     wb.active = 0
     return wb
 
 
-def _meta_sheet(wb: Any, schema: Schema, reports: list[tuple[str, str]], reviewer: str) -> None:
-    """The hidden Meta sheet: the form's format, reviewer and schema, and its reports."""
+def _protect(ws: Any) -> None:
+    """Lock the sheet (no password: Review > Unprotect sheet works) but leave every format,
+    sort and filter free; the unlocked cells are the ones to fill in."""
+    prot = ws.protection
+    prot.sheet = True
+    prot.formatColumns = False
+    prot.formatRows = False
+    prot.formatCells = False
+    prot.autoFilter = False
+    prot.sort = False
+    prot.selectLockedCells = False
+    prot.selectUnlockedCells = False
+
+
+def _meta_sheet(wb: Any, schema: Schema, reviewer: str, reports: list[tuple[str, str]]) -> Any:
+    """The hidden sheet that identifies the workbook: format, reviewer, schema hash, reports."""
     from openpyxl.styles import Font
 
     from review import __version__
@@ -298,6 +304,7 @@ def _meta_sheet(wb: Any, schema: Schema, reports: list[tuple[str, str]], reviewe
     for r, (rid, citation) in enumerate(reports, start=8):
         set_cell(meta.cell(row=r, column=1), rid)
         set_cell(meta.cell(row=r, column=2), citation)
+    return meta
 
 
 def _codebook(wb: Any, schema: Schema) -> None:
