@@ -29,6 +29,7 @@ EXAMPLE_PARTS = (
     "data/README.md",
     "data/searches",
     "data/decisions",
+    "data/fulltexts",
 )
 # Entries of a previous demo that --force replaces (nothing else in DIR is touched).
 DEMO_ENTRIES = (
@@ -143,6 +144,8 @@ def plan(project_dir: Path) -> list[Step]:
         )
     )
     for stage in ("title-abstract", "full-text"):
+        if stage == "full-text":
+            steps += _fulltext_steps(project.root, reviewers[0])
         steps += _screening_steps(decisions, stage, reviewers)
     steps += _charting_steps(decisions, project.root / CONSENSUS_FORM)
     steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
@@ -231,6 +234,21 @@ def _charting_steps(decisions: Path, consensus_form: Path) -> list[Step]:
     )
     steps.append(Step("Charting summary and gap map", ("chart", "summary")))
     return steps
+
+
+def _fulltext_steps(root: Path, who: str) -> list[Step]:
+    """Attach the example's full texts (PDFs, an HTML page, a scan) and extract their text,
+    once records are eligible at full text. Skipped for an example without data/fulltexts."""
+    folder = root / "data" / "fulltexts"
+    if not folder.is_dir():
+        return []
+    return [
+        Step(
+            "Attach the full texts",
+            ("fulltext", "attach", folder.as_posix(), "--by", who, "--quiet"),
+        ),
+        Step("Extract their text", ("fulltext", "extract", "--quiet")),
+    ]
 
 
 def _natural(path: Path) -> tuple[str, int, str]:

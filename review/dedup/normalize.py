@@ -297,6 +297,7 @@ def split_author(name: str) -> tuple[str, str]:
 
 _NAME_JUNK = re.compile(r"(?i)(?:,\s*|\b)(?:null|none|jr|sr|2nd|3rd)\b\.?")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_ET_AL_WORDS = frozenset(("et", "al", "others"))
 _NO_AUTHOR = frozenset(("et al", "et al.", "others", "anonymous", "anon", "unknown", "[anonymous]"))
 
 
@@ -314,8 +315,8 @@ def parse_author(name: str) -> tuple[str, str, str] | None:
         a = _NAME_JUNK.sub("", a).strip(" ,")
         if not a:
             return None
-    if a.lower() in _NO_AUTHOR:
-        return None
+    if a.lower() in _NO_AUTHOR or set(words(a).split()) <= _ET_AL_WORDS:
+        return None  # "et al.", also as an importer may have turned it round ("al., et")
     alt = ""
     if "," in a:
         given = fold(a.partition(",")[2]).split()
@@ -525,10 +526,12 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
     supplement = bool(
         _SUPPLEMENT.search(fold(f"{rec.volume} {rec.issue}")) or _ABSTRACT_PAGE.match(first)
     )
+    alts = title_alternatives(rec.title) if "[" in rec.title or " = " in rec.title else ()
+    marked = " | ".join((title, *alts))  # a translated title carries the markers too
     kind = ""
-    if _ERRATUM.search(title):
+    if _ERRATUM.search(marked):
         kind = "erratum"
-    elif _COMMENT.search(title):
+    elif _COMMENT.search(marked):
         kind = "comment"
     jtext = " ".join(jw)
     # Not the supplement flag: journal supplements carry full papers too (pages S34-S42).
@@ -576,17 +579,13 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         pmid=re.sub(r"\D", "", rec.pmid or ""),
         abstract=abstract,
         kind=kind,
-        protocol=bool(_PROTOCOL.search(title)),
+        protocol=bool(_PROTOCOL.search(marked)),
         conference=conference,
         cochrane=bool(_COCHRANE.search(jtext)) or doi.startswith("10.1002/14651858"),
         type=rec.type,
         completeness=completeness,
         search_set=_raw_value(rec, "search_set"),
-        title_alts=tuple(
-            c for c in (_compact(t) for t in title_alternatives(rec.title)) if c and c != compact
-        )
-        if "[" in rec.title or " = " in rec.title
-        else (),
+        title_alts=tuple(c for c in (_compact(t) for t in alts) if c and c != compact),
         supplement=supplement,
         page_digits=_page_number(first),
     )

@@ -8,8 +8,9 @@ wins. Matching, in order of trust:
    in the file's content (text files; for PDFs, the uncompressed metadata at the start);
 2. ``filename`` — the file name (without extension) is a record id, the record's own id in its
    export (``original_id``) or its PMID;
-3. ``title`` — the file name or a text file's first line is close to a record's title
-   (rapidfuzz ``token_sort_ratio`` ≥ 90, a clear winner by 3 points).
+3. ``title`` — the file name, a text file's first line, or a PDF's title (its metadata or the
+   first line of its first page) is close to a record's title (rapidfuzz ``token_sort_ratio``
+   ≥ 90, a clear winner by 3 points).
 """
 
 from __future__ import annotations
@@ -100,6 +101,30 @@ def _first_line(path: Path) -> str:
     return ""
 
 
+def _pdf_titles(path: Path) -> list[str]:
+    """A PDF's metadata title and the first line of its first page ('' when unreadable)."""
+    try:
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(str(path))
+    except Exception:
+        return []
+    try:
+        out = [str(pdf.get_metadata_dict().get("Title") or "")]
+        if len(pdf):
+            page = pdf[0]
+            textpage = page.get_textpage()
+            text = textpage.get_text_bounded()
+            textpage.close()
+            page.close()
+            out += [line.strip() for line in text.splitlines() if len(line.strip()) >= 10][:1]
+        return out
+    except Exception:
+        return []
+    finally:
+        pdf.close()
+
+
 def match_files(
     files: list[Path], records: dict[str, DisplayRecord]
 ) -> tuple[dict[Path, tuple[str, str]], list[Path], list[tuple[Path, list[str]]]]:
@@ -147,6 +172,8 @@ def match_files(
         candidates = [_words(stem)]
         if f.suffix.lower() in TEXT_SUFFIXES:
             candidates.append(_words(_first_line(f)))
+        elif f.suffix.lower() == ".pdf":
+            candidates += [_words(t) for t in _pdf_titles(f)]
         best: tuple[float, str] | None = None
         second = 0.0
         for cand in candidates:
