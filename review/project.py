@@ -98,7 +98,10 @@ class Project:
 
         title = title or root.resolve().name.replace("-", " ").replace("_", " ").strip() or "Review"
         (root / "protocols").mkdir(parents=True, exist_ok=True)
-        atomic_write_text(root / PROTOCOL_PATH, DEFAULT_PROTOCOL.format(title=json.dumps(title)))
+        import uuid
+
+        text = DEFAULT_PROTOCOL.format(title=json.dumps(title), project_id=uuid.uuid4().hex[:16])
+        atomic_write_text(root / PROTOCOL_PATH, text)
         atomic_write_text(root / SCHEMA_PATH, default_schema_text())
         for sub in ("data", "outputs"):
             (root / sub).mkdir(exist_ok=True)
@@ -147,6 +150,16 @@ class Project:
     @cached_property
     def protocol(self) -> Protocol:
         return load_protocol(self.protocol_path)
+
+    @property
+    def project_id(self) -> str:
+        """The protocol's ``project_id`` (written by `review init`); projects made before it
+        existed are known by a hash of their title. Exported sheets carry it."""
+        if self.protocol.project_id:
+            return self.protocol.project_id
+        import hashlib
+
+        return "title-" + hashlib.sha256(self.protocol.title.encode("utf-8")).hexdigest()[:12]
 
     # ---- import log -----------------------------------------------------------------------
     def imports(self) -> list[ImportEntry]:

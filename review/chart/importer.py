@@ -285,6 +285,9 @@ def read_charting(
     included: set[str] | None = None,
     resolve_id: Callable[[str], str] | None = None,
     reviewer: str | None = None,
+    project_id: str | None = None,
+    from_other_reviewer: bool = False,
+    from_other_project: bool = False,
 ) -> Charting:
     """Validate and read a charting workbook; raise ValidationError listing every problem.
 
@@ -317,15 +320,24 @@ def read_charting(
             file=str(path),
         )
     info, template_rows = meta
+    made_in = info.get("project_id", "").strip()
+    if project_id and made_in and made_in != project_id and not from_other_project:
+        raise InputError(
+            f"this form was made in another project (project id {made_in}; this project is "
+            f"{project_id}). Import it into the project it came from, or pass "
+            "--from-other-project if you really mean to bring it here.",
+            file=str(path),
+        )
     made_for = info.get("reviewer", "").strip()
-    if reviewer and made_for and reviewer != "consensus":
+    if reviewer and made_for and reviewer != "consensus" and not from_other_reviewer:
         from review.people import clean_name
 
         if clean_name(made_for) != clean_name(reviewer):
             raise InputError(
                 f"this form was made for {made_for!r} (review chart template --reviewer "
-                f"{made_for}); import it with --reviewer {made_for}, or as the agreed charting "
-                "with --consensus.",
+                f"{made_for}); import it with --reviewer {made_for}, as the agreed charting "
+                f"with --consensus, or pass --from-other-reviewer if {reviewer!r} really "
+                "filled it.",
                 file=str(path),
             )
     out = Charting()

@@ -207,6 +207,7 @@ def build_template(
     reports: Iterable[tuple[str, str]],
     reviewer: str = "",
     progress: ProgressFn | None = None,
+    project_id: str = "",
 ) -> Any:
     """The charting workbook (an openpyxl Workbook) for ``reports`` = (record_id, citation)."""
     from openpyxl import Workbook
@@ -272,6 +273,7 @@ def build_template(
             ("schema_sha256", schema.sha256),
             ("tool_version", __version__),
             ("reports", str(len(reports))),
+            *((("project_id", project_id),) if project_id else ()),
         ),
         start=1,
     ):

@@ -10,10 +10,13 @@ from typing import Annotated
 import typer
 
 from review.cli.common import (
+    FromOtherProjectOpt,
+    FromOtherReviewerOpt,
     JsonOpt,
     ProjectOpt,
     QuietOpt,
     check_stage,
+    confirm_new_person,
     err_console,
     open_project,
     out_console,
@@ -78,13 +81,10 @@ def screen(
     from review.screen.session import ScreeningSession
 
     proj = open_project(project)
-    known = proj.protocol.reviewers
-    if known and reviewer.strip() not in known:
-        err_console().print(
-            f"Note: {reviewer!r} is not in the protocol's reviewers ({', '.join(known)}); "
-            "your decisions go to a log of that name."
-        )
     session = ScreeningSession(proj, stage, reviewer, seed=seed)
+    if not confirm_new_person(proj, session.reviewer, "screening"):
+        session.close()
+        raise typer.Exit(code=1)
     if session.total == 0:
         session.close()
         why = (
@@ -149,6 +149,8 @@ def screen_import(
     file: Annotated[Path, typer.Argument(help="The .xlsx or .csv sheet.")],
     stage: StageReq,
     reviewer: ReviewerReq,
+    from_other_reviewer: FromOtherReviewerOpt = False,
+    from_other_project: FromOtherProjectOpt = False,
     project: ProjectOpt = None,
 ) -> None:
     """Import your decisions from a sheet (.xlsx or .csv: record_id, decision, reason, note).
@@ -165,7 +167,14 @@ def screen_import(
     from review.screen.spreadsheet import import_sheet
 
     proj = open_project(project)
-    res = import_sheet(proj, file, stage, reviewer)
+    res = import_sheet(
+        proj,
+        file,
+        stage,
+        reviewer,
+        from_other_reviewer=from_other_reviewer,
+        from_other_project=from_other_project,
+    )
     out_console().print(
         f"Imported {res.imported} decisions for {reviewer} at {stage} "
         f"({res.unchanged} unchanged, {res.blank} blank rows)."
@@ -174,6 +183,13 @@ def screen_import(
 
 def disagreements(
     stage: StageReq,
+    all_reviewers: Annotated[
+        bool,
+        typer.Option(
+            "--all-reviewers",
+            help="Compare every reviewer, also partial ones (default: a complete assignment).",
+        ),
+    ] = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -194,7 +210,9 @@ def disagreements(
 
     proj = open_project(project)
     with progress("Comparing decisions", quiet) as update:
-        csv_path, xlsx_path, summary = write_disagreements(proj, stage, progress=update)
+        csv_path, xlsx_path, summary = write_disagreements(
+            proj, stage, progress=update, all_reviewers=all_reviewers
+        )
     if as_json:
         print_json(summary)
         return
@@ -231,6 +249,11 @@ def _print_agreement(s: dict, csv_path: str, xlsx_path: str) -> None:
         f"{ci2[0]:.3f} to {ci2[1]:.3f}" if ci2 else "n/a",
     )
     con.print(t)
+    for left in s["reviewers_left_out"]:
+        con.print(
+            f"Left out of the statistics: {escape(left['reviewer'])} ({escape(left['why'])}); "
+            "--all-reviewers compares everyone."
+        )
     if len(s["pairs"]) > 1:
         pt = Table("pair", "n", "agreement", "κ", "95% CI", "PABAK", "AC1", "α")
         for p in s["pairs"]:
@@ -283,6 +306,12 @@ def resolve(
     from review.screen.resolve import ResolutionLog, disagreements_to_resolve, parse_reason
 
     proj = open_project(project)
+    from review.people import check_roster, clean_name
+
+    resolver = clean_name(resolver, "--resolver")
+    check_roster(proj.protocol, resolver, "resolving")
+    if not confirm_new_person(proj, resolver, "resolving"):
+        raise typer.Exit(code=1)
     rows = disagreements_to_resolve(proj, stage, resolver)
     con = out_console()
     if not rows:
@@ -346,6 +375,7 @@ def resolve_import(
     file: Annotated[Path, typer.Argument(help="A .xlsx or .csv sheet.")],
     stage: StageReq,
     resolver: ResolverReq,
+    from_other_project: FromOtherProjectOpt = False,
     project: ProjectOpt = None,
 ) -> None:
     """Import resolutions (record_id, decision, reason, rationale) from .xlsx or .csv.
@@ -361,7 +391,7 @@ def resolve_import(
     from review.screen.resolve import import_resolutions
 
     proj = open_project(project)
-    res = import_resolutions(proj, file, stage, resolver)
+    res = import_resolutions(proj, file, stage, resolver, from_other_project=from_other_project)
     out_console().print(
         f"Imported {res.imported} resolutions at {stage} ({res.unchanged} unchanged, "
         f"{res.blank} blank rows)."

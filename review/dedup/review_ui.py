@@ -92,7 +92,9 @@ def review_session(
         verdict_line,
     )
     from review.io.files import read_jsonl
+    from review.people import check_roster
 
+    check_roster(project.protocol, reviewer, "dedup")
     stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer)))
     queue = [q for q in read_queue(project) if not stacks.get((q["record_id_a"], q["record_id_b"]))]
     result = SessionResult()

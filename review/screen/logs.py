@@ -207,16 +207,24 @@ class ScreeningLog:
         self.project = project
         self.reviewer = clean_name(reviewer, "--reviewer")
         self.path = reviewer_log_path(project, self.reviewer)
-        self._app = JsonlAppender(self.path)
+        self._opened: JsonlAppender | None = None  # on the first write (no file for a typo)
+
+    @property
+    def _app(self) -> JsonlAppender:
+        if self._opened is None:
+            self._opened = JsonlAppender(self.path)
+        return self._opened
 
     def decide(
         self, record_id: str, stage: str, decision: str, reason: str = "", note: str = ""
     ) -> dict[str, Any]:
         from review import __version__
+        from review.people import check_roster
 
         problem = validate_decision(self.project.protocol, stage, decision, reason)
         if problem:
             raise ReviewError(f"Record {record_id}: {problem}.")
+        check_roster(self.project.protocol, self.reviewer, "screening", stage)
         line = {
             "op": "decide",
             "record_id": record_id,
@@ -250,7 +258,8 @@ class ScreeningLog:
         self._app.extend(lines)
 
     def close(self) -> None:
-        self._app.close()
+        if self._opened is not None:
+            self._opened.close()
 
     def __enter__(self) -> ScreeningLog:
         return self

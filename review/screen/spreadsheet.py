@@ -50,8 +50,14 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_table(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a .csv or .xlsx (first sheet) as ``(row number, {lower-case column: text})``."""
+def read_table(
+    path: Path, required: tuple[str, ...], aliases: dict[str, str] | None = None
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a .csv or .xlsx (first sheet) as ``(row number, {lower-case column: text})``.
+
+    ``aliases`` maps another header to a wanted column (``{"resolution": "decision"}``), used
+    when the wanted column itself is absent: the tool's own sheets come back as they are.
+    """
     from review.io.xlsx import csv_unsafe
 
     path = Path(path)
@@ -87,6 +93,10 @@ def read_table(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[st
             rows.append((rowno, cells))
     else:
         raise InputError("use a .xlsx or .csv file.", file=str(path))
+    renames = {a: w for a, w in (aliases or {}).items() if a in header and w not in header}
+    if renames:
+        header = [renames.get(h, h) for h in header]
+        rows = [(n, {renames.get(k, k): v for k, v in row.items()}) for n, row in rows]
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(
@@ -141,7 +151,7 @@ def export_sheet(
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from review.io.files import atomic_write_bytes
-    from review.people import clean_name
+    from review.people import check_roster, clean_name
     from review.screen.cache import cluster_index
     from review.screen.final import fulltext_eligible
     from review.screen.session import queue_order
@@ -153,6 +163,7 @@ def export_sheet(
             "the export is an Excel workbook: give a name ending in .xlsx.", file=str(out)
         )
     cfg = project.protocol.stage(stage)
+    check_roster(project.protocol, reviewer, "screening", stage)
     clusters = cluster_index(project)
     elig = (
         clusters.main_clusters()
@@ -228,6 +239,9 @@ def export_sheet(
         if progress and rowno % 1000 == 0:
             progress(rowno - 1, n)
     index.close()
+    from review.io.sheetmeta import add_meta
+
+    add_meta(wb, project, "screening", stage=stage, reviewer=reviewer)
     import io
 
     buf = io.BytesIO()
@@ -239,17 +253,40 @@ def export_sheet(
 
 
 @no_gc
-def import_sheet(project: Project, path: Path, stage: str, reviewer: str) -> SheetImport:
-    """Import a reviewer's decisions from .xlsx/.csv; all-or-nothing (ValidationError)."""
+def import_sheet(
+    project: Project,
+    path: Path,
+    stage: str,
+    reviewer: str,
+    from_other_reviewer: bool = False,
+    from_other_project: bool = False,
+) -> SheetImport:
+    """Import a reviewer's decisions from .xlsx/.csv; all-or-nothing (ValidationError).
+
+    A sheet exported for another reviewer, stage or project is refused (its hidden Meta sheet
+    says so) unless ``from_other_reviewer`` / ``from_other_project``.
+    """
     from review.io.files import append_jsonl
-    from review.people import clean_name
+    from review.people import check_roster, clean_name
     from review.screen.cache import cluster_index
     from review.screen.final import fulltext_eligible
     from review.screen.resolve import parse_decision
 
     reviewer = clean_name(reviewer, "--reviewer")
     project.protocol.stage(stage)
+    check_roster(project.protocol, reviewer, "screening", stage)
     rows = read_table(Path(path), required=("record_id", "decision"))
+    from review.io.sheetmeta import check_meta
+
+    check_meta(
+        project,
+        Path(path),
+        "screening",
+        stage=stage,
+        person=("--reviewer", reviewer),
+        from_other_reviewer=from_other_reviewer,
+        from_other_project=from_other_project,
+    )
     clusters = cluster_index(project)
     elig = set(
         clusters.main_clusters()
