@@ -28,7 +28,15 @@ EXAMPLE_PARTS = (
     "data/decisions",
 )
 # Entries of a previous demo that --force replaces (nothing else in DIR is touched).
-DEMO_ENTRIES = ("protocols", "extraction_schema.yaml", "data", "outputs", ".review", ".gitignore")
+DEMO_ENTRIES = (
+    "protocols",
+    "extraction_schema.yaml",
+    "data",
+    "outputs",
+    ".review",
+    ".gitignore",
+    "charting-consensus.xlsx",
+)
 
 # data/searches/<folder> -> the protocol's source name, and extra import options.
 SEARCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -41,7 +49,10 @@ SEARCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("experts", "Experts", ()),
 )
 RESOLVER = "consensus"  # the protocol's resolution is a consensus meeting of both reviewers
-CHARTERS = ("anat", "marina", "consensus")
+CHARTERS = ("anat", "marina")
+# `review chart consensus` writes the consensus form here (agreeing cells pre-filled); the one
+# the consensus meeting filled in is data/decisions/charting-consensus.xlsx.
+CONSENSUS_FORM = "charting-consensus.xlsx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +213,28 @@ def plan(project_dir: Path) -> list[Step]:
             )
         )
     steps.append(Step("Compare the charting", ("chart", "compare")))
+    steps.append(
+        Step(
+            "Consensus form (agreeing cells pre-filled)",
+            ("chart", "consensus", "-o", (project.root / CONSENSUS_FORM).as_posix()),
+        )
+    )
+    steps.append(
+        Step(
+            "Import the consensus charting",
+            (
+                "chart",
+                "import",
+                (decisions / "charting-consensus.xlsx").as_posix(),
+                "--reviewer",
+                "consensus",
+            ),
+        )
+    )
     steps.append(Step("Charting summary and gap map", ("chart", "summary")))
     steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
+    steps.append(Step("The review report (HTML)", ("report", "--quiet")))
+    steps.append(Step("The PRISMA-ScR checklist", ("report", "checklist")))
     steps.append(Step("Project status", ("status",)))
     return steps
 
@@ -296,13 +327,17 @@ OUTPUTS = (
     "outputs/charting/summary.md",
     "outputs/charting/gap-map.svg",
     "outputs/charting/gap-map.png",
+    "outputs/charting/gap-map.csv",
     "outputs/prisma/prisma.json",
     "outputs/prisma/prisma.csv",
     "outputs/prisma/prisma.svg",
     "outputs/prisma/prisma.png",
     "outputs/prisma/prisma.pdf",
     "outputs/prisma/prisma.mmd",
+    "outputs/report/prisma-scr.xlsx",
+    "outputs/report/prisma-scr.md",
 )
+REPORT = "outputs/report.html"
 
 
 def summarise(project_dir: Path) -> dict[str, Any]:
@@ -378,4 +413,49 @@ def summarise(project_dir: Path) -> dict[str, Any]:
         "programmes": programmes,
         "outputs": outputs,
         "missing_outputs": missing,
+        "report": REPORT if (project.root / REPORT).is_file() else None,
+    }
+
+
+VOLATILE_KEYS = frozenset({"at", "seconds", "generated_at", "created", "elapsed"})
+
+
+def file_digest(path: Path) -> str:
+    """A digest of a derived file that ignores only what legitimately changes between runs:
+    run times and timestamps in JSON, and an xlsx's document dates (``docProps/core.xml``)."""
+    import hashlib
+    import json
+
+    if path.suffix == ".json":
+
+        def clean(obj: Any) -> Any:
+            if isinstance(obj, dict):
+                return {k: clean(v) for k, v in obj.items() if k not in VOLATILE_KEYS}
+            if isinstance(obj, list):
+                return [clean(v) for v in obj]
+            return obj
+
+        data = clean(json.loads(path.read_text(encoding="utf-8")))
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    if path.suffix == ".xlsx":
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            parts = [
+                (name, hashlib.sha256(z.read(name)).hexdigest())
+                for name in sorted(z.namelist())
+                if name != "docProps/core.xml"
+            ]
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def output_digests(project_dir: Path) -> dict[str, str]:
+    """``{path under outputs/: digest}`` for every derived output except the demo's transcript
+    (which holds the folder's own path and run times)."""
+    outputs = project_dir / "outputs"
+    return {
+        p.relative_to(project_dir).as_posix(): file_digest(p)
+        for p in sorted(outputs.rglob("*"))
+        if p.is_file() and "demo" not in p.relative_to(outputs).parts
     }

@@ -170,8 +170,8 @@ def import_files(
     record that cannot be parsed, already imported), :class:`InputError` is raised and nothing is
     written. Returns one :class:`ImportReport` per file.
     """
-    from review.io.files import atomic_write_bytes, atomic_write_json, now_iso, safe_name
-    from review.project import whoami
+    from review.io.files import now_iso, safe_name
+    from review.people import whoami
 
     paths = [Path(p) for p in paths]
     if not paths:
@@ -181,21 +181,14 @@ def import_files(
         raise InputError("--source must name the database or source, e.g. --source Scopus.")
     if kind not in KINDS:
         raise InputError(f"--kind {kind!r} is not a kind; use one of: {', '.join(KINDS)}.")
-    existing = {e.sha256: e for e in project.imports()}
     seen: dict[str, Path] = {}
     parsed: list[tuple[Path, bytes, str, ParseResult]] = []
     total = len(paths)
+    existing = {e.sha256: e for e in project.imports()}
     for i, path in enumerate(paths, start=1):
         data = read_bytes(path)
         sha = hashlib.sha256(data).hexdigest()
-        if sha in existing:
-            prev = existing[sha]
-            raise InputError(
-                f"already imported (byte-identical to {prev.file}, imported as source "
-                f"{prev.source!r} on {prev.imported_at[:10]}). Nothing was imported; "
-                "a re-run of the same search should be exported again as a new file.",
-                file=str(path),
-            )
+        _refuse_known(existing, sha, path)
         if sha in seen:
             raise InputError(
                 f"is the same file as {seen[sha]} (identical bytes). Give each file once.",
@@ -208,63 +201,281 @@ def import_files(
         if progress:
             progress(i, total * 2)
 
-    # Everything is valid: now write.
+    # Everything is valid: write the batch, all of it or nothing (see _commit_batch).
+    from review.io.lock import project_lock
+
     who = who or whoami()
-    reports: list[ImportReport] = []
-    for i, (path, data, sha, result) in enumerate(parsed, start=1):
-        import_id = f"{safe_name(source)}-{sha[:8]}"
-        if (project.imports_dir / import_id).exists():  # same 8-hex prefix, other file
-            import_id = f"{safe_name(source)}-{sha[:16]}"
-        folder = project.imports_dir / import_id
-        name = path.name
-        target = folder / name
-        atomic_write_bytes(target, data)
-        rel = project.rel(target)
-        log = ImportEntry(
-            import_id=import_id,
-            source=source,
-            kind=kind,
-            format=result.format,
-            encoding=result.encoding,
-            file=rel,
-            original_name=name,
-            sha256=sha,
-            records=len(result.entries),
-            found=result.found,
-            problems=len(result.problems),
-            screen=bool(screen),
-            imported_by=who,
-            imported_at=now_iso(),
-            tool_version=__version__,
-            column_map=dict(column_map or {}),
+    with project_lock(project.root, "review import", who):
+        # Another importer may have finished while we were reading: check again under the lock.
+        project.invalidate()
+        existing = {e.sha256: e for e in project.imports()}
+        for path, _, sha, _ in parsed:
+            _refuse_known(existing, sha, path)
+        taken = (
+            {p.name for p in project.imports_dir.iterdir()}
+            if project.imports_dir.is_dir()
+            else set()
         )
-        atomic_write_json(folder / "import.json", asdict(log))
-        warnings = list(result.warnings)
-        if result.encoding and not result.encoding.startswith("utf") and not encoding:
-            warnings.append(
-                f"{path}: guessed encoding {result.encoding}; to import it again with another "
-                f"--encoding, delete {project.rel(folder)}/ first (a file is imported once)."
-            )
-        reports.append(
-            ImportReport(
-                file=str(path),
+        staged: list[tuple[str, str, bytes, dict[str, Any]]] = []
+        reports: list[ImportReport] = []
+        for path, data, sha, result in parsed:
+            import_id = f"{safe_name(source)[:60]}-{sha[:8]}"
+            if import_id in taken and not _orphan(project.imports_dir / import_id):
+                import_id = f"{safe_name(source)[:60]}-{sha[:16]}"  # same 8-hex prefix
+            taken.add(import_id)
+            name = path.name
+            rel = f"{project.rel(project.imports_dir)}/{import_id}/{name}"
+            log = ImportEntry(
+                import_id=import_id,
                 source=source,
                 kind=kind,
                 format=result.format,
                 encoding=result.encoding,
-                found=result.found,
-                imported=len(result.entries),
-                problems=[_problem_text(p) for p in result.problems],
-                warnings=warnings,
-                import_id=import_id,
+                file=rel,
+                original_name=name,
                 sha256=sha,
-                stored_as=rel,
+                records=len(result.entries),
+                found=result.found,
+                problems=len(result.problems),
+                screen=bool(screen),
+                imported_by=who,
+                imported_at=now_iso(),
+                tool_version=__version__,
+                column_map=dict(column_map or {}),
             )
-        )
-        if progress:
-            progress(total + i, total * 2)
+            staged.append((import_id, name, data, asdict(log)))
+            warnings = list(result.warnings)
+            if result.encoding and not result.encoding.startswith("utf") and not encoding:
+                warnings.append(
+                    f"{path}: guessed encoding {result.encoding}; to import it again with "
+                    f"another --encoding, delete {project.rel(project.imports_dir)}/{import_id}/ "
+                    "first (a file is imported once)."
+                )
+            reports.append(
+                ImportReport(
+                    file=str(path),
+                    source=source,
+                    kind=kind,
+                    format=result.format,
+                    encoding=result.encoding,
+                    found=result.found,
+                    imported=len(result.entries),
+                    problems=[_problem_text(p) for p in result.problems],
+                    warnings=warnings,
+                    import_id=import_id,
+                    sha256=sha,
+                    stored_as=rel,
+                )
+            )
+        _commit_batch(project, staged, progress, total)
     project.invalidate()
     return reports
+
+
+def _refuse_known(existing: dict[str, ImportEntry], sha: str, path: Path) -> None:
+    if sha in existing:
+        prev = existing[sha]
+        raise InputError(
+            f"already imported (byte-identical to {prev.file}, imported as source "
+            f"{prev.source!r} on {prev.imported_at[:10]}). Nothing was imported; "
+            "a re-run of the same search should be exported again as a new file.",
+            file=str(path),
+        )
+
+
+# ---- all-or-nothing writes ---------------------------------------------------------------------
+#
+# A batch is written to .review/staging/<txn>/ (outside data/, so git never sees it), one folder
+# per import holding the raw copy and its log entry, every file fsync'd. Then one atomic step
+# commits it: COMMIT (the list of import folders) is written into the transaction folder. Only
+# after that are the folders renamed into data/imports/. A crash before COMMIT leaves nothing in
+# data/ and the transaction is deleted on the next run; a crash after it is finished (rolled
+# forward) by the next command that reads the import log. Either all files of a batch are
+# imported or none.
+
+_LOG_PREFIX = "import-"
+
+
+def staging_dir(project: Any) -> Path:
+    return project.cache_dir / "staging"
+
+
+def _fsync_dir(path: Path) -> None:
+    import os
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    import os
+
+    with open(path, "xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def log_entry_name(entry: dict[str, Any]) -> str:
+    """``import-<UTC time>-<nonce>.json``: unique per import, so clones never collide."""
+    import secrets
+
+    stamp = "".join(c for c in str(entry.get("imported_at", "")) if c.isalnum())[:15]
+    return f"{_LOG_PREFIX}{stamp}-{secrets.token_hex(3)}.json"
+
+
+def _orphan(folder: Path) -> bool:
+    """An import folder without any log entry (left by an interrupted older version)."""
+    return folder.is_dir() and not any(
+        p.name == "import.json" or (p.name.startswith(_LOG_PREFIX) and p.suffix == ".json")
+        for p in folder.iterdir()
+    )
+
+
+def _commit_batch(
+    project: Any,
+    staged: list[tuple[str, str, bytes, dict[str, Any]]],
+    progress: ProgressFn | None,
+    total: int,
+) -> None:
+    import json
+    import secrets
+    import shutil
+
+    from review.io.files import atomic_write_text, now_iso
+
+    stamp = "".join(c for c in now_iso() if c.isalnum())[:15]
+    txn = staging_dir(project) / f"{stamp}-{secrets.token_hex(4)}"
+    try:
+        txn.mkdir(parents=True)
+        for import_id, name, data, log in staged:
+            folder = txn / import_id
+            folder.mkdir()
+            _write_new(folder / name, data)
+            text = json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+            _write_new(folder / log_entry_name(log), text.encode("utf-8"))
+            _fsync_dir(folder)
+        _fsync_dir(txn)
+        atomic_write_text(txn / "COMMIT", json.dumps([s[0] for s in staged]) + "\n")
+    except BaseException as exc:
+        shutil.rmtree(txn, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise ProjectError(
+                f"cannot write the import into the project ({exc.strerror or exc}: "
+                f"{exc.filename or txn}). Nothing was imported; fix the cause and run the same "
+                "command again."
+            ) from None
+        raise
+    _roll_forward(project, txn, progress, total)
+
+
+def _roll_forward(
+    project: Any, txn: Path, progress: ProgressFn | None = None, total: int = 0
+) -> list[str]:
+    """Move a committed transaction's folders into data/imports/ (idempotent)."""
+    import json
+    import os
+    import shutil
+
+    ids = json.loads((txn / "COMMIT").read_text(encoding="utf-8"))
+    moved: list[str] = []
+    project.imports_dir.mkdir(parents=True, exist_ok=True)
+    for i, import_id in enumerate(ids, start=1):
+        src = txn / import_id
+        dst = project.imports_dir / import_id
+        if src.is_dir():
+            if dst.exists():
+                if _orphan(dst):
+                    trash = project.cache_dir / "trash" / f"{txn.name}-{import_id}"
+                    trash.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(dst, trash)
+                else:
+                    # The same export reached this folder another way (a git pull): add our
+                    # log entry next to its raw copy; the earliest entry stands.
+                    for f in src.iterdir():
+                        if not (dst / f.name).exists():
+                            os.replace(f, dst / f.name)
+                    shutil.rmtree(src, ignore_errors=True)
+                    moved.append(import_id)
+                    continue
+            os.replace(src, dst)
+            moved.append(import_id)
+        if progress:
+            progress(total + i, total * 2)
+    _fsync_dir(project.imports_dir)
+    shutil.rmtree(txn, ignore_errors=True)
+    return moved
+
+
+def recover_staged(project: Any) -> list[str]:
+    """Finish or undo imports interrupted by a crash; returns what was done (for status).
+
+    Runs whenever the import log is read. A transaction is only touched under the project lock,
+    so an import running right now in another process is left alone.
+    """
+    import shutil
+
+    from review.io.lock import LockedError, project_lock
+
+    root = staging_dir(project)
+    if not root.is_dir() or not any(root.iterdir()):
+        return []
+    done: list[str] = []
+    try:
+        with project_lock(project.root, "recovering an interrupted import", wait=0.0):
+            for txn in sorted(p for p in root.iterdir() if p.is_dir()):
+                if (txn / "COMMIT").is_file():
+                    try:
+                        ids = _roll_forward(project, txn)
+                    except (OSError, ValueError):
+                        continue  # reported by leftovers()
+                    done.append(f"finished an interrupted import: {', '.join(ids)}")
+                else:
+                    shutil.rmtree(txn, ignore_errors=True)
+                    done.append(f"removed an interrupted, uncommitted import ({txn.name})")
+    except (LockedError, OSError):
+        return []  # an import is running (or the project is read-only): leave it
+    return done
+
+
+def leftovers(project: Any) -> list[str]:
+    """Things an interrupted import left behind, with what to do about each."""
+    out: list[str] = []
+    root = staging_dir(project)
+    if root.is_dir():
+        for txn in sorted(p for p in root.iterdir() if p.is_dir()):
+            out.append(
+                f"{project.rel(txn)}/: an import that could not be finished; delete the folder "
+                "and import the files again."
+            )
+    if project.imports_dir.is_dir():
+        for folder in sorted(project.imports_dir.iterdir()):
+            if folder.is_dir() and _orphan(folder):
+                out.append(
+                    f"{project.rel(folder)}/: no import log entry (left by an interrupted "
+                    "import); it is not part of the project. Delete it (it is not imported)."
+                )
+            elif folder.is_file() or folder.name.endswith(".tmp"):
+                out.append(f"{project.rel(folder)}: not an import folder; delete it.")
+            else:
+                for tmp in folder.glob(".*.tmp"):
+                    out.append(
+                        f"{project.rel(tmp)}: temporary file of an interrupted write; delete it."
+                    )
+    for later, first in getattr(project, "duplicate_imports", []):
+        out.append(
+            f"{later.file} was imported again by {later.imported_by} on {later.imported_at[:10]} "
+            f"(first imported by {first.imported_by} on {first.imported_at[:10]}); counted once."
+        )
+    return out
 
 
 def _problem_text(p: Problem) -> str:
@@ -295,7 +506,10 @@ def status_summary(project: Any) -> dict[str, Any]:
         )
     else:
         lines.append("No records imported yet: review import FILE --source NAME")
+    left = leftovers(project)
+    lines.extend(f"Warning: {w}" for w in left)
     return {
+        "leftovers": left,
         "files": len(entries),
         "records": total,
         "by_source": list(by_source.values()),

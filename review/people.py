@@ -22,8 +22,10 @@ exact name is refused with a message saying whose file it is (:func:`claim`).
 from __future__ import annotations
 
 import base64
+import getpass
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -179,7 +181,7 @@ def check_roster(protocol: Protocol, name: str, activity: str, stage: str = "") 
     """Refuse ``name`` when the protocol lists its team and ``name`` is not on it.
 
     ``activity`` is screening | resolving | dedup | charting. ``consensus`` may always resolve
-    and chart (the agreed outcome). No roster at all: anyone may record (see :func:`is_new`).
+    and chart (the agreed outcome). No roster at all: anyone may record (the CLI confirms a new name at a terminal).
     """
     name = clean_name(name)
     if activity == "screening":
@@ -220,3 +222,24 @@ def known_people(folder: Path, key: str) -> set[str]:
     if not folder.is_dir():
         return set()
     return {o for p in folder.glob("*.jsonl") if (o := owner_of(p, key)) is not None}
+
+
+def whoami() -> str:
+    """Who is acting: $REVIEW_USER, else git's user.name, else the login name."""
+    env = os.environ.get("REVIEW_USER")
+    if env:
+        return env
+    try:
+        import subprocess
+
+        out = subprocess.run(
+            ["git", "config", "user.name"], capture_output=True, text=True, timeout=2, check=False
+        )
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        return "unknown"

@@ -5,7 +5,8 @@ Layout (the plain files are the truth; everything else is derived)::
     protocols/protocol.yaml        the protocol (stages, reasons, sources, keywords)
     extraction_schema.yaml         the charting framework
     data/imports/<import_id>/      one folder per imported export: the raw file, unchanged,
-                                   and import.json (who, when, source, kind, format, hash, counts)
+                                   and its log entry import-<when>-<nonce>.json (import.json in
+                                   older projects): who, when, source, kind, format, hash, counts
     data/dedup/<reviewer>.jsonl    dedup verdicts, append-only, one file per reviewer
     data/screening/<reviewer>.jsonl  screening decisions, append-only, one file per reviewer
     data/resolutions/<resolver>.jsonl  resolutions of disagreements, append-only
@@ -20,9 +21,7 @@ reviewers who keep the project in git merge without conflicts.
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -32,6 +31,7 @@ from pathlib import Path
 from review import __version__
 from review.errors import ProjectError
 from review.model import ImportEntry, Record
+from review.people import whoami  # noqa: F401 - where callers have found it
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 
 PROTOCOL_PATH = Path("protocols") / "protocol.yaml"
@@ -41,27 +41,6 @@ GITIGNORE = "# derived: rebuild with review dedup / disagreements / chart summar
 SCHEMA_PATH = Path("extraction_schema.yaml")
 
 ProgressFn = Callable[[int, int], None]  # (done, total)
-
-
-def whoami() -> str:
-    """Who is acting: $REVIEW_USER, else git's user.name, else the login name."""
-    env = os.environ.get("REVIEW_USER")
-    if env:
-        return env
-    try:
-        import subprocess
-
-        out = subprocess.run(
-            ["git", "config", "user.name"], capture_output=True, text=True, timeout=2, check=False
-        )
-        if out.returncode == 0 and out.stdout.strip():
-            return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no login name in some containers
-        return "unknown"
 
 
 class Project:
@@ -162,24 +141,72 @@ class Project:
         return "title-" + hashlib.sha256(self.protocol.title.encode("utf-8")).hexdigest()[:12]
 
     # ---- import log -----------------------------------------------------------------------
-    def imports(self) -> list[ImportEntry]:
-        """The import log: every data/imports/*/import.json, oldest first."""
-        entries: list[ImportEntry] = []
+    def import_log_files(self) -> list[Path]:
+        """Every import log entry file: ``import.json`` (older projects) and ``import-*.json``.
+
+        Each import writes its own uniquely named entry, so two clones that import (even the
+        same export) never edit the same file and merge in git like the decision logs do.
+        """
         if not self.imports_dir.is_dir():
-            return entries
+            return []
+        found = list(self.imports_dir.glob("*/import.json"))
+        found += self.imports_dir.glob("*/import-*.json")
+        return sorted(found)
+
+    def imports(self) -> list[ImportEntry]:
+        """The import log: every entry under data/imports/*/, oldest first.
+
+        An export imported twice (the same bytes, e.g. by two clones before they merged) counts
+        once: the earliest entry stands and the later ones are listed in
+        :attr:`duplicate_imports` (shown by ``review status``).
+        """
+        from review.importer import recover_staged
+
+        recover_staged(self)
+        entries: list[ImportEntry] = []
         names = {f.name for f in fields(ImportEntry)}
-        for manifest in sorted(self.imports_dir.glob("*/import.json")):
-            try:
-                data = json.loads(manifest.read_text(encoding="utf-8"))
-                entry = ImportEntry(**{k: v for k, v in data.items() if k in names})
-            except (json.JSONDecodeError, TypeError) as exc:
-                raise ProjectError(
-                    f"{self.rel(manifest)}: unreadable import log entry ({exc}). "
-                    "Restore it from git; it must not be edited by hand."
-                ) from None
-            entries.append(entry)
+        for manifest in self.import_log_files():
+            entries.append(self._read_import_entry(manifest, names))
         entries.sort(key=lambda e: (e.imported_at, e.import_id))
-        return entries
+        first: dict[str, ImportEntry] = {}
+        self.duplicate_imports: list[tuple[ImportEntry, ImportEntry]] = []
+        kept: list[ImportEntry] = []
+        for e in entries:
+            if e.sha256 in first:
+                self.duplicate_imports.append((e, first[e.sha256]))
+                continue
+            first[e.sha256] = e
+            kept.append(e)
+        return kept
+
+    def _read_import_entry(self, manifest: Path, names: set[str]) -> ImportEntry:
+        rel = self.rel(manifest)
+        try:
+            text = manifest.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProjectError(
+                f"{rel}: import log entry cannot be read ({exc}). Restore it from git: "
+                f"git checkout -- {rel}"
+            ) from None
+        if "<<<<<<<" in text or "\n>>>>>>>" in text:
+            raise ProjectError(
+                f"{rel}: has git conflict markers (<<<<<<< ... >>>>>>>): two clones imported "
+                "into the same folder. Each side is a complete entry; keep one of them, e.g. "
+                f"`git checkout --ours -- {rel} && git add {rel}` (or --theirs), then run the "
+                "command again."
+            )
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise TypeError("not a JSON object")
+            entry = ImportEntry(**{k: v for k, v in data.items() if k in names})
+        except (json.JSONDecodeError, TypeError) as exc:
+            raise ProjectError(
+                f"{rel}: unreadable import log entry ({exc}). It must not be edited by hand: "
+                f"restore it from git (`git checkout -- {rel}`), or, if the import itself is "
+                f"unwanted, delete its folder {self.rel(manifest.parent)}/ and import again."
+            ) from None
+        return entry
 
     # ---- records --------------------------------------------------------------------------
     def records(self, progress: ProgressFn | None = None) -> list[Record]:
@@ -257,10 +284,6 @@ def reader_cache_key() -> str:
 
 
 def default_schema_text() -> str:
-    """The default extraction schema: the worked example's charting framework."""
-    from review.example import example_root
-
-    root = example_root()
-    if root is not None and (root / SCHEMA_PATH).is_file():
-        return (root / SCHEMA_PATH).read_text(encoding="utf-8")
-    return "# Charting framework: see the README for the format.\nfields: []\n"
+    """The extraction schema a new project starts with: the JBI scoping-review charting items
+    (review/chart/scoping_schema.yaml). The worked example keeps its own framework."""
+    return (Path(__file__).parent / "chart" / "scoping_schema.yaml").read_text(encoding="utf-8")

@@ -50,6 +50,52 @@ class SourceSpec:
     notes: str = ""
 
 
+# The ``dedup:`` section of protocol.yaml: the project's dedup settings (docs/dedup.md, "Options").
+# Every key is optional; a missing key takes the default. ``review dedup --auto-threshold …`` writes
+# the value it was given here, so a later plain ``review dedup`` (or deleting outputs/) keeps it.
+# key -> (type, lowest, highest, default, meaning)
+DEDUP_KEYS: dict[str, tuple[type, float, float, float, str]] = {
+    "auto_threshold": (float, 0.5, 1.0, 0.95, "title similarity to merge automatically"),
+    "maybe_threshold": (float, 0.5, 1.0, 0.80, "title similarity to queue a pair for a person"),
+    "author_threshold": (float, 0.0, 1.0, 0.80, "author similarity to merge automatically"),
+    "max_block": (int, 2, 100000, 60, "a blocking key shared by more records pairs neighbours"),
+    "window": (int, 1, 1000, 8, "neighbours (in title order) paired inside an oversized block"),
+}
+
+
+def parse_dedup_settings(value: Any, path: Path) -> dict[str, float | int]:
+    """The ``dedup:`` mapping, validated: unknown keys, wrong types and out-of-range values are
+    errors naming the key; the maybe threshold may not exceed the automatic one."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ProjectError(
+            f"{path}: 'dedup' must be a mapping of settings ({', '.join(DEDUP_KEYS)})."
+        )
+    out: dict[str, float | int] = {}
+    for key, v in value.items():
+        spec = DEDUP_KEYS.get(str(key))
+        if spec is None:
+            raise ProjectError(
+                f"{path}: unknown setting dedup.{key}; use {', '.join(DEDUP_KEYS)}."
+            )
+        kind, low, high, _default, meaning = spec
+        ok_type = isinstance(v, int | float) and not isinstance(v, bool)
+        if kind is int and ok_type and float(v) != int(v):
+            ok_type = False
+        if not ok_type or not low <= v <= high:
+            what = "a whole number" if kind is int else "a number"
+            raise ProjectError(
+                f"{path}: dedup.{key} ({meaning}) must be {what} from {low:g} to {high:g}, "
+                f"not {v!r}."
+            )
+        out[str(key)] = kind(v)
+    auto = out.get("auto_threshold", DEDUP_KEYS["auto_threshold"][3])
+    if out.get("maybe_threshold", DEDUP_KEYS["maybe_threshold"][3]) > auto:
+        raise ProjectError(f"{path}: dedup.maybe_threshold must not be above auto_threshold.")
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Protocol:
     title: str
@@ -64,6 +110,7 @@ class Protocol:
     reviewers: tuple[str, ...] = ()  # the team (roster); empty: anyone may record decisions
     resolvers: tuple[str, ...] = ()  # extra names allowed to resolve disagreements
     resolution: str = "consensus"  # "consensus" | "third-reviewer"
+    dedup: dict[str, float | int] = field(default_factory=dict)  # the `dedup:` settings given
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def stage(self, name: str) -> StageConfig:
@@ -194,6 +241,7 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
         reviewers=_names(data.get("reviewers"), "reviewers", path),
         resolvers=_names(data.get("resolvers"), "resolvers", path),
         resolution=resolution,
+        dedup=parse_dedup_settings(data.get("dedup"), path),
         raw=data,
     )
 
@@ -261,4 +309,8 @@ keywords:              # highlighted while screening
   exclude: []
 reviewers: []
 resolution: consensus  # or third-reviewer
+dedup:                 # `review dedup` settings (docs/dedup.md); --auto-threshold etc. save here
+  auto_threshold: 0.95    # title similarity to merge automatically
+  maybe_threshold: 0.8    # title similarity to queue a pair for a person
+  author_threshold: 0.8   # author similarity to merge automatically
 """

@@ -1328,7 +1328,8 @@ def _rationale(rng: random.Random, final: str, w: Work) -> str:
 
 # ---- charting ------------------------------------------------------------------------------
 # A second charter disagrees on a few cells (what `review chart compare` lists); the consensus
-# workbook is the coding in scripts/example_charting.yaml.
+# workbook is what `review chart consensus` makes from the two chartings (agreeing cells
+# pre-filled), with the highlighted cells decided as coded in scripts/example_charting.yaml.
 def _marina_differs(field_id: str, value: object) -> object | None:
     """Where the second charter codes a report differently (None: no difference)."""
     if field_id == "country" and value == "Canada":
@@ -1345,13 +1346,16 @@ MARINA_LIMITS = {"country": 1, "earlier_reviews": 2, "perspective": 2}
 
 def write_charting(decisions: Path, works: list[Work]) -> list[Path]:
     """The charting workbooks (anat, marina, consensus) filled through the charting module's own
-    template and fill function, keyed by the included records' ids."""
+    template, consensus and fill functions, keyed by the included records' ids."""
     import tempfile
 
     from openpyxl import load_workbook
 
     sys.path.insert(0, str(REPO))
-    from review.chart.example import load_example
+    from example_charting import load_example
+
+    from review.chart.consensus import consensus_workbook, plan_consensus
+    from review.chart.importer import read_charting
     from review.chart.outputs import stable_xlsx_bytes
     from review.chart.schema import load_schema
     from review.chart.template import build_template, fill_template, save_workbook
@@ -1377,19 +1381,26 @@ def write_charting(decisions: Path, works: list[Work]) -> list[Path]:
                 used[fid] += 1
                 break  # at most one difference per report
     out = []
+    chartings = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for who, values in (
-            ("anat", consensus.reports),
-            ("marina", marina_reports),
-            ("consensus", consensus.reports),
-        ):
+        for who, values in (("anat", consensus.reports), ("marina", marina_reports)):
             template = Path(tmp) / f"template-{who}.xlsx"
             save_workbook(build_template(schema, reports, reviewer=who), template)
             filled = Path(tmp) / f"filled-{who}.xlsx"
             fill_template(template, values, consensus.programmes, filled)
             path = decisions / f"charting-{who}.xlsx"
             path.write_bytes(stable_xlsx_bytes(load_workbook(filled)))
+            chartings[who] = read_charting(path, schema, set(consensus.reports), reviewer=who)
             out.append(path)
+        # The consensus meeting: the form `review chart consensus` makes, highlighted cells
+        # decided (the programmes in the form's order: sorted by Programme ID).
+        form = Path(tmp) / "consensus-form.xlsx"
+        save_workbook(consensus_workbook(schema, plan_consensus(schema, reports, chartings)), form)
+        decided = Path(tmp) / "consensus-decided.xlsx"
+        fill_template(form, consensus.reports, dict(sorted(consensus.programmes.items())), decided)
+        path = decisions / "charting-consensus.xlsx"
+        path.write_bytes(stable_xlsx_bytes(load_workbook(decided)))
+        out.append(path)
     return out
 
 
@@ -1459,7 +1470,7 @@ def readme_text(per_db, files, works, verdicts, dec) -> str:
         f"| `decisions/title-abstract-resolutions.csv` | consensus on every title/abstract disagreement (`record_id, decision, reason, rationale`), for `review resolve import` | {ta_dis} |",
         f"| `decisions/full-text-{{anat,marina}}.csv` | each reviewer's full-text decisions | {TO_FULLTEXT + EXPERT_TOTAL} each |",
         f"| `decisions/full-text-resolutions.csv` | consensus on every full-text disagreement | {ft_dis} |",
-        "| `decisions/charting-{anat,marina,consensus}.xlsx` | the charting form (`review chart template`) filled by each reviewer and the consensus version, for `review chart import` | 45 reports, 24 programmes |",
+        "| `decisions/charting-{anat,marina,consensus}.xlsx` | the charting form (`review chart template`) filled by each reviewer, and the consensus form (`review chart consensus`: agreeing cells pre-filled) with the differences decided, for `review chart import` | 45 reports, 24 programmes |",
         "",
         "## How the duplicates were planted",
         f"- {AUTO_DUPLICATES:,} extra copies of records held by two to four databases, differing as real",

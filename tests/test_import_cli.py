@@ -56,7 +56,8 @@ def test_import_copies_raw_file_logs_it_and_derives_records(project: Project):
         "tester",
         False,
     )
-    manifest = json.loads((project.root / f"data/imports/mixed-{sha[:8]}/import.json").read_text())
+    (log,) = (project.root / f"data/imports/mixed-{sha[:8]}").glob("import-*.json")
+    manifest = json.loads(log.read_text())
     assert manifest["sha256"] == sha and manifest["records"] == 3
 
     records = Project.open(project.root).records()

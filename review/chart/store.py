@@ -265,8 +265,9 @@ def status_summary(project: Project) -> dict[str, Any]:
         )
     elif final is None:
         lines.append(
-            "Final charting: none yet — compare the reviewers (`review chart compare`) and "
-            "import a consensus workbook with --reviewer consensus."
+            "Final charting: none yet — make the consensus form "
+            "(`review chart consensus -o charting-consensus.xlsx`), decide the highlighted "
+            "cells and import it with --reviewer consensus."
         )
     else:
         lines.append(f"Final charting: {final.reviewer or 'consensus'}.")

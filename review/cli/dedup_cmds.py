@@ -64,7 +64,8 @@ def dedup(
             "--auto-threshold",
             min=0.5,
             max=1.0,
-            help="Title similarity (0-1) needed to merge automatically (default 0.95).",
+            help="Title similarity (0-1) needed to merge automatically (default 0.95); saved to "
+            "protocols/protocol.yaml (dedup.auto_threshold) for later runs.",
             show_default=False,
         ),
     ] = None,
@@ -74,7 +75,8 @@ def dedup(
             "--maybe-threshold",
             min=0.5,
             max=1.0,
-            help="Title similarity (0-1) needed to queue a pair for a person (default 0.80).",
+            help="Title similarity (0-1) needed to queue a pair for a person (default 0.80); "
+            "saved to protocols/protocol.yaml (dedup.maybe_threshold).",
             show_default=False,
         ),
     ] = None,
@@ -84,7 +86,8 @@ def dedup(
             "--author-threshold",
             min=0.0,
             max=1.0,
-            help="Author similarity (0-1) needed to merge automatically (default 0.80).",
+            help="Author similarity (0-1) needed to merge automatically (default 0.80); saved to "
+            "protocols/protocol.yaml (dedup.author_threshold).",
             show_default=False,
         ),
     ] = None,
@@ -102,13 +105,14 @@ def dedup(
     ctx.obj = {"project": project}
     if ctx.invoked_subcommand is not None:
         return
-    from dataclasses import replace
+    from dataclasses import asdict, replace
 
-    from review.dedup.decide import DedupOptions
-    from review.dedup.run import dedup_project, status_summary
+    from review.dedup.run import dedup_project, project_options, save_options, status_summary
 
     proj = open_project(project)
-    options = DedupOptions()
+    # The project's settings (protocols/protocol.yaml, dedup:) with this run's flags on top; the
+    # flags are saved there, so a later plain `review dedup` keeps them.
+    options = project_options(proj)
     changes = {
         k: v
         for k, v in (
@@ -123,6 +127,7 @@ def dedup(
         raise typer.BadParameter(
             "--maybe-threshold must not be above --auto-threshold.", param_hint="--maybe-threshold"
         )
+    saved = save_options(proj, changes)
     with progress("Scoring candidate pairs", quiet or json_out) as update:
         result = dedup_project(proj, options, progress=update)
     if json_out:
@@ -131,6 +136,9 @@ def dedup(
             {
                 "clusters_csv": proj.rel(proj.outputs_dir / "dedup" / "clusters.csv"),
                 "counts": result.counts,
+                "options": asdict(options),
+                "saved": saved,
+                "verdict_conflicts": summary.get("verdict_conflicts", []),
                 "overlap": summary.get("overlap", []),
                 "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
             }
@@ -139,8 +147,20 @@ def dedup(
     from review.cli.common import out_console
 
     con = out_console()
+    if saved:
+        con.print(f"Saved to {proj.rel(proj.protocol_path)}: " + ", ".join(saved))
     for line in _summary_lines(result):
         con.print(line)
+    from rich.markup import escape
+
+    from review.dedup.verdicts import verdict_conflicts
+
+    for (a, b), vs in verdict_conflicts(proj).items():
+        who = ", ".join(f"{v.reviewer}: {v.verdict}" for v in vs)
+        con.print(
+            f"[red]Conflict:[/red] {a} / {b} ({escape(who)}) — applied neither way; "
+            "resolve it in `review dedup review`."
+        )
     for a, b in result.refused_same:
         con.print(
             f"[yellow]Not merged:[/yellow] `same` verdict on {a} / {b} contradicts a "

@@ -86,7 +86,7 @@ def prisma(
     if ctx.invoked_subcommand is not None:
         return
     from review.prisma import build_prisma, write_prisma
-    from review.prisma.diagram import DiagramOptions, parse_labels
+    from review.prisma.content import DiagramOptions, parse_labels
 
     proj = open_project(project)
     options = DiagramOptions(

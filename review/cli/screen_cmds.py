@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,13 @@ from review.cli.common import (
 StageReq = Annotated[
     str, typer.Option("--stage", help="Screening stage: title-abstract or full-text.")
 ]
+
+
+class Order(StrEnum):
+    relevance = "relevance"
+    random = "random"
+
+
 ReviewerReq = Annotated[str, typer.Option("--reviewer", help="Your name, as in your log file.")]
 ResolverReq = Annotated[str, typer.Option("--resolver", help="Who records the resolution.")]
 
@@ -57,17 +65,28 @@ def screen(
         ),
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Change your fixed random record order.")] = 0,
+    order: Annotated[
+        Order | None,
+        typer.Option(
+            "--order",
+            help="relevance: ranked by a model of your own decisions (default at "
+            "title-abstract); random: your fixed random order (default at full-text).",
+        ),
+    ] = None,
     project: ProjectOpt = None,
 ) -> None:
     """Screen records one by one, blind to other reviewers; every key press is saved at once.
 
     Keys: i include, e exclude, m maybe, 1-9 exclude with that reason (protocol order), 0 pick
     any reason, r not-retrieved (full text), n note, u undo, s skip, / search, q quit.
-    You resume where you left off; your record order is random but always the same for you.
+    You resume where you left off. At title-abstract the records most likely to be included come
+    first, ranked by a model retrained on your own decisions only (--order random for your fixed
+    random order). After `review stopping --start-sample` you see the stopping test's sample.
 
     Example:
 
         review screen --stage title-abstract --reviewer "Ana Silva"
+        review screen --stage title-abstract --reviewer Ana --order random
         printf 'i\\ne\\n2\\nq\\n' | review screen --stage title-abstract --reviewer Ana --line
     """
     if ctx.invoked_subcommand is not None:
@@ -81,7 +100,12 @@ def screen(
     from review.screen.session import ScreeningSession
 
     proj = open_project(project)
-    session = ScreeningSession(proj, stage, reviewer, seed=seed)
+    if order is None:
+        order = Order.relevance if stage == "title-abstract" else Order.random
+    line_mode = _use_line_mode(line)
+    session = ScreeningSession(
+        proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode
+    )
     if not confirm_new_person(proj, session.reviewer, "screening"):
         session.close()
         raise typer.Exit(code=1)
@@ -96,7 +120,7 @@ def screen(
         out_console().print(f"Nothing to screen at {stage}: {why}.")
         return
     try:
-        if _use_line_mode(line):
+        if line_mode:
             from review.screen.lineui import run_line
 
             def read(prompt: str) -> str | None:
@@ -303,7 +327,8 @@ def resolve(
             param_hint="--stage/--resolver",
         )
     check_stage(stage)
-    from review.screen.resolve import ResolutionLog, disagreements_to_resolve, parse_reason
+    from review.screen.logs import parse_reason
+    from review.screen.resolve import ResolutionLog, disagreements_to_resolve
 
     proj = open_project(project)
     from review.people import check_roster, clean_name
@@ -415,7 +440,7 @@ def fulltext_attach(
 
         review fulltext attach pdfs/ --by Ana
     """
-    from review.project import whoami
+    from review.people import whoami
     from review.screen.fulltext import attach_dir
 
     proj = open_project(project)
@@ -451,6 +476,67 @@ def fulltext_attach(
         for f in rep.unmatched:
             con.print(f"  {escape(f)}")
     con.print(f"{len(rep.without_file)} full-text records still have no file.")
+    if rep.matched and not as_json:
+        con.print("Next: `review fulltext extract` reads their text for the full-text screener.")
+
+
+@fulltext_app.command("extract")
+def fulltext_extract(
+    force: Annotated[
+        bool, typer.Option("--force", help="Read every file again, even when cached.")
+    ] = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Extract the text of every attached full text once, page by page, for the screener.
+
+    PDFs are read with pypdfium2, HTML and plain text as they are. The text goes to a derived
+    cache under .review/fulltext/ (rebuildable; unchanged files are not read again). PDFs
+    without a text layer (scans) and unreadable files are listed, never fatal.
+
+    Example:
+
+        review fulltext attach pdfs/ --by Ana
+        review fulltext extract
+    """
+    from review.screen.fulltext_text import extract_all
+
+    proj = open_project(project)
+    with progress("Extracting text", quiet) as update:
+        rep = extract_all(proj, force=force, progress=update)
+    groups = rep.by_status()
+    if as_json:
+        print_json(
+            {
+                "files": [
+                    {"path": p, "status": s, "pages": n, "message": m} for p, s, n, m in rep.files
+                ],
+                "extracted_now": rep.extracted,
+                "counts": {k: len(v) for k, v in sorted(groups.items())},
+            }
+        )
+        return
+    from rich.markup import escape
+
+    con = out_console()
+    pages = sum(n for _p, s, n, _m in rep.files if s == "text")
+    con.print(
+        f"{len(rep.files)} attached files: {len(groups.get('text', []))} with text "
+        f"({pages} pages), {rep.extracted} read now, the rest from the cache."
+    )
+    labels = {
+        "no-text": "without a text layer (scanned? open them with o in the screener)",
+        "error": "could not be read",
+        "unsupported": "are of a type that is not read (open them with o in the screener)",
+        "missing": "are missing (moved or deleted? attach them again)",
+    }
+    for status, label in labels.items():
+        files = [(p, m) for p, s, _n, m in rep.files if s == status]
+        if files:
+            con.print(f"{len(files)} files {label}:")
+            for p, m in files:
+                con.print(f"  {escape(p)}: {escape(m)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -33,6 +33,10 @@ def record_keys(n: NormRecord) -> Iterable[str]:
         )[:3]
         if len(long_words) == 3:
             yield "w:" + " ".join(sorted(long_words))
+    for alt in n.title_alts:  # a bracketed translation / parallel title
+        if len(alt) >= 12:
+            yield "t:" + alt[:KEY_LEN]
+            yield "e:" + alt[-KEY_LEN:]
     first = n.authors[0][0] if n.authors else ""
     if first and n.year and n.page_first:
         yield f"a:{first}|{n.year}|{n.page_first}"

@@ -32,7 +32,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temp file in the same folder + fsync + rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # A short temp name: a legal 250-character file name plus a suffix would be too long.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:32]}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp creates 0600; give the file the mode a plain open() would (0666 minus umask).
         os.fchmod(fd, 0o666 & ~_umask())
@@ -57,6 +58,14 @@ def atomic_write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
 
 
+def command_text() -> str:
+    """The running command, for lock messages: ``review screen --stage ...`` (short)."""
+    import sys
+
+    args = [a for a in sys.argv[1:4] if not a.startswith("-")][:2]
+    return " ".join(["review", *args]) if args else "review"
+
+
 def dumps_line(obj: dict[str, Any]) -> str:
     """One compact JSON line (no newline inside), keys in insertion order."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
@@ -70,9 +79,17 @@ class JsonlAppender:
     """
 
     def __init__(self, path: Path) -> None:
+        from review.io.lock import acquire_log, release
+
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "ab")
+        # One writer per log: a second process appending to it is refused (review.io.lock).
+        self._lock = acquire_log(self.path, what=command_text())
+        try:
+            self._fh = open(self.path, "ab")
+        except BaseException:
+            release(self._lock)
+            raise
         if self._fh.tell() > 0:
             with open(self.path, "rb") as check:
                 check.seek(-1, os.SEEK_END)
@@ -95,7 +112,10 @@ class JsonlAppender:
 
     def close(self) -> None:
         if not self._fh.closed:
+            from review.io.lock import release
+
             self._fh.close()
+            release(self._lock)
 
     def __enter__(self) -> JsonlAppender:
         return self

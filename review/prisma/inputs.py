@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ProjectError
-from review.prisma.flow import Final, Identified, PrismaInputs
+from review.prisma.facts import Final, Identified, PrismaInputs
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from review.prisma.flow import Flow
+from review.prisma.facts import Flow
 from review.prisma.inputs import MethodsFacts
 
 WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")

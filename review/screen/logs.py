@@ -302,3 +302,29 @@ def resolve_line(
         "at": now_iso(),
         "tool_version": __version__,
     }
+
+
+def parse_reason(project: Project, stage: str, text: str) -> tuple[str, str | None]:
+    """(reason id, problem): accepts a reason id, its label or its number."""
+    text = (text or "").strip()
+    if not text:
+        return "", None
+    found = project.protocol.stage(stage).reason(text)
+    if found is None:
+        ids = ", ".join(r.id for r in project.protocol.stage(stage).exclusion_reasons)
+        return "", f"unknown reason {text!r} (use an id, label or number: {ids})"
+    return found.id, None
+
+
+def parse_decision(
+    project: Project, stage: str, decision: str, reason_text: str, allowed: tuple[str, ...]
+) -> tuple[str, str | None]:
+    """Check one spreadsheet row's decision and reason: (reason id, problem or None)."""
+    if decision not in allowed:
+        return "", f"decision {decision or '(blank)'!r} is not one of {', '.join(allowed)}"
+    reason, problem = parse_reason(project, stage, reason_text)
+    if problem:
+        return "", problem
+    if reason and decision != "exclude":
+        return "", f"reason {reason_text!r} given, but only exclude takes one"
+    return reason, None

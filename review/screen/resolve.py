@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 from review.errors import ReviewError, ValidationError
 from review.io.files import JsonlAppender
-from review.screen.logs import decisions_for, resolve_line, resolver_log_path, validate_decision
+from review.screen.logs import (
+    decisions_for,
+    parse_decision,
+    parse_reason,  # noqa: F401 - where callers have found it
+    resolve_line,
+    resolver_log_path,
+    validate_decision,
+)
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -54,32 +61,6 @@ def disagreements_to_resolve(
                 f"{len(mine)} open disagreements. Ask someone else to run `review resolve`."
             )
     return rows
-
-
-def parse_reason(project: Project, stage: str, text: str) -> tuple[str, str | None]:
-    """(reason id, problem): accepts a reason id, its label or its number."""
-    text = (text or "").strip()
-    if not text:
-        return "", None
-    found = project.protocol.stage(stage).reason(text)
-    if found is None:
-        ids = ", ".join(r.id for r in project.protocol.stage(stage).exclusion_reasons)
-        return "", f"unknown reason {text!r} (use an id, label or number: {ids})"
-    return found.id, None
-
-
-def parse_decision(
-    project: Project, stage: str, decision: str, reason_text: str, allowed: tuple[str, ...]
-) -> tuple[str, str | None]:
-    """Check one spreadsheet row's decision and reason: (reason id, problem or None)."""
-    if decision not in allowed:
-        return "", f"decision {decision or '(blank)'!r} is not one of {', '.join(allowed)}"
-    reason, problem = parse_reason(project, stage, reason_text)
-    if problem:
-        return "", problem
-    if reason and decision != "exclude":
-        return "", f"reason {reason_text!r} given, but only exclude takes one"
-    return reason, None
 
 
 class ResolutionLog:
@@ -129,9 +110,9 @@ def import_resolutions(
     Every row is validated first; on any problem nothing is written and
     :class:`ValidationError` lists each problem with its row number.
     """
+    from review.io.tables import read_table
     from review.people import check_roster, clean_name
     from review.screen.cache import cluster_index
-    from review.screen.spreadsheet import read_table
 
     resolver = clean_name(resolver, "--resolver")
     project.protocol.stage(stage)

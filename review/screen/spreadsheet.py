@@ -8,15 +8,15 @@ ignored), validates every row, and imports nothing when any row has a problem.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError, ValidationError
+from review.io.tables import read_table
 from review.screen.cache import no_gc
-from review.screen.logs import decide_line, decisions_for, reviewer_log_path
+from review.screen.logs import decide_line, decisions_for, parse_decision, reviewer_log_path
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -40,71 +40,6 @@ class SheetImport:
     imported: int  # decisions appended
     unchanged: int  # rows equal to the reviewer's current decision
     blank: int  # rows without a decision, reason or note
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_table(
-    path: Path, required: tuple[str, ...], aliases: dict[str, str] | None = None
-) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a .csv or .xlsx (first sheet) as ``(row number, {lower-case column: text})``.
-
-    ``aliases`` maps another header to a wanted column (``{"resolution": "decision"}``), used
-    when the wanted column itself is absent: the tool's own sheets come back as they are.
-    """
-    from review.io.xlsx import csv_unsafe
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("not found.", file=str(path))
-    suffix = path.suffix.lower()
-    rows: list[tuple[int, dict[str, str]]] = []
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:
-            raise InputError(f"not a readable .xlsx file ({exc}).", file=str(path)) from None
-        ws = wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = [_cell_text(v).lower() for v in next(it, ())]
-        for rowno, values in enumerate(it, start=2):
-            rows.append(
-                (rowno, {h: _cell_text(v) for h, v in zip(header, values, strict=False) if h})
-            )
-        wb.close()
-    elif suffix in (".csv", ".tsv", ".txt"):
-        text = path.read_text(encoding="utf-8-sig")
-        first = text.split("\n", 1)[0]
-        delim = "\t" if suffix == ".tsv" or first.count("\t") > first.count(",") else ","
-        if delim == "," and first.count(";") > first.count(","):
-            delim = ";"
-        reader = csv.reader(text.splitlines(), delimiter=delim)
-        header = [h.strip().lower() for h in next(reader, [])]
-        for rowno, values in enumerate(reader, start=2):
-            cells = {h: csv_unsafe(v.strip()) for h, v in zip(header, values, strict=False) if h}
-            rows.append((rowno, cells))
-    else:
-        raise InputError("use a .xlsx or .csv file.", file=str(path))
-    renames = {a: w for a, w in (aliases or {}).items() if a in header and w not in header}
-    if renames:
-        header = [renames.get(h, h) for h in header]
-        rows = [(n, {renames.get(k, k): v for k, v in row.items()}) for n, row in rows]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)} in the header row (found: "
-            f"{', '.join(h for h in header if h) or 'nothing'}).",
-            file=str(path),
-        )
-    return rows
 
 
 def _text_cell(ws: Any, value: str) -> Any:
@@ -270,7 +205,6 @@ def import_sheet(
     from review.people import check_roster, clean_name
     from review.screen.cache import cluster_index
     from review.screen.final import fulltext_eligible
-    from review.screen.resolve import parse_decision
 
     reviewer = clean_name(reviewer, "--reviewer")
     project.protocol.stage(stage)
