@@ -76,9 +76,7 @@ def parse_dedup_settings(value: Any, path: Path) -> dict[str, float | int]:
     for key, v in value.items():
         spec = DEDUP_KEYS.get(str(key))
         if spec is None:
-            raise ProjectError(
-                f"{path}: unknown setting dedup.{key}; use {', '.join(DEDUP_KEYS)}."
-            )
+            raise ProjectError(f"{path}: unknown setting dedup.{key}; use {', '.join(DEDUP_KEYS)}.")
         kind, low, high, _default, meaning = spec
         ok_type = isinstance(v, int | float) and not isinstance(v, bool)
         if kind is int and ok_type and float(v) != int(v):
@@ -261,6 +259,9 @@ def load_protocol(path: Path) -> Protocol:
         raise ProjectError(f"{path}: not found. Run `review init` to create a project.") from None
     try:
         data = yaml.safe_load(text)
+        from review.protocol_schema import check
+
+        check(text, Path(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
