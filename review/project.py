@@ -52,6 +52,13 @@ class Project:
     # ---- locating -------------------------------------------------------------------------
     @classmethod
     def open(cls, path: Path | str | None = None) -> Project:
+        """The project at ``path``; without one, the current folder or the nearest folder above
+        it that holds protocols/protocol.yaml (as git finds its repository from a subfolder)."""
+        if not path:
+            here = Path.cwd()
+            for folder in (here, *here.parents):
+                if (folder / PROTOCOL_PATH).is_file():
+                    return cls(folder)
         root = Path(path) if path else Path.cwd()
         if not root.is_dir():
             raise ProjectError(
@@ -59,8 +66,9 @@ class Project:
             )
         if not (root / PROTOCOL_PATH).is_file():
             raise ProjectError(
-                f"{root}: not a review project (no {PROTOCOL_PATH.as_posix()}). "
-                "Run `review init DIR` to create one, or pass --project DIR."
+                f"{root}: not a review project (no {PROTOCOL_PATH.as_posix()}"
+                + ("" if path else ", here or in a folder above")
+                + "). Run `review init DIR` to create one, or pass --project DIR."
             )
         return cls(root)
 
