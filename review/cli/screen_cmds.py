@@ -327,7 +327,7 @@ def resolve(
             param_hint="--stage/--resolver",
         )
     check_stage(stage)
-    from review.screen.logs import parse_reason
+    from review.screen.logs import DECISION_KEYS, decision_from_text, parse_reason
     from review.screen.resolve import ResolutionLog, disagreements_to_resolve
 
     proj = open_project(project)
@@ -369,19 +369,29 @@ def resolve(
             for who, dec, reason, note in row.decisions:
                 t.add_row(escape(who), dec, escape(reason), escape(note))
             con.print(t)
+            keys = ", ".join(f"{k} {d}" for k, d in DECISION_KEYS.items() if d in allowed)
             while True:
-                dec = ask(f"Final decision ({', '.join(allowed)}; empty skips, q quits): ")
-                if dec is None or dec.lower() == "q":
+                text = ask(
+                    f"Final decision ({keys}, 1-9 exclude with that reason; empty skips, q quits): "
+                )
+                if text is None or text.lower() == "q":
                     con.print(f"Saved {done} resolutions.")
                     return
-                dec = dec.lower()
-                if not dec:
+                if not text:
                     break
-                if dec not in allowed:
-                    con.print(f"Use one of: {', '.join(allowed)}.")
-                    continue
                 reason = ""
-                if dec == "exclude" and proj.protocol.stage(stage).exclusion_reasons:
+                if text.isdigit():  # as in the screener: exclude with reason N
+                    reason, problem = parse_reason(proj, stage, text)
+                    if problem is not None:
+                        con.print(escape(problem))
+                        continue
+                    dec: str | None = "exclude"
+                else:
+                    dec = decision_from_text(text, allowed)
+                if dec is None:
+                    con.print(f"Use one of: {', '.join(allowed)} (or {keys}).")
+                    continue
+                if dec == "exclude" and not reason and proj.protocol.stage(stage).exclusion_reasons:
                     while True:
                         rtext = ask("Reason (id, label or number; empty for none): ") or ""
                         reason, problem = parse_reason(proj, stage, rtext)

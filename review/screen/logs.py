@@ -54,6 +54,17 @@ class Resolution(NamedTuple):
     seq: int
 
 
+# The screener's single keys (review screen): the resolver types the same ones.
+DECISION_KEYS = {"i": "include", "e": "exclude", "m": "maybe", "r": "not-retrieved"}
+
+
+def decision_from_text(text: str, allowed: tuple[str, ...]) -> str | None:
+    """``include`` for ``i`` or ``include`` (any case), etc.; None when not allowed here."""
+    t = text.strip().lower()
+    t = DECISION_KEYS.get(t, t)
+    return t if t in allowed else None
+
+
 def decisions_for(stage: str) -> tuple[str, ...]:
     """Allowed decisions at a stage: full text adds ``not-retrieved``."""
     return FULLTEXT_DECISIONS if stage == "full-text" else DECISIONS
