@@ -22,6 +22,7 @@ reviewers who keep the project in git merge without conflicts.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -126,6 +127,16 @@ class Project:
             return Path(path).resolve().relative_to(self.root).as_posix()
         except ValueError:
             return Path(path).as_posix()
+
+    def log_path(self, path: Path) -> str:
+        """A file's path as a log stores it: relative to the project root even when the file is
+        outside the project (``../pdfs/a.pdf``), never to the current folder; POSIX separators.
+        Absolute only when no relative path exists (another drive on Windows)."""
+        target = Path(path).resolve()
+        try:
+            return Path(os.path.relpath(target, self.root)).as_posix()
+        except ValueError:
+            return target.as_posix()
 
     def output(self, *parts: str) -> Path:
         """A path under outputs/, its folder created."""
