@@ -8,7 +8,7 @@ the exact name too:
 - a plain ASCII name keeps the slug earlier versions used (``Ana Silva`` -> ``ana-silva``), so
   existing projects keep their files;
 - any other name gets a readable prefix plus a reversible code of the exact name:
-  ``Zoë Ñúñez`` -> ``zoe-nunez--pjxsdqvaeohbjxmbvnzwm``, ``张伟`` -> ``name--4wk6tzpkvc``
+  ``Zoë Ñúñez`` -> ``zoe-nunez--ljx4hkzayoi4howdwfsxu``, ``张伟`` -> ``name--4w6kbzf4t4``
   (lower-case base32 of the UTF-8 name, so two different names never share a file, even on
   case-insensitive file systems);
 - a name too long for a file name (over 100 characters of slug, or 80 of code) gets a readable

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from review.io.xlsx import _ILLEGAL, FORMULA_START
 from review.screen import stats
 from review.screen.cache import no_gc
 from review.screen.final import (
@@ -295,18 +294,6 @@ def _table(rows: list[DisagreementRow], reviewers: list[str]) -> tuple[list[str]
     return header, body
 
 
-def _xlsx_value(ws: Any, v: Any, cell_type: Any, set_cell: Any) -> Any:
-    """A write-only row value: None for blanks (no cell), a typed text cell only when a plain
-    string would be read as a formula or holds characters XLSX cannot store."""
-    if v == "" or v is None:
-        return None
-    if isinstance(v, str) and (v.startswith(FORMULA_START) or _ILLEGAL.search(v)):
-        c = cell_type(ws)
-        set_cell(c, v)
-        return c
-    return v
-
-
 @no_gc
 def write_disagreements(
     project: Project, stage: str, progress: ProgressFn | None = None, all_reviewers: bool = False
@@ -315,11 +302,10 @@ def write_disagreements(
 
     Returns (csv path, xlsx path, the agreement dict).
     """
-    import csv
     import io
 
     from review.io.files import atomic_write_bytes, atomic_write_text
-    from review.io.xlsx import csv_safe, set_cell
+    from review.io.xlsx import csv_text, row_values
     from review.screen.cache import cluster_index
 
     project.protocol.stage(stage)
@@ -336,22 +322,16 @@ def write_disagreements(
     if progress:
         progress(2, 3)
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
-    for line in body:
-        w.writerow([csv_safe(v) for v in line])
     csv_path = project.output("screening", f"{stage}-disagreements.csv")
     xlsx_path = project.output("screening", f"{stage}-disagreements.xlsx")
 
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Disagreements")
-    ws.append(header)
+    ws.append(row_values(ws, header))
     for line in body:
-        ws.append([_xlsx_value(ws, v, WriteOnlyCell, set_cell) for v in line])
+        ws.append(row_values(ws, line))
     st = wb.create_sheet("Agreement")
     st.append(["statistic", "maybe as its own category", "maybe collapsed to include"])
     alt = summary["maybe_collapsed_to_include"]
@@ -377,7 +357,7 @@ def write_disagreements(
     add_meta(wb, project, "resolution", stage=stage)
     out = io.BytesIO()
     wb.save(out)
-    atomic_write_text(csv_path, "\ufeff" + buf.getvalue())
+    atomic_write_text(csv_path, csv_text([header, *body]))
     atomic_write_bytes(xlsx_path, out.getvalue())
     if progress:
         progress(3, 3)

@@ -52,18 +52,6 @@ def _text_cell(ws: Any, value: str) -> Any:
     return c
 
 
-def _value(ws: Any, v: Any) -> Any:
-    """A write-only row value: None for blanks, a typed text cell only where a plain string
-    would become a formula or holds characters XLSX cannot store."""
-    from review.io.xlsx import _ILLEGAL, looks_like_formula
-
-    if v is None or v == "":
-        return None
-    if isinstance(v, str) and (looks_like_formula(v) or _ILLEGAL.search(v)):
-        return _text_cell(ws, v)
-    return v
-
-
 def _own_current(project: Project, stage: str, reviewer: str, clusters: Any) -> dict:
     from review.screen.logs import read_reviewer_file
 
@@ -86,6 +74,7 @@ def export_sheet(
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from review.io.files import atomic_write_bytes
+    from review.io.xlsx import row_values
     from review.people import check_roster, clean_name
     from review.screen.cache import cluster_index
     from review.screen.final import fulltext_eligible
@@ -170,7 +159,7 @@ def export_sheet(
             rec.journal if rec else "",
             rec.abstract if rec else "",
         ]
-        ws.append([_value(ws, v) for v in values])
+        ws.append(row_values(ws, values))
         if progress and rowno % 1000 == 0:
             progress(rowno - 1, n)
     index.close()
