@@ -261,7 +261,7 @@ def load_protocol(path: Path) -> Protocol:
         data = yaml.safe_load(text)
         from review.protocol_schema import check
 
-        check(text, Path(path))
+        check(text, Path(path), {k: spec[0] for k, spec in DEDUP_KEYS.items()})
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -5,8 +5,10 @@ typo (``exclusion_reason:``) is an error naming the file, the line and the neare
 instead of a setting silently ignored; a value of the wrong type names its line too.
 
 Adding settings: give a new top-level section one entry in :data:`SECTIONS` (e.g.
-``"dedup": Map({"threshold": NUMBER, "review_below": NUMBER})``); nested keys are declared the
-same way. ``Map(..., open=True)`` accepts any key (for free-form notes).
+``"ranking": Map({"model": TEXT, "seed": INT})``); nested keys are declared the same way.
+``Map(..., open=True)`` accepts any key (for free-form notes). The ``dedup:`` keys come from
+``review.protocol.DEDUP_KEYS``, which also checks their ranges (passed in by the loader, so this
+module imports nothing of ours but the errors).
 """
 
 from __future__ import annotations
@@ -81,20 +83,16 @@ SECTIONS: dict[str, Any] = {
     "reviewers": NAMES,
     "resolvers": NAMES,
     "resolution": TEXT,
-    "dedup": Map({}),  # filled from review.protocol.DEDUP_KEYS below (one list of dedup keys)
+    "dedup": Map({}),  # filled from review.protocol.DEDUP_KEYS by the caller (one list of keys)
     "notes": ANY,
 }
 
 
-def _dedup_section() -> Map:
-    from review.protocol import DEDUP_KEYS
-
-    return Map({k: INT if spec[0] is int else NUMBER for k, spec in DEDUP_KEYS.items()})
-
-
-def protocol_spec() -> Map:
-    """The whole protocol's spec (sections declared elsewhere are filled in here)."""
-    return Map({**SECTIONS, "dedup": _dedup_section()})
+def protocol_spec(dedup_keys: dict[str, type] | None = None) -> Map:
+    """The whole protocol's spec; ``dedup_keys`` (key -> int or float) declares the ``dedup:``
+    section from the table that validates its values (``review.protocol.DEDUP_KEYS``)."""
+    dedup = Map({k: INT if t is int else NUMBER for k, t in (dedup_keys or {}).items()})
+    return Map({**SECTIONS, "dedup": dedup})
 
 
 def _kind(node: Any) -> str:
@@ -165,7 +163,7 @@ def _walk(node: Any, spec: Any, where: str, problems: list[tuple[int, str]]) -> 
             _walk(item, spec.item, f"{where}[{i}]", problems)
 
 
-def check(text: str, path: Path) -> None:
+def check(text: str, path: Path, dedup_keys: dict[str, type] | None = None) -> None:
     """Raise ProjectError listing every unknown key and wrongly typed value with its line."""
     import yaml
 
@@ -176,7 +174,7 @@ def check(text: str, path: Path) -> None:
     if root is None:
         return
     problems: list[tuple[int, str]] = []
-    _walk(root, protocol_spec(), "", problems)
+    _walk(root, protocol_spec(dedup_keys), "", problems)
     if problems:
         problems.sort()
         lines = "\n".join(f"  {path}:{n}: {msg}" for n, msg in problems)

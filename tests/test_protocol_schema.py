@@ -72,8 +72,10 @@ def test_sources_items_and_dedup_section_are_checked(project: Project):
 
 def test_every_shipped_protocol_validates(tmp_path):
     from review.example import example_root
+    from review.protocol import DEDUP_KEYS
 
-    check(DEFAULT_PROTOCOL.format(title='"T"', project_id="abc"), tmp_path / "p.yaml")
+    keys = {k: spec[0] for k, spec in DEDUP_KEYS.items()}
+    check(DEFAULT_PROTOCOL.format(title='"T"', project_id="abc"), tmp_path / "p.yaml", keys)
     root = example_root()
     if root is not None:
         load_protocol(root / "protocols" / "protocol.yaml")
