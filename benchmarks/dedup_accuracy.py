@@ -287,7 +287,8 @@ def plant(row: dict, noise: str, rng: random.Random, abbreviate) -> tuple[dict, 
     elif noise == "translated_title":
         if not row.get("journal") or len(row.get("title", "").split()) < 4:
             return None
-        title = row["title"].rstrip(".")
+        # MEDLINE brackets the bare English title (its own notes such as "[Review]" dropped).
+        title = re.sub(r"(\s*\[[^\]]*\])+\W*$", "", row["title"]).rstrip(".")
         if rng.random() < 0.5:
             b["title"] = f"[{title}]."
         else:

@@ -112,6 +112,29 @@ def test_every_queued_dedup_pair_was_decided(demo) -> None:
     assert verdicts.count("different") == 10
 
 
+def test_demo_clusters_equal_the_generators_truth(demo) -> None:
+    """The clusters after the person's verdicts are exactly the works the generator planted
+    (tests/data/example_truth.csv); automatic links never join two works, and the 186 planted
+    hard pairs are the ones a person confirmed."""
+    root, _ = demo
+    work, manual = {}, set()
+    with open(REPO_ROOT / "tests" / "data" / "example_truth.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            work[row["record_id"]] = row["work"]
+            if row["manual"]:
+                manual.add(row["work"])
+    with open(root / "outputs" / "dedup" / "clusters.csv", encoding="utf-8-sig") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["branch"] == "main"]
+    clusters: dict[str, set[str]] = {}
+    works: dict[str, set[str]] = {}
+    for r in rows:
+        clusters.setdefault(r["cluster_id"], set()).add(r["record_id"])
+        works.setdefault(work[r["record_id"]], set()).add(r["record_id"])
+    assert sorted(map(sorted, clusters.values())) == sorted(map(sorted, works.values()))
+    confirmed = {work[r["record_id"]] for r in rows if r["status"] == "confirmed"}
+    assert confirmed == manual
+
+
 def test_charting_summary_equals_published_counts(demo) -> None:
     from review.chart import final_charting, summarise
     from review.chart.store import project_schema

@@ -1,4 +1,8 @@
-"""CLI commands for screening: screen (+ export/import), disagreements, resolve, fulltext."""
+"""CLI commands for screening: screen (+ export/import), disagreements, resolve, fulltext.
+
+Long module: the screening stage has the most commands (screen, its spreadsheet round trip,
+disagreements, resolve and its import, full-text attach); each command is short.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,6 +28,13 @@ from review.cli.common import (
     print_json,
     progress,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from review.project import Project
+    from review.screen.disagreements import DisagreementRow
+    from review.screen.session import ScreeningSession
 
 StageReq = Annotated[
     str, typer.Option("--stage", help="Screening stage: title-abstract or full-text.")
@@ -78,10 +89,13 @@ def screen(
     """Screen records one by one, blind to other reviewers; every key press is saved at once.
 
     Keys: i include, e exclude, m maybe, 1-9 exclude with that reason (protocol order), 0 pick
-    any reason, r not-retrieved (full text), n note, u undo, s skip, / search, q quit.
-    You resume where you left off. At title-abstract the records most likely to be included come
-    first, ranked by a model retrained on your own decisions only (--order random for your fixed
-    random order). After `review stopping --start-sample` you see the stopping test's sample.
+    any reason, r not-retrieved (full text), n note, u undo, s skip, / search, f find a record,
+    q quit. You resume where you left off. At title-abstract the records most likely to be
+    included come first, ranked by a model retrained on your own decisions only (--order random
+    for your fixed random order). After `review stopping --start-sample` you see the stopping
+    test's sample. At full text the attached file's text is shown (run `review fulltext
+    extract`): / searches it, ] and [ next/previous match, k and K keyword hits, o opens the
+    file; in line mode t pages through it.
 
     Example:
 
@@ -120,25 +134,28 @@ def screen(
         out_console().print(f"Nothing to screen at {stage}: {why}.")
         return
     try:
-        if line_mode:
-            from review.screen.lineui import run_line
-
-            def read(prompt: str) -> str | None:
-                typer.echo(prompt, nl=False)
-                text = sys.stdin.readline()
-                return text if text else None
-
-            run_line(session, read, typer.echo)
-        else:
-            from review.screen.tui import ScreenerApp
-
-            ScreenerApp(session).run()
-            p = session.pace()
-            err_console().print(
-                f"Saved. {p['done']}/{p['total']} screened at {stage} by {reviewer}."
-            )
+        _run_session(session, line_mode, stage, reviewer)
     finally:
         session.close()
+
+
+def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewer: str) -> None:
+    """The line mode (stdin/stdout) or the full-screen app, until the reviewer quits."""
+    if line_mode:
+        from review.screen.lineui import run_line
+
+        def read(prompt: str) -> str | None:
+            typer.echo(prompt, nl=False)
+            text = sys.stdin.readline()
+            return text if text else None
+
+        run_line(session, read, typer.echo)
+    else:
+        from review.screen.tui import ScreenerApp
+
+        ScreenerApp(session).run()
+        p = session.pace()
+        err_console().print(f"Saved. {p['done']}/{p['total']} screened at {stage} by {reviewer}.")
 
 
 @screen_app.command("export")
@@ -343,7 +360,6 @@ def resolve(
         con.print(f"No open disagreements at {stage}.")
         return
     from rich.markup import escape
-    from rich.table import Table
 
     from review.screen.cache import record_store
     from review.screen.logs import decisions_for
@@ -359,16 +375,7 @@ def resolve(
 
     with ResolutionLog(proj, resolver) as log:
         for n, row in enumerate(rows, start=1):
-            rec = index.get(row.record_id)
-            con.print(f"\n[bold]{n}/{len(rows)}[/bold] {escape(row.record_id)}")
-            con.print(f"[bold]{escape(row.title or (rec.title if rec else ''))}[/bold]")
-            if rec is not None:
-                con.print(escape("; ".join(rec.authors)) + f" ({rec.year or 'n.d.'})")
-                con.print(escape(rec.abstract or "(no abstract)"))
-            t = Table("reviewer", "decision", "reason", "note")
-            for who, dec, reason, note in row.decisions:
-                t.add_row(escape(who), dec, escape(reason), escape(note))
-            con.print(t)
+            _show_disagreement(con, f"{n}/{len(rows)}", row, index.get(row.record_id))
             keys = ", ".join(f"{k} {d}" for k, d in DECISION_KEYS.items() if d in allowed)
             while True:
                 text = ask(
@@ -392,17 +399,42 @@ def resolve(
                     con.print(f"Use one of: {', '.join(allowed)} (or {keys}).")
                     continue
                 if dec == "exclude" and not reason and proj.protocol.stage(stage).exclusion_reasons:
-                    while True:
-                        rtext = ask("Reason (id, label or number; empty for none): ") or ""
-                        reason, problem = parse_reason(proj, stage, rtext)
-                        if problem is None:
-                            break
-                        con.print(escape(problem))
+                    reason = _ask_reason(proj, stage, ask, con)
                 rationale = ask("Rationale: ") or ""
                 log.resolve(row.record_id, stage, dec, reason, rationale)
                 done += 1
                 break
     con.print(f"Saved {done} resolutions.")
+
+
+def _show_disagreement(con: Any, where: str, row: DisagreementRow, rec: Any) -> None:
+    """The record and every reviewer's decision, reason and note, as a table."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    con.print(f"\n[bold]{where}[/bold] {escape(row.record_id)}")
+    con.print(f"[bold]{escape(row.title or (rec.title if rec else ''))}[/bold]")
+    if rec is not None:
+        con.print(escape("; ".join(rec.authors)) + f" ({rec.year or 'n.d.'})")
+        con.print(escape(rec.abstract or "(no abstract)"))
+    t = Table("reviewer", "decision", "reason", "note")
+    for who, dec, reason, note in row.decisions:
+        t.add_row(escape(who), dec, escape(reason), escape(note))
+    con.print(t)
+
+
+def _ask_reason(proj: Project, stage: str, ask: Callable[[str], str | None], con: Any) -> str:
+    """Ask until the answer is a reason of the protocol (or empty: none)."""
+    from rich.markup import escape
+
+    from review.screen.logs import parse_reason
+
+    while True:
+        rtext = ask("Reason (id, label or number; empty for none): ") or ""
+        reason, problem = parse_reason(proj, stage, rtext)
+        if problem is None:
+            return reason
+        con.print(escape(problem))
 
 
 @resolve_app.command("import")

@@ -5,6 +5,9 @@ keys: Unicode NFKD without accents, lower case, HTML/LaTeX markup and punctuatio
 language tags (``[Chinese]``) and brackets around translated titles dropped, authors reduced to
 surname + initials, journal names compared word by word so ISO abbreviations match, page ranges
 expanded (``123-9`` -> ``123-129``) and DOIs reduced to ``10.xxxx/...``.
+
+Long module: one small normaliser per field (title, authors, journal, pages, year, DOI, …);
+together they are the comparison keys, and their rules read best side by side.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from review.doi import find_doi, is_valid_doi
 from review.model import Record
 
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -30,8 +34,6 @@ _LANGUAGES = frozenset(
     "serbian slovak slovene slovenian romanian bulgarian ukrainian arabic lithuanian estonian "
     "latvian icelandic thai vietnamese indonesian malay catalan afrikaans english".split()
 )
-_DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
-_DOI_VALID = re.compile(r"^10\.\d{4,9}/[^\s]{2,}$")
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"^(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)$")
 _PART = re.compile(
@@ -226,16 +228,11 @@ def normalize_title(title: str) -> str:
 
 def normalize_doi(doi: str) -> str:
     """``https://doi.org/10.1/ABC.`` -> ``10.1/abc``; '' when no DOI is found."""
-    if not doi:
-        return ""
-    m = _DOI_RE.search(doi.strip().lower())
-    if m is None:
-        return ""
-    return m.group(0).rstrip(".,;)]}>\"'")
+    return find_doi(doi) if doi else ""
 
 
 def doi_is_valid(doi: str) -> bool:
-    return bool(_DOI_VALID.match(doi))
+    return is_valid_doi(doi)
 
 
 # "Suppl-42" is MEDLINE's "Suppl:S34-42" with the first page lost: unknown, not a contradiction.
@@ -300,6 +297,7 @@ def split_author(name: str) -> tuple[str, str]:
 
 _NAME_JUNK = re.compile(r"(?i)(?:,\s*|\b)(?:null|none|jr|sr|2nd|3rd)\b\.?")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_ET_AL_WORDS = frozenset(("et", "al", "others"))
 _NO_AUTHOR = frozenset(("et al", "et al.", "others", "anonymous", "anon", "unknown", "[anonymous]"))
 
 
@@ -317,8 +315,8 @@ def parse_author(name: str) -> tuple[str, str, str] | None:
         a = _NAME_JUNK.sub("", a).strip(" ,")
         if not a:
             return None
-    if a.lower() in _NO_AUTHOR:
-        return None
+    if a.lower() in _NO_AUTHOR or set(words(a).split()) <= _ET_AL_WORDS:
+        return None  # "et al.", also as an importer may have turned it round ("al., et")
     alt = ""
     if "," in a:
         given = fold(a.partition(",")[2]).split()
@@ -528,10 +526,12 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
     supplement = bool(
         _SUPPLEMENT.search(fold(f"{rec.volume} {rec.issue}")) or _ABSTRACT_PAGE.match(first)
     )
+    alts = title_alternatives(rec.title) if "[" in rec.title or " = " in rec.title else ()
+    marked = " | ".join((title, *alts))  # a translated title carries the markers too
     kind = ""
-    if _ERRATUM.search(title):
+    if _ERRATUM.search(marked):
         kind = "erratum"
-    elif _COMMENT.search(title):
+    elif _COMMENT.search(marked):
         kind = "comment"
     jtext = " ".join(jw)
     # Not the supplement flag: journal supplements carry full papers too (pages S34-S42).
@@ -579,17 +579,13 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         pmid=re.sub(r"\D", "", rec.pmid or ""),
         abstract=abstract,
         kind=kind,
-        protocol=bool(_PROTOCOL.search(title)),
+        protocol=bool(_PROTOCOL.search(marked)),
         conference=conference,
         cochrane=bool(_COCHRANE.search(jtext)) or doi.startswith("10.1002/14651858"),
         type=rec.type,
         completeness=completeness,
         search_set=_raw_value(rec, "search_set"),
-        title_alts=tuple(
-            c for c in (_compact(t) for t in title_alternatives(rec.title)) if c and c != compact
-        )
-        if "[" in rec.title or " = " in rec.title
-        else (),
+        title_alts=tuple(c for c in (_compact(t) for t in alts) if c and c != compact),
         supplement=supplement,
         page_digits=_page_number(first),
     )

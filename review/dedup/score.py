@@ -75,7 +75,7 @@ def _title_similarity(a: str, b: str) -> tuple[float, str]:
     if len(short) >= 30 and (long_.startswith(short) or long_.endswith(short)):
         return 1.0, "contained"
     r = Indel.normalized_similarity(a, b)
-    if r < 0.8 and len(long_) >= 1.6 * len(short) and len(short) >= 20:
+    if r < 0.8 and len(long_) >= 1.6 * len(short) and len(short) >= 30:
         # A translated title appended to the original: compare the shorter with its best match.
         p = fuzz.partial_ratio(short, long_) / 100
         if p >= 0.9:
@@ -219,13 +219,15 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         same_pages and same_volume is not False and (same_volume or (journal_sim or 0) >= 0.9)
     )
     cochrane = x.cochrane and y.cochrane and (same_doi is False or (year_diff or 0) > 0)
+    # A missing title is unknown: it cannot show an erratum, a protocol or another part.
+    titled = bool(x.title_compact and y.title_compact)
     return PairScore(
         a=x.index,
         b=y.index,
         title=t,
         title_how=how,
-        digits_differ=_digits_differ(x, y, how),
-        parts_differ=x.parts != y.parts,
+        digits_differ=titled and _digits_differ(x, y, how),
+        parts_differ=titled and x.parts != y.parts,
         authors=author_similarity(x, y),
         first_author=_eq(
             x.authors[0][0] if x.authors else "", y.authors[0][0] if y.authors else ""
@@ -241,8 +243,8 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         doi_conflict=bool(same_doi is False and x.doi_valid and y.doi_valid),
         same_pmid=_eq(x.pmid, y.pmid),
         abstract=abstract,
-        kind_differ=x.kind != y.kind,
-        protocol_differ=x.protocol != y.protocol,
+        kind_differ=titled and x.kind != y.kind,
+        protocol_differ=titled and x.protocol != y.protocol,
         # A record without any venue is not known to be a journal article: unknown, no blocker.
         conference_differ=x.conference != y.conference
         and not same_item
