@@ -184,7 +184,7 @@ def check_roster(protocol: Protocol, name: str, activity: str, stage: str = "") 
     and chart (the agreed outcome). No roster at all: anyone may record (the CLI confirms a new name at a terminal).
     """
     name = clean_name(name)
-    if activity == "screening":
+    if activity == "screening" and stage:
         roster = screening_roster(protocol, stage)
         where = f"stages.{stage}.reviewers" if protocol.stages[stage].reviewers else "reviewers"
     else:
@@ -194,7 +194,7 @@ def check_roster(protocol: Protocol, name: str, activity: str, stage: str = "") 
             return
     if not roster or name in roster:
         return
-    what = {"screening": f"screen {stage}", "resolving": "resolve disagreements",
+    what = {"screening": f"screen {stage}".strip(), "resolving": "resolve disagreements",
             "dedup": "record dedup verdicts", "charting": "chart"}[activity]  # fmt: skip
     near = _near(name, roster)
     raise ReviewError(

@@ -214,18 +214,13 @@ class ScreeningLog:
     """A reviewer's own screening log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, reviewer: str) -> None:
-        from review.people import clean_name
+        from review.people import check_roster, clean_name
 
         self.project = project
         self.reviewer = clean_name(reviewer, "--reviewer")
+        check_roster(project.protocol, self.reviewer, "screening")  # on the team at all
         self.path = reviewer_log_path(project, self.reviewer)
-        self._opened: JsonlAppender | None = None  # on the first write (no file for a typo)
-
-    @property
-    def _app(self) -> JsonlAppender:
-        if self._opened is None:
-            self._opened = JsonlAppender(self.path)
-        return self._opened
+        self._app = JsonlAppender(self.path)
 
     def decide(
         self, record_id: str, stage: str, decision: str, reason: str = "", note: str = ""
@@ -250,8 +245,7 @@ class ScreeningLog:
         self._app.extend(lines)
 
     def close(self) -> None:
-        if self._opened is not None:
-            self._opened.close()
+        self._app.close()
 
     def __enter__(self) -> ScreeningLog:
         return self
