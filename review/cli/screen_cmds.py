@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from review.project import Project
     from review.screen.disagreements import DisagreementRow
+    from review.screen.fulltext_text import ExtractReport
     from review.screen.session import ScreeningSession
 
 StageReq = Annotated[
@@ -469,6 +470,10 @@ def resolve_import(
 def fulltext_attach(
     directory: Annotated[Path, typer.Argument(help="Folder with PDFs or text files.")],
     by: Annotated[str | None, typer.Option("--by", help="Who attaches (default: you).")] = None,
+    extract: Annotated[
+        bool,
+        typer.Option("--extract/--no-extract", help="Also extract the new files' text (default)."),
+    ] = True,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -476,7 +481,8 @@ def fulltext_attach(
     """Link full-text files to records by DOI (name or content), file name, or title.
 
     Only records eligible at full text are matched. Reports what matched how, which files
-    matched nothing and which records still have no file.
+    matched nothing and which records still have no file. Then extracts the text of the files
+    not yet extracted, as `review fulltext extract` does (--no-extract to skip).
 
     Example:
 
@@ -488,6 +494,12 @@ def fulltext_attach(
     proj = open_project(project)
     with progress("Matching files", quiet) as update:
         rep = attach_dir(proj, directory, by or whoami(), progress=update)
+    ext = None
+    if extract and rep.matched:
+        from review.screen.fulltext_text import extract_all
+
+        with progress("Extracting text", quiet) as update:
+            ext = extract_all(proj, progress=update)
     if as_json:
         print_json(
             {
@@ -498,6 +510,7 @@ def fulltext_attach(
                 "unmatched": rep.unmatched,
                 "ambiguous": [{"file": f, "candidates": c} for f, c in rep.ambiguous],
                 "records_without_file": rep.without_file,
+                "extracted": _extract_json(ext) if ext is not None else None,
             }
         )
         return
@@ -508,17 +521,19 @@ def fulltext_attach(
     how = ", ".join(f"{n} by {k}" for k, n in sorted(counts.items())) or "none new"
     con.print(f"Attached {len(rep.matched)} files ({how}); {len(rep.already)} already attached.")
     for f, c, h in rep.matched:
-        con.print(f"  {escape(f)} -> {c} ({h})")
+        con.print(f"  {escape(proj.rel(Path(f)))} -> {c} ({h})")
     if rep.ambiguous:
         con.print(f"{len(rep.ambiguous)} files match more than one record (not attached):")
         for f, cands in rep.ambiguous:
-            con.print(f"  {escape(f)}: {', '.join(cands)}")
+            con.print(f"  {escape(proj.rel(Path(f)))}: {', '.join(cands)}")
     if rep.unmatched:
         con.print(f"{len(rep.unmatched)} files matched no record:")
         for f in rep.unmatched:
-            con.print(f"  {escape(f)}")
+            con.print(f"  {escape(proj.rel(Path(f)))}")
     con.print(f"{len(rep.without_file)} full-text records still have no file.")
-    if rep.matched and not as_json:
+    if ext is not None:
+        _print_extract(ext)
+    elif rep.matched:
         con.print("Next: `review fulltext extract` reads their text for the full-text screener.")
 
 
@@ -547,21 +562,30 @@ def fulltext_extract(
     proj = open_project(project)
     with progress("Extracting text", quiet) as update:
         rep = extract_all(proj, force=force, progress=update)
-    groups = rep.by_status()
     if as_json:
-        print_json(
-            {
-                "files": [
-                    {"path": p, "status": s, "pages": n, "message": m} for p, s, n, m in rep.files
-                ],
-                "extracted_now": rep.extracted,
-                "counts": {k: len(v) for k, v in sorted(groups.items())},
-            }
+        print_json(_extract_json(rep))
+        return
+    if not rep.files:
+        out_console().print(
+            "No full texts are attached yet: run `review fulltext attach DIR` first."
         )
         return
+    _print_extract(rep)
+
+
+def _extract_json(rep: ExtractReport) -> dict:
+    return {
+        "files": [{"path": p, "status": s, "pages": n, "message": m} for p, s, n, m in rep.files],
+        "extracted_now": rep.extracted,
+        "counts": {k: len(v) for k, v in sorted(rep.by_status().items())},
+    }
+
+
+def _print_extract(rep: ExtractReport) -> None:
     from rich.markup import escape
 
     con = out_console()
+    groups = rep.by_status()
     pages = sum(n for _p, s, n, _m in rep.files if s == "text")
     con.print(
         f"{len(rep.files)} attached files: {len(groups.get('text', []))} with text "
