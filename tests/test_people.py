@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -48,7 +49,11 @@ def test_file_ids_are_safe_and_injective_for_non_ascii(name):
     fid = file_id(name)
     assert fid and len(fid) < 150 and fid.isascii() and not set(fid) & set('/\\:*?"<>| ')
     if not name.isascii():
-        assert name_from_file_id(fid) == name
+        if fid.rsplit("--", 1)[1].startswith("sha-"):
+            # too long to encode in a file name: a 96-bit hash (the log's lines carry the name)
+            assert fid.endswith("--sha-" + hashlib.sha256(name.encode()).hexdigest()[:24])
+        else:
+            assert name_from_file_id(fid) == name
 
 
 def test_long_names_get_a_safe_file_name_not_oserror(project):

@@ -73,8 +73,6 @@ def simulate(
 
         review simulate labelled.csv --seed 1 --stop -o sim1
     """
-    from rich.markup import escape
-
     from review.rank.simulate import simulate as run
     from review.rank.simulate import write_outputs
 
@@ -96,6 +94,12 @@ def simulate(
     if as_json:
         print_json(res)
         return
+    _print_simulation(res, output)
+
+
+def _print_simulation(res: dict, output: Path) -> None:
+    from rich.markup import escape
+
     con = out_console()
     con.print(
         f"{res['n_records']} records, {res['n_included']} included: all found after "
