@@ -362,4 +362,15 @@ def crash_trials(tmp: Path, label: str, trials: int, seed: int = 5) -> Counter:
             continue
         counts["ok"] += 1
         shutil.rmtree(root, ignore_errors=True)
+        _progress(label, t + 1, counts)
     return counts
+
+
+def _progress(label: str, done: int, counts: Counter) -> None:
+    """Append the running counts to $REVIEW_RELIABILITY_LOG (long runs can be followed)."""
+    import json
+
+    path = os.environ.get("REVIEW_RELIABILITY_LOG")
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"step": label, "trials": done, "counts": dict(counts)}) + "\n")
