@@ -14,9 +14,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
+
+if TYPE_CHECKING:
+    from review.project import Project
 
 DEFAULT_DIR = Path("review-demo")
 # What is copied from the example (the repository's top level, or review/example in a wheel).
@@ -26,9 +29,18 @@ EXAMPLE_PARTS = (
     "data/README.md",
     "data/searches",
     "data/decisions",
+    "data/fulltexts",
 )
 # Entries of a previous demo that --force replaces (nothing else in DIR is touched).
-DEMO_ENTRIES = ("protocols", "extraction_schema.yaml", "data", "outputs", ".review", ".gitignore")
+DEMO_ENTRIES = (
+    "protocols",
+    "extraction_schema.yaml",
+    "data",
+    "outputs",
+    ".review",
+    ".gitignore",
+    "charting-consensus.xlsx",
+)
 
 # data/searches/<folder> -> the protocol's source name, and extra import options.
 SEARCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -41,7 +53,10 @@ SEARCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("experts", "Experts", ()),
 )
 RESOLVER = "consensus"  # the protocol's resolution is a consensus meeting of both reviewers
-CHARTERS = ("anat", "marina", "consensus")
+CHARTERS = ("anat", "marina")
+# `review chart consensus` writes the consensus form here (agreeing cells pre-filled); the one
+# the consensus meeting filled in is data/decisions/charting-consensus.xlsx.
+CONSENSUS_FORM = "charting-consensus.xlsx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +132,35 @@ def plan(project_dir: Path) -> list[Step]:
     from review.project import Project
 
     project = Project.open(project_dir)
-    protocol = project.protocol
-    reviewers = list(protocol.reviewers) or ["anat", "marina"]
+    reviewers = list(project.protocol.reviewers) or ["anat", "marina"]
+    decisions = project.root / "data" / "decisions"
+    steps = _import_steps(project, reviewers[0])
+    steps.append(Step("Find duplicates", ("dedup", "--quiet")))
+    verdicts = (decisions / "dedup-verdicts.csv").as_posix()
+    steps.append(
+        Step(
+            "Apply the dedup verdicts",
+            ("dedup", "import", verdicts, "--reviewer", reviewers[0], "--quiet"),
+        )
+    )
+    for stage in ("title-abstract", "full-text"):
+        if stage == "full-text":
+            steps += _fulltext_steps(project.root, reviewers[0])
+        steps += _screening_steps(decisions, stage, reviewers)
+    steps += _charting_steps(decisions, project.root / CONSENSUS_FORM)
+    steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
+    steps.append(Step("The review report (HTML)", ("report", "--quiet")))
+    steps.append(Step("The PRISMA-ScR checklist", ("report", "checklist")))
+    steps.append(Step("Project status", ("status",)))
+    return steps
+
+
+def _import_steps(project: Project, by: str) -> list[Step]:
+    """One `review import` per search folder, its files in natural order."""
     steps: list[Step] = []
     searches = project.root / "data" / "searches"
     for folder, source, extra in SEARCHES:
-        spec = protocol.source(source)
+        spec = project.protocol.source(source)
         kind = spec.kind if spec is not None else "database"
         files = sorted((p for p in (searches / folder).iterdir() if p.is_file()), key=_natural)
         if not files:
@@ -130,82 +168,87 @@ def plan(project_dir: Path) -> list[Step]:
                 f"data/searches/{folder}: no export files. Re-run the demo with --force."
             )
         argv: list[str] = ["import", *(f.as_posix() for f in files)]
-        argv += ["--source", source, "--kind", kind, *extra, "--by", reviewers[0], "--quiet"]
+        argv += ["--source", source, "--kind", kind, *extra, "--by", by, "--quiet"]
         steps.append(
             Step(f"Import {source} ({len(files)} file{'s' * (len(files) > 1)})", tuple(argv))
         )
-    decisions = project.root / "data" / "decisions"
-    steps.append(Step("Find duplicates", ("dedup", "--quiet")))
-    steps.append(
+    return steps
+
+
+def _screening_steps(decisions: Path, stage: str, reviewers: list[str]) -> list[Step]:
+    """Every reviewer's decisions at ``stage``, the disagreements, their resolution."""
+    steps = [
         Step(
-            "Apply the dedup verdicts",
+            f"Import {who}'s {stage} decisions",
             (
-                "dedup",
+                "screen",
                 "import",
-                (decisions / "dedup-verdicts.csv").as_posix(),
+                (decisions / f"{stage}-{who}.csv").as_posix(),
+                "--stage",
+                stage,
                 "--reviewer",
-                reviewers[0],
-                "--quiet",
+                who,
             ),
         )
+        for who in reviewers
+    ]
+    resolutions = (decisions / f"{stage}-resolutions.csv").as_posix()
+    steps.append(Step(f"Disagreements ({stage})", ("disagreements", "--stage", stage, "--quiet")))
+    steps.append(
+        Step(
+            f"Resolve {stage} disagreements",
+            ("resolve", "import", resolutions, "--stage", stage, "--resolver", RESOLVER),
+        )
     )
-    for stage in ("title-abstract", "full-text"):
-        for who in reviewers:
-            steps.append(
-                Step(
-                    f"Import {who}'s {stage} decisions",
-                    (
-                        "screen",
-                        "import",
-                        (decisions / f"{stage}-{who}.csv").as_posix(),
-                        "--stage",
-                        stage,
-                        "--reviewer",
-                        who,
-                    ),
-                )
-            )
-        steps.append(
-            Step(f"Disagreements ({stage})", ("disagreements", "--stage", stage, "--quiet"))
+    steps.append(
+        Step(
+            f"Disagreements after resolution ({stage})",
+            ("disagreements", "--stage", stage, "--quiet"),
         )
-        steps.append(
-            Step(
-                f"Resolve {stage} disagreements",
-                (
-                    "resolve",
-                    "import",
-                    (decisions / f"{stage}-resolutions.csv").as_posix(),
-                    "--stage",
-                    stage,
-                    "--resolver",
-                    RESOLVER,
-                ),
-            )
-        )
-        steps.append(
-            Step(
-                f"Disagreements after resolution ({stage})",
-                ("disagreements", "--stage", stage, "--quiet"),
-            )
-        )
-    for who in CHARTERS:
-        steps.append(
-            Step(
-                f"Import {who}'s charting",
-                (
-                    "chart",
-                    "import",
-                    (decisions / f"charting-{who}.xlsx").as_posix(),
-                    "--reviewer",
-                    who,
-                ),
-            )
-        )
-    steps.append(Step("Compare the charting", ("chart", "compare")))
-    steps.append(Step("Charting summary and gap map", ("chart", "summary")))
-    steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
-    steps.append(Step("Project status", ("status",)))
+    )
     return steps
+
+
+def _charting_steps(decisions: Path, consensus_form: Path) -> list[Step]:
+    """Both charters' workbooks, the comparison, the consensus form and charting, the summary."""
+    steps = [
+        Step(
+            f"Import {who}'s charting",
+            ("chart", "import", (decisions / f"charting-{who}.xlsx").as_posix(), "--reviewer", who),
+        )
+        for who in CHARTERS
+    ]
+    consensus = (decisions / "charting-consensus.xlsx").as_posix()
+    steps.append(Step("Compare the charting", ("chart", "compare")))
+    steps.append(
+        Step(
+            "Consensus form (agreeing cells pre-filled)",
+            ("chart", "consensus", "-o", consensus_form.as_posix()),
+        )
+    )
+    steps.append(
+        Step(
+            "Import the consensus charting",
+            ("chart", "import", consensus, "--reviewer", "consensus"),
+        )
+    )
+    steps.append(Step("Charting summary and gap map", ("chart", "summary")))
+    return steps
+
+
+def _fulltext_steps(root: Path, who: str) -> list[Step]:
+    """Attach the example's full texts (PDFs, an HTML page, a scan) and extract their text,
+    once records are eligible at full text. Skipped for an example without data/fulltexts."""
+    folder = root / "data" / "fulltexts"
+    if not folder.is_dir():
+        return []
+    return [
+        Step(
+            "Attach the full texts",
+            ("fulltext", "attach", folder.as_posix(), "--by", who, "--quiet"),
+        ),
+        Step("Extract their text", ("fulltext", "extract", "--quiet")),
+    ]
 
 
 def _natural(path: Path) -> tuple[str, int, str]:
@@ -296,13 +339,17 @@ OUTPUTS = (
     "outputs/charting/summary.md",
     "outputs/charting/gap-map.svg",
     "outputs/charting/gap-map.png",
+    "outputs/charting/gap-map.csv",
     "outputs/prisma/prisma.json",
     "outputs/prisma/prisma.csv",
     "outputs/prisma/prisma.svg",
     "outputs/prisma/prisma.png",
     "outputs/prisma/prisma.pdf",
     "outputs/prisma/prisma.mmd",
+    "outputs/report/prisma-scr.xlsx",
+    "outputs/report/prisma-scr.md",
 )
+REPORT = "outputs/report.html"
 
 
 def summarise(project_dir: Path) -> dict[str, Any]:
@@ -378,4 +425,49 @@ def summarise(project_dir: Path) -> dict[str, Any]:
         "programmes": programmes,
         "outputs": outputs,
         "missing_outputs": missing,
+        "report": REPORT if (project.root / REPORT).is_file() else None,
+    }
+
+
+VOLATILE_KEYS = frozenset({"at", "seconds", "generated_at", "created", "elapsed"})
+
+
+def file_digest(path: Path) -> str:
+    """A digest of a derived file that ignores only what legitimately changes between runs:
+    run times and timestamps in JSON, and an xlsx's document dates (``docProps/core.xml``)."""
+    import hashlib
+    import json
+
+    if path.suffix == ".json":
+
+        def clean(obj: Any) -> Any:
+            if isinstance(obj, dict):
+                return {k: clean(v) for k, v in obj.items() if k not in VOLATILE_KEYS}
+            if isinstance(obj, list):
+                return [clean(v) for v in obj]
+            return obj
+
+        data = clean(json.loads(path.read_text(encoding="utf-8")))
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    if path.suffix == ".xlsx":
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            parts = [
+                (name, hashlib.sha256(z.read(name)).hexdigest())
+                for name in sorted(z.namelist())
+                if name != "docProps/core.xml"
+            ]
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def output_digests(project_dir: Path) -> dict[str, str]:
+    """``{path under outputs/: digest}`` for every derived output except the demo's transcript
+    (which holds the folder's own path and run times)."""
+    outputs = project_dir / "outputs"
+    return {
+        p.relative_to(project_dir).as_posix(): file_digest(p)
+        for p in sorted(outputs.rglob("*"))
+        if p.is_file() and "demo" not in p.relative_to(outputs).parts
     }

@@ -214,12 +214,6 @@ def compact(text: str) -> str:
     return "".join(w for w in _words(text) if w not in TITLE_STOPWORDS)
 
 
-def title_keys(title: str) -> set[str]:
-    """The title-start key a dedup tool blocks on: two invented works rarely share one, so they
-    are rarely even compared (title ends repeat designs: left to the similarity check)."""
-    return {"t:" + compact(title)[:24]}
-
-
 def strip_accents(text: str) -> str:
     t = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in t if not unicodedata.combining(ch))
@@ -248,18 +242,17 @@ class TitleFactory:
         self.seen: dict[str, list[str]] = {}
         self.seen_set: set[str] = set()
         self.all: list[str] = []
-        self.keys: set[str] = set()
 
-    def ok(self, title: str, group: str = "", strict: bool = True) -> bool:
+    def ok(self, title: str, group: str = "") -> bool:
         from rapidfuzz import process
         from rapidfuzz.distance import Indel
 
         c = compact(title)
         if c in self.seen_set or not c:
             return False
-        keys = title_keys(title)
-        if strict and keys & self.keys:
-            return False
+        # Distinct works may share how their titles start ("Parenting programmes and ..."), as
+        # real ones do: nothing here knows how a dedup tool blocks; only clearly similar titles
+        # are refused (below).
         # titles of different classes share little vocabulary: compare within the class, and
         # with the reserved (included and full-text) titles
         for key, cutoff in ((group, 0.72), ("", 0.72), ("*", 0.78)):
@@ -269,7 +262,6 @@ class TitleFactory:
             ):
                 return False
         self.all.append(c)
-        self.keys |= keys
         self.seen.setdefault(group, []).append(c)
         self.seen_set.add(c)
         return True
@@ -279,12 +271,11 @@ class TitleFactory:
         self.seen.setdefault("", []).append(c)
         self.seen_set.add(c)
         self.all.append(c)
-        self.keys |= title_keys(title)
 
     def make(self, cls: str, grey: bool = False) -> tuple[str, dict]:
         lists = V.CLASSES[cls]
         patterns = V.GREY_TITLES if grey else self.PATTERNS
-        for attempt in range(600):
+        for _attempt in range(600):
             slots = {
                 "topic": self.rng.choice(lists["topic"]),
                 "outcome": self.rng.choice(lists["outcome"]),
@@ -297,7 +288,7 @@ class TitleFactory:
             slots["design_c"] = slots["design"][0].upper() + slots["design"][1:]
             slots["does"] = _does(slots["topic"])
             title = self.rng.choice(patterns).format(**slots)
-            if self.ok(title, cls, strict=attempt < 40):
+            if self.ok(title, cls):
                 return title, slots
         raise RuntimeError(f"could not make a distinct title for {cls}")
 
@@ -489,7 +480,7 @@ def build_works(rng: random.Random) -> list[Work]:
     ft_reasons = [r for r, n in FT_REASON_COUNTS.items() for _ in range(n)]
     rng.shuffle(ft_reasons)
     for reason in ft_reasons:
-        for attempt in range(1000):
+        for _attempt in range(1000):
             topic = rng.choice(V.FT_EXCLUDED_TOPICS[reason])
             design = rng.choice(V.FT_DESIGNS)
             place = rng.choice(V.PLACES)
@@ -504,7 +495,7 @@ def build_works(rng: random.Random) -> list[Work]:
                 outcome=outcome,
                 outcome_c=outcome[0].upper() + outcome[1:],
             )
-            if titles.ok(title, "ft", strict=attempt < 600):
+            if titles.ok(title, "ft"):
                 break
         else:
             raise RuntimeError(f"no distinct full-text title for {reason}")
@@ -744,6 +735,15 @@ def make_copies(rng: random.Random, works: list[Work]) -> dict[str, list[Copy]]:
                 quirks.add("en-dash")  # ScienceDirect typesets hyphens between words as dashes
             if w.language != "English" and db != "wos":
                 quirks.add("translated")  # [English title] as the translated-title convention
+            # Noise seen between real exports of one article (none of it chosen to suit a dedup
+            # tool's keys): an author list cut to three names and "et al.", the journal given
+            # only as its ISO 4 abbreviation, italics markup left in a ScienceDirect title.
+            if i > 0 and db != "wos" and len(w.authors) >= 4 and rng.random() < 0.06:
+                quirks.add("et-al")
+            if i > 0 and db in ("psycinfo", "psycarticles", "swa") and rng.random() < 0.10:
+                quirks.add("journal-abbrev")
+            if db == "sd" and rng.random() < 0.05:
+                quirks.add("markup")
             variant = w.manual if (w.manual and i == 1) else ""
             if variant:
                 quirks.discard("no-doi")
@@ -768,6 +768,11 @@ def title_for(c: Copy) -> str:
         t = t.upper()
     if "en-dash" in c.quirks:
         t = re.sub(r"(?<=\w)-(?=\w)", "\u2013", t)
+    if "markup" in c.quirks:
+        words = t.split()
+        k = max(range(len(words)), key=lambda j: (len(words[j]), -j))
+        words[k] = f"<i>{words[k]}</i>"
+        t = " ".join(words)
     if "translated" in c.quirks:
         t = f"[{t}]"
     return t
@@ -794,13 +799,13 @@ _REWORD = [
 
 def _reword(title: str) -> str:
     """An earlier wording of ``title`` (as an advance online version might carry): similar
-    enough to be a likely duplicate, too different to be a certain one. The first two words stay
-    (so that a dedup tool's blocking by first author and title start still pairs them)."""
+    enough to be a likely duplicate, too different to be a certain one. Any word may change,
+    the first ones too: nothing here keeps what a dedup tool blocks on."""
     from rapidfuzz.distance import Indel
 
     rng = random.Random(title)
     target = compact(title)
-    head, words0 = title.split()[:2], title.split()[2:]
+    words0 = title.split()
     for _ in range(500):
         words = list(words0)
         for _ in range(rng.randint(1, 3)):
@@ -815,11 +820,12 @@ def _reword(title: str) -> str:
                     del words[i]
         while words and words[-1].lower().strip(":,") in TITLE_STOPWORDS:
             words.pop()
-        cand = " ".join(head + words).rstrip(":,")
-        if (
-            0.84 <= Indel.normalized_similarity(compact(cand), target) < 0.93
-            and compact(cand)[:24] == target[:24]
-        ):
+        cand = " ".join(words).rstrip(":,")
+        if cand[:1].islower():
+            cand = cand[0].upper() + cand[1:]
+        c = compact(cand)
+        truncated = target.startswith(c) or target.endswith(c)  # a cut title, not a rewording
+        if 0.84 <= Indel.normalized_similarity(c, target) < 0.93 and not truncated:
             return cand
     raise RuntimeError(f"no rewording found for {title!r}")
 
@@ -828,7 +834,17 @@ def authors_for(c: Copy) -> list[str]:
     a = c.work.authors
     if "strip-accents" in c.quirks:
         a = [strip_accents(x) for x in a]
+    if "et-al" in c.quirks:
+        a = [*a[:3], "et al."]
     return a
+
+
+def journal_for(c: Copy) -> str:
+    """The journal as this database gives it: its full name, or only its ISO 4 abbreviation."""
+    w = c.work
+    if not w.journal:
+        return ""
+    return w.journal[2] if "journal-abbrev" in c.quirks else w.journal[0]
 
 
 def doi_for(c: Copy) -> str:
@@ -1011,8 +1027,8 @@ def render_ebsco(copies: list[Copy], db: str) -> bytes:
         t = title_for(c)
         out.append(f"T1  - {t}" + ("" if t.endswith(("?", ".", "!")) else "."))
         if w.journal:
-            out.append(f"JO  - {w.journal[0]}")
-            out.append(f"JF  - {w.journal[0]}")
+            out.append(f"JO  - {journal_for(c)}")
+            out.append(f"JF  - {journal_for(c)}")
         yr = year_for(c)
         out.append(f"Y1  - {yr}///")
         vol, iss = volume_for(c)
@@ -1328,7 +1344,8 @@ def _rationale(rng: random.Random, final: str, w: Work) -> str:
 
 # ---- charting ------------------------------------------------------------------------------
 # A second charter disagrees on a few cells (what `review chart compare` lists); the consensus
-# workbook is the coding in scripts/example_charting.yaml.
+# workbook is what `review chart consensus` makes from the two chartings (agreeing cells
+# pre-filled), with the highlighted cells decided as coded in scripts/example_charting.yaml.
 def _marina_differs(field_id: str, value: object) -> object | None:
     """Where the second charter codes a report differently (None: no difference)."""
     if field_id == "country" and value == "Canada":
@@ -1345,13 +1362,16 @@ MARINA_LIMITS = {"country": 1, "earlier_reviews": 2, "perspective": 2}
 
 def write_charting(decisions: Path, works: list[Work]) -> list[Path]:
     """The charting workbooks (anat, marina, consensus) filled through the charting module's own
-    template and fill function, keyed by the included records' ids."""
+    template, consensus and fill functions, keyed by the included records' ids."""
     import tempfile
 
     from openpyxl import load_workbook
 
     sys.path.insert(0, str(REPO))
-    from review.chart.example import load_example
+    from example_charting import load_example
+
+    from review.chart.consensus import consensus_workbook, plan_consensus
+    from review.chart.importer import read_charting
     from review.chart.outputs import stable_xlsx_bytes
     from review.chart.schema import load_schema
     from review.chart.template import build_template, fill_template, save_workbook
@@ -1377,19 +1397,26 @@ def write_charting(decisions: Path, works: list[Work]) -> list[Path]:
                 used[fid] += 1
                 break  # at most one difference per report
     out = []
+    chartings = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for who, values in (
-            ("anat", consensus.reports),
-            ("marina", marina_reports),
-            ("consensus", consensus.reports),
-        ):
+        for who, values in (("anat", consensus.reports), ("marina", marina_reports)):
             template = Path(tmp) / f"template-{who}.xlsx"
             save_workbook(build_template(schema, reports, reviewer=who), template)
             filled = Path(tmp) / f"filled-{who}.xlsx"
             fill_template(template, values, consensus.programmes, filled)
             path = decisions / f"charting-{who}.xlsx"
             path.write_bytes(stable_xlsx_bytes(load_workbook(filled)))
+            chartings[who] = read_charting(path, schema, set(consensus.reports), reviewer=who)
             out.append(path)
+        # The consensus meeting: the form `review chart consensus` makes, highlighted cells
+        # decided (the programmes in the form's order: sorted by Programme ID).
+        form = Path(tmp) / "consensus-form.xlsx"
+        save_workbook(consensus_workbook(schema, plan_consensus(schema, reports, chartings)), form)
+        decided = Path(tmp) / "consensus-decided.xlsx"
+        fill_template(form, consensus.reports, dict(sorted(consensus.programmes.items())), decided)
+        path = decisions / "charting-consensus.xlsx"
+        path.write_bytes(stable_xlsx_bytes(load_workbook(decided)))
+        out.append(path)
     return out
 
 
@@ -1402,6 +1429,121 @@ def _citation(w: Work) -> str:
     else:
         who = "Anon."
     return f"{who} ({w.year}) {w.title}"
+
+
+# ---- full texts ----------------------------------------------------------------------------
+FULLTEXT_NOTE = (
+    "Invented full text for the review example (scripts/make_example.py): not the "
+    "publication's text."
+)
+FT_SENTENCES = {
+    "Background": (
+        "Parents involved with child protective services often describe the system as "
+        "adversarial and hard to navigate.",
+        "Parent peer advocacy programmes employ parents with lived experience of the child "
+        "protection system to support parents whose children are in out-of-home care.",
+        "Parent partners and peer mentors share their own experience of reunification and help "
+        "parents understand case plans, court hearings and services.",
+        "Little is known about how these programmes are delivered and what parents gain from them.",
+        "This report describes one such programme and the evidence collected about it.",
+    ),
+    "Methods": (
+        "Programme documents were reviewed and staff were interviewed about the service model.",
+        "Parents receiving peer support were invited to take part; participation was voluntary.",
+        "Administrative child welfare records were used to describe case outcomes.",
+        "Interviews were transcribed and analysed thematically by two researchers.",
+        "Ethical approval was obtained from the university's review board.",
+    ),
+    "Findings": (
+        "Parents valued mentors who had been through the child welfare system themselves.",
+        "Peer advocates helped parents attend visits, meetings and court hearings.",
+        "Caseworkers reported better engagement of parents supported by a parent partner.",
+        "Several parents said that the mentor gave them hope that reunification was possible.",
+        "Programme staff described the emotional demands of the peer role and the need for "
+        "supervision.",
+    ),
+    "Discussion": (
+        "The findings add to the evidence on parent peer support in child protection.",
+        "Lived experience appears central to the trust parents place in their advocates.",
+        "Agencies adopting the model need training, fair pay and support for peer staff.",
+        "Further research should compare outcomes with parents who receive usual services.",
+    ),
+}
+
+
+def fulltext_name(w: Work) -> str:
+    """File name that `review fulltext attach` matches: the DOI, else the title."""
+    if w.doi:
+        return w.doi.replace("/", "_")
+    return re.sub(r"[^A-Za-z0-9]+", " ", w.title).strip()[:180]
+
+
+def fulltext_body(w: Work) -> str:
+    rng = random.Random(SEED + 7_000 + w.wid)
+    venue = (w.journal[0] if w.journal else "") or w.publisher or "Unpublished report"
+    head = [w.title, "; ".join(w.authors) or "Anonymous", f"{venue}, {w.year}"]
+    if w.doi:
+        head.append(f"doi:{w.doi}")
+    lines = [*head, FULLTEXT_NOTE, "", "Abstract", w.abstract or w.title, ""]
+    for section, pool in FT_SENTENCES.items():
+        lines.append(section)
+        for _ in range(3):
+            k = rng.randint(3, len(pool))
+            lines.append(" ".join(rng.sample(pool, k)))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_fulltexts(folder: Path, works: list[Work]) -> list[str]:
+    """Small real full texts for ``review fulltext attach``/``extract`` in the demo: a PDF
+    (matplotlib, standard Times font) for every included report, except the first grey report
+    without a DOI, which is an HTML page; and one full-text exclusion as a scan (a PDF with no
+    text layer). Byte-deterministic. Returns README lines."""
+    sys.path.insert(0, str(REPO))
+    from review.io.textpdf import write_text_pdf
+
+    folder.mkdir(parents=True, exist_ok=True)
+    included = sorted((w for w in works if w.status == "included"), key=lambda w: w.wid)
+    html_work = next(w for w in included if w.origin == "grey" and not w.doi)
+    pages = 0
+    for w in included:
+        body = fulltext_body(w)
+        if w is html_work:
+            paras = "".join(f"<p>{html_escape(p)}</p>\n" for p in body.split("\n")[1:] if p.strip())
+            page = (
+                '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+                f"<title>{html_escape(w.title)}</title>\n<style>body{{max-width:40em}}</style>"
+                f"</head>\n<body>\n<h1>{html_escape(w.title)}</h1>\n{paras}</body></html>\n"
+            )
+            (folder / f"{fulltext_name(w)}.html").write_bytes(page.encode("utf-8"))
+            continue
+        keywords = f"doi:{w.doi}" if w.doi else ""
+        pages += write_text_pdf(
+            folder / f"{fulltext_name(w)}.pdf", body, title=w.title, keywords=keywords, fonttype=14
+        )
+    scan = next(
+        w for w in sorted(works, key=lambda w: w.wid) if w.status == "ft-excluded" and w.doi
+    )
+    write_text_pdf(folder / f"{fulltext_name(scan)}.pdf", fulltext_body(scan), scanned=True)
+    return [
+        "",
+        "## Full texts",
+        f"`fulltexts/` holds an invented full text for each of the {len(included)} included reports",
+        f"({len(included) - 1} PDFs, {pages} pages, and one grey-literature report as an HTML page),",
+        "named by DOI or title as downloads often are, plus one excluded report that arrived as a",
+        "scan (a PDF without a text layer). `review demo` attaches them with",
+        "`review fulltext attach data/fulltexts` and reads them with `review fulltext extract`;",
+        "`review status` lists the scan. Their text is made up from the record (title, authors,",
+        "abstract) and stock sentences; PDFs are written by matplotlib without dates, so",
+        "re-generating gives the same bytes.",
+        "",
+    ]
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
 
 
 # ---- README --------------------------------------------------------------------------------
@@ -1459,7 +1601,7 @@ def readme_text(per_db, files, works, verdicts, dec) -> str:
         f"| `decisions/title-abstract-resolutions.csv` | consensus on every title/abstract disagreement (`record_id, decision, reason, rationale`), for `review resolve import` | {ta_dis} |",
         f"| `decisions/full-text-{{anat,marina}}.csv` | each reviewer's full-text decisions | {TO_FULLTEXT + EXPERT_TOTAL} each |",
         f"| `decisions/full-text-resolutions.csv` | consensus on every full-text disagreement | {ft_dis} |",
-        "| `decisions/charting-{anat,marina,consensus}.xlsx` | the charting form (`review chart template`) filled by each reviewer and the consensus version, for `review chart import` | 45 reports, 24 programmes |",
+        "| `decisions/charting-{anat,marina,consensus}.xlsx` | the charting form (`review chart template`) filled by each reviewer, and the consensus form (`review chart consensus`: agreeing cells pre-filled) with the differences decided, for `review chart import` | 45 reports, 24 programmes |",
         "",
         "## How the duplicates were planted",
         f"- {AUTO_DUPLICATES:,} extra copies of records held by two to four databases, differing as real",
@@ -1578,8 +1720,11 @@ def generate(out: Path, truth: Path | None = None) -> dict[str, int]:
         write_csv(decisions / f"{name}.csv", header, rows)
 
     write_charting(decisions, works)
+    fulltext_readme = write_fulltexts(out / "fulltexts", works)
     (out / "README.md").write_bytes(
-        readme_text(per_db, files, works, verdicts, dec).encode("utf-8")
+        (readme_text(per_db, files, works, verdicts, dec) + "\n".join(fulltext_readme)).encode(
+            "utf-8"
+        )
     )
 
     if truth is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import shutil
@@ -18,12 +19,12 @@ from review.chart import (
     parse_schema,
     status_summary,
 )
-from review.chart.example import load_example
 from review.chart.summary import round_percentages
 from review.chart.template import fill_template
 from review.cli import app
 from review.errors import ValidationError
 from tests.conftest import REPO_ROOT
+from tests.test_chart_example import load_example
 
 SCHEMA = REPO_ROOT / "extraction_schema.yaml"
 EXAMPLE = REPO_ROOT / "scripts" / "example_charting.yaml"
@@ -377,8 +378,9 @@ def test_compare_two_reviewers_then_consensus(chart_project, tmp_path, example):
     assert res.exit_code == 0, res.output
     assert "2 disagreement(s)" in res.stdout
     assert "Country: 44/45 agree (97.8%)" in res.stdout
-    csv_text = (chart_project.outputs_dir / "charting" / "disagreements.csv").read_text()
-    lines = csv_text.splitlines()
+    raw = (chart_project.outputs_dir / "charting" / "disagreements.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, like every CSV we write
+    lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0] == "level,id,citation_or_name,field,field_label,anat,marina"
     assert any(
         ln.startswith("report,frame-2006,") and ln.endswith(",country,Country,United States,Canada")
@@ -386,6 +388,11 @@ def test_compare_two_reviewers_then_consensus(chart_project, tmp_path, example):
     )
     assert any("ontario-pmao" in ln and "theoretical_framework" in ln for ln in lines)
     assert (chart_project.outputs_dir / "charting" / "disagreements.xlsx").is_file()
+    agreement = (chart_project.outputs_dir / "charting" / "agreement.csv").read_bytes()
+    assert agreement.startswith(b"\xef\xbb\xbf")
+    assert "\ncountry,Country,country,,2,45,44,97.8," in agreement.decode("utf-8-sig").replace(
+        "\nreport,", "\n"
+    )
     res = run("import", str(a), "--consensus", "-p", root)
     assert res.exit_code == 0
     final = final_charting(chart_project)
@@ -410,10 +417,21 @@ def test_summary_outputs_are_deterministic(chart_project, tmp_path, example):
         "Brief educational group sessions": 2,
     }
     out = chart_project.outputs_dir / "charting"
-    names = ["summary.xlsx", "summary.md", "gap-map.svg", "gap-map.png"]
+    names = ["summary.xlsx", "summary.md", "gap-map.svg", "gap-map.png", "gap-map.csv"]
     first = {n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in names}
-    ElementTree.parse(out / "gap-map.svg")
-    assert (out / "gap-map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # editable figures: labels are <text> (not outlines), PNG at 300 dpi, numbers in a CSV
+    svg = ElementTree.parse(out / "gap-map.svg").getroot()
+    texts = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert any(t.startswith("Child welfare and protection") for t in texts), texts[:5]
+    assert "font-family: 'DejaVu Sans', 'Arial'" in (out / "gap-map.svg").read_text()
+    from PIL import Image
+
+    with Image.open(out / "gap-map.png") as img:
+        assert [round(v) for v in img.info["dpi"]] == [300, 300]
+    with open(out / "gap-map.csv", encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh))
+    assert table[0][0] == "Setting \\ Outcomes found" and table[-1][0] == "Programmes (n)"
+    assert table[1][0] == "Child welfare and protection programme" and table[-1][-1] == "24"
     md = (out / "summary.md").read_text()
     assert "Denominator: 24 programmes." in md
     assert "*Multi-valued: percentages sum to more than 100%.*" in md
@@ -449,7 +467,7 @@ def test_disagreements_csv_is_excel_safe(chart_project, tmp_path, example):
     assert run("import", str(a), "--reviewer", "anat", "-p", root).exit_code == 0
     assert run("import", str(b), "--reviewer", "marina", "-p", root).exit_code == 0
     assert run("compare", "-p", root).exit_code == 0
-    text = (chart_project.outputs_dir / "charting" / "disagreements.csv").read_text()
+    text = (chart_project.outputs_dir / "charting" / "disagreements.csv").read_text("utf-8-sig")
     assert "'=HYPERLINK" in text and ",'+paid staff" in text
     from openpyxl import load_workbook
 
@@ -607,9 +625,37 @@ def test_summaries_add_up(case):
     assert sum(len(p) for p in summary.overview) > 0
 
 
-def test_review_init_copies_the_default_schema(project):
+def test_review_init_gives_a_generic_scoping_schema(project, monkeypatch, tmp_path):
+    """A new project charts the JBI scoping-review items, not the worked example's framework;
+    the whole template -> fill -> import -> summary path works with it."""
+    import review.screen
+
     schema = load_schema(project.schema_path)
-    assert schema.sha256 == load_schema(SCHEMA).sha256
+    assert schema.sha256 != load_schema(SCHEMA).sha256
+    ids = {f.id for f in schema.fields}
+    assert {"country", "aims", "population", "concept", "context", "methods", "key_findings"} <= ids
+    assert not ids & {"forms", "theoretical_framework", "expected_outcomes", "programme"}
+    assert {f.type for f in schema.fields} >= {"single_choice", "multiple_choice", "country"}
     assert status_summary(project)["lines"] == [
         "No charting imported yet (charting starts after full-text screening)."
     ]
+    monkeypatch.setattr(review.screen, "included_reports", lambda p: ["r1", "r2", "r3"])
+    tpl = make_template(project, tmp_path, reviewer="")
+    base = {"source_type": "Primary research", "country": "Canada", "aims": "To learn."}
+    values = {
+        "r1": {**base, "research_method": "Qualitative", "key_findings": "Found =1."},
+        "r2": {**base, "research_method": "Mixed methods", "setting": ["Community", "Online"]},
+        "r3": {"source_type": "Text and opinion", "country": "Kenya", "aims": "To argue."},
+    }
+    values["r2"]["key_findings"] = values["r3"]["key_findings"] = "Something."
+    out = fill_template(tpl, values, {}, tmp_path / "filled.xlsx", schema=schema)
+    root = str(project.root)
+    assert run("import", str(out), "--reviewer", "anat", "-p", root).exit_code == 0
+    res = run("summary", "-p", root, "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["reports"] == 3
+    assert data["frequencies"]["report:country"]["counts"] == {"Canada": 2, "Kenya": 1}
+    assert data["frequencies"]["report:research_method"]["denominator"] == 2  # primary only
+    md = (project.outputs_dir / "charting" / "summary.md").read_text(encoding="utf-8")
+    assert "linked to no programme" not in md

@@ -132,30 +132,50 @@ def test_curated_case(case: dict) -> None:
         assert {r.status for r in result.rows} == {"maybe"}
 
 
-def test_shared_pairwise_cases() -> None:
-    """The 25 bib-dedupe pairwise cases: a queued pair is right for a true duplicate."""
+def _pairwise_module():
+    import importlib.util
+    import sys
+
+    if "dedup_accuracy" in sys.modules:
+        return sys.modules["dedup_accuracy"]
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "dedup_accuracy.py"
+    spec = importlib.util.spec_from_file_location("dedup_accuracy", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["dedup_accuracy"] = mod  # dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_shared_pairwise_cases(tmp_path: Path) -> None:
+    """The 25 bib-dedupe pairwise cases, each merged / queued / kept apart. A true duplicate is
+    right only when merged, or when queued because a never-merge rule (erratum, conference
+    abstract vs paper, two valid DOIs, Cochrane versions) leaves the decision to a person; a
+    non-duplicate is right when it is not merged."""
     path = shared_path("dedup", "pairwise_test_cases", "test_cases.json")
     from review.importer import load_file_records
 
+    bench = _pairwise_module()
+    outcome: dict[str, list[str]] = {"merged": [], "queued": [], "kept apart": []}
     wrong = []
     for case in json.loads(path.read_text(encoding="utf-8"))["cases"]:
-        import csv
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            f = Path(tmp) / "pair.csv"
-            cols = sorted(set(case["record_a"]) | set(case["record_b"]))
-            with open(f, "w", encoding="utf-8", newline="") as fh:
-                w = csv.DictWriter(fh, fieldnames=cols)
-                w.writeheader()
-                w.writerow({**case["record_a"], "ID": "a"})
-                w.writerow({**case["record_b"], "ID": "b"})
-            result = run_dedup(load_file_records(f, source="case"))
-        merged = len(set(clusters_of(result).values())) == 1
-        right = (merged or bool(result.queued)) if case["expected_duplicate"] else not merged
-        if not right:
-            wrong.append(case["id"])
+        f = tmp_path / f"{case['id']}.csv"
+        bench.write_pair_csv(f, case["record_a"], case["record_b"])
+        label, rule, protected = bench.judge_case(run_dedup(load_file_records(f, source="case")))
+        outcome[label].append(case["id"])
+        if not bench.case_right(bool(case["expected_duplicate"]), label, protected):
+            wrong.append((case["id"], case["expected_duplicate"], label, rule))
     assert wrong == []
+    assert sum(len(v) for v in outcome.values()) == 25
+
+
+def test_pairwise_judgement_counts_a_plain_queue_as_wrong() -> None:
+    bench = _pairwise_module()
+    assert bench.case_right(True, "merged", False)
+    assert bench.case_right(True, "queued", True)  # an erratum: a person decides
+    assert not bench.case_right(True, "queued", False)  # rules allow a merge: queue is a miss
+    assert not bench.case_right(True, "kept apart", False)
+    assert bench.case_right(False, "queued", False)
+    assert not bench.case_right(False, "merged", False)
 
 
 # ---- determinism ---------------------------------------------------------------------------
@@ -315,3 +335,26 @@ def test_labelled_set_accuracy(name: str, min_recall: float) -> None:
     tp = len(pred & truth)
     assert tp / len(pred) >= 0.998
     assert tp / len(truth) >= min_recall
+
+
+def test_settle_verdicts_of_several_reviewers() -> None:
+    from review.dedup.verdicts import Verdict, settle
+
+    def v(verdict: str, who: str, at: str, resolves: bool = False) -> Verdict:
+        return Verdict("a", "b", verdict, who, "", at, resolves)
+
+    agree = [v("same", "Ana", "2026-01-01"), v("same", "Ben", "2026-01-02")]
+    assert settle(agree) == (agree[1], False)
+    # A later verdict does not silently override an earlier one from someone else.
+    assert settle([v("same", "Ana", "2026-01-01"), v("different", "Ben", "2026-01-02")]) == (
+        None,
+        True,
+    )
+    resolved = [
+        v("same", "Ana", "2026-01-01"),
+        v("different", "Ben", "2026-01-02"),
+        v("different", "Cy", "2026-01-03", resolves=True),
+    ]
+    assert settle(resolved) == (resolved[2], False)
+    # After a resolution, a new disagreeing verdict is a conflict again.
+    assert settle([*resolved, v("same", "Dee", "2026-01-04")]) == (None, True)

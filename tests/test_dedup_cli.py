@@ -292,3 +292,104 @@ def test_dedup_user_errors(proj, tmp_path: Path, monkeypatch, args, code, messag
     assert message in " ".join(result.stderr.split())
     assert not (tmp_path / "pairs.csv").exists()
     assert not (proj.data_dir / "dedup").exists()
+
+
+# ---- settings live in protocols/protocol.yaml ---------------------------------------------------
+
+
+def test_thresholds_are_saved_in_the_protocol_and_kept(proj) -> None:
+    import shutil
+
+    before = proj.protocol_path.read_text(encoding="utf-8")
+    result = dedup(proj, "--auto-threshold", "0.99", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["options"]["auto_threshold"] == 0.99
+    assert data["saved"] == ["dedup.auto_threshold = 0.99"]
+    text = proj.protocol_path.read_text(encoding="utf-8")
+    assert "auto_threshold: 0.99" in text
+    # Every other line (and comment) of the protocol is kept.
+    assert [x for x in before.splitlines() if "auto_threshold" not in x] == [
+        x for x in text.splitlines() if "auto_threshold" not in x
+    ]
+    first = (proj.outputs_dir / "dedup" / "clusters.csv").read_bytes()
+
+    # Deleting outputs/ and running a plain `review dedup` gives the same clusters.
+    shutil.rmtree(proj.outputs_dir)
+    again = dedup(proj, "--json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["options"]["auto_threshold"] == 0.99
+    assert json.loads(again.stdout)["saved"] == []
+    assert (proj.outputs_dir / "dedup" / "clusters.csv").read_bytes() == first
+
+
+def test_protocol_without_dedup_section_gets_one(proj) -> None:
+    import re
+
+    path = proj.protocol_path
+    text = re.sub(r"(?ms)^dedup:.*?(?=^\S|\Z)", "", path.read_text(encoding="utf-8"))
+    path.write_text(text, encoding="utf-8")
+    proj.__dict__.pop("protocol", None)
+    assert proj.protocol.dedup == {}
+    assert dedup(proj, "--quiet", "--maybe-threshold", "0.85").exit_code == 0
+    proj.__dict__.pop("protocol", None)
+    assert proj.protocol.dedup == {"maybe_threshold": 0.85}
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ("dedup:\n  auto_treshold: 0.9\n", "unknown setting dedup.auto_treshold"),
+        ("dedup:\n  auto_threshold: high\n", "dedup.auto_threshold"),
+        ("dedup:\n  window: 2.5\n", "dedup.window"),
+        ("dedup:\n  auto_threshold: 0.8\n  maybe_threshold: 0.9\n", "must not be above"),
+    ],
+    ids=["unknown-key", "not-a-number", "not-whole", "maybe-above-auto"],
+)
+def test_bad_dedup_settings_are_named(proj, section: str, message: str) -> None:
+    import re
+
+    path = proj.protocol_path
+    text = re.sub(r"(?ms)^dedup:.*?(?=^\S|\Z)", "", path.read_text(encoding="utf-8"))
+    path.write_text(text + section, encoding="utf-8")
+    result = dedup(proj, "--quiet")
+    assert result.exit_code == 1, result.output
+    assert message in " ".join(result.stderr.split())
+    assert not (proj.outputs_dir / "dedup" / "clusters.csv").exists()
+
+
+# ---- two reviewers disagree on one pair ---------------------------------------------------------
+
+
+def test_conflicting_verdicts_are_reported_and_resolved_first(proj, tmp_path: Path) -> None:
+    assert dedup(proj, "--quiet").exit_code == 0
+    assert run(proj, "dedup", "review", "--reviewer", "Ana", input="y q").exit_code == 0
+    ana = read_jsonl(proj.data_dir / "dedup" / "ana.jsonl")
+    pair = (ana[0]["a"], ana[0]["b"])  # the first queued pair
+    assert ana[0]["verdict"] == "same"
+    sheet = _write_csv(
+        tmp_path / "ben.csv", [["record_id_a", "record_id_b", "verdict"], [*pair, "different"]]
+    )
+    assert run(proj, "dedup", "import", str(sheet), "--reviewer", "Ben").exit_code == 0
+    ben = read_jsonl(proj.data_dir / "dedup" / "ben.jsonl")
+    assert (ben[0]["a"], ben[0]["b"], ben[0]["verdict"]) == (*pair, "different")
+
+    # Neither verdict is applied: the pair stays queued, reported as a conflict.
+    assert pair not in load_verdicts(proj)
+    result = dedup(proj, "--json")
+    data = json.loads(result.stdout)
+    assert data["verdict_conflicts"] == [list(pair)]
+    clusters = load_clusters(proj)
+    assert clusters.cluster_of[pair[0]] != clusters.cluster_of[pair[1]]
+    plain = dedup(proj)
+    assert "Conflict:" in plain.stdout and "Ana: same" in plain.stdout
+
+    # `dedup review` shows the conflict first, to anyone; the verdict given resolves it.
+    shown = run(proj, "dedup", "review", "--reviewer", "Cy", input="y q")
+    assert shown.exit_code == 0, shown.output
+    assert "CONFLICT" in shown.stdout and "Ben said different" in shown.stdout
+    assert read_jsonl(proj.data_dir / "dedup" / "cy.jsonl")[0]["resolves"] is True
+    assert load_verdicts(proj)[pair].verdict == "same"
+    clusters = load_clusters(proj)
+    assert clusters.cluster_of[pair[0]] == clusters.cluster_of[pair[1]]
+    assert json.loads(dedup(proj, "--json").stdout)["verdict_conflicts"] == []

@@ -4,7 +4,6 @@ charting counts), every contract output exists and opens, and derived outputs re
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.demo import output_digests
 from tests.conftest import REPO_ROOT
 from tests.test_chart_example import PUBLISHED  # the paper's charting counts (one table)
 
@@ -58,6 +58,9 @@ CONTRACT_OUTPUTS = (
     "outputs/prisma/prisma.png",
     "outputs/prisma/prisma.pdf",
     "outputs/prisma/prisma.mmd",
+    "outputs/report.html",
+    "outputs/report/prisma-scr.xlsx",
+    "outputs/report/prisma-scr.md",
 )
 # Commands that rebuild outputs/ from the plain files (no new decisions).
 DERIVED = (
@@ -67,16 +70,14 @@ DERIVED = (
     ("chart", "compare"),
     ("chart", "summary"),
     ("prisma", "--quiet"),
+    ("report", "--quiet"),
+    ("report", "checklist"),
 )
-VOLATILE_KEYS = {"at", "seconds", "generated_at", "created", "elapsed"}
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("demo") / "review-demo"
-    result = CliRunner().invoke(app, ["demo", str(root), "--quiet"])
-    assert result.exit_code == 0, result.output + str(result.exception)
-    return root, result
+def demo(demo_run):
+    return demo_run.root, demo_run
 
 
 def test_prisma_json_equals_figure_1(demo) -> None:
@@ -109,6 +110,29 @@ def test_every_queued_dedup_pair_was_decided(demo) -> None:
     verdicts = list(standing_verdicts(project).values())
     assert verdicts.count("same") == 186
     assert verdicts.count("different") == 10
+
+
+def test_demo_clusters_equal_the_generators_truth(demo) -> None:
+    """The clusters after the person's verdicts are exactly the works the generator planted
+    (tests/data/example_truth.csv); automatic links never join two works, and the 186 planted
+    hard pairs are the ones a person confirmed."""
+    root, _ = demo
+    work, manual = {}, set()
+    with open(REPO_ROOT / "tests" / "data" / "example_truth.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            work[row["record_id"]] = row["work"]
+            if row["manual"]:
+                manual.add(row["work"])
+    with open(root / "outputs" / "dedup" / "clusters.csv", encoding="utf-8-sig") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["branch"] == "main"]
+    clusters: dict[str, set[str]] = {}
+    works: dict[str, set[str]] = {}
+    for r in rows:
+        clusters.setdefault(r["cluster_id"], set()).add(r["record_id"])
+        works.setdefault(work[r["record_id"]], set()).add(r["record_id"])
+    assert sorted(map(sorted, clusters.values())) == sorted(map(sorted, works.values()))
+    confirmed = {work[r["record_id"]] for r in rows if r["status"] == "confirmed"}
+    assert confirmed == manual
 
 
 def test_charting_summary_equals_published_counts(demo) -> None:
@@ -153,6 +177,8 @@ def test_every_contract_output_exists_and_opens(demo) -> None:
             assert path.read_bytes().startswith(b"%PDF"), rel
         elif suffix == ".json":
             json.loads(path.read_text(encoding="utf-8"))
+        elif suffix == ".html":
+            assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>"), rel
         elif suffix == ".csv":
             with open(path, encoding="utf-8-sig", newline="") as fh:
                 rows = list(csv.reader(fh))
@@ -188,32 +214,6 @@ def test_agreement_is_realistic(demo) -> None:
     assert ta["disagreements"] > 0 and ft["disagreements"] > 0
 
 
-def _digest(path: Path) -> str:
-    if path.suffix == ".json":
-
-        def clean(obj):
-            if isinstance(obj, dict):
-                return {k: clean(v) for k, v in obj.items() if k not in VOLATILE_KEYS}
-            if isinstance(obj, list):
-                return [clean(v) for v in obj]
-            return obj
-
-        data = clean(json.loads(path.read_text(encoding="utf-8")))
-        return json.dumps(data, sort_keys=True)
-    if path.suffix == ".xlsx":
-        # an xlsx is a zip: compare every member except the document dates (docProps/core.xml)
-        import zipfile
-
-        with zipfile.ZipFile(path) as z:
-            parts = [
-                (name, hashlib.sha256(z.read(name)).hexdigest())
-                for name in sorted(z.namelist())
-                if name != "docProps/core.xml"
-            ]
-        return json.dumps(parts)
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def test_derived_outputs_rebuild_byte_for_byte(demo, tmp_path: Path) -> None:
     """Delete outputs/, re-run the commands that derive them: the same files, byte for byte
     (JSON compared without run times and timestamps; xlsx without the document dates)."""
@@ -225,16 +225,8 @@ def test_derived_outputs_rebuild_byte_for_byte(demo, tmp_path: Path) -> None:
     for argv in DERIVED:
         result = runner.invoke(app, [*argv, "--project", str(copy)])
         assert result.exit_code == 0, (argv, result.output)
-    before = {
-        p.relative_to(root).as_posix(): _digest(p)
-        for p in sorted((root / "outputs").rglob("*"))
-        if p.is_file() and "demo" not in p.relative_to(root / "outputs").parts
-    }
-    after = {
-        p.relative_to(copy).as_posix(): _digest(p)
-        for p in sorted((copy / "outputs").rglob("*"))
-        if p.is_file()
-    }
+    before = output_digests(root)
+    after = output_digests(copy)
     assert after == before
 
 

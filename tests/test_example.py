@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import importlib.util
 import sys
@@ -34,6 +35,7 @@ def _files(folder: str) -> list[Path]:
     return sorted(p for p in (SEARCHES / folder).iterdir() if p.is_file())
 
 
+@functools.lru_cache(maxsize=64)
 def _read(path: Path):
     from review.io.readers import read_file
 
@@ -62,6 +64,36 @@ def _fingerprint(path: Path) -> str:
         for dv in ws.data_validations.dataValidation:
             h.update(f"{dv.sqref}:{dv.formula1};".encode())
     return h.hexdigest()
+
+
+TRUTH = REPO_ROOT / "tests" / "data" / "example_truth.csv"
+
+
+def _committed_truth() -> list[tuple[str, str, str, str]]:
+    with open(TRUTH, encoding="utf-8", newline="") as fh:
+        return sorted(
+            (r["record_id"], r["work"], r["origin"], r["manual"]) for r in csv.DictReader(fh)
+        )
+
+
+def test_truth_names_every_exported_record() -> None:
+    """tests/data/example_truth.csv (from `make_example.py --truth`): one row per record of every
+    export, 186 works planted as two copies that only a person can confirm."""
+    from collections import Counter
+
+    from review.model import make_record_id
+
+    truth = _committed_truth()
+    assert len(truth) == 7219 + 75 + 5
+    exported = {
+        make_record_id(_sha(path), pos)
+        for path in sorted(SEARCHES.rglob("*"))
+        if path.is_file()
+        for pos in range(1, len(_read(path).entries) + 1)
+    }
+    assert {r for r, *_ in truth} == exported
+    manual = Counter(w for _, w, _, m in truth if m)
+    assert len(manual) == 186 and set(manual.values()) == {2}
 
 
 def test_database_exports_hold_exactly_7219_records() -> None:
@@ -190,10 +222,16 @@ def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
     sys.modules["make_example"] = module
     try:
         spec.loader.exec_module(module)
-        summary = module.generate(tmp_path / "data")
+        summary = module.generate(tmp_path / "data", tmp_path / "truth.csv")
     finally:
         sys.modules.pop("make_example", None)
     assert summary["database_records"] == 7219
+    # The committed truth (which record is which work) is the generator's --truth output.
+    with open(tmp_path / "truth.csv", encoding="utf-8", newline="") as fh:
+        truth = sorted(
+            (r["record_id"], r["work"], r["origin"], r["manual"]) for r in csv.DictReader(fh)
+        )
+    assert truth == _committed_truth()
     produced = {
         p.relative_to(tmp_path / "data").as_posix(): _fingerprint(p)
         for p in sorted((tmp_path / "data").rglob("*"))
@@ -202,6 +240,7 @@ def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
     committed = {
         p.relative_to(DATA).as_posix(): _fingerprint(p)
         for p in sorted(DATA.rglob("*"))
-        if p.is_file() and p.relative_to(DATA).parts[0] in ("searches", "decisions", "README.md")
+        if p.is_file()
+        and p.relative_to(DATA).parts[0] in ("searches", "decisions", "fulltexts", "README.md")
     }
     assert produced == committed

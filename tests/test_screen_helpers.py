@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 
 from review.dedup.clusters import ClusterRow, clusters_path, write_clusters
-from review.io.files import append_jsonl, safe_name
+from review.io.files import append_jsonl
+from review.people import file_id
 from review.project import Project
 
 
@@ -66,7 +67,7 @@ def decide(
     at: str = "2026-01-01T00:00:00.000000Z",
 ) -> None:
     append_jsonl(
-        project.data_dir / "screening" / f"{safe_name(reviewer)}.jsonl",
+        project.data_dir / "screening" / f"{file_id(reviewer)}.jsonl",
         [
             {
                 "op": "decide",
@@ -85,7 +86,7 @@ def decide(
 
 def retract(project: Project, reviewer: str, record_id: str, stage: str = "title-abstract"):
     append_jsonl(
-        project.data_dir / "screening" / f"{safe_name(reviewer)}.jsonl",
+        project.data_dir / "screening" / f"{file_id(reviewer)}.jsonl",
         [
             {
                 "op": "retract",
@@ -110,7 +111,7 @@ def resolve(
     at: str = "2026-01-02T00:00:00.000000Z",
 ) -> None:
     append_jsonl(
-        project.data_dir / "resolutions" / f"{safe_name(resolver)}.jsonl",
+        project.data_dir / "resolutions" / f"{file_id(resolver)}.jsonl",
         [
             {
                 "op": "resolve",
@@ -128,7 +129,7 @@ def resolve(
 
 
 def log_lines(project: Project, reviewer: str) -> list[dict[str, Any]]:
-    path = project.data_dir / "screening" / f"{safe_name(reviewer)}.jsonl"
+    path = project.data_dir / "screening" / f"{file_id(reviewer)}.jsonl"
     return [json.loads(x) for x in Path(path).read_text(encoding="utf-8").splitlines() if x]
 
 

@@ -10,6 +10,9 @@ Library API (pure where possible; the CLI in ``review/cli/chart_cmds.py`` is a t
 - ``final_charting(project) -> Charting | None``; ``latest_chartings(project)``.
 - ``summarise(schema, charting) -> Summary`` (pure); ``write_summary_outputs(project)``.
 - ``compare(schema, chartings) -> Comparison`` (pure); ``write_compare_outputs(project)``.
+- ``plan_consensus(schema, reports, chartings) -> ConsensusPlan`` (pure);
+  ``write_consensus_outputs(project, out)``: the consensus workbook (agreeing cells pre-filled).
+- ``agreement_stats(schema, chartings)``: percent agreement and κ per field (agreement.csv).
 - ``status_summary(project) -> dict`` for ``review status``.
 """
 
@@ -17,7 +20,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from review.chart.agreement import FieldStats, agreement_stats
 from review.chart.compare import Comparison, compare
+from review.chart.consensus import ConsensusPlan, plan_consensus
 from review.chart.model import Charting
 from review.chart.schema import Field, Schema, load_schema, parse_schema
 from review.chart.store import (
@@ -35,6 +40,12 @@ from review.chart.template import build_template, fill_template
 from review.errors import ReviewError
 from review.project import Project
 
+NEXT_CONSENSUS = (
+    "`review chart consensus -o charting-consensus.xlsx` (agreeing cells pre-filled, differences "
+    "highlighted), decide the highlighted cells, then "
+    "`review chart import charting-consensus.xlsx --reviewer consensus`."
+)
+
 
 def project_summary(project: Project) -> Summary:
     """The summary of the project's final charting (ReviewError when there is none)."""
@@ -48,8 +59,7 @@ def project_summary(project: Project) -> Summary:
             )
         raise ReviewError(
             f"{len(latest)} reviewers charted ({', '.join(sorted(latest))}) and there is no "
-            "consensus yet: run `review chart compare`, agree, and import the agreed workbook "
-            "with `review chart import FILE --reviewer consensus`."
+            f"consensus yet. Next: {NEXT_CONSENSUS}"
         )
     return summarise(project_schema(project), charting)
 
@@ -64,36 +74,87 @@ def write_summary_outputs(project: Project) -> tuple[Summary, list[Path]]:
     return summary, write_summary(out_dir, summary, project.protocol.title)
 
 
-def project_comparison(project: Project) -> Comparison:
+def charters(project: Project, command: str = "compare") -> dict[str, Charting]:
+    """The charting reviewers' latest chartings (consensus excluded); at least two."""
     latest = {k: v for k, v in latest_chartings(project).items() if k != CONSENSUS}
     if len(latest) < 2:
         found = ", ".join(sorted(latest)) or "none"
         raise ReviewError(
-            f"compare needs charting from at least two reviewers (found: {found}). Import each "
+            f"{command} needs charting from at least two reviewers (found: {found}). Import each "
             "reviewer's workbook with `review chart import FILE --reviewer NAME`."
         )
-    return compare(project_schema(project), latest)
+    return latest
+
+
+def project_comparison(project: Project) -> Comparison:
+    return compare(project_schema(project), charters(project))
+
+
+def write_agreement(project: Project, stats: list[FieldStats]) -> Path:
+    """Write outputs/charting/agreement.csv (percent agreement and κ per field)."""
+    from review.chart.agreement import agreement_csv
+    from review.io.files import atomic_write_text
+
+    path = project.outputs_dir / "charting" / "agreement.csv"
+    atomic_write_text(path, agreement_csv(stats))
+    return path
 
 
 def write_compare_outputs(project: Project) -> tuple[Comparison, list[Path]]:
-    """Write outputs/charting/disagreements.xlsx and disagreements.csv."""
+    """Write outputs/charting/disagreements.xlsx, disagreements.csv and agreement.csv."""
     from review.chart.outputs import write_comparison
 
-    comparison = project_comparison(project)
+    schema = project_schema(project)
+    latest = charters(project)
+    comparison = compare(schema, latest)
     out_dir = project.outputs_dir / "charting"
     out_dir.mkdir(parents=True, exist_ok=True)
-    return comparison, write_comparison(out_dir, comparison)
+    paths = write_comparison(out_dir, comparison)
+    paths.append(write_agreement(project, agreement_stats(schema, latest)))
+    return comparison, paths
+
+
+def project_consensus(project: Project) -> ConsensusPlan:
+    """The consensus plan for the project's included reports and its charters' latest chartings."""
+    from review.chart.store import _resolver, included_ids, template_reports
+
+    latest = charters(project, "consensus")
+    reports = template_reports(project)
+    resolve = _resolver(project, set(included_ids(project)))
+    if resolve is not None:  # dedup may have been re-run since a charting was imported
+        for c in latest.values():
+            c.reports = {resolve(rid): v for rid, v in c.reports.items()}
+    return plan_consensus(project_schema(project), reports, latest)
+
+
+def write_consensus_outputs(project: Project, out: Path) -> tuple[ConsensusPlan, list[Path]]:
+    """Write the consensus workbook ``out`` and outputs/charting/agreement.csv."""
+    from review.chart.consensus import write_consensus
+
+    plan = project_consensus(project)
+    if not plan.reports:
+        raise ReviewError(
+            "no included reports: the consensus form has one row per included report. Record "
+            "the full-text decisions first; `review status` shows progress."
+        )
+    write_consensus(project_schema(project), plan, out)
+    return plan, [Path(out), write_agreement(project, plan.agreement)]
 
 
 __all__ = [
     "CONSENSUS",
+    "NEXT_CONSENSUS",
     "Charting",
     "Comparison",
+    "ConsensusPlan",
     "Field",
+    "FieldStats",
     "ImportResult",
     "Schema",
     "Summary",
+    "agreement_stats",
     "build_template",
+    "charters",
     "compare",
     "fill_template",
     "final_charting",
@@ -102,10 +163,14 @@ __all__ = [
     "load_schema",
     "make_template",
     "parse_schema",
+    "plan_consensus",
     "project_comparison",
+    "project_consensus",
     "project_summary",
     "status_summary",
     "summarise",
+    "write_agreement",
     "write_compare_outputs",
+    "write_consensus_outputs",
     "write_summary_outputs",
 ]

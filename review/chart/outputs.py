@@ -270,22 +270,37 @@ def gap_map_figure(ct: CrossTab) -> Any:
 
 
 def write_gap_map(ct: CrossTab, svg_path: Path, png_path: Path) -> None:
-    import matplotlib
+    """gap-map.svg (text as text), gap-map.png (300 dpi) and, beside them, gap-map.csv with the
+    numbers drawn."""
+    from review.figures import PNG_DPI, editable
+    from review.io.files import atomic_write_bytes, atomic_write_text
 
-    from review.io.files import atomic_write_bytes
-
-    with matplotlib.rc_context({"svg.hashsalt": "review-gap-map", "svg.fonttype": "path"}):
+    with editable("review-gap-map"):
         fig = gap_map_figure(ct)
         buf = BytesIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
         atomic_write_bytes(svg_path, buf.getvalue())
         buf = BytesIO()
-        fig.savefig(buf, format="png", dpi=150, metadata={"Software": None})
+        fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
         atomic_write_bytes(png_path, buf.getvalue())
+    atomic_write_text(svg_path.with_suffix(".csv"), _csv_text(_crosstab_rows(ct)))
+
+
+def _csv_text(rows: list[list[Any]]) -> str:
+    import csv
+    import io
+
+    from review.io.xlsx import csv_safe
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([csv_safe(v) for v in row])
+    return "\ufeff" + buf.getvalue()
 
 
 def write_summary(out_dir: Path, summary: Summary, title: str = "") -> list[Path]:
-    """Write summary.xlsx, summary.md and (when configured) gap-map.svg/.png; return paths."""
+    """Write summary.xlsx, summary.md and (when configured) gap-map.svg/.png/.csv; return paths."""
     from review.io.files import atomic_write_bytes, atomic_write_text
 
     out_dir = Path(out_dir)
@@ -295,7 +310,7 @@ def write_summary(out_dir: Path, summary: Summary, title: str = "") -> list[Path
     if summary.gap_map is not None:
         svg, png = out_dir / "gap-map.svg", out_dir / "gap-map.png"
         write_gap_map(summary.gap_map, svg, png)
-        paths += [svg, png]
+        paths += [svg, png, svg.with_suffix(".csv")]
     return paths
 
 
@@ -310,13 +325,9 @@ def comparison_rows(comparison: Comparison) -> list[list[Any]]:
 
 def write_comparison(out_dir: Path, comparison: Comparison) -> list[Path]:
     """Write disagreements.xlsx (+ per-field agreement sheet) and disagreements.csv."""
-    import csv
-    import io
-
     from openpyxl import Workbook
 
     from review.io.files import atomic_write_bytes, atomic_write_text
-    from review.io.xlsx import csv_safe
 
     out_dir = Path(out_dir)
     rows = comparison_rows(comparison)
@@ -336,10 +347,21 @@ def write_comparison(out_dir: Path, comparison: Comparison) -> list[Path]:
     _write_rows(ag, 1, stats)
     xlsx = out_dir / "disagreements.xlsx"
     atomic_write_bytes(xlsx, stable_xlsx_bytes(wb))
+    csv_path = out_dir / "disagreements.csv"
+    atomic_write_text(csv_path, csv_text(rows))
+    return [xlsx, csv_path]
+
+
+def csv_text(rows: list[list[Any]]) -> str:
+    """A CSV file's text: UTF-8 BOM first (Excel then reads accents right), one row per line,
+    text a spreadsheet would run as a formula escaped (:func:`review.io.xlsx.csv_safe`)."""
+    import csv
+    import io
+
+    from review.io.xlsx import csv_safe
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     for row in rows:
         writer.writerow([csv_safe(v) for v in row])
-    csv_path = out_dir / "disagreements.csv"
-    atomic_write_text(csv_path, buf.getvalue())
-    return [xlsx, csv_path]
+    return "\ufeff" + buf.getvalue()

@@ -37,6 +37,25 @@ def versions(project: Project, reviewer_slug: str) -> list[Path]:
     return sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
 
 
+def _folder_owner(folder: Path) -> str | None:
+    """The reviewer named in a charting folder's latest version (None when it has none)."""
+    files = sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
+    if not files:
+        return None
+    try:
+        who = json.loads(files[-1].read_text(encoding="utf-8")).get("reviewer")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return who.strip() if isinstance(who, str) else None
+
+
+def reviewer_folder(project: Project, reviewer: str) -> Path:
+    """``data/charting/<file id>/`` of ``reviewer``; ReviewError when another name owns it."""
+    from review.people import own_path
+
+    return own_path(charting_dir(project), reviewer, "", _folder_owner, "--reviewer", project.rel)
+
+
 def _load(project: Project, path: Path) -> Charting:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -137,11 +156,11 @@ def import_charting(project: Project, workbook: Path, reviewer: str) -> ImportRe
     """Validate a filled workbook and store it as the reviewer's new charting version."""
     from review import __version__
     from review.chart.importer import read_charting
-    from review.io.files import atomic_write_json, now_iso, safe_name
+    from review.io.files import atomic_write_json, now_iso
+    from review.people import clean_name
 
-    reviewer = reviewer.strip()
-    if not reviewer:
-        raise ReviewError("give the charting reviewer's name with --reviewer NAME.")
+    reviewer = clean_name(reviewer, "--reviewer")
+    folder = reviewer_folder(project, reviewer)
     workbook = Path(workbook)
     if not workbook.is_file():
         raise ReviewError(f"{workbook}: no such file.")
@@ -152,7 +171,7 @@ def import_charting(project: Project, workbook: Path, reviewer: str) -> ImportRe
     )
     raw = workbook.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
-    slug = safe_name(reviewer)
+    slug = folder.name
     previous = versions(project, slug)
     if previous and previous[-1].stem.endswith(sha[:8]):
         return ImportResult(
@@ -226,8 +245,9 @@ def status_summary(project: Project) -> dict[str, Any]:
         )
     elif final is None:
         lines.append(
-            "Final charting: none yet — compare the reviewers (`review chart compare`) and "
-            "import a consensus workbook with --reviewer consensus."
+            "Final charting: none yet — make the consensus form "
+            "(`review chart consensus -o charting-consensus.xlsx`), decide the highlighted "
+            "cells and import it with --reviewer consensus."
         )
     else:
         lines.append(f"Final charting: {final.reviewer or 'consensus'}.")

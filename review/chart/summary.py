@@ -299,7 +299,9 @@ def summarise(schema: Schema, charting: Charting) -> Summary:
         sample=sample,
         crosstabs=crosstabs,
         gap_map=gap,
-        unlinked_reports=[rid for rid, pids in links.items() if not pids],
+        unlinked_reports=(
+            [rid for rid, pids in links.items() if not pids] if schema.link_field else []
+        ),
         unused_programmes=[pid for pid, rids in reports_of.items() if not rids],
         unknown_links=unknown,
     )

@@ -46,6 +46,8 @@ def _register() -> None:
         import_cmds,
         prisma_cmds,
         project_cmds,
+        rank_cmds,
+        report_cmds,
         screen_cmds,
     )
 
@@ -54,8 +56,10 @@ def _register() -> None:
         import_cmds,
         dedup_cmds,
         screen_cmds,
+        rank_cmds,
         chart_cmds,
         prisma_cmds,
+        report_cmds,
         demo_cmds,
     ):
         module.register(app)

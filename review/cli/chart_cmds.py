@@ -1,4 +1,4 @@
-"""CLI commands for the chart stage: template, import, compare, summary."""
+"""CLI commands for the chart stage: template, import, compare, consensus, summary."""
 
 from __future__ import annotations
 
@@ -151,6 +151,66 @@ def compare_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
     for f in comparison.fields:
         con.print(f"  {f.field_label}: {f.agreed}/{f.compared} agree ({f.percent}%)")
     con.print(f"{len(comparison.rows)} disagreement(s) -> " + ", ".join(proj.rel(p) for p in paths))
+
+
+@chart_app.command("consensus")
+def consensus_cmd(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="The consensus workbook to write (.xlsx).", dir_okay=False
+        ),
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    project: ProjectOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Merge the charting reviewers' latest chartings into one consensus form.
+
+    Cells on which every charter agrees are pre-filled; cells on which they differ are left
+    blank, highlighted, with each charter's value in the cell's comment. The Differences sheet
+    lists every difference, the Agreement sheet counts agreements per field. Also writes
+    outputs/charting/agreement.csv. Decide the highlighted cells, then import the workbook as
+    the consensus.
+
+    Example:
+
+        review chart consensus -o charting-consensus.xlsx
+        review chart import charting-consensus.xlsx --reviewer consensus
+    """
+    from review.chart import write_consensus_outputs
+    from review.cli.common import err_console, open_project, out_console, print_json
+    from review.errors import ReviewError
+
+    proj = open_project(project)
+    if out.suffix.lower() != ".xlsx":
+        raise ReviewError(f"{out}: the consensus form is an Excel workbook; name it *.xlsx.")
+    if out.exists() and not force:
+        raise ReviewError(
+            f"{out}: exists already (perhaps with decisions in it). Choose another name or pass "
+            "--force."
+        )
+    plan, paths = write_consensus_outputs(proj, out)
+    if json_out:
+        data = plan.to_json()
+        data["outputs"] = [str(out), *(proj.rel(p) for p in paths[1:])]
+        print_json(data)
+        return
+    con = out_console()
+    con.print(
+        f"Wrote {out}: {len(plan.reports)} reports, {len(plan.programmes)} programmes from "
+        f"{', '.join(plan.reviewers)}; {plan.prefilled} cells pre-filled, "
+        f"{len(plan.notes)} highlighted to decide ({len(plan.differences)} difference(s))."
+    )
+    con.print("Agreement per field -> " + proj.rel(paths[1]))
+    if plan.not_included:
+        err_console().print(
+            f"Not in the form: {len(plan.not_included)} charted report(s) no longer included "
+            f"({', '.join(plan.not_included[:5])}{' …' if len(plan.not_included) > 5 else ''})."
+        )
+    err_console().print(
+        f"Decide the highlighted cells, then: review chart import {out} --reviewer consensus"
+    )
 
 
 @chart_app.command("summary")

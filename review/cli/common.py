@@ -10,12 +10,15 @@ import contextlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from review.errors import ReviewError
+
+if TYPE_CHECKING:
+    from review.project import Project
 
 ProjectOpt = Annotated[
     Path | None,
@@ -56,8 +59,30 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code=code)
 
 
+class ReviewCommand(TyperCommand):
+    """A command whose help is drawn by ``review.cli.help`` (fast, placeholders kept)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from review.cli.help import render_help
+
+        formatter.write(render_help(self, ctx))
+
+
 class ReviewGroup(TyperGroup):
-    """Root command group: turns every ReviewError into a short message and exit code 1."""
+    """Root command group: turns every ReviewError into a short message and exit code 1.
+
+    It also adopts every command below it (``ReviewCommand`` / ``ReviewGroup``) so that all help
+    pages, including those of sub-apps added later, go through ``review.cli.help``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _adopt(self)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from review.cli.help import render_help
+
+        formatter.write(render_help(self, ctx))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -69,10 +94,27 @@ class ReviewGroup(TyperGroup):
             raise typer.Exit(code=130) from None
 
 
-def open_project(path: Path | None) -> Any:
+def _adopt(group: TyperGroup) -> None:
+    for command in group.commands.values():
+        if isinstance(command, TyperGroup):
+            if not isinstance(command, ReviewGroup):
+                command.__class__ = ReviewGroup
+            _adopt(command)
+        elif type(command) is TyperCommand:
+            command.__class__ = ReviewCommand
+
+
+def open_project(path: Path | None) -> Project:
     from review.project import Project
 
     return Project.open(path)
+
+
+def project_from(ctx: typer.Context, project: Path | None) -> Project:
+    """The project of a sub-command: its own --project, else the group's, else the cwd."""
+    if project is None and ctx.obj and ctx.obj.get("project"):
+        project = ctx.obj["project"]
+    return open_project(project)
 
 
 def print_json(obj: Any) -> None:

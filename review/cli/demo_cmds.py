@@ -39,8 +39,8 @@ def demo(
     expert suggestions and the reviewers' decision files) into DIR, then runs the real commands
     in order: import each export, dedup, dedup import of the verdicts, screen import of both
     reviewers' decisions, disagreements and resolve import per stage, chart import, chart
-    compare, chart summary and prisma. Prints the PRISMA numbers, agreement per stage, the
-    programme overview and where every output is. The commands it ran are in
+    compare, chart summary, prisma, report and report checklist. Prints the PRISMA numbers, agreement per stage, the
+    programme overview, where every output is and the path of the HTML report. The commands it ran are in
     DIR/outputs/demo/commands.md.
 
     Example:
@@ -211,6 +211,8 @@ def _print_summary(s: dict[str, Any], directory: Path) -> None:
     con.print(f"  {directory / s['commands_log']}  (every command the demo ran, with its output)")
     if s["missing_outputs"]:
         con.print("[yellow]Missing:[/yellow] " + ", ".join(s["missing_outputs"]))
+    if s.get("report"):
+        con.print(f"[bold]Report:[/bold] {directory / s['report']}  (open it in a web browser)")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,11 +1,16 @@
-"""CLI commands for screening: screen (+ export/import), disagreements, resolve, fulltext."""
+"""CLI commands for screening: screen (+ export/import), disagreements, resolve, fulltext.
+
+Long module: the screening stage has the most commands (screen, its spreadsheet round trip,
+disagreements, resolve and its import, full-text attach); each command is short.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,9 +26,23 @@ from review.cli.common import (
     progress,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from review.project import Project
+    from review.screen.disagreements import DisagreementRow
+    from review.screen.session import ScreeningSession
+
 StageReq = Annotated[
     str, typer.Option("--stage", help="Screening stage: title-abstract or full-text.")
 ]
+
+
+class Order(StrEnum):
+    relevance = "relevance"
+    random = "random"
+
+
 ReviewerReq = Annotated[str, typer.Option("--reviewer", help="Your name, as in your log file.")]
 ResolverReq = Annotated[str, typer.Option("--resolver", help="Who records the resolution.")]
 
@@ -54,17 +73,31 @@ def screen(
         ),
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Change your fixed random record order.")] = 0,
+    order: Annotated[
+        Order | None,
+        typer.Option(
+            "--order",
+            help="relevance: ranked by a model of your own decisions (default at "
+            "title-abstract); random: your fixed random order (default at full-text).",
+        ),
+    ] = None,
     project: ProjectOpt = None,
 ) -> None:
     """Screen records one by one, blind to other reviewers; every key press is saved at once.
 
     Keys: i include, e exclude, m maybe, 1-9 exclude with that reason (protocol order), 0 pick
-    any reason, r not-retrieved (full text), n note, u undo, s skip, / search, q quit.
-    You resume where you left off; your record order is random but always the same for you.
+    any reason, r not-retrieved (full text), n note, u undo, s skip, / search, f find a record,
+    q quit. You resume where you left off. At title-abstract the records most likely to be
+    included come first, ranked by a model retrained on your own decisions only (--order random
+    for your fixed random order). After `review stopping --start-sample` you see the stopping
+    test's sample. At full text the attached file's text is shown (run `review fulltext
+    extract`): / searches it, ] and [ next/previous match, k and K keyword hits, o opens the
+    file; in line mode t pages through it.
 
     Example:
 
         review screen --stage title-abstract --reviewer "Ana Silva"
+        review screen --stage title-abstract --reviewer Ana --order random
         printf 'i\\ne\\n2\\nq\\n' | review screen --stage title-abstract --reviewer Ana --line
     """
     if ctx.invoked_subcommand is not None:
@@ -84,7 +117,12 @@ def screen(
             f"Note: {reviewer!r} is not in the protocol's reviewers ({', '.join(known)}); "
             "your decisions go to a log of that name."
         )
-    session = ScreeningSession(proj, stage, reviewer, seed=seed)
+    if order is None:
+        order = Order.relevance if stage == "title-abstract" else Order.random
+    line_mode = _use_line_mode(line)
+    session = ScreeningSession(
+        proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode
+    )
     if session.total == 0:
         session.close()
         why = (
@@ -96,25 +134,28 @@ def screen(
         out_console().print(f"Nothing to screen at {stage}: {why}.")
         return
     try:
-        if _use_line_mode(line):
-            from review.screen.lineui import run_line
-
-            def read(prompt: str) -> str | None:
-                typer.echo(prompt, nl=False)
-                text = sys.stdin.readline()
-                return text if text else None
-
-            run_line(session, read, typer.echo)
-        else:
-            from review.screen.tui import ScreenerApp
-
-            ScreenerApp(session).run()
-            p = session.pace()
-            err_console().print(
-                f"Saved. {p['done']}/{p['total']} screened at {stage} by {reviewer}."
-            )
+        _run_session(session, line_mode, stage, reviewer)
     finally:
         session.close()
+
+
+def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewer: str) -> None:
+    """The line mode (stdin/stdout) or the full-screen app, until the reviewer quits."""
+    if line_mode:
+        from review.screen.lineui import run_line
+
+        def read(prompt: str) -> str | None:
+            typer.echo(prompt, nl=False)
+            text = sys.stdin.readline()
+            return text if text else None
+
+        run_line(session, read, typer.echo)
+    else:
+        from review.screen.tui import ScreenerApp
+
+        ScreenerApp(session).run()
+        p = session.pace()
+        err_console().print(f"Saved. {p['done']}/{p['total']} screened at {stage} by {reviewer}.")
 
 
 @screen_app.command("export")
@@ -280,7 +321,7 @@ def resolve(
             param_hint="--stage/--resolver",
         )
     check_stage(stage)
-    from review.screen.resolve import ResolutionLog, disagreements_to_resolve, parse_reason
+    from review.screen.resolve import ResolutionLog, disagreements_to_resolve
 
     proj = open_project(project)
     rows = disagreements_to_resolve(proj, stage, resolver)
@@ -288,9 +329,6 @@ def resolve(
     if not rows:
         con.print(f"No open disagreements at {stage}.")
         return
-    from rich.markup import escape
-    from rich.table import Table
-
     from review.screen.cache import record_store
     from review.screen.logs import decisions_for
 
@@ -305,16 +343,7 @@ def resolve(
 
     with ResolutionLog(proj, resolver) as log:
         for n, row in enumerate(rows, start=1):
-            rec = index.get(row.record_id)
-            con.print(f"\n[bold]{n}/{len(rows)}[/bold] {escape(row.record_id)}")
-            con.print(f"[bold]{escape(row.title or (rec.title if rec else ''))}[/bold]")
-            if rec is not None:
-                con.print(escape("; ".join(rec.authors)) + f" ({rec.year or 'n.d.'})")
-                con.print(escape(rec.abstract or "(no abstract)"))
-            t = Table("reviewer", "decision", "reason", "note")
-            for who, dec, reason, note in row.decisions:
-                t.add_row(escape(who), dec, escape(reason), escape(note))
-            con.print(t)
+            _show_disagreement(con, f"{n}/{len(rows)}", row, index.get(row.record_id))
             while True:
                 dec = ask(f"Final decision ({', '.join(allowed)}; empty skips, q quits): ")
                 if dec is None or dec.lower() == "q":
@@ -328,17 +357,42 @@ def resolve(
                     continue
                 reason = ""
                 if dec == "exclude" and proj.protocol.stage(stage).exclusion_reasons:
-                    while True:
-                        rtext = ask("Reason (id, label or number; empty for none): ") or ""
-                        reason, problem = parse_reason(proj, stage, rtext)
-                        if problem is None:
-                            break
-                        con.print(escape(problem))
+                    reason = _ask_reason(proj, stage, ask, con)
                 rationale = ask("Rationale: ") or ""
                 log.resolve(row.record_id, stage, dec, reason, rationale)
                 done += 1
                 break
     con.print(f"Saved {done} resolutions.")
+
+
+def _show_disagreement(con: Any, where: str, row: DisagreementRow, rec: Any) -> None:
+    """The record and every reviewer's decision, reason and note, as a table."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    con.print(f"\n[bold]{where}[/bold] {escape(row.record_id)}")
+    con.print(f"[bold]{escape(row.title or (rec.title if rec else ''))}[/bold]")
+    if rec is not None:
+        con.print(escape("; ".join(rec.authors)) + f" ({rec.year or 'n.d.'})")
+        con.print(escape(rec.abstract or "(no abstract)"))
+    t = Table("reviewer", "decision", "reason", "note")
+    for who, dec, reason, note in row.decisions:
+        t.add_row(escape(who), dec, escape(reason), escape(note))
+    con.print(t)
+
+
+def _ask_reason(proj: Project, stage: str, ask: Callable[[str], str | None], con: Any) -> str:
+    """Ask until the answer is a reason of the protocol (or empty: none)."""
+    from rich.markup import escape
+
+    from review.screen.logs import parse_reason
+
+    while True:
+        rtext = ask("Reason (id, label or number; empty for none): ") or ""
+        reason, problem = parse_reason(proj, stage, rtext)
+        if problem is None:
+            return reason
+        con.print(escape(problem))
 
 
 @resolve_app.command("import")
@@ -385,7 +439,7 @@ def fulltext_attach(
 
         review fulltext attach pdfs/ --by Ana
     """
-    from review.project import whoami
+    from review.people import whoami
     from review.screen.fulltext import attach_dir
 
     proj = open_project(project)
@@ -421,6 +475,67 @@ def fulltext_attach(
         for f in rep.unmatched:
             con.print(f"  {escape(f)}")
     con.print(f"{len(rep.without_file)} full-text records still have no file.")
+    if rep.matched and not as_json:
+        con.print("Next: `review fulltext extract` reads their text for the full-text screener.")
+
+
+@fulltext_app.command("extract")
+def fulltext_extract(
+    force: Annotated[
+        bool, typer.Option("--force", help="Read every file again, even when cached.")
+    ] = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Extract the text of every attached full text once, page by page, for the screener.
+
+    PDFs are read with pypdfium2, HTML and plain text as they are. The text goes to a derived
+    cache under .review/fulltext/ (rebuildable; unchanged files are not read again). PDFs
+    without a text layer (scans) and unreadable files are listed, never fatal.
+
+    Example:
+
+        review fulltext attach pdfs/ --by Ana
+        review fulltext extract
+    """
+    from review.screen.fulltext_text import extract_all
+
+    proj = open_project(project)
+    with progress("Extracting text", quiet) as update:
+        rep = extract_all(proj, force=force, progress=update)
+    groups = rep.by_status()
+    if as_json:
+        print_json(
+            {
+                "files": [
+                    {"path": p, "status": s, "pages": n, "message": m} for p, s, n, m in rep.files
+                ],
+                "extracted_now": rep.extracted,
+                "counts": {k: len(v) for k, v in sorted(groups.items())},
+            }
+        )
+        return
+    from rich.markup import escape
+
+    con = out_console()
+    pages = sum(n for _p, s, n, _m in rep.files if s == "text")
+    con.print(
+        f"{len(rep.files)} attached files: {len(groups.get('text', []))} with text "
+        f"({pages} pages), {rep.extracted} read now, the rest from the cache."
+    )
+    labels = {
+        "no-text": "without a text layer (scanned? open them with o in the screener)",
+        "error": "could not be read",
+        "unsupported": "are of a type that is not read (open them with o in the screener)",
+        "missing": "are missing (moved or deleted? attach them again)",
+    }
+    for status, label in labels.items():
+        files = [(p, m) for p, s, _n, m in rep.files if s == status]
+        if files:
+            con.print(f"{len(files)} files {label}:")
+            for p, m in files:
+                con.print(f"  {escape(p)}: {escape(m)}")
 
 
 def register(app: typer.Typer) -> None:

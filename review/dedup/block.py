@@ -2,8 +2,10 @@
 
 A pair is a candidate when the two records share at least one key: the DOI, the PubMed id, the
 first or last 24 letters of the title (stopwords and spaces removed), the title's three longest
-words, first-author surname + year + first page, year + volume + first page, or first-author
-surname + the first 10 letters of the title. A title/DOI/PMID key shared by more than
+words, first-author surname + year + first page, year + volume + first page, first-author
+surname + the first 10 letters of the title, first-author surname + one of the title's two
+longest words, or the start/end of a bracketed translation or parallel title. A title/DOI/PMID
+key shared by more than
 ``max_block`` records (generic titles such as "Editorial"), or another key shared by more than a
 third of that, only pairs each record with its ``window`` nearest neighbours in title order, so
 cost stays near-linear.
@@ -25,6 +27,7 @@ def record_keys(n: NormRecord) -> Iterable[str]:
     if n.pmid:
         yield "p:" + n.pmid
     c = n.title_compact
+    first = n.authors[0][0] if n.authors else ""
     if len(c) >= 12:
         yield "t:" + c[:KEY_LEN]
         yield "e:" + c[-KEY_LEN:]
@@ -33,7 +36,14 @@ def record_keys(n: NormRecord) -> Iterable[str]:
         )[:3]
         if len(long_words) == 3:
             yield "w:" + " ".join(sorted(long_words))
-    first = n.authors[0][0] if n.authors else ""
+        if first:
+            # A reworded title (an online-first version) keeps some of its long words.
+            for w in long_words[:2]:
+                yield f"l:{first}|{w}"
+    for alt in n.title_alts:  # a bracketed translation / parallel title
+        if len(alt) >= 12:
+            yield "t:" + alt[:KEY_LEN]
+            yield "e:" + alt[-KEY_LEN:]
     if first and n.year and n.page_first:
         yield f"a:{first}|{n.year}|{n.page_first}"
     if n.year and n.volume and n.page_first:

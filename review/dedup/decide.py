@@ -149,6 +149,20 @@ def decide(s: PairScore, o: DedupOptions, short_title: bool = False) -> Decision
                 ),
                 "A4 same title, authors, year, journal and volume; only issue or pages differ",
             ),
+            (
+                long_title
+                and t >= T
+                and a is not None
+                and a >= 0.95
+                and bool(s.first_author)
+                and s.online_first
+                and s.year_diff is not None
+                and s.year_diff <= 1
+                and journal >= 0.9
+                and set(conflicts) <= {"pages differ"}
+                and s.same_doi is not False,
+                "A15 online-first copy (no volume, pages from 1) of the issue version",
+            ),
         ]
         if not conflicts:
             rules += [
@@ -227,12 +241,45 @@ def decide(s: PairScore, o: DedupOptions, short_title: bool = False) -> Decision
                     and bool(s.same_volume or journal >= 0.9),
                     "A12 short title: same authors, year, pages and venue",
                 ),
+                (
+                    s.title_how == "exact"
+                    and s.title_len >= 30
+                    and s.exact_authors
+                    and s.year_diff == 0
+                    and (s.journal is None or journal >= 0.9)
+                    and s.same_doi is not False,
+                    "A16 the same long title, the same full author list and year, nothing else",
+                ),
+                (
+                    s.title_how == "missing"
+                    and a is not None
+                    and a >= 0.95
+                    and bool(s.first_author)
+                    and s.year_diff == 0
+                    and journal >= 0.9
+                    and bool(s.same_volume)
+                    and bool(s.same_pages)
+                    and (s.page_range or bool(s.same_issue)),
+                    "A14 no title on one side: same authors, year, journal, volume, issue/pages",
+                ),
             ]
         for matched, rule in rules:
             if matched:
                 return result(AUTO, rule)
     if id_match:
         return result(MAYBE, "M1 same DOI/PMID but not certain")
+    if (
+        s.title_how == "missing"
+        and not blockers
+        and not conflicts
+        and a is not None
+        and a >= 0.9
+        and bool(s.first_author)
+        and s.year_diff is not None
+        and s.year_diff <= 1
+        and len(support & {"journal", "volume", "issue", "pages"}) >= 2
+    ):
+        return result(MAYBE, "M4 no title on one side, the rest agrees")
     far_apart = s.year_diff is not None and s.year_diff > 3
     generic = short_title and (s.doi_conflict or a is None or a < 0.8)
     if t >= o.maybe_threshold and authors_ok and not far_apart and not generic:

@@ -5,6 +5,9 @@ keys: Unicode NFKD without accents, lower case, HTML/LaTeX markup and punctuatio
 language tags (``[Chinese]``) and brackets around translated titles dropped, authors reduced to
 surname + initials, journal names compared word by word so ISO abbreviations match, page ranges
 expanded (``123-9`` -> ``123-129``) and DOIs reduced to ``10.xxxx/...``.
+
+Long module: one small normaliser per field (title, authors, journal, pages, year, DOI, …);
+together they are the comparison keys, and their rules read best side by side.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from review.doi import find_doi, is_valid_doi
 from review.model import Record
 
 _TAG = re.compile(r"<[^>]{0,200}>")
+# Inline markup inside a word ("CO<inf>2</inf>", "H<sub>2</sub>O") disappears without a space.
+_INLINE_TAG = re.compile(r"(?i)</?(?:inf|sub|sup|i|b|em|strong|u|sc)>")
 _LATEX_CMD = re.compile(r"\\[a-zA-Z]+\s*|\\.")
 _NON_WORD = re.compile(r"[^\w]+")
 _SPACES = re.compile(r"\s+")
@@ -28,8 +34,6 @@ _LANGUAGES = frozenset(
     "serbian slovak slovene slovenian romanian bulgarian ukrainian arabic lithuanian estonian "
     "latvian icelandic thai vietnamese indonesian malay catalan afrikaans english".split()
 )
-_DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
-_DOI_VALID = re.compile(r"^10\.\d{4,9}/[^\s]{2,}$")
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"^(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)$")
 _PART = re.compile(
@@ -94,7 +98,7 @@ def fold(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     if "<" in text:
-        text = _TAG.sub(" ", text)
+        text = _TAG.sub(" ", _INLINE_TAG.sub("", text))
     if "\\" in text or "{" in text:
         text = _LATEX_CMD.sub("", text).replace("{", "").replace("}", "").replace("$", "")
     text = unicodedata.normalize("NFKD", text).lower()
@@ -157,9 +161,59 @@ def _strip_trailing_groups(t: str) -> str:
         t = head
 
 
+_INLINE_NOTE = re.compile(
+    r"(?i)\[(?:corrected|sic|abstract|published erratum appears in[^\]]*|erratum appears in[^\]]*"
+    r"|see comments?|comment|editorial|review|letter|in process citation)\]"
+)
+_LEADING_NOTE = re.compile(r"^\s*\[[^\]\[]{1,30}\]\s*(?=\S)")
+_NO_TITLE = re.compile(
+    r"(?i)^\W*(?:no title|untitled|title not available|\[?no title available\]?)\W*$"
+)
+_PARALLEL = re.compile(r"\s+=\s+")
+
+
+def _bracket_translation(title: str) -> str:
+    """The English title MEDLINE/Embase put in brackets after (or instead of) the original one:
+    ``Titre original [Original title]`` -> ``Original title`` ('' when there is none)."""
+    t = title.strip().rstrip(" .")
+    if not t.endswith("]"):
+        return ""
+    k = t.rfind("[")
+    inner = t[k + 1 : -1].strip() if k >= 0 else ""
+    if k <= 0 or len(inner.split()) < 3 or _INLINE_NOTE.fullmatch(t[k:]):
+        return ""
+    low = inner.lower()
+    if low.startswith(("erratum", "published erratum", "see ", "review", "comment")) or (
+        low.split()[0] in _LANGUAGES
+    ):
+        return ""
+    return inner
+
+
+def title_alternatives(title: str) -> tuple[str, ...]:
+    """Other forms of a title worth comparing: a bracketed translation (``Original [English]``)
+    and each side of a parallel title (``Titre = Title``), normalised."""
+    out = []
+    inner = _bracket_translation(title)
+    if inner:
+        out.append(normalize_title(inner))
+    if " = " in title:
+        out.extend(normalize_title(p) for p in _PARALLEL.split(title) if len(p.split()) >= 3)
+    return tuple(dict.fromkeys(a for a in out if a))
+
+
 def strip_title_markers(title: str) -> str:
     """Drop trailing notes (``[Chinese]``, ``[Review] [23 refs]``, ``[Erratum appears in …]``,
-    ``(Provisional abstract)``) and the brackets MEDLINE puts around a translated title."""
+    ``(Provisional abstract)``), inline ``[corrected]`` notes, a leading ``[Abstract]``-style
+    note, placeholders for a missing title (``[No title available]``) and the brackets MEDLINE
+    puts around a translated title."""
+    if _NO_TITLE.match(title):
+        return ""
+    if "[" in title:
+        title = _INLINE_NOTE.sub(" ", title)
+        stripped = _LEADING_NOTE.sub("", title)
+        if len(stripped.split()) >= 3:
+            title = stripped
     t = _strip_trailing_groups(title.strip())
     # A whole title in brackets is MEDLINE's mark for a translated title: "[Effect of ...]."
     t = t.rstrip(" .")
@@ -174,20 +228,24 @@ def normalize_title(title: str) -> str:
 
 def normalize_doi(doi: str) -> str:
     """``https://doi.org/10.1/ABC.`` -> ``10.1/abc``; '' when no DOI is found."""
-    if not doi:
-        return ""
-    m = _DOI_RE.search(doi.strip().lower())
-    if m is None:
-        return ""
-    return m.group(0).rstrip(".,;)]}>\"'")
+    return find_doi(doi) if doi else ""
 
 
 def doi_is_valid(doi: str) -> bool:
-    return bool(_DOI_VALID.match(doi))
+    return is_valid_doi(doi)
+
+
+# "Suppl-42" is MEDLINE's "Suppl:S34-42" with the first page lost: unknown, not a contradiction.
+_NO_PAGES = re.compile(
+    r"(?i)no pagination|var\.? ?pagings?|pagination|unpaginated|^n\.?\s*p\.?$|suppl"
+)
 
 
 def normalize_pages(pages: str) -> tuple[str, str]:
-    """(first, last) page: ``123-9`` -> (``123``, ``129``); ``e1234`` -> (``e1234``, ``e1234``)."""
+    """(first, last) page: ``123-9`` -> (``123``, ``129``); ``e1234`` -> (``e1234``, ``e1234``);
+    ``10 (11) (no pagination)`` and other non-pages -> ('', '')."""
+    if _NO_PAGES.search(pages):
+        return "", ""
     p = fold(pages).replace("\u2013", "-").replace("\u2014", "-").replace("--", "-")
     p = p.replace(" ", "")
     if not p:
@@ -239,6 +297,7 @@ def split_author(name: str) -> tuple[str, str]:
 
 _NAME_JUNK = re.compile(r"(?i)(?:,\s*|\b)(?:null|none|jr|sr|2nd|3rd)\b\.?")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_ET_AL_WORDS = frozenset(("et", "al", "others"))
 _NO_AUTHOR = frozenset(("et al", "et al.", "others", "anonymous", "anon", "unknown", "[anonymous]"))
 
 
@@ -256,8 +315,8 @@ def parse_author(name: str) -> tuple[str, str, str] | None:
         a = _NAME_JUNK.sub("", a).strip(" ,")
         if not a:
             return None
-    if a.lower() in _NO_AUTHOR:
-        return None
+    if a.lower() in _NO_AUTHOR or set(words(a).split()) <= _ET_AL_WORDS:
+        return None  # "et al.", also as an importer may have turned it round ("al., et")
     alt = ""
     if "," in a:
         given = fold(a.partition(",")[2]).split()
@@ -276,9 +335,26 @@ def parse_author(name: str) -> tuple[str, str, str] | None:
     return surname, initials, alt
 
 
+# "Adeli K.Lewis G. F.Smith J." (EndNote/Embase exports without separators); "Smith J, et al."
+_INITIAL_JOIN = re.compile(r"(?<=\b[A-Z]\.)(?=[A-Z][a-z'])")
+_ET_AL = re.compile(r"(?i)[,;\s]*\bet\.?\s+al\b\.?.*$")
+
+
+def author_names(authors: tuple[str, ...]) -> tuple[str, ...]:
+    """The names of an author list, with unseparated strings split and ``et al.`` dropped."""
+    if not any(_INITIAL_JOIN.search(a) or "et al" in a.lower() for a in authors):
+        return authors
+    out: list[str] = []
+    for a in authors:
+        if "et al" in a.lower():
+            a = _ET_AL.sub("", a)
+        out.extend(p for p in _INITIAL_JOIN.split(a) if p.strip())
+    return tuple(out)
+
+
 def split_authors(authors: tuple[str, ...]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    for a in authors:
+    for a in author_names(authors):
         p = parse_author(a) if a else None
         if p is not None:
             out.append((p[0], p[1]))
@@ -291,7 +367,7 @@ _JOURNAL_NOTE = re.compile(r"\s*[\[(][^\])]*[\])]\s*")
 def _alt_surnames(raw: tuple[str, ...]) -> str:
     """Every surname read the other way round, or '' when any name cannot be."""
     alt = []
-    for name in raw:
+    for name in author_names(raw):
         p = parse_author(name) if name else None
         if p is None:
             continue
@@ -311,6 +387,46 @@ def journal_words(journal: str) -> tuple[str, ...]:
         for w in words(journal).split()
         if w not in JOURNAL_STOPWORDS and not w.isdigit() and not _ORDINAL.match(w)
     )
+
+
+# Words dropped from the abbreviated journal key: articles and conjunctions of the languages
+# journal titles are written in (the LTWA drops them too).
+_KEY_STOPWORDS = JOURNAL_STOPWORDS | frozenset(
+    "d l et e y i el los las les di del dei delle dell das die den en voor og och za".split()
+)
+# Transliterated native journal titles ("Zhonghua yi xue za zhi", "Nihon Rinsho Geka Gakkai
+# Zasshi", "Zhurnal nevrologii"): the other export may give the English name, so a mismatch
+# proves nothing.
+_TRANSLITERATED = re.compile(
+    r"\b(?:za zhi|zazhi|xue bao|xuebao|zasshi|gakkai|igaku|zhurnal|zhournal|chasopys|casopis"
+    r"|czasopismo|dergisi|tidsskrift|lakartidningen|orvosi hetilap|zhonghua|zhongguo)\b"
+)
+
+
+@lru_cache(maxsize=65536)
+def journal_keys(journal: str) -> tuple[tuple[str, ...], ...]:
+    """The journal as ISO 4 (LTWA) abbreviated words, one key per parallel title: ``Zhongguo fei
+    ai za zhi = Chinese journal of lung cancer`` -> (``zhongguo fei ai za zhi``, ``chin j lung
+    cancer``)."""
+    from review.dedup.ltwa import abbreviate_word
+
+    if not journal:
+        return ()
+    parts = [journal]
+    if "=" in journal:
+        parts += [p for p in journal.split("=") if p.strip()]
+    out: list[tuple[str, ...]] = []
+    for part in parts:
+        if "(" in part or "[" in part:
+            part = _JOURNAL_NOTE.sub(" ", part).strip() or part
+        key = tuple(
+            abbreviate_word(w)
+            for w in words(part).split()
+            if w not in _KEY_STOPWORDS and not w.isdigit() and not _ORDINAL.match(w)
+        )
+        if key and key not in out:
+            out.append(key)
+    return tuple(out)
 
 
 def title_parts(title_words: str) -> tuple[str, ...]:
@@ -360,6 +476,8 @@ class NormRecord:
     year: int | None
     journal: tuple[str, ...]
     journal_text: str
+    journal_raw: str  # as exported: its LTWA keys are computed only when a pair needs them
+    journal_native: bool  # a transliterated native title ("... za zhi")
     volume: str
     issue: str
     page_first: str
@@ -374,7 +492,10 @@ class NormRecord:
     cochrane: bool
     type: str
     completeness: int
-    search_set: str = ""  # bib-dedupe/CoLRev convention: a set already deduplicated
+    search_set: str = ""
+    title_alts: tuple[str, ...] = ()  # compact forms of a bracketed translation / parallel title
+    supplement: bool = False  # a supplement issue or abstract pages (S12, A113)
+    page_digits: str = ""  # the first page's number without a letter prefix (S72 -> 72)  # bib-dedupe/CoLRev convention: a set already deduplicated
 
 
 def _simple_number(text: str) -> str:
@@ -398,15 +519,22 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
     toks = title.split()
     compact = "".join(w for w in toks if w not in TITLE_STOPWORDS) or title.replace(" ", "")
     authors = tuple(split_authors(rec.authors[:MAX_AUTHORS]))
-    jw = journal_words(rec.journal or _container_from_raw(rec))
-    first, last = normalize_pages(rec.pages)
+    journal = rec.journal or _container_from_raw(rec)
+    jw = journal_words(journal)
+    first, last = normalize_pages(rec.pages or _article_number(rec))
     doi = normalize_doi(rec.doi)
+    supplement = bool(
+        _SUPPLEMENT.search(fold(f"{rec.volume} {rec.issue}")) or _ABSTRACT_PAGE.match(first)
+    )
+    alts = title_alternatives(rec.title) if "[" in rec.title or " = " in rec.title else ()
+    marked = " | ".join((title, *alts))  # a translated title carries the markers too
     kind = ""
-    if _ERRATUM.search(title):
+    if _ERRATUM.search(marked):
         kind = "erratum"
-    elif _COMMENT.search(title):
+    elif _COMMENT.search(marked):
         kind = "comment"
     jtext = " ".join(jw)
+    # Not the supplement flag: journal supplements carry full papers too (pages S34-S42).
     conference = rec.type == "conference" or bool(_CONFERENCE_VENUE.search(jtext))
     abstract = words(rec.abstract)[:1000] if rec.abstract else ""
     completeness = sum(
@@ -440,6 +568,8 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         year=rec.year,
         journal=jw,
         journal_text=jtext,
+        journal_raw=journal,
+        journal_native=bool(_TRANSLITERATED.search(jtext)),
         volume=_volume(rec.volume, rec.year),
         issue=_simple_number(rec.issue) if rec.issue else "",
         page_first=first,
@@ -449,10 +579,41 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         pmid=re.sub(r"\D", "", rec.pmid or ""),
         abstract=abstract,
         kind=kind,
-        protocol=bool(_PROTOCOL.search(title)),
+        protocol=bool(_PROTOCOL.search(marked)),
         conference=conference,
         cochrane=bool(_COCHRANE.search(jtext)) or doi.startswith("10.1002/14651858"),
         type=rec.type,
         completeness=completeness,
         search_set=_raw_value(rec, "search_set"),
+        title_alts=tuple(c for c in (_compact(t) for t in alts) if c and c != compact),
+        supplement=supplement,
+        page_digits=_page_number(first),
     )
+
+
+def _compact(title_words: str) -> str:
+    return "".join(w for w in title_words.split() if w not in TITLE_STOPWORDS)
+
+
+def _page_number(first: str) -> str:
+    """``S72`` -> ``72``, ``e0143396`` -> ``143396``, ``A113`` -> ``113``; '' for other forms."""
+    m = _LETTER_PAGE.match(first)
+    if m is None:
+        return ""
+    return m.group(1).lstrip("0") or "0"
+
+
+def _article_number(rec: Record) -> str:
+    """An article number the importer left in ``raw`` (used when there are no pages)."""
+    for tag, value in rec.raw:
+        if value and tag.strip().lower() in _ARTICLE_NUMBER_TAGS:
+            return value
+    return ""
+
+
+_ARTICLE_NUMBER_TAGS = frozenset(
+    {"article_number", "article number", "articlenumber", "art_no", "art. no.", "eid", "c7"}
+)
+_SUPPLEMENT = re.compile(r"\bsuppl|\bsupplement|\bs\d+\b|\bspec(?:ial)? (?:issue|suppl)")
+_ABSTRACT_PAGE = re.compile(r"^[sa]\d+$")
+_LETTER_PAGE = re.compile(r"^[a-z]{0,2}(\d+)$")

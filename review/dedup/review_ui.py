@@ -1,7 +1,8 @@
 """Interactive review of queued pairs: two records side by side, differences highlighted.
 
 Keys: ``y`` same, ``n`` different, ``s`` skip, ``u`` undo (retracts your last verdict of this
-session and shows that pair again), ``q`` quit. Each verdict is appended to the reviewer's log at
+session and shows that pair again), ``q`` quit. Pairs on which two reviewers' verdicts conflict
+come first, with who said what; the verdict given there resolves the conflict. Each verdict is appended to the reviewer's log at
 once (fsync'd), so quitting or a crash loses nothing.
 """
 
@@ -11,23 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from review.model import CITATION_FIELDS
+
 if TYPE_CHECKING:
     from review.model import Record
     from review.project import Project
 
 KEYS = {"y": "same", "n": "different"}
-FIELDS = (
-    "source",
-    "title",
-    "authors",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-)
+FIELDS = ("source", *CITATION_FIELDS)  # the rows of the side-by-side comparison
 
 
 @dataclass
@@ -88,13 +80,28 @@ def review_session(
         append_lines,
         retract_line,
         reviewer_stacks,
+        verdict_conflicts,
         verdict_file,
         verdict_line,
     )
     from review.io.files import read_jsonl
 
     stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer)))
-    queue = [q for q in read_queue(project) if not stacks.get((q["record_id_a"], q["record_id_b"]))]
+    conflicts = verdict_conflicts(project)
+    queue: list[dict[str, str]] = [
+        {
+            "record_id_a": a,
+            "record_id_b": b,
+            "conflict": "; ".join(f"{v.reviewer} said {v.verdict}" for v in vs),
+        }
+        for (a, b), vs in conflicts.items()
+    ]
+    queue += [
+        q
+        for q in read_queue(project)
+        if not stacks.get((q["record_id_a"], q["record_id_b"]))
+        and (q["record_id_a"], q["record_id_b"]) not in conflicts
+    ]
     result = SessionResult()
     if not queue:
         console.print(f"No pairs waiting for {reviewer}.")
@@ -108,10 +115,19 @@ def review_session(
         if a is None or b is None:
             pos += 1
             continue
-        heading = f"Pair {pos + 1} of {len(queue)}  (title similarity {q['title_similarity']})"
+        conflict = q.get("conflict", "")
+        if conflict:
+            heading = f"Pair {pos + 1} of {len(queue)}  CONFLICT between reviewers"
+            from rich.markup import escape
+
+            why = f"[bold red]Conflict:[/bold red] {escape(conflict)}. Your verdict resolves it."
+        else:
+            heading = f"Pair {pos + 1} of {len(queue)}  (title similarity {q['title_similarity']})"
+            why = (
+                "[dim]" + q["rule"] + (f" — {q['reasons']}" if q.get("reasons") else "") + "[/dim]"
+            )
         console.print(pair_table(a, b, heading))
-        why = q["rule"] + (f" — {q['reasons']}" if q.get("reasons") else "")
-        console.print(f"[dim]{why}[/dim]")
+        console.print(why)
         console.print(
             "[bold]y[/bold] same  [bold]n[/bold] different  [bold]s[/bold] skip  "
             "[bold]u[/bold] undo  [bold]q[/bold] quit"
@@ -119,9 +135,10 @@ def review_session(
         key = read_key()
         if key in KEYS:
             verdict = KEYS[key]
-            append_lines(
-                project, reviewer, [verdict_line(a.record_id, b.record_id, verdict, reviewer)]
+            line = verdict_line(
+                a.record_id, b.record_id, verdict, reviewer, resolves=bool(conflict)
             )
+            append_lines(project, reviewer, [line])
             history.append((pos, verdict))
             if verdict == "same":
                 result.same += 1

@@ -20,8 +20,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import pickle
+import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.dedup.clusters import Clusters, clusters_path, load_clusters, write_clusters
 from review.dedup.decide import DedupOptions
+from review.errors import ReviewError
 from review.model import MAIN_KINDS, Record
 
 if TYPE_CHECKING:
@@ -92,17 +93,83 @@ def overlap_path(project: Project) -> Path:
     return project.outputs_dir / "dedup" / "overlap.csv"
 
 
-def last_options(project: Project) -> DedupOptions:
-    """The options of the last ``review dedup`` run (defaults when never run)."""
-    path = summary_path(project)
-    if path.is_file():
-        try:
-            data = json.loads(path.read_text(encoding="utf-8")).get("options", {})
-            names = {f.name for f in fields(DedupOptions)}
-            return DedupOptions(**{k: v for k, v in data.items() if k in names})
-        except (json.JSONDecodeError, TypeError, AttributeError):
-            pass
-    return DedupOptions()
+def project_options(project: Project) -> DedupOptions:
+    """The project's dedup options: the defaults, overridden by the ``dedup:`` section of
+    protocols/protocol.yaml (never by outputs/, which is derived and may be deleted)."""
+    settings = project.protocol.dedup
+    names = {f.name for f in fields(DedupOptions)}
+    return DedupOptions(**{k: v for k, v in settings.items() if k in names})
+
+
+last_options = project_options  # the options `dedup review/import/split/explain` re-cluster with
+
+
+_DEDUP_LINE = re.compile(r"^dedup\s*:\s*(?P<rest>[^#]*?)\s*(?P<comment>#.*)?$")
+_KEY_LINE = re.compile(
+    r"^(?P<indent>\s+)(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>[^#]*?)(?P<tail>\s*#.*)?$"
+)
+
+
+def save_options(project: Project, changes: dict[str, float | int]) -> list[str]:
+    """Write ``changes`` into the ``dedup:`` section of protocols/protocol.yaml, keeping every
+    other line (and comment) as it is. Returns ``key = value`` for each value that changed."""
+    from review.io.files import atomic_write_text
+    from review.protocol import parse_dedup_settings
+
+    path = project.protocol_path
+    current = project.protocol.dedup
+    todo = {k: v for k, v in changes.items() if current.get(k) != v}
+    if not todo:
+        return []
+    parse_dedup_settings({**current, **todo}, path)  # refuse before writing anything
+    text = path.read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if _DEDUP_LINE.match(line)), None)
+    if start is not None and _DEDUP_LINE.match(lines[start]).group("rest") not in ("", "{}"):
+        # A flow mapping ("dedup: {auto_threshold: 0.9}"): rewrite it as a block.
+        lines[start : start + 1] = ["dedup:"] + [f"  {k}: {v}" for k, v in current.items()]
+    if start is None:
+        if lines and lines[-1].strip():
+            lines.append("")
+        lines.append("dedup:  # `review dedup` settings (docs/dedup.md)")
+        start = len(lines) - 1
+    elif _DEDUP_LINE.match(lines[start]).group("rest") == "{}":
+        lines[start] = "dedup:"
+    end = start + 1
+    indent = "  "
+    found: dict[str, int] = {}
+    while end < len(lines) and (not lines[end].strip() or lines[end][:1] in " \t"):
+        m = _KEY_LINE.match(lines[end])
+        if m:
+            indent = m.group("indent")
+            found[m.group("key")] = end
+        end += 1
+    insert_at = max(found.values(), default=start) + 1
+    for key, value in todo.items():
+        if key in found:
+            m = _KEY_LINE.match(lines[found[key]])
+            lines[found[key]] = f"{m.group('indent')}{key}: {value}{m.group('tail') or ''}"
+        else:
+            lines.insert(insert_at, f"{indent}{key}: {value}")
+            insert_at += 1
+    new_text = "\n".join(lines) + "\n"
+    if _settings_of(new_text, path) != {**current, **todo}:
+        wanted = ", ".join(f"dedup.{k}: {v}" for k, v in todo.items())
+        raise ReviewError(
+            f"{path}: could not rewrite the dedup section safely; write {wanted} there by hand."
+        )
+    atomic_write_text(path, new_text)
+    project.__dict__.pop("protocol", None)  # cached_property: read the new file next time
+    return [f"dedup.{k} = {v}" for k, v in todo.items()]
+
+
+def _settings_of(text: str, path: Path) -> dict:
+    """The dedup settings ``text`` would give (parsed exactly as the project will parse it)."""
+    import yaml
+
+    from review.protocol import parse_protocol
+
+    return parse_protocol(yaml.safe_load(text), path).dedup
 
 
 def _fingerprint(records: list[Record], branches: dict[str, str], options: DedupOptions) -> str:
@@ -257,9 +324,16 @@ def write_outputs(
             "options": asdict(options),
             "counts": result.counts,
             "refused_same": [list(p) for p in result.refused_same],
+            "verdict_conflicts": [list(p) for p in _conflicts(project)],
             "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
         },
     )
+
+
+def _conflicts(project: Project) -> list[tuple[str, str]]:
+    from review.dedup.verdicts import verdict_conflicts
+
+    return list(verdict_conflicts(project))
 
 
 def overlap_table(clusters: Clusters) -> list[dict[str, Any]]:
@@ -311,6 +385,7 @@ def status_summary(project: Project) -> dict[str, Any]:
         with open(mp, encoding="utf-8-sig", newline="") as fh:
             queued = sum(1 for _ in csv.DictReader(fh))
     table = overlap_table(clusters)
+    conflicts = _conflicts(project)
     lines = [
         f"{main_records} main-branch records -> {len(clusters.main_clusters())} after removing "
         f"{auto + manual} duplicates ({auto} automatically, {manual} confirmed by a person)",
@@ -318,6 +393,12 @@ def status_summary(project: Project) -> dict[str, Any]:
         if queued
         else "No pairs waiting for a person.",
     ]
+    if conflicts:
+        lines.insert(
+            1,
+            f"{len(conflicts)} pair(s) with conflicting verdicts (same vs different) from two "
+            "reviewers, applied neither way: resolve them with review dedup review --reviewer NAME",
+        )
     parts = [
         f"{row['source']} {row['unique_clusters']}/{row['clusters']}"
         for row in table
@@ -332,6 +413,7 @@ def status_summary(project: Project) -> dict[str, Any]:
         "removed_automatic": auto,
         "removed_manual": manual,
         "queued": queued,
+        "verdict_conflicts": [list(p) for p in conflicts],
         "overlap": table,
         "lines": lines,
     }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from review.dedup.normalize import NormRecord
+from review.dedup.normalize import NormRecord, journal_keys
 
 _DIGIT = re.compile(r"\d")
 
@@ -45,10 +45,27 @@ class PairScore:
     same_search_set: bool
     initials_agree: bool | None  # every compared author's first initial agrees
     cochrane_versions: bool
+    online_first: bool = False  # one side has no volume and pages from 1 (an online-first copy)
+    exact_authors: bool = False  # the same full author list (at least two names)
+    title_len: int = 0  # letters of the shorter compact title
 
 
 def title_similarity(x: NormRecord, y: NormRecord) -> tuple[float, str]:
-    a, b = x.title_compact, y.title_compact
+    t, how = _title_similarity(x.title_compact, y.title_compact)
+    if t < 1.0 and (x.title_alts or y.title_alts):
+        # A bracketed English translation or a parallel title: compare every form with every
+        # other and keep the best ("Titre [Title]" vs "Title").
+        for a in (x.title_compact, *x.title_alts):
+            for b in (y.title_compact, *y.title_alts):
+                if a == x.title_compact and b == y.title_compact:
+                    continue
+                r, h = _title_similarity(a, b)
+                if r > t:
+                    t, how = r, ("translated" if h in ("exact", "contained") else h)
+    return t, how
+
+
+def _title_similarity(a: str, b: str) -> tuple[float, str]:
     if not a or not b:
         return 0.0, "missing"
     if a == b:
@@ -58,7 +75,7 @@ def title_similarity(x: NormRecord, y: NormRecord) -> tuple[float, str]:
     if len(short) >= 30 and (long_.startswith(short) or long_.endswith(short)):
         return 1.0, "contained"
     r = Indel.normalized_similarity(a, b)
-    if r < 0.8 and len(long_) >= 1.6 * len(short) and len(short) >= 20:
+    if r < 0.8 and len(long_) >= 1.6 * len(short) and len(short) >= 30:
         # A translated title appended to the original: compare the shorter with its best match.
         p = fuzz.partial_ratio(short, long_) / 100
         if p >= 0.9:
@@ -90,7 +107,22 @@ def journal_similarity(x: NormRecord, y: NormRecord) -> float | None:
         return None
     if x.journal == y.journal:
         return 1.0
-    jx, jy = x.journal, y.journal
+    best = _words_similarity(x.journal, y.journal, x.journal_text, y.journal_text)
+    if best < 1.0:
+        # ISO 4 (LTWA) abbreviated keys, one per parallel title ("X za zhi = Chinese journal …").
+        for kx in journal_keys(x.journal_raw):
+            for ky in journal_keys(y.journal_raw):
+                if kx == ky:
+                    return 1.0
+                best = max(best, _words_similarity(kx, ky, " ".join(kx), " ".join(ky)))
+    if best < 0.9 and x.journal_native != y.journal_native:
+        return None  # a transliterated native title versus (probably) its English name: unknown
+    return best
+
+
+def _words_similarity(jx: tuple[str, ...], jy: tuple[str, ...], tx: str, ty: str) -> float:
+    if jx == jy:
+        return 1.0
     # ISO abbreviations: every word of one is a prefix of the word at the same place.
     if len(jx) == len(jy) and all(
         a.startswith(b) or b.startswith(a) for a, b in zip(jx, jy, strict=True)
@@ -106,7 +138,6 @@ def journal_similarity(x: NormRecord, y: NormRecord) -> float | None:
     for a, b in ((jx, jy), (jy, jx)):
         if len(b) >= 3 and len(a[0]) >= 3 and a[0] == "".join(w[0] for w in b):
             return 0.95
-    tx, ty = x.journal_text, y.journal_text
     if len(jx) < 6 and len(jy) < 6 and (tx.startswith(ty) or ty.startswith(tx)):
         return 1.0
     # Abbreviations that drop words: every word of the shorter prefixes a word of the longer, in
@@ -156,7 +187,10 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
     year_diff = abs(x.year - y.year) if x.year is not None and y.year is not None else None
     same_pages = _eq(x.page_first, y.page_first)
     if same_pages is False and _DIGIT.sub("", x.page_first) != _DIGIT.sub("", y.page_first):
-        same_pages = None  # "e12724" vs "1-6", "c1804" vs "1014": different numbering schemes
+        if x.page_digits and x.page_digits == y.page_digits:
+            same_pages = True  # "S72" vs "72", "e0143396" vs "0143396": one article number
+        else:
+            same_pages = None  # "e12724" vs "1-6", "c1804" vs "1014": different numbering schemes
     overlap: bool | None = None
     if same_pages is False and x.page_first.isdigit() and y.page_first.isdigit():
         # The same article paginated from a different first page (e.g. 123-9 vs 124-9) is rare;
@@ -173,19 +207,27 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         else:
             abstract = Indel.normalized_similarity(x.abstract[:500], y.abstract[:500])
     same_volume = _eq(x.volume, y.volume)
+    same_issue = _eq(x.issue, y.issue)
+    if x.supplement or y.supplement:
+        # Supplements are numbered every which way ("64" + "SUPPL. 1" in one export, "1" + "NA"
+        # in another): a differing volume or issue proves nothing there.
+        same_volume = same_volume or None
+        same_issue = same_issue or None
     # The same item listed once under its journal and once under "… Conference: …" is one
     # record; a conference version and a journal version have different volume/pages.
     same_item = bool(
         same_pages and same_volume is not False and (same_volume or (journal_sim or 0) >= 0.9)
     )
     cochrane = x.cochrane and y.cochrane and (same_doi is False or (year_diff or 0) > 0)
+    # A missing title is unknown: it cannot show an erratum, a protocol or another part.
+    titled = bool(x.title_compact and y.title_compact)
     return PairScore(
         a=x.index,
         b=y.index,
         title=t,
         title_how=how,
-        digits_differ=_digits_differ(x, y, how),
-        parts_differ=x.parts != y.parts,
+        digits_differ=titled and _digits_differ(x, y, how),
+        parts_differ=titled and x.parts != y.parts,
         authors=author_similarity(x, y),
         first_author=_eq(
             x.authors[0][0] if x.authors else "", y.authors[0][0] if y.authors else ""
@@ -193,7 +235,7 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         journal=journal_sim,
         year_diff=year_diff,
         same_volume=same_volume,
-        same_issue=_eq(x.issue, y.issue),
+        same_issue=same_issue,
         same_pages=same_pages,
         page_range=bool(same_pages and x.page_last == y.page_last and x.page_first != x.page_last),
         pages_overlap=overlap,
@@ -201,11 +243,22 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         doi_conflict=bool(same_doi is False and x.doi_valid and y.doi_valid),
         same_pmid=_eq(x.pmid, y.pmid),
         abstract=abstract,
-        kind_differ=x.kind != y.kind,
-        protocol_differ=x.protocol != y.protocol,
-        conference_differ=x.conference != y.conference and not same_item,
+        kind_differ=titled and x.kind != y.kind,
+        protocol_differ=titled and x.protocol != y.protocol,
+        # A record without any venue is not known to be a journal article: unknown, no blocker.
+        conference_differ=x.conference != y.conference
+        and not same_item
+        and bool(x.journal or x.type == "conference")
+        and bool(y.journal or y.type == "conference"),
         both_conference=x.conference and y.conference,
         same_search_set=bool(x.search_set) and x.search_set == y.search_set,
         initials_agree=_initials_agree(x, y),
         cochrane_versions=bool(cochrane),
+        online_first=_online_first(x, y) or _online_first(y, x),
+        exact_authors=len(x.authors) >= 2 and x.authors == y.authors,
+        title_len=min(len(x.title_compact), len(y.title_compact)),
     )
+
+
+def _online_first(x: NormRecord, y: NormRecord) -> bool:
+    return not x.volume and not x.issue and x.page_first == "1" and bool(y.volume)

@@ -3,8 +3,12 @@
 Lines: ``{"op":"verdict","a":ID,"b":ID,"verdict":"same"|"different","reviewer":…,"note":…,
 "at":…,"tool_version":…}`` and ``{"op":"retract","a":ID,"b":ID,"reviewer":…,"at":…}``. A pair is
 unordered and stored with ``a < b``. A reviewer's standing verdict on a pair is the latest one not
-retracted (a retract cancels that reviewer's latest standing verdict). When reviewers disagree,
-the most recent standing verdict (by ``at``) wins.
+retracted (a retract cancels that reviewer's latest standing verdict).
+
+When two reviewers' standing verdicts on a pair disagree (``same`` vs ``different``) neither is
+applied: the pair is a *conflict*, reported by ``review dedup`` and shown first by ``review dedup
+review``, where the verdict given is written with ``"resolves": true``. A resolving verdict
+settles the pair; verdicts given after it count again (and may conflict with it again).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
+from review.io.logline import log_line
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -29,6 +34,7 @@ class Verdict:
     reviewer: str
     note: str
     at: str
+    resolves: bool = False  # given while resolving a conflict between reviewers
 
 
 def pair_key(a: str, b: str) -> tuple[str, str]:
@@ -40,9 +46,17 @@ def verdicts_dir(project: Project) -> Path:
 
 
 def verdict_file(project: Project, reviewer: str) -> Path:
-    from review.io.files import safe_name
+    """``reviewer``'s own verdict log; ReviewError when the file belongs to another name."""
+    from review.people import own_path, owner_of
 
-    return verdicts_dir(project) / f"{safe_name(reviewer)}.jsonl"
+    return own_path(
+        verdicts_dir(project),
+        reviewer,
+        ".jsonl",
+        lambda p: owner_of(p, "reviewer"),
+        "--reviewer",
+        project.rel,
+    )
 
 
 def reviewer_stacks(lines: list[dict[str, Any]]) -> dict[tuple[str, str], list[Verdict]]:
@@ -62,6 +76,7 @@ def reviewer_stacks(lines: list[dict[str, Any]]) -> dict[tuple[str, str], list[V
                     str(obj.get("reviewer", "")),
                     str(obj.get("note", "")),
                     str(obj.get("at", "")),
+                    obj.get("resolves") is True,
                 )
             )
         elif obj.get("op") == "retract" and stacks.get(key):
@@ -69,22 +84,50 @@ def reviewer_stacks(lines: list[dict[str, Any]]) -> dict[tuple[str, str], list[V
     return stacks
 
 
-def load_verdicts(project: Project) -> dict[tuple[str, str], Verdict]:
-    """The standing verdict of every decided pair (all reviewers; latest wins)."""
+def _all_standing(project: Project) -> dict[tuple[str, str], list[Verdict]]:
+    """Per pair, every reviewer's standing verdict."""
     from review.io.files import read_jsonl
 
-    out: dict[tuple[str, str], Verdict] = {}
+    out: dict[tuple[str, str], list[Verdict]] = {}
     folder = verdicts_dir(project)
     if not folder.is_dir():
         return out
     for path in sorted(folder.glob("*.jsonl")):
         for key, stack in reviewer_stacks(read_jsonl(path)).items():
-            if not stack:
-                continue
-            v = stack[-1]
-            prev = out.get(key)
-            if prev is None or (v.at, v.reviewer) > (prev.at, prev.reviewer):
-                out[key] = v
+            if stack:
+                out.setdefault(key, []).append(stack[-1])
+    return out
+
+
+def settle(standing: list[Verdict]) -> tuple[Verdict | None, bool]:
+    """(the verdict that stands, is it a conflict?) from every reviewer's standing verdict on one
+    pair: the latest resolving verdict and those given after it must all agree."""
+    ordered = sorted(standing, key=lambda v: (v.at, v.reviewer))
+    last_resolution = max((i for i, v in enumerate(ordered) if v.resolves), default=0)
+    relevant = ordered[last_resolution:]
+    if len({v.verdict for v in relevant}) > 1:
+        return None, True
+    return relevant[-1], False
+
+
+def load_verdicts(project: Project) -> dict[tuple[str, str], Verdict]:
+    """The standing verdict of every decided pair on which the reviewers agree (conflicts left
+    out: see :func:`verdict_conflicts`)."""
+    out: dict[tuple[str, str], Verdict] = {}
+    for key, standing in _all_standing(project).items():
+        v, conflict = settle(standing)
+        if v is not None and not conflict:
+            out[key] = v
+    return out
+
+
+def verdict_conflicts(project: Project) -> dict[tuple[str, str], list[Verdict]]:
+    """Pairs on which reviewers' standing verdicts disagree, with those verdicts (oldest first)."""
+    out: dict[tuple[str, str], list[Verdict]] = {}
+    for key, standing in sorted(_all_standing(project).items()):
+        _, conflict = settle(standing)
+        if conflict:
+            out[key] = sorted(standing, key=lambda v: (v.at, v.reviewer))
     return out
 
 
@@ -93,38 +136,27 @@ def standing_verdicts(project: Project) -> dict[tuple[str, str], str]:
     return {k: v.verdict for k, v in load_verdicts(project).items()}
 
 
-def verdict_line(a: str, b: str, verdict: str, reviewer: str, note: str = "") -> dict[str, Any]:
-    from review import __version__
-    from review.io.files import now_iso
+def verdict_line(
+    a: str, b: str, verdict: str, reviewer: str, note: str = "", resolves: bool = False
+) -> dict[str, Any]:
+    from review.people import clean_name
 
     if verdict not in VERDICTS:
         raise ReviewError(f"{verdict!r} is not a verdict; use same or different.")
+    reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
-    return {
-        "op": "verdict",
-        "a": x,
-        "b": y,
-        "verdict": verdict,
-        "reviewer": reviewer,
-        "note": note,
-        "at": now_iso(),
-        "tool_version": __version__,
-    }
+    line = log_line("verdict", a=x, b=y, verdict=verdict, reviewer=reviewer, note=note)
+    if resolves:
+        line["resolves"] = True
+    return line
 
 
 def retract_line(a: str, b: str, reviewer: str) -> dict[str, Any]:
-    from review import __version__
-    from review.io.files import now_iso
+    from review.people import clean_name
 
+    reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
-    return {
-        "op": "retract",
-        "a": x,
-        "b": y,
-        "reviewer": reviewer,
-        "at": now_iso(),
-        "tool_version": __version__,
-    }
+    return log_line("retract", a=x, b=y, reviewer=reviewer)
 
 
 def append_lines(project: Project, reviewer: str, lines: list[dict[str, Any]]) -> Path:

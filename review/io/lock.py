@@ -196,7 +196,7 @@ def find_root(path: Path) -> Path | None:
 def project_lock(root: Path, what: str, who: str = "", wait: float = 60.0) -> Iterator[None]:
     """Exclusive lock for commands that change shared project files (``review import``)."""
     if not who:
-        from review.project import whoami
+        from review.people import whoami
 
         who = whoami()
     try:

@@ -1,8 +1,13 @@
 """PRISMA 2020: counts derived from the logs, checked, drawn and exported. See docs/prisma.md.
 
-- :mod:`review.prisma.flow` — the pure counting core (:func:`compute_flow`, :func:`explain`).
+- :mod:`review.prisma.facts` — the plain facts in (:class:`PrismaInputs`) and the counts out
+  (:class:`Flow`).
+- :mod:`review.prisma.flow` — the pure counting core (:func:`compute_flow`, :func:`explain`),
+  one step per family of boxes in :mod:`review.prisma.steps`.
 - :mod:`review.prisma.inputs` — :func:`gather` reads the project into plain facts.
-- :mod:`review.prisma.diagram` — layout (measured, wrapped text) and SVG/PNG/PDF rendering.
+- :mod:`review.prisma.content` / :mod:`~review.prisma.layout` / :mod:`~review.prisma.render` —
+  the diagram: what the boxes say, where they go (measured, wrapped text), SVG/PNG/PDF drawing
+  (:mod:`review.prisma.diagram` gathers their public names).
 - :mod:`review.prisma.formats` — prisma.csv (PRISMA2020 R package template) and prisma.mmd.
 - :mod:`review.prisma.methods` — the methods.md paragraphs.
 
@@ -28,8 +33,9 @@ from review.prisma.flow import (
 )
 
 if TYPE_CHECKING:
-    from review.prisma.diagram import DiagramOptions, Layout
+    from review.prisma.content import DiagramOptions
     from review.prisma.inputs import MethodsFacts
+    from review.prisma.layout import Layout
     from review.project import Project
 
 __all__ = [
@@ -88,10 +94,12 @@ def build_files(
     """Everything `review prisma` writes, from plain facts (no project needed)."""
     import json
 
-    from review.prisma.diagram import DiagramOptions, compute_layout, render_bytes
+    from review.prisma.content import DiagramOptions
     from review.prisma.formats import prisma_csv, prisma_mmd
     from review.prisma.inputs import MethodsFacts
+    from review.prisma.layout import compute_layout
     from review.prisma.methods import methods_markdown
+    from review.prisma.render import render_bytes
 
     options = options or DiagramOptions()
     facts = facts or MethodsFacts()

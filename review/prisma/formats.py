@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Mapping
 
-from review.prisma.flow import Flow
+from review.prisma.facts import Flow
 
 TEMPLATE_HEADER = ("data", "node", "box", "description", "boxtext", "tooltips", "url", "n")
 

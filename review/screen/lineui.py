@@ -3,7 +3,9 @@
 For screen readers, dumb terminals and scripts (``printf 'i\\ne\\n2\\nq\\n' | review screen ...``).
 Commands (one per line): ``i`` include, ``e`` exclude, ``m`` maybe, ``1``-``9`` (or any reason number) exclude
 with that reason, ``r`` not-retrieved (full text), ``n TEXT`` note for this record, ``u`` undo,
-``s`` skip, ``/ TEXT`` search, ``?`` help, ``q`` quit (end of input quits too).
+``s`` skip, ``/ TEXT`` search, ``?`` help, ``q`` quit (end of input quits too). At the full-text
+stage also ``t`` (the attached text's next page; ``t N`` page N) and ``o`` (open the file in the
+system viewer).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ def help_text(session: ScreeningSession) -> str:
     if reasons:
         keys += f", 1-{min(len(reasons), 9)} exclude with reason"
     keys += ", n TEXT note, u undo, s skip, / TEXT search, ? help, q quit"
+    if session.stage == "full-text":
+        keys += "; t next page of the full text (t N: page N), o open the file"
     lines = [f"Commands: {keys}."]
     if reasons:
         lines.append("Reasons: " + "; ".join(f"{i} {r.label}" for i, r in enumerate(reasons, 1)))
@@ -36,6 +40,9 @@ def render_item(session: ScreeningSession, item: Item) -> str:
         f"Record {item.position} of {session.total} ({item.cluster_id}); "
         f"screened {p['done']}/{p['total']}, {pace}, about {format_eta(p['seconds_left'])} left",
     ]
+    rank = session.ranking_status()
+    if rank:
+        out.append(rank)
     rec = item.record
     if rec is None:
         out.append("(record details not found in the imports)")
@@ -46,13 +53,43 @@ def render_item(session: ScreeningSession, item: Item) -> str:
         out.append(f"Year: {rec.year if rec.year is not None else 'n.d.'}  Journal: {rec.journal}")
         out.append(f"Abstract: {rec.abstract or '(no abstract)'}")
     if session.stage == "full-text":
-        out.append(f"Full text: {item.fulltext_path or '(no file attached)'}")
+        out.append(
+            f"Full text: {item.fulltext_path or '(no file attached)'}{_text_note(session, item)}"
+        )
     if item.current:
         reason = f" ({item.current.reason})" if item.current.reason else ""
         out.append(f"Your decision: {item.current.decision}{reason}")
     if session.pending_note:
         out.append(f"Note: {session.pending_note}")
     return "\n".join(out)
+
+
+def _text_note(session: ScreeningSession, item: Item) -> str:
+    ft = session.fulltext_of(item.cluster_id)
+    if ft is None:
+        return ""
+    if ft.status == "text":
+        n = len(ft.pages)
+        return f" ({n} page{'s' * (n != 1)}; t shows page 1, o opens the file)"
+    return f" ({ft.message}; o opens the file)"
+
+
+def show_page(session: ScreeningSession, item: Item, arg: str, last: int) -> tuple[str, int]:
+    """The text of page ``arg`` (or the page after ``last``) of the record's full text."""
+    ft = session.fulltext_of(item.cluster_id)
+    if ft is None:
+        return "No full text attached to this record.", last
+    if ft.status != "text":
+        return f"No text to show: {ft.message}. o opens the file.", last
+    n = len(ft.pages)
+    if arg.strip():
+        if not arg.strip().isdigit() or not 1 <= int(arg) <= n:
+            return f"Give a page from 1 to {n} (t N).", last
+        page = int(arg)
+    else:
+        page = last + 1 if last < n else 1
+    more = "t for the next page" if page < n else "last page; t starts again"
+    return f"--- page {page} of {n} ---\n{ft.pages[page - 1]}\n--- ({more}) ---", page
 
 
 def run_line(
@@ -65,6 +102,7 @@ def run_line(
         write(f"Warning: {p}")
     write(f"Screening {session.stage} as {session.reviewer}. " + help_text(session))
     shown: str | None = None
+    page = 0  # the full-text page shown last (t)
     while True:
         item = session.item()
         if item is None:
@@ -73,6 +111,7 @@ def run_line(
         if item.cluster_id != shown:
             write(render_item(session, item))
             shown = item.cluster_id
+            page = 0
         line = read("> ")
         if line is None:
             write("End of input: everything decided so far is saved.")
@@ -105,6 +144,16 @@ def run_line(
                 text = arg.strip() or (read("Note: ") or "")
                 session.set_note(text)
                 write(f"Note kept for this record: {session.pending_note}")
+            elif key == "t" and session.stage == "full-text":
+                text, page = show_page(session, item, arg, page)
+                write(text)
+            elif key == "o" and session.stage == "full-text":
+                from review.screen.fulltext_text import open_file
+
+                if item.fulltext_path:
+                    write(open_file(session.project, item.fulltext_path))
+                else:
+                    write("No file attached to this record.")
             elif key == "u":
                 cid = session.undo()
                 write(f"Undone: {cid}" if cid else "Nothing to undo.")

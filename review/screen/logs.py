@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from review.errors import ReviewError
-from review.io.files import JsonlAppender, JsonlProblem, now_iso, safe_name
+from review.io.files import JsonlAppender, JsonlProblem
+from review.io.logline import log_line
 from review.model import DECISIONS, FULLTEXT_DECISIONS, STAGES
 
 if TYPE_CHECKING:
@@ -68,11 +69,31 @@ def resolutions_dir(project: Project) -> Path:
 
 
 def reviewer_log_path(project: Project, reviewer: str) -> Path:
-    return screening_dir(project) / f"{safe_name(reviewer)}.jsonl"
+    """``reviewer``'s own screening log; ReviewError when the file belongs to another name."""
+    from review.people import own_path, owner_of
+
+    return own_path(
+        screening_dir(project),
+        reviewer,
+        ".jsonl",
+        lambda p: owner_of(p, "reviewer"),
+        "--reviewer",
+        project.rel,
+    )
 
 
 def resolver_log_path(project: Project, resolver: str) -> Path:
-    return resolutions_dir(project) / f"{safe_name(resolver)}.jsonl"
+    """``resolver``'s own resolution log; ReviewError when the file belongs to another name."""
+    from review.people import own_path, owner_of
+
+    return own_path(
+        resolutions_dir(project),
+        resolver,
+        ".jsonl",
+        lambda p: owner_of(p, "resolver"),
+        "--resolver",
+        project.rel,
+    )
 
 
 def _log_files(folder: Path) -> list[Path]:
@@ -182,46 +203,25 @@ class ScreeningLog:
     """A reviewer's own screening log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, reviewer: str) -> None:
-        if not reviewer.strip():
-            raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+        from review.people import clean_name
+
         self.project = project
-        self.reviewer = reviewer
-        self.path = reviewer_log_path(project, reviewer)
+        self.reviewer = clean_name(reviewer, "--reviewer")
+        self.path = reviewer_log_path(project, self.reviewer)
         self._app = JsonlAppender(self.path)
 
     def decide(
         self, record_id: str, stage: str, decision: str, reason: str = "", note: str = ""
     ) -> dict[str, Any]:
-        from review import __version__
-
         problem = validate_decision(self.project.protocol, stage, decision, reason)
         if problem:
             raise ReviewError(f"Record {record_id}: {problem}.")
-        line = {
-            "op": "decide",
-            "record_id": record_id,
-            "stage": stage,
-            "decision": decision,
-            "reason": reason,
-            "note": note,
-            "reviewer": self.reviewer,
-            "at": now_iso(),
-            "tool_version": __version__,
-        }
+        line = decide_line(self.reviewer, record_id, stage, decision, reason, note)
         self._app.append(line)
         return line
 
     def retract(self, record_id: str, stage: str) -> dict[str, Any]:
-        from review import __version__
-
-        line = {
-            "op": "retract",
-            "record_id": record_id,
-            "stage": stage,
-            "reviewer": self.reviewer,
-            "at": now_iso(),
-            "tool_version": __version__,
-        }
+        line = log_line("retract", record_id=record_id, stage=stage, reviewer=self.reviewer)
         self._app.append(line)
         return line
 
@@ -242,34 +242,52 @@ class ScreeningLog:
 def decide_line(
     reviewer: str, record_id: str, stage: str, decision: str, reason: str, note: str
 ) -> dict[str, Any]:
-    from review import __version__
-
-    return {
-        "op": "decide",
-        "record_id": record_id,
-        "stage": stage,
-        "decision": decision,
-        "reason": reason,
-        "note": note,
-        "reviewer": reviewer,
-        "at": now_iso(),
-        "tool_version": __version__,
-    }
+    return log_line(
+        "decide",
+        record_id=record_id,
+        stage=stage,
+        decision=decision,
+        reason=reason,
+        note=note,
+        reviewer=reviewer,
+    )
 
 
 def resolve_line(
     resolver: str, record_id: str, stage: str, decision: str, reason: str, rationale: str
 ) -> dict[str, Any]:
-    from review import __version__
+    return log_line(
+        "resolve",
+        record_id=record_id,
+        stage=stage,
+        decision=decision,
+        reason=reason,
+        rationale=rationale,
+        resolver=resolver,
+    )
 
-    return {
-        "op": "resolve",
-        "record_id": record_id,
-        "stage": stage,
-        "decision": decision,
-        "reason": reason,
-        "rationale": rationale,
-        "resolver": resolver,
-        "at": now_iso(),
-        "tool_version": __version__,
-    }
+
+def parse_reason(project: Project, stage: str, text: str) -> tuple[str, str | None]:
+    """(reason id, problem): accepts a reason id, its label or its number."""
+    text = (text or "").strip()
+    if not text:
+        return "", None
+    found = project.protocol.stage(stage).reason(text)
+    if found is None:
+        ids = ", ".join(r.id for r in project.protocol.stage(stage).exclusion_reasons)
+        return "", f"unknown reason {text!r} (use an id, label or number: {ids})"
+    return found.id, None
+
+
+def parse_decision(
+    project: Project, stage: str, decision: str, reason_text: str, allowed: tuple[str, ...]
+) -> tuple[str, str | None]:
+    """Check one spreadsheet row's decision and reason: (reason id, problem or None)."""
+    if decision not in allowed:
+        return "", f"decision {decision or '(blank)'!r} is not one of {', '.join(allowed)}"
+    reason, problem = parse_reason(project, stage, reason_text)
+    if problem:
+        return "", problem
+    if reason and decision != "exclude":
+        return "", f"reason {reason_text!r} given, but only exclude takes one"
+    return reason, None

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 from review.errors import ReviewError, ValidationError
 from review.io.files import JsonlAppender
-from review.screen.logs import decisions_for, resolve_line, resolver_log_path, validate_decision
+from review.screen.logs import (
+    decisions_for,
+    parse_decision,
+    parse_reason,  # noqa: F401 - where callers have found it
+    resolve_line,
+    resolver_log_path,
+    validate_decision,
+)
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -56,40 +63,14 @@ def disagreements_to_resolve(
     return rows
 
 
-def parse_reason(project: Project, stage: str, text: str) -> tuple[str, str | None]:
-    """(reason id, problem): accepts a reason id, its label or its number."""
-    text = (text or "").strip()
-    if not text:
-        return "", None
-    found = project.protocol.stage(stage).reason(text)
-    if found is None:
-        ids = ", ".join(r.id for r in project.protocol.stage(stage).exclusion_reasons)
-        return "", f"unknown reason {text!r} (use an id, label or number: {ids})"
-    return found.id, None
-
-
-def parse_decision(
-    project: Project, stage: str, decision: str, reason_text: str, allowed: tuple[str, ...]
-) -> tuple[str, str | None]:
-    """Check one spreadsheet row's decision and reason: (reason id, problem or None)."""
-    if decision not in allowed:
-        return "", f"decision {decision or '(blank)'!r} is not one of {', '.join(allowed)}"
-    reason, problem = parse_reason(project, stage, reason_text)
-    if problem:
-        return "", problem
-    if reason and decision != "exclude":
-        return "", f"reason {reason_text!r} given, but only exclude takes one"
-    return reason, None
-
-
 class ResolutionLog:
     """A resolver's own log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, resolver: str) -> None:
-        if not resolver.strip():
-            raise ReviewError("A resolver name is needed: pass --resolver NAME.")
+        from review.people import clean_name
+
         self.project = project
-        self.resolver = resolver.strip()
+        self.resolver = clean_name(resolver, "--resolver")
         self._app = JsonlAppender(resolver_log_path(project, self.resolver))
 
     def resolve(
@@ -118,11 +99,11 @@ def import_resolutions(project: Project, path: Path, stage: str, resolver: str) 
     Every row is validated first; on any problem nothing is written and
     :class:`ValidationError` lists each problem with its row number.
     """
+    from review.io.tables import read_table
+    from review.people import clean_name
     from review.screen.cache import cluster_index
-    from review.screen.spreadsheet import read_table
 
-    if not resolver.strip():
-        raise ReviewError("A resolver name is needed: pass --resolver NAME.")
+    resolver = clean_name(resolver, "--resolver")
     project.protocol.stage(stage)
     rows = read_table(Path(path), required=("record_id", "decision"))
     clusters = cluster_index(project)
@@ -174,7 +155,7 @@ def import_resolutions(project: Project, path: Path, stage: str, resolver: str) 
         if current is not None and current[:3] == (decision, reason, rationale):
             unchanged += 1
             continue
-        lines.append(resolve_line(resolver.strip(), cid, stage, decision, reason, rationale))
+        lines.append(resolve_line(resolver, cid, stage, decision, reason, rationale))
     if problems:
         raise ValidationError(
             f"{name}: {len(problems)} problem(s); nothing was imported. Fix them and import again:",
@@ -183,5 +164,5 @@ def import_resolutions(project: Project, path: Path, stage: str, resolver: str) 
     if lines:
         from review.io.files import append_jsonl
 
-        append_jsonl(resolver_log_path(project, resolver.strip()), lines)
+        append_jsonl(resolver_log_path(project, resolver), lines)
     return ResolveImport(imported=len(lines), unchanged=unchanged, blank=blank)

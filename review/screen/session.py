@@ -12,7 +12,6 @@ is safe on disk. The queue is built once; a keystroke costs a dict lookup and on
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,27 +21,14 @@ from review.errors import ReviewError
 from review.io.files import JsonlProblem
 from review.screen.cache import no_gc
 from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
+from review.screen.order import queue_order
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.project import Project
+    from review.rank.live import LiveRanker
     from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
-
-
-def queue_order(ids: list[str], reviewer: str, stage: str, seed: int = 0) -> list[str]:
-    """A random order fixed per reviewer, stage and seed.
-
-    Each record's place comes from a hash of (reviewer, stage, seed, record id), so the order is
-    the same at every start and records added later slot in without reshuffling the rest.
-    """
-    from review.io.files import safe_name
-
-    salt = f"{safe_name(reviewer)}\x1f{stage}\x1f{seed}\x1f".encode()
-
-    def key(cid: str) -> bytes:
-        return hashlib.blake2b(salt + cid.encode(), digest_size=8).digest()
-
-    return sorted(ids, key=key)
+    from review.screen.fulltext_text import FullText
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +60,20 @@ class ScreeningSession:
         reviewer: str,
         *,
         seed: int = 0,
+        order: str = "random",
         clusters: Clusters | ClusterIndex | None = None,
         records: RecordStore | None = None,
         clock: Callable[[], float] = time.monotonic,
+        background: bool = True,
     ) -> None:
         from review.screen.cache import cluster_index
         from review.screen.final import fulltext_eligible
 
         self.project = project
         self.stage = stage
-        self.reviewer = reviewer.strip()
-        if not self.reviewer:
-            raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+        from review.people import clean_name
+
+        self.reviewer = clean_name(reviewer, "--reviewer")
         self.cfg = project.protocol.stage(stage)
         self.decisions = decisions_for(stage)
         self.clusters = clusters if clusters is not None else cluster_index(project)
@@ -110,6 +98,7 @@ class ScreeningSession:
             from review.screen.fulltext import attachments
 
             self.fulltext = attachments(project, self.clusters)
+        self._texts: dict[str, FullText] = {}  # the last full text read (one at a time)
         self._log: ScreeningLog | None = None  # opened on the first write
         self._done = sum(1 for cid in self.queue if self._stack.get(cid))
         self.pos = self._first_open(0)
@@ -117,6 +106,96 @@ class ScreeningSession:
         self._clock = clock
         self._started = clock()
         self.session_count = 0
+        self.order = order
+        self.ranker: LiveRanker | None = None
+        self._adopted: object = None
+        self._background = background
+        self.sample_size = 0  # records in the stopping test's random sample (sample order)
+        self._relevant = sum(1 for cid in self.queue if self._is_relevant(cid))
+        self._set_order(order, seed, background)
+
+    # ---- order: random, relevance (ranked by this reviewer's decisions), stopping sample ----
+    def _set_order(self, order: str, seed: int, background: bool) -> None:
+        from review.rank.phase import has_sample_line, read_phase
+
+        if order not in ("random", "relevance"):
+            raise ReviewError(f"Unknown order {order!r}: use relevance or random.")
+        if has_sample_line(reviewer_log_path(self.project, self.reviewer)):
+            ph = read_phase(self.project, self.stage, self.reviewer)
+            if ph.started is not None:  # the stopping test's random sample comes first
+                urn = set(ph.urn)
+                self.queue = ph.urn + [c for c in self.queue if c not in urn]
+                self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
+                self.order, self.sample_size = "sample", len(ph.urn)
+                self.pos = self._first_open(0)
+                return
+        if order != "relevance":
+            return
+        if self.stage != "title-abstract":
+            raise ReviewError("--order relevance is for title-abstract screening only.")
+        from review.rank.live import LiveRanker
+        from review.rank.model import query_text, record_text
+
+        decided: dict[str, str] = {}
+        for cid in self._recent:
+            cur = self.current_of(cid)
+            decided.pop(cid, None)
+            if cur is not None:
+                decided[cid] = cur.decision
+        rest = [c for c in self.queue if c not in decided]
+        self.queue = [*decided, *rest]
+        self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
+        self.pos = self._first_open(len(decided))
+        proto = self.project.protocol
+        records = self.records
+
+        def text_of(cid: str) -> str:
+            r = records.get(cid)
+            return "" if r is None else record_text(r.title, r.abstract)
+
+        self.ranker = LiveRanker(
+            self.queue,
+            text_of,
+            decided,
+            query=query_text(proto.keywords_include, proto.include_criteria, proto.questions),
+            seed=seed,
+            start=background,
+        )
+        self._background = background
+        if not background:  # line mode: rank before every record (deterministic for scripts)
+            self.ranker.rank_once()
+            start = self._adopt()
+            self.pos = self._first_open(start or 0)
+
+    def _is_relevant(self, cid: str) -> bool:
+        cur = self.current_of(cid)
+        return cur is not None and cur.decision in ("include", "maybe")
+
+    def _adopt(self) -> int | None:
+        """Swap in the ranker's latest queue (O(1)); where its undecided part starts, or None."""
+        r = self.ranker.latest if self.ranker is not None else None
+        if r is None or r is self._adopted:
+            return None
+        self._adopted = r
+        self.queue, self._pos_of = r.queue, r.pos_of
+        return r.n_decided
+
+    def ranking_status(self) -> str:
+        """The status bar's ranking part ('' in random order)."""
+        if self.order == "sample":
+            k = self._first_open(0)
+            done = self.sample_size if k is None or k >= self.sample_size else k
+            return (
+                f"stopping test: random sample {done}/{self.sample_size} · "
+                f"{self._relevant} includes found · see `review stopping`"
+            )
+        if self.ranker is None:
+            return ""
+        r = self.ranker.latest
+        est = ""
+        if r is not None and r.expected_remaining is not None:
+            est = f" · model expects ~{r.expected_remaining:.0f} more"
+        return f"{self._relevant} includes found{est} · {self.ranker.status}"
 
     # ---- loading ----------------------------------------------------------------------------
     def _load_own(self) -> None:
@@ -187,6 +266,19 @@ class ScreeningSession:
             fulltext_path=self.fulltext.get(cid, ""),
         )
 
+    def fulltext_of(self, cid: str) -> FullText | None:
+        """The attached full text's extracted text (cache, or extracted now); None if no file."""
+        path = self.fulltext.get(cid)
+        if not path:
+            return None
+        ft = self._texts.get(path)
+        if ft is None:
+            from review.screen.fulltext_text import load_text
+
+            ft = load_text(self.project, path)
+            self._texts = {path: ft}
+        return ft
+
     # ---- actions ----------------------------------------------------------------------------
     def reason_for_key(self, key: str) -> str:
         """The reason id for a digit key (1-based protocol order); ReviewError if none."""
@@ -206,14 +298,21 @@ class ScreeningSession:
         cid = self.queue[self.pos]
         note = self.pending_note if note is None else note
         self.log.decide(cid, self.stage, decision, reason, note)
+        was = self._is_relevant(cid)
         stack = self._stack.setdefault(cid, [])
         if not stack:
             self._done += 1
         stack.append((cid, Current(decision, reason, note)))
+        self._relevant += self._is_relevant(cid) - was
         self._recent.append(cid)
         self.pending_note = ""
         self.session_count += 1
-        self.pos = self._first_open(self.pos + 1)
+        if self.ranker is not None:
+            self.ranker.update(cid, decision)
+            if not self._background:
+                self.ranker.rank_once()
+        start = self._adopt()
+        self.pos = self._first_open(self.pos + 1 if start is None else start)
 
     def undo(self) -> str | None:
         """Retract this reviewer's latest standing decision (appends a retraction) and go back
@@ -223,8 +322,16 @@ class ScreeningSession:
             stack = self._stack.get(cid)
             if not stack:
                 continue
+            was = self._is_relevant(cid)
             rid, _cur = stack.pop()
             self.log.retract(rid, self.stage)
+            self._relevant += self._is_relevant(cid) - was
+            if self.ranker is not None:
+                cur = self.current_of(cid)
+                self.ranker.update(cid, cur.decision if cur else None)
+                if not self._background:
+                    self.ranker.rank_once()
+                    self._adopt()
             if not stack and cid in self._pos_of:
                 self._done -= 1
             self.session_count = max(0, self.session_count - 1)
@@ -275,6 +382,8 @@ class ScreeningSession:
         return self._log
 
     def close(self) -> None:
+        if self.ranker is not None:
+            self.ranker.close()
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -8,15 +8,15 @@ ignored), validates every row, and imports nothing when any row has a problem.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from review.errors import InputError, ReviewError, ValidationError
+from review.errors import InputError, ValidationError
+from review.io.tables import read_table
 from review.screen.cache import no_gc
-from review.screen.logs import decide_line, decisions_for, reviewer_log_path
+from review.screen.logs import decide_line, decisions_for, parse_decision, reviewer_log_path
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -40,61 +40,6 @@ class SheetImport:
     imported: int  # decisions appended
     unchanged: int  # rows equal to the reviewer's current decision
     blank: int  # rows without a decision, reason or note
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_table(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a .csv or .xlsx (first sheet) as ``(row number, {lower-case column: text})``."""
-    from review.io.xlsx import csv_unsafe
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("not found.", file=str(path))
-    suffix = path.suffix.lower()
-    rows: list[tuple[int, dict[str, str]]] = []
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:
-            raise InputError(f"not a readable .xlsx file ({exc}).", file=str(path)) from None
-        ws = wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = [_cell_text(v).lower() for v in next(it, ())]
-        for rowno, values in enumerate(it, start=2):
-            rows.append(
-                (rowno, {h: _cell_text(v) for h, v in zip(header, values, strict=False) if h})
-            )
-        wb.close()
-    elif suffix in (".csv", ".tsv", ".txt"):
-        text = path.read_text(encoding="utf-8-sig")
-        first = text.split("\n", 1)[0]
-        delim = "\t" if suffix == ".tsv" or first.count("\t") > first.count(",") else ","
-        if delim == "," and first.count(";") > first.count(","):
-            delim = ";"
-        reader = csv.reader(text.splitlines(), delimiter=delim)
-        header = [h.strip().lower() for h in next(reader, [])]
-        for rowno, values in enumerate(reader, start=2):
-            cells = {h: csv_unsafe(v.strip()) for h, v in zip(header, values, strict=False) if h}
-            rows.append((rowno, cells))
-    else:
-        raise InputError("use a .xlsx or .csv file.", file=str(path))
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)} in the header row (found: "
-            f"{', '.join(h for h in header if h) or 'nothing'}).",
-            file=str(path),
-        )
-    return rows
 
 
 def _text_cell(ws: Any, value: str) -> Any:
@@ -126,51 +71,11 @@ def _own_current(project: Project, stage: str, reviewer: str, clusters: Any) -> 
     return read_reviewer_file(project, path, clusters, (stage,))[stage]
 
 
-@no_gc
-def export_sheet(
-    project: Project,
-    stage: str,
-    reviewer: str,
-    out: Path,
-    seed: int = 0,
-    progress: ProgressFn | None = None,
-) -> int:
-    """Write the reviewer's screening sheet; returns the number of records."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+def _prepare_sheets(ws: Any, lists: Any, decisions: tuple[str, ...], reasons: Any, n: int) -> None:
+    """The hidden "Lists" sheet (decisions, reason ids and labels), column widths, the frozen
+    header and the drop-down validations of the decision and reason columns."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from review.io.files import atomic_write_bytes
-    from review.screen.cache import cluster_index
-    from review.screen.final import fulltext_eligible
-    from review.screen.session import queue_order
-
-    if not reviewer.strip():
-        raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
-    out = Path(out)
-    if out.suffix.lower() != ".xlsx":
-        raise InputError(
-            "the export is an Excel workbook: give a name ending in .xlsx.", file=str(out)
-        )
-    cfg = project.protocol.stage(stage)
-    clusters = cluster_index(project)
-    elig = (
-        clusters.main_clusters()
-        if stage == "title-abstract"
-        else fulltext_eligible(project, clusters)
-    )
-    queue = queue_order(elig, reviewer.strip(), stage, seed)
-    current = _own_current(project, stage, reviewer.strip(), clusters)
-    from review.screen.cache import record_store
-
-    index = record_store(project)
-
-    # write-only mode: rows stream to disk, so 100k records stay quick and small in memory
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Screening")
-    lists = wb.create_sheet("Lists")
-    decisions = decisions_for(stage)
-    reasons = cfg.exclusion_reasons
     for i in range(max(len(decisions), len(reasons))):
         lists.append(
             [
@@ -183,7 +88,6 @@ def export_sheet(
     ws.freeze_panes = "B2"
     for col, width in zip("ABCDEFGHI", (14, 14, 22, 30, 60, 30, 6, 25, 80), strict=True):
         ws.column_dimensions[col].width = width
-    n = len(queue)
     last = max(n + 1, 2)
     dv = DataValidation(
         type="list",
@@ -204,6 +108,53 @@ def export_sheet(
         )
         rv.add(f"C2:C{last}")
         ws.data_validations.append(rv)
+
+
+@no_gc
+def export_sheet(
+    project: Project,
+    stage: str,
+    reviewer: str,
+    out: Path,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+) -> int:
+    """Write the reviewer's screening sheet; returns the number of records."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from review.io.files import atomic_write_bytes
+    from review.people import clean_name
+    from review.screen.cache import cluster_index
+    from review.screen.final import fulltext_eligible
+    from review.screen.order import queue_order
+
+    reviewer = clean_name(reviewer, "--reviewer")
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise InputError(
+            "the export is an Excel workbook: give a name ending in .xlsx.", file=str(out)
+        )
+    cfg = project.protocol.stage(stage)
+    clusters = cluster_index(project)
+    elig = (
+        clusters.main_clusters()
+        if stage == "title-abstract"
+        else fulltext_eligible(project, clusters)
+    )
+    queue = queue_order(elig, reviewer, stage, seed)
+    current = _own_current(project, stage, reviewer, clusters)
+    from review.screen.cache import record_store
+
+    index = record_store(project)
+
+    # write-only mode: rows stream to disk, so 100k records stay quick and small in memory
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Screening")
+    lists = wb.create_sheet("Lists")
+    decisions = decisions_for(stage)
+    n = len(queue)
+    _prepare_sheets(ws, lists, decisions, cfg.exclusion_reasons, n)
     header = []
     for name in EXPORT_COLUMNS:
         c = _text_cell(ws, name)
@@ -242,13 +193,11 @@ def export_sheet(
 def import_sheet(project: Project, path: Path, stage: str, reviewer: str) -> SheetImport:
     """Import a reviewer's decisions from .xlsx/.csv; all-or-nothing (ValidationError)."""
     from review.io.files import append_jsonl
+    from review.people import clean_name
     from review.screen.cache import cluster_index
     from review.screen.final import fulltext_eligible
-    from review.screen.resolve import parse_decision
 
-    reviewer = reviewer.strip()
-    if not reviewer:
-        raise ReviewError("A reviewer name is needed: pass --reviewer NAME.")
+    reviewer = clean_name(reviewer, "--reviewer")
     project.protocol.stage(stage)
     rows = read_table(Path(path), required=("record_id", "decision"))
     clusters = cluster_index(project)

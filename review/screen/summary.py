@@ -68,5 +68,42 @@ def status_summary(project: Project) -> dict[str, Any]:
             )
         for p in agr["log_problems"][:5]:
             lines.append(f"  warning: {p}")
+    _fulltext_lines(project, clusters, out, lines)
     out["lines"] = lines
     return out
+
+
+LIST_AT_MOST = 20
+
+
+def _fulltext_lines(project: Project, clusters: Any, out: dict[str, Any], lines: list[str]) -> None:
+    """Attached full texts by extraction status; scans and unreadable files by name."""
+    from review.screen.fulltext import attachments
+    from review.screen.fulltext_text import status_counts
+
+    attached = attachments(project, clusters)
+    if not attached:
+        return
+    ft = status_counts(project, attached)
+    out["fulltexts"] = ft
+    c = ft["counts"]
+    parts = [f"{c['text']} with text"]
+    labels = (
+        ("no-text", "without a text layer"),
+        ("error", "unreadable"),
+        ("unsupported", "of a type not read"),
+        ("missing", "missing"),
+        ("pending", "not extracted yet (run `review fulltext extract`)"),
+    )
+    parts += [f"{c[k]} {label}" for k, label in labels if c.get(k)]
+    lines.append(f"full texts: {ft['attached']} files attached; " + ", ".join(parts))
+    for key, label in (
+        ("no-text", "no text layer (scanned?)"),
+        ("error", "unreadable"),
+        ("missing", "missing"),
+    ):
+        files = ft["files"].get(key, [])
+        for path in files[:LIST_AT_MOST]:
+            lines.append(f"  {label}: {path}")
+        if len(files) > LIST_AT_MOST:
+            lines.append(f"  … and {len(files) - LIST_AT_MOST} more ({label})")

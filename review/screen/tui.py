@@ -2,8 +2,13 @@
 
 Keys: ``i`` include, ``e`` exclude, ``m`` maybe, ``1``-``9`` exclude with that reason (protocol
 order), ``0`` pick any reason from a list, ``r`` not-retrieved (full text), ``n`` note, ``u``
-undo, ``s`` skip, ``/`` search, ``q`` quit. The keys live on the screening screen, so typing a
-note or a search in the pop-up never triggers a decision.
+undo, ``s`` skip, ``/`` search, ``f`` find a record, ``q`` quit. The keys live on the screening
+screen, so typing a note or a search in the pop-up never triggers a decision.
+
+At the full-text stage the attached file's text fills a scrollable pane (page markers, keyword
+hits highlighted): ``/`` searches inside it, ``]``/``[`` next/previous match, ``k``/``K``
+next/previous keyword hit, ``o`` opens the file in the system viewer; arrows, PgUp/PgDn, space
+and Home/End scroll.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from textual.widgets import Footer, Input, OptionList, Static
 
 from review.errors import ReviewError
 from review.screen.session import ScreeningSession, format_eta
+from review.screen.textdoc import TextDocument
+from review.screen.textview import FullTextView
 
 INCLUDE_STYLE = "bold black on green3"
 EXCLUDE_STYLE = "bold white on red3"
@@ -124,6 +131,12 @@ class ScreeningScreen(Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("s", "skip", "Skip"),
         Binding("slash", "search", "Search"),
+        Binding("f", "find_record", "Find record", show=False),
+        Binding("right_square_bracket", "match(True)", "Next match", show=False),
+        Binding("left_square_bracket", "match(False)", "Prev match", show=False),
+        Binding("k", "hit(True)", "Keyword hit", show=False),
+        Binding("K", "hit(False)", "Prev hit", show=False),
+        Binding("o", "open_file", "Open file", show=False),
         Binding("q", "quit_screener", "Quit"),
     ]
     DEFAULT_CSS = """
@@ -132,6 +145,7 @@ class ScreeningScreen(Screen[None]):
     #abstract-box { padding: 0 1; height: 1fr; border: round $panel; }
     #reasons { padding: 0 1; height: auto; color: $text-muted; }
     #message { padding: 0 1; height: 1; background: $boost; }
+    #help { padding: 0 1; height: 1; color: $text-muted; }
     """
 
     def __init__(self, session: ScreeningSession) -> None:
@@ -140,12 +154,22 @@ class ScreeningScreen(Screen[None]):
         proto = session.project.protocol
         self.inc = keyword_pattern(proto.keywords_include)
         self.exc = keyword_pattern(proto.keywords_exclude)
+        self.full_text = session.stage == "full-text"
+        self._shown: str | None = None  # the record whose full text is in the pane
 
     def compose(self) -> ComposeResult:
         yield Static(id="progress")
         yield Static(id="meta")
-        with VerticalScroll(id="abstract-box"):
-            yield Static(id="abstract")
+        if self.full_text:
+            yield FullTextView(id="fulltext")
+            yield Static(
+                "/ search text  ] [ next/prev match  k K keyword hits  o open file  "
+                "f find record  ↑↓ PgUp PgDn scroll",
+                id="help",
+            )
+        else:
+            with VerticalScroll(id="abstract-box"):
+                yield Static(id="abstract")
         yield Static(self._reasons_text(), id="reasons")
         yield Static(id="message")
         yield Footer()
@@ -163,22 +187,25 @@ class ScreeningScreen(Screen[None]):
         for p in self.session.problems:
             self.notify(str(p), title="Log warning", severity="warning", timeout=10)
         self.refresh_record()
+        if self.full_text:
+            self.query_one(FullTextView).focus()
 
     # ---- display ----------------------------------------------------------------------------
     def refresh_record(self, message: str = "") -> None:
         s = self.session
         p = s.pace()
         pace = f"{p['per_hour']:.0f}/h" if p["per_hour"] else "–/h"
+        rank = s.ranking_status()
         self.query_one("#progress", Static).update(
             f"{escape(s.stage)} · {escape(s.reviewer)} · {p['done']}/{p['total']} screened · "
             f"{pace} · {format_eta(p['seconds_left'])} left"
+            + (f" · {escape(rank)}" if rank else "")
         )
         item = s.item()
         meta = self.query_one("#meta", Static)
-        abstract = self.query_one("#abstract", Static)
         if item is None:
             meta.update(f"[b]All {s.total} records are screened.[/b] Press q to quit.")
-            abstract.update("")
+            self._show_body(None, Text(""), "")
             self.query_one("#message", Static).update(message)
             return
         rec = item.record
@@ -203,9 +230,40 @@ class ScreeningScreen(Screen[None]):
         if s.pending_note:
             head.append(f"\nNote: {s.pending_note}", style="magenta")
         meta.update(head)
-        abstract.update(body)
-        self.query_one("#abstract-box", VerticalScroll).scroll_home(animate=False)
+        self._show_body(item.cluster_id, body, rec.abstract if rec is not None else "")
         self.query_one("#message", Static).update(message)
+
+    def _show_body(self, cid: str | None, body: Text, abstract: str) -> None:
+        if not self.full_text:
+            self.query_one("#abstract", Static).update(body)
+            self.query_one("#abstract-box", VerticalScroll).scroll_home(animate=False)
+            return
+        if cid == self._shown:
+            return  # same record: keep the reader's place in the text
+        self._shown = cid
+        view = self.query_one(FullTextView)
+        view.set_document(self._document(cid, abstract))
+
+    def _document(self, cid: str | None, abstract: str) -> TextDocument:
+        sections = (("Abstract (from the record)", abstract or "(no abstract)"),)
+        kw = {"include": self.inc, "exclude": self.exc}
+        if cid is None:
+            return TextDocument([], **kw)
+        ft = self.session.fulltext_of(cid)
+        if ft is None:
+            notice = (
+                "No full text attached. Attach files with `review fulltext attach DIR`; "
+                "press r if the report cannot be retrieved."
+            )
+        elif ft.status == "text":
+            return TextDocument(ft.pages, sections=sections, **kw)
+        elif ft.status == "no-text":
+            notice = f"This file has no text layer ({ft.message}): press o to open it."
+        elif ft.status == "missing":
+            notice = f"The attached file is missing: {ft.path}. Attach it again."
+        else:
+            notice = f"Cannot show this file's text ({ft.message}): press o to open it."
+        return TextDocument([], sections=sections, notice=notice, **kw)
 
     def _act(self, fn: Any, *args: Any) -> None:
         try:
@@ -266,6 +324,83 @@ class ScreeningScreen(Screen[None]):
         self._act(self.session.skip)
 
     def action_search(self) -> None:
+        if self.full_text and self.session.item() is not None:
+            self._search_text()
+            return
+        self.action_find_record()
+
+    def _search_text(self) -> None:
+        view = self.query_one(FullTextView)
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            n = view.search(text)
+            if not text.strip():
+                msg = "Search cleared."
+            elif n:
+                msg = f"{self._match_text(view)} — ] next, [ previous"
+            else:
+                msg = f"{escape(text)!r} is not in this text."
+            self.query_one("#message", Static).update(msg)
+
+        self.app.push_screen(PromptScreen("Search in this full text:", view.doc.query), done)
+
+    def _match_text(self, view: FullTextView) -> str:
+        doc = view.doc
+        i = doc.matches.index(view.current) + 1 if view.current in doc.matches else 0
+        return f"Match {i} of {len(doc.matches)} for {escape(doc.query)!r}{self._page(view)}"
+
+    @staticmethod
+    def _page(view: FullTextView) -> str:
+        if view.current is None or not view.doc.n_pages:
+            return ""
+        page = view.doc.page_at_line(view.doc.line_of(view.current.start))
+        return f" (page {page})" if page else " (abstract)"
+
+    def action_match(self, forward: bool) -> None:
+        if not self.full_text:
+            return
+        view = self.query_one(FullTextView)
+        if not view.doc.matches:
+            msg = (
+                "No search yet: press / to search the text."
+                if not view.doc.query
+                else (f"{escape(view.doc.query)!r} is not in this text.")
+            )
+        else:
+            view.jump(view.doc.matches, forward)
+            msg = self._match_text(view)
+        self.query_one("#message", Static).update(msg)
+
+    def action_hit(self, forward: bool) -> None:
+        if not self.full_text:
+            return
+        view = self.query_one(FullTextView)
+        hits = view.doc.hits
+        if not hits:
+            msg = "No protocol keywords in this text."
+        else:
+            i = view.jump(hits, forward)
+            hit = hits[i or 0]
+            word = view.doc.text[hit.start : hit.end].replace("\n", " ")
+            msg = (
+                f"Keyword hit {(i or 0) + 1} of {len(hits)}: {escape(word)!r} ({hit.kind})"
+                f"{self._page(view)}"
+            )
+        self.query_one("#message", Static).update(msg)
+
+    def action_open_file(self) -> None:
+        from review.screen.fulltext_text import open_file
+
+        item = self.session.item()
+        if item is None or not item.fulltext_path:
+            msg = "No file attached to this record."
+        else:
+            msg = open_file(self.session.project, item.fulltext_path)
+        self.query_one("#message", Static).update(escape(msg))
+
+    def action_find_record(self) -> None:
         def done(text: str | None) -> None:
             if text:
                 found = self.session.search(text)

@@ -1,5 +1,8 @@
 """Reader for ``scripts/example_charting.yaml``: the worked example's 45 reports / 24 programmes.
 
+Example-only code (not part of the ``review`` library): ``scripts/make_example.py`` and the tests
+import it from this folder.
+
 The file uses short codes for the report-level categories (``method: qual``); :func:`load_example`
 expands them to the schema's values, so callers get rows ready for
 :func:`review.chart.fill_template` or :func:`review.chart.summarise`.

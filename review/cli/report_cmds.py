@@ -1,0 +1,153 @@
+"""CLI commands ``review report`` (the offline HTML report) and ``review report checklist``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from review.cli.common import JsonOpt, ProjectOpt, QuietOpt, project_from
+
+if TYPE_CHECKING:
+    from review.project import Project
+
+report_app = typer.Typer(name="report", no_args_is_help=False, rich_markup_mode="markdown")
+
+
+def _project(ctx: typer.Context, project: Path | None) -> Project:
+    return project_from(ctx, project)
+
+
+@report_app.callback(invoke_without_command=True)
+def report(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The HTML file to write (default: outputs/report.html).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    open_it: Annotated[
+        bool, typer.Option("--open", help="Open the report in your web browser afterwards.")
+    ] = False,
+    project: ProjectOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write one self-contained HTML page a co-author can open by double-click (no network).
+
+    It shows the PRISMA 2020 flow diagram (click any count for the records behind it), the
+    methods paragraph, duplicates and the overlap between sources, screening agreement (κ with
+    95% CI, PABAK, AC1, α) with every disagreement and its resolution, the charting tables
+    (sortable, searchable), frequencies, crosstabs, the evidence-gap map (hover a bubble for
+    its reports, click it to filter the tables) and provenance (tool version, file hashes).
+    Sections the project has not reached yet say what to run.
+
+    Example:
+
+        review report
+
+        review report -o peer-advocacy-report.html --open
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["project"] = project
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.markup import escape
+
+    from review.cli.common import err_console, open_project, out_console, print_json, progress
+    from review.report import write_report
+
+    proj = open_project(project)
+    with progress("Report", quiet) as update:
+        update(0, 1)
+        path = write_report(proj, output)
+        update(1, 1)
+    size = path.stat().st_size
+    if json_out:
+        print_json({"path": str(path), "bytes": size})
+    else:
+        out_console().print(f"Wrote {escape(proj.rel(path))} ({size / 1024:,.0f} KB)")
+    if open_it:
+        import webbrowser
+
+        if not webbrowser.open(path.resolve().as_uri()):
+            err_console().print(f"Could not start a browser; open {escape(str(path))} yourself.")
+
+
+@report_app.command("checklist")
+def checklist_cmd(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The workbook to write (.xlsx; a .md with the same name is written beside it). "
+            "Default: outputs/report/prisma-scr.xlsx.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    project: ProjectOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The PRISMA-ScR checklist (Tricco et al. 2018; 20 essential + 2 optional items), with
+    where each item is addressed.
+
+    The "Where addressed" column is pre-filled for the items the project's own files answer
+    (protocol, search dates, screening, charting form, flow diagram, charting tables), naming
+    only files that exist; the rest, and the page numbers, are for the authors.
+
+    Example:
+
+        review report checklist
+
+        review report checklist -o submission/prisma-scr-checklist.xlsx
+    """
+    from rich.markup import escape
+
+    from review.cli.common import out_console, print_json
+    from review.errors import ReviewError
+    from review.report.checklist import checklist_rows, write_checklist
+
+    proj = _project(ctx, project)
+    if output is not None and output.suffix.lower() != ".xlsx":
+        raise ReviewError(f"{output}: the checklist is an Excel workbook; name it *.xlsx.")
+    xlsx, md = write_checklist(proj, output)
+    rows = checklist_rows(proj)
+    filled = [r.item.number for r in rows if r.where]
+    if json_out:
+        print_json(
+            {
+                "xlsx": str(xlsx),
+                "md": str(md),
+                "items": [
+                    {
+                        "item": r.item.number,
+                        "topic": r.item.topic,
+                        "optional": r.item.optional,
+                        "where": r.where,
+                        "files": list(r.files),
+                    }
+                    for r in rows
+                ],
+            }
+        )
+        return
+    out = out_console()
+    out.print(f"Wrote {escape(proj.rel(xlsx))} and {escape(proj.rel(md))}")
+    out.print(
+        f"{len(filled)} of {len(rows)} items point to the project's files "
+        f"({', '.join(map(str, filled)) or 'none'}); fill in the rest and the page numbers."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this stage's commands to the root app."""
+    app.add_typer(report_app, name="report")

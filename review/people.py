@@ -1,0 +1,178 @@
+"""Who records a decision: exact reviewer names, their file ids, and the team roster.
+
+Every person's decisions live in files of their own (``data/screening/<id>.jsonl``,
+``data/dedup/<id>.jsonl``, ``data/resolutions/<id>.jsonl``, ``data/charting/<id>/``). The id is
+derived from the exact name (Unicode NFC, surrounding spaces removed), and every log line carries
+the exact name too:
+
+- a plain ASCII name keeps the slug earlier versions used (``Ana Silva`` -> ``ana-silva``), so
+  existing projects keep their files;
+- any other name gets a readable prefix plus a reversible code of the exact name:
+  ``Zoë Ñúñez`` -> ``zoe-nunez--pjxsdqvaeohbjxmbvnzwm``, ``张伟`` -> ``name--4wk6tzpkvc``
+  (lower-case base32 of the UTF-8 name, so two different names never share a file, even on
+  case-insensitive file systems);
+- a name too long for a file name (over 100 characters of slug, or 80 of code) gets a readable
+  prefix plus ``--sha-`` and 24 hex digits of its SHA-256.
+
+Distinct ASCII names can share a slug (``Anat`` and ``anat``), and a hash can in principle
+collide, so a writer first checks who owns the file: the first line names its owner. A different
+exact name is refused with a message saying whose file it is (:func:`claim`).
+"""
+
+from __future__ import annotations
+
+import base64
+import getpass
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+from review.errors import ReviewError
+
+MAX_SLUG = 100  # a plain ASCII slug longer than this gets the hashed form
+MAX_CODE = 80  # a base32 code longer than this gets the hashed form
+MAX_NAME = 200  # characters; longer names are refused (nobody types them on purpose)
+CONSENSUS = "consensus"  # the reserved name for an agreed outcome (resolutions, charting)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def clean_name(name: str, option: str = "--reviewer") -> str:
+    """The exact name as stored: NFC-normalised, surrounding spaces removed; refuses empty names,
+    control characters (tabs, line breaks) and names over 200 characters."""
+    text = unicodedata.normalize("NFC", name or "").strip()
+    if not text:
+        raise ReviewError(f"A name is needed: pass {option} NAME.")
+    if _CONTROL.search(text):
+        raise ReviewError(
+            f"The name {text!r} contains a control character (tab, line break…); "
+            f"pass {option} with a plain name."
+        )
+    if len(text) > MAX_NAME:
+        raise ReviewError(
+            f"The name given with {option} is {len(text)} characters long; use at most "
+            f"{MAX_NAME} (initials or a short name are fine, it is only a label)."
+        )
+    return text
+
+
+def _slug(text: str) -> str:
+    from review.io.files import safe_name
+
+    return safe_name(text)
+
+
+def file_id(name: str) -> str:
+    """The file name (without extension) that holds ``name``'s decisions (see module docs)."""
+    name = unicodedata.normalize("NFC", name).strip()
+    slug = _slug(name)
+    has_alnum = any(c.isalnum() for c in name)
+    if name.isascii() and has_alnum and len(slug) <= MAX_SLUG:
+        return slug  # the historical file name
+    prefix = slug[:40].strip("-") if any(c.isalnum() for c in name if c.isascii()) else ""
+    prefix = prefix or "name"
+    raw = name.encode("utf-8")
+    code = base64.b32encode(raw).decode("ascii").rstrip("=").lower()
+    if len(code) > MAX_CODE:
+        code = "sha-" + hashlib.sha256(raw).hexdigest()[:24]
+    return f"{prefix}--{code}"
+
+
+def name_from_file_id(stem: str) -> str | None:
+    """The exact name encoded in a file id, when it is recoverable (the base32 form); None for
+    legacy ASCII slugs and hashed ids (their files' lines carry the name)."""
+    if "--" not in stem:
+        return None
+    code = stem.rsplit("--", 1)[1]
+    if code.startswith("sha-"):
+        return None
+    try:
+        return base64.b32decode(code.upper() + "=" * (-len(code) % 8)).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def owner_of(path: Path, key: str) -> str | None:
+    """The name on the first line of a JSONL log that has ``key`` (None: empty or no such file)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(obj, dict) and isinstance(obj.get(key), str):
+                    return unicodedata.normalize("NFC", obj[key]).strip()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+    return None
+
+
+def own_path(
+    folder: Path,
+    name: str,
+    suffix: str,
+    owner: Callable[[Path], str | None],
+    option: str,
+    rel: Callable[[Path], str],
+) -> Path:
+    """Where ``name``'s own file lives in ``folder`` (``<file id><suffix>``), checked.
+
+    A project started before file ids existed may hold a non-ASCII name's decisions under the
+    old lossy slug (``ana-maria.jsonl`` for ``Ana María``): that file keeps being used while it
+    is the name's own. ``owner(path)`` reads a file's owner; ``rel`` shows a path to the user.
+    """
+    from review.io.files import safe_name
+
+    name = clean_name(name, option)
+    path = folder / f"{file_id(name)}{suffix}"
+    if not path.exists():
+        legacy = folder / f"{safe_name(name)}{suffix}"
+        if legacy != path and legacy.exists() and owner(legacy) == name:
+            return legacy
+    return claim(path, name, owner(path), option, rel(path))
+
+
+def claim(path: Path, name: str, owner: str | None, option: str, shown: str) -> Path:
+    """``path`` if it is free (``owner`` None) or ``name``'s; a clear ReviewError otherwise.
+
+    ``shown`` is the path as the user should read it (relative to the project).
+    """
+    if owner is not None and owner != name:
+        raise ReviewError(
+            f"{shown} holds the decisions of {owner!r}, and the name {name!r} maps to the same "
+            f"file. If you are {owner!r}, pass {option} {_quote(owner)} exactly; otherwise "
+            "choose a name that differs in its letters or digits."
+        )
+    return path
+
+
+def _quote(name: str) -> str:
+    import shlex
+
+    return shlex.quote(name)
+
+
+def whoami() -> str:
+    """Who is acting: $REVIEW_USER, else git's user.name, else the login name."""
+    env = os.environ.get("REVIEW_USER")
+    if env:
+        return env
+    try:
+        import subprocess
+
+        out = subprocess.run(
+            ["git", "config", "user.name"], capture_output=True, text=True, timeout=2, check=False
+        )
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        return "unknown"

@@ -1,0 +1,296 @@
+"""What the PRISMA 2020 flow diagram says: its boxes and their logical lines, from a :class:`Flow`.
+
+No geometry here: :func:`build_boxes` returns :class:`Box` es with ids, roles and :class:`Item`
+lines; :mod:`review.prisma.layout` wraps and places them, :mod:`review.prisma.render` draws them.
+A new box is a new ``_..._boxes`` function called from :func:`build_boxes` (its id then needs a
+column and a row in :mod:`review.prisma.layout`); a new line in a box goes in that box's function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from review.errors import ReviewError
+from review.prisma.facts import Flow
+
+# ---- labels (overridable with --label KEY=TEXT) -----------------------------------------------
+
+DEFAULT_LABELS: dict[str, str] = {
+    "title": "",
+    "header_main": "Identification of new studies via databases and registers",
+    "header_other": "Identification of new studies via other methods",
+    "identification": "Identification",
+    "screening": "Screening",
+    "included": "Included",
+    "identified": "Records identified from:",
+    "databases": "Databases",
+    "registers": "Registers",
+    "screened_with": "Other sources screened with these:",
+    "website": "Websites",
+    "organisation": "Organisations",
+    "citation": "Citation searching",
+    "expert": "Experts",
+    "other": "Other sources",
+    "removed": "Records removed before screening:",
+    "duplicates": "Duplicate records removed",
+    "duplicates_automatic": "automatically",
+    "duplicates_manual": "by a reviewer",
+    "excluded_automatic": "Records marked as ineligible by automation tools",
+    "excluded_other": "Records removed for other reasons",
+    "records_screened": "Records screened",
+    "records_excluded": "Records excluded",
+    "reports_sought": "Reports sought for retrieval",
+    "reports_not_retrieved": "Reports not retrieved",
+    "reports_assessed": "Reports assessed for eligibility",
+    "reports_excluded": "Reports excluded",
+    "studies_included": "Studies included in review",
+    "programmes_included": "Studies (programmes) included in review",
+    "reports_included": "Reports of included studies",
+    "reports_included_main": "from databases and registers",
+    "reports_included_other": "from other methods",
+    "provisional": "Provisional counts: {open}.",
+}
+
+KIND_LABEL_KEYS = ("website", "organisation", "citation", "expert", "other")
+
+
+@dataclass(frozen=True)
+class DiagramOptions:
+    title: str = ""
+    font: str = "DejaVu Sans"  # a family name, or a path to a .ttf/.otf file
+    fontsize: float = 8.0
+    branches: str = "auto"  # auto | databases | both
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def merged_labels(options: DiagramOptions) -> dict[str, str]:
+    unknown = sorted(k for k in options.labels if k not in DEFAULT_LABELS)
+    if unknown:
+        raise ReviewError(
+            f"Unknown --label key {', '.join(unknown)}. Keys: {', '.join(DEFAULT_LABELS)}."
+        )
+    labels = {**DEFAULT_LABELS, **options.labels}
+    if options.title:
+        labels["title"] = options.title
+    return labels
+
+
+def parse_labels(pairs: list[str]) -> dict[str, str]:
+    """``["records_screened=Titles screened"]`` -> dict; a clear error for a malformed pair."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise ReviewError(f"--label {pair!r}: write it as KEY=TEXT, e.g. records_screened=…")
+        out[key.strip()] = text
+    return out
+
+
+# ---- boxes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One logical line of box content before wrapping."""
+
+    text: str
+    indent: int = 0
+    bold: bool = False
+
+
+@dataclass
+class Box:
+    """A box's content (set here) and its place and wrapped lines (set by the layout)."""
+
+    id: str
+    role: str  # main | side | header_main | header_other | phase | title | note
+    items: list[Item]
+    align: str = "center"  # center | left
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+    h: float = 0.0
+    lines: list[tuple[str, float, bool]] = field(default_factory=list)  # text, x-offset, bold
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+
+# ---- content --------------------------------------------------------------------------------
+
+
+def n_(value: int | None) -> str:
+    return f"{int(value or 0):,}"
+
+
+def cnt(label: str, value: int | None, colon: bool = False) -> str:
+    """``Records screened (n = 3,794)`` with non-breaking spaces inside the bracket."""
+    return f"{label} (n\u00a0=\u00a0{n_(value)}){':' if colon else ''}"
+
+
+def _records(value: int, noun: str = "record") -> str:
+    return f"{n_(value)} {noun}{'' if value == 1 else 's'}"
+
+
+def _reason_items(rows: list[dict[str, Any]]) -> list[Item]:
+    return [Item(cnt(r["label"], r["n"]), 1) for r in rows if r["n"]]
+
+
+def _count_box(box_id: str, role: str, label: str, value: int, reasons: list[Item]) -> Box:
+    head = Item(cnt(label, value, colon=bool(reasons)))
+    return Box(box_id, role, [head, *reasons], "left" if reasons else "center")
+
+
+def build_boxes(flow: Flow, labels: Mapping[str, str], show_other: bool) -> list[Box]:
+    """The boxes' contents (ids, roles, logical lines), before wrapping and placement.
+
+    The order is the drawing order (and the order of ``Layout.boxes``)."""
+    f, lab = flow.flow, labels
+    boxes: list[Box] = []
+    if lab["title"]:
+        boxes.append(Box("title", "title", [Item(lab["title"], bold=True)]))
+    boxes.append(Box("header_main", "header_main", [Item(lab["header_main"], bold=True)]))
+    if show_other:
+        boxes.append(Box("header_other", "header_other", [Item(lab["header_other"], bold=True)]))
+    boxes.append(_identified_main_box(f, lab))
+    boxes.append(_removed_box(f, lab))
+    if show_other:
+        boxes.append(_identified_other_box(f, lab))
+    boxes += _screening_boxes(f, lab)
+    boxes += _report_boxes(f, lab, "reports_", "")
+    if show_other:
+        boxes += _report_boxes(f, lab, "other_reports_", "_other")
+    boxes.append(_included_box(f, lab, show_other))
+    for phase in ("identification", "screening", "included"):
+        boxes.append(Box(f"phase_{phase}", "phase", [Item(lab[phase], bold=True)]))
+    if f["provisional"]:
+        boxes.append(_provisional_box(f, lab))
+    return boxes
+
+
+def _identified_main_box(f: Mapping[str, Any], lab: Mapping[str, str]) -> Box:
+    """Databases and registers (+ other kinds of source screened with them)."""
+    main = [r for r in f["identified"] if r["branch"] == "main"]
+    items = [Item(lab["identified"])]
+    # "Registers (n = 0)" is shown even without registers, as the PRISMA 2020 template asks
+    for kind, key in (("database", "databases"), ("register", "registers")):
+        rows = [r for r in main if r["kind"] == kind]
+        items.append(Item(cnt(lab[key], sum(r["n"] for r in rows))))
+        if len(rows) > 1 or (rows and rows[0]["source"].lower() != lab[key].lower()):
+            items += [Item(cnt(r["source"], r["n"]), 1) for r in rows]
+    with_db = [r for r in main if r["kind"] not in ("database", "register")]
+    if with_db:
+        items.append(Item(lab["screened_with"]))
+        items += [
+            Item(cnt(f"{r['source']} ({lab[r['kind']].lower()})", r["n"]), 1) for r in with_db
+        ]
+    return Box("identified_main", "main", items, "left")
+
+
+def _removed_box(f: Mapping[str, Any], lab: Mapping[str, str]) -> Box:
+    """Records removed before screening: duplicates, automation, other reasons."""
+    dups = f["duplicates_automatic"] + f["duplicates_manual"]
+    removed = [
+        Item(lab["removed"]),
+        Item(cnt(lab["duplicates"], dups)),
+        Item(cnt(lab["duplicates_automatic"], f["duplicates_automatic"]), 1),
+        Item(cnt(lab["duplicates_manual"], f["duplicates_manual"]), 1),
+        Item(cnt(lab["excluded_automatic"], f["excluded_automatic"])),
+        Item(cnt(lab["excluded_other"], f["excluded_other"])),
+    ]
+    return Box("removed", "side", removed, "left")
+
+
+def _identified_other_box(f: Mapping[str, Any], lab: Mapping[str, str]) -> Box:
+    """Other methods: websites, organisations, citation searching, experts…"""
+    other = [r for r in f["identified"] if r["branch"] == "other"]
+    items = [Item(lab["identified"])]
+    for kind in KIND_LABEL_KEYS:
+        rows = [r for r in other if r["kind"] == kind]
+        if not rows:
+            continue
+        items.append(Item(cnt(lab[kind], sum(r["n"] for r in rows))))
+        if len(rows) > 1 or rows[0]["source"].lower() != lab[kind].lower():
+            items += [Item(cnt(r["source"], r["n"]), 1) for r in rows]
+    if len(items) == 1:
+        items += [Item(cnt(lab[k], 0)) for k in ("website", "organisation", "citation")]
+    return Box("identified_other", "main", items, "left")
+
+
+def _screening_boxes(f: Mapping[str, Any], lab: Mapping[str, str]) -> list[Box]:
+    """Records screened, and excluded at title/abstract (per reason)."""
+    return [
+        _count_box("records_screened", "main", lab["records_screened"], f["records_screened"], []),
+        _count_box(
+            "records_excluded",
+            "side",
+            lab["records_excluded"],
+            f["records_excluded"],
+            _reason_items(f["records_excluded_by_reason"]),
+        ),
+    ]
+
+
+def _report_boxes(
+    f: Mapping[str, Any], lab: Mapping[str, str], prefix: str, suffix: str
+) -> list[Box]:
+    """One branch's full-text boxes: sought, not retrieved, assessed, excluded (per reason)."""
+    boxes = [
+        _count_box(f"reports_{key}{suffix}", role, lab[f"reports_{key}"], f[prefix + key], [])
+        for key, role in (("sought", "main"), ("not_retrieved", "side"), ("assessed", "main"))
+    ]
+    boxes.append(
+        _count_box(
+            f"reports_excluded{suffix}",
+            "side",
+            lab["reports_excluded"],
+            f[prefix + "excluded"],
+            _reason_items(f[prefix + "excluded_by_reason"]),
+        )
+    )
+    return boxes
+
+
+def _included_box(f: Mapping[str, Any], lab: Mapping[str, str], show_other: bool) -> Box:
+    """Studies (or programmes) included, and the reports of included studies."""
+    programmes = f["programmes_included"] is not None
+    studies_label = lab["programmes_included"] if programmes else lab["studies_included"]
+    inc = [
+        Item(cnt(studies_label, f["studies_included"])),
+        Item(cnt(lab["reports_included"], f["reports_included"])),
+    ]
+    if f["reports_included_other"] or show_other:
+        inc += [
+            Item(cnt(lab["reports_included_main"], f["reports_included_main"]), 1),
+            Item(cnt(lab["reports_included_other"], f["reports_included_other"]), 1),
+        ]
+    return Box("included", "main", inc, "left" if len(inc) > 2 else "center")
+
+
+def _provisional_box(f: Mapping[str, Any], lab: Mapping[str, str]) -> Box:
+    """The note under a provisional diagram: what is still undecided."""
+    o = f["open"]
+    parts = [
+        f"{_records(o['title_abstract'])} undecided at title/abstract"
+        if o["title_abstract"]
+        else "",
+        f"{_records(o['full_text'], 'report')} undecided at full text" if o["full_text"] else "",
+        f"{_records(o['dedup_pairs'])} in possible-duplicate pairs" if o["dedup_pairs"] else "",
+    ]
+    text = lab["provisional"].format(open="; ".join(p for p in parts if p))
+    return Box("provisional", "note", [Item(text)], "left")

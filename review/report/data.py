@@ -1,0 +1,447 @@
+"""Everything the report shows, read from the project into plain, JSON-able data.
+
+:func:`collect` reads the project once (the PRISMA inputs, the screening logs, the dedup
+clusters, the final charting) and returns a :class:`ReportData`. Each section is independent: a
+project without charting (or without screening) still gets a report, with that section saying
+what to run. Nothing here writes files or prints.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from review.errors import ReviewError
+
+if TYPE_CHECKING:
+    from review.chart.summary import CrossTab, Summary
+    from review.prisma.diagram import Layout
+    from review.prisma.flow import Flow, PrismaInputs
+    from review.project import Project
+
+STAGES = ("title-abstract", "full-text")
+# Project files whose hashes the provenance lists (what the outputs are derived from).
+PROVENANCE_GLOBS = (
+    "protocols/*.yaml",
+    "extraction_schema.yaml",
+    "data/imports/*/*",
+    "data/dedup/*.jsonl",
+    "data/screening/*.jsonl",
+    "data/resolutions/*.jsonl",
+    "data/charting/*/*.json",
+)
+UPSET_MAX = 15  # intersections drawn in the overlap figure (the rest are summed in the table)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the report: its data, or why it is missing (what to run)."""
+
+    data: dict[str, Any] | None
+    missing: str = ""
+
+
+@dataclass(frozen=True)
+class ReportData:
+    title: str
+    prisma: Section
+    screening: Section
+    dedup: Section
+    charting: Section
+    methods: str  # markdown paragraphs (outputs/prisma/methods.md's text)
+    provenance: dict[str, Any]
+    layout: Layout | None = field(default=None, repr=False)
+    explain_blob: str = ""  # base64 of gzipped JSON: records behind every PRISMA count
+
+
+def collect(project: Project) -> ReportData:
+    """Read every section of the report from ``project``."""
+    prisma, layout, blob, methods = _prisma_section(project)
+    return ReportData(
+        title=project.protocol.title,
+        prisma=prisma,
+        screening=_guard(_screening_section, project),
+        dedup=_guard(_dedup_section, project),
+        charting=_guard(_charting_section, project),
+        methods=methods,
+        provenance=provenance(project),
+        layout=layout,
+        explain_blob=blob,
+    )
+
+
+def _guard(fn: Any, project: Project) -> Section:
+    try:
+        return fn(project)
+    except ReviewError as exc:
+        return Section(None, str(exc))
+
+
+# ---- PRISMA ----------------------------------------------------------------------------------
+
+
+def _prisma_section(project: Project) -> tuple[Section, Layout | None, str, str]:
+    from review.prisma import compute_flow
+    from review.prisma.diagram import DiagramOptions, compute_layout
+    from review.prisma.inputs import gather
+    from review.prisma.methods import methods_markdown
+
+    try:
+        inputs, facts = gather(project)
+        flow = compute_flow(inputs)
+    except ReviewError as exc:
+        return Section(None, str(exc)), None, "", ""
+    layout = compute_layout(flow, DiagramOptions())
+    data = {
+        "json": flow.as_json(),
+        "provisional": flow.provisional,
+    }
+    return Section(data), layout, explain_blob(flow, inputs), methods_markdown(flow, facts)
+
+
+def explain_table(flow: Flow, inputs: PrismaInputs) -> dict[str, Any]:
+    """The rows of ``review prisma explain KEY`` for every key, dictionary-encoded: records
+    (id, source, title) and reasons ("why") once each, every key a list of [record, why]."""
+    from review.prisma import explain
+
+    records: dict[str, int] = {}
+    rows_out: list[list[Any]] = []
+    whys: dict[str, int] = {}
+    sources: dict[str, int] = {}
+    keys: dict[str, Any] = {}
+    seen: dict[str, str] = {}  # identical member lists are stored once (prisma2020 aliases)
+    for key in flow.keys():
+        rows = explain(flow, inputs, key)
+        encoded = []
+        for r in rows:
+            if r.record_id not in records:
+                records[r.record_id] = len(rows_out)
+                src = sources.setdefault(r.source, len(sources))
+                rows_out.append([r.record_id, src, r.title])
+            encoded.append([records[r.record_id], whys.setdefault(r.why, len(whys))])
+        sig = json.dumps(encoded, separators=(",", ":"))
+        if sig in seen:
+            keys[key] = seen[sig]  # a string: the key holding the same rows
+        else:
+            seen[sig] = key
+            keys[key] = encoded
+    return {"records": rows_out, "sources": list(sources), "whys": list(whys), "keys": keys}
+
+
+def explain_blob(flow: Flow, inputs: PrismaInputs) -> str:
+    """:func:`explain_table` as base64 gzip (deterministic: no file name, mtime 0)."""
+    text = json.dumps(explain_table(flow, inputs), ensure_ascii=False, separators=(",", ":"))
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), 9, mtime=0)).decode("ascii")
+
+
+# ---- screening -------------------------------------------------------------------------------
+
+AGREEMENT_KEYS = (
+    "reviewers",
+    "records_screened_by_all",
+    "records_compared",
+    "agreements",
+    "disagreements",
+    "percent_agreement",
+    "cohen_kappa",
+    "kappa_ci95",
+    "kappa_method",
+    "pabak",
+    "gwet_ac1",
+    "krippendorff_alpha",
+    "unresolved",
+    "resolved",
+    "final_status",
+)
+
+
+def _screening_section(project: Project) -> Section:
+    from review.screen.cache import cluster_index
+    from review.screen.disagreements import agreement_from_state, disagreement_rows
+    from review.screen.final import stage_state
+
+    try:
+        clusters = cluster_index(project)
+    except ReviewError as exc:
+        return Section(None, str(exc))
+    stages = []
+    for stage in STAGES:
+        cfg = project.protocol.stage(stage)
+        state = stage_state(project, stage, clusters)
+        agr = agreement_from_state(state)
+        if not agr["reviewers"]:
+            stages.append({"stage": stage, "screened": False})
+            continue
+        labels = {r.id: r.label for r in cfg.exclusion_reasons}
+        rows = []
+        for row in disagreement_rows(project, state, clusters):
+            decisions = [
+                {
+                    "reviewer": who,
+                    "decision": dec,
+                    "reason": labels.get(reason, reason),
+                    "note": note,
+                }
+                for who, dec, reason, note in row.decisions
+            ]
+            res = None
+            if row.resolution is not None:
+                dec, reason, rationale, resolver = row.resolution
+                res = {
+                    "decision": dec,
+                    "reason": labels.get(reason, reason),
+                    "rationale": rationale,
+                    "resolver": resolver,
+                }
+            rows.append(
+                {
+                    "record_id": row.record_id,
+                    "title": row.title,
+                    "decisions": decisions,
+                    "resolution": res,
+                }
+            )
+        stages.append(
+            {
+                "stage": stage,
+                "screened": True,
+                "agreement": {k: agr.get(k) for k in AGREEMENT_KEYS},
+                "collapsed": {
+                    k: agr["maybe_collapsed_to_include"].get(k)
+                    for k in ("percent_agreement", "cohen_kappa", "kappa_ci95", "pabak")
+                },
+                "disagreements": rows,
+                "csv": f"outputs/screening/{stage}-disagreements.csv",
+            }
+        )
+    if not any(s["screened"] for s in stages):
+        return Section(
+            None, "no screening decisions yet: run `review screen` or `review screen import`."
+        )
+    return Section({"stages": stages})
+
+
+# ---- dedup -----------------------------------------------------------------------------------
+
+
+def _dedup_section(project: Project) -> Section:
+    from review.dedup import load_clusters, status_summary
+
+    summary = status_summary(project)
+    if not summary.get("done"):
+        return Section(None, "not deduplicated yet: run `review dedup`.")
+    clusters = load_clusters(project)
+    sets: Counter[tuple[str, ...]] = Counter()
+    sources_of: dict[str, set[str]] = {}
+    for r in clusters.rows:
+        if r.branch != "main":
+            continue
+        sources_of.setdefault(r.cluster_id, set()).add(r.source)
+    for srcs in sources_of.values():
+        sets[tuple(sorted(srcs))] += 1
+    main_sources = sorted({s for srcs in sources_of.values() for s in srcs})
+    size = Counter(s for srcs in sources_of.values() for s in srcs)
+    intersections = sorted(sets.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
+    return Section(
+        {
+            "main_records": summary["main_records"],
+            "clusters": summary["clusters"],
+            "removed_automatic": summary["removed_automatic"],
+            "removed_manual": summary["removed_manual"],
+            "queued": summary["queued"],
+            "overlap": summary["overlap"],
+            "sources": main_sources,
+            "source_clusters": {s: size[s] for s in main_sources},
+            "intersections": [{"sources": list(k), "n": n} for k, n in intersections[:UPSET_MAX]],
+            "intersections_rest": sum(n for _, n in intersections[UPSET_MAX:]),
+            "intersections_rest_count": max(0, len(intersections) - UPSET_MAX),
+        }
+    )
+
+
+# ---- charting --------------------------------------------------------------------------------
+
+
+def _charting_section(project: Project) -> Section:
+    from review.chart import final_charting, project_summary
+    from review.chart.store import project_schema
+
+    summary = project_summary(project)
+    charting = final_charting(project)
+    schema = project_schema(project)
+    assert charting is not None  # project_summary raised otherwise
+    cite = charting.citations
+    names = {pid: str(row.get("name") or pid) for pid, row in charting.programmes.items()}
+    links = {rid: list(charting.report_programmes.get(rid, [])) for rid in charting.reports}
+
+    # report-level table: every report-level field that is not a programme link
+    fields = [f for f in schema.report_fields if f.type != "programme_link"]
+    report_cols = [("citation", "Report"), *((f.id, f.label) for f in fields)]
+    report_cols.append(("programmes", "Programme(s)"))
+    reports = []
+    for rid, row in sorted(
+        charting.reports.items(), key=lambda kv: ((cite.get(kv[0]) or kv[0]).casefold(), kv[0])
+    ):
+        cells = {"citation": cite.get(rid) or rid}
+        for f in fields:
+            cells[f.id] = _text(row.get(f.id, ""))
+        cells["programmes"] = "; ".join(names.get(p, p) for p in links[rid])
+        reports.append({"id": rid, "programmes": links[rid], "cells": cells})
+
+    overview_cols = [c for c in summary.overview_columns if c[0] not in ("reports",)]
+    overview = [
+        {
+            "id": row["programme_id"],
+            "cells": {k: _text(row.get(k, "")) for k, _ in overview_cols},
+            "reports": [r for r, pids in links.items() if row["programme_id"] in pids],
+        }
+        for row in summary.overview
+    ]
+    return Section(
+        {
+            "n_reports": summary.n_reports,
+            "n_programmes": summary.n_programmes,
+            "report_columns": report_cols,
+            "reports": reports,
+            "overview_columns": overview_cols,
+            "overview": overview,
+            "frequencies": [_freq(t) for t in summary.frequencies],
+            "crosstabs": [_crosstab(ct) for ct in summary.crosstabs],
+            "gap_map": _gap_map(summary, charting, schema) if summary.gap_map else None,
+            "unlinked_reports": summary.unlinked_reports,
+        }
+    )
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _freq(t: Any) -> dict[str, Any]:
+    return {
+        "field": t.field_id,
+        "label": t.label,
+        "level": t.level,
+        "multi": t.multi,
+        "denominator": t.denominator_text,
+        "note": t.note,
+        "rows": [{"value": r.value, "n": r.n, "pct": r.pct, "reports": r.reports} for r in t.rows],
+    }
+
+
+def _crosstab(ct: CrossTab) -> dict[str, Any]:
+    return {
+        "row_label": ct.row_label,
+        "col_label": ct.col_label,
+        "rows": ct.rows,
+        "cols": ct.cols,
+        "counts": ct.counts,
+        "row_totals": ct.row_totals,
+        "col_totals": ct.col_totals,
+        "n": ct.n,
+        "note": ct.note,
+    }
+
+
+def cell_members(ct: CrossTab, programmes: dict[str, dict[str, Any]]) -> list[list[list[str]]]:
+    """The programme ids in every cell of a programme-level crosstab (same rule as the counts:
+    a programme with several values is in each of its cells)."""
+
+    def values(row: dict[str, Any], fid: str) -> set[str]:
+        got = row.get(fid)
+        if got is None or got == "" or got == []:
+            return set()
+        return {str(v) for v in got} if isinstance(got, list) else {str(got)}
+
+    out = [[[] for _ in ct.cols] for _ in ct.rows]
+    for pid, row in sorted(programmes.items()):
+        va, vb = values(row, ct.row_field), values(row, ct.col_field)
+        for i, r in enumerate(ct.rows):
+            if r in va:
+                for j, c in enumerate(ct.cols):
+                    if c in vb:
+                        out[i][j].append(pid)
+    return out
+
+
+def _gap_map(summary: Summary, charting: Any, schema: Any) -> dict[str, Any]:
+    ct = summary.gap_map
+    assert ct is not None
+    members = cell_members(ct, charting.programmes)
+    got = [[len(c) for c in row] for row in members]
+    if got != ct.counts:  # the same rule as the summary's counts, or the map would mislead
+        raise ReviewError(
+            "gap map: cell members do not match the summary's counts (please report)."
+        )
+    return {**_crosstab(ct), "members": members}
+
+
+# ---- provenance ------------------------------------------------------------------------------
+
+
+def provenance(project: Project) -> dict[str, Any]:
+    """Tool version, SHA-256 of every project file the outputs derive from, and the date of the
+    latest recorded event (deterministic: no clock is read)."""
+    from review import __version__
+
+    root = project.root
+    files = []
+    seen: set[Path] = set()
+    for pattern in PROVENANCE_GLOBS:
+        for path in sorted(root.glob(pattern)):
+            if path.is_file() and path not in seen:
+                seen.add(path)
+                files.append(
+                    {
+                        "path": path.relative_to(root).as_posix(),
+                        "bytes": path.stat().st_size,
+                        "sha256": _sha256(path),
+                    }
+                )
+    return {"tool": "review", "version": __version__, "files": files, "as_of": _latest(root)}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _latest(root: Path) -> str:
+    """The latest ``at``/``imported_at`` time in the project's logs ('' when none)."""
+    latest = ""
+    for pattern in ("data/*/*.jsonl", "data/imports/*/import.json", "data/charting/*/*.json"):
+        for path in root.glob(pattern):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if path.suffix == ".jsonl":
+                objs = []
+                for line in text.splitlines():
+                    try:
+                        objs.append(json.loads(line))
+                    except ValueError:
+                        continue
+            else:
+                try:
+                    objs = [json.loads(text)]
+                except ValueError:
+                    continue
+            for obj in objs:
+                if isinstance(obj, dict):
+                    for key in ("at", "imported_at"):
+                        v = obj.get(key)
+                        if isinstance(v, str) and v > latest:
+                            latest = v
+    return latest

@@ -1,0 +1,147 @@
+"""Render :class:`~review.report.data.ReportData` as one self-contained HTML file (Jinja2).
+
+CSS and the page script are inlined from ``review/report/assets``; figures are inline SVG; the
+records behind every PRISMA count travel as gzipped JSON and are unpacked in the browser only
+when a count is clicked. Nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from review.report.data import ReportData
+
+ASSETS = Path(__file__).parent / "assets"
+
+
+def _methods_html(markdown: str) -> str:
+    """The methods paragraphs (headings and paragraphs only; the text is ours)."""
+    out = []
+    for block in re.split(r"\n\s*\n", markdown.strip()):
+        block = " ".join(block.split())
+        if not block:
+            continue
+        if block.startswith("#"):
+            out.append(f"<h3>{html.escape(block.lstrip('#').strip())}</h3>")
+        else:
+            out.append(f"<p>{html.escape(block)}</p>")
+    return "\n".join(out)
+
+
+def _script_json(obj: Any) -> str:
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _pct(value: Any) -> str:
+    if not isinstance(value, (int, float)):
+        return "–"
+    return f"{value * 100:.1f}%" if value <= 1 else f"{value:.1f}%"
+
+
+def _ci(value: Any) -> str:
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and all(isinstance(x, (int, float)) for x in value)
+    ):
+        return f"{value[0]:.2f} to {value[1]:.2f}"
+    return "–"
+
+
+def _sentence(text: Any) -> str:
+    """Capitalise a message's first word, unless it is a path or a name (has / or .)."""
+    text = str(text)
+    first = text.split(" ", 1)[0]
+    return text if "/" in first or "." in first else text[:1].upper() + text[1:]
+
+
+def _trusted(text: str) -> Any:
+    """Mark our own, already escaped HTML/SVG/CSS/JS as safe for the template."""
+    from markupsafe import Markup
+
+    return Markup(text)  # noqa: S704 - built by this module and svg.py with every value escaped
+
+
+def render(data: ReportData) -> str:
+    """The report as one HTML string (deterministic for the same project files)."""
+    import jinja2
+
+    from review.prisma.diagram import DiagramOptions, merged_labels
+    from review.report import svg
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(ASSETS)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["fmt"] = _fmt
+    env.filters["pct"] = _pct
+    env.filters["ci"] = _ci
+    env.filters["sentence"] = _sentence
+
+    prisma_svg = ""
+    if data.layout is not None and data.prisma.data is not None:
+        from review.prisma.flow import Flow
+
+        j = data.prisma.data["json"]
+        flow = Flow(flow=j["flow"], prisma2020=j["prisma2020"], members={}, sources={})
+        prisma_svg = svg.prisma_svg(data.layout, flow, merged_labels(DiagramOptions()))
+    gap_svg = upset = ""
+    charting = data.charting.data
+    if charting and charting.get("gap_map"):
+        gap_svg = svg.gap_map_svg(charting["gap_map"])
+    if data.dedup.data:
+        upset = svg.upset_svg(data.dedup.data)
+
+    page_data: dict[str, Any] = {"explain": data.explain_blob}
+    if data.prisma.data is not None:
+        page_data["prisma"] = data.prisma.data["json"]
+    if charting:
+        page_data["gap"] = (
+            {
+                "rows": charting["gap_map"]["rows"],
+                "cols": charting["gap_map"]["cols"],
+                "row_label": charting["gap_map"]["row_label"],
+                "col_label": charting["gap_map"]["col_label"],
+                "members": charting["gap_map"]["members"],
+            }
+            if charting.get("gap_map")
+            else None
+        )
+        page_data["programmes"] = {
+            p["id"]: {"name": p["cells"].get("name", p["id"]), "reports": p["reports"]}
+            for p in charting["overview"]
+        }
+        page_data["citations"] = {r["id"]: r["cells"]["citation"] for r in charting["reports"]}
+
+    template = env.get_template("report.html.j2")
+    return template.render(
+        d=data,
+        css=_trusted((ASSETS / "report.css").read_text(encoding="utf-8")),
+        js=_trusted((ASSETS / "report.js").read_text(encoding="utf-8")),
+        page_json=_trusted(_script_json(page_data)),
+        prisma_svg=_trusted(prisma_svg),
+        gap_svg=_trusted(gap_svg),
+        upset_svg=_trusted(upset),
+        methods=_trusted(_methods_html(data.methods)),
+    )

@@ -1,0 +1,371 @@
+"""Hand-written SVG for the report: the PRISMA diagram (from the same layout as prisma.svg, with
+every count a focusable link to the records behind it), the evidence-gap map (a bubble matrix
+whose cells list and filter their reports) and the dedup overlap (an UpSet-style figure).
+
+Text is real ``<text>``, so a browser can search it and an author can edit it. No scripts here:
+the page's script finds the elements by their ``data-*`` attributes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, Helvetica, sans-serif"
+PHASE_FILL = "#BDD7EE"
+HEADER_FILL = {"header_main": "#FFE699", "header_other": "#E7E6E6"}
+
+
+def _a(value: Any) -> str:
+    return escape(str(value), quote=True)
+
+
+def _f(v: float) -> str:
+    return f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+# ---- PRISMA ----------------------------------------------------------------------------------
+
+
+def item_keys(flow: Any, labels: Mapping[str, str]) -> dict[str, dict[str, list[str]]]:
+    """For each box id: the text of each count item -> the explain keys behind it (several keys
+    when a line sums several sources). Built with the diagram's own ``cnt`` so texts match."""
+    from review.prisma.diagram import KIND_LABEL_KEYS, cnt
+
+    f = flow.flow
+    ident = f["identified"]
+    out: dict[str, dict[str, list[str]]] = {}
+
+    def src_keys(rows: list[dict[str, Any]]) -> list[str]:
+        return [f"identified.{r['source']}" for r in rows]
+
+    main = [r for r in ident if r["branch"] == "main"]
+    other = [r for r in ident if r["branch"] == "other"]
+    m: dict[str, list[str]] = {}
+    for kind, key in (("database", "databases"), ("register", "registers")):
+        rows = [r for r in main if r["kind"] == kind]
+        m[cnt(labels[key], sum(r["n"] for r in rows))] = src_keys(rows)
+        for r in rows:
+            m[cnt(r["source"], r["n"])] = src_keys([r])
+    for r in main:
+        if r["kind"] not in ("database", "register"):
+            m[cnt(f"{r['source']} ({labels[r['kind']].lower()})", r["n"])] = src_keys([r])
+    out["identified_main"] = m
+    o: dict[str, list[str]] = {}
+    for kind in KIND_LABEL_KEYS:
+        rows = [r for r in other if r["kind"] == kind]
+        if rows:
+            o[cnt(labels[kind], sum(r["n"] for r in rows))] = src_keys(rows)
+            for r in rows:
+                o[cnt(r["source"], r["n"])] = src_keys([r])
+    if not other:  # the template's empty other-methods box
+        for kind in ("website", "organisation", "citation"):
+            o[cnt(labels[kind], 0)] = []
+    out["identified_other"] = o
+    dups = f["duplicates_automatic"] + f["duplicates_manual"]
+    out["removed"] = {
+        cnt(labels["duplicates"], dups): ["duplicates"],
+        cnt(labels["duplicates_automatic"], f["duplicates_automatic"]): ["duplicates_automatic"],
+        cnt(labels["duplicates_manual"], f["duplicates_manual"]): ["duplicates_manual"],
+        cnt(labels["excluded_automatic"], f["excluded_automatic"]): ["excluded_automatic"],
+        cnt(labels["excluded_other"], f["excluded_other"]): ["excluded_other"],
+    }
+
+    def count_box(box_id: str, label: str, key: str, reasons: str | None) -> None:
+        value = f[key]
+        d = {cnt(label, value, colon=False): [key], cnt(label, value, colon=True): [key]}
+        for r in f.get(reasons, []) if reasons else []:
+            d[cnt(r["label"], r["n"])] = [f"{reasons}.{r['reason']}"]
+        out[box_id] = d
+
+    count_box("records_screened", labels["records_screened"], "records_screened", None)
+    count_box(
+        "records_excluded",
+        labels["records_excluded"],
+        "records_excluded",
+        "records_excluded_by_reason",
+    )
+    for prefix, suffix in (("reports_", ""), ("other_reports_", "_other")):
+        for key in ("sought", "not_retrieved", "assessed"):
+            count_box(f"reports_{key}{suffix}", labels[f"reports_{key}"], prefix + key, None)
+        count_box(
+            f"reports_excluded{suffix}",
+            labels["reports_excluded"],
+            prefix + "excluded",
+            prefix + "excluded_by_reason",
+        )
+    programmes = f["programmes_included"] is not None
+    studies = labels["programmes_included"] if programmes else labels["studies_included"]
+    out["included"] = {
+        cnt(studies, f["studies_included"]): ["studies_included"],
+        cnt(labels["reports_included"], f["reports_included"]): ["reports_included"],
+        cnt(labels["reports_included_main"], f["reports_included_main"]): ["reports_included_main"],
+        cnt(labels["reports_included_other"], f["reports_included_other"]): [
+            "reports_included_other"
+        ],
+    }
+    return out
+
+
+def _item_lines(box: Any) -> list[tuple[Any, list[tuple[str, float, bool]]]]:
+    """Group a box's wrapped lines back into its items (lines are produced item by item)."""
+    groups = []
+    lines = list(box.lines)
+    pos = 0
+    for item in box.items:
+        target = " ".join(item.text.split())
+        got: list[tuple[str, float, bool]] = []
+        while pos < len(lines):
+            got.append(lines[pos])
+            pos += 1
+            if " ".join(" ".join(t for t, _, _ in got).split()) == target:
+                break
+        groups.append((item, got))
+    return groups
+
+
+def prisma_svg(layout: Any, flow: Any, labels: Mapping[str, str]) -> str:
+    """The PRISMA 2020 diagram as inline SVG; every count is a ``<g class="count">`` with
+    ``data-keys`` (a JSON list of explain keys) and ``data-label``, focusable and titled."""
+    keys = item_keys(flow, labels)
+    w, h = layout.width, layout.height
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="prisma" viewBox="0 0 {_f(w)} {_f(h)}" '
+        f'width="{_f(w * 1.5)}" font-family="{_a(FONT)}" font-size="{_f(layout.fontsize)}" '
+        'role="img" aria-labelledby="prisma-title">',
+        '<title id="prisma-title">PRISMA 2020 flow diagram</title>',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        'fill="#000"/></marker></defs>',
+        f'<rect width="{_f(w)}" height="{_f(h)}" fill="#fff"/>',
+    ]
+    for b in layout.boxes:
+        if b.role in ("title", "note"):
+            out += _free_text(b, layout.fontsize)
+        elif b.role == "phase":
+            out += _phase_bar(b, layout.fontsize)
+        else:
+            out += _box(b, layout, keys.get(b.id, {}))
+    for pts in layout.arrows:
+        d = " ".join(f"{'M' if j == 0 else 'L'}{_f(x)},{_f(y)}" for j, (x, y) in enumerate(pts))
+        out.append(
+            f'<path d="{d}" fill="none" stroke="#000" stroke-width="0.75" '
+            'marker-end="url(#arrow)"/>'
+        )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _free_text(b: Any, fs: float) -> list[str]:
+    """The title (centred, larger) or the provisional note (left, italic)."""
+    size = fs * 1.4 if b.role == "title" else fs
+    note = b.role == "note"
+    style = ' font-style="italic" fill="#7F0000"' if note else ""
+    out = []
+    for i, (text, _, bold) in enumerate(b.lines):
+        weight = ' font-weight="bold"' if bold else ""
+        out.append(
+            f'<text x="{_f(b.x if note else b.cx)}" y="{_f(b.y + i * 1.25 * size + 0.8 * size)}" '
+            f'text-anchor="{"start" if note else "middle"}" font-size="{_f(size)}"'
+            f"{weight}{style}>{escape(text)}</text>"
+        )
+    return out
+
+
+def _phase_bar(b: Any, fs: float) -> list[str]:
+    text = b.lines[0][0] if b.lines else ""
+    return [
+        f'<rect x="{_f(b.x)}" y="{_f(b.y)}" width="{_f(b.w)}" height="{_f(b.h)}" '
+        f'rx="{_f(fs * 0.5)}" fill="{PHASE_FILL}"/>',
+        f'<text x="{_f(b.cx)}" y="{_f(b.cy)}" text-anchor="middle" dominant-baseline="central" '
+        f'font-weight="bold" transform="rotate(-90 {_f(b.cx)} {_f(b.cy)})">{escape(text)}</text>',
+    ]
+
+
+def _box(b: Any, layout: Any, box_keys: Mapping[str, list[str]]) -> list[str]:
+    """A framed box; each count item's lines are grouped in a focusable ``g.count``."""
+    lh = layout.line_height
+    fill = HEADER_FILL.get(b.role, "#fff")
+    stroke = ' stroke="#000" stroke-width="0.75"' if b.role in ("main", "side") else ""
+    out = [
+        f'<g class="box" data-box="{_a(b.id)}"><rect x="{_f(b.x)}" y="{_f(b.y)}" '
+        f'width="{_f(b.w)}" height="{_f(b.h)}" fill="{fill}"{stroke}/>'
+    ]
+    top = b.y + layout.pad + layout.ascent
+    header = b.role.startswith("header")
+    if header:
+        block = (len(b.lines) - 1) * lh + layout.ascent + layout.descent
+        top = b.y + (b.h - block) / 2 + layout.ascent
+    centre = b.align == "center" or header
+    i = 0
+    parent = ""  # the unindented line an indented one belongs to (for the dialog's title)
+    for item, lines in _item_lines(b):
+        plain = " ".join(item.text.split()).rstrip(":")
+        if not item.indent:
+            parent = re.sub(r"\s*\(n = [\d,]+\)$", "", plain)
+        parts = []
+        for text, xoff, bold in lines:
+            x = b.cx if centre else b.x + layout.pad + xoff
+            weight = ' font-weight="bold"' if bold else ""
+            parts.append(
+                f'<text x="{_f(x)}" y="{_f(top + i * lh)}" '
+                f'text-anchor="{"middle" if centre else "start"}"{weight}>{escape(text)}</text>'
+            )
+            i += 1
+        k = box_keys.get(item.text)
+        if k is None:
+            out += parts
+            continue
+        label = f"{parent}: {plain}" if item.indent and parent else plain
+        out.append(
+            f'<g class="count" tabindex="0" role="button" data-keys="{_a(json.dumps(k))}" '
+            f'data-label="{_a(label)}"><title>{escape(label)}: click to list the records</title>'
+            f"{''.join(parts)}</g>"
+        )
+    out.append("</g>")
+    return out
+
+
+# ---- evidence-gap map ------------------------------------------------------------------------
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [text]
+
+
+def gap_map_svg(gap: Mapping[str, Any]) -> str:
+    """A bubble matrix: one row per row value, one column per column value; bubble area ~
+    programmes in the cell. Each non-empty cell is a focusable ``<g class="cell">``."""
+    rows, cols, counts = gap["rows"], gap["cols"], gap["counts"]
+    cell = 92.0
+    left = 260.0
+    col_lines = [_wrap(f"{c} ({gap['col_totals'][j]})", 15) for j, c in enumerate(cols)]
+    head = 16.0 + 12.0 * max((len(x) for x in col_lines), default=1)
+    width = left + cell * len(cols) + 10
+    height = head + cell * len(rows) + 10
+    biggest = max((max(r) for r in counts if r), default=0) or 1
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="gapmap" viewBox="0 0 {_f(width)} '
+        f'{_f(height)}" width="{_f(width)}" font-family="{_a(FONT)}" font-size="11" role="img" '
+        'aria-label="Evidence-gap map">',
+    ]
+    for j, lines in enumerate(col_lines):
+        x = left + cell * (j + 0.5)
+        for k, line in enumerate(lines):
+            y = head - 6 - 12.0 * (len(lines) - 1 - k)
+            out.append(f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="middle">{escape(line)}</text>')
+    for i, r in enumerate(rows):
+        y = head + cell * (i + 0.5)
+        lines = _wrap(f"{r} ({gap['row_totals'][i]})", 38)
+        for k, line in enumerate(lines):
+            yy = y + 4 + 12.0 * (k - (len(lines) - 1) / 2)
+            out.append(
+                f'<text x="{_f(left - 8)}" y="{_f(yy)}" text-anchor="end">{escape(line)}</text>'
+            )
+    for i in range(len(rows) + 1):
+        y = head + cell * i
+        out.append(
+            f'<line x1="{_f(left)}" x2="{_f(left + cell * len(cols))}" y1="{_f(y)}" '
+            f'y2="{_f(y)}" stroke="#ddd"/>'
+        )
+    for j in range(len(cols) + 1):
+        x = left + cell * j
+        out.append(
+            f'<line x1="{_f(x)}" x2="{_f(x)}" y1="{_f(head)}" y2="{_f(head + cell * len(rows))}" '
+            'stroke="#ddd"/>'
+        )
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            n = counts[i][j]
+            cx, cy = left + cell * (j + 0.5), head + cell * (i + 0.5)
+            if not n:
+                continue
+            radius = 4 + (cell / 2 - 6) * math.sqrt(n / biggest)
+            out.append(
+                f'<g class="cell" tabindex="0" role="button" data-row="{i}" data-col="{j}" '
+                f'data-n="{n}"><rect x="{_f(cx - cell / 2)}" y="{_f(cy - cell / 2)}" '
+                f'width="{_f(cell)}" height="{_f(cell)}" fill="transparent"/>'
+                f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(radius)}" fill="#4C72B0" '
+                f'fill-opacity="0.55" stroke="#2F4B7C"/>'
+                f'<text x="{_f(cx)}" y="{_f(cy + 4)}" text-anchor="middle" font-weight="bold">'
+                f"{n}</text></g>"
+            )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+# ---- dedup overlap (UpSet-style) -------------------------------------------------------------
+
+
+def upset_svg(dedup: Mapping[str, Any]) -> str:
+    """Intersections of sources among the deduplicated records: a bar per combination of
+    sources (records found in exactly those sources), dots below marking the combination, and
+    each source's total at the left."""
+    sources: list[str] = dedup["sources"]
+    inter = dedup["intersections"]
+    if not sources or not inter:
+        return ""
+    bar_w, gap = 22.0, 8.0
+    left = 250.0
+    top_h = 150.0
+    row_h = 20.0
+    width = left + (bar_w + gap) * len(inter) + 20
+    height = top_h + 20 + row_h * len(sources) + 10
+    biggest = max(x["n"] for x in inter) or 1
+    total_biggest = max(dedup["source_clusters"].values()) or 1
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="upset" viewBox="0 0 {_f(width)} '
+        f'{_f(height)}" width="{_f(width)}" font-family="{_a(FONT)}" font-size="11" role="img" '
+        'aria-label="Records per combination of sources">',
+    ]
+    base = top_h
+    for k, x in enumerate(inter):
+        bx = left + k * (bar_w + gap)
+        bh = (top_h - 20) * x["n"] / biggest
+        names = " + ".join(x["sources"])
+        out.append(
+            f"<g><title>{escape(names)}: {x['n']:,} records</title>"
+            f'<rect x="{_f(bx)}" y="{_f(base - bh)}" width="{_f(bar_w)}" height="{_f(bh)}" '
+            'fill="#4C72B0"/>'
+            f'<text x="{_f(bx + bar_w / 2)}" y="{_f(base - bh - 3)}" text-anchor="middle" '
+            f'font-size="9">{x["n"]:,}</text></g>'
+        )
+    for i, s in enumerate(sources):
+        cy = top_h + 20 + row_h * (i + 0.5)
+        if i % 2 == 0:
+            out.append(
+                f'<rect x="0" y="{_f(cy - row_h / 2)}" '
+                f'width="{_f(width)}" height="{_f(row_h)}" fill="#f3f5f8"/>'
+            )
+        total = dedup["source_clusters"][s]
+        tw = 60 * total / total_biggest
+        out.append(
+            f'<rect x="{_f(100 - tw)}" y="{_f(cy - 6)}" width="{_f(tw)}" height="12" '
+            f'fill="#9AA9C2"><title>{escape(s)}: {total:,} records after dedup</title></rect>'
+            f'<text x="{_f(96 - tw)}" y="{_f(cy + 4)}" text-anchor="end" '
+            f'font-size="9">{total:,}</text>'
+            f'<text x="{_f(left - 10)}" y="{_f(cy + 4)}" text-anchor="end">{escape(s)}</text>'
+        )
+    for k, x in enumerate(inter):
+        cx = left + k * (bar_w + gap) + bar_w / 2
+        ys = [top_h + 20 + row_h * (sources.index(s) + 0.5) for s in x["sources"]]
+        if len(ys) > 1:
+            out.append(
+                f'<line x1="{_f(cx)}" x2="{_f(cx)}" y1="{_f(min(ys))}" y2="{_f(max(ys))}" '
+                'stroke="#2F4B7C" stroke-width="2"/>'
+            )
+        for i, _s in enumerate(sources):
+            cy = top_h + 20 + row_h * (i + 0.5)
+            on = cy in ys
+            out.append(
+                f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="5" '
+                f'fill="{"#2F4B7C" if on else "#d5d9e0"}"/>'
+            )
+    out.append("</svg>")
+    return "\n".join(out)

@@ -1,0 +1,331 @@
+"""Prioritised screening: metrics arithmetic, the stopping test against scipy, `review simulate`'s
+file contract, and the stopping phase read back from the logs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+import pytest
+from test_screen_helpers import decide, make_clusters
+from typer.testing import CliRunner
+
+from review.cli import app
+from review.rank import metrics
+from review.rank.stopping import hypergeom_cdf, k_target, more_needed, p_value, stop_test
+
+TA = "title-abstract"
+
+
+# ---- metrics on hand-computed orders ---------------------------------------------------------
+def test_wss_rrf_hand_computed():
+    # 20 records, 4 includes at positions 1, 3, 6, 15
+    labels = [0] * 20
+    for pos in (1, 3, 6, 15):
+        labels[pos - 1] = 1
+    # 95 % of 4 = 3.8 -> 4 includes needed: read 15 -> (20 - 15)/20 - 0.05 = 0.20
+    assert metrics.records_to_recall(labels, 0.95) == 15
+    assert metrics.wss(labels, 0.95) == pytest.approx(0.20)
+    # WSS@100: (20 - 15)/20 - 0 = 0.25
+    assert metrics.wss(labels, 1.0) == pytest.approx(0.25)
+    # 75 % -> 3 includes -> position 6: (20 - 6)/20 - 0.25 = 0.45
+    assert metrics.wss(labels, 0.75) == pytest.approx(0.45)
+    # RRF@10: first ceil(2.0) = 2 records hold 1 of 4 includes
+    assert metrics.rrf(labels, 10) == pytest.approx(0.25)
+    # RRF@20: first 4 records hold 2 of 4
+    assert metrics.rrf(labels, 20) == pytest.approx(0.5)
+    s = metrics.summary(labels)
+    assert (s["n_records"], s["n_included"], s["screened_to_find_all"]) == (20, 4, 15)
+
+
+def test_wss_of_perfect_and_worst_orders():
+    perfect = [1] * 5 + [0] * 95
+    assert metrics.wss(perfect, 0.95) == pytest.approx((100 - 5) / 100 - 0.05)
+    worst = [0] * 95 + [1] * 5
+    assert metrics.wss(worst, 1.0) == pytest.approx(0.0)
+    assert metrics.recall_curve([0, 1, 0, 1]) == [0.0, 0.5, 0.5, 1.0]
+    with pytest.raises(ValueError):
+        metrics.wss([0, 0], 0.95)
+
+
+# ---- the stopping test against scipy ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("urn", "n", "k", "r", "recall"),
+    [
+        (660, 100, 0, 19, 0.95),
+        (660, 573, 1, 19, 0.95),
+        (200, 50, 2, 30, 0.9),
+        (1000, 300, 0, 5, 0.95),
+        (50, 50, 0, 10, 0.95),
+        (80, 10, 3, 0, 0.8),
+    ],
+)
+def test_p_value_matches_scipy(urn, n, k, r, recall):
+    stats = pytest.importorskip("scipy.stats")
+    big_k = k_target(r, k, recall)
+    # K_tar = floor((r + k)/recall - r + 1), the paper's equation
+    assert big_k == int((r + k) / recall - r + 1)
+    expected = 0.0 if big_k > urn else stats.hypergeom.cdf(k, urn, big_k, n)
+    assert p_value(urn, n, k, r, recall) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_hypergeom_cdf_random_cases_match_scipy():
+    stats = pytest.importorskip("scipy.stats")
+    rng = random.Random(7)
+    for _ in range(200):
+        pop = rng.randint(1, 400)
+        succ = rng.randint(0, pop)
+        draws = rng.randint(0, pop)
+        k = rng.randint(0, draws)
+        assert hypergeom_cdf(k, pop, succ, draws) == pytest.approx(
+            stats.hypergeom.cdf(k, pop, succ, draws), rel=1e-9, abs=1e-12
+        )
+
+
+def test_more_needed_is_the_first_rejecting_sample_size():
+    urn, r, recall, conf = 500, 20, 0.95, 0.95
+    need = more_needed(urn, 10, 0, r, recall, conf)
+    assert need is not None and need > 0
+    assert p_value(urn, 10 + need, 0, r, recall) < 0.05
+    assert p_value(urn, 10 + need - 1, 0, r, recall) >= 0.05
+    t = stop_test(urn, [0] * (10 + need), r, recall, conf)
+    assert t.safe_to_stop and t.more_to_screen == 0
+    # nothing found anywhere: only the whole urn rejects (K = 1 include could hide in it)
+    assert more_needed(10, 0, 0, 0, 0.95, 0.95) == 10
+
+
+# ---- review simulate: the file contract ------------------------------------------------------
+def synthetic_csv(path: Path, n: int = 60, n_inc: int = 8, seed: int = 3) -> Path:
+    rng = random.Random(seed)
+    topic = "peer advocacy parents child protection programme evaluation".split()
+    other = "tonsillectomy analgesia children hospital anaesthesia dosage trial".split()
+    rows = []
+    for i in range(n):
+        inc = i % (n // n_inc) == 0 and len([r for r in rows if r[3] == 1]) < n_inc
+        words = topic if inc else other
+        title = " ".join(rng.choices(words, k=6))
+        abstract = " ".join(rng.choices(words + other, k=40))
+        rows.append((f"T{i}: {title}", abstract, f"Doe, J{i}", 1 if inc else 0))
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["title", "abstract", "authors", "label_included"])
+        w.writerows(rows)
+    return path
+
+
+def test_simulate_contract(tmp_path):
+    src = synthetic_csv(tmp_path / "labelled.csv")
+    out = tmp_path / "sim"
+    res = CliRunner().invoke(
+        app, ["simulate", str(src), "--seed", "2", "--stop", "-o", str(out), "--quiet"]
+    )
+    assert res.exit_code == 0, res.output
+    with open(out / "order.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0])[:4] == ["position", "record_id", "source_position", "label"]
+    assert [int(r["position"]) for r in rows] == list(range(1, 61))
+    assert sorted(int(r["source_position"]) for r in rows) == list(range(1, 61))
+    assert len({r["record_id"] for r in rows}) == 60
+    # priors first: one included, one excluded
+    assert sorted(int(r["label"]) for r in rows[:2]) == [0, 1]
+    assert [r["prior"] for r in rows[:3]] == ["1", "1", "0"]
+    labels = [int(r["label"]) for r in rows]
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["n_records"] == 60 and m["n_included"] == 8
+    assert m["wss95"] == pytest.approx(round(metrics.wss(labels, 0.95), 4))
+    assert m["screened_to_find_all"] == metrics.records_to_recall(labels, 1.0)
+    # the topic words separate the classes: the model finds every include early
+    assert m["screened_to_find_all"] <= 15
+    assert set(m["stop"]) >= {"screened", "recall", "p_value"}
+    assert 0 < m["stop"]["screened"] <= 60
+    assert (out / "recall.png").read_bytes()[:4] == b"\x89PNG"
+    # same seed, same order (the library call the command makes)
+    from review.rank.simulate import rank_order, read_labelled
+
+    data = read_labelled(src)
+    order, n_priors = rank_order(data.texts, data.labels, seed=2)
+    assert n_priors == 2
+    assert [data.positions[i] for i in order] == [int(r["source_position"]) for r in rows]
+
+
+def test_simulate_missing_label_column_is_a_clear_error(tmp_path):
+    src = tmp_path / "nolabel.csv"
+    src.write_text("title,abstract\nA,b\nC,d\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["simulate", str(src), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 1
+    assert "has no 'label_included' column" in res.stderr
+    assert "--label-column" in res.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_simulate_bad_label_value(tmp_path):
+    src = tmp_path / "bad.csv"
+    src.write_text("title,abstract,inc\nA,b,1\nC,d,perhaps\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["simulate", str(src), "--label-column", "inc"])
+    assert res.exit_code == 1
+    assert "record 2: inc is 'perhaps'" in res.stderr
+
+
+# ---- the stopping phase from the logs --------------------------------------------------------
+def test_stopping_phase_from_logs(project):
+    from review.rank import phase
+
+    ids = make_clusters(project, 40)
+    for cid in ids[:10]:  # ranked phase: 3 relevant among 10
+        decide(project, "Ana", cid, "include" if cid in ("r1", "r2", "r5") else "exclude")
+    rep = phase.report(project, TA, "Ana")
+    assert rep["test"] is None and not rep["safe_to_stop"]
+    assert rep["screened"] == 10 and rep["relevant_found"] == 3
+    line = phase.start_sample(project, TA, "Ana", seed=4)
+    assert line["urn"] == 30 and line["ranked_relevant"] == 3
+    with pytest.raises(Exception, match="already started"):
+        phase.start_sample(project, TA, "Ana", seed=4)
+    urn = phase.sample_order([c for c in ids if c not in ids[:10]], "Ana", TA, 4)
+    for cid in urn[:12]:
+        decide(project, "Ana", cid, "exclude")
+    decide(project, "Ana", urn[20], "exclude")  # out of the sample's order: not counted
+    decide(project, "Ben", urn[12], "include")  # another reviewer: never counted
+    rep = phase.report(project, TA, "Ana")
+    t = rep["test"]
+    assert (t["urn"], t["sampled"], t["sample_includes"], t["ranked_includes"]) == (30, 12, 0, 3)
+    assert t["p_value"] == pytest.approx(p_value(30, 12, 0, 3, 0.95))
+    assert rep["decided_out_of_order"] == 1 and rep["warnings"]
+    if not rep["safe_to_stop"]:
+        with pytest.raises(Exception, match="does not allow stopping"):
+            phase.record_stop(project, TA, "Ana", "Cleo")
+    for cid in urn[12:20]:
+        decide(project, "Ana", cid, "exclude")
+    rep = phase.report(project, TA, "Ana")
+    assert rep["test"]["sampled"] == 21  # the prefix now reaches past urn[20]
+    assert rep["safe_to_stop"] == (p_value(30, 21, 0, 3, 0.95) < 0.05)
+
+
+def test_stopping_cli_json(project):
+    make_clusters(project, 5)
+    decide(project, "Ana", "r1", "include")
+    res = CliRunner().invoke(
+        app, ["stopping", "--stage", TA, "--reviewer", "Ana", "--json", "-p", str(project.root)]
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["screened"] == 1 and out["test"] is None
+    assert out["heuristics"]["note"].startswith("heuristics only")
+
+
+# ---- ranked screening in the screener --------------------------------------------------------
+def topic_project(project, n: int = 30, topical: int = 6) -> tuple[list[str], list[str]]:
+    """Import ``n`` records for real (one cluster each); the first ``topical`` are on topic.
+    Returns (on-topic ids, off-topic ids)."""
+    from test_screen_helpers import ClusterRow, clusters_path, write_clusters
+
+    from review.importer import import_files
+
+    src = project.root.parent / "export.csv"
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["title", "abstract", "authors", "year"])
+        for i in range(n):
+            if i < topical:
+                t = f"Parent peer advocacy in child protection, study {i}"
+                a = "Parents with lived experience mentor parents in child protection services."
+            else:
+                t = f"Analgesia after tonsillectomy in children, trial {i}"
+                a = "Randomised trial of clonidine against fentanyl for pain after surgery."
+            w.writerow([t, a, f"Author{i}, A", 2000 + i])
+    import_files(project, [src], source="DB", kind="database")
+    project.invalidate()
+    recs = project.records()
+    write_clusters(
+        clusters_path(project),
+        [ClusterRow(r.record_id, r.record_id, r.source, r.source_position, "", "unique", "main",
+                    r.title) for r in recs],
+    )  # fmt: skip
+    ids = [r.record_id for r in recs]
+    return ids[:topical], ids[topical:]
+
+
+def test_relevance_order_and_blinding(project):
+    from review.screen.session import ScreeningSession
+
+    topic, other = topic_project(project)
+    decide(project, "Ana", topic[0], "include")
+    for cid in other[:3]:
+        decide(project, "Ana", cid, "exclude")
+    s1 = ScreeningSession(project, TA, "Ana", order="relevance", background=False)
+    q1 = list(s1.queue)
+    # decided records first, then the on-topic ones before every off-topic one
+    assert q1[:4] == [topic[0], *other[:3]]
+    assert set(q1[4:9]) == set(topic[1:])
+    assert s1.item().cluster_id in topic[1:]
+    assert s1.ranker.latest.mode == "model"
+    assert s1.ranking_status().startswith("1 includes found")
+    s1.close()
+    # another reviewer's log (the opposite decisions on everything) changes nothing for Ana
+    for cid in topic:
+        decide(project, "Ben", cid, "exclude")
+    for cid in other:
+        decide(project, "Ben", cid, "include")
+    s2 = ScreeningSession(project, TA, "Ana", order="relevance", background=False)
+    assert s2.queue == q1
+    s2.close()
+
+
+def test_relevance_before_the_first_include_uses_the_protocol_query(project):
+    from test_screen_helpers import set_protocol
+
+    from review.screen.session import ScreeningSession
+
+    topic, _other = topic_project(project)
+    project = set_protocol(project, keywords={"include": ["advoca*", "mentor*"], "exclude": []})
+    s = ScreeningSession(project, TA, "Cleo", order="relevance", background=False)
+    assert s.ranker.latest.mode == "query"
+    assert set(s.queue[:6]) == set(topic)
+    s.close()
+
+
+def test_background_ranking_is_adopted_on_the_next_key(project):
+    import time
+
+    from review.screen.session import ScreeningSession
+
+    topic, other = topic_project(project)
+    decide(project, "Ana", topic[0], "include")
+    decide(project, "Ana", other[0], "exclude")
+    s = ScreeningSession(project, TA, "Ana", order="relevance")
+    first = s.item().cluster_id  # shown at once, before any ranking is ready
+    deadline = time.monotonic() + 60
+    while s.ranker.latest is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert s.ranker.latest is not None, s.ranker.error
+    assert s.item().cluster_id == first  # the record on screen does not change by itself
+    s.decide("exclude")
+    assert s.queue is s.ranker.latest.queue or s.ranker.latest.version > 1
+    assert s.item().cluster_id in topic[1:]
+    s.close()
+
+
+def test_sample_order_after_start(project):
+    from review.rank import phase
+    from review.screen.session import ScreeningSession
+
+    ids = make_clusters(project, 12)
+    decide(project, "Ana", ids[0], "include")
+    phase.start_sample(project, TA, "Ana", seed=1)
+    s = ScreeningSession(project, TA, "Ana", order="relevance", records=_NoRecords())
+    urn = phase.read_phase(project, TA, "Ana").urn
+    assert s.order == "sample" and s.queue[:11] == urn
+    assert s.item().cluster_id == urn[0]
+    assert s.ranking_status().startswith("stopping test: random sample 0/11")
+    s.decide("exclude")
+    assert s.item().cluster_id == urn[1]
+    s.close()
+
+
+class _NoRecords:
+    def get(self, _cid):
+        return None
+
+    def close(self):
+        pass
