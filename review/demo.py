@@ -237,8 +237,9 @@ def _charting_steps(decisions: Path, consensus_form: Path) -> list[Step]:
 
 
 def _fulltext_steps(root: Path, who: str) -> list[Step]:
-    """Attach the example's full texts (PDFs, an HTML page, a scan) and extract their text,
-    once records are eligible at full text. Skipped for an example without data/fulltexts."""
+    """Attach the example's full texts (PDFs, an HTML page, a scan), which extracts their text,
+    once records are eligible at full text; then `review fulltext extract` finds them all in
+    the cache. Skipped for an example without data/fulltexts."""
     folder = root / "data" / "fulltexts"
     if not folder.is_dir():
         return []
@@ -247,7 +248,7 @@ def _fulltext_steps(root: Path, who: str) -> list[Step]:
             "Attach the full texts",
             ("fulltext", "attach", folder.as_posix(), "--by", who, "--quiet"),
         ),
-        Step("Extract their text", ("fulltext", "extract", "--quiet")),
+        Step("Full-text extraction status", ("fulltext", "extract", "--quiet")),
     ]
 
 

@@ -86,7 +86,7 @@ def attached(project: Project, tmp_path: Path):
         encoding="utf-8",
     )
     (folder / "10.1234_db.4.txt").write_text(_article(), encoding="utf-8")
-    _cli(project, "fulltext", "attach", str(folder), "--by", "Ana", "-q")
+    _cli(project, "fulltext", "attach", str(folder), "--by", "Ana", "--no-extract", "-q")
     return project, ids
 
 
@@ -279,8 +279,9 @@ def test_text_pdf_is_byte_deterministic_and_fixtures_are_current(tmp_path: Path)
         assert _pdf(tmp_path / name, text, **kw).read_bytes() == (FIXTURES / name).read_bytes()
 
 
-def test_attach_matches_a_pdf_by_its_title_inside(project: Project, tmp_path: Path):
-    """A PDF named like a download ('scan001.pdf') is matched by its metadata or first line."""
+def test_attach_matches_a_pdf_by_its_title_inside_and_extracts(project: Project, tmp_path: Path):
+    """A PDF named like a download ('scan001.pdf') is matched by its metadata or first line;
+    attach extracts the new files' text at once."""
     ids = _project_at_fulltext(project)
     folder = tmp_path / "downloads"
     _fixture("first-line-title.pdf", folder / "scan001.pdf")
@@ -290,6 +291,10 @@ def test_attach_matches_a_pdf_by_its_title_inside(project: Project, tmp_path: Pa
     )  # fmt: skip
     got = {m["record_id"]: (Path(m["file"]).name, m["matched_by"]) for m in data["matched"]}
     assert got == {ids[2]: ("scan001.pdf", "title"), ids[3]: ("article.pdf", "title")}
+    assert data["extracted"]["extracted_now"] == 2
+    assert data["extracted"]["counts"] == {"text": 2}
+    again = _cli(project, "fulltext", "extract", "-q").stdout
+    assert again.startswith("2 attached files: 2 with text (2 pages), 0 read now")
 
 
 def test_open_file_fails_politely(attached, monkeypatch):
@@ -357,3 +362,10 @@ def test_text_document_layout_search_and_jumps():
     assert [
         doc.text[s.start : s.end] for s in TextDocument.spans_in(0, first + 2, doc.matches)
     ] == ["Peer"]
+
+
+def test_extract_with_nothing_attached_says_what_to_do(project: Project):
+    _project_at_fulltext(project)
+    out = _cli(project, "fulltext", "extract", "-q").stdout
+    assert out.strip() == "No full texts are attached yet: run `review fulltext attach DIR` first."
+    assert "full texts:" not in _cli(project, "status").stdout

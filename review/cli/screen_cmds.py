@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from review.cli.common import (
+    FromOtherProjectOpt,
+    FromOtherReviewerOpt,
     JsonOpt,
     ProjectOpt,
     QuietOpt,
     check_stage,
+    confirm_new_person,
     err_console,
     open_project,
     out_console,
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 
     from review.project import Project
     from review.screen.disagreements import DisagreementRow
+    from review.screen.fulltext_text import ExtractReport
     from review.screen.session import ScreeningSession
 
 StageReq = Annotated[
@@ -111,18 +115,15 @@ def screen(
     from review.screen.session import ScreeningSession
 
     proj = open_project(project)
-    known = proj.protocol.reviewers
-    if known and reviewer.strip() not in known:
-        err_console().print(
-            f"Note: {reviewer!r} is not in the protocol's reviewers ({', '.join(known)}); "
-            "your decisions go to a log of that name."
-        )
     if order is None:
         order = Order.relevance if stage == "title-abstract" else Order.random
     line_mode = _use_line_mode(line)
     session = ScreeningSession(
         proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode
     )
+    if not confirm_new_person(proj, session.reviewer, "screening"):
+        session.close()
+        raise typer.Exit(code=1)
     if session.total == 0:
         session.close()
         why = (
@@ -190,6 +191,8 @@ def screen_import(
     file: Annotated[Path, typer.Argument(help="The .xlsx or .csv sheet.")],
     stage: StageReq,
     reviewer: ReviewerReq,
+    from_other_reviewer: FromOtherReviewerOpt = False,
+    from_other_project: FromOtherProjectOpt = False,
     project: ProjectOpt = None,
 ) -> None:
     """Import your decisions from a sheet (.xlsx or .csv: record_id, decision, reason, note).
@@ -206,7 +209,14 @@ def screen_import(
     from review.screen.spreadsheet import import_sheet
 
     proj = open_project(project)
-    res = import_sheet(proj, file, stage, reviewer)
+    res = import_sheet(
+        proj,
+        file,
+        stage,
+        reviewer,
+        from_other_reviewer=from_other_reviewer,
+        from_other_project=from_other_project,
+    )
     out_console().print(
         f"Imported {res.imported} decisions for {reviewer} at {stage} "
         f"({res.unchanged} unchanged, {res.blank} blank rows)."
@@ -215,6 +225,13 @@ def screen_import(
 
 def disagreements(
     stage: StageReq,
+    all_reviewers: Annotated[
+        bool,
+        typer.Option(
+            "--all-reviewers",
+            help="Compare every reviewer, also partial ones (default: a complete assignment).",
+        ),
+    ] = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -235,7 +252,9 @@ def disagreements(
 
     proj = open_project(project)
     with progress("Comparing decisions", quiet) as update:
-        csv_path, xlsx_path, summary = write_disagreements(proj, stage, progress=update)
+        csv_path, xlsx_path, summary = write_disagreements(
+            proj, stage, progress=update, all_reviewers=all_reviewers
+        )
     if as_json:
         print_json(summary)
         return
@@ -272,6 +291,11 @@ def _print_agreement(s: dict, csv_path: str, xlsx_path: str) -> None:
         f"{ci2[0]:.3f} to {ci2[1]:.3f}" if ci2 else "n/a",
     )
     con.print(t)
+    for left in s["reviewers_left_out"]:
+        con.print(
+            f"Left out of the statistics: {escape(left['reviewer'])} ({escape(left['why'])}); "
+            "--all-reviewers compares everyone."
+        )
     if len(s["pairs"]) > 1:
         pt = Table("pair", "n", "agreement", "κ", "95% CI", "PABAK", "AC1", "α")
         for p in s["pairs"]:
@@ -321,14 +345,23 @@ def resolve(
             param_hint="--stage/--resolver",
         )
     check_stage(stage)
+    from review.screen.logs import DECISION_KEYS, decision_from_text, parse_reason
     from review.screen.resolve import ResolutionLog, disagreements_to_resolve
 
     proj = open_project(project)
+    from review.people import check_roster, clean_name
+
+    resolver = clean_name(resolver, "--resolver")
+    check_roster(proj.protocol, resolver, "resolving")
+    if not confirm_new_person(proj, resolver, "resolving"):
+        raise typer.Exit(code=1)
     rows = disagreements_to_resolve(proj, stage, resolver)
     con = out_console()
     if not rows:
         con.print(f"No open disagreements at {stage}.")
         return
+    from rich.markup import escape
+
     from review.screen.cache import record_store
     from review.screen.logs import decisions_for
 
@@ -344,19 +377,29 @@ def resolve(
     with ResolutionLog(proj, resolver) as log:
         for n, row in enumerate(rows, start=1):
             _show_disagreement(con, f"{n}/{len(rows)}", row, index.get(row.record_id))
+            keys = ", ".join(f"{k} {d}" for k, d in DECISION_KEYS.items() if d in allowed)
             while True:
-                dec = ask(f"Final decision ({', '.join(allowed)}; empty skips, q quits): ")
-                if dec is None or dec.lower() == "q":
+                text = ask(
+                    f"Final decision ({keys}, 1-9 exclude with that reason; empty skips, q quits): "
+                )
+                if text is None or text.lower() == "q":
                     con.print(f"Saved {done} resolutions.")
                     return
-                dec = dec.lower()
-                if not dec:
+                if not text:
                     break
-                if dec not in allowed:
-                    con.print(f"Use one of: {', '.join(allowed)}.")
-                    continue
                 reason = ""
-                if dec == "exclude" and proj.protocol.stage(stage).exclusion_reasons:
+                if text.isdigit():  # as in the screener: exclude with reason N
+                    reason, problem = parse_reason(proj, stage, text)
+                    if problem is not None:
+                        con.print(escape(problem))
+                        continue
+                    dec: str | None = "exclude"
+                else:
+                    dec = decision_from_text(text, allowed)
+                if dec is None:
+                    con.print(f"Use one of: {', '.join(allowed)} (or {keys}).")
+                    continue
+                if dec == "exclude" and not reason and proj.protocol.stage(stage).exclusion_reasons:
                     reason = _ask_reason(proj, stage, ask, con)
                 rationale = ask("Rationale: ") or ""
                 log.resolve(row.record_id, stage, dec, reason, rationale)
@@ -400,6 +443,7 @@ def resolve_import(
     file: Annotated[Path, typer.Argument(help="A .xlsx or .csv sheet.")],
     stage: StageReq,
     resolver: ResolverReq,
+    from_other_project: FromOtherProjectOpt = False,
     project: ProjectOpt = None,
 ) -> None:
     """Import resolutions (record_id, decision, reason, rationale) from .xlsx or .csv.
@@ -415,7 +459,7 @@ def resolve_import(
     from review.screen.resolve import import_resolutions
 
     proj = open_project(project)
-    res = import_resolutions(proj, file, stage, resolver)
+    res = import_resolutions(proj, file, stage, resolver, from_other_project=from_other_project)
     out_console().print(
         f"Imported {res.imported} resolutions at {stage} ({res.unchanged} unchanged, "
         f"{res.blank} blank rows)."
@@ -426,6 +470,10 @@ def resolve_import(
 def fulltext_attach(
     directory: Annotated[Path, typer.Argument(help="Folder with PDFs or text files.")],
     by: Annotated[str | None, typer.Option("--by", help="Who attaches (default: you).")] = None,
+    extract: Annotated[
+        bool,
+        typer.Option("--extract/--no-extract", help="Also extract the new files' text (default)."),
+    ] = True,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -433,7 +481,8 @@ def fulltext_attach(
     """Link full-text files to records by DOI (name or content), file name, or title.
 
     Only records eligible at full text are matched. Reports what matched how, which files
-    matched nothing and which records still have no file.
+    matched nothing and which records still have no file. Then extracts the text of the files
+    not yet extracted, as `review fulltext extract` does (--no-extract to skip).
 
     Example:
 
@@ -445,6 +494,12 @@ def fulltext_attach(
     proj = open_project(project)
     with progress("Matching files", quiet) as update:
         rep = attach_dir(proj, directory, by or whoami(), progress=update)
+    ext = None
+    if extract and rep.matched:
+        from review.screen.fulltext_text import extract_all
+
+        with progress("Extracting text", quiet) as update:
+            ext = extract_all(proj, progress=update)
     if as_json:
         print_json(
             {
@@ -455,6 +510,7 @@ def fulltext_attach(
                 "unmatched": rep.unmatched,
                 "ambiguous": [{"file": f, "candidates": c} for f, c in rep.ambiguous],
                 "records_without_file": rep.without_file,
+                "extracted": _extract_json(ext) if ext is not None else None,
             }
         )
         return
@@ -465,17 +521,19 @@ def fulltext_attach(
     how = ", ".join(f"{n} by {k}" for k, n in sorted(counts.items())) or "none new"
     con.print(f"Attached {len(rep.matched)} files ({how}); {len(rep.already)} already attached.")
     for f, c, h in rep.matched:
-        con.print(f"  {escape(f)} -> {c} ({h})")
+        con.print(f"  {escape(proj.rel(Path(f)))} -> {c} ({h})")
     if rep.ambiguous:
         con.print(f"{len(rep.ambiguous)} files match more than one record (not attached):")
         for f, cands in rep.ambiguous:
-            con.print(f"  {escape(f)}: {', '.join(cands)}")
+            con.print(f"  {escape(proj.rel(Path(f)))}: {', '.join(cands)}")
     if rep.unmatched:
         con.print(f"{len(rep.unmatched)} files matched no record:")
         for f in rep.unmatched:
-            con.print(f"  {escape(f)}")
+            con.print(f"  {escape(proj.rel(Path(f)))}")
     con.print(f"{len(rep.without_file)} full-text records still have no file.")
-    if rep.matched and not as_json:
+    if ext is not None:
+        _print_extract(ext)
+    elif rep.matched:
         con.print("Next: `review fulltext extract` reads their text for the full-text screener.")
 
 
@@ -504,21 +562,30 @@ def fulltext_extract(
     proj = open_project(project)
     with progress("Extracting text", quiet) as update:
         rep = extract_all(proj, force=force, progress=update)
-    groups = rep.by_status()
     if as_json:
-        print_json(
-            {
-                "files": [
-                    {"path": p, "status": s, "pages": n, "message": m} for p, s, n, m in rep.files
-                ],
-                "extracted_now": rep.extracted,
-                "counts": {k: len(v) for k, v in sorted(groups.items())},
-            }
+        print_json(_extract_json(rep))
+        return
+    if not rep.files:
+        out_console().print(
+            "No full texts are attached yet: run `review fulltext attach DIR` first."
         )
         return
+    _print_extract(rep)
+
+
+def _extract_json(rep: ExtractReport) -> dict:
+    return {
+        "files": [{"path": p, "status": s, "pages": n, "message": m} for p, s, n, m in rep.files],
+        "extracted_now": rep.extracted,
+        "counts": {k: len(v) for k, v in sorted(rep.by_status().items())},
+    }
+
+
+def _print_extract(rep: ExtractReport) -> None:
     from rich.markup import escape
 
     con = out_console()
+    groups = rep.by_status()
     pages = sum(n for _p, s, n, _m in rep.files if s == "text")
     con.print(
         f"{len(rep.files)} attached files: {len(groups.get('text', []))} with text "
