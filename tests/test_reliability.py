@@ -103,6 +103,8 @@ def _screener(root: Path, reviewer: str, wait: bool = True) -> subprocess.Popen:
             "--reviewer",
             reviewer,
             "--line",
+            "--order",
+            "random",
             "--project",
             str(root),
         ),
