@@ -7,7 +7,7 @@ surname + the first 10 letters of the title, the first two authors' surnames, fi
 surname + journal, or the start/end of a bracketed translation or parallel title. A title/DOI/PMID key shared by more than
 ``max_block`` records (generic titles such as "Editorial"), or another key shared by more than a
 third of that, only pairs each record with its ``window`` nearest neighbours in title order, so
-cost stays near-linear.
+cost stays near-linear; the two author keys are dropped altogether when shared that widely.
 """
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ def candidate_pairs(
         # DOI, PMID and title keys are strong; author/volume/word keys are weak and get a lower
         # limit, so common surnames and words cannot make the pair count grow quadratically.
         limit = max_block if key[0] in "dpte" else weak_limit
+        if m > limit and key[0] in "nj":
+            continue  # author pair / author + journal shared that widely proves nothing
         if m <= limit:
             for x in range(m):
                 a = members[x]
