@@ -43,7 +43,14 @@ def main() -> None:
         "review import --help": [review, "import", "--help"],
         "review screen --help": [review, "screen", "--help"],
     }
-    for cmd in commands.values():  # warm the file cache and .pyc files
+    # A first run writes review's .pyc files, as after any install; with PYTHONDONTWRITEBYTECODE
+    # set (some shells and CI images set it) every run would compile the package from source.
+    code = "import pathlib, review; print(pathlib.Path(review.__file__).parent)"
+    package = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True)
+    for cmd in commands.values():  # warm the file cache
         wall(cmd)
     times: dict[str, list[float]] = {name: [] for name in commands}
     cpu: dict[str, list[float]] = {name: [] for name in commands}

@@ -14,9 +14,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
+
+if TYPE_CHECKING:
+    from review.project import Project
 
 DEFAULT_DIR = Path("review-demo")
 # What is copied from the example (the repository's top level, or review/example in a wheel).
@@ -26,6 +29,7 @@ EXAMPLE_PARTS = (
     "data/README.md",
     "data/searches",
     "data/decisions",
+    "data/fulltexts",
 )
 # Entries of a previous demo that --force replaces (nothing else in DIR is touched).
 DEMO_ENTRIES = (
@@ -128,12 +132,35 @@ def plan(project_dir: Path) -> list[Step]:
     from review.project import Project
 
     project = Project.open(project_dir)
-    protocol = project.protocol
-    reviewers = list(protocol.reviewers) or ["anat", "marina"]
+    reviewers = list(project.protocol.reviewers) or ["anat", "marina"]
+    decisions = project.root / "data" / "decisions"
+    steps = _import_steps(project, reviewers[0])
+    steps.append(Step("Find duplicates", ("dedup", "--quiet")))
+    verdicts = (decisions / "dedup-verdicts.csv").as_posix()
+    steps.append(
+        Step(
+            "Apply the dedup verdicts",
+            ("dedup", "import", verdicts, "--reviewer", reviewers[0], "--quiet"),
+        )
+    )
+    for stage in ("title-abstract", "full-text"):
+        if stage == "full-text":
+            steps += _fulltext_steps(project.root, reviewers[0])
+        steps += _screening_steps(decisions, stage, reviewers)
+    steps += _charting_steps(decisions, project.root / CONSENSUS_FORM)
+    steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
+    steps.append(Step("The review report (HTML)", ("report", "--quiet")))
+    steps.append(Step("The PRISMA-ScR checklist", ("report", "checklist")))
+    steps.append(Step("Project status", ("status",)))
+    return steps
+
+
+def _import_steps(project: Project, by: str) -> list[Step]:
+    """One `review import` per search folder, its files in natural order."""
     steps: list[Step] = []
     searches = project.root / "data" / "searches"
     for folder, source, extra in SEARCHES:
-        spec = protocol.source(source)
+        spec = project.protocol.source(source)
         kind = spec.kind if spec is not None else "database"
         files = sorted((p for p in (searches / folder).iterdir() if p.is_file()), key=_natural)
         if not files:
@@ -141,102 +168,88 @@ def plan(project_dir: Path) -> list[Step]:
                 f"data/searches/{folder}: no export files. Re-run the demo with --force."
             )
         argv: list[str] = ["import", *(f.as_posix() for f in files)]
-        argv += ["--source", source, "--kind", kind, *extra, "--by", reviewers[0], "--quiet"]
+        argv += ["--source", source, "--kind", kind, *extra, "--by", by, "--quiet"]
         steps.append(
             Step(f"Import {source} ({len(files)} file{'s' * (len(files) > 1)})", tuple(argv))
         )
-    decisions = project.root / "data" / "decisions"
-    steps.append(Step("Find duplicates", ("dedup", "--quiet")))
-    steps.append(
+    return steps
+
+
+def _screening_steps(decisions: Path, stage: str, reviewers: list[str]) -> list[Step]:
+    """Every reviewer's decisions at ``stage``, the disagreements, their resolution."""
+    steps = [
         Step(
-            "Apply the dedup verdicts",
+            f"Import {who}'s {stage} decisions",
             (
-                "dedup",
+                "screen",
                 "import",
-                (decisions / "dedup-verdicts.csv").as_posix(),
+                (decisions / f"{stage}-{who}.csv").as_posix(),
+                "--stage",
+                stage,
                 "--reviewer",
-                reviewers[0],
-                "--quiet",
+                who,
             ),
         )
+        for who in reviewers
+    ]
+    resolutions = (decisions / f"{stage}-resolutions.csv").as_posix()
+    steps.append(Step(f"Disagreements ({stage})", ("disagreements", "--stage", stage, "--quiet")))
+    steps.append(
+        Step(
+            f"Resolve {stage} disagreements",
+            ("resolve", "import", resolutions, "--stage", stage, "--resolver", RESOLVER),
+        )
     )
-    for stage in ("title-abstract", "full-text"):
-        for who in reviewers:
-            steps.append(
-                Step(
-                    f"Import {who}'s {stage} decisions",
-                    (
-                        "screen",
-                        "import",
-                        (decisions / f"{stage}-{who}.csv").as_posix(),
-                        "--stage",
-                        stage,
-                        "--reviewer",
-                        who,
-                    ),
-                )
-            )
-        steps.append(
-            Step(f"Disagreements ({stage})", ("disagreements", "--stage", stage, "--quiet"))
+    steps.append(
+        Step(
+            f"Disagreements after resolution ({stage})",
+            ("disagreements", "--stage", stage, "--quiet"),
         )
-        steps.append(
-            Step(
-                f"Resolve {stage} disagreements",
-                (
-                    "resolve",
-                    "import",
-                    (decisions / f"{stage}-resolutions.csv").as_posix(),
-                    "--stage",
-                    stage,
-                    "--resolver",
-                    RESOLVER,
-                ),
-            )
+    )
+    return steps
+
+
+def _charting_steps(decisions: Path, consensus_form: Path) -> list[Step]:
+    """Both charters' workbooks, the comparison, the consensus form and charting, the summary."""
+    steps = [
+        Step(
+            f"Import {who}'s charting",
+            ("chart", "import", (decisions / f"charting-{who}.xlsx").as_posix(), "--reviewer", who),
         )
-        steps.append(
-            Step(
-                f"Disagreements after resolution ({stage})",
-                ("disagreements", "--stage", stage, "--quiet"),
-            )
-        )
-    for who in CHARTERS:
-        steps.append(
-            Step(
-                f"Import {who}'s charting",
-                (
-                    "chart",
-                    "import",
-                    (decisions / f"charting-{who}.xlsx").as_posix(),
-                    "--reviewer",
-                    who,
-                ),
-            )
-        )
+        for who in CHARTERS
+    ]
+    consensus = (decisions / "charting-consensus.xlsx").as_posix()
     steps.append(Step("Compare the charting", ("chart", "compare")))
     steps.append(
         Step(
             "Consensus form (agreeing cells pre-filled)",
-            ("chart", "consensus", "-o", (project.root / CONSENSUS_FORM).as_posix()),
+            ("chart", "consensus", "-o", consensus_form.as_posix()),
         )
     )
     steps.append(
         Step(
             "Import the consensus charting",
-            (
-                "chart",
-                "import",
-                (decisions / "charting-consensus.xlsx").as_posix(),
-                "--reviewer",
-                "consensus",
-            ),
+            ("chart", "import", consensus, "--reviewer", "consensus"),
         )
     )
     steps.append(Step("Charting summary and gap map", ("chart", "summary")))
-    steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
-    steps.append(Step("The review report (HTML)", ("report", "--quiet")))
-    steps.append(Step("The PRISMA-ScR checklist", ("report", "checklist")))
-    steps.append(Step("Project status", ("status",)))
     return steps
+
+
+def _fulltext_steps(root: Path, who: str) -> list[Step]:
+    """Attach the example's full texts (PDFs, an HTML page, a scan), which extracts their text,
+    once records are eligible at full text; then `review fulltext extract` finds them all in
+    the cache. Skipped for an example without data/fulltexts."""
+    folder = root / "data" / "fulltexts"
+    if not folder.is_dir():
+        return []
+    return [
+        Step(
+            "Attach the full texts",
+            ("fulltext", "attach", folder.as_posix(), "--by", who, "--quiet"),
+        ),
+        Step("Full-text extraction status", ("fulltext", "extract", "--quiet")),
+    ]
 
 
 def _natural(path: Path) -> tuple[str, int, str]:

@@ -5,6 +5,9 @@ leaves the project exactly as it was. Each accepted file is copied unchanged to
 ``data/imports/<source-slug>-<sha8>/<original name>`` next to ``import.json`` (the
 :class:`~review.model.ImportEntry`). Records are derived from those copies by
 :func:`records_for_entry` (``Project.records()`` caches them under ``.review/``).
+
+Long module: reading the exports and the all-or-nothing write protocol (staging, commit, roll
+forward after a crash) are the one writer of ``data/imports/``; they change together.
 """
 
 from __future__ import annotations

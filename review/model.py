@@ -53,6 +53,11 @@ FIELDS = (
     "url",
     "language",
 )
+# What identifies a work, in the order a citation reads: FIELDS up to the PubMed id, without the
+# type and the abstract. Screens and files that show records side by side use it.
+CITATION_FIELDS = tuple(
+    f for f in FIELDS[: FIELDS.index("pmid") + 1] if f not in ("type", "abstract")
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from review import __version__
 from review.errors import ProjectError
@@ -204,9 +205,7 @@ class Project:
             out: list[Record] = []
             entries = self.imports()
             for i, entry in enumerate(entries, start=1):
-                cache = (
-                    self.cache_dir / "records" / f"{entry.import_id}-{reader_cache_key()}.pickle"
-                )
+                cache = self.record_cache_path(entry)
                 recs: list[Record] | None = None
                 if cache.is_file():
                     try:
@@ -233,12 +232,75 @@ class Project:
         except OSError:
             pass  # a read-only checkout still works, just slower
 
+    def record_cache_path(self, entry: ImportEntry) -> Path:
+        """``.review/records/<import_id>-<reader key>.pickle``: one import's parsed records."""
+        return self.cache_dir / "records" / f"{entry.import_id}-{reader_cache_key()}.pickle"
+
+    def record_fields(self, names: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        """``record_id -> (the values of the fields names)`` for every imported record.
+
+        Without building :class:`Record` objects when none are loaded: read straight from the
+        per-import caches (:meth:`cached_record_fields`, about 0.4 s for 100k records), else from
+        :meth:`records` (which rebuilds those caches)."""
+        if getattr(self, "_records", None) is None:
+            rows = self.cached_record_fields(names)
+            if rows is not None:
+                return rows
+        return {r.record_id: tuple(getattr(r, n) for n in names) for r in self.records()}
+
+    def cached_record_fields(self, names: Sequence[str]) -> dict[str, tuple[Any, ...]] | None:
+        """:meth:`record_fields` from the per-import caches only; None when any of them is
+        missing or unreadable (the caller then asks :meth:`records`)."""
+        try:
+            return _fields_from_caches(self, names)
+        except Exception:
+            return None
+
     def record_index(self) -> dict[str, Record]:
         return {r.record_id: r for r in self.records()}
 
     def invalidate(self) -> None:
         """Forget loaded records (after an import)."""
         self._records = None
+
+
+class _LiteRecord:
+    """Stands in for ``review.model.Record`` while unpickling: keeps the raw field values
+    instead of running the dataclass machinery per record (5x faster on 100k records)."""
+
+    __slots__ = ("state",)
+
+    def __setstate__(self, state: Any) -> None:
+        self.state = state
+
+
+class _LiteUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "review.model" and name == "Record":
+            return _LiteRecord
+        return super().find_class(module, name)
+
+
+def _fields_from_caches(project: Project, names: Sequence[str]) -> dict[str, tuple] | None:
+    from operator import itemgetter
+
+    order = [f.name for f in fields(Record)]
+    nfields = len(order)
+    at = [order.index(n) for n in names]
+    pick = itemgetter(*at) if len(at) > 1 else (lambda state: (state[at[0]],))
+    id_at = order.index("record_id")
+    rows: dict[str, tuple] = {}
+    for entry in project.imports():
+        with open(project.record_cache_path(entry), "rb") as fh:
+            recs = _LiteUnpickler(fh).load()  # our own cache file
+        if not isinstance(recs, list):
+            return None
+        for r in recs:
+            state = getattr(r, "state", None)
+            if type(state) is not list or len(state) != nfields:
+                return None
+            rows[state[id_at]] = pick(state)
+    return rows
 
 
 _READER_KEY: str | None = None
@@ -248,7 +310,7 @@ def reader_cache_key() -> str:
     """Cache key for parsed records: the tool version plus a hash of the reader code.
 
     Records of an import are cached as ``.review/records/<import_id>-<key>.pickle`` (a list of
-    ``Record``); the screener reads these files directly.
+    ``Record``); :meth:`Project.record_fields` reads fields from them without building Records.
 
     A change to any reader (even within one version, e.g. an editable install) invalidates the
     cached records instead of silently serving what the old reader produced.
@@ -261,7 +323,8 @@ def reader_cache_key() -> str:
         import review.io.readers
 
         h = hashlib.sha256(__version__.encode())
-        sources = [Path(review.importer.__file__), Path(__file__).parent / "model.py"]
+        here = Path(__file__).parent
+        sources = [Path(review.importer.__file__), here / "model.py", here / "doi.py"]
         sources += sorted(Path(review.io.readers.__file__).parent.glob("*.py"))
         for src in sources:
             h.update(src.name.encode())

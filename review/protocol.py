@@ -74,9 +74,7 @@ def parse_dedup_settings(value: Any, path: Path) -> dict[str, float | int]:
     for key, v in value.items():
         spec = DEDUP_KEYS.get(str(key))
         if spec is None:
-            raise ProjectError(
-                f"{path}: unknown setting dedup.{key}; use {', '.join(DEDUP_KEYS)}."
-            )
+            raise ProjectError(f"{path}: unknown setting dedup.{key}; use {', '.join(DEDUP_KEYS)}.")
         kind, low, high, _default, meaning = spec
         ok_type = isinstance(v, int | float) and not isinstance(v, bool)
         if kind is int and ok_type and float(v) != int(v):
@@ -139,69 +137,8 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
     if not isinstance(elig, dict):
         raise ProjectError(f"{path}: 'eligibility' must be a mapping with 'include' and 'exclude'.")
 
-    sources = []
-    for i, s in enumerate(data.get("sources") or [], start=1):
-        if not isinstance(s, dict) or not s.get("name"):
-            raise ProjectError(f"{path}: sources[{i}] needs at least a 'name'.")
-        kind = str(s.get("kind", "database"))
-        if kind not in KINDS:
-            raise ProjectError(
-                f"{path}: sources[{i}] ({s['name']}) has kind {kind!r}; use one of {', '.join(KINDS)}."
-            )
-        sources.append(
-            SourceSpec(
-                name=str(s["name"]),
-                kind=kind,
-                platform=str(s.get("platform") or ""),
-                searched=str(s.get("searched") or ""),
-                notes=str(s.get("notes") or ""),
-            )
-        )
-
-    stages: dict[str, StageConfig] = {}
-    raw_stages = data.get("stages") or {}
-    if not isinstance(raw_stages, dict):
-        raise ProjectError(
-            f"{path}: 'stages' must map stage names ({', '.join(STAGES)}) to settings."
-        )
-    for name in raw_stages:
-        if name not in STAGES:
-            raise ProjectError(
-                f"{path}: unknown stage {name!r} under 'stages'; use {', '.join(STAGES)}."
-            )
-    for name in STAGES:
-        cfg = raw_stages.get(name) or {}
-        if not isinstance(cfg, dict):
-            raise ProjectError(f"{path}: stages.{name} must be a mapping.")
-        n = cfg.get("reviewers_per_record", 2)
-        if not isinstance(n, int) or n < 1:
-            raise ProjectError(
-                f"{path}: stages.{name}.reviewers_per_record must be a whole number ≥ 1."
-            )
-        reasons = []
-        seen: set[str] = set()
-        for j, r in enumerate(cfg.get("exclusion_reasons") or [], start=1):
-            if isinstance(r, str):
-                rid, label = _slug(r), r
-            elif isinstance(r, dict) and (r.get("id") or r.get("label")):
-                label = str(r.get("label") or r.get("id"))
-                rid = str(r.get("id") or _slug(label))
-            else:
-                raise ProjectError(
-                    f"{path}: stages.{name}.exclusion_reasons[{j}] must be text or {{id, label}}."
-                )
-            if rid in seen:
-                raise ProjectError(
-                    f"{path}: stages.{name}: exclusion reason {rid!r} is listed twice."
-                )
-            seen.add(rid)
-            reasons.append(ExclusionReason(rid, label))
-        stages[name] = StageConfig(
-            name=name,
-            reviewers_per_record=n,
-            exclusion_reasons=tuple(reasons),
-            maybe_to_fulltext=bool(cfg.get("maybe_to_fulltext", True)),
-        )
+    sources = _parse_sources(data, path)
+    stages = _parse_stages(data, path)
 
     kw = data.get("keywords") or {}
     if not isinstance(kw, dict):
@@ -225,6 +162,82 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
         dedup=parse_dedup_settings(data.get("dedup"), path),
         raw=data,
     )
+
+
+def _parse_sources(data: dict[str, Any], path: Path) -> list[SourceSpec]:
+    """The protocol's ``sources``: name, kind, platform, date searched, notes."""
+    sources = []
+    for i, s in enumerate(data.get("sources") or [], start=1):
+        if not isinstance(s, dict) or not s.get("name"):
+            raise ProjectError(f"{path}: sources[{i}] needs at least a 'name'.")
+        kind = str(s.get("kind", "database"))
+        if kind not in KINDS:
+            raise ProjectError(
+                f"{path}: sources[{i}] ({s['name']}) has kind {kind!r}; use one of {', '.join(KINDS)}."
+            )
+        sources.append(
+            SourceSpec(
+                name=str(s["name"]),
+                kind=kind,
+                platform=str(s.get("platform") or ""),
+                searched=str(s.get("searched") or ""),
+                notes=str(s.get("notes") or ""),
+            )
+        )
+    return sources
+
+
+def _parse_stages(data: dict[str, Any], path: Path) -> dict[str, StageConfig]:
+    """``stages``: reviewers per record, exclusion reasons, maybe_to_fulltext, per stage."""
+    stages: dict[str, StageConfig] = {}
+    raw_stages = data.get("stages") or {}
+    if not isinstance(raw_stages, dict):
+        raise ProjectError(
+            f"{path}: 'stages' must map stage names ({', '.join(STAGES)}) to settings."
+        )
+    for name in raw_stages:
+        if name not in STAGES:
+            raise ProjectError(
+                f"{path}: unknown stage {name!r} under 'stages'; use {', '.join(STAGES)}."
+            )
+    for name in STAGES:
+        cfg = raw_stages.get(name) or {}
+        if not isinstance(cfg, dict):
+            raise ProjectError(f"{path}: stages.{name} must be a mapping.")
+        n = cfg.get("reviewers_per_record", 2)
+        if not isinstance(n, int) or n < 1:
+            raise ProjectError(
+                f"{path}: stages.{name}.reviewers_per_record must be a whole number ≥ 1."
+            )
+        reasons = _parse_reasons(name, cfg, path)
+        stages[name] = StageConfig(
+            name=name,
+            reviewers_per_record=n,
+            exclusion_reasons=tuple(reasons),
+            maybe_to_fulltext=bool(cfg.get("maybe_to_fulltext", True)),
+        )
+    return stages
+
+
+def _parse_reasons(name: str, cfg: dict[str, Any], path: Path) -> list[ExclusionReason]:
+    """A stage's exclusion reasons: text (id derived) or {id, label}; ids unique."""
+    reasons = []
+    seen: set[str] = set()
+    for j, r in enumerate(cfg.get("exclusion_reasons") or [], start=1):
+        if isinstance(r, str):
+            rid, label = _slug(r), r
+        elif isinstance(r, dict) and (r.get("id") or r.get("label")):
+            label = str(r.get("label") or r.get("id"))
+            rid = str(r.get("id") or _slug(label))
+        else:
+            raise ProjectError(
+                f"{path}: stages.{name}.exclusion_reasons[{j}] must be text or {{id, label}}."
+            )
+        if rid in seen:
+            raise ProjectError(f"{path}: stages.{name}: exclusion reason {rid!r} is listed twice.")
+        seen.add(rid)
+        reasons.append(ExclusionReason(rid, label))
+    return reasons
 
 
 def _slug(text: str) -> str:

@@ -7,7 +7,8 @@ from typing import Any
 
 from review.project import Project
 
-# Each stage module may expose status_summary(project) -> dict (JSON-able).
+# The stages that report on `review status`, each through its status_summary(project) -> dict
+# (JSON-able; its "lines" are what the terminal shows). Imported when the command runs.
 _STAGE_MODULES = (
     ("imports", "review.importer"),
     ("dedup", "review.dedup"),
@@ -19,13 +20,7 @@ _STAGE_MODULES = (
 def collect_status(project: Project) -> dict[str, Any]:
     out: dict[str, Any] = {"project": str(project.root), "title": project.protocol.title}
     for key, modname in _STAGE_MODULES:
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError:
-            continue
-        fn = getattr(mod, "status_summary", None)
-        if fn is not None:
-            out[key] = fn(project)
+        out[key] = importlib.import_module(modname).status_summary(project)
     return out
 
 

@@ -1431,6 +1431,121 @@ def _citation(w: Work) -> str:
     return f"{who} ({w.year}) {w.title}"
 
 
+# ---- full texts ----------------------------------------------------------------------------
+FULLTEXT_NOTE = (
+    "Invented full text for the review example (scripts/make_example.py): not the "
+    "publication's text."
+)
+FT_SENTENCES = {
+    "Background": (
+        "Parents involved with child protective services often describe the system as "
+        "adversarial and hard to navigate.",
+        "Parent peer advocacy programmes employ parents with lived experience of the child "
+        "protection system to support parents whose children are in out-of-home care.",
+        "Parent partners and peer mentors share their own experience of reunification and help "
+        "parents understand case plans, court hearings and services.",
+        "Little is known about how these programmes are delivered and what parents gain from them.",
+        "This report describes one such programme and the evidence collected about it.",
+    ),
+    "Methods": (
+        "Programme documents were reviewed and staff were interviewed about the service model.",
+        "Parents receiving peer support were invited to take part; participation was voluntary.",
+        "Administrative child welfare records were used to describe case outcomes.",
+        "Interviews were transcribed and analysed thematically by two researchers.",
+        "Ethical approval was obtained from the university's review board.",
+    ),
+    "Findings": (
+        "Parents valued mentors who had been through the child welfare system themselves.",
+        "Peer advocates helped parents attend visits, meetings and court hearings.",
+        "Caseworkers reported better engagement of parents supported by a parent partner.",
+        "Several parents said that the mentor gave them hope that reunification was possible.",
+        "Programme staff described the emotional demands of the peer role and the need for "
+        "supervision.",
+    ),
+    "Discussion": (
+        "The findings add to the evidence on parent peer support in child protection.",
+        "Lived experience appears central to the trust parents place in their advocates.",
+        "Agencies adopting the model need training, fair pay and support for peer staff.",
+        "Further research should compare outcomes with parents who receive usual services.",
+    ),
+}
+
+
+def fulltext_name(w: Work) -> str:
+    """File name that `review fulltext attach` matches: the DOI, else the title."""
+    if w.doi:
+        return w.doi.replace("/", "_")
+    return re.sub(r"[^A-Za-z0-9]+", " ", w.title).strip()[:180]
+
+
+def fulltext_body(w: Work) -> str:
+    rng = random.Random(SEED + 7_000 + w.wid)
+    venue = (w.journal[0] if w.journal else "") or w.publisher or "Unpublished report"
+    head = [w.title, "; ".join(w.authors) or "Anonymous", f"{venue}, {w.year}"]
+    if w.doi:
+        head.append(f"doi:{w.doi}")
+    lines = [*head, FULLTEXT_NOTE, "", "Abstract", w.abstract or w.title, ""]
+    for section, pool in FT_SENTENCES.items():
+        lines.append(section)
+        for _ in range(3):
+            k = rng.randint(3, len(pool))
+            lines.append(" ".join(rng.sample(pool, k)))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_fulltexts(folder: Path, works: list[Work]) -> list[str]:
+    """Small real full texts for ``review fulltext attach``/``extract`` in the demo: a PDF
+    (matplotlib, standard Times font) for every included report, except the first grey report
+    without a DOI, which is an HTML page; and one full-text exclusion as a scan (a PDF with no
+    text layer). Byte-deterministic. Returns README lines."""
+    sys.path.insert(0, str(REPO))
+    from review.io.textpdf import write_text_pdf
+
+    folder.mkdir(parents=True, exist_ok=True)
+    included = sorted((w for w in works if w.status == "included"), key=lambda w: w.wid)
+    html_work = next(w for w in included if w.origin == "grey" and not w.doi)
+    pages = 0
+    for w in included:
+        body = fulltext_body(w)
+        if w is html_work:
+            paras = "".join(f"<p>{html_escape(p)}</p>\n" for p in body.split("\n")[1:] if p.strip())
+            page = (
+                '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+                f"<title>{html_escape(w.title)}</title>\n<style>body{{max-width:40em}}</style>"
+                f"</head>\n<body>\n<h1>{html_escape(w.title)}</h1>\n{paras}</body></html>\n"
+            )
+            (folder / f"{fulltext_name(w)}.html").write_bytes(page.encode("utf-8"))
+            continue
+        keywords = f"doi:{w.doi}" if w.doi else ""
+        pages += write_text_pdf(
+            folder / f"{fulltext_name(w)}.pdf", body, title=w.title, keywords=keywords, fonttype=14
+        )
+    scan = next(
+        w for w in sorted(works, key=lambda w: w.wid) if w.status == "ft-excluded" and w.doi
+    )
+    write_text_pdf(folder / f"{fulltext_name(scan)}.pdf", fulltext_body(scan), scanned=True)
+    return [
+        "",
+        "## Full texts",
+        f"`fulltexts/` holds an invented full text for each of the {len(included)} included reports",
+        f"({len(included) - 1} PDFs, {pages} pages, and one grey-literature report as an HTML page),",
+        "named by DOI or title as downloads often are, plus one excluded report that arrived as a",
+        "scan (a PDF without a text layer). `review demo` attaches them with",
+        "`review fulltext attach data/fulltexts` and reads them with `review fulltext extract`;",
+        "`review status` lists the scan. Their text is made up from the record (title, authors,",
+        "abstract) and stock sentences; PDFs are written by matplotlib without dates, so",
+        "re-generating gives the same bytes.",
+        "",
+    ]
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
 # ---- README --------------------------------------------------------------------------------
 def readme_text(per_db, files, works, verdicts, dec) -> str:
     n_files = {
@@ -1605,8 +1720,11 @@ def generate(out: Path, truth: Path | None = None) -> dict[str, int]:
         write_csv(decisions / f"{name}.csv", header, rows)
 
     write_charting(decisions, works)
+    fulltext_readme = write_fulltexts(out / "fulltexts", works)
     (out / "README.md").write_bytes(
-        readme_text(per_db, files, works, verdicts, dec).encode("utf-8")
+        (readme_text(per_db, files, works, verdicts, dec) + "\n".join(fulltext_readme)).encode(
+            "utf-8"
+        )
     )
 
     if truth is not None:

@@ -132,6 +132,14 @@ def test_consensus_round_trip(chart_project, tmp_path, example, monkeypatch):  #
     assert rows[("sample_size", "")]["cohen_kappa"] == ""  # not categorical: percent only
     assert rows[("research_method", "")]["cohen_kappa"] == "1.0"
 
+    from review.chart.consensus import undecided_cells
+
+    assert set(undecided_cells(out)) == {
+        f"Reports!{_ref(wb, 'Reports', 'frame-2006', 'Country')}",
+        f"Reports!{_ref(wb, 'Reports', 'lalayants-baier-2015', 'Sample size')}",
+    }
+    assert undecided_cells(a) == []  # not a consensus form
+
     # The meeting decides: the example's values; the programme only marina listed is dropped.
     ws, pws = wb["Reports"], wb["Programmes"]
     truth = {r.key: r.values for r in example.reports}
@@ -165,6 +173,13 @@ def test_consensus_round_trip(chart_project, tmp_path, example, monkeypatch):  #
     assert drawn == ["setting"]
     summary = summarise(project_schema(chart_project), final)
     assert {fid: summary.counts(fid) for fid in PUBLISHED} == PUBLISHED
+
+
+def _ref(wb, sheet, key, head) -> str:
+    ws = wb[sheet]
+    col = next(c.column_letter for c in ws[1] if c.value == head)
+    row = next(c.row for c in ws["A"] if c.value == key)
+    return f"{col}{row}"
 
 
 def _charted(cells) -> bool:

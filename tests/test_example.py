@@ -240,6 +240,7 @@ def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
     committed = {
         p.relative_to(DATA).as_posix(): _fingerprint(p)
         for p in sorted(DATA.rglob("*"))
-        if p.is_file() and p.relative_to(DATA).parts[0] in ("searches", "decisions", "README.md")
+        if p.is_file()
+        and p.relative_to(DATA).parts[0] in ("searches", "decisions", "fulltexts", "README.md")
     }
     assert produced == committed

@@ -1,9 +1,15 @@
-"""Full texts: extraction into the cache, `review status`, and reading them in both screeners."""
+"""Full texts: extraction into the cache, `review status`, and reading them in both screeners.
+
+The PDFs are real ones written by ``review.io.textpdf`` (matplotlib) from the texts below and
+committed under tests/data/fulltext (so the tests need not import matplotlib); regenerate them
+with ``python tests/test_fulltext_screen.py`` after changing a text.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,10 +36,25 @@ def _article() -> str:
     return "\f".join((PAGE_1, PAGE_2, PAGE_3))
 
 
+FIXTURES = Path(__file__).parent / "data" / "fulltext"
+PDFS = {  # committed file -> (text, write_text_pdf options)
+    "article.pdf": (PDF_TEXT, {}),
+    "scan.pdf": (PAGE_1, {"scanned": True}),
+    "first-line-title.pdf": ("db study number 3 of peer support\n" + PAGE_2, {}),
+    "metadata-title.pdf": (PAGE_1, {"title": "db study number 4 of peer support"}),
+}
+
+
 def _pdf(path: Path, text: str, **kw) -> Path:
     """A real PDF: every paragraph wrapped onto pages by matplotlib (standard Times font)."""
     write_text_pdf(path, text, fonttype=14, **kw)
     return path
+
+
+def _fixture(name: str, dest: Path) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(FIXTURES / name, dest)
+    return dest
 
 
 def _keywords(project: Project) -> Project:
@@ -57,15 +78,15 @@ def attached(project: Project, tmp_path: Path):
     ids = _project_at_fulltext(project)
     project = _keywords(project)
     folder = project.root / "fulltexts"
-    _pdf(folder / "10.1234_db.1.pdf", PDF_TEXT)
-    _pdf(folder / "10.1234_db.2.pdf", PAGE_1, scanned=True)
+    _fixture("article.pdf", folder / "10.1234_db.1.pdf")
+    _fixture("scan.pdf", folder / "10.1234_db.2.pdf")
     (folder / "10.1234_db.3.html").write_text(
         "<html><head><style>p{color:red}</style><script>var x=1;</script></head><body>"
         "<h1>Peer advocacy &amp; parents</h1><p>" + PAGE_2 + "</p></body></html>",
         encoding="utf-8",
     )
     (folder / "10.1234_db.4.txt").write_text(_article(), encoding="utf-8")
-    _cli(project, "fulltext", "attach", str(folder), "--by", "Ana", "-q")
+    _cli(project, "fulltext", "attach", str(folder), "--by", "Ana", "--no-extract", "-q")
     return project, ids
 
 
@@ -248,8 +269,103 @@ def test_line_mode_pages_through_the_text(attached):
     assert [x["record_id"] for x in log_lines(project, "Ana") if x["stage"] == FT] == [ids[3]]
 
 
-def test_text_pdf_is_byte_deterministic(tmp_path: Path):
+@pytest.mark.slow
+def test_text_pdf_is_byte_deterministic_and_fixtures_are_current(tmp_path: Path):
     a = _pdf(tmp_path / "a.pdf", PAGE_2, title="T", keywords="doi:10.1/x")
     b = _pdf(tmp_path / "b.pdf", PAGE_2, title="T", keywords="doi:10.1/x")
     assert a.read_bytes() == b.read_bytes()
     assert b"doi:10.1/x" in a.read_bytes() and b"CreationDate" not in a.read_bytes()
+    for name, (text, kw) in PDFS.items():
+        assert _pdf(tmp_path / name, text, **kw).read_bytes() == (FIXTURES / name).read_bytes()
+
+
+def test_attach_matches_a_pdf_by_its_title_inside_and_extracts(project: Project, tmp_path: Path):
+    """A PDF named like a download ('scan001.pdf') is matched by its metadata or first line;
+    attach extracts the new files' text at once."""
+    ids = _project_at_fulltext(project)
+    folder = tmp_path / "downloads"
+    _fixture("first-line-title.pdf", folder / "scan001.pdf")
+    _fixture("metadata-title.pdf", folder / "article.pdf")
+    data = json.loads(
+        _cli(project, "fulltext", "attach", str(folder), "--json", "-q").stdout
+    )  # fmt: skip
+    got = {m["record_id"]: (Path(m["file"]).name, m["matched_by"]) for m in data["matched"]}
+    assert got == {ids[2]: ("scan001.pdf", "title"), ids[3]: ("article.pdf", "title")}
+    assert data["extracted"]["extracted_now"] == 2
+    assert data["extracted"]["counts"] == {"text": 2}
+    again = _cli(project, "fulltext", "extract", "-q").stdout
+    assert again.startswith("2 attached files: 2 with text (2 pages), 0 read now")
+
+
+def test_open_file_fails_politely(attached, monkeypatch):
+    project, _ids = attached
+    from review.screen import fulltext_text as ftt
+
+    stored = "fulltexts/10.1234_db.1.pdf"
+    monkeypatch.setattr(ftt, "viewer_command", lambda path: None)
+    assert ftt.open_file(project, stored).startswith("No system viewer found")
+    monkeypatch.setattr(ftt, "viewer_command", lambda path: ["false", str(path)])
+    monkeypatch.setattr(ftt, "has_display", lambda: False)
+    assert ftt.open_file(project, stored).startswith("No graphical display here")
+    monkeypatch.setattr(ftt, "has_display", lambda: True)
+    assert ftt.open_file(project, stored) == (
+        f"false could not open the file (exit code 1): open {project.root / stored} yourself."
+    )
+    monkeypatch.setattr(ftt, "viewer_command", lambda path: ["true", str(path)])
+    assert ftt.open_file(project, stored).startswith("Opened ")
+    assert ftt.open_file(project, "fulltexts/gone.pdf").startswith("The attached file is missing")
+
+
+if __name__ == "__main__":
+    for name, (text, kw) in PDFS.items():
+        _pdf(FIXTURES / name, text, **kw)
+
+
+def test_text_document_layout_search_and_jumps():
+    from review.screen.textdoc import TextDocument
+    from review.screen.tui import keyword_pattern
+
+    pages = ["Peer\nadvocacy helps. " + "word " * 30 + "x" * 50, "Second page: PEER advocacy."]
+    doc = TextDocument(
+        pages,
+        sections=(("Abstract", "An abstract."),),
+        include=keyword_pattern(("peer advoca*",)),
+        exclude=keyword_pattern(("abstract",)),
+    )
+    lines = doc.wrap(20)
+    assert all(e - s <= 20 for s, e in lines)
+    # wrapping drops only the spaces it breaks at (a word longer than a line is cut)
+    shown = "".join(doc.text[s:e] for s, e in lines)
+    assert "".join(shown.split()) == "".join(doc.text.split())
+    assert "x" * 20 in [doc.text[s:e] for s, e in lines]
+    assert [doc.text[s:e] for s, e in lines[:4]] == [
+        "Abstract", "An abstract.", "", "── page 1 of 2 ──"
+    ]  # fmt: skip
+    assert doc.is_marker(lines[3][0]) and not doc.is_marker(lines[4][0])
+    assert doc.page_at_line(1) == 0 and doc.page_at_line(4) == 1
+    assert doc.page_at_line(len(lines) - 1) == 2
+    # a keyword phrase matches across a line break and in any case; exclude hits too
+    assert [(h.kind, doc.text[h.start : h.end]) for h in doc.hits] == [
+        ("exclude", "Abstract"),
+        ("exclude", "abstract"),
+        ("include", "Peer\nadvocacy"),
+        ("include", "PEER advocacy"),
+    ]
+    assert doc.search("peer   ADVOCACY") == 2
+    assert doc.search("nothing here") == 0 and doc.matches == []
+    doc.search("peer")
+    first, second = (m.start for m in doc.matches)
+    assert TextDocument.next_index(doc.matches, -1, True) == 0
+    assert TextDocument.next_index(doc.matches, first, True) == 1
+    assert TextDocument.next_index(doc.matches, second, True) == 0  # wraps
+    assert TextDocument.next_index(doc.matches, first, False) == 1  # wraps backwards
+    assert [
+        doc.text[s.start : s.end] for s in TextDocument.spans_in(0, first + 2, doc.matches)
+    ] == ["Peer"]
+
+
+def test_extract_with_nothing_attached_says_what_to_do(project: Project):
+    _project_at_fulltext(project)
+    out = _cli(project, "fulltext", "extract", "-q").stdout
+    assert out.strip() == "No full texts are attached yet: run `review fulltext attach DIR` first."
+    assert "full texts:" not in _cli(project, "status").stdout

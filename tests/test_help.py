@@ -62,3 +62,22 @@ def test_colour_only_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _use_colour()
     monkeypatch.setenv("NO_COLOR", "1")
     assert not _use_colour()
+
+
+@pytest.mark.parametrize("path", _all_paths(), ids=lambda p: " ".join(p) or "review")
+def test_direct_help_is_the_same_page(path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``review … --help`` printed without Typer's parsing is the page Typer itself shows."""
+    from review.cli import _print_help_directly
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert _print_help_directly([*path, "--help"])
+    direct = capsys.readouterr().out
+    via_typer = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "80"}).output
+    assert direct == via_typer
+
+
+@pytest.mark.parametrize("argv", [[], ["import"], ["--json", "--help"], ["nosuch", "--help"]])
+def test_direct_help_leaves_everything_else_to_typer(argv: list[str]) -> None:
+    from review.cli import _print_help_directly
+
+    assert not _print_help_directly(argv)

@@ -197,6 +197,18 @@ def test_svg_png_pdf(example) -> None:
     assert build.files["prisma.pdf"].startswith(b"%PDF")
 
 
+def test_svg_text_is_editable(example) -> None:
+    """Box labels are <text> elements (not glyph outlines), with a font fallback list."""
+    from defusedxml import ElementTree
+
+    _, build = example
+    root = ElementTree.fromstring(build.files["prisma.svg"])
+    texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "Records screened (n\u00a0=\u00a03,794)" in texts
+    assert any(t.startswith("Records removed before screening") for t in texts)
+    assert "font-family: 'DejaVu Sans', 'Arial', 'Helvetica'" in build.files["prisma.svg"].decode()
+
+
 def test_svg_is_deterministic(example) -> None:
     inputs, build = example
     again = build_files(inputs, FACTS, DiagramOptions(title="Parent peer advocacy"))

@@ -33,8 +33,6 @@ def _screen(project: Project, reviewer: str, keys: str, *extra: str):
             "--line",
             "-p",
             str(project.root),
-            "--order",
-            "random",
             *extra,
         ],
         input=keys,
@@ -43,8 +41,8 @@ def _screen(project: Project, reviewer: str, keys: str, *extra: str):
 
 def test_line_mode_session_and_resume(project: Project):
     make_record_project(project, 5)
-    with ScreeningSession(project, TA, "Ana") as session:  # closed: releases its log lock
-        queue = session.queue
+    with ScreeningSession(project, TA, "Ana") as s:  # closed: it holds Ana's session lock
+        queue = s.queue
     reasons = project.protocol.stage(TA).exclusion_reasons
     result = _screen(project, "Ana", "i\ne\n2\nu\nq\n")
     assert result.exit_code == 0, result.output
@@ -108,8 +106,6 @@ def _spawn(project: Project, reviewer: str) -> subprocess.Popen:
             "--reviewer",
             reviewer,
             "--line",
-            "--order",
-            "random",
             "-p",
             str(project.root),
         ],
@@ -149,8 +145,8 @@ def _read_until(proc: subprocess.Popen, marker: str, timeout: float = 30.0) -> s
 
 def test_kill_9_right_after_a_keystroke_keeps_the_decision(project: Project):
     make_record_project(project, 4)
-    with ScreeningSession(project, TA, "Ana") as session:  # closed: releases its log lock
-        queue = session.queue
+    with ScreeningSession(project, TA, "Ana") as s:  # closed: it holds Ana's session lock
+        queue = s.queue
     proc = _spawn(project, "Ana")
     try:
         _read_until(proc, "Record 1 of 4")

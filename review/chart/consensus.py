@@ -37,6 +37,7 @@ REPORT_PRESENT = "(report charted)"
 NOT_CHARTED = "(not charted)"
 NOT_LISTED = "(not listed)"
 HIGHLIGHT = "FFD966"  # amber: a cell left for the consensus to decide
+AUTHOR = "review chart consensus"  # the author of the comments on highlighted cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +133,14 @@ class _Planner:
             )
 
     def _fill(
-        self, plan: ConsensusPlan, sheet: str, r: int, f: Field, cols: list[tuple[int, Column]],
+        self,
+        plan: ConsensusPlan,
+        sheet: str,
+        r: int,
+        f: Field,
+        cols: list[tuple[int, Column]],
         value: Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         if f.multi:
             chosen = set(value)
             for c, col in cols:
@@ -205,12 +211,7 @@ def plan_consensus(
             continue  # nobody charted it: left blank, nothing to decide
         if any(row is None for row in rows):
             plan.notes[(REPORTS, r, 1)] = _presence_note(shown_names, rows, "report")
-            plan.differences.append(
-                Difference(
-                    REPORTS, (f"A{r}",), "report", rid, cite, "", REPORT_PRESENT,
-                    tuple("yes" if row is not None else "no" for row in rows),
-                )
-            )  # fmt: skip
+            plan.differences.append(_presence(REPORTS, r, "report", rid, cite, rows))
         planner.row(plan, REPORTS, "report", r, rid, cite, rows)
     for r, pid in enumerate(pids, start=2):
         rows = [c.programmes.get(pid) for c in charts]
@@ -218,15 +219,17 @@ def plan_consensus(
         name = next((_text(row.get("name")) for row in rows if row and row.get("name")), "")
         if any(row is None for row in rows):
             plan.notes[(PROGRAMMES, r, 1)] = _presence_note(shown_names, rows, "programme")
-            plan.differences.append(
-                Difference(
-                    PROGRAMMES, (f"A{r}",), "programme", pid, name, "", PROGRAMME_PRESENT,
-                    tuple("yes" if row is not None else "no" for row in rows),
-                )
-            )  # fmt: skip
+            plan.differences.append(_presence(PROGRAMMES, r, "programme", pid, name, rows))
         planner.row(plan, PROGRAMMES, "programme", r, pid, name, rows)
     plan.agreement = agreement_stats(schema, dict(zip(names, charts, strict=True)))
     return plan
+
+
+def _presence(sheet: str, r: int, level: str, key: str, label: str, rows: list[Any]) -> Difference:
+    """A row charted (report) or listed (programme) by some charters only."""
+    what = REPORT_PRESENT if level == "report" else PROGRAMME_PRESENT
+    shown = tuple("yes" if row is not None else "no" for row in rows)
+    return Difference(sheet, (f"A{r}",), level, key, label, "", what, shown)
 
 
 def _presence_note(names: list[str], rows: list[Any], level: str) -> str:
@@ -257,7 +260,7 @@ def consensus_workbook(schema: Schema, plan: ConsensusPlan) -> Any:
     for (sheet, r, c), note in sorted(plan.notes.items()):
         cell = wb[sheet].cell(row=r, column=c)
         cell.fill = fill
-        comment = Comment(note, "review chart consensus")
+        comment = Comment(note, AUTHOR)
         comment.width, comment.height = 260, 40 + 18 * note.count("\n")
         cell.comment = comment
     _differences_sheet(wb, plan)
@@ -331,3 +334,27 @@ def write_consensus(schema: Schema, plan: ConsensusPlan, out: Path) -> None:
     from review.io.files import atomic_write_bytes
 
     atomic_write_bytes(Path(out), stable_xlsx_bytes(consensus_workbook(schema, plan)))
+
+
+def undecided_cells(path: Path) -> list[str]:
+    """``Sheet!Cell`` of every highlighted cell of a consensus form still left blank (an empty
+    list for any other charting workbook); option columns of multiple-choice fields excepted.
+    Such a cell imports as blank: a reminder, not an error."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(Path(path))
+    if DIFFERENCES not in wb.sheetnames:
+        return []
+    out = []
+    for sheet in (REPORTS, PROGRAMMES):
+        ws = wb[sheet]
+        # an option column of a multiple-choice field ("Field: Option"): blank means "not
+        # ticked", a decision in itself
+        options = {c.column for c in ws[1] if ": " in str(c.value or "")}
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if cell.column == 1 or cell.column in options or cell.value not in (None, ""):
+                    continue
+                if cell.comment is not None and cell.comment.author == AUTHOR:
+                    out.append(f"{sheet}!{cell.coordinate}")
+    return out

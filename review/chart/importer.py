@@ -3,6 +3,9 @@
 Every problem becomes one line ``Sheet!Cell: problem (did you mean …?)`` in a
 :class:`~review.errors.ValidationError`. A report row whose charting cells are all blank is
 "not charted yet" and skipped; a row with any value must have every required value.
+
+Long module: one cell reader per field type plus the sheet checks; every message a person sees
+about a filled-in form is written here, so they stay consistent.
 """
 
 from __future__ import annotations
@@ -293,16 +296,48 @@ def read_charting(
     ``reviewer``: who is importing; a form made for someone else (``--reviewer`` of
     ``review chart template``) is refused, except for the consensus.
     """
+    path = Path(path)
+    wb, template_rows = _open_form(path, reviewer)
+    reader = _Reader()
+    out = Charting()
+    programme_rows = _read_programmes(reader, wb[PROGRAMMES], schema, out)
+    ws = wb[REPORTS]
+    heads = _header(reader, ws, REPORTS, columns(schema, "report"))
+    if heads is not None:
+        rows = _ReportRows(reader, ws, heads, schema, dict(template_rows), programme_rows)
+        for r in range(2, ws.max_row + 1):
+            rows.read(r, out, included, resolve_id)
+    if reader.problems:
+        more = " (showing the first 200)" if len(reader.problems) >= MAX_PROBLEMS else ""
+        raise ValidationError(
+            f"{path.name}: {len(reader.problems)} problem(s){more}; nothing was imported. "
+            "Fix them and import again:",
+            reader.problems,
+        )
+    # multiple choice in schema order
+    for rows_of, fields in (
+        (out.reports, schema.report_fields),
+        (out.programmes, schema.programme_fields),
+    ):
+        for row in rows_of.values():
+            for f in fields:
+                if f.multi and isinstance(row.get(f.id), list):
+                    order = f.choices
+                    row[f.id] = sorted(row[f.id], key=order.index)
+    return out
+
+
+def _open_form(path: Path, reviewer: str | None) -> tuple[Any, list[tuple[str, str]]]:
+    """The workbook and its template's (record id, citation) rows; InputError when it is not a
+    charting form made by `review chart template` (for this reviewer)."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
 
-    path = Path(path)
     try:
         wb = load_workbook(path, data_only=False)
     except (OSError, BadZipFile, KeyError, ValueError) as exc:
         raise InputError(f"cannot open as an Excel workbook ({exc}).", file=str(path)) from None
-    reader = _Reader()
     for name in (REPORTS, PROGRAMMES):
         if name not in wb.sheetnames:
             raise InputError(
@@ -328,133 +363,149 @@ def read_charting(
                 "with --consensus.",
                 file=str(path),
             )
-    out = Charting()
+    return wb, template_rows
 
-    # ---- Programmes -----------------------------------------------------------------------
-    pws = wb[PROGRAMMES]
+
+def _read_programmes(reader: _Reader, pws: Any, schema: Schema, out: Charting) -> dict[str, str]:
+    """The Programmes sheet into ``out.programmes``; returns programme id -> its first cell."""
     pheads = _header(reader, pws, PROGRAMMES, columns(schema, "programme"))
     programme_rows: dict[str, str] = {}  # programme id -> first cell
-    if pheads is not None:
-        id_col = next(c for c, col in pheads.items() if col.header == PROGRAMME_ID)
-        for r in range(2, pws.max_row + 1):
-            values, refs, anything = _row_values(reader, pws, PROGRAMMES, r, pheads)
-            id_cell = pws.cell(row=r, column=id_col)
-            pid = reader.raw(PROGRAMMES, id_cell)
-            if pid is None:
-                if anything:
-                    reader.problem(
-                        PROGRAMMES,
-                        id_cell.coordinate,
-                        "Programme ID missing; give every programme a short unique ID",
-                    )
-                continue
-            pid = str(pid).strip()
-            if pid in programme_rows:
+    if pheads is None:
+        return programme_rows
+    id_col = next(c for c, col in pheads.items() if col.header == PROGRAMME_ID)
+    for r in range(2, pws.max_row + 1):
+        values, refs, anything = _row_values(reader, pws, PROGRAMMES, r, pheads)
+        id_cell = pws.cell(row=r, column=id_col)
+        pid = reader.raw(PROGRAMMES, id_cell)
+        if pid is None:
+            if anything:
                 reader.problem(
                     PROGRAMMES,
                     id_cell.coordinate,
-                    f"Programme ID {pid!r} also used in {programme_rows[pid]}; IDs must be unique",
+                    "Programme ID missing; give every programme a short unique ID",
                 )
-                continue
-            programme_rows[pid] = id_cell.coordinate
-            _check_required(reader, PROGRAMMES, schema.programme_fields, values, refs)
-            out.programmes[pid] = {k: v for k, v in values.items() if v is not _INVALID and v != []}
+            continue
+        pid = str(pid).strip()
+        if pid in programme_rows:
+            reader.problem(
+                PROGRAMMES,
+                id_cell.coordinate,
+                f"Programme ID {pid!r} also used in {programme_rows[pid]}; IDs must be unique",
+            )
+            continue
+        programme_rows[pid] = id_cell.coordinate
+        _check_required(reader, PROGRAMMES, schema.programme_fields, values, refs)
+        out.programmes[pid] = {k: v for k, v in values.items() if v is not _INVALID and v != []}
+    return programme_rows
 
-    # ---- Reports --------------------------------------------------------------------------
-    ws = wb[REPORTS]
-    heads = _header(reader, ws, REPORTS, columns(schema, "report"))
-    link = schema.link_field
-    if heads is not None:
+
+class _ReportRows:
+    """Reads the Reports sheet row by row, checking each row against the template it came from."""
+
+    def __init__(
+        self,
+        reader: _Reader,
+        ws: Any,
+        heads: Any,
+        schema: Schema,
+        meta_cite: dict[str, str],
+        programme_rows: dict[str, str],
+    ) -> None:
+        self.reader, self.ws, self.heads, self.schema = reader, ws, heads, schema
         col_of = {col.header: c for c, col in heads.items()}
-        rid_col, cite_col = col_of.get(RECORD_ID), col_of.get(CITATION)
-        meta_cite = dict(template_rows)
-        seen_at: dict[str, str] = {}
-        for r in range(2, ws.max_row + 1):
-            rid_cell = ws.cell(row=r, column=rid_col or 1)
-            rid = reader.raw(REPORTS, rid_cell)
-            cite = reader.raw(REPORTS, ws.cell(row=r, column=cite_col)) if cite_col else None
-            values, refs, anything = _row_values(reader, ws, REPORTS, r, heads)
-            if rid is None:
-                if anything or cite is not None:
-                    reader.problem(
-                        REPORTS,
-                        rid_cell.coordinate,
-                        "Record ID missing; charting rows come from `review chart template` "
-                        "(one per included report): do not add or clear rows",
-                    )
-                continue
-            want_id = str(rid)
-            if want_id not in meta_cite:
+        self.rid_col, self.cite_col = col_of.get(RECORD_ID), col_of.get(CITATION)
+        self.meta_cite = meta_cite
+        self.programme_rows = programme_rows
+        self.seen_at: dict[str, str] = {}
+
+    def read(
+        self,
+        r: int,
+        out: Charting,
+        included: set[str] | None,
+        resolve_id: Callable[[str], str] | None,
+    ) -> None:
+        reader, ws, cite_col = self.reader, self.ws, self.cite_col
+        rid_cell = ws.cell(row=r, column=self.rid_col or 1)
+        rid = reader.raw(REPORTS, rid_cell)
+        cite = reader.raw(REPORTS, ws.cell(row=r, column=cite_col)) if cite_col else None
+        values, refs, anything = _row_values(reader, ws, REPORTS, r, self.heads)
+        want_id = self._template_id(rid, cite, anything, rid_cell)
+        if want_id is None:
+            return
+        want_cite = self.meta_cite[want_id]
+        if cite_col and str(cite or "") != want_cite:
+            reader.problem(
+                REPORTS,
+                ws.cell(row=r, column=cite_col).coordinate,
+                f"Citation of {want_id} was edited; the Record ID and Citation columns are "
+                "locked: undo the edit",
+            )
+        record_id = resolve_id(want_id) if resolve_id else want_id
+        if included is not None and record_id not in included:
+            if anything:
                 reader.problem(
                     REPORTS,
                     rid_cell.coordinate,
-                    f"Record ID {want_id!r} is not one of this form's reports; the Record ID "
-                    "and Citation columns are locked: undo the edit",
+                    f"record {want_id} is not an included report (its final full-text "
+                    "decision is not include); clear the row or make a new template",
                 )
-                continue
-            if want_id in seen_at:
-                reader.problem(
+            return
+        if not anything:
+            return  # not charted yet
+        self._store(out, record_id, want_cite, values, refs)
+
+    def _template_id(self, rid: Any, cite: Any, anything: bool, rid_cell: Any) -> str | None:
+        """The row's record id when it is one of the form's reports, seen once; else None."""
+        if rid is None:
+            if anything or cite is not None:
+                self.reader.problem(
                     REPORTS,
                     rid_cell.coordinate,
-                    f"Record ID {want_id!r} appears twice (also {seen_at[want_id]}); "
-                    "chart each report in one row",
+                    "Record ID missing; charting rows come from `review chart template` "
+                    "(one per included report): do not add or clear rows",
                 )
-                continue
-            seen_at[want_id] = rid_cell.coordinate
-            want_cite = meta_cite[want_id]
-            if cite_col and str(cite or "") != want_cite:
-                reader.problem(
-                    REPORTS,
-                    ws.cell(row=r, column=cite_col).coordinate,
-                    f"Citation of {want_id} was edited; the Record ID and Citation columns are "
-                    "locked: undo the edit",
-                )
-            record_id = resolve_id(want_id) if resolve_id else want_id
-            if included is not None and record_id not in included:
-                if anything:
+            return None
+        want_id = str(rid)
+        if want_id not in self.meta_cite:
+            self.reader.problem(
+                REPORTS,
+                rid_cell.coordinate,
+                f"Record ID {want_id!r} is not one of this form's reports; the Record ID "
+                "and Citation columns are locked: undo the edit",
+            )
+            return None
+        if want_id in self.seen_at:
+            self.reader.problem(
+                REPORTS,
+                rid_cell.coordinate,
+                f"Record ID {want_id!r} appears twice (also {self.seen_at[want_id]}); "
+                "chart each report in one row",
+            )
+            return None
+        self.seen_at[want_id] = rid_cell.coordinate
+        return want_id
+
+    def _store(
+        self, out: Charting, record_id: str, cite: str, values: dict[str, Any], refs: Any
+    ) -> None:
+        reader, link = self.reader, self.schema.link_field
+        _check_required(reader, REPORTS, self.schema.report_fields, values, refs)
+        if link is not None:
+            for pid in values.get(link.id) or []:
+                if pid not in self.programme_rows:
                     reader.problem(
                         REPORTS,
-                        rid_cell.coordinate,
-                        f"record {want_id} is not an included report (its final full-text "
-                        "decision is not include); clear the row or make a new template",
+                        refs.get(link.id, "?"),
+                        f"unknown programme {pid!r}"
+                        f"{_did_you_mean(pid, list(self.programme_rows))}; add it to the "
+                        "Programmes sheet first",
                     )
-                continue
-            if not anything:
-                continue  # not charted yet
-            _check_required(reader, REPORTS, schema.report_fields, values, refs)
-            if link is not None:
-                for pid in values.get(link.id) or []:
-                    if pid not in programme_rows:
-                        reader.problem(
-                            REPORTS,
-                            refs.get(link.id, "?"),
-                            f"unknown programme {pid!r}"
-                            f"{_did_you_mean(pid, list(programme_rows))}; add it to the "
-                            "Programmes sheet first",
-                        )
-            clean = {k: v for k, v in values.items() if v is not _INVALID and v != []}
-            out.reports[record_id] = clean
-            out.citations[record_id] = want_cite
-            if link is not None:
-                out.report_programmes[record_id] = list(clean.get(link.id, []))
-    if reader.problems:
-        more = " (showing the first 200)" if len(reader.problems) >= MAX_PROBLEMS else ""
-        raise ValidationError(
-            f"{path.name}: {len(reader.problems)} problem(s){more}; nothing was imported. "
-            "Fix them and import again:",
-            reader.problems,
-        )
-    # multiple choice in schema order
-    for rows, fields in (
-        (out.reports, schema.report_fields),
-        (out.programmes, schema.programme_fields),
-    ):
-        for row in rows.values():
-            for f in fields:
-                if f.multi and isinstance(row.get(f.id), list):
-                    order = f.choices
-                    row[f.id] = sorted(row[f.id], key=order.index)
-    return out
+        clean = {k: v for k, v in values.items() if v is not _INVALID and v != []}
+        out.reports[record_id] = clean
+        out.citations[record_id] = cite
+        if link is not None:
+            out.report_programmes[record_id] = list(clean.get(link.id, []))
 
 
 __all__ = ["YES_NO", "read_charting", "suggest"]

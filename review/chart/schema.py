@@ -214,123 +214,173 @@ def parse_schema(data: Any, source: str = "extraction_schema.yaml") -> Schema:
     seen_ids: set[str] = set()
     seen_labels: dict[tuple[str, str], str] = {}
     for i, item in enumerate(data["fields"], start=1):
-        where = f"fields[{i}]"
         if not isinstance(item, dict):
-            problems.append(f"{where}: each field must be a mapping with id, label, level, type.")
+            problems.append(
+                f"fields[{i}]: each field must be a mapping with id, label, level, type."
+            )
             continue
-        fid = _as_str(item.get("id"))
-        if fid:
-            where = f"field {fid!r}"
-        unknown = sorted(set(item) - _FIELD_KEYS)
-        if unknown:
-            problems.append(
-                f"{where}: unknown key(s) {', '.join(map(str, unknown))}; "
-                f"allowed: {', '.join(sorted(_FIELD_KEYS))}."
-            )
-        if not fid:
-            problems.append(f"{where}: missing id.")
-        elif not fid.replace("_", "").isalnum() or not fid[0].isalpha() or fid != fid.lower():
-            problems.append(
-                f"{where}: id must be lower-case letters, digits and _ (e.g. study_aims)."
-            )
-        elif fid in seen_ids:
-            problems.append(f"{where}: duplicate id.")
-        seen_ids.add(fid)
-        label = _as_str(item.get("label"))
-        level = _as_str(item.get("level"))
-        ftype = _as_str(item.get("type"))
-        if not label:
-            problems.append(f"{where}: missing label.")
-        elif label.casefold() in RESERVED_LABELS:
-            problems.append(f"{where}: label {label!r} is reserved for the workbook's own column.")
-        elif ":" in label:
-            problems.append(f"{where}: label must not contain ':' (it separates field and option).")
-        elif (level, label.casefold()) in seen_labels:
-            problems.append(
-                f"{where}: label {label!r} is also used by field {seen_labels[(level, label.casefold())]!r}."
-            )
-        seen_labels[(level, label.casefold())] = fid
-        if level not in LEVELS:
-            problems.append(f"{where}: level {level!r} is not one of: {', '.join(LEVELS)}.")
-        if ftype not in FIELD_TYPES:
-            from rapidfuzz import process
+        fields_out.append(_parse_field(i, item, seen_ids, seen_labels, problems))
+    by_id = {f.id: f for f in fields_out if f.id}
+    _check_across_fields(fields_out, by_id, problems)
+    summary = _parse_summary(data.get("summary"), by_id, problems)
+    if problems:
+        raise ValidationError(
+            f"{source}: the extraction schema has {len(problems)} problem(s); fix them and retry:",
+            problems,
+        )
+    version = data.get("version", 1)
+    return Schema(
+        fields=tuple(fields_out),
+        title=_as_str(data.get("title")),
+        version=version if isinstance(version, int) else 1,
+        summary=summary,
+        source=source,
+    )
 
-            hint = process.extractOne(ftype, FIELD_TYPES, score_cutoff=60)
-            tip = f" (did you mean {hint[0]!r}?)" if hint else ""
-            problems.append(
-                f"{where}: type {ftype!r} is not one of: {', '.join(FIELD_TYPES)}{tip}."
-            )
-        choices: list[Choice] = []
-        raw_values = item.get("values")
-        if ftype in CHOICE_TYPES:
-            if not isinstance(raw_values, list) or not raw_values:
-                problems.append(f"{where}: a {ftype} field needs a non-empty `values` list.")
-            else:
-                seen_vals: set[str] = set()
-                for j, v in enumerate(raw_values, start=1):
-                    if isinstance(v, dict):
-                        val, definition = _as_str(v.get("value")), _as_str(v.get("definition"))
-                    else:
-                        val, definition = _as_str(v), ""
-                    if not val:
-                        problems.append(f"{where}: values[{j}] is empty.")
-                    elif val.casefold() in seen_vals:
-                        problems.append(f"{where}: value {val!r} is listed twice.")
-                    elif len(val) > 250:
-                        problems.append(
-                            f"{where}: value {val[:30]!r}… is longer than 250 characters."
-                        )
-                    else:
-                        seen_vals.add(val.casefold())
-                        choices.append(Choice(val, definition))
-        elif raw_values:
+
+def _parse_field(
+    i: int,
+    item: dict[str, Any],
+    seen_ids: set[str],
+    seen_labels: dict[tuple[str, str], str],
+    problems: list[str],
+) -> Field:
+    """One entry of ``fields:``; its problems are appended to ``problems``."""
+    fid = _as_str(item.get("id"))
+    where = f"field {fid!r}" if fid else f"fields[{i}]"
+    unknown = sorted(set(item) - _FIELD_KEYS)
+    if unknown:
+        problems.append(
+            f"{where}: unknown key(s) {', '.join(map(str, unknown))}; "
+            f"allowed: {', '.join(sorted(_FIELD_KEYS))}."
+        )
+    if not fid:
+        problems.append(f"{where}: missing id.")
+    elif not fid.replace("_", "").isalnum() or not fid[0].isalpha() or fid != fid.lower():
+        problems.append(f"{where}: id must be lower-case letters, digits and _ (e.g. study_aims).")
+    elif fid in seen_ids:
+        problems.append(f"{where}: duplicate id.")
+    seen_ids.add(fid)
+    label = _as_str(item.get("label"))
+    level = _as_str(item.get("level"))
+    ftype = _as_str(item.get("type"))
+    _check_label(where, fid, label, level, seen_labels, problems)
+    if level not in LEVELS:
+        problems.append(f"{where}: level {level!r} is not one of: {', '.join(LEVELS)}.")
+    if ftype not in FIELD_TYPES:
+        from rapidfuzz import process
+
+        hint = process.extractOne(ftype, FIELD_TYPES, score_cutoff=60)
+        tip = f" (did you mean {hint[0]!r}?)" if hint else ""
+        problems.append(f"{where}: type {ftype!r} is not one of: {', '.join(FIELD_TYPES)}{tip}.")
+    choices = _parse_choices(where, ftype, item.get("values"), problems)
+    required = item.get("required", False)
+    if not isinstance(required, bool):
+        problems.append(f"{where}: required must be true or false.")
+        required = False
+    max_links = _parse_max_links(where, item, ftype, level, problems)
+    return Field(
+        id=fid,
+        label=label,
+        level=level,
+        type=ftype,
+        help=_as_str(item.get("help")),
+        required=bool(required),
+        required_when=_parse_condition(where, item.get("required_when"), problems),
+        group=_as_str(item.get("group")),
+        values=tuple(choices),
+        max_links=int(max_links) if isinstance(max_links, int) else 1,
+    )
+
+
+def _check_label(
+    where: str,
+    fid: str,
+    label: str,
+    level: str,
+    seen_labels: dict[tuple[str, str], str],
+    problems: list[str],
+) -> None:
+    if not label:
+        problems.append(f"{where}: missing label.")
+    elif label.casefold() in RESERVED_LABELS:
+        problems.append(f"{where}: label {label!r} is reserved for the workbook's own column.")
+    elif ":" in label:
+        problems.append(f"{where}: label must not contain ':' (it separates field and option).")
+    elif (level, label.casefold()) in seen_labels:
+        problems.append(
+            f"{where}: label {label!r} is also used by field {seen_labels[(level, label.casefold())]!r}."
+        )
+    seen_labels[(level, label.casefold())] = fid
+
+
+def _parse_choices(where: str, ftype: str, raw_values: Any, problems: list[str]) -> list[Choice]:
+    """The allowed values of a choice field (text, or {value, definition}), each once."""
+    choices: list[Choice] = []
+    if ftype not in CHOICE_TYPES:
+        if raw_values:
             problems.append(
                 f"{where}: `values` only applies to single_choice/multiple_choice fields."
             )
-        required = item.get("required", False)
-        if not isinstance(required, bool):
-            problems.append(f"{where}: required must be true or false.")
-            required = False
-        max_links = item.get("max_links", 1)
-        if ftype == "programme_link":
-            if level != "report":
-                problems.append(f"{where}: a programme_link field must be at level report.")
-            if (
-                not isinstance(max_links, int)
-                or isinstance(max_links, bool)
-                or not 1 <= max_links <= 10
-            ):
-                problems.append(f"{where}: max_links must be a whole number from 1 to 10.")
-                max_links = 1
-        elif "max_links" in item:
-            problems.append(f"{where}: max_links only applies to programme_link fields.")
+        return choices
+    if not isinstance(raw_values, list) or not raw_values:
+        problems.append(f"{where}: a {ftype} field needs a non-empty `values` list.")
+        return choices
+    seen_vals: set[str] = set()
+    for j, v in enumerate(raw_values, start=1):
+        if isinstance(v, dict):
+            val, definition = _as_str(v.get("value")), _as_str(v.get("definition"))
+        else:
+            val, definition = _as_str(v), ""
+        if not val:
+            problems.append(f"{where}: values[{j}] is empty.")
+        elif val.casefold() in seen_vals:
+            problems.append(f"{where}: value {val!r} is listed twice.")
+        elif len(val) > 250:
+            problems.append(f"{where}: value {val[:30]!r}… is longer than 250 characters.")
+        else:
+            seen_vals.add(val.casefold())
+            choices.append(Choice(val, definition))
+    return choices
+
+
+def _parse_max_links(
+    where: str, item: dict[str, Any], ftype: str, level: str, problems: list[str]
+) -> Any:
+    max_links = item.get("max_links", 1)
+    if ftype == "programme_link":
+        if level != "report":
+            problems.append(f"{where}: a programme_link field must be at level report.")
+        if (
+            not isinstance(max_links, int)
+            or isinstance(max_links, bool)
+            or not 1 <= max_links <= 10
+        ):
+            problems.append(f"{where}: max_links must be a whole number from 1 to 10.")
             max_links = 1
-        cond = None
-        rw = item.get("required_when")
-        if rw is not None:
-            if (
-                not isinstance(rw, dict)
-                or not _as_str(rw.get("field"))
-                or not isinstance(rw.get("values"), list)
-            ):
-                problems.append(f"{where}: required_when must be {{field: ID, values: [...]}}.")
-            else:
-                cond = Condition(_as_str(rw["field"]), tuple(_as_str(v) for v in rw["values"]))
-        fields_out.append(
-            Field(
-                id=fid,
-                label=label,
-                level=level,
-                type=ftype,
-                help=_as_str(item.get("help")),
-                required=bool(required),
-                required_when=cond,
-                group=_as_str(item.get("group")),
-                values=tuple(choices),
-                max_links=int(max_links) if isinstance(max_links, int) else 1,
-            )
-        )
-    by_id = {f.id: f for f in fields_out if f.id}
+    elif "max_links" in item:
+        problems.append(f"{where}: max_links only applies to programme_link fields.")
+        max_links = 1
+    return max_links
+
+
+def _parse_condition(where: str, rw: Any, problems: list[str]) -> Condition | None:
+    if rw is None:
+        return None
+    if (
+        not isinstance(rw, dict)
+        or not _as_str(rw.get("field"))
+        or not isinstance(rw.get("values"), list)
+    ):
+        problems.append(f"{where}: required_when must be {{field: ID, values: [...]}}.")
+        return None
+    return Condition(_as_str(rw["field"]), tuple(_as_str(v) for v in rw["values"]))
+
+
+def _check_across_fields(
+    fields_out: list[Field], by_id: dict[str, Field], problems: list[str]
+) -> None:
+    """required_when targets exist at the same level with allowed values; one programme link."""
     for f in fields_out:
         if f.required_when is None:
             continue
@@ -357,20 +407,6 @@ def parse_schema(data: Any, source: str = "extraction_schema.yaml") -> Schema:
             "programme-level fields need a report-level programme_link field that links reports "
             "to programmes."
         )
-    summary = _parse_summary(data.get("summary"), by_id, problems)
-    if problems:
-        raise ValidationError(
-            f"{source}: the extraction schema has {len(problems)} problem(s); fix them and retry:",
-            problems,
-        )
-    version = data.get("version", 1)
-    return Schema(
-        fields=tuple(fields_out),
-        title=_as_str(data.get("title")),
-        version=version if isinstance(version, int) else 1,
-        summary=summary,
-        source=source,
-    )
 
 
 def _parse_summary(raw: Any, by_id: dict[str, Field], problems: list[str]) -> SummarySpec:

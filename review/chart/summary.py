@@ -222,6 +222,43 @@ def _cell_text(value: Any) -> Any:
     return value
 
 
+def _overview(
+    schema: Schema,
+    programmes: dict[str, dict[str, Any]],
+    reports_of: dict[str, list[str]],
+    citation: Any,
+) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """The programme overview: (columns, one row per programme), ordered by the first
+    categorical overview field's value order, then name."""
+    spec = schema.summary
+    overview_cols = [("programme_id", "Programme ID")]
+    overview_cols += [(fid, schema.field(fid).label) for fid in spec.overview]
+    overview_cols += [("n_reports", "Reports (n)"), ("reports", "Reports")]
+    first_cat = next(
+        (schema.field(fid) for fid in spec.overview if schema.field(fid).categorical), None
+    )
+
+    def overview_key(item: tuple[str, dict[str, Any]]) -> tuple[Any, ...]:
+        pid, row = item
+        rank = len(first_cat.choices) if first_cat else 0
+        if first_cat is not None:
+            vals = _values(row, first_cat)
+            ranks = [first_cat.choices.index(v) for v in vals if v in first_cat.choices]
+            rank = min(ranks) if ranks else len(first_cat.choices)
+        return (rank, str(row.get("name", "")).casefold(), pid)
+
+    overview: list[dict[str, Any]] = []
+    for pid, row in sorted(programmes.items(), key=overview_key):
+        cites = sorted(citation(r) for r in reports_of[pid])
+        line: dict[str, Any] = {"programme_id": pid}
+        for fid in spec.overview:
+            line[fid] = _cell_text(row.get(fid, ""))
+        line["n_reports"] = len(cites)
+        line["reports"] = "; ".join(cites)
+        overview.append(line)
+    return overview_cols, overview
+
+
 def summarise(schema: Schema, charting: Charting) -> Summary:
     """Every table of the charting summary (pure: no files)."""
     reports = dict(sorted(charting.reports.items()))
@@ -250,31 +287,7 @@ def summarise(schema: Schema, charting: Charting) -> Summary:
         return cite.get(rid) or rid
 
     spec = schema.summary
-    overview_cols = [("programme_id", "Programme ID")]
-    overview_cols += [(fid, schema.field(fid).label) for fid in spec.overview]
-    overview_cols += [("n_reports", "Reports (n)"), ("reports", "Reports")]
-    first_cat = next(
-        (schema.field(fid) for fid in spec.overview if schema.field(fid).categorical), None
-    )
-
-    def overview_key(item: tuple[str, dict[str, Any]]) -> tuple[Any, ...]:
-        pid, row = item
-        rank = len(first_cat.choices) if first_cat else 0
-        if first_cat is not None:
-            vals = _values(row, first_cat)
-            ranks = [first_cat.choices.index(v) for v in vals if v in first_cat.choices]
-            rank = min(ranks) if ranks else len(first_cat.choices)
-        return (rank, str(row.get("name", "")).casefold(), pid)
-
-    overview: list[dict[str, Any]] = []
-    for pid, row in sorted(programmes.items(), key=overview_key):
-        cites = sorted(citation(r) for r in reports_of[pid])
-        line: dict[str, Any] = {"programme_id": pid}
-        for fid in spec.overview:
-            line[fid] = _cell_text(row.get(fid, ""))
-        line["n_reports"] = len(cites)
-        line["reports"] = "; ".join(cites)
-        overview.append(line)
+    overview_cols, overview = _overview(schema, programmes, reports_of, citation)
 
     sample_cols = [("record_id", "Record ID"), ("citation", "Citation")]
     sample_cols += [(fid, schema.field(fid).label) for fid in spec.sample]

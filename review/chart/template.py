@@ -210,9 +210,8 @@ def build_template(
 ) -> Any:
     """The charting workbook (an openpyxl Workbook) for ``reports`` = (record_id, citation)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.styles import Alignment, PatternFill, Protection
 
-    from review import __version__
     from review.io.xlsx import set_cell
 
     reports = list(reports)
@@ -245,15 +244,7 @@ def build_template(
                 cell.alignment = wrap
         if progress:
             progress(r - 1, len(reports))
-    prot = ws.protection
-    prot.sheet = True  # no password: Review > Unprotect sheet works
-    prot.formatColumns = False
-    prot.formatRows = False
-    prot.formatCells = False
-    prot.autoFilter = False
-    prot.sort = False
-    prot.selectLockedCells = False
-    prot.selectUnlockedCells = False
+    _protect(ws)
 
     pcols = columns(schema, "programme")
     pws = _sheet(wb, PROGRAMMES, pcols, PROGRAMME_ROWS, ranges, freeze="B2")
@@ -263,6 +254,36 @@ def build_template(
                 pws.cell(row=r, column=i).alignment = wrap
 
     _codebook(wb, schema)
+
+    meta = _meta_sheet(wb, schema, reviewer, reports)
+    lists_ws.sheet_state = "hidden"
+    meta.sheet_state = "hidden"
+    wb.move_sheet(LISTS, offset=len(wb.sheetnames))
+    wb.move_sheet(META, offset=len(wb.sheetnames))
+    wb.active = 0
+    return wb
+
+
+def _protect(ws: Any) -> None:
+    """Lock the sheet (no password: Review > Unprotect sheet works) but leave every format,
+    sort and filter free; the unlocked cells are the ones to fill in."""
+    prot = ws.protection
+    prot.sheet = True
+    prot.formatColumns = False
+    prot.formatRows = False
+    prot.formatCells = False
+    prot.autoFilter = False
+    prot.sort = False
+    prot.selectLockedCells = False
+    prot.selectUnlockedCells = False
+
+
+def _meta_sheet(wb: Any, schema: Schema, reviewer: str, reports: list[tuple[str, str]]) -> Any:
+    """The hidden sheet that identifies the workbook: format, reviewer, schema hash, reports."""
+    from openpyxl.styles import Font
+
+    from review import __version__
+    from review.io.xlsx import set_cell
 
     meta = wb.create_sheet(META)
     for r, (k, v) in enumerate(
@@ -283,12 +304,7 @@ def build_template(
     for r, (rid, citation) in enumerate(reports, start=8):
         set_cell(meta.cell(row=r, column=1), rid)
         set_cell(meta.cell(row=r, column=2), citation)
-    lists_ws.sheet_state = "hidden"
-    meta.sheet_state = "hidden"
-    wb.move_sheet(LISTS, offset=len(wb.sheetnames))
-    wb.move_sheet(META, offset=len(wb.sheetnames))
-    wb.active = 0
-    return wb
+    return meta
 
 
 def _codebook(wb: Any, schema: Schema) -> None:

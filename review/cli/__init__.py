@@ -68,5 +68,34 @@ def _register() -> None:
 _register()
 
 
+def _print_help_directly(argv: list[str]) -> bool:
+    """``review [COMMAND...] --help``: print that help page without parsing the other options.
+
+    Typer builds every parameter's runtime converter (importing pydantic) while it parses a
+    command line, even one that only asks for help; going straight to the help page keeps
+    ``review import --help`` as fast as ``review --help``. Anything else (an option before
+    ``--help``, an unknown command) goes through Typer as usual.
+    """
+    if not argv or argv[-1] not in ("--help", "-h") or any(a.startswith("-") for a in argv[:-1]):
+        return False
+    import typer.main
+
+    command = typer.main.get_command(app)
+    ctx = typer.Context(command, info_name="review", **(command.context_settings or {}))
+    for name in argv[:-1]:
+        get = getattr(command, "get_command", None)
+        sub = get(ctx, name) if get is not None else None
+        if sub is None:
+            return False
+        command = sub
+        ctx = typer.Context(command, info_name=name, parent=ctx, **(command.context_settings or {}))
+    typer.echo(command.get_help(ctx))
+    return True
+
+
 def main() -> None:
+    import sys
+
+    if _print_help_directly(sys.argv[1:]):
+        return
     app()

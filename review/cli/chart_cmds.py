@@ -119,6 +119,18 @@ def import_cmd(
         f"Imported {who}: {res.reports_charted} of {res.reports_included} "
         f"included reports charted, {res.programmes} programmes -> {res.path}"
     )
+    if res.reviewer == CONSENSUS:
+        from review.chart.consensus import undecided_cells
+        from review.cli.common import err_console
+
+        open_cells = undecided_cells(file)
+        if open_cells:
+            shown = ", ".join(open_cells[:8]) + (" …" if len(open_cells) > 8 else "")
+            err_console().print(
+                f"Note: {len(open_cells)} highlighted cell(s) of the consensus form were left "
+                f"blank and are recorded as not reported: {shown}. Fill them and import again "
+                "if that was not the decision."
+            )
 
 
 @chart_app.command("compare")

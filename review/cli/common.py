@@ -10,12 +10,15 @@ import contextlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from review.errors import ReviewError
+
+if TYPE_CHECKING:
+    from review.project import Project
 
 ProjectOpt = Annotated[
     Path | None,
@@ -101,10 +104,17 @@ def _adopt(group: TyperGroup) -> None:
             command.__class__ = ReviewCommand
 
 
-def open_project(path: Path | None) -> Any:
+def open_project(path: Path | None) -> Project:
     from review.project import Project
 
     return Project.open(path)
+
+
+def project_from(ctx: typer.Context, project: Path | None) -> Project:
+    """The project of a sub-command: its own --project, else the group's, else the cwd."""
+    if project is None and ctx.obj and ctx.obj.get("project"):
+        project = ctx.obj["project"]
+    return open_project(project)
 
 
 def print_json(obj: Any) -> None:

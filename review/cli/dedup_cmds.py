@@ -3,15 +3,62 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from review.cli.common import JsonOpt, ProjectOpt, QuietOpt, open_project, print_json, progress
+from review.cli.common import (
+    JsonOpt,
+    ProjectOpt,
+    QuietOpt,
+    open_project,
+    print_json,
+    progress,
+    project_from,
+)
+
+if TYPE_CHECKING:
+    from review.project import Project
 
 ReviewerOpt = Annotated[
     str,
     typer.Option("--reviewer", "-r", help="Your name (verdicts go to data/dedup/<name>.jsonl)."),
+]
+
+AutoThresholdOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--auto-threshold",
+        min=0.5,
+        max=1.0,
+        help="Title similarity (0-1) needed to merge automatically (default 0.95); saved to "
+        "protocols/protocol.yaml (dedup.auto_threshold) for later runs.",
+        show_default=False,
+    ),
+]
+
+MaybeThresholdOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--maybe-threshold",
+        min=0.5,
+        max=1.0,
+        help="Title similarity (0-1) needed to queue a pair for a person (default 0.80); "
+        "saved to protocols/protocol.yaml (dedup.maybe_threshold).",
+        show_default=False,
+    ),
+]
+
+AuthorThresholdOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--author-threshold",
+        min=0.0,
+        max=1.0,
+        help="Author similarity (0-1) needed to merge automatically (default 0.80); saved to "
+        "protocols/protocol.yaml (dedup.author_threshold).",
+        show_default=False,
+    ),
 ]
 
 dedup_app = typer.Typer(
@@ -21,13 +68,11 @@ dedup_app = typer.Typer(
 )
 
 
-def _project(ctx: typer.Context, project: Path | None) -> Any:
-    if project is None and ctx.obj and ctx.obj.get("project"):
-        project = ctx.obj["project"]
-    return open_project(project)
+def _project(ctx: typer.Context, project: Path | None) -> Project:
+    return project_from(ctx, project)
 
 
-def _refresh(proj: Any, quiet: bool = True) -> Any:
+def _refresh(proj: Project, quiet: bool = True) -> Any:
     from review.dedup.run import dedup_project
 
     with progress("Re-clustering", quiet) as update:
@@ -49,39 +94,9 @@ def dedup(
     project: ProjectOpt = None,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
-    auto_threshold: Annotated[
-        float | None,
-        typer.Option(
-            "--auto-threshold",
-            min=0.5,
-            max=1.0,
-            help="Title similarity (0-1) needed to merge automatically (default 0.95); saved to "
-            "protocols/protocol.yaml (dedup.auto_threshold) for later runs.",
-            show_default=False,
-        ),
-    ] = None,
-    maybe_threshold: Annotated[
-        float | None,
-        typer.Option(
-            "--maybe-threshold",
-            min=0.5,
-            max=1.0,
-            help="Title similarity (0-1) needed to queue a pair for a person (default 0.80); "
-            "saved to protocols/protocol.yaml (dedup.maybe_threshold).",
-            show_default=False,
-        ),
-    ] = None,
-    author_threshold: Annotated[
-        float | None,
-        typer.Option(
-            "--author-threshold",
-            min=0.0,
-            max=1.0,
-            help="Author similarity (0-1) needed to merge automatically (default 0.80); saved to "
-            "protocols/protocol.yaml (dedup.author_threshold).",
-            show_default=False,
-        ),
-    ] = None,
+    auto_threshold: AutoThresholdOpt = None,
+    maybe_threshold: MaybeThresholdOpt = None,
+    author_threshold: AuthorThresholdOpt = None,
 ) -> None:
     """Find duplicates among the main-branch records and write outputs/dedup/clusters.csv.
 
@@ -96,9 +111,9 @@ def dedup(
     ctx.obj = {"project": project}
     if ctx.invoked_subcommand is not None:
         return
-    from dataclasses import asdict, replace
+    from dataclasses import replace
 
-    from review.dedup.run import dedup_project, project_options, save_options, status_summary
+    from review.dedup.run import dedup_project, project_options, save_options
 
     proj = open_project(project)
     # The project's settings (protocols/protocol.yaml, dedup:) with this run's flags on top; the
@@ -122,30 +137,41 @@ def dedup(
     with progress("Scoring candidate pairs", quiet or json_out) as update:
         result = dedup_project(proj, options, progress=update)
     if json_out:
-        summary = status_summary(proj)
-        print_json(
-            {
-                "clusters_csv": proj.rel(proj.outputs_dir / "dedup" / "clusters.csv"),
-                "counts": result.counts,
-                "options": asdict(options),
-                "saved": saved,
-                "verdict_conflicts": summary.get("verdict_conflicts", []),
-                "overlap": summary.get("overlap", []),
-                "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
-            }
-        )
+        print_json(_dedup_json(proj, result, options, saved))
         return
+    _print_dedup(proj, result, saved)
+
+
+def _dedup_json(proj: Project, result: Any, options: Any, saved: list[str]) -> dict[str, Any]:
+    """The ``review dedup --json`` object."""
+    from dataclasses import asdict
+
+    from review.dedup.run import status_summary
+
+    summary = status_summary(proj)
+    return {
+        "clusters_csv": proj.rel(proj.outputs_dir / "dedup" / "clusters.csv"),
+        "counts": result.counts,
+        "options": asdict(options),
+        "saved": saved,
+        "verdict_conflicts": summary.get("verdict_conflicts", []),
+        "overlap": summary.get("overlap", []),
+        "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
+    }
+
+
+def _print_dedup(proj: Project, result: Any, saved: list[str]) -> None:
+    """What ``review dedup`` prints: settings saved, counts, conflicts, files written."""
+    from rich.markup import escape
+
     from review.cli.common import out_console
+    from review.dedup.verdicts import verdict_conflicts
 
     con = out_console()
     if saved:
         con.print(f"Saved to {proj.rel(proj.protocol_path)}: " + ", ".join(saved))
     for line in _summary_lines(result):
         con.print(line)
-    from rich.markup import escape
-
-    from review.dedup.verdicts import verdict_conflicts
-
     for (a, b), vs in verdict_conflicts(proj).items():
         who = ", ".join(f"{v.reviewer}: {v.verdict}" for v in vs)
         con.print(

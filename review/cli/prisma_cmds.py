@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,7 +17,12 @@ from review.cli.common import (
     out_console,
     print_json,
     progress,
+    project_from,
 )
+
+if TYPE_CHECKING:
+    from review.prisma import PrismaBuild
+    from review.project import Project
 
 
 class Branches(StrEnum):
@@ -29,10 +34,8 @@ class Branches(StrEnum):
 prisma_app = typer.Typer(name="prisma", no_args_is_help=False, rich_markup_mode="markdown")
 
 
-def _project(ctx: typer.Context, project: Path | None) -> Any:
-    if project is None and ctx.obj and ctx.obj.get("project"):
-        project = ctx.obj["project"]
-    return open_project(project)
+def _project(ctx: typer.Context, project: Path | None) -> Project:
+    return project_from(ctx, project)
 
 
 @prisma_app.callback(invoke_without_command=True)
@@ -105,10 +108,14 @@ def prisma(
     if json_out:
         print_json(build.as_json())
         return
-    out = out_console()
+    _print_counts(proj, build, paths)
+
+
+def _print_counts(proj: Project, build: PrismaBuild, paths: list[Path]) -> None:
     from rich.markup import escape
 
-    p = build.flow.prisma2020
+    out = out_console()
+    flow, p = build.flow.flow, build.flow.prisma2020
     out.print(
         f"Identified {flow['identified_total']:,} records; duplicates removed "
         f"{p['duplicates']:,}; screened {p['records_screened']:,}; excluded "

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from review.cli.common import JsonOpt, ProjectOpt, QuietOpt
+from review.cli.common import JsonOpt, ProjectOpt, QuietOpt, project_from
+
+if TYPE_CHECKING:
+    from review.project import Project
 
 report_app = typer.Typer(name="report", no_args_is_help=False, rich_markup_mode="markdown")
 
 
-def _project(ctx: typer.Context, project: Path | None) -> Any:
-    from review.cli.common import open_project
-
-    if project is None and ctx.obj and ctx.obj.get("project"):
-        project = ctx.obj["project"]
-    return open_project(project)
+def _project(ctx: typer.Context, project: Path | None) -> Project:
+    return project_from(ctx, project)
 
 
 @report_app.callback(invoke_without_command=True)

@@ -1,4 +1,8 @@
-"""CLI commands for screening: screen (+ export/import), disagreements, resolve, fulltext."""
+"""CLI commands for screening: screen (+ export/import), disagreements, resolve, fulltext.
+
+Long module: the screening stage has the most commands (screen, its spreadsheet round trip,
+disagreements, resolve and its import, full-text attach); each command is short.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +25,14 @@ from review.cli.common import (
     print_json,
     progress,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from review.project import Project
+    from review.screen.disagreements import DisagreementRow
+    from review.screen.fulltext_text import ExtractReport
+    from review.screen.session import ScreeningSession
 
 StageReq = Annotated[
     str, typer.Option("--stage", help="Screening stage: title-abstract or full-text.")
@@ -75,10 +87,13 @@ def screen(
     """Screen records one by one, blind to other reviewers; every key press is saved at once.
 
     Keys: i include, e exclude, m maybe, 1-9 exclude with that reason (protocol order), 0 pick
-    any reason, r not-retrieved (full text), n note, u undo, s skip, / search, q quit.
-    You resume where you left off. At title-abstract the records most likely to be included come
-    first, ranked by a model retrained on your own decisions only (--order random for your fixed
-    random order). After `review stopping --start-sample` you see the stopping test's sample.
+    any reason, r not-retrieved (full text), n note, u undo, s skip, / search, f find a record,
+    q quit. You resume where you left off. At title-abstract the records most likely to be
+    included come first, ranked by a model retrained on your own decisions only (--order random
+    for your fixed random order). After `review stopping --start-sample` you see the stopping
+    test's sample. At full text the attached file's text is shown (run `review fulltext
+    extract`): / searches it, ] and [ next/previous match, k and K keyword hits, o opens the
+    file; in line mode t pages through it.
 
     Example:
 
@@ -120,25 +135,28 @@ def screen(
         out_console().print(f"Nothing to screen at {stage}: {why}.")
         return
     try:
-        if line_mode:
-            from review.screen.lineui import run_line
-
-            def read(prompt: str) -> str | None:
-                typer.echo(prompt, nl=False)
-                text = sys.stdin.readline()
-                return text if text else None
-
-            run_line(session, read, typer.echo)
-        else:
-            from review.screen.tui import ScreenerApp
-
-            ScreenerApp(session).run()
-            p = session.pace()
-            err_console().print(
-                f"Saved. {p['done']}/{p['total']} screened at {stage} by {reviewer}."
-            )
+        _run_session(session, line_mode, stage, reviewer)
     finally:
         session.close()
+
+
+def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewer: str) -> None:
+    """The line mode (stdin/stdout) or the full-screen app, until the reviewer quits."""
+    if line_mode:
+        from review.screen.lineui import run_line
+
+        def read(prompt: str) -> str | None:
+            typer.echo(prompt, nl=False)
+            text = sys.stdin.readline()
+            return text if text else None
+
+        run_line(session, read, typer.echo)
+    else:
+        from review.screen.tui import ScreenerApp
+
+        ScreenerApp(session).run()
+        p = session.pace()
+        err_console().print(f"Saved. {p['done']}/{p['total']} screened at {stage} by {reviewer}.")
 
 
 @screen_app.command("export")
@@ -304,7 +322,6 @@ def resolve(
             param_hint="--stage/--resolver",
         )
     check_stage(stage)
-    from review.screen.logs import parse_reason
     from review.screen.resolve import ResolutionLog, disagreements_to_resolve
 
     proj = open_project(project)
@@ -313,9 +330,6 @@ def resolve(
     if not rows:
         con.print(f"No open disagreements at {stage}.")
         return
-    from rich.markup import escape
-    from rich.table import Table
-
     from review.screen.cache import record_store
     from review.screen.logs import decisions_for
 
@@ -330,16 +344,7 @@ def resolve(
 
     with ResolutionLog(proj, resolver) as log:
         for n, row in enumerate(rows, start=1):
-            rec = index.get(row.record_id)
-            con.print(f"\n[bold]{n}/{len(rows)}[/bold] {escape(row.record_id)}")
-            con.print(f"[bold]{escape(row.title or (rec.title if rec else ''))}[/bold]")
-            if rec is not None:
-                con.print(escape("; ".join(rec.authors)) + f" ({rec.year or 'n.d.'})")
-                con.print(escape(rec.abstract or "(no abstract)"))
-            t = Table("reviewer", "decision", "reason", "note")
-            for who, dec, reason, note in row.decisions:
-                t.add_row(escape(who), dec, escape(reason), escape(note))
-            con.print(t)
+            _show_disagreement(con, f"{n}/{len(rows)}", row, index.get(row.record_id))
             while True:
                 dec = ask(f"Final decision ({', '.join(allowed)}; empty skips, q quits): ")
                 if dec is None or dec.lower() == "q":
@@ -353,17 +358,42 @@ def resolve(
                     continue
                 reason = ""
                 if dec == "exclude" and proj.protocol.stage(stage).exclusion_reasons:
-                    while True:
-                        rtext = ask("Reason (id, label or number; empty for none): ") or ""
-                        reason, problem = parse_reason(proj, stage, rtext)
-                        if problem is None:
-                            break
-                        con.print(escape(problem))
+                    reason = _ask_reason(proj, stage, ask, con)
                 rationale = ask("Rationale: ") or ""
                 log.resolve(row.record_id, stage, dec, reason, rationale)
                 done += 1
                 break
     con.print(f"Saved {done} resolutions.")
+
+
+def _show_disagreement(con: Any, where: str, row: DisagreementRow, rec: Any) -> None:
+    """The record and every reviewer's decision, reason and note, as a table."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    con.print(f"\n[bold]{where}[/bold] {escape(row.record_id)}")
+    con.print(f"[bold]{escape(row.title or (rec.title if rec else ''))}[/bold]")
+    if rec is not None:
+        con.print(escape("; ".join(rec.authors)) + f" ({rec.year or 'n.d.'})")
+        con.print(escape(rec.abstract or "(no abstract)"))
+    t = Table("reviewer", "decision", "reason", "note")
+    for who, dec, reason, note in row.decisions:
+        t.add_row(escape(who), dec, escape(reason), escape(note))
+    con.print(t)
+
+
+def _ask_reason(proj: Project, stage: str, ask: Callable[[str], str | None], con: Any) -> str:
+    """Ask until the answer is a reason of the protocol (or empty: none)."""
+    from rich.markup import escape
+
+    from review.screen.logs import parse_reason
+
+    while True:
+        rtext = ask("Reason (id, label or number; empty for none): ") or ""
+        reason, problem = parse_reason(proj, stage, rtext)
+        if problem is None:
+            return reason
+        con.print(escape(problem))
 
 
 @resolve_app.command("import")
@@ -397,6 +427,10 @@ def resolve_import(
 def fulltext_attach(
     directory: Annotated[Path, typer.Argument(help="Folder with PDFs or text files.")],
     by: Annotated[str | None, typer.Option("--by", help="Who attaches (default: you).")] = None,
+    extract: Annotated[
+        bool,
+        typer.Option("--extract/--no-extract", help="Also extract the new files' text (default)."),
+    ] = True,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -404,7 +438,8 @@ def fulltext_attach(
     """Link full-text files to records by DOI (name or content), file name, or title.
 
     Only records eligible at full text are matched. Reports what matched how, which files
-    matched nothing and which records still have no file.
+    matched nothing and which records still have no file. Then extracts the text of the files
+    not yet extracted, as `review fulltext extract` does (--no-extract to skip).
 
     Example:
 
@@ -416,6 +451,12 @@ def fulltext_attach(
     proj = open_project(project)
     with progress("Matching files", quiet) as update:
         rep = attach_dir(proj, directory, by or whoami(), progress=update)
+    ext = None
+    if extract and rep.matched:
+        from review.screen.fulltext_text import extract_all
+
+        with progress("Extracting text", quiet) as update:
+            ext = extract_all(proj, progress=update)
     if as_json:
         print_json(
             {
@@ -426,6 +467,7 @@ def fulltext_attach(
                 "unmatched": rep.unmatched,
                 "ambiguous": [{"file": f, "candidates": c} for f, c in rep.ambiguous],
                 "records_without_file": rep.without_file,
+                "extracted": _extract_json(ext) if ext is not None else None,
             }
         )
         return
@@ -436,17 +478,19 @@ def fulltext_attach(
     how = ", ".join(f"{n} by {k}" for k, n in sorted(counts.items())) or "none new"
     con.print(f"Attached {len(rep.matched)} files ({how}); {len(rep.already)} already attached.")
     for f, c, h in rep.matched:
-        con.print(f"  {escape(f)} -> {c} ({h})")
+        con.print(f"  {escape(proj.rel(Path(f)))} -> {c} ({h})")
     if rep.ambiguous:
         con.print(f"{len(rep.ambiguous)} files match more than one record (not attached):")
         for f, cands in rep.ambiguous:
-            con.print(f"  {escape(f)}: {', '.join(cands)}")
+            con.print(f"  {escape(proj.rel(Path(f)))}: {', '.join(cands)}")
     if rep.unmatched:
         con.print(f"{len(rep.unmatched)} files matched no record:")
         for f in rep.unmatched:
-            con.print(f"  {escape(f)}")
+            con.print(f"  {escape(proj.rel(Path(f)))}")
     con.print(f"{len(rep.without_file)} full-text records still have no file.")
-    if rep.matched and not as_json:
+    if ext is not None:
+        _print_extract(ext)
+    elif rep.matched:
         con.print("Next: `review fulltext extract` reads their text for the full-text screener.")
 
 
@@ -475,21 +519,30 @@ def fulltext_extract(
     proj = open_project(project)
     with progress("Extracting text", quiet) as update:
         rep = extract_all(proj, force=force, progress=update)
-    groups = rep.by_status()
     if as_json:
-        print_json(
-            {
-                "files": [
-                    {"path": p, "status": s, "pages": n, "message": m} for p, s, n, m in rep.files
-                ],
-                "extracted_now": rep.extracted,
-                "counts": {k: len(v) for k, v in sorted(groups.items())},
-            }
+        print_json(_extract_json(rep))
+        return
+    if not rep.files:
+        out_console().print(
+            "No full texts are attached yet: run `review fulltext attach DIR` first."
         )
         return
+    _print_extract(rep)
+
+
+def _extract_json(rep: ExtractReport) -> dict:
+    return {
+        "files": [{"path": p, "status": s, "pages": n, "message": m} for p, s, n, m in rep.files],
+        "extracted_now": rep.extracted,
+        "counts": {k: len(v) for k, v in sorted(rep.by_status().items())},
+    }
+
+
+def _print_extract(rep: ExtractReport) -> None:
     from rich.markup import escape
 
     con = out_console()
+    groups = rep.by_status()
     pages = sum(n for _p, s, n, _m in rep.files if s == "text")
     con.print(
         f"{len(rep.files)} attached files: {len(groups.get('text', []))} with text "

@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError, ValidationError
+from review.model import CITATION_FIELDS
 
 if TYPE_CHECKING:
     from review.project import Project
 
 REQUIRED = ("record_id_a", "record_id_b", "verdict")
-SIDE_FIELDS = ("source", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi")
+# the columns per record of the exchange sheet (a file format: keep the order)
+SIDE_FIELDS = ("source", *(f for f in CITATION_FIELDS if f != "pmid"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,9 @@ keys: Unicode NFKD without accents, lower case, HTML/LaTeX markup and punctuatio
 language tags (``[Chinese]``) and brackets around translated titles dropped, authors reduced to
 surname + initials, journal names compared word by word so ISO abbreviations match, page ranges
 expanded (``123-9`` -> ``123-129``) and DOIs reduced to ``10.xxxx/...``.
+
+Long module: one small normaliser per field (title, authors, journal, pages, year, DOI, …);
+together they are the comparison keys, and their rules read best side by side.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from review.doi import find_doi, is_valid_doi
 from review.model import Record
 
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -30,8 +34,6 @@ _LANGUAGES = frozenset(
     "serbian slovak slovene slovenian romanian bulgarian ukrainian arabic lithuanian estonian "
     "latvian icelandic thai vietnamese indonesian malay catalan afrikaans english".split()
 )
-_DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
-_DOI_VALID = re.compile(r"^10\.\d{4,9}/[^\s]{2,}$")
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"^(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)$")
 _PART = re.compile(
@@ -226,16 +228,11 @@ def normalize_title(title: str) -> str:
 
 def normalize_doi(doi: str) -> str:
     """``https://doi.org/10.1/ABC.`` -> ``10.1/abc``; '' when no DOI is found."""
-    if not doi:
-        return ""
-    m = _DOI_RE.search(doi.strip().lower())
-    if m is None:
-        return ""
-    return m.group(0).rstrip(".,;)]}>\"'")
+    return find_doi(doi) if doi else ""
 
 
 def doi_is_valid(doi: str) -> bool:
-    return bool(_DOI_VALID.match(doi))
+    return is_valid_doi(doi)
 
 
 # "Suppl-42" is MEDLINE's "Suppl:S34-42" with the first page lost: unknown, not a contradiction.

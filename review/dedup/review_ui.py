@@ -12,23 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from review.model import CITATION_FIELDS
+
 if TYPE_CHECKING:
     from review.model import Record
     from review.project import Project
 
 KEYS = {"y": "same", "n": "different"}
-FIELDS = (
-    "source",
-    "title",
-    "authors",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-)
+FIELDS = ("source", *CITATION_FIELDS)  # the rows of the side-by-side comparison
 
 
 @dataclass

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
+from review.io.logline import log_line
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -138,44 +139,24 @@ def standing_verdicts(project: Project) -> dict[tuple[str, str], str]:
 def verdict_line(
     a: str, b: str, verdict: str, reviewer: str, note: str = "", resolves: bool = False
 ) -> dict[str, Any]:
-    from review import __version__
-    from review.io.files import now_iso
     from review.people import clean_name
 
     if verdict not in VERDICTS:
         raise ReviewError(f"{verdict!r} is not a verdict; use same or different.")
     reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
-    line = {
-        "op": "verdict",
-        "a": x,
-        "b": y,
-        "verdict": verdict,
-        "reviewer": reviewer,
-        "note": note,
-        "at": now_iso(),
-        "tool_version": __version__,
-    }
+    line = log_line("verdict", a=x, b=y, verdict=verdict, reviewer=reviewer, note=note)
     if resolves:
         line["resolves"] = True
     return line
 
 
 def retract_line(a: str, b: str, reviewer: str) -> dict[str, Any]:
-    from review import __version__
-    from review.io.files import now_iso
     from review.people import clean_name
 
     reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
-    return {
-        "op": "retract",
-        "a": x,
-        "b": y,
-        "reviewer": reviewer,
-        "at": now_iso(),
-        "tool_version": __version__,
-    }
+    return log_line("retract", a=x, b=y, reviewer=reviewer)
 
 
 def append_lines(project: Project, reviewer: str, lines: list[dict[str, Any]]) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import InputError
-from review.model import FIELDS, Record
+from review.model import CITATION_FIELDS, FIELDS, Record
 
 EXPORT_FORMATS = ("ris", "bibtex", "csv", "xlsx")
 
@@ -28,19 +28,16 @@ CONTRACT_COLUMNS = (
     "source_position",
     "original_id",
     "type",
-    "title",
-    "authors",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
+    *CITATION_FIELDS,
     "abstract",
     "keywords",
 )
-COLUMNS = (*CONTRACT_COLUMNS, "kind", "source_line", "issn", "isbn", "url", "language")
+COLUMNS = (
+    *CONTRACT_COLUMNS,
+    "kind",
+    "source_line",
+    *(f for f in FIELDS if f not in CONTRACT_COLUMNS),
+)
 
 RIS_TYPES = {
     "article": "JOUR",

@@ -62,6 +62,9 @@ def command_text() -> str:
     """The running command, for lock messages: ``review screen --stage ...`` (short)."""
     import sys
 
+    prog = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    if prog not in ("review", "__main__.py", "review.exe"):
+        return "review (used as a library)"
     args = [a for a in sys.argv[1:4] if not a.startswith("-")][:2]
     return " ".join(["review", *args]) if args else "review"
 

@@ -133,7 +133,11 @@ def acquire(path: Path, who: str, what: str, wait: float = 0.0) -> Any:
     if key in _HELD:
         _HELD[key][1] += 1
         return key
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError:
+        return ""  # a read-only project: nothing can be written anyway, so nothing to guard
     info = _info(who, what)
     deadline = time.monotonic() + wait
     while True:

@@ -2,8 +2,9 @@
 
 :func:`gather` is the only place that reads the project; everything it returns is plain data
 (:class:`~review.prisma.flow.PrismaInputs` for the counts, :class:`MethodsFacts` for the methods
-paragraph). The stage modules are imported lazily: PRISMA works as soon as dedup has run, and
-counts are provisional until screening is complete.
+paragraph). The stage modules are imported inside the functions (``review prisma --help`` stays
+light); PRISMA works as soon as dedup has run, and counts are provisional until screening is
+complete.
 """
 
 from __future__ import annotations
@@ -114,36 +115,20 @@ def gather(
     return inputs, facts
 
 
-def _screen_module() -> Any | None:
-    try:
-        import review.screen as screen
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("review.screen"):
-            return None
-        raise
-    return screen
-
-
 def _final_decisions(project: Project, stage: str) -> dict[str, Final]:
-    screen = _screen_module()
-    if screen is None:
-        return {}
-    out: dict[str, Final] = {}
-    for cid, fd in screen.final_decisions(project, stage).items():
-        out[cid] = Final(
-            decision=getattr(fd, "decision", None),
-            reason=getattr(fd, "reason", "") or "",
-            via=getattr(fd, "via", "") or "",
-        )
-    return out
+    from review.screen import final_decisions
+
+    return {
+        cid: Final(decision=fd.decision, reason=fd.reason or "", via=fd.via or "")
+        for cid, fd in final_decisions(project, stage).items()
+    }
 
 
 def _agreement(project: Project, stage: str) -> dict[str, Any] | None:
-    screen = _screen_module()
-    if screen is None or not hasattr(screen, "agreement"):
-        return None
+    from review.screen import agreement
+
     try:
-        result = screen.agreement(project, stage)
+        result = agreement(project, stage)
     except ProjectError:
         return None
     return dict(result) if result else None
@@ -152,26 +137,19 @@ def _agreement(project: Project, stage: str) -> dict[str, Any] | None:
 def _charting(
     project: Project, clusters: Clusters
 ) -> tuple[dict[str, tuple[str, ...]] | None, dict[str, str]]:
-    try:
-        import review.chart as chart
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("review.chart"):
-            return None, {}
-        raise
-    final_charting = getattr(chart, "final_charting", None)
-    if final_charting is None:  # charting not available in this version
-        return None, {}
+    from review.chart import final_charting
+
     charting = final_charting(project)
     if charting is None:
         return None, {}
     links: dict[str, list[str]] = defaultdict(list)
-    for rid, pids in (getattr(charting, "report_programmes", None) or {}).items():
+    for rid, pids in charting.report_programmes.items():
         cid = clusters.resolve(rid) or rid  # charting may name any member of a cluster
         for pid in pids or ():
             if pid not in links[cid]:
                 links[cid].append(str(pid))
     names: dict[str, str] = {}
-    for pid, info in (getattr(charting, "programmes", None) or {}).items():
+    for pid, info in charting.programmes.items():
         name = ""
         if isinstance(info, dict):
             for key in ("name", "programme_name", "programme", "label", "title"):
@@ -190,8 +168,6 @@ def _reviewers_and_resolutions(
     observed: dict[str, dict[int, int]] = {s: {} for s in STAGE_KEYS}
     names: dict[str, tuple[str, ...]] = {s: () for s in STAGE_KEYS}
     resolved: dict[str, int] = {s: 0 for s in STAGE_KEYS}
-    if _screen_module() is None:
-        return observed, names, resolved
     from review.screen.final import stage_state
 
     for stage in STAGE_KEYS:

@@ -131,15 +131,28 @@ def _reviewers_phrase(observed: Mapping[int, int], planned: int) -> str:
 
 
 def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
+    """methods.md: the sources, the selection procedure and its results, as paragraphs."""
     f = flow.flow
+    paras = [_sources_paragraph(f, facts), _procedure_paragraph(f, facts), _results_paragraph(f)]
+    head = ["# Selection of sources of evidence", ""]
+    if f["provisional"]:
+        o = f["open"]
+        head += [
+            f"> **Provisional:** {plural(o['title_abstract'], 'record')} undecided at "
+            f"title/abstract, {n_(o['full_text'])} at full text and {n_(o['dedup_pairs'])} in "
+            "possible-duplicate pairs. Re-run `review prisma` when screening is complete.",
+            "",
+        ]
+    return "\n".join(head) + "\n" + "\n\n".join(p for p in paras if p) + "\n"
+
+
+def _sources_paragraph(f: dict[str, Any], facts: MethodsFacts) -> str:
+    """1. The sources searched (with platforms and dates) and the other methods."""
     ident = f["identified"]
     n_by_source: dict[str, int] = {}
     for row in ident:
         n_by_source[row["source"].lower()] = n_by_source.get(row["source"].lower(), 0) + row["n"]
     main_sources = {r["source"].lower() for r in ident if r["branch"] == "main"}
-    paras: list[str] = []
-
-    # 1. sources and dates
     specs = list(facts.sources)
     named = {s["name"].lower() for s in specs}
     for row in ident:  # imported sources the protocol does not list still appear
@@ -182,10 +195,12 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
             f"We also identified records through other methods: {join(phrases)}; these went "
             "straight to full-text assessment."
         )
-    if sentences:
-        paras.append(" ".join(sentences))
+    return " ".join(sentences)
 
-    # 2. identification, deduplication, screening procedure
+
+def _procedure_paragraph(f: dict[str, Any], facts: MethodsFacts) -> str:
+    """2. Identification, deduplication and the screening procedure (reviewers, agreement)."""
+    ident = f["identified"]
     main_total = sum(r["n"] for r in ident if r["branch"] == "main")
     db_total = sum(
         r["n"] for r in ident if r["branch"] == "main" and r["kind"] in ("database", "register")
@@ -228,9 +243,11 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
         proc.append(
             "Records marked as uncertain at title and abstract were not taken to full text."
         )
-    paras.append(" ".join(proc))
+    return " ".join(proc)
 
-    # 3. results of the selection
+
+def _results_paragraph(f: dict[str, Any]) -> str:
+    """3. The results of the selection: exclusions per reason, reports and studies included."""
     r = [
         f"Of the {plural(f['records_screened'], 'record')} screened, {n_(f['records_excluded'])} "
         f"{were(f['records_excluded'])} excluded on title and abstract"
@@ -278,15 +295,4 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
     elif f["studies_included"] != f["reports_included"]:
         inc += f", reporting {plural(f['studies_included'], 'study', 'studies')}"
     r.append(inc + ".")
-    paras.append(" ".join(r))
-
-    head = ["# Selection of sources of evidence", ""]
-    if f["provisional"]:
-        o = f["open"]
-        head += [
-            f"> **Provisional:** {plural(o['title_abstract'], 'record')} undecided at "
-            f"title/abstract, {n_(o['full_text'])} at full text and {n_(o['dedup_pairs'])} in "
-            "possible-duplicate pairs. Re-run `review prisma` when screening is complete.",
-            "",
-        ]
-    return "\n".join(head) + "\n" + "\n\n".join(paras) + "\n"
+    return " ".join(r)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from review.figures import PNG_DPI, editable, font_family
 from review.prisma.content import Box
 from review.prisma.layout import Layout
 
@@ -56,7 +57,7 @@ def _draw_free_text(ax: Any, layout: Layout, b: Box) -> None:
             ha="left" if b.role == "note" else "center",
             va="baseline",
             fontsize=size,
-            family=layout.font,
+            family=font_family(layout.font),
             weight="bold" if bold else "normal",
             style="italic" if b.role == "note" else "normal",
             color="#7F0000" if b.role == "note" else "black",
@@ -89,7 +90,7 @@ def _draw_phase_bar(ax: Any, layout: Layout, b: Box) -> None:
             ha="center",
             va="center",
             fontsize=fs,
-            family=layout.font,
+            family=font_family(layout.font),
             weight="bold",
         )
 
@@ -123,7 +124,7 @@ def _draw_box(ax: Any, layout: Layout, b: Box) -> None:
             ha="center" if centre else "left",
             va="baseline",
             fontsize=fs,
-            family=layout.font,
+            family=font_family(layout.font),
             weight="bold" if bold else "normal",
         )
 
@@ -148,19 +149,17 @@ def _draw_arrow(ax: Any, layout: Layout, pts: list[tuple[float, float]]) -> None
 
 
 def render_bytes(layout: Layout) -> dict[str, bytes]:
-    """SVG, PNG (300 dpi) and PDF of one figure, deterministic (no dates, fixed SVG ids)."""
+    """SVG (text as ``<text>``), PNG (300 dpi) and PDF of one figure, deterministic (no dates,
+    fixed SVG ids)."""
     import io
 
-    import matplotlib
-
     out: dict[str, bytes] = {}
-    with matplotlib.rc_context(
-        {"svg.hashsalt": "review-prisma", "svg.fonttype": "path", "pdf.fonttype": 42}
-    ):
+    # text stays text in the SVG (with a font fallback list) so that authors can edit labels
+    with editable("review-prisma", layout.font):
         fig = draw(layout)
         for fmt, kwargs in (
             ("svg", {"metadata": {"Date": None}}),
-            ("png", {"dpi": 300, "metadata": {"Software": None}}),
+            ("png", {"dpi": PNG_DPI, "metadata": {"Software": None}}),
             ("pdf", {"metadata": {"CreationDate": None, "Producer": None}}),
         ):
             buf = io.BytesIO()

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
-from review.io.files import JsonlAppender, iter_jsonl, now_iso, safe_name
+from review.io.files import JsonlAppender, iter_jsonl, safe_name
+from review.io.logline import log_line
 from review.rank.stopping import StopTest, heuristics, stop_test
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ RULE = "hypergeometric stopping test (Callaghan & Müller-Hansen 2020, Syst Rev 
 
 def sample_order(urn: list[str], reviewer: str, stage: str, seed: int) -> list[str]:
     """The urn's random order (fixed by reviewer, stage, seed and record ids)."""
-    from review.screen.session import queue_order
+    from review.screen.order import queue_order
 
     return queue_order(urn, reviewer, f"{stage}/stop-sample", seed)
 
@@ -122,7 +123,6 @@ def _standing(stacks: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
 
 def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> dict[str, Any]:
     """Append the stop-sample line to the reviewer's own log (once per stage)."""
-    from review import __version__
     from review.screen.logs import reviewer_log_path
 
     phase = read_phase(project, stage, reviewer)
@@ -134,17 +134,15 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
     urn = phase.eligible - len(phase.sequence)
     if urn == 0:
         raise ReviewError(f"{reviewer} has decided every record at {stage}: nothing to sample.")
-    line = {
-        "op": SAMPLE_OP,
-        "stage": stage,
-        "seed": seed,
-        "urn": urn,
-        "ranked_screened": len(phase.sequence),
-        "ranked_relevant": sum(1 for _c, d in phase.sequence if d in RELEVANT),
-        "reviewer": reviewer,
-        "at": now_iso(),
-        "tool_version": __version__,
-    }
+    line = log_line(
+        SAMPLE_OP,
+        stage=stage,
+        seed=seed,
+        urn=urn,
+        ranked_screened=len(phase.sequence),
+        ranked_relevant=sum(1 for _c, d in phase.sequence if d in RELEVANT),
+        reviewer=reviewer,
+    )
     with JsonlAppender(reviewer_log_path(project, reviewer)) as app:
         app.append(line)
     return line
@@ -211,7 +209,6 @@ def record_stop(
     confidence: float = 0.95,
 ) -> dict[str, Any]:
     """Append the team's decision to stop screening ``stage`` (refused unless the test says so)."""
-    from review import __version__
 
     if not by.strip():
         raise ReviewError("Say who records the decision: --by NAME.")
@@ -223,22 +220,20 @@ def record_stop(
             f"The stopping test does not allow stopping {stage} yet ({p}); nothing recorded. "
             "Screen more of the random sample (see `review stopping`)."
         )
-    line = {
-        "op": STOP_OP,
-        "stage": stage,
-        "rule": RULE,
-        "test_reviewer": reviewer,
-        "recall_target": recall,
-        "confidence": confidence,
-        "p_value": test["p_value"],
-        "urn": test["urn"],
-        "sampled": test["sampled"],
-        "sample_relevant": test["sample_includes"],
-        "ranked_relevant": test["ranked_includes"],
-        "by": by,
-        "at": now_iso(),
-        "tool_version": __version__,
-    }
+    line = log_line(
+        STOP_OP,
+        stage=stage,
+        rule=RULE,
+        test_reviewer=reviewer,
+        recall_target=recall,
+        confidence=confidence,
+        p_value=test["p_value"],
+        urn=test["urn"],
+        sampled=test["sampled"],
+        sample_relevant=test["sample_includes"],
+        ranked_relevant=test["ranked_includes"],
+        by=by,
+    )
     with JsonlAppender(stop_dir(project) / f"{safe_name(by)}.jsonl") as app:
         app.append(line)
     return line

@@ -65,6 +65,13 @@ def _ci(value: Any) -> str:
     return "–"
 
 
+def _sentence(text: Any) -> str:
+    """Capitalise a message's first word, unless it is a path or a name (has / or .)."""
+    text = str(text)
+    first = text.split(" ", 1)[0]
+    return text if "/" in first or "." in first else text[:1].upper() + text[1:]
+
+
 def _trusted(text: str) -> Any:
     """Mark our own, already escaped HTML/SVG/CSS/JS as safe for the template."""
     from markupsafe import Markup
@@ -90,6 +97,7 @@ def render(data: ReportData) -> str:
     env.filters["fmt"] = _fmt
     env.filters["pct"] = _pct
     env.filters["ci"] = _ci
+    env.filters["sentence"] = _sentence
 
     prisma_svg = ""
     if data.layout is not None and data.prisma.data is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from html import escape
 from typing import Any
@@ -129,15 +130,13 @@ def _item_lines(box: Any) -> list[tuple[Any, list[tuple[str, float, bool]]]]:
 
 def prisma_svg(layout: Any, flow: Any, labels: Mapping[str, str]) -> str:
     """The PRISMA 2020 diagram as inline SVG; every count is a ``<g class="count">`` with
-    ``data-keys`` (a JSON list of explain keys) and ``data-n``, focusable and titled."""
+    ``data-keys`` (a JSON list of explain keys) and ``data-label``, focusable and titled."""
     keys = item_keys(flow, labels)
-    fs = layout.fontsize
-    lh = layout.line_height
     w, h = layout.width, layout.height
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="prisma" viewBox="0 0 {_f(w)} {_f(h)}" '
-        f'width="{_f(w * 1.5)}" font-family="{_a(FONT)}" font-size="{_f(fs)}" role="img" '
-        'aria-labelledby="prisma-title">',
+        f'width="{_f(w * 1.5)}" font-family="{_a(FONT)}" font-size="{_f(layout.fontsize)}" '
+        'role="img" aria-labelledby="prisma-title">',
         '<title id="prisma-title">PRISMA 2020 flow diagram</title>',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
@@ -146,66 +145,11 @@ def prisma_svg(layout: Any, flow: Any, labels: Mapping[str, str]) -> str:
     ]
     for b in layout.boxes:
         if b.role in ("title", "note"):
-            size = fs * 1.4 if b.role == "title" else fs
-            for i, (text, _, bold) in enumerate(b.lines):
-                x = b.x if b.role == "note" else b.cx
-                anchor = "start" if b.role == "note" else "middle"
-                style = ' font-style="italic" fill="#7F0000"' if b.role == "note" else ""
-                out.append(
-                    f'<text x="{_f(x)}" y="{_f(b.y + i * 1.25 * size + 0.8 * size)}" '
-                    f'text-anchor="{anchor}" font-size="{_f(size)}"'
-                    f"{' font-weight=' + chr(34) + 'bold' + chr(34) if bold else ''}{style}>"
-                    f"{escape(text)}</text>"
-                )
-            continue
-        if b.role == "phase":
-            out.append(
-                f'<rect x="{_f(b.x)}" y="{_f(b.y)}" width="{_f(b.w)}" height="{_f(b.h)}" '
-                f'rx="{_f(fs * 0.5)}" fill="{PHASE_FILL}"/>'
-            )
-            text = b.lines[0][0] if b.lines else ""
-            out.append(
-                f'<text x="{_f(b.cx)}" y="{_f(b.cy)}" text-anchor="middle" '
-                f'dominant-baseline="central" font-weight="bold" '
-                f'transform="rotate(-90 {_f(b.cx)} {_f(b.cy)})">{escape(text)}</text>'
-            )
-            continue
-        fill = HEADER_FILL.get(b.role, "#fff")
-        stroke = ' stroke="#000" stroke-width="0.75"' if b.role in ("main", "side") else ""
-        out.append(
-            f'<g class="box" data-box="{_a(b.id)}"><rect x="{_f(b.x)}" y="{_f(b.y)}" '
-            f'width="{_f(b.w)}" height="{_f(b.h)}" fill="{fill}"{stroke}/>'
-        )
-        top = b.y + layout.pad + layout.ascent
-        header = b.role.startswith("header")
-        if header:
-            block = (len(b.lines) - 1) * lh + layout.ascent + layout.descent
-            top = b.y + (b.h - block) / 2 + layout.ascent
-        centre = b.align == "center" or header
-        box_keys = keys.get(b.id, {})
-        i = 0
-        for item, lines in _item_lines(b):
-            k = box_keys.get(item.text)
-            parts = []
-            for text, xoff, bold in lines:
-                x = b.cx if centre else b.x + layout.pad + xoff
-                weight = ' font-weight="bold"' if bold else ""
-                anchor = "middle" if centre else "start"
-                parts.append(
-                    f'<text x="{_f(x)}" y="{_f(top + i * lh)}" text-anchor="{anchor}"{weight}>'
-                    f"{escape(text)}</text>"
-                )
-                i += 1
-            if k is not None:
-                label = " ".join(item.text.split()).rstrip(":")
-                out.append(
-                    f'<g class="count" tabindex="0" role="button" data-keys="{_a(json.dumps(k))}" '
-                    f'data-label="{_a(label)}"><title>{escape(label)}: click to list the '
-                    f"records</title>{''.join(parts)}</g>"
-                )
-            else:
-                out.extend(parts)
-        out.append("</g>")
+            out += _free_text(b, layout.fontsize)
+        elif b.role == "phase":
+            out += _phase_bar(b, layout.fontsize)
+        else:
+            out += _box(b, layout, keys.get(b.id, {}))
     for pts in layout.arrows:
         d = " ".join(f"{'M' if j == 0 else 'L'}{_f(x)},{_f(y)}" for j, (x, y) in enumerate(pts))
         out.append(
@@ -214,6 +158,76 @@ def prisma_svg(layout: Any, flow: Any, labels: Mapping[str, str]) -> str:
         )
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _free_text(b: Any, fs: float) -> list[str]:
+    """The title (centred, larger) or the provisional note (left, italic)."""
+    size = fs * 1.4 if b.role == "title" else fs
+    note = b.role == "note"
+    style = ' font-style="italic" fill="#7F0000"' if note else ""
+    out = []
+    for i, (text, _, bold) in enumerate(b.lines):
+        weight = ' font-weight="bold"' if bold else ""
+        out.append(
+            f'<text x="{_f(b.x if note else b.cx)}" y="{_f(b.y + i * 1.25 * size + 0.8 * size)}" '
+            f'text-anchor="{"start" if note else "middle"}" font-size="{_f(size)}"'
+            f"{weight}{style}>{escape(text)}</text>"
+        )
+    return out
+
+
+def _phase_bar(b: Any, fs: float) -> list[str]:
+    text = b.lines[0][0] if b.lines else ""
+    return [
+        f'<rect x="{_f(b.x)}" y="{_f(b.y)}" width="{_f(b.w)}" height="{_f(b.h)}" '
+        f'rx="{_f(fs * 0.5)}" fill="{PHASE_FILL}"/>',
+        f'<text x="{_f(b.cx)}" y="{_f(b.cy)}" text-anchor="middle" dominant-baseline="central" '
+        f'font-weight="bold" transform="rotate(-90 {_f(b.cx)} {_f(b.cy)})">{escape(text)}</text>',
+    ]
+
+
+def _box(b: Any, layout: Any, box_keys: Mapping[str, list[str]]) -> list[str]:
+    """A framed box; each count item's lines are grouped in a focusable ``g.count``."""
+    lh = layout.line_height
+    fill = HEADER_FILL.get(b.role, "#fff")
+    stroke = ' stroke="#000" stroke-width="0.75"' if b.role in ("main", "side") else ""
+    out = [
+        f'<g class="box" data-box="{_a(b.id)}"><rect x="{_f(b.x)}" y="{_f(b.y)}" '
+        f'width="{_f(b.w)}" height="{_f(b.h)}" fill="{fill}"{stroke}/>'
+    ]
+    top = b.y + layout.pad + layout.ascent
+    header = b.role.startswith("header")
+    if header:
+        block = (len(b.lines) - 1) * lh + layout.ascent + layout.descent
+        top = b.y + (b.h - block) / 2 + layout.ascent
+    centre = b.align == "center" or header
+    i = 0
+    parent = ""  # the unindented line an indented one belongs to (for the dialog's title)
+    for item, lines in _item_lines(b):
+        plain = " ".join(item.text.split()).rstrip(":")
+        if not item.indent:
+            parent = re.sub(r"\s*\(n = [\d,]+\)$", "", plain)
+        parts = []
+        for text, xoff, bold in lines:
+            x = b.cx if centre else b.x + layout.pad + xoff
+            weight = ' font-weight="bold"' if bold else ""
+            parts.append(
+                f'<text x="{_f(x)}" y="{_f(top + i * lh)}" '
+                f'text-anchor="{"middle" if centre else "start"}"{weight}>{escape(text)}</text>'
+            )
+            i += 1
+        k = box_keys.get(item.text)
+        if k is None:
+            out += parts
+            continue
+        label = f"{parent}: {plain}" if item.indent and parent else plain
+        out.append(
+            f'<g class="count" tabindex="0" role="button" data-keys="{_a(json.dumps(k))}" '
+            f'data-label="{_a(label)}"><title>{escape(label)}: click to list the records</title>'
+            f"{''.join(parts)}</g>"
+        )
+    out.append("</g>")
+    return out
 
 
 # ---- evidence-gap map ------------------------------------------------------------------------

@@ -8,8 +8,9 @@ wins. Matching, in order of trust:
    in the file's content (text files; for PDFs, the uncompressed metadata at the start);
 2. ``filename`` — the file name (without extension) is a record id, the record's own id in its
    export (``original_id``) or its PMID;
-3. ``title`` — the file name or a text file's first line is close to a record's title
-   (rapidfuzz ``token_sort_ratio`` ≥ 90, a clear winner by 3 points).
+3. ``title`` — the file name, a text file's first line, or a PDF's title (its metadata or the
+   first line of its first page) is close to a record's title (rapidfuzz ``token_sort_ratio``
+   ≥ 90, a clear winner by 3 points).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.io.files import JsonlProblem, iter_jsonl, now_iso, safe_name
+from review.doi import find_dois
+from review.io.files import JsonlProblem, iter_jsonl, safe_name
+from review.io.logline import log_line
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -29,7 +32,6 @@ if TYPE_CHECKING:
 
 FILE_SUFFIXES = (".pdf", ".txt", ".md", ".html", ".htm", ".xml", ".docx", ".doc", ".rtf", ".epub")
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".xml")
-_DOI = re.compile(rb"10\.\d{4,9}/[^\s\"<>()\]\[]+", re.IGNORECASE)
 TITLE_THRESHOLD = 90.0
 
 
@@ -84,11 +86,7 @@ def _content_dois(path: Path) -> set[str]:
             head = fh.read(1 << 20)
     except OSError:
         return set()
-    out = set()
-    for m in _DOI.finditer(head):
-        doi = m.group(0).decode("ascii", "ignore").lower().rstrip(".,;:'")
-        out.add(doi)
-    return out
+    return set(find_dois(head))
 
 
 def _first_line(path: Path) -> str:
@@ -101,6 +99,30 @@ def _first_line(path: Path) -> str:
     except OSError:
         pass
     return ""
+
+
+def _pdf_titles(path: Path) -> list[str]:
+    """A PDF's metadata title and the first line of its first page ('' when unreadable)."""
+    try:
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(str(path))
+    except Exception:
+        return []
+    try:
+        out = [str(pdf.get_metadata_dict().get("Title") or "")]
+        if len(pdf):
+            page = pdf[0]
+            textpage = page.get_textpage()
+            text = textpage.get_text_bounded()
+            textpage.close()
+            page.close()
+            out += [line.strip() for line in text.splitlines() if len(line.strip()) >= 10][:1]
+        return out
+    except Exception:
+        return []
+    finally:
+        pdf.close()
 
 
 def match_files(
@@ -150,6 +172,8 @@ def match_files(
         candidates = [_words(stem)]
         if f.suffix.lower() in TEXT_SUFFIXES:
             candidates.append(_words(_first_line(f)))
+        elif f.suffix.lower() == ".pdf":
+            candidates += [_words(t) for t in _pdf_titles(f)]
         best: tuple[float, str] | None = None
         second = 0.0
         for cand in candidates:
@@ -175,7 +199,6 @@ def attach_dir(
     progress: Callable[[int, int], None] | None = None,
 ) -> AttachReport:
     """Link the files under ``folder`` to full-text-eligible records; log new links."""
-    from review import __version__
     from review.errors import InputError
     from review.io.files import append_jsonl
     from review.screen.cache import cluster_index
@@ -211,17 +234,7 @@ def attach_dir(
             report.already.append((str(f), cid))
             continue
         report.matched.append((str(f), cid, how))
-        lines.append(
-            {
-                "op": "attach",
-                "record_id": cid,
-                "path": stored,
-                "matched_by": how,
-                "by": by,
-                "at": now_iso(),
-                "tool_version": __version__,
-            }
-        )
+        lines.append(log_line("attach", record_id=cid, path=stored, matched_by=how, by=by))
         current[cid] = stored
     report.unmatched = [str(f) for f in unmatched]
     report.ambiguous = [(str(f), c) for f, c in ambiguous]

@@ -109,7 +109,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "-")
+    # PDFium marks a word hyphenated across a line end with \x02 and joins its halves:
+    # dropping the mark gives the whole word back (searchable: "manipulation", not "manip-")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "")
     return _CONTROL.sub("", text).strip("\n")
 
 
@@ -416,8 +418,19 @@ def viewer_command(path: Path) -> list[str] | None:
     return None
 
 
-def open_file(project: Project, stored: str) -> str:
-    """Open an attached file in the system viewer, in the background. Returns what happened."""
+def has_display() -> bool:
+    """False on a Linux/BSD machine without a graphical session (e.g. over ssh), where
+    xdg-open would start a text browser inside the screener's terminal."""
+    import sys
+
+    if sys.platform == "darwin" or sys.platform.startswith("win"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def open_file(project: Project, stored: str, wait: float = 1.0) -> str:
+    """Open an attached file in the system viewer, in the background. Returns what happened
+    (a polite message, never an exception, when there is no viewer or it fails at once)."""
     import subprocess
 
     path = resolve(project, stored)
@@ -426,8 +439,10 @@ def open_file(project: Project, stored: str) -> str:
     cmd = viewer_command(path)
     if cmd is None:
         return f"No system viewer found (xdg-open, open or start): open {path} yourself."
+    if not has_display():
+        return f"No graphical display here (DISPLAY is not set): open {path} on your desktop."
     try:
-        subprocess.Popen(
+        proc = subprocess.Popen(
             cmd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -436,4 +451,11 @@ def open_file(project: Project, stored: str) -> str:
         )
     except OSError as exc:
         return f"Could not start {cmd[0]} ({exc}): open {path} yourself."
-    return f"Opening {path} in your viewer."
+    try:
+        code = proc.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        code = 0  # still running: the viewer is up
+    if code != 0:
+        name = Path(cmd[0]).name
+        return f"{name} could not open the file (exit code {code}): open {path} yourself."
+    return f"Opened {path} in your viewer."

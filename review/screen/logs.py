@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from review.errors import ReviewError
-from review.io.files import JsonlAppender, JsonlProblem, now_iso
+from review.io.files import JsonlAppender, JsonlProblem
+from review.io.logline import log_line
 from review.model import DECISIONS, FULLTEXT_DECISIONS, STAGES
 
 if TYPE_CHECKING:
@@ -212,36 +213,15 @@ class ScreeningLog:
     def decide(
         self, record_id: str, stage: str, decision: str, reason: str = "", note: str = ""
     ) -> dict[str, Any]:
-        from review import __version__
-
         problem = validate_decision(self.project.protocol, stage, decision, reason)
         if problem:
             raise ReviewError(f"Record {record_id}: {problem}.")
-        line = {
-            "op": "decide",
-            "record_id": record_id,
-            "stage": stage,
-            "decision": decision,
-            "reason": reason,
-            "note": note,
-            "reviewer": self.reviewer,
-            "at": now_iso(),
-            "tool_version": __version__,
-        }
+        line = decide_line(self.reviewer, record_id, stage, decision, reason, note)
         self._app.append(line)
         return line
 
     def retract(self, record_id: str, stage: str) -> dict[str, Any]:
-        from review import __version__
-
-        line = {
-            "op": "retract",
-            "record_id": record_id,
-            "stage": stage,
-            "reviewer": self.reviewer,
-            "at": now_iso(),
-            "tool_version": __version__,
-        }
+        line = log_line("retract", record_id=record_id, stage=stage, reviewer=self.reviewer)
         self._app.append(line)
         return line
 
@@ -262,37 +242,29 @@ class ScreeningLog:
 def decide_line(
     reviewer: str, record_id: str, stage: str, decision: str, reason: str, note: str
 ) -> dict[str, Any]:
-    from review import __version__
-
-    return {
-        "op": "decide",
-        "record_id": record_id,
-        "stage": stage,
-        "decision": decision,
-        "reason": reason,
-        "note": note,
-        "reviewer": reviewer,
-        "at": now_iso(),
-        "tool_version": __version__,
-    }
+    return log_line(
+        "decide",
+        record_id=record_id,
+        stage=stage,
+        decision=decision,
+        reason=reason,
+        note=note,
+        reviewer=reviewer,
+    )
 
 
 def resolve_line(
     resolver: str, record_id: str, stage: str, decision: str, reason: str, rationale: str
 ) -> dict[str, Any]:
-    from review import __version__
-
-    return {
-        "op": "resolve",
-        "record_id": record_id,
-        "stage": stage,
-        "decision": decision,
-        "reason": reason,
-        "rationale": rationale,
-        "resolver": resolver,
-        "at": now_iso(),
-        "tool_version": __version__,
-    }
+    return log_line(
+        "resolve",
+        record_id=record_id,
+        stage=stage,
+        decision=decision,
+        reason=reason,
+        rationale=rationale,
+        resolver=resolver,
+    )
 
 
 def parse_reason(project: Project, stage: str, text: str) -> tuple[str, str | None]:

@@ -12,7 +12,6 @@ is safe on disk. The queue is built once; a keystroke costs a dict lookup and on
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from review.errors import ReviewError
 from review.io.files import JsonlProblem
 from review.screen.cache import no_gc
 from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
+from review.screen.order import queue_order
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -29,22 +29,6 @@ if TYPE_CHECKING:
     from review.rank.live import LiveRanker
     from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
     from review.screen.fulltext_text import FullText
-
-
-def queue_order(ids: list[str], reviewer: str, stage: str, seed: int = 0) -> list[str]:
-    """A random order fixed per reviewer, stage and seed.
-
-    Each record's place comes from a hash of (reviewer, stage, seed, record id), so the order is
-    the same at every start and records added later slot in without reshuffling the rest.
-    """
-    from review.people import file_id
-
-    salt = f"{file_id(reviewer)}\x1f{stage}\x1f{seed}\x1f".encode()
-
-    def key(cid: str) -> bytes:
-        return hashlib.blake2b(salt + cid.encode(), digest_size=8).digest()
-
-    return sorted(ids, key=key)
 
 
 @dataclass(frozen=True, slots=True)

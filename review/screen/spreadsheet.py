@@ -71,6 +71,45 @@ def _own_current(project: Project, stage: str, reviewer: str, clusters: Any) -> 
     return read_reviewer_file(project, path, clusters, (stage,))[stage]
 
 
+def _prepare_sheets(ws: Any, lists: Any, decisions: tuple[str, ...], reasons: Any, n: int) -> None:
+    """The hidden "Lists" sheet (decisions, reason ids and labels), column widths, the frozen
+    header and the drop-down validations of the decision and reason columns."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for i in range(max(len(decisions), len(reasons))):
+        lists.append(
+            [
+                _text_cell(lists, decisions[i]) if i < len(decisions) else None,
+                _text_cell(lists, reasons[i].id) if i < len(reasons) else None,
+                _text_cell(lists, reasons[i].label) if i < len(reasons) else None,
+            ]
+        )
+    lists.sheet_state = "hidden"
+    ws.freeze_panes = "B2"
+    for col, width in zip("ABCDEFGHI", (14, 14, 22, 30, 60, 30, 6, 25, 80), strict=True):
+        ws.column_dimensions[col].width = width
+    last = max(n + 1, 2)
+    dv = DataValidation(
+        type="list",
+        formula1=f"=Lists!$A$1:$A${len(decisions)}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Decision",
+        error="Choose " + ", ".join(decisions),
+    )
+    dv.add(f"B2:B{last}")
+    ws.data_validations.append(dv)
+    if reasons:
+        rv = DataValidation(
+            type="list",
+            formula1=f"=Lists!$B$1:$B${len(reasons)}",
+            allow_blank=True,
+            showErrorMessage=False,
+        )
+        rv.add(f"C2:C{last}")
+        ws.data_validations.append(rv)
+
+
 @no_gc
 def export_sheet(
     project: Project,
@@ -83,13 +122,12 @@ def export_sheet(
     """Write the reviewer's screening sheet; returns the number of records."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     from review.io.files import atomic_write_bytes
     from review.people import clean_name
     from review.screen.cache import cluster_index
     from review.screen.final import fulltext_eligible
-    from review.screen.session import queue_order
+    from review.screen.order import queue_order
 
     reviewer = clean_name(reviewer, "--reviewer")
     out = Path(out)
@@ -115,40 +153,8 @@ def export_sheet(
     ws = wb.create_sheet("Screening")
     lists = wb.create_sheet("Lists")
     decisions = decisions_for(stage)
-    reasons = cfg.exclusion_reasons
-    for i in range(max(len(decisions), len(reasons))):
-        lists.append(
-            [
-                _text_cell(lists, decisions[i]) if i < len(decisions) else None,
-                _text_cell(lists, reasons[i].id) if i < len(reasons) else None,
-                _text_cell(lists, reasons[i].label) if i < len(reasons) else None,
-            ]
-        )
-    lists.sheet_state = "hidden"
-    ws.freeze_panes = "B2"
-    for col, width in zip("ABCDEFGHI", (14, 14, 22, 30, 60, 30, 6, 25, 80), strict=True):
-        ws.column_dimensions[col].width = width
     n = len(queue)
-    last = max(n + 1, 2)
-    dv = DataValidation(
-        type="list",
-        formula1=f"=Lists!$A$1:$A${len(decisions)}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Decision",
-        error="Choose " + ", ".join(decisions),
-    )
-    dv.add(f"B2:B{last}")
-    ws.data_validations.append(dv)
-    if reasons:
-        rv = DataValidation(
-            type="list",
-            formula1=f"=Lists!$B$1:$B${len(reasons)}",
-            allow_blank=True,
-            showErrorMessage=False,
-        )
-        rv.add(f"C2:C{last}")
-        ws.data_validations.append(rv)
+    _prepare_sheets(ws, lists, decisions, cfg.exclusion_reasons, n)
     header = []
     for name in EXPORT_COLUMNS:
         c = _text_cell(ws, name)

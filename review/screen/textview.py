@@ -56,14 +56,18 @@ class FullTextView(ScrollView, can_focus=True):
         self.refresh()
 
     def _text_width(self) -> int:
-        return max(10, self.scrollable_content_region.width or self.size.width or 80)
+        width = self.scrollable_content_region.width or self.size.width or 80
+        if not self.show_vertical_scrollbar:  # a long text will need one: leave it room
+            width -= self.styles.scrollbar_size_vertical
+        return max(10, width)
 
     def _layout(self) -> None:
         lines = self.doc.wrap(self._text_width())
         self.virtual_size = Size(self.doc.width, len(lines))
 
     def on_resize(self) -> None:
-        top = self.doc.lines[int(self.scroll_y)][0] if self.doc.lines else 0
+        lines = self.doc.lines
+        top = lines[min(int(self.scroll_y), len(lines) - 1)][0] if lines else 0
         self._layout()
         self.scroll_to(0, self.doc.line_of(top), animate=False, immediate=True)
 

@@ -16,6 +16,7 @@ Each format has its own module (``ris``, ``bibtex``, ``medline``, ``wos``, ``end
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -104,17 +105,76 @@ def read_file(
     return parse_bytes(read_bytes(path), str(path), fmt, encoding, column_map)
 
 
-def read_bytes(path: Path) -> bytes:
-    """The bytes of an export file; :class:`InputError` when it cannot be read."""
-    name = str(path)
+# The largest export read (bytes). The biggest real database exports are a few hundred MB;
+# REVIEW_MAX_IMPORT_MB raises the limit for an exceptional file.
+MAX_IMPORT_BYTES = 1 << 30
+
+
+def max_import_bytes() -> int:
+    import os
+
     try:
-        return Path(path).read_bytes()
+        return int(float(os.environ["REVIEW_MAX_IMPORT_MB"]) * (1 << 20))
+    except (KeyError, ValueError):
+        return MAX_IMPORT_BYTES
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of an export file; :class:`InputError` when it cannot be read.
+
+    Only regular files are read: a folder, a FIFO, a device (``/dev/zero``, ``/dev/urandom``)
+    or a socket is refused before a byte is read (a symlink to one too), so nothing can be read
+    forever. A file larger than :func:`max_import_bytes` is refused.
+    """
+    import os
+    import stat
+
+    name = str(path)
+    limit = max_import_bytes()
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError("is a folder, not an export file.", file=name)
+        if not stat.S_ISREG(st.st_mode):
+            kind = (
+                "a named pipe (FIFO)"
+                if stat.S_ISFIFO(st.st_mode)
+                else "a device"
+                if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                else "a socket"
+                if stat.S_ISSOCK(st.st_mode)
+                else "not a regular file"
+            )
+            raise InputError(
+                f"is {kind}, not an export file; refused (it could be read forever). Save the "
+                "export as a file and import that.",
+                file=name,
+            )
+        _refuse_size(st.st_size, limit, name)
+        # O_NONBLOCK: if the path was swapped for a FIFO since the check, open() does not hang.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError("is not a regular file; refused.", file=name)
+            data = fh.read(limit + 1)
+        _refuse_size(len(data), limit, name)
+        return data
     except IsADirectoryError:
         raise InputError("is a folder, not an export file.", file=name) from None
     except FileNotFoundError:
         raise InputError("no such file. Check the path.", file=name) from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror}).", file=name) from None
+
+
+def _refuse_size(size: int, limit: int, name: str) -> None:
+    if size > limit:
+        raise InputError(
+            f"is larger than {limit >> 20} MB, the most review reads from one export. Split "
+            "the export into smaller files (most databases export in batches), or set "
+            "REVIEW_MAX_IMPORT_MB to raise the limit.",
+            file=name,
+        )
 
 
 def parse_bytes(
@@ -212,7 +272,10 @@ def _parse_bytes(
             if not column_map:
                 raise
             fmt = "tsv" if text.split("\n", 1)[0].count("\t") else "csv"
-    result = parse_text(text, fmt, name, column_map=column_map)
+        result = _cross_checked(text, fmt, name, column_map)
+    else:
+        result = parse_text(text, fmt, name, column_map=column_map)
+    _truncation_warnings(result, text, name)
     result.encoding = used
     result.warnings[:0] = warnings
     return _check(result, name)
@@ -248,6 +311,85 @@ def parse_text(
         raise InputError(f"unknown format {fmt!r}; use one of: auto, {', '.join(FORMATS)}.")
     result: ParseResult = parse(text, name)
     return result
+
+
+def _cross_checked(
+    text: str, fmt: str, name: str, column_map: dict[str, str] | None
+) -> ParseResult:
+    """Parse as the detected format; if the file also reads as a table, keep the reading with
+    more records (a CSV whose abstract has a line ``@WHO (2020) ...`` looks like BibTeX at
+    first sight, and read as BibTeX it would give 1 record instead of 50).
+    """
+    from review.io.readers.detect import tabular_alternative
+
+    alt = tabular_alternative(text, fmt)
+    if alt is None:
+        return parse_text(text, fmt, name, column_map=column_map)
+    first: ParseResult | None = None
+    error: InputError | None = None
+    try:
+        first = parse_text(text, fmt, name, column_map=column_map)
+    except InputError as exc:
+        error = exc
+    try:
+        other = parse_text(text, alt, name, column_map=column_map)
+    except InputError:
+        if first is None and error is not None:
+            raise error from None
+        return first  # type: ignore[return-value]
+    n_first = len(first.entries) if first is not None else -1
+    if len(other.entries) >= n_first:  # a tie: the header row on line 1 decides
+        if first is not None:
+            other.warnings.append(
+                f"{name}: reads as {alt.upper()} ({len(other.entries)} records) and as {fmt} "
+                f"({n_first}); read as {alt.upper()}: its header row is line 1 and it finds at least as many records. Pass "
+                f"--format {fmt} if that is wrong."
+            )
+        return other
+    assert first is not None
+    return first
+
+
+def _truncation_warnings(result: ParseResult, text: str, name: str) -> None:
+    """Warn when the end of a tagged export looks cut off (a download or copy interrupted).
+
+    RIS and BibTeX readers warn themselves (a last record without ``ER`` / closing brace).
+    Here: a Web of Science file with its ``FN`` header but no closing ``EF``; a last record
+    without the closing tag every other record has (MEDLINE's ``SO``, Ovid, EndNote, WoS
+    ``ER``); a tagged file whose last line has no line break.
+    """
+    fmt = result.format
+    entries = result.entries
+    if fmt not in ("wos", "medline", "endnote", "ovid") or not entries:
+        return
+    cut = ""
+    tail = text.rstrip(" \t")
+    if fmt == "wos":
+        stripped = text.strip()
+        if stripped.startswith(("FN ", "VR ")) and not stripped.endswith("\nEF"):
+            cut = "it has the FN header of a Web of Science export but no closing EF line"
+        elif not re.search(r"\nER\s*(?:\nEF\s*)?$", "\n" + stripped):
+            cut = "its last record has no closing ER line"
+    ends_like_others = False
+    if fmt in ("medline", "ovid") and len(entries) >= 3:
+        # PubMed ends every record with SO, Ovid with its last field; EndNote and WoS records
+        # end with whichever optional tag they have, so they are not compared.
+        ends = {e.raw[-1][0] for e in entries[:-1] if e.raw}
+        last = entries[-1].raw[-1][0] if entries[-1].raw else ""
+        ends_like_others = len(ends) == 1 and last in ends
+        if len(ends) == 1 and last not in ends:
+            (usual,) = ends
+            cut = (
+                f"its last record (line {entries[-1].line}) ends with {last or 'nothing'} where "
+                f"every other record ends with {usual}"
+            )
+    if not cut and fmt != "wos" and not ends_like_others and not tail.endswith("\n"):
+        cut = "its last line has no line break"
+    if cut:
+        result.warnings.append(
+            f"{name}: may have been cut off: {cut}. Compare the number of records with the "
+            "database's count and export again if some are missing."
+        )
 
 
 def _check(result: ParseResult, name: str) -> ParseResult:

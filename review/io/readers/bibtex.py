@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from review.errors import InputError
 from review.io.readers import ParseResult, Problem, make_entry
 
 _MARKER = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(]", re.M)
@@ -18,8 +19,40 @@ _NOT_ENTRIES = frozenset({"comment", "string", "preamble"})
 _BRACES = re.compile(r"[{}]")
 
 
+_SCAN = re.compile(r"[{}]|@[ \t]*([A-Za-z]+)[ \t]*[{(]")
+# Deeper brace nesting than any real entry has (a few levels); deeper input is refused before
+# the parser sees it (10 MB of nested braces made it use gigabytes).
+MAX_BRACE_DEPTH = 100
+
+
+def scan(text: str) -> tuple[int, int, int]:
+    """``(entries, deepest brace nesting, offset where it was reached)`` in one linear pass.
+
+    An entry is an ``@type{`` / ``@type(`` outside braces (not ``@comment``, ``@string``,
+    ``@preamble``), wherever it is on its line: a file with every entry on one line counts
+    right.
+    """
+    count = depth = deepest = at = 0
+    for m in _SCAN.finditer(text):
+        word = m.group(1)
+        if word is not None:
+            if depth == 0 and word.lower() not in _NOT_ENTRIES:
+                count += 1
+            if not m.group(0).endswith("{"):
+                continue
+        elif m.group(0) == "}":
+            depth = depth - 1 if depth > 0 else 0
+            continue
+        depth += 1
+        if depth > deepest:
+            deepest, at = depth, m.start()
+            if deepest > MAX_BRACE_DEPTH:
+                break
+    return count, deepest, at
+
+
 def count_markers(text: str) -> int:
-    return sum(1 for m in _MARKER.finditer(text) if m.group(1).lower() not in _NOT_ENTRIES)
+    return scan(text)[0]
 
 
 def _plain(value: Any) -> str:
@@ -72,18 +105,25 @@ def _one_line(err: object) -> str:
     return " ".join(str(err or "syntax error").split())[:120] or "syntax error"
 
 
-def _lenient_entry(text: str, start_line: int) -> Any:
-    """Fields of a broken entry, read line by line up to the next ``@entry`` (or None)."""
+def _lenient_entry(lines: list[str], start_line: int, raw: str) -> Any:
+    """Fields of a broken entry, read line by line up to the next ``@entry`` (or None).
+
+    Several entries on one line: only the block's own text (``raw``) is read, so a long line of
+    broken entries costs linear, not quadratic, time.
+    """
     from bibtexparser.model import Entry as BibEntry
     from bibtexparser.model import Field
 
-    lines = text.split("\n")
     chunk_lines: list[str] = []
     for i in range(start_line, len(lines)):
         if i > start_line and _MARKER.match(lines[i]):
             break
         chunk_lines.append(lines[i])
+        if len(chunk_lines) > 1000:
+            break
     chunk = "\n".join(chunk_lines)
+    if len(_MARKER.findall(chunk[:200_000])) > 1 or len(chunk) > 4 * len(raw) + 10_000:
+        chunk = raw
     head = _HEAD.search(chunk)
     if head is None:
         return None
@@ -139,7 +179,16 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
     from bibtexparser.model import DuplicateBlockKeyBlock
     from bibtexparser.model import Entry as BibEntry
 
-    result = ParseResult(format="bibtex", encoding="", found=count_markers(text))
+    found, deepest, at = scan(text)
+    if deepest > MAX_BRACE_DEPTH:
+        raise InputError(
+            f"has braces nested more than {MAX_BRACE_DEPTH} levels deep (an unclosed {{ ?); "
+            "no real BibTeX entry does. Refused; check the file (or re-export it).",
+            file=name,
+            line=text.count("\n", 0, at) + 1,
+        )
+    result = ParseResult(format="bibtex", encoding="", found=found)
+    lines: list[str] = []  # split once, on the first broken entry
     logger = logging.getLogger("bibtexparser")
     level = logger.level
     logger.setLevel(logging.CRITICAL)  # its messages become our problems/warnings instead
@@ -164,7 +213,9 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
             continue
         err = getattr(block, "error", None)
         start = block.start_line or 0
-        lenient = _lenient_entry(text, start)
+        if not lines:
+            lines = text.split("\n")
+        lenient = _lenient_entry(lines, start, raw)
         if lenient is not None:
             items.append((start, lenient))
             result.warnings.append(

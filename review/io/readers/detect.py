@@ -94,3 +94,26 @@ def _looks_tabular(head: str) -> bool:
 
     lines = head.split("\n", 60)
     return _sniff(lines, ",;\t|", None, False) is not None
+
+
+_TEXT_FORMATS = frozenset({"bibtex", "ris", "medline", "wos", "endnote", "ovid"})
+
+
+def tabular_alternative(text: str, fmt: str) -> str | None:
+    """``csv``/``tsv`` when a file detected as a tagged format also starts with a table header
+    naming known columns (the caller parses both and keeps the reading with more records)."""
+    if fmt not in _TEXT_FORMATS:
+        return None
+    head = text.lstrip("\ufeff \t\n")[:200_000]
+    first = next((ln for ln in head.split("\n", 5) if ln.strip()), "")
+    if fmt == "bibtex" and first.lstrip().startswith("@"):
+        return None
+    if (fmt != "bibtex" and _RIS_TAG.match(first)) or _WOS_START.match(first):
+        return None
+    from review.io.readers.tabular import _sniff
+
+    best = _sniff(head.split("\n", 60), ",;\t|", None, False)
+    if best is None or best[1] != 0 or best[0] < 3:
+        return None
+    delim = best[2]
+    return "tsv" if delim == "\t" else "csv"

@@ -51,6 +51,7 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
     result = ParseResult(format="endnote", encoding="", found=count_markers(text))
     cur: list[tuple[str, str]] = []
     start = 0
+    has_type = False  # the open record has a %0 line (a flag, not a scan per line)
     for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             if cur:
@@ -60,11 +61,13 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
         m = _TAG.match(line)
         if m:
             tag, value = m.group(1), (m.group(2) or "").strip()
-            if tag == "0" and any(t == "0" for t, _ in cur):
+            if tag == "0" and has_type and cur:
                 _emit(result, cur, start)
                 cur = []
             if not cur:
                 start = lineno
+                has_type = False
+            has_type = has_type or tag == "0"
             cur.append((tag, value))
         elif cur:
             tag, value = cur[-1]

@@ -94,6 +94,12 @@ def map_object(obj: dict[str, Any], table: dict[str, str]) -> tuple[dict[str, An
 def parse(text: str, name: str = "<text>") -> ParseResult:
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise InputError(
+            "is JSON nested too deeply to be a list of references (thousands of levels). "
+            "Refused; export the references again.",
+            file=name,
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputError(
             f"is not valid JSON ({exc.msg}, column {exc.colno}). Export it again.",

@@ -5,6 +5,9 @@ helper names such as ``start_page``/``end_page``/``date``) with plain strings or
 strings as values; :func:`normalize_fields` turns that into clean values. Every normaliser is
 idempotent (normalising twice gives the same result as once), which the export round-trip
 relies on.
+
+Long module: one small normaliser per field, shared by every reader; together they define what a
+clean :class:`review.model.Record` holds.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from review.doi import find_doi
 from review.model import FIELDS, RECORD_TYPES
 
 # Helper keys a reader may fill besides FIELDS; they are folded into FIELDS here.
@@ -23,7 +27,6 @@ _WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ASCII_CONTROL = bytes(range(32)) + b"\x7f"
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
-_DOI = re.compile(r"10\.\d{3,9}/\S+")
 _DOI_PREFIX = re.compile(
     r"^(?:https?://(?:dx\.)?doi\.org/|https?://doi\.org/|doi\.org/|doi:\s*|doi\s+)", re.I
 )
@@ -142,9 +145,9 @@ def norm_doi(value: Any) -> str:
             continue
         if not text.startswith("10."):
             text = _DOI_PREFIX.sub("", text)
-        m = _DOI.search(text)
-        if m:
-            return m.group(0).rstrip(".,;").lower()
+        doi = find_doi(text)
+        if doi:
+            return doi
     return ""
 
 

@@ -202,6 +202,7 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
     entries = result.entries
     cur: list[tuple[str, str]] | None = None
     cur_has_ty = False
+    only_ty = False  # the open record has only TY lines so far (O(1), not a scan per line)
     start = 0
     no_er = 0
     orphans = 0
@@ -242,7 +243,7 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
                     cur = None
                 continue
             if tag == "TY" and cur is not None:
-                if cur and all(t == "TY" for t, _ in cur):
+                if only_ty:
                     cur.append((tag, value))  # repeated TY lines: one record
                     continue
                 close(False)
@@ -250,7 +251,10 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
             if cur is None:
                 cur = []
                 cur_has_ty = tag == "TY"
+                only_ty = True
                 start = lineno
+            if tag != "TY":
+                only_ty = False
             cur.append((tag, value))
         elif cur is not None:
             extra = other.strip()

@@ -262,7 +262,9 @@ def map_columns(
     user = _user_map(column_map)
     out: dict[str, list[int]] = {}
     used: set[int] = set()
+    at: dict[str, list[int]] = {}  # name -> its columns: linear in the width (10,000 columns)
     for i, n in enumerate(names):
+        at.setdefault(n, []).append(i)
         if n in user:
             out.setdefault(user[n], []).append(i)
             used.add(i)
@@ -272,7 +274,7 @@ def map_columns(
         # The most specific column wins (e.g. "journal" over "source"); no per-row fallback,
         # so our own exports (which carry a "source" column) read back exactly.
         found = next(
-            (i for alt in alternatives for i, n in enumerate(names) if n == alt and i not in used),
+            (i for alt in alternatives for i in at.get(alt, ()) if i not in used),
             None,
         )
         if found is not None:
@@ -281,12 +283,12 @@ def map_columns(
                 used.add(found)
         if not wos and fld in ROW_FALLBACKS and fld in out:
             # A few safe per-row fallbacks (bib-dedupe tables: booktitle when journal is empty).
-            more = [i for alt in ROW_FALLBACKS[fld] for i, n in enumerate(names) if n == alt]
+            more = [i for alt in ROW_FALLBACKS[fld] for i in at.get(alt, ())]
             out[fld] = list(dict.fromkeys(out[fld] + [i for i in more if i not in used]))
             used.update(out[fld])
         if wos:
             # WoS columns are fixed tags: fall back per row (no DE -> ID keywords).
-            more = [i for alt in alternatives for i, n in enumerate(names) if n == alt]
+            more = [i for alt in alternatives for i in at.get(alt, ())]
             out[fld] = list(dict.fromkeys(out.get(fld, []) + more))
     return {f: idxs for f, idxs in out.items() if idxs}
 
@@ -355,6 +357,15 @@ def _rows_to_entries(
         original_id = str(mapped.pop("original_id", ""))
         result.entries.append(make_entry(position, line, original_id, mapped, raw))
     result.found = position
+    if len(rows) >= 3 and width > 1:
+        short = [n for n, (_, r) in enumerate(rows) if any(c.strip() for c in r) and len(r) < width]
+        if short and short[-1] == len(rows) - 1 and len(short) == 1:
+            line = rows[-1][0] or position
+            result.warnings.append(
+                f"the last row (line {line}) has {len(rows[-1][1])} of the header's {width} "
+                "cells where every other row is complete: the file may have been cut off. "
+                "Compare the number of records with the database's count."
+            )
     if too_long:
         where = "line" if rows and rows[0][0] else "record"
         result.warnings.append(
@@ -442,10 +453,52 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+# An .xlsx is a zip: its parts may inflate to at most this much in total, and a part larger than
+# _BOMB_PART may be at most _BOMB_RATIO times its compressed size (real sheets: 5-30x).
+MAX_XLSX_INFLATED = 1 << 30
+_BOMB_PART = 50 << 20
+_BOMB_RATIO = 200
+
+
+def _refuse_zip_bomb(data: bytes, name: str) -> None:
+    """Refuse a workbook whose parts would inflate to gigabytes, before any is inflated.
+
+    The sizes in the zip directory bound what can be inflated (Python's zipfile never returns
+    more than a part's declared size), so checking them is enough.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(
+            f"cannot be opened as an Excel workbook ({exc}). Save it again from a spreadsheet "
+            "program as .xlsx.",
+            file=name,
+        ) from None
+    total = sum(i.file_size for i in infos)
+    worst = max(
+        (i for i in infos if i.file_size > _BOMB_PART),
+        key=lambda i: i.file_size / max(i.compress_size, 1),
+        default=None,
+    )
+    if total > MAX_XLSX_INFLATED or (
+        worst is not None and worst.file_size > _BOMB_RATIO * max(worst.compress_size, 1)
+    ):
+        raise InputError(
+            f"is a workbook that would inflate to {total >> 20} MB (a 'zip bomb', or a sheet far "
+            "larger than any export); refused without reading it. Export the references as CSV "
+            "or RIS instead.",
+            file=name,
+        )
+
+
 def parse_xlsx(data: bytes, name: str, column_map: dict[str, str] | None = None) -> ParseResult:
     """The first worksheet with a recognisable header row."""
     from openpyxl import load_workbook
 
+    _refuse_zip_bomb(data, name)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
@@ -456,6 +509,10 @@ def parse_xlsx(data: bytes, name: str, column_map: dict[str, str] | None = None)
         ) from None
     try:
         for ws in wb.worksheets:
+            if hasattr(ws, "reset_dimensions"):
+                # Read-only mode trusts the sheet's <dimension ref="A1:C3"> tag, which some tools
+                # write wrong (rows and columns past it were silently dropped): read every row.
+                ws.reset_dimensions()
             all_rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
             best: tuple[int, int] | None = None
             for idx, row in enumerate(all_rows[:50]):

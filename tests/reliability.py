@@ -1,0 +1,365 @@
+"""Reliability harness: fuzzed imports and kill -9 crash trials (used by test_reliability.py).
+
+Run at scale (the figures in docs/reliability.md)::
+
+    REVIEW_RELIABILITY_SCALE=full pytest -q -m slow tests/test_reliability.py -s
+
+Every outcome is classified, never assumed: an import either succeeds with a report that matches
+what the project then holds, or is refused with exit 1, the file named, no traceback and the
+project's files unchanged; nothing may take longer than 30 s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+HANG = 30.0
+
+
+def scale() -> str:
+    return os.environ.get("REVIEW_RELIABILITY_SCALE", "small")
+
+
+def tree_hash(root: Path, under: str = "data") -> str:
+    """A hash of every file (path and bytes) under ``root/under``."""
+    h = hashlib.sha256()
+    base = root / under
+    if base.exists():
+        for p in sorted(base.rglob("*")):
+            h.update(p.relative_to(root).as_posix().encode())
+            if p.is_file():
+                h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+# ---- fuzz inputs --------------------------------------------------------------------------------
+
+
+def mutations(data: bytes, rng: random.Random) -> Iterator[tuple[str, bytes]]:
+    """Damaged versions of one real export."""
+    if len(data) > 10:
+        yield "truncated", data[: rng.randrange(1, len(data))]
+        flipped = bytearray(data)
+        for _ in range(max(1, len(data) // 2000)):
+            i = rng.randrange(len(flipped))
+            flipped[i] ^= 1 << rng.randrange(8)
+        yield "byte-flipped", bytes(flipped)
+        nul = bytearray(data)
+        for _ in range(5):
+            nul.insert(rng.randrange(len(nul)), 0)
+        yield "nul-injected", bytes(nul)
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    yield "utf-16-no-bom", text.encode("utf-16-le")
+    yield "latin-1", text.encode("latin-1", errors="replace")
+
+
+def synthetic(tmp: Path, big: bool) -> Iterator[tuple[str, Path]]:
+    """Hostile files that are not damaged exports."""
+    n = 20_000_000 if big else 2_000_000
+    p = tmp / "huge-line.ris"
+    p.write_bytes(b"TY  - JOUR\nTI  - " + b"x" * n)
+    yield "huge single line", p
+    p = tmp / "wide.csv"
+    cols = 10_000
+    p.write_text(
+        "Title,"
+        + ",".join(f"c{i}" for i in range(cols))
+        + "\n"
+        + "".join("T" + str(r) + "," + ",".join("v" for _ in range(cols)) + "\n" for r in range(20))
+    )
+    yield "10,000-column CSV", p
+    p = tmp / "bomb.xlsx"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * ((300 if big else 60) << 20))
+    p.write_bytes(buf.getvalue())
+    yield "xlsx zip bomb", p
+    p = tmp / "renamed.xlsx"
+    p.write_text("TY  - JOUR\nTI  - A text file named .xlsx\nER  - \n")
+    yield "renamed text file", p
+    p = tmp / "notes.ris"
+    p.write_text("Just some notes, not an export.\n")
+    yield "plain text", p
+    d = tmp / "folder.ris"
+    d.mkdir(exist_ok=True)
+    yield "directory", d
+    f = tmp / "pipe.ris"
+    if not f.exists():
+        os.mkfifo(f)
+    yield "fifo", f
+    for dev in ("/dev/zero", "/dev/urandom"):
+        if Path(dev).exists():
+            link = tmp / f"{Path(dev).name}.ris"
+            if not link.is_symlink():
+                link.symlink_to(dev)
+            yield f"symlink to {dev}", link
+    p = tmp / "deep.bib"
+    p.write_bytes(b"@article{k, title=" + b"{" * (5_000_000 if big else 500_000))
+    yield "nested braces", p
+    p = tmp / "deep.json"
+    p.write_bytes(b"[" * 1_000_000)
+    yield "nested json", p
+    p = tmp / "bare-ty.ris"
+    p.write_bytes(b"TY  - \n" * (100_000 if big else 20_000))
+    yield "bare TY lines", p
+
+
+@dataclass
+class Outcome:
+    kind: str  # imported | refused | BAD
+    detail: str
+    seconds: float
+
+
+def _import_in_child(path: str, root: str, conn) -> None:  # runs in a forked process
+    from typer.testing import CliRunner
+
+    from review.cli import app
+
+    res = CliRunner().invoke(app, ["import", path, "-s", "Fuzz", "--json", "-p", root])
+    exc = res.exception
+    crashed = exc is not None and not isinstance(exc, SystemExit)
+    conn.send((res.exit_code, res.output, res.stdout, repr(exc) if crashed else ""))
+    conn.close()
+
+
+_WARM: list[bool] = []
+
+
+def _warm(root: Path) -> None:
+    """Run one refused import in this process first: the forked children then inherit every
+    lazily imported module (about 2 s per child otherwise)."""
+    if _WARM:
+        return
+    from typer.testing import CliRunner
+
+    from review.cli import app
+
+    for fmt in ("ris", "bib", "csv", "xlsx", "xml", "txt"):
+        CliRunner().invoke(
+            app, ["import", str(root / f"missing.{fmt}"), "-s", "W", "-p", str(root)]
+        )
+    import openpyxl  # noqa: F401
+
+    from review.io.readers import parse_bytes
+
+    for sample in (
+        b"TY  - JOUR\nTI  - x\nER  - \n",
+        b"@article{k, title={x}}\n",
+        b"Title,Year\nx,2020\n",
+    ):
+        parse_bytes(sample, "warm")
+    _WARM.append(True)
+
+
+def run_import(path: Path, root: Path) -> Outcome:
+    """Import ``path`` into the project ``root`` in a forked child; classify the outcome."""
+    import json
+    import multiprocessing as mp
+
+    from review.project import Project
+
+    _warm(root)
+    before = tree_hash(root)
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    start = time.monotonic()
+    proc = ctx.Process(target=_import_in_child, args=(str(path), str(root), child))
+    proc.start()
+    child.close()
+    if not parent.poll(HANG):
+        proc.kill()
+        proc.join()
+        return Outcome("BAD", f"hang (> {HANG:.0f} s)", time.monotonic() - start)
+    try:
+        code, output, stdout, crash = parent.recv()
+    except EOFError:
+        proc.join()
+        return Outcome("BAD", f"child died (exit {proc.exitcode})", time.monotonic() - start)
+    proc.join()
+    secs = time.monotonic() - start
+    if crash or "Traceback" in output:
+        return Outcome("BAD", f"traceback: {crash or output[-300:]}", secs)
+    if code == 1:
+        if tree_hash(root) != before:
+            return Outcome("BAD", "refused but the project changed", secs)
+        if path.name not in output and str(path) not in output:
+            return Outcome("BAD", f"refused without naming the file: {output[:200]}", secs)
+        return Outcome("refused", output.strip().splitlines()[-1][:160], secs)
+    if code != 0:
+        return Outcome("BAD", f"exit {code}: {output[-200:]}", secs)
+    try:
+        imported = int(json.loads(stdout)["imported"])
+    except (ValueError, KeyError, TypeError):
+        return Outcome("BAD", f"exit 0 but no JSON report: {output[:200]}", secs)
+    project = Project.open(root)
+    held = len(project.records())
+    if held != imported:
+        return Outcome("BAD", f"report says {imported} imported, project holds {held}", secs)
+    return Outcome("imported", f"{imported} records", secs)
+
+
+def fuzz(tmp: Path, real_files: list[Path], per_file: int, big: bool, seed: int = 11) -> Counter:
+    """Run every input; returns counts by (kind) and records each BAD outcome as ``BAD: ...``."""
+    from review.project import Project
+
+    rng = random.Random(seed)
+    inputs: list[tuple[str, Path]] = []
+    work = tmp / "inputs"
+    work.mkdir(exist_ok=True)
+    for i, src in enumerate(real_files):
+        data = src.read_bytes()
+        muts = list(mutations(data, rng))
+        rng.shuffle(muts)
+        for label, blob in muts[:per_file]:
+            p = work / f"{i:03d}-{label}{src.suffix}"
+            p.write_bytes(blob)
+            inputs.append((f"{label} {src.name}", p))
+    inputs.extend(synthetic(work, big))
+    counts: Counter = Counter()
+    counts["inputs"] = len(inputs)
+    for n, (label, path) in enumerate(inputs):
+        root = tmp / f"p{n}"
+        Project.init(root)
+        out = run_import(path, root)
+        counts[out.kind] += 1
+        counts["max_seconds_x10"] = max(counts["max_seconds_x10"], int(out.seconds * 10))
+        if out.kind == "BAD":
+            counts[f"BAD: {label}: {out.detail}"] += 1
+        shutil.rmtree(root, ignore_errors=True)
+    return counts
+
+
+# ---- crash trials -------------------------------------------------------------------------------
+
+
+def review_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "review", *args]
+
+
+def run_cli(args: list[str], root: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        review_cmd(*args, "--project", str(root)),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def run_inprocess(args: list[str], root: Path) -> tuple[int, str]:
+    """Run a ``review`` command in this process (the demo's own runner); (exit code, output)."""
+    from review.cli.demo_cmds import _run
+
+    code, out, err = _run(tuple(args), root)
+    return code, out + err
+
+
+def demo_base(dest: Path, before_label: str) -> tuple[Path, tuple[str, ...]]:
+    """The worked example, run up to (not including) the first step whose label starts with
+    ``before_label``; returns the project and that step's command line."""
+    from review.demo import plan, prepare, run_steps
+
+    root = prepare(dest, force=True)
+    steps = plan(root)
+    k = next(i for i, s in enumerate(steps) if s.label.startswith(before_label))
+
+    def runner(argv: tuple[str, ...]) -> tuple[int, str, str]:
+        from review.cli.demo_cmds import _run
+
+        return _run(argv, root)
+
+    run_steps(root, steps[:k], runner)
+    return root, steps[k].argv
+
+
+def status_of(root: Path) -> dict:
+    """``review status --json`` computed in this process, without the project path."""
+    import json
+
+    from review.project import Project
+    from review.status import collect_status
+
+    data = json.loads(json.dumps(collect_status(Project.open(root)), default=str))
+    data.pop("project", None)
+    return data
+
+
+def check_loads(root: Path) -> list[str]:
+    """Everything a command needs loads; returns torn/bad log lines (each one reported)."""
+    from review.io.files import JsonlProblem, iter_jsonl
+    from review.project import Project
+
+    project = Project.open(root)
+    project.imports()
+    project.records()
+    problems: list[JsonlProblem] = []
+    for log in sorted((root / "data").rglob("*.jsonl")):
+        for _ in iter_jsonl(log, problems):
+            pass
+    status_of(root)
+    return [str(p) for p in problems]
+
+
+def crash_trials(tmp: Path, label: str, trials: int, seed: int = 5) -> Counter:
+    """kill -9 the demo step ``label`` at a random moment, ``trials`` times.
+
+    After each kill: the project loads, its status can be computed, every damaged log line is
+    reported, and rerunning the command succeeds (an import that had been committed says so:
+    "already imported"); the final status equals an uninterrupted run's.
+    """
+    rng = random.Random(seed)
+    base, argv = demo_base(tmp / "base", label)
+    ref = tmp / "ref"
+    shutil.copytree(base, ref)
+    t0 = time.monotonic()
+    done = run_cli(list(argv), ref)
+    duration = time.monotonic() - t0
+    assert done.returncode == 0, done.stdout + done.stderr
+    want = status_of(ref)
+    counts: Counter = Counter()
+    for t in range(trials):
+        root = tmp / f"trial{t}"
+        shutil.copytree(base, root)
+        proc = subprocess.Popen(
+            review_cmd(*argv, "--project", str(root)),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.0, duration * 1.1))
+        killed = proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        counts["killed mid-run" if killed else "finished before the kill"] += 1
+        try:
+            torn = check_loads(root)
+        except Exception as exc:
+            counts[f"BAD: does not load after kill: {exc!r}"[:200]] += 1
+            continue
+        counts["torn lines reported"] += len(torn)
+        code, output = run_inprocess(list(argv), root)
+        ok = code == 0 or "already imported" in output
+        if not ok or "Traceback" in output:
+            counts[f"BAD: rerun failed: {output[-200:]}"] += 1
+            continue
+        if status_of(root) != want:
+            counts["BAD: state after rerun differs from an uninterrupted run"] += 1
+            continue
+        counts["ok"] += 1
+        shutil.rmtree(root, ignore_errors=True)
+    return counts
