@@ -21,9 +21,11 @@ _OPENING = {")": "(", "]": "[", "}": "{", ">": "<"}
 
 
 def tidy(found: str) -> str:
-    """A matched DOI in lower case, without the punctuation of the text around it."""
+    """A matched DOI in lower case, without the punctuation of the text around it (the first
+    character of the suffix always stays, so tidying a tidied DOI changes nothing)."""
     doi = found.lower()
-    while doi:
+    keep = doi.find("/") + 2
+    while len(doi) > keep:
         last = doi[-1]
         if last in _TRAILING:
             doi = doi[:-1]

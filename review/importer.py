@@ -184,25 +184,7 @@ def import_files(
         raise InputError("--source must name the database or source, e.g. --source Scopus.")
     if kind not in KINDS:
         raise InputError(f"--kind {kind!r} is not a kind; use one of: {', '.join(KINDS)}.")
-    seen: dict[str, Path] = {}
-    parsed: list[tuple[Path, bytes, str, ParseResult]] = []
-    total = len(paths)
-    existing = {e.sha256: e for e in project.imports()}
-    for i, path in enumerate(paths, start=1):
-        data = read_bytes(path)
-        sha = hashlib.sha256(data).hexdigest()
-        _refuse_known(existing, sha, path)
-        if sha in seen:
-            raise InputError(
-                f"is the same file as {seen[sha]} (identical bytes). Give each file once.",
-                file=str(path),
-            )
-        seen[sha] = path
-        result = parse_bytes(data, str(path), fmt, encoding, column_map)
-        _refuse_unparsed(result, str(path))
-        parsed.append((path, data, sha, result))
-        if progress:
-            progress(i, total * 2)
+    parsed = _read_batch(project, paths, fmt, encoding, column_map, progress)
 
     # Everything is valid: write the batch, all of it or nothing (see _commit_batch).
     from review.io.lock import project_lock
@@ -247,32 +229,70 @@ def import_files(
                 column_map=dict(column_map or {}),
             )
             staged.append((import_id, name, data, asdict(log)))
-            warnings = list(result.warnings)
-            if result.encoding and not result.encoding.startswith("utf") and not encoding:
-                warnings.append(
-                    f"{path}: guessed encoding {result.encoding}; to import it again with "
-                    f"another --encoding, delete {project.rel(project.imports_dir)}/{import_id}/ "
-                    "first (a file is imported once)."
-                )
-            reports.append(
-                ImportReport(
-                    file=str(path),
-                    source=source,
-                    kind=kind,
-                    format=result.format,
-                    encoding=result.encoding,
-                    found=result.found,
-                    imported=len(result.entries),
-                    problems=[_problem_text(p) for p in result.problems],
-                    warnings=warnings,
-                    import_id=import_id,
-                    sha256=sha,
-                    stored_as=rel,
-                )
-            )
-        _commit_batch(project, staged, progress, total)
+            reports.append(_report(project, path, log, result, encoding))
+        _commit_batch(project, staged, progress, len(paths))
     project.invalidate()
     return reports
+
+
+def _read_batch(
+    project: Any,
+    paths: list[Path],
+    fmt: str,
+    encoding: str | None,
+    column_map: dict[str, str] | None,
+    progress: ProgressFn | None,
+) -> list[tuple[Path, bytes, str, ParseResult]]:
+    """Read and parse every file before anything is written; InputError on the first problem
+    (unreadable, already imported, given twice, a record that cannot be parsed)."""
+    total = len(paths)
+    seen: dict[str, Path] = {}
+    parsed: list[tuple[Path, bytes, str, ParseResult]] = []
+    existing = {e.sha256: e for e in project.imports()}
+    for i, path in enumerate(paths, start=1):
+        data = read_bytes(path)
+        sha = hashlib.sha256(data).hexdigest()
+        _refuse_known(existing, sha, path)
+        if sha in seen:
+            raise InputError(
+                f"is the same file as {seen[sha]} (identical bytes). Give each file once.",
+                file=str(path),
+            )
+        seen[sha] = path
+        result = parse_bytes(data, str(path), fmt, encoding, column_map)
+        _refuse_unparsed(result, str(path))
+        parsed.append((path, data, sha, result))
+        if progress:
+            progress(i, total * 2)
+
+    return parsed
+
+
+def _report(
+    project: Any, path: Path, log: ImportEntry, result: ParseResult, encoding: str | None
+) -> ImportReport:
+    """What ``review import`` prints about one file."""
+    warnings = list(result.warnings)
+    if result.encoding and not result.encoding.startswith("utf") and not encoding:
+        warnings.append(
+            f"{path}: guessed encoding {result.encoding}; to import it again with "
+            f"another --encoding, delete {project.rel(project.imports_dir)}/{log.import_id}/ "
+            "first (a file is imported once)."
+        )
+    return ImportReport(
+        file=str(path),
+        source=log.source,
+        kind=log.kind,
+        format=result.format,
+        encoding=result.encoding,
+        found=result.found,
+        imported=len(result.entries),
+        problems=[_problem_text(p) for p in result.problems],
+        warnings=warnings,
+        import_id=log.import_id,
+        sha256=log.sha256,
+        stored_as=log.file,
+    )
 
 
 def _refuse_known(existing: dict[str, ImportEntry], sha: str, path: Path) -> None:

@@ -8,7 +8,7 @@ the exact name too:
 - a plain ASCII name keeps the slug earlier versions used (``Ana Silva`` -> ``ana-silva``), so
   existing projects keep their files;
 - any other name gets a readable prefix plus a reversible code of the exact name:
-  ``Zoë Ñúñez`` -> ``zoe-nunez--pjxsdqvaeohbjxmbvnzwm``, ``张伟`` -> ``name--4wk6tzpkvc``
+  ``Zoë Ñúñez`` -> ``zoe-nunez--ljx4hkzayoi4howdwfsxu``, ``张伟`` -> ``name--4w6kbzf4t4``
   (lower-case base32 of the UTF-8 name, so two different names never share a file, even on
   case-insensitive file systems);
 - a name too long for a file name (over 100 characters of slug, or 80 of code) gets a readable
@@ -30,8 +30,12 @@ import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
+
+if TYPE_CHECKING:
+    from review.protocol import Protocol
 
 MAX_SLUG = 100  # a plain ASCII slug longer than this gets the hashed form
 MAX_CODE = 80  # a base32 code longer than this gets the hashed form
@@ -155,6 +159,69 @@ def _quote(name: str) -> str:
     import shlex
 
     return shlex.quote(name)
+
+
+# ---- the team roster (protocols/protocol.yaml) ------------------------------------------------
+def screening_roster(protocol: Protocol, stage: str) -> tuple[str, ...]:
+    """Who may screen ``stage``: the stage's ``reviewers`` or else the team's (empty: anyone)."""
+    cfg = protocol.stages.get(stage)
+    return (cfg.reviewers if cfg is not None else ()) or protocol.reviewers
+
+
+def team(protocol: Protocol) -> tuple[str, ...]:
+    """Everyone on the roster: the team plus every stage's reviewers and the resolvers."""
+    names = list(protocol.reviewers)
+    for cfg in protocol.stages.values():
+        names += [n for n in cfg.reviewers if n not in names]
+    names += [n for n in protocol.resolvers if n not in names]
+    return tuple(names)
+
+
+def check_roster(protocol: Protocol, name: str, activity: str, stage: str = "") -> None:
+    """Refuse ``name`` when the protocol lists its team and ``name`` is not on it.
+
+    ``activity`` is screening | resolving | dedup | charting. ``consensus`` may always resolve
+    and chart (the agreed outcome). No roster at all: anyone may record (the CLI confirms a new name at a terminal).
+    """
+    name = clean_name(name)
+    if activity == "screening" and stage:
+        roster = screening_roster(protocol, stage)
+        where = f"stages.{stage}.reviewers" if protocol.stages[stage].reviewers else "reviewers"
+    else:
+        roster = team(protocol)
+        where = "reviewers"
+        if activity in ("resolving", "charting") and name == CONSENSUS:
+            return
+    if not roster or name in roster:
+        return
+    what = {"screening": f"screen {stage}".strip(), "resolving": "resolve disagreements",
+            "dedup": "record dedup verdicts", "charting": "chart"}[activity]  # fmt: skip
+    near = _near(name, roster)
+    raise ReviewError(
+        f"{name!r} is not on the team in protocols/protocol.yaml ({where}: "
+        f"{', '.join(roster)}), so cannot {what}."
+        + (f" Did you mean {near!r}?" if near else "")
+        + " Check the spelling, or add the name to the protocol first."
+    )
+
+
+def _near(name: str, options: tuple[str, ...]) -> str | None:
+    import difflib
+
+    low = {o.casefold(): o for o in options}
+    key = name.casefold()
+    for o, orig in low.items():
+        if o.startswith(key) or key in o.split():
+            return orig  # "Ana" for "Ana Silva"
+    hit = difflib.get_close_matches(key, list(low), n=1, cutoff=0.6)
+    return low[hit[0]] if hit else None
+
+
+def known_people(folder: Path, key: str) -> set[str]:
+    """The names that own a log in ``folder`` (first line of each ``*.jsonl``)."""
+    if not folder.is_dir():
+        return set()
+    return {o for p in folder.glob("*.jsonl") if (o := owner_of(p, key)) is not None}
 
 
 def whoami() -> str:

@@ -22,6 +22,7 @@ reviewers who keep the project in git merge without conflicts.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -53,6 +54,13 @@ class Project:
     # ---- locating -------------------------------------------------------------------------
     @classmethod
     def open(cls, path: Path | str | None = None) -> Project:
+        """The project at ``path``; without one, the current folder or the nearest folder above
+        it that holds protocols/protocol.yaml (as git finds its repository from a subfolder)."""
+        if not path:
+            here = Path.cwd()
+            for folder in (here, *here.parents):
+                if (folder / PROTOCOL_PATH).is_file():
+                    return cls(folder)
         root = Path(path) if path else Path.cwd()
         if not root.is_dir():
             raise ProjectError(
@@ -60,8 +68,9 @@ class Project:
             )
         if not (root / PROTOCOL_PATH).is_file():
             raise ProjectError(
-                f"{root}: not a review project (no {PROTOCOL_PATH.as_posix()}). "
-                "Run `review init DIR` to create one, or pass --project DIR."
+                f"{root}: not a review project (no {PROTOCOL_PATH.as_posix()}"
+                + ("" if path else ", here or in a folder above")
+                + "). Run `review init DIR` to create one, or pass --project DIR."
             )
         return cls(root)
 
@@ -78,7 +87,10 @@ class Project:
 
         title = title or root.resolve().name.replace("-", " ").replace("_", " ").strip() or "Review"
         (root / "protocols").mkdir(parents=True, exist_ok=True)
-        atomic_write_text(root / PROTOCOL_PATH, DEFAULT_PROTOCOL.format(title=json.dumps(title)))
+        import uuid
+
+        text = DEFAULT_PROTOCOL.format(title=json.dumps(title), project_id=uuid.uuid4().hex[:16])
+        atomic_write_text(root / PROTOCOL_PATH, text)
         atomic_write_text(root / SCHEMA_PATH, default_schema_text())
         for sub in ("data", "outputs"):
             (root / sub).mkdir(exist_ok=True)
@@ -117,6 +129,16 @@ class Project:
         except ValueError:
             return Path(path).as_posix()
 
+    def log_path(self, path: Path) -> str:
+        """A file's path as a log stores it: relative to the project root even when the file is
+        outside the project (``../pdfs/a.pdf``), never to the current folder; POSIX separators.
+        Absolute only when no relative path exists (another drive on Windows)."""
+        target = Path(path).resolve()
+        try:
+            return Path(os.path.relpath(target, self.root)).as_posix()
+        except ValueError:
+            return target.as_posix()
+
     def output(self, *parts: str) -> Path:
         """A path under outputs/, its folder created."""
         p = self.outputs_dir.joinpath(*parts)
@@ -127,6 +149,16 @@ class Project:
     @cached_property
     def protocol(self) -> Protocol:
         return load_protocol(self.protocol_path)
+
+    @property
+    def project_id(self) -> str:
+        """The protocol's ``project_id`` (written by `review init`); projects made before it
+        existed are known by a hash of their title. Exported sheets carry it."""
+        if self.protocol.project_id:
+            return self.protocol.project_id
+        import hashlib
+
+        return "title-" + hashlib.sha256(self.protocol.title.encode("utf-8")).hexdigest()[:12]
 
     # ---- import log -----------------------------------------------------------------------
     def import_log_files(self) -> list[Path]:

@@ -26,6 +26,8 @@ class StageConfig:
     exclusion_reasons: tuple[ExclusionReason, ...] = ()
     # title-abstract only: does an agreed/resolved "maybe" go on to full text?
     maybe_to_fulltext: bool = True
+    # who screens this stage (empty: the protocol's team, ``reviewers``)
+    reviewers: tuple[str, ...] = ()
 
     def reason(self, key: str) -> ExclusionReason | None:
         """Find a reason by id, by label (case-insensitive) or by 1-based number."""
@@ -95,6 +97,7 @@ def parse_dedup_settings(value: Any, path: Path) -> dict[str, float | int]:
 @dataclass(frozen=True, slots=True)
 class Protocol:
     title: str
+    project_id: str = ""
     questions: tuple[str, ...] = ()
     include_criteria: tuple[str, ...] = ()
     exclude_criteria: tuple[str, ...] = ()
@@ -102,7 +105,8 @@ class Protocol:
     stages: dict[str, StageConfig] = field(default_factory=dict)
     keywords_include: tuple[str, ...] = ()
     keywords_exclude: tuple[str, ...] = ()
-    reviewers: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()  # the team (roster); empty: anyone may record decisions
+    resolvers: tuple[str, ...] = ()  # extra names allowed to resolve disagreements
     resolution: str = "consensus"  # "consensus" | "third-reviewer"
     dedup: dict[str, float | int] = field(default_factory=dict)  # the `dedup:` settings given
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -129,6 +133,18 @@ def _strs(value: Any, where: str, path: Path) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+def _names(value: Any, where: str, path: Path) -> tuple[str, ...]:
+    """A list of people's exact names (NFC, stripped), each listed once."""
+    import unicodedata
+
+    out: list[str] = []
+    for v in _strs(value, where, path):
+        name = unicodedata.normalize("NFC", v).strip()
+        if name and name not in out:
+            out.append(name)
+    return tuple(out)
+
+
 def parse_protocol(data: Any, path: Path) -> Protocol:
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: expected a YAML mapping at the top level.")
@@ -150,6 +166,7 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
         raise ProjectError(f"{path}: 'resolution' must be 'consensus' or 'third-reviewer'.")
     return Protocol(
         title=title,
+        project_id=str(data.get("project_id") or ""),
         questions=_strs(data.get("questions"), "questions", path),
         include_criteria=_strs(elig.get("include"), "eligibility.include", path),
         exclude_criteria=_strs(elig.get("exclude"), "eligibility.exclude", path),
@@ -157,7 +174,8 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
         stages=stages,
         keywords_include=_strs(kw.get("include"), "keywords.include", path),
         keywords_exclude=_strs(kw.get("exclude"), "keywords.exclude", path),
-        reviewers=_strs(data.get("reviewers"), "reviewers", path),
+        reviewers=_names(data.get("reviewers"), "reviewers", path),
+        resolvers=_names(data.get("resolvers"), "resolvers", path),
         resolution=resolution,
         dedup=parse_dedup_settings(data.get("dedup"), path),
         raw=data,
@@ -215,6 +233,7 @@ def _parse_stages(data: dict[str, Any], path: Path) -> dict[str, StageConfig]:
             reviewers_per_record=n,
             exclusion_reasons=tuple(reasons),
             maybe_to_fulltext=bool(cfg.get("maybe_to_fulltext", True)),
+            reviewers=_names(cfg.get("reviewers"), f"stages.{name}.reviewers", path),
         )
     return stages
 
@@ -255,6 +274,9 @@ def load_protocol(path: Path) -> Protocol:
         raise ProjectError(f"{path}: not found. Run `review init` to create a project.") from None
     try:
         data = yaml.safe_load(text)
+        from review.protocol_schema import check
+
+        check(text, Path(path), {k: spec[0] for k, spec in DEDUP_KEYS.items()})
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -267,6 +289,7 @@ def load_protocol(path: Path) -> Protocol:
 DEFAULT_PROTOCOL = """\
 # Review protocol. Edit this file before screening; `review` reads it at every command.
 title: {title}
+project_id: "{project_id}"  # identifies this project in exported sheets; never change it
 questions:
   - What is known about ...?
 eligibility:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from review.chart.summary import round_percentages
 from review.chart.template import fill_template
 from review.cli import app
 from review.errors import ValidationError
+from review.project import Project
 from tests.conftest import REPO_ROOT
 from tests.test_chart_example import load_example
 
@@ -42,6 +44,11 @@ def chart_project(project, monkeypatch, example):
     import review.screen
 
     shutil.copy(SCHEMA, project.schema_path)
+    # one project id for every test: the template is made once and reused (see `filled`)
+    text = project.protocol_path.read_text(encoding="utf-8")
+    text = re.sub(r'project_id: "\w+"', 'project_id: "chart-tests"', text)
+    project.protocol_path.write_text(text, encoding="utf-8")
+    project = Project.open(project.root)
     keys = [r.key for r in example.reports]
     monkeypatch.setattr(review.screen, "included_reports", lambda p: list(keys))
     return project
@@ -508,7 +515,18 @@ def test_form_made_for_another_reviewer_is_refused(chart_project, tmp_path, exam
     res = run("import", str(path), "--reviewer", "marina", "-p", root)
     assert res.exit_code == 1
     assert "this form was made for 'anat'" in res.stderr
+    assert "or pass --from-other-reviewer if 'marina' really filled it" in res.stderr
     assert not (chart_project.data_dir / "charting").exists()
+    # a form from another project is refused too (its hidden Meta sheet has the project id)
+    other = chart_project.protocol_path.read_text(encoding="utf-8")
+    chart_project.protocol_path.write_text(
+        other.replace('project_id: "chart-tests"', "project_id: other"), encoding="utf-8"
+    )
+    res = run("import", str(path), "--reviewer", "anat", "-p", root)
+    assert res.exit_code == 1 and "this form was made in another project" in res.stderr
+    chart_project.protocol_path.write_text(other, encoding="utf-8")
+    res = run("import", str(path), "--reviewer", "marina", "--from-other-reviewer", "-p", root)
+    assert res.exit_code == 0, res.output
     res = run("import", str(path), "--consensus", "-p", root)
     assert res.exit_code == 0
     assert res.stdout.startswith("Imported the consensus charting: 45 of 45")

@@ -41,6 +41,49 @@ ALLOWED_CYCLES = [
 ]
 
 
+# Functions still over MAX_FUNCTION lines, in code other work was changing at the time; this list
+# may only shrink (a new long function, or one of these growing past its module, fails).
+LONG_FUNCTIONS_LEFT = {
+    "review/chart/summary.py summarise",
+    "review/dedup/decide.py decide",
+    "review/dedup/pipeline.py _run",
+    "review/dedup/pipeline.py explain_pair",
+    "review/dedup/review_ui.py review_session",
+    "review/dedup/run.py write_outputs",
+    "review/io/readers/ris.py parse",  # the RIS reader's hot loop (import speed)
+    # grown past 80 lines by the reviewer-identity work merged at the end of the session:
+    "review/cli/screen_cmds.py resolve",
+    "review/dedup/exchange.py import_verdicts",
+    "review/screen/resolve.py import_resolutions",
+    "review/screen/spreadsheet.py export_sheet",
+    "review/screen/spreadsheet.py import_sheet",
+}
+
+
+def test_no_new_long_functions() -> None:
+    found = set()
+    for where, _n in _shape().long_functions():
+        path_line, name = where.split(" ")
+        found.add(f"{path_line.rsplit(':', 1)[0]} {name}")
+    assert found - LONG_FUNCTIONS_LEFT == set()
+
+
+def test_every_long_module_says_why() -> None:
+    assert list(_shape().long_modules()) == []
+
+
+def test_the_checker_measures_functions_and_modules(tmp_path: Path) -> None:
+    pkg = tmp_path / "review"
+    pkg.mkdir()
+    body = "".join(f"    x = {i}\n" for i in range(85))
+    (pkg / "long.py").write_text(f"def short():\n    pass\n\n\ndef long():\n{body}")
+    (pkg / "big.py").write_text("x = 1\n" * 501)
+    (pkg / "big_ok.py").write_text('"""Big.\n\nLong module: a reason."""\n' + "x = 1\n" * 501)
+    shape = _shape()
+    assert [w.split(" ")[1] for w, _ in shape.long_functions(tmp_path)] == ["long"]
+    assert [w for w, _ in shape.long_modules(tmp_path)] == ["review/big.py"]
+
+
 def test_no_new_import_cycles() -> None:
     cycles = _shape().import_cycles()
     assert [c for c in cycles if c not in ALLOWED_CYCLES] == []

@@ -339,7 +339,7 @@ def test_protocol_without_dedup_section_gets_one(proj) -> None:
 @pytest.mark.parametrize(
     ("section", "message"),
     [
-        ("dedup:\n  auto_treshold: 0.9\n", "unknown setting dedup.auto_treshold"),
+        ("dedup:\n  auto_treshold: 0.9\n", "unknown key 'dedup.auto_treshold'; did you mean"),
         ("dedup:\n  auto_threshold: high\n", "dedup.auto_threshold"),
         ("dedup:\n  window: 2.5\n", "dedup.window"),
         ("dedup:\n  auto_threshold: 0.8\n  maybe_threshold: 0.9\n", "must not be above"),

@@ -34,6 +34,12 @@ def test_every_stage_finds_the_same_doi(text: str, expected: str) -> None:
     assert list(find_dois(text.encode())) == ([expected] if expected else [])
 
 
+@pytest.mark.parametrize("text", ["10.1000/)", "10.1000/a).", "(10.1000/x(1)).", "10.1000/.."])
+def test_tidying_is_idempotent(text: str) -> None:
+    once = find_doi(text)
+    assert once and find_doi(once) == once and norm_doi(once) == once
+
+
 def test_validity() -> None:
     assert is_valid_doi("10.1000/ab") and doi_is_valid("10.1000/ab")
     assert not is_valid_doi("10.1000/a") and not is_valid_doi("10.1000/ab cd")

@@ -56,7 +56,8 @@ def test_attach_by_doi_filename_title_and_report(project, tmp_path):
     ]
     assert data["records_without_file"] == [ids[4]]
     linked = attachments(project, load_clusters(project))
-    assert linked[ids[0]] == str(pdfs / "10.1234_db.1.pdf")  # outside the project: as given
+    # outside the project: relative to the project root, whatever the current folder
+    assert linked[ids[0]] == "../pdfs/10.1234_db.1.pdf"
     # running again attaches nothing new
     again = runner.invoke(app, ["fulltext", "attach", str(pdfs), "--by", "Ana", "-q", "-p",
                                 str(project.root)])  # fmt: skip
@@ -91,3 +92,21 @@ def test_attach_missing_folder(project, tmp_path):
                                  str(project.root)])  # fmt: skip
     assert result.exit_code == 1
     assert "nope: not a folder. Give the folder that holds the full-text files." in result.stderr
+
+
+def test_attach_from_another_folder_stores_paths_relative_to_the_project(
+    project, tmp_path, monkeypatch
+):
+    ids = _project_at_fulltext(project)
+    pdfs = tmp_path / "shared" / "pdfs"
+    pdfs.mkdir(parents=True)
+    (pdfs / "10.1234_db.1.pdf").write_bytes(b"%PDF-1.4")
+    elsewhere = tmp_path / "somewhere" / "else"
+    elsewhere.mkdir(parents=True)
+    monkeypatch.chdir(elsewhere)
+    result = runner.invoke(app, ["fulltext", "attach", "../../shared/pdfs", "--by", "Ana",
+                                 "-q", "-p", str(project.root)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    stored = attachments(project, load_clusters(project))[ids[0]]
+    assert stored == "../shared/pdfs/10.1234_db.1.pdf"  # not ../../shared/… (the cwd's view)
+    assert (project.root / stored).resolve() == (pdfs / "10.1234_db.1.pdf").resolve()

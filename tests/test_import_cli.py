@@ -172,7 +172,7 @@ def test_export_csv_has_contract_columns_and_guards_formulas(project: Project, t
     result = run(project, "export", "--format", "csv", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert f"Wrote 2 records to {out}" in result.stdout.replace("\n", "")
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert list(rows[0])[:17] == [
         "record_id", "source", "source_file", "source_position", "original_id", "type", "title",
         "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "abstract",
@@ -241,7 +241,7 @@ def test_export_by_stage_filters_on_final_decisions(
         "--status", "included",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [r["record_id"] for r in rows] == [ids[0]]
     assert rows[0]["decision"] == "include" and rows[0]["via"] == "agreement"
     run(
@@ -256,7 +256,7 @@ def test_export_by_stage_filters_on_final_decisions(
         "--status",
         "excluded",
     )
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [(r["record_id"], r["reason"]) for r in rows] == [(ids[1], "wrong-population")]
     run(
         project,
@@ -270,7 +270,7 @@ def test_export_by_stage_filters_on_final_decisions(
         "--status",
         "undecided",
     )
-    assert [r["record_id"] for r in csv.DictReader(out.open(encoding="utf-8"))] == [ids[2]]
+    assert [r["record_id"] for r in csv.DictReader(out.open(encoding="utf-8-sig"))] == [ids[2]]
 
 
 def test_export_status_without_stage_is_an_error(project: Project, tmp_path: Path):

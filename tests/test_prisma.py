@@ -158,7 +158,7 @@ def test_explain_on_the_example(example) -> None:
 
 def test_prisma_csv_is_the_prisma2020_template(example) -> None:
     _, build = example
-    rows = list(csv.reader(io.StringIO(build.files["prisma.csv"].decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(build.files["prisma.csv"].decode("utf-8-sig"))))
     assert tuple(rows[0]) == TEMPLATE_HEADER
     body = rows[1:]
     assert len(body) == len(TEMPLATE_ROWS) == 32

@@ -112,3 +112,21 @@ def test_record_cache_follows_reader_code(
     assert again == first
     names = [p.name for p in (project.cache_dir / "records").glob("*.pickle")]
     assert names == [f"{project.imports()[0].import_id}-0.1.0-otherreader.pickle"]
+
+
+def test_project_is_found_from_a_subfolder(project, tmp_path: Path, monkeypatch) -> None:
+    sub = project.data_dir / "screening" / "deeper"
+    sub.mkdir(parents=True)
+    monkeypatch.chdir(sub)
+    assert Project.open().root == project.root
+    result = runner.invoke(app, ["status", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["project"] == str(project.root)
+    # an explicit --project is taken as given, never searched upwards
+    with pytest.raises(ProjectError, match="not a review project"):
+        Project.open(project.data_dir)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    with pytest.raises(ProjectError, match="here or in a folder above"):
+        Project.open()

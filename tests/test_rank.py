@@ -122,7 +122,7 @@ def test_simulate_contract(tmp_path):
         app, ["simulate", str(src), "--seed", "2", "--stop", "-o", str(out), "--quiet"]
     )
     assert res.exit_code == 0, res.output
-    with open(out / "order.csv", newline="", encoding="utf-8") as fh:
+    with open(out / "order.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0])[:4] == ["position", "record_id", "source_position", "label"]
     assert [int(r["position"]) for r in rows] == list(range(1, 61))

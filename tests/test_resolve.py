@@ -33,7 +33,7 @@ def test_interactive_resolve(project):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "1/2 r1" in out and "published 1990" in out
-    assert "Use one of: include, exclude, maybe." in out
+    assert "Use one of: include, exclude, maybe (or i include, e exclude, m maybe)." in out
     assert "Saved 1 resolutions." in out
     lines = read_jsonl(project.data_dir / "resolutions" / "cleo.jsonl")
     assert [(x["record_id"], x["decision"], x["reason"], x["rationale"]) for x in lines] == [
@@ -88,3 +88,19 @@ def test_resolve_import_validates_then_writes(project, tmp_path):
     again = runner.invoke(app, ["resolve", "import", str(good), "--stage", TA, "--resolver",
                                 "Cleo", "-p", str(project.root)])  # fmt: skip
     assert "Imported 0 resolutions at title-abstract (1 unchanged, 1 blank rows)." in again.stdout
+
+
+def test_interactive_resolve_takes_the_screeners_keys(project):
+    _setup(project)
+    # "e" then reason 5; then "3" = exclude with reason 3 in one key, as in the screener
+    result = runner.invoke(app, ["resolve", "--stage", TA, "--resolver", "Cleo", "-p",
+                                 str(project.root)], input="E\n5\nold\n3\nnot empirical\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = read_jsonl(project.data_dir / "resolutions" / "cleo.jsonl")
+    assert [(x["record_id"], x["decision"], x["reason"]) for x in lines] == [
+        ("r1", "exclude", "wrong-date"),
+        ("r2", "exclude", "not-empirical"),
+    ]
+    res = runner.invoke(app, ["resolve", "--stage", TA, "--resolver", "Dan", "-p",
+                              str(project.root)], input="")  # fmt: skip
+    assert "No open disagreements" in res.stdout

@@ -221,15 +221,16 @@ def test_nothing_to_screen_at_full_text_yet(project: Project):
     )
 
 
-def test_unknown_reviewer_name_is_pointed_out(project: Project):
+def test_unknown_reviewer_name_is_refused(project: Project):
     from test_screen_helpers import set_protocol
 
     make_record_project(project, 1)
     project = set_protocol(project, reviewers=["Ana Silva", "Ben Okoro"])
-    result = _screen(project, "Ana", "q\n")
-    assert result.exit_code == 0
+    result = _screen(project, "Ana", "i\nq\n")
+    assert result.exit_code == 1
     assert (
-        "Note: 'Ana' is not in the protocol's reviewers (Ana Silva, Ben Okoro); your decisions "
-        "go to a log of that name." in result.stderr
+        "'Ana' is not on the team in protocols/protocol.yaml (reviewers: Ana Silva, Ben Okoro), "
+        "so cannot screen title-abstract. Did you mean 'Ana Silva'?" in result.stderr
     )
-    assert "Note:" not in _screen(project, "Ana Silva", "q\n").stderr
+    assert not (project.data_dir / "screening").exists()
+    assert _screen(project, "Ana Silva", "q\n").exit_code == 0

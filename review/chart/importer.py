@@ -288,16 +288,22 @@ def read_charting(
     included: set[str] | None = None,
     resolve_id: Callable[[str], str] | None = None,
     reviewer: str | None = None,
+    project_id: str | None = None,
+    from_other_reviewer: bool = False,
+    from_other_project: bool = False,
 ) -> Charting:
     """Validate and read a charting workbook; raise ValidationError listing every problem.
 
     ``included``: the record ids that may be charted (None: no check). ``resolve_id`` maps a
     record id to its current cluster id (so a re-run of dedup does not orphan charting).
     ``reviewer``: who is importing; a form made for someone else (``--reviewer`` of
-    ``review chart template``) is refused, except for the consensus.
+    ``review chart template``) is refused, except for the consensus, and so is a form made in
+    another project (``project_id``).
     """
     path = Path(path)
-    wb, template_rows = _open_form(path, reviewer)
+    wb, template_rows = _open_form(
+        path, reviewer, project_id, from_other_reviewer, from_other_project
+    )
     reader = _Reader()
     out = Charting()
     programme_rows = _read_programmes(reader, wb[PROGRAMMES], schema, out)
@@ -327,9 +333,16 @@ def read_charting(
     return out
 
 
-def _open_form(path: Path, reviewer: str | None) -> tuple[Any, list[tuple[str, str]]]:
+def _open_form(
+    path: Path,
+    reviewer: str | None,
+    project_id: str | None = None,
+    from_other_reviewer: bool = False,
+    from_other_project: bool = False,
+) -> tuple[Any, list[tuple[str, str]]]:
     """The workbook and its template's (record id, citation) rows; InputError when it is not a
-    charting form made by `review chart template` (for this reviewer)."""
+    charting form made by `review chart template` (for this reviewer, in this project, unless
+    ``from_other_reviewer`` / ``from_other_project``)."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -352,15 +365,24 @@ def _open_form(path: Path, reviewer: str | None) -> tuple[Any, list[tuple[str, s
             file=str(path),
         )
     info, template_rows = meta
+    made_in = info.get("project_id", "").strip()
+    if project_id and made_in and made_in != project_id and not from_other_project:
+        raise InputError(
+            f"this form was made in another project (project id {made_in}; this project is "
+            f"{project_id}). Import it into the project it came from, or pass "
+            "--from-other-project if you really mean to bring it here.",
+            file=str(path),
+        )
     made_for = info.get("reviewer", "").strip()
-    if reviewer and made_for and reviewer != "consensus":
+    if reviewer and made_for and reviewer != "consensus" and not from_other_reviewer:
         from review.people import clean_name
 
         if clean_name(made_for) != clean_name(reviewer):
             raise InputError(
                 f"this form was made for {made_for!r} (review chart template --reviewer "
-                f"{made_for}); import it with --reviewer {made_for}, or as the agreed charting "
-                "with --consensus.",
+                f"{made_for}); import it with --reviewer {made_for}, as the agreed charting "
+                f"with --consensus, or pass --from-other-reviewer if {reviewer!r} really "
+                "filled it.",
                 file=str(path),
             )
     return wb, template_rows

@@ -287,16 +287,9 @@ def write_gap_map(ct: CrossTab, svg_path: Path, png_path: Path) -> None:
 
 
 def _csv_text(rows: list[list[Any]]) -> str:
-    import csv
-    import io
+    from review.io.xlsx import csv_text
 
-    from review.io.xlsx import csv_safe
-
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([csv_safe(v) for v in row])
-    return "\ufeff" + buf.getvalue()
+    return csv_text(rows, lineterminator="\r\n")
 
 
 def write_summary(out_dir: Path, summary: Summary, title: str = "") -> list[Path]:
@@ -355,13 +348,6 @@ def write_comparison(out_dir: Path, comparison: Comparison) -> list[Path]:
 def csv_text(rows: list[list[Any]]) -> str:
     """A CSV file's text: UTF-8 BOM first (Excel then reads accents right), one row per line,
     text a spreadsheet would run as a formula escaped (:func:`review.io.xlsx.csv_safe`)."""
-    import csv
-    import io
+    from review.io.xlsx import csv_text as text
 
-    from review.io.xlsx import csv_safe
-
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    for row in rows:
-        writer.writerow([csv_safe(v) for v in row])
-    return "\ufeff" + buf.getvalue()
+    return text(rows, lineterminator="\n")

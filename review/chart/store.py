@@ -137,7 +137,9 @@ def make_template(project: Project, out: Path, reviewer: str = "", progress: Any
             "no included reports yet: charting starts after full-text screening. Record the "
             "full-text decisions (and resolve disagreements) first; `review status` shows progress."
         )
-    wb = build_template(schema, reports, reviewer=reviewer, progress=progress)
+    wb = build_template(
+        schema, reports, reviewer=reviewer, progress=progress, project_id=project.project_id
+    )
     save_workbook(wb, out)
     return len(reports)
 
@@ -152,14 +154,25 @@ class ImportResult:
     unchanged: bool  # the same workbook was already this reviewer's latest version
 
 
-def import_charting(project: Project, workbook: Path, reviewer: str) -> ImportResult:
-    """Validate a filled workbook and store it as the reviewer's new charting version."""
+def import_charting(
+    project: Project,
+    workbook: Path,
+    reviewer: str,
+    from_other_reviewer: bool = False,
+    from_other_project: bool = False,
+) -> ImportResult:
+    """Validate a filled workbook and store it as the reviewer's new charting version.
+
+    A form made for another reviewer or in another project is refused unless
+    ``from_other_reviewer`` / ``from_other_project``.
+    """
     from review import __version__
     from review.chart.importer import read_charting
     from review.io.files import atomic_write_json, now_iso
-    from review.people import clean_name
+    from review.people import check_roster, clean_name
 
     reviewer = clean_name(reviewer, "--reviewer")
+    check_roster(project.protocol, reviewer, "charting")
     folder = reviewer_folder(project, reviewer)
     workbook = Path(workbook)
     if not workbook.is_file():
@@ -167,7 +180,14 @@ def import_charting(project: Project, workbook: Path, reviewer: str) -> ImportRe
     schema = project_schema(project)
     included = set(included_ids(project))
     charting = read_charting(
-        workbook, schema, included, _resolver(project, included), reviewer=reviewer
+        workbook,
+        schema,
+        included,
+        _resolver(project, included),
+        reviewer=reviewer,
+        project_id=project.project_id,
+        from_other_reviewer=from_other_reviewer,
+        from_other_project=from_other_project,
     )
     raw = workbook.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()

@@ -207,6 +207,7 @@ def build_template(
     reports: Iterable[tuple[str, str]],
     reviewer: str = "",
     progress: ProgressFn | None = None,
+    project_id: str = "",
 ) -> Any:
     """The charting workbook (an openpyxl Workbook) for ``reports`` = (record_id, citation)."""
     from openpyxl import Workbook
@@ -255,7 +256,7 @@ def build_template(
 
     _codebook(wb, schema)
 
-    meta = _meta_sheet(wb, schema, reviewer, reports)
+    meta = _meta_sheet(wb, schema, reviewer, reports, project_id)
     lists_ws.sheet_state = "hidden"
     meta.sheet_state = "hidden"
     wb.move_sheet(LISTS, offset=len(wb.sheetnames))
@@ -278,8 +279,11 @@ def _protect(ws: Any) -> None:
     prot.selectUnlockedCells = False
 
 
-def _meta_sheet(wb: Any, schema: Schema, reviewer: str, reports: list[tuple[str, str]]) -> Any:
-    """The hidden sheet that identifies the workbook: format, reviewer, schema hash, reports."""
+def _meta_sheet(
+    wb: Any, schema: Schema, reviewer: str, reports: list[tuple[str, str]], project_id: str = ""
+) -> Any:
+    """The hidden sheet that identifies the workbook: format, reviewer, schema hash, reports
+    (and the project id, when known)."""
     from openpyxl.styles import Font
 
     from review import __version__
@@ -293,6 +297,7 @@ def _meta_sheet(wb: Any, schema: Schema, reviewer: str, reports: list[tuple[str,
             ("schema_sha256", schema.sha256),
             ("tool_version", __version__),
             ("reports", str(len(reports))),
+            *((("project_id", project_id),) if project_id else ()),
         ),
         start=1,
     ):

@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from review.cli.common import JsonOpt, ProjectOpt, QuietOpt
+from review.cli.common import (
+    FromOtherProjectOpt,
+    FromOtherReviewerOpt,
+    JsonOpt,
+    ProjectOpt,
+    QuietOpt,
+)
 
 chart_app = typer.Typer(
     help=(
@@ -73,6 +79,8 @@ def import_cmd(
             "--consensus", help="The agreed (final) charting; same as --reviewer consensus."
         ),
     ] = False,
+    from_other_reviewer: FromOtherReviewerOpt = False,
+    from_other_project: FromOtherProjectOpt = False,
     project: ProjectOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -97,7 +105,13 @@ def import_cmd(
     if not reviewer:
         raise ReviewError("say whose charting this is: --reviewer NAME (or --consensus).")
     proj = open_project(project)
-    res = import_charting(proj, file, reviewer)
+    res = import_charting(
+        proj,
+        file,
+        reviewer,
+        from_other_reviewer=from_other_reviewer,
+        from_other_project=from_other_project,
+    )
     if json_out:
         print_json(
             {

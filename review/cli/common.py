@@ -33,6 +33,18 @@ ProjectOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+FromOtherReviewerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--from-other-reviewer",
+        help="Import a sheet exported for another name under this name (its decisions become "
+        "this name's).",
+    ),
+]
+FromOtherProjectOpt = Annotated[
+    bool,
+    typer.Option("--from-other-project", help="Import a sheet exported from another project."),
+]
 StageOpt = Annotated[
     str,
     typer.Option("--stage", help="Screening stage: title-abstract or full-text."),
@@ -161,3 +173,42 @@ def progress(description: str, quiet: bool = False) -> Iterator[Callable[[int, i
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def interactive() -> bool:
+    """Is a person at the keyboard (stdin is a terminal)?"""
+    import sys
+
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+_PEOPLE_LOGS = {
+    "screening": ("screening", "reviewer"),
+    "resolving": ("resolutions", "resolver"),
+    "dedup": ("dedup", "reviewer"),
+}
+
+
+def confirm_new_person(project: Any, name: str, activity: str) -> bool:
+    """Without a team roster in the protocol, ask before a new name records its first decision.
+
+    Only at a terminal (scripts and piped input are not asked; `review status` warns instead).
+    True when the name may go on: it has a log already, the protocol lists the team (checked
+    elsewhere), or the person confirms.
+    """
+    from review.people import known_people, team
+
+    if team(project.protocol) or not interactive():
+        return True
+    folder, key = _PEOPLE_LOGS[activity]
+    known = known_people(project.data_dir / folder, key)
+    if name in known:
+        return True
+    so_far = ", ".join(repr(n) for n in sorted(known)) or "nobody yet"
+    return typer.confirm(
+        f"{name!r} has recorded nothing here yet (so far: {so_far}), and "
+        "protocols/protocol.yaml lists no team (reviewers:). Start as a new person "
+        f"{name!r}?",
+        default=False,
+        err=True,
+    )

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from review.cli.common import (
+    FromOtherProjectOpt,
+    FromOtherReviewerOpt,
     JsonOpt,
     ProjectOpt,
     QuietOpt,
@@ -208,6 +210,11 @@ def review_cmd(
 
     proj = _project(ctx, project)
     load_clusters(proj)  # a clear error when `review dedup` has not run
+    from review.cli.common import confirm_new_person
+    from review.people import clean_name
+
+    if not confirm_new_person(proj, clean_name(reviewer), "dedup"):
+        raise typer.Exit(code=1)
     con = out_console()
     result = review_session(proj, reviewer, con, _read_key)
     con.print(
@@ -265,6 +272,12 @@ def _getch() -> str:
 def export_cmd(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
+    reviewer: Annotated[
+        str,
+        typer.Option(
+            "--reviewer", "-r", help="Who will fill it (recorded; import checks the name)."
+        ),
+    ] = "",
     project: ProjectOpt = None,
 ) -> None:
     """Write the queued pairs to a spreadsheet, side by side, with a verdict drop-down.
@@ -274,7 +287,7 @@ def export_cmd(
 
     Example:
 
-        review dedup export -o dedup-pairs.xlsx
+        review dedup export -o dedup-pairs.xlsx --reviewer "Ana Silva"
     """
     from review.cli.common import out_console
     from review.dedup.clusters import load_clusters
@@ -282,7 +295,12 @@ def export_cmd(
 
     proj = _project(ctx, project)
     load_clusters(proj)
-    n = export_queue_xlsx(proj, output)
+    if reviewer:
+        from review.people import check_roster, clean_name
+
+        reviewer = clean_name(reviewer)
+        check_roster(proj.protocol, reviewer, "dedup")
+    n = export_queue_xlsx(proj, output, reviewer)
     out_console().print(f"Wrote {n} queued pair(s) to {output}")
 
 
@@ -293,6 +311,8 @@ def import_cmd(
         Path, typer.Argument(help=".xlsx or .csv with record_id_a, record_id_b, verdict, note.")
     ],
     reviewer: ReviewerOpt,
+    from_other_reviewer: FromOtherReviewerOpt = False,
+    from_other_project: FromOtherProjectOpt = False,
     project: ProjectOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -309,7 +329,13 @@ def import_cmd(
     from review.dedup.exchange import import_verdicts
 
     proj = _project(ctx, project)
-    summary = import_verdicts(proj, file, reviewer)
+    summary = import_verdicts(
+        proj,
+        file,
+        reviewer,
+        from_other_reviewer=from_other_reviewer,
+        from_other_project=from_other_project,
+    )
     con = out_console()
     con.print(
         f"Imported {summary.recorded} verdict(s) into {summary.file} "

@@ -208,18 +208,12 @@ def _open_text(o: dict[str, int]) -> str:
 
 
 def _write_csv(path: Path, rows: list[Any]) -> None:
-    import csv
-    import io
-
     from review.io.files import atomic_write_text
-    from review.io.xlsx import csv_safe
+    from review.io.xlsx import csv_text
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(("record_id", "source", "title", "why"))
-    for r in rows:
-        w.writerow([csv_safe(v) for v in (r.record_id, r.source, r.title, r.why)])
-    atomic_write_text(path, "\ufeff" + buf.getvalue())
+    table = [("record_id", "source", "title", "why")]
+    table += [(r.record_id, r.source, r.title, r.why) for r in rows]
+    atomic_write_text(path, csv_text(table))
 
 
 def register(app: typer.Typer) -> None:

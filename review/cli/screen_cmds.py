@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from review.cli.common import (
+    FromOtherProjectOpt,
+    FromOtherReviewerOpt,
     JsonOpt,
     ProjectOpt,
     QuietOpt,
     check_stage,
+    confirm_new_person,
     err_console,
     open_project,
     out_console,
@@ -112,18 +115,15 @@ def screen(
     from review.screen.session import ScreeningSession
 
     proj = open_project(project)
-    known = proj.protocol.reviewers
-    if known and reviewer.strip() not in known:
-        err_console().print(
-            f"Note: {reviewer!r} is not in the protocol's reviewers ({', '.join(known)}); "
-            "your decisions go to a log of that name."
-        )
     if order is None:
         order = Order.relevance if stage == "title-abstract" else Order.random
     line_mode = _use_line_mode(line)
     session = ScreeningSession(
         proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode
     )
+    if not confirm_new_person(proj, session.reviewer, "screening"):
+        session.close()
+        raise typer.Exit(code=1)
     if session.total == 0:
         session.close()
         why = (
@@ -191,6 +191,8 @@ def screen_import(
     file: Annotated[Path, typer.Argument(help="The .xlsx or .csv sheet.")],
     stage: StageReq,
     reviewer: ReviewerReq,
+    from_other_reviewer: FromOtherReviewerOpt = False,
+    from_other_project: FromOtherProjectOpt = False,
     project: ProjectOpt = None,
 ) -> None:
     """Import your decisions from a sheet (.xlsx or .csv: record_id, decision, reason, note).
@@ -207,7 +209,14 @@ def screen_import(
     from review.screen.spreadsheet import import_sheet
 
     proj = open_project(project)
-    res = import_sheet(proj, file, stage, reviewer)
+    res = import_sheet(
+        proj,
+        file,
+        stage,
+        reviewer,
+        from_other_reviewer=from_other_reviewer,
+        from_other_project=from_other_project,
+    )
     out_console().print(
         f"Imported {res.imported} decisions for {reviewer} at {stage} "
         f"({res.unchanged} unchanged, {res.blank} blank rows)."
@@ -216,6 +225,13 @@ def screen_import(
 
 def disagreements(
     stage: StageReq,
+    all_reviewers: Annotated[
+        bool,
+        typer.Option(
+            "--all-reviewers",
+            help="Compare every reviewer, also partial ones (default: a complete assignment).",
+        ),
+    ] = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -236,7 +252,9 @@ def disagreements(
 
     proj = open_project(project)
     with progress("Comparing decisions", quiet) as update:
-        csv_path, xlsx_path, summary = write_disagreements(proj, stage, progress=update)
+        csv_path, xlsx_path, summary = write_disagreements(
+            proj, stage, progress=update, all_reviewers=all_reviewers
+        )
     if as_json:
         print_json(summary)
         return
@@ -273,6 +291,11 @@ def _print_agreement(s: dict, csv_path: str, xlsx_path: str) -> None:
         f"{ci2[0]:.3f} to {ci2[1]:.3f}" if ci2 else "n/a",
     )
     con.print(t)
+    for left in s["reviewers_left_out"]:
+        con.print(
+            f"Left out of the statistics: {escape(left['reviewer'])} ({escape(left['why'])}); "
+            "--all-reviewers compares everyone."
+        )
     if len(s["pairs"]) > 1:
         pt = Table("pair", "n", "agreement", "κ", "95% CI", "PABAK", "AC1", "α")
         for p in s["pairs"]:
@@ -322,14 +345,23 @@ def resolve(
             param_hint="--stage/--resolver",
         )
     check_stage(stage)
+    from review.screen.logs import DECISION_KEYS, decision_from_text, parse_reason
     from review.screen.resolve import ResolutionLog, disagreements_to_resolve
 
     proj = open_project(project)
+    from review.people import check_roster, clean_name
+
+    resolver = clean_name(resolver, "--resolver")
+    check_roster(proj.protocol, resolver, "resolving")
+    if not confirm_new_person(proj, resolver, "resolving"):
+        raise typer.Exit(code=1)
     rows = disagreements_to_resolve(proj, stage, resolver)
     con = out_console()
     if not rows:
         con.print(f"No open disagreements at {stage}.")
         return
+    from rich.markup import escape
+
     from review.screen.cache import record_store
     from review.screen.logs import decisions_for
 
@@ -345,19 +377,29 @@ def resolve(
     with ResolutionLog(proj, resolver) as log:
         for n, row in enumerate(rows, start=1):
             _show_disagreement(con, f"{n}/{len(rows)}", row, index.get(row.record_id))
+            keys = ", ".join(f"{k} {d}" for k, d in DECISION_KEYS.items() if d in allowed)
             while True:
-                dec = ask(f"Final decision ({', '.join(allowed)}; empty skips, q quits): ")
-                if dec is None or dec.lower() == "q":
+                text = ask(
+                    f"Final decision ({keys}, 1-9 exclude with that reason; empty skips, q quits): "
+                )
+                if text is None or text.lower() == "q":
                     con.print(f"Saved {done} resolutions.")
                     return
-                dec = dec.lower()
-                if not dec:
+                if not text:
                     break
-                if dec not in allowed:
-                    con.print(f"Use one of: {', '.join(allowed)}.")
-                    continue
                 reason = ""
-                if dec == "exclude" and proj.protocol.stage(stage).exclusion_reasons:
+                if text.isdigit():  # as in the screener: exclude with reason N
+                    reason, problem = parse_reason(proj, stage, text)
+                    if problem is not None:
+                        con.print(escape(problem))
+                        continue
+                    dec: str | None = "exclude"
+                else:
+                    dec = decision_from_text(text, allowed)
+                if dec is None:
+                    con.print(f"Use one of: {', '.join(allowed)} (or {keys}).")
+                    continue
+                if dec == "exclude" and not reason and proj.protocol.stage(stage).exclusion_reasons:
                     reason = _ask_reason(proj, stage, ask, con)
                 rationale = ask("Rationale: ") or ""
                 log.resolve(row.record_id, stage, dec, reason, rationale)
@@ -401,6 +443,7 @@ def resolve_import(
     file: Annotated[Path, typer.Argument(help="A .xlsx or .csv sheet.")],
     stage: StageReq,
     resolver: ResolverReq,
+    from_other_project: FromOtherProjectOpt = False,
     project: ProjectOpt = None,
 ) -> None:
     """Import resolutions (record_id, decision, reason, rationale) from .xlsx or .csv.
@@ -416,7 +459,7 @@ def resolve_import(
     from review.screen.resolve import import_resolutions
 
     proj = open_project(project)
-    res = import_resolutions(proj, file, stage, resolver)
+    res = import_resolutions(proj, file, stage, resolver, from_other_project=from_other_project)
     out_console().print(
         f"Imported {res.imported} resolutions at {stage} ({res.unchanged} unchanged, "
         f"{res.blank} blank rows)."

@@ -105,33 +105,26 @@ def write_clusters(
     extra_columns: tuple[str, ...] = (),
 ) -> None:
     """Write clusters.csv atomically (UTF-8 with BOM so Excel shows accents correctly)."""
-    import io
-
     from review.io.files import atomic_write_text
-    from review.io.xlsx import csv_safe
+    from review.io.xlsx import csv_text
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow((*CLUSTER_COLUMNS, *extra_columns))
+    table: list[list[object]] = [[*CLUSTER_COLUMNS, *extra_columns]]
     for r in rows:
         more = extra.get(r.record_id, {}) if extra else {}
-        w.writerow(
+        table.append(
             [
-                csv_safe(v)
-                for v in (
-                    r.record_id,
-                    r.cluster_id,
-                    r.source,
-                    r.source_position,
-                    r.original_id,
-                    r.status,
-                    r.branch,
-                    r.title,
-                )
+                r.record_id,
+                r.cluster_id,
+                r.source,
+                r.source_position,
+                r.original_id,
+                r.status,
+                r.branch,
+                r.title,
+                *[more.get(c, "") for c in extra_columns],
             ]
-            + [csv_safe(more.get(c, "")) for c in extra_columns]
         )
-    atomic_write_text(path, "\ufeff" + buf.getvalue())
+    atomic_write_text(path, csv_text(table))
 
 
 def read_clusters(path: Path) -> Clusters:

@@ -39,7 +39,7 @@ def _value(rec: Any, name: str) -> Any:
     return "" if v is None else v
 
 
-def export_queue_xlsx(project: Project, path: Path) -> int:
+def export_queue_xlsx(project: Project, path: Path, reviewer: str = "") -> int:
     """Write the queued pairs to ``path`` (.xlsx) with a verdict drop-down. Returns the count."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -111,6 +111,9 @@ def export_queue_xlsx(project: Project, path: Path) -> int:
         wide = 50 if SIDE_FIELDS[k] in ("title", "authors", "journal") else 14
         ws.column_dimensions[get_column_letter(8 + 2 * k)].width = wide
         ws.column_dimensions[get_column_letter(9 + 2 * k)].width = wide
+    from review.io.sheetmeta import add_meta
+
+    add_meta(wb, project, "dedup", reviewer=reviewer)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     wb.save(tmp)
@@ -163,7 +166,13 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
     raise InputError("use an .xlsx or .csv file.", file=str(path))
 
 
-def import_verdicts(project: Project, path: Path, reviewer: str) -> ImportSummary:
+def import_verdicts(
+    project: Project,
+    path: Path,
+    reviewer: str,
+    from_other_reviewer: bool = False,
+    from_other_project: bool = False,
+) -> ImportSummary:
     """Validate every row, then append the verdicts to the reviewer's log (all or nothing)."""
     from review.dedup.clusters import load_clusters
     from review.dedup.verdicts import (
@@ -173,11 +182,23 @@ def import_verdicts(project: Project, path: Path, reviewer: str) -> ImportSummar
         verdict_line,
     )
     from review.io.files import read_jsonl
+    from review.people import check_roster
 
+    check_roster(project.protocol, reviewer, "dedup")
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file.", file=str(path))
     header, rows = _read_rows(path)
+    from review.io.sheetmeta import check_meta
+
+    check_meta(
+        project,
+        path,
+        "dedup",
+        person=("--reviewer", reviewer),
+        from_other_reviewer=from_other_reviewer,
+        from_other_project=from_other_project,
+    )
     missing = [c for c in REQUIRED if c not in header]
     name = path.name
     if missing:

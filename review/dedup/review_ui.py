@@ -85,7 +85,9 @@ def review_session(
         verdict_line,
     )
     from review.io.files import read_jsonl
+    from review.people import check_roster
 
+    check_roster(project.protocol, reviewer, "dedup")
     stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer)))
     conflicts = verdict_conflicts(project)
     queue: list[dict[str, str]] = [

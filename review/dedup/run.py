@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import pickle
 import re
 from collections import Counter, defaultdict
@@ -246,19 +245,17 @@ def write_outputs(
     from review import __version__
     from review.dedup.pipeline import EXTRA_COLUMNS
     from review.io.files import atomic_write_json, atomic_write_text, now_iso
-    from review.io.xlsx import csv_safe
+    from review.io.xlsx import csv_text
 
     by_id = {r.record_id: r for r in records}
     write_clusters(clusters_path(project), result.rows, result.extra, EXTRA_COLUMNS)
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(MAYBE_COLUMNS)
+    maybe: list[list[object]] = [list(MAYBE_COLUMNS)]
     for q in result.queued:
         a, b = by_id[q.a], by_id[q.b]
-        w.writerow(
+        maybe.append(
             [
-                csv_safe(v)
+                v
                 for v in (
                     q.a,
                     q.b,
@@ -285,13 +282,11 @@ def write_outputs(
                 )
             ]
         )
-    atomic_write_text(maybe_path(project), "\ufeff" + buf.getvalue())
+    atomic_write_text(maybe_path(project), csv_text(maybe))
 
     table = overlap_table(Clusters(result.rows))
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
     sources = [row["source"] for row in table]
-    w.writerow(
+    overlap: list[list[object]] = [
         [
             "source",
             "branch",
@@ -301,11 +296,11 @@ def write_outputs(
             "unique_clusters",
             *[f"overlap_with:{s}" for s in sources],
         ]
-    )
+    ]
     for row in table:
-        w.writerow(
+        overlap.append(
             [
-                csv_safe(row["source"]),
+                row["source"],
                 row["branch"],
                 row["records"],
                 row["duplicates_within_source"],
@@ -314,7 +309,7 @@ def write_outputs(
                 *[row["overlap"].get(s, "") for s in sources],
             ]
         )
-    atomic_write_text(overlap_path(project), "\ufeff" + buf.getvalue())
+    atomic_write_text(overlap_path(project), csv_text(overlap))
 
     atomic_write_json(
         summary_path(project),

@@ -161,7 +161,9 @@ def retract_line(a: str, b: str, reviewer: str) -> dict[str, Any]:
 
 def append_lines(project: Project, reviewer: str, lines: list[dict[str, Any]]) -> Path:
     from review.io.files import append_jsonl
+    from review.people import check_roster
 
+    check_roster(project.protocol, reviewer, "dedup")
     path = verdict_file(project, reviewer)
     if lines:
         append_jsonl(path, lines)

@@ -8,7 +8,6 @@ Spreadsheet cells that begin with ``= + - @`` are written as text, never as form
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable
@@ -226,19 +225,15 @@ def to_bibtex(records: Iterable[Record]) -> str:
 
 
 def to_csv(records: Iterable[Record], extra: dict[str, dict[str, Any]] | None = None) -> str:
-    from review.io.xlsx import csv_safe
+    from review.io.xlsx import csv_text
 
-    buf = io.StringIO()
     extra_cols = _extra_columns(extra)
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([*COLUMNS, *extra_cols])
+    table: list[list[Any]] = [[*COLUMNS, *extra_cols]]
     for rec in records:
         row = record_row(rec)
         more = (extra or {}).get(rec.record_id, {})
-        writer.writerow(
-            [csv_safe(row[c]) for c in COLUMNS] + [csv_safe(more.get(c, "")) for c in extra_cols]
-        )
-    return buf.getvalue()
+        table.append([row[c] for c in COLUMNS] + [more.get(c, "") for c in extra_cols])
+    return csv_text(table, lineterminator="\n")
 
 
 def _extra_columns(extra: dict[str, dict[str, Any]] | None) -> list[str]:

@@ -21,8 +21,14 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_table(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a .csv or .xlsx (first sheet) as ``(row number, {lower-case column: text})``."""
+def read_table(
+    path: Path, required: tuple[str, ...], aliases: dict[str, str] | None = None
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a .csv or .xlsx (first sheet) as ``(row number, {lower-case column: text})``.
+
+    ``aliases`` maps another header to a wanted column (``{"resolution": "decision"}``), used
+    when the wanted column itself is absent: the tool's own sheets come back as they are.
+    """
     from review.io.xlsx import csv_unsafe
 
     path = Path(path)
@@ -58,6 +64,10 @@ def read_table(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[st
             rows.append((rowno, cells))
     else:
         raise InputError("use a .xlsx or .csv file.", file=str(path))
+    renames = {a: w for a, w in (aliases or {}).items() if a in header and w not in header}
+    if renames:
+        header = [renames.get(h, h) for h in header]
+        rows = [(n, {renames.get(k, k): v for k, v in row.items()}) for n, row in rows]
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(

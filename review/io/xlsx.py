@@ -9,6 +9,7 @@ strips it again so exports round-trip.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 # Control characters that the XLSX format cannot hold (openpyxl raises on them).
@@ -28,6 +29,22 @@ def csv_safe(value: object) -> object:
     return value
 
 
+def csv_text(rows: Iterable[Iterable[object]], lineterminator: str = "\r\n") -> str:
+    """The text of a CSV file the tool writes — every CSV goes through here.
+
+    UTF-8 with a BOM first (Excel then reads accents right; Python's ``utf-8-sig``, pandas and
+    R in a UTF-8 locale drop it), and every cell, header included, through :func:`csv_safe`.
+    """
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator=lineterminator)
+    for row in rows:
+        writer.writerow([csv_safe(v) for v in row])
+    return "\ufeff" + buf.getvalue()
+
+
 def csv_unsafe(value: str) -> str:
     """Undo :func:`csv_safe` when reading our own CSV back."""
     if len(value) >= 2 and value[0] == "'" and value[1:].startswith(FORMULA_START):
@@ -42,3 +59,22 @@ def set_cell(cell: Any, value: object) -> None:
         cell.data_type = "s"  # openpyxl would otherwise mark "=…" as a formula
     else:
         cell.value = value
+
+
+def row_values(ws: Any, values: Iterable[object]) -> list[Any]:
+    """A row for ``ws.append`` (write-only sheets too) with the same escaping as
+    :func:`set_cell`: None for blanks, a typed text cell where a plain string would become a
+    formula or holds characters XLSX cannot store, other values as they are."""
+    out: list[Any] = []
+    for v in values:
+        if v is None or v == "":
+            out.append(None)
+        elif isinstance(v, str) and (v.startswith(FORMULA_START) or _ILLEGAL.search(v)):
+            from openpyxl.cell import WriteOnlyCell
+
+            c = WriteOnlyCell(ws)
+            set_cell(c, v)
+            out.append(c)
+        else:
+            out.append(v)
+    return out

@@ -9,8 +9,6 @@ package's ``Reason, n; Reason, n`` syntax, so commas and semicolons inside label
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 
 from review.prisma.facts import Flow
@@ -388,9 +386,7 @@ def prisma_csv(flow: Flow, labels: Mapping[str, str] | None = None) -> str:
     kinds_in_org = sorted(
         {r["kind"] for r in f["identified"] if r["kind"] in ("expert", "other") and r["n"]}
     )
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(TEMPLATE_HEADER)
+    table: list[tuple[str, ...]] = [tuple(TEMPLATE_HEADER)]
     for row in TEMPLATE_ROWS:
         data, node, box, desc, boxtext, tips, url, n = row
         if data in specific:
@@ -408,8 +404,10 @@ def prisma_csv(flow: Flow, labels: Mapping[str, str] | None = None) -> str:
                 {"expert": "experts", "other": "other sources"}[k] for k in kinds_in_org
             )
             boxtext = f"Organisations and {extra}"
-        w.writerow((data, node, box, desc, boxtext, tips, url, n))
-    return buf.getvalue()
+        table.append((data, node, box, desc, boxtext, tips, url, n))
+    from review.io.xlsx import csv_text
+
+    return csv_text(table, lineterminator="\n")
 
 
 # ---- Mermaid ----------------------------------------------------------------------------------

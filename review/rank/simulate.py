@@ -17,8 +17,6 @@ random order (seeded) and stops as soon as the hypergeometric test rejects "reca
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import random
@@ -257,14 +255,14 @@ def metrics_json(data: Labelled, sim: Simulation, *, seed: int, model: str) -> d
 
 
 def order_csv(data: Labelled, sim: Simulation) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["position", "record_id", "source_position", "label", "prior"])
+    from review.io.xlsx import csv_text
+
+    table: list[list[object]] = [["position", "record_id", "source_position", "label", "prior"]]
     for k, i in enumerate(sim.order, start=1):
-        w.writerow(
+        table.append(
             [k, data.record_ids[i], data.positions[i], data.labels[i], int(k <= sim.n_priors)]
         )
-    return buf.getvalue()
+    return csv_text(table, lineterminator="\n")
 
 
 def plot_recall(sim: Simulation, path: Path, title: str) -> None:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from review.io.xlsx import _ILLEGAL, FORMULA_START
 from review.screen import stats
 from review.screen.cache import no_gc
 from review.screen.final import (
@@ -116,16 +115,76 @@ def _block(
     }
 
 
+def choose_panel(
+    done: dict[str, int], eligible: int, roster: tuple[str, ...] = ()
+) -> tuple[list[str], list[dict[str, Any]], str]:
+    """Whose decisions the agreement statistics compare: (panel, left out, rule).
+
+    - with a roster (the protocol's reviewers for the stage), names not on it are left out;
+    - reviewers with a complete assignment (every eligible record decided) form the panel when
+      there are two or more; the others are left out as partial;
+    - otherwise (screening in progress) the panel is everyone who has decided at least half as
+      many records as the busiest reviewer, so a one-decision typo name cannot drag κ down.
+
+    ``left out`` lists ``{"reviewer", "screened", "why"}``; nobody is ever dropped silently.
+    """
+    left: list[dict[str, Any]] = []
+    names = sorted(done)
+    if roster:
+        for r in names:
+            if r not in roster:
+                left.append({"reviewer": r, "screened": done[r], "why": "not on the roster"})
+        names = [r for r in names if r in roster]
+    complete = [r for r in names if eligible and done[r] >= eligible]
+    if len(complete) >= 2:
+        panel, rule = complete, "reviewers with a complete assignment"
+    else:
+        top = max((done[r] for r in names), default=0)
+        panel = [r for r in names if top and 2 * done[r] >= top]
+        rule = "screening in progress: reviewers with at least half the busiest one's decisions"
+    for r in names:
+        if r not in panel:
+            left.append(
+                {"reviewer": r, "screened": done[r], "why": f"partial ({done[r]}/{eligible})"}
+            )
+    left.sort(key=lambda d: d["reviewer"])
+    return panel, left, rule
+
+
 def agreement_from_state(
-    state: StageState, final: dict[str, FinalDecision] | None = None
+    state: StageState,
+    final: dict[str, FinalDecision] | None = None,
+    roster: tuple[str, ...] = (),
+    all_reviewers: bool = False,
 ) -> dict[str, Any]:
     """The agreement dict; ``final`` (``final_from_state(state)``) is used when the caller has
-    it already, otherwise only the counts per ``via`` are derived."""
+    it already, otherwise only the counts per ``via`` are derived.
+
+    Statistics compare the panel chosen by :func:`choose_panel` (``all_reviewers``: everyone);
+    ``reviewers_left_out`` names the others and why.
+    """
     by_all = state.by_cluster()
     elig = set(state.eligible)
     by_cluster = {cid: ds for cid, ds in by_all.items() if cid in elig}
-    named = _reviewer_patterns(by_cluster)
-    reviewers = sorted({r for key in named for r, _v in key})
+    every = _reviewer_patterns(by_cluster)
+    done_all: dict[str, int] = {}
+    for key, w in every.items():
+        for r, _v in key:
+            done_all[r] = done_all.get(r, 0) + w
+    if all_reviewers:
+        panel, left_out, rule = sorted(done_all), [], "every reviewer (--all-reviewers)"
+    else:
+        panel, left_out, rule = choose_panel(done_all, len(state.eligible), roster)
+    if left_out:
+        keep = set(panel)
+        named: Counter[tuple] = Counter()
+        for key, w in every.items():
+            sub = tuple([rv for rv in key if rv[0] in keep])
+            if sub:
+                named[sub] += w
+    else:
+        named = every
+    reviewers = sorted(panel)
     own = decisions_for(state.stage)
     collapsed = tuple(c for c in own if c != "maybe")
     main = _block(named, reviewers, own, None)
@@ -133,16 +192,14 @@ def agreement_from_state(
     nrev = len(reviewers)
     by_all_count = sum(w for key, w in named.items() if nrev and len(key) == nrev)
     vias = Counter(fd.via for fd in final.values()) if final is not None else via_counts(state)
-    done = dict.fromkeys(reviewers, 0)
-    for key, w in named.items():
-        for r, _v in key:
-            done[r] += w
     return {
         "stage": state.stage,
         "reviewers": reviewers,
+        "reviewers_left_out": left_out,
+        "panel_rule": rule,
         "reviewers_per_record": state.required,
         "eligible": len(state.eligible),
-        "screened_by_reviewer": done,
+        "screened_by_reviewer": dict(sorted(done_all.items())),
         "records_screened_by_all": by_all_count,
         **{k: v for k, v in main.items()},
         "maybe_treatment": "maybe_own_category",
@@ -157,11 +214,14 @@ def agreement_from_state(
 
 
 @no_gc
-def agreement(project: Project, stage: str) -> dict[str, Any]:
+def agreement(project: Project, stage: str, all_reviewers: bool = False) -> dict[str, Any]:
     """The ``review disagreements --json`` object for ``stage`` (see the module docstring)."""
+    from review.people import screening_roster
+
     project.protocol.stage(stage)
     state = stage_state(project, stage)
-    return agreement_from_state(state)
+    roster = screening_roster(project.protocol, stage)
+    return agreement_from_state(state, roster=roster, all_reviewers=all_reviewers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,31 +294,18 @@ def _table(rows: list[DisagreementRow], reviewers: list[str]) -> tuple[list[str]
     return header, body
 
 
-def _xlsx_value(ws: Any, v: Any, cell_type: Any, set_cell: Any) -> Any:
-    """A write-only row value: None for blanks (no cell), a typed text cell only when a plain
-    string would be read as a formula or holds characters XLSX cannot store."""
-    if v == "" or v is None:
-        return None
-    if isinstance(v, str) and (v.startswith(FORMULA_START) or _ILLEGAL.search(v)):
-        c = cell_type(ws)
-        set_cell(c, v)
-        return c
-    return v
-
-
 @no_gc
 def write_disagreements(
-    project: Project, stage: str, progress: ProgressFn | None = None
+    project: Project, stage: str, progress: ProgressFn | None = None, all_reviewers: bool = False
 ) -> tuple[Path, Path, dict[str, Any]]:
     """Write ``outputs/screening/<stage>-disagreements.csv`` and ``.xlsx``.
 
     Returns (csv path, xlsx path, the agreement dict).
     """
-    import csv
     import io
 
     from review.io.files import atomic_write_bytes, atomic_write_text
-    from review.io.xlsx import csv_safe, set_cell
+    from review.io.xlsx import csv_text, row_values
     from review.screen.cache import cluster_index
 
     project.protocol.stage(stage)
@@ -266,28 +313,25 @@ def write_disagreements(
     state = stage_state(project, stage, clusters)
     if progress:
         progress(1, 3)
-    summary = agreement_from_state(state)
+    from review.people import screening_roster
+
+    roster = screening_roster(project.protocol, stage)
+    summary = agreement_from_state(state, roster=roster, all_reviewers=all_reviewers)
     rows = disagreement_rows(project, state, clusters)
-    header, body = _table(rows, summary["reviewers"])
+    header, body = _table(rows, list(summary["screened_by_reviewer"]))
     if progress:
         progress(2, 3)
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
-    for line in body:
-        w.writerow([csv_safe(v) for v in line])
     csv_path = project.output("screening", f"{stage}-disagreements.csv")
     xlsx_path = project.output("screening", f"{stage}-disagreements.xlsx")
 
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Disagreements")
-    ws.append(header)
+    ws.append(row_values(ws, header))
     for line in body:
-        ws.append([_xlsx_value(ws, v, WriteOnlyCell, set_cell) for v in line])
+        ws.append(row_values(ws, line))
     st = wb.create_sheet("Agreement")
     st.append(["statistic", "maybe as its own category", "maybe collapsed to include"])
     alt = summary["maybe_collapsed_to_include"]
@@ -308,9 +352,12 @@ def write_disagreements(
         st.append([key, *fmt])
     st.append(["kappa_method", summary["kappa_method"], alt["kappa_method"]])
     st.append(["unresolved", summary["unresolved"], ""])
+    from review.io.sheetmeta import add_meta
+
+    add_meta(wb, project, "resolution", stage=stage)
     out = io.BytesIO()
     wb.save(out)
-    atomic_write_text(csv_path, "\ufeff" + buf.getvalue())
+    atomic_write_text(csv_path, csv_text([header, *body]))
     atomic_write_bytes(xlsx_path, out.getvalue())
     if progress:
         progress(3, 3)

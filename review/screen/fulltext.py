@@ -229,7 +229,7 @@ def attach_dir(
         if f not in matched:
             continue
         cid, how = matched[f]
-        stored = project.rel(f)
+        stored = project.log_path(f)
         if current.get(cid) == stored:
             report.already.append((str(f), cid))
             continue

@@ -55,6 +55,17 @@ class Resolution(NamedTuple):
     seq: int
 
 
+# The screener's single keys (review screen): the resolver types the same ones.
+DECISION_KEYS = {"i": "include", "e": "exclude", "m": "maybe", "r": "not-retrieved"}
+
+
+def decision_from_text(text: str, allowed: tuple[str, ...]) -> str | None:
+    """``include`` for ``i`` or ``include`` (any case), etc.; None when not allowed here."""
+    t = text.strip().lower()
+    t = DECISION_KEYS.get(t, t)
+    return t if t in allowed else None
+
+
 def decisions_for(stage: str) -> tuple[str, ...]:
     """Allowed decisions at a stage: full text adds ``not-retrieved``."""
     return FULLTEXT_DECISIONS if stage == "full-text" else DECISIONS
@@ -203,19 +214,23 @@ class ScreeningLog:
     """A reviewer's own screening log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, reviewer: str) -> None:
-        from review.people import clean_name
+        from review.people import check_roster, clean_name
 
         self.project = project
         self.reviewer = clean_name(reviewer, "--reviewer")
+        check_roster(project.protocol, self.reviewer, "screening")  # on the team at all
         self.path = reviewer_log_path(project, self.reviewer)
         self._app = JsonlAppender(self.path)
 
     def decide(
         self, record_id: str, stage: str, decision: str, reason: str = "", note: str = ""
     ) -> dict[str, Any]:
+        from review.people import check_roster
+
         problem = validate_decision(self.project.protocol, stage, decision, reason)
         if problem:
             raise ReviewError(f"Record {record_id}: {problem}.")
+        check_roster(self.project.protocol, self.reviewer, "screening", stage)
         line = decide_line(self.reviewer, record_id, stage, decision, reason, note)
         self._app.append(line)
         return line

@@ -67,10 +67,11 @@ class ResolutionLog:
     """A resolver's own log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, resolver: str) -> None:
-        from review.people import clean_name
+        from review.people import check_roster, clean_name
 
         self.project = project
         self.resolver = clean_name(resolver, "--resolver")
+        check_roster(project.protocol, self.resolver, "resolving")
         self._app = JsonlAppender(resolver_log_path(project, self.resolver))
 
     def resolve(
@@ -93,19 +94,35 @@ class ResolutionLog:
         self.close()
 
 
-def import_resolutions(project: Project, path: Path, stage: str, resolver: str) -> ResolveImport:
+# The tool's own disagreements sheet (outputs/screening/<stage>-disagreements.xlsx/.csv) names
+# the columns to fill "resolution" and "resolution reason"; it imports as it is.
+SHEET_ALIASES = {"resolution": "decision", "resolution reason": "reason"}
+
+
+def import_resolutions(
+    project: Project, path: Path, stage: str, resolver: str, from_other_project: bool = False
+) -> ResolveImport:
     """Import resolutions from a .csv/.xlsx with ``record_id, decision, reason, rationale``.
+
+    The disagreements sheet `review disagreements` writes is accepted as it is: fill its
+    ``resolution``, ``resolution reason`` and ``rationale`` columns.
 
     Every row is validated first; on any problem nothing is written and
     :class:`ValidationError` lists each problem with its row number.
     """
     from review.io.tables import read_table
-    from review.people import clean_name
+    from review.people import check_roster, clean_name
     from review.screen.cache import cluster_index
 
     resolver = clean_name(resolver, "--resolver")
     project.protocol.stage(stage)
-    rows = read_table(Path(path), required=("record_id", "decision"))
+    check_roster(project.protocol, resolver, "resolving")
+    rows = read_table(Path(path), required=("record_id", "decision"), aliases=SHEET_ALIASES)
+    from review.io.sheetmeta import check_meta
+
+    check_meta(
+        project, Path(path), "resolution", stage=stage, from_other_project=from_other_project
+    )
     clusters = cluster_index(project)
     open_rows = {
         r.record_id: r

@@ -75,6 +75,9 @@ class ScreeningSession:
 
         self.reviewer = clean_name(reviewer, "--reviewer")
         self.cfg = project.protocol.stage(stage)
+        from review.people import check_roster
+
+        check_roster(project.protocol, self.reviewer, "screening", stage)
         self.decisions = decisions_for(stage)
         self.clusters = clusters if clusters is not None else cluster_index(project)
         if stage == "title-abstract":

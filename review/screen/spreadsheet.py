@@ -52,18 +52,6 @@ def _text_cell(ws: Any, value: str) -> Any:
     return c
 
 
-def _value(ws: Any, v: Any) -> Any:
-    """A write-only row value: None for blanks, a typed text cell only where a plain string
-    would become a formula or holds characters XLSX cannot store."""
-    from review.io.xlsx import _ILLEGAL, looks_like_formula
-
-    if v is None or v == "":
-        return None
-    if isinstance(v, str) and (looks_like_formula(v) or _ILLEGAL.search(v)):
-        return _text_cell(ws, v)
-    return v
-
-
 def _own_current(project: Project, stage: str, reviewer: str, clusters: Any) -> dict:
     from review.screen.logs import read_reviewer_file
 
@@ -124,7 +112,8 @@ def export_sheet(
     from openpyxl.styles import Font
 
     from review.io.files import atomic_write_bytes
-    from review.people import clean_name
+    from review.io.xlsx import row_values
+    from review.people import check_roster, clean_name
     from review.screen.cache import cluster_index
     from review.screen.final import fulltext_eligible
     from review.screen.order import queue_order
@@ -136,6 +125,7 @@ def export_sheet(
             "the export is an Excel workbook: give a name ending in .xlsx.", file=str(out)
         )
     cfg = project.protocol.stage(stage)
+    check_roster(project.protocol, reviewer, "screening", stage)
     clusters = cluster_index(project)
     elig = (
         clusters.main_clusters()
@@ -175,10 +165,13 @@ def export_sheet(
             rec.journal if rec else "",
             rec.abstract if rec else "",
         ]
-        ws.append([_value(ws, v) for v in values])
+        ws.append(row_values(ws, values))
         if progress and rowno % 1000 == 0:
             progress(rowno - 1, n)
     index.close()
+    from review.io.sheetmeta import add_meta
+
+    add_meta(wb, project, "screening", stage=stage, reviewer=reviewer)
     import io
 
     buf = io.BytesIO()
@@ -190,16 +183,39 @@ def export_sheet(
 
 
 @no_gc
-def import_sheet(project: Project, path: Path, stage: str, reviewer: str) -> SheetImport:
-    """Import a reviewer's decisions from .xlsx/.csv; all-or-nothing (ValidationError)."""
+def import_sheet(
+    project: Project,
+    path: Path,
+    stage: str,
+    reviewer: str,
+    from_other_reviewer: bool = False,
+    from_other_project: bool = False,
+) -> SheetImport:
+    """Import a reviewer's decisions from .xlsx/.csv; all-or-nothing (ValidationError).
+
+    A sheet exported for another reviewer, stage or project is refused (its hidden Meta sheet
+    says so) unless ``from_other_reviewer`` / ``from_other_project``.
+    """
     from review.io.files import append_jsonl
-    from review.people import clean_name
+    from review.people import check_roster, clean_name
     from review.screen.cache import cluster_index
     from review.screen.final import fulltext_eligible
 
     reviewer = clean_name(reviewer, "--reviewer")
     project.protocol.stage(stage)
+    check_roster(project.protocol, reviewer, "screening", stage)
     rows = read_table(Path(path), required=("record_id", "decision"))
+    from review.io.sheetmeta import check_meta
+
+    check_meta(
+        project,
+        Path(path),
+        "screening",
+        stage=stage,
+        person=("--reviewer", reviewer),
+        from_other_reviewer=from_other_reviewer,
+        from_other_project=from_other_project,
+    )
     clusters = cluster_index(project)
     elig = set(
         clusters.main_clusters()

@@ -22,6 +22,7 @@ def status_summary(project: Project) -> dict[str, Any]:
 
     ``"lines"`` is what `review status` prints.
     """
+    from review.people import screening_roster, team
     from review.screen.cache import cluster_index
     from review.screen.disagreements import agreement_from_state
     from review.screen.final import final_from_state, stage_state
@@ -32,13 +33,14 @@ def status_summary(project: Project) -> dict[str, Any]:
         return {"stages": {}, "lines": [f"Not started: {exc}"]}
     out: dict[str, Any] = {"stages": {}}
     lines: list[str] = []
+    seen: set[str] = set()
     ta_final = None
     for stage in STAGES:
         state = stage_state(project, stage, clusters, _ta_final=ta_final)
         final = final_from_state(state)
         if stage == "title-abstract":
             ta_final = final
-        agr = agreement_from_state(state, final)
+        agr = agreement_from_state(state, final, roster=screening_roster(project.protocol, stage))
         decided = sum(1 for fd in final.values() if fd.decision is not None)
         entry = {
             "eligible": len(state.eligible),
@@ -66,8 +68,29 @@ def status_summary(project: Project) -> dict[str, Any]:
                 f"  agreement on {agr['records_compared']} records: "
                 f"{_fmt(agr['percent_agreement'])}, κ {_fmt(agr['cohen_kappa'])}{ci_text}"
             )
+        for left in agr["reviewers_left_out"]:
+            lines.append(
+                f"  warning: {left['reviewer']} left out of the agreement statistics "
+                f"({left['why']})"
+            )
+        entry["reviewers_left_out"] = agr["reviewers_left_out"]
+        seen.update(agr["screened_by_reviewer"])
         for p in agr["log_problems"][:5]:
             lines.append(f"  warning: {p}")
+    roster = team(project.protocol)
+    if seen and not roster:
+        lines.append(
+            f"warning: protocols/protocol.yaml lists no team (reviewers:), so any name may "
+            f"screen; decisions so far come from {len(seen)} name(s): "
+            f"{', '.join(sorted(seen))}. List your team there so a typo cannot become a "
+            "new reviewer."
+        )
+    elif roster and (stray := sorted(seen - set(roster))):
+        lines.append(
+            f"warning: decisions from names not on the team in protocols/protocol.yaml: "
+            f"{', '.join(stray)}."
+        )
+    out["roster"] = list(roster)
     _fulltext_lines(project, clusters, out, lines)
     out["lines"] = lines
     return out

@@ -7,6 +7,9 @@ Embase, IEEE Xplore, Springer Link, Web of Science (tab-delimited), bib-dedupe /
 BibTeX-style tables and RIS-tag tables, in order of preference. ``--map "Their Column=title"``
 adds or overrides a mapping. A search-query preamble above the header is skipped: the header is
 the first of the first 50 lines with the most recognised column names.
+
+Long module: :data:`COLUMN_ALTERNATIVES` (every exporter's column names, about 200 lines) is
+data that belongs next to the code that matches it.
 """
 
 from __future__ import annotations
