@@ -3,12 +3,11 @@
 A pair is a candidate when the two records share at least one key: the DOI, the PubMed id, the
 first or last 24 letters of the title (stopwords and spaces removed), the title's three longest
 words, first-author surname + year + first page, year + volume + first page, first-author
-surname + the first 10 letters of the title, first-author surname + one of the title's two
-longest words, or the start/end of a bracketed translation or parallel title. A title/DOI/PMID
-key shared by more than
+surname + the first 10 letters of the title, the first two authors' surnames, first-author
+surname + journal, or the start/end of a bracketed translation or parallel title. A title/DOI/PMID key shared by more than
 ``max_block`` records (generic titles such as "Editorial"), or another key shared by more than a
 third of that, only pairs each record with its ``window`` nearest neighbours in title order, so
-cost stays near-linear.
+cost stays near-linear; the two author keys are dropped altogether when shared that widely.
 """
 
 from __future__ import annotations
@@ -36,10 +35,6 @@ def record_keys(n: NormRecord) -> Iterable[str]:
         )[:3]
         if len(long_words) == 3:
             yield "w:" + " ".join(sorted(long_words))
-        if first:
-            # A reworded title (an online-first version) keeps some of its long words.
-            for w in long_words[:2]:
-                yield f"l:{first}|{w}"
     for alt in n.title_alts:  # a bracketed translation / parallel title
         if len(alt) >= 12:
             yield "t:" + alt[:KEY_LEN]
@@ -50,6 +45,12 @@ def record_keys(n: NormRecord) -> Iterable[str]:
         yield f"v:{n.year}|{n.volume}|{n.page_first}"
     if first and len(c) >= 6:
         yield f"f:{first}|{c[:10]}"
+    if len(n.authors) >= 2 and n.authors[1][0]:
+        # The first two authors: a reworded title (an online-first version) keeps its authors.
+        yield f"n:{first}|{n.authors[1][0]}"
+    if first and n.journal:
+        # First author + journal: an online-first copy has neither its final title nor pages.
+        yield f"j:{first}|{' '.join(n.journal[:3])}"
 
 
 def candidate_pairs(
@@ -69,6 +70,8 @@ def candidate_pairs(
         # DOI, PMID and title keys are strong; author/volume/word keys are weak and get a lower
         # limit, so common surnames and words cannot make the pair count grow quadratically.
         limit = max_block if key[0] in "dpte" else weak_limit
+        if m > limit and key[0] in "nj":
+            continue  # author pair / author + journal shared that widely proves nothing
         if m <= limit:
             for x in range(m):
                 a = members[x]
