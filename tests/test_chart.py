@@ -616,6 +616,7 @@ def random_charting(draw):
     return schema, Charting(reports=reports, programmes=programmes, report_programmes=links)
 
 
+@pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast
 @settings(max_examples=60, deadline=None)
 @given(random_charting())
 def test_summaries_add_up(case):

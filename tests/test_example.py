@@ -76,6 +76,7 @@ def _committed_truth() -> list[tuple[str, str, str, str]]:
         )
 
 
+@pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast
 def test_truth_names_every_exported_record() -> None:
     """tests/data/example_truth.csv (from `make_example.py --truth`): one row per record of every
     export, 186 works planted as two copies that only a person can confirm."""

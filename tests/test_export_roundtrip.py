@@ -95,6 +95,7 @@ def _round_trip(recs: list[Record], fmt: str) -> list[dict]:
         return [e.fields for e in read_file(path, fmt=fmt).entries]
 
 
+@pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast
 @pytest.mark.parametrize("fmt", ["ris", "bibtex", "csv", "xlsx"])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(recs=st.lists(records(), min_size=1, max_size=4))

@@ -352,6 +352,7 @@ def test_unknown_explain_key_lists_the_keys() -> None:
     assert flow.flow["provisional"] is True and flow.flow["open"]["title_abstract"] == 2
 
 
+@pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories(), st.sampled_from(("auto", "databases", "both")), st.sampled_from((7.0, 9.0)))
 def test_any_history_lays_out_cleanly(h: History, branches: str, fontsize: float) -> None:

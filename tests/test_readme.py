@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import tomllib
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -14,6 +16,7 @@ def _console_blocks(text: str) -> list[list[str]]:
     return [m.group(1).splitlines() for m in re.finditer(r"```console\n(.*?)```", text, re.S)]
 
 
+@pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast
 def test_every_console_transcript_is_the_demos_output(demo_run) -> None:
     """Every output line in a README console block is a line `review demo` printed or logged
     (outputs/demo/commands.md); commands (`$ …`) and comments may be shortened."""

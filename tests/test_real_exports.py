@@ -358,6 +358,7 @@ def test_first_record_fields_of_real_exports(
     assert first.fields["title"].startswith(title_start)
 
 
+@pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast
 @pytest.mark.parametrize("fmt", ["ris", "bibtex", "csv", "xlsx"])
 def test_every_real_export_round_trips_through_our_exports(fmt: str, tmp_path) -> None:
     from review.importer import load_file_records

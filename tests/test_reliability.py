@@ -30,6 +30,7 @@ def _real_files(limit: int | None) -> list[Path]:
     return files
 
 
+@pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast
 def test_fuzz_small(tmp_path: Path):
     files = _real_files(2)
     counts = fuzz(tmp_path, files, per_file=2, big=False)
@@ -139,6 +140,7 @@ def _answer(proc: subprocess.Popen, n: int, pause: float = 0.0) -> None:
             time.sleep(pause)
 
 
+@pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast
 def test_kill_during_line_screening_loses_at_most_the_typed_decision(tmp_path: Path):
     root = _project_for_screening(tmp_path)
     rng = random.Random(1)
@@ -164,6 +166,7 @@ def test_kill_during_line_screening_loses_at_most_the_typed_decision(tmp_path: P
 # ---- concurrency --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast
 def test_same_reviewer_in_two_terminals(tmp_path: Path):
     root = _project_for_screening(tmp_path, 10)
     first = _screener(root, "ann")

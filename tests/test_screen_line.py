@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from test_screen_helpers import log_lines, make_record_project
 from typer.testing import CliRunner
 
@@ -143,6 +144,7 @@ def _read_until(proc: subprocess.Popen, marker: str, timeout: float = 30.0) -> s
     return seen
 
 
+@pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast
 def test_kill_9_right_after_a_keystroke_keeps_the_decision(project: Project):
     make_record_project(project, 4)
     with ScreeningSession(project, TA, "Ana") as s:  # closed: it holds Ana's session lock
@@ -183,6 +185,7 @@ def log_lines_tolerant(path: Path) -> list[dict]:
     return read_jsonl(path)
 
 
+@pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast
 def test_two_reviewers_at_the_same_time_lose_nothing(project: Project):
     n = 12
     make_record_project(project, n)
