@@ -430,6 +430,19 @@ def summarise(project_dir: Path) -> dict[str, Any]:
     }
 
 
+# The commands that rebuild outputs/ from the plain files (no new decisions): deleting outputs/
+# and running them gives the same files (tests/test_demo.py, scripts/check_reproducible.py).
+DERIVED_COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("dedup", "--quiet"),
+    ("disagreements", "--stage", "title-abstract", "--quiet"),
+    ("disagreements", "--stage", "full-text", "--quiet"),
+    ("chart", "compare"),
+    ("chart", "summary"),
+    ("prisma", "--quiet"),
+    ("report", "--quiet"),
+    ("report", "checklist"),
+)
+
 VOLATILE_KEYS = frozenset({"at", "seconds", "generated_at", "created", "elapsed"})
 
 

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
-from review.demo import output_digests
+from review.demo import DERIVED_COMMANDS, output_digests
 from tests.conftest import REPO_ROOT
 from tests.test_chart_example import PUBLISHED  # the paper's charting counts (one table)
 
@@ -63,16 +63,7 @@ CONTRACT_OUTPUTS = (
     "outputs/report/prisma-scr.md",
 )
 # Commands that rebuild outputs/ from the plain files (no new decisions).
-DERIVED = (
-    ("dedup", "--quiet"),
-    ("disagreements", "--stage", "title-abstract", "--quiet"),
-    ("disagreements", "--stage", "full-text", "--quiet"),
-    ("chart", "compare"),
-    ("chart", "summary"),
-    ("prisma", "--quiet"),
-    ("report", "--quiet"),
-    ("report", "checklist"),
-)
+DERIVED = DERIVED_COMMANDS
 
 
 @pytest.fixture(scope="module")
