@@ -210,10 +210,10 @@ def one(n: int) -> dict:
 def digital_work() -> dict:
     """Ours vs bib-dedupe on the same labelled file, same process, wall time each."""
     sys.path.insert(0, str(REPO / "benchmarks"))
-    from dedup_accuracy import run_bib_dedupe, run_ours
+    from dedup_accuracy import Prepared, run_bib_dedupe
 
     path = SHARED / "digital_work" / "records_pre_merged.csv"
-    _, _, ours, _ = run_ours(path, "digital_work")
+    ours = Prepared(path, "digital_work").seconds  # import, normalise, block, score, decide
     _, theirs = run_bib_dedupe(path)
     return {"ours_s": round(ours, 2), "bib_dedupe_s": round(theirs, 2), "speedup": theirs / ours}
 
