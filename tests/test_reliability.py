@@ -131,6 +131,17 @@ def _decisions(root: Path, reviewer: str) -> list[str]:
     return [ln["record_id"] for ln in lines if ln.get("op") == "decide"]
 
 
+def _until_prompt(proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Read the screener's output up to its next ``> `` prompt."""
+    assert proc.stdout is not None
+    seen, deadline = "", time.monotonic() + timeout
+    while not seen.endswith("> "):
+        assert time.monotonic() < deadline, f"no prompt within {timeout} s: {seen[-200:]!r}"
+        ch = proc.stdout.read(1)
+        assert ch, f"the screener ended: {seen[-200:]!r}"
+        seen += ch
+
+
 def _answer(proc: subprocess.Popen, n: int, pause: float = 0.0) -> None:
     assert proc.stdin is not None
     for _ in range(n):
@@ -142,15 +153,21 @@ def _answer(proc: subprocess.Popen, n: int, pause: float = 0.0) -> None:
 
 @pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast
 def test_kill_during_line_screening_loses_at_most_the_typed_decision(tmp_path: Path):
-    root = _project_for_screening(tmp_path)
+    root = _project_for_screening(tmp_path, 200)  # 30 trials of up to 6 decisions each
     rng = random.Random(1)
     trials = 30 if scale() == "full" else 1
     for _ in range(trials):
         before = len(_decisions(root, "ann")) if (root / "data" / "screening").exists() else 0
         proc = _screener(root, "ann")
         sent = rng.randint(1, 6)
-        _answer(proc, sent, pause=0.15)
-        time.sleep(0.3)
+        # Type like a person: each key after the screener shows its prompt (which it does only
+        # once the decision before is saved); kill while the last key is being handled.
+        _until_prompt(proc)
+        for k in range(sent):
+            _answer(proc, 1)
+            if k < sent - 1:
+                _until_prompt(proc)
+        time.sleep(rng.uniform(0.0, 0.05))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         ids = _decisions(root, "ann")
