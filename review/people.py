@@ -180,7 +180,8 @@ def team(protocol: Protocol) -> tuple[str, ...]:
 def check_roster(protocol: Protocol, name: str, activity: str, stage: str = "") -> None:
     """Refuse ``name`` when the protocol lists its team and ``name`` is not on it.
 
-    ``activity`` is screening | resolving | dedup | charting. ``consensus`` may always resolve
+    ``activity`` is screening | resolving | dedup | charting | importing | attaching (the last
+    two for an explicit ``--by``). ``consensus`` may always resolve
     and chart (the agreed outcome). No roster at all: anyone may record (the CLI confirms a new name at a terminal).
     """
     name = clean_name(name)
@@ -195,7 +196,8 @@ def check_roster(protocol: Protocol, name: str, activity: str, stage: str = "") 
     if not roster or name in roster:
         return
     what = {"screening": f"screen {stage}".strip(), "resolving": "resolve disagreements",
-            "dedup": "record dedup verdicts", "charting": "chart"}[activity]  # fmt: skip
+            "dedup": "record dedup verdicts", "charting": "chart",
+            "importing": "import search exports", "attaching": "attach full texts"}[activity]  # fmt: skip
     near = _near(name, roster)
     raise ReviewError(
         f"{name!r} is not on the team in protocols/protocol.yaml ({where}: "

@@ -125,3 +125,24 @@ def test_status_warns_without_roster(project):
     res = runner.invoke(app, ["status", "-p", str(project.root)])
     assert "warning: protocols/protocol.yaml lists no team (reviewers:)" in res.stdout
     assert "decisions so far come from 1 name(s): Ana" in res.stdout
+
+
+def test_import_and_attach_by_a_name_off_the_roster_are_refused(project, tmp_path):
+    project = set_protocol(project, reviewers=["Ana Silva", "Ben"])
+    export = tmp_path / "s.ris"
+    export.write_text("TY  - JOUR\nTI  - A title\nER  - \n", encoding="utf-8")
+    res = runner.invoke(
+        app, ["import", str(export), "--source", "S", "--by", "Anna", "-p", str(project.root)]
+    )
+    assert res.exit_code == 1
+    assert "'Anna' is not on the team" in res.stderr and "import search exports" in res.stderr
+    assert not list((project.root / "data" / "imports").glob("*/*"))
+    ok = runner.invoke(
+        app, ["import", str(export), "--source", "S", "--by", "Ben", "-p", str(project.root)]
+    )
+    assert ok.exit_code == 0, ok.output
+    (tmp_path / "pdfs").mkdir()
+    res = runner.invoke(
+        app, ["fulltext", "attach", str(tmp_path / "pdfs"), "--by", "Zed", "-p", str(project.root)]
+    )
+    assert res.exit_code == 1 and "attach full texts" in res.stderr

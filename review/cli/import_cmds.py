@@ -121,6 +121,10 @@ def import_(
     from review.importer import import_files
 
     proj = open_project(project)
+    if by:
+        from review.people import check_roster
+
+        check_roster(proj.protocol, by, "importing")
     column_map = _parse_maps(maps)
     with progress("Importing", quiet=quiet or as_json or not _tty()) as update:
         reports = import_files(

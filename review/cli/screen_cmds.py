@@ -492,6 +492,10 @@ def fulltext_attach(
     from review.screen.fulltext import attach_dir
 
     proj = open_project(project)
+    if by:
+        from review.people import check_roster
+
+        check_roster(proj.protocol, by, "attaching")
     with progress("Matching files", quiet) as update:
         rep = attach_dir(proj, directory, by or whoami(), progress=update)
     ext = None
