@@ -45,7 +45,6 @@ ALLOWED_CYCLES = [
 # may only shrink (a new long function, or one of these growing past its module, fails).
 LONG_FUNCTIONS_LEFT = {
     "review/chart/summary.py summarise",
-    "review/dedup/decide.py decide",
     "review/dedup/pipeline.py _run",
     "review/dedup/pipeline.py explain_pair",
     "review/dedup/review_ui.py review_session",
