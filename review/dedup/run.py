@@ -242,47 +242,57 @@ def dedup_project(
 def write_outputs(
     project: Project, records: list[Record], result: DedupResult, options: DedupOptions
 ) -> None:
-    from review import __version__
+    """Write ``outputs/dedup/``: clusters.csv, maybe-pairs.csv, overlap.csv and summary.json."""
     from review.dedup.pipeline import EXTRA_COLUMNS
-    from review.io.files import atomic_write_json, atomic_write_text, now_iso
+
+    write_clusters(clusters_path(project), result.rows, result.extra, EXTRA_COLUMNS)
+    _write_maybe_pairs(project, records, result)
+    _write_overlap(project, result)
+    _write_summary(project, result, options)
+
+
+def _write_maybe_pairs(project: Project, records: list[Record], result: DedupResult) -> None:
+    """The queued pairs side by side (MAYBE_COLUMNS)."""
+    from review.io.files import atomic_write_text
     from review.io.xlsx import csv_text
 
     by_id = {r.record_id: r for r in records}
-    write_clusters(clusters_path(project), result.rows, result.extra, EXTRA_COLUMNS)
-
     maybe: list[list[object]] = [list(MAYBE_COLUMNS)]
     for q in result.queued:
         a, b = by_id[q.a], by_id[q.b]
         maybe.append(
             [
-                v
-                for v in (
-                    q.a,
-                    q.b,
-                    q.title,
-                    "" if q.authors is None else round(q.authors, 3),
-                    q.rule,
-                    q.reasons,
-                    a.source,
-                    b.source,
-                    a.title,
-                    b.title,
-                    "; ".join(a.authors),
-                    "; ".join(b.authors),
-                    a.year or "",
-                    b.year or "",
-                    a.journal,
-                    b.journal,
-                    a.volume,
-                    b.volume,
-                    a.pages,
-                    b.pages,
-                    a.doi,
-                    b.doi,
-                )
+                q.a,
+                q.b,
+                q.title,
+                "" if q.authors is None else round(q.authors, 3),
+                q.rule,
+                q.reasons,
+                a.source,
+                b.source,
+                a.title,
+                b.title,
+                "; ".join(a.authors),
+                "; ".join(b.authors),
+                a.year or "",
+                b.year or "",
+                a.journal,
+                b.journal,
+                a.volume,
+                b.volume,
+                a.pages,
+                b.pages,
+                a.doi,
+                b.doi,
             ]
         )
     atomic_write_text(maybe_path(project), csv_text(maybe))
+
+
+def _write_overlap(project: Project, result: DedupResult) -> None:
+    """Per source: records, duplicates within it, clusters, unique ones, overlap with each other."""
+    from review.io.files import atomic_write_text
+    from review.io.xlsx import csv_text
 
     table = overlap_table(Clusters(result.rows))
     sources = [row["source"] for row in table]
@@ -310,6 +320,11 @@ def write_outputs(
             ]
         )
     atomic_write_text(overlap_path(project), csv_text(overlap))
+
+
+def _write_summary(project: Project, result: DedupResult, options: DedupOptions) -> None:
+    from review import __version__
+    from review.io.files import atomic_write_json, now_iso
 
     atomic_write_json(
         summary_path(project),
