@@ -178,7 +178,7 @@ def _fingerprint(records: list[Record], branches: dict[str, str], options: Dedup
     h.update(f"{CACHE_VERSION}|{__version__}|{options.max_block}|{options.window}\n".encode())
     # The scoring code itself: a changed normaliser/scorer must never reuse old scores.
     here = Path(__file__).parent
-    for name in ("normalize.py", "block.py", "score.py"):
+    for name in ("fold.py", "ltwa.py", "normalize.py", "block.py", "score.py"):
         h.update((here / name).read_bytes())
     for rid in sorted(r.record_id for r in records if branches.get(r.record_id) == "main"):
         h.update(rid.encode() + b"\n")
