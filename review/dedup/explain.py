@@ -15,7 +15,7 @@ from review.errors import ReviewError
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
-    from review.dedup.decide import DedupOptions
+    from review.dedup.decide import Decision, DedupOptions
     from review.dedup.normalize import NormRecord
     from review.dedup.score import PairScore
     from review.dedup.verdicts import Verdict
@@ -68,6 +68,19 @@ class PairExplanation:
     blocking_keys_shared: tuple[str, ...]
     fields: tuple[FieldComparison, ...]
     options: DedupOptions
+
+    @classmethod
+    def of(
+        cls,
+        a: str,
+        b: str,
+        d: Decision,
+        keys: tuple[str, ...],
+        fields: tuple[FieldComparison, ...],
+        options: DedupOptions,
+    ) -> PairExplanation:
+        """From the decision on the pair (label, rule, never-merge rules, conflicts, support)."""
+        return cls(a, b, d.label, d.rule, d.blockers, d.conflicts, d.support, keys, fields, options)
 
     def to_json(self) -> dict[str, Any]:
         o = self.options
@@ -158,18 +171,9 @@ def explain_pair(a: Record, b: Record, options: DedupOptions | None = None) -> P
     x, y = normalize_record(a, 0), normalize_record(b, 1)
     s = score_pair(x, y)
     d = decide(s, options, short_title(x, y))
-    return PairExplanation(
-        a=a.record_id,
-        b=b.record_id,
-        decision=d.label,
-        rule=d.rule,
-        never_merge=d.blockers,
-        conflicts=d.conflicts,
-        agreeing_fields=d.support,
-        blocking_keys_shared=tuple(sorted(set(record_keys(x)) & set(record_keys(y)))),
-        fields=_field_comparisons(a, b, x, y, s),
-        options=options,
-    )
+    keys = tuple(sorted(set(record_keys(x)) & set(record_keys(y))))
+    fields = _field_comparisons(a, b, x, y, s)
+    return PairExplanation.of(a.record_id, b.record_id, d, keys, fields, options)
 
 
 def _agree(flag: bool | None) -> str:

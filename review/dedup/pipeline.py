@@ -172,7 +172,8 @@ def _run(
     cres = build_clusters(len(norms), same, decisions.auto_edges(), different, decisions.compatible)
     t3 = time.perf_counter()
     members, primary_of_root, status = _statuses(norms, cres)
-    queued, in_queue = _queue(norms, decisions, cres, same, different)
+    best = _best_pairs(norms, decisions, cres, same, different)
+    queued, in_queue = _queue(norms, best, set(cres.guarded))
     for i in in_queue:
         if len(members[cres.root_of[i]]) == 1:
             status[i] = "maybe"
@@ -238,14 +239,10 @@ def _statuses(
 
 def _queue(
     norms: list[NormRecord],
-    decisions: _Decisions,
-    cres: ClusterResult,
-    same: list[tuple[int, int]],
-    different: set[tuple[int, int]],
+    best: dict[tuple[int, int], tuple[PairScore, Decision, int, int]],
+    guarded: set[tuple[int, int]],
 ) -> tuple[list[QueuedPair], set[int]]:
     """The queued pairs, most similar first, and the records in them."""
-    best = _best_pairs(norms, decisions, cres, same, different)
-    guarded = set(cres.guarded)
     queued: list[QueuedPair] = []
     in_queue: set[int] = set()
     for s, d, i, j in best.values():
