@@ -295,7 +295,7 @@ def status_of(root: Path) -> dict:
     from review.project import Project
     from review.status import collect_status
 
-    data = json.loads(json.dumps(collect_status(Project.open(root)), default=str))
+    data = json.loads(json.dumps(collect_status(Project.open(root)).to_json(), default=str))
     data.pop("project", None)
     return _without_versions(data)
 

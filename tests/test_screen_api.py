@@ -162,7 +162,7 @@ def test_torn_last_line_is_reported_not_fatal(project):
     agr = agreement(project, TA)
     assert agr["log_problems"] == [f"{path}:2: torn last line (interrupted write), ignored"]
     summary = status_summary(project)
-    assert f"  warning: {path}:2: torn last line (interrupted write), ignored" in summary["lines"]
+    assert f"  warning: {path}:2: torn last line (interrupted write), ignored" in summary.lines
 
 
 def test_agreement_keys_and_counts(project):
@@ -212,16 +212,14 @@ def test_status_summary_lines(project):
     decide(project, "Ana", "r2", "exclude")
     decide(project, "Ben", "r1", "exclude")
     s = status_summary(project)
-    assert (
-        s["lines"][0] == "title-abstract: 4 records, 0 with a final decision, 1 open disagreements"
-    )
-    assert "  Ana: 2/4 screened (50%)" in s["lines"]
-    assert "  Ben: 1/4 screened (25%)" in s["lines"]
-    assert s["stages"]["title-abstract"]["open_disagreements"] == 1
-    assert s["stages"]["full-text"]["eligible"] == 0
+    assert s.lines[0] == "title-abstract: 4 records, 0 with a final decision, 1 open disagreements"
+    assert "  Ana: 2/4 screened (50%)" in s.lines
+    assert "  Ben: 1/4 screened (25%)" in s.lines
+    assert s.stages["title-abstract"].open_disagreements == 1
+    assert s.stages["full-text"].eligible == 0
 
 
 def test_status_summary_without_dedup(project):
     s = status_summary(project)
-    assert s["stages"] == {}
-    assert s["lines"][0].startswith("Not started: outputs/dedup/clusters.csv not found")
+    assert s.stages == {}
+    assert s.lines[0].startswith("Not started: outputs/dedup/clusters.csv not found")

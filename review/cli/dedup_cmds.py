@@ -150,14 +150,15 @@ def _dedup_json(proj: Project, result: Any, options: Any, saved: list[str]) -> d
 
     from review.dedup.run import status_summary
 
-    summary = status_summary(proj)
+    counts = status_summary(proj).counts
+    last = counts.to_json() if counts is not None else {"verdict_conflicts": [], "overlap": []}
     return {
         "clusters_csv": proj.rel(proj.outputs_dir / "dedup" / "clusters.csv"),
         "counts": result.counts,
         "options": asdict(options),
         "saved": saved,
-        "verdict_conflicts": summary.get("verdict_conflicts", []),
-        "overlap": summary.get("overlap", []),
+        "verdict_conflicts": last["verdict_conflicts"],
+        "overlap": last["overlap"],
         "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
     }
 

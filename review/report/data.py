@@ -233,8 +233,8 @@ def _screening_section(project: Project) -> Section:
 def _dedup_section(project: Project) -> Section:
     from review.dedup import load_clusters, status_summary
 
-    summary = status_summary(project)
-    if not summary.get("done"):
+    summary = status_summary(project).counts
+    if summary is None:
         return Section(None, "not deduplicated yet: run `review dedup`.")
     clusters = load_clusters(project)
     sets: Counter[tuple[str, ...]] = Counter()
@@ -250,12 +250,12 @@ def _dedup_section(project: Project) -> Section:
     intersections = sorted(sets.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
     return Section(
         {
-            "main_records": summary["main_records"],
-            "clusters": summary["clusters"],
-            "removed_automatic": summary["removed_automatic"],
-            "removed_manual": summary["removed_manual"],
-            "queued": summary["queued"],
-            "overlap": summary["overlap"],
+            "main_records": summary.main_records,
+            "clusters": summary.clusters,
+            "removed_automatic": summary.removed_automatic,
+            "removed_manual": summary.removed_manual,
+            "queued": summary.queued,
+            "overlap": [row.to_json() for row in summary.overlap],
             "sources": main_sources,
             "source_clusters": {s: size[s] for s in main_sources},
             "intersections": [{"sources": list(k), "n": n} for k, n in intersections[:UPSET_MAX]],

@@ -6,7 +6,7 @@ Library API other stages call (see docs/ARCHITECTURE.md and docs/screening.md)::
     final_decisions(project, stage) -> dict[cluster_id, FinalDecision]
     included_reports(project) -> list[cluster_id]
     agreement(project, stage) -> dict          # the `review disagreements --json` object
-    status_summary(project) -> dict            # "lines" for `review status`
+    status_summary(project) -> ScreeningStatus # "lines" for `review status`
 
 Light to import: no pandas, openpyxl or textual at module level.
 """
