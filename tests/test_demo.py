@@ -190,6 +190,41 @@ def test_summary_printed(demo) -> None:
     assert "$ review dedup import data/decisions/dedup-verdicts.csv --reviewer anat" in log
 
 
+def test_demo_summary_is_typed_and_matches_its_json(demo) -> None:
+    from review.demo_summary import DemoSummary, summarise
+
+    root, _ = demo
+    summary = summarise(root)
+    assert isinstance(summary, DemoSummary)
+    data = summary.to_json()
+    assert list(data) == [
+        "project",
+        "flow",
+        "agreement",
+        "programmes",
+        "outputs",
+        "missing_outputs",
+        "report",
+    ]
+    assert summary.flow.duplicates_automatic == data["flow"]["duplicates_automatic"] == 3314
+    assert summary.flow.records_excluded == 3644 and summary.flow.reports_included == 45
+    assert [row["n"] for row in summary.flow.identified] == [
+        row["n"] for row in data["flow"]["identified"]
+    ]
+    ta = summary.agreement["title-abstract"]
+    assert ta.records_screened_by_all == 3794 and ta.unresolved == 0
+    assert (
+        ta.kappa_ci95 is not None
+        and list(ta.kappa_ci95) == (data["agreement"]["title-abstract"]["kappa_ci95"])
+    )
+    assert len(summary.programmes) == 24
+    assert "Iowa Parent Partner program" in {p.name for p in summary.programmes}
+    assert [p.reports for p in summary.programmes] == sorted(
+        (p.reports for p in summary.programmes), reverse=True
+    )
+    assert summary.missing_outputs == () and summary.report == "outputs/report.html"
+
+
 def test_agreement_is_realistic(demo) -> None:
     from review import screen
     from review.project import Project
