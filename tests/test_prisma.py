@@ -300,7 +300,7 @@ def test_provisional_flow_is_drawn_with_a_note() -> None:
     first = inputs.main_clusters[0]
     ta[first] = type(ta[first])(None, "", "conflict")
     flow = compute_flow(replace(inputs, title_abstract=ta))
-    assert flow.flow["provisional"] is True and flow.flow["open"]["title_abstract"] == 1
+    assert flow.counts.provisional is True and flow.counts.open.title_abstract == 1
     assert flow.prisma2020["records_excluded"] == 3643
     layout = compute_layout(flow)
     note = layout.box("provisional")
