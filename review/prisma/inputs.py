@@ -10,7 +10,7 @@ complete.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,16 @@ if TYPE_CHECKING:
 STAGE_KEYS = {"title-abstract": "title_abstract", "full-text": "full_text"}
 
 
+@dataclass(frozen=True, slots=True)
+class AgreementFacts:
+    """What the methods paragraph says about agreement at one stage."""
+
+    percent_agreement: float | None = None
+    cohen_kappa: float | None = None
+    kappa_ci95: tuple[float, float] | None = None
+    kappa_method: str = ""  # Cohen's kappa (two reviewers) or Light's kappa (more)
+
+
 @dataclass(frozen=True)
 class MethodsFacts:
     """What the methods paragraph says besides the counts (all plain data)."""
@@ -35,7 +45,7 @@ class MethodsFacts:
     reviewers_observed: dict[str, dict[int, int]] = field(default_factory=dict)
     reviewer_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     resolutions: dict[str, int] = field(default_factory=dict)  # stage -> records resolved
-    agreement: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    agreement: Mapping[str, AgreementFacts | None] = field(default_factory=dict)
     resolution: str = "consensus"
     maybe_to_fulltext: bool = True
     # the team's recorded decision to stop title/abstract screening by the stopping rule
@@ -139,14 +149,16 @@ def _final_decisions(project: Project, stage: str) -> dict[str, Final]:
     }
 
 
-def _agreement(project: Project, stage: str) -> dict[str, Any] | None:
+def _agreement(project: Project, stage: str) -> AgreementFacts | None:
     from review.screen import agreement
 
     try:
-        result = agreement(project, stage)
+        stats = agreement(project, stage).stats
     except ProjectError:
         return None
-    return dict(result) if result else None
+    return AgreementFacts(
+        stats.percent_agreement, stats.cohen_kappa, stats.kappa_ci95, stats.kappa_method
+    )
 
 
 def _charting(

@@ -8,10 +8,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from review.prisma.facts import Flow, FlowCounts
-from review.prisma.inputs import MethodsFacts
+from review.prisma.inputs import AgreementFacts, MethodsFacts
 
 WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 KIND_WORDS = {
@@ -84,25 +83,25 @@ def were(value: int) -> str:
     return "was" if value == 1 else "were"
 
 
-def _percent(value: Any) -> str:
+def _percent(value: float) -> str:
     v = float(value)
     if v <= 1.0:  # a proportion; agreement below 1 % is not a real screening result
         v *= 100
     return f"{v:.1f}%"
 
 
-def _agreement_phrase(agr: Mapping[str, Any] | None) -> str:
-    if not agr:
+def _agreement_phrase(agr: AgreementFacts | None) -> str:
+    if agr is None:
         return ""
     parts = []
-    if agr.get("percent_agreement") is not None:
-        parts.append(f"agreement was {_percent(agr['percent_agreement'])}")
-    kappa = agr.get("cohen_kappa")
+    if agr.percent_agreement is not None:
+        parts.append(f"agreement was {_percent(agr.percent_agreement)}")
+    kappa = agr.cohen_kappa
     if kappa is not None:
-        name = "Light's κ" if "light" in str(agr.get("kappa_method", "")).lower() else "Cohen's κ"
+        name = "Light's κ" if "light" in agr.kappa_method.lower() else "Cohen's κ"
         text = f"{name} = {float(kappa):.2f}"
-        ci = agr.get("kappa_ci95")
-        if isinstance(ci, (list, tuple)) and len(ci) == 2 and None not in ci:
+        ci = agr.kappa_ci95
+        if ci is not None:
             lo, hi = max(-1.0, float(ci[0])), min(1.0, float(ci[1]))  # kappa lies in [-1, 1]
             text += f", 95% CI {lo:.2f} to {hi:.2f}"
         parts.append(text)

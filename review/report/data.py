@@ -175,7 +175,7 @@ def _screening_section(project: Project) -> Section:
         cfg = project.protocol.stage(stage)
         state = stage_state(project, stage, clusters)
         agr = agreement_from_state(state)
-        if not agr["reviewers"]:
+        if not agr.reviewers:
             stages.append({"stage": stage, "screened": False})
             continue
         labels = {r.id: r.label for r in cfg.exclusion_reasons}
@@ -207,13 +207,14 @@ def _screening_section(project: Project) -> Section:
                     "resolution": res,
                 }
             )
+        agr_json = agr.to_json()  # the page's embedded JSON
         stages.append(
             {
                 "stage": stage,
                 "screened": True,
-                "agreement": {k: agr.get(k) for k in AGREEMENT_KEYS},
+                "agreement": {k: agr_json.get(k) for k in AGREEMENT_KEYS},
                 "collapsed": {
-                    k: agr["maybe_collapsed_to_include"].get(k)
+                    k: agr_json["maybe_collapsed_to_include"].get(k)
                     for k in ("percent_agreement", "cohen_kappa", "kappa_ci95", "pabak")
                 },
                 "disagreements": rows,
