@@ -57,12 +57,13 @@ class ReportData:
     methods: str  # markdown paragraphs (outputs/prisma/methods.md's text)
     provenance: dict[str, Any]
     layout: Layout | None = field(default=None, repr=False)
+    flow: Flow | None = field(default=None, repr=False)  # the counts the diagram's links need
     explain_blob: str = ""  # base64 of gzipped JSON: records behind every PRISMA count
 
 
 def collect(project: Project) -> ReportData:
     """Read every section of the report from ``project``."""
-    prisma, layout, blob, methods = _prisma_section(project)
+    prisma, flow, layout, blob, methods = _prisma_section(project)
     return ReportData(
         title=project.protocol.title,
         prisma=prisma,
@@ -72,6 +73,7 @@ def collect(project: Project) -> ReportData:
         methods=methods,
         provenance=provenance(project),
         layout=layout,
+        flow=flow,
         explain_blob=blob,
     )
 
@@ -86,7 +88,7 @@ def _guard(fn: Any, project: Project) -> Section:
 # ---- PRISMA ----------------------------------------------------------------------------------
 
 
-def _prisma_section(project: Project) -> tuple[Section, Layout | None, str, str]:
+def _prisma_section(project: Project) -> tuple[Section, Flow | None, Layout | None, str, str]:
     from review.prisma import compute_flow
     from review.prisma.diagram import DiagramOptions, compute_layout
     from review.prisma.inputs import gather
@@ -96,13 +98,14 @@ def _prisma_section(project: Project) -> tuple[Section, Layout | None, str, str]
         inputs, facts = gather(project)
         flow = compute_flow(inputs)
     except ReviewError as exc:
-        return Section(None, str(exc)), None, "", ""
+        return Section(None, str(exc)), None, None, "", ""
     layout = compute_layout(flow, DiagramOptions())
     data = {
         "json": flow.as_json(),
         "provisional": flow.provisional,
     }
-    return Section(data), layout, explain_blob(flow, inputs), methods_markdown(flow, facts)
+    blob, methods = explain_blob(flow, inputs), methods_markdown(flow, facts)
+    return Section(data), flow, layout, blob, methods
 
 
 def explain_table(flow: Flow, inputs: PrismaInputs) -> dict[str, Any]:

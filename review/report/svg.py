@@ -145,7 +145,7 @@ def _item_lines(box: Any) -> list[tuple[Any, list[tuple[str, float, bool]]]]:
     return groups
 
 
-def prisma_svg(layout: Any, flow: Any, labels: Mapping[str, str]) -> str:
+def prisma_svg(layout: Any, flow: Flow, labels: Mapping[str, str]) -> str:
     """The PRISMA 2020 diagram as inline SVG; every count is a ``<g class="count">`` with
     ``data-keys`` (a JSON list of explain keys) and ``data-label``, focusable and titled."""
     keys = item_keys(flow, labels)
