@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from review.errors import ProjectError
 from review.prisma.facts import Final, Identified, PrismaInputs
@@ -20,6 +20,7 @@ from review.prisma.facts import Final, Identified, PrismaInputs
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.project import Project
+    from review.rank.phase import StopDecision
 
 STAGE_KEYS = {"title-abstract": "title_abstract", "full-text": "full_text"}
 
@@ -50,7 +51,7 @@ class MethodsFacts:
     maybe_to_fulltext: bool = True
     # the team's recorded decision to stop title/abstract screening by the stopping rule
     # (a `stop` line of data/stopping/, see review.rank.phase), or None
-    stopping: dict[str, Any] | None = None
+    stopping: StopDecision | None = None
 
 
 def gather(
@@ -131,7 +132,7 @@ def gather(
     return inputs, facts
 
 
-def _stopped_early(project: Project) -> tuple[dict[str, Any] | None, dict[str, None]]:
+def _stopped_early(project: Project) -> tuple[StopDecision | None, dict[str, None]]:
     """The recorded stop decision at title/abstract and the clusters no reviewer screened
     (they are counted as excluded by automation tools), or (None, {})."""
     from review.rank.phase import not_screened_after_stop

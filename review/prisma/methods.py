@@ -8,9 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from typing import TYPE_CHECKING
 
 from review.prisma.facts import Flow, FlowCounts
 from review.prisma.inputs import AgreementFacts, MethodsFacts
+
+if TYPE_CHECKING:
+    from review.rank.phase import StopDecision
 
 WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 KIND_WORDS = {
@@ -294,18 +298,15 @@ def _results_paragraph(f: FlowCounts) -> str:
     return " ".join(r)
 
 
-def _stopping_sentence(stop: dict, n_auto: int) -> str:
+def _stopping_sentence(stop: StopDecision, n_auto: int) -> str:
     """How title/abstract screening stopped early (the team's recorded `stop` line)."""
-    target = float(stop.get("recall_target", 0.95))
-    conf = float(stop.get("confidence", 0.95))
     return (
         "Title and abstract screening was prioritised by a model retrained on each reviewer's "
         "own decisions and stopped early by the hypergeometric stopping rule of Callaghan and "
-        f"Müller-Hansen (2020): after ranked screening, a random sample of {stop.get('sampled')} "
-        f"of the {stop.get('urn')} records then unscreened held {stop.get('sample_relevant')} "
-        f"relevant records, rejecting the hypothesis that recall was below {target:.0%} "
-        f"(confidence {conf:.0%}, p = {float(stop.get('p_value', 1)):.3f}). The "
-        f"{plural(n_auto, 'record')} no reviewer screened are reported as excluded by "
-        f"automation tools (decision recorded by {stop.get('by')} on "
-        f"{str(stop.get('at', ''))[:10]})."
+        f"Müller-Hansen (2020): after ranked screening, a random sample of {stop.sampled} "
+        f"of the {stop.urn} records then unscreened held {stop.sample_relevant} "
+        f"relevant records, rejecting the hypothesis that recall was below "
+        f"{stop.recall_target:.0%} (confidence {stop.confidence:.0%}, p = {stop.p_value:.3f}). "
+        f"The {plural(n_auto, 'record')} no reviewer screened are reported as excluded by "
+        f"automation tools (decision recorded by {stop.by} on {stop.at[:10]})."
     )
