@@ -44,7 +44,6 @@ ALLOWED_CYCLES = [
 # Functions still over MAX_FUNCTION lines, in code other work was changing at the time; this list
 # may only shrink (a new long function, or one of these growing past its module, fails).
 LONG_FUNCTIONS_LEFT = {
-    "review/chart/summary.py summarise",
     "review/dedup/decide.py decide",
     "review/dedup/pipeline.py _run",
     "review/dedup/pipeline.py explain_pair",
@@ -54,9 +53,6 @@ LONG_FUNCTIONS_LEFT = {
     # grown past 80 lines by the reviewer-identity work merged at the end of the session:
     "review/cli/screen_cmds.py resolve",
     "review/dedup/exchange.py import_verdicts",
-    "review/screen/resolve.py import_resolutions",
-    "review/screen/spreadsheet.py export_sheet",
-    "review/screen/spreadsheet.py import_sheet",
 }
 
 
