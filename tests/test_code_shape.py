@@ -23,7 +23,6 @@ def _shape():
 ALLOWED_CYCLES = [
     ["review.cli", "review.cli.demo_cmds"],
     ["review.dedup.ltwa", "review.dedup.normalize"],
-    ["review.io.files", "review.io.lock", "review.people"],
     [
         "review.io.readers",
         "review.io.readers.bibtex",
