@@ -20,6 +20,7 @@ from review.cli.common import (
     JsonOpt,
     ProjectOpt,
     QuietOpt,
+    StageOpt,
     check_stage,
     confirm_new_person,
     err_console,
@@ -37,10 +38,9 @@ if TYPE_CHECKING:
     from review.screen.fulltext_text import ExtractReport
     from review.screen.session import ScreeningSession
 
-StageReq = Annotated[
-    str, typer.Option("--stage", help="Screening stage: title-abstract or full-text.")
-]
-StageOpt = Annotated[str | None, typer.Option("--stage", help="title-abstract or full-text.")]
+# --stage of a command group's callback (screen, resolve): optional there because the group's
+# sub-commands run without it, then required by _stage_and_name.
+GroupStageOpt = Annotated[str | None, typer.Option("--stage", help="title-abstract or full-text.")]
 
 
 class Order(StrEnum):
@@ -94,7 +94,7 @@ def _use_line_mode(line: bool) -> bool:
 @screen_app.callback()
 def screen(
     ctx: typer.Context,
-    stage: StageOpt = None,
+    stage: GroupStageOpt = None,
     reviewer: Annotated[str | None, typer.Option("--reviewer", help="Your name.")] = None,
     line: Annotated[
         bool,
@@ -177,7 +177,7 @@ def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewe
 
 @screen_app.command("export")
 def screen_export(
-    stage: StageReq,
+    stage: StageOpt,
     reviewer: ReviewerReq,
     output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
     seed: Annotated[int, typer.Option("--seed", help="Same as `review screen --seed`.")] = 0,
@@ -205,7 +205,7 @@ def screen_export(
 @screen_app.command("import")
 def screen_import(
     file: Annotated[Path, typer.Argument(help="The .xlsx or .csv sheet.")],
-    stage: StageReq,
+    stage: StageOpt,
     reviewer: ReviewerReq,
     from_other_reviewer: FromOtherReviewerOpt = False,
     from_other_project: FromOtherProjectOpt = False,
@@ -240,7 +240,7 @@ def screen_import(
 
 
 def disagreements(
-    stage: StageReq,
+    stage: StageOpt,
     all_reviewers: Annotated[
         bool,
         typer.Option(
@@ -335,7 +335,7 @@ def _print_agreement(s: dict, csv_path: str, xlsx_path: str) -> None:
 @resolve_app.callback()
 def resolve(
     ctx: typer.Context,
-    stage: StageOpt = None,
+    stage: GroupStageOpt = None,
     resolver: Annotated[str | None, typer.Option("--resolver", help="Your name.")] = None,
     project: ProjectOpt = None,
 ) -> None:
@@ -461,7 +461,7 @@ def _ask_reason(proj: Project, stage: str, ask: Callable[[str], str | None], con
 @resolve_app.command("import")
 def resolve_import(
     file: Annotated[Path, typer.Argument(help="A .xlsx or .csv sheet.")],
-    stage: StageReq,
+    stage: StageOpt,
     resolver: ResolverReq,
     from_other_project: FromOtherProjectOpt = False,
     project: ProjectOpt = None,
