@@ -75,13 +75,13 @@ class DemoFlow:
 class DemoAgreement:
     """Agreement between the two reviewers at one stage (from ``review.screen.agreement``)."""
 
-    records_screened_by_all: int | None
-    agreements: int | None
-    disagreements: int | None
+    records_screened_by_all: int
+    agreements: int
+    disagreements: int
     percent_agreement: float | None
     cohen_kappa: float | None
     kappa_ci95: tuple[float, float] | None
-    unresolved: int | None
+    unresolved: int
 
     def to_json(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -133,7 +133,6 @@ def summarise(project_dir: Path) -> DemoSummary:
 
     from review.project import Project
     from review.screen import agreement
-    from review.screen.summary import ci95
 
     project = Project.open(project_dir)
     prisma_path = project.root / "outputs" / "prisma" / "prisma.json"
@@ -144,13 +143,13 @@ def summarise(project_dir: Path) -> DemoSummary:
     for stage in ("title-abstract", "full-text"):
         a = agreement(project, stage)
         agreements[stage] = DemoAgreement(
-            records_screened_by_all=a.get("records_screened_by_all"),
-            agreements=a.get("agreements"),
-            disagreements=a.get("disagreements"),
-            percent_agreement=a.get("percent_agreement"),
-            cohen_kappa=a.get("cohen_kappa"),
-            kappa_ci95=ci95(a.get("kappa_ci95")),
-            unresolved=a.get("unresolved"),
+            records_screened_by_all=a.records_screened_by_all,
+            agreements=a.stats.agreements,
+            disagreements=a.stats.disagreements,
+            percent_agreement=a.stats.percent_agreement,
+            cohen_kappa=a.stats.cohen_kappa,
+            kappa_ci95=a.stats.kappa_ci95,
+            unresolved=a.unresolved,
         )
     outputs = tuple(p for p in OUTPUTS if (project.root / p).is_file())
     return DemoSummary(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -12,20 +12,16 @@ from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
     from review.project import Project
+    from review.screen.disagreements import LeftOut
     from review.screen.final import FinalDecision, StageState
     from review.screen.fulltext_text import FulltextCounts
-
-
-def ci95(value: Sequence[float] | None) -> tuple[float, float] | None:
-    """An agreement dict's ``kappa_ci95`` (a ``[low, high]`` list or None) as a pair."""
-    return None if value is None else (value[0], value[1])
 
 
 @dataclass(frozen=True, slots=True)
 class StageStatus:
     """One screening stage on `review status`: records eligible and decided, decisions per
     reviewer, open disagreements and the agreement statistics so far (taken from the stage's
-    agreement dict, :func:`review.screen.disagreements.agreement_from_state`)."""
+    :class:`~review.screen.disagreements.Agreement`)."""
 
     eligible: int
     final_decided: int
@@ -36,7 +32,7 @@ class StageStatus:
     kappa_ci95: tuple[float, float] | None
     percent_agreement: float | None
     log_problems: tuple[str, ...]
-    reviewers_left_out: tuple[Mapping[str, Any], ...]  # the agreement's {"reviewer", "why", …}
+    reviewers_left_out: tuple[LeftOut, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,7 +45,7 @@ class StageStatus:
             "kappa_ci95": None if self.kappa_ci95 is None else list(self.kappa_ci95),
             "percent_agreement": self.percent_agreement,
             "log_problems": list(self.log_problems),
-            "reviewers_left_out": [dict(left) for left in self.reviewers_left_out],
+            "reviewers_left_out": [left.to_json() for left in self.reviewers_left_out],
         }
 
 
@@ -132,14 +128,14 @@ def _stage_status(
     status = StageStatus(
         eligible=n,
         final_decided=sum(1 for fd in final.values() if fd.decision is not None),
-        final_status=agr["final_status"],
-        screened_by_reviewer=agr["screened_by_reviewer"],
-        open_disagreements=agr["unresolved"],
-        cohen_kappa=agr["cohen_kappa"],
-        kappa_ci95=ci95(agr["kappa_ci95"]),
-        percent_agreement=agr["percent_agreement"],
-        log_problems=tuple(agr["log_problems"]),
-        reviewers_left_out=tuple(agr["reviewers_left_out"]),
+        final_status=agr.final_status,
+        screened_by_reviewer=agr.screened_by_reviewer,
+        open_disagreements=agr.unresolved,
+        cohen_kappa=agr.stats.cohen_kappa,
+        kappa_ci95=agr.stats.kappa_ci95,
+        percent_agreement=agr.stats.percent_agreement,
+        log_problems=agr.log_problems,
+        reviewers_left_out=agr.reviewers_left_out,
     )
     lines.append(
         f"{stage}: {n} records, {status.final_decided} with a final decision, "
@@ -148,16 +144,16 @@ def _stage_status(
     for reviewer, done in sorted(status.screened_by_reviewer.items()):
         pct = 100 * done / n if n else 0.0
         lines.append(f"  {reviewer}: {done}/{n} screened ({pct:.0f}%)")
-    if agr["records_compared"]:
+    if agr.stats.records_compared:
         ci = status.kappa_ci95
         ci_text = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if ci else ""
         lines.append(
-            f"  agreement on {agr['records_compared']} records: "
+            f"  agreement on {agr.stats.records_compared} records: "
             f"{_fmt(status.percent_agreement)}, κ {_fmt(status.cohen_kappa)}{ci_text}"
         )
     for left in status.reviewers_left_out:
         lines.append(
-            f"  warning: {left['reviewer']} left out of the agreement statistics ({left['why']})"
+            f"  warning: {left.reviewer} left out of the agreement statistics ({left.why})"
         )
     lines.extend(f"  warning: {p}" for p in status.log_problems[:5])
     return status
