@@ -447,13 +447,14 @@ def recover_staged(project: Any) -> list[str]:
     import shutil
 
     from review.io.lock import LockedError, project_lock
+    from review.people import whoami
 
     root = staging_dir(project)
     if not root.is_dir() or not any(root.iterdir()):
         return []
     done: list[str] = []
     try:
-        with project_lock(project.root, "recovering an interrupted import", wait=0.0):
+        with project_lock(project.root, "recovering an interrupted import", whoami(), wait=0.0):
             for txn in sorted(p for p in root.iterdir() if p.is_dir()):
                 if (txn / "COMMIT").is_file():
                     try:

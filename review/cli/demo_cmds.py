@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from review.cli.common import JsonOpt, QuietOpt
 
 
 def demo(
+    ctx: typer.Context,
     directory: Annotated[
         Path,
         typer.Argument(
@@ -59,7 +61,8 @@ def demo(
     root = prepare(directory, force=force)
     steps = plan(root)
     with _StepProgress(quiet) as on_step:
-        results = run_steps(root, steps, lambda argv: _run(argv, root), on_step)
+        cli = ctx.find_root().command  # the `review` command this demo was started from
+        results = run_steps(root, steps, lambda argv: _run(argv, root, cli), on_step)
     summary = summarise(root)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     summary["commands_log"] = COMMANDS_LOG
@@ -75,17 +78,16 @@ def demo(
         err_console().print(f"[dim]Finished in {summary['seconds']} s.[/dim]")
 
 
-def _run(argv: tuple[str, ...], root: Path) -> tuple[int, str, str]:
-    """Run one `review` command in-process (the real command app); capture its output."""
+def _run(argv: tuple[str, ...], root: Path, cli: Callable[..., Any]) -> tuple[int, str, str]:
+    """Run one `review` command in-process with ``cli`` (the root command, or the Typer app of
+    ``review.cli``, which the demo command itself is part of); capture its output."""
     import contextlib
     import io
-
-    from review.cli import app
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            result = app(
+            result = cli(
                 args=[*argv, "--project", str(root)], prog_name="review", standalone_mode=False
             )
             code = result if isinstance(result, int) else 0

@@ -13,6 +13,7 @@ from review.cli.common import (
     ProjectOpt,
     QuietOpt,
     err_console,
+    for_subcommand,
     open_project,
     out_console,
     print_json,
@@ -33,10 +34,6 @@ class Branches(StrEnum):
 
 
 prisma_app = typer.Typer(name="prisma", no_args_is_help=False, rich_markup_mode="markdown")
-
-
-def _project(ctx: typer.Context, project: Path | None) -> Project:
-    return project_from(ctx, project)
 
 
 @prisma_app.callback(invoke_without_command=True)
@@ -85,9 +82,7 @@ def prisma(
 
         review prisma --json --label records_screened="Titles and abstracts screened"
     """
-    ctx.ensure_object(dict)
-    ctx.obj["project"] = project
-    if ctx.invoked_subcommand is not None:
+    if for_subcommand(ctx, project):
         return
     from review.prisma import build_prisma, write_prisma
     from review.prisma.content import DiagramOptions, parse_labels
@@ -159,7 +154,7 @@ def explain_cmd(
     from review.prisma import explain_project
     from review.prisma.flow import explain_count
 
-    proj = _project(ctx, project)
+    proj = project_from(ctx, project)
     flow, rows = explain_project(proj, key)
     if output is not None:
         _write_csv(output, rows)

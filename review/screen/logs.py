@@ -81,30 +81,16 @@ def resolutions_dir(project: Project) -> Path:
 
 def reviewer_log_path(project: Project, reviewer: str) -> Path:
     """``reviewer``'s own screening log; ReviewError when the file belongs to another name."""
-    from review.people import own_path, owner_of
+    from review.people import own_log
 
-    return own_path(
-        screening_dir(project),
-        reviewer,
-        ".jsonl",
-        lambda p: owner_of(p, "reviewer"),
-        "--reviewer",
-        project.rel,
-    )
+    return own_log(screening_dir(project), reviewer, "reviewer", project.rel)
 
 
 def resolver_log_path(project: Project, resolver: str) -> Path:
     """``resolver``'s own resolution log; ReviewError when the file belongs to another name."""
-    from review.people import own_path, owner_of
+    from review.people import own_log
 
-    return own_path(
-        resolutions_dir(project),
-        resolver,
-        ".jsonl",
-        lambda p: owner_of(p, "resolver"),
-        "--resolver",
-        project.rel,
-    )
+    return own_log(resolutions_dir(project), resolver, "resolver", project.rel)
 
 
 def _log_files(folder: Path) -> list[Path]:
