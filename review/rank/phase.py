@@ -393,7 +393,7 @@ def record_stop(
 def stop_decision(project: Project, stage: str) -> StopDecision | None:
     """The team's recorded decision to stop ``stage`` (the earliest), or None."""
     folder = stop_dir(project)
-    found = []
+    found: list[dict[str, Any]] = []
     if folder.is_dir():
         for path in sorted(folder.glob("*.jsonl")):
             found.extend(
