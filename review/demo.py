@@ -370,7 +370,7 @@ def summarise(project_dir: Path) -> dict[str, Any]:
     from review import screen
 
     for stage in ("title-abstract", "full-text"):
-        a = screen.agreement(project, stage)
+        a = screen.agreement(project, stage).to_json()  # the demo's --json summary
         agreement[stage] = {
             k: a.get(k)
             for k in (

@@ -198,11 +198,11 @@ def test_agreement_is_realistic(demo) -> None:
     project = Project.open(root)
     ta = screen.agreement(project, "title-abstract")
     ft = screen.agreement(project, "full-text")
-    assert ta["records_screened_by_all"] == 3794 and ta["unresolved"] == 0
-    assert ft["records_screened_by_all"] == 155 and ft["unresolved"] == 0
-    assert 0.65 <= ta["cohen_kappa"] <= 0.9
-    assert 0.65 <= ft["cohen_kappa"] <= 0.9
-    assert ta["disagreements"] > 0 and ft["disagreements"] > 0
+    assert ta.records_screened_by_all == 3794 and ta.unresolved == 0
+    assert ft.records_screened_by_all == 155 and ft.unresolved == 0
+    assert ta.stats.cohen_kappa is not None and 0.65 <= ta.stats.cohen_kappa <= 0.9
+    assert ft.stats.cohen_kappa is not None and 0.65 <= ft.stats.cohen_kappa <= 0.9
+    assert ta.stats.disagreements > 0 and ft.stats.disagreements > 0
 
 
 def test_derived_outputs_rebuild_byte_for_byte(demo, tmp_path: Path) -> None:
@@ -305,11 +305,11 @@ def test_docs_show_the_real_prisma_output(demo) -> None:
 
     project = Project.open(root)
     for stage in ("title-abstract", "full-text"):
-        a = screen.agreement(project, stage)
+        a = screen.agreement(project, stage).stats
         row = next(line for line in docs.splitlines() if line.startswith(f"│ {stage} "))
         cells = [c.strip() for c in row.strip("│").split("│")]
-        assert cells[2] == str(a["disagreements"]), stage
-        assert cells[4].startswith(f"{a['cohen_kappa']:.2f} "), stage
+        assert cells[2] == str(a.disagreements), stage
+        assert cells[4].startswith(f"{a.cohen_kappa:.2f} "), stage
     log = (root / "outputs" / "demo" / "commands.md").read_text(encoding="utf-8")
     start = docs.index("$ review dedup --quiet")
     excerpt = docs[start : docs.index("```", start)].strip().splitlines()

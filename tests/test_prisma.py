@@ -18,7 +18,7 @@ from review.errors import ReviewError
 from review.prisma import build_files, compute_flow, explain
 from review.prisma.diagram import DiagramOptions, Measurer, compute_layout, parse_labels
 from review.prisma.formats import TEMPLATE_HEADER, TEMPLATE_ROWS
-from review.prisma.inputs import MethodsFacts
+from review.prisma.inputs import AgreementFacts, MethodsFacts
 
 DATA = Path(__file__).parent / "data" / "prisma"
 GOLDEN = DATA / "example-layout.json"
@@ -59,12 +59,12 @@ FACTS = MethodsFacts(
     reviewers_observed={"title-abstract": {2: 3794}, "full-text": {2: 155}},
     resolutions={"title-abstract": 61, "full-text": 9},
     agreement={
-        "title-abstract": {
-            "percent_agreement": 0.962,
-            "cohen_kappa": 0.71,
-            "kappa_ci95": [0.65, 0.77],
-            "kappa_method": "Cohen's kappa",
-        },
+        "title-abstract": AgreementFacts(
+            percent_agreement=0.962,
+            cohen_kappa=0.71,
+            kappa_ci95=(0.65, 0.77),
+            kappa_method="Cohen's kappa",
+        ),
         "full-text": None,
     },
 )
@@ -300,7 +300,7 @@ def test_provisional_flow_is_drawn_with_a_note() -> None:
     first = inputs.main_clusters[0]
     ta[first] = type(ta[first])(None, "", "conflict")
     flow = compute_flow(replace(inputs, title_abstract=ta))
-    assert flow.flow["provisional"] is True and flow.flow["open"]["title_abstract"] == 1
+    assert flow.counts.provisional is True and flow.counts.open.title_abstract == 1
     assert flow.prisma2020["records_excluded"] == 3643
     layout = compute_layout(flow)
     note = layout.box("provisional")

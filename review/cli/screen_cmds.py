@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from review.project import Project
-    from review.screen.disagreements import DisagreementRow
+    from review.screen.disagreements import Agreement, DisagreementRow
     from review.screen.fulltext_text import ExtractReport
     from review.screen.session import ScreeningSession
 
@@ -272,7 +272,7 @@ def disagreements(
             proj, stage, progress=update, all_reviewers=all_reviewers
         )
     if as_json:
-        print_json(summary)
+        print_json(summary.to_json())
         return
     _print_agreement(summary, proj.rel(csv_path), proj.rel(xlsx_path))
 
@@ -281,55 +281,54 @@ def _fmt(x: float | None, digits: int = 2) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
 
 
-def _print_agreement(s: dict, csv_path: str, xlsx_path: str) -> None:
+def _print_agreement(s: Agreement, csv_path: str, xlsx_path: str) -> None:
     from rich.markup import escape
     from rich.table import Table
 
     con = out_console()
+    own, alt = s.stats, s.maybe_collapsed_to_include
     con.print(
-        f"[bold]{escape(s['stage'])}[/bold]: {s['eligible']} records, reviewers "
-        f"{escape(', '.join(s['reviewers']) or '(none yet)')}; {s['records_compared']} compared, "
-        f"{s['agreements']} agreements, {s['disagreements']} disagreements, "
-        f"{s['unresolved']} unresolved."
+        f"[bold]{escape(s.stage)}[/bold]: {s.eligible} records, reviewers "
+        f"{escape(', '.join(s.reviewers) or '(none yet)')}; {own.records_compared} compared, "
+        f"{own.agreements} agreements, {own.disagreements} disagreements, "
+        f"{s.unresolved} unresolved."
     )
-    alt = s["maybe_collapsed_to_include"]
     t = Table("statistic", "maybe as own category", "maybe counted as include")
-    t.add_row(
-        "percent agreement", _fmt(s["percent_agreement"], 3), _fmt(alt["percent_agreement"], 3)
-    )
-    for label, key in (("κ", "cohen_kappa"), ("PABAK", "pabak"), ("Gwet's AC1", "gwet_ac1"),
-                       ("Krippendorff's α", "krippendorff_alpha")):  # fmt: skip
-        t.add_row(label, _fmt(s[key], 3), _fmt(alt[key], 3))
-    ci, ci2 = s["kappa_ci95"], alt["kappa_ci95"]
+    t.add_row("percent agreement", _fmt(own.percent_agreement, 3), _fmt(alt.percent_agreement, 3))
+    for label, a, b in (("κ", own.cohen_kappa, alt.cohen_kappa), ("PABAK", own.pabak, alt.pabak),
+                        ("Gwet's AC1", own.gwet_ac1, alt.gwet_ac1),
+                        ("Krippendorff's α", own.krippendorff_alpha, alt.krippendorff_alpha)):  # fmt: skip
+        t.add_row(label, _fmt(a, 3), _fmt(b, 3))
+    ci, ci2 = own.kappa_ci95, alt.kappa_ci95
     t.add_row(
         "κ 95% CI",
         f"{ci[0]:.3f} to {ci[1]:.3f}" if ci else "n/a",
         f"{ci2[0]:.3f} to {ci2[1]:.3f}" if ci2 else "n/a",
     )
     con.print(t)
-    for left in s["reviewers_left_out"]:
+    for left in s.reviewers_left_out:
         con.print(
-            f"Left out of the statistics: {escape(left['reviewer'])} ({escape(left['why'])}); "
+            f"Left out of the statistics: {escape(left.reviewer)} ({escape(left.why)}); "
             "--all-reviewers compares everyone."
         )
-    if len(s["pairs"]) > 1:
+    if len(own.pairs) > 1:
         pt = Table("pair", "n", "agreement", "κ", "95% CI", "PABAK", "AC1", "α")
-        for p in s["pairs"]:
-            c = p["kappa_ci95"]
+        for pair in own.pairs:
+            p, c = pair.stats, pair.stats.kappa_ci95
             pt.add_row(
-                escape(" × ".join(p["reviewers"])),
-                str(p["n"]),
-                _fmt(p["percent_agreement"], 3),
-                _fmt(p["cohen_kappa"], 3),
+                escape(" × ".join(pair.reviewers)),
+                str(p.n),
+                _fmt(p.percent_agreement, 3),
+                _fmt(p.cohen_kappa, 3),
                 f"{c[0]:.2f}–{c[1]:.2f}" if c else "n/a",
-                _fmt(p["pabak"], 3),
-                _fmt(p["gwet_ac1"], 3),
-                _fmt(p["krippendorff_alpha"], 3),
+                _fmt(p.pabak, 3),
+                _fmt(p.gwet_ac1, 3),
+                _fmt(p.krippendorff_alpha, 3),
             )
         con.print(pt)
     con.print(f"Wrote {escape(csv_path)} and {escape(xlsx_path)}")
-    for p in s["log_problems"]:
-        err_console().print(f"Warning: {escape(p)}")
+    for problem in s.log_problems:
+        err_console().print(f"Warning: {escape(problem)}")
 
 
 @resolve_app.callback()

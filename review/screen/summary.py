@@ -40,7 +40,8 @@ def status_summary(project: Project) -> dict[str, Any]:
         final = final_from_state(state)
         if stage == "title-abstract":
             ta_final = final
-        agr = agreement_from_state(state, final, roster=screening_roster(project.protocol, stage))
+        roster = screening_roster(project.protocol, stage)
+        agr = agreement_from_state(state, final, roster=roster).to_json()
         decided = sum(1 for fd in final.values() if fd.decision is not None)
         entry = {
             "eligible": len(state.eligible),
