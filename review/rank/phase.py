@@ -402,21 +402,6 @@ def stop_decision(project: Project, stage: str) -> StopDecision | None:
     return StopDecision.from_line(min(found, key=lambda o: str(o.get("at", "")))) if found else None
 
 
-def test_from_line(line: dict[str, Any]) -> StopTest:
-    """The test as recorded (for reports)."""
-    return StopTest(
-        recall_target=float(line["recall_target"]),
-        confidence=float(line["confidence"]),
-        urn=int(line["urn"]),
-        ranked_includes=int(line["ranked_relevant"]),
-        sampled=int(line["sampled"]),
-        sample_includes=int(line["sample_relevant"]),
-        p_value=float(line["p_value"]),
-        safe_to_stop=True,
-        more_to_screen=0,
-    )
-
-
 def not_screened_after_stop(project: Project, stage: str) -> tuple[StopDecision | None, list[str]]:
     """The team's stop decision at ``stage`` and the eligible clusters no reviewer decided
     (in eligibility order); (None, []) when the team has not stopped by the rule."""
