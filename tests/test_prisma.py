@@ -76,6 +76,33 @@ def example():
     return inputs, build_files(inputs, FACTS, DiagramOptions(title="Parent peer advocacy"))
 
 
+def test_explain_count_reads_every_number_of_the_flow(example) -> None:
+    """``explain_count`` (``review prisma explain``'s count) maps each prisma.json key to its
+    number through the typed counts: plain counts, list rows by id or source, open counts."""
+    from review.prisma.flow import explain_count
+
+    _, build = example
+    flow = build.flow
+    data = json.loads(build.files["prisma.json"])["flow"]
+    numbers = {k: v for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool)}
+    assert len(numbers) > 15
+    for key, value in numbers.items():
+        assert explain_count(flow, key) == value, key
+    assert explain_count(flow, "identified") == data["identified_total"] == 7299
+    for key in ("provisional", "open", "identified_nope", "records_excluded_by_reason"):
+        assert explain_count(flow, key) is None, key
+    for head in ("records", "reports", "other_reports"):
+        for row in data[f"{head}_excluded_by_reason"]:
+            key = f"{head}_excluded_by_reason.{row['reason']}"
+            assert explain_count(flow, key) == row["n"], key
+        assert explain_count(flow, f"{head}_excluded_by_reason.no-such-reason") is None
+    assert explain_count(flow, "identified.grey LITERATURE") == 75  # any case, like explain
+    assert explain_count(flow, "identified.nowhere") == 0
+    assert explain_count(flow, "open.title_abstract") == data["open"]["title_abstract"] == 0
+    assert explain_count(flow, "open.nothing") is None
+    assert explain_count(flow, "dbr_excluded") == data["reports_excluded"]  # prisma2020 first
+
+
 def test_example_numbers_equal_figure_1(example) -> None:
     _, build = example
     data = json.loads(build.files["prisma.json"])

@@ -393,28 +393,13 @@ def record_stop(
 def stop_decision(project: Project, stage: str) -> StopDecision | None:
     """The team's recorded decision to stop ``stage`` (the earliest), or None."""
     folder = stop_dir(project)
-    found = []
+    found: list[dict[str, Any]] = []
     if folder.is_dir():
         for path in sorted(folder.glob("*.jsonl")):
             found.extend(
                 o for o in iter_jsonl(path) if o.get("op") == STOP_OP and o.get("stage") == stage
             )
     return StopDecision.from_line(min(found, key=lambda o: str(o.get("at", "")))) if found else None
-
-
-def test_from_line(line: dict[str, Any]) -> StopTest:
-    """The test as recorded (for reports)."""
-    return StopTest(
-        recall_target=float(line["recall_target"]),
-        confidence=float(line["confidence"]),
-        urn=int(line["urn"]),
-        ranked_includes=int(line["ranked_relevant"]),
-        sampled=int(line["sampled"]),
-        sample_includes=int(line["sample_relevant"]),
-        p_value=float(line["p_value"]),
-        safe_to_stop=True,
-        more_to_screen=0,
-    )
 
 
 def not_screened_after_stop(project: Project, stage: str) -> tuple[StopDecision | None, list[str]]:

@@ -279,8 +279,9 @@ def agreement_from_state(
     for key, w in every.items():
         for r, _v in key:
             done_all[r] = done_all.get(r, 0) + w
+    left_out: list[LeftOut] = []
     if all_reviewers:
-        panel, left_out, rule = sorted(done_all), [], "every reviewer (--all-reviewers)"
+        panel, rule = sorted(done_all), "every reviewer (--all-reviewers)"
     else:
         panel, left_out, rule = choose_panel(done_all, len(state.eligible), roster)
     if left_out:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from review.errors import ReviewError
 from review.io.files import JsonlAppender
 from review.screen.logs import (
+    OwnLog,
     parse_reason,  # noqa: F401 - where callers have found it
     resolve_line,
     resolver_log_path,
@@ -62,7 +63,7 @@ def disagreements_to_resolve(
     return rows
 
 
-class ResolutionLog:
+class ResolutionLog(OwnLog):
     """A resolver's own log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, resolver: str) -> None:
@@ -82,15 +83,6 @@ class ResolutionLog:
         line = resolve_line(self.resolver, record_id, stage, decision, reason, rationale)
         self._app.append(line)
         return line
-
-    def close(self) -> None:
-        self._app.close()
-
-    def __enter__(self) -> ResolutionLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 # The tool's own disagreements sheet (outputs/screening/<stage>-disagreements.xlsx/.csv) names
