@@ -142,8 +142,8 @@ def own_path(
 
 
 def own_log(folder: Path, name: str, role: str, rel: Callable[[Path], str]) -> Path:
-    """``name``'s own JSON Lines log in ``folder``: :func:`own_path` with the owner read from the
-    lines' ``role`` key (``reviewer``/``resolver``) and ``--role`` as the option to name."""
+    """``name``'s own JSON Lines log in ``folder`` (:func:`own_path`), whose owner is the
+    ``role`` field (``reviewer``, ``resolver``) of its first line; ``--<role>`` names them."""
     return own_path(folder, name, ".jsonl", lambda p: owner_of(p, role), f"--{role}", rel)
 
 

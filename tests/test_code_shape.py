@@ -21,8 +21,6 @@ def _shape():
 # Cycles through a package's own __init__ (it re-exports its submodules, which import shared
 # types from it) or owned by work in progress elsewhere; each is named here so none is added.
 ALLOWED_CYCLES = [
-    ["review.cli", "review.cli.demo_cmds"],
-    ["review.io.files", "review.io.lock", "review.people"],
     [
         "review.io.readers",
         "review.io.readers.bibtex",
@@ -43,13 +41,7 @@ ALLOWED_CYCLES = [
 # Functions still over MAX_FUNCTION lines, in code other work was changing at the time; this list
 # may only shrink (a new long function, or one of these growing past its module, fails).
 LONG_FUNCTIONS_LEFT = {
-    "review/chart/summary.py summarise",
     "review/io/readers/ris.py parse",  # the RIS reader's hot loop (import speed)
-    # grown past 80 lines by the reviewer-identity work merged at the end of the session:
-    "review/cli/screen_cmds.py resolve",
-    "review/screen/resolve.py import_resolutions",
-    "review/screen/spreadsheet.py export_sheet",
-    "review/screen/spreadsheet.py import_sheet",
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, JsonlProblem
@@ -196,7 +196,22 @@ def validate_decision(protocol: Protocol, stage: str, decision: str, reason: str
     return None
 
 
-class ScreeningLog:
+class OwnLog:
+    """A person's own log opened for appending (``_app``); closed on leaving a ``with`` block."""
+
+    _app: JsonlAppender
+
+    def close(self) -> None:
+        self._app.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ScreeningLog(OwnLog):
     """A reviewer's own screening log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, reviewer: str) -> None:
@@ -229,15 +244,6 @@ class ScreeningLog:
     def extend(self, lines: list[dict[str, Any]]) -> None:
         """Append many prepared lines with one fsync (spreadsheet import)."""
         self._app.extend(lines)
-
-    def close(self) -> None:
-        self._app.close()
-
-    def __enter__(self) -> ScreeningLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def decide_line(
