@@ -142,18 +142,10 @@ class RecordExplanation:
     note: str | None = None  # why nothing was compared
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "record_id": self.record_id,
-            "citation": self.citation,
-            "source": self.source,
-            "branch": self.branch,
-            "cluster_id": self.cluster_id,
-            "status": self.status,
-            "primary": self.primary,
-            "members": [c.to_json() for c in self.members],
-            "queued": [c.to_json() for c in self.queued],
-            "nearest": [c.to_json() for c in self.nearest],
-        }
+        head = ("record_id", "citation", "source", "branch", "cluster_id", "status", "primary")
+        out: dict[str, Any] = {name: getattr(self, name) for name in head}
+        for name in ("members", "queued", "nearest"):
+            out[name] = [c.to_json() for c in getattr(self, name)]
         if self.note is not None:
             out["note"] = self.note
         return out

@@ -37,29 +37,11 @@ if TYPE_CHECKING:
     from review.project import Project
 
 CACHE_VERSION = "1"
+# maybe-pairs.csv: the pair, then each field of the two records side by side (a file format)
+MAYBE_SIDES = ("source", "title", "authors", "year", "journal", "volume", "pages", "doi")
 MAYBE_COLUMNS = (
-    "record_id_a",
-    "record_id_b",
-    "title_similarity",
-    "authors_similarity",
-    "rule",
-    "reasons",
-    "source_a",
-    "source_b",
-    "title_a",
-    "title_b",
-    "authors_a",
-    "authors_b",
-    "year_a",
-    "year_b",
-    "journal_a",
-    "journal_b",
-    "volume_a",
-    "volume_b",
-    "pages_a",
-    "pages_b",
-    "doi_a",
-    "doi_b",
+    *("record_id_a", "record_id_b", "title_similarity", "authors_similarity", "rule", "reasons"),
+    *(f"{f}_{side}" for f in MAYBE_SIDES for side in "ab"),
 )
 
 
@@ -261,33 +243,19 @@ def _write_maybe_pairs(project: Project, records: list[Record], result: DedupRes
     maybe: list[list[object]] = [list(MAYBE_COLUMNS)]
     for q in result.queued:
         a, b = by_id[q.a], by_id[q.b]
-        maybe.append(
-            [
-                q.a,
-                q.b,
-                q.title,
-                "" if q.authors is None else round(q.authors, 3),
-                q.rule,
-                q.reasons,
-                a.source,
-                b.source,
-                a.title,
-                b.title,
-                "; ".join(a.authors),
-                "; ".join(b.authors),
-                a.year or "",
-                b.year or "",
-                a.journal,
-                b.journal,
-                a.volume,
-                b.volume,
-                a.pages,
-                b.pages,
-                a.doi,
-                b.doi,
-            ]
-        )
+        authors = "" if q.authors is None else round(q.authors, 3)
+        row: list[object] = [q.a, q.b, q.title, authors, q.rule, q.reasons]
+        for f in MAYBE_SIDES:
+            row += [_side_value(a, f), _side_value(b, f)]
+        maybe.append(row)
     atomic_write_text(maybe_path(project), csv_text(maybe))
+
+
+def _side_value(rec: Record, name: str) -> object:
+    v = getattr(rec, name)
+    if name == "authors":
+        return "; ".join(v)
+    return (v or "") if name == "year" else v  # no year: an empty cell
 
 
 def _write_overlap(project: Project, result: DedupResult) -> None:
