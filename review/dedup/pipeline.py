@@ -111,7 +111,9 @@ class _Decisions:
     pairs: dict[tuple[int, int], tuple[PairScore, Decision]]
 
     @classmethod
-    def of(cls, norms: list[NormRecord], options: DedupOptions, scored: list[PairScore]):
+    def of(
+        cls, norms: list[NormRecord], options: DedupOptions, scored: list[PairScore]
+    ) -> _Decisions:
         pairs: dict[tuple[int, int], tuple[PairScore, Decision]] = {}
         for s in scored:
             pairs[(s.a, s.b)] = (s, decide(s, options, short_title(norms[s.a], norms[s.b])))
