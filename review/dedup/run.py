@@ -264,7 +264,7 @@ def _write_overlap(project: Project, result: DedupResult) -> None:
     from review.io.xlsx import csv_text
 
     table = overlap_table(Clusters(result.rows))
-    sources = [row["source"] for row in table]
+    sources = [row.source for row in table]
     overlap: list[list[object]] = [
         [
             "source",
@@ -279,13 +279,13 @@ def _write_overlap(project: Project, result: DedupResult) -> None:
     for row in table:
         overlap.append(
             [
-                row["source"],
-                row["branch"],
-                row["records"],
-                row["duplicates_within_source"],
-                row["clusters"],
-                row["unique_clusters"],
-                *[row["overlap"].get(s, "") for s in sources],
+                row.source,
+                row.branch,
+                row.records,
+                row.duplicates_within_source,
+                row.clusters,
+                row.unique_clusters,
+                *[row.overlap.get(s, "") for s in sources],
             ]
         )
     atomic_write_text(overlap_path(project), csv_text(overlap))
@@ -315,40 +315,6 @@ def _conflicts(project: Project) -> list[tuple[str, str]]:
     return list(verdict_conflicts(project))
 
 
-def overlap_table(clusters: Clusters) -> list[dict[str, Any]]:
-    """Per source: records, duplicates inside the source, clusters shared with each other source
-    and clusters found only in this source (its unique contribution)."""
-    sources_of: dict[str, Counter[str]] = defaultdict(Counter)
-    branch_of_source: dict[str, str] = {}
-    records: Counter[str] = Counter()
-    for r in clusters.rows:
-        sources_of[r.cluster_id][r.source] += 1
-        records[r.source] += 1
-        branch_of_source.setdefault(r.source, r.branch)
-    table: dict[str, dict[str, Any]] = {}
-    for s in records:
-        table[s] = {
-            "source": s,
-            "branch": branch_of_source[s],
-            "records": records[s],
-            "duplicates_within_source": 0,
-            "clusters": 0,
-            "unique_clusters": 0,
-            "overlap": {},
-        }
-    for counter in sources_of.values():
-        for s, n in counter.items():
-            row = table[s]
-            row["clusters"] += 1
-            row["duplicates_within_source"] += n - 1
-            if len(counter) == 1:
-                row["unique_clusters"] += 1
-            for other in counter:
-                if other != s:
-                    row["overlap"][other] = row["overlap"].get(other, 0) + 1
-    return [table[s] for s in sorted(table)]
-
-
 @dataclass(frozen=True, slots=True)
 class SourceOverlap:
     """One row of :func:`overlap_table`: a source's records, duplicates inside it, clusters it
@@ -362,12 +328,45 @@ class SourceOverlap:
     unique_clusters: int
     overlap: Mapping[str, int]  # other source -> clusters shared with it
 
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> SourceOverlap:
-        return cls(**{f.name: row[f.name] for f in fields(cls)})
-
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def overlap_table(clusters: Clusters) -> tuple[SourceOverlap, ...]:
+    """Per source, in name order: records, duplicates inside the source, clusters shared with
+    each other source and clusters found only in this source (its unique contribution)."""
+    sources_of: dict[str, Counter[str]] = defaultdict(Counter)
+    branch_of_source: dict[str, str] = {}
+    records: Counter[str] = Counter()
+    for r in clusters.rows:
+        sources_of[r.cluster_id][r.source] += 1
+        records[r.source] += 1
+        branch_of_source.setdefault(r.source, r.branch)
+    within: Counter[str] = Counter()
+    n_clusters: Counter[str] = Counter()
+    unique: Counter[str] = Counter()
+    shared: dict[str, dict[str, int]] = {s: {} for s in records}
+    for counter in sources_of.values():
+        for s, n in counter.items():
+            n_clusters[s] += 1
+            within[s] += n - 1
+            if len(counter) == 1:
+                unique[s] += 1
+            for other in counter:
+                if other != s:
+                    shared[s][other] = shared[s].get(other, 0) + 1
+    return tuple(
+        SourceOverlap(
+            source=s,
+            branch=branch_of_source[s],
+            records=records[s],
+            duplicates_within_source=within[s],
+            clusters=n_clusters[s],
+            unique_clusters=unique[s],
+            overlap=shared[s],
+        )
+        for s in sorted(records)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,7 +425,7 @@ def status_summary(project: Project) -> DedupStatus:
         removed_manual=len(clusters.removed_manual()),
         queued=_queued(project),
         verdict_conflicts=tuple(_conflicts(project)),
-        overlap=tuple(SourceOverlap.from_row(row) for row in overlap_table(clusters)),
+        overlap=overlap_table(clusters),
     )
     return DedupStatus(_status_lines(counts), counts)
 
