@@ -50,7 +50,6 @@ LONG_FUNCTIONS_LEFT = {
     "review/dedup/pipeline.py explain_pair",
     "review/dedup/review_ui.py review_session",
     "review/dedup/run.py write_outputs",
-    "review/io/readers/ris.py parse",  # the RIS reader's hot loop (import speed)
     # grown past 80 lines by the reviewer-identity work merged at the end of the session:
     "review/cli/screen_cmds.py resolve",
     "review/dedup/exchange.py import_verdicts",

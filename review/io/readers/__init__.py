@@ -418,8 +418,12 @@ def make_entry(
     original_id: str,
     mapped: dict[str, Any],
     raw: tuple[tuple[str, str], ...],
+    *,
+    clean: bool = False,
 ) -> Entry:
-    """Build an :class:`Entry`, normalising the reader's mapped fields."""
+    """Build an :class:`Entry`, normalising the reader's mapped fields (``clean``: see
+    :func:`~review.io.readers.normalize.normalize_fields`)."""
     from review.io.readers.normalize import normalize_fields
 
-    return Entry(position, line, original_id.strip(), normalize_fields(mapped), raw)
+    fields = normalize_fields(mapped, clean=clean)
+    return Entry(position, line, original_id.strip(), fields, raw)
