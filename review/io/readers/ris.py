@@ -21,7 +21,6 @@ from typing import Any
 from review.io.readers import ParseResult, Problem, make_entry
 
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_MARKER_NL = re.compile(r"\n(TY|ER) {1,2}-")
 _FIRST_MARKER = re.compile(r"(TY|ER) {1,2}-")
 _PMID_LINE = re.compile(r"^PMID\s*-\s*(\d+)\s*$")
 _LINE = re.compile(r"^(?:([A-Z][A-Z0-9])  -(?: +|$)(.*)|(.*))$", re.M)
@@ -61,11 +60,9 @@ def count_markers(text: str) -> int:
     Every ``TY`` opens a record (a ``TY`` line right after another ``TY`` line is the same
     record); an ``ER`` that closes no open record counts as a record without ``TY``.
     """
-    marks: list[tuple[int, str]] = []
-    if _FIRST_MARKER.match(text):
-        marks.append((0, text[:2]))
-    # A literal "\n" prefix lets the regex engine skip ahead fast (no ^ with re.M).
-    marks.extend((m.start() + 1, m.group(1)) for m in _MARKER_NL.finditer(text))
+    marks = [(0, text[:2])] if _FIRST_MARKER.match(text) else []
+    marks += _marker_lines(text, "TY") + _marker_lines(text, "ER")
+    marks.sort()
     count = 0
     open_ = False
     last_ty = -1
@@ -85,6 +82,21 @@ def count_markers(text: str) -> int:
             open_ = False
             last_ty = -1
     return count
+
+
+def _marker_lines(text: str, tag: str) -> list[tuple[int, str]]:
+    """``(offset, tag)`` of every line but the first that starts with ``tag`` then `` -`` or
+    ``  -`` (str.find skips through the text far faster than a regular expression)."""
+    out = []
+    find = text.find
+    needle = f"\n{tag} "
+    pos = find(needle)
+    while pos >= 0:
+        after = pos + 4
+        if text.startswith(("-", " -"), after):
+            out.append((pos + 1, tag))
+        pos = find(needle, after)
+    return out
 
 
 def _first(d: dict[str, list[str]], tags: tuple[str, ...]) -> str:
