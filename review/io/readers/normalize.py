@@ -514,6 +514,8 @@ def first_text(value: Any) -> str:
     """The first non-empty value of a list, whitespace collapsed."""
     if type(value) is str:
         return clean_text(value) if value else ""
+    if value is None:
+        return ""
     if isinstance(value, list | tuple):
         for item in value:
             text = clean_text(item)
@@ -524,10 +526,14 @@ def first_text(value: Any) -> str:
 
 
 _ISSN_ANY = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
+_ISSN_AS_IS = re.compile(r"\d{4}-\d{3}[\dX]\Z", re.ASCII)
 
 
 def norm_issn(value: Any) -> str:
     """ISSNs as ``1234-567X`` joined by ``; `` (other text kept as given)."""
+    if type(value) is list and len(value) == 1 and type(value[0]) is str:
+        if _ISSN_AS_IS.match(value[0]):
+            return value[0]  # fast path: one ISSN written as it should be
     out: list[str] = []
     for item in _as_items(value, _SPLIT_KW):
         found = [f"{a}-{b.upper()}" for a, b in _ISSN_ANY.findall(item)]
@@ -563,7 +569,7 @@ def normalize_fields(mapped: dict[str, Any], *, clean: bool = False) -> dict[str
         keywords = norm_keywords(get("keywords"))
         text = first_text
     year = get("year")
-    pages, start, end = get("pages"), get("start_page"), get("end_page")
+    issn, isbn = get("issn"), get("isbn")
     out: dict[str, Any] = {
         "type": norm_type(get("type")),
         "title": title,
@@ -573,13 +579,11 @@ def normalize_fields(mapped: dict[str, Any], *, clean: bool = False) -> dict[str
         "journal": text(get("journal")) or first_text(get("journal_alt")),
         "volume": text(get("volume")),
         "issue": text(get("issue")),
-        "pages": ""
-        if pages is None and start is None and end is None
-        else norm_pages(first_text(pages), first_text(start), first_text(end)),
+        "pages": _pages(get("pages"), get("start_page"), get("end_page")),
         "doi": norm_doi(get("doi")) or norm_doi(get("doi_alt")),
         "pmid": norm_pmid(first_text(get("pmid"))),
-        "issn": norm_issn(get("issn")),
-        "isbn": norm_isbn(get("isbn")),
+        "issn": "" if issn is None else norm_issn(issn),
+        "isbn": "" if isbn is None else norm_isbn(isbn),
         "keywords": keywords,
         "url": text(get("url")),
         "language": text(get("language")),
@@ -590,6 +594,15 @@ def normalize_fields(mapped: dict[str, Any], *, clean: bool = False) -> dict[str
     if "<" in journal or "&" in journal:
         out["journal"] = norm_title(journal)
     return out
+
+
+def _pages(pages: Any, start: Any, end: Any) -> str:
+    if pages is None:
+        if start is None and end is None:
+            return ""
+        if type(start) is str and type(end) is str and start.isdigit() and end.isdigit():
+            return f"{start}-{end}" if start != end else start  # what norm_pages gives
+    return norm_pages(first_text(pages), first_text(start), first_text(end))
 
 
 def _text_as_is(value: Any) -> str:

@@ -54,15 +54,17 @@ URL_TAGS = ("UR", "L2", "L1", "LK")
 ID_TAGS = ("ID", "AN")
 
 
-def count_markers(text: str) -> int:
+def count_markers(text: str, marks: list[tuple[int, str]] | None = None) -> int:
     """Records in an RIS text by counting ``TY``/``ER`` marker lines only.
 
     Every ``TY`` opens a record (a ``TY`` line right after another ``TY`` line is the same
-    record); an ``ER`` that closes no open record counts as a record without ``TY``.
+    record); an ``ER`` that closes no open record counts as a record without ``TY``. ``marks``
+    are the marker lines after the first (:func:`_marker_lines`) when the caller has them.
     """
-    marks = [(0, text[:2])] if _FIRST_MARKER.match(text) else []
-    marks += _marker_lines(text, "TY") + _marker_lines(text, "ER")
-    marks.sort()
+    if marks is None:
+        marks = _marker_lines(text, "TY") + _marker_lines(text, "ER")
+    first = [(0, text[:2])] if _FIRST_MARKER.match(text) else []
+    marks = sorted(first + marks)
     count = 0
     open_ = False
     last_ty = -1
@@ -112,11 +114,10 @@ def map_ris(pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, Any], str]:
     d: dict[str, list[str]] = {}
     for tag, value in pairs:
         if value:
-            values = d.get(tag)
-            if values is None:
-                d[tag] = [value]
+            if tag in d:
+                d[tag].append(value)
             else:
-                values.append(value)
+                d[tag] = [value]
     if "AU" in d and "A1" in d:
         authors = [v for t, v in pairs if v and t in AUTHOR_TAGS]  # keep file order
     else:
@@ -228,17 +229,11 @@ def _clean_values(lines: str, n_lines: int) -> bool:
     )
 
 
-def _er_lines(text: str, loose: bool) -> Iterator[int]:
-    """Where each ``ER`` tag line starts (``ER  -`` then a space or the end of the line)."""
+def _er_lines(text: str, loose: bool, er_marks: list[tuple[int, str]]) -> list[int]:
+    """Where each ``ER`` tag line starts (``ER  -`` then a space or the end of the line), from
+    the ``ER`` marker lines after the first."""
     er = _ER_LOOSE if loose else _ER
-    if er.match(text):
-        yield 0
-    find = text.find
-    pos = find("\nER ")
-    while pos >= 0:
-        if er.match(text, pos + 1):
-            yield pos + 1
-        pos = find("\nER ", pos + 4)
+    return ([0] if er.match(text) else []) + [pos for pos, _ in er_marks if er.match(text, pos)]
 
 
 def parse(text: str, name: str = "<text>") -> ParseResult:
@@ -251,11 +246,14 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
     """
     # The one-space form ``TY - JOUR`` is accepted only when the file's TY/ER lines use it, so
     # that a continuation line such as ``UK - based ...`` is not taken for a tag.
-    loose = text.startswith(("TY -", "ER -")) or "\nTY -" in text or "\nER -" in text
-    reader = _Reader(ParseResult(format="ris", encoding="", found=count_markers(text)), loose)
+    ty_marks, er_marks = _marker_lines(text, "TY"), _marker_lines(text, "ER")
+    marks = ty_marks + er_marks
+    loose = text.startswith(("TY -", "ER -")) or any(text[pos + 3] == "-" for pos, _ in marks)
+    found = count_markers(text, marks)
+    reader = _Reader(ParseResult(format="ris", encoding="", found=found), loose)
     pos, lineno = 0, 1
     size = len(text)
-    for er in _er_lines(text, loose):
+    for er in _er_lines(text, loose, er_marks):
         if er > pos and not reader.record(text, pos, er - 1, lineno):
             reader.lines(text, pos, er - 1, lineno)
         lineno += text.count("\n", pos, er)
