@@ -24,20 +24,6 @@ ALLOWED_CYCLES = [
     ["review.cli", "review.cli.demo_cmds"],
     ["review.dedup.ltwa", "review.dedup.normalize"],
     ["review.io.files", "review.io.lock", "review.people"],
-    [
-        "review.io.readers",
-        "review.io.readers.bibtex",
-        "review.io.readers.detect",
-        "review.io.readers.endnote_tagged",
-        "review.io.readers.endnote_xml",
-        "review.io.readers.json_records",
-        "review.io.readers.medline",
-        "review.io.readers.ovid",
-        "review.io.readers.pubmed_xml",
-        "review.io.readers.ris",
-        "review.io.readers.tabular",
-        "review.io.readers.wos",
-    ],
 ]
 
 

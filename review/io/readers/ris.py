@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import Any
 
-from review.io.readers import ParseResult, Problem, make_entry
+from review.io.readers.base import ParseResult, Problem, make_entry
 
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FIRST_MARKER = re.compile(r"(TY|ER) {1,2}-")
