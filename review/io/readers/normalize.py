@@ -531,6 +531,8 @@ _ISSN_AS_IS = re.compile(r"\d{4}-\d{3}[\dX]\Z", re.ASCII)
 
 def norm_issn(value: Any) -> str:
     """ISSNs as ``1234-567X`` joined by ``; `` (other text kept as given)."""
+    if value is None or (type(value) is list and not value):
+        return ""
     if type(value) is list and len(value) == 1 and type(value[0]) is str:
         if _ISSN_AS_IS.match(value[0]):
             return value[0]  # fast path: one ISSN written as it should be
@@ -544,6 +546,8 @@ def norm_issn(value: Any) -> str:
 
 
 def norm_isbn(value: Any) -> str:
+    if value is None or (type(value) is list and not value):
+        return ""
     out: list[str] = []
     for item in _as_items(value, _SPLIT_KW):
         v = clean_text(item)
@@ -569,7 +573,6 @@ def normalize_fields(mapped: dict[str, Any], *, clean: bool = False) -> dict[str
         keywords = norm_keywords(get("keywords"))
         text = first_text
     year = get("year")
-    issn, isbn = get("issn"), get("isbn")
     out: dict[str, Any] = {
         "type": norm_type(get("type")),
         "title": title,
@@ -582,8 +585,8 @@ def normalize_fields(mapped: dict[str, Any], *, clean: bool = False) -> dict[str
         "pages": _pages(get("pages"), get("start_page"), get("end_page")),
         "doi": norm_doi(get("doi")) or norm_doi(get("doi_alt")),
         "pmid": norm_pmid(first_text(get("pmid"))),
-        "issn": "" if issn is None else norm_issn(issn),
-        "isbn": "" if isbn is None else norm_isbn(isbn),
+        "issn": norm_issn(get("issn")),
+        "isbn": norm_isbn(get("isbn")),
         "keywords": keywords,
         "url": text(get("url")),
         "language": text(get("language")),
