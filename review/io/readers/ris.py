@@ -31,8 +31,9 @@ _TAG_LINE_LOOSE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: +|$)(.*)(?<![ \t\v\f])
 _ER = re.compile(r"ER  -(?: |$)", re.M)
 _ER_LOOSE = re.compile(r"ER {1,2}-(?: |$)", re.M)
 _CHUNK = 1 << 22
-# Latin-1 characters str.isprintable() refuses (control characters, NBSP, soft hyphen).
-_NOT_PRINTABLE = bytes(i for i in range(256) if not chr(i).isprintable())
+# Latin-1 characters str.isprintable() refuses (control characters, NBSP, soft hyphen), and the
+# markup characters normalize_fields looks at.
+_NOT_CLEAN = bytes(i for i in range(256) if not chr(i).isprintable() or chr(i) in "<&")
 _NONE = ("",)
 _TRAILING = (" ", "\t", "\v", "\f")
 _SN_SPLIT = re.compile(r"[;\s]+(?:\(.*?\)\s*)?")
@@ -221,11 +222,10 @@ def _clean_values(lines: str, n_lines: int) -> bool:
         data = lines.encode("latin-1")
     except UnicodeEncodeError:
         return False
+    # Nothing deleted but the n - 1 line breaks; "  " only in each line's separator.
     return (
-        len(data.translate(None, _NOT_PRINTABLE)) == len(data) - n_lines + 1  # but the n - 1 \n
-        and data.count(b"  ") == n_lines  # the separator of each line, none in a value
-        and b"<" not in data
-        and b"&" not in data
+        len(data.translate(None, _NOT_CLEAN)) == len(data) - n_lines + 1
+        and data.count(b"  ") == n_lines
     )
 
 
@@ -254,9 +254,10 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
     pos, lineno = 0, 1
     size = len(text)
     for er in _er_lines(text, loose, er_marks):
-        if er > pos and not reader.record(text, pos, er - 1, lineno):
+        n_lines = text.count("\n", pos, er)
+        if er > pos and not reader.record(text, pos, er - 1, lineno, n_lines):
             reader.lines(text, pos, er - 1, lineno)
-        lineno += text.count("\n", pos, er)
+        lineno += n_lines
         reader.er_line(lineno)
         pos = text.find("\n", er) + 1 or size + 1
         lineno += 1
@@ -297,15 +298,17 @@ class _Reader:
         self.orphans = 0
         self.last_pairs: tuple[tuple[str, str], ...] = ()
 
-    def record(self, text: str, pos: int, end: int, lineno: int) -> bool:
-        """Read ``text[pos:end]`` (the lines before an ``ER`` line) if it is one plain record:
-        blank lines, then a ``TY`` line and tag lines only, no other ``TY``, no value ending in
-        white space. False otherwise (nothing read: the caller reads it line by line)."""
+    def record(self, text: str, pos: int, end: int, lineno: int, n_lines: int) -> bool:
+        """Read the ``n_lines`` lines of ``text[pos:end]`` (the lines before an ``ER`` line) if
+        they are one plain record: blank lines, then a ``TY`` line and tag lines only, no other
+        ``TY``, no value ending in white space. False otherwise (nothing read: the caller reads
+        it line by line)."""
         while pos < end and text[pos] == "\n":
             pos += 1
             lineno += 1
+            n_lines -= 1
         pairs = self.tag_pattern.findall(text, pos, end)
-        if not pairs or len(pairs) != text.count("\n", pos, end) + 1:
+        if not pairs or len(pairs) != n_lines:
             return False
         tags, values = zip(*pairs, strict=True)
         if tags[0] != "TY" or tags.count("TY") != 1:
