@@ -196,9 +196,9 @@ def measure_disagreements(root: Path) -> dict:
         "agreement_s": t_stats,
         "disagreements_s": t_write,
         "disagreements_cpu_s": c_write,
-        "records_compared": s2["records_compared"],
-        "disagreements": s2["disagreements"],
-        "cohen_kappa": round(summary["cohen_kappa"], 4),
+        "records_compared": s2.stats.records_compared,
+        "disagreements": s2.stats.disagreements,
+        "cohen_kappa": round(summary.stats.cohen_kappa or 0.0, 4),
     }
 
 

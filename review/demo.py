@@ -4,7 +4,7 @@ summarise the result.
 The example is the scoping review of Saar-Heiman, Damman, Lalayants & Gupta (2024) (see
 ``data/README.md``). This module is pure: :func:`prepare` copies files, :func:`plan` returns the
 ``review`` command lines in pipeline order (the CLI runs them through the real command app), and
-:func:`summarise` reads what they wrote.
+:func:`review.demo_summary.summarise` reads what they wrote.
 """
 
 from __future__ import annotations
@@ -326,108 +326,6 @@ def write_log(root: Path, results: list[StepResult]) -> Path:
     path = Path(root) / COMMANDS_LOG
     atomic_write_text(path, "\n".join(lines) + "\n")
     return path
-
-
-OUTPUTS = (
-    "outputs/dedup/clusters.csv",
-    "outputs/dedup/overlap.csv",
-    "outputs/screening/title-abstract-disagreements.csv",
-    "outputs/screening/title-abstract-disagreements.xlsx",
-    "outputs/screening/full-text-disagreements.csv",
-    "outputs/screening/full-text-disagreements.xlsx",
-    "outputs/charting/disagreements.xlsx",
-    "outputs/charting/summary.xlsx",
-    "outputs/charting/summary.md",
-    "outputs/charting/gap-map.svg",
-    "outputs/charting/gap-map.png",
-    "outputs/charting/gap-map.csv",
-    "outputs/prisma/prisma.json",
-    "outputs/prisma/prisma.csv",
-    "outputs/prisma/prisma.svg",
-    "outputs/prisma/prisma.png",
-    "outputs/prisma/prisma.pdf",
-    "outputs/prisma/prisma.mmd",
-    "outputs/report/prisma-scr.xlsx",
-    "outputs/report/prisma-scr.md",
-)
-REPORT = "outputs/report.html"
-
-
-def summarise(project_dir: Path) -> dict[str, Any]:
-    """What the demo produced: PRISMA flow, agreement per stage, programmes, output files."""
-    import json
-
-    from review.project import Project
-
-    project = Project.open(project_dir)
-    prisma_path = project.root / "outputs" / "prisma" / "prisma.json"
-    if not prisma_path.is_file():
-        raise ReviewError(f"{prisma_path}: missing; the PRISMA step did not run.")
-    prisma = json.loads(prisma_path.read_text(encoding="utf-8"))
-    flow = prisma.get("flow", {})
-
-    agreement: dict[str, dict[str, Any]] = {}
-    from review import screen
-
-    for stage in ("title-abstract", "full-text"):
-        a = screen.agreement(project, stage)
-        agreement[stage] = {
-            k: a.get(k)
-            for k in (
-                "records_screened_by_all",
-                "agreements",
-                "disagreements",
-                "percent_agreement",
-                "cohen_kappa",
-                "kappa_ci95",
-                "unresolved",
-            )
-        }
-
-    programmes: list[dict[str, Any]] = []
-    from review.chart import final_charting
-
-    charting = final_charting(project)
-    if charting is not None:
-        reports_of: dict[str, int] = {}
-        for progs in charting.report_programmes.values():
-            for pid in progs:
-                reports_of[pid] = reports_of.get(pid, 0) + 1
-        for pid, prog in charting.programmes.items():
-            setting = prog.get("setting") or []
-            programmes.append(
-                {
-                    "id": pid,
-                    "name": str(prog.get("name") or pid),
-                    "setting": "; ".join(setting) if isinstance(setting, list) else str(setting),
-                    "reports": reports_of.get(pid, 0),
-                }
-            )
-        programmes.sort(key=lambda p: (-p["reports"], p["name"].casefold()))
-
-    outputs = [p for p in OUTPUTS if (project.root / p).is_file()]
-    missing = [p for p in OUTPUTS if p not in outputs]
-    return {
-        "project": str(project.root),
-        "flow": {
-            "identified": flow.get("identified", []),
-            "duplicates_automatic": flow.get("duplicates_automatic"),
-            "duplicates_manual": flow.get("duplicates_manual"),
-            "records_screened": flow.get("records_screened"),
-            "records_excluded": flow.get("records_excluded"),
-            "reports_assessed": flow.get("reports_assessed"),
-            "reports_excluded": flow.get("reports_excluded"),
-            "other_reports_assessed": flow.get("other_reports_assessed"),
-            "reports_included": flow.get("reports_included"),
-            "studies_included": flow.get("studies_included"),
-            "programmes_included": flow.get("programmes_included"),
-        },
-        "agreement": agreement,
-        "programmes": programmes,
-        "outputs": outputs,
-        "missing_outputs": missing,
-        "report": REPORT if (project.root / REPORT).is_file() else None,
-    }
 
 
 # The commands that rebuild outputs/ from the plain files (no new decisions): deleting outputs/

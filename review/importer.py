@@ -13,10 +13,10 @@ forward after a crash) are the one writer of ``data/imports/``; they change toge
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from review import __version__
 from review.errors import InputError, ProjectError
@@ -30,6 +30,9 @@ from review.io.readers import (
     read_bytes,
 )
 from review.model import KINDS, ImportEntry, Record, make_record_id, record_from_values
+
+if TYPE_CHECKING:
+    from review.project import Project
 
 ProgressFn = Callable[[int, int], None]
 
@@ -460,13 +463,14 @@ def recover_staged(project: Any) -> list[str]:
     import shutil
 
     from review.io.lock import LockedError, project_lock
+    from review.people import whoami
 
     root = staging_dir(project)
     if not root.is_dir() or not any(root.iterdir()):
         return []
     done: list[str] = []
     try:
-        with project_lock(project.root, "recovering an interrupted import", wait=0.0):
+        with project_lock(project.root, "recovering an interrupted import", whoami(), wait=0.0):
             for txn in sorted(p for p in root.iterdir() if p.is_dir()):
                 if (txn / "COMMIT").is_file():
                     try:
@@ -518,21 +522,55 @@ def _problem_text(p: Problem) -> str:
     return str(p)
 
 
-def status_summary(project: Any) -> dict[str, Any]:
-    """Records per source, kind and branch (JSON-able); ``lines`` is the human view."""
+@dataclass(frozen=True, slots=True)
+class SourceImports:
+    """One source's imports: how many files and records (``review status``)."""
+
+    source: str
+    kind: str
+    files: int
+    records: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportStatus:
+    """The import stage on ``review status``: records per source and branch; ``lines`` is what
+    the terminal shows (warnings about leftovers of interrupted imports included)."""
+
+    leftovers: tuple[str, ...]
+    files: int
+    records: int
+    by_source: tuple[SourceImports, ...]
+    by_branch: Mapping[str, int]  # "main" and "other": records per branch
+    lines: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``imports`` object of ``review status --json``."""
+        return {
+            "leftovers": list(self.leftovers),
+            "files": self.files,
+            "records": self.records,
+            "by_source": [s.to_json() for s in self.by_source],
+            "by_branch": dict(self.by_branch),
+            "lines": list(self.lines),
+        }
+
+
+def status_summary(project: Project) -> ImportStatus:
+    """Records per source, kind and branch; ``lines`` is the human view."""
     entries = project.imports()
-    by_source: dict[str, dict[str, Any]] = {}
+    by_source: dict[str, SourceImports] = {}
     branches = {"main": 0, "other": 0}
     for e in entries:
-        s = by_source.setdefault(
-            e.source, {"source": e.source, "kind": e.kind, "files": 0, "records": 0}
-        )
-        s["files"] += 1
-        s["records"] += e.records
+        s = by_source.get(e.source) or SourceImports(e.source, e.kind, 0, 0)
+        by_source[e.source] = replace(s, files=s.files + 1, records=s.records + e.records)
         branches[e.branch] += e.records
-    total = sum(s["records"] for s in by_source.values())
+    total = sum(s.records for s in by_source.values())
     lines = [
-        f"{s['source']} ({s['kind']}): {s['records']} records from {s['files']} file(s)"
+        f"{s.source} ({s.kind}): {s.records} records from {s.files} file(s)"
         for s in by_source.values()
     ]
     if entries:
@@ -544,11 +582,11 @@ def status_summary(project: Any) -> dict[str, Any]:
         lines.append("No records imported yet: review import FILE --source NAME")
     left = leftovers(project)
     lines.extend(f"Warning: {w}" for w in left)
-    return {
-        "leftovers": left,
-        "files": len(entries),
-        "records": total,
-        "by_source": list(by_source.values()),
-        "by_branch": branches,
-        "lines": lines,
-    }
+    return ImportStatus(
+        leftovers=tuple(left),
+        files=len(entries),
+        records=total,
+        by_source=tuple(by_source.values()),
+        by_branch=branches,
+        lines=tuple(lines),
+    )

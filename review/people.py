@@ -141,6 +141,12 @@ def own_path(
     return claim(path, name, owner(path), option, rel(path))
 
 
+def own_log(folder: Path, name: str, role: str, rel: Callable[[Path], str]) -> Path:
+    """``name``'s own JSON Lines log in ``folder`` (:func:`own_path`), whose owner is the
+    ``role`` field (``reviewer``, ``resolver``) of its first line; ``--<role>`` names them."""
+    return own_path(folder, name, ".jsonl", lambda p: owner_of(p, role), f"--{role}", rel)
+
+
 def claim(path: Path, name: str, owner: str | None, option: str, shown: str) -> Path:
     """``path`` if it is free (``owner`` None) or ``name``'s; a clear ReviewError otherwise.
 

@@ -264,9 +264,10 @@ def run_cli(args: list[str], root: Path, timeout: float = 900) -> subprocess.Com
 
 def run_inprocess(args: list[str], root: Path) -> tuple[int, str]:
     """Run a ``review`` command in this process (the demo's own runner); (exit code, output)."""
+    from review.cli import app
     from review.cli.demo_cmds import _run
 
-    code, out, err = _run(tuple(args), root)
+    code, out, err = _run(tuple(args), root, app)
     return code, out + err
 
 
@@ -280,9 +281,10 @@ def demo_base(dest: Path, before_label: str) -> tuple[Path, tuple[str, ...]]:
     k = next(i for i, s in enumerate(steps) if s.label.startswith(before_label))
 
     def runner(argv: tuple[str, ...]) -> tuple[int, str, str]:
+        from review.cli import app
         from review.cli.demo_cmds import _run
 
-        return _run(argv, root)
+        return _run(argv, root, app)
 
     run_steps(root, steps[:k], runner)
     return root, steps[k].argv
@@ -295,7 +297,7 @@ def status_of(root: Path) -> dict:
     from review.project import Project
     from review.status import collect_status
 
-    data = json.loads(json.dumps(collect_status(Project.open(root)), default=str))
+    data = json.loads(json.dumps(collect_status(Project.open(root)).to_json(), default=str))
     data.pop("project", None)
     return _without_versions(data)
 

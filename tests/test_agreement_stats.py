@@ -70,7 +70,7 @@ def test_cohen_kappa_gwet_abstractors():
     kappa, se = stats.cohen_kappa(ABSTRACTORS)
     assert kappa == pytest.approx(0.7964094, abs=1e-7)
     assert se == pytest.approx(0.05891072, abs=1e-8)
-    assert stats.two_rater_stats(ABSTRACTORS)["krippendorff_alpha"] == pytest.approx(
+    assert stats.two_rater_stats(ABSTRACTORS).krippendorff_alpha == pytest.approx(
         0.7972585, abs=1e-7
     )
     assert stats.percent_agreement(ABSTRACTORS) == pytest.approx(0.89)
@@ -84,31 +84,31 @@ def test_pabak_byrt_and_brennan_prediger():
     assert stats.pabak(0.89, 3) == pytest.approx(0.835)
     assert stats.pabak(0.7, 2) == pytest.approx(0.4)
     r = stats.two_rater_stats(ABSTRACTORS)
-    assert r["pabak"] == pytest.approx(0.835)
+    assert r.pabak == pytest.approx(0.835)
 
 
 def test_gwet_ac1_two_raters_abstractors():
     """Gwet (2014) cont3x3abstractors: AC1 = 0.8493305 (irrCAC gwet.ac1.table)."""
     r = stats.gwet_ac1(_table_units(ABSTRACTORS), 3)
-    assert r["ac1"] == pytest.approx(0.8493305, abs=1e-7)
-    assert stats.two_rater_stats(ABSTRACTORS)["gwet_ac1"] == pytest.approx(0.8493305, abs=1e-7)
+    assert r.ac1 == pytest.approx(0.8493305, abs=1e-7)
+    assert stats.two_rater_stats(ABSTRACTORS).gwet_ac1 == pytest.approx(0.8493305, abs=1e-7)
 
 
 def test_gwet_ac1_six_raters():
     """Gwet (2014) distrib.6raters: AC1 = 0.4448007, pa = 0.5511111, pe = 0.1914815."""
     r = stats.gwet_ac1(_dist_units(SIX_RATERS), 5)
-    assert r["pa"] == pytest.approx(0.5511111, abs=1e-7)
-    assert r["pe"] == pytest.approx(0.1914815, abs=1e-7)
-    assert r["ac1"] == pytest.approx(0.4448007, abs=1e-7)
+    assert r.pa == pytest.approx(0.5511111, abs=1e-7)
+    assert r.pe == pytest.approx(0.1914815, abs=1e-7)
+    assert r.ac1 == pytest.approx(0.4448007, abs=1e-7)
 
 
 def test_gwet_ac1_missing_ratings():
     """Gwet (2014) cac.raw4raters (missing ratings): AC1 = 0.77544, pa = 0.8181818,
     pe = 0.1903212 (irrCAC gwet.ac1.raw)."""
     r = stats.gwet_ac1(_raw_units(KRIPP), 5)
-    assert r["pa"] == pytest.approx(0.8181818, abs=1e-7)
-    assert r["pe"] == pytest.approx(0.1903212, abs=1e-7)
-    assert r["ac1"] == pytest.approx(0.77544, abs=1e-5)
+    assert r.pa == pytest.approx(0.8181818, abs=1e-7)
+    assert r.pe == pytest.approx(0.1903212, abs=1e-7)
+    assert r.ac1 == pytest.approx(0.77544, abs=1e-5)
 
 
 def test_krippendorff_alpha_worked_example_with_missing_data():
@@ -139,7 +139,7 @@ def test_undefined_statistics_are_none():
     assert stats.krippendorff_alpha_nominal(_table_units(table)) is None
     assert stats.cohen_kappa([[0, 0], [0, 0]]) == (None, None)
     assert stats.percent_agreement([[0, 0], [0, 0]]) is None
-    assert stats.gwet_ac1([], 2) == {"pa": None, "pe": None, "ac1": None}
+    assert stats.gwet_ac1([], 2) == stats.AC1(pa=None, pe=None, ac1=None)
 
 
 tables = st.integers(min_value=2, max_value=4).flatmap(

@@ -21,27 +21,20 @@ def _shape():
 # Cycles through a package's own __init__ (it re-exports its submodules, which import shared
 # types from it) or owned by work in progress elsewhere; each is named here so none is added.
 ALLOWED_CYCLES = [
-    ["review.cli", "review.cli.demo_cmds"],
     ["review.dedup.ltwa", "review.dedup.normalize"],
-    ["review.io.files", "review.io.lock", "review.people"],
 ]
 
 
 # Functions still over MAX_FUNCTION lines, in code other work was changing at the time; this list
 # may only shrink (a new long function, or one of these growing past its module, fails).
 LONG_FUNCTIONS_LEFT = {
-    "review/chart/summary.py summarise",
     "review/dedup/decide.py decide",
     "review/dedup/pipeline.py _run",
     "review/dedup/pipeline.py explain_pair",
     "review/dedup/review_ui.py review_session",
     "review/dedup/run.py write_outputs",
     # grown past 80 lines by the reviewer-identity work merged at the end of the session:
-    "review/cli/screen_cmds.py resolve",
     "review/dedup/exchange.py import_verdicts",
-    "review/screen/resolve.py import_resolutions",
-    "review/screen/spreadsheet.py export_sheet",
-    "review/screen/spreadsheet.py import_sheet",
 }
 
 

@@ -190,6 +190,41 @@ def test_summary_printed(demo) -> None:
     assert "$ review dedup import data/decisions/dedup-verdicts.csv --reviewer anat" in log
 
 
+def test_demo_summary_is_typed_and_matches_its_json(demo) -> None:
+    from review.demo_summary import DemoSummary, summarise
+
+    root, _ = demo
+    summary = summarise(root)
+    assert isinstance(summary, DemoSummary)
+    data = summary.to_json()
+    assert list(data) == [
+        "project",
+        "flow",
+        "agreement",
+        "programmes",
+        "outputs",
+        "missing_outputs",
+        "report",
+    ]
+    assert summary.flow.duplicates_automatic == data["flow"]["duplicates_automatic"] == 3314
+    assert summary.flow.records_excluded == 3644 and summary.flow.reports_included == 45
+    assert [row["n"] for row in summary.flow.identified] == [
+        row["n"] for row in data["flow"]["identified"]
+    ]
+    ta = summary.agreement["title-abstract"]
+    assert ta.records_screened_by_all == 3794 and ta.unresolved == 0
+    assert (
+        ta.kappa_ci95 is not None
+        and list(ta.kappa_ci95) == (data["agreement"]["title-abstract"]["kappa_ci95"])
+    )
+    assert len(summary.programmes) == 24
+    assert "Iowa Parent Partner program" in {p.name for p in summary.programmes}
+    assert [p.reports for p in summary.programmes] == sorted(
+        (p.reports for p in summary.programmes), reverse=True
+    )
+    assert summary.missing_outputs == () and summary.report == "outputs/report.html"
+
+
 def test_agreement_is_realistic(demo) -> None:
     from review import screen
     from review.project import Project
@@ -198,11 +233,11 @@ def test_agreement_is_realistic(demo) -> None:
     project = Project.open(root)
     ta = screen.agreement(project, "title-abstract")
     ft = screen.agreement(project, "full-text")
-    assert ta["records_screened_by_all"] == 3794 and ta["unresolved"] == 0
-    assert ft["records_screened_by_all"] == 155 and ft["unresolved"] == 0
-    assert 0.65 <= ta["cohen_kappa"] <= 0.9
-    assert 0.65 <= ft["cohen_kappa"] <= 0.9
-    assert ta["disagreements"] > 0 and ft["disagreements"] > 0
+    assert ta.records_screened_by_all == 3794 and ta.unresolved == 0
+    assert ft.records_screened_by_all == 155 and ft.unresolved == 0
+    assert ta.stats.cohen_kappa is not None and 0.65 <= ta.stats.cohen_kappa <= 0.9
+    assert ft.stats.cohen_kappa is not None and 0.65 <= ft.stats.cohen_kappa <= 0.9
+    assert ta.stats.disagreements > 0 and ft.stats.disagreements > 0
 
 
 def test_derived_outputs_rebuild_byte_for_byte(demo, tmp_path: Path) -> None:
@@ -305,11 +340,11 @@ def test_docs_show_the_real_prisma_output(demo) -> None:
 
     project = Project.open(root)
     for stage in ("title-abstract", "full-text"):
-        a = screen.agreement(project, stage)
+        a = screen.agreement(project, stage).stats
         row = next(line for line in docs.splitlines() if line.startswith(f"│ {stage} "))
         cells = [c.strip() for c in row.strip("│").split("│")]
-        assert cells[2] == str(a["disagreements"]), stage
-        assert cells[4].startswith(f"{a['cohen_kappa']:.2f} "), stage
+        assert cells[2] == str(a.disagreements), stage
+        assert cells[4].startswith(f"{a.cohen_kappa:.2f} "), stage
     log = (root / "outputs" / "demo" / "commands.md").read_text(encoding="utf-8")
     start = docs.index("$ review dedup --quiet")
     excerpt = docs[start : docs.index("```", start)].strip().splitlines()

@@ -67,8 +67,8 @@ def test_import_copies_raw_file_logs_it_and_derives_records(project: Project):
     assert first.source_position == 1 and first.source_line == 5 and first.original_id == "rec-1"
     assert first.title == "Peer support for parents in child protection"
     summary = status_summary(project)
-    assert summary["records"] == 5 and summary["by_branch"] == {"main": 5, "other": 0}
-    assert summary["lines"][0] == "Mixed (database): 5 records from 2 file(s)"
+    assert summary.records == 5 and summary.by_branch == {"main": 5, "other": 0}
+    assert summary.lines[0] == "Mixed (database): 5 records from 2 file(s)"
 
 
 def test_import_json_summary(project: Project):

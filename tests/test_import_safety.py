@@ -112,7 +112,7 @@ def test_crash_before_commit_is_undone_and_leftovers_reported(project: Project, 
     orphan = project.imports_dir / "db-deadbeef"
     orphan.mkdir(parents=True)
     (orphan / ".search0.ris.abc.tmp").write_bytes(b"partial")
-    lines = status_summary(project)["lines"]
+    lines = status_summary(project).lines
     assert not txn.exists()  # the uncommitted transaction was cleared
     assert any("db-deadbeef/: no import log entry" in line for line in lines)
     (report,) = import_files(project, paths, source="DB")  # a rerun works

@@ -18,7 +18,7 @@ from review.errors import ReviewError
 from review.prisma import build_files, compute_flow, explain
 from review.prisma.diagram import DiagramOptions, Measurer, compute_layout, parse_labels
 from review.prisma.formats import TEMPLATE_HEADER, TEMPLATE_ROWS
-from review.prisma.inputs import MethodsFacts
+from review.prisma.inputs import AgreementFacts, MethodsFacts
 
 DATA = Path(__file__).parent / "data" / "prisma"
 GOLDEN = DATA / "example-layout.json"
@@ -59,12 +59,12 @@ FACTS = MethodsFacts(
     reviewers_observed={"title-abstract": {2: 3794}, "full-text": {2: 155}},
     resolutions={"title-abstract": 61, "full-text": 9},
     agreement={
-        "title-abstract": {
-            "percent_agreement": 0.962,
-            "cohen_kappa": 0.71,
-            "kappa_ci95": [0.65, 0.77],
-            "kappa_method": "Cohen's kappa",
-        },
+        "title-abstract": AgreementFacts(
+            percent_agreement=0.962,
+            cohen_kappa=0.71,
+            kappa_ci95=(0.65, 0.77),
+            kappa_method="Cohen's kappa",
+        ),
         "full-text": None,
     },
 )
@@ -74,6 +74,33 @@ FACTS = MethodsFacts(
 def example():
     inputs = example_inputs()
     return inputs, build_files(inputs, FACTS, DiagramOptions(title="Parent peer advocacy"))
+
+
+def test_explain_count_reads_every_number_of_the_flow(example) -> None:
+    """``explain_count`` (``review prisma explain``'s count) maps each prisma.json key to its
+    number through the typed counts: plain counts, list rows by id or source, open counts."""
+    from review.prisma.flow import explain_count
+
+    _, build = example
+    flow = build.flow
+    data = json.loads(build.files["prisma.json"])["flow"]
+    numbers = {k: v for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool)}
+    assert len(numbers) > 15
+    for key, value in numbers.items():
+        assert explain_count(flow, key) == value, key
+    assert explain_count(flow, "identified") == data["identified_total"] == 7299
+    for key in ("provisional", "open", "identified_nope", "records_excluded_by_reason"):
+        assert explain_count(flow, key) is None, key
+    for head in ("records", "reports", "other_reports"):
+        for row in data[f"{head}_excluded_by_reason"]:
+            key = f"{head}_excluded_by_reason.{row['reason']}"
+            assert explain_count(flow, key) == row["n"], key
+        assert explain_count(flow, f"{head}_excluded_by_reason.no-such-reason") is None
+    assert explain_count(flow, "identified.grey LITERATURE") == 75  # any case, like explain
+    assert explain_count(flow, "identified.nowhere") == 0
+    assert explain_count(flow, "open.title_abstract") == data["open"]["title_abstract"] == 0
+    assert explain_count(flow, "open.nothing") is None
+    assert explain_count(flow, "dbr_excluded") == data["reports_excluded"]  # prisma2020 first
 
 
 def test_example_numbers_equal_figure_1(example) -> None:
@@ -300,7 +327,7 @@ def test_provisional_flow_is_drawn_with_a_note() -> None:
     first = inputs.main_clusters[0]
     ta[first] = type(ta[first])(None, "", "conflict")
     flow = compute_flow(replace(inputs, title_abstract=ta))
-    assert flow.flow["provisional"] is True and flow.flow["open"]["title_abstract"] == 1
+    assert flow.counts.provisional is True and flow.counts.open.title_abstract == 1
     assert flow.prisma2020["records_excluded"] == 3643
     layout = compute_layout(flow)
     note = layout.box("provisional")

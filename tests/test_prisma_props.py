@@ -192,10 +192,10 @@ FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCh
 @given(histories())
 def test_counts_equal_the_history_and_invariants_hold(h: History) -> None:
     flow = compute_flow(h.inputs)
-    f, p, t = flow.flow, flow.prisma2020, h.truth
+    f, p, t = flow.counts, flow.prisma2020, h.truth
     # the counts are the truth the history was built from
-    assert f["duplicates_automatic"] == t["duplicates_automatic"]
-    assert f["duplicates_manual"] == t["duplicates_manual"]
+    assert f.duplicates_automatic == t["duplicates_automatic"]
+    assert f.duplicates_manual == t["duplicates_manual"]
     assert p["duplicates"] == t["duplicates_automatic"] + t["duplicates_manual"]
     assert p["excluded_other"] == t["excluded_other"]
     assert p["records_screened"] == t["records_screened"]
@@ -207,46 +207,43 @@ def test_counts_equal_the_history_and_invariants_hold(h: History) -> None:
         assert p[sought] == b["sought"]
         assert p[f"{prefix}_notretrieved_reports"] == b["not_retrieved"]
         assert p[f"{prefix}_excluded"] == b["excluded"]
-    assert f["reports_included_main"] == t["ft"]["main"]["included"]
-    assert f["reports_included_other"] == t["ft"]["other"]["included"]
+    assert f.reports_included_main == t["ft"]["main"]["included"]
+    assert f.reports_included_other == t["ft"]["other"]["included"]
     assert p["total_reports"] == t["reports_included"]
     assert p["total_studies"] == t["studies_included"]
-    assert f["programmes_included"] == t["programmes_included"]
-    assert {r["reason"]: r["n"] for r in f["records_excluded_by_reason"] if r["n"]} == t[
-        "ta_reasons"
+    assert f.programmes_included == t["programmes_included"]
+    assert {r.reason: r.n for r in f.records_excluded_by_reason if r.n} == t["ta_reasons"]
+    assert {r.reason: r.n for r in f.reports.excluded_by_reason if r.n} == t["ft"]["main"][
+        "reasons"
     ]
-    assert {r["reason"]: r["n"] for r in f["reports_excluded_by_reason"] if r["n"]} == t["ft"][
-        "main"
-    ]["reasons"]
     # the invariants
-    identified_main = sum(r["n"] for r in f["identified"] if r["branch"] == "main")
+    identified_main = sum(r.n for r in f.identified if r.branch == "main")
     assert identified_main == t["identified_main"]
     assert (
         identified_main - p["duplicates"] - p["excluded_automatic"] - p["excluded_other"]
         == p["records_screened"]
     )
     assert (
-        p["records_screened"] - p["records_excluded"] - f["open"]["title_abstract"]
+        p["records_screened"] - p["records_excluded"] - f.open.title_abstract
         == p["dbr_sought_reports"]
     )
-    if f["open"]["title_abstract"] == 0:
+    if f.open.title_abstract == 0:
         assert p["records_screened"] - p["records_excluded"] == p["dbr_sought_reports"]
     assert p["dbr_sought_reports"] - p["dbr_notretrieved_reports"] == p["dbr_assessed"]
     assert p["other_sought_reports"] - p["other_notretrieved_reports"] == p["other_assessed"]
     open_ft = t["ft"]["main"]["open"] + t["ft"]["other"]["open"]
-    assert f["open"]["full_text"] == open_ft
+    assert f.open.full_text == open_ft
     assert (
-        p["dbr_assessed"] - p["dbr_excluded"] - t["ft"]["main"]["open"]
-        == f["reports_included_main"]
+        p["dbr_assessed"] - p["dbr_excluded"] - t["ft"]["main"]["open"] == f.reports_included_main
     )
     assert (
         p["other_assessed"] - p["other_excluded"] - t["ft"]["other"]["open"]
-        == f["reports_included_other"]
+        == f.reports_included_other
     )
-    assert f["reports_included_main"] + f["reports_included_other"] == p["total_reports"]
-    assert sum(r["n"] for r in f["records_excluded_by_reason"]) == p["records_excluded"]
-    assert sum(r["n"] for r in f["reports_excluded_by_reason"]) == p["dbr_excluded"]
-    assert f["provisional"] == bool(t["ta_open"] or open_ft)
+    assert f.reports_included_main + f.reports_included_other == p["total_reports"]
+    assert sum(r.n for r in f.records_excluded_by_reason) == p["records_excluded"]
+    assert sum(r.n for r in f.reports.excluded_by_reason) == p["dbr_excluded"]
+    assert f.provisional == bool(t["ta_open"] or open_ft)
     assert p["total_studies"] <= max(p["total_reports"], p["total_studies"])
 
 
@@ -263,11 +260,9 @@ def test_explain_returns_exactly_as_many_records_as_each_count(h: History) -> No
         checked += 1
     for key in flow.prisma2020:
         assert len(explain(flow, h.inputs, key)) == flow.prisma2020[key], key
-    for row in flow.flow["identified"]:
-        got = explain(flow, h.inputs, f"identified.{row['source']}")
-        assert len(got) == sum(
-            r["n"] for r in flow.flow["identified"] if r["source"] == row["source"]
-        )
+    for row in flow.counts.identified:
+        got = explain(flow, h.inputs, f"identified.{row.source}")
+        assert len(got) == sum(r.n for r in flow.counts.identified if r.source == row.source)
     assert checked > 20
     # explain names the right records, not just the right number
     assert (
@@ -349,7 +344,7 @@ def test_unknown_explain_key_lists_the_keys() -> None:
     assert len(explain(flow, inp, "identified.db")) == 2  # source names match case-insensitively
     with pytest.raises(ReviewError, match="programmes_included is null: no included report"):
         explain(flow, inp, "programmes_included")
-    assert flow.flow["provisional"] is True and flow.flow["open"]["title_abstract"] == 2
+    assert flow.counts.provisional is True and flow.counts.open.title_abstract == 2
 
 
 @pytest.mark.slow  # CI runs it (pytest -m slow); the default loop stays fast

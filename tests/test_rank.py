@@ -176,10 +176,10 @@ def test_stopping_phase_from_logs(project):
     for cid in ids[:10]:  # ranked phase: 3 relevant among 10
         decide(project, "Ana", cid, "include" if cid in ("r1", "r2", "r5") else "exclude")
     rep = phase.report(project, TA, "Ana")
-    assert rep["test"] is None and not rep["safe_to_stop"]
-    assert rep["screened"] == 10 and rep["relevant_found"] == 3
+    assert rep.sample is None and not rep.safe_to_stop
+    assert rep.screened == 10 and rep.relevant_found == 3
     line = phase.start_sample(project, TA, "Ana", seed=4)
-    assert line["urn"] == 30 and line["ranked_relevant"] == 3
+    assert line.urn == 30 and line.ranked_relevant == 3
     with pytest.raises(Exception, match="already started"):
         phase.start_sample(project, TA, "Ana", seed=4)
     urn = phase.sample_order([c for c in ids if c not in ids[:10]], "Ana", TA, 4)
@@ -188,18 +188,20 @@ def test_stopping_phase_from_logs(project):
     decide(project, "Ana", urn[20], "exclude")  # out of the sample's order: not counted
     decide(project, "Ben", urn[12], "include")  # another reviewer: never counted
     rep = phase.report(project, TA, "Ana")
-    t = rep["test"]
-    assert (t["urn"], t["sampled"], t["sample_includes"], t["ranked_includes"]) == (30, 12, 0, 3)
-    assert t["p_value"] == pytest.approx(p_value(30, 12, 0, 3, 0.95))
-    assert rep["decided_out_of_order"] == 1 and rep["warnings"]
-    if not rep["safe_to_stop"]:
+    assert rep.sample is not None
+    t = rep.sample.test
+    assert (t.urn, t.sampled, t.sample_includes, t.ranked_includes) == (30, 12, 0, 3)
+    assert t.p_value == pytest.approx(p_value(30, 12, 0, 3, 0.95))
+    assert rep.sample.decided_out_of_order == 1 and rep.sample.warnings
+    if not rep.safe_to_stop:
         with pytest.raises(Exception, match="does not allow stopping"):
             phase.record_stop(project, TA, "Ana", "Cleo")
     for cid in urn[12:20]:
         decide(project, "Ana", cid, "exclude")
     rep = phase.report(project, TA, "Ana")
-    assert rep["test"]["sampled"] == 21  # the prefix now reaches past urn[20]
-    assert rep["safe_to_stop"] == (p_value(30, 21, 0, 3, 0.95) < 0.05)
+    assert rep.sample is not None
+    assert rep.sample.test.sampled == 21  # the prefix now reaches past urn[20]
+    assert rep.safe_to_stop == (p_value(30, 21, 0, 3, 0.95) < 0.05)
 
 
 def test_stopping_cli_json(project):

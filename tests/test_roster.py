@@ -30,22 +30,23 @@ def _two_reviewers(project, n=20):
 def test_one_decision_reviewers_do_not_change_kappa_and_are_named(project):
     _two_reviewers(project)
     before = agreement(project, TA)
-    assert 0.3 < before["cohen_kappa"] < 0.9 and before["reviewers_left_out"] == []
+    assert before.stats.cohen_kappa is not None
+    assert 0.3 < before.stats.cohen_kappa < 0.9 and before.reviewers_left_out == ()
     for k, name in enumerate(("Anna", "Benn", "Bn", "Ana S", "x"), start=1):
         decide(project, name, f"r{k}", "exclude" if k <= 4 else "include")
     after = agreement(project, TA)
-    assert after["cohen_kappa"] == before["cohen_kappa"]
-    assert after["reviewers"] == ["Ana", "Ben"]
-    assert [d["reviewer"] for d in after["reviewers_left_out"]] == [
+    assert after.stats.cohen_kappa == before.stats.cohen_kappa
+    assert after.reviewers == ("Ana", "Ben")
+    assert [d.reviewer for d in after.reviewers_left_out] == [
         "Ana S",
         "Anna",
         "Benn",
         "Bn",
         "x",
     ]
-    assert after["reviewers_left_out"][0]["why"] == "partial (1/20)"
+    assert after.reviewers_left_out[0].why == "partial (1/20)"
     everyone = agreement(project, TA, all_reviewers=True)
-    assert everyone["cohen_kappa"] != before["cohen_kappa"]
+    assert everyone.stats.cohen_kappa != before.stats.cohen_kappa
     status = runner.invoke(app, ["status", "-p", str(project.root)])
     assert "warning: Anna left out of the agreement statistics (partial (1/20))" in status.stdout
     cli = runner.invoke(app, ["disagreements", "--stage", TA, "-p", str(project.root)])
@@ -60,8 +61,8 @@ def test_in_progress_screening_keeps_both_main_reviewers(project):
         decide(project, "Ben", f"r{i}", "include")
     decide(project, "Stray", "r1", "exclude")
     a = agreement(project, TA)
-    assert a["reviewers"] == ["Ana", "Ben"]
-    assert [d["reviewer"] for d in a["reviewers_left_out"]] == ["Stray"]
+    assert a.reviewers == ("Ana", "Ben")
+    assert [d.reviewer for d in a.reviewers_left_out] == ["Stray"]
 
 
 def test_roster_refuses_other_names_everywhere(project, tmp_path):

@@ -160,9 +160,9 @@ def test_torn_last_line_is_reported_not_fatal(project):
         fh.write('{"op":"decide","record_id":"r2","sta')
     assert final_decisions(project, TA)["r1"].via == "agreement"
     agr = agreement(project, TA)
-    assert agr["log_problems"] == [f"{path}:2: torn last line (interrupted write), ignored"]
+    assert agr.log_problems == (f"{path}:2: torn last line (interrupted write), ignored",)
     summary = status_summary(project)
-    assert f"  warning: {path}:2: torn last line (interrupted write), ignored" in summary["lines"]
+    assert f"  warning: {path}:2: torn last line (interrupted write), ignored" in summary.lines
 
 
 def test_agreement_keys_and_counts(project):
@@ -178,6 +178,7 @@ def test_agreement_keys_and_counts(project):
         decide(project, "Ana", f"r{i}", a)
         decide(project, "Ben", f"r{i}", b)
     agr = agreement(project, TA)
+    data = agr.to_json()  # the `review disagreements --json` object
     for key in (
         "stage",
         "reviewers",
@@ -192,18 +193,18 @@ def test_agreement_keys_and_counts(project):
         "krippendorff_alpha",
         "unresolved",
     ):
-        assert key in agr
-    assert agr["reviewers"] == ["Ana", "Ben"]
-    assert agr["records_screened_by_all"] == 5
-    assert (agr["agreements"], agr["disagreements"], agr["unresolved"]) == (3, 2, 2)
-    assert agr["percent_agreement"] == pytest.approx(0.6)
-    assert agr["maybe_treatment"] == "maybe_own_category"
-    alt = agr["maybe_collapsed_to_include"]
-    assert (alt["agreements"], alt["disagreements"]) == (4, 1)
-    assert alt["categories"] == ["include", "exclude"]
+        assert key in data
+    assert agr.reviewers == ("Ana", "Ben")
+    assert agr.records_screened_by_all == 5
+    assert (agr.stats.agreements, agr.stats.disagreements, agr.unresolved) == (3, 2, 2)
+    assert agr.stats.percent_agreement == pytest.approx(0.6)
+    assert data["maybe_treatment"] == "maybe_own_category"
+    alt = agr.maybe_collapsed_to_include
+    assert (alt.agreements, alt.disagreements) == (4, 1)
+    assert alt.categories == ("include", "exclude")
     # PABAK with two categories is 2*po - 1 (Byrt, Bishop & Carlin 1993)
-    assert alt["pabak"] == pytest.approx(2 * 0.8 - 1)
-    assert agr["pairs"][0]["reviewers"] == ["Ana", "Ben"]
+    assert alt.pabak == pytest.approx(2 * 0.8 - 1)
+    assert agr.stats.pairs[0].reviewers == ("Ana", "Ben")
 
 
 def test_status_summary_lines(project):
@@ -212,16 +213,14 @@ def test_status_summary_lines(project):
     decide(project, "Ana", "r2", "exclude")
     decide(project, "Ben", "r1", "exclude")
     s = status_summary(project)
-    assert (
-        s["lines"][0] == "title-abstract: 4 records, 0 with a final decision, 1 open disagreements"
-    )
-    assert "  Ana: 2/4 screened (50%)" in s["lines"]
-    assert "  Ben: 1/4 screened (25%)" in s["lines"]
-    assert s["stages"]["title-abstract"]["open_disagreements"] == 1
-    assert s["stages"]["full-text"]["eligible"] == 0
+    assert s.lines[0] == "title-abstract: 4 records, 0 with a final decision, 1 open disagreements"
+    assert "  Ana: 2/4 screened (50%)" in s.lines
+    assert "  Ben: 1/4 screened (25%)" in s.lines
+    assert s.stages["title-abstract"].open_disagreements == 1
+    assert s.stages["full-text"].eligible == 0
 
 
 def test_status_summary_without_dedup(project):
     s = status_summary(project)
-    assert s["stages"] == {}
-    assert s["lines"][0].startswith("Not started: outputs/dedup/clusters.csv not found")
+    assert s.stages == {}
+    assert s.lines[0].startswith("Not started: outputs/dedup/clusters.csv not found")

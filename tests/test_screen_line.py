@@ -207,8 +207,8 @@ def test_two_reviewers_at_the_same_time_lose_nothing(project: Project):
     assert len(log_lines(project, "Ana")) == n
     assert len(log_lines(project, "Ben")) == n
     agr = agreement(project, TA)
-    assert agr["records_screened_by_all"] == n
-    assert (agr["agreements"], agr["disagreements"]) == (n - 4, 4)
+    assert agr.records_screened_by_all == n
+    assert (agr.stats.agreements, agr.stats.disagreements) == (n - 4, 4)
 
 
 def test_nothing_to_screen_at_full_text_yet(project: Project):

@@ -13,7 +13,7 @@ Library API (pure where possible; the CLI in ``review/cli/chart_cmds.py`` is a t
 - ``plan_consensus(schema, reports, chartings) -> ConsensusPlan`` (pure);
   ``write_consensus_outputs(project, out)``: the consensus workbook (agreeing cells pre-filled).
 - ``agreement_stats(schema, chartings)``: percent agreement and κ per field (agreement.csv).
-- ``status_summary(project) -> dict`` for ``review status``.
+- ``status_summary(project) -> ChartingStatus`` for ``review status``.
 """
 
 from __future__ import annotations

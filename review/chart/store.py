@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -232,8 +233,40 @@ def import_charting(
     )
 
 
-def status_summary(project: Project) -> dict[str, Any]:
-    """Charting progress for `review status` (JSON-able; "lines" is what the terminal shows)."""
+@dataclass(frozen=True, slots=True)
+class ReviewerCharting:
+    """A reviewer's latest charting on `review status`."""
+
+    reports_charted: int
+    programmes: int
+    version: str  # the version file, relative to the project root
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartingStatus:
+    """Charting on `review status`: reports to chart, each reviewer's latest charting and whose
+    charting is final; ``lines`` is what the terminal shows."""
+
+    included_reports: int | None  # None while full-text screening cannot say
+    reviewers: Mapping[str, ReviewerCharting]  # reviewer -> their latest charting
+    final: str | None  # the reviewer of the final charting; None when there is none yet
+    lines: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``charting`` object of ``review status --json``."""
+        return {
+            "included_reports": self.included_reports,
+            "reviewers": {name: r.to_json() for name, r in self.reviewers.items()},
+            "final": self.final,
+            "lines": list(self.lines),
+        }
+
+
+def status_summary(project: Project) -> ChartingStatus:
+    """Charting progress for `review status` (``lines`` is what the terminal shows)."""
     latest = latest_chartings(project)
     try:
         n_included: int | None = len(included_ids(project))
@@ -241,17 +274,12 @@ def status_summary(project: Project) -> dict[str, Any]:
         n_included = None
     total = "?" if n_included is None else str(n_included)
     reviewers = {
-        c.reviewer or slug: {
-            "reports_charted": len(c.reports),
-            "programmes": len(c.programmes),
-            "version": c.path,
-        }
+        c.reviewer or slug: ReviewerCharting(len(c.reports), len(c.programmes), c.path)
         for slug, c in latest.items()
     }
     final = final_charting(project)
     lines = [
-        f"{name}: {info['reports_charted']} / {total} reports charted, "
-        f"{info['programmes']} programmes"
+        f"{name}: {info.reports_charted} / {total} reports charted, {info.programmes} programmes"
         for name, info in reviewers.items()
     ]
     if not latest:
@@ -271,9 +299,9 @@ def status_summary(project: Project) -> dict[str, Any]:
         )
     else:
         lines.append(f"Final charting: {final.reviewer or 'consensus'}.")
-    return {
-        "included_reports": n_included,
-        "reviewers": reviewers,
-        "final": final.reviewer if final is not None else None,
-        "lines": lines,
-    }
+    return ChartingStatus(
+        included_reports=n_included,
+        reviewers=reviewers,
+        final=final.reviewer if final is not None else None,
+        lines=tuple(lines),
+    )

@@ -129,6 +129,19 @@ def project_from(ctx: typer.Context, project: Path | None) -> Project:
     return open_project(project)
 
 
+def for_subcommand(ctx: typer.Context, project: Path | None) -> bool:
+    """In a command group's callback: keep its --project for the sub-commands
+    (:func:`project_from`); True when one of them is what runs."""
+    ctx.ensure_object(dict)
+    ctx.obj["project"] = project
+    return ctx.invoked_subcommand is not None
+
+
+def output_option(help_text: str) -> Any:
+    """``--output/-o FILE`` for a command whose output file has a default place (no folder)."""
+    return typer.Option("--output", "-o", help=help_text, dir_okay=False, show_default=False)
+
+
 def print_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 

@@ -13,6 +13,7 @@ from review.cli.common import (
     JsonOpt,
     ProjectOpt,
     QuietOpt,
+    for_subcommand,
     open_project,
     print_json,
     progress,
@@ -70,10 +71,6 @@ dedup_app = typer.Typer(
 )
 
 
-def _project(ctx: typer.Context, project: Path | None) -> Project:
-    return project_from(ctx, project)
-
-
 def _refresh(proj: Project, quiet: bool = True) -> Any:
     from review.dedup.run import dedup_project
 
@@ -110,8 +107,7 @@ def dedup(
         review dedup
         review dedup --auto-threshold 0.97 --json
     """
-    ctx.obj = {"project": project}
-    if ctx.invoked_subcommand is not None:
+    if for_subcommand(ctx, project):
         return
     from dataclasses import replace
 
@@ -150,14 +146,15 @@ def _dedup_json(proj: Project, result: Any, options: Any, saved: list[str]) -> d
 
     from review.dedup.run import status_summary
 
-    summary = status_summary(proj)
+    counts = status_summary(proj).counts
+    last = counts.to_json() if counts is not None else {"verdict_conflicts": [], "overlap": []}
     return {
         "clusters_csv": proj.rel(proj.outputs_dir / "dedup" / "clusters.csv"),
         "counts": result.counts,
         "options": asdict(options),
         "saved": saved,
-        "verdict_conflicts": summary.get("verdict_conflicts", []),
-        "overlap": summary.get("overlap", []),
+        "verdict_conflicts": last["verdict_conflicts"],
+        "overlap": last["overlap"],
         "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
     }
 
@@ -208,7 +205,7 @@ def review_cmd(
     from review.dedup.clusters import load_clusters
     from review.dedup.review_ui import review_session
 
-    proj = _project(ctx, project)
+    proj = project_from(ctx, project)
     load_clusters(proj)  # a clear error when `review dedup` has not run
     from review.cli.common import confirm_new_person
     from review.people import clean_name
@@ -293,7 +290,7 @@ def export_cmd(
     from review.dedup.clusters import load_clusters
     from review.dedup.exchange import export_queue_xlsx
 
-    proj = _project(ctx, project)
+    proj = project_from(ctx, project)
     load_clusters(proj)
     if reviewer:
         from review.people import check_roster, clean_name
@@ -328,7 +325,7 @@ def import_cmd(
     from review.cli.common import out_console
     from review.dedup.exchange import import_verdicts
 
-    proj = _project(ctx, project)
+    proj = project_from(ctx, project)
     summary = import_verdicts(
         proj,
         file,
@@ -361,7 +358,7 @@ def explain_cmd(
     """
     from review.dedup.explain import explain_record
 
-    proj = _project(ctx, project)
+    proj = project_from(ctx, project)
     info = explain_record(proj, record_id)
     if json_out:
         print_json(info)
@@ -441,7 +438,7 @@ def split_cmd(
     from review.dedup.verdicts import append_lines, verdict_line
     from review.errors import ReviewError
 
-    proj = _project(ctx, project)
+    proj = project_from(ctx, project)
     clusters = load_clusters(proj)
     if record_id not in clusters.cluster_of:
         raise ReviewError(f"{record_id}: no such record in outputs/dedup/clusters.csv.")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from review.cli.common import JsonOpt, QuietOpt
 
+if TYPE_CHECKING:
+    from review.demo_summary import DemoSummary
+
 
 def demo(
+    ctx: typer.Context,
     directory: Annotated[
         Path,
         typer.Argument(
@@ -51,7 +56,8 @@ def demo(
     import time
 
     from review.cli.common import err_console, print_json
-    from review.demo import COMMANDS_LOG, plan, prepare, run_steps, summarise
+    from review.demo import COMMANDS_LOG, plan, prepare, run_steps
+    from review.demo_summary import summarise
 
     started = time.perf_counter()
     if project is not None:
@@ -59,33 +65,35 @@ def demo(
     root = prepare(directory, force=force)
     steps = plan(root)
     with _StepProgress(quiet) as on_step:
-        results = run_steps(root, steps, lambda argv: _run(argv, root), on_step)
+        cli = ctx.find_root().command  # the `review` command this demo was started from
+        results = run_steps(root, steps, lambda argv: _run(argv, root, cli), on_step)
     summary = summarise(root)
-    summary["seconds"] = round(time.perf_counter() - started, 1)
-    summary["commands_log"] = COMMANDS_LOG
-    summary["steps"] = [
-        {"step": r.step.label, "command": r.step.command(root), "seconds": r.seconds}
-        for r in results
-    ]
+    seconds = round(time.perf_counter() - started, 1)
     if json_out:
-        print_json(summary)
+        data = summary.to_json()
+        data["seconds"] = seconds
+        data["commands_log"] = COMMANDS_LOG
+        data["steps"] = [
+            {"step": r.step.label, "command": r.step.command(root), "seconds": r.seconds}
+            for r in results
+        ]
+        print_json(data)
         return
     _print_summary(summary, directory)
     if not quiet:
-        err_console().print(f"[dim]Finished in {summary['seconds']} s.[/dim]")
+        err_console().print(f"[dim]Finished in {seconds} s.[/dim]")
 
 
-def _run(argv: tuple[str, ...], root: Path) -> tuple[int, str, str]:
-    """Run one `review` command in-process (the real command app); capture its output."""
+def _run(argv: tuple[str, ...], root: Path, cli: Callable[..., Any]) -> tuple[int, str, str]:
+    """Run one `review` command in-process with ``cli`` (the root command, or the Typer app of
+    ``review.cli``, which the demo command itself is part of); capture its output."""
     import contextlib
     import io
-
-    from review.cli import app
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            result = app(
+            result = cli(
                 args=[*argv, "--project", str(root)], prog_name="review", standalone_mode=False
             )
             code = result if isinstance(result, int) else 0
@@ -144,13 +152,14 @@ class _StepProgress:
             self.bar.__exit__(*exc)
 
 
-def _print_summary(s: dict[str, Any], directory: Path) -> None:
+def _print_summary(s: DemoSummary, directory: Path) -> None:
     from rich.table import Table
 
     from review.cli.common import out_console
+    from review.demo import COMMANDS_LOG
 
     con = out_console()
-    f = s["flow"]
+    f = s.flow
 
     def n(v: Any) -> str:
         return f"{v:,}" if isinstance(v, int) else "–"
@@ -161,58 +170,58 @@ def _print_summary(s: dict[str, Any], directory: Path) -> None:
     t = Table(title="PRISMA 2020 flow", show_header=True, title_justify="left")
     t.add_column("Step")
     t.add_column("n", justify="right")
-    for item in f["identified"]:
+    for item in f.identified:
         where = "other methods" if item.get("branch") == "other" else "screened"
         t.add_row(
             f"Records from {item.get('source')} ({item.get('kind')}, {where})", n(item.get("n"))
         )
-    t.add_row("Duplicates removed automatically", n(f["duplicates_automatic"]))
-    t.add_row("Duplicates removed by a person", n(f["duplicates_manual"]))
-    t.add_row("Records screened (title/abstract)", n(f["records_screened"]))
-    t.add_row("Records excluded", n(f["records_excluded"]))
-    t.add_row("Full-text reports assessed", n(f["reports_assessed"]))
-    t.add_row("Full-text reports excluded", n(f["reports_excluded"]))
-    t.add_row("Reports from other methods assessed", n(f["other_reports_assessed"]))
-    t.add_row("Reports included", n(f["reports_included"]))
-    t.add_row("Programmes described", n(f["programmes_included"]))
+    t.add_row("Duplicates removed automatically", n(f.duplicates_automatic))
+    t.add_row("Duplicates removed by a person", n(f.duplicates_manual))
+    t.add_row("Records screened (title/abstract)", n(f.records_screened))
+    t.add_row("Records excluded", n(f.records_excluded))
+    t.add_row("Full-text reports assessed", n(f.reports_assessed))
+    t.add_row("Full-text reports excluded", n(f.reports_excluded))
+    t.add_row("Reports from other methods assessed", n(f.other_reports_assessed))
+    t.add_row("Reports included", n(f.reports_included))
+    t.add_row("Programmes described", n(f.programmes_included))
     con.print(t)
 
     a = Table(title="Agreement between reviewers", title_justify="left")
     for col in ("Stage", "Screened by both", "Disagreements", "Agreement", "Cohen's κ (95% CI)"):
         a.add_column(col, justify="right" if col != "Stage" else "left")
-    for stage, g in s["agreement"].items():
-        kappa = g.get("cohen_kappa")
-        ci = g.get("kappa_ci95") or []
+    for stage, g in s.agreement.items():
+        kappa = g.cohen_kappa
+        ci = g.kappa_ci95 or ()
         ktxt = f"{kappa:.2f}" if isinstance(kappa, (int, float)) else "–"
         if len(ci) == 2 and all(isinstance(x, (int, float)) for x in ci):
             ktxt += f" ({ci[0]:.2f}–{ci[1]:.2f})"
-        pa = g.get("percent_agreement")
+        pa = g.percent_agreement
         a.add_row(
             stage,
-            n(g.get("records_screened_by_all")),
-            n(g.get("disagreements")),
+            n(g.records_screened_by_all),
+            n(g.disagreements),
             f"{pa * 100 if pa <= 1 else pa:.1f}%" if isinstance(pa, (int, float)) else "–",
             ktxt,
         )
     con.print(a)
 
-    if s["programmes"]:
+    if s.programmes:
         p = Table(title="Programmes (24 in the paper)", title_justify="left")
         p.add_column("Programme")
         p.add_column("Setting")
         p.add_column("Reports", justify="right")
-        for prog in s["programmes"]:
-            p.add_row(prog["name"], prog["setting"], str(prog["reports"]))
+        for prog in s.programmes:
+            p.add_row(prog.name, prog.setting, str(prog.reports))
         con.print(p)
 
     con.print("[bold]Outputs[/bold] (derived; delete outputs/ and re-run the commands to rebuild):")
-    for path in s["outputs"]:
+    for path in s.outputs:
         con.print(f"  {directory / path}")
-    con.print(f"  {directory / s['commands_log']}  (every command the demo ran, with its output)")
-    if s["missing_outputs"]:
-        con.print("[yellow]Missing:[/yellow] " + ", ".join(s["missing_outputs"]))
-    if s.get("report"):
-        con.print(f"[bold]Report:[/bold] {directory / s['report']}  (open it in a web browser)")
+    con.print(f"  {directory / COMMANDS_LOG}  (every command the demo ran, with its output)")
+    if s.missing_outputs:
+        con.print("[yellow]Missing:[/yellow] " + ", ".join(s.missing_outputs))
+    if s.report:
+        con.print(f"[bold]Report:[/bold] {directory / s.report}  (open it in a web browser)")
 
 
 def register(app: typer.Typer) -> None:

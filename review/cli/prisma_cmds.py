@@ -13,6 +13,7 @@ from review.cli.common import (
     ProjectOpt,
     QuietOpt,
     err_console,
+    for_subcommand,
     open_project,
     out_console,
     print_json,
@@ -22,6 +23,7 @@ from review.cli.common import (
 
 if TYPE_CHECKING:
     from review.prisma import PrismaBuild
+    from review.prisma.facts import OpenCounts
     from review.project import Project
 
 
@@ -32,10 +34,6 @@ class Branches(StrEnum):
 
 
 prisma_app = typer.Typer(name="prisma", no_args_is_help=False, rich_markup_mode="markdown")
-
-
-def _project(ctx: typer.Context, project: Path | None) -> Project:
-    return project_from(ctx, project)
 
 
 @prisma_app.callback(invoke_without_command=True)
@@ -84,9 +82,7 @@ def prisma(
 
         review prisma --json --label records_screened="Titles and abstracts screened"
     """
-    ctx.ensure_object(dict)
-    ctx.obj["project"] = project
-    if ctx.invoked_subcommand is not None:
+    if for_subcommand(ctx, project):
         return
     from review.prisma import build_prisma, write_prisma
     from review.prisma.content import DiagramOptions, parse_labels
@@ -102,9 +98,8 @@ def prisma(
     with progress("PRISMA 2020", quiet) as update:
         build = build_prisma(proj, options, progress=update)
     paths = write_prisma(proj, build)
-    flow = build.flow.flow
-    if flow["provisional"]:
-        err_console().print(f"[yellow]Provisional:[/yellow] {_open_text(flow['open'])}.")
+    if build.flow.provisional:
+        err_console().print(f"[yellow]Provisional:[/yellow] {_open_text(build.flow.counts.open)}.")
     if json_out:
         print_json(build.as_json())
         return
@@ -115,9 +110,9 @@ def _print_counts(proj: Project, build: PrismaBuild, paths: list[Path]) -> None:
     from rich.markup import escape
 
     out = out_console()
-    flow, p = build.flow.flow, build.flow.prisma2020
+    flow, p = build.flow.counts, build.flow.prisma2020
     out.print(
-        f"Identified {flow['identified_total']:,} records; duplicates removed "
+        f"Identified {flow.identified_total:,} records; duplicates removed "
         f"{p['duplicates']:,}; screened {p['records_screened']:,}; excluded "
         f"{p['records_excluded']:,}; full text assessed {p['dbr_assessed'] + p['other_assessed']:,}"
         f"; reports included {p['total_reports']:,}; studies {p['total_studies']:,}."
@@ -159,7 +154,7 @@ def explain_cmd(
     from review.prisma import explain_project
     from review.prisma.flow import explain_count
 
-    proj = _project(ctx, project)
+    proj = project_from(ctx, project)
     flow, rows = explain_project(proj, key)
     if output is not None:
         _write_csv(output, rows)
@@ -188,7 +183,7 @@ def explain_cmd(
     out_console().print(table)
     if flow.provisional:
         err_console().print(
-            f"[yellow]Provisional:[/yellow] {_open_text(flow.flow['open'])} "
+            f"[yellow]Provisional:[/yellow] {_open_text(flow.counts.open)} "
             "(see `review prisma explain open.title_abstract`)."
         )
     if output is not None:
@@ -199,11 +194,11 @@ def _n(value: int, noun: str) -> str:
     return f"{value:,} {noun}{'' if value == 1 else 's'}"
 
 
-def _open_text(o: dict[str, int]) -> str:
+def _open_text(o: OpenCounts) -> str:
     return (
-        f"{_n(o['title_abstract'], 'record')} undecided at title/abstract, "
-        f"{_n(o['full_text'], 'report')} at full text, "
-        f"{_n(o['dedup_pairs'], 'record')} in possible-duplicate pairs"
+        f"{_n(o.title_abstract, 'record')} undecided at title/abstract, "
+        f"{_n(o.full_text, 'report')} at full text, "
+        f"{_n(o.dedup_pairs, 'record')} in possible-duplicate pairs"
     )
 
 

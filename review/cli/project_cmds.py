@@ -46,7 +46,7 @@ def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     proj = open_project(project)
     summary = collect_status(proj)
     if as_json:
-        print_json(summary)
+        print_json(summary.to_json())
     else:
         render_status(summary, out_console())
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,9 @@ from review.cli.common import (
     print_json,
     progress,
 )
+
+if TYPE_CHECKING:
+    from review.rank.phase import StoppingReport
 
 RecallOpt = Annotated[
     float, typer.Option("--recall", min=0.5, max=0.999, help="Target recall of the test.")
@@ -161,69 +164,70 @@ def stopping(
 
     proj = open_project(project)
     if start_sample:
-        line = phase.start_sample(proj, stage, reviewer, seed)
+        started = phase.start_sample(proj, stage, reviewer, seed)
         if as_json:
-            print_json(line)
+            print_json(started.to_json())
             return
         out_console().print(
-            f"Random sample started for {reviewer} at {stage}: {line['urn']} unscreened records. "
+            f"Random sample started for {reviewer} at {stage}: {started.urn} unscreened records. "
             "`review screen` now shows them in random order; run `review stopping` as you go."
         )
         return
     if record_stop:
         from review.project import whoami
 
-        line = phase.record_stop(proj, stage, reviewer, by or whoami(), recall, confidence)
+        stop = phase.record_stop(proj, stage, reviewer, by or whoami(), recall, confidence)
         if as_json:
-            print_json(line)
+            print_json(stop.to_json())
             return
         out_console().print(
-            f"Recorded: {stage} stopped by the rule (p = {line['p_value']:.4f}, recall target "
-            f"{recall}, confidence {confidence}) by {line['by']}."
+            f"Recorded: {stage} stopped by the rule (p = {stop.p_value:.4f}, recall target "
+            f"{recall}, confidence {confidence}) by {stop.by}."
         )
         return
     rep = phase.report(proj, stage, reviewer, recall, confidence)
     if as_json:
-        print_json(rep)
+        print_json(rep.to_json())
         return
     _print_report(rep)
 
 
-def _print_report(rep: dict) -> None:
+def _print_report(rep: StoppingReport) -> None:
     from rich.markup import escape
 
     con = out_console()
     con.print(
-        f"[bold]{escape(rep['reviewer'])}[/bold] at {rep['stage']}: {rep['screened']} of "
-        f"{rep['eligible']} records screened, {rep['relevant_found']} included or maybe."
+        f"[bold]{escape(rep.reviewer)}[/bold] at {rep.stage}: {rep.screened} of "
+        f"{rep.eligible} records screened, {rep.relevant_found} included or maybe."
     )
-    t = rep["test"]
-    if t is None:
-        con.print("Statistical test: no random sample yet. " + escape(rep["next_step"]))
+    sample = rep.sample
+    if sample is None:
+        con.print("Statistical test: no random sample yet. " + escape(rep.next_step))
     else:
-        verdict = "[green]safe to stop[/green]" if rep["safe_to_stop"] else "[red]not yet[/red]"
-        more = rep["more_to_screen"]
+        t = sample.test
+        verdict = "[green]safe to stop[/green]" if rep.safe_to_stop else "[red]not yet[/red]"
+        more = t.more_to_screen
         more_text = (
             "none"
             if more == 0
             else ("the whole rest (the test cannot reject)" if more is None else str(more))
         )
         con.print(
-            f"Statistical test ({escape(rep['rule'])}): {t['sampled']} of {t['urn']} random "
-            f"records screened, {t['sample_includes']} relevant; H0 recall < "
-            f"{t['recall_target']}: p = {t['p_value']:.4f} → {verdict} at confidence "
-            f"{t['confidence']}. More random records to screen (if none is relevant): "
+            f"Statistical test ({escape(sample.rule)}): {t.sampled} of {t.urn} random "
+            f"records screened, {t.sample_includes} relevant; H0 recall < "
+            f"{t.recall_target}: p = {t.p_value:.4f} → {verdict} at confidence "
+            f"{t.confidence}. More random records to screen (if none is relevant): "
             f"{more_text}."
         )
-        for w in rep["warnings"]:
+        for w in sample.warnings:
             err_console().print(f"Warning: {escape(w)}")
-    h = rep["heuristics"]
+    h = rep.heuristics
     con.print(
-        f"Heuristics (no guarantee): {h['consecutive_excludes']} consecutive excludes "
-        f"(rule of thumb: {h['consecutive_excludes_rule']}: "
-        f"{'met' if h['consecutive_rule_met'] else 'not met'}); SAFE-style minimum of "
-        f"{h['safe_minimum_screened']} screened plus that run: "
-        f"{'met' if h['safe_minimum_met'] else 'not met'}."
+        f"Heuristics (no guarantee): {h.consecutive_excludes} consecutive excludes "
+        f"(rule of thumb: {h.consecutive_excludes_rule}: "
+        f"{'met' if h.consecutive_rule_met else 'not met'}); SAFE-style minimum of "
+        f"{h.safe_minimum_screened} screened plus that run: "
+        f"{'met' if h.safe_minimum_met else 'not met'}."
     )
 
 

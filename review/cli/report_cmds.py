@@ -7,30 +7,26 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from review.cli.common import JsonOpt, ProjectOpt, QuietOpt, project_from
+from review.cli.common import (
+    JsonOpt,
+    ProjectOpt,
+    QuietOpt,
+    for_subcommand,
+    output_option,
+    project_from,
+)
 
 if TYPE_CHECKING:
-    from review.project import Project
+    pass
 
 report_app = typer.Typer(name="report", no_args_is_help=False, rich_markup_mode="markdown")
-
-
-def _project(ctx: typer.Context, project: Path | None) -> Project:
-    return project_from(ctx, project)
 
 
 @report_app.callback(invoke_without_command=True)
 def report(
     ctx: typer.Context,
     output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="The HTML file to write (default: outputs/report.html).",
-            dir_okay=False,
-            show_default=False,
-        ),
+        Path | None, output_option("The HTML file to write (default: outputs/report.html).")
     ] = None,
     open_it: Annotated[
         bool, typer.Option("--open", help="Open the report in your web browser afterwards.")
@@ -54,9 +50,7 @@ def report(
 
         review report -o peer-advocacy-report.html --open
     """
-    ctx.ensure_object(dict)
-    ctx.obj["project"] = project
-    if ctx.invoked_subcommand is not None:
+    if for_subcommand(ctx, project):
         return
     from rich.markup import escape
 
@@ -85,13 +79,9 @@ def checklist_cmd(
     ctx: typer.Context,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="The workbook to write (.xlsx; a .md with the same name is written beside it). "
-            "Default: outputs/report/prisma-scr.xlsx.",
-            dir_okay=False,
-            show_default=False,
+        output_option(
+            "The workbook to write (.xlsx; a .md with the same name is written beside it). "
+            "Default: outputs/report/prisma-scr.xlsx."
         ),
     ] = None,
     project: ProjectOpt = None,
@@ -116,7 +106,7 @@ def checklist_cmd(
     from review.errors import ReviewError
     from review.report.checklist import checklist_rows, write_checklist
 
-    proj = _project(ctx, project)
+    proj = project_from(ctx, project)
     if output is not None and output.suffix.lower() != ".xlsx":
         raise ReviewError(f"{output}: the checklist is an Excel workbook; name it *.xlsx.")
     xlsx, md = write_checklist(proj, output)

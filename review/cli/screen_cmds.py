@@ -20,6 +20,7 @@ from review.cli.common import (
     JsonOpt,
     ProjectOpt,
     QuietOpt,
+    StageOpt,
     check_stage,
     confirm_new_person,
     err_console,
@@ -33,13 +34,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from review.project import Project
-    from review.screen.disagreements import DisagreementRow
+    from review.screen.disagreements import Agreement, DisagreementRow
     from review.screen.fulltext_text import ExtractReport
     from review.screen.session import ScreeningSession
 
-StageReq = Annotated[
-    str, typer.Option("--stage", help="Screening stage: title-abstract or full-text.")
-]
+# --stage of a command group's callback (screen, resolve): optional there because the group's
+# sub-commands run without it, then required by _stage_and_name.
+GroupStageOpt = Annotated[str | None, typer.Option("--stage", help="title-abstract or full-text.")]
 
 
 class Order(StrEnum):
@@ -55,6 +56,33 @@ resolve_app = typer.Typer(invoke_without_command=True)
 fulltext_app = typer.Typer(no_args_is_help=True, help="Full-text files for the full-text stage.")
 
 
+def _stage_and_name(
+    stage: str | None, option: str, name: str | None, command: str, example: str
+) -> tuple[str, str]:
+    """An interactive command's --stage and person (``option``), both required and checked."""
+    if stage is None or name is None:
+        raise typer.BadParameter(
+            f"give --stage and {option}, e.g. review {command} --stage title-abstract "
+            f"{option} {example}",
+            param_hint=f"--stage/{option}",
+        )
+    check_stage(stage)
+    return stage, name
+
+
+def _read_line(prompt: str) -> str | None:
+    """Print ``prompt`` and read one line from stdin (None at the end of input)."""
+    typer.echo(prompt, nl=False)
+    text = sys.stdin.readline()
+    return text if text else None
+
+
+def _ask(prompt: str) -> str | None:
+    """:func:`_read_line`, stripped."""
+    text = _read_line(prompt)
+    return text.strip() if text is not None else None
+
+
 def _use_line_mode(line: bool) -> bool:
     if line:
         return True
@@ -66,9 +94,7 @@ def _use_line_mode(line: bool) -> bool:
 @screen_app.callback()
 def screen(
     ctx: typer.Context,
-    stage: Annotated[
-        str | None, typer.Option("--stage", help="title-abstract or full-text.")
-    ] = None,
+    stage: GroupStageOpt = None,
     reviewer: Annotated[str | None, typer.Option("--reviewer", help="Your name.")] = None,
     line: Annotated[
         bool,
@@ -106,12 +132,7 @@ def screen(
     """
     if ctx.invoked_subcommand is not None:
         return
-    if stage is None or reviewer is None:
-        raise typer.BadParameter(
-            "give --stage and --reviewer, e.g. review screen --stage title-abstract --reviewer Ana",
-            param_hint="--stage/--reviewer",
-        )
-    check_stage(stage)
+    stage, reviewer = _stage_and_name(stage, "--reviewer", reviewer, "screen", "Ana")
     from review.screen.session import ScreeningSession
 
     proj = open_project(project)
@@ -145,12 +166,7 @@ def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewe
     if line_mode:
         from review.screen.lineui import run_line
 
-        def read(prompt: str) -> str | None:
-            typer.echo(prompt, nl=False)
-            text = sys.stdin.readline()
-            return text if text else None
-
-        run_line(session, read, typer.echo)
+        run_line(session, _read_line, typer.echo)
     else:
         from review.screen.tui import ScreenerApp
 
@@ -161,7 +177,7 @@ def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewe
 
 @screen_app.command("export")
 def screen_export(
-    stage: StageReq,
+    stage: StageOpt,
     reviewer: ReviewerReq,
     output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx file to write.")],
     seed: Annotated[int, typer.Option("--seed", help="Same as `review screen --seed`.")] = 0,
@@ -189,7 +205,7 @@ def screen_export(
 @screen_app.command("import")
 def screen_import(
     file: Annotated[Path, typer.Argument(help="The .xlsx or .csv sheet.")],
-    stage: StageReq,
+    stage: StageOpt,
     reviewer: ReviewerReq,
     from_other_reviewer: FromOtherReviewerOpt = False,
     from_other_project: FromOtherProjectOpt = False,
@@ -224,7 +240,7 @@ def screen_import(
 
 
 def disagreements(
-    stage: StageReq,
+    stage: StageOpt,
     all_reviewers: Annotated[
         bool,
         typer.Option(
@@ -256,7 +272,7 @@ def disagreements(
             proj, stage, progress=update, all_reviewers=all_reviewers
         )
     if as_json:
-        print_json(summary)
+        print_json(summary.to_json())
         return
     _print_agreement(summary, proj.rel(csv_path), proj.rel(xlsx_path))
 
@@ -265,63 +281,60 @@ def _fmt(x: float | None, digits: int = 2) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
 
 
-def _print_agreement(s: dict, csv_path: str, xlsx_path: str) -> None:
+def _print_agreement(s: Agreement, csv_path: str, xlsx_path: str) -> None:
     from rich.markup import escape
     from rich.table import Table
 
     con = out_console()
+    own, alt = s.stats, s.maybe_collapsed_to_include
     con.print(
-        f"[bold]{escape(s['stage'])}[/bold]: {s['eligible']} records, reviewers "
-        f"{escape(', '.join(s['reviewers']) or '(none yet)')}; {s['records_compared']} compared, "
-        f"{s['agreements']} agreements, {s['disagreements']} disagreements, "
-        f"{s['unresolved']} unresolved."
+        f"[bold]{escape(s.stage)}[/bold]: {s.eligible} records, reviewers "
+        f"{escape(', '.join(s.reviewers) or '(none yet)')}; {own.records_compared} compared, "
+        f"{own.agreements} agreements, {own.disagreements} disagreements, "
+        f"{s.unresolved} unresolved."
     )
-    alt = s["maybe_collapsed_to_include"]
     t = Table("statistic", "maybe as own category", "maybe counted as include")
-    t.add_row(
-        "percent agreement", _fmt(s["percent_agreement"], 3), _fmt(alt["percent_agreement"], 3)
-    )
-    for label, key in (("κ", "cohen_kappa"), ("PABAK", "pabak"), ("Gwet's AC1", "gwet_ac1"),
-                       ("Krippendorff's α", "krippendorff_alpha")):  # fmt: skip
-        t.add_row(label, _fmt(s[key], 3), _fmt(alt[key], 3))
-    ci, ci2 = s["kappa_ci95"], alt["kappa_ci95"]
+    t.add_row("percent agreement", _fmt(own.percent_agreement, 3), _fmt(alt.percent_agreement, 3))
+    for label, a, b in (("κ", own.cohen_kappa, alt.cohen_kappa), ("PABAK", own.pabak, alt.pabak),
+                        ("Gwet's AC1", own.gwet_ac1, alt.gwet_ac1),
+                        ("Krippendorff's α", own.krippendorff_alpha, alt.krippendorff_alpha)):  # fmt: skip
+        t.add_row(label, _fmt(a, 3), _fmt(b, 3))
+    ci, ci2 = own.kappa_ci95, alt.kappa_ci95
     t.add_row(
         "κ 95% CI",
         f"{ci[0]:.3f} to {ci[1]:.3f}" if ci else "n/a",
         f"{ci2[0]:.3f} to {ci2[1]:.3f}" if ci2 else "n/a",
     )
     con.print(t)
-    for left in s["reviewers_left_out"]:
+    for left in s.reviewers_left_out:
         con.print(
-            f"Left out of the statistics: {escape(left['reviewer'])} ({escape(left['why'])}); "
+            f"Left out of the statistics: {escape(left.reviewer)} ({escape(left.why)}); "
             "--all-reviewers compares everyone."
         )
-    if len(s["pairs"]) > 1:
+    if len(own.pairs) > 1:
         pt = Table("pair", "n", "agreement", "κ", "95% CI", "PABAK", "AC1", "α")
-        for p in s["pairs"]:
-            c = p["kappa_ci95"]
+        for pair in own.pairs:
+            p, c = pair.stats, pair.stats.kappa_ci95
             pt.add_row(
-                escape(" × ".join(p["reviewers"])),
-                str(p["n"]),
-                _fmt(p["percent_agreement"], 3),
-                _fmt(p["cohen_kappa"], 3),
+                escape(" × ".join(pair.reviewers)),
+                str(p.n),
+                _fmt(p.percent_agreement, 3),
+                _fmt(p.cohen_kappa, 3),
                 f"{c[0]:.2f}–{c[1]:.2f}" if c else "n/a",
-                _fmt(p["pabak"], 3),
-                _fmt(p["gwet_ac1"], 3),
-                _fmt(p["krippendorff_alpha"], 3),
+                _fmt(p.pabak, 3),
+                _fmt(p.gwet_ac1, 3),
+                _fmt(p.krippendorff_alpha, 3),
             )
         con.print(pt)
     con.print(f"Wrote {escape(csv_path)} and {escape(xlsx_path)}")
-    for p in s["log_problems"]:
-        err_console().print(f"Warning: {escape(p)}")
+    for problem in s.log_problems:
+        err_console().print(f"Warning: {escape(problem)}")
 
 
 @resolve_app.callback()
 def resolve(
     ctx: typer.Context,
-    stage: Annotated[
-        str | None, typer.Option("--stage", help="title-abstract or full-text.")
-    ] = None,
+    stage: GroupStageOpt = None,
     resolver: Annotated[str | None, typer.Option("--resolver", help="Your name.")] = None,
     project: ProjectOpt = None,
 ) -> None:
@@ -338,19 +351,11 @@ def resolve(
     """
     if ctx.invoked_subcommand is not None:
         return
-    if stage is None or resolver is None:
-        raise typer.BadParameter(
-            "give --stage and --resolver, e.g. review resolve --stage title-abstract "
-            "--resolver Cleo",
-            param_hint="--stage/--resolver",
-        )
-    check_stage(stage)
-    from review.screen.logs import DECISION_KEYS, decision_from_text, parse_reason
-    from review.screen.resolve import ResolutionLog, disagreements_to_resolve
+    stage, resolver = _stage_and_name(stage, "--resolver", resolver, "resolve", "Cleo")
+    from review.people import check_roster, clean_name
+    from review.screen.resolve import disagreements_to_resolve
 
     proj = open_project(project)
-    from review.people import check_roster, clean_name
-
     resolver = clean_name(resolver, "--resolver")
     check_roster(proj.protocol, resolver, "resolving")
     if not confirm_new_person(proj, resolver, "resolving"):
@@ -360,52 +365,66 @@ def resolve(
     if not rows:
         con.print(f"No open disagreements at {stage}.")
         return
-    from rich.markup import escape
+    done = _resolve_rows(proj, stage, resolver, rows, con)
+    con.print(f"Saved {done} resolutions.")
 
+
+def _resolve_rows(
+    proj: Project, stage: str, resolver: str, rows: list[DisagreementRow], con: Any
+) -> int:
+    """Show each disagreement and record the answer, until the last one or q; the count saved."""
     from review.screen.cache import record_store
-    from review.screen.logs import decisions_for
+    from review.screen.logs import DECISION_KEYS, decisions_for
+    from review.screen.resolve import ResolutionLog
 
     index = record_store(proj)
     allowed = decisions_for(stage)
+    keys = ", ".join(f"{k} {d}" for k, d in DECISION_KEYS.items() if d in allowed)
     done = 0
-
-    def ask(prompt: str) -> str | None:
-        typer.echo(prompt, nl=False)
-        text = sys.stdin.readline()
-        return text.strip() if text else None
-
     with ResolutionLog(proj, resolver) as log:
         for n, row in enumerate(rows, start=1):
             _show_disagreement(con, f"{n}/{len(rows)}", row, index.get(row.record_id))
-            keys = ", ".join(f"{k} {d}" for k, d in DECISION_KEYS.items() if d in allowed)
-            while True:
-                text = ask(
-                    f"Final decision ({keys}, 1-9 exclude with that reason; empty skips, q quits): "
-                )
-                if text is None or text.lower() == "q":
-                    con.print(f"Saved {done} resolutions.")
-                    return
-                if not text:
-                    break
-                reason = ""
-                if text.isdigit():  # as in the screener: exclude with reason N
-                    reason, problem = parse_reason(proj, stage, text)
-                    if problem is not None:
-                        con.print(escape(problem))
-                        continue
-                    dec: str | None = "exclude"
-                else:
-                    dec = decision_from_text(text, allowed)
-                if dec is None:
-                    con.print(f"Use one of: {', '.join(allowed)} (or {keys}).")
-                    continue
-                if dec == "exclude" and not reason and proj.protocol.stage(stage).exclusion_reasons:
-                    reason = _ask_reason(proj, stage, ask, con)
-                rationale = ask("Rationale: ") or ""
-                log.resolve(row.record_id, stage, dec, reason, rationale)
-                done += 1
+            answer = _ask_resolution(proj, stage, allowed, keys, con)
+            if answer is None:
                 break
-    con.print(f"Saved {done} resolutions.")
+            if answer:
+                log.resolve(row.record_id, stage, *answer)
+                done += 1
+    return done
+
+
+def _ask_resolution(
+    proj: Project, stage: str, allowed: tuple[str, ...], keys: str, con: Any
+) -> tuple[str, str, str] | tuple[()] | None:
+    """Ask for one final call until it is valid: (decision, reason, rationale); () when the
+    resolver skips the record (empty answer); None when they quit (q or end of input)."""
+    from rich.markup import escape
+
+    from review.screen.logs import decision_from_text, parse_reason
+
+    while True:
+        text = _ask(
+            f"Final decision ({keys}, 1-9 exclude with that reason; empty skips, q quits): "
+        )
+        if text is None or text.lower() == "q":
+            return None
+        if not text:
+            return ()
+        reason = ""
+        if text.isdigit():  # as in the screener: exclude with reason N
+            reason, problem = parse_reason(proj, stage, text)
+            if problem is not None:
+                con.print(escape(problem))
+                continue
+            dec: str | None = "exclude"
+        else:
+            dec = decision_from_text(text, allowed)
+        if dec is None:
+            con.print(f"Use one of: {', '.join(allowed)} (or {keys}).")
+            continue
+        if dec == "exclude" and not reason and proj.protocol.stage(stage).exclusion_reasons:
+            reason = _ask_reason(proj, stage, _ask, con)
+        return dec, reason, _ask("Rationale: ") or ""
 
 
 def _show_disagreement(con: Any, where: str, row: DisagreementRow, rec: Any) -> None:
@@ -441,7 +460,7 @@ def _ask_reason(proj: Project, stage: str, ask: Callable[[str], str | None], con
 @resolve_app.command("import")
 def resolve_import(
     file: Annotated[Path, typer.Argument(help="A .xlsx or .csv sheet.")],
-    stage: StageReq,
+    stage: StageOpt,
     resolver: ResolverReq,
     from_other_project: FromOtherProjectOpt = False,
     project: ProjectOpt = None,

@@ -22,7 +22,8 @@ import hashlib
 import pickle
 import re
 from collections import Counter, defaultdict
-from dataclasses import asdict, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -365,53 +366,121 @@ def overlap_table(clusters: Clusters) -> list[dict[str, Any]]:
     return [table[s] for s in sorted(table)]
 
 
-def status_summary(project: Project) -> dict[str, Any]:
-    """Dedup progress for ``review status`` (JSON-able; ``lines`` for people)."""
+@dataclass(frozen=True, slots=True)
+class SourceOverlap:
+    """One row of :func:`overlap_table`: a source's records, duplicates inside it, clusters it
+    shares with each other source and clusters found only there (its unique contribution)."""
+
+    source: str
+    branch: str
+    records: int
+    duplicates_within_source: int
+    clusters: int
+    unique_clusters: int
+    overlap: Mapping[str, int]  # other source -> clusters shared with it
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> SourceOverlap:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class DedupCounts:
+    """What the last ``review dedup`` left: records, clusters, duplicates removed, pairs queued
+    for a person, verdict conflicts and the overlap between sources."""
+
+    main_records: int
+    clusters: int
+    removed_automatic: int
+    removed_manual: int
+    queued: int
+    verdict_conflicts: tuple[tuple[str, str], ...]
+    overlap: tuple[SourceOverlap, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "main_records": self.main_records,
+            "clusters": self.clusters,
+            "removed_automatic": self.removed_automatic,
+            "removed_manual": self.removed_manual,
+            "queued": self.queued,
+            "verdict_conflicts": [list(p) for p in self.verdict_conflicts],
+            "overlap": [row.to_json() for row in self.overlap],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DedupStatus:
+    """The dedup stage on ``review status``: ``counts`` is None until ``review dedup`` has run;
+    ``lines`` is what the terminal shows."""
+
+    lines: tuple[str, ...]
+    counts: DedupCounts | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.counts is not None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``dedup`` object of ``review status --json``."""
+        counts = self.counts.to_json() if self.counts is not None else {}
+        return {"done": self.done, **counts, "lines": list(self.lines)}
+
+
+def status_summary(project: Project) -> DedupStatus:
+    """Dedup progress for ``review status`` (``lines`` for people)."""
     path = clusters_path(project)
     if not path.is_file():
-        return {"done": False, "lines": ["Not deduplicated yet: run `review dedup`."]}
+        return DedupStatus(("Not deduplicated yet: run `review dedup`.",))
     clusters = load_clusters(project)
-    main_records = sum(1 for r in clusters.rows if r.branch == "main")
-    auto = len(clusters.removed_automatic())
-    manual = len(clusters.removed_manual())
-    queued = 0
+    counts = DedupCounts(
+        main_records=sum(1 for r in clusters.rows if r.branch == "main"),
+        clusters=len(clusters.main_clusters()),
+        removed_automatic=len(clusters.removed_automatic()),
+        removed_manual=len(clusters.removed_manual()),
+        queued=_queued(project),
+        verdict_conflicts=tuple(_conflicts(project)),
+        overlap=tuple(SourceOverlap.from_row(row) for row in overlap_table(clusters)),
+    )
+    return DedupStatus(_status_lines(counts), counts)
+
+
+def _queued(project: Project) -> int:
+    """The pairs waiting for a person in the last run's maybe-pairs.csv."""
     mp = maybe_path(project)
-    if mp.is_file():
-        with open(mp, encoding="utf-8-sig", newline="") as fh:
-            queued = sum(1 for _ in csv.DictReader(fh))
-    table = overlap_table(clusters)
-    conflicts = _conflicts(project)
+    if not mp.is_file():
+        return 0
+    with open(mp, encoding="utf-8-sig", newline="") as fh:
+        return sum(1 for _ in csv.DictReader(fh))
+
+
+def _status_lines(c: DedupCounts) -> tuple[str, ...]:
+    auto, manual = c.removed_automatic, c.removed_manual
     lines = [
-        f"{main_records} main-branch records -> {len(clusters.main_clusters())} after removing "
+        f"{c.main_records} main-branch records -> {c.clusters} after removing "
         f"{auto + manual} duplicates ({auto} automatically, {manual} confirmed by a person)",
-        f"{queued} pair(s) waiting for a person: review dedup review --reviewer NAME"
-        if queued
+        f"{c.queued} pair(s) waiting for a person: review dedup review --reviewer NAME"
+        if c.queued
         else "No pairs waiting for a person.",
     ]
-    if conflicts:
+    if c.verdict_conflicts:
         lines.insert(
             1,
-            f"{len(conflicts)} pair(s) with conflicting verdicts (same vs different) from two "
-            "reviewers, applied neither way: resolve them with review dedup review --reviewer NAME",
+            f"{len(c.verdict_conflicts)} pair(s) with conflicting verdicts (same vs different) "
+            "from two reviewers, applied neither way: resolve them with review dedup review "
+            "--reviewer NAME",
         )
     parts = [
-        f"{row['source']} {row['unique_clusters']}/{row['clusters']}"
-        for row in table
-        if row["branch"] == "main"
+        f"{row.source} {row.unique_clusters}/{row.clusters}"
+        for row in c.overlap
+        if row.branch == "main"
     ]
     if parts:
         lines.append("Unique contribution per source (unique/total): " + ", ".join(parts))
-    return {
-        "done": True,
-        "main_records": main_records,
-        "clusters": len(clusters.main_clusters()),
-        "removed_automatic": auto,
-        "removed_manual": manual,
-        "queued": queued,
-        "verdict_conflicts": [list(p) for p in conflicts],
-        "overlap": table,
-        "lines": lines,
-    }
+    return tuple(lines)
 
 
 def read_queue(project: Project) -> list[dict[str, str]]:

@@ -12,14 +12,10 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-
-def now_iso() -> str:
-    """Current UTC time, ISO 8601 with seconds and a trailing Z (sortable as text)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+from review.io.logline import now_iso  # noqa: F401 - where callers have found it
 
 
 def _umask() -> int:

@@ -81,7 +81,7 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _info(who: str, what: str) -> dict[str, Any]:
-    from review.io.files import now_iso
+    from review.io.logline import now_iso
 
     return {
         "who": who,
@@ -193,12 +193,9 @@ def find_root(path: Path) -> Path | None:
 
 
 @contextmanager
-def project_lock(root: Path, what: str, who: str = "", wait: float = 60.0) -> Iterator[None]:
-    """Exclusive lock for commands that change shared project files (``review import``)."""
-    if not who:
-        from review.people import whoami
-
-        who = whoami()
+def project_lock(root: Path, what: str, who: str, wait: float = 60.0) -> Iterator[None]:
+    """Exclusive lock for commands that change shared project files (``review import``);
+    ``who`` (e.g. :func:`review.people.whoami`) is named to a process that has to wait."""
     try:
         key = acquire(lock_dir(root) / "project.lock", who, what, wait)
     except LockedError as exc:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from review.errors import ReviewError
-from review.prisma.facts import Flow
+from review.prisma.facts import Flow, FlowCounts, OpenCounts, ReasonRow, ReportCounts
 
 # ---- labels (overridable with --label KEY=TEXT) -----------------------------------------------
 
@@ -147,8 +146,8 @@ def _records(value: int, noun: str = "record") -> str:
     return f"{n_(value)} {noun}{'' if value == 1 else 's'}"
 
 
-def _reason_items(rows: list[dict[str, Any]]) -> list[Item]:
-    return [Item(cnt(r["label"], r["n"]), 1) for r in rows if r["n"]]
+def _reason_items(rows: tuple[ReasonRow, ...]) -> list[Item]:
+    return [Item(cnt(r.label, r.n), 1) for r in rows if r.n]
 
 
 def _count_box(box_id: str, role: str, label: str, value: int, reasons: list[Item]) -> Box:
@@ -160,7 +159,7 @@ def build_boxes(flow: Flow, labels: Mapping[str, str], show_other: bool) -> list
     """The boxes' contents (ids, roles, logical lines), before wrapping and placement.
 
     The order is the drawing order (and the order of ``Layout.boxes``)."""
-    f, lab = flow.flow, labels
+    f, lab = flow.counts, labels
     boxes: list[Box] = []
     if lab["title"]:
         boxes.append(Box("title", "title", [Item(lab["title"], bold=True)]))
@@ -172,125 +171,121 @@ def build_boxes(flow: Flow, labels: Mapping[str, str], show_other: bool) -> list
     if show_other:
         boxes.append(_identified_other_box(f, lab))
     boxes += _screening_boxes(f, lab)
-    boxes += _report_boxes(f, lab, "reports_", "")
+    boxes += _report_boxes(f.reports, lab, "")
     if show_other:
-        boxes += _report_boxes(f, lab, "other_reports_", "_other")
+        boxes += _report_boxes(f.other_reports, lab, "_other")
     boxes.append(_included_box(f, lab, show_other))
     for phase in ("identification", "screening", "included"):
         boxes.append(Box(f"phase_{phase}", "phase", [Item(lab[phase], bold=True)]))
-    if f["provisional"]:
-        boxes.append(_provisional_box(f, lab))
+    if f.provisional:
+        boxes.append(_provisional_box(f.open, lab))
     return boxes
 
 
-def _identified_main_box(f: Mapping[str, Any], lab: Mapping[str, str]) -> Box:
+def _identified_main_box(f: FlowCounts, lab: Mapping[str, str]) -> Box:
     """Databases and registers (+ other kinds of source screened with them)."""
-    main = [r for r in f["identified"] if r["branch"] == "main"]
+    main = [r for r in f.identified if r.branch == "main"]
     items = [Item(lab["identified"])]
     # "Registers (n = 0)" is shown even without registers, as the PRISMA 2020 template asks
     for kind, key in (("database", "databases"), ("register", "registers")):
-        rows = [r for r in main if r["kind"] == kind]
-        items.append(Item(cnt(lab[key], sum(r["n"] for r in rows))))
-        if len(rows) > 1 or (rows and rows[0]["source"].lower() != lab[key].lower()):
-            items += [Item(cnt(r["source"], r["n"]), 1) for r in rows]
-    with_db = [r for r in main if r["kind"] not in ("database", "register")]
+        rows = [r for r in main if r.kind == kind]
+        items.append(Item(cnt(lab[key], sum(r.n for r in rows))))
+        if len(rows) > 1 or (rows and rows[0].source.lower() != lab[key].lower()):
+            items += [Item(cnt(r.source, r.n), 1) for r in rows]
+    with_db = [r for r in main if r.kind not in ("database", "register")]
     if with_db:
         items.append(Item(lab["screened_with"]))
-        items += [
-            Item(cnt(f"{r['source']} ({lab[r['kind']].lower()})", r["n"]), 1) for r in with_db
-        ]
+        items += [Item(cnt(f"{r.source} ({lab[r.kind].lower()})", r.n), 1) for r in with_db]
     return Box("identified_main", "main", items, "left")
 
 
-def _removed_box(f: Mapping[str, Any], lab: Mapping[str, str]) -> Box:
+def _removed_box(f: FlowCounts, lab: Mapping[str, str]) -> Box:
     """Records removed before screening: duplicates, automation, other reasons."""
-    dups = f["duplicates_automatic"] + f["duplicates_manual"]
     removed = [
         Item(lab["removed"]),
-        Item(cnt(lab["duplicates"], dups)),
-        Item(cnt(lab["duplicates_automatic"], f["duplicates_automatic"]), 1),
-        Item(cnt(lab["duplicates_manual"], f["duplicates_manual"]), 1),
-        Item(cnt(lab["excluded_automatic"], f["excluded_automatic"])),
-        Item(cnt(lab["excluded_other"], f["excluded_other"])),
+        Item(cnt(lab["duplicates"], f.duplicates)),
+        Item(cnt(lab["duplicates_automatic"], f.duplicates_automatic), 1),
+        Item(cnt(lab["duplicates_manual"], f.duplicates_manual), 1),
+        Item(cnt(lab["excluded_automatic"], f.excluded_automatic)),
+        Item(cnt(lab["excluded_other"], f.excluded_other)),
     ]
     return Box("removed", "side", removed, "left")
 
 
-def _identified_other_box(f: Mapping[str, Any], lab: Mapping[str, str]) -> Box:
+def _identified_other_box(f: FlowCounts, lab: Mapping[str, str]) -> Box:
     """Other methods: websites, organisations, citation searching, experts…"""
-    other = [r for r in f["identified"] if r["branch"] == "other"]
+    other = [r for r in f.identified if r.branch == "other"]
     items = [Item(lab["identified"])]
     for kind in KIND_LABEL_KEYS:
-        rows = [r for r in other if r["kind"] == kind]
+        rows = [r for r in other if r.kind == kind]
         if not rows:
             continue
-        items.append(Item(cnt(lab[kind], sum(r["n"] for r in rows))))
-        if len(rows) > 1 or rows[0]["source"].lower() != lab[kind].lower():
-            items += [Item(cnt(r["source"], r["n"]), 1) for r in rows]
+        items.append(Item(cnt(lab[kind], sum(r.n for r in rows))))
+        if len(rows) > 1 or rows[0].source.lower() != lab[kind].lower():
+            items += [Item(cnt(r.source, r.n), 1) for r in rows]
     if len(items) == 1:
         items += [Item(cnt(lab[k], 0)) for k in ("website", "organisation", "citation")]
     return Box("identified_other", "main", items, "left")
 
 
-def _screening_boxes(f: Mapping[str, Any], lab: Mapping[str, str]) -> list[Box]:
+def _screening_boxes(f: FlowCounts, lab: Mapping[str, str]) -> list[Box]:
     """Records screened, and excluded at title/abstract (per reason)."""
     return [
-        _count_box("records_screened", "main", lab["records_screened"], f["records_screened"], []),
+        _count_box("records_screened", "main", lab["records_screened"], f.records_screened, []),
         _count_box(
             "records_excluded",
             "side",
             lab["records_excluded"],
-            f["records_excluded"],
-            _reason_items(f["records_excluded_by_reason"]),
+            f.records_excluded,
+            _reason_items(f.records_excluded_by_reason),
         ),
     ]
 
 
-def _report_boxes(
-    f: Mapping[str, Any], lab: Mapping[str, str], prefix: str, suffix: str
-) -> list[Box]:
+def _report_boxes(r: ReportCounts, lab: Mapping[str, str], suffix: str) -> list[Box]:
     """One branch's full-text boxes: sought, not retrieved, assessed, excluded (per reason)."""
     boxes = [
-        _count_box(f"reports_{key}{suffix}", role, lab[f"reports_{key}"], f[prefix + key], [])
-        for key, role in (("sought", "main"), ("not_retrieved", "side"), ("assessed", "main"))
+        _count_box(f"reports_{key}{suffix}", role, lab[f"reports_{key}"], value, [])
+        for key, role, value in (
+            ("sought", "main", r.sought),
+            ("not_retrieved", "side", r.not_retrieved),
+            ("assessed", "main", r.assessed),
+        )
     ]
     boxes.append(
         _count_box(
             f"reports_excluded{suffix}",
             "side",
             lab["reports_excluded"],
-            f[prefix + "excluded"],
-            _reason_items(f[prefix + "excluded_by_reason"]),
+            r.excluded,
+            _reason_items(r.excluded_by_reason),
         )
     )
     return boxes
 
 
-def _included_box(f: Mapping[str, Any], lab: Mapping[str, str], show_other: bool) -> Box:
+def _included_box(f: FlowCounts, lab: Mapping[str, str], show_other: bool) -> Box:
     """Studies (or programmes) included, and the reports of included studies."""
-    programmes = f["programmes_included"] is not None
+    programmes = f.programmes_included is not None
     studies_label = lab["programmes_included"] if programmes else lab["studies_included"]
     inc = [
-        Item(cnt(studies_label, f["studies_included"])),
-        Item(cnt(lab["reports_included"], f["reports_included"])),
+        Item(cnt(studies_label, f.studies_included)),
+        Item(cnt(lab["reports_included"], f.reports_included)),
     ]
-    if f["reports_included_other"] or show_other:
+    if f.reports_included_other or show_other:
         inc += [
-            Item(cnt(lab["reports_included_main"], f["reports_included_main"]), 1),
-            Item(cnt(lab["reports_included_other"], f["reports_included_other"]), 1),
+            Item(cnt(lab["reports_included_main"], f.reports_included_main), 1),
+            Item(cnt(lab["reports_included_other"], f.reports_included_other), 1),
         ]
     return Box("included", "main", inc, "left" if len(inc) > 2 else "center")
 
 
-def _provisional_box(f: Mapping[str, Any], lab: Mapping[str, str]) -> Box:
+def _provisional_box(o: OpenCounts, lab: Mapping[str, str]) -> Box:
     """The note under a provisional diagram: what is still undecided."""
-    o = f["open"]
     parts = [
-        f"{_records(o['title_abstract'])} undecided at title/abstract"
-        if o["title_abstract"]
-        else "",
-        f"{_records(o['full_text'], 'report')} undecided at full text" if o["full_text"] else "",
-        f"{_records(o['dedup_pairs'])} in possible-duplicate pairs" if o["dedup_pairs"] else "",
+        f"{_records(o.title_abstract)} undecided at title/abstract" if o.title_abstract else "",
+        f"{_records(o.full_text, 'report')} undecided at full text" if o.full_text else "",
+        f"{_records(o.dedup_pairs)} in possible-duplicate pairs" if o.dedup_pairs else "",
     ]
     text = lab["provisional"].format(open="; ".join(p for p in parts if p))
     return Box("provisional", "note", [Item(text)], "left")

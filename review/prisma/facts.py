@@ -78,24 +78,172 @@ class Member:
     why: str
 
 
-@dataclass
-class Flow:
-    """The computed flow: JSON-able count objects plus the members behind every count."""
+@dataclass(frozen=True, slots=True)
+class IdentifiedRow:
+    """Records identified from one source (of one kind, on one branch): a row of ``identified``."""
 
-    flow: dict[str, Any]
-    prisma2020: dict[str, int]
-    members: dict[str, list[Member]]
-    sources: dict[str, str]  # record id -> source name
+    source: str
+    kind: str
+    branch: str
+    n: int
+
+    def to_json(self) -> dict[str, str | int]:
+        return {"source": self.source, "kind": self.kind, "branch": self.branch, "n": self.n}
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonRow:
+    """Records (or reports) excluded for one reason: a row of ``*_excluded_by_reason``."""
+
+    reason: str  # the reason id (protocol order, then unknown ids, then none recorded)
+    label: str
+    n: int
+
+    def to_json(self) -> dict[str, str | int]:
+        return {"reason": self.reason, "label": self.label, "n": self.n}
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCounts:
+    """What a person still has to decide; any of it makes the flow provisional."""
+
+    title_abstract: int
+    full_text: int
+    dedup_pairs: int
+
+    def any(self) -> bool:
+        return bool(self.title_abstract or self.full_text or self.dedup_pairs)
+
+    def get(self, key: str) -> int | None:
+        """The count named ``key`` (``open.<key>`` in ``explain``), None for an unknown name."""
+        return self.to_json().get(key)
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "title_abstract": self.title_abstract,
+            "full_text": self.full_text,
+            "dedup_pairs": self.dedup_pairs,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCounts:
+    """One branch's full-text boxes (databases and registers, or other methods)."""
+
+    sought: int
+    not_retrieved: int
+    assessed: int
+    excluded: int
+    excluded_by_reason: tuple[ReasonRow, ...]
+
+    def to_json(self, prefix: str) -> dict[str, Any]:
+        """The branch's keys in ``prisma.json``: ``reports_…`` or ``other_reports_…``."""
+        return {
+            f"{prefix}sought": self.sought,
+            f"{prefix}not_retrieved": self.not_retrieved,
+            f"{prefix}assessed": self.assessed,
+            f"{prefix}excluded": self.excluded,
+            f"{prefix}excluded_by_reason": [r.to_json() for r in self.excluded_by_reason],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FlowCounts:
+    """Every count of the flow diagram: ``prisma.json``'s ``flow`` object, typed."""
+
+    identified: tuple[IdentifiedRow, ...]
+    identified_total: int
+    duplicates_automatic: int
+    duplicates_manual: int
+    excluded_automatic: int
+    excluded_other: int
+    records_screened: int
+    records_excluded: int
+    records_excluded_by_reason: tuple[ReasonRow, ...]
+    reports: ReportCounts  # databases and registers
+    other_reports: ReportCounts  # other methods
+    reports_included_main: int
+    reports_included_other: int
+    reports_included: int
+    studies_included: int
+    programmes_included: int | None  # None: no included report is linked to a programme
+    open: OpenCounts
 
     @property
     def provisional(self) -> bool:
-        return bool(self.flow["provisional"])
+        return self.open.any()
+
+    @property
+    def duplicates(self) -> int:
+        return self.duplicates_automatic + self.duplicates_manual
+
+    def reasons(self, key: str) -> tuple[ReasonRow, ...] | None:
+        """The rows of one ``*_excluded_by_reason`` key (None for another name)."""
+        return {
+            "records_excluded_by_reason": self.records_excluded_by_reason,
+            "reports_excluded_by_reason": self.reports.excluded_by_reason,
+            "other_reports_excluded_by_reason": self.other_reports.excluded_by_reason,
+        }.get(key)
+
+    def count(self, key: str) -> int | None:
+        """The number a ``flow`` key stands for: a count (``records_screened``), a row of a list
+        (``records_excluded_by_reason.<id>``, ``identified.<source>``, ``open.<what>``) or
+        ``identified`` (the total); None for anything else (a list or flag, an unknown key)."""
+        if key == "identified":
+            return self.identified_total
+        head, dot, tail = key.partition(".")
+        if not dot:
+            value = self.to_json().get(key)
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+        if head == "open":
+            return self.open.get(tail)
+        if head == "identified":
+            return sum(r.n for r in self.identified if r.source.lower() == tail.lower())
+        rows = self.reasons(head) or ()
+        return next((r.n for r in rows if r.reason == tail), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """``prisma.json``'s ``flow`` object (key order is the file's order)."""
+        return {
+            "identified": [r.to_json() for r in self.identified],
+            "identified_total": self.identified_total,
+            "duplicates_automatic": self.duplicates_automatic,
+            "duplicates_manual": self.duplicates_manual,
+            "excluded_automatic": self.excluded_automatic,
+            "excluded_other": self.excluded_other,
+            "records_screened": self.records_screened,
+            "records_excluded": self.records_excluded,
+            "records_excluded_by_reason": [r.to_json() for r in self.records_excluded_by_reason],
+            **self.reports.to_json("reports_"),
+            **self.other_reports.to_json("other_reports_"),
+            "reports_included_main": self.reports_included_main,
+            "reports_included_other": self.reports_included_other,
+            "reports_included": self.reports_included,
+            "studies_included": self.studies_included,
+            "programmes_included": self.programmes_included,
+            "provisional": self.provisional,
+            "open": self.open.to_json(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """The computed flow: the typed counts plus the members behind every count."""
+
+    counts: FlowCounts
+    prisma2020: Mapping[str, int]
+    members: Mapping[str, list[Member]]
+    sources: Mapping[str, str]  # record id -> source name
+
+    @property
+    def provisional(self) -> bool:
+        return self.counts.provisional
 
     def keys(self) -> list[str]:
         return list(self.members)
 
     def as_json(self) -> dict[str, Any]:
-        return {"prisma2020": dict(self.prisma2020), "flow": dict(self.flow)}
+        return {"prisma2020": dict(self.prisma2020), "flow": self.counts.to_json()}
 
 
 # The PRISMA2020 R package's data names, in its template's order (prisma.csv).

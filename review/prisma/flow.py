@@ -13,7 +13,6 @@ the inputs from a project, tests build them directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from review.errors import ReviewError
 from review.prisma import steps
@@ -25,10 +24,15 @@ from review.prisma.facts import (
     UNSPECIFIED,
     Final,
     Flow,
+    FlowCounts,
     Identified,
+    IdentifiedRow,
     Member,
+    OpenCounts,
     PrismaInconsistency,
     PrismaInputs,
+    ReasonRow,
+    ReportCounts,
 )
 from review.prisma.steps import reason_label
 
@@ -41,10 +45,15 @@ __all__ = [
     "ExplainRow",
     "Final",
     "Flow",
+    "FlowCounts",
     "Identified",
+    "IdentifiedRow",
     "Member",
+    "OpenCounts",
     "PrismaInconsistency",
     "PrismaInputs",
+    "ReasonRow",
+    "ReportCounts",
     "compute_flow",
     "explain",
     "explain_count",
@@ -65,52 +74,53 @@ def compute_flow(inp: PrismaInputs) -> Flow:
     ft = steps.full_text(tally, ident, ta)
     programmes_included = steps.studies(tally)
     open_counts = steps.open_records(tally, ta, ft)
-    flow = _flow_object(tally, ident, ta, ft, programmes_included, open_counts)
-    counts = _prisma2020(tally)
-    return Flow(flow=flow, prisma2020=counts, members=tally.members, sources=tally.source_of)
+    counts = _flow_counts(tally, ident, ta, ft, programmes_included, open_counts)
+    prisma2020 = _prisma2020(tally)
+    return Flow(counts, prisma2020, members=tally.members, sources=tally.source_of)
 
 
 # ---- the count objects -----------------------------------------------------------------------
 
 
-def _flow_object(
+def _flow_counts(
     tally: steps.Tally,
     ident: steps.Identification,
     ta: steps.TitleAbstract,
     ft: steps.FullText,
     programmes_included: int | None,
-    open_counts: dict[str, int],
-) -> dict[str, Any]:
-    """``prisma.json``'s ``flow`` object (key order is the file's order)."""
+    open_counts: OpenCounts,
+) -> FlowCounts:
+    """``prisma.json``'s ``flow`` object, typed."""
     n = {k: len(v) for k, v in tally.members.items()}
-    return {
-        "identified": ident.rows,
-        "identified_total": n["identified"],
-        "duplicates_automatic": n["duplicates_automatic"],
-        "duplicates_manual": n["duplicates_manual"],
-        "excluded_automatic": n["excluded_automatic"],
-        "excluded_other": n["excluded_other"],
-        "records_screened": n["records_screened"],
-        "records_excluded": n["records_excluded"],
-        "records_excluded_by_reason": ta.reason_rows,
-        "reports_sought": n["reports_sought"],
-        "reports_not_retrieved": n["reports_not_retrieved"],
-        "reports_assessed": n["reports_assessed"],
-        "reports_excluded": n["reports_excluded"],
-        "reports_excluded_by_reason": ft.main.reason_rows,
-        "other_reports_sought": n["other_reports_sought"],
-        "other_reports_not_retrieved": n["other_reports_not_retrieved"],
-        "other_reports_assessed": n["other_reports_assessed"],
-        "other_reports_excluded": n["other_reports_excluded"],
-        "other_reports_excluded_by_reason": ft.other.reason_rows,
-        "reports_included_main": n["reports_included_main"],
-        "reports_included_other": n["reports_included_other"],
-        "reports_included": n["reports_included"],
-        "studies_included": n["studies_included"],
-        "programmes_included": programmes_included,
-        "provisional": any(open_counts.values()),
-        "open": open_counts,
-    }
+
+    def branch(prefix: str, rows: tuple[ReasonRow, ...]) -> ReportCounts:
+        return ReportCounts(
+            sought=n[f"{prefix}sought"],
+            not_retrieved=n[f"{prefix}not_retrieved"],
+            assessed=n[f"{prefix}assessed"],
+            excluded=n[f"{prefix}excluded"],
+            excluded_by_reason=rows,
+        )
+
+    return FlowCounts(
+        identified=ident.rows,
+        identified_total=n["identified"],
+        duplicates_automatic=n["duplicates_automatic"],
+        duplicates_manual=n["duplicates_manual"],
+        excluded_automatic=n["excluded_automatic"],
+        excluded_other=n["excluded_other"],
+        records_screened=n["records_screened"],
+        records_excluded=n["records_excluded"],
+        records_excluded_by_reason=ta.reason_rows,
+        reports=branch("reports_", ft.main.reason_rows),
+        other_reports=branch("other_reports_", ft.other.reason_rows),
+        reports_included_main=n["reports_included_main"],
+        reports_included_other=n["reports_included_other"],
+        reports_included=n["reports_included"],
+        studies_included=n["studies_included"],
+        programmes_included=programmes_included,
+        open=open_counts,
+    )
 
 
 def _prisma2020(tally: steps.Tally) -> dict[str, int]:
@@ -199,22 +209,4 @@ def explain_count(flow: Flow, key: str) -> int | None:
     """The number ``key`` stands for in the flow/prisma2020 objects (None for list keys)."""
     if key in flow.prisma2020:
         return flow.prisma2020[key]
-    if key == "identified":
-        return int(flow.flow["identified_total"])
-    value = flow.flow.get(key)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    head, _, tail = key.partition(".")
-    if head == "open":
-        return flow.flow["open"].get(tail)
-    if head in (
-        "records_excluded_by_reason",
-        "reports_excluded_by_reason",
-        "other_reports_excluded_by_reason",
-    ):
-        for row in flow.flow[head]:
-            if row["reason"] == tail:
-                return int(row["n"])
-    if head == "identified":
-        return sum(r["n"] for r in flow.flow["identified"] if r["source"].lower() == tail.lower())
-    return None
+    return flow.counts.count(key)

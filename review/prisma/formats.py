@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from review.prisma.facts import Flow
+from review.prisma.facts import Flow, ReasonRow
 
 TEMPLATE_HEADER = ("data", "node", "box", "description", "boxtext", "tooltips", "url", "n")
 
@@ -365,32 +365,30 @@ def _clean(label: str) -> str:
     return " ".join(label.replace(";", " -").replace(", ", " - ").replace(",", " ").split())
 
 
-def _reason_list(rows: list[dict]) -> str:
-    parts = [f"{_clean(r['label'])}, {r['n']}" for r in rows if r["n"]]
+def _reason_list(rows: tuple[ReasonRow, ...]) -> str:
+    parts = [f"{_clean(r.label)}, {r.n}" for r in rows if r.n]
     return "; ".join(parts) if parts else "0"
 
 
 def prisma_csv(flow: Flow, labels: Mapping[str, str] | None = None) -> str:
     """The PRISMA2020 template with every ``n`` filled from ``flow``."""
     labels = labels or {}
-    f = flow.flow
+    f = flow.counts
     p = flow.prisma2020
     specific = {
-        "database_specific_results": [r for r in f["identified"] if r["kind"] == "database"],
-        "register_specific_results": [r for r in f["identified"] if r["kind"] == "register"],
+        "database_specific_results": [r for r in f.identified if r.kind == "database"],
+        "register_specific_results": [r for r in f.identified if r.kind == "register"],
     }
     reasons = {
-        "dbr_excluded": f["reports_excluded_by_reason"],
-        "other_excluded": f["other_reports_excluded_by_reason"],
+        "dbr_excluded": f.reports.excluded_by_reason,
+        "other_excluded": f.other_reports.excluded_by_reason,
     }
-    kinds_in_org = sorted(
-        {r["kind"] for r in f["identified"] if r["kind"] in ("expert", "other") and r["n"]}
-    )
+    kinds_in_org = sorted({r.kind for r in f.identified if r.kind in ("expert", "other") and r.n})
     table: list[tuple[str, ...]] = [tuple(TEMPLATE_HEADER)]
     for row in TEMPLATE_ROWS:
         data, node, box, desc, boxtext, tips, url, n = row
         if data in specific:
-            n = "; ".join(f"{_clean(r['source'])}, {r['n']}" for r in specific[data])
+            n = "; ".join(f"{_clean(r.source)}, {r.n}" for r in specific[data])
         elif data in reasons:
             n = _reason_list(reasons[data])
         elif data in p:

@@ -10,9 +10,9 @@ complete.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from review.errors import ProjectError
 from review.prisma.facts import Final, Identified, PrismaInputs
@@ -20,8 +20,19 @@ from review.prisma.facts import Final, Identified, PrismaInputs
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.project import Project
+    from review.rank.phase import StopDecision
 
 STAGE_KEYS = {"title-abstract": "title_abstract", "full-text": "full_text"}
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementFacts:
+    """What the methods paragraph says about agreement at one stage."""
+
+    percent_agreement: float | None = None
+    cohen_kappa: float | None = None
+    kappa_ci95: tuple[float, float] | None = None
+    kappa_method: str = ""  # Cohen's kappa (two reviewers) or Light's kappa (more)
 
 
 @dataclass(frozen=True)
@@ -35,12 +46,12 @@ class MethodsFacts:
     reviewers_observed: dict[str, dict[int, int]] = field(default_factory=dict)
     reviewer_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     resolutions: dict[str, int] = field(default_factory=dict)  # stage -> records resolved
-    agreement: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    agreement: Mapping[str, AgreementFacts | None] = field(default_factory=dict)
     resolution: str = "consensus"
     maybe_to_fulltext: bool = True
     # the team's recorded decision to stop title/abstract screening by the stopping rule
     # (a `stop` line of data/stopping/, see review.rank.phase), or None
-    stopping: dict[str, Any] | None = None
+    stopping: StopDecision | None = None
 
 
 def gather(
@@ -121,7 +132,7 @@ def gather(
     return inputs, facts
 
 
-def _stopped_early(project: Project) -> tuple[dict[str, Any] | None, dict[str, None]]:
+def _stopped_early(project: Project) -> tuple[StopDecision | None, dict[str, None]]:
     """The recorded stop decision at title/abstract and the clusters no reviewer screened
     (they are counted as excluded by automation tools), or (None, {})."""
     from review.rank.phase import not_screened_after_stop
@@ -139,14 +150,16 @@ def _final_decisions(project: Project, stage: str) -> dict[str, Final]:
     }
 
 
-def _agreement(project: Project, stage: str) -> dict[str, Any] | None:
+def _agreement(project: Project, stage: str) -> AgreementFacts | None:
     from review.screen import agreement
 
     try:
-        result = agreement(project, stage)
+        stats = agreement(project, stage).stats
     except ProjectError:
         return None
-    return dict(result) if result else None
+    return AgreementFacts(
+        stats.percent_agreement, stats.cohen_kappa, stats.kappa_ci95, stats.kappa_method
+    )
 
 
 def _charting(

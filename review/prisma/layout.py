@@ -256,7 +256,7 @@ def compute_layout(flow: Flow, options: DiagramOptions | None = None) -> Layout:
     if options.branches not in ("auto", "databases", "both"):
         raise ReviewError(f"--branches {options.branches!r}: use auto, databases or both.")
     labels = merged_labels(options)
-    has_other = any(r["branch"] == "other" for r in flow.flow["identified"])
+    has_other = any(r.branch == "other" for r in flow.counts.identified)
     show_other = options.branches == "both" or (options.branches == "auto" and has_other)
     m = Measurer(options.font, options.fontsize)
     boxes = {b.id: b for b in build_boxes(flow, labels, show_other)}

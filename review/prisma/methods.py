@@ -8,10 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
-from review.prisma.facts import Flow
-from review.prisma.inputs import MethodsFacts
+from review.prisma.facts import Flow, FlowCounts
+from review.prisma.inputs import AgreementFacts, MethodsFacts
+
+if TYPE_CHECKING:
+    from review.rank.phase import StopDecision
 
 WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 KIND_WORDS = {
@@ -84,25 +87,25 @@ def were(value: int) -> str:
     return "was" if value == 1 else "were"
 
 
-def _percent(value: Any) -> str:
+def _percent(value: float) -> str:
     v = float(value)
     if v <= 1.0:  # a proportion; agreement below 1 % is not a real screening result
         v *= 100
     return f"{v:.1f}%"
 
 
-def _agreement_phrase(agr: Mapping[str, Any] | None) -> str:
-    if not agr:
+def _agreement_phrase(agr: AgreementFacts | None) -> str:
+    if agr is None:
         return ""
     parts = []
-    if agr.get("percent_agreement") is not None:
-        parts.append(f"agreement was {_percent(agr['percent_agreement'])}")
-    kappa = agr.get("cohen_kappa")
+    if agr.percent_agreement is not None:
+        parts.append(f"agreement was {_percent(agr.percent_agreement)}")
+    kappa = agr.cohen_kappa
     if kappa is not None:
-        name = "Light's κ" if "light" in str(agr.get("kappa_method", "")).lower() else "Cohen's κ"
+        name = "Light's κ" if "light" in agr.kappa_method.lower() else "Cohen's κ"
         text = f"{name} = {float(kappa):.2f}"
-        ci = agr.get("kappa_ci95")
-        if isinstance(ci, (list, tuple)) and len(ci) == 2 and None not in ci:
+        ci = agr.kappa_ci95
+        if ci is not None:
             lo, hi = max(-1.0, float(ci[0])), min(1.0, float(ci[1]))  # kappa lies in [-1, 1]
             text += f", 95% CI {lo:.2f} to {hi:.2f}"
         parts.append(text)
@@ -132,41 +135,41 @@ def _reviewers_phrase(observed: Mapping[int, int], planned: int) -> str:
 
 def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
     """methods.md: the sources, the selection procedure and its results, as paragraphs."""
-    f = flow.flow
+    f = flow.counts
     paras = [_sources_paragraph(f, facts), _procedure_paragraph(f, facts), _results_paragraph(f)]
     head = ["# Selection of sources of evidence", ""]
-    if f["provisional"]:
-        o = f["open"]
+    if f.provisional:
+        o = f.open
         head += [
-            f"> **Provisional:** {plural(o['title_abstract'], 'record')} undecided at "
-            f"title/abstract, {n_(o['full_text'])} at full text and {n_(o['dedup_pairs'])} in "
+            f"> **Provisional:** {plural(o.title_abstract, 'record')} undecided at "
+            f"title/abstract, {n_(o.full_text)} at full text and {n_(o.dedup_pairs)} in "
             "possible-duplicate pairs. Re-run `review prisma` when screening is complete.",
             "",
         ]
     return "\n".join(head) + "\n" + "\n\n".join(p for p in paras if p) + "\n"
 
 
-def _sources_paragraph(f: dict[str, Any], facts: MethodsFacts) -> str:
+def _sources_paragraph(f: FlowCounts, facts: MethodsFacts) -> str:
     """1. The sources searched (with platforms and dates) and the other methods."""
-    ident = f["identified"]
+    ident = f.identified
     n_by_source: dict[str, int] = {}
     for row in ident:
-        n_by_source[row["source"].lower()] = n_by_source.get(row["source"].lower(), 0) + row["n"]
-    main_sources = {r["source"].lower() for r in ident if r["branch"] == "main"}
+        n_by_source[row.source.lower()] = n_by_source.get(row.source.lower(), 0) + row.n
+    main_sources = {r.source.lower() for r in ident if r.branch == "main"}
     specs = list(facts.sources)
     named = {s["name"].lower() for s in specs}
     for row in ident:  # imported sources the protocol does not list still appear
-        if row["source"].lower() not in named:
+        if row.source.lower() not in named:
             specs.append(
                 {
-                    "name": row["source"],
-                    "kind": row["kind"],
+                    "name": row.source,
+                    "kind": row.kind,
                     "platform": "",
                     "searched": "",
                     "notes": "",
                 }
             )
-            named.add(row["source"].lower())
+            named.add(row.source.lower())
     dbs = [s for s in specs if s["kind"] in ("database", "register")]
     rest = [s for s in specs if s["kind"] not in ("database", "register")]
     sentences = []
@@ -198,28 +201,28 @@ def _sources_paragraph(f: dict[str, Any], facts: MethodsFacts) -> str:
     return " ".join(sentences)
 
 
-def _procedure_paragraph(f: dict[str, Any], facts: MethodsFacts) -> str:
+def _procedure_paragraph(f: FlowCounts, facts: MethodsFacts) -> str:
     """2. Identification, deduplication and the screening procedure (reviewers, agreement)."""
-    ident = f["identified"]
-    main_total = sum(r["n"] for r in ident if r["branch"] == "main")
-    db_total = sum(
-        r["n"] for r in ident if r["branch"] == "main" and r["kind"] in ("database", "register")
-    )
+    ident = f.identified
+    main_total = sum(r.n for r in ident if r.branch == "main")
+    db_total = sum(r.n for r in ident if r.branch == "main" and r.kind in ("database", "register"))
     with_total = main_total - db_total
-    dups = f["duplicates_automatic"] + f["duplicates_manual"]
+    dups = f.duplicates_automatic + f.duplicates_manual
     s = f"The searches identified {plural(main_total, 'record')}"
     if with_total:
         s += f" ({n_(db_total)} from databases and registers and {n_(with_total)} from other sources screened with them)"
     s += f". We removed {plural(dups, 'duplicate')}"
-    s += f" ({n_(f['duplicates_automatic'])} automatically and {n_(f['duplicates_manual'])} after checking by a reviewer)"
-    if f["excluded_other"]:
-        s += f" and {plural(f['excluded_other'], 'further record')} for other reasons"
-    if f["excluded_automatic"] and facts.stopping is None:
-        s += f"; {plural(f['excluded_automatic'], 'record')} were marked ineligible by automation tools"
-    s += f", leaving {plural(f['records_screened'], 'record')} to screen."
+    s += f" ({n_(f.duplicates_automatic)} automatically and {n_(f.duplicates_manual)} after checking by a reviewer)"
+    if f.excluded_other:
+        s += f" and {plural(f.excluded_other, 'further record')} for other reasons"
+    if f.excluded_automatic and facts.stopping is None:
+        s += (
+            f"; {plural(f.excluded_automatic, 'record')} were marked ineligible by automation tools"
+        )
+    s += f", leaving {plural(f.records_screened, 'record')} to screen."
     proc = [s]
     if facts.stopping is not None:
-        proc.append(_stopping_sentence(facts.stopping, f["excluded_automatic"]))
+        proc.append(_stopping_sentence(facts.stopping, f.excluded_automatic))
     for stage in ("title_abstract", "full_text"):
         who = _reviewers_phrase(
             facts.reviewers_observed.get(STAGE_IDS[stage], {}),
@@ -249,70 +252,61 @@ def _procedure_paragraph(f: dict[str, Any], facts: MethodsFacts) -> str:
     return " ".join(proc)
 
 
-def _results_paragraph(f: dict[str, Any]) -> str:
+def _results_paragraph(f: FlowCounts) -> str:
     """3. The results of the selection: exclusions per reason, reports and studies included."""
     r = [
-        f"Of the {plural(f['records_screened'], 'record')} screened, {n_(f['records_excluded'])} "
-        f"{were(f['records_excluded'])} excluded on title and abstract"
+        f"Of the {plural(f.records_screened, 'record')} screened, {n_(f.records_excluded)} "
+        f"{were(f.records_excluded)} excluded on title and abstract"
     ]
-    ta_reasons = [
-        f"{_lc(x['label'])}, {n_(x['n'])}" for x in f["records_excluded_by_reason"] if x["n"]
-    ]
+    ta_reasons = [f"{_lc(x.label)}, {n_(x.n)}" for x in f.records_excluded_by_reason if x.n]
     r[0] += f" ({'; '.join(ta_reasons)})." if ta_reasons else "."
     missing = (
-        f"could not retrieve {n_(f['reports_not_retrieved'])}"
-        if f["reports_not_retrieved"]
+        f"could not retrieve {n_(f.reports.not_retrieved)}"
+        if f.reports.not_retrieved
         else "retrieved all of them"
     )
     r.append(
-        f"We sought {plural(f['reports_sought'], 'report')} for retrieval, {missing}, and "
-        f"assessed {n_(f['reports_assessed'])} in full text; "
-        f"{n_(f['reports_excluded'])} {were(f['reports_excluded'])} excluded"
+        f"We sought {plural(f.reports.sought, 'report')} for retrieval, {missing}, and "
+        f"assessed {n_(f.reports.assessed)} in full text; "
+        f"{n_(f.reports.excluded)} {were(f.reports.excluded)} excluded"
     )
-    ft_reasons = [
-        f"{_lc(x['label'])}, {n_(x['n'])}" for x in f["reports_excluded_by_reason"] if x["n"]
-    ]
+    ft_reasons = [f"{_lc(x.label)}, {n_(x.n)}" for x in f.reports.excluded_by_reason if x.n]
     r[-1] += f" ({'; '.join(ft_reasons)})." if ft_reasons else "."
-    if f["other_reports_sought"]:
+    if f.other_reports.sought:
         other = (
-            f"Other methods yielded {plural(f['other_reports_sought'], 'report')}; "
-            f"{n_(f['other_reports_not_retrieved'])} could not be retrieved and "
-            f"{n_(f['other_reports_excluded'])} {were(f['other_reports_excluded'])} excluded"
+            f"Other methods yielded {plural(f.other_reports.sought, 'report')}; "
+            f"{n_(f.other_reports.not_retrieved)} could not be retrieved and "
+            f"{n_(f.other_reports.excluded)} {were(f.other_reports.excluded)} excluded"
         )
         oth_reasons = [
-            f"{_lc(x['label'])}, {n_(x['n'])}"
-            for x in f["other_reports_excluded_by_reason"]
-            if x["n"]
+            f"{_lc(x.label)}, {n_(x.n)}" for x in f.other_reports.excluded_by_reason if x.n
         ]
         other += f" ({'; '.join(oth_reasons)})." if oth_reasons else "."
         r.append(other)
-    inc = f"In total, {plural(f['reports_included'], 'report')} "
-    verb_inc = were(f["reports_included"])
-    if f["reports_included_other"]:
-        inc += f"({n_(f['reports_included_main'])} from the searches and {n_(f['reports_included_other'])} from other methods) "
+    inc = f"In total, {plural(f.reports_included, 'report')} "
+    verb_inc = were(f.reports_included)
+    if f.reports_included_other:
+        inc += f"({n_(f.reports_included_main)} from the searches and {n_(f.reports_included_other)} from other methods) "
     inc += f"{verb_inc} included"
-    if f["programmes_included"] is not None:
-        inc += f", describing {plural(f['programmes_included'], 'distinct programme')}"
-        if f["studies_included"] != f["programmes_included"]:
-            inc += f" ({plural(f['studies_included'], 'study', 'studies')} in all)"
-    elif f["studies_included"] != f["reports_included"]:
-        inc += f", reporting {plural(f['studies_included'], 'study', 'studies')}"
+    if f.programmes_included is not None:
+        inc += f", describing {plural(f.programmes_included, 'distinct programme')}"
+        if f.studies_included != f.programmes_included:
+            inc += f" ({plural(f.studies_included, 'study', 'studies')} in all)"
+    elif f.studies_included != f.reports_included:
+        inc += f", reporting {plural(f.studies_included, 'study', 'studies')}"
     r.append(inc + ".")
     return " ".join(r)
 
 
-def _stopping_sentence(stop: dict, n_auto: int) -> str:
+def _stopping_sentence(stop: StopDecision, n_auto: int) -> str:
     """How title/abstract screening stopped early (the team's recorded `stop` line)."""
-    target = float(stop.get("recall_target", 0.95))
-    conf = float(stop.get("confidence", 0.95))
     return (
         "Title and abstract screening was prioritised by a model retrained on each reviewer's "
         "own decisions and stopped early by the hypergeometric stopping rule of Callaghan and "
-        f"Müller-Hansen (2020): after ranked screening, a random sample of {stop.get('sampled')} "
-        f"of the {stop.get('urn')} records then unscreened held {stop.get('sample_relevant')} "
-        f"relevant records, rejecting the hypothesis that recall was below {target:.0%} "
-        f"(confidence {conf:.0%}, p = {float(stop.get('p_value', 1)):.3f}). The "
-        f"{plural(n_auto, 'record')} no reviewer screened are reported as excluded by "
-        f"automation tools (decision recorded by {stop.get('by')} on "
-        f"{str(stop.get('at', ''))[:10]})."
+        f"Müller-Hansen (2020): after ranked screening, a random sample of {stop.sampled} "
+        f"of the {stop.urn} records then unscreened held {stop.sample_relevant} "
+        f"relevant records, rejecting the hypothesis that recall was below "
+        f"{stop.recall_target:.0%} (confidence {stop.confidence:.0%}, p = {stop.p_value:.3f}). "
+        f"The {plural(n_auto, 'record')} no reviewer screened are reported as excluded by "
+        f"automation tools (decision recorded by {stop.by} on {stop.at[:10]})."
     )

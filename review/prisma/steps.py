@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from review.prisma.facts import (
     MAIN,
@@ -28,9 +27,12 @@ from review.prisma.facts import (
     OTHER,
     UNSPECIFIED,
     Final,
+    IdentifiedRow,
     Member,
+    OpenCounts,
     PrismaInconsistency,
     PrismaInputs,
+    ReasonRow,
 )
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -65,7 +67,7 @@ _DEDUP_STALE = (
 
 def _reason_rows(
     excluded: Mapping[str, str], labels: Mapping[str, str]
-) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+) -> tuple[tuple[ReasonRow, ...], dict[str, list[str]]]:
     """Counts per reason, protocol order first (zeros kept), then unknown ids, then none."""
     by: dict[str, list[str]] = {}
     for cid, reason in excluded.items():
@@ -74,9 +76,7 @@ def _reason_rows(
     extra = sorted(r for r in by if r not in labels and r not in (UNSPECIFIED, MAYBE_STOPPED))
     order += extra
     order += [r for r in (MAYBE_STOPPED, UNSPECIFIED) if r in by]
-    rows = []
-    for rid in order:
-        rows.append({"reason": rid, "label": reason_label(rid, labels), "n": len(by.get(rid, []))})
+    rows = tuple(ReasonRow(rid, reason_label(rid, labels), len(by.get(rid, []))) for rid in order)
     return rows, {rid: sorted(by.get(rid, [])) for rid in order}
 
 
@@ -111,7 +111,7 @@ def _excluded_members(
     labels: Mapping[str, str],
     stage: str,
     prefix: str,
-) -> list[dict[str, Any]]:
+) -> tuple[ReasonRow, ...]:
     """Members of ``<prefix>excluded`` and ``<prefix>excluded_by_reason.<id>``; the rows."""
     rows, by = _reason_rows(excluded, labels)
     excl = [
@@ -145,7 +145,7 @@ class Tally:
 
 @dataclass(frozen=True)
 class Identification:
-    rows: list[dict[str, Any]]  # the flow's "identified" list: source, kind, branch, n
+    rows: tuple[IdentifiedRow, ...]  # the flow's "identified" list
     main_ids: list[str]
     other_ids: list[str]
 
@@ -155,12 +155,12 @@ class TitleAbstract:
     sought: list[str]  # clusters sent on to full text
     sought_members: list[Member]
     open_members: list[Member]  # undecided clusters
-    reason_rows: list[dict[str, Any]]
+    reason_rows: tuple[ReasonRow, ...]
 
 
 @dataclass(frozen=True)
 class FullTextBranch:
-    reason_rows: list[dict[str, Any]]
+    reason_rows: tuple[ReasonRow, ...]
     open_members: list[Member]
     included: list[Member]
 
@@ -192,9 +192,7 @@ def identification(tally: Tally) -> Identification:
         groups.setdefault((ident.source, ident.kind, ident.branch), []).extend(ident.record_ids)
     _check(not twice, "records identified twice", twice, "Each record belongs to one import.")
 
-    rows = [
-        {"source": s, "kind": k, "branch": b, "n": len(ids)} for (s, k, b), ids in groups.items()
-    ]
+    rows = tuple(IdentifiedRow(s, k, b, len(ids)) for (s, k, b), ids in groups.items())
     all_ids = list(tally.source_of)
     src, kind, branch = tally.source_of, tally.kind_of, tally.branch_of
     members = tally.members
@@ -479,7 +477,7 @@ def _programme_why(pid: str, rids: list[str], names: Mapping[str, str]) -> str:
 # ---- 6. open records ----------------------------------------------------------------------------
 
 
-def open_records(tally: Tally, ta: TitleAbstract, ft: FullText) -> dict[str, int]:
+def open_records(tally: Tally, ta: TitleAbstract, ft: FullText) -> OpenCounts:
     """What a person still has to decide; any of it makes the flow provisional."""
     members = tally.members
     members["open.title_abstract"] = ta.open_members
@@ -488,8 +486,8 @@ def open_records(tally: Tally, ta: TitleAbstract, ft: FullText) -> dict[str, int
         Member(r, "in a possible-duplicate pair waiting for a person (`review dedup review`)")
         for r in tally.inp.dedup_pending
     ]
-    return {
-        "title_abstract": len(ta.open_members),
-        "full_text": len(members["open.full_text"]),
-        "dedup_pairs": len(tally.inp.dedup_pending),
-    }
+    return OpenCounts(
+        title_abstract=len(ta.open_members),
+        full_text=len(members["open.full_text"]),
+        dedup_pairs=len(tally.inp.dedup_pending),
+    )

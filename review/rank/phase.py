@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, iter_jsonl, safe_name
 from review.io.logline import log_line
-from review.rank.stopping import StopTest, heuristics, stop_test
+from review.rank.stopping import Heuristics, StopTest, heuristics, stop_test
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -33,6 +34,158 @@ SAMPLE_OP = "stop-sample"
 STOP_OP = "stop"
 RELEVANT = ("include", "maybe")
 RULE = "hypergeometric stopping test (Callaghan & Müller-Hansen 2020, Syst Rev 9:273)"
+
+
+@dataclass(frozen=True, slots=True)
+class SampleStart:
+    """A reviewer's ``stop-sample`` line: the random sample of their unscreened records began."""
+
+    stage: str
+    seed: int
+    urn: int  # records the reviewer had not decided
+    ranked_screened: int
+    ranked_relevant: int
+    reviewer: str
+    at: str
+    tool_version: str
+
+    def to_json(self) -> dict[str, str | int]:
+        """The line as written to the reviewer's log."""
+        return {
+            "op": SAMPLE_OP,
+            "stage": self.stage,
+            "seed": self.seed,
+            "urn": self.urn,
+            "ranked_screened": self.ranked_screened,
+            "ranked_relevant": self.ranked_relevant,
+            "reviewer": self.reviewer,
+            "at": self.at,
+            "tool_version": self.tool_version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StopDecision:
+    """The team's decision to stop screening a stage by the rule (a ``stop`` line)."""
+
+    stage: str
+    rule: str
+    test_reviewer: str
+    recall_target: float
+    confidence: float
+    p_value: float
+    urn: int | None  # None: not in the line (a hand-edited log)
+    sampled: int | None
+    sample_relevant: int | None
+    ranked_relevant: int | None
+    by: str | None
+    at: str
+    tool_version: str
+
+    @classmethod
+    def from_line(cls, line: Mapping[str, Any]) -> StopDecision:
+        def count(key: str) -> int | None:
+            value = line.get(key)
+            return None if value is None else int(value)
+
+        return cls(
+            stage=str(line.get("stage", "")),
+            rule=str(line.get("rule", "")),
+            test_reviewer=str(line.get("test_reviewer", "")),
+            recall_target=float(line.get("recall_target", 0.95)),
+            confidence=float(line.get("confidence", 0.95)),
+            p_value=float(line.get("p_value", 1)),
+            urn=count("urn"),
+            sampled=count("sampled"),
+            sample_relevant=count("sample_relevant"),
+            ranked_relevant=count("ranked_relevant"),
+            by=None if line.get("by") is None else str(line["by"]),
+            at=str(line.get("at", "")),
+            tool_version=str(line.get("tool_version", "")),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The line as written by :func:`record_stop`."""
+        return {
+            "op": STOP_OP,
+            "stage": self.stage,
+            "rule": self.rule,
+            "test_reviewer": self.test_reviewer,
+            "recall_target": self.recall_target,
+            "confidence": self.confidence,
+            "p_value": self.p_value,
+            "urn": self.urn,
+            "sampled": self.sampled,
+            "sample_relevant": self.sample_relevant,
+            "ranked_relevant": self.ranked_relevant,
+            "by": self.by,
+            "at": self.at,
+            "tool_version": self.tool_version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SampleTest:
+    """The stopping test on a started random sample, and what may undermine it."""
+
+    test: StopTest
+    rule: str
+    started_at: str | None
+    urn_at_start_logged: int | None
+    urn_now: int
+    decided_out_of_order: int
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoppingReport:
+    """What `review stopping` prints: the test (when a sample was started) and the heuristics."""
+
+    stage: str
+    reviewer: str
+    eligible: int
+    screened: int
+    relevant_found: int
+    heuristics: Heuristics
+    sample: SampleTest | None  # None: no random sample started yet
+
+    @property
+    def safe_to_stop(self) -> bool:
+        return self.sample is not None and self.sample.test.safe_to_stop
+
+    @property
+    def next_step(self) -> str:
+        return (
+            "start the random sample when the ranked records look exhausted: review stopping "
+            f"--stage {self.stage} --reviewer {self.reviewer!r} --start-sample"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """``review stopping --json``."""
+        out: dict[str, Any] = {
+            "stage": self.stage,
+            "reviewer": self.reviewer,
+            "eligible": self.eligible,
+            "screened": self.screened,
+            "relevant_found": self.relevant_found,
+            "sample_started": self.sample is not None,
+            "heuristics": self.heuristics.to_json(),
+        }
+        t = self.sample
+        if t is None:
+            return {**out, "test": None, "safe_to_stop": False, "next_step": self.next_step}
+        return {
+            **out,
+            "test": t.test.to_dict(),
+            "rule": t.rule,
+            "sample_started_at": t.started_at,
+            "urn_at_start_logged": t.urn_at_start_logged,
+            "urn_now": t.urn_now,
+            "decided_out_of_order": t.decided_out_of_order,
+            "safe_to_stop": t.test.safe_to_stop,
+            "more_to_screen": t.test.more_to_screen,
+            "warnings": list(t.warnings),
+        }
 
 
 def sample_order(urn: list[str], reviewer: str, stage: str, seed: int) -> list[str]:
@@ -121,7 +274,7 @@ def _standing(stacks: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
     return out
 
 
-def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> dict[str, Any]:
+def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> SampleStart:
     """Append the stop-sample line to the reviewer's own log (once per stage)."""
     from review.screen.logs import reviewer_log_path
 
@@ -148,55 +301,47 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
     path = reviewer_log_path(project, reviewer)
     with log_lock(path, reviewer, "review stopping --start-sample"), JsonlAppender(path) as app:
         app.append(line)  # one writer per log: refused while the reviewer's screener is open
-    return line
+    return SampleStart(
+        stage, seed, urn, line["ranked_screened"], line["ranked_relevant"], reviewer,
+        line["at"], line["tool_version"],
+    )  # fmt: skip
 
 
 def report(
     project: Project, stage: str, reviewer: str, recall: float = 0.95, confidence: float = 0.95
-) -> dict[str, Any]:
+) -> StoppingReport:
     """What `review stopping` prints: the test (when a sample was started) and the heuristics."""
     phase = read_phase(project, stage, reviewer)
     seq_labels = [1 if d in RELEVANT else 0 for _c, d in phase.sequence]
-    out: dict[str, Any] = {
-        "stage": stage,
-        "reviewer": reviewer,
-        "eligible": phase.eligible,
-        "screened": len(phase.sequence),
-        "relevant_found": sum(seq_labels),
-        "sample_started": phase.started is not None,
-        "heuristics": heuristics(seq_labels, phase.eligible),
-    }
-    if phase.started is None:
-        out["test"] = None
-        out["safe_to_stop"] = False
-        out["next_step"] = (
-            "start the random sample when the ranked records look exhausted: review stopping "
-            f"--stage {stage} --reviewer {reviewer!r} --start-sample"
-        )
-        return out
-    test = stop_test(len(phase.urn), phase.sample, phase.ranked_relevant, recall, confidence)
-    urn_logged = phase.started.get("urn")
-    out["test"] = test.to_dict()
-    out["rule"] = RULE
-    out["sample_started_at"] = phase.started.get("at")
-    out["urn_at_start_logged"] = urn_logged
-    out["urn_now"] = len(phase.urn)
-    out["decided_out_of_order"] = phase.out_of_order
-    out["safe_to_stop"] = test.safe_to_stop
-    out["more_to_screen"] = test.more_to_screen
-    warnings = []
-    if urn_logged is not None and urn_logged != len(phase.urn):
-        warnings.append(
-            f"the urn had {urn_logged} records when the sample started and has {len(phase.urn)} "
-            "now (records were imported or deduplicated since): the test uses the current urn"
-        )
-    if phase.out_of_order:
-        warnings.append(
-            f"{phase.out_of_order} records of the urn were decided out of the sample's order "
-            "(a skip or a search): only the unbroken prefix counts as the random sample"
-        )
-    out["warnings"] = warnings
-    return out
+    sample = None
+    if phase.started is not None:
+        test = stop_test(len(phase.urn), phase.sample, phase.ranked_relevant, recall, confidence)
+        urn_logged = phase.started.get("urn")
+        warnings = []
+        if urn_logged is not None and urn_logged != len(phase.urn):
+            warnings.append(
+                f"the urn had {urn_logged} records when the sample started and has "
+                f"{len(phase.urn)} now (records were imported or deduplicated since): the test "
+                "uses the current urn"
+            )
+        if phase.out_of_order:
+            warnings.append(
+                f"{phase.out_of_order} records of the urn were decided out of the sample's order "
+                "(a skip or a search): only the unbroken prefix counts as the random sample"
+            )
+        sample = SampleTest(
+            test, RULE, phase.started.get("at"), urn_logged, len(phase.urn), phase.out_of_order,
+            tuple(warnings),
+        )  # fmt: skip
+    return StoppingReport(
+        stage=stage,
+        reviewer=reviewer,
+        eligible=phase.eligible,
+        screened=len(phase.sequence),
+        relevant_found=sum(seq_labels),
+        heuristics=heuristics(seq_labels, phase.eligible),
+        sample=sample,
+    )
 
 
 def stop_dir(project: Project) -> Path:
@@ -210,15 +355,15 @@ def record_stop(
     by: str,
     recall: float = 0.95,
     confidence: float = 0.95,
-) -> dict[str, Any]:
+) -> StopDecision:
     """Append the team's decision to stop screening ``stage`` (refused unless the test says so)."""
 
     if not by.strip():
         raise ReviewError("Say who records the decision: --by NAME.")
     rep = report(project, stage, reviewer, recall, confidence)
-    test: dict[str, Any] | None = rep["test"]
-    if test is None or not rep["safe_to_stop"]:
-        p = "no random sample yet" if test is None else f"p = {test['p_value']:.4f}"
+    test = rep.sample.test if rep.sample is not None else None
+    if test is None or not rep.safe_to_stop:
+        p = "no random sample yet" if test is None else f"p = {test.p_value:.4f}"
         raise ReviewError(
             f"The stopping test does not allow stopping {stage} yet ({p}); nothing recorded. "
             "Screen more of the random sample (see `review stopping`)."
@@ -230,11 +375,11 @@ def record_stop(
         test_reviewer=reviewer,
         recall_target=recall,
         confidence=confidence,
-        p_value=test["p_value"],
-        urn=test["urn"],
-        sampled=test["sampled"],
-        sample_relevant=test["sample_includes"],
-        ranked_relevant=test["ranked_includes"],
+        p_value=test.p_value,
+        urn=test.urn,
+        sampled=test.sampled,
+        sample_relevant=test.sample_includes,
+        ranked_relevant=test.ranked_includes,
         by=by,
     )
     from review.io.lock import log_lock
@@ -242,39 +387,22 @@ def record_stop(
     path = stop_dir(project) / f"{safe_name(by)}.jsonl"
     with log_lock(path, by, "review stopping --record-stop"), JsonlAppender(path) as app:
         app.append(line)
-    return line
+    return StopDecision.from_line(line)
 
 
-def stop_decision(project: Project, stage: str) -> dict[str, Any] | None:
+def stop_decision(project: Project, stage: str) -> StopDecision | None:
     """The team's recorded decision to stop ``stage`` (the earliest), or None."""
     folder = stop_dir(project)
-    found = []
+    found: list[dict[str, Any]] = []
     if folder.is_dir():
         for path in sorted(folder.glob("*.jsonl")):
             found.extend(
                 o for o in iter_jsonl(path) if o.get("op") == STOP_OP and o.get("stage") == stage
             )
-    return min(found, key=lambda o: str(o.get("at", ""))) if found else None
+    return StopDecision.from_line(min(found, key=lambda o: str(o.get("at", "")))) if found else None
 
 
-def test_from_line(line: dict[str, Any]) -> StopTest:
-    """The test as recorded (for reports)."""
-    return StopTest(
-        recall_target=float(line["recall_target"]),
-        confidence=float(line["confidence"]),
-        urn=int(line["urn"]),
-        ranked_includes=int(line["ranked_relevant"]),
-        sampled=int(line["sampled"]),
-        sample_includes=int(line["sample_relevant"]),
-        p_value=float(line["p_value"]),
-        safe_to_stop=True,
-        more_to_screen=0,
-    )
-
-
-def not_screened_after_stop(
-    project: Project, stage: str
-) -> tuple[dict[str, Any] | None, list[str]]:
+def not_screened_after_stop(project: Project, stage: str) -> tuple[StopDecision | None, list[str]]:
     """The team's stop decision at ``stage`` and the eligible clusters no reviewer decided
     (in eligibility order); (None, []) when the team has not stopped by the rule."""
     line = stop_decision(project, stage)

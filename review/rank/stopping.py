@@ -128,16 +128,36 @@ def trailing_excludes(labels: list[int]) -> int:
     return n
 
 
-def heuristics(screened_labels: list[int], n_records: int) -> dict[str, object]:
+@dataclass(frozen=True, slots=True)
+class Heuristics:
+    """Heuristic stopping signals (no statistical guarantee)."""
+
+    consecutive_excludes: int  # at the end of the ranked screening
+    consecutive_excludes_rule: int  # the rule of thumb (switch_patience)
+    consecutive_rule_met: bool
+    safe_minimum_screened: int  # SAFE-style minimum: 10 % of the records
+    safe_minimum_met: bool
+
+    def to_json(self) -> dict[str, int | bool | str]:
+        return {
+            "consecutive_excludes": self.consecutive_excludes,
+            "consecutive_excludes_rule": self.consecutive_excludes_rule,
+            "consecutive_rule_met": self.consecutive_rule_met,
+            "safe_minimum_screened": self.safe_minimum_screened,
+            "safe_minimum_met": self.safe_minimum_met,
+            "note": "heuristics only: no guarantee on recall",
+        }
+
+
+def heuristics(screened_labels: list[int], n_records: int) -> Heuristics:
     """Heuristic stopping signals (no statistical guarantee)."""
     run = trailing_excludes(screened_labels)
     patience = switch_patience(n_records)
     minimum = math.ceil(0.10 * n_records)
-    return {
-        "consecutive_excludes": run,
-        "consecutive_excludes_rule": patience,
-        "consecutive_rule_met": run >= patience,
-        "safe_minimum_screened": minimum,
-        "safe_minimum_met": len(screened_labels) >= minimum and run >= patience,
-        "note": "heuristics only: no guarantee on recall",
-    }
+    return Heuristics(
+        consecutive_excludes=run,
+        consecutive_excludes_rule=patience,
+        consecutive_rule_met=run >= patience,
+        safe_minimum_screened=minimum,
+        safe_minimum_met=len(screened_labels) >= minimum and run >= patience,
+    )

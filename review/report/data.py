@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,14 +56,15 @@ class ReportData:
     dedup: Section
     charting: Section
     methods: str  # markdown paragraphs (outputs/prisma/methods.md's text)
-    provenance: dict[str, Any]
+    provenance: Provenance
     layout: Layout | None = field(default=None, repr=False)
+    flow: Flow | None = field(default=None, repr=False)  # the counts the diagram's links need
     explain_blob: str = ""  # base64 of gzipped JSON: records behind every PRISMA count
 
 
 def collect(project: Project) -> ReportData:
     """Read every section of the report from ``project``."""
-    prisma, layout, blob, methods = _prisma_section(project)
+    prisma, flow, layout, blob, methods = _prisma_section(project)
     return ReportData(
         title=project.protocol.title,
         prisma=prisma,
@@ -72,6 +74,7 @@ def collect(project: Project) -> ReportData:
         methods=methods,
         provenance=provenance(project),
         layout=layout,
+        flow=flow,
         explain_blob=blob,
     )
 
@@ -86,7 +89,7 @@ def _guard(fn: Any, project: Project) -> Section:
 # ---- PRISMA ----------------------------------------------------------------------------------
 
 
-def _prisma_section(project: Project) -> tuple[Section, Layout | None, str, str]:
+def _prisma_section(project: Project) -> tuple[Section, Flow | None, Layout | None, str, str]:
     from review.prisma import compute_flow
     from review.prisma.diagram import DiagramOptions, compute_layout
     from review.prisma.inputs import gather
@@ -96,25 +99,49 @@ def _prisma_section(project: Project) -> tuple[Section, Layout | None, str, str]
         inputs, facts = gather(project)
         flow = compute_flow(inputs)
     except ReviewError as exc:
-        return Section(None, str(exc)), None, "", ""
+        return Section(None, str(exc)), None, None, "", ""
     layout = compute_layout(flow, DiagramOptions())
     data = {
         "json": flow.as_json(),
         "provisional": flow.provisional,
     }
-    return Section(data), layout, explain_blob(flow, inputs), methods_markdown(flow, facts)
+    blob, methods = explain_blob(flow, inputs), methods_markdown(flow, facts)
+    return Section(data), flow, layout, blob, methods
 
 
-def explain_table(flow: Flow, inputs: PrismaInputs) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ExplainTable:
     """The rows of ``review prisma explain KEY`` for every key, dictionary-encoded: records
-    (id, source, title) and reasons ("why") once each, every key a list of [record, why]."""
+    (id, source index, title) and reasons ("why") once each, every key a list of
+    (record index, why index), or the name of an earlier key holding the same rows."""
+
+    records: tuple[tuple[str, int, str], ...]
+    sources: tuple[str, ...]
+    whys: tuple[str, ...]
+    keys: Mapping[str, str | tuple[tuple[int, int], ...]]
+
+    def to_json(self) -> dict[str, Any]:
+        """The page's embedded form (lists, in the same order)."""
+        return {
+            "records": [list(r) for r in self.records],
+            "sources": list(self.sources),
+            "whys": list(self.whys),
+            "keys": {
+                k: v if isinstance(v, str) else [list(pair) for pair in v]
+                for k, v in self.keys.items()
+            },
+        }
+
+
+def explain_table(flow: Flow, inputs: PrismaInputs) -> ExplainTable:
+    """The rows of ``review prisma explain KEY`` for every key (see :class:`ExplainTable`)."""
     from review.prisma import explain
 
     records: dict[str, int] = {}
-    rows_out: list[list[Any]] = []
+    rows_out: list[tuple[str, int, str]] = []
     whys: dict[str, int] = {}
     sources: dict[str, int] = {}
-    keys: dict[str, Any] = {}
+    keys: dict[str, str | tuple[tuple[int, int], ...]] = {}
     seen: dict[str, str] = {}  # identical member lists are stored once (prisma2020 aliases)
     for key in flow.keys():
         rows = explain(flow, inputs, key)
@@ -123,20 +150,21 @@ def explain_table(flow: Flow, inputs: PrismaInputs) -> dict[str, Any]:
             if r.record_id not in records:
                 records[r.record_id] = len(rows_out)
                 src = sources.setdefault(r.source, len(sources))
-                rows_out.append([r.record_id, src, r.title])
-            encoded.append([records[r.record_id], whys.setdefault(r.why, len(whys))])
+                rows_out.append((r.record_id, src, r.title))
+            encoded.append((records[r.record_id], whys.setdefault(r.why, len(whys))))
         sig = json.dumps(encoded, separators=(",", ":"))
         if sig in seen:
             keys[key] = seen[sig]  # a string: the key holding the same rows
         else:
             seen[sig] = key
-            keys[key] = encoded
-    return {"records": rows_out, "sources": list(sources), "whys": list(whys), "keys": keys}
+            keys[key] = tuple(encoded)
+    return ExplainTable(tuple(rows_out), tuple(sources), tuple(whys), keys)
 
 
 def explain_blob(flow: Flow, inputs: PrismaInputs) -> str:
     """:func:`explain_table` as base64 gzip (deterministic: no file name, mtime 0)."""
-    text = json.dumps(explain_table(flow, inputs), ensure_ascii=False, separators=(",", ":"))
+    table = explain_table(flow, inputs).to_json()
+    text = json.dumps(table, ensure_ascii=False, separators=(",", ":"))
     return base64.b64encode(gzip.compress(text.encode("utf-8"), 9, mtime=0)).decode("ascii")
 
 
@@ -175,7 +203,7 @@ def _screening_section(project: Project) -> Section:
         cfg = project.protocol.stage(stage)
         state = stage_state(project, stage, clusters)
         agr = agreement_from_state(state)
-        if not agr["reviewers"]:
+        if not agr.reviewers:
             stages.append({"stage": stage, "screened": False})
             continue
         labels = {r.id: r.label for r in cfg.exclusion_reasons}
@@ -207,13 +235,14 @@ def _screening_section(project: Project) -> Section:
                     "resolution": res,
                 }
             )
+        agr_json = agr.to_json()  # the page's embedded JSON
         stages.append(
             {
                 "stage": stage,
                 "screened": True,
-                "agreement": {k: agr.get(k) for k in AGREEMENT_KEYS},
+                "agreement": {k: agr_json.get(k) for k in AGREEMENT_KEYS},
                 "collapsed": {
-                    k: agr["maybe_collapsed_to_include"].get(k)
+                    k: agr_json["maybe_collapsed_to_include"].get(k)
                     for k in ("percent_agreement", "cohen_kappa", "kappa_ci95", "pabak")
                 },
                 "disagreements": rows,
@@ -233,8 +262,8 @@ def _screening_section(project: Project) -> Section:
 def _dedup_section(project: Project) -> Section:
     from review.dedup import load_clusters, status_summary
 
-    summary = status_summary(project)
-    if not summary.get("done"):
+    summary = status_summary(project).counts
+    if summary is None:
         return Section(None, "not deduplicated yet: run `review dedup`.")
     clusters = load_clusters(project)
     sets: Counter[tuple[str, ...]] = Counter()
@@ -250,12 +279,12 @@ def _dedup_section(project: Project) -> Section:
     intersections = sorted(sets.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
     return Section(
         {
-            "main_records": summary["main_records"],
-            "clusters": summary["clusters"],
-            "removed_automatic": summary["removed_automatic"],
-            "removed_manual": summary["removed_manual"],
-            "queued": summary["queued"],
-            "overlap": summary["overlap"],
+            "main_records": summary.main_records,
+            "clusters": summary.clusters,
+            "removed_automatic": summary.removed_automatic,
+            "removed_manual": summary.removed_manual,
+            "queued": summary.queued,
+            "overlap": [row.to_json() for row in summary.overlap],
             "sources": main_sources,
             "source_clusters": {s: size[s] for s in main_sources},
             "intersections": [{"sources": list(k), "n": n} for k, n in intersections[:UPSET_MAX]],
@@ -387,7 +416,26 @@ def _gap_map(summary: Summary, charting: Any, schema: Any) -> dict[str, Any]:
 # ---- provenance ------------------------------------------------------------------------------
 
 
-def provenance(project: Project) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A project file the outputs derive from, with its size and SHA-256."""
+
+    path: str  # relative to the project, with forward slashes
+    bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What the report was made with and from."""
+
+    version: str  # review's version
+    files: tuple[SourceFile, ...]
+    as_of: str  # the latest time recorded in the project's logs ('' when none)
+    tool: str = "review"
+
+
+def provenance(project: Project) -> Provenance:
     """Tool version, SHA-256 of every project file the outputs derive from, and the date of the
     latest recorded event (deterministic: no clock is read)."""
     from review import __version__
@@ -399,14 +447,9 @@ def provenance(project: Project) -> dict[str, Any]:
         for path in sorted(root.glob(pattern)):
             if path.is_file() and path not in seen:
                 seen.add(path)
-                files.append(
-                    {
-                        "path": path.relative_to(root).as_posix(),
-                        "bytes": path.stat().st_size,
-                        "sha256": _sha256(path),
-                    }
-                )
-    return {"tool": "review", "version": __version__, "files": files, "as_of": _latest(root)}
+                rel = path.relative_to(root).as_posix()
+                files.append(SourceFile(rel, path.stat().st_size, _sha256(path)))
+    return Provenance(__version__, tuple(files), _latest(root))
 
 
 def _sha256(path: Path) -> str:

@@ -100,12 +100,8 @@ def render(data: ReportData) -> str:
     env.filters["sentence"] = _sentence
 
     prisma_svg = ""
-    if data.layout is not None and data.prisma.data is not None:
-        from review.prisma.flow import Flow
-
-        j = data.prisma.data["json"]
-        flow = Flow(flow=j["flow"], prisma2020=j["prisma2020"], members={}, sources={})
-        prisma_svg = svg.prisma_svg(data.layout, flow, merged_labels(DiagramOptions()))
+    if data.layout is not None and data.flow is not None:
+        prisma_svg = svg.prisma_svg(data.layout, data.flow, merged_labels(DiagramOptions()))
     gap_svg = upset = ""
     charting = data.charting.data
     if charting and charting.get("gap_map"):

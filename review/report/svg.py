@@ -13,7 +13,10 @@ import math
 import re
 from collections.abc import Mapping
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from review.prisma.facts import Flow, FlowCounts, IdentifiedRow
 
 FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, Helvetica, sans-serif"
 PHASE_FILL = "#BDD7EE"
@@ -31,84 +34,98 @@ def _f(v: float) -> str:
 # ---- PRISMA ----------------------------------------------------------------------------------
 
 
-def item_keys(flow: Any, labels: Mapping[str, str]) -> dict[str, dict[str, list[str]]]:
+def item_keys(flow: Flow, labels: Mapping[str, str]) -> dict[str, dict[str, list[str]]]:
     """For each box id: the text of each count item -> the explain keys behind it (several keys
     when a line sums several sources). Built with the diagram's own ``cnt`` so texts match."""
-    from review.prisma.diagram import KIND_LABEL_KEYS, cnt
+    from review.prisma.diagram import cnt
 
-    f = flow.flow
-    ident = f["identified"]
+    f = flow.counts
     out: dict[str, dict[str, list[str]]] = {}
-
-    def src_keys(rows: list[dict[str, Any]]) -> list[str]:
-        return [f"identified.{r['source']}" for r in rows]
-
-    main = [r for r in ident if r["branch"] == "main"]
-    other = [r for r in ident if r["branch"] == "other"]
-    m: dict[str, list[str]] = {}
-    for kind, key in (("database", "databases"), ("register", "registers")):
-        rows = [r for r in main if r["kind"] == kind]
-        m[cnt(labels[key], sum(r["n"] for r in rows))] = src_keys(rows)
-        for r in rows:
-            m[cnt(r["source"], r["n"])] = src_keys([r])
-    for r in main:
-        if r["kind"] not in ("database", "register"):
-            m[cnt(f"{r['source']} ({labels[r['kind']].lower()})", r["n"])] = src_keys([r])
-    out["identified_main"] = m
-    o: dict[str, list[str]] = {}
-    for kind in KIND_LABEL_KEYS:
-        rows = [r for r in other if r["kind"] == kind]
-        if rows:
-            o[cnt(labels[kind], sum(r["n"] for r in rows))] = src_keys(rows)
-            for r in rows:
-                o[cnt(r["source"], r["n"])] = src_keys([r])
-    if not other:  # the template's empty other-methods box
-        for kind in ("website", "organisation", "citation"):
-            o[cnt(labels[kind], 0)] = []
-    out["identified_other"] = o
-    dups = f["duplicates_automatic"] + f["duplicates_manual"]
+    out["identified_main"], out["identified_other"] = _identified_item_keys(f, labels)
+    dups = f.duplicates_automatic + f.duplicates_manual
     out["removed"] = {
         cnt(labels["duplicates"], dups): ["duplicates"],
-        cnt(labels["duplicates_automatic"], f["duplicates_automatic"]): ["duplicates_automatic"],
-        cnt(labels["duplicates_manual"], f["duplicates_manual"]): ["duplicates_manual"],
-        cnt(labels["excluded_automatic"], f["excluded_automatic"]): ["excluded_automatic"],
-        cnt(labels["excluded_other"], f["excluded_other"]): ["excluded_other"],
+        cnt(labels["duplicates_automatic"], f.duplicates_automatic): ["duplicates_automatic"],
+        cnt(labels["duplicates_manual"], f.duplicates_manual): ["duplicates_manual"],
+        cnt(labels["excluded_automatic"], f.excluded_automatic): ["excluded_automatic"],
+        cnt(labels["excluded_other"], f.excluded_other): ["excluded_other"],
     }
 
-    def count_box(box_id: str, label: str, key: str, reasons: str | None) -> None:
-        value = f[key]
+    def count_box(box_id: str, label: str, key: str, value: int, reasons: str = "") -> None:
         d = {cnt(label, value, colon=False): [key], cnt(label, value, colon=True): [key]}
-        for r in f.get(reasons, []) if reasons else []:
-            d[cnt(r["label"], r["n"])] = [f"{reasons}.{r['reason']}"]
+        for r in f.reasons(reasons) or () if reasons else ():
+            d[cnt(r.label, r.n)] = [f"{reasons}.{r.reason}"]
         out[box_id] = d
 
-    count_box("records_screened", labels["records_screened"], "records_screened", None)
+    count_box(
+        "records_screened", labels["records_screened"], "records_screened", f.records_screened
+    )
     count_box(
         "records_excluded",
         labels["records_excluded"],
         "records_excluded",
+        f.records_excluded,
         "records_excluded_by_reason",
     )
-    for prefix, suffix in (("reports_", ""), ("other_reports_", "_other")):
-        for key in ("sought", "not_retrieved", "assessed"):
-            count_box(f"reports_{key}{suffix}", labels[f"reports_{key}"], prefix + key, None)
+    for prefix, suffix, branch in (
+        ("reports_", "", f.reports),
+        ("other_reports_", "_other", f.other_reports),
+    ):
+        for key, value in (
+            ("sought", branch.sought),
+            ("not_retrieved", branch.not_retrieved),
+            ("assessed", branch.assessed),
+        ):
+            count_box(f"reports_{key}{suffix}", labels[f"reports_{key}"], prefix + key, value)
         count_box(
             f"reports_excluded{suffix}",
             labels["reports_excluded"],
             prefix + "excluded",
+            branch.excluded,
             prefix + "excluded_by_reason",
         )
-    programmes = f["programmes_included"] is not None
+    programmes = f.programmes_included is not None
     studies = labels["programmes_included"] if programmes else labels["studies_included"]
     out["included"] = {
-        cnt(studies, f["studies_included"]): ["studies_included"],
-        cnt(labels["reports_included"], f["reports_included"]): ["reports_included"],
-        cnt(labels["reports_included_main"], f["reports_included_main"]): ["reports_included_main"],
-        cnt(labels["reports_included_other"], f["reports_included_other"]): [
-            "reports_included_other"
-        ],
+        cnt(studies, f.studies_included): ["studies_included"],
+        cnt(labels["reports_included"], f.reports_included): ["reports_included"],
+        cnt(labels["reports_included_main"], f.reports_included_main): ["reports_included_main"],
+        cnt(labels["reports_included_other"], f.reports_included_other): ["reports_included_other"],
     }
     return out
+
+
+def _identified_item_keys(
+    f: FlowCounts, labels: Mapping[str, str]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The two identification boxes' items -> ``identified.<source>`` keys (main, other)."""
+    from review.prisma.diagram import KIND_LABEL_KEYS, cnt
+
+    def src_keys(rows: list[IdentifiedRow]) -> list[str]:
+        return [f"identified.{r.source}" for r in rows]
+
+    main = [r for r in f.identified if r.branch == "main"]
+    other = [r for r in f.identified if r.branch == "other"]
+    m: dict[str, list[str]] = {}
+    for kind, key in (("database", "databases"), ("register", "registers")):
+        rows = [r for r in main if r.kind == kind]
+        m[cnt(labels[key], sum(r.n for r in rows))] = src_keys(rows)
+        for r in rows:
+            m[cnt(r.source, r.n)] = src_keys([r])
+    for r in main:
+        if r.kind not in ("database", "register"):
+            m[cnt(f"{r.source} ({labels[r.kind].lower()})", r.n)] = src_keys([r])
+    o: dict[str, list[str]] = {}
+    for kind in KIND_LABEL_KEYS:
+        rows = [r for r in other if r.kind == kind]
+        if rows:
+            o[cnt(labels[kind], sum(r.n for r in rows))] = src_keys(rows)
+            for r in rows:
+                o[cnt(r.source, r.n)] = src_keys([r])
+    if not other:  # the template's empty other-methods box
+        for kind in ("website", "organisation", "citation"):
+            o[cnt(labels[kind], 0)] = []
+    return m, o
 
 
 def _item_lines(box: Any) -> list[tuple[Any, list[tuple[str, float, bool]]]]:
@@ -128,7 +145,7 @@ def _item_lines(box: Any) -> list[tuple[Any, list[tuple[str, float, bool]]]]:
     return groups
 
 
-def prisma_svg(layout: Any, flow: Any, labels: Mapping[str, str]) -> str:
+def prisma_svg(layout: Any, flow: Flow, labels: Mapping[str, str]) -> str:
     """The PRISMA 2020 diagram as inline SVG; every count is a ``<g class="count">`` with
     ``data-keys`` (a JSON list of explain keys) and ``data-label``, focusable and titled."""
     keys = item_keys(flow, labels)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,12 +31,125 @@ from review.screen.final import (
     via_counts,
 )
 from review.screen.logs import Decision, decisions_for
+from review.screen.stats import RaterStats
 
 if TYPE_CHECKING:
     from review.project import Project
     from review.screen.cache import ClusterIndex
 
 ProgressFn = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PairStats:
+    """One pair of reviewers: their statistics and their confusion table."""
+
+    reviewers: tuple[str, str]
+    stats: RaterStats
+    categories: tuple[str, ...]
+    table: tuple[tuple[int, ...], ...]  # rows: the first reviewer, columns: the second
+
+    def to_json(self) -> dict[str, Any]:
+        a, b = self.reviewers
+        return {
+            "reviewers": [a, b],
+            **self.stats.to_json(),
+            "table": {
+                "categories": list(self.categories),
+                "rows": [list(row) for row in self.table],
+                "note": f"rows: {a}, columns: {b}",
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementStats:
+    """The statistics of one treatment of ``maybe`` (its own category, or counted as include)."""
+
+    categories: tuple[str, ...]
+    records_compared: int
+    agreements: int
+    disagreements: int
+    percent_agreement: float | None
+    cohen_kappa: float | None  # Cohen's κ (two reviewers) or Light's κ (more)
+    kappa_se: float | None
+    kappa_ci95: tuple[float, float] | None
+    kappa_method: str
+    pabak: float | None
+    gwet_ac1: float | None
+    krippendorff_alpha: float | None
+    pairs: tuple[PairStats, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "categories": list(self.categories),
+            "records_compared": self.records_compared,
+            "agreements": self.agreements,
+            "disagreements": self.disagreements,
+            "percent_agreement": self.percent_agreement,
+            "cohen_kappa": self.cohen_kappa,
+            "kappa_se": self.kappa_se,
+            "kappa_ci95": list(self.kappa_ci95) if self.kappa_ci95 is not None else None,
+            "kappa_method": self.kappa_method,
+            "pabak": self.pabak,
+            "gwet_ac1": self.gwet_ac1,
+            "krippendorff_alpha": self.krippendorff_alpha,
+            "pairs": [p.to_json() for p in self.pairs],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A reviewer whose decisions the statistics do not compare, and why."""
+
+    reviewer: str
+    screened: int
+    why: str
+
+    def to_json(self) -> dict[str, str | int]:
+        return {"reviewer": self.reviewer, "screened": self.screened, "why": self.why}
+
+
+FINAL_STATUSES = ("agreement", "resolution", "single", "pending", "conflict")
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """Agreement at one stage: ``review disagreements --json`` is its :meth:`to_json`."""
+
+    stage: str
+    reviewers: tuple[str, ...]  # the panel compared
+    reviewers_left_out: tuple[LeftOut, ...]
+    panel_rule: str
+    reviewers_per_record: int
+    eligible: int
+    screened_by_reviewer: Mapping[str, int]  # every reviewer, sorted by name
+    records_screened_by_all: int
+    stats: AgreementStats  # maybe as its own category (the top-level numbers)
+    maybe_collapsed_to_include: AgreementStats
+    unresolved: int
+    resolved: int
+    final_status: Mapping[str, int]  # via -> final decisions (FINAL_STATUSES, in order)
+    log_problems: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "reviewers": list(self.reviewers),
+            "reviewers_left_out": [x.to_json() for x in self.reviewers_left_out],
+            "panel_rule": self.panel_rule,
+            "reviewers_per_record": self.reviewers_per_record,
+            "eligible": self.eligible,
+            "screened_by_reviewer": dict(self.screened_by_reviewer),
+            "records_screened_by_all": self.records_screened_by_all,
+            **self.stats.to_json(),
+            "maybe_treatment": "maybe_own_category",
+            "maybe_collapsed_to_include": self.maybe_collapsed_to_include.to_json(),
+            "unresolved": self.unresolved,
+            "resolved": self.resolved,
+            "final_status": dict(self.final_status),
+            "log_problems": list(self.log_problems),
+        }
 
 
 def _collapse(value: str) -> str:
@@ -53,7 +166,7 @@ def _block(
     reviewers: list[str],
     categories: tuple[str, ...],
     mapper: Callable[[str], str] | None,
-) -> dict[str, Any]:
+) -> AgreementStats:
     """Statistics from the reviewer patterns (a handful of distinct keys, whatever N is)."""
     q = len(categories)
     allowed = set(categories)
@@ -80,44 +193,41 @@ def _block(
         if not counts:
             continue
         table = stats.confusion(counts.elements(), categories)
-        entry = {"reviewers": [a, b], **stats.two_rater_stats(table)}
-        entry["table"] = {
-            "categories": list(categories),
-            "rows": table,
-            "note": f"rows: {a}, columns: {b}",
-        }
-        pairs.append(entry)
+        rows = tuple(tuple(row) for row in table)
+        pairs.append(PairStats((a, b), stats.two_rater_stats(table), categories, rows))
     po = agreements / compared if compared else None
+    ci: tuple[float, float] | None = None
+    se: float | None = None
     if len(reviewers) == 2 and pairs:
-        kappa, se, ci = pairs[0]["cohen_kappa"], pairs[0]["kappa_se"], pairs[0]["kappa_ci95"]
+        first = pairs[0].stats
+        kappa, se, ci = first.cohen_kappa, first.kappa_se, first.kappa_ci95
         kappa_method = "Cohen's kappa (two reviewers)"
-        pab = pairs[0]["pabak"]
+        pab = first.pabak
     else:
-        ks = [p["cohen_kappa"] for p in pairs if p["cohen_kappa"] is not None]
+        ks = [k for p in pairs if (k := p.stats.cohen_kappa) is not None]
         kappa = sum(ks) / len(ks) if ks else None
-        se = ci = None
         kappa_method = "Light's kappa (mean of pairwise Cohen's kappa)"
-        pab = stats.pabak(ac1["pa"], q)
-    return {
-        "categories": list(categories),
-        "records_compared": compared,
-        "agreements": agreements,
-        "disagreements": compared - agreements,
-        "percent_agreement": po,
-        "cohen_kappa": kappa,
-        "kappa_se": se,
-        "kappa_ci95": ci,
-        "kappa_method": kappa_method,
-        "pabak": pab,
-        "gwet_ac1": ac1["ac1"],
-        "krippendorff_alpha": stats.krippendorff_alpha_nominal(units),
-        "pairs": pairs,
-    }
+        pab = stats.pabak(ac1.pa, q)
+    return AgreementStats(
+        categories=tuple(categories),
+        records_compared=compared,
+        agreements=agreements,
+        disagreements=compared - agreements,
+        percent_agreement=po,
+        cohen_kappa=kappa,
+        kappa_se=se,
+        kappa_ci95=ci,
+        kappa_method=kappa_method,
+        pabak=pab,
+        gwet_ac1=ac1.ac1,
+        krippendorff_alpha=stats.krippendorff_alpha_nominal(units),
+        pairs=tuple(pairs),
+    )
 
 
 def choose_panel(
     done: dict[str, int], eligible: int, roster: tuple[str, ...] = ()
-) -> tuple[list[str], list[dict[str, Any]], str]:
+) -> tuple[list[str], list[LeftOut], str]:
     """Whose decisions the agreement statistics compare: (panel, left out, rule).
 
     - with a roster (the protocol's reviewers for the stage), names not on it are left out;
@@ -126,14 +236,14 @@ def choose_panel(
     - otherwise (screening in progress) the panel is everyone who has decided at least half as
       many records as the busiest reviewer, so a one-decision typo name cannot drag κ down.
 
-    ``left out`` lists ``{"reviewer", "screened", "why"}``; nobody is ever dropped silently.
+    ``left out`` lists a :class:`LeftOut` for every other reviewer; nobody is dropped silently.
     """
-    left: list[dict[str, Any]] = []
+    left: list[LeftOut] = []
     names = sorted(done)
     if roster:
         for r in names:
             if r not in roster:
-                left.append({"reviewer": r, "screened": done[r], "why": "not on the roster"})
+                left.append(LeftOut(r, done[r], "not on the roster"))
         names = [r for r in names if r in roster]
     complete = [r for r in names if eligible and done[r] >= eligible]
     if len(complete) >= 2:
@@ -144,10 +254,8 @@ def choose_panel(
         rule = "screening in progress: reviewers with at least half the busiest one's decisions"
     for r in names:
         if r not in panel:
-            left.append(
-                {"reviewer": r, "screened": done[r], "why": f"partial ({done[r]}/{eligible})"}
-            )
-    left.sort(key=lambda d: d["reviewer"])
+            left.append(LeftOut(r, done[r], f"partial ({done[r]}/{eligible})"))
+    left.sort(key=lambda d: d.reviewer)
     return panel, left, rule
 
 
@@ -156,8 +264,8 @@ def agreement_from_state(
     final: dict[str, FinalDecision] | None = None,
     roster: tuple[str, ...] = (),
     all_reviewers: bool = False,
-) -> dict[str, Any]:
-    """The agreement dict; ``final`` (``final_from_state(state)``) is used when the caller has
+) -> Agreement:
+    """The stage's agreement; ``final`` (``final_from_state(state)``) is used when the caller has
     it already, otherwise only the counts per ``via`` are derived.
 
     Statistics compare the panel chosen by :func:`choose_panel` (``all_reviewers``: everyone);
@@ -171,8 +279,9 @@ def agreement_from_state(
     for key, w in every.items():
         for r, _v in key:
             done_all[r] = done_all.get(r, 0) + w
+    left_out: list[LeftOut] = []
     if all_reviewers:
-        panel, left_out, rule = sorted(done_all), [], "every reviewer (--all-reviewers)"
+        panel, rule = sorted(done_all), "every reviewer (--all-reviewers)"
     else:
         panel, left_out, rule = choose_panel(done_all, len(state.eligible), roster)
     if left_out:
@@ -192,30 +301,27 @@ def agreement_from_state(
     nrev = len(reviewers)
     by_all_count = sum(w for key, w in named.items() if nrev and len(key) == nrev)
     vias = Counter(fd.via for fd in final.values()) if final is not None else via_counts(state)
-    return {
-        "stage": state.stage,
-        "reviewers": reviewers,
-        "reviewers_left_out": left_out,
-        "panel_rule": rule,
-        "reviewers_per_record": state.required,
-        "eligible": len(state.eligible),
-        "screened_by_reviewer": dict(sorted(done_all.items())),
-        "records_screened_by_all": by_all_count,
-        **{k: v for k, v in main.items()},
-        "maybe_treatment": "maybe_own_category",
-        "maybe_collapsed_to_include": alt,
-        "unresolved": vias.get("conflict", 0),
-        "resolved": vias.get("resolution", 0),
-        "final_status": {
-            v: vias.get(v, 0) for v in ("agreement", "resolution", "single", "pending", "conflict")
-        },
-        "log_problems": [str(p) for p in state.problems],
-    }
+    return Agreement(
+        stage=state.stage,
+        reviewers=tuple(reviewers),
+        reviewers_left_out=tuple(left_out),
+        panel_rule=rule,
+        reviewers_per_record=state.required,
+        eligible=len(state.eligible),
+        screened_by_reviewer=dict(sorted(done_all.items())),
+        records_screened_by_all=by_all_count,
+        stats=main,
+        maybe_collapsed_to_include=alt,
+        unresolved=vias.get("conflict", 0),
+        resolved=vias.get("resolution", 0),
+        final_status={v: vias.get(v, 0) for v in FINAL_STATUSES},
+        log_problems=tuple(str(p) for p in state.problems),
+    )
 
 
 @no_gc
-def agreement(project: Project, stage: str, all_reviewers: bool = False) -> dict[str, Any]:
-    """The ``review disagreements --json`` object for ``stage`` (see the module docstring)."""
+def agreement(project: Project, stage: str, all_reviewers: bool = False) -> Agreement:
+    """Agreement at ``stage`` (``review disagreements --json`` is its ``to_json()``)."""
     from review.people import screening_roster
 
     project.protocol.stage(stage)
@@ -294,13 +400,36 @@ def _table(rows: list[DisagreementRow], reviewers: list[str]) -> tuple[list[str]
     return header, body
 
 
+def _agreement_sheet(st: Any, summary: Agreement) -> None:
+    """The xlsx's Agreement sheet: each statistic with maybe as its own category and collapsed."""
+    own, alt = summary.stats.to_json(), summary.maybe_collapsed_to_include.to_json()
+    st.append(["statistic", "maybe as its own category", "maybe collapsed to include"])
+    for key in (
+        "records_compared",
+        "agreements",
+        "disagreements",
+        "percent_agreement",
+        "cohen_kappa",
+        "kappa_se",
+        "pabak",
+        "gwet_ac1",
+        "krippendorff_alpha",
+    ):
+        st.append([key, own[key], alt[key]])
+    for key in ("kappa_ci95",):
+        fmt = [", ".join(f"{x:.4f}" for x in v) if v else "" for v in (own[key], alt[key])]
+        st.append([key, *fmt])
+    st.append(["kappa_method", own["kappa_method"], alt["kappa_method"]])
+    st.append(["unresolved", summary.unresolved, ""])
+
+
 @no_gc
 def write_disagreements(
     project: Project, stage: str, progress: ProgressFn | None = None, all_reviewers: bool = False
-) -> tuple[Path, Path, dict[str, Any]]:
+) -> tuple[Path, Path, Agreement]:
     """Write ``outputs/screening/<stage>-disagreements.csv`` and ``.xlsx``.
 
-    Returns (csv path, xlsx path, the agreement dict).
+    Returns (csv path, xlsx path, the agreement).
     """
     import io
 
@@ -318,7 +447,7 @@ def write_disagreements(
     roster = screening_roster(project.protocol, stage)
     summary = agreement_from_state(state, roster=roster, all_reviewers=all_reviewers)
     rows = disagreement_rows(project, state, clusters)
-    header, body = _table(rows, list(summary["screened_by_reviewer"]))
+    header, body = _table(rows, list(summary.screened_by_reviewer))
     if progress:
         progress(2, 3)
 
@@ -332,26 +461,7 @@ def write_disagreements(
     ws.append(row_values(ws, header))
     for line in body:
         ws.append(row_values(ws, line))
-    st = wb.create_sheet("Agreement")
-    st.append(["statistic", "maybe as its own category", "maybe collapsed to include"])
-    alt = summary["maybe_collapsed_to_include"]
-    for key in (
-        "records_compared",
-        "agreements",
-        "disagreements",
-        "percent_agreement",
-        "cohen_kappa",
-        "kappa_se",
-        "pabak",
-        "gwet_ac1",
-        "krippendorff_alpha",
-    ):
-        st.append([key, summary[key], alt[key]])
-    for key in ("kappa_ci95",):
-        fmt = [", ".join(f"{x:.4f}" for x in v) if v else "" for v in (summary[key], alt[key])]
-        st.append([key, *fmt])
-    st.append(["kappa_method", summary["kappa_method"], alt["kappa_method"]])
-    st.append(["unresolved", summary["unresolved"], ""])
+    _agreement_sheet(wb.create_sheet("Agreement"), summary)
     from review.io.sheetmeta import add_meta
 
     add_meta(wb, project, "resolution", stage=stage)

@@ -199,7 +199,11 @@ def eligible(project: Project, stage: str) -> list[str]:
     from review.screen.cache import cluster_index
 
     project.protocol.stage(stage)  # validates the stage name
-    clusters = cluster_index(project)
+    return eligible_clusters(project, stage, cluster_index(project))
+
+
+def eligible_clusters(project: Project, stage: str, clusters: Clusters | ClusterIndex) -> list[str]:
+    """:func:`eligible` with the clusters already read."""
     if stage == "title-abstract":
         return clusters.main_clusters()
     return fulltext_eligible(project, clusters)

@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -385,7 +385,24 @@ def extract_all(
     return report
 
 
-def status_counts(project: Project, attached: dict[str, str]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class FulltextCounts:
+    """Attached full texts by extraction status, for ``review status``."""
+
+    attached: int  # distinct attached files
+    counts: Mapping[str, int]  # extraction status (or "missing", "pending") -> files
+    files: Mapping[str, tuple[str, ...]]  # "no-text", "error", "missing", "unsupported" -> files
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``screening.fulltexts`` object of ``review status --json``."""
+        return {
+            "attached": self.attached,
+            "counts": dict(self.counts),
+            "files": {k: list(v) for k, v in self.files.items()},
+        }
+
+
+def status_counts(project: Project, attached: dict[str, str]) -> FulltextCounts:
     """For `review status`: attached files by extraction status (from the index only)."""
     index = _load_index(project)
     counts = dict.fromkeys(("text", "no-text", "error", "unsupported", "missing", "pending"), 0)
@@ -399,7 +416,11 @@ def status_counts(project: Project, attached: dict[str, str]) -> dict[str, Any]:
         counts[status] = counts.get(status, 0) + 1
         if status in listed:
             listed[status].append(stored)
-    return {"attached": len(set(attached.values())), "counts": counts, "files": listed}
+    return FulltextCounts(
+        attached=len(set(attached.values())),
+        counts=counts,
+        files={k: tuple(v) for k, v in listed.items()},
+    )
 
 
 def viewer_command(path: Path) -> list[str] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, JsonlProblem
@@ -81,30 +81,16 @@ def resolutions_dir(project: Project) -> Path:
 
 def reviewer_log_path(project: Project, reviewer: str) -> Path:
     """``reviewer``'s own screening log; ReviewError when the file belongs to another name."""
-    from review.people import own_path, owner_of
+    from review.people import own_log
 
-    return own_path(
-        screening_dir(project),
-        reviewer,
-        ".jsonl",
-        lambda p: owner_of(p, "reviewer"),
-        "--reviewer",
-        project.rel,
-    )
+    return own_log(screening_dir(project), reviewer, "reviewer", project.rel)
 
 
 def resolver_log_path(project: Project, resolver: str) -> Path:
     """``resolver``'s own resolution log; ReviewError when the file belongs to another name."""
-    from review.people import own_path, owner_of
+    from review.people import own_log
 
-    return own_path(
-        resolutions_dir(project),
-        resolver,
-        ".jsonl",
-        lambda p: owner_of(p, "resolver"),
-        "--resolver",
-        project.rel,
-    )
+    return own_log(resolutions_dir(project), resolver, "resolver", project.rel)
 
 
 def _log_files(folder: Path) -> list[Path]:
@@ -210,7 +196,22 @@ def validate_decision(protocol: Protocol, stage: str, decision: str, reason: str
     return None
 
 
-class ScreeningLog:
+class OwnLog:
+    """A person's own log opened for appending (``_app``); closed on leaving a ``with`` block."""
+
+    _app: JsonlAppender
+
+    def close(self) -> None:
+        self._app.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ScreeningLog(OwnLog):
     """A reviewer's own screening log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, reviewer: str) -> None:
@@ -243,15 +244,6 @@ class ScreeningLog:
     def extend(self, lines: list[dict[str, Any]]) -> None:
         """Append many prepared lines with one fsync (spreadsheet import)."""
         self._app.extend(lines)
-
-    def close(self) -> None:
-        self._app.close()
-
-    def __enter__(self) -> ScreeningLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def decide_line(

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.errors import ReviewError, ValidationError
+from review.errors import ReviewError
 from review.io.files import JsonlAppender
 from review.screen.logs import (
-    decisions_for,
-    parse_decision,
+    OwnLog,
     parse_reason,  # noqa: F401 - where callers have found it
     resolve_line,
     resolver_log_path,
     validate_decision,
 )
+from review.screen.sheetcheck import SheetCheck
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -63,7 +63,7 @@ def disagreements_to_resolve(
     return rows
 
 
-class ResolutionLog:
+class ResolutionLog(OwnLog):
     """A resolver's own log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, resolver: str) -> None:
@@ -84,15 +84,6 @@ class ResolutionLog:
         self._app.append(line)
         return line
 
-    def close(self) -> None:
-        self._app.close()
-
-    def __enter__(self) -> ResolutionLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
 
 # The tool's own disagreements sheet (outputs/screening/<stage>-disagreements.xlsx/.csv) names
 # the columns to fill "resolution" and "resolution reason"; it imports as it is.
@@ -112,7 +103,6 @@ def import_resolutions(
     """
     from review.io.tables import read_table
     from review.people import check_roster, clean_name
-    from review.screen.cache import cluster_index
 
     resolver = clean_name(resolver, "--resolver")
     project.protocol.stage(stage)
@@ -123,63 +113,47 @@ def import_resolutions(
     check_meta(
         project, Path(path), "resolution", stage=stage, from_other_project=from_other_project
     )
-    clusters = cluster_index(project)
-    open_rows = {
-        r.record_id: r
-        for r in disagreements_to_resolve(project, stage, resolver, include_resolved=True)
-    }
-    allowed = decisions_for(stage)
-    problems: list[str] = []
-    lines = []
-    blank = unchanged = 0
-    seen: dict[str, int] = {}
-    name = Path(path).name
-    for rowno, row in rows:
+    check = _ResolutionRows(project, path, stage, resolver, resolver_log_path)
+    return ResolveImport(*check.run(rows))
+
+
+class _ResolutionRows(SheetCheck):
+    """The rows of a resolutions sheet: only open disagreements this resolver may resolve."""
+
+    def prepare(self) -> None:
+        rows = disagreements_to_resolve(
+            self.project, self.stage, self.person, include_resolved=True
+        )
+        self.open_rows = {r.record_id: r for r in rows}
+
+    def check_row(self, rowno: int, row: dict[str, str]) -> None:
         rid = row.get("record_id", "").strip()
         decision = row.get("decision", "").strip().lower()
         reason_text = row.get("reason", "")
         rationale = row.get("rationale", "").strip()
         if not decision and not reason_text.strip() and not rationale:
-            blank += 1
-            continue
-        where = f"{name} row {rowno}"
-        cid = clusters.resolve(rid) if rid else None
-        if not rid:
-            problems.append(f"{where}: record_id is blank")
-            continue
-        if cid is None:
-            problems.append(f"{where}: unknown record_id {rid!r}")
-            continue
-        if cid in seen:
-            problems.append(f"{where}: record {rid} already given in row {seen[cid]}")
-            continue
-        seen[cid] = rowno
-        if cid not in open_rows:
-            problems.append(
-                f"{where}: record {rid} has no disagreement at {stage} to resolve"
+            self.blank += 1
+            return
+        cid = self.cluster(rowno, rid)
+        if cid is None or not self.first_time(rowno, rid, cid):
+            return
+        if cid not in self.open_rows:
+            third = self.project.protocol.resolution == "third-reviewer"
+            self.problem(
+                rowno,
+                f"record {rid} has no disagreement at {self.stage} to resolve"
                 + (
                     " (or you screened it yourself; the protocol asks for a third reviewer)"
-                    if project.protocol.resolution == "third-reviewer"
+                    if third
                     else ""
-                )
+                ),
             )
-            continue
-        reason, problem = parse_decision(project, stage, decision, reason_text, allowed)
-        if problem:
-            problems.append(f"{where}: {problem}")
-            continue
-        current = open_rows[cid].resolution
+            return
+        reason = self.reason(rowno, decision, reason_text)
+        if reason is None:
+            return
+        current = self.open_rows[cid].resolution
         if current is not None and current[:3] == (decision, reason, rationale):
-            unchanged += 1
-            continue
-        lines.append(resolve_line(resolver, cid, stage, decision, reason, rationale))
-    if problems:
-        raise ValidationError(
-            f"{name}: {len(problems)} problem(s); nothing was imported. Fix them and import again:",
-            problems,
-        )
-    if lines:
-        from review.io.files import append_jsonl
-
-        append_jsonl(resolver_log_path(project, resolver), lines)
-    return ResolveImport(imported=len(lines), unchanged=unchanged, blank=blank)
+            self.unchanged += 1
+            return
+        self.lines.append(resolve_line(self.person, cid, self.stage, decision, reason, rationale))

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from review.errors import InputError, ValidationError
+from review.errors import InputError
 from review.io.tables import read_table
 from review.screen.cache import no_gc
-from review.screen.logs import decide_line, decisions_for, parse_decision, reviewer_log_path
+from review.screen.logs import decide_line, decisions_for, reviewer_log_path
+from review.screen.sheetcheck import SheetCheck
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -108,14 +109,10 @@ def export_sheet(
     progress: ProgressFn | None = None,
 ) -> int:
     """Write the reviewer's screening sheet; returns the number of records."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     from review.io.files import atomic_write_bytes
-    from review.io.xlsx import row_values
     from review.people import check_roster, clean_name
     from review.screen.cache import cluster_index
-    from review.screen.final import fulltext_eligible
+    from review.screen.final import eligible_clusters
     from review.screen.order import queue_order
 
     reviewer = clean_name(reviewer, "--reviewer")
@@ -124,51 +121,12 @@ def export_sheet(
         raise InputError(
             "the export is an Excel workbook: give a name ending in .xlsx.", file=str(out)
         )
-    cfg = project.protocol.stage(stage)
+    project.protocol.stage(stage)
     check_roster(project.protocol, reviewer, "screening", stage)
     clusters = cluster_index(project)
-    elig = (
-        clusters.main_clusters()
-        if stage == "title-abstract"
-        else fulltext_eligible(project, clusters)
-    )
-    queue = queue_order(elig, reviewer, stage, seed)
+    queue = queue_order(eligible_clusters(project, stage, clusters), reviewer, stage, seed)
     current = _own_current(project, stage, reviewer, clusters)
-    from review.screen.cache import record_store
-
-    index = record_store(project)
-
-    # write-only mode: rows stream to disk, so 100k records stay quick and small in memory
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Screening")
-    lists = wb.create_sheet("Lists")
-    decisions = decisions_for(stage)
-    n = len(queue)
-    _prepare_sheets(ws, lists, decisions, cfg.exclusion_reasons, n)
-    header = []
-    for name in EXPORT_COLUMNS:
-        c = _text_cell(ws, name)
-        c.font = Font(bold=True)
-        header.append(c)
-    ws.append(header)
-    for rowno, cid in enumerate(queue, start=2):
-        rec = index.get(cid)
-        cur = current.get(cid)
-        values = [
-            cid,
-            cur.decision if cur else "",
-            cur.reason if cur else "",
-            cur.note if cur else "",
-            rec.title if rec else "",
-            "; ".join(rec.authors) if rec else "",
-            rec.year if rec and rec.year is not None else None,
-            rec.journal if rec else "",
-            rec.abstract if rec else "",
-        ]
-        ws.append(row_values(ws, values))
-        if progress and rowno % 1000 == 0:
-            progress(rowno - 1, n)
-    index.close()
+    wb = _workbook(project, stage, queue, current, progress)
     from review.io.sheetmeta import add_meta
 
     add_meta(wb, project, "screening", stage=stage, reviewer=reviewer)
@@ -178,8 +136,66 @@ def export_sheet(
     wb.save(buf)
     atomic_write_bytes(out, buf.getvalue())
     if progress:
-        progress(n, n)
-    return n
+        progress(len(queue), len(queue))
+    return len(queue)
+
+
+def _workbook(
+    project: Project,
+    stage: str,
+    queue: list[str],
+    current: dict,
+    progress: ProgressFn | None,
+) -> Any:
+    """The "Screening" sheet (a header, then one row per record of ``queue`` with the reviewer's
+    ``current`` decision) and its "Lists" sheet, in a write-only workbook."""
+    from openpyxl import Workbook
+
+    from review.io.xlsx import row_values
+    from review.screen.cache import record_store
+
+    index = record_store(project)
+    # write-only mode: rows stream to disk, so 100k records stay quick and small in memory
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Screening")
+    lists = wb.create_sheet("Lists")
+    n = len(queue)
+    _prepare_sheets(
+        ws, lists, decisions_for(stage), project.protocol.stage(stage).exclusion_reasons, n
+    )
+    ws.append(_header(ws))
+    for rowno, cid in enumerate(queue, start=2):
+        ws.append(row_values(ws, _row(cid, index.get(cid), current.get(cid))))
+        if progress and rowno % 1000 == 0:
+            progress(rowno - 1, n)
+    index.close()
+    return wb
+
+
+def _header(ws: Any) -> list[Any]:
+    from openpyxl.styles import Font
+
+    header = []
+    for name in EXPORT_COLUMNS:
+        c = _text_cell(ws, name)
+        c.font = Font(bold=True)
+        header.append(c)
+    return header
+
+
+def _row(cid: str, rec: Any, cur: Any) -> list[Any]:
+    """One record's row, in EXPORT_COLUMNS order (blank where the record or decision is missing)."""
+    return [
+        cid,
+        cur.decision if cur else "",
+        cur.reason if cur else "",
+        cur.note if cur else "",
+        rec.title if rec else "",
+        "; ".join(rec.authors) if rec else "",
+        rec.year if rec and rec.year is not None else None,
+        rec.journal if rec else "",
+        rec.abstract if rec else "",
+    ]
 
 
 @no_gc
@@ -196,10 +212,7 @@ def import_sheet(
     A sheet exported for another reviewer, stage or project is refused (its hidden Meta sheet
     says so) unless ``from_other_reviewer`` / ``from_other_project``.
     """
-    from review.io.files import append_jsonl
     from review.people import check_roster, clean_name
-    from review.screen.cache import cluster_index
-    from review.screen.final import fulltext_eligible
 
     reviewer = clean_name(reviewer, "--reviewer")
     project.protocol.stage(stage)
@@ -216,56 +229,40 @@ def import_sheet(
         from_other_reviewer=from_other_reviewer,
         from_other_project=from_other_project,
     )
-    clusters = cluster_index(project)
-    elig = set(
-        clusters.main_clusters()
-        if stage == "title-abstract"
-        else fulltext_eligible(project, clusters)
-    )
-    current = _own_current(project, stage, reviewer, clusters)
-    allowed = decisions_for(stage)
-    problems: list[str] = []
-    lines = []
-    seen: dict[str, int] = {}
-    blank = unchanged = 0
-    name = Path(path).name
-    for rowno, row in rows:
+    check = _ScreeningRows(project, path, stage, reviewer, reviewer_log_path)
+    return SheetImport(*check.run(rows))
+
+
+class _ScreeningRows(SheetCheck):
+    """The rows of a screening sheet: records eligible at the stage, the reviewer's decisions."""
+
+    def prepare(self) -> None:
+        from review.screen.final import eligible_clusters
+
+        self.elig = set(eligible_clusters(self.project, self.stage, self.clusters))
+        self.current = _own_current(self.project, self.stage, self.person, self.clusters)
+
+    def check_row(self, rowno: int, row: dict[str, str]) -> None:
         rid = row.get("record_id", "")
         decision = row.get("decision", "").lower()
         reason_text = row.get("reason", "")
         note = row.get("note", "")
-        where = f"{name} row {rowno}"
         if not decision and not reason_text and not note:
-            blank += 1
-            continue
-        if not rid:
-            problems.append(f"{where}: record_id is blank")
-            continue
-        cid = clusters.resolve(rid)
+            self.blank += 1
+            return
+        cid = self.cluster(rowno, rid)
         if cid is None:
-            problems.append(f"{where}: unknown record_id {rid!r}")
-            continue
-        if cid not in elig:
-            problems.append(f"{where}: record {rid} is not to be screened at {stage}")
-            continue
-        if cid in seen:
-            problems.append(f"{where}: record {rid} already given in row {seen[cid]}")
-            continue
-        seen[cid] = rowno
-        reason, problem = parse_decision(project, stage, decision, reason_text, allowed)
-        if problem:
-            problems.append(f"{where}: {problem}")
-            continue
-        cur = current.get(cid)
+            return
+        if cid not in self.elig:
+            self.problem(rowno, f"record {rid} is not to be screened at {self.stage}")
+            return
+        if not self.first_time(rowno, rid, cid):
+            return
+        reason = self.reason(rowno, decision, reason_text)
+        if reason is None:
+            return
+        cur = self.current.get(cid)
         if cur is not None and (cur.decision, cur.reason, cur.note) == (decision, reason, note):
-            unchanged += 1
-            continue
-        lines.append(decide_line(reviewer, cid, stage, decision, reason, note))
-    if problems:
-        raise ValidationError(
-            f"{name}: {len(problems)} problem(s); nothing was imported. Fix them and import again:",
-            problems,
-        )
-    if lines:
-        append_jsonl(reviewer_log_path(project, reviewer), lines)
-    return SheetImport(imported=len(lines), unchanged=unchanged, blank=blank)
+            self.unchanged += 1
+            return
+        self.lines.append(decide_line(self.person, cid, self.stage, decision, reason, note))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 Z95 = 1.959963984540054
 
@@ -79,12 +80,24 @@ def pabak(po: float | None, q: int) -> float | None:
     return (q * po - 1) / (q - 1)
 
 
-def gwet_ac1(units: Iterable[tuple[Counter[str] | dict[str, int], int]], q: int) -> dict:
+@dataclass(frozen=True, slots=True)
+class AC1:
+    """Gwet's AC1 with its observed (``pa``) and chance (``pe``) agreement; None when undefined."""
+
+    pa: float | None
+    pe: float | None
+    ac1: float | None
+
+    def to_json(self) -> dict[str, float | None]:
+        return {"pa": self.pa, "pe": self.pe, "ac1": self.ac1}
+
+
+def gwet_ac1(units: Iterable[tuple[Counter[str] | dict[str, int], int]], q: int) -> AC1:
     """Gwet's AC1 for any number of raters, missing ratings allowed.
 
     ``units`` yields ``(counts, weight)``: ``counts`` maps category -> raters choosing it for
     one record (a rating pattern), ``weight`` how many records share that pattern. ``q`` is the
-    number of categories of the rating scale. Returns ``{"pa", "pe", "ac1"}`` (values None when
+    number of categories of the rating scale. Returns :class:`AC1` (values None when
     undefined). Records with one rating count towards the category shares π only (Gwet 2014).
     """
     n_units = 0  # records with at least one rating
@@ -102,11 +115,11 @@ def gwet_ac1(units: Iterable[tuple[Counter[str] | dict[str, int], int]], q: int)
             n_pairable += w
             pa_sum += w * sum(rk * (rk - 1) for rk in counts.values()) / (r * (r - 1))
     if n_pairable == 0 or q < 2:
-        return {"pa": None, "pe": None, "ac1": None}
+        return AC1(None, None, None)
     pa = pa_sum / n_pairable
     pe = sum((v / n_units) * (1 - v / n_units) for v in pi.values()) / (q - 1)
     ac1 = None if pe >= 1.0 - 1e-12 else (pa - pe) / (1 - pe)
-    return {"pa": pa, "pe": pe, "ac1": ac1}
+    return AC1(pa, pe, ac1)
 
 
 def krippendorff_alpha_nominal(
@@ -138,7 +151,37 @@ def krippendorff_alpha_nominal(
     return 1.0 - (n - 1) * d_o / d_e
 
 
-def two_rater_stats(table: Sequence[Sequence[int]]) -> dict:
+@dataclass(frozen=True, slots=True)
+class RaterStats:
+    """Every statistic for one pair of raters (:func:`two_rater_stats`); None when undefined."""
+
+    n: int
+    agreements: int
+    disagreements: int
+    percent_agreement: float | None
+    cohen_kappa: float | None
+    kappa_se: float | None
+    kappa_ci95: tuple[float, float] | None
+    pabak: float | None
+    gwet_ac1: float | None
+    krippendorff_alpha: float | None
+
+    def to_json(self) -> dict[str, int | float | list[float] | None]:
+        return {
+            "n": self.n,
+            "agreements": self.agreements,
+            "disagreements": self.disagreements,
+            "percent_agreement": self.percent_agreement,
+            "cohen_kappa": self.cohen_kappa,
+            "kappa_se": self.kappa_se,
+            "kappa_ci95": list(self.kappa_ci95) if self.kappa_ci95 is not None else None,
+            "pabak": self.pabak,
+            "gwet_ac1": self.gwet_ac1,
+            "krippendorff_alpha": self.krippendorff_alpha,
+        }
+
+
+def two_rater_stats(table: Sequence[Sequence[int]]) -> RaterStats:
     """Every statistic for one pair of raters from their square table (scale categories)."""
     q = len(table)
     n = int(sum(map(sum, table)))
@@ -153,16 +196,17 @@ def two_rater_stats(table: Sequence[Sequence[int]]) -> dict:
                 patterns.append((counts, table[i][j]))
     ac1 = gwet_ac1(patterns, q)
     alpha = krippendorff_alpha_nominal(patterns)
-    agreements = sum(table[i][i] for i in range(q))
-    return {
-        "n": n,
-        "agreements": int(agreements),
-        "disagreements": n - int(agreements),
-        "percent_agreement": po,
-        "cohen_kappa": kappa,
-        "kappa_se": se,
-        "kappa_ci95": kappa_ci95(kappa, se),
-        "pabak": pabak(po, q),
-        "gwet_ac1": ac1["ac1"],
-        "krippendorff_alpha": alpha,
-    }
+    agreements = int(sum(table[i][i] for i in range(q)))
+    ci = kappa_ci95(kappa, se)
+    return RaterStats(
+        n=n,
+        agreements=agreements,
+        disagreements=n - agreements,
+        percent_agreement=po,
+        cohen_kappa=kappa,
+        kappa_se=se,
+        kappa_ci95=(ci[0], ci[1]) if ci is not None else None,
+        pabak=pabak(po, q),
+        gwet_ac1=ac1.ac1,
+        krippendorff_alpha=alpha,
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
@@ -10,6 +12,63 @@ from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
     from review.project import Project
+    from review.screen.disagreements import LeftOut
+    from review.screen.final import FinalDecision, StageState
+    from review.screen.fulltext_text import FulltextCounts
+
+
+@dataclass(frozen=True, slots=True)
+class StageStatus:
+    """One screening stage on `review status`: records eligible and decided, decisions per
+    reviewer, open disagreements and the agreement statistics so far (taken from the stage's
+    :class:`~review.screen.disagreements.Agreement`)."""
+
+    eligible: int
+    final_decided: int
+    final_status: Mapping[str, int]  # how final decisions came about (agreement, resolution, …)
+    screened_by_reviewer: Mapping[str, int]
+    open_disagreements: int
+    cohen_kappa: float | None
+    kappa_ci95: tuple[float, float] | None
+    percent_agreement: float | None
+    log_problems: tuple[str, ...]
+    reviewers_left_out: tuple[LeftOut, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "eligible": self.eligible,
+            "final_decided": self.final_decided,
+            "final_status": dict(self.final_status),
+            "screened_by_reviewer": dict(self.screened_by_reviewer),
+            "open_disagreements": self.open_disagreements,
+            "cohen_kappa": self.cohen_kappa,
+            "kappa_ci95": None if self.kappa_ci95 is None else list(self.kappa_ci95),
+            "percent_agreement": self.percent_agreement,
+            "log_problems": list(self.log_problems),
+            "reviewers_left_out": [left.to_json() for left in self.reviewers_left_out],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningStatus:
+    """Screening on `review status`: each stage, the team and the attached full texts;
+    ``lines`` is what the terminal shows. Before dedup has run screening cannot start: then
+    ``stages`` is empty and ``roster`` is None."""
+
+    stages: Mapping[str, StageStatus]
+    lines: tuple[str, ...]
+    roster: tuple[str, ...] | None = None
+    fulltexts: FulltextCounts | None = None  # None when no full text is attached
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``screening`` object of ``review status --json``."""
+        out: dict[str, Any] = {"stages": {k: v.to_json() for k, v in self.stages.items()}}
+        if self.roster is not None:
+            out["roster"] = list(self.roster)
+        if self.fulltexts is not None:
+            out["fulltexts"] = self.fulltexts.to_json()
+        out["lines"] = list(self.lines)
+        return out
 
 
 def _fmt(x: float | None) -> str:
@@ -17,66 +76,29 @@ def _fmt(x: float | None) -> str:
 
 
 @no_gc
-def status_summary(project: Project) -> dict[str, Any]:
-    """Progress per stage and reviewer, open disagreements and κ so far (JSON-able).
+def status_summary(project: Project) -> ScreeningStatus:
+    """Progress per stage and reviewer, open disagreements and κ so far.
 
-    ``"lines"`` is what `review status` prints.
+    ``lines`` is what `review status` prints.
     """
-    from review.people import screening_roster, team
+    from review.people import team
     from review.screen.cache import cluster_index
-    from review.screen.disagreements import agreement_from_state
     from review.screen.final import final_from_state, stage_state
 
     try:
         clusters = cluster_index(project)
     except ReviewError as exc:
-        return {"stages": {}, "lines": [f"Not started: {exc}"]}
-    out: dict[str, Any] = {"stages": {}}
+        return ScreeningStatus(stages={}, lines=(f"Not started: {exc}",))
+    stages: dict[str, StageStatus] = {}
     lines: list[str] = []
-    seen: set[str] = set()
     ta_final = None
     for stage in STAGES:
         state = stage_state(project, stage, clusters, _ta_final=ta_final)
         final = final_from_state(state)
         if stage == "title-abstract":
             ta_final = final
-        agr = agreement_from_state(state, final, roster=screening_roster(project.protocol, stage))
-        decided = sum(1 for fd in final.values() if fd.decision is not None)
-        entry = {
-            "eligible": len(state.eligible),
-            "final_decided": decided,
-            "final_status": agr["final_status"],
-            "screened_by_reviewer": agr["screened_by_reviewer"],
-            "open_disagreements": agr["unresolved"],
-            "cohen_kappa": agr["cohen_kappa"],
-            "kappa_ci95": agr["kappa_ci95"],
-            "percent_agreement": agr["percent_agreement"],
-            "log_problems": agr["log_problems"],
-        }
-        out["stages"][stage] = entry
-        lines.append(
-            f"{stage}: {len(state.eligible)} records, {decided} with a final decision, "
-            f"{agr['unresolved']} open disagreements"
-        )
-        for reviewer, n in sorted(agr["screened_by_reviewer"].items()):
-            pct = 100 * n / len(state.eligible) if state.eligible else 0.0
-            lines.append(f"  {reviewer}: {n}/{len(state.eligible)} screened ({pct:.0f}%)")
-        if agr["records_compared"]:
-            ci = agr["kappa_ci95"]
-            ci_text = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if ci else ""
-            lines.append(
-                f"  agreement on {agr['records_compared']} records: "
-                f"{_fmt(agr['percent_agreement'])}, κ {_fmt(agr['cohen_kappa'])}{ci_text}"
-            )
-        for left in agr["reviewers_left_out"]:
-            lines.append(
-                f"  warning: {left['reviewer']} left out of the agreement statistics "
-                f"({left['why']})"
-            )
-        entry["reviewers_left_out"] = agr["reviewers_left_out"]
-        seen.update(agr["screened_by_reviewer"])
-        for p in agr["log_problems"][:5]:
-            lines.append(f"  warning: {p}")
+        stages[stage] = _stage_status(project, state, final, lines)
+    seen = {name for s in stages.values() for name in s.screened_by_reviewer}
     roster = team(project.protocol)
     if seen and not roster:
         lines.append(
@@ -90,26 +112,67 @@ def status_summary(project: Project) -> dict[str, Any]:
             f"warning: decisions from names not on the team in protocols/protocol.yaml: "
             f"{', '.join(stray)}."
         )
-    out["roster"] = list(roster)
-    _fulltext_lines(project, clusters, out, lines)
-    out["lines"] = lines
-    return out
+    fulltexts = _fulltext_lines(project, clusters, lines)
+    return ScreeningStatus(stages, tuple(lines), tuple(roster), fulltexts)
+
+
+def _stage_status(
+    project: Project, state: StageState, final: dict[str, FinalDecision], lines: list[str]
+) -> StageStatus:
+    """One stage's status; appends its lines (records, reviewers, agreement, warnings)."""
+    from review.people import screening_roster
+    from review.screen.disagreements import agreement_from_state
+
+    stage, n = state.stage, len(state.eligible)
+    agr = agreement_from_state(state, final, roster=screening_roster(project.protocol, stage))
+    status = StageStatus(
+        eligible=n,
+        final_decided=sum(1 for fd in final.values() if fd.decision is not None),
+        final_status=agr.final_status,
+        screened_by_reviewer=agr.screened_by_reviewer,
+        open_disagreements=agr.unresolved,
+        cohen_kappa=agr.stats.cohen_kappa,
+        kappa_ci95=agr.stats.kappa_ci95,
+        percent_agreement=agr.stats.percent_agreement,
+        log_problems=agr.log_problems,
+        reviewers_left_out=agr.reviewers_left_out,
+    )
+    lines.append(
+        f"{stage}: {n} records, {status.final_decided} with a final decision, "
+        f"{status.open_disagreements} open disagreements"
+    )
+    for reviewer, done in sorted(status.screened_by_reviewer.items()):
+        pct = 100 * done / n if n else 0.0
+        lines.append(f"  {reviewer}: {done}/{n} screened ({pct:.0f}%)")
+    if agr.stats.records_compared:
+        ci = status.kappa_ci95
+        ci_text = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if ci else ""
+        lines.append(
+            f"  agreement on {agr.stats.records_compared} records: "
+            f"{_fmt(status.percent_agreement)}, κ {_fmt(status.cohen_kappa)}{ci_text}"
+        )
+    for left in status.reviewers_left_out:
+        lines.append(
+            f"  warning: {left.reviewer} left out of the agreement statistics ({left.why})"
+        )
+    lines.extend(f"  warning: {p}" for p in status.log_problems[:5])
+    return status
 
 
 LIST_AT_MOST = 20
 
 
-def _fulltext_lines(project: Project, clusters: Any, out: dict[str, Any], lines: list[str]) -> None:
-    """Attached full texts by extraction status; scans and unreadable files by name."""
+def _fulltext_lines(project: Project, clusters: Any, lines: list[str]) -> FulltextCounts | None:
+    """Attached full texts by extraction status (None when there are none); appends the lines
+    that name scans and unreadable files."""
     from review.screen.fulltext import attachments
     from review.screen.fulltext_text import status_counts
 
     attached = attachments(project, clusters)
     if not attached:
-        return
+        return None
     ft = status_counts(project, attached)
-    out["fulltexts"] = ft
-    c = ft["counts"]
+    c = ft.counts
     parts = [f"{c['text']} with text"]
     labels = (
         ("no-text", "without a text layer"),
@@ -119,14 +182,15 @@ def _fulltext_lines(project: Project, clusters: Any, out: dict[str, Any], lines:
         ("pending", "not extracted yet (run `review fulltext extract`)"),
     )
     parts += [f"{c[k]} {label}" for k, label in labels if c.get(k)]
-    lines.append(f"full texts: {ft['attached']} files attached; " + ", ".join(parts))
+    lines.append(f"full texts: {ft.attached} files attached; " + ", ".join(parts))
     for key, label in (
         ("no-text", "no text layer (scanned?)"),
         ("error", "unreadable"),
         ("missing", "missing"),
     ):
-        files = ft["files"].get(key, [])
+        files = ft.files.get(key, ())
         for path in files[:LIST_AT_MOST]:
             lines.append(f"  {label}: {path}")
         if len(files) > LIST_AT_MOST:
             lines.append(f"  … and {len(files) - LIST_AT_MOST} more ({label})")
+    return ft

@@ -1,0 +1,189 @@
+"""What ``review demo`` produced: the PRISMA numbers, agreement per stage, the programmes and
+the output files, read back from the demo folder once its commands have run
+(:func:`review.demo.run_steps`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from review.errors import ReviewError
+
+if TYPE_CHECKING:
+    from review.project import Project
+
+OUTPUTS = (
+    "outputs/dedup/clusters.csv",
+    "outputs/dedup/overlap.csv",
+    "outputs/screening/title-abstract-disagreements.csv",
+    "outputs/screening/title-abstract-disagreements.xlsx",
+    "outputs/screening/full-text-disagreements.csv",
+    "outputs/screening/full-text-disagreements.xlsx",
+    "outputs/charting/disagreements.xlsx",
+    "outputs/charting/summary.xlsx",
+    "outputs/charting/summary.md",
+    "outputs/charting/gap-map.svg",
+    "outputs/charting/gap-map.png",
+    "outputs/charting/gap-map.csv",
+    "outputs/prisma/prisma.json",
+    "outputs/prisma/prisma.csv",
+    "outputs/prisma/prisma.svg",
+    "outputs/prisma/prisma.png",
+    "outputs/prisma/prisma.pdf",
+    "outputs/prisma/prisma.mmd",
+    "outputs/report/prisma-scr.xlsx",
+    "outputs/report/prisma-scr.md",
+)
+REPORT = "outputs/report.html"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoFlow:
+    """The PRISMA 2020 numbers the demo prints, read from ``outputs/prisma/prisma.json``
+    (None where that file has no such number)."""
+
+    identified: tuple[Mapping[str, str | int], ...]  # {"source", "kind", "branch", "n"}
+    duplicates_automatic: int | None
+    duplicates_manual: int | None
+    records_screened: int | None
+    records_excluded: int | None
+    reports_assessed: int | None
+    reports_excluded: int | None
+    other_reports_assessed: int | None
+    reports_included: int | None
+    studies_included: int | None
+    programmes_included: int | None
+
+    @classmethod
+    def from_json(cls, flow: Mapping[str, Any]) -> DemoFlow:
+        """From the ``flow`` object of prisma.json."""
+        return cls(
+            tuple(flow.get("identified", [])),
+            *(flow.get(f.name) for f in fields(cls) if f.name != "identified"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"identified": list(self.identified)} | {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name != "identified"
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAgreement:
+    """Agreement between the two reviewers at one stage (from ``review.screen.agreement``)."""
+
+    records_screened_by_all: int
+    agreements: int
+    disagreements: int
+    percent_agreement: float | None
+    cohen_kappa: float | None
+    kappa_ci95: tuple[float, float] | None
+    unresolved: int
+
+    def to_json(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["kappa_ci95"] = None if self.kappa_ci95 is None else list(self.kappa_ci95)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class DemoProgramme:
+    """A programme of the final charting and how many included reports describe it."""
+
+    id: str
+    name: str
+    setting: str  # the settings joined with "; "
+    reports: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    """What the demo produced: PRISMA flow, agreement per stage, programmes, output files."""
+
+    project: str  # the demo folder
+    flow: DemoFlow
+    agreement: Mapping[str, DemoAgreement]  # stage -> agreement
+    programmes: tuple[DemoProgramme, ...]  # most reports first
+    outputs: tuple[str, ...]  # the files of OUTPUTS that exist, relative to the project
+    missing_outputs: tuple[str, ...]
+    report: str | None  # REPORT when it was written
+
+    def to_json(self) -> dict[str, Any]:
+        """The start of ``review demo --json`` (the CLI adds run times and the steps)."""
+        return {
+            "project": self.project,
+            "flow": self.flow.to_json(),
+            "agreement": {stage: a.to_json() for stage, a in self.agreement.items()},
+            "programmes": [p.to_json() for p in self.programmes],
+            "outputs": list(self.outputs),
+            "missing_outputs": list(self.missing_outputs),
+            "report": self.report,
+        }
+
+
+def summarise(project_dir: Path) -> DemoSummary:
+    """What the demo produced: PRISMA flow, agreement per stage, programmes, output files."""
+    import json
+
+    from review.project import Project
+    from review.screen import agreement
+
+    project = Project.open(project_dir)
+    prisma_path = project.root / "outputs" / "prisma" / "prisma.json"
+    if not prisma_path.is_file():
+        raise ReviewError(f"{prisma_path}: missing; the PRISMA step did not run.")
+    prisma = json.loads(prisma_path.read_text(encoding="utf-8"))
+    agreements: dict[str, DemoAgreement] = {}
+    for stage in ("title-abstract", "full-text"):
+        a = agreement(project, stage)
+        agreements[stage] = DemoAgreement(
+            records_screened_by_all=a.records_screened_by_all,
+            agreements=a.stats.agreements,
+            disagreements=a.stats.disagreements,
+            percent_agreement=a.stats.percent_agreement,
+            cohen_kappa=a.stats.cohen_kappa,
+            kappa_ci95=a.stats.kappa_ci95,
+            unresolved=a.unresolved,
+        )
+    outputs = tuple(p for p in OUTPUTS if (project.root / p).is_file())
+    return DemoSummary(
+        project=str(project.root),
+        flow=DemoFlow.from_json(prisma.get("flow", {})),
+        agreement=agreements,
+        programmes=_programmes(project),
+        outputs=outputs,
+        missing_outputs=tuple(p for p in OUTPUTS if p not in outputs),
+        report=REPORT if (project.root / REPORT).is_file() else None,
+    )
+
+
+def _programmes(project: Project) -> tuple[DemoProgramme, ...]:
+    """The final charting's programmes with their number of reports, most reports first."""
+    from review.chart import final_charting
+
+    charting = final_charting(project)
+    if charting is None:
+        return ()
+    reports_of: dict[str, int] = {}
+    for progs in charting.report_programmes.values():
+        for pid in progs:
+            reports_of[pid] = reports_of.get(pid, 0) + 1
+    programmes = []
+    for pid, prog in charting.programmes.items():
+        setting = prog.get("setting") or []
+        programmes.append(
+            DemoProgramme(
+                id=pid,
+                name=str(prog.get("name") or pid),
+                setting="; ".join(setting) if isinstance(setting, list) else str(setting),
+                reports=reports_of.get(pid, 0),
+            )
+        )
+    programmes.sort(key=lambda p: (-p.reports, p.name.casefold()))
+    return tuple(programmes)

@@ -1,0 +1,110 @@
+"""Checking an imported decision sheet row by row: screening decisions and resolutions alike.
+
+`review screen import` (:mod:`review.screen.spreadsheet`) and `review resolve import`
+(:mod:`review.screen.resolve`) read a .csv/.xlsx, check every row, and write nothing when any
+row has a problem. :class:`SheetCheck` holds what the two share: the row's record id mapped
+through the dedup clusters, a record given twice, the decision and reason, the problem list
+with row numbers, the blank/unchanged counts, and the all-or-nothing append at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from review.errors import ValidationError
+from review.screen.logs import decisions_for, parse_decision
+
+if TYPE_CHECKING:
+    from review.project import Project
+
+
+class SheetCheck:
+    """The rows of one imported sheet: problems found so far, the log lines to append, counts.
+
+    A subclass checks one row in :meth:`check_row`; :meth:`run` checks them all, then saves.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        path: Path,
+        stage: str,
+        person: str,
+        log_path: Callable[[Project, str], Path],
+    ) -> None:
+        from review.screen.cache import cluster_index
+
+        self.project = project
+        self.stage = stage
+        self.person = person  # the reviewer or resolver whose log the lines go to
+        self._log_path = log_path
+        self.name = Path(path).name
+        self.allowed = decisions_for(stage)
+        self.problems: list[str] = []
+        self.lines: list[dict[str, Any]] = []
+        self.blank = 0  # rows without a decision, reason or note/rationale
+        self.unchanged = 0  # rows equal to the standing decision
+        self._seen: dict[str, int] = {}
+        self.clusters = cluster_index(project)
+        self.prepare()
+
+    def prepare(self) -> None:
+        """What a subclass reads before any row is checked (after the clusters)."""
+
+    def check_row(self, rowno: int, row: dict[str, str]) -> None:
+        """Count the row as blank or unchanged, note its problems, or add its log line."""
+        raise NotImplementedError
+
+    def run(self, rows: list[tuple[int, dict[str, str]]]) -> tuple[int, int, int]:
+        """Check every row, then :meth:`save`; returns (imported, unchanged, blank)."""
+        for rowno, row in rows:
+            self.check_row(rowno, row)
+        return self.save(), self.unchanged, self.blank
+
+    def problem(self, rowno: int, text: str) -> None:
+        self.problems.append(f"{self.name} row {rowno}: {text}")
+
+    def cluster(self, rowno: int, rid: str) -> str | None:
+        """The cluster of the row's record id; None (a problem noted) when blank or unknown."""
+        if not rid:
+            self.problem(rowno, "record_id is blank")
+            return None
+        cid = self.clusters.resolve(rid)
+        if cid is None:
+            self.problem(rowno, f"unknown record_id {rid!r}")
+        return cid
+
+    def first_time(self, rowno: int, rid: str, cid: str) -> bool:
+        """True the first time a record comes up; later rows naming it are problems."""
+        if cid in self._seen:
+            self.problem(rowno, f"record {rid} already given in row {self._seen[cid]}")
+            return False
+        self._seen[cid] = rowno
+        return True
+
+    def reason(self, rowno: int, decision: str, reason_text: str) -> str | None:
+        """The reason id of a valid (decision, reason); None (a problem noted) otherwise."""
+        reason, problem = parse_decision(
+            self.project, self.stage, decision, reason_text, self.allowed
+        )
+        if problem:
+            self.problem(rowno, problem)
+            return None
+        return reason
+
+    def save(self) -> int:
+        """Append the lines to the person's log (nothing when a row has a problem:
+        ValidationError lists them all); returns how many lines were appended."""
+        if self.problems:
+            raise ValidationError(
+                f"{self.name}: {len(self.problems)} problem(s); nothing was imported. "
+                "Fix them and import again:",
+                self.problems,
+            )
+        if self.lines:
+            from review.io.files import append_jsonl
+
+            append_jsonl(self._log_path(self.project, self.person), self.lines)
+        return len(self.lines)
