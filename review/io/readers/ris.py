@@ -7,8 +7,13 @@ keyword, as Rayyan writes them; otherwise the text joins the previous value), re
 ``TY`` (they start at the first tag after ``ER``), a last record without ``ER``, and
 extraneous text between records (``Record #1 of 2``, ``1.``), which is ignored.
 
-``found`` counts ``TY``/``ER`` markers with a separate regular-expression scan: every ``TY`` opens
-a record, and an ``ER`` that closes no opened record counts as one more (a record without ``TY``).
+``found`` counts ``TY``/``ER`` marker lines apart from the parser (:func:`count_markers`): every
+``TY`` opens a record, and an ``ER`` that closes no opened record counts as one more (a record
+without ``TY``).
+
+Speed: the text is cut at its ``ER`` lines; a stretch that is one plain record (``TY``, then tag
+lines only) is read in one regular-expression call, anything else line by line (both give the
+same result; see :func:`parse`). benchmarks/import_speed.py measures it against rispy.
 """
 
 from __future__ import annotations
