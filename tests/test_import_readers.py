@@ -316,6 +316,14 @@ def test_bad_input_is_a_clear_error(name: str, message: str):
         ("Margaret Court", "Court, Margaret"),
         ("Cochrane", "Cochrane"),
         ("  Doe ,  Jane  ", "Doe, Jane"),
+        # "et al." is no person; cut from the end of a name
+        ("et al.", ""),
+        ("Et Al", ""),
+        ("al., et", ""),
+        ("Jones K et al.", "Jones, K."),
+        ("Smith, J., et al.", "Smith, J."),
+        ("Al-Amin, Et", "Al-Amin, Et"),
+        ("Alvarez, Al", "Alvarez, Al"),
     ],
 )
 def test_norm_author(raw: str, expected: str):
@@ -333,9 +341,12 @@ def test_norm_author(raw: str, expected: str):
         ("Tan A.Schulze A.O'Donnell C. P.", ("Tan, A.", "Schulze, A.", "O'Donnell, C. P.")),
         ("['Marx, Karl', 'Lindgren, Astrid']", ("Marx, Karl", "Lindgren, Astrid")),
         ("Doe, Jane Mary;", ("Doe, Jane Mary",)),
+        ("Smith J, Jones K, et al.", ("Smith, J.", "Jones, K.")),
+        ("Smith, J.; Jones, K.; et al.", ("Smith, J.", "Jones, K.")),
+        (["Smith, J.", "et al."], ("Smith, J.",)),
     ],
 )
-def test_norm_authors_splits_strings(raw: str, expected: tuple[str, ...]):
+def test_norm_authors_splits_strings(raw: str | list[str], expected: tuple[str, ...]):
     assert norm_authors(raw) == expected
 
 

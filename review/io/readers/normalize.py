@@ -237,15 +237,23 @@ def norm_keywords(value: Any) -> tuple[str, ...]:
     return tuple(k for k in (clean_text(x) for x in _as_items(value, _SPLIT_KW)) if k)
 
 
+# "et al." / "et al" / "et alii" / "and others" closing a list, or standing for a name; also as
+# an importer may have turned it round ("al., et").
+_ET_AL = re.compile(r"(?:^|[\s,;]+)(?:et\.?\s*al(?:ii|ia)?\.?|and others)$|^al\.?,\s*et$", re.I)
+
+
 @lru_cache(maxsize=1 << 16)
 def norm_author(name: str) -> str:
     """One author as ``Surname, Given``.
 
     ``Smith, John`` stays; ``Smith JA`` (MEDLINE/WoS) -> ``Smith, J. A.``; ``John Smith`` ->
     ``Smith, John``; ``Ludwig van Beethoven`` -> ``van Beethoven, Ludwig``; organisations and
-    single words stay as they are.
+    single words stay as they are; ``et al.`` is no name (``""``, dropped by the callers) and
+    is cut from the end of one (``Jones K et al.`` -> ``Jones, K.``).
     """
     text = clean_text(name).strip(" ,;")
+    if "al" in text.lower() and _ET_AL.search(text):
+        text = _ET_AL.sub("", text).strip(" ,;")  # "et al." is not a person: dropped
     if not text:
         return ""
     if "," in text:
