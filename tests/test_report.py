@@ -310,20 +310,15 @@ def test_demo_report_in_headless_chromium(demo_run, browser, tmp_path: Path) -> 
     from review.chart import final_charting
     from review.chart.store import project_schema
     from review.project import Project
-    from review.report.data import _charting_section
+    from review.report.charting_view import charting_view
 
     project = Project.open(root)
     charting = final_charting(project)
-    gap = _charting_section(project).data["gap_map"]
-    assert project_schema(project) is not None and charting is not None
-    cells = [
-        (i, j)
-        for i in range(len(gap["rows"]))
-        for j in range(len(gap["cols"]))
-        if gap["counts"][i][j]
-    ]
+    gap = charting_view(project).gap_map
+    assert project_schema(project) is not None and charting is not None and gap is not None
+    cells = [(i, j) for i in range(len(gap.rows)) for j in range(len(gap.cols)) if gap.counts[i][j]]
     for i, j in cells[:3] + cells[-2:]:
-        programmes = set(gap["members"][i][j])
+        programmes = set(gap.members[i][j])
         expected = sorted(
             rid for rid, pids in charting.report_programmes.items() if programmes & set(pids)
         )
@@ -336,7 +331,7 @@ def test_demo_report_in_headless_chromium(demo_run, browser, tmp_path: Path) -> 
             "return Array.from(document.querySelectorAll('#reports-table tbody tr'))"
             ".filter(r => getComputedStyle(r).display !== 'none').map(r => r.dataset.id).sort()"
         )
-        assert visible == expected, (gap["rows"][i], gap["cols"][j])
+        assert visible == expected, (gap.rows[i], gap.cols[j])
         progs = browser.execute_script(
             "return Array.from(document.querySelectorAll('#overview-table tbody tr'))"
             ".filter(r => getComputedStyle(r).display !== 'none').map(r => r.dataset.id).sort()"

@@ -13,18 +13,18 @@ import gzip
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from review.errors import ReviewError
 
 if TYPE_CHECKING:
-    from review.chart.summary import CrossTab, Summary
     from review.prisma.diagram import Layout
     from review.prisma.flow import Flow, PrismaInputs
     from review.project import Project
+    from review.report.charting_view import ChartingView
 
 STAGES = ("title-abstract", "full-text")
 # Project files whose hashes the provenance lists (what the outputs are derived from).
@@ -38,23 +38,24 @@ PROVENANCE_GLOBS = (
     "data/charting/*/*.json",
 )
 UPSET_MAX = 15  # intersections drawn in the overlap figure (the rest are summed in the table)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Section:
+class Section(Generic[T]):
     """One part of the report: its data, or why it is missing (what to run)."""
 
-    data: dict[str, Any] | None
+    data: T | None
     missing: str = ""
 
 
 @dataclass(frozen=True)
 class ReportData:
     title: str
-    prisma: Section
-    screening: Section
-    dedup: Section
-    charting: Section
+    prisma: Section[dict[str, Any]]
+    screening: Section[dict[str, Any]]
+    dedup: Section[dict[str, Any]]
+    charting: Section[ChartingView]
     methods: str  # markdown paragraphs (outputs/prisma/methods.md's text)
     provenance: Provenance
     layout: Layout | None = field(default=None, repr=False)
@@ -79,17 +80,25 @@ def collect(project: Project) -> ReportData:
     )
 
 
-def _guard(fn: Any, project: Project) -> Section:
+def _guard(fn: Callable[[Project], Section[T]], project: Project) -> Section[T]:
     try:
         return fn(project)
     except ReviewError as exc:
         return Section(None, str(exc))
 
 
+def _charting_section(project: Project) -> Section[ChartingView]:
+    from review.report.charting_view import charting_view
+
+    return Section(charting_view(project))
+
+
 # ---- PRISMA ----------------------------------------------------------------------------------
 
 
-def _prisma_section(project: Project) -> tuple[Section, Flow | None, Layout | None, str, str]:
+def _prisma_section(
+    project: Project,
+) -> tuple[Section[dict[str, Any]], Flow | None, Layout | None, str, str]:
     from review.prisma import compute_flow
     from review.prisma.diagram import DiagramOptions, compute_layout
     from review.prisma.inputs import gather
@@ -189,7 +198,7 @@ AGREEMENT_KEYS = (
 )
 
 
-def _screening_section(project: Project) -> Section:
+def _screening_section(project: Project) -> Section[dict[str, Any]]:
     from review.screen.cache import cluster_index
     from review.screen.disagreements import agreement_from_state, disagreement_rows
     from review.screen.final import stage_state
@@ -259,7 +268,7 @@ def _screening_section(project: Project) -> Section:
 # ---- dedup -----------------------------------------------------------------------------------
 
 
-def _dedup_section(project: Project) -> Section:
+def _dedup_section(project: Project) -> Section[dict[str, Any]]:
     from review.dedup import load_clusters, status_summary
 
     summary = status_summary(project).counts
@@ -292,125 +301,6 @@ def _dedup_section(project: Project) -> Section:
             "intersections_rest_count": max(0, len(intersections) - UPSET_MAX),
         }
     )
-
-
-# ---- charting --------------------------------------------------------------------------------
-
-
-def _charting_section(project: Project) -> Section:
-    from review.chart import final_charting, project_summary
-    from review.chart.store import project_schema
-
-    summary = project_summary(project)
-    charting = final_charting(project)
-    schema = project_schema(project)
-    assert charting is not None  # project_summary raised otherwise
-    cite = charting.citations
-    names = {pid: str(row.get("name") or pid) for pid, row in charting.programmes.items()}
-    links = {rid: list(charting.report_programmes.get(rid, [])) for rid in charting.reports}
-
-    # report-level table: every report-level field that is not a programme link
-    fields = [f for f in schema.report_fields if f.type != "programme_link"]
-    report_cols = [("citation", "Report"), *((f.id, f.label) for f in fields)]
-    report_cols.append(("programmes", "Programme(s)"))
-    reports = []
-    for rid, row in sorted(
-        charting.reports.items(), key=lambda kv: ((cite.get(kv[0]) or kv[0]).casefold(), kv[0])
-    ):
-        cells = {"citation": cite.get(rid) or rid}
-        for f in fields:
-            cells[f.id] = _text(row.get(f.id, ""))
-        cells["programmes"] = "; ".join(names.get(p, p) for p in links[rid])
-        reports.append({"id": rid, "programmes": links[rid], "cells": cells})
-
-    overview_cols = [c for c in summary.overview_columns if c[0] not in ("reports",)]
-    overview = [
-        {
-            "id": row["programme_id"],
-            "cells": {k: _text(row.get(k, "")) for k, _ in overview_cols},
-            "reports": [r for r, pids in links.items() if row["programme_id"] in pids],
-        }
-        for row in summary.overview
-    ]
-    return Section(
-        {
-            "n_reports": summary.n_reports,
-            "n_programmes": summary.n_programmes,
-            "report_columns": report_cols,
-            "reports": reports,
-            "overview_columns": overview_cols,
-            "overview": overview,
-            "frequencies": [_freq(t) for t in summary.frequencies],
-            "crosstabs": [_crosstab(ct) for ct in summary.crosstabs],
-            "gap_map": _gap_map(summary, charting, schema) if summary.gap_map else None,
-            "unlinked_reports": summary.unlinked_reports,
-        }
-    )
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return "" if value is None else str(value)
-
-
-def _freq(t: Any) -> dict[str, Any]:
-    return {
-        "field": t.field_id,
-        "label": t.label,
-        "level": t.level,
-        "multi": t.multi,
-        "denominator": t.denominator_text,
-        "note": t.note,
-        "rows": [{"value": r.value, "n": r.n, "pct": r.pct, "reports": r.reports} for r in t.rows],
-    }
-
-
-def _crosstab(ct: CrossTab) -> dict[str, Any]:
-    return {
-        "row_label": ct.row_label,
-        "col_label": ct.col_label,
-        "rows": ct.rows,
-        "cols": ct.cols,
-        "counts": ct.counts,
-        "row_totals": ct.row_totals,
-        "col_totals": ct.col_totals,
-        "n": ct.n,
-        "note": ct.note,
-    }
-
-
-def cell_members(ct: CrossTab, programmes: dict[str, dict[str, Any]]) -> list[list[list[str]]]:
-    """The programme ids in every cell of a programme-level crosstab (same rule as the counts:
-    a programme with several values is in each of its cells)."""
-
-    def values(row: dict[str, Any], fid: str) -> set[str]:
-        got = row.get(fid)
-        if got is None or got == "" or got == []:
-            return set()
-        return {str(v) for v in got} if isinstance(got, list) else {str(got)}
-
-    out = [[[] for _ in ct.cols] for _ in ct.rows]
-    for pid, row in sorted(programmes.items()):
-        va, vb = values(row, ct.row_field), values(row, ct.col_field)
-        for i, r in enumerate(ct.rows):
-            if r in va:
-                for j, c in enumerate(ct.cols):
-                    if c in vb:
-                        out[i][j].append(pid)
-    return out
-
-
-def _gap_map(summary: Summary, charting: Any, schema: Any) -> dict[str, Any]:
-    ct = summary.gap_map
-    assert ct is not None
-    members = cell_members(ct, charting.programmes)
-    got = [[len(c) for c in row] for row in members]
-    if got != ct.counts:  # the same rule as the summary's counts, or the map would mislead
-        raise ReviewError(
-            "gap map: cell members do not match the summary's counts (please report)."
-        )
-    return {**_crosstab(ct), "members": members}
 
 
 # ---- provenance ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from review.prisma.facts import Flow, FlowCounts, IdentifiedRow
+    from review.report.charting_view import CrossTabView
 
 FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, Helvetica, sans-serif"
 PHASE_FILL = "#BDD7EE"
@@ -256,13 +257,13 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width) or [text]
 
 
-def gap_map_svg(gap: Mapping[str, Any]) -> str:
+def gap_map_svg(gap: CrossTabView) -> str:
     """A bubble matrix: one row per row value, one column per column value; bubble area ~
     programmes in the cell. Each non-empty cell is a focusable ``<g class="cell">``."""
-    rows, cols, counts = gap["rows"], gap["cols"], gap["counts"]
+    rows, cols, counts = gap.rows, gap.cols, gap.counts
     cell = 92.0
     left = 260.0
-    col_lines = [_wrap(f"{c} ({gap['col_totals'][j]})", 15) for j, c in enumerate(cols)]
+    col_lines = [_wrap(f"{c} ({gap.col_totals[j]})", 15) for j, c in enumerate(cols)]
     head = 16.0 + 12.0 * max((len(x) for x in col_lines), default=1)
     width = left + cell * len(cols) + 10
     height = head + cell * len(rows) + 10
@@ -279,7 +280,7 @@ def gap_map_svg(gap: Mapping[str, Any]) -> str:
             out.append(f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="middle">{escape(line)}</text>')
     for i, r in enumerate(rows):
         y = head + cell * (i + 0.5)
-        lines = _wrap(f"{r} ({gap['row_totals'][i]})", 38)
+        lines = _wrap(f"{r} ({gap.row_totals[i]})", 38)
         for k, line in enumerate(lines):
             yy = y + 4 + 12.0 * (k - (len(lines) - 1) / 2)
             out.append(
