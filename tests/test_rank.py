@@ -204,6 +204,27 @@ def test_stopping_phase_from_logs(project):
     assert rep.safe_to_stop == (p_value(30, 21, 0, 3, 0.95) < 0.05)
 
 
+def test_hand_edited_sample_line_reads_with_defaults(project):
+    """A stop-sample line without seed, urn or time: seed 0, no urn check, no start time."""
+    from review.io.files import append_jsonl
+    from review.rank import phase
+    from review.screen.logs import reviewer_log_path
+
+    ids = make_clusters(project, 8)
+    decide(project, "Ana", ids[0], "include")
+    append_jsonl(reviewer_log_path(project, "Ana"), [{"op": phase.SAMPLE_OP, "stage": TA}])
+    got = phase.read_phase(project, TA, "Ana")
+    assert got.started == phase.SampleLine(seed=0, urn=None, at=None)
+    assert got.urn == phase.sample_order(ids[1:], "Ana", TA, 0)
+    rep = phase.report(project, TA, "Ana")
+    assert rep.sample is not None and rep.sample.warnings == ()
+    assert rep.sample.started_at is None and rep.sample.urn_at_start_logged is None
+    with pytest.raises(Exception, match=r"already started the random sample at .* \(\?\)"):
+        phase.start_sample(project, TA, "Ana")
+    line = {"op": phase.SAMPLE_OP, "seed": 3, "urn": 7, "at": "2026-02-01T00:00:00Z"}
+    assert phase.SampleLine.from_line(line) == phase.SampleLine(3, 7, "2026-02-01T00:00:00Z")
+
+
 def test_stopping_cli_json(project):
     make_clusters(project, 5)
     decide(project, "Ana", "r1", "include")
