@@ -37,7 +37,7 @@ def test_wss_rrf_hand_computed():
     # RRF@20: first 4 records hold 2 of 4
     assert metrics.rrf(labels, 20) == pytest.approx(0.5)
     s = metrics.summary(labels)
-    assert (s["n_records"], s["n_included"], s["screened_to_find_all"]) == (20, 4, 15)
+    assert (s.n_records, s.n_included, s.screened_to_find_all) == (20, 4, 15)
 
 
 def test_wss_of_perfect_and_worst_orders():
@@ -148,6 +148,30 @@ def test_simulate_contract(tmp_path):
     order, n_priors = rank_order(data.texts, data.labels, seed=2)
     assert n_priors == 2
     assert [data.positions[i] for i in order] == [int(r["source_position"]) for r in rows]
+
+
+def test_simulation_metrics_are_what_metrics_json_holds(tmp_path):
+    """The typed result of write_outputs: its JSON is metrics.json and `simulate --json`."""
+    from review.rank.simulate import simulate, write_outputs
+
+    src = synthetic_csv(tmp_path / "labelled.csv", n=30, n_inc=4)
+    data, sim = simulate(src, seed=1, stop=True)
+    got = write_outputs(data, sim, tmp_path / "lib", seed=1, model="svm-df1")
+    on_disk = (tmp_path / "lib" / "metrics.json").read_text(encoding="utf-8")
+    assert on_disk == json.dumps(got.to_json(), indent=2, ensure_ascii=False) + "\n"
+    assert got.order == metrics.summary(sim.ordered_labels()) and got.n_priors == 2
+    assert list(got.to_json())[:8] == [
+        "n_records", "n_included", "wss95", "wss100", "rrf10", "screened_to_find_95",
+        "screened_to_find_all", "seed",
+    ]  # fmt: skip
+    assert got.stop is not None and got.stop.screened == sim.stop_screened
+    assert got.stop.sampled == (None if sim.stop is None else sim.stop.sampled)
+    res = CliRunner().invoke(
+        app, ["simulate", str(src), "--seed", "1", "--stop", "-o", str(tmp_path / "cli"), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == json.loads(on_disk)
+    assert (tmp_path / "cli" / "metrics.json").read_text(encoding="utf-8") == on_disk
 
 
 def test_simulate_missing_label_column_is_a_clear_error(tmp_path):
