@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from review.errors import ReviewError
 
 if TYPE_CHECKING:
+    from review.dedup.run import SourceOverlap
     from review.prisma.diagram import Layout
     from review.prisma.flow import Flow, PrismaInputs
     from review.project import Project
@@ -52,20 +53,24 @@ class Section(Generic[T]):
 @dataclass(frozen=True)
 class ReportData:
     title: str
-    prisma: Section[dict[str, Any]]
+    prisma: Section[Flow]  # the PRISMA counts and the records behind each
     screening: Section[dict[str, Any]]
-    dedup: Section[dict[str, Any]]
+    dedup: Section[DedupView]
     charting: Section[ChartingView]
     methods: str  # markdown paragraphs (outputs/prisma/methods.md's text)
     provenance: Provenance
     layout: Layout | None = field(default=None, repr=False)
-    flow: Flow | None = field(default=None, repr=False)  # the counts the diagram's links need
     explain_blob: str = ""  # base64 of gzipped JSON: records behind every PRISMA count
+
+    @property
+    def flow(self) -> Flow | None:
+        """The counts the diagram's links need (None when the flow could not be computed)."""
+        return self.prisma.data
 
 
 def collect(project: Project) -> ReportData:
     """Read every section of the report from ``project``."""
-    prisma, flow, layout, blob, methods = _prisma_section(project)
+    prisma, layout, blob, methods = _prisma_section(project)
     return ReportData(
         title=project.protocol.title,
         prisma=prisma,
@@ -75,7 +80,6 @@ def collect(project: Project) -> ReportData:
         methods=methods,
         provenance=provenance(project),
         layout=layout,
-        flow=flow,
         explain_blob=blob,
     )
 
@@ -96,9 +100,7 @@ def _charting_section(project: Project) -> Section[ChartingView]:
 # ---- PRISMA ----------------------------------------------------------------------------------
 
 
-def _prisma_section(
-    project: Project,
-) -> tuple[Section[dict[str, Any]], Flow | None, Layout | None, str, str]:
+def _prisma_section(project: Project) -> tuple[Section[Flow], Layout | None, str, str]:
     from review.prisma import compute_flow
     from review.prisma.diagram import DiagramOptions, compute_layout
     from review.prisma.inputs import gather
@@ -108,14 +110,10 @@ def _prisma_section(
         inputs, facts = gather(project)
         flow = compute_flow(inputs)
     except ReviewError as exc:
-        return Section(None, str(exc)), None, None, "", ""
+        return Section(None, str(exc)), None, "", ""
     layout = compute_layout(flow, DiagramOptions())
-    data = {
-        "json": flow.as_json(),
-        "provisional": flow.provisional,
-    }
     blob, methods = explain_blob(flow, inputs), methods_markdown(flow, facts)
-    return Section(data), flow, layout, blob, methods
+    return Section(flow), layout, blob, methods
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +266,32 @@ def _screening_section(project: Project) -> Section[dict[str, Any]]:
 # ---- dedup -----------------------------------------------------------------------------------
 
 
-def _dedup_section(project: Project) -> Section[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class SourceSet:
+    """Records after deduplication found by exactly this combination of sources."""
+
+    sources: tuple[str, ...]
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class DedupView:
+    """The report's duplicates section: what dedup removed and the overlap between sources."""
+
+    main_records: int
+    clusters: int
+    removed_automatic: int
+    removed_manual: int
+    queued: int
+    overlap: tuple[SourceOverlap, ...]  # outputs/dedup/overlap.csv's rows
+    sources: tuple[str, ...]  # the main branch's sources, sorted
+    source_clusters: Mapping[str, int]  # source -> records after dedup that it found
+    intersections: tuple[SourceSet, ...]  # the UPSET_MAX largest combinations
+    intersections_rest: int  # records in the smaller combinations
+    intersections_rest_count: int  # how many smaller combinations
+
+
+def _dedup_section(project: Project) -> Section[DedupView]:
     from review.dedup import load_clusters, status_summary
 
     summary = status_summary(project).counts
@@ -287,19 +310,19 @@ def _dedup_section(project: Project) -> Section[dict[str, Any]]:
     size = Counter(s for srcs in sources_of.values() for s in srcs)
     intersections = sorted(sets.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
     return Section(
-        {
-            "main_records": summary.main_records,
-            "clusters": summary.clusters,
-            "removed_automatic": summary.removed_automatic,
-            "removed_manual": summary.removed_manual,
-            "queued": summary.queued,
-            "overlap": [row.to_json() for row in summary.overlap],
-            "sources": main_sources,
-            "source_clusters": {s: size[s] for s in main_sources},
-            "intersections": [{"sources": list(k), "n": n} for k, n in intersections[:UPSET_MAX]],
-            "intersections_rest": sum(n for _, n in intersections[UPSET_MAX:]),
-            "intersections_rest_count": max(0, len(intersections) - UPSET_MAX),
-        }
+        DedupView(
+            main_records=summary.main_records,
+            clusters=summary.clusters,
+            removed_automatic=summary.removed_automatic,
+            removed_manual=summary.removed_manual,
+            queued=summary.queued,
+            overlap=tuple(summary.overlap),
+            sources=tuple(main_sources),
+            source_clusters={s: size[s] for s in main_sources},
+            intersections=tuple(SourceSet(k, n) for k, n in intersections[:UPSET_MAX]),
+            intersections_rest=sum(n for _, n in intersections[UPSET_MAX:]),
+            intersections_rest_count=max(0, len(intersections) - UPSET_MAX),
+        )
     )
 
 

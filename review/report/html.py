@@ -106,12 +106,12 @@ def render(data: ReportData) -> str:
     charting = data.charting.data
     if charting is not None and charting.gap_map is not None:
         gap_svg = svg.gap_map_svg(charting.gap_map)
-    if data.dedup.data:
+    if data.dedup.data is not None:
         upset = svg.upset_svg(data.dedup.data)
 
     page_data: dict[str, Any] = {"explain": data.explain_blob}
     if data.prisma.data is not None:
-        page_data["prisma"] = data.prisma.data["json"]
+        page_data["prisma"] = data.prisma.data.as_json()
     if charting is not None:
         page_data["gap"] = charting.gap_map.page_json() if charting.gap_map else None
         page_data["programmes"] = {
