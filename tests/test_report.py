@@ -94,6 +94,38 @@ def test_report_of_an_empty_project_says_what_to_run(project) -> None:
     _assert_offline(html)
 
 
+def test_screening_section_of_one_screened_stage(project) -> None:
+    """Title-abstract screened by two reviewers, full text not yet: typed stage views, and the
+    page shows the agreement, the one disagreement and "Not screened yet."."""
+    from review.report.data import DisagreementView, ScreenerDecision, collect
+    from review.report.html import render
+    from tests.test_screen_helpers import decide, make_clusters
+
+    make_clusters(project, 4)
+    for cid in ("r1", "r2", "r3", "r4"):
+        decide(project, "Ana", cid, "include" if cid == "r1" else "exclude")
+        decide(project, "Ben", cid, "include" if cid in ("r1", "r2") else "exclude", note="why")
+    data = collect(project)
+    assert data.screening.data is not None and data.screening.missing == ""
+    ta, ft = data.screening.data.stages
+    assert (ta.stage, ta.screened, ft.stage, ft.screened) == (
+        "title-abstract", True, "full-text", False,
+    )  # fmt: skip
+    assert ta.agreement is not None and ta.agreement.reviewers == ("Ana", "Ben")
+    assert ta.agreement.stats.disagreements == 1 and ft.disagreements == ()
+    assert ta.disagreements == (
+        DisagreementView(
+            "r2", "Title 2",
+            (ScreenerDecision("Ana", "exclude", "", ""), ScreenerDecision("Ben", "include", "", "why")),
+            None,
+        ),
+    )  # fmt: skip
+    assert ta.csv == "outputs/screening/title-abstract-disagreements.csv"
+    page = render(data)
+    assert "Not screened yet." in page and '<td class="id">r2</td><td>Title 2</td>' in page
+    assert "<td>Ana, Ben</td>" in page and "<td>3 / 1 (75.0% agreement)</td>" in page
+
+
 def test_report_output_option_and_json(project, tmp_path: Path) -> None:
     out = tmp_path / "elsewhere" / "r.html"
     result = CliRunner().invoke(

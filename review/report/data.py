@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from review.prisma.flow import Flow, PrismaInputs
     from review.project import Project
     from review.report.charting_view import ChartingView
+    from review.screen.disagreements import Agreement
 
 STAGES = ("title-abstract", "full-text")
 # Project files whose hashes the provenance lists (what the outputs are derived from).
@@ -54,7 +55,7 @@ class Section(Generic[T]):
 class ReportData:
     title: str
     prisma: Section[Flow]  # the PRISMA counts and the records behind each
-    screening: Section[dict[str, Any]]
+    screening: Section[ScreeningView]
     dedup: Section[DedupView]
     charting: Section[ChartingView]
     methods: str  # markdown paragraphs (outputs/prisma/methods.md's text)
@@ -177,26 +178,62 @@ def explain_blob(flow: Flow, inputs: PrismaInputs) -> str:
 
 # ---- screening -------------------------------------------------------------------------------
 
-AGREEMENT_KEYS = (
-    "reviewers",
-    "records_screened_by_all",
-    "records_compared",
-    "agreements",
-    "disagreements",
-    "percent_agreement",
-    "cohen_kappa",
-    "kappa_ci95",
-    "kappa_method",
-    "pabak",
-    "gwet_ac1",
-    "krippendorff_alpha",
-    "unresolved",
-    "resolved",
-    "final_status",
-)
+
+@dataclass(frozen=True, slots=True)
+class ScreenerDecision:
+    """One reviewer's decision on a record the reviewers disagree on (reason as its label)."""
+
+    reviewer: str
+    decision: str
+    reason: str
+    note: str
 
 
-def _screening_section(project: Project) -> Section[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ResolutionView:
+    """How a disagreement was resolved (reason as its label)."""
+
+    decision: str
+    reason: str
+    rationale: str
+    resolver: str
+
+
+@dataclass(frozen=True, slots=True)
+class DisagreementView:
+    """A record the reviewers disagree on: their decisions and the resolution, if any."""
+
+    record_id: str
+    title: str
+    decisions: tuple[ScreenerDecision, ...]
+    resolution: ResolutionView | None  # None: unresolved
+
+
+@dataclass(frozen=True, slots=True)
+class StageView:
+    """One screening stage: agreement and disagreements (``agreement`` None: not screened)."""
+
+    stage: str
+    agreement: Agreement | None
+    disagreements: tuple[DisagreementView, ...] = ()
+
+    @property
+    def screened(self) -> bool:
+        return self.agreement is not None
+
+    @property
+    def csv(self) -> str:
+        return f"outputs/screening/{self.stage}-disagreements.csv"
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningView:
+    """The report's screening section: every stage, screened or not."""
+
+    stages: tuple[StageView, ...]
+
+
+def _screening_section(project: Project) -> Section[ScreeningView]:
     from review.screen.cache import cluster_index
     from review.screen.disagreements import agreement_from_state, disagreement_rows
     from review.screen.final import stage_state
@@ -211,56 +248,26 @@ def _screening_section(project: Project) -> Section[dict[str, Any]]:
         state = stage_state(project, stage, clusters)
         agr = agreement_from_state(state)
         if not agr.reviewers:
-            stages.append({"stage": stage, "screened": False})
+            stages.append(StageView(stage, None))
             continue
         labels = {r.id: r.label for r in cfg.exclusion_reasons}
         rows = []
         for row in disagreement_rows(project, state, clusters):
-            decisions = [
-                {
-                    "reviewer": who,
-                    "decision": dec,
-                    "reason": labels.get(reason, reason),
-                    "note": note,
-                }
+            decisions = tuple(
+                ScreenerDecision(who, dec, labels.get(reason, reason), note)
                 for who, dec, reason, note in row.decisions
-            ]
+            )
             res = None
             if row.resolution is not None:
                 dec, reason, rationale, resolver = row.resolution
-                res = {
-                    "decision": dec,
-                    "reason": labels.get(reason, reason),
-                    "rationale": rationale,
-                    "resolver": resolver,
-                }
-            rows.append(
-                {
-                    "record_id": row.record_id,
-                    "title": row.title,
-                    "decisions": decisions,
-                    "resolution": res,
-                }
-            )
-        agr_json = agr.to_json()  # the page's embedded JSON
-        stages.append(
-            {
-                "stage": stage,
-                "screened": True,
-                "agreement": {k: agr_json.get(k) for k in AGREEMENT_KEYS},
-                "collapsed": {
-                    k: agr_json["maybe_collapsed_to_include"].get(k)
-                    for k in ("percent_agreement", "cohen_kappa", "kappa_ci95", "pabak")
-                },
-                "disagreements": rows,
-                "csv": f"outputs/screening/{stage}-disagreements.csv",
-            }
-        )
-    if not any(s["screened"] for s in stages):
+                res = ResolutionView(dec, labels.get(reason, reason), rationale, resolver)
+            rows.append(DisagreementView(row.record_id, row.title, decisions, res))
+        stages.append(StageView(stage, agr, tuple(rows)))
+    if not any(s.screened for s in stages):
         return Section(
             None, "no screening decisions yet: run `review screen` or `review screen import`."
         )
-    return Section({"stages": stages})
+    return Section(ScreeningView(tuple(stages)))
 
 
 # ---- dedup -----------------------------------------------------------------------------------
