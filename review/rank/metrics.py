@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 
 def records_to_recall(labels: Sequence[int], recall: float) -> int:
@@ -70,15 +70,7 @@ class OrderMetrics:
     screened_to_find_all: int
 
     def to_json(self) -> dict[str, float | int]:
-        return {
-            "n_records": self.n_records,
-            "n_included": self.n_included,
-            "wss95": self.wss95,
-            "wss100": self.wss100,
-            "rrf10": self.rrf10,
-            "screened_to_find_95": self.screened_to_find_95,
-            "screened_to_find_all": self.screened_to_find_all,
-        }
+        return asdict(self)  # the fields in their order, as metrics.json lists them
 
 
 def summary(labels: Sequence[int]) -> OrderMetrics:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from review.errors import ReviewError
 
 if TYPE_CHECKING:
-    from review.dedup.run import SourceOverlap
+    from review.dedup.run import DedupCounts
     from review.prisma.diagram import Layout
     from review.prisma.flow import Flow, PrismaInputs
     from review.project import Project
@@ -285,12 +285,7 @@ class SourceSet:
 class DedupView:
     """The report's duplicates section: what dedup removed and the overlap between sources."""
 
-    main_records: int
-    clusters: int
-    removed_automatic: int
-    removed_manual: int
-    queued: int
-    overlap: tuple[SourceOverlap, ...]  # outputs/dedup/overlap.csv's rows
+    counts: DedupCounts  # records, clusters, duplicates removed, pairs queued, overlap.csv's rows
     sources: tuple[str, ...]  # the main branch's sources, sorted
     source_clusters: Mapping[str, int]  # source -> records after dedup that it found
     intersections: tuple[SourceSet, ...]  # the UPSET_MAX largest combinations
@@ -318,12 +313,7 @@ def _dedup_section(project: Project) -> Section[DedupView]:
     intersections = sorted(sets.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
     return Section(
         DedupView(
-            main_records=summary.main_records,
-            clusters=summary.clusters,
-            removed_automatic=summary.removed_automatic,
-            removed_manual=summary.removed_manual,
-            queued=summary.queued,
-            overlap=tuple(summary.overlap),
+            counts=summary,
             sources=tuple(main_sources),
             source_clusters={s: size[s] for s in main_sources},
             intersections=tuple(SourceSet(k, n) for k, n in intersections[:UPSET_MAX]),
