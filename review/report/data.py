@@ -1,9 +1,11 @@
-"""Everything the report shows, read from the project into plain, JSON-able data.
+"""Everything the report shows, read from the project into frozen, typed views.
 
 :func:`collect` reads the project once (the PRISMA inputs, the screening logs, the dedup
-clusters, the final charting) and returns a :class:`ReportData`. Each section is independent: a
-project without charting (or without screening) still gets a report, with that section saying
-what to run. Nothing here writes files or prints.
+clusters, the final charting) and returns a :class:`ReportData`: the :class:`Flow`, a
+:class:`ScreeningView`, a :class:`DedupView` and a
+:class:`~review.report.charting_view.ChartingView`, each in a :class:`Section`. Each section is
+independent: a project without charting (or without screening) still gets a report, with that
+section saying what to run. Nothing here writes files or prints.
 """
 
 from __future__ import annotations
