@@ -21,7 +21,7 @@ import json
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,6 @@ class Simulation:
     stop_screened: int | None = None
     stop_recall: float | None = None
     switched_at: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def ordered_labels(self) -> list[int]:
         return [self.labels[i] for i in self.order]
