@@ -35,7 +35,7 @@ class FrequencyView:
 
     @classmethod
     def of(cls, t: FrequencyTable) -> FrequencyView:
-        return cls(t.field_id, t.label, t.level, t.multi, t.denominator_text, t.note, tuple(t.rows))
+        return cls(t.field_id, t.label, t.level, t.multi, t.denominator_text, t.note, t.rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +56,8 @@ class CrossTabView:
     def of(cls, ct: CrossTab, **more: Any) -> Self:
         """The summary's crosstab (``more``: a subclass's own fields)."""
         return cls(
-            ct.row_label, ct.col_label, tuple(ct.rows), tuple(ct.cols),
-            tuple(tuple(row) for row in ct.counts), tuple(ct.row_totals), tuple(ct.col_totals),
-            ct.n, ct.note, **more,
+            ct.row_label, ct.col_label, ct.rows, ct.cols, ct.counts, ct.row_totals,
+            ct.col_totals, ct.n, ct.note, **more,
         )  # fmt: skip
 
 
@@ -159,7 +158,7 @@ def charting_view(project: Project) -> ChartingView:
         frequencies=tuple(FrequencyView.of(t) for t in summary.frequencies),
         crosstabs=tuple(CrossTabView.of(ct) for ct in summary.crosstabs),
         gap_map=_gap_map(summary.gap_map, charting) if summary.gap_map else None,
-        unlinked_reports=tuple(summary.unlinked_reports),
+        unlinked_reports=summary.unlinked_reports,
     )
 
 
@@ -192,7 +191,7 @@ def cell_members(ct: CrossTab, programmes: dict[str, dict[str, Any]]) -> list[li
 
 def _gap_map(ct: CrossTab, charting: Charting) -> GapMapView:
     members = cell_members(ct, charting.programmes)
-    got = [[len(c) for c in row] for row in members]
+    got = tuple(tuple(len(c) for c in row) for row in members)
     if got != ct.counts:  # the same rule as the summary's counts, or the map would mislead
         raise ReviewError(
             "gap map: cell members do not match the summary's counts (please report)."
