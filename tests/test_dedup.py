@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from review.dedup.cluster import Link, split_statuses
 from review.dedup.clusters import Clusters
 from review.dedup.decide import DedupOptions
+from review.dedup.explain import explain_pair
 from review.dedup.normalize import (
     normalize_doi,
     normalize_pages,
@@ -21,7 +22,7 @@ from review.dedup.normalize import (
     split_authors,
     words,
 )
-from review.dedup.pipeline import explain_pair, run_dedup
+from review.dedup.pipeline import run_dedup
 from review.model import Record
 from tests.conftest import DATA_DIR, shared_path
 
@@ -123,7 +124,7 @@ def test_curated_case(case: dict) -> None:
     a = make("aaaa-1", "A", **case["record_a"])
     b = make("bbbb-1", "B", **case["record_b"])
     info = explain_pair(a, b)
-    assert info["decision"] == case["expected"], (case["note"], info["rule"], info["conflicts"])
+    assert info.decision == case["expected"], (case["note"], info.rule, info.conflicts)
     result = run_dedup([a, b])
     merged = len(set(clusters_of(result).values())) == 1
     assert merged == (case["expected"] == "auto")

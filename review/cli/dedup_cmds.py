@@ -21,6 +21,7 @@ from review.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from review.dedup.explain import RecordExplanation
     from review.project import Project
 
 ReviewerOpt = Annotated[
@@ -361,63 +362,63 @@ def explain_cmd(
     proj = project_from(ctx, project)
     info = explain_record(proj, record_id)
     if json_out:
-        print_json(info)
+        print_json(info.to_json())
         return
     _print_explain(info)
 
 
-def _print_explain(info: dict[str, Any]) -> None:
+def _print_explain(info: RecordExplanation) -> None:
     from rich.markup import escape
     from rich.table import Table
 
     from review.cli.common import out_console
 
     con = out_console()
-    con.print(f"[bold]{escape(info['record_id'])}[/bold] {escape(info['citation'])}")
-    role = "primary (kept)" if info["primary"] else f"duplicate of {info['cluster_id']}"
-    con.print(f"source {escape(info['source'])}; status {info['status']}; {role}")
-    if info.get("note"):
-        con.print(info["note"])
+    con.print(f"[bold]{escape(info.record_id)}[/bold] {escape(info.citation)}")
+    role = "primary (kept)" if info.primary else f"duplicate of {info.cluster_id}"
+    con.print(f"source {escape(info.source)}; status {info.status}; {role}")
+    if info.note:
+        con.print(info.note)
         return
     groups = (
-        ("In the same cluster", info["members"]),
-        ("Queued for a person", info["queued"]),
-        ("Most similar records not merged", info["nearest"]),
+        ("In the same cluster", info.members),
+        ("Queued for a person", info.queued),
+        ("Most similar records not merged", info.nearest),
     )
     for title, pairs in groups:
         if not pairs:
             continue
         con.print(f"\n[bold underline]{title}[/bold underline]")
-        for d in pairs:
-            verdict = d.get("verdict")
-            head = f"{d['b']} {d['citation']}  -> {d['decision']}: {d['rule']}"
+        for c in pairs:
+            d, verdict = c.pair, c.verdict
+            head = f"{d.b} {c.citation}  -> {d.decision}: {d.rule}"
             if verdict:
-                head += f"  (person: {verdict['verdict']} by {verdict['reviewer']})"
+                head += f"  (person: {verdict.verdict} by {verdict.reviewer})"
             t = Table(title=escape(head), title_justify="left", expand=True)
             t.add_column("field", no_wrap=True)
             t.add_column("this record", ratio=1)
             t.add_column("other", ratio=1)
             t.add_column("score", no_wrap=True)
-            for f in d["fields"]:
-                score = f.get("similarity")
-                score_text = f.get("result") or ("-" if score is None else f"{score:.3f}")
-                if f["field"] == "abstract":
+            for f in d.fields:
+                score = f.similarity
+                score_text = f.result or ("-" if score is None else f"{score:.3f}")
+                if f.field == "abstract":
                     t.add_row("abstract", "", "", score_text)
                     continue
                 t.add_row(
-                    f["field"],
-                    escape(str(f.get("a") or "")),
-                    escape(str(f.get("b") or "")),
+                    f.field,
+                    escape(str(f.a or "")),
+                    escape(str(f.b or "")),
                     escape(score_text),
                 )
             con.print(t)
-            for label, key in (
-                ("never merged automatically", "never_merge"),
-                ("conflicts", "conflicts"),
-                ("agree", "agreeing_fields"),
+            for label, listed in (
+                ("never merged automatically", d.never_merge),
+                ("conflicts", d.conflicts),
+                ("agree", d.agreeing_fields),
             ):
-                if d[key]:
-                    con.print(f"  {label}: {escape(', '.join(d[key]))}")
+                if listed:
+                    con.print(f"  {label}: {escape(', '.join(listed))}")
 
 
 @dedup_app.command("split")

@@ -11,7 +11,8 @@ from review.dedup.clusters import ClusterRow, Clusters, load_clusters
 from review.dedup.decide import DedupOptions
 
 if TYPE_CHECKING:
-    from review.dedup.pipeline import DedupResult, QueuedPair, explain_pair, run_dedup
+    from review.dedup.explain import explain_pair
+    from review.dedup.pipeline import DedupResult, QueuedPair, run_dedup
     from review.dedup.run import dedup_project, overlap_table, status_summary
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
 _LAZY = {
     "DedupResult": "review.dedup.pipeline",
     "QueuedPair": "review.dedup.pipeline",
-    "explain_pair": "review.dedup.pipeline",
+    "explain_pair": "review.dedup.explain",
     "run_dedup": "review.dedup.pipeline",
     "dedup_project": "review.dedup.run",
     "overlap_table": "review.dedup.run",

@@ -34,240 +34,291 @@ class Decision:
     support: tuple[str, ...] = field(default=())  # fields that agree
 
 
+def _holding(checks: tuple[tuple[object, str], ...]) -> list[str]:
+    """The texts whose condition holds, in the order given."""
+    return [text for holds, text in checks if holds]
+
+
 def blockers_of(s: PairScore) -> list[str]:
-    out = []
-    if s.kind_differ:
-        out.append("one is an erratum/retraction/comment/reply about the other")
-    if s.protocol_differ:
-        out.append("one is a protocol, the other is not")
-    if s.parts_differ:
-        out.append("different parts of a series")
-    elif s.digits_differ and not (s.same_doi or s.same_pmid or s.page_range):
-        # Same DOI or the same page range: one export lost a number ("100× speed-up").
-        out.append("the numbers in the titles differ")
-    if s.cochrane_versions:
-        out.append("different versions of a Cochrane review")
-    if s.doi_conflict:
-        out.append("both have valid DOIs and they differ")
-    if s.conference_differ:
-        out.append("one is a conference paper/abstract, the other a journal article")
-    if s.same_search_set:
-        out.append("both come from the same already-deduplicated search_set")
-    return out
+    # Numbers in the titles: same DOI or the same page range means one export lost a number
+    # ("100× speed-up"); different parts of a series already say so.
+    digits = (
+        not s.parts_differ and s.digits_differ and not (s.same_doi or s.same_pmid or s.page_range)
+    )
+    return _holding(
+        (
+            (s.kind_differ, "one is an erratum/retraction/comment/reply about the other"),
+            (s.protocol_differ, "one is a protocol, the other is not"),
+            (s.parts_differ, "different parts of a series"),
+            (digits, "the numbers in the titles differ"),
+            (s.cochrane_versions, "different versions of a Cochrane review"),
+            (s.doi_conflict, "both have valid DOIs and they differ"),
+            (
+                s.conference_differ,
+                "one is a conference paper/abstract, the other a journal article",
+            ),
+            (s.same_search_set, "both come from the same already-deduplicated search_set"),
+        )
+    )
 
 
 def conflicts_of(s: PairScore, author_min: float = 0.5) -> list[str]:
-    out = []
-    if s.year_diff is not None and s.year_diff > 1:
-        out.append(f"years differ by {s.year_diff}")
-    if s.same_volume is False:
-        out.append("volumes differ")
-    if s.same_pages is False and s.pages_overlap is not True:
-        out.append("pages differ")
-    if s.same_issue is False:
-        out.append("issues differ")
-    if s.authors is not None and s.authors < author_min:
-        out.append("authors differ")
-    if s.same_pmid is False:
-        out.append("PubMed ids differ")
-    return out
+    return _holding(
+        (
+            (s.year_diff is not None and s.year_diff > 1, f"years differ by {s.year_diff}"),
+            (s.same_volume is False, "volumes differ"),
+            (s.same_pages is False and s.pages_overlap is not True, "pages differ"),
+            (s.same_issue is False, "issues differ"),
+            (s.authors is not None and s.authors < author_min, "authors differ"),
+            (s.same_pmid is False, "PubMed ids differ"),
+        )
+    )
 
 
 def support_of(s: PairScore) -> list[str]:
-    out = []
-    if s.same_doi:
-        out.append("doi")
-    if s.same_pmid:
-        out.append("pmid")
-    if s.year_diff == 0:
-        out.append("year")
-    if s.same_volume:
-        out.append("volume")
-    if s.same_issue:
-        out.append("issue")
-    if s.same_pages:
-        out.append("pages")
-    if s.journal is not None and s.journal >= 0.9:
-        out.append("journal")
-    if s.abstract is not None and s.abstract >= 0.9:
-        out.append("abstract")
-    return out
+    return _holding(
+        (
+            (s.same_doi, "doi"),
+            (s.same_pmid, "pmid"),
+            (s.year_diff == 0, "year"),
+            (s.same_volume, "volume"),
+            (s.same_issue, "issue"),
+            (s.same_pages, "pages"),
+            (s.journal is not None and s.journal >= 0.9, "journal"),
+            (s.abstract is not None and s.abstract >= 0.9, "abstract"),
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    """What the rules read of one scored pair, worked out once."""
+
+    s: PairScore
+    o: DedupOptions
+    short_title: bool
+    conflicts: list[str]
+    support: set[str]
+    id_match: bool  # the same DOI or PubMed id
+    journal: float  # journal similarity, 0 when missing
+    authors_ok: bool  # authors missing on one side or at least half similar
 
 
 def decide(s: PairScore, o: DedupOptions, short_title: bool = False) -> Decision:
     """Apply the rules of docs/dedup.md in order; the first that matches decides."""
     blockers = blockers_of(s)
-    conflicts = conflicts_of(s)
-    support = set(support_of(s))
-    t, a = s.title, s.authors
-    T = o.auto_threshold
-    id_match = bool(s.same_doi or s.same_pmid)
-    journal = s.journal or 0.0
-    authors_ok = a is None or a >= 0.5
-    long_title = not short_title
+    support = support_of(s)
+    a = s.authors
+    p = _Pair(
+        s,
+        o,
+        short_title,
+        conflicts_of(s),
+        set(support),
+        id_match=bool(s.same_doi or s.same_pmid),
+        journal=s.journal or 0.0,
+        authors_ok=a is None or a >= 0.5,
+    )
+    label, rule = DISTINCT, "distinct"
+    automatic = None if blockers else _automatic_rule(p)
+    if automatic is not None:
+        label, rule = AUTO, automatic
+    else:
+        queued = _queue_rule(p, blockers)
+        if queued is not None:
+            label, rule = MAYBE, queued
+    return Decision(label, rule, tuple(blockers), tuple(p.conflicts), tuple(support))
 
-    def result(label: str, rule: str) -> Decision:
-        return Decision(label, rule, tuple(blockers), tuple(conflicts), tuple(support_of(s)))
 
-    if not blockers:
-        year_close = s.year_diff is None or s.year_diff <= 1
-        rules: list[tuple[bool, str]] = [
-            (
-                id_match and year_close and t >= 0.95 and authors_ok,
-                "A1 same DOI/PMID and the same title",
+def _automatic_rule(p: _Pair) -> str | None:
+    """The first automatic-merge rule (A…) that matches; only asked when no never-merge rule
+    applies. A1–A4 and A15 allow a contradicting field, the others none."""
+    rules = _identifier_and_one_field_rules(p)
+    if not p.conflicts:
+        rules += _title_rules(p) + _venue_rules(p)
+    return next((rule for matched, rule in rules if matched), None)
+
+
+def _identifier_and_one_field_rules(p: _Pair) -> list[tuple[bool, str]]:
+    """A1, A2: the same DOI/PMID; A3, A4, A15: the same article with one field told differently."""
+    s, t, a, T = p.s, p.s.title, p.s.authors, p.o.auto_threshold
+    id_match, journal, authors_ok, conflicts = p.id_match, p.journal, p.authors_ok, p.conflicts
+    long_title = not p.short_title
+    year_close = s.year_diff is None or s.year_diff <= 1
+    return [
+        (
+            id_match and year_close and t >= 0.95 and authors_ok,
+            "A1 same DOI/PMID and the same title",
+        ),
+        (
+            id_match
+            and year_close
+            and a is not None
+            and a >= 0.9
+            and bool(s.first_author)
+            and bool(s.same_pages or s.same_volume)
+            and journal >= 0.9,
+            "A2 same DOI/PMID, authors, journal and volume or pages (title translated)",
+        ),
+        (
+            long_title
+            and s.title_how == "exact"
+            and s.year_diff == 0
+            and bool(s.same_volume and s.same_pages)
+            and journal >= 0.9
+            and set(conflicts) <= {"authors differ"},
+            "A3 same title, year, journal, volume and pages (authors ignored)",
+        ),
+        (
+            long_title
+            and t >= T
+            and a is not None
+            and a >= 0.95
+            and s.year_diff == 0
+            and journal >= 0.9
+            and bool(s.same_volume)
+            and (
+                (conflicts == ["issues differ"] and bool(s.same_pages))
+                or (conflicts == ["pages differ"] and bool(s.same_issue))
             ),
-            (
-                id_match
-                and year_close
-                and a is not None
-                and a >= 0.9
-                and bool(s.first_author)
-                and bool(s.same_pages or s.same_volume)
-                and journal >= 0.9,
-                "A2 same DOI/PMID, authors, journal and volume or pages (title translated)",
-            ),
-            (
-                long_title
-                and s.title_how == "exact"
-                and s.year_diff == 0
-                and bool(s.same_volume and s.same_pages)
-                and journal >= 0.9
-                and set(conflicts) <= {"authors differ"},
-                "A3 same title, year, journal, volume and pages (authors ignored)",
-            ),
-            (
-                long_title
-                and t >= T
-                and a is not None
-                and a >= 0.95
-                and s.year_diff == 0
-                and journal >= 0.9
-                and bool(s.same_volume)
-                and (
-                    (conflicts == ["issues differ"] and bool(s.same_pages))
-                    or (conflicts == ["pages differ"] and bool(s.same_issue))
-                ),
-                "A4 same title, authors, year, journal and volume; only issue or pages differ",
-            ),
-            (
-                long_title
-                and t >= T
-                and a is not None
-                and a >= 0.95
-                and bool(s.first_author)
-                and s.online_first
-                and s.year_diff is not None
-                and s.year_diff <= 1
-                and journal >= 0.9
-                and set(conflicts) <= {"pages differ"}
-                and s.same_doi is not False,
-                "A15 online-first copy (no volume, pages from 1) of the issue version",
-            ),
-        ]
-        if not conflicts:
-            rules += [
-                (
-                    id_match and t >= 0.9 and authors_ok,
-                    "A5 same DOI/PMID and similar titles",
-                ),
-                (
-                    long_title
-                    and t >= T
-                    and a is not None
-                    and a >= o.author_threshold
-                    and len(support) >= 2,
-                    "A6 same title and authors, two more fields agree",
-                ),
-                (
-                    long_title
-                    and t >= T
-                    and authors_ok
-                    and {"year", "volume", "pages", "journal"} <= support,
-                    "A7 same title, year, journal, volume and pages",
-                ),
-                (
-                    long_title and t >= T and a is None and len(support) >= 3,
-                    "A8 same title, no authors, three more fields agree",
-                ),
-                (
-                    long_title
-                    and t >= o.maybe_threshold
-                    and a is not None
-                    and a >= 0.95
-                    and s.year_diff == 0
-                    and (len(support) >= 4 or (s.page_range and journal >= 0.9)),
-                    "A9 close title, same authors, year, venue and pages",
-                ),
-                (
-                    a is not None
-                    and a >= 0.9
-                    and bool(s.first_author)
-                    and s.year_diff == 0
-                    and s.same_volume is not False
-                    and s.page_range
-                    and journal >= 0.9
-                    and s.same_doi is not False,
-                    "A10 same authors, year, venue and page range (title differs)",
-                ),
-                (
-                    long_title
-                    and t >= T
-                    and a is not None
-                    and a >= 0.9
-                    and s.year_diff == 0
-                    and s.both_conference,
-                    "A11 conference papers: same title, authors and year",
-                ),
-                (
-                    long_title
-                    and s.title_how == "exact"
-                    and a is not None
-                    and a >= 0.9
-                    and bool(s.initials_agree)
-                    and s.year_diff == 1
-                    and s.both_conference
-                    and journal >= 0.9
-                    and s.same_pages is None
-                    and s.same_doi is None,
-                    "A13 conference paper and a listing of it without pages, dated a year apart",
-                ),
-                (
-                    short_title
-                    and t >= T
-                    and a is not None
-                    and a >= 0.9
-                    and s.year_diff == 0
-                    and bool(s.same_pages)
-                    and bool(s.same_volume or journal >= 0.9),
-                    "A12 short title: same authors, year, pages and venue",
-                ),
-                (
-                    s.title_how == "exact"
-                    and s.title_len >= 30
-                    and s.exact_authors
-                    and s.year_diff == 0
-                    and (s.journal is None or journal >= 0.9)
-                    and s.same_doi is not False,
-                    "A16 the same long title, the same full author list and year, nothing else",
-                ),
-                (
-                    s.title_how == "missing"
-                    and a is not None
-                    and a >= 0.95
-                    and bool(s.first_author)
-                    and s.year_diff == 0
-                    and journal >= 0.9
-                    and bool(s.same_volume)
-                    and bool(s.same_pages)
-                    and (s.page_range or bool(s.same_issue)),
-                    "A14 no title on one side: same authors, year, journal, volume, issue/pages",
-                ),
-            ]
-        for matched, rule in rules:
-            if matched:
-                return result(AUTO, rule)
-    if id_match:
-        return result(MAYBE, "M1 same DOI/PMID but not certain")
+            "A4 same title, authors, year, journal and volume; only issue or pages differ",
+        ),
+        (
+            long_title
+            and t >= T
+            and a is not None
+            and a >= 0.95
+            and bool(s.first_author)
+            and s.online_first
+            and s.year_diff is not None
+            and s.year_diff <= 1
+            and journal >= 0.9
+            and set(conflicts) <= {"pages differ"}
+            and s.same_doi is not False,
+            "A15 online-first copy (no volume, pages from 1) of the issue version",
+        ),
+    ]
+
+
+def _title_rules(p: _Pair) -> list[tuple[bool, str]]:
+    """A5–A9: the same or a close title, and enough other fields agree."""
+    s, t, a, o, T = p.s, p.s.title, p.s.authors, p.o, p.o.auto_threshold
+    id_match, journal, authors_ok, support = p.id_match, p.journal, p.authors_ok, p.support
+    long_title = not p.short_title
+    return [
+        (
+            id_match and t >= 0.9 and authors_ok,
+            "A5 same DOI/PMID and similar titles",
+        ),
+        (
+            long_title
+            and t >= T
+            and a is not None
+            and a >= o.author_threshold
+            and len(support) >= 2,
+            "A6 same title and authors, two more fields agree",
+        ),
+        (
+            long_title
+            and t >= T
+            and authors_ok
+            and {"year", "volume", "pages", "journal"} <= support,
+            "A7 same title, year, journal, volume and pages",
+        ),
+        (
+            long_title and t >= T and a is None and len(support) >= 3,
+            "A8 same title, no authors, three more fields agree",
+        ),
+        (
+            long_title
+            and t >= o.maybe_threshold
+            and a is not None
+            and a >= 0.95
+            and s.year_diff == 0
+            and (len(support) >= 4 or (s.page_range and journal >= 0.9)),
+            "A9 close title, same authors, year, venue and pages",
+        ),
+    ]
+
+
+def _venue_rules(p: _Pair) -> list[tuple[bool, str]]:
+    """A10–A14, A16: authors, year and venue carry it (title differs, short, missing, or alone)."""
+    s, t, a, T = p.s, p.s.title, p.s.authors, p.o.auto_threshold
+    journal, short_title, long_title = p.journal, p.short_title, not p.short_title
+    return [
+        (
+            a is not None
+            and a >= 0.9
+            and bool(s.first_author)
+            and s.year_diff == 0
+            and s.same_volume is not False
+            and s.page_range
+            and journal >= 0.9
+            and s.same_doi is not False,
+            "A10 same authors, year, venue and page range (title differs)",
+        ),
+        (
+            long_title
+            and t >= T
+            and a is not None
+            and a >= 0.9
+            and s.year_diff == 0
+            and s.both_conference,
+            "A11 conference papers: same title, authors and year",
+        ),
+        (
+            long_title
+            and s.title_how == "exact"
+            and a is not None
+            and a >= 0.9
+            and bool(s.initials_agree)
+            and s.year_diff == 1
+            and s.both_conference
+            and journal >= 0.9
+            and s.same_pages is None
+            and s.same_doi is None,
+            "A13 conference paper and a listing of it without pages, dated a year apart",
+        ),
+        (
+            short_title
+            and t >= T
+            and a is not None
+            and a >= 0.9
+            and s.year_diff == 0
+            and bool(s.same_pages)
+            and bool(s.same_volume or journal >= 0.9),
+            "A12 short title: same authors, year, pages and venue",
+        ),
+        (
+            s.title_how == "exact"
+            and s.title_len >= 30
+            and s.exact_authors
+            and s.year_diff == 0
+            and (s.journal is None or journal >= 0.9)
+            and s.same_doi is not False,
+            "A16 the same long title, the same full author list and year, nothing else",
+        ),
+        (
+            s.title_how == "missing"
+            and a is not None
+            and a >= 0.95
+            and bool(s.first_author)
+            and s.year_diff == 0
+            and journal >= 0.9
+            and bool(s.same_volume)
+            and bool(s.same_pages)
+            and (s.page_range or bool(s.same_issue)),
+            "A14 no title on one side: same authors, year, journal, volume, issue/pages",
+        ),
+    ]
+
+
+def _queue_rule(p: _Pair, blockers: list[str]) -> str | None:
+    """The rule that queues the pair for a person (M…), or None: the pair stays distinct."""
+    s, t, a, o, short_title = p.s, p.s.title, p.s.authors, p.o, p.short_title
+    conflicts, support, authors_ok = p.conflicts, p.support, p.authors_ok
+    if p.id_match:
+        return "M1 same DOI/PMID but not certain"
     if (
         s.title_how == "missing"
         and not blockers
@@ -279,19 +330,18 @@ def decide(s: PairScore, o: DedupOptions, short_title: bool = False) -> Decision
         and s.year_diff <= 1
         and len(support & {"journal", "volume", "issue", "pages"}) >= 2
     ):
-        return result(MAYBE, "M4 no title on one side, the rest agrees")
+        return "M4 no title on one side, the rest agrees"
     far_apart = s.year_diff is not None and s.year_diff > 3
     generic = short_title and (s.doi_conflict or a is None or a < 0.8)
     if t >= o.maybe_threshold and authors_ok and not far_apart and not generic:
         # An erratum, comment, protocol, review update or conference abstract has its own
-        # pages/issue/year: queue it
-        # however many fields differ. Other pairs: at most one contradicting field.
+        # pages/issue/year: queue it however many fields differ. Other pairs: at most one contradicting field.
         about = s.kind_differ or s.protocol_differ or s.cochrane_versions or s.conference_differ
         # Two valid DOIs and another differing field: two items (editorials of two issues).
         limit = 0 if s.doi_conflict else 1
         if blockers:
             if about or len(conflicts) <= limit:
-                return result(MAYBE, "M2 similar, but a never-merge rule applies")
+                return "M2 similar, but a never-merge rule applies"
         elif len(conflicts) <= 1:
-            return result(MAYBE, "M3 similar, not certain")
-    return result(DISTINCT, "distinct")
+            return "M3 similar, not certain"
+    return None

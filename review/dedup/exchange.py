@@ -175,13 +175,7 @@ def import_verdicts(
 ) -> ImportSummary:
     """Validate every row, then append the verdicts to the reviewer's log (all or nothing)."""
     from review.dedup.clusters import load_clusters
-    from review.dedup.verdicts import (
-        append_lines,
-        reviewer_stacks,
-        verdict_file,
-        verdict_line,
-    )
-    from review.io.files import read_jsonl
+    from review.dedup.verdicts import append_lines
     from review.people import check_roster
 
     check_roster(project.protocol, reviewer, "dedup")
@@ -207,8 +201,17 @@ def import_verdicts(
             "verdict (and optionally note).",
             file=name,
         )
-    clusters = load_clusters(project)
-    known = clusters.branch
+    wanted, blank = _checked_verdicts(rows, load_clusters(project).branch, name)
+    lines, unchanged = _new_lines(project, reviewer, wanted)
+    log = append_lines(project, reviewer, lines)
+    return ImportSummary(len(rows), len(lines), unchanged, blank, project.rel(log))
+
+
+def _checked_verdicts(
+    rows: list[tuple[int, dict[str, str]]], known: dict[str, str], name: str
+) -> tuple[list[tuple[str, str, str, str]], int]:
+    """``(a, b, verdict, note)`` of every row with a verdict, and the number of blank rows;
+    ValidationError naming every bad row (``known``: record_id -> branch)."""
     problems: list[str] = []
     wanted: list[tuple[str, str, str, str]] = []
     blank = 0
@@ -244,6 +247,17 @@ def import_verdicts(
         raise ValidationError(
             f"{name}: {len(problems)} problem(s); nothing was imported.", problems
         )
+    return wanted, blank
+
+
+def _new_lines(
+    project: Project, reviewer: str, wanted: list[tuple[str, str, str, str]]
+) -> tuple[list[dict[str, Any]], int]:
+    """The log lines for the verdicts that change the reviewer's standing verdict, and the
+    number that would not."""
+    from review.dedup.verdicts import reviewer_stacks, verdict_file, verdict_line
+    from review.io.files import read_jsonl
+
     stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer)))
     lines = []
     unchanged = 0
@@ -254,5 +268,4 @@ def import_verdicts(
             unchanged += 1
             continue
         lines.append(verdict_line(a, b, verdict, reviewer, note))
-    log = append_lines(project, reviewer, lines)
-    return ImportSummary(len(rows), len(lines), unchanged, blank, project.rel(log))
+    return lines, unchanged

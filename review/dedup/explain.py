@@ -1,24 +1,224 @@
-"""``review dedup explain RECORD_ID``: why a record is (or is not) a duplicate of what."""
+"""Why records are (or are not) duplicates: ``review dedup explain RECORD_ID``.
+
+:func:`explain_pair` compares two records field by field and names the deciding rule;
+:func:`explain_record` does that for one record against the other members of its cluster, its
+queued partners and its nearest candidates that were not merged. Both return frozen dataclasses;
+their ``to_json()`` is the ``--json`` output.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 
 if TYPE_CHECKING:
+    from review.dedup.clusters import Clusters
+    from review.dedup.decide import Decision, DedupOptions
+    from review.dedup.normalize import NormRecord
+    from review.dedup.score import PairScore
+    from review.dedup.verdicts import Verdict
+    from review.model import Record
     from review.project import Project
 
 
-def explain_record(project: Project, record_id: str, nearest: int = 3) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class FieldComparison:
+    """One field of a pair: both records' values, what was compared and how it came out.
+
+    A field is either scored (``similarity``; ``result`` None) or checked for agreement
+    (``result``); the abstract shows its similarity only."""
+
+    field: str
+    a: str | int | None = None  # the records' own values
+    b: str | int | None = None
+    normalised_a: str | None = None  # the normalised values compared; None: compared as given
+    normalised_b: str | None = None
+    similarity: float | None = None  # 0-1, 3 decimals; None when a side is missing
+    how: str | None = None  # title only: exact | contained | translated | fuzzy | missing
+    result: str | None = None  # same | differs | missing (year: differ by N)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"field": self.field}
+        if self.field != "abstract":
+            out.update(a=self.a, b=self.b)
+        if self.normalised_a is not None:
+            out.update(normalised_a=self.normalised_a, normalised_b=self.normalised_b)
+        if self.result is None:
+            out["similarity"] = self.similarity
+        if self.how is not None:
+            out["how"] = self.how
+        if self.result is not None:
+            out["result"] = self.result
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PairExplanation:
+    """Two records compared: the decision, the rule that made it and every field."""
+
+    a: str  # record ids
+    b: str
+    decision: str  # auto | maybe | distinct
+    rule: str
+    never_merge: tuple[str, ...]  # the never-merge rules that apply
+    conflicts: tuple[str, ...]  # fields that contradict each other
+    agreeing_fields: tuple[str, ...]
+    blocking_keys_shared: tuple[str, ...]
+    fields: tuple[FieldComparison, ...]
+    options: DedupOptions
+
+    @classmethod
+    def of(
+        cls,
+        a: str,
+        b: str,
+        d: Decision,
+        keys: tuple[str, ...],
+        fields: tuple[FieldComparison, ...],
+        options: DedupOptions,
+    ) -> PairExplanation:
+        """From the decision on the pair (label, rule, never-merge rules, conflicts, support)."""
+        return cls(a, b, d.label, d.rule, d.blockers, d.conflicts, d.support, keys, fields, options)
+
+    def to_json(self) -> dict[str, Any]:
+        o = self.options
+        return {
+            "a": self.a,
+            "b": self.b,
+            "decision": self.decision,
+            "rule": self.rule,
+            "never_merge": list(self.never_merge),
+            "conflicts": list(self.conflicts),
+            "agreeing_fields": list(self.agreeing_fields),
+            "blocking_keys_shared": list(self.blocking_keys_shared),
+            "fields": [f.to_json() for f in self.fields],
+            "options": {
+                "auto_threshold": o.auto_threshold,
+                "maybe_threshold": o.maybe_threshold,
+                "author_threshold": o.author_threshold,
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A record of a project compared with another one (``b``), with that one's citation and the
+    people's standing verdict on the pair."""
+
+    pair: PairExplanation
+    citation: str  # of the other record
+    source: str
+    verdict: Verdict | None
+
+    def to_json(self) -> dict[str, Any]:
+        v = self.verdict
+        return {
+            **self.pair.to_json(),
+            "verdict": None
+            if v is None
+            else {"verdict": v.verdict, "reviewer": v.reviewer, "at": v.at},
+            "citation": self.citation,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RecordExplanation:
+    """A record's cluster and status, compared with its cluster, its queued partners and its
+    nearest candidates that were not merged."""
+
+    record_id: str
+    citation: str
+    source: str
+    branch: str  # main | other
+    cluster_id: str
+    status: str
+    primary: bool
+    members: tuple[Comparison, ...] = ()
+    queued: tuple[Comparison, ...] = ()
+    nearest: tuple[Comparison, ...] = ()
+    note: str | None = None  # why nothing was compared
+
+    def to_json(self) -> dict[str, Any]:
+        head = ("record_id", "citation", "source", "branch", "cluster_id", "status", "primary")
+        out: dict[str, Any] = {name: getattr(self, name) for name in head}
+        for name in ("members", "queued", "nearest"):
+            out[name] = [c.to_json() for c in getattr(self, name)]
+        if self.note is not None:
+            out["note"] = self.note
+        return out
+
+
+def explain_pair(a: Record, b: Record, options: DedupOptions | None = None) -> PairExplanation:
+    """Why two records are (or are not) duplicates: field by field, with the deciding rule."""
+    from review.dedup.block import record_keys
+    from review.dedup.decide import DedupOptions, decide
+    from review.dedup.normalize import normalize_record
+    from review.dedup.pipeline import short_title
+    from review.dedup.score import score_pair
+
+    options = options or DedupOptions()
+    x, y = normalize_record(a, 0), normalize_record(b, 1)
+    s = score_pair(x, y)
+    d = decide(s, options, short_title(x, y))
+    keys = tuple(sorted(set(record_keys(x)) & set(record_keys(y))))
+    fields = _field_comparisons(a, b, x, y, s)
+    return PairExplanation.of(a.record_id, b.record_id, d, keys, fields, options)
+
+
+def _agree(flag: bool | None) -> str:
+    return "missing" if flag is None else ("same" if flag else "differs")
+
+
+def _years(diff: int | None) -> str:
+    return "missing" if diff is None else ("same" if diff == 0 else f"differ by {diff}")
+
+
+def _sim(v: float | None) -> float | None:
+    return None if v is None else round(v, 3)
+
+
+def _field_comparisons(
+    a: Record, b: Record, x: NormRecord, y: NormRecord, s: PairScore
+) -> tuple[FieldComparison, ...]:
+    """Every compared field: the records' values, the normalised ones and the outcome."""
+    return (
+        FieldComparison("title", a.title, b.title, x.title, y.title, _sim(s.title), s.title_how),
+        FieldComparison(
+            "authors",
+            "; ".join(a.authors),
+            "; ".join(b.authors),
+            " ".join(f"{sn} {i}".strip() for sn, i in x.authors),
+            " ".join(f"{sn} {i}".strip() for sn, i in y.authors),
+            _sim(s.authors),
+        ),
+        FieldComparison("year", a.year, b.year, result=_years(s.year_diff)),
+        FieldComparison(
+            "journal", a.journal, b.journal, x.journal_text, y.journal_text, _sim(s.journal)
+        ),
+        FieldComparison("volume", a.volume, b.volume, result=_agree(s.same_volume)),
+        FieldComparison("issue", a.issue, b.issue, result=_agree(s.same_issue)),
+        FieldComparison(
+            "pages",
+            a.pages,
+            b.pages,
+            f"{x.page_first}-{x.page_last}".strip("-"),
+            f"{y.page_first}-{y.page_last}".strip("-"),
+            result=_agree(s.same_pages),
+        ),
+        FieldComparison("doi", a.doi, b.doi, x.doi, y.doi, result=_agree(s.same_doi)),
+        FieldComparison("pmid", a.pmid, b.pmid, result=_agree(s.same_pmid)),
+        FieldComparison("abstract", similarity=_sim(s.abstract)),
+    )
+
+
+def explain_record(project: Project, record_id: str, nearest: int = 3) -> RecordExplanation:
     """The record's cluster and status; a field-by-field comparison with every other member,
     every queued partner and the ``nearest`` most similar candidates that were not merged."""
-    from review.dedup.block import record_keys
     from review.dedup.clusters import load_clusters
-    from review.dedup.normalize import normalize_record
-    from review.dedup.pipeline import explain_pair
-    from review.dedup.run import last_options, read_queue
-    from review.dedup.score import title_similarity
+    from review.dedup.run import last_options
     from review.dedup.verdicts import load_verdicts, pair_key
 
     clusters = load_clusters(project)
@@ -33,48 +233,63 @@ def explain_record(project: Project, record_id: str, nearest: int = 3) -> dict[s
     verdicts = load_verdicts(project)
     cid = clusters.cluster_of.get(record_id, record_id)
     members = [m for m in clusters.members(cid) if m != record_id]
-    out: dict[str, Any] = {
-        "record_id": record_id,
-        "citation": rec.citation(),
-        "source": rec.source,
-        "branch": clusters.branch.get(record_id, "main"),
-        "cluster_id": cid,
-        "status": clusters.status.get(record_id, "unique"),
-        "primary": cid == record_id,
-        "members": [],
-        "queued": [],
-        "nearest": [],
-    }
-    if out["branch"] != "main":
-        out["note"] = "Other-methods records are not deduplicated (they go straight to full text)."
-        return out
+    head = RecordExplanation(
+        record_id=record_id,
+        citation=rec.citation(),
+        source=rec.source,
+        branch=clusters.branch.get(record_id, "main"),
+        cluster_id=cid,
+        status=clusters.status.get(record_id, "unique"),
+        primary=cid == record_id,
+    )
+    if head.branch != "main":
+        note = "Other-methods records are not deduplicated (they go straight to full text)."
+        return replace(head, note=note)
 
-    def compare(other_id: str) -> dict[str, Any]:
-        d = explain_pair(rec, index[other_id], options)
-        v = verdicts.get(pair_key(record_id, other_id))
-        d["verdict"] = (
-            None if v is None else {"verdict": v.verdict, "reviewer": v.reviewer, "at": v.at}
-        )
-        d["citation"] = index[other_id].citation()
-        d["source"] = index[other_id].source
-        return d
+    def compare(other_id: str) -> Comparison:
+        other = index[other_id]
+        pair = explain_pair(rec, other, options)
+        verdict = verdicts.get(pair_key(record_id, other_id))
+        return Comparison(pair, other.citation(), other.source, verdict)
 
-    out["members"] = [compare(m) for m in members if m in index]
+    compared = tuple(compare(m) for m in members if m in index)
+    queued = tuple(compare(other) for other in _queued_partners(project, record_id, index))
+    seen = {record_id, *members, *(c.pair.b for c in queued)}
+    closest = _nearest(rec, index, clusters, seen, nearest)
+    return replace(
+        head, members=compared, queued=queued, nearest=tuple(compare(oid) for oid in closest)
+    )
+
+
+def _queued_partners(project: Project, record_id: str, index: dict[str, Record]) -> list[str]:
+    """The records queued for a person together with ``record_id``, in queue order."""
+    from review.dedup.run import read_queue
+
+    out = []
     for q in read_queue(project):
         if record_id in (q["record_id_a"], q["record_id_b"]):
             other = q["record_id_b"] if q["record_id_a"] == record_id else q["record_id_a"]
             if other in index:
-                out["queued"].append(compare(other))
-    seen = {record_id, *members, *(d["b"] for d in out["queued"])}
+                out.append(other)
+    return out
+
+
+def _nearest(
+    rec: Record, index: dict[str, Record], clusters: Clusters, seen: set[str], n: int
+) -> list[str]:
+    """The ``n`` main-branch records most similar in title that share a blocking key with
+    ``rec`` and are not in ``seen``."""
+    from review.dedup.block import record_keys
+    from review.dedup.normalize import normalize_record
+    from review.dedup.score import title_similarity
+
     me = normalize_record(rec)
     keys = set(record_keys(me))
     scored = []
     for other in index.values():
         if other.record_id in seen or clusters.branch.get(other.record_id) != "main":
             continue
-        n = normalize_record(other)
-        if keys & set(record_keys(n)):
-            scored.append((-title_similarity(me, n)[0], other.record_id))
-    for _, oid in sorted(scored)[:nearest]:
-        out["nearest"].append(compare(oid))
-    return out
+        o = normalize_record(other)
+        if keys & set(record_keys(o)):
+            scored.append((-title_similarity(me, o)[0], other.record_id))
+    return [oid for _, oid in sorted(scored)[:n]]

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from review.dedup.fold import fold
+
 MIN_PREFIX = 3  # prefix patterns shorter than this ("ab-") match too much
 
 
@@ -23,8 +25,6 @@ MIN_PREFIX = 3  # prefix patterns shorter than this ("ab-") match too much
 def _tables() -> tuple[dict[str, str], dict[str, str]]:
     """(whole words, prefixes) -> abbreviation, all folded to a-z without dots."""
     from importlib.resources import files
-
-    from review.dedup.normalize import fold
 
     words: dict[str, str] = {}
     prefixes: dict[str, str] = {}
@@ -54,28 +54,6 @@ def _tables() -> tuple[dict[str, str], dict[str, str]]:
         else:
             value = (abbr.lower() if abbr.isascii() else fold(abbr)).translate(strip)
         (prefixes if prefix else words).setdefault(key, value)
-    return words, prefixes
-    for line in text.splitlines()[1:]:
-        parts = line.split("\t")
-        if len(parts) < 2:
-            continue
-        pattern = parts[0].split("(")[0].strip()
-        abbr = parts[1].strip()
-        if not pattern or pattern.startswith("-") or " " in pattern:
-            continue  # suffix patterns and multi-word entries: not needed for a key
-        key = pattern.lower() if pattern.isascii() else fold(pattern)
-        if not key.replace("-", "").isalpha():
-            continue
-        value = "" if abbr.lower().startswith("n.") and "a" in abbr.lower()[:4] else abbr
-        value = "".join(
-            c for c in (value.lower() if value.isascii() else fold(value)) if c.isalnum()
-        )
-        if key.endswith("-"):
-            key = key[:-1]
-            if len(key) >= MIN_PREFIX and "-" not in key:
-                prefixes.setdefault(key, value)
-        elif "-" not in key:
-            words.setdefault(key, value)
     return words, prefixes
 
 

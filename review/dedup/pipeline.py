@@ -11,10 +11,9 @@ import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from review.dedup.block import candidate_pairs, record_keys
-from review.dedup.cluster import build_clusters, split_statuses
+from review.dedup.block import candidate_pairs
+from review.dedup.cluster import ClusterResult, Link, build_clusters, split_statuses
 from review.dedup.clusters import ClusterRow
 from review.dedup.decide import AUTO, MAYBE, SHORT_TITLE, Decision, DedupOptions, decide
 from review.dedup.normalize import NormRecord, normalize_record
@@ -102,6 +101,54 @@ def run_dedup(
             gc.enable()
 
 
+@dataclass
+class _Decisions:
+    """The decision on every scored pair; a pair never scored (the cluster guard compares records
+    that were not blocked together) is scored and decided when first asked about."""
+
+    norms: list[NormRecord]
+    options: DedupOptions
+    pairs: dict[tuple[int, int], tuple[PairScore, Decision]]
+
+    @classmethod
+    def of(
+        cls, norms: list[NormRecord], options: DedupOptions, scored: list[PairScore]
+    ) -> _Decisions:
+        pairs: dict[tuple[int, int], tuple[PairScore, Decision]] = {}
+        for s in scored:
+            pairs[(s.a, s.b)] = (s, decide(s, options, short_title(norms[s.a], norms[s.b])))
+        return cls(norms, options, pairs)
+
+    def get(self, i: int, j: int) -> tuple[PairScore, Decision]:
+        key = (i, j) if i < j else (j, i)
+        got = self.pairs.get(key)
+        if got is None:
+            x, y = self.norms[key[0]], self.norms[key[1]]
+            s = score_pair(x, y)
+            got = (s, decide(s, self.options, short_title(x, y)))
+            self.pairs[key] = got
+        return got
+
+    def compatible(self, i: int, j: int) -> bool:
+        s, d = self.get(i, j)
+        if d.label == AUTO:
+            return True
+        return not d.blockers and not d.conflicts and s.title >= self.options.maybe_threshold
+
+    def labelled(self, label: str) -> list[tuple[int, int]]:
+        return [k for k, (_, d) in self.pairs.items() if d.label == label]
+
+    def auto_edges(self) -> list[tuple[int, int]]:
+        """The automatic links, strongest first (title similarity, agreeing fields)."""
+        pairs = self.pairs
+        return sorted(
+            self.labelled(AUTO), key=lambda k: (-pairs[k][0].title, -len(pairs[k][1].support), k)
+        )
+
+    def link_rule(self, link: Link) -> str:
+        return "person: same" if link.kind == "confirmed" else self.pairs[(link.a, link.b)][1].rule
+
+
 def _run(
     records: Iterable[Record],
     options: DedupOptions,
@@ -122,26 +169,44 @@ def _run(
         scored = score_all(norms, options, progress)
     t2 = time.perf_counter()
     pos = {n.record_id: n.index for n in norms}
+    decisions = _Decisions.of(norms, options, scored)
+    same, different = _verdict_pairs(verdicts, pos)
+    cres = build_clusters(len(norms), same, decisions.auto_edges(), different, decisions.compatible)
+    t3 = time.perf_counter()
+    members, primary_of_root, status = _statuses(norms, cres)
+    best = _best_pairs(norms, decisions, cres, same, different)
+    queued, in_queue = _queue(norms, best, set(cres.guarded))
+    for i in in_queue:
+        if len(members[cres.root_of[i]]) == 1:
+            status[i] = "maybe"
+    rows, extra = _rows(all_records, pos, norms, decisions, cres, primary_of_root, status)
+    links = [
+        (norms[link.a].record_id, norms[link.b].record_id, link.kind, decisions.link_rule(link))
+        for link in cres.accepted
+    ]
+    t4 = time.perf_counter()
+    refused = [(norms[i].record_id, norms[j].record_id) for i, j in cres.refused_same]
+    return DedupResult(
+        rows=rows,
+        extra=extra,
+        queued=queued,
+        links=links,
+        refused_same=refused,
+        scored=scored,
+        counts=_counts(len(all_records), len(main), scored, decisions, queued, cres, rows),
+        seconds={
+            "normalise": t1 - t0,
+            "block_score": t2 - t1,
+            "decide_cluster": t3 - t2,
+            "rows": t4 - t3,
+        },
+    )
 
-    decisions: dict[tuple[int, int], tuple[PairScore, Decision]] = {}
-    for s in scored:
-        decisions[(s.a, s.b)] = (s, decide(s, options, short_title(norms[s.a], norms[s.b])))
 
-    def pair_decision(i: int, j: int) -> tuple[PairScore, Decision]:
-        key = (i, j) if i < j else (j, i)
-        got = decisions.get(key)
-        if got is None:
-            s = score_pair(norms[key[0]], norms[key[1]])
-            got = (s, decide(s, options, short_title(norms[key[0]], norms[key[1]])))
-            decisions[key] = got
-        return got
-
-    def compatible(i: int, j: int) -> bool:
-        s, d = pair_decision(i, j)
-        if d.label == AUTO:
-            return True
-        return not d.blockers and not d.conflicts and s.title >= options.maybe_threshold
-
+def _verdict_pairs(
+    verdicts: Mapping[tuple[str, str], str], pos: Mapping[str, int]
+) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
+    """The people's ``same`` and ``different`` verdicts as pairs of record indexes."""
     same: list[tuple[int, int]] = []
     different: set[tuple[int, int]] = set()
     for (a, b), verdict in sorted(verdicts.items()):
@@ -152,52 +217,34 @@ def _run(
             same.append((i, j))
         elif verdict == "different":
             different.add((i, j))
-    auto_edges = sorted(
-        (k for k, (s, d) in decisions.items() if d.label == AUTO),
-        key=lambda k: (-decisions[k][0].title, -len(decisions[k][1].support), k),
-    )
-    cres = build_clusters(len(norms), same, auto_edges, different, compatible)
-    root_of = cres.root_of
-    t3 = time.perf_counter()
+    return same, different
 
-    # Members, primaries and statuses.
+
+def _statuses(
+    norms: list[NormRecord], cres: ClusterResult
+) -> tuple[dict[int, list[int]], dict[int, int], dict[int, str]]:
+    """Members per cluster root, each cluster's primary record and the merged records' status."""
     rank = _rank(norms)
     members: dict[int, list[int]] = {}
-    for i, r in enumerate(root_of):
+    for i, r in enumerate(cres.root_of):
         members.setdefault(r, []).append(i)
     primary_of_root = {r: min(ms, key=rank) for r, ms in members.items()}
     links_by_root: dict[int, list] = {}
     for link in cres.accepted:
-        links_by_root.setdefault(root_of[link.a], []).append(link)
+        links_by_root.setdefault(cres.root_of[link.a], []).append(link)
     status: dict[int, str] = {}
     for r, ms in members.items():
         if len(ms) > 1:
             status.update(split_statuses(ms, primary_of_root[r], links_by_root.get(r, []), rank))
+    return members, primary_of_root, status
 
-    # Queued pairs: one per pair of clusters, the most similar; never for clusters a person
-    # already called different.
-    different_roots = {
-        tuple(sorted((root_of[i], root_of[j]))) for i, j in different if root_of[i] != root_of[j]
-    }
-    decided = {(i, j) for i, j in same} | different
-    best: dict[tuple[int, int], tuple[PairScore, Decision, int, int]] = {}
-    maybe_keys = [k for k, (_, d) in decisions.items() if d.label == MAYBE] + cres.guarded
-    for i, j in maybe_keys:
-        if (i, j) in decided or root_of[i] == root_of[j]:
-            continue
-        rk = tuple(sorted((root_of[i], root_of[j])))
-        if rk in different_roots:
-            continue
-        s, d = pair_decision(i, j)
-        prev = best.get(rk)
-        key = (-s.title, norms[i].record_id, norms[j].record_id)
-        if prev is None or key < (
-            -prev[0].title,
-            norms[prev[2]].record_id,
-            norms[prev[3]].record_id,
-        ):
-            best[rk] = (s, d, i, j)
-    guarded = set(cres.guarded)
+
+def _queue(
+    norms: list[NormRecord],
+    best: dict[tuple[int, int], tuple[PairScore, Decision, int, int]],
+    guarded: set[tuple[int, int]],
+) -> tuple[list[QueuedPair], set[int]]:
+    """The queued pairs, most similar first, and the records in them."""
     queued: list[QueuedPair] = []
     in_queue: set[int] = set()
     for s, d, i, j in best.values():
@@ -207,14 +254,56 @@ def _run(
         queued.append(QueuedPair(ida, idb, round(s.title, 3), s.authors, rule, reasons))
         in_queue.update((i, j))
     queued.sort(key=lambda q: (-q.title, q.a, q.b))
-    for i in in_queue:
-        if len(members[root_of[i]]) == 1:
-            status[i] = "maybe"
+    return queued, in_queue
 
-    # Rows in input order.
+
+def _best_pairs(
+    norms: list[NormRecord],
+    decisions: _Decisions,
+    cres: ClusterResult,
+    same: list[tuple[int, int]],
+    different: set[tuple[int, int]],
+) -> dict[tuple[int, int], tuple[PairScore, Decision, int, int]]:
+    """One queued pair per pair of clusters, the most similar; never for clusters a person
+    already called different."""
+    root_of = cres.root_of
+    different_roots = {
+        tuple(sorted((root_of[i], root_of[j]))) for i, j in different if root_of[i] != root_of[j]
+    }
+    decided = {(i, j) for i, j in same} | different
+    best: dict[tuple[int, int], tuple[PairScore, Decision, int, int]] = {}
+    for i, j in decisions.labelled(MAYBE) + cres.guarded:
+        if (i, j) in decided or root_of[i] == root_of[j]:
+            continue
+        rk = tuple(sorted((root_of[i], root_of[j])))
+        if rk in different_roots:
+            continue
+        s, d = decisions.get(i, j)
+        prev = best.get(rk)
+        key = (-s.title, norms[i].record_id, norms[j].record_id)
+        if prev is None or key < (
+            -prev[0].title,
+            norms[prev[2]].record_id,
+            norms[prev[3]].record_id,
+        ):
+            best[rk] = (s, d, i, j)
+    return best
+
+
+def _rows(
+    all_records: list[Record],
+    pos: Mapping[str, int],
+    norms: list[NormRecord],
+    decisions: _Decisions,
+    cres: ClusterResult,
+    primary_of_root: Mapping[int, int],
+    status: Mapping[int, str],
+) -> tuple[list[ClusterRow], dict[str, dict[str, str]]]:
+    """A row per record in input order, and its extra columns (the link that merged it)."""
+    root_of = cres.root_of
     link_rule: dict[int, tuple[int, str]] = {}
     for link in cres.accepted:
-        rule = "person: same" if link.kind == "confirmed" else decisions[(link.a, link.b)][1].rule
+        rule = decisions.link_rule(link)
         for x, y in ((link.a, link.b), (link.b, link.a)):
             link_rule.setdefault(x, (y, rule))
     rows: list[ClusterRow] = []
@@ -236,22 +325,25 @@ def _run(
                 extra_row["linked_to"] = norms[other].record_id
                 extra_row["rule"] = rule
         extra[rec.record_id] = extra_row
-    links = [
-        (
-            norms[link.a].record_id,
-            norms[link.b].record_id,
-            link.kind,
-            "person: same" if link.kind == "confirmed" else decisions[(link.a, link.b)][1].rule,
-        )
-        for link in cres.accepted
-    ]
-    t4 = time.perf_counter()
-    counts = {
-        "records": len(all_records),
-        "main_records": len(main),
+    return rows, extra
+
+
+def _counts(
+    records: int,
+    main_records: int,
+    scored: list[PairScore],
+    decisions: _Decisions,
+    queued: list[QueuedPair],
+    cres: ClusterResult,
+    rows: list[ClusterRow],
+) -> dict[str, int]:
+    labels = [d.label for _, d in decisions.pairs.values()]
+    return {
+        "records": records,
+        "main_records": main_records,
         "candidate_pairs": len(scored),
-        "auto_pairs": sum(1 for _, d in decisions.values() if d.label == AUTO),
-        "maybe_pairs": sum(1 for _, d in decisions.values() if d.label == MAYBE),
+        "auto_pairs": labels.count(AUTO),
+        "maybe_pairs": labels.count(MAYBE),
         "queued": len(queued),
         "guarded": len(cres.guarded),
         "removed_automatic": sum(
@@ -261,22 +353,6 @@ def _run(
             1 for r in rows if r.record_id != r.cluster_id and r.status == "confirmed"
         ),
     }
-    refused = [(norms[i].record_id, norms[j].record_id) for i, j in cres.refused_same]
-    return DedupResult(
-        rows=rows,
-        extra=extra,
-        queued=queued,
-        links=links,
-        refused_same=refused,
-        scored=scored,
-        counts=counts,
-        seconds={
-            "normalise": t1 - t0,
-            "block_score": t2 - t1,
-            "decide_cluster": t3 - t2,
-            "rows": t4 - t3,
-        },
-    )
 
 
 def _row(rec: Record, cluster_id: str, status: str, branch: str) -> ClusterRow:
@@ -290,90 +366,3 @@ def _row(rec: Record, cluster_id: str, status: str, branch: str) -> ClusterRow:
         branch=branch,
         title=rec.title,
     )
-
-
-def explain_pair(a: Record, b: Record, options: DedupOptions | None = None) -> dict[str, Any]:
-    """Why two records are (or are not) duplicates: field by field, with the deciding rule."""
-    options = options or DedupOptions()
-    x, y = normalize_record(a, 0), normalize_record(b, 1)
-    s = score_pair(x, y)
-    d = decide(s, options, short_title(x, y))
-    shared_keys = sorted(set(record_keys(x)) & set(record_keys(y)))
-
-    def agree(flag: bool | None) -> str:
-        return "missing" if flag is None else ("same" if flag else "differs")
-
-    def sim(v: float | None) -> float | None:
-        return None if v is None else round(v, 3)
-
-    fields = [
-        {
-            "field": "title",
-            "a": a.title,
-            "b": b.title,
-            "normalised_a": x.title,
-            "normalised_b": y.title,
-            "similarity": sim(s.title),
-            "how": s.title_how,
-        },
-        {
-            "field": "authors",
-            "a": "; ".join(a.authors),
-            "b": "; ".join(b.authors),
-            "normalised_a": " ".join(f"{sn} {i}".strip() for sn, i in x.authors),
-            "normalised_b": " ".join(f"{sn} {i}".strip() for sn, i in y.authors),
-            "similarity": sim(s.authors),
-        },
-        {
-            "field": "year",
-            "a": a.year,
-            "b": b.year,
-            "result": "missing"
-            if s.year_diff is None
-            else ("same" if s.year_diff == 0 else f"differ by {s.year_diff}"),
-        },
-        {
-            "field": "journal",
-            "a": a.journal,
-            "b": b.journal,
-            "normalised_a": x.journal_text,
-            "normalised_b": y.journal_text,
-            "similarity": sim(s.journal),
-        },
-        {"field": "volume", "a": a.volume, "b": b.volume, "result": agree(s.same_volume)},
-        {"field": "issue", "a": a.issue, "b": b.issue, "result": agree(s.same_issue)},
-        {
-            "field": "pages",
-            "a": a.pages,
-            "b": b.pages,
-            "normalised_a": f"{x.page_first}-{x.page_last}".strip("-"),
-            "normalised_b": f"{y.page_first}-{y.page_last}".strip("-"),
-            "result": agree(s.same_pages),
-        },
-        {
-            "field": "doi",
-            "a": a.doi,
-            "b": b.doi,
-            "normalised_a": x.doi,
-            "normalised_b": y.doi,
-            "result": agree(s.same_doi),
-        },
-        {"field": "pmid", "a": a.pmid, "b": b.pmid, "result": agree(s.same_pmid)},
-        {"field": "abstract", "similarity": sim(s.abstract)},
-    ]
-    return {
-        "a": a.record_id,
-        "b": b.record_id,
-        "decision": d.label,
-        "rule": d.rule,
-        "never_merge": list(d.blockers),
-        "conflicts": list(d.conflicts),
-        "agreeing_fields": list(d.support),
-        "blocking_keys_shared": shared_keys,
-        "fields": fields,
-        "options": {
-            "auto_threshold": options.auto_threshold,
-            "maybe_threshold": options.maybe_threshold,
-            "author_threshold": options.author_threshold,
-        },
-    }

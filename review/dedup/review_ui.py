@@ -9,7 +9,7 @@ once (fsync'd), so quitting or a crash loses nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from review.model import CITATION_FIELDS
@@ -75,19 +75,46 @@ def review_session(
     read_key: Callable[[], str],
 ) -> SessionResult:
     """Walk the queued pairs the reviewer has not decided yet; returns what was done."""
-    from review.dedup.run import read_queue
-    from review.dedup.verdicts import (
-        append_lines,
-        retract_line,
-        reviewer_stacks,
-        verdict_conflicts,
-        verdict_file,
-        verdict_line,
-    )
-    from review.io.files import read_jsonl
     from review.people import check_roster
 
     check_roster(project.protocol, reviewer, "dedup")
+    queue = _session_queue(project, reviewer)
+    walk = _Walk(project, reviewer, console, queue)
+    if not queue:
+        console.print(f"No pairs waiting for {reviewer}.")
+        return walk.result
+    index = project.record_index()
+    pos = 0
+    while pos < len(queue):
+        q = queue[pos]
+        a, b = index.get(q["record_id_a"]), index.get(q["record_id_b"])
+        if a is None or b is None:
+            pos += 1
+            continue
+        conflict = _show(console, a, b, q, f"Pair {pos + 1} of {len(queue)}")
+        key = read_key()
+        if key in KEYS:
+            pos = walk.give(pos, a, b, KEYS[key], conflict)
+        elif key == "s":
+            walk.result.skipped += 1
+            pos += 1
+        elif key == "u":
+            pos = walk.undo(pos)
+        elif key in ("q", ""):
+            break
+        else:
+            console.print(f"Unknown key {key!r}: use y, n, s, u or q.")
+    walk.result.remaining = max(0, len(queue) - pos)
+    return walk.result
+
+
+def _session_queue(project: Project, reviewer: str) -> list[dict[str, str]]:
+    """Pairs on which reviewers conflict (with who said what), then the queued pairs this reviewer
+    has no standing verdict on."""
+    from review.dedup.run import read_queue
+    from review.dedup.verdicts import reviewer_stacks, verdict_conflicts, verdict_file
+    from review.io.files import read_jsonl
+
     stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer)))
     conflicts = verdict_conflicts(project)
     queue: list[dict[str, str]] = [
@@ -104,72 +131,74 @@ def review_session(
         if not stacks.get((q["record_id_a"], q["record_id_b"]))
         and (q["record_id_a"], q["record_id_b"]) not in conflicts
     ]
-    result = SessionResult()
-    if not queue:
-        console.print(f"No pairs waiting for {reviewer}.")
-        return result
-    index = project.record_index()
-    history: list[tuple[int, str]] = []  # (position in queue, verdict) of this session
-    pos = 0
-    while pos < len(queue):
-        q = queue[pos]
-        a, b = index.get(q["record_id_a"]), index.get(q["record_id_b"])
-        if a is None or b is None:
-            pos += 1
-            continue
-        conflict = q.get("conflict", "")
-        if conflict:
-            heading = f"Pair {pos + 1} of {len(queue)}  CONFLICT between reviewers"
-            from rich.markup import escape
+    return queue
 
-            why = f"[bold red]Conflict:[/bold red] {escape(conflict)}. Your verdict resolves it."
-        else:
-            heading = f"Pair {pos + 1} of {len(queue)}  (title similarity {q['title_similarity']})"
-            why = (
-                "[dim]" + q["rule"] + (f" — {q['reasons']}" if q.get("reasons") else "") + "[/dim]"
-            )
-        console.print(pair_table(a, b, heading))
-        console.print(why)
-        console.print(
-            "[bold]y[/bold] same  [bold]n[/bold] different  [bold]s[/bold] skip  "
-            "[bold]u[/bold] undo  [bold]q[/bold] quit"
+
+def _show(console: Any, a: Record, b: Record, q: dict[str, str], where: str) -> str:
+    """Print the pair, why it is asked and the keys; returns the conflict it resolves ("" none)."""
+    conflict = q.get("conflict", "")
+    if conflict:
+        heading = f"{where}  CONFLICT between reviewers"
+        from rich.markup import escape
+
+        why = f"[bold red]Conflict:[/bold red] {escape(conflict)}. Your verdict resolves it."
+    else:
+        heading = f"{where}  (title similarity {q['title_similarity']})"
+        why = "[dim]" + q["rule"] + (f" — {q['reasons']}" if q.get("reasons") else "") + "[/dim]"
+    console.print(pair_table(a, b, heading))
+    console.print(why)
+    console.print(
+        "[bold]y[/bold] same  [bold]n[/bold] different  [bold]s[/bold] skip  "
+        "[bold]u[/bold] undo  [bold]q[/bold] quit"
+    )
+    return conflict
+
+
+@dataclass
+class _Walk:
+    """A session's verdicts as they are given, and their undo."""
+
+    project: Project
+    reviewer: str
+    console: Any
+    queue: list[dict[str, str]]
+    result: SessionResult = field(default_factory=SessionResult)
+    history: list[tuple[int, str]] = field(default_factory=list)  # (position in queue, verdict)
+
+    def give(self, pos: int, a: Record, b: Record, verdict: str, conflict: str) -> int:
+        """Append the verdict to the reviewer's log; returns the next position."""
+        from review.dedup.verdicts import append_lines, verdict_line
+
+        line = verdict_line(
+            a.record_id, b.record_id, verdict, self.reviewer, resolves=bool(conflict)
         )
-        key = read_key()
-        if key in KEYS:
-            verdict = KEYS[key]
-            line = verdict_line(
-                a.record_id, b.record_id, verdict, reviewer, resolves=bool(conflict)
-            )
-            append_lines(project, reviewer, [line])
-            history.append((pos, verdict))
-            if verdict == "same":
-                result.same += 1
-            else:
-                result.different += 1
-            console.print(f"-> {verdict}")
-            pos += 1
-        elif key == "s":
-            result.skipped += 1
-            pos += 1
-        elif key == "u":
-            if not history:
-                console.print("Nothing to undo in this session.")
-                continue
-            last, verdict = history.pop()
-            lq = queue[last]
-            append_lines(
-                project, reviewer, [retract_line(lq["record_id_a"], lq["record_id_b"], reviewer)]
-            )
-            if verdict == "same":
-                result.same -= 1
-            else:
-                result.different -= 1
-            result.undone += 1
-            console.print(f"Undone: {verdict} for pair {last + 1}.")
-            pos = last
-        elif key in ("q", ""):
-            break
+        append_lines(self.project, self.reviewer, [line])
+        self.history.append((pos, verdict))
+        if verdict == "same":
+            self.result.same += 1
         else:
-            console.print(f"Unknown key {key!r}: use y, n, s, u or q.")
-    result.remaining = max(0, len(queue) - pos)
-    return result
+            self.result.different += 1
+        self.console.print(f"-> {verdict}")
+        return pos + 1
+
+    def undo(self, pos: int) -> int:
+        """Retract this session's last verdict; returns the position to show next (its pair)."""
+        from review.dedup.verdicts import append_lines, retract_line
+
+        if not self.history:
+            self.console.print("Nothing to undo in this session.")
+            return pos
+        last, verdict = self.history.pop()
+        lq = self.queue[last]
+        append_lines(
+            self.project,
+            self.reviewer,
+            [retract_line(lq["record_id_a"], lq["record_id_b"], self.reviewer)],
+        )
+        if verdict == "same":
+            self.result.same -= 1
+        else:
+            self.result.different -= 1
+        self.result.undone += 1
+        self.console.print(f"Undone: {verdict} for pair {last + 1}.")
+        return last

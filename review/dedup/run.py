@@ -37,29 +37,11 @@ if TYPE_CHECKING:
     from review.project import Project
 
 CACHE_VERSION = "1"
+# maybe-pairs.csv: the pair, then each field of the two records side by side (a file format)
+MAYBE_SIDES = ("source", "title", "authors", "year", "journal", "volume", "pages", "doi")
 MAYBE_COLUMNS = (
-    "record_id_a",
-    "record_id_b",
-    "title_similarity",
-    "authors_similarity",
-    "rule",
-    "reasons",
-    "source_a",
-    "source_b",
-    "title_a",
-    "title_b",
-    "authors_a",
-    "authors_b",
-    "year_a",
-    "year_b",
-    "journal_a",
-    "journal_b",
-    "volume_a",
-    "volume_b",
-    "pages_a",
-    "pages_b",
-    "doi_a",
-    "doi_b",
+    *("record_id_a", "record_id_b", "title_similarity", "authors_similarity", "rule", "reasons"),
+    *(f"{f}_{side}" for f in MAYBE_SIDES for side in "ab"),
 )
 
 
@@ -179,7 +161,7 @@ def _fingerprint(records: list[Record], branches: dict[str, str], options: Dedup
     h.update(f"{CACHE_VERSION}|{__version__}|{options.max_block}|{options.window}\n".encode())
     # The scoring code itself: a changed normaliser/scorer must never reuse old scores.
     here = Path(__file__).parent
-    for name in ("normalize.py", "block.py", "score.py"):
+    for name in ("fold.py", "ltwa.py", "normalize.py", "block.py", "score.py"):
         h.update((here / name).read_bytes())
     for rid in sorted(r.record_id for r in records if branches.get(r.record_id) == "main"):
         h.update(rid.encode() + b"\n")
@@ -243,50 +225,46 @@ def dedup_project(
 def write_outputs(
     project: Project, records: list[Record], result: DedupResult, options: DedupOptions
 ) -> None:
-    from review import __version__
+    """Write ``outputs/dedup/``: clusters.csv, maybe-pairs.csv, overlap.csv and summary.json."""
     from review.dedup.pipeline import EXTRA_COLUMNS
-    from review.io.files import atomic_write_json, atomic_write_text, now_iso
+
+    write_clusters(clusters_path(project), result.rows, result.extra, EXTRA_COLUMNS)
+    _write_maybe_pairs(project, records, result)
+    _write_overlap(project, result)
+    _write_summary(project, result, options)
+
+
+def _write_maybe_pairs(project: Project, records: list[Record], result: DedupResult) -> None:
+    """The queued pairs side by side (MAYBE_COLUMNS)."""
+    from review.io.files import atomic_write_text
     from review.io.xlsx import csv_text
 
     by_id = {r.record_id: r for r in records}
-    write_clusters(clusters_path(project), result.rows, result.extra, EXTRA_COLUMNS)
-
     maybe: list[list[object]] = [list(MAYBE_COLUMNS)]
     for q in result.queued:
         a, b = by_id[q.a], by_id[q.b]
-        maybe.append(
-            [
-                v
-                for v in (
-                    q.a,
-                    q.b,
-                    q.title,
-                    "" if q.authors is None else round(q.authors, 3),
-                    q.rule,
-                    q.reasons,
-                    a.source,
-                    b.source,
-                    a.title,
-                    b.title,
-                    "; ".join(a.authors),
-                    "; ".join(b.authors),
-                    a.year or "",
-                    b.year or "",
-                    a.journal,
-                    b.journal,
-                    a.volume,
-                    b.volume,
-                    a.pages,
-                    b.pages,
-                    a.doi,
-                    b.doi,
-                )
-            ]
-        )
+        authors = "" if q.authors is None else round(q.authors, 3)
+        row: list[object] = [q.a, q.b, q.title, authors, q.rule, q.reasons]
+        for f in MAYBE_SIDES:
+            row += [_side_value(a, f), _side_value(b, f)]
+        maybe.append(row)
     atomic_write_text(maybe_path(project), csv_text(maybe))
 
+
+def _side_value(rec: Record, name: str) -> object:
+    v = getattr(rec, name)
+    if name == "authors":
+        return "; ".join(v)
+    return (v or "") if name == "year" else v  # no year: an empty cell
+
+
+def _write_overlap(project: Project, result: DedupResult) -> None:
+    """Per source: records, duplicates within it, clusters, unique ones, overlap with each other."""
+    from review.io.files import atomic_write_text
+    from review.io.xlsx import csv_text
+
     table = overlap_table(Clusters(result.rows))
-    sources = [row["source"] for row in table]
+    sources = [row.source for row in table]
     overlap: list[list[object]] = [
         [
             "source",
@@ -301,16 +279,21 @@ def write_outputs(
     for row in table:
         overlap.append(
             [
-                row["source"],
-                row["branch"],
-                row["records"],
-                row["duplicates_within_source"],
-                row["clusters"],
-                row["unique_clusters"],
-                *[row["overlap"].get(s, "") for s in sources],
+                row.source,
+                row.branch,
+                row.records,
+                row.duplicates_within_source,
+                row.clusters,
+                row.unique_clusters,
+                *[row.overlap.get(s, "") for s in sources],
             ]
         )
     atomic_write_text(overlap_path(project), csv_text(overlap))
+
+
+def _write_summary(project: Project, result: DedupResult, options: DedupOptions) -> None:
+    from review import __version__
+    from review.io.files import atomic_write_json, now_iso
 
     atomic_write_json(
         summary_path(project),
@@ -332,40 +315,6 @@ def _conflicts(project: Project) -> list[tuple[str, str]]:
     return list(verdict_conflicts(project))
 
 
-def overlap_table(clusters: Clusters) -> list[dict[str, Any]]:
-    """Per source: records, duplicates inside the source, clusters shared with each other source
-    and clusters found only in this source (its unique contribution)."""
-    sources_of: dict[str, Counter[str]] = defaultdict(Counter)
-    branch_of_source: dict[str, str] = {}
-    records: Counter[str] = Counter()
-    for r in clusters.rows:
-        sources_of[r.cluster_id][r.source] += 1
-        records[r.source] += 1
-        branch_of_source.setdefault(r.source, r.branch)
-    table: dict[str, dict[str, Any]] = {}
-    for s in records:
-        table[s] = {
-            "source": s,
-            "branch": branch_of_source[s],
-            "records": records[s],
-            "duplicates_within_source": 0,
-            "clusters": 0,
-            "unique_clusters": 0,
-            "overlap": {},
-        }
-    for counter in sources_of.values():
-        for s, n in counter.items():
-            row = table[s]
-            row["clusters"] += 1
-            row["duplicates_within_source"] += n - 1
-            if len(counter) == 1:
-                row["unique_clusters"] += 1
-            for other in counter:
-                if other != s:
-                    row["overlap"][other] = row["overlap"].get(other, 0) + 1
-    return [table[s] for s in sorted(table)]
-
-
 @dataclass(frozen=True, slots=True)
 class SourceOverlap:
     """One row of :func:`overlap_table`: a source's records, duplicates inside it, clusters it
@@ -379,12 +328,45 @@ class SourceOverlap:
     unique_clusters: int
     overlap: Mapping[str, int]  # other source -> clusters shared with it
 
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> SourceOverlap:
-        return cls(**{f.name: row[f.name] for f in fields(cls)})
-
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def overlap_table(clusters: Clusters) -> tuple[SourceOverlap, ...]:
+    """Per source, in name order: records, duplicates inside the source, clusters shared with
+    each other source and clusters found only in this source (its unique contribution)."""
+    sources_of: dict[str, Counter[str]] = defaultdict(Counter)
+    branch_of_source: dict[str, str] = {}
+    records: Counter[str] = Counter()
+    for r in clusters.rows:
+        sources_of[r.cluster_id][r.source] += 1
+        records[r.source] += 1
+        branch_of_source.setdefault(r.source, r.branch)
+    within: Counter[str] = Counter()
+    n_clusters: Counter[str] = Counter()
+    unique: Counter[str] = Counter()
+    shared: dict[str, dict[str, int]] = {s: {} for s in records}
+    for counter in sources_of.values():
+        for s, n in counter.items():
+            n_clusters[s] += 1
+            within[s] += n - 1
+            if len(counter) == 1:
+                unique[s] += 1
+            for other in counter:
+                if other != s:
+                    shared[s][other] = shared[s].get(other, 0) + 1
+    return tuple(
+        SourceOverlap(
+            source=s,
+            branch=branch_of_source[s],
+            records=records[s],
+            duplicates_within_source=within[s],
+            clusters=n_clusters[s],
+            unique_clusters=unique[s],
+            overlap=shared[s],
+        )
+        for s in sorted(records)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,7 +425,7 @@ def status_summary(project: Project) -> DedupStatus:
         removed_manual=len(clusters.removed_manual()),
         queued=_queued(project),
         verdict_conflicts=tuple(_conflicts(project)),
-        overlap=tuple(SourceOverlap.from_row(row) for row in overlap_table(clusters)),
+        overlap=overlap_table(clusters),
     )
     return DedupStatus(_status_lines(counts), counts)
 

@@ -47,16 +47,9 @@ def verdicts_dir(project: Project) -> Path:
 
 def verdict_file(project: Project, reviewer: str) -> Path:
     """``reviewer``'s own verdict log; ReviewError when the file belongs to another name."""
-    from review.people import own_path, owner_of
+    from review.people import own_log
 
-    return own_path(
-        verdicts_dir(project),
-        reviewer,
-        ".jsonl",
-        lambda p: owner_of(p, "reviewer"),
-        "--reviewer",
-        project.rel,
-    )
+    return own_log(verdicts_dir(project), reviewer, "reviewer", project.rel)
 
 
 def reviewer_stacks(lines: list[dict[str, Any]]) -> dict[tuple[str, str], list[Verdict]]:
