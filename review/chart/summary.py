@@ -228,7 +228,7 @@ def _overview(
     programmes: dict[str, dict[str, Any]],
     reports_of: dict[str, list[str]],
     citation: Any,
-) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+) -> tuple[tuple[tuple[str, str], ...], tuple[dict[str, Any], ...]]:
     """The programme overview: (columns, one row per programme), ordered by the first
     categorical overview field's value order, then name."""
     spec = schema.summary
@@ -257,7 +257,7 @@ def _overview(
         line["n_reports"] = len(cites)
         line["reports"] = "; ".join(cites)
         overview.append(line)
-    return overview_cols, overview
+    return tuple(overview_cols), tuple(overview)
 
 
 def summarise(schema: Schema, charting: Charting) -> Summary:
@@ -301,17 +301,17 @@ def summarise(schema: Schema, charting: Charting) -> Summary:
         line["programmes"] = "; ".join(links.get(rid, []))
         sample.append(line)
 
-    crosstabs = [_crosstab(schema, a, b, programmes) for a, b in spec.crosstabs]
+    crosstabs = tuple(_crosstab(schema, a, b, programmes) for a, b in spec.crosstabs)
     gap = _crosstab(schema, *spec.gap_map, programmes) if spec.gap_map else None
     return Summary(
         n_reports=len(reports),
         n_programmes=len(programmes),
         frequencies=tuple(freq),
-        overview_columns=tuple(overview_cols),
-        overview=tuple(overview),
+        overview_columns=overview_cols,
+        overview=overview,
         sample_columns=tuple(sample_cols),
         sample=tuple(sample),
-        crosstabs=tuple(crosstabs),
+        crosstabs=crosstabs,
         gap_map=gap,
         unlinked_reports=(
             tuple(rid for rid, pids in links.items() if not pids) if schema.link_field else ()

@@ -258,14 +258,16 @@ class SimulatedStop:
         return None if self.test is None else self.test.sampled
 
     def to_json(self) -> dict[str, Any]:
+        """``metrics.json``'s "stop" object (the test's settings None when it never ran)."""
         t = self.test
+        target, confidence = (None, None) if t is None else (t.recall_target, t.confidence)
         return {
             "screened": self.screened,
             "recall": self.recall,
             "p_value": self.p_value,
             "rule": STOP_RULE,
-            "recall_target": None if t is None else t.recall_target,
-            "confidence": None if t is None else t.confidence,
+            "recall_target": target,
+            "confidence": confidence,
             "ranked_screened": self.ranked_screened,
             "sampled": self.sampled,
             "saved": self.saved,
