@@ -29,7 +29,7 @@ from review.io.readers import (
     parse_owned,
     read_bytes,
 )
-from review.model import KINDS, ImportEntry, Record, make_record_id
+from review.model import KINDS, ImportEntry, Record, make_record_id, record_from_values
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -118,10 +118,23 @@ def _refuse_unparsed(result: ParseResult, name: str) -> None:
 def _to_records(
     result: ParseResult, sha: str, source: str, kind: str, source_file: str
 ) -> list[Record]:
-    """Records for the parsed entries; entries are released as they are converted."""
+    """Records for the parsed entries (as :func:`entry_to_record` makes them, faster);
+    entries are released as they are converted."""
     entries = result.entries
     records = [
-        entry_to_record(e, sha256=sha, source=source, kind=kind, source_file=source_file)
+        record_from_values(
+            (
+                make_record_id(sha, e.position),
+                source,
+                kind,
+                source_file,
+                e.position,
+                e.line,
+                e.original_id,
+                *e.fields.values(),  # normalize_fields gives them in FIELDS order
+                e.raw,
+            )
+        )
         for e in entries
     ]
     entries.clear()

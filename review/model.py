@@ -8,6 +8,7 @@ change; dedup, screening and charting refer to them by ``record_id``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -115,6 +116,22 @@ class Record:
 
 
 RECORD_FIELD_NAMES = tuple(f.name for f in fields(Record))
+# Provenance, then the normalised FIELDS in their order, then raw (what record_from_values takes).
+assert RECORD_FIELD_NAMES[7:-1] == FIELDS and RECORD_FIELD_NAMES[-1] == "raw"
+_SLOT_SETTERS = tuple(getattr(Record, name).__set__ for name in RECORD_FIELD_NAMES)
+
+
+def record_from_values(values: Iterable[Any]) -> Record:
+    """A :class:`Record` from all its values in :data:`RECORD_FIELD_NAMES` order.
+
+    The same object as ``Record(*values)``, built in about two thirds of the time (the frozen
+    dataclass ``__init__`` goes through ``object.__setattr__`` per field); an import builds
+    hundreds of thousands of them.
+    """
+    record = object.__new__(Record)
+    for set_value, value in zip(_SLOT_SETTERS, values, strict=True):
+        set_value(record, value)
+    return record
 
 
 def make_record_id(file_sha256: str, position: int) -> str:

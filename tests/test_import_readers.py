@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from review.errors import InputError
 from review.importer import load_file_records
 from review.io.readers import detect_format, read_file
 from review.io.readers.normalize import (
+    clean_text,
     norm_author,
     norm_authors,
     norm_doi,
@@ -21,6 +22,7 @@ from review.io.readers.normalize import (
     norm_year,
     normalize_fields,
 )
+from review.model import FIELDS
 
 DATA = Path(__file__).parent / "data" / "import"
 
@@ -395,6 +397,75 @@ def test_normalising_twice_changes_nothing(title, authors, year, pages, doi, key
     once = normalize_fields(raw)
     again = normalize_fields(once)
     assert again == once
+
+
+_clean = st.text(max_size=40).map(clean_text).filter(lambda t: "<" not in t and "&" not in t)
+
+
+@given(
+    title=st.one_of(_clean, st.lists(_clean, max_size=2)),
+    abstract=st.one_of(_clean, st.lists(_clean, max_size=3)),
+    keywords=st.lists(_clean, max_size=4),
+    journal=_clean,
+    volume=st.one_of(st.none(), _clean),
+    url=_clean,
+    language=st.one_of(st.none(), _clean, st.lists(_clean, max_size=2)),
+)
+def test_normalize_fields_clean_promise_gives_the_same_fields(
+    title, abstract, keywords, journal, volume, url, language
+):
+    """``clean=True`` (the RIS reader's fast path) only skips work: same fields, same order."""
+    mapped = {
+        "title": title,
+        "abstract": abstract,
+        "keywords": keywords,
+        "journal": journal,
+        "journal_alt": "Alt",
+        "volume": volume,
+        "url": url,
+        "language": language,
+        "authors": ["Smith, J."],
+    }
+    fast = normalize_fields(mapped, clean=True)
+    assert fast == normalize_fields(mapped)
+    assert tuple(fast) == FIELDS
+
+
+_ris_value = st.sampled_from(
+    ["Smith, J.", "a  b", "x ", "y\t", "<i>t</i>", "A &amp; B", "Müller", "“q”", "\xa0z", "", "1"]
+)
+_ris_tag_line = st.tuples(st.sampled_from(["TI", "AU", "KW", "AB", "SN", "DO", "TY"]), _ris_value)
+# Mostly tag lines, so that many records are plain (read in one call).
+_ris_line = st.one_of(
+    *[_ris_tag_line.map("{0[0]}  - {0[1]}".format)] * 4,
+    st.sampled_from(["", "  ", "continued", "PMID - 12"]),
+)
+_ris_record = st.tuples(
+    st.sampled_from(["", "\n", "Record #1 of 2\n"]),
+    _ris_value,
+    st.lists(_ris_line, max_size=6),
+    st.booleans(),
+).map(lambda r: f"{r[0]}TY  - {r[1]}\n" + "".join(f"{x}\n" for x in r[2]) + "ER  - " * r[3])
+
+
+@given(st.lists(_ris_record, min_size=1, max_size=5))
+@example([f"TY  - JOUR\nTI  - {v}\nKW  - {v}\nER  - " for v in ("a  b", "x ", "\xa0z", "“q”")])
+@example(["TY  - JOUR\nAB  - <i>t</i> &amp; u\nAU  - Smith, J.\nER  - ", "TY  - BOOK"])
+def test_ris_plain_record_path_reads_like_the_line_by_line_path(records) -> None:
+    """A plain record read in one call gives exactly what reading it line by line gives."""
+    from review.io.readers import ris
+
+    text = "\n".join(records)
+    fast = ris.parse(text)
+    original = ris._Reader.record
+    try:
+        ris._Reader.record = lambda *_: False  # type: ignore[method-assign]
+        slow = ris.parse(text)
+    finally:
+        ris._Reader.record = original  # type: ignore[method-assign]
+    assert fast.entries == slow.entries
+    assert [e.raw for e in fast.entries] == [e.raw for e in slow.entries]
+    assert (fast.found, fast.problems, fast.warnings) == (slow.found, slow.problems, slow.warnings)
 
 
 # ---- never fewer records than the file holds ------------------------------------------------

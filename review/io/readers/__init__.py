@@ -11,6 +11,10 @@ Each format has its own module (``ris``, ``bibtex``, ``medline``, ``wos``, ``end
 ``parse(text, name) -> ParseResult`` function (``tabular`` has ``parse_delimited`` and
 ``parse_xlsx``); ``detect`` picks the format, ``encoding`` turns bytes into text and
 ``normalize`` cleans the mapped fields.
+
+The shared types (:class:`Entry`, :class:`Problem`, :class:`ParseResult`, :func:`make_entry`)
+live in ``base``, which every format module imports (and this package re-exports), so no
+format module imports the package that imports it.
 """
 
 from __future__ import annotations
@@ -19,11 +23,10 @@ import gc
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from review.errors import InputError
+from review.io.readers.base import Entry, ParseResult, Problem, make_entry
 
 # Formats accepted by --format: the CLI contract's, plus tagged EndNote/Refer, PubMed XML and
 # Ovid's own citation text format and JSON record lists (CSL-JSON, Publish or Perish).
@@ -42,40 +45,6 @@ FORMATS = (
     "tsv",
     "xlsx",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One parsed record, before ids are assigned."""
-
-    position: int  # 1-based position in the file
-    line: int  # 1-based line where it starts (0 for xlsx)
-    original_id: str  # RIS ID/AN, BibTeX key, PMID, WoS UT, CSV id column
-    fields: dict  # normalised fields named as review.model.FIELDS
-    raw: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    line: int
-    message: str
-    position: int | None = None
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" if self.line else "file"
-        if self.position is not None:
-            where += f" (record {self.position})"
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class ParseResult:
-    format: str
-    encoding: str
-    found: int  # record markers found by counting, not by the parser
-    entries: list[Entry] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 def detect_format(text: str, name: str = "") -> str:
@@ -412,14 +381,17 @@ def _check(result: ParseResult, name: str) -> ParseResult:
     return result
 
 
-def make_entry(
-    position: int,
-    line: int,
-    original_id: str,
-    mapped: dict[str, Any],
-    raw: tuple[tuple[str, str], ...],
-) -> Entry:
-    """Build an :class:`Entry`, normalising the reader's mapped fields."""
-    from review.io.readers.normalize import normalize_fields
-
-    return Entry(position, line, original_id.strip(), normalize_fields(mapped), raw)
+__all__ = [
+    "FORMATS",
+    "Entry",
+    "ParseResult",
+    "Problem",
+    "detect_format",
+    "gc_paused",
+    "make_entry",
+    "parse_bytes",
+    "parse_owned",
+    "parse_text",
+    "read_bytes",
+    "read_file",
+]

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from review.errors import InputError
-from review.io.readers import ParseResult, Problem, make_entry
+from review.io.readers.base import ParseResult, Problem, make_entry
 
 _MARKER = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(]", re.M)
 _NOT_ENTRIES = frozenset({"comment", "string", "preamble"})

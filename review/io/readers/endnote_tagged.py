@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from review.io.readers import ParseResult, make_entry
+from review.io.readers.base import ParseResult, make_entry
 from review.io.readers.normalize import group_tags
 
 _TAG = re.compile(r"^%([A-Z0-9@!#$&()*+^~?\]|])(?: (.*))?$")

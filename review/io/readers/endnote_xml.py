@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from review.errors import InputError
-from review.io.readers import ParseResult, make_entry
+from review.io.readers.base import ParseResult, make_entry
 
 _RECORD = re.compile(r"<record[\s>]")
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")

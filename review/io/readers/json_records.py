@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from review.errors import InputError
-from review.io.readers import ParseResult, make_entry
+from review.io.readers.base import ParseResult, make_entry
 from review.io.readers.tabular import COLUMN_ALTERNATIVES, norm_header
 
 _LIST_KEYS = ("items", "records", "results", "data", "references")

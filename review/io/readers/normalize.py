@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from review.doi import find_doi
-from review.model import FIELDS, RECORD_TYPES
+from review.model import RECORD_TYPES
 
 # Helper keys a reader may fill besides FIELDS; they are folded into FIELDS here.
 EXTRA_KEYS = ("start_page", "end_page", "date", "journal_alt", "doi_alt", "author_list")
@@ -514,6 +514,8 @@ def first_text(value: Any) -> str:
     """The first non-empty value of a list, whitespace collapsed."""
     if type(value) is str:
         return clean_text(value) if value else ""
+    if value is None:
+        return ""
     if isinstance(value, list | tuple):
         for item in value:
             text = clean_text(item)
@@ -524,10 +526,16 @@ def first_text(value: Any) -> str:
 
 
 _ISSN_ANY = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
+_ISSN_AS_IS = re.compile(r"\d{4}-\d{3}[\dX]\Z", re.ASCII)
 
 
 def norm_issn(value: Any) -> str:
     """ISSNs as ``1234-567X`` joined by ``; `` (other text kept as given)."""
+    if value is None or (type(value) is list and not value):
+        return ""
+    if type(value) is list and len(value) == 1 and type(value[0]) is str:
+        if _ISSN_AS_IS.match(value[0]):
+            return value[0]  # fast path: one ISSN written as it should be
     out: list[str] = []
     for item in _as_items(value, _SPLIT_KW):
         found = [f"{a}-{b.upper()}" for a, b in _ISSN_ANY.findall(item)]
@@ -538,6 +546,8 @@ def norm_issn(value: Any) -> str:
 
 
 def norm_isbn(value: Any) -> str:
+    if value is None or (type(value) is list and not value):
+        return ""
     out: list[str] = []
     for item in _as_items(value, _SPLIT_KW):
         v = clean_text(item)
@@ -546,33 +556,73 @@ def norm_isbn(value: Any) -> str:
     return "; ".join(out)
 
 
-def normalize_fields(mapped: dict[str, Any]) -> dict[str, Any]:
-    """Clean values for every name in :data:`review.model.FIELDS` (missing ones get defaults)."""
+def normalize_fields(mapped: dict[str, Any], *, clean: bool = False) -> dict[str, Any]:
+    """Clean values for every name in :data:`review.model.FIELDS` (missing ones get defaults).
+
+    ``clean=True`` is the reader's promise that every string in ``mapped`` is clean text already
+    (``clean_text(s) == s``, no markup ``<`` or ``&``): the plain text fields are then taken as
+    they are instead of cleaned again (the result is the same; it is only faster).
+    """
     get = mapped.get
+    if clean:
+        title, abstract, keywords = _clean_texts(get("title"), get("abstract"), get("keywords"))
+        text = _text_as_is
+    else:
+        title = norm_title(get("title") or "")
+        abstract = norm_abstract(get("abstract"))
+        keywords = norm_keywords(get("keywords"))
+        text = first_text
+    year = get("year")
     out: dict[str, Any] = {
         "type": norm_type(get("type")),
-        "title": norm_title(get("title") or ""),
-        "abstract": norm_abstract(get("abstract")),
+        "title": title,
+        "abstract": abstract,
         "authors": norm_authors(get("authors")),
-        "year": norm_year(get("year")) if get("year") else None,
-        "journal": first_text(get("journal")) or first_text(get("journal_alt")),
-        "volume": first_text(get("volume")),
-        "issue": first_text(get("issue")),
-        "pages": norm_pages(
-            first_text(get("pages")), first_text(get("start_page")), first_text(get("end_page"))
-        ),
+        "year": norm_year(year) if year else None,
+        "journal": text(get("journal")) or first_text(get("journal_alt")),
+        "volume": text(get("volume")),
+        "issue": text(get("issue")),
+        "pages": _pages(get("pages"), get("start_page"), get("end_page")),
         "doi": norm_doi(get("doi")) or norm_doi(get("doi_alt")),
         "pmid": norm_pmid(first_text(get("pmid"))),
         "issn": norm_issn(get("issn")),
         "isbn": norm_isbn(get("isbn")),
-        "keywords": norm_keywords(get("keywords")),
-        "url": first_text(get("url")),
-        "language": first_text(get("language")),
+        "keywords": keywords,
+        "url": text(get("url")),
+        "language": text(get("language")),
     }
     if out["year"] is None and get("date"):
         out["year"] = norm_year(get("date"))
     journal = out["journal"]
     if "<" in journal or "&" in journal:
         out["journal"] = norm_title(journal)
-    assert tuple(out) == FIELDS
     return out
+
+
+def _pages(pages: Any, start: Any, end: Any) -> str:
+    if pages is None:
+        if start is None and end is None:
+            return ""
+        if type(start) is str and type(end) is str and start.isdigit() and end.isdigit():
+            return f"{start}-{end}" if start != end else start  # what norm_pages gives
+    return norm_pages(first_text(pages), first_text(start), first_text(end))
+
+
+def _text_as_is(value: Any) -> str:
+    """:func:`first_text` of a value known to be clean text."""
+    return value if type(value) is str else first_text(value)
+
+
+def _clean_texts(title: Any, abstract: Any, keywords: Any) -> tuple[str, str, tuple[str, ...]]:
+    """Title, abstract and keywords of values known to be clean text (see normalize_fields)."""
+    if type(title) is not str:
+        title = norm_title(title or "")
+    if type(abstract) is list and len(abstract) == 1:
+        abstract = abstract[0]
+    if type(abstract) is not str:
+        abstract = norm_abstract(abstract)
+    if type(keywords) is list and all(keywords):
+        joined = _joined(keywords)
+        if ";" not in joined and "[" not in joined:
+            return title, abstract, tuple(keywords)
+    return title, abstract, norm_keywords(keywords)

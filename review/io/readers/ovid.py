@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from review.io.readers import ParseResult, make_entry
+from review.io.readers.base import ParseResult, make_entry
 
 _MARKER = re.compile(r"^<\d+>\s*$", re.M)
 _TITLE_SUFFIX = re.compile(r"\s*\[[A-Za-z ]+\]\s*$")

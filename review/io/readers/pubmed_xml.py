@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from review.errors import InputError
-from review.io.readers import ParseResult, make_entry
+from review.io.readers.base import ParseResult, make_entry
 
 _ARTICLE = re.compile(r"<Pubmed(?:Book)?Article[\s>]")
 

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from review.errors import InputError
-from review.io.readers import Entry, ParseResult, make_entry
+from review.io.readers.base import Entry, ParseResult, make_entry
 from review.io.xlsx import csv_unsafe
 from review.model import FIELDS
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from review.io.readers import ParseResult, Problem, make_entry
+from review.io.readers.base import ParseResult, Problem, make_entry
 from review.io.readers.normalize import group_tags
 
 _PT = re.compile(r"^PT ", re.M)
