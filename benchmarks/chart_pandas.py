@@ -83,7 +83,7 @@ def pd_frequency(schema, f, rows, unit, reports_of):
         multi=f.multi,
         denominator=den,
         denominator_text=units + S._condition_text(f, schema),
-        rows=table_rows,
+        rows=tuple(table_rows),
         note=S.MULTI_NOTE if f.multi else "",
     )
 
@@ -124,11 +124,11 @@ def pd_crosstab(schema, a, b, programmes):
         col_field=b,
         row_label=fa.label,
         col_label=fb.label,
-        rows=rows,
-        cols=cols,
-        counts=counts,
-        row_totals=row_tot,
-        col_totals=col_tot,
+        rows=tuple(rows),
+        cols=tuple(cols),
+        counts=tuple(tuple(row) for row in counts),
+        row_totals=tuple(row_tot),
+        col_totals=tuple(col_tot),
         n=len(programmes),
         note=note,
     )

@@ -638,7 +638,7 @@ def test_summaries_add_up(case):
             assert all(r.reports is None or r.reports <= len(charting.reports) for r in t.rows)
     for ct in summary.crosstabs:
         freq = summary.table(ct.row_field).counts()
-        assert ct.row_totals == [freq.get(v, 0) for v in ct.rows]
+        assert ct.row_totals == tuple(freq.get(v, 0) for v in ct.rows)
         for i, row in enumerate(ct.counts):
             assert all(c <= ct.row_totals[i] for c in row)
     assert sum(len(p) for p in summary.overview) > 0

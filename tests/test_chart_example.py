@@ -105,8 +105,8 @@ def test_example_has_45_reports_24_programmes_5_expert(example, summary):
     assert len(example.programmes) == 24
     assert sum(r.source == "expert" for r in example.reports) == 5
     assert summary.n_reports == 45 and summary.n_programmes == 24
-    assert summary.unlinked_reports == [] and summary.unused_programmes == []
-    assert summary.unknown_links == []
+    assert summary.unlinked_reports == () and summary.unused_programmes == ()
+    assert summary.unknown_links == ()
 
 
 @pytest.mark.parametrize("field_id", sorted(PUBLISHED))
@@ -147,11 +147,11 @@ def test_programme_counts_once_reports_column(summary):
 def test_crosstab_and_gap_map_totals(summary):
     gap = summary.gap_map
     assert gap is not None and gap.row_field == "setting"
-    assert gap.row_totals == list(PUBLISHED["setting"].values())
+    assert gap.row_totals == tuple(PUBLISHED["setting"].values())
     for i in range(len(gap.rows)):
         assert max(gap.counts[i]) <= gap.row_totals[i]
     theory = next(c for c in summary.crosstabs if c.col_field == "theoretical_framework")
-    assert theory.col_totals == [15, 9, 5]
+    assert theory.col_totals == (15, 9, 5)
 
 
 def test_named_publications_keep_real_first_authors(example):

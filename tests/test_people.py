@@ -81,7 +81,7 @@ def test_three_non_latin_reviewers_keep_separate_logs(project):
         with ScreeningLog(project, name) as log:
             log.decide(rid, TA, "include")
     s = ScreeningSession(project, TA, "ענת")
-    assert s.pace()["done"] == 0  # not "screened 2/3": nobody else's decisions are hers
+    assert s.pace().done == 0  # not "screened 2/3": nobody else's decisions are hers
     s.close()
     got = read_decisions(project, TA, _clusters(project))
     assert {n: set(d) for n, d in got.items()} == {"张伟": {"r1"}, "李娜": {"r2"}}
@@ -133,7 +133,7 @@ def test_legacy_slug_file_of_a_non_ascii_name_keeps_working(project):
                            "reviewer": "Ana María", "at": "2026-01-01T00:00:00Z"}])  # fmt: skip
     assert reviewer_log_path(project, "Ana María") == legacy
     s = ScreeningSession(project, TA, "Ana María")
-    assert s.pace()["done"] == 1
+    assert s.pace().done == 1
     s.close()
 
 

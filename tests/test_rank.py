@@ -37,7 +37,7 @@ def test_wss_rrf_hand_computed():
     # RRF@20: first 4 records hold 2 of 4
     assert metrics.rrf(labels, 20) == pytest.approx(0.5)
     s = metrics.summary(labels)
-    assert (s["n_records"], s["n_included"], s["screened_to_find_all"]) == (20, 4, 15)
+    assert (s.n_records, s.n_included, s.screened_to_find_all) == (20, 4, 15)
 
 
 def test_wss_of_perfect_and_worst_orders():
@@ -150,6 +150,30 @@ def test_simulate_contract(tmp_path):
     assert [data.positions[i] for i in order] == [int(r["source_position"]) for r in rows]
 
 
+def test_simulation_metrics_are_what_metrics_json_holds(tmp_path):
+    """The typed result of write_outputs: its JSON is metrics.json and `simulate --json`."""
+    from review.rank.simulate import simulate, write_outputs
+
+    src = synthetic_csv(tmp_path / "labelled.csv", n=30, n_inc=4)
+    data, sim = simulate(src, seed=1, stop=True)
+    got = write_outputs(data, sim, tmp_path / "lib", seed=1, model="svm-df1")
+    on_disk = (tmp_path / "lib" / "metrics.json").read_text(encoding="utf-8")
+    assert on_disk == json.dumps(got.to_json(), indent=2, ensure_ascii=False) + "\n"
+    assert got.order == metrics.summary(sim.ordered_labels()) and got.n_priors == 2
+    assert list(got.to_json())[:8] == [
+        "n_records", "n_included", "wss95", "wss100", "rrf10", "screened_to_find_95",
+        "screened_to_find_all", "seed",
+    ]  # fmt: skip
+    assert got.stop is not None and got.stop.screened == sim.stop_screened
+    assert got.stop.sampled == (None if sim.stop is None else sim.stop.sampled)
+    res = CliRunner().invoke(
+        app, ["simulate", str(src), "--seed", "1", "--stop", "-o", str(tmp_path / "cli"), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == json.loads(on_disk)
+    assert (tmp_path / "cli" / "metrics.json").read_text(encoding="utf-8") == on_disk
+
+
 def test_simulate_missing_label_column_is_a_clear_error(tmp_path):
     src = tmp_path / "nolabel.csv"
     src.write_text("title,abstract\nA,b\nC,d\n", encoding="utf-8")
@@ -202,6 +226,27 @@ def test_stopping_phase_from_logs(project):
     assert rep.sample is not None
     assert rep.sample.test.sampled == 21  # the prefix now reaches past urn[20]
     assert rep.safe_to_stop == (p_value(30, 21, 0, 3, 0.95) < 0.05)
+
+
+def test_hand_edited_sample_line_reads_with_defaults(project):
+    """A stop-sample line without seed, urn or time: seed 0, no urn check, no start time."""
+    from review.io.files import append_jsonl
+    from review.rank import phase
+    from review.screen.logs import reviewer_log_path
+
+    ids = make_clusters(project, 8)
+    decide(project, "Ana", ids[0], "include")
+    append_jsonl(reviewer_log_path(project, "Ana"), [{"op": phase.SAMPLE_OP, "stage": TA}])
+    got = phase.read_phase(project, TA, "Ana")
+    assert got.started == phase.SampleLine(seed=0, urn=None, at=None)
+    assert got.urn == phase.sample_order(ids[1:], "Ana", TA, 0)
+    rep = phase.report(project, TA, "Ana")
+    assert rep.sample is not None and rep.sample.warnings == ()
+    assert rep.sample.started_at is None and rep.sample.urn_at_start_logged is None
+    with pytest.raises(Exception, match=r"already started the random sample at .* \(\?\)"):
+        phase.start_sample(project, TA, "Ana")
+    line = {"op": phase.SAMPLE_OP, "seed": 3, "urn": 7, "at": "2026-02-01T00:00:00Z"}
+    assert phase.SampleLine.from_line(line) == phase.SampleLine(3, 7, "2026-02-01T00:00:00Z")
 
 
 def test_stopping_cli_json(project):

@@ -94,6 +94,38 @@ def test_report_of_an_empty_project_says_what_to_run(project) -> None:
     _assert_offline(html)
 
 
+def test_screening_section_of_one_screened_stage(project) -> None:
+    """Title-abstract screened by two reviewers, full text not yet: typed stage views, and the
+    page shows the agreement, the one disagreement and "Not screened yet."."""
+    from review.report.data import DisagreementView, ScreenerDecision, collect
+    from review.report.html import render
+    from tests.test_screen_helpers import decide, make_clusters
+
+    make_clusters(project, 4)
+    for cid in ("r1", "r2", "r3", "r4"):
+        decide(project, "Ana", cid, "include" if cid == "r1" else "exclude")
+        decide(project, "Ben", cid, "include" if cid in ("r1", "r2") else "exclude", note="why")
+    data = collect(project)
+    assert data.screening.data is not None and data.screening.missing == ""
+    ta, ft = data.screening.data.stages
+    assert (ta.stage, ta.screened, ft.stage, ft.screened) == (
+        "title-abstract", True, "full-text", False,
+    )  # fmt: skip
+    assert ta.agreement is not None and ta.agreement.reviewers == ("Ana", "Ben")
+    assert ta.agreement.stats.disagreements == 1 and ft.disagreements == ()
+    assert ta.disagreements == (
+        DisagreementView(
+            "r2", "Title 2",
+            (ScreenerDecision("Ana", "exclude", "", ""), ScreenerDecision("Ben", "include", "", "why")),
+            None,
+        ),
+    )  # fmt: skip
+    assert ta.csv == "outputs/screening/title-abstract-disagreements.csv"
+    page = render(data)
+    assert "Not screened yet." in page and '<td class="id">r2</td><td>Title 2</td>' in page
+    assert "<td>Ana, Ben</td>" in page and "<td>3 / 1 (75.0% agreement)</td>" in page
+
+
 def test_report_output_option_and_json(project, tmp_path: Path) -> None:
     out = tmp_path / "elsewhere" / "r.html"
     result = CliRunner().invoke(
@@ -310,20 +342,15 @@ def test_demo_report_in_headless_chromium(demo_run, browser, tmp_path: Path) -> 
     from review.chart import final_charting
     from review.chart.store import project_schema
     from review.project import Project
-    from review.report.data import _charting_section
+    from review.report.charting_view import charting_view
 
     project = Project.open(root)
     charting = final_charting(project)
-    gap = _charting_section(project).data["gap_map"]
-    assert project_schema(project) is not None and charting is not None
-    cells = [
-        (i, j)
-        for i in range(len(gap["rows"]))
-        for j in range(len(gap["cols"]))
-        if gap["counts"][i][j]
-    ]
+    gap = charting_view(project).gap_map
+    assert project_schema(project) is not None and charting is not None and gap is not None
+    cells = [(i, j) for i in range(len(gap.rows)) for j in range(len(gap.cols)) if gap.counts[i][j]]
     for i, j in cells[:3] + cells[-2:]:
-        programmes = set(gap["members"][i][j])
+        programmes = set(gap.members[i][j])
         expected = sorted(
             rid for rid, pids in charting.report_programmes.items() if programmes & set(pids)
         )
@@ -336,7 +363,7 @@ def test_demo_report_in_headless_chromium(demo_run, browser, tmp_path: Path) -> 
             "return Array.from(document.querySelectorAll('#reports-table tbody tr'))"
             ".filter(r => getComputedStyle(r).display !== 'none').map(r => r.dataset.id).sort()"
         )
-        assert visible == expected, (gap["rows"][i], gap["cols"][j])
+        assert visible == expected, (gap.rows[i], gap.cols[j])
         progs = browser.execute_script(
             "return Array.from(document.querySelectorAll('#overview-table tbody tr'))"
             ".filter(r => getComputedStyle(r).display !== 'none').map(r => r.dataset.id).sort()"

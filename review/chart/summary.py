@@ -8,7 +8,8 @@ reports is shown beside it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from review.chart.model import Charting
@@ -26,7 +27,7 @@ class FreqRow:
     reports: int | None = None  # programme-level tables: reports linked to those programmes
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class FrequencyTable:
     field_id: str
     label: str
@@ -34,42 +35,42 @@ class FrequencyTable:
     multi: bool
     denominator: int
     denominator_text: str  # e.g. "45 reports" or "25 reports with Research method: ..."
-    rows: list[FreqRow] = field(default_factory=list)
+    rows: tuple[FreqRow, ...] = ()
     note: str = ""
 
     def counts(self) -> dict[str, int]:
         return {r.value: r.n for r in self.rows if r.value != NOT_REPORTED}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CrossTab:
     row_field: str
     col_field: str
     row_label: str
     col_label: str
-    rows: list[str]
-    cols: list[str]
-    counts: list[list[int]]  # counts[i][j] = programmes with rows[i] and cols[j]
-    row_totals: list[int]  # programmes with rows[i]
-    col_totals: list[int]  # programmes with cols[j]
+    rows: tuple[str, ...]
+    cols: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]  # counts[i][j] = programmes with rows[i] and cols[j]
+    row_totals: tuple[int, ...]  # programmes with rows[i]
+    col_totals: tuple[int, ...]  # programmes with cols[j]
     n: int  # programmes
     note: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Summary:
     n_reports: int
     n_programmes: int
-    frequencies: list[FrequencyTable]
-    overview_columns: list[tuple[str, str]]  # (key, header)
-    overview: list[dict[str, Any]]  # one row per programme
-    sample_columns: list[tuple[str, str]]
-    sample: list[dict[str, Any]]  # one row per report
-    crosstabs: list[CrossTab]
+    frequencies: tuple[FrequencyTable, ...]
+    overview_columns: tuple[tuple[str, str], ...]  # (key, header)
+    overview: tuple[Mapping[str, Any], ...]  # one row per programme, by column key
+    sample_columns: tuple[tuple[str, str], ...]
+    sample: tuple[Mapping[str, Any], ...]  # one row per report, by column key
+    crosstabs: tuple[CrossTab, ...]
     gap_map: CrossTab | None
-    unlinked_reports: list[str]  # reports linked to no programme
-    unused_programmes: list[str]  # programmes no report links to
-    unknown_links: list[tuple[str, str]]  # (record_id, programme_id) with no such programme
+    unlinked_reports: tuple[str, ...]  # reports linked to no programme
+    unused_programmes: tuple[str, ...]  # programmes no report links to
+    unknown_links: tuple[tuple[str, str], ...]  # (record_id, programme_id): no such programme
 
     def table(self, field_id: str, level: str | None = None) -> FrequencyTable:
         for t in self.frequencies:
@@ -171,7 +172,7 @@ def _frequency(
         multi=f.multi,
         denominator=den,
         denominator_text=units + _condition_text(f, schema),
-        rows=table_rows,
+        rows=tuple(table_rows),
         note=MULTI_NOTE if f.multi else "",
     )
 
@@ -206,11 +207,11 @@ def _crosstab(schema: Schema, a: str, b: str, programmes: dict[str, dict[str, An
         col_field=b,
         row_label=fa.label,
         col_label=fb.label,
-        rows=rows,
-        cols=cols,
-        counts=counts,
-        row_totals=row_tot,
-        col_totals=col_tot,
+        rows=tuple(rows),
+        cols=tuple(cols),
+        counts=tuple(tuple(row) for row in counts),
+        row_totals=tuple(row_tot),
+        col_totals=tuple(col_tot),
         n=len(programmes),
         note=note,
     )
@@ -227,7 +228,7 @@ def _overview(
     programmes: dict[str, dict[str, Any]],
     reports_of: dict[str, list[str]],
     citation: Any,
-) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+) -> tuple[tuple[tuple[str, str], ...], tuple[dict[str, Any], ...]]:
     """The programme overview: (columns, one row per programme), ordered by the first
     categorical overview field's value order, then name."""
     spec = schema.summary
@@ -256,7 +257,7 @@ def _overview(
         line["n_reports"] = len(cites)
         line["reports"] = "; ".join(cites)
         overview.append(line)
-    return overview_cols, overview
+    return tuple(overview_cols), tuple(overview)
 
 
 def summarise(schema: Schema, charting: Charting) -> Summary:
@@ -300,21 +301,21 @@ def summarise(schema: Schema, charting: Charting) -> Summary:
         line["programmes"] = "; ".join(links.get(rid, []))
         sample.append(line)
 
-    crosstabs = [_crosstab(schema, a, b, programmes) for a, b in spec.crosstabs]
+    crosstabs = tuple(_crosstab(schema, a, b, programmes) for a, b in spec.crosstabs)
     gap = _crosstab(schema, *spec.gap_map, programmes) if spec.gap_map else None
     return Summary(
         n_reports=len(reports),
         n_programmes=len(programmes),
-        frequencies=freq,
+        frequencies=tuple(freq),
         overview_columns=overview_cols,
         overview=overview,
-        sample_columns=sample_cols,
-        sample=sample,
+        sample_columns=tuple(sample_cols),
+        sample=tuple(sample),
         crosstabs=crosstabs,
         gap_map=gap,
         unlinked_reports=(
-            [rid for rid, pids in links.items() if not pids] if schema.link_field else []
+            tuple(rid for rid, pids in links.items() if not pids) if schema.link_field else ()
         ),
-        unused_programmes=[pid for pid, rids in reports_of.items() if not rids],
-        unknown_links=unknown,
+        unused_programmes=tuple(pid for pid, rids in reports_of.items() if not rids),
+        unknown_links=tuple(unknown),
     )

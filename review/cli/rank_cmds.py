@@ -21,6 +21,7 @@ from review.cli.common import (
 
 if TYPE_CHECKING:
     from review.rank.phase import StoppingReport
+    from review.rank.simulate import SimulationMetrics
 
 RecallOpt = Annotated[
     float, typer.Option("--recall", min=0.5, max=0.999, help="Target recall of the test.")
@@ -95,25 +96,26 @@ def simulate(
         )
     res = write_outputs(data, sim, output, seed=seed, model=model)
     if as_json:
-        print_json(res)
+        print_json(res.to_json())
         return
     _print_simulation(res, output)
 
 
-def _print_simulation(res: dict, output: Path) -> None:
+def _print_simulation(res: SimulationMetrics, output: Path) -> None:
     from rich.markup import escape
 
     con = out_console()
+    m = res.order
     con.print(
-        f"{res['n_records']} records, {res['n_included']} included: all found after "
-        f"{res['screened_to_find_all']}, 95 % after {res['screened_to_find_95']}; WSS@95 "
-        f"{res['wss95']:.3f}, WSS@100 {res['wss100']:.3f}, RRF@10 {res['rrf10']:.3f}."
+        f"{m.n_records} records, {m.n_included} included: all found after "
+        f"{m.screened_to_find_all}, 95 % after {m.screened_to_find_95}; WSS@95 "
+        f"{m.wss95:.3f}, WSS@100 {m.wss100:.3f}, RRF@10 {m.rrf10:.3f}."
     )
-    if "stop" in res:
-        s = res["stop"]
+    if res.stop is not None:
+        s = res.stop
         con.print(
-            f"Stopping rule: stopped after {s['screened']} records ({s['ranked_screened']} "
-            f"ranked + {s['sampled']} random), recall {s['recall']:.3f}, p = {s['p_value']}."
+            f"Stopping rule: stopped after {s.screened} records ({s.ranked_screened} "
+            f"ranked + {s.sampled} random), recall {s.recall:.3f}, p = {s.p_value}."
         )
     con.print(f"Wrote {escape(str(output))}/order.csv, metrics.json and recall.png")
 

@@ -172,7 +172,7 @@ def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewe
 
         ScreenerApp(session).run()
         p = session.pace()
-        err_console().print(f"Saved. {p['done']}/{p['total']} screened at {stage} by {reviewer}.")
+        err_console().print(f"Saved. {p.done}/{p.total} screened at {stage} by {reviewer}.")
 
 
 @screen_app.command("export")
@@ -596,7 +596,7 @@ def fulltext_extract(
     _print_extract(rep)
 
 
-def _extract_json(rep: ExtractReport) -> dict:
+def _extract_json(rep: ExtractReport) -> dict[str, Any]:
     return {
         "files": [{"path": p, "status": s, "pages": n, "message": m} for p, s, n, m in rep.files],
         "extracted_now": rep.extracted,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 
 
 def records_to_recall(labels: Sequence[int], recall: float) -> int:
@@ -56,14 +57,30 @@ def recall_curve(labels: Sequence[int]) -> list[float]:
     return out
 
 
-def summary(labels: Sequence[int]) -> dict[str, float | int]:
+@dataclass(frozen=True, slots=True)
+class OrderMetrics:
+    """The figures of one screening order (the first keys of ``metrics.json``)."""
+
+    n_records: int
+    n_included: int
+    wss95: float  # rounded to 4 decimals, like wss100 and rrf10
+    wss100: float
+    rrf10: float
+    screened_to_find_95: int
+    screened_to_find_all: int
+
+    def to_json(self) -> dict[str, float | int]:
+        return asdict(self)  # the fields in their order, as metrics.json lists them
+
+
+def summary(labels: Sequence[int]) -> OrderMetrics:
     """The ``metrics.json`` figures of one order."""
-    return {
-        "n_records": len(labels),
-        "n_included": sum(1 for x in labels if x),
-        "wss95": round(wss(labels, 0.95), 4),
-        "wss100": round(wss(labels, 1.0), 4),
-        "rrf10": round(rrf(labels, 10), 4),
-        "screened_to_find_95": records_to_recall(labels, 0.95),
-        "screened_to_find_all": records_to_recall(labels, 1.0),
-    }
+    return OrderMetrics(
+        n_records=len(labels),
+        n_included=sum(1 for x in labels if x),
+        wss95=round(wss(labels, 0.95), 4),
+        wss100=round(wss(labels, 1.0), 4),
+        rrf10=round(rrf(labels, 10), 4),
+        screened_to_find_95=records_to_recall(labels, 0.95),
+        screened_to_find_all=records_to_recall(labels, 1.0),
+    )

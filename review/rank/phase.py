@@ -65,6 +65,25 @@ class SampleStart:
 
 
 @dataclass(frozen=True, slots=True)
+class SampleLine:
+    """A ``stop-sample`` line read back from a reviewer's log. A hand-edited line may lack keys:
+    no seed is seed 0; no urn or time is None (the test then skips the urn check)."""
+
+    seed: int
+    urn: int | None  # records the reviewer had not decided, as logged
+    at: str | None
+
+    @classmethod
+    def from_line(cls, line: Mapping[str, Any]) -> SampleLine:
+        urn, at = line.get("urn"), line.get("at")
+        return cls(
+            seed=int(line.get("seed", 0)),
+            urn=None if urn is None else int(urn),
+            at=None if at is None else str(at),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class StopDecision:
     """The team's decision to stop screening a stage by the rule (a ``stop`` line)."""
 
@@ -211,7 +230,7 @@ class Phase:
     reviewer: str
     eligible: int
     sequence: list[tuple[str, str]]  # (cluster id, decision) of standing decisions, log order
-    started: dict[str, Any] | None = None  # the stop-sample line
+    started: SampleLine | None = None  # the first stop-sample line at this stage
     urn: list[str] = field(default_factory=list)  # in the sample's random order
     ranked_relevant: int = 0
     sample: list[int] = field(default_factory=list)  # 0/1 per sampled record, in order
@@ -230,7 +249,7 @@ def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
     elig_set = set(elig)
     path = reviewer_log_path(project, reviewer)
     stacks: dict[str, list[tuple[str, str]]] = {}  # record id -> [(cluster, decision)]
-    started: dict[str, Any] | None = None
+    started: SampleLine | None = None
     before: dict[str, str] | None = None
     for obj in iter_jsonl(path):
         if obj.get("stage") != stage:
@@ -244,7 +263,7 @@ def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
         elif op == "retract" and stacks.get(rid):
             stacks[rid].pop()
         elif op == SAMPLE_OP and started is None:
-            started = obj
+            started = SampleLine.from_line(obj)
             before = _standing(stacks)
     current = _standing(stacks)
     sequence = [(cid, dec) for cid, dec in current.items() if cid in elig_set]
@@ -252,7 +271,7 @@ def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
     if started is None or before is None:
         return phase
     urn = [cid for cid in elig if cid not in before]
-    phase.urn = sample_order(urn, reviewer, stage, int(started.get("seed", 0)))
+    phase.urn = sample_order(urn, reviewer, stage, started.seed)
     phase.ranked_relevant = sum(1 for cid, d in before.items() if cid in elig_set and d in RELEVANT)
     for cid in phase.urn:
         dec = current.get(cid)
@@ -280,9 +299,10 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
 
     phase = read_phase(project, stage, reviewer)
     if phase.started is not None:
+        when = "?" if phase.started.at is None else phase.started.at
         raise ReviewError(
             f"{reviewer} already started the random sample at {stage} "
-            f"({phase.started.get('at', '?')}); screen on with `review screen`."
+            f"({when}); screen on with `review screen`."
         )
     urn = phase.eligible - len(phase.sequence)
     if urn == 0:
@@ -316,7 +336,7 @@ def report(
     sample = None
     if phase.started is not None:
         test = stop_test(len(phase.urn), phase.sample, phase.ranked_relevant, recall, confidence)
-        urn_logged = phase.started.get("urn")
+        urn_logged = phase.started.urn
         warnings = []
         if urn_logged is not None and urn_logged != len(phase.urn):
             warnings.append(
@@ -330,7 +350,7 @@ def report(
                 "(a skip or a search): only the unbroken prefix counts as the random sample"
             )
         sample = SampleTest(
-            test, RULE, phase.started.get("at"), urn_logged, len(phase.urn), phase.out_of_order,
+            test, RULE, phase.started.at, urn_logged, len(phase.urn), phase.out_of_order,
             tuple(warnings),
         )  # fmt: skip
     return StoppingReport(

@@ -21,7 +21,7 @@ import json
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,6 @@ class Simulation:
     stop_screened: int | None = None
     stop_recall: float | None = None
     switched_at: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def ordered_labels(self) -> list[int]:
         return [self.labels[i] for i in self.order]
@@ -235,23 +234,76 @@ def simulate(
     return data, sim
 
 
-def metrics_json(data: Labelled, sim: Simulation, *, seed: int, model: str) -> dict[str, Any]:
-    out: dict[str, Any] = dict(metrics.summary(sim.ordered_labels()))
-    out.update({"seed": seed, "model": model, "n_priors": sim.n_priors})
-    if sim.stop_screened is not None:
-        t = sim.stop
-        out["stop"] = {
-            "screened": sim.stop_screened,
-            "recall": round(sim.stop_recall or 0.0, 4),
-            "p_value": None if t is None else round(t.p_value, 6),
-            "rule": "hypergeometric (Callaghan & Müller-Hansen 2020)",
-            "recall_target": None if t is None else t.recall_target,
-            "confidence": None if t is None else t.confidence,
-            "ranked_screened": sim.switched_at,
-            "sampled": None if t is None else t.sampled,
-            "saved": round(1 - sim.stop_screened / len(sim.order), 4),
+STOP_RULE = "hypergeometric (Callaghan & Müller-Hansen 2020)"
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatedStop:
+    """Where the stopping rule stopped the simulated reviewer (``metrics.json`` "stop")."""
+
+    screened: int
+    recall: float  # rounded to 4 decimals
+    test: StopTest | None  # None: the ranking was followed to the end (no random sample)
+    ranked_screened: int | None  # records screened in ranked order before the sample
+    saved: float  # share of the records not screened, rounded to 4 decimals
+
+    @property
+    def p_value(self) -> float | None:
+        """The test's p-value where it stopped, rounded to 6 decimals."""
+        return None if self.test is None else round(self.test.p_value, 6)
+
+    @property
+    def sampled(self) -> int | None:
+        """Records screened in the random sample."""
+        return None if self.test is None else self.test.sampled
+
+    def to_json(self) -> dict[str, Any]:
+        """``metrics.json``'s "stop" object (the test's settings None when it never ran)."""
+        t = self.test
+        target, confidence = (None, None) if t is None else (t.recall_target, t.confidence)
+        return {
+            "screened": self.screened,
+            "recall": self.recall,
+            "p_value": self.p_value,
+            "rule": STOP_RULE,
+            "recall_target": target,
+            "confidence": confidence,
+            "ranked_screened": self.ranked_screened,
+            "sampled": self.sampled,
+            "saved": self.saved,
         }
-    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationMetrics:
+    """What ``review simulate`` writes to ``metrics.json`` (and prints with ``--json``)."""
+
+    order: metrics.OrderMetrics
+    seed: int
+    model: str
+    n_priors: int
+    stop: SimulatedStop | None  # None: run without --stop
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = self.order.to_json()
+        out.update({"seed": self.seed, "model": self.model, "n_priors": self.n_priors})
+        if self.stop is not None:
+            out["stop"] = self.stop.to_json()
+        return out
+
+
+def simulation_metrics(sim: Simulation, *, seed: int, model: str) -> SimulationMetrics:
+    stop = None
+    if sim.stop_screened is not None:
+        stop = SimulatedStop(
+            screened=sim.stop_screened,
+            recall=round(sim.stop_recall or 0.0, 4),
+            test=sim.stop,
+            ranked_screened=sim.switched_at,
+            saved=round(1 - sim.stop_screened / len(sim.order), 4),
+        )
+    order = metrics.summary(sim.ordered_labels())
+    return SimulationMetrics(order, seed, model, sim.n_priors, stop)
 
 
 def order_csv(data: Labelled, sim: Simulation) -> str:
@@ -290,12 +342,16 @@ def plot_recall(sim: Simulation, path: Path, title: str) -> None:
     plt.close(fig)
 
 
-def write_outputs(data: Labelled, sim: Simulation, out: Path, *, seed: int, model: str) -> dict:
+def write_outputs(
+    data: Labelled, sim: Simulation, out: Path, *, seed: int, model: str
+) -> SimulationMetrics:
+    """Write order.csv, metrics.json and recall.png to ``out``; return the metrics."""
     from review.io.files import atomic_write_text
 
     out.mkdir(parents=True, exist_ok=True)
-    result = metrics_json(data, sim, seed=seed, model=model)
+    result = simulation_metrics(sim, seed=seed, model=model)
+    text = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
     atomic_write_text(out / "order.csv", order_csv(data, sim))
-    atomic_write_text(out / "metrics.json", json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    plot_recall(sim, out / "recall.png", f"seed {seed}: WSS@95 {result['wss95']:.3f}")
+    atomic_write_text(out / "metrics.json", text)
+    plot_recall(sim, out / "recall.png", f"seed {seed}: WSS@95 {result.order.wss95:.3f}")
     return result

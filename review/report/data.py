@@ -1,9 +1,11 @@
-"""Everything the report shows, read from the project into plain, JSON-able data.
+"""Everything the report shows, read from the project into frozen, typed views.
 
 :func:`collect` reads the project once (the PRISMA inputs, the screening logs, the dedup
-clusters, the final charting) and returns a :class:`ReportData`. Each section is independent: a
-project without charting (or without screening) still gets a report, with that section saying
-what to run. Nothing here writes files or prints.
+clusters, the final charting) and returns a :class:`ReportData`: the :class:`Flow`, a
+:class:`ScreeningView`, a :class:`DedupView` and a
+:class:`~review.report.charting_view.ChartingView`, each in a :class:`Section`. Each section is
+independent: a project without charting (or without screening) still gets a report, with that
+section saying what to run. Nothing here writes files or prints.
 """
 
 from __future__ import annotations
@@ -13,18 +15,20 @@ import gzip
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from review.errors import ReviewError
 
 if TYPE_CHECKING:
-    from review.chart.summary import CrossTab, Summary
+    from review.dedup.run import DedupCounts
     from review.prisma.diagram import Layout
     from review.prisma.flow import Flow, PrismaInputs
     from review.project import Project
+    from review.report.charting_view import ChartingView
+    from review.screen.disagreements import Agreement
 
 STAGES = ("title-abstract", "full-text")
 # Project files whose hashes the provenance lists (what the outputs are derived from).
@@ -38,33 +42,38 @@ PROVENANCE_GLOBS = (
     "data/charting/*/*.json",
 )
 UPSET_MAX = 15  # intersections drawn in the overlap figure (the rest are summed in the table)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Section:
+class Section(Generic[T]):
     """One part of the report: its data, or why it is missing (what to run)."""
 
-    data: dict[str, Any] | None
+    data: T | None
     missing: str = ""
 
 
 @dataclass(frozen=True)
 class ReportData:
     title: str
-    prisma: Section
-    screening: Section
-    dedup: Section
-    charting: Section
+    prisma: Section[Flow]  # the PRISMA counts and the records behind each
+    screening: Section[ScreeningView]
+    dedup: Section[DedupView]
+    charting: Section[ChartingView]
     methods: str  # markdown paragraphs (outputs/prisma/methods.md's text)
     provenance: Provenance
     layout: Layout | None = field(default=None, repr=False)
-    flow: Flow | None = field(default=None, repr=False)  # the counts the diagram's links need
     explain_blob: str = ""  # base64 of gzipped JSON: records behind every PRISMA count
+
+    @property
+    def flow(self) -> Flow | None:
+        """The counts the diagram's links need (None when the flow could not be computed)."""
+        return self.prisma.data
 
 
 def collect(project: Project) -> ReportData:
     """Read every section of the report from ``project``."""
-    prisma, flow, layout, blob, methods = _prisma_section(project)
+    prisma, layout, blob, methods = _prisma_section(project)
     return ReportData(
         title=project.protocol.title,
         prisma=prisma,
@@ -74,22 +83,27 @@ def collect(project: Project) -> ReportData:
         methods=methods,
         provenance=provenance(project),
         layout=layout,
-        flow=flow,
         explain_blob=blob,
     )
 
 
-def _guard(fn: Any, project: Project) -> Section:
+def _guard(fn: Callable[[Project], Section[T]], project: Project) -> Section[T]:
     try:
         return fn(project)
     except ReviewError as exc:
         return Section(None, str(exc))
 
 
+def _charting_section(project: Project) -> Section[ChartingView]:
+    from review.report.charting_view import charting_view
+
+    return Section(charting_view(project))
+
+
 # ---- PRISMA ----------------------------------------------------------------------------------
 
 
-def _prisma_section(project: Project) -> tuple[Section, Flow | None, Layout | None, str, str]:
+def _prisma_section(project: Project) -> tuple[Section[Flow], Layout | None, str, str]:
     from review.prisma import compute_flow
     from review.prisma.diagram import DiagramOptions, compute_layout
     from review.prisma.inputs import gather
@@ -99,14 +113,10 @@ def _prisma_section(project: Project) -> tuple[Section, Flow | None, Layout | No
         inputs, facts = gather(project)
         flow = compute_flow(inputs)
     except ReviewError as exc:
-        return Section(None, str(exc)), None, None, "", ""
+        return Section(None, str(exc)), None, "", ""
     layout = compute_layout(flow, DiagramOptions())
-    data = {
-        "json": flow.as_json(),
-        "provisional": flow.provisional,
-    }
     blob, methods = explain_blob(flow, inputs), methods_markdown(flow, facts)
-    return Section(data), flow, layout, blob, methods
+    return Section(flow), layout, blob, methods
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,26 +180,62 @@ def explain_blob(flow: Flow, inputs: PrismaInputs) -> str:
 
 # ---- screening -------------------------------------------------------------------------------
 
-AGREEMENT_KEYS = (
-    "reviewers",
-    "records_screened_by_all",
-    "records_compared",
-    "agreements",
-    "disagreements",
-    "percent_agreement",
-    "cohen_kappa",
-    "kappa_ci95",
-    "kappa_method",
-    "pabak",
-    "gwet_ac1",
-    "krippendorff_alpha",
-    "unresolved",
-    "resolved",
-    "final_status",
-)
+
+@dataclass(frozen=True, slots=True)
+class ScreenerDecision:
+    """One reviewer's decision on a record the reviewers disagree on (reason as its label)."""
+
+    reviewer: str
+    decision: str
+    reason: str
+    note: str
 
 
-def _screening_section(project: Project) -> Section:
+@dataclass(frozen=True, slots=True)
+class ResolutionView:
+    """How a disagreement was resolved (reason as its label)."""
+
+    decision: str
+    reason: str
+    rationale: str
+    resolver: str
+
+
+@dataclass(frozen=True, slots=True)
+class DisagreementView:
+    """A record the reviewers disagree on: their decisions and the resolution, if any."""
+
+    record_id: str
+    title: str
+    decisions: tuple[ScreenerDecision, ...]
+    resolution: ResolutionView | None  # None: unresolved
+
+
+@dataclass(frozen=True, slots=True)
+class StageView:
+    """One screening stage: agreement and disagreements (``agreement`` None: not screened)."""
+
+    stage: str
+    agreement: Agreement | None
+    disagreements: tuple[DisagreementView, ...] = ()
+
+    @property
+    def screened(self) -> bool:
+        return self.agreement is not None
+
+    @property
+    def csv(self) -> str:
+        return f"outputs/screening/{self.stage}-disagreements.csv"
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningView:
+    """The report's screening section: every stage, screened or not."""
+
+    stages: tuple[StageView, ...]
+
+
+def _screening_section(project: Project) -> Section[ScreeningView]:
     from review.screen.cache import cluster_index
     from review.screen.disagreements import agreement_from_state, disagreement_rows
     from review.screen.final import stage_state
@@ -204,62 +250,52 @@ def _screening_section(project: Project) -> Section:
         state = stage_state(project, stage, clusters)
         agr = agreement_from_state(state)
         if not agr.reviewers:
-            stages.append({"stage": stage, "screened": False})
+            stages.append(StageView(stage, None))
             continue
         labels = {r.id: r.label for r in cfg.exclusion_reasons}
         rows = []
         for row in disagreement_rows(project, state, clusters):
-            decisions = [
-                {
-                    "reviewer": who,
-                    "decision": dec,
-                    "reason": labels.get(reason, reason),
-                    "note": note,
-                }
+            decisions = tuple(
+                ScreenerDecision(who, dec, labels.get(reason, reason), note)
                 for who, dec, reason, note in row.decisions
-            ]
+            )
             res = None
             if row.resolution is not None:
                 dec, reason, rationale, resolver = row.resolution
-                res = {
-                    "decision": dec,
-                    "reason": labels.get(reason, reason),
-                    "rationale": rationale,
-                    "resolver": resolver,
-                }
-            rows.append(
-                {
-                    "record_id": row.record_id,
-                    "title": row.title,
-                    "decisions": decisions,
-                    "resolution": res,
-                }
-            )
-        agr_json = agr.to_json()  # the page's embedded JSON
-        stages.append(
-            {
-                "stage": stage,
-                "screened": True,
-                "agreement": {k: agr_json.get(k) for k in AGREEMENT_KEYS},
-                "collapsed": {
-                    k: agr_json["maybe_collapsed_to_include"].get(k)
-                    for k in ("percent_agreement", "cohen_kappa", "kappa_ci95", "pabak")
-                },
-                "disagreements": rows,
-                "csv": f"outputs/screening/{stage}-disagreements.csv",
-            }
-        )
-    if not any(s["screened"] for s in stages):
+                res = ResolutionView(dec, labels.get(reason, reason), rationale, resolver)
+            rows.append(DisagreementView(row.record_id, row.title, decisions, res))
+        stages.append(StageView(stage, agr, tuple(rows)))
+    if not any(s.screened for s in stages):
         return Section(
             None, "no screening decisions yet: run `review screen` or `review screen import`."
         )
-    return Section({"stages": stages})
+    return Section(ScreeningView(tuple(stages)))
 
 
 # ---- dedup -----------------------------------------------------------------------------------
 
 
-def _dedup_section(project: Project) -> Section:
+@dataclass(frozen=True, slots=True)
+class SourceSet:
+    """Records after deduplication found by exactly this combination of sources."""
+
+    sources: tuple[str, ...]
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class DedupView:
+    """The report's duplicates section: what dedup removed and the overlap between sources."""
+
+    counts: DedupCounts  # records, clusters, duplicates removed, pairs queued, overlap.csv's rows
+    sources: tuple[str, ...]  # the main branch's sources, sorted
+    source_clusters: Mapping[str, int]  # source -> records after dedup that it found
+    intersections: tuple[SourceSet, ...]  # the UPSET_MAX largest combinations
+    intersections_rest: int  # records in the smaller combinations
+    intersections_rest_count: int  # how many smaller combinations
+
+
+def _dedup_section(project: Project) -> Section[DedupView]:
     from review.dedup import load_clusters, status_summary
 
     summary = status_summary(project).counts
@@ -278,139 +314,15 @@ def _dedup_section(project: Project) -> Section:
     size = Counter(s for srcs in sources_of.values() for s in srcs)
     intersections = sorted(sets.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
     return Section(
-        {
-            "main_records": summary.main_records,
-            "clusters": summary.clusters,
-            "removed_automatic": summary.removed_automatic,
-            "removed_manual": summary.removed_manual,
-            "queued": summary.queued,
-            "overlap": [row.to_json() for row in summary.overlap],
-            "sources": main_sources,
-            "source_clusters": {s: size[s] for s in main_sources},
-            "intersections": [{"sources": list(k), "n": n} for k, n in intersections[:UPSET_MAX]],
-            "intersections_rest": sum(n for _, n in intersections[UPSET_MAX:]),
-            "intersections_rest_count": max(0, len(intersections) - UPSET_MAX),
-        }
-    )
-
-
-# ---- charting --------------------------------------------------------------------------------
-
-
-def _charting_section(project: Project) -> Section:
-    from review.chart import final_charting, project_summary
-    from review.chart.store import project_schema
-
-    summary = project_summary(project)
-    charting = final_charting(project)
-    schema = project_schema(project)
-    assert charting is not None  # project_summary raised otherwise
-    cite = charting.citations
-    names = {pid: str(row.get("name") or pid) for pid, row in charting.programmes.items()}
-    links = {rid: list(charting.report_programmes.get(rid, [])) for rid in charting.reports}
-
-    # report-level table: every report-level field that is not a programme link
-    fields = [f for f in schema.report_fields if f.type != "programme_link"]
-    report_cols = [("citation", "Report"), *((f.id, f.label) for f in fields)]
-    report_cols.append(("programmes", "Programme(s)"))
-    reports = []
-    for rid, row in sorted(
-        charting.reports.items(), key=lambda kv: ((cite.get(kv[0]) or kv[0]).casefold(), kv[0])
-    ):
-        cells = {"citation": cite.get(rid) or rid}
-        for f in fields:
-            cells[f.id] = _text(row.get(f.id, ""))
-        cells["programmes"] = "; ".join(names.get(p, p) for p in links[rid])
-        reports.append({"id": rid, "programmes": links[rid], "cells": cells})
-
-    overview_cols = [c for c in summary.overview_columns if c[0] not in ("reports",)]
-    overview = [
-        {
-            "id": row["programme_id"],
-            "cells": {k: _text(row.get(k, "")) for k, _ in overview_cols},
-            "reports": [r for r, pids in links.items() if row["programme_id"] in pids],
-        }
-        for row in summary.overview
-    ]
-    return Section(
-        {
-            "n_reports": summary.n_reports,
-            "n_programmes": summary.n_programmes,
-            "report_columns": report_cols,
-            "reports": reports,
-            "overview_columns": overview_cols,
-            "overview": overview,
-            "frequencies": [_freq(t) for t in summary.frequencies],
-            "crosstabs": [_crosstab(ct) for ct in summary.crosstabs],
-            "gap_map": _gap_map(summary, charting, schema) if summary.gap_map else None,
-            "unlinked_reports": summary.unlinked_reports,
-        }
-    )
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return "" if value is None else str(value)
-
-
-def _freq(t: Any) -> dict[str, Any]:
-    return {
-        "field": t.field_id,
-        "label": t.label,
-        "level": t.level,
-        "multi": t.multi,
-        "denominator": t.denominator_text,
-        "note": t.note,
-        "rows": [{"value": r.value, "n": r.n, "pct": r.pct, "reports": r.reports} for r in t.rows],
-    }
-
-
-def _crosstab(ct: CrossTab) -> dict[str, Any]:
-    return {
-        "row_label": ct.row_label,
-        "col_label": ct.col_label,
-        "rows": ct.rows,
-        "cols": ct.cols,
-        "counts": ct.counts,
-        "row_totals": ct.row_totals,
-        "col_totals": ct.col_totals,
-        "n": ct.n,
-        "note": ct.note,
-    }
-
-
-def cell_members(ct: CrossTab, programmes: dict[str, dict[str, Any]]) -> list[list[list[str]]]:
-    """The programme ids in every cell of a programme-level crosstab (same rule as the counts:
-    a programme with several values is in each of its cells)."""
-
-    def values(row: dict[str, Any], fid: str) -> set[str]:
-        got = row.get(fid)
-        if got is None or got == "" or got == []:
-            return set()
-        return {str(v) for v in got} if isinstance(got, list) else {str(got)}
-
-    out = [[[] for _ in ct.cols] for _ in ct.rows]
-    for pid, row in sorted(programmes.items()):
-        va, vb = values(row, ct.row_field), values(row, ct.col_field)
-        for i, r in enumerate(ct.rows):
-            if r in va:
-                for j, c in enumerate(ct.cols):
-                    if c in vb:
-                        out[i][j].append(pid)
-    return out
-
-
-def _gap_map(summary: Summary, charting: Any, schema: Any) -> dict[str, Any]:
-    ct = summary.gap_map
-    assert ct is not None
-    members = cell_members(ct, charting.programmes)
-    got = [[len(c) for c in row] for row in members]
-    if got != ct.counts:  # the same rule as the summary's counts, or the map would mislead
-        raise ReviewError(
-            "gap map: cell members do not match the summary's counts (please report)."
+        DedupView(
+            counts=summary,
+            sources=tuple(main_sources),
+            source_clusters={s: size[s] for s in main_sources},
+            intersections=tuple(SourceSet(k, n) for k, n in intersections[:UPSET_MAX]),
+            intersections_rest=sum(n for _, n in intersections[UPSET_MAX:]),
+            intersections_rest_count=max(0, len(intersections) - UPSET_MAX),
         )
-    return {**_crosstab(ct), "members": members}
+    )
 
 
 # ---- provenance ------------------------------------------------------------------------------

@@ -104,31 +104,21 @@ def render(data: ReportData) -> str:
         prisma_svg = svg.prisma_svg(data.layout, data.flow, merged_labels(DiagramOptions()))
     gap_svg = upset = ""
     charting = data.charting.data
-    if charting and charting.get("gap_map"):
-        gap_svg = svg.gap_map_svg(charting["gap_map"])
-    if data.dedup.data:
+    if charting is not None and charting.gap_map is not None:
+        gap_svg = svg.gap_map_svg(charting.gap_map)
+    if data.dedup.data is not None:
         upset = svg.upset_svg(data.dedup.data)
 
     page_data: dict[str, Any] = {"explain": data.explain_blob}
     if data.prisma.data is not None:
-        page_data["prisma"] = data.prisma.data["json"]
-    if charting:
-        page_data["gap"] = (
-            {
-                "rows": charting["gap_map"]["rows"],
-                "cols": charting["gap_map"]["cols"],
-                "row_label": charting["gap_map"]["row_label"],
-                "col_label": charting["gap_map"]["col_label"],
-                "members": charting["gap_map"]["members"],
-            }
-            if charting.get("gap_map")
-            else None
-        )
+        page_data["prisma"] = data.prisma.data.as_json()
+    if charting is not None:
+        page_data["gap"] = charting.gap_map.page_json() if charting.gap_map else None
         page_data["programmes"] = {
-            p["id"]: {"name": p["cells"].get("name", p["id"]), "reports": p["reports"]}
-            for p in charting["overview"]
+            p.id: {"name": p.cells.get("name", p.id), "reports": list(p.reports)}
+            for p in charting.overview
         }
-        page_data["citations"] = {r["id"]: r["cells"]["citation"] for r in charting["reports"]}
+        page_data["citations"] = {r.id: r.cells["citation"] for r in charting.reports}
 
     template = env.get_template("report.html.j2")
     return template.render(

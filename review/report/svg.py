@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from review.prisma.facts import Flow, FlowCounts, IdentifiedRow
+    from review.report.charting_view import CrossTabView
+    from review.report.data import DedupView
 
 FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, Helvetica, sans-serif"
 PHASE_FILL = "#BDD7EE"
@@ -256,13 +258,13 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width) or [text]
 
 
-def gap_map_svg(gap: Mapping[str, Any]) -> str:
+def gap_map_svg(gap: CrossTabView) -> str:
     """A bubble matrix: one row per row value, one column per column value; bubble area ~
     programmes in the cell. Each non-empty cell is a focusable ``<g class="cell">``."""
-    rows, cols, counts = gap["rows"], gap["cols"], gap["counts"]
+    rows, cols, counts = gap.rows, gap.cols, gap.counts
     cell = 92.0
     left = 260.0
-    col_lines = [_wrap(f"{c} ({gap['col_totals'][j]})", 15) for j, c in enumerate(cols)]
+    col_lines = [_wrap(f"{c} ({gap.col_totals[j]})", 15) for j, c in enumerate(cols)]
     head = 16.0 + 12.0 * max((len(x) for x in col_lines), default=1)
     width = left + cell * len(cols) + 10
     height = head + cell * len(rows) + 10
@@ -279,7 +281,7 @@ def gap_map_svg(gap: Mapping[str, Any]) -> str:
             out.append(f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="middle">{escape(line)}</text>')
     for i, r in enumerate(rows):
         y = head + cell * (i + 0.5)
-        lines = _wrap(f"{r} ({gap['row_totals'][i]})", 38)
+        lines = _wrap(f"{r} ({gap.row_totals[i]})", 38)
         for k, line in enumerate(lines):
             yy = y + 4 + 12.0 * (k - (len(lines) - 1) / 2)
             out.append(
@@ -320,12 +322,11 @@ def gap_map_svg(gap: Mapping[str, Any]) -> str:
 # ---- dedup overlap (UpSet-style) -------------------------------------------------------------
 
 
-def upset_svg(dedup: Mapping[str, Any]) -> str:
+def upset_svg(dedup: DedupView) -> str:
     """Intersections of sources among the deduplicated records: a bar per combination of
     sources (records found in exactly those sources), dots below marking the combination, and
     each source's total at the left."""
-    sources: list[str] = dedup["sources"]
-    inter = dedup["intersections"]
+    sources, inter = dedup.sources, dedup.intersections
     if not sources or not inter:
         return ""
     bar_w, gap = 22.0, 8.0
@@ -334,8 +335,8 @@ def upset_svg(dedup: Mapping[str, Any]) -> str:
     row_h = 20.0
     width = left + (bar_w + gap) * len(inter) + 20
     height = top_h + 20 + row_h * len(sources) + 10
-    biggest = max(x["n"] for x in inter) or 1
-    total_biggest = max(dedup["source_clusters"].values()) or 1
+    biggest = max(x.n for x in inter) or 1
+    total_biggest = max(dedup.source_clusters.values()) or 1
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="upset" viewBox="0 0 {_f(width)} '
         f'{_f(height)}" width="{_f(width)}" font-family="{_a(FONT)}" font-size="11" role="img" '
@@ -344,14 +345,14 @@ def upset_svg(dedup: Mapping[str, Any]) -> str:
     base = top_h
     for k, x in enumerate(inter):
         bx = left + k * (bar_w + gap)
-        bh = (top_h - 20) * x["n"] / biggest
-        names = " + ".join(x["sources"])
+        bh = (top_h - 20) * x.n / biggest
+        names = " + ".join(x.sources)
         out.append(
-            f"<g><title>{escape(names)}: {x['n']:,} records</title>"
+            f"<g><title>{escape(names)}: {x.n:,} records</title>"
             f'<rect x="{_f(bx)}" y="{_f(base - bh)}" width="{_f(bar_w)}" height="{_f(bh)}" '
             'fill="#4C72B0"/>'
             f'<text x="{_f(bx + bar_w / 2)}" y="{_f(base - bh - 3)}" text-anchor="middle" '
-            f'font-size="9">{x["n"]:,}</text></g>'
+            f'font-size="9">{x.n:,}</text></g>'
         )
     for i, s in enumerate(sources):
         cy = top_h + 20 + row_h * (i + 0.5)
@@ -360,7 +361,7 @@ def upset_svg(dedup: Mapping[str, Any]) -> str:
                 f'<rect x="0" y="{_f(cy - row_h / 2)}" '
                 f'width="{_f(width)}" height="{_f(row_h)}" fill="#f3f5f8"/>'
             )
-        total = dedup["source_clusters"][s]
+        total = dedup.source_clusters[s]
         tw = 60 * total / total_biggest
         out.append(
             f'<rect x="{_f(100 - tw)}" y="{_f(cy - 6)}" width="{_f(tw)}" height="12" '
@@ -371,7 +372,7 @@ def upset_svg(dedup: Mapping[str, Any]) -> str:
         )
     for k, x in enumerate(inter):
         cx = left + k * (bar_w + gap) + bar_w / 2
-        ys = [top_h + 20 + row_h * (sources.index(s) + 0.5) for s in x["sources"]]
+        ys = [top_h + 20 + row_h * (sources.index(s) + 0.5) for s in x.sources]
         if len(ys) > 1:
             out.append(
                 f'<line x1="{_f(cx)}" x2="{_f(cx)}" y1="{_f(min(ys))}" y2="{_f(max(ys))}" '

@@ -34,11 +34,10 @@ def help_text(session: ScreeningSession) -> str:
 
 def render_item(session: ScreeningSession, item: Item) -> str:
     p = session.pace()
-    pace = f"{p['per_hour']:.0f}/h" if p["per_hour"] else "–/h"
     out = [
         "",
         f"Record {item.position} of {session.total} ({item.cluster_id}); "
-        f"screened {p['done']}/{p['total']}, {pace}, about {format_eta(p['seconds_left'])} left",
+        f"screened {p.done}/{p.total}, {p.rate}, about {format_eta(p.seconds_left)} left",
     ]
     rank = session.ranking_status()
     if rank:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender
@@ -76,7 +76,8 @@ class ResolutionLog(OwnLog):
 
     def resolve(
         self, record_id: str, stage: str, decision: str, reason: str = "", rationale: str = ""
-    ) -> dict:
+    ) -> dict[str, Any]:
+        """Append a resolution line to the resolver's log; return the line as written."""
         problem = validate_decision(self.project.protocol, stage, decision, reason)
         if problem:
             raise ReviewError(f"Record {record_id}: {problem}.")

@@ -41,6 +41,21 @@ class Current:
 
 
 @dataclass(frozen=True, slots=True)
+class Pace:
+    """The reviewer's progress at this stage and this session's pace."""
+
+    done: int
+    total: int
+    per_hour: float | None  # records per hour in this session (None before the first decision)
+    seconds_left: float | None  # estimated time left at that pace
+
+    @property
+    def rate(self) -> str:
+        """The pace as shown on screen, e.g. "120/h" ("–/h" before the first decision)."""
+        return f"{self.per_hour:.0f}/h" if self.per_hour else "–/h"
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """The record on screen."""
 
@@ -375,13 +390,13 @@ class ScreeningSession:
         self.pending_note = note.strip()
 
     # ---- progress ---------------------------------------------------------------------------
-    def pace(self) -> dict[str, float | int | None]:
+    def pace(self) -> Pace:
         """done/total, this session's pace (records per hour) and estimated time left (s)."""
         done, total = self.done, self.total
         elapsed = max(self._clock() - self._started, 1e-9)
         per_hour = self.session_count / elapsed * 3600 if self.session_count else None
         left = (total - done) / per_hour * 3600 if per_hour else None
-        return {"done": done, "total": total, "per_hour": per_hour, "seconds_left": left}
+        return Pace(done, total, per_hour, left)
 
     @property
     def log(self) -> ScreeningLog:

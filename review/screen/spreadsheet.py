@@ -21,6 +21,7 @@ from review.screen.sheetcheck import SheetCheck
 
 if TYPE_CHECKING:
     from review.project import Project
+    from review.screen.logs import Decision
 
 EXPORT_COLUMNS = (
     "record_id",
@@ -53,7 +54,8 @@ def _text_cell(ws: Any, value: str) -> Any:
     return c
 
 
-def _own_current(project: Project, stage: str, reviewer: str, clusters: Any) -> dict:
+def _own_current(project: Project, stage: str, reviewer: str, clusters: Any) -> dict[str, Decision]:
+    """The reviewer's own standing decisions at ``stage``, by cluster id."""
     from review.screen.logs import read_reviewer_file
 
     path = reviewer_log_path(project, reviewer)

@@ -194,12 +194,10 @@ class ScreeningScreen(Screen[None]):
     def refresh_record(self, message: str = "") -> None:
         s = self.session
         p = s.pace()
-        pace = f"{p['per_hour']:.0f}/h" if p["per_hour"] else "–/h"
         rank = s.ranking_status()
         self.query_one("#progress", Static).update(
-            f"{escape(s.stage)} · {escape(s.reviewer)} · {p['done']}/{p['total']} screened · "
-            f"{pace} · {format_eta(p['seconds_left'])} left"
-            + (f" · {escape(rank)}" if rank else "")
+            f"{escape(s.stage)} · {escape(s.reviewer)} · {p.done}/{p.total} screened · "
+            f"{p.rate} · {format_eta(p.seconds_left)} left" + (f" · {escape(rank)}" if rank else "")
         )
         item = s.item()
         meta = self.query_one("#meta", Static)
