@@ -91,7 +91,7 @@ def test_prisma_json_equals_figure_1(demo) -> None:
 
 
 def test_every_queued_dedup_pair_was_decided(demo) -> None:
-    from review.dedup.run import read_queue
+    from review.dedup.queue import read_queue
     from review.dedup.verdicts import standing_verdicts
     from review.project import Project
 

@@ -45,7 +45,7 @@ def export_queue_xlsx(project: Project, path: Path, reviewer: str = "") -> int:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from review.dedup.run import read_queue
+    from review.dedup.queue import read_queue
     from review.io.xlsx import set_cell
 
     if path.suffix.lower() != ".xlsx":
@@ -74,15 +74,15 @@ def export_queue_xlsx(project: Project, path: Path, reviewer: str = "") -> int:
         cell.font = Font(bold=True)
     differ = PatternFill("solid", fgColor="FFF2CC")
     for r, q in enumerate(queue, start=2):
-        a, b = index.get(q["record_id_a"]), index.get(q["record_id_b"])
+        a, b = index.get(q.record_id_a), index.get(q.record_id_b)
         values: list[Any] = [
-            q["record_id_a"],
-            q["record_id_b"],
+            q.record_id_a,
+            q.record_id_b,
             "",
             "",
-            float(q["title_similarity"] or 0),
-            q["rule"],
-            q["reasons"],
+            float(q.title_similarity or 0),
+            q.rule,
+            q.reasons,
         ]
         for f in SIDE_FIELDS:
             values += [_value(a, f) if a else "", _value(b, f) if b else ""]

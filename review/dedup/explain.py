@@ -263,12 +263,12 @@ def explain_record(project: Project, record_id: str, nearest: int = 3) -> Record
 
 def _queued_partners(project: Project, record_id: str, index: dict[str, Record]) -> list[str]:
     """The records queued for a person together with ``record_id``, in queue order."""
-    from review.dedup.run import read_queue
+    from review.dedup.queue import read_queue
 
     out = []
     for q in read_queue(project):
-        if record_id in (q["record_id_a"], q["record_id_b"]):
-            other = q["record_id_b"] if q["record_id_a"] == record_id else q["record_id_a"]
+        if record_id in q.ids:
+            other = q.record_id_b if q.record_id_a == record_id else q.record_id_a
             if other in index:
                 out.append(other)
     return out

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from review.model import CITATION_FIELDS
 
 if TYPE_CHECKING:
+    from review.dedup.queue import QueuedPair
     from review.model import Record
     from review.project import Project
 
@@ -87,7 +88,7 @@ def review_session(
     pos = 0
     while pos < len(queue):
         q = queue[pos]
-        a, b = index.get(q["record_id_a"]), index.get(q["record_id_b"])
+        a, b = index.get(q.record_id_a), index.get(q.record_id_b)
         if a is None or b is None:
             pos += 1
             continue
@@ -108,43 +109,34 @@ def review_session(
     return walk.result
 
 
-def _session_queue(project: Project, reviewer: str) -> list[dict[str, str]]:
+def _session_queue(project: Project, reviewer: str) -> list[QueuedPair]:
     """Pairs on which reviewers conflict (with who said what), then the queued pairs this reviewer
     has no standing verdict on."""
-    from review.dedup.run import read_queue
+    from review.dedup.queue import QueuedPair, read_queue
     from review.dedup.verdicts import reviewer_stacks, verdict_conflicts, verdict_file
     from review.io.files import read_jsonl
 
     stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer)))
     conflicts = verdict_conflicts(project)
-    queue: list[dict[str, str]] = [
-        {
-            "record_id_a": a,
-            "record_id_b": b,
-            "conflict": "; ".join(f"{v.reviewer} said {v.verdict}" for v in vs),
-        }
+    queue = [
+        QueuedPair(a, b, conflict="; ".join(f"{v.reviewer} said {v.verdict}" for v in vs))
         for (a, b), vs in conflicts.items()
     ]
-    queue += [
-        q
-        for q in read_queue(project)
-        if not stacks.get((q["record_id_a"], q["record_id_b"]))
-        and (q["record_id_a"], q["record_id_b"]) not in conflicts
-    ]
+    queue += [q for q in read_queue(project) if not stacks.get(q.ids) and q.ids not in conflicts]
     return queue
 
 
-def _show(console: Any, a: Record, b: Record, q: dict[str, str], where: str) -> str:
+def _show(console: Any, a: Record, b: Record, q: QueuedPair, where: str) -> str:
     """Print the pair, why it is asked and the keys; returns the conflict it resolves ("" none)."""
-    conflict = q.get("conflict", "")
+    conflict = q.conflict
     if conflict:
         heading = f"{where}  CONFLICT between reviewers"
         from rich.markup import escape
 
         why = f"[bold red]Conflict:[/bold red] {escape(conflict)}. Your verdict resolves it."
     else:
-        heading = f"{where}  (title similarity {q['title_similarity']})"
-        why = "[dim]" + q["rule"] + (f" — {q['reasons']}" if q.get("reasons") else "") + "[/dim]"
+        heading = f"{where}  (title similarity {q.title_similarity})"
+        why = "[dim]" + q.rule + (f" — {q.reasons}" if q.reasons else "") + "[/dim]"
     console.print(pair_table(a, b, heading))
     console.print(why)
     console.print(
@@ -161,7 +153,7 @@ class _Walk:
     project: Project
     reviewer: str
     console: Any
-    queue: list[dict[str, str]]
+    queue: list[QueuedPair]
     result: SessionResult = field(default_factory=SessionResult)
     history: list[tuple[int, str]] = field(default_factory=list)  # (position in queue, verdict)
 
@@ -193,7 +185,7 @@ class _Walk:
         append_lines(
             self.project,
             self.reviewer,
-            [retract_line(lq["record_id_a"], lq["record_id_b"], self.reviewer)],
+            [retract_line(lq.record_id_a, lq.record_id_b, self.reviewer)],
         )
         if verdict == "same":
             self.result.same -= 1

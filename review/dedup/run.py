@@ -463,14 +463,3 @@ def _status_lines(c: DedupCounts) -> tuple[str, ...]:
     if parts:
         lines.append("Unique contribution per source (unique/total): " + ", ".join(parts))
     return tuple(lines)
-
-
-def read_queue(project: Project) -> list[dict[str, str]]:
-    """The pairs waiting for a person, as written by the last run."""
-    from review.io.xlsx import csv_unsafe
-
-    path = maybe_path(project)
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return [{k: csv_unsafe(v or "") for k, v in row.items()} for row in csv.DictReader(fh)]
