@@ -82,18 +82,7 @@ class AgreementStats:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "categories": list(self.categories),
-            "records_compared": self.records_compared,
-            "agreements": self.agreements,
-            "disagreements": self.disagreements,
-            "percent_agreement": self.percent_agreement,
-            "cohen_kappa": self.cohen_kappa,
-            "kappa_se": self.kappa_se,
-            "kappa_ci95": list(self.kappa_ci95) if self.kappa_ci95 is not None else None,
-            "kappa_method": self.kappa_method,
-            "pabak": self.pabak,
-            "gwet_ac1": self.gwet_ac1,
-            "krippendorff_alpha": self.krippendorff_alpha,
+            **stats.statistics_json(self, leave_out=("pairs",)),
             "pairs": [p.to_json() for p in self.pairs],
         }
 

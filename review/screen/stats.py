@@ -16,7 +16,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 Z95 = 1.959963984540054
 
@@ -167,18 +168,18 @@ class RaterStats:
     krippendorff_alpha: float | None
 
     def to_json(self) -> dict[str, int | float | list[float] | None]:
-        return {
-            "n": self.n,
-            "agreements": self.agreements,
-            "disagreements": self.disagreements,
-            "percent_agreement": self.percent_agreement,
-            "cohen_kappa": self.cohen_kappa,
-            "kappa_se": self.kappa_se,
-            "kappa_ci95": list(self.kappa_ci95) if self.kappa_ci95 is not None else None,
-            "pabak": self.pabak,
-            "gwet_ac1": self.gwet_ac1,
-            "krippendorff_alpha": self.krippendorff_alpha,
-        }
+        return statistics_json(self)
+
+
+def statistics_json(obj: object, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A frozen statistics dataclass as JSON, field by field in declaration order (tuples such
+    as a confidence interval or the categories become lists)."""
+    out: dict[str, Any] = {}
+    for f in fields(obj):  # type: ignore[arg-type]
+        if f.name not in leave_out:
+            value = getattr(obj, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+    return out
 
 
 def two_rater_stats(table: Sequence[Sequence[int]]) -> RaterStats:
