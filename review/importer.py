@@ -141,7 +141,7 @@ def _to_records(
     return records
 
 
-def records_for_entry(project: Any, entry: ImportEntry) -> list[Record]:
+def records_for_entry(project: Project, entry: ImportEntry) -> list[Record]:
     """The records of one logged import, re-read from its raw copy under ``data/imports``."""
     path = project.root / entry.file
     if not path.is_file():
@@ -171,7 +171,7 @@ def records_for_entry(project: Any, entry: ImportEntry) -> list[Record]:
 
 
 def import_files(
-    project: Any,
+    project: Project,
     paths: Iterable[Path | str],
     *,
     source: str,
@@ -192,15 +192,15 @@ def import_files(
     from review.io.files import now_iso, safe_name
     from review.people import whoami
 
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files = [Path(p) for p in paths]
+    if not files:
         raise InputError("no files given. Example: review import results.ris --source Scopus")
     source = " ".join(str(source).split())
     if not source:
         raise InputError("--source must name the database or source, e.g. --source Scopus.")
     if kind not in KINDS:
         raise InputError(f"--kind {kind!r} is not a kind; use one of: {', '.join(KINDS)}.")
-    parsed = _read_batch(project, paths, fmt, encoding, column_map, progress)
+    parsed = _read_batch(project, files, fmt, encoding, column_map, progress)
 
     # Everything is valid: write the batch, all of it or nothing (see _commit_batch).
     from review.io.lock import project_lock
@@ -246,13 +246,13 @@ def import_files(
             )
             staged.append((import_id, name, data, asdict(log)))
             reports.append(_report(project, path, log, result, encoding))
-        _commit_batch(project, staged, progress, len(paths))
+        _commit_batch(project, staged, progress, len(files))
     project.invalidate()
     return reports
 
 
 def _read_batch(
-    project: Any,
+    project: Project,
     paths: list[Path],
     fmt: str,
     encoding: str | None,
@@ -285,7 +285,7 @@ def _read_batch(
 
 
 def _report(
-    project: Any, path: Path, log: ImportEntry, result: ParseResult, encoding: str | None
+    project: Project, path: Path, log: ImportEntry, result: ParseResult, encoding: str | None
 ) -> ImportReport:
     """What ``review import`` prints about one file."""
     warnings = list(result.warnings)
@@ -335,7 +335,7 @@ def _refuse_known(existing: dict[str, ImportEntry], sha: str, path: Path) -> Non
 _LOG_PREFIX = "import-"
 
 
-def staging_dir(project: Any) -> Path:
+def staging_dir(project: Project) -> Path:
     return project.cache_dir / "staging"
 
 
@@ -380,7 +380,7 @@ def _orphan(folder: Path) -> bool:
 
 
 def _commit_batch(
-    project: Any,
+    project: Project,
     staged: list[tuple[str, str, bytes, dict[str, Any]]],
     progress: ProgressFn | None,
     total: int,
@@ -417,7 +417,7 @@ def _commit_batch(
 
 
 def _roll_forward(
-    project: Any, txn: Path, progress: ProgressFn | None = None, total: int = 0
+    project: Project, txn: Path, progress: ProgressFn | None = None, total: int = 0
 ) -> list[str]:
     """Move a committed transaction's folders into data/imports/ (idempotent)."""
     import json
@@ -454,7 +454,7 @@ def _roll_forward(
     return moved
 
 
-def recover_staged(project: Any) -> list[str]:
+def recover_staged(project: Project) -> list[str]:
     """Finish or undo imports interrupted by a crash; returns what was done (for status).
 
     Runs whenever the import log is read. A transaction is only touched under the project lock,
@@ -486,7 +486,7 @@ def recover_staged(project: Any) -> list[str]:
     return done
 
 
-def leftovers(project: Any) -> list[str]:
+def leftovers(project: Project) -> list[str]:
     """Things an interrupted import left behind, with what to do about each."""
     out: list[str] = []
     root = staging_dir(project)
