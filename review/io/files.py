@@ -7,6 +7,7 @@ so two people's logs merge in git without conflicts. A crash can leave at most a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -121,6 +122,15 @@ class JsonlAppender:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes (hex), read a megabyte at a time."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def append_jsonl(path: Path, objs: list[dict[str, Any]]) -> None:

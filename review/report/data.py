@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from review.errors import ReviewError
+from review.io.files import sha256_file
 
 if TYPE_CHECKING:
     from review.dedup.run import DedupCounts
@@ -360,16 +360,8 @@ def provenance(project: Project) -> Provenance:
             if path.is_file() and path not in seen:
                 seen.add(path)
                 rel = path.relative_to(root).as_posix()
-                files.append(SourceFile(rel, path.stat().st_size, _sha256(path)))
+                files.append(SourceFile(rel, path.stat().st_size, sha256_file(path)))
     return Provenance(__version__, tuple(files), _latest(root))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _latest(root: Path) -> str:

@@ -19,7 +19,6 @@ size, modification time and sha256, so an unchanged file is not read again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -28,6 +27,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from review.io.files import sha256_file
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -232,14 +233,6 @@ def _stat_key(path: Path) -> tuple[int, int] | None:
     return (st.st_size, st.st_mtime_ns)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _text_path(project: Project, sha: str) -> Path:
     return _dir(project) / "text" / f"{sha}.json"
 
@@ -322,7 +315,7 @@ def load_text(project: Project, stored: str, *, extract: bool = True) -> FullTex
 
 
 def _extract_cached(project: Project, path: Path, stored: str) -> tuple[FullText, str]:
-    sha = _sha256(path)
+    sha = sha256_file(path)
     ft = _read_text(project, sha, stored)  # same content under another name
     if ft is None:
         ft = extract_file(path, stored)
@@ -372,7 +365,7 @@ def extract_all(
         else:
             if force:
                 ft = extract_file(path, stored)
-                sha = _sha256(path)
+                sha = sha256_file(path)
                 _write_text(project, sha, ft)
             else:
                 ft, sha = _extract_cached(project, path, stored)
