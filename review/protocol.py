@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from review.errors import ProjectError
+from review.errors import InputError, ProjectError
 from review.model import KINDS, STAGES
 
 
@@ -266,23 +266,21 @@ def _slug(text: str) -> str:
 
 
 def load_protocol(path: Path) -> Protocol:
-    import yaml
+    from review.io.yamlfile import decode_yaml, load_yaml
+    from review.protocol_schema import check
 
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise ProjectError(f"{path}: not found. Run `review init` to create a project.") from None
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
     try:
-        data = yaml.safe_load(text)
-        from review.protocol_schema import check
-
-        check(text, Path(path), {k: spec[0] for k, spec in DEDUP_KEYS.items()})
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise ProjectError(
-            f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})."
-        ) from None
+        text = decode_yaml(raw, path)
+        data = load_yaml(text, path)
+    except InputError as exc:
+        raise ProjectError(str(exc)) from None
+    check(text, Path(path), {k: spec[0] for k, spec in DEDUP_KEYS.items()})
     return parse_protocol(data, Path(path))
 
 

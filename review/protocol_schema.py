@@ -165,12 +165,13 @@ def _walk(node: Any, spec: Any, where: str, problems: list[tuple[int, str]]) -> 
 
 def check(text: str, path: Path, dedup_keys: dict[str, type] | None = None) -> None:
     """Raise ProjectError listing every unknown key and wrongly typed value with its line."""
-    import yaml
+    from review.errors import InputError
+    from review.io.yamlfile import compose_yaml
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return  # the loader reports syntax errors with their line
+        root = compose_yaml(text, path)  # aliases, depth and duplicate keys checked there
+    except InputError as exc:
+        raise ProjectError(str(exc)) from None
     if root is None:
         return
     problems: list[tuple[int, str]] = []

@@ -61,6 +61,9 @@ def test_sources_items_and_dedup_section_are_checked(project: Project):
         load_protocol(project.protocol_path)
     _edit(project, "    knd: database", "    kind: database")
     text = project.protocol_path.read_text(encoding="utf-8")
+    text = (
+        text[: text.index("\ndedup:")] + "\n"
+    )  # the section is replaced (a key given twice is refused)
     project.protocol_path.write_text(
         text + "dedup:\n  auto_threshold: 0.97\n  window: 10\n", encoding="utf-8"
     )

@@ -168,7 +168,7 @@ class Schema:
 
 def load_schema(path: Path) -> Schema:
     """Read and validate an extraction schema file; raise InputError/ValidationError if bad."""
-    import yaml
+    from review.io.yamlfile import load_yaml
 
     path = Path(path)
     if not path.is_file():
@@ -178,16 +178,7 @@ def load_schema(path: Path) -> Schema:
             file=str(path),
         )
     raw = path.read_bytes()
-    try:
-        data = yaml.safe_load(raw.decode("utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        line = None
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            line = mark.line + 1
-        raise InputError(
-            f"not valid YAML ({exc}). Fix the file.", file=str(path), line=line
-        ) from None
+    data = load_yaml(raw, path)  # UTF-8, aliases, depth and duplicate keys checked (InputError)
     schema = parse_schema(data, source=path.name)
     return Schema(
         fields=schema.fields,

@@ -147,11 +147,10 @@ def save_options(project: Project, changes: dict[str, float | int]) -> list[str]
 
 def _settings_of(text: str, path: Path) -> dict:
     """The dedup settings ``text`` would give (parsed exactly as the project will parse it)."""
-    import yaml
-
+    from review.io.yamlfile import load_yaml
     from review.protocol import parse_protocol
 
-    return parse_protocol(yaml.safe_load(text), path).dedup
+    return parse_protocol(load_yaml(text, path), path).dedup
 
 
 def _fingerprint(records: list[Record], branches: dict[str, str], options: DedupOptions) -> str:
