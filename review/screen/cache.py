@@ -29,7 +29,7 @@ from review.io.files import JsonlProblem
 if TYPE_CHECKING:
     from review.project import Project
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: lines checked against the vocabulary (issue 21)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -225,6 +225,7 @@ class LogState:
     problems: list[tuple[int, str]] = field(default_factory=list)  # in the parsed part
     lineno: int = 0
     version: int = CACHE_VERSION
+    vocab: str = ""  # the protocol's reasons the lines were checked against
 
 
 def _apply(
@@ -235,7 +236,10 @@ def _apply(
     who_key: str,
     default: str,
     problems: list[tuple[int, str]],
+    reasons: dict[str, frozenset[str]],
 ) -> None:
+    from review.io.logline import decision_line_problem
+
     loads = json.loads
     latest, older = state.latest, state.older
     for line in raw.split(b"\n"):
@@ -251,6 +255,11 @@ def _apply(
             problems.append((state.lineno, "not a JSON object, ignored"))
             continue
         kind = obj.get("op")
+        if kind == op or kind == "retract":
+            bad = decision_line_problem(obj, "decision" if kind == op else "", reasons)
+            if bad is not None:
+                problems.append((state.lineno, f"{bad}, ignored"))
+                continue
         key = (str(obj.get("stage", "")), str(obj.get("record_id", "")))
         if kind == op:
             state.seq += 1
@@ -290,8 +299,15 @@ def read_log(
     """The retraction-applied state of one log (``op`` = decide or resolve), cached."""
     text_key, who_key = ("note", "reviewer") if op == "decide" else ("rationale", "resolver")
     cache = _cache_dir(project) / "logs" / f"{op}-{path.parent.name}-{path.name}.pickle"
+    reasons = {
+        name: frozenset(r.id for r in cfg.exclusion_reasons)
+        for name, cfg in project.protocol.stages.items()
+    }
+    vocab = repr(sorted((k, sorted(v)) for k, v in reasons.items()))
     state = _load_pickle(cache)
-    if isinstance(state, LogState) and getattr(state, "version", None) != CACHE_VERSION:
+    if isinstance(state, LogState) and (
+        getattr(state, "version", None) != CACHE_VERSION or getattr(state, "vocab", None) != vocab
+    ):
         state = None
     try:
         with open(path, "rb") as fh:
@@ -302,7 +318,7 @@ def read_log(
                 hasher.update(fh.read(state.size))
                 ok = hasher.hexdigest() == state.digest
             if not ok:
-                state = LogState()
+                state = LogState(vocab=vocab)
                 hasher = hashlib.blake2b(digest_size=16)
             fh.seek(state.size)
             rest = fh.read()
@@ -314,7 +330,7 @@ def read_log(
     changed = bool(complete)
     if complete:
         new_problems: list[tuple[int, str]] = []
-        _apply(state, complete, op, text_key, who_key, path.stem, new_problems)
+        _apply(state, complete, op, text_key, who_key, path.stem, new_problems, reasons)
         state.problems.extend(new_problems)
         state.size += len(complete)
         hasher.update(complete)
