@@ -86,7 +86,9 @@ def extractor_version() -> str:
 
 # ---- extraction ------------------------------------------------------------------------------
 def pdf_pages(path: Path) -> list[str]:
-    """Each page's text (PDFium's reading order), ``\\r\\n`` normalised to ``\\n``."""
+    """Each page's text (PDFium's reading order), ``\\r\\n`` normalised to ``\\n``.
+
+    In-process and unlimited: the pipeline calls it only inside :mod:`review.screen.pdfworker`."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(str(path))
@@ -175,7 +177,9 @@ def extract_file(path: Path, stored: str = "") -> FullText:
         )
     try:
         if kind == "pdf":
-            pages = pdf_pages(path)
+            from review.screen.pdfworker import extract_pdf
+
+            pages = extract_pdf(path)  # a child process with memory and time limits
         elif kind == "html":
             pages = [html_text(path.read_bytes())]
         else:
