@@ -131,6 +131,9 @@ def read_clusters(path: Path) -> Clusters:
     from review.io.xlsx import csv_unsafe
 
     rows: list[ClusterRow] = []
+    from review.io.tables import long_fields
+
+    long_fields()  # titles over 131,072 characters
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in CLUSTER_COLUMNS if c not in (reader.fieldnames or [])]

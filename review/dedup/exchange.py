@@ -127,6 +127,9 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
         from review.io.xlsx import csv_unsafe
 
         try:
+            from review.io.tables import long_fields
+
+            long_fields()  # titles over 131,072 characters
             with open(path, encoding="utf-8-sig", newline="") as fh:
                 reader = csv.DictReader(fh)
                 header = [h.strip().lower() for h in (reader.fieldnames or [])]

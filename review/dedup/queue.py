@@ -38,6 +38,9 @@ def read_queue(project: Project) -> list[QueuedPair]:
     path = maybe_path(project)
     if not path.is_file():
         return []
+    from review.io.tables import long_fields
+
+    long_fields()  # titles over 131,072 characters
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return [
             QueuedPair(

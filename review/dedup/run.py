@@ -434,6 +434,9 @@ def _queued(project: Project) -> int:
     mp = maybe_path(project)
     if not mp.is_file():
         return 0
+    from review.io.tables import long_fields
+
+    long_fields()  # titles over 131,072 characters
     with open(mp, encoding="utf-8-sig", newline="") as fh:
         return sum(1 for _ in csv.DictReader(fh))
 

@@ -9,7 +9,7 @@ with row numbers, the blank/unchanged counts, and the all-or-nothing append at t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,9 @@ from review.screen.logs import decisions_for, parse_decision
 
 if TYPE_CHECKING:
     from review.project import Project
+
+
+MAX_LISTED = 10  # problems listed in the message; the count says how many there are in all
 
 
 class SheetCheck:
@@ -42,7 +45,8 @@ class SheetCheck:
         self._log_path = log_path
         self.name = Path(path).name
         self.allowed = decisions_for(stage)
-        self.problems: list[str] = []
+        self.problems: list[str] = []  # the first MAX_LISTED problems
+        self.problem_count = 0  # all of them
         self.lines: list[dict[str, Any]] = []
         self.blank = 0  # rows without a decision, reason or note/rationale
         self.unchanged = 0  # rows equal to the standing decision
@@ -57,14 +61,16 @@ class SheetCheck:
         """Count the row as blank or unchanged, note its problems, or add its log line."""
         raise NotImplementedError
 
-    def run(self, rows: list[tuple[int, dict[str, str]]]) -> tuple[int, int, int]:
+    def run(self, rows: Iterable[tuple[int, dict[str, str]]]) -> tuple[int, int, int]:
         """Check every row, then :meth:`save`; returns (imported, unchanged, blank)."""
         for rowno, row in rows:
             self.check_row(rowno, row)
         return self.save(), self.unchanged, self.blank
 
     def problem(self, rowno: int, text: str) -> None:
-        self.problems.append(f"{self.name} row {rowno}: {text}")
+        self.problem_count += 1
+        if len(self.problems) < MAX_LISTED:  # a sheet of a million bad rows: a short message
+            self.problems.append(f"{self.name} row {rowno}: {text}")
 
     def cluster(self, rowno: int, rid: str) -> str | None:
         """The cluster of the row's record id; None (a problem noted) when blank or unknown."""
@@ -97,11 +103,12 @@ class SheetCheck:
     def save(self) -> int:
         """Append the lines to the person's log (nothing when a row has a problem:
         ValidationError lists them all); returns how many lines were appended."""
-        if self.problems:
+        if self.problem_count:
+            more = self.problem_count - len(self.problems)
             raise ValidationError(
-                f"{self.name}: {len(self.problems)} problem(s); nothing was imported. "
+                f"{self.name}: {self.problem_count:,} problem(s); nothing was imported. "
                 "Fix them and import again:",
-                self.problems,
+                self.problems + ([f"… and {more:,} more"] if more else []),
             )
         if self.lines:
             from review.io.files import append_jsonl
