@@ -141,3 +141,29 @@ def test_pdf_time_limit(project: Project, tmp_path: Path, monkeypatch):
     monkeypatch.delenv("REVIEW_PDF_SECONDS")
     assert extract_file(FIXTURES / "article.pdf").status == "text"
     pdfworker.shutdown()
+
+
+def test_attach_refuses_symlinks_out_of_the_folder(project: Project, tmp_path: Path):
+    _project_at_fulltext(project)
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("doi: 10.1234/db.1\nthe user's private notes\n", encoding="utf-8")
+    (folder / "10.1234_db.1.txt").symlink_to(secret)
+    shutil.copyfile(FIXTURES / "article.pdf", folder / "10.1234_db.2.pdf")
+    (folder / "inside.pdf").symlink_to(folder / "10.1234_db.2.pdf")  # stays inside: fine
+    res = runner.invoke(
+        app, ["fulltext", "attach", str(folder), "--by", "Ana", "-q", "-p", str(project.root)]
+    )
+    assert res.exit_code == 1, res.output
+    assert isinstance(res.exception, SystemExit), res.exception
+    err = " ".join(res.stderr.split())
+    assert "1 file(s) are links that lead out of the folder; nothing was attached." in err
+    assert f"{folder / '10.1234_db.1.txt'} -> {secret}" in err
+    assert not (project.data_dir / "fulltext").exists() or not any(
+        (project.data_dir / "fulltext").iterdir()
+    )
+    cache = project.root / ".review" / "fulltext"
+    assert not cache.exists() or "private notes" not in "".join(
+        p.read_text(errors="replace") for p in cache.rglob("*") if p.is_file()
+    )

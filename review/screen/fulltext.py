@@ -192,6 +192,23 @@ def match_files(
     return matched, unmatched, ambiguous
 
 
+def _refuse_links_out(folder: Path, files: list[Path]) -> None:
+    """InputError listing every file that is (or sits under) a symlink leading out of ``folder``:
+    its target could be any file the user can read, copied into the cache and shown."""
+    from review.errors import InputError
+
+    base = folder.resolve()
+    out = [f for f in files if not f.resolve().is_relative_to(base)]
+    if out:
+        shown = "\n".join(f"  {f} -> {f.resolve()}" for f in out[:20])
+        more = f"\n  … and {len(out) - 20} more" if len(out) > 20 else ""
+        raise InputError(
+            f"{len(out)} file(s) are links that lead out of the folder; nothing was attached. "
+            f"Copy the files into the folder or remove the links:\n{shown}{more}",
+            file=str(folder),
+        )
+
+
 def attach_dir(
     project: Project,
     folder: Path,
@@ -219,6 +236,7 @@ def attach_dir(
     files = sorted(
         p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES
     )
+    _refuse_links_out(folder, files)
     if progress:
         progress(0, len(files))
     matched, unmatched, ambiguous = match_files(files, records)
