@@ -43,3 +43,24 @@ class ValidationError(ReviewError):
         super().__init__(text)
         self.summary = summary
         self.problems = list(problems)
+
+
+class WriteError(ReviewError, OSError):
+    """A file could not be written (disk full, read-only, quota): names the file and the cause.
+
+    Also an ``OSError`` (errno, strerror and filename set), so code that cleans up after a failed
+    write on ``OSError`` still does."""
+
+    def __init__(self, path: object, exc: OSError) -> None:
+        import errno as errnos
+
+        full = exc.errno in (errnos.ENOSPC, errnos.EDQUOT)
+        why = "disk full" if full else (exc.strerror or str(exc))
+        todo = "free some space" if full else "fix the cause"
+        super().__init__(
+            f"{path}: cannot write ({why}); this write was not saved (the file keeps what it "
+            f"had). {todo[0].upper()}{todo[1:]} and run the command again."
+        )
+        self.errno = exc.errno
+        self.strerror = why
+        self.filename = str(path)

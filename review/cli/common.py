@@ -101,6 +101,15 @@ class ReviewGroup(TyperGroup):
             return super().invoke(ctx)
         except ReviewError as exc:
             raise fail(str(exc)) from None
+        except OSError as exc:
+            import errno
+
+            # A write that did not go through review.io.files (a library saving a workbook…)
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG):
+                raise
+            from review.errors import WriteError
+
+            raise fail(str(WriteError(exc.filename or "a file", exc))) from None
         except KeyboardInterrupt:
             err_console().print("Interrupted; everything decided so far is saved.")
             raise typer.Exit(code=130) from None

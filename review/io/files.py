@@ -26,8 +26,21 @@ def _umask() -> int:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file in the same folder + fsync + rename."""
-    path = Path(path)
+    """Write ``data`` to ``path`` via a temp file in the same folder + fsync + rename.
+
+    A failed write (disk full, read-only folder) leaves ``path`` as it was and raises
+    :class:`~review.errors.WriteError` naming the file."""
+    from review.errors import WriteError
+
+    try:
+        _atomic_write(Path(path), data)
+    except WriteError:
+        raise
+    except OSError as exc:
+        raise WriteError(path, exc) from None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # A short temp name: a legal 250-character file name plus a suffix would be too long.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:32]}.", suffix=".tmp", dir=path.parent)
@@ -82,14 +95,23 @@ class JsonlAppender:
         from review.io.lock import acquire_log, release
 
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # One writer per log: a second process appending to it is refused (review.io.lock).
-        self._lock = acquire_log(self.path, what=command_text())
         try:
-            self._fh = open(self.path, "ab")
-        except BaseException:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._failed(exc) from None
+        # One writer per log: a second process appending to it is refused (review.io.lock).
+        self._lock: str | None = acquire_log(self.path, what=command_text())
+        try:
+            self._open()
+        except BaseException as exc:
             release(self._lock)
+            if isinstance(exc, OSError):
+                raise self._failed(exc) from None
             raise
+
+    def _open(self) -> None:
+        self._fh = open(self.path, "ab")
+        self._broken = False
         if self._fh.tell() > 0:
             with open(self.path, "rb") as check:
                 check.seek(-1, os.SEEK_END)
@@ -97,25 +119,58 @@ class JsonlAppender:
                     self._fh.write(b"\n")
                     self._sync()
 
+    def _failed(self, exc: OSError) -> Exception:
+        """A WriteError naming the log (a torn line a failed write may leave is reported and
+        skipped by every reader, and the next writer starts on a fresh line)."""
+        from review.errors import WriteError
+
+        return exc if isinstance(exc, WriteError) else WriteError(self.path, exc)
+
     def _sync(self) -> None:
         self._fh.flush()
         os.fsync(self._fh.fileno())
 
     def append(self, obj: dict[str, Any]) -> None:
-        self._fh.write((dumps_line(obj) + "\n").encode("utf-8"))
-        self._sync()
+        self._write((dumps_line(obj) + "\n").encode("utf-8"))
 
     def extend(self, objs: list[dict[str, Any]]) -> None:
         """Append many lines with one fsync (used by spreadsheet imports)."""
-        self._fh.write("".join(dumps_line(o) + "\n" for o in objs).encode("utf-8"))
-        self._sync()
+        self._write("".join(dumps_line(o) + "\n" for o in objs).encode("utf-8"))
+
+    def _write(self, data: bytes) -> None:
+        start = None
+        try:
+            if self._broken:  # the last write failed: start again on a fresh line
+                self._open()
+            start = self._fh.tell()
+            self._fh.write(data)
+            self._sync()
+        except OSError as exc:
+            # Drop what is buffered (never written twice) and cut what reached the file: the
+            # log keeps what it had. We are its only writer (the lock stays with us).
+            self._broken = True
+            try:
+                self._fh.close()
+            except OSError:
+                pass
+            if start is not None:
+                try:
+                    os.truncate(self.path, start)
+                except OSError:
+                    pass  # a torn line: reported and skipped by every reader
+            raise self._failed(exc) from None
 
     def close(self) -> None:
-        if not self._fh.closed:
+        if self._lock is not None:
             from review.io.lock import release
 
-            self._fh.close()
-            release(self._lock)
+            try:
+                self._fh.close()  # flushes: may fail on a full disk too (nothing left to save)
+            except OSError:
+                pass
+            finally:
+                release(self._lock)
+                self._lock = None
 
     def __enter__(self) -> JsonlAppender:
         return self

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from review.errors import ReviewError
+from review.errors import ReviewError, WriteError
 from review.screen.session import Item, ScreeningSession, format_eta
 
 
@@ -167,5 +167,7 @@ def run_line(
                 shown = None if found else shown
             else:
                 write(f"Unknown command {cmd!r}. " + help_text(session))
+        except WriteError:
+            raise  # the log cannot be written (disk full): stop with the message, exit 1
         except ReviewError as exc:
             write(f"Error: {exc}")

@@ -32,10 +32,14 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
     warnings: list[str] = []
     if encoding:
         try:
-            codecs.lookup(encoding)
+            info = codecs.lookup(encoding)
         except LookupError:
+            info = None
+        # zlib_codec, base64_codec, rot13 …: codecs, but not between bytes and text
+        if info is None or not getattr(info, "_is_text_encoding", True):
+            what = "unknown encoding" if info is None else "not a text encoding:"
             raise InputError(
-                f"unknown encoding {encoding!r}; use a Python codec name such as utf-8, "
+                f"{what} {encoding!r}; use a Python codec name such as utf-8, "
                 "utf-16, cp1252 or latin-1.",
                 file=name,
             ) from None
@@ -47,6 +51,12 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
                 f"cannot be read as {encoding}: byte 0x{body[exc.start]:02x} at line "
                 f"{_line_of(body, exc.start)} is not valid in that encoding. Check the encoding "
                 "the database exported with and pass it with --encoding.",
+                file=name,
+            ) from None
+        except (UnicodeError, ValueError, TypeError, LookupError) as exc:  # punycode & co.
+            raise InputError(
+                f"cannot be read as {encoding} ({exc}). Check the encoding the database "
+                "exported with and pass it with --encoding.",
                 file=name,
             ) from None
         used = encoding
