@@ -38,7 +38,7 @@ FONTS = {3: "Type 3", 42: "TrueType", 14: "Times (std 14)"}
 
 
 def pdfium_pages(path: Path) -> list[str]:
-    from review.screen.fulltext_text import pdf_pages
+    from review.screen.pdfworker import pdf_pages
 
     return pdf_pages(path)
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.io.files import sha256_file
+from review.screen.pdfworker import pdf_pages  # noqa: F401 - where callers have found it
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -85,39 +86,6 @@ def extractor_version() -> str:
 
 
 # ---- extraction ------------------------------------------------------------------------------
-def pdf_pages(path: Path) -> list[str]:
-    """Each page's text (PDFium's reading order), ``\\r\\n`` normalised to ``\\n``.
-
-    In-process and unlimited: the pipeline calls it only inside :mod:`review.screen.pdfworker`."""
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        out = []
-        for i in range(len(pdf)):
-            page = pdf[i]
-            textpage = page.get_textpage()
-            try:
-                text = textpage.get_text_bounded()
-            finally:
-                textpage.close()
-                page.close()
-            out.append(_clean(text))
-        return out
-    finally:
-        pdf.close()
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean(text: str) -> str:
-    # PDFium marks a word hyphenated across a line end with \x02 and joins its halves:
-    # dropping the mark gives the whole word back (searchable: "manipulation", not "manip-")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "")
-    return _CONTROL.sub("", text).strip("\n")
-
-
 class _HTMLText(HTMLParser):
     BLOCK = frozenset(
         "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer "

@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import selectors
 import subprocess
 import sys
@@ -145,6 +146,39 @@ def extract_pdf(path: Path) -> list[str]:
                 _worker = None
 
 
+def pdf_pages(path: Path) -> list[str]:
+    """Each page's text (PDFium's reading order), ``\\r\\n`` normalised to ``\\n``.
+
+    In-process and unlimited: the pipeline calls it only inside the worker process."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        out = []
+        for i in range(len(pdf)):
+            page = pdf[i]
+            textpage = page.get_textpage()
+            try:
+                text = textpage.get_text_bounded()
+            finally:
+                textpage.close()
+                page.close()
+            out.append(_clean(text))
+        return out
+    finally:
+        pdf.close()
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    # PDFium marks a word hyphenated across a line end with \x02 and joins its halves:
+    # dropping the mark gives the whole word back (searchable: "manipulation", not "manip-")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "")
+    return _CONTROL.sub("", text).strip("\n")
+
+
 @atexit.register
 def shutdown() -> None:
     """Stop the worker (it also ends by itself when its input closes)."""
@@ -156,8 +190,6 @@ def shutdown() -> None:
 
 
 def _serve() -> None:
-    from review.screen.fulltext_text import pdf_pages
-
     out = sys.stdout.buffer
     for raw in sys.stdin.buffer:
         try:

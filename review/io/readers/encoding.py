@@ -24,6 +24,37 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+def _decode_as(body: bytes, name: str, encoding: str) -> str:
+    """``body`` decoded with the encoding the user gave; InputError naming the file if it cannot."""
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        info = None
+    # zlib_codec, base64_codec, rot13 …: codecs, but not between bytes and text
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        what = "unknown encoding" if info is None else "not a text encoding:"
+        raise InputError(
+            f"{what} {encoding!r}; use a Python codec name such as utf-8, "
+            "utf-16, cp1252 or latin-1.",
+            file=name,
+        )
+    try:
+        return body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"cannot be read as {encoding}: byte 0x{body[exc.start]:02x} at line "
+            f"{_line_of(body, exc.start)} is not valid in that encoding. Check the encoding "
+            "the database exported with and pass it with --encoding.",
+            file=name,
+        ) from None
+    except (UnicodeError, ValueError, TypeError, LookupError) as exc:  # punycode & co.
+        raise InputError(
+            f"cannot be read as {encoding} ({exc}). Check the encoding the database "
+            "exported with and pass it with --encoding.",
+            file=name,
+        ) from None
+
+
 def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str, list[str]]:
     """Return ``(text, encoding_used, warnings)``; line endings normalised to ``\\n``.
 
@@ -31,34 +62,7 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
     """
     warnings: list[str] = []
     if encoding:
-        try:
-            info = codecs.lookup(encoding)
-        except LookupError:
-            info = None
-        # zlib_codec, base64_codec, rot13 …: codecs, but not between bytes and text
-        if info is None or not getattr(info, "_is_text_encoding", True):
-            what = "unknown encoding" if info is None else "not a text encoding:"
-            raise InputError(
-                f"{what} {encoding!r}; use a Python codec name such as utf-8, "
-                "utf-16, cp1252 or latin-1.",
-                file=name,
-            ) from None
-        body = data
-        try:
-            text = body.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"cannot be read as {encoding}: byte 0x{body[exc.start]:02x} at line "
-                f"{_line_of(body, exc.start)} is not valid in that encoding. Check the encoding "
-                "the database exported with and pass it with --encoding.",
-                file=name,
-            ) from None
-        except (UnicodeError, ValueError, TypeError, LookupError) as exc:  # punycode & co.
-            raise InputError(
-                f"cannot be read as {encoding} ({exc}). Check the encoding the database "
-                "exported with and pass it with --encoding.",
-                file=name,
-            ) from None
+        text = _decode_as(data, name, encoding)
         used = encoding
     else:
         used = ""
