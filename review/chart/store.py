@@ -167,9 +167,7 @@ def import_charting(
     A form made for another reviewer or in another project is refused unless
     ``from_other_reviewer`` / ``from_other_project``.
     """
-    from review import __version__
     from review.chart.importer import read_charting
-    from review.io.files import atomic_write_json, now_iso
     from review.people import check_roster, clean_name
 
     reviewer = clean_name(reviewer, "--reviewer")
@@ -190,8 +188,31 @@ def import_charting(
         from_other_reviewer=from_other_reviewer,
         from_other_project=from_other_project,
     )
-    raw = workbook.read_bytes()
-    sha = hashlib.sha256(raw).hexdigest()
+    from review.io.files import command_text
+    from review.io.lock import writer_lock
+
+    sha = hashlib.sha256(workbook.read_bytes()).hexdigest()
+    # "already imported?" and the write are one step: two imports of one workbook at once
+    # write one version, the second sees it (issue 21).
+    with writer_lock(folder, reviewer, command_text()):
+        return _save_version(
+            project, folder, workbook, reviewer, charting, sha, schema.sha256, len(included)
+        )
+
+
+def _save_version(
+    project: Project,
+    folder: Path,
+    workbook: Path,
+    reviewer: str,
+    charting: Charting,
+    sha: str,
+    schema_sha: str,
+    n_included: int,
+) -> ImportResult:
+    from review import __version__
+    from review.io.files import atomic_write_json, now_iso
+
     slug = folder.name
     previous = versions(project, slug)
     if previous and previous[-1].stem.endswith(sha[:8]):
@@ -199,7 +220,7 @@ def import_charting(
             reviewer,
             project.rel(previous[-1]),
             len(charting.reports),
-            len(included),
+            n_included,
             len(charting.programmes),
             unchanged=True,
         )
@@ -219,7 +240,7 @@ def import_charting(
             "tool_version": __version__,
             "workbook": workbook.name,
             "workbook_sha256": sha,
-            "schema_sha256": schema.sha256,
+            "schema_sha256": schema_sha,
         }
     )
     atomic_write_json(path, data)
@@ -227,7 +248,7 @@ def import_charting(
         reviewer,
         project.rel(path),
         len(charting.reports),
-        len(included),
+        n_included,
         len(charting.programmes),
         unchanged=False,
     )

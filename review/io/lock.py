@@ -242,3 +242,23 @@ def log_lock(log: Path, who: str = "", what: str = "writing") -> Iterator[None]:
         yield
     finally:
         release(key)
+
+
+@contextmanager
+def writer_lock(
+    target: Path, who: str = "", what: str = "writing", wait: float = 60.0
+) -> Iterator[None]:
+    """Exclusive lock on ``target`` (a file or folder under the project) for a check-then-write
+    step, e.g. "is this workbook already imported? if not, write a version": a second process
+    waits (up to ``wait`` s) and then sees what the first one wrote."""
+    try:
+        key = acquire(_log_lock_path(Path(target)), who or Path(target).name, what, wait)
+    except LockedError as exc:
+        raise LockedError(
+            f"{Path(target).name} is busy: {exc} is writing it. Waited {wait:.0f} s; try again "
+            "when it has finished. (A lock is released as soon as its process ends.)"
+        ) from None
+    try:
+        yield
+    finally:
+        release(key)
