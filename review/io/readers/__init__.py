@@ -180,7 +180,13 @@ def parse_owned(
         )
     del data
     with gc_paused():
-        return _parse_bytes(holder, name, fmt, encoding, column_map)
+        result = _parse_bytes(holder, name, fmt, encoding, column_map)
+    # The marker count is a check on the parser, not a ceiling: a damaged file (a span cut out
+    # of a BibTeX entry, a WoS export with its lines shuffled) can hide markers the parser still
+    # reads records from. Every record read or reported was found, so found = imported +
+    # problems holds whenever the markers undercount.
+    result.found = max(result.found, len(result.entries) + len(result.problems))
+    return result
 
 
 @contextmanager
