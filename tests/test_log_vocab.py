@@ -89,3 +89,64 @@ def test_resolution_with_unknown_decision_is_skipped(project):
         f"{path}:2: unknown decision 'obliterate' (allowed: include, exclude, maybe), ignored"
         in problems
     )
+
+
+def test_dedup_verdict_lines_are_checked(project):
+    from review.dedup.run import status_summary
+    from review.dedup.verdicts import load_verdicts, verdict_line
+    from review.io.files import append_jsonl
+
+    good = verdict_line("r1", "r2", "same", "Ana")
+    path = project.data_dir / "dedup" / "ana.jsonl"
+    append_jsonl(
+        path,
+        [good, {**good, "verdict": "obliterate"}, {**good, "verdict": "different", "at": "soon"}],
+    )
+    (project.root / "outputs" / "dedup").mkdir(parents=True, exist_ok=True)
+    assert {k: v.verdict for k, v in load_verdicts(project).items()} == {("r1", "r2"): "same"}
+    from review.dedup.verdicts import log_problems
+
+    assert log_problems(project) == [
+        f"{path}:2: unknown verdict 'obliterate' (allowed: same, different), ignored",
+        f"{path}:3: time 'soon' is not an ISO 8601 time, ignored",
+    ]
+    from test_screen_helpers import make_clusters
+
+    make_clusters(project, 2)
+    lines = status_summary(project).lines
+    assert (
+        f"warning: {path}:2: unknown verdict 'obliterate' (allowed: same, different), ignored"
+        in lines
+    )
+
+
+def test_fulltext_attach_lines_are_checked(project):
+    from test_screen_helpers import make_clusters
+
+    from review.io.files import JsonlProblem, append_jsonl
+    from review.io.logline import log_line
+    from review.screen.cache import cluster_index
+    from review.screen.fulltext import attachments, fulltext_dir
+
+    make_clusters(project, 2)
+    path = fulltext_dir(project) / "ana.jsonl"
+    ok = log_line("attach", record_id="r1", path="a.pdf", matched_by="doi", by="Ana")
+    append_jsonl(path, [ok, {**ok, "path": "b.pdf", "at": "zzzz"}, {**ok, "record_id": 7}])
+    problems: list[JsonlProblem] = []
+    assert attachments(project, cluster_index(project), problems) == {"r1": "a.pdf"}
+    assert [str(p) for p in problems] == [
+        f"{path}:2: time 'zzzz' is not an ISO 8601 time, ignored",
+        f"{path}:3: no record_id, ignored",
+    ]
+
+
+def test_damaged_charting_version_is_a_message(demo_run, tmp_path):
+    root = tmp_path / "demo"
+    shutil.copytree(demo_run.root, root)
+    version = sorted((root / "data" / "charting" / "anat").glob("*.json"))[-1]
+    data = json.loads(version.read_text(encoding="utf-8"))
+    version.write_text(json.dumps({**data, "reports": [1, 2]}), encoding="utf-8")
+    res = runner.invoke(app, ["status", "-p", str(root)])
+    assert res.exit_code == 1, res.output
+    assert isinstance(res.exception, SystemExit), res.exception
+    assert "damaged charting file (reports is not an object)" in " ".join(res.stderr.split())

@@ -65,7 +65,31 @@ def _load(project: Project, path: Path) -> Charting:
             f"{project.rel(path)}: unreadable charting file ({exc}). Restore it from git or "
             "delete it and import the workbook again."
         ) from None
+    bad = _version_problem(data)
+    if bad:
+        raise ProjectError(
+            f"{project.rel(path)}: damaged charting file ({bad}). Restore it from git or delete "
+            "it and import the workbook again."
+        )
     return Charting.from_json(data, path=project.rel(path))
+
+
+def _version_problem(data: Any) -> str | None:
+    """What is wrong with the shape of a charting version file (issue 21), or None."""
+    from review.io.logline import bad_time
+
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    for key in ("reports", "programmes", "report_programmes", "citations"):
+        value = data.get(key) or {}
+        if not isinstance(value, dict):
+            return f"{key} is not an object"
+        inner = (list, tuple) if key == "report_programmes" else str if key == "citations" else dict
+        if not all(isinstance(v, inner) for v in value.values()):
+            return f"a value of {key} has the wrong type"
+    if not isinstance(data.get("reviewer", ""), str):
+        return "reviewer is not text"
+    return bad_time(data.get("at"))
 
 
 def latest_chartings(project: Project) -> dict[str, Charting]:

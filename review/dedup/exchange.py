@@ -258,10 +258,10 @@ def _new_lines(
 ) -> tuple[list[dict[str, Any]], int]:
     """The log lines for the verdicts that change the reviewer's standing verdict, and the
     number that would not."""
-    from review.dedup.verdicts import reviewer_stacks, verdict_file, verdict_line
+    from review.dedup.verdicts import check_line, reviewer_stacks, verdict_file, verdict_line
     from review.io.files import read_jsonl
 
-    stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer)))
+    stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer), check=check_line))
     lines = []
     unchanged = 0
     for a, b, verdict, note in wanted:

@@ -113,10 +113,10 @@ def _session_queue(project: Project, reviewer: str) -> list[QueuedPair]:
     """Pairs on which reviewers conflict (with who said what), then the queued pairs this reviewer
     has no standing verdict on."""
     from review.dedup.queue import QueuedPair, read_queue
-    from review.dedup.verdicts import reviewer_stacks, verdict_conflicts, verdict_file
+    from review.dedup.verdicts import check_line, reviewer_stacks, verdict_conflicts, verdict_file
     from review.io.files import read_jsonl
 
-    stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer)))
+    stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer), check=check_line))
     conflicts = verdict_conflicts(project)
     queue = [
         QueuedPair(a, b, conflict="; ".join(f"{v.reviewer} said {v.verdict}" for v in vs))

@@ -426,7 +426,10 @@ def status_summary(project: Project) -> DedupStatus:
         verdict_conflicts=tuple(_conflicts(project)),
         overlap=overlap_table(clusters),
     )
-    return DedupStatus(_status_lines(counts), counts)
+    from review.dedup.verdicts import log_problems
+
+    warnings = tuple(f"warning: {p}" for p in log_problems(project))
+    return DedupStatus(_status_lines(counts) + warnings, counts)
 
 
 def _queued(project: Project) -> int:

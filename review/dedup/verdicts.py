@@ -77,6 +77,34 @@ def reviewer_stacks(lines: list[dict[str, Any]]) -> dict[tuple[str, str], list[V
     return stacks
 
 
+def check_line(obj: dict[str, Any]) -> str | None:
+    """What is wrong with a verdict log line's values, or None (other ops are not ours)."""
+    from review.io.logline import bad_time
+
+    op = obj.get("op")
+    if op not in ("verdict", "retract"):
+        return None
+    if not all(isinstance(obj.get(k), str) and obj.get(k) for k in ("a", "b")):
+        return "no record pair (a, b)"
+    if op == "verdict" and obj.get("verdict") not in VERDICTS:
+        return f"unknown verdict {str(obj.get('verdict'))[:40]!r} (allowed: same, different)"
+    if op == "retract" and "at" not in obj:
+        return None
+    return bad_time(obj.get("at"))
+
+
+def log_problems(project: Project) -> list[str]:
+    """Every damaged or invalid line of the verdict logs (``file:line: what, ignored``)."""
+    from review.io.files import JsonlProblem, iter_jsonl
+
+    problems: list[JsonlProblem] = []
+    folder = verdicts_dir(project)
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        for _ in iter_jsonl(path, problems, check_line):
+            pass
+    return [str(p) for p in problems]
+
+
 def _all_standing(project: Project) -> dict[tuple[str, str], list[Verdict]]:
     """Per pair, every reviewer's standing verdict."""
     from review.io.files import read_jsonl
@@ -86,7 +114,7 @@ def _all_standing(project: Project) -> dict[tuple[str, str], list[Verdict]]:
     if not folder.is_dir():
         return out
     for path in sorted(folder.glob("*.jsonl")):
-        for key, stack in reviewer_stacks(read_jsonl(path)).items():
+        for key, stack in reviewer_stacks(read_jsonl(path, check=check_line)).items():
             if stack:
                 out.setdefault(key, []).append(stack[-1])
     return out

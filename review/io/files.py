@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -203,11 +203,17 @@ class JsonlProblem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-def iter_jsonl(path: Path, problems: list[JsonlProblem] | None = None) -> Iterator[dict[str, Any]]:
+def iter_jsonl(
+    path: Path,
+    problems: list[JsonlProblem] | None = None,
+    check: Callable[[dict[str, Any]], str | None] | None = None,
+) -> Iterator[dict[str, Any]]:
     """Yield the objects of a JSON Lines log.
 
     A line that is not valid JSON is skipped and reported in ``problems`` (a torn last line after
-    a power cut is the usual case); it is never fatal. Blank lines are ignored.
+    a power cut is the usual case); it is never fatal. Blank lines are ignored. ``check`` says
+    what is wrong with a line's values (an unknown decision, a time that is not a time…), or
+    None: such a line is skipped and reported the same way.
     """
     path = Path(path)
     if not path.exists():
@@ -230,13 +236,21 @@ def iter_jsonl(path: Path, problems: list[JsonlProblem] | None = None) -> Iterat
                     problems.append(JsonlProblem(str(path), lineno, what))
                 continue
             if isinstance(obj, dict):
-                yield obj
+                bad = check(obj) if check is not None else None
+                if bad is None:
+                    yield obj
+                elif problems is not None:
+                    problems.append(JsonlProblem(str(path), lineno, f"{bad}, ignored"))
             elif problems is not None:
                 problems.append(JsonlProblem(str(path), lineno, "not a JSON object, ignored"))
 
 
-def read_jsonl(path: Path, problems: list[JsonlProblem] | None = None) -> list[dict[str, Any]]:
-    return list(iter_jsonl(path, problems))
+def read_jsonl(
+    path: Path,
+    problems: list[JsonlProblem] | None = None,
+    check: Callable[[dict[str, Any]], str | None] | None = None,
+) -> list[dict[str, Any]]:
+    return list(iter_jsonl(path, problems, check))
 
 
 def safe_name(text: str) -> str:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from review.doi import find_dois
 from review.io.files import JsonlProblem, iter_jsonl, safe_name
@@ -47,7 +47,7 @@ def attachments(
     found: list[tuple[str, int, str, str]] = []
     if folder.is_dir():
         for path in sorted(folder.glob("*.jsonl")):
-            for seq, obj in enumerate(iter_jsonl(path, problems)):
+            for seq, obj in enumerate(iter_jsonl(path, problems, _check_attach)):
                 if obj.get("op") != "attach":
                     continue
                 cid = clusters.cluster_of.get(str(obj.get("record_id", "")))
@@ -55,6 +55,18 @@ def attachments(
                     found.append((str(obj.get("at", "")), seq, cid, str(obj.get("path", ""))))
     found.sort()
     return {cid: p for _at, _seq, cid, p in found}
+
+
+def _check_attach(obj: dict[str, Any]) -> str | None:
+    """What is wrong with an ``attach`` line's values, or None (other ops are not ours)."""
+    from review.io.logline import bad_time
+
+    if obj.get("op") != "attach":
+        return None
+    for key in ("record_id", "path"):
+        if not isinstance(obj.get(key), str) or not obj.get(key):
+            return f"no {key}"
+    return bad_time(obj.get("at"))
 
 
 @dataclass
