@@ -217,3 +217,22 @@ def test_import_or_dedup_during_screening(tmp_path: Path, other: str):
     assert proc.returncode == 0, err
     ids = _decisions(root, "ann")
     assert len(ids) == 4 and len(set(ids)) == 4
+
+
+# ---- hostile inputs of issue 21: resources and integrity (tests/reliability_hostile.py) -------
+
+
+@pytest.mark.slow
+def test_hostile_inputs(tmp_path: Path):
+    """Every class of issue 21's "Resources" and "Integrity" attacks: each input is handled as
+    promised or refused with a message; never a traceback, a signal, a hang or a lost decision."""
+    from reliability_hostile import hostile_trials
+
+    results = hostile_trials(tmp_path, big=scale() == "full")
+    for klass, counts in sorted(results.items()):
+        print(f"\nhostile {klass} ({scale()}): {dict(counts)}")
+    bad = {k: v for c in results.values() for k, v in c.items() if k.startswith("BAD")}
+    assert not bad, bad
+    assert {"yaml", "pdf", "sheet", "log", "found", "codec", "symlink", "long-title"} <= set(
+        results
+    )

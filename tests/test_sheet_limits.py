@@ -109,3 +109,18 @@ def test_many_unknown_ids_capped_and_streamed(project: Project, tmp_path):
     assert err.value.problems[-1] == f"… and {rows - 10:,} more"
     assert len(err.value.problems) == 11
     assert peak < 20 * 1024 * 1024, peak  # the rows are never all in memory
+
+
+def test_unclosed_quote_is_a_message_not_rows_swallowed(project: Project, tmp_path):
+    """Found by the trial suite: a lenient CSV reader read every row after an unclosed quote
+    into one note, so those rows' decisions vanished without a word."""
+    ids = make_record_project(project, 3)
+    path = tmp_path / "ana.csv"
+    path.write_text(
+        f'record_id,decision,note\n{ids[0]},include,"open\n{ids[1]},exclude,\n', encoding="utf-8"
+    )
+    res = runner.invoke(app, ["screen", "import", str(path), "--stage", TA, "--reviewer", "Ana",
+                              "-p", str(project.root)])  # fmt: skip
+    assert res.exit_code == 1, res.output
+    assert "ana.csv:" in res.stderr and "not a readable CSV" in res.stderr
+    assert not (project.data_dir / "screening" / "ana.jsonl").exists()

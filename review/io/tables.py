@@ -111,7 +111,8 @@ def _csv_rows(path: Path, suffix: str) -> tuple[list[str], Generator[tuple[int, 
     delim = "\t" if suffix == ".tsv" or first.count("\t") > first.count(",") else ","
     if delim == "," and first.count(";") > first.count(","):
         delim = ";"
-    reader = csv.reader(fh, delimiter=delim)
+    # strict: an unclosed quote is an error, not a field that swallows every row after it
+    reader = csv.reader(fh, delimiter=delim, strict=True)
 
     def rows() -> Generator[tuple[int, tuple[Any, ...]]]:
         try:

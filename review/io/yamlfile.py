@@ -27,9 +27,9 @@ MAX_ALIASES = 10_000
 
 def decode_yaml(raw: bytes, path: Path | str) -> str:
     """The text of a YAML file's bytes; refuse anything that is not UTF-8 with a message."""
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw:
         raise InputError(
-            "saved as UTF-16, not UTF-8. Save it as UTF-8 (in most editors: Save As… → "
+            "saved as UTF-16 (or UTF-32: it holds NUL bytes), not UTF-8. Save it as UTF-8 (in most editors: Save As… → "
             "Encoding: UTF-8) and run the command again.",
             file=str(path),
         )
@@ -134,7 +134,10 @@ def compose_yaml(text: str, path: Path | str) -> Any:
     """The checked node tree of ``text`` (or None for an empty document)."""
     import yaml
 
-    loader = _loader_class()(text)
+    try:
+        loader = _loader_class()(text)  # checks the characters (ReaderError)
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML ({exc}). Fix the file.", file=str(path)) from None
     try:
         root = loader.get_single_node()
         if root is not None:
