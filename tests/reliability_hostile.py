@@ -261,6 +261,8 @@ def _valid_decision_line(obj: dict, reasons: dict[str, set[str]]) -> bool:
         FT: {"include", "exclude", "maybe", "not-retrieved"},
     }
     stage, decision, reason = obj.get("stage"), obj.get("decision"), obj.get("reason") or ""
+    if not all(isinstance(v, str) for v in (stage, decision, reason)):
+        return False
     if stage not in allowed or decision not in allowed[stage]:
         return False
     if not isinstance(obj.get("record_id"), str) or not obj["record_id"]:
