@@ -198,6 +198,13 @@ def import_files(
     source = " ".join(str(source).split())
     if not source:
         raise InputError("--source must name the database or source, e.g. --source Scopus.")
+    from review.io.printable import printable
+
+    if printable(source) != source:
+        raise InputError(
+            f"--source {printable(source)!r} contains a control or bidi-override character; "
+            "pass a plain name, e.g. --source Scopus."
+        )
     if kind not in KINDS:
         raise InputError(f"--kind {kind!r} is not a kind; use one of: {', '.join(KINDS)}.")
     parsed = _read_batch(project, files, fmt, encoding, column_map, progress)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from review.errors import ReviewError
+from review.io.printable import printable
 from review.screen.session import Item, ScreeningSession, format_eta
 
 
@@ -96,7 +97,15 @@ def run_line(
     read: Callable[[str], str | None],
     write: Callable[[str], None],
 ) -> None:
-    """Loop: show the record, read a command, act. ``read(prompt)`` returns None at end of input."""
+    """Loop: show the record, read a command, act. ``read(prompt)`` returns None at end of input.
+
+    Everything written goes through :func:`printable`: a title, reason label or note holding a
+    terminal escape is shown as ``\\x1b``, never sent to the terminal."""
+    raw_write = write
+
+    def write(text: str) -> None:
+        raw_write(printable(text))
+
     for p in session.problems:
         write(f"Warning: {p}")
     write(f"Screening {session.stage} as {session.reviewer}. " + help_text(session))
