@@ -380,3 +380,46 @@ def test_outputs_helper_is_shared_by_every_output_command() -> None:
             assert "checked_output(" in src or "check_output(" in src, path.name
     assert len(found) >= 7
     assert inspect.getsource(shutil)  # (keeps the import honest)
+
+
+# ---- Markdown outputs ----------------------------------------------------------------------------
+
+
+def test_markdown_outputs_show_titles_and_names_as_text(hostile, tmp_path: Path) -> None:
+    """methods.md, summary.md and the checklist .md, rendered as CommonMark (HTML allowed, as
+    GitHub and pandoc do): titles, source names and labels come out as text, not as HTML."""
+    from markdown_it import MarkdownIt
+
+    project, _ = hostile
+    p = ["-p", str(project.root)]
+    assert_clean_exit(invoke(["prisma", "-q", *p]))
+    assert_clean_exit(invoke(["chart", "summary", *p]))
+    checklist = tmp_path / "checklist.xlsx"
+    assert_clean_exit(invoke(["report", "checklist", "-o", str(checklist), *p]))
+    files = {
+        "methods": project.outputs_dir / "prisma" / "methods.md",
+        "summary": project.outputs_dir / "charting" / "summary.md",
+        "checklist": checklist.with_suffix(".md"),
+    }
+    md = MarkdownIt("commonmark")
+    for name, path in files.items():
+        text = path.read_text(encoding="utf-8")
+        assert not RAW_CONTROL.search(text), name
+        html = md.render(text)
+        assert "<script" not in html and "<!--" not in html and "<b>" not in html, name
+        assert "&lt;!--a" in html, name  # shown, as text
+    methods = md.render(files["methods"].read_text(encoding="utf-8"))
+    assert "Src &lt;!--a &lt;/script&gt;&lt;script&gt;window.pwned=1" in methods
+    assert "[draft]" in methods  # the brackets are text, not a link
+    summary = md.render(files["summary"].read_text(encoding="utf-8"))
+    assert "[bold]m[/bold]" in summary or "=HYPERLINK" in summary
+
+
+def test_md_text_leaves_normal_text_alone() -> None:
+    from review.io.printable import md_text
+
+    for plain in ("Parent peer advocacy: a review (2020)", "A & B", "snake_case", "x < 3"):
+        assert md_text(plain) == plain
+    assert md_text("<b>x</b> *y* `z` [a](b) _e_ a|b") == (
+        "&lt;b>x&lt;/b> \\*y\\* \\`z\\` \\[a\\](b) \\_e\\_ a\\|b"
+    )

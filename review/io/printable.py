@@ -74,3 +74,18 @@ class _Printable:
                 yield Segment(printable(seg.text), seg.style)
             else:
                 yield seg
+
+
+# Markdown: what would start raw HTML (a tag, a comment, a processing instruction), an entity,
+# emphasis, code, a link or a table cell boundary. Word-internal underscores (snake_case) are
+# inert in CommonMark and stay as they are, so normal text reads the same in the .md file.
+_MD_ACTIVE = re.compile(r"[\\`*\[\]|]|<(?=[A-Za-z/!?])|&(?=#?\w+;)|(?<!\w)_|_(?!\w)")
+_MD_HTML = {"<": "&lt;", "&": "&amp;"}
+
+
+def md_text(value: object) -> str:
+    """``value`` as literal text inside a Markdown paragraph or table cell (methods.md,
+    summary.md, checklists): controls escaped (:func:`printable`), line breaks as spaces, raw
+    HTML shown as text (``<script>`` → ``&lt;script>``), Markdown syntax backslash-escaped."""
+    text = " ".join(printable(str(value)).split())
+    return _MD_ACTIVE.sub(lambda m: _MD_HTML.get(m.group(), "\\" + m.group()), text)

@@ -313,11 +313,13 @@ def _table(rows: list[Row]) -> list[list[str]]:
 
 
 def checklist_markdown(rows: list[Row], title: str) -> str:
+    from review.io.printable import md_text
+
     def cell(v: str) -> str:
         return v.replace("|", "\\|")
 
     lines = [
-        f"# PRISMA-ScR checklist: {title}",
+        f"# PRISMA-ScR checklist: {md_text(title)}",
         "",
         "Where each item of the PRISMA extension for scoping reviews is addressed. *Where "
         "addressed* is filled in by `review report checklist` from the project's files (only "

@@ -18,11 +18,17 @@ from review.report.data import ReportData
 ASSETS = Path(__file__).parent / "assets"
 
 
+def _md_plain(text: str) -> str:
+    """Undo :func:`review.io.printable.md_text` (the report shows text, escaped again below)."""
+    text = re.sub(r"\\([\\`*\[\]|_])", r"\1", text)
+    return text.replace("&lt;", "<").replace("&amp;", "&")
+
+
 def _methods_html(markdown: str) -> str:
     """The methods paragraphs (headings and paragraphs only; the text is ours)."""
     out = []
     for block in re.split(r"\n\s*\n", markdown.strip()):
-        block = " ".join(block.split())
+        block = _md_plain(" ".join(block.split()))
         if not block:
             continue
         if block.startswith("#"):
