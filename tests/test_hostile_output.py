@@ -411,6 +411,12 @@ def test_markdown_outputs_show_titles_and_names_as_text(hostile, tmp_path: Path)
     methods = md.render(files["methods"].read_text(encoding="utf-8"))
     assert "Src &lt;!--a &lt;/script&gt;&lt;script&gt;window.pwned=1" in methods
     assert "[draft]" in methods  # the brackets are text, not a link
+    from defusedxml import ElementTree
+
+    svg = project.outputs_dir / "prisma" / "prisma.svg"
+    ElementTree.parse(svg)  # well-formed XML: no control character from a label in it
+    for derived in (svg, project.outputs_dir / "prisma" / "prisma.mmd"):
+        assert not RAW_CONTROL.search(derived.read_text(encoding="utf-8")), derived.name
     summary = md.render(files["summary"].read_text(encoding="utf-8"))
     assert "[bold]m[/bold]" in summary or "=HYPERLINK" in summary
 
@@ -423,3 +429,14 @@ def test_md_text_leaves_normal_text_alone() -> None:
     assert md_text("<b>x</b> *y* `z` [a](b) _e_ a|b") == (
         "&lt;b>x&lt;/b> \\*y\\* \\`z\\` \\[a\\](b) \\_e\\_ a\\|b"
     )
+
+
+def test_checklist_of_a_title_with_control_characters(project, tmp_path: Path) -> None:
+    text = project.protocol_path.read_text(encoding="utf-8")
+    text = text.replace('title: "Test review"', 'title: "Test \\e]52;c;eA==\\a review"')
+    project.protocol_path.write_text(text, encoding="utf-8")
+    out = tmp_path / "c.xlsx"
+    result = invoke(["report", "checklist", "-o", str(out), "-p", str(project.root)])
+    assert_clean_exit(result)  # was: IllegalCharacterError traceback
+    md = out.with_suffix(".md").read_text("utf-8")
+    assert "x1b" in md and "x07 review" in md and not RAW_CONTROL.search(md)

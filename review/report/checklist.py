@@ -345,7 +345,8 @@ def checklist_workbook(rows: list[Row], title: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "PRISMA-ScR"
-    ws.append([f"PRISMA-ScR checklist: {title}"])
+    ws.append([None])
+    set_cell(ws["A1"], f"PRISMA-ScR checklist: {title}")  # a title is text, never a formula
     ws["A1"].font = Font(bold=True, size=13)
     ws.append(list(HEADER))
     for cell in ws[2]:
