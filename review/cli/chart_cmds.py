@@ -146,19 +146,26 @@ def import_cmd(
         )
     )
     if res.reviewer == CONSENSUS:
-        from review.chart.consensus import undecided_cells
-        from review.cli.common import err_console
+        _note_undecided(file)
 
-        open_cells = undecided_cells(file)
-        if open_cells:
-            shown = ", ".join(open_cells[:8]) + (" …" if len(open_cells) > 8 else "")
-            err_console().print(
-                escape(
-                    f"Note: {len(open_cells)} highlighted cell(s) of the consensus form were left "
-                    f"blank and are recorded as not reported: {shown}. Fill them and import again "
-                    "if that was not the decision."
-                )
+
+def _note_undecided(file: Path) -> None:
+    """After a consensus import: the highlighted cells left blank (recorded as not reported)."""
+    from rich.markup import escape
+
+    from review.chart.consensus import undecided_cells
+    from review.cli.common import err_console
+
+    open_cells = undecided_cells(file)
+    if open_cells:
+        shown = ", ".join(open_cells[:8]) + (" …" if len(open_cells) > 8 else "")
+        err_console().print(
+            escape(
+                f"Note: {len(open_cells)} highlighted cell(s) of the consensus form were left "
+                f"blank and are recorded as not reported: {shown}. Fill them and import again "
+                "if that was not the decision."
             )
+        )
 
 
 @chart_app.command("compare")

@@ -92,20 +92,18 @@ def show_page(session: ScreeningSession, item: Item, arg: str, last: int) -> tup
     return f"--- page {page} of {n} ---\n{ft.pages[page - 1]}\n--- ({more}) ---", page
 
 
+def _printable_writer(write: Callable[[str], None]) -> Callable[[str], None]:
+    return lambda text: write(printable(text))
+
+
 def run_line(
     session: ScreeningSession,
     read: Callable[[str], str | None],
     write: Callable[[str], None],
 ) -> None:
-    """Loop: show the record, read a command, act. ``read(prompt)`` returns None at end of input.
-
-    Everything written goes through :func:`printable`: a title, reason label or note holding a
-    terminal escape is shown as ``\\x1b``, never sent to the terminal."""
-    raw_write = write
-
-    def write(text: str) -> None:
-        raw_write(printable(text))
-
+    """Loop: show the record, read a command, act (``read`` gives None at end of input).
+    Written text goes through :func:`printable` (``\\x1b``, never a live escape)."""
+    write = _printable_writer(write)
     for p in session.problems:
         write(f"Warning: {p}")
     write(f"Screening {session.stage} as {session.reviewer}. " + help_text(session))
