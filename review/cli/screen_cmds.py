@@ -174,7 +174,9 @@ def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewe
 
         ScreenerApp(session).run()
         p = session.pace()
-        err_console().print(f"Saved. {p.done}/{p.total} screened at {stage} by {reviewer}.")
+        from rich.markup import escape
+
+        err_console().print(f"Saved. {p.done}/{p.total} screened at {stage} by {escape(reviewer)}.")
 
 
 @screen_app.command("export")

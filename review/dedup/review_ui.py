@@ -106,7 +106,7 @@ def review_session(
         elif key in ("q", ""):
             break
         else:
-            console.print(f"Unknown key {key!r}: use y, n, s, u or q.")
+            console.print(f"Unknown key {key!r}: use y, n, s, u or q.", markup=False)
     walk.result.remaining = max(0, len(queue) - pos)
     return walk.result
 
