@@ -106,7 +106,8 @@ def test_explain_count_reads_every_number_of_the_flow(example) -> None:
 def test_example_numbers_equal_figure_1(example) -> None:
     _, build = example
     data = json.loads(build.files["prisma.json"])
-    assert set(data) == {"prisma2020", "flow"}
+    assert set(data) == {"prisma2020", "flow", "final"}
+    assert set(data["prisma2020"]) <= set(data["final"]) and all(data["final"].values())
     p, f = data["prisma2020"], data["flow"]
     assert p == {
         "database_results": 7219,
@@ -188,7 +189,7 @@ def test_prisma_csv_is_the_prisma2020_template(example) -> None:
     rows = list(csv.reader(io.StringIO(build.files["prisma.csv"].decode("utf-8-sig"))))
     assert tuple(rows[0]) == TEMPLATE_HEADER
     body = rows[1:]
-    assert len(body) == len(TEMPLATE_ROWS) == 32
+    assert len(body) == len(TEMPLATE_ROWS) == 34
     for got, want in zip(body, TEMPLATE_ROWS, strict=True):
         assert got[:4] == list(want[:4])  # data, node, box, description unchanged
         assert got[5:7] == list(want[5:7])  # tooltips, url unchanged
