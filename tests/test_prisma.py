@@ -18,7 +18,7 @@ from review.errors import ReviewError
 from review.prisma import build_files, compute_flow, explain
 from review.prisma.diagram import DiagramOptions, Measurer, compute_layout, parse_labels
 from review.prisma.formats import TEMPLATE_HEADER, TEMPLATE_ROWS
-from review.prisma.inputs import AgreementFacts, MethodsFacts
+from review.prisma.inputs import AgreementFacts, MethodsFacts, ResolutionFacts, ResolvedBy
 
 DATA = Path(__file__).parent / "data" / "prisma"
 GOLDEN = DATA / "example-layout.json"
@@ -58,6 +58,10 @@ FACTS = MethodsFacts(
     reviewers_per_record={"title-abstract": 2, "full-text": 2},
     reviewers_observed={"title-abstract": {2: 3794}, "full-text": {2: 155}},
     resolutions={"title-abstract": 61, "full-text": 9},
+    resolved={
+        "title-abstract": ResolutionFacts((ResolvedBy("consensus", 61),)),
+        "full-text": ResolutionFacts((ResolvedBy("consensus", 9),)),
+    },
     agreement={
         "title-abstract": AgreementFacts(
             percent_agreement=0.962,
@@ -347,7 +351,10 @@ def test_methods_paragraph(example) -> None:
     assert "3,500 duplicates (3,314 automatically and 186 after checking by a reviewer)" in text
     assert "screened by two reviewers independently (all 3,794 records)" in text
     assert "agreement was 96.2% (Cohen's κ = 0.71, 95% CI 0.65 to 0.77)" in text
-    assert "resolved by discussion until consensus (61 records at the title and abstract" in text
+    assert (
+        "resolved by consensus between the reviewers (61 records at the title and abstract stage "
+        "and 9 records at the full-text stage)" in text
+    )
     assert "45 reports (40 from the searches and 5 from other methods) were included" in text
     assert "describing 24 distinct programmes" in text
     assert "Provisional" not in text
