@@ -269,7 +269,7 @@ def _resolution_sentences(facts: MethodsFacts) -> list[str]:
         names = sorted({name for _, b in rows for name in b.names})
         where = join([f"{plural(b.n, 'record')} at the {STAGE_WORDS[st]} stage" for st, b in rows])
         clauses.append(f"{how}{', ' + join(names) if names else ''} ({where})")
-    out = [f"Disagreements were resolved by {join(clauses)}."] if clauses else []
+    out = [f"Disagreements were resolved {join([f'by {c}' for c in clauses])}."] if clauses else []
     early = [
         f"{n_(got[st].early)} at the {STAGE_WORDS[st]} stage" for st in stages if got[st].early
     ]
