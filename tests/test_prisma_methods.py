@@ -302,3 +302,23 @@ def test_full_text_in_progress(before_full_text) -> None:
     assert "in progress" not in text and "so far" not in text.lower()
     assert "assessed 3 in full text; 1 was excluded" in text
     assert "In total, 2 reports were included." in text
+
+
+def test_only_duplicate_pairs_open_is_not_full_text_in_progress() -> None:
+    """Pairs waiting in `review dedup review` make every count provisional, but full-text
+    assessment itself is not "in progress"."""
+    from dataclasses import replace
+
+    from test_prisma_support import example_inputs
+
+    from review.prisma.flow import compute_flow
+    from review.prisma.inputs import MethodsFacts
+    from review.prisma.methods import methods_markdown
+
+    inputs = example_inputs()
+    inputs = replace(inputs, dedup_pending=inputs.main_clusters[:2])
+    text = methods_markdown(compute_flow(inputs), MethodsFacts())
+    assert "2 in possible-duplicate pairs" in text
+    assert "in progress" not in text
+    assert "We sought 150 reports for retrieval, retrieved all of them, and assessed 150" in text
+    assert "So far, 45 reports (40 from the searches and 5 from other methods) have been" in text

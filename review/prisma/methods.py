@@ -333,8 +333,7 @@ def _title_abstract_results(f: FlowCounts) -> str:
 def _full_text_results(r: ReportCounts, f: FlowCounts, facts: MethodsFacts, branch: str) -> str:
     """One branch's full-text results: final, in progress, or not started."""
     main = branch == "databases and registers"
-    key = "reports_" if main else "other_reports_"
-    if f.is_final(key + "assessed"):
+    if not r.awaiting and not (main and f.open.title_abstract):  # this stage is done
         missing = (
             f"could not retrieve {n_(r.not_retrieved)}"
             if r.not_retrieved
