@@ -322,3 +322,40 @@ def test_only_duplicate_pairs_open_is_not_full_text_in_progress() -> None:
     assert "in progress" not in text
     assert "We sought 150 reports for retrieval, retrieved all of them, and assessed 150" in text
     assert "So far, 45 reports (40 from the searches and 5 from other methods) have been" in text
+
+
+def test_report_diagram_links_every_provisional_count(before_full_text) -> None:
+    """The report's diagram finds each count line's records by its text: the "so far",
+    "pending" and "awaiting" lines too."""
+    from review.prisma.content import DiagramOptions, merged_labels
+    from review.prisma.layout import compute_layout
+    from review.report.svg import item_keys
+
+    project, _ = before_full_text
+    flow, _ = _build(project)
+    keys = item_keys(flow, merged_labels(DiagramOptions()))
+    layout = compute_layout(flow, DiagramOptions())
+    checked = 0
+    for box in layout.boxes:
+        for item in box.items:
+            if "n\u00a0=" in item.text or item.text.endswith(": pending"):
+                assert item.text in keys.get(box.id, {}), (box.id, item.text)
+                checked += 1
+    assert checked >= 10
+    assert keys["reports_assessed"]["awaiting a final decision (n\u00a0=\u00a03)"] == [
+        "reports_awaiting"
+    ]
+
+
+def test_cli_line_says_so_far_and_pending(before_full_text) -> None:
+    from typer.testing import CliRunner
+
+    from review.cli import app
+
+    project, _ = before_full_text
+    result = CliRunner().invoke(app, ["prisma", "-p", str(project.root), "-q"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "screened 10; excluded 4 so far; full text assessed pending; reports included pending; "
+        "studies pending." in result.stdout
+    )

@@ -127,7 +127,7 @@ def _reviewers_phrase(observed: Mapping[int, int], planned: int) -> str:
     if others:
         text += f" ({plural(observed[most], 'record')}; {join(others)} so far)"
     elif total:
-        text += f" (all {plural(total, 'record')})"
+        text += f" (all {plural(total, 'record')})" if total > 1 else " (1 record)"
     if planned and most != planned:
         text += f"; the protocol planned {word(planned)}"
     return text
