@@ -57,7 +57,6 @@ FACTS = MethodsFacts(
     ),
     reviewers_per_record={"title-abstract": 2, "full-text": 2},
     reviewers_observed={"title-abstract": {2: 3794}, "full-text": {2: 155}},
-    resolutions={"title-abstract": 61, "full-text": 9},
     resolved={
         "title-abstract": ResolutionFacts((ResolvedBy("consensus", 61),)),
         "full-text": ResolutionFacts((ResolvedBy("consensus", 9),)),

@@ -74,7 +74,6 @@ class MethodsFacts:
     # stage -> {number of distinct reviewers with a standing decision: number of records}
     reviewers_observed: dict[str, dict[int, int]] = field(default_factory=dict)
     reviewer_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    resolutions: dict[str, int] = field(default_factory=dict)  # stage -> records resolved
     agreement: Mapping[str, AgreementFacts | None] = field(default_factory=dict)
     maybe_to_fulltext: bool = True
     # the team's recorded decision to stop title/abstract screening by the stopping rule
@@ -136,7 +135,7 @@ def gather(
         ),
     )
 
-    observed, names, resolved, resolved_by = _reviewers_and_resolutions(project)
+    observed, names, resolved_by = _reviewers_and_resolutions(project)
     facts = MethodsFacts(
         title=protocol.title,
         sources=tuple(
@@ -152,7 +151,6 @@ def gather(
         reviewers_per_record={s: protocol.stage(s).reviewers_per_record for s in STAGE_KEYS},
         reviewers_observed=observed,
         reviewer_names=names,
-        resolutions=resolved,
         agreement={s: _agreement(project, s) for s in STAGE_KEYS},
         resolved=resolved_by,
         maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
@@ -222,15 +220,12 @@ def _reviewers_and_resolutions(
 ) -> tuple[
     dict[str, dict[int, int]],
     dict[str, tuple[str, ...]],
-    dict[str, int],
     dict[str, ResolutionFacts],
 ]:
     """Per stage: how many distinct reviewers hold a standing decision on each eligible cluster
-    ({reviewers: clusters}), who they are, how many eligible clusters have a resolution, and who
-    resolved what (:func:`_resolution_facts`)."""
+    ({reviewers: clusters}), who they are, and who resolved what (:func:`_resolution_facts`)."""
     observed: dict[str, dict[int, int]] = {s: {} for s in STAGE_KEYS}
     names: dict[str, tuple[str, ...]] = {s: () for s in STAGE_KEYS}
-    resolved: dict[str, int] = {s: 0 for s in STAGE_KEYS}
     resolved_by: dict[str, ResolutionFacts] = {}
     from review.screen.final import stage_state
 
@@ -242,9 +237,8 @@ def _reviewers_and_resolutions(
             sorted(Counter(len({d.reviewer for d in ds}) for ds in per.values()).items())
         )
         names[stage] = tuple(sorted({d.reviewer for ds in per.values() for d in ds}))
-        resolved[stage] = sum(1 for cid in state.resolutions if cid in elig)
         resolved_by[stage] = _resolution_facts(state)
-    return observed, names, resolved, resolved_by
+    return observed, names, resolved_by
 
 
 def _resolution_facts(state: StageState) -> ResolutionFacts:
