@@ -359,3 +359,18 @@ def test_cli_line_says_so_far_and_pending(before_full_text) -> None:
         "screened 10; excluded 4 so far; full text assessed pending; reports included pending; "
         "studies pending." in result.stdout
     )
+
+
+def test_title_abstract_not_started_or_nothing_final_yet(ten) -> None:
+    project, ids = ten
+    text = methods(project)
+    assert "Title and abstract screening has not started." in text
+    assert "Full-text assessment has not started." in text
+    assert "0 were excluded" not in text and "included" not in text
+    decide(project, "Ana", ids[0], "exclude", TA, "not-empirical")
+    text = methods(project)
+    assert (
+        "Title and abstract screening is in progress; no record has a final decision yet." in text
+    )
+    decide(project, "Ben", ids[0], "exclude", TA, "not-empirical")
+    assert "1 of the 10 records has a final decision so far and 9 await one" in methods(project)

@@ -300,7 +300,7 @@ def _results_paragraph(f: FlowCounts, facts: MethodsFacts) -> str:
     """3. The results of the selection: exclusions per reason, reports and studies included.
     While a stage is open, what is known so far and what is still pending (never a 0 that
     reads as a result)."""
-    r = [_title_abstract_results(f)]
+    r = [_title_abstract_results(f, facts)]
     r.append(_full_text_results(f.reports, f, facts, "databases and registers"))
     if f.other_reports.sought:
         r.append(_full_text_results(f.other_reports, f, facts, "other methods"))
@@ -313,7 +313,7 @@ def _reasons(rows: tuple[ReasonRow, ...]) -> str:
     return f" ({'; '.join(listed)})" if listed else ""
 
 
-def _title_abstract_results(f: FlowCounts) -> str:
+def _title_abstract_results(f: FlowCounts, facts: MethodsFacts) -> str:
     excluded = f"{n_(f.records_excluded)} {were(f.records_excluded)} excluded"
     reasons = _reasons(f.records_excluded_by_reason)
     if not f.open.title_abstract:
@@ -322,10 +322,15 @@ def _title_abstract_results(f: FlowCounts) -> str:
             f"abstract{reasons}."
         )
     decided = f.records_screened - f.open.title_abstract
+    if not decided:
+        if not any(facts.reviewers_observed.get("title-abstract", {}).values()):
+            return "Title and abstract screening has not started."
+        return "Title and abstract screening is in progress; no record has a final decision yet."
     return (
         f"Title and abstract screening is in progress: {n_(decided)} of the "
-        f"{plural(f.records_screened, 'record')} have a final decision so far and "
-        f"{n_(f.open.title_abstract)} await one. So far, {excluded}{reasons} and "
+        f"{plural(f.records_screened, 'record')} {'has' if decided == 1 else 'have'} a final "
+        f"decision so far and {n_(f.open.title_abstract)} "
+        f"{'awaits' if f.open.title_abstract == 1 else 'await'} one. So far, {excluded}{reasons} and "
         f"{plural(f.reports.sought, 'report')} {were(f.reports.sought)} sought for retrieval."
     )
 
