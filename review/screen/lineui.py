@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from review.errors import ReviewError, WriteError
+from review.io.printable import printable
+from review.screen.logs import DECISION_KEYS
 from review.screen.session import Item, ScreeningSession, format_eta
 
 
@@ -91,12 +93,18 @@ def show_page(session: ScreeningSession, item: Item, arg: str, last: int) -> tup
     return f"--- page {page} of {n} ---\n{ft.pages[page - 1]}\n--- ({more}) ---", page
 
 
+def _printable_writer(write: Callable[[str], None]) -> Callable[[str], None]:
+    return lambda text: write(printable(text))
+
+
 def run_line(
     session: ScreeningSession,
     read: Callable[[str], str | None],
     write: Callable[[str], None],
 ) -> None:
-    """Loop: show the record, read a command, act. ``read(prompt)`` returns None at end of input."""
+    """Loop: show the record, read a command, act (``read`` gives None at end of input).
+    Written text goes through :func:`printable` (``\\x1b``, never a live escape)."""
+    write = _printable_writer(write)
     for p in session.problems:
         write(f"Warning: {p}")
     write(f"Screening {session.stage} as {session.reviewer}. " + help_text(session))
@@ -129,12 +137,8 @@ def run_line(
                 return
             if key == "?":
                 write(help_text(session))
-            elif key == "i":
-                session.decide("include")
-            elif key == "e":
-                session.decide("exclude")
-            elif key == "m":
-                session.decide("maybe")
+            elif key in ("i", "e", "m"):
+                session.decide(DECISION_KEYS[key])
             elif key == "r" and "not-retrieved" in session.decisions:
                 session.decide("not-retrieved")
             elif key.isdigit():
