@@ -138,6 +138,10 @@ def test_fulltext_attach_lines_are_checked(project):
         f"{path}:2: time 'zzzz' is not an ISO 8601 time, ignored",
         f"{path}:3: no record_id, ignored",
     ]
+    res = runner.invoke(app, ["status", "-p", str(project.root)])
+    assert "ana.jsonl:2: time 'zzzz' is not an ISO 8601 time, ignored" in " ".join(
+        res.stdout.split()
+    )
 
 
 def test_damaged_charting_version_is_a_message(demo_run, tmp_path):

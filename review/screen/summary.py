@@ -168,7 +168,9 @@ def _fulltext_lines(project: Project, clusters: Any, lines: list[str]) -> Fullte
     from review.screen.fulltext import attachments
     from review.screen.fulltext_text import status_counts
 
-    attached = attachments(project, clusters)
+    problems: list[Any] = []  # damaged or invalid lines of the attachment logs
+    attached = attachments(project, clusters, problems)
+    lines.extend(f"  warning: {p}" for p in problems[:5])
     if not attached:
         return None
     ft = status_counts(project, attached)
