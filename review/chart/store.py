@@ -117,8 +117,10 @@ def _resolver(project: Project, included: set[str]) -> Any:
 
 def template_reports(project: Project) -> list[tuple[str, str]]:
     """(record_id, citation) of every included report, sorted by citation."""
+    from review.dedup.fusion import fused_record_index
+
     ids = included_ids(project)
-    index = project.record_index()
+    index = fused_record_index(project)  # a merged cluster: the best of its copies
     rows = []
     for rid in ids:
         rec = index.get(rid)

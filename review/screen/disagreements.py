@@ -215,13 +215,17 @@ def _block(
 
 
 def choose_panel(
-    done: dict[str, int], eligible: int, roster: tuple[str, ...] = ()
+    done: dict[str, int],
+    eligible: int,
+    roster: tuple[str, ...] = (),
+    assigned: Mapping[str, int] | None = None,
 ) -> tuple[list[str], list[LeftOut], str]:
     """Whose decisions the agreement statistics compare: (panel, left out, rule).
 
     - with a roster (the protocol's reviewers for the stage), names not on it are left out;
-    - reviewers with a complete assignment (every eligible record decided) form the panel when
-      there are two or more; the others are left out as partial;
+    - reviewers with a complete assignment (every eligible record decided; on a split stage
+      every record ``assigned`` to them) form the panel when there are two or more; the others
+      are left out as partial;
     - otherwise (screening in progress) the panel is everyone who has decided at least half as
       many records as the busiest reviewer, so a one-decision typo name cannot drag κ down.
 
@@ -234,7 +238,11 @@ def choose_panel(
             if r not in roster:
                 left.append(LeftOut(r, done[r], "not on the roster"))
         names = [r for r in names if r in roster]
-    complete = [r for r in names if eligible and done[r] >= eligible]
+
+    def share(r: str) -> int:
+        return eligible if assigned is None else assigned.get(r, eligible)
+
+    complete = [r for r in names if share(r) and done[r] >= share(r)]
     if len(complete) >= 2:
         panel, rule = complete, "reviewers with a complete assignment"
     else:
@@ -243,7 +251,7 @@ def choose_panel(
         rule = "screening in progress: reviewers with at least half the busiest one's decisions"
     for r in names:
         if r not in panel:
-            left.append(LeftOut(r, done[r], f"partial ({done[r]}/{eligible})"))
+            left.append(LeftOut(r, done[r], f"partial ({done[r]}/{share(r)})"))
     left.sort(key=lambda d: d.reviewer)
     return panel, left, rule
 
@@ -272,7 +280,7 @@ def agreement_from_state(
     if all_reviewers:
         panel, rule = sorted(done_all), "every reviewer (--all-reviewers)"
     else:
-        panel, left_out, rule = choose_panel(done_all, len(state.eligible), roster)
+        panel, left_out, rule = choose_panel(done_all, len(state.eligible), roster, state.assigned)
     if left_out:
         keep = set(panel)
         named: Counter[tuple] = Counter()

@@ -48,6 +48,9 @@ class StageState:
     resolutions: dict[str, Resolution]
     required: int
     problems: list[JsonlProblem] = field(default_factory=list)
+    # a split stage (review.screen.assign): records assigned to each reviewer; None: everyone
+    # screens every eligible record
+    assigned: dict[str, int] | None = None
     _by_cluster: dict[str, list[Decision]] | None = field(default=None, repr=False)
 
     def by_cluster(self) -> dict[str, list[Decision]]:
@@ -115,6 +118,9 @@ def stage_state(
         elig = clusters.main_clusters()
     else:
         elig = fulltext_eligible(project, clusters, _ta_final)
+    from review.screen.assign import stage_assignment
+
+    split = stage_assignment(project.protocol, stage)
     return StageState(
         stage=stage,
         eligible=elig,
@@ -122,6 +128,7 @@ def stage_state(
         resolutions=read_resolutions(project, stage, clusters, problems),
         required=cfg.reviewers_per_record,
         problems=problems,
+        assigned=None if split is None else split.counts(elig),
     )
 
 

@@ -142,8 +142,10 @@ def _stage_status(
         f"{status.open_disagreements} open disagreements"
     )
     for reviewer, done in sorted(status.screened_by_reviewer.items()):
-        pct = 100 * done / n if n else 0.0
-        lines.append(f"  {reviewer}: {done}/{n} screened ({pct:.0f}%)")
+        share = n if state.assigned is None else state.assigned.get(reviewer, 0)
+        pct = 100 * done / share if share else 0.0
+        mine = "" if state.assigned is None else " assigned"
+        lines.append(f"  {reviewer}: {done}/{share}{mine} screened ({pct:.0f}%)")
     if agr.stats.records_compared:
         ci = status.kappa_ci95
         ci_text = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if ci else ""
