@@ -145,6 +145,6 @@ def test_fuse_rows_is_linear_at_100k():
     names = ("title", "authors", "year", "journal", "abstract", "doi", "original_id", "pmid")
     start = time.perf_counter()
     out = fuse_rows(rows, names, cluster_of)
-    assert time.perf_counter() - start < 5  # about 0.3 s idle
+    assert time.perf_counter() - start < 10  # 0.5-1.9 s under a load of 7 on 2 cores
     assert out["r0"][4] == rows["r1"][4] and out["r0"][6] == "o0" and out["r0"][1] == ("a", "b")
     assert out["r1"] == rows["r1"] and len(out) == len(rows)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.0f}%"
+    return "-" if x is None else f"{100 * x:.1f}%"
 
 
 def _num(x: float | None, digits: int = 2) -> str:
@@ -68,14 +68,9 @@ def _print_stage(con: object, st: StageTeam) -> None:
         con.print(f"{escape(head)}; no decisions yet")  # type: ignore[attr-defined]
         return
     t = Table(title=escape(head), title_justify="left")
-    for col in ("reviewer", "decided", "remaining", "per hour", "time left", "conflicts",
-                "last activity", "agreement (records, %, κ)"):  # fmt: skip
-        t.add_column(col)
+    for col in ("reviewer", "decided", "left", "per h", "time left", "conflicts", "last activity"):
+        t.add_column(col, no_wrap=col != "reviewer")
     for r in st.reviewers:
-        agree = "; ".join(
-            f"{escape(p.other)}: {p.records}, {_pct(p.percent_agreement)}, κ {_num(p.cohen_kappa)}"
-            for p in r.agreement
-        )
         t.add_row(
             escape(r.reviewer),
             f"{r.decided}/{r.to_screen}",
@@ -84,9 +79,26 @@ def _print_stage(con: object, st: StageTeam) -> None:
             _hours(r.hours_left),
             str(r.conflicts_waiting),
             escape((r.last_activity or "-")[:16].replace("T", " ")),
-            agree or "-",
         )
     con.print(t)  # type: ignore[attr-defined]
+    seen: set[tuple[str, str]] = set()
+    for r in st.reviewers:
+        for p in r.agreement:
+            pair = (min(r.reviewer, p.other), max(r.reviewer, p.other))
+            if pair in seen:
+                continue
+            seen.add(pair)
+            con.print(  # type: ignore[attr-defined]
+                f"  agreement {escape(pair[0])} / {escape(pair[1])}: {p.records} records both "
+                f"screened, {_pct(p.percent_agreement)} agree, κ {_num(p.cohen_kappa)}"
+            )
+    batched = [f"{r.reviewer} {r.pace.batched}" for r in st.reviewers if r.pace.batched]
+    if batched:
+        con.print(  # type: ignore[attr-defined]
+            "  not timed (recorded in one go, e.g. a sheet import): "
+            + escape(", ".join(batched))
+            + " decisions"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -54,12 +54,13 @@ _PLACEHOLDER = re.compile(
 
 def is_empty(name: str, value: Any) -> bool:
     """A value that counts as missing: blank, a placeholder text, the default type ``other``."""
-    if value is None or value == () or value == "":
-        return True
-    if isinstance(value, str):
+    if not value:
+        return value != 0  # the year 0 is a value; None, "", () are not
+    if value.__class__ is str:
         if name == "type":
             return value == "other"
-        return not value.strip() or bool(_PLACEHOLDER.match(value))
+        # placeholders are short: a long text is never one (keeps 100k records fast)
+        return len(value) < 40 and (not value.strip() or bool(_PLACEHOLDER.match(value)))
     return False
 
 
@@ -154,7 +155,16 @@ def fuse_field(name: str, copies: Sequence[tuple[str, Any]]) -> tuple[Any, Field
     """One field fused from ``(record_id, value)`` of every copy, the primary first and the
     others in record-id order. Returns the value (the primary's when no copy has one) and its
     source."""
-    rule = RULES.get(name, DEFAULT_RULE)
+    value, who, rule = _fuse_value(name, RULES.get(name, DEFAULT_RULE), copies)
+    if value is None:
+        return copies[0][1], FieldSource(name, (), rule)
+    return value, FieldSource(name, who, rule, value != copies[0][1])
+
+
+def _fuse_value(
+    name: str, rule: str, copies: Sequence[tuple[str, Any]]
+) -> tuple[Any, tuple[str, ...], str]:
+    """(value or None when no copy has one, the copies giving it, the rule applied)."""
     if rule == "majority":
         value, who = _majority(name, copies)
     elif rule in ("longest", "most-names"):
@@ -168,9 +178,7 @@ def fuse_field(name: str, copies: Sequence[tuple[str, Any]]) -> tuple[Any, Field
         else:
             value, who = _majority(name, copies[1:])
             rule = "filled-by-majority"
-    if value is None:
-        return copies[0][1], FieldSource(name, (), rule)
-    return value, FieldSource(name, who, rule, value != copies[0][1])
+    return value, who, rule
 
 
 def fuse(
@@ -203,7 +211,7 @@ def fuse_rows(
     """``rows`` (``record_id -> values of names``) with each merged cluster's primary row
     replaced by the fused row; names that are not record fields (``original_id``) stay the
     primary's. Per cluster, so linear in the number of records."""
-    fusable = [(i, n) for i, n in enumerate(names) if n in FIELDS]
+    fusable = [(i, n, RULES.get(n, DEFAULT_RULE)) for i, n in enumerate(names) if n in FIELDS]
     out = dict(rows)
     for cid, others in merged_groups(cluster_of).items():
         primary = rows.get(cid)
@@ -213,8 +221,30 @@ def fuse_rows(
         if len(order) == 1:
             continue
         fused = list(primary)
-        for i, name in fusable:
-            fused[i] = fuse_field(name, [(rid, rows[rid][i]) for rid in order])[0]
+        for i, name, rule in fusable:
+            pv = primary[i]
+            if rule == DEFAULT_RULE and not is_empty(name, pv):
+                continue  # the primary's own value (the common case: no list built)
+            vals = [rows[rid][i] for rid in order]
+            if rule in ("longest", "most-names"):
+                best = None
+                for v in vals:  # the same choice as _longest, without the record ids
+                    if v and (best is None or len(v) > len(best)) and not is_empty(name, v):
+                        best = v
+                value = best
+            elif rule == "majority":
+                given = [v for v in vals if v and not is_empty(name, v)]
+                if not given:
+                    continue
+                first = given[0]
+                if all(v == first for v in given):
+                    value = first  # every copy that has one agrees
+                else:
+                    value = _fuse_value(name, rule, list(zip(order, vals, strict=True)))[0]
+            else:
+                value = _fuse_value(name, rule, list(zip(order, vals, strict=True)))[0]
+            if value is not None:
+                fused[i] = value
         out[cid] = tuple(fused)
     return out
 

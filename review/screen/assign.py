@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from review.errors import ProjectError
@@ -41,14 +41,26 @@ class Assignment:
     reviewers: tuple[str, ...]
     per_record: int
     seed: int = 0
+    # record id -> its reviewers, filled as asked (one command asks for the same ids repeatedly)
+    _memo: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
 
     def reviewers_of(self, record_id: str) -> tuple[str, ...]:
         """The reviewers who screen ``record_id`` (sorted by name)."""
-        head = f"{self.seed}\0{record_id}\0".encode()
-        scored = sorted(
-            (hashlib.blake2b(head + r.encode(), digest_size=8).digest(), r) for r in self.reviewers
-        )
-        return tuple(sorted(r for _, r in scored[-self.per_record :]))
+        got = self._memo.get(record_id)
+        if got is None:
+            b2 = hashlib.blake2b
+            head = b2(f"{self.seed}\0{record_id}\0".encode(), digest_size=16)
+            scored = []
+            for r in self.reviewers:
+                h = head.copy()
+                h.update(r.encode())
+                scored.append((h.digest(), r))
+            scored.sort()
+            got = tuple(sorted([r for _, r in scored[-self.per_record :]]))
+            self._memo[record_id] = got
+        return got
 
     def records_for(self, reviewer: str, record_ids: Iterable[str]) -> list[str]:
         """The records of ``record_ids`` assigned to ``reviewer``, in the given order."""

@@ -10,7 +10,9 @@ reviewer's view"):
 - **pace**: decisions per active hour. The times of the reviewer's standing decisions at the
   stage are split into *sessions* wherever two decisions are more than 30 minutes apart; a
   session of *m* decisions lasting *d* (first to last) gives *m − 1* decisions in *d*, and pace
-  = Σ(m − 1) / Σ d. No pace until some session has two decisions (one decision has no duration);
+  = Σ(m − 1) / Σ d. No pace until some session has two decisions (one decision has no duration).
+  A decision less than a second after the one before was recorded in a batch (a sheet import
+  writes every row at once): it counts as decided but is not timed;
 - **time left**: remaining / pace;
 - **agreement**: with each other reviewer, on the records both decided: the number of records,
   % agreement and Cohen's κ (``maybe`` its own category, as `review disagreements`);
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
     from review.screen.final import FinalDecision, StageState
 
 SESSION_GAP_SECONDS = 30 * 60
+# Nobody screens a record in under a second: decisions closer together were recorded in one go
+# (a sheet import, a script) and carry no pace.
+BATCH_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,27 +66,31 @@ class PairAgreement:
 
 @dataclass(frozen=True, slots=True)
 class Pace:
-    """Decisions per active hour from the decision times (sessions split at 30-minute gaps)."""
+    """Decisions per active hour from the decision times (sessions split at 30-minute gaps;
+    decisions less than a second apart are a batch, e.g. a sheet import, and not timed)."""
 
     sessions: int
     active_hours: float
-    per_hour: float | None  # None until a session has two decisions
+    per_hour: float | None  # None until a session has two timed decisions
+    batched: int = 0  # decisions recorded less than BATCH_SECONDS after the one before
 
     @classmethod
     def of(cls, times: list[datetime], gap: float = SESSION_GAP_SECONDS) -> Pace:
         if not times:
             return cls(0, 0.0, None)
         times = sorted(times)
-        sessions, seconds, counted = 1, 0.0, 0
+        sessions, seconds, counted, batched = 1, 0.0, 0, 0
         for before, after in itertools.pairwise(times):
             step = (after - before).total_seconds()
             if step > gap:
                 sessions += 1
+            elif step < BATCH_SECONDS:
+                batched += 1
             else:
                 seconds += step
                 counted += 1
         per_hour = counted / (seconds / 3600) if seconds > 0 else None
-        return cls(sessions, seconds / 3600, per_hour)
+        return cls(sessions, seconds / 3600, per_hour, batched)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +116,7 @@ class ReviewerProgress:
             "decisions_per_hour": self.pace.per_hour,
             "active_hours": round(self.pace.active_hours, 4),
             "sessions": self.pace.sessions,
+            "batched": self.pace.batched,
             "hours_left": self.hours_left,
             "conflicts_waiting": self.conflicts_waiting,
             "last_activity": self.last_activity,
