@@ -158,6 +158,7 @@ def test_three_reviewers_two_per_record_screen_resolve_and_chart(project: Projec
     agr = json.loads(_cli(project, "disagreements", "--stage", TA, "--json"))
     assert agr["reviewers"] == TEAM and agr["reviewers_left_out"] == []
     assert agr["unresolved"] == 0 and agr["resolved"] == 1
+    assert (agr["records_screened_by_all"], agr["records_screened_by_required"]) == (0, N)
     status = _cli(project, "status")
     assert f"ana: {len(mine['ana'])}/{len(mine['ana'])} assigned screened (100%)" in status
 
@@ -218,6 +219,7 @@ def test_report_has_the_team_section_with_the_same_figures(project: Project):
     html = (project.root / "r.html").read_text(encoding="utf-8")
     team = html[html.index('<section id="team">') : html.index('<section id="charting">')]
     assert "each assigned to 2 of 3 reviewers" in team
+    assert "Records screened by the required 2 reviewers" in html
     for r in TEAM:
         expected = f"<tr><td>{r}</td><td>3</td><td>{len(mine[r])}</td><td>{len(mine[r]) - 3}</td><td>30</td>"
         assert expected in team, team

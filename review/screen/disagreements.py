@@ -120,6 +120,9 @@ class Agreement:
     resolved: int
     final_status: Mapping[str, int]  # via -> final decisions (FINAL_STATUSES, in order)
     log_problems: tuple[str, ...]
+    # records decided by at least reviewers_per_record of the panel (complete under a split
+    # stage, where records_screened_by_all stays 0: docs/team.md, "Assignment")
+    records_screened_by_required: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +134,7 @@ class Agreement:
             "eligible": self.eligible,
             "screened_by_reviewer": dict(self.screened_by_reviewer),
             "records_screened_by_all": self.records_screened_by_all,
+            "records_screened_by_required": self.records_screened_by_required,
             **self.stats.to_json(),
             "maybe_treatment": "maybe_own_category",
             "maybe_collapsed_to_include": self.maybe_collapsed_to_include.to_json(),
@@ -297,6 +301,7 @@ def agreement_from_state(
     alt = _block(named, reviewers, collapsed, _collapse)
     nrev = len(reviewers)
     by_all_count = sum(w for key, w in named.items() if nrev and len(key) == nrev)
+    by_required = sum(w for key, w in named.items() if len(key) >= state.required)
     vias = Counter(fd.via for fd in final.values()) if final is not None else via_counts(state)
     return Agreement(
         stage=state.stage,
@@ -313,6 +318,7 @@ def agreement_from_state(
         resolved=vias.get("resolution", 0),
         final_status={v: vias.get(v, 0) for v in FINAL_STATUSES},
         log_problems=tuple(str(p) for p in state.problems),
+        records_screened_by_required=by_required,
     )
 
 
