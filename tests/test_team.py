@@ -82,6 +82,18 @@ def test_pace_splits_sessions_at_30_minute_gaps():
 
 
 # ---- a scripted team of three, k = 2 ---------------------------------------------------------
+SCHEMA = """version: 1
+title: One field
+fields:
+  - id: design
+    label: Design
+    level: report
+    type: single_choice
+    required: true
+    values:
+      - {value: Trial, definition: A randomised or controlled trial.}
+      - {value: Other, definition: Any other design.}
+"""
 N = 12
 INCLUDE = {1, 4, 7, 10}  # the fixture's labels: positions of the relevant records
 
@@ -181,12 +193,22 @@ def test_three_reviewers_two_per_record_screen_resolve_and_chart(project: Projec
     assert {r: (v.decided, v.remaining) for r, v in ft.items()} == {
         r: (len(ft_split.records_for(r, included)), 0) for r in TEAM
     }
-    # charting: the form lists exactly the included reports
-    form = tmp_path / "form.xlsx"
-    _cli(project, "chart", "template", "-o", str(form), "--reviewer", "ana", "-q")
+    # PRISMA counts a record once its k = 2 assigned reviewers decided it
+    flow = json.loads(_cli(project, "prisma", "--json"))["flow"]
+    assert (flow["records_screened"], flow["records_excluded"]) == (N, N - len(INCLUDE))
+    assert (flow["reports_assessed"], flow["reports_included"]) == (len(INCLUDE), len(INCLUDE))
+    # charting: the form lists exactly the included reports; ana and ben chart them all
+    project.schema_path.write_text(SCHEMA, encoding="utf-8")
     from review.chart.store import template_reports
+    from review.chart.template import fill_template
 
     assert sorted(rid for rid, _ in template_reports(project)) == sorted(included)
+    for r in ("ana", "ben"):
+        form = tmp_path / f"form-{r}.xlsx"
+        _cli(project, "chart", "template", "-o", str(form), "--reviewer", r, "-q")
+        values = {rid: {"design": "Trial"} for rid in included}
+        done = fill_template(form, values, {}, tmp_path / f"filled-{r}.xlsx")
+        _cli(project, "chart", "import", str(done), "--reviewer", r)
 
     # `review team --json` and the terminal table carry the same figures
     data = json.loads(_cli(project, "team", "--json"))
@@ -195,8 +217,11 @@ def test_three_reviewers_two_per_record_screen_resolve_and_chart(project: Projec
     assert ta["final_decided"] == N and ta["conflicts"] == 0
     assert [r["decided"] for r in ta["reviewers"]] == [len(mine[r]) for r in TEAM]
     assert ta["reviewers"][0]["decisions_per_hour"] == pytest.approx(60.0)
+    assert data["charting"]["charted"] == {"ana": len(INCLUDE), "ben": len(INCLUDE)}
+    assert data["charting"]["included_reports"] == len(INCLUDE)
     text = _cli(project, "team")
     assert "each record to 2 of 3 reviewers" in text
+    assert f"charting (reports charted): ana {len(INCLUDE)}/{len(INCLUDE)}, ben 4/4" in text
 
 
 def test_report_has_the_team_section_with_the_same_figures(project: Project):

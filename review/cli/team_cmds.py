@@ -49,6 +49,14 @@ def team(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     con = out_console()
     for st in view.stages:
         _print_stage(con, st)
+    ch = view.charting
+    if ch is not None:
+        from rich.markup import escape
+
+        total = "?" if ch.included_reports is None else str(ch.included_reports)
+        done = ", ".join(f"{escape(name)} {n}/{total}" for name, n in ch.charted.items())
+        final = f"; final: {escape(ch.final)}" if ch.final else ""
+        con.print(f"charting (reports charted): {done}{final}")
 
 
 def _print_stage(con: object, st: StageTeam) -> None:

@@ -18,7 +18,8 @@ reviewer's view"):
   % agreement and Cohen's κ (``maybe`` its own category, as `review disagreements`);
 - **conflicts waiting**: records the reviewer decided whose decisions disagree and that no
   resolver has settled yet;
-- **last activity**: the time of the reviewer's latest standing decision at the stage.
+- **last activity**: the time of the reviewer's latest standing decision at the stage;
+- **charting**: the reports in each charter's latest charting, of the included reports.
 """
 
 from __future__ import annotations
@@ -149,16 +150,35 @@ class StageTeam:
 
 
 @dataclass(frozen=True, slots=True)
+class TeamCharting:
+    """Charting: reports to chart and each charter's latest charting (as `review status`)."""
+
+    included_reports: int | None  # None while full-text screening cannot say
+    charted: Mapping[str, int]  # reviewer -> reports in their latest charting, sorted by name
+    final: str | None  # whose charting is final (consensus), None when none yet
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "included_reports": self.included_reports,
+            "charted": dict(self.charted),
+            "final": self.final,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class TeamView:
-    """`review team`: one :class:`StageTeam` per screening stage (``--json``: :meth:`to_json`)."""
+    """`review team`: one :class:`StageTeam` per screening stage and the charting progress
+    (``--json``: :meth:`to_json`)."""
 
     stages: tuple[StageTeam, ...]
+    charting: TeamCharting | None = None
     session_gap_minutes: int = SESSION_GAP_SECONDS // 60
 
     def to_json(self) -> dict[str, Any]:
         return {
             "session_gap_minutes": self.session_gap_minutes,
             "stages": [s.to_json() for s in self.stages],
+            "charting": None if self.charting is None else self.charting.to_json(),
         }
 
 
@@ -252,4 +272,16 @@ def team_view(project: Project) -> TeamView:
         if stage == "title-abstract":
             ta_final = final
         out.append(stage_team(project, state, final))
-    return TeamView(tuple(out))
+    return TeamView(tuple(out), _charting(project))
+
+
+def _charting(project: Project) -> TeamCharting | None:
+    """Each charter's progress (None before anything is charted)."""
+    from review.chart.store import status_summary
+
+    info = status_summary(project)
+    if not info.reviewers:
+        return None
+    charted = {name: c.reports_charted for name, c in sorted(info.reviewers.items())}
+    final = None if info.final is None else (info.final or "consensus")
+    return TeamCharting(info.included_reports, charted, final)
