@@ -217,9 +217,8 @@ def stage_team(
 ) -> StageTeam:
     """One stage's team figures from its state and final decisions."""
     from review.people import screening_roster
-    from review.screen.assign import stage_assignment
 
-    split = stage_assignment(project.protocol, state.stage)
+    split = state.split
     elig_list = state.eligible
     elig = set(elig_list)
     names = sorted(set(screening_roster(project.protocol, state.stage)) | set(state.decisions))
