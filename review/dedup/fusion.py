@@ -258,19 +258,6 @@ def fuse_record(primary: Record, others: Sequence[Record]) -> tuple[Record, Fusi
     return (replace(primary, **changed) if changed else primary), fusion
 
 
-def fusions(project: Project) -> dict[str, Fusion]:
-    """Every merged cluster's fusion, by cluster id (empty before the first `review dedup`)."""
-    cluster_of = _cluster_of(project)
-    if not cluster_of:
-        return {}
-    index = project.record_index()
-    out: dict[str, Fusion] = {}
-    for cid, others in merged_groups(cluster_of).items():
-        if cid in index:
-            out[cid] = fuse_record(index[cid], [index[r] for r in others if r in index])[1]
-    return out
-
-
 def fused_record_index(project: Project) -> dict[str, Record]:
     """``Project.record_index()`` with each merged cluster's primary replaced by its fused
     record: what exports by stage and charting forms show for a cluster."""
