@@ -432,8 +432,8 @@ def _print_fusion(fusion: Fusion) -> None:
     from review.cli.common import out_console
 
     t = Table(
-        title=f"Fused record of cluster {escape(fusion.cluster_id)} (what screening, exports "
-        "and charting show)",
+        title=f"Fused record of cluster {escape(fusion.cluster_id)}: what screening, exports "
+        "and charting show",
         title_justify="left",
         expand=True,
     )
@@ -450,7 +450,7 @@ def _print_fusion(fusion: Fusion) -> None:
             text = text[:77] + "..."
         where = ", ".join(src.records) or "(no copy has it)"
         if src.records == (fusion.cluster_id,):
-            where += " (primary)"
+            where = "the primary"
         t.add_row(src.field, escape(where), src.rule, escape(text))
     out_console().print()
     out_console().print(t)
