@@ -171,6 +171,8 @@ def test_three_reviewers_two_per_record_screen_resolve_and_chart(project: Projec
     assert agr["reviewers"] == TEAM and agr["reviewers_left_out"] == []
     assert agr["unresolved"] == 0 and agr["resolved"] == 1
     assert (agr["records_screened_by_all"], agr["records_screened_by_required"]) == (0, N)
+    counts = json.loads(_cli(project, "status", "--json"))["screening"]["stages"][TA]
+    assert counts["assigned_by_reviewer"] == {r: len(mine[r]) for r in TEAM}
     status = _cli(project, "status")
     assert f"ana: {len(mine['ana'])}/{len(mine['ana'])} assigned screened (100%)" in status
 

@@ -33,9 +33,11 @@ class StageStatus:
     percent_agreement: float | None
     log_problems: tuple[str, ...]
     reviewers_left_out: tuple[LeftOut, ...]
+    # a split stage (docs/team.md, "Assignment"): records assigned to each reviewer
+    assigned_by_reviewer: Mapping[str, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "eligible": self.eligible,
             "final_decided": self.final_decided,
             "final_status": dict(self.final_status),
@@ -47,6 +49,9 @@ class StageStatus:
             "log_problems": list(self.log_problems),
             "reviewers_left_out": [left.to_json() for left in self.reviewers_left_out],
         }
+        if self.assigned_by_reviewer is not None:  # only on a split stage
+            out["assigned_by_reviewer"] = dict(self.assigned_by_reviewer)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +141,7 @@ def _stage_status(
         percent_agreement=agr.stats.percent_agreement,
         log_problems=agr.log_problems,
         reviewers_left_out=agr.reviewers_left_out,
+        assigned_by_reviewer=state.assigned,
     )
     lines.append(
         f"{stage}: {n} records, {status.final_decided} with a final decision, "
