@@ -22,7 +22,6 @@ from review.cli.common import (
 
 if TYPE_CHECKING:
     from review.dedup.explain import RecordExplanation
-    from review.dedup.fusion import Fusion
     from review.project import Project
 
 ReviewerOpt = Annotated[
@@ -429,39 +428,9 @@ def _print_explain(info: RecordExplanation) -> None:
                 if listed:
                     con.print(f"  {label}: {escape(', '.join(listed))}")
     if info.fusion is not None:
-        _print_fusion(info.fusion)
+        from review.cli.fusion_view import print_fusion
 
-
-def _print_fusion(fusion: Fusion) -> None:
-    """Which field of the cluster's fused record came from which copy (docs/dedup.md)."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    from review.cli.common import out_console
-
-    t = Table(
-        title=f"Fused record of cluster {escape(fusion.cluster_id)}: what screening, exports "
-        "and charting show",
-        title_justify="left",
-        expand=True,
-    )
-    t.add_column("field", no_wrap=True)
-    t.add_column("from", ratio=1)
-    t.add_column("rule", no_wrap=True)
-    t.add_column("value", ratio=2)
-    for src in fusion.sources:
-        value = fusion.values[src.field]
-        if isinstance(value, tuple):
-            value = "; ".join(value)
-        text = "" if value is None else str(value)
-        if len(text) > 80:
-            text = text[:77] + "..."
-        where = ", ".join(src.records) or "(no copy has it)"
-        if src.records == (fusion.cluster_id,):
-            where = "the primary"
-        t.add_row(src.field, escape(where), src.rule, escape(text))
-    out_console().print()
-    out_console().print(t)
+        print_fusion(info.fusion)
 
 
 @dedup_app.command("split")
