@@ -288,9 +288,10 @@ def _results_paragraph(f: FlowCounts) -> str:
     if f.reports_included_other:
         inc += f"({n_(f.reports_included_main)} from the searches and {n_(f.reports_included_other)} from other methods) "
     inc += f"{verb_inc} included"
-    if f.programmes_included is not None:
-        inc += f", describing {plural(f.programmes_included, 'distinct programme')}"
-        if f.studies_included != f.programmes_included:
+    if f.units_included is not None and f.unit is not None:
+        word = f"distinct {f.unit.singular}"
+        inc += f", describing {plural(f.units_included, word, f'distinct {f.unit.plural}')}"
+        if f.studies_included != f.units_included:
             inc += f" ({plural(f.studies_included, 'study', 'studies')} in all)"
     elif f.studies_included != f.reports_included:
         inc += f", reporting {plural(f.studies_included, 'study', 'studies')}"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.model import STAGES
+from review.percent import percent_text
 from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
@@ -142,8 +143,7 @@ def _stage_status(
         f"{status.open_disagreements} open disagreements"
     )
     for reviewer, done in sorted(status.screened_by_reviewer.items()):
-        pct = 100 * done / n if n else 0.0
-        lines.append(f"  {reviewer}: {done}/{n} screened ({pct:.0f}%)")
+        lines.append(f"  {reviewer}: {done}/{n} screened ({percent_text(done, n)}%)")
     if agr.stats.records_compared:
         ci = status.kappa_ci95
         ci_text = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if ci else ""
