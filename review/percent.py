@@ -25,6 +25,16 @@ def percent(n: int, denominator: int) -> float | None:
     return sign * tenths / 10
 
 
+def share_text(share: float) -> str:
+    """A statistic already computed as a share (agreement 0.956) as a percentage text with one
+    decimal ("95.6"), half away from zero like :func:`percent`; values above 1 are taken as
+    percentages already."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    value = Decimal(repr(share)) * (100 if share <= 1 else 1)
+    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}"
+
+
 def percent_text(n: int, denominator: int) -> str:
     """:func:`percent` as text with one decimal ("2.2"); "–" when the denominator is 0."""
     p = percent(n, denominator)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from review.chart.model import Charting
 from review.chart.schema import parse_schema
-from review.percent import percent, percent_text
+from review.percent import percent, percent_text, share_text
 
 COUNTRY_SCHEMA = {
     "fields": [{"id": "country", "label": "Country", "level": "report", "type": "country"}]
@@ -53,3 +53,10 @@ def test_percent_is_a_function_of_the_count_alone(n, den):
     p = percent(n, den)
     assert p is not None and abs(p - 100 * n / den) <= 0.05 + 1e-9
     assert percent(n, den) == percent(n * 3, den * 3)  # same ratio, same percentage
+
+
+def test_shares_follow_the_same_rule():
+    assert share_text(0.9565217391304348) == "95.7"  # 88 of 92
+    assert share_text(0.0625) == "6.3"  # f"{6.25:.1f}" gives 6.2
+    assert share_text(1.0) == "100.0" and share_text(0.0) == "0.0"
+    assert share_text(95.55) == "95.6"  # already a percentage

@@ -1,7 +1,7 @@
 """The levels of an extraction schema: report, and at most one further unit of analysis.
 
 A schema may chart reports only, or reports and the units of one further level that several
-reports describe (a study, programme, intervention, site…). ``levels:`` names that level and
+reports describe (a study, an intervention, a site…). ``levels:`` names that level and
 the words every output uses for it::
 
     levels:

@@ -157,6 +157,7 @@ def _print_summary(s: DemoSummary, directory: Path) -> None:
 
     from review.cli.common import out_console
     from review.demo import COMMANDS_LOG
+    from review.percent import share_text
 
     con = out_console()
     f = s.flow
@@ -201,7 +202,7 @@ def _print_summary(s: DemoSummary, directory: Path) -> None:
             stage,
             n(g.records_screened_by_all),
             n(g.disagreements),
-            f"{pa * 100 if pa <= 1 else pa:.1f}%" if isinstance(pa, (int, float)) else "–",
+            f"{share_text(pa)}%" if isinstance(pa, (int, float)) else "–",
             ktxt,
         )
     con.print(a)

@@ -88,10 +88,11 @@ def were(value: int) -> str:
 
 
 def _percent(value: float) -> str:
-    v = float(value)
-    if v <= 1.0:  # a proportion; agreement below 1 % is not a real screening result
-        v *= 100
-    return f"{v:.1f}%"
+    """A proportion (agreement below 1 % is not a real screening result) or a percentage, by
+    the one rounding rule (review.percent)."""
+    from review.percent import share_text
+
+    return f"{share_text(float(value))}%"
 
 
 def _agreement_phrase(agr: AgreementFacts | None) -> str:

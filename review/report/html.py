@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from review.percent import RULE as PERCENT_RULE
+from review.percent import share_text
 from review.report.data import ReportData
 
 ASSETS = Path(__file__).parent / "assets"
@@ -53,7 +54,7 @@ def _fmt(value: Any, digits: int = 2) -> str:
 def _pct(value: Any) -> str:
     if not isinstance(value, (int, float)):
         return "–"
-    return f"{value * 100:.1f}%" if value <= 1 else f"{value:.1f}%"
+    return f"{share_text(value)}%"
 
 
 def _ci(value: Any) -> str:
