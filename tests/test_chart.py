@@ -443,7 +443,7 @@ def test_summary_outputs_are_deterministic(chart_project, tmp_path, example):
     assert table[0][0] == "Setting \\ Outcomes found" and table[-1][0] == "Programmes (n)"
     assert table[1][0] == "Child welfare and protection programme" and table[-1][-1] == "24"
     md = (out / "summary.md").read_text()
-    assert "Denominator: 24 programmes." in md
+    assert "Denominator: n = 24 programmes." in md
     assert "*Multi-valued: percentages sum to more than 100%.*" in md
     assert "| Child welfare and protection programme | 13 | 54.2 |" in md
     shutil.rmtree(out)

@@ -243,7 +243,7 @@ def test_a_report_level_review_never_says_programme(project, tmp_path):
     }  # fmt: skip
     # equal counts, equal percentages; the denominator printed
     assert "| Germany | 2 | 50.0 |" in md and "| Poland | 2 | 50.0 |" in md
-    assert "Denominator: 4 reports." in md
+    assert "Denominator: n = 4 reports." in md
 
 
 def test_a_level_of_its_own_speaks_its_words(project, tmp_path):

@@ -191,7 +191,7 @@ def _frequency_sections(summary: Summary) -> list[str]:
         for t in summary.frequencies:
             if t.level != level:
                 continue
-            out += ["", f"### {t.label}", "", f"Denominator: {t.denominator_text}."]
+            out += ["", f"### {t.label}", "", f"Denominator: n = {t.denominator_text}."]
             if t.note:
                 out.append(f"*{t.note[0].upper() + t.note[1:]}.*")
             head = ["Value", "n", "%"] + (["Reports (n)"] if per_unit else [])
