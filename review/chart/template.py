@@ -433,8 +433,13 @@ def fill_template(
     if REPORTS not in wb.sheetnames:
         raise InputError(f"not a charting template (no {REPORTS} sheet).", file=str(template_path))
     ws = wb[REPORTS]
-    # the further level's sheet: the one data sheet besides Reports and the Codebook
-    others = [n for n in wb.sheetnames if n not in (REPORTS, CODEBOOK, LISTS, META)]
+    # the further level's sheet: the one whose first column is its "<Singular> ID"
+    others = [
+        n
+        for n in wb.sheetnames
+        if n not in (REPORTS, CODEBOOK, LISTS, META)
+        and str(wb[n].cell(row=1, column=1).value or "").endswith(" ID")
+    ]
     if units and not others:
         raise InputError("the template has no sheet for units.", file=str(template_path))
 
