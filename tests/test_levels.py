@@ -272,6 +272,10 @@ def test_a_level_of_its_own_speaks_its_words(project, tmp_path):
     stored = next(v for k, v in texts.items() if k.startswith("data/charting/"))
     assert '"sites"' in stored and '"report_sites"' in stored
     assert "sites" in json.loads(_run(project, "chart", "summary", "--json"))
+    # a schema broken after charting: PRISMA says so instead of quietly counting reports
+    project.schema_path.write_text("fields: [", encoding="utf-8")
+    res = runner.invoke(app, ["prisma", "-q", "--project", str(project.root)])
+    assert res.exit_code == 1 and "extraction_schema.yaml" in res.output, res.output
 
 
 def test_levels_syntax_and_defaults():

@@ -168,13 +168,15 @@ def _charting(
     project: Project, clusters: Clusters
 ) -> tuple[Level | None, dict[str, tuple[str, ...]] | None, dict[str, str]]:
     """The schema's further level, the included reports' links to its units and their names."""
-    from review.chart import final_charting
+    from review.chart import final_charting, latest_chartings
     from review.chart.store import project_schema
 
     try:
         unit = project_schema(project).unit
     except ReviewError:
-        unit = None  # no (valid) schema: charting has not started; `review chart` says why
+        if latest_chartings(project, ""):  # charting exists: its schema must be readable
+            raise
+        unit = None  # no (valid) schema and no charting yet: `review chart` says what is wrong
     charting = final_charting(project, unit.name if unit else "")
     if charting is None or unit is None:
         return unit, None, {}
