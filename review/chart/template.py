@@ -420,8 +420,7 @@ def fill_template(
 
     ``values_by_record_id[record_id][field_id]`` and ``units[unit_id][field_id]`` (the further
     level's rows) hold values in the schema's vocabulary (lists for multiple choice and links).
-    Record ids
-    must be rows of the template; unknown field ids raise KeyError. ``schema`` defaults to the
+    Record ids must be rows of the template; unknown field ids raise KeyError. ``schema`` defaults to the
     fields described on the template's Codebook sheet. Returns ``out_path``.
     """
     from openpyxl import load_workbook
@@ -433,14 +432,8 @@ def fill_template(
     if REPORTS not in wb.sheetnames:
         raise InputError(f"not a charting template (no {REPORTS} sheet).", file=str(template_path))
     ws = wb[REPORTS]
-    # the further level's sheet: the one whose first column is its "<Singular> ID"
-    others = [
-        n
-        for n in wb.sheetnames
-        if n not in (REPORTS, CODEBOOK, LISTS, META)
-        and str(wb[n].cell(row=1, column=1).value or "").endswith(" ID")
-    ]
-    if units and not others:
+    unit_ws = _unit_sheet_of(wb)
+    if units and unit_ws is None:
         raise InputError("the template has no sheet for units.", file=str(template_path))
 
     def header_map(sheet: Any) -> dict[str, int]:
@@ -480,17 +473,24 @@ def fill_template(
             raise KeyError(f"record {rid} is not a row of the template")
         for fid, value in values.items():
             write_row(ws, heads, rows[rid], schema_fields[fid], value)
-    if not units:
-        save_workbook(wb, out_path)
-        return Path(out_path)
-    pws = wb[others[0]]
-    pheads = header_map(pws)
-    for r, (pid, values) in enumerate(units.items(), start=2):
-        set_cell(pws.cell(row=r, column=1), str(pid))
-        for fid, value in values.items():
-            write_row(pws, pheads, r, schema_fields[fid], value)
+    if unit_ws is not None:
+        pheads = header_map(unit_ws)
+        for r, (pid, values) in enumerate(units.items(), start=2):
+            set_cell(unit_ws.cell(row=r, column=1), str(pid))
+            for fid, value in values.items():
+                write_row(unit_ws, pheads, r, schema_fields[fid], value)
     save_workbook(wb, out_path)
     return Path(out_path)
+
+
+def _unit_sheet_of(wb: Any) -> Any:
+    """The further level's sheet of a form: the one whose first column is "<Singular> ID"."""
+    for name in wb.sheetnames:
+        if name in (REPORTS, CODEBOOK, LISTS, META):
+            continue
+        if str(wb[name].cell(row=1, column=1).value or "").endswith(" ID"):
+            return wb[name]
+    return None
 
 
 def _fields_from_headers(wb: Any) -> dict[str, Field]:
