@@ -137,7 +137,9 @@ def summary_workbook(summary: Summary) -> Any:
 
 
 def _md_escape(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    from review.io.printable import md_text
+
+    return md_text(value)
 
 
 def _md_table(rows: list[list[Any]]) -> str:
@@ -169,13 +171,13 @@ def _introduction(summary: Summary) -> list[str]:
     if unit is not None and summary.unlinked_reports:
         out.append(
             f"\nReports linked to no {unit.singular} ({len(summary.unlinked_reports)}): "
-            + ", ".join(summary.unlinked_reports)
+            + ", ".join(map(_md_escape, summary.unlinked_reports))
             + "."
         )
     if unit is not None and summary.unused_units:
         out.append(
             f"\n{unit.titles} no report links to ({len(summary.unused_units)}, counted all the "
-            "same): " + ", ".join(summary.unused_units) + "."
+            "same): " + ", ".join(map(_md_escape, summary.unused_units)) + "."
         )
     return out
 
@@ -191,7 +193,7 @@ def _frequency_sections(summary: Summary) -> list[str]:
         for t in summary.frequencies:
             if t.level != level:
                 continue
-            out += ["", f"### {t.label}", "", f"Denominator: n = {t.denominator_text}."]
+            out += ["", f"### {_md_escape(t.label)}", "", f"Denominator: n = {t.denominator_text}."]
             if t.note:
                 out.append(f"*{t.note[0].upper() + t.note[1:]}.*")
             head = ["Value", "n", "%"] + (["Reports (n)"] if per_unit else [])
@@ -206,7 +208,7 @@ def _frequency_sections(summary: Summary) -> list[str]:
 
 
 def summary_markdown(summary: Summary, title: str = "") -> str:
-    out = [f"# Charting summary{': ' + title if title else ''}", ""]
+    out = [f"# Charting summary{': ' + _md_escape(title) if title else ''}", ""]
     out += _introduction(summary)
     out += _frequency_sections(summary)
     if summary.unit is not None:
