@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.model import STAGES
+from review.percent import percent_text
 from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
@@ -149,9 +150,8 @@ def _stage_status(
     )
     for reviewer, done in sorted(status.screened_by_reviewer.items()):
         share = n if state.assigned is None else state.assigned.get(reviewer, 0)
-        pct = 100 * done / share if share else 0.0
         mine = "" if state.assigned is None else " assigned"
-        lines.append(f"  {reviewer}: {done}/{share}{mine} screened ({pct:.0f}%)")
+        lines.append(f"  {reviewer}: {done}/{share}{mine} screened ({percent_text(done, share)}%)")
     if agr.stats.records_compared:
         ci = status.kappa_ci95
         ci_text = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if ci else ""
