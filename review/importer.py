@@ -29,10 +29,18 @@ from review.io.readers import (
     parse_owned,
     read_bytes,
 )
-from review.model import KINDS, ImportEntry, Record, make_record_id, record_from_values
+from review.model import (
+    KINDS,
+    SEARCH_FIELDS,
+    ImportEntry,
+    Record,
+    make_record_id,
+    record_from_values,
+)
 
 if TYPE_CHECKING:
     from review.project import Project
+    from review.search import Search
 
 ProgressFn = Callable[[int, int], None]
 
@@ -182,8 +190,10 @@ def import_files(
     column_map: dict[str, str] | None = None,
     who: str | None = None,
     progress: ProgressFn | None = None,
+    search: Search | None = None,
 ) -> list[ImportReport]:
-    """Import export files into ``project`` under one source name.
+    """Import export files into ``project`` under one source name; ``search`` (the search
+    strategy given with the import, :mod:`review.search`) is stored in each file's log entry.
 
     Every file is read and validated first; if any fails (unreadable, empty, unknown format, a
     record that cannot be parsed, already imported), :class:`InputError` is raised and nothing is
@@ -244,11 +254,20 @@ def import_files(
                 tool_version=__version__,
                 column_map=dict(column_map or {}),
             )
-            staged.append((import_id, name, data, asdict(log)))
+            if search is not None:
+                log = replace(log, **search.to_log())
+            staged.append((import_id, name, data, _log_dict(log)))
             reports.append(_report(project, path, log, result, encoding))
         _commit_batch(project, staged, progress, len(files))
     project.invalidate()
     return reports
+
+
+def _log_dict(log: ImportEntry) -> dict[str, Any]:
+    """The entry as written: search fields only when given (older entries never had them)."""
+    return {
+        k: v for k, v in asdict(log).items() if k not in SEARCH_FIELDS or v not in ("", [], None)
+    }
 
 
 def _read_batch(
@@ -560,7 +579,10 @@ class ImportStatus:
 
 
 def status_summary(project: Project) -> ImportStatus:
-    """Records per source, kind and branch; ``lines`` is the human view."""
+    """Records per source, kind and branch; ``lines`` is the human view (with a warning per
+    source whose database reported another number of results than were imported)."""
+    from review.search import source_searches
+
     entries = project.imports()
     by_source: dict[str, SourceImports] = {}
     branches = {"main": 0, "other": 0}
@@ -582,6 +604,8 @@ def status_summary(project: Project) -> ImportStatus:
         lines.append("No records imported yet: review import FILE --source NAME")
     left = leftovers(project)
     lines.extend(f"Warning: {w}" for w in left)
+    searches = source_searches(project.protocol.sources, entries)
+    lines.extend(f"Warning: {w}" for s in searches if (w := s.count_warning()))
     return ImportStatus(
         leftovers=tuple(left),
         files=len(entries),
