@@ -133,6 +133,17 @@ class SourceSearch:
         return sum(counts) if counts else None
 
     @property
+    def platform(self) -> str:
+        """The platforms searched, in order, each once ("" when none recorded)."""
+        return "; ".join(dict.fromkeys(s.platform for s in self.searches if s.platform))
+
+    @property
+    def last_searched(self) -> str:
+        """The date of the latest search (ISO dates compare as text; "" when none)."""
+        dates = [s.searched for s in self.searches if s.searched and "YYYY" not in s.searched]
+        return max(dates) if dates else ""
+
+    @property
     def has_query(self) -> bool:
         return any(s.query for s in self.searches)
 

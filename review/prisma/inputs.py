@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.project import Project
     from review.rank.phase import StopDecision
+    from review.search import SourceSearch
 
 STAGE_KEYS = {"title-abstract": "title_abstract", "full-text": "full_text"}
 
@@ -52,6 +53,8 @@ class MethodsFacts:
     # the team's recorded decision to stop title/abstract screening by the stopping rule
     # (a `stop` line of data/stopping/, see review.rank.phase), or None
     stopping: StopDecision | None = None
+    # per source: the search strategy (protocol + import log, review.search), for PRISMA-S
+    searches: tuple[SourceSearch, ...] = ()
 
 
 def gather(
@@ -108,17 +111,30 @@ def gather(
     )
 
     observed, names, resolved = _reviewers_and_resolutions(project)
+    searches = _searches(project)  # platform and date: the import log's, else the protocol's
+    searched = {s.name.lower(): s for s in searches}
     facts = MethodsFacts(
         title=protocol.title,
         sources=tuple(
             {
                 "name": s.name,
                 "kind": s.kind,
-                "platform": s.platform,
-                "searched": s.searched,
+                "platform": searched[s.name.lower()].platform or s.platform,
+                "searched": searched[s.name.lower()].last_searched or s.searched,
                 "notes": s.notes,
             }
             for s in protocol.sources
+        )
+        + tuple(  # imported sources the protocol does not list, with the import log's details
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "platform": s.platform,
+                "searched": s.last_searched,
+                "notes": "",
+            }
+            for s in searches
+            if protocol.source(s.name) is None
         ),
         reviewers_per_record={s: protocol.stage(s).reviewers_per_record for s in STAGE_KEYS},
         reviewers_observed=observed,
@@ -128,8 +144,15 @@ def gather(
         resolution=protocol.resolution,
         maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
         stopping=stopping,
+        searches=searches,
     )
     return inputs, facts
+
+
+def _searches(project: Project) -> tuple[SourceSearch, ...]:
+    from review.search import project_searches
+
+    return project_searches(project)
 
 
 def _stopped_early(project: Project) -> tuple[StopDecision | None, dict[str, None]]:

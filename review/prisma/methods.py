@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from review.prisma.facts import Flow, FlowCounts
 from review.prisma.inputs import AgreementFacts, MethodsFacts
+from review.prisma.search_text import search_paragraphs
 
 if TYPE_CHECKING:
     from review.rank.phase import StopDecision
@@ -137,6 +138,7 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
     """methods.md: the sources, the selection procedure and its results, as paragraphs."""
     f = flow.counts
     paras = [_sources_paragraph(f, facts), _procedure_paragraph(f, facts), _results_paragraph(f)]
+    paras += search_paragraphs(facts.searches, nice_date)  # PRISMA-S (review/prisma/search_text.py)
     head = ["# Selection of sources of evidence", ""]
     if f.provisional:
         o = f.open
