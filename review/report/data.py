@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from review.project import Project
     from review.report.charting_view import ChartingView
     from review.screen.disagreements import Agreement
+    from review.search import SourceSearch
 
 STAGES = ("title-abstract", "full-text")
 # Project files whose hashes the provenance lists (what the outputs are derived from).
@@ -64,6 +65,8 @@ class ReportData:
     provenance: Provenance
     layout: Layout | None = field(default=None, repr=False)
     explain_blob: str = ""  # base64 of gzipped JSON: records behind every PRISMA count
+    # sources with a recorded search strategy (query, limits or reported count; review.search)
+    searches: tuple[SourceSearch, ...] = ()
 
     @property
     def flow(self) -> Flow | None:
@@ -84,7 +87,14 @@ def collect(project: Project) -> ReportData:
         provenance=provenance(project),
         layout=layout,
         explain_blob=blob,
+        searches=_searches(project),
     )
+
+
+def _searches(project: Project) -> tuple[SourceSearch, ...]:
+    from review.search import project_searches
+
+    return tuple(s for s in project_searches(project) if s.documented)
 
 
 def _guard(fn: Callable[[Project], Section[T]], project: Project) -> Section[T]:
