@@ -192,12 +192,11 @@ def import_files(
     progress: ProgressFn | None = None,
     search: Search | None = None,
 ) -> list[ImportReport]:
-    """Import export files into ``project`` under one source name; ``search`` (the search
-    strategy given with the import, :mod:`review.search`) is stored in each file's log entry.
-
-    Every file is read and validated first; if any fails (unreadable, empty, unknown format, a
-    record that cannot be parsed, already imported), :class:`InputError` is raised and nothing is
-    written. Returns one :class:`ImportReport` per file.
+    """Import export files into ``project`` under one source name (``search``: the search
+    strategy given, :mod:`review.search`, stored in each file's log entry). Every file is read
+    and validated first; if any fails (unreadable, empty, unknown format, a record that cannot be
+    parsed, already imported), :class:`InputError` is raised and nothing is written. Returns one
+    :class:`ImportReport` per file.
     """
     from review.io.files import now_iso, safe_name
     from review.people import whoami
@@ -222,11 +221,8 @@ def import_files(
         existing = {e.sha256: e for e in project.imports()}
         for path, _, sha, _ in parsed:
             _refuse_known(existing, sha, path)
-        taken = (
-            {p.name for p in project.imports_dir.iterdir()}
-            if project.imports_dir.is_dir()
-            else set()
-        )
+        folder = project.imports_dir
+        taken = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
         staged: list[tuple[str, str, bytes, dict[str, Any]]] = []
         reports: list[ImportReport] = []
         for path, data, sha, result in parsed:
@@ -253,9 +249,8 @@ def import_files(
                 imported_at=now_iso(),
                 tool_version=__version__,
                 column_map=dict(column_map or {}),
+                **(search.to_log() if search is not None else {}),
             )
-            if search is not None:
-                log = replace(log, **search.to_log())
             staged.append((import_id, name, data, _log_dict(log)))
             reports.append(_report(project, path, log, result, encoding))
         _commit_batch(project, staged, progress, len(files))

@@ -76,6 +76,37 @@ def _parse_maps(maps: list[str] | None) -> dict[str, str]:
     return out
 
 
+ScreenOpt = Annotated[
+    bool,
+    typer.Option("--screen", help="Route non-database records through title/abstract screening."),
+]
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option("--map", help="Map a spreadsheet column to a field: 'Column=title'."),
+]
+ByOpt = Annotated[
+    str | None, typer.Option("--by", help="Who imports (default: $REVIEW_USER or git).")
+]
+# The search strategy (PRISMA-S; docs/import.md), stored in the import log.
+PlatformOpt = Annotated[
+    str | None, typer.Option("--platform", help="Search platform, e.g. Ovid, EBSCOhost.")
+]
+SearchedOpt = Annotated[
+    str | None, typer.Option("--searched", help="Date the search was run (YYYY-MM-DD).")
+]
+QueryOpt = Annotated[str | None, typer.Option("--query", help="The full search query, as run.")]
+QueryFileOpt = Annotated[
+    Path | None, typer.Option("--query-file", help="A text file holding the full search strategy.")
+]
+LimitsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--limits", help="A limit or filter applied (repeatable), e.g. English."),
+]
+ResultsOpt = Annotated[
+    int | None, typer.Option("--results", help="The number of results the database reported.")
+]
+
+
 def import_(
     files: Annotated[
         list[Path],
@@ -94,40 +125,15 @@ def import_(
         str | None,
         typer.Option("--encoding", help="Text encoding, e.g. cp1252; default: detect UTF-8/16."),
     ] = None,
-    screen: Annotated[
-        bool,
-        typer.Option(
-            "--screen", help="Route non-database records through title/abstract screening."
-        ),
-    ] = False,
-    maps: Annotated[
-        list[str] | None,
-        typer.Option("--map", help="Map a spreadsheet column to a field: 'Column=title'."),
-    ] = None,
-    by: Annotated[
-        str | None, typer.Option("--by", help="Who imports (default: $REVIEW_USER or git).")
-    ] = None,
-    platform: Annotated[
-        str | None, typer.Option("--platform", help="Search platform, e.g. Ovid, EBSCOhost.")
-    ] = None,
-    searched: Annotated[
-        str | None, typer.Option("--searched", help="Date the search was run (YYYY-MM-DD).")
-    ] = None,
-    query: Annotated[
-        str | None, typer.Option("--query", help="The full search query, as run.")
-    ] = None,
-    query_file: Annotated[
-        Path | None,
-        typer.Option("--query-file", help="A text file holding the full search strategy."),
-    ] = None,
-    limits: Annotated[
-        list[str] | None,
-        typer.Option("--limits", help="A limit or filter applied (repeatable), e.g. English."),
-    ] = None,
-    results: Annotated[
-        int | None,
-        typer.Option("--results", help="The number of results the database reported."),
-    ] = None,
+    screen: ScreenOpt = False,
+    maps: MapOpt = None,
+    by: ByOpt = None,
+    platform: PlatformOpt = None,
+    searched: SearchedOpt = None,
+    query: QueryOpt = None,
+    query_file: QueryFileOpt = None,
+    limits: LimitsOpt = None,
+    results: ResultsOpt = None,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
     project: ProjectOpt = None,
@@ -135,10 +141,8 @@ def import_(
     """Import search exports; each file is kept byte-for-byte under data/imports/.
 
     Every file is checked before anything is written: if one cannot be read, nothing is
-    imported. A file imported before (same bytes) is refused. The search strategy (--platform,
-    --searched, --query or --query-file, --limits, --results) is stored in the import log and
-    used by the methods text, the report and the checklist; `review status` warns when the
-    reported number of results differs from the records imported.
+    imported. A file imported before (same bytes) is refused. The search strategy (--platform …
+    --results) goes to the import log, the methods text, the report and the checklist.
 
     Example:
 
@@ -172,13 +176,11 @@ def import_(
             search=search,
         )
     if as_json:
+        found, imported = sum(r.found for r in reports), sum(r.imported for r in reports)
+        problems = sum(len(r.problems) for r in reports)
+        files_json = [r.to_dict() for r in reports]
         print_json(
-            {
-                "files": [r.to_dict() for r in reports],
-                "found": sum(r.found for r in reports),
-                "imported": sum(r.imported for r in reports),
-                "problems": sum(len(r.problems) for r in reports),
-            }
+            {"files": files_json, "found": found, "imported": imported, "problems": problems}
         )
         return
     _print_reports(reports)

@@ -20,6 +20,7 @@ from review.prisma.facts import Final, Identified, PrismaInputs
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.project import Project
+    from review.protocol import Protocol as ReviewProtocol
     from review.rank.phase import StopDecision
     from review.search import SourceSearch
 
@@ -111,31 +112,10 @@ def gather(
     )
 
     observed, names, resolved = _reviewers_and_resolutions(project)
-    searches = _searches(project)  # platform and date: the import log's, else the protocol's
-    searched = {s.name.lower(): s for s in searches}
+    searches = _searches(project)
     facts = MethodsFacts(
         title=protocol.title,
-        sources=tuple(
-            {
-                "name": s.name,
-                "kind": s.kind,
-                "platform": searched[s.name.lower()].platform or s.platform,
-                "searched": searched[s.name.lower()].last_searched or s.searched,
-                "notes": s.notes,
-            }
-            for s in protocol.sources
-        )
-        + tuple(  # imported sources the protocol does not list, with the import log's details
-            {
-                "name": s.name,
-                "kind": s.kind,
-                "platform": s.platform,
-                "searched": s.last_searched,
-                "notes": "",
-            }
-            for s in searches
-            if protocol.source(s.name) is None
-        ),
+        sources=_source_facts(protocol, searches),
         reviewers_per_record={s: protocol.stage(s).reviewers_per_record for s in STAGE_KEYS},
         reviewers_observed=observed,
         reviewer_names=names,
@@ -147,6 +127,30 @@ def gather(
         searches=searches,
     )
     return inputs, facts
+
+
+def _source_facts(
+    protocol: ReviewProtocol, searches: tuple[SourceSearch, ...]
+) -> tuple[dict[str, str], ...]:
+    """The sources the methods name: the protocol's, then imported ones it does not list; the
+    platform and date are the import log's when it records them, else the protocol's."""
+    by_name = {s.name.lower(): s for s in searches}
+    listed = tuple(
+        {
+            "name": s.name,
+            "kind": s.kind,
+            "platform": by_name[s.name.lower()].platform or s.platform,
+            "searched": by_name[s.name.lower()].last_searched or s.searched,
+            "notes": s.notes,
+        }
+        for s in protocol.sources
+    )
+    extra = tuple(
+        {"name": s.name, "kind": s.kind, "platform": s.platform, "searched": s.last_searched}
+        for s in searches
+        if protocol.source(s.name) is None
+    )
+    return listed + tuple({**e, "notes": ""} for e in extra)
 
 
 def _searches(project: Project) -> tuple[SourceSearch, ...]:

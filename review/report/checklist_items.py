@@ -12,6 +12,8 @@ Sources of the wording:
   (checklists/prisma/PRISMA_2020_checklist.md, PRISMA_2020_abstract_checklist.md) and the tables
   reproduced in PMC8392577 (Int J Environ Res Public Health 2021;18:8799, Table A1) and
   html.scirp.org/file/_21-1766704_3.htm.
+
+Long module: data only (the three checklists' 76 items, word for word), no logic.
 """
 
 from __future__ import annotations
