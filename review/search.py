@@ -104,10 +104,11 @@ def entry_search(entry: ImportEntry) -> Search:
 
 
 def spec_search(spec: SourceSpec) -> Search:
-    """The search strategy the protocol gives for one source."""
+    """The search strategy the protocol gives for one source (the template's ``YYYY-MM-DD``
+    placeholder is no date)."""
     return Search(
         platform=spec.platform,
-        searched=spec.searched,
+        searched="" if "YYYY" in spec.searched.upper() else spec.searched,
         query=spec.query,
         query_file=spec.query_file,
         limits=spec.limits,
@@ -140,8 +141,13 @@ class SourceSearch:
     @property
     def last_searched(self) -> str:
         """The date of the latest search (ISO dates compare as text; "" when none)."""
-        dates = [s.searched for s in self.searches if s.searched and "YYYY" not in s.searched]
+        dates = [s.searched for s in self.searches if s.searched]
         return max(dates) if dates else ""
+
+    @property
+    def noun(self) -> str:
+        """What reported the results: ``database``, ``register`` or ``search``."""
+        return self.kind if self.kind in ("database", "register") else "search"
 
     @property
     def has_query(self) -> bool:
@@ -159,7 +165,7 @@ class SourceSearch:
             return ""
         found = f" ({self.found:,} found in the files)" if self.found != self.records else ""
         return (
-            f"{self.name}: the database reported {reported:,} results but {self.records:,} "
+            f"{self.name}: the {self.noun} reported {reported:,} results but {self.records:,} "
             f"records were imported from {self.files} file(s){found}; check for a missing "
             "export batch, an export limit, or the results: count in protocol.yaml / "
             "`review import --results`."

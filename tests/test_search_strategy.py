@@ -7,6 +7,7 @@ report and the checklists filled from them, only when a query exists."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,13 @@ from typer.testing import CliRunner
 
 from review.cli import app
 from review.errors import ProjectError
+from review.model import ImportEntry
+from review.prisma.methods import nice_date
+from review.prisma.search_text import search_paragraphs
 from review.project import Project
-from review.protocol import load_protocol
+from review.protocol import SourceSpec, load_protocol
 from review.report.checklist_items import ABSTRACT_ITEMS, PRISMA2020_ITEMS
-from review.search import project_searches
+from review.search import Search, project_searches, source_searches
 
 runner = CliRunner()
 
@@ -290,3 +294,55 @@ def test_systematic_review_gets_prisma_2020_and_abstract_checklists(project: Pro
     )
     assert "BMJ 2021;372:n71" in md
     assert len(ABSTRACT_ITEMS) == 12
+
+
+# ---- how protocol and import log combine (pure) ----------------------------------------------
+
+
+def _entry(source: str, n: int, sha: str, **search: object) -> ImportEntry:
+    return ImportEntry(
+        import_id=f"{source}-{sha}", source=source, kind="database", format="ris",
+        encoding="utf-8", file=f"data/imports/{sha}/x.ris", original_name="x.ris", sha256=sha,
+        records=n, found=n, problems=0, screen=False, imported_by="t", imported_at="2024",
+        tool_version="0", **search,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_import_log_wins_field_by_field_and_batches_are_one_search() -> None:
+    spec = SourceSpec("Web of Science", platform="Clarivate", searched="YYYY-MM-DD", query="q1")
+    entries = [  # one export in three files, imported in two runs with the same flags
+        _entry("web of science", 1000, "a", searched="2024-01-02", results=2650),
+        _entry("Web of Science", 1000, "b", searched="2024-01-02", results=2650),
+        _entry("Web of Science", 650, "c", searched="2024-01-02", results=2650),
+    ]
+    (src,) = source_searches((spec,), entries)
+    assert src.searches == (
+        Search(platform="Clarivate", searched="2024-01-02", query="q1", results=2650),
+    )
+    assert (src.reported, src.records, src.files, src.count_warning()) == (2650, 2650, 3, "")
+
+
+def test_an_update_search_adds_its_count_and_the_latest_date_counts() -> None:
+    entries = [
+        _entry("PubMed", 10, "a", searched="2023-05-01", results=10, query="q"),
+        _entry("PubMed", 3, "b", searched="2024-05-01", results=4, query="q"),
+    ]
+    (src,) = source_searches((), entries)
+    assert len(src.searches) == 2 and src.last_searched == "2024-05-01"
+    assert src.reported == 14 and src.records == 13
+    assert src.count_warning().startswith("PubMed: the database reported 14 results but 13 ")
+    methods = search_paragraphs((src,), nice_date)
+    assert methods[0].startswith(
+        "PubMed was searched on 1 May 2023 and on 1 May 2024; the database reported 14 results "
+        "and 13 records were imported."
+    )
+    assert "### PubMed, search 1" in methods[1] and "### PubMed, search 2" in methods[1]
+
+
+def test_sources_without_a_recorded_strategy_add_nothing_to_the_methods() -> None:
+    spec = SourceSpec("Google Scholar", kind="website", platform="Google", searched="2024-01-01")
+    (src,) = source_searches((spec,), [_entry("Google Scholar", 5, "a")])
+    assert not src.documented and search_paragraphs((src,), nice_date) == []
+    # a website's count is the search's, not a database's
+    (web,) = source_searches((replace(spec, results=6),), [_entry("Google Scholar", 5, "a")])
+    assert web.count_warning().startswith("Google Scholar: the search reported 6 results")

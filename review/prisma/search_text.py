@@ -34,7 +34,7 @@ def _source_sentence(src: SourceSearch, date: DateText) -> str:
     imported = f"{src.records:,} record{'s' if src.records != 1 else ''}"
     verb = "was" if src.records == 1 else "were"
     if reported is not None:
-        text += f"; the database reported {reported:,} result{'s' if reported != 1 else ''}"
+        text += f"; the {src.noun} reported {reported:,} result{'s' if reported != 1 else ''}"
         text += f" and {imported} {verb} imported" if src.files else "; nothing was imported"
     elif src.files:
         text += f"; {imported} {verb} imported (the number of results reported was not recorded)"
