@@ -22,7 +22,7 @@ from review.prisma.search_text import search_paragraphs
 from review.project import Project
 from review.protocol import SourceSpec, load_protocol
 from review.report.checklist_items import ABSTRACT_ITEMS, PRISMA2020_ITEMS
-from review.search import Search, project_searches, source_searches
+from review.search import Search, SourceSearch, project_searches, source_searches
 
 runner = CliRunner()
 
@@ -346,3 +346,9 @@ def test_sources_without_a_recorded_strategy_add_nothing_to_the_methods() -> Non
     # a website's count is the search's, not a database's
     (web,) = source_searches((replace(spec, results=6),), [_entry("Google Scholar", 5, "a")])
     assert web.count_warning().startswith("Google Scholar: the search reported 6 results")
+
+
+def test_a_query_holding_backticks_cannot_close_its_fence() -> None:
+    src = SourceSearch("X", "database", (Search(query="a ```` b", results=1),), 1, 1, 1)
+    appendix = search_paragraphs((src,), nice_date)[1]
+    assert "`````text\na ```` b\n`````" in appendix

@@ -9,6 +9,7 @@ import log); a source without a recorded query is never said to have one. Called
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -75,7 +76,8 @@ def appendix(searches: list[SourceSearch], _date: DateText) -> str:
                 facts.append(f"- Results reported by the database: {s.results:,}")
             out.append("\n".join(facts))
             if s.query:
-                fence = "````" if "```" in s.query else "```"
+                longest = max((len(m) for m in re.findall(r"`+", s.query)), default=0)
+                fence = "`" * max(3, longest + 1)  # a fence the query cannot close
                 source = f" (from {s.query_file})" if s.query_file else ""
                 out.append(f"Query{source}:\n\n{fence}text\n{s.query}\n{fence}")
             else:
