@@ -560,6 +560,8 @@ class ImportStatus:
     by_source: tuple[SourceImports, ...]
     by_branch: Mapping[str, int]  # "main" and "other": records per branch
     lines: tuple[str, ...]
+    # sources whose database reported another number of results than were imported
+    search_warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The ``imports`` object of ``review status --json``."""
@@ -569,6 +571,7 @@ class ImportStatus:
             "records": self.records,
             "by_source": [s.to_json() for s in self.by_source],
             "by_branch": dict(self.by_branch),
+            "search_warnings": list(self.search_warnings),
             "lines": list(self.lines),
         }
 
@@ -600,7 +603,8 @@ def status_summary(project: Project) -> ImportStatus:
     left = leftovers(project)
     lines.extend(f"Warning: {w}" for w in left)
     searches = source_searches(project.protocol.sources, entries)
-    lines.extend(f"Warning: {w}" for s in searches if (w := s.count_warning()))
+    counts = tuple(w for s in searches if (w := s.count_warning()))
+    lines.extend(f"Warning: {w}" for w in counts)
     return ImportStatus(
         leftovers=tuple(left),
         files=len(entries),
@@ -608,4 +612,5 @@ def status_summary(project: Project) -> ImportStatus:
         by_source=tuple(by_source.values()),
         by_branch=branches,
         lines=tuple(lines),
+        search_warnings=counts,
     )

@@ -196,10 +196,10 @@ def test_status_warns_when_the_reported_count_differs(project: Project, tmp_path
     args = ["import", ris2, "--source", "Embase", "--results", "1", "--project", project.root]
     assert _invoke(*args).exit_code == 0
     status = _invoke("status", "--json", "--project", project.root)
-    lines = json.loads(status.stdout)["imports"]["lines"]
-    assert [w for w in lines if w.startswith("Warning:")] == [
-        next(w for w in lines if "PubMed: the database reported 5" in w)
-    ]
+    imports = json.loads(status.stdout)["imports"]
+    (warning,) = imports["search_warnings"]
+    assert warning.startswith("PubMed: the database reported 5 results but 3 records were")
+    assert [w for w in imports["lines"] if w.startswith("Warning:")] == [f"Warning: {warning}"]
 
 
 # ---- methods, report, checklists --------------------------------------------------------------
