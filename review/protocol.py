@@ -224,6 +224,9 @@ def _parse_sources(data: dict[str, Any], path: Path) -> list[SourceSpec]:
     return sources
 
 
+MAX_QUERY_BYTES = 1_000_000  # a search strategy is text; a bigger file is a wrong path
+
+
 def _search_strategy(s: dict[str, Any], where: str, path: Path) -> dict[str, Any]:
     """A source's ``query`` (or the text of ``query_file``), ``limits`` and ``results``."""
     query = s.get("query")
@@ -237,6 +240,8 @@ def _search_strategy(s: dict[str, Any], where: str, path: Path) -> dict[str, Any
     if query_file not in (None, ""):
         target = project_root_of(path) / str(query_file)
         try:
+            if target.stat().st_size > MAX_QUERY_BYTES:
+                raise OSError(f"larger than {MAX_QUERY_BYTES // 1_000_000} MB: not a query")
             text = target.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise ProjectError(
@@ -364,7 +369,7 @@ sources:
     searched: YYYY-MM-DD
     # platform: NCBI
     # query: |
-    #   ("peer support"[tiab] OR mentor*[tiab]) AND parent*[tiab]
+    #   ("term one"[tiab] OR "term two"[tiab]) AND term*[tiab]
     # limits: [English, 2000-2024]
     # results: 0
 stages:

@@ -352,3 +352,14 @@ def test_a_query_holding_backticks_cannot_close_its_fence() -> None:
     src = SourceSearch("X", "database", (Search(query="a ```` b", results=1),), 1, 1, 1)
     appendix = search_paragraphs((src,), nice_date)[1]
     assert "`````text\na ```` b\n`````" in appendix
+
+
+def test_a_huge_query_file_is_refused(project: Project, tmp_path: Path) -> None:
+    big = tmp_path / "query.txt"
+    big.write_bytes(b"a" * 1_000_001)
+    ris = _ris(tmp_path / "a.ris", ["One"])
+    args = ["import", ris, "--source", "S", "--query-file", big, "--project", project.root]
+    result = _invoke(*args)
+    assert result.exit_code == 1
+    assert "larger than 1 MB: not a query" in result.stderr
+    assert project.imports() == []

@@ -203,7 +203,11 @@ def _search_given(
     if query_file is not None:
         if query:
             raise InputError("give the query as --query TEXT or --query-file FILE, not both.")
+        from review.protocol import MAX_QUERY_BYTES
+
         try:
+            if query_file.stat().st_size > MAX_QUERY_BYTES:
+                raise OSError(f"larger than {MAX_QUERY_BYTES // 1_000_000} MB: not a query")
             text = query_file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(
