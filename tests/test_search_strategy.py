@@ -249,7 +249,16 @@ def test_query_reaches_methods_report_and_checklist(project: Project, tmp_path: 
     assert html.count("AND parent*[tiab]") == 1  # the methods' appendix is not shown twice
     md = (project.root / "outputs" / "report" / "prisma-scr.md").read_text(encoding="utf-8")
     row8 = next(line for line in md.splitlines() if line.startswith("| METHODS | 8 |"))
-    assert "outputs/prisma/methods.md; outputs/report.html#search (the full search strategy" in row8
+    assert (
+        "| outputs/prisma/methods.md; outputs/report.html#search (the full search strategy (query, "
+        "limits and filters, date, results reported) of PubMed) |  |"
+    ) in row8
+    # a methods.md written before the query was recorded is not named
+    methods_md = project.root / "outputs" / "prisma" / "methods.md"
+    methods_md.write_text(methods.split("## Search strategies")[0], encoding="utf-8")
+    result = _invoke("report", "checklist", "--json", "--project", project.root)
+    (item8,) = [r for r in json.loads(result.stdout)["items"] if r["item"] == 8]
+    assert item8["files"] == ["outputs/report.html#search"]
 
 
 def test_systematic_review_gets_prisma_2020_and_abstract_checklists(project: Project) -> None:

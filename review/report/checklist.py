@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from review.prisma.search_text import APPENDIX_HEADING
 from review.report.checklist_items import (
     ABSTRACT_ITEMS,
     PRISMA2020_CITATION,
@@ -40,11 +41,13 @@ ITEMS, FOOTNOTES, CITATION = SCR_ITEMS, SCR_FOOTNOTES, SCR_CITATION
 @dataclass(frozen=True, slots=True)
 class Where:
     """The files that address an item and what they show; ``needs_query``: only when a source
-    has a recorded search query (the search-strategy items)."""
+    has a recorded search query (the search-strategy items), and a file without an ``#anchor``
+    counts only when it holds ``contains`` (a methods.md written before the query was not)."""
 
     files: tuple[str, ...]
     what: str
     needs_query: bool = False
+    contains: str = ""
 
 
 _METHODS = "outputs/prisma/methods.md"
@@ -52,9 +55,9 @@ _PROTOCOL = "protocols/protocol.yaml"
 _SCHEMA = "extraction_schema.yaml"
 _SEARCH = Where(
     (_METHODS, "outputs/report.html#search"),
-    "the full search strategy of each source: query, limits and filters, date, results "
-    "reported (Search strategies)",
+    "the full search strategy (query, limits and filters, date, results reported) of",
     needs_query=True,
+    contains="\n" + APPENDIX_HEADING + "\n",
 )
 _SOURCES = Where((_METHODS, _PROTOCOL), "sources, platforms and search dates")
 _SELECTION = Where(
@@ -193,23 +196,25 @@ def checklist_for(project: Project) -> Checklist:
     return BY_TYPE[project.protocol.review_type][0]
 
 
-def _has_query(project: Project) -> bool:
+def _with_query(project: Project) -> list[str]:
+    """The sources with a recorded search query."""
     from review.search import project_searches
 
-    return any(s.has_query for s in project_searches(project))
+    return [s.name for s in project_searches(project) if s.has_query]
 
 
-def _present(root: Path, ref: str, texts: dict[str, str]) -> bool:
-    """Whether ``file`` or ``file#anchor`` exists in the project (the anchor as an HTML id)."""
+def _present(root: Path, ref: str, texts: dict[str, str], contains: str = "") -> bool:
+    """Whether ``file`` (holding ``contains``) or ``file#anchor`` exists in the project (the
+    anchor as an HTML id)."""
     rel, _, anchor = ref.partition("#")
     path = root / rel
     if not path.is_file():
         return False
-    if not anchor:
+    if not anchor and not contains:
         return True
     if rel not in texts:
         texts[rel] = path.read_text(encoding="utf-8", errors="replace")
-    return f'id="{anchor}"' in texts[rel]
+    return f'id="{anchor}"' in texts[rel] if anchor else contains in texts[rel]
 
 
 def checklist_rows(project: Project, checklist: Checklist | None = None) -> list[Row]:
@@ -218,18 +223,19 @@ def checklist_rows(project: Project, checklist: Checklist | None = None) -> list
     checklist = checklist or checklist_for(project)
     root = project.root
     texts: dict[str, str] = {}
-    query: bool | None = None
+    queried: list[str] | None = None
     rows = []
     for item in checklist.items:
         files: tuple[str, ...] = ()
         where = ""
         spec = checklist.where.get(item.label)
-        if spec is not None and spec.needs_query and query is None:
-            query = _has_query(project)
-        if spec is not None and (query or not spec.needs_query):
-            files = tuple(f for f in spec.files if _present(root, f, texts))
+        if spec is not None and spec.needs_query and queried is None:
+            queried = _with_query(project)
+        if spec is not None and (queried or not spec.needs_query):
+            files = tuple(f for f in spec.files if _present(root, f, texts, spec.contains))
+            what = f"{spec.what} {', '.join(queried or ())}" if spec.needs_query else spec.what
             if files:
-                where = f"{'; '.join(files)} ({spec.what})"
+                where = f"{'; '.join(files)} ({what})"
         rows.append(Row(item, where, files))
     return rows
 
