@@ -560,7 +560,8 @@ class ImportStatus:
     by_source: tuple[SourceImports, ...]
     by_branch: Mapping[str, int]  # "main" and "other": records per branch
     lines: tuple[str, ...]
-    # sources whose database reported another number of results than were imported
+    # sources whose database reported another number of results than were imported, or whose
+    # import log and protocol disagree about the search
     search_warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -603,7 +604,7 @@ def status_summary(project: Project) -> ImportStatus:
     left = leftovers(project)
     lines.extend(f"Warning: {w}" for w in left)
     searches = source_searches(project.protocol.sources, entries)
-    counts = tuple(w for s in searches if (w := s.count_warning()))
+    counts = tuple(w for s in searches for w in (s.override_warning(), s.count_warning()) if w)
     lines.extend(f"Warning: {w}" for w in counts)
     return ImportStatus(
         leftovers=tuple(left),

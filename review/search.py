@@ -126,6 +126,8 @@ class SourceSearch:
     files: int = 0
     records: int = 0  # records imported
     found: int = 0  # record markers found in the files
+    # fields the protocol gives that the import log records differently (the log's are used)
+    overridden: tuple[str, ...] = ()
 
     @property
     def reported(self) -> int | None:
@@ -169,6 +171,17 @@ class SourceSearch:
             f"records were imported from {self.files} file(s){found}; check for a missing "
             "export batch, an export limit, or the results: count in protocol.yaml / "
             "`review import --results`."
+        )
+
+    def override_warning(self) -> str:
+        """'' or the warning ``review status`` shows when the import log and the protocol give
+        different values for the same field."""
+        if not self.overridden:
+            return ""
+        return (
+            f"{self.name}: the import log records another {', '.join(self.overridden)} than "
+            "protocols/protocol.yaml; the import log's is used (correct the protocol, or import "
+            "again with the right flags)."
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -218,8 +231,21 @@ def source_searches(
             searches = tuple(dict.fromkeys(s.filled_from(a.spec) for s in a.logged))
         else:
             searches = () if a.spec.is_empty() else (a.spec,)
-        out.append(SourceSearch(a.name, a.kind, searches, a.files, a.records, a.found))
+        differ = _overridden(a.spec, a.logged)
+        out.append(SourceSearch(a.name, a.kind, searches, a.files, a.records, a.found, differ))
     return tuple(out)
+
+
+def _overridden(spec: Search, logged: list[Search]) -> tuple[str, ...]:
+    """The fields the protocol gives and some import entry records differently."""
+    names = []
+    for f in ("platform", "searched", "query", "limits", "results"):
+        given = getattr(spec, f)
+        if given in ("", (), None):
+            continue
+        if any(getattr(s, f) not in ("", (), None, given) for s in logged):
+            names.append("date searched" if f == "searched" else f)
+    return tuple(names)
 
 
 def project_searches(project: Project) -> tuple[SourceSearch, ...]:

@@ -372,3 +372,15 @@ def test_a_huge_query_file_is_refused(project: Project, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "larger than 1 MB: not a query" in result.stderr
     assert project.imports() == []
+
+
+def test_status_says_when_the_import_log_overrides_the_protocol(project: Project, tmp_path):
+    _sources(project, "sources:\n  - name: PubMed\n    searched: 2024-03-01\n    results: 1\n")
+    ris = _ris(tmp_path / "a.ris", ["One"])
+    args = ["import", ris, "--source", "PubMed", "--searched", "2024-03-02", "--results", "1"]
+    assert _invoke(*args, "--project", project.root).exit_code == 0
+    status = _invoke("status", "--json", "--project", project.root)
+    assert json.loads(status.stdout)["imports"]["search_warnings"] == [
+        "PubMed: the import log records another date searched than protocols/protocol.yaml; the "
+        "import log's is used (correct the protocol, or import again with the right flags)."
+    ]
