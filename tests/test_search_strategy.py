@@ -236,7 +236,8 @@ def test_query_reaches_methods_report_and_checklist(project: Project, tmp_path: 
     methods = (project.root / "outputs" / "prisma" / "methods.md").read_text(encoding="utf-8")
     assert (
         "PubMed was searched via NCBI on 1 March 2024; the database reported 4 results and 3 "
-        "records were imported."
+        "records were imported. The full search query (PubMed), with limits and filters, is "
+        "reproduced under Search strategies below."
     ) in methods
     assert "## Search strategies\n\n### PubMed\n\n- Platform: NCBI\n- Date searched: 1 March " in (
         methods

@@ -51,9 +51,12 @@ def search_paragraphs(searches: tuple[SourceSearch, ...], date: DateText) -> lis
     sentences = [_source_sentence(s, date) for s in documented]
     with_query = [s.name for s in documented if s.has_query]
     if with_query:
+        which = with_query[0] if len(with_query) == 1 else ", ".join(with_query[:-1])
+        which += f" and {with_query[-1]}" if len(with_query) > 1 else ""
+        one = len(with_query) == 1
         sentences.append(
-            "The full query of each search, with its limits and filters, is reproduced under "
-            "Search strategies below."
+            f"The full search {'query' if one else 'queries'} ({which}), with limits and filters, "
+            f"{'is' if one else 'are'} reproduced under Search strategies below."
         )
     return [" ".join(sentences), appendix(documented, date)]
 
@@ -73,7 +76,7 @@ def appendix(searches: list[SourceSearch], _date: DateText) -> str:
             facts.append(f"- Date searched: {when or 'not recorded'}")
             facts.append(f"- Limits and filters: {'; '.join(s.limits) or 'none recorded'}")
             if s.results is not None:
-                facts.append(f"- Results reported by the database: {s.results:,}")
+                facts.append(f"- Results reported by the {src.noun}: {s.results:,}")
             out.append("\n".join(facts))
             if s.query:
                 longest = max((len(m) for m in re.findall(r"`+", s.query)), default=0)
