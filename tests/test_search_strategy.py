@@ -385,3 +385,13 @@ def test_status_says_when_the_import_log_overrides_the_protocol(project: Project
         "PubMed: the import log records another date searched than protocols/protocol.yaml; the "
         "import log's is used (correct the protocol, or import again with the right flags)."
     ]
+
+
+def test_empty_search_keys_mean_not_recorded(project: Project) -> None:
+    _sources(project, "sources:\n  - name: PubMed\n    query_file:\n    results:\n    limits:\n")
+    text = project.protocol_path.read_text(encoding="utf-8")
+    project.protocol_path.write_text(text.replace("review_type: scoping", "review_type:"), "utf-8")
+    protocol = load_protocol(project.protocol_path)
+    assert protocol.review_type == "scoping"
+    spec = protocol.sources[0]
+    assert (spec.query, spec.query_file, spec.limits, spec.results) == ("", "", (), None)
