@@ -395,3 +395,37 @@ def test_empty_search_keys_mean_not_recorded(project: Project) -> None:
     assert protocol.review_type == "scoping"
     spec = protocol.sources[0]
     assert (spec.query, spec.query_file, spec.limits, spec.results) == ("", "", (), None)
+
+
+def test_three_sources_with_their_queries_reach_methods_and_checklist(project, tmp_path) -> None:
+    """The issue's scenario, as far as the search goes: three exports of one topic, each with its
+    strategy (one from a file), one of them short of its reported count."""
+    qfile = tmp_path / "scopus.txt"
+    qfile.write_text('TITLE-ABS-KEY("term one" AND term*)\n', encoding="utf-8")
+    imports = [
+        ("PubMed", ["A one", "A two"], ["--query", QUERY, "--results", "2"]),
+        ("Scopus", ["B one", "B two"], ["--query-file", qfile, "--results", "3"]),
+        ("ERIC", ["C one"], ["--query", "term one AND term two", "--limits", "peer reviewed"]),
+    ]
+    for i, (source, titles, flags) in enumerate(imports):
+        ris = _ris(tmp_path / f"{i}.ris", titles)
+        args = ["import", ris, "--source", source, "--searched", f"2025-03-0{i + 1}", *flags]
+        assert _invoke(*args, "--project", project.root).exit_code == 0
+    for cmd in (["dedup"], ["prisma"], ["report"], ["report", "checklist"]):
+        assert _invoke(*cmd, "--project", project.root).exit_code == 0
+    methods = (project.root / "outputs" / "prisma" / "methods.md").read_text(encoding="utf-8")
+    assert "Scopus was searched on 2 March 2025; the database reported 3 results and 2 records" in (
+        methods
+    )
+    assert "ERIC was searched on 3 March 2025; 1 record was imported (the number of results " in (
+        methods
+    )
+    assert "The full search queries (PubMed, Scopus and ERIC), with limits and filters, are " in (
+        methods
+    )
+    for text in (QUERY, 'TITLE-ABS-KEY("term one" AND term*)', "term one AND term two"):
+        assert f"```text\n{text}\n```" in methods
+    md = (project.root / "outputs" / "report" / "prisma-scr.md").read_text(encoding="utf-8")
+    assert "date, results reported) of PubMed, Scopus, ERIC) |" in md
+    status = json.loads(_invoke("status", "--json", "--project", project.root).stdout)
+    assert [w.split(":")[0] for w in status["imports"]["search_warnings"]] == ["Scopus"]
