@@ -142,7 +142,9 @@ def n_(value: int | None) -> str:
 
 def cnt(label: str, value: int | None, colon: bool = False) -> str:
     """``Records screened (n = 3,794)`` with non-breaking spaces inside the bracket."""
-    return f"{label} (n\u00a0=\u00a0{n_(value)}){':' if colon else ''}"
+    from review.io.printable import printable  # a label from data draws no control character
+
+    return f"{printable(label)} (n\u00a0=\u00a0{n_(value)}){':' if colon else ''}"
 
 
 def count_text(

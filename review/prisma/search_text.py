@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from review.io.printable import md_text, printable
+
 if TYPE_CHECKING:
     from review.search import Search, SourceSearch
 
@@ -22,15 +24,16 @@ DateText = Callable[[str], str]  # "2024-03-03" -> "3 March 2024"; "" for a plac
 
 def _search_phrase(s: Search, _date: DateText) -> str:
     """``via NCBI on 3 March 2024`` (or ``… (search date not recorded)``)."""
-    via = f"via {s.platform} " if s.platform else ""
-    when = _date(s.searched)
+    via = f"via {md_text(s.platform)} " if s.platform else ""
+    when = md_text(_date(s.searched))
     return f"{via}on {when}" if when else f"{via}(search date not recorded)".strip()
 
 
 def _source_sentence(src: SourceSearch, date: DateText) -> str:
     """``PubMed was searched via NCBI on 3 March 2024; the database reported 512 results and
     510 records were imported.``"""
-    text = f"{src.name} was searched {' and '.join(_search_phrase(s, date) for s in src.searches)}"
+    how = " and ".join(_search_phrase(s, date) for s in src.searches)
+    text = f"{md_text(src.name)} was searched {how}"
     reported = src.reported
     imported = f"{src.records:,} record{'s' if src.records != 1 else ''}"
     verb = "was" if src.records == 1 else "were"
@@ -49,7 +52,7 @@ def search_paragraphs(searches: tuple[SourceSearch, ...], date: DateText) -> lis
     if not documented:
         return []
     sentences = [_source_sentence(s, date) for s in documented]
-    with_query = [s.name for s in documented if s.has_query]
+    with_query = [md_text(s.name) for s in documented if s.has_query]
     if with_query:
         which = with_query[0] if len(with_query) == 1 else ", ".join(with_query[:-1])
         which += f" and {with_query[-1]}" if len(with_query) > 1 else ""
@@ -67,22 +70,26 @@ def appendix(searches: list[SourceSearch], _date: DateText) -> str:
     out = [APPENDIX_HEADING]
     for src in searches:
         for i, s in enumerate(src.searches, start=1):
-            title = src.name if len(src.searches) == 1 else f"{src.name}, search {i}"
+            name = md_text(src.name)
+            title = name if len(src.searches) == 1 else f"{name}, search {i}"
             out.append(f"### {title}")
             facts = []
             if s.platform:
-                facts.append(f"- Platform: {s.platform}")
-            when = _date(s.searched)
+                facts.append(f"- Platform: {md_text(s.platform)}")
+            when = md_text(_date(s.searched))
             facts.append(f"- Date searched: {when or 'not recorded'}")
-            facts.append(f"- Limits and filters: {'; '.join(s.limits) or 'none recorded'}")
+            limits = "; ".join(md_text(x) for x in s.limits)
+            facts.append(f"- Limits and filters: {limits or 'none recorded'}")
             if s.results is not None:
                 facts.append(f"- Results reported by the {src.noun}: {s.results:,}")
             out.append("\n".join(facts))
             if s.query:
-                longest = max((len(m) for m in re.findall(r"`+", s.query)), default=0)
-                fence = "`" * max(3, longest + 1)  # a fence the query cannot close
-                source = f" (from {s.query_file})" if s.query_file else ""
-                out.append(f"Query{source}:\n\n{fence}text\n{s.query}\n{fence}")
+                # the query as typed (a fence it cannot close), control characters shown
+                query = "\n".join(printable(line) for line in s.query.splitlines())
+                longest = max((len(m) for m in re.findall(r"`+", query)), default=0)
+                fence = "`" * max(3, longest + 1)
+                source = f" (from {md_text(s.query_file)})" if s.query_file else ""
+                out.append(f"Query{source}:\n\n{fence}text\n{query}\n{fence}")
             else:
                 out.append("Query: not recorded.")
     return "\n\n".join(out)

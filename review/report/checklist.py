@@ -272,22 +272,28 @@ def _table(rows: list[Row], checklist: Checklist) -> list[list[str]]:
 
 
 def _markdown_table(rows: list[Row], checklist: Checklist) -> list[str]:
+    from review.io.printable import md_text
+
     def cell(v: str) -> str:
         return v.replace("|", "\\|")
 
     header = _header(checklist)
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return lines + [
-        "| " + " | ".join(cell(v) for v in row) + " |" for row in _table(rows, checklist)
-    ]
+    for row in _table(rows, checklist):
+        # the published wording as typed; "where" names sources, which are the user's text
+        cells = [*(cell(v) for v in row[:-2]), md_text(row[-2]), cell(row[-1])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def checklist_markdown(
     rows: list[Row], title: str, checklist: Checklist = SCR, extra: list[list[Row]] | None = None
 ) -> str:
     """The checklist as Markdown; ``extra``: the rows of ``checklist.sections`` (one each)."""
+    from review.io.printable import md_text
+
     lines = [
-        f"# {checklist.name} checklist: {title}",
+        f"# {checklist.name} checklist: {md_text(title)}",
         "",
         f"{checklist.intro} *Where addressed* is filled in by `review report checklist` from the "
         "project's files (only files that exist are named); fill in the page numbers of your "
@@ -311,7 +317,8 @@ def _sheet(ws: Any, rows: list[Row], title: str, checklist: Checklist) -> None:
     from review.io.xlsx import set_cell
 
     ws.title = checklist.name[:31]  # Excel's limit on sheet names
-    ws.append([f"{checklist.name} checklist: {title}"])
+    ws.append([None])
+    set_cell(ws["A1"], f"{checklist.name} checklist: {title}")  # a title is text, never a formula
     ws["A1"].font = Font(bold=True, size=13)
     ws.append(list(_header(checklist)))
     for cell in ws[2]:
