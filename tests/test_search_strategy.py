@@ -429,3 +429,14 @@ def test_three_sources_with_their_queries_reach_methods_and_checklist(project, t
     assert "date, results reported) of PubMed, Scopus, ERIC) |" in md
     status = json.loads(_invoke("status", "--json", "--project", project.root).stdout)
     assert [w.split(":")[0] for w in status["imports"]["search_warnings"]] == ["Scopus"]
+
+
+def test_user_text_in_the_search_paragraphs_stays_text() -> None:
+    search = Search(
+        platform="<img src=x>", searched="2024-01-01", query="a\x1bb <b>", limits=("*x*",)
+    )
+    src = SourceSearch("<b>Db</b>", "database", (search,), 1, 1, 1)
+    sentence, appendix = search_paragraphs((src,), nice_date)
+    assert sentence.startswith("&lt;b>Db&lt;/b> was searched via &lt;img src=x> on 1 January")
+    assert "### &lt;b>Db&lt;/b>" in appendix and "- Limits and filters: \\*x\\*" in appendix
+    assert "```text\na\\x1bb <b>\n```" in appendix  # inside the fence: as typed, controls shown
