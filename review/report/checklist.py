@@ -103,7 +103,8 @@ SCR_WHERE: dict[str, Where] = {
     ),
     "17": Where(
         ("outputs/charting/summary.xlsx", "outputs/report.html#overview"),
-        "charted data per report and per programme (Sample, Programme overview sheets)",
+        "charted data per report (Sample sheet) and per unit of the schema's further level, if any "
+        "(its overview sheet)",
     ),
     "18": Where(
         (
