@@ -64,6 +64,8 @@ STAGE = Map(
         "maybe_to_fulltext": BOOL,
         "exclusion_reasons": ListOf(_REASON, "a list of reasons"),
         "reviewers": NAMES,
+        "maybe_conflicts": BOOL,
+        "locked": BOOL,
     }
 )
 

@@ -99,7 +99,7 @@ class LeftOut:
         return {"reviewer": self.reviewer, "screened": self.screened, "why": self.why}
 
 
-FINAL_STATUSES = ("agreement", "resolution", "single", "pending", "conflict")
+FINAL_STATUSES = ("agreement", "resolution", "single", "pending", "conflict", "forwarded")
 
 
 @dataclass(frozen=True, slots=True)

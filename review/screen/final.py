@@ -5,7 +5,9 @@ For each cluster eligible at a stage, with ``required`` = the protocol's ``revie
 - all reviewers who decided agree and at least ``required`` decided -> ``agreement`` (``single``
   when the protocol asks for one reviewer and one decided);
 - they disagree (``maybe`` is its own decision) -> ``resolution`` if a resolver settled it, else
-  ``conflict`` (decision ``None``);
+  ``conflict`` (decision ``None``) — except include vs maybe where both go on to the next stage
+  and the protocol does not make it a conflict (``maybe_conflicts``, false by default when
+  ``maybe_to_fulltext``): then ``forwarded`` with decision ``include`` (no arbiter needed);
 - fewer than ``required`` decided -> ``pending`` (decision ``None``), unless a resolver already
   recorded a decision (``resolution``).
 """
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
     from review.project import Project
     from review.screen.cache import ClusterIndex
 
-VIAS = ("agreement", "resolution", "single", "pending", "conflict")
+VIAS = ("agreement", "resolution", "single", "pending", "conflict", "forwarded")
+FORWARD = frozenset(("include", "maybe"))  # decisions that both go on when maybe is no conflict
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,7 @@ class FinalDecision:
     stage: str
     decision: str | None  # include|exclude|maybe|not-retrieved, None when not final
     reason: str  # exclusion reason id ('' if none)
-    via: str  # agreement|resolution|single|pending|conflict
+    via: str  # agreement|resolution|single|pending|conflict|forwarded
     decisions: tuple = ()  # ((reviewer, decision, reason, note), ...) sorted by reviewer
 
 
@@ -48,6 +51,7 @@ class StageState:
     resolutions: dict[str, Resolution]
     required: int
     problems: list[JsonlProblem] = field(default_factory=list)
+    forward: bool = False  # include vs maybe is no conflict here (both go on)
     _by_cluster: dict[str, list[Decision]] | None = field(default=None, repr=False)
 
     def by_cluster(self) -> dict[str, list[Decision]]:
@@ -66,7 +70,12 @@ class StageState:
 
 
 def _final(
-    cid: str, stage: str, ds: list[Decision], res: Resolution | None, required: int
+    cid: str,
+    stage: str,
+    ds: list[Decision],
+    res: Resolution | None,
+    required: int,
+    forward: bool = False,
 ) -> FinalDecision:
     n = len(ds)
     # Decision is a tuple: 0 reviewer, 4 decision, 5 reason, 6 note (indexing is the hot path)
@@ -94,6 +103,8 @@ def _final(
         return FinalDecision(cid, stage, decision, reason, via, dtuple)
     if res is not None:
         return FinalDecision(cid, stage, res.decision, res.reason, "resolution", dtuple)
+    if n >= required and forward and all(d[4] in FORWARD for d in ds):
+        return FinalDecision(cid, stage, "include", "", "forwarded", dtuple)
     if n >= required:
         return FinalDecision(cid, stage, None, "", "conflict", dtuple)
     return FinalDecision(cid, stage, None, "", "pending", dtuple)
@@ -122,6 +133,7 @@ def stage_state(
         resolutions=read_resolutions(project, stage, clusters, problems),
         required=cfg.reviewers_per_record,
         problems=problems,
+        forward=not cfg.maybe_conflicts,
     )
 
 
@@ -160,7 +172,7 @@ def final_from_state(state: StageState) -> dict[str, FinalDecision]:
                 else FinalDecision(cid, stage, res.decision, res.reason, "resolution", ())
             )
             continue
-        out[cid] = _final(cid, stage, ds, resolutions.get(cid), required)
+        out[cid] = _final(cid, stage, ds, resolutions.get(cid), required, state.forward)
     return out
 
 
@@ -181,6 +193,8 @@ def via_counts(state: StageState) -> Counter[str]:
             counts["single" if required == 1 and n == 1 else "agreement"] += 1
         elif cid in resolutions:
             counts["resolution"] += 1
+        elif n >= required and state.forward and all(d[4] in FORWARD for d in ds):
+            counts["forwarded"] += 1
         elif n >= required:
             counts["conflict"] += 1
         else:

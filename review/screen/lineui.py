@@ -2,8 +2,10 @@
 
 For screen readers, dumb terminals and scripts (``printf 'i\\ne\\n2\\nq\\n' | review screen ...``).
 Commands (one per line): ``i`` include, ``e`` exclude, ``m`` maybe, ``1``-``9`` (or any reason number) exclude
-with that reason, ``r`` not-retrieved (full text), ``n TEXT`` note for this record, ``u`` undo,
-``s`` skip, ``/ TEXT`` search, ``?`` help, ``q`` quit (end of input quits too). At the full-text
+with that reason, ``r`` not-retrieved (full text), ``n TEXT`` note for this record, ``l TEXT``
+your labels for this record (comma-separated; ``l -`` removes them), ``u`` undo,
+``s`` skip, ``/ TEXT`` search, ``?`` help, ``q`` quit (end of input quits too). A decision that
+changes a finished record's final status asks for a reason first (an empty answer cancels). At the full-text
 stage also ``t`` (the attached text's next page; ``t N`` page N) and ``o`` (open the file in the
 system viewer).
 """
@@ -11,9 +13,13 @@ system viewer).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
 from review.screen.session import Item, ScreeningSession, format_eta
+
+if TYPE_CHECKING:
+    from review.screen.finished import Undo
 
 
 def help_text(session: ScreeningSession) -> str:
@@ -23,7 +29,7 @@ def help_text(session: ScreeningSession) -> str:
     reasons = session.cfg.exclusion_reasons
     if reasons:
         keys += f", 1-{min(len(reasons), 9)} exclude with reason"
-    keys += ", n TEXT note, u undo, s skip, / TEXT search, ? help, q quit"
+    keys += ", n TEXT note, l TEXT labels, u undo, s skip, / TEXT search, ? help, q quit"
     if session.stage == "full-text":
         keys += "; t next page of the full text (t N: page N), o open the file"
     lines = [f"Commands: {keys}."]
@@ -58,6 +64,8 @@ def render_item(session: ScreeningSession, item: Item) -> str:
     if item.current:
         reason = f" ({item.current.reason})" if item.current.reason else ""
         out.append(f"Your decision: {item.current.decision}{reason}")
+    if item.labels:
+        out.append(f"Your labels: {', '.join(item.labels)}")
     if session.pending_note:
         out.append(f"Note: {session.pending_note}")
     return "\n".join(out)
@@ -89,6 +97,49 @@ def show_page(session: ScreeningSession, item: Item, arg: str, last: int) -> tup
         page = last + 1 if last < n else 1
     more = "t for the next page" if page < n else "last page; t starts again"
     return f"--- page {page} of {n} ---\n{ft.pages[page - 1]}\n--- ({more}) ---", page
+
+
+def confirm_reopen(
+    undo: Undo | None, read: Callable[[str], str | None], write: Callable[[str], None]
+) -> str | None:
+    """ "" when nothing is undone, the reason typed to reopen, or None (refused or cancelled)."""
+    if undo is None:
+        return ""
+    if undo.locked:
+        write(f"Refused: {undo.message}.")
+        return None
+    write(f"Careful: {undo.message}.")
+    reason = (read("Reason to reopen it (empty cancels): ") or "").strip()
+    if not reason:
+        write("Not changed.")
+        return None
+    return reason
+
+
+def _decide(
+    session: ScreeningSession,
+    decision: str,
+    reason: str,
+    read: Callable[[str], str | None],
+    write: Callable[[str], None],
+) -> None:
+    why = confirm_reopen(session.undo_of(decision), read, write)
+    if why is not None:
+        session.decide(decision, reason, reopen=why or None)
+
+
+def _labels(
+    session: ScreeningSession, item: Item, arg: str, read: Callable[[str], str | None]
+) -> str:
+    text = arg.strip()
+    if not text:
+        now = ", ".join(item.labels) or "(none)"
+        text = (
+            read(f"Labels now {now}; new list (comma-separated, - removes all): ") or ""
+        ).strip()
+        if not text:
+            return "Labels unchanged."
+    return session.set_labels("" if text == "-" else text)
 
 
 def run_line(
@@ -129,16 +180,13 @@ def run_line(
                 return
             if key == "?":
                 write(help_text(session))
-            elif key == "i":
-                session.decide("include")
-            elif key == "e":
-                session.decide("exclude")
-            elif key == "m":
-                session.decide("maybe")
-            elif key == "r" and "not-retrieved" in session.decisions:
-                session.decide("not-retrieved")
+            elif key in ("i", "e", "m") or (key == "r" and "not-retrieved" in session.decisions):
+                decision = {"i": "include", "e": "exclude", "m": "maybe"}.get(key, "not-retrieved")
+                _decide(session, decision, "", read, write)
             elif key.isdigit():
-                session.decide("exclude", session.reason_for_key(key))
+                _decide(session, "exclude", session.reason_for_key(key), read, write)
+            elif key == "l":
+                write(_labels(session, item, arg, read))
             elif key == "n":
                 text = arg.strip() or (read("Note: ") or "")
                 session.set_note(text)
@@ -154,9 +202,11 @@ def run_line(
                 else:
                     write("No file attached to this record.")
             elif key == "u":
-                cid = session.undo()
-                write(f"Undone: {cid}" if cid else "Nothing to undo.")
-                shown = None
+                why = confirm_reopen(session.undo_check(), read, write)
+                if why is not None:
+                    cid = session.undo(reopen=why or None)
+                    write(f"Undone: {cid}" if cid else "Nothing to undo.")
+                    shown = None
             elif key == "s":
                 session.skip()
             elif key == "/":

@@ -22,12 +22,14 @@ from review.io.files import JsonlProblem
 from review.screen.cache import no_gc
 from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
 from review.screen.order import queue_order
+from review.screen.sessionmarks import FinishedAndLabels
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.project import Project
     from review.rank.live import LiveRanker
     from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
+    from review.screen.finished import Guard
     from review.screen.fulltext_text import FullText
 
 
@@ -64,9 +66,10 @@ class Item:
     record: DisplayRecord | None
     current: Current | None  # this reviewer's own decision, if any
     fulltext_path: str  # attached full text (full-text stage), '' if none
+    labels: tuple[str, ...] = ()  # this reviewer's own labels on the record
 
 
-class ScreeningSession:
+class ScreeningSession(FinishedAndLabels):
     @no_gc
     def __init__(
         self,
@@ -111,6 +114,11 @@ class ScreeningSession:
             reviewer_log_path(project, self.reviewer), self.reviewer, command_text()
         )
         self._load_own()
+        self._guard: Guard | None = None  # finished records and stage lock, read on first need
+        self._decided_here: set[str] = set()  # records decided in this session (undo is no reopen)
+        from review.screen.marks import own_labels
+
+        self._labels = own_labels(project, reviewer_log_path(project, self.reviewer), self.clusters)
         self.fulltext = {}
         if stage == "full-text":
             from review.screen.fulltext import attachments
@@ -287,6 +295,7 @@ class ScreeningSession:
             record=self.records.get(cid),
             current=self.current_of(cid),
             fulltext_path=self.fulltext.get(cid, ""),
+            labels=tuple(self._labels.get(cid, ())),
         )
 
     def fulltext_of(self, cid: str) -> FullText | None:
@@ -314,12 +323,19 @@ class ScreeningSession:
             )
         return reasons[int(key) - 1].id
 
-    def decide(self, decision: str, reason: str = "", note: str | None = None) -> None:
-        """Record a decision on the current record (appended + fsync'd), then move on."""
+    def decide(
+        self, decision: str, reason: str = "", note: str | None = None, reopen: str | None = None
+    ) -> None:
+        """Record a decision on the current record (appended + fsync'd), then move on.
+
+        A decision that changes a finished record's final status needs ``reopen`` (the
+        reviewer's reason, logged as a reopen line first); :meth:`undo_of` says when."""
         if self.pos is None:
             raise ReviewError("Every record is screened; nothing to decide.")
         cid = self.queue[self.pos]
         note = self.pending_note if note is None else note
+        self._reopen(self.undo_of(decision), reopen)
+        self._decided_here.add(cid)
         self.log.decide(cid, self.stage, decision, reason, note)
         was = self._is_relevant(cid)
         stack = self._stack.setdefault(cid, [])
@@ -337,9 +353,11 @@ class ScreeningSession:
         start = self._adopt()
         self.pos = self._first_open(self.pos + 1 if start is None else start)
 
-    def undo(self) -> str | None:
+    def undo(self, reopen: str | None = None) -> str | None:
         """Retract this reviewer's latest standing decision (appends a retraction) and go back
-        to that record. Returns its cluster id, or None when there is nothing to undo."""
+        to that record. Returns its cluster id, or None when there is nothing to undo.
+        Undoing a decision of an earlier session on a finished record needs ``reopen``."""
+        self._reopen(self.undo_check(), reopen)
         while self._recent:
             cid = self._recent.pop()
             stack = self._stack.get(cid)

@@ -208,11 +208,14 @@ def import_sheet(
     reviewer: str,
     from_other_reviewer: bool = False,
     from_other_project: bool = False,
+    reopen: str | None = None,
 ) -> SheetImport:
     """Import a reviewer's decisions from .xlsx/.csv; all-or-nothing (ValidationError).
 
     A sheet exported for another reviewer, stage or project is refused (its hidden Meta sheet
-    says so) unless ``from_other_reviewer`` / ``from_other_project``.
+    says so) unless ``from_other_reviewer`` / ``from_other_project``. A row that changes a
+    finished record's final status is refused unless ``reopen`` gives the reason (each is then
+    logged as a reopen); in a locked stage only records `review reopen` reopened may change.
     """
     from review.people import check_roster, clean_name
 
@@ -232,6 +235,7 @@ def import_sheet(
         from_other_project=from_other_project,
     )
     check = _ScreeningRows(project, path, stage, reviewer, reviewer_log_path)
+    check.reopen = (reopen or "").strip()
     return SheetImport(*check.run(rows))
 
 
@@ -240,9 +244,11 @@ class _ScreeningRows(SheetCheck):
 
     def prepare(self) -> None:
         from review.screen.final import eligible_clusters
+        from review.screen.finished import Guard
 
         self.elig = set(eligible_clusters(self.project, self.stage, self.clusters))
         self.current = _own_current(self.project, self.stage, self.person, self.clusters)
+        self.guard = Guard(self.project, self.stage, self.person, self.clusters)
 
     def check_row(self, rowno: int, row: dict[str, str]) -> None:
         rid = row.get("record_id", "")
@@ -266,5 +272,7 @@ class _ScreeningRows(SheetCheck):
         cur = self.current.get(cid)
         if cur is not None and (cur.decision, cur.reason, cur.note) == (decision, reason, note):
             self.unchanged += 1
+            return
+        if not self.reopened(rowno, self.guard.decision_undo(cid, cur and cur.decision, decision)):
             return
         self.lines.append(decide_line(self.person, cid, self.stage, decision, reason, note))

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from review.screen.disagreements import LeftOut
     from review.screen.final import FinalDecision, StageState
     from review.screen.fulltext_text import FulltextCounts
+    from review.screen.marks import Reopen
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,8 @@ class ScreeningStatus:
     lines: tuple[str, ...]
     roster: tuple[str, ...] | None = None
     fulltexts: FulltextCounts | None = None  # None when no full text is attached
+    reopened: tuple[Reopen, ...] = ()  # every logged reopen, oldest first
+    labels: tuple[tuple[str, int], ...] = ()  # (label, records), most used first
 
     def to_json(self) -> dict[str, Any]:
         """The ``screening`` object of ``review status --json``."""
@@ -67,6 +70,14 @@ class ScreeningStatus:
             out["roster"] = list(self.roster)
         if self.fulltexts is not None:
             out["fulltexts"] = self.fulltexts.to_json()
+        if self.reopened:
+            out["reopened"] = [
+            {"record_id": r.record_id, "stage": r.stage, "who": r.who, "reason": r.reason,
+             "undoes": r.undoes, "review_reopen": r.unlock, "at": r.at}
+            for r in self.reopened
+        ]  # fmt: skip
+        if self.labels:
+            out["labels"] = dict(self.labels)
         out["lines"] = list(self.lines)
         return out
 
@@ -113,7 +124,35 @@ def status_summary(project: Project) -> ScreeningStatus:
             f"{', '.join(stray)}."
         )
     fulltexts = _fulltext_lines(project, clusters, lines)
-    return ScreeningStatus(stages, tuple(lines), tuple(roster), fulltexts)
+    from review.screen.marks import read_marks
+
+    marks = read_marks(project, clusters)
+    _marks_lines(marks, lines)
+    return ScreeningStatus(
+        stages, tuple(lines), tuple(roster), fulltexts, marks.reopens, tuple(marks.label_counts())
+    )
+
+
+def _marks_lines(marks: Any, lines: list[str]) -> None:
+    """The reopened records (who, when, why, what it undid) and the labels in use."""
+    if marks.reopens:
+        n = len({(r.record_id, r.stage) for r in marks.reopens})
+        lines.append(
+            f"reopened: {n} record(s) at a finished or locked stage ({len(marks.reopens)} reopens)"
+        )
+        for r in marks.reopens[-LIST_AT_MOST:]:
+            undid = f"; it was {r.undoes}" if r.undoes else ""
+            how = " with `review reopen`" if r.unlock else ""
+            lines.append(
+                f"  {r.record_id} at {r.stage} by {r.who}{how} ({r.at[:10]}): {r.reason}{undid}"
+            )
+        if len(marks.reopens) > LIST_AT_MOST:
+            lines.append(
+                f"  … and {len(marks.reopens) - LIST_AT_MOST} earlier (review status --json)"
+            )
+    counts = marks.label_counts()
+    if counts:
+        lines.append("labels: " + ", ".join(f"{k} ({n})" for k, n in counts[:LIST_AT_MOST]))
 
 
 def _stage_status(
