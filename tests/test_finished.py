@@ -138,7 +138,7 @@ def test_pending_records_need_no_confirmation(project):
 
 
 def test_undo_of_an_earlier_sessions_decision_on_a_finished_record_asks(project):
-    project, rid = _finished_project(project)
+    project, _rid = _finished_project(project)
     text = _line(project, TA, "Ana", ["u", "", "q"])
     assert "Careful: this record is agreed include" in text and "Not changed." in text
     text = _line(project, TA, "Ana", ["i", "i", "u", "q"])  # undo of this session's key: no ask

@@ -260,7 +260,8 @@ def screen_import(
     )
     out_console().print(
         f"Imported {res.imported} decisions for {reviewer} at {stage} "
-        f"({res.unchanged} unchanged, {res.blank} blank rows)."
+        f"({res.unchanged} unchanged, {res.blank} blank rows)"
+        + (f"; labels changed on {res.labelled} records." if res.labelled else ".")
     )
 
 

@@ -125,8 +125,8 @@ class SheetCheck:
                 "Fix them and import again:",
                 self.problems,
             )
-        if self.lines:
+        if self.lines:  # decisions, with the reopens and labels that go with them
             from review.io.files import append_jsonl
 
             append_jsonl(self._log_path(self.project, self.person), self.lines)
-        return sum(1 for line in self.lines if line["op"] != "reopen")
+        return sum(1 for line in self.lines if line["op"] not in ("reopen", "label"))
