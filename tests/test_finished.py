@@ -226,3 +226,14 @@ def test_status_lists_reopened_records(project):
     st = status_summary(project)
     text = "\n".join(st.lines)
     assert f"{rid}" in text and "reopened" in text and "report withdrawn" in text
+
+
+def test_report_lists_reopened_records_and_labels(project):
+    from review.report import build_report
+
+    project, rid = _finished_project(project)
+    _line(project, FT, "Cleo", ["l ask author", "r", "report <withdrawn>", "q"])
+    html = build_report(project)
+    assert "Reopened records" in html
+    assert "report &lt;withdrawn&gt;" in html and "charted by 2 reviewers" in html
+    assert ">ask author<" in html

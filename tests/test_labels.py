@@ -22,6 +22,7 @@ runner = CliRunner()
 def _line(project: Project, who: str, answers: list[str]) -> str:
     out: list[str] = []
     feed = iter(answers)
+
     def read(prompt: str) -> str | None:
         out.append(prompt)
         return next(feed, None)
