@@ -237,3 +237,26 @@ def test_report_lists_reopened_records_and_labels(project):
     assert "Reopened records" in html
     assert "report &lt;withdrawn&gt;" in html and "charted by 2 reviewers" in html
     assert ">ask author<" in html
+
+
+@pytest.mark.slow  # runs `review demo` once per session (CI: pytest -m slow)
+def test_demo_third_roster_member_not_retrieved_key_asks_first(demo_run, tmp_path):
+    """(b) on the worked example: a third roster member's `r` on a finished, charted report."""
+    import shutil
+
+    import yaml
+
+    root = tmp_path / "demo"
+    shutil.copytree(demo_run.root, root)
+    path = root / "protocols" / "protocol.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["reviewers"] = [*data["reviewers"], "dana"]
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    project = Project.open(root)
+    included = [cid for cid, fd in final_decisions(project, FT).items() if fd.decision == "include"]
+    rid = included[0]
+    before = final_decisions(project, FT)[rid]
+    text = _line(project, FT, "dana", [f"/ {rid}", "r", "", "q"])
+    assert "Careful: this record is agreed include by 2 reviewers" in text
+    assert "charted by" in text and "reopens the conflict" in text
+    assert final_decisions(project, FT)[rid] == before
