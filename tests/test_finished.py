@@ -231,7 +231,7 @@ def test_status_lists_reopened_records(project):
 def test_report_lists_reopened_records_and_labels(project):
     from review.report import build_report
 
-    project, rid = _finished_project(project)
+    project, _rid = _finished_project(project)
     _line(project, FT, "Cleo", ["l ask author", "r", "report <withdrawn>", "q"])
     html = build_report(project)
     assert "Reopened records" in html

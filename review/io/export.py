@@ -367,10 +367,16 @@ def with_labels(
     """Keep the records whose cluster carries ``label`` (None: all); with ``extra`` (a stage
     export) add a ``labels`` column when any record carries a label. Labels come from every
     reviewer's log (review.screen.marks); they never change a decision."""
+    from review.errors import ReviewError
     from review.screen.cache import cluster_index
     from review.screen.marks import read_marks
 
-    clusters = cluster_index(project)
+    try:
+        clusters = cluster_index(project)
+    except ReviewError:
+        if label is not None:
+            raise  # --label needs the clusters labels are kept by
+        return records, extra
     marks = read_marks(project, clusters)
     cluster_of = clusters.cluster_of
     if label is not None:
