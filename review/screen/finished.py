@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from review.screen.final import FinalDecision, _final, final_from_state, stage_state
-from review.screen.logs import Decision, Resolution
+from review.screen.final import FinalDecision, StageState, _final, stage_state
+from review.screen.logs import Decision, Resolution, read_decisions, read_resolutions
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -53,16 +53,20 @@ class Guard:
         self.person = person
         cfg = project.protocol.stage(stage)
         self.locked = cfg.locked
-        ta_state = stage_state(project, "title-abstract", clusters)
-        ta_final = final_from_state(ta_state)
+        self.state = stage_state(project, stage, clusters)
+        # title/abstract: what a change puts at risk downstream (full-text decisions, read here
+        # without working out full-text eligibility; a record's status is derived on demand)
+        self._ft: StageState | None = None
         if stage == "title-abstract":
-            self.state = ta_state
-            ft_state = stage_state(project, "full-text", clusters, _ta_final=ta_final)
-            self.after = final_from_state(ft_state)  # full text: what a TA change puts at risk
-        else:
-            self.state = stage_state(project, stage, clusters, _ta_final=ta_final)
-            self.after = {}
+            self._ft = StageState(
+                "full-text",
+                [],
+                read_decisions(project, "full-text", clusters),
+                read_resolutions(project, "full-text", clusters),
+                project.protocol.stage("full-text").reviewers_per_record,
+            )
         self.by_cluster = self.state.by_cluster()
+        self.eligible = frozenset(self.state.eligible)
         self.unlocked = (
             read_marks(project, clusters).unlocked(stage) if self.locked else frozenset()
         )
@@ -100,7 +104,7 @@ class Guard:
 
     def decision_undo(self, cid: str, mine: str | None, new: str | None) -> Undo | None:
         """What the person's decision ``new`` (None: withdrawn) instead of ``mine`` undoes."""
-        if cid not in self.state.eligible:
+        if cid not in self.eligible:
             return None  # not to be screened here: the caller reports that
         lock = self.locked_undo(cid)
         if lock is not None:
@@ -142,7 +146,7 @@ class Guard:
 
     def _downstream(self, cid: str) -> str:
         parts = []
-        ft = self.after.get(cid)
+        ft = self._after(cid)
         if ft is not None and ft.decisions:
             parts.append(
                 f"at full text {_status(ft)}"
@@ -153,6 +157,19 @@ class Guard:
         if charters and (self.stage == "title-abstract" or self._included(cid)):
             parts.append(f"charted by {_n(len(charters), 'reviewer')}")
         return "; " + ", ".join(parts) if parts else ""
+
+    def _after(self, cid: str) -> FinalDecision | None:
+        """The record's full-text status when this is the title/abstract stage (else None)."""
+        ft = self._ft
+        if ft is None:
+            return None
+        ds = ft.by_cluster().get(cid, [])
+        res = ft.resolutions.get(cid)
+        if not ds and res is None:
+            return None
+        if not ds:
+            return FinalDecision(cid, ft.stage, res.decision, res.reason, "resolution", ())
+        return _final(cid, ft.stage, ds, res, ft.required)
 
     def _included(self, cid: str) -> bool:
         fd = self._final(cid, list(self.by_cluster.get(cid, ())), self.state.resolutions.get(cid))
