@@ -135,8 +135,10 @@ def screen(
     """Screen records one by one, blind to other reviewers; every key press is saved at once.
 
     Keys: i include, e exclude, m maybe, 1-9 exclude with that reason (protocol order), 0 pick
-    any reason, r not-retrieved (full text), n note, u undo, s skip, / search, f find a record,
-    q quit. You resume where you left off. At title-abstract the records most likely to be
+    any reason, r not-retrieved (full text), n note, l labels, u undo, s skip, / search, f find
+    a record, q quit. You resume where you left off. A key that changes a finished record
+    (agreed, resolved, charted) asks for a reason and is logged as a reopen; a locked stage
+    refuses it until `review reopen`. At title-abstract the records most likely to be
     included come first, ranked by a model retrained on your own decisions only (--order random
     for your fixed random order). After `review stopping --start-sample` you see the stopping
     test's sample. At full text the attached file's text is shown (run `review fulltext

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from review.screen.cache import ClusterIndex
 
 
+CONSENSUS = "consensus"  # the charting folder of the agreed charting (review.chart.store)
+
+
 @dataclass(frozen=True, slots=True)
 class Undo:
     """What a change to one record undoes: ``message`` says it in a sentence."""
@@ -155,7 +158,9 @@ class Guard:
             )
         charters = self.charted.get(cid, ())
         if charters and (self.stage == "title-abstract" or self._included(cid)):
-            parts.append(f"charted by {_n(len(charters), 'reviewer')}")
+            people = [c for c in charters if c != CONSENSUS]
+            text = f"charted by {_n(len(people), 'reviewer')}" if people else "charted"
+            parts.append(text + (" and in the consensus charting" if CONSENSUS in charters else ""))
         return "; " + ", ".join(parts) if parts else ""
 
     def _after(self, cid: str) -> FinalDecision | None:
