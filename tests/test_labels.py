@@ -118,3 +118,16 @@ def test_label_with_comma_or_too_long_is_refused(project):
     make_record_project(project, 1)
     text = _line(project, "Ana", ["l " + "x" * 61, "q"])
     assert "Error: A label has at most 60 characters" in text
+
+
+def test_screen_label_filter_shows_only_your_labelled_records(project):
+    ids = make_record_project(project, 5)
+    _line(project, "Ana", ["l check full text", "s", "s", "l background", "q"])
+    labelled = {x["record_id"]: x["label"] for x in log_lines(project, "Ana")}
+    with ScreeningSession(project, TA, "Ana", order="random", label="Check Full Text") as s:
+        assert s.queue == [r for r, lab in labelled.items() if lab == "check full text"]
+    r = runner.invoke(app, ["screen", "--stage", TA, "--reviewer", "Ana", "--label", "nothing",
+                            "--line", "-p", str(project.root)], input="q\n")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "none of your records at title-abstract carries the label 'nothing'" in r.output
+    assert len(ids) == 5

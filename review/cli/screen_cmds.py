@@ -122,6 +122,12 @@ def screen(
         ),
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Change your fixed random record order.")] = 0,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            "--label", help="Only the records you labelled so (key l), in your fixed order."
+        ),
+    ] = None,
     order: Annotated[
         Order | None,
         typer.Option(
@@ -157,12 +163,13 @@ def screen(
     from review.screen.session import ScreeningSession
 
     proj = open_project(project)
-    if order is None:
-        order = Order.relevance if stage == "title-abstract" else Order.random
+    if order is None or label:  # a labelled subset is revisited in your fixed order
+        order = Order.relevance if stage == "title-abstract" and not label else Order.random
     line_mode = _use_line_mode(line)
     session = ScreeningSession(
-        proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode
-    )
+        proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode,
+        label=label or "",
+    )  # fmt: skip
     if not confirm_new_person(proj, session.reviewer, "screening"):
         session.close()
         raise typer.Exit(code=1)
@@ -174,6 +181,8 @@ def screen(
             if stage == "full-text"
             else "there are no main-branch records (import database exports, then `review dedup`)"
         )
+        if label:
+            why = f"none of your records at {stage} carries the label {label!r}"
         out_console().print(f"Nothing to screen at {stage}: {why}.")
         return
     try:

@@ -83,6 +83,7 @@ class ScreeningSession(FinishedAndLabels):
         records: RecordStore | None = None,
         clock: Callable[[], float] = time.monotonic,
         background: bool = True,
+        label: str = "",
     ) -> None:
         from review.screen.cache import cluster_index
         from review.screen.final import fulltext_eligible
@@ -119,6 +120,8 @@ class ScreeningSession(FinishedAndLabels):
         from review.screen.marks import own_labels
 
         self._labels = own_labels(project, reviewer_log_path(project, self.reviewer), self.clusters)
+        if label:
+            self._only_labelled(label)
         self.fulltext = {}
         if stage == "full-text":
             from review.screen.fulltext import attachments

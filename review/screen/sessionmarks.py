@@ -34,6 +34,7 @@ class FinishedAndLabels:
     _guard: Guard | None
     _decided_here: set[str]
     _labels: dict[str, list[str]]
+    _pos_of: dict[str, int]
     _recent: list[str]
     _stack: dict
 
@@ -83,6 +84,16 @@ class FinishedAndLabels:
         return None
 
     # ---- labels (never decisions) -----------------------------------------------------------
+    def _only_labelled(self, label: str) -> None:
+        """Keep only the records this reviewer labelled ``label`` (`review screen --label`)."""
+        from review.screen.marks import clean_label
+
+        want = clean_label(label).casefold()
+        self.queue = [
+            c for c in self.queue if any(k.casefold() == want for k in self._labels.get(c, ()))
+        ]
+        self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
+
     def labels_of(self, cid: str) -> tuple[str, ...]:
         return tuple(self._labels.get(cid, ()))
 
