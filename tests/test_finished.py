@@ -260,3 +260,17 @@ def test_demo_third_roster_member_not_retrieved_key_asks_first(demo_run, tmp_pat
     assert "Careful: this record is agreed include by 2 reviewers" in text
     assert "charted by" in text and "reopens the conflict" in text
     assert final_decisions(project, FT)[rid] == before
+
+
+def test_screen_import_cli_reopen_flags(project, tmp_path):
+    project, rid = _finished_project(project)
+    sheet = str(_sheet(tmp_path, [(rid, "exclude")]))
+    base = ["screen", "import", sheet, "--stage", TA, "--reviewer", "Ana", "-p", str(project.root)]
+    r = CliRunner().invoke(app, base)
+    assert r.exit_code == 1 and "--reopen" in r.stderr and "agreed include" in r.stderr
+    r = CliRunner().invoke(app, [*base, "--reopen"])
+    assert r.exit_code == 1 and '--reopen needs --reason "why"' in r.stderr
+    r = CliRunner().invoke(app, [*base, "--reopen", "--reason", "mis-click"])
+    assert r.exit_code == 0, r.output
+    assert "Imported 1 decisions" in r.output
+    assert log_lines(project, "Ana")[-2]["reason"] == "mis-click"
