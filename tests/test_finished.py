@@ -216,6 +216,13 @@ def test_locked_stage_refuses_sheet_and_key_until_review_reopen(project, tmp_pat
     # the other records stay locked
     with pytest.raises(ValidationError):
         import_sheet(project, _sheet(tmp_path, [(ids[2], "include")]), TA, "Ana")
+    from review.screen import status_summary
+
+    lines = status_summary(project).lines
+    assert (
+        "  locked (protocol): a change needs `review reopen RECORD --stage title-abstract`" in lines
+    )
+    assert any("with `review reopen`" in x and "late correction" in x for x in lines)
 
 
 def test_status_lists_reopened_records(project):

@@ -180,6 +180,8 @@ def _stage_status(
         f"{stage}: {n} records, {status.final_decided} with a final decision, "
         f"{status.open_disagreements} open disagreements"
     )
+    if project.protocol.stage(stage).locked:
+        lines.append(f"  locked (protocol): a change needs `review reopen RECORD --stage {stage}`")
     for reviewer, done in sorted(status.screened_by_reviewer.items()):
         pct = 100 * done / n if n else 0.0
         lines.append(f"  {reviewer}: {done}/{n} screened ({pct:.0f}%)")
