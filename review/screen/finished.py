@@ -15,6 +15,7 @@ undoes; the screener shows that sentence, never another reviewer's decision.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -48,27 +49,34 @@ class Guard:
     """The finished status of every record at one stage, for one person about to change some."""
 
     def __init__(
-        self, project: Project, stage: str, person: str, clusters: Clusters | ClusterIndex
+        self,
+        project: Project,
+        stage: str,
+        person: str,
+        clusters: Clusters | ClusterIndex,
+        eligible: Iterable[str] | None = None,
     ) -> None:
+        """``eligible``: the stage's records when the caller knows them (the screener's queue),
+        so full-text eligibility is not worked out again."""
         from review.screen.marks import read_marks
 
         self.stage = stage
         self.person = person
+        self._project, self._clusters = project, clusters
         cfg = project.protocol.stage(stage)
         self.locked = cfg.locked
-        self.state = stage_state(project, stage, clusters)
-        # title/abstract: what a change puts at risk downstream (full-text decisions, read here
-        # without working out full-text eligibility; a record's status is derived on demand)
-        self._ft: StageState | None = None
-        if stage == "title-abstract":
-            self._ft = StageState(
-                "full-text",
-                [],
-                read_decisions(project, "full-text", clusters),
-                read_resolutions(project, "full-text", clusters),
-                project.protocol.stage("full-text").reviewers_per_record,
+        if eligible is None:
+            self.state = stage_state(project, stage, clusters)
+        else:
+            self.state = StageState(
+                stage,
+                list(eligible),
+                read_decisions(project, stage, clusters),
+                read_resolutions(project, stage, clusters),
+                cfg.reviewers_per_record,
+                forward=not cfg.maybe_conflicts,
             )
-        self.by_cluster = self.state.by_cluster()
+        self._ft: StageState | None = None  # title/abstract: full text, read on first need
         self.eligible = frozenset(self.state.eligible)
         self.unlocked = (
             read_marks(project, clusters).unlocked(stage) if self.locked else frozenset()
@@ -85,8 +93,12 @@ class Guard:
         ds = sorted(ds, key=lambda d: d[0])
         return _final(cid, self.stage, ds, res, st.required, st.forward)
 
+    def _all(self, cid: str) -> list[Decision]:
+        """Every reviewer's standing decision on ``cid`` (O(reviewers), no index to build)."""
+        return [d for per in self.state.decisions.values() if (d := per.get(cid)) is not None]
+
     def _others(self, cid: str) -> list[Decision]:
-        return [d for d in self.by_cluster.get(cid, ()) if d[0] != self.person]
+        return [d for d in self._all(cid) if d[0] != self.person]
 
     def _mine(self, cid: str, decision: str | None) -> list[Decision]:
         if decision is None:
@@ -124,7 +136,7 @@ class Guard:
         lock = self.locked_undo(cid)
         if lock is not None:
             return lock
-        ds, res = list(self.by_cluster.get(cid, ())), self.state.resolutions.get(cid)
+        ds, res = self._all(cid), self.state.resolutions.get(cid)
         if res is None:
             return None
         old = self._final(cid, ds, res)
@@ -165,10 +177,22 @@ class Guard:
 
     def _after(self, cid: str) -> FinalDecision | None:
         """The record's full-text status when this is the title/abstract stage (else None)."""
-        ft = self._ft
-        if ft is None:
+        if self.stage != "title-abstract":
             return None
-        ds = ft.by_cluster().get(cid, [])
+        ft = self._ft
+        if ft is None:  # full-text decisions, without working out full-text eligibility
+            p, c = self._project, self._clusters
+            ft = self._ft = StageState(
+                "full-text",
+                [],
+                read_decisions(p, "full-text", c),
+                read_resolutions(p, "full-text", c),
+                p.protocol.stage("full-text").reviewers_per_record,
+            )
+        ds = sorted(
+            (d for per in ft.decisions.values() if (d := per.get(cid)) is not None),
+            key=lambda d: d[0],
+        )
         res = ft.resolutions.get(cid)
         if not ds and res is None:
             return None
@@ -177,7 +201,7 @@ class Guard:
         return _final(cid, ft.stage, ds, res, ft.required)
 
     def _included(self, cid: str) -> bool:
-        fd = self._final(cid, list(self.by_cluster.get(cid, ())), self.state.resolutions.get(cid))
+        fd = self._final(cid, self._all(cid), self.state.resolutions.get(cid))
         return fd.decision == "include"
 
 
@@ -258,7 +282,7 @@ def reopen_record(project: Project, record: str, stage: str, reason: str, who: s
         check_roster(project.protocol, who, "screening")
         path = reviewer_log_path(project, who)
     guard = Guard(project, stage, who, clusters)
-    fd = guard._final(cid, list(guard.by_cluster.get(cid, ())), guard.state.resolutions.get(cid))
+    fd = guard._final(cid, guard._all(cid), guard.state.resolutions.get(cid))
     status = _status(fd) if fd.decision is not None else ""
     undoes = f"{status}{guard._downstream(cid)}" if status else ""
     append_jsonl(path, [reopen_line(who, cid, stage, reason.strip(), undoes, unlock=True)])

@@ -12,6 +12,7 @@ is safe on disk. The queue is built once; a keystroke costs a dict lookup and on
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -116,6 +117,7 @@ class ScreeningSession(FinishedAndLabels):
         )
         self._load_own()
         self._guard: Guard | None = None  # finished records and stage lock, read on first need
+        self._guard_lock = threading.Lock()
         self._decided_here: set[str] = set()  # records decided in this session (undo is no reopen)
         from review.screen.marks import own_labels
 

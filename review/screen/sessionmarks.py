@@ -14,6 +14,7 @@ from review.errors import ReviewError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from threading import Lock
 
     from review.project import Project
     from review.screen.cache import ClusterIndex
@@ -32,6 +33,7 @@ class FinishedAndLabels:
     pos: int | None
     clusters: ClusterIndex
     _guard: Guard | None
+    _guard_lock: Lock
     _decided_here: set[str]
     _labels: dict[str, list[str]]
     _pos_of: dict[str, int]
@@ -44,11 +46,23 @@ class FinishedAndLabels:
     # ---- finished records (docs/screening.md, "Finished means finished") --------------------
     @property
     def guard(self) -> Guard:
-        if self._guard is None:
-            from review.screen.finished import Guard
+        """Built once, on the first key (or ahead of it by :meth:`warm_guard` in a thread)."""
+        with self._guard_lock:
+            if self._guard is None:
+                from review.screen.finished import Guard
 
-            self._guard = Guard(self.project, self.stage, self.reviewer, self.clusters)
-        return self._guard
+                self._guard = Guard(
+                    self.project, self.stage, self.reviewer, self.clusters, eligible=self.queue
+                )
+            return self._guard
+
+    def warm_guard(self) -> None:
+        """Read what the guard needs now (the full-screen app calls this in a worker thread, so
+        the first key press does not wait for it); errors surface on that key instead."""
+        try:
+            self.guard  # noqa: B018 - built for its side effect
+        except Exception:  # reported again when a key needs the guard
+            return
 
     def undo_of(self, decision: str | None) -> Undo | None:
         """What deciding ``decision`` on the current record would undo (None: nothing)."""

@@ -211,6 +211,8 @@ class ScreeningScreen(Screen[None]):
         self.refresh_record()
         if self.full_text:
             self.query_one(FullTextView).focus()
+        # read who else decided what (finished records) while the reviewer reads the first one
+        self.run_worker(self.session.warm_guard, thread=True, exit_on_error=False)
 
     # ---- display ----------------------------------------------------------------------------
     def refresh_record(self, message: str = "") -> None:
