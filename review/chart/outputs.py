@@ -136,7 +136,9 @@ def summary_workbook(summary: Summary) -> Any:
 
 
 def _md_escape(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    from review.io.printable import md_text
+
+    return md_text(value)
 
 
 def _md_table(rows: list[list[Any]]) -> str:
@@ -148,7 +150,7 @@ def _md_table(rows: list[list[Any]]) -> str:
 
 
 def summary_markdown(summary: Summary, title: str = "") -> str:
-    out = [f"# Charting summary{': ' + title if title else ''}", ""]
+    out = [f"# Charting summary{': ' + _md_escape(title) if title else ''}", ""]
     out.append(
         f"{summary.n_reports} reports describing {summary.n_programmes} programmes. Report-level "
         "fields are counted over reports; programme-level fields over programmes (a programme "
@@ -159,13 +161,13 @@ def summary_markdown(summary: Summary, title: str = "") -> str:
     if summary.unlinked_reports:
         out.append(
             f"\nReports linked to no programme ({len(summary.unlinked_reports)}): "
-            + ", ".join(summary.unlinked_reports)
+            + ", ".join(map(_md_escape, summary.unlinked_reports))
             + "."
         )
     if summary.unused_programmes:
         out.append(
             f"\nProgrammes no report links to ({len(summary.unused_programmes)}, counted all the "
-            "same): " + ", ".join(summary.unused_programmes) + "."
+            "same): " + ", ".join(map(_md_escape, summary.unused_programmes)) + "."
         )
     for level, heading in (
         ("report", "Report-level fields"),
@@ -175,7 +177,7 @@ def summary_markdown(summary: Summary, title: str = "") -> str:
         for t in summary.frequencies:
             if t.level != level:
                 continue
-            out += ["", f"### {t.label}", "", f"Denominator: {t.denominator_text}."]
+            out += ["", f"### {_md_escape(t.label)}", "", f"Denominator: {t.denominator_text}."]
             if t.note:
                 out.append(f"*{t.note[0].upper() + t.note[1:]}.*")
             head = ["Value", "n", "%"] + (["Reports (n)"] if level == "programme" else [])

@@ -153,6 +153,7 @@ class _StepProgress:
 
 
 def _print_summary(s: DemoSummary, directory: Path) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from review.cli.common import out_console
@@ -165,7 +166,8 @@ def _print_summary(s: DemoSummary, directory: Path) -> None:
         return f"{v:,}" if isinstance(v, int) else "–"
 
     con.print(
-        f"[bold]Worked example: parent peer advocacy in child protection[/bold] ({directory})"
+        "[bold]Worked example: parent peer advocacy in child protection[/bold] "
+        f"({escape(str(directory))})"
     )
     t = Table(title="PRISMA 2020 flow", show_header=True, title_justify="left")
     t.add_column("Step")
@@ -216,12 +218,16 @@ def _print_summary(s: DemoSummary, directory: Path) -> None:
 
     con.print("[bold]Outputs[/bold] (derived; delete outputs/ and re-run the commands to rebuild):")
     for path in s.outputs:
-        con.print(f"  {directory / path}")
-    con.print(f"  {directory / COMMANDS_LOG}  (every command the demo ran, with its output)")
+        con.print(f"  {escape(str(directory / path))}")
+    con.print(
+        f"  {escape(str(directory / COMMANDS_LOG))}  (every command the demo ran, with its output)"
+    )
     if s.missing_outputs:
         con.print("[yellow]Missing:[/yellow] " + ", ".join(s.missing_outputs))
     if s.report:
-        con.print(f"[bold]Report:[/bold] {directory / s.report}  (open it in a web browser)")
+        con.print(
+            f"[bold]Report:[/bold] {escape(str(directory / s.report))}  (open it in a web browser)"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -111,11 +111,20 @@ def _print_counts(proj: Project, build: PrismaBuild, paths: list[Path]) -> None:
 
     out = out_console()
     flow, p = build.flow.counts, build.flow.prisma2020
+
+    def v(key: str, value: int | None = None) -> str:
+        """A count, with "so far" (or "pending" for a 0) while a stage before it is open."""
+        value = p[key] if value is None else value
+        if flow.is_final(key):
+            return f"{value:,}"
+        return f"{value:,} so far" if value else "pending"
+
+    assessed = p["dbr_assessed"] + p["other_assessed"]
     out.print(
         f"Identified {flow.identified_total:,} records; duplicates removed "
-        f"{p['duplicates']:,}; screened {p['records_screened']:,}; excluded "
-        f"{p['records_excluded']:,}; full text assessed {p['dbr_assessed'] + p['other_assessed']:,}"
-        f"; reports included {p['total_reports']:,}; studies {p['total_studies']:,}."
+        f"{v('duplicates')}; screened {v('records_screened')}; excluded "
+        f"{v('records_excluded')}; full text assessed {v('total_reports', assessed)}"
+        f"; reports included {v('total_reports')}; studies {v('total_studies')}."
     )
     for path in paths:
         out.print(f"  wrote {escape(proj.rel(path))}")
@@ -155,6 +164,10 @@ def explain_cmd(
     from review.prisma.flow import explain_count
 
     proj = project_from(ctx, project)
+    if output is not None:
+        from review.cli.common import checked_output
+
+        checked_output(proj, output)
     flow, rows = explain_project(proj, key)
     if output is not None:
         _write_csv(output, rows)
@@ -175,7 +188,7 @@ def explain_cmd(
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{key}: {len(rows):,}", show_lines=False, expand=False)
+    table = Table(title=escape(f"{key}: {len(rows):,}"), show_lines=False, expand=False)
     for col in ("record_id", "source", "title", "why"):
         table.add_column(col, overflow="fold")
     for r in rows:

@@ -77,9 +77,11 @@ def simulate(
 
         review simulate labelled.csv --seed 1 --stop -o sim1
     """
+    from review.io.outpath import check_output
     from review.rank.simulate import simulate as run
     from review.rank.simulate import write_outputs
 
+    check_output(output, folder=True)
     with progress("Simulating", quiet) as update:
         data, sim = run(
             file,
@@ -170,12 +172,17 @@ def stopping(
         if as_json:
             print_json(started.to_json())
             return
+        from rich.markup import escape
+
         out_console().print(
-            f"Random sample started for {reviewer} at {stage}: {started.urn} unscreened records. "
+            f"Random sample started for {escape(reviewer)} at {stage}: {started.urn} "
+            "unscreened records. "
             "`review screen` now shows them in random order; run `review stopping` as you go."
         )
         return
     if record_stop:
+        from rich.markup import escape
+
         from review.project import whoami
 
         stop = phase.record_stop(proj, stage, reviewer, by or whoami(), recall, confidence)
@@ -184,7 +191,7 @@ def stopping(
             return
         out_console().print(
             f"Recorded: {stage} stopped by the rule (p = {stop.p_value:.4f}, recall target "
-            f"{recall}, confidence {confidence}) by {stop.by}."
+            f"{recall}, confidence {confidence}) by {escape(stop.by)}."
         )
         return
     rep = phase.report(proj, stage, reviewer, recall, confidence)

@@ -313,11 +313,13 @@ def _table(rows: list[Row]) -> list[list[str]]:
 
 
 def checklist_markdown(rows: list[Row], title: str) -> str:
+    from review.io.printable import md_text
+
     def cell(v: str) -> str:
         return v.replace("|", "\\|")
 
     lines = [
-        f"# PRISMA-ScR checklist: {title}",
+        f"# PRISMA-ScR checklist: {md_text(title)}",
         "",
         "Where each item of the PRISMA extension for scoping reviews is addressed. *Where "
         "addressed* is filled in by `review report checklist` from the project's files (only "
@@ -343,7 +345,8 @@ def checklist_workbook(rows: list[Row], title: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "PRISMA-ScR"
-    ws.append([f"PRISMA-ScR checklist: {title}"])
+    ws.append([None])
+    set_cell(ws["A1"], f"PRISMA-ScR checklist: {title}")  # a title is text, never a formula
     ws["A1"].font = Font(bold=True, size=13)
     ws.append(list(HEADER))
     for cell in ws[2]:

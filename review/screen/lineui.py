@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
+from review.io.printable import printable
 from review.screen.session import Item, ScreeningSession, format_eta
 
 if TYPE_CHECKING:
@@ -142,12 +143,18 @@ def _labels(
     return session.set_labels("" if text == "-" else text)
 
 
+def _printable_writer(write: Callable[[str], None]) -> Callable[[str], None]:
+    return lambda text: write(printable(text))
+
+
 def run_line(
     session: ScreeningSession,
     read: Callable[[str], str | None],
     write: Callable[[str], None],
 ) -> None:
-    """Loop: show the record, read a command, act. ``read(prompt)`` returns None at end of input."""
+    """Loop: show the record, read a command, act (``read`` gives None at end of input).
+    Written text goes through :func:`printable` (``\\x1b``, never a live escape)."""
+    write = _printable_writer(write)
     for p in session.problems:
         write(f"Warning: {p}")
     write(f"Screening {session.stage} as {session.reviewer}. " + help_text(session))

@@ -216,12 +216,26 @@
   });
   document.getElementById("explain-filter").addEventListener("input", renderExplain);
   document.querySelector("#explain-more button").addEventListener("click", function () { limit = Infinity; renderExplain(); });
-  document.getElementById("explain-csv").addEventListener("click", function () {
-    var lines = [["record_id", "source", "title", "why"]].concat(current).map(function (r) {
-      return r.map(function (v) { v = String(v); return /[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; }).join(",");
+  // The same cell escaping as the tool's CSV writer (review/io/xlsx.py csv_safe, printable.py
+  // cell_text): text a spreadsheet would run as a formula gets a leading ', control and
+  // bidi-override characters show as \x1b / \u202e escapes.
+  function csvCell(v) {
+    v = String(v).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, function (c) {
+      var n = c.charCodeAt(0);
+      return n < 0x100 ? "\\x" + ("0" + n.toString(16)).slice(-2) : "\\u" + n.toString(16);
     });
+    if (/^[=+\-@\t\r]/.test(v)) v = "'" + v;
+    return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  }
+  function csvText(rows) {
+    var lines = [["record_id", "source", "title", "why"]].concat(rows).map(function (r) {
+      return r.map(csvCell).join(",");
+    });
+    return "\ufeff" + lines.join("\r\n") + "\r\n";
+  }
+  document.getElementById("explain-csv").addEventListener("click", function () {
     var a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"], {type: "text/csv"}));
+    a.href = URL.createObjectURL(new Blob([csvText(current)], {type: "text/csv"}));
     a.download = (document.getElementById("explain-title").textContent || "records").replace(/[^\w-]+/g, "-") + ".csv";
     document.body.appendChild(a);
     a.click();
@@ -229,5 +243,8 @@
   });
   window.reviewReport.explain = function (keys) {
     return loadExplain().then(function () { return rowsFor(keys); });
+  };
+  window.reviewReport.csv = function (keys) {
+    return loadExplain().then(function () { return csvText(rowsFor(keys)); });
   };
 })();
