@@ -281,3 +281,25 @@ def test_screen_import_cli_reopen_flags(project, tmp_path):
     assert r.exit_code == 0, r.output
     assert "Imported 1 decisions" in r.output
     assert log_lines(project, "Ana")[-2]["reason"] == "mis-click"
+
+
+def test_locked_stage_refuses_a_resolution_and_reopen_needs_a_known_record(project):
+    from review.screen.resolve import ResolutionLog
+
+    project = set_protocol(project, reviewers=["Ana", "Ben"], resolvers=["Dana"])
+    ids = make_record_project(project, 2)
+    decide(project, "Ana", ids[0], "include")
+    decide(project, "Ben", ids[0], "exclude")
+    project = set_protocol(project, title_abstract__locked=True)
+    with ResolutionLog(project, "Dana") as log, pytest.raises(ReviewError, match="review reopen"):
+        log.resolve(ids[0], TA, "include")
+    r = CliRunner().invoke(app, ["reopen", "nope", "--stage", TA, "--reason", "x",
+                                 "--reviewer", "Dana", "-p", str(project.root)])  # fmt: skip
+    assert r.exit_code == 1 and "Unknown record 'nope'" in r.stderr
+    r = CliRunner().invoke(app, ["reopen", ids[0], "--stage", TA, "--reason", "new evidence",
+                                 "--reviewer", "Dana", "-p", str(project.root)])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "data/resolutions/dana.jsonl" in r.output  # a resolver's reopen is in their own log
+    with ResolutionLog(project, "Dana") as log:
+        log.resolve(ids[0], TA, "include")
+    assert final_decisions(project, TA)[ids[0]].decision == "include"

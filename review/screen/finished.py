@@ -262,7 +262,7 @@ def reopen_record(project: Project, record: str, stage: str, reason: str, who: s
     """
     from review.errors import ReviewError
     from review.io.files import append_jsonl
-    from review.people import check_roster, clean_name, team
+    from review.people import check_roster, clean_name
     from review.screen.cache import cluster_index
     from review.screen.logs import reopen_line, resolver_log_path, reviewer_log_path
 
@@ -274,12 +274,12 @@ def reopen_record(project: Project, record: str, stage: str, reason: str, who: s
     cid = clusters.resolve(record)
     if cid is None:
         raise ReviewError(f"Unknown record {record!r}: give a record_id from `review export`.")
-    roster = team(project.protocol)
-    if roster and who not in roster and who in project.protocol.resolvers:
-        check_roster(project.protocol, who, "resolving")
-        path = resolver_log_path(project, who)
+    proto = project.protocol
+    screeners = {*proto.reviewers, *(n for cfg in proto.stages.values() for n in cfg.reviewers)}
+    check_roster(proto, who, "screening")  # on the team at all (resolvers included)
+    if who not in screeners and (who in proto.resolvers or who == "consensus"):
+        path = resolver_log_path(project, who)  # a resolver who does not screen
     else:
-        check_roster(project.protocol, who, "screening")
         path = reviewer_log_path(project, who)
     guard = Guard(project, stage, who, clusters)
     fd = guard._final(cid, guard._all(cid), guard.state.resolutions.get(cid))
