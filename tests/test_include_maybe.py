@@ -64,3 +64,21 @@ def test_maybe_conflicts_false_where_maybe_does_not_go_on_is_refused(project):
     assert p.protocol.stage("full-text").maybe_conflicts is True
     with pytest.raises(ProjectError, match="maybe_conflicts: false needs a stage"):
         set_protocol(project, title_abstract__maybe_conflicts=False).protocol  # noqa: B018
+
+
+def test_methods_text_says_include_vs_maybe_went_on_and_none_await_resolution(project):
+    from test_screen_helpers import make_record_project
+    from typer.testing import CliRunner
+
+    from review.cli import app
+
+    ids = make_record_project(project, 4)
+    for rid, (a, b) in zip(ids, [("include", "maybe"), ("exclude", "exclude"),
+                                 ("exclude", "exclude"), ("maybe", "include")], strict=True):  # fmt: skip
+        decide(project, "Ana", rid, a)
+        decide(project, "Ben", rid, b)
+    r = CliRunner().invoke(app, ["prisma", "-p", str(project.root), "-q"])
+    assert r.exit_code == 0, r.output
+    methods = (project.outputs_dir / "prisma" / "methods.md").read_text(encoding="utf-8")
+    assert "2 records on which one reviewer chose include and another maybe went on" in methods
+    assert "await resolution" not in methods

@@ -58,6 +58,7 @@ class ResolutionFacts:
     by: tuple[ResolvedBy, ...] = ()  # disagreements resolved, per kind of resolver
     early: int = 0  # records a resolver decided before every planned reviewer had
     open_conflicts: int = 0  # disagreements no one has resolved yet
+    forwarded: int = 0  # include vs maybe sent on without an arbiter (maybe_conflicts: false)
 
     @property
     def resolved(self) -> int:
@@ -249,14 +250,18 @@ def _resolution_facts(state: StageState) -> ResolutionFacts:
 
     by_cluster = state.by_cluster()
     kinds: dict[str, list[str]] = {k: [] for k in RESOLVER_KINDS}
-    early = conflicts = 0
+    from review.screen.final import FORWARD
+
+    early = conflicts = forwarded = 0
     for cid in state.eligible:
         ds = by_cluster.get(cid, [])
         differ = len({d.decision for d in ds}) > 1
         if not differ and len(ds) >= state.required:
             continue  # agreement (a resolution there only refines the reason)
         res = state.resolutions.get(cid)
-        if res is None:
+        if res is None and differ and state.forward and all(d.decision in FORWARD for d in ds):
+            forwarded += len(ds) >= state.required
+        elif res is None:
             conflicts += differ and len(ds) >= state.required
         elif not differ:
             early += 1
@@ -271,4 +276,4 @@ def _resolution_facts(state: StageState) -> ResolutionFacts:
         for k, who in kinds.items()
         if who
     )
-    return ResolutionFacts(by, early, conflicts)
+    return ResolutionFacts(by, early, conflicts, forwarded)
