@@ -33,6 +33,10 @@ class StageConfig:
     maybe_conflicts: bool = True
     # a locked stage refuses every change unless `review reopen` reopened the record
     locked: bool = False
+    # "all": every reviewer screens every record; "split": each record goes to
+    # reviewers_per_record of the stage's reviewers (review.screen.assign, docs/team.md)
+    assignment: str = "all"
+    assignment_seed: int = 0
 
     def reason(self, key: str) -> ExclusionReason | None:
         """Find a reason by id, by label (case-insensitive) or by 1-based number."""
@@ -242,6 +246,7 @@ def _parse_stages(data: dict[str, Any], path: Path) -> dict[str, StageConfig]:
             reviewers=_names(cfg.get("reviewers"), f"stages.{name}.reviewers", path),
             maybe_conflicts=_maybe_conflicts(name, cfg, maybe_on, path),
             locked=bool(cfg.get("locked", False)),
+            **_parse_assignment(name, cfg, path),
         )
     return stages
 
@@ -261,6 +266,23 @@ def _maybe_conflicts(name: str, cfg: dict[str, Any], maybe_on: bool, path: Path)
             "include vs maybe is a conflict. Remove the key."
         )
     return bool(value)
+
+
+ASSIGNMENTS = ("all", "split")
+
+
+def _parse_assignment(name: str, cfg: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``assignment`` (all | split) and ``assignment_seed`` of one stage."""
+    how = cfg.get("assignment", "all")
+    if how not in ASSIGNMENTS:
+        raise ProjectError(
+            f"{path}: stages.{name}.assignment must be one of {', '.join(ASSIGNMENTS)} "
+            f"(got {how!r})."
+        )
+    seed = cfg.get("assignment_seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ProjectError(f"{path}: stages.{name}.assignment_seed must be a whole number.")
+    return {"assignment": how, "assignment_seed": seed}
 
 
 def _parse_reasons(name: str, cfg: dict[str, Any], path: Path) -> list[ExclusionReason]:

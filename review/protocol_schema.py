@@ -66,6 +66,9 @@ STAGE = Map(
         "reviewers": NAMES,
         "maybe_conflicts": BOOL,
         "locked": BOOL,
+        # each record to reviewers_per_record of the stage's reviewers (docs/team.md, "Assignment")
+        "assignment": Scalar(("str",), "all or split"),
+        "assignment_seed": INT,
     }
 )
 

@@ -40,8 +40,10 @@ def template_cmd(
     """Write the charting form for every included report.
 
     Reports sheet: one row per included report (Record ID and Citation locked), drop-downs for
-    categorical fields, one Yes/No column per option of a multiple-choice field. Programmes
-    sheet: one row per programme you identify. Codebook: every field and value defined.
+    categorical fields, one Yes/No column per option of a multiple-choice field. When the
+    extraction schema declares a further level (levels:, e.g. sites or studies that several
+    reports describe), a sheet named by its plural: one row per unit you identify. Codebook:
+    every field and value defined.
 
     Example:
 
@@ -127,7 +129,7 @@ def import_cmd(
                 "path": res.path,
                 "reports_charted": res.reports_charted,
                 "reports_included": res.reports_included,
-                "programmes": res.programmes,
+                **({f"{res.unit.name}s": res.units} if res.unit else {}),
                 "unchanged": res.unchanged,
             }
         )
@@ -142,7 +144,8 @@ def import_cmd(
     con.print(
         escape(
             f"Imported {who}: {res.reports_charted} of {res.reports_included} "
-            f"included reports charted, {res.programmes} programmes -> {res.path}"
+            f"included reports charted{', ' + res.unit.count(res.units) if res.unit else ''} "
+            f"-> {res.path}"
         )
     )
     if res.reviewer == CONSENSUS:
@@ -172,8 +175,8 @@ def _note_undecided(file: Path) -> None:
 def compare_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
     """List field-level disagreements between the charting reviewers.
 
-    Writes outputs/charting/disagreements.xlsx and .csv (one row per report or programme
-    field on which the reviewers' latest chartings differ) and prints agreement per field.
+    Writes outputs/charting/disagreements.xlsx and .csv (one row per field of a report, or
+    of a unit of the schema's further level, on which the reviewers' latest chartings differ) and prints agreement per field.
 
     Example:
 
@@ -183,6 +186,7 @@ def compare_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
 
     from review.chart import write_compare_outputs
     from review.cli.common import open_project, out_console, print_json
+    from review.percent import percent_text
 
     proj = open_project(project)
     comparison, paths = write_compare_outputs(proj)
@@ -195,12 +199,21 @@ def compare_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
     con.print(
         escape(
             f"Reviewers: {', '.join(comparison.reviewers)}. Reports charted by all: "
-            f"{comparison.reports_compared} (by some only: {len(comparison.reports_partial)}); "
-            f"programmes listed by all: {comparison.programmes_compared}."
+            f"{comparison.reports_compared} (by some only: {len(comparison.reports_partial)})"
+            + (
+                f"; {comparison.unit.plural} listed by all: {comparison.units_compared}."
+                if comparison.unit
+                else "."
+            )
         )
     )
     for f in comparison.fields:
-        con.print(escape(f"  {f.field_label}: {f.agreed}/{f.compared} agree ({f.percent}%)"))
+        con.print(
+            escape(
+                f"  {f.field_label}: {f.agreed}/{f.compared} agree "
+                f"({percent_text(f.agreed, f.compared)}%)"
+            )
+        )
     con.print(
         f"{len(comparison.rows)} disagreement(s) -> "
         + escape(", ".join(proj.rel(p) for p in paths))
@@ -256,7 +269,8 @@ def consensus_cmd(
     con = out_console()
     con.print(
         escape(
-            f"Wrote {out}: {len(plan.reports)} reports, {len(plan.programmes)} programmes from "
+            f"Wrote {out}: {len(plan.reports)} reports"
+            f"{', ' + plan.unit.count(len(plan.units)) if plan.unit else ''} from "
             f"{', '.join(plan.reviewers)}; {plan.prefilled} cells pre-filled, "
             f"{len(plan.notes)} highlighted to decide ({len(plan.differences)} difference(s))."
         )
@@ -277,7 +291,7 @@ def consensus_cmd(
 
 @chart_app.command("summary")
 def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
-    """Frequency tables, programme overview, crosstabs and an evidence-gap map.
+    """Frequency tables, overview per level, crosstabs and an evidence-gap map.
 
     Uses the final charting (consensus, or the only reviewer's). Writes
     outputs/charting/summary.xlsx, summary.md, gap-map.svg and gap-map.png.
@@ -297,7 +311,7 @@ def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
         print_json(
             {
                 "reports": summary.n_reports,
-                "programmes": summary.n_programmes,
+                **({f"{summary.unit.name}s": summary.n_units} if summary.unit else {}),
                 "frequencies": {
                     f"{t.level}:{t.field_id}": {
                         "denominator": t.denominator,
@@ -311,7 +325,8 @@ def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
         )
         return
     con = out_console()
-    con.print(f"{summary.n_reports} reports, {summary.n_programmes} programmes.")
+    unit = f", {summary.unit.count(summary.n_units)}" if summary.unit else ""
+    con.print(f"{summary.n_reports} reports{unit}.")
     for t in summary.frequencies:
         if t.field_id in {fid for fid in _headline(summary)}:
             counts = ", ".join(f"{k} {v}" for k, v in t.counts().items() if v)

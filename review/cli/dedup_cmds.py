@@ -185,8 +185,8 @@ def _print_dedup(proj: Project, result: Any, saved: list[str]) -> None:
         )
     con.print(
         escape(
-            f"Wrote {proj.rel(proj.outputs_dir / 'dedup')}/clusters.csv, maybe-pairs.csv, "
-            "overlap.csv"
+            f"Wrote {proj.rel(proj.outputs_dir / 'dedup')}/clusters.csv, fused.csv, "
+            "maybe-pairs.csv, overlap.csv"
         )
     )
 
@@ -427,6 +427,10 @@ def _print_explain(info: RecordExplanation) -> None:
             ):
                 if listed:
                     con.print(f"  {label}: {escape(', '.join(listed))}")
+    if info.fusion is not None:
+        from review.cli.fusion_view import print_fusion
+
+        print_fusion(info.fusion)
 
 
 @dedup_app.command("split")

@@ -90,10 +90,11 @@ def were(value: int) -> str:
 
 
 def _percent(value: float) -> str:
-    v = float(value)
-    if v <= 1.0:  # a proportion; agreement below 1 % is not a real screening result
-        v *= 100
-    return f"{v:.1f}%"
+    """A proportion (agreement below 1 % is not a real screening result) or a percentage, by
+    the one rounding rule (review.percent)."""
+    from review.percent import share_text
+
+    return f"{share_text(float(value))}%"
 
 
 def _agreement_phrase(agr: AgreementFacts | None) -> str:
@@ -395,9 +396,10 @@ def _included_sentence(f: FlowCounts) -> str:
         if final
         else ("has been included" if f.reports_included == 1 else "have been included")
     )
-    if f.programmes_included is not None:
-        inc += f", describing {plural(f.programmes_included, 'distinct programme')}"
-        if f.studies_included != f.programmes_included:
+    if f.units_included is not None and f.unit is not None:
+        word = f"distinct {f.unit.singular}"
+        inc += f", describing {plural(f.units_included, word, f'distinct {f.unit.plural}')}"
+        if f.studies_included != f.units_included:
             inc += f" ({plural(f.studies_included, 'study', 'studies')} in all)"
     elif f.studies_included != f.reports_included:
         inc += f", reporting {plural(f.studies_included, 'study', 'studies')}"

@@ -250,7 +250,8 @@ WHERE: dict[int, Where] = {
     ),
     17: (
         ("outputs/charting/summary.xlsx", "outputs/report.html#overview"),
-        "charted data per report and per programme (Sample, Programme overview sheets)",
+        "charted data per report (Sample sheet) and per unit of the schema's further level, if any "
+        "(its overview sheet)",
     ),
     18: (
         (

@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from review.percent import RULE as PERCENT_RULE
+from review.percent import share_text
 from review.report.data import ReportData
 
 ASSETS = Path(__file__).parent / "assets"
@@ -77,7 +79,7 @@ def _fmt(value: Any, digits: int = 2) -> str:
 def _pct(value: Any) -> str:
     if not isinstance(value, (int, float)):
         return "–"
-    return f"{value * 100:.1f}%" if value <= 1 else f"{value:.1f}%"
+    return f"{share_text(value)}%"
 
 
 def _ci(value: Any) -> str:
@@ -139,7 +141,7 @@ def render(data: ReportData) -> str:
         page_data["prisma"] = data.prisma.data.as_json()
     if charting is not None:
         page_data["gap"] = charting.gap_map.page_json() if charting.gap_map else None
-        page_data["programmes"] = {
+        page_data["units"] = {
             p.id: {"name": p.cells.get("name", p.id), "reports": list(p.reports)}
             for p in charting.overview
         }
@@ -159,4 +161,5 @@ def render(data: ReportData) -> str:
         gap_svg=_trusted(gap_svg),
         upset_svg=_trusted(upset),
         methods=_trusted(_methods_html(data.methods)),
+        percent_rule=PERCENT_RULE,
     )

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.io.files import JsonlProblem
     from review.project import Project
+    from review.screen.assign import Assignment
     from review.screen.cache import ClusterIndex
 
 VIAS = ("agreement", "resolution", "single", "pending", "conflict", "forwarded")
@@ -52,6 +53,20 @@ class StageState:
     required: int
     problems: list[JsonlProblem] = field(default_factory=list)
     forward: bool = False  # include vs maybe is no conflict here (both go on)
+    # a split stage (review.screen.assign); None: everyone screens every eligible record
+    split: Assignment | None = None
+    _assigned: dict[str, int] | None = field(default=None, repr=False)
+
+    @property
+    def assigned(self) -> dict[str, int] | None:
+        """Records assigned to each reviewer on a split stage (None: everyone screens every
+        eligible record); computed on first use."""
+        if self.split is None:
+            return None
+        if self._assigned is None:
+            self._assigned = self.split.counts(self.eligible)
+        return self._assigned
+
     _by_cluster: dict[str, list[Decision]] | None = field(default=None, repr=False)
 
     def by_cluster(self) -> dict[str, list[Decision]]:
@@ -126,6 +141,9 @@ def stage_state(
         elig = clusters.main_clusters()
     else:
         elig = fulltext_eligible(project, clusters, _ta_final)
+    from review.screen.assign import stage_assignment
+
+    split = stage_assignment(project.protocol, stage)
     return StageState(
         stage=stage,
         eligible=elig,
@@ -134,6 +152,7 @@ def stage_state(
         required=cfg.reviewers_per_record,
         problems=problems,
         forward=not cfg.maybe_conflicts,
+        split=split,
     )
 
 
