@@ -174,7 +174,7 @@ def test_three_reviewers_two_per_record_screen_resolve_and_chart(project: Projec
     counts = json.loads(_cli(project, "status", "--json"))["screening"]["stages"][TA]
     assert counts["assigned_by_reviewer"] == {r: len(mine[r]) for r in TEAM}
     status = _cli(project, "status")
-    assert f"ana: {len(mine['ana'])}/{len(mine['ana'])} assigned screened (100%)" in status
+    assert f"ana: {len(mine['ana'])}/{len(mine['ana'])} assigned screened (100.0%)" in status
 
     # full text: split again, by sheet export and import (a fresh assignment of the includes)
     ft_split = stage_assignment(project.protocol, FT)
