@@ -52,6 +52,9 @@ class MethodsFacts:
     # the team's recorded decision to stop title/abstract screening by the stopping rule
     # (a `stop` line of data/stopping/, see review.rank.phase), or None
     stopping: StopDecision | None = None
+    # title/abstract records a stop left with fewer decisions than reviewers_per_record and only
+    # excludes: excluded on those decisions (docs/ranking.md "Team stop"); 0 without a stop
+    stop_fewer_reviewers_excluded: int = 0
 
 
 def gather(
@@ -128,6 +131,9 @@ def gather(
         resolution=protocol.resolution,
         maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
         stopping=stopping,
+        stop_fewer_reviewers_excluded=_fewer_reviewers_excluded(
+            finals["title-abstract"], ta_cfg.reviewers_per_record, stopping
+        ),
     )
     return inputs, facts
 
@@ -139,6 +145,15 @@ def _stopped_early(project: Project) -> tuple[StopDecision | None, dict[str, Non
 
     line, ids = not_screened_after_stop(project, "title-abstract")
     return line, dict.fromkeys(ids)
+
+
+def _fewer_reviewers_excluded(
+    finals: dict[str, Final], required: int, stopping: StopDecision | None
+) -> int:
+    """After a stop: records excluded on fewer decisions than the protocol asks for."""
+    if stopping is None or required < 2:
+        return 0
+    return sum(1 for f in finals.values() if f.via == "single" and f.decision == "exclude")
 
 
 def _final_decisions(project: Project, stage: str) -> dict[str, Final]:

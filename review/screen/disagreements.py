@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from review.screen import stats
 from review.screen.cache import no_gc
 from review.screen.final import (
+    STOP_RELEVANT,
     FinalDecision,
     StageState,
     stage_state,
@@ -348,12 +349,19 @@ def _titles(project: Project, clusters: ClusterIndex, ids: list[str]) -> dict[st
 def disagreement_rows(
     project: Project, state: StageState, clusters: ClusterIndex
 ) -> list[DisagreementRow]:
-    """Every eligible record on which reviewers disagree (resolved or not), in clusters order."""
+    """Every eligible record on which reviewers disagree (resolved or not), in clusters order;
+    after a recorded stop also each record with an include or maybe from fewer reviewers than
+    required (a conflict to resolve: review.screen.final)."""
     by_cluster = state.by_cluster()
+    required, stopped = state.required, state.stopped
     ids = [
         cid
         for cid in state.eligible
-        if (ds := by_cluster.get(cid)) is not None and any(d[4] != ds[0][4] for d in ds)
+        if (ds := by_cluster.get(cid)) is not None
+        and (
+            any(d[4] != ds[0][4] for d in ds)
+            or (stopped and len(ds) < required and any(d[4] in STOP_RELEVANT for d in ds))
+        )
     ]
     titles = _titles(project, clusters, ids)
     rows = []

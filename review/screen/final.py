@@ -8,6 +8,13 @@ For each cluster eligible at a stage, with ``required`` = the protocol's ``revie
   ``conflict`` (decision ``None``);
 - fewer than ``required`` decided -> ``pending`` (decision ``None``), unless a resolver already
   recorded a decision (``resolution``).
+
+Once the team has recorded a stop at the stage (``review stopping --record-stop``, see
+docs/ranking.md "Team stop"), nobody is offered the records they have not screened, so a record
+decided by fewer than ``required`` reviewers is settled by the decisions it has: any include or
+maybe -> ``conflict`` (a resolver decides; one reviewer's include is never dropped by the stop),
+only excludes -> that exclude (``single``, the first reviewer's reason). Records nobody decided
+stay ``pending`` here; PRISMA reports them as excluded by automation tools.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ class StageState:
     resolutions: dict[str, Resolution]
     required: int
     problems: list[JsonlProblem] = field(default_factory=list)
+    stopped: bool = False  # the team recorded a stop at this stage (module docstring)
     _by_cluster: dict[str, list[Decision]] | None = field(default=None, repr=False)
 
     def by_cluster(self) -> dict[str, list[Decision]]:
@@ -66,9 +74,12 @@ class StageState:
 
 
 def _final(
-    cid: str, stage: str, ds: list[Decision], res: Resolution | None, required: int
-) -> FinalDecision:
+    cid: str, stage: str, ds: list[Decision], res: Resolution | None, required: int,
+    stopped: bool = False,
+) -> FinalDecision:  # fmt: skip
     n = len(ds)
+    if stopped and 0 < n < required and res is None:
+        return _after_stop(cid, stage, ds)
     # Decision is a tuple: 0 reviewer, 4 decision, 5 reason, 6 note (indexing is the hot path)
     if n == 2:
         a, b = ds
@@ -99,6 +110,17 @@ def _final(
     return FinalDecision(cid, stage, None, "", "pending", dtuple)
 
 
+def _after_stop(cid: str, stage: str, ds: list[Decision]) -> FinalDecision:
+    """A record fewer than the required reviewers decided when the stage was stopped."""
+    dtuple = tuple([(d[0], d[4], d[5], d[6]) for d in ds])
+    if any(d[4] in STOP_RELEVANT for d in ds):
+        return FinalDecision(cid, stage, None, "", "conflict", dtuple)
+    return FinalDecision(cid, stage, "exclude", ds[0][5], "single", dtuple)
+
+
+STOP_RELEVANT = ("include", "maybe")
+
+
 def stage_state(
     project: Project,
     stage: str,
@@ -122,7 +144,15 @@ def stage_state(
         resolutions=read_resolutions(project, stage, clusters, problems),
         required=cfg.reviewers_per_record,
         problems=problems,
+        stopped=stage_stopped(project, stage),
     )
+
+
+def stage_stopped(project: Project, stage: str) -> bool:
+    """Has the team recorded a stop at ``stage`` (a ``stop`` line in data/stopping/)?"""
+    from review.rank.stopline import stop_decision
+
+    return stop_decision(project, stage) is not None
 
 
 def fulltext_eligible(
@@ -160,7 +190,7 @@ def final_from_state(state: StageState) -> dict[str, FinalDecision]:
                 else FinalDecision(cid, stage, res.decision, res.reason, "resolution", ())
             )
             continue
-        out[cid] = _final(cid, stage, ds, resolutions.get(cid), required)
+        out[cid] = _final(cid, stage, ds, resolutions.get(cid), required, state.stopped)
     return out
 
 
@@ -177,7 +207,10 @@ def via_counts(state: StageState) -> Counter[str]:
             continue
         n = len(ds)
         first = ds[0][4]
-        if n >= required and all(d[4] == first for d in ds):
+        if state.stopped and n < required and cid not in resolutions:
+            relevant = any(d[4] in STOP_RELEVANT for d in ds)
+            counts["conflict" if relevant else "single"] += 1
+        elif n >= required and all(d[4] == first for d in ds):
             counts["single" if required == 1 and n == 1 else "agreement"] += 1
         elif cid in resolutions:
             counts["resolution"] += 1

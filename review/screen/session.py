@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
 from review.io.files import JsonlProblem
+from review.rank.estimate import includes_left
 from review.screen.cache import no_gc
 from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
 from review.screen.order import queue_order
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from review.rank.live import LiveRanker
     from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
     from review.screen.fulltext_text import FullText
+
+
+FRONTIER = 50  # ranked order: the includes left are bounded from the last 50 decisions
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,9 @@ class ScreeningSession:
             reviewer_log_path(project, self.reviewer), self.reviewer, command_text()
         )
         self._load_own()
+        from review.rank.stopline import stop_decision
+
+        self.stop = stop_decision(project, stage)  # the team stopped this stage: offer nothing
         self.fulltext = {}
         if stage == "full-text":
             from review.screen.fulltext import attachments
@@ -142,6 +149,11 @@ class ScreeningSession:
 
         if order not in ("random", "relevance"):
             raise ReviewError(f"Unknown order {order!r}: use relevance or random.")
+        if self.stop is not None:  # nothing is offered: no ranking, no sample
+            self.order = "random"
+            return
+        if self._team_sample_first():
+            return
         if has_sample_line(reviewer_log_path(self.project, self.reviewer)):
             ph = read_phase(self.project, self.stage, self.reviewer)
             if ph.started is not None:  # the stopping test's random sample comes first
@@ -190,6 +202,23 @@ class ScreeningSession:
             start = self._adopt()
             self.pos = self._first_open(start or 0)
 
+    def _team_sample_first(self) -> bool:
+        """When the team started its random sample (review/rank/team.py), show its urn first,
+        in the team's order (the same for every reviewer). True when it did."""
+        from review.rank.stopline import team_sample_line
+
+        if team_sample_line(self.project, self.stage) is None:
+            return False
+        from review.rank.team import read_team_phase
+
+        urn = list(read_team_phase(self.project, self.stage).urn)
+        first = set(urn)
+        self.queue = urn + [c for c in self.queue if c not in first]
+        self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
+        self.order, self.sample_size = "team-sample", len(urn)
+        self.pos = self._first_open(0)
+        return True
+
     def _is_relevant(self, cid: str) -> bool:
         cur = self.current_of(cid)
         return cur is not None and cur.decision in ("include", "maybe")
@@ -204,21 +233,72 @@ class ScreeningSession:
         return r.n_decided
 
     def ranking_status(self) -> str:
-        """The status bar's ranking part ('' in random order)."""
-        if self.order == "sample":
-            k = self._first_open(0)
-            done = self.sample_size if k is None or k >= self.sample_size else k
-            return (
-                f"stopping test: random sample {done}/{self.sample_size} · "
-                f"{self._relevant} includes found · see `review stopping`"
-            )
+        """The status bar's ranking part: includes found and the credible range of includes
+        left (review/rank/estimate.py), and what the order is based on."""
+        if self.stop is not None:
+            return f"{self._relevant} includes found · {self.stop_note()}"
+        if self.order in ("sample", "team-sample"):
+            return self._sample_status()
+        found = f"{self._relevant} includes found · {self._left_text()}"
         if self.ranker is None:
+            return found
+        return f"{found} · {self.ranker.status}"
+
+    def _sample_status(self) -> str:
+        k = self._first_open(0)
+        done = self.sample_size if k is None or k >= self.sample_size else k
+        urn = self.queue[: self.sample_size]
+        found = sum(1 for cid in urn[:done] if self._is_relevant(cid))
+        left = includes_left(done, found, self.sample_size - done)
+        who, how = ("team's ", " --team") if self.order == "team-sample" else ("", "")
+        return (
+            f"stopping test: {who}random sample {done}/{self.sample_size} · {self._relevant} "
+            f"includes found · includes left in the sample's records: {left.low}–{left.high} "
+            f"({left.level:.0%} credible) · see `review stopping{how}`"
+        )
+
+    def _left_text(self) -> str:
+        """Includes left among the records this reviewer has not decided: a credible range in
+        random order, an upper bound in ranked order (review/rank/estimate.py)."""
+        if self.order == "relevance":
+            window = self._frontier()
+            found = sum(1 for cid in window if self._is_relevant(cid))
+            bound = includes_left(len(window), found, self.total - self.done)
+            return f"includes left: at most {bound.high} ({found} in your last {len(window)})"
+        left = includes_left(self.done, self._relevant, self.total - self.done)
+        return f"includes left: {left.low}–{left.high} ({left.level:.0%} credible)"
+
+    def _frontier(self) -> list[str]:
+        """The last :data:`FRONTIER` records this reviewer decided (standing decisions): in
+        ranked order the lowest-ranked so far, whose share of includes bounds the rest's."""
+        out: list[str] = []
+        seen: set[str] = set()
+        for cid in reversed(self._recent):
+            if cid not in seen and self._stack.get(cid):
+                seen.add(cid)
+                out.append(cid)
+                if len(out) == FRONTIER:
+                    break
+        return out
+
+    def stop_note(self) -> str:
+        """What the team's recorded stop means for this reviewer ('' when not stopped)."""
+        if self.stop is None:
             return ""
-        r = self.ranker.latest
-        est = ""
-        if r is not None and r.expected_remaining is not None:
-            est = f" · model expects ~{r.expected_remaining:.0f} more"
-        return f"{self._relevant} includes found{est} · {self.ranker.status}"
+        who = f" by {self.stop.by}" if self.stop.by else ""
+        left = self.total - self.done
+        return (
+            f"{self.stage} was stopped for the whole team by the stopping rule on "
+            f"{self.stop.at[:10]}{who}: the {left} records you have not screened are no longer "
+            "offered"
+        )
+
+    def counter(self, item: Item) -> str:
+        """The record counter: "Record 18 of 490" for the 18th record this reviewer screens
+        (it counts records, never positions in a queue that a ranking reorders)."""
+        if item.current is not None:
+            return f"Screened record ({self.done} of {self.total} screened)"
+        return f"Record {self.done + 1} of {self.total}"
 
     # ---- loading ----------------------------------------------------------------------------
     def _load_own(self) -> None:
@@ -257,7 +337,10 @@ class ScreeningSession:
         return stack[-1][1] if stack else None
 
     def _first_open(self, start: int) -> int | None:
-        """The first undecided record at or after ``start`` (wrapping), None when all done."""
+        """The first undecided record at or after ``start`` (wrapping), None when all done
+        or when the team stopped the stage."""
+        if self.stop is not None:
+            return None
         n = len(self.queue)
         for k in range(n):
             i = (start + k) % n

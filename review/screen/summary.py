@@ -33,6 +33,9 @@ class StageStatus:
     percent_agreement: float | None
     log_problems: tuple[str, ...]
     reviewers_left_out: tuple[LeftOut, ...]
+    # the team's recorded stop (the stop line + "not_screened": records nobody screened,
+    # excluded by automation tools), None when the stage was not stopped
+    stopped: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +49,7 @@ class StageStatus:
             "percent_agreement": self.percent_agreement,
             "log_problems": list(self.log_problems),
             "reviewers_left_out": [left.to_json() for left in self.reviewers_left_out],
+            "stopped": None if self.stopped is None else dict(self.stopped),
         }
 
 
@@ -136,11 +140,20 @@ def _stage_status(
         percent_agreement=agr.stats.percent_agreement,
         log_problems=agr.log_problems,
         reviewers_left_out=agr.reviewers_left_out,
+        stopped=_stopped(project, state),
     )
     lines.append(
         f"{stage}: {n} records, {status.final_decided} with a final decision, "
         f"{status.open_disagreements} open disagreements"
     )
+    if status.stopped is not None:
+        st = status.stopped
+        lines.append(
+            f"  stopped for the whole team by the stopping rule ({st['scope']} test, "
+            f"p = {st['p_value']:.4f}) on {str(st['at'])[:10]} by {st['by']}: nobody is offered "
+            f"the records they have not screened; the {st['not_screened']} records nobody "
+            "screened are excluded by automation tools"
+        )
     for reviewer, done in sorted(status.screened_by_reviewer.items()):
         pct = 100 * done / n if n else 0.0
         lines.append(f"  {reviewer}: {done}/{n} screened ({pct:.0f}%)")
@@ -157,6 +170,20 @@ def _stage_status(
         )
     lines.extend(f"  warning: {p}" for p in status.log_problems[:5])
     return status
+
+
+def _stopped(project: Project, state: StageState) -> dict[str, Any] | None:
+    """The stage's recorded stop and how many eligible records nobody screened."""
+    if not state.stopped:
+        return None
+    from review.rank.stopline import stop_decision
+
+    stop = stop_decision(project, state.stage)
+    if stop is None:
+        return None
+    by_cluster = state.by_cluster()
+    nobody = sum(1 for c in state.eligible if c not in by_cluster and c not in state.resolutions)
+    return {**stop.to_json(), "not_screened": nobody}
 
 
 LIST_AT_MOST = 20
