@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
 from review.io.files import JsonlProblem
-from review.rank.estimate import includes_left
 from review.screen.cache import no_gc
 from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
 from review.screen.order import queue_order
@@ -30,9 +29,6 @@ if TYPE_CHECKING:
     from review.rank.live import LiveRanker
     from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
     from review.screen.fulltext_text import FullText
-
-
-FRONTIER = 50  # ranked order: the includes left are bounded from the last 50 decisions
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,72 +229,32 @@ class ScreeningSession:
         return r.n_decided
 
     def ranking_status(self) -> str:
-        """The status bar's ranking part: includes found and the credible range of includes
-        left (review/rank/estimate.py), and what the order is based on."""
-        if self.stop is not None:
-            return f"{self._relevant} includes found · {self.stop_note()}"
-        if self.order in ("sample", "team-sample"):
-            return self._sample_status()
-        found = f"{self._relevant} includes found · {self._left_text()}"
-        if self.ranker is None:
-            return found
-        return f"{found} · {self.ranker.status}"
+        """The status bar's ranking part: includes found, the includes left (a credible range
+        or a bound), what the order is based on (review/screen/progress.py)."""
+        from review.screen.progress import ranking_status
 
-    def _sample_status(self) -> str:
-        k = self._first_open(0)
-        done = self.sample_size if k is None or k >= self.sample_size else k
-        urn = self.queue[: self.sample_size]
-        found = sum(1 for cid in urn[:done] if self._is_relevant(cid))
-        left = includes_left(done, found, self.sample_size - done)
-        who, how = ("team's ", " --team") if self.order == "team-sample" else ("", "")
-        return (
-            f"stopping test: {who}random sample {done}/{self.sample_size} · {self._relevant} "
-            f"includes found · includes left in the sample's records: {left.low}–{left.high} "
-            f"({left.level:.0%} credible) · see `review stopping{how}`"
-        )
-
-    def _left_text(self) -> str:
-        """Includes left among the records this reviewer has not decided: a credible range in
-        random order, an upper bound in ranked order (review/rank/estimate.py)."""
-        if self.order == "relevance":
-            window = self._frontier()
-            found = sum(1 for cid in window if self._is_relevant(cid))
-            bound = includes_left(len(window), found, self.total - self.done)
-            return f"includes left: at most {bound.high} ({found} in your last {len(window)})"
-        left = includes_left(self.done, self._relevant, self.total - self.done)
-        return f"includes left: {left.low}–{left.high} ({left.level:.0%} credible)"
-
-    def _frontier(self) -> list[str]:
-        """The last :data:`FRONTIER` records this reviewer decided (standing decisions): in
-        ranked order the lowest-ranked so far, whose share of includes bounds the rest's."""
-        out: list[str] = []
-        seen: set[str] = set()
-        for cid in reversed(self._recent):
-            if cid not in seen and self._stack.get(cid):
-                seen.add(cid)
-                out.append(cid)
-                if len(out) == FRONTIER:
-                    break
-        return out
+        return ranking_status(self)
 
     def stop_note(self) -> str:
         """What the team's recorded stop means for this reviewer ('' when not stopped)."""
-        if self.stop is None:
-            return ""
-        who = f" by {self.stop.by}" if self.stop.by else ""
-        left = self.total - self.done
-        return (
-            f"{self.stage} was stopped for the whole team by the stopping rule on "
-            f"{self.stop.at[:10]}{who}: the {left} records you have not screened are no longer "
-            "offered"
-        )
+        from review.screen.progress import stop_note
+
+        return stop_note(self)
 
     def counter(self, item: Item) -> str:
-        """The record counter: "Record 18 of 490" for the 18th record this reviewer screens
-        (it counts records, never positions in a queue that a ranking reorders)."""
-        if item.current is not None:
-            return f"Screened record ({self.done} of {self.total} screened)"
-        return f"Record {self.done + 1} of {self.total}"
+        """The record counter: it counts records, not places in a queue (progress.py)."""
+        from review.screen.progress import counter
+
+        return counter(self, item)
+
+    def recent(self) -> list[str]:
+        """Cluster ids in the order of this reviewer's decisions (re-decided ones repeat)."""
+        return self._recent
+
+    @property
+    def relevant(self) -> int:
+        """Records this reviewer included or marked maybe at this stage."""
+        return self._relevant
 
     # ---- loading ----------------------------------------------------------------------------
     def _load_own(self) -> None:
