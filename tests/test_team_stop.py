@@ -140,6 +140,8 @@ def test_team_stop_cli(project):
         app, ["stopping", "--stage", TA, "--team", "--record-stop", "--by", "Cleo", "-p", root]
     )
     assert res.exit_code == 1 and "does not allow stopping" in res.stderr
+    res = run(app, ["stopping", "--stage", TA, "--reviewer", "Ana", "-p", root])
+    assert res.exit_code == 0 and "only the team's test (--team)" in res.stdout
     res = run(app, ["stopping", "--stage", TA, "-p", root])
     assert res.exit_code == 1 and "--reviewer NAME" in res.stderr
     res = run(

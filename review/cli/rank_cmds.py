@@ -311,7 +311,7 @@ def stopping(
     if as_json:
         print_json(rep.to_json())
         return
-    _print_report(rep)
+    _print_report(rep, proj.protocol.stage(stage).reviewers_per_record)
 
 
 def _team_stopping(
@@ -414,10 +414,16 @@ def _print_heuristics(h: Heuristics) -> None:
     )
 
 
-def _print_report(rep: StoppingReport) -> None:
+def _print_report(rep: StoppingReport, required: int) -> None:
     from rich.markup import escape
 
     con = out_console()
+    if required > 1:
+        con.print(
+            f"Note: the protocol asks for {required} reviewers per record, so this is "
+            f"{escape(rep.reviewer)}'s own test: only the team's test (--team) can stop "
+            f"{rep.stage} for everyone."
+        )
     con.print(
         f"[bold]{escape(rep.reviewer)}[/bold] at {rep.stage}: {rep.screened} of "
         f"{rep.eligible} records screened, {rep.relevant_found} included or maybe."
