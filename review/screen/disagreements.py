@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from review.screen import stats
 from review.screen.cache import no_gc
 from review.screen.final import (
-    STOP_RELEVANT,
     FinalDecision,
     StageState,
     stage_state,
@@ -350,8 +349,8 @@ def disagreement_rows(
     project: Project, state: StageState, clusters: ClusterIndex
 ) -> list[DisagreementRow]:
     """Every eligible record on which reviewers disagree (resolved or not), in clusters order;
-    after a recorded stop also each record with an include or maybe from fewer reviewers than
-    required (a conflict to resolve: review.screen.final)."""
+    after a recorded stop also each record fewer reviewers than required decided with anything
+    but an exclude (a conflict to resolve: review.screen.final)."""
     by_cluster = state.by_cluster()
     required, stopped = state.required, state.stopped
     ids = [
@@ -360,7 +359,7 @@ def disagreement_rows(
         if (ds := by_cluster.get(cid)) is not None
         and (
             any(d[4] != ds[0][4] for d in ds)
-            or (stopped and len(ds) < required and any(d[4] in STOP_RELEVANT for d in ds))
+            or (stopped and len(ds) < required and any(d[4] != "exclude" for d in ds))
         )
     ]
     titles = _titles(project, clusters, ids)

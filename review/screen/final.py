@@ -11,9 +11,10 @@ For each cluster eligible at a stage, with ``required`` = the protocol's ``revie
 
 Once the team has recorded a stop at the stage (``review stopping --record-stop``, see
 docs/ranking.md "Team stop"), nobody is offered the records they have not screened, so a record
-decided by fewer than ``required`` reviewers is settled by the decisions it has: any include or
-maybe -> ``conflict`` (a resolver decides; one reviewer's include is never dropped by the stop),
-only excludes -> that exclude (``single``, the first reviewer's reason). Records nobody decided
+decided by fewer than ``required`` reviewers is settled by the decisions it has: only excludes ->
+that exclude (``single``, the first reviewer's reason); anything else (an include, a maybe, a
+not-retrieved) -> ``conflict`` (a resolver decides; one reviewer's include is never dropped by
+the stop). Records nobody decided
 stay ``pending`` here; PRISMA reports them as excluded by automation tools.
 """
 
@@ -113,12 +114,9 @@ def _final(
 def _after_stop(cid: str, stage: str, ds: list[Decision]) -> FinalDecision:
     """A record fewer than the required reviewers decided when the stage was stopped."""
     dtuple = tuple([(d[0], d[4], d[5], d[6]) for d in ds])
-    if any(d[4] in STOP_RELEVANT for d in ds):
+    if not all(d[4] == "exclude" for d in ds):
         return FinalDecision(cid, stage, None, "", "conflict", dtuple)
     return FinalDecision(cid, stage, "exclude", ds[0][5], "single", dtuple)
-
-
-STOP_RELEVANT = ("include", "maybe")
 
 
 def stage_state(
@@ -208,8 +206,8 @@ def via_counts(state: StageState) -> Counter[str]:
         n = len(ds)
         first = ds[0][4]
         if state.stopped and n < required and cid not in resolutions:
-            relevant = any(d[4] in STOP_RELEVANT for d in ds)
-            counts["conflict" if relevant else "single"] += 1
+            excluded = all(d[4] == "exclude" for d in ds)
+            counts["single" if excluded else "conflict"] += 1
         elif n >= required and all(d[4] == first for d in ds):
             counts["single" if required == 1 and n == 1 else "agreement"] += 1
         elif cid in resolutions:
