@@ -84,6 +84,29 @@ def test_hypergeom_cdf_random_cases_match_scipy():
         )
 
 
+def test_hypergeom_cdf_large_urns_match_scipy_and_are_fast():
+    import time
+
+    stats = pytest.importorskip("scipy.stats")
+    rng = random.Random(5)
+    for _ in range(60):
+        pop = rng.randint(5001, 200_000)
+        succ = rng.randint(1, 60)
+        draws = rng.randint(0, pop)
+        k = rng.randint(0, min(succ, draws))
+        assert hypergeom_cdf(k, pop, succ, draws) == pytest.approx(
+            stats.hypergeom.cdf(k, pop, succ, draws), rel=1e-8, abs=1e-12
+        )
+    t = time.perf_counter()
+    need = more_needed(100_000, 5000, 3, 100, 0.95, 0.95)  # 25 s with integers
+    assert need is not None and time.perf_counter() - t < 2
+    assert (
+        p_value(100_000, 5000 + need, 3, 100, 0.95)
+        < 0.05
+        <= p_value(100_000, 5000 + need - 1, 3, 100, 0.95)
+    )
+
+
 def test_more_needed_is_the_first_rejecting_sample_size():
     urn, r, recall, conf = 500, 20, 0.95, 0.95
     need = more_needed(urn, 10, 0, r, recall, conf)
