@@ -7,20 +7,23 @@ One run, for reviewers j = 1 … R (R = the required number of reviewers per rec
    (independently per reviewer and record; drawn once, so a reviewer answers a record the same
    way whenever they see it).
 2. Each reviewer screens in *their own* ranked order (:func:`~review.rank.simulate.rank_order`
-   trained on their own answers, as the screener ranks by the reviewer's own decisions), until
-   :func:`~review.rank.stopping.switch_patience` consecutive excludes of their own.
-3. The team's urn is every record not screened by all R reviewers. The team screens it in one
-   seeded random order (both reviewers screen each sampled record); a record's team label is the
-   agreed answer, or the arbiter's when the reviewers disagree (the arbiter answers from the
-   label: conflicts are resolved as they arise). After each sampled record the hypergeometric
-   test runs on (records screened by all before the sample, their relevant count; urn; sample);
-   the team stops when it rejects "recall < target" (:func:`~review.rank.team.team_test_p`).
-4. At the stop, records screened by some but not all reviewers are finished by the others (the
-   team-stop rule, docs/ranking.md); records nobody screened are excluded by the stop.
+   trained on their own answers, as the screener ranks by the reviewer's own decisions), side
+   by side, one record per tick. A record is screened by the team when the last reviewer
+   reaches it; its team label is the agreed answer, or the arbiter's when the reviewers
+   disagree (the arbiter answers from the label: conflicts are resolved as they arise).
+3. After :func:`~review.rank.stopping.switch_patience` consecutive team excludes among the
+   records it completed (:func:`switch_tick`), the team starts its random sample: the urn is
+   every record not screened by all R reviewers, screened in one seeded random order. After
+   each sampled record the hypergeometric test (:func:`~review.rank.stopping.p_value`) runs on
+   (the team's relevant records before the sample; urn; sample), as ``review stopping --team``
+   does; the team stops when it rejects "recall < target".
+4. At the stop, a record some but not all reviewers screened goes forward if one of them
+   included it (a conflict, resolved from the label) and is excluded otherwise; records nobody
+   screened are excluded by the stop (the team-stop rule, docs/ranking.md).
 
-Recall is the share of all true includes among the records the team screened (what the stop
-controls); ``recall_final`` also loses the includes every reviewer excluded (reviewer error,
-not the stop).
+``recall`` is the share of all true includes that go on to full text (lost: the records the
+stop left unread, single excludes of includes at the stop, and includes every reviewer
+excluded); ``recall_screened`` is the share screened by at least one reviewer.
 """
 
 from __future__ import annotations
