@@ -18,7 +18,7 @@ from review.errors import ReviewError
 from review.prisma import build_files, compute_flow, explain
 from review.prisma.diagram import DiagramOptions, Measurer, compute_layout, parse_labels
 from review.prisma.formats import TEMPLATE_HEADER, TEMPLATE_ROWS
-from review.prisma.inputs import AgreementFacts, MethodsFacts
+from review.prisma.inputs import AgreementFacts, MethodsFacts, ResolutionFacts, ResolvedBy
 
 DATA = Path(__file__).parent / "data" / "prisma"
 GOLDEN = DATA / "example-layout.json"
@@ -57,7 +57,10 @@ FACTS = MethodsFacts(
     ),
     reviewers_per_record={"title-abstract": 2, "full-text": 2},
     reviewers_observed={"title-abstract": {2: 3794}, "full-text": {2: 155}},
-    resolutions={"title-abstract": 61, "full-text": 9},
+    resolved={
+        "title-abstract": ResolutionFacts((ResolvedBy("consensus", 61),)),
+        "full-text": ResolutionFacts((ResolvedBy("consensus", 9),)),
+    },
     agreement={
         "title-abstract": AgreementFacts(
             percent_agreement=0.962,
@@ -106,7 +109,8 @@ def test_explain_count_reads_every_number_of_the_flow(example) -> None:
 def test_example_numbers_equal_figure_1(example) -> None:
     _, build = example
     data = json.loads(build.files["prisma.json"])
-    assert set(data) == {"prisma2020", "flow"}
+    assert set(data) == {"prisma2020", "flow", "final"}
+    assert set(data["prisma2020"]) <= set(data["final"]) and all(data["final"].values())
     p, f = data["prisma2020"], data["flow"]
     assert p == {
         "database_results": 7219,
@@ -188,7 +192,7 @@ def test_prisma_csv_is_the_prisma2020_template(example) -> None:
     rows = list(csv.reader(io.StringIO(build.files["prisma.csv"].decode("utf-8-sig"))))
     assert tuple(rows[0]) == TEMPLATE_HEADER
     body = rows[1:]
-    assert len(body) == len(TEMPLATE_ROWS) == 32
+    assert len(body) == len(TEMPLATE_ROWS) == 34
     for got, want in zip(body, TEMPLATE_ROWS, strict=True):
         assert got[:4] == list(want[:4])  # data, node, box, description unchanged
         assert got[5:7] == list(want[5:7])  # tooltips, url unchanged
@@ -346,7 +350,10 @@ def test_methods_paragraph(example) -> None:
     assert "3,500 duplicates (3,314 automatically and 186 after checking by a reviewer)" in text
     assert "screened by two reviewers independently (all 3,794 records)" in text
     assert "agreement was 96.2% (Cohen's κ = 0.71, 95% CI 0.65 to 0.77)" in text
-    assert "resolved by discussion until consensus (61 records at the title and abstract" in text
+    assert (
+        "resolved by consensus between the reviewers (61 records at the title and abstract stage "
+        "and 9 records at the full-text stage)" in text
+    )
     assert "45 reports (40 from the searches and 5 from other methods) were included" in text
     assert "describing 24 distinct programmes" in text
     assert "Provisional" not in text

@@ -468,7 +468,7 @@ def test_prisma_counts_with_automated_exclusions(project):
     text = methods_markdown(build.flow, build.facts)
     assert "hypergeometric stopping rule of Callaghan and Müller-Hansen (2020)" in text
     assert "p = 0.031" in text and "recall was below 95%" in text
-    assert "4 records no reviewer screened" in text
+    assert "4 records left unscreened because of the stop are reported as excluded" in text
 
 
 def test_relevance_is_for_title_abstract_only_and_releases_the_lock(project):

@@ -111,11 +111,20 @@ def _print_counts(proj: Project, build: PrismaBuild, paths: list[Path]) -> None:
 
     out = out_console()
     flow, p = build.flow.counts, build.flow.prisma2020
+
+    def v(key: str, value: int | None = None) -> str:
+        """A count, with "so far" (or "pending" for a 0) while a stage before it is open."""
+        value = p[key] if value is None else value
+        if flow.is_final(key):
+            return f"{value:,}"
+        return f"{value:,} so far" if value else "pending"
+
+    assessed = p["dbr_assessed"] + p["other_assessed"]
     out.print(
         f"Identified {flow.identified_total:,} records; duplicates removed "
-        f"{p['duplicates']:,}; screened {p['records_screened']:,}; excluded "
-        f"{p['records_excluded']:,}; full text assessed {p['dbr_assessed'] + p['other_assessed']:,}"
-        f"; reports included {p['total_reports']:,}; studies {p['total_studies']:,}."
+        f"{v('duplicates')}; screened {v('records_screened')}; excluded "
+        f"{v('records_excluded')}; full text assessed {v('total_reports', assessed)}"
+        f"; reports included {v('total_reports')}; studies {v('total_studies')}."
     )
     for path in paths:
         out.print(f"  wrote {escape(proj.rel(path))}")

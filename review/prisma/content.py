@@ -50,6 +50,9 @@ DEFAULT_LABELS: dict[str, str] = {
     "reports_included_main": "from databases and registers",
     "reports_included_other": "from other methods",
     "provisional": "Provisional counts: {open}.",
+    "awaiting": "awaiting a final decision",
+    "so_far": "so far",
+    "pending": "pending",
 }
 
 KIND_LABEL_KEYS = ("website", "organisation", "citation", "expert", "other")
@@ -142,6 +145,26 @@ def cnt(label: str, value: int | None, colon: bool = False) -> str:
     return f"{label} (n\u00a0=\u00a0{n_(value)}){':' if colon else ''}"
 
 
+def count_text(
+    f: FlowCounts, key: str, label: str, value: int | None, lab: Mapping[str, str], colon=False
+) -> str:
+    """A box line for the count ``key``: ``cnt`` when it is final; while a stage before it is
+    open, ``Records excluded (n = 189 so far)``, or ``Reports excluded: pending`` when nothing
+    is known yet (never a 0 that reads as a result)."""
+    if f.is_final(key):
+        return cnt(label, value, colon)
+    if value:
+        so_far = lab["so_far"].replace(" ", "\u00a0")
+        return f"{label} (n\u00a0=\u00a0{n_(value)}\u00a0{so_far}){':' if colon else ''}"
+    return f"{label}: {lab['pending']}"
+
+
+def _awaiting_item(value: int, lab: Mapping[str, str]) -> list[Item]:
+    """The line that keeps an open stage's arithmetic visible (screened − excluded − awaiting
+    = sought; sought − not retrieved − awaiting = assessed)."""
+    return [Item(cnt(lab["awaiting"], value), 1)] if value else []
+
+
 def _records(value: int, noun: str = "record") -> str:
     return f"{n_(value)} {noun}{'' if value == 1 else 's'}"
 
@@ -150,8 +173,17 @@ def _reason_items(rows: tuple[ReasonRow, ...]) -> list[Item]:
     return [Item(cnt(r.label, r.n), 1) for r in rows if r.n]
 
 
-def _count_box(box_id: str, role: str, label: str, value: int, reasons: list[Item]) -> Box:
-    head = Item(cnt(label, value, colon=bool(reasons)))
+def _count_box(
+    f: FlowCounts,
+    key: str,
+    box_id: str,
+    role: str,
+    label: str,
+    value: int,
+    reasons: list[Item],
+    lab: Mapping[str, str],
+) -> Box:
+    head = Item(count_text(f, key, label, value, lab, colon=bool(reasons)))
     return Box(box_id, role, [head, *reasons], "left" if reasons else "center")
 
 
@@ -171,9 +203,9 @@ def build_boxes(flow: Flow, labels: Mapping[str, str], show_other: bool) -> list
     if show_other:
         boxes.append(_identified_other_box(f, lab))
     boxes += _screening_boxes(f, lab)
-    boxes += _report_boxes(f.reports, lab, "")
+    boxes += _report_boxes(f, f.reports, lab, "")
     if show_other:
-        boxes += _report_boxes(f.other_reports, lab, "_other")
+        boxes += _report_boxes(f, f.other_reports, lab, "_other")
     boxes.append(_included_box(f, lab, show_other))
     for phase in ("identification", "screening", "included"):
         boxes.append(Box(f"phase_{phase}", "phase", [Item(lab[phase], bold=True)]))
@@ -203,10 +235,16 @@ def _removed_box(f: FlowCounts, lab: Mapping[str, str]) -> Box:
     """Records removed before screening: duplicates, automation, other reasons."""
     removed = [
         Item(lab["removed"]),
-        Item(cnt(lab["duplicates"], f.duplicates)),
-        Item(cnt(lab["duplicates_automatic"], f.duplicates_automatic), 1),
-        Item(cnt(lab["duplicates_manual"], f.duplicates_manual), 1),
-        Item(cnt(lab["excluded_automatic"], f.excluded_automatic)),
+        Item(count_text(f, "duplicates", lab["duplicates"], f.duplicates, lab)),
+        Item(
+            count_text(f, "duplicates", lab["duplicates_automatic"], f.duplicates_automatic, lab), 1
+        ),
+        Item(count_text(f, "duplicates", lab["duplicates_manual"], f.duplicates_manual, lab), 1),
+        Item(
+            count_text(
+                f, "excluded_automatic", lab["excluded_automatic"], f.excluded_automatic, lab
+            )
+        ),
         Item(cnt(lab["excluded_other"], f.excluded_other)),
     ]
     return Box("removed", "side", removed, "left")
@@ -229,36 +267,54 @@ def _identified_other_box(f: FlowCounts, lab: Mapping[str, str]) -> Box:
 
 
 def _screening_boxes(f: FlowCounts, lab: Mapping[str, str]) -> list[Box]:
-    """Records screened, and excluded at title/abstract (per reason)."""
+    """Records screened (and those awaiting a final decision), excluded at title/abstract."""
+    screened = _count_box(
+        f, "records_screened", "records_screened", "main", lab["records_screened"],
+        f.records_screened, [], lab,
+    )  # fmt: skip
+    screened.items += _awaiting_item(f.open.title_abstract, lab)
+    screened.align = "left" if len(screened.items) > 1 else screened.align
     return [
-        _count_box("records_screened", "main", lab["records_screened"], f.records_screened, []),
+        screened,
         _count_box(
+            f,
+            "records_excluded",
             "records_excluded",
             "side",
             lab["records_excluded"],
             f.records_excluded,
             _reason_items(f.records_excluded_by_reason),
+            lab,
         ),
     ]
 
 
-def _report_boxes(r: ReportCounts, lab: Mapping[str, str], suffix: str) -> list[Box]:
-    """One branch's full-text boxes: sought, not retrieved, assessed, excluded (per reason)."""
+def _report_boxes(f: FlowCounts, r: ReportCounts, lab: Mapping[str, str], suffix: str) -> list[Box]:
+    """One branch's full-text boxes: sought, not retrieved, assessed (and awaiting a final
+    decision), excluded (per reason)."""
+    prefix = "other_reports_" if suffix else "reports_"
     boxes = [
-        _count_box(f"reports_{key}{suffix}", role, lab[f"reports_{key}"], value, [])
+        _count_box(
+            f, prefix + key, f"reports_{key}{suffix}", role, lab[f"reports_{key}"], value, [], lab
+        )
         for key, role, value in (
             ("sought", "main", r.sought),
             ("not_retrieved", "side", r.not_retrieved),
             ("assessed", "main", r.assessed),
         )
     ]
+    boxes[-1].items += _awaiting_item(r.awaiting, lab)
+    boxes[-1].align = "left" if len(boxes[-1].items) > 1 else boxes[-1].align
     boxes.append(
         _count_box(
+            f,
+            prefix + "excluded",
             f"reports_excluded{suffix}",
             "side",
             lab["reports_excluded"],
             r.excluded,
             _reason_items(r.excluded_by_reason),
+            lab,
         )
     )
     return boxes
@@ -269,13 +325,13 @@ def _included_box(f: FlowCounts, lab: Mapping[str, str], show_other: bool) -> Bo
     programmes = f.programmes_included is not None
     studies_label = lab["programmes_included"] if programmes else lab["studies_included"]
     inc = [
-        Item(cnt(studies_label, f.studies_included)),
-        Item(cnt(lab["reports_included"], f.reports_included)),
+        Item(count_text(f, "studies_included", studies_label, f.studies_included, lab)),
+        Item(count_text(f, "reports_included", lab["reports_included"], f.reports_included, lab)),
     ]
     if f.reports_included_other or show_other:
         inc += [
-            Item(cnt(lab["reports_included_main"], f.reports_included_main), 1),
-            Item(cnt(lab["reports_included_other"], f.reports_included_other), 1),
+            Item(count_text(f, key, lab[key], getattr(f, key), lab), 1)
+            for key in ("reports_included_main", "reports_included_other")
         ]
     return Box("included", "main", inc, "left" if len(inc) > 2 else "center")
 

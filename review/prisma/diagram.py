@@ -19,6 +19,7 @@ from review.prisma.content import (
     Item,
     build_boxes,
     cnt,
+    count_text,
     merged_labels,
     parse_labels,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "build_boxes",
     "cnt",
     "compute_layout",
+    "count_text",
     "draw",
     "merged_labels",
     "min_width",

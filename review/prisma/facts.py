@@ -132,9 +132,10 @@ class ReportCounts:
 
     sought: int
     not_retrieved: int
-    assessed: int
+    assessed: int  # reports with a final include or exclude decision
     excluded: int
     excluded_by_reason: tuple[ReasonRow, ...]
+    awaiting: int = 0  # sought, retrieved or not yet, without a final decision (open)
 
     def to_json(self, prefix: str) -> dict[str, Any]:
         """The branch's keys in ``prisma.json``: ``reports_…`` or ``other_reports_…``."""
@@ -144,6 +145,7 @@ class ReportCounts:
             f"{prefix}assessed": self.assessed,
             f"{prefix}excluded": self.excluded,
             f"{prefix}excluded_by_reason": [r.to_json() for r in self.excluded_by_reason],
+            f"{prefix}awaiting": self.awaiting,
         }
 
 
@@ -168,10 +170,17 @@ class FlowCounts:
     studies_included: int
     programmes_included: int | None  # None: no included report is linked to a programme
     open: OpenCounts
+    # flow and prisma2020 keys whose count is not final yet (a stage before them is open): the
+    # number is what is known so far
+    pending: frozenset[str] = frozenset()
 
     @property
     def provisional(self) -> bool:
         return self.open.any()
+
+    def is_final(self, key: str) -> bool:
+        """Whether the count ``key`` (a flow or prisma2020 key) can no longer change."""
+        return key.partition(".")[0] not in self.pending
 
     @property
     def duplicates(self) -> int:
@@ -225,6 +234,10 @@ class FlowCounts:
             "open": self.open.to_json(),
         }
 
+    def final_map(self, keys: Iterable[str]) -> dict[str, bool]:
+        """``prisma.json``'s ``final`` object: each count key -> whether it is final."""
+        return {k: self.is_final(k) for k in keys}
+
 
 @dataclass(frozen=True, slots=True)
 class Flow:
@@ -243,7 +256,18 @@ class Flow:
         return list(self.members)
 
     def as_json(self) -> dict[str, Any]:
-        return {"prisma2020": dict(self.prisma2020), "flow": self.counts.to_json()}
+        """``prisma.json``: the R package's counts, ours, and which of them are final."""
+        flow = self.counts.to_json()
+        keys = [*self.prisma2020, *(k for k, v in flow.items() if _is_count(v))]
+        return {
+            "prisma2020": dict(self.prisma2020),
+            "flow": flow,
+            "final": self.counts.final_map(dict.fromkeys(keys)),
+        }
+
+
+def _is_count(value: object) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
 
 
 # The PRISMA2020 R package's data names, in its template's order (prisma.csv).

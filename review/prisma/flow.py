@@ -100,6 +100,7 @@ def _flow_counts(
             assessed=n[f"{prefix}assessed"],
             excluded=n[f"{prefix}excluded"],
             excluded_by_reason=rows,
+            awaiting=n[f"{prefix}awaiting"],
         )
 
     return FlowCounts(
@@ -120,7 +121,68 @@ def _flow_counts(
         studies_included=n["studies_included"],
         programmes_included=programmes_included,
         open=open_counts,
+        pending=_pending(open_counts, n["reports_awaiting"], n["other_reports_awaiting"]),
     )
+
+
+# which counts can still change while a stage before them is open (flow and prisma2020 names)
+_AFTER_DEDUP = ("duplicates", "duplicates_automatic", "duplicates_manual", "records_screened")
+_AFTER_TA = (
+    "excluded_automatic",
+    "records_excluded",
+    "records_excluded_by_reason",
+    "reports_sought",
+    "dbr_sought_reports",
+)
+_AFTER_FT_MAIN = (
+    "reports_not_retrieved",
+    "reports_assessed",
+    "reports_excluded",
+    "reports_excluded_by_reason",
+    "reports_included_main",
+    "dbr_notretrieved_reports",
+    "dbr_assessed",
+    "dbr_excluded",
+)
+_AFTER_FT_OTHER = (
+    "other_reports_not_retrieved",
+    "other_reports_assessed",
+    "other_reports_excluded",
+    "other_reports_excluded_by_reason",
+    "reports_included_other",
+    "other_notretrieved_reports",
+    "other_assessed",
+    "other_excluded",
+)
+_AFTER_ALL = (
+    "reports_included",
+    "studies_included",
+    "programmes_included",
+    "new_studies",
+    "new_reports",
+    "total_studies",
+    "total_reports",
+)
+
+
+def _pending(o: OpenCounts, awaiting_main: int, awaiting_other: int) -> frozenset[str]:
+    """The counts that are not final: everything downstream of an open stage. Open dedup pairs
+    can still change the duplicates and so every count after them."""
+    dedup = o.dedup_pairs > 0
+    ta = dedup or o.title_abstract > 0
+    ft_main = ta or awaiting_main > 0
+    ft_other = awaiting_other > 0
+    keys: list[str] = []
+    for is_open, group in (
+        (dedup, _AFTER_DEDUP),
+        (ta, _AFTER_TA),
+        (ft_main, _AFTER_FT_MAIN),
+        (ft_other, _AFTER_FT_OTHER),
+        (ft_main or ft_other, _AFTER_ALL),
+    ):
+        if is_open:
+            keys += group
+    return frozenset(keys)
 
 
 def _prisma2020(tally: steps.Tally) -> dict[str, int]:

@@ -1,10 +1,14 @@
 """prisma.csv (the PRISMA2020 R package / Shiny app template) and prisma.mmd (Mermaid).
 
 The CSV keeps the rows of the package's ``inst/extdata/PRISMA.csv`` (Haddaway, Pritchard &
-McGuinness, PRISMA2020 R package; the version with ``database_specific_results`` and
-``register_specific_results``) in their order, with their ``node``, ``box``, ``description``,
-``tooltips`` and ``url`` unchanged, and fills in ``n`` from the flow. Reason lists use the
-package's ``Reason, n; Reason, n`` syntax, so commas and semicolons inside labels are replaced.
+McGuinness, PRISMA2020 R package, tag v1.1.4: with ``database_specific_results``,
+``register_specific_results``, ``total_studies_ma`` and ``total_reports_ma``) in their order,
+with their ``node``, ``box``, ``description``, ``tooltips`` and ``url`` unchanged, and fills in
+``n`` from the flow: never empty (``read.csv`` turns an empty cell into ``NA``, which the
+package's Shiny app reads as "details given"). Reason lists use the package's
+``Reason, n; Reason, n`` syntax, so commas and semicolons inside labels are replaced. A count
+that is not final yet (a stage before it is open) gets "(so far)" or "(pending)" in its box
+text: the package prints only the number.
 """
 
 from __future__ import annotations
@@ -339,7 +343,37 @@ TEMPLATE_ROWS: tuple[tuple[str, ...], ...] = (
         "included.html",
         "0",
     ),
+    # the meta-analysis box (v1.1.4); "0" in both rows keeps it off in the app, as in the
+    # template: this tool records no meta-analysis
+    (
+        "total_studies_ma",
+        "node23",
+        "box17",
+        "Total studies included in meta-analysis",
+        "Total studies included in meta-analysis",
+        "Total studies included in meta-analysis",
+        "total_studies_meta_analysis.html",
+        "0",
+    ),
+    (
+        "total_reports_ma",
+        "NA",
+        "box17",
+        "Reports of total included studies in meta-analysis",
+        "Reports of total included studies in meta-analysis",
+        "NA",
+        "NA",
+        "0",
+    ),
 )
+
+# The template's own ``n`` of the two "specific results" rows is the app's marker for "no
+# per-source detail" (its upload code compares ``n`` with exactly this text): written when a
+# review has no source of that kind, so the app does not switch the detail on for nothing.
+NO_DETAIL = {
+    "database_specific_results": "Database 1, xxx; Database 2, xxx; Database 3, xxx",
+    "register_specific_results": "Register 1, xxx; Register 2, xxx; Register 3, xxx",
+}
 
 # our --label keys that name the same box text as a template row's boxtext
 _BOXTEXT_LABELS = {
@@ -388,7 +422,7 @@ def prisma_csv(flow: Flow, labels: Mapping[str, str] | None = None) -> str:
     for row in TEMPLATE_ROWS:
         data, node, box, desc, boxtext, tips, url, n = row
         if data in specific:
-            n = "; ".join(f"{_clean(r.source)}, {r.n}" for r in specific[data])
+            n = "; ".join(f"{_clean(r.source)}, {r.n}" for r in specific[data]) or NO_DETAIL[data]
         elif data in reasons:
             n = _reason_list(reasons[data])
         elif data in p:
@@ -397,6 +431,8 @@ def prisma_csv(flow: Flow, labels: Mapping[str, str] | None = None) -> str:
             boxtext = labels[_BOXTEXT_LABELS[data]]
         if box in _HEADER_LABELS and labels.get(_HEADER_LABELS[box]):
             boxtext = labels[_HEADER_LABELS[box]]
+        if data in p and not f.is_final(data):
+            boxtext += " (so far)" if p[data] else " (pending)"
         if data == "organisation_results" and kinds_in_org:
             extra = " and ".join(
                 {"expert": "experts", "other": "other sources"}[k] for k in kinds_in_org
@@ -405,7 +441,10 @@ def prisma_csv(flow: Flow, labels: Mapping[str, str] | None = None) -> str:
         table.append((data, node, box, desc, boxtext, tips, url, n))
     from review.io.xlsx import csv_text
 
-    return csv_text(table, lineterminator="\n")
+    # No byte-order mark in this one CSV (every other CSV the tool writes has one): R's
+    # read.csv under a non-UTF-8 locale keeps the BOM in the first column's name ("X...data"),
+    # and then both PRISMA_data() (``data[i, ]$data``) and the Shiny app's upload fail.
+    return csv_text(table, lineterminator="\n").removeprefix("\ufeff")
 
 
 # ---- Mermaid ----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.project import Project
     from review.rank.phase import StopDecision
+    from review.screen.final import StageState
 
 STAGE_KEYS = {"title-abstract": "title_abstract", "full-text": "full_text"}
 
@@ -35,6 +36,34 @@ class AgreementFacts:
     kappa_method: str = ""  # Cohen's kappa (two reviewers) or Light's kappa (more)
 
 
+RESOLVER_KINDS = ("consensus", "third-reviewer", "reviewer")
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedBy:
+    """Records whose final decision at one stage came from a resolution, by who resolved them
+    (read from the resolution logs, not the protocol's plan): ``consensus`` (the agreed outcome,
+    recorded as ``--resolver consensus``), ``third-reviewer`` (a person who had not screened
+    the record), ``reviewer`` (one of the reviewers who had screened it)."""
+
+    kind: str  # one of RESOLVER_KINDS
+    n: int  # disagreements this kind resolved
+    names: tuple[str, ...] = ()  # the resolvers (none for consensus)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionFacts:
+    """What the logs say about resolving at one stage."""
+
+    by: tuple[ResolvedBy, ...] = ()  # disagreements resolved, per kind of resolver
+    early: int = 0  # records a resolver decided before every planned reviewer had
+    open_conflicts: int = 0  # disagreements no one has resolved yet
+
+    @property
+    def resolved(self) -> int:
+        return sum(b.n for b in self.by)
+
+
 @dataclass(frozen=True)
 class MethodsFacts:
     """What the methods paragraph says besides the counts (all plain data)."""
@@ -45,13 +74,12 @@ class MethodsFacts:
     # stage -> {number of distinct reviewers with a standing decision: number of records}
     reviewers_observed: dict[str, dict[int, int]] = field(default_factory=dict)
     reviewer_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    resolutions: dict[str, int] = field(default_factory=dict)  # stage -> records resolved
     agreement: Mapping[str, AgreementFacts | None] = field(default_factory=dict)
-    resolution: str = "consensus"
     maybe_to_fulltext: bool = True
     # the team's recorded decision to stop title/abstract screening by the stopping rule
     # (a `stop` line of data/stopping/, see review.rank.phase), or None
     stopping: StopDecision | None = None
+    resolved: dict[str, ResolutionFacts] = field(default_factory=dict)  # stage -> who resolved
     # title/abstract records a stop left with fewer decisions than reviewers_per_record and only
     # excludes: excluded on those decisions (docs/ranking.md "Team stop"); 0 without a stop
     stop_fewer_reviewers_excluded: int = 0
@@ -110,7 +138,7 @@ def gather(
         ),
     )
 
-    observed, names, resolved = _reviewers_and_resolutions(project)
+    observed, names, resolved_by = _reviewers_and_resolutions(project)
     facts = MethodsFacts(
         title=protocol.title,
         sources=tuple(
@@ -126,9 +154,8 @@ def gather(
         reviewers_per_record={s: protocol.stage(s).reviewers_per_record for s in STAGE_KEYS},
         reviewers_observed=observed,
         reviewer_names=names,
-        resolutions=resolved,
         agreement={s: _agreement(project, s) for s in STAGE_KEYS},
-        resolution=protocol.resolution,
+        resolved=resolved_by,
         maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
         stopping=stopping,
         stop_fewer_reviewers_excluded=_fewer_reviewers_excluded(
@@ -205,12 +232,16 @@ def _charting(
 
 def _reviewers_and_resolutions(
     project: Project,
-) -> tuple[dict[str, dict[int, int]], dict[str, tuple[str, ...]], dict[str, int]]:
+) -> tuple[
+    dict[str, dict[int, int]],
+    dict[str, tuple[str, ...]],
+    dict[str, ResolutionFacts],
+]:
     """Per stage: how many distinct reviewers hold a standing decision on each eligible cluster
-    ({reviewers: clusters}), who they are, and how many eligible clusters have a resolution."""
+    ({reviewers: clusters}), who they are, and who resolved what (:func:`_resolution_facts`)."""
     observed: dict[str, dict[int, int]] = {s: {} for s in STAGE_KEYS}
     names: dict[str, tuple[str, ...]] = {s: () for s in STAGE_KEYS}
-    resolved: dict[str, int] = {s: 0 for s in STAGE_KEYS}
+    resolved_by: dict[str, ResolutionFacts] = {}
     from review.screen.final import stage_state
 
     for stage in STAGE_KEYS:
@@ -221,5 +252,38 @@ def _reviewers_and_resolutions(
             sorted(Counter(len({d.reviewer for d in ds}) for ds in per.values()).items())
         )
         names[stage] = tuple(sorted({d.reviewer for ds in per.values() for d in ds}))
-        resolved[stage] = sum(1 for cid in state.resolutions if cid in elig)
-    return observed, names, resolved
+        resolved_by[stage] = _resolution_facts(state)
+    return observed, names, resolved_by
+
+
+def _resolution_facts(state: StageState) -> ResolutionFacts:
+    """The disagreements whose final decision a resolution gave, counted by who resolved them;
+    resolutions of records fewer reviewers than planned had decided; open disagreements. The
+    same rules as the final decisions (review.screen.final)."""
+    from review.people import CONSENSUS
+
+    by_cluster = state.by_cluster()
+    kinds: dict[str, list[str]] = {k: [] for k in RESOLVER_KINDS}
+    early = conflicts = 0
+    for cid in state.eligible:
+        ds = by_cluster.get(cid, [])
+        differ = len({d.decision for d in ds}) > 1
+        if not differ and len(ds) >= state.required:
+            continue  # agreement (a resolution there only refines the reason)
+        res = state.resolutions.get(cid)
+        if res is None:
+            conflicts += differ and len(ds) >= state.required
+        elif not differ:
+            early += 1
+        elif res.resolver == CONSENSUS:
+            kinds["consensus"].append(res.resolver)
+        elif res.resolver in {d.reviewer for d in ds}:
+            kinds["reviewer"].append(res.resolver)
+        else:
+            kinds["third-reviewer"].append(res.resolver)
+    by = tuple(
+        ResolvedBy(k, len(who), () if k == "consensus" else tuple(sorted(set(who))))
+        for k, who in kinds.items()
+        if who
+    )
+    return ResolutionFacts(by, early, conflicts)

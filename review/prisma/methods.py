@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
-from review.prisma.facts import Flow, FlowCounts
+from review.prisma.facts import MAYBE_STOPPED, Flow, FlowCounts, ReasonRow, ReportCounts
 from review.prisma.inputs import AgreementFacts, MethodsFacts
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def _reviewers_phrase(observed: Mapping[int, int], planned: int) -> str:
     if others:
         text += f" ({plural(observed[most], 'record')}; {join(others)} so far)"
     elif total:
-        text += f" (all {plural(total, 'record')})"
+        text += f" (all {plural(total, 'record')})" if total > 1 else " (1 record)"
     if planned and most != planned:
         text += f"; the protocol planned {word(planned)}"
     return text
@@ -136,7 +136,11 @@ def _reviewers_phrase(observed: Mapping[int, int], planned: int) -> str:
 def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
     """methods.md: the sources, the selection procedure and its results, as paragraphs."""
     f = flow.counts
-    paras = [_sources_paragraph(f, facts), _procedure_paragraph(f, facts), _results_paragraph(f)]
+    paras = [
+        _sources_paragraph(f, facts),
+        _procedure_paragraph(f, facts),
+        _results_paragraph(f, facts),
+    ]
     head = ["# Selection of sources of evidence", ""]
     if f.provisional:
         o = f.open
@@ -208,6 +212,9 @@ def _procedure_paragraph(f: FlowCounts, facts: MethodsFacts) -> str:
     db_total = sum(r.n for r in ident if r.branch == "main" and r.kind in ("database", "register"))
     with_total = main_total - db_total
     dups = f.duplicates_automatic + f.duplicates_manual
+    # a stop is claimed only when records were left unscreened because of it (the flow's
+    # excluded_automatic); a stop later overtaken by screening everything is not a result
+    stopped = facts.stopping is not None and f.excluded_automatic > 0
     s = f"The searches identified {plural(main_total, 'record')}"
     if with_total:
         s += f" ({n_(db_total)} from databases and registers and {n_(with_total)} from other sources screened with them)"
@@ -215,13 +222,11 @@ def _procedure_paragraph(f: FlowCounts, facts: MethodsFacts) -> str:
     s += f" ({n_(f.duplicates_automatic)} automatically and {n_(f.duplicates_manual)} after checking by a reviewer)"
     if f.excluded_other:
         s += f" and {plural(f.excluded_other, 'further record')} for other reasons"
-    if f.excluded_automatic and facts.stopping is None:
-        s += (
-            f"; {plural(f.excluded_automatic, 'record')} were marked ineligible by automation tools"
-        )
+    if f.excluded_automatic and not stopped:
+        s += f"; {plural(f.excluded_automatic, 'record')} {were(f.excluded_automatic)} marked ineligible by automation tools"
     s += f", leaving {plural(f.records_screened, 'record')} to screen."
     proc = [s]
-    if facts.stopping is not None:
+    if stopped and facts.stopping is not None:
         proc.append(_stopping_sentence(facts.stopping, f.excluded_automatic))
     for stage in ("title_abstract", "full_text"):
         who = _reviewers_phrase(
@@ -234,68 +239,160 @@ def _procedure_paragraph(f: FlowCounts, facts: MethodsFacts) -> str:
             text = f"At the {STAGE_WORDS[stage]} stage, each record was {verb} by {who}"
             text += f"; {agr}." if agr else "."
             proc.append(text)
-    how = "discussion until consensus" if facts.resolution == "consensus" else "a third reviewer"
-    res = [
-        f"{plural(facts.resolutions.get(STAGE_IDS[st], 0), 'record')} at the {STAGE_WORDS[st]} stage"
-        for st in ("title_abstract", "full_text")
-    ]
-    n_resolved = sum(facts.resolutions.get(STAGE_IDS[st], 0) for st in STAGE_IDS)
-    screened_any = any(facts.reviewers_observed.get(STAGE_IDS[st]) for st in STAGE_IDS)
-    if n_resolved:
-        proc.append(f"Disagreements were resolved by {how} ({join(res)}).")
-    elif screened_any:
-        proc.append(f"Disagreements were to be resolved by {how}; none needed resolving.")
-    if not facts.maybe_to_fulltext:
+    proc += _resolution_sentences(facts)
+    maybes = sum(r.n for r in f.records_excluded_by_reason if r.reason == MAYBE_STOPPED)
+    if maybes:
         proc.append(
-            "Records marked as uncertain at title and abstract were not taken to full text."
+            f"{plural(maybes, 'record')} marked as uncertain at title and abstract "
+            f"{were(maybes)} not taken to full text."
         )
     return " ".join(proc)
 
 
-def _results_paragraph(f: FlowCounts) -> str:
-    """3. The results of the selection: exclusions per reason, reports and studies included."""
-    r = [
-        f"Of the {plural(f.records_screened, 'record')} screened, {n_(f.records_excluded)} "
-        f"{were(f.records_excluded)} excluded on title and abstract"
+RESOLVER_WORDS = {
+    "consensus": "consensus between the reviewers",
+    "third-reviewer": "a third reviewer who had not screened the record",
+    "reviewer": "one of the reviewers who had screened the record",
+}
+
+
+def _resolution_sentences(facts: MethodsFacts) -> list[str]:
+    """Who resolved the disagreements, per stage and kind of resolver, from the resolution logs
+    (not the protocol's plan); early resolutions; disagreements still open."""
+    stages = [st for st in STAGE_IDS if STAGE_IDS[st] in facts.resolved]
+    got = {st: facts.resolved[STAGE_IDS[st]] for st in stages}
+    clauses = []
+    for kind, how in RESOLVER_WORDS.items():
+        rows = [(st, b) for st in stages for b in got[st].by if b.kind == kind]
+        if not rows:
+            continue
+        names = sorted({name for _, b in rows for name in b.names})
+        where = join([f"{plural(b.n, 'record')} at the {STAGE_WORDS[st]} stage" for st, b in rows])
+        clauses.append(f"{how}{', ' + join(names) if names else ''} ({where})")
+    out = [f"Disagreements were resolved {join([f'by {c}' for c in clauses])}."] if clauses else []
+    early = [
+        f"{n_(got[st].early)} at the {STAGE_WORDS[st]} stage" for st in stages if got[st].early
     ]
-    ta_reasons = [f"{_lc(x.label)}, {n_(x.n)}" for x in f.records_excluded_by_reason if x.n]
-    r[0] += f" ({'; '.join(ta_reasons)})." if ta_reasons else "."
-    missing = (
-        f"could not retrieve {n_(f.reports.not_retrieved)}"
-        if f.reports.not_retrieved
-        else "retrieved all of them"
-    )
-    r.append(
-        f"We sought {plural(f.reports.sought, 'report')} for retrieval, {missing}, and "
-        f"assessed {n_(f.reports.assessed)} in full text; "
-        f"{n_(f.reports.excluded)} {were(f.reports.excluded)} excluded"
-    )
-    ft_reasons = [f"{_lc(x.label)}, {n_(x.n)}" for x in f.reports.excluded_by_reason if x.n]
-    r[-1] += f" ({'; '.join(ft_reasons)})." if ft_reasons else "."
-    if f.other_reports.sought:
-        other = (
-            f"Other methods yielded {plural(f.other_reports.sought, 'report')}; "
-            f"{n_(f.other_reports.not_retrieved)} could not be retrieved and "
-            f"{n_(f.other_reports.excluded)} {were(f.other_reports.excluded)} excluded"
+    if early:
+        total = sum(got[st].early for st in stages)
+        out.append(
+            f"A resolver decided {plural(total, 'record')} before every planned reviewer had "
+            f"screened {'it' if total == 1 else 'them'} ({join(early)})."
         )
-        oth_reasons = [
-            f"{_lc(x.label)}, {n_(x.n)}" for x in f.other_reports.excluded_by_reason if x.n
-        ]
-        other += f" ({'; '.join(oth_reasons)})." if oth_reasons else "."
-        r.append(other)
-    inc = f"In total, {plural(f.reports_included, 'report')} "
-    verb_inc = were(f.reports_included)
+    open_ = [
+        f"{n_(got[st].open_conflicts)} at the {STAGE_WORDS[st]} stage"
+        for st in stages
+        if got[st].open_conflicts
+    ]
+    if open_:
+        total = sum(got[st].open_conflicts for st in stages)
+        out.append(
+            f"{plural(total, 'disagreement')} {'awaits' if total == 1 else 'await'} "
+            f"resolution ({join(open_)})."
+        )
+    double = any(k > 1 for obs in facts.reviewers_observed.values() for k in obs)
+    if double and not clauses and not open_ and not early:
+        out.append("No disagreements between reviewers needed resolving.")
+    return out
+
+
+def _results_paragraph(f: FlowCounts, facts: MethodsFacts) -> str:
+    """3. The results of the selection: exclusions per reason, reports and studies included.
+    While a stage is open, what is known so far and what is still pending (never a 0 that
+    reads as a result)."""
+    r = [_title_abstract_results(f, facts)]
+    r.append(_full_text_results(f.reports, f, facts, "databases and registers"))
+    if f.other_reports.sought:
+        r.append(_full_text_results(f.other_reports, f, facts, "other methods"))
+    r.append(_included_sentence(f))
+    return " ".join(x for x in r if x)
+
+
+def _reasons(rows: tuple[ReasonRow, ...]) -> str:
+    listed = [f"{_lc(x.label)}, {n_(x.n)}" for x in rows if x.n]
+    return f" ({'; '.join(listed)})" if listed else ""
+
+
+def _title_abstract_results(f: FlowCounts, facts: MethodsFacts) -> str:
+    excluded = f"{n_(f.records_excluded)} {were(f.records_excluded)} excluded"
+    reasons = _reasons(f.records_excluded_by_reason)
+    if not f.open.title_abstract:
+        return (
+            f"Of the {plural(f.records_screened, 'record')} screened, {excluded} on title and "
+            f"abstract{reasons}."
+        )
+    decided = f.records_screened - f.open.title_abstract
+    if not decided:
+        if not any(facts.reviewers_observed.get("title-abstract", {}).values()):
+            return "Title and abstract screening has not started."
+        return "Title and abstract screening is in progress; no record has a final decision yet."
+    return (
+        f"Title and abstract screening is in progress: {n_(decided)} of the "
+        f"{plural(f.records_screened, 'record')} {'has' if decided == 1 else 'have'} a final "
+        f"decision so far and {n_(f.open.title_abstract)} "
+        f"{'awaits' if f.open.title_abstract == 1 else 'await'} one. So far, {excluded}{reasons} and "
+        f"{plural(f.reports.sought, 'report')} {were(f.reports.sought)} sought for retrieval."
+    )
+
+
+def _full_text_results(r: ReportCounts, f: FlowCounts, facts: MethodsFacts, branch: str) -> str:
+    """One branch's full-text results: final, in progress, or not started."""
+    main = branch == "databases and registers"
+    if not r.awaiting and not (main and f.open.title_abstract):  # this stage is done
+        missing = (
+            f"could not retrieve {n_(r.not_retrieved)}"
+            if r.not_retrieved
+            else "retrieved all of them"
+        )
+        if main:
+            return (
+                f"We sought {plural(r.sought, 'report')} for retrieval, {missing}, and assessed "
+                f"{n_(r.assessed)} in full text; {n_(r.excluded)} {were(r.excluded)} excluded"
+                f"{_reasons(r.excluded_by_reason)}."
+            )
+        return (
+            f"Other methods yielded {plural(r.sought, 'report')}; {n_(r.not_retrieved)} could "
+            f"not be retrieved and {n_(r.excluded)} {were(r.excluded)} excluded"
+            f"{_reasons(r.excluded_by_reason)}."
+        )
+    what = "" if main else " of reports from other methods"
+    if not r.assessed and not r.not_retrieved:
+        started = any(facts.reviewers_observed.get("full-text", {}).values())
+        if not started:
+            return f"Full-text assessment{what} has not started."
+        return f"Full-text assessment{what} is in progress; no report has a final decision yet."
+    of = f"{n_(r.assessed)} of {plural(r.sought, 'report')}"
+    so_far = [f"{n_(r.excluded)} excluded{_reasons(r.excluded_by_reason)}"]
+    so_far.append(f"{n_(r.assessed - r.excluded)} included")
+    if r.not_retrieved:
+        so_far.append(f"{n_(r.not_retrieved)} not retrieved")
+    return (
+        f"Full-text assessment{what} is in progress ({of} assessed so far: {join(so_far)}; "
+        f"{n_(r.awaiting)} awaiting a final decision)."
+    )
+
+
+def _included_sentence(f: FlowCounts) -> str:
+    final = f.is_final("reports_included")
+    if not final and not f.reports_included:
+        return ""  # nothing included yet: no "0 reports were included"
+    inc = f"In total, {plural(f.reports_included, 'report')} " if final else "So far, "
+    if not final:
+        inc += f"{plural(f.reports_included, 'report')} "
     if f.reports_included_other:
         inc += f"({n_(f.reports_included_main)} from the searches and {n_(f.reports_included_other)} from other methods) "
-    inc += f"{verb_inc} included"
+    inc += (
+        f"{were(f.reports_included)} included"
+        if final
+        else ("has been included" if f.reports_included == 1 else "have been included")
+    )
     if f.programmes_included is not None:
         inc += f", describing {plural(f.programmes_included, 'distinct programme')}"
         if f.studies_included != f.programmes_included:
             inc += f" ({plural(f.studies_included, 'study', 'studies')} in all)"
     elif f.studies_included != f.reports_included:
         inc += f", reporting {plural(f.studies_included, 'study', 'studies')}"
-    r.append(inc + ".")
-    return " ".join(r)
+    return inc + "."
 
 
 def _stopping_sentence(stop: StopDecision, n_auto: int) -> str:
@@ -307,6 +404,7 @@ def _stopping_sentence(stop: StopDecision, n_auto: int) -> str:
         f"of the {stop.urn} records then unscreened held {stop.sample_relevant} "
         f"relevant records, rejecting the hypothesis that recall was below "
         f"{stop.recall_target:.0%} (confidence {stop.confidence:.0%}, p = {stop.p_value:.3f}). "
-        f"The {plural(n_auto, 'record')} no reviewer screened are reported as excluded by "
-        f"automation tools (decision recorded by {stop.by} on {stop.at[:10]})."
+        f"The {plural(n_auto, 'record')} left unscreened because of the stop "
+        f"{'is' if n_auto == 1 else 'are'} reported as excluded by automation tools "
+        f"(decision recorded by {stop.by} on {stop.at[:10]})."
     )

@@ -391,7 +391,8 @@ def full_text(tally: Tally, ident: Identification, ta: TitleAbstract) -> FullTex
 
 
 def _full_text_branch(tally: Tally, ids: list[str], prefix: str) -> FullTextBranch:
-    """One branch's reports: not retrieved, assessed, excluded (per reason), included."""
+    """One branch's reports: not retrieved, assessed (a final include or exclude), excluded (per
+    reason), included, and awaiting a final decision (pending, conflict, a final maybe)."""
     inp = tally.inp
     not_retrieved: list[Member] = []
     assessed: list[Member] = []
@@ -402,14 +403,14 @@ def _full_text_branch(tally: Tally, ids: list[str], prefix: str) -> FullTextBran
         decision, reason, via = _decided(inp.full_text.get(cid))
         if decision == "not-retrieved":
             not_retrieved.append(Member(cid, f"full text not retrieved{_via(via)}"))
-            continue
-        assessed.append(Member(cid, f"full text: {decision or 'undecided'}{_via(via)}"))
-        if decision == "include":
-            included.append(Member(cid, f"included at full text{_via(via)}"))
-        elif decision == "exclude":
-            excluded[cid] = reason
         elif decision in (None, "maybe"):
             open_.append(Member(cid, f"full text undecided ({via or decision or 'pending'})"))
+        elif decision in ("include", "exclude"):
+            assessed.append(Member(cid, f"full text: {decision}{_via(via)}"))
+            if decision == "include":
+                included.append(Member(cid, f"included at full text{_via(via)}"))
+            else:
+                excluded[cid] = reason
         else:
             raise _fail(
                 f"full-text decision {decision!r} is not valid",
@@ -419,16 +420,17 @@ def _full_text_branch(tally: Tally, ids: list[str], prefix: str) -> FullTextBran
     tally.members[f"{prefix}not_retrieved"] = not_retrieved
     tally.members[f"{prefix}assessed"] = assessed
     rows = _excluded_members(tally, excluded, inp.full_text, inp.ft_reasons, "full text", prefix)
+    tally.members[f"{prefix}awaiting"] = open_
     _check(
-        len(ids) - len(not_retrieved) == len(assessed),
-        "sought − not retrieved ≠ assessed",
+        len(ids) - len(not_retrieved) - len(open_) == len(assessed),
+        "sought − not retrieved − awaiting a decision ≠ assessed",
         [],
         "Report this as a bug.",
     )
     _check(
-        len(assessed) - len(excluded) - len(open_) == len(included),
-        "assessed − excluded − undecided ≠ included",
-        [m.id for m in open_],
+        len(assessed) - len(excluded) == len(included),
+        "assessed − excluded ≠ included",
+        [],
         "Report this as a bug.",
     )
     return FullTextBranch(rows, open_, included)

@@ -39,22 +39,29 @@ def _f(v: float) -> str:
 def item_keys(flow: Flow, labels: Mapping[str, str]) -> dict[str, dict[str, list[str]]]:
     """For each box id: the text of each count item -> the explain keys behind it (several keys
     when a line sums several sources). Built with the diagram's own ``cnt`` so texts match."""
-    from review.prisma.diagram import cnt
+    from review.prisma.diagram import cnt, count_text
 
     f = flow.counts
     out: dict[str, dict[str, list[str]]] = {}
     out["identified_main"], out["identified_other"] = _identified_item_keys(f, labels)
-    dups = f.duplicates_automatic + f.duplicates_manual
+
+    def line(label: str, key: str, value: int, colon: bool = False) -> str:
+        return count_text(f, key, label, value, labels, colon)
+
     out["removed"] = {
-        cnt(labels["duplicates"], dups): ["duplicates"],
-        cnt(labels["duplicates_automatic"], f.duplicates_automatic): ["duplicates_automatic"],
-        cnt(labels["duplicates_manual"], f.duplicates_manual): ["duplicates_manual"],
-        cnt(labels["excluded_automatic"], f.excluded_automatic): ["excluded_automatic"],
+        line(labels["duplicates"], "duplicates", f.duplicates): ["duplicates"],
+        line(labels["duplicates_automatic"], "duplicates", f.duplicates_automatic): [
+            "duplicates_automatic"
+        ],
+        line(labels["duplicates_manual"], "duplicates", f.duplicates_manual): ["duplicates_manual"],
+        line(labels["excluded_automatic"], "excluded_automatic", f.excluded_automatic): [
+            "excluded_automatic"
+        ],
         cnt(labels["excluded_other"], f.excluded_other): ["excluded_other"],
     }
 
     def count_box(box_id: str, label: str, key: str, value: int, reasons: str = "") -> None:
-        d = {cnt(label, value, colon=False): [key], cnt(label, value, colon=True): [key]}
+        d = {line(label, key, value): [key], line(label, key, value, colon=True): [key]}
         for r in f.reasons(reasons) or () if reasons else ():
             d[cnt(r.label, r.n)] = [f"{reasons}.{r.reason}"]
         out[box_id] = d
@@ -62,6 +69,9 @@ def item_keys(flow: Flow, labels: Mapping[str, str]) -> dict[str, dict[str, list
     count_box(
         "records_screened", labels["records_screened"], "records_screened", f.records_screened
     )
+    out["records_screened"][cnt(labels["awaiting"], f.open.title_abstract)] = [
+        "open.title_abstract"
+    ]
     count_box(
         "records_excluded",
         labels["records_excluded"],
@@ -79,6 +89,9 @@ def item_keys(flow: Flow, labels: Mapping[str, str]) -> dict[str, dict[str, list
             ("assessed", branch.assessed),
         ):
             count_box(f"reports_{key}{suffix}", labels[f"reports_{key}"], prefix + key, value)
+        out[f"reports_assessed{suffix}"][cnt(labels["awaiting"], branch.awaiting)] = [
+            prefix + "awaiting"
+        ]
         count_box(
             f"reports_excluded{suffix}",
             labels["reports_excluded"],
@@ -89,10 +102,16 @@ def item_keys(flow: Flow, labels: Mapping[str, str]) -> dict[str, dict[str, list
     programmes = f.programmes_included is not None
     studies = labels["programmes_included"] if programmes else labels["studies_included"]
     out["included"] = {
-        cnt(studies, f.studies_included): ["studies_included"],
-        cnt(labels["reports_included"], f.reports_included): ["reports_included"],
-        cnt(labels["reports_included_main"], f.reports_included_main): ["reports_included_main"],
-        cnt(labels["reports_included_other"], f.reports_included_other): ["reports_included_other"],
+        line(studies, "studies_included", f.studies_included): ["studies_included"],
+        line(labels["reports_included"], "reports_included", f.reports_included): [
+            "reports_included"
+        ],
+        line(labels["reports_included_main"], "reports_included_main", f.reports_included_main): [
+            "reports_included_main"
+        ],
+        line(
+            labels["reports_included_other"], "reports_included_other", f.reports_included_other
+        ): ["reports_included_other"],
     }
     return out
 
