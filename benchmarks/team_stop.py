@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
 from pathlib import Path
 
@@ -60,16 +61,20 @@ def main() -> None:
         rows.append((path.stem, res))
         print(f"{path.stem}: done ({res.get('seconds', '?')} s)", flush=True)
     print(
-        "\n| review (records / includes) | runs | recall ≥ target | mean recall (min) "
-        "| records nobody screened (mean) | screening decisions saved (mean) | runs stopped by the test |"
+        "\n| review (records / includes) | runs | recall ≥ target | screened-recall ≥ target "
+        "| mean recall (min) | records nobody screened (mean) | screening decisions saved (mean) "
+        "| sample agreement (mean) |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for name, r in rows:
+        target = r["recall_target"] - 1e-12
+        screened_met = sum(x["recall_screened"] >= target for x in r["runs"])
+        agree = statistics.fmean(x["sample_agreement"] or 0 for x in r["runs"])
         print(
             f"| {name} ({r['n_records']} / {r['n_included']}) | {r['n_runs']} "
-            f"| {r['runs_recall_met']} ({r['share_recall_met']:.1%}) "
+            f"| {r['runs_recall_met']} ({r['share_recall_met']:.0%}) | {screened_met} "
             f"| {r['recall_mean']:.3f} ({r['recall_min']:.3f}) | {r['saved_mean']:.1%} "
-            f"| {r['decisions_saved_mean']:.1%} | {r['stopped_runs']} |"
+            f"| {r['decisions_saved_mean']:.1%} | {agree:.3f} |"
         )
 
 

@@ -111,6 +111,9 @@ class TeamSimulation:
             "n_runs": len(self.runs),
             "runs_recall_met": sum(r.recall >= self.recall_target - 1e-12 for r in self.runs),
             "share_recall_met": round(self.share_recall_met, 4),
+            "runs_recall_screened_met": sum(
+                r.recall_screened >= self.recall_target - 1e-12 for r in self.runs
+            ),
             "recall_mean": round(statistics.fmean(rec), 4),
             "recall_min": round(min(rec), 4),
             "recall_screened_mean": round(
