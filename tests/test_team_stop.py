@@ -215,3 +215,25 @@ def test_simulate_team_cli(tmp_path):
         ["simulate", str(src), "--reviewers", "3", "--error-rate", "0.1", "--error-rate", "0.2"],
     )
     assert bad.exit_code == 1 and "once per reviewer" in bad.stderr
+
+
+def test_a_stop_recorded_while_screening_takes_effect_at_the_next_decision(project):
+    from test_rank import _NoRecords
+    from test_screen_helpers import make_clusters
+
+    from review.io.files import append_jsonl
+    from review.screen.session import ScreeningSession
+
+    make_clusters(project, 6)
+    stop = {
+        "op": "stop", "stage": TA, "rule": "hypergeometric", "scope": "team", "p_value": 0.03,
+        "by": "Cleo", "at": "2026-02-01T10:00:00.000000Z", "tool_version": "test",
+    }  # fmt: skip
+    with ScreeningSession(project, TA, "Ana", records=_NoRecords()) as s:
+        s.decide("exclude")
+        assert s.item() is not None and s.stop_note() == ""
+        append_jsonl(project.data_dir / "stopping" / "cleo.jsonl", [stop])
+        s.decide("exclude")
+        assert s.item() is None
+        assert s.stop_note().startswith(f"{TA} was stopped for the whole team")
+        assert "the 4 records you have not screened are no longer offered" in s.stop_note()

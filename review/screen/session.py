@@ -3,7 +3,9 @@
 Pure library code shared by the Textual app (``tui.py``) and the plain line mode
 (``lineui.py``). Blind by construction: it reads only the reviewer's own log file; other
 reviewers' logs are read only to derive which records are eligible at full text (a record enters
-full text when the final title/abstract decision says so), never to show a decision.
+full text when the final title/abstract decision says so) and which records are in the team's
+random sample (review/rank/team.py), never to show a decision. After the team's recorded stop
+(data/stopping/) it offers no record the reviewer has not decided.
 
 Every decision is appended and fsync'd by :class:`~review.screen.logs.ScreeningLog` before
 :meth:`ScreeningSession.decide` returns, so the next record is shown only once the previous one
@@ -111,9 +113,9 @@ class ScreeningSession:
             reviewer_log_path(project, self.reviewer), self.reviewer, command_text()
         )
         self._load_own()
-        from review.rank.stopline import stop_decision
-
-        self.stop = stop_decision(project, stage)  # the team stopped this stage: offer nothing
+        self.stop = None  # the team's recorded stop at this stage: then nothing is offered
+        self._stop_seen: tuple[int, int] | None = None
+        self._check_stop()
         self.fulltext = {}
         if stage == "full-text":
             from review.screen.fulltext import attachments
@@ -197,6 +199,17 @@ class ScreeningSession:
             self.ranker.rank_once()
             start = self._adopt()
             self.pos = self._first_open(start or 0)
+
+    def _check_stop(self) -> None:
+        """Read the stop lines again when data/stopping/ changed: a stop recorded while this
+        screener is open takes effect at the next decision."""
+        from review.rank.stopline import stop_decision, stop_dir
+
+        files = list(stop_dir(self.project).glob("*.jsonl"))
+        seen = (len(files), max((f.stat().st_mtime_ns for f in files), default=0))
+        if seen != self._stop_seen:
+            self._stop_seen = seen
+            self.stop = stop_decision(self.project, self.stage)
 
     def _team_sample_first(self) -> bool:
         """When the team started its random sample (review/rank/team.py), show its urn first,
@@ -374,6 +387,7 @@ class ScreeningSession:
             if not self._background:
                 self.ranker.rank_once()
         start = self._adopt()
+        self._check_stop()
         self.pos = self._first_open(self.pos + 1 if start is None else start)
 
     def undo(self) -> str | None:
