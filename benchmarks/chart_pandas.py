@@ -63,7 +63,7 @@ def pd_frequency(schema, f, rows, unit, reports_of):
         order = list(f.choices) + sorted(v for v in counts if v not in f.choices)
     labels = [*order, S.NOT_REPORTED] if blank else order
     ns = [int(counts.get(v, 0)) for v in order] + ([blank] if blank else [])
-    pcts = [S._pct(n, den) for n in ns] if f.multi else S.round_percentages(ns, den)
+    pcts = [S._pct(n, den) for n in ns]
     table_rows = [
         S.FreqRow(
             value=v,
@@ -75,7 +75,7 @@ def pd_frequency(schema, f, rows, unit, reports_of):
         )
         for v, n, p in zip(labels, ns, pcts, strict=True)
     ]
-    units = f"{den} {unit}{'' if den == 1 else 's'}"
+    units = unit.count(den)
     return S.FrequencyTable(
         field_id=f.id,
         label=f.label,
@@ -88,12 +88,14 @@ def pd_frequency(schema, f, rows, unit, reports_of):
     )
 
 
-def pd_crosstab(schema, a, b, programmes):
+def pd_crosstab(schema, a, b, rows_by_level):
     import pandas as pd
 
     from review.chart import summary as S
 
     fa, fb = schema.field(a), schema.field(b)
+    level = schema.level(fa.level)
+    programmes = rows_by_level[fa.level]
     sa = pd.Series({k: sorted(set(S._values(r, fa))) for k, r in programmes.items()}, dtype=object)
     sb = pd.Series({k: sorted(set(S._values(r, fb))) for k, r in programmes.items()}, dtype=object)
     la, lb = sa.explode().dropna(), sb.explode().dropna()
@@ -115,7 +117,7 @@ def pd_crosstab(schema, a, b, programmes):
     row_tot = [int(x) for x in la.value_counts().reindex(rows, fill_value=0)]
     col_tot = [int(x) for x in lb.value_counts().reindex(cols, fill_value=0)]
     note = (
-        "A programme with several values is counted in each of its cells."
+        f"A {level.singular} with several values is counted in each of its cells."
         if (fa.multi or fb.multi)
         else ""
     )
@@ -131,6 +133,7 @@ def pd_crosstab(schema, a, b, programmes):
         col_totals=tuple(col_tot),
         n=len(programmes),
         note=note,
+        level=level,
     )
 
 
@@ -142,11 +145,11 @@ def scaled(charting: Any, k: int) -> Any:
     for i in range(k):
         for rid, row in charting.reports.items():
             out.reports[f"{rid}~{i}"] = dict(row)
-            out.report_programmes[f"{rid}~{i}"] = [
-                f"{p}~{i}" for p in charting.report_programmes.get(rid, [])
+            out.report_units[f"{rid}~{i}"] = [
+                f"{p}~{i}" for p in charting.report_units.get(rid, [])
             ]
-        for pid, row in charting.programmes.items():
-            out.programmes[f"{pid}~{i}"] = dict(row)
+        for pid, row in charting.units.items():
+            out.units[f"{pid}~{i}"] = dict(row)
     return out
 
 
@@ -209,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         t_hand = timed(schema, charting, "hand", repeat)
         t_pd = timed(schema, charting, "pandas", repeat)
         print(
-            f"{name}: {len(charting.reports)} reports, {len(charting.programmes)} programmes | "
+            f"{name}: {len(charting.reports)} reports, {len(charting.units)} programmes | "
             f"hand-written {t_hand * 1000:.2f} ms, pandas {t_pd * 1000:.2f} ms "
             f"({t_pd / t_hand:.1f}x) | equal Summary {same}, summary.md {md_same}, "
             f"summary.xlsx {xlsx_same}"

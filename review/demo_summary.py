@@ -1,18 +1,19 @@
-"""What ``review demo`` produced: the PRISMA numbers, agreement per stage, the programmes and
-the output files, read back from the demo folder once its commands have run
+"""What ``review demo`` produced: the PRISMA numbers, agreement per stage, the units of the
+example schema's further level (its words come from its schema) and the output files, read back from the demo folder once its commands have run
 (:func:`review.demo.run_steps`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 
 if TYPE_CHECKING:
+    from review.chart.schema import Level
     from review.project import Project
 
 OUTPUTS = (
@@ -55,20 +56,31 @@ class DemoFlow:
     other_reports_assessed: int | None
     reports_included: int | None
     studies_included: int | None
-    programmes_included: int | None
+    units_included: int | None  # the ``<level>s_included`` of the schema's further level
+    unit: str = ""  # that level's name ("" when the schema has none)
 
     @classmethod
-    def from_json(cls, flow: Mapping[str, Any]) -> DemoFlow:
+    def from_json(cls, flow: Mapping[str, Any], unit: str = "") -> DemoFlow:
         """From the ``flow`` object of prisma.json."""
+        names = [f.name for f in fields(cls) if f.name not in ("identified", "unit")]
+        keys = [f"{unit}s_included" if n == "units_included" else n for n in names]
         return cls(
             tuple(flow.get("identified", [])),
-            *(flow.get(f.name) for f in fields(cls) if f.name != "identified"),
+            *(None if k == "s_included" else flow.get(k) for k in keys),
+            unit=unit,
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {"identified": list(self.identified)} | {
-            f.name: getattr(self, f.name) for f in fields(self) if f.name != "identified"
-        }
+        out: dict[str, Any] = {"identified": list(self.identified)}
+        for f in fields(self):
+            if f.name in ("identified", "unit"):
+                continue
+            if f.name == "units_included":
+                if self.unit:
+                    out[f"{self.unit}s_included"] = self.units_included
+                continue
+            out[f.name] = getattr(self, f.name)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,29 +102,33 @@ class DemoAgreement:
 
 
 @dataclass(frozen=True, slots=True)
-class DemoProgramme:
-    """A programme of the final charting and how many included reports describe it."""
+class DemoUnit:
+    """A unit of the final charting's further level and how many included reports describe it."""
 
     id: str
     name: str
-    setting: str  # the settings joined with "; "
+    detail: str  # the value(s) of the example's UNIT_DETAIL_FIELD, joined with "; "
     reports: int
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        from review.example import UNIT_DETAIL_FIELD
+
+        return {"id": self.id, "name": self.name, UNIT_DETAIL_FIELD: self.detail,
+                "reports": self.reports}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class DemoSummary:
-    """What the demo produced: PRISMA flow, agreement per stage, programmes, output files."""
+    """What the demo produced: PRISMA flow, agreement per stage, units, output files."""
 
     project: str  # the demo folder
     flow: DemoFlow
     agreement: Mapping[str, DemoAgreement]  # stage -> agreement
-    programmes: tuple[DemoProgramme, ...]  # most reports first
+    units: tuple[DemoUnit, ...]  # most reports first
     outputs: tuple[str, ...]  # the files of OUTPUTS that exist, relative to the project
     missing_outputs: tuple[str, ...]
     report: str | None  # REPORT when it was written
+    unit: Level | None = None  # the schema's further level
 
     def to_json(self) -> dict[str, Any]:
         """The start of ``review demo --json`` (the CLI adds run times and the steps)."""
@@ -120,7 +136,7 @@ class DemoSummary:
             "project": self.project,
             "flow": self.flow.to_json(),
             "agreement": {stage: a.to_json() for stage, a in self.agreement.items()},
-            "programmes": [p.to_json() for p in self.programmes],
+            **({f"{self.unit.name}s": [p.to_json() for p in self.units]} if self.unit else {}),
             "outputs": list(self.outputs),
             "missing_outputs": list(self.missing_outputs),
             "report": self.report,
@@ -128,9 +144,10 @@ class DemoSummary:
 
 
 def summarise(project_dir: Path) -> DemoSummary:
-    """What the demo produced: PRISMA flow, agreement per stage, programmes, output files."""
+    """What the demo produced: PRISMA flow, agreement per stage, units, output files."""
     import json
 
+    from review.chart.store import project_schema
     from review.project import Project
     from review.screen import agreement
 
@@ -152,38 +169,41 @@ def summarise(project_dir: Path) -> DemoSummary:
             unresolved=a.unresolved,
         )
     outputs = tuple(p for p in OUTPUTS if (project.root / p).is_file())
+    unit = project_schema(project).unit
     return DemoSummary(
         project=str(project.root),
-        flow=DemoFlow.from_json(prisma.get("flow", {})),
+        flow=DemoFlow.from_json(prisma.get("flow", {}), unit.name if unit else ""),
         agreement=agreements,
-        programmes=_programmes(project),
+        units=_units(project) if unit else (),
         outputs=outputs,
         missing_outputs=tuple(p for p in OUTPUTS if p not in outputs),
         report=REPORT if (project.root / REPORT).is_file() else None,
+        unit=unit,
     )
 
 
-def _programmes(project: Project) -> tuple[DemoProgramme, ...]:
-    """The final charting's programmes with their number of reports, most reports first."""
+def _units(project: Project) -> tuple[DemoUnit, ...]:
+    """The final charting's units with their number of reports, most reports first."""
     from review.chart import final_charting
+    from review.example import UNIT_DETAIL_FIELD
 
     charting = final_charting(project)
     if charting is None:
         return ()
     reports_of: dict[str, int] = {}
-    for progs in charting.report_programmes.values():
+    for progs in charting.report_units.values():
         for pid in progs:
             reports_of[pid] = reports_of.get(pid, 0) + 1
-    programmes = []
-    for pid, prog in charting.programmes.items():
-        setting = prog.get("setting") or []
-        programmes.append(
-            DemoProgramme(
+    units = []
+    for pid, row in charting.units.items():
+        detail = row.get(UNIT_DETAIL_FIELD) or []
+        units.append(
+            DemoUnit(
                 id=pid,
-                name=str(prog.get("name") or pid),
-                setting="; ".join(setting) if isinstance(setting, list) else str(setting),
+                name=str(row.get("name") or pid),
+                detail="; ".join(detail) if isinstance(detail, list) else str(detail),
                 reports=reports_of.get(pid, 0),
             )
         )
-    programmes.sort(key=lambda p: (-p.reports, p.name.casefold()))
-    return tuple(programmes)
+    units.sort(key=lambda p: (-p.reports, p.name.casefold()))
+    return tuple(units)

@@ -170,6 +170,22 @@ def records_for_entry(project: Project, entry: ImportEntry) -> list[Record]:
         return _to_records(result, sha, entry.source, entry.kind, entry.file)
 
 
+def _source_name(source: str) -> str:
+    """The source name as stored: spaces collapsed; refused when empty or when it holds a
+    control or bidi-override character (it is printed, charted and written to every output)."""
+    from review.io.printable import printable
+
+    source = " ".join(str(source).split())
+    if not source:
+        raise InputError("--source must name the database or source, e.g. --source Scopus.")
+    if printable(source) != source:
+        raise InputError(
+            f"--source {printable(source)!r} contains a control or bidi-override character; "
+            "pass a plain name, e.g. --source Scopus."
+        )
+    return source
+
+
 def import_files(
     project: Project,
     paths: Iterable[Path | str],
@@ -195,9 +211,7 @@ def import_files(
     files = [Path(p) for p in paths]
     if not files:
         raise InputError("no files given. Example: review import results.ris --source Scopus")
-    source = " ".join(str(source).split())
-    if not source:
-        raise InputError("--source must name the database or source, e.g. --source Scopus.")
+    source = _source_name(source)
     if kind not in KINDS:
         raise InputError(f"--kind {kind!r} is not a kind; use one of: {', '.join(KINDS)}.")
     parsed = _read_batch(project, files, fmt, encoding, column_map, progress)

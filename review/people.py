@@ -42,7 +42,7 @@ MAX_CODE = 80  # a base32 code longer than this gets the hashed form
 MAX_NAME = 200  # characters; longer names are refused (nobody types them on purpose)
 CONSENSUS = "consensus"  # the reserved name for an agreed outcome (resolutions, charting)
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_name(name: str, option: str = "--reviewer") -> str:

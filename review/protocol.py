@@ -28,6 +28,10 @@ class StageConfig:
     maybe_to_fulltext: bool = True
     # who screens this stage (empty: the protocol's team, ``reviewers``)
     reviewers: tuple[str, ...] = ()
+    # "all": every reviewer screens every record; "split": each record goes to
+    # reviewers_per_record of the stage's reviewers (review.screen.assign, docs/team.md)
+    assignment: str = "all"
+    assignment_seed: int = 0
 
     def reason(self, key: str) -> ExclusionReason | None:
         """Find a reason by id, by label (case-insensitive) or by 1-based number."""
@@ -234,8 +238,26 @@ def _parse_stages(data: dict[str, Any], path: Path) -> dict[str, StageConfig]:
             exclusion_reasons=tuple(reasons),
             maybe_to_fulltext=bool(cfg.get("maybe_to_fulltext", True)),
             reviewers=_names(cfg.get("reviewers"), f"stages.{name}.reviewers", path),
+            **_parse_assignment(name, cfg, path),
         )
     return stages
+
+
+ASSIGNMENTS = ("all", "split")
+
+
+def _parse_assignment(name: str, cfg: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``assignment`` (all | split) and ``assignment_seed`` of one stage."""
+    how = cfg.get("assignment", "all")
+    if how not in ASSIGNMENTS:
+        raise ProjectError(
+            f"{path}: stages.{name}.assignment must be one of {', '.join(ASSIGNMENTS)} "
+            f"(got {how!r})."
+        )
+    seed = cfg.get("assignment_seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ProjectError(f"{path}: stages.{name}.assignment_seed must be a whole number.")
+    return {"assignment": how, "assignment_seed": seed}
 
 
 def _parse_reasons(name: str, cfg: dict[str, Any], path: Path) -> list[ExclusionReason]:

@@ -64,6 +64,9 @@ STAGE = Map(
         "maybe_to_fulltext": BOOL,
         "exclusion_reasons": ListOf(_REASON, "a list of reasons"),
         "reviewers": NAMES,
+        # each record to reviewers_per_record of the stage's reviewers (docs/team.md, "Assignment")
+        "assignment": Scalar(("str",), "all or split"),
+        "assignment_seed": INT,
     }
 )
 

@@ -87,8 +87,8 @@ class ExampleCharting:
         for rep in self.reports:
             rid = ids.get(rep.key, rep.key)
             out.reports[rid] = dict(rep.values)
-            out.report_programmes[rid] = list(rep.programmes)
-        out.programmes = {pid: dict(v) for pid, v in self.programmes.items()}
+            out.report_units[rid] = list(rep.programmes)
+        out.units = {pid: dict(v) for pid, v in self.programmes.items()}
         return out
 
 

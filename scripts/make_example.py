@@ -1403,7 +1403,7 @@ def write_charting(decisions: Path, works: list[Work]) -> list[Path]:
             template = Path(tmp) / f"template-{who}.xlsx"
             save_workbook(build_template(schema, reports, reviewer=who), template)
             filled = Path(tmp) / f"filled-{who}.xlsx"
-            fill_template(template, values, consensus.programmes, filled)
+            fill_template(template, values, consensus.units, filled)
             path = decisions / f"charting-{who}.xlsx"
             path.write_bytes(stable_xlsx_bytes(load_workbook(filled)))
             chartings[who] = read_charting(path, schema, set(consensus.reports), reviewer=who)
@@ -1413,7 +1413,7 @@ def write_charting(decisions: Path, works: list[Work]) -> list[Path]:
         form = Path(tmp) / "consensus-form.xlsx"
         save_workbook(consensus_workbook(schema, plan_consensus(schema, reports, chartings)), form)
         decided = Path(tmp) / "consensus-decided.xlsx"
-        fill_template(form, consensus.reports, dict(sorted(consensus.programmes.items())), decided)
+        fill_template(form, consensus.reports, dict(sorted(consensus.units.items())), decided)
         path = decisions / "charting-consensus.xlsx"
         path.write_bytes(stable_xlsx_bytes(load_workbook(decided)))
         out.append(path)

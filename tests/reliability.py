@@ -386,3 +386,199 @@ def _progress(label: str, done: int, counts: Counter) -> None:
     if path:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"step": label, "trials": done, "counts": dict(counts)}) + "\n")
+
+
+# ---- injection through record content into every output (issue 21) ------------------------------
+
+# Pieces of each class of hostile text; a payload mixes a few of one class with plain words.
+INJECTION_PIECES: dict[str, tuple[str, ...]] = {
+    "script": ("<!--", "-->", "</script>", "</SCRIPT ", "<script>window.pwned=1</script>",
+               "\u2028", "\u2029", "<!--<script>", "]]>", "&lt;", "<img src=x onerror=pwned=1>",
+               '"', "'", "\\", "</", "<\\/"),
+    "formula": ('=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3",
+                "\t=1", "\r=1", "=1+1"),
+    "terminal": ("\x1b[2J", "\x1b]8;;http://evil.example\x1b\\", "\x1b]52;c;ZXZpbA==\x07",
+                 "\x9b31m", "\x9d0;title\x9c", "\x85", "\x7f", "\x07", "\x08", "\x1b[?1049h"),
+    "bidi": ("\u202e", "\u202d", "\u202a", "\u202b", "\u202c", "\u2066", "\u2067", "\u2068",
+             "\u2069"),
+    "markup": ("[bold]", "[/x]", "[/]", "[link=http://evil.example]", "[/link]", "\\[", "[red",
+               "[@click=app.quit]"),
+    "markdown": ("<b>", "</b>", "*", "**", "_", "`", "[x](javascript:alert(1))", "|", "# ",
+                 "&amp;", "<https://evil.example>", "![i](x)"),
+}  # fmt: skip
+_RAW_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+_MD_TAGS = {"p", "h1", "h2", "h3", "em", "strong", "code", "table", "thead", "tbody", "tr", "th",
+            "td", "blockquote", "br"}  # fmt: skip
+
+
+def _invoke(args: list[str], keys: str = "") -> tuple[int, str]:
+    """A ``review`` command in this process, with typed input; (exit code, stdout + stderr)."""
+    from typer.testing import CliRunner
+
+    from review.cli import app
+
+    result = CliRunner().invoke(app, args, input=keys, env={"COLUMNS": "2000"})
+    text = result.output
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        text += f"\nTraceback: {result.exception!r}"
+    return result.exit_code, text
+
+
+def payloads(n: int, seed: int = 21) -> Iterator[tuple[str, str]]:
+    """``n`` (class, text) payloads: each class in turn, 1-4 of its pieces among plain words."""
+    rng = random.Random(seed)
+    classes = sorted(INJECTION_PIECES)
+    for i in range(n):
+        cls = classes[i % len(classes)]
+        parts = ["Peer", "support"]
+        for _ in range(rng.randint(1, 4)):
+            parts.insert(rng.randrange(len(parts) + 1), rng.choice(INJECTION_PIECES[cls]))
+        yield cls, " ".join(parts) if rng.random() < 0.7 else "".join(parts)
+
+
+def _csv_problems(text: str) -> list[str]:
+    import csv
+
+    from review.io.xlsx import FORMULA_START
+
+    problems = []
+    for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))):
+        problems += [f"formula cell {c[:20]!r}" for c in row if c.startswith(FORMULA_START)]
+    return problems
+
+
+def _report_problems(page: str) -> list[str]:
+    """The HTML checks a browser would make: one data block, one script, both closed where we
+    closed them, the data JSON, the CSP hash of the one script."""
+    import base64
+    import json
+    import re
+
+    problems = []
+    if page.count("<script") != 2 or page.count("</script") != 2:
+        problems.append("script tags")
+    data = re.search(r'id="report-data">(.*?)</script>', page, re.S)
+    try:
+        json.loads(data.group(1) if data else "")
+    except ValueError:
+        problems.append("page data not JSON")
+    if data and re.search(r"<!--|<script|</script", data.group(1), re.I):
+        problems.append("script-state sequence in page data")
+    script = re.findall(r"<script>(.*?)</script>", page, re.S)
+    digest = (
+        base64.b64encode(hashlib.sha256(script[0].encode()).digest()).decode() if script else ""
+    )
+    if f"script-src 'sha256-{digest}'" not in page or "script-src 'unsafe-inline'" in page:
+        problems.append("CSP")
+    return problems
+
+
+def _md_problems(text: str) -> list[str]:
+    import re
+
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(text)
+    tags = {t.lower() for t in re.findall(r"</?([A-Za-z][\w-]*)", html)} - _MD_TAGS
+    problems = [f"HTML tag <{t}> from data" for t in sorted(tags)]
+    if "<!--" in html:
+        problems.append("HTML comment from data")
+    if re.search(_RAW_CONTROL, text):
+        problems.append("control character")
+    return problems
+
+
+def injection_trial(root: Path, payload: str) -> tuple[str, list[str]]:
+    """One payload in a record title, the source name, an exclusion-reason label, a note, charted
+    text and the project title; every output checked. (outcome, problems): outcome is ``clean``
+    or ``source refused, rest clean`` (a source name with a control character is refused with a
+    message, and the trial goes on with a plain one); problems list what leaked where."""
+    import re
+
+    from tests.hostile import TITLES, hostile_project
+
+    problems: list[str] = []
+    outcome = "clean"
+    titles = (payload, *TITLES[1:])
+    kw = {"titles": titles, "reason": "R " + payload, "note": payload, "title": payload,
+          "charted": ("Aims " + payload, payload)}  # fmt: skip
+    try:
+        hostile_project(root, source="S " + payload, **kw)
+    except Exception as exc:  # a refused source: the message, then the rest with a plain one
+        if "control or bidi-override character" not in str(exc):
+            return "crash", [f"project: {exc!r}"[:200]]
+        outcome = "source refused, rest clean"
+        shutil.rmtree(root, ignore_errors=True)
+        hostile_project(root, source="Plain source", **kw)
+    p = ["-p", str(root)]
+    out = root.parent / "out"
+    out.mkdir(exist_ok=True)
+    runs = {
+        "status": ["status"],
+        "report": ["report", "-q", "-o", str(out / "r.html")],
+        "prisma": ["prisma", "-q"],
+        "explain": ["prisma", "explain", "records_screened", "-o", str(out / "e.csv")],
+        "explain --json": ["prisma", "explain", "records_excluded_by_reason.hostile", "--json"],
+        "export csv": ["export", "--format", "csv", "-o", str(out / "x.csv")],
+        "chart summary": ["chart", "summary"],
+        "checklist": ["report", "checklist", "-o", str(out / "c.xlsx")],
+        "disagreements": ["disagreements", "--stage", "full-text"],
+    }
+    for name, args in runs.items():
+        code, text = _invoke([*args, *p])
+        if code != 0 or "Traceback" in text or "MarkupError" in text:
+            problems.append(f"{name}: exit {code} {text[-120:]!r}")
+        if re.search(_RAW_CONTROL, text):
+            problems.append(f"{name}: control character on the terminal")
+    for name, args, keys in (
+        ("line screen", ["screen", "--stage", "title-abstract", "--reviewer", "Eve", "--line",
+                         "--order", "random"], "?\nn " + payload.replace("\n", " ") + "\nq\n"),
+        ("resolve", ["resolve", "--stage", "full-text", "--resolver", "Cleo"], "q\n"),
+    ):  # fmt: skip
+        code, text = _invoke([*args, *p], keys)
+        if code != 0 or "Traceback" in text or re.search(_RAW_CONTROL, text):
+            problems.append(f"{name}: exit {code}, {text[-120:]!r}")
+    if (out / "r.html").is_file():
+        page = (out / "r.html").read_text("utf-8")
+        problems += [f"report: {x}" for x in _report_problems(page)]
+    csvs = [out / "e.csv", out / "x.csv", *root.glob("outputs/**/*.csv")]
+    for path in (p for p in csvs if p.is_file()):
+        text = path.read_text(encoding="utf-8")
+        problems += [f"{path.name}: {x}" for x in _csv_problems(text)]
+        if re.search(_RAW_CONTROL.replace("\\x0b-\\x1f", "\\x0b\\x0c\\x0e-\\x1f"), text):
+            problems.append(f"{path.name}: control character")
+    for derived in (root / "outputs/prisma/prisma.svg", root / "outputs/prisma/prisma.mmd"):
+        text = derived.read_text(encoding="utf-8") if derived.is_file() else ""
+        if not text or re.search(_RAW_CONTROL, text):
+            problems.append(f"{derived.name}: missing or a control character")
+    try:
+        from defusedxml import ElementTree
+
+        ElementTree.parse(root / "outputs/prisma/prisma.svg")
+    except Exception as exc:
+        problems.append(f"prisma.svg: not well-formed XML ({exc})"[:120])
+    for md in (root / "outputs/prisma/methods.md", root / "outputs/charting/summary.md",
+               out / "c.md"):  # fmt: skip
+        if not md.is_file():
+            problems.append(f"{md.name}: not written")
+            continue
+        problems += [f"{md.name}: {x}" for x in _md_problems(md.read_text(encoding="utf-8"))]
+    return ("violation" if problems else outcome), problems
+
+
+def injection_trials(tmp: Path, n: int, seed: int = 21) -> dict[str, Counter]:
+    """``n`` payloads, each through every output: outcome counts per class (and the problems)."""
+    by_class: dict[str, Counter] = {}
+    for i, (cls, payload) in enumerate(payloads(n, seed)):
+        root = tmp / f"t{i}" / "proj"
+        try:
+            outcome, problems = injection_trial(root, payload)
+        except Exception as exc:  # classified, never assumed
+            outcome, problems = "crash", [repr(exc)[:200]]
+        counts = by_class.setdefault(cls, Counter())
+        counts[outcome] += 1
+        for x in problems:
+            counts[f"BAD: {x}"[:160]] += 1
+        shutil.rmtree(root.parent, ignore_errors=True)
+        _progress(f"injection {cls}", i + 1, counts)
+    return by_class

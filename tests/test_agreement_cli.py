@@ -112,4 +112,4 @@ def test_status_shows_screening(project):
     assert "title-abstract: 2 records, 1 with a final decision, 0 open disagreements" in (
         result.stdout
     )
-    assert "Ana: 1/2 screened (50%)" in result.stdout
+    assert "Ana: 1/2 screened (50.0%)" in result.stdout  # one percentage rule (review.percent)

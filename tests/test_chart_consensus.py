@@ -163,7 +163,7 @@ def test_consensus_round_trip(chart_project, tmp_path, example, monkeypatch):  #
     assert final is not None and final.reviewer == "consensus"
     want = example.charting()
     assert final.reports == want.reports
-    assert final.programmes == want.programmes
+    assert final.units == want.units
     drawn = []  # the gap map's rendering is tested in test_chart.py; skip matplotlib here
     monkeypatch.setattr(
         "review.chart.outputs.write_gap_map", lambda ct, svg, png: drawn.append(ct.row_field)

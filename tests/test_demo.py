@@ -136,7 +136,7 @@ def test_charting_summary_equals_published_counts(demo) -> None:
     charting = final_charting(project)
     assert charting is not None
     summary = summarise(project_schema(project), charting)
-    assert (summary.n_reports, summary.n_programmes) == (45, 24)
+    assert (summary.n_reports, summary.n_units) == (45, 24)
     got = {fid: summary.counts(fid) for fid in PUBLISHED}
     assert got == PUBLISHED
     md = (root / "outputs" / "charting" / "summary.md").read_text(encoding="utf-8")
@@ -217,10 +217,10 @@ def test_demo_summary_is_typed_and_matches_its_json(demo) -> None:
         ta.kappa_ci95 is not None
         and list(ta.kappa_ci95) == (data["agreement"]["title-abstract"]["kappa_ci95"])
     )
-    assert len(summary.programmes) == 24
-    assert "Iowa Parent Partner program" in {p.name for p in summary.programmes}
-    assert [p.reports for p in summary.programmes] == sorted(
-        (p.reports for p in summary.programmes), reverse=True
+    assert len(summary.units) == 24
+    assert "Iowa Parent Partner program" in {p.name for p in summary.units}
+    assert [p.reports for p in summary.units] == sorted(
+        (p.reports for p in summary.units), reverse=True
     )
     assert summary.missing_outputs == () and summary.report == "outputs/report.html"
 

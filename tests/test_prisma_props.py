@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from review.chart.schema import Level
 from review.errors import ReviewError
 from review.prisma.flow import (
     Final,
@@ -21,6 +22,8 @@ from review.prisma.flow import (
     explain,
     explain_count,
 )
+
+PROGRAMME = Level("programme", "programme", "programmes")
 
 KINDS = ("database", "register", "website", "organisation", "citation", "expert", "other")
 REASONS = {"r1": "Reason one", "r2": "Reason two"}  # "r9" is used but not in the protocol
@@ -160,7 +163,8 @@ def histories(draw: st.DrawFn) -> History:
         maybe_to_fulltext=maybe_to_fulltext,
         ta_reasons=REASONS,
         ft_reasons=REASONS,
-        report_programmes=report_programmes,
+        report_units=report_programmes,
+        unit=PROGRAMME,
         cluster_of=cluster_of,
         titles={r: f"Title {r}" for r in [*main_ids, *other_ids]},
     )
@@ -211,7 +215,8 @@ def test_counts_equal_the_history_and_invariants_hold(h: History) -> None:
     assert f.reports_included_other == t["ft"]["other"]["included"]
     assert p["total_reports"] == t["reports_included"]
     assert p["total_studies"] == t["studies_included"]
-    assert f.programmes_included == t["programmes_included"]
+    assert f.units_included == t["programmes_included"]
+    assert flow.counts.to_json()["programmes_included"] == t["programmes_included"]
     assert {r.reason: r.n for r in f.records_excluded_by_reason if r.n} == t["ta_reasons"]
     assert {r.reason: r.n for r in f.reports.excluded_by_reason if r.n} == t["ft"]["main"][
         "reasons"
@@ -345,7 +350,9 @@ def test_inconsistent_histories_raise_naming_the_records(h: History, data: st.Da
 
 def test_unknown_explain_key_lists_the_keys() -> None:
     inp = PrismaInputs(
-        identified=(Identified("DB", "database", "main", ("a", "b")),), main_clusters=("a", "b")
+        identified=(Identified("DB", "database", "main", ("a", "b")),),
+        main_clusters=("a", "b"),
+        unit=PROGRAMME,
     )
     flow = compute_flow(inp)
     with pytest.raises(ReviewError, match=r"Unknown count 'nope'\. Use one of: identified, "):

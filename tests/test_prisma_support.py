@@ -8,7 +8,10 @@ experts = 45 reports describing 24 programmes. The split over databases and reas
 
 from __future__ import annotations
 
+from review.chart.schema import Level
 from review.prisma.flow import Final, Identified, PrismaInputs
+
+PROGRAMME = Level("programme", "programme", "programmes")
 
 DATABASES = (
     ("Web of Science", 2311),
@@ -91,8 +94,9 @@ def example_inputs() -> PrismaInputs:
         maybe_to_fulltext=True,
         ta_reasons=REASONS,
         ft_reasons=REASONS,
-        report_programmes=programmes,
-        programme_names={f"P{k:02d}": f"Programme {k}" for k in range(1, 25)},
+        report_units=programmes,
+        unit_names={f"P{k:02d}": f"Programme {k}" for k in range(1, 25)},
+        unit=PROGRAMME,
         cluster_of=cluster_of,
         titles=titles,
     )

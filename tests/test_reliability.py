@@ -217,3 +217,24 @@ def test_import_or_dedup_during_screening(tmp_path: Path, other: str):
     assert proc.returncode == 0, err
     ids = _decisions(root, "ann")
     assert len(ids) == 4 and len(set(ids)) == 4
+
+
+# ---- injection through record content into every output (issue 21) ------------------------------
+
+
+@pytest.mark.slow  # ~5 s a payload; REVIEW_RELIABILITY_SCALE=full for the figures in the docs
+def test_injection_into_every_output(tmp_path: Path):
+    """Hostile text (script breakers, formulas, terminal escapes, bidi overrides, Rich markup,
+    Markdown/HTML) in a title, the source name, a reason label, a note, charted text and the
+    project title: every output is checked (report JSON/CSP, terminals, CSVs, Markdown, SVG)."""
+    from reliability import INJECTION_PIECES, injection_trials
+
+    n = 120 if scale() == "full" else 2 * len(INJECTION_PIECES)
+    by_class = injection_trials(tmp_path, n)
+    print()
+    for cls, counts in sorted(by_class.items()):
+        print(f"{cls}: {dict(counts)}")
+    bad = {cls: [k for k in c if k.startswith("BAD") or k in ("crash", "violation")]
+           for cls, c in by_class.items()}  # fmt: skip
+    assert not any(bad.values()), bad
+    assert sum(sum(c.values()) for c in by_class.values()) == n

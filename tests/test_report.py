@@ -352,7 +352,7 @@ def test_demo_report_in_headless_chromium(demo_run, browser, tmp_path: Path) -> 
     for i, j in cells[:3] + cells[-2:]:
         programmes = set(gap.members[i][j])
         expected = sorted(
-            rid for rid, pids in charting.report_programmes.items() if programmes & set(pids)
+            rid for rid, pids in charting.report_units.items() if programmes & set(pids)
         )
         cell = browser.find_element(
             By.CSS_SELECTOR, f'svg.gapmap g.cell[data-row="{i}"][data-col="{j}"]'

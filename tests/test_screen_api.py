@@ -214,8 +214,8 @@ def test_status_summary_lines(project):
     decide(project, "Ben", "r1", "exclude")
     s = status_summary(project)
     assert s.lines[0] == "title-abstract: 4 records, 0 with a final decision, 1 open disagreements"
-    assert "  Ana: 2/4 screened (50%)" in s.lines
-    assert "  Ben: 1/4 screened (25%)" in s.lines
+    assert "  Ana: 2/4 screened (50.0%)" in s.lines
+    assert "  Ben: 1/4 screened (25.0%)" in s.lines
     assert s.stages["title-abstract"].open_disagreements == 1
     assert s.stages["full-text"].eligible == 0
 

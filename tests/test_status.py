@@ -113,7 +113,6 @@ def test_screening_status_json_per_stage(project) -> None:
         "percent_agreement": 0.5,
         "log_problems": [],
         "reviewers_left_out": [],
-        "stopped": None,  # no stop recorded (test_rank.py: the team stop)
     }
     typed = collect_status(Project.open(project.root)).screening.stages["title-abstract"]
     assert typed.to_json() == ta

@@ -4,7 +4,7 @@ Library API (pure where possible; the CLI in ``review/cli/chart_cmds.py`` is a t
 
 - ``load_schema(path) -> Schema``: ``extraction_schema.yaml``, validated.
 - ``build_template(schema, reports, reviewer) -> Workbook``; ``make_template(project, out, …)``.
-- ``fill_template(template_path, values_by_record_id, programmes, out_path)``: a filled workbook
+- ``fill_template(template_path, values_by_record_id, units, out_path)``: a filled workbook
   from plain data (the example generator uses it).
 - ``import_charting(project, workbook, reviewer) -> ImportResult``: validate and store a version.
 - ``final_charting(project) -> Charting | None``; ``latest_chartings(project)``.

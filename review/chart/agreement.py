@@ -1,8 +1,8 @@
 """Field-level agreement between charting reviewers: percent agreement, and Cohen's κ where the
 field is categorical (``outputs/charting/agreement.csv``).
 
-Units are the rows every reviewer charted (reports charted by all; programmes listed by all) on
-which at least one reviewer recorded a value for the field — the same units as
+Units are the rows every reviewer charted (reports charted by all; units of the schema's further
+level listed by all) on which at least one reviewer recorded a value for the field — the same units as
 ``review chart compare``, so ``agreed/compared`` here equals its per-field counts.
 
 - Single-valued categorical fields (single choice, yes/no, country): Cohen's κ over the values,
@@ -23,6 +23,7 @@ from typing import Any
 from review.chart.compare import _same
 from review.chart.model import Charting
 from review.chart.schema import Field, Schema
+from review.percent import percent
 
 BLANK = "(blank)"
 COLUMNS = (
@@ -53,7 +54,7 @@ class FieldStats:
 
     @property
     def percent(self) -> float | None:
-        return round(100 * self.agreed / self.compared, 1) if self.compared else None
+        return percent(self.agreed, self.compared)
 
     def row(self) -> list[Any]:
         return [
@@ -77,7 +78,7 @@ def _blank(v: Any) -> bool:
 def _units(
     f: Field, charts: list[Charting], keys: list[str]
 ) -> list[list[Any]]:  # one list of values (one per reviewer) per unit
-    rows_of = (lambda c: c.reports) if f.level == "report" else (lambda c: c.programmes)
+    rows_of = (lambda c: c.reports) if f.level == "report" else (lambda c: c.units)
     out = []
     for key in keys:
         vals = [rows_of(c)[key].get(f.id) for c in charts]
@@ -142,13 +143,13 @@ def agreement_stats(schema: Schema, chartings: dict[str, Charting]) -> list[Fiel
     if not charts:
         return []
     reports = sorted(set.intersection(*(set(c.reports) for c in charts)))
-    programmes = sorted(set.intersection(*(set(c.programmes) for c in charts)))
+    units = sorted(set.intersection(*(set(c.units) for c in charts)))
     out: list[FieldStats] = []
     for f in schema.fields:
-        if f.type == "programme_link" or f.level == "report":
+        if f.type == "link" or f.level == "report":
             keys = reports
         else:
-            keys = programmes
+            keys = units
         rows = field_stats(f, charts, keys)
         if rows[0].compared:
             out += rows

@@ -6,16 +6,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from review.chart.model import Charting
-from review.chart.schema import Schema
+from review.chart.schema import Level, Schema
+from review.percent import percent
 
-PROGRAMME_PRESENT = "(programme listed)"
+
+def unit_present(unit: Level) -> str:
+    """The pseudo-field of a unit listed by some charters only: "(site listed)"."""
+    return f"({unit.singular} listed)"
 
 
 @dataclass(frozen=True, slots=True)
 class Disagreement:
-    level: str  # "report" | "programme"
-    key: str  # record id or programme id
-    label: str  # citation or programme name
+    level: str  # "report" or the schema's further level
+    key: str  # record id or unit id
+    label: str  # citation or the unit's name
     field_id: str
     field_label: str
     values: tuple[str, ...]  # one per reviewer, display text ("" = blank)
@@ -31,7 +35,7 @@ class FieldAgreement:
 
     @property
     def percent(self) -> float | None:
-        return round(100 * self.agreed / self.compared, 1) if self.compared else None
+        return percent(self.agreed, self.compared)
 
 
 @dataclass(slots=True)
@@ -39,16 +43,17 @@ class Comparison:
     reviewers: list[str]
     reports_compared: int  # charted by every reviewer
     reports_partial: list[str]  # charted by some reviewers only
-    programmes_compared: int
+    units_compared: int  # units of the further level listed by every reviewer
     rows: list[Disagreement] = field(default_factory=list)
     fields: list[FieldAgreement] = field(default_factory=list)
+    unit: Level | None = None  # the schema's further level (None when reports only)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "reviewers": self.reviewers,
             "reports_compared": self.reports_compared,
             "reports_charted_by_some_only": len(self.reports_partial),
-            "programmes_compared": self.programmes_compared,
+            **({f"{self.unit.name}s_compared": self.units_compared} if self.unit else {}),
             "disagreements": len(self.rows),
             "fields": [
                 {
@@ -111,28 +116,28 @@ def compare(schema: Schema, chartings: dict[str, Charting]) -> Comparison:
                         tuple(_text(v) for v in vals),
                     )
                 )
-    all_progs = sorted(set().union(*(c.programmes for c in charts))) if charts else []
+    unit = schema.unit
+    all_units = sorted(set().union(*(c.units for c in charts))) if charts and unit else []
     both = 0
-    for pid in all_progs:
-        present = [pid in c.programmes for c in charts]
-        name = next(
-            (_text(c.programmes[pid].get("name")) for c in charts if pid in c.programmes), ""
-        )
+    for pid in all_units:
+        assert unit is not None
+        present = [pid in c.units for c in charts]
+        name = next((_text(c.units[pid].get("name")) for c in charts if pid in c.units), "")
         if not all(present):
             rows.append(
                 Disagreement(
-                    "programme",
+                    unit.name,
                     pid,
                     name,
                     "",
-                    PROGRAMME_PRESENT,
+                    unit_present(unit),
                     tuple("yes" if p else "no" for p in present),
                 )
             )
             continue
         both += 1
-        for f in schema.programme_fields:
-            vals = [c.programmes[pid].get(f.id) for c in charts]
+        for f in schema.unit_fields:
+            vals = [c.units[pid].get(f.id) for c in charts]
             if all(v in (None, "", []) for v in vals):
                 continue
             st = stats[f.id]
@@ -141,15 +146,14 @@ def compare(schema: Schema, chartings: dict[str, Charting]) -> Comparison:
                 st.agreed += 1
             else:
                 rows.append(
-                    Disagreement(
-                        "programme", pid, name, f.id, f.label, tuple(_text(v) for v in vals)
-                    )
+                    Disagreement(unit.name, pid, name, f.id, f.label, tuple(_text(v) for v in vals))
                 )
     return Comparison(
         reviewers=[c.reviewer or n for n, c in zip(names, charts, strict=True)],
         reports_compared=len(common),
         reports_partial=partial,
-        programmes_compared=both,
+        units_compared=both,
+        unit=unit,
         rows=rows,
         fields=[s for s in stats.values() if s.compared],
     )

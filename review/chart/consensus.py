@@ -11,10 +11,10 @@ protection and hidden Meta as ``review chart template``, made for ``consensus``)
   :mod:`review.chart.agreement`).
 
 Values are compared per field as ``review chart compare`` does (case and spaces ignored; sets for
-multiple choice and programme links). A multiple-choice field is pre-filled option by option: an
-option every charter ticked is ticked, one ticked by some only is highlighted. A report charted
-by some charters only (the others left its row blank), or a programme listed by some only, is
-one difference on its Record ID / Programme ID cell; its cells are pre-filled where those who
+multiple choice and links). A multiple-choice field is pre-filled option by option: an option
+every charter ticked is ticked, one ticked by some only is highlighted. A report charted by some
+charters only (the others left its row blank), or a unit of the schema's further level listed by
+some only, is one difference on its ID cell; its cells are pre-filled where those who
 charted it agree. Filled in, the workbook imports with ``review chart import FILE --reviewer
 consensus`` under the same validation as any charting.
 """
@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from review.chart.agreement import FieldStats, agreement_stats
-from review.chart.compare import PROGRAMME_PRESENT, _same, _text
+from review.chart.compare import _same, _text, unit_present
 from review.chart.model import Charting
-from review.chart.schema import Field, Schema
-from review.chart.template import PROGRAMMES, REPORTS, Column, columns
+from review.chart.schema import Field, Level, Schema
+from review.chart.template import CODEBOOK, LISTS, META, REPORTS, Column, columns, unit_sheet
 
 DIFFERENCES = "Differences"
 AGREEMENT = "Agreement"
@@ -47,8 +47,8 @@ class Difference:
     sheet: str
     cells: tuple[str, ...]  # the highlighted cells, e.g. ("F7",) or ("Y7", "AA7")
     level: str
-    key: str  # record id or programme id
-    label: str  # citation or programme name
+    key: str  # record id or unit id
+    label: str  # citation or the unit's name
     field_id: str
     field_label: str
     values: tuple[str, ...]  # one per charter, display text
@@ -60,7 +60,8 @@ class ConsensusPlan:
 
     reviewers: list[str]
     reports: list[tuple[str, str]]  # (record id, citation), the form's rows in order
-    programmes: list[str]  # programme ids, the Programmes sheet's rows in order
+    units: list[str]  # unit ids, the further level's sheet rows in order
+    unit: Level | None = None  # the schema's further level (None when reports only)
     values: dict[tuple[str, int, int], Any] = field(default_factory=dict)  # pre-filled cells
     notes: dict[tuple[str, int, int], str] = field(default_factory=dict)  # highlighted cells
     differences: list[Difference] = field(default_factory=list)
@@ -75,7 +76,7 @@ class ConsensusPlan:
         return {
             "reviewers": self.reviewers,
             "reports": len(self.reports),
-            "programmes": len(self.programmes),
+            **({f"{self.unit.name}s": len(self.units)} if self.unit else {}),
             "cells_prefilled": self.prefilled,
             "cells_to_decide": len(self.notes),
             "differences": len(self.differences),
@@ -98,7 +99,7 @@ class _Planner:
         self.schema = schema
         self.names = names
         self.charts = charts
-        self.cols = {lvl: columns(schema, lvl) for lvl in ("report", "programme")}
+        self.cols = {lv.name: columns(schema, lv.name) for lv in schema.levels}
 
     def field_cols(self, level: str, f: Field) -> list[tuple[int, Column]]:
         return [(i, c) for i, c in enumerate(self.cols[level], start=1) if c.field is f]
@@ -146,7 +147,7 @@ class _Planner:
             for c, col in cols:
                 if col.option in chosen:
                     plan.values[(sheet, r, c)] = "Yes"
-        elif f.type == "programme_link":
+        elif f.type == "link":
             for (c, _), pid in zip(cols, value, strict=False):
                 plan.values[(sheet, r, c)] = str(pid)
         else:
@@ -199,8 +200,9 @@ def plan_consensus(
     charts = [chartings[n] for n in names]
     shown_names = [c.reviewer or n for n, c in zip(names, charts, strict=True)]
     planner = _Planner(schema, shown_names, charts)
-    pids = sorted(set().union(*(c.programmes for c in charts))) if charts else []
-    plan = ConsensusPlan(reviewers=shown_names, reports=list(reports), programmes=pids)
+    unit = schema.unit
+    pids = sorted(set().union(*(c.units for c in charts))) if charts and unit else []
+    plan = ConsensusPlan(reviewers=shown_names, reports=list(reports), units=pids, unit=unit)
     rows_of = {rid: r for r, (rid, _) in enumerate(reports, start=2)}
     charted = set().union(*(c.reports for c in charts)) if charts else set()
     plan.not_included = sorted(charted - set(rows_of))
@@ -213,34 +215,41 @@ def plan_consensus(
             plan.notes[(REPORTS, r, 1)] = _presence_note(shown_names, rows, "report")
             plan.differences.append(_presence(REPORTS, r, "report", rid, cite, rows))
         planner.row(plan, REPORTS, "report", r, rid, cite, rows)
+    sheet = unit_sheet(schema)
     for r, pid in enumerate(pids, start=2):
-        rows = [c.programmes.get(pid) for c in charts]
-        plan.values[(PROGRAMMES, r, 1)] = pid
+        assert unit is not None
+        rows = [c.units.get(pid) for c in charts]
+        plan.values[(sheet, r, 1)] = pid
         name = next((_text(row.get("name")) for row in rows if row and row.get("name")), "")
         if any(row is None for row in rows):
-            plan.notes[(PROGRAMMES, r, 1)] = _presence_note(shown_names, rows, "programme")
-            plan.differences.append(_presence(PROGRAMMES, r, "programme", pid, name, rows))
-        planner.row(plan, PROGRAMMES, "programme", r, pid, name, rows)
+            plan.notes[(sheet, r, 1)] = _unit_note(shown_names, rows, unit.singular)
+            plan.differences.append(
+                Difference(sheet, (f"A{r}",), unit.name, pid, name, "", unit_present(unit),
+                           tuple("yes" if row is not None else "no" for row in rows))
+            )  # fmt: skip
+        planner.row(plan, sheet, unit.name, r, pid, name, rows)
     plan.agreement = agreement_stats(schema, dict(zip(names, charts, strict=True)))
     return plan
 
 
 def _presence(sheet: str, r: int, level: str, key: str, label: str, rows: list[Any]) -> Difference:
-    """A row charted (report) or listed (programme) by some charters only."""
-    what = REPORT_PRESENT if level == "report" else PROGRAMME_PRESENT
+    """A report charted by some charters only."""
     shown = tuple("yes" if row is not None else "no" for row in rows)
-    return Difference(sheet, (f"A{r}",), level, key, label, "", what, shown)
+    return Difference(sheet, (f"A{r}",), level, key, label, "", REPORT_PRESENT, shown)
 
 
 def _presence_note(names: list[str], rows: list[Any], level: str) -> str:
     who = [n for n, row in zip(names, rows, strict=True) if row is not None]
-    if level == "report":
-        return (
-            f"Charted by {', '.join(who)} only; the others left this row blank. Check the "
-            "pre-filled cells and fill the rest (or clear the row to leave it uncharted)."
-        )
     return (
-        f"Listed by {', '.join(who)} only. Keep the programme (check its cells) or clear the "
+        f"Charted by {', '.join(who)} only; the others left this row blank. Check the "
+        "pre-filled cells and fill the rest (or clear the row to leave it uncharted)."
+    )
+
+
+def _unit_note(names: list[str], rows: list[Any], singular: str) -> str:
+    who = [n for n, row in zip(names, rows, strict=True) if row is not None]
+    return (
+        f"Listed by {', '.join(who)} only. Keep the {singular} (check its cells) or clear the "
         "whole row and its links on the Reports sheet."
     )
 
@@ -265,9 +274,11 @@ def consensus_workbook(schema: Schema, plan: ConsensusPlan) -> Any:
         cell.comment = comment
     _differences_sheet(wb, plan)
     _agreement_sheet(wb, plan)
-    # Keep the template's order (Reports, Programmes, Codebook, …); ours after the Codebook.
+    # Keep the template's order (Reports, the further level's sheet, Codebook, …); ours after
+    # the Codebook.
+    after = wb.sheetnames.index(CODEBOOK) + 1
     for i, name in enumerate((DIFFERENCES, AGREEMENT)):
-        wb.move_sheet(name, offset=3 + i - wb.sheetnames.index(name))
+        wb.move_sheet(name, offset=after + i - wb.sheetnames.index(name))
     wb.active = 0
     return wb
 
@@ -336,6 +347,9 @@ def write_consensus(schema: Schema, plan: ConsensusPlan, out: Path) -> None:
     atomic_write_bytes(Path(out), stable_xlsx_bytes(consensus_workbook(schema, plan)))
 
 
+_NOT_DATA = frozenset({REPORTS, CODEBOOK, DIFFERENCES, AGREEMENT, LISTS, META})
+
+
 def undecided_cells(path: Path) -> list[str]:
     """``Sheet!Cell`` of every highlighted cell of a consensus form still left blank (an empty
     list for any other charting workbook); option columns of multiple-choice fields excepted.
@@ -346,7 +360,7 @@ def undecided_cells(path: Path) -> list[str]:
     if DIFFERENCES not in wb.sheetnames:
         return []
     out = []
-    for sheet in (REPORTS, PROGRAMMES):
+    for sheet in [REPORTS] + [n for n in wb.sheetnames if n not in _NOT_DATA]:
         ws = wb[sheet]
         # an option column of a multiple-choice field ("Field: Option"): blank means "not
         # ticked", a decision in itself

@@ -21,13 +21,12 @@ from review.chart.schema import YES_NO, Field, Schema
 from review.chart.template import (
     CITATION,
     META,
-    PROGRAMME_ID,
-    PROGRAMMES,
     RECORD_ID,
     REPORTS,
     TEMPLATE_FORMAT,
     Column,
     columns,
+    unit_sheet,
 )
 from review.errors import InputError, ValidationError
 
@@ -218,7 +217,7 @@ def _row_values(
                 anything = True
             continue
         anything = True
-        if f.type == "programme_link":
+        if f.type == "link":
             links.setdefault(f.id, {})[col.link] = str(raw).strip()
             continue
         got = reader.convert(sheet, cell.coordinate, f, raw, col)
@@ -302,15 +301,15 @@ def read_charting(
     """
     path = Path(path)
     wb, template_rows = _open_form(
-        path, reviewer, project_id, from_other_reviewer, from_other_project
+        path, schema, reviewer, project_id, from_other_reviewer, from_other_project
     )
     reader = _Reader()
     out = Charting()
-    programme_rows = _read_programmes(reader, wb[PROGRAMMES], schema, out)
+    unit_rows = _read_units(reader, wb, schema, out)
     ws = wb[REPORTS]
     heads = _header(reader, ws, REPORTS, columns(schema, "report"))
     if heads is not None:
-        rows = _ReportRows(reader, ws, heads, schema, dict(template_rows), programme_rows)
+        rows = _ReportRows(reader, ws, heads, schema, dict(template_rows), unit_rows)
         for r in range(2, ws.max_row + 1):
             rows.read(r, out, included, resolve_id)
     if reader.problems:
@@ -323,7 +322,7 @@ def read_charting(
     # multiple choice in schema order
     for rows_of, fields in (
         (out.reports, schema.report_fields),
-        (out.programmes, schema.programme_fields),
+        (out.units, schema.unit_fields),
     ):
         for row in rows_of.values():
             for f in fields:
@@ -335,6 +334,7 @@ def read_charting(
 
 def _open_form(
     path: Path,
+    schema: Schema,
     reviewer: str | None,
     project_id: str | None = None,
     from_other_reviewer: bool = False,
@@ -351,8 +351,8 @@ def _open_form(
         wb = load_workbook(path, data_only=False)
     except (OSError, BadZipFile, KeyError, ValueError) as exc:
         raise InputError(f"cannot open as an Excel workbook ({exc}).", file=str(path)) from None
-    for name in (REPORTS, PROGRAMMES):
-        if name not in wb.sheetnames:
+    for name in (REPORTS, unit_sheet(schema)):
+        if name and name not in wb.sheetnames:
             raise InputError(
                 f"no {name!r} sheet: not a charting workbook. Make one with `review chart template`.",
                 file=str(path),
@@ -388,37 +388,43 @@ def _open_form(
     return wb, template_rows
 
 
-def _read_programmes(reader: _Reader, pws: Any, schema: Schema, out: Charting) -> dict[str, str]:
-    """The Programmes sheet into ``out.programmes``; returns programme id -> its first cell."""
-    pheads = _header(reader, pws, PROGRAMMES, columns(schema, "programme"))
-    programme_rows: dict[str, str] = {}  # programme id -> first cell
+def _read_units(reader: _Reader, wb: Any, schema: Schema, out: Charting) -> dict[str, str]:
+    """The further level's sheet into ``out.units``; returns unit id -> its first cell (empty
+    when the schema charts reports only)."""
+    unit = schema.unit
+    unit_rows: dict[str, str] = {}  # unit id -> first cell
+    if unit is None:
+        return unit_rows
+    sheet = unit_sheet(schema)
+    pws = wb[sheet]
+    pheads = _header(reader, pws, sheet, columns(schema, unit.name))
     if pheads is None:
-        return programme_rows
-    id_col = next(c for c, col in pheads.items() if col.header == PROGRAMME_ID)
+        return unit_rows
+    id_col = next(c for c, col in pheads.items() if col.header == unit.id_header)
     for r in range(2, pws.max_row + 1):
-        values, refs, anything = _row_values(reader, pws, PROGRAMMES, r, pheads)
+        values, refs, anything = _row_values(reader, pws, sheet, r, pheads)
         id_cell = pws.cell(row=r, column=id_col)
-        pid = reader.raw(PROGRAMMES, id_cell)
+        pid = reader.raw(sheet, id_cell)
         if pid is None:
             if anything:
                 reader.problem(
-                    PROGRAMMES,
+                    sheet,
                     id_cell.coordinate,
-                    "Programme ID missing; give every programme a short unique ID",
+                    f"{unit.id_header} missing; give every {unit.singular} a short unique ID",
                 )
             continue
         pid = str(pid).strip()
-        if pid in programme_rows:
+        if pid in unit_rows:
             reader.problem(
-                PROGRAMMES,
+                sheet,
                 id_cell.coordinate,
-                f"Programme ID {pid!r} also used in {programme_rows[pid]}; IDs must be unique",
+                f"{unit.id_header} {pid!r} also used in {unit_rows[pid]}; IDs must be unique",
             )
             continue
-        programme_rows[pid] = id_cell.coordinate
-        _check_required(reader, PROGRAMMES, schema.programme_fields, values, refs)
-        out.programmes[pid] = {k: v for k, v in values.items() if v is not _INVALID and v != []}
-    return programme_rows
+        unit_rows[pid] = id_cell.coordinate
+        _check_required(reader, sheet, schema.unit_fields, values, refs)
+        out.units[pid] = {k: v for k, v in values.items() if v is not _INVALID and v != []}
+    return unit_rows
 
 
 class _ReportRows:
@@ -431,13 +437,13 @@ class _ReportRows:
         heads: Any,
         schema: Schema,
         meta_cite: dict[str, str],
-        programme_rows: dict[str, str],
+        unit_rows: dict[str, str],
     ) -> None:
         self.reader, self.ws, self.heads, self.schema = reader, ws, heads, schema
         col_of = {col.header: c for c, col in heads.items()}
         self.rid_col, self.cite_col = col_of.get(RECORD_ID), col_of.get(CITATION)
         self.meta_cite = meta_cite
-        self.programme_rows = programme_rows
+        self.unit_rows = unit_rows
         self.seen_at: dict[str, str] = {}
 
     def read(
@@ -511,23 +517,23 @@ class _ReportRows:
     def _store(
         self, out: Charting, record_id: str, cite: str, values: dict[str, Any], refs: Any
     ) -> None:
-        reader, link = self.reader, self.schema.link_field
+        reader, link, unit = self.reader, self.schema.link_field, self.schema.unit
         _check_required(reader, REPORTS, self.schema.report_fields, values, refs)
-        if link is not None:
+        if link is not None and unit is not None:
             for pid in values.get(link.id) or []:
-                if pid not in self.programme_rows:
+                if pid not in self.unit_rows:
                     reader.problem(
                         REPORTS,
                         refs.get(link.id, "?"),
-                        f"unknown programme {pid!r}"
-                        f"{_did_you_mean(pid, list(self.programme_rows))}; add it to the "
-                        "Programmes sheet first",
+                        f"unknown {unit.singular} {pid!r}"
+                        f"{_did_you_mean(pid, list(self.unit_rows))}; add it to the "
+                        f"{unit.titles} sheet first",
                     )
         clean = {k: v for k, v in values.items() if v is not _INVALID and v != []}
         out.reports[record_id] = clean
         out.citations[record_id] = cite
         if link is not None:
-            out.report_programmes[record_id] = list(clean.get(link.id, []))
+            out.report_units[record_id] = list(clean.get(link.id, []))
 
 
 __all__ = ["YES_NO", "read_charting", "suggest"]

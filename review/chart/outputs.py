@@ -61,10 +61,11 @@ def _write_rows(ws: Any, start_row: int, rows: list[list[Any]], bold_first: bool
 
 
 def _crosstab_rows(ct: CrossTab) -> list[list[Any]]:
-    rows: list[list[Any]] = [[f"{ct.row_label} \\ {ct.col_label}", *ct.cols, "Programmes (n)"]]
+    total = f"{ct.level.titles} (n)"
+    rows: list[list[Any]] = [[f"{ct.row_label} \\ {ct.col_label}", *ct.cols, total]]
     for i, r in enumerate(ct.rows):
         rows.append([r, *ct.counts[i], ct.row_totals[i]])
-    rows.append(["Programmes (n)", *ct.col_totals, ct.n])
+    rows.append([total, *ct.col_totals, ct.n])
     return rows
 
 
@@ -100,14 +101,14 @@ def summary_workbook(summary: Summary) -> Any:
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
 
-    ov = wb.create_sheet("Programme overview")
-    head = [h for _, h in summary.overview_columns]
-    _write_rows(
-        ov, 1, [head] + [[row[k] for k, _ in summary.overview_columns] for row in summary.overview]
-    )
-    ov.freeze_panes = "B2"
-    for i in range(1, len(head) + 1):
-        ov.column_dimensions[ov.cell(row=1, column=i).column_letter].width = 36
+    if summary.unit is not None:
+        ov = wb.create_sheet(f"{summary.unit.title} overview"[:31])
+        head = [h for _, h in summary.overview_columns]
+        rows = [[row[k] for k, _ in summary.overview_columns] for row in summary.overview]
+        _write_rows(ov, 1, [head, *rows])
+        ov.freeze_panes = "B2"
+        for i in range(1, len(head) + 1):
+            ov.column_dimensions[ov.cell(row=1, column=i).column_letter].width = 36
 
     sm = wb.create_sheet("Sample")
     head = [h for _, h in summary.sample_columns]
@@ -122,7 +123,7 @@ def summary_workbook(summary: Summary) -> Any:
     r = 1
     tables = list(summary.crosstabs)
     for ct in tables:
-        r = _write_rows(ct_ws, r, [[f"{ct.row_label} × {ct.col_label} (programmes)"]])
+        r = _write_rows(ct_ws, r, [[f"{ct.row_label} × {ct.col_label} ({ct.level.plural})"]])
         r = _write_rows(ct_ws, r, _crosstab_rows(ct))
         if ct.note:
             r = _write_rows(ct_ws, r, [[ct.note]], bold_first=False)
@@ -136,7 +137,9 @@ def summary_workbook(summary: Summary) -> Any:
 
 
 def _md_escape(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    from review.io.printable import md_text
+
+    return md_text(value)
 
 
 def _md_table(rows: list[list[Any]]) -> str:
@@ -147,52 +150,75 @@ def _md_table(rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
-def summary_markdown(summary: Summary, title: str = "") -> str:
-    out = [f"# Charting summary{': ' + title if title else ''}", ""]
-    out.append(
-        f"{summary.n_reports} reports describing {summary.n_programmes} programmes. Report-level "
-        "fields are counted over reports; programme-level fields over programmes (a programme "
-        "described by several reports counts once; *Reports (n)* shows how many reports describe "
-        "the programmes counted). Percentages of single-valued fields are rounded so that they "
-        "add up to exactly 100 (largest-remainder rounding)."
-    )
-    if summary.unlinked_reports:
+def _introduction(summary: Summary) -> list[str]:
+    """What is counted over what, the rounding rule, and reports or units left unlinked."""
+    from review.percent import RULE
+
+    unit = summary.unit
+    if unit is None:
+        counted = f"{summary.n_reports} reports; every field is counted over reports."
+    else:
+        counted = (
+            f"{summary.n_reports} reports describing {unit.count(summary.n_units)}. Report-level "
+            f"fields are counted over reports; {unit.singular}-level fields over {unit.plural} "
+            f"(a {unit.singular} described by several reports counts once; *Reports (n)* shows "
+            f"how many reports describe the {unit.plural} counted)."
+        )
+    out = [
+        f"{counted} Each table gives its denominator (n); {RULE[0].lower()}{RULE[1:]} "
+        "Fields with several values per row say so: their percentages sum to more than 100."
+    ]
+    if unit is not None and summary.unlinked_reports:
         out.append(
-            f"\nReports linked to no programme ({len(summary.unlinked_reports)}): "
-            + ", ".join(summary.unlinked_reports)
+            f"\nReports linked to no {unit.singular} ({len(summary.unlinked_reports)}): "
+            + ", ".join(map(_md_escape, summary.unlinked_reports))
             + "."
         )
-    if summary.unused_programmes:
+    if unit is not None and summary.unused_units:
         out.append(
-            f"\nProgrammes no report links to ({len(summary.unused_programmes)}, counted all the "
-            "same): " + ", ".join(summary.unused_programmes) + "."
+            f"\n{unit.titles} no report links to ({len(summary.unused_units)}, counted all the "
+            "same): " + ", ".join(map(_md_escape, summary.unused_units)) + "."
         )
-    for level, heading in (
-        ("report", "Report-level fields"),
-        ("programme", "Programme-level fields"),
-    ):
+    return out
+
+
+def _frequency_sections(summary: Summary) -> list[str]:
+    out: list[str] = []
+    levels = [("report", "Report-level fields")]
+    if summary.unit is not None:
+        levels.append((summary.unit.name, f"{summary.unit.title}-level fields"))
+    for level, heading in levels:
+        per_unit = level != "report"
         out += ["", f"## {heading}"]
         for t in summary.frequencies:
             if t.level != level:
                 continue
-            out += ["", f"### {t.label}", "", f"Denominator: {t.denominator_text}."]
+            out += ["", f"### {_md_escape(t.label)}", "", f"Denominator: n = {t.denominator_text}."]
             if t.note:
                 out.append(f"*{t.note[0].upper() + t.note[1:]}.*")
-            head = ["Value", "n", "%"] + (["Reports (n)"] if level == "programme" else [])
+            head = ["Value", "n", "%"] + (["Reports (n)"] if per_unit else [])
             rows: list[list[Any]] = [head]
             for r in t.rows:
                 line: list[Any] = [r.value, r.n, f"{r.pct:.1f}"]
-                if level == "programme":
+                if per_unit:
                     line.append("" if r.reports is None else r.reports)
                 rows.append(line)
             out += ["", _md_table(rows)]
-    out += ["", "## Programme overview", ""]
-    out.append(
-        _md_table(
-            [[h for _, h in summary.overview_columns]]
-            + [[row[k] for k, _ in summary.overview_columns] for row in summary.overview]
+    return out
+
+
+def summary_markdown(summary: Summary, title: str = "") -> str:
+    out = [f"# Charting summary{': ' + _md_escape(title) if title else ''}", ""]
+    out += _introduction(summary)
+    out += _frequency_sections(summary)
+    if summary.unit is not None:
+        out += ["", f"## {summary.unit.title} overview", ""]
+        out.append(
+            _md_table(
+                [[h for _, h in summary.overview_columns]]
+                + [[row[k] for k, _ in summary.overview_columns] for row in summary.overview]
+            )
         )
-    )
     out += ["", "## Sample characteristics", ""]
     out.append(
         _md_table(
@@ -201,7 +227,7 @@ def summary_markdown(summary: Summary, title: str = "") -> str:
         )
     )
     for ct in summary.crosstabs:
-        out += ["", f"## {ct.row_label} × {ct.col_label}", "", "Number of programmes."]
+        out += ["", f"## {ct.row_label} × {ct.col_label}", "", f"Number of {ct.level.plural}."]
         if ct.note:
             out.append(ct.note)
         out += ["", _md_table(_crosstab_rows(ct))]
@@ -211,7 +237,7 @@ def summary_markdown(summary: Summary, title: str = "") -> str:
             "",
             "## Evidence-gap map",
             "",
-            f"Rows: {g.row_label}; columns: {g.col_label}; cells: number of programmes "
+            f"Rows: {g.row_label}; columns: {g.col_label}; cells: number of {g.level.plural} "
             "(gap-map.svg, gap-map.png).",
         ]
     return "\n".join(out) + "\n"
@@ -224,7 +250,7 @@ def _wrap(text: str, width: int = 18) -> str:
 
 
 def gap_map_figure(ct: CrossTab) -> Any:
-    """A bubble chart: rows x columns, bubble area ~ number of programmes, counts printed."""
+    """A bubble chart: rows x columns, bubble area ~ number of units, counts printed."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -262,7 +288,8 @@ def gap_map_figure(ct: CrossTab) -> Any:
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_title(
-        f"Evidence-gap map: {ct.row_label} × {ct.col_label} (number of programmes, n = {ct.n})",
+        f"Evidence-gap map: {ct.row_label} × {ct.col_label} "
+        f"(number of {ct.level.plural}, n = {ct.n})",
         fontsize=10,
     )
     fig.tight_layout()

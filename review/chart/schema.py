@@ -1,7 +1,9 @@
 """The extraction schema (``extraction_schema.yaml``) as typed, validated objects.
 
-A schema is a list of fields, each charted either once per included report (``level: report``)
-or once per programme (``level: programme``; several reports may describe one programme).
+A schema is a list of fields, each charted once per included report (``level: report``) or
+once per unit of the one further level the schema declares (``levels:``, any name: study,
+intervention, site…; several reports may describe one unit, a report-level ``link`` field says
+which). The level's words (singular, plural) are the schema's: every output speaks them.
 :func:`load_schema` reads and validates the file; every problem is reported at once, naming the
 field, so the user can fix the file in one go.
 """
@@ -14,9 +16,10 @@ from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
+from review.chart.levels import REPORT, REPORT_LEVEL, Level, parse_levels
+from review.chart.summary_spec import SummarySpec, parse_summary
 from review.errors import InputError, ValidationError
 
-LEVELS = ("report", "programme")
 FIELD_TYPES = (
     "text",
     "long_text",
@@ -27,7 +30,7 @@ FIELD_TYPES = (
     "multiple_choice",
     "yes_no",
     "country",
-    "programme_link",
+    "link",
 )
 CHOICE_TYPES = frozenset({"single_choice", "multiple_choice"})
 CATEGORICAL_TYPES = frozenset({"single_choice", "multiple_choice", "yes_no", "country"})
@@ -46,8 +49,9 @@ _FIELD_KEYS = frozenset(
         "max_links",
     }
 )
-# Column names the workbook uses for its own columns; a field label must not clash with them.
-RESERVED_LABELS = frozenset({"record id", "citation", "programme id"})
+# Column names the workbook uses for its own columns; a field label must not clash with them
+# (nor with the ID column of the schema's further level, "<Singular> ID").
+RESERVED_LABELS = frozenset({"record id", "citation"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,16 +124,6 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
-class SummarySpec:
-    """Which fields the summary tables use (the ``summary:`` section of the schema)."""
-
-    overview: tuple[str, ...] = ()
-    sample: tuple[str, ...] = ()
-    crosstabs: tuple[tuple[str, str], ...] = ()
-    gap_map: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Schema:
     fields: tuple[Field, ...]
     title: str = ""
@@ -137,6 +131,7 @@ class Schema:
     summary: SummarySpec = dc_field(default_factory=SummarySpec)
     source: str = "extraction_schema.yaml"
     sha256: str = ""
+    levels: tuple[Level, ...] = (REPORT_LEVEL,)  # report first, then the declared level
 
     def field(self, field_id: str) -> Field:
         for f in self.fields:
@@ -151,17 +146,28 @@ class Schema:
         return tuple(f for f in self.fields if f.level == level)
 
     @property
-    def report_fields(self) -> tuple[Field, ...]:
-        return self.at("report")
+    def unit(self) -> Level | None:
+        """The level beside report (None: the schema charts reports only)."""
+        return next((lv for lv in self.levels if lv.name != REPORT), None)
+
+    def level(self, name: str) -> Level:
+        for lv in self.levels:
+            if lv.name == name:
+                return lv
+        raise KeyError(name)
 
     @property
-    def programme_fields(self) -> tuple[Field, ...]:
-        return self.at("programme")
+    def report_fields(self) -> tuple[Field, ...]:
+        return self.at(REPORT)
+
+    @property
+    def unit_fields(self) -> tuple[Field, ...]:
+        return self.at(self.unit.name) if self.unit else ()
 
     @property
     def link_field(self) -> Field | None:
         for f in self.fields:
-            if f.type == "programme_link":
+            if f.type == "link":
                 return f
         return None
 
@@ -196,6 +202,7 @@ def load_schema(path: Path) -> Schema:
         summary=schema.summary,
         source=path.name,
         sha256=hashlib.sha256(raw).hexdigest(),
+        levels=schema.levels,
     )
 
 
@@ -210,6 +217,7 @@ def parse_schema(data: Any, source: str = "extraction_schema.yaml") -> Schema:
         raise ValidationError(
             f"{source}: not an extraction schema; it needs a top-level `fields:` list.", []
         )
+    levels = parse_levels(data, problems)
     fields_out: list[Field] = []
     seen_ids: set[str] = set()
     seen_labels: dict[tuple[str, str], str] = {}
@@ -219,10 +227,10 @@ def parse_schema(data: Any, source: str = "extraction_schema.yaml") -> Schema:
                 f"fields[{i}]: each field must be a mapping with id, label, level, type."
             )
             continue
-        fields_out.append(_parse_field(i, item, seen_ids, seen_labels, problems))
+        fields_out.append(_parse_field(i, item, levels, seen_ids, seen_labels, problems))
     by_id = {f.id: f for f in fields_out if f.id}
-    _check_across_fields(fields_out, by_id, problems)
-    summary = _parse_summary(data.get("summary"), by_id, problems)
+    _check_across_fields(fields_out, by_id, levels, problems)
+    summary = parse_summary(data.get("summary"), by_id, levels, problems)
     if problems:
         raise ValidationError(
             f"{source}: the extraction schema has {len(problems)} problem(s); fix them and retry:",
@@ -235,12 +243,14 @@ def parse_schema(data: Any, source: str = "extraction_schema.yaml") -> Schema:
         version=version if isinstance(version, int) else 1,
         summary=summary,
         source=source,
+        levels=levels,
     )
 
 
 def _parse_field(
     i: int,
     item: dict[str, Any],
+    levels: tuple[Level, ...],
     seen_ids: set[str],
     seen_labels: dict[tuple[str, str], str],
     problems: list[str],
@@ -263,10 +273,14 @@ def _parse_field(
     seen_ids.add(fid)
     label = _as_str(item.get("label"))
     level = _as_str(item.get("level"))
-    ftype = _as_str(item.get("type"))
+    ftype = _link_type(_as_str(item.get("type")), levels)
     _check_label(where, fid, label, level, seen_labels, problems)
-    if level not in LEVELS:
-        problems.append(f"{where}: level {level!r} is not one of: {', '.join(LEVELS)}.")
+    names = [lv.name for lv in levels]
+    if level not in names:
+        problems.append(
+            f"{where}: level {level!r} is not one of: {', '.join(names)} "
+            "(declare a further level under `levels:`)."
+        )
     if ftype not in FIELD_TYPES:
         from rapidfuzz import process
 
@@ -291,6 +305,13 @@ def _parse_field(
         values=tuple(choices),
         max_links=int(max_links) if isinstance(max_links, int) else 1,
     )
+
+
+def _link_type(ftype: str, levels: tuple[Level, ...]) -> str:
+    """``<level>_link`` (e.g. ``site_link``) is the ``link`` type of that declared level."""
+    if any(ftype == f"{lv.name}_link" for lv in levels if lv.name != REPORT):
+        return "link"
+    return ftype
 
 
 def _check_label(
@@ -348,9 +369,9 @@ def _parse_max_links(
     where: str, item: dict[str, Any], ftype: str, level: str, problems: list[str]
 ) -> Any:
     max_links = item.get("max_links", 1)
-    if ftype == "programme_link":
-        if level != "report":
-            problems.append(f"{where}: a programme_link field must be at level report.")
+    if ftype == "link":
+        if level != REPORT:
+            problems.append(f"{where}: a link field must be at level report.")
         if (
             not isinstance(max_links, int)
             or isinstance(max_links, bool)
@@ -359,7 +380,7 @@ def _parse_max_links(
             problems.append(f"{where}: max_links must be a whole number from 1 to 10.")
             max_links = 1
     elif "max_links" in item:
-        problems.append(f"{where}: max_links only applies to programme_link fields.")
+        problems.append(f"{where}: max_links only applies to link fields.")
         max_links = 1
     return max_links
 
@@ -378,9 +399,13 @@ def _parse_condition(where: str, rw: Any, problems: list[str]) -> Condition | No
 
 
 def _check_across_fields(
-    fields_out: list[Field], by_id: dict[str, Field], problems: list[str]
+    fields_out: list[Field],
+    by_id: dict[str, Field],
+    levels: tuple[Level, ...],
+    problems: list[str],
 ) -> None:
-    """required_when targets exist at the same level with allowed values; one programme link."""
+    """required_when targets exist at the same level with allowed values; one link field, and
+    one whenever the further level has fields; labels clear of its ID column."""
     for f in fields_out:
         if f.required_when is None:
             continue
@@ -399,86 +424,22 @@ def _check_across_fields(
                     f"{where}: required_when value(s) {', '.join(map(repr, bad))} are not "
                     f"allowed values of {other.id!r}."
                 )
-    links = [f for f in fields_out if f.type == "programme_link"]
+    links = [f for f in fields_out if f.type == "link"]
+    unit = next((lv for lv in levels if lv.name != REPORT), None)
     if len(links) > 1:
-        problems.append("only one programme_link field is allowed.")
-    if any(f.level == "programme" for f in fields_out) and not links:
+        problems.append("only one link field is allowed.")
+    if unit is None:
+        if links:
+            problems.append(
+                f"field {links[0].id!r}: a link field links reports to the units of a further "
+                "level; declare one under `levels:`."
+            )
+        return
+    if any(f.level == unit.name for f in fields_out) and not links:
         problems.append(
-            "programme-level fields need a report-level programme_link field that links reports "
-            "to programmes."
+            f"{unit.name}-level fields need a report-level link field (type: link) that links "
+            f"reports to {unit.plural}."
         )
-
-
-def _parse_summary(raw: Any, by_id: dict[str, Field], problems: list[str]) -> SummarySpec:
-    if raw is None:
-        return _default_summary(by_id)
-    if not isinstance(raw, dict):
-        problems.append("summary: must be a mapping (overview, sample, crosstabs, gap_map).")
-        return SummarySpec()
-
-    def ids(key: str, level: str | None = None) -> tuple[str, ...]:
-        val = raw.get(key) or []
-        if not isinstance(val, list):
-            problems.append(f"summary.{key}: must be a list of field ids.")
-            return ()
-        out = []
-        for fid in map(_as_str, val):
-            f = by_id.get(fid)
-            if f is None:
-                problems.append(f"summary.{key}: unknown field {fid!r}.")
-            elif level and f.level != level:
-                problems.append(f"summary.{key}: field {fid!r} is not a {level}-level field.")
-            else:
-                out.append(fid)
-        return tuple(out)
-
-    def categorical_programme(where: str, fid: str) -> bool:
-        f = by_id.get(fid)
-        if f is None:
-            problems.append(f"{where}: unknown field {fid!r}.")
-            return False
-        if not f.categorical or f.level != "programme":
-            problems.append(f"{where}: field {fid!r} must be a categorical programme-level field.")
-            return False
-        return True
-
-    crosstabs: list[tuple[str, str]] = []
-    for k, pair in enumerate(raw.get("crosstabs") or [], start=1):
-        where = f"summary.crosstabs[{k}]"
-        if not isinstance(pair, list) or len(pair) != 2:
-            problems.append(f"{where}: must be a pair [ROW_FIELD, COLUMN_FIELD].")
-            continue
-        a, b = _as_str(pair[0]), _as_str(pair[1])
-        if categorical_programme(where, a) and categorical_programme(where, b):
-            crosstabs.append((a, b))
-    gap = raw.get("gap_map")
-    gap_map = None
-    if gap is not None:
-        if not isinstance(gap, dict) or "rows" not in gap or "columns" not in gap:
-            problems.append("summary.gap_map: must be {rows: FIELD, columns: FIELD}.")
-        else:
-            r, c = _as_str(gap["rows"]), _as_str(gap["columns"])
-            if categorical_programme("summary.gap_map", r) and categorical_programme(
-                "summary.gap_map", c
-            ):
-                gap_map = (r, c)
-    return SummarySpec(
-        overview=ids("overview", "programme"),
-        sample=ids("sample", "report"),
-        crosstabs=tuple(crosstabs),
-        gap_map=gap_map,
-    )
-
-
-def _default_summary(by_id: dict[str, Field]) -> SummarySpec:
-    prog = [f for f in by_id.values() if f.level == "programme"]
-    overview = tuple(f.id for f in prog if f.categorical or f.type == "text")[:6]
-    sample = tuple(f.id for f in by_id.values() if f.level == "report" and f.categorical)
-    cats = [f.id for f in prog if f.categorical]
-    crosstabs = ((cats[0], cats[1]),) if len(cats) >= 2 else ()
-    return SummarySpec(
-        overview=overview,
-        sample=sample,
-        crosstabs=crosstabs,
-        gap_map=crosstabs[0] if crosstabs else None,
-    )
+    for f in fields_out:
+        if f.label.casefold() == unit.id_header.casefold():
+            problems.append(f"field {f.id!r}: label {f.label!r} is the workbook's own ID column.")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from review.chart.model import Charting
-from review.chart.schema import Schema, load_schema
+from review.chart.schema import Level, Schema, load_schema
 from review.errors import ProjectError, ReviewError
 from review.project import Project
 
@@ -57,7 +57,13 @@ def reviewer_folder(project: Project, reviewer: str) -> Path:
     return own_path(charting_dir(project), reviewer, "", _folder_owner, "--reviewer", project.rel)
 
 
-def _load(project: Project, path: Path) -> Charting:
+def unit_name(project: Project) -> str:
+    """The name of the schema's further level ("" when it charts reports only)."""
+    unit = project_schema(project).unit
+    return unit.name if unit else ""
+
+
+def _load(project: Project, path: Path, unit: str) -> Charting:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -65,25 +71,29 @@ def _load(project: Project, path: Path) -> Charting:
             f"{project.rel(path)}: unreadable charting file ({exc}). Restore it from git or "
             "delete it and import the workbook again."
         ) from None
-    return Charting.from_json(data, path=project.rel(path))
+    return Charting.from_json(data, path=project.rel(path), unit=unit)
 
 
-def latest_chartings(project: Project) -> dict[str, Charting]:
-    """reviewer slug -> that reviewer's latest charting, sorted by slug."""
+def latest_chartings(project: Project, unit: str | None = None) -> dict[str, Charting]:
+    """reviewer slug -> that reviewer's latest charting, sorted by slug (``unit``: the schema's
+    further level, read from the schema when not given)."""
     out: dict[str, Charting] = {}
     root = charting_dir(project)
     if not root.is_dir():
         return out
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+    folders = sorted(p for p in root.iterdir() if p.is_dir())
+    if unit is None and folders:
+        unit = unit_name(project)
+    for folder in folders:
         files = versions(project, folder.name)
         if files:
-            out[folder.name] = _load(project, files[-1])
+            out[folder.name] = _load(project, files[-1], unit or "")
     return out
 
 
-def final_charting(project: Project) -> Charting | None:
+def final_charting(project: Project, unit: str | None = None) -> Charting | None:
     """The final charting: consensus if imported, else the only reviewer's; None otherwise."""
-    latest = latest_chartings(project)
+    latest = latest_chartings(project, unit)
     if CONSENSUS in latest:
         return latest[CONSENSUS]
     if len(latest) == 1:
@@ -117,8 +127,10 @@ def _resolver(project: Project, included: set[str]) -> Any:
 
 def template_reports(project: Project) -> list[tuple[str, str]]:
     """(record_id, citation) of every included report, sorted by citation."""
+    from review.dedup.fusion import fused_record_index
+
     ids = included_ids(project)
-    index = project.record_index()
+    index = fused_record_index(project)  # a merged cluster: the best of its copies
     rows = []
     for rid in ids:
         rec = index.get(rid)
@@ -151,8 +163,9 @@ class ImportResult:
     path: str  # version file, relative to the project
     reports_charted: int
     reports_included: int
-    programmes: int
+    units: int  # units of the schema's further level (0 when it has none)
     unchanged: bool  # the same workbook was already this reviewer's latest version
+    unit: Level | None = None  # the schema's further level (None when reports only)
 
 
 def import_charting(
@@ -200,8 +213,9 @@ def import_charting(
             project.rel(previous[-1]),
             len(charting.reports),
             len(included),
-            len(charting.programmes),
+            len(charting.units),
             unchanged=True,
+            unit=schema.unit,
         )
     at = now_iso()
     stamp = at.replace("-", "").replace(":", "").replace(".", "")  # 20261123T105619123456Z
@@ -212,7 +226,7 @@ def import_charting(
         n += 1
     charting.reviewer = reviewer
     charting.imported_at = at
-    data = charting.to_json()
+    data = charting.to_json(schema.unit.name if schema.unit else "")
     data.update(
         {
             "at": at,
@@ -228,8 +242,9 @@ def import_charting(
         project.rel(path),
         len(charting.reports),
         len(included),
-        len(charting.programmes),
+        len(charting.units),
         unchanged=False,
+        unit=schema.unit,
     )
 
 
@@ -238,11 +253,13 @@ class ReviewerCharting:
     """A reviewer's latest charting on `review status`."""
 
     reports_charted: int
-    programmes: int
+    units: int
     version: str  # the version file, relative to the project root
+    unit: str = ""  # the schema's further level ("" when reports only)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        units = {f"{self.unit}s": self.units} if self.unit else {}
+        return {"reports_charted": self.reports_charted, **units, "version": self.version}
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,19 +284,26 @@ class ChartingStatus:
 
 def status_summary(project: Project) -> ChartingStatus:
     """Charting progress for `review status` (``lines`` is what the terminal shows)."""
-    latest = latest_chartings(project)
+    try:
+        unit = project_schema(project).unit
+    except ReviewError:
+        unit = None  # a broken schema: `review chart` commands say what is wrong
+    latest = latest_chartings(project, unit.name if unit else "")
     try:
         n_included: int | None = len(included_ids(project))
     except (ReviewError, ImportError):
         n_included = None
     total = "?" if n_included is None else str(n_included)
     reviewers = {
-        c.reviewer or slug: ReviewerCharting(len(c.reports), len(c.programmes), c.path)
+        c.reviewer or slug: ReviewerCharting(
+            len(c.reports), len(c.units), c.path, unit.name if unit else ""
+        )
         for slug, c in latest.items()
     }
-    final = final_charting(project)
+    final = final_charting(project, unit.name if unit else "")
     lines = [
-        f"{name}: {info.reports_charted} / {total} reports charted, {info.programmes} programmes"
+        f"{name}: {info.reports_charted} / {total} reports charted"
+        + (f", {unit.count(info.units)}" if unit else "")
         for name, info in reviewers.items()
     ]
     if not latest:

@@ -1,9 +1,9 @@
-"""Summaries of a charting: frequency tables, programme overview, sample table, crosstabs.
+"""Summaries of a charting: frequency tables, overview of units, sample table, crosstabs.
 
 :func:`summarise` is pure (schema + charting in, :class:`Summary` out); the command writes it
-with :mod:`review.chart.outputs`. Report-level fields are counted over reports, programme-level
-fields over programmes — a programme described by three reports counts once (the number of
-reports is shown beside it).
+with :mod:`review.chart.outputs`. Report-level fields are counted over reports, fields of the
+schema's further level over its units — a unit described by three reports counts once (the
+number of reports is shown beside it). Every percentage follows :mod:`review.percent`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from review.chart.model import Charting
-from review.chart.schema import Field, Schema
+from review.chart.schema import REPORT_LEVEL, Field, Level, Schema
+from review.percent import percent
 
 NOT_REPORTED = "Not reported"
 MULTI_NOTE = "multi-valued: percentages sum to more than 100%"
@@ -24,14 +25,14 @@ class FreqRow:
     value: str
     n: int
     pct: float  # of the table's denominator, one decimal
-    reports: int | None = None  # programme-level tables: reports linked to those programmes
+    reports: int | None = None  # tables of the further level: reports linked to those units
 
 
 @dataclass(frozen=True, slots=True)
 class FrequencyTable:
     field_id: str
     label: str
-    level: str  # "report" | "programme"
+    level: str  # "report" or the schema's further level
     multi: bool
     denominator: int
     denominator_text: str  # e.g. "45 reports" or "25 reports with Research method: ..."
@@ -50,27 +51,29 @@ class CrossTab:
     col_label: str
     rows: tuple[str, ...]
     cols: tuple[str, ...]
-    counts: tuple[tuple[int, ...], ...]  # counts[i][j] = programmes with rows[i] and cols[j]
-    row_totals: tuple[int, ...]  # programmes with rows[i]
-    col_totals: tuple[int, ...]  # programmes with cols[j]
-    n: int  # programmes
+    counts: tuple[tuple[int, ...], ...]  # counts[i][j] = units with rows[i] and cols[j]
+    row_totals: tuple[int, ...]  # units with rows[i]
+    col_totals: tuple[int, ...]  # units with cols[j]
+    n: int  # units counted (reports, or units of the further level)
     note: str = ""
+    level: Level = REPORT_LEVEL  # what is counted
 
 
 @dataclass(frozen=True, slots=True)
 class Summary:
     n_reports: int
-    n_programmes: int
+    n_units: int  # units of the further level (0 when the schema has none)
     frequencies: tuple[FrequencyTable, ...]
     overview_columns: tuple[tuple[str, str], ...]  # (key, header)
-    overview: tuple[Mapping[str, Any], ...]  # one row per programme, by column key
+    overview: tuple[Mapping[str, Any], ...]  # one row per unit, by column key
     sample_columns: tuple[tuple[str, str], ...]
     sample: tuple[Mapping[str, Any], ...]  # one row per report, by column key
     crosstabs: tuple[CrossTab, ...]
     gap_map: CrossTab | None
-    unlinked_reports: tuple[str, ...]  # reports linked to no programme
-    unused_programmes: tuple[str, ...]  # programmes no report links to
-    unknown_links: tuple[tuple[str, str], ...]  # (record_id, programme_id): no such programme
+    unlinked_reports: tuple[str, ...]  # reports linked to no unit
+    unused_units: tuple[str, ...]  # units no report links to
+    unknown_links: tuple[tuple[str, str], ...]  # (record_id, unit id): no such unit
+    unit: Level | None = None  # the schema's further level (None: reports only)
 
     def table(self, field_id: str, level: str | None = None) -> FrequencyTable:
         for t in self.frequencies:
@@ -92,21 +95,8 @@ def _values(row: dict[str, Any], f: Field) -> list[str]:
     return [str(got)]
 
 
-def round_percentages(counts: list[int], total: int) -> list[float]:
-    """Percentages with one decimal that add up to exactly 100.0 (largest remainder method)."""
-    if total <= 0:
-        return [0.0 for _ in counts]
-    exact = [c * 1000 / total for c in counts]  # in tenths of a percent
-    floors = [int(x) for x in exact]
-    short = 1000 - sum(floors)
-    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[: max(short, 0)]:
-        floors[i] += 1
-    return [f / 10 for f in floors]
-
-
 def _pct(n: int, total: int) -> float:
-    return round(100 * n / total, 1) if total else 0.0
+    return percent(n, total) or 0.0
 
 
 def _applies(f: Field, row: dict[str, Any]) -> bool:
@@ -130,7 +120,7 @@ def _frequency(
     schema: Schema,
     f: Field,
     rows: dict[str, dict[str, Any]],
-    unit: str,
+    unit: Level,
     reports_of: dict[str, list[str]] | None,
 ) -> FrequencyTable:
     applicable = {key: row for key, row in rows.items() if _applies(f, row)}
@@ -152,7 +142,7 @@ def _frequency(
         order = list(f.choices) + sorted(v for v in counts if v not in f.choices)
     values = [*order, NOT_REPORTED] if blank else order
     ns = [counts.get(v, 0) for v in order] + ([blank] if blank else [])
-    pcts = [_pct(n, den) for n in ns] if f.multi else round_percentages(ns, den)
+    pcts = [_pct(n, den) for n in ns]
     table_rows = [
         FreqRow(
             value=v,
@@ -164,7 +154,7 @@ def _frequency(
         )
         for v, n, p in zip(values, ns, pcts, strict=True)
     ]
-    units = f"{den} {unit}{'' if den == 1 else 's'}"
+    units = unit.count(den)
     return FrequencyTable(
         field_id=f.id,
         label=f.label,
@@ -177,10 +167,15 @@ def _frequency(
     )
 
 
-def _crosstab(schema: Schema, a: str, b: str, programmes: dict[str, dict[str, Any]]) -> CrossTab:
+def _crosstab(
+    schema: Schema, a: str, b: str, rows_by_level: Mapping[str, dict[str, dict[str, Any]]]
+) -> CrossTab:
+    """Units of the fields' level (reports, or the further level's) per pair of values."""
     fa, fb = schema.field(a), schema.field(b)
-    present_a = {v for row in programmes.values() for v in _values(row, fa)}
-    present_b = {v for row in programmes.values() for v in _values(row, fb)}
+    level = schema.level(fa.level)
+    units = rows_by_level[fa.level]
+    present_a = {v for row in units.values() for v in _values(row, fa)}
+    present_b = {v for row in units.values() for v in _values(row, fb)}
     rows = [v for v in fa.choices if v in present_a or fa.type != "country"]
     rows += sorted(present_a - set(rows))
     cols = [v for v in fb.choices if v in present_b or fb.type != "country"]
@@ -188,7 +183,7 @@ def _crosstab(schema: Schema, a: str, b: str, programmes: dict[str, dict[str, An
     counts = [[0] * len(cols) for _ in rows]
     row_tot = [0] * len(rows)
     col_tot = [0] * len(cols)
-    for row in programmes.values():
+    for row in units.values():
         va, vb = set(_values(row, fa)), set(_values(row, fb))
         for i, r in enumerate(rows):
             if r in va:
@@ -201,7 +196,7 @@ def _crosstab(schema: Schema, a: str, b: str, programmes: dict[str, dict[str, An
                 col_tot[j] += 1
     note = ""
     if fa.multi or fb.multi:
-        note = "A programme with several values is counted in each of its cells."
+        note = f"A {level.singular} with several values is counted in each of its cells."
     return CrossTab(
         row_field=a,
         col_field=b,
@@ -212,8 +207,9 @@ def _crosstab(schema: Schema, a: str, b: str, programmes: dict[str, dict[str, An
         counts=tuple(tuple(row) for row in counts),
         row_totals=tuple(row_tot),
         col_totals=tuple(col_tot),
-        n=len(programmes),
+        n=len(units),
         note=note,
+        level=level,
     )
 
 
@@ -225,14 +221,16 @@ def _cell_text(value: Any) -> Any:
 
 def _overview(
     schema: Schema,
-    programmes: dict[str, dict[str, Any]],
+    units: dict[str, dict[str, Any]],
     reports_of: dict[str, list[str]],
     citation: Any,
 ) -> tuple[tuple[tuple[str, str], ...], tuple[dict[str, Any], ...]]:
-    """The programme overview: (columns, one row per programme), ordered by the first
-    categorical overview field's value order, then name."""
+    """The overview of the further level: (columns, one row per unit), ordered by the first
+    categorical overview field's value order, then name. Empty when reports only."""
     spec = schema.summary
-    overview_cols = [("programme_id", "Programme ID")]
+    if schema.unit is None:
+        return (), ()
+    overview_cols = [("unit_id", schema.unit.id_header)]
     overview_cols += [(fid, schema.field(fid).label) for fid in spec.overview]
     overview_cols += [("n_reports", "Reports (n)"), ("reports", "Reports")]
     first_cat = next(
@@ -249,9 +247,9 @@ def _overview(
         return (rank, str(row.get("name", "")).casefold(), pid)
 
     overview: list[dict[str, Any]] = []
-    for pid, row in sorted(programmes.items(), key=overview_key):
+    for pid, row in sorted(units.items(), key=overview_key):
         cites = sorted(citation(r) for r in reports_of[pid])
-        line: dict[str, Any] = {"programme_id": pid}
+        line: dict[str, Any] = {"unit_id": pid}
         for fid in spec.overview:
             line[fid] = _cell_text(row.get(fid, ""))
         line["n_reports"] = len(cites)
@@ -263,9 +261,10 @@ def _overview(
 def summarise(schema: Schema, charting: Charting) -> Summary:
     """Every table of the charting summary (pure: no files)."""
     reports = dict(sorted(charting.reports.items()))
-    programmes = dict(sorted(charting.programmes.items()))
-    links = {rid: list(charting.report_programmes.get(rid, [])) for rid in reports}
-    reports_of: dict[str, list[str]] = {pid: [] for pid in programmes}
+    unit = schema.unit
+    units = dict(sorted(charting.units.items())) if unit else {}
+    links = {rid: list(charting.report_units.get(rid, [])) for rid in reports}
+    reports_of: dict[str, list[str]] = {pid: [] for pid in units}
     unknown: list[tuple[str, str]] = []
     for rid, pids in links.items():
         for pid in pids:
@@ -277,10 +276,10 @@ def summarise(schema: Schema, charting: Charting) -> Summary:
     freq: list[FrequencyTable] = []
     for f in schema.report_fields:
         if f.categorical:
-            freq.append(_frequency(schema, f, reports, "report", None))
-    for f in schema.programme_fields:
-        if f.categorical:
-            freq.append(_frequency(schema, f, programmes, "programme", reports_of))
+            freq.append(_frequency(schema, f, reports, REPORT_LEVEL, None))
+    for f in schema.unit_fields:
+        if f.categorical and unit is not None:
+            freq.append(_frequency(schema, f, units, unit, reports_of))
 
     cite = charting.citations
 
@@ -288,24 +287,27 @@ def summarise(schema: Schema, charting: Charting) -> Summary:
         return cite.get(rid) or rid
 
     spec = schema.summary
-    overview_cols, overview = _overview(schema, programmes, reports_of, citation)
+    overview_cols, overview = _overview(schema, units, reports_of, citation)
 
     sample_cols = [("record_id", "Record ID"), ("citation", "Citation")]
     sample_cols += [(fid, schema.field(fid).label) for fid in spec.sample]
-    sample_cols += [("programmes", "Programme(s)")]
+    if unit is not None:
+        sample_cols += [("units", f"{unit.title}(s)")]
     sample: list[dict[str, Any]] = []
     for rid, row in sorted(reports.items(), key=lambda kv: (citation(kv[0]).casefold(), kv[0])):
         line = {"record_id": rid, "citation": citation(rid)}
         for fid in spec.sample:
             line[fid] = _cell_text(row.get(fid, ""))
-        line["programmes"] = "; ".join(links.get(rid, []))
+        if unit is not None:
+            line["units"] = "; ".join(links.get(rid, []))
         sample.append(line)
 
-    crosstabs = tuple(_crosstab(schema, a, b, programmes) for a, b in spec.crosstabs)
-    gap = _crosstab(schema, *spec.gap_map, programmes) if spec.gap_map else None
+    by_level = {"report": reports, **({unit.name: units} if unit else {})}
+    crosstabs = tuple(_crosstab(schema, a, b, by_level) for a, b in spec.crosstabs)
+    gap = _crosstab(schema, *spec.gap_map, by_level) if spec.gap_map else None
     return Summary(
         n_reports=len(reports),
-        n_programmes=len(programmes),
+        n_units=len(units),
         frequencies=tuple(freq),
         overview_columns=overview_cols,
         overview=overview,
@@ -316,6 +318,7 @@ def summarise(schema: Schema, charting: Charting) -> Summary:
         unlinked_reports=(
             tuple(rid for rid, pids in links.items() if not pids) if schema.link_field else ()
         ),
-        unused_programmes=tuple(pid for pid, rids in reports_of.items() if not rids),
+        unused_units=tuple(pid for pid, rids in reports_of.items() if not rids),
         unknown_links=tuple(unknown),
+        unit=unit,
     )

@@ -1,18 +1,24 @@
-"""The charting workbook: Reports, Programmes, Codebook, and hidden Lists/Meta sheets.
+"""The charting workbook: Reports, the further level's sheet, Codebook, hidden Lists/Meta.
 
 Layout (one column per field; a multiple-choice field becomes one Yes/No column per option with
-the header ``Field: Option``; a programme link becomes ``max_links`` columns)::
+the header ``Field: Option``; a link field becomes ``max_links`` columns)::
 
     Reports     Record ID | Citation | <report fields…>      one row per included report;
                                                             Record ID, Citation and the header
                                                             row locked (sheet protection, no
                                                             password)
-    Programmes  Programme ID | <programme fields…>          one row per programme (reviewer adds)
+    <Plural>    <Singular> ID | <fields of that level…>     only when the schema declares a
+                                                            further level (``levels:``): one
+                                                            row per unit (reviewer adds); the
+                                                            sheet is named by the level's words
     Codebook    every field: definition, type, required, allowed values with definitions
     Lists       (hidden) drop-down lists
     Meta        (hidden) the template's record ids and citations, to detect edits on import
 
 :func:`columns` is shared with the importer, so the two always agree on the layout.
+
+Long module: the layout, the drop-downs, the codebook and :func:`fill_template` (which writes a
+filled form through the same layout) must agree cell for cell, so they stay together.
 """
 
 from __future__ import annotations
@@ -26,14 +32,12 @@ from review.chart.schema import YES_NO, Field, Schema
 
 TEMPLATE_FORMAT = "review-chart-template/1"
 REPORTS = "Reports"
-PROGRAMMES = "Programmes"
 CODEBOOK = "Codebook"
 LISTS = "Lists"
 META = "Meta"
 RECORD_ID = "Record ID"
 CITATION = "Citation"
-PROGRAMME_ID = "Programme ID"
-PROGRAMME_ROWS = 300  # programme rows with drop-downs prepared on the Programmes sheet
+UNIT_ROWS = 300  # rows with drop-downs prepared on the further level's sheet
 
 ProgressFn = Callable[[int, int], None]
 
@@ -43,21 +47,26 @@ class Column:
     """One workbook column: a whole field, one option of a multiple-choice field, or one link."""
 
     header: str
-    field: Field | None  # None for Record ID / Citation / Programme ID
+    field: Field | None  # None for Record ID / Citation / the unit ID
     option: str = ""  # multiple choice: the option this Yes/No column stands for
-    link: int = 0  # programme link: 1-based link number
+    link: int = 0  # link field: 1-based link number
+
+
+def unit_sheet(schema: Schema) -> str:
+    """The further level's sheet name ("Sites", "Studies"); "" when reports only."""
+    return schema.unit.titles if schema.unit else ""
 
 
 def columns(schema: Schema, level: str) -> list[Column]:
-    """The columns of the Reports (``report``) or Programmes (``programme``) sheet, in order."""
+    """The columns of the Reports (``report``) or the further level's sheet, in order."""
     if level == "report":
         cols = [Column(RECORD_ID, None), Column(CITATION, None)]
     else:
-        cols = [Column(PROGRAMME_ID, None)]
+        cols = [Column(schema.level(level).id_header, None)]
     for f in schema.at(level):
         if f.multi:
             cols += [Column(f"{f.label}: {c.value}", f, option=c.value) for c in f.values]
-        elif f.type == "programme_link":
+        elif f.type == "link":
             if f.max_links == 1:
                 cols.append(Column(f.label, f, link=1))
             else:
@@ -69,7 +78,7 @@ def columns(schema: Schema, level: str) -> list[Column]:
 
 def _width(col: Column) -> float:
     if col.field is None:
-        return {RECORD_ID: 14, CITATION: 48, PROGRAMME_ID: 22}[col.header]
+        return {RECORD_ID: 14, CITATION: 48}.get(col.header, 22)
     t = col.field.type
     if col.option:
         return 16
@@ -79,7 +88,7 @@ def _width(col: Column) -> float:
         return 30
     if t in ("integer", "number", "date", "yes_no"):
         return 13
-    if t == "programme_link":
+    if t == "link":
         return 22
     longest = max((len(v) for v in col.field.choices[:50]), default=12)
     return float(min(max(16, longest + 2), 40))
@@ -109,7 +118,9 @@ def _list_ranges(schema: Schema, ws: Any) -> dict[str, str]:
     return ranges
 
 
-def _validation_for(col: Column, ranges: dict[str, str]) -> tuple[str, dict[str, Any]] | None:
+def _validation_for(
+    col: Column, ranges: dict[str, str], schema: Schema
+) -> tuple[str, dict[str, Any]] | None:
     """(key, DataValidation kwargs) for a column, or None. Same key = one shared validation."""
     f = col.field
     if f is None:
@@ -126,11 +137,13 @@ def _validation_for(col: Column, ranges: dict[str, str]) -> tuple[str, dict[str,
             "formula1": ranges[f.id],
             "error": f"Choose a value from the list (see the Codebook for {f.label}).",
         }
-    if f.type == "programme_link":
-        return "programme_link", {
+    if f.type == "link" and schema.unit is not None:
+        unit = schema.unit
+        return "link", {
             "type": "list",
-            "formula1": f"{PROGRAMMES}!$A$2:$A${PROGRAMME_ROWS + 1}",
-            "error": "Choose a Programme ID from the Programmes sheet (add the programme there first).",
+            "formula1": f"{_quote_sheet(unit.titles)}!$A$2:$A${UNIT_ROWS + 1}",
+            "error": f"Choose a {unit.id_header} from the {unit.titles} sheet (add the "
+            f"{unit.singular} there first).",
         }
     if f.type == "integer":
         return "integer", {
@@ -151,8 +164,16 @@ def _validation_for(col: Column, ranges: dict[str, str]) -> tuple[str, dict[str,
     return None
 
 
+def _quote_sheet(name: str) -> str:
+    """A sheet name as a formula reference ('Study sites'!A1 when it has spaces)."""
+    if name.replace("_", "").isalnum():
+        return name
+    return "'" + name.replace("'", "''") + "'"
+
+
 def _sheet(
     wb: Any,
+    schema: Schema,
     title: str,
     cols: list[Column],
     n_rows: int,
@@ -183,7 +204,7 @@ def _sheet(
             cell.comment = Comment(f"{col.field.help}{req} ({col.field.id})", "review")
         letter = _col_letter(i)
         ws.column_dimensions[letter].width = _width(col)
-        spec = _validation_for(col, ranges)
+        spec = _validation_for(col, ranges, schema)
         if spec is not None and n_rows > 0:
             key, kwargs = spec
             dv = validations.get(key)
@@ -222,7 +243,7 @@ def build_template(
     ranges = _list_ranges(schema, lists_ws)
 
     rcols = columns(schema, "report")
-    ws = _sheet(wb, REPORTS, rcols, len(reports), ranges, freeze="C2")
+    ws = _sheet(wb, schema, REPORTS, rcols, len(reports), ranges, freeze="C2")
     locked_fill = PatternFill("solid", fgColor="F2F2F2")
     unlocked = Protection(locked=False)
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -247,12 +268,13 @@ def build_template(
             progress(r - 1, len(reports))
     _protect(ws)
 
-    pcols = columns(schema, "programme")
-    pws = _sheet(wb, PROGRAMMES, pcols, PROGRAMME_ROWS, ranges, freeze="B2")
-    for i, c in enumerate(pcols, start=1):
-        if c.field is not None and c.field.type == "long_text":
-            for r in range(2, PROGRAMME_ROWS + 2):
-                pws.cell(row=r, column=i).alignment = wrap
+    if schema.unit is not None:
+        pcols = columns(schema, schema.unit.name)
+        pws = _sheet(wb, schema, unit_sheet(schema), pcols, UNIT_ROWS, ranges, freeze="B2")
+        for i, c in enumerate(pcols, start=1):
+            if c.field is not None and c.field.type == "long_text":
+                for r in range(2, UNIT_ROWS + 2):
+                    pws.cell(row=r, column=i).alignment = wrap
 
     _codebook(wb, schema)
 
@@ -342,12 +364,12 @@ def _codebook(wb: Any, schema: Schema) -> None:
         required = "yes" if f.required else ""
         if f.required_when is not None:
             required = f"when {f.required_when.field} is {' or '.join(f.required_when.values)}"
-        sheet = REPORTS if f.level == "report" else PROGRAMMES
+        sheet = REPORTS if f.level == "report" else unit_sheet(schema)
         ftype = f.type.replace("_", " ")
         if f.multi:
             ftype += " (one Yes/No column per value)"
-        if f.type == "programme_link":
-            ftype += f" (up to {f.max_links}; a Programme ID)"
+        if f.type == "link" and schema.unit is not None:
+            ftype = f"{schema.unit.singular} link (up to {f.max_links}; a {schema.unit.id_header})"
         if f.type == "country":
             ftype += " (drop-down list)"
         row = [f.id, f.label, sheet, ftype, required, f.group, f.help, "", ""]
@@ -390,15 +412,15 @@ def _cell_value(f: Field, value: Any) -> Any:
 def fill_template(
     template_path: Path,
     values_by_record_id: Mapping[str, Mapping[str, Any]],
-    programmes: Mapping[str, Mapping[str, Any]],
+    units: Mapping[str, Mapping[str, Any]],
     out_path: Path,
     schema: Schema | None = None,
 ) -> Path:
     """Write a filled charting workbook from plain data (used by the example generator).
 
-    ``values_by_record_id[record_id][field_id]`` and ``programmes[programme_id][field_id]`` hold
-    values in the schema's vocabulary (lists for multiple choice and programme links). Record ids
-    must be rows of the template; unknown field ids raise KeyError. ``schema`` defaults to the
+    ``values_by_record_id[record_id][field_id]`` and ``units[unit_id][field_id]`` (the further
+    level's rows) hold values in the schema's vocabulary (lists for multiple choice and links).
+    Record ids must be rows of the template; unknown field ids raise KeyError. ``schema`` defaults to the
     fields described on the template's Codebook sheet. Returns ``out_path``.
     """
     from openpyxl import load_workbook
@@ -407,10 +429,12 @@ def fill_template(
     from review.io.xlsx import set_cell
 
     wb = load_workbook(template_path)
-    for name in (REPORTS, PROGRAMMES):
-        if name not in wb.sheetnames:
-            raise InputError(f"not a charting template (no {name} sheet).", file=str(template_path))
-    ws, pws = wb[REPORTS], wb[PROGRAMMES]
+    if REPORTS not in wb.sheetnames:
+        raise InputError(f"not a charting template (no {REPORTS} sheet).", file=str(template_path))
+    ws = wb[REPORTS]
+    unit_ws = _unit_sheet_of(wb)
+    if units and unit_ws is None:
+        raise InputError("the template has no sheet for units.", file=str(template_path))
 
     def header_map(sheet: Any) -> dict[str, int]:
         return {
@@ -427,10 +451,10 @@ def fill_template(
                 if col is None:
                     raise KeyError(f"{f.id}: {opt!r} is not an option")
                 set_cell(sheet.cell(row=r, column=col), "Yes")
-        elif f.type == "programme_link":
+        elif f.type == "link":
             links = value if isinstance(value, list) else [value]
             if len(links) > f.max_links:
-                raise KeyError(f"{f.id}: more than {f.max_links} programmes")
+                raise KeyError(f"{f.id}: more than {f.max_links} links")
             for i, pid in enumerate(links, start=1):
                 header = f.label if f.max_links == 1 else f"{f.label} {i}"
                 set_cell(sheet.cell(row=r, column=heads[header]), str(pid))
@@ -449,13 +473,24 @@ def fill_template(
             raise KeyError(f"record {rid} is not a row of the template")
         for fid, value in values.items():
             write_row(ws, heads, rows[rid], schema_fields[fid], value)
-    pheads = header_map(pws)
-    for r, (pid, values) in enumerate(programmes.items(), start=2):
-        set_cell(pws.cell(row=r, column=1), str(pid))
-        for fid, value in values.items():
-            write_row(pws, pheads, r, schema_fields[fid], value)
+    if unit_ws is not None:
+        pheads = header_map(unit_ws)
+        for r, (pid, values) in enumerate(units.items(), start=2):
+            set_cell(unit_ws.cell(row=r, column=1), str(pid))
+            for fid, value in values.items():
+                write_row(unit_ws, pheads, r, schema_fields[fid], value)
     save_workbook(wb, out_path)
     return Path(out_path)
+
+
+def _unit_sheet_of(wb: Any) -> Any:
+    """The further level's sheet of a form: the one whose first column is "<Singular> ID"."""
+    for name in wb.sheetnames:
+        if name in (REPORTS, CODEBOOK, LISTS, META):
+            continue
+        if str(wb[name].cell(row=1, column=1).value or "").endswith(" ID"):
+            return wb[name]
+    return None
 
 
 def _fields_from_headers(wb: Any) -> dict[str, Field]:
@@ -468,10 +503,11 @@ def _fields_from_headers(wb: Any) -> dict[str, Field]:
     for row in ws.iter_rows(min_row=2, values_only=True):
         fid, label, sheet, ftype = (str(v) if v is not None else "" for v in row[:4])
         if label:
-            level = "report" if sheet == REPORTS else "programme"
+            level = "report" if sheet == REPORTS else "unit"  # the level's name is not needed
             base = ftype.split(" (")[0].replace(" ", "_")
             max_links = 1
-            if base == "programme_link" and "up to " in ftype:
+            if "up to " in ftype:
+                base = "link"
                 max_links = int(ftype.split("up to ")[1].split(";")[0])
             out[fid] = Field(id=fid, label=label, level=level, type=base, max_links=max_links)
         elif fid and row[7] is not None:

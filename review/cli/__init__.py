@@ -49,6 +49,7 @@ def _register() -> None:
         rank_cmds,
         report_cmds,
         screen_cmds,
+        team_cmds,
     )
 
     for module in (
@@ -56,6 +57,7 @@ def _register() -> None:
         import_cmds,
         dedup_cmds,
         screen_cmds,
+        team_cmds,
         rank_cmds,
         chart_cmds,
         prisma_cmds,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from shlex import quote
 from typing import Annotated
 
 import typer
@@ -39,29 +40,36 @@ def template_cmd(
     """Write the charting form for every included report.
 
     Reports sheet: one row per included report (Record ID and Citation locked), drop-downs for
-    categorical fields, one Yes/No column per option of a multiple-choice field. Programmes
-    sheet: one row per programme you identify. Codebook: every field and value defined.
+    categorical fields, one Yes/No column per option of a multiple-choice field. When the
+    extraction schema declares a further level (levels:, e.g. sites or studies that several
+    reports describe), a sheet named by its plural: one row per unit you identify. Codebook:
+    every field and value defined.
 
     Example:
 
         review chart template -o charting-anat.xlsx --reviewer anat
     """
+    from rich.markup import escape
+
     from review.chart import make_template
-    from review.cli.common import err_console, open_project, out_console, progress
+    from review.cli.common import checked_output, err_console, open_project, out_console, progress
     from review.errors import ReviewError
 
     proj = open_project(project)
+    checked_output(proj, out)
     if out.suffix.lower() != ".xlsx":
         raise ReviewError(f"{out}: the charting form is an Excel workbook; name it *.xlsx.")
     if out.exists() and not force:
         raise ReviewError(f"{out}: exists already. Choose another name or pass --force.")
     with progress("Writing charting form", quiet) as update:
         n = make_template(proj, out, reviewer=reviewer, progress=update)
-    out_console().print(f"Wrote {out}: {n} included reports to chart.")
+    out_console().print(f"Wrote {escape(str(out))}: {n} included reports to chart.")
     if not quiet:
         err_console().print(
             "Fill it in Excel or LibreOffice, then: "
-            f"review chart import {out} --reviewer {reviewer or 'NAME'}"
+            + escape(
+                f"review chart import {quote(str(out))} --reviewer {quote(reviewer or 'NAME')}"
+            )
         )
 
 
@@ -94,6 +102,8 @@ def import_cmd(
         review chart import charting-anat.xlsx --reviewer anat
         review chart import charting-agreed.xlsx --consensus
     """
+    from rich.markup import escape
+
     from review.chart import CONSENSUS, import_charting
     from review.cli.common import open_project, out_console, print_json
     from review.errors import ReviewError
@@ -119,47 +129,64 @@ def import_cmd(
                 "path": res.path,
                 "reports_charted": res.reports_charted,
                 "reports_included": res.reports_included,
-                "programmes": res.programmes,
+                **({f"{res.unit.name}s": res.units} if res.unit else {}),
                 "unchanged": res.unchanged,
             }
         )
         return
     con = out_console()
     if res.unchanged:
-        con.print(f"{file}: already imported for {res.reviewer} ({res.path}); nothing changed.")
+        con.print(
+            escape(f"{file}: already imported for {res.reviewer} ({res.path}); nothing changed.")
+        )
         return
     who = "the consensus charting" if res.reviewer == CONSENSUS else f"{res.reviewer}'s charting"
     con.print(
-        f"Imported {who}: {res.reports_charted} of {res.reports_included} "
-        f"included reports charted, {res.programmes} programmes -> {res.path}"
+        escape(
+            f"Imported {who}: {res.reports_charted} of {res.reports_included} "
+            f"included reports charted{', ' + res.unit.count(res.units) if res.unit else ''} "
+            f"-> {res.path}"
+        )
     )
     if res.reviewer == CONSENSUS:
-        from review.chart.consensus import undecided_cells
-        from review.cli.common import err_console
+        _note_undecided(file)
 
-        open_cells = undecided_cells(file)
-        if open_cells:
-            shown = ", ".join(open_cells[:8]) + (" …" if len(open_cells) > 8 else "")
-            err_console().print(
+
+def _note_undecided(file: Path) -> None:
+    """After a consensus import: the highlighted cells left blank (recorded as not reported)."""
+    from rich.markup import escape
+
+    from review.chart.consensus import undecided_cells
+    from review.cli.common import err_console
+
+    open_cells = undecided_cells(file)
+    if open_cells:
+        shown = ", ".join(open_cells[:8]) + (" …" if len(open_cells) > 8 else "")
+        err_console().print(
+            escape(
                 f"Note: {len(open_cells)} highlighted cell(s) of the consensus form were left "
                 f"blank and are recorded as not reported: {shown}. Fill them and import again "
                 "if that was not the decision."
             )
+        )
 
 
 @chart_app.command("compare")
 def compare_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
     """List field-level disagreements between the charting reviewers.
 
-    Writes outputs/charting/disagreements.xlsx and .csv (one row per report or programme
-    field on which the reviewers' latest chartings differ) and prints agreement per field.
+    Writes outputs/charting/disagreements.xlsx and .csv (one row per field of a report, or
+    of a unit of the schema's further level, on which the reviewers' latest chartings differ) and prints agreement per field.
 
     Example:
 
         review chart compare
     """
+    from rich.markup import escape
+
     from review.chart import write_compare_outputs
     from review.cli.common import open_project, out_console, print_json
+    from review.percent import percent_text
 
     proj = open_project(project)
     comparison, paths = write_compare_outputs(proj)
@@ -170,13 +197,27 @@ def compare_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
         return
     con = out_console()
     con.print(
-        f"Reviewers: {', '.join(comparison.reviewers)}. Reports charted by all: "
-        f"{comparison.reports_compared} (by some only: {len(comparison.reports_partial)}); "
-        f"programmes listed by all: {comparison.programmes_compared}."
+        escape(
+            f"Reviewers: {', '.join(comparison.reviewers)}. Reports charted by all: "
+            f"{comparison.reports_compared} (by some only: {len(comparison.reports_partial)})"
+            + (
+                f"; {comparison.unit.plural} listed by all: {comparison.units_compared}."
+                if comparison.unit
+                else "."
+            )
+        )
     )
     for f in comparison.fields:
-        con.print(f"  {f.field_label}: {f.agreed}/{f.compared} agree ({f.percent}%)")
-    con.print(f"{len(comparison.rows)} disagreement(s) -> " + ", ".join(proj.rel(p) for p in paths))
+        con.print(
+            escape(
+                f"  {f.field_label}: {f.agreed}/{f.compared} agree "
+                f"({percent_text(f.agreed, f.compared)}%)"
+            )
+        )
+    con.print(
+        f"{len(comparison.rows)} disagreement(s) -> "
+        + escape(", ".join(proj.rel(p) for p in paths))
+    )
 
 
 @chart_app.command("consensus")
@@ -204,11 +245,14 @@ def consensus_cmd(
         review chart consensus -o charting-consensus.xlsx
         review chart import charting-consensus.xlsx --reviewer consensus
     """
+    from rich.markup import escape
+
     from review.chart import write_consensus_outputs
-    from review.cli.common import err_console, open_project, out_console, print_json
+    from review.cli.common import checked_output, err_console, open_project, out_console, print_json
     from review.errors import ReviewError
 
     proj = open_project(project)
+    checked_output(proj, out)
     if out.suffix.lower() != ".xlsx":
         raise ReviewError(f"{out}: the consensus form is an Excel workbook; name it *.xlsx.")
     if out.exists() and not force:
@@ -224,24 +268,30 @@ def consensus_cmd(
         return
     con = out_console()
     con.print(
-        f"Wrote {out}: {len(plan.reports)} reports, {len(plan.programmes)} programmes from "
-        f"{', '.join(plan.reviewers)}; {plan.prefilled} cells pre-filled, "
-        f"{len(plan.notes)} highlighted to decide ({len(plan.differences)} difference(s))."
+        escape(
+            f"Wrote {out}: {len(plan.reports)} reports"
+            f"{', ' + plan.unit.count(len(plan.units)) if plan.unit else ''} from "
+            f"{', '.join(plan.reviewers)}; {plan.prefilled} cells pre-filled, "
+            f"{len(plan.notes)} highlighted to decide ({len(plan.differences)} difference(s))."
+        )
     )
-    con.print("Agreement per field -> " + proj.rel(paths[1]))
+    con.print("Agreement per field -> " + escape(proj.rel(paths[1])))
     if plan.not_included:
         err_console().print(
-            f"Not in the form: {len(plan.not_included)} charted report(s) no longer included "
-            f"({', '.join(plan.not_included[:5])}{' …' if len(plan.not_included) > 5 else ''})."
+            escape(
+                f"Not in the form: {len(plan.not_included)} charted report(s) no longer included "
+                f"({', '.join(plan.not_included[:5])}{' …' if len(plan.not_included) > 5 else ''})."
+            )
         )
     err_console().print(
-        f"Decide the highlighted cells, then: review chart import {out} --reviewer consensus"
+        "Decide the highlighted cells, then: "
+        + escape(f"review chart import {quote(str(out))} --reviewer consensus")
     )
 
 
 @chart_app.command("summary")
 def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
-    """Frequency tables, programme overview, crosstabs and an evidence-gap map.
+    """Frequency tables, overview per level, crosstabs and an evidence-gap map.
 
     Uses the final charting (consensus, or the only reviewer's). Writes
     outputs/charting/summary.xlsx, summary.md, gap-map.svg and gap-map.png.
@@ -250,6 +300,8 @@ def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
 
         review chart summary
     """
+    from rich.markup import escape
+
     from review.chart import write_summary_outputs
     from review.cli.common import open_project, out_console, print_json
 
@@ -259,7 +311,7 @@ def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
         print_json(
             {
                 "reports": summary.n_reports,
-                "programmes": summary.n_programmes,
+                **({f"{summary.unit.name}s": summary.n_units} if summary.unit else {}),
                 "frequencies": {
                     f"{t.level}:{t.field_id}": {
                         "denominator": t.denominator,
@@ -273,12 +325,13 @@ def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
         )
         return
     con = out_console()
-    con.print(f"{summary.n_reports} reports, {summary.n_programmes} programmes.")
+    unit = f", {summary.unit.count(summary.n_units)}" if summary.unit else ""
+    con.print(f"{summary.n_reports} reports{unit}.")
     for t in summary.frequencies:
         if t.field_id in {fid for fid in _headline(summary)}:
             counts = ", ".join(f"{k} {v}" for k, v in t.counts().items() if v)
-            con.print(f"  {t.label} ({t.denominator_text}): {counts}")
-    con.print("Wrote " + ", ".join(proj.rel(p) for p in paths))
+            con.print(escape(f"  {t.label} ({t.denominator_text}): {counts}"))
+    con.print("Wrote " + escape(", ".join(proj.rel(p) for p in paths)))
 
 
 def _headline(summary: object) -> list[str]:

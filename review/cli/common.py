@@ -54,13 +54,24 @@ StageOpt = Annotated[
 def err_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    from review.io.printable import PrintableHook
+
+    con = Console(stderr=True, highlight=False, soft_wrap=True)
+    con.push_render_hook(PrintableHook())
+    return con
 
 
 def out_console() -> Any:
+    """The console of a command's output. Every print goes through :class:`PrintableHook`: a
+    control character from data shows as ``\\x1b``, never reaches the terminal. Markup stays
+    live, so every value from data is interpolated through ``escape`` (or ``plain``)."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    from review.io.printable import PrintableHook
+
+    con = Console(highlight=False, soft_wrap=True)
+    con.push_render_hook(PrintableHook())
+    return con
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -142,8 +153,21 @@ def output_option(help_text: str) -> Any:
     return typer.Option("--output", "-o", help=help_text, dir_okay=False, show_default=False)
 
 
+def checked_output(proj: Project, path: Path, folder: bool = False) -> Path:
+    """The ``-o`` path of a command, checked before any work (review/io/outpath.py): never
+    inside data/, protocols/ or .git/, never the schema, never over a link, FIFO or device."""
+    from review.io.outpath import check_output
+
+    return check_output(
+        path, root=proj.root, protected_files=(proj.schema_path, proj.protocol_path), folder=folder
+    )
+
+
 def print_json(obj: Any) -> None:
-    typer.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+    """JSON on stdout; C1 controls and bidi overrides escaped too (``\\u202e``; still JSON)."""
+    from review.io.printable import json_safe
+
+    typer.echo(json_safe(json.dumps(obj, indent=2, ensure_ascii=False, default=str)))
 
 
 def check_stage(stage: str) -> str:

@@ -169,22 +169,25 @@ def _print_dedup(proj: Project, result: Any, saved: list[str]) -> None:
 
     con = out_console()
     if saved:
-        con.print(f"Saved to {proj.rel(proj.protocol_path)}: " + ", ".join(saved))
+        con.print(escape(f"Saved to {proj.rel(proj.protocol_path)}: " + ", ".join(saved)))
     for line in _summary_lines(result):
         con.print(line)
     for (a, b), vs in verdict_conflicts(proj).items():
         who = ", ".join(f"{v.reviewer}: {v.verdict}" for v in vs)
         con.print(
-            f"[red]Conflict:[/red] {a} / {b} ({escape(who)}) — applied neither way; "
+            f"[red]Conflict:[/red] {escape(a)} / {escape(b)} ({escape(who)}) — applied neither way; "
             "resolve it in `review dedup review`."
         )
     for a, b in result.refused_same:
         con.print(
-            f"[yellow]Not merged:[/yellow] `same` verdict on {a} / {b} contradicts a "
+            f"[yellow]Not merged:[/yellow] `same` verdict on {escape(a)} / {escape(b)} contradicts a "
             "`different` verdict in the same cluster."
         )
     con.print(
-        f"Wrote {proj.rel(proj.outputs_dir / 'dedup')}/clusters.csv, maybe-pairs.csv, overlap.csv"
+        escape(
+            f"Wrote {proj.rel(proj.outputs_dir / 'dedup')}/clusters.csv, fused.csv, "
+            "maybe-pairs.csv, overlap.csv"
+        )
     )
 
 
@@ -287,11 +290,14 @@ def export_cmd(
 
         review dedup export -o dedup-pairs.xlsx --reviewer "Ana Silva"
     """
-    from review.cli.common import out_console
+    from rich.markup import escape
+
+    from review.cli.common import checked_output, out_console
     from review.dedup.clusters import load_clusters
     from review.dedup.exchange import export_queue_xlsx
 
     proj = project_from(ctx, project)
+    checked_output(proj, output)
     load_clusters(proj)
     if reviewer:
         from review.people import check_roster, clean_name
@@ -299,7 +305,7 @@ def export_cmd(
         reviewer = clean_name(reviewer)
         check_roster(proj.protocol, reviewer, "dedup")
     n = export_queue_xlsx(proj, output, reviewer)
-    out_console().print(f"Wrote {n} queued pair(s) to {output}")
+    out_console().print(f"Wrote {n} queued pair(s) to {escape(str(output))}")
 
 
 @dedup_app.command("import")
@@ -334,9 +340,11 @@ def import_cmd(
         from_other_reviewer=from_other_reviewer,
         from_other_project=from_other_project,
     )
+    from rich.markup import escape
+
     con = out_console()
     con.print(
-        f"Imported {summary.recorded} verdict(s) into {summary.file} "
+        f"Imported {summary.recorded} verdict(s) into {escape(str(summary.file))} "
         f"({summary.unchanged} unchanged, {summary.blank} blank)."
     )
     result = _refresh(proj, quiet)
@@ -376,9 +384,9 @@ def _print_explain(info: RecordExplanation) -> None:
     con = out_console()
     con.print(f"[bold]{escape(info.record_id)}[/bold] {escape(info.citation)}")
     role = "primary (kept)" if info.primary else f"duplicate of {info.cluster_id}"
-    con.print(f"source {escape(info.source)}; status {info.status}; {role}")
+    con.print(f"source {escape(info.source)}; status {info.status}; {escape(role)}")
     if info.note:
-        con.print(info.note)
+        con.print(escape(info.note))
         return
     groups = (
         ("In the same cluster", info.members),
@@ -406,7 +414,7 @@ def _print_explain(info: RecordExplanation) -> None:
                     t.add_row("abstract", "", "", score_text)
                     continue
                 t.add_row(
-                    f.field,
+                    escape(f.field),
                     escape(str(f.a or "")),
                     escape(str(f.b or "")),
                     escape(score_text),
@@ -419,6 +427,10 @@ def _print_explain(info: RecordExplanation) -> None:
             ):
                 if listed:
                     con.print(f"  {label}: {escape(', '.join(listed))}")
+    if info.fusion is not None:
+        from review.cli.fusion_view import print_fusion
+
+        print_fusion(info.fusion)
 
 
 @dedup_app.command("split")
@@ -448,8 +460,10 @@ def split_cmd(
         raise ReviewError(f"{record_id}: not merged with anything; nothing to split.")
     lines = [verdict_line(record_id, m, "different", reviewer, "split") for m in others]
     append_lines(proj, reviewer, lines)
+    from rich.markup import escape
+
     con = out_console()
-    con.print(f"Recorded {len(lines)} `different` verdict(s) for {record_id}.")
+    con.print(f"Recorded {len(lines)} `different` verdict(s) for {escape(record_id)}.")
     for line in _summary_lines(_refresh(proj)):
         con.print(line)
 

@@ -45,7 +45,7 @@ def demo(
     in order: import each export, dedup, dedup import of the verdicts, screen import of both
     reviewers' decisions, disagreements and resolve import per stage, chart import, chart
     compare, chart summary, prisma, report and report checklist. Prints the PRISMA numbers, agreement per stage, the
-    programme overview, where every output is and the path of the HTML report. The commands it ran are in
+    example's units of analysis (its schema's words), where every output is and the path of the HTML report. The commands it ran are in
     DIR/outputs/demo/commands.md.
 
     Example:
@@ -153,10 +153,12 @@ class _StepProgress:
 
 
 def _print_summary(s: DemoSummary, directory: Path) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from review.cli.common import out_console
     from review.demo import COMMANDS_LOG
+    from review.percent import share_text
 
     con = out_console()
     f = s.flow
@@ -165,7 +167,8 @@ def _print_summary(s: DemoSummary, directory: Path) -> None:
         return f"{v:,}" if isinstance(v, int) else "–"
 
     con.print(
-        f"[bold]Worked example: parent peer advocacy in child protection[/bold] ({directory})"
+        "[bold]Worked example: parent peer advocacy in child protection[/bold] "
+        f"({escape(str(directory))})"
     )
     t = Table(title="PRISMA 2020 flow", show_header=True, title_justify="left")
     t.add_column("Step")
@@ -183,7 +186,8 @@ def _print_summary(s: DemoSummary, directory: Path) -> None:
     t.add_row("Full-text reports excluded", n(f.reports_excluded))
     t.add_row("Reports from other methods assessed", n(f.other_reports_assessed))
     t.add_row("Reports included", n(f.reports_included))
-    t.add_row("Programmes described", n(f.programmes_included))
+    if s.unit is not None:
+        t.add_row(f"{s.unit.titles} described", n(f.units_included))
     con.print(t)
 
     a = Table(title="Agreement between reviewers", title_justify="left")
@@ -200,28 +204,47 @@ def _print_summary(s: DemoSummary, directory: Path) -> None:
             stage,
             n(g.records_screened_by_all),
             n(g.disagreements),
-            f"{pa * 100 if pa <= 1 else pa:.1f}%" if isinstance(pa, (int, float)) else "–",
+            f"{share_text(pa)}%" if isinstance(pa, (int, float)) else "–",
             ktxt,
         )
     con.print(a)
 
-    if s.programmes:
-        p = Table(title="Programmes (24 in the paper)", title_justify="left")
-        p.add_column("Programme")
-        p.add_column("Setting")
-        p.add_column("Reports", justify="right")
-        for prog in s.programmes:
-            p.add_row(prog.name, prog.setting, str(prog.reports))
-        con.print(p)
+    if s.units and s.unit is not None:
+        _units_table(con, s, directory)
 
     con.print("[bold]Outputs[/bold] (derived; delete outputs/ and re-run the commands to rebuild):")
     for path in s.outputs:
-        con.print(f"  {directory / path}")
-    con.print(f"  {directory / COMMANDS_LOG}  (every command the demo ran, with its output)")
+        con.print(f"  {escape(str(directory / path))}")
+    con.print(
+        f"  {escape(str(directory / COMMANDS_LOG))}  (every command the demo ran, with its output)"
+    )
     if s.missing_outputs:
         con.print("[yellow]Missing:[/yellow] " + ", ".join(s.missing_outputs))
     if s.report:
-        con.print(f"[bold]Report:[/bold] {directory / s.report}  (open it in a web browser)")
+        con.print(
+            f"[bold]Report:[/bold] {escape(str(directory / s.report))}  (open it in a web browser)"
+        )
+
+
+def _units_table(con: Any, s: DemoSummary, directory: Path) -> None:
+    """The example's units (its schema's words), most reports first, beside the paper's count."""
+    from rich.table import Table
+
+    from review.chart.store import project_schema
+    from review.example import PUBLISHED_UNITS, UNIT_DETAIL_FIELD
+    from review.project import Project
+
+    unit = s.unit
+    assert unit is not None
+    schema = project_schema(Project.open(directory))
+    detail = schema.field(UNIT_DETAIL_FIELD).label if schema.has(UNIT_DETAIL_FIELD) else ""
+    p = Table(title=f"{unit.titles} ({PUBLISHED_UNITS} in the paper)", title_justify="left")
+    p.add_column(unit.title)
+    p.add_column(detail)
+    p.add_column("Reports", justify="right")
+    for row in s.units:
+        p.add_row(row.name, row.detail, str(row.reports))
+    con.print(p)
 
 
 def register(app: typer.Typer) -> None:

@@ -170,7 +170,7 @@ def _print_reports(reports: list) -> None:
     for r in reports:
         table.add_row(
             escape(Path(r.file).name),
-            r.format,
+            escape(r.format),
             str(r.found),
             str(r.imported),
             str(len(r.problems)),
@@ -216,11 +216,12 @@ def export(
     """
     from rich.markup import escape
 
-    from review.cli.common import check_stage, out_console
+    from review.cli.common import check_stage, checked_output, out_console
     from review.errors import InputError
     from review.io.export import export_records, stage_records
 
     proj = open_project(project)
+    checked_output(proj, output)
     if stage is None and status is not Status.all:
         raise InputError("--status needs --stage (which stage's decisions to filter by).")
     with progress("Loading records", quiet=quiet or not _tty()) as update:

@@ -164,6 +164,10 @@ def explain_cmd(
     from review.prisma.flow import explain_count
 
     proj = project_from(ctx, project)
+    if output is not None:
+        from review.cli.common import checked_output
+
+        checked_output(proj, output)
     flow, rows = explain_project(proj, key)
     if output is not None:
         _write_csv(output, rows)
@@ -184,7 +188,7 @@ def explain_cmd(
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{key}: {len(rows):,}", show_lines=False, expand=False)
+    table = Table(title=escape(f"{key}: {len(rows):,}"), show_lines=False, expand=False)
     for col in ("record_id", "source", "title", "why"):
         table.add_column(col, overflow="fold")
     for r in rows:

@@ -139,11 +139,12 @@ def simulate(
         review simulate labelled.csv --seed 1 --stop -o sim1
         review simulate labelled.csv --reviewers 2 --error-rate 0.05 --runs 20 -o team
     """
+    from review.io.outpath import check_output
     from review.rank.simulate import simulate as run
     from review.rank.simulate import write_outputs
 
     rates = _error_rates(reviewers, error_rate)
-
+    check_output(output, folder=True)
     with progress("Simulating", quiet) as update:
         data, sim = run(
             file,
@@ -252,11 +253,8 @@ def stopping(
     """May you stop screening? The hypergeometric stopping test on a random sample.
 
     Under dual screening use --team: the test runs on the records screened by the required
-    number of reviewers; --team --start-sample --by NAME starts the team's random sample (every
-    screener shows it first, in one order); --team --record-stop --by NAME stops the stage for
-    everyone: nobody is offered the records they have not screened, records nobody screened are
-    reported by PRISMA as excluded by automation tools, a record only some reviewers screened
-    keeps one reviewer's exclude or becomes a conflict to resolve if anyone included it.
+    number of reviewers, --team --start-sample starts one sample for everyone, and --team
+    --record-stop ends the stage for everyone (docs/ranking.md, "Team stop").
 
     After ranked screening, start a random sample of the records you have not screened
     (--start-sample) and screen on (`review screen` shows the sample). This command then says
@@ -290,12 +288,16 @@ def stopping(
         if as_json:
             print_json(started.to_json())
             return
+        from rich.markup import escape
+
         out_console().print(
-            f"Random sample started for {reviewer} at {stage}: {started.urn} unscreened records. "
-            "`review screen` now shows them in random order; run `review stopping` as you go."
+            f"Random sample started for {escape(reviewer)} at {stage}: {started.urn} unscreened "
+            "records. `review screen` now shows them in random order; run `review stopping` as you go."
         )
         return
     if record_stop:
+        from rich.markup import escape
+
         from review.project import whoami
 
         stop = phase.record_stop(proj, stage, reviewer, by or whoami(), recall, confidence)
@@ -304,7 +306,7 @@ def stopping(
             return
         out_console().print(
             f"Recorded: {stage} stopped by the rule (p = {stop.p_value:.4f}, recall target "
-            f"{recall}, confidence {confidence}) by {stop.by}."
+            f"{recall}, confidence {confidence}) by {escape(stop.by)}."
         )
         return
     rep = phase.report(proj, stage, reviewer, recall, confidence)
@@ -325,6 +327,8 @@ def _team_stopping(
     by: str | None,
     as_json: bool,
 ) -> None:
+    from rich.markup import escape
+
     from review.project import whoami
     from review.rank import team
 
@@ -347,7 +351,8 @@ def _team_stopping(
             return
         con.print(
             f"Recorded: {stage} stopped for the whole team by the rule (p = {stop.p_value:.4f}, "
-            f"recall target {recall}, confidence {confidence}) by {stop.by}. Nobody is offered "
+            f"recall target {recall}, confidence {confidence}) by {escape(stop.by or '')}. "
+            "Nobody is offered "
             "the records they have not screened; records nobody screened are reported as "
             "excluded by automation tools; a record only some reviewers screened keeps their "
             "exclude, or is a conflict to resolve (`review resolve`) if one included it."

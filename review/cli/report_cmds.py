@@ -58,6 +58,10 @@ def report(
     from review.report import write_report
 
     proj = open_project(project)
+    if output is not None:
+        from review.cli.common import checked_output
+
+        checked_output(proj, output)
     with progress("Report", quiet) as update:
         update(0, 1)
         path = write_report(proj, output)
@@ -107,8 +111,13 @@ def checklist_cmd(
     from review.report.checklist import checklist_rows, write_checklist
 
     proj = project_from(ctx, project)
-    if output is not None and output.suffix.lower() != ".xlsx":
-        raise ReviewError(f"{output}: the checklist is an Excel workbook; name it *.xlsx.")
+    if output is not None:
+        from review.cli.common import checked_output
+
+        checked_output(proj, output)
+        if output.suffix.lower() != ".xlsx":
+            raise ReviewError(f"{output}: the checklist is an Excel workbook; name it *.xlsx.")
+        checked_output(proj, output.with_suffix(".md"))
     xlsx, md = write_checklist(proj, output)
     rows = checklist_rows(proj)
     filled = [r.item.number for r in rows if r.where]

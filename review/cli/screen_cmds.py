@@ -72,7 +72,9 @@ def _stage_and_name(
 
 def _read_line(prompt: str) -> str | None:
     """Print ``prompt`` and read one line from stdin (None at the end of input)."""
-    typer.echo(prompt, nl=False)
+    from review.io.printable import printable
+
+    typer.echo(printable(prompt), nl=False)
     text = sys.stdin.readline()
     return text if text else None
 
@@ -172,7 +174,9 @@ def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewe
 
         ScreenerApp(session).run()
         p = session.pace()
-        err_console().print(f"Saved. {p.done}/{p.total} screened at {stage} by {reviewer}.")
+        from rich.markup import escape
+
+        err_console().print(f"Saved. {p.done}/{p.total} screened at {stage} by {escape(reviewer)}.")
 
 
 @screen_app.command("export")
@@ -194,12 +198,16 @@ def screen_export(
         review screen export --stage title-abstract --reviewer Ana -o ana.xlsx
     """
     check_stage(stage)
+    from rich.markup import escape
+
+    from review.cli.common import checked_output
     from review.screen.spreadsheet import export_sheet
 
     proj = open_project(project)
+    checked_output(proj, output)
     with progress("Writing sheet", quiet) as update:
         n = export_sheet(proj, stage, reviewer, output, seed=seed, progress=update)
-    out_console().print(f"Wrote {n} records to {output}")
+    out_console().print(f"Wrote {n} records to {escape(str(output))}")
 
 
 @screen_app.command("import")
@@ -233,8 +241,10 @@ def screen_import(
         from_other_reviewer=from_other_reviewer,
         from_other_project=from_other_project,
     )
+    from rich.markup import escape
+
     out_console().print(
-        f"Imported {res.imported} decisions for {reviewer} at {stage} "
+        f"Imported {res.imported} decisions for {escape(reviewer)} at {stage} "
         f"({res.unchanged} unchanged, {res.blank} blank rows)."
     )
 
@@ -439,7 +449,7 @@ def _show_disagreement(con: Any, where: str, row: DisagreementRow, rec: Any) -> 
         con.print(escape(rec.abstract or "(no abstract)"))
     t = Table("reviewer", "decision", "reason", "note")
     for who, dec, reason, note in row.decisions:
-        t.add_row(escape(who), dec, escape(reason), escape(note))
+        t.add_row(escape(who), escape(dec), escape(reason), escape(note))
     con.print(t)
 
 
@@ -544,11 +554,11 @@ def fulltext_attach(
     how = ", ".join(f"{n} by {k}" for k, n in sorted(counts.items())) or "none new"
     con.print(f"Attached {len(rep.matched)} files ({how}); {len(rep.already)} already attached.")
     for f, c, h in rep.matched:
-        con.print(f"  {escape(proj.rel(Path(f)))} -> {c} ({h})")
+        con.print(f"  {escape(proj.rel(Path(f)))} -> {escape(c)} ({h})")
     if rep.ambiguous:
         con.print(f"{len(rep.ambiguous)} files match more than one record (not attached):")
         for f, cands in rep.ambiguous:
-            con.print(f"  {escape(proj.rel(Path(f)))}: {', '.join(cands)}")
+            con.print(f"  {escape(proj.rel(Path(f)))}: {escape(', '.join(cands))}")
     if rep.unmatched:
         con.print(f"{len(rep.unmatched)} files matched no record:")
         for f in rep.unmatched:

@@ -16,6 +16,7 @@ from review.errors import ReviewError
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.dedup.decide import Decision, DedupOptions
+    from review.dedup.fusion import Fusion
     from review.dedup.normalize import NormRecord
     from review.dedup.score import PairScore
     from review.dedup.verdicts import Verdict
@@ -140,6 +141,7 @@ class RecordExplanation:
     queued: tuple[Comparison, ...] = ()
     nearest: tuple[Comparison, ...] = ()
     note: str | None = None  # why nothing was compared
+    fusion: Fusion | None = None  # the cluster's fused record, when it has several copies
 
     def to_json(self) -> dict[str, Any]:
         head = ("record_id", "citation", "source", "branch", "cluster_id", "status", "primary")
@@ -148,6 +150,8 @@ class RecordExplanation:
             out[name] = [c.to_json() for c in getattr(self, name)]
         if self.note is not None:
             out["note"] = self.note
+        if self.fusion is not None:
+            out["fusion"] = self.fusion.to_json()
         return out
 
 
@@ -256,8 +260,18 @@ def explain_record(project: Project, record_id: str, nearest: int = 3) -> Record
     queued = tuple(compare(other) for other in _queued_partners(project, record_id, index))
     seen = {record_id, *members, *(c.pair.b for c in queued)}
     closest = _nearest(rec, index, clusters, seen, nearest)
+    fusion = None
+    copies = [m for m in clusters.members(cid) if m != cid and m in index]
+    if copies and cid in index:
+        from review.dedup.fusion import fuse_record
+
+        fusion = fuse_record(index[cid], [index[m] for m in copies])[1]
     return replace(
-        head, members=compared, queued=queued, nearest=tuple(compare(oid) for oid in closest)
+        head,
+        members=compared,
+        queued=queued,
+        nearest=tuple(compare(oid) for oid in closest),
+        fusion=fusion,
     )
 
 

@@ -82,7 +82,9 @@ def review_session(
     queue = _session_queue(project, reviewer)
     walk = _Walk(project, reviewer, console, queue)
     if not queue:
-        console.print(f"No pairs waiting for {reviewer}.")
+        from rich.markup import escape
+
+        console.print(f"No pairs waiting for {escape(reviewer)}.")
         return walk.result
     index = project.record_index()
     pos = 0
@@ -104,7 +106,7 @@ def review_session(
         elif key in ("q", ""):
             break
         else:
-            console.print(f"Unknown key {key!r}: use y, n, s, u or q.")
+            console.print(f"Unknown key {key!r}: use y, n, s, u or q.", markup=False)
     walk.result.remaining = max(0, len(queue) - pos)
     return walk.result
 
@@ -136,7 +138,9 @@ def _show(console: Any, a: Record, b: Record, q: QueuedPair, where: str) -> str:
         why = f"[bold red]Conflict:[/bold red] {escape(conflict)}. Your verdict resolves it."
     else:
         heading = f"{where}  (title similarity {q.title_similarity})"
-        why = "[dim]" + q.rule + (f" — {q.reasons}" if q.reasons else "") + "[/dim]"
+        from rich.markup import escape
+
+        why = "[dim]" + escape(q.rule + (f" — {q.reasons}" if q.reasons else "")) + "[/dim]"
     console.print(pair_table(a, b, heading))
     console.print(why)
     console.print(

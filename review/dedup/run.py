@@ -225,13 +225,39 @@ def dedup_project(
 def write_outputs(
     project: Project, records: list[Record], result: DedupResult, options: DedupOptions
 ) -> None:
-    """Write ``outputs/dedup/``: clusters.csv, maybe-pairs.csv, overlap.csv and summary.json."""
+    """Write ``outputs/dedup/``: clusters.csv, fused.csv, maybe-pairs.csv, overlap.csv and
+    summary.json."""
     from review.dedup.pipeline import EXTRA_COLUMNS
 
     write_clusters(clusters_path(project), result.rows, result.extra, EXTRA_COLUMNS)
+    _write_fused(project, records, result)
     _write_maybe_pairs(project, records, result)
     _write_overlap(project, result)
     _write_summary(project, result, options)
+
+
+FUSED_COLUMNS = ("cluster_id", "field", "rule", "from_records", "value")
+
+
+def _write_fused(project: Project, records: list[Record], result: DedupResult) -> None:
+    """``fused.csv``: for every merged cluster, each field its fused record takes from a copy
+    other than the primary (the rest is the primary's), with the rule and the copies."""
+    from review.dedup.fusion import fuse_record, merged_groups
+    from review.io.files import atomic_write_text
+    from review.io.xlsx import csv_text
+
+    by_id = {r.record_id: r for r in records}
+    cluster_of = {r.record_id: r.cluster_id for r in result.rows}
+    table: list[list[object]] = [list(FUSED_COLUMNS)]
+    groups = merged_groups(cluster_of)
+    for cid in sorted(groups):
+        fused, fusion = fuse_record(by_id[cid], [by_id[r] for r in groups[cid]])
+        for src in fusion.filled():
+            value = getattr(fused, src.field)
+            if isinstance(value, tuple):
+                value = "; ".join(value)
+            table.append([cid, src.field, src.rule, "; ".join(src.records), value])
+    atomic_write_text(project.outputs_dir / "dedup" / "fused.csv", csv_text(table))
 
 
 def _write_maybe_pairs(project: Project, records: list[Record], result: DedupResult) -> None:

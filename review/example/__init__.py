@@ -11,6 +11,11 @@ from pathlib import Path
 
 _MARKER = Path("protocols") / "protocol.yaml"
 
+# What `review demo` prints of the example's charting besides the words its schema gives: the
+# number of programmes the paper reports, and the programme field shown beside each name.
+PUBLISHED_UNITS = 24
+UNIT_DETAIL_FIELD = "setting"
+
 
 def example_root() -> Path | None:
     """The folder holding the example project, or None when it is not available."""

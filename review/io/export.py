@@ -322,7 +322,8 @@ STATUSES = ("included", "excluded", "undecided", "all")
 def stage_records(
     project: Any, stage: str, status: str = "all"
 ) -> tuple[list[Record], dict[str, dict[str, Any]]]:
-    """One record per cluster eligible at ``stage`` (its primary record), filtered by the final
+    """One record per cluster eligible at ``stage`` (its primary record, with the fields its
+    duplicates add: ``review.dedup.fusion``), filtered by the final
     decision: ``included`` (include), ``excluded`` (exclude), ``undecided`` (no final decision
     yet, or maybe), ``all``. Also returns ``{record_id: {"decision", "reason", "via"}}``.
     """
@@ -332,10 +333,11 @@ def stage_records(
         raise InputError(f"--stage {stage!r} is not a stage; use one of: {', '.join(STAGES)}.")
     if status not in STATUSES:
         raise InputError(f"--status {status!r} is not valid; use one of: {', '.join(STATUSES)}.")
+    from review.dedup.fusion import fused_record_index
     from review.screen import final_decisions
 
     decisions = final_decisions(project, stage)
-    index = project.record_index()
+    index = fused_record_index(project)  # a merged cluster: the best of its copies
     records: list[Record] = []
     extra: dict[str, dict[str, Any]] = {}
     for cluster_id, fd in decisions.items():

@@ -23,9 +23,14 @@ def looks_like_formula(value: object) -> bool:
 
 
 def csv_safe(value: object) -> object:
-    """Value for a CSV cell: a leading ``'`` before text that a spreadsheet would evaluate."""
-    if looks_like_formula(value):
-        return "'" + str(value)
+    """Value for a CSV cell: a leading ``'`` before text that a spreadsheet would evaluate;
+    control, C1 and bidi-override characters shown as escapes (review/io/printable.py)."""
+    if isinstance(value, str):
+        from review.io.printable import cell_text
+
+        value = cell_text(value)
+        if looks_like_formula(value):
+            return "'" + value
     return value
 
 

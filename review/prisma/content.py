@@ -45,7 +45,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "reports_assessed": "Reports assessed for eligibility",
     "reports_excluded": "Reports excluded",
     "studies_included": "Studies included in review",
-    "programmes_included": "Studies (programmes) included in review",
+    "units_included": "Studies ({units}) included in review",  # the schema's plural
     "reports_included": "Reports of included studies",
     "reports_included_main": "from databases and registers",
     "reports_included_other": "from other methods",
@@ -142,7 +142,9 @@ def n_(value: int | None) -> str:
 
 def cnt(label: str, value: int | None, colon: bool = False) -> str:
     """``Records screened (n = 3,794)`` with non-breaking spaces inside the bracket."""
-    return f"{label} (n\u00a0=\u00a0{n_(value)}){':' if colon else ''}"
+    from review.io.printable import printable  # a label from data draws no control character
+
+    return f"{printable(label)} (n\u00a0=\u00a0{n_(value)}){':' if colon else ''}"
 
 
 def count_text(
@@ -321,9 +323,12 @@ def _report_boxes(f: FlowCounts, r: ReportCounts, lab: Mapping[str, str], suffix
 
 
 def _included_box(f: FlowCounts, lab: Mapping[str, str], show_other: bool) -> Box:
-    """Studies (or programmes) included, and the reports of included studies."""
-    programmes = f.programmes_included is not None
-    studies_label = lab["programmes_included"] if programmes else lab["studies_included"]
+    """Studies (or the units of the charting schema's further level) included, and the reports
+    of included studies."""
+    if f.units_included is not None and f.unit is not None:
+        studies_label = lab["units_included"].replace("{units}", f.unit.plural)
+    else:
+        studies_label = lab["studies_included"]
     inc = [
         Item(count_text(f, "studies_included", studies_label, f.studies_included, lab)),
         Item(count_text(f, "reports_included", lab["reports_included"], f.reports_included, lab)),

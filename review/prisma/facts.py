@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from review.chart.schema import Level
 from review.errors import ReviewError
 
 MAIN, OTHER = "main", "other"
@@ -63,16 +64,22 @@ class PrismaInputs:
     maybe_to_fulltext: bool = True
     ta_reasons: Mapping[str, str] = field(default_factory=dict)  # reason id -> label, in order
     ft_reasons: Mapping[str, str] = field(default_factory=dict)
-    report_programmes: Mapping[str, tuple[str, ...]] | None = None  # None: no charting yet
-    programme_names: Mapping[str, str] = field(default_factory=dict)
+    report_units: Mapping[str, tuple[str, ...]] | None = None  # None: no charting yet
+    unit_names: Mapping[str, str] = field(default_factory=dict)
+    unit: Level | None = None  # the charting schema's further level (its words, its key)
     cluster_of: Mapping[str, str] = field(default_factory=dict)  # duplicate -> kept record
     titles: Mapping[str, str] = field(default_factory=dict)
     dedup_pending: tuple[str, ...] = ()  # records in pairs still waiting for a person
 
 
+def units_key(unit: Level) -> str:
+    """The flow key of the units included: ``<level>s_included`` (``sites_included``)."""
+    return f"{unit.name}s_included"
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
-    """One row of ``explain``: a record (or programme) behind a count, and why it is there."""
+    """One row of ``explain``: a record (or unit) behind a count, and why it is there."""
 
     id: str
     why: str
@@ -168,8 +175,9 @@ class FlowCounts:
     reports_included_other: int
     reports_included: int
     studies_included: int
-    programmes_included: int | None  # None: no included report is linked to a programme
+    units_included: int | None  # None: no included report is linked to a unit
     open: OpenCounts
+    unit: Level | None = None  # the schema's further level: ``<name>s_included``
     # flow and prisma2020 keys whose count is not final yet (a stage before them is open): the
     # number is what is known so far
     pending: frozenset[str] = frozenset()
@@ -229,7 +237,7 @@ class FlowCounts:
             "reports_included_other": self.reports_included_other,
             "reports_included": self.reports_included,
             "studies_included": self.studies_included,
-            "programmes_included": self.programmes_included,
+            **({units_key(self.unit): self.units_included} if self.unit else {}),
             "provisional": self.provisional,
             "open": self.open.to_json(),
         }

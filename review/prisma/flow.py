@@ -1,7 +1,7 @@
 """The PRISMA 2020 counts: a pure function of plain facts, with every invariant checked.
 
 :func:`compute_flow` takes a :class:`PrismaInputs` (what was imported, what dedup removed, the
-final screening decisions, the report -> programme links) and returns a :class:`Flow`: every
+final screening decisions, the report -> unit links) and returns a :class:`Flow`: every
 count of the PRISMA 2020 flow diagram *and* the records behind each count, so that
 ``review prisma explain KEY`` lists exactly as many records as the number it explains.
 
@@ -33,6 +33,7 @@ from review.prisma.facts import (
     PrismaInputs,
     ReasonRow,
     ReportCounts,
+    units_key,
 )
 from review.prisma.steps import reason_label
 
@@ -72,9 +73,9 @@ def compute_flow(inp: PrismaInputs) -> Flow:
     screened = steps.removed_before_screening(tally, ident)
     ta = steps.title_abstract(tally, screened)
     ft = steps.full_text(tally, ident, ta)
-    programmes_included = steps.studies(tally)
+    units_included = steps.studies(tally)
     open_counts = steps.open_records(tally, ta, ft)
-    counts = _flow_counts(tally, ident, ta, ft, programmes_included, open_counts)
+    counts = _flow_counts(tally, ident, ta, ft, units_included, open_counts)
     prisma2020 = _prisma2020(tally)
     return Flow(counts, prisma2020, members=tally.members, sources=tally.source_of)
 
@@ -87,7 +88,7 @@ def _flow_counts(
     ident: steps.Identification,
     ta: steps.TitleAbstract,
     ft: steps.FullText,
-    programmes_included: int | None,
+    units_included: int | None,
     open_counts: OpenCounts,
 ) -> FlowCounts:
     """``prisma.json``'s ``flow`` object, typed."""
@@ -119,9 +120,15 @@ def _flow_counts(
         reports_included_other=n["reports_included_other"],
         reports_included=n["reports_included"],
         studies_included=n["studies_included"],
-        programmes_included=programmes_included,
+        units_included=units_included,
         open=open_counts,
-        pending=_pending(open_counts, n["reports_awaiting"], n["other_reports_awaiting"]),
+        unit=tally.inp.unit,
+        pending=_pending(
+            open_counts,
+            n["reports_awaiting"],
+            n["other_reports_awaiting"],
+            units_key(tally.inp.unit) if tally.inp.unit else "",
+        ),
     )
 
 
@@ -157,7 +164,6 @@ _AFTER_FT_OTHER = (
 _AFTER_ALL = (
     "reports_included",
     "studies_included",
-    "programmes_included",
     "new_studies",
     "new_reports",
     "total_studies",
@@ -165,9 +171,12 @@ _AFTER_ALL = (
 )
 
 
-def _pending(o: OpenCounts, awaiting_main: int, awaiting_other: int) -> frozenset[str]:
+def _pending(
+    o: OpenCounts, awaiting_main: int, awaiting_other: int, units: str = ""
+) -> frozenset[str]:
     """The counts that are not final: everything downstream of an open stage. Open dedup pairs
-    can still change the duplicates and so every count after them."""
+    can still change the duplicates and so every count after them. ``units``: the flow key of
+    the schema's further level (``<level>s_included``), when it declares one."""
     dedup = o.dedup_pairs > 0
     ta = dedup or o.title_abstract > 0
     ft_main = ta or awaiting_main > 0
@@ -178,7 +187,7 @@ def _pending(o: OpenCounts, awaiting_main: int, awaiting_other: int) -> frozense
         (ta, _AFTER_TA),
         (ft_main, _AFTER_FT_MAIN),
         (ft_other, _AFTER_FT_OTHER),
-        (ft_main or ft_other, _AFTER_ALL),
+        (ft_main or ft_other, (*_AFTER_ALL, *((units,) if units else ()))),
     ):
         if is_open:
             keys += group
@@ -235,9 +244,10 @@ def explain(flow: Flow, inp: PrismaInputs, key: str) -> list[ExplainRow]:
     ``records_excluded_by_reason.<id>`` (and the full-text equivalents), ``identified.<source>``
     or ``open.<title_abstract|full_text|dedup_pairs>``."""
     found = _lookup(flow, key)
-    if found is None and key == "programmes_included":
+    unit = inp.unit
+    if found is None and unit is not None and key == units_key(unit):
         raise ReviewError(
-            "programmes_included is null: no included report is linked to a programme in the "
+            f"{key} is null: no included report is linked to a {unit.singular} in the "
             "charting yet (see `review chart import`)."
         )
     if found is None:
@@ -246,7 +256,7 @@ def explain(flow: Flow, inp: PrismaInputs, key: str) -> list[ExplainRow]:
         ExplainRow(
             m.id,
             flow.sources.get(m.id, ""),
-            inp.titles.get(m.id, "") or inp.programme_names.get(m.id, ""),
+            inp.titles.get(m.id, "") or inp.unit_names.get(m.id, ""),
             m.why,
         )
         for m in found

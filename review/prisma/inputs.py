@@ -14,10 +14,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from review.errors import ProjectError
+from review.errors import ProjectError, ReviewError
 from review.prisma.facts import Final, Identified, PrismaInputs
 
 if TYPE_CHECKING:
+    from review.chart.schema import Level
     from review.dedup.clusters import Clusters
     from review.project import Project
     from review.rank.phase import StopDecision
@@ -111,7 +112,7 @@ def gather(
     ft_cfg = protocol.stage("full-text")
 
     finals = {stage: _final_decisions(project, stage) for stage in STAGE_KEYS}
-    report_programmes, programme_names = _charting(project, clusters)
+    unit, report_units, unit_names = _charting(project, clusters)
 
     removed_auto = clusters.removed_automatic()
     removed_manual = clusters.removed_manual()
@@ -129,8 +130,9 @@ def gather(
         maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
         ta_reasons={r.id: r.label for r in ta_cfg.exclusion_reasons},
         ft_reasons={r.id: r.label for r in ft_cfg.exclusion_reasons},
-        report_programmes=report_programmes,
-        programme_names=programme_names,
+        report_units=report_units,
+        unit_names=unit_names,
+        unit=unit,
         cluster_of=cluster_of,
         titles=titles,
         dedup_pending=tuple(
@@ -206,28 +208,36 @@ def _agreement(project: Project, stage: str) -> AgreementFacts | None:
 
 def _charting(
     project: Project, clusters: Clusters
-) -> tuple[dict[str, tuple[str, ...]] | None, dict[str, str]]:
-    from review.chart import final_charting
+) -> tuple[Level | None, dict[str, tuple[str, ...]] | None, dict[str, str]]:
+    """The schema's further level, the included reports' links to its units and their names."""
+    from review.chart import final_charting, latest_chartings
+    from review.chart.store import project_schema
 
-    charting = final_charting(project)
-    if charting is None:
-        return None, {}
+    try:
+        unit = project_schema(project).unit
+    except ReviewError:
+        if latest_chartings(project, ""):  # charting exists: its schema must be readable
+            raise
+        unit = None  # no (valid) schema and no charting yet: `review chart` says what is wrong
+    charting = final_charting(project, unit.name if unit else "")
+    if charting is None or unit is None:
+        return unit, None, {}
     links: dict[str, list[str]] = defaultdict(list)
-    for rid, pids in charting.report_programmes.items():
+    for rid, pids in charting.report_units.items():
         cid = clusters.resolve(rid) or rid  # charting may name any member of a cluster
         for pid in pids or ():
             if pid not in links[cid]:
                 links[cid].append(str(pid))
     names: dict[str, str] = {}
-    for pid, info in charting.programmes.items():
+    for pid, info in charting.units.items():
         name = ""
         if isinstance(info, dict):
-            for key in ("name", "programme_name", "programme", "label", "title"):
+            for key in ("name", f"{unit.name}_name", unit.name, "label", "title"):
                 if info.get(key):
                     name = str(info[key])
                     break
         names[str(pid)] = name
-    return {k: tuple(v) for k, v in links.items()}, names
+    return unit, {k: tuple(v) for k, v in links.items()}, names
 
 
 def _reviewers_and_resolutions(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
+from review.io.printable import md_text
 from review.prisma.facts import MAYBE_STOPPED, Flow, FlowCounts, ReasonRow, ReportCounts
 from review.prisma.inputs import AgreementFacts, MethodsFacts
 
@@ -69,15 +70,16 @@ def _source_phrase(src: Mapping[str, str], n: int | None, with_kind: bool = Fals
     if with_kind:
         details.append(KIND_WORDS.get(src.get("kind", ""), src.get("kind", "")))
     if src.get("platform"):
-        details.append(f"via {src['platform']}")
+        details.append(f"via {md_text(src['platform'])}")
     when = nice_date(src.get("searched", ""))
     details.append(f"searched {when}" if when else "search date not recorded")
     details.append(plural(n, "record") if n is not None else "no records imported")
-    return f"{src['name']} ({'; '.join(details)})"
+    return f"{md_text(src['name'])} ({'; '.join(details)})"
 
 
 def _lc(label: str) -> str:
     """Lower-case a reason label's first letter for use mid-sentence (not acronyms: "CP …")."""
+    label = md_text(label)  # methods.md is Markdown: a label is text, never HTML
     if len(label) > 1 and label[1].isupper():
         return label
     return label[:1].lower() + label[1:]
@@ -88,10 +90,11 @@ def were(value: int) -> str:
 
 
 def _percent(value: float) -> str:
-    v = float(value)
-    if v <= 1.0:  # a proportion; agreement below 1 % is not a real screening result
-        v *= 100
-    return f"{v:.1f}%"
+    """A proportion (agreement below 1 % is not a real screening result) or a percentage, by
+    the one rounding rule (review.percent)."""
+    from review.percent import share_text
+
+    return f"{share_text(float(value))}%"
 
 
 def _agreement_phrase(agr: AgreementFacts | None) -> str:
@@ -266,7 +269,7 @@ def _resolution_sentences(facts: MethodsFacts) -> list[str]:
         rows = [(st, b) for st in stages for b in got[st].by if b.kind == kind]
         if not rows:
             continue
-        names = sorted({name for _, b in rows for name in b.names})
+        names = sorted({md_text(name) for _, b in rows for name in b.names})
         where = join([f"{plural(b.n, 'record')} at the {STAGE_WORDS[st]} stage" for st, b in rows])
         clauses.append(f"{how}{', ' + join(names) if names else ''} ({where})")
     out = [f"Disagreements were resolved {join([f'by {c}' for c in clauses])}."] if clauses else []
@@ -386,9 +389,10 @@ def _included_sentence(f: FlowCounts) -> str:
         if final
         else ("has been included" if f.reports_included == 1 else "have been included")
     )
-    if f.programmes_included is not None:
-        inc += f", describing {plural(f.programmes_included, 'distinct programme')}"
-        if f.studies_included != f.programmes_included:
+    if f.units_included is not None and f.unit is not None:
+        word = f"distinct {f.unit.singular}"
+        inc += f", describing {plural(f.units_included, word, f'distinct {f.unit.plural}')}"
+        if f.studies_included != f.units_included:
             inc += f" ({plural(f.studies_included, 'study', 'studies')} in all)"
     elif f.studies_included != f.reports_included:
         inc += f", reporting {plural(f.studies_included, 'study', 'studies')}"

@@ -8,7 +8,7 @@ adds the members behind its counts to ``tally.members`` and returns what later s
 2. :func:`removed_before_screening` — duplicates, automation, other removals
 3. :func:`title_abstract` — records screened and excluded (per reason)
 4. :func:`full_text` — reports sought, not retrieved, assessed, excluded, included (both branches)
-5. :func:`studies` — studies (programmes) included
+5. :func:`studies` — studies (units of the schema's further level) included
 6. :func:`open_records` — what is still undecided (the flow is provisional while any is)
 
 :func:`review.prisma.flow.compute_flow` runs them and builds the two JSON count objects.
@@ -33,6 +33,7 @@ from review.prisma.facts import (
     PrismaInconsistency,
     PrismaInputs,
     ReasonRow,
+    units_key,
 )
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -436,43 +437,47 @@ def _full_text_branch(tally: Tally, ids: list[str], prefix: str) -> FullTextBran
     return FullTextBranch(rows, open_, included)
 
 
-# ---- 5. studies and programmes ------------------------------------------------------------------
+# ---- 5. studies and the schema's further level (its units) -------------------------------------
 
 
 def studies(tally: Tally) -> int | None:
-    """Studies included: programmes (with unlinked reports as their own study) when charting
-    links reports to programmes, else one study per report. Returns the programme count."""
+    """Studies included: the units of the charting schema's further level (with unlinked
+    reports as their own study) when charting links reports to units, else one study per
+    report. Returns the unit count (None without links)."""
     inp, members = tally.inp, tally.members
+    unit = inp.unit
     included_ids = [m.id for m in members["reports_included"]]
-    programmes: dict[str, list[str]] = {}
+    units: dict[str, list[str]] = {}
     unlinked: list[str] = []
-    if inp.report_programmes is not None:
+    if inp.report_units is not None and unit is not None:
         for rid in included_ids:
-            links = tuple(dict.fromkeys(inp.report_programmes.get(rid, ())))
+            links = tuple(dict.fromkeys(inp.report_units.get(rid, ())))
             if not links:
                 unlinked.append(rid)
             for pid in links:
-                programmes.setdefault(pid, []).append(rid)
-    if not programmes:
+                units.setdefault(pid, []).append(rid)
+    if not units or unit is None:
+        what = f"no {unit.singular} links" if unit else "no links"
         members["studies_included"] = [
-            Member(m.id, "included report (no programme links: one report, one study)")
+            Member(m.id, f"included report ({what}: one report, one study)")
             for m in members["reports_included"]
         ]
         return None
-    members["programmes_included"] = [
-        Member(pid, _programme_why(pid, rids, inp.programme_names))
-        for pid, rids in sorted(programmes.items())
+    key = units_key(unit)
+    members[key] = [
+        Member(pid, _unit_why(unit.singular, pid, rids, inp.unit_names))
+        for pid, rids in sorted(units.items())
     ]
-    members["studies_included"] = members["programmes_included"] + [
-        Member(r, "included report linked to no programme: counted as its own study")
+    members["studies_included"] = members[key] + [
+        Member(r, f"included report linked to no {unit.singular}: counted as its own study")
         for r in unlinked
     ]
-    return len(programmes)
+    return len(units)
 
 
-def _programme_why(pid: str, rids: list[str], names: Mapping[str, str]) -> str:
+def _unit_why(word: str, pid: str, rids: list[str], names: Mapping[str, str]) -> str:
     name = names.get(pid, "")
-    label = f"programme {name!r}" if name else "programme"
+    label = f"{word} {name!r}" if name else word
     return f"{label} described by {len(rids)} included report(s): {', '.join(rids)}"
 
 

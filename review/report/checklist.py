@@ -250,7 +250,8 @@ WHERE: dict[int, Where] = {
     ),
     17: (
         ("outputs/charting/summary.xlsx", "outputs/report.html#overview"),
-        "charted data per report and per programme (Sample, Programme overview sheets)",
+        "charted data per report (Sample sheet) and per unit of the schema's further level, if any "
+        "(its overview sheet)",
     ),
     18: (
         (
@@ -313,11 +314,13 @@ def _table(rows: list[Row]) -> list[list[str]]:
 
 
 def checklist_markdown(rows: list[Row], title: str) -> str:
+    from review.io.printable import md_text
+
     def cell(v: str) -> str:
         return v.replace("|", "\\|")
 
     lines = [
-        f"# PRISMA-ScR checklist: {title}",
+        f"# PRISMA-ScR checklist: {md_text(title)}",
         "",
         "Where each item of the PRISMA extension for scoping reviews is addressed. *Where "
         "addressed* is filled in by `review report checklist` from the project's files (only "
@@ -343,7 +346,8 @@ def checklist_workbook(rows: list[Row], title: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "PRISMA-ScR"
-    ws.append([f"PRISMA-ScR checklist: {title}"])
+    ws.append([None])
+    set_cell(ws["A1"], f"PRISMA-ScR checklist: {title}")  # a title is text, never a formula
     ws["A1"].font = Font(bold=True, size=13)
     ws.append(list(HEADER))
     for cell in ws[2]:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from review.project import Project
     from review.report.charting_view import ChartingView
     from review.screen.disagreements import Agreement
+    from review.screen.team import TeamView
 
 STAGES = ("title-abstract", "full-text")
 # Project files whose hashes the provenance lists (what the outputs are derived from).
@@ -64,6 +65,7 @@ class ReportData:
     provenance: Provenance
     layout: Layout | None = field(default=None, repr=False)
     explain_blob: str = ""  # base64 of gzipped JSON: records behind every PRISMA count
+    team: Section[TeamView] = field(default_factory=lambda: Section(None, "not collected"))
 
     @property
     def flow(self) -> Flow | None:
@@ -84,7 +86,18 @@ def collect(project: Project) -> ReportData:
         provenance=provenance(project),
         layout=layout,
         explain_blob=blob,
+        team=_guard(_team_section, project),
     )
+
+
+def _team_section(project: Project) -> Section[TeamView]:
+    """The lead reviewer's view (`review team`): per stage and reviewer."""
+    from review.screen.team import team_view
+
+    view = team_view(project)
+    if not any(s.reviewers for s in view.stages):
+        return Section(None, "no screening decisions yet: run `review screen`.")
+    return Section(view)
 
 
 def _guard(fn: Callable[[Project], Section[T]], project: Project) -> Section[T]:

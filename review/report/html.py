@@ -13,16 +13,24 @@ import re
 from pathlib import Path
 from typing import Any
 
+from review.percent import RULE as PERCENT_RULE
+from review.percent import share_text
 from review.report.data import ReportData
 
 ASSETS = Path(__file__).parent / "assets"
+
+
+def _md_plain(text: str) -> str:
+    """Undo :func:`review.io.printable.md_text` (the report shows text, escaped again below)."""
+    text = re.sub(r"\\([\\`*\[\]|_])", r"\1", text)
+    return text.replace("&lt;", "<").replace("&amp;", "&")
 
 
 def _methods_html(markdown: str) -> str:
     """The methods paragraphs (headings and paragraphs only; the text is ours)."""
     out = []
     for block in re.split(r"\n\s*\n", markdown.strip()):
-        block = " ".join(block.split())
+        block = _md_plain(" ".join(block.split()))
         if not block:
             continue
         if block.startswith("#"):
@@ -32,9 +40,28 @@ def _methods_html(markdown: str) -> str:
     return "\n".join(out)
 
 
+# Inside <script> the HTML parser ends the block at "</script" and enters an escaped state at
+# "<!--"; JavaScript ends a line at U+2028/U+2029 in older engines. JSON may escape any character
+# as \uXXXX, so these leave the block as escapes and JSON.parse reads the same value back.
+_SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
 def _script_json(obj: Any) -> str:
+    """JSON for a ``<script type="application/json">`` block: no ``<``, ``>`` or ``&`` in it at
+    all (they occur only inside strings, where ``\\u003c`` means the same)."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.translate(_SCRIPT_ESCAPES)
+
+
+def script_hash(script: str) -> str:
+    """The CSP source (``'sha256-…'``) that lets exactly this inline script run."""
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -52,7 +79,7 @@ def _fmt(value: Any, digits: int = 2) -> str:
 def _pct(value: Any) -> str:
     if not isinstance(value, (int, float)):
         return "–"
-    return f"{value * 100:.1f}%" if value <= 1 else f"{value:.1f}%"
+    return f"{share_text(value)}%"
 
 
 def _ci(value: Any) -> str:
@@ -114,20 +141,25 @@ def render(data: ReportData) -> str:
         page_data["prisma"] = data.prisma.data.as_json()
     if charting is not None:
         page_data["gap"] = charting.gap_map.page_json() if charting.gap_map else None
-        page_data["programmes"] = {
+        page_data["units"] = {
             p.id: {"name": p.cells.get("name", p.id), "reports": list(p.reports)}
             for p in charting.overview
         }
         page_data["citations"] = {r.id: r.cells["citation"] for r in charting.reports}
 
     template = env.get_template("report.html.j2")
+    # The page script runs because its hash is in the CSP, not because inline scripts may run:
+    # a script element smuggled in by a missed escape would not.
+    js = "\n" + (ASSETS / "report.js").read_text(encoding="utf-8") + "\n"
     return template.render(
         d=data,
         css=_trusted((ASSETS / "report.css").read_text(encoding="utf-8")),
-        js=_trusted((ASSETS / "report.js").read_text(encoding="utf-8")),
+        js=_trusted(js),
+        script_src=_trusted(script_hash(js)),
         page_json=_trusted(_script_json(page_data)),
         prisma_svg=_trusted(prisma_svg),
         gap_svg=_trusted(gap_svg),
         upset_svg=_trusted(upset),
         methods=_trusted(_methods_html(data.methods)),
+        percent_rule=PERCENT_RULE,
     )

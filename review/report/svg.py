@@ -99,8 +99,10 @@ def item_keys(flow: Flow, labels: Mapping[str, str]) -> dict[str, dict[str, list
             branch.excluded,
             prefix + "excluded_by_reason",
         )
-    programmes = f.programmes_included is not None
-    studies = labels["programmes_included"] if programmes else labels["studies_included"]
+    if f.units_included is not None and f.unit is not None:
+        studies = labels["units_included"].replace("{units}", f.unit.plural)
+    else:
+        studies = labels["studies_included"]
     out["included"] = {
         line(studies, "studies_included", f.studies_included): ["studies_included"],
         line(labels["reports_included"], "reports_included", f.reports_included): [
@@ -279,7 +281,7 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def gap_map_svg(gap: CrossTabView) -> str:
     """A bubble matrix: one row per row value, one column per column value; bubble area ~
-    programmes in the cell. Each non-empty cell is a focusable ``<g class="cell">``."""
+    units (reports, or the further level's) in the cell. Each non-empty cell is a focusable ``<g class="cell">``."""
     rows, cols, counts = gap.rows, gap.cols, gap.counts
     cell = 92.0
     left = 260.0

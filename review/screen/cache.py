@@ -5,8 +5,9 @@ All of them are rebuildable from the plain files and checked against them on eve
 - :func:`cluster_index` — ``record_id -> cluster_id`` plus the main/other cluster lists and
   titles, from ``outputs/dedup/clusters.csv`` (keyed on its size and modification time);
 - :func:`record_store` — what the screener shows (title, authors, year, journal, abstract, …),
-  read from ``Project.records()``'s own per-import caches without building ``Record`` objects;
-  nothing extra is written (no copy of the display text);
+  read from ``Project.records()``'s own per-import caches without building ``Record`` objects,
+  each merged cluster's record fused from its copies (``review.dedup.fusion``); nothing extra
+  is written (no copy of the display text);
 - :func:`read_log` — the parsed, retraction-applied state of one append-only log, extended by
   parsing only the lines appended since the last read.
 """
@@ -193,10 +194,18 @@ def record_store(project: Project) -> RecordStore:
     Nothing is precomputed or written: the rows come from the records ``Project.records()``
     already holds in memory, else straight from its per-import caches under
     ``.review/records/`` (read without building ``Record`` objects: about 0.4 s for 100k
-    records), else from ``Project.records()`` itself (which rebuilds those caches).
+    records), else from ``Project.records()`` itself (which rebuilds those caches). Each merged
+    dedup cluster's primary row is replaced by the cluster's fused row (the best of its copies).
     """
     _drop_old_display_cache(project)
-    return RecordStore(project.record_fields(_DISPLAY_FIELDS))
+    rows = project.record_fields(_DISPLAY_FIELDS)
+    from review.dedup.clusters import clusters_path
+    from review.dedup.fusion import fuse_rows
+
+    if clusters_path(project).is_file():
+        # a merged cluster shows the best of its copies (docs/dedup.md, "Fused records")
+        rows = fuse_rows(rows, _DISPLAY_FIELDS, cluster_index(project).cluster_of)
+    return RecordStore(rows)
 
 
 def _drop_old_display_cache(project: Project) -> None:

@@ -120,6 +120,9 @@ class Agreement:
     resolved: int
     final_status: Mapping[str, int]  # via -> final decisions (FINAL_STATUSES, in order)
     log_problems: tuple[str, ...]
+    # records decided by at least reviewers_per_record of the panel (complete under a split
+    # stage, where records_screened_by_all stays 0: docs/team.md, "Assignment")
+    records_screened_by_required: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +134,7 @@ class Agreement:
             "eligible": self.eligible,
             "screened_by_reviewer": dict(self.screened_by_reviewer),
             "records_screened_by_all": self.records_screened_by_all,
+            "records_screened_by_required": self.records_screened_by_required,
             **self.stats.to_json(),
             "maybe_treatment": "maybe_own_category",
             "maybe_collapsed_to_include": self.maybe_collapsed_to_include.to_json(),
@@ -215,13 +219,17 @@ def _block(
 
 
 def choose_panel(
-    done: dict[str, int], eligible: int, roster: tuple[str, ...] = ()
+    done: dict[str, int],
+    eligible: int,
+    roster: tuple[str, ...] = (),
+    assigned: Mapping[str, int] | None = None,
 ) -> tuple[list[str], list[LeftOut], str]:
     """Whose decisions the agreement statistics compare: (panel, left out, rule).
 
     - with a roster (the protocol's reviewers for the stage), names not on it are left out;
-    - reviewers with a complete assignment (every eligible record decided) form the panel when
-      there are two or more; the others are left out as partial;
+    - reviewers with a complete assignment (every eligible record decided; on a split stage
+      every record ``assigned`` to them) form the panel when there are two or more; the others
+      are left out as partial;
     - otherwise (screening in progress) the panel is everyone who has decided at least half as
       many records as the busiest reviewer, so a one-decision typo name cannot drag κ down.
 
@@ -234,7 +242,11 @@ def choose_panel(
             if r not in roster:
                 left.append(LeftOut(r, done[r], "not on the roster"))
         names = [r for r in names if r in roster]
-    complete = [r for r in names if eligible and done[r] >= eligible]
+
+    def share(r: str) -> int:
+        return eligible if assigned is None else assigned.get(r, eligible)
+
+    complete = [r for r in names if share(r) and done[r] >= share(r)]
     if len(complete) >= 2:
         panel, rule = complete, "reviewers with a complete assignment"
     else:
@@ -243,7 +255,7 @@ def choose_panel(
         rule = "screening in progress: reviewers with at least half the busiest one's decisions"
     for r in names:
         if r not in panel:
-            left.append(LeftOut(r, done[r], f"partial ({done[r]}/{eligible})"))
+            left.append(LeftOut(r, done[r], f"partial ({done[r]}/{share(r)})"))
     left.sort(key=lambda d: d.reviewer)
     return panel, left, rule
 
@@ -272,7 +284,7 @@ def agreement_from_state(
     if all_reviewers:
         panel, rule = sorted(done_all), "every reviewer (--all-reviewers)"
     else:
-        panel, left_out, rule = choose_panel(done_all, len(state.eligible), roster)
+        panel, left_out, rule = choose_panel(done_all, len(state.eligible), roster, state.assigned)
     if left_out:
         keep = set(panel)
         named: Counter[tuple] = Counter()
@@ -289,6 +301,7 @@ def agreement_from_state(
     alt = _block(named, reviewers, collapsed, _collapse)
     nrev = len(reviewers)
     by_all_count = sum(w for key, w in named.items() if nrev and len(key) == nrev)
+    by_required = sum(w for key, w in named.items() if len(key) >= state.required)
     vias = Counter(fd.via for fd in final.values()) if final is not None else via_counts(state)
     return Agreement(
         stage=state.stage,
@@ -305,6 +318,7 @@ def agreement_from_state(
         resolved=vias.get("resolution", 0),
         final_status={v: vias.get(v, 0) for v in FINAL_STATUSES},
         log_problems=tuple(str(p) for p in state.problems),
+        records_screened_by_required=by_required,
     )
 
 

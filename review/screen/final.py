@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.io.files import JsonlProblem
     from review.project import Project
+    from review.screen.assign import Assignment
     from review.screen.cache import ClusterIndex
 
 VIAS = ("agreement", "resolution", "single", "pending", "conflict")
@@ -57,6 +58,20 @@ class StageState:
     required: int
     problems: list[JsonlProblem] = field(default_factory=list)
     stopped: bool = False  # the team recorded a stop at this stage (module docstring)
+    # a split stage (review.screen.assign); None: everyone screens every eligible record
+    split: Assignment | None = None
+    _assigned: dict[str, int] | None = field(default=None, repr=False)
+
+    @property
+    def assigned(self) -> dict[str, int] | None:
+        """Records assigned to each reviewer on a split stage (None: everyone screens every
+        eligible record); computed on first use."""
+        if self.split is None:
+            return None
+        if self._assigned is None:
+            self._assigned = self.split.counts(self.eligible)
+        return self._assigned
+
     _by_cluster: dict[str, list[Decision]] | None = field(default=None, repr=False)
 
     def by_cluster(self) -> dict[str, list[Decision]]:
@@ -135,6 +150,9 @@ def stage_state(
         elig = clusters.main_clusters()
     else:
         elig = fulltext_eligible(project, clusters, _ta_final)
+    from review.screen.assign import stage_assignment
+
+    split = stage_assignment(project.protocol, stage)
     return StageState(
         stage=stage,
         eligible=elig,
@@ -143,6 +161,7 @@ def stage_state(
         required=cfg.reviewers_per_record,
         problems=problems,
         stopped=stage_stopped(project, stage),
+        split=split,
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from review.errors import ReviewError
+from review.io.printable import printable
 from review.screen.session import Item, ScreeningSession, format_eta
 
 
@@ -99,12 +100,18 @@ def show_page(session: ScreeningSession, item: Item, arg: str, last: int) -> tup
     return f"--- page {page} of {n} ---\n{ft.pages[page - 1]}\n--- ({more}) ---", page
 
 
+def _printable_writer(write: Callable[[str], None]) -> Callable[[str], None]:
+    return lambda text: write(printable(text))
+
+
 def run_line(
     session: ScreeningSession,
     read: Callable[[str], str | None],
     write: Callable[[str], None],
 ) -> None:
-    """Loop: show the record, read a command, act. ``read(prompt)`` returns None at end of input."""
+    """Loop: show the record, read a command, act (``read`` gives None at end of input).
+    Written text goes through :func:`printable` (``\\x1b``, never a live escape)."""
+    write = _printable_writer(write)
     for p in session.problems:
         write(f"Warning: {p}")
     write(f"Screening {session.stage} as {session.reviewer}. " + help_text(session))

@@ -101,6 +101,9 @@ class ScreeningSession:
             elig = self.clusters.main_clusters()
         else:
             elig = fulltext_eligible(project, self.clusters)
+        from review.screen.assign import assigned_to
+
+        elig = assigned_to(project.protocol, stage, self.reviewer, elig)  # a split stage
         self.queue = queue_order(elig, self.reviewer, stage, seed)
         self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
         self._records = records

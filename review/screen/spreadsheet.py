@@ -126,7 +126,12 @@ def export_sheet(
     project.protocol.stage(stage)
     check_roster(project.protocol, reviewer, "screening", stage)
     clusters = cluster_index(project)
-    queue = queue_order(eligible_clusters(project, stage, clusters), reviewer, stage, seed)
+    from review.screen.assign import assigned_to
+
+    mine = assigned_to(
+        project.protocol, stage, reviewer, eligible_clusters(project, stage, clusters)
+    )
+    queue = queue_order(mine, reviewer, stage, seed)
     current = _own_current(project, stage, reviewer, clusters)
     wb = _workbook(project, stage, queue, current, progress)
     from review.io.sheetmeta import add_meta

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.model import STAGES
+from review.percent import percent_text
 from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
@@ -33,12 +34,14 @@ class StageStatus:
     percent_agreement: float | None
     log_problems: tuple[str, ...]
     reviewers_left_out: tuple[LeftOut, ...]
+    # a split stage (docs/team.md, "Assignment"): records assigned to each reviewer
+    assigned_by_reviewer: Mapping[str, int] | None = None
     # the team's recorded stop (the stop line + "not_screened": records nobody screened,
     # excluded by automation tools), None when the stage was not stopped
     stopped: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "eligible": self.eligible,
             "final_decided": self.final_decided,
             "final_status": dict(self.final_status),
@@ -49,8 +52,12 @@ class StageStatus:
             "percent_agreement": self.percent_agreement,
             "log_problems": list(self.log_problems),
             "reviewers_left_out": [left.to_json() for left in self.reviewers_left_out],
-            "stopped": None if self.stopped is None else dict(self.stopped),
         }
+        if self.assigned_by_reviewer is not None:  # only on a split stage
+            out["assigned_by_reviewer"] = dict(self.assigned_by_reviewer)
+        if self.stopped is not None:  # only once the team recorded a stop
+            out["stopped"] = dict(self.stopped)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +147,7 @@ def _stage_status(
         percent_agreement=agr.stats.percent_agreement,
         log_problems=agr.log_problems,
         reviewers_left_out=agr.reviewers_left_out,
+        assigned_by_reviewer=state.assigned,
         stopped=_stopped(project, state),
     )
     lines.append(
@@ -155,8 +163,9 @@ def _stage_status(
             "screened are excluded by automation tools"
         )
     for reviewer, done in sorted(status.screened_by_reviewer.items()):
-        pct = 100 * done / n if n else 0.0
-        lines.append(f"  {reviewer}: {done}/{n} screened ({pct:.0f}%)")
+        share = n if state.assigned is None else state.assigned.get(reviewer, 0)
+        mine = "" if state.assigned is None else " assigned"
+        lines.append(f"  {reviewer}: {done}/{share}{mine} screened ({percent_text(done, share)}%)")
     if agr.stats.records_compared:
         ci = status.kappa_ci95
         ci_text = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if ci else ""

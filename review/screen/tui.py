@@ -25,6 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, Static
 
 from review.errors import ReviewError
+from review.io.printable import printable
 from review.screen.session import ScreeningSession, format_eta
 from review.screen.textdoc import TextDocument
 from review.screen.textview import FullTextView
@@ -106,7 +107,11 @@ class ReasonScreen(ModalScreen[str | None]):
         with Vertical():
             yield Static("Exclude because… (Enter to choose, Escape to cancel)")
             yield OptionList(
-                *[f"{i}. {label}" for i, (_id, label) in enumerate(self.reasons, 1)], id="reasons"
+                *[
+                    f"{i}. {escape(printable(label))}"
+                    for i, (_id, label) in enumerate(self.reasons, 1)
+                ],
+                id="reasons",
             )
 
     def on_mount(self) -> None:
@@ -178,14 +183,16 @@ class ScreeningScreen(Screen[None]):
         rs = self.session.cfg.exclusion_reasons
         if not rs:
             return "No exclusion reasons in the protocol."
-        parts = [f"[b]{i}[/b] {escape(r.label)}" for i, r in enumerate(rs[:9], 1)]
+        parts = [f"[b]{i}[/b] {escape(printable(r.label))}" for i, r in enumerate(rs[:9], 1)]
         more = "  [b]0[/b] more…" if len(rs) > 9 else ""
         extra = "  [b]r[/b] not retrieved" if "not-retrieved" in self.session.decisions else ""
         return "Exclude: " + "  ".join(parts) + more + extra
 
     def on_mount(self) -> None:
         for p in self.session.problems:
-            self.notify(str(p), title="Log warning", severity="warning", timeout=10)
+            self.notify(
+                escape(printable(str(p))), title="Log warning", severity="warning", timeout=10
+            )
         self.refresh_record()
         if self.full_text:
             self.query_one(FullTextView).focus()
@@ -219,19 +226,23 @@ class ScreeningScreen(Screen[None]):
             head.append("(record details not found in the imports)")
             body = Text("")
         else:
-            head.append_text(highlight(rec.title or "(no title)", self.inc, self.exc))
-            head.stylize("bold", len(head) - len(rec.title or "(no title)"))
-            head.append("\n" + ("; ".join(rec.authors) or "(no authors)"), style="italic")
+            title = printable(rec.title or "(no title)")
+            head.append_text(highlight(title, self.inc, self.exc))
+            head.stylize("bold", len(head) - len(title))
+            head.append("\n" + printable("; ".join(rec.authors) or "(no authors)"), style="italic")
             year = rec.year if rec.year is not None else "n.d."
-            head.append(f"\n{year} · {rec.journal or '(no journal)'}")
-            body = highlight(rec.abstract or "(no abstract)", self.inc, self.exc)
+            head.append(printable(f"\n{year} · {rec.journal or '(no journal)'}"))
+            body = highlight(printable(rec.abstract or "(no abstract)"), self.inc, self.exc)
         if s.stage == "full-text":
-            head.append(f"\nFull text: {item.fulltext_path or '(no file attached)'}", style="cyan")
+            path = printable(str(item.fulltext_path or "(no file attached)"))
+            head.append(f"\nFull text: {path}", style="cyan")
         if item.current is not None:
             reason = f" — {item.current.reason}" if item.current.reason else ""
-            head.append(f"\nYour decision: {item.current.decision}{reason}", style="bold yellow")
+            head.append(
+                printable(f"\nYour decision: {item.current.decision}{reason}"), style="bold yellow"
+            )
         if s.pending_note:
-            head.append(f"\nNote: {s.pending_note}", style="magenta")
+            head.append(f"\nNote: {printable(s.pending_note)}", style="magenta")
         meta.update(head)
         self._show_body(item.cluster_id, body, rec.abstract if rec is not None else "")
         self.query_one("#message", Static).update(message)
@@ -248,7 +259,7 @@ class ScreeningScreen(Screen[None]):
         view.set_document(self._document(cid, abstract))
 
     def _document(self, cid: str | None, abstract: str) -> TextDocument:
-        sections = (("Abstract (from the record)", abstract or "(no abstract)"),)
+        sections = (("Abstract (from the record)", printable(abstract or "(no abstract)")),)
         kw = {"include": self.inc, "exclude": self.exc}
         if cid is None:
             return TextDocument([], **kw)
@@ -259,20 +270,20 @@ class ScreeningScreen(Screen[None]):
                 "press r if the report cannot be retrieved."
             )
         elif ft.status == "text":
-            return TextDocument(ft.pages, sections=sections, **kw)
+            return TextDocument([printable(p) for p in ft.pages], sections=sections, **kw)
         elif ft.status == "no-text":
             notice = f"This file has no text layer ({ft.message}): press o to open it."
         elif ft.status == "missing":
             notice = f"The attached file is missing: {ft.path}. Attach it again."
         else:
             notice = f"Cannot show this file's text ({ft.message}): press o to open it."
-        return TextDocument([], sections=sections, notice=notice, **kw)
+        return TextDocument([], sections=sections, notice=printable(notice), **kw)
 
     def _act(self, fn: Any, *args: Any) -> None:
         try:
             msg = fn(*args)
         except ReviewError as exc:
-            self.refresh_record(f"[red]{escape(str(exc))}[/red]")
+            self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
             return
         self.refresh_record(msg or "")
 
@@ -293,7 +304,7 @@ class ScreeningScreen(Screen[None]):
         try:
             reason = self.session.reason_for_key(key)
         except ReviewError as exc:
-            self.refresh_record(f"[red]{escape(str(exc))}[/red]")
+            self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
             return
         self._act(self._decide, "exclude", reason)
 
@@ -401,7 +412,7 @@ class ScreeningScreen(Screen[None]):
             msg = "No file attached to this record."
         else:
             msg = open_file(self.session.project, item.fulltext_path)
-        self.query_one("#message", Static).update(escape(msg))
+        self.query_one("#message", Static).update(escape(printable(msg)))
 
     def action_find_record(self) -> None:
         def done(text: str | None) -> None:

@@ -43,7 +43,7 @@ _CORPORATE = re.compile(
     r"\b(?:organi[sz]ation|group|committee|institute|association|society|council|"
     r"collaboration|collaborative|consortium|agency|department|university|network|team|trust|"
     r"foundation|ministry|centre|center|investigators|office|board|commission|services?|"
-    r"federation|alliance|panel|union|league|programme|program|project|initiative|"
+    r"federation|alliance|panel|union|league|program(?:me)?|project|initiative|"
     r"authority|study|working|unit|college|academy|inc|ltd|gateway|coalition|bureau|"
     r"administration|clinic|hospital|institution|partnership|library)s?\b",
     re.I,

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var DATA = JSON.parse(document.getElementById("report-data").textContent);
-  var cellFilter = null; // {programmes: Set, reports: Set, label: string}
+  var cellFilter = null; // {units: Set or null (a gap map of reports), reports: Set, label: string}
 
   function text(el) { return (el.textContent || "").replace(/\s+/g, " ").trim(); }
   function num(s) {
@@ -26,7 +26,7 @@
       rows.forEach(function (r) {
         var ok = words.every(function (w) { return r._text.indexOf(w) >= 0; });
         if (ok && cellFilter && table.id === "reports-table") ok = cellFilter.reports.has(r.dataset.id);
-        if (ok && cellFilter && table.id === "overview-table") ok = cellFilter.programmes.has(r.dataset.id);
+        if (ok && cellFilter && cellFilter.units && table.id === "overview-table") ok = cellFilter.units.has(r.dataset.id);
         r.classList.toggle("hidden", !ok);
         if (ok) visible++;
       });
@@ -67,13 +67,14 @@
   function cellInfo(cell) {
     var g = DATA.gap, i = +cell.dataset.row, j = +cell.dataset.col;
     var pids = g.members[i][j];
+    if (g.per_report) return {row: g.rows[i], col: g.cols[j], units: null, reports: pids.slice()};
     var reports = [];
     pids.forEach(function (p) {
-      (DATA.programmes[p] ? DATA.programmes[p].reports : []).forEach(function (r) {
+      (DATA.units[p] ? DATA.units[p].reports : []).forEach(function (r) {
         if (reports.indexOf(r) < 0) reports.push(r);
       });
     });
-    return {row: g.rows[i], col: g.cols[j], programmes: pids, reports: reports};
+    return {row: g.rows[i], col: g.cols[j], units: pids, reports: reports};
   }
   function esc(s) {
     return String(s).replace(/[&<>"]/g, function (c) { return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]; });
@@ -81,9 +82,12 @@
   function showTip(cell, x, y) {
     var info = cellInfo(cell);
     var html = "<h4>" + esc(info.row) + " × " + esc(info.col) + "</h4>";
-    html += "<strong>" + info.programmes.length + " programme" + (info.programmes.length === 1 ? "" : "s") + "</strong><ul>";
-    info.programmes.forEach(function (p) { html += "<li>" + esc(DATA.programmes[p] ? DATA.programmes[p].name : p) + "</li>"; });
-    html += "</ul><strong>" + info.reports.length + " report" + (info.reports.length === 1 ? "" : "s") + "</strong><ul>";
+    if (info.units) {
+      html += "<strong>" + info.units.length + " " + esc(info.units.length === 1 ? DATA.gap.singular : DATA.gap.plural) + "</strong><ul>";
+      info.units.forEach(function (p) { html += "<li>" + esc(DATA.units[p] ? DATA.units[p].name : p) + "</li>"; });
+      html += "</ul>";
+    }
+    html += "<strong>" + info.reports.length + " report" + (info.reports.length === 1 ? "" : "s") + "</strong><ul>";
     info.reports.forEach(function (r) { html += "<li>" + esc(DATA.citations[r] || r) + "</li>"; });
     html += "</ul><em>Click to filter the tables.</em>";
     tip.innerHTML = html;
@@ -108,10 +112,11 @@
     } else {
       var info = cellInfo(cell);
       cell.classList.add("active");
-      cellFilter = {programmes: new Set(info.programmes), reports: new Set(info.reports),
+      cellFilter = {units: info.units ? new Set(info.units) : null, reports: new Set(info.reports),
                     label: info.row + " × " + info.col};
       chip.querySelector("span").textContent = "Gap-map cell: " + cellFilter.label + " (" +
-        info.programmes.length + " programmes, " + info.reports.length + " reports)";
+        (info.units ? info.units.length + " " + DATA.gap.plural + ", " : "") +
+        info.reports.length + " reports)";
       chip.hidden = false;
     }
     refilter();
@@ -216,12 +221,26 @@
   });
   document.getElementById("explain-filter").addEventListener("input", renderExplain);
   document.querySelector("#explain-more button").addEventListener("click", function () { limit = Infinity; renderExplain(); });
-  document.getElementById("explain-csv").addEventListener("click", function () {
-    var lines = [["record_id", "source", "title", "why"]].concat(current).map(function (r) {
-      return r.map(function (v) { v = String(v); return /[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; }).join(",");
+  // The same cell escaping as the tool's CSV writer (review/io/xlsx.py csv_safe, printable.py
+  // cell_text): text a spreadsheet would run as a formula gets a leading ', control and
+  // bidi-override characters show as \x1b / \u202e escapes.
+  function csvCell(v) {
+    v = String(v).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, function (c) {
+      var n = c.charCodeAt(0);
+      return n < 0x100 ? "\\x" + ("0" + n.toString(16)).slice(-2) : "\\u" + n.toString(16);
     });
+    if (/^[=+\-@\t\r]/.test(v)) v = "'" + v;
+    return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  }
+  function csvText(rows) {
+    var lines = [["record_id", "source", "title", "why"]].concat(rows).map(function (r) {
+      return r.map(csvCell).join(",");
+    });
+    return "\ufeff" + lines.join("\r\n") + "\r\n";
+  }
+  document.getElementById("explain-csv").addEventListener("click", function () {
     var a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"], {type: "text/csv"}));
+    a.href = URL.createObjectURL(new Blob([csvText(current)], {type: "text/csv"}));
     a.download = (document.getElementById("explain-title").textContent || "records").replace(/[^\w-]+/g, "-") + ".csv";
     document.body.appendChild(a);
     a.click();
@@ -229,5 +248,8 @@
   });
   window.reviewReport.explain = function (keys) {
     return loadExplain().then(function () { return rowsFor(keys); });
+  };
+  window.reviewReport.csv = function (keys) {
+    return loadExplain().then(function () { return csvText(rowsFor(keys)); });
   };
 })();
