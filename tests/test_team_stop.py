@@ -237,3 +237,49 @@ def test_a_stop_recorded_while_screening_takes_effect_at_the_next_decision(proje
         assert s.item() is None
         assert s.stop_note().startswith(f"{TA} was stopped for the whole team")
         assert "the 4 records you have not screened are no longer offered" in s.stop_note()
+
+
+def test_team_stop_on_a_split_stage_three_reviewers_two_per_record(project):
+    """Assignment k = 2 of 3: the team's sample is screened by each record's two reviewers;
+    every screener shows only its own part of the urn, and the stop ends the stage."""
+    from test_screen_helpers import set_protocol
+
+    from review.prisma import build_prisma
+    from review.rank import team
+    from review.screen.assign import stage_assignment
+    from review.screen.session import ScreeningSession
+
+    ids = make_record_project(project, 90)
+    team_names = ["ana", "ben", "cleo"]
+    project = set_protocol(
+        project, reviewers=team_names, title_abstract__reviewers_per_record=2,
+        title_abstract__assignment="split",
+    )  # fmt: skip
+    split = stage_assignment(project.protocol, TA)
+    mine = {r: split.records_for(r, ids) for r in team_names}
+    first = set(ids[:45])
+    for who in team_names:
+        for cid in mine[who]:
+            if cid in first:
+                decide(
+                    project, who, cid, "include" if ids.index(cid) < 30 else "exclude", at=BEFORE
+                )
+    line = team.start_team_sample(project, TA, "dana", seed=1)
+    assert (line.urn, line.ranked_by_all, line.ranked_relevant) == (45, 45, 30)
+    urn = team.read_team_phase(project, TA).urn
+    for who in team_names:
+        with ScreeningSession(project, TA, who) as s:
+            assert s.queue[: s.sample_size] == [c for c in urn if c in set(mine[who])]
+    for cid in urn:
+        for who in team_names:
+            if cid in mine[who]:
+                decide(project, who, cid, "exclude", at=AFTER)
+        if team.team_report(project, TA).safe_to_stop:
+            break
+    stop = team.record_team_stop(project, TA, "dana")
+    nobody = len(urn) - stop.sampled
+    assert nobody > 0
+    assert build_prisma(project).flow.prisma2020["excluded_automatic"] == nobody
+    for who in team_names:
+        with ScreeningSession(project, TA, who) as s:
+            assert s.item() is None

@@ -223,7 +223,8 @@ class ScreeningSession:
             return False
         from review.rank.team import read_team_phase
 
-        urn = list(read_team_phase(self.project, self.stage).urn)
+        mine = set(self.queue)  # on a split stage only this reviewer's assignment
+        urn = [c for c in read_team_phase(self.project, self.stage).urn if c in mine]
         first = set(urn)
         self.queue = urn + [c for c in self.queue if c not in first]
         self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
