@@ -283,3 +283,20 @@ def test_team_stop_on_a_split_stage_three_reviewers_two_per_record(project):
     for who in team_names:
         with ScreeningSession(project, TA, who) as s:
             assert s.item() is None
+
+
+def test_the_full_screen_app_says_the_stage_was_stopped(project):
+    from test_screen_tui import _run
+
+    from review.io.files import append_jsonl
+    from review.screen.session import ScreeningSession
+
+    make_record_project(project, 4)
+    stop = {
+        "op": "stop", "stage": TA, "rule": "hypergeometric", "scope": "team", "p_value": 0.03,
+        "by": "Cleo", "at": "2026-02-01T10:00:00.000000Z", "tool_version": "test",
+    }  # fmt: skip
+    append_jsonl(project.data_dir / "stopping" / "cleo.jsonl", [stop])
+    with ScreeningSession(project, TA, "Ana") as s:
+        header = _run(s)
+    assert "stopped for the whole team" in header and "4 records you have not screened" in header
