@@ -29,10 +29,18 @@ from review.io.readers import (
     parse_owned,
     read_bytes,
 )
-from review.model import KINDS, ImportEntry, Record, make_record_id, record_from_values
+from review.model import (
+    KINDS,
+    SEARCH_FIELDS,
+    ImportEntry,
+    Record,
+    make_record_id,
+    record_from_values,
+)
 
 if TYPE_CHECKING:
     from review.project import Project
+    from review.search import Search
 
 ProgressFn = Callable[[int, int], None]
 
@@ -198,12 +206,13 @@ def import_files(
     column_map: dict[str, str] | None = None,
     who: str | None = None,
     progress: ProgressFn | None = None,
+    search: Search | None = None,
 ) -> list[ImportReport]:
-    """Import export files into ``project`` under one source name.
-
-    Every file is read and validated first; if any fails (unreadable, empty, unknown format, a
-    record that cannot be parsed, already imported), :class:`InputError` is raised and nothing is
-    written. Returns one :class:`ImportReport` per file.
+    """Import export files into ``project`` under one source name (``search``: the search
+    strategy given, :mod:`review.search`, stored in each file's log entry). Every file is read
+    and validated first; if any fails (unreadable, empty, unknown format, a record that cannot be
+    parsed, already imported), :class:`InputError` is raised and nothing is written. Returns one
+    :class:`ImportReport` per file.
     """
     from review.io.files import now_iso, safe_name
     from review.people import whoami
@@ -226,11 +235,8 @@ def import_files(
         existing = {e.sha256: e for e in project.imports()}
         for path, _, sha, _ in parsed:
             _refuse_known(existing, sha, path)
-        taken = (
-            {p.name for p in project.imports_dir.iterdir()}
-            if project.imports_dir.is_dir()
-            else set()
-        )
+        folder = project.imports_dir
+        taken = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
         staged: list[tuple[str, str, bytes, dict[str, Any]]] = []
         reports: list[ImportReport] = []
         for path, data, sha, result in parsed:
@@ -257,12 +263,20 @@ def import_files(
                 imported_at=now_iso(),
                 tool_version=__version__,
                 column_map=dict(column_map or {}),
+                **(search.to_log() if search is not None else {}),
             )
-            staged.append((import_id, name, data, asdict(log)))
+            staged.append((import_id, name, data, _log_dict(log)))
             reports.append(_report(project, path, log, result, encoding))
         _commit_batch(project, staged, progress, len(files))
     project.invalidate()
     return reports
+
+
+def _log_dict(log: ImportEntry) -> dict[str, Any]:
+    """The entry as written: search fields only when given (older entries never had them)."""
+    return {
+        k: v for k, v in asdict(log).items() if k not in SEARCH_FIELDS or v not in ("", [], None)
+    }
 
 
 def _read_batch(
@@ -560,6 +574,9 @@ class ImportStatus:
     by_source: tuple[SourceImports, ...]
     by_branch: Mapping[str, int]  # "main" and "other": records per branch
     lines: tuple[str, ...]
+    # sources whose database reported another number of results than were imported, or whose
+    # import log and protocol disagree about the search
+    search_warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The ``imports`` object of ``review status --json``."""
@@ -569,12 +586,16 @@ class ImportStatus:
             "records": self.records,
             "by_source": [s.to_json() for s in self.by_source],
             "by_branch": dict(self.by_branch),
+            "search_warnings": list(self.search_warnings),
             "lines": list(self.lines),
         }
 
 
 def status_summary(project: Project) -> ImportStatus:
-    """Records per source, kind and branch; ``lines`` is the human view."""
+    """Records per source, kind and branch; ``lines`` is the human view (with a warning per
+    source whose database reported another number of results than were imported)."""
+    from review.search import source_searches
+
     entries = project.imports()
     by_source: dict[str, SourceImports] = {}
     branches = {"main": 0, "other": 0}
@@ -596,6 +617,9 @@ def status_summary(project: Project) -> ImportStatus:
         lines.append("No records imported yet: review import FILE --source NAME")
     left = leftovers(project)
     lines.extend(f"Warning: {w}" for w in left)
+    searches = source_searches(project.protocol.sources, entries)
+    counts = tuple(w for s in searches for w in (s.override_warning(), s.count_warning()) if w)
+    lines.extend(f"Warning: {w}" for w in counts)
     return ImportStatus(
         leftovers=tuple(left),
         files=len(entries),
@@ -603,4 +627,5 @@ def status_summary(project: Project) -> ImportStatus:
         by_source=tuple(by_source.values()),
         by_branch=branches,
         lines=tuple(lines),
+        search_warnings=counts,
     )

@@ -143,6 +143,10 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# ImportEntry fields that describe the search (left out of the log entry when empty).
+SEARCH_FIELDS = ("platform", "searched", "query", "query_file", "limits", "results")
+
+
 @dataclass(frozen=True, slots=True)
 class ImportEntry:
     """One line of the import log: a raw export copied into ``data/imports/<import_id>/``."""
@@ -163,6 +167,14 @@ class ImportEntry:
     imported_at: str  # ISO 8601 UTC
     tool_version: str
     column_map: dict[str, str] = field(default_factory=dict)  # --map for tabular files
+    # The search strategy given at import (PRISMA-S; `review import --platform --searched
+    # --query/--query-file --limits --results`). Written only when given; older entries lack them.
+    platform: str = ""
+    searched: str = ""
+    query: str = ""
+    query_file: str = ""  # the file the query was read from, as given (its text is in ``query``)
+    limits: list[str] = field(default_factory=list)
+    results: int | None = None  # the number of results the database reported
 
     @property
     def branch(self) -> str:

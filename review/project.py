@@ -75,8 +75,12 @@ class Project:
         return cls(root)
 
     @classmethod
-    def init(cls, path: Path | str, title: str | None = None) -> Project:
+    def init(
+        cls, path: Path | str, title: str | None = None, review_type: str = "scoping"
+    ) -> Project:
         root = Path(path)
+        if review_type not in ("scoping", "systematic"):
+            raise ProjectError(f"review type {review_type!r}: use scoping or systematic.")
         if root.exists() and not root.is_dir():
             raise ProjectError(f"{root}: exists and is not a folder.")
         if root.exists() and any(p.name != ".git" for p in root.iterdir()):
@@ -89,7 +93,9 @@ class Project:
         (root / "protocols").mkdir(parents=True, exist_ok=True)
         import uuid
 
-        text = DEFAULT_PROTOCOL.format(title=json.dumps(title), project_id=uuid.uuid4().hex[:16])
+        text = DEFAULT_PROTOCOL.format(
+            title=json.dumps(title), project_id=uuid.uuid4().hex[:16], review_type=review_type
+        )
         atomic_write_text(root / PROTOCOL_PATH, text)
         atomic_write_text(root / SCHEMA_PATH, default_schema_text())
         for sub in ("data", "outputs"):

@@ -52,6 +52,13 @@ class SourceSpec:
     platform: str = ""
     searched: str = ""  # date of the search, ISO (YYYY-MM-DD) or free text
     notes: str = ""
+    # The search strategy (PRISMA-S): the full query text (from ``query:``, or read from the file
+    # ``query_file:`` names, kept in ``query_file``), limits and filters, and the number of
+    # results the database reported (None: not recorded).
+    query: str = ""
+    query_file: str = ""
+    limits: tuple[str, ...] = ()
+    results: int | None = None
 
 
 # The ``dedup:`` section of protocol.yaml: the project's dedup settings (docs/dedup.md, "Options").
@@ -101,6 +108,7 @@ def parse_dedup_settings(value: Any, path: Path) -> dict[str, float | int]:
 @dataclass(frozen=True, slots=True)
 class Protocol:
     title: str
+    review_type: str = "scoping"  # "scoping" (PRISMA-ScR) | "systematic" (PRISMA 2020)
     project_id: str = ""
     questions: tuple[str, ...] = ()
     include_criteria: tuple[str, ...] = ()
@@ -149,10 +157,19 @@ def _names(value: Any, where: str, path: Path) -> tuple[str, ...]:
     return tuple(out)
 
 
+def project_root_of(path: Path) -> Path:
+    """The project folder of a protocol file (``<root>/protocols/protocol.yaml``)."""
+    path = Path(path)
+    return path.parent.parent if path.parent.name == "protocols" else path.parent
+
+
 def parse_protocol(data: Any, path: Path) -> Protocol:
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: expected a YAML mapping at the top level.")
     title = str(data.get("title") or "Untitled review")
+    review_type = str(data.get("review_type") or "scoping")
+    if review_type not in ("scoping", "systematic"):
+        raise ProjectError(f"{path}: 'review_type' must be 'scoping' or 'systematic'.")
     elig = data.get("eligibility") or {}
     if not isinstance(elig, dict):
         raise ProjectError(f"{path}: 'eligibility' must be a mapping with 'include' and 'exclude'.")
@@ -170,6 +187,7 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
         raise ProjectError(f"{path}: 'resolution' must be 'consensus' or 'third-reviewer'.")
     return Protocol(
         title=title,
+        review_type=review_type,
         project_id=str(data.get("project_id") or ""),
         questions=_strs(data.get("questions"), "questions", path),
         include_criteria=_strs(elig.get("include"), "eligibility.include", path),
@@ -187,7 +205,7 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
 
 
 def _parse_sources(data: dict[str, Any], path: Path) -> list[SourceSpec]:
-    """The protocol's ``sources``: name, kind, platform, date searched, notes."""
+    """The protocol's ``sources``: name, kind, platform, date searched, notes, search strategy."""
     sources = []
     for i, s in enumerate(data.get("sources") or [], start=1):
         if not isinstance(s, dict) or not s.get("name"):
@@ -204,9 +222,48 @@ def _parse_sources(data: dict[str, Any], path: Path) -> list[SourceSpec]:
                 platform=str(s.get("platform") or ""),
                 searched=str(s.get("searched") or ""),
                 notes=str(s.get("notes") or ""),
+                **_search_strategy(s, f"sources[{i}] ({s['name']})", path),
             )
         )
     return sources
+
+
+MAX_QUERY_BYTES = 1_000_000  # a search strategy is text; a bigger file is a wrong path
+
+
+def _search_strategy(s: dict[str, Any], where: str, path: Path) -> dict[str, Any]:
+    """A source's ``query`` (or the text of ``query_file``), ``limits`` and ``results``."""
+    query = s.get("query")
+    query_file = s.get("query_file")
+    if query not in (None, "") and query_file not in (None, ""):
+        raise ProjectError(
+            f"{path}: {where} has both 'query' and 'query_file'; keep one (the full query text, "
+            "or the file that holds it)."
+        )
+    text = "" if query is None else str(query)
+    if query_file not in (None, ""):
+        target = project_root_of(path) / str(query_file)
+        try:
+            if target.stat().st_size > MAX_QUERY_BYTES:
+                raise OSError(f"larger than {MAX_QUERY_BYTES // 1_000_000} MB: not a query")
+            text = target.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProjectError(
+                f"{path}: {where} query_file {query_file!r} cannot be read ({exc}); save the "
+                "search strategy there as UTF-8 text (a path relative to the project folder) or "
+                "give it under 'query:'."
+            ) from None
+    results = s.get("results")
+    if results is not None and (
+        isinstance(results, bool) or not isinstance(results, int) or results < 0
+    ):
+        raise ProjectError(f"{path}: {where} results must be a whole number (0 or more).")
+    return {
+        "query": text.strip(),
+        "query_file": "" if query_file is None else str(query_file),
+        "limits": _strs(s.get("limits"), f"{where} limits", path),
+        "results": results,
+    }
 
 
 def _parse_stages(data: dict[str, Any], path: Path) -> dict[str, StageConfig]:
@@ -298,7 +355,12 @@ def load_protocol(path: Path) -> Protocol:
         data = yaml.safe_load(text)
         from review.protocol_schema import check
 
-        check(text, Path(path), {k: spec[0] for k, spec in DEDUP_KEYS.items()})
+        check(
+            text,
+            Path(path),
+            {k: spec[0] for k, spec in DEDUP_KEYS.items()},
+            root=project_root_of(Path(path)),
+        )
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -310,6 +372,7 @@ def load_protocol(path: Path) -> Protocol:
 
 DEFAULT_PROTOCOL = """\
 # Review protocol. Edit this file before screening; `review` reads it at every command.
+review_type: {review_type}  # scoping (PRISMA-ScR checklist) or systematic (PRISMA 2020)
 title: {title}
 project_id: "{project_id}"  # identifies this project in exported sheets; never change it
 questions:
@@ -319,11 +382,18 @@ eligibility:
     - Empirical studies of ...
   exclude:
     - Conceptual or theoretical papers
-# Every search you run, with the date it was run (used in the PRISMA methods paragraph).
+# Every search you run, with the date it was run (used in the PRISMA methods paragraph), and its
+# search strategy (PRISMA-S; docs/import.md): the full query (query: or query_file: a text file
+# relative to the project folder), limits and filters, and the number of results reported.
 sources:
   - name: PubMed
     kind: database
     searched: YYYY-MM-DD
+    # platform: NCBI
+    # query: |
+    #   ("term one"[tiab] OR "term two"[tiab]) AND term*[tiab]
+    # limits: [English, 2000-2024]
+    # results: 0
 stages:
   title-abstract:
     reviewers_per_record: 2

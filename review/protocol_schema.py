@@ -24,10 +24,16 @@ from review.model import STAGES
 
 @dataclass(frozen=True)
 class Scalar:
-    """A scalar of one of ``kinds`` (YAML tags: str, int, float, bool, null, timestamp)."""
+    """A scalar of one of ``kinds`` (YAML tags: str, int, float, bool, null, timestamp).
+
+    ``choices``: the only values allowed; ``minimum``: the lowest number allowed; ``file``: the
+    text names a file relative to the project folder, which must exist."""
 
     kinds: tuple[str, ...]
     label: str
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    file: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,10 @@ BOOL = Scalar(("bool",), "true or false")
 TEXTS = ListOf(TEXT, "a list of text items", single_ok=True)
 NAMES = ListOf(TEXT, "a list of names", single_ok=True)
 ANY = Map(open=True)
+COUNT = Scalar(("int", "null"), "a whole number (0 or more)", minimum=0)
+REVIEW_TYPES = ("scoping", "systematic")  # which PRISMA checklist `review report checklist` writes
+REVIEW_TYPE = Scalar(("str", "null"), "scoping or systematic", choices=REVIEW_TYPES)
+FILE = Scalar(("str", "null"), "a file path relative to the project folder", file=True)
 
 _REASON = OneOf((TEXT, Map({"id": TEXT, "label": TEXT})), "text or {id, label}")
 STAGE = Map(
@@ -72,13 +82,27 @@ STAGE = Map(
 
 # Top-level sections. Other stages declare their settings here (one entry each).
 SECTIONS: dict[str, Any] = {
+    "review_type": REVIEW_TYPE,
     "title": TEXT,
     "project_id": TEXT,
     "method": TEXT,
     "questions": TEXTS,
     "eligibility": Map({"include": TEXTS, "exclude": TEXTS}),
     "sources": ListOf(
-        Map({"name": TEXT, "kind": TEXT, "platform": TEXT, "searched": TEXT, "notes": TEXT}),
+        Map(
+            {
+                "name": TEXT,
+                "kind": TEXT,
+                "platform": TEXT,
+                "searched": TEXT,
+                "notes": TEXT,
+                # the search strategy (PRISMA-S): the full query text, or a file holding it
+                "query": TEXT,
+                "query_file": FILE,
+                "limits": TEXTS,  # limits and filters applied (dates, languages, types …)
+                "results": COUNT,  # the number of results the database reported
+            }
+        ),
         "a list of sources",
     ),
     "stages": Map({name: STAGE for name in STAGES}),
@@ -138,7 +162,28 @@ def _fits(node: Any, spec: Any) -> bool:
     return True
 
 
-def _walk(node: Any, spec: Any, where: str, problems: list[tuple[int, str]]) -> None:
+def _scalar_problem(node: Any, spec: Scalar, root: Path | None) -> str:
+    """What is wrong with a scalar of the right type ('' when nothing)."""
+    value = node.value
+    if spec.choices and value not in spec.choices:
+        return f"must be {' or '.join(spec.choices)}, not {value!r}"
+    if spec.minimum is not None and int(value) < spec.minimum:
+        return f"must be {spec.minimum} or more, not {value}"
+    if spec.file and root is not None:
+        target = root / str(value)
+        if not str(value).strip():
+            return "is empty; name a file relative to the project folder"
+        if not target.is_file():
+            return (
+                f"names {value!r}, but there is no file {target}; save the search strategy there "
+                "(a path relative to the project folder) or give its text under 'query:'"
+            )
+    return ""
+
+
+def _walk(
+    node: Any, spec: Any, where: str, problems: list[tuple[int, str]], root: Path | None = None
+) -> None:
     line = node.start_mark.line + 1
     if not _fits(node, spec):
         problems.append(
@@ -146,6 +191,11 @@ def _walk(node: Any, spec: Any, where: str, problems: list[tuple[int, str]]) -> 
         )
         return
     kind = _kind(node)
+    if isinstance(spec, Scalar) and kind != "null":
+        wrong = _scalar_problem(node, spec, root)
+        if wrong:
+            problems.append((line, f"{where} {wrong}"))
+        return
     if isinstance(spec, OneOf):
         spec = next(o for o in spec.options if _fits(node, o))
     if isinstance(spec, Map) and kind == "mapping" and not spec.open:
@@ -160,24 +210,29 @@ def _walk(node: Any, spec: Any, where: str, problems: list[tuple[int, str]]) -> 
                     (knode.start_mark.line + 1, f"unknown key {path!r}{hint} (known: {known})")
                 )
                 continue
-            _walk(vnode, spec.keys[key], path, problems)
+            _walk(vnode, spec.keys[key], path, problems, root)
     elif isinstance(spec, ListOf) and kind == "list":
         for i, item in enumerate(node.value, start=1):
-            _walk(item, spec.item, f"{where}[{i}]", problems)
+            _walk(item, spec.item, f"{where}[{i}]", problems, root)
+    elif isinstance(spec, ListOf) and spec.single_ok:
+        _walk(node, spec.item, where, problems, root)
 
 
-def check(text: str, path: Path, dedup_keys: dict[str, type] | None = None) -> None:
-    """Raise ProjectError listing every unknown key and wrongly typed value with its line."""
+def check(
+    text: str, path: Path, dedup_keys: dict[str, type] | None = None, root: Path | None = None
+) -> None:
+    """Raise ProjectError listing every unknown key and wrongly typed value with its line;
+    ``root`` (the project folder) is where ``query_file:`` paths must exist."""
     import yaml
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
         return  # the loader reports syntax errors with their line
-    if root is None:
+    if tree is None:
         return
     problems: list[tuple[int, str]] = []
-    _walk(root, protocol_spec(dedup_keys), "", problems)
+    _walk(tree, protocol_spec(dedup_keys), "", problems, root)
     if problems:
         problems.sort()
         lines = "\n".join(f"  {path}:{n}: {msg}" for n, msg in problems)

@@ -75,7 +75,9 @@ def test_every_shipped_protocol_validates(tmp_path):
     from review.protocol import DEDUP_KEYS
 
     keys = {k: spec[0] for k, spec in DEDUP_KEYS.items()}
-    check(DEFAULT_PROTOCOL.format(title='"T"', project_id="abc"), tmp_path / "p.yaml", keys)
+    for kind in ("scoping", "systematic"):
+        text = DEFAULT_PROTOCOL.format(title='"T"', project_id="abc", review_type=kind)
+        check(text, tmp_path / "p.yaml", keys)
     root = example_root()
     if root is not None:
         load_protocol(root / "protocols" / "protocol.yaml")

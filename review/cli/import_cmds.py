@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from review.cli.common import JsonOpt, ProjectOpt, QuietOpt, open_project, print_json, progress
+
+if TYPE_CHECKING:
+    from review.project import Project
+    from review.search import Search
 
 
 class Kind(StrEnum):
@@ -72,6 +76,37 @@ def _parse_maps(maps: list[str] | None) -> dict[str, str]:
     return out
 
 
+ScreenOpt = Annotated[
+    bool,
+    typer.Option("--screen", help="Route non-database records through title/abstract screening."),
+]
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option("--map", help="Map a spreadsheet column to a field: 'Column=title'."),
+]
+ByOpt = Annotated[
+    str | None, typer.Option("--by", help="Who imports (default: $REVIEW_USER or git).")
+]
+# The search strategy (PRISMA-S; docs/import.md), stored in the import log.
+PlatformOpt = Annotated[
+    str | None, typer.Option("--platform", help="Search platform, e.g. Ovid, EBSCOhost.")
+]
+SearchedOpt = Annotated[
+    str | None, typer.Option("--searched", help="Date the search was run (YYYY-MM-DD).")
+]
+QueryOpt = Annotated[str | None, typer.Option("--query", help="The full search query, as run.")]
+QueryFileOpt = Annotated[
+    Path | None, typer.Option("--query-file", help="A text file holding the full search strategy.")
+]
+LimitsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--limits", help="A limit or filter applied (repeatable), e.g. English."),
+]
+ResultsOpt = Annotated[
+    int | None, typer.Option("--results", help="The number of results the database reported.")
+]
+
+
 def import_(
     files: Annotated[
         list[Path],
@@ -90,19 +125,15 @@ def import_(
         str | None,
         typer.Option("--encoding", help="Text encoding, e.g. cp1252; default: detect UTF-8/16."),
     ] = None,
-    screen: Annotated[
-        bool,
-        typer.Option(
-            "--screen", help="Route non-database records through title/abstract screening."
-        ),
-    ] = False,
-    maps: Annotated[
-        list[str] | None,
-        typer.Option("--map", help="Map a spreadsheet column to a field: 'Column=title'."),
-    ] = None,
-    by: Annotated[
-        str | None, typer.Option("--by", help="Who imports (default: $REVIEW_USER or git).")
-    ] = None,
+    screen: ScreenOpt = False,
+    maps: MapOpt = None,
+    by: ByOpt = None,
+    platform: PlatformOpt = None,
+    searched: SearchedOpt = None,
+    query: QueryOpt = None,
+    query_file: QueryFileOpt = None,
+    limits: LimitsOpt = None,
+    results: ResultsOpt = None,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
     project: ProjectOpt = None,
@@ -110,17 +141,21 @@ def import_(
     """Import search exports; each file is kept byte-for-byte under data/imports/.
 
     Every file is checked before anything is written: if one cannot be read, nothing is
-    imported. A file imported before (same bytes) is refused.
+    imported. A file imported before (same bytes) is refused. The search strategy (--platform …
+    --results) goes to the import log, the methods text, the report and the checklist.
 
     Example:
 
         review import scopus.ris --source Scopus
         review import wos1.txt wos2.txt --source "Web of Science"
         review import hand-search.csv --source "Hand search" --kind other --map "Name=title"
+        review import pubmed.nbib --source PubMed --platform NCBI --searched 2024-03-01 \\
+            --query-file searches/pubmed-query.txt --limits English --results 512
     """
     from review.importer import import_files
 
     proj = open_project(project)
+    search = _search_given(proj, platform, searched, query, query_file, limits, results)
     if by:
         from review.people import check_roster
 
@@ -138,18 +173,56 @@ def import_(
             column_map=column_map or None,
             who=by,
             progress=update,
+            search=search,
         )
     if as_json:
+        found, imported = sum(r.found for r in reports), sum(r.imported for r in reports)
+        problems = sum(len(r.problems) for r in reports)
+        files_json = [r.to_dict() for r in reports]
         print_json(
-            {
-                "files": [r.to_dict() for r in reports],
-                "found": sum(r.found for r in reports),
-                "imported": sum(r.imported for r in reports),
-                "problems": sum(len(r.problems) for r in reports),
-            }
+            {"files": files_json, "found": found, "imported": imported, "problems": problems}
         )
         return
     _print_reports(reports)
+
+
+def _search_given(
+    proj: Project,
+    platform: str | None,
+    searched: str | None,
+    query: str | None,
+    query_file: Path | None,
+    limits: list[str] | None,
+    results: int | None,
+) -> Search:
+    """The search strategy flags, checked; the query file is read here (UTF-8 text)."""
+    from review.errors import InputError
+    from review.search import search_given
+
+    text = None
+    if query_file is not None:
+        if query:
+            raise InputError("give the query as --query TEXT or --query-file FILE, not both.")
+        from review.protocol import MAX_QUERY_BYTES
+
+        try:
+            if query_file.stat().st_size > MAX_QUERY_BYTES:
+                raise OSError(f"larger than {MAX_QUERY_BYTES // 1_000_000} MB: not a query")
+            text = query_file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(
+                f"{query_file}: the --query-file cannot be read ({exc}); save the search "
+                "strategy as a UTF-8 text file."
+            ) from None
+    return search_given(
+        platform=platform,
+        searched=searched,
+        query=query,
+        query_file=proj.log_path(query_file) if query_file is not None else None,
+        query_text=text,
+        limits=limits,
+        results=results,
+    )
 
 
 def _print_reports(reports: list) -> None:

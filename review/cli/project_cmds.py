@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,19 +11,33 @@ import typer
 from review.cli.common import JsonOpt, ProjectOpt, open_project, out_console, print_json
 
 
+class ReviewType(StrEnum):
+    scoping = "scoping"
+    systematic = "systematic"
+
+
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
     title: Annotated[str | None, typer.Option("--title", help="Title of the review.")] = None,
+    review_type: Annotated[
+        ReviewType,
+        typer.Option(
+            "--type",
+            help="scoping (PRISMA-ScR checklist) or systematic (PRISMA 2020); "
+            "written to protocol.yaml as review_type.",
+        ),
+    ] = ReviewType.scoping,
 ) -> None:
     """Create a new review project: protocol, extraction schema, data/ and outputs/.
 
     Example:
 
         review init my-review --title "Peer support in child protection"
+        review init my-sr --type systematic
     """
     from review.project import Project
 
-    project = Project.init(directory, title=title)
+    project = Project.init(directory, title=title, review_type=review_type.value)
     from rich.markup import escape
 
     console = out_console()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,7 +17,7 @@ from review.cli.common import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from review.report.checklist import Row
 
 report_app = typer.Typer(name="report", no_args_is_help=False, rich_markup_mode="markdown")
 
@@ -85,30 +85,34 @@ def checklist_cmd(
         Path | None,
         output_option(
             "The workbook to write (.xlsx; a .md with the same name is written beside it). "
-            "Default: outputs/report/prisma-scr.xlsx."
+            "Default: outputs/report/prisma-scr.xlsx (scoping review) or prisma-2020.xlsx "
+            "(systematic review)."
         ),
     ] = None,
     project: ProjectOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """The PRISMA-ScR checklist (Tricco et al. 2018; 20 essential + 2 optional items), with
-    where each item is addressed.
+    """The reporting checklist of the protocol's review_type, with where each item is addressed.
 
-    The "Where addressed" column is pre-filled for the items the project's own files answer
-    (protocol, search dates, screening, charting form, flow diagram, charting tables), naming
-    only files that exist; the rest, and the page numbers, are for the authors.
+    Scoping reviews (review_type: scoping, the default) get PRISMA-ScR (Tricco et al. 2018; 20
+    essential + 2 optional items); systematic reviews (review_type: systematic) get PRISMA 2020
+    (Page et al. 2021; 27 items with their sub-items) with the PRISMA 2020 for Abstracts
+    checklist as a second sheet and section. The "Where addressed" column is pre-filled for the
+    items the project's own files answer (protocol, search dates and strategies, screening,
+    charting form, flow diagram, charting tables), naming only files that exist; the rest, and
+    the page numbers, are for the authors.
 
     Example:
 
         review report checklist
 
-        review report checklist -o submission/prisma-scr-checklist.xlsx
+        review report checklist -o submission/prisma-checklist.xlsx
     """
     from rich.markup import escape
 
     from review.cli.common import out_console, print_json
     from review.errors import ReviewError
-    from review.report.checklist import checklist_rows, write_checklist
+    from review.report.checklist import checklist_for, checklist_rows, write_checklist
 
     proj = project_from(ctx, project)
     if output is not None:
@@ -119,32 +123,41 @@ def checklist_cmd(
             raise ReviewError(f"{output}: the checklist is an Excel workbook; name it *.xlsx.")
         checked_output(proj, output.with_suffix(".md"))
     xlsx, md = write_checklist(proj, output)
-    rows = checklist_rows(proj)
-    filled = [r.item.number for r in rows if r.where]
+    checklist = checklist_for(proj)
+    rows = checklist_rows(proj, checklist)
+    filled = [r.item.label for r in rows if r.where]
     if json_out:
-        print_json(
-            {
-                "xlsx": str(xlsx),
-                "md": str(md),
-                "items": [
-                    {
-                        "item": r.item.number,
-                        "topic": r.item.topic,
-                        "optional": r.item.optional,
-                        "where": r.where,
-                        "files": list(r.files),
-                    }
-                    for r in rows
-                ],
-            }
-        )
+        out: dict[str, Any] = {
+            "xlsx": str(xlsx),
+            "md": str(md),
+            "checklist": checklist.name,
+            "items": _items_json(rows),
+        }
+        for section in checklist.sections:
+            out.setdefault("sections", []).append(
+                {"checklist": section.name, "items": _items_json(checklist_rows(proj, section))}
+            )
+        print_json(out)
         return
-    out = out_console()
-    out.print(f"Wrote {escape(proj.rel(xlsx))} and {escape(proj.rel(md))}")
-    out.print(
-        f"{len(filled)} of {len(rows)} items point to the project's files "
-        f"({', '.join(map(str, filled)) or 'none'}); fill in the rest and the page numbers."
+    console = out_console()
+    console.print(f"Wrote {escape(proj.rel(xlsx))} and {escape(proj.rel(md))}")
+    console.print(
+        f"{len(filled)} of {len(rows)} {checklist.name} items point to the project's files "
+        f"({', '.join(filled) or 'none'}); fill in the rest and the page numbers."
     )
+
+
+def _items_json(rows: list[Row]) -> list[dict[str, Any]]:
+    return [
+        {
+            "item": r.item.key,
+            "topic": r.item.topic,
+            "optional": r.item.optional,
+            "where": r.where,
+            "files": list(r.files),
+        }
+        for r in rows
+    ]
 
 
 def register(app: typer.Typer) -> None:

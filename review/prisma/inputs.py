@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from review.chart.schema import Level
     from review.dedup.clusters import Clusters
     from review.project import Project
+    from review.protocol import Protocol as ReviewProtocol
     from review.rank.phase import StopDecision
     from review.screen.final import StageState
+    from review.search import SourceSearch
 
 STAGE_KEYS = {"title-abstract": "title_abstract", "full-text": "full_text"}
 
@@ -81,6 +83,8 @@ class MethodsFacts:
     # (a `stop` line of data/stopping/, see review.rank.phase), or None
     stopping: StopDecision | None = None
     resolved: dict[str, ResolutionFacts] = field(default_factory=dict)  # stage -> who resolved
+    # per source: the search strategy (protocol + import log, review.search), for PRISMA-S
+    searches: tuple[SourceSearch, ...] = ()
     # title/abstract records a stop left with fewer decisions than reviewers_per_record and only
     # excludes: excluded on those decisions (docs/ranking.md "Team stop"); 0 without a stop
     stop_fewer_reviewers_excluded: int = 0
@@ -141,18 +145,10 @@ def gather(
     )
 
     observed, names, resolved_by = _reviewers_and_resolutions(project)
+    searches = _searches(project)
     facts = MethodsFacts(
         title=protocol.title,
-        sources=tuple(
-            {
-                "name": s.name,
-                "kind": s.kind,
-                "platform": s.platform,
-                "searched": s.searched,
-                "notes": s.notes,
-            }
-            for s in protocol.sources
-        ),
+        sources=_source_facts(protocol, searches),
         reviewers_per_record={s: protocol.stage(s).reviewers_per_record for s in STAGE_KEYS},
         reviewers_observed=observed,
         reviewer_names=names,
@@ -160,11 +156,42 @@ def gather(
         resolved=resolved_by,
         maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
         stopping=stopping,
+        searches=searches,
         stop_fewer_reviewers_excluded=_fewer_reviewers_excluded(
             finals["title-abstract"], ta_cfg.reviewers_per_record, stopping
         ),
     )
     return inputs, facts
+
+
+def _source_facts(
+    protocol: ReviewProtocol, searches: tuple[SourceSearch, ...]
+) -> tuple[dict[str, str], ...]:
+    """The sources the methods name: the protocol's, then imported ones it does not list; the
+    platform and date are the import log's when it records them, else the protocol's."""
+    by_name = {s.name.lower(): s for s in searches}
+    listed = tuple(
+        {
+            "name": s.name,
+            "kind": s.kind,
+            "platform": by_name[s.name.lower()].platform or s.platform,
+            "searched": by_name[s.name.lower()].last_searched or s.searched,
+            "notes": s.notes,
+        }
+        for s in protocol.sources
+    )
+    extra = tuple(
+        {"name": s.name, "kind": s.kind, "platform": s.platform, "searched": s.last_searched}
+        for s in searches
+        if protocol.source(s.name) is None
+    )
+    return listed + tuple({**e, "notes": ""} for e in extra)
+
+
+def _searches(project: Project) -> tuple[SourceSearch, ...]:
+    from review.search import project_searches
+
+    return project_searches(project)
 
 
 def _stopped_early(project: Project) -> tuple[StopDecision | None, dict[str, None]]:

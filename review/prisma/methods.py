@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from review.io.printable import md_text
 from review.prisma.facts import MAYBE_STOPPED, Flow, FlowCounts, ReasonRow, ReportCounts
 from review.prisma.inputs import AgreementFacts, MethodsFacts
+from review.prisma.search_text import search_paragraphs
 
 if TYPE_CHECKING:
     from review.rank.phase import StopDecision
@@ -144,6 +145,7 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
         _procedure_paragraph(f, facts),
         _results_paragraph(f, facts),
     ]
+    paras += search_paragraphs(facts.searches, nice_date)  # PRISMA-S (review/prisma/search_text.py)
     head = ["# Selection of sources of evidence", ""]
     if f.provisional:
         o = f.open

@@ -1,259 +1,112 @@
-"""The PRISMA-ScR checklist (Tricco et al., 2018, Ann Intern Med 169:467-473, Table 2 / the
-fillable checklist): 20 essential items and 2 optional ones (12 and 16, critical appraisal),
-with a column saying where the project's own files address each item.
+"""The reporting checklist of the review's type, with a column saying where the project's own
+files address each item:
 
-A "where" cell is filled only when the tool knows the answer and the file it points to exists;
-everything else is left blank for the authors (page numbers of the manuscript, the rationale,
-the discussion …). Item wording is the published checklist's.
+- ``review_type: scoping`` (the default): PRISMA-ScR (Tricco et al., 2018; 20 essential items
+  and 2 optional ones, 12 and 16) → ``outputs/report/prisma-scr.xlsx`` and ``.md``;
+- ``review_type: systematic``: PRISMA 2020 (Page et al., 2021; 27 items with their sub-items)
+  and, as a second sheet / section, PRISMA 2020 for Abstracts (12 items) →
+  ``outputs/report/prisma-2020.xlsx`` and ``.md``.
+
+The items are data (:mod:`review.report.checklist_items`, with the sources of their wording).
+A "where" cell is filled only when the tool knows the answer and the file it points to exists
+(an ``#anchor`` must exist in the file too); the search-strategy item only when a source has a
+recorded query. Everything else is left blank for the authors (page numbers of the manuscript,
+the rationale, the discussion …).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from review.prisma.search_text import APPENDIX_HEADING
+from review.report.checklist_items import (
+    ABSTRACT_ITEMS,
+    PRISMA2020_CITATION,
+    PRISMA2020_ITEMS,
+    SCR_CITATION,
+    SCR_FOOTNOTES,
+    SCR_ITEMS,
+    Item,
+)
 
 if TYPE_CHECKING:
     from review.project import Project
 
+# The names earlier versions exported (the PRISMA-ScR checklist).
+ITEMS, FOOTNOTES, CITATION = SCR_ITEMS, SCR_FOOTNOTES, SCR_CITATION
+
 
 @dataclass(frozen=True, slots=True)
-class Item:
-    section: str
-    topic: str
-    number: int
-    text: str
-    optional: bool = False
+class Where:
+    """The files that address an item and what they show; ``needs_query``: only when a source
+    has a recorded search query (the search-strategy items), and a file without an ``#anchor``
+    counts only when it holds ``contains`` (a methods.md written before the query was not)."""
+
+    files: tuple[str, ...]
+    what: str
+    needs_query: bool = False
+    contains: str = ""
 
 
-ITEMS: tuple[Item, ...] = (
-    Item("Title", "Title", 1, "Identify the report as a scoping review."),
-    Item(
-        "Abstract",
-        "Structured summary",
-        2,
-        "Provide a structured summary that includes (as applicable): background, objectives, "
-        "eligibility criteria, sources of evidence, charting methods, results, and conclusions "
-        "that relate to the review questions and objectives.",
+_METHODS = "outputs/prisma/methods.md"
+_PROTOCOL = "protocols/protocol.yaml"
+_SCHEMA = "extraction_schema.yaml"
+_SEARCH = Where(
+    (_METHODS, "outputs/report.html#search"),
+    "the full search strategy (query, limits and filters, date, results reported) of",
+    needs_query=True,
+    contains="\n" + APPENDIX_HEADING + "\n",
+)
+_SOURCES = Where((_METHODS, _PROTOCOL), "sources, platforms and search dates")
+_SELECTION = Where(
+    (
+        _METHODS,
+        "outputs/screening/title-abstract-disagreements.xlsx",
+        "outputs/screening/full-text-disagreements.xlsx",
+        "outputs/report.html#screening",
     ),
-    Item(
-        "Introduction",
-        "Rationale",
-        3,
-        "Describe the rationale for the review in the context of what is already known. "
-        "Explain why the review questions/objectives lend themselves to a scoping review "
-        "approach.",
+    "screening process, reviewers per record, agreement, resolution",
+)
+_FLOW = Where(
+    (
+        "outputs/prisma/prisma.svg",
+        "outputs/prisma/prisma.pdf",
+        "outputs/prisma/prisma.json",
+        "outputs/report.html#flow",
     ),
-    Item(
-        "Introduction",
-        "Objectives",
-        4,
-        "Provide an explicit statement of the questions and objectives being addressed with "
-        "reference to their key elements (e.g., population or participants, concepts, and "
-        "context) or other relevant key elements used to conceptualize the review questions "
-        "and/or objectives.",
-    ),
-    Item(
-        "Methods",
-        "Protocol and registration",
-        5,
-        "Indicate whether a review protocol exists; state if and where it can be accessed "
-        "(e.g., a Web address); and if available, provide registration information, including "
-        "the registration number.",
-    ),
-    Item(
-        "Methods",
-        "Eligibility criteria",
-        6,
-        "Specify characteristics of the sources of evidence used as eligibility criteria (e.g., "
-        "years considered, language, and publication status), and provide a rationale.",
-    ),
-    Item(
-        "Methods",
-        "Information sources*",
-        7,
-        "Describe all information sources in the search (e.g., databases with dates of coverage "
-        "and contact with authors to identify additional sources), as well as the date the most "
-        "recent search was executed.",
-    ),
-    Item(
-        "Methods",
-        "Search",
-        8,
-        "Present the full electronic search strategy for at least 1 database, including any "
-        "limits used, such that it could be repeated.",
-    ),
-    Item(
-        "Methods",
-        "Selection of sources of evidence†",
-        9,
-        "State the process for selecting sources of evidence (i.e., screening and eligibility) "
-        "included in the scoping review.",
-    ),
-    Item(
-        "Methods",
-        "Data charting process‡",
-        10,
-        "Describe the methods of charting data from the included sources of evidence (e.g., "
-        "calibrated forms or forms that have been tested by the team before their use, and "
-        "whether data charting was done independently or in duplicate) and any processes for "
-        "obtaining and confirming data from investigators.",
-    ),
-    Item(
-        "Methods",
-        "Data items",
-        11,
-        "List and define all variables for which data were sought and any assumptions and "
-        "simplifications made.",
-    ),
-    Item(
-        "Methods",
-        "Critical appraisal of individual sources of evidence§",
-        12,
-        "If done, provide a rationale for conducting a critical appraisal of included sources of "
-        "evidence; describe the methods used and how this information was used in any data "
-        "synthesis (if appropriate).",
-        optional=True,
-    ),
-    Item(
-        "Methods",
-        "Synthesis of results",
-        13,
-        "Describe the methods of handling and summarizing the data that were charted.",
-    ),
-    Item(
-        "Results",
-        "Selection of sources of evidence",
-        14,
-        "Give numbers of sources of evidence screened, assessed for eligibility, and included "
-        "in the review, with reasons for exclusions at each stage, ideally using a flow diagram.",
-    ),
-    Item(
-        "Results",
-        "Characteristics of sources of evidence",
-        15,
-        "For each source of evidence, present characteristics for which data were charted and "
-        "provide the citations.",
-    ),
-    Item(
-        "Results",
-        "Critical appraisal within sources of evidence",
-        16,
-        "If done, present data on critical appraisal of included sources of evidence (see "
-        "item 12).",
-        optional=True,
-    ),
-    Item(
-        "Results",
-        "Results of individual sources of evidence",
-        17,
-        "For each included source of evidence, present the relevant data that were charted "
-        "that relate to the review questions and objectives.",
-    ),
-    Item(
-        "Results",
-        "Synthesis of results",
-        18,
-        "Summarize and/or present the charting results as they relate to the review questions "
-        "and objectives.",
-    ),
-    Item(
-        "Discussion",
-        "Summary of evidence",
-        19,
-        "Summarize the main results (including an overview of concepts, themes, and types of "
-        "evidence available), link to the review questions and objectives, and consider the "
-        "relevance to key groups.",
-    ),
-    Item(
-        "Discussion",
-        "Limitations",
-        20,
-        "Discuss the limitations of the scoping review process.",
-    ),
-    Item(
-        "Discussion",
-        "Conclusions",
-        21,
-        "Provide a general interpretation of the results with respect to the review questions "
-        "and objectives, as well as potential implications and/or next steps.",
-    ),
-    Item(
-        "Funding",
-        "Funding",
-        22,
-        "Describe sources of funding for the included sources of evidence, as well as sources "
-        "of funding for the scoping review. Describe the role of the funders of the scoping "
-        "review.",
-    ),
+    "PRISMA 2020 flow diagram with reasons for exclusion",
+)
+_CHARTING_FORM = Where(
+    (_SCHEMA, "outputs/charting/disagreements.xlsx", "outputs/report.html#charting"),
+    "charting form (schema) and dual-charting comparison",
 )
 
-FOOTNOTES = (
-    "* Where sources of evidence are compiled from, such as bibliographic databases, social "
-    "media platforms, and Web sites.",
-    "† A more inclusive term than 'studies' for the kinds of evidence a scoping review may "
-    "include (e.g. quantitative and/or qualitative research, expert opinion, policy "
-    "documents); not to be confused with information sources.",
-    "‡ Data charting is what the scoping-review frameworks (Arksey and O'Malley; Levac and "
-    "colleagues; JBI) call data extraction.",
-    "§ Critical appraisal: systematically examining evidence for its validity, results and "
-    "relevance; used instead of 'risk of bias' (items 12 and 16 are optional).",
-)
-CITATION = (
-    "Tricco AC, Lillie E, Zarin W, et al. PRISMA Extension for Scoping Reviews (PRISMA-ScR): "
-    "Checklist and Explanation. Ann Intern Med. 2018;169(7):467-473. doi:10.7326/M18-0850"
-)
-
-# Item number -> (files that address it, what they show). A file is named only if it exists.
-Where = tuple[tuple[str, ...], str]
-WHERE: dict[int, Where] = {
-    5: (("protocols/protocol.yaml",), "the review protocol (registration: add it)"),
-    6: (("protocols/protocol.yaml",), "eligibility criteria and exclusion reasons"),
-    7: (
-        ("outputs/prisma/methods.md", "protocols/protocol.yaml"),
-        "sources, platforms and search dates",
-    ),
-    9: (
-        (
-            "outputs/prisma/methods.md",
-            "outputs/screening/title-abstract-disagreements.xlsx",
-            "outputs/screening/full-text-disagreements.xlsx",
-            "outputs/report.html#screening",
-        ),
-        "screening process, reviewers per record, agreement, resolution",
-    ),
-    10: (
-        (
-            "extraction_schema.yaml",
-            "outputs/charting/disagreements.xlsx",
-            "outputs/report.html#charting",
-        ),
-        "charting form (schema) and dual-charting comparison",
-    ),
-    11: (("extraction_schema.yaml",), "every charted variable with its definition"),
-    13: (
+# PRISMA-ScR item -> where (keys are item labels: "8", "10a").
+SCR_WHERE: dict[str, Where] = {
+    "5": Where((_PROTOCOL,), "the review protocol (registration: add it)"),
+    "6": Where((_PROTOCOL,), "eligibility criteria and exclusion reasons"),
+    "7": _SOURCES,
+    "8": _SEARCH,
+    "9": _SELECTION,
+    "10": _CHARTING_FORM,
+    "11": Where((_SCHEMA,), "every charted variable with its definition"),
+    "13": Where(
         ("outputs/charting/summary.md", "outputs/charting/summary.xlsx"),
         "frequency tables, crosstabs and gap map (how charted data were summarised)",
     ),
-    14: (
-        (
-            "outputs/prisma/prisma.svg",
-            "outputs/prisma/prisma.pdf",
-            "outputs/prisma/prisma.json",
-            "outputs/report.html#flow",
-        ),
-        "PRISMA 2020 flow diagram with reasons for exclusion",
-    ),
-    15: (
+    "14": _FLOW,
+    "15": Where(
         ("outputs/charting/summary.xlsx", "outputs/report.html#reports"),
         "one row per included report with its citation (Sample sheet)",
     ),
-    17: (
+    "17": Where(
         ("outputs/charting/summary.xlsx", "outputs/report.html#overview"),
         "charted data per report (Sample sheet) and per unit of the schema's further level, if any "
         "(its overview sheet)",
     ),
-    18: (
+    "18": Where(
         (
             "outputs/charting/summary.md",
             "outputs/charting/gap-map.svg",
@@ -261,6 +114,74 @@ WHERE: dict[int, Where] = {
         ),
         "frequencies, crosstabs and the evidence-gap map",
     ),
+}
+
+# PRISMA 2020 item -> where: only what the project's files really hold (no risk of bias, effect
+# measures or syntheses: the tool does not record them).
+PRISMA2020_WHERE: dict[str, Where] = {
+    "5": Where((_PROTOCOL,), "inclusion and exclusion criteria and exclusion reasons"),
+    "6": _SOURCES,
+    "7": _SEARCH,
+    "8": _SELECTION,
+    "9": Where(
+        (_SCHEMA, "outputs/charting/disagreements.xlsx", "outputs/report.html#charting"),
+        "data collection form (schema) and the comparison of independent data collection",
+    ),
+    "10b": Where((_SCHEMA,), "every variable collected, with its definition"),
+    "16a": _FLOW,
+    "17": Where(
+        ("outputs/charting/summary.xlsx", "outputs/report.html#reports"),
+        "one row per included report with its citation and characteristics",
+    ),
+    "24b": Where((_PROTOCOL,), "the review protocol"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Checklist:
+    """One checklist: its items, where the project addresses them, and how it is printed."""
+
+    name: str  # "PRISMA-ScR"
+    items: tuple[Item, ...]
+    where: dict[str, Where]
+    citation: str
+    footnotes: tuple[str, ...] = ()
+    item_column: str = "Checklist item"
+    essential_column: bool = False  # PRISMA-ScR marks items 12 and 16 optional
+    intro: str = ""
+    sections: tuple[Checklist, ...] = field(default=())  # further checklists in the same file
+
+
+SCR = Checklist(
+    "PRISMA-ScR",
+    SCR_ITEMS,
+    SCR_WHERE,
+    SCR_CITATION,
+    SCR_FOOTNOTES,
+    item_column="PRISMA-ScR checklist item",
+    essential_column=True,
+    intro="Where each item of the PRISMA extension for scoping reviews is addressed.",
+)
+PRISMA2020_ABSTRACTS = Checklist(
+    "PRISMA 2020 for Abstracts",
+    ABSTRACT_ITEMS,
+    {},  # the abstract is the authors' text: nothing in the project's files addresses it
+    PRISMA2020_CITATION,
+    intro="Each item is about the abstract of the manuscript; fill in where it is reported.",
+)
+PRISMA2020 = Checklist(
+    "PRISMA 2020",
+    PRISMA2020_ITEMS,
+    PRISMA2020_WHERE,
+    PRISMA2020_CITATION,
+    item_column="PRISMA 2020 checklist item",
+    intro="Where each item of the PRISMA 2020 statement for systematic reviews is addressed.",
+    sections=(PRISMA2020_ABSTRACTS,),
+)
+# review_type -> (checklist, default file stem under outputs/report/)
+BY_TYPE: dict[str, tuple[Checklist, str]] = {
+    "scoping": (SCR, "prisma-scr"),
+    "systematic": (PRISMA2020, "prisma-2020"),
 }
 
 
@@ -271,114 +192,187 @@ class Row:
     files: tuple[str, ...]
 
 
-def checklist_rows(project: Project) -> list[Row]:
-    """Every item, with where the project's existing files address it."""
+def checklist_for(project: Project) -> Checklist:
+    """The checklist of the protocol's ``review_type``."""
+    return BY_TYPE[project.protocol.review_type][0]
+
+
+def _with_query(project: Project) -> list[str]:
+    """The sources with a recorded search query."""
+    from review.search import project_searches
+
+    return [s.name for s in project_searches(project) if s.has_query]
+
+
+def _present(root: Path, ref: str, texts: dict[str, str], contains: str = "") -> bool:
+    """Whether ``file`` (holding ``contains``) or ``file#anchor`` exists in the project (the
+    anchor as an HTML id)."""
+    rel, _, anchor = ref.partition("#")
+    path = root / rel
+    if not path.is_file():
+        return False
+    if not anchor and not contains:
+        return True
+    if rel not in texts:
+        texts[rel] = path.read_text(encoding="utf-8", errors="replace")
+    return f'id="{anchor}"' in texts[rel] if anchor else contains in texts[rel]
+
+
+def checklist_rows(project: Project, checklist: Checklist | None = None) -> list[Row]:
+    """Every item of ``checklist`` (default: the review type's), with where the project's
+    existing files address it."""
+    checklist = checklist or checklist_for(project)
     root = project.root
+    texts: dict[str, str] = {}
+    queried: list[str] | None = None
     rows = []
-    for item in ITEMS:
+    for item in checklist.items:
         files: tuple[str, ...] = ()
         where = ""
-        if item.number in WHERE:
-            candidates, what = WHERE[item.number]
-            files = tuple(f for f in candidates if (root / f.split("#", 1)[0]).is_file())
+        spec = checklist.where.get(item.label)
+        if spec is not None and spec.needs_query and queried is None:
+            queried = _with_query(project)
+        if spec is not None and (queried or not spec.needs_query):
+            files = tuple(f for f in spec.files if _present(root, f, texts, spec.contains))
+            what = f"{spec.what} {', '.join(queried or ())}" if spec.needs_query else spec.what
             if files:
                 where = f"{'; '.join(files)} ({what})"
         rows.append(Row(item, where, files))
     return rows
 
 
-HEADER = (
-    "Section",
-    "Item",
-    "Topic",
-    "PRISMA-ScR checklist item",
-    "Essential/optional",
-    "Where addressed (project files)",
-    "Reported on page #",
-)
+def _header(checklist: Checklist) -> tuple[str, ...]:
+    essential = ("Essential/optional",) if checklist.essential_column else ()
+    return (
+        "Section",
+        "Item",
+        "Topic",
+        checklist.item_column,
+        *essential,
+        "Where addressed (project files)",
+        "Reported on page #",
+    )
 
 
-def _table(rows: list[Row]) -> list[list[str]]:
-    return [
-        [
-            r.item.section.upper(),
-            str(r.item.number),
-            r.item.topic,
-            r.item.text,
-            "optional" if r.item.optional else "essential",
-            r.where,
-            "",
-        ]
-        for r in rows
-    ]
+def _table(rows: list[Row], checklist: Checklist) -> list[list[str]]:
+    out = []
+    for r in rows:
+        essential = ["optional" if r.item.optional else "essential"]
+        out.append(
+            [
+                r.item.section.upper(),
+                r.item.label,
+                r.item.topic,
+                r.item.text,
+                *(essential if checklist.essential_column else []),
+                r.where,
+                "",
+            ]
+        )
+    return out
 
 
-def checklist_markdown(rows: list[Row], title: str) -> str:
+def _markdown_table(rows: list[Row], checklist: Checklist) -> list[str]:
     from review.io.printable import md_text
 
     def cell(v: str) -> str:
         return v.replace("|", "\\|")
 
+    header = _header(checklist)
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    for row in _table(rows, checklist):
+        # the published wording as typed; "where" names sources, which are the user's text
+        cells = [*(cell(v) for v in row[:-2]), md_text(row[-2]), cell(row[-1])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def checklist_markdown(
+    rows: list[Row], title: str, checklist: Checklist = SCR, extra: list[list[Row]] | None = None
+) -> str:
+    """The checklist as Markdown; ``extra``: the rows of ``checklist.sections`` (one each)."""
+    from review.io.printable import md_text
+
     lines = [
-        f"# PRISMA-ScR checklist: {md_text(title)}",
+        f"# {checklist.name} checklist: {md_text(title)}",
         "",
-        "Where each item of the PRISMA extension for scoping reviews is addressed. *Where "
-        "addressed* is filled in by `review report checklist` from the project's files (only "
-        "files that exist are named); fill in the page numbers of your manuscript and the "
-        "blank rows.",
+        f"{checklist.intro} *Where addressed* is filled in by `review report checklist` from the "
+        "project's files (only files that exist are named); fill in the page numbers of your "
+        "manuscript and the blank rows.",
         "",
-        "| " + " | ".join(HEADER) + " |",
-        "|" + "|".join("---" for _ in HEADER) + "|",
+        *_markdown_table(rows, checklist),
     ]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in _table(rows)]
-    notes = [n.replace("*", "\\*", 1) for n in FOOTNOTES]
-    lines += ["", *(f"{n}  " for n in notes[:-1]), notes[-1], "", f"Source: {CITATION}."]
+    for section, section_rows in zip(checklist.sections, extra or [], strict=False):
+        lines += ["", f"## {section.name} checklist", "", section.intro, ""]
+        lines += _markdown_table(section_rows, section)
+    if checklist.footnotes:
+        notes = [n.replace("*", "\\*", 1) for n in checklist.footnotes]
+        lines += ["", *(f"{n}  " for n in notes[:-1]), notes[-1]]
+    lines += ["", f"Source: {checklist.citation}."]
     return "\n".join(lines) + "\n"
 
 
-def checklist_workbook(rows: list[Row], title: str) -> bytes:
-    from openpyxl import Workbook
+def _sheet(ws: Any, rows: list[Row], title: str, checklist: Checklist) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from review.chart.outputs import stable_xlsx_bytes
     from review.io.xlsx import set_cell
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "PRISMA-ScR"
+    ws.title = checklist.name[:31]  # Excel's limit on sheet names
     ws.append([None])
-    set_cell(ws["A1"], f"PRISMA-ScR checklist: {title}")  # a title is text, never a formula
+    set_cell(ws["A1"], f"{checklist.name} checklist: {title}")  # a title is text, never a formula
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(list(HEADER))
+    ws.append(list(_header(checklist)))
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE5F0")
-    for values in _table(rows):
+    for values in _table(rows, checklist):
         ws.append([None] * len(values))
         for c, v in enumerate(values, start=1):
             cell = ws.cell(row=ws.max_row, column=c)
-            set_cell(cell, int(v) if c == 2 else v)
+            set_cell(cell, int(v) if c == 2 and v.isdigit() else v)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for col, width in zip("ABCDEFG", (13, 6, 30, 60, 11, 60, 16), strict=True):
+    widths = (13, 6, 30, 60, *((11,) if checklist.essential_column else ()), 60, 16)
+    for col, width in zip("ABCDEFG", widths, strict=False):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A3"
     r = ws.max_row + 2
-    for note in (*FOOTNOTES, f"Source: {CITATION}."):
+    for note in (*checklist.footnotes, f"Source: {checklist.citation}."):
         ws.cell(row=r, column=1, value=note)
         r += 1
+
+
+def checklist_workbook(
+    rows: list[Row], title: str, checklist: Checklist = SCR, extra: list[list[Row]] | None = None
+) -> bytes:
+    """The checklist as a workbook: one sheet, plus one per ``checklist.sections``."""
+    from openpyxl import Workbook
+
+    from review.chart.outputs import stable_xlsx_bytes
+
+    wb = Workbook()
+    _sheet(wb.active, rows, title, checklist)
+    for section, section_rows in zip(checklist.sections, extra or [], strict=False):
+        _sheet(wb.create_sheet(), section_rows, title, section)
     return stable_xlsx_bytes(wb)
 
 
+def default_output(project: Project) -> Path:
+    """``outputs/report/prisma-scr.xlsx`` or ``prisma-2020.xlsx`` (by ``review_type``)."""
+    return project.output("report", BY_TYPE[project.protocol.review_type][1] + ".xlsx")
+
+
 def write_checklist(project: Project, output: Path | None = None) -> tuple[Path, Path]:
-    """Write the checklist as .xlsx and .md (same stem); return both paths."""
+    """Write the review type's checklist as .xlsx and .md (same stem); return both paths."""
     from review.io.files import atomic_write_bytes, atomic_write_text
 
-    xlsx = Path(output) if output is not None else project.output("report", "prisma-scr.xlsx")
+    xlsx = Path(output) if output is not None else default_output(project)
     if xlsx.suffix.lower() != ".xlsx":
         xlsx = xlsx.with_suffix(".xlsx")
     md = xlsx.with_suffix(".md")
-    rows = checklist_rows(project)
+    checklist = checklist_for(project)
+    rows = checklist_rows(project, checklist)
+    extra = [checklist_rows(project, s) for s in checklist.sections]
     title = project.protocol.title
-    atomic_write_bytes(xlsx, checklist_workbook(rows, title))
-    atomic_write_text(md, checklist_markdown(rows, title))
+    atomic_write_bytes(xlsx, checklist_workbook(rows, title, checklist, extra))
+    atomic_write_text(md, checklist_markdown(rows, title, checklist, extra))
     return xlsx, md

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from review.report.charting_view import ChartingView
     from review.screen.disagreements import Agreement
     from review.screen.team import TeamView
+    from review.search import SourceSearch
 
 STAGES = ("title-abstract", "full-text")
 # Project files whose hashes the provenance lists (what the outputs are derived from).
@@ -66,6 +67,8 @@ class ReportData:
     layout: Layout | None = field(default=None, repr=False)
     explain_blob: str = ""  # base64 of gzipped JSON: records behind every PRISMA count
     team: Section[TeamView] = field(default_factory=lambda: Section(None, "not collected"))
+    # sources with a recorded search strategy (query, limits or reported count; review.search)
+    searches: tuple[SourceSearch, ...] = ()
 
     @property
     def flow(self) -> Flow | None:
@@ -87,7 +90,14 @@ def collect(project: Project) -> ReportData:
         layout=layout,
         explain_blob=blob,
         team=_guard(_team_section, project),
+        searches=_searches(project),
     )
+
+
+def _searches(project: Project) -> tuple[SourceSearch, ...]:
+    from review.search import project_searches
+
+    return tuple(s for s in project_searches(project) if s.documented)
 
 
 def _team_section(project: Project) -> Section[TeamView]:

@@ -27,7 +27,11 @@ def _md_plain(text: str) -> str:
 
 
 def _methods_html(markdown: str) -> str:
-    """The methods paragraphs (headings and paragraphs only; the text is ours)."""
+    """The methods paragraphs (headings and paragraphs only; the text is ours). The appendix of
+    full search strategies is left out: the report shows it in its own section."""
+    from review.prisma.search_text import APPENDIX_HEADING
+
+    markdown = markdown.split("\n" + APPENDIX_HEADING + "\n", 1)[0]
     out = []
     for block in re.split(r"\n\s*\n", markdown.strip()):
         block = _md_plain(" ".join(block.split()))
