@@ -86,6 +86,9 @@ class MethodsFacts:
     resolved: dict[str, ResolutionFacts] = field(default_factory=dict)  # stage -> who resolved
     # per source: the search strategy (protocol + import log, review.search), for PRISMA-S
     searches: tuple[SourceSearch, ...] = ()
+    # title/abstract records a stop left with fewer decisions than reviewers_per_record and only
+    # excludes: excluded on those decisions (docs/ranking.md "Team stop"); 0 without a stop
+    stop_fewer_reviewers_excluded: int = 0
 
 
 def gather(
@@ -155,6 +158,9 @@ def gather(
         maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
         stopping=stopping,
         searches=searches,
+        stop_fewer_reviewers_excluded=_fewer_reviewers_excluded(
+            finals["title-abstract"], ta_cfg.reviewers_per_record, stopping
+        ),
     )
     return inputs, facts
 
@@ -196,6 +202,15 @@ def _stopped_early(project: Project) -> tuple[StopDecision | None, dict[str, Non
 
     line, ids = not_screened_after_stop(project, "title-abstract")
     return line, dict.fromkeys(ids)
+
+
+def _fewer_reviewers_excluded(
+    finals: dict[str, Final], required: int, stopping: StopDecision | None
+) -> int:
+    """After a stop: records excluded on fewer decisions than the protocol asks for."""
+    if stopping is None or required < 2:
+        return 0
+    return sum(1 for f in finals.values() if f.via == "single" and f.decision == "exclude")
 
 
 def _final_decisions(project: Project, stage: str) -> dict[str, Final]:

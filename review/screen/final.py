@@ -10,6 +10,14 @@ For each cluster eligible at a stage, with ``required`` = the protocol's ``revie
   ``maybe_to_fulltext``): then ``forwarded`` with decision ``include`` (no arbiter needed);
 - fewer than ``required`` decided -> ``pending`` (decision ``None``), unless a resolver already
   recorded a decision (``resolution``).
+
+Once the team has recorded a stop at the stage (``review stopping --record-stop``, see
+docs/ranking.md "Team stop"), nobody is offered the records they have not screened, so a record
+decided by fewer than ``required`` reviewers is settled by the decisions it has: only excludes ->
+that exclude (``single``, the first reviewer's reason); anything else (an include, a maybe, a
+not-retrieved) -> ``conflict`` (a resolver decides; one reviewer's include is never dropped by
+the stop). Records nobody decided
+stay ``pending`` here; PRISMA reports them as excluded by automation tools.
 """
 
 from __future__ import annotations
@@ -53,6 +61,7 @@ class StageState:
     required: int
     problems: list[JsonlProblem] = field(default_factory=list)
     forward: bool = False  # include vs maybe is no conflict here (both go on)
+    stopped: bool = False  # the team recorded a stop at this stage (module docstring)
     # a split stage (review.screen.assign); None: everyone screens every eligible record
     split: Assignment | None = None
     _assigned: dict[str, int] | None = field(default=None, repr=False)
@@ -91,8 +100,11 @@ def _final(
     res: Resolution | None,
     required: int,
     forward: bool = False,
+    stopped: bool = False,
 ) -> FinalDecision:
     n = len(ds)
+    if stopped and 0 < n < required and res is None:
+        return _after_stop(cid, stage, ds)
     # Decision is a tuple: 0 reviewer, 4 decision, 5 reason, 6 note (indexing is the hot path)
     if n == 2:
         a, b = ds
@@ -125,6 +137,14 @@ def _final(
     return FinalDecision(cid, stage, None, "", "pending", dtuple)
 
 
+def _after_stop(cid: str, stage: str, ds: list[Decision]) -> FinalDecision:
+    """A record fewer than the required reviewers decided when the stage was stopped."""
+    dtuple = tuple([(d[0], d[4], d[5], d[6]) for d in ds])
+    if not all(d[4] == "exclude" for d in ds):
+        return FinalDecision(cid, stage, None, "", "conflict", dtuple)
+    return FinalDecision(cid, stage, "exclude", ds[0][5], "single", dtuple)
+
+
 def stage_state(
     project: Project,
     stage: str,
@@ -152,8 +172,16 @@ def stage_state(
         required=cfg.reviewers_per_record,
         problems=problems,
         forward=not cfg.maybe_conflicts,
+        stopped=stage_stopped(project, stage),
         split=split,
     )
+
+
+def stage_stopped(project: Project, stage: str) -> bool:
+    """Has the team recorded a stop at ``stage`` (a ``stop`` line in data/stopping/)?"""
+    from review.rank.stopline import stop_decision
+
+    return stop_decision(project, stage) is not None
 
 
 def fulltext_eligible(
@@ -191,7 +219,9 @@ def final_from_state(state: StageState) -> dict[str, FinalDecision]:
                 else FinalDecision(cid, stage, res.decision, res.reason, "resolution", ())
             )
             continue
-        out[cid] = _final(cid, stage, ds, resolutions.get(cid), required, state.forward)
+        out[cid] = _final(
+            cid, stage, ds, resolutions.get(cid), required, state.forward, state.stopped
+        )
     return out
 
 
@@ -208,7 +238,10 @@ def via_counts(state: StageState) -> Counter[str]:
             continue
         n = len(ds)
         first = ds[0][4]
-        if n >= required and all(d[4] == first for d in ds):
+        if state.stopped and n < required and cid not in resolutions:
+            excluded = all(d[4] == "exclude" for d in ds)
+            counts["single" if excluded else "conflict"] += 1
+        elif n >= required and all(d[4] == first for d in ds):
             counts["single" if required == 1 and n == 1 else "agreement"] += 1
         elif cid in resolutions:
             counts["resolution"] += 1

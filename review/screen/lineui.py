@@ -39,11 +39,19 @@ def help_text(session: ScreeningSession) -> str:
     return "\n".join(lines)
 
 
+def _end_text(session: ScreeningSession) -> str:
+    """Nothing left to offer: every record screened, or the team stopped the stage."""
+    stopped = session.stop_note()
+    if stopped:
+        return f"{stopped[:1].upper()}{stopped[1:]}. Thank you!"
+    return f"All {session.total} records are screened. Thank you!"
+
+
 def render_item(session: ScreeningSession, item: Item) -> str:
     p = session.pace()
     out = [
         "",
-        f"Record {item.position} of {session.total} ({item.cluster_id}); "
+        f"{session.counter(item)} ({item.cluster_id}); "
         f"screened {p.done}/{p.total}, {p.rate}, about {format_eta(p.seconds_left)} left",
     ]
     rank = session.ranking_status()
@@ -163,7 +171,7 @@ def run_line(
     while True:
         item = session.item()
         if item is None:
-            write(f"All {session.total} records are screened. Thank you!")
+            write(_end_text(session))
             return
         if item.cluster_id != shown:
             write(render_item(session, item))

@@ -3,7 +3,9 @@
 Pure library code shared by the Textual app (``tui.py``) and the plain line mode
 (``lineui.py``). Blind by construction: it reads only the reviewer's own log file; other
 reviewers' logs are read only to derive which records are eligible at full text (a record enters
-full text when the final title/abstract decision says so), never to show a decision.
+full text when the final title/abstract decision says so) and which records are in the team's
+random sample (review/rank/team.py), never to show a decision. After the team's recorded stop
+(data/stopping/) it offers no record the reviewer has not decided.
 
 Every decision is appended and fsync'd by :class:`~review.screen.logs.ScreeningLog` before
 :meth:`ScreeningSession.decide` returns, so the next record is shown only once the previous one
@@ -119,6 +121,9 @@ class ScreeningSession(FinishedAndLabels):
             reviewer_log_path(project, self.reviewer), self.reviewer, command_text()
         )
         self._load_own()
+        self.stop = None  # the team's recorded stop at this stage: then nothing is offered
+        self._stop_seen: tuple[int, int] | None = None
+        self._check_stop()
         self._guard: Guard | None = None  # finished records and stage lock, read on first need
         self._guard_lock = threading.Lock()
         self._decided_here: set[str] = set()  # records decided in this session (undo is no reopen)
@@ -158,6 +163,11 @@ class ScreeningSession(FinishedAndLabels):
 
         if order not in ("random", "relevance"):
             raise ReviewError(f"Unknown order {order!r}: use relevance or random.")
+        if self.stop is not None:  # nothing is offered: no ranking, no sample
+            self.order = "random"
+            return
+        if self._team_sample_first():
+            return
         if has_sample_line(reviewer_log_path(self.project, self.reviewer)):
             ph = read_phase(self.project, self.stage, self.reviewer)
             if ph.started is not None:  # the stopping test's random sample comes first
@@ -206,6 +216,35 @@ class ScreeningSession(FinishedAndLabels):
             start = self._adopt()
             self.pos = self._first_open(start or 0)
 
+    def _check_stop(self) -> None:
+        """Read the stop lines again when data/stopping/ changed: a stop recorded while this
+        screener is open takes effect at the next decision."""
+        from review.rank.stopline import stop_decision, stop_dir
+
+        files = list(stop_dir(self.project).glob("*.jsonl"))
+        seen = (len(files), max((f.stat().st_mtime_ns for f in files), default=0))
+        if seen != self._stop_seen:
+            self._stop_seen = seen
+            self.stop = stop_decision(self.project, self.stage)
+
+    def _team_sample_first(self) -> bool:
+        """When the team started its random sample (review/rank/team.py), show its urn first,
+        in the team's order (the same for every reviewer). True when it did."""
+        from review.rank.stopline import team_sample_line
+
+        if team_sample_line(self.project, self.stage) is None:
+            return False
+        from review.rank.team import read_team_phase
+
+        mine = set(self.queue)  # on a split stage only this reviewer's assignment
+        urn = [c for c in read_team_phase(self.project, self.stage).urn if c in mine]
+        first = set(urn)
+        self.queue = urn + [c for c in self.queue if c not in first]
+        self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
+        self.order, self.sample_size = "team-sample", len(urn)
+        self.pos = self._first_open(0)
+        return True
+
     def _is_relevant(self, cid: str) -> bool:
         cur = self.current_of(cid)
         return cur is not None and cur.decision in ("include", "maybe")
@@ -220,21 +259,32 @@ class ScreeningSession(FinishedAndLabels):
         return r.n_decided
 
     def ranking_status(self) -> str:
-        """The status bar's ranking part ('' in random order)."""
-        if self.order == "sample":
-            k = self._first_open(0)
-            done = self.sample_size if k is None or k >= self.sample_size else k
-            return (
-                f"stopping test: random sample {done}/{self.sample_size} · "
-                f"{self._relevant} includes found · see `review stopping`"
-            )
-        if self.ranker is None:
-            return ""
-        r = self.ranker.latest
-        est = ""
-        if r is not None and r.expected_remaining is not None:
-            est = f" · model expects ~{r.expected_remaining:.0f} more"
-        return f"{self._relevant} includes found{est} · {self.ranker.status}"
+        """The status bar's ranking part: includes found, the includes left (a credible range
+        or a bound), what the order is based on (review/screen/progress.py)."""
+        from review.screen.progress import ranking_status
+
+        return ranking_status(self)
+
+    def stop_note(self) -> str:
+        """What the team's recorded stop means for this reviewer ('' when not stopped)."""
+        from review.screen.progress import stop_note
+
+        return stop_note(self)
+
+    def counter(self, item: Item) -> str:
+        """The record counter: it counts records, not places in a queue (progress.py)."""
+        from review.screen.progress import counter
+
+        return counter(self, item)
+
+    def recent(self) -> list[str]:
+        """Cluster ids in the order of this reviewer's decisions (re-decided ones repeat)."""
+        return self._recent
+
+    @property
+    def relevant(self) -> int:
+        """Records this reviewer included or marked maybe at this stage."""
+        return self._relevant
 
     # ---- loading ----------------------------------------------------------------------------
     def _load_own(self) -> None:
@@ -273,7 +323,10 @@ class ScreeningSession(FinishedAndLabels):
         return stack[-1][1] if stack else None
 
     def _first_open(self, start: int) -> int | None:
-        """The first undecided record at or after ``start`` (wrapping), None when all done."""
+        """The first undecided record at or after ``start`` (wrapping), None when all done
+        or when the team stopped the stage."""
+        if self.stop is not None:
+            return None
         n = len(self.queue)
         for k in range(n):
             i = (start + k) % n
@@ -359,6 +412,7 @@ class ScreeningSession(FinishedAndLabels):
             if not self._background:
                 self.ranker.rank_once()
         start = self._adopt()
+        self._check_stop()
         self.pos = self._first_open(self.pos + 1 if start is None else start)
 
     def undo(self, reopen: str | None = None) -> str | None:

@@ -37,6 +37,9 @@ class StageStatus:
     reviewers_left_out: tuple[LeftOut, ...]
     # a split stage (docs/team.md, "Assignment"): records assigned to each reviewer
     assigned_by_reviewer: Mapping[str, int] | None = None
+    # the team's recorded stop (the stop line + "not_screened": records nobody screened,
+    # excluded by automation tools), None when the stage was not stopped
+    stopped: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -53,6 +56,8 @@ class StageStatus:
         }
         if self.assigned_by_reviewer is not None:  # only on a split stage
             out["assigned_by_reviewer"] = dict(self.assigned_by_reviewer)
+        if self.stopped is not None:  # only once the team recorded a stop
+            out["stopped"] = dict(self.stopped)
         return out
 
 
@@ -182,6 +187,7 @@ def _stage_status(
         log_problems=agr.log_problems,
         reviewers_left_out=agr.reviewers_left_out,
         assigned_by_reviewer=state.assigned,
+        stopped=_stopped(project, state),
     )
     lines.append(
         f"{stage}: {n} records, {status.final_decided} with a final decision, "
@@ -189,6 +195,14 @@ def _stage_status(
     )
     if project.protocol.stage(stage).locked:
         lines.append(f"  locked (protocol): a change needs `review reopen RECORD --stage {stage}`")
+    if status.stopped is not None:
+        st = status.stopped
+        lines.append(
+            f"  stopped for the whole team by the stopping rule ({st['scope']} test, "
+            f"p = {st['p_value']:.4f}) on {str(st['at'])[:10]} by {st['by']}: nobody is offered "
+            f"the records they have not screened; the {st['not_screened']} records nobody "
+            "screened are excluded by automation tools"
+        )
     for reviewer, done in sorted(status.screened_by_reviewer.items()):
         share = n if state.assigned is None else state.assigned.get(reviewer, 0)
         mine = "" if state.assigned is None else " assigned"
@@ -206,6 +220,20 @@ def _stage_status(
         )
     lines.extend(f"  warning: {p}" for p in status.log_problems[:5])
     return status
+
+
+def _stopped(project: Project, state: StageState) -> dict[str, Any] | None:
+    """The stage's recorded stop and how many eligible records nobody screened."""
+    if not state.stopped:
+        return None
+    from review.rank.stopline import stop_decision
+
+    stop = stop_decision(project, state.stage)
+    if stop is None:
+        return None
+    by_cluster = state.by_cluster()
+    nobody = sum(1 for c in state.eligible if c not in by_cluster and c not in state.resolutions)
+    return {**stop.to_json(), "not_screened": nobody}
 
 
 LIST_AT_MOST = 20

@@ -228,13 +228,18 @@ class ScreeningScreen(Screen[None]):
         item = s.item()
         meta = self.query_one("#meta", Static)
         if item is None:
-            meta.update(f"[b]All {s.total} records are screened.[/b] Press q to quit.")
+            done = (
+                f"[b]{escape(s.stop_note())}.[/b]"
+                if s.stop is not None
+                else f"[b]All {s.total} records are screened.[/b]"
+            )
+            meta.update(f"{done} Press q to quit.")
             self._show_body(None, Text(""), "")
             self.query_one("#message", Static).update(message)
             return
         rec = item.record
         head = Text()
-        head.append(f"Record {item.position} of {s.total}  ", style="dim")
+        head.append(f"{s.counter(item)}  ", style="dim")
         head.append(item.cluster_id + "\n", style="dim")
         if rec is None:
             head.append("(record details not found in the imports)")
