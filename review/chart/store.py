@@ -97,7 +97,7 @@ def _version_problem(data: Any, unit: str) -> str | None:
             return f"a value of {key} has the wrong type"
     if not isinstance(data.get("reviewer", ""), str):
         return "reviewer is not text"
-    return bad_time(data.get("at"))
+    return bad_time(data["at"]) if "at" in data else None  # versions are ordered by file name
 
 
 def latest_chartings(project: Project, unit: str | None = None) -> dict[str, Charting]:
