@@ -14,7 +14,6 @@ is safe on disk. The queue is built once; a keystroke costs a dict lookup and on
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,13 +25,13 @@ from review.screen.cache import no_gc
 from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
 from review.screen.order import queue_order
 from review.screen.sessionmarks import FinishedAndLabels
+from review.screen.sessionstop import TeamStop
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.project import Project
     from review.rank.live import LiveRanker
     from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
-    from review.screen.finished import Guard
     from review.screen.fulltext_text import FullText
 
 
@@ -72,7 +71,7 @@ class Item:
     labels: tuple[str, ...] = ()  # this reviewer's own labels on the record
 
 
-class ScreeningSession(FinishedAndLabels):
+class ScreeningSession(FinishedAndLabels, TeamStop):
     @no_gc
     def __init__(
         self,
@@ -121,17 +120,8 @@ class ScreeningSession(FinishedAndLabels):
             reviewer_log_path(project, self.reviewer), self.reviewer, command_text()
         )
         self._load_own()
-        self.stop = None  # the team's recorded stop at this stage: then nothing is offered
-        self._stop_seen: tuple[int, int] | None = None
-        self._check_stop()
-        self._guard: Guard | None = None  # finished records and stage lock, read on first need
-        self._guard_lock = threading.Lock()
-        self._decided_here: set[str] = set()  # records decided in this session (undo is no reopen)
-        from review.screen.marks import own_labels
-
-        self._labels = own_labels(project, reviewer_log_path(project, self.reviewer), self.clusters)
-        if label:
-            self._only_labelled(label)
+        self._init_stop()
+        self._init_marks(label)
         self.fulltext = {}
         if stage == "full-text":
             from review.screen.fulltext import attachments
@@ -216,35 +206,6 @@ class ScreeningSession(FinishedAndLabels):
             start = self._adopt()
             self.pos = self._first_open(start or 0)
 
-    def _check_stop(self) -> None:
-        """Read the stop lines again when data/stopping/ changed: a stop recorded while this
-        screener is open takes effect at the next decision."""
-        from review.rank.stopline import stop_decision, stop_dir
-
-        files = list(stop_dir(self.project).glob("*.jsonl"))
-        seen = (len(files), max((f.stat().st_mtime_ns for f in files), default=0))
-        if seen != self._stop_seen:
-            self._stop_seen = seen
-            self.stop = stop_decision(self.project, self.stage)
-
-    def _team_sample_first(self) -> bool:
-        """When the team started its random sample (review/rank/team.py), show its urn first,
-        in the team's order (the same for every reviewer). True when it did."""
-        from review.rank.stopline import team_sample_line
-
-        if team_sample_line(self.project, self.stage) is None:
-            return False
-        from review.rank.team import read_team_phase
-
-        mine = set(self.queue)  # on a split stage only this reviewer's assignment
-        urn = [c for c in read_team_phase(self.project, self.stage).urn if c in mine]
-        first = set(urn)
-        self.queue = urn + [c for c in self.queue if c not in first]
-        self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
-        self.order, self.sample_size = "team-sample", len(urn)
-        self.pos = self._first_open(0)
-        return True
-
     def _is_relevant(self, cid: str) -> bool:
         cur = self.current_of(cid)
         return cur is not None and cur.decision in ("include", "maybe")
@@ -264,12 +225,6 @@ class ScreeningSession(FinishedAndLabels):
         from review.screen.progress import ranking_status
 
         return ranking_status(self)
-
-    def stop_note(self) -> str:
-        """What the team's recorded stop means for this reviewer ('' when not stopped)."""
-        from review.screen.progress import stop_note
-
-        return stop_note(self)
 
     def counter(self, item: Item) -> str:
         """The record counter: it counts records, not places in a queue (progress.py)."""

@@ -44,6 +44,21 @@ class FinishedAndLabels:
     current_of: Callable[[str], Current | None]
 
     # ---- finished records (docs/screening.md, "Finished means finished") --------------------
+    def _init_marks(self, label: str) -> None:
+        """The finished-record guard (read on first need) and this reviewer's own labels."""
+        import threading
+
+        from review.screen.logs import reviewer_log_path
+        from review.screen.marks import own_labels
+
+        self._guard = None  # finished records and stage lock, read on first need
+        self._guard_lock = threading.Lock()
+        self._decided_here = set()  # records decided in this session (undo is no reopen)
+        log = reviewer_log_path(self.project, self.reviewer)
+        self._labels = own_labels(self.project, log, self.clusters)
+        if label:
+            self._only_labelled(label)
+
     @property
     def guard(self) -> Guard:
         """Built once, on the first key (or ahead of it by :meth:`warm_guard` in a thread)."""

@@ -22,15 +22,16 @@ from rich.markup import escape
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
 
 from review.errors import ReviewError
 from review.io.printable import printable
 from review.screen.session import ScreeningSession, format_eta
 from review.screen.textdoc import TextDocument
 from review.screen.textview import FullTextView
+from review.screen.tui_dialogs import PromptScreen, ReasonScreen, ReopenScreen
 
 INCLUDE_STYLE = "bold black on green3"
 EXCLUDE_STYLE = "bold white on red3"
@@ -59,85 +60,6 @@ def highlight(text: str, include: re.Pattern[str] | None, exclude: re.Pattern[st
     if exclude is not None:
         out.highlight_regex(exclude, EXCLUDE_STYLE)
     return out
-
-
-class PromptScreen(ModalScreen[str | None]):
-    """A one-line text prompt (note, search). Enter submits, Escape cancels."""
-
-    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel")]
-    DEFAULT_CSS = """
-    PromptScreen { align: center middle; }
-    PromptScreen > Vertical { width: 80%; height: auto; border: round $accent; padding: 0 1;
-                              background: $surface; }
-    """
-
-    def __init__(self, label: str, value: str = "") -> None:
-        super().__init__()
-        self.label = label
-        self.value = value
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.label)
-            yield Input(value=self.value, id="prompt")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ReopenScreen(PromptScreen):
-    """Confirm a change to a finished record: what it undoes, and the reason to reopen it
-    (styled as the prompt it extends)."""
-
-    def __init__(self, undo: str) -> None:
-        super().__init__(
-            f"Careful: {escape(printable(undo))}.\nType the reason to reopen it and press Enter "
-            "(Escape cancels; nothing is saved):"
-        )
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
-
-
-class ReasonScreen(ModalScreen[str | None]):
-    """Pick an exclusion reason from the protocol's list."""
-
-    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel")]
-    DEFAULT_CSS = """
-    ReasonScreen { align: center middle; }
-    ReasonScreen > Vertical { width: 70%; height: auto; max-height: 80%; border: round $error;
-                              background: $surface; }
-    """
-
-    def __init__(self, reasons: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.reasons = reasons
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("Exclude because… (Enter to choose, Escape to cancel)")
-            yield OptionList(
-                *[
-                    f"{i}. {escape(printable(label))}"
-                    for i, (_id, label) in enumerate(self.reasons, 1)
-                ],
-                id="reasons",
-            )
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.reasons[event.option_index][0])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class ScreeningScreen(Screen[None]):
