@@ -318,7 +318,7 @@ def test_only_duplicate_pairs_open_is_not_full_text_in_progress() -> None:
     inputs = example_inputs()
     inputs = replace(inputs, dedup_pending=inputs.main_clusters[:2])
     text = methods_markdown(compute_flow(inputs), MethodsFacts())
-    assert "2 in possible-duplicate pairs" in text
+    assert "Provisional:** 2 records in possible-duplicate pairs." in text
     assert "in progress" not in text
     assert "We sought 150 reports for retrieval, retrieved all of them, and assessed 150" in text
     assert "So far, 45 reports (40 from the searches and 5 from other methods) have been" in text
