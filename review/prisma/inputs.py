@@ -85,6 +85,7 @@ class MethodsFacts:
     resolved: dict[str, ResolutionFacts] = field(default_factory=dict)  # stage -> who resolved
     # per source: the search strategy (protocol + import log, review.search), for PRISMA-S
     searches: tuple[SourceSearch, ...] = ()
+    review_type: str = "scoping"  # protocol.yaml's review_type: names the methods heading
 
 
 def gather(
@@ -154,6 +155,7 @@ def gather(
         maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
         stopping=stopping,
         searches=searches,
+        review_type=protocol.review_type,
     )
     return inputs, facts
 

@@ -146,7 +146,13 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
         _results_paragraph(f, facts),
     ]
     paras += search_paragraphs(facts.searches, nice_date)  # PRISMA-S (review/prisma/search_text.py)
-    head = ["# Selection of sources of evidence", ""]
+    # PRISMA-ScR's words for a scoping review, PRISMA 2020's (item 16a) for a systematic one
+    title = (
+        "Study selection"
+        if facts.review_type == "systematic"
+        else "Selection of sources of evidence"
+    )
+    head = [f"# {title}", ""]
     if f.provisional:
         o = f.open
         parts = [  # only the stages still open (no "0 records undecided at title/abstract")
