@@ -28,6 +28,11 @@ class StageConfig:
     maybe_to_fulltext: bool = True
     # who screens this stage (empty: the protocol's team, ``reviewers``)
     reviewers: tuple[str, ...] = ()
+    # is include vs maybe a conflict? False only where both go on (title-abstract with
+    # maybe_to_fulltext), which is the default there (docs/screening.md, "Include vs maybe")
+    maybe_conflicts: bool = True
+    # a locked stage refuses every change unless `review reopen` reopened the record
+    locked: bool = False
     # "all": every reviewer screens every record; "split": each record goes to
     # reviewers_per_record of the stage's reviewers (review.screen.assign, docs/team.md)
     assignment: str = "all"
@@ -289,15 +294,35 @@ def _parse_stages(data: dict[str, Any], path: Path) -> dict[str, StageConfig]:
                 f"{path}: stages.{name}.reviewers_per_record must be a whole number ≥ 1."
             )
         reasons = _parse_reasons(name, cfg, path)
+        maybe_on = bool(cfg.get("maybe_to_fulltext", True))
         stages[name] = StageConfig(
             name=name,
             reviewers_per_record=n,
             exclusion_reasons=tuple(reasons),
-            maybe_to_fulltext=bool(cfg.get("maybe_to_fulltext", True)),
+            maybe_to_fulltext=maybe_on,
             reviewers=_names(cfg.get("reviewers"), f"stages.{name}.reviewers", path),
+            maybe_conflicts=_maybe_conflicts(name, cfg, maybe_on, path),
+            locked=bool(cfg.get("locked", False)),
             **_parse_assignment(name, cfg, path),
         )
     return stages
+
+
+def _maybe_conflicts(name: str, cfg: dict[str, Any], maybe_on: bool, path: Path) -> bool:
+    """``stages.<name>.maybe_conflicts``: include vs maybe needs an arbiter only where they lead
+    to different places; where both go on (title-abstract, ``maybe_to_fulltext: true``) the
+    default is false."""
+    forward = name == "title-abstract" and maybe_on
+    value = cfg.get("maybe_conflicts")
+    if value is None:
+        return not forward
+    if not value and not forward:
+        raise ProjectError(
+            f"{path}: stages.{name}.maybe_conflicts: false needs a stage where maybe goes on "
+            "like include (title-abstract with maybe_to_fulltext: true); at any other stage "
+            "include vs maybe is a conflict. Remove the key."
+        )
+    return bool(value)
 
 
 ASSIGNMENTS = ("all", "split")

@@ -74,6 +74,8 @@ STAGE = Map(
         "maybe_to_fulltext": BOOL,
         "exclusion_reasons": ListOf(_REASON, "a list of reasons"),
         "reviewers": NAMES,
+        "maybe_conflicts": BOOL,
+        "locked": BOOL,
         # each record to reviewers_per_record of the stage's reviewers (docs/team.md, "Assignment")
         "assignment": Scalar(("str",), "all or split"),
         "assignment_seed": INT,

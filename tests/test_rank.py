@@ -84,6 +84,29 @@ def test_hypergeom_cdf_random_cases_match_scipy():
         )
 
 
+def test_hypergeom_cdf_large_urns_match_scipy_and_are_fast():
+    import time
+
+    stats = pytest.importorskip("scipy.stats")
+    rng = random.Random(5)
+    for _ in range(60):
+        pop = rng.randint(5001, 200_000)
+        succ = rng.randint(1, 60)
+        draws = rng.randint(0, pop)
+        k = rng.randint(0, min(succ, draws))
+        assert hypergeom_cdf(k, pop, succ, draws) == pytest.approx(
+            stats.hypergeom.cdf(k, pop, succ, draws), rel=1e-8, abs=1e-12
+        )
+    t = time.perf_counter()
+    need = more_needed(100_000, 5000, 3, 100, 0.95, 0.95)  # 25 s with integers
+    assert need is not None and time.perf_counter() - t < 2
+    assert (
+        p_value(100_000, 5000 + need, 3, 100, 0.95)
+        < 0.05
+        <= p_value(100_000, 5000 + need - 1, 3, 100, 0.95)
+    )
+
+
 def test_more_needed_is_the_first_rejecting_sample_size():
     urn, r, recall, conf = 500, 20, 0.95, 0.95
     need = more_needed(urn, 10, 0, r, recall, conf)
@@ -193,10 +216,26 @@ def test_simulate_bad_label_value(tmp_path):
 
 
 # ---- the stopping phase from the logs --------------------------------------------------------
+def _single_screening(project):
+    """The project with one reviewer per record at title/abstract (a fresh Project object:
+    the protocol is read once per object)."""
+    from review.project import Project
+
+    text = project.protocol_path.read_text(encoding="utf-8")
+    text = text.replace("reviewers_per_record: 2", "reviewers_per_record: 1", 1)
+    project.protocol_path.write_text(text, encoding="utf-8")
+    fresh = Project.open(project.root)
+    assert fresh.protocol.stage(TA).reviewers_per_record == 1
+    return fresh
+
+
 def test_stopping_phase_from_logs(project):
     from review.rank import phase
 
     ids = make_clusters(project, 40)
+    dual = project
+    assert dual.protocol.stage(TA).reviewers_per_record == 2  # read before the edit below
+    project = _single_screening(project)
     for cid in ids[:10]:  # ranked phase: 3 relevant among 10
         decide(project, "Ana", cid, "include" if cid in ("r1", "r2", "r5") else "exclude")
     rep = phase.report(project, TA, "Ana")
@@ -226,6 +265,10 @@ def test_stopping_phase_from_logs(project):
     assert rep.sample is not None
     assert rep.sample.test.sampled == 21  # the prefix now reaches past urn[20]
     assert rep.safe_to_stop == (p_value(30, 21, 0, 3, 0.95) < 0.05)
+    # under dual screening one reviewer's sample cannot stop the stage (issue 20)
+    with pytest.raises(Exception, match="asks for 2 reviewers per record"):
+        phase.record_stop(dual, TA, "Ana", "Cleo")
+    assert not (project.data_dir / "stopping").exists()
 
 
 def test_hand_edited_sample_line_reads_with_defaults(project):
@@ -398,7 +441,7 @@ def test_prisma_counts_with_automated_exclusions(project):
         decide(project, who, ids[0], "include")
         for cid in ids[1:5]:
             decide(project, who, cid, "exclude")
-    decide(project, "Ana", ids[5], "exclude")  # one reviewer only: stays pending, not automatic
+    decide(project, "Ana", ids[5], "exclude")  # one reviewer only: not automatic
     before = build_prisma(project).flow
     assert before.prisma2020["excluded_automatic"] == 0
     assert before.prisma2020["records_screened"] == 10
@@ -413,7 +456,8 @@ def test_prisma_counts_with_automated_exclusions(project):
     p = build.flow.prisma2020
     assert p["excluded_automatic"] == 4  # ids[6:]: nobody screened them
     assert p["records_screened"] == 6
-    assert p["records_excluded"] == before.prisma2020["records_excluded"] == 4
+    assert before.prisma2020["records_excluded"] == 4  # ids[5] was pending
+    assert p["records_excluded"] == 5  # after the stop its one exclude stands (docs/ranking.md)
     assert p["duplicates"] == before.prisma2020["duplicates"]
     assert p["dbr_sought_reports"] == before.prisma2020["dbr_sought_reports"] == 1
     _flow, rows = explain_project(project, "excluded_automatic")

@@ -17,6 +17,9 @@ runner = CliRunner()
 
 def _setup(project):
     make_clusters(project, 4)
+    # r2 (maybe vs include) is a disagreement to resolve only with maybe_conflicts: true
+    set_protocol(project, title_abstract__maybe_conflicts=True)
+    project.__dict__.pop("protocol", None)  # the protocol as just written
     decide(project, "Ana", "r1", "include")
     decide(project, "Ben", "r1", "exclude", reason="wrong-date", note="published 1990")
     decide(project, "Ana", "r2", "maybe")

@@ -33,6 +33,8 @@ def test_unknown_stage(project):
 
 def test_final_status_rules(project):
     make_clusters(project, 6)
+    # include vs maybe is a conflict only when the protocol says so (test_include_vs_maybe.py)
+    project = set_protocol(project, title_abstract__maybe_conflicts=True)
     decide(project, "Ana", "r1", "include")
     decide(project, "Ben", "r1", "include")
     decide(project, "Ana", "r2", "exclude", reason="wrong-population")
@@ -196,7 +198,10 @@ def test_agreement_keys_and_counts(project):
         assert key in data
     assert agr.reviewers == ("Ana", "Ben")
     assert agr.records_screened_by_all == 5
-    assert (agr.stats.agreements, agr.stats.disagreements, agr.unresolved) == (3, 2, 2)
+    # maybe vs include goes on to full text (maybe_conflicts defaults to false): not unresolved,
+    # yet still a disagreement in the statistics (κ both ways as before)
+    assert (agr.stats.agreements, agr.stats.disagreements, agr.unresolved) == (3, 2, 1)
+    assert agr.final_status["forwarded"] == 1
     assert agr.stats.percent_agreement == pytest.approx(0.6)
     assert data["maybe_treatment"] == "maybe_own_category"
     alt = agr.maybe_collapsed_to_include

@@ -38,7 +38,7 @@ def test_export_lists_every_record_with_own_decisions_only(project: Project, tmp
     ws = wb["Screening"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == ("record_id", "decision", "reason", "note", "title", "authors", "year",
-                       "journal", "abstract")  # fmt: skip
+                       "journal", "abstract", "labels")  # fmt: skip
     assert [r[0] for r in rows[1:]] == queue_order(ids, "Ana", TA)
     by_id = {r[0]: r for r in rows[1:]}
     assert by_id[ids[0]][1:4] == ("exclude", "wrong-date", "=too old")  # text, not a formula

@@ -105,6 +105,7 @@ def test_screening_status_json_per_stage(project) -> None:
             "single": 0,
             "pending": 2,
             "conflict": 1,
+            "forwarded": 0,
         },
         "screened_by_reviewer": {"Ana": 2, "Ben": 2},
         "open_disagreements": 1,

@@ -274,18 +274,24 @@ def export(
     status: Annotated[
         Status, typer.Option("--status", help="With --stage: which final decisions to export.")
     ] = Status.all,
+    label: Annotated[
+        str | None,
+        typer.Option("--label", help="Only records a reviewer labelled so (`l` in the screener)."),
+    ] = None,
     quiet: QuietOpt = False,
     project: ProjectOpt = None,
 ) -> None:
     """Export records as RIS, BibTeX, CSV or XLSX.
 
     Without --stage: every imported record (before dedup). With --stage: one row per
-    deduplicated record at that stage, filtered by its final decision.
+    deduplicated record at that stage, filtered by its final decision (and a labels column
+    when records carry labels). --label keeps the records carrying that label.
 
     Example:
 
         review export --format csv -o all-records.csv
         review export --format ris -o included.ris --stage full-text --status included
+        review export --format csv -o ask-author.csv --label "ask author"
     """
     from rich.markup import escape
 
@@ -304,6 +310,10 @@ def export(
         else:
             check_stage(stage)
             records, extra = stage_records(proj, stage, status.value)
+    if label is not None or extra is not None:
+        from review.io.export import with_labels
+
+        records, extra = with_labels(proj, records, extra, label)
     export_records(records, fmt.value, output, extra=extra)
     out_console().print(f"Wrote {len(records)} records to {escape(str(output))}.")
     if fmt is ExportFormat.xlsx:

@@ -50,6 +50,25 @@ class Order(StrEnum):
 
 ReviewerReq = Annotated[str, typer.Option("--reviewer", help="Your name, as in your log file.")]
 ResolverReq = Annotated[str, typer.Option("--resolver", help="Who records the resolution.")]
+ReopenOpt = Annotated[
+    bool,
+    typer.Option("--reopen", help="Change finished records on purpose (needs --reason; logged)."),
+]
+ReasonOpt = Annotated[
+    str | None, typer.Option("--reason", help="Why finished records are reopened (with --reopen).")
+]
+
+
+def _reopen_reason(reopen: bool, reason: str | None) -> str | None:
+    """The --reopen reason, None without --reopen; ReviewError when one comes without the other."""
+    from review.errors import ReviewError
+
+    if reopen and not (reason or "").strip():
+        raise ReviewError('--reopen needs --reason "why" (it is logged with each reopened record).')
+    if reason and not reopen:
+        raise ReviewError("--reason goes with --reopen (to change finished records on purpose).")
+    return reason.strip() if reopen and reason else None
+
 
 screen_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
 resolve_app = typer.Typer(invoke_without_command=True)
@@ -105,6 +124,12 @@ def screen(
         ),
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Change your fixed random record order.")] = 0,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            "--label", help="Only the records you labelled so (key l), in your fixed order."
+        ),
+    ] = None,
     order: Annotated[
         Order | None,
         typer.Option(
@@ -118,8 +143,10 @@ def screen(
     """Screen records one by one, blind to other reviewers; every key press is saved at once.
 
     Keys: i include, e exclude, m maybe, 1-9 exclude with that reason (protocol order), 0 pick
-    any reason, r not-retrieved (full text), n note, u undo, s skip, / search, f find a record,
-    q quit. You resume where you left off. At title-abstract the records most likely to be
+    any reason, r not-retrieved (full text), n note, l labels, u undo, s skip, / search, f find
+    a record, q quit. You resume where you left off. A key that changes a finished record
+    (agreed, resolved, charted) asks for a reason and is logged as a reopen; a locked stage
+    refuses it until `review reopen`. At title-abstract the records most likely to be
     included come first, ranked by a model retrained on your own decisions only (--order random
     for your fixed random order). After `review stopping --start-sample` you see the stopping
     test's sample. At full text the attached file's text is shown (run `review fulltext
@@ -138,12 +165,13 @@ def screen(
     from review.screen.session import ScreeningSession
 
     proj = open_project(project)
-    if order is None:
-        order = Order.relevance if stage == "title-abstract" else Order.random
+    if order is None or label:  # a labelled subset is revisited in your fixed order
+        order = Order.relevance if stage == "title-abstract" and not label else Order.random
     line_mode = _use_line_mode(line)
     session = ScreeningSession(
-        proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode
-    )
+        proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode,
+        label=label or "",
+    )  # fmt: skip
     if not confirm_new_person(proj, session.reviewer, "screening"):
         session.close()
         raise typer.Exit(code=1)
@@ -155,6 +183,8 @@ def screen(
             if stage == "full-text"
             else "there are no main-branch records (import database exports, then `review dedup`)"
         )
+        if label:
+            why = f"none of your records at {stage} carries the label {label!r}"
         out_console().print(f"Nothing to screen at {stage}: {why}.")
         return
     try:
@@ -217,17 +247,22 @@ def screen_import(
     reviewer: ReviewerReq,
     from_other_reviewer: FromOtherReviewerOpt = False,
     from_other_project: FromOtherProjectOpt = False,
+    reopen: ReopenOpt = False,
+    reason: ReasonOpt = None,
     project: ProjectOpt = None,
 ) -> None:
     """Import your decisions from a sheet (.xlsx or .csv: record_id, decision, reason, note).
 
     Every row is checked first; if any row has a problem nothing is imported and each problem
     is listed with its row number. Blank rows and unchanged decisions add nothing. A reason may
-    be given as its id, its label or its number.
+    be given as its id, its label or its number. Rows that change a finished record (agreed,
+    resolved, charted) are listed and refused unless --reopen --reason TEXT (logged as reopens);
+    a locked stage takes only records `review reopen` reopened.
 
     Example:
 
         review screen import ana.xlsx --stage title-abstract --reviewer Ana
+        review screen import ana.xlsx --stage title-abstract --reviewer Ana --reopen --reason "typo"
     """
     check_stage(stage)
     from review.screen.spreadsheet import import_sheet
@@ -240,12 +275,14 @@ def screen_import(
         reviewer,
         from_other_reviewer=from_other_reviewer,
         from_other_project=from_other_project,
+        reopen=_reopen_reason(reopen, reason),
     )
     from rich.markup import escape
 
     out_console().print(
         f"Imported {res.imported} decisions for {escape(reviewer)} at {stage} "
-        f"({res.unchanged} unchanged, {res.blank} blank rows)."
+        f"({res.unchanged} unchanged, {res.blank} blank rows)"
+        + (f"; labels changed on {res.labelled} records." if res.labelled else ".")
     )
 
 
@@ -303,6 +340,11 @@ def _print_agreement(s: Agreement, csv_path: str, xlsx_path: str) -> None:
         f"{own.agreements} agreements, {own.disagreements} disagreements, "
         f"{s.unresolved} unresolved."
     )
+    if s.final_status.get("forwarded"):
+        con.print(
+            f"{s.final_status['forwarded']} include-vs-maybe records went on without an arbiter "
+            "(both send a record on; protocol maybe_conflicts: false)."
+        )
     t = Table("statistic", "maybe as own category", "maybe counted as include")
     t.add_row("percent agreement", _fmt(own.percent_agreement, 3), _fmt(alt.percent_agreement, 3))
     for label, a, b in (("κ", own.cohen_kappa, alt.cohen_kappa), ("PABAK", own.pabak, alt.pabak),
@@ -473,12 +515,15 @@ def resolve_import(
     stage: StageOpt,
     resolver: ResolverReq,
     from_other_project: FromOtherProjectOpt = False,
+    reopen: ReopenOpt = False,
+    reason: ReasonOpt = None,
     project: ProjectOpt = None,
 ) -> None:
     """Import resolutions (record_id, decision, reason, rationale) from .xlsx or .csv.
 
     Only records the reviewers disagree on can be resolved. Every row is checked first; on any
-    problem nothing is imported.
+    problem nothing is imported. Changing a standing resolution's decision is refused unless
+    --reopen --reason TEXT (logged as a reopen).
 
     Example:
 
@@ -488,7 +533,14 @@ def resolve_import(
     from review.screen.resolve import import_resolutions
 
     proj = open_project(project)
-    res = import_resolutions(proj, file, stage, resolver, from_other_project=from_other_project)
+    res = import_resolutions(
+        proj,
+        file,
+        stage,
+        resolver,
+        from_other_project=from_other_project,
+        reopen=_reopen_reason(reopen, reason),
+    )
     out_console().print(
         f"Imported {res.imported} resolutions at {stage} ({res.unchanged} unchanged, "
         f"{res.blank} blank rows)."
@@ -643,4 +695,47 @@ def register(app: typer.Typer) -> None:
     app.add_typer(screen_app, name="screen")
     app.command("disagreements")(disagreements)
     app.add_typer(resolve_app, name="resolve")
+    app.command("reopen")(reopen_cmd)
     app.add_typer(fulltext_app, name="fulltext")
+
+
+def reopen_cmd(
+    record: Annotated[str, typer.Argument(help="The record_id (any member of its cluster).")],
+    stage: StageOpt,
+    reason: Annotated[str, typer.Option("--reason", help="Why the record is reopened (logged).")],
+    reviewer: Annotated[
+        str | None, typer.Option("--reviewer", help="Who reopens it (default: you).")
+    ] = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Reopen one record at a stage: the only way to change a record in a locked stage; logged.
+
+    Appends a reopen line (who, when, why, the record's final status then) to your own log.
+    A stage is locked by `locked: true` under its name in protocols/protocol.yaml; the records
+    reopened are listed by `review status` and in the report.
+
+    Example:
+
+        review reopen 1a2b3c4d-17 --stage title-abstract --reason "wrong exclusion, see email"
+    """
+    check_stage(stage)
+    from rich.markup import escape
+
+    from review.people import whoami
+    from review.screen.finished import reopen_record
+
+    proj = open_project(project)
+    who = reviewer or whoami()
+    if not confirm_new_person(proj, who, "screening"):
+        raise typer.Exit(code=1)
+    done = reopen_record(proj, record, stage, reason, who)
+    state = f" (it was {done.status})" if done.status else ""
+    lock = (
+        f"; the {stage} stage is locked, and this record may now be changed"
+        if done.locked
+        else f"; the {stage} stage is not locked"
+    )
+    out_console().print(
+        f"Record {escape(done.record_id)} reopened at {stage} by {escape(done.who)}{escape(state)}"
+        f"{lock}. Logged in {escape(done.log)}."
+    )

@@ -361,3 +361,31 @@ def stage_records(
             "via": fd.via or "",
         }
     return records, extra
+
+
+def with_labels(
+    project: Any, records: list[Record], extra: dict[str, dict[str, Any]] | None, label: str | None
+) -> tuple[list[Record], dict[str, dict[str, Any]] | None]:
+    """Keep the records whose cluster carries ``label`` (None: all); with ``extra`` (a stage
+    export) add a ``labels`` column when any record carries a label. Labels come from every
+    reviewer's log (review.screen.marks); they never change a decision."""
+    from review.errors import ReviewError
+    from review.screen.cache import cluster_index
+    from review.screen.marks import read_marks
+
+    try:
+        clusters = cluster_index(project)
+    except ReviewError:
+        if label is not None:
+            raise  # --label needs the clusters labels are kept by
+        return records, extra
+    marks = read_marks(project, clusters)
+    cluster_of = clusters.cluster_of
+    if label is not None:
+        keep = set(marks.with_label(label))
+        records = [r for r in records if cluster_of.get(r.record_id, r.record_id) in keep]
+    if extra is not None and marks.labels:
+        for r in records:
+            labs = marks.labels.get(cluster_of.get(r.record_id, r.record_id), {})
+            extra.setdefault(r.record_id, {})["labels"] = "; ".join(labs)
+    return records, extra

@@ -61,6 +61,7 @@ class ResolutionFacts:
     by: tuple[ResolvedBy, ...] = ()  # disagreements resolved, per kind of resolver
     early: int = 0  # records a resolver decided before every planned reviewer had
     open_conflicts: int = 0  # disagreements no one has resolved yet
+    forwarded: int = 0  # include vs maybe sent on without an arbiter (maybe_conflicts: false)
 
     @property
     def resolved(self) -> int:
@@ -86,6 +87,9 @@ class MethodsFacts:
     # per source: the search strategy (protocol + import log, review.search), for PRISMA-S
     searches: tuple[SourceSearch, ...] = ()
     review_type: str = "scoping"  # protocol.yaml's review_type: names the methods heading
+    # title/abstract records a stop left with fewer decisions than reviewers_per_record and only
+    # excludes: excluded on those decisions (docs/ranking.md "Team stop"); 0 without a stop
+    stop_fewer_reviewers_excluded: int = 0
 
 
 def gather(
@@ -156,6 +160,9 @@ def gather(
         stopping=stopping,
         searches=searches,
         review_type=protocol.review_type,
+        stop_fewer_reviewers_excluded=_fewer_reviewers_excluded(
+            finals["title-abstract"], ta_cfg.reviewers_per_record, stopping
+        ),
     )
     return inputs, facts
 
@@ -197,6 +204,15 @@ def _stopped_early(project: Project) -> tuple[StopDecision | None, dict[str, Non
 
     line, ids = not_screened_after_stop(project, "title-abstract")
     return line, dict.fromkeys(ids)
+
+
+def _fewer_reviewers_excluded(
+    finals: dict[str, Final], required: int, stopping: StopDecision | None
+) -> int:
+    """After a stop: records excluded on fewer decisions than the protocol asks for."""
+    if stopping is None or required < 2:
+        return 0
+    return sum(1 for f in finals.values() if f.via == "single" and f.decision == "exclude")
 
 
 def _final_decisions(project: Project, stage: str) -> dict[str, Final]:
@@ -288,14 +304,18 @@ def _resolution_facts(state: StageState) -> ResolutionFacts:
 
     by_cluster = state.by_cluster()
     kinds: dict[str, list[str]] = {k: [] for k in RESOLVER_KINDS}
-    early = conflicts = 0
+    from review.screen.final import FORWARD
+
+    early = conflicts = forwarded = 0
     for cid in state.eligible:
         ds = by_cluster.get(cid, [])
         differ = len({d.decision for d in ds}) > 1
         if not differ and len(ds) >= state.required:
             continue  # agreement (a resolution there only refines the reason)
         res = state.resolutions.get(cid)
-        if res is None:
+        if res is None and differ and state.forward and all(d.decision in FORWARD for d in ds):
+            forwarded += len(ds) >= state.required
+        elif res is None:
             conflicts += differ and len(ds) >= state.required
         elif not differ:
             early += 1
@@ -310,4 +330,4 @@ def _resolution_facts(state: StageState) -> ResolutionFacts:
         for k, who in kinds.items()
         if who
     )
-    return ResolutionFacts(by, early, conflicts)
+    return ResolutionFacts(by, early, conflicts, forwarded)

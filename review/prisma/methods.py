@@ -308,6 +308,13 @@ def _resolution_sentences(facts: MethodsFacts) -> list[str]:
             f"{plural(total, 'disagreement')} {'awaits' if total == 1 else 'await'} "
             f"resolution ({join(open_)})."
         )
+    fwd = sum(got[st].forwarded for st in stages)
+    if fwd:  # include vs maybe where both go on (review.screen.final, maybe_conflicts)
+        out.append(
+            f"{plural(fwd, 'record')} on which one reviewer chose include and another maybe "
+            f"went on to full-text assessment without resolution, as both decisions send a "
+            "record on."
+        )
     double = any(k > 1 for obs in facts.reviewers_observed.values() for k in obs)
     if double and not clauses and not open_ and not early:
         out.append("No disagreements between reviewers needed resolving.")

@@ -96,7 +96,6 @@ class Ranking:
     n_decided: int  # queue[:n_decided] were decided when it was trained
     mode: str  # "model" | "query" | "none"
     includes: int  # relevant decisions it was trained on
-    expected_remaining: float | None  # the model's estimate of relevant records left
 
 
 class LiveRanker:
@@ -175,7 +174,6 @@ class LiveRanker:
         best: Any,
         mode: str,
         includes: int,
-        estimate: float | None,
     ) -> Ranking:
         decided = [c for c in labels if c in self._index]
         queue = RankedQueue(self.ids, decided, best)
@@ -186,7 +184,6 @@ class LiveRanker:
             n_decided=len(decided),
             mode=mode,
             includes=includes,
-            expected_remaining=estimate,
         )
         self.latest = ranking
         self.status = STATUS[mode]
@@ -255,8 +252,8 @@ class RankEngine:
         self.features = build_features(texts, model)
         self.query_scores = query_scores(self.features, query) if query else None
 
-    def compute(self, labels: dict[int, int]) -> tuple[Any, str, int, float | None]:
-        """(rows best first, mode, includes, expected remaining) for 0/1 ``labels`` by row."""
+    def compute(self, labels: dict[int, int]) -> tuple[Any, str, int]:
+        """(rows best first, mode, includes) for 0/1 ``labels`` by row."""
         import numpy as np
 
         from review.rank.model import scores
@@ -264,11 +261,9 @@ class RankEngine:
         rows = list(labels)
         y = [labels[r] for r in rows]
         includes = sum(y)
-        estimate = None
         if 0 < includes < len(y):
             s = scores(self.features, rows, y, self.model, self.seed)
             mode = "model"
-            estimate = _expected_remaining(s, rows, y)
         elif self.query_scores is not None:
             s, mode = self.query_scores, "query"
         else:
@@ -277,7 +272,7 @@ class RankEngine:
         undecided[rows] = False
         cand = np.flatnonzero(undecided)
         best = cand[np.argsort(-s[cand], kind="stable")].astype(np.int32)  # ties: base order
-        return best, mode, includes, estimate
+        return best, mode, includes
 
 
 def worker_main(
@@ -314,19 +309,3 @@ def worker_main(
     except Exception as exc:
         with contextlib.suppress(Exception):
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
-
-
-def _expected_remaining(s: Any, rows: list[int], y: list[int]) -> float:
-    """Sum over the undecided records of a probability from a one-feature logistic fit of the
-    labels on the training scores (Platt scaling on the training set: a rough, optimistic
-    estimate; the stopping test, not this, decides when to stop)."""
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-
-    x = np.asarray(s[rows]).reshape(-1, 1)
-    platt = LogisticRegression(C=1.0).fit(x, np.asarray(y))
-    mask = np.ones(len(s), dtype=bool)
-    mask[rows] = False
-    if not mask.any():
-        return 0.0
-    return float(platt.predict_proba(np.asarray(s[mask]).reshape(-1, 1))[:, 1].sum())

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, iter_jsonl, safe_name
 from review.io.logline import log_line
+from review.rank.stopline import STOP_OP, StopDecision, stop_decision, stop_dir
 from review.rank.stopping import Heuristics, StopTest, heuristics, stop_test
 
 if TYPE_CHECKING:
     from review.project import Project
 
 SAMPLE_OP = "stop-sample"
-STOP_OP = "stop"
 RELEVANT = ("include", "maybe")
 RULE = "hypergeometric stopping test (Callaghan & Müller-Hansen 2020, Syst Rev 9:273)"
 
@@ -81,66 +81,6 @@ class SampleLine:
             urn=None if urn is None else int(urn),
             at=None if at is None else str(at),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class StopDecision:
-    """The team's decision to stop screening a stage by the rule (a ``stop`` line)."""
-
-    stage: str
-    rule: str
-    test_reviewer: str
-    recall_target: float
-    confidence: float
-    p_value: float
-    urn: int | None  # None: not in the line (a hand-edited log)
-    sampled: int | None
-    sample_relevant: int | None
-    ranked_relevant: int | None
-    by: str | None
-    at: str
-    tool_version: str
-
-    @classmethod
-    def from_line(cls, line: Mapping[str, Any]) -> StopDecision:
-        def count(key: str) -> int | None:
-            value = line.get(key)
-            return None if value is None else int(value)
-
-        return cls(
-            stage=str(line.get("stage", "")),
-            rule=str(line.get("rule", "")),
-            test_reviewer=str(line.get("test_reviewer", "")),
-            recall_target=float(line.get("recall_target", 0.95)),
-            confidence=float(line.get("confidence", 0.95)),
-            p_value=float(line.get("p_value", 1)),
-            urn=count("urn"),
-            sampled=count("sampled"),
-            sample_relevant=count("sample_relevant"),
-            ranked_relevant=count("ranked_relevant"),
-            by=None if line.get("by") is None else str(line["by"]),
-            at=str(line.get("at", "")),
-            tool_version=str(line.get("tool_version", "")),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        """The line as written by :func:`record_stop`."""
-        return {
-            "op": STOP_OP,
-            "stage": self.stage,
-            "rule": self.rule,
-            "test_reviewer": self.test_reviewer,
-            "recall_target": self.recall_target,
-            "confidence": self.confidence,
-            "p_value": self.p_value,
-            "urn": self.urn,
-            "sampled": self.sampled,
-            "sample_relevant": self.sample_relevant,
-            "ranked_relevant": self.ranked_relevant,
-            "by": self.by,
-            "at": self.at,
-            "tool_version": self.tool_version,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,10 +304,6 @@ def report(
     )
 
 
-def stop_dir(project: Project) -> Path:
-    return project.data_dir / "stopping"
-
-
 def record_stop(
     project: Project,
     stage: str,
@@ -380,6 +316,14 @@ def record_stop(
 
     if not by.strip():
         raise ReviewError("Say who records the decision: --by NAME.")
+    required = project.protocol.stage(stage).reviewers_per_record
+    if required > 1:
+        raise ReviewError(
+            f"The protocol asks for {required} reviewers per record at {stage}: one reviewer's "
+            "random sample says nothing about the records the others have not screened, so it "
+            "cannot stop the stage; nothing recorded. Use the team's test (--team; "
+            'docs/ranking.md, "Team stop").'
+        )
     rep = report(project, stage, reviewer, recall, confidence)
     test = rep.sample.test if rep.sample is not None else None
     if test is None or not rep.safe_to_stop:
@@ -392,6 +336,7 @@ def record_stop(
         STOP_OP,
         stage=stage,
         rule=RULE,
+        scope="reviewer",
         test_reviewer=reviewer,
         recall_target=recall,
         confidence=confidence,
@@ -408,18 +353,6 @@ def record_stop(
     with log_lock(path, by, "review stopping --record-stop"), JsonlAppender(path) as app:
         app.append(line)
     return StopDecision.from_line(line)
-
-
-def stop_decision(project: Project, stage: str) -> StopDecision | None:
-    """The team's recorded decision to stop ``stage`` (the earliest), or None."""
-    folder = stop_dir(project)
-    found: list[dict[str, Any]] = []
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.jsonl")):
-            found.extend(
-                o for o in iter_jsonl(path) if o.get("op") == STOP_OP and o.get("stage") == stage
-            )
-    return StopDecision.from_line(min(found, key=lambda o: str(o.get("at", "")))) if found else None
 
 
 def not_screened_after_stop(project: Project, stage: str) -> tuple[StopDecision | None, list[str]]:

@@ -23,12 +23,15 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError
 from review.rank import metrics
 from review.rank.model import DEFAULT_MODEL, MODELS, build_features, query_scores, record_text
 from review.rank.stopping import StopTest, p_value, stop_test, switch_patience
+
+if TYPE_CHECKING:
+    from review.rank.teamsim import TeamSimulation
 
 ProgressFn = Callable[[int, int], None]
 TRUE = {"1", "1.0", "true", "yes", "y", "include", "included"}
@@ -283,12 +286,15 @@ class SimulationMetrics:
     model: str
     n_priors: int
     stop: SimulatedStop | None  # None: run without --stop
+    team: TeamSimulation | None = None  # --reviewers 2 or more (review/rank/teamsim.py)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = self.order.to_json()
         out.update({"seed": self.seed, "model": self.model, "n_priors": self.n_priors})
         if self.stop is not None:
             out["stop"] = self.stop.to_json()
+        if self.team is not None:
+            out["team"] = self.team.to_json()
         return out
 
 
@@ -314,6 +320,16 @@ def order_csv(data: Labelled, sim: Simulation) -> str:
         table.append(
             [k, data.record_ids[i], data.positions[i], data.labels[i], int(k <= sim.n_priors)]
         )
+    return csv_text(table, lineterminator="\n")
+
+
+def team_runs_csv(team: TeamSimulation) -> str:
+    """One row per simulated team (``team-runs.csv``)."""
+    from review.io.xlsx import csv_text
+
+    rows = [r.to_json() for r in team.runs]
+    table: list[list[object]] = [list(rows[0])]
+    table += [["" if v is None else v for v in row.values()] for row in rows]
     return csv_text(table, lineterminator="\n")
 
 
@@ -343,13 +359,24 @@ def plot_recall(sim: Simulation, path: Path, title: str) -> None:
 
 
 def write_outputs(
-    data: Labelled, sim: Simulation, out: Path, *, seed: int, model: str
+    data: Labelled,
+    sim: Simulation,
+    out: Path,
+    *,
+    seed: int,
+    model: str,
+    team: TeamSimulation | None = None,
 ) -> SimulationMetrics:
-    """Write order.csv, metrics.json and recall.png to ``out``; return the metrics."""
+    """Write order.csv, metrics.json and recall.png to ``out`` (with a team simulation also
+    team-runs.csv); return the metrics."""
+    from dataclasses import replace
+
     from review.io.files import atomic_write_text
 
     out.mkdir(parents=True, exist_ok=True)
-    result = simulation_metrics(sim, seed=seed, model=model)
+    result = replace(simulation_metrics(sim, seed=seed, model=model), team=team)
+    if team is not None:
+        atomic_write_text(out / "team-runs.csv", team_runs_csv(team))
     text = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
     atomic_write_text(out / "order.csv", order_csv(data, sim))
     atomic_write_text(out / "metrics.json", text)

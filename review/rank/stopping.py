@@ -10,7 +10,8 @@ far. If recall were below the target τ, the urn must have held at least
 includes. The p-value of that null hypothesis is P(X ≤ k) for X ~ Hypergeometric(population
 ``n_urn``, successes K, draws n); stopping is safe when p < 1 − confidence (Callaghan &
 Müller-Hansen 2020, Systematic Reviews 9:273, equations 1–3). The hypergeometric tail is computed
-here with exact integer arithmetic (no scipy needed); tests check it against scipy.
+here without scipy (exact integers for small urns, log-gamma terms for large ones); tests check it
+against scipy.
 
 Heuristics (no statistical guarantee, shown labelled as such): the number of consecutive
 excludes at the end of the ranked phase, and a SAFE-style minimum (Boetje & van de Schoot 2024:
@@ -28,19 +29,39 @@ def k_target(r_ranked: int, k: int, recall: float) -> int:
     return math.floor((r_ranked + k) / recall - r_ranked + 1e-12) + 1
 
 
+EXACT_UP_TO = 5000  # populations above this: log-gamma terms (exact integers get slow)
+
+
+def _log_comb(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
 def hypergeom_cdf(k: int, population: int, successes: int, draws: int) -> float:
-    """P(X ≤ k), X ~ Hypergeometric(population, successes, draws), exactly."""
+    """P(X ≤ k), X ~ Hypergeometric(population, successes, draws): exactly with integers up to
+    :data:`EXACT_UP_TO` records, above that as a sum of the k + 1 terms in log-gamma form
+    (relative error ~1e-10: an urn of 100,000 took 25 s to bisect with integers, 1 ms now)."""
     if successes > population:
         return 0.0  # impossible urn: the null hypothesis cannot hold
     lo = max(0, draws - (population - successes))
-    if k < lo:
+    hi = min(k, successes, draws)
+    if hi < lo:
         return 0.0
-    total = math.comb(population, draws)
-    hits = sum(
-        math.comb(successes, i) * math.comb(population - successes, draws - i)
-        for i in range(lo, min(k, successes, draws) + 1)
+    if hi == min(successes, draws):
+        return 1.0  # k covers the whole support
+    if population <= EXACT_UP_TO:
+        total = math.comb(population, draws)
+        hits = sum(
+            math.comb(successes, i) * math.comb(population - successes, draws - i)
+            for i in range(lo, hi + 1)
+        )
+        return hits / total
+    log_total = _log_comb(population, draws)
+    fail = population - successes
+    terms = (
+        math.exp(_log_comb(successes, i) + _log_comb(fail, draws - i) - log_total)
+        for i in range(lo, hi + 1)
     )
-    return hits / total
+    return min(1.0, math.fsum(terms))
 
 
 def p_value(n_urn: int, n_sampled: int, k: int, r_ranked: int, recall: float) -> float:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from review.project import Project
     from review.report.charting_view import ChartingView
     from review.screen.disagreements import Agreement
+    from review.screen.marks import Reopen
     from review.screen.team import TeamView
     from review.search import SourceSearch
 
@@ -232,6 +233,7 @@ class DisagreementView:
     title: str
     decisions: tuple[ScreenerDecision, ...]
     resolution: ResolutionView | None  # None: unresolved
+    forwarded: bool = False  # include vs maybe sent on without an arbiter (maybe_conflicts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,15 +255,26 @@ class StageView:
 
 @dataclass(frozen=True, slots=True)
 class ScreeningView:
-    """The report's screening section: every stage, screened or not."""
+    """The report's screening section: every stage, screened or not; reopened records and
+    labels (never decisions)."""
 
     stages: tuple[StageView, ...]
+    reopens: tuple[Reopen, ...] = ()
+    labels: tuple[LabelView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LabelView:
+    """One label: the records carrying it (any reviewer)."""
+
+    label: str
+    records: tuple[str, ...]
 
 
 def _screening_section(project: Project) -> Section[ScreeningView]:
     from review.screen.cache import cluster_index
     from review.screen.disagreements import agreement_from_state, disagreement_rows
-    from review.screen.final import stage_state
+    from review.screen.final import final_from_state, stage_state
 
     try:
         clusters = cluster_index(project)
@@ -277,6 +290,7 @@ def _screening_section(project: Project) -> Section[ScreeningView]:
             continue
         labels = {r.id: r.label for r in cfg.exclusion_reasons}
         rows = []
+        final = final_from_state(state) if state.forward else {}
         for row in disagreement_rows(project, state, clusters):
             decisions = tuple(
                 ScreenerDecision(who, dec, labels.get(reason, reason), note)
@@ -286,13 +300,24 @@ def _screening_section(project: Project) -> Section[ScreeningView]:
             if row.resolution is not None:
                 dec, reason, rationale, resolver = row.resolution
                 res = ResolutionView(dec, labels.get(reason, reason), rationale, resolver)
-            rows.append(DisagreementView(row.record_id, row.title, decisions, res))
+            fwd = row.record_id in final and final[row.record_id].via == "forwarded"
+            rows.append(DisagreementView(row.record_id, row.title, decisions, res, fwd))
         stages.append(StageView(stage, agr, tuple(rows)))
     if not any(s.screened for s in stages):
         return Section(
             None, "no screening decisions yet: run `review screen` or `review screen import`."
         )
-    return Section(ScreeningView(tuple(stages)))
+    from review.screen.marks import read_marks
+
+    marks = read_marks(project, clusters)
+    by_label: dict[str, list[str]] = {}
+    for cid in clusters.main_clusters() + clusters.other_clusters():
+        for label in marks.labels.get(cid, {}):
+            by_label.setdefault(label, []).append(cid)
+    views = tuple(
+        LabelView(k, tuple(by_label[k])) for k, _n in marks.label_counts() if k in by_label
+    )
+    return Section(ScreeningView(tuple(stages), marks.reopens, views))
 
 
 # ---- dedup -----------------------------------------------------------------------------------

@@ -99,7 +99,7 @@ class LeftOut:
         return {"reviewer": self.reviewer, "screened": self.screened, "why": self.why}
 
 
-FINAL_STATUSES = ("agreement", "resolution", "single", "pending", "conflict")
+FINAL_STATUSES = ("agreement", "resolution", "single", "pending", "conflict", "forwarded")
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,12 +362,19 @@ def _titles(project: Project, clusters: ClusterIndex, ids: list[str]) -> dict[st
 def disagreement_rows(
     project: Project, state: StageState, clusters: ClusterIndex
 ) -> list[DisagreementRow]:
-    """Every eligible record on which reviewers disagree (resolved or not), in clusters order."""
+    """Every eligible record on which reviewers disagree (resolved or not), in clusters order;
+    after a recorded stop also each record fewer reviewers than required decided with anything
+    but an exclude (a conflict to resolve: review.screen.final)."""
     by_cluster = state.by_cluster()
+    required, stopped = state.required, state.stopped
     ids = [
         cid
         for cid in state.eligible
-        if (ds := by_cluster.get(cid)) is not None and any(d[4] != ds[0][4] for d in ds)
+        if (ds := by_cluster.get(cid)) is not None
+        and (
+            any(d[4] != ds[0][4] for d in ds)
+            or (stopped and len(ds) < required and any(d[4] != "exclude" for d in ds))
+        )
     ]
     titles = _titles(project, clusters, ids)
     rows = []

@@ -5,9 +5,19 @@ For each cluster eligible at a stage, with ``required`` = the protocol's ``revie
 - all reviewers who decided agree and at least ``required`` decided -> ``agreement`` (``single``
   when the protocol asks for one reviewer and one decided);
 - they disagree (``maybe`` is its own decision) -> ``resolution`` if a resolver settled it, else
-  ``conflict`` (decision ``None``);
+  ``conflict`` (decision ``None``) — except include vs maybe where both go on to the next stage
+  and the protocol does not make it a conflict (``maybe_conflicts``, false by default when
+  ``maybe_to_fulltext``): then ``forwarded`` with decision ``include`` (no arbiter needed);
 - fewer than ``required`` decided -> ``pending`` (decision ``None``), unless a resolver already
   recorded a decision (``resolution``).
+
+Once the team has recorded a stop at the stage (``review stopping --record-stop``, see
+docs/ranking.md "Team stop"), nobody is offered the records they have not screened, so a record
+decided by fewer than ``required`` reviewers is settled by the decisions it has: only excludes ->
+that exclude (``single``, the first reviewer's reason); anything else (an include, a maybe, a
+not-retrieved) -> ``conflict`` (a resolver decides; one reviewer's include is never dropped by
+the stop). Records nobody decided
+stay ``pending`` here; PRISMA reports them as excluded by automation tools.
 """
 
 from __future__ import annotations
@@ -26,7 +36,8 @@ if TYPE_CHECKING:
     from review.screen.assign import Assignment
     from review.screen.cache import ClusterIndex
 
-VIAS = ("agreement", "resolution", "single", "pending", "conflict")
+VIAS = ("agreement", "resolution", "single", "pending", "conflict", "forwarded")
+FORWARD = frozenset(("include", "maybe"))  # decisions that both go on when maybe is no conflict
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +46,7 @@ class FinalDecision:
     stage: str
     decision: str | None  # include|exclude|maybe|not-retrieved, None when not final
     reason: str  # exclusion reason id ('' if none)
-    via: str  # agreement|resolution|single|pending|conflict
+    via: str  # agreement|resolution|single|pending|conflict|forwarded
     decisions: tuple = ()  # ((reviewer, decision, reason, note), ...) sorted by reviewer
 
 
@@ -49,6 +60,8 @@ class StageState:
     resolutions: dict[str, Resolution]
     required: int
     problems: list[JsonlProblem] = field(default_factory=list)
+    forward: bool = False  # include vs maybe is no conflict here (both go on)
+    stopped: bool = False  # the team recorded a stop at this stage (module docstring)
     # a split stage (review.screen.assign); None: everyone screens every eligible record
     split: Assignment | None = None
     _assigned: dict[str, int] | None = field(default=None, repr=False)
@@ -81,9 +94,17 @@ class StageState:
 
 
 def _final(
-    cid: str, stage: str, ds: list[Decision], res: Resolution | None, required: int
+    cid: str,
+    stage: str,
+    ds: list[Decision],
+    res: Resolution | None,
+    required: int,
+    forward: bool = False,
+    stopped: bool = False,
 ) -> FinalDecision:
     n = len(ds)
+    if stopped and 0 < n < required and res is None:
+        return _after_stop(cid, stage, ds)
     # Decision is a tuple: 0 reviewer, 4 decision, 5 reason, 6 note (indexing is the hot path)
     if n == 2:
         a, b = ds
@@ -109,9 +130,19 @@ def _final(
         return FinalDecision(cid, stage, decision, reason, via, dtuple)
     if res is not None:
         return FinalDecision(cid, stage, res.decision, res.reason, "resolution", dtuple)
+    if n >= required and forward and all(d[4] in FORWARD for d in ds):
+        return FinalDecision(cid, stage, "include", "", "forwarded", dtuple)
     if n >= required:
         return FinalDecision(cid, stage, None, "", "conflict", dtuple)
     return FinalDecision(cid, stage, None, "", "pending", dtuple)
+
+
+def _after_stop(cid: str, stage: str, ds: list[Decision]) -> FinalDecision:
+    """A record fewer than the required reviewers decided when the stage was stopped."""
+    dtuple = tuple([(d[0], d[4], d[5], d[6]) for d in ds])
+    if not all(d[4] == "exclude" for d in ds):
+        return FinalDecision(cid, stage, None, "", "conflict", dtuple)
+    return FinalDecision(cid, stage, "exclude", ds[0][5], "single", dtuple)
 
 
 def stage_state(
@@ -140,8 +171,17 @@ def stage_state(
         resolutions=read_resolutions(project, stage, clusters, problems),
         required=cfg.reviewers_per_record,
         problems=problems,
+        forward=not cfg.maybe_conflicts,
+        stopped=stage_stopped(project, stage),
         split=split,
     )
+
+
+def stage_stopped(project: Project, stage: str) -> bool:
+    """Has the team recorded a stop at ``stage`` (a ``stop`` line in data/stopping/)?"""
+    from review.rank.stopline import stop_decision
+
+    return stop_decision(project, stage) is not None
 
 
 def fulltext_eligible(
@@ -179,7 +219,9 @@ def final_from_state(state: StageState) -> dict[str, FinalDecision]:
                 else FinalDecision(cid, stage, res.decision, res.reason, "resolution", ())
             )
             continue
-        out[cid] = _final(cid, stage, ds, resolutions.get(cid), required)
+        out[cid] = _final(
+            cid, stage, ds, resolutions.get(cid), required, state.forward, state.stopped
+        )
     return out
 
 
@@ -196,10 +238,15 @@ def via_counts(state: StageState) -> Counter[str]:
             continue
         n = len(ds)
         first = ds[0][4]
-        if n >= required and all(d[4] == first for d in ds):
+        if state.stopped and n < required and cid not in resolutions:
+            excluded = all(d[4] == "exclude" for d in ds)
+            counts["single" if excluded else "conflict"] += 1
+        elif n >= required and all(d[4] == first for d in ds):
             counts["single" if required == 1 and n == 1 else "agreement"] += 1
         elif cid in resolutions:
             counts["resolution"] += 1
+        elif n >= required and state.forward and all(d[4] in FORWARD for d in ds):
+            counts["forwarded"] += 1
         elif n >= required:
             counts["conflict"] += 1
         else:

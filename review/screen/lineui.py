@@ -2,8 +2,10 @@
 
 For screen readers, dumb terminals and scripts (``printf 'i\\ne\\n2\\nq\\n' | review screen ...``).
 Commands (one per line): ``i`` include, ``e`` exclude, ``m`` maybe, ``1``-``9`` (or any reason number) exclude
-with that reason, ``r`` not-retrieved (full text), ``n TEXT`` note for this record, ``u`` undo,
-``s`` skip, ``/ TEXT`` search, ``?`` help, ``q`` quit (end of input quits too). At the full-text
+with that reason, ``r`` not-retrieved (full text), ``n TEXT`` note for this record, ``l TEXT``
+your labels for this record (comma-separated; ``l -`` removes them), ``u`` undo,
+``s`` skip, ``/ TEXT`` search, ``?`` help, ``q`` quit (end of input quits too). A decision that
+changes a finished record's final status asks for a reason first (an empty answer cancels). At the full-text
 stage also ``t`` (the attached text's next page; ``t N`` page N) and ``o`` (open the file in the
 system viewer).
 """
@@ -11,10 +13,14 @@ system viewer).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
 from review.io.printable import printable
 from review.screen.session import Item, ScreeningSession, format_eta
+
+if TYPE_CHECKING:
+    from review.screen.finished import Undo
 
 
 def help_text(session: ScreeningSession) -> str:
@@ -24,7 +30,7 @@ def help_text(session: ScreeningSession) -> str:
     reasons = session.cfg.exclusion_reasons
     if reasons:
         keys += f", 1-{min(len(reasons), 9)} exclude with reason"
-    keys += ", n TEXT note, u undo, s skip, / TEXT search, ? help, q quit"
+    keys += ", n TEXT note, l TEXT labels, u undo, s skip, / TEXT search, ? help, q quit"
     if session.stage == "full-text":
         keys += "; t next page of the full text (t N: page N), o open the file"
     lines = [f"Commands: {keys}."]
@@ -33,11 +39,19 @@ def help_text(session: ScreeningSession) -> str:
     return "\n".join(lines)
 
 
+def _end_text(session: ScreeningSession) -> str:
+    """Nothing left to offer: every record screened, or the team stopped the stage."""
+    stopped = session.stop_note()
+    if stopped:
+        return f"{stopped[:1].upper()}{stopped[1:]}. Thank you!"
+    return f"All {session.total} records are screened. Thank you!"
+
+
 def render_item(session: ScreeningSession, item: Item) -> str:
     p = session.pace()
     out = [
         "",
-        f"Record {item.position} of {session.total} ({item.cluster_id}); "
+        f"{session.counter(item)} ({item.cluster_id}); "
         f"screened {p.done}/{p.total}, {p.rate}, about {format_eta(p.seconds_left)} left",
     ]
     rank = session.ranking_status()
@@ -59,6 +73,8 @@ def render_item(session: ScreeningSession, item: Item) -> str:
     if item.current:
         reason = f" ({item.current.reason})" if item.current.reason else ""
         out.append(f"Your decision: {item.current.decision}{reason}")
+    if item.labels:
+        out.append(f"Your labels: {', '.join(item.labels)}")
     if session.pending_note:
         out.append(f"Note: {session.pending_note}")
     return "\n".join(out)
@@ -92,6 +108,49 @@ def show_page(session: ScreeningSession, item: Item, arg: str, last: int) -> tup
     return f"--- page {page} of {n} ---\n{ft.pages[page - 1]}\n--- ({more}) ---", page
 
 
+def confirm_reopen(
+    undo: Undo | None, read: Callable[[str], str | None], write: Callable[[str], None]
+) -> str | None:
+    """ "" when nothing is undone, the reason typed to reopen, or None (refused or cancelled)."""
+    if undo is None:
+        return ""
+    if undo.locked:
+        write(f"Refused: {undo.message}.")
+        return None
+    write(f"Careful: {undo.message}.")
+    reason = (read("Reason to reopen it (empty cancels): ") or "").strip()
+    if not reason:
+        write("Not changed.")
+        return None
+    return reason
+
+
+def _decide(
+    session: ScreeningSession,
+    decision: str,
+    reason: str,
+    read: Callable[[str], str | None],
+    write: Callable[[str], None],
+) -> None:
+    why = confirm_reopen(session.undo_of(decision), read, write)
+    if why is not None:
+        session.decide(decision, reason, reopen=why or None)
+
+
+def _labels(
+    session: ScreeningSession, item: Item, arg: str, read: Callable[[str], str | None]
+) -> str:
+    text = arg.strip()
+    if not text:
+        now = ", ".join(item.labels) or "(none)"
+        text = (
+            read(f"Labels now {now}; new list (comma-separated, - removes all): ") or ""
+        ).strip()
+        if not text:
+            return "Labels unchanged."
+    return session.set_labels("" if text == "-" else text)
+
+
 def _printable_writer(write: Callable[[str], None]) -> Callable[[str], None]:
     return lambda text: write(printable(text))
 
@@ -112,7 +171,7 @@ def run_line(
     while True:
         item = session.item()
         if item is None:
-            write(f"All {session.total} records are screened. Thank you!")
+            write(_end_text(session))
             return
         if item.cluster_id != shown:
             write(render_item(session, item))
@@ -136,16 +195,13 @@ def run_line(
                 return
             if key == "?":
                 write(help_text(session))
-            elif key == "i":
-                session.decide("include")
-            elif key == "e":
-                session.decide("exclude")
-            elif key == "m":
-                session.decide("maybe")
-            elif key == "r" and "not-retrieved" in session.decisions:
-                session.decide("not-retrieved")
+            elif key in ("i", "e", "m") or (key == "r" and "not-retrieved" in session.decisions):
+                decision = {"i": "include", "e": "exclude", "m": "maybe"}.get(key, "not-retrieved")
+                _decide(session, decision, "", read, write)
             elif key.isdigit():
-                session.decide("exclude", session.reason_for_key(key))
+                _decide(session, "exclude", session.reason_for_key(key), read, write)
+            elif key == "l":
+                write(_labels(session, item, arg, read))
             elif key == "n":
                 text = arg.strip() or (read("Note: ") or "")
                 session.set_note(text)
@@ -161,9 +217,11 @@ def run_line(
                 else:
                     write("No file attached to this record.")
             elif key == "u":
-                cid = session.undo()
-                write(f"Undone: {cid}" if cid else "Nothing to undo.")
-                shown = None
+                why = confirm_reopen(session.undo_check(), read, write)
+                if why is not None:
+                    cid = session.undo(reopen=why or None)
+                    write(f"Undone: {cid}" if cid else "Nothing to undo.")
+                    shown = None
             elif key == "s":
                 session.skip()
             elif key == "/":

@@ -245,6 +245,18 @@ class ScreeningLog(OwnLog):
         """Append many prepared lines with one fsync (spreadsheet import)."""
         self._app.extend(lines)
 
+    def reopen(self, record_id: str, stage: str, reason: str, undoes: str) -> dict[str, Any]:
+        """Log that the next decision on a finished record reopens it (docs/screening.md)."""
+        line = reopen_line(self.reviewer, record_id, stage, reason, undoes)
+        self._app.append(line)
+        return line
+
+    def label(self, record_id: str, stage: str, label: str, remove: bool) -> dict[str, Any]:
+        """Add (or remove) one of this reviewer's labels on a record; never a decision."""
+        line = label_line(self.reviewer, record_id, stage, label, remove)
+        self._app.append(line)
+        return line
+
 
 def decide_line(
     reviewer: str, record_id: str, stage: str, decision: str, reason: str, note: str
@@ -256,6 +268,36 @@ def decide_line(
         decision=decision,
         reason=reason,
         note=note,
+        reviewer=reviewer,
+    )
+
+
+def reopen_line(
+    who: str, record_id: str, stage: str, reason: str, undoes: str, unlock: bool = False
+) -> dict[str, Any]:
+    """A reopen: ``reason`` (the person's words), ``undoes`` (the finished status it changes);
+    ``unlock`` when written by `review reopen` (lifts a stage lock for this record)."""
+    extra = {"unlock": True} if unlock else {}
+    return log_line(
+        "reopen",
+        record_id=record_id,
+        stage=stage,
+        reason=reason,
+        undoes=undoes,
+        **extra,
+        reviewer=who,
+    )
+
+
+def label_line(
+    reviewer: str, record_id: str, stage: str, label: str, remove: bool
+) -> dict[str, Any]:
+    return log_line(
+        "label",
+        record_id=record_id,
+        stage=stage,
+        label=label,
+        remove=remove,
         reviewer=reviewer,
     )
 

@@ -44,14 +44,16 @@ def disagreements_to_resolve(
     """
     from review.screen.cache import cluster_index
     from review.screen.disagreements import disagreement_rows
-    from review.screen.final import stage_state
+    from review.screen.final import final_from_state, stage_state
 
     project.protocol.stage(stage)
     clusters = cluster_index(project)
     state = stage_state(project, stage, clusters)
     rows = disagreement_rows(project, state, clusters)
     if not include_resolved:
-        rows = [r for r in rows if r.resolution is None]
+        # include vs maybe that goes on needs no arbiter (it may still be resolved by import)
+        final = final_from_state(state)
+        rows = [r for r in rows if r.resolution is None and final[r.record_id].via == "conflict"]
     if project.protocol.resolution == "third-reviewer":
         mine = [r for r in rows if any(d[0] == resolver for d in r.decisions)]
         rows = [r for r in rows if not any(d[0] == resolver for d in r.decisions)]
@@ -81,6 +83,15 @@ class ResolutionLog(OwnLog):
         problem = validate_decision(self.project.protocol, stage, decision, reason)
         if problem:
             raise ReviewError(f"Record {record_id}: {problem}.")
+        if self.project.protocol.stage(stage).locked:
+            from review.screen.cache import cluster_index
+            from review.screen.finished import Guard
+
+            clusters = cluster_index(self.project)
+            cid = clusters.cluster_of.get(record_id, record_id)
+            lock = Guard(self.project, stage, self.resolver, clusters).locked_undo(cid)
+            if lock is not None:
+                raise ReviewError(lock.message[0].upper() + lock.message[1:] + ".")
         line = resolve_line(self.resolver, record_id, stage, decision, reason, rationale)
         self._app.append(line)
         return line
@@ -92,12 +103,19 @@ SHEET_ALIASES = {"resolution": "decision", "resolution reason": "reason"}
 
 
 def import_resolutions(
-    project: Project, path: Path, stage: str, resolver: str, from_other_project: bool = False
+    project: Project,
+    path: Path,
+    stage: str,
+    resolver: str,
+    from_other_project: bool = False,
+    reopen: str | None = None,
 ) -> ResolveImport:
     """Import resolutions from a .csv/.xlsx with ``record_id, decision, reason, rationale``.
 
     The disagreements sheet `review disagreements` writes is accepted as it is: fill its
-    ``resolution``, ``resolution reason`` and ``rationale`` columns.
+    ``resolution``, ``resolution reason`` and ``rationale`` columns. A row that changes a
+    standing resolution's decision is refused unless ``reopen`` gives the reason (logged as a
+    reopen); a locked stage takes only records `review reopen` reopened.
 
     Every row is validated first; on any problem nothing is written and
     :class:`ValidationError` lists each problem with its row number.
@@ -115,6 +133,7 @@ def import_resolutions(
         project, Path(path), "resolution", stage=stage, from_other_project=from_other_project
     )
     check = _ResolutionRows(project, path, stage, resolver, resolver_log_path)
+    check.reopen = (reopen or "").strip()
     return ResolveImport(*check.run(rows))
 
 
@@ -122,10 +141,13 @@ class _ResolutionRows(SheetCheck):
     """The rows of a resolutions sheet: only open disagreements this resolver may resolve."""
 
     def prepare(self) -> None:
+        from review.screen.finished import Guard
+
         rows = disagreements_to_resolve(
             self.project, self.stage, self.person, include_resolved=True
         )
         self.open_rows = {r.record_id: r for r in rows}
+        self.guard = Guard(self.project, self.stage, self.person, self.clusters)
 
     def check_row(self, rowno: int, row: dict[str, str]) -> None:
         rid = row.get("record_id", "").strip()
@@ -156,5 +178,7 @@ class _ResolutionRows(SheetCheck):
         current = self.open_rows[cid].resolution
         if current is not None and current[:3] == (decision, reason, rationale):
             self.unchanged += 1
+            return
+        if not self.reopened(rowno, self.guard.resolution_undo(cid, decision)):
             return
         self.lines.append(resolve_line(self.person, cid, self.stage, decision, reason, rationale))

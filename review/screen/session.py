@@ -3,7 +3,9 @@
 Pure library code shared by the Textual app (``tui.py``) and the plain line mode
 (``lineui.py``). Blind by construction: it reads only the reviewer's own log file; other
 reviewers' logs are read only to derive which records are eligible at full text (a record enters
-full text when the final title/abstract decision says so), never to show a decision.
+full text when the final title/abstract decision says so) and which records are in the team's
+random sample (review/rank/team.py), never to show a decision. After the team's recorded stop
+(data/stopping/) it offers no record the reviewer has not decided.
 
 Every decision is appended and fsync'd by :class:`~review.screen.logs.ScreeningLog` before
 :meth:`ScreeningSession.decide` returns, so the next record is shown only once the previous one
@@ -22,6 +24,8 @@ from review.io.files import JsonlProblem
 from review.screen.cache import no_gc
 from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
 from review.screen.order import queue_order
+from review.screen.sessionmarks import FinishedAndLabels
+from review.screen.sessionstop import TeamStop
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -64,9 +68,10 @@ class Item:
     record: DisplayRecord | None
     current: Current | None  # this reviewer's own decision, if any
     fulltext_path: str  # attached full text (full-text stage), '' if none
+    labels: tuple[str, ...] = ()  # this reviewer's own labels on the record
 
 
-class ScreeningSession:
+class ScreeningSession(FinishedAndLabels, TeamStop):
     @no_gc
     def __init__(
         self,
@@ -80,6 +85,7 @@ class ScreeningSession:
         records: RecordStore | None = None,
         clock: Callable[[], float] = time.monotonic,
         background: bool = True,
+        label: str = "",
     ) -> None:
         from review.screen.cache import cluster_index
         from review.screen.final import fulltext_eligible
@@ -114,6 +120,8 @@ class ScreeningSession:
             reviewer_log_path(project, self.reviewer), self.reviewer, command_text()
         )
         self._load_own()
+        self._init_stop()
+        self._init_marks(label)
         self.fulltext = {}
         if stage == "full-text":
             from review.screen.fulltext import attachments
@@ -145,6 +153,11 @@ class ScreeningSession:
 
         if order not in ("random", "relevance"):
             raise ReviewError(f"Unknown order {order!r}: use relevance or random.")
+        if self.stop is not None:  # nothing is offered: no ranking, no sample
+            self.order = "random"
+            return
+        if self._team_sample_first():
+            return
         if has_sample_line(reviewer_log_path(self.project, self.reviewer)):
             ph = read_phase(self.project, self.stage, self.reviewer)
             if ph.started is not None:  # the stopping test's random sample comes first
@@ -207,21 +220,26 @@ class ScreeningSession:
         return r.n_decided
 
     def ranking_status(self) -> str:
-        """The status bar's ranking part ('' in random order)."""
-        if self.order == "sample":
-            k = self._first_open(0)
-            done = self.sample_size if k is None or k >= self.sample_size else k
-            return (
-                f"stopping test: random sample {done}/{self.sample_size} · "
-                f"{self._relevant} includes found · see `review stopping`"
-            )
-        if self.ranker is None:
-            return ""
-        r = self.ranker.latest
-        est = ""
-        if r is not None and r.expected_remaining is not None:
-            est = f" · model expects ~{r.expected_remaining:.0f} more"
-        return f"{self._relevant} includes found{est} · {self.ranker.status}"
+        """The status bar's ranking part: includes found, the includes left (a credible range
+        or a bound), what the order is based on (review/screen/progress.py)."""
+        from review.screen.progress import ranking_status
+
+        return ranking_status(self)
+
+    def counter(self, item: Item) -> str:
+        """The record counter: it counts records, not places in a queue (progress.py)."""
+        from review.screen.progress import counter
+
+        return counter(self, item)
+
+    def recent(self) -> list[str]:
+        """Cluster ids in the order of this reviewer's decisions (re-decided ones repeat)."""
+        return self._recent
+
+    @property
+    def relevant(self) -> int:
+        """Records this reviewer included or marked maybe at this stage."""
+        return self._relevant
 
     # ---- loading ----------------------------------------------------------------------------
     def _load_own(self) -> None:
@@ -260,7 +278,10 @@ class ScreeningSession:
         return stack[-1][1] if stack else None
 
     def _first_open(self, start: int) -> int | None:
-        """The first undecided record at or after ``start`` (wrapping), None when all done."""
+        """The first undecided record at or after ``start`` (wrapping), None when all done
+        or when the team stopped the stage."""
+        if self.stop is not None:
+            return None
         n = len(self.queue)
         for k in range(n):
             i = (start + k) % n
@@ -290,6 +311,7 @@ class ScreeningSession:
             record=self.records.get(cid),
             current=self.current_of(cid),
             fulltext_path=self.fulltext.get(cid, ""),
+            labels=tuple(self._labels.get(cid, ())),
         )
 
     def fulltext_of(self, cid: str) -> FullText | None:
@@ -317,12 +339,19 @@ class ScreeningSession:
             )
         return reasons[int(key) - 1].id
 
-    def decide(self, decision: str, reason: str = "", note: str | None = None) -> None:
-        """Record a decision on the current record (appended + fsync'd), then move on."""
+    def decide(
+        self, decision: str, reason: str = "", note: str | None = None, reopen: str | None = None
+    ) -> None:
+        """Record a decision on the current record (appended + fsync'd), then move on.
+
+        A decision that changes a finished record's final status needs ``reopen`` (the
+        reviewer's reason, logged as a reopen line first); :meth:`undo_of` says when."""
         if self.pos is None:
             raise ReviewError("Every record is screened; nothing to decide.")
         cid = self.queue[self.pos]
         note = self.pending_note if note is None else note
+        self._reopen(self.undo_of(decision), reopen)
+        self._decided_here.add(cid)
         self.log.decide(cid, self.stage, decision, reason, note)
         was = self._is_relevant(cid)
         stack = self._stack.setdefault(cid, [])
@@ -338,11 +367,14 @@ class ScreeningSession:
             if not self._background:
                 self.ranker.rank_once()
         start = self._adopt()
+        self._check_stop()
         self.pos = self._first_open(self.pos + 1 if start is None else start)
 
-    def undo(self) -> str | None:
+    def undo(self, reopen: str | None = None) -> str | None:
         """Retract this reviewer's latest standing decision (appends a retraction) and go back
-        to that record. Returns its cluster id, or None when there is nothing to undo."""
+        to that record. Returns its cluster id, or None when there is nothing to undo.
+        Undoing a decision of an earlier session on a finished record needs ``reopen``."""
+        self._reopen(self.undo_check(), reopen)
         while self._recent:
             cid = self._recent.pop()
             stack = self._stack.get(cid)

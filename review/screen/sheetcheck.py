@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ValidationError
-from review.screen.logs import decisions_for, parse_decision
+from review.screen.logs import decisions_for, parse_decision, reopen_line
 
 if TYPE_CHECKING:
     from review.project import Project
+    from review.screen.finished import Undo
 
 
 class SheetCheck:
@@ -47,6 +48,7 @@ class SheetCheck:
         self.blank = 0  # rows without a decision, reason or note/rationale
         self.unchanged = 0  # rows equal to the standing decision
         self._seen: dict[str, int] = {}
+        self.reopen = ""  # the reason given to reopen finished records (--reopen --reason)
         self.clusters = cluster_index(project)
         self.prepare()
 
@@ -84,6 +86,26 @@ class SheetCheck:
         self._seen[cid] = rowno
         return True
 
+    def reopened(self, rowno: int, undo: Undo | None) -> bool:
+        """True when the row may be written: it undoes nothing, or ``reopen`` gives the reason
+        (a reopen line goes first); otherwise the problem is noted (a locked stage always)."""
+        if undo is None:
+            return True
+        if undo.locked:
+            self.problem(rowno, f"record {undo.record_id}: {undo.message}")
+            return False
+        if not self.reopen:
+            self.problem(
+                rowno,
+                f"record {undo.record_id}: {undo.message}; to change it on purpose import "
+                'again with --reopen --reason "why"',
+            )
+            return False
+        self.lines.append(
+            reopen_line(self.person, undo.record_id, self.stage, self.reopen, undo.message)
+        )
+        return True
+
     def reason(self, rowno: int, decision: str, reason_text: str) -> str | None:
         """The reason id of a valid (decision, reason); None (a problem noted) otherwise."""
         reason, problem = parse_decision(
@@ -103,8 +125,8 @@ class SheetCheck:
                 "Fix them and import again:",
                 self.problems,
             )
-        if self.lines:
+        if self.lines:  # decisions, with the reopens and labels that go with them
             from review.io.files import append_jsonl
 
             append_jsonl(self._log_path(self.project, self.person), self.lines)
-        return len(self.lines)
+        return sum(1 for line in self.lines if line["op"] not in ("reopen", "label"))

@@ -33,6 +33,7 @@ EXPORT_COLUMNS = (
     "year",
     "journal",
     "abstract",
+    "labels",  # the reviewer's own labels, comma-separated (not a decision; editable)
 )
 ProgressFn = Callable[[int, int], None]
 
@@ -42,6 +43,7 @@ class SheetImport:
     imported: int  # decisions appended
     unchanged: int  # rows equal to the reviewer's current decision
     blank: int  # rows without a decision, reason or note
+    labelled: int = 0  # records whose labels the sheet changed
 
 
 def _text_cell(ws: Any, value: str) -> Any:
@@ -77,7 +79,7 @@ def _prepare_sheets(ws: Any, lists: Any, decisions: tuple[str, ...], reasons: An
         )
     lists.sheet_state = "hidden"
     ws.freeze_panes = "B2"
-    for col, width in zip("ABCDEFGHI", (14, 14, 22, 30, 60, 30, 6, 25, 80), strict=True):
+    for col, width in zip("ABCDEFGHIJ", (14, 14, 22, 30, 60, 30, 6, 25, 80, 30), strict=True):
         ws.column_dimensions[col].width = width
     last = max(n + 1, 2)
     dv = DataValidation(
@@ -133,7 +135,10 @@ def export_sheet(
     )
     queue = queue_order(mine, reviewer, stage, seed)
     current = _own_current(project, stage, reviewer, clusters)
-    wb = _workbook(project, stage, queue, current, progress)
+    from review.screen.marks import own_labels
+
+    labels = own_labels(project, reviewer_log_path(project, reviewer), clusters)
+    wb = _workbook(project, stage, queue, current, progress, labels)
     from review.io.sheetmeta import add_meta
 
     add_meta(wb, project, "screening", stage=stage, reviewer=reviewer)
@@ -153,6 +158,7 @@ def _workbook(
     queue: list[str],
     current: dict,
     progress: ProgressFn | None,
+    labels: dict[str, list[str]] | None = None,
 ) -> Any:
     """The "Screening" sheet (a header, then one row per record of ``queue`` with the reviewer's
     ``current`` decision) and its "Lists" sheet, in a write-only workbook."""
@@ -172,7 +178,9 @@ def _workbook(
     )
     ws.append(_header(ws))
     for rowno, cid in enumerate(queue, start=2):
-        ws.append(row_values(ws, _row(cid, index.get(cid), current.get(cid))))
+        row = _row(cid, index.get(cid), current.get(cid))
+        row.append(", ".join((labels or {}).get(cid, ())))
+        ws.append(row_values(ws, row))
         if progress and rowno % 1000 == 0:
             progress(rowno - 1, n)
     index.close()
@@ -191,7 +199,8 @@ def _header(ws: Any) -> list[Any]:
 
 
 def _row(cid: str, rec: Any, cur: Any) -> list[Any]:
-    """One record's row, in EXPORT_COLUMNS order (blank where the record or decision is missing)."""
+    """One record's row, in EXPORT_COLUMNS order but the labels (blank where the record or
+    decision is missing)."""
     return [
         cid,
         cur.decision if cur else "",
@@ -213,11 +222,14 @@ def import_sheet(
     reviewer: str,
     from_other_reviewer: bool = False,
     from_other_project: bool = False,
+    reopen: str | None = None,
 ) -> SheetImport:
     """Import a reviewer's decisions from .xlsx/.csv; all-or-nothing (ValidationError).
 
     A sheet exported for another reviewer, stage or project is refused (its hidden Meta sheet
-    says so) unless ``from_other_reviewer`` / ``from_other_project``.
+    says so) unless ``from_other_reviewer`` / ``from_other_project``. A row that changes a
+    finished record's final status is refused unless ``reopen`` gives the reason (each is then
+    logged as a reopen); in a locked stage only records `review reopen` reopened may change.
     """
     from review.people import check_roster, clean_name
 
@@ -237,7 +249,8 @@ def import_sheet(
         from_other_project=from_other_project,
     )
     check = _ScreeningRows(project, path, stage, reviewer, reviewer_log_path)
-    return SheetImport(*check.run(rows))
+    check.reopen = (reopen or "").strip()
+    return SheetImport(*check.run(rows), labelled=check.labelled)
 
 
 class _ScreeningRows(SheetCheck):
@@ -245,15 +258,56 @@ class _ScreeningRows(SheetCheck):
 
     def prepare(self) -> None:
         from review.screen.final import eligible_clusters
+        from review.screen.finished import Guard
 
         self.elig = set(eligible_clusters(self.project, self.stage, self.clusters))
         self.current = _own_current(self.project, self.stage, self.person, self.clusters)
+        self.guard = Guard(self.project, self.stage, self.person, self.clusters)
+        from review.screen.marks import own_labels
+
+        self.labels_now = own_labels(
+            self.project, reviewer_log_path(self.project, self.person), self.clusters
+        )
+        self.labelled = 0
+
+    def _labels(self, rowno: int, rid: str, text: str) -> None:
+        """A labels cell: the reviewer's labels on the record become exactly these."""
+        from review.errors import ReviewError
+        from review.screen.logs import label_line
+        from review.screen.marks import parse_labels
+
+        cid = self.clusters.resolve(rid)
+        if cid is None or cid not in self.elig:
+            return  # the decision columns' check names the problem
+        try:
+            want = parse_labels(text)
+        except ReviewError as exc:
+            self.problem(rowno, f"labels: {exc}")
+            return
+        have = self.labels_now.get(cid, [])
+        keys, old = {w.casefold() for w in want}, {h.casefold() for h in have}
+        lines = [
+            label_line(self.person, cid, self.stage, h, True)
+            for h in have
+            if h.casefold() not in keys
+        ]
+        lines += [
+            label_line(self.person, cid, self.stage, w, False)
+            for w in want
+            if w.casefold() not in old
+        ]
+        if lines:
+            self.lines.extend(lines)
+            self.labelled += 1
+            self.labels_now[cid] = want
 
     def check_row(self, rowno: int, row: dict[str, str]) -> None:
         rid = row.get("record_id", "")
         decision = row.get("decision", "").lower()
         reason_text = row.get("reason", "")
         note = row.get("note", "")
+        if "labels" in row:
+            self._labels(rowno, rid, row["labels"])
         if not decision and not reason_text and not note:
             self.blank += 1
             return
@@ -271,5 +325,7 @@ class _ScreeningRows(SheetCheck):
         cur = self.current.get(cid)
         if cur is not None and (cur.decision, cur.reason, cur.note) == (decision, reason, note):
             self.unchanged += 1
+            return
+        if not self.reopened(rowno, self.guard.decision_undo(cid, cur and cur.decision, decision)):
             return
         self.lines.append(decide_line(self.person, cid, self.stage, decision, reason, note))

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from review.screen.disagreements import LeftOut
     from review.screen.final import FinalDecision, StageState
     from review.screen.fulltext_text import FulltextCounts
+    from review.screen.marks import Reopen
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,9 @@ class StageStatus:
     reviewers_left_out: tuple[LeftOut, ...]
     # a split stage (docs/team.md, "Assignment"): records assigned to each reviewer
     assigned_by_reviewer: Mapping[str, int] | None = None
+    # the team's recorded stop (the stop line + "not_screened": records nobody screened,
+    # excluded by automation tools), None when the stage was not stopped
+    stopped: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -52,6 +56,8 @@ class StageStatus:
         }
         if self.assigned_by_reviewer is not None:  # only on a split stage
             out["assigned_by_reviewer"] = dict(self.assigned_by_reviewer)
+        if self.stopped is not None:  # only once the team recorded a stop
+            out["stopped"] = dict(self.stopped)
         return out
 
 
@@ -65,6 +71,8 @@ class ScreeningStatus:
     lines: tuple[str, ...]
     roster: tuple[str, ...] | None = None
     fulltexts: FulltextCounts | None = None  # None when no full text is attached
+    reopened: tuple[Reopen, ...] = ()  # every logged reopen, oldest first
+    labels: tuple[tuple[str, int], ...] = ()  # (label, records), most used first
 
     def to_json(self) -> dict[str, Any]:
         """The ``screening`` object of ``review status --json``."""
@@ -73,6 +81,14 @@ class ScreeningStatus:
             out["roster"] = list(self.roster)
         if self.fulltexts is not None:
             out["fulltexts"] = self.fulltexts.to_json()
+        if self.reopened:
+            out["reopened"] = [
+            {"record_id": r.record_id, "stage": r.stage, "who": r.who, "reason": r.reason,
+             "undoes": r.undoes, "review_reopen": r.unlock, "at": r.at}
+            for r in self.reopened
+        ]  # fmt: skip
+        if self.labels:
+            out["labels"] = dict(self.labels)
         out["lines"] = list(self.lines)
         return out
 
@@ -119,7 +135,35 @@ def status_summary(project: Project) -> ScreeningStatus:
             f"{', '.join(stray)}."
         )
     fulltexts = _fulltext_lines(project, clusters, lines)
-    return ScreeningStatus(stages, tuple(lines), tuple(roster), fulltexts)
+    from review.screen.marks import read_marks
+
+    marks = read_marks(project, clusters)
+    _marks_lines(marks, lines)
+    return ScreeningStatus(
+        stages, tuple(lines), tuple(roster), fulltexts, marks.reopens, tuple(marks.label_counts())
+    )
+
+
+def _marks_lines(marks: Any, lines: list[str]) -> None:
+    """The reopened records (who, when, why, what it undid) and the labels in use."""
+    if marks.reopens:
+        n = len({(r.record_id, r.stage) for r in marks.reopens})
+        lines.append(
+            f"reopened: {n} record(s) at a finished or locked stage ({len(marks.reopens)} reopens)"
+        )
+        for r in marks.reopens[-LIST_AT_MOST:]:
+            undid = f"; it was {r.undoes}" if r.undoes else ""
+            how = " with `review reopen`" if r.unlock else ""
+            lines.append(
+                f"  {r.record_id} at {r.stage} by {r.who}{how} ({r.at[:10]}): {r.reason}{undid}"
+            )
+        if len(marks.reopens) > LIST_AT_MOST:
+            lines.append(
+                f"  … and {len(marks.reopens) - LIST_AT_MOST} earlier (review status --json)"
+            )
+    counts = marks.label_counts()
+    if counts:
+        lines.append("labels: " + ", ".join(f"{k} ({n})" for k, n in counts[:LIST_AT_MOST]))
 
 
 def _stage_status(
@@ -143,11 +187,22 @@ def _stage_status(
         log_problems=agr.log_problems,
         reviewers_left_out=agr.reviewers_left_out,
         assigned_by_reviewer=state.assigned,
+        stopped=_stopped(project, state),
     )
     lines.append(
         f"{stage}: {n} records, {status.final_decided} with a final decision, "
         f"{status.open_disagreements} open disagreements"
     )
+    if project.protocol.stage(stage).locked:
+        lines.append(f"  locked (protocol): a change needs `review reopen RECORD --stage {stage}`")
+    if status.stopped is not None:
+        st = status.stopped
+        lines.append(
+            f"  stopped for the whole team by the stopping rule ({st['scope']} test, "
+            f"p = {st['p_value']:.4f}) on {str(st['at'])[:10]} by {st['by']}: nobody is offered "
+            f"the records they have not screened; the {st['not_screened']} records nobody "
+            "screened are excluded by automation tools"
+        )
     for reviewer, done in sorted(status.screened_by_reviewer.items()):
         share = n if state.assigned is None else state.assigned.get(reviewer, 0)
         mine = "" if state.assigned is None else " assigned"
@@ -165,6 +220,20 @@ def _stage_status(
         )
     lines.extend(f"  warning: {p}" for p in status.log_problems[:5])
     return status
+
+
+def _stopped(project: Project, state: StageState) -> dict[str, Any] | None:
+    """The stage's recorded stop and how many eligible records nobody screened."""
+    if not state.stopped:
+        return None
+    from review.rank.stopline import stop_decision
+
+    stop = stop_decision(project, state.stage)
+    if stop is None:
+        return None
+    by_cluster = state.by_cluster()
+    nobody = sum(1 for c in state.eligible if c not in by_cluster and c not in state.resolutions)
+    return {**stop.to_json(), "not_screened": nobody}
 
 
 LIST_AT_MOST = 20

@@ -1,8 +1,10 @@
 """The full-screen screener (Textual). Imported only by `review screen`, never at CLI start-up.
 
 Keys: ``i`` include, ``e`` exclude, ``m`` maybe, ``1``-``9`` exclude with that reason (protocol
-order), ``0`` pick any reason from a list, ``r`` not-retrieved (full text), ``n`` note, ``u``
-undo, ``s`` skip, ``/`` search, ``f`` find a record, ``q`` quit. The keys live on the screening
+order), ``0`` pick any reason from a list, ``r`` not-retrieved (full text), ``n`` note, ``l``
+your labels for the record, ``u`` undo, ``s`` skip, ``/`` search, ``f`` find a record, ``q``
+quit. A decision (or an undo) that changes a finished record's final status opens a
+confirmation that names what it undoes and asks for a reason (logged as a reopen). The keys live on the screening
 screen, so typing a note or a search in the pop-up never triggers a decision.
 
 At the full-text stage the attached file's text fills a scrollable pane (page markers, keyword
@@ -20,15 +22,16 @@ from rich.markup import escape
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
 
 from review.errors import ReviewError
 from review.io.printable import printable
 from review.screen.session import ScreeningSession, format_eta
 from review.screen.textdoc import TextDocument
 from review.screen.textview import FullTextView
+from review.screen.tui_dialogs import PromptScreen, ReasonScreen, ReopenScreen
 
 INCLUDE_STYLE = "bold black on green3"
 EXCLUDE_STYLE = "bold white on red3"
@@ -59,71 +62,6 @@ def highlight(text: str, include: re.Pattern[str] | None, exclude: re.Pattern[st
     return out
 
 
-class PromptScreen(ModalScreen[str | None]):
-    """A one-line text prompt (note, search). Enter submits, Escape cancels."""
-
-    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel")]
-    DEFAULT_CSS = """
-    PromptScreen { align: center middle; }
-    PromptScreen > Vertical { width: 80%; height: auto; border: round $accent; padding: 0 1;
-                              background: $surface; }
-    """
-
-    def __init__(self, label: str, value: str = "") -> None:
-        super().__init__()
-        self.label = label
-        self.value = value
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.label)
-            yield Input(value=self.value, id="prompt")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ReasonScreen(ModalScreen[str | None]):
-    """Pick an exclusion reason from the protocol's list."""
-
-    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel")]
-    DEFAULT_CSS = """
-    ReasonScreen { align: center middle; }
-    ReasonScreen > Vertical { width: 70%; height: auto; max-height: 80%; border: round $error;
-                              background: $surface; }
-    """
-
-    def __init__(self, reasons: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.reasons = reasons
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("Exclude because… (Enter to choose, Escape to cancel)")
-            yield OptionList(
-                *[
-                    f"{i}. {escape(printable(label))}"
-                    for i, (_id, label) in enumerate(self.reasons, 1)
-                ],
-                id="reasons",
-            )
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.reasons[event.option_index][0])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
 class ScreeningScreen(Screen[None]):
     BINDINGS: ClassVar = [
         Binding("i", "decide('include')", "Include"),
@@ -133,6 +71,7 @@ class ScreeningScreen(Screen[None]):
         *[Binding(str(d), f"reason('{d}')", f"Reason {d}", show=False) for d in range(1, 10)],
         Binding("0", "pick_reason", "Reasons…", show=False),
         Binding("n", "note", "Note"),
+        Binding("l", "labels", "Labels"),
         Binding("u", "undo", "Undo"),
         Binding("s", "skip", "Skip"),
         Binding("slash", "search", "Search"),
@@ -196,6 +135,8 @@ class ScreeningScreen(Screen[None]):
         self.refresh_record()
         if self.full_text:
             self.query_one(FullTextView).focus()
+        # read who else decided what (finished records) while the reviewer reads the first one
+        self.run_worker(self.session.warm_guard, thread=True, exit_on_error=False)
 
     # ---- display ----------------------------------------------------------------------------
     def refresh_record(self, message: str = "") -> None:
@@ -209,13 +150,18 @@ class ScreeningScreen(Screen[None]):
         item = s.item()
         meta = self.query_one("#meta", Static)
         if item is None:
-            meta.update(f"[b]All {s.total} records are screened.[/b] Press q to quit.")
+            done = (
+                f"[b]{escape(s.stop_note())}.[/b]"
+                if s.stop is not None
+                else f"[b]All {s.total} records are screened.[/b]"
+            )
+            meta.update(f"{done} Press q to quit.")
             self._show_body(None, Text(""), "")
             self.query_one("#message", Static).update(message)
             return
         rec = item.record
         head = Text()
-        head.append(f"Record {item.position} of {s.total}  ", style="dim")
+        head.append(f"{s.counter(item)}  ", style="dim")
         head.append(item.cluster_id + "\n", style="dim")
         if rec is None:
             head.append("(record details not found in the imports)")
@@ -236,6 +182,8 @@ class ScreeningScreen(Screen[None]):
             head.append(
                 printable(f"\nYour decision: {item.current.decision}{reason}"), style="bold yellow"
             )
+        if item.labels:
+            head.append(printable(f"\nYour labels: {', '.join(item.labels)}"), style="green")
         if s.pending_note:
             head.append(f"\nNote: {printable(s.pending_note)}", style="magenta")
         meta.update(head)
@@ -283,17 +231,43 @@ class ScreeningScreen(Screen[None]):
         self.refresh_record(msg or "")
 
     # ---- actions ----------------------------------------------------------------------------
-    def _decide(self, decision: str, reason: str = "") -> str:
+    def _decide(self, decision: str, reason: str = "", why: str | None = None) -> str:
         if self.session.finished:
             return "Every record is screened."
         cid = self.session.queue[self.session.pos or 0]
-        self.session.decide(decision, reason)
+        self.session.decide(decision, reason, reopen=why)
         return f"Saved {cid}: {decision}" + (f" ({reason})" if reason else "")
+
+    def _guarded(self, check: Any, act: Any, *args: Any) -> None:
+        """Run ``act(*args, why)`` at once, or after the reopen confirmation when ``check()``
+        says what it undoes (a locked record is refused)."""
+        try:
+            undo = check()
+        except ReviewError as exc:
+            self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
+            return
+        if undo is None:
+            self._act(act, *args, None)
+            return
+        if undo.locked:
+            self.refresh_record(f"[red]Refused: {escape(printable(undo.message))}.[/red]")
+            return
+
+        def done(why: str | None) -> None:
+            if why:
+                self._act(act, *args, why)
+            else:
+                self.refresh_record("Not changed.")
+
+        self.app.push_screen(ReopenScreen(undo.message), done)
+
+    def _decide_checked(self, decision: str, reason: str = "") -> None:
+        self._guarded(lambda: self.session.undo_of(decision), self._decide, decision, reason)
 
     def action_decide(self, decision: str) -> None:
         if decision not in self.session.decisions:
             return
-        self._act(self._decide, decision)
+        self._decide_checked(decision)
 
     def action_reason(self, key: str) -> None:
         try:
@@ -301,7 +275,7 @@ class ScreeningScreen(Screen[None]):
         except ReviewError as exc:
             self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
             return
-        self._act(self._decide, "exclude", reason)
+        self._decide_checked("exclude", reason)
 
     def action_pick_reason(self) -> None:
         reasons = [(r.id, r.label) for r in self.session.cfg.exclusion_reasons]
@@ -310,7 +284,7 @@ class ScreeningScreen(Screen[None]):
 
         def picked(reason: str | None) -> None:
             if reason:
-                self._act(self._decide, "exclude", reason)
+                self._decide_checked("exclude", reason)
 
         self.app.push_screen(ReasonScreen(reasons), picked)
 
@@ -322,12 +296,30 @@ class ScreeningScreen(Screen[None]):
 
         self.app.push_screen(PromptScreen("Note for this record:", self.session.pending_note), done)
 
+    def action_labels(self) -> None:
+        item = self.session.item()
+        if item is None:
+            return
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self._act(lambda t: escape(printable(self.session.set_labels(t))), text)
+
+        self.app.push_screen(
+            PromptScreen(
+                "Your labels for this record, comma-separated (e.g. background, ask author); "
+                "never a decision:",
+                ", ".join(item.labels),
+            ),
+            done,
+        )
+
     def action_undo(self) -> None:
-        def undo() -> str:
-            cid = self.session.undo()
+        def undo(why: str | None) -> str:
+            cid = self.session.undo(reopen=why)
             return f"Undone: {cid}" if cid else "Nothing to undo."
 
-        self._act(undo)
+        self._guarded(self.session.undo_check, undo)
 
     def action_skip(self) -> None:
         self._act(self.session.skip)

@@ -1,0 +1,171 @@
+"""The team's stopping lines in ``data/stopping/<who>.jsonl``, read back (a leaf module: the
+screening package reads it to know whether a stage was stopped, without importing the test).
+
+- ``{"op":"team-sample","stage","seed","urn","ranked_by_all","ranked_relevant","required",
+  "by","at","tool_version"}``: the team's random sample of the records not yet screened by the
+  required number of reviewers began (review/rank/team.py).
+- ``{"op":"stop","stage","rule","scope","test_reviewer","recall_target","confidence","p_value",
+  "urn","sampled","sample_relevant","ranked_relevant","sample_agreement","by","at",
+  "tool_version"}``: the team's decision to stop screening the stage by the rule. ``scope`` is
+  ``"team"`` (the test ran on the records screened by the required number of reviewers) or
+  ``"reviewer"`` (one reviewer's own random sample: single screening, or a line written before
+  team stops existed, which has no ``scope``).
+
+A recorded stop ends the stage for everyone (docs/ranking.md "Team stop").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from review.io.files import iter_jsonl
+
+if TYPE_CHECKING:
+    from review.project import Project
+
+STOP_OP = "stop"
+TEAM_SAMPLE_OP = "team-sample"
+
+
+def stop_dir(project: Project) -> Path:
+    return project.data_dir / "stopping"
+
+
+def _count(line: Mapping[str, Any], key: str) -> int | None:
+    value = line.get(key)
+    return None if value is None else int(value)
+
+
+@dataclass(frozen=True, slots=True)
+class StopDecision:
+    """The team's decision to stop screening a stage by the rule (a ``stop`` line)."""
+
+    stage: str
+    rule: str
+    test_reviewer: str  # "" for a team stop
+    recall_target: float
+    confidence: float
+    p_value: float
+    urn: int | None  # None: not in the line (a hand-edited log)
+    sampled: int | None
+    sample_relevant: int | None
+    ranked_relevant: int | None
+    by: str | None
+    at: str
+    tool_version: str
+    scope: str = "reviewer"  # "team": the test ran on the records every required reviewer screened
+    sample_agreement: float | None = None  # team stops: share of sampled records agreed on
+
+    @property
+    def is_team(self) -> bool:
+        return self.scope == "team"
+
+    @classmethod
+    def from_line(cls, line: Mapping[str, Any]) -> StopDecision:
+        agree = line.get("sample_agreement")
+        return cls(
+            stage=str(line.get("stage", "")),
+            rule=str(line.get("rule", "")),
+            test_reviewer=str(line.get("test_reviewer", "")),
+            recall_target=float(line.get("recall_target", 0.95)),
+            confidence=float(line.get("confidence", 0.95)),
+            p_value=float(line.get("p_value", 1)),
+            urn=_count(line, "urn"),
+            sampled=_count(line, "sampled"),
+            sample_relevant=_count(line, "sample_relevant"),
+            ranked_relevant=_count(line, "ranked_relevant"),
+            by=None if line.get("by") is None else str(line["by"]),
+            at=str(line.get("at", "")),
+            tool_version=str(line.get("tool_version", "")),
+            scope=str(line.get("scope", "reviewer")),
+            sample_agreement=None if agree is None else float(agree),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The line as written by ``record_stop`` / ``record_team_stop``."""
+        out: dict[str, Any] = {
+            "op": STOP_OP,
+            "stage": self.stage,
+            "rule": self.rule,
+            "scope": self.scope,
+            "test_reviewer": self.test_reviewer,
+            "recall_target": self.recall_target,
+            "confidence": self.confidence,
+            "p_value": self.p_value,
+            "urn": self.urn,
+            "sampled": self.sampled,
+            "sample_relevant": self.sample_relevant,
+            "ranked_relevant": self.ranked_relevant,
+        }
+        if self.is_team:
+            out["sample_agreement"] = self.sample_agreement
+        out.update({"by": self.by, "at": self.at, "tool_version": self.tool_version})
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSampleLine:
+    """A ``team-sample`` line read back (a hand-edited line may lack keys: seed 0, None)."""
+
+    stage: str
+    seed: int
+    urn: int | None
+    ranked_by_all: int | None
+    ranked_relevant: int | None
+    required: int | None
+    by: str | None
+    at: str
+
+    @classmethod
+    def from_line(cls, line: Mapping[str, Any]) -> TeamSampleLine:
+        return cls(
+            stage=str(line.get("stage", "")),
+            seed=int(line.get("seed", 0)),
+            urn=_count(line, "urn"),
+            ranked_by_all=_count(line, "ranked_by_all"),
+            ranked_relevant=_count(line, "ranked_relevant"),
+            required=_count(line, "required"),
+            by=None if line.get("by") is None else str(line["by"]),
+            at=str(line.get("at", "")),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "op": TEAM_SAMPLE_OP,
+            "stage": self.stage,
+            "seed": self.seed,
+            "urn": self.urn,
+            "ranked_by_all": self.ranked_by_all,
+            "ranked_relevant": self.ranked_relevant,
+            "required": self.required,
+            "by": self.by,
+            "at": self.at,
+        }
+
+
+def _lines(project: Project, op: str, stage: str) -> list[dict[str, Any]]:
+    folder = stop_dir(project)
+    found: list[dict[str, Any]] = []
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.jsonl")):
+            found.extend(
+                o for o in iter_jsonl(path) if o.get("op") == op and o.get("stage") == stage
+            )
+    return found
+
+
+def stop_decision(project: Project, stage: str) -> StopDecision | None:
+    """The team's recorded decision to stop ``stage`` (the earliest), or None."""
+    found = _lines(project, STOP_OP, stage)
+    return StopDecision.from_line(min(found, key=lambda o: str(o.get("at", "")))) if found else None
+
+
+def team_sample_line(project: Project, stage: str) -> TeamSampleLine | None:
+    """The team's random sample at ``stage`` (the earliest ``team-sample`` line), or None."""
+    found = _lines(project, TEAM_SAMPLE_OP, stage)
+    if not found:
+        return None
+    return TeamSampleLine.from_line(min(found, key=lambda o: str(o.get("at", ""))))
