@@ -319,3 +319,12 @@ def test_crosstab_fields_must_share_a_level():
     with pytest.raises(ValidationError) as err:
         parse_schema(bad)
     assert "fields 'design' and 'sector' must be at the same level" in str(err.value.problems)
+
+
+def test_a_field_without_level_is_charted_per_report() -> None:
+    """A reports-only schema need not repeat `level: report` on every field (QA: a new user's
+    schema without levels was refused with "level '' is not one of: report")."""
+    fields = [{k: v for k, v in f.items() if k != "level"} for f in REPORT_FIELDS]
+    schema = parse_schema({"version": 1, "title": "t", "fields": fields})
+    assert {f.level for f in schema.fields} == {"report"}
+    assert schema.unit is None

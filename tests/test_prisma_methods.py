@@ -318,7 +318,7 @@ def test_only_duplicate_pairs_open_is_not_full_text_in_progress() -> None:
     inputs = example_inputs()
     inputs = replace(inputs, dedup_pending=inputs.main_clusters[:2])
     text = methods_markdown(compute_flow(inputs), MethodsFacts())
-    assert "2 in possible-duplicate pairs" in text
+    assert "Provisional:** 2 records in possible-duplicate pairs." in text
     assert "in progress" not in text
     assert "We sought 150 reports for retrieval, retrieved all of them, and assessed 150" in text
     assert "So far, 45 reports (40 from the searches and 5 from other methods) have been" in text
@@ -374,3 +374,20 @@ def test_title_abstract_not_started_or_nothing_final_yet(ten) -> None:
     )
     decide(project, "Ben", ids[0], "exclude", TA, "not-empirical")
     assert "1 of the 10 records has a final decision so far and 9 await one" in methods(project)
+
+
+def test_methods_heading_follows_the_review_type() -> None:
+    """QA: a systematic review's methods.md was headed with PRISMA-ScR's "Selection of sources
+    of evidence"; PRISMA 2020 calls the section "Study selection" (item 16a)."""
+    from test_prisma_support import example_inputs
+
+    from review.prisma.flow import compute_flow
+    from review.prisma.inputs import MethodsFacts
+    from review.prisma.methods import methods_markdown
+
+    flow = compute_flow(example_inputs())
+    text = methods_markdown(flow, MethodsFacts(review_type="systematic"))
+    assert text.startswith("# Study selection\n")
+    assert "sources of evidence" not in text
+    text = methods_markdown(flow, MethodsFacts(review_type="scoping"))
+    assert text.startswith("# Selection of sources of evidence\n")

@@ -267,3 +267,35 @@ def test_explain_writes_csv(tiny, tmp_path: Path) -> None:
     assert [row["title"] for row in rows] == ["Study 5", "Study 6", "Other A"]
     assert all(row["why"].startswith("excluded at title/abstract: Not empirical") for row in rows)
     assert "records_excluded_by_reason.not-empirical: 3" in r.stdout
+
+
+def test_provisional_outputs_name_only_open_stages(tiny) -> None:
+    """QA (a new team's own review, before full text): the provisional note said "0 records
+    undecided at title/abstract … 0 in possible-duplicate pairs" (methods.md, `review prisma`)."""
+    project, _ = tiny
+    result = runner.invoke(app, ["prisma", "--project", str(project.root), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "Provisional: 1 record undecided at title/abstract." in " ".join(result.stderr.split())
+    methods = (project.outputs_dir / "prisma" / "methods.md").read_text(encoding="utf-8")
+    note = next(line for line in methods.splitlines() if line.startswith("> "))
+    assert note.startswith("> **Provisional:** 1 record undecided at title/abstract. Re-run")
+    assert " 0 " not in note
+
+
+def test_provisional_report_renders_the_note_and_pending_cards(tiny) -> None:
+    """QA: the report showed the provisional note as raw markdown (`> **Provisional:**`) and its
+    cards read "0 full texts assessed", "0 reports included" while stages before were open."""
+    project, _ = tiny
+    out = project.root / "r.html"
+    result = runner.invoke(app, ["report", "--project", str(project.root), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "&gt; **Provisional" not in page and "**Provisional" not in page
+    assert "<strong>Provisional:</strong> 1 record undecided" in page
+    cards = page[
+        page.index('class="cards"') : page.index("</section>", page.index('class="cards"'))
+    ]
+    assert '<span class="big">10</span><span>records screened</span>' in cards  # final
+    # 5 reports assessed (4 + Expert 1), 4 included so far: counts that can still change say so
+    assert "5 <small>so far</small></span><span>full texts assessed" in cards
+    assert "4 <small>so far</small></span><span>reports included" in cards

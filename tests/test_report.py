@@ -380,3 +380,23 @@ def test_demo_report_in_headless_chromium(demo_run, browser, tmp_path: Path) -> 
     # no console errors (and so no failed request) while loading and using the page
     errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
     assert errors == []
+
+
+@pytest.mark.parametrize(("review_type", "item"), [("scoping", "10"), ("systematic", "9")])
+def test_checklist_claims_a_charting_comparison_only_when_one_exists(
+    project, review_type: str, item: str
+) -> None:
+    """QA (one reviewer charted): the data-charting item said "dual-charting comparison" /
+    "the comparison of independent data collection" though no comparison had been written."""
+    from review.report.checklist import BY_TYPE, checklist_rows
+
+    checklist = BY_TYPE[review_type][0]
+    row = next(r for r in checklist_rows(project, checklist) if r.item.label == item)
+    assert row.files == ("extraction_schema.yaml",)
+    assert "comparison" not in row.where
+    compare = project.root / "outputs" / "charting" / "disagreements.xlsx"
+    compare.parent.mkdir(parents=True, exist_ok=True)
+    compare.write_bytes(b"x")
+    row = next(r for r in checklist_rows(project, checklist) if r.item.label == item)
+    assert row.files == ("extraction_schema.yaml", "outputs/charting/disagreements.xlsx")
+    assert "comparison" in row.where

@@ -250,3 +250,22 @@ def test_report_has_the_team_section_with_the_same_figures(project: Project):
     for r in TEAM:
         expected = f"<tr><td>{r}</td><td>3</td><td>{len(mine[r])}</td><td>{len(mine[r]) - 3}</td><td>30</td>"
         assert expected in team, team
+
+
+def test_a_finished_record_leaves_nothing_for_another_reviewer(project: Project):
+    """QA (a new team's own review): with every record screened by two reviewers (not split), a
+    third roster member who only resolved conflicts showed "490 left" on a finished stage. A
+    record needs a screener only while fewer than reviewers_per_record decided it."""
+    ids = make_record_project(project, N)
+    project = set_protocol(project, reviewers=TEAM, title_abstract__reviewers_per_record=2)
+    for j, cid in enumerate(ids):
+        decide(project, "ana", cid, "exclude", at=_at(j))
+        if cid != ids[-1]:  # ben leaves the last record: it still needs a second screener
+            decide(project, "ben", cid, "include" if cid == ids[0] else "exclude", at=_at(j))
+    resolve(project, "cleo", ids[0], "exclude")  # the one conflict, resolved by cleo
+    view = {r.reviewer: r for r in team_view(project).stages[0].reviewers}
+    assert {r: (v.decided, v.to_screen, v.remaining) for r, v in view.items()} == {
+        "ana": (N, N, 0),
+        "ben": (N - 1, N, 1),
+        "cleo": (0, N, 1),  # only the record ben left open, not the 11 finished ones
+    }

@@ -263,7 +263,7 @@ def _parse_field(
         problems.append(f"{where}: duplicate id.")
     seen_ids.add(fid)
     label = _as_str(item.get("label"))
-    level = _as_str(item.get("level"))
+    level = _as_str(item.get("level")) or REPORT  # no `level:`: charted once per report
     ftype = _link_type(_as_str(item.get("type")), levels)
     _check_label(where, fid, label, level, seen_labels, problems)
     names = [lv.name for lv in levels]

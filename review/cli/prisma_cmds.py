@@ -208,11 +208,12 @@ def _n(value: int, noun: str) -> str:
 
 
 def _open_text(o: OpenCounts) -> str:
-    return (
-        f"{_n(o.title_abstract, 'record')} undecided at title/abstract, "
-        f"{_n(o.full_text, 'report')} at full text, "
-        f"{_n(o.dedup_pairs, 'record')} in possible-duplicate pairs"
+    parts = (  # only what is still open (no "0 records undecided at title/abstract")
+        (o.title_abstract, f"{_n(o.title_abstract, 'record')} undecided at title/abstract"),
+        (o.full_text, f"{_n(o.full_text, 'report')} at full text"),
+        (o.dedup_pairs, f"{_n(o.dedup_pairs, 'record')} in possible-duplicate pairs"),
     )
+    return ", ".join(text for n, text in parts if n)
 
 
 def _write_csv(path: Path, rows: list[Any]) -> None:

@@ -86,6 +86,7 @@ class MethodsFacts:
     resolved: dict[str, ResolutionFacts] = field(default_factory=dict)  # stage -> who resolved
     # per source: the search strategy (protocol + import log, review.search), for PRISMA-S
     searches: tuple[SourceSearch, ...] = ()
+    review_type: str = "scoping"  # protocol.yaml's review_type: names the methods heading
     # title/abstract records a stop left with fewer decisions than reviewers_per_record and only
     # excludes: excluded on those decisions (docs/ranking.md "Team stop"); 0 without a stop
     stop_fewer_reviewers_excluded: int = 0
@@ -158,6 +159,7 @@ def gather(
         maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
         stopping=stopping,
         searches=searches,
+        review_type=protocol.review_type,
         stop_fewer_reviewers_excluded=_fewer_reviewers_excluded(
             finals["title-abstract"], ta_cfg.reviewers_per_record, stopping
         ),

@@ -146,13 +146,26 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
         _results_paragraph(f, facts),
     ]
     paras += search_paragraphs(facts.searches, nice_date)  # PRISMA-S (review/prisma/search_text.py)
-    head = ["# Selection of sources of evidence", ""]
+    # PRISMA-ScR's words for a scoping review, PRISMA 2020's (item 16a) for a systematic one
+    title = (
+        "Study selection"
+        if facts.review_type == "systematic"
+        else "Selection of sources of evidence"
+    )
+    head = [f"# {title}", ""]
     if f.provisional:
         o = f.open
+        parts = [  # only the stages still open (no "0 records undecided at title/abstract")
+            f"{plural(n, noun)} {where}"
+            for n, noun, where in (
+                (o.title_abstract, "record", "undecided at title/abstract"),
+                (o.full_text, "report", "undecided at full text"),
+                (o.dedup_pairs, "record", "in possible-duplicate pairs"),
+            )
+            if n
+        ]
         head += [
-            f"> **Provisional:** {plural(o.title_abstract, 'record')} undecided at "
-            f"title/abstract, {n_(o.full_text)} at full text and {n_(o.dedup_pairs)} in "
-            "possible-duplicate pairs. Re-run `review prisma` when screening is complete.",
+            f"> **Provisional:** {join(parts)}. Re-run `review prisma` when screening is complete.",
             "",
         ]
     return "\n".join(head) + "\n" + "\n\n".join(p for p in paras if p) + "\n"

@@ -48,6 +48,9 @@ class Where:
     what: str
     needs_query: bool = False
     contains: str = ""
+    # (file, phrase): "and <phrase>" joins ``what`` only when that file exists (a comparison of
+    # two charters is claimed only when `review chart compare` wrote it)
+    also: tuple[tuple[str, str], ...] = ()
 
 
 _METHODS = "outputs/prisma/methods.md"
@@ -78,9 +81,11 @@ _FLOW = Where(
     ),
     "PRISMA 2020 flow diagram with reasons for exclusion",
 )
+_COMPARISON = "outputs/charting/disagreements.xlsx"
 _CHARTING_FORM = Where(
-    (_SCHEMA, "outputs/charting/disagreements.xlsx", "outputs/report.html#charting"),
-    "charting form (schema) and dual-charting comparison",
+    (_SCHEMA, _COMPARISON, "outputs/report.html#charting"),
+    "charting form (schema)",
+    also=((_COMPARISON, "dual-charting comparison"),),
 )
 
 # PRISMA-ScR item -> where (keys are item labels: "8", "10a").
@@ -124,8 +129,9 @@ PRISMA2020_WHERE: dict[str, Where] = {
     "7": _SEARCH,
     "8": _SELECTION,
     "9": Where(
-        (_SCHEMA, "outputs/charting/disagreements.xlsx", "outputs/report.html#charting"),
-        "data collection form (schema) and the comparison of independent data collection",
+        (_SCHEMA, _COMPARISON, "outputs/report.html#charting"),
+        "data collection form (schema)",
+        also=((_COMPARISON, "the comparison of independent data collection"),),
     ),
     "10b": Where((_SCHEMA,), "every variable collected, with its definition"),
     "16a": _FLOW,
@@ -235,6 +241,7 @@ def checklist_rows(project: Project, checklist: Checklist | None = None) -> list
         if spec is not None and (queried or not spec.needs_query):
             files = tuple(f for f in spec.files if _present(root, f, texts, spec.contains))
             what = f"{spec.what} {', '.join(queried or ())}" if spec.needs_query else spec.what
+            what += "".join(f" and {phrase}" for f, phrase in spec.also if f in files)
             if files:
                 where = f"{'; '.join(files)} ({what})"
         rows.append(Row(item, where, files))

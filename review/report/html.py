@@ -39,6 +39,11 @@ def _methods_html(markdown: str) -> str:
             continue
         if block.startswith("#"):
             out.append(f"<h3>{html.escape(block.lstrip('#').strip())}</h3>")
+        elif block.startswith(">"):  # the provisional note: **bold** and `code` of our own
+            body = html.escape(block.lstrip(">").strip())
+            body = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", body)
+            body = re.sub(r"`([^`]+)`", r"<code>\1</code>", body)
+            out.append(f'<p class="warn">{body}</p>')
         else:
             out.append(f"<p>{html.escape(block)}</p>")
     return "\n".join(out)

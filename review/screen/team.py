@@ -6,7 +6,8 @@ reviewer's view"):
 - **decided**: the reviewer's standing decisions on records eligible at the stage;
 - **to screen** and **remaining**: the records the reviewer is to screen (every eligible record,
   or on a split stage the reviewer's assignment, :mod:`review.screen.assign`) and those of them
-  not decided yet;
+  the reviewer has not decided that still need a screener (fewer than ``reviewers_per_record``
+  decided them);
 - **pace**: decisions per active hour. The times of the reviewer's standing decisions at the
   stage are split into *sessions* wherever two decisions are more than 30 minutes apart; a
   session of *m* decisions lasting *d* (first to last) gives *m − 1* decisions in *d*, and pace
@@ -223,11 +224,15 @@ def stage_team(
     elig = set(elig_list)
     names = sorted(set(screening_roster(project.protocol, state.stage)) | set(state.decisions))
     conflicts = {cid for cid, fd in final.items() if fd.via == "conflict"}
+    needs_screener = {cid for cid in elig if (fd := final.get(cid)) is None or fd.via == "pending"}
     rows = []
     for name in names:
         mine = {cid: d for cid, d in state.decisions.get(name, {}).items() if cid in elig}
         todo = elig_list if split is None else split.records_for(name, elig_list)
-        remaining = sum(1 for cid in todo if cid not in mine)
+        # a record still needs a screener only while fewer than `required` decided it ("pending");
+        # agreed, conflicting and resolved records need nobody else (a resolver on the roster
+        # had "490 left" on a finished stage)
+        remaining = sum(1 for cid in todo if cid not in mine and cid in needs_screener)
         times = [t for d in mine.values() if (t := _time(d.at)) is not None]
         pace = Pace.of(times)
         left = remaining / pace.per_hour if pace.per_hour else (0.0 if not remaining else None)
