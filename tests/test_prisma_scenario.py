@@ -258,3 +258,98 @@ def test_prisma_json_and_csv_of_the_scenario(scenario) -> None:
     n = {r[0]: r[7] for r in rows[1:] if r[0] != "NA"}
     assert n["database_specific_results"] == "Scopus, 6; Web of Science, 6; ERIC, 4"
     assert all(r[7] for r in rows[1:])
+
+
+REPORT_SCHEMA = {
+    "version": 1,
+    "title": "Report-level charting",
+    "fields": [
+        {
+            "id": "design",
+            "label": "Design",
+            "level": "report",
+            "type": "single_choice",
+            "values": ["Trial", "Survey", "Qualitative"],
+        },
+        {
+            "id": "setting",
+            "label": "Setting",
+            "level": "report",
+            "type": "multiple_choice",
+            "values": ["Urban", "Rural", "Online"],
+        },
+    ],
+    "summary": {
+        "crosstabs": [["design", "setting"]],
+        "gap_map": {"rows": "design", "columns": "setting"},
+    },
+}
+# the four included reports: Trial twice, Survey and Qualitative once (equal counts: 1 and 1)
+CHARTED = (
+    {"design": "Trial", "setting": ["Urban"]},
+    {"design": "Trial", "setting": ["Rural", "Online"]},
+    {"design": "Survey", "setting": ["Urban"]},
+    {"design": "Qualitative", "setting": ["Online"]},
+)
+QUERY = '("rotational grazing" OR "peer mentoring") AND (outcome* OR effect*)'
+
+
+def test_the_whole_scenario_with_a_query_and_report_level_charting(scenario, tmp_path) -> None:
+    """Issue 19, "Done when", all of it on one copy of the scenario: the query text reaches the
+    methods and the checklist, report-level charting never says "programme", equal counts get
+    equal percentages, and the methods sentences stay those of the logs."""
+    import shutil
+
+    import yaml
+
+    from review.chart import fill_template
+    from review.chart.store import project_schema
+
+    src, cid_of = scenario
+    root = tmp_path / "copy"
+    shutil.copytree(src.root, root)
+    project = Project.open(root)
+    data = yaml.safe_load(project.protocol_path.read_text(encoding="utf-8"))
+    data["sources"][0].update(query=QUERY, results=6)  # Scopus: the database reported 6
+    project.protocol_path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    (root / "extraction_schema.yaml").write_text(yaml.safe_dump(REPORT_SCHEMA), encoding="utf-8")
+    project = Project.open(root)
+
+    def run(*args: str) -> str:
+        res = runner.invoke(app, [*args, "--project", str(root)])
+        assert res.exit_code == 0, res.output
+        return res.output
+
+    form = tmp_path / "form.xlsx"
+    printed = [run("chart", "template", "-o", str(form), "--reviewer", "Ana")]
+    included = [cid_of[i] for i, d in FT_PLAN.items() if (FT_RESOLVED.get(i) or d[0]) == "include"]
+    assert len(included) == len(CHARTED)
+    values = dict(zip(sorted(included), CHARTED, strict=True))
+    filled = fill_template(form, values, {}, tmp_path / "filled.xlsx", project_schema(project))
+    printed.append(run("chart", "import", str(filled), "--reviewer", "Ana"))
+    for args in (("chart", "summary"), ("prisma", "-q"), ("report",), ("report", "checklist")):
+        printed.append(run(*args))
+
+    out = root / "outputs"
+    methods = (out / "prisma" / "methods.md").read_text(encoding="utf-8")
+    checklist = (out / "report" / "prisma-scr.md").read_text(encoding="utf-8")
+    summary = (out / "charting" / "summary.md").read_text(encoding="utf-8")
+    assert QUERY in methods and "reported 6 results" in methods
+    item8 = next(line for line in checklist.splitlines() if "| 8 | Search |" in line)
+    assert "Scopus" in item8 and "methods.md" in item8, item8
+    # the selection sentences are still those of the logs (the stop overtaken is not claimed)
+    assert "In total, 4 reports were included." in methods
+    assert "stop" not in methods.lower() and "automation" not in methods.lower()
+    # equal counts, equal percentages (Survey 1 = Qualitative 1 of 4), denominator printed
+    design = summary.split("### Design", 1)[1].split("###", 1)[0]
+    rows = dict(re.findall(r"^\| (Trial|Survey|Qualitative) \| (\d+ \| [\d.]+) \|", design, re.M))
+    assert rows == {"Trial": "2 | 50.0", "Survey": "1 | 25.0", "Qualitative": "1 | 25.0"}, summary
+    assert "n = 4 reports" in summary
+    texts = [methods, checklist, summary, *printed]
+    texts += [
+        p.read_text(encoding="utf-8")
+        for p in out.rglob("*")
+        if p.suffix in (".svg", ".html", ".json", ".csv", ".mmd")
+    ]
+    for text in texts:  # the project's own title ("Community programmes") is the user's word
+        assert "programme" not in text.replace("Community programmes", "").lower()

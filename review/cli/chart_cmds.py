@@ -47,7 +47,7 @@ def template_cmd(
 
     Example:
 
-        review chart template -o charting-anat.xlsx --reviewer anat
+        review chart template -o charting-ana.xlsx --reviewer ana
     """
     from rich.markup import escape
 
@@ -99,7 +99,7 @@ def import_cmd(
 
     Example:
 
-        review chart import charting-anat.xlsx --reviewer anat
+        review chart import charting-ana.xlsx --reviewer ana
         review chart import charting-agreed.xlsx --consensus
     """
     from rich.markup import escape

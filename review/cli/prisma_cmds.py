@@ -78,7 +78,7 @@ def prisma(
 
     Example:
 
-        review prisma --title "Parent peer advocacy: PRISMA 2020 flow"
+        review prisma --title "Exercise for low back pain: PRISMA 2020 flow"
 
         review prisma --json --label records_screened="Titles and abstracts screened"
     """

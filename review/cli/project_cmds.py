@@ -32,7 +32,7 @@ def init(
 
     Example:
 
-        review init my-review --title "Peer support in child protection"
+        review init my-review --title "Exercise for chronic low back pain"
         review init my-sr --type systematic
     """
     from review.project import Project

@@ -48,7 +48,7 @@ def report(
 
         review report
 
-        review report -o peer-advocacy-report.html --open
+        review report -o back-pain-report.html --open
     """
     if for_subcommand(ctx, project):
         return
