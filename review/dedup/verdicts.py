@@ -78,12 +78,13 @@ def reviewer_stacks(lines: list[dict[str, Any]]) -> dict[tuple[str, str], list[V
 
 
 def check_line(obj: dict[str, Any]) -> str | None:
-    """What is wrong with a verdict log line's values, or None (other ops are not ours)."""
+    """What is wrong with a verdict log line's values (verdict and retract are its only ops), or
+    None."""
     from review.io.logline import bad_time
 
     op = obj.get("op")
     if op not in ("verdict", "retract"):
-        return None
+        return f"unknown op {str(op)[:40]!r}"
     if not all(isinstance(obj.get(k), str) and obj.get(k) for k in ("a", "b")):
         return "no record pair (a, b)"
     if op == "verdict" and obj.get("verdict") not in VERDICTS:

@@ -68,3 +68,85 @@ def decision_line_problem(
     elif "at" not in obj:
         return None  # a retract line written by hand may carry no time; it decides nothing
     return bad_time(obj.get("at"))
+
+
+def bad_count(obj: dict[str, Any], key: str, required: bool = False) -> str | None:
+    """Why ``obj[key]`` is not a count (a whole number ≥ 0), or None (also when absent and not
+    ``required``: hand-written lines may leave a count out)."""
+    value = obj.get(key)
+    if value is None:
+        return f"no {key}" if required else None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return f"{key} {str(value)[:40]!r} is not a count (a whole number ≥ 0)"
+    return None
+
+
+def bad_fraction(obj: dict[str, Any], key: str, required: bool = False) -> str | None:
+    """Why ``obj[key]`` is not a number in [0, 1] (a p-value, a recall target…), or None."""
+    value = obj.get(key)
+    if value is None:
+        return f"no {key}" if required else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        return f"{key} {str(value)[:40]!r} is not a number from 0 to 1"
+    return None
+
+
+def sample_line_problem(obj: dict[str, Any], counts: tuple[str, ...]) -> str | None:
+    """Why a random-sample line (a reviewer's ``stop-sample``, the team's ``team-sample``) is not
+    in the vocabulary (a stage of the tool, a whole-number seed, ``counts`` ≥ 0, an ISO time when
+    it has one: a hand-edited line may carry none), or None when it is valid."""
+    from review.model import STAGES
+
+    if obj.get("stage") not in STAGES:
+        return f"unknown stage {str(obj.get('stage'))[:40]!r}"
+    seed = obj.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        return f"seed {str(seed)[:40]!r} is not a whole number"
+    if bad := next((b for k in counts if (b := bad_count(obj, k))), None):
+        return bad
+    return None if obj.get("at") is None else bad_time(obj.get("at"))
+
+
+def mark_line_problem(obj: dict[str, Any]) -> str | None:
+    """Why a ``reopen`` / ``label`` line of a screening or resolution log is not in the vocabulary
+    (a stage of the tool, a record, a reason in words for a reopen, a label, an ISO time), or
+    None when it is valid."""
+    from review.model import STAGES
+
+    stage = obj.get("stage")
+    if stage not in STAGES:
+        return f"unknown stage {str(stage)[:40]!r}"
+    rid = obj.get("record_id")
+    if not isinstance(rid, str) or not rid:
+        return "no record_id"
+    if obj.get("op") == "reopen":
+        reason = obj.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            return "a reopen without a reason"
+        if not isinstance(obj.get("unlock", False), bool):
+            return f"unlock {str(obj.get('unlock'))[:40]!r} is not true or false"
+    else:
+        label = obj.get("label")
+        if not isinstance(label, str) or not label.strip():
+            return "a label line without a label"
+        if not isinstance(obj.get("remove", False), bool):
+            return f"remove {str(obj.get('remove'))[:40]!r} is not true or false"
+    return bad_time(obj.get("at"))
+
+
+def screening_line_problem(
+    obj: dict[str, Any], decide_op: str, reasons: dict[str, frozenset[str]]
+) -> str | None:
+    """Why a line of a screening log (``decide_op`` = decide) or a resolution log (resolve) is not
+    in its vocabulary, whatever its op, or None when it is valid: the one check every reader of
+    those logs applies (docs/reliability.md)."""
+    kind = obj.get("op")
+    if kind == decide_op:
+        return decision_line_problem(obj, "decision", reasons)
+    if kind == "retract":
+        return decision_line_problem(obj, "", reasons)
+    if kind in ("reopen", "label"):
+        return mark_line_problem(obj)
+    if kind == "stop-sample" and decide_op == "decide":  # review/rank/phase.py
+        return sample_line_problem(obj, ("urn", "ranked_screened", "ranked_relevant"))
+    return f"unknown op {str(kind)[:40]!r}"

@@ -191,7 +191,11 @@ def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
     stacks: dict[str, list[tuple[str, str]]] = {}  # record id -> [(cluster, decision)]
     started: SampleLine | None = None
     before: dict[str, str] | None = None
-    for obj in iter_jsonl(path):
+    from review.io.logline import screening_line_problem
+    from review.screen.cache import protocol_reasons
+
+    reasons = protocol_reasons(project)
+    for obj in iter_jsonl(path, check=lambda o: screening_line_problem(o, "decide", reasons)):
         if obj.get("stage") != stage:
             continue
         op = obj.get("op")

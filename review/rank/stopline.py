@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from review.io.files import iter_jsonl
+from review.io.files import JsonlProblem, iter_jsonl
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -146,15 +146,70 @@ class TeamSampleLine:
         }
 
 
+def stop_line_problem(obj: Mapping[str, Any]) -> str | None:
+    """Why a ``stop`` / ``team-sample`` line of data/stopping/ is not in the vocabulary (a stage of
+    the tool, counts ≥ 0, p-value, recall target and confidence in [0, 1], a name in ``by``, an
+    ISO time), or None when it is valid. A bad ``stop`` line must never end a stage: PRISMA would
+    count the records nobody screened as excluded by automation."""
+    from review.io.logline import bad_count, bad_fraction, bad_time, sample_line_problem
+    from review.model import STAGES
+
+    line = dict(obj)
+    op = line.get("op")
+    if op == TEAM_SAMPLE_OP:
+        counts = ("urn", "ranked_by_all", "ranked_relevant", "required")
+        bad = sample_line_problem(line, counts)  # a hand-edited line may lack by and at
+        return bad or (None if line.get("by") is None else _bad_name(line.get("by")))
+    if op != STOP_OP:
+        return f"unknown op {str(op)[:40]!r}"
+    if line.get("stage") not in STAGES:
+        return f"unknown stage {str(line.get('stage'))[:40]!r}"
+    if not isinstance(line.get("rule"), str) or not line["rule"].strip():
+        return "a stop without its rule"
+    if line.get("scope", "reviewer") not in ("team", "reviewer"):
+        return f"scope {str(line.get('scope'))[:40]!r} is not team or reviewer"
+    checks = [bad_fraction(line, "p_value", required=True)]
+    checks += [bad_fraction(line, k) for k in ("recall_target", "confidence", "sample_agreement")]
+    checks += [bad_count(line, k) for k in ("urn", "sampled", "sample_relevant", "ranked_relevant")]
+    checks += [_bad_name(line.get("by")), bad_time(line.get("at"))]
+    return next((c for c in checks if c), None)
+
+
+def _bad_name(by: Any) -> str | None:
+    """Why ``by`` is not a person's name as the tool writes one, or None."""
+    from review.errors import ReviewError
+    from review.people import clean_name
+
+    if not isinstance(by, str):
+        return "no by (who recorded it)"
+    try:
+        clean_name(by, "--by")
+    except ReviewError:
+        return f"by {by[:40]!r} is not a name"
+    return None
+
+
 def _lines(project: Project, op: str, stage: str) -> list[dict[str, Any]]:
     folder = stop_dir(project)
     found: list[dict[str, Any]] = []
     if folder.is_dir():
         for path in sorted(folder.glob("*.jsonl")):
             found.extend(
-                o for o in iter_jsonl(path) if o.get("op") == op and o.get("stage") == stage
+                o
+                for o in iter_jsonl(path, check=stop_line_problem)  # bad lines: log_problems
+                if o.get("op") == op and o.get("stage") == stage
             )
     return found
+
+
+def log_problems(project: Project) -> list[str]:
+    """Every damaged or invalid line of data/stopping/ (``file:line: what, ignored``)."""
+    problems: list[JsonlProblem] = []
+    folder = stop_dir(project)
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        for _ in iter_jsonl(path, problems, stop_line_problem):
+            pass
+    return [str(p) for p in problems]
 
 
 def stop_decision(project: Project, stage: str) -> StopDecision | None:

@@ -414,6 +414,8 @@ def provenance(project: Project) -> Provenance:
 
 def _latest(root: Path) -> str:
     """The latest ``at``/``imported_at`` time in the project's logs ('' when none)."""
+    from review.io.logline import bad_time
+
     latest = ""
     for pattern in ("data/*/*.jsonl", "data/imports/*/import.json", "data/charting/*/*.json"):
         for path in root.glob(pattern):
@@ -437,6 +439,6 @@ def _latest(root: Path) -> str:
                 if isinstance(obj, dict):
                     for key in ("at", "imported_at"):
                         v = obj.get(key)
-                        if isinstance(v, str) and v > latest:
-                            latest = v
+                        if isinstance(v, str) and v > latest and bad_time(v) is None:
+                            latest = v  # "yesterday" sorts after every real time
     return latest

@@ -30,7 +30,7 @@ from review.io.files import JsonlProblem
 if TYPE_CHECKING:
     from review.project import Project
 
-CACHE_VERSION = 2  # 2: lines checked against the vocabulary (issue 21)
+CACHE_VERSION = 3  # 2: decisions checked against the vocabulary; 3: every op (issue 21)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -247,7 +247,7 @@ def _apply(
     problems: list[tuple[int, str]],
     reasons: dict[str, frozenset[str]],
 ) -> None:
-    from review.io.logline import decision_line_problem
+    from review.io.logline import screening_line_problem
 
     loads = json.loads
     latest, older = state.latest, state.older
@@ -264,11 +264,10 @@ def _apply(
             problems.append((state.lineno, "not a JSON object, ignored"))
             continue
         kind = obj.get("op")
-        if kind == op or kind == "retract":
-            bad = decision_line_problem(obj, "decision" if kind == op else "", reasons)
-            if bad is not None:
-                problems.append((state.lineno, f"{bad}, ignored"))
-                continue
+        bad = screening_line_problem(obj, op, reasons)
+        if bad is not None:
+            problems.append((state.lineno, f"{bad}, ignored"))
+            continue
         key = (str(obj.get("stage", "")), str(obj.get("record_id", "")))
         if kind == op:
             state.seq += 1
@@ -299,6 +298,14 @@ def _apply(
     state.lineno -= 1  # split() yields one empty piece after the final newline
 
 
+def protocol_reasons(project: Project) -> dict[str, frozenset[str]]:
+    """Each stage's exclusion reason ids: what a screening line's reason is checked against."""
+    return {
+        name: frozenset(r.id for r in cfg.exclusion_reasons)
+        for name, cfg in project.protocol.stages.items()
+    }
+
+
 def read_log(
     project: Project,
     path: Path,
@@ -308,10 +315,7 @@ def read_log(
     """The retraction-applied state of one log (``op`` = decide or resolve), cached."""
     text_key, who_key = ("note", "reviewer") if op == "decide" else ("rationale", "resolver")
     cache = _cache_dir(project) / "logs" / f"{op}-{path.parent.name}-{path.name}.pickle"
-    reasons = {
-        name: frozenset(r.id for r in cfg.exclusion_reasons)
-        for name, cfg in project.protocol.stages.items()
-    }
+    reasons = protocol_reasons(project)
     vocab = repr(sorted((k, sorted(v)) for k, v in reasons.items()))
     state = _load_pickle(cache)
     if isinstance(state, LogState) and (

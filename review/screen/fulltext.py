@@ -58,11 +58,11 @@ def attachments(
 
 
 def _check_attach(obj: dict[str, Any]) -> str | None:
-    """What is wrong with an ``attach`` line's values, or None (other ops are not ours)."""
+    """What is wrong with an ``attach`` line's values (its log's only op), or None."""
     from review.io.logline import bad_time
 
     if obj.get("op") != "attach":
-        return None
+        return f"unknown op {str(obj.get('op'))[:40]!r}"
     for key in ("record_id", "path"):
         if not isinstance(obj.get(key), str) or not obj.get(key):
             return f"no {key}"

@@ -108,7 +108,9 @@ def _log_files(project: Project) -> list[Path]:
 
 
 def _mark_lines(path: Path) -> list[dict]:
-    """The label and reopen lines of one log (other lines are not parsed: logs are large)."""
+    """The valid label and reopen lines of one log (other lines are not parsed: logs are large)."""
+    from review.io.logline import mark_line_problem
+
     try:
         data = path.read_bytes()
     except OSError:
@@ -123,7 +125,11 @@ def _mark_lines(path: Path) -> list[dict]:
             obj = json.loads(raw)
         except ValueError:
             continue  # the decision readers report broken lines
-        if isinstance(obj, dict) and obj.get("op") in ("label", "reopen"):
+        if (
+            isinstance(obj, dict)
+            and obj.get("op") in ("label", "reopen")
+            and mark_line_problem(obj) is None  # the decision readers report invalid lines
+        ):
             out.append(obj)
     return out
 

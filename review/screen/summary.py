@@ -139,6 +139,9 @@ def status_summary(project: Project) -> ScreeningStatus:
 
     marks = read_marks(project, clusters)
     _marks_lines(marks, lines)
+    from review.rank.stopline import log_problems as stop_log_problems
+
+    lines.extend(f"warning: {p}" for p in stop_log_problems(project)[:LIST_AT_MOST])
     return ScreeningStatus(
         stages, tuple(lines), tuple(roster), fulltexts, marks.reopens, tuple(marks.label_counts())
     )
