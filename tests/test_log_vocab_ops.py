@@ -94,8 +94,20 @@ BAD_STOPS = {
 }
 
 
+def _bad_stop(kind: str) -> dict:
+    return {k: v for k, v in {**GOOD_STOP, **BAD_STOPS[kind]}.items() if v is not None}
+
+
 @pytest.mark.parametrize("kind", sorted(BAD_STOPS))
-def test_bad_stop_line_never_ends_the_stage(project, kind):
+def test_each_bad_stop_line_is_out_of_the_vocabulary(kind):
+    from review.rank.stopline import stop_line_problem
+
+    assert stop_line_problem(GOOD_STOP) is None
+    assert stop_line_problem(_bad_stop(kind))
+
+
+def test_bad_stop_lines_never_end_the_stage(project):
+    """Every bad line of BAD_STOPS at once (one accepted line would end the stage)."""
     from review.prisma import build_prisma
     from review.rank.stopline import stop_decision, team_sample_line
     from review.screen.final import stage_stopped
@@ -106,9 +118,8 @@ def test_bad_stop_line_never_ends_the_stage(project, kind):
         decide(project, who, ids[0], "include")
         for cid in ids[1:5]:
             decide(project, who, cid, "exclude")
-    bad = {k: v for k, v in {**GOOD_STOP, **BAD_STOPS[kind]}.items() if v is not None}
     path = project.data_dir / "stopping" / "cleo.jsonl"
-    append_jsonl(path, [bad])
+    append_jsonl(path, [_bad_stop(kind) for kind in sorted(BAD_STOPS)])
     assert stop_decision(project, TA) is None and not stage_stopped(project, TA)
     assert team_sample_line(project, TA) is None
     assert build_prisma(project).flow.prisma2020["excluded_automatic"] == 0
@@ -116,11 +127,18 @@ def test_bad_stop_line_never_ends_the_stage(project, kind):
         assert s.item() is not None  # the screener still offers the records nobody screened
     from review.rank.stopline import log_problems
 
-    (problem,) = log_problems(project)
-    assert problem.startswith(f"{path}:1: ") and problem.endswith(", ignored")
+    problems = log_problems(project)
+    assert [p.split(": ")[0] for p in problems] == [
+        f"{path}:{n}" for n in range(1, len(BAD_STOPS) + 1)
+    ]
+    assert all(p.endswith(", ignored") for p in problems)
+    assert f"{path}:{sorted(BAD_STOPS).index('p-value-text') + 1}: p_value 'abc' is not a " in (
+        "".join(problems)
+    )
     res = runner.invoke(app, ["status", "-p", str(project.root)])
     assert res.exit_code == 0, res.output
-    assert "cleo.jsonl:1:" in "".join(res.stdout.split())
+    out = "".join(res.stdout.split())
+    assert all(f"cleo.jsonl:{n}:" in out for n in range(1, len(BAD_STOPS) + 1))
 
 
 def test_a_good_stop_line_still_ends_the_stage(project):
