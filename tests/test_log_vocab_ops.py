@@ -59,6 +59,22 @@ def test_bad_reopen_and_label_lines_are_reported_and_ignored(project, kind):
     assert any(p.startswith(f"{path}:2: ") and p.endswith(", ignored") for p in _problems(project))
 
 
+def test_reopen_of_a_record_not_in_the_clusters_is_reported(project):
+    from review.screen.cache import cluster_index
+    from review.screen.marks import read_marks
+    from review.screen.summary import status_summary
+
+    make_clusters(project, 2)
+    path = project.data_dir / "screening" / "ana.jsonl"
+    line = {"op": "reopen", "record_id": "r99", "stage": TA, "reason": "typo", "unlock": True}
+    append_jsonl(path, [{**line, "reviewer": "Ana", "at": AT, "tool_version": "test"}])
+    marks = read_marks(project, cluster_index(project))
+    assert marks.reopens == ()
+    problem = f"{path}:1: record r99 is not in the dedup clusters, ignored"
+    assert marks.unknown == (problem,)
+    assert f"warning: {problem}" in status_summary(project).lines
+
+
 def test_stop_sample_line_with_bad_numbers_is_ignored(project):
     from review.rank.phase import read_phase
 

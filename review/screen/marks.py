@@ -52,6 +52,8 @@ class Marks:
 
     reopens: tuple[Reopen, ...]
     labels: dict[str, dict[str, tuple[str, ...]]]
+    # reopen/label lines naming a record not in the dedup clusters (``file:line: …, ignored``)
+    unknown: tuple[str, ...] = ()
 
     def unlocked(self, stage: str) -> frozenset[str]:
         """Clusters `review reopen` opened at ``stage`` (a stage lock does not apply to them)."""
@@ -107,8 +109,9 @@ def _log_files(project: Project) -> list[Path]:
     return out
 
 
-def _mark_lines(path: Path) -> list[dict]:
-    """The valid label and reopen lines of one log (other lines are not parsed: logs are large)."""
+def _mark_lines(path: Path) -> list[tuple[int, dict]]:
+    """The valid label and reopen lines of one log with their line numbers (other lines are not
+    parsed: logs are large)."""
     from review.io.logline import mark_line_problem
 
     try:
@@ -118,7 +121,7 @@ def _mark_lines(path: Path) -> list[dict]:
     if b'"label"' not in data and b'"reopen"' not in data:
         return []
     out = []
-    for raw in data.split(b"\n"):
+    for lineno, raw in enumerate(data.split(b"\n"), start=1):
         if b'"label"' not in raw and b'"reopen"' not in raw:
             continue
         try:
@@ -130,7 +133,7 @@ def _mark_lines(path: Path) -> list[dict]:
             and obj.get("op") in ("label", "reopen")
             and mark_line_problem(obj) is None  # the decision readers report invalid lines
         ):
-            out.append(obj)
+            out.append((lineno, obj))
     return out
 
 
@@ -139,10 +142,15 @@ def read_marks(project: Project, clusters: Clusters | ClusterIndex) -> Marks:
     reopens: list[Reopen] = []
     own: dict[tuple[str, str], dict[str, str]] = {}  # (who, cid) -> casefold -> label
     cluster_of = clusters.cluster_of
+    unknown: list[str] = []
     for path in _log_files(project):
-        for obj in _mark_lines(path):
+        for lineno, obj in _mark_lines(path):
             cid = cluster_of.get(str(obj.get("record_id", "")))
             if cid is None:
+                rid = obj["record_id"]
+                unknown.append(
+                    f"{path}:{lineno}: record {rid} is not in the dedup clusters, ignored"
+                )
                 continue
             who = str(obj.get("reviewer") or obj.get("resolver") or path.stem)
             if obj["op"] == "reopen":
@@ -175,6 +183,7 @@ def read_marks(project: Project, clusters: Clusters | ClusterIndex) -> Marks:
     return Marks(
         tuple(reopens),
         {cid: {k: tuple(v) for k, v in sorted(labs.items())} for cid, labs in labels.items()},
+        tuple(unknown),
     )
 
 
@@ -184,7 +193,7 @@ def own_labels(
     """One reviewer's standing labels (their own log only: blind), cluster id -> labels."""
     mine: dict[str, dict[str, str]] = {}
     cluster_of = clusters.cluster_of
-    for obj in _mark_lines(path):
+    for _lineno, obj in _mark_lines(path):
         if obj["op"] != "label":
             continue
         cid = cluster_of.get(str(obj.get("record_id", "")))

@@ -164,6 +164,7 @@ def _marks_lines(marks: Any, lines: list[str]) -> None:
             lines.append(
                 f"  … and {len(marks.reopens) - LIST_AT_MOST} earlier (review status --json)"
             )
+    lines.extend(f"warning: {p}" for p in marks.unknown[:LIST_AT_MOST])
     counts = marks.label_counts()
     if counts:
         lines.append("labels: " + ", ".join(f"{k} ({n})" for k, n in counts[:LIST_AT_MOST]))
