@@ -317,7 +317,7 @@ def gap_map_figure(ct: CrossTab) -> Any:
 
 def write_gap_map(ct: CrossTab, svg_path: Path, png_path: Path) -> None:
     """gap-map.svg (text as text), gap-map.png (300 dpi) and, beside them, gap-map.csv with the
-    numbers drawn."""
+    numbers: the whole table, its Not reported row/column (not drawn) included."""
     from review.figures import PNG_DPI, editable
     from review.io.files import atomic_write_bytes, atomic_write_text
 
