@@ -41,6 +41,7 @@ BAD = {
 }
 
 
+@pytest.mark.slow  # the demo (about 30 s of setup); the same classes run fast below
 @pytest.mark.parametrize("kind", sorted(BAD))
 def test_bad_line_is_reported_and_skipped(demo_run, tmp_path, kind):
     root = tmp_path / "demo"
@@ -144,6 +145,7 @@ def test_fulltext_attach_lines_are_checked(project):
     )
 
 
+@pytest.mark.slow  # needs the demo's charting
 def test_damaged_charting_version_is_a_message(demo_run, tmp_path):
     root = tmp_path / "demo"
     shutil.copytree(demo_run.root, root)
@@ -154,3 +156,37 @@ def test_damaged_charting_version_is_a_message(demo_run, tmp_path):
     assert res.exit_code == 1, res.output
     assert isinstance(res.exception, SystemExit), res.exception
     assert "damaged charting file (reports is not an object)" in " ".join(res.stderr.split())
+
+
+@pytest.mark.parametrize("kind", sorted(BAD))
+def test_bad_line_on_a_small_project_is_reported_and_skipped(project, kind):
+    """The demo test above on two records: the bad line is later than the good one, so it would
+    become Ana's current decision if it were read."""
+    from test_screen_helpers import decide, make_clusters, set_protocol
+
+    from review.screen import final_decisions
+
+    project = set_protocol(
+        project, title_abstract__exclusion_reasons=[{"id": "wrong-date", "label": "Wrong date"}]
+    )
+    make_clusters(project, 2)
+    for who in ("Ana", "Ben"):
+        decide(project, who, "r1", "include")
+    path = project.data_dir / "screening" / "ana.jsonl"
+    obj = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
+    bad = {**obj, **BAD[kind], "at": "2030-01-01T00:00:00.000000Z"}
+    bad.update({k: v for k, v in BAD[kind].items() if k == "at"})
+    if bad["at"] is None:
+        del bad["at"]
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(bad) + "\n")
+    line = len(path.read_text(encoding="utf-8").splitlines())
+    project = Project.open(project.root)
+    fd = final_decisions(project, "title-abstract")["r1"]
+    assert (fd.decision, fd.via) == ("include", "agreement")
+    problems = (
+        agreement(project, "title-abstract").log_problems + agreement(project, FT).log_problems
+    )
+    assert any(p.startswith(f"{path}:{line}: ") and p.endswith(", ignored") for p in problems), (
+        problems
+    )

@@ -288,6 +288,13 @@ def test_team_stop_on_a_split_stage_three_reviewers_two_per_record(project):
     for who in team_names:
         with ScreeningSession(project, TA, who) as s:
             assert s.item() is None
+    # the lead reviewer's view agrees: nothing left for anyone once the team stopped
+    from review.screen.team import team_view
+
+    st = next(st for st in team_view(project).stages if st.stage == TA)
+    assert st.stopped and {r.reviewer: r.remaining for r in st.reviewers} == dict.fromkeys(
+        team_names, 0
+    )
 
 
 def test_the_full_screen_app_says_the_stage_was_stopped(project):

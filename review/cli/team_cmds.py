@@ -71,6 +71,7 @@ def _print_stage(con: object, st: StageTeam) -> None:
     head = (
         f"{st.stage}: {st.eligible} records{split}; {st.final_decided} with a final "
         f"decision, {st.conflicts} conflicts waiting"
+        + ("; stopped for the whole team (nothing left to screen)" if st.stopped else "")
     )
     if not st.reviewers:
         con.print(f"{escape(head)}; no decisions yet")  # type: ignore[attr-defined]

@@ -137,10 +137,12 @@ class StageTeam:
     final_decided: int
     conflicts: int
     reviewers: tuple[ReviewerProgress, ...]
+    stopped: bool = False  # the team recorded a stop (docs/ranking.md, "Team stop")
 
     def to_json(self) -> dict[str, Any]:
         return {
             "stage": self.stage,
+            "stopped": self.stopped,
             "eligible": self.eligible,
             "reviewers_per_record": self.reviewers_per_record,
             "assignment": self.assignment,
@@ -225,6 +227,8 @@ def stage_team(
     names = sorted(set(screening_roster(project.protocol, state.stage)) | set(state.decisions))
     conflicts = {cid for cid, fd in final.items() if fd.via == "conflict"}
     needs_screener = {cid for cid in elig if (fd := final.get(cid)) is None or fd.via == "pending"}
+    if state.stopped:  # a team stop: nobody is offered the records they have not screened
+        needs_screener = set()
     rows = []
     for name in names:
         mine = {cid: d for cid, d in state.decisions.get(name, {}).items() if cid in elig}
@@ -257,6 +261,7 @@ def stage_team(
         final_decided=sum(1 for fd in final.values() if fd.decision is not None),
         conflicts=len(conflicts),
         reviewers=tuple(rows),
+        stopped=state.stopped,
     )
 
 
