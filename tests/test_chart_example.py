@@ -156,7 +156,16 @@ def test_crosstab_and_gap_map_totals(summary):
     for i in range(len(gap.rows)):
         assert max(gap.counts[i]) <= gap.row_totals[i]
     theory = next(c for c in summary.crosstabs if c.col_field == "theoretical_framework")
-    assert theory.col_totals == (15, 9, 5)
+    assert theory.col_totals[:3] == (15, 9, 5)  # the published counts
+    # the two court-based programmes with no framework are a "Not reported" column, so the
+    # row adds up (2 + 0 + 1 + 2 = 5) instead of silently showing 3 of 5
+    assert theory.cols[-1] == NOT_REPORTED and theory.col_totals[-1] == 2
+    court = theory.rows.index("Court-based multidisciplinary legal representation")
+    assert theory.counts[court] == (2, 0, 1, 2) and theory.row_totals[court] == 5
+    # the gap map leaves out the programmes with no outcome found, and says so
+    shown = gap.shown()
+    assert NOT_REPORTED not in shown.cols and shown.n == 24
+    assert shown.left_out == "2 programmes with no Outcomes found"
 
 
 def test_named_publications_keep_real_first_authors(example):

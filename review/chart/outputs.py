@@ -240,6 +240,13 @@ def summary_markdown(summary: Summary, title: str = "") -> str:
             f"Rows: {g.row_label}; columns: {g.col_label}; cells: number of {g.level.plural} "
             "(gap-map.svg, gap-map.png).",
         ]
+        shown = g.shown()
+        if shown.n_left_out:
+            verb = "is" if shown.n_left_out == 1 else "are"
+            out[-1] += (
+                f" {_md_escape(shown.left_out)} {verb} not shown in the map (gap-map.csv and "
+                "the Gap map sheet of summary.xlsx include them)."
+            )
     return "\n".join(out) + "\n"
 
 
@@ -249,13 +256,24 @@ def _wrap(text: str, width: int = 18) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
+def gap_map_title(ct: CrossTab) -> tuple[str, str]:
+    """The gap map's title and what it counts: ("Evidence-gap map: A × B", "number of reports,
+    n = 36; 6 reports with no Continent not shown") — ``ct`` as drawn (:meth:`CrossTab.shown`)."""
+    counted = f"number of {ct.level.plural}, n = {ct.n}"
+    if ct.n_left_out:
+        counted += f"; {ct.left_out} not shown"
+    return f"Evidence-gap map: {ct.row_label} × {ct.col_label}", counted
+
+
 def gap_map_figure(ct: CrossTab) -> Any:
-    """A bubble chart: rows x columns, bubble area ~ number of units, counts printed."""
+    """A bubble chart: rows x columns, bubble area ~ number of units, counts printed; units
+    without a value of either field are left out, and the title says how many."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
+    ct = ct.shown()
     n_rows, n_cols = len(ct.rows), len(ct.cols)
     fig = Figure(figsize=(2.0 + 1.25 * n_cols, 1.2 + 0.75 * n_rows))
     ax = fig.add_subplot(1, 1, 1)
@@ -287,18 +305,19 @@ def gap_map_figure(ct: CrossTab) -> Any:
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_title(
-        f"Evidence-gap map: {ct.row_label} × {ct.col_label} "
-        f"(number of {ct.level.plural}, n = {ct.n})",
-        fontsize=10,
-    )
+    title, counted = gap_map_title(ct)
+    one_line = f"{title} ({counted})"
+    width = int(fig.get_figwidth() * 12)  # characters at 10 pt
+    if len(one_line) > width:  # the title, then what it counts, wrapped to the figure
+        one_line = f"{_wrap(title, width)}\n{_wrap(f'({counted})', width)}"
+    fig.suptitle(one_line, fontsize=10)  # centred on the figure: the whole width for it
     fig.tight_layout()
     return fig
 
 
 def write_gap_map(ct: CrossTab, svg_path: Path, png_path: Path) -> None:
     """gap-map.svg (text as text), gap-map.png (300 dpi) and, beside them, gap-map.csv with the
-    numbers drawn."""
+    numbers: the whole table, its Not reported row/column (not drawn) included."""
     from review.figures import PNG_DPI, editable
     from review.io.files import atomic_write_bytes, atomic_write_text
 

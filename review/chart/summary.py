@@ -9,7 +9,7 @@ number of reports is shown beside it). Every percentage follows :mod:`review.per
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from review.chart.model import Charting
@@ -17,6 +17,7 @@ from review.chart.schema import REPORT_LEVEL, Field, Level, Schema
 from review.percent import percent
 
 NOT_REPORTED = "Not reported"
+NOT_APPLICABLE = "Not applicable"  # crosstabs: blank where the field's required_when fails
 MULTI_NOTE = "multi-valued: percentages sum to more than 100%"
 
 
@@ -57,6 +58,40 @@ class CrossTab:
     n: int  # units counted (reports, or units of the further level)
     note: str = ""
     level: Level = REPORT_LEVEL  # what is counted
+    # the last blank_rows rows / blank_cols columns are "Not reported" / "Not applicable":
+    # the units without a value of the field, so every unit is in a row and a column
+    blank_rows: int = 0
+    blank_cols: int = 0
+    # set by shown(): the units its table leaves out ("6 reports with no Continent")
+    left_out: str = ""
+    n_left_out: int = 0
+
+    def shown(self) -> CrossTab:
+        """The table without its blank rows and columns — what the gap map draws; totals and
+        ``n`` stay those of every unit, ``left_out`` says which units no cell holds."""
+        nr, nc = len(self.rows) - self.blank_rows, len(self.cols) - self.blank_cols
+        no_row = sum(self.row_totals[nr:])  # each unit is in exactly one blank row or none
+        no_col = sum(self.col_totals[nc:])
+        both = sum(sum(row[nc:]) for row in self.counts[nr:])
+        k = no_row + no_col - both
+        if no_row and no_col:
+            text = f"{self.level.count(k)} with no {self.row_label} or no {self.col_label}"
+        elif k:
+            text = f"{self.level.count(k)} with no {self.row_label if no_row else self.col_label}"
+        else:
+            text = ""
+        return replace(
+            self,
+            rows=self.rows[:nr],
+            cols=self.cols[:nc],
+            counts=tuple(row[:nc] for row in self.counts[:nr]),
+            row_totals=self.row_totals[:nr],
+            col_totals=self.col_totals[:nc],
+            blank_rows=0,
+            blank_cols=0,
+            left_out=text,
+            n_left_out=k,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,33 +202,48 @@ def _frequency(
     )
 
 
+def _blank(f: Field, row: dict[str, Any]) -> str:
+    """Why ``row`` has no value of ``f``: not reported, or not applicable (its required_when
+    fails)."""
+    return NOT_REPORTED if f.required_when is None or _applies(f, row) else NOT_APPLICABLE
+
+
+def _axis(f: Field, units: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """A crosstab's values of ``f`` (choices, then values beyond them; countries only when
+    present) and the blank rows its units need after them."""
+    present = {v for row in units.values() for v in _values(row, f)}
+    values = [v for v in f.choices if v in present or f.type != "country"]
+    values += sorted(present - set(values))
+    needed = {_blank(f, row) for row in units.values() if not _values(row, f)}
+    return values, [b for b in (NOT_REPORTED, NOT_APPLICABLE) if b in needed]
+
+
 def _crosstab(
     schema: Schema, a: str, b: str, rows_by_level: Mapping[str, dict[str, dict[str, Any]]]
 ) -> CrossTab:
-    """Units of the fields' level (reports, or the further level's) per pair of values."""
+    """Units of the fields' level (reports, or the further level's) per pair of values; a unit
+    without a value is in the "Not reported" (or "Not applicable") row or column, so each row's
+    cells add up to its total (single-valued columns) and the column totals to n."""
     fa, fb = schema.field(a), schema.field(b)
     level = schema.level(fa.level)
     units = rows_by_level[fa.level]
-    present_a = {v for row in units.values() for v in _values(row, fa)}
-    present_b = {v for row in units.values() for v in _values(row, fb)}
-    rows = [v for v in fa.choices if v in present_a or fa.type != "country"]
-    rows += sorted(present_a - set(rows))
-    cols = [v for v in fb.choices if v in present_b or fb.type != "country"]
-    cols += sorted(present_b - set(cols))
+    (va, ba), (vb, bb) = _axis(fa, units), _axis(fb, units)
+    rows, cols = va + ba, vb + bb
+    row_at, col_at = {v: i for i, v in enumerate(va)}, {v: j for j, v in enumerate(vb)}
+    blank_row = {v: len(va) + k for k, v in enumerate(ba)}
+    blank_col = {v: len(vb) + k for k, v in enumerate(bb)}
     counts = [[0] * len(cols) for _ in rows]
     row_tot = [0] * len(rows)
     col_tot = [0] * len(cols)
     for row in units.values():
-        va, vb = set(_values(row, fa)), set(_values(row, fb))
-        for i, r in enumerate(rows):
-            if r in va:
-                row_tot[i] += 1
-                for j, c in enumerate(cols):
-                    if c in vb:
-                        counts[i][j] += 1
-        for j, c in enumerate(cols):
-            if c in vb:
-                col_tot[j] += 1
+        ia = [row_at[v] for v in dict.fromkeys(_values(row, fa))] or [blank_row[_blank(fa, row)]]
+        jb = [col_at[v] for v in dict.fromkeys(_values(row, fb))] or [blank_col[_blank(fb, row)]]
+        for i in ia:
+            row_tot[i] += 1
+            for j in jb:
+                counts[i][j] += 1
+        for j in jb:
+            col_tot[j] += 1
     note = ""
     if fa.multi or fb.multi:
         note = f"A {level.singular} with several values is counted in each of its cells."
@@ -210,6 +260,8 @@ def _crosstab(
         n=len(units),
         note=note,
         level=level,
+        blank_rows=len(ba),
+        blank_cols=len(bb),
     )
 
 

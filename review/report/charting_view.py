@@ -54,13 +54,15 @@ class CrossTabView:
     n: int  # units counted
     note: str
     level: Level  # what is counted (its words)
+    blank_rows: int  # the last rows/columns: units with no value ("Not reported")
+    blank_cols: int
 
     @classmethod
     def of(cls, ct: CrossTab, **more: Any) -> Self:
         """The summary's crosstab (``more``: a subclass's own fields)."""
         return cls(
             ct.row_label, ct.col_label, ct.rows, ct.cols, ct.counts, ct.row_totals,
-            ct.col_totals, ct.n, ct.note, ct.level, **more,
+            ct.col_totals, ct.n, ct.note, ct.level, ct.blank_rows, ct.blank_cols, **more,
         )  # fmt: skip
 
 
@@ -70,6 +72,9 @@ class GapMapView(CrossTabView):
     counts reports, else the further level's unit ids)."""
 
     members: tuple[tuple[tuple[str, ...], ...], ...] = ()  # members[i][j]: ids
+    # units without a value of either field: not drawn ("6 reports with no Continent")
+    left_out: str = ""
+    n_left_out: int = 0
 
     def page_json(self) -> dict[str, Any]:
         """What the page script reads to list a bubble's units and reports."""
@@ -204,10 +209,18 @@ def cell_members(ct: CrossTab, units: dict[str, dict[str, Any]]) -> list[list[li
 
 
 def _gap_map(ct: CrossTab, charting: Charting) -> GapMapView:
+    """The gap map as drawn: the values reported (the crosstab's blank rows and columns left
+    out, and said so)."""
+    ct = ct.shown()
     members = cell_members(ct, charting.reports if ct.level.name == "report" else charting.units)
     got = tuple(tuple(len(c) for c in row) for row in members)
     if got != ct.counts:  # the same rule as the summary's counts, or the map would mislead
         raise ReviewError(
             "gap map: cell members do not match the summary's counts (please report)."
         )
-    return GapMapView.of(ct, members=tuple(tuple(tuple(c) for c in row) for row in members))
+    return GapMapView.of(
+        ct,
+        members=tuple(tuple(tuple(c) for c in row) for row in members),
+        left_out=ct.left_out,
+        n_left_out=ct.n_left_out,
+    )
