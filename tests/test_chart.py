@@ -410,6 +410,7 @@ def test_compare_two_reviewers_then_consensus(chart_project, tmp_path, example):
     assert final.reports["frame-2006"]["country"] == "United States"
 
 
+@pytest.mark.slow  # two summaries with figures (~3 s); tests/test_reproducible.py checks every output
 def test_summary_outputs_are_deterministic(chart_project, tmp_path, example):
     from defusedxml import ElementTree
 

@@ -43,6 +43,7 @@ def _cells(wb, sheet: str):
     return out
 
 
+@pytest.mark.slow  # the whole consensus round trip on the example (~5 s); test_compare_two_reviewers_then_consensus stays fast
 def test_consensus_round_trip(chart_project, tmp_path, example, monkeypatch):  # noqa: F811
     root = str(chart_project.root)
     a = filled(chart_project, tmp_path, example, "a.xlsx")

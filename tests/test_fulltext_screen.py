@@ -148,6 +148,7 @@ def _strip_styles(view, line: int) -> list[tuple[str, str]]:
             for seg in strip]  # fmt: skip
 
 
+@pytest.mark.slow  # ~4.5 s of Textual pilot; the line-mode full-text tests stay fast
 def test_pilot_scroll_search_keyword_hit_and_decide(attached, monkeypatch):
     """Acceptance: open the full-text screener on a real multi-page PDF, scroll, search a word,
     jump to a keyword hit, open the file (no viewer here), decide; the decision is logged."""

@@ -246,6 +246,7 @@ def test_a_report_level_review_never_says_programme(project, tmp_path):
     assert "Denominator: n = 4 reports." in md
 
 
+@pytest.mark.slow  # ~3 s; the report-level test beside it stays fast
 def test_a_level_of_its_own_speaks_its_words(project, tmp_path):
     ids = _screened_project(project, tmp_path, SITES)
     printed = "\n".join(_chart(project, tmp_path, ids, units=True))

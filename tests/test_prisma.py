@@ -240,6 +240,7 @@ def test_svg_text_is_editable(example) -> None:
     assert "font-family: 'DejaVu Sans', 'Arial', 'Helvetica'" in build.files["prisma.svg"].decode()
 
 
+@pytest.mark.slow  # two renders (~2.5 s); tests/test_reproducible.py checks every output
 def test_svg_is_deterministic(example) -> None:
     inputs, build = example
     again = build_files(inputs, FACTS, DiagramOptions(title="Parent peer advocacy"))
