@@ -236,6 +236,14 @@ def _parse_sources(data: dict[str, Any], path: Path) -> list[SourceSpec]:
 MAX_QUERY_BYTES = 1_000_000  # a search strategy is text; a bigger file is a wrong path
 
 
+def read_query_file(path: Path) -> str:
+    """The text of a search-strategy file (UTF-8, at most :data:`MAX_QUERY_BYTES`); raises
+    OSError or UnicodeDecodeError for the caller to word (protocol key or import flag)."""
+    if path.stat().st_size > MAX_QUERY_BYTES:
+        raise OSError(f"larger than {MAX_QUERY_BYTES // 1_000_000} MB: not a query")
+    return path.read_text(encoding="utf-8-sig")
+
+
 def _search_strategy(s: dict[str, Any], where: str, path: Path) -> dict[str, Any]:
     """A source's ``query`` (or the text of ``query_file``), ``limits`` and ``results``."""
     query = s.get("query")
@@ -249,9 +257,7 @@ def _search_strategy(s: dict[str, Any], where: str, path: Path) -> dict[str, Any
     if query_file not in (None, ""):
         target = project_root_of(path) / str(query_file)
         try:
-            if target.stat().st_size > MAX_QUERY_BYTES:
-                raise OSError(f"larger than {MAX_QUERY_BYTES // 1_000_000} MB: not a query")
-            text = target.read_text(encoding="utf-8-sig")
+            text = read_query_file(target)
         except (OSError, UnicodeDecodeError) as exc:
             raise ProjectError(
                 f"{path}: {where} query_file {query_file!r} cannot be read ({exc}); save the "

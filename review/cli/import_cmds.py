@@ -203,12 +203,10 @@ def _search_given(
     if query_file is not None:
         if query:
             raise InputError("give the query as --query TEXT or --query-file FILE, not both.")
-        from review.protocol import MAX_QUERY_BYTES
+        from review.protocol import read_query_file
 
         try:
-            if query_file.stat().st_size > MAX_QUERY_BYTES:
-                raise OSError(f"larger than {MAX_QUERY_BYTES // 1_000_000} MB: not a query")
-            text = query_file.read_text(encoding="utf-8-sig")
+            text = read_query_file(query_file)
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(
                 f"{query_file}: the --query-file cannot be read ({exc}); save the search "

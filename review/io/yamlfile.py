@@ -146,14 +146,17 @@ def compose_yaml(text: str, path: Path | str) -> Any:
     except _Refused as exc:
         raise InputError(f"{exc.what}. Fix the file.", file=str(path), line=exc.line) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or exc
-        raise InputError(
-            f"not valid YAML ({problem}). Fix the file.", file=str(path), line=line
-        ) from None
+        raise _not_yaml(exc, path) from None
     finally:
         loader.dispose()
+
+
+def _not_yaml(exc: Exception, path: Path | str) -> InputError:
+    """PyYAML's error as our message, with the line where PyYAML found the problem."""
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(exc, "problem", None) or exc
+    return InputError(f"not valid YAML ({problem}). Fix the file.", file=str(path), line=line)
 
 
 def load_yaml(data: bytes | str, path: Path | str) -> Any:
@@ -168,12 +171,7 @@ def load_yaml(data: bytes | str, path: Path | str) -> Any:
     try:
         return loader.construct_document(root)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or exc
-        raise InputError(
-            f"not valid YAML ({problem}). Fix the file.", file=str(path), line=line
-        ) from None
+        raise _not_yaml(exc, path) from None
     finally:
         loader.dispose()
 
