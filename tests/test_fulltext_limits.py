@@ -10,9 +10,9 @@ import resource
 import shutil
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
+from reliability_hostile import pdf_bomb
 from test_fulltext_attach import _project_at_fulltext
 from typer.testing import CliRunner
 
@@ -22,38 +22,6 @@ from review.project import Project
 runner = CliRunner()
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "data" / "fulltext"
-
-
-def pdf_bomb(ops: int) -> bytes:
-    """A one-page PDF whose content stream repeats ``BT /F1 1 Tf (a) Tj ET`` ``ops`` times,
-    compressed with FlateDecode (2 million operators: about 110 KB on disk, ~1 GB in PDFium)."""
-    unit = b"BT /F1 1 Tf (a) Tj ET\n"
-    comp = zlib.compressobj(9)
-    parts, left = [], ops
-    while left > 0:
-        n = min(left, 50_000)
-        parts.append(comp.compress(unit * n))
-        left -= n
-    stream = b"".join(parts) + comp.flush()
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
 
 
 def _review(root: Path, *args: str, memory_mb: int, **env: str) -> subprocess.CompletedProcess:
