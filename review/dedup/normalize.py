@@ -13,7 +13,7 @@ together they are the comparison keys, and their rules read best side by side.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from review.dedup.fold import fold
@@ -472,7 +472,8 @@ class NormRecord:
     search_set: str = ""
     title_alts: tuple[str, ...] = ()  # compact forms of a bracketed translation / parallel title
     supplement: bool = False  # a supplement issue or abstract pages (S12, A113)
-    page_digits: str = ""  # the first page's number without a letter prefix (S72 -> 72)  # bib-dedupe/CoLRev convention: a set already deduplicated
+    page_digits: str = ""  # the first page's number without a letter prefix (S72 -> 72)
+    translated: bool = False  # the title is (or carries) a bracketed translation  # bib-dedupe/CoLRev convention: a set already deduplicated
 
 
 def _simple_number(text: str) -> str:
@@ -491,7 +492,39 @@ def _volume(volume: str, year: int | None) -> str:
     return v
 
 
+# A literal missing-value string where a field has no value (R/pandas/SAS exports, database
+# placeholders): compared as a value it would agree with every other "NA" and disagree with the
+# real value, so it is read as missing in every field.
+_MISSING_VALUE = re.compile(
+    r"(?i)^\W*(?:n\.?\s?/?\s?a\.?|nan|null|none|nil|not available|not applicable|unknown"
+    r"|no abstract(?: available)?|abstract (?:not )?available|abstract missing|no pagination"
+    r"(?: specified)?|pages? not available)\W*$|^\W*$"
+)
+
+
+def present(value: str) -> str:
+    """``value``, or '' when it is a missing-value string (``NA``, ``N/A``, ``null``, ``[no
+    abstract]``, ``-``)."""
+    if value and len(value) < 40 and _MISSING_VALUE.match(value):
+        return ""
+    return value
+
+
+def _present_fields(rec: Record) -> Record:
+    """The record with every missing-value string emptied (the same object when there is none)."""
+    changes: dict[str, object] = {
+        name: ""
+        for name in ("title", "abstract", "journal", "volume", "issue", "pages", "doi", "pmid")
+        if getattr(rec, name) and not present(getattr(rec, name))
+    }
+    authors = tuple(a for a in rec.authors if present(a))
+    if len(authors) != len(rec.authors):
+        changes["authors"] = authors
+    return replace(rec, **changes) if changes else rec  # type: ignore[arg-type]
+
+
 def normalize_record(rec: Record, index: int = 0) -> NormRecord:
+    rec = _present_fields(rec)
     title = normalize_title(rec.title)
     toks = title.split()
     compact = "".join(w for w in toks if w not in TITLE_STOPWORDS) or title.replace(" ", "")
@@ -565,6 +598,7 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         title_alts=tuple(c for c in (_compact(t) for t in alts) if c and c != compact),
         supplement=supplement,
         page_digits=_page_number(first),
+        translated=bool(alts) or bool(_WHOLE_BRACKET.match(rec.title)),
     )
 
 
@@ -588,6 +622,8 @@ def _article_number(rec: Record) -> str:
     return ""
 
 
+# MEDLINE's translated title: the English title in brackets, then perhaps "[Article in German]".
+_WHOLE_BRACKET = re.compile(r"^\s*\[[^\[\]]{10,}\]")
 _ARTICLE_NUMBER_TAGS = frozenset(
     {"article_number", "article number", "articlenumber", "art_no", "art. no.", "eid", "c7"}
 )

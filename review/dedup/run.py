@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from review.dedup.pipeline import DedupResult, ProgressFn
     from review.project import Project
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: issue 22 (missing-value strings, lost letters, translated titles)
 # maybe-pairs.csv: the pair, then each field of the two records side by side (a file format)
 MAYBE_SIDES = ("source", "title", "authors", "year", "journal", "volume", "pages", "doi")
 MAYBE_COLUMNS = (
@@ -330,6 +330,7 @@ def _write_summary(project: Project, result: DedupResult, options: DedupOptions)
             "refused_same": [list(p) for p in result.refused_same],
             "verdict_conflicts": [list(p) for p in _conflicts(project)],
             "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
+            "field_reliability": result.reliability.to_json(),
         },
     )
 

@@ -48,6 +48,7 @@ class PairScore:
     online_first: bool = False  # one side has no volume and pages from 1 (an online-first copy)
     exact_authors: bool = False  # the same full author list (at least two names)
     title_len: int = 0  # letters of the shorter compact title
+    translated: bool = False  # one title is a bracketed translation (the other may be original)
 
 
 def title_similarity(x: NormRecord, y: NormRecord) -> tuple[float, str]:
@@ -257,6 +258,7 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         online_first=_online_first(x, y) or _online_first(y, x),
         exact_authors=len(x.authors) >= 2 and x.authors == y.authors,
         title_len=min(len(x.title_compact), len(y.title_compact)),
+        translated=x.translated != y.translated,
     )
 
 
