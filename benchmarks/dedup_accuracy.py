@@ -351,7 +351,8 @@ def _plant_issue22(row, a, b, noise, rng, abbreviate):
             return None
         b[issue_col] = rng.choice(["NA", "N/A", "null"])
         b["pages"] = rng.choice(["NA", "N/A", "null", "-"])
-        b["author"] = row.get("author", "") + " and NA"
+        if len(names) >= 2:  # (a single "Surname, Given Given" would be re-split by the importer)
+            b["author"] = row.get("author", "") + " and NA"
         if "abstract" in b:
             a["abstract"] = rng.choice(["[No abstract available]", "[no abstract]", "NA"])
             b["abstract"] = rng.choice(["No abstract available", "N/A", "null"])
@@ -408,7 +409,8 @@ def _plant_issue22(row, a, b, noise, rng, abbreviate):
         b["journal"] = abbreviate(row["journal"]).replace(".", "")
     elif noise == "original_vs_translated":
         # MEDLINE's "[English title]. [Article in German]" vs the original-language title.
-        if not (row.get("pages") and row.get("volume") and names and len(words) >= 4):
+        numbered = row.get("volume", "").isdigit() and row.get("pages", "")[:1].isdigit()
+        if not (numbered and names and len(words) >= 4):
             return None
         title = re.sub(r"(\s*\[[^\]]*\])+\W*$", "", row["title"]).rstrip(".")
         a["title"] = " ".join(_rot(w) for w in title.split())
@@ -454,14 +456,21 @@ def stress_file(src: Path, truth: set[Pair], out: Path, n: int, seed: int):
     extra: list[dict] = []
     planted: dict[str, set[Pair]] = {k: set() for k in NOISE}
     other_ids: set[str] = set()
-    k = 0
+    # Round robin over the classes; a record that does not suit the next class is offered to
+    # the following ones (a set without issues cannot give a volume/issue-junk copy).
+    turn = 0
     for row in candidates:
-        if k >= n * len(NOISE):
+        open_ = [c for c in NOISE if len(planted[c]) < n]
+        if not open_:
             break
-        noise = NOISE[k % len(NOISE)]
-        got = plant(row, noise, rng, lambda j: abbreviate(j, remove_part=True))
-        if got is None:
+        for step in range(len(open_)):
+            noise = open_[(turn + step) % len(open_)]
+            got = plant(row, noise, rng, lambda j: abbreviate(j, remove_part=True))
+            if got is not None:
+                break
+        else:
             continue
+        turn += 1
         a, b = got
         b["ID"] = f"{row['ID']}_dup"
         replaced[row["ID"]] = a
@@ -469,7 +478,6 @@ def stress_file(src: Path, truth: set[Pair], out: Path, n: int, seed: int):
         planted[noise].add(frozenset((row["ID"], b["ID"])))
         if noise in OTHER_SOURCE:
             other_ids.add(b["ID"])
-        k += 1
     with open(out, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()

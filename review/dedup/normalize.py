@@ -65,7 +65,8 @@ _PROTOCOL = re.compile(
 )
 _CONFERENCE_VENUE = re.compile(
     r"\b(?:abstract|abstracts|meeting|congress|conference|symposium|proceedings|suppl"
-    r"|supplement|annual|workshop|colloquium|poster|posters|summit|convention)\b"
+    r"|supplement|annual|workshop|colloquium|poster|posters|summit|convention"
+    r"|abstr|proc|conf|congr|symp|meet)\b"  # the same words as ISO 4 abbreviates them
 )
 _COCHRANE = re.compile(r"\bcochrane\b")
 
