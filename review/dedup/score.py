@@ -213,7 +213,9 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         # Supplements are numbered every which way ("64" + "SUPPL. 1" in one export, "1" + "NA"
         # in another): a differing volume or issue proves nothing there.
         same_volume = same_volume or None
-        same_issue = same_issue or None
+        # Nor does an agreeing one: most supplements are "Suppl 1" (two abstracts of one meeting
+        # printed in two journals' supplements agree on it).
+        same_issue = None
     # The same item listed once under its journal and once under "… Conference: …" is one
     # record; a conference version and a journal version have different volume/pages.
     same_item = bool(
