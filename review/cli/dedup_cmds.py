@@ -342,6 +342,10 @@ def import_cmd(
     )
     from rich.markup import escape
 
+    if summary.note:
+        from review.cli.common import err_console
+
+        err_console().print(f"[yellow]Warning:[/yellow] {escape(summary.note)}")
     con = out_console()
     con.print(
         f"Imported {summary.recorded} verdict(s) into {escape(str(summary.file))} "

@@ -279,6 +279,7 @@ def screen_import(
     )
     from rich.markup import escape
 
+    _encoding_note(res.note)
     out_console().print(
         f"Imported {res.imported} decisions for {escape(reviewer)} at {stage} "
         f"({res.unchanged} unchanged, {res.blank} blank rows)"
@@ -541,10 +542,19 @@ def resolve_import(
         from_other_project=from_other_project,
         reopen=_reopen_reason(reopen, reason),
     )
+    _encoding_note(res.note)
     out_console().print(
         f"Imported {res.imported} resolutions at {stage} ({res.unchanged} unchanged, "
         f"{res.blank} blank rows)."
     )
+
+
+def _encoding_note(note: str) -> None:
+    """The sheet reader's note on an inferred encoding (cp1252 …), as a warning on stderr."""
+    if note:
+        from rich.markup import escape
+
+        err_console().print(f"[yellow]Warning:[/yellow] {escape(note)}")
 
 
 @fulltext_app.command("attach")
