@@ -234,7 +234,7 @@ def _read_key() -> str:
 
     if sys.stdin is not None and sys.stdin.isatty():
         try:
-            return _getch().lower()
+            return typer.getchar().lower()  # Ctrl-C, Ctrl-D: KeyboardInterrupt, EOFError
         except (EOFError, KeyboardInterrupt):
             return "q"
     while True:
@@ -243,30 +243,6 @@ def _read_key() -> str:
             return "q"
         if not ch.isspace():
             return ch.lower()
-
-
-def _getch() -> str:
-    """A single key from the terminal without waiting for Enter."""
-    import sys
-
-    try:
-        import msvcrt  # Windows
-    except ImportError:
-        import termios
-        import tty
-
-        fd = sys.stdin.fileno()
-        old = termios.tcgetattr(fd)
-        try:
-            tty.setraw(fd)
-            ch = sys.stdin.read(1)
-        finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, old)
-    else:
-        ch = msvcrt.getwch()
-    if ch in ("\x03", "\x04"):  # Ctrl-C, Ctrl-D
-        raise KeyboardInterrupt
-    return ch
 
 
 @dedup_app.command("export")
