@@ -206,8 +206,8 @@ def review_cmd(
         review dedup review --reviewer "Ana Silva"
     """
     from review.cli.common import out_console
+    from review.cli.ui.review_ui import review_session
     from review.dedup.clusters import load_clusters
-    from review.dedup.review_ui import review_session
 
     proj = project_from(ctx, project)
     load_clusters(proj)  # a clear error when `review dedup` has not run

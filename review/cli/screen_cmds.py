@@ -196,11 +196,11 @@ def screen(
 def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewer: str) -> None:
     """The line mode (stdin/stdout) or the full-screen app, until the reviewer quits."""
     if line_mode:
-        from review.screen.lineui import run_line
+        from review.cli.ui.lineui import run_line
 
         run_line(session, _read_line, typer.echo)
     else:
-        from review.screen.tui import ScreenerApp
+        from review.cli.ui.tui import ScreenerApp
 
         ScreenerApp(session).run()
         p = session.pace()

@@ -26,12 +26,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from review.cli.ui.textview import FullTextView
+from review.cli.ui.tui_dialogs import PromptScreen, ReasonScreen, ReopenScreen
 from review.errors import ReviewError
 from review.io.printable import printable
 from review.screen.session import ScreeningSession, format_eta
 from review.screen.textdoc import TextDocument
-from review.screen.textview import FullTextView
-from review.screen.tui_dialogs import PromptScreen, ReasonScreen, ReopenScreen
 
 INCLUDE_STYLE = "bold black on green3"
 EXCLUDE_STYLE = "bold white on red3"
