@@ -29,6 +29,7 @@ from review.cli.common import (
     print_json,
     progress,
 )
+from review.cli.ui.keys import TUI, legend
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -142,16 +143,15 @@ def screen(
 ) -> None:
     """Screen records one by one, blind to other reviewers; every key press is saved at once.
 
-    Keys: i include, e exclude, m maybe, 1-9 exclude with that reason (protocol order), 0 pick
-    any reason, r not-retrieved (full text), n note, l labels, u undo, s skip, / search, f find
-    a record, q quit. You resume where you left off. A key that changes a finished record
+    Keys: {keys} (the 1-9 reasons in protocol order; r and the keys after the semicolon at
+    full text). You resume where you left off. A key that changes a finished record
     (agreed, resolved, charted) asks for a reason and is logged as a reopen; a locked stage
     refuses it until `review reopen`. At title-abstract the records most likely to be
     included come first, ranked by a model retrained on your own decisions only (--order random
     for your fixed random order). After `review stopping --start-sample` you see the stopping
     test's sample. At full text the attached file's text is shown (run `review fulltext
-    extract`): / searches it, ] and [ next/previous match, k and K keyword hits, o opens the
-    file; in line mode t pages through it.
+    extract`): / searches it; in line mode t pages through it, and n, l and / take their text
+    after the key.
 
     Example:
 
@@ -191,6 +191,10 @@ def screen(
         _run_session(session, line_mode, stage, reviewer)
     finally:
         session.close()
+
+
+# the keys of the help above come from the one key table (review/cli/ui/keys.py)
+screen.__doc__ = (screen.__doc__ or "").replace("{keys}", legend(TUI))
 
 
 def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewer: str) -> None:
