@@ -64,6 +64,34 @@ def test_every_count_in_the_diagram_links_to_exactly_its_records(example_flow) -
     assert any((t.text or "").startswith("Records excluded") for t in root.iter(f"{ns}text"))
 
 
+def test_report_diagram_is_the_drawing_of_prisma_svg(example_flow) -> None:
+    """One PRISMA renderer (issue 24): the report decorates prisma.svg's own drawing with links,
+    so every text, box and arrow is the file's, at the same place in the same style."""
+    from defusedxml import ElementTree
+
+    from review.prisma.diagram import DiagramOptions, compute_layout, merged_labels
+    from review.prisma.render import render_bytes
+    from review.report.svg import prisma_svg
+
+    _inputs, flow = example_flow
+    layout = compute_layout(flow, DiagramOptions())
+    ns = "{http://www.w3.org/2000/svg}"
+
+    def drawing(root) -> list[tuple[str, ...]]:
+        texts = [
+            ("text", t.get("x"), t.get("y"), t.get("style"), t.text) for t in root.iter(f"{ns}text")
+        ]
+        paths = [
+            ("path", " ".join(p.get("d").split()), p.get("style")) for p in root.iter(f"{ns}path")
+        ]
+        return texts + paths
+
+    file_svg = ElementTree.fromstring(render_bytes(layout, ("svg",))["svg"])
+    report_svg = ElementTree.fromstring(prisma_svg(layout, flow, merged_labels(DiagramOptions())))
+    assert drawing(report_svg) == drawing(file_svg)
+    assert len(drawing(file_svg)) > 80
+
+
 def test_explain_blob_round_trips_every_key(example_flow) -> None:
     from review.prisma import explain
     from review.report.data import explain_blob

@@ -1,6 +1,7 @@
-"""Hand-written SVG for the report: the PRISMA diagram (from the same layout as prisma.svg, with
-every count a focusable link to the records behind it), the evidence-gap map (a bubble matrix
-whose cells list and filter their reports) and the dedup overlap (an UpSet-style figure).
+"""The report's figures: the PRISMA diagram (the drawing of prisma.svg, by the one renderer
+:mod:`review.prisma.render`, with every count made a focusable link to the records behind it),
+the evidence-gap map (a bubble matrix whose cells list and filter their reports) and the dedup
+overlap (an UpSet-style figure, hand-written SVG).
 
 Text is real ``<text>``, so a browser can search it and an author can edit it. No scripts here:
 the page's script finds the elements by their ``data-*`` attributes.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -21,8 +23,6 @@ if TYPE_CHECKING:
     from review.report.data import DedupView
 
 FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, Helvetica, sans-serif"
-PHASE_FILL = "#BDD7EE"
-HEADER_FILL = {"header_main": "#FFE699", "header_other": "#E7E6E6"}
 
 
 def _a(value: Any) -> str:
@@ -169,105 +169,108 @@ def _item_lines(box: Any) -> list[tuple[Any, list[tuple[str, float, bool]]]]:
 
 
 def prisma_svg(layout: Any, flow: Flow, labels: Mapping[str, str]) -> str:
-    """The PRISMA 2020 diagram as inline SVG; every count is a ``<g class="count">`` with
-    ``data-keys`` (a JSON list of explain keys) and ``data-label``, focusable and titled."""
+    """The PRISMA 2020 diagram as inline SVG: the drawing of ``outputs/prisma/prisma.svg``
+    (:func:`review.prisma.render.render_bytes`, the one renderer) with every count made a
+    ``<g class="count">`` with ``data-keys`` (a JSON list of explain keys) and ``data-label``,
+    focusable and titled."""
+    from review.prisma.render import line_id, render_bytes
+
     keys = item_keys(flow, labels)
-    w, h = layout.width, layout.height
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="prisma" viewBox="0 0 {_f(w)} {_f(h)}" '
-        f'width="{_f(w * 1.5)}" font-family="{_a(FONT)}" font-size="{_f(layout.fontsize)}" '
-        'role="img" aria-labelledby="prisma-title">',
-        '<title id="prisma-title">PRISMA 2020 flow diagram</title>',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        'fill="#000"/></marker></defs>',
-        f'<rect width="{_f(w)}" height="{_f(h)}" fill="#fff"/>',
-    ]
+    root = _svg_root(render_bytes(layout, ("svg",))["svg"], "prisma")
+    w = layout.width
+    root.attrib.pop("height", None)  # the viewBox keeps the shape; CSS scales it
+    root.set("width", _f(w * 1.5))
+    root.set("class", "prisma")
+    root.set("role", "img")
+    root.set("aria-labelledby", "prisma-title")
+    title = ET.Element(f"{_NS}title", {"id": "prisma-title"})
+    title.text = "PRISMA 2020 flow diagram"
+    root.insert(0, title)
+    groups = {g.get("id"): (parent, g) for parent in root.iter() for g in parent}
     for b in layout.boxes:
-        if b.role in ("title", "note"):
-            out += _free_text(b, layout.fontsize)
-        elif b.role == "phase":
-            out += _phase_bar(b, layout.fontsize)
-        else:
-            out += _box(b, layout, keys.get(b.id, {}))
-    for pts in layout.arrows:
-        d = " ".join(f"{'M' if j == 0 else 'L'}{_f(x)},{_f(y)}" for j, (x, y) in enumerate(pts))
-        out.append(
-            f'<path d="{d}" fill="none" stroke="#000" stroke-width="0.75" '
-            'marker-end="url(#arrow)"/>'
-        )
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def _free_text(b: Any, fs: float) -> list[str]:
-    """The title (centred, larger) or the provisional note (left, italic)."""
-    size = fs * 1.4 if b.role == "title" else fs
-    note = b.role == "note"
-    style = ' font-style="italic" fill="#7F0000"' if note else ""
-    out = []
-    for i, (text, _, bold) in enumerate(b.lines):
-        weight = ' font-weight="bold"' if bold else ""
-        out.append(
-            f'<text x="{_f(b.x if note else b.cx)}" y="{_f(b.y + i * 1.25 * size + 0.8 * size)}" '
-            f'text-anchor="{"start" if note else "middle"}" font-size="{_f(size)}"'
-            f"{weight}{style}>{escape(text)}</text>"
-        )
-    return out
-
-
-def _phase_bar(b: Any, fs: float) -> list[str]:
-    text = b.lines[0][0] if b.lines else ""
-    return [
-        f'<rect x="{_f(b.x)}" y="{_f(b.y)}" width="{_f(b.w)}" height="{_f(b.h)}" '
-        f'rx="{_f(fs * 0.5)}" fill="{PHASE_FILL}"/>',
-        f'<text x="{_f(b.cx)}" y="{_f(b.cy)}" text-anchor="middle" dominant-baseline="central" '
-        f'font-weight="bold" transform="rotate(-90 {_f(b.cx)} {_f(b.cy)})">{escape(text)}</text>',
-    ]
-
-
-def _box(b: Any, layout: Any, box_keys: Mapping[str, list[str]]) -> list[str]:
-    """A framed box; each count item's lines are grouped in a focusable ``g.count``."""
-    lh = layout.line_height
-    fill = HEADER_FILL.get(b.role, "#fff")
-    stroke = ' stroke="#000" stroke-width="0.75"' if b.role in ("main", "side") else ""
-    out = [
-        f'<g class="box" data-box="{_a(b.id)}"><rect x="{_f(b.x)}" y="{_f(b.y)}" '
-        f'width="{_f(b.w)}" height="{_f(b.h)}" fill="{fill}"{stroke}/>'
-    ]
-    top = b.y + layout.pad + layout.ascent
-    header = b.role.startswith("header")
-    if header:
-        block = (len(b.lines) - 1) * lh + layout.ascent + layout.descent
-        top = b.y + (b.h - block) / 2 + layout.ascent
-    centre = b.align == "center" or header
-    i = 0
-    parent = ""  # the unindented line an indented one belongs to (for the dialog's title)
-    for item, lines in _item_lines(b):
-        plain = " ".join(item.text.split()).rstrip(":")
-        if not item.indent:
-            parent = re.sub(r"\s*\(n = [\d,]+\)$", "", plain)
-        parts = []
-        for text, xoff, bold in lines:
-            x = b.cx if centre else b.x + layout.pad + xoff
-            weight = ' font-weight="bold"' if bold else ""
-            parts.append(
-                f'<text x="{_f(x)}" y="{_f(top + i * lh)}" '
-                f'text-anchor="{"middle" if centre else "start"}"{weight}>{escape(text)}</text>'
-            )
-            i += 1
-        k = box_keys.get(item.text)
-        if k is None:
-            out += parts
+        if b.role in ("title", "note", "phase"):
             continue
-        label = f"{parent}: {plain}" if item.indent and parent else plain
-        out.append(
-            f'<g class="count" tabindex="0" role="button" data-keys="{_a(json.dumps(k))}" '
-            f'data-label="{_a(label)}"><title>{escape(label)}: click to list the records</title>'
-            f"{''.join(parts)}</g>"
-        )
-    out.append("</g>")
-    return out
+        if f"box-{b.id}" in groups:
+            frame = groups[f"box-{b.id}"][1]
+            frame.set("class", "box")
+            frame.set("data-box", b.id)
+        i = 0
+        for item, lines in _item_lines(b):
+            ids = [line_id(b.id, i + k) for k in range(len(lines))]
+            i += len(lines)
+            k = keys.get(b.id, {}).get(item.text)
+            if k is not None and all(x in groups for x in ids):
+                _link(groups, ids, k, _count_label(b, item))
+    _drop_ids(root)
+    return ET.tostring(root, encoding="unicode")
+
+
+_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _svg_root(data: bytes, css_class: str) -> ET.Element:
+    """Our own matplotlib SVG as a tree, without its metadata (the XML declaration and DOCTYPE
+    go with the parse)."""
+    from defusedxml.ElementTree import fromstring
+
+    ET.register_namespace("", "http://www.w3.org/2000/svg")
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    root: ET.Element = fromstring(data)
+    for meta in root.findall(f"{_NS}metadata"):
+        root.remove(meta)
+    for style in root.iter(f"{_NS}style"):  # matplotlib's "*{…}" would style the whole page
+        style.text = (style.text or "").replace("*{", f"svg.{css_class} *{{")
+    return root
+
+
+def _count_label(box: Any, item: Any) -> str:
+    """The dialog's title of a count: its text, after its parent line's when indented."""
+    plain = " ".join(item.text.split()).rstrip(":")
+    if not item.indent:
+        return plain
+    parent = ""
+    for other in box.items:
+        if other is item:
+            break
+        if not other.indent:
+            parent = re.sub(r"\s*\(n = [\d,]+\)$", "", " ".join(other.text.split()).rstrip(":"))
+    return f"{parent}: {plain}" if parent else plain
+
+
+def _link(groups: dict[Any, Any], ids: list[str], keys: list[str], label: str) -> None:
+    """Replace the text lines ``ids`` by one focusable ``g.count`` holding their ``<text>``."""
+    parent, first = groups[ids[0]]
+    g = ET.Element(
+        f"{_NS}g",
+        {
+            "class": "count",
+            "tabindex": "0",
+            "role": "button",
+            "data-keys": json.dumps(keys),
+            "data-label": label,
+        },
+    )
+    title = ET.SubElement(g, f"{_NS}title")
+    title.text = f"{label}: click to list the records"
+    parent.insert(list(parent).index(first), g)
+    g.tail = first.tail
+    for x in ids:
+        owner, line = groups[x]
+        for text in line:
+            text.tail = None  # one count on one line of the page's source
+            g.append(text)
+        owner.remove(line)
+
+
+def _drop_ids(root: ET.Element) -> None:
+    """Remove the ids nothing refers to (matplotlib's ``patch_1``… and ours would repeat in a
+    page with several figures); keep the clip path's and the title's."""
+    text = ET.tostring(root, encoding="unicode")
+    used = set(re.findall(r"url\(#([^)]+)\)|xlink:href=\"#([^\"]+)\"", text))
+    keep = {x for pair in used for x in pair if x} | {"prisma-title"}
+    for el in root.iter():
+        if el.get("id") is not None and el.get("id") not in keep:
+            del el.attrib["id"]
 
 
 # ---- evidence-gap map ------------------------------------------------------------------------
