@@ -92,6 +92,42 @@ def test_report_diagram_is_the_drawing_of_prisma_svg(example_flow) -> None:
     assert len(drawing(file_svg)) > 80
 
 
+def test_report_gap_map_is_the_drawing_of_gap_map_svg() -> None:
+    """One gap-map renderer (issue 24): the report's map is gap-map.svg's drawing, each
+    non-empty cell (its bubble and its count) wrapped in a focusable g.cell."""
+    from defusedxml import ElementTree
+
+    from review.chart.outputs import render_gap_map
+    from review.chart.summary import CrossTab
+    from review.report.charting_view import GapMapView
+    from review.report.svg import gap_map_svg
+
+    ct = CrossTab("a", "b", "Setting", "Outcome", ("Home", "Court", "Not reported"), ("X", "Y"),
+                  ((3, 0), (1, 5), (2, 0)), (3, 6, 2), (6, 5), 11, blank_rows=1).shown()  # fmt: skip
+    gap = GapMapView.of(ct, left_out=ct.left_out, n_left_out=ct.n_left_out)
+    ns = "{http://www.w3.org/2000/svg}"
+
+    def drawing(root) -> list[tuple[str, ...]]:
+        texts = [
+            ("text", t.get("x"), t.get("y"), t.get("style"), t.text) for t in root.iter(f"{ns}text")
+        ]
+        paths = [
+            ("path", " ".join(p.get("d").split()), p.get("style")) for p in root.iter(f"{ns}path")
+        ]
+        return sorted(tuple(x or "" for x in item) for item in texts + paths)
+
+    file_svg = ElementTree.fromstring(render_gap_map(ct, ("svg",))["svg"])
+    report_svg = ElementTree.fromstring(gap_map_svg(gap))
+    assert drawing(report_svg) == drawing(file_svg)
+    cells = [g for g in report_svg.iter(f"{ns}g") if g.get("class") == "cell"]
+    got = [(g.get("data-row"), g.get("data-col"), g.get("data-n"), [t.text for t in g.iter(f"{ns}text")],
+            len(list(g.iter(f"{ns}path")))) for g in cells]  # fmt: skip
+    assert got == [("0", "0", "3", ["3"], 1), ("1", "0", "1", ["1"], 1), ("1", "1", "5", ["5"], 1)]
+    assert "2 reports with no Setting not shown" in " ".join(
+        t.text or "" for t in report_svg.iter(f"{ns}text")
+    )
+
+
 def test_explain_blob_round_trips_every_key(example_flow) -> None:
     from review.prisma import explain
     from review.report.data import explain_blob

@@ -10,16 +10,17 @@ the page's script finds the elements by their ``data-*`` attributes.
 from __future__ import annotations
 
 import json
-import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from review.errors import ReviewError
+
 if TYPE_CHECKING:
     from review.prisma.facts import Flow, FlowCounts, IdentifiedRow
-    from review.report.charting_view import CrossTabView
+    from review.report.charting_view import GapMapView
     from review.report.data import DedupView
 
 FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, Helvetica, sans-serif"
@@ -201,7 +202,7 @@ def prisma_svg(layout: Any, flow: Flow, labels: Mapping[str, str]) -> str:
             k = keys.get(b.id, {}).get(item.text)
             if k is not None and all(x in groups for x in ids):
                 _link(groups, ids, k, _count_label(b, item))
-    _drop_ids(root)
+    _drop_ids(root, keep={"prisma-title"})
     return ET.tostring(root, encoding="unicode")
 
 
@@ -262,12 +263,12 @@ def _link(groups: dict[Any, Any], ids: list[str], keys: list[str], label: str) -
         owner.remove(line)
 
 
-def _drop_ids(root: ET.Element) -> None:
+def _drop_ids(root: ET.Element, keep: set[str]) -> None:
     """Remove the ids nothing refers to (matplotlib's ``patch_1``… and ours would repeat in a
-    page with several figures); keep the clip path's and the title's."""
+    page with several figures); keep the clip paths', the markers' and ``keep``."""
     text = ET.tostring(root, encoding="unicode")
     used = set(re.findall(r"url\(#([^)]+)\)|xlink:href=\"#([^\"]+)\"", text))
-    keep = {x for pair in used for x in pair if x} | {"prisma-title"}
+    keep = {x for pair in used for x in pair if x} | keep
     for el in root.iter():
         if el.get("id") is not None and el.get("id") not in keep:
             del el.attrib["id"]
@@ -276,71 +277,56 @@ def _drop_ids(root: ET.Element) -> None:
 # ---- evidence-gap map ------------------------------------------------------------------------
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    import textwrap
+def gap_map_svg(gap: GapMapView) -> str:
+    """The evidence-gap map as inline SVG: the drawing of gap-map.svg (the one renderer,
+    :func:`review.chart.outputs.render_gap_map`) with each non-empty cell (its bubble and its
+    count) a focusable ``<g class="cell">`` with ``data-row``, ``data-col`` and ``data-n``."""
+    from review.chart.outputs import GAP_BUBBLES, gap_count_id, render_gap_map
+    from review.chart.summary import CrossTab
 
-    return textwrap.wrap(text, width) or [text]
+    ct = CrossTab(
+        "", "", gap.row_label, gap.col_label, gap.rows, gap.cols, gap.counts, gap.row_totals,
+        gap.col_totals, gap.n, gap.note, gap.level, 0, 0, gap.left_out, gap.n_left_out,
+    )  # fmt: skip
+    root = _svg_root(render_gap_map(ct, ("svg",))["svg"], "gapmap")
+    root.attrib.pop("height", None)
+    root.set("class", "gapmap")
+    root.set("role", "img")
+    root.set("aria-label", "Evidence-gap map")
+    groups = {g.get("id"): (parent, g) for parent in root.iter() for g in parent}
+    bubbles = _marks(groups[GAP_BUBBLES][1]) if GAP_BUBBLES in groups else []
+    cells = [(i, j, n) for i, row in enumerate(gap.counts) for j, n in enumerate(row) if n]
+    if len(bubbles) != len(cells):  # the renderer drew something else than the counts
+        raise ReviewError("gap map: bubbles do not match the cells (please report).")
+    for (i, j, n), (owner, bubble) in zip(cells, bubbles, strict=True):
+        parent, count = groups[gap_count_id(i, j)]
+        g = ET.Element(
+            f"{_NS}g",
+            {"class": "cell", "tabindex": "0", "role": "button", "data-row": str(i),
+             "data-col": str(j), "data-n": str(n)},
+        )  # fmt: skip
+        g.tail = count.tail
+        parent.insert(list(parent).index(count), g)
+        owner.remove(bubble)
+        parent.remove(count)
+        bubble.tail = None
+        g.append(bubble)
+        for text in count:
+            text.tail = None
+            g.append(text)
+    _drop_ids(root, keep=set())
+    return ET.tostring(root, encoding="unicode")
 
 
-def gap_map_svg(gap: CrossTabView) -> str:
-    """A bubble matrix: one row per row value, one column per column value; bubble area ~
-    units (reports, or the further level's) in the cell. Each non-empty cell is a focusable ``<g class="cell">``."""
-    rows, cols, counts = gap.rows, gap.cols, gap.counts
-    cell = 92.0
-    left = 260.0
-    col_lines = [_wrap(f"{c} ({gap.col_totals[j]})", 15) for j, c in enumerate(cols)]
-    head = 16.0 + 12.0 * max((len(x) for x in col_lines), default=1)
-    width = left + cell * len(cols) + 10
-    height = head + cell * len(rows) + 10
-    biggest = max((max(r) for r in counts if r), default=0) or 1
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="gapmap" viewBox="0 0 {_f(width)} '
-        f'{_f(height)}" width="{_f(width)}" font-family="{_a(FONT)}" font-size="11" role="img" '
-        'aria-label="Evidence-gap map">',
-    ]
-    for j, lines in enumerate(col_lines):
-        x = left + cell * (j + 0.5)
-        for k, line in enumerate(lines):
-            y = head - 6 - 12.0 * (len(lines) - 1 - k)
-            out.append(f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="middle">{escape(line)}</text>')
-    for i, r in enumerate(rows):
-        y = head + cell * (i + 0.5)
-        lines = _wrap(f"{r} ({gap.row_totals[i]})", 38)
-        for k, line in enumerate(lines):
-            yy = y + 4 + 12.0 * (k - (len(lines) - 1) / 2)
-            out.append(
-                f'<text x="{_f(left - 8)}" y="{_f(yy)}" text-anchor="end">{escape(line)}</text>'
-            )
-    for i in range(len(rows) + 1):
-        y = head + cell * i
-        out.append(
-            f'<line x1="{_f(left)}" x2="{_f(left + cell * len(cols))}" y1="{_f(y)}" '
-            f'y2="{_f(y)}" stroke="#ddd"/>'
-        )
-    for j in range(len(cols) + 1):
-        x = left + cell * j
-        out.append(
-            f'<line x1="{_f(x)}" x2="{_f(x)}" y1="{_f(head)}" y2="{_f(head + cell * len(rows))}" '
-            'stroke="#ddd"/>'
-        )
-    for i in range(len(rows)):
-        for j in range(len(cols)):
-            n = counts[i][j]
-            cx, cy = left + cell * (j + 0.5), head + cell * (i + 0.5)
-            if not n:
-                continue
-            radius = 4 + (cell / 2 - 6) * math.sqrt(n / biggest)
-            out.append(
-                f'<g class="cell" tabindex="0" role="button" data-row="{i}" data-col="{j}" '
-                f'data-n="{n}"><rect x="{_f(cx - cell / 2)}" y="{_f(cy - cell / 2)}" '
-                f'width="{_f(cell)}" height="{_f(cell)}" fill="transparent"/>'
-                f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(radius)}" fill="#4C72B0" '
-                f'fill-opacity="0.55" stroke="#2F4B7C"/>'
-                f'<text x="{_f(cx)}" y="{_f(cy + 4)}" text-anchor="middle" font-weight="bold">'
-                f"{n}</text></g>"
-            )
-    out.append("</svg>")
-    return "\n".join(out)
+def _marks(collection: ET.Element) -> list[tuple[ET.Element, ET.Element]]:
+    """``(parent, element)`` of each marker a matplotlib collection drew, in data order: a
+    ``<path>`` each, or a ``<use>`` of a shared path (never the paths of its ``<defs>``)."""
+    out = []
+    for parent in collection.iter():
+        if parent.tag == f"{_NS}defs":
+            continue
+        out += [(parent, el) for el in parent if el.tag in (f"{_NS}path", f"{_NS}use")]
+    return out
 
 
 # ---- dedup overlap (UpSet-style) -------------------------------------------------------------
