@@ -31,6 +31,7 @@ SAVED_BY_EXCEL = {
     "cp1252": (".csv", lambda t: t.encode("cp1252"), ",", True),
     "cp1252-semicolon": (".csv", lambda t: t.encode("cp1252"), ";", True),
     "utf16le-bom-tab": (".txt", lambda t: codecs.BOM_UTF16_LE + t.encode("utf-16-le"), "\t", False),
+    "utf16le-no-bom-tab": (".tsv", lambda t: t.encode("utf-16-le"), "\t", True),
     "utf16be-bom-tab": (".txt", lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"), "\t", False),
 }
 
@@ -46,10 +47,13 @@ def test_read_table_reads_every_excel_encoding(tmp_path, kind):
     assert table.header == ("record_id", "decision", "note")
     assert list(table) == [(2, {"record_id": "r1", "decision": "include", "note": NOTE})]
     assert bool(table.note) == noted
-    if noted:
+    if kind.startswith("cp1252"):
         assert table.note.startswith(
             f"{path}: not UTF-8 (byte 0xe9 at line 2); read as Windows-1252"
         )
+    elif noted:
+        assert table.note.startswith(f"{path}: no byte-order mark; read as utf-16-le")
+        assert "--encoding" not in table.note  # sheet imports have no such option
 
 
 def test_read_table_refuses_bytes_that_are_neither_utf8_nor_cp1252(tmp_path):

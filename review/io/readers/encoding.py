@@ -195,7 +195,11 @@ def sniff_file(path: Path) -> FileEncoding:
         return FileEncoding(found[1].replace("-le", "").replace("-be", ""))
     enc = utf16_without_bom(head)
     if enc:
-        return FileEncoding(enc, _utf16_warning(name, enc))
+        return FileEncoding(
+            enc,
+            f"{name}: no byte-order mark; read as {enc} because every other byte is zero. If "
+            "the imported text looks wrong: " + _SAVE_AS_UTF8,
+        )
     bad = _first_bad_byte(path, "utf-8")
     if bad is None:
         return FileEncoding("utf-8")
