@@ -227,8 +227,9 @@ def _fields(r: Record) -> dict:
 
 def test_reliability_of_a_small_library_is_empty_and_changes_nothing() -> None:
     assert estimate([]) == FieldReliability()
-    a = make("a-1", title="Sleep after stroke in older adults: a cohort", authors=["Smith, J."])
-    assert explain_pair(a, a).decision  # explain still works without a library estimate
+    small = run_dedup(_library(10))  # fewer than 50 candidate pairs: the rules as written
+    assert small.reliability == FieldReliability()
+    assert len(small.queued) == 10  # record-number issues differ: queued, not merged
 
 
 # ---- the queue: likeliest first ----------------------------------------------------------------
@@ -277,3 +278,20 @@ def test_queue_is_ordered_by_match_weight_not_by_title_alone() -> None:
         next(q for q in by_title if q.a == "x-101")
     )
     assert queued.index(("x-101", "x-102")) < queued.index(("y-201", "y-202"))
+
+
+def test_reliability_round_trips_through_summary_json_for_explain() -> None:
+    import json
+
+    result = run_dedup(_library())
+    rel = result.reliability
+    again = FieldReliability.from_json(json.loads(json.dumps(rel.to_json())))
+    assert again.ignore_disagreement == rel.ignore_disagreement
+    assert again.ignore_between == rel.ignore_between
+    assert FieldReliability.from_json({"fields": "nonsense"}) == FieldReliability()
+    # explain reads the same masks: the record-number issue is no conflict between A and B.
+    a, b = _library()[:2]
+    plain = explain_pair(a, b)
+    learned = explain_pair(a, b, reliability=again)
+    assert plain.decision != "auto"
+    assert learned.decision == "auto"
