@@ -518,9 +518,9 @@ def _present_fields(rec: Record) -> Record:
         for name in ("title", "abstract", "journal", "volume", "issue", "pages", "doi", "pmid")
         if getattr(rec, name) and not present(getattr(rec, name))
     }
-    authors = tuple(a for a in rec.authors if present(a))
-    if len(authors) != len(rec.authors):
-        changes["authors"] = authors
+    # ("NA", "N/A", "null", "none", "-": short; "unknown"/"anonymous" are parse_author's)
+    if any(len(a) <= 5 and not present(a) for a in rec.authors):
+        changes["authors"] = tuple(a for a in rec.authors if present(a))
     return replace(rec, **changes) if changes else rec  # type: ignore[arg-type]
 
 
