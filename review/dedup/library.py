@@ -31,6 +31,12 @@ _FIELDS = ("title", "journal")
 
 
 def _lossy(rec: Record) -> bool:
+    if "?" not in rec.title and "?" not in rec.journal:
+        for a in rec.authors:
+            if "?" in a:
+                break
+        else:
+            return False
     texts = (rec.title, rec.journal)
     return any("?" in t and _LOST.search(t) for t in texts) or any(
         "?" in a and _LOST_IN_NAME.search(a) for a in rec.authors

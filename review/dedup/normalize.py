@@ -503,24 +503,49 @@ _MISSING_VALUE = re.compile(
 )
 
 
+# The first character of every missing-value string (a cheap test before the pattern: volumes,
+# pages, DOIs and most titles start otherwise).
+_MISSING_FIRST = frozenset("nNuUaApP-?[(./*_ \t")
+
+
+def _placeholder(value: str) -> bool:
+    return (
+        bool(value)
+        and len(value) < 40
+        and value[0] in _MISSING_FIRST
+        and _MISSING_VALUE.match(value) is not None
+    )
+
+
 def present(value: str) -> str:
     """``value``, or '' when it is a missing-value string (``NA``, ``N/A``, ``null``, ``[no
     abstract]``, ``-``)."""
-    if value and len(value) < 40 and _MISSING_VALUE.match(value):
-        return ""
-    return value
+    return "" if _placeholder(value) else value
+
+
+_PLACEHOLDER_FIELDS = ("title", "abstract", "journal", "volume", "issue", "pages", "doi", "pmid")
 
 
 def _present_fields(rec: Record) -> Record:
     """The record with every missing-value string emptied (the same object when there is none)."""
-    changes: dict[str, object] = {
-        name: ""
-        for name in ("title", "abstract", "journal", "volume", "issue", "pages", "doi", "pmid")
-        if getattr(rec, name) and not present(getattr(rec, name))
-    }
+    p = _placeholder
     # ("NA", "N/A", "null", "none", "-": short; "unknown"/"anonymous" are parse_author's)
-    if any(len(a) <= 5 and not present(a) for a in rec.authors):
-        changes["authors"] = tuple(a for a in rec.authors if present(a))
+    names = bool(rec.authors) and min(map(len, rec.authors)) <= 5 and any(map(p, rec.authors))
+    if not (
+        names
+        or p(rec.title)
+        or p(rec.journal)
+        or p(rec.volume)
+        or p(rec.issue)
+        or p(rec.pages)
+        or p(rec.abstract)
+        or p(rec.doi)
+        or p(rec.pmid)
+    ):
+        return rec
+    changes: dict[str, object] = {n: "" for n in _PLACEHOLDER_FIELDS if p(getattr(rec, n))}
+    if names:
+        changes["authors"] = tuple(a for a in rec.authors if not p(a))
     return replace(rec, **changes) if changes else rec  # type: ignore[arg-type]
 
 

@@ -177,7 +177,7 @@ def estimate(scored: list[PairScore], sources: list[str] | None = None) -> Field
         return FieldReliability()
     import numpy as np
 
-    g, long_title, marked, ids = _columns(scored)
+    g, long_title, marked, ids, pairs = _columns(scored)
     # Anchor for every field but title and authors: a long close title by the same authors.
     by_names = (g[:, 0] == 2) & (g[:, 1] == 2) & long_title & ~marked
     # Anchor for title and authors: the same DOI/PMID, or the same page range, volume, year and
@@ -207,7 +207,7 @@ def estimate(scored: list[PairScore], sources: list[str] | None = None) -> Field
             ignore_agree.add(name)
     between: set[tuple[str, str, str]] = set()
     if sources and len(set(sources)) > 1:
-        between = _between(scored, g, by_names, sources, ignore_dis)
+        between = _between(pairs, g, by_names, sources, ignore_dis)
     return FieldReliability(
         m=tuple(m),
         u=tuple(u),
@@ -220,20 +220,21 @@ def estimate(scored: list[PairScore], sources: list[str] | None = None) -> Field
     )
 
 
-_GET = attrgetter(
+_COLUMNS = (
     "title", "title_how", "authors", "year_diff", "journal", "same_volume", "same_issue",
     "same_pages", "same_doi", "same_pmid", "title_len", "kind_differ", "protocol_differ",
-    "parts_differ", "page_range",
+    "parts_differ", "page_range", "a", "b",
 )  # fmt: skip
 
 
 def _columns(scored: list[PairScore]):
     """The comparison vectors of all pairs as an int8 matrix (what :func:`levels` gives one
-    pair), and the long-title, marker and identifier flags — column-wise in numpy, so 200,000
-    pairs take a fraction of a second."""
+    pair), the long-title, marker and identifier flags and the pairs' record indexes —
+    column-wise in numpy (one C-level pass per attribute), so 200,000 pairs take a fraction of
+    a second."""
     import numpy as np
 
-    c = list(zip(*map(_GET, scored), strict=True))
+    c = [list(map(attrgetter(name), scored)) for name in _COLUMNS]
 
     def num(k: int) -> np.ndarray:
         return np.array(c[k], dtype=float)  # None -> nan
@@ -263,10 +264,11 @@ def _columns(scored: list[PairScore]):
     long_title = num(10) >= LONG_TITLE
     marked = (num(11) + num(12) + num(13)) > 0
     ids = (np.nan_to_num(num(8)) + np.nan_to_num(num(9)) + num(14)) > 0
-    return g, long_title, marked, ids
+    pairs = np.array(c[15], dtype=np.int64), np.array(c[16], dtype=np.int64)
+    return g, long_title, marked, ids, pairs
 
 
-def _between(scored, g, anchor, sources, ignored) -> set[tuple[str, str, str]]:
+def _between(pairs, g, anchor, sources, ignored) -> set[tuple[str, str, str]]:
     """(field, source, source) whose disagreement is no evidence between those two imports:
     among the anchor pairs of the two, the field disagrees at least half as often as among all
     the library's non-anchor pairs."""
@@ -274,10 +276,9 @@ def _between(scored, g, anchor, sources, ignored) -> set[tuple[str, str, str]]:
 
     names = sorted(set(sources))
     index = {x: k for k, x in enumerate(names)}
-    source_of = [index[x] for x in sources]
+    source_of = np.array([index[x] for x in sources], dtype=np.int64)
     n = len(names)
-    sa = np.array([source_of[s.a] for s in scored], dtype=np.int64)
-    sb = np.array([source_of[s.b] for s in scored], dtype=np.int64)
+    sa, sb = source_of[pairs[0]], source_of[pairs[1]]
     key = np.minimum(sa, sb) * n + np.maximum(sa, sb)
     out: set[tuple[str, int, int]] = set()
     for name in MASKABLE:
