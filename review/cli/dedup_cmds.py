@@ -33,6 +33,7 @@ AutoThresholdOpt = Annotated[
     float | None,
     typer.Option(
         "--auto-threshold",
+        metavar="<0.5-1>",
         min=0.5,
         max=1.0,
         help="Title similarity (0-1) needed to merge automatically (default 0.95); saved to "
@@ -45,6 +46,7 @@ MaybeThresholdOpt = Annotated[
     float | None,
     typer.Option(
         "--maybe-threshold",
+        metavar="<0.5-1>",
         min=0.5,
         max=1.0,
         help="Title similarity (0-1) needed to queue a pair for a person (default 0.80); "
@@ -57,6 +59,7 @@ AuthorThresholdOpt = Annotated[
     float | None,
     typer.Option(
         "--author-threshold",
+        metavar="<0-1>",
         min=0.0,
         max=1.0,
         help="Author similarity (0-1) needed to merge automatically (default 0.80); saved to "
@@ -68,7 +71,7 @@ AuthorThresholdOpt = Annotated[
 dedup_app = typer.Typer(
     name="dedup",
     no_args_is_help=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
 )
 
 
@@ -105,6 +108,7 @@ def dedup(
 
     Example:
 
+    \b
         review dedup
         review dedup --auto-threshold 0.97 --json
     """
@@ -203,6 +207,7 @@ def review_cmd(
 
     Example:
 
+    \b
         review dedup review --reviewer "Ana Silva"
     """
     from review.cli.common import out_console
@@ -288,6 +293,7 @@ def export_cmd(
 
     Example:
 
+    \b
         review dedup export -o dedup-pairs.xlsx --reviewer "Ana Silva"
     """
     from rich.markup import escape
@@ -312,7 +318,10 @@ def export_cmd(
 def import_cmd(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(help=".xlsx or .csv with record_id_a, record_id_b, verdict, note.")
+        Path,
+        typer.Argument(
+            metavar="FILE", help=".xlsx or .csv with record_id_a, record_id_b, verdict, note."
+        ),
     ],
     reviewer: ReviewerOpt,
     from_other_reviewer: FromOtherReviewerOpt = False,
@@ -327,6 +336,7 @@ def import_cmd(
 
     Example:
 
+    \b
         review dedup import dedup-pairs.xlsx --reviewer "Ana Silva"
     """
     from review.cli.common import out_console
@@ -355,7 +365,9 @@ def import_cmd(
 @dedup_app.command("explain")
 def explain_cmd(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(help="A record_id from clusters.csv.")],
+    record_id: Annotated[
+        str, typer.Argument(metavar="RECORD_ID", help="A record_id from clusters.csv.")
+    ],
     project: ProjectOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -363,6 +375,7 @@ def explain_cmd(
 
     Example:
 
+    \b
         review dedup explain 3f9c1a2b-17
     """
     from review.dedup.explain import explain_record
@@ -436,7 +449,9 @@ def _print_explain(info: RecordExplanation) -> None:
 @dedup_app.command("split")
 def split_cmd(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(help="The record to take out of its cluster.")],
+    record_id: Annotated[
+        str, typer.Argument(metavar="RECORD_ID", help="The record to take out of its cluster.")
+    ],
     reviewer: ReviewerOpt,
     project: ProjectOpt = None,
 ) -> None:
@@ -444,6 +459,7 @@ def split_cmd(
 
     Example:
 
+    \b
         review dedup split 3f9c1a2b-17 --reviewer "Ana Silva"
     """
     from review.cli.common import out_console

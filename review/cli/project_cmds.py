@@ -17,7 +17,9 @@ class ReviewType(StrEnum):
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIRECTORY", help="Folder to create the project in.")
+    ],
     title: Annotated[str | None, typer.Option("--title", help="Title of the review.")] = None,
     review_type: Annotated[
         ReviewType,
@@ -32,6 +34,7 @@ def init(
 
     Example:
 
+    \b
         review init my-review --title "Exercise for chronic low back pain"
         review init my-sr --type systematic
     """
@@ -53,6 +56,7 @@ def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 
     Example:
 
+    \b
         review status
         review status --json | jq .screening
     """

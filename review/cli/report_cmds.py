@@ -19,7 +19,7 @@ from review.cli.common import (
 if TYPE_CHECKING:
     from review.report.checklist import Row
 
-report_app = typer.Typer(name="report", no_args_is_help=False, rich_markup_mode="markdown")
+report_app = typer.Typer(name="report", no_args_is_help=False, rich_markup_mode=None)
 
 
 @report_app.callback(invoke_without_command=True)
@@ -46,6 +46,7 @@ def report(
 
     Example:
 
+    \b
         review report
 
         review report -o back-pain-report.html --open
@@ -104,6 +105,7 @@ def checklist_cmd(
 
     Example:
 
+    \b
         review report checklist
 
         review report checklist -o submission/prisma-checklist.xlsx

@@ -70,9 +70,11 @@ def _reopen_reason(reopen: bool, reason: str | None) -> str | None:
     return reason.strip() if reopen and reason else None
 
 
-screen_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
-resolve_app = typer.Typer(invoke_without_command=True)
-fulltext_app = typer.Typer(no_args_is_help=True, help="Full-text files for the full-text stage.")
+screen_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, rich_markup_mode=None)
+resolve_app = typer.Typer(invoke_without_command=True, rich_markup_mode=None)
+fulltext_app = typer.Typer(
+    no_args_is_help=True, help="Full-text files for the full-text stage.", rich_markup_mode=None
+)
 
 
 def _stage_and_name(
@@ -155,9 +157,11 @@ def screen(
 
     Example:
 
+    \b
         review screen --stage title-abstract --reviewer "Ana Silva"
         review screen --stage title-abstract --reviewer Ana --order random
-        printf 'i\\ne\\n2\\nq\\n' | review screen --stage title-abstract --reviewer Ana --line
+        printf 'i\\ne\\n2\\nq\\n' | review screen --stage title-abstract \\
+            --reviewer Ana --line
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -225,6 +229,7 @@ def screen_export(
 
     Example:
 
+    \b
         review screen export --stage title-abstract --reviewer Ana -o ana.xlsx
     """
     check_stage(stage)
@@ -242,7 +247,7 @@ def screen_export(
 
 @screen_app.command("import")
 def screen_import(
-    file: Annotated[Path, typer.Argument(help="The .xlsx or .csv sheet.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The .xlsx or .csv sheet.")],
     stage: StageOpt,
     reviewer: ReviewerReq,
     from_other_reviewer: FromOtherReviewerOpt = False,
@@ -261,8 +266,10 @@ def screen_import(
 
     Example:
 
+    \b
         review screen import ana.xlsx --stage title-abstract --reviewer Ana
-        review screen import ana.xlsx --stage title-abstract --reviewer Ana --reopen --reason "typo"
+        review screen import ana.xlsx --stage title-abstract --reviewer Ana \\
+            --reopen --reason "typo"
     """
     check_stage(stage)
     from review.screen.spreadsheet import import_sheet
@@ -307,6 +314,7 @@ def disagreements(
 
     Example:
 
+    \b
         review disagreements --stage title-abstract
         review disagreements --stage full-text --json
     """
@@ -398,8 +406,10 @@ def resolve(
 
     Example:
 
+    \b
         review resolve --stage title-abstract --resolver "Cleo"
-        review resolve import resolutions.xlsx --stage title-abstract --resolver Cleo
+        review resolve import resolutions.xlsx --stage title-abstract \\
+            --resolver Cleo
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -511,7 +521,7 @@ def _ask_reason(proj: Project, stage: str, ask: Callable[[str], str | None], con
 
 @resolve_app.command("import")
 def resolve_import(
-    file: Annotated[Path, typer.Argument(help="A .xlsx or .csv sheet.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .xlsx or .csv sheet.")],
     stage: StageOpt,
     resolver: ResolverReq,
     from_other_project: FromOtherProjectOpt = False,
@@ -527,7 +537,9 @@ def resolve_import(
 
     Example:
 
-        review resolve import resolutions.csv --stage title-abstract --resolver Cleo
+    \b
+        review resolve import resolutions.csv --stage title-abstract \\
+            --resolver Cleo
     """
     check_stage(stage)
     from review.screen.resolve import import_resolutions
@@ -549,7 +561,9 @@ def resolve_import(
 
 @fulltext_app.command("attach")
 def fulltext_attach(
-    directory: Annotated[Path, typer.Argument(help="Folder with PDFs or text files.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIRECTORY", help="Folder with PDFs or text files.")
+    ],
     by: Annotated[str | None, typer.Option("--by", help="Who attaches (default: you).")] = None,
     extract: Annotated[
         bool,
@@ -567,6 +581,7 @@ def fulltext_attach(
 
     Example:
 
+    \b
         review fulltext attach pdfs/ --by Ana
     """
     from review.people import whoami
@@ -639,6 +654,7 @@ def fulltext_extract(
 
     Example:
 
+    \b
         review fulltext attach pdfs/ --by Ana
         review fulltext extract
     """
@@ -700,7 +716,9 @@ def register(app: typer.Typer) -> None:
 
 
 def reopen_cmd(
-    record: Annotated[str, typer.Argument(help="The record_id (any member of its cluster).")],
+    record: Annotated[
+        str, typer.Argument(metavar="RECORD_ID", help="The record_id (any member of its cluster).")
+    ],
     stage: StageOpt,
     reason: Annotated[str, typer.Option("--reason", help="Why the record is reopened (logged).")],
     reviewer: Annotated[
@@ -716,7 +734,9 @@ def reopen_cmd(
 
     Example:
 
-        review reopen 1a2b3c4d-17 --stage title-abstract --reason "wrong exclusion, see email"
+    \b
+        review reopen 1a2b3c4d-17 --stage title-abstract \\
+            --reason "wrong exclusion, see email"
     """
     check_stage(stage)
     from rich.markup import escape
