@@ -80,6 +80,21 @@ ScreenOpt = Annotated[
     bool,
     typer.Option("--screen", help="Route non-database records through title/abstract screening."),
 ]
+FilesArg = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="FILES", help="Export files (RIS, BibTeX, MEDLINE, WoS, EndNote XML, CSV, XLSX)."
+    ),
+]
+ImportFormatOpt = Annotated[
+    ImportFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="<format>",
+        help=f"File format: {', '.join(ImportFormat)}; auto detects by content.",
+    ),
+]
 MapOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -114,28 +129,14 @@ ResultsOpt = Annotated[
 
 
 def import_(
-    files: Annotated[
-        list[Path],
-        typer.Argument(
-            metavar="FILES",
-            help="Export files (RIS, BibTeX, MEDLINE, WoS, EndNote XML, CSV, XLSX).",
-        ),
-    ],
+    files: FilesArg,
     source: Annotated[
         str, typer.Option("--source", "-s", help="Where the records come from, e.g. Scopus.")
     ],
     kind: Annotated[
         Kind, typer.Option("--kind", "-k", help="Kind of source (PRISMA branch).")
     ] = Kind.database,
-    fmt: Annotated[
-        ImportFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            metavar="<format>",
-            help=f"File format: {', '.join(ImportFormat)}; auto detects by content.",
-        ),
-    ] = ImportFormat.auto,
+    fmt: ImportFormatOpt = ImportFormat.auto,
     encoding: Annotated[
         str | None,
         typer.Option("--encoding", help="Text encoding, e.g. cp1252; default: detect UTF-8/16."),

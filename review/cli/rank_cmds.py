@@ -73,6 +73,21 @@ ErrorRateOpt = Annotated[
         "for all reviewers, or once per reviewer). Default 0.05.",
     ),
 ]
+TestedReviewerOpt = Annotated[
+    str | None, typer.Option("--reviewer", help="Whose screening to test (single screening).")
+]
+PriorIncludedOpt = Annotated[
+    int,
+    typer.Option(
+        "--prior-included", metavar="<n>", min=0, help="Included records drawn as priors."
+    ),
+]
+PriorExcludedOpt = Annotated[
+    int,
+    typer.Option(
+        "--prior-excluded", metavar="<n>", min=0, help="Excluded records drawn as priors."
+    ),
+]
 RunsOpt = Annotated[
     int,
     typer.Option(
@@ -112,18 +127,8 @@ def simulate(
         str, typer.Option("--label-column", help="The 0/1 column: 1 = included.")
     ] = "label_included",
     seed: Annotated[int, typer.Option("--seed", help="Seed for the priors and the model.")] = 0,
-    prior_included: Annotated[
-        int,
-        typer.Option(
-            "--prior-included", metavar="<n>", min=0, help="Included records drawn as priors."
-        ),
-    ] = 1,
-    prior_excluded: Annotated[
-        int,
-        typer.Option(
-            "--prior-excluded", metavar="<n>", min=0, help="Excluded records drawn as priors."
-        ),
-    ] = 1,
+    prior_included: PriorIncludedOpt = 1,
+    prior_excluded: PriorExcludedOpt = 1,
     stop: Annotated[
         bool, typer.Option("--stop", help="Also replay the hypergeometric stopping rule.")
     ] = False,
@@ -257,10 +262,7 @@ def _print_simulation(res: SimulationMetrics, output: Path) -> None:
 
 def stopping(
     stage: Annotated[str, typer.Option("--stage", help="title-abstract or full-text.")],
-    reviewer: Annotated[
-        str | None,
-        typer.Option("--reviewer", help="Whose screening to test (single screening)."),
-    ] = None,
+    reviewer: TestedReviewerOpt = None,
     team: TeamOpt = False,
     recall: RecallOpt = 0.95,
     confidence: ConfidenceOpt = 0.95,
@@ -290,8 +292,7 @@ def stopping(
     \b
         review stopping --stage title-abstract --reviewer Ana --start-sample
         review stopping --stage title-abstract --reviewer Ana --json
-        review stopping --stage title-abstract --reviewer Ana \\
-            --record-stop --by Cleo
+        review stopping --stage full-text --reviewer Ana --record-stop --by Cleo
         review stopping --stage title-abstract --team --start-sample --by Cleo
         review stopping --stage title-abstract --team --record-stop --by Cleo
     """

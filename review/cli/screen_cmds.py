@@ -70,6 +70,13 @@ def _reopen_reason(reopen: bool, reason: str | None) -> str | None:
     return reason.strip() if reopen and reason else None
 
 
+LineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--line", help="Plain line mode (screen readers, scripts). Automatic without a TTY."
+    ),
+]
+
 screen_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, rich_markup_mode=None)
 resolve_app = typer.Typer(invoke_without_command=True, rich_markup_mode=None)
 fulltext_app = typer.Typer(
@@ -119,12 +126,7 @@ def screen(
     ctx: typer.Context,
     stage: GroupStageOpt = None,
     reviewer: Annotated[str | None, typer.Option("--reviewer", help="Your name.")] = None,
-    line: Annotated[
-        bool,
-        typer.Option(
-            "--line", help="Plain line mode (screen readers, scripts). Automatic without a TTY."
-        ),
-    ] = False,
+    line: LineOpt = False,
     seed: Annotated[int, typer.Option("--seed", help="Change your fixed random record order.")] = 0,
     label: Annotated[
         str | None,
