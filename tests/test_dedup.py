@@ -24,7 +24,7 @@ from review.dedup.normalize import (
 )
 from review.dedup.pipeline import run_dedup
 from review.model import Record
-from tests.conftest import DATA_DIR, shared_path
+from tests.helpers.paths import DATA_DIR, shared_path
 
 CASES = json.loads((DATA_DIR / "dedup_cases.json").read_text(encoding="utf-8"))["cases"]
 

@@ -6,42 +6,20 @@ from __future__ import annotations
 import re
 
 import pytest
-import typer.main
-from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from review.cli import app
+from tests.helpers.cli import all_paths, command_at
 
 
-def _all_paths() -> list[tuple[str, ...]]:
-    root = typer.main.get_command(app)
-    paths: list[tuple[str, ...]] = [()]
-
-    def walk(group: TyperGroup, prefix: tuple[str, ...]) -> None:
-        for name, command in group.commands.items():
-            paths.append((*prefix, name))
-            if isinstance(command, TyperGroup):
-                walk(command, (*prefix, name))
-
-    walk(root, ())
-    return paths
-
-
-def _command(path: tuple[str, ...]):
-    command = typer.main.get_command(app)
-    for name in path:
-        command = command.commands[name]
-    return command
-
-
-@pytest.mark.parametrize("path", _all_paths(), ids=lambda p: " ".join(p) or "review")
+@pytest.mark.parametrize("path", all_paths(), ids=lambda p: " ".join(p) or "review")
 def test_help_renders_every_word_of_the_docstring(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     out = result.output
     assert "\x1b[" not in out  # no colour codes outside a terminal
     assert all(len(line) <= 80 for line in out.splitlines()), "a line is wider than the terminal"
-    doc = _command(path).help or ""
+    doc = command_at(path).help or ""
     words = set(re.findall(r"[<\[{]?[\w./-]+[>\]}]?", doc.replace("`", "")))
     # Click wraps after a hyphen ("drop-\ndown") and prints `code` spans as typed
     flat = " ".join(re.sub(r"(?<=\w-)\n\s+", "", out).replace("`", "").split())
@@ -57,11 +35,11 @@ def test_example_lines_are_kept_as_written() -> None:
     assert "      review import pubmed.nbib --source PubMed --platform NCBI \\\n" in out
 
 
-@pytest.mark.parametrize("path", _all_paths(), ids=lambda p: " ".join(p) or "review")
+@pytest.mark.parametrize("path", all_paths(), ids=lambda p: " ".join(p) or "review")
 def test_every_command_uses_plain_help_and_shows_its_examples_verbatim(path) -> None:
     """No Rich help anywhere (Typer's Rich help imports markdown-it and pygments, and eats
     <placeholders>), and every Example block is a \\b block Click prints line by line."""
-    command = _command(path)
+    command = command_at(path)
     assert getattr(command, "rich_markup_mode", None) is None, "add rich_markup_mode=None"
     doc = command.help or ""
     if "Example:" in doc:
@@ -73,7 +51,7 @@ def test_every_command_uses_plain_help_and_shows_its_examples_verbatim(path) -> 
                 assert "  " + line.rstrip() in out.splitlines(), line  # 2 spaces: Click's indent
 
 
-@pytest.mark.parametrize("path", _all_paths(), ids=lambda p: " ".join(p) or "review")
+@pytest.mark.parametrize("path", all_paths(), ids=lambda p: " ".join(p) or "review")
 def test_direct_help_is_the_same_page(path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     """``review … --help`` printed without Typer's parsing is the page Typer itself shows."""
     from review.cli import _print_help_directly

@@ -11,7 +11,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from test_screen_helpers import decide, make_clusters
 from typer.testing import CliRunner
 
 from review.cli import app
@@ -24,6 +23,7 @@ from review.rank.stopping import (
     p_value,
     stop_test,
 )
+from tests.helpers.screen import decide, make_clusters
 
 TA = "title-abstract"
 
@@ -358,9 +358,8 @@ def test_stopping_cli_json(project):
 def topic_project(project, n: int = 30, topical: int = 6) -> tuple[list[str], list[str]]:
     """Import ``n`` records for real (one cluster each); the first ``topical`` are on topic.
     Returns (on-topic ids, off-topic ids)."""
-    from test_screen_helpers import ClusterRow, clusters_path, write_clusters
-
     from review.importer import import_files
+    from tests.helpers.screen import ClusterRow, clusters_path, write_clusters
 
     src = project.root.parent / "export.csv"
     with open(src, "w", encoding="utf-8", newline="") as fh:
@@ -419,9 +418,8 @@ def test_relevance_order_and_blinding(project):
 
 
 def test_relevance_before_the_first_include_uses_the_protocol_query(project):
-    from test_screen_helpers import set_protocol
-
     from review.screen.session import ScreeningSession
+    from tests.helpers.screen import set_protocol
 
     topic, _other = topic_project(project)
     project = set_protocol(project, keywords={"include": ["advoca*", "mentor*"], "exclude": []})
@@ -481,10 +479,9 @@ class _NoRecords:
 
 # ---- PRISMA: records nobody screened after a recorded stop ----------------------------------
 def test_prisma_counts_with_automated_exclusions(project):
-    from test_screen_helpers import make_record_project
-
     from review.io.files import append_jsonl
     from review.prisma import build_prisma, explain_project
+    from tests.helpers.screen import make_record_project
 
     ids = make_record_project(project, 10)
     for who in ("Ana", "Ben"):

@@ -4,7 +4,6 @@ agreement, status_summary."""
 from __future__ import annotations
 
 import pytest
-from test_screen_helpers import decide, make_clusters, resolve, retract, set_protocol
 
 from review.errors import ProjectError
 from review.io.files import append_jsonl
@@ -16,6 +15,7 @@ from review.screen import (
     included_reports,
     status_summary,
 )
+from tests.helpers.screen import decide, make_clusters, resolve, retract, set_protocol
 
 TA, FT = "title-abstract", "full-text"
 
