@@ -10,7 +10,7 @@ import contextlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from typer.core import TyperGroup
@@ -18,6 +18,8 @@ from typer.core import TyperGroup
 from review.errors import ReviewError
 
 if TYPE_CHECKING:
+    from rich.console import RenderHook
+
     from review.project import Project
 
 ProjectOpt = Annotated[
@@ -57,7 +59,7 @@ def err_console() -> Any:
     from review.io.printable import PrintableHook
 
     con = Console(stderr=True, highlight=False, soft_wrap=True)
-    con.push_render_hook(PrintableHook())
+    con.push_render_hook(cast("RenderHook", PrintableHook()))  # a RenderHook by duck typing
     return con
 
 
@@ -70,7 +72,7 @@ def out_console() -> Any:
     from review.io.printable import PrintableHook
 
     con = Console(highlight=False, soft_wrap=True)
-    con.push_render_hook(PrintableHook())
+    con.push_render_hook(cast("RenderHook", PrintableHook()))  # a RenderHook by duck typing
     return con
 
 

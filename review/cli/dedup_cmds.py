@@ -122,7 +122,7 @@ def dedup(
     # The project's settings (protocols/protocol.yaml, dedup:) with this run's flags on top; the
     # flags are saved there, so a later plain `review dedup` keeps them.
     options = project_options(proj)
-    changes = {
+    changes: dict[str, Any] = {
         k: v
         for k, v in (
             ("auto_threshold", auto_threshold),
@@ -254,9 +254,11 @@ def _getch() -> str:
     """A single key from the terminal without waiting for Enter."""
     import sys
 
-    try:
-        import msvcrt  # Windows
-    except ImportError:
+    if sys.platform == "win32":
+        import msvcrt
+
+        ch = msvcrt.getwch()
+    else:
         import termios
         import tty
 
@@ -267,8 +269,6 @@ def _getch() -> str:
             ch = sys.stdin.read(1)
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, old)
-    else:
-        ch = msvcrt.getwch()
     if ch in ("\x03", "\x04"):  # Ctrl-C, Ctrl-D
         raise KeyboardInterrupt
     return ch

@@ -324,13 +324,14 @@ def stopping(
 
         from review.project import whoami
 
-        stop = phase.record_stop(proj, stage, reviewer, by or whoami(), recall, confidence)
+        who = by or whoami()
+        stop = phase.record_stop(proj, stage, reviewer, who, recall, confidence)
         if as_json:
             print_json(stop.to_json())
             return
         out_console().print(
             f"Recorded: {stage} stopped by the rule (p = {stop.p_value:.4f}, recall target "
-            f"{recall}, confidence {confidence}) by {escape(stop.by)}."
+            f"{recall}, confidence {confidence}) by {escape(who)}."
         )
         return
     rep = phase.report(proj, stage, reviewer, recall, confidence)

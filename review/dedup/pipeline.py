@@ -275,7 +275,8 @@ def _best_pairs(
     for i, j in decisions.labelled(MAYBE) + cres.guarded:
         if (i, j) in decided or root_of[i] == root_of[j]:
             continue
-        rk = tuple(sorted((root_of[i], root_of[j])))
+        a, b = root_of[i], root_of[j]
+        rk = (a, b) if a <= b else (b, a)
         if rk in different_roots:
             continue
         s, d = decisions.get(i, j)

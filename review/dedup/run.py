@@ -80,7 +80,8 @@ def project_options(project: Project) -> DedupOptions:
     protocols/protocol.yaml (never by outputs/, which is derived and may be deleted)."""
     settings = project.protocol.dedup
     names = {f.name for f in fields(DedupOptions)}
-    return DedupOptions(**{k: v for k, v in settings.items() if k in names})
+    chosen: dict[str, Any] = {k: v for k, v in settings.items() if k in names}  # checked on load
+    return DedupOptions(**chosen)
 
 
 last_options = project_options  # the options `dedup review/import/split/explain` re-cluster with
@@ -107,16 +108,18 @@ def save_options(project: Project, changes: dict[str, float | int]) -> list[str]
     text = path.read_text(encoding="utf-8-sig")
     lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if _DEDUP_LINE.match(line)), None)
-    if start is not None and _DEDUP_LINE.match(lines[start]).group("rest") not in ("", "{}"):
-        # A flow mapping ("dedup: {auto_threshold: 0.9}"): rewrite it as a block.
-        lines[start : start + 1] = ["dedup:"] + [f"  {k}: {v}" for k, v in current.items()]
     if start is None:
         if lines and lines[-1].strip():
             lines.append("")
         lines.append("dedup:  # `review dedup` settings (docs/dedup.md)")
         start = len(lines) - 1
-    elif _DEDUP_LINE.match(lines[start]).group("rest") == "{}":
-        lines[start] = "dedup:"
+    else:
+        head = _DEDUP_LINE.match(lines[start])
+        rest = "" if head is None else head.group("rest")
+        if rest == "{}":
+            lines[start] = "dedup:"
+        elif rest:  # a flow mapping ("dedup: {auto_threshold: 0.9}"): rewrite it as a block
+            lines[start : start + 1] = ["dedup:"] + [f"  {k}: {v}" for k, v in current.items()]
     end = start + 1
     indent = "  "
     found: dict[str, int] = {}
@@ -130,6 +133,7 @@ def save_options(project: Project, changes: dict[str, float | int]) -> list[str]
     for key, value in todo.items():
         if key in found:
             m = _KEY_LINE.match(lines[found[key]])
+            assert m is not None  # found holds the lines that matched
             lines[found[key]] = f"{m.group('indent')}{key}: {value}{m.group('tail') or ''}"
         else:
             lines.insert(insert_at, f"{indent}{key}: {value}")

@@ -194,9 +194,9 @@ class Guard:
             key=lambda d: d[0],
         )
         res = ft.resolutions.get(cid)
-        if not ds and res is None:
-            return None
         if not ds:
+            if res is None:
+                return None
             return FinalDecision(cid, ft.stage, res.decision, res.reason, "resolution", ())
         return _final(cid, ft.stage, ds, res, ft.required)
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.project import Project
     from review.rank.live import LiveRanker
-    from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
+    from review.screen.cache import ClusterIndex, DisplayRecord, Entry, RecordStore
     from review.screen.fulltext_text import FullText
 
 
@@ -251,7 +251,7 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
         self._recent: list[str] = []  # cluster ids in the order of their standing decisions
         cluster_of = self.clusters.cluster_of
         state = read_log(self.project, path, "decide", self.problems)
-        entries = []
+        entries: list[Entry] = []
         for key, e in state.latest.items():
             if key[0] == self.stage:
                 entries.extend(state.older.get(key, ()))
