@@ -16,9 +16,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from review.cli.ui.lineui import render_item
 from review.dedup.fusion import fuse, fuse_field, fuse_rows, is_empty
 from review.project import Project
-from review.screen.lineui import render_item
 from review.screen.session import ScreeningSession
 from tests.helpers.cli import run_ok
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from review.cli.ui.tui import ScreenerApp
 from review.project import Project
 from review.screen.session import ScreeningSession
-from review.screen.tui import ScreenerApp
 from tests.helpers.screen import log_lines, make_record_project
 
 TA = "title-abstract"

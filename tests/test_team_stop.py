@@ -222,11 +222,10 @@ def test_simulate_team_cli(tmp_path):
 
 
 def test_a_stop_recorded_while_screening_takes_effect_at_the_next_decision(project):
-    from test_rank import _NoRecords
-
     from review.io.files import append_jsonl
     from review.screen.session import ScreeningSession
     from tests.helpers.screen import make_clusters
+    from tests.test_rank import _NoRecords
 
     make_clusters(project, 6)
     stop = {
@@ -297,10 +296,9 @@ def test_team_stop_on_a_split_stage_three_reviewers_two_per_record(project):
 
 
 def test_the_full_screen_app_says_the_stage_was_stopped(project):
-    from test_screen_tui import _run
-
     from review.io.files import append_jsonl
     from review.screen.session import ScreeningSession
+    from tests.test_screen_tui import _run
 
     make_record_project(project, 4)
     stop = {

@@ -36,11 +36,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
+from review.io.root import find_root as project_root
 
 if TYPE_CHECKING:
     from filelock import BaseFileLock
-
-PROTOCOL_MARKER = Path("protocols") / "protocol.yaml"
 
 # The FileLock of every lock file this process holds (filelock keeps its singletons only weakly,
 # and a collected FileLock releases its lock), by path. _REGISTRY guards it, and orders "the first
@@ -140,12 +139,9 @@ def lock_dir(root: Path) -> Path:
 
 
 def find_root(path: Path) -> Path | None:
-    """The project folder holding ``path`` (the nearest parent with protocols/protocol.yaml)."""
-    p = Path(os.path.abspath(path))
-    for parent in p.parents:
-        if (parent / PROTOCOL_MARKER).is_file():
-            return parent
-    return None
+    """The project folder holding the file ``path`` (:func:`review.io.root.find_root` of its
+    folder)."""
+    return project_root(Path(os.path.abspath(path)).parent)
 
 
 @contextmanager
