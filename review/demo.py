@@ -54,7 +54,7 @@ SEARCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 RESOLVER = "consensus"  # the protocol's resolution is a consensus meeting of both reviewers
 CHARTERS = ("anat", "marina")
-# `review chart consensus` writes the consensus form here (agreeing cells pre-filled); the one
+# `chart consensus` writes the consensus form here (agreeing cells pre-filled); the one
 # the consensus meeting filled in is data/decisions/charting-consensus.xlsx.
 CONSENSUS_FORM = "charting-consensus.xlsx"
 
@@ -156,7 +156,7 @@ def plan(project_dir: Path) -> list[Step]:
 
 
 def _import_steps(project: Project, by: str) -> list[Step]:
-    """One `review import` per search folder, its files in natural order."""
+    """One `import` per search folder, its files in natural order."""
     steps: list[Step] = []
     searches = project.root / "data" / "searches"
     for folder, source, extra in SEARCHES:
@@ -238,7 +238,7 @@ def _charting_steps(decisions: Path, consensus_form: Path) -> list[Step]:
 
 def _fulltext_steps(root: Path, who: str) -> list[Step]:
     """Attach the example's full texts (PDFs, an HTML page, a scan), which extracts their text,
-    once records are eligible at full text; then `review fulltext extract` finds them all in
+    once records are eligible at full text; then `fulltext extract` finds them all in
     the cache. Skipped for an example without data/fulltexts."""
     folder = root / "data" / "fulltexts"
     if not folder.is_dir():

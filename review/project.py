@@ -33,11 +33,12 @@ from typing import Any
 from review import __version__
 from review.errors import ProjectError
 from review.model import ImportEntry, Record
+from review.nextstep import Action, step
 from review.people import whoami  # noqa: F401 - where callers have found it
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 
 PROTOCOL_PATH = Path("protocols") / "protocol.yaml"
-# Derived files stay out of git: each clone rebuilds them (`review dedup`, `review prisma`, …) from
+# Derived files stay out of git: each clone rebuilds them (`dedup`, `prisma`, …) from
 # data/, so two reviewers' commits never touch the same file and always merge cleanly.
 GITIGNORE = "# derived: rebuild with review dedup / disagreements / chart summary / prisma\n.review/\noutputs/\n"
 SCHEMA_PATH = Path("extraction_schema.yaml")
@@ -64,13 +65,21 @@ class Project:
         root = Path(path) if path else Path.cwd()
         if not root.is_dir():
             raise ProjectError(
-                f"{root}: no such folder. Pass --project DIR or run `review init DIR`."
+                (
+                    f"{root}: no such folder. Pass --project DIR or run ",
+                    step(Action.INIT, dir="DIR"),
+                    ".",
+                )
             )
         if not (root / PROTOCOL_PATH).is_file():
             raise ProjectError(
-                f"{root}: not a review project (no {PROTOCOL_PATH.as_posix()}"
-                + ("" if path else ", here or in a folder above")
-                + "). Run `review init DIR` to create one, or pass --project DIR."
+                (
+                    f"{root}: not a review project (no {PROTOCOL_PATH.as_posix()}"
+                    + ("" if path else ", here or in a folder above")
+                    + "). Run ",
+                    step(Action.INIT, dir="DIR"),
+                    " to create one, or pass --project DIR.",
+                )
             )
         return cls(root)
 
@@ -158,7 +167,7 @@ class Project:
 
     @property
     def project_id(self) -> str:
-        """The protocol's ``project_id`` (written by `review init`); projects made before it
+        """The protocol's ``project_id`` (written by `init`); projects made before it
         existed are known by a hash of their title. Exported sheets carry it."""
         if self.protocol.project_id:
             return self.protocol.project_id
@@ -184,7 +193,7 @@ class Project:
 
         An export imported twice (the same bytes, e.g. by two clones before they merged) counts
         once: the earliest entry stands and the later ones are listed in
-        :attr:`duplicate_imports` (shown by ``review status``).
+        :attr:`duplicate_imports` (shown by ``status``).
         """
         from review.importer import recover_staged
 

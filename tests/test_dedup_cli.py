@@ -83,7 +83,7 @@ def test_dedup_writes_clusters_queue_and_overlap(proj) -> None:
     summary = status_summary(proj)
     assert summary.counts is not None
     assert summary.counts.removed_automatic == 2 and summary.counts.queued == 2
-    assert any(line.startswith("Unique contribution per source") for line in summary.lines)
+    assert any(str(line).startswith("Unique contribution per source") for line in summary.lines)
 
 
 def test_dedup_json(proj) -> None:

@@ -11,7 +11,9 @@ from test_screen_helpers import decide, log_lines, make_record_project, resolve,
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.commands import error_text, render
 from review.errors import ReviewError, ValidationError
+from review.nextstep import Action
 from review.people import file_id
 from review.project import Project
 from review.screen import final_decisions
@@ -198,7 +200,7 @@ def test_locked_stage_refuses_sheet_and_key_until_review_reopen(project, tmp_pat
     project = set_protocol(project, title_abstract__locked=True)
     with pytest.raises(ValidationError) as err:
         import_sheet(project, _sheet(tmp_path, [(ids[1], "include")]), TA, "Ana")
-    assert "review reopen" in "\n".join(err.value.problems)
+    assert "review reopen" in error_text(err.value)
     text = _line(project, TA, "Ana", ["i", "q"])
     assert "Refused: the title-abstract stage is locked" in text
     assert not (project.data_dir / "screening" / "ana.jsonl").exists()
@@ -218,7 +220,7 @@ def test_locked_stage_refuses_sheet_and_key_until_review_reopen(project, tmp_pat
         import_sheet(project, _sheet(tmp_path, [(ids[2], "include")]), TA, "Ana")
     from review.screen import status_summary
 
-    lines = status_summary(project).lines
+    lines = [render(x) for x in status_summary(project).lines]
     assert (
         "  locked (protocol): a change needs `review reopen RECORD --stage title-abstract`" in lines
     )
@@ -231,7 +233,7 @@ def test_status_lists_reopened_records(project):
     from review.screen import status_summary
 
     st = status_summary(project)
-    text = "\n".join(st.lines)
+    text = "\n".join(render(line) for line in st.lines)
     assert f"{rid}" in text and "reopened" in text and "report withdrawn" in text
 
 
@@ -291,8 +293,10 @@ def test_locked_stage_refuses_a_resolution_and_reopen_needs_a_known_record(proje
     decide(project, "Ana", ids[0], "include")
     decide(project, "Ben", ids[0], "exclude")
     project = set_protocol(project, title_abstract__locked=True)
-    with ResolutionLog(project, "Dana") as log, pytest.raises(ReviewError, match="review reopen"):
+    with ResolutionLog(project, "Dana") as log, pytest.raises(ReviewError) as refused:
         log.resolve(ids[0], TA, "include")
+    assert refused.value.next_steps[0].action is Action.REOPEN
+    assert "run `review reopen " in error_text(refused.value)
     r = CliRunner().invoke(app, ["reopen", "nope", "--stage", TA, "--reason", "x",
                                  "--reviewer", "Dana", "-p", str(project.root)])  # fmt: skip
     assert r.exit_code == 1 and "Unknown record 'nope'" in r.stderr

@@ -21,8 +21,14 @@ TA, FT = "title-abstract", "full-text"
 
 
 def test_missing_clusters_is_a_clear_error(project):
-    with pytest.raises(ProjectError, match=r"run `review dedup` first"):
+    from review.cli.commands import error_text
+    from review.nextstep import Action, step
+
+    with pytest.raises(ProjectError, match=r"run `dedup` first") as caught:
         final_decisions(project, TA)
+    # the library names the next step as data; the CLI spells it from its command table
+    assert caught.value.next_steps == (step(Action.DEDUP),)
+    assert "run `review dedup` first (it groups" in error_text(caught.value)
 
 
 def test_unknown_stage(project):

@@ -111,7 +111,9 @@ class ReviewGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except ReviewError as exc:
-            raise fail(str(exc)) from None
+            from review.cli.commands import error_text
+
+            raise fail(error_text(exc)) from None
         except OSError as exc:
             import errno
 

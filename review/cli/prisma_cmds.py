@@ -84,6 +84,7 @@ def prisma(
     """
     if for_subcommand(ctx, project):
         return
+    from review.cli.commands import command_text
     from review.prisma import build_prisma, write_prisma
     from review.prisma.content import DiagramOptions, parse_labels
 
@@ -96,7 +97,7 @@ def prisma(
         labels=parse_labels(label or []),
     )
     with progress("PRISMA 2020", quiet) as update:
-        build = build_prisma(proj, options, progress=update)
+        build = build_prisma(proj, options, progress=update, command=command_text)
     paths = write_prisma(proj, build)
     if build.flow.provisional:
         err_console().print(f"[yellow]Provisional:[/yellow] {_open_text(build.flow.counts.open)}.")

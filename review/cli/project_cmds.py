@@ -56,12 +56,13 @@ def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         review status
         review status --json | jq .screening
     """
-    from review.status import collect_status, render_status
+    from review.cli.status_view import render_status, status_json
+    from review.status import collect_status
 
     proj = open_project(project)
     summary = collect_status(proj)
     if as_json:
-        print_json(summary.to_json())
+        print_json(status_json(summary))
     else:
         render_status(summary, out_console())
 

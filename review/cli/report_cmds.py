@@ -54,6 +54,7 @@ def report(
         return
     from rich.markup import escape
 
+    from review.cli.commands import command_text
     from review.cli.common import err_console, open_project, out_console, print_json, progress
     from review.report import write_report
 
@@ -64,7 +65,7 @@ def report(
         checked_output(proj, output)
     with progress("Report", quiet) as update:
         update(0, 1)
-        path = write_report(proj, output)
+        path = write_report(proj, output, command_text)
         update(1, 1)
     size = path.stat().st_size
     if json_out:
@@ -110,6 +111,7 @@ def checklist_cmd(
     """
     from rich.markup import escape
 
+    from review.cli.commands import command_text
     from review.cli.common import out_console, print_json
     from review.errors import ReviewError
     from review.report.checklist import checklist_for, checklist_rows, write_checklist
@@ -122,7 +124,7 @@ def checklist_cmd(
         if output.suffix.lower() != ".xlsx":
             raise ReviewError(f"{output}: the checklist is an Excel workbook; name it *.xlsx.")
         checked_output(proj, output.with_suffix(".md"))
-    xlsx, md = write_checklist(proj, output)
+    xlsx, md = write_checklist(proj, output, command_text)
     checklist = checklist_for(proj)
     rows = checklist_rows(proj, checklist)
     filled = [r.item.label for r in rows if r.where]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from review.cli.commands import command_text
 from review.cli.common import (
     FromOtherProjectOpt,
     FromOtherReviewerOpt,
@@ -172,6 +173,7 @@ def screen(
         proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode,
         label=label or "",
     )  # fmt: skip
+    session.command = command_text
     if not confirm_new_person(proj, session.reviewer, "screening"):
         session.close()
         raise typer.Exit(code=1)

@@ -7,7 +7,7 @@ Files written (all derived, rebuilt by every run):
 - ``outputs/dedup/maybe-pairs.csv``: the pairs waiting for a person, side by side.
 - ``outputs/dedup/overlap.csv``: per source: records, duplicates within the source, overlap with
   every other source, unique contributions.
-- ``outputs/dedup/summary.json``: options and counts of the last run (``review dedup`` refreshes
+- ``outputs/dedup/summary.json``: options and counts of the last run (``dedup`` refreshes
   after verdicts with the same options).
 
 The scored candidate pairs are cached in ``.review/dedup/pairs.pickle`` (keyed by the tool
@@ -31,6 +31,7 @@ from review.dedup.clusters import Clusters, clusters_path, load_clusters, write_
 from review.dedup.decide import DedupOptions
 from review.errors import ReviewError
 from review.model import MAIN_KINDS, Record
+from review.nextstep import Action, Text, plain, step
 
 if TYPE_CHECKING:
     from review.dedup.pipeline import DedupResult, ProgressFn
@@ -396,7 +397,7 @@ def overlap_table(clusters: Clusters) -> tuple[SourceOverlap, ...]:
 
 @dataclass(frozen=True, slots=True)
 class DedupCounts:
-    """What the last ``review dedup`` left: records, clusters, duplicates removed, pairs queued
+    """What the last ``dedup`` left: records, clusters, duplicates removed, pairs queued
     for a person, verdict conflicts and the overlap between sources."""
 
     main_records: int
@@ -421,10 +422,10 @@ class DedupCounts:
 
 @dataclass(frozen=True, slots=True)
 class DedupStatus:
-    """The dedup stage on ``review status``: ``counts`` is None until ``review dedup`` has run;
+    """The dedup stage on ``status``: ``counts`` is None until ``dedup`` has run;
     ``lines`` is what the terminal shows."""
 
-    lines: tuple[str, ...]
+    lines: tuple[str | Text, ...]
     counts: DedupCounts | None = None
 
     @property
@@ -432,16 +433,16 @@ class DedupStatus:
         return self.counts is not None
 
     def to_json(self) -> dict[str, Any]:
-        """The ``dedup`` object of ``review status --json``."""
+        """The ``dedup`` object of ``status --json``."""
         counts = self.counts.to_json() if self.counts is not None else {}
-        return {"done": self.done, **counts, "lines": list(self.lines)}
+        return {"done": self.done, **counts, "lines": [plain(x) for x in self.lines]}
 
 
 def status_summary(project: Project) -> DedupStatus:
-    """Dedup progress for ``review status`` (``lines`` for people)."""
+    """Dedup progress for ``status`` (``lines`` for people)."""
     path = clusters_path(project)
     if not path.is_file():
-        return DedupStatus(("Not deduplicated yet: run `review dedup`.",))
+        return DedupStatus((("Not deduplicated yet: run ", step(Action.DEDUP), "."),))
     clusters = load_clusters(project)
     counts = DedupCounts(
         main_records=sum(1 for r in clusters.rows if r.branch == "main"),
@@ -470,21 +471,24 @@ def _queued(project: Project) -> int:
         return sum(1 for _ in csv.DictReader(fh))
 
 
-def _status_lines(c: DedupCounts) -> tuple[str, ...]:
+def _status_lines(c: DedupCounts) -> tuple[str | Text, ...]:
     auto, manual = c.removed_automatic, c.removed_manual
-    lines = [
+    review = step(Action.DEDUP_REVIEW, quoted=False, reviewer="NAME")
+    lines: list[str | Text] = [
         f"{c.main_records} main-branch records -> {c.clusters} after removing "
         f"{auto + manual} duplicates ({auto} automatically, {manual} confirmed by a person)",
-        f"{c.queued} pair(s) waiting for a person: review dedup review --reviewer NAME"
+        (f"{c.queued} pair(s) waiting for a person: ", review)
         if c.queued
         else "No pairs waiting for a person.",
     ]
     if c.verdict_conflicts:
         lines.insert(
             1,
-            f"{len(c.verdict_conflicts)} pair(s) with conflicting verdicts (same vs different) "
-            "from two reviewers, applied neither way: resolve them with review dedup review "
-            "--reviewer NAME",
+            (
+                f"{len(c.verdict_conflicts)} pair(s) with conflicting verdicts (same vs "
+                "different) from two reviewers, applied neither way: resolve them with ",
+                review,
+            ),
         )
     parts = [
         f"{row.source} {row.unique_clusters}/{row.clusters}"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError
+from review.nextstep import Action, step
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -94,13 +95,19 @@ def check_meta(
     meta = read_meta(path)
     if meta is None:
         return None
-    what = {"screening": "review screen export", "dedup": "review dedup export",
-            "resolution": "review disagreements"}  # fmt: skip
+    what = {"screening": Action.SCREEN_EXPORT, "dedup": Action.DEDUP_EXPORT,
+            "resolution": Action.DISAGREEMENTS}  # fmt: skip
     made = meta.get("kind", "")
     if made != kind:
+        maker = what.get(made)
         raise InputError(
-            f"this is a {made or 'different'} sheet (made by `{what.get(made, 'review')}`), "
-            f"not a {kind} sheet ({what[kind]}). Import it with the matching command.",
+            (
+                f"this is a {made or 'different'} sheet (made by ",
+                step(maker) if maker else "`review`",
+                f"), not a {kind} sheet (",
+                step(what[kind], quoted=False),
+                "). Import it with the matching command.",
+            ),
             file=str(path),
         )
     theirs = meta.get("project_id", "")

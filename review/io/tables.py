@@ -1,7 +1,7 @@
 """Reading a table a person filled in: the first sheet of a .xlsx, or a .csv/.tsv.
 
-Used by the spreadsheet round trips of screening (``review screen import``) and resolution
-(``review resolve --import``): both read rows of ``record_id, decision, reason, …``.
+Used by the spreadsheet round trips of screening (``screen import``) and resolution
+(``resolve --import``): both read rows of ``record_id, decision, reason, …``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``status_summary(project)`` for `review status`: progress per stage and reviewer."""
+"""``status_summary(project)`` for the project status: progress per stage and reviewer."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.model import STAGES
+from review.nextstep import Action, Text, plain, step
 from review.percent import percent_text
 from review.screen.cache import no_gc
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class StageStatus:
-    """One screening stage on `review status`: records eligible and decided, decisions per
+    """One screening stage on the project status: records eligible and decided, decisions per
     reviewer, open disagreements and the agreement statistics so far (taken from the stage's
     :class:`~review.screen.disagreements.Agreement`)."""
 
@@ -63,19 +64,19 @@ class StageStatus:
 
 @dataclass(frozen=True, slots=True)
 class ScreeningStatus:
-    """Screening on `review status`: each stage, the team and the attached full texts;
+    """Screening on the project status: each stage, the team and the attached full texts;
     ``lines`` is what the terminal shows. Before dedup has run screening cannot start: then
     ``stages`` is empty and ``roster`` is None."""
 
     stages: Mapping[str, StageStatus]
-    lines: tuple[str, ...]
+    lines: tuple[str | Text, ...]
     roster: tuple[str, ...] | None = None
     fulltexts: FulltextCounts | None = None  # None when no full text is attached
     reopened: tuple[Reopen, ...] = ()  # every logged reopen, oldest first
     labels: tuple[tuple[str, int], ...] = ()  # (label, records), most used first
 
     def to_json(self) -> dict[str, Any]:
-        """The ``screening`` object of ``review status --json``."""
+        """The ``screening`` object of the project status as JSON."""
         out: dict[str, Any] = {"stages": {k: v.to_json() for k, v in self.stages.items()}}
         if self.roster is not None:
             out["roster"] = list(self.roster)
@@ -89,7 +90,7 @@ class ScreeningStatus:
         ]  # fmt: skip
         if self.labels:
             out["labels"] = dict(self.labels)
-        out["lines"] = list(self.lines)
+        out["lines"] = [plain(x) for x in self.lines]
         return out
 
 
@@ -101,7 +102,7 @@ def _fmt(x: float | None) -> str:
 def status_summary(project: Project) -> ScreeningStatus:
     """Progress per stage and reviewer, open disagreements and κ so far.
 
-    ``lines`` is what `review status` prints.
+    ``lines`` is what the project status shows (with next steps as data).
     """
     from review.people import team
     from review.screen.cache import cluster_index
@@ -112,7 +113,7 @@ def status_summary(project: Project) -> ScreeningStatus:
     except ReviewError as exc:
         return ScreeningStatus(stages={}, lines=(f"Not started: {exc}",))
     stages: dict[str, StageStatus] = {}
-    lines: list[str] = []
+    lines: list[str | Text] = []
     ta_final = None
     for stage in STAGES:
         state = stage_state(project, stage, clusters, _ta_final=ta_final)
@@ -147,7 +148,7 @@ def status_summary(project: Project) -> ScreeningStatus:
     )
 
 
-def _marks_lines(marks: Any, lines: list[str]) -> None:
+def _marks_lines(marks: Any, lines: list[str | Text]) -> None:
     """The reopened records (who, when, why, what it undid) and the labels in use."""
     if marks.reopens:
         n = len({(r.record_id, r.stage) for r in marks.reopens})
@@ -156,13 +157,21 @@ def _marks_lines(marks: Any, lines: list[str]) -> None:
         )
         for r in marks.reopens[-LIST_AT_MOST:]:
             undid = f"; it was {r.undoes}" if r.undoes else ""
-            how = " with `review reopen`" if r.unlock else ""
+            how: Text = (" with ", step(Action.REOPEN)) if r.unlock else ()
             lines.append(
-                f"  {r.record_id} at {r.stage} by {r.who}{how} ({r.at[:10]}): {r.reason}{undid}"
+                (
+                    f"  {r.record_id} at {r.stage} by {r.who}",
+                    *how,
+                    f" ({r.at[:10]}): {r.reason}{undid}",
+                )
             )
         if len(marks.reopens) > LIST_AT_MOST:
             lines.append(
-                f"  … and {len(marks.reopens) - LIST_AT_MOST} earlier (review status --json)"
+                (
+                    f"  … and {len(marks.reopens) - LIST_AT_MOST} earlier (",
+                    step(Action.STATUS, quoted=False, json=True),
+                    ")",
+                )
             )
     lines.extend(f"warning: {p}" for p in marks.unknown[:LIST_AT_MOST])
     counts = marks.label_counts()
@@ -171,7 +180,10 @@ def _marks_lines(marks: Any, lines: list[str]) -> None:
 
 
 def _stage_status(
-    project: Project, state: StageState, final: dict[str, FinalDecision], lines: list[str]
+    project: Project,
+    state: StageState,
+    final: dict[str, FinalDecision],
+    lines: list[str | Text],
 ) -> StageStatus:
     """One stage's status; appends its lines (records, reviewers, agreement, warnings)."""
     from review.people import screening_roster
@@ -198,7 +210,8 @@ def _stage_status(
         f"{status.open_disagreements} open disagreements"
     )
     if project.protocol.stage(stage).locked:
-        lines.append(f"  locked (protocol): a change needs `review reopen RECORD --stage {stage}`")
+        reopen = step(Action.REOPEN, record="RECORD", stage=stage)
+        lines.append(("  locked (protocol): a change needs ", reopen))
     if status.stopped is not None:
         st = status.stopped
         lines.append(
@@ -243,7 +256,9 @@ def _stopped(project: Project, state: StageState) -> dict[str, Any] | None:
 LIST_AT_MOST = 20
 
 
-def _fulltext_lines(project: Project, clusters: Any, lines: list[str]) -> FulltextCounts | None:
+def _fulltext_lines(
+    project: Project, clusters: Any, lines: list[str | Text]
+) -> FulltextCounts | None:
     """Attached full texts by extraction status (None when there are none); appends the lines
     that name scans and unreadable files."""
     from review.screen.fulltext import attachments
@@ -262,10 +277,14 @@ def _fulltext_lines(project: Project, clusters: Any, lines: list[str]) -> Fullte
         ("error", "unreadable"),
         ("unsupported", "of a type not read"),
         ("missing", "missing"),
-        ("pending", "not extracted yet (run `review fulltext extract`)"),
     )
     parts += [f"{c[k]} {label}" for k, label in labels if c.get(k)]
-    lines.append(f"full texts: {ft.attached} files attached; " + ", ".join(parts))
+    said = f"full texts: {ft.attached} files attached; " + ", ".join(parts)
+    if c.get("pending"):  # last, with the step that extracts them
+        pending = f"{c['pending']} not extracted yet (run "
+        lines.append((said + (", " if parts else "") + pending, step(Action.FULLTEXT_EXTRACT), ")"))
+    else:
+        lines.append(said)
     for key, label in (
         ("no-text", "no text layer (scanned?)"),
         ("error", "unreadable"),
