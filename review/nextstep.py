@@ -26,11 +26,13 @@ class Action(enum.Enum):
     DEDUP = "dedup"
     DEDUP_REVIEW = "dedup_review"
     DEDUP_EXPORT = "dedup_export"
+    DEDUP_IMPORT = "dedup_import"
     SCREEN = "screen"
     SCREEN_EXPORT = "screen_export"
     SCREEN_IMPORT = "screen_import"
     DISAGREEMENTS = "disagreements"
     RESOLVE = "resolve"
+    RESOLVE_IMPORT = "resolve_import"
     REOPEN = "reopen"
     STOPPING = "stopping"
     FULLTEXT_ATTACH = "fulltext_attach"
@@ -39,11 +41,13 @@ class Action(enum.Enum):
     CHART_IMPORT = "chart_import"
     CHART_COMPARE = "chart_compare"
     CHART_CONSENSUS = "chart_consensus"
+    CHART_SUMMARY = "chart_summary"
     PRISMA = "prisma"
+    REPORT = "report"
     REPORT_CHECKLIST = "report_checklist"
 
 
-ArgValue = str | bool  # True: a flag given without a value
+ArgValue = str | bool | tuple[str, ...]  # True: a flag without a value; a tuple: several values
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,8 @@ class NextStep:
         """The step without a front end: ``action_id name=value …`` in backticks."""
         words = [self.action.value]
         for name, value in self.args:
+            if isinstance(value, tuple):
+                value = ",".join(value)
             words.append(name if value is True else f"{name}={value}")
         return f"`{' '.join(words)}`" if self.quoted else " ".join(words)
 

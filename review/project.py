@@ -33,14 +33,21 @@ from typing import Any
 from review import __version__
 from review.errors import ProjectError
 from review.model import ImportEntry, Record
-from review.nextstep import Action, step
+from review.nextstep import Action, Render, step
 from review.people import whoami  # noqa: F401 - where callers have found it
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 
 PROTOCOL_PATH = Path("protocols") / "protocol.yaml"
+
+
 # Derived files stay out of git: each clone rebuilds them (`dedup`, `prisma`, …) from
 # data/, so two reviewers' commits never touch the same file and always merge cleanly.
-GITIGNORE = "# derived: rebuild with review dedup / disagreements / chart summary / prisma\n.review/\noutputs/\n"
+def gitignore(command: Render = str) -> str:
+    """The project's .gitignore (``command`` spells the dedup step its comment names)."""
+    rebuild = command(step(Action.DEDUP, quoted=False))
+    return f"# derived: rebuild with {rebuild} / disagreements / chart summary / prisma\n.review/\noutputs/\n"
+
+
 SCHEMA_PATH = Path("extraction_schema.yaml")
 
 ProgressFn = Callable[[int, int], None]  # (done, total)
@@ -85,8 +92,13 @@ class Project:
 
     @classmethod
     def init(
-        cls, path: Path | str, title: str | None = None, review_type: str = "scoping"
+        cls,
+        path: Path | str,
+        title: str | None = None,
+        review_type: str = "scoping",
+        command: Render = str,
     ) -> Project:
+        """A new project at ``path`` (``command`` spells the steps its files' comments name)."""
         root = Path(path)
         if review_type not in ("scoping", "systematic"):
             raise ProjectError(f"review type {review_type!r}: use scoping or systematic.")
@@ -103,13 +115,17 @@ class Project:
         import uuid
 
         text = DEFAULT_PROTOCOL.format(
-            title=json.dumps(title), project_id=uuid.uuid4().hex[:16], review_type=review_type
+            title=json.dumps(title),
+            project_id=uuid.uuid4().hex[:16],
+            review_type=review_type,
+            screen=command(step(Action.SCREEN)),
+            dedup=command(step(Action.DEDUP)),
         )
         atomic_write_text(root / PROTOCOL_PATH, text)
         atomic_write_text(root / SCHEMA_PATH, default_schema_text())
         for sub in ("data", "outputs"):
             (root / sub).mkdir(exist_ok=True)
-        atomic_write_text(root / ".gitignore", GITIGNORE)
+        atomic_write_text(root / ".gitignore", gitignore(command))
         return cls(root)
 
     # ---- paths ----------------------------------------------------------------------------

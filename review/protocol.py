@@ -430,7 +430,7 @@ stages:
   title-abstract:
     reviewers_per_record: 2
     maybe_to_fulltext: true   # an agreed or resolved "maybe" goes on to full text
-    exclusion_reasons:        # keys 1-9 in `review screen`, in this order
+    exclusion_reasons:        # keys 1-9 in {screen}, in this order
       - {{id: wrong-population, label: Wrong population}}
       - {{id: wrong-intervention, label: Wrong intervention}}
       - {{id: not-empirical, label: Not empirical research}}
@@ -449,7 +449,7 @@ keywords:              # highlighted while screening
   exclude: []
 reviewers: []
 resolution: consensus  # or third-reviewer
-dedup:                 # `review dedup` settings (docs/dedup.md); --auto-threshold etc. save here
+dedup:                 # {dedup} settings (docs/dedup.md); --auto-threshold etc. save here
   auto_threshold: 0.95    # title similarity to merge automatically
   maybe_threshold: 0.8    # title similarity to queue a pair for a person
   author_threshold: 0.8   # author similarity to merge automatically

@@ -72,8 +72,14 @@ def test_status_results_are_frozen_with_tuples(project) -> None:
 
 
 def test_status_json_of_a_new_project_leaves_out_what_has_not_happened(project) -> None:
-    data = collect_status(project).to_json()
+    from review.cli.status_view import status_json
+
+    data = status_json(collect_status(project))
     assert data["dedup"] == {"done": False, "lines": ["Not deduplicated yet: run `review dedup`."]}
+    # the library's own JSON names the step without the CLI's spelling
+    assert collect_status(project).to_json()["dedup"]["lines"] == [
+        "Not deduplicated yet: run `dedup`."
+    ]
     assert list(data["screening"]) == ["stages", "lines"]
     assert data["charting"] == {
         "included_reports": None,

@@ -25,24 +25,42 @@ COMMANDS: dict[Action, tuple[str, tuple[tuple[str, str], ...]]] = {
         (
             ("file", ""),
             ("source", "--source"),
+            ("kind", "--kind"),
+            ("screen", "--screen"),
+            ("by", "--by"),
             ("platform", "--platform"),
             ("searched", "--searched"),
             ("query", "--query"),
             ("results", "--results"),
+            ("quiet", "--quiet"),
         ),
     ),
     Action.EXPORT: ("export", ()),
-    Action.DEDUP: ("dedup", ()),
+    Action.DEDUP: ("dedup", (("quiet", "--quiet"),)),
     Action.DEDUP_REVIEW: ("dedup review", (("reviewer", "--reviewer"),)),
-    Action.DEDUP_EXPORT: ("dedup export", ()),
+    Action.DEDUP_EXPORT: ("dedup export", (("reviewer", "--reviewer"),)),
+    Action.DEDUP_IMPORT: (
+        "dedup import",
+        (("file", ""), ("reviewer", "--reviewer"), ("quiet", "--quiet")),
+    ),
     Action.SCREEN: (
         "screen",
         (("stage", "--stage"), ("reviewer", "--reviewer"), ("label", "--label")),
     ),
-    Action.SCREEN_EXPORT: ("screen export", ()),
-    Action.SCREEN_IMPORT: ("screen import", ()),
-    Action.DISAGREEMENTS: ("disagreements", (("json", "--json"),)),
+    Action.SCREEN_EXPORT: ("screen export", (("reviewer", "--reviewer"),)),
+    Action.SCREEN_IMPORT: (
+        "screen import",
+        (("file", ""), ("stage", "--stage"), ("reviewer", "--reviewer")),
+    ),
+    Action.DISAGREEMENTS: (
+        "disagreements",
+        (("stage", "--stage"), ("json", "--json"), ("quiet", "--quiet")),
+    ),
     Action.RESOLVE: ("resolve", (("stage", "--stage"),)),
+    Action.RESOLVE_IMPORT: (
+        "resolve import",
+        (("file", ""), ("stage", "--stage"), ("resolver", "--resolver")),
+    ),
     Action.REOPEN: (
         "reopen",
         (("record", ""), ("stage", "--stage"), ("reason", "--reason")),
@@ -58,8 +76,11 @@ COMMANDS: dict[Action, tuple[str, tuple[tuple[str, str], ...]]] = {
             ("json", "--json"),
         ),
     ),
-    Action.FULLTEXT_ATTACH: ("fulltext attach", (("dir", ""),)),
-    Action.FULLTEXT_EXTRACT: ("fulltext extract", ()),
+    Action.FULLTEXT_ATTACH: (
+        "fulltext attach",
+        (("dir", ""), ("by", "--by"), ("quiet", "--quiet")),
+    ),
+    Action.FULLTEXT_EXTRACT: ("fulltext extract", (("quiet", "--quiet"),)),
     Action.CHART_TEMPLATE: (
         "chart template",
         (("output", "-o"), ("reviewer", "--reviewer")),
@@ -67,7 +88,9 @@ COMMANDS: dict[Action, tuple[str, tuple[tuple[str, str], ...]]] = {
     Action.CHART_IMPORT: ("chart import", (("file", ""), ("reviewer", "--reviewer"))),
     Action.CHART_COMPARE: ("chart compare", ()),
     Action.CHART_CONSENSUS: ("chart consensus", (("output", "-o"),)),
-    Action.PRISMA: ("prisma", ()),
+    Action.CHART_SUMMARY: ("chart summary", ()),
+    Action.PRISMA: ("prisma", (("quiet", "--quiet"),)),
+    Action.REPORT: ("report", (("quiet", "--quiet"),)),
     Action.REPORT_CHECKLIST: ("report checklist", ()),
 }
 
@@ -77,14 +100,15 @@ def command_words(s: NextStep) -> str:
     return "review " + COMMANDS[s.action][0]
 
 
-def command_line(s: NextStep) -> str:
-    """The command as typed: ``review chart import FILE --reviewer NAME``."""
+def command_argv(s: NextStep) -> list[str]:
+    """The command's arguments after ``review``: ``["chart", "import", "FILE", "--reviewer",
+    "NAME"]`` (each argument in the table's order; a flag given as True alone)."""
     words, params = COMMANDS[s.action]
     given = dict(s.args)
     unknown = set(given) - {name for name, _ in params}
     if unknown:
         raise ValueError(f"{s.action}: no argument {sorted(unknown)} in the command table")
-    out = ["review", words]
+    out = words.split()
     for name, how in params:
         value = given.get(name)
         if value is None or value is False:
@@ -92,8 +116,14 @@ def command_line(s: NextStep) -> str:
         if value is True:
             out.append(how)
         else:
-            out.extend((how, str(value)) if how else (str(value),))
-    return " ".join(out)
+            values = value if isinstance(value, tuple) else (value,)
+            out.extend(v for x in values for v in ((how, x) if how else (x,)))
+    return out
+
+
+def command_line(s: NextStep) -> str:
+    """The command as typed: ``review chart import FILE --reviewer NAME``."""
+    return " ".join(["review", *command_argv(s)])
 
 
 def command_text(s: NextStep) -> str:

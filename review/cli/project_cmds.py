@@ -35,9 +35,12 @@ def init(
         review init my-review --title "Exercise for chronic low back pain"
         review init my-sr --type systematic
     """
+    from review.cli.commands import command_text
     from review.project import Project
 
-    project = Project.init(directory, title=title, review_type=review_type.value)
+    project = Project.init(
+        directory, title=title, review_type=review_type.value, command=command_text
+    )
     from rich.markup import escape
 
     console = out_console()

@@ -279,6 +279,11 @@ def screen_import(
         from_other_project=from_other_project,
         reopen=_reopen_reason(reopen, reason),
     )
+    show_sheet_import(res, stage, reviewer)
+
+
+def show_sheet_import(res: Any, stage: str, reviewer: str) -> None:
+    """What ``review screen import`` prints."""
     from rich.markup import escape
 
     out_console().print(
@@ -543,6 +548,11 @@ def resolve_import(
         from_other_project=from_other_project,
         reopen=_reopen_reason(reopen, reason),
     )
+    show_resolve_import(res, stage)
+
+
+def show_resolve_import(res: Any, stage: str) -> None:
+    """What ``review resolve import`` prints."""
     out_console().print(
         f"Imported {res.imported} resolutions at {stage} ({res.unchanged} unchanged, "
         f"{res.blank} blank rows)."
@@ -601,6 +611,11 @@ def fulltext_attach(
             }
         )
         return
+    show_attach(proj, rep, ext)
+
+
+def show_attach(proj: Project, rep: Any, ext: ExtractReport | None) -> None:
+    """What ``review fulltext attach`` prints (``ext``: the extraction that followed, if any)."""
     from rich.markup import escape
 
     con = out_console()
@@ -652,6 +667,11 @@ def fulltext_extract(
     if as_json:
         print_json(_extract_json(rep))
         return
+    show_extract(rep)
+
+
+def show_extract(rep: ExtractReport) -> None:
+    """What ``review fulltext extract`` prints."""
     if not rep.files:
         out_console().print(
             "No full texts are attached yet: run `review fulltext attach DIR` first."

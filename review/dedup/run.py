@@ -114,7 +114,7 @@ def save_options(project: Project, changes: dict[str, float | int]) -> list[str]
     if start is None:
         if lines and lines[-1].strip():
             lines.append("")
-        lines.append("dedup:  # `review dedup` settings (docs/dedup.md)")
+        lines.append("dedup:  # dedup settings (docs/dedup.md)")
         start = len(lines) - 1
     elif _DEDUP_LINE.match(lines[start]).group("rest") == "{}":
         lines[start] = "dedup:"

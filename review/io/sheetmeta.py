@@ -132,11 +132,15 @@ def check_meta(
         if made_for and clean_name(made_for) != clean_name(name) and not from_other_reviewer:
             import shlex
 
+            maker_step = step(what[kind], quoted=False, **{key: shlex.quote(made_for)})
             raise InputError(
-                f"this sheet was exported for {made_for!r} ({what[kind]} {option} "
-                f"{shlex.quote(made_for)}), not {name!r}. Import it with {option} "
-                f"{shlex.quote(made_for)}; or, if {name!r} really made these decisions in "
-                f"{made_for!r}'s sheet, pass --from-other-reviewer.",
+                (
+                    f"this sheet was exported for {made_for!r} (",
+                    maker_step,
+                    f"), not {name!r}. Import it with {option} "
+                    f"{shlex.quote(made_for)}; or, if {name!r} really made these decisions in "
+                    f"{made_for!r}'s sheet, pass --from-other-reviewer.",
+                ),
                 file=str(path),
             )
     return meta
