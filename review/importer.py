@@ -569,15 +569,14 @@ class SourceImports:
 
 @dataclass(frozen=True, slots=True)
 class ImportStatus:
-    """The import stage on ``status``: records per source and branch; ``lines`` is what
-    the terminal shows (warnings about leftovers of interrupted imports included)."""
+    """The import stage on the project status: records per source and branch, leftovers of
+    interrupted imports and the search-count warnings (the CLI words them)."""
 
     leftovers: tuple[str, ...]
     files: int
     records: int
     by_source: tuple[SourceImports, ...]
     by_branch: Mapping[str, int]  # "main" and "other": records per branch
-    lines: tuple[str | Text, ...]
     # sources whose database reported another number of results than were imported, or whose
     # import log and protocol disagree about the search
     search_warnings: tuple[Text, ...] = ()
@@ -591,13 +590,12 @@ class ImportStatus:
             "by_source": [s.to_json() for s in self.by_source],
             "by_branch": dict(self.by_branch),
             "search_warnings": [plain(w) for w in self.search_warnings],
-            "lines": [plain(x) for x in self.lines],
         }
 
 
 def status_summary(project: Project) -> ImportStatus:
-    """Records per source, kind and branch; ``lines`` is the human view (with a warning per
-    source whose database reported another number of results than were imported)."""
+    """Records per source, kind and branch, with a warning per source whose database reported
+    another number of results than were imported."""
     from review.search import source_searches
 
     entries = project.imports()
@@ -608,29 +606,14 @@ def status_summary(project: Project) -> ImportStatus:
         by_source[e.source] = replace(s, files=s.files + 1, records=s.records + e.records)
         branches[e.branch] += e.records
     total = sum(s.records for s in by_source.values())
-    lines: list[str | Text] = [
-        f"{s.source} ({s.kind}): {s.records} records from {s.files} file(s)"
-        for s in by_source.values()
-    ]
-    if entries:
-        lines.append(
-            f"Total: {total} records ({branches['main']} main branch, "
-            f"{branches['other']} other methods)"
-        )
-    else:
-        new = step(Action.IMPORT, quoted=False, file="FILE", source="NAME")
-        lines.append(("No records imported yet: ", new))
     left = leftovers(project)
-    lines.extend(f"Warning: {w}" for w in left)
     searches = source_searches(project.protocol.sources, entries)
     counts = tuple(w for s in searches for w in (s.override_warning(), s.count_warning()) if w)
-    lines.extend(("Warning: ", *w) for w in counts)
     return ImportStatus(
         leftovers=tuple(left),
         files=len(entries),
         records=total,
         by_source=tuple(by_source.values()),
         by_branch=branches,
-        lines=tuple(lines),
         search_warnings=counts,
     )

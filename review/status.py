@@ -1,14 +1,12 @@
 """The project status: a summary assembled from each stage's own ``status_summary(project)``.
 
-Each stage's status is data (counts, and ``lines`` whose next steps are
-:class:`~review.nextstep.NextStep` values); the CLI shows it (``review/cli/status_view.py``)."""
+Each stage's status is data (counts, names, problems found in the logs), never sentences: the
+CLI words it (``review/cli/status_view.py``), a notebook may show ``to_json()``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
-
-from review.nextstep import Text
 
 if TYPE_CHECKING:
     from review.chart.store import ChartingStatus
@@ -20,11 +18,6 @@ if TYPE_CHECKING:
 
 class StageSummary(Protocol):
     """What every stage's ``status_summary(project)`` returns (a frozen dataclass)."""
-
-    @property
-    def lines(self) -> tuple[str | Text, ...]:
-        """The stage's findings, one per line (a front end spells their next steps)."""
-        ...
 
     def to_json(self) -> dict[str, Any]:
         """The stage's object in the status JSON."""

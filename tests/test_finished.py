@@ -11,7 +11,8 @@ from test_screen_helpers import decide, log_lines, make_record_project, resolve,
 from typer.testing import CliRunner
 
 from review.cli import app
-from review.cli.commands import error_text, render
+from review.cli.commands import error_text
+from review.cli.status_view import section_lines
 from review.errors import ReviewError, ValidationError
 from review.nextstep import Action
 from review.people import file_id
@@ -220,7 +221,7 @@ def test_locked_stage_refuses_sheet_and_key_until_review_reopen(project, tmp_pat
         import_sheet(project, _sheet(tmp_path, [(ids[2], "include")]), TA, "Ana")
     from review.screen import status_summary
 
-    lines = [render(x) for x in status_summary(project).lines]
+    lines = section_lines(status_summary(project))
     assert (
         "  locked (protocol): a change needs `review reopen RECORD --stage title-abstract`" in lines
     )
@@ -233,7 +234,7 @@ def test_status_lists_reopened_records(project):
     from review.screen import status_summary
 
     st = status_summary(project)
-    text = "\n".join(render(line) for line in st.lines)
+    text = "\n".join(section_lines(st))
     assert f"{rid}" in text and "reopened" in text and "report withdrawn" in text
 
 

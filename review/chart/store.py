@@ -17,7 +17,7 @@ from typing import Any
 from review.chart.model import Charting
 from review.chart.schema import Level, Schema, load_schema
 from review.errors import ProjectError, ReviewError
-from review.nextstep import Action, Text, plain, step
+from review.nextstep import Action, step
 from review.project import Project
 
 CONSENSUS = "consensus"
@@ -317,12 +317,12 @@ class ReviewerCharting:
 @dataclass(frozen=True, slots=True)
 class ChartingStatus:
     """Charting on the project status: reports to chart, each reviewer's latest charting and whose
-    charting is final; ``lines`` is what the terminal shows."""
+    charting is final (the CLI words it)."""
 
     included_reports: int | None  # None while full-text screening cannot say
     reviewers: Mapping[str, ReviewerCharting]  # reviewer -> their latest charting
     final: str | None  # the reviewer of the final charting; None when there is none yet
-    lines: tuple[str | Text, ...]
+    unit: Level | None = None  # the schema's further level (None: reports only, or no schema)
 
     def to_json(self) -> dict[str, Any]:
         """The ``charting`` object of the project status as JSON."""
@@ -330,12 +330,11 @@ class ChartingStatus:
             "included_reports": self.included_reports,
             "reviewers": {name: r.to_json() for name, r in self.reviewers.items()},
             "final": self.final,
-            "lines": [plain(x) for x in self.lines],
         }
 
 
 def status_summary(project: Project) -> ChartingStatus:
-    """Charting progress for the project status (``lines`` is what the terminal shows)."""
+    """Charting progress for the project status."""
     try:
         unit = project_schema(project).unit
     except ReviewError:
@@ -345,7 +344,6 @@ def status_summary(project: Project) -> ChartingStatus:
         n_included: int | None = len(included_ids(project))
     except (ReviewError, ImportError):
         n_included = None
-    total = "?" if n_included is None else str(n_included)
     reviewers = {
         c.reviewer or slug: ReviewerCharting(
             len(c.reports), len(c.units), c.path, unit.name if unit else ""
@@ -353,33 +351,9 @@ def status_summary(project: Project) -> ChartingStatus:
         for slug, c in latest.items()
     }
     final = final_charting(project, unit.name if unit else "")
-    lines: list[str | Text] = [
-        f"{name}: {info.reports_charted} / {total} reports charted"
-        + (f", {unit.count(info.units)}" if unit else "")
-        for name, info in reviewers.items()
-    ]
-    if not latest:
-        lines.append(
-            "No charting imported yet "
-            + (
-                f"({total} included reports to chart)."
-                if n_included is not None
-                else "(charting starts after full-text screening)."
-            )
-        )
-    elif final is None:
-        lines.append(
-            (
-                "Final charting: none yet — make the consensus form (",
-                step(Action.CHART_CONSENSUS, output="charting-consensus.xlsx"),
-                "), decide the highlighted cells and import it with --reviewer consensus.",
-            )
-        )
-    else:
-        lines.append(f"Final charting: {final.reviewer or 'consensus'}.")
     return ChartingStatus(
         included_reports=n_included,
         reviewers=reviewers,
         final=final.reviewer if final is not None else None,
-        lines=tuple(lines),
+        unit=unit,
     )

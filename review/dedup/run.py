@@ -31,7 +31,6 @@ from review.dedup.clusters import Clusters, clusters_path, load_clusters, write_
 from review.dedup.decide import DedupOptions
 from review.errors import ReviewError
 from review.model import MAIN_KINDS, Record
-from review.nextstep import Action, Text, plain, step
 
 if TYPE_CHECKING:
     from review.dedup.pipeline import DedupResult, ProgressFn
@@ -422,11 +421,11 @@ class DedupCounts:
 
 @dataclass(frozen=True, slots=True)
 class DedupStatus:
-    """The dedup stage on ``status``: ``counts`` is None until ``dedup`` has run;
-    ``lines`` is what the terminal shows."""
+    """The dedup stage on the project status: ``counts`` is None until dedup has run;
+    ``warnings``: damaged lines of the verdict logs (the CLI words the rest)."""
 
-    lines: tuple[str | Text, ...]
     counts: DedupCounts | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def done(self) -> bool:
@@ -435,14 +434,14 @@ class DedupStatus:
     def to_json(self) -> dict[str, Any]:
         """The ``dedup`` object of ``status --json``."""
         counts = self.counts.to_json() if self.counts is not None else {}
-        return {"done": self.done, **counts, "lines": [plain(x) for x in self.lines]}
+        return {"done": self.done, **counts}
 
 
 def status_summary(project: Project) -> DedupStatus:
-    """Dedup progress for ``status`` (``lines`` for people)."""
+    """Dedup progress for the project status."""
     path = clusters_path(project)
     if not path.is_file():
-        return DedupStatus((("Not deduplicated yet: run ", step(Action.DEDUP), "."),))
+        return DedupStatus()
     clusters = load_clusters(project)
     counts = DedupCounts(
         main_records=sum(1 for r in clusters.rows if r.branch == "main"),
@@ -455,8 +454,7 @@ def status_summary(project: Project) -> DedupStatus:
     )
     from review.dedup.verdicts import log_problems
 
-    warnings = tuple(f"warning: {p}" for p in log_problems(project))
-    return DedupStatus(_status_lines(counts) + warnings, counts)
+    return DedupStatus(counts, tuple(log_problems(project)))
 
 
 def _queued(project: Project) -> int:
@@ -469,32 +467,3 @@ def _queued(project: Project) -> int:
     long_fields()  # titles over 131,072 characters
     with open(mp, encoding="utf-8-sig", newline="") as fh:
         return sum(1 for _ in csv.DictReader(fh))
-
-
-def _status_lines(c: DedupCounts) -> tuple[str | Text, ...]:
-    auto, manual = c.removed_automatic, c.removed_manual
-    review = step(Action.DEDUP_REVIEW, quoted=False, reviewer="NAME")
-    lines: list[str | Text] = [
-        f"{c.main_records} main-branch records -> {c.clusters} after removing "
-        f"{auto + manual} duplicates ({auto} automatically, {manual} confirmed by a person)",
-        (f"{c.queued} pair(s) waiting for a person: ", review)
-        if c.queued
-        else "No pairs waiting for a person.",
-    ]
-    if c.verdict_conflicts:
-        lines.insert(
-            1,
-            (
-                f"{len(c.verdict_conflicts)} pair(s) with conflicting verdicts (same vs "
-                "different) from two reviewers, applied neither way: resolve them with ",
-                review,
-            ),
-        )
-    parts = [
-        f"{row.source} {row.unique_clusters}/{row.clusters}"
-        for row in c.overlap
-        if row.branch == "main"
-    ]
-    if parts:
-        lines.append("Unique contribution per source (unique/total): " + ", ".join(parts))
-    return tuple(lines)
