@@ -205,6 +205,13 @@ def test_locked_stage_refuses_sheet_and_key_until_review_reopen(project, tmp_pat
     text = _line(project, TA, "Ana", ["i", "q"])
     assert "Refused: the title-abstract stage is locked" in text
     assert not (project.data_dir / "screening" / "ana.jsonl").exists()
+    # the screener started by the CLI spells the reopen step as the command to type
+    r = CliRunner().invoke(
+        app,
+        ["screen", "--stage", TA, "--reviewer", "Ana", "--line", "-p", str(project.root)],
+        input="i\nq\n",
+    )
+    assert "to change record" in r.output and "run `review reopen " in r.output, r.output
     r = CliRunner().invoke(
         app,
         ["reopen", ids[1], "--stage", TA, "--reason", "late correction", "--reviewer", "Ana",

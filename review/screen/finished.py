@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from review.nextstep import Action, NextStep, Text, plain, step
+from review.nextstep import Action, NextStep, Render, Text, plain, step
 from review.screen.final import FinalDecision, StageState, _final, stage_state
 from review.screen.logs import Decision, Resolution, read_decisions, read_resolutions
 
@@ -41,10 +41,11 @@ class Undo:
     stage: str
     text: Text  # "this record is agreed include by 2 reviewers …; changing it reopens …"
     locked: bool  # the stage is locked and a reopen has not reopened the record
+    spell: Render = str  # how ``message`` spells the reopen step (the guard's ``command``)
 
     @property
     def message(self) -> str:
-        return plain(self.text)
+        return plain(self.text, self.spell)
 
     def sentence(self) -> Text:
         """``text`` as a sentence of its own (capital first letter, full stop)."""
@@ -59,6 +60,9 @@ def reopen_step(cid: str, stage: str) -> NextStep:
 
 class Guard:
     """The finished status of every record at one stage, for one person about to change some."""
+
+    # How an Undo's ``message`` spells the reopen step; a screener's session sets the CLI's.
+    command: Render = staticmethod(str)  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -131,6 +135,7 @@ class Guard:
                 " first",
             ),
             True,
+            self.command,
         )
 
     def decision_undo(self, cid: str, mine: str | None, new: str | None) -> Undo | None:

@@ -69,6 +69,7 @@ class FinishedAndLabels:
                 self._guard = Guard(
                     self.project, self.stage, self.reviewer, self.clusters, eligible=self.queue
                 )
+                self._guard.command = getattr(self, "command", str)  # the session's spelling
             return self._guard
 
     def warm_guard(self) -> None:
