@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from review.errors import ReviewError
-from review.nextstep import Action, NextStep, Part, plain, step
+from review.nextstep import Action, NextStep, Part, plain
 
 # action -> (command words, ((argument, how it is written), …)): "" writes the value alone (a
 # positional argument), "--opt" writes "--opt VALUE" (or "--opt" alone for a flag given as True).
@@ -144,8 +144,3 @@ def bare(parts: Iterable[Part] | str) -> str:
 def error_text(exc: ReviewError) -> str:
     """What the CLI prints after ``Error:``."""
     return exc.render(command_text)
-
-
-def cmd(action: Action, **args: str | bool) -> str:
-    """The backticked command of ``action`` (for a CLI module that shows one directly)."""
-    return command_text(step(action, **args))
