@@ -13,12 +13,12 @@ from typer.testing import CliRunner
 from review.cli import app
 from review.cli.commands import error_text
 from review.cli.status_view import section_lines
+from review.cli.ui.lineui import run_line
 from review.errors import ReviewError, ValidationError
 from review.nextstep import Action
 from review.people import file_id
 from review.project import Project
 from review.screen import final_decisions
-from review.screen.lineui import run_line
 from review.screen.session import ScreeningSession
 
 TA, FT = "title-abstract", "full-text"
@@ -48,7 +48,7 @@ def _to(session: ScreeningSession, rid: str) -> None:
 
 
 def _run_tui(session: ScreeningSession, *keys: str) -> tuple[str, str]:
-    from review.screen.tui import ScreenerApp
+    from review.cli.ui.tui import ScreenerApp
 
     async def go() -> tuple[str, str]:
         app_ = ScreenerApp(session)
