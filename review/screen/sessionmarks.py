@@ -74,6 +74,7 @@ class FinishedAndLabels:
                 self._guard = Guard(
                     self.project, self.stage, self.reviewer, self.clusters, eligible=self.queue
                 )
+                self._guard.command = getattr(self, "command", str)  # the session's spelling
             return self._guard
 
     def warm_guard(self) -> None:
@@ -97,7 +98,7 @@ class FinishedAndLabels:
         if undo is None:
             return
         if undo.locked:
-            raise ReviewError(undo.message[0].upper() + undo.message[1:] + ".")
+            raise ReviewError(undo.sentence())
         reason = (reopen or "").strip()
         if not reason:
             raise ReviewError(
@@ -120,7 +121,7 @@ class FinishedAndLabels:
 
     # ---- labels (never decisions) -----------------------------------------------------------
     def _only_labelled(self, label: str) -> None:
-        """Keep only the records this reviewer labelled ``label`` (`review screen --label`)."""
+        """Keep only the records this reviewer labelled ``label`` (`screen --label`)."""
         from review.screen.marks import clean_label
 
         want = clean_label(label).casefold()
