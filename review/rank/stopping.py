@@ -11,7 +11,7 @@ includes. The p-value of that null hypothesis is P(X ≤ k) for X ~ Hypergeometr
 ``n_urn``, successes K, draws n); stopping is safe when p < 1 − confidence (Callaghan &
 Müller-Hansen 2020, Systematic Reviews 9:273, equations 1–3). The hypergeometric tail is
 ``scipy.stats.hypergeom`` (Boost's implementation; tests check it against exact integer tails on
-a grid of cases); scipy is imported on first use, never by ``review --help``.
+a grid of cases); scipy is imported on first use, never when the CLI only shows help.
 
 Heuristics (no statistical guarantee, shown labelled as such): the number of consecutive
 excludes at the end of the ranked phase, and a SAFE-style minimum (Boetje & van de Schoot 2024:
