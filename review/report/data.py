@@ -23,7 +23,7 @@ from review.errors import ReviewError
 from review.io.files import sha256_file
 
 if TYPE_CHECKING:
-    from review.dedup.run import DedupCounts
+    from review.dedup.status import DedupCounts
     from review.prisma.diagram import Layout
     from review.prisma.flow import Flow, PrismaInputs
     from review.project import Project
