@@ -489,7 +489,7 @@ def edit_protocol(path: Path, section: str, changes: dict[str, Any], comment: st
             raise ProjectError(f"{path}: '{section}' is not a mapping; write {wanted} by hand.")
         block = doc[section] = CommentedMap()
         if new and comment:
-            doc.yaml_add_eol_comment(comment, section)
+            doc.yaml_add_eol_comment(comment, section, column=len(section) + 3)
     block.update(changes)
     out = StringIO()
     yaml.dump(doc, out)

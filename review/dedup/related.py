@@ -228,7 +228,7 @@ def write_related(project: Project, links: Iterable[RelatedLink]) -> None:
     atomic_write_text(related_path(project), csv_text(table))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class AlsoReported:
     """Another report of the same study as a cluster: its cluster id and the relation."""
 
