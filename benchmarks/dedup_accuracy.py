@@ -2,7 +2,11 @@
 
 For every ``<set>/records_pre_merged.csv``: import it with the CSV importer (``ID`` becomes
 ``original_id``), run our dedup, and score it pairwise against ``merged_record_ids.csv`` (a
-predicted pair is a true positive when both ids share a true cluster). Per set:
+predicted pair is a true positive when both ids share a true cluster). A pair counts as found
+when it is merged as a duplicate **or** linked as a related report of one study (the labelled
+sets, built for "same study" dedup, put a conference abstract, an erratum, a version … in one
+cluster): records joined by automatic or confirmed links of related.csv form one predicted group,
+so a false related link costs precision as a false merge does. Per set:
 
 - **automatic** P/R: the clusters the rules merge on their own;
 - **after the person's queue** P/R: a simulated person answers every queued pair with the truth
@@ -154,9 +158,17 @@ class Prepared:
         return out
 
     def _pred(self, result) -> set[Pair]:
+        """Pairs found as duplicate (one cluster) or as related report (one study: clusters
+        joined by an automatic or confirmed link of related.csv, review/dedup/related.py), as
+        the labelled sets put a conference abstract, an erratum, a version … in one cluster. A
+        false related link counts against precision like a false merge."""
+        from review.dedup.related import group_studies
+
+        cluster_of = {row.record_id: row.cluster_id for row in result.rows}
+        studies = group_studies(getattr(result, "related", ()), cluster_of)
         groups: dict[str, list[str]] = {}
         for row in result.rows:
-            groups.setdefault(row.cluster_id, []).append(self.orig[row.record_id])
+            groups.setdefault(studies.study(row.cluster_id), []).append(self.orig[row.record_id])
         return cluster_pairs(g for g in groups.values() if len(g) > 1)
 
 

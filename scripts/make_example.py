@@ -587,8 +587,9 @@ CONFERENCE = (
 
 def plant_related(rng: random.Random, works: list[Work], used_dois: set[str]) -> None:
     """Distinct records that look like duplicates: a correction notice and its article, a
-    conference abstract and the later article, the authors' reply to a commentary. Dedup queues them;
-    a person judges each pair `different` (they are screened as separate records)."""
+    conference abstract and the later article, the authors' reply to a commentary. Dedup links them
+    as related reports (never removed); a person confirms each pair `related` (they are screened as
+    separate records)."""
     singles = [
         w
         for w in works
@@ -1693,15 +1694,15 @@ def generate(out: Path, truth: Path | None = None) -> dict[str, int]:
             verdicts.append([a, b, "same", notes[w.manual]])
     by_id = {w.wid: w for w in works}
     related_notes = {
-        "correction": "Different: a correction notice, not the article.",
-        "conference": "Different: the conference abstract, not the later article.",
-        "reply": "Different: the authors' reply to a commentary, not the article.",
+        "correction": "Related: a correction notice of the article, not a copy of it.",
+        "conference": "Related: the conference abstract of the later article, not a copy of it.",
+        "reply": "Related: the authors' reply about the article, not a copy of it.",
     }
     for w in works:
         if w.related:
             base_id, kind = w.related
             a, b = sorted((by_id[base_id].record_ids[0], w.record_ids[0]))
-            verdicts.append([a, b, "different", related_notes[kind]])
+            verdicts.append([a, b, "related", related_notes[kind]])
     verdicts.sort()
     write_csv(
         decisions / "dedup-verdicts.csv",

@@ -226,3 +226,114 @@ def test_review_key_r_records_a_related_verdict(project, tmp_path: Path) -> None
     assert len(set(clusters.cluster_of.values())) == 2  # both reports stay
     queue = (project.outputs_dir / "dedup" / "maybe-pairs.csv").read_text(encoding="utf-8-sig")
     assert len(queue.splitlines()) == 1
+
+
+def _linked_project(project, tmp_path: Path):
+    """An article and its erratum (linked automatically) and an unrelated trial."""
+    from review.dedup.run import dedup_project
+    from review.importer import import_files
+
+    f = tmp_path / "e.csv"
+    with open(f, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["ID", "title", "author", "year", "journal", "volume", "pages", "ENTRYTYPE"])
+        w.writerow(["1", ARTICLE["title"], "Lee, Kim and Park, Jin", 2011, "Stroke", "42",
+                    "1400-1406", "article"])  # fmt: skip
+        w.writerow(["2", CLASSES["erratum"]["title"], "Lee, Kim and Park, Jin", 2011, "Stroke",
+                    "42", "e512", "article"])  # fmt: skip
+        w.writerow(["3", "Music therapy for aphasia after stroke: a randomised trial",
+                    "Novak, P.", 2012, "Aphasiology", "9", "1-9", "article"])  # fmt: skip
+    import_files(project, [f], source="Export")
+    project.invalidate()
+    dedup_project(project)
+    return {r.original_id: r.record_id for r in project.records()}
+
+
+def test_the_screener_shows_the_other_reports_of_a_study(project, tmp_path: Path) -> None:
+    from review.screen.lineui import render_item
+    from review.screen.session import ScreeningSession
+
+    ids = _linked_project(project, tmp_path)
+    with ScreeningSession(project, "title-abstract", "Ana", background=False) as s:
+        seen = {}
+        while (item := s.item()) is not None:
+            seen[item.cluster_id] = item
+            if item.cluster_id == ids["1"]:
+                text = render_item(s, item)
+            s.decide("include")
+    assert [(a.cluster_id, a.relation) for a in seen[ids["1"]].also] == [(ids["2"], "erratum")]
+    assert [(a.cluster_id, a.relation) for a in seen[ids["2"]].also] == [(ids["1"], "erratum")]
+    assert seen[ids["3"]].also == ()
+    assert "Also reported as erratum: Lee (2011) Erratum: Early mobilisation" in text
+    assert f"[{ids['2']}]" in text
+
+
+def _tiny_inputs(**extra):
+    from review.prisma.facts import Final, Identified, PrismaInputs
+
+    ids = ("r-1", "r-2", "r-3", "r-4")
+    return PrismaInputs(
+        identified=(Identified("DB", "database", "main", ids),),
+        main_clusters=ids,
+        title_abstract={r: Final("include", "", "agreement") for r in ids},
+        full_text={
+            **{r: Final("include", "", "agreement") for r in ids[:3]},
+            "r-4": Final("exclude", "wrong", "agreement"),
+        },
+        ft_reasons={"wrong": "Wrong population"},
+        **extra,
+    )
+
+
+def test_prisma_counts_studies_from_related_reports() -> None:
+    from review.prisma import compute_flow, explain
+
+    plain = compute_flow(_tiny_inputs()).counts
+    assert (plain.reports_included, plain.studies_included) == (3, 3)
+    # r-2 is an erratum of r-1 (one study); r-4 (excluded) is linked to r-3: still two studies.
+    inp = _tiny_inputs(study_of={"r-1": "r-1", "r-2": "r-1", "r-4": "r-3"})
+    flow = compute_flow(inp)
+    assert (flow.counts.reports_included, flow.counts.studies_included) == (3, 2)
+    rows = flow.members["studies_included"]
+    assert [r.id for r in rows] == ["r-1", "r-3"]
+    assert "r-1, r-2" in rows[0].why
+    assert len(explain(flow, inp, "studies_included")) == 2
+
+
+def test_the_charting_form_groups_reports_into_studies(project, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from review.chart.importer import read_charting
+    from review.chart.store import project_schema
+    from review.chart.template import REPORTS, STUDY, build_template, save_workbook
+
+    schema = project_schema(project)
+    reports = [("r-1", "Lee (2011) Early mobilisation"), ("r-2", "Lee (2011) Erratum")]
+    for studies in ({"r-1": "r-1", "r-2": "r-1"}, None):
+        path = tmp_path / f"form-{bool(studies)}.xlsx"
+        save_workbook(build_template(schema, reports, reviewer="Ana", studies=studies), path)
+        ws = load_workbook(path)[REPORTS]
+        header = [c.value for c in ws[1]]
+        if studies:
+            assert header[-1] == STUDY
+            assert [ws.cell(row=r, column=len(header)).value for r in (2, 3)] == ["r-1", "r-1"]
+        else:
+            assert STUDY not in header
+        # The Study column is read as nothing: the form imports as before.
+        charting = read_charting(path, schema, {"r-1", "r-2"}, reviewer="Ana")
+        assert charting.reports == {}
+
+
+def test_report_studies_come_from_the_related_links(project, tmp_path: Path) -> None:
+    from review.chart.store import report_studies
+    from review.dedup.related import load_related
+
+    ids = _linked_project(project, tmp_path)
+    first = min(ids["1"], ids["2"])
+    assert report_studies(project, [ids["1"], ids["2"], ids["3"]]) == {
+        ids["1"]: first,
+        ids["2"]: first,
+        ids["3"]: ids["3"],
+    }
+    assert report_studies(project, [ids["1"], ids["3"]]) == {}  # no study with two reports
+    assert load_related(project).study(ids["2"]) == first
