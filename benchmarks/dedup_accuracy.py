@@ -459,13 +459,12 @@ def main(argv: list[str] | None = None) -> int:
     cases_path = SHARED / "pairwise_test_cases" / "test_cases.json"
     if cases_path.is_file():
         results = pairwise_cases(cases_path)
-        counts = {
-            k: sum(1 for r in results if r[2] == k) for k in ("merged", "queued", "kept apart")
-        }
+        labels = ("merged", "related", "queued", "kept apart")
+        counts = {k: sum(1 for r in results if r[2] == k) for k in labels}
         right = 0
         print(
-            f"\npairwise test cases: {counts['merged']} merged, {counts['queued']} queued, "
-            f"{counts['kept apart']} kept apart"
+            f"\npairwise test cases: {counts['merged']} merged, {counts['related']} linked as "
+            f"related reports, {counts['queued']} queued, {counts['kept apart']} kept apart"
         )
         for cid, expected, label, rule, prot in results:
             good = case_right(expected, label, prot)

@@ -47,10 +47,7 @@ def dedup(project, *args: str):
 def test_dedup_writes_clusters_queue_and_overlap(proj) -> None:
     result = dedup(proj, "--quiet")
     assert result.exit_code == 0, result.output
-    assert "Removed automatically: 2; confirmed by a person: 0; queued for a person: 1" in (
-        result.stdout
-    )
-    assert "Related reports of one study (kept, linked in related.csv): 1 automatically" in (
+    assert "Removed automatically: 2; confirmed by a person: 0; queued for a person: 2" in (
         result.stdout
     )
     i = ids(proj)
@@ -59,9 +56,7 @@ def test_dedup_writes_clusters_queue_and_overlap(proj) -> None:
     assert clusters.cluster_of[i["E1"]] == clusters.cluster_of[i["P1"]]
     assert clusters.cluster_of[i["E3"]] == clusters.cluster_of[i["P4"]]
     assert clusters.status[i["P2"]] == clusters.status[i["E2"]] == "maybe"
-    # The erratum is another report about its article: linked, never merged, not queued.
-    assert clusters.status[i["P3"]] == "unique"
-    assert clusters.cluster_of[i["P3"]] == i["P3"]
+    assert clusters.status[i["P3"]] == "maybe"  # the erratum, queued with its article
     assert clusters.status[i["E4"]] == "unique"
     assert (clusters.branch[i["W1"]], clusters.status[i["W1"]]) == ("other", "unique")
     assert clusters.cluster_of[i["W1"]] == i["W1"]
@@ -74,29 +69,26 @@ def test_dedup_writes_clusters_queue_and_overlap(proj) -> None:
         queue = list(csv.DictReader(fh))
     assert {(q["record_id_a"], q["record_id_b"]) for q in queue} == {
         tuple(sorted((i["P2"], i["E2"]))),
+        tuple(sorted((i["P1"], i["P3"]))),
     }
-    with open(out / "related.csv", encoding="utf-8-sig", newline="") as fh:
-        related = list(csv.DictReader(fh))
-    assert [(x["relation"], x["status"], x["rule"]) for x in related] == [
-        ("erratum", "auto", "R1 an erratum/correction/retraction notice and the article")
-    ]
-    linked = {
-        clusters.cluster_of[related[0]["record_id_a"]],
-        clusters.cluster_of[related[0]["record_id_b"]],
-    }
-    assert linked == {clusters.cluster_of[i["P1"]], i["P3"]}
     with open(out / "overlap.csv", encoding="utf-8-sig", newline="") as fh:
         overlap = {row["source"]: row for row in csv.DictReader(fh)}
     assert overlap["PubMed"]["records"] == "4"
     assert overlap["PubMed"]["overlap_with:Embase"] == "2"
     assert overlap["Embase"]["unique_clusters"] == "2"  # E2 (queued, still separate) and E4
     assert overlap["Charity site"]["branch"] == "other"
+    # The erratum is another report about its article: queued with its relation, never merged.
+    with open(out / "related.csv", encoding="utf-8-sig", newline="") as fh:
+        related = list(csv.DictReader(fh))
+    assert [(x["record_id_a"], x["record_id_b"], x["relation"], x["status"]) for x in related] == [
+        (*sorted((i["P1"], i["P3"])), "erratum", "queued")
+    ]
 
     from review.dedup import status_summary
 
     summary = status_summary(proj)
     assert summary.counts is not None
-    assert summary.counts.removed_automatic == 2 and summary.counts.queued == 1
+    assert summary.counts.removed_automatic == 2 and summary.counts.queued == 2
     assert any(line.startswith("Unique contribution per source") for line in summary.lines)
 
 
@@ -105,8 +97,7 @@ def test_dedup_json(proj) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["counts"]["removed_automatic"] == 2
-    assert data["counts"]["queued"] == 1
-    assert data["counts"]["related_auto"] == 1
+    assert data["counts"]["queued"] == 2
     assert {row["source"] for row in data["overlap"]} == {"PubMed", "Embase", "Charity site"}
 
 
@@ -116,40 +107,27 @@ def test_subcommands_need_a_dedup_run_first(proj) -> None:
     assert "outputs/dedup/clusters.csv not found: run `review dedup` first" in result.stderr
 
 
-def test_interactive_review_with_piped_keys_and_undo(proj, tmp_path: Path) -> None:
-    from review.importer import import_files
-
-    extra = _write_csv(
-        tmp_path / "scopus.csv",
-        [
-            ["ID", "title", "author", "year", "journal", "volume", "number", "pages", "ENTRYTYPE"],
-            [
-                "S1",
-                "A completely different study on sleep hygiene in adolescents",
-                "Brown, T.",
-                "2021",
-                "Sleep",
-                "5",
-                "1",
-                "1-9",
-                "article",
-            ],
-        ],
-    )
-    import_files(proj, [extra], source="Scopus")
-    proj.invalidate()
+def test_interactive_review_with_piped_keys_and_undo(proj) -> None:
     assert dedup(proj, "--quiet").exit_code == 0
     i = ids(proj)
-    # Pair 1 (most similar first) then pair 2: r (related), undo, y, then n on the second pair.
-    result = run(proj, "dedup", "review", "--reviewer", "Ana Silva", input="r u y n\n")
+    # Pair 1 (most similar first: the erratum) then pair 2: n, undo, r (related), then y.
+    result = run(proj, "dedup", "review", "--reviewer", "Ana Silva", input="n u r y\n")
     assert result.exit_code == 0, result.output
-    assert "Recorded 1 same, 1 different (0 skipped, 1 undone); 0 pair(s) left." in result.stdout
+    assert "Recorded 1 same, 1 related, 0 different (0 skipped, 1 undone); 0 pair(s) left." in (
+        result.stdout
+    )
     log = read_jsonl(proj.data_dir / "dedup" / "ana-silva.jsonl")
     assert [line["op"] for line in log] == ["verdict", "retract", "verdict", "verdict"]
-    assert [line.get("verdict") for line in log] == ["related", None, "same", "different"]
+    assert [line.get("verdict") for line in log] == ["different", None, "related", "same"]
     assert all(line["a"] < line["b"] for line in log)
     verdicts = load_verdicts(proj)
-    assert sorted(v.verdict for v in verdicts.values()) == ["different", "same"]
+    assert sorted(v.verdict for v in verdicts.values()) == ["related", "same"]
+    with open(proj.outputs_dir / "dedup" / "related.csv", encoding="utf-8-sig") as fh:
+        related = list(csv.DictReader(fh))
+    assert [(x["relation"], x["status"], x["rule"]) for x in related] == [
+        ("erratum", "confirmed", "person: related")
+    ]
+    assert load_clusters(proj).cluster_of[i["P3"]] == i["P3"]  # kept: never removed
     clusters = load_clusters(proj)
     same_pair = next(k for k, v in verdicts.items() if v.verdict == "same")
     assert clusters.cluster_of[same_pair[0]] == clusters.cluster_of[same_pair[1]]
@@ -169,7 +147,7 @@ def test_review_quit_and_skip(proj) -> None:
     assert dedup(proj, "--quiet").exit_code == 0
     result = run(proj, "dedup", "review", "--reviewer", "Bo", input="s q")
     assert result.exit_code == 0
-    assert "Recorded 0 same, 0 different (1 skipped, 0 undone); 0 pair(s) left." in result.stdout
+    assert "Recorded 0 same, 0 different (1 skipped, 0 undone); 1 pair(s) left." in result.stdout
     assert not (proj.data_dir / "dedup" / "bo.jsonl").exists()
 
 
@@ -226,7 +204,7 @@ def test_export_xlsx_then_import_it(proj, tmp_path: Path) -> None:
     xlsx = tmp_path / "pairs.xlsx"
     result = run(proj, "dedup", "export", "-o", str(xlsx))
     assert result.exit_code == 0, result.output
-    assert "Wrote 1 queued pair(s)" in result.stdout
+    assert "Wrote 2 queued pair(s)" in result.stdout
     wb = load_workbook(xlsx)
     ws = wb["Pairs"]
     header = [c.value for c in ws[1]]
@@ -236,8 +214,6 @@ def test_export_xlsx_then_import_it(proj, tmp_path: Path) -> None:
     for row in ws.iter_rows(min_row=2):
         pair = {row[0].value, row[1].value}
         row[2].value = "Same" if pair == {i["P2"], i["E2"]} else ""
-    ws.append([i["P4"], i["E4"], "blank-row-test"])  # a row of its own: the verdict is checked
-    ws.cell(row=ws.max_row, column=3).value = ""
     wb.save(xlsx)
     result = run(proj, "dedup", "import", str(xlsx), "--reviewer", "Ana", "--quiet")
     assert result.exit_code == 0, result.output
@@ -246,7 +222,7 @@ def test_export_xlsx_then_import_it(proj, tmp_path: Path) -> None:
     )
     clusters = load_clusters(proj)
     assert clusters.cluster_of[i["P2"]] == clusters.cluster_of[i["E2"]]
-    assert clusters.status[i["P3"]] == "unique"  # the erratum: a related report, not queued
+    assert clusters.status[i["P3"]] == "maybe"
     # Importing the same file again writes nothing new.
     result = run(proj, "dedup", "import", str(xlsx), "--reviewer", "Ana", "--quiet")
     assert "Imported 0 verdict(s) into data/dedup/ana.jsonl (1 unchanged, 1 blank)." in (
@@ -266,13 +242,12 @@ def test_explain_and_split(proj) -> None:
     assert {f["field"] for f in member["fields"]} >= {"title", "authors", "year", "doi"}
     text = run(proj, "dedup", "explain", i["P1"])
     assert text.exit_code == 0
-    assert "In the same cluster" in text.stdout
-    assert "Related reports of the same study" in text.stdout and "erratum (auto)" in text.stdout
-    related = json.loads(run(proj, "dedup", "explain", i["P3"], "--json").stdout)["related"]
-    assert [(r["link"]["relation"], r["link"]["status"]) for r in related] == [("erratum", "auto")]
-    assert related[0]["related"]["relation"] == "erratum"
-    queued = run(proj, "dedup", "explain", i["P2"])
-    assert "Queued for a person" in queued.stdout
+    assert "In the same cluster" in text.stdout and "Queued for a person" in text.stdout
+    assert "[possibly another report: erratum]" in text.stdout
+    info = json.loads(run(proj, "dedup", "explain", i["P3"], "--json").stdout)
+    assert [(r["link"]["relation"], r["link"]["status"]) for r in info["related"]] == [
+        ("erratum", "queued")
+    ]
 
     result = run(proj, "dedup", "split", i["E1"], "--reviewer", "Ana")
     assert result.exit_code == 0, result.output

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from review.cli import app
 from review.dedup.pipeline import run_dedup
-from review.dedup.related import RelatedLink, group_studies
+from review.dedup.related import AUTOMATIC, RelatedLink, group_studies
 from review.model import Record
 
 runner = CliRunner()
@@ -80,14 +80,17 @@ CLASSES = {
 
 @pytest.mark.parametrize("relation", sorted(CLASSES))
 def test_each_class_is_linked_never_merged(relation: str) -> None:
+    """Versions and registrations are linked by the rules; an erratum, a reply and a conference
+    abstract are queued with their relation for a person (the labelled sets keep them apart)."""
     a = make("a-1")
     b = make("b-1", **CLASSES[relation])
+    status = "auto" if relation in AUTOMATIC else "queued"
     for records in ([a, b], [b, a]):
         result = run_dedup(records)
         assert len({r.cluster_id for r in result.rows}) == 2  # never removed as a duplicate
-        assert [(x.relation, x.status) for x in result.related] == [(relation, "auto")]
-        assert result.queued == []  # decided: nobody is asked
-        assert {r.status for r in result.rows} == {"unique"}
+        assert [(x.relation, x.status) for x in result.related] == [(relation, status)]
+        assert bool(result.queued) == (status == "queued")  # an automatic link asks nobody
+        assert {r.status for r in result.rows} == ({"unique"} if status == "auto" else {"maybe"})
 
 
 def test_cochrane_versions_are_linked() -> None:
@@ -249,23 +252,44 @@ def _linked_project(project, tmp_path: Path):
     return {r.original_id: r.record_id for r in project.records()}
 
 
+def _confirm(project, a: str, b: str) -> None:
+    """A person says `related` on the pair (then dedup re-runs, as `dedup review` does)."""
+    from review.dedup.run import dedup_project
+    from review.dedup.verdicts import append_lines, verdict_line
+
+    append_lines(project, "Ana", [verdict_line(a, b, "related", "Ana")])
+    dedup_project(project)
+
+
 def test_the_screener_shows_the_other_reports_of_a_study(project, tmp_path: Path) -> None:
     from review.screen.lineui import render_item
     from review.screen.session import ScreeningSession
 
     ids = _linked_project(project, tmp_path)
-    with ScreeningSession(project, "title-abstract", "Ana", background=False) as s:
-        seen = {}
-        while (item := s.item()) is not None:
-            seen[item.cluster_id] = item
-            if item.cluster_id == ids["1"]:
-                text = render_item(s, item)
-            s.decide("include")
+
+    def screen() -> tuple[dict, str]:
+        seen, text = {}, ""
+        with ScreeningSession(project, "title-abstract", "Ana", background=False) as s:
+            for _ in s.queue:
+                item = s.item()
+                assert item is not None
+                seen[item.cluster_id] = item
+                if item.cluster_id == ids["1"]:
+                    text = render_item(s, item)
+                s.skip()
+        return seen, text
+
+    seen, text = screen()
     assert [(a.cluster_id, a.relation) for a in seen[ids["1"]].also] == [(ids["2"], "erratum")]
     assert [(a.cluster_id, a.relation) for a in seen[ids["2"]].also] == [(ids["1"], "erratum")]
     assert seen[ids["3"]].also == ()
-    assert "Also reported as erratum: Lee (2011) Erratum: Early mobilisation" in text
+    # Queued (a person has not said yet): shown with "?"; linked once confirmed.
+    assert "Also reported as erratum?: Lee (2011) Erratum: Early mobilisation" in text
     assert f"[{ids['2']}]" in text
+    _confirm(project, ids["1"], ids["2"])
+    seen, text = screen()
+    assert [a.status for a in seen[ids["2"]].also] == ["confirmed"]
+    assert "Also reported as erratum: Lee (2011) Erratum: Early mobilisation" in text
 
 
 def _tiny_inputs(**extra):
@@ -329,6 +353,8 @@ def test_report_studies_come_from_the_related_links(project, tmp_path: Path) -> 
     from review.dedup.related import load_related
 
     ids = _linked_project(project, tmp_path)
+    assert report_studies(project, [ids["1"], ids["2"], ids["3"]]) == {}  # queued: not linked
+    _confirm(project, ids["1"], ids["2"])
     first = min(ids["1"], ids["2"])
     assert report_studies(project, [ids["1"], ids["2"], ids["3"]]) == {
         ids["1"]: first,
