@@ -455,46 +455,24 @@ dedup:                 # `review dedup` settings (docs/dedup.md); --auto-thresho
 
 def edit_protocol(path: Path, section: str, changes: dict[str, Any], comment: str = "") -> None:
     """Set ``section.key: value`` in protocols/protocol.yaml for each of ``changes``, keeping every
-    comment, key order, quoting and layout of the file (a round-trip YAML edit, ruamel.yaml).
+    comment, key order, quoting and layout of the file (a round-trip YAML edit with ruamel.yaml,
+    :func:`review.io.yamlfile.edit_section`).
 
     A missing section is added at the end (with ``comment`` beside its key); an empty or flow
     section (``dedup: {}``) is filled in place. The new text is parsed exactly as the project will
     parse it before it replaces the file (atomically): a result that would not load, or would not
     hold the values, raises :class:`ProjectError` and leaves the file as it was.
     """
-    from io import StringIO
-
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import YAMLError
-
     from review.io.files import atomic_write_text
-    from review.io.yamlfile import decode_yaml, load_yaml
+    from review.io.yamlfile import decode_yaml, edit_section, load_yaml
 
     wanted = ", ".join(f"{section}.{k}: {v}" for k, v in changes.items())
-    text = decode_yaml(Path(path).read_bytes(), path)
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap a long line
-    yaml.indent(mapping=2, sequence=4, offset=2)
     try:
-        doc = yaml.load(text)
-    except YAMLError as exc:
+        text = edit_section(decode_yaml(Path(path).read_bytes(), path), section, changes, comment)
+    except InputError as exc:
         raise ProjectError(f"{path}: cannot be edited ({exc}); write {wanted} by hand.") from None
-    if not isinstance(doc, CommentedMap):
-        raise ProjectError(f"{path}: not a mapping of settings; write {wanted} by hand.")
-    block, new = doc.get(section), section not in doc
-    if not isinstance(block, CommentedMap):
-        if block not in (None, {}):
-            raise ProjectError(f"{path}: '{section}' is not a mapping; write {wanted} by hand.")
-        block = doc[section] = CommentedMap()
-        if new and comment:
-            doc.yaml_add_eol_comment(comment, section, column=len(section) + 3)
-    block.update(changes)
-    out = StringIO()
-    yaml.dump(doc, out)
-    data = load_yaml(out.getvalue(), Path(path))
+    data = load_yaml(text, Path(path))
     if any((data.get(section) or {}).get(k) != v for k, v in changes.items()):
         raise ProjectError(f"{path}: could not rewrite '{section}' safely; write {wanted} by hand.")
     parse_protocol(data, Path(path))  # refuses a result the project would not load
-    atomic_write_text(Path(path), out.getvalue())
+    atomic_write_text(Path(path), text)
