@@ -32,11 +32,11 @@ from typing import Any
 
 from review import __version__
 from review.errors import ProjectError
+from review.io.root import PROTOCOL_PATH, find_root
 from review.model import ImportEntry, Record
 from review.people import whoami  # noqa: F401 - where callers have found it
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 
-PROTOCOL_PATH = Path("protocols") / "protocol.yaml"
 # Derived files stay out of git: each clone rebuilds them (`review dedup`, `review prisma`, …) from
 # data/, so two reviewers' commits never touch the same file and always merge cleanly.
 GITIGNORE = "# derived: rebuild with review dedup / disagreements / chart summary / prisma\n.review/\noutputs/\n"
@@ -57,10 +57,9 @@ class Project:
         """The project at ``path``; without one, the current folder or the nearest folder above
         it that holds protocols/protocol.yaml (as git finds its repository from a subfolder)."""
         if not path:
-            here = Path.cwd()
-            for folder in (here, *here.parents):
-                if (folder / PROTOCOL_PATH).is_file():
-                    return cls(folder)
+            found = find_root(Path.cwd())
+            if found is not None:
+                return cls(found)
         root = Path(path) if path else Path.cwd()
         if not root.is_dir():
             raise ProjectError(

@@ -262,7 +262,7 @@ def _confirm(project, a: str, b: str) -> None:
 
 
 def test_the_screener_shows_the_other_reports_of_a_study(project, tmp_path: Path) -> None:
-    from review.screen.lineui import render_item
+    from review.cli.ui.lineui import render_item
     from review.screen.session import ScreeningSession
 
     ids = _linked_project(project, tmp_path)
