@@ -363,3 +363,20 @@ def test_report_studies_come_from_the_related_links(project, tmp_path: Path) -> 
     }
     assert report_studies(project, [ids["1"], ids["3"]]) == {}  # no study with two reports
     assert load_related(project).study(ids["2"]) == first
+
+
+def test_one_cochrane_doi_a_year_apart_is_not_a_version() -> None:
+    """Two exports of one Cochrane review (the same DOI, online-first vs issue year) are one
+    version: queued for a person as before, never linked as two reports."""
+    fields = dict(
+        title="Air versus oxygen for resuscitation of infants at birth",
+        authors=("Tan, A.", "Schulze, A."),
+        journal="Cochrane Database of Systematic Reviews",
+        volume="",
+        issue="3",
+        pages="CD002273",
+        doi="10.1002/14651858.CD002273.pub2",
+    )
+    result = run_dedup([make("a-1", year=2004, **fields), make("b-1", year=2005, **fields)])
+    assert result.related == []
+    assert len(result.queued) == 1

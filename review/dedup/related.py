@@ -112,7 +112,7 @@ def relation_of(s: PairScore, x: NormRecord, y: NormRecord) -> tuple[str, str] |
         return "erratum", "R1 an erratum/correction/retraction notice and the article"
     if s.kind_differ and "comment" in kinds:
         return "comment-reply", "R2 a comment/letter/reply and the article it answers"
-    if s.cochrane_versions:
+    if s.cochrane_versions and s.same_doi is not True:  # one DOI: one version, years aside
         return "version", "R3 two versions of a Cochrane review"
     if _preprint(x) != _preprint(y):
         return "version", "R4 a preprint and its journal version"
@@ -136,7 +136,9 @@ def _strong(relation: str, s: PairScore, o: DedupOptions) -> bool:
     if relation not in AUTOMATIC or not title_ok:
         return False
     if relation == "version":
-        return s.authors is None or s.authors >= 0.5
+        # Each version has its own DOI: without two differing DOIs it may be one version exported
+        # twice (an online-first year), which a person should see.
+        return s.same_doi is False and (s.authors is None or s.authors >= 0.5)
     if s.authors is None or s.authors < o.author_threshold or s.first_author is False:
         return False
     return s.year_diff is None or s.year_diff <= _MAX_YEARS[relation]
