@@ -11,7 +11,7 @@ from review.dedup.decide import DedupOptions
 if TYPE_CHECKING:
     from review.project import Project
 
-SECTION_COMMENT = "`review dedup` settings (docs/dedup.md)"
+SECTION_COMMENT = "dedup settings (docs/dedup.md)"
 
 
 def project_options(project: Project) -> DedupOptions:

@@ -1,5 +1,5 @@
 """Overlap between sources: per source its records, duplicates inside it, clusters shared with
-each other source and clusters found only there (``overlap.csv``, ``review status``, report)."""
+each other source and clusters found only there (``overlap.csv``, the project status, report)."""
 
 from __future__ import annotations
 

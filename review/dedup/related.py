@@ -305,7 +305,7 @@ def read_related(path: Path) -> tuple[RelatedLink, ...]:
 
 
 def load_related(project: Project, clusters: Clusters | None = None) -> Related:
-    """The related reports of the last ``review dedup`` run grouped into studies over the
+    """The related reports of the last dedup run grouped into studies over the
     current clusters (:class:`Related`); no links (``EMPTY``) before the first run."""
     links = read_related(related_path(project))
     if not links:

@@ -2,7 +2,7 @@
 
 One module per job: the options (protocol.yaml's ``dedup:`` section) in options.py, the cache of
 scored pairs in paircache.py, the pure pipeline in pipeline.py, the files written in outputs.py,
-related reports in related.py, the overlap between sources in overlap.py, ``review status`` in
+related reports in related.py, the overlap between sources in overlap.py, the project status in
 status.py. This module reads the project, runs the pipeline and writes the outputs.
 """
 

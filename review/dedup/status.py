@@ -1,5 +1,5 @@
-"""The dedup stage on ``review status``: counts of the last run (``DedupCounts``) and what the
-terminal shows (``DedupStatus``)."""
+"""The dedup stage on the project status: counts of the last run (``DedupCounts``) and the
+verdict logs' damaged lines (``DedupStatus``); the CLI words them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class DedupCounts:
-    """What the last ``review dedup`` left: records, clusters, duplicates removed, pairs queued
+    """What the last ``dedup`` left: records, clusters, duplicates removed, pairs queued
     for a person, verdict conflicts and the overlap between sources."""
 
     main_records: int
@@ -42,27 +42,27 @@ class DedupCounts:
 
 @dataclass(frozen=True, slots=True)
 class DedupStatus:
-    """The dedup stage on ``review status``: ``counts`` is None until ``review dedup`` has run;
-    ``lines`` is what the terminal shows."""
+    """The dedup stage on the project status: ``counts`` is None until dedup has run;
+    ``warnings``: damaged lines of the verdict logs (the CLI words the rest)."""
 
-    lines: tuple[str, ...]
     counts: DedupCounts | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def done(self) -> bool:
         return self.counts is not None
 
     def to_json(self) -> dict[str, Any]:
-        """The ``dedup`` object of ``review status --json``."""
+        """The ``dedup`` object of ``status --json``."""
         counts = self.counts.to_json() if self.counts is not None else {}
-        return {"done": self.done, **counts, "lines": list(self.lines)}
+        return {"done": self.done, **counts}
 
 
 def status_summary(project: Project) -> DedupStatus:
-    """Dedup progress for ``review status`` (``lines`` for people)."""
+    """Dedup progress for the project status."""
     path = clusters_path(project)
     if not path.is_file():
-        return DedupStatus(("Not deduplicated yet: run `review dedup`.",))
+        return DedupStatus()
     clusters = load_clusters(project)
     counts = DedupCounts(
         main_records=sum(1 for r in clusters.rows if r.branch == "main"),
@@ -75,8 +75,7 @@ def status_summary(project: Project) -> DedupStatus:
     )
     from review.dedup.verdicts import log_problems
 
-    warnings = tuple(f"warning: {p}" for p in log_problems(project))
-    return DedupStatus(_status_lines(counts) + warnings, counts)
+    return DedupStatus(counts, tuple(log_problems(project)))
 
 
 def _queued(project: Project) -> int:
@@ -89,32 +88,6 @@ def _queued(project: Project) -> int:
     long_fields()  # titles over 131,072 characters
     with open(mp, encoding="utf-8-sig", newline="") as fh:
         return sum(1 for _ in csv.DictReader(fh))
-
-
-def _status_lines(c: DedupCounts) -> tuple[str, ...]:
-    auto, manual = c.removed_automatic, c.removed_manual
-    lines = [
-        f"{c.main_records} main-branch records -> {c.clusters} after removing "
-        f"{auto + manual} duplicates ({auto} automatically, {manual} confirmed by a person)",
-        f"{c.queued} pair(s) waiting for a person: review dedup review --reviewer NAME"
-        if c.queued
-        else "No pairs waiting for a person.",
-    ]
-    if c.verdict_conflicts:
-        lines.insert(
-            1,
-            f"{len(c.verdict_conflicts)} pair(s) with conflicting verdicts (same vs different) "
-            "from two reviewers, applied neither way: resolve them with review dedup review "
-            "--reviewer NAME",
-        )
-    parts = [
-        f"{row.source} {row.unique_clusters}/{row.clusters}"
-        for row in c.overlap
-        if row.branch == "main"
-    ]
-    if parts:
-        lines.append("Unique contribution per source (unique/total): " + ", ".join(parts))
-    return tuple(lines)
 
 
 def _conflicts(project: Project) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ retracted (a retract cancels that reviewer's latest standing verdict).
 ``same``: one report retrieved twice (merged); ``related``: another report of the same study (kept,
 linked in related.csv); ``different``: unrelated records. When two reviewers' standing verdicts on
 a pair disagree (e.g. ``same`` vs ``different``) neither is
-applied: the pair is a *conflict*, reported by ``review dedup`` and shown first by ``review dedup
+applied: the pair is a *conflict*, reported by ``dedup`` and shown first by ``dedup
 review``, where the verdict given is written with ``"resolves": true``. A resolving verdict
 settles the pair; verdicts given after it count again (and may conflict with it again).
 """
