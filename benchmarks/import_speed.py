@@ -142,49 +142,55 @@ def _rss_mb() -> float:
 LOADERS = {"ours": load_ours, "rispy": load_rispy, "import": import_into_project}
 
 
-def peak_in_child(which: str, path: Path) -> tuple[float, float, float]:
-    """(peak RSS growth MB, absolute peak RSS MB, seconds) of one loader in a fresh process."""
+def peak_in_child(which: str, path: Path) -> tuple[float, float, float, float]:
+    """(peak RSS growth MB, absolute peak RSS MB, seconds, CPU seconds) of one loader in a
+    fresh process (CPU time: what a busy machine distorts least)."""
     out = subprocess.run(
         [sys.executable, __file__, "--child", which, str(path)],
         capture_output=True,
         text=True,
         check=True,
     )
-    growth, peak, seconds = (float(x) for x in out.stdout.split())
-    return growth, peak, seconds
+    growth, peak, seconds, cpu = (float(x) for x in out.stdout.split())
+    return growth, peak, seconds, cpu
 
 
 def child(which: str, path: Path) -> None:
     import rispy  # noqa: F401
 
     import review.importer
-    import review.io.readers.ris  # noqa: F401
-
-    import review.project  # noqa: F401
+    import review.io.readers.ris
+    import review.project
     import review.recordcache  # noqa: F401
 
     base = _rss_mb()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     LOADERS[which](path)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = _rss_mb()
-    print(peak - base, peak, seconds)
+    print(peak - base, peak, seconds, cpu)
 
 
 def import_only(path: Path, runs: int) -> int:
     """``rispy.load`` vs ``review import``, interleaved, each run in a fresh process."""
-    best: dict[str, tuple[float, float, float]] = {}
+    best: dict[str, tuple[float, float, float, float]] = {}
     for _ in range(runs):
         for which in ("rispy", "import"):
             got = peak_in_child(which, path)
             if which not in best or got[2] < best[which][2]:
                 best[which] = got
             load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-            print(f"  {which:7s} {got[2]:7.1f} s  peak {got[1]:6.0f} MB  (load {load})")
-    (_, p_rispy, t_rispy), (_, p_imp, t_imp) = best["rispy"], best["import"]
-    print(f"rispy.load:      {t_rispy:6.1f} s, peak {p_rispy:6.0f} MB (best of {runs})")
-    print(f"review import:   {t_imp:6.1f} s, peak {p_imp:6.0f} MB (best of {runs})")
-    print(f"ratio import / rispy: {t_imp / t_rispy:.2f} (goal <= 1.2)")
+            print(
+                f"  {which:7s} {got[2]:7.1f} s (CPU {got[3]:6.1f} s)  peak {got[1]:6.0f} MB  "
+                f"(load {load})"
+            )
+    (_, p_rispy, t_rispy, c_rispy), (_, p_imp, t_imp, c_imp) = best["rispy"], best["import"]
+    print(f"rispy.load:    {t_rispy:6.1f} s, CPU {c_rispy:6.1f} s, peak {p_rispy:6.0f} MB")
+    print(f"review import: {t_imp:6.1f} s, CPU {c_imp:6.1f} s, peak {p_imp:6.0f} MB")
+    print(
+        f"ratio import / rispy: {t_imp / t_rispy:.2f} wall, {c_imp / c_rispy:.2f} CPU "
+        f"(best of {runs}; goal <= 1.2)"
+    )
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
@@ -240,9 +246,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"review import_files (project): {t_import:6.1f} s  ({n_import:,} records)")
         print(f"ratio ours / rispy:            {t_ours / t_rispy:6.2f}  (goal <= 1.0; Records)")
         print(f"ratio read_file / rispy:       {t_parse / t_rispy:6.2f}  (entries, no Records)")
-        g_ours, p_ours, _ = peak_in_child("ours", path)
-        g_rispy, p_rispy, _ = peak_in_child("rispy", path)
-        g_imp, p_imp, _ = peak_in_child("import", path)
+        g_ours, p_ours, *_ = peak_in_child("ours", path)
+        g_rispy, p_rispy, *_ = peak_in_child("rispy", path)
+        g_imp, p_imp, *_ = peak_in_child("import", path)
         print(f"peak memory, import: +{g_imp:5.0f} MB (process peak {p_imp:.0f} MB)")
         print(f"peak memory, ours:  +{g_ours:5.0f} MB (process peak {p_ours:.0f} MB; goal <= 1000)")
         print(f"peak memory, rispy: +{g_rispy:5.0f} MB (process peak {p_rispy:.0f} MB)")
