@@ -344,6 +344,13 @@ class _Batch:
             result = parse_into([data], str(path), self.fmt, self.encoding, self.column_map, writer)
             _refuse_unparsed(result, str(path))
             store = writer.finish(sha)
+        except OSError as exc:
+            writer.discard()
+            raise ProjectError(
+                f"cannot write the records of {path} to {self.project.rel(folder)}/ "
+                f"({exc}). Nothing was imported; free some disk space (or fix the cause) and "
+                "run the same command again."
+            ) from None
         except BaseException:
             writer.discard()
             raise

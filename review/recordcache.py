@@ -83,7 +83,7 @@ class StoreWriter:
     """Writes one import's record store; an :class:`~review.io.readers.base.EntrySink`.
 
     Records go to a temporary file beside ``path``; :meth:`finish` moves it into place, so a
-    reader never sees half a store. Nothing is fsync'd: it is a cache, and a store torn by a
+    reader never sees half a store. A failed write raises :class:`OSError`. Nothing is fsync'd: it is a cache, and a store torn by a
     power cut is found unreadable (or short) and rebuilt.
     """
 
@@ -96,6 +96,12 @@ class StoreWriter:
         self._open()
 
     def _open(self) -> None:
+        try:
+            self._connect()
+        except sqlite3.Error as exc:  # a full disk, a read-only folder: as any failed write
+            raise OSError(f"{self._tmp}: {exc}") from None
+
+    def _connect(self) -> None:
         self._tmp.parent.mkdir(parents=True, exist_ok=True)
         self._tmp.unlink(missing_ok=True)
         con = sqlite3.connect(self._tmp, isolation_level=None)
@@ -126,6 +132,12 @@ class StoreWriter:
         self._open()
 
     def _flush(self) -> None:
+        try:
+            self._write()
+        except sqlite3.Error as exc:
+            raise OSError(f"{self._tmp}: {exc}") from None
+
+    def _write(self) -> None:
         if not self._buffer:
             return
         assert self._con is not None
@@ -141,10 +153,13 @@ class StoreWriter:
         export's, checked on every read (a store never serves another file's records)."""
         self._flush()
         assert self._con is not None
-        self._con.execute("INSERT INTO meta VALUES ('records', ?)", (str(self.count),))
-        self._con.execute("INSERT INTO meta VALUES ('sha256', ?)", (sha256,))
-        self._con.execute("COMMIT")
-        self._con.close()
+        try:
+            self._con.execute("INSERT INTO meta VALUES ('records', ?)", (str(self.count),))
+            self._con.execute("INSERT INTO meta VALUES ('sha256', ?)", (sha256,))
+            self._con.execute("COMMIT")
+            self._con.close()
+        except sqlite3.Error as exc:
+            raise OSError(f"{self._tmp}: {exc}") from None
         self._con = None
         os.replace(self._tmp, self.path)
         return self.path

@@ -200,3 +200,27 @@ def test_a_failed_import_leaves_no_store(project: Project, tmp_path: Path):
         import_files(project, [good, bad], source="DB")
     folder = project.cache_dir / "records"
     assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_a_full_disk_while_storing_records_is_a_clear_error(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import sqlite3
+
+    from review.errors import ProjectError
+    from review.recordcache import StoreWriter
+
+    path = tmp_path / "a.ris"
+    path.write_text(_ris(5), encoding="utf-8")
+
+    def full(self):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(StoreWriter, "_write", full)
+    with pytest.raises(ProjectError, match=r"disk is full.*Nothing was imported"):
+        import_files(project, [path], source="DB")
+    assert project.imports() == []
+    folder = project.cache_dir / "records"
+    assert not folder.exists() or not any(folder.iterdir())
+    monkeypatch.undo()
+    assert import_files(project, [path], source="DB")[0].imported == 5
