@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ProjectError
 from review.importlog import ImportLog, read_import_log
+from review.io.root import PROTOCOL_PATH, find_root
 from review.model import ImportEntry, Record
 from review.people import whoami  # noqa: F401 - where callers have found it
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
@@ -37,7 +38,6 @@ from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 if TYPE_CHECKING:
     from review.recordcache import RecordCache
 
-PROTOCOL_PATH = Path("protocols") / "protocol.yaml"
 # Derived files stay out of git: each clone rebuilds them (`review dedup`, `review prisma`, …) from
 # data/, so two reviewers' commits never touch the same file and always merge cleanly.
 GITIGNORE = "# derived: rebuild with review dedup / disagreements / chart summary / prisma\n.review/\noutputs/\n"
@@ -61,10 +61,9 @@ class Project:
         """The project at ``path``; without one, the current folder or the nearest folder above
         it that holds protocols/protocol.yaml (as git finds its repository from a subfolder)."""
         if not path:
-            here = Path.cwd()
-            for folder in (here, *here.parents):
-                if (folder / PROTOCOL_PATH).is_file():
-                    return cls(folder)
+            found = find_root(Path.cwd())
+            if found is not None:
+                return cls(found)
         root = Path(path) if path else Path.cwd()
         if not root.is_dir():
             raise ProjectError(

@@ -11,11 +11,11 @@ from test_screen_helpers import decide, log_lines, make_record_project, resolve,
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.ui.lineui import run_line
 from review.errors import ReviewError, ValidationError
 from review.people import file_id
 from review.project import Project
 from review.screen import final_decisions
-from review.screen.lineui import run_line
 from review.screen.session import ScreeningSession
 
 TA, FT = "title-abstract", "full-text"
@@ -45,7 +45,7 @@ def _to(session: ScreeningSession, rid: str) -> None:
 
 
 def _run_tui(session: ScreeningSession, *keys: str) -> tuple[str, str]:
-    from review.screen.tui import ScreenerApp
+    from review.cli.ui.tui import ScreenerApp
 
     async def go() -> tuple[str, str]:
         app_ = ScreenerApp(session)

@@ -10,9 +10,9 @@ from test_screen_helpers import decide, log_lines, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.ui.lineui import run_line
 from review.project import Project
 from review.screen import agreement, final_decisions, status_summary
-from review.screen.lineui import run_line
 from review.screen.session import ScreeningSession
 
 TA = "title-abstract"
@@ -58,7 +58,7 @@ def test_line_mode_labels_are_logged_shown_and_not_decisions(project):
 
 
 def test_tui_l_key_sets_labels(project):
-    from review.screen.tui import ScreenerApp
+    from review.cli.ui.tui import ScreenerApp
 
     make_record_project(project, 2)
     s = ScreeningSession(project, TA, "Ben", order="random")

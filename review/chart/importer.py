@@ -346,10 +346,18 @@ def _open_form(
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        # a CSV (any encoding) keeps no Meta sheet, no second sheet and no cell references
+        raise InputError(
+            "a charting form is the Excel workbook (.xlsx) `review chart template` wrote; a "
+            "CSV or text export of it cannot be checked. Import the .xlsx itself.",
+            file=str(path),
+        )
     try:
         wb = load_workbook(path, data_only=False)
-    except (OSError, BadZipFile, KeyError, ValueError) as exc:
+    except (OSError, BadZipFile, KeyError, ValueError, InvalidFileException) as exc:
         raise InputError(f"cannot open as an Excel workbook ({exc}).", file=str(path)) from None
     for name in (REPORTS, unit_sheet(schema)):
         if name and name not in wb.sheetnames:

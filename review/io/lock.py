@@ -30,13 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import ReviewError
+from review.io.root import find_root as project_root
 
 try:  # pragma: no cover - platform dependent
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
-
-PROTOCOL_MARKER = Path("protocols") / "protocol.yaml"
 
 
 class LockedError(ReviewError):
@@ -184,12 +183,9 @@ def lock_dir(root: Path) -> Path:
 
 
 def find_root(path: Path) -> Path | None:
-    """The project folder holding ``path`` (the nearest parent with protocols/protocol.yaml)."""
-    p = Path(os.path.abspath(path))
-    for parent in p.parents:
-        if (parent / PROTOCOL_MARKER).is_file():
-            return parent
-    return None
+    """The project folder holding the file ``path`` (:func:`review.io.root.find_root` of its
+    folder)."""
+    return project_root(Path(os.path.abspath(path)).parent)
 
 
 @contextmanager

@@ -32,6 +32,7 @@ class ResolveImport:
     imported: int
     unchanged: int
     blank: int
+    note: str = ""  # how the file's encoding was inferred, when not certain (tables.Table.note)
 
 
 def disagreements_to_resolve(
@@ -134,7 +135,7 @@ def import_resolutions(
     )
     check = _ResolutionRows(project, path, stage, resolver, resolver_log_path)
     check.reopen = (reopen or "").strip()
-    return ResolveImport(*check.run(rows))
+    return ResolveImport(*check.run(rows), note=rows.note)
 
 
 class _ResolutionRows(SheetCheck):

@@ -44,6 +44,7 @@ class SheetImport:
     unchanged: int  # rows equal to the reviewer's current decision
     blank: int  # rows without a decision, reason or note
     labelled: int = 0  # records whose labels the sheet changed
+    note: str = ""  # how the file's encoding was inferred, when not certain (tables.Table.note)
 
 
 def _text_cell(ws: Any, value: str) -> Any:
@@ -250,7 +251,7 @@ def import_sheet(
     )
     check = _ScreeningRows(project, path, stage, reviewer, reviewer_log_path)
     check.reopen = (reopen or "").strip()
-    return SheetImport(*check.run(rows), labelled=check.labelled)
+    return SheetImport(*check.run(rows), labelled=check.labelled, note=rows.note)
 
 
 class _ScreeningRows(SheetCheck):
