@@ -1,10 +1,12 @@
 """The import stage: read exports, keep byte-identical copies, log each import.
 
 ``import_files`` validates *every* file before writing anything, so an error in the third file
-leaves the project exactly as it was. Each accepted file is copied unchanged to
-``data/imports/<source-slug>-<sha8>/<original name>`` next to ``import.json`` (the
-:class:`~review.model.ImportEntry`). Records are derived from those copies by
-:func:`records_for_entry` (``Project.records()`` caches them under ``.review/``).
+leaves the project exactly as it was. Each file is parsed straight into its record store
+(:mod:`review.recordcache`, in bounded memory: :func:`review.io.readers.parse_into`), then
+copied unchanged to ``data/imports/<source-slug>-<sha8>/<original name>`` next to its log entry
+(the :class:`~review.model.ImportEntry`). Records are derived from those copies: a missing
+store is rebuilt by :func:`build_record_store`. :func:`recover_imports` is the explicit crash
+recovery.
 
 Long module: reading the exports and the all-or-nothing write protocol (staging, commit, roll
 forward after a crash) are the one writer of ``data/imports/``; they change together.
