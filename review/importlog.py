@@ -4,7 +4,7 @@ Each import writes its own uniquely named entry (``import-<when>-<nonce>.json``;
 in older projects), so two clones that import, even the same export, never edit the same file
 and merge in git like the decision logs do. An export imported twice (the same bytes, e.g. by
 two clones before they merged) counts once: the earliest entry stands and the later ones are
-:attr:`ImportLog.duplicates` (``review status`` names them).
+:attr:`ImportLog.duplicates` (the project status names them).
 
 Reading the log changes nothing: an import interrupted by a crash is finished or undone by
 :func:`review.importer.recover_imports`, which writing commands call explicitly.

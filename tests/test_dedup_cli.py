@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.status_view import section_lines
 from review.dedup import load_clusters
 from review.dedup.verdicts import load_verdicts
 from review.io.files import read_jsonl
@@ -83,7 +84,7 @@ def test_dedup_writes_clusters_queue_and_overlap(proj) -> None:
     summary = status_summary(proj)
     assert summary.counts is not None
     assert summary.counts.removed_automatic == 2 and summary.counts.queued == 2
-    assert any(line.startswith("Unique contribution per source") for line in summary.lines)
+    assert any(x.startswith("Unique contribution per source") for x in section_lines(summary))
 
 
 def test_dedup_json(proj) -> None:

@@ -305,7 +305,6 @@ def import_cmd(
 
         review dedup import dedup-pairs.xlsx --reviewer "Ana Silva"
     """
-    from review.cli.common import out_console
     from review.dedup.exchange import import_verdicts
 
     proj = project_from(ctx, project)
@@ -316,7 +315,14 @@ def import_cmd(
         from_other_reviewer=from_other_reviewer,
         from_other_project=from_other_project,
     )
+    show_verdicts_import(proj, summary, quiet)
+
+
+def show_verdicts_import(proj: Project, summary: Any, quiet: bool) -> None:
+    """What ``review dedup import`` prints; it refreshes the clusters (with a bar unless quiet)."""
     from rich.markup import escape
+
+    from review.cli.common import out_console
 
     if summary.note:
         from review.cli.common import err_console

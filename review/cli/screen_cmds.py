@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from review.cli.commands import command_text
 from review.cli.common import (
     FromOtherProjectOpt,
     FromOtherReviewerOpt,
@@ -172,6 +173,7 @@ def screen(
         proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode,
         label=label or "",
     )  # fmt: skip
+    session.command = command_text
     if not confirm_new_person(proj, session.reviewer, "screening"):
         session.close()
         raise typer.Exit(code=1)
@@ -281,6 +283,11 @@ def screen_import(
         from_other_project=from_other_project,
         reopen=_reopen_reason(reopen, reason),
     )
+    show_sheet_import(res, stage, reviewer)
+
+
+def show_sheet_import(res: Any, stage: str, reviewer: str) -> None:
+    """What ``review screen import`` prints."""
     from rich.markup import escape
 
     _encoding_note(res.note)
@@ -546,6 +553,11 @@ def resolve_import(
         from_other_project=from_other_project,
         reopen=_reopen_reason(reopen, reason),
     )
+    show_resolve_import(res, stage)
+
+
+def show_resolve_import(res: Any, stage: str) -> None:
+    """What ``review resolve import`` prints."""
     _encoding_note(res.note)
     out_console().print(
         f"Imported {res.imported} resolutions at {stage} ({res.unchanged} unchanged, "
@@ -613,6 +625,11 @@ def fulltext_attach(
             }
         )
         return
+    show_attach(proj, rep, ext)
+
+
+def show_attach(proj: Project, rep: Any, ext: ExtractReport | None) -> None:
+    """What ``review fulltext attach`` prints (``ext``: the extraction that followed, if any)."""
     from rich.markup import escape
 
     con = out_console()
@@ -664,6 +681,11 @@ def fulltext_extract(
     if as_json:
         print_json(_extract_json(rep))
         return
+    show_extract(rep)
+
+
+def show_extract(rep: ExtractReport) -> None:
+    """What ``review fulltext extract`` prints."""
     if not rep.files:
         out_console().print(
             "No full texts are attached yet: run `review fulltext attach DIR` first."

@@ -7,7 +7,7 @@ a file, and the next process takes it over. The holder writes who it is (reviewe
 process id, host, start time) into the lock file so that the process that is refused can say who
 holds it.
 
-- :func:`project_lock` — exclusive writers of shared project files (``review import``): a second
+- :func:`project_lock` — exclusive writers of shared project files (``import``): a second
   importer waits for the first to finish (up to ``wait`` seconds), then sees its import.
 - :func:`log_lock` — one writer per decision log: the same reviewer in two terminals is refused
   at once with a message naming the other session, instead of both deciding the same records.
@@ -190,7 +190,7 @@ def find_root(path: Path) -> Path | None:
 
 @contextmanager
 def project_lock(root: Path, what: str, who: str, wait: float = 60.0) -> Iterator[None]:
-    """Exclusive lock for commands that change shared project files (``review import``);
+    """Exclusive lock for commands that change shared project files (``import``);
     ``who`` (e.g. :func:`review.people.whoami`) is named to a process that has to wait."""
     try:
         key = acquire(lock_dir(root) / "project.lock", who, what, wait)

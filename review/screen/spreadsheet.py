@@ -230,7 +230,7 @@ def import_sheet(
     A sheet exported for another reviewer, stage or project is refused (its hidden Meta sheet
     says so) unless ``from_other_reviewer`` / ``from_other_project``. A row that changes a
     finished record's final status is refused unless ``reopen`` gives the reason (each is then
-    logged as a reopen); in a locked stage only records `review reopen` reopened may change.
+    logged as a reopen); in a locked stage only records `reopen` reopened may change.
     """
     from review.people import check_roster, clean_name
 

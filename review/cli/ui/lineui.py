@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from review.cli.commands import error_text
 from review.cli.ui.keys import LINE, Command, legend, line_command
 from review.errors import ReviewError, WriteError
 from review.io.printable import printable
@@ -244,4 +245,4 @@ def run_line(
         except WriteError:
             raise  # the log cannot be written (disk full): stop with the message, exit 1
         except ReviewError as exc:
-            write(f"Error: {exc}")
+            write(f"Error: {error_text(exc)}")

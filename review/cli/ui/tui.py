@@ -26,6 +26,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from review.cli.commands import error_text
 from review.cli.ui.keys import TEXTUAL_KEY, TUI, commands
 from review.cli.ui.textview import FullTextView
 from review.cli.ui.tui_dialogs import PromptScreen, ReasonScreen, ReopenScreen
@@ -212,7 +213,7 @@ class ScreeningScreen(Screen[None]):
         try:
             msg = fn(*args)
         except ReviewError as exc:
-            self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
+            self.refresh_record(f"[red]{escape(printable(error_text(exc)))}[/red]")
             return
         self.refresh_record(msg or "")
 
@@ -230,7 +231,7 @@ class ScreeningScreen(Screen[None]):
         try:
             undo = check()
         except ReviewError as exc:
-            self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
+            self.refresh_record(f"[red]{escape(printable(error_text(exc)))}[/red]")
             return
         if undo is None:
             self._act(act, *args, None)
@@ -259,7 +260,7 @@ class ScreeningScreen(Screen[None]):
         try:
             reason = self.session.reason_for_key(key)
         except ReviewError as exc:
-            self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
+            self.refresh_record(f"[red]{escape(printable(error_text(exc)))}[/red]")
             return
         self._decide_checked("exclude", reason)
 
