@@ -1,11 +1,13 @@
 """Human dedup verdicts: append-only ``data/dedup/<reviewer-slug>.jsonl``.
 
-Lines: ``{"op":"verdict","a":ID,"b":ID,"verdict":"same"|"different","reviewer":…,"note":…,
+Lines: ``{"op":"verdict","a":ID,"b":ID,"verdict":"same"|"related"|"different","reviewer":…,"note":…,
 "at":…,"tool_version":…}`` and ``{"op":"retract","a":ID,"b":ID,"reviewer":…,"at":…}``. A pair is
 unordered and stored with ``a < b``. A reviewer's standing verdict on a pair is the latest one not
 retracted (a retract cancels that reviewer's latest standing verdict).
 
-When two reviewers' standing verdicts on a pair disagree (``same`` vs ``different``) neither is
+``same``: one report retrieved twice (merged); ``related``: another report of the same study (kept,
+linked in related.csv); ``different``: unrelated records. When two reviewers' standing verdicts on
+a pair disagree (e.g. ``same`` vs ``different``) neither is
 applied: the pair is a *conflict*, reported by ``dedup`` and shown first by ``dedup
 review``, where the verdict given is written with ``"resolves": true``. A resolving verdict
 settles the pair; verdicts given after it count again (and may conflict with it again).
@@ -23,7 +25,7 @@ from review.io.logline import log_line
 if TYPE_CHECKING:
     from review.project import Project
 
-VERDICTS = ("same", "different")
+VERDICTS = ("same", "related", "different")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,9 @@ def check_line(obj: dict[str, Any]) -> str | None:
     if not all(isinstance(obj.get(k), str) and obj.get(k) for k in ("a", "b")):
         return "no record pair (a, b)"
     if op == "verdict" and obj.get("verdict") not in VERDICTS:
-        return f"unknown verdict {str(obj.get('verdict'))[:40]!r} (allowed: same, different)"
+        return (
+            f"unknown verdict {str(obj.get('verdict'))[:40]!r} (allowed: same, related, different)"
+        )
     if op == "retract" and "at" not in obj:
         return None
     return bad_time(obj.get("at"))
@@ -154,7 +158,7 @@ def verdict_conflicts(project: Project) -> dict[tuple[str, str], list[Verdict]]:
 
 
 def standing_verdicts(project: Project) -> dict[tuple[str, str], str]:
-    """``{(a, b): "same"|"different"}`` for :func:`review.dedup.pipeline.run_dedup`."""
+    """``{(a, b): "same"|"related"|"different"}`` for :func:`review.dedup.pipeline.run_dedup`."""
     return {k: v.verdict for k, v in load_verdicts(project).items()}
 
 
@@ -164,7 +168,7 @@ def verdict_line(
     from review.people import clean_name
 
     if verdict not in VERDICTS:
-        raise ReviewError(f"{verdict!r} is not a verdict; use same or different.")
+        raise ReviewError(f"{verdict!r} is not a verdict; use same, related or different.")
     reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
     line = log_line("verdict", a=x, b=y, verdict=verdict, reviewer=reviewer, note=note)
