@@ -30,12 +30,13 @@ from review.io.readers import (
     read_bytes,
 )
 from review.model import (
-    KINDS,
     SEARCH_FIELDS,
     ImportEntry,
+    Kind,
     Record,
     make_record_id,
     record_from_values,
+    vocab,
 )
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class ImportReport:
 
     file: str  # the path as given
     source: str
-    kind: str
+    kind: Kind
     format: str
     encoding: str
     found: int
@@ -67,7 +68,7 @@ class ImportReport:
 
 
 def entry_to_record(
-    entry: Entry, *, sha256: str, source: str, kind: str, source_file: str
+    entry: Entry, *, sha256: str, source: str, kind: Kind, source_file: str
 ) -> Record:
     """A :class:`Record` for one parsed entry (ids from the file hash and position)."""
     return Record(
@@ -87,7 +88,7 @@ def load_file_records(
     path: Path | str,
     *,
     source: str = "file",
-    kind: str = "database",
+    kind: Kind = Kind.DATABASE,
     fmt: str = "auto",
     encoding: str | None = None,
     column_map: dict[str, str] | None = None,
@@ -124,7 +125,7 @@ def _refuse_unparsed(result: ParseResult, name: str) -> None:
 
 
 def _to_records(
-    result: ParseResult, sha: str, source: str, kind: str, source_file: str
+    result: ParseResult, sha: str, source: str, kind: Kind, source_file: str
 ) -> list[Record]:
     """Records for the parsed entries (as :func:`entry_to_record` makes them, faster);
     entries are released as they are converted."""
@@ -199,7 +200,7 @@ def import_files(
     paths: Iterable[Path | str],
     *,
     source: str,
-    kind: str = "database",
+    kind: Kind = Kind.DATABASE,
     fmt: str = "auto",
     encoding: str | None = None,
     screen: bool = False,
@@ -221,8 +222,10 @@ def import_files(
     if not files:
         raise InputError("no files given. Example: review import results.ris --source Scopus")
     source = _source_name(source)
-    if kind not in KINDS:
-        raise InputError(f"--kind {kind!r} is not a kind; use one of: {', '.join(KINDS)}.")
+    found = vocab(Kind, kind)  # a library caller may pass the plain string
+    if found is None:
+        raise InputError(f"--kind {kind!r} is not a kind; use one of: {', '.join(Kind)}.")
+    kind = found
     parsed = _read_batch(project, files, fmt, encoding, column_map, progress)
 
     # Everything is valid: write the batch, all of it or nothing (see _commit_batch).
@@ -555,7 +558,7 @@ class SourceImports:
     """One source's imports: how many files and records (``review status``)."""
 
     source: str
-    kind: str
+    kind: Kind
     files: int
     records: int
 

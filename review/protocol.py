@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import InputError, ProjectError
-from review.model import KINDS, STAGES
+from review.model import STAGES, Kind, Stage, vocab
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class StageConfig:
 @dataclass(frozen=True, slots=True)
 class SourceSpec:
     name: str
-    kind: str = "database"
+    kind: Kind = Kind.DATABASE
     platform: str = ""
     searched: str = ""  # date of the search, ISO (YYYY-MM-DD) or free text
     notes: str = ""
@@ -119,7 +119,7 @@ class Protocol:
     include_criteria: tuple[str, ...] = ()
     exclude_criteria: tuple[str, ...] = ()
     sources: tuple[SourceSpec, ...] = ()
-    stages: dict[str, StageConfig] = field(default_factory=dict)
+    stages: dict[Stage, StageConfig] = field(default_factory=dict)
     keywords_include: tuple[str, ...] = ()
     keywords_exclude: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()  # the team (roster); empty: anyone may record decisions
@@ -128,7 +128,7 @@ class Protocol:
     dedup: dict[str, float | int] = field(default_factory=dict)  # the `dedup:` settings given
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def stage(self, name: str) -> StageConfig:
+    def stage(self, name: Stage) -> StageConfig:
         if name not in self.stages:
             raise ProjectError(f"Unknown stage {name!r}. Stages are: {', '.join(STAGES)}.")
         return self.stages[name]
@@ -215,10 +215,11 @@ def _parse_sources(data: dict[str, Any], path: Path) -> list[SourceSpec]:
     for i, s in enumerate(data.get("sources") or [], start=1):
         if not isinstance(s, dict) or not s.get("name"):
             raise ProjectError(f"{path}: sources[{i}] needs at least a 'name'.")
-        kind = str(s.get("kind", "database"))
-        if kind not in KINDS:
+        given = str(s.get("kind", "database"))
+        kind = vocab(Kind, given)
+        if kind is None:
             raise ProjectError(
-                f"{path}: sources[{i}] ({s['name']}) has kind {kind!r}; use one of {', '.join(KINDS)}."
+                f"{path}: sources[{i}] ({s['name']}) has kind {given!r}; use one of {', '.join(Kind)}."
             )
         sources.append(
             SourceSpec(
@@ -279,7 +280,7 @@ def _search_strategy(s: dict[str, Any], where: str, path: Path) -> dict[str, Any
 
 def _parse_stages(data: dict[str, Any], path: Path) -> dict[str, StageConfig]:
     """``stages``: reviewers per record, exclusion reasons, maybe_to_fulltext, per stage."""
-    stages: dict[str, StageConfig] = {}
+    stages: dict[Stage, StageConfig] = {}
     raw_stages = data.get("stages") or {}
     if not isinstance(raw_stages, dict):
         raise ProjectError(

@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from review.errors import ReviewError
+from review.model import Stage
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -46,7 +47,7 @@ FromOtherProjectOpt = Annotated[
     typer.Option("--from-other-project", help="Import a sheet exported from another project."),
 ]
 StageOpt = Annotated[
-    str,
+    Stage,
     typer.Option("--stage", help="Screening stage: title-abstract or full-text."),
 ]
 
@@ -177,16 +178,6 @@ def print_json(obj: Any) -> None:
     from review.io.printable import json_safe
 
     typer.echo(json_safe(json.dumps(obj, indent=2, ensure_ascii=False, default=str)))
-
-
-def check_stage(stage: str) -> str:
-    from review.model import STAGES
-
-    if stage not in STAGES:
-        raise typer.BadParameter(
-            f"{stage!r} is not a stage; use one of: {', '.join(STAGES)}.", param_hint="--stage"
-        )
-    return stage
 
 
 @contextlib.contextmanager

@@ -9,20 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from review.cli.common import JsonOpt, ProjectOpt, QuietOpt, open_project, print_json, progress
+from review.model import Kind, Stage
 
 if TYPE_CHECKING:
     from review.project import Project
     from review.search import Search
-
-
-class Kind(StrEnum):
-    database = "database"
-    register = "register"
-    website = "website"
-    organisation = "organisation"
-    citation = "citation"
-    expert = "expert"
-    other = "other"
 
 
 class ImportFormat(StrEnum):
@@ -117,7 +108,7 @@ def import_(
     ],
     kind: Annotated[
         Kind, typer.Option("--kind", "-k", help="Kind of source (PRISMA branch).")
-    ] = Kind.database,
+    ] = Kind.DATABASE,
     fmt: Annotated[
         ImportFormat, typer.Option("--format", "-f", help="File format; auto detects by content.")
     ] = ImportFormat.auto,
@@ -166,7 +157,7 @@ def import_(
             proj,
             files,
             source=source,
-            kind=kind.value,
+            kind=kind,
             fmt=fmt.value,
             encoding=encoding,
             screen=screen,
@@ -264,7 +255,7 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")],
     stage: Annotated[
-        str | None,
+        Stage | None,
         typer.Option(
             "--stage", help="Export one row per record screened at this stage (with decisions)."
         ),
@@ -293,7 +284,7 @@ def export(
     """
     from rich.markup import escape
 
-    from review.cli.common import check_stage, checked_output, out_console
+    from review.cli.common import checked_output, out_console
     from review.errors import InputError
     from review.io.export import export_records, stage_records
 
@@ -306,7 +297,6 @@ def export(
             records = proj.records(progress=update)
             extra = None
         else:
-            check_stage(stage)
             records, extra = stage_records(proj, stage, status.value)
     if label is not None or extra is not None:
         from review.io.export import with_labels

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import InputError
-from review.model import CITATION_FIELDS, FIELDS, Record
+from review.model import CITATION_FIELDS, FIELDS, Record, Stage
 
 EXPORT_FORMATS = ("ris", "bibtex", "csv", "xlsx")
 
@@ -320,7 +320,7 @@ STATUSES = ("included", "excluded", "undecided", "all")
 
 
 def stage_records(
-    project: Any, stage: str, status: str = "all"
+    project: Any, stage: Stage, status: str = "all"
 ) -> tuple[list[Record], dict[str, dict[str, Any]]]:
     """One record per cluster eligible at ``stage`` (its primary record, with the fields its
     duplicates add: ``review.dedup.fusion``), filtered by the final

@@ -14,6 +14,7 @@ from typing import Any
 
 from review.chart.schema import Level
 from review.errors import ReviewError
+from review.model import Decision
 
 MAIN, OTHER = "main", "other"
 UNSPECIFIED = "unspecified"  # reason id used when an exclusion carries no reason
@@ -43,7 +44,7 @@ class Identified:
 class Final:
     """A final screening decision for one cluster at one stage (plain copy of FinalDecision)."""
 
-    decision: str | None  # include | exclude | maybe | not-retrieved | None (undecided)
+    decision: Decision | None  # include | exclude | maybe | not-retrieved | None (undecided)
     reason: str = ""
     via: str = ""  # agreement | resolution | single | pending | conflict
 

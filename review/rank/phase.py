@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, iter_jsonl, safe_name
 from review.io.logline import log_line
+from review.model import Stage
 from review.rank.stopline import STOP_OP, StopDecision, stop_decision, stop_dir
 from review.rank.stopping import Heuristics, StopTest, heuristics, stop_test
 
@@ -40,7 +41,7 @@ RULE = "hypergeometric stopping test (Callaghan & Müller-Hansen 2020, Syst Rev 
 class SampleStart:
     """A reviewer's ``stop-sample`` line: the random sample of their unscreened records began."""
 
-    stage: str
+    stage: Stage
     seed: int
     urn: int  # records the reviewer had not decided
     ranked_screened: int
@@ -100,7 +101,7 @@ class SampleTest:
 class StoppingReport:
     """What `review stopping` prints: the test (when a sample was started) and the heuristics."""
 
-    stage: str
+    stage: Stage
     reviewer: str
     eligible: int
     screened: int
@@ -147,7 +148,7 @@ class StoppingReport:
         }
 
 
-def sample_order(urn: list[str], reviewer: str, stage: str, seed: int) -> list[str]:
+def sample_order(urn: list[str], reviewer: str, stage: Stage, seed: int) -> list[str]:
     """The urn's random order (fixed by reviewer, stage, seed and record ids)."""
     from review.screen.order import queue_order
 
@@ -166,7 +167,7 @@ def has_sample_line(path: Path) -> bool:
 class Phase:
     """A reviewer's screening at one stage, in log order, and their random sample if any."""
 
-    stage: str
+    stage: Stage
     reviewer: str
     eligible: int
     sequence: list[tuple[str, str]]  # (cluster id, decision) of standing decisions, log order
@@ -178,7 +179,7 @@ class Phase:
     current: dict[str, str] = field(default_factory=dict)  # cluster id -> standing decision
 
 
-def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
+def read_phase(project: Project, stage: Stage, reviewer: str) -> Phase:
     """Replay the reviewer's own log (decide, retract, stop-sample lines in file order)."""
     from review.screen import eligible
     from review.screen.cache import cluster_index
@@ -237,7 +238,7 @@ def _standing(stacks: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
     return out
 
 
-def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> SampleStart:
+def start_sample(project: Project, stage: Stage, reviewer: str, seed: int = 0) -> SampleStart:
     """Append the stop-sample line to the reviewer's own log (once per stage)."""
     from review.screen.logs import reviewer_log_path
 
@@ -272,7 +273,7 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
 
 
 def report(
-    project: Project, stage: str, reviewer: str, recall: float = 0.95, confidence: float = 0.95
+    project: Project, stage: Stage, reviewer: str, recall: float = 0.95, confidence: float = 0.95
 ) -> StoppingReport:
     """What `review stopping` prints: the test (when a sample was started) and the heuristics."""
     phase = read_phase(project, stage, reviewer)
@@ -310,7 +311,7 @@ def report(
 
 def record_stop(
     project: Project,
-    stage: str,
+    stage: Stage,
     reviewer: str,
     by: str,
     recall: float = 0.95,
@@ -359,7 +360,9 @@ def record_stop(
     return StopDecision.from_line(line)
 
 
-def not_screened_after_stop(project: Project, stage: str) -> tuple[StopDecision | None, list[str]]:
+def not_screened_after_stop(
+    project: Project, stage: Stage
+) -> tuple[StopDecision | None, list[str]]:
     """The team's stop decision at ``stage`` and the eligible clusters no reviewer decided
     (in eligibility order); (None, []) when the team has not stopped by the rule."""
     line = stop_decision(project, stage)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, safe_name
 from review.io.logline import log_line
+from review.model import Stage
 from review.rank.stopline import (
     STOP_OP,
     TEAM_SAMPLE_OP,
@@ -56,7 +57,7 @@ TEAM_RULE = (
 class TeamPhase:
     """The team's screening at one stage, and its random sample if one was started."""
 
-    stage: str
+    stage: Stage
     required: int
     eligible: int
     screened_by_team: int  # records screened by the required number of reviewers (or resolved)
@@ -70,7 +71,7 @@ class TeamPhase:
     completion_labels: tuple[int, ...]  # 0/1 of the team's records, in the order they completed
 
 
-def sample_order(urn: list[str], stage: str, seed: int) -> list[str]:
+def sample_order(urn: list[str], stage: Stage, seed: int) -> list[str]:
     """The team urn's random order (fixed by stage, seed and record ids; one for everyone)."""
     from review.screen.order import queue_order
 
@@ -92,7 +93,7 @@ def _relevant(fd: FinalDecision) -> bool:
     return fd.decision in RELEVANT
 
 
-def read_team_phase(project: Project, stage: str) -> TeamPhase:
+def read_team_phase(project: Project, stage: Stage) -> TeamPhase:
     """Replay every reviewer's log and the resolutions at ``stage`` (module docstring)."""
     from review.screen.final import final_from_state, stage_state
 
@@ -150,7 +151,7 @@ class TeamSampleTest:
 class TeamStoppingReport:
     """What `review stopping --team` prints."""
 
-    stage: str
+    stage: Stage
     required: int
     eligible: int
     screened_by_team: int
@@ -195,7 +196,7 @@ class TeamStoppingReport:
 
 
 def team_report(
-    project: Project, stage: str, recall: float = 0.95, confidence: float = 0.95
+    project: Project, stage: Stage, recall: float = 0.95, confidence: float = 0.95
 ) -> TeamStoppingReport:
     """The team's stopping test at ``stage`` (when a sample was started) and the heuristics."""
     ph = read_team_phase(project, stage)
@@ -245,7 +246,7 @@ def _append(project: Project, by: str, line: dict[str, Any], command: str) -> No
         app.append(line)
 
 
-def start_team_sample(project: Project, stage: str, by: str, seed: int = 0) -> TeamSampleLine:
+def start_team_sample(project: Project, stage: Stage, by: str, seed: int = 0) -> TeamSampleLine:
     """Append the ``team-sample`` line (once per stage)."""
     if not by.strip():
         raise ReviewError("Say who starts the team's sample: --by NAME.")
@@ -275,7 +276,7 @@ def start_team_sample(project: Project, stage: str, by: str, seed: int = 0) -> T
 
 
 def record_team_stop(
-    project: Project, stage: str, by: str, recall: float = 0.95, confidence: float = 0.95
+    project: Project, stage: Stage, by: str, recall: float = 0.95, confidence: float = 0.95
 ) -> StopDecision:
     """Append the team's decision to stop ``stage`` (refused unless the team's test rejects)."""
     if not by.strip():

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from review.errors import ReviewError
 from review.io.files import sha256_file
+from review.model import Decision, Stage
 
 if TYPE_CHECKING:
     from review.dedup.run import DedupCounts
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from review.screen.team import TeamView
     from review.search import SourceSearch
 
-STAGES = ("title-abstract", "full-text")
 # Project files whose hashes the provenance lists (what the outputs are derived from).
 PROVENANCE_GLOBS = (
     "protocols/*.yaml",
@@ -210,7 +210,7 @@ class ScreenerDecision:
     """One reviewer's decision on a record the reviewers disagree on (reason as its label)."""
 
     reviewer: str
-    decision: str
+    decision: Decision
     reason: str
     note: str
 
@@ -219,7 +219,7 @@ class ScreenerDecision:
 class ResolutionView:
     """How a disagreement was resolved (reason as its label)."""
 
-    decision: str
+    decision: Decision
     reason: str
     rationale: str
     resolver: str
@@ -240,7 +240,7 @@ class DisagreementView:
 class StageView:
     """One screening stage: agreement and disagreements (``agreement`` None: not screened)."""
 
-    stage: str
+    stage: Stage
     agreement: Agreement | None
     disagreements: tuple[DisagreementView, ...] = ()
 
@@ -281,7 +281,7 @@ def _screening_section(project: Project) -> Section[ScreeningView]:
     except ReviewError as exc:
         return Section(None, str(exc))
     stages = []
-    for stage in STAGES:
+    for stage in Stage:
         cfg = project.protocol.stage(stage)
         state = stage_state(project, stage, clusters)
         agr = agreement_from_state(state)

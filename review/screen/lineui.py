@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from review.errors import ReviewError, WriteError
 from review.io.printable import printable
+from review.model import Decision
+from review.screen.logs import DECISION_KEYS
 from review.screen.session import Item, ScreeningSession, format_eta
 
 if TYPE_CHECKING:
@@ -127,7 +129,7 @@ def confirm_reopen(
 
 def _decide(
     session: ScreeningSession,
-    decision: str,
+    decision: Decision,
     reason: str,
     read: Callable[[str], str | None],
     write: Callable[[str], None],
@@ -195,11 +197,10 @@ def run_line(
                 return
             if key == "?":
                 write(help_text(session))
-            elif key in ("i", "e", "m") or (key == "r" and "not-retrieved" in session.decisions):
-                decision = {"i": "include", "e": "exclude", "m": "maybe"}.get(key, "not-retrieved")
-                _decide(session, decision, "", read, write)
+            elif key in DECISION_KEYS and DECISION_KEYS[key] in session.decisions:
+                _decide(session, DECISION_KEYS[key], "", read, write)
             elif key.isdigit():
-                _decide(session, "exclude", session.reason_for_key(key), read, write)
+                _decide(session, Decision.EXCLUDE, session.reason_for_key(key), read, write)
             elif key == "l":
                 write(_labels(session, item, arg, read))
             elif key == "n":

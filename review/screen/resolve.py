@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender
+from review.model import Decision, Stage
 from review.screen.logs import (
     OwnLog,
     parse_reason,  # noqa: F401 - where callers have found it
@@ -35,7 +36,7 @@ class ResolveImport:
 
 
 def disagreements_to_resolve(
-    project: Project, stage: str, resolver: str, include_resolved: bool = False
+    project: Project, stage: Stage, resolver: str, include_resolved: bool = False
 ) -> list[DisagreementRow]:
     """Records on which the reviewers disagree and that this resolver may resolve.
 
@@ -77,7 +78,12 @@ class ResolutionLog(OwnLog):
         self._app = JsonlAppender(resolver_log_path(project, self.resolver))
 
     def resolve(
-        self, record_id: str, stage: str, decision: str, reason: str = "", rationale: str = ""
+        self,
+        record_id: str,
+        stage: Stage,
+        decision: Decision,
+        reason: str = "",
+        rationale: str = "",
     ) -> dict[str, Any]:
         """Append a resolution line to the resolver's log; return the line as written."""
         problem = validate_decision(self.project.protocol, stage, decision, reason)
@@ -105,7 +111,7 @@ SHEET_ALIASES = {"resolution": "decision", "resolution reason": "reason"}
 def import_resolutions(
     project: Project,
     path: Path,
-    stage: str,
+    stage: Stage,
     resolver: str,
     from_other_project: bool = False,
     reopen: str | None = None,
@@ -151,10 +157,10 @@ class _ResolutionRows(SheetCheck):
 
     def check_row(self, rowno: int, row: dict[str, str]) -> None:
         rid = row.get("record_id", "").strip()
-        decision = row.get("decision", "").strip().lower()
+        text = row.get("decision", "").strip().lower()
         reason_text = row.get("reason", "")
         rationale = row.get("rationale", "").strip()
-        if not decision and not reason_text.strip() and not rationale:
+        if not text and not reason_text.strip() and not rationale:
             self.blank += 1
             return
         cid = self.cluster(rowno, rid)
@@ -172,9 +178,10 @@ class _ResolutionRows(SheetCheck):
                 ),
             )
             return
-        reason = self.reason(rowno, decision, reason_text)
-        if reason is None:
+        checked = self.decided(rowno, text, reason_text)
+        if checked is None:
             return
+        decision, reason = checked
         current = self.open_rows[cid].resolution
         if current is not None and current[:3] == (decision, reason, rationale):
             self.unchanged += 1

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
 from review.io.files import JsonlProblem
+from review.model import Decision, Stage
 from review.screen.cache import no_gc
 from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
 from review.screen.order import queue_order
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 class Current:
     """What the reviewer has decided on one record (their own decision only)."""
 
-    decision: str
+    decision: Decision
     reason: str
     note: str
 
@@ -76,7 +77,7 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
     def __init__(
         self,
         project: Project,
-        stage: str,
+        stage: Stage,
         reviewer: str,
         *,
         seed: int = 0,
@@ -340,7 +341,11 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
         return reasons[int(key) - 1].id
 
     def decide(
-        self, decision: str, reason: str = "", note: str | None = None, reopen: str | None = None
+        self,
+        decision: Decision,
+        reason: str = "",
+        note: str | None = None,
+        reopen: str | None = None,
     ) -> None:
         """Record a decision on the current record (appended + fsync'd), then move on.
 
