@@ -278,7 +278,7 @@ def _search_strategy(s: dict[str, Any], where: str, path: Path) -> dict[str, Any
     }
 
 
-def _parse_stages(data: dict[str, Any], path: Path) -> dict[str, StageConfig]:
+def _parse_stages(data: dict[str, Any], path: Path) -> dict[Stage, StageConfig]:
     """``stages``: reviewers per record, exclusion reasons, maybe_to_fulltext, per stage."""
     stages: dict[Stage, StageConfig] = {}
     raw_stages = data.get("stages") or {}

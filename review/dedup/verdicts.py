@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
-from review.io.logline import log_line
+from review.io.logline import VERDICT_LOG
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -83,7 +83,7 @@ def check_line(obj: dict[str, Any]) -> str | None:
     from review.io.logline import bad_time
 
     op = obj.get("op")
-    if op not in ("verdict", "retract"):
+    if not isinstance(op, str) or op not in VERDICT_LOG.ops:
         return f"unknown op {str(op)[:40]!r}"
     if not all(isinstance(obj.get(k), str) and obj.get(k) for k in ("a", "b")):
         return "no record pair (a, b)"
@@ -167,10 +167,10 @@ def verdict_line(
         raise ReviewError(f"{verdict!r} is not a verdict; use same or different.")
     reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
-    line = log_line("verdict", a=x, b=y, verdict=verdict, reviewer=reviewer, note=note)
-    if resolves:
-        line["resolves"] = True
-    return line
+    extra = {"resolves": True} if resolves else {}
+    return VERDICT_LOG["verdict"].line(
+        a=x, b=y, verdict=verdict, reviewer=reviewer, note=note, **extra
+    )
 
 
 def retract_line(a: str, b: str, reviewer: str) -> dict[str, Any]:
@@ -178,7 +178,7 @@ def retract_line(a: str, b: str, reviewer: str) -> dict[str, Any]:
 
     reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
-    return log_line("retract", a=x, b=y, reviewer=reviewer)
+    return VERDICT_LOG["retract"].line(a=x, b=y, reviewer=reviewer)
 
 
 def append_lines(project: Project, reviewer: str, lines: list[dict[str, Any]]) -> Path:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, iter_jsonl, safe_name
-from review.io.logline import log_line
+from review.io.logline import SCREENING_LOG, STOPPING_LOG
 from review.model import Stage
 from review.rank.stopline import STOP_OP, StopDecision, stop_decision, stop_dir
 from review.rank.stopping import Heuristics, StopTest, heuristics, stop_test
@@ -252,8 +252,7 @@ def start_sample(project: Project, stage: Stage, reviewer: str, seed: int = 0) -
     urn = phase.eligible - len(phase.sequence)
     if urn == 0:
         raise ReviewError(f"{reviewer} has decided every record at {stage}: nothing to sample.")
-    line = log_line(
-        SAMPLE_OP,
+    line = SCREENING_LOG[SAMPLE_OP].line(
         stage=stage,
         seed=seed,
         urn=urn,
@@ -337,8 +336,7 @@ def record_stop(
             f"The stopping test does not allow stopping {stage} yet ({p}); nothing recorded. "
             "Screen more of the random sample (see `review stopping`)."
         )
-    line = log_line(
-        STOP_OP,
+    line = STOPPING_LOG[STOP_OP].line(
         stage=stage,
         rule=RULE,
         scope="reviewer",

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, safe_name
-from review.io.logline import log_line
+from review.io.logline import STOPPING_LOG
 from review.model import Stage
 from review.rank.stopline import (
     STOP_OP,
@@ -261,8 +261,7 @@ def start_team_sample(project: Project, stage: Stage, by: str, seed: int = 0) ->
     urn = ph.eligible - ph.screened_by_team
     if urn == 0:
         raise ReviewError(f"The team has screened every record at {stage}: nothing to sample.")
-    line = log_line(
-        TEAM_SAMPLE_OP,
+    line = STOPPING_LOG[TEAM_SAMPLE_OP].line(
         stage=stage,
         seed=seed,
         urn=urn,
@@ -296,8 +295,7 @@ def record_team_stop(
             "recorded. Screen more of the team's random sample."
         )
     t = sample.test
-    line = log_line(
-        STOP_OP,
+    line = STOPPING_LOG[STOP_OP].line(
         stage=stage,
         rule=TEAM_RULE,
         scope="team",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, JsonlProblem
-from review.io.logline import log_line
+from review.io.logline import RESOLUTION_LOG, SCREENING_LOG
 from review.model import DECISIONS, FULLTEXT_DECISIONS, Decision, Stage, vocab
 
 if TYPE_CHECKING:
@@ -249,7 +249,9 @@ class ScreeningLog(OwnLog):
         return line
 
     def retract(self, record_id: str, stage: Stage) -> dict[str, Any]:
-        line = log_line("retract", record_id=record_id, stage=stage, reviewer=self.reviewer)
+        line = SCREENING_LOG["retract"].line(
+            record_id=record_id, stage=stage, reviewer=self.reviewer
+        )
         self._app.append(line)
         return line
 
@@ -273,8 +275,7 @@ class ScreeningLog(OwnLog):
 def decide_line(
     reviewer: str, record_id: str, stage: Stage, decision: Decision, reason: str, note: str
 ) -> dict[str, Any]:
-    return log_line(
-        "decide",
+    return SCREENING_LOG["decide"].line(
         record_id=record_id,
         stage=stage,
         decision=decision,
@@ -290,8 +291,7 @@ def reopen_line(
     """A reopen: ``reason`` (the person's words), ``undoes`` (the finished status it changes);
     ``unlock`` when written by `review reopen` (lifts a stage lock for this record)."""
     extra = {"unlock": True} if unlock else {}
-    return log_line(
-        "reopen",
+    return SCREENING_LOG["reopen"].line(
         record_id=record_id,
         stage=stage,
         reason=reason,
@@ -304,8 +304,7 @@ def reopen_line(
 def label_line(
     reviewer: str, record_id: str, stage: Stage, label: str, remove: bool
 ) -> dict[str, Any]:
-    return log_line(
-        "label",
+    return SCREENING_LOG["label"].line(
         record_id=record_id,
         stage=stage,
         label=label,
@@ -317,8 +316,7 @@ def label_line(
 def resolve_line(
     resolver: str, record_id: str, stage: Stage, decision: Decision, reason: str, rationale: str
 ) -> dict[str, Any]:
-    return log_line(
-        "resolve",
+    return RESOLUTION_LOG["resolve"].line(
         record_id=record_id,
         stage=stage,
         decision=decision,
