@@ -20,10 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from review.model import Decision
+from review.model import RELEVANT, Decision
 from review.rank.model import DEFAULT_MODEL
-
-RELEVANT = ("include", "maybe")
 
 
 class RankedQueue(Sequence[str]):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, iter_jsonl, safe_name
 from review.io.logline import SCREENING_LOG, STOPPING_LOG
-from review.model import Stage
+from review.model import RELEVANT, Decision, Stage
 from review.rank.stopline import STOP_OP, StopDecision, stop_decision, stop_dir
 from review.rank.stopping import Heuristics, StopTest, heuristics, stop_test
 
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from review.project import Project
 
 SAMPLE_OP = "stop-sample"
-RELEVANT = ("include", "maybe")
 RULE = "hypergeometric stopping test (Callaghan & Müller-Hansen 2020, Syst Rev 9:273)"
 
 
@@ -170,13 +169,13 @@ class Phase:
     stage: Stage
     reviewer: str
     eligible: int
-    sequence: list[tuple[str, str]]  # (cluster id, decision) of standing decisions, log order
+    sequence: list[tuple[str, Decision]]  # (cluster id, decision) of standing decisions, log order
     started: SampleLine | None = None  # the first stop-sample line at this stage
     urn: list[str] = field(default_factory=list)  # in the sample's random order
     ranked_relevant: int = 0
     sample: list[int] = field(default_factory=list)  # 0/1 per sampled record, in order
     out_of_order: int = 0  # urn records decided beyond the sample prefix (not counted)
-    current: dict[str, str] = field(default_factory=dict)  # cluster id -> standing decision
+    current: dict[str, Decision] = field(default_factory=dict)  # cluster id -> standing decision
 
 
 def read_phase(project: Project, stage: Stage, reviewer: str) -> Phase:
@@ -189,9 +188,9 @@ def read_phase(project: Project, stage: Stage, reviewer: str) -> Phase:
     elig = eligible(project, stage)
     elig_set = set(elig)
     path = reviewer_log_path(project, reviewer)
-    stacks: dict[str, list[tuple[str, str]]] = {}  # record id -> [(cluster, decision)]
+    stacks: dict[str, list[tuple[str, Decision]]] = {}  # record id -> [(cluster, decision)]
     started: SampleLine | None = None
-    before: dict[str, str] | None = None
+    before: dict[str, Decision] | None = None
     from review.io.logline import screening_line_problem
     from review.screen.cache import protocol_reasons
 
@@ -204,7 +203,7 @@ def read_phase(project: Project, stage: Stage, reviewer: str) -> Phase:
         if op == "decide":
             cid = clusters.cluster_of.get(rid)
             if cid is not None:
-                stacks.setdefault(rid, []).append((cid, str(obj.get("decision", ""))))
+                stacks.setdefault(rid, []).append((cid, Decision(obj["decision"])))  # valid line
         elif op == "retract" and stacks.get(rid):
             stacks[rid].pop()
         elif op == SAMPLE_OP and started is None:
@@ -228,9 +227,9 @@ def read_phase(project: Project, stage: Stage, reviewer: str) -> Phase:
     return phase
 
 
-def _standing(stacks: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
+def _standing(stacks: dict[str, list[tuple[str, Decision]]]) -> dict[str, Decision]:
     """Cluster id -> standing decision, in the order the decisions were first made."""
-    out: dict[str, str] = {}
+    out: dict[str, Decision] = {}
     for st in stacks.values():
         if st:
             cid, dec = st[-1]

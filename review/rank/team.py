@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, safe_name
 from review.io.logline import STOPPING_LOG
-from review.model import Stage
+from review.model import RELEVANT, Stage
 from review.rank.stopline import (
     STOP_OP,
     TEAM_SAMPLE_OP,
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from review.project import Project
     from review.screen.final import FinalDecision, StageState
 
-RELEVANT = ("include", "maybe")
 TEAM_RULE = (
     "hypergeometric stopping test (Callaghan & Müller-Hansen 2020, Syst Rev 9:273) on the "
     "records screened by the required number of reviewers"
@@ -117,7 +116,7 @@ def read_team_phase(project: Project, stage: Stage) -> TeamPhase:
             unresolved = fd.via == "conflict"
             conflicts += unresolved
             sample.append(int(_relevant(fd) or unresolved))
-            agreed += len({d[1] for d in fd.decisions}) == 1
+            agreed += len({d.decision for d in fd.decisions}) == 1
     return TeamPhase(
         stage=stage,
         required=state.required,

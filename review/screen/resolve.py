@@ -56,8 +56,8 @@ def disagreements_to_resolve(
         final = final_from_state(state)
         rows = [r for r in rows if r.resolution is None and final[r.record_id].via == "conflict"]
     if project.protocol.resolution == "third-reviewer":
-        mine = [r for r in rows if any(d[0] == resolver for d in r.decisions)]
-        rows = [r for r in rows if not any(d[0] == resolver for d in r.decisions)]
+        mine = [r for r in rows if any(d.reviewer == resolver for d in r.decisions)]
+        rows = [r for r in rows if not any(d.reviewer == resolver for d in r.decisions)]
         if mine and not rows:
             raise ReviewError(
                 f"The protocol asks for a third reviewer, and {resolver} screened all "

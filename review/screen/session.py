@@ -258,11 +258,12 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
                 entries.extend(state.older.get(key, ()))
                 entries.append(e)
         entries.sort()
-        for e in entries:
-            cid = cluster_of.get(e[2])
+        for e in entries:  # LogEntry tuples: in line order
+            cid = cluster_of.get(e.record_id)
             if cid is None:
                 continue
-            self._stack.setdefault(cid, []).append((e[2], Current(e[4], e[5], e[6])))
+            current = Current(e.decision, e.reason, e.text)
+            self._stack.setdefault(cid, []).append((e.record_id, current))
             self._recent.append(cid)
 
     @property
