@@ -81,6 +81,69 @@ class RecordType(Vocab):
     OTHER = "other"
 
 
+class ReviewType(Vocab):
+    """``review_type`` of protocol.yaml (``review init --type``): which PRISMA checklist and
+    methods heading the outputs use."""
+
+    SCOPING = "scoping"  # PRISMA-ScR
+    SYSTEMATIC = "systematic"  # PRISMA 2020
+
+
+class ImportFormat(Vocab):
+    """``review import --format``: ``auto`` detects the format by content. Beyond the CLI
+    contract's: tagged EndNote/Refer, PubMed XML, Ovid's citation text and JSON record lists
+    (CSL-JSON, Publish or Perish)."""
+
+    AUTO = "auto"
+    RIS = "ris"
+    BIBTEX = "bibtex"
+    MEDLINE = "medline"
+    WOS = "wos"
+    WOS_TAB = "wos-tab"
+    ENDNOTE_XML = "endnote-xml"
+    ENDNOTE = "endnote"
+    PUBMED_XML = "pubmed-xml"
+    OVID = "ovid"
+    JSON = "json"
+    CSV = "csv"
+    TSV = "tsv"
+    XLSX = "xlsx"
+
+
+class ExportFormat(Vocab):
+    """``review export --format``."""
+
+    RIS = "ris"
+    BIBTEX = "bibtex"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class ExportStatus(Vocab):
+    """``review export --stage S --status``: which final decisions at S to export."""
+
+    INCLUDED = "included"
+    EXCLUDED = "excluded"
+    UNDECIDED = "undecided"
+    ALL = "all"
+
+
+class Order(Vocab):
+    """The order the screener offers records in (``review screen --order``); a started stopping
+    sample comes first whatever the order."""
+
+    RELEVANCE = "relevance"  # ranked by the reviewer's decisions so far (title/abstract only)
+    RANDOM = "random"  # fixed per reviewer, stage and seed
+
+
+class Branches(Vocab):
+    """``review prisma --branches``: which branches the flow diagram draws."""
+
+    AUTO = "auto"  # the other-methods branch when there are other-methods records
+    DATABASES = "databases"
+    BOTH = "both"
+
+
 # Derived tuples, in declaration order (messages list the values in this order).
 KINDS: tuple[Kind, ...] = tuple(Kind)
 MAIN_KINDS = frozenset({Kind.DATABASE, Kind.REGISTER})
@@ -90,6 +153,7 @@ FULLTEXT_DECISIONS: tuple[Decision, ...] = tuple(Decision)  # full text: + not-r
 # Decisions that count a record as relevant (it may go on): the stopping rules and progress.
 RELEVANT = (Decision.INCLUDE, Decision.MAYBE)
 RECORD_TYPES: tuple[RecordType, ...] = tuple(RecordType)
+REVIEW_TYPES: tuple[ReviewType, ...] = tuple(ReviewType)
 
 V = TypeVar("V", bound=Vocab)
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from review import __version__
 from review.errors import ProjectError
-from review.model import ImportEntry, Record
+from review.model import ImportEntry, Record, ReviewType, vocab
 from review.people import whoami  # noqa: F401 - where callers have found it
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 
@@ -76,10 +76,13 @@ class Project:
 
     @classmethod
     def init(
-        cls, path: Path | str, title: str | None = None, review_type: str = "scoping"
+        cls,
+        path: Path | str,
+        title: str | None = None,
+        review_type: ReviewType = ReviewType.SCOPING,
     ) -> Project:
         root = Path(path)
-        if review_type not in ("scoping", "systematic"):
+        if vocab(ReviewType, review_type) is None:  # a library caller's plain string
             raise ProjectError(f"review type {review_type!r}: use scoping or systematic.")
         if root.exists() and not root.is_dir():
             raise ProjectError(f"{root}: exists and is not a folder.")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import InputError, ProjectError
-from review.model import STAGES, Kind, Stage, vocab
+from review.model import STAGES, Kind, ReviewType, Stage, vocab
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +113,7 @@ def parse_dedup_settings(value: Any, path: Path) -> dict[str, float | int]:
 @dataclass(frozen=True, slots=True)
 class Protocol:
     title: str
-    review_type: str = "scoping"  # "scoping" (PRISMA-ScR) | "systematic" (PRISMA 2020)
+    review_type: ReviewType = ReviewType.SCOPING
     project_id: str = ""
     questions: tuple[str, ...] = ()
     include_criteria: tuple[str, ...] = ()
@@ -172,8 +172,8 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: expected a YAML mapping at the top level.")
     title = str(data.get("title") or "Untitled review")
-    review_type = str(data.get("review_type") or "scoping")
-    if review_type not in ("scoping", "systematic"):
+    review_type = vocab(ReviewType, data.get("review_type") or "scoping")
+    if review_type is None:
         raise ProjectError(f"{path}: 'review_type' must be 'scoping' or 'systematic'.")
     elig = data.get("eligibility") or {}
     if not isinstance(elig, dict):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -28,7 +27,7 @@ from review.cli.common import (
     print_json,
     progress,
 )
-from review.model import Decision, Stage
+from review.model import Decision, Order, Stage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,11 +42,6 @@ if TYPE_CHECKING:
 GroupStageOpt = Annotated[
     Stage | None, typer.Option("--stage", help="title-abstract or full-text.")
 ]
-
-
-class Order(StrEnum):
-    relevance = "relevance"
-    random = "random"
 
 
 ReviewerReq = Annotated[str, typer.Option("--reviewer", help="Your name, as in your log file.")]
@@ -167,10 +161,10 @@ def screen(
 
     proj = open_project(project)
     if order is None or label:  # a labelled subset is revisited in your fixed order
-        order = Order.relevance if stage == "title-abstract" and not label else Order.random
+        order = Order.RELEVANCE if stage == Stage.TITLE_ABSTRACT and not label else Order.RANDOM
     line_mode = _use_line_mode(line)
     session = ScreeningSession(
-        proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode,
+        proj, stage, reviewer, seed=seed, order=order, background=not line_mode,
         label=label or "",
     )  # fmt: skip
     if not confirm_new_person(proj, session.reviewer, "screening"):

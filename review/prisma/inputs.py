@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from review.errors import ProjectError, ReviewError
-from review.model import Stage
+from review.model import ReviewType, Stage
 from review.prisma.facts import Final, Identified, PrismaInputs
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class MethodsFacts:
     resolved: dict[str, ResolutionFacts] = field(default_factory=dict)  # stage -> who resolved
     # per source: the search strategy (protocol + import log, review.search), for PRISMA-S
     searches: tuple[SourceSearch, ...] = ()
-    review_type: str = "scoping"  # protocol.yaml's review_type: names the methods heading
+    review_type: ReviewType = ReviewType.SCOPING  # protocol.yaml's: names the methods heading
     # title/abstract records a stop left with fewer decisions than reviewers_per_record and only
     # excludes: excluded on those decisions (docs/ranking.md "Team stop"); 0 without a stop
     stop_fewer_reviewers_excluded: int = 0

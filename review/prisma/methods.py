@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from review.io.printable import md_text
+from review.model import ReviewType
 from review.prisma.facts import MAYBE_STOPPED, Flow, FlowCounts, ReasonRow, ReportCounts
 from review.prisma.inputs import AgreementFacts, MethodsFacts
 from review.prisma.search_text import search_paragraphs
@@ -149,7 +150,7 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
     # PRISMA-ScR's words for a scoping review, PRISMA 2020's (item 16a) for a systematic one
     title = (
         "Study selection"
-        if facts.review_type == "systematic"
+        if facts.review_type == ReviewType.SYSTEMATIC
         else "Selection of sources of evidence"
     )
     head = [f"# {title}", ""]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
 from review.io.files import JsonlProblem
-from review.model import Decision, Stage
+from review.model import Decision, Order, Stage, vocab
 from review.screen.cache import no_gc
 from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
 from review.screen.order import queue_order
@@ -81,7 +81,7 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
         reviewer: str,
         *,
         seed: int = 0,
-        order: str = "random",
+        order: Order = Order.RANDOM,
         clusters: Clusters | ClusterIndex | None = None,
         records: RecordStore | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -149,10 +149,10 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             raise
 
     # ---- order: random, relevance (ranked by this reviewer's decisions), stopping sample ----
-    def _set_order(self, order: str, seed: int, background: bool) -> None:
+    def _set_order(self, order: Order, seed: int, background: bool) -> None:
         from review.rank.phase import has_sample_line, read_phase
 
-        if order not in ("random", "relevance"):
+        if vocab(Order, order) is None:  # a library caller's plain string
             raise ReviewError(f"Unknown order {order!r}: use relevance or random.")
         if self.stop is not None:  # nothing is offered: no ranking, no sample
             self.order = "random"
@@ -168,7 +168,7 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
                 self.order, self.sample_size = "sample", len(ph.urn)
                 self.pos = self._first_open(0)
                 return
-        if order != "relevance":
+        if order != Order.RELEVANCE:
             return
         if self.stage != "title-abstract":
             raise ReviewError("--order relevance is for title-abstract screening only.")
