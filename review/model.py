@@ -144,6 +144,24 @@ class Branches(Vocab):
     BOTH = "both"
 
 
+class Via(Vocab):
+    """How a record's final screening decision at a stage came about (review.screen.final)."""
+
+    AGREEMENT = "agreement"  # every reviewer who decided agrees, at least the required number
+    RESOLUTION = "resolution"  # a resolver settled it
+    SINGLE = "single"  # one reviewer was asked for (or decided an exclude before a team stop)
+    PENDING = "pending"  # fewer than the required reviewers decided: no final decision yet
+    CONFLICT = "conflict"  # they disagree and nobody resolved it yet
+    FORWARDED = "forwarded"  # include vs maybe where both go on (no conflict by protocol)
+
+
+class ResolutionMethod(Vocab):
+    """``resolution`` of protocol.yaml: who settles a disagreement."""
+
+    CONSENSUS = "consensus"  # the reviewers together
+    THIRD_REVIEWER = "third-reviewer"  # someone who did not screen the record
+
+
 # Derived tuples, in declaration order (messages list the values in this order).
 KINDS: tuple[Kind, ...] = tuple(Kind)
 MAIN_KINDS = frozenset({Kind.DATABASE, Kind.REGISTER})

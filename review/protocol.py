@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import InputError, ProjectError
-from review.model import STAGES, Kind, ReviewType, Stage, vocab
+from review.model import STAGES, Kind, ResolutionMethod, ReviewType, Stage, vocab
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +124,7 @@ class Protocol:
     keywords_exclude: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()  # the team (roster); empty: anyone may record decisions
     resolvers: tuple[str, ...] = ()  # extra names allowed to resolve disagreements
-    resolution: str = "consensus"  # "consensus" | "third-reviewer"
+    resolution: ResolutionMethod = ResolutionMethod.CONSENSUS
     dedup: dict[str, float | int] = field(default_factory=dict)  # the `dedup:` settings given
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -187,8 +187,8 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
         raise ProjectError(
             f"{path}: 'keywords' must be a mapping with 'include' and 'exclude' lists."
         )
-    resolution = str(data.get("resolution") or "consensus")
-    if resolution not in ("consensus", "third-reviewer"):
+    resolution = vocab(ResolutionMethod, data.get("resolution") or "consensus")
+    if resolution is None:
         raise ProjectError(f"{path}: 'resolution' must be 'consensus' or 'third-reviewer'.")
     return Protocol(
         title=title,

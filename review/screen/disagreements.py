@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from review.model import Decision, Stage
+from review.model import Decision, Stage, Via
 from review.screen import stats
 from review.screen.cache import no_gc
 from review.screen.final import (
+    VIAS,
     FinalDecision,
     StageState,
     Vote,
@@ -101,7 +102,7 @@ class LeftOut:
         return {"reviewer": self.reviewer, "screened": self.screened, "why": self.why}
 
 
-FINAL_STATUSES = ("agreement", "resolution", "single", "pending", "conflict", "forwarded")
+FINAL_STATUSES = VIAS  # the ways a final decision comes about (review.model.Via)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,8 +317,8 @@ def agreement_from_state(
         records_screened_by_all=by_all_count,
         stats=main,
         maybe_collapsed_to_include=alt,
-        unresolved=vias.get("conflict", 0),
-        resolved=vias.get("resolution", 0),
+        unresolved=vias.get(Via.CONFLICT, 0),
+        resolved=vias.get(Via.RESOLUTION, 0),
         final_status={v: vias.get(v, 0) for v in FINAL_STATUSES},
         log_problems=tuple(str(p) for p in state.problems),
         records_screened_by_required=by_required,

@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from review.model import RELEVANT, Decision, Stage
+from review.model import RELEVANT, Decision, Stage, Via
 from review.screen.cache import no_gc
 from review.screen.logs import Resolution, ReviewerDecision, read_decisions, read_resolutions
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from review.screen.assign import Assignment
     from review.screen.cache import ClusterIndex
 
-VIAS = ("agreement", "resolution", "single", "pending", "conflict", "forwarded")
+VIAS: tuple[Via, ...] = tuple(Via)
 FORWARD = frozenset(RELEVANT)  # decisions that both go on when maybe is no conflict
 
 
@@ -63,7 +63,7 @@ class FinalDecision:
     stage: Stage
     decision: Decision | None  # include|exclude|maybe|not-retrieved, None when not final
     reason: str  # exclusion reason id ('' if none)
-    via: str  # agreement|resolution|single|pending|conflict|forwarded
+    via: Via
     decisions: tuple[Vote, ...] = ()  # sorted by reviewer
 
 
@@ -142,23 +142,23 @@ def _final(
             reasons = Counter(d.reason for d in ds if d.reason)
             top = max(reasons.values())
             reason = next(d.reason for d in ds if d.reason and reasons[d.reason] == top)
-        via = "single" if required == 1 and n == 1 else "agreement"
+        via = Via.SINGLE if required == 1 and n == 1 else Via.AGREEMENT
         return FinalDecision(cid, stage, decision, reason, via, dtuple)
     if res is not None:
-        return FinalDecision(cid, stage, res.decision, res.reason, "resolution", dtuple)
+        return FinalDecision(cid, stage, res.decision, res.reason, Via.RESOLUTION, dtuple)
     if n >= required and forward and all(d.decision in FORWARD for d in ds):
-        return FinalDecision(cid, stage, Decision.INCLUDE, "", "forwarded", dtuple)
+        return FinalDecision(cid, stage, Decision.INCLUDE, "", Via.FORWARDED, dtuple)
     if n >= required:
-        return FinalDecision(cid, stage, None, "", "conflict", dtuple)
-    return FinalDecision(cid, stage, None, "", "pending", dtuple)
+        return FinalDecision(cid, stage, None, "", Via.CONFLICT, dtuple)
+    return FinalDecision(cid, stage, None, "", Via.PENDING, dtuple)
 
 
 def _after_stop(cid: str, stage: Stage, ds: list[ReviewerDecision]) -> FinalDecision:
     """A record fewer than the required reviewers decided when the stage was stopped."""
     dtuple = tuple([_vote(d) for d in ds])
     if not all(d.decision == Decision.EXCLUDE for d in ds):
-        return FinalDecision(cid, stage, None, "", "conflict", dtuple)
-    return FinalDecision(cid, stage, Decision.EXCLUDE, ds[0].reason, "single", dtuple)
+        return FinalDecision(cid, stage, None, "", Via.CONFLICT, dtuple)
+    return FinalDecision(cid, stage, Decision.EXCLUDE, ds[0].reason, Via.SINGLE, dtuple)
 
 
 def stage_state(
@@ -230,9 +230,9 @@ def final_from_state(state: StageState) -> dict[str, FinalDecision]:
         if ds is None:
             res = resolutions.get(cid)
             out[cid] = (
-                FinalDecision(cid, stage, None, "", "pending", ())
+                FinalDecision(cid, stage, None, "", Via.PENDING, ())
                 if res is None
-                else FinalDecision(cid, stage, res.decision, res.reason, "resolution", ())
+                else FinalDecision(cid, stage, res.decision, res.reason, Via.RESOLUTION, ())
             )
             continue
         out[cid] = _final(
@@ -241,32 +241,32 @@ def final_from_state(state: StageState) -> dict[str, FinalDecision]:
     return out
 
 
-def via_counts(state: StageState) -> Counter[str]:
+def via_counts(state: StageState) -> Counter[Via]:
     """How many eligible clusters have each ``via`` — what ``Counter(fd.via for fd in
     final_from_state(state).values())`` gives, without building a FinalDecision per cluster."""
     by_cluster = state.by_cluster()
     required, resolutions = state.required, state.resolutions
-    counts: Counter[str] = Counter()
+    counts: Counter[Via] = Counter()
     for cid in state.eligible:
         ds = by_cluster.get(cid)
         if ds is None:
-            counts["resolution" if cid in resolutions else "pending"] += 1
+            counts[Via.RESOLUTION if cid in resolutions else Via.PENDING] += 1
             continue
         n = len(ds)
         first = ds[0].decision
         if state.stopped and n < required and cid not in resolutions:
             excluded = all(d.decision == Decision.EXCLUDE for d in ds)
-            counts["single" if excluded else "conflict"] += 1
+            counts[Via.SINGLE if excluded else Via.CONFLICT] += 1
         elif n >= required and all(d.decision == first for d in ds):
-            counts["single" if required == 1 and n == 1 else "agreement"] += 1
+            counts[Via.SINGLE if required == 1 and n == 1 else Via.AGREEMENT] += 1
         elif cid in resolutions:
-            counts["resolution"] += 1
+            counts[Via.RESOLUTION] += 1
         elif n >= required and state.forward and all(d.decision in FORWARD for d in ds):
-            counts["forwarded"] += 1
+            counts[Via.FORWARDED] += 1
         elif n >= required:
-            counts["conflict"] += 1
+            counts[Via.CONFLICT] += 1
         else:
-            counts["pending"] += 1
+            counts[Via.PENDING] += 1
     return counts
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from review.model import Decision, Stage
+from review.model import Decision, Stage, Via
 from review.screen.final import FinalDecision, StageState, _final, stage_state
 from review.screen.logs import Resolution, ReviewerDecision, read_decisions, read_resolutions
 
@@ -89,8 +89,8 @@ class Guard:
         st = self.state
         if not ds:
             if res is None:
-                return FinalDecision(cid, self.stage, None, "", "pending", ())
-            return FinalDecision(cid, self.stage, res.decision, res.reason, "resolution", ())
+                return FinalDecision(cid, self.stage, None, "", Via.PENDING, ())
+            return FinalDecision(cid, self.stage, res.decision, res.reason, Via.RESOLUTION, ())
         ds = sorted(ds, key=lambda d: d.reviewer)
         return _final(cid, self.stage, ds, res, st.required, st.forward)
 
@@ -198,7 +198,7 @@ class Guard:
         if not ds and res is None:
             return None
         if not ds:
-            return FinalDecision(cid, ft.stage, res.decision, res.reason, "resolution", ())
+            return FinalDecision(cid, ft.stage, res.decision, res.reason, Via.RESOLUTION, ())
         return _final(cid, ft.stage, ds, res, ft.required)
 
     def _included(self, cid: str) -> bool:
