@@ -155,6 +155,13 @@ class Via(Vocab):
     FORWARDED = "forwarded"  # include vs maybe where both go on (no conflict by protocol)
 
 
+class PairVerdict(Vocab):
+    """A reviewer's verdict on a queued dedup pair (data/dedup/<reviewer>.jsonl)."""
+
+    SAME = "same"  # the same record: merge
+    DIFFERENT = "different"  # two records: keep apart
+
+
 class ResolutionMethod(Vocab):
     """``resolution`` of protocol.yaml: who settles a disagreement."""
 

@@ -19,18 +19,19 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.logline import VERDICT_LOG
+from review.model import PairVerdict, vocab
 
 if TYPE_CHECKING:
     from review.project import Project
 
-VERDICTS = ("same", "different")
+VERDICTS: tuple[PairVerdict, ...] = tuple(PairVerdict)
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     a: str
     b: str
-    verdict: str
+    verdict: PairVerdict
     reviewer: str
     note: str
     at: str
@@ -60,12 +61,13 @@ def reviewer_stacks(lines: list[dict[str, Any]]) -> dict[tuple[str, str], list[V
         if not a or not b:
             continue
         key = pair_key(a, b)
-        if obj.get("op") == "verdict" and obj.get("verdict") in VERDICTS:
+        verdict = vocab(PairVerdict, obj.get("verdict"))
+        if obj.get("op") == "verdict" and verdict is not None:
             stacks.setdefault(key, []).append(
                 Verdict(
                     key[0],
                     key[1],
-                    str(obj["verdict"]),
+                    verdict,
                     str(obj.get("reviewer", "")),
                     str(obj.get("note", "")),
                     str(obj.get("at", "")),
@@ -87,7 +89,7 @@ def check_line(obj: dict[str, Any]) -> str | None:
         return f"unknown op {str(op)[:40]!r}"
     if not all(isinstance(obj.get(k), str) and obj.get(k) for k in ("a", "b")):
         return "no record pair (a, b)"
-    if op == "verdict" and obj.get("verdict") not in VERDICTS:
+    if op == "verdict" and vocab(PairVerdict, obj.get("verdict")) is None:
         return f"unknown verdict {str(obj.get('verdict'))[:40]!r} (allowed: same, different)"
     if op == "retract" and "at" not in obj:
         return None
@@ -153,7 +155,7 @@ def verdict_conflicts(project: Project) -> dict[tuple[str, str], list[Verdict]]:
     return out
 
 
-def standing_verdicts(project: Project) -> dict[tuple[str, str], str]:
+def standing_verdicts(project: Project) -> dict[tuple[str, str], PairVerdict]:
     """``{(a, b): "same"|"different"}`` for :func:`review.dedup.pipeline.run_dedup`."""
     return {k: v.verdict for k, v in load_verdicts(project).items()}
 
@@ -163,7 +165,7 @@ def verdict_line(
 ) -> dict[str, Any]:
     from review.people import clean_name
 
-    if verdict not in VERDICTS:
+    if vocab(PairVerdict, verdict) is None:
         raise ReviewError(f"{verdict!r} is not a verdict; use same or different.")
     reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
