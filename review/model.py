@@ -45,6 +45,13 @@ class Kind(Vocab):
         return self in MAIN_KINDS
 
 
+class Branch(Vocab):
+    """The PRISMA branch a record follows (``ImportEntry.branch``; clusters.csv's ``branch``)."""
+
+    MAIN = "main"  # databases and registers (and --screen): dedup -> title/abstract -> full text
+    OTHER = "other"  # other methods: straight to full text
+
+
 class Stage(Vocab):
     """A screening stage."""
 
@@ -354,6 +361,6 @@ class ImportEntry:
         object.__setattr__(self, "kind", kind)
 
     @property
-    def branch(self) -> str:
+    def branch(self) -> Branch:
         """``main`` (dedup -> title/abstract -> full text) or ``other`` (straight to full text)."""
-        return "main" if (self.kind in MAIN_KINDS or self.screen) else "other"
+        return Branch.MAIN if (self.kind in MAIN_KINDS or self.screen) else Branch.OTHER

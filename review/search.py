@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError
-from review.model import ImportEntry
+from review.model import ImportEntry, Kind
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -121,7 +121,7 @@ class SourceSearch:
     """One source: its searches and what was imported from it."""
 
     name: str
-    kind: str
+    kind: Kind
     searches: tuple[Search, ...] = ()
     files: int = 0
     records: int = 0  # records imported
@@ -201,7 +201,7 @@ class SourceSearch:
 @dataclass
 class _Acc:
     name: str
-    kind: str
+    kind: Kind
     spec: Search = field(default_factory=Search)
     logged: list[Search] = field(default_factory=list)
     files: int = 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from review.errors import ProjectError, ReviewError
-from review.model import ReviewType, Stage
+from review.model import Kind, ReviewType, Stage
 from review.prisma.facts import Final, Identified, PrismaInputs
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def gather(
     entries = {e.file: e for e in project.imports()}
     records = project.records(progress=progress)
 
-    groups: dict[tuple[str, str, str], list[str]] = {}
+    groups: dict[tuple[str, Kind, str], list[str]] = {}
     titles: dict[str, str] = {}
     for rec in records:
         entry = entries.get(rec.source_file)
