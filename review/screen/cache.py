@@ -234,6 +234,11 @@ class LogEntry(NamedTuple):
     text: str  # the note (screening) or the rationale (resolution)
     at: str
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # unpickled by tuple.__new__ (C), not the named tuple's Python __new__: a cached 100k-line
+        # log loads as fast as plain tuples did
+        return (tuple.__new__, (LogEntry, tuple(self)))
+
 
 _STAGE_OF = {s.value: s for s in Stage}
 _DECISION_OF = {d.value: d for d in Decision}

@@ -125,3 +125,20 @@ def test_readers_know_the_ops_of_their_log():
     assert screening_line_problem(ok, "decide", {}) is None
     assert screening_line_problem(ok, "resolve", {}) == "unknown op 'stop-sample'"
     assert screening_line_problem({"op": ["decide"]}, "decide", {}) == "unknown op \"['decide']\""
+
+
+def test_the_cli_declares_no_vocabulary_of_its_own():
+    """Every enum a command takes is the library's (review.model): none is re-declared in
+    review/cli/, where nothing kept a copy in sync with the library's values."""
+    import ast
+    from pathlib import Path
+
+    import review.cli
+
+    cli = Path(review.cli.__file__).parent
+    for path in sorted(cli.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                bases = {ast.unparse(b) for b in node.bases}
+                assert not bases & {"Enum", "StrEnum", "IntEnum"}, (path.name, node.name)
