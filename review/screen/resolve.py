@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender
-from review.model import Decision, Stage
+from review.model import Decision, ResolutionMethod, Stage, Via
 from review.screen.logs import (
     OwnLog,
     parse_reason,  # noqa: F401 - where callers have found it
@@ -54,8 +54,8 @@ def disagreements_to_resolve(
     if not include_resolved:
         # include vs maybe that goes on needs no arbiter (it may still be resolved by import)
         final = final_from_state(state)
-        rows = [r for r in rows if r.resolution is None and final[r.record_id].via == "conflict"]
-    if project.protocol.resolution == "third-reviewer":
+        rows = [r for r in rows if r.resolution is None and final[r.record_id].via == Via.CONFLICT]
+    if project.protocol.resolution == ResolutionMethod.THIRD_REVIEWER:
         mine = [r for r in rows if any(d.reviewer == resolver for d in r.decisions)]
         rows = [r for r in rows if not any(d.reviewer == resolver for d in r.decisions)]
         if mine and not rows:
@@ -167,7 +167,7 @@ class _ResolutionRows(SheetCheck):
         if cid is None or not self.first_time(rowno, rid, cid):
             return
         if cid not in self.open_rows:
-            third = self.project.protocol.resolution == "third-reviewer"
+            third = self.project.protocol.resolution == ResolutionMethod.THIRD_REVIEWER
             self.problem(
                 rowno,
                 f"record {rid} has no disagreement at {self.stage} to resolve"
