@@ -89,7 +89,7 @@ class RecordType(Vocab):
 
 
 class ReviewType(Vocab):
-    """``review_type`` of protocol.yaml (``review init --type``): which PRISMA checklist and
+    """``review_type`` of protocol.yaml (the ``--type`` of ``init``): which PRISMA checklist and
     methods heading the outputs use."""
 
     SCOPING = "scoping"  # PRISMA-ScR
@@ -97,7 +97,7 @@ class ReviewType(Vocab):
 
 
 class ImportFormat(Vocab):
-    """``review import --format``: ``auto`` detects the format by content. Beyond the CLI
+    """The ``--format`` of an import: ``auto`` detects the format by content. Beyond the CLI
     contract's: tagged EndNote/Refer, PubMed XML, Ovid's citation text and JSON record lists
     (CSL-JSON, Publish or Perish)."""
 
@@ -118,7 +118,7 @@ class ImportFormat(Vocab):
 
 
 class ExportFormat(Vocab):
-    """``review export --format``."""
+    """The ``--format`` of an export."""
 
     RIS = "ris"
     BIBTEX = "bibtex"
@@ -127,7 +127,7 @@ class ExportFormat(Vocab):
 
 
 class ExportStatus(Vocab):
-    """``review export --stage S --status``: which final decisions at S to export."""
+    """An export's ``--status`` (with ``--stage S``): which final decisions at S to export."""
 
     INCLUDED = "included"
     EXCLUDED = "excluded"
@@ -136,7 +136,7 @@ class ExportStatus(Vocab):
 
 
 class Order(Vocab):
-    """The order the screener offers records in (``review screen --order``); a started stopping
+    """The order the screener offers records in (the screener's ``--order``); a started stopping
     sample comes first whatever the order."""
 
     RELEVANCE = "relevance"  # ranked by the reviewer's decisions so far (title/abstract only)
@@ -144,7 +144,7 @@ class Order(Vocab):
 
 
 class Branches(Vocab):
-    """``review prisma --branches``: which branches the flow diagram draws."""
+    """The ``--branches`` of the PRISMA diagram: which branches the flow diagram draws."""
 
     AUTO = "auto"  # the other-methods branch when there are other-methods records
     DATABASES = "databases"
@@ -343,7 +343,7 @@ class ImportEntry:
     imported_at: str  # ISO 8601 UTC
     tool_version: str
     column_map: dict[str, str] = field(default_factory=dict)  # --map for tabular files
-    # The search strategy given at import (PRISMA-S; `review import --platform --searched
+    # The search strategy given at import (PRISMA-S; `import --platform --searched
     # --query/--query-file --limits --results`). Written only when given; older entries lack them.
     platform: str = ""
     searched: str = ""

@@ -107,7 +107,7 @@ FINAL_STATUSES = VIAS  # the ways a final decision comes about (review.model.Via
 
 @dataclass(frozen=True, slots=True)
 class Agreement:
-    """Agreement at one stage: ``review disagreements --json`` is its :meth:`to_json`."""
+    """Agreement at one stage: ``disagreements --json`` is its :meth:`to_json`."""
 
     stage: Stage
     reviewers: tuple[str, ...]  # the panel compared
@@ -327,7 +327,7 @@ def agreement_from_state(
 
 @no_gc
 def agreement(project: Project, stage: Stage, all_reviewers: bool = False) -> Agreement:
-    """Agreement at ``stage`` (``review disagreements --json`` is its ``to_json()``)."""
+    """Agreement at ``stage`` (``disagreements --json`` is its ``to_json()``)."""
     from review.people import screening_roster
 
     project.protocol.stage(stage)
