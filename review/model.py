@@ -166,6 +166,7 @@ class PairVerdict(Vocab):
     """A reviewer's verdict on a queued dedup pair (data/dedup/<reviewer>.jsonl)."""
 
     SAME = "same"  # the same record: merge
+    RELATED = "related"  # two reports of one study: kept apart, linked (outputs/dedup/related.csv)
     DIFFERENT = "different"  # two records: keep apart
 
 

@@ -455,3 +455,28 @@ dedup:                 # {dedup} settings (docs/dedup.md); --auto-threshold etc.
   maybe_threshold: 0.8    # title similarity to queue a pair for a person
   author_threshold: 0.8   # author similarity to merge automatically
 """
+
+
+def edit_protocol(path: Path, section: str, changes: dict[str, Any], comment: str = "") -> None:
+    """Set ``section.key: value`` in protocols/protocol.yaml for each of ``changes``, keeping every
+    comment, key order, quoting and layout of the file (a round-trip YAML edit with ruamel.yaml,
+    :func:`review.io.yamlfile.edit_section`).
+
+    A missing section is added at the end (with ``comment`` beside its key); an empty or flow
+    section (``dedup: {}``) is filled in place. The new text is parsed exactly as the project will
+    parse it before it replaces the file (atomically): a result that would not load, or would not
+    hold the values, raises :class:`ProjectError` and leaves the file as it was.
+    """
+    from review.io.files import atomic_write_text
+    from review.io.yamlfile import decode_yaml, edit_section, load_yaml
+
+    wanted = ", ".join(f"{section}.{k}: {v}" for k, v in changes.items())
+    try:
+        text = edit_section(decode_yaml(Path(path).read_bytes(), path), section, changes, comment)
+    except InputError as exc:
+        raise ProjectError(f"{path}: cannot be edited ({exc}); write {wanted} by hand.") from None
+    data = load_yaml(text, Path(path))
+    if any((data.get(section) or {}).get(k) != v for k, v in changes.items()):
+        raise ProjectError(f"{path}: could not rewrite '{section}' safely; write {wanted} by hand.")
+    parse_protocol(data, Path(path))  # refuses a result the project would not load
+    atomic_write_text(Path(path), text)

@@ -161,9 +161,14 @@ def _adopt(group: TyperGroup) -> None:
 
 
 def open_project(path: Path | None) -> Project:
+    """The project, after the explicit crash-recovery step (an import interrupted by a crash is
+    finished or undone: ``review.importer.recover_imports``); reading it has no side effects."""
+    from review.importer import recover_imports
     from review.project import Project
 
-    return Project.open(path)
+    project = Project.open(path)
+    recover_imports(project)
+    return project
 
 
 def project_from(ctx: typer.Context, project: Path | None) -> Project:

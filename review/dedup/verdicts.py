@@ -1,11 +1,13 @@
 """Human dedup verdicts: append-only ``data/dedup/<reviewer-slug>.jsonl``.
 
-Lines: ``{"op":"verdict","a":ID,"b":ID,"verdict":"same"|"different","reviewer":…,"note":…,
+Lines: ``{"op":"verdict","a":ID,"b":ID,"verdict":"same"|"related"|"different","reviewer":…,"note":…,
 "at":…,"tool_version":…}`` and ``{"op":"retract","a":ID,"b":ID,"reviewer":…,"at":…}``. A pair is
 unordered and stored with ``a < b``. A reviewer's standing verdict on a pair is the latest one not
 retracted (a retract cancels that reviewer's latest standing verdict).
 
-When two reviewers' standing verdicts on a pair disagree (``same`` vs ``different``) neither is
+``same``: one report retrieved twice (merged); ``related``: another report of the same study (kept,
+linked in related.csv); ``different``: unrelated records. When two reviewers' standing verdicts on
+a pair disagree (e.g. ``same`` vs ``different``) neither is
 applied: the pair is a *conflict*, reported by ``dedup`` and shown first by ``dedup
 review``, where the verdict given is written with ``"resolves": true``. A resolving verdict
 settles the pair; verdicts given after it count again (and may conflict with it again).
@@ -90,7 +92,9 @@ def check_line(obj: dict[str, Any]) -> str | None:
     if not all(isinstance(obj.get(k), str) and obj.get(k) for k in ("a", "b")):
         return "no record pair (a, b)"
     if op == "verdict" and vocab(PairVerdict, obj.get("verdict")) is None:
-        return f"unknown verdict {str(obj.get('verdict'))[:40]!r} (allowed: same, different)"
+        return (
+            f"unknown verdict {str(obj.get('verdict'))[:40]!r} (allowed: same, related, different)"
+        )
     if op == "retract" and "at" not in obj:
         return None
     return bad_time(obj.get("at"))
@@ -156,7 +160,7 @@ def verdict_conflicts(project: Project) -> dict[tuple[str, str], list[Verdict]]:
 
 
 def standing_verdicts(project: Project) -> dict[tuple[str, str], PairVerdict]:
-    """``{(a, b): "same"|"different"}`` for :func:`review.dedup.pipeline.run_dedup`."""
+    """``{(a, b): "same"|"related"|"different"}`` for :func:`review.dedup.pipeline.run_dedup`."""
     return {k: v.verdict for k, v in load_verdicts(project).items()}
 
 
@@ -166,7 +170,7 @@ def verdict_line(
     from review.people import clean_name
 
     if vocab(PairVerdict, verdict) is None:
-        raise ReviewError(f"{verdict!r} is not a verdict; use same or different.")
+        raise ReviewError(f"{verdict!r} is not a verdict; use same, related or different.")
     reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
     extra = {"resolves": True} if resolves else {}

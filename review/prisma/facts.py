@@ -72,6 +72,9 @@ class PrismaInputs:
     cluster_of: Mapping[str, str] = field(default_factory=dict)  # duplicate -> kept record
     titles: Mapping[str, str] = field(default_factory=dict)
     dedup_pending: tuple[str, ...] = ()  # records in pairs still waiting for a person
+    # report (cluster id) -> study id from dedup's related reports (related.csv: an erratum, a
+    # conference abstract … linked to its article); empty: each report is its own study
+    study_of: Mapping[str, str] = field(default_factory=dict)
 
 
 def units_key(unit: Level) -> str:

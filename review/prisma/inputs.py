@@ -141,6 +141,7 @@ def gather(
         ft_reasons={r.id: r.label for r in ft_cfg.exclusion_reasons},
         report_units=report_units,
         unit_names=unit_names,
+        study_of=_study_of(project, clusters),
         unit=unit,
         cluster_of=cluster_of,
         titles=titles,
@@ -334,3 +335,11 @@ def _resolution_facts(state: StageState) -> ResolutionFacts:
         if who
     )
     return ResolutionFacts(by, early, conflicts, forwarded)
+
+
+def _study_of(project: Project, clusters: Clusters) -> dict[str, str]:
+    """Report (cluster id) -> study id from dedup's related reports (outputs/dedup/related.csv:
+    only links the rules made or a person confirmed); empty when there are none."""
+    from review.dedup.related import load_related
+
+    return dict(load_related(project, clusters).study_of)

@@ -25,7 +25,7 @@ from review.model import Decision, Stage
 from review.nextstep import Action, Render, Text, plain, step
 
 if TYPE_CHECKING:
-    from review.dedup.run import DedupCounts
+    from review.dedup.status import DedupCounts
     from review.prisma.diagram import Layout
     from review.prisma.flow import Flow, PrismaInputs
     from review.project import Project
@@ -358,6 +358,30 @@ class DedupView:
     intersections: tuple[SourceSet, ...]  # the UPSET_MAX largest combinations
     intersections_rest: int  # records in the smaller combinations
     intersections_rest_count: int  # how many smaller combinations
+    # related reports of one study (outputs/dedup/related.csv), linked and kept: never removed
+    related: tuple[RelatedRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedRow:
+    """One link of related.csv that joins two reports of one study (auto or confirmed)."""
+
+    relation: str
+    status: str
+    record_id_a: str
+    record_id_b: str
+    title_a: str
+    title_b: str
+
+
+def _related_rows(project: Project, titles: Mapping[str, str]) -> tuple[RelatedRow, ...]:
+    from review.dedup.related import LINKING, read_related, related_path
+
+    return tuple(
+        RelatedRow(x.relation, x.status, x.a, x.b, titles.get(x.a, ""), titles.get(x.b, ""))
+        for x in read_related(related_path(project))
+        if x.status in LINKING
+    )
 
 
 def _dedup_section(project: Project) -> Section[DedupView]:
@@ -386,6 +410,7 @@ def _dedup_section(project: Project) -> Section[DedupView]:
             intersections=tuple(SourceSet(k, n) for k, n in intersections[:UPSET_MAX]),
             intersections_rest=sum(n for _, n in intersections[UPSET_MAX:]),
             intersections_rest_count=max(0, len(intersections) - UPSET_MAX),
+            related=_related_rows(project, {r.record_id: r.title for r in clusters.rows}),
         )
     )
 

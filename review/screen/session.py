@@ -31,8 +31,10 @@ from review.screen.sessionstop import TeamStop
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
+    from review.dedup.related import Related
     from review.project import Project
     from review.rank.live import LiveRanker
+    from review.screen.alsoreported import AlsoReportedAs
     from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
     from review.screen.fulltext_text import FullText
 
@@ -71,6 +73,7 @@ class Item:
     current: Current | None  # this reviewer's own decision, if any
     fulltext_path: str  # attached full text (full-text stage), '' if none
     labels: tuple[str, ...] = ()  # this reviewer's own labels on the record
+    also: tuple[AlsoReportedAs, ...] = ()  # other reports of the same study (related.csv)
 
 
 class ScreeningSession(FinishedAndLabels, TeamStop):
@@ -133,6 +136,7 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
 
             self.fulltext = attachments(project, self.clusters)
         self._texts: dict[str, FullText] = {}  # the last full text read (one at a time)
+        self._related: Related | None = None  # related.csv over the clusters, read on first use
         self._log: ScreeningLog | None = None  # opened on the first write
         self._done = sum(1 for cid in self.queue if self._stack.get(cid))
         self.pos = self._first_open(0)
@@ -318,7 +322,16 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             current=self.current_of(cid),
             fulltext_path=self.fulltext.get(cid, ""),
             labels=tuple(self._labels.get(cid, ())),
+            also=self.also_reported(cid),
         )
+
+    def also_reported(self, cid: str) -> tuple[AlsoReportedAs, ...]:
+        """The other reports of the record's study, shown with it ("also reported as …")."""
+        from review.screen.alsoreported import also_reported, load_related_reports
+
+        if self._related is None:
+            self._related = load_related_reports(self.project, self.clusters.cluster_of)
+        return also_reported(self._related, cid, self.records)
 
     def fulltext_of(self, cid: str) -> FullText | None:
         """The attached full text's extracted text (cache, or extracted now); None if no file."""

@@ -72,6 +72,7 @@ def render_item(session: ScreeningSession, item: Item) -> str:
         out.append(f"Your decision: {item.current.decision}{reason}")
     if item.labels:
         out.append(f"Your labels: {', '.join(item.labels)}")
+    out += [f"Also reported as {also.text}" for also in item.also]
     if session.pending_note:
         out.append(f"Note: {session.pending_note}")
     return "\n".join(out)

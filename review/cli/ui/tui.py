@@ -172,6 +172,8 @@ class ScreeningScreen(Screen[None]):
             )
         if item.labels:
             head.append(printable(f"\nYour labels: {', '.join(item.labels)}"), style="green")
+        for also in item.also:
+            head.append(printable(f"\nAlso reported as {also.text}"), style="cyan")
         if s.pending_note:
             head.append(f"\nNote: {printable(s.pending_note)}", style="magenta")
         meta.update(head)
