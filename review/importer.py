@@ -33,12 +33,13 @@ from review.io.readers import (
     read_bytes,
 )
 from review.model import (
-    KINDS,
     SEARCH_FIELDS,
     ImportEntry,
+    Kind,
     Record,
     make_record_id,
     record_from_values,
+    vocab,
 )
 from review.nextstep import Action, Text, plain, step
 
@@ -55,7 +56,7 @@ class ImportReport:
 
     file: str  # the path as given
     source: str
-    kind: str
+    kind: Kind
     format: str
     encoding: str
     found: int
@@ -74,7 +75,7 @@ _IMPORT_EXAMPLE = step(Action.IMPORT, quoted=False, file="results.ris", source="
 
 
 def entry_to_record(
-    entry: Entry, *, sha256: str, source: str, kind: str, source_file: str
+    entry: Entry, *, sha256: str, source: str, kind: Kind, source_file: str
 ) -> Record:
     """A :class:`Record` for one parsed entry (ids from the file hash and position)."""
     return Record(
@@ -94,7 +95,7 @@ def load_file_records(
     path: Path | str,
     *,
     source: str = "file",
-    kind: str = "database",
+    kind: Kind = Kind.DATABASE,
     fmt: str = "auto",
     encoding: str | None = None,
     column_map: dict[str, str] | None = None,
@@ -131,7 +132,7 @@ def _refuse_unparsed(result: ParseResult, name: str) -> None:
 
 
 def _to_records(
-    result: ParseResult, sha: str, source: str, kind: str, source_file: str
+    result: ParseResult, sha: str, source: str, kind: Kind, source_file: str
 ) -> list[Record]:
     """Records for the parsed entries (as :func:`entry_to_record` makes them, faster);
     entries are released as they are converted."""
@@ -205,7 +206,7 @@ def import_files(
     paths: Iterable[Path | str],
     *,
     source: str,
-    kind: str = "database",
+    kind: Kind = Kind.DATABASE,
     fmt: str = "auto",
     encoding: str | None = None,
     screen: bool = False,
@@ -228,8 +229,10 @@ def import_files(
     if not files:
         raise InputError(("no files given. Example: ", _IMPORT_EXAMPLE))
     source = _source_name(source)
-    if kind not in KINDS:
-        raise InputError(f"--kind {kind!r} is not a kind; use one of: {', '.join(KINDS)}.")
+    found = vocab(Kind, kind)  # a library caller may pass the plain string
+    if found is None:
+        raise InputError(f"--kind {kind!r} is not a kind; use one of: {', '.join(Kind)}.")
+    kind = found
     who = who or whoami()
     batch = _Batch(project, source, fmt, encoding, column_map)
     try:
@@ -279,7 +282,7 @@ class _Parsed:
 
     def entry(
         self,
-        kind: str,
+        kind: Kind,
         screen: bool,
         who: str,
         now: str,
@@ -665,7 +668,7 @@ class SourceImports:
     """One source's imports: how many files and records (``status``)."""
 
     source: str
-    kind: str
+    kind: Kind
     files: int
     records: int
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from review.errors import ProjectError
 from review.importlog import ImportLog, read_import_log
 from review.io.root import PROTOCOL_PATH, find_root
-from review.model import ImportEntry, Record
+from review.model import ImportEntry, Record, ReviewType, vocab
 from review.nextstep import Action, Render, step
 from review.people import whoami  # noqa: F401 - where callers have found it
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
@@ -97,12 +97,12 @@ class Project:
         cls,
         path: Path | str,
         title: str | None = None,
-        review_type: str = "scoping",
+        review_type: ReviewType = ReviewType.SCOPING,
         command: Render = str,
     ) -> Project:
         """A new project at ``path`` (``command`` spells the steps its files' comments name)."""
         root = Path(path)
-        if review_type not in ("scoping", "systematic"):
+        if vocab(ReviewType, review_type) is None:  # a library caller's plain string
             raise ProjectError(f"review type {review_type!r}: use scoping or systematic.")
         if root.exists() and not root.is_dir():
             raise ProjectError(f"{root}: exists and is not a folder.")

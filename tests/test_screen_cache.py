@@ -211,12 +211,14 @@ def test_via_counts_match_the_final_decisions(by_cluster, resolved, required):
     from collections import Counter
 
     from review.screen.final import StageState, final_from_state, via_counts
-    from review.screen.logs import Decision, Resolution
+    from review.screen.logs import Resolution, ReviewerDecision
 
-    decisions: dict[str, dict[str, Decision]] = {}
+    decisions: dict[str, dict[str, ReviewerDecision]] = {}
     for cid, per in by_cluster.items():
         for who, dec in per.items():
-            decisions.setdefault(who, {})[cid] = Decision(who, cid, cid, TA, dec, "", "", "", 1)
+            decisions.setdefault(who, {})[cid] = ReviewerDecision(
+                who, cid, cid, TA, dec, "", "", "", 1
+            )
     resolutions = {
         cid: Resolution("Dee", cid, cid, TA, "include", "", "", "", 1) for cid in resolved
     }

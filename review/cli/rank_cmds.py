@@ -12,7 +12,6 @@ from review.cli.common import (
     JsonOpt,
     ProjectOpt,
     QuietOpt,
-    check_stage,
     err_console,
     open_project,
     out_console,
@@ -20,6 +19,7 @@ from review.cli.common import (
     progress,
 )
 from review.errors import ReviewError
+from review.model import Stage
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -262,7 +262,7 @@ def _print_simulation(res: SimulationMetrics, output: Path) -> None:
 
 
 def stopping(
-    stage: Annotated[str, typer.Option("--stage", help="title-abstract or full-text.")],
+    stage: Annotated[Stage, typer.Option("--stage", help="title-abstract or full-text.")],
     reviewer: TestedReviewerOpt = None,
     team: TeamOpt = False,
     recall: RecallOpt = 0.95,
@@ -297,7 +297,6 @@ def stopping(
         review stopping --stage title-abstract --team --start-sample --by Cleo
         review stopping --stage title-abstract --team --record-stop --by Cleo
     """
-    check_stage(stage)
     from review.rank import phase
 
     proj = open_project(project)
@@ -344,7 +343,7 @@ def stopping(
 
 def _team_stopping(
     proj: Project,
-    stage: str,
+    stage: Stage,
     recall: float,
     confidence: float,
     start_sample: bool,

@@ -20,19 +20,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
-from review.io.logline import log_line
+from review.io.logline import VERDICT_LOG
+from review.model import PairVerdict, vocab
 
 if TYPE_CHECKING:
     from review.project import Project
 
-VERDICTS = ("same", "related", "different")
+VERDICTS: tuple[PairVerdict, ...] = tuple(PairVerdict)
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     a: str
     b: str
-    verdict: str
+    verdict: PairVerdict
     reviewer: str
     note: str
     at: str
@@ -62,12 +63,13 @@ def reviewer_stacks(lines: list[dict[str, Any]]) -> dict[tuple[str, str], list[V
         if not a or not b:
             continue
         key = pair_key(a, b)
-        if obj.get("op") == "verdict" and obj.get("verdict") in VERDICTS:
+        verdict = vocab(PairVerdict, obj.get("verdict"))
+        if obj.get("op") == "verdict" and verdict is not None:
             stacks.setdefault(key, []).append(
                 Verdict(
                     key[0],
                     key[1],
-                    str(obj["verdict"]),
+                    verdict,
                     str(obj.get("reviewer", "")),
                     str(obj.get("note", "")),
                     str(obj.get("at", "")),
@@ -85,11 +87,11 @@ def check_line(obj: dict[str, Any]) -> str | None:
     from review.io.logline import bad_time
 
     op = obj.get("op")
-    if op not in ("verdict", "retract"):
+    if not isinstance(op, str) or op not in VERDICT_LOG.ops:
         return f"unknown op {str(op)[:40]!r}"
     if not all(isinstance(obj.get(k), str) and obj.get(k) for k in ("a", "b")):
         return "no record pair (a, b)"
-    if op == "verdict" and obj.get("verdict") not in VERDICTS:
+    if op == "verdict" and vocab(PairVerdict, obj.get("verdict")) is None:
         return (
             f"unknown verdict {str(obj.get('verdict'))[:40]!r} (allowed: same, related, different)"
         )
@@ -157,7 +159,7 @@ def verdict_conflicts(project: Project) -> dict[tuple[str, str], list[Verdict]]:
     return out
 
 
-def standing_verdicts(project: Project) -> dict[tuple[str, str], str]:
+def standing_verdicts(project: Project) -> dict[tuple[str, str], PairVerdict]:
     """``{(a, b): "same"|"related"|"different"}`` for :func:`review.dedup.pipeline.run_dedup`."""
     return {k: v.verdict for k, v in load_verdicts(project).items()}
 
@@ -167,14 +169,14 @@ def verdict_line(
 ) -> dict[str, Any]:
     from review.people import clean_name
 
-    if verdict not in VERDICTS:
+    if vocab(PairVerdict, verdict) is None:
         raise ReviewError(f"{verdict!r} is not a verdict; use same, related or different.")
     reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
-    line = log_line("verdict", a=x, b=y, verdict=verdict, reviewer=reviewer, note=note)
-    if resolves:
-        line["resolves"] = True
-    return line
+    extra = {"resolves": True} if resolves else {}
+    return VERDICT_LOG["verdict"].line(
+        a=x, b=y, verdict=verdict, reviewer=reviewer, note=note, **extra
+    )
 
 
 def retract_line(a: str, b: str, reviewer: str) -> dict[str, Any]:
@@ -182,7 +184,7 @@ def retract_line(a: str, b: str, reviewer: str) -> dict[str, Any]:
 
     reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
-    return log_line("retract", a=x, b=y, reviewer=reviewer)
+    return VERDICT_LOG["retract"].line(a=x, b=y, reviewer=reviewer)
 
 
 def append_lines(project: Project, reviewer: str, lines: list[dict[str, Any]]) -> Path:

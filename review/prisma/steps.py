@@ -177,7 +177,7 @@ class FullText:
 def identification(tally: Tally) -> Identification:
     """Every imported record once, with its source, kind and branch."""
     twice: list[str] = []
-    groups: dict[tuple[str, str, str], list[str]] = {}
+    groups: dict[tuple, list[str]] = {}  # (source, kind, branch) -> record ids
     for ident in tally.inp.identified:
         if ident.branch not in (MAIN, OTHER):
             raise PrismaInconsistency(

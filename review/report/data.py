@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from review.errors import ReviewError
 from review.io.files import sha256_file
+from review.model import Decision, Stage
 from review.nextstep import Action, Render, Text, plain, step
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from review.screen.team import TeamView
     from review.search import SourceSearch
 
-STAGES = ("title-abstract", "full-text")
 # Project files whose hashes the provenance lists (what the outputs are derived from).
 PROVENANCE_GLOBS = (
     "protocols/*.yaml",
@@ -220,7 +220,7 @@ class ScreenerDecision:
     """One reviewer's decision on a record the reviewers disagree on (reason as its label)."""
 
     reviewer: str
-    decision: str
+    decision: Decision
     reason: str
     note: str
 
@@ -229,7 +229,7 @@ class ScreenerDecision:
 class ResolutionView:
     """How a disagreement was resolved (reason as its label)."""
 
-    decision: str
+    decision: Decision
     reason: str
     rationale: str
     resolver: str
@@ -250,7 +250,7 @@ class DisagreementView:
 class StageView:
     """One screening stage: agreement and disagreements (``agreement`` None: not screened)."""
 
-    stage: str
+    stage: Stage
     agreement: Agreement | None
     disagreements: tuple[DisagreementView, ...] = ()
 
@@ -291,7 +291,7 @@ def _screening_section(project: Project) -> Section[ScreeningView]:
     except ReviewError as exc:
         return Section(None, exc.parts)
     stages = []
-    for stage in STAGES:
+    for stage in Stage:
         cfg = project.protocol.stage(stage)
         state = stage_state(project, stage, clusters)
         agr = agreement_from_state(state)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
+from review.model import Decision, Stage
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -28,7 +29,7 @@ class FinishedAndLabels:
     """Needs the session's queue, position, stacks, log, project, stage and reviewer."""
 
     project: Project
-    stage: str
+    stage: Stage
     reviewer: str
     queue: Sequence[str]  # a list, or the ranker's RankedQueue view
     pos: int | None
@@ -85,7 +86,7 @@ class FinishedAndLabels:
         except Exception:  # reported again when a key needs the guard
             return
 
-    def undo_of(self, decision: str | None) -> Undo | None:
+    def undo_of(self, decision: Decision | None) -> Undo | None:
         """What deciding ``decision`` on the current record would undo (None: nothing)."""
         if self.pos is None:
             return None

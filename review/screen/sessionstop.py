@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from review.model import Stage
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
@@ -20,7 +22,7 @@ class TeamStop:
     """Needs the session's project, stage, queue and position."""
 
     project: Project
-    stage: str
+    stage: Stage
     queue: Sequence[str]  # a list, or the ranker's RankedQueue view
     _pos_of: Mapping[str, int]
     pos: int | None

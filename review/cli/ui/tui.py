@@ -33,6 +33,7 @@ from review.cli.ui.textview import FullTextView
 from review.cli.ui.tui_dialogs import PromptScreen, ReasonScreen, ReopenScreen
 from review.errors import ReviewError
 from review.io.printable import printable
+from review.model import Decision, vocab
 from review.screen.session import ScreeningSession, format_eta
 from review.screen.textdoc import TextDocument
 
@@ -221,7 +222,7 @@ class ScreeningScreen(Screen[None]):
         self.refresh_record(msg or "")
 
     # ---- actions ----------------------------------------------------------------------------
-    def _decide(self, decision: str, reason: str = "", why: str | None = None) -> str:
+    def _decide(self, decision: Decision, reason: str = "", why: str | None = None) -> str:
         if self.session.finished:
             return "Every record is screened."
         cid = self.session.queue[self.session.pos or 0]
@@ -251,11 +252,12 @@ class ScreeningScreen(Screen[None]):
 
         self.app.push_screen(ReopenScreen(undo.message), done)
 
-    def _decide_checked(self, decision: str, reason: str = "") -> None:
+    def _decide_checked(self, decision: Decision, reason: str = "") -> None:
         self._guarded(lambda: self.session.undo_of(decision), self._decide, decision, reason)
 
-    def action_decide(self, decision: str) -> None:
-        if decision not in self.session.decisions:
+    def action_decide(self, value: str) -> None:
+        decision = vocab(Decision, value)  # from a key binding: decide('include')
+        if decision is None or decision not in self.session.decisions:
             return
         self._decide_checked(decision)
 
@@ -265,7 +267,7 @@ class ScreeningScreen(Screen[None]):
         except ReviewError as exc:
             self.refresh_record(f"[red]{escape(printable(error_text(exc)))}[/red]")
             return
-        self._decide_checked("exclude", reason)
+        self._decide_checked(Decision.EXCLUDE, reason)
 
     def action_pick_reason(self) -> None:
         reasons = [(r.id, r.label) for r in self.session.cfg.exclusion_reasons]
@@ -274,7 +276,7 @@ class ScreeningScreen(Screen[None]):
 
         def picked(reason: str | None) -> None:
             if reason:
-                self._decide_checked("exclude", reason)
+                self._decide_checked(Decision.EXCLUDE, reason)
 
         self.app.push_screen(ReasonScreen(reasons), picked)
 

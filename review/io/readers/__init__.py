@@ -25,24 +25,11 @@ from pathlib import Path
 from review.errors import InputError
 from review.gcpause import gc_paused
 from review.io.readers.base import Entry, EntrySink, ParseResult, Problem, make_entry
+from review.model import ImportFormat
 
 # Formats accepted by --format: the CLI contract's, plus tagged EndNote/Refer, PubMed XML and
 # Ovid's own citation text format and JSON record lists (CSL-JSON, Publish or Perish).
-FORMATS = (
-    "ris",
-    "bibtex",
-    "medline",
-    "wos",
-    "wos-tab",
-    "endnote-xml",
-    "endnote",
-    "pubmed-xml",
-    "ovid",
-    "json",
-    "csv",
-    "tsv",
-    "xlsx",
-)
+FORMATS = tuple(f for f in ImportFormat if f is not ImportFormat.AUTO)
 
 
 def detect_format(text: str, name: str = "") -> str:
