@@ -1,4 +1,4 @@
-"""What ``review demo`` produced: the PRISMA numbers, agreement per stage, the units of the
+"""What ``demo`` produced: the PRISMA numbers, agreement per stage, the units of the
 example schema's further level (its words come from its schema) and the output files, read back from the demo folder once its commands have run
 (:func:`review.demo.run_steps`).
 """
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
+from review.model import Stage
 
 if TYPE_CHECKING:
     from review.chart.schema import Level
@@ -64,11 +65,10 @@ class DemoFlow:
         """From the ``flow`` object of prisma.json."""
         names = [f.name for f in fields(cls) if f.name not in ("identified", "unit")]
         keys = [f"{unit}s_included" if n == "units_included" else n for n in names]
-        return cls(
-            tuple(flow.get("identified", [])),
-            *(None if k == "s_included" else flow.get(k) for k in keys),
-            unit=unit,
-        )
+        values = {
+            n: None if k == "s_included" else flow.get(k) for n, k in zip(names, keys, strict=True)
+        }
+        return cls(identified=tuple(flow.get("identified", [])), unit=unit, **values)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"identified": list(self.identified)}
@@ -131,7 +131,7 @@ class DemoSummary:
     unit: Level | None = None  # the schema's further level
 
     def to_json(self) -> dict[str, Any]:
-        """The start of ``review demo --json`` (the CLI adds run times and the steps)."""
+        """The start of ``demo --json`` (the CLI adds run times and the steps)."""
         return {
             "project": self.project,
             "flow": self.flow.to_json(),
@@ -157,7 +157,7 @@ def summarise(project_dir: Path) -> DemoSummary:
         raise ReviewError(f"{prisma_path}: missing; the PRISMA step did not run.")
     prisma = json.loads(prisma_path.read_text(encoding="utf-8"))
     agreements: dict[str, DemoAgreement] = {}
-    for stage in ("title-abstract", "full-text"):
+    for stage in Stage:
         a = agreement(project, stage)
         agreements[stage] = DemoAgreement(
             records_screened_by_all=a.records_screened_by_all,

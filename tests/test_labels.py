@@ -6,14 +6,15 @@ import asyncio
 import csv
 
 from openpyxl import load_workbook
-from test_screen_helpers import decide, log_lines, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.status_view import section_lines
 from review.cli.ui.lineui import run_line
 from review.project import Project
 from review.screen import agreement, final_decisions, status_summary
 from review.screen.session import ScreeningSession
+from tests.helpers.screen import decide, log_lines, make_record_project
 
 TA = "title-abstract"
 runner = CliRunner()
@@ -52,7 +53,7 @@ def test_line_mode_labels_are_logged_shown_and_not_decisions(project):
     text = _line(project, "Ana", ["q"])
     assert "Your labels: background" in text
     st = status_summary(project)
-    assert "labels: background (1)" in st.lines
+    assert "labels: background (1)" in section_lines(st)
     assert st.to_json()["labels"] == {"background": 1}
     assert len(ids) == 3
 

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 
 HAS_EXAMPLE = (REPO_ROOT / "data" / "searches").is_dir()
 N_RE = re.compile(r"\(n[\s\u00a0]=[\s\u00a0]([\d,]+)\)")
@@ -28,7 +28,7 @@ N_RE = re.compile(r"\(n[\s\u00a0]=[\s\u00a0]([\d,]+)\)")
 @pytest.fixture(scope="module")
 def example_flow():
     from review.prisma import compute_flow
-    from tests.test_prisma_support import example_inputs
+    from tests.helpers.prisma import example_inputs
 
     inputs = example_inputs()
     return inputs, compute_flow(inputs)
@@ -155,7 +155,7 @@ def test_screening_section_of_one_screened_stage(project) -> None:
     page shows the agreement, the one disagreement and "Not screened yet."."""
     from review.report.data import DisagreementView, ScreenerDecision, collect
     from review.report.html import render
-    from tests.test_screen_helpers import decide, make_clusters
+    from tests.helpers.screen import decide, make_clusters
 
     make_clusters(project, 4)
     for cid in ("r1", "r2", "r3", "r4"):

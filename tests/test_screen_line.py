@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
-from test_screen_helpers import log_lines, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.project import Project
 from review.screen import agreement, final_decisions
 from review.screen.session import ScreeningSession
+from tests.helpers.screen import log_lines, make_record_project
 
 TA = "title-abstract"
 runner = CliRunner()
@@ -85,7 +85,8 @@ def test_screen_requires_stage_and_reviewer(project: Project):
         app, ["screen", "--stage", "abstracts", "--reviewer", "A", "-p", str(project.root)]
     )
     assert result.exit_code == 2
-    assert "'abstracts' is not a stage" in result.stderr
+    # Typer's own message for a value outside the Stage enum (the --stage parameter type)
+    assert "'abstracts' is not one of" in result.stderr and "'full-text'" in result.stderr
 
 
 def test_screen_without_dedup_is_a_clear_error(project: Project):
@@ -225,7 +226,7 @@ def test_nothing_to_screen_at_full_text_yet(project: Project):
 
 
 def test_unknown_reviewer_name_is_refused(project: Project):
-    from test_screen_helpers import set_protocol
+    from tests.helpers.screen import set_protocol
 
     make_record_project(project, 1)
     project = set_protocol(project, reviewers=["Ana Silva", "Ben Okoro"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from shlex import quote
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,6 +22,7 @@ chart_app = typer.Typer(
         "validated import, dual-charting comparison and summary tables."
     ),
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -47,6 +48,7 @@ def template_cmd(
 
     Example:
 
+    \b
         review chart template -o charting-ana.xlsx --reviewer ana
     """
     from rich.markup import escape
@@ -76,7 +78,8 @@ def template_cmd(
 @chart_app.command("import")
 def import_cmd(
     file: Annotated[
-        Path, typer.Argument(help="A filled charting workbook (.xlsx).", dir_okay=False)
+        Path,
+        typer.Argument(metavar="FILE", help="A filled charting workbook (.xlsx).", dir_okay=False),
     ],
     reviewer: Annotated[
         str, typer.Option("--reviewer", help="Whose charting this is ('consensus' = final).")
@@ -99,13 +102,13 @@ def import_cmd(
 
     Example:
 
+    \b
         review chart import charting-ana.xlsx --reviewer ana
         review chart import charting-agreed.xlsx --consensus
     """
-    from rich.markup import escape
 
     from review.chart import CONSENSUS, import_charting
-    from review.cli.common import open_project, out_console, print_json
+    from review.cli.common import open_project, print_json
     from review.errors import ReviewError
 
     if consensus:
@@ -134,6 +137,16 @@ def import_cmd(
             }
         )
         return
+    show_chart_import(file, res)
+
+
+def show_chart_import(file: Path, res: Any) -> None:
+    """What ``review chart import`` prints."""
+    from rich.markup import escape
+
+    from review.chart import CONSENSUS
+    from review.cli.common import out_console
+
     con = out_console()
     if res.unchanged:
         con.print(
@@ -180,13 +193,12 @@ def compare_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
 
     Example:
 
+    \b
         review chart compare
     """
-    from rich.markup import escape
 
     from review.chart import write_compare_outputs
-    from review.cli.common import open_project, out_console, print_json
-    from review.percent import percent_text
+    from review.cli.common import open_project, print_json
 
     proj = open_project(project)
     comparison, paths = write_compare_outputs(proj)
@@ -195,6 +207,16 @@ def compare_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
         data["outputs"] = [proj.rel(p) for p in paths]
         print_json(data)
         return
+    show_compare(proj, comparison, paths)
+
+
+def show_compare(proj: Any, comparison: Any, paths: list[Path]) -> None:
+    """What ``review chart compare`` prints."""
+    from rich.markup import escape
+
+    from review.cli.common import out_console
+    from review.percent import percent_text
+
     con = out_console()
     con.print(
         escape(
@@ -242,16 +264,30 @@ def consensus_cmd(
 
     Example:
 
+    \b
         review chart consensus -o charting-consensus.xlsx
         review chart import charting-consensus.xlsx --reviewer consensus
     """
-    from rich.markup import escape
 
     from review.chart import write_consensus_outputs
-    from review.cli.common import checked_output, err_console, open_project, out_console, print_json
-    from review.errors import ReviewError
+    from review.cli.common import open_project, print_json
 
     proj = open_project(project)
+    check_consensus_out(proj, out, force)
+    plan, paths = write_consensus_outputs(proj, out)
+    if json_out:
+        data = plan.to_json()
+        data["outputs"] = [str(out), *(proj.rel(p) for p in paths[1:])]
+        print_json(data)
+        return
+    show_consensus(proj, out, plan, paths)
+
+
+def check_consensus_out(proj: Any, out: Path, force: bool) -> None:
+    """Where ``review chart consensus -o`` may write, checked before any work."""
+    from review.cli.common import checked_output
+    from review.errors import ReviewError
+
     checked_output(proj, out)
     if out.suffix.lower() != ".xlsx":
         raise ReviewError(f"{out}: the consensus form is an Excel workbook; name it *.xlsx.")
@@ -260,12 +296,14 @@ def consensus_cmd(
             f"{out}: exists already (perhaps with decisions in it). Choose another name or pass "
             "--force."
         )
-    plan, paths = write_consensus_outputs(proj, out)
-    if json_out:
-        data = plan.to_json()
-        data["outputs"] = [str(out), *(proj.rel(p) for p in paths[1:])]
-        print_json(data)
-        return
+
+
+def show_consensus(proj: Any, out: Path, plan: Any, paths: list[Path]) -> None:
+    """What ``review chart consensus`` prints."""
+    from rich.markup import escape
+
+    from review.cli.common import err_console, out_console
+
     con = out_console()
     con.print(
         escape(
@@ -298,12 +336,12 @@ def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
 
     Example:
 
+    \b
         review chart summary
     """
-    from rich.markup import escape
 
     from review.chart import write_summary_outputs
-    from review.cli.common import open_project, out_console, print_json
+    from review.cli.common import open_project, print_json
 
     proj = open_project(project)
     summary, paths = write_summary_outputs(proj)
@@ -324,6 +362,15 @@ def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
             }
         )
         return
+    show_summary(proj, summary, paths)
+
+
+def show_summary(proj: Any, summary: Any, paths: list[Path]) -> None:
+    """What ``review chart summary`` prints."""
+    from rich.markup import escape
+
+    from review.cli.common import out_console
+
     con = out_console()
     unit = f", {summary.unit.count(summary.n_units)}" if summary.unit else ""
     con.print(f"{summary.n_reports} reports{unit}.")

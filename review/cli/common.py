@@ -10,14 +10,17 @@ import contextlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 
 from review.errors import ReviewError
+from review.model import Stage
 
 if TYPE_CHECKING:
+    from rich.console import RenderHook
+
     from review.project import Project
 
 ProjectOpt = Annotated[
@@ -46,7 +49,7 @@ FromOtherProjectOpt = Annotated[
     typer.Option("--from-other-project", help="Import a sheet exported from another project."),
 ]
 StageOpt = Annotated[
-    str,
+    Stage,
     typer.Option("--stage", help="Screening stage: title-abstract or full-text."),
 ]
 
@@ -54,10 +57,8 @@ StageOpt = Annotated[
 def err_console() -> Any:
     from rich.console import Console
 
-    from review.io.printable import PrintableHook
-
     con = Console(stderr=True, highlight=False, soft_wrap=True)
-    con.push_render_hook(PrintableHook())
+    con.push_render_hook(cast("RenderHook", PrintableHook()))  # a RenderHook by duck typing
     return con
 
 
@@ -67,11 +68,34 @@ def out_console() -> Any:
     live, so every value from data is interpolated through ``escape`` (or ``plain``)."""
     from rich.console import Console
 
-    from review.io.printable import PrintableHook
-
     con = Console(highlight=False, soft_wrap=True)
-    con.push_render_hook(PrintableHook())
+    con.push_render_hook(cast("RenderHook", PrintableHook()))  # a RenderHook by duck typing
     return con
+
+
+class PrintableHook:
+    """A Rich render hook: every text segment a console prints goes through
+    :func:`~review.io.printable.printable` (tables, panels and progress bars too); the console's
+    own control segments pass."""
+
+    def process_renderables(self, renderables: list[Any]) -> list[Any]:
+        return [_Printable(r) for r in renderables]
+
+
+class _Printable:
+    def __init__(self, renderable: Any) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
+        from rich.segment import Segment
+
+        from review.io.printable import has_unsafe, printable
+
+        for seg in console.render(self.renderable, options):
+            if seg.control is None and has_unsafe(seg.text):
+                yield Segment(printable(seg.text), seg.style)
+            else:
+                yield seg
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -82,36 +106,16 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code=code)
 
 
-class ReviewCommand(TyperCommand):
-    """A command whose help is drawn by ``review.cli.help`` (fast, placeholders kept)."""
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        from review.cli.help import render_help
-
-        formatter.write(render_help(self, ctx))
-
-
 class ReviewGroup(TyperGroup):
-    """Root command group: turns every ReviewError into a short message and exit code 1.
-
-    It also adopts every command below it (``ReviewCommand`` / ``ReviewGroup``) so that all help
-    pages, including those of sub-apps added later, go through ``review.cli.help``.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _adopt(self)
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        from review.cli.help import render_help
-
-        formatter.write(render_help(self, ctx))
+    """Root command group: turns every ReviewError into a short message and exit code 1."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except ReviewError as exc:
-            raise fail(str(exc)) from None
+            from review.cli.commands import error_text
+
+            raise fail(error_text(exc)) from None
         except OSError as exc:
             import errno
 
@@ -126,20 +130,15 @@ class ReviewGroup(TyperGroup):
             raise typer.Exit(code=130) from None
 
 
-def _adopt(group: TyperGroup) -> None:
-    for command in group.commands.values():
-        if isinstance(command, TyperGroup):
-            if not isinstance(command, ReviewGroup):
-                command.__class__ = ReviewGroup
-            _adopt(command)
-        elif type(command) is TyperCommand:
-            command.__class__ = ReviewCommand
-
-
 def open_project(path: Path | None) -> Project:
+    """The project, after the explicit crash-recovery step (an import interrupted by a crash is
+    finished or undone: ``review.importer.recover_imports``); reading it has no side effects."""
+    from review.importer import recover_imports
     from review.project import Project
 
-    return Project.open(path)
+    project = Project.open(path)
+    recover_imports(project)
+    return project
 
 
 def project_from(ctx: typer.Context, project: Path | None) -> Project:
@@ -172,21 +171,24 @@ def checked_output(proj: Project, path: Path, folder: bool = False) -> Path:
     )
 
 
+def check_stage(stage: str) -> Stage:
+    """The :class:`Stage` a stage name given as text names (the demo's steps); BadParameter
+    otherwise (a command's ``--stage`` is parsed by Typer from the enum)."""
+    from review.model import vocab
+
+    found = vocab(Stage, stage)
+    if found is None:
+        raise typer.BadParameter(
+            f"{stage!r} is not a stage; use one of: {', '.join(Stage)}.", param_hint="--stage"
+        )
+    return found
+
+
 def print_json(obj: Any) -> None:
     """JSON on stdout; C1 controls and bidi overrides escaped too (``\\u202e``; still JSON)."""
     from review.io.printable import json_safe
 
     typer.echo(json_safe(json.dumps(obj, indent=2, ensure_ascii=False, default=str)))
-
-
-def check_stage(stage: str) -> str:
-    from review.model import STAGES
-
-    if stage not in STAGES:
-        raise typer.BadParameter(
-            f"{stage!r} is not a stage; use one of: {', '.join(STAGES)}.", param_hint="--stage"
-        )
-    return stage
 
 
 @contextlib.contextmanager

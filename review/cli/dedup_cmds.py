@@ -33,6 +33,7 @@ AutoThresholdOpt = Annotated[
     float | None,
     typer.Option(
         "--auto-threshold",
+        metavar="<0.5-1>",
         min=0.5,
         max=1.0,
         help="Title similarity (0-1) needed to merge automatically (default 0.95); saved to "
@@ -45,6 +46,7 @@ MaybeThresholdOpt = Annotated[
     float | None,
     typer.Option(
         "--maybe-threshold",
+        metavar="<0.5-1>",
         min=0.5,
         max=1.0,
         help="Title similarity (0-1) needed to queue a pair for a person (default 0.80); "
@@ -57,6 +59,7 @@ AuthorThresholdOpt = Annotated[
     float | None,
     typer.Option(
         "--author-threshold",
+        metavar="<0-1>",
         min=0.0,
         max=1.0,
         help="Author similarity (0-1) needed to merge automatically (default 0.80); saved to "
@@ -68,7 +71,7 @@ AuthorThresholdOpt = Annotated[
 dedup_app = typer.Typer(
     name="dedup",
     no_args_is_help=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
 )
 
 
@@ -85,7 +88,14 @@ def _summary_lines(result: Any) -> list[str]:
         f"{c['main_records']} main-branch records, {c['candidate_pairs']} candidate pairs scored",
         f"Removed automatically: {c['removed_automatic']}; confirmed by a person: "
         f"{c['removed_manual']}; queued for a person: {c['queued']} pair(s)",
-    ]
+    ] + (
+        [
+            f"Related reports of one study (kept, linked in related.csv): "
+            f"{c['related_auto']} automatically, {c['related_confirmed']} by a person"
+        ]
+        if c.get("related_auto") or c.get("related_confirmed")
+        else []
+    )
 
 
 @dedup_app.callback(invoke_without_command=True)
@@ -105,6 +115,7 @@ def dedup(
 
     Example:
 
+    \b
         review dedup
         review dedup --auto-threshold 0.97 --json
     """
@@ -118,7 +129,7 @@ def dedup(
     # The project's settings (protocols/protocol.yaml, dedup:) with this run's flags on top; the
     # flags are saved there, so a later plain `review dedup` keeps them.
     options = project_options(proj)
-    changes = {
+    changes: dict[str, Any] = {
         k: v
         for k, v in (
             ("auto_threshold", auto_threshold),
@@ -186,7 +197,7 @@ def _print_dedup(proj: Project, result: Any, saved: list[str]) -> None:
     con.print(
         escape(
             f"Wrote {proj.rel(proj.outputs_dir / 'dedup')}/clusters.csv, fused.csv, "
-            "maybe-pairs.csv, overlap.csv"
+            "maybe-pairs.csv, related.csv, overlap.csv"
         )
     )
 
@@ -199,10 +210,12 @@ def review_cmd(
 ) -> None:
     """Decide the queued pairs one by one, side by side, with differences highlighted.
 
-    Keys: `y` same, `n` different, `s` skip, `u` undo, `q` quit. Every verdict is saved at once.
+    Keys: `y` same (one report twice), `r` related (another report of the same study, kept),
+    `n` different, `s` skip, `u` undo, `q` quit. Every verdict is saved at once.
 
     Example:
 
+    \b
         review dedup review --reviewer "Ana Silva"
     """
     from review.cli.common import out_console
@@ -218,11 +231,12 @@ def review_cmd(
         raise typer.Exit(code=1)
     con = out_console()
     result = review_session(proj, reviewer, con, _read_key)
+    related = f"{result.related} related, " if result.related else ""
     con.print(
-        f"Recorded {result.same} same, {result.different} different "
+        f"Recorded {result.same} same, {related}{result.different} different "
         f"({result.skipped} skipped, {result.undone} undone); {result.remaining} pair(s) left."
     )
-    if result.same or result.different or result.undone:
+    if result.same or result.related or result.different or result.undone:
         refreshed = _refresh(proj)
         for line in _summary_lines(refreshed):
             con.print(line)
@@ -259,11 +273,12 @@ def export_cmd(
 ) -> None:
     """Write the queued pairs to a spreadsheet, side by side, with a verdict drop-down.
 
-    Fill the `verdict` column with `same` or `different` (blank = undecided), then
+    Fill the `verdict` column with `same`, `related` or `different` (blank = undecided), then
     `review dedup import FILE --reviewer NAME`.
 
     Example:
 
+    \b
         review dedup export -o dedup-pairs.xlsx --reviewer "Ana Silva"
     """
     from rich.markup import escape
@@ -288,7 +303,10 @@ def export_cmd(
 def import_cmd(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(help=".xlsx or .csv with record_id_a, record_id_b, verdict, note.")
+        Path,
+        typer.Argument(
+            metavar="FILE", help=".xlsx or .csv with record_id_a, record_id_b, verdict, note."
+        ),
     ],
     reviewer: ReviewerOpt,
     from_other_reviewer: FromOtherReviewerOpt = False,
@@ -298,14 +316,15 @@ def import_cmd(
 ) -> None:
     """Import dedup verdicts from a spreadsheet (.xlsx or .csv), then refresh the clusters.
 
-    Columns `record_id_a, record_id_b, verdict` (`same` or `different`) and optionally `note`.
+    Columns `record_id_a, record_id_b, verdict` (`same`, `related` or `different`) and
+    optionally `note`.
     Blank verdicts change nothing; on any invalid row nothing is imported.
 
     Example:
 
+    \b
         review dedup import dedup-pairs.xlsx --reviewer "Ana Silva"
     """
-    from review.cli.common import out_console
     from review.dedup.exchange import import_verdicts
 
     proj = project_from(ctx, project)
@@ -316,7 +335,14 @@ def import_cmd(
         from_other_reviewer=from_other_reviewer,
         from_other_project=from_other_project,
     )
+    show_verdicts_import(proj, summary, quiet)
+
+
+def show_verdicts_import(proj: Project, summary: Any, quiet: bool) -> None:
+    """What ``review dedup import`` prints; it refreshes the clusters (with a bar unless quiet)."""
     from rich.markup import escape
+
+    from review.cli.common import out_console
 
     if summary.note:
         from review.cli.common import err_console
@@ -335,7 +361,9 @@ def import_cmd(
 @dedup_app.command("explain")
 def explain_cmd(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(help="A record_id from clusters.csv.")],
+    record_id: Annotated[
+        str, typer.Argument(metavar="RECORD_ID", help="A record_id from clusters.csv.")
+    ],
     project: ProjectOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -343,6 +371,7 @@ def explain_cmd(
 
     Example:
 
+    \b
         review dedup explain 3f9c1a2b-17
     """
     from review.dedup.explain import explain_record
@@ -368,9 +397,14 @@ def _print_explain(info: RecordExplanation) -> None:
     if info.note:
         con.print(escape(info.note))
         return
+    related = {r.comparison.pair.b: r for r in info.related}
     groups = (
         ("In the same cluster", info.members),
         ("Queued for a person", info.queued),
+        (
+            "Related reports of the same study (kept, never removed)",
+            tuple(r.comparison for r in info.related),
+        ),
         ("Most similar records not merged", info.nearest),
     )
     for title, pairs in groups:
@@ -380,6 +414,11 @@ def _print_explain(info: RecordExplanation) -> None:
         for c in pairs:
             d, verdict = c.pair, c.verdict
             head = f"{d.b} {c.citation}  -> {d.decision}: {d.rule}"
+            link = related.get(d.b) if title.startswith("Related") else None
+            if link is not None:
+                head = f"{d.b} {c.citation}  -> {link.relation} ({link.status}): {link.rule}"
+            elif d.related is not None:
+                head += f"  [possibly another report: {d.related[0]}]"
             if verdict:
                 head += f"  (person: {verdict.verdict} by {verdict.reviewer})"
             t = Table(title=escape(head), title_justify="left", expand=True)
@@ -416,7 +455,9 @@ def _print_explain(info: RecordExplanation) -> None:
 @dedup_app.command("split")
 def split_cmd(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(help="The record to take out of its cluster.")],
+    record_id: Annotated[
+        str, typer.Argument(metavar="RECORD_ID", help="The record to take out of its cluster.")
+    ],
     reviewer: ReviewerOpt,
     project: ProjectOpt = None,
 ) -> None:
@@ -424,6 +465,7 @@ def split_cmd(
 
     Example:
 
+    \b
         review dedup split 3f9c1a2b-17 --reviewer "Ana Silva"
     """
     from review.cli.common import out_console

@@ -2,58 +2,17 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from review.cli.common import JsonOpt, ProjectOpt, QuietOpt, open_project, print_json, progress
+from review.model import ExportFormat, ExportStatus, ImportFormat, Kind, Stage
 
 if TYPE_CHECKING:
     from review.project import Project
     from review.search import Search
-
-
-class Kind(StrEnum):
-    database = "database"
-    register = "register"
-    website = "website"
-    organisation = "organisation"
-    citation = "citation"
-    expert = "expert"
-    other = "other"
-
-
-class ImportFormat(StrEnum):
-    auto = "auto"
-    ris = "ris"
-    bibtex = "bibtex"
-    medline = "medline"
-    wos = "wos"
-    wos_tab = "wos-tab"
-    endnote_xml = "endnote-xml"
-    endnote = "endnote"
-    pubmed_xml = "pubmed-xml"
-    ovid = "ovid"
-    json = "json"
-    csv = "csv"
-    tsv = "tsv"
-    xlsx = "xlsx"
-
-
-class ExportFormat(StrEnum):
-    ris = "ris"
-    bibtex = "bibtex"
-    csv = "csv"
-    xlsx = "xlsx"
-
-
-class Status(StrEnum):
-    included = "included"
-    excluded = "excluded"
-    undecided = "undecided"
-    all = "all"
 
 
 def _tty() -> bool:
@@ -80,9 +39,28 @@ ScreenOpt = Annotated[
     bool,
     typer.Option("--screen", help="Route non-database records through title/abstract screening."),
 ]
+FilesArg = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="FILES", help="Export files (RIS, BibTeX, MEDLINE, WoS, EndNote XML, CSV, XLSX)."
+    ),
+]
+ImportFormatOpt = Annotated[
+    ImportFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="<format>",
+        help=f"File format: {', '.join(ImportFormat)}; auto detects by content.",
+    ),
+]
 MapOpt = Annotated[
     list[str] | None,
-    typer.Option("--map", help="Map a spreadsheet column to a field: 'Column=title'."),
+    typer.Option(
+        "--map",
+        metavar="<column=field>",
+        help="Map a spreadsheet column to a field: 'Column=title'.",
+    ),
 ]
 ByOpt = Annotated[
     str | None, typer.Option("--by", help="Who imports (default: $REVIEW_USER or git).")
@@ -100,7 +78,9 @@ QueryFileOpt = Annotated[
 ]
 LimitsOpt = Annotated[
     list[str] | None,
-    typer.Option("--limits", help="A limit or filter applied (repeatable), e.g. English."),
+    typer.Option(
+        "--limits", metavar="<text>", help="A limit or filter applied (repeatable), e.g. English."
+    ),
 ]
 ResultsOpt = Annotated[
     int | None, typer.Option("--results", help="The number of results the database reported.")
@@ -108,19 +88,14 @@ ResultsOpt = Annotated[
 
 
 def import_(
-    files: Annotated[
-        list[Path],
-        typer.Argument(help="Export files (RIS, BibTeX, MEDLINE, WoS, EndNote XML, CSV, XLSX)."),
-    ],
+    files: FilesArg,
     source: Annotated[
         str, typer.Option("--source", "-s", help="Where the records come from, e.g. Scopus.")
     ],
     kind: Annotated[
         Kind, typer.Option("--kind", "-k", help="Kind of source (PRISMA branch).")
-    ] = Kind.database,
-    fmt: Annotated[
-        ImportFormat, typer.Option("--format", "-f", help="File format; auto detects by content.")
-    ] = ImportFormat.auto,
+    ] = Kind.DATABASE,
+    fmt: ImportFormatOpt = ImportFormat.AUTO,
     encoding: Annotated[
         str | None,
         typer.Option("--encoding", help="Text encoding, e.g. cp1252; default: detect UTF-8/16."),
@@ -146,10 +121,13 @@ def import_(
 
     Example:
 
+    \b
         review import scopus.ris --source Scopus
         review import wos1.txt wos2.txt --source "Web of Science"
-        review import hand-search.csv --source "Hand search" --kind other --map "Name=title"
-        review import pubmed.nbib --source PubMed --platform NCBI --searched 2024-03-01 \\
+        review import hand-search.csv --source "Hand search" --kind other \\
+            --map "Name=title"
+        review import pubmed.nbib --source PubMed --platform NCBI \\
+            --searched 2024-03-01 \\
             --query-file searches/pubmed-query.txt --limits English --results 512
     """
     from review.importer import import_files
@@ -166,8 +144,8 @@ def import_(
             proj,
             files,
             source=source,
-            kind=kind.value,
-            fmt=fmt.value,
+            kind=kind,
+            fmt=fmt,
             encoding=encoding,
             screen=screen,
             column_map=column_map or None,
@@ -264,14 +242,15 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")],
     stage: Annotated[
-        str | None,
+        Stage | None,
         typer.Option(
             "--stage", help="Export one row per record screened at this stage (with decisions)."
         ),
     ] = None,
     status: Annotated[
-        Status, typer.Option("--status", help="With --stage: which final decisions to export.")
-    ] = Status.all,
+        ExportStatus,
+        typer.Option("--status", help="With --stage: which final decisions to export."),
+    ] = ExportStatus.ALL,
     label: Annotated[
         str | None,
         typer.Option("--label", help="Only records a reviewer labelled so (`l` in the screener)."),
@@ -287,34 +266,35 @@ def export(
 
     Example:
 
+    \b
         review export --format csv -o all-records.csv
-        review export --format ris -o included.ris --stage full-text --status included
+        review export --format ris -o included.ris --stage full-text \\
+            --status included
         review export --format csv -o ask-author.csv --label "ask author"
     """
     from rich.markup import escape
 
-    from review.cli.common import check_stage, checked_output, out_console
+    from review.cli.common import checked_output, out_console
     from review.errors import InputError
     from review.io.export import export_records, stage_records
 
     proj = open_project(project)
     checked_output(proj, output)
-    if stage is None and status is not Status.all:
+    if stage is None and status is not ExportStatus.ALL:
         raise InputError("--status needs --stage (which stage's decisions to filter by).")
     with progress("Loading records", quiet=quiet or not _tty()) as update:
         if stage is None:
             records = proj.records(progress=update)
             extra = None
         else:
-            check_stage(stage)
-            records, extra = stage_records(proj, stage, status.value)
+            records, extra = stage_records(proj, stage, status)
     if label is not None or extra is not None:
         from review.io.export import with_labels
 
         records, extra = with_labels(proj, records, extra, label)
-    export_records(records, fmt.value, output, extra=extra)
+    export_records(records, fmt, output, extra=extra)
     out_console().print(f"Wrote {len(records)} records to {escape(str(output))}.")
-    if fmt is ExportFormat.xlsx:
+    if fmt is ExportFormat.XLSX:
         from review.cli.common import err_console
         from review.io.export import XLSX_CELL_LIMIT, xlsx_overflows
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,6 +19,7 @@ from review.cli.common import (
     progress,
     project_from,
 )
+from review.model import Branches
 
 if TYPE_CHECKING:
     from review.prisma import PrismaBuild
@@ -27,13 +27,7 @@ if TYPE_CHECKING:
     from review.project import Project
 
 
-class Branches(StrEnum):
-    auto = "auto"
-    databases = "databases"
-    both = "both"
-
-
-prisma_app = typer.Typer(name="prisma", no_args_is_help=False, rich_markup_mode="markdown")
+prisma_app = typer.Typer(name="prisma", no_args_is_help=False, rich_markup_mode=None)
 
 
 @prisma_app.callback(invoke_without_command=True)
@@ -49,7 +43,10 @@ def prisma(
         typer.Option("--font", help="Font family name, or the path of a .ttf/.otf file."),
     ] = "DejaVu Sans",
     fontsize: Annotated[
-        float, typer.Option("--font-size", min=5.0, max=16.0, help="Text size in points.")
+        float,
+        typer.Option(
+            "--font-size", metavar="<points>", min=5.0, max=16.0, help="Text size in points."
+        ),
     ] = 8.0,
     branches: Annotated[
         Branches,
@@ -58,11 +55,12 @@ def prisma(
             help="Columns to draw: auto (other methods when there are such records), "
             "databases, or both.",
         ),
-    ] = Branches.auto,
+    ] = Branches.AUTO,
     label: Annotated[
         list[str] | None,
         typer.Option(
             "--label",
+            metavar="<key=text>",
             help="Replace a box text: KEY=TEXT (repeatable), e.g. "
             "records_screened='Titles and abstracts screened'. See docs/prisma.md for keys.",
             show_default=False,
@@ -78,12 +76,14 @@ def prisma(
 
     Example:
 
+    \b
         review prisma --title "Exercise for low back pain: PRISMA 2020 flow"
-
-        review prisma --json --label records_screened="Titles and abstracts screened"
+        review prisma --json \\
+            --label records_screened="Titles and abstracts screened"
     """
     if for_subcommand(ctx, project):
         return
+    from review.cli.commands import command_text
     from review.prisma import build_prisma, write_prisma
     from review.prisma.content import DiagramOptions, parse_labels
 
@@ -92,18 +92,28 @@ def prisma(
         title=title,
         font=font,
         fontsize=fontsize,
-        branches=branches.value,
+        branches=branches,
         labels=parse_labels(label or []),
     )
     with progress("PRISMA 2020", quiet) as update:
-        build = build_prisma(proj, options, progress=update)
+        build = build_prisma(proj, options, progress=update, command=command_text)
     paths = write_prisma(proj, build)
-    if build.flow.provisional:
-        err_console().print(f"[yellow]Provisional:[/yellow] {_open_text(build.flow.counts.open)}.")
     if json_out:
+        _provisional(build)
         print_json(build.as_json())
         return
+    show_prisma(proj, build, paths)
+
+
+def show_prisma(proj: Project, build: PrismaBuild, paths: list[Path]) -> None:
+    """What ``review prisma`` prints: the provisional note (stderr), the counts, the files."""
+    _provisional(build)
     _print_counts(proj, build, paths)
+
+
+def _provisional(build: PrismaBuild) -> None:
+    if build.flow.provisional:
+        err_console().print(f"[yellow]Provisional:[/yellow] {_open_text(build.flow.counts.open)}.")
 
 
 def _print_counts(proj: Project, build: PrismaBuild, paths: list[Path]) -> None:
@@ -136,6 +146,7 @@ def explain_cmd(
     key: Annotated[
         str,
         typer.Argument(
+            metavar="KEY",
             help="A count: a prisma.json key (records_screened, dbr_excluded, …), "
             "records_excluded_by_reason.<reason-id>, identified.<source> or open.title_abstract.",
             show_default=False,
@@ -156,6 +167,7 @@ def explain_cmd(
 
     Example:
 
+    \b
         review prisma explain records_excluded_by_reason.not-empirical
 
         review prisma explain duplicates_manual -o manual-duplicates.csv

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from review.cli.common import JsonOpt, ProjectOpt, open_project, out_console, print_json
-
-
-class ReviewType(StrEnum):
-    scoping = "scoping"
-    systematic = "systematic"
+from review.model import ReviewType
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIRECTORY", help="Folder to create the project in.")
+    ],
     title: Annotated[str | None, typer.Option("--title", help="Title of the review.")] = None,
     review_type: Annotated[
         ReviewType,
@@ -26,18 +23,20 @@ def init(
             help="scoping (PRISMA-ScR checklist) or systematic (PRISMA 2020); "
             "written to protocol.yaml as review_type.",
         ),
-    ] = ReviewType.scoping,
+    ] = ReviewType.SCOPING,
 ) -> None:
     """Create a new review project: protocol, extraction schema, data/ and outputs/.
 
     Example:
 
+    \b
         review init my-review --title "Exercise for chronic low back pain"
         review init my-sr --type systematic
     """
+    from review.cli.commands import command_text
     from review.project import Project
 
-    project = Project.init(directory, title=title, review_type=review_type.value)
+    project = Project.init(directory, title=title, review_type=review_type, command=command_text)
     from rich.markup import escape
 
     console = out_console()
@@ -53,15 +52,17 @@ def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 
     Example:
 
+    \b
         review status
         review status --json | jq .screening
     """
-    from review.status import collect_status, render_status
+    from review.cli.status_view import render_status, status_json
+    from review.status import collect_status
 
     proj = open_project(project)
     summary = collect_status(proj)
     if as_json:
-        print_json(summary.to_json())
+        print_json(status_json(summary))
     else:
         render_status(summary, out_console())
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from review.cli.commands import command_text
 from review.cli.common import (
     FromOtherProjectOpt,
     FromOtherReviewerOpt,
@@ -21,7 +21,6 @@ from review.cli.common import (
     ProjectOpt,
     QuietOpt,
     StageOpt,
-    check_stage,
     confirm_new_person,
     err_console,
     open_project,
@@ -30,6 +29,7 @@ from review.cli.common import (
     progress,
 )
 from review.cli.ui.keys import TUI, legend
+from review.model import Decision, Order, Stage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,12 +41,9 @@ if TYPE_CHECKING:
 
 # --stage of a command group's callback (screen, resolve): optional there because the group's
 # sub-commands run without it, then required by _stage_and_name.
-GroupStageOpt = Annotated[str | None, typer.Option("--stage", help="title-abstract or full-text.")]
-
-
-class Order(StrEnum):
-    relevance = "relevance"
-    random = "random"
+GroupStageOpt = Annotated[
+    Stage | None, typer.Option("--stage", help="title-abstract or full-text.")
+]
 
 
 ReviewerReq = Annotated[str, typer.Option("--reviewer", help="Your name, as in your log file.")]
@@ -71,14 +68,23 @@ def _reopen_reason(reopen: bool, reason: str | None) -> str | None:
     return reason.strip() if reopen and reason else None
 
 
-screen_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
-resolve_app = typer.Typer(invoke_without_command=True)
-fulltext_app = typer.Typer(no_args_is_help=True, help="Full-text files for the full-text stage.")
+LineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--line", help="Plain line mode (screen readers, scripts). Automatic without a TTY."
+    ),
+]
+
+screen_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, rich_markup_mode=None)
+resolve_app = typer.Typer(invoke_without_command=True, rich_markup_mode=None)
+fulltext_app = typer.Typer(
+    no_args_is_help=True, help="Full-text files for the full-text stage.", rich_markup_mode=None
+)
 
 
 def _stage_and_name(
-    stage: str | None, option: str, name: str | None, command: str, example: str
-) -> tuple[str, str]:
+    stage: Stage | None, option: str, name: str | None, command: str, example: str
+) -> tuple[Stage, str]:
     """An interactive command's --stage and person (``option``), both required and checked."""
     if stage is None or name is None:
         raise typer.BadParameter(
@@ -86,7 +92,6 @@ def _stage_and_name(
             f"{option} {example}",
             param_hint=f"--stage/{option}",
         )
-    check_stage(stage)
     return stage, name
 
 
@@ -118,12 +123,7 @@ def screen(
     ctx: typer.Context,
     stage: GroupStageOpt = None,
     reviewer: Annotated[str | None, typer.Option("--reviewer", help="Your name.")] = None,
-    line: Annotated[
-        bool,
-        typer.Option(
-            "--line", help="Plain line mode (screen readers, scripts). Automatic without a TTY."
-        ),
-    ] = False,
+    line: LineOpt = False,
     seed: Annotated[int, typer.Option("--seed", help="Change your fixed random record order.")] = 0,
     label: Annotated[
         str | None,
@@ -155,9 +155,11 @@ def screen(
 
     Example:
 
+    \b
         review screen --stage title-abstract --reviewer "Ana Silva"
         review screen --stage title-abstract --reviewer Ana --order random
-        printf 'i\\ne\\n2\\nq\\n' | review screen --stage title-abstract --reviewer Ana --line
+        printf 'i\\ne\\n2\\nq\\n' | review screen --stage title-abstract \\
+            --reviewer Ana --line
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -166,12 +168,13 @@ def screen(
 
     proj = open_project(project)
     if order is None or label:  # a labelled subset is revisited in your fixed order
-        order = Order.relevance if stage == "title-abstract" and not label else Order.random
+        order = Order.RELEVANCE if stage == Stage.TITLE_ABSTRACT and not label else Order.RANDOM
     line_mode = _use_line_mode(line)
     session = ScreeningSession(
-        proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode,
+        proj, stage, reviewer, seed=seed, order=order, background=not line_mode,
         label=label or "",
     )  # fmt: skip
+    session.command = command_text
     if not confirm_new_person(proj, session.reviewer, "screening"):
         session.close()
         raise typer.Exit(code=1)
@@ -197,7 +200,7 @@ def screen(
 screen.__doc__ = (screen.__doc__ or "").replace("{keys}", legend(TUI))
 
 
-def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewer: str) -> None:
+def _run_session(session: ScreeningSession, line_mode: bool, stage: Stage, reviewer: str) -> None:
     """The line mode (stdin/stdout) or the full-screen app, until the reviewer quits."""
     if line_mode:
         from review.cli.ui.lineui import run_line
@@ -229,9 +232,9 @@ def screen_export(
 
     Example:
 
+    \b
         review screen export --stage title-abstract --reviewer Ana -o ana.xlsx
     """
-    check_stage(stage)
     from rich.markup import escape
 
     from review.cli.common import checked_output
@@ -246,7 +249,7 @@ def screen_export(
 
 @screen_app.command("import")
 def screen_import(
-    file: Annotated[Path, typer.Argument(help="The .xlsx or .csv sheet.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The .xlsx or .csv sheet.")],
     stage: StageOpt,
     reviewer: ReviewerReq,
     from_other_reviewer: FromOtherReviewerOpt = False,
@@ -265,10 +268,11 @@ def screen_import(
 
     Example:
 
+    \b
         review screen import ana.xlsx --stage title-abstract --reviewer Ana
-        review screen import ana.xlsx --stage title-abstract --reviewer Ana --reopen --reason "typo"
+        review screen import ana.xlsx --stage title-abstract --reviewer Ana \\
+            --reopen --reason "typo"
     """
-    check_stage(stage)
     from review.screen.spreadsheet import import_sheet
 
     proj = open_project(project)
@@ -281,6 +285,11 @@ def screen_import(
         from_other_project=from_other_project,
         reopen=_reopen_reason(reopen, reason),
     )
+    show_sheet_import(res, stage, reviewer)
+
+
+def show_sheet_import(res: Any, stage: str, reviewer: str) -> None:
+    """What ``review screen import`` prints."""
     from rich.markup import escape
 
     _encoding_note(res.note)
@@ -312,10 +321,10 @@ def disagreements(
 
     Example:
 
+    \b
         review disagreements --stage title-abstract
         review disagreements --stage full-text --json
     """
-    check_stage(stage)
     from review.screen.disagreements import write_disagreements
 
     proj = open_project(project)
@@ -403,8 +412,10 @@ def resolve(
 
     Example:
 
+    \b
         review resolve --stage title-abstract --resolver "Cleo"
-        review resolve import resolutions.xlsx --stage title-abstract --resolver Cleo
+        review resolve import resolutions.xlsx --stage title-abstract \\
+            --resolver Cleo
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -427,7 +438,7 @@ def resolve(
 
 
 def _resolve_rows(
-    proj: Project, stage: str, resolver: str, rows: list[DisagreementRow], con: Any
+    proj: Project, stage: Stage, resolver: str, rows: list[DisagreementRow], con: Any
 ) -> int:
     """Show each disagreement and record the answer, until the last one or q; the count saved."""
     from review.screen.cache import record_store
@@ -451,8 +462,8 @@ def _resolve_rows(
 
 
 def _ask_resolution(
-    proj: Project, stage: str, allowed: tuple[str, ...], keys: str, con: Any
-) -> tuple[str, str, str] | tuple[()] | None:
+    proj: Project, stage: Stage, allowed: tuple[Decision, ...], keys: str, con: Any
+) -> tuple[Decision, str, str] | tuple[()] | None:
     """Ask for one final call until it is valid: (decision, reason, rationale); () when the
     resolver skips the record (empty answer); None when they quit (q or end of input)."""
     from rich.markup import escape
@@ -473,13 +484,13 @@ def _ask_resolution(
             if problem is not None:
                 con.print(escape(problem))
                 continue
-            dec: str | None = "exclude"
+            dec: Decision | None = Decision.EXCLUDE
         else:
             dec = decision_from_text(text, allowed)
         if dec is None:
             con.print(f"Use one of: {', '.join(allowed)} (or {keys}).")
             continue
-        if dec == "exclude" and not reason and proj.protocol.stage(stage).exclusion_reasons:
+        if dec == Decision.EXCLUDE and not reason and proj.protocol.stage(stage).exclusion_reasons:
             reason = _ask_reason(proj, stage, _ask, con)
         return dec, reason, _ask("Rationale: ") or ""
 
@@ -500,7 +511,7 @@ def _show_disagreement(con: Any, where: str, row: DisagreementRow, rec: Any) -> 
     con.print(t)
 
 
-def _ask_reason(proj: Project, stage: str, ask: Callable[[str], str | None], con: Any) -> str:
+def _ask_reason(proj: Project, stage: Stage, ask: Callable[[str], str | None], con: Any) -> str:
     """Ask until the answer is a reason of the protocol (or empty: none)."""
     from rich.markup import escape
 
@@ -516,7 +527,7 @@ def _ask_reason(proj: Project, stage: str, ask: Callable[[str], str | None], con
 
 @resolve_app.command("import")
 def resolve_import(
-    file: Annotated[Path, typer.Argument(help="A .xlsx or .csv sheet.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .xlsx or .csv sheet.")],
     stage: StageOpt,
     resolver: ResolverReq,
     from_other_project: FromOtherProjectOpt = False,
@@ -532,9 +543,10 @@ def resolve_import(
 
     Example:
 
-        review resolve import resolutions.csv --stage title-abstract --resolver Cleo
+    \b
+        review resolve import resolutions.csv --stage title-abstract \\
+            --resolver Cleo
     """
-    check_stage(stage)
     from review.screen.resolve import import_resolutions
 
     proj = open_project(project)
@@ -546,6 +558,11 @@ def resolve_import(
         from_other_project=from_other_project,
         reopen=_reopen_reason(reopen, reason),
     )
+    show_resolve_import(res, stage)
+
+
+def show_resolve_import(res: Any, stage: str) -> None:
+    """What ``review resolve import`` prints."""
     _encoding_note(res.note)
     out_console().print(
         f"Imported {res.imported} resolutions at {stage} ({res.unchanged} unchanged, "
@@ -563,7 +580,9 @@ def _encoding_note(note: str) -> None:
 
 @fulltext_app.command("attach")
 def fulltext_attach(
-    directory: Annotated[Path, typer.Argument(help="Folder with PDFs or text files.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIRECTORY", help="Folder with PDFs or text files.")
+    ],
     by: Annotated[str | None, typer.Option("--by", help="Who attaches (default: you).")] = None,
     extract: Annotated[
         bool,
@@ -581,6 +600,7 @@ def fulltext_attach(
 
     Example:
 
+    \b
         review fulltext attach pdfs/ --by Ana
     """
     from review.people import whoami
@@ -613,6 +633,11 @@ def fulltext_attach(
             }
         )
         return
+    show_attach(proj, rep, ext)
+
+
+def show_attach(proj: Project, rep: Any, ext: ExtractReport | None) -> None:
+    """What ``review fulltext attach`` prints (``ext``: the extraction that followed, if any)."""
     from rich.markup import escape
 
     con = out_console()
@@ -653,6 +678,7 @@ def fulltext_extract(
 
     Example:
 
+    \b
         review fulltext attach pdfs/ --by Ana
         review fulltext extract
     """
@@ -664,6 +690,11 @@ def fulltext_extract(
     if as_json:
         print_json(_extract_json(rep))
         return
+    show_extract(rep)
+
+
+def show_extract(rep: ExtractReport) -> None:
+    """What ``review fulltext extract`` prints."""
     if not rep.files:
         out_console().print(
             "No full texts are attached yet: run `review fulltext attach DIR` first."
@@ -714,7 +745,9 @@ def register(app: typer.Typer) -> None:
 
 
 def reopen_cmd(
-    record: Annotated[str, typer.Argument(help="The record_id (any member of its cluster).")],
+    record: Annotated[
+        str, typer.Argument(metavar="RECORD_ID", help="The record_id (any member of its cluster).")
+    ],
     stage: StageOpt,
     reason: Annotated[str, typer.Option("--reason", help="Why the record is reopened (logged).")],
     reviewer: Annotated[
@@ -730,9 +763,10 @@ def reopen_cmd(
 
     Example:
 
-        review reopen 1a2b3c4d-17 --stage title-abstract --reason "wrong exclusion, see email"
+    \b
+        review reopen 1a2b3c4d-17 --stage title-abstract \\
+            --reason "wrong exclusion, see email"
     """
-    check_stage(stage)
     from rich.markup import escape
 
     from review.people import whoami

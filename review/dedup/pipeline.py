@@ -17,6 +17,7 @@ from review.dedup.clusters import ClusterRow
 from review.dedup.decide import AUTO, MAYBE, SHORT_TITLE, Decision, DedupOptions, decide
 from review.dedup.library import repair_lost_characters
 from review.dedup.normalize import NormRecord, normalize_record
+from review.dedup.related import RelatedLink, find_related
 from review.dedup.reliability import FieldReliability, estimate
 from review.dedup.score import PairScore, score_pair
 from review.gcpause import gc_paused
@@ -45,6 +46,7 @@ class DedupResult:
     queued: list[QueuedPair]
     links: list[tuple[str, str, str, str]]  # (a, b, auto|confirmed, rule)
     refused_same: list[tuple[str, str]]  # `same` verdicts contradicted by a `different` verdict
+    related: list[RelatedLink] = field(default_factory=list)  # related reports (related.py)
     scored: list[PairScore] = field(repr=False, default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -177,11 +179,14 @@ def _run(
     pos = {n.record_id: n.index for n in norms}
     reliability = estimate(scored, [r.source for r in main])
     decisions = _Decisions.of(norms, options, scored, reliability)
-    same, different = _verdict_pairs(verdicts, pos)
+    same, different, person = _verdict_pairs(verdicts, pos)
     cres = build_clusters(len(norms), same, decisions.auto_edges(), different, decisions.compatible)
     t3 = time.perf_counter()
     members, primary_of_root, status = _statuses(norms, cres)
+    pairs = [(s.a, s.b) for s in scored]
+    related, settled = find_related(norms, pairs, decisions.get, cres.root_of, person, options)
     best = _best_pairs(norms, decisions, cres, same, different)
+    best = {rk: v for rk, v in best.items() if rk not in settled}  # a related report is decided
     queued, in_queue = _queue(norms, best, set(cres.guarded), reliability)
     for i in in_queue:
         if len(members[cres.root_of[i]]) == 1:
@@ -199,8 +204,13 @@ def _run(
         queued=queued,
         links=links,
         refused_same=refused,
+        related=related,
         scored=scored,
-        counts=_counts(len(all_records), len(main), scored, decisions, queued, cres, rows),
+        counts={
+            **_counts(len(all_records), len(main), scored, decisions, queued, cres, rows),
+            "related_auto": sum(1 for x in related if x.status == "auto"),
+            "related_confirmed": sum(1 for x in related if x.status == "confirmed"),
+        },
         seconds={
             "normalise": t1 - t0,
             "block_score": t2 - t1,
@@ -213,19 +223,23 @@ def _run(
 
 def _verdict_pairs(
     verdicts: Mapping[tuple[str, str], str], pos: Mapping[str, int]
-) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
-    """The people's ``same`` and ``different`` verdicts as pairs of record indexes."""
+) -> tuple[list[tuple[int, int]], set[tuple[int, int]], dict[tuple[int, int], str]]:
+    """The people's ``same`` and ``different`` verdicts as pairs of record indexes (``related``
+    counts as ``different`` here: two reports, never merged), and the ``related``/``different``
+    verdicts for the related links."""
     same: list[tuple[int, int]] = []
     different: set[tuple[int, int]] = set()
+    person: dict[tuple[int, int], str] = {}
     for (a, b), verdict in sorted(verdicts.items()):
         if a not in pos or b not in pos or a == b:
             continue
         i, j = sorted((pos[a], pos[b]))
         if verdict == "same":
             same.append((i, j))
-        elif verdict == "different":
+        elif verdict in ("different", "related"):
             different.add((i, j))
-    return same, different
+            person[(i, j)] = verdict
+    return same, different, person
 
 
 def _statuses(
@@ -287,7 +301,8 @@ def _best_pairs(
     for i, j in decisions.labelled(MAYBE) + cres.guarded:
         if (i, j) in decided or root_of[i] == root_of[j]:
             continue
-        rk = tuple(sorted((root_of[i], root_of[j])))
+        a, b = root_of[i], root_of[j]
+        rk = (a, b) if a <= b else (b, a)
         if rk in different_roots:
             continue
         s, d = decisions.get(i, j)

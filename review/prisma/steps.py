@@ -12,7 +12,7 @@ adds the members behind its counts to ``tally.members`` and returns what later s
 6. :func:`open_records` — what is still undecided (the flow is provisional while any is)
 
 :func:`review.prisma.flow.compute_flow` runs them and builds the two JSON count objects.
-The order of ``tally.members`` is the order of ``review prisma explain``'s key list: a new step
+The order of ``tally.members`` is the order of the explain command's key list: a new step
 (or a new count inside one) adds its keys where its boxes sit in the diagram.
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from review.nextstep import Action, Text, step, text
 from review.prisma.facts import (
     MAIN,
     MAYBE_STOPPED,
@@ -33,7 +34,6 @@ from review.prisma.facts import (
     PrismaInconsistency,
     PrismaInputs,
     ReasonRow,
-    units_key,
 )
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -47,23 +47,22 @@ def _fmt_ids(ids: Iterable[str], limit: int = 10) -> str:
     return shown
 
 
-def _fail(problem: str, ids: Iterable[str], hint: str) -> PrismaInconsistency:
+def _fail(problem: str, ids: Iterable[str], hint: str | Text) -> PrismaInconsistency:
     ids = sorted(set(ids))
     noun = "record" if len(ids) == 1 else "records"
-    return PrismaInconsistency(
-        f"PRISMA counts do not add up: {problem}: {len(ids)} {noun} ({_fmt_ids(ids)}). {hint}", ids
-    )
+    said = f"PRISMA counts do not add up: {problem}: {len(ids)} {noun} ({_fmt_ids(ids)}). "
+    return PrismaInconsistency(text(said, hint), ids)
 
 
-def _check(ok: bool, problem: str, ids: Iterable[str], hint: str) -> None:
+def _check(ok: bool, problem: str, ids: Iterable[str], hint: str | Text) -> None:
     if not ok:
         raise _fail(problem, ids, hint)
 
 
-_REDEDUP = "Re-run `review dedup` so outputs/dedup/clusters.csv matches the import log."
-_DEDUP_STALE = (
-    "Run `review dedup` (records imported since the last run are not in clusters.csv yet)."
-)
+_DEDUP = step(Action.DEDUP)
+_REDEDUP = ("Re-run ", _DEDUP, " so outputs/dedup/clusters.csv matches the import log.")
+_STALE = " (records imported since the last run are not in clusters.csv yet)."
+_DEDUP_STALE, _RERUN_DEDUP = ("Run ", _DEDUP, _STALE), ("Re-run ", _DEDUP, ".")
 
 
 def _reason_rows(
@@ -178,7 +177,7 @@ class FullText:
 def identification(tally: Tally) -> Identification:
     """Every imported record once, with its source, kind and branch."""
     twice: list[str] = []
-    groups: dict[tuple[str, str, str], list[str]] = {}
+    groups: dict[tuple, list[str]] = {}  # (source, kind, branch) -> record ids
     for ident in tally.inp.identified:
         if ident.branch not in (MAIN, OTHER):
             raise PrismaInconsistency(
@@ -233,7 +232,7 @@ def removed_before_screening(tally: Tally, ident: Identification) -> list[str]:
             _REDEDUP,
         )
         dup = [r for r in ids if r in seen_removed]
-        _check(not dup, "records removed twice before screening", dup, "Re-run `review dedup`.")
+        _check(not dup, "records removed twice before screening", dup, _RERUN_DEDUP)
         for r in ids:
             seen_removed[r] = key
     screened_ids = list(dict.fromkeys(inp.main_clusters))
@@ -246,7 +245,7 @@ def removed_before_screening(tally: Tally, ident: Identification) -> list[str]:
         _REDEDUP,
     )
     both = [c for c in screened_ids if c in seen_removed]
-    _check(not both, "records both removed and screened", both, "Re-run `review dedup`.")
+    _check(not both, "records both removed and screened", both, _RERUN_DEDUP)
     lost = [r for r in ident.main_ids if r not in screened_set and r not in seen_removed]
     _check(
         not lost,
@@ -260,7 +259,7 @@ def removed_before_screening(tally: Tally, ident: Identification) -> list[str]:
         len(ident.main_ids) - n_removed == len(screened_ids),
         "identified − removed ≠ screened",
         [],
-        "Re-run `review dedup`.",
+        _RERUN_DEDUP,
     )
     _removed_members(tally, removed)
     return screened_ids
@@ -300,7 +299,7 @@ def title_abstract(tally: Tally, screened_ids: list[str]) -> TitleAbstract:
         not ta_extra,
         "title/abstract decisions for records that are not screened clusters",
         ta_extra,
-        "Re-run `review dedup`; decisions on merged duplicates should map to their cluster.",
+        ("Re-run ", _DEDUP, "; decisions on merged duplicates should map to their cluster."),
     )
     excluded: dict[str, str] = {}
     sought: list[str] = []
@@ -325,7 +324,7 @@ def title_abstract(tally: Tally, screened_ids: list[str]) -> TitleAbstract:
             raise _fail(
                 f"title/abstract decision {decision!r} is not include, exclude or maybe",
                 [cid],
-                "Correct the decision with `review resolve --stage title-abstract`.",
+                ("Correct the decision with ", step(Action.RESOLVE, stage="title-abstract"), "."),
             )
     tally.members["records_screened"] = screened_m
     rows = _excluded_members(
@@ -416,7 +415,7 @@ def _full_text_branch(tally: Tally, ids: list[str], prefix: str) -> FullTextBran
             raise _fail(
                 f"full-text decision {decision!r} is not valid",
                 [cid],
-                "Correct it with `review resolve --stage full-text`.",
+                ("Correct it with ", step(Action.RESOLVE, stage="full-text"), "."),
             )
     tally.members[f"{prefix}not_retrieved"] = not_retrieved
     tally.members[f"{prefix}assessed"] = assessed
@@ -440,47 +439,6 @@ def _full_text_branch(tally: Tally, ids: list[str], prefix: str) -> FullTextBran
 # ---- 5. studies and the schema's further level (its units) -------------------------------------
 
 
-def studies(tally: Tally) -> int | None:
-    """Studies included: the units of the charting schema's further level (with unlinked
-    reports as their own study) when charting links reports to units, else one study per
-    report. Returns the unit count (None without links)."""
-    inp, members = tally.inp, tally.members
-    unit = inp.unit
-    included_ids = [m.id for m in members["reports_included"]]
-    units: dict[str, list[str]] = {}
-    unlinked: list[str] = []
-    if inp.report_units is not None and unit is not None:
-        for rid in included_ids:
-            links = tuple(dict.fromkeys(inp.report_units.get(rid, ())))
-            if not links:
-                unlinked.append(rid)
-            for pid in links:
-                units.setdefault(pid, []).append(rid)
-    if not units or unit is None:
-        what = f"no {unit.singular} links" if unit else "no links"
-        members["studies_included"] = [
-            Member(m.id, f"included report ({what}: one report, one study)")
-            for m in members["reports_included"]
-        ]
-        return None
-    key = units_key(unit)
-    members[key] = [
-        Member(pid, _unit_why(unit.singular, pid, rids, inp.unit_names))
-        for pid, rids in sorted(units.items())
-    ]
-    members["studies_included"] = members[key] + [
-        Member(r, f"included report linked to no {unit.singular}: counted as its own study")
-        for r in unlinked
-    ]
-    return len(units)
-
-
-def _unit_why(word: str, pid: str, rids: list[str], names: Mapping[str, str]) -> str:
-    name = names.get(pid, "")
-    label = f"{word} {name!r}" if name else word
-    return f"{label} described by {len(rids)} included report(s): {', '.join(rids)}"
-
-
 # ---- 6. open records ----------------------------------------------------------------------------
 
 
@@ -490,7 +448,7 @@ def open_records(tally: Tally, ta: TitleAbstract, ft: FullText) -> OpenCounts:
     members["open.title_abstract"] = ta.open_members
     members["open.full_text"] = ft.main.open_members + ft.other.open_members
     members["open.dedup_pairs"] = [
-        Member(r, "in a possible-duplicate pair waiting for a person (`review dedup review`)")
+        Member(r, "in a possible-duplicate pair waiting for a person (the dedup review queue)")
         for r in tally.inp.dedup_pending
     ]
     return OpenCounts(

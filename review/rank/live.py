@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from review.model import RELEVANT, Decision
 from review.rank.model import DEFAULT_MODEL
-
-RELEVANT = ("include", "maybe")
 
 
 class RankedQueue(Sequence[str]):
@@ -135,7 +134,7 @@ class LiveRanker:
             self._thread.start()
 
     # ---- called by the screener (UI thread) ---------------------------------------------------
-    def update(self, cid: str, decision: str | None) -> None:
+    def update(self, cid: str, decision: Decision | None) -> None:
         """The reviewer decided ``cid`` (or retracted it: ``decision`` None)."""
         with self._lock:
             self._labels.pop(cid, None)  # re-decided: moves to the end of the decision order

@@ -6,7 +6,7 @@ on every decision. Before the first include is known there is nothing to learn f
 are ranked by their TF-IDF cosine similarity to a query (the protocol's inclusion keywords,
 eligibility criteria and questions).
 
-numpy, scipy and scikit-learn are imported inside functions: ``review --help`` and the random
+numpy, scipy and scikit-learn are imported inside functions: ``--help`` and the random
 screener never load them.
 """
 
@@ -15,7 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 # Feature sets, by name. Each is a TfidfVectorizer configuration; "ensemble" models average
 # the standardised scores of one classifier per feature set.
@@ -131,7 +134,7 @@ def _classifier(kind: str, seed: int, y: Any = None) -> Any:
 
 
 def scores(
-    features: Features, train_rows: Sequence[int], y: Sequence[int], model: str, seed: int = 0
+    features: Features, train_rows: ArrayLike, y: ArrayLike, model: str, seed: int = 0
 ) -> Any:
     """Relevance scores of every row (numpy float array; higher = screen earlier).
 

@@ -1,15 +1,15 @@
 """The stopping phase of one reviewer, read from the plain files.
 
-1. The reviewer screens in ranked order (``review screen --order relevance``).
-2. When they decide to test whether they may stop, ``review stopping --start-sample`` appends a
+1. The reviewer screens in ranked order (``screen --order relevance``).
+2. When they decide to test whether they may stop, ``stopping --start-sample`` appends a
    ``stop-sample`` line to *their own* log: stage, seed, and how many records they had not
    decided (the urn). From then on the screener shows the urn in a random order fixed by a hash
    of (reviewer, stage, seed, record id), so the sample is reproducible from the log alone.
-3. ``review stopping`` replays the log: the urn is every eligible record the reviewer had not
+3. ``stopping`` replays the log: the urn is every eligible record the reviewer had not
    decided before that line; the sample is the longest prefix of the urn's random order that
    the reviewer has decided (a prefix of a random permutation is a simple random sample; a
    skipped record ends the prefix). Include and maybe count as relevant.
-4. When the test says it is safe, the team records its decision with ``review stopping
+4. When the test says it is safe, the team records its decision with ``stopping
    --record-stop --by NAME``: a ``stop`` line in ``data/stopping/<name>.jsonl`` (who, when, rule,
    target, confidence, p-value). From then on the records *no* reviewer has decided at that stage
    are reported by PRISMA as excluded by automation tools.
@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
-from review.io.files import JsonlAppender, iter_jsonl, safe_name
-from review.io.logline import log_line
+from review.io.files import JsonlAppender, command_text, iter_jsonl, safe_name
+from review.io.logline import SCREENING_LOG, STOPPING_LOG
+from review.model import RELEVANT, Decision, Stage
+from review.nextstep import Action, Render, Text, plain, step
 from review.rank.stopline import STOP_OP, StopDecision, stop_decision, stop_dir
 from review.rank.stopping import Heuristics, StopTest, heuristics, stop_test
 
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
     from review.project import Project
 
 SAMPLE_OP = "stop-sample"
-RELEVANT = ("include", "maybe")
 RULE = "hypergeometric stopping test (Callaghan & Müller-Hansen 2020, Syst Rev 9:273)"
 
 
@@ -40,7 +41,7 @@ RULE = "hypergeometric stopping test (Callaghan & Müller-Hansen 2020, Syst Rev 
 class SampleStart:
     """A reviewer's ``stop-sample`` line: the random sample of their unscreened records began."""
 
-    stage: str
+    stage: Stage
     seed: int
     urn: int  # records the reviewer had not decided
     ranked_screened: int
@@ -98,9 +99,9 @@ class SampleTest:
 
 @dataclass(frozen=True, slots=True)
 class StoppingReport:
-    """What `review stopping` prints: the test (when a sample was started) and the heuristics."""
+    """What `stopping` prints: the test (when a sample was started) and the heuristics."""
 
-    stage: str
+    stage: Stage
     reviewer: str
     eligible: int
     screened: int
@@ -113,14 +114,20 @@ class StoppingReport:
         return self.sample is not None and self.sample.test.safe_to_stop
 
     @property
-    def next_step(self) -> str:
+    def next_step(self) -> Text:
         return (
-            "start the random sample when the ranked records look exhausted: review stopping "
-            f"--stage {self.stage} --reviewer {self.reviewer!r} --start-sample"
+            "start the random sample when the ranked records look exhausted: ",
+            step(
+                Action.STOPPING,
+                quoted=False,
+                stage=self.stage,
+                reviewer=repr(self.reviewer),
+                start_sample=True,
+            ),
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """``review stopping --json``."""
+    def to_json(self, command: Render = str) -> dict[str, Any]:
+        """The stopping command's ``--json`` (``command`` spells ``next_step``)."""
         out: dict[str, Any] = {
             "stage": self.stage,
             "reviewer": self.reviewer,
@@ -132,7 +139,12 @@ class StoppingReport:
         }
         t = self.sample
         if t is None:
-            return {**out, "test": None, "safe_to_stop": False, "next_step": self.next_step}
+            return {
+                **out,
+                "test": None,
+                "safe_to_stop": False,
+                "next_step": plain(self.next_step, command),
+            }
         return {
             **out,
             "test": t.test.to_dict(),
@@ -147,7 +159,7 @@ class StoppingReport:
         }
 
 
-def sample_order(urn: list[str], reviewer: str, stage: str, seed: int) -> list[str]:
+def sample_order(urn: list[str], reviewer: str, stage: Stage, seed: int) -> list[str]:
     """The urn's random order (fixed by reviewer, stage, seed and record ids)."""
     from review.screen.order import queue_order
 
@@ -166,19 +178,19 @@ def has_sample_line(path: Path) -> bool:
 class Phase:
     """A reviewer's screening at one stage, in log order, and their random sample if any."""
 
-    stage: str
+    stage: Stage
     reviewer: str
     eligible: int
-    sequence: list[tuple[str, str]]  # (cluster id, decision) of standing decisions, log order
+    sequence: list[tuple[str, Decision]]  # (cluster id, decision) of standing decisions, log order
     started: SampleLine | None = None  # the first stop-sample line at this stage
     urn: list[str] = field(default_factory=list)  # in the sample's random order
     ranked_relevant: int = 0
     sample: list[int] = field(default_factory=list)  # 0/1 per sampled record, in order
     out_of_order: int = 0  # urn records decided beyond the sample prefix (not counted)
-    current: dict[str, str] = field(default_factory=dict)  # cluster id -> standing decision
+    current: dict[str, Decision] = field(default_factory=dict)  # cluster id -> standing decision
 
 
-def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
+def read_phase(project: Project, stage: Stage, reviewer: str) -> Phase:
     """Replay the reviewer's own log (decide, retract, stop-sample lines in file order)."""
     from review.screen import eligible
     from review.screen.cache import cluster_index
@@ -188,9 +200,9 @@ def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
     elig = eligible(project, stage)
     elig_set = set(elig)
     path = reviewer_log_path(project, reviewer)
-    stacks: dict[str, list[tuple[str, str]]] = {}  # record id -> [(cluster, decision)]
+    stacks: dict[str, list[tuple[str, Decision]]] = {}  # record id -> [(cluster, decision)]
     started: SampleLine | None = None
-    before: dict[str, str] | None = None
+    before: dict[str, Decision] | None = None
     from review.io.logline import screening_line_problem
     from review.screen.cache import protocol_reasons
 
@@ -203,7 +215,7 @@ def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
         if op == "decide":
             cid = clusters.cluster_of.get(rid)
             if cid is not None:
-                stacks.setdefault(rid, []).append((cid, str(obj.get("decision", ""))))
+                stacks.setdefault(rid, []).append((cid, Decision(obj["decision"])))  # valid line
         elif op == "retract" and stacks.get(rid):
             stacks[rid].pop()
         elif op == SAMPLE_OP and started is None:
@@ -227,9 +239,9 @@ def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
     return phase
 
 
-def _standing(stacks: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
+def _standing(stacks: dict[str, list[tuple[str, Decision]]]) -> dict[str, Decision]:
     """Cluster id -> standing decision, in the order the decisions were first made."""
-    out: dict[str, str] = {}
+    out: dict[str, Decision] = {}
     for st in stacks.values():
         if st:
             cid, dec = st[-1]
@@ -237,7 +249,7 @@ def _standing(stacks: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
     return out
 
 
-def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> SampleStart:
+def start_sample(project: Project, stage: Stage, reviewer: str, seed: int = 0) -> SampleStart:
     """Append the stop-sample line to the reviewer's own log (once per stage)."""
     from review.screen.logs import reviewer_log_path
 
@@ -245,14 +257,17 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
     if phase.started is not None:
         when = "?" if phase.started.at is None else phase.started.at
         raise ReviewError(
-            f"{reviewer} already started the random sample at {stage} "
-            f"({when}); screen on with `review screen`."
+            (
+                f"{reviewer} already started the random sample at {stage} "
+                f"({when}); screen on with ",
+                step(Action.SCREEN),
+                ".",
+            )
         )
     urn = phase.eligible - len(phase.sequence)
     if urn == 0:
         raise ReviewError(f"{reviewer} has decided every record at {stage}: nothing to sample.")
-    line = log_line(
-        SAMPLE_OP,
+    line = SCREENING_LOG[SAMPLE_OP].line(
         stage=stage,
         seed=seed,
         urn=urn,
@@ -263,7 +278,7 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
     from review.io.lock import log_lock
 
     path = reviewer_log_path(project, reviewer)
-    with log_lock(path, reviewer, "review stopping --start-sample"), JsonlAppender(path) as app:
+    with log_lock(path, reviewer, command_text()), JsonlAppender(path) as app:
         app.append(line)  # one writer per log: refused while the reviewer's screener is open
     return SampleStart(
         stage, seed, urn, line["ranked_screened"], line["ranked_relevant"], reviewer,
@@ -272,9 +287,9 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
 
 
 def report(
-    project: Project, stage: str, reviewer: str, recall: float = 0.95, confidence: float = 0.95
+    project: Project, stage: Stage, reviewer: str, recall: float = 0.95, confidence: float = 0.95
 ) -> StoppingReport:
-    """What `review stopping` prints: the test (when a sample was started) and the heuristics."""
+    """What `stopping` prints: the test (when a sample was started) and the heuristics."""
     phase = read_phase(project, stage, reviewer)
     seq_labels = [1 if d in RELEVANT else 0 for _c, d in phase.sequence]
     sample = None
@@ -310,7 +325,7 @@ def report(
 
 def record_stop(
     project: Project,
-    stage: str,
+    stage: Stage,
     reviewer: str,
     by: str,
     recall: float = 0.95,
@@ -333,11 +348,14 @@ def record_stop(
     if test is None or not rep.safe_to_stop:
         p = "no random sample yet" if test is None else f"p = {test.p_value:.4f}"
         raise ReviewError(
-            f"The stopping test does not allow stopping {stage} yet ({p}); nothing recorded. "
-            "Screen more of the random sample (see `review stopping`)."
+            (
+                f"The stopping test does not allow stopping {stage} yet ({p}); nothing recorded. "
+                "Screen more of the random sample (see ",
+                step(Action.STOPPING),
+                ").",
+            )
         )
-    line = log_line(
-        STOP_OP,
+    line = STOPPING_LOG[STOP_OP].line(
         stage=stage,
         rule=RULE,
         scope="reviewer",
@@ -354,12 +372,14 @@ def record_stop(
     from review.io.lock import log_lock
 
     path = stop_dir(project) / f"{safe_name(by)}.jsonl"
-    with log_lock(path, by, "review stopping --record-stop"), JsonlAppender(path) as app:
+    with log_lock(path, by, command_text()), JsonlAppender(path) as app:
         app.append(line)
     return StopDecision.from_line(line)
 
 
-def not_screened_after_stop(project: Project, stage: str) -> tuple[StopDecision | None, list[str]]:
+def not_screened_after_stop(
+    project: Project, stage: Stage
+) -> tuple[StopDecision | None, list[str]]:
     """The team's stop decision at ``stage`` and the eligible clusters no reviewer decided
     (in eligibility order); (None, []) when the team has not stopped by the rule."""
     line = stop_decision(project, stage)

@@ -6,7 +6,7 @@ hypergeometric test of :mod:`review.rank.stopping` then runs on the team's recor
 reviewer's:
 
 1. Every reviewer screens in their own ranked order (blind, as before).
-2. ``review stopping --team --start-sample`` appends a ``team-sample`` line to
+2. ``stopping --team --start-sample`` appends a ``team-sample`` line to
    ``data/stopping/<by>.jsonl``. The urn is every eligible record not screened by the team when
    that line was written (a record counts when its required-th decision, or its resolution, is
    older than the line); its random order is a hash of (stage, seed, record id), the same for
@@ -28,8 +28,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
-from review.io.files import JsonlAppender, safe_name
-from review.io.logline import log_line
+from review.io.files import JsonlAppender, command_text, safe_name
+from review.io.logline import STOPPING_LOG
+from review.model import RELEVANT, Stage
+from review.nextstep import Action, Render, Text, plain, step
 from review.rank.stopline import (
     STOP_OP,
     TEAM_SAMPLE_OP,
@@ -45,7 +47,6 @@ if TYPE_CHECKING:
     from review.project import Project
     from review.screen.final import FinalDecision, StageState
 
-RELEVANT = ("include", "maybe")
 TEAM_RULE = (
     "hypergeometric stopping test (Callaghan & Müller-Hansen 2020, Syst Rev 9:273) on the "
     "records screened by the required number of reviewers"
@@ -56,7 +57,7 @@ TEAM_RULE = (
 class TeamPhase:
     """The team's screening at one stage, and its random sample if one was started."""
 
-    stage: str
+    stage: Stage
     required: int
     eligible: int
     screened_by_team: int  # records screened by the required number of reviewers (or resolved)
@@ -70,7 +71,7 @@ class TeamPhase:
     completion_labels: tuple[int, ...]  # 0/1 of the team's records, in the order they completed
 
 
-def sample_order(urn: list[str], stage: str, seed: int) -> list[str]:
+def sample_order(urn: list[str], stage: Stage, seed: int) -> list[str]:
     """The team urn's random order (fixed by stage, seed and record ids; one for everyone)."""
     from review.screen.order import queue_order
 
@@ -92,7 +93,7 @@ def _relevant(fd: FinalDecision) -> bool:
     return fd.decision in RELEVANT
 
 
-def read_team_phase(project: Project, stage: str) -> TeamPhase:
+def read_team_phase(project: Project, stage: Stage) -> TeamPhase:
     """Replay every reviewer's log and the resolutions at ``stage`` (module docstring)."""
     from review.screen.final import final_from_state, stage_state
 
@@ -116,7 +117,7 @@ def read_team_phase(project: Project, stage: str) -> TeamPhase:
             unresolved = fd.via == "conflict"
             conflicts += unresolved
             sample.append(int(_relevant(fd) or unresolved))
-            agreed += len({d[1] for d in fd.decisions}) == 1
+            agreed += len({d.decision for d in fd.decisions}) == 1
     return TeamPhase(
         stage=stage,
         required=state.required,
@@ -143,14 +144,14 @@ class TeamSampleTest:
     urn_at_start_logged: int | None
     sample_agreement: float | None  # share of the sampled records every reviewer agreed on
     sample_conflicts: int  # unresolved conflicts in the sample (counted as relevant)
-    warnings: tuple[str, ...]
+    warnings: tuple[str | Text, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class TeamStoppingReport:
-    """What `review stopping --team` prints."""
+    """What the team's stopping test reports."""
 
-    stage: str
+    stage: Stage
     required: int
     eligible: int
     screened_by_team: int
@@ -163,8 +164,8 @@ class TeamStoppingReport:
     def safe_to_stop(self) -> bool:
         return self.sample is not None and self.sample.test.safe_to_stop
 
-    def to_json(self) -> dict[str, Any]:
-        """``review stopping --team --json``."""
+    def to_json(self, command: Render = str) -> dict[str, Any]:
+        """The team stopping command's ``--json`` (``command`` spells a step in a warning)."""
         out: dict[str, Any] = {
             "stage": self.stage,
             "scope": "team",
@@ -190,19 +191,19 @@ class TeamStoppingReport:
             "sample_conflicts": t.sample_conflicts,
             "safe_to_stop": t.test.safe_to_stop,
             "more_to_screen": t.test.more_to_screen,
-            "warnings": list(t.warnings),
+            "warnings": [plain(w, command) for w in t.warnings],
         }
 
 
 def team_report(
-    project: Project, stage: str, recall: float = 0.95, confidence: float = 0.95
+    project: Project, stage: Stage, recall: float = 0.95, confidence: float = 0.95
 ) -> TeamStoppingReport:
     """The team's stopping test at ``stage`` (when a sample was started) and the heuristics."""
     ph = read_team_phase(project, stage)
     sample = None
     if ph.started is not None:
         test = stop_test(len(ph.urn), list(ph.sample), ph.ranked_relevant, recall, confidence)
-        warnings = []
+        warnings: list[str | Text] = []
         logged = ph.started.urn
         if logged is not None and logged != len(ph.urn):
             warnings.append(
@@ -212,8 +213,12 @@ def team_report(
             )
         if ph.sample_conflicts:
             warnings.append(
-                f"{ph.sample_conflicts} sampled records are conflicts nobody has resolved: they "
-                "count as relevant until resolved (`review resolve`)"
+                (
+                    f"{ph.sample_conflicts} sampled records are conflicts nobody has resolved: "
+                    "they count as relevant until resolved (",
+                    step(Action.RESOLVE),
+                    ")",
+                )
             )
         n = len(ph.sample)
         sample = TeamSampleTest(
@@ -245,7 +250,7 @@ def _append(project: Project, by: str, line: dict[str, Any], command: str) -> No
         app.append(line)
 
 
-def start_team_sample(project: Project, stage: str, by: str, seed: int = 0) -> TeamSampleLine:
+def start_team_sample(project: Project, stage: Stage, by: str, seed: int = 0) -> TeamSampleLine:
     """Append the ``team-sample`` line (once per stage)."""
     if not by.strip():
         raise ReviewError("Say who starts the team's sample: --by NAME.")
@@ -260,8 +265,7 @@ def start_team_sample(project: Project, stage: str, by: str, seed: int = 0) -> T
     urn = ph.eligible - ph.screened_by_team
     if urn == 0:
         raise ReviewError(f"The team has screened every record at {stage}: nothing to sample.")
-    line = log_line(
-        TEAM_SAMPLE_OP,
+    line = STOPPING_LOG[TEAM_SAMPLE_OP].line(
         stage=stage,
         seed=seed,
         urn=urn,
@@ -270,12 +274,12 @@ def start_team_sample(project: Project, stage: str, by: str, seed: int = 0) -> T
         required=ph.required,
         by=by,
     )
-    _append(project, by, line, "review stopping --team --start-sample")
+    _append(project, by, line, command_text())
     return TeamSampleLine.from_line(line)
 
 
 def record_team_stop(
-    project: Project, stage: str, by: str, recall: float = 0.95, confidence: float = 0.95
+    project: Project, stage: Stage, by: str, recall: float = 0.95, confidence: float = 0.95
 ) -> StopDecision:
     """Append the team's decision to stop ``stage`` (refused unless the team's test rejects)."""
     if not by.strip():
@@ -295,8 +299,7 @@ def record_team_stop(
             "recorded. Screen more of the team's random sample."
         )
     t = sample.test
-    line = log_line(
-        STOP_OP,
+    line = STOPPING_LOG[STOP_OP].line(
         stage=stage,
         rule=TEAM_RULE,
         scope="team",
@@ -311,5 +314,5 @@ def record_team_stop(
         sample_agreement=sample.sample_agreement,
         by=by,
     )
-    _append(project, by, line, "review stopping --team --record-stop")
+    _append(project, by, line, command_text())
     return StopDecision.from_line(line)

@@ -15,7 +15,7 @@ One run, for reviewers j = 1 … R (R = the required number of reviewers per rec
    records it completed (:func:`switch_tick`), the team starts its random sample: the urn is
    every record not screened by all R reviewers, screened in one seeded random order. After
    each sampled record the hypergeometric test (:func:`~review.rank.stopping.p_value`) runs on
-   (the team's relevant records before the sample; urn; sample), as ``review stopping --team``
+   (the team's relevant records before the sample; urn; sample), as ``stopping --team``
    does; the team stops when it rejects "recall < target".
 4. At the stop, a record some but not all reviewers screened goes forward if one of them
    included it (a conflict, resolved from the label) and is excluded otherwise; records nobody
@@ -36,7 +36,7 @@ from typing import Any
 
 from review.errors import InputError
 from review.rank.model import DEFAULT_MODEL
-from review.rank.stopping import p_value, switch_patience
+from review.rank.stopping import first_rejection, p_value, switch_patience
 
 ProgressFn = Callable[[int, int], None]
 
@@ -238,14 +238,11 @@ def sample_until_stop(
 ) -> tuple[int, float | None]:
     """Screen the team labels of the urn's random order until the test rejects: (records
     sampled, p-value there; None for an empty urn)."""
-    k = m = 0
-    p: float | None = None
-    for m, x in enumerate(sample, start=1):
-        k += x
-        p = p_value(len(sample), m, k, r_ranked, recall)
-        if p < 1 - confidence:
-            break
-    return m, p
+    if not sample:
+        return 0, None
+    rejected = first_rejection(len(sample), sample, r_ranked, recall, confidence)
+    m = len(sample) if rejected is None else rejected
+    return m, p_value(len(sample), m, sum(sample[:m]), r_ranked, recall)
 
 
 def simulate_team(

@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from review.errors import ReviewError
 from review.io.files import sha256_file
+from review.model import Decision, Stage
+from review.nextstep import Action, Render, Text, plain, step
 
 if TYPE_CHECKING:
-    from review.dedup.run import DedupCounts
+    from review.dedup.status import DedupCounts
     from review.prisma.diagram import Layout
     from review.prisma.flow import Flow, PrismaInputs
     from review.project import Project
@@ -33,7 +35,6 @@ if TYPE_CHECKING:
     from review.screen.team import TeamView
     from review.search import SourceSearch
 
-STAGES = ("title-abstract", "full-text")
 # Project files whose hashes the provenance lists (what the outputs are derived from).
 PROVENANCE_GLOBS = (
     "protocols/*.yaml",
@@ -53,7 +54,13 @@ class Section(Generic[T]):
     """One part of the report: its data, or why it is missing (what to run)."""
 
     data: T | None
-    missing: str = ""
+    missing: str | Text = ""  # a front end spells its next steps (collect does)
+
+    def spelled(self, command: Render) -> Section[T]:
+        """The section with ``missing`` as plain text, each step spelled by ``command``."""
+        if isinstance(self.missing, str):
+            return self
+        return Section(self.data, plain(self.missing, command))
 
 
 @dataclass(frozen=True)
@@ -77,20 +84,21 @@ class ReportData:
         return self.prisma.data
 
 
-def collect(project: Project) -> ReportData:
-    """Read every section of the report from ``project``."""
-    prisma, layout, blob, methods = _prisma_section(project)
+def collect(project: Project, command: Render = str) -> ReportData:
+    """Read every section of the report from ``project`` (``command`` spells the next steps
+    a missing section names)."""
+    prisma, layout, blob, methods = _prisma_section(project, command)
     return ReportData(
         title=project.protocol.title,
-        prisma=prisma,
-        screening=_guard(_screening_section, project),
-        dedup=_guard(_dedup_section, project),
-        charting=_guard(_charting_section, project),
+        prisma=prisma.spelled(command),
+        screening=_guard(_screening_section, project).spelled(command),
+        dedup=_guard(_dedup_section, project).spelled(command),
+        charting=_guard(_charting_section, project).spelled(command),
         methods=methods,
         provenance=provenance(project),
         layout=layout,
         explain_blob=blob,
-        team=_guard(_team_section, project),
+        team=_guard(_team_section, project).spelled(command),
         searches=_searches(project),
     )
 
@@ -102,12 +110,12 @@ def _searches(project: Project) -> tuple[SourceSearch, ...]:
 
 
 def _team_section(project: Project) -> Section[TeamView]:
-    """The lead reviewer's view (`review team`): per stage and reviewer."""
+    """The lead reviewer's view (the team command's): per stage and reviewer."""
     from review.screen.team import team_view
 
     view = team_view(project)
     if not any(s.reviewers for s in view.stages):
-        return Section(None, "no screening decisions yet: run `review screen`.")
+        return Section(None, ("no screening decisions yet: run ", step(Action.SCREEN), "."))
     return Section(view)
 
 
@@ -115,7 +123,7 @@ def _guard(fn: Callable[[Project], Section[T]], project: Project) -> Section[T]:
     try:
         return fn(project)
     except ReviewError as exc:
-        return Section(None, str(exc))
+        return Section(None, exc.parts)
 
 
 def _charting_section(project: Project) -> Section[ChartingView]:
@@ -127,7 +135,9 @@ def _charting_section(project: Project) -> Section[ChartingView]:
 # ---- PRISMA ----------------------------------------------------------------------------------
 
 
-def _prisma_section(project: Project) -> tuple[Section[Flow], Layout | None, str, str]:
+def _prisma_section(
+    project: Project, command: Render = str
+) -> tuple[Section[Flow], Layout | None, str, str]:
     from review.prisma import compute_flow
     from review.prisma.diagram import DiagramOptions, compute_layout
     from review.prisma.inputs import gather
@@ -137,15 +147,15 @@ def _prisma_section(project: Project) -> tuple[Section[Flow], Layout | None, str
         inputs, facts = gather(project)
         flow = compute_flow(inputs)
     except ReviewError as exc:
-        return Section(None, str(exc)), None, "", ""
+        return Section(None, exc.parts), None, "", ""
     layout = compute_layout(flow, DiagramOptions())
-    blob, methods = explain_blob(flow, inputs), methods_markdown(flow, facts)
+    blob, methods = explain_blob(flow, inputs), methods_markdown(flow, facts, command)
     return Section(flow), layout, blob, methods
 
 
 @dataclass(frozen=True, slots=True)
 class ExplainTable:
-    """The rows of ``review prisma explain KEY`` for every key, dictionary-encoded: records
+    """The rows of ``prisma explain KEY`` for every key, dictionary-encoded: records
     (id, source index, title) and reasons ("why") once each, every key a list of
     (record index, why index), or the name of an earlier key holding the same rows."""
 
@@ -168,7 +178,7 @@ class ExplainTable:
 
 
 def explain_table(flow: Flow, inputs: PrismaInputs) -> ExplainTable:
-    """The rows of ``review prisma explain KEY`` for every key (see :class:`ExplainTable`)."""
+    """The rows of ``prisma explain KEY`` for every key (see :class:`ExplainTable`)."""
     from review.prisma import explain
 
     records: dict[str, int] = {}
@@ -210,7 +220,7 @@ class ScreenerDecision:
     """One reviewer's decision on a record the reviewers disagree on (reason as its label)."""
 
     reviewer: str
-    decision: str
+    decision: Decision
     reason: str
     note: str
 
@@ -219,7 +229,7 @@ class ScreenerDecision:
 class ResolutionView:
     """How a disagreement was resolved (reason as its label)."""
 
-    decision: str
+    decision: Decision
     reason: str
     rationale: str
     resolver: str
@@ -240,7 +250,7 @@ class DisagreementView:
 class StageView:
     """One screening stage: agreement and disagreements (``agreement`` None: not screened)."""
 
-    stage: str
+    stage: Stage
     agreement: Agreement | None
     disagreements: tuple[DisagreementView, ...] = ()
 
@@ -279,9 +289,9 @@ def _screening_section(project: Project) -> Section[ScreeningView]:
     try:
         clusters = cluster_index(project)
     except ReviewError as exc:
-        return Section(None, str(exc))
+        return Section(None, exc.parts)
     stages = []
-    for stage in STAGES:
+    for stage in Stage:
         cfg = project.protocol.stage(stage)
         state = stage_state(project, stage, clusters)
         agr = agreement_from_state(state)
@@ -305,7 +315,14 @@ def _screening_section(project: Project) -> Section[ScreeningView]:
         stages.append(StageView(stage, agr, tuple(rows)))
     if not any(s.screened for s in stages):
         return Section(
-            None, "no screening decisions yet: run `review screen` or `review screen import`."
+            None,
+            (
+                "no screening decisions yet: run ",
+                step(Action.SCREEN),
+                " or ",
+                step(Action.SCREEN_IMPORT),
+                ".",
+            ),
         )
     from review.screen.marks import read_marks
 
@@ -341,6 +358,30 @@ class DedupView:
     intersections: tuple[SourceSet, ...]  # the UPSET_MAX largest combinations
     intersections_rest: int  # records in the smaller combinations
     intersections_rest_count: int  # how many smaller combinations
+    # related reports of one study (outputs/dedup/related.csv), linked and kept: never removed
+    related: tuple[RelatedRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedRow:
+    """One link of related.csv that joins two reports of one study (auto or confirmed)."""
+
+    relation: str
+    status: str
+    record_id_a: str
+    record_id_b: str
+    title_a: str
+    title_b: str
+
+
+def _related_rows(project: Project, titles: Mapping[str, str]) -> tuple[RelatedRow, ...]:
+    from review.dedup.related import LINKING, read_related, related_path
+
+    return tuple(
+        RelatedRow(x.relation, x.status, x.a, x.b, titles.get(x.a, ""), titles.get(x.b, ""))
+        for x in read_related(related_path(project))
+        if x.status in LINKING
+    )
 
 
 def _dedup_section(project: Project) -> Section[DedupView]:
@@ -348,7 +389,7 @@ def _dedup_section(project: Project) -> Section[DedupView]:
 
     summary = status_summary(project).counts
     if summary is None:
-        return Section(None, "not deduplicated yet: run `review dedup`.")
+        return Section(None, ("not deduplicated yet: run ", step(Action.DEDUP), "."))
     clusters = load_clusters(project)
     sets: Counter[tuple[str, ...]] = Counter()
     sources_of: dict[str, set[str]] = {}
@@ -369,6 +410,7 @@ def _dedup_section(project: Project) -> Section[DedupView]:
             intersections=tuple(SourceSet(k, n) for k, n in intersections[:UPSET_MAX]),
             intersections_rest=sum(n for _, n in intersections[UPSET_MAX:]),
             intersections_rest_count=max(0, len(intersections) - UPSET_MAX),
+            related=_related_rows(project, {r.record_id: r.title for r in clusters.rows}),
         )
     )
 

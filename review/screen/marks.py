@@ -8,7 +8,7 @@ never change a decision, PRISMA or a conflict.
 ``{"op": "reopen", "record_id", "stage", "reason", "undoes", "reviewer", …}`` says that the
 person's next decision on a finished record changes its final status on purpose (the screener
 and the sheet imports write it after a confirmation; ``undoes`` names what it changes).
-`review reopen` writes one with ``"unlock": true``: the only way to change a record in a stage
+`reopen` writes one with ``"unlock": true``: the only way to change a record in a stage
 the protocol locks (``stages.<stage>.locked``). Resolvers' reopens live in their resolution log.
 
 Both are read from every screening and resolution log, mapped through the dedup clusters.
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
+from review.model import Stage
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -37,11 +38,11 @@ class Reopen:
     """One logged reopen of a record at a stage."""
 
     record_id: str  # the cluster id
-    stage: str
+    stage: Stage
     who: str
     reason: str
     undoes: str
-    unlock: bool  # written by `review reopen` (lifts a stage lock)
+    unlock: bool  # written by `reopen` (lifts a stage lock)
     at: str
     file: str  # the log it was read from (relative to the project)
 
@@ -55,8 +56,8 @@ class Marks:
     # reopen/label lines naming a record not in the dedup clusters (``file:line: …, ignored``)
     unknown: tuple[str, ...] = ()
 
-    def unlocked(self, stage: str) -> frozenset[str]:
-        """Clusters `review reopen` opened at ``stage`` (a stage lock does not apply to them)."""
+    def unlocked(self, stage: Stage) -> frozenset[str]:
+        """Clusters `reopen` opened at ``stage`` (a stage lock does not apply to them)."""
         return frozenset(r.record_id for r in self.reopens if r.stage == stage and r.unlock)
 
     def with_label(self, label: str) -> list[str]:
@@ -157,7 +158,7 @@ def read_marks(project: Project, clusters: Clusters | ClusterIndex) -> Marks:
                 reopens.append(
                     Reopen(
                         cid,
-                        str(obj.get("stage", "")),
+                        Stage(obj["stage"]),  # a valid line (mark_line_problem)
                         who,
                         str(obj.get("reason") or ""),
                         str(obj.get("undoes") or ""),

@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
+from review.model import Decision, Stage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
     from threading import Lock
 
+    from review.dedup.clusters import Clusters
     from review.project import Project
     from review.screen.cache import ClusterIndex
     from review.screen.finished import Guard, Undo
@@ -27,20 +29,24 @@ class FinishedAndLabels:
     """Needs the session's queue, position, stacks, log, project, stage and reviewer."""
 
     project: Project
-    stage: str
+    stage: Stage
     reviewer: str
-    queue: list[str]
+    queue: Sequence[str]  # a list, or the ranker's RankedQueue view
     pos: int | None
-    clusters: ClusterIndex
+    clusters: Clusters | ClusterIndex
     _guard: Guard | None
     _guard_lock: Lock
     _decided_here: set[str]
     _labels: dict[str, list[str]]
-    _pos_of: dict[str, int]
+    _pos_of: Mapping[str, int]
     _recent: list[str]
     _stack: dict
 
-    log: ScreeningLog
+    if TYPE_CHECKING:  # the session's property
+
+        @property
+        def log(self) -> ScreeningLog: ...
+
     current_of: Callable[[str], Current | None]
 
     # ---- finished records (docs/screening.md, "Finished means finished") --------------------
@@ -69,6 +75,7 @@ class FinishedAndLabels:
                 self._guard = Guard(
                     self.project, self.stage, self.reviewer, self.clusters, eligible=self.queue
                 )
+                self._guard.command = getattr(self, "command", str)  # the session's spelling
             return self._guard
 
     def warm_guard(self) -> None:
@@ -79,7 +86,7 @@ class FinishedAndLabels:
         except Exception:  # reported again when a key needs the guard
             return
 
-    def undo_of(self, decision: str | None) -> Undo | None:
+    def undo_of(self, decision: Decision | None) -> Undo | None:
         """What deciding ``decision`` on the current record would undo (None: nothing)."""
         if self.pos is None:
             return None
@@ -92,12 +99,13 @@ class FinishedAndLabels:
         if undo is None:
             return
         if undo.locked:
-            raise ReviewError(undo.message[0].upper() + undo.message[1:] + ".")
-        if not (reopen or "").strip():
+            raise ReviewError(undo.sentence())
+        reason = (reopen or "").strip()
+        if not reason:
             raise ReviewError(
                 f"Record {undo.record_id}: {undo.message}. Confirm with a reason to reopen it."
             )
-        self.log.reopen(undo.record_id, self.stage, reopen.strip(), undo.message)
+        self.log.reopen(undo.record_id, self.stage, reason, undo.message)
 
     def undo_check(self) -> Undo | None:
         """What :meth:`undo` would undo on a finished record decided before this session."""
@@ -114,7 +122,7 @@ class FinishedAndLabels:
 
     # ---- labels (never decisions) -----------------------------------------------------------
     def _only_labelled(self, label: str) -> None:
-        """Keep only the records this reviewer labelled ``label`` (`review screen --label`)."""
+        """Keep only the records this reviewer labelled ``label`` (`screen --label`)."""
         from review.screen.marks import clean_label
 
         want = clean_label(label).casefold()

@@ -7,21 +7,24 @@ and a started team sample is shown first, in the team's order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+from review.model import Stage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
 
     from review.project import Project
+    from review.screen.session import ScreeningSession
 
 
 class TeamStop:
     """Needs the session's project, stage, queue and position."""
 
     project: Project
-    stage: str
-    queue: list[str]
-    _pos_of: dict[str, int]
+    stage: Stage
+    queue: Sequence[str]  # a list, or the ranker's RankedQueue view
+    _pos_of: Mapping[str, int]
     pos: int | None
     order: str
     sample_size: int
@@ -67,4 +70,4 @@ class TeamStop:
         """What the team's recorded stop means for this reviewer ('' when not stopped)."""
         from review.screen.progress import stop_note
 
-        return stop_note(self)
+        return stop_note(cast("ScreeningSession", self))  # TeamStop is only ever its base

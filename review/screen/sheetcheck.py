@@ -1,6 +1,6 @@
 """Checking an imported decision sheet row by row: screening decisions and resolutions alike.
 
-`review screen import` (:mod:`review.screen.spreadsheet`) and `review resolve import`
+`screen import` (:mod:`review.screen.spreadsheet`) and `resolve import`
 (:mod:`review.screen.resolve`) read a .csv/.xlsx, check every row, and write nothing when any
 row has a problem. :class:`SheetCheck` holds what the two share: the row's record id mapped
 through the dedup clusters, a record given twice, the decision and reason, the problem list
@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ValidationError
+from review.model import Decision, Stage, vocab
+from review.nextstep import Text
 from review.screen.logs import decisions_for, parse_decision, reopen_line
 
 if TYPE_CHECKING:
@@ -34,7 +36,7 @@ class SheetCheck:
         self,
         project: Project,
         path: Path,
-        stage: str,
+        stage: Stage,
         person: str,
         log_path: Callable[[Project, str], Path],
     ) -> None:
@@ -46,7 +48,7 @@ class SheetCheck:
         self._log_path = log_path
         self.name = Path(path).name
         self.allowed = decisions_for(stage)
-        self.problems: list[str] = []  # the first MAX_LISTED problems
+        self.problems: list[Text] = []  # the first MAX_LISTED problems
         self.problem_count = 0  # all of them
         self.lines: list[dict[str, Any]] = []
         self.blank = 0  # rows without a decision, reason or note/rationale
@@ -69,10 +71,11 @@ class SheetCheck:
             self.check_row(rowno, row)
         return self.save(), self.unchanged, self.blank
 
-    def problem(self, rowno: int, text: str) -> None:
+    def problem(self, rowno: int, text: str | Text) -> None:
         self.problem_count += 1
         if len(self.problems) < MAX_LISTED:  # a sheet of a million bad rows: a short message
-            self.problems.append(f"{self.name} row {rowno}: {text}")
+            said = (text,) if isinstance(text, str) else text
+            self.problems.append((f"{self.name} row {rowno}: ", *said))
 
     def cluster(self, rowno: int, rid: str) -> str | None:
         """The cluster of the row's record id; None (a problem noted) when blank or unknown."""
@@ -98,7 +101,7 @@ class SheetCheck:
         if undo is None:
             return True
         if undo.locked:
-            self.problem(rowno, f"record {undo.record_id}: {undo.message}")
+            self.problem(rowno, (f"record {undo.record_id}: ", *undo.text))
             return False
         if not self.reopen:
             self.problem(
@@ -112,15 +115,15 @@ class SheetCheck:
         )
         return True
 
-    def reason(self, rowno: int, decision: str, reason_text: str) -> str | None:
-        """The reason id of a valid (decision, reason); None (a problem noted) otherwise."""
-        reason, problem = parse_decision(
-            self.project, self.stage, decision, reason_text, self.allowed
-        )
-        if problem:
-            self.problem(rowno, problem)
+    def decided(self, rowno: int, text: str, reason_text: str) -> tuple[Decision, str] | None:
+        """(decision, reason id) of a row's valid decision and reason; None (a problem noted)
+        otherwise."""
+        reason, problem = parse_decision(self.project, self.stage, text, reason_text, self.allowed)
+        decision = vocab(Decision, text)
+        if problem or decision is None:
+            self.problem(rowno, problem or f"decision {text!r} is not a decision")
             return None
-        return reason
+        return decision, reason
 
     def save(self) -> int:
         """Append the lines to the person's log (nothing when a row has a problem:
@@ -130,7 +133,7 @@ class SheetCheck:
             raise ValidationError(
                 f"{self.name}: {self.problem_count:,} problem(s); nothing was imported. "
                 "Fix them and import again:",
-                self.problems + ([f"… and {more:,} more"] if more else []),
+                [*self.problems, *([(f"… and {more:,} more",)] if more else [])],
             )
         if self.lines:  # decisions, with the reopens and labels that go with them
             from review.io.files import append_jsonl

@@ -16,6 +16,7 @@ and Home/End scroll.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.markup import escape
@@ -26,11 +27,13 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from review.cli.commands import error_text
 from review.cli.ui.keys import TEXTUAL_KEY, TUI, commands
 from review.cli.ui.textview import FullTextView
 from review.cli.ui.tui_dialogs import PromptScreen, ReasonScreen, ReopenScreen
 from review.errors import ReviewError
 from review.io.printable import printable
+from review.model import Decision, vocab
 from review.screen.session import ScreeningSession, format_eta
 from review.screen.textdoc import TextDocument
 
@@ -170,6 +173,8 @@ class ScreeningScreen(Screen[None]):
             )
         if item.labels:
             head.append(printable(f"\nYour labels: {', '.join(item.labels)}"), style="green")
+        for also in item.also:
+            head.append(printable(f"\nAlso reported as {also.text}"), style="cyan")
         if s.pending_note:
             head.append(f"\nNote: {printable(s.pending_note)}", style="magenta")
         meta.update(head)
@@ -189,9 +194,9 @@ class ScreeningScreen(Screen[None]):
 
     def _document(self, cid: str | None, abstract: str) -> TextDocument:
         sections = (("Abstract (from the record)", printable(abstract or "(no abstract)")),)
-        kw = {"include": self.inc, "exclude": self.exc}
+        doc = partial(TextDocument, include=self.inc, exclude=self.exc)
         if cid is None:
-            return TextDocument([], **kw)
+            return doc([])
         ft = self.session.fulltext_of(cid)
         if ft is None:
             notice = (
@@ -199,25 +204,25 @@ class ScreeningScreen(Screen[None]):
                 "press r if the report cannot be retrieved."
             )
         elif ft.status == "text":
-            return TextDocument([printable(p) for p in ft.pages], sections=sections, **kw)
+            return doc([printable(p) for p in ft.pages], sections=sections)
         elif ft.status == "no-text":
             notice = f"This file has no text layer ({ft.message}): press o to open it."
         elif ft.status == "missing":
             notice = f"The attached file is missing: {ft.path}. Attach it again."
         else:
             notice = f"Cannot show this file's text ({ft.message}): press o to open it."
-        return TextDocument([], sections=sections, notice=printable(notice), **kw)
+        return doc([], sections=sections, notice=printable(notice))
 
     def _act(self, fn: Any, *args: Any) -> None:
         try:
             msg = fn(*args)
         except ReviewError as exc:
-            self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
+            self.refresh_record(f"[red]{escape(printable(error_text(exc)))}[/red]")
             return
         self.refresh_record(msg or "")
 
     # ---- actions ----------------------------------------------------------------------------
-    def _decide(self, decision: str, reason: str = "", why: str | None = None) -> str:
+    def _decide(self, decision: Decision, reason: str = "", why: str | None = None) -> str:
         if self.session.finished:
             return "Every record is screened."
         cid = self.session.queue[self.session.pos or 0]
@@ -230,7 +235,7 @@ class ScreeningScreen(Screen[None]):
         try:
             undo = check()
         except ReviewError as exc:
-            self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
+            self.refresh_record(f"[red]{escape(printable(error_text(exc)))}[/red]")
             return
         if undo is None:
             self._act(act, *args, None)
@@ -247,11 +252,12 @@ class ScreeningScreen(Screen[None]):
 
         self.app.push_screen(ReopenScreen(undo.message), done)
 
-    def _decide_checked(self, decision: str, reason: str = "") -> None:
+    def _decide_checked(self, decision: Decision, reason: str = "") -> None:
         self._guarded(lambda: self.session.undo_of(decision), self._decide, decision, reason)
 
-    def action_decide(self, decision: str) -> None:
-        if decision not in self.session.decisions:
+    def action_decide(self, value: str) -> None:
+        decision = vocab(Decision, value)  # from a key binding: decide('include')
+        if decision is None or decision not in self.session.decisions:
             return
         self._decide_checked(decision)
 
@@ -259,9 +265,9 @@ class ScreeningScreen(Screen[None]):
         try:
             reason = self.session.reason_for_key(key)
         except ReviewError as exc:
-            self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
+            self.refresh_record(f"[red]{escape(printable(error_text(exc)))}[/red]")
             return
-        self._decide_checked("exclude", reason)
+        self._decide_checked(Decision.EXCLUDE, reason)
 
     def action_pick_reason(self) -> None:
         reasons = [(r.id, r.label) for r in self.session.cfg.exclusion_reasons]
@@ -270,7 +276,7 @@ class ScreeningScreen(Screen[None]):
 
         def picked(reason: str | None) -> None:
             if reason:
-                self._decide_checked("exclude", reason)
+                self._decide_checked(Decision.EXCLUDE, reason)
 
         self.app.push_screen(ReasonScreen(reasons), picked)
 
