@@ -266,7 +266,7 @@ def _field_comparisons(
 
 
 def last_reliability(project: Project) -> FieldReliability:
-    """The field reliability the last ``review dedup`` learned (``summary.json``)."""
+    """The field reliability the last dedup run learned (``summary.json``)."""
     import json
 
     from review.dedup.reliability import FieldReliability
