@@ -98,6 +98,15 @@ class Ranking:
     includes: int  # relevant decisions it was trained on
 
 
+@dataclass(frozen=True, slots=True)
+class LastRankingFile:
+    """Where the ranker keeps its last ranking (review/rank/featcache.py) and what the texts
+    come from (part of its key: the import log and clusters.csv)."""
+
+    path: Path
+    source_key: Any
+
+
 class LiveRanker:
     def __init__(
         self,
@@ -110,6 +119,8 @@ class LiveRanker:
         seed: int = 0,
         model: str = DEFAULT_MODEL,
         start: bool = True,
+        cache_dir: Path | None = None,
+        last: LastRankingFile | None = None,
     ) -> None:
         self.ids = list(ids)
         self._text_of = text_of
@@ -129,6 +140,11 @@ class LiveRanker:
         self.status = "ranking: preparing features"
         self.error: str | None = None
         self._thread: threading.Thread | None = None
+        self._cache_dir = cache_dir
+        self._last = last
+        self._latest_labels: dict[str, int] | None = None
+        if last is not None:
+            self._load_last(last)
         if start:
             self._wake.set()
             self._thread = threading.Thread(target=self._run, name="review-ranker", daemon=True)
@@ -148,6 +164,43 @@ class LiveRanker:
     def close(self) -> None:
         self._stop.set()
         self._wake.set()
+        self._save_last()
+
+    # ---- the last ranking, kept between sessions (review/rank/featcache.py) ------------------
+    def _last_key(self, labels: dict[str, int]) -> str:
+        from review.rank.featcache import ranking_key
+
+        assert self._last is not None
+        return ranking_key(
+            self._last.source_key, self.ids, labels, self._model, self._seed, self._query
+        )
+
+    def _load_last(self, last: LastRankingFile) -> None:
+        """Publish the ranking saved for exactly these decisions and records (version 0: the
+        worker's first ranking, the same one, replaces it)."""
+        import numpy as np
+
+        from review.rank.featcache import load_last_ranking
+
+        labels = dict(self._labels)
+        found = load_last_ranking(last.path, self._last_key(labels))
+        if found is None:
+            return
+        best_ids, mode, includes = found
+        index = self._index
+        rows = [index.get(c, -1) for c in best_ids]
+        if -1 in rows or len(rows) + len(labels) != len(self.ids):
+            return
+        self._publish(labels, 0, np.asarray(rows, dtype=np.int32), mode, includes)
+
+    def _save_last(self) -> None:
+        r, labels = self.latest, self._latest_labels
+        if self._last is None or r is None or r.version == 0 or labels is None:
+            return
+        from review.rank.featcache import save_last_ranking
+
+        best = [self.ids[int(k)] for k in r.queue._best]
+        save_last_ranking(self._last.path, self._last_key(labels), best, r.mode, r.includes)
 
     # ---- the work ---------------------------------------------------------------------------
     def _snapshot(self) -> tuple[dict[str, int], int]:
@@ -157,7 +210,9 @@ class LiveRanker:
     def _engine(self) -> RankEngine:
         if self._local is None:
             texts = [self._text_of(c) for c in self.ids]
-            self._local = RankEngine(texts, self._query, self._seed, self._model)
+            self._local = RankEngine(
+                texts, self._query, self._seed, self._model, self.ids, self._cache_dir
+            )
         return self._local
 
     def rank_once(self) -> Ranking:
@@ -186,6 +241,7 @@ class LiveRanker:
             includes=includes,
         )
         self.latest = ranking
+        self._latest_labels = labels
         self.status = STATUS[mode]
         return ranking
 
@@ -199,7 +255,15 @@ class LiveRanker:
         mine, theirs = ctx.Pipe()
         proc = ctx.Process(
             target=worker_main,
-            args=(theirs, self._root, self.ids, self._query, self._seed, self._model),
+            args=(
+                theirs,
+                self._root,
+                self.ids,
+                self._query,
+                self._seed,
+                self._model,
+                self._cache_dir,
+            ),
             name="review-ranker",
             daemon=True,
         )
@@ -244,13 +308,26 @@ STATUS = {
 class RankEngine:
     """Features of every record (built once) and one retrain per call."""
 
-    def __init__(self, texts: list[str], query: str, seed: int, model: str) -> None:
+    def __init__(
+        self,
+        texts: list[str],
+        query: str,
+        seed: int,
+        model: str,
+        ids: Sequence[str] | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         from review.rank.model import build_features, query_scores
 
         self.n = len(texts)
         self.seed, self.model = seed, model
-        self.features = build_features(texts, model)
-        self.query_scores = query_scores(self.features, query) if query else None
+        if cache_dir is not None and ids is not None:
+            from review.rank.featcache import cached_features
+
+            self.features, self.query_scores = cached_features(cache_dir, ids, texts, model, query)
+        else:
+            self.features = build_features(texts, model)
+            self.query_scores = query_scores(self.features, query) if query else None
 
     def compute(self, labels: dict[int, int]) -> tuple[Any, str, int]:
         """(rows best first, mode, includes) for 0/1 ``labels`` by row."""
@@ -276,7 +353,13 @@ class RankEngine:
 
 
 def worker_main(
-    conn: Any, root: str, ids: list[str], query: str, seed: int, model: str
+    conn: Any,
+    root: str,
+    ids: list[str],
+    query: str,
+    seed: int,
+    model: str,
+    cache_dir: Path | None = None,
 ) -> None:  # pragma: no cover - runs in the worker process
     """The ranking process: texts from the project's record caches, then one ranking per
     request ``(version, {row: 0/1})`` until ``None``."""
@@ -290,7 +373,7 @@ def worker_main(
         for c in ids:
             r = store.get(c)
             texts.append("" if r is None else record_text(r.title, r.abstract))
-        engine = RankEngine(texts, query, seed, model)
+        engine = RankEngine(texts, query, seed, model, ids, cache_dir)
         labels: dict[int, int] = {}
         while True:
             msg = conn.recv()

@@ -30,7 +30,7 @@ from review.screen.sessionstop import TeamStop
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
     from review.project import Project
-    from review.rank.live import LiveRanker
+    from review.rank.live import LastRankingFile, LiveRanker
     from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
     from review.screen.fulltext_text import FullText
 
@@ -199,12 +199,29 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             query=query_text(proto.keywords_include, proto.include_criteria, proto.questions),
             seed=seed,
             start=background,
+            cache_dir=self.project.cache_dir,
+            last=self._last_ranking_file(),
         )
         self._background = background
         if not background:  # line mode: rank before every record (deterministic for scripts)
             self.ranker.rank_once()
-            start = self._adopt()
+        start = self._adopt()  # the last session's ranking, when nothing changed since
+        if start is not None or not background:
             self.pos = self._first_open(start or 0)
+
+    def _last_ranking_file(self) -> LastRankingFile:
+        """Where this reviewer's last ranking is kept, and what the records' texts come from
+        (the import log and clusters.csv): part of its key (review/rank/featcache.py)."""
+        from review.dedup.clusters import clusters_path
+        from review.project import reader_cache_key
+        from review.rank.featcache import last_ranking_path
+        from review.rank.live import LastRankingFile
+        from review.screen.memo import file_key
+
+        imports = tuple((e.import_id, e.sha256) for e in self.project.imports())
+        source = (imports, reader_cache_key(), file_key(clusters_path(self.project)))
+        fid = reviewer_log_path(self.project, self.reviewer).stem
+        return LastRankingFile(last_ranking_path(self.project.cache_dir, fid, self.stage), source)
 
     def _is_relevant(self, cid: str) -> bool:
         cur = self.current_of(cid)
