@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from review.errors import ReviewError
 from review.io.files import sha256_file
+from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
     from review.dedup.run import DedupCounts
@@ -77,6 +78,7 @@ class ReportData:
         return self.prisma.data
 
 
+@no_gc  # 100k records: millions of small objects, no cycles (screen/cache.py)
 def collect(project: Project) -> ReportData:
     """Read every section of the report from ``project``."""
     prisma, layout, blob, methods = _prisma_section(project)
