@@ -154,8 +154,12 @@ def stage_state(
 ) -> StageState:
     """Everything read for ``stage``; asked again on the same project with the same clusters
     and unchanged logs, the same (read-only) state (review/screen/memo.py)."""
-    from review.screen.memo import Same, remembered
+    from review.screen.memo import Same, peek, remembered
 
+    if clusters is not None and any(
+        clusters is peek(project, (name,)) for name in ("cluster_index", "clusters")
+    ):
+        clusters = None  # the project's own current clusters: the same state as without them
     key = (_inputs_key(project, with_clusters=clusters is None), Same(clusters))
     return remembered(
         project,

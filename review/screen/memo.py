@@ -83,6 +83,12 @@ def remembered(project: Project, name: Iterable[Any], key: Any, build: Callable[
     return value
 
 
+def peek(project: Project, name: Iterable[Any]) -> Any:
+    """The value last remembered for ``name`` (None if none), without checking its key."""
+    hit = _store(project).get(tuple(name))
+    return None if hit is None else hit[1]
+
+
 def forget(project: Project) -> None:
     """Drop every remembered result of ``project`` (tests; after writing a log in-process the
     keys change anyway)."""
