@@ -142,7 +142,7 @@ class LiveRanker:
         self._thread: threading.Thread | None = None
         self._cache_dir = cache_dir
         self._last = last
-        self._latest_labels: dict[str, int] | None = None
+        self._latest_pair: tuple[Ranking, dict[str, int]] | None = None
         if last is not None:
             self._load_last(last)
         if start:
@@ -194,9 +194,10 @@ class LiveRanker:
         self._publish(labels, 0, np.asarray(rows, dtype=np.int32), mode, includes)
 
     def _save_last(self) -> None:
-        r, labels = self.latest, self._latest_labels
-        if self._last is None or r is None or r.version == 0 or labels is None:
+        pair = self._latest_pair
+        if self._last is None or pair is None or pair[0].version == 0:
             return
+        r, labels = pair
         from review.rank.featcache import save_last_ranking
 
         best = [self.ids[int(k)] for k in r.queue._best]
@@ -241,7 +242,7 @@ class LiveRanker:
             includes=includes,
         )
         self.latest = ranking
-        self._latest_labels = labels
+        self._latest_pair = (ranking, labels)  # one assignment: read together at close
         self.status = STATUS[mode]
         return ranking
 
