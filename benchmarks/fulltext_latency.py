@@ -120,10 +120,10 @@ def build(root: Path, records: int, pages: int) -> Path:
 
 
 async def measure(proj: Path, rounds: int) -> dict[str, list[float]]:
+    from review.cli.ui.textview import FullTextView
+    from review.cli.ui.tui import ScreenerApp
     from review.project import Project
     from review.screen.session import ScreeningSession
-    from review.screen.textview import FullTextView
-    from review.screen.tui import ScreenerApp
 
     session = ScreeningSession(Project.open(proj), FT, "bench")
     app = ScreenerApp(session)

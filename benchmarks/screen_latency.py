@@ -109,9 +109,9 @@ def build(root: Path, n: int) -> None:
 async def measure_ui(
     root: Path, presses: int, order: str = "random", wait_ranking: float = 0.0
 ) -> dict:
+    from review.cli.ui.tui import ScreenerApp
     from review.project import Project
     from review.screen.session import ScreeningSession
-    from review.screen.tui import ScreenerApp
 
     t0, c0 = time.perf_counter(), time.process_time()
     project = Project.open(root / "proj")

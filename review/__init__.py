@@ -7,7 +7,7 @@ __all__ = ["__version__"]
 
 def __getattr__(name: str) -> str:
     # The version comes from one place (pyproject.toml, via the installed metadata) and is read
-    # lazily: importlib.metadata costs tens of milliseconds that `review --help` should not pay.
+    # lazily: importlib.metadata costs tens of milliseconds that `--help` should not pay.
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 

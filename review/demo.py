@@ -1,9 +1,12 @@
-"""The worked example end to end: copy it into a folder, list the real commands that run it, and
+"""The worked example end to end: copy it into a folder, plan the steps that run it, and
 summarise the result.
 
 The example is the scoping review of Saar-Heiman, Damman, Lalayants & Gupta (2024) (see
-``data/README.md``). This module is pure: :func:`prepare` copies files, :func:`plan` returns the
-``review`` command lines in pipeline order (the CLI runs them through the real command app), and
+``data/README.md``). This module knows no command names: :func:`prepare` copies files,
+:func:`plan` returns the steps in pipeline order as :class:`~review.nextstep.NextStep` values
+(an action and its arguments), :func:`run_steps` runs them with a runner the front end gives
+(the CLI calls the library function of each step and prints what its command prints, see
+``review/cli/demo_steps.py``) and writes the transcript, and
 :func:`review.demo_summary.summarise` reads what they wrote.
 """
 
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
+from review.nextstep import Action, NextStep, Render, step
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -42,40 +46,36 @@ DEMO_ENTRIES = (
     "charting-consensus.xlsx",
 )
 
-# data/searches/<folder> -> the protocol's source name, and extra import options.
-SEARCHES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("web-of-science", "Web of Science", ()),
-    ("psycinfo", "PsycINFO", ()),
-    ("psycarticles", "PsycARTICLES", ()),
-    ("social-work-abstracts", "Social Work Abstracts", ()),
-    ("sciencedirect", "ScienceDirect", ()),
-    ("grey-literature", "Grey literature", ("--screen",)),
-    ("experts", "Experts", ()),
+# data/searches/<folder> -> the protocol's source name, and whether its records go to screening
+# although they come from other methods (import's ``screen``).
+SEARCHES: tuple[tuple[str, str, bool], ...] = (
+    ("web-of-science", "Web of Science", False),
+    ("psycinfo", "PsycINFO", False),
+    ("psycarticles", "PsycARTICLES", False),
+    ("social-work-abstracts", "Social Work Abstracts", False),
+    ("sciencedirect", "ScienceDirect", False),
+    ("grey-literature", "Grey literature", True),
+    ("experts", "Experts", False),
 )
 RESOLVER = "consensus"  # the protocol's resolution is a consensus meeting of both reviewers
 CHARTERS = ("anat", "marina")
-# `review chart consensus` writes the consensus form here (agreeing cells pre-filled); the one
+# `chart consensus` writes the consensus form here (agreeing cells pre-filled); the one
 # the consensus meeting filled in is data/decisions/charting-consensus.xlsx.
 CONSENSUS_FORM = "charting-consensus.xlsx"
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One ``review`` command line (without ``--project``), with a short label for progress."""
+    """One step of the pipeline (an action and its arguments, file paths absolute), with a
+    short label for progress."""
 
     label: str
-    argv: tuple[str, ...]
-
-    def command(self, root: Path | None = None) -> str:
-        """The command as a user would type it in the project folder ``root``."""
-        import shlex
-
-        prefix = f"{Path(root).as_posix()}/" if root is not None else None
-        args = [a[len(prefix) :] if prefix and a.startswith(prefix) else a for a in self.argv]
-        return "review " + " ".join(shlex.quote(a) for a in args)
+    step: NextStep
 
 
-def prepare(dest: Path, force: bool = False, source: Path | None = None) -> Path:
+def prepare(
+    dest: Path, force: bool = False, source: Path | None = None, command: Render = str
+) -> Path:
     """Copy the example into ``dest`` and return it (resolved).
 
     Refuses a non-empty ``dest`` unless ``force`` (which replaces only a previous demo's entries:
@@ -121,9 +121,9 @@ def prepare(dest: Path, force: bool = False, source: Path | None = None) -> Path
         else:
             shutil.copyfile(src, out)
     (dest / "outputs").mkdir(exist_ok=True)
-    from review.project import GITIGNORE
+    from review.project import gitignore
 
-    (dest / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    (dest / ".gitignore").write_text(gitignore(command), encoding="utf-8")
     return target
 
 
@@ -135,12 +135,12 @@ def plan(project_dir: Path) -> list[Step]:
     reviewers = list(project.protocol.reviewers) or ["anat", "marina"]
     decisions = project.root / "data" / "decisions"
     steps = _import_steps(project, reviewers[0])
-    steps.append(Step("Find duplicates", ("dedup", "--quiet")))
+    steps.append(Step("Find duplicates", step(Action.DEDUP)))
     verdicts = (decisions / "dedup-verdicts.csv").as_posix()
     steps.append(
         Step(
             "Apply the dedup verdicts",
-            ("dedup", "import", verdicts, "--reviewer", reviewers[0], "--quiet"),
+            step(Action.DEDUP_IMPORT, file=verdicts, reviewer=reviewers[0]),
         )
     )
     for stage in ("title-abstract", "full-text"):
@@ -148,18 +148,18 @@ def plan(project_dir: Path) -> list[Step]:
             steps += _fulltext_steps(project.root, reviewers[0])
         steps += _screening_steps(decisions, stage, reviewers)
     steps += _charting_steps(decisions, project.root / CONSENSUS_FORM)
-    steps.append(Step("PRISMA 2020 flow diagram", ("prisma", "--quiet")))
-    steps.append(Step("The review report (HTML)", ("report", "--quiet")))
-    steps.append(Step("The PRISMA-ScR checklist", ("report", "checklist")))
-    steps.append(Step("Project status", ("status",)))
+    steps.append(Step("PRISMA 2020 flow diagram", step(Action.PRISMA)))
+    steps.append(Step("The review report (HTML)", step(Action.REPORT)))
+    steps.append(Step("The PRISMA-ScR checklist", step(Action.REPORT_CHECKLIST)))
+    steps.append(Step("Project status", step(Action.STATUS)))
     return steps
 
 
 def _import_steps(project: Project, by: str) -> list[Step]:
-    """One `review import` per search folder, its files in natural order."""
+    """One `import` per search folder, its files in natural order."""
     steps: list[Step] = []
     searches = project.root / "data" / "searches"
-    for folder, source, extra in SEARCHES:
+    for folder, source, screen in SEARCHES:
         spec = project.protocol.source(source)
         kind = spec.kind if spec is not None else "database"
         files = sorted((p for p in (searches / folder).iterdir() if p.is_file()), key=_natural)
@@ -167,11 +167,9 @@ def _import_steps(project: Project, by: str) -> list[Step]:
             raise ReviewError(
                 f"data/searches/{folder}: no export files. Re-run the demo with --force."
             )
-        argv: list[str] = ["import", *(f.as_posix() for f in files)]
-        argv += ["--source", source, "--kind", kind, *extra, "--by", by, "--quiet"]
-        steps.append(
-            Step(f"Import {source} ({len(files)} file{'s' * (len(files) > 1)})", tuple(argv))
-        )
+        paths = tuple(f.as_posix() for f in files)
+        what = step(Action.IMPORT, file=paths, source=source, kind=kind, screen=screen, by=by)
+        steps.append(Step(f"Import {source} ({len(files)} file{'s' * (len(files) > 1)})", what))
     return steps
 
 
@@ -180,32 +178,25 @@ def _screening_steps(decisions: Path, stage: str, reviewers: list[str]) -> list[
     steps = [
         Step(
             f"Import {who}'s {stage} decisions",
-            (
-                "screen",
-                "import",
-                (decisions / f"{stage}-{who}.csv").as_posix(),
-                "--stage",
-                stage,
-                "--reviewer",
-                who,
+            step(
+                Action.SCREEN_IMPORT,
+                file=(decisions / f"{stage}-{who}.csv").as_posix(),
+                stage=stage,
+                reviewer=who,
             ),
         )
         for who in reviewers
     ]
     resolutions = (decisions / f"{stage}-resolutions.csv").as_posix()
-    steps.append(Step(f"Disagreements ({stage})", ("disagreements", "--stage", stage, "--quiet")))
+    compare = step(Action.DISAGREEMENTS, stage=stage)
+    steps.append(Step(f"Disagreements ({stage})", compare))
     steps.append(
         Step(
             f"Resolve {stage} disagreements",
-            ("resolve", "import", resolutions, "--stage", stage, "--resolver", RESOLVER),
+            step(Action.RESOLVE_IMPORT, file=resolutions, stage=stage, resolver=RESOLVER),
         )
     )
-    steps.append(
-        Step(
-            f"Disagreements after resolution ({stage})",
-            ("disagreements", "--stage", stage, "--quiet"),
-        )
-    )
+    steps.append(Step(f"Disagreements after resolution ({stage})", compare))
     return steps
 
 
@@ -214,41 +205,42 @@ def _charting_steps(decisions: Path, consensus_form: Path) -> list[Step]:
     steps = [
         Step(
             f"Import {who}'s charting",
-            ("chart", "import", (decisions / f"charting-{who}.xlsx").as_posix(), "--reviewer", who),
+            step(
+                Action.CHART_IMPORT,
+                file=(decisions / f"charting-{who}.xlsx").as_posix(),
+                reviewer=who,
+            ),
         )
         for who in CHARTERS
     ]
     consensus = (decisions / "charting-consensus.xlsx").as_posix()
-    steps.append(Step("Compare the charting", ("chart", "compare")))
+    steps.append(Step("Compare the charting", step(Action.CHART_COMPARE)))
     steps.append(
         Step(
             "Consensus form (agreeing cells pre-filled)",
-            ("chart", "consensus", "-o", consensus_form.as_posix()),
+            step(Action.CHART_CONSENSUS, output=consensus_form.as_posix()),
         )
     )
     steps.append(
         Step(
             "Import the consensus charting",
-            ("chart", "import", consensus, "--reviewer", "consensus"),
+            step(Action.CHART_IMPORT, file=consensus, reviewer="consensus"),
         )
     )
-    steps.append(Step("Charting summary and gap map", ("chart", "summary")))
+    steps.append(Step("Charting summary and gap map", step(Action.CHART_SUMMARY)))
     return steps
 
 
 def _fulltext_steps(root: Path, who: str) -> list[Step]:
     """Attach the example's full texts (PDFs, an HTML page, a scan), which extracts their text,
-    once records are eligible at full text; then `review fulltext extract` finds them all in
+    once records are eligible at full text; then `fulltext extract` finds them all in
     the cache. Skipped for an example without data/fulltexts."""
     folder = root / "data" / "fulltexts"
     if not folder.is_dir():
         return []
     return [
-        Step(
-            "Attach the full texts",
-            ("fulltext", "attach", folder.as_posix(), "--by", who, "--quiet"),
-        ),
-        Step("Full-text extraction status", ("fulltext", "extract", "--quiet")),
+        Step("Attach the full texts", step(Action.FULLTEXT_ATTACH, dir=folder.as_posix(), by=who)),
+        Step("Full-text extraction status", step(Action.FULLTEXT_EXTRACT)),
     ]
 
 
@@ -262,9 +254,9 @@ def _natural(path: Path) -> tuple[str, int, str]:
     return (m.group(1), int(m.group(2) or 0), m.group(3) or "")
 
 
-# Runs one command line (argv without --project) in the project; returns (exit code, stdout,
-# stderr). The CLI passes one that invokes the real `review` app in-process.
-Runner = Callable[[tuple[str, ...]], tuple[int, str, str]]
+# Runs one step in the project; returns (exit code, stdout, stderr). The CLI passes one that
+# calls the step's library function and prints what its command prints (review/cli/demo_steps.py).
+Runner = Callable[[NextStep], tuple[int, str, str]]
 # Called before each step with (steps done, steps in all, label of the next step).
 OnStep = Callable[[int, int, str], None]
 COMMANDS_LOG = "outputs/demo/commands.md"
@@ -280,44 +272,48 @@ class StepResult:
 
 
 def run_steps(
-    root: Path, steps: list[Step], runner: Runner, on_step: OnStep | None = None
+    root: Path,
+    steps: list[Step],
+    runner: Runner,
+    command: Render,
+    on_step: OnStep | None = None,
 ) -> list[StepResult]:
     """Run ``steps`` in order with ``runner``; stop at the first failure (a ReviewError naming
-    the step and the command's own message). The transcript goes to outputs/demo/commands.md,
-    also when a step fails."""
+    the step and its own message). The transcript goes to outputs/demo/commands.md, also when a
+    step fails; ``command`` spells a step as the person would type it in the project folder."""
     results: list[StepResult] = []
-    for i, step in enumerate(steps, start=1):
+    for i, s in enumerate(steps, start=1):
         if on_step:
-            on_step(i - 1, len(steps), step.label)
+            on_step(i - 1, len(steps), s.label)
         t0 = time.perf_counter()
-        code, out, err = runner(step.argv)
-        results.append(StepResult(step, code, out, err, round(time.perf_counter() - t0, 2)))
+        code, out, err = runner(s.step)
+        results.append(StepResult(s, code, out, err, round(time.perf_counter() - t0, 2)))
         if code != 0:
-            write_log(root, results)
+            write_log(root, results, command)
             message = (err or out).strip()
             if message.startswith("Error:"):
                 message = message[len("Error:") :].strip()
             raise ReviewError(
-                f"demo step {i} failed ({step.command(root)}): {message or f'exit code {code}'} "
+                f"demo step {i} failed ({command(s.step)}): {message or f'exit code {code}'} "
                 f"The commands so far and their output are in {COMMANDS_LOG}."
             )
     if on_step:
         on_step(len(steps), len(steps), "done")
-    write_log(root, results)
+    write_log(root, results, command)
     return results
 
 
-def write_log(root: Path, results: list[StepResult]) -> Path:
-    """outputs/demo/commands.md: every command run, as typed in the project folder, with output."""
+def write_log(root: Path, results: list[StepResult], command: Render) -> Path:
+    """outputs/demo/commands.md: every step run, as ``command`` spells it, with its output."""
     from review.io.files import atomic_write_text
 
     lines = [
-        "# Commands run by `review demo`",
+        f"# Commands run by {command(step(Action.DEMO, quoted=True))}",
         "",
         "Run in the demo project folder (each command also accepts `--project DIR`).",
     ]
     for i, r in enumerate(results, start=1):
-        lines += ["", f"## {i}. {r.step.label}", "", "```console", f"$ {r.step.command(root)}"]
+        lines += ["", f"## {i}. {r.step.label}", "", "```console", f"$ {command(r.step.step)}"]
         lines += [line.rstrip() for line in r.out.rstrip().splitlines()]
         if r.code != 0:
             lines += [line.rstrip() for line in r.err.rstrip().splitlines()]
@@ -328,17 +324,17 @@ def write_log(root: Path, results: list[StepResult]) -> Path:
     return path
 
 
-# The commands that rebuild outputs/ from the plain files (no new decisions): deleting outputs/
+# The steps that rebuild outputs/ from the plain files (no new decisions): deleting outputs/
 # and running them gives the same files (tests/test_demo.py, scripts/check_reproducible.py).
-DERIVED_COMMANDS: tuple[tuple[str, ...], ...] = (
-    ("dedup", "--quiet"),
-    ("disagreements", "--stage", "title-abstract", "--quiet"),
-    ("disagreements", "--stage", "full-text", "--quiet"),
-    ("chart", "compare"),
-    ("chart", "summary"),
-    ("prisma", "--quiet"),
-    ("report", "--quiet"),
-    ("report", "checklist"),
+DERIVED_STEPS: tuple[NextStep, ...] = (
+    step(Action.DEDUP),
+    step(Action.DISAGREEMENTS, stage="title-abstract"),
+    step(Action.DISAGREEMENTS, stage="full-text"),
+    step(Action.CHART_COMPARE),
+    step(Action.CHART_SUMMARY),
+    step(Action.PRISMA),
+    step(Action.REPORT),
+    step(Action.REPORT_CHECKLIST),
 )
 
 VOLATILE_KEYS = frozenset({"at", "seconds", "generated_at", "created", "elapsed"})

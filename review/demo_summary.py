@@ -1,4 +1,4 @@
-"""What ``review demo`` produced: the PRISMA numbers, agreement per stage, the units of the
+"""What ``demo`` produced: the PRISMA numbers, agreement per stage, the units of the
 example schema's further level (its words come from its schema) and the output files, read back from the demo folder once its commands have run
 (:func:`review.demo.run_steps`).
 """
@@ -131,7 +131,7 @@ class DemoSummary:
     unit: Level | None = None  # the schema's further level
 
     def to_json(self) -> dict[str, Any]:
-        """The start of ``review demo --json`` (the CLI adds run times and the steps)."""
+        """The start of ``demo --json`` (the CLI adds run times and the steps)."""
         return {
             "project": self.project,
             "flow": self.flow.to_json(),

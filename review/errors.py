@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from review.nextstep import NextStep, Part, Render, Text, plain, steps_in
+
 
 class ReviewError(Exception):
-    """A user-facing problem: the message says what is wrong and what to do next."""
+    """A user-facing problem: the message says what is wrong and what to do next.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    ``message`` is plain text, or a :data:`~review.nextstep.Text` whose
+    :class:`~review.nextstep.NextStep` parts name what to do next as data; a front end spells
+    them with :meth:`render` (the CLI: ``review/cli/commands.py``), ``str()`` without one."""
+
+    def __init__(self, message: str | Sequence[Part]) -> None:
+        self.parts: Text = (message,) if isinstance(message, str) else tuple(message)
+        self.message = plain(self.parts)
+        super().__init__(self.message)
+
+    @property
+    def next_steps(self) -> tuple[NextStep, ...]:
+        """What the message says to do next, in reading order (empty: nothing to run)."""
+        return steps_in(self.parts)
+
+    def render(self, command: Render) -> str:
+        """The message with each next step spelled by ``command``."""
+        return plain(self.parts, command)
 
     def __str__(self) -> str:
         return self.message
@@ -21,11 +39,14 @@ class ProjectError(ReviewError):
 class InputError(ReviewError):
     """A file given by the user cannot be used. Names the file (and line, when known)."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self, message: str | Sequence[Part], *, file: str | None = None, line: int | None = None
+    ) -> None:
         where = ""
         if file is not None:
             where = f"{file}:{line}: " if line is not None else f"{file}: "
-        super().__init__(where + message)
+        parts = (message,) if isinstance(message, str) else tuple(message)
+        super().__init__((where, *parts) if where else parts)
         self.file = file
         self.line = line
 
@@ -36,13 +57,15 @@ class ValidationError(ReviewError):
     ``problems`` lists one line per problem (e.g. ``Reports!C4: unknown value 'USA.'``).
     """
 
-    def __init__(self, summary: str, problems: list[str]) -> None:
-        text = summary
-        if problems:
-            text += "\n" + "\n".join(f"  {p}" for p in problems)
-        super().__init__(text)
-        self.summary = summary
-        self.problems = list(problems)
+    def __init__(
+        self, summary: str | Sequence[Part], problems: Sequence[str | Sequence[Part]]
+    ) -> None:
+        parts = (summary,) if isinstance(summary, str) else tuple(summary)
+        for p in problems:
+            parts += ("\n  ",) + ((p,) if isinstance(p, str) else tuple(p))
+        super().__init__(parts)
+        self.summary = plain(parts[:1] if isinstance(summary, str) else tuple(summary))
+        self.problems = [plain(p) for p in problems]
 
 
 class WriteError(ReviewError, OSError):

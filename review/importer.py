@@ -37,6 +37,7 @@ from review.model import (
     make_record_id,
     record_from_values,
 )
+from review.nextstep import Action, Text, plain, step
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -64,6 +65,9 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+_IMPORT_EXAMPLE = step(Action.IMPORT, quoted=False, file="results.ris", source="Scopus")
 
 
 def entry_to_record(
@@ -95,7 +99,7 @@ def load_file_records(
     """Every record of one export file, without a project (benchmarks, quick looks).
 
     ``source_file`` is the path as given; record ids derive from the file's SHA-256, exactly
-    as they would after ``review import``. Raises :class:`InputError` on an unreadable file.
+    as they would after ``import``. Raises :class:`InputError` on an unreadable file.
     """
     path = Path(path)
     holder = [read_bytes(path)]
@@ -214,12 +218,12 @@ def import_files(
     parsed, already imported), :class:`InputError` is raised and nothing is written. Returns one
     :class:`ImportReport` per file.
     """
-    from review.io.files import now_iso, safe_name
+    from review.io.files import command_text, now_iso, safe_name
     from review.people import whoami
 
     files = [Path(p) for p in paths]
     if not files:
-        raise InputError("no files given. Example: review import results.ris --source Scopus")
+        raise InputError(("no files given. Example: ", _IMPORT_EXAMPLE))
     source = _source_name(source)
     if kind not in KINDS:
         raise InputError(f"--kind {kind!r} is not a kind; use one of: {', '.join(KINDS)}.")
@@ -229,7 +233,7 @@ def import_files(
     from review.io.lock import project_lock
 
     who = who or whoami()
-    with project_lock(project.root, "review import", who):
+    with project_lock(project.root, command_text(), who):
         # Another importer may have finished while we were reading: check again under the lock.
         project.invalidate()
         existing = {e.sha256: e for e in project.imports()}
@@ -315,7 +319,7 @@ def _read_batch(
 def _report(
     project: Project, path: Path, log: ImportEntry, result: ParseResult, encoding: str | None
 ) -> ImportReport:
-    """What ``review import`` prints about one file."""
+    """What ``import`` prints about one file."""
     warnings = list(result.warnings)
     if result.encoding and not result.encoding.startswith("utf") and not encoding:
         warnings.append(
@@ -552,7 +556,7 @@ def _problem_text(p: Problem) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SourceImports:
-    """One source's imports: how many files and records (``review status``)."""
+    """One source's imports: how many files and records (``status``)."""
 
     source: str
     kind: str
@@ -565,35 +569,33 @@ class SourceImports:
 
 @dataclass(frozen=True, slots=True)
 class ImportStatus:
-    """The import stage on ``review status``: records per source and branch; ``lines`` is what
-    the terminal shows (warnings about leftovers of interrupted imports included)."""
+    """The import stage on the project status: records per source and branch, leftovers of
+    interrupted imports and the search-count warnings (the CLI words them)."""
 
     leftovers: tuple[str, ...]
     files: int
     records: int
     by_source: tuple[SourceImports, ...]
     by_branch: Mapping[str, int]  # "main" and "other": records per branch
-    lines: tuple[str, ...]
     # sources whose database reported another number of results than were imported, or whose
     # import log and protocol disagree about the search
-    search_warnings: tuple[str, ...] = ()
+    search_warnings: tuple[Text, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The ``imports`` object of ``review status --json``."""
+        """The ``imports`` object of ``status --json``."""
         return {
             "leftovers": list(self.leftovers),
             "files": self.files,
             "records": self.records,
             "by_source": [s.to_json() for s in self.by_source],
             "by_branch": dict(self.by_branch),
-            "search_warnings": list(self.search_warnings),
-            "lines": list(self.lines),
+            "search_warnings": [plain(w) for w in self.search_warnings],
         }
 
 
 def status_summary(project: Project) -> ImportStatus:
-    """Records per source, kind and branch; ``lines`` is the human view (with a warning per
-    source whose database reported another number of results than were imported)."""
+    """Records per source, kind and branch, with a warning per source whose database reported
+    another number of results than were imported."""
     from review.search import source_searches
 
     entries = project.imports()
@@ -604,28 +606,14 @@ def status_summary(project: Project) -> ImportStatus:
         by_source[e.source] = replace(s, files=s.files + 1, records=s.records + e.records)
         branches[e.branch] += e.records
     total = sum(s.records for s in by_source.values())
-    lines = [
-        f"{s.source} ({s.kind}): {s.records} records from {s.files} file(s)"
-        for s in by_source.values()
-    ]
-    if entries:
-        lines.append(
-            f"Total: {total} records ({branches['main']} main branch, "
-            f"{branches['other']} other methods)"
-        )
-    else:
-        lines.append("No records imported yet: review import FILE --source NAME")
     left = leftovers(project)
-    lines.extend(f"Warning: {w}" for w in left)
     searches = source_searches(project.protocol.sources, entries)
     counts = tuple(w for s in searches for w in (s.override_warning(), s.count_warning()) if w)
-    lines.extend(f"Warning: {w}" for w in counts)
     return ImportStatus(
         leftovers=tuple(left),
         files=len(entries),
         records=total,
         by_source=tuple(by_source.values()),
         by_branch=branches,
-        lines=tuple(lines),
         search_warnings=counts,
     )

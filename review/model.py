@@ -167,7 +167,7 @@ class ImportEntry:
     imported_at: str  # ISO 8601 UTC
     tool_version: str
     column_map: dict[str, str] = field(default_factory=dict)  # --map for tabular files
-    # The search strategy given at import (PRISMA-S; `review import --platform --searched
+    # The search strategy given at import (PRISMA-S; `import --platform --searched
     # --query/--query-file --limits --results`). Written only when given; older entries lack them.
     platform: str = ""
     searched: str = ""

@@ -32,14 +32,21 @@ from typing import Any
 
 from review import __version__
 from review.errors import ProjectError
+from review.io.root import PROTOCOL_PATH, find_root
 from review.model import ImportEntry, Record
+from review.nextstep import Action, Render, step
 from review.people import whoami  # noqa: F401 - where callers have found it
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
 
-PROTOCOL_PATH = Path("protocols") / "protocol.yaml"
-# Derived files stay out of git: each clone rebuilds them (`review dedup`, `review prisma`, …) from
+
+# Derived files stay out of git: each clone rebuilds them (`dedup`, `prisma`, …) from
 # data/, so two reviewers' commits never touch the same file and always merge cleanly.
-GITIGNORE = "# derived: rebuild with review dedup / disagreements / chart summary / prisma\n.review/\noutputs/\n"
+def gitignore(command: Render = str) -> str:
+    """The project's .gitignore (``command`` spells the dedup step its comment names)."""
+    rebuild = command(step(Action.DEDUP, quoted=False))
+    return f"# derived: rebuild with {rebuild} / disagreements / chart summary / prisma\n.review/\noutputs/\n"
+
+
 SCHEMA_PATH = Path("extraction_schema.yaml")
 
 ProgressFn = Callable[[int, int], None]  # (done, total)
@@ -57,27 +64,39 @@ class Project:
         """The project at ``path``; without one, the current folder or the nearest folder above
         it that holds protocols/protocol.yaml (as git finds its repository from a subfolder)."""
         if not path:
-            here = Path.cwd()
-            for folder in (here, *here.parents):
-                if (folder / PROTOCOL_PATH).is_file():
-                    return cls(folder)
+            found = find_root(Path.cwd())
+            if found is not None:
+                return cls(found)
         root = Path(path) if path else Path.cwd()
         if not root.is_dir():
             raise ProjectError(
-                f"{root}: no such folder. Pass --project DIR or run `review init DIR`."
+                (
+                    f"{root}: no such folder. Pass --project DIR or run ",
+                    step(Action.INIT, dir="DIR"),
+                    ".",
+                )
             )
         if not (root / PROTOCOL_PATH).is_file():
             raise ProjectError(
-                f"{root}: not a review project (no {PROTOCOL_PATH.as_posix()}"
-                + ("" if path else ", here or in a folder above")
-                + "). Run `review init DIR` to create one, or pass --project DIR."
+                (
+                    f"{root}: not a review project (no {PROTOCOL_PATH.as_posix()}"
+                    + ("" if path else ", here or in a folder above")
+                    + "). Run ",
+                    step(Action.INIT, dir="DIR"),
+                    " to create one, or pass --project DIR.",
+                )
             )
         return cls(root)
 
     @classmethod
     def init(
-        cls, path: Path | str, title: str | None = None, review_type: str = "scoping"
+        cls,
+        path: Path | str,
+        title: str | None = None,
+        review_type: str = "scoping",
+        command: Render = str,
     ) -> Project:
+        """A new project at ``path`` (``command`` spells the steps its files' comments name)."""
         root = Path(path)
         if review_type not in ("scoping", "systematic"):
             raise ProjectError(f"review type {review_type!r}: use scoping or systematic.")
@@ -94,13 +113,17 @@ class Project:
         import uuid
 
         text = DEFAULT_PROTOCOL.format(
-            title=json.dumps(title), project_id=uuid.uuid4().hex[:16], review_type=review_type
+            title=json.dumps(title),
+            project_id=uuid.uuid4().hex[:16],
+            review_type=review_type,
+            screen=command(step(Action.SCREEN)),
+            dedup=command(step(Action.DEDUP)),
         )
         atomic_write_text(root / PROTOCOL_PATH, text)
         atomic_write_text(root / SCHEMA_PATH, default_schema_text())
         for sub in ("data", "outputs"):
             (root / sub).mkdir(exist_ok=True)
-        atomic_write_text(root / ".gitignore", GITIGNORE)
+        atomic_write_text(root / ".gitignore", gitignore(command))
         return cls(root)
 
     # ---- paths ----------------------------------------------------------------------------
@@ -158,7 +181,7 @@ class Project:
 
     @property
     def project_id(self) -> str:
-        """The protocol's ``project_id`` (written by `review init`); projects made before it
+        """The protocol's ``project_id`` (written by `init`); projects made before it
         existed are known by a hash of their title. Exported sheets carry it."""
         if self.protocol.project_id:
             return self.protocol.project_id
@@ -184,7 +207,7 @@ class Project:
 
         An export imported twice (the same bytes, e.g. by two clones before they merged) counts
         once: the earliest entry stands and the later ones are listed in
-        :attr:`duplicate_imports` (shown by ``review status``).
+        :attr:`duplicate_imports` (shown by ``status``).
         """
         from review.importer import recover_staged
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from review.errors import InputError, ProjectError
 from review.model import KINDS, STAGES
+from review.nextstep import Action, step
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,7 @@ class StageConfig:
     # is include vs maybe a conflict? False only where both go on (title-abstract with
     # maybe_to_fulltext), which is the default there (docs/screening.md, "Include vs maybe")
     maybe_conflicts: bool = True
-    # a locked stage refuses every change unless `review reopen` reopened the record
+    # a locked stage refuses every change unless `reopen` reopened the record
     locked: bool = False
     # "all": every reviewer screens every record; "split": each record goes to
     # reviewers_per_record of the stage's reviewers (review.screen.assign, docs/team.md)
@@ -67,8 +68,8 @@ class SourceSpec:
 
 
 # The ``dedup:`` section of protocol.yaml: the project's dedup settings (docs/dedup.md, "Options").
-# Every key is optional; a missing key takes the default. ``review dedup --auto-threshold …`` writes
-# the value it was given here, so a later plain ``review dedup`` (or deleting outputs/) keeps it.
+# Every key is optional; a missing key takes the default. ``dedup --auto-threshold …`` writes
+# the value it was given here, so a later plain ``dedup`` (or deleting outputs/) keeps it.
 # key -> (type, lowest, highest, default, meaning)
 DEDUP_KEYS: dict[str, tuple[type, float, float, float, str]] = {
     "auto_threshold": (float, 0.5, 1.0, 0.95, "title similarity to merge automatically"),
@@ -382,7 +383,9 @@ def load_protocol(path: Path) -> Protocol:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise ProjectError(f"{path}: not found. Run `review init` to create a project.") from None
+        raise ProjectError(
+            (f"{path}: not found. Run ", step(Action.INIT), " to create a project.")
+        ) from None
     except OSError as exc:
         raise ProjectError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
     try:
@@ -427,7 +430,7 @@ stages:
   title-abstract:
     reviewers_per_record: 2
     maybe_to_fulltext: true   # an agreed or resolved "maybe" goes on to full text
-    exclusion_reasons:        # keys 1-9 in `review screen`, in this order
+    exclusion_reasons:        # keys 1-9 in {screen}, in this order
       - {{id: wrong-population, label: Wrong population}}
       - {{id: wrong-intervention, label: Wrong intervention}}
       - {{id: not-empirical, label: Not empirical research}}
@@ -446,7 +449,7 @@ keywords:              # highlighted while screening
   exclude: []
 reviewers: []
 resolution: consensus  # or third-reviewer
-dedup:                 # `review dedup` settings (docs/dedup.md); --auto-threshold etc. save here
+dedup:                 # {dedup} settings (docs/dedup.md); --auto-threshold etc. save here
   auto_threshold: 0.95    # title similarity to merge automatically
   maybe_threshold: 0.8    # title similarity to queue a pair for a person
   author_threshold: 0.8   # author similarity to merge automatically

@@ -63,7 +63,7 @@ TEXTS = ListOf(TEXT, "a list of text items", single_ok=True)
 NAMES = ListOf(TEXT, "a list of names", single_ok=True)
 ANY = Map(open=True)
 COUNT = Scalar(("int", "null"), "a whole number (0 or more)", minimum=0)
-REVIEW_TYPES = ("scoping", "systematic")  # which PRISMA checklist `review report checklist` writes
+REVIEW_TYPES = ("scoping", "systematic")  # which PRISMA checklist `report checklist` writes
 REVIEW_TYPE = Scalar(("str", "null"), "scoping or systematic", choices=REVIEW_TYPES)
 FILE = Scalar(("str", "null"), "a file path relative to the project folder", file=True)
 

@@ -2,7 +2,7 @@
 many results the database reported, from the protocol's ``sources:`` and the import log.
 
 Two places record it: the protocol (``sources[].platform, searched, query | query_file, limits,
-results``) and the import log (``review import --platform --searched --query | --query-file
+results``) and the import log (``import --platform --searched --query | --query-file
 --limits --results``). The import log is what was recorded when the export came in, so its
 values win field by field; the protocol fills what the import did not give. Entries of one source
 with the same strategy (an export in several files, imported in several runs) are one search;
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError
 from review.model import ImportEntry
+from review.nextstep import Action, Text, step
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -160,28 +161,29 @@ class SourceSearch:
         """Whether anything beyond platform and date is recorded (query, limits, results)."""
         return any(s.query or s.limits or s.results is not None for s in self.searches)
 
-    def count_warning(self) -> str:
-        """'' or the warning ``review status`` shows when the count reported differs."""
+    def count_warning(self) -> Text:
+        """Empty, or the warning the project status shows when the count reported differs."""
         reported = self.reported
         if reported is None or not self.files or reported == self.records:
-            return ""
+            return ()
         found = f" ({self.found:,} found in the files)" if self.found != self.records else ""
         return (
             f"{self.name}: the {self.noun} reported {reported:,} results but {self.records:,} "
             f"records were imported from {self.files} file(s){found}; check for a missing "
-            "export batch, an export limit, or the results: count in protocol.yaml / "
-            "`review import --results`."
+            "export batch, an export limit, or the results: count in protocol.yaml / ",
+            step(Action.IMPORT, results=True),
+            ".",
         )
 
-    def override_warning(self) -> str:
-        """'' or the warning ``review status`` shows when the import log and the protocol give
-        different values for the same field."""
+    def override_warning(self) -> Text:
+        """Empty, or the warning the project status shows when the import log and the protocol
+        give different values for the same field."""
         if not self.overridden:
-            return ""
+            return ()
         return (
             f"{self.name}: the import log records another {', '.join(self.overridden)} than "
             "protocols/protocol.yaml; the import log's is used (correct the protocol, or import "
-            "again with the right flags)."
+            "again with the right flags).",
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -253,6 +255,6 @@ def project_searches(project: Project) -> tuple[SourceSearch, ...]:
     return source_searches(project.protocol.sources, project.imports())
 
 
-def count_warnings(project: Project) -> list[str]:
+def count_warnings(project: Project) -> list[Text]:
     """One warning per source whose reported result count differs from the records imported."""
     return [w for s in project_searches(project) if (w := s.count_warning())]

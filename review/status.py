@@ -1,4 +1,7 @@
-"""`review status`: a summary assembled from each stage's own ``status_summary(project)``."""
+"""The project status: a summary assembled from each stage's own ``status_summary(project)``.
+
+Each stage's status is data (counts, names, problems found in the logs), never sentences: the
+CLI words it (``review/cli/status_view.py``), a notebook may show ``to_json()``."""
 
 from __future__ import annotations
 
@@ -18,13 +21,8 @@ if TYPE_CHECKING:
 class StageSummary(Protocol):
     """What every stage's ``status_summary(project)`` returns (a frozen dataclass)."""
 
-    @property
-    def lines(self) -> tuple[str, ...]:
-        """What the terminal shows."""
-        ...
-
     def to_json(self) -> dict[str, Any]:
-        """The stage's object in ``review status --json``."""
+        """The stage's object in the status JSON."""
         ...
 
 
@@ -40,7 +38,7 @@ class ProjectStatus:
     charting: ChartingStatus
 
     def sections(self) -> tuple[tuple[str, StageSummary], ...]:
-        """``(key, stage status)`` in the order `review status` shows them."""
+        """``(key, stage status)`` in the order the status shows them."""
         return (
             ("imports", self.imports),
             ("dedup", self.dedup),
@@ -49,7 +47,7 @@ class ProjectStatus:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The ``review status --json`` object."""
+        """The status as one JSON object (next steps without a front end's spelling)."""
         out: dict[str, Any] = {"project": self.project, "title": self.title}
         out.update((key, section.to_json()) for key, section in self.sections())
         return out
@@ -71,17 +69,3 @@ def collect_status(project: Project) -> ProjectStatus:
         screening=screening(project),
         charting=charting(project),
     )
-
-
-def render_status(summary: ProjectStatus, console: Any) -> None:
-    from rich.markup import escape
-    from rich.pretty import Pretty
-
-    console.print(f"[bold]{escape(summary.title)}[/bold]  ({escape(summary.project)})")
-    for key, section in summary.sections():
-        console.print(f"\n[bold underline]{key.capitalize()}[/bold underline]")
-        if section.lines:
-            for line in section.lines:
-                console.print(escape(line))
-        else:
-            console.print(Pretty(section.to_json()))

@@ -5,7 +5,7 @@
 Builds two independent virtual environments (each `pip install .` of this checkout, which
 installs exactly the versions pinned in pyproject.toml, in a non-editable wheel install), runs
 `review demo` with the first, copies that project (raw files and decision logs: the same inputs)
-and rebuilds every derived output with the second (review.demo.DERIVED_COMMANDS), then compares
+and rebuilds every derived output with the second (review.demo.DERIVED_STEPS), then compares
 the digests of every derived output (review.demo.output_digests: JSON without run times, xlsx
 without document dates, everything else byte for byte). Prints the digests that differ and exits 1 if any does. Takes a few minutes (two installs).
 Run by `tests/test_reproducible.py` (marked slow: CI runs it).
@@ -51,7 +51,8 @@ def digests(bin_dir: Path, project: Path) -> dict[str, str]:
 def rebuild(bin_dir: Path, project: Path) -> None:
     """Delete outputs/ and the cache, then run the commands that derive them again."""
     code = (
-        "from review.demo import DERIVED_COMMANDS as D; print('\\n'.join(' '.join(c) for c in D))"
+        "from review.demo import DERIVED_STEPS as D; from review.cli.demo_steps import step_argv; "
+        "print('\\n'.join(' '.join(step_argv(s)) for s in D))"
     )
     commands = subprocess.run(
         [str(bin_dir / "python"), "-c", code], check=True, capture_output=True, text=True

@@ -274,20 +274,14 @@ def run_inprocess(args: list[str], root: Path) -> tuple[int, str]:
 def demo_base(dest: Path, before_label: str) -> tuple[Path, tuple[str, ...]]:
     """The worked example, run up to (not including) the first step whose label starts with
     ``before_label``; returns the project and that step's command line."""
+    from review.cli.demo_steps import runner, step_argv, typed_in
     from review.demo import plan, prepare, run_steps
 
     root = prepare(dest, force=True)
     steps = plan(root)
     k = next(i for i, s in enumerate(steps) if s.label.startswith(before_label))
-
-    def runner(argv: tuple[str, ...]) -> tuple[int, str, str]:
-        from review.cli import app
-        from review.cli.demo_cmds import _run
-
-        return _run(argv, root, app)
-
-    run_steps(root, steps[:k], runner)
-    return root, steps[k].argv
+    run_steps(root, steps[:k], runner(root), typed_in(root))
+    return root, step_argv(steps[k].step)
 
 
 def status_of(root: Path) -> dict:

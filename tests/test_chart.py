@@ -22,6 +22,7 @@ from review.chart import (
 )
 from review.chart.template import fill_template
 from review.cli import app
+from review.cli.status_view import section_lines
 from review.errors import ValidationError
 from review.project import Project
 from tests.conftest import REPO_ROOT
@@ -217,7 +218,7 @@ def test_round_trip_template_fill_import_final(chart_project, tmp_path, example)
     assert res.exit_code == 0 and "nothing changed" in res.stdout
     assert len(list((chart_project.data_dir / "charting" / "anat").glob("*.json"))) == 1
     status = status_summary(chart_project)
-    assert status.lines[0] == "anat: 45 / 45 reports charted, 24 programmes"
+    assert section_lines(status)[0] == "anat: 45 / 45 reports charted, 24 programmes"
     assert status.final == "anat"
 
 
@@ -657,9 +658,9 @@ def test_review_init_gives_a_generic_scoping_schema(project, monkeypatch, tmp_pa
     assert {"country", "aims", "population", "concept", "context", "methods", "key_findings"} <= ids
     assert not ids & {"forms", "theoretical_framework", "expected_outcomes", "programme"}
     assert {f.type for f in schema.fields} >= {"single_choice", "multiple_choice", "country"}
-    assert status_summary(project).lines == (
+    assert section_lines(status_summary(project)) == [
         "No charting imported yet (charting starts after full-text screening).",
-    )
+    ]
     monkeypatch.setattr(review.screen, "included_reports", lambda p: ["r1", "r2", "r3"])
     tpl = make_template(project, tmp_path, reviewer="")
     base = {"source_type": "Primary research", "country": "Canada", "aims": "To learn."}

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.status_view import section_lines
 from review.dedup import load_clusters
 from review.dedup.verdicts import load_verdicts
 from review.io.files import read_jsonl
@@ -83,7 +84,7 @@ def test_dedup_writes_clusters_queue_and_overlap(proj) -> None:
     summary = status_summary(proj)
     assert summary.counts is not None
     assert summary.counts.removed_automatic == 2 and summary.counts.queued == 2
-    assert any(line.startswith("Unique contribution per source") for line in summary.lines)
+    assert any(x.startswith("Unique contribution per source") for x in section_lines(summary))
 
 
 def test_dedup_json(proj) -> None:
@@ -176,9 +177,27 @@ def test_import_missing_column(proj, tmp_path: Path) -> None:
     result = run(proj, "dedup", "import", str(f), "--reviewer", "Ana")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: v.csv: missing column(s) verdict; expected record_id_a, record_id_b, verdict "
-        "(and optionally note).\n"
+        f"Error: {f}: missing column(s) verdict in the header row (found: record_id_a, "
+        "record_id_b).\n"
     )
+
+
+def test_import_cp1252_csv_saved_by_excel(proj, tmp_path: Path) -> None:
+    """The sheet reader of `screen import` (review/io/tables.py): Windows-1252, CRLF."""
+    assert dedup(proj, "--quiet").exit_code == 0
+    i = ids(proj)
+    f = tmp_path / "v.csv"
+    f.write_bytes(
+        f"record_id_a;record_id_b;verdict;note\r\n{i['P2']};{i['E2']};same;même étude – ok\r\n".encode(
+            "cp1252"
+        )
+    )
+    result = run(proj, "dedup", "import", str(f), "--reviewer", "Ana")
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 verdict(s)" in result.stdout
+    assert "read as Windows-1252" in result.stderr
+    lines = read_jsonl(proj.data_dir / "dedup" / "ana.jsonl")
+    assert [x["note"] for x in lines if x["op"] == "verdict"] == ["même étude – ok"]
 
 
 def test_export_xlsx_then_import_it(proj, tmp_path: Path) -> None:
@@ -278,7 +297,7 @@ def test_verdicts_survive_new_imports(proj, tmp_path: Path) -> None:
     [
         (["export", "-o", "pairs.csv"], 1, "pairs.csv: the export must be an .xlsx file"),
         (["import", "missing.csv", "--reviewer", "Ana"], 1, "missing.csv: no such file."),
-        (["import", "v.txt", "--reviewer", "Ana"], 1, "v.txt: use an .xlsx or .csv file."),
+        (["import", "v.ods", "--reviewer", "Ana"], 1, "v.ods: use a .xlsx or .csv file."),
         (["--maybe-threshold", "0.97"], 2, "--maybe-threshold must not be above"),
         (["split", "nope-1", "--reviewer", "Ana"], 1, "nope-1: no such record in"),
     ],
@@ -287,7 +306,7 @@ def test_verdicts_survive_new_imports(proj, tmp_path: Path) -> None:
 def test_dedup_user_errors(proj, tmp_path: Path, monkeypatch, args, code, message) -> None:
     assert dedup(proj, "--quiet").exit_code == 0
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "v.txt").write_text("record_id_a,record_id_b,verdict\n", encoding="utf-8")
+    (tmp_path / "v.ods").write_text("record_id_a,record_id_b,verdict\n", encoding="utf-8")
     result = runner.invoke(app, ["dedup", *args, "--project", str(proj.root)])
     assert result.exit_code == code, result.output
     assert message in " ".join(result.stderr.split())

@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
-from review.demo import DERIVED_COMMANDS, output_digests
+from review.cli.demo_steps import step_argv
+from review.demo import DERIVED_STEPS, output_digests
 from tests.conftest import REPO_ROOT
 from tests.test_chart_example import PUBLISHED  # the paper's charting counts (one table)
 
@@ -63,7 +64,7 @@ CONTRACT_OUTPUTS = (
     "outputs/report/prisma-scr.md",
 )
 # Commands that rebuild outputs/ from the plain files (no new decisions).
-DERIVED = DERIVED_COMMANDS
+DERIVED = tuple(step_argv(s) for s in DERIVED_STEPS)
 
 
 @pytest.fixture(scope="module")

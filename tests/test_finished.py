@@ -11,11 +11,14 @@ from test_screen_helpers import decide, log_lines, make_record_project, resolve,
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.commands import error_text
+from review.cli.status_view import section_lines
+from review.cli.ui.lineui import run_line
 from review.errors import ReviewError, ValidationError
+from review.nextstep import Action
 from review.people import file_id
 from review.project import Project
 from review.screen import final_decisions
-from review.screen.lineui import run_line
 from review.screen.session import ScreeningSession
 
 TA, FT = "title-abstract", "full-text"
@@ -45,7 +48,7 @@ def _to(session: ScreeningSession, rid: str) -> None:
 
 
 def _run_tui(session: ScreeningSession, *keys: str) -> tuple[str, str]:
-    from review.screen.tui import ScreenerApp
+    from review.cli.ui.tui import ScreenerApp
 
     async def go() -> tuple[str, str]:
         app_ = ScreenerApp(session)
@@ -198,10 +201,17 @@ def test_locked_stage_refuses_sheet_and_key_until_review_reopen(project, tmp_pat
     project = set_protocol(project, title_abstract__locked=True)
     with pytest.raises(ValidationError) as err:
         import_sheet(project, _sheet(tmp_path, [(ids[1], "include")]), TA, "Ana")
-    assert "review reopen" in "\n".join(err.value.problems)
+    assert "review reopen" in error_text(err.value)
     text = _line(project, TA, "Ana", ["i", "q"])
     assert "Refused: the title-abstract stage is locked" in text
     assert not (project.data_dir / "screening" / "ana.jsonl").exists()
+    # the screener started by the CLI spells the reopen step as the command to type
+    r = CliRunner().invoke(
+        app,
+        ["screen", "--stage", TA, "--reviewer", "Ana", "--line", "-p", str(project.root)],
+        input="i\nq\n",
+    )
+    assert "to change record" in r.output and "run `review reopen " in r.output, r.output
     r = CliRunner().invoke(
         app,
         ["reopen", ids[1], "--stage", TA, "--reason", "late correction", "--reviewer", "Ana",
@@ -218,7 +228,7 @@ def test_locked_stage_refuses_sheet_and_key_until_review_reopen(project, tmp_pat
         import_sheet(project, _sheet(tmp_path, [(ids[2], "include")]), TA, "Ana")
     from review.screen import status_summary
 
-    lines = status_summary(project).lines
+    lines = section_lines(status_summary(project))
     assert (
         "  locked (protocol): a change needs `review reopen RECORD --stage title-abstract`" in lines
     )
@@ -231,7 +241,7 @@ def test_status_lists_reopened_records(project):
     from review.screen import status_summary
 
     st = status_summary(project)
-    text = "\n".join(st.lines)
+    text = "\n".join(section_lines(st))
     assert f"{rid}" in text and "reopened" in text and "report withdrawn" in text
 
 
@@ -291,8 +301,10 @@ def test_locked_stage_refuses_a_resolution_and_reopen_needs_a_known_record(proje
     decide(project, "Ana", ids[0], "include")
     decide(project, "Ben", ids[0], "exclude")
     project = set_protocol(project, title_abstract__locked=True)
-    with ResolutionLog(project, "Dana") as log, pytest.raises(ReviewError, match="review reopen"):
+    with ResolutionLog(project, "Dana") as log, pytest.raises(ReviewError) as refused:
         log.resolve(ids[0], TA, "include")
+    assert refused.value.next_steps[0].action is Action.REOPEN
+    assert "run `review reopen " in error_text(refused.value)
     r = CliRunner().invoke(app, ["reopen", "nope", "--stage", TA, "--reason", "x",
                                  "--reviewer", "Dana", "-p", str(project.root)])  # fmt: skip
     assert r.exit_code == 1 and "Unknown record 'nope'" in r.stderr

@@ -153,10 +153,10 @@ def test_pilot_scroll_search_keyword_hit_and_decide(attached, monkeypatch):
     """Acceptance: open the full-text screener on a real multi-page PDF, scroll, search a word,
     jump to a keyword hit, open the file (no viewer here), decide; the decision is logged."""
     project, ids = attached
+    from review.cli.ui.textview import FullTextView
+    from review.cli.ui.tui import ScreenerApp
     from review.screen import fulltext_text
     from review.screen.session import ScreeningSession
-    from review.screen.textview import FullTextView
-    from review.screen.tui import ScreenerApp
 
     monkeypatch.setattr(fulltext_text, "viewer_command", lambda path: None)
     s = ScreeningSession(project, FT, "Ana")
@@ -231,9 +231,9 @@ def test_pilot_scroll_search_keyword_hit_and_decide(attached, monkeypatch):
 
 def test_scan_shows_a_notice_in_the_screener(attached):
     project, ids = attached
+    from review.cli.ui.textview import FullTextView
+    from review.cli.ui.tui import ScreenerApp
     from review.screen.session import ScreeningSession
-    from review.screen.textview import FullTextView
-    from review.screen.tui import ScreenerApp
 
     s = ScreeningSession(project, FT, "Ana")
     s.pos = s.queue.index(ids[1])
@@ -252,7 +252,7 @@ def test_scan_shows_a_notice_in_the_screener(attached):
 
 def test_line_mode_pages_through_the_text(attached):
     project, ids = attached
-    from review.screen.lineui import run_line
+    from review.cli.ui.lineui import run_line
     from review.screen.session import ScreeningSession
 
     s = ScreeningSession(project, FT, "Ana")
@@ -323,8 +323,8 @@ if __name__ == "__main__":
 
 
 def test_text_document_layout_search_and_jumps():
+    from review.cli.ui.tui import keyword_pattern
     from review.screen.textdoc import TextDocument
-    from review.screen.tui import keyword_pattern
 
     pages = ["Peer\nadvocacy helps. " + "word " * 30 + "x" * 50, "Second page: PEER advocacy."]
     doc = TextDocument(

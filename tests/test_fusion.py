@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.ui.lineui import render_item
 from review.dedup.fusion import fuse, fuse_field, fuse_rows, is_empty
 from review.project import Project
-from review.screen.lineui import render_item
 from review.screen.session import ScreeningSession
 
 DATA = Path(__file__).parent / "data" / "fusion"

@@ -293,8 +293,8 @@ def test_line_mode_screen_never_sends_escapes(hostile) -> None:
 
 
 def test_screener_app_never_shows_raw_escapes(hostile) -> None:
+    from review.cli.ui.tui import ScreenerApp
     from review.screen.session import ScreeningSession
-    from review.screen.tui import ScreenerApp
 
     project, _ = hostile
     session = ScreeningSession(project, "title-abstract", "Dora", order="random")

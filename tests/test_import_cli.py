@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.status_view import section_lines
 from review.importer import import_files, status_summary
 from review.project import Project
 
@@ -68,7 +69,7 @@ def test_import_copies_raw_file_logs_it_and_derives_records(project: Project):
     assert first.title == "Peer support for parents in child protection"
     summary = status_summary(project)
     assert summary.records == 5 and summary.by_branch == {"main": 5, "other": 0}
-    assert summary.lines[0] == "Mixed (database): 5 records from 2 file(s)"
+    assert section_lines(summary)[0] == "Mixed (database): 5 records from 2 file(s)"
 
 
 def test_import_json_summary(project: Project):

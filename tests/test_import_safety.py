@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from review.cli.status_view import section_lines
 from review.errors import ProjectError
 from review.importer import import_files, leftovers, status_summary
 from review.io.lock import LockedError, project_lock
@@ -112,7 +113,7 @@ def test_crash_before_commit_is_undone_and_leftovers_reported(project: Project, 
     orphan = project.imports_dir / "db-deadbeef"
     orphan.mkdir(parents=True)
     (orphan / ".search0.ris.abc.tmp").write_bytes(b"partial")
-    lines = status_summary(project).lines
+    lines = section_lines(status_summary(project))
     assert not txn.exists()  # the uncommitted transaction was cleared
     assert any("db-deadbeef/: no import log entry" in line for line in lines)
     (report,) = import_files(project, paths, source="DB")  # a rerun works

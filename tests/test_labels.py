@@ -10,9 +10,10 @@ from test_screen_helpers import decide, log_lines, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.status_view import section_lines
+from review.cli.ui.lineui import run_line
 from review.project import Project
 from review.screen import agreement, final_decisions, status_summary
-from review.screen.lineui import run_line
 from review.screen.session import ScreeningSession
 
 TA = "title-abstract"
@@ -52,13 +53,13 @@ def test_line_mode_labels_are_logged_shown_and_not_decisions(project):
     text = _line(project, "Ana", ["q"])
     assert "Your labels: background" in text
     st = status_summary(project)
-    assert "labels: background (1)" in st.lines
+    assert "labels: background (1)" in section_lines(st)
     assert st.to_json()["labels"] == {"background": 1}
     assert len(ids) == 3
 
 
 def test_tui_l_key_sets_labels(project):
-    from review.screen.tui import ScreenerApp
+    from review.cli.ui.tui import ScreenerApp
 
     make_record_project(project, 2)
     s = ScreeningSession(project, TA, "Ben", order="random")

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.status_view import section_lines
 from review.project import Project
 from review.screen import agreement, included_reports
 
@@ -114,7 +115,7 @@ def test_dedup_verdict_lines_are_checked(project):
     from test_screen_helpers import make_clusters
 
     make_clusters(project, 2)
-    lines = status_summary(project).lines
+    lines = section_lines(status_summary(project))
     assert (
         f"warning: {path}:2: unknown verdict 'obliterate' (allowed: same, different), ignored"
         in lines

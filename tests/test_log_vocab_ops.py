@@ -12,6 +12,7 @@ from test_screen_helpers import decide, make_clusters, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.status_view import section_lines
 from review.io.files import append_jsonl
 from review.project import Project
 from review.screen import agreement
@@ -72,7 +73,7 @@ def test_reopen_of_a_record_not_in_the_clusters_is_reported(project):
     assert marks.reopens == ()
     problem = f"{path}:1: record r99 is not in the dedup clusters, ignored"
     assert marks.unknown == (problem,)
-    assert f"warning: {problem}" in status_summary(project).lines
+    assert f"warning: {problem}" in section_lines(status_summary(project))
 
 
 def test_stop_sample_line_with_bad_numbers_is_ignored(project):

@@ -79,7 +79,9 @@ def test_every_shipped_protocol_validates(tmp_path):
 
     keys = {k: spec[0] for k, spec in DEDUP_KEYS.items()}
     for kind in ("scoping", "systematic"):
-        text = DEFAULT_PROTOCOL.format(title='"T"', project_id="abc", review_type=kind)
+        text = DEFAULT_PROTOCOL.format(
+            title='"T"', project_id="abc", review_type=kind, screen="`screen`", dedup="`dedup`"
+        )
         check(text, tmp_path / "p.yaml", keys)
     root = example_root()
     if root is not None:

@@ -64,6 +64,62 @@ def test_every_count_in_the_diagram_links_to_exactly_its_records(example_flow) -
     assert any((t.text or "").startswith("Records excluded") for t in root.iter(f"{ns}text"))
 
 
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _drawing(root) -> list[tuple[str, ...]]:
+    """What an SVG draws: each text (place, style, words) and each path (shape, style)."""
+    texts = [(t.get("x"), t.get("y"), t.get("style"), t.text) for t in root.iter(f"{SVG_NS}text")]
+    paths = [(" ".join(p.get("d").split()), p.get("style")) for p in root.iter(f"{SVG_NS}path")]
+    return [("text", *(x or "" for x in t)) for t in texts] + [
+        ("path", *(x or "" for x in p)) for p in paths
+    ]
+
+
+def test_report_diagram_is_the_drawing_of_prisma_svg(example_flow) -> None:
+    """One PRISMA renderer (issue 24): the report decorates prisma.svg's own drawing with links,
+    so every text, box and arrow is the file's, at the same place in the same style."""
+    from defusedxml import ElementTree
+
+    from review.prisma.diagram import DiagramOptions, compute_layout, merged_labels
+    from review.prisma.render import render_bytes
+    from review.report.svg import prisma_svg
+
+    _inputs, flow = example_flow
+    layout = compute_layout(flow, DiagramOptions())
+    file_svg = ElementTree.fromstring(render_bytes(layout, ("svg",))["svg"])
+    report_svg = ElementTree.fromstring(prisma_svg(layout, flow, merged_labels(DiagramOptions())))
+    assert _drawing(report_svg) == _drawing(file_svg)  # in the same order, too
+    assert len(_drawing(file_svg)) > 80
+
+
+def test_report_gap_map_is_the_drawing_of_gap_map_svg() -> None:
+    """One gap-map renderer (issue 24): the report's map is gap-map.svg's drawing, each
+    non-empty cell (its bubble and its count) wrapped in a focusable g.cell."""
+    from defusedxml import ElementTree
+
+    from review.chart.outputs import render_gap_map
+    from review.chart.summary import CrossTab
+    from review.report.charting_view import GapMapView
+    from review.report.svg import gap_map_svg
+
+    ct = CrossTab("a", "b", "Setting", "Outcome", ("Home", "Court", "Not reported"), ("X", "Y"),
+                  ((3, 0), (1, 5), (2, 0)), (3, 6, 2), (6, 5), 11, blank_rows=1).shown()  # fmt: skip
+    gap = GapMapView.of(ct, left_out=ct.left_out, n_left_out=ct.n_left_out)
+    ns = SVG_NS
+
+    file_svg = ElementTree.fromstring(render_gap_map(ct, ("svg",))["svg"])
+    report_svg = ElementTree.fromstring(gap_map_svg(gap))
+    assert sorted(_drawing(report_svg)) == sorted(_drawing(file_svg))  # cells regroup them
+    cells = [g for g in report_svg.iter(f"{ns}g") if g.get("class") == "cell"]
+    got = [(g.get("data-row"), g.get("data-col"), g.get("data-n"), [t.text for t in g.iter(f"{ns}text")],
+            len(list(g.iter(f"{ns}path")))) for g in cells]  # fmt: skip
+    assert got == [("0", "0", "3", ["3"], 1), ("1", "0", "1", ["1"], 1), ("1", "1", "5", ["5"], 1)]
+    assert "2 reports with no Setting not shown" in " ".join(
+        t.text or "" for t in report_svg.iter(f"{ns}text")
+    )
+
+
 def test_explain_blob_round_trips_every_key(example_flow) -> None:
     from review.prisma import explain
     from review.report.data import explain_blob

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from test_screen_helpers import decide, make_clusters, resolve, retract, set_protocol
 
+from review.cli.status_view import section_lines
 from review.errors import ProjectError
 from review.io.files import append_jsonl
 from review.screen import (
@@ -21,8 +22,14 @@ TA, FT = "title-abstract", "full-text"
 
 
 def test_missing_clusters_is_a_clear_error(project):
-    with pytest.raises(ProjectError, match=r"run `review dedup` first"):
+    from review.cli.commands import error_text
+    from review.nextstep import Action, step
+
+    with pytest.raises(ProjectError, match=r"run `dedup` first") as caught:
         final_decisions(project, TA)
+    # the library names the next step as data; the CLI spells it from its command table
+    assert caught.value.next_steps == (step(Action.DEDUP),)
+    assert "run `review dedup` first (it groups" in error_text(caught.value)
 
 
 def test_unknown_stage(project):
@@ -164,7 +171,9 @@ def test_torn_last_line_is_reported_not_fatal(project):
     agr = agreement(project, TA)
     assert agr.log_problems == (f"{path}:2: torn last line (interrupted write), ignored",)
     summary = status_summary(project)
-    assert f"  warning: {path}:2: torn last line (interrupted write), ignored" in summary.lines
+    assert f"  warning: {path}:2: torn last line (interrupted write), ignored" in section_lines(
+        summary
+    )
 
 
 def test_agreement_keys_and_counts(project):
@@ -218,9 +227,12 @@ def test_status_summary_lines(project):
     decide(project, "Ana", "r2", "exclude")
     decide(project, "Ben", "r1", "exclude")
     s = status_summary(project)
-    assert s.lines[0] == "title-abstract: 4 records, 0 with a final decision, 1 open disagreements"
-    assert "  Ana: 2/4 screened (50.0%)" in s.lines
-    assert "  Ben: 1/4 screened (25.0%)" in s.lines
+    assert (
+        section_lines(s)[0]
+        == "title-abstract: 4 records, 0 with a final decision, 1 open disagreements"
+    )
+    assert "  Ana: 2/4 screened (50.0%)" in section_lines(s)
+    assert "  Ben: 1/4 screened (25.0%)" in section_lines(s)
     assert s.stages["title-abstract"].open_disagreements == 1
     assert s.stages["full-text"].eligible == 0
 
@@ -228,4 +240,4 @@ def test_status_summary_lines(project):
 def test_status_summary_without_dedup(project):
     s = status_summary(project)
     assert s.stages == {}
-    assert s.lines[0].startswith("Not started: outputs/dedup/clusters.csv not found")
+    assert section_lines(s)[0].startswith("Not started: outputs/dedup/clusters.csv not found")

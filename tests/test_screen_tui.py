@@ -6,9 +6,9 @@ import asyncio
 
 from test_screen_helpers import log_lines, make_record_project
 
+from review.cli.ui.tui import ScreenerApp
 from review.project import Project
 from review.screen.session import ScreeningSession
-from review.screen.tui import ScreenerApp
 
 TA = "title-abstract"
 

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from review.cli import app
 from review.errors import ProjectError
 from review.model import ImportEntry
+from review.nextstep import plain
 from review.prisma.methods import nice_date
 from review.prisma.search_text import search_paragraphs
 from review.project import Project
@@ -152,7 +153,7 @@ def test_import_flags_are_stored_in_the_import_log(project: Project, tmp_path: P
     manifest = next((project.root / "data" / "imports").glob("*/import-*.json"))
     assert json.loads(manifest.read_text(encoding="utf-8"))["query"] == QUERY
     (src,) = project_searches(project)
-    assert (src.reported, src.records, src.count_warning()) == (2, 2, "")
+    assert (src.reported, src.records, src.count_warning()) == (2, 2, ())
 
 
 def test_an_import_without_flags_writes_no_search_keys(project: Project, tmp_path: Path) -> None:
@@ -329,7 +330,7 @@ def test_import_log_wins_field_by_field_and_batches_are_one_search() -> None:
     assert src.searches == (
         Search(platform="Clarivate", searched="2024-01-02", query="q1", results=2650),
     )
-    assert (src.reported, src.records, src.files, src.count_warning()) == (2650, 2650, 3, "")
+    assert (src.reported, src.records, src.files, src.count_warning()) == (2650, 2650, 3, ())
 
 
 def test_an_update_search_adds_its_count_and_the_latest_date_counts() -> None:
@@ -340,7 +341,7 @@ def test_an_update_search_adds_its_count_and_the_latest_date_counts() -> None:
     (src,) = source_searches((), entries)
     assert len(src.searches) == 2 and src.last_searched == "2024-05-01"
     assert src.reported == 14 and src.records == 13
-    assert src.count_warning().startswith("PubMed: the database reported 14 results but 13 ")
+    assert plain(src.count_warning()).startswith("PubMed: the database reported 14 results but 13 ")
     methods = search_paragraphs((src,), nice_date)
     assert methods[0].startswith(
         "PubMed was searched on 1 May 2023 and on 1 May 2024; the database reported 14 results "
@@ -355,7 +356,7 @@ def test_sources_without_a_recorded_strategy_add_nothing_to_the_methods() -> Non
     assert not src.documented and search_paragraphs((src,), nice_date) == []
     # a website's count is the search's, not a database's
     (web,) = source_searches((replace(spec, results=6),), [_entry("Google Scholar", 5, "a")])
-    assert web.count_warning().startswith("Google Scholar: the search reported 6 results")
+    assert plain(web.count_warning()).startswith("Google Scholar: the search reported 6 results")
 
 
 def test_a_query_holding_backticks_cannot_close_its_fence() -> None:

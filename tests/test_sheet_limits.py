@@ -80,11 +80,11 @@ def test_sheet_cell_over_the_csv_field_limit_imports(project: Project, tmp_path,
 def test_broken_csv_sheet_is_a_message(project: Project, tmp_path):
     make_record_project(project, 1)
     path = tmp_path / "ana.csv"
-    path.write_bytes(b"record_id,decision\nx,\xff\n")
+    path.write_bytes(b"record_id,decision\nx,\x81\n")  # 0x81: neither UTF-8 nor cp1252
     res = runner.invoke(app, ["screen", "import", str(path), "--stage", TA, "--reviewer", "Ana",
                               "-p", str(project.root)])  # fmt: skip
     assert res.exit_code == 1
-    assert "ana.csv:" in res.stderr and "not UTF-8 text" in res.stderr
+    assert "ana.csv:2:" in res.stderr and "neither UTF-8 nor Windows-1252" in res.stderr
 
 
 def test_many_unknown_ids_capped_and_streamed(project: Project, tmp_path):

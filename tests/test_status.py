@@ -66,14 +66,21 @@ def test_status_results_are_frozen_with_tuples(project) -> None:
         first = dataclasses.fields(part)[0].name
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(part, first, None)
-    assert isinstance(status.imports.lines, tuple) and isinstance(status.imports.by_source, tuple)
+    assert isinstance(status.imports.by_source, tuple)
+    # status values are data: the CLI words them (review/cli/status_view.py)
+    assert not any(hasattr(p, "lines") for p in (status.imports, status.dedup, status.screening))
+    assert not hasattr(status.charting, "lines")
     assert status.dedup.counts is None and not status.dedup.done
     assert status.screening.roster is None and status.screening.stages == {}
 
 
 def test_status_json_of_a_new_project_leaves_out_what_has_not_happened(project) -> None:
-    data = collect_status(project).to_json()
+    from review.cli.status_view import status_json
+
+    data = status_json(collect_status(project))
     assert data["dedup"] == {"done": False, "lines": ["Not deduplicated yet: run `review dedup`."]}
+    # the library's own JSON is data only: the CLI adds the lines it words
+    assert "lines" not in collect_status(project).to_json()["dedup"]
     assert list(data["screening"]) == ["stages", "lines"]
     assert data["charting"] == {
         "included_reports": None,

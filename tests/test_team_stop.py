@@ -12,6 +12,7 @@ from test_screen_helpers import decide, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
+from review.cli.status_view import section_lines
 from review.rank.stopping import p_value
 
 TA = "title-abstract"
@@ -121,7 +122,7 @@ def test_team_stop_ends_the_stage_for_everyone(project):
     assert opened.title_abstract == (1 if ids[60] in singles else 0)  # only the single include
 
     # status says so
-    lines = collect_status(project).screening.lines
+    lines = section_lines(collect_status(project).screening)
     assert any(
         "stopped for the whole team" in x and f"the {len(nobody)} records" in x for x in lines
     )

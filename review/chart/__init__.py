@@ -13,7 +13,7 @@ Library API (pure where possible; the CLI in ``review/cli/chart_cmds.py`` is a t
 - ``plan_consensus(schema, reports, chartings) -> ConsensusPlan`` (pure);
   ``write_consensus_outputs(project, out)``: the consensus workbook (agreeing cells pre-filled).
 - ``agreement_stats(schema, chartings)``: percent agreement and κ per field (agreement.csv).
-- ``status_summary(project) -> ChartingStatus`` for ``review status``.
+- ``status_summary(project) -> ChartingStatus`` for the project status.
 """
 
 from __future__ import annotations
@@ -38,12 +38,14 @@ from review.chart.store import (
 from review.chart.summary import Summary, summarise
 from review.chart.template import build_template, fill_template
 from review.errors import ReviewError
+from review.nextstep import Action, step
 from review.project import Project
 
 NEXT_CONSENSUS = (
-    "`review chart consensus -o charting-consensus.xlsx` (agreeing cells pre-filled, differences "
-    "highlighted), decide the highlighted cells, then "
-    "`review chart import charting-consensus.xlsx --reviewer consensus`."
+    step(Action.CHART_CONSENSUS, output="charting-consensus.xlsx"),
+    " (agreeing cells pre-filled, differences highlighted), decide the highlighted cells, then ",
+    step(Action.CHART_IMPORT, file="charting-consensus.xlsx", reviewer="consensus"),
+    ".",
 )
 
 
@@ -54,12 +56,20 @@ def project_summary(project: Project) -> Summary:
         latest = latest_chartings(project)
         if not latest:
             raise ReviewError(
-                "no charting imported yet. Make the form with `review chart template -o FILE.xlsx`, "
-                "fill it, then `review chart import FILE --reviewer NAME`."
+                (
+                    "no charting imported yet. Make the form with ",
+                    step(Action.CHART_TEMPLATE, output="FILE.xlsx"),
+                    ", fill it, then ",
+                    step(Action.CHART_IMPORT, file="FILE", reviewer="NAME"),
+                    ".",
+                )
             )
         raise ReviewError(
-            f"{len(latest)} reviewers charted ({', '.join(sorted(latest))}) and there is no "
-            f"consensus yet. Next: {NEXT_CONSENSUS}"
+            (
+                f"{len(latest)} reviewers charted ({', '.join(sorted(latest))}) and there is no "
+                "consensus yet. Next: ",
+                *NEXT_CONSENSUS,
+            )
         )
     return summarise(project_schema(project), charting)
 
@@ -80,8 +90,12 @@ def charters(project: Project, command: str = "compare") -> dict[str, Charting]:
     if len(latest) < 2:
         found = ", ".join(sorted(latest)) or "none"
         raise ReviewError(
-            f"{command} needs charting from at least two reviewers (found: {found}). Import each "
-            "reviewer's workbook with `review chart import FILE --reviewer NAME`."
+            (
+                f"{command} needs charting from at least two reviewers (found: {found}). Import "
+                "each reviewer's workbook with ",
+                step(Action.CHART_IMPORT, file="FILE", reviewer="NAME"),
+                ".",
+            )
         )
     return latest
 
@@ -134,8 +148,12 @@ def write_consensus_outputs(project: Project, out: Path) -> tuple[ConsensusPlan,
     plan = project_consensus(project)
     if not plan.reports:
         raise ReviewError(
-            "no included reports: the consensus form has one row per included report. Record "
-            "the full-text decisions first; `review status` shows progress."
+            (
+                "no included reports: the consensus form has one row per included report. Record "
+                "the full-text decisions first; ",
+                step(Action.STATUS),
+                " shows progress.",
+            )
         )
     write_consensus(project_schema(project), plan, out)
     return plan, [Path(out), write_agreement(project, plan.agreement)]

@@ -3,7 +3,7 @@ field is categorical (``outputs/charting/agreement.csv``).
 
 Units are the rows every reviewer charted (reports charted by all; units of the schema's further
 level listed by all) on which at least one reviewer recorded a value for the field — the same units as
-``review chart compare``, so ``agreed/compared`` here equals its per-field counts.
+``chart compare``, so ``agreed/compared`` here equals its per-field counts.
 
 - Single-valued categorical fields (single choice, yes/no, country): Cohen's κ over the values,
   a blank cell counting as one more category. κ uses :mod:`review.screen.stats` (the screening

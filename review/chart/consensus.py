@@ -1,7 +1,7 @@
 """The consensus workbook: the charting reviewers' latest chartings merged into one form.
 
-``review chart consensus -o FILE.xlsx`` writes the normal charting form (same sheets, drop-downs,
-protection and hidden Meta as ``review chart template``, made for ``consensus``) with:
+``chart consensus -o FILE.xlsx`` writes the normal charting form (same sheets, drop-downs,
+protection and hidden Meta as ``chart template``, made for ``consensus``) with:
 
 - every cell on which all charters agree pre-filled;
 - every cell on which they differ left blank, highlighted, with each charter's value in the
@@ -10,12 +10,12 @@ protection and hidden Meta as ``review chart template``, made for ``consensus``)
   and an *Agreement* sheet counting agreements per field (with κ, see
   :mod:`review.chart.agreement`).
 
-Values are compared per field as ``review chart compare`` does (case and spaces ignored; sets for
+Values are compared per field as ``chart compare`` does (case and spaces ignored; sets for
 multiple choice and links). A multiple-choice field is pre-filled option by option: an option
 every charter ticked is ticked, one ticked by some only is highlighted. A report charted by some
 charters only (the others left its row blank), or a unit of the schema's further level listed by
 some only, is one difference on its ID cell; its cells are pre-filled where those who
-charted it agree. Filled in, the workbook imports with ``review chart import FILE --reviewer
+charted it agree. Filled in, the workbook imports with ``chart import FILE --reviewer
 consensus`` under the same validation as any charting.
 """
 

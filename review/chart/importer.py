@@ -29,6 +29,7 @@ from review.chart.template import (
     unit_sheet,
 )
 from review.errors import InputError, ValidationError
+from review.nextstep import Action, Text, step
 
 MAX_PROBLEMS = 200
 _TRUE = {"yes", "y", "x", "1", "true", "ja", "oui", "si", "sí"}
@@ -60,11 +61,12 @@ class _Reader:
     """Collects problems while converting cells."""
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
+        self.problems: list[Text] = []
 
-    def problem(self, sheet: str, ref: str, message: str) -> None:
+    def problem(self, sheet: str, ref: str, message: str | Text) -> None:
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(f"{sheet}!{ref}: {message}")
+            said = (message,) if isinstance(message, str) else message
+            self.problems.append((f"{sheet}!{ref}: ", *said))
 
     # ---- one cell -------------------------------------------------------------------------
     def raw(self, sheet: str, cell: Any) -> Any:
@@ -189,8 +191,12 @@ def _header(
         reader.problem(
             sheet,
             f"{get_column_letter(ws.max_column + 1)}1",
-            f"missing column(s) {shown}; the workbook does not match extraction_schema.yaml "
-            "(make a new template with `review chart template`)",
+            (
+                f"missing column(s) {shown}; the workbook does not match extraction_schema.yaml "
+                "(make a new template with ",
+                step(Action.CHART_TEMPLATE),
+                ")",
+            ),
         )
     if expected[0].header not in seen:
         return None
@@ -296,7 +302,7 @@ def read_charting(
     ``included``: the record ids that may be charted (None: no check). ``resolve_id`` maps a
     record id to its current cluster id (so a re-run of dedup does not orphan charting).
     ``reviewer``: who is importing; a form made for someone else (``--reviewer`` of
-    ``review chart template``) is refused, except for the consensus, and so is a form made in
+    ``chart template``) is refused, except for the consensus, and so is a form made in
     another project (``project_id``).
     """
     path = Path(path)
@@ -341,27 +347,45 @@ def _open_form(
     from_other_project: bool = False,
 ) -> tuple[Any, list[tuple[str, str]]]:
     """The workbook and its template's (record id, citation) rows; InputError when it is not a
-    charting form made by `review chart template` (for this reviewer, in this project, unless
+    charting form made by `chart template` (for this reviewer, in this project, unless
     ``from_other_reviewer`` / ``from_other_project``)."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        # a CSV (any encoding) keeps no Meta sheet, no second sheet and no cell references
+        raise InputError(
+            (
+                "a charting form is the Excel workbook (.xlsx) ",
+                step(Action.CHART_TEMPLATE),
+                " wrote; a CSV or text export of it cannot be checked. Import the .xlsx itself.",
+            ),
+            file=str(path),
+        )
     try:
         wb = load_workbook(path, data_only=False)
-    except (OSError, BadZipFile, KeyError, ValueError) as exc:
+    except (OSError, BadZipFile, KeyError, ValueError, InvalidFileException) as exc:
         raise InputError(f"cannot open as an Excel workbook ({exc}).", file=str(path)) from None
     for name in (REPORTS, unit_sheet(schema)):
         if name and name not in wb.sheetnames:
             raise InputError(
-                f"no {name!r} sheet: not a charting workbook. Make one with `review chart template`.",
+                (
+                    f"no {name!r} sheet: not a charting workbook. Make one with ",
+                    step(Action.CHART_TEMPLATE),
+                    ".",
+                ),
                 file=str(path),
             )
     meta = _meta(wb)
     if meta is None or meta[0].get("format") != TEMPLATE_FORMAT:
         raise InputError(
-            "the hidden Meta sheet is missing or changed: not a workbook made by "
-            "`review chart template`. Copy your charting into a new template.",
+            (
+                "the hidden Meta sheet is missing or changed: not a workbook made by ",
+                step(Action.CHART_TEMPLATE),
+                ". Copy your charting into a new template.",
+            ),
             file=str(path),
         )
     info, template_rows = meta
@@ -379,10 +403,13 @@ def _open_form(
 
         if clean_name(made_for) != clean_name(reviewer):
             raise InputError(
-                f"this form was made for {made_for!r} (review chart template --reviewer "
-                f"{made_for}); import it with --reviewer {made_for}, as the agreed charting "
-                f"with --consensus, or pass --from-other-reviewer if {reviewer!r} really "
-                "filled it.",
+                (
+                    f"this form was made for {made_for!r} (",
+                    step(Action.CHART_TEMPLATE, quoted=False, reviewer=made_for),
+                    f"); import it with --reviewer {made_for}, as the agreed charting "
+                    f"with --consensus, or pass --from-other-reviewer if {reviewer!r} really "
+                    "filled it.",
+                ),
                 file=str(path),
             )
     return wb, template_rows
@@ -490,8 +517,11 @@ class _ReportRows:
                 self.reader.problem(
                     REPORTS,
                     rid_cell.coordinate,
-                    "Record ID missing; charting rows come from `review chart template` "
-                    "(one per included report): do not add or clear rows",
+                    (
+                        "Record ID missing; charting rows come from ",
+                        step(Action.CHART_TEMPLATE),
+                        " (one per included report): do not add or clear rows",
+                    ),
                 )
             return None
         want_id = str(rid)

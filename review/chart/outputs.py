@@ -265,15 +265,31 @@ def gap_map_title(ct: CrossTab) -> tuple[str, str]:
     return f"Evidence-gap map: {ct.row_label} × {ct.col_label}", counted
 
 
+# The SVG ids of the gap map's artists, by which the report finds each cell in the drawing
+# (review/report/svg.py): the bubbles (one collection, a path per non-empty cell in row-major
+# order) and each cell's count.
+GAP_BUBBLES = "gap-bubbles"
+
+
+def gap_count_id(i: int, j: int) -> str:
+    """The SVG id of the count printed in cell (row i, column j)."""
+    return f"gap-n-{i}-{j}"
+
+
 def gap_map_figure(ct: CrossTab) -> Any:
     """A bubble chart: rows x columns, bubble area ~ number of units, counts printed; units
     without a value of either field are left out, and the title says how many."""
+    return draw_gap_map(ct.shown())
+
+
+def draw_gap_map(ct: CrossTab) -> Any:
+    """The figure of :func:`gap_map_figure` for a crosstab already :meth:`~CrossTab.shown`:
+    the one drawing of the gap map (gap-map.svg/.png and the report's)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    ct = ct.shown()
     n_rows, n_cols = len(ct.rows), len(ct.cols)
     fig = Figure(figsize=(2.0 + 1.25 * n_cols, 1.2 + 0.75 * n_rows))
     ax = fig.add_subplot(1, 1, 1)
@@ -287,9 +303,15 @@ def gap_map_figure(ct: CrossTab) -> Any:
                 ys.append(i)
                 sizes.append(1400 * n / biggest)
                 labels.append((j, i, n))
-    ax.scatter(xs, ys, s=sizes, color="#4C72B0", alpha=0.55, edgecolors="#2F4B7C", linewidths=0.8)
+    ax.scatter(
+        xs, ys, s=sizes, color="#4C72B0", alpha=0.55, edgecolors="#2F4B7C", linewidths=0.8,
+        gid=GAP_BUBBLES,
+    )  # fmt: skip
     for j, i, n in labels:
-        ax.annotate(str(n), (j, i), ha="center", va="center", fontsize=9, fontweight="bold")
+        ax.annotate(
+            str(n), (j, i), ha="center", va="center", fontsize=9, fontweight="bold",
+            gid=gap_count_id(i, j),
+        )  # fmt: skip
     ax.set_xticks(range(n_cols))
     ax.set_xticklabels(
         [f"{_wrap(c, 16)}\n({ct.col_totals[j]})" for j, c in enumerate(ct.cols)], fontsize=8
@@ -318,18 +340,31 @@ def gap_map_figure(ct: CrossTab) -> Any:
 def write_gap_map(ct: CrossTab, svg_path: Path, png_path: Path) -> None:
     """gap-map.svg (text as text), gap-map.png (300 dpi) and, beside them, gap-map.csv with the
     numbers: the whole table, its Not reported row/column (not drawn) included."""
-    from review.figures import PNG_DPI, editable
     from review.io.files import atomic_write_bytes, atomic_write_text
 
-    with editable("review-gap-map"):
-        fig = gap_map_figure(ct)
-        buf = BytesIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-        atomic_write_bytes(svg_path, buf.getvalue())
-        buf = BytesIO()
-        fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
-        atomic_write_bytes(png_path, buf.getvalue())
+    images = render_gap_map(ct.shown())
+    atomic_write_bytes(svg_path, images["svg"])
+    atomic_write_bytes(png_path, images["png"])
     atomic_write_text(svg_path.with_suffix(".csv"), _csv_text(_crosstab_rows(ct)))
+
+
+def render_gap_map(shown: CrossTab, formats: tuple[str, ...] = ("svg", "png")) -> dict[str, bytes]:
+    """The gap map of a crosstab already :meth:`~CrossTab.shown` as SVG (text as text) and PNG
+    (300 dpi) bytes, or only ``formats``; deterministic."""
+    from review.figures import PNG_DPI, editable
+
+    out: dict[str, bytes] = {}
+    with editable("review-gap-map"):
+        fig = draw_gap_map(shown)
+        for fmt, kwargs in (
+            ("svg", {"metadata": {"Date": None, "Creator": None}}),
+            ("png", {"dpi": PNG_DPI, "metadata": {"Software": None}}),
+        ):
+            if fmt in formats:
+                buf = BytesIO()
+                fig.savefig(buf, format=fmt, **kwargs)
+                out[fmt] = buf.getvalue()
+    return out
 
 
 def _csv_text(rows: list[list[Any]]) -> str:

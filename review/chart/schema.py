@@ -19,6 +19,7 @@ from typing import Any
 from review.chart.levels import REPORT, REPORT_LEVEL, Level, parse_levels
 from review.chart.summary_spec import SummarySpec, parse_summary
 from review.errors import InputError, ValidationError
+from review.nextstep import Action, step
 
 FIELD_TYPES = (
     "text",
@@ -179,8 +180,11 @@ def load_schema(path: Path) -> Schema:
     path = Path(path)
     if not path.is_file():
         raise InputError(
-            "no extraction schema here. Copy one from the worked example "
-            "(`review demo`) or write one (see docs/charting.md).",
+            (
+                "no extraction schema here. Copy one from the worked example (",
+                step(Action.DEMO),
+                ") or write one (see docs/charting.md).",
+            ),
             file=str(path),
         )
     raw = path.read_bytes()

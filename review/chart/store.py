@@ -17,6 +17,7 @@ from typing import Any
 from review.chart.model import Charting
 from review.chart.schema import Level, Schema, load_schema
 from review.errors import ProjectError, ReviewError
+from review.nextstep import Action, step
 from review.project import Project
 
 CONSENSUS = "consensus"
@@ -173,8 +174,12 @@ def make_template(project: Project, out: Path, reviewer: str = "", progress: Any
     reports = template_reports(project)
     if not reports:
         raise ReviewError(
-            "no included reports yet: charting starts after full-text screening. Record the "
-            "full-text decisions (and resolve disagreements) first; `review status` shows progress."
+            (
+                "no included reports yet: charting starts after full-text screening. Record the "
+                "full-text decisions (and resolve disagreements) first; ",
+                step(Action.STATUS),
+                " shows progress.",
+            )
         )
     wb = build_template(
         schema, reports, reviewer=reviewer, progress=progress, project_id=project.project_id
@@ -297,7 +302,7 @@ def _save_version(
 
 @dataclass(frozen=True, slots=True)
 class ReviewerCharting:
-    """A reviewer's latest charting on `review status`."""
+    """A reviewer's latest charting on the project status."""
 
     reports_charted: int
     units: int
@@ -311,36 +316,34 @@ class ReviewerCharting:
 
 @dataclass(frozen=True, slots=True)
 class ChartingStatus:
-    """Charting on `review status`: reports to chart, each reviewer's latest charting and whose
-    charting is final; ``lines`` is what the terminal shows."""
+    """Charting on the project status: reports to chart, each reviewer's latest charting and whose
+    charting is final (the CLI words it)."""
 
     included_reports: int | None  # None while full-text screening cannot say
     reviewers: Mapping[str, ReviewerCharting]  # reviewer -> their latest charting
     final: str | None  # the reviewer of the final charting; None when there is none yet
-    lines: tuple[str, ...]
+    unit: Level | None = None  # the schema's further level (None: reports only, or no schema)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``charting`` object of ``review status --json``."""
+        """The ``charting`` object of the project status as JSON."""
         return {
             "included_reports": self.included_reports,
             "reviewers": {name: r.to_json() for name, r in self.reviewers.items()},
             "final": self.final,
-            "lines": list(self.lines),
         }
 
 
 def status_summary(project: Project) -> ChartingStatus:
-    """Charting progress for `review status` (``lines`` is what the terminal shows)."""
+    """Charting progress for the project status."""
     try:
         unit = project_schema(project).unit
     except ReviewError:
-        unit = None  # a broken schema: `review chart` commands say what is wrong
+        unit = None  # a broken schema: the charting commands say what is wrong
     latest = latest_chartings(project, unit.name if unit else "")
     try:
         n_included: int | None = len(included_ids(project))
     except (ReviewError, ImportError):
         n_included = None
-    total = "?" if n_included is None else str(n_included)
     reviewers = {
         c.reviewer or slug: ReviewerCharting(
             len(c.reports), len(c.units), c.path, unit.name if unit else ""
@@ -348,31 +351,9 @@ def status_summary(project: Project) -> ChartingStatus:
         for slug, c in latest.items()
     }
     final = final_charting(project, unit.name if unit else "")
-    lines = [
-        f"{name}: {info.reports_charted} / {total} reports charted"
-        + (f", {unit.count(info.units)}" if unit else "")
-        for name, info in reviewers.items()
-    ]
-    if not latest:
-        lines.append(
-            "No charting imported yet "
-            + (
-                f"({total} included reports to chart)."
-                if n_included is not None
-                else "(charting starts after full-text screening)."
-            )
-        )
-    elif final is None:
-        lines.append(
-            "Final charting: none yet — make the consensus form "
-            "(`review chart consensus -o charting-consensus.xlsx`), decide the highlighted "
-            "cells and import it with --reviewer consensus."
-        )
-    else:
-        lines.append(f"Final charting: {final.reviewer or 'consensus'}.")
     return ChartingStatus(
         included_reports=n_included,
         reviewers=reviewers,
         final=final.reviewer if final is not None else None,
-        lines=tuple(lines),
+        unit=unit,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from shlex import quote
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -102,10 +102,9 @@ def import_cmd(
         review chart import charting-ana.xlsx --reviewer ana
         review chart import charting-agreed.xlsx --consensus
     """
-    from rich.markup import escape
 
     from review.chart import CONSENSUS, import_charting
-    from review.cli.common import open_project, out_console, print_json
+    from review.cli.common import open_project, print_json
     from review.errors import ReviewError
 
     if consensus:
@@ -134,6 +133,16 @@ def import_cmd(
             }
         )
         return
+    show_chart_import(file, res)
+
+
+def show_chart_import(file: Path, res: Any) -> None:
+    """What ``review chart import`` prints."""
+    from rich.markup import escape
+
+    from review.chart import CONSENSUS
+    from review.cli.common import out_console
+
     con = out_console()
     if res.unchanged:
         con.print(
@@ -182,11 +191,9 @@ def compare_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
 
         review chart compare
     """
-    from rich.markup import escape
 
     from review.chart import write_compare_outputs
-    from review.cli.common import open_project, out_console, print_json
-    from review.percent import percent_text
+    from review.cli.common import open_project, print_json
 
     proj = open_project(project)
     comparison, paths = write_compare_outputs(proj)
@@ -195,6 +202,16 @@ def compare_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
         data["outputs"] = [proj.rel(p) for p in paths]
         print_json(data)
         return
+    show_compare(proj, comparison, paths)
+
+
+def show_compare(proj: Any, comparison: Any, paths: list[Path]) -> None:
+    """What ``review chart compare`` prints."""
+    from rich.markup import escape
+
+    from review.cli.common import out_console
+    from review.percent import percent_text
+
     con = out_console()
     con.print(
         escape(
@@ -245,13 +262,26 @@ def consensus_cmd(
         review chart consensus -o charting-consensus.xlsx
         review chart import charting-consensus.xlsx --reviewer consensus
     """
-    from rich.markup import escape
 
     from review.chart import write_consensus_outputs
-    from review.cli.common import checked_output, err_console, open_project, out_console, print_json
-    from review.errors import ReviewError
+    from review.cli.common import open_project, print_json
 
     proj = open_project(project)
+    check_consensus_out(proj, out, force)
+    plan, paths = write_consensus_outputs(proj, out)
+    if json_out:
+        data = plan.to_json()
+        data["outputs"] = [str(out), *(proj.rel(p) for p in paths[1:])]
+        print_json(data)
+        return
+    show_consensus(proj, out, plan, paths)
+
+
+def check_consensus_out(proj: Any, out: Path, force: bool) -> None:
+    """Where ``review chart consensus -o`` may write, checked before any work."""
+    from review.cli.common import checked_output
+    from review.errors import ReviewError
+
     checked_output(proj, out)
     if out.suffix.lower() != ".xlsx":
         raise ReviewError(f"{out}: the consensus form is an Excel workbook; name it *.xlsx.")
@@ -260,12 +290,14 @@ def consensus_cmd(
             f"{out}: exists already (perhaps with decisions in it). Choose another name or pass "
             "--force."
         )
-    plan, paths = write_consensus_outputs(proj, out)
-    if json_out:
-        data = plan.to_json()
-        data["outputs"] = [str(out), *(proj.rel(p) for p in paths[1:])]
-        print_json(data)
-        return
+
+
+def show_consensus(proj: Any, out: Path, plan: Any, paths: list[Path]) -> None:
+    """What ``review chart consensus`` prints."""
+    from rich.markup import escape
+
+    from review.cli.common import err_console, out_console
+
     con = out_console()
     con.print(
         escape(
@@ -300,10 +332,9 @@ def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
 
         review chart summary
     """
-    from rich.markup import escape
 
     from review.chart import write_summary_outputs
-    from review.cli.common import open_project, out_console, print_json
+    from review.cli.common import open_project, print_json
 
     proj = open_project(project)
     summary, paths = write_summary_outputs(proj)
@@ -324,6 +355,15 @@ def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
             }
         )
         return
+    show_summary(proj, summary, paths)
+
+
+def show_summary(proj: Any, summary: Any, paths: list[Path]) -> None:
+    """What ``review chart summary`` prints."""
+    from rich.markup import escape
+
+    from review.cli.common import out_console
+
     con = out_console()
     unit = f", {summary.unit.count(summary.n_units)}" if summary.unit else ""
     con.print(f"{summary.n_reports} reports{unit}.")

@@ -54,8 +54,6 @@ StageOpt = Annotated[
 def err_console() -> Any:
     from rich.console import Console
 
-    from review.io.printable import PrintableHook
-
     con = Console(stderr=True, highlight=False, soft_wrap=True)
     con.push_render_hook(PrintableHook())
     return con
@@ -67,11 +65,34 @@ def out_console() -> Any:
     live, so every value from data is interpolated through ``escape`` (or ``plain``)."""
     from rich.console import Console
 
-    from review.io.printable import PrintableHook
-
     con = Console(highlight=False, soft_wrap=True)
     con.push_render_hook(PrintableHook())
     return con
+
+
+class PrintableHook:
+    """A Rich render hook: every text segment a console prints goes through
+    :func:`~review.io.printable.printable` (tables, panels and progress bars too); the console's
+    own control segments pass."""
+
+    def process_renderables(self, renderables: list[Any]) -> list[Any]:
+        return [_Printable(r) for r in renderables]
+
+
+class _Printable:
+    def __init__(self, renderable: Any) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
+        from rich.segment import Segment
+
+        from review.io.printable import has_unsafe, printable
+
+        for seg in console.render(self.renderable, options):
+            if seg.control is None and has_unsafe(seg.text):
+                yield Segment(printable(seg.text), seg.style)
+            else:
+                yield seg
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -111,7 +132,9 @@ class ReviewGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except ReviewError as exc:
-            raise fail(str(exc)) from None
+            from review.cli.commands import error_text
+
+            raise fail(error_text(exc)) from None
         except OSError as exc:
             import errno
 

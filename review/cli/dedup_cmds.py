@@ -206,8 +206,8 @@ def review_cmd(
         review dedup review --reviewer "Ana Silva"
     """
     from review.cli.common import out_console
+    from review.cli.ui.review_ui import review_session
     from review.dedup.clusters import load_clusters
-    from review.dedup.review_ui import review_session
 
     proj = project_from(ctx, project)
     load_clusters(proj)  # a clear error when `review dedup` has not run
@@ -234,7 +234,7 @@ def _read_key() -> str:
 
     if sys.stdin is not None and sys.stdin.isatty():
         try:
-            return _getch().lower()
+            return typer.getchar().lower()  # Ctrl-C, Ctrl-D: KeyboardInterrupt, EOFError
         except (EOFError, KeyboardInterrupt):
             return "q"
     while True:
@@ -243,30 +243,6 @@ def _read_key() -> str:
             return "q"
         if not ch.isspace():
             return ch.lower()
-
-
-def _getch() -> str:
-    """A single key from the terminal without waiting for Enter."""
-    import sys
-
-    try:
-        import msvcrt  # Windows
-    except ImportError:
-        import termios
-        import tty
-
-        fd = sys.stdin.fileno()
-        old = termios.tcgetattr(fd)
-        try:
-            tty.setraw(fd)
-            ch = sys.stdin.read(1)
-        finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, old)
-    else:
-        ch = msvcrt.getwch()
-    if ch in ("\x03", "\x04"):  # Ctrl-C, Ctrl-D
-        raise KeyboardInterrupt
-    return ch
 
 
 @dedup_app.command("export")
@@ -329,7 +305,6 @@ def import_cmd(
 
         review dedup import dedup-pairs.xlsx --reviewer "Ana Silva"
     """
-    from review.cli.common import out_console
     from review.dedup.exchange import import_verdicts
 
     proj = project_from(ctx, project)
@@ -340,8 +315,19 @@ def import_cmd(
         from_other_reviewer=from_other_reviewer,
         from_other_project=from_other_project,
     )
+    show_verdicts_import(proj, summary, quiet)
+
+
+def show_verdicts_import(proj: Project, summary: Any, quiet: bool) -> None:
+    """What ``review dedup import`` prints; it refreshes the clusters (with a bar unless quiet)."""
     from rich.markup import escape
 
+    from review.cli.common import out_console
+
+    if summary.note:
+        from review.cli.common import err_console
+
+        err_console().print(f"[yellow]Warning:[/yellow] {escape(summary.note)}")
     con = out_console()
     con.print(
         f"Imported {summary.recorded} verdict(s) into {escape(str(summary.file))} "

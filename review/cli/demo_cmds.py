@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 
 
 def demo(
-    ctx: typer.Context,
     directory: Annotated[
         Path,
         typer.Argument(
@@ -55,18 +54,20 @@ def demo(
     """
     import time
 
+    from review.cli.commands import command_text
     from review.cli.common import err_console, print_json
+    from review.cli.demo_steps import runner, typed_in
     from review.demo import COMMANDS_LOG, plan, prepare, run_steps
     from review.demo_summary import summarise
 
     started = time.perf_counter()
     if project is not None:
         directory = project
-    root = prepare(directory, force=force)
+    root = prepare(directory, force=force, command=command_text)
     steps = plan(root)
+    spell = typed_in(root)
     with _StepProgress(quiet) as on_step:
-        cli = ctx.find_root().command  # the `review` command this demo was started from
-        results = run_steps(root, steps, lambda argv: _run(argv, root, cli), on_step)
+        results = run_steps(root, steps, runner(root), spell, on_step)
     summary = summarise(root)
     seconds = round(time.perf_counter() - started, 1)
     if json_out:
@@ -74,7 +75,7 @@ def demo(
         data["seconds"] = seconds
         data["commands_log"] = COMMANDS_LOG
         data["steps"] = [
-            {"step": r.step.label, "command": r.step.command(root), "seconds": r.seconds}
+            {"step": r.step.label, "command": spell(r.step.step), "seconds": r.seconds}
             for r in results
         ]
         print_json(data)
@@ -85,8 +86,8 @@ def demo(
 
 
 def _run(argv: tuple[str, ...], root: Path, cli: Callable[..., Any]) -> tuple[int, str, str]:
-    """Run one `review` command in-process with ``cli`` (the root command, or the Typer app of
-    ``review.cli``, which the demo command itself is part of); capture its output."""
+    """Run one `review` command line in-process with ``cli`` and capture its output (for tests
+    and scripts that replay a command; the demo itself calls the library, see demo_steps)."""
     import contextlib
     import io
 

@@ -35,9 +35,12 @@ def init(
         review init my-review --title "Exercise for chronic low back pain"
         review init my-sr --type systematic
     """
+    from review.cli.commands import command_text
     from review.project import Project
 
-    project = Project.init(directory, title=title, review_type=review_type.value)
+    project = Project.init(
+        directory, title=title, review_type=review_type.value, command=command_text
+    )
     from rich.markup import escape
 
     console = out_console()
@@ -56,12 +59,13 @@ def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         review status
         review status --json | jq .screening
     """
-    from review.status import collect_status, render_status
+    from review.cli.status_view import render_status, status_json
+    from review.status import collect_status
 
     proj = open_project(project)
     summary = collect_status(proj)
     if as_json:
-        print_json(summary.to_json())
+        print_json(status_json(summary))
     else:
         render_status(summary, out_console())
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from review.cli.commands import command_text, render
 from review.cli.common import (
     JsonOpt,
     ProjectOpt,
@@ -311,7 +312,7 @@ def stopping(
         return
     rep = phase.report(proj, stage, reviewer, recall, confidence)
     if as_json:
-        print_json(rep.to_json())
+        print_json(rep.to_json(command_text))
         return
     _print_report(rep, proj.protocol.stage(stage).reviewers_per_record)
 
@@ -360,7 +361,7 @@ def _team_stopping(
         return
     rep = team.team_report(proj, stage, recall, confidence)
     if as_json:
-        print_json(rep.to_json())
+        print_json(rep.to_json(command_text))
         return
     _print_team_report(rep)
 
@@ -399,7 +400,7 @@ def _print_team_report(rep: TeamStoppingReport) -> None:
             f"records to screen (if none is relevant): {_more_text(t.more_to_screen)}."
         )
         for w in sample.warnings:
-            err_console().print(f"Warning: {escape(w)}")
+            err_console().print(f"Warning: {escape(render(w))}")
     _print_heuristics(rep.heuristics)
 
 
@@ -435,7 +436,7 @@ def _print_report(rep: StoppingReport, required: int) -> None:
     )
     sample = rep.sample
     if sample is None:
-        con.print("Statistical test: no random sample yet. " + escape(rep.next_step))
+        con.print("Statistical test: no random sample yet. " + escape(render(rep.next_step)))
     else:
         t = sample.test
         verdict = "[green]safe to stop[/green]" if rep.safe_to_stop else "[red]not yet[/red]"
@@ -448,7 +449,7 @@ def _print_report(rep: StoppingReport, required: int) -> None:
             f"{more_text}."
         )
         for w in sample.warnings:
-            err_console().print(f"Warning: {escape(w)}")
+            err_console().print(f"Warning: {escape(render(w))}")
     _print_heuristics(rep.heuristics)
 
 

@@ -17,6 +17,7 @@ from review.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from review.project import Project
     from review.report.checklist import Row
 
 report_app = typer.Typer(name="report", no_args_is_help=False, rich_markup_mode="markdown")
@@ -54,7 +55,8 @@ def report(
         return
     from rich.markup import escape
 
-    from review.cli.common import err_console, open_project, out_console, print_json, progress
+    from review.cli.commands import command_text
+    from review.cli.common import err_console, open_project, print_json, progress
     from review.report import write_report
 
     proj = open_project(project)
@@ -64,13 +66,13 @@ def report(
         checked_output(proj, output)
     with progress("Report", quiet) as update:
         update(0, 1)
-        path = write_report(proj, output)
+        path = write_report(proj, output, command_text)
         update(1, 1)
     size = path.stat().st_size
     if json_out:
         print_json({"path": str(path), "bytes": size})
     else:
-        out_console().print(f"Wrote {escape(proj.rel(path))} ({size / 1024:,.0f} KB)")
+        show_report(proj, path)
     if open_it:
         import webbrowser
 
@@ -108,9 +110,9 @@ def checklist_cmd(
 
         review report checklist -o submission/prisma-checklist.xlsx
     """
-    from rich.markup import escape
 
-    from review.cli.common import out_console, print_json
+    from review.cli.commands import command_text
+    from review.cli.common import print_json
     from review.errors import ReviewError
     from review.report.checklist import checklist_for, checklist_rows, write_checklist
 
@@ -122,10 +124,9 @@ def checklist_cmd(
         if output.suffix.lower() != ".xlsx":
             raise ReviewError(f"{output}: the checklist is an Excel workbook; name it *.xlsx.")
         checked_output(proj, output.with_suffix(".md"))
-    xlsx, md = write_checklist(proj, output)
+    xlsx, md = write_checklist(proj, output, command_text)
     checklist = checklist_for(proj)
     rows = checklist_rows(proj, checklist)
-    filled = [r.item.label for r in rows if r.where]
     if json_out:
         out: dict[str, Any] = {
             "xlsx": str(xlsx),
@@ -139,6 +140,26 @@ def checklist_cmd(
             )
         print_json(out)
         return
+    show_checklist(proj, xlsx, md, checklist, rows)
+
+
+def show_report(proj: Project, path: Path) -> None:
+    """What ``review report`` prints."""
+    from rich.markup import escape
+
+    from review.cli.common import out_console
+
+    size = path.stat().st_size
+    out_console().print(f"Wrote {escape(proj.rel(path))} ({size / 1024:,.0f} KB)")
+
+
+def show_checklist(proj: Project, xlsx: Path, md: Path, checklist: Any, rows: list[Any]) -> None:
+    """What ``review report checklist`` prints."""
+    from rich.markup import escape
+
+    from review.cli.common import out_console
+
+    filled = [r.item.label for r in rows if r.where]
     console = out_console()
     console.print(f"Wrote {escape(proj.rel(xlsx))} and {escape(proj.rel(md))}")
     console.print(

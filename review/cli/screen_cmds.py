@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from review.cli.commands import command_text
 from review.cli.common import (
     FromOtherProjectOpt,
     FromOtherReviewerOpt,
@@ -29,6 +30,7 @@ from review.cli.common import (
     print_json,
     progress,
 )
+from review.cli.ui.keys import TUI, legend
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -142,16 +144,15 @@ def screen(
 ) -> None:
     """Screen records one by one, blind to other reviewers; every key press is saved at once.
 
-    Keys: i include, e exclude, m maybe, 1-9 exclude with that reason (protocol order), 0 pick
-    any reason, r not-retrieved (full text), n note, l labels, u undo, s skip, / search, f find
-    a record, q quit. You resume where you left off. A key that changes a finished record
+    Keys: {keys} (the 1-9 reasons in protocol order; r and the keys after the semicolon at
+    full text). You resume where you left off. A key that changes a finished record
     (agreed, resolved, charted) asks for a reason and is logged as a reopen; a locked stage
     refuses it until `review reopen`. At title-abstract the records most likely to be
     included come first, ranked by a model retrained on your own decisions only (--order random
     for your fixed random order). After `review stopping --start-sample` you see the stopping
     test's sample. At full text the attached file's text is shown (run `review fulltext
-    extract`): / searches it, ] and [ next/previous match, k and K keyword hits, o opens the
-    file; in line mode t pages through it.
+    extract`): / searches it; in line mode t pages through it, and n, l and / take their text
+    after the key.
 
     Example:
 
@@ -172,6 +173,7 @@ def screen(
         proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode,
         label=label or "",
     )  # fmt: skip
+    session.command = command_text
     if not confirm_new_person(proj, session.reviewer, "screening"):
         session.close()
         raise typer.Exit(code=1)
@@ -193,14 +195,18 @@ def screen(
         session.close()
 
 
+# the keys of the help above come from the one key table (review/cli/ui/keys.py)
+screen.__doc__ = (screen.__doc__ or "").replace("{keys}", legend(TUI))
+
+
 def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewer: str) -> None:
     """The line mode (stdin/stdout) or the full-screen app, until the reviewer quits."""
     if line_mode:
-        from review.screen.lineui import run_line
+        from review.cli.ui.lineui import run_line
 
         run_line(session, _read_line, typer.echo)
     else:
-        from review.screen.tui import ScreenerApp
+        from review.cli.ui.tui import ScreenerApp
 
         ScreenerApp(session).run()
         p = session.pace()
@@ -277,8 +283,14 @@ def screen_import(
         from_other_project=from_other_project,
         reopen=_reopen_reason(reopen, reason),
     )
+    show_sheet_import(res, stage, reviewer)
+
+
+def show_sheet_import(res: Any, stage: str, reviewer: str) -> None:
+    """What ``review screen import`` prints."""
     from rich.markup import escape
 
+    _encoding_note(res.note)
     out_console().print(
         f"Imported {res.imported} decisions for {escape(reviewer)} at {stage} "
         f"({res.unchanged} unchanged, {res.blank} blank rows)"
@@ -541,10 +553,24 @@ def resolve_import(
         from_other_project=from_other_project,
         reopen=_reopen_reason(reopen, reason),
     )
+    show_resolve_import(res, stage)
+
+
+def show_resolve_import(res: Any, stage: str) -> None:
+    """What ``review resolve import`` prints."""
+    _encoding_note(res.note)
     out_console().print(
         f"Imported {res.imported} resolutions at {stage} ({res.unchanged} unchanged, "
         f"{res.blank} blank rows)."
     )
+
+
+def _encoding_note(note: str) -> None:
+    """The sheet reader's note on an inferred encoding (cp1252 …), as a warning on stderr."""
+    if note:
+        from rich.markup import escape
+
+        err_console().print(f"[yellow]Warning:[/yellow] {escape(note)}")
 
 
 @fulltext_app.command("attach")
@@ -599,6 +625,11 @@ def fulltext_attach(
             }
         )
         return
+    show_attach(proj, rep, ext)
+
+
+def show_attach(proj: Project, rep: Any, ext: ExtractReport | None) -> None:
+    """What ``review fulltext attach`` prints (``ext``: the extraction that followed, if any)."""
     from rich.markup import escape
 
     con = out_console()
@@ -650,6 +681,11 @@ def fulltext_extract(
     if as_json:
         print_json(_extract_json(rep))
         return
+    show_extract(rep)
+
+
+def show_extract(rep: ExtractReport) -> None:
+    """What ``review fulltext extract`` prints."""
     if not rep.files:
         out_console().print(
             "No full texts are attached yet: run `review fulltext attach DIR` first."

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review.errors import ProjectError
+from review.nextstep import Action, step
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -139,13 +140,13 @@ def read_clusters(path: Path) -> Clusters:
         missing = [c for c in CLUSTER_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             raise ProjectError(
-                f"{path}: missing columns {', '.join(missing)}. Re-run `review dedup`."
+                (f"{path}: missing columns {', '.join(missing)}. Re-run ", step(Action.DEDUP), ".")
             )
         for line, row in enumerate(reader, start=2):
             status = row["status"]
             if status not in STATUSES:
                 raise ProjectError(
-                    f"{path}:{line}: unknown status {status!r}. Re-run `review dedup`."
+                    (f"{path}:{line}: unknown status {status!r}. Re-run ", step(Action.DEDUP), ".")
                 )
             rows.append(
                 ClusterRow(
@@ -163,14 +164,18 @@ def read_clusters(path: Path) -> Clusters:
 
 
 def load_clusters(project: Project) -> Clusters:
-    """The current clusters; a clear error when `review dedup` has not been run yet.
+    """The current clusters; a clear error when dedup has not been run yet.
 
     Read once per ``Project`` while clusters.csv is unchanged (review/screen/memo.py): one
     command (status, prisma, report) asks several times. Callers do not modify it."""
     path = clusters_path(project)
     if not path.is_file():
         raise ProjectError(
-            f"{project.rel(path)} not found: run `review dedup` first (it groups duplicate records)."
+            (
+                f"{project.rel(path)} not found: run ",
+                step(Action.DEDUP),
+                " first (it groups duplicate records).",
+            )
         )
     from review.screen.memo import file_key, remembered
 

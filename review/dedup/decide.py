@@ -1,7 +1,7 @@
 """Stage 4: decide each scored pair: ``auto`` (certain, merged), ``maybe`` (queued), ``distinct``.
 
 The rules are written out in docs/dedup.md; :func:`decide` returns the label together with the
-reasons so that ``review dedup explain`` can show them.
+reasons so that ``dedup explain`` can show them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ SHORT_TITLE = 20  # compact title length below which a title alone proves little
 
 @dataclass(frozen=True, slots=True)
 class DedupOptions:
-    """Thresholds and limits of a dedup run (``review dedup --auto-threshold …``)."""
+    """Thresholds and limits of a dedup run (``dedup --auto-threshold …``)."""
 
     auto_threshold: float = 0.95  # title similarity for an automatic merge on title+authors
     maybe_threshold: float = 0.80  # title similarity for queueing a pair for a person

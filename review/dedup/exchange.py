@@ -1,18 +1,19 @@
 """Queued pairs by spreadsheet: export them side by side, import the verdicts back.
 
-Import accepts ``.xlsx`` and ``.csv`` with columns ``record_id_a, record_id_b, verdict`` and an
+Import reads the sheet with :func:`review.io.tables.read_table` (``.xlsx``, or ``.csv``/``.tsv``/
+``.txt`` in UTF-8, UTF-16 or Windows-1252) with columns ``record_id_a, record_id_b, verdict`` and an
 optional ``note``. Verdicts are ``same`` or ``different`` (case and spaces ignored); a blank
 verdict changes nothing. Every row is checked first; on any problem nothing is imported.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError, ValidationError
+from review.io.tables import read_table
 from review.model import CITATION_FIELDS
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class ImportSummary:
     unchanged: int  # same as the reviewer's standing verdict already
     blank: int  # rows without a verdict
     file: str  # the reviewer's log
+    note: str = ""  # how the file's encoding was inferred, when not certain (tables.Table.note)
 
 
 def _value(rec: Any, name: str) -> Any:
@@ -121,54 +123,6 @@ def export_queue_xlsx(project: Project, path: Path, reviewer: str = "") -> int:
     return len(queue)
 
 
-def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        from review.io.xlsx import csv_unsafe
-
-        try:
-            from review.io.tables import long_fields
-
-            long_fields()  # titles over 131,072 characters
-            with open(path, encoding="utf-8-sig", newline="") as fh:
-                reader = csv.DictReader(fh)
-                header = [h.strip().lower() for h in (reader.fieldnames or [])]
-                rows = []
-                for line, raw in enumerate(reader, start=2):
-                    row = {
-                        (k or "").strip().lower(): csv_unsafe((v or "").strip())
-                        for k, v in raw.items()
-                        if k is not None
-                    }
-                    rows.append((line, row))
-        except UnicodeDecodeError:
-            raise InputError("not UTF-8 text; save the CSV as UTF-8.", file=str(path)) from None
-        return header, rows
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for broken files
-            raise InputError(f"cannot read the workbook ({exc}).", file=str(path)) from None
-        ws = wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        first = next(it, None) or ()
-        header = [str(h).strip().lower() if h is not None else "" for h in first]
-        rows = []
-        for line, values in enumerate(it, start=2):
-            row = {
-                header[c]: ("" if v is None else str(v).strip())
-                for c, v in enumerate(values)
-                if c < len(header) and header[c]
-            }
-            if any(row.values()):
-                rows.append((line, row))
-        wb.close()
-        return header, rows
-    raise InputError("use an .xlsx or .csv file.", file=str(path))
-
-
 def import_verdicts(
     project: Project,
     path: Path,
@@ -185,7 +139,9 @@ def import_verdicts(
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file.", file=str(path))
-    header, rows = _read_rows(path)
+    table = read_table(path, required=REQUIRED)
+    # a row with no value at all (Excel's trailing rows) is not a row of the sheet
+    rows = [(line, row) for line, row in table if any(row.values())]
     from review.io.sheetmeta import check_meta
 
     check_meta(
@@ -196,18 +152,11 @@ def import_verdicts(
         from_other_reviewer=from_other_reviewer,
         from_other_project=from_other_project,
     )
-    missing = [c for c in REQUIRED if c not in header]
     name = path.name
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}; expected record_id_a, record_id_b, "
-            "verdict (and optionally note).",
-            file=name,
-        )
     wanted, blank = _checked_verdicts(rows, load_clusters(project).branch, name)
     lines, unchanged = _new_lines(project, reviewer, wanted)
     log = append_lines(project, reviewer, lines)
-    return ImportSummary(len(rows), len(lines), unchanged, blank, project.rel(log))
+    return ImportSummary(len(rows), len(lines), unchanged, blank, project.rel(log), table.note)
 
 
 def _checked_verdicts(

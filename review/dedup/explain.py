@@ -1,4 +1,4 @@
-"""Why records are (or are not) duplicates: ``review dedup explain RECORD_ID``.
+"""Why records are (or are not) duplicates: ``dedup explain RECORD_ID``.
 
 :func:`explain_pair` compares two records field by field and names the deciding rule;
 :func:`explain_record` does that for one record against the other members of its cluster, its

@@ -6,7 +6,7 @@ field another copy has: a PubMed copy without abstract beside a Scopus copy with
 fills such fields from the other copies, field by field, and records where each value came from.
 The raw records and imports are never changed; the fused record is derived from them and
 ``outputs/dedup/clusters.csv`` every time it is needed (and listed in
-``outputs/dedup/fused.csv`` by ``review dedup``).
+``outputs/dedup/fused.csv`` by ``dedup``).
 
 Each field has one rule (:data:`RULES`, documented in docs/dedup.md); a rule looks only at that
 field's values in the copies, so any subset of fields fuses the same way (the screener fuses its

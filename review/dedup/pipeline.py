@@ -7,7 +7,6 @@ give the same clusters.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from review.dedup.clusters import ClusterRow
 from review.dedup.decide import AUTO, MAYBE, SHORT_TITLE, Decision, DedupOptions, decide
 from review.dedup.normalize import NormRecord, normalize_record
 from review.dedup.score import PairScore, score_pair
+from review.gcpause import gc_paused
 from review.model import Record
 
 ProgressFn = Callable[[int, int], None]
@@ -90,15 +90,10 @@ def run_dedup(
     the same records with the same blocking options (the project cache).
     """
     # Millions of small objects, none cyclic: the cyclic GC would rescan them over and over.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _run(
             records, options or DedupOptions(), verdicts or {}, branch_of or {}, scored, progress
         )
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""The pairs waiting for a person: ``outputs/dedup/maybe-pairs.csv`` as the last ``review dedup``
-wrote it, read back as typed rows for ``review dedup review``, ``dedup export`` and ``explain``."""
+"""The pairs waiting for a person: ``outputs/dedup/maybe-pairs.csv`` as the last ``dedup``
+wrote it, read back as typed rows for ``dedup review``, ``dedup export`` and ``explain``."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ Files written (all derived, rebuilt by every run):
 - ``outputs/dedup/maybe-pairs.csv``: the pairs waiting for a person, side by side.
 - ``outputs/dedup/overlap.csv``: per source: records, duplicates within the source, overlap with
   every other source, unique contributions.
-- ``outputs/dedup/summary.json``: options and counts of the last run (``review dedup`` refreshes
+- ``outputs/dedup/summary.json``: options and counts of the last run (``dedup`` refreshes
   after verdicts with the same options).
 
 The scored candidate pairs are cached in ``.review/dedup/pairs.pickle`` (keyed by the tool
@@ -113,7 +113,7 @@ def save_options(project: Project, changes: dict[str, float | int]) -> list[str]
     if start is None:
         if lines and lines[-1].strip():
             lines.append("")
-        lines.append("dedup:  # `review dedup` settings (docs/dedup.md)")
+        lines.append("dedup:  # dedup settings (docs/dedup.md)")
         start = len(lines) - 1
     elif _DEDUP_LINE.match(lines[start]).group("rest") == "{}":
         lines[start] = "dedup:"
@@ -396,7 +396,7 @@ def overlap_table(clusters: Clusters) -> tuple[SourceOverlap, ...]:
 
 @dataclass(frozen=True, slots=True)
 class DedupCounts:
-    """What the last ``review dedup`` left: records, clusters, duplicates removed, pairs queued
+    """What the last ``dedup`` left: records, clusters, duplicates removed, pairs queued
     for a person, verdict conflicts and the overlap between sources."""
 
     main_records: int
@@ -421,27 +421,27 @@ class DedupCounts:
 
 @dataclass(frozen=True, slots=True)
 class DedupStatus:
-    """The dedup stage on ``review status``: ``counts`` is None until ``review dedup`` has run;
-    ``lines`` is what the terminal shows."""
+    """The dedup stage on the project status: ``counts`` is None until dedup has run;
+    ``warnings``: damaged lines of the verdict logs (the CLI words the rest)."""
 
-    lines: tuple[str, ...]
     counts: DedupCounts | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def done(self) -> bool:
         return self.counts is not None
 
     def to_json(self) -> dict[str, Any]:
-        """The ``dedup`` object of ``review status --json``."""
+        """The ``dedup`` object of ``status --json``."""
         counts = self.counts.to_json() if self.counts is not None else {}
-        return {"done": self.done, **counts, "lines": list(self.lines)}
+        return {"done": self.done, **counts}
 
 
 def status_summary(project: Project) -> DedupStatus:
-    """Dedup progress for ``review status`` (``lines`` for people)."""
+    """Dedup progress for the project status."""
     path = clusters_path(project)
     if not path.is_file():
-        return DedupStatus(("Not deduplicated yet: run `review dedup`.",))
+        return DedupStatus()
     clusters = load_clusters(project)
     counts = DedupCounts(
         main_records=sum(1 for r in clusters.rows if r.branch == "main"),
@@ -454,8 +454,7 @@ def status_summary(project: Project) -> DedupStatus:
     )
     from review.dedup.verdicts import log_problems
 
-    warnings = tuple(f"warning: {p}" for p in log_problems(project))
-    return DedupStatus(_status_lines(counts) + warnings, counts)
+    return DedupStatus(counts, tuple(log_problems(project)))
 
 
 def _queued(project: Project) -> int:
@@ -468,29 +467,3 @@ def _queued(project: Project) -> int:
     long_fields()  # titles over 131,072 characters
     with open(mp, encoding="utf-8-sig", newline="") as fh:
         return sum(1 for _ in csv.DictReader(fh))
-
-
-def _status_lines(c: DedupCounts) -> tuple[str, ...]:
-    auto, manual = c.removed_automatic, c.removed_manual
-    lines = [
-        f"{c.main_records} main-branch records -> {c.clusters} after removing "
-        f"{auto + manual} duplicates ({auto} automatically, {manual} confirmed by a person)",
-        f"{c.queued} pair(s) waiting for a person: review dedup review --reviewer NAME"
-        if c.queued
-        else "No pairs waiting for a person.",
-    ]
-    if c.verdict_conflicts:
-        lines.insert(
-            1,
-            f"{len(c.verdict_conflicts)} pair(s) with conflicting verdicts (same vs different) "
-            "from two reviewers, applied neither way: resolve them with review dedup review "
-            "--reviewer NAME",
-        )
-    parts = [
-        f"{row.source} {row.unique_clusters}/{row.clusters}"
-        for row in c.overlap
-        if row.branch == "main"
-    ]
-    if parts:
-        lines.append("Unique contribution per source (unique/total): " + ", ".join(parts))
-    return tuple(lines)

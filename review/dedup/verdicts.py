@@ -6,7 +6,7 @@ unordered and stored with ``a < b``. A reviewer's standing verdict on a pair is 
 retracted (a retract cancels that reviewer's latest standing verdict).
 
 When two reviewers' standing verdicts on a pair disagree (``same`` vs ``different``) neither is
-applied: the pair is a *conflict*, reported by ``review dedup`` and shown first by ``review dedup
+applied: the pair is a *conflict*, reported by ``dedup`` and shown first by ``dedup
 review``, where the verdict given is written with ``"resolves": true``. A resolving verdict
 settles the pair; verdicts given after it count again (and may conflict with it again).
 """

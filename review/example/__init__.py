@@ -11,7 +11,7 @@ from pathlib import Path
 
 _MARKER = Path("protocols") / "protocol.yaml"
 
-# What `review demo` prints of the example's charting besides the words its schema gives: the
+# What `demo` prints of the example's charting besides the words its schema gives: the
 # number of programmes the paper reports, and the programme field shown beside each name.
 PUBLISHED_UNITS = 24
 UNIT_DETAIL_FIELD = "setting"

@@ -69,7 +69,7 @@ def atomic_write_json(path: Path, obj: Any) -> None:
 
 
 def command_text() -> str:
-    """The running command, for lock messages: ``review screen --stage ...`` (short)."""
+    """The running command, for lock messages: ``screen --stage ...`` (short)."""
     import sys
 
     prog = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""

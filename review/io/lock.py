@@ -7,7 +7,7 @@ a file, and the next process takes it over. The holder writes who it is (reviewe
 process id, host, start time) into the lock file so that the process that is refused can say who
 holds it.
 
-- :func:`project_lock` — exclusive writers of shared project files (``review import``): a second
+- :func:`project_lock` — exclusive writers of shared project files (``import``): a second
   importer waits for the first to finish (up to ``wait`` seconds), then sees its import.
 - :func:`log_lock` — one writer per decision log: the same reviewer in two terminals is refused
   at once with a message naming the other session, instead of both deciding the same records.
@@ -30,13 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import ReviewError
+from review.io.root import find_root as project_root
 
 try:  # pragma: no cover - platform dependent
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
-
-PROTOCOL_MARKER = Path("protocols") / "protocol.yaml"
 
 
 class LockedError(ReviewError):
@@ -184,17 +183,14 @@ def lock_dir(root: Path) -> Path:
 
 
 def find_root(path: Path) -> Path | None:
-    """The project folder holding ``path`` (the nearest parent with protocols/protocol.yaml)."""
-    p = Path(os.path.abspath(path))
-    for parent in p.parents:
-        if (parent / PROTOCOL_MARKER).is_file():
-            return parent
-    return None
+    """The project folder holding the file ``path`` (:func:`review.io.root.find_root` of its
+    folder)."""
+    return project_root(Path(os.path.abspath(path)).parent)
 
 
 @contextmanager
 def project_lock(root: Path, what: str, who: str, wait: float = 60.0) -> Iterator[None]:
-    """Exclusive lock for commands that change shared project files (``review import``);
+    """Exclusive lock for commands that change shared project files (``import``);
     ``who`` (e.g. :func:`review.people.whoami`) is named to a process that has to wait."""
     try:
         key = acquire(lock_dir(root) / "project.lock", who, what, wait)

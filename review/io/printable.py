@@ -12,8 +12,6 @@ differently from what it holds. :func:`printable` shows each such character as a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
 
 # C0 controls except tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -36,44 +34,20 @@ def cell_text(text: str) -> str:
     return _UNSAFE_CELL.sub(_visible, text) if _UNSAFE_CELL.search(text) else text
 
 
+def has_unsafe(text: str) -> bool:
+    """Would :func:`printable` change ``text`` (a control, C1 or bidi-override character)?"""
+    return bool(_UNSAFE.search(text))
+
+
 def has_control(text: str) -> bool:
     """Does ``text`` hold a character :func:`printable` would escape (tab and newline too)?"""
     return bool(_UNSAFE.search(text)) or "\t" in text or "\n" in text
-
-
-def plain(text: object) -> str:
-    """``text`` for a Rich console string: printable, with its ``[`` markup made literal."""
-    from rich.markup import escape
-
-    return escape(printable(str(text)))
 
 
 def json_safe(text: str) -> str:
     """JSON text (``ensure_ascii=False``) with C1 controls and bidi overrides as ``\\uXXXX``
     escapes: the same JSON value, nothing live on a terminal (C0 controls JSON escapes itself)."""
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _UNSAFE.search(text) else text
-
-
-class PrintableHook:
-    """A Rich render hook: every text segment a console prints goes through :func:`printable`
-    (tables, panels and progress bars too); the console's own control segments pass."""
-
-    def process_renderables(self, renderables: list[Any]) -> list[Any]:
-        return [_Printable(r) for r in renderables]
-
-
-class _Printable:
-    def __init__(self, renderable: Any) -> None:
-        self.renderable = renderable
-
-    def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
-        from rich.segment import Segment
-
-        for seg in console.render(self.renderable, options):
-            if seg.control is None and _UNSAFE.search(seg.text):
-                yield Segment(printable(seg.text), seg.style)
-            else:
-                yield seg
 
 
 # Markdown: what would start raw HTML (a tag, a comment, a processing instruction), an entity,

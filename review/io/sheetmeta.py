@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError
+from review.nextstep import Action, step
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -94,13 +95,19 @@ def check_meta(
     meta = read_meta(path)
     if meta is None:
         return None
-    what = {"screening": "review screen export", "dedup": "review dedup export",
-            "resolution": "review disagreements"}  # fmt: skip
+    what = {"screening": Action.SCREEN_EXPORT, "dedup": Action.DEDUP_EXPORT,
+            "resolution": Action.DISAGREEMENTS}  # fmt: skip
     made = meta.get("kind", "")
     if made != kind:
+        maker = what.get(made)
         raise InputError(
-            f"this is a {made or 'different'} sheet (made by `{what.get(made, 'review')}`), "
-            f"not a {kind} sheet ({what[kind]}). Import it with the matching command.",
+            (
+                f"this is a {made or 'different'} sheet (made by ",
+                step(maker) if maker else "`review`",
+                f"), not a {kind} sheet (",
+                step(what[kind], quoted=False),
+                "). Import it with the matching command.",
+            ),
             file=str(path),
         )
     theirs = meta.get("project_id", "")
@@ -125,11 +132,15 @@ def check_meta(
         if made_for and clean_name(made_for) != clean_name(name) and not from_other_reviewer:
             import shlex
 
+            maker_step = step(what[kind], quoted=False, **{key: shlex.quote(made_for)})
             raise InputError(
-                f"this sheet was exported for {made_for!r} ({what[kind]} {option} "
-                f"{shlex.quote(made_for)}), not {name!r}. Import it with {option} "
-                f"{shlex.quote(made_for)}; or, if {name!r} really made these decisions in "
-                f"{made_for!r}'s sheet, pass --from-other-reviewer.",
+                (
+                    f"this sheet was exported for {made_for!r} (",
+                    maker_step,
+                    f"), not {name!r}. Import it with {option} "
+                    f"{shlex.quote(made_for)}; or, if {name!r} really made these decisions in "
+                    f"{made_for!r}'s sheet, pass --from-other-reviewer.",
+                ),
                 file=str(path),
             )
     return meta

@@ -1,7 +1,10 @@
-"""Reading a table a person filled in: the first sheet of a .xlsx, or a .csv/.tsv.
+"""Reading a table a person filled in: the first sheet of a .xlsx, or a .csv/.tsv/.txt.
 
-Used by the spreadsheet round trips of screening (``review screen import``) and resolution
-(``review resolve --import``): both read rows of ``record_id, decision, reason, …``.
+The one reader of every sheet a person brings back: screening decisions, resolutions and dedup
+verdicts. A text file's encoding is found by :func:`review.io.readers.encoding.sniff_file`
+(the rules the record importer uses): UTF-8 with or without BOM, UTF-16 with BOM (Excel's
+"Unicode text", tab-separated) and Windows-1252 (Excel's "CSV" on Windows, with a note) are
+read; anything else is refused with a message naming the file.
 """
 
 from __future__ import annotations
@@ -9,10 +12,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Generator, Iterator
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from review.errors import InputError
+from review.io.readers.encoding import sniff_file
 
 
 def _cell_text(value: Any) -> str:
@@ -33,10 +38,24 @@ def long_fields() -> None:
     csv.field_size_limit(MAX_FIELD)
 
 
+@dataclass(frozen=True)
+class Table:
+    """A sheet's checked header and its rows, read lazily (iterate once): ``(row number,
+    {lower-case column: text})``, numbered as a spreadsheet numbers them (the header is row 1).
+    ``note`` says how a text file's encoding was inferred when it was not certain (else "")."""
+
+    header: tuple[str, ...]
+    rows: Iterator[tuple[int, dict[str, str]]]
+    note: str = ""
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        return self.rows
+
+
 def read_table(
     path: Path, required: tuple[str, ...], aliases: dict[str, str] | None = None
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a .csv or .xlsx (first sheet) as ``(row number, {lower-case column: text})``.
+) -> Table:
+    """A .csv/.tsv/.txt or .xlsx (first sheet) as a :class:`Table`.
 
     The header is read and checked at once (InputError); the rows are read lazily, so a sheet
     of millions of rows is never held in memory. ``aliases`` maps another header to a wanted
@@ -47,10 +66,13 @@ def read_table(
     if not path.is_file():
         raise InputError("not found.", file=str(path))
     suffix = path.suffix.lower()
+    note = ""
     if suffix in (".xlsx", ".xlsm"):
         header, body = _xlsx_rows(path)
     elif suffix in (".csv", ".tsv", ".txt"):
-        header, body = _csv_rows(path, suffix)
+        encoding = sniff_file(path)
+        note = encoding.note
+        header, body = _csv_rows(path, suffix, encoding.codec)
     else:
         raise InputError("use a .xlsx or .csv file.", file=str(path))
     renames = {a: w for a, w in (aliases or {}).items() if a in header and w not in header}
@@ -64,7 +86,8 @@ def read_table(
             f"{', '.join(h for h in header if h) or 'nothing'}).",
             file=str(path),
         )
-    return _cells(header, body, unescape=suffix not in (".xlsx", ".xlsm"))
+    rows = _cells(header, body, unescape=suffix not in (".xlsx", ".xlsm"))
+    return Table(tuple(header), rows, note)
 
 
 def _cells(
@@ -97,17 +120,18 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Generator[tuple[int, tuple[Any, .
     return header, body()
 
 
-def _csv_rows(path: Path, suffix: str) -> tuple[list[str], Generator[tuple[int, tuple[Any, ...]]]]:
+def _csv_rows(
+    path: Path, suffix: str, codec: str
+) -> tuple[list[str], Generator[tuple[int, tuple[Any, ...]]]]:
     long_fields()
-    fh = open(path, encoding="utf-8-sig", newline="")  # closed by rows()
+    broken = f"not valid {codec} text; save the sheet as CSV UTF-8."
+    fh = open(path, encoding=codec, newline="")  # closed by rows()
     try:
         first = fh.readline()
         fh.seek(0)
     except UnicodeDecodeError:
         fh.close()
-        raise InputError(
-            "not UTF-8 text; save the sheet as CSV UTF-8.", file=str(path), line=1
-        ) from None
+        raise InputError(broken, file=str(path), line=1) from None
     delim = "\t" if suffix == ".tsv" or first.count("\t") > first.count(",") else ","
     if delim == "," and first.count(";") > first.count(","):
         delim = ";"
@@ -123,11 +147,7 @@ def _csv_rows(path: Path, suffix: str) -> tuple[list[str], Generator[tuple[int, 
                 f"not a readable CSV ({exc}).", file=str(path), line=reader.line_num
             ) from None
         except UnicodeDecodeError:
-            raise InputError(
-                "not UTF-8 text; save the sheet as CSV UTF-8.",
-                file=str(path),
-                line=reader.line_num + 1,
-            ) from None
+            raise InputError(broken, file=str(path), line=reader.line_num + 1) from None
         finally:
             fh.close()
 

@@ -54,7 +54,7 @@ def write_text_pdf(
     """Write ``text`` to ``path`` as A4 pages of wrapped lines; returns the page count.
 
     ``title``/``keywords`` go into the PDF's (uncompressed) document information, where
-    ``review fulltext attach`` finds a DOI. ``fonttype`` is matplotlib's ``pdf.fonttype``
+    ``fulltext attach`` finds a DOI. ``fonttype`` is matplotlib's ``pdf.fonttype``
     (3: Type 3 subsets, 42: embedded TrueType), or 14 for the standard Times font (not
     embedded; several times faster to write; text outside Latin-1 is transliterated).
     """

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from review.nextstep import Render
 from review.prisma.flow import (
     ExplainRow,
     Final,
@@ -60,7 +61,7 @@ FILES = ("prisma.json", "prisma.csv", "prisma.svg", "prisma.png", "prisma.pdf", 
 
 @dataclass
 class PrismaBuild:
-    """Everything `review prisma` writes, built in memory first (nothing is written on error)."""
+    """Everything the PRISMA step writes, built in memory first (nothing is written on error)."""
 
     inputs: PrismaInputs
     facts: MethodsFacts
@@ -77,14 +78,16 @@ def build_prisma(
     project: Project,
     options: DiagramOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
+    command: Render = str,
 ) -> PrismaBuild:
-    """Gather the facts, count, check the invariants, lay out and render every file."""
+    """Gather the facts, count, check the invariants, lay out and render every file
+    (``command`` spells a step the files name: the CLI passes its command table's)."""
     from review.prisma.inputs import gather
 
     inputs, facts = gather(project)
     if progress:
         progress(1, 4)
-    return build_files(inputs, facts, options, progress)
+    return build_files(inputs, facts, options, progress, command)
 
 
 def build_files(
@@ -92,8 +95,9 @@ def build_files(
     facts: MethodsFacts | None = None,
     options: DiagramOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
+    command: Render = str,
 ) -> PrismaBuild:
-    """Everything `review prisma` writes, from plain facts (no project needed)."""
+    """Everything the PRISMA step writes, from plain facts (no project needed)."""
     import json
 
     from review.prisma.content import DiagramOptions
@@ -118,8 +122,8 @@ def build_files(
         "prisma.svg": images["svg"],
         "prisma.png": images["png"],
         "prisma.pdf": images["pdf"],
-        "prisma.mmd": prisma_mmd(layout.boxes, layout.edges).encode("utf-8"),
-        "methods.md": methods_markdown(flow, facts).encode("utf-8"),
+        "prisma.mmd": prisma_mmd(layout.boxes, layout.edges, command).encode("utf-8"),
+        "methods.md": methods_markdown(flow, facts, command).encode("utf-8"),
     }
     if progress:
         progress(4, 4)

@@ -8,12 +8,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from review.chart.schema import Level
 from review.errors import ReviewError
+from review.nextstep import Part
 
 MAIN, OTHER = "main", "other"
 UNSPECIFIED = "unspecified"  # reason id used when an exclusion carries no reason
@@ -24,7 +25,7 @@ MAYBE_STOPPED = "maybe-not-sent-to-full-text"  # "maybe" at title/abstract when 
 class PrismaInconsistency(ReviewError):
     """The counts do not add up; ``records`` are the record ids involved."""
 
-    def __init__(self, message: str, records: Iterable[str] = ()) -> None:
+    def __init__(self, message: str | Sequence[Part], records: Iterable[str] = ()) -> None:
         self.records = sorted(set(records))
         super().__init__(message)
 

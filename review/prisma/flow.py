@@ -3,7 +3,7 @@
 :func:`compute_flow` takes a :class:`PrismaInputs` (what was imported, what dedup removed, the
 final screening decisions, the report -> unit links) and returns a :class:`Flow`: every
 count of the PRISMA 2020 flow diagram *and* the records behind each count, so that
-``review prisma explain KEY`` lists exactly as many records as the number it explains.
+the explain command (``prisma explain KEY``) lists exactly as many records as the number it explains.
 
 The types live in :mod:`review.prisma.facts`, the counting steps (one per family of boxes) in
 :mod:`review.prisma.steps`. Nothing here reads files: :func:`review.prisma.inputs.gather` builds
@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from review.errors import ReviewError
+from review.nextstep import Action, step
 from review.prisma import steps
 from review.prisma.facts import (
     MAIN,
@@ -247,8 +248,12 @@ def explain(flow: Flow, inp: PrismaInputs, key: str) -> list[ExplainRow]:
     unit = inp.unit
     if found is None and unit is not None and key == units_key(unit):
         raise ReviewError(
-            f"{key} is null: no included report is linked to a {unit.singular} in the "
-            "charting yet (see `review chart import`)."
+            (
+                f"{key} is null: no included report is linked to a {unit.singular} in the "
+                "charting yet (see ",
+                step(Action.CHART_IMPORT),
+                ").",
+            )
         )
     if found is None:
         raise ReviewError(f"Unknown count {key!r}. Use one of: {', '.join(explain_keys(flow))}.")

@@ -2,7 +2,7 @@
 
 :func:`gather` is the only place that reads the project; everything it returns is plain data
 (:class:`~review.prisma.flow.PrismaInputs` for the counts, :class:`MethodsFacts` for the methods
-paragraph). The stage modules are imported inside the functions (``review prisma --help`` stays
+paragraph). The stage modules are imported inside the functions (``prisma --help`` stays
 light); PRISMA works as soon as dedup has run, and counts are provisional until screening is
 complete.
 """
@@ -251,7 +251,7 @@ def _charting(
     except ReviewError:
         if latest_chartings(project, ""):  # charting exists: its schema must be readable
             raise
-        unit = None  # no (valid) schema and no charting yet: `review chart` says what is wrong
+        unit = None  # no (valid) schema and no charting yet: `chart` says what is wrong
     charting = final_charting(project, unit.name if unit else "")
     if charting is None or unit is None:
         return unit, None, {}

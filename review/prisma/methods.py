@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from review.io.printable import md_text
+from review.nextstep import Action, Render, step
 from review.prisma.facts import MAYBE_STOPPED, Flow, FlowCounts, ReasonRow, ReportCounts
 from review.prisma.inputs import AgreementFacts, MethodsFacts
 from review.prisma.search_text import search_paragraphs
@@ -137,8 +138,9 @@ def _reviewers_phrase(observed: Mapping[int, int], planned: int) -> str:
     return text
 
 
-def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
-    """methods.md: the sources, the selection procedure and its results, as paragraphs."""
+def methods_markdown(flow: Flow, facts: MethodsFacts, command: Render = str) -> str:
+    """methods.md: the sources, the selection procedure and its results, as paragraphs
+    (``command`` spells the step a provisional flow names)."""
     f = flow.counts
     paras = [
         _sources_paragraph(f, facts),
@@ -165,7 +167,8 @@ def methods_markdown(flow: Flow, facts: MethodsFacts) -> str:
             if n
         ]
         head += [
-            f"> **Provisional:** {join(parts)}. Re-run `review prisma` when screening is complete.",
+            f"> **Provisional:** {join(parts)}. Re-run {command(step(Action.PRISMA))} when "
+            "screening is complete.",
             "",
         ]
     return "\n".join(head) + "\n" + "\n\n".join(p for p in paras if p) + "\n"

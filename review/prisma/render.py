@@ -4,6 +4,11 @@ One matplotlib Figure (1 data unit = 1 point, origin top-left) drawn by :func:`d
 function per kind of box; :func:`render_bytes` saves it in every format, deterministically.
 A new output format is one more entry in :func:`render_bytes`; matplotlib is imported only here,
 and only when called.
+
+The one drawing of the diagram: the report shows this SVG too, decorated with its links
+(:func:`review.report.svg.prisma_svg`). So that it can find them, every artist carries a
+``gid`` (the SVG ``<g id>``): ``box-<box id>`` for a box's frame or bar, ``line-<box id>-<i>``
+for the i-th text line of a box, ``arrow-<k>`` for the k-th arrow (:func:`line_id`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,11 @@ COLOURS = {
     "phase": "#BDD7EE",
 }
 LINE_WIDTH = 0.75
+
+
+def line_id(box_id: str, i: int) -> str:
+    """The SVG id of a box's i-th text line."""
+    return f"line-{box_id}-{i}"
 
 
 def draw(layout: Layout) -> Any:
@@ -39,8 +49,8 @@ def draw(layout: Layout) -> Any:
             _draw_phase_bar(ax, layout, b)
         else:
             _draw_box(ax, layout, b)
-    for pts in layout.arrows:
-        _draw_arrow(ax, layout, pts)
+    for k, pts in enumerate(layout.arrows):
+        _draw_arrow(ax, layout, pts, f"arrow-{k}")
     return fig
 
 
@@ -61,6 +71,7 @@ def _draw_free_text(ax: Any, layout: Layout, b: Box) -> None:
             weight="bold" if bold else "normal",
             style="italic" if b.role == "note" else "normal",
             color="#7F0000" if b.role == "note" else "black",
+            gid=line_id(b.id, i),
         )
 
 
@@ -77,6 +88,7 @@ def _draw_phase_bar(ax: Any, layout: Layout, b: Box) -> None:
             boxstyle=f"round,pad=0,rounding_size={fs * 0.5}",
             facecolor=COLOURS["phase"],
             edgecolor="none",
+            gid=f"box-{b.id}",
         )
     )
     n = len(b.lines)
@@ -92,6 +104,7 @@ def _draw_phase_bar(ax: Any, layout: Layout, b: Box) -> None:
             fontsize=fs,
             family=font_family(layout.font),
             weight="bold",
+            gid=line_id(b.id, i),
         )
 
 
@@ -109,6 +122,7 @@ def _draw_box(ax: Any, layout: Layout, b: Box) -> None:
             facecolor=fill,
             edgecolor="black" if b.role in ("main", "side") else "none",
             linewidth=LINE_WIDTH,
+            gid=f"box-{b.id}",
         )
     )
     top = b.y + layout.pad + layout.ascent
@@ -126,10 +140,11 @@ def _draw_box(ax: Any, layout: Layout, b: Box) -> None:
             fontsize=fs,
             family=font_family(layout.font),
             weight="bold" if bold else "normal",
+            gid=line_id(b.id, i),
         )
 
 
-def _draw_arrow(ax: Any, layout: Layout, pts: list[tuple[float, float]]) -> None:
+def _draw_arrow(ax: Any, layout: Layout, pts: list[tuple[float, float]], gid: str) -> None:
     from matplotlib.patches import FancyArrowPatch
     from matplotlib.path import Path as MplPath
 
@@ -144,13 +159,17 @@ def _draw_arrow(ax: Any, layout: Layout, pts: list[tuple[float, float]]) -> None
             shrinkA=0,
             shrinkB=0,
             joinstyle="miter",
+            gid=gid,
         )
     )
 
 
-def render_bytes(layout: Layout) -> dict[str, bytes]:
-    """SVG (text as ``<text>``), PNG (300 dpi) and PDF of one figure, deterministic (no dates,
-    fixed SVG ids)."""
+FORMATS = ("svg", "png", "pdf")
+
+
+def render_bytes(layout: Layout, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+    """SVG (text as ``<text>``), PNG (300 dpi) and PDF of one figure (or only ``formats``),
+    deterministic (no dates, fixed SVG ids)."""
     import io
 
     out: dict[str, bytes] = {}
@@ -162,6 +181,8 @@ def render_bytes(layout: Layout) -> dict[str, bytes]:
             ("png", {"dpi": PNG_DPI, "metadata": {"Software": None}}),
             ("pdf", {"metadata": {"CreationDate": None, "Producer": None}}),
         ):
+            if fmt not in formats:
+                continue
             buf = io.BytesIO()
             fig.savefig(buf, format=fmt, facecolor="white", **kwargs)
             out[fmt] = buf.getvalue()

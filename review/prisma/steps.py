@@ -12,7 +12,7 @@ adds the members behind its counts to ``tally.members`` and returns what later s
 6. :func:`open_records` — what is still undecided (the flow is provisional while any is)
 
 :func:`review.prisma.flow.compute_flow` runs them and builds the two JSON count objects.
-The order of ``tally.members`` is the order of ``review prisma explain``'s key list: a new step
+The order of ``tally.members`` is the order of the explain command's key list: a new step
 (or a new count inside one) adds its keys where its boxes sit in the diagram.
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from review.nextstep import Action, Text, step, text
 from review.prisma.facts import (
     MAIN,
     MAYBE_STOPPED,
@@ -47,23 +48,22 @@ def _fmt_ids(ids: Iterable[str], limit: int = 10) -> str:
     return shown
 
 
-def _fail(problem: str, ids: Iterable[str], hint: str) -> PrismaInconsistency:
+def _fail(problem: str, ids: Iterable[str], hint: str | Text) -> PrismaInconsistency:
     ids = sorted(set(ids))
     noun = "record" if len(ids) == 1 else "records"
-    return PrismaInconsistency(
-        f"PRISMA counts do not add up: {problem}: {len(ids)} {noun} ({_fmt_ids(ids)}). {hint}", ids
-    )
+    said = f"PRISMA counts do not add up: {problem}: {len(ids)} {noun} ({_fmt_ids(ids)}). "
+    return PrismaInconsistency(text(said, hint), ids)
 
 
-def _check(ok: bool, problem: str, ids: Iterable[str], hint: str) -> None:
+def _check(ok: bool, problem: str, ids: Iterable[str], hint: str | Text) -> None:
     if not ok:
         raise _fail(problem, ids, hint)
 
 
-_REDEDUP = "Re-run `review dedup` so outputs/dedup/clusters.csv matches the import log."
-_DEDUP_STALE = (
-    "Run `review dedup` (records imported since the last run are not in clusters.csv yet)."
-)
+_DEDUP = step(Action.DEDUP)
+_REDEDUP = ("Re-run ", _DEDUP, " so outputs/dedup/clusters.csv matches the import log.")
+_STALE = " (records imported since the last run are not in clusters.csv yet)."
+_DEDUP_STALE, _RERUN_DEDUP = ("Run ", _DEDUP, _STALE), ("Re-run ", _DEDUP, ".")
 
 
 def _reason_rows(
@@ -233,7 +233,7 @@ def removed_before_screening(tally: Tally, ident: Identification) -> list[str]:
             _REDEDUP,
         )
         dup = [r for r in ids if r in seen_removed]
-        _check(not dup, "records removed twice before screening", dup, "Re-run `review dedup`.")
+        _check(not dup, "records removed twice before screening", dup, _RERUN_DEDUP)
         for r in ids:
             seen_removed[r] = key
     screened_ids = list(dict.fromkeys(inp.main_clusters))
@@ -246,7 +246,7 @@ def removed_before_screening(tally: Tally, ident: Identification) -> list[str]:
         _REDEDUP,
     )
     both = [c for c in screened_ids if c in seen_removed]
-    _check(not both, "records both removed and screened", both, "Re-run `review dedup`.")
+    _check(not both, "records both removed and screened", both, _RERUN_DEDUP)
     lost = [r for r in ident.main_ids if r not in screened_set and r not in seen_removed]
     _check(
         not lost,
@@ -260,7 +260,7 @@ def removed_before_screening(tally: Tally, ident: Identification) -> list[str]:
         len(ident.main_ids) - n_removed == len(screened_ids),
         "identified − removed ≠ screened",
         [],
-        "Re-run `review dedup`.",
+        _RERUN_DEDUP,
     )
     _removed_members(tally, removed)
     return screened_ids
@@ -300,7 +300,7 @@ def title_abstract(tally: Tally, screened_ids: list[str]) -> TitleAbstract:
         not ta_extra,
         "title/abstract decisions for records that are not screened clusters",
         ta_extra,
-        "Re-run `review dedup`; decisions on merged duplicates should map to their cluster.",
+        ("Re-run ", _DEDUP, "; decisions on merged duplicates should map to their cluster."),
     )
     excluded: dict[str, str] = {}
     sought: list[str] = []
@@ -325,7 +325,7 @@ def title_abstract(tally: Tally, screened_ids: list[str]) -> TitleAbstract:
             raise _fail(
                 f"title/abstract decision {decision!r} is not include, exclude or maybe",
                 [cid],
-                "Correct the decision with `review resolve --stage title-abstract`.",
+                ("Correct the decision with ", step(Action.RESOLVE, stage="title-abstract"), "."),
             )
     tally.members["records_screened"] = screened_m
     rows = _excluded_members(
@@ -416,7 +416,7 @@ def _full_text_branch(tally: Tally, ids: list[str], prefix: str) -> FullTextBran
             raise _fail(
                 f"full-text decision {decision!r} is not valid",
                 [cid],
-                "Correct it with `review resolve --stage full-text`.",
+                ("Correct it with ", step(Action.RESOLVE, stage="full-text"), "."),
             )
     tally.members[f"{prefix}not_retrieved"] = not_retrieved
     tally.members[f"{prefix}assessed"] = assessed
@@ -490,7 +490,7 @@ def open_records(tally: Tally, ta: TitleAbstract, ft: FullText) -> OpenCounts:
     members["open.title_abstract"] = ta.open_members
     members["open.full_text"] = ft.main.open_members + ft.other.open_members
     members["open.dedup_pairs"] = [
-        Member(r, "in a possible-duplicate pair waiting for a person (`review dedup review`)")
+        Member(r, "in a possible-duplicate pair waiting for a person (the dedup review queue)")
         for r in tally.inp.dedup_pending
     ]
     return OpenCounts(

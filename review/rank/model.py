@@ -6,7 +6,7 @@ on every decision. Before the first include is known there is nothing to learn f
 are ranked by their TF-IDF cosine similarity to a query (the protocol's inclusion keywords,
 eligibility criteria and questions).
 
-numpy, scipy and scikit-learn are imported inside functions: ``review --help`` and the random
+numpy, scipy and scikit-learn are imported inside functions: ``--help`` and the random
 screener never load them.
 """
 

@@ -1,15 +1,15 @@
 """The stopping phase of one reviewer, read from the plain files.
 
-1. The reviewer screens in ranked order (``review screen --order relevance``).
-2. When they decide to test whether they may stop, ``review stopping --start-sample`` appends a
+1. The reviewer screens in ranked order (``screen --order relevance``).
+2. When they decide to test whether they may stop, ``stopping --start-sample`` appends a
    ``stop-sample`` line to *their own* log: stage, seed, and how many records they had not
    decided (the urn). From then on the screener shows the urn in a random order fixed by a hash
    of (reviewer, stage, seed, record id), so the sample is reproducible from the log alone.
-3. ``review stopping`` replays the log: the urn is every eligible record the reviewer had not
+3. ``stopping`` replays the log: the urn is every eligible record the reviewer had not
    decided before that line; the sample is the longest prefix of the urn's random order that
    the reviewer has decided (a prefix of a random permutation is a simple random sample; a
    skipped record ends the prefix). Include and maybe count as relevant.
-4. When the test says it is safe, the team records its decision with ``review stopping
+4. When the test says it is safe, the team records its decision with ``stopping
    --record-stop --by NAME``: a ``stop`` line in ``data/stopping/<name>.jsonl`` (who, when, rule,
    target, confidence, p-value). From then on the records *no* reviewer has decided at that stage
    are reported by PRISMA as excluded by automation tools.
@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
-from review.io.files import JsonlAppender, iter_jsonl, safe_name
+from review.io.files import JsonlAppender, command_text, iter_jsonl, safe_name
 from review.io.logline import log_line
+from review.nextstep import Action, Render, Text, plain, step
 from review.rank.stopline import STOP_OP, StopDecision, stop_decision, stop_dir
 from review.rank.stopping import Heuristics, StopTest, heuristics, stop_test
 
@@ -98,7 +99,7 @@ class SampleTest:
 
 @dataclass(frozen=True, slots=True)
 class StoppingReport:
-    """What `review stopping` prints: the test (when a sample was started) and the heuristics."""
+    """What `stopping` prints: the test (when a sample was started) and the heuristics."""
 
     stage: str
     reviewer: str
@@ -113,14 +114,20 @@ class StoppingReport:
         return self.sample is not None and self.sample.test.safe_to_stop
 
     @property
-    def next_step(self) -> str:
+    def next_step(self) -> Text:
         return (
-            "start the random sample when the ranked records look exhausted: review stopping "
-            f"--stage {self.stage} --reviewer {self.reviewer!r} --start-sample"
+            "start the random sample when the ranked records look exhausted: ",
+            step(
+                Action.STOPPING,
+                quoted=False,
+                stage=self.stage,
+                reviewer=repr(self.reviewer),
+                start_sample=True,
+            ),
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """``review stopping --json``."""
+    def to_json(self, command: Render = str) -> dict[str, Any]:
+        """The stopping command's ``--json`` (``command`` spells ``next_step``)."""
         out: dict[str, Any] = {
             "stage": self.stage,
             "reviewer": self.reviewer,
@@ -132,7 +139,12 @@ class StoppingReport:
         }
         t = self.sample
         if t is None:
-            return {**out, "test": None, "safe_to_stop": False, "next_step": self.next_step}
+            return {
+                **out,
+                "test": None,
+                "safe_to_stop": False,
+                "next_step": plain(self.next_step, command),
+            }
         return {
             **out,
             "test": t.test.to_dict(),
@@ -245,8 +257,12 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
     if phase.started is not None:
         when = "?" if phase.started.at is None else phase.started.at
         raise ReviewError(
-            f"{reviewer} already started the random sample at {stage} "
-            f"({when}); screen on with `review screen`."
+            (
+                f"{reviewer} already started the random sample at {stage} "
+                f"({when}); screen on with ",
+                step(Action.SCREEN),
+                ".",
+            )
         )
     urn = phase.eligible - len(phase.sequence)
     if urn == 0:
@@ -263,7 +279,7 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
     from review.io.lock import log_lock
 
     path = reviewer_log_path(project, reviewer)
-    with log_lock(path, reviewer, "review stopping --start-sample"), JsonlAppender(path) as app:
+    with log_lock(path, reviewer, command_text()), JsonlAppender(path) as app:
         app.append(line)  # one writer per log: refused while the reviewer's screener is open
     return SampleStart(
         stage, seed, urn, line["ranked_screened"], line["ranked_relevant"], reviewer,
@@ -274,7 +290,7 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
 def report(
     project: Project, stage: str, reviewer: str, recall: float = 0.95, confidence: float = 0.95
 ) -> StoppingReport:
-    """What `review stopping` prints: the test (when a sample was started) and the heuristics."""
+    """What `stopping` prints: the test (when a sample was started) and the heuristics."""
     phase = read_phase(project, stage, reviewer)
     seq_labels = [1 if d in RELEVANT else 0 for _c, d in phase.sequence]
     sample = None
@@ -333,8 +349,12 @@ def record_stop(
     if test is None or not rep.safe_to_stop:
         p = "no random sample yet" if test is None else f"p = {test.p_value:.4f}"
         raise ReviewError(
-            f"The stopping test does not allow stopping {stage} yet ({p}); nothing recorded. "
-            "Screen more of the random sample (see `review stopping`)."
+            (
+                f"The stopping test does not allow stopping {stage} yet ({p}); nothing recorded. "
+                "Screen more of the random sample (see ",
+                step(Action.STOPPING),
+                ").",
+            )
         )
     line = log_line(
         STOP_OP,
@@ -354,7 +374,7 @@ def record_stop(
     from review.io.lock import log_lock
 
     path = stop_dir(project) / f"{safe_name(by)}.jsonl"
-    with log_lock(path, by, "review stopping --record-stop"), JsonlAppender(path) as app:
+    with log_lock(path, by, command_text()), JsonlAppender(path) as app:
         app.append(line)
     return StopDecision.from_line(line)
 

@@ -49,7 +49,7 @@ class Labelled:
 
 
 def read_labelled(path: Path, label_column: str = "label_included") -> Labelled:
-    """Records of ``path`` (any format ``review import`` reads) with their 0/1 label."""
+    """Records of ``path`` (any format ``import`` reads) with their 0/1 label."""
     from review.importer import load_file_records
 
     records = load_file_records(path, source="simulate")
@@ -279,7 +279,7 @@ class SimulatedStop:
 
 @dataclass(frozen=True, slots=True)
 class SimulationMetrics:
-    """What ``review simulate`` writes to ``metrics.json`` (and prints with ``--json``)."""
+    """What ``simulate`` writes to ``metrics.json`` (and prints with ``--json``)."""
 
     order: metrics.OrderMetrics
     seed: int

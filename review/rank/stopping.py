@@ -93,7 +93,7 @@ def more_needed(
 
 @dataclass(frozen=True, slots=True)
 class StopTest:
-    """The test's state after a random sample (what `review stopping` reports)."""
+    """The test's state after a random sample (what `stopping` reports)."""
 
     recall_target: float
     confidence: float

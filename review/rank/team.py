@@ -6,7 +6,7 @@ hypergeometric test of :mod:`review.rank.stopping` then runs on the team's recor
 reviewer's:
 
 1. Every reviewer screens in their own ranked order (blind, as before).
-2. ``review stopping --team --start-sample`` appends a ``team-sample`` line to
+2. ``stopping --team --start-sample`` appends a ``team-sample`` line to
    ``data/stopping/<by>.jsonl``. The urn is every eligible record not screened by the team when
    that line was written (a record counts when its required-th decision, or its resolution, is
    older than the line); its random order is a hash of (stage, seed, record id), the same for
@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
-from review.io.files import JsonlAppender, safe_name
+from review.io.files import JsonlAppender, command_text, safe_name
 from review.io.logline import log_line
+from review.nextstep import Action, Render, Text, plain, step
 from review.rank.stopline import (
     STOP_OP,
     TEAM_SAMPLE_OP,
@@ -143,12 +144,12 @@ class TeamSampleTest:
     urn_at_start_logged: int | None
     sample_agreement: float | None  # share of the sampled records every reviewer agreed on
     sample_conflicts: int  # unresolved conflicts in the sample (counted as relevant)
-    warnings: tuple[str, ...]
+    warnings: tuple[str | Text, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class TeamStoppingReport:
-    """What `review stopping --team` prints."""
+    """What the team's stopping test reports."""
 
     stage: str
     required: int
@@ -163,8 +164,8 @@ class TeamStoppingReport:
     def safe_to_stop(self) -> bool:
         return self.sample is not None and self.sample.test.safe_to_stop
 
-    def to_json(self) -> dict[str, Any]:
-        """``review stopping --team --json``."""
+    def to_json(self, command: Render = str) -> dict[str, Any]:
+        """The team stopping command's ``--json`` (``command`` spells a step in a warning)."""
         out: dict[str, Any] = {
             "stage": self.stage,
             "scope": "team",
@@ -190,7 +191,7 @@ class TeamStoppingReport:
             "sample_conflicts": t.sample_conflicts,
             "safe_to_stop": t.test.safe_to_stop,
             "more_to_screen": t.test.more_to_screen,
-            "warnings": list(t.warnings),
+            "warnings": [plain(w, command) for w in t.warnings],
         }
 
 
@@ -202,7 +203,7 @@ def team_report(
     sample = None
     if ph.started is not None:
         test = stop_test(len(ph.urn), list(ph.sample), ph.ranked_relevant, recall, confidence)
-        warnings = []
+        warnings: list[str | Text] = []
         logged = ph.started.urn
         if logged is not None and logged != len(ph.urn):
             warnings.append(
@@ -212,8 +213,12 @@ def team_report(
             )
         if ph.sample_conflicts:
             warnings.append(
-                f"{ph.sample_conflicts} sampled records are conflicts nobody has resolved: they "
-                "count as relevant until resolved (`review resolve`)"
+                (
+                    f"{ph.sample_conflicts} sampled records are conflicts nobody has resolved: "
+                    "they count as relevant until resolved (",
+                    step(Action.RESOLVE),
+                    ")",
+                )
             )
         n = len(ph.sample)
         sample = TeamSampleTest(
@@ -270,7 +275,7 @@ def start_team_sample(project: Project, stage: str, by: str, seed: int = 0) -> T
         required=ph.required,
         by=by,
     )
-    _append(project, by, line, "review stopping --team --start-sample")
+    _append(project, by, line, command_text())
     return TeamSampleLine.from_line(line)
 
 
@@ -311,5 +316,5 @@ def record_team_stop(
         sample_agreement=sample.sample_agreement,
         by=by,
     )
-    _append(project, by, line, "review stopping --team --record-stop")
+    _append(project, by, line, command_text())
     return StopDecision.from_line(line)

@@ -15,7 +15,7 @@ One run, for reviewers j = 1 … R (R = the required number of reviewers per rec
    records it completed (:func:`switch_tick`), the team starts its random sample: the urn is
    every record not screened by all R reviewers, screened in one seeded random order. After
    each sampled record the hypergeometric test (:func:`~review.rank.stopping.p_value`) runs on
-   (the team's relevant records before the sample; urn; sample), as ``review stopping --team``
+   (the team's relevant records before the sample; urn; sample), as ``stopping --team``
    does; the team stops when it rejects "recall < target".
 4. At the stop, a record some but not all reviewers screened goes forward if one of them
    included it (a conflict, resolved from the label) and is excluded otherwise; records nobody

@@ -11,24 +11,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from review.nextstep import Render
+
 if TYPE_CHECKING:
     from review.project import Project
 
 DEFAULT_OUTPUT = Path("outputs") / "report.html"
 
 
-def build_report(project: Project) -> str:
-    """The report's HTML for the project's current state."""
+def build_report(project: Project, command: Render = str) -> str:
+    """The report's HTML for the project's current state (``command`` spells the next steps
+    it names: the CLI passes its command table's)."""
     from review.report.data import collect
     from review.report.html import render
 
-    return render(collect(project))
+    return render(collect(project, command))
 
 
-def write_report(project: Project, output: Path | None = None) -> Path:
+def write_report(project: Project, output: Path | None = None, command: Render = str) -> Path:
     """Write the report (atomically) to ``output`` (default outputs/report.html)."""
     from review.io.files import atomic_write_text
 
     path = Path(output) if output is not None else project.root / DEFAULT_OUTPUT
-    atomic_write_text(path, build_report(project))
+    atomic_write_text(path, build_report(project, command))
     return path

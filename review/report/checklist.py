@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from review.nextstep import Action, Render, step
 from review.prisma.search_text import APPENDIX_HEADING
 from review.report.checklist_items import (
     ABSTRACT_ITEMS,
@@ -49,7 +50,7 @@ class Where:
     needs_query: bool = False
     contains: str = ""
     # (file, phrase): "and <phrase>" joins ``what`` only when that file exists (a comparison of
-    # two charters is claimed only when `review chart compare` wrote it)
+    # two charters is claimed only when the chart compare command wrote it)
     also: tuple[tuple[str, str], ...] = ()
 
 
@@ -295,16 +296,21 @@ def _markdown_table(rows: list[Row], checklist: Checklist) -> list[str]:
 
 
 def checklist_markdown(
-    rows: list[Row], title: str, checklist: Checklist = SCR, extra: list[list[Row]] | None = None
+    rows: list[Row],
+    title: str,
+    checklist: Checklist = SCR,
+    extra: list[list[Row]] | None = None,
+    command: Render = str,
 ) -> str:
-    """The checklist as Markdown; ``extra``: the rows of ``checklist.sections`` (one each)."""
+    """The checklist as Markdown; ``extra``: the rows of ``checklist.sections`` (one each);
+    ``command`` spells the command that fills it in."""
     from review.io.printable import md_text
 
     lines = [
         f"# {checklist.name} checklist: {md_text(title)}",
         "",
-        f"{checklist.intro} *Where addressed* is filled in by `review report checklist` from the "
-        "project's files (only files that exist are named); fill in the page numbers of your "
+        f"{checklist.intro} *Where addressed* is filled in by "
+        f"{command(step(Action.REPORT_CHECKLIST))} from the project's files (only files that exist are named); fill in the page numbers of your "
         "manuscript and the blank rows.",
         "",
         *_markdown_table(rows, checklist),
@@ -368,7 +374,9 @@ def default_output(project: Project) -> Path:
     return project.output("report", BY_TYPE[project.protocol.review_type][1] + ".xlsx")
 
 
-def write_checklist(project: Project, output: Path | None = None) -> tuple[Path, Path]:
+def write_checklist(
+    project: Project, output: Path | None = None, command: Render = str
+) -> tuple[Path, Path]:
     """Write the review type's checklist as .xlsx and .md (same stem); return both paths."""
     from review.io.files import atomic_write_bytes, atomic_write_text
 
@@ -381,5 +389,5 @@ def write_checklist(project: Project, output: Path | None = None) -> tuple[Path,
     extra = [checklist_rows(project, s) for s in checklist.sections]
     title = project.protocol.title
     atomic_write_bytes(xlsx, checklist_workbook(rows, title, checklist, extra))
-    atomic_write_text(md, checklist_markdown(rows, title, checklist, extra))
+    atomic_write_text(md, checklist_markdown(rows, title, checklist, extra, command))
     return xlsx, md

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from review.errors import ReviewError
 from review.io.files import sha256_file
+from review.nextstep import Action, Render, Text, plain, step
 from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
@@ -57,7 +58,13 @@ class Section(Generic[T]):
     """One part of the report: its data, or why it is missing (what to run)."""
 
     data: T | None
-    missing: str = ""
+    missing: str | Text = ""  # a front end spells its next steps (collect does)
+
+    def spelled(self, command: Render) -> Section[T]:
+        """The section with ``missing`` as plain text, each step spelled by ``command``."""
+        if isinstance(self.missing, str):
+            return self
+        return Section(self.data, plain(self.missing, command))
 
 
 @dataclass(frozen=True)
@@ -82,20 +89,21 @@ class ReportData:
 
 
 @no_gc  # 100k records: millions of small objects, no cycles (screen/cache.py)
-def collect(project: Project) -> ReportData:
-    """Read every section of the report from ``project``."""
-    prisma, layout, blob, methods = _prisma_section(project)
+def collect(project: Project, command: Render = str) -> ReportData:
+    """Read every section of the report from ``project`` (``command`` spells the next steps
+    a missing section names)."""
+    prisma, layout, blob, methods = _prisma_section(project, command)
     return ReportData(
         title=project.protocol.title,
-        prisma=prisma,
-        screening=_guard(_screening_section, project),
-        dedup=_guard(_dedup_section, project),
-        charting=_guard(_charting_section, project),
+        prisma=prisma.spelled(command),
+        screening=_guard(_screening_section, project).spelled(command),
+        dedup=_guard(_dedup_section, project).spelled(command),
+        charting=_guard(_charting_section, project).spelled(command),
         methods=methods,
         provenance=provenance(project),
         layout=layout,
         explain_blob=blob,
-        team=_guard(_team_section, project),
+        team=_guard(_team_section, project).spelled(command),
         searches=_searches(project),
     )
 
@@ -107,12 +115,12 @@ def _searches(project: Project) -> tuple[SourceSearch, ...]:
 
 
 def _team_section(project: Project) -> Section[TeamView]:
-    """The lead reviewer's view (`review team`): per stage and reviewer."""
+    """The lead reviewer's view (the team command's): per stage and reviewer."""
     from review.screen.team import team_view
 
     view = team_view(project)
     if not any(s.reviewers for s in view.stages):
-        return Section(None, "no screening decisions yet: run `review screen`.")
+        return Section(None, ("no screening decisions yet: run ", step(Action.SCREEN), "."))
     return Section(view)
 
 
@@ -120,7 +128,7 @@ def _guard(fn: Callable[[Project], Section[T]], project: Project) -> Section[T]:
     try:
         return fn(project)
     except ReviewError as exc:
-        return Section(None, str(exc))
+        return Section(None, exc.parts)
 
 
 def _charting_section(project: Project) -> Section[ChartingView]:
@@ -132,7 +140,9 @@ def _charting_section(project: Project) -> Section[ChartingView]:
 # ---- PRISMA ----------------------------------------------------------------------------------
 
 
-def _prisma_section(project: Project) -> tuple[Section[Flow], Layout | None, str, str]:
+def _prisma_section(
+    project: Project, command: Render = str
+) -> tuple[Section[Flow], Layout | None, str, str]:
     from review.prisma import compute_flow
     from review.prisma.diagram import DiagramOptions, compute_layout
     from review.prisma.inputs import gather
@@ -142,15 +152,15 @@ def _prisma_section(project: Project) -> tuple[Section[Flow], Layout | None, str
         inputs, facts = gather(project)
         flow = compute_flow(inputs)
     except ReviewError as exc:
-        return Section(None, str(exc)), None, "", ""
+        return Section(None, exc.parts), None, "", ""
     layout = compute_layout(flow, DiagramOptions())
-    blob, methods = explain_blob(flow, inputs), methods_markdown(flow, facts)
+    blob, methods = explain_blob(flow, inputs), methods_markdown(flow, facts, command)
     return Section(flow), layout, blob, methods
 
 
 @dataclass(frozen=True, slots=True)
 class ExplainTable:
-    """The rows of ``review prisma explain KEY`` for every key, dictionary-encoded: records
+    """The rows of ``prisma explain KEY`` for every key, dictionary-encoded: records
     (id, source index, title) and reasons ("why") once each, every key a list of
     (record index, why index), or the name of an earlier key holding the same rows."""
 
@@ -173,7 +183,7 @@ class ExplainTable:
 
 
 def explain_table(flow: Flow, inputs: PrismaInputs) -> ExplainTable:
-    """The rows of ``review prisma explain KEY`` for every key (see :class:`ExplainTable`)."""
+    """The rows of ``prisma explain KEY`` for every key (see :class:`ExplainTable`)."""
     from review.prisma import explain
 
     records: dict[str, int] = {}
@@ -285,7 +295,7 @@ def _screening_section(project: Project) -> Section[ScreeningView]:
     try:
         clusters = cluster_index(project)
     except ReviewError as exc:
-        return Section(None, str(exc))
+        return Section(None, exc.parts)
     stages = []
     for stage in STAGES:
         cfg = project.protocol.stage(stage)
@@ -312,7 +322,14 @@ def _screening_section(project: Project) -> Section[ScreeningView]:
         stages.append(StageView(stage, agr, tuple(rows), len(all_rows) - len(rows)))
     if not any(s.screened for s in stages):
         return Section(
-            None, "no screening decisions yet: run `review screen` or `review screen import`."
+            None,
+            (
+                "no screening decisions yet: run ",
+                step(Action.SCREEN),
+                " or ",
+                step(Action.SCREEN_IMPORT),
+                ".",
+            ),
         )
     from review.screen.marks import read_marks
 
@@ -355,7 +372,7 @@ def _dedup_section(project: Project) -> Section[DedupView]:
 
     summary = status_summary(project).counts
     if summary is None:
-        return Section(None, "not deduplicated yet: run `review dedup`.")
+        return Section(None, ("not deduplicated yet: run ", step(Action.DEDUP), "."))
     clusters = load_clusters(project)
     sets: Counter[tuple[str, ...]] = Counter()
     sources_of: dict[str, set[str]] = {}

@@ -1,6 +1,7 @@
-"""Hand-written SVG for the report: the PRISMA diagram (from the same layout as prisma.svg, with
-every count a focusable link to the records behind it), the evidence-gap map (a bubble matrix
-whose cells list and filter their reports) and the dedup overlap (an UpSet-style figure).
+"""The report's figures: the PRISMA diagram (the drawing of prisma.svg, by the one renderer
+:mod:`review.prisma.render`, with every count made a focusable link to the records behind it),
+the evidence-gap map (a bubble matrix whose cells list and filter their reports) and the dedup
+overlap (an UpSet-style figure, hand-written SVG).
 
 Text is real ``<text>``, so a browser can search it and an author can edit it. No scripts here:
 the page's script finds the elements by their ``data-*`` attributes.
@@ -9,20 +10,20 @@ the page's script finds the elements by their ``data-*`` attributes.
 from __future__ import annotations
 
 import json
-import math
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from review.errors import ReviewError
+
 if TYPE_CHECKING:
     from review.prisma.facts import Flow, FlowCounts, IdentifiedRow
-    from review.report.charting_view import CrossTabView
+    from review.report.charting_view import GapMapView
     from review.report.data import DedupView
 
 FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, Helvetica, sans-serif"
-PHASE_FILL = "#BDD7EE"
-HEADER_FILL = {"header_main": "#FFE699", "header_other": "#E7E6E6"}
 
 
 def _a(value: Any) -> str:
@@ -169,175 +170,163 @@ def _item_lines(box: Any) -> list[tuple[Any, list[tuple[str, float, bool]]]]:
 
 
 def prisma_svg(layout: Any, flow: Flow, labels: Mapping[str, str]) -> str:
-    """The PRISMA 2020 diagram as inline SVG; every count is a ``<g class="count">`` with
-    ``data-keys`` (a JSON list of explain keys) and ``data-label``, focusable and titled."""
+    """The PRISMA 2020 diagram as inline SVG: the drawing of ``outputs/prisma/prisma.svg``
+    (:func:`review.prisma.render.render_bytes`, the one renderer) with every count made a
+    ``<g class="count">`` with ``data-keys`` (a JSON list of explain keys) and ``data-label``,
+    focusable and titled."""
+    from review.prisma.render import line_id, render_bytes
+
     keys = item_keys(flow, labels)
-    w, h = layout.width, layout.height
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="prisma" viewBox="0 0 {_f(w)} {_f(h)}" '
-        f'width="{_f(w * 1.5)}" font-family="{_a(FONT)}" font-size="{_f(layout.fontsize)}" '
-        'role="img" aria-labelledby="prisma-title">',
-        '<title id="prisma-title">PRISMA 2020 flow diagram</title>',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        'fill="#000"/></marker></defs>',
-        f'<rect width="{_f(w)}" height="{_f(h)}" fill="#fff"/>',
-    ]
+    root = _svg_root(render_bytes(layout, ("svg",))["svg"], "prisma")
+    w = layout.width
+    root.attrib.pop("height", None)  # the viewBox keeps the shape; CSS scales it
+    root.set("width", _f(w * 1.5))
+    root.set("class", "prisma")
+    root.set("role", "img")
+    root.set("aria-labelledby", "prisma-title")
+    title = ET.Element(f"{_NS}title", {"id": "prisma-title"})
+    title.text = "PRISMA 2020 flow diagram"
+    root.insert(0, title)
+    groups = {g.get("id"): (parent, g) for parent in root.iter() for g in parent}
     for b in layout.boxes:
-        if b.role in ("title", "note"):
-            out += _free_text(b, layout.fontsize)
-        elif b.role == "phase":
-            out += _phase_bar(b, layout.fontsize)
-        else:
-            out += _box(b, layout, keys.get(b.id, {}))
-    for pts in layout.arrows:
-        d = " ".join(f"{'M' if j == 0 else 'L'}{_f(x)},{_f(y)}" for j, (x, y) in enumerate(pts))
-        out.append(
-            f'<path d="{d}" fill="none" stroke="#000" stroke-width="0.75" '
-            'marker-end="url(#arrow)"/>'
-        )
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def _free_text(b: Any, fs: float) -> list[str]:
-    """The title (centred, larger) or the provisional note (left, italic)."""
-    size = fs * 1.4 if b.role == "title" else fs
-    note = b.role == "note"
-    style = ' font-style="italic" fill="#7F0000"' if note else ""
-    out = []
-    for i, (text, _, bold) in enumerate(b.lines):
-        weight = ' font-weight="bold"' if bold else ""
-        out.append(
-            f'<text x="{_f(b.x if note else b.cx)}" y="{_f(b.y + i * 1.25 * size + 0.8 * size)}" '
-            f'text-anchor="{"start" if note else "middle"}" font-size="{_f(size)}"'
-            f"{weight}{style}>{escape(text)}</text>"
-        )
-    return out
-
-
-def _phase_bar(b: Any, fs: float) -> list[str]:
-    text = b.lines[0][0] if b.lines else ""
-    return [
-        f'<rect x="{_f(b.x)}" y="{_f(b.y)}" width="{_f(b.w)}" height="{_f(b.h)}" '
-        f'rx="{_f(fs * 0.5)}" fill="{PHASE_FILL}"/>',
-        f'<text x="{_f(b.cx)}" y="{_f(b.cy)}" text-anchor="middle" dominant-baseline="central" '
-        f'font-weight="bold" transform="rotate(-90 {_f(b.cx)} {_f(b.cy)})">{escape(text)}</text>',
-    ]
-
-
-def _box(b: Any, layout: Any, box_keys: Mapping[str, list[str]]) -> list[str]:
-    """A framed box; each count item's lines are grouped in a focusable ``g.count``."""
-    lh = layout.line_height
-    fill = HEADER_FILL.get(b.role, "#fff")
-    stroke = ' stroke="#000" stroke-width="0.75"' if b.role in ("main", "side") else ""
-    out = [
-        f'<g class="box" data-box="{_a(b.id)}"><rect x="{_f(b.x)}" y="{_f(b.y)}" '
-        f'width="{_f(b.w)}" height="{_f(b.h)}" fill="{fill}"{stroke}/>'
-    ]
-    top = b.y + layout.pad + layout.ascent
-    header = b.role.startswith("header")
-    if header:
-        block = (len(b.lines) - 1) * lh + layout.ascent + layout.descent
-        top = b.y + (b.h - block) / 2 + layout.ascent
-    centre = b.align == "center" or header
-    i = 0
-    parent = ""  # the unindented line an indented one belongs to (for the dialog's title)
-    for item, lines in _item_lines(b):
-        plain = " ".join(item.text.split()).rstrip(":")
-        if not item.indent:
-            parent = re.sub(r"\s*\(n = [\d,]+\)$", "", plain)
-        parts = []
-        for text, xoff, bold in lines:
-            x = b.cx if centre else b.x + layout.pad + xoff
-            weight = ' font-weight="bold"' if bold else ""
-            parts.append(
-                f'<text x="{_f(x)}" y="{_f(top + i * lh)}" '
-                f'text-anchor="{"middle" if centre else "start"}"{weight}>{escape(text)}</text>'
-            )
-            i += 1
-        k = box_keys.get(item.text)
-        if k is None:
-            out += parts
+        if b.role in ("title", "note", "phase"):
             continue
-        label = f"{parent}: {plain}" if item.indent and parent else plain
-        out.append(
-            f'<g class="count" tabindex="0" role="button" data-keys="{_a(json.dumps(k))}" '
-            f'data-label="{_a(label)}"><title>{escape(label)}: click to list the records</title>'
-            f"{''.join(parts)}</g>"
-        )
-    out.append("</g>")
-    return out
+        if f"box-{b.id}" in groups:
+            frame = groups[f"box-{b.id}"][1]
+            frame.set("class", "box")
+            frame.set("data-box", b.id)
+        i = 0
+        for item, lines in _item_lines(b):
+            ids = [line_id(b.id, i + k) for k in range(len(lines))]
+            i += len(lines)
+            k = keys.get(b.id, {}).get(item.text)
+            if k is not None and all(x in groups for x in ids):
+                _link(groups, ids, k, _count_label(b, item))
+    _drop_ids(root, keep={"prisma-title"})
+    return ET.tostring(root, encoding="unicode")
+
+
+_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _svg_root(data: bytes, css_class: str) -> ET.Element:
+    """Our own matplotlib SVG as a tree, without its metadata (the XML declaration and DOCTYPE
+    go with the parse)."""
+    from defusedxml.ElementTree import fromstring
+
+    ET.register_namespace("", "http://www.w3.org/2000/svg")
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    root: ET.Element = fromstring(data)
+    for meta in root.findall(f"{_NS}metadata"):
+        root.remove(meta)
+    for style in root.iter(f"{_NS}style"):  # matplotlib's "*{…}" would style the whole page
+        style.text = (style.text or "").replace("*{", f"svg.{css_class} *{{")
+    return root
+
+
+def _count_label(box: Any, item: Any) -> str:
+    """The dialog's title of a count: its text, after its parent line's when indented."""
+    plain = " ".join(item.text.split()).rstrip(":")
+    if not item.indent:
+        return plain
+    parent = ""
+    for other in box.items:
+        if other is item:
+            break
+        if not other.indent:
+            parent = re.sub(r"\s*\(n = [\d,]+\)$", "", " ".join(other.text.split()).rstrip(":"))
+    return f"{parent}: {plain}" if parent else plain
+
+
+def _link(groups: dict[Any, Any], ids: list[str], keys: list[str], label: str) -> None:
+    """Replace the text lines ``ids`` by one focusable ``g.count`` holding their ``<text>``."""
+    parent, first = groups[ids[0]]
+    g = ET.Element(
+        f"{_NS}g",
+        {
+            "class": "count",
+            "tabindex": "0",
+            "role": "button",
+            "data-keys": json.dumps(keys),
+            "data-label": label,
+        },
+    )
+    title = ET.SubElement(g, f"{_NS}title")
+    title.text = f"{label}: click to list the records"
+    parent.insert(list(parent).index(first), g)
+    g.tail = first.tail
+    for x in ids:
+        owner, line = groups[x]
+        for text in line:
+            text.tail = None  # one count on one line of the page's source
+            g.append(text)
+        owner.remove(line)
+
+
+def _drop_ids(root: ET.Element, keep: set[str]) -> None:
+    """Remove the ids nothing refers to (matplotlib's ``patch_1``… and ours would repeat in a
+    page with several figures); keep the clip paths', the markers' and ``keep``."""
+    text = ET.tostring(root, encoding="unicode")
+    used = set(re.findall(r"url\(#([^)]+)\)|xlink:href=\"#([^\"]+)\"", text))
+    keep = {x for pair in used for x in pair if x} | keep
+    for el in root.iter():
+        if el.get("id") is not None and el.get("id") not in keep:
+            del el.attrib["id"]
 
 
 # ---- evidence-gap map ------------------------------------------------------------------------
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    import textwrap
+def gap_map_svg(gap: GapMapView) -> str:
+    """The evidence-gap map as inline SVG: the drawing of gap-map.svg (the one renderer,
+    :func:`review.chart.outputs.render_gap_map`) with each non-empty cell (its bubble and its
+    count) a focusable ``<g class="cell">`` with ``data-row``, ``data-col`` and ``data-n``."""
+    from review.chart.outputs import GAP_BUBBLES, gap_count_id, render_gap_map
+    from review.chart.summary import CrossTab
 
-    return textwrap.wrap(text, width) or [text]
+    ct = CrossTab(
+        "", "", gap.row_label, gap.col_label, gap.rows, gap.cols, gap.counts, gap.row_totals,
+        gap.col_totals, gap.n, gap.note, gap.level, 0, 0, gap.left_out, gap.n_left_out,
+    )  # fmt: skip
+    root = _svg_root(render_gap_map(ct, ("svg",))["svg"], "gapmap")
+    root.attrib.pop("height", None)
+    root.set("class", "gapmap")
+    root.set("role", "img")
+    root.set("aria-label", "Evidence-gap map")
+    groups = {g.get("id"): (parent, g) for parent in root.iter() for g in parent}
+    bubbles = _marks(groups[GAP_BUBBLES][1]) if GAP_BUBBLES in groups else []
+    cells = [(i, j, n) for i, row in enumerate(gap.counts) for j, n in enumerate(row) if n]
+    if len(bubbles) != len(cells):  # the renderer drew something else than the counts
+        raise ReviewError("gap map: bubbles do not match the cells (please report).")
+    for (i, j, n), (owner, bubble) in zip(cells, bubbles, strict=True):
+        parent, count = groups[gap_count_id(i, j)]
+        g = ET.Element(
+            f"{_NS}g",
+            {"class": "cell", "tabindex": "0", "role": "button", "data-row": str(i),
+             "data-col": str(j), "data-n": str(n)},
+        )  # fmt: skip
+        g.tail = count.tail
+        parent.insert(list(parent).index(count), g)
+        owner.remove(bubble)
+        parent.remove(count)
+        bubble.tail = None
+        g.append(bubble)
+        for text in count:
+            text.tail = None
+            g.append(text)
+    _drop_ids(root, keep=set())
+    return ET.tostring(root, encoding="unicode")
 
 
-def gap_map_svg(gap: CrossTabView) -> str:
-    """A bubble matrix: one row per row value, one column per column value; bubble area ~
-    units (reports, or the further level's) in the cell. Each non-empty cell is a focusable ``<g class="cell">``."""
-    rows, cols, counts = gap.rows, gap.cols, gap.counts
-    cell = 92.0
-    left = 260.0
-    col_lines = [_wrap(f"{c} ({gap.col_totals[j]})", 15) for j, c in enumerate(cols)]
-    head = 16.0 + 12.0 * max((len(x) for x in col_lines), default=1)
-    width = left + cell * len(cols) + 10
-    height = head + cell * len(rows) + 10
-    biggest = max((max(r) for r in counts if r), default=0) or 1
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="gapmap" viewBox="0 0 {_f(width)} '
-        f'{_f(height)}" width="{_f(width)}" font-family="{_a(FONT)}" font-size="11" role="img" '
-        'aria-label="Evidence-gap map">',
-    ]
-    for j, lines in enumerate(col_lines):
-        x = left + cell * (j + 0.5)
-        for k, line in enumerate(lines):
-            y = head - 6 - 12.0 * (len(lines) - 1 - k)
-            out.append(f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="middle">{escape(line)}</text>')
-    for i, r in enumerate(rows):
-        y = head + cell * (i + 0.5)
-        lines = _wrap(f"{r} ({gap.row_totals[i]})", 38)
-        for k, line in enumerate(lines):
-            yy = y + 4 + 12.0 * (k - (len(lines) - 1) / 2)
-            out.append(
-                f'<text x="{_f(left - 8)}" y="{_f(yy)}" text-anchor="end">{escape(line)}</text>'
-            )
-    for i in range(len(rows) + 1):
-        y = head + cell * i
-        out.append(
-            f'<line x1="{_f(left)}" x2="{_f(left + cell * len(cols))}" y1="{_f(y)}" '
-            f'y2="{_f(y)}" stroke="#ddd"/>'
-        )
-    for j in range(len(cols) + 1):
-        x = left + cell * j
-        out.append(
-            f'<line x1="{_f(x)}" x2="{_f(x)}" y1="{_f(head)}" y2="{_f(head + cell * len(rows))}" '
-            'stroke="#ddd"/>'
-        )
-    for i in range(len(rows)):
-        for j in range(len(cols)):
-            n = counts[i][j]
-            cx, cy = left + cell * (j + 0.5), head + cell * (i + 0.5)
-            if not n:
-                continue
-            radius = 4 + (cell / 2 - 6) * math.sqrt(n / biggest)
-            out.append(
-                f'<g class="cell" tabindex="0" role="button" data-row="{i}" data-col="{j}" '
-                f'data-n="{n}"><rect x="{_f(cx - cell / 2)}" y="{_f(cy - cell / 2)}" '
-                f'width="{_f(cell)}" height="{_f(cell)}" fill="transparent"/>'
-                f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(radius)}" fill="#4C72B0" '
-                f'fill-opacity="0.55" stroke="#2F4B7C"/>'
-                f'<text x="{_f(cx)}" y="{_f(cy + 4)}" text-anchor="middle" font-weight="bold">'
-                f"{n}</text></g>"
-            )
-    out.append("</svg>")
-    return "\n".join(out)
+def _marks(collection: ET.Element) -> list[tuple[ET.Element, ET.Element]]:
+    """``(parent, element)`` of each marker a matplotlib collection drew, in data order: a
+    ``<path>`` each, or a ``<use>`` of a shared path (never the paths of its ``<defs>``)."""
+    out = []
+    for parent in collection.iter():
+        if parent.tag == f"{_NS}defs":
+            continue
+        out += [(parent, el) for el in parent if el.tag in (f"{_NS}path", f"{_NS}use")]
+    return out
 
 
 # ---- dedup overlap (UpSet-style) -------------------------------------------------------------

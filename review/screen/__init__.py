@@ -5,8 +5,8 @@ Library API other stages call (see docs/ARCHITECTURE.md and docs/screening.md)::
     eligible(project, stage) -> list[cluster_id]
     final_decisions(project, stage) -> dict[cluster_id, FinalDecision]
     included_reports(project) -> list[cluster_id]
-    agreement(project, stage) -> Agreement     # to_json(): `review disagreements --json`
-    status_summary(project) -> ScreeningStatus # "lines" for `review status`
+    agreement(project, stage) -> Agreement     # to_json(): `disagreements --json`
+    status_summary(project) -> ScreeningStatus # "lines" for `status`
 
 Light to import: no pandas, openpyxl or textual at module level.
 """

@@ -14,8 +14,6 @@ All of them are rebuildable from the plain files and checked against them on eve
 
 from __future__ import annotations
 
-import functools
-import gc
 import hashlib
 import json
 import os
@@ -25,6 +23,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from review.gcpause import gc_paused
 from review.io.files import JsonlProblem
 
 if TYPE_CHECKING:
@@ -42,17 +41,7 @@ def no_gc(fn: F) -> F:
     would rescan all of them (about half the run time). Nothing here makes reference cycles.
     """
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        was = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if was:
-                gc.enable()
-
-    return wrapper  # type: ignore[return-value]
+    return gc_paused()(fn)
 
 
 def _cache_dir(project: Project) -> Path:

@@ -104,7 +104,7 @@ FINAL_STATUSES = ("agreement", "resolution", "single", "pending", "conflict", "f
 
 @dataclass(frozen=True, slots=True)
 class Agreement:
-    """Agreement at one stage: ``review disagreements --json`` is its :meth:`to_json`."""
+    """Agreement at one stage: ``disagreements --json`` is its :meth:`to_json`."""
 
     stage: str
     reviewers: tuple[str, ...]  # the panel compared
@@ -324,7 +324,7 @@ def agreement_from_state(
 
 @no_gc
 def agreement(project: Project, stage: str, all_reviewers: bool = False) -> Agreement:
-    """Agreement at ``stage`` (``review disagreements --json`` is its ``to_json()``)."""
+    """Agreement at ``stage`` (``disagreements --json`` is its ``to_json()``)."""
     from review.people import screening_roster
 
     project.protocol.stage(stage)

@@ -11,7 +11,7 @@ For each cluster eligible at a stage, with ``required`` = the protocol's ``revie
 - fewer than ``required`` decided -> ``pending`` (decision ``None``), unless a resolver already
   recorded a decision (``resolution``).
 
-Once the team has recorded a stop at the stage (``review stopping --record-stop``, see
+Once the team has recorded a stop at the stage (``stopping --record-stop``, see
 docs/ranking.md "Team stop"), nobody is offered the records they have not screened, so a record
 decided by fewer than ``required`` reviewers is settled by the decisions it has: only excludes ->
 that exclude (``single``, the first reviewer's reason); anything else (an include, a maybe, a

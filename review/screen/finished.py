@@ -6,7 +6,7 @@ on to full text or was charted. A decision (or a resolution) that would change t
 is a *reopen*: the screeners ask for a confirmation and a reason, the sheet imports refuse it
 without ``--reopen --reason``, and it is logged (``op: reopen``, see :mod:`review.screen.marks`).
 A stage the protocol locks (``stages.<stage>.locked: true``) refuses every change to a record
-that `review reopen` has not reopened.
+that the reopen command has not reopened.
 
 :class:`Guard` reads the stage once (every reviewer's decisions, resolutions, the charting) and
 answers per record in O(reviewers). It says only *whether* a record is finished and what a change
@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from review.nextstep import Action, NextStep, Render, Text, plain, step
 from review.screen.final import FinalDecision, StageState, _final, stage_state
 from review.screen.logs import Decision, Resolution, read_decisions, read_resolutions
 
@@ -33,20 +34,35 @@ CONSENSUS = "consensus"  # the charting folder of the agreed charting (review.ch
 
 @dataclass(frozen=True, slots=True)
 class Undo:
-    """What a change to one record undoes: ``message`` says it in a sentence."""
+    """What a change to one record undoes: ``text`` says it in a sentence (with the reopen
+    step when the stage is locked); ``message`` is that sentence without a front end."""
 
     record_id: str
     stage: str
-    message: str  # "this record is agreed include by 2 reviewers …; changing it reopens …"
-    locked: bool  # the stage is locked and `review reopen` has not reopened the record
+    text: Text  # "this record is agreed include by 2 reviewers …; changing it reopens …"
+    locked: bool  # the stage is locked and a reopen has not reopened the record
+    spell: Render = str  # how ``message`` spells the reopen step (the guard's ``command``)
+
+    @property
+    def message(self) -> str:
+        return plain(self.text, self.spell)
+
+    def sentence(self) -> Text:
+        """``text`` as a sentence of its own (capital first letter, full stop)."""
+        first = self.text[0]
+        assert isinstance(first, str)
+        return (first[:1].upper() + first[1:], *self.text[1:], ".")
 
 
-def reopen_command(cid: str, stage: str) -> str:
-    return f'review reopen {cid} --stage {stage} --reason "…"'
+def reopen_step(cid: str, stage: str) -> NextStep:
+    return step(Action.REOPEN, record=cid, stage=stage, reason='"…"')
 
 
 class Guard:
     """The finished status of every record at one stage, for one person about to change some."""
+
+    # How an Undo's ``message`` spells the reopen step; a screener's session sets the CLI's.
+    command: Render = staticmethod(str)  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -112,9 +128,14 @@ class Guard:
         return Undo(
             cid,
             self.stage,
-            f"the {self.stage} stage is locked (protocols/protocol.yaml: stages.{self.stage}."
-            f"locked); to change record {cid} run `{reopen_command(cid, self.stage)}` first",
+            (
+                f"the {self.stage} stage is locked (protocols/protocol.yaml: stages.{self.stage}."
+                f"locked); to change record {cid} run ",
+                reopen_step(cid, self.stage),
+                " first",
+            ),
             True,
+            self.command,
         )
 
     def decision_undo(self, cid: str, mine: str | None, new: str | None) -> Undo | None:
@@ -157,7 +178,7 @@ class Guard:
             )
         else:
             change = f"changing it makes its final decision {after.decision}"
-        return Undo(cid, self.stage, f"{what}; {change}", False)
+        return Undo(cid, self.stage, (f"{what}; {change}",), False)
 
     def _downstream(self, cid: str) -> str:
         parts = []
@@ -244,7 +265,7 @@ def _charted(project: Project, clusters: Clusters | ClusterIndex) -> dict[str, t
 
 @dataclass(frozen=True, slots=True)
 class Reopened:
-    """What `review reopen` logged."""
+    """What a reopen (:func:`reopen_record`) logged."""
 
     record_id: str  # the cluster id
     stage: str
@@ -255,7 +276,7 @@ class Reopened:
 
 
 def reopen_record(project: Project, record: str, stage: str, reason: str, who: str) -> Reopened:
-    """`review reopen`: log a reopen that lifts a stage lock for one record.
+    """Log a reopen that lifts a stage lock for one record (the CLI's ``reopen``).
 
     The line goes to ``who``'s own screening log (a screener) or resolution log (a resolver
     who does not screen); it is the only way to change a record in a locked stage.
@@ -273,7 +294,9 @@ def reopen_record(project: Project, record: str, stage: str, reason: str, who: s
     clusters = cluster_index(project)
     cid = clusters.resolve(record)
     if cid is None:
-        raise ReviewError(f"Unknown record {record!r}: give a record_id from `review export`.")
+        raise ReviewError(
+            (f"Unknown record {record!r}: give a record_id from ", step(Action.EXPORT), ".")
+        )
     proto = project.protocol
     screeners = {*proto.reviewers, *(n for cfg in proto.stages.values() for n in cfg.reviewers)}
     check_roster(proto, who, "screening")  # on the team at all (resolvers included)

@@ -1,10 +1,10 @@
 """The text of attached full texts, page by page, in a derived cache (``.review/fulltext/``).
 
-``review fulltext extract`` (and, lazily, the full-text screener) reads each attached file once:
+``fulltext extract`` (and, lazily, the full-text screener) reads each attached file once:
 
 - PDF with pypdfium2 (PDFium's text layer, page by page; BSD-3-Clause/Apache-2.0). A PDF whose
   pages carry no text (a scan without OCR) is recorded as ``no-text`` — reported by
-  ``review status``, shown as such in the screener, never an error. A damaged or encrypted PDF
+  ``status``, shown as such in the screener, never an error. A damaged or encrypted PDF
   is recorded as ``error`` with PDFium's message.
 - HTML (``.html``, ``.htm``, ``.xml``): the visible text (scripts and styles dropped, blocks on
   their own lines), one page.
@@ -352,14 +352,14 @@ def extract_all(
 
 @dataclass(frozen=True, slots=True)
 class FulltextCounts:
-    """Attached full texts by extraction status, for ``review status``."""
+    """Attached full texts by extraction status, for ``status``."""
 
     attached: int  # distinct attached files
     counts: Mapping[str, int]  # extraction status (or "missing", "pending") -> files
     files: Mapping[str, tuple[str, ...]]  # "no-text", "error", "missing", "unsupported" -> files
 
     def to_json(self) -> dict[str, Any]:
-        """The ``screening.fulltexts`` object of ``review status --json``."""
+        """The ``screening.fulltexts`` object of ``status --json``."""
         return {
             "attached": self.attached,
             "counts": dict(self.counts),
@@ -368,7 +368,7 @@ class FulltextCounts:
 
 
 def status_counts(project: Project, attached: dict[str, str]) -> FulltextCounts:
-    """For `review status`: attached files by extraction status (from the index only)."""
+    """For `status`: attached files by extraction status (from the index only)."""
     index = _load_index(project)
     counts = dict.fromkeys(("text", "no-text", "error", "unsupported", "missing", "pending"), 0)
     listed: dict[str, list[str]] = {"no-text": [], "error": [], "missing": [], "unsupported": []}

@@ -276,7 +276,7 @@ def reopen_line(
     who: str, record_id: str, stage: str, reason: str, undoes: str, unlock: bool = False
 ) -> dict[str, Any]:
     """A reopen: ``reason`` (the person's words), ``undoes`` (the finished status it changes);
-    ``unlock`` when written by `review reopen` (lifts a stage lock for this record)."""
+    ``unlock`` when written by `reopen` (lifts a stage lock for this record)."""
     extra = {"unlock": True} if unlock else {}
     return log_line(
         "reopen",

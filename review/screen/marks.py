@@ -8,7 +8,7 @@ never change a decision, PRISMA or a conflict.
 ``{"op": "reopen", "record_id", "stage", "reason", "undoes", "reviewer", …}`` says that the
 person's next decision on a finished record changes its final status on purpose (the screener
 and the sheet imports write it after a confirmation; ``undoes`` names what it changes).
-`review reopen` writes one with ``"unlock": true``: the only way to change a record in a stage
+`reopen` writes one with ``"unlock": true``: the only way to change a record in a stage
 the protocol locks (``stages.<stage>.locked``). Resolvers' reopens live in their resolution log.
 
 Both are read from every screening and resolution log, mapped through the dedup clusters.
@@ -41,7 +41,7 @@ class Reopen:
     who: str
     reason: str
     undoes: str
-    unlock: bool  # written by `review reopen` (lifts a stage lock)
+    unlock: bool  # written by `reopen` (lifts a stage lock)
     at: str
     file: str  # the log it was read from (relative to the project)
 
@@ -56,7 +56,7 @@ class Marks:
     unknown: tuple[str, ...] = ()
 
     def unlocked(self, stage: str) -> frozenset[str]:
-        """Clusters `review reopen` opened at ``stage`` (a stage lock does not apply to them)."""
+        """Clusters `reopen` opened at ``stage`` (a stage lock does not apply to them)."""
         return frozenset(r.record_id for r in self.reopens if r.stage == stage and r.unlock)
 
     def with_label(self, label: str) -> list[str]:

@@ -1,7 +1,7 @@
 """Results derived from the logs, kept for the life of one ``Project`` object and checked
 against the files they came from on every use.
 
-One command (``review prisma``, ``review report``, ``review status``) asks for the same stage's
+One command (the PRISMA diagram, the report, the status) asks for the same stage's
 decisions many times: the final decisions, the agreement, who resolved what, the full-text
 eligible records. At 100,000 records each reading costs about a second; this module lets the
 second and later askers reuse the first answer as long as no file it was read from changed.

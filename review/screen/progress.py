@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from review.nextstep import Action, step
 from review.rank.estimate import includes_left
 
 if TYPE_CHECKING:
@@ -46,11 +47,13 @@ def _sample_status(session: ScreeningSession) -> str:
     done = next((i for i, cid in enumerate(urn) if session.current_of(cid) is None), len(urn))
     found = sum(1 for cid in urn[:done] if _relevant(session, cid))
     left = includes_left(done, found, len(urn) - done)
-    who, how = ("team's ", " --team") if session.order == "team-sample" else ("", "")
+    team = session.order == "team-sample"
+    who = "team's " if team else ""
+    see = session.command(step(Action.STOPPING, team=team))
     return (
         f"stopping test: {who}random sample {done}/{len(urn)} · {session.relevant} includes "
         f"found · includes left in the sample's records: {left.low}–{left.high} "
-        f"({left.level:.0%} credible) · see `review stopping{how}`"
+        f"({left.level:.0%} credible) · see {see}"
     )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender
+from review.nextstep import Action, step
 from review.screen.logs import (
     OwnLog,
     parse_reason,  # noqa: F401 - where callers have found it
@@ -32,6 +33,7 @@ class ResolveImport:
     imported: int
     unchanged: int
     blank: int
+    note: str = ""  # how the file's encoding was inferred, when not certain (tables.Table.note)
 
 
 def disagreements_to_resolve(
@@ -59,8 +61,12 @@ def disagreements_to_resolve(
         rows = [r for r in rows if not any(d[0] == resolver for d in r.decisions)]
         if mine and not rows:
             raise ReviewError(
-                f"The protocol asks for a third reviewer, and {resolver} screened all "
-                f"{len(mine)} open disagreements. Ask someone else to run `review resolve`."
+                (
+                    f"The protocol asks for a third reviewer, and {resolver} screened all "
+                    f"{len(mine)} open disagreements. Ask someone else to run ",
+                    step(Action.RESOLVE),
+                    ".",
+                )
             )
     return rows
 
@@ -91,7 +97,7 @@ class ResolutionLog(OwnLog):
             cid = clusters.cluster_of.get(record_id, record_id)
             lock = Guard(self.project, stage, self.resolver, clusters).locked_undo(cid)
             if lock is not None:
-                raise ReviewError(lock.message[0].upper() + lock.message[1:] + ".")
+                raise ReviewError(lock.sentence())
         line = resolve_line(self.resolver, record_id, stage, decision, reason, rationale)
         self._app.append(line)
         return line
@@ -112,10 +118,10 @@ def import_resolutions(
 ) -> ResolveImport:
     """Import resolutions from a .csv/.xlsx with ``record_id, decision, reason, rationale``.
 
-    The disagreements sheet `review disagreements` writes is accepted as it is: fill its
+    The disagreements sheet `disagreements` writes is accepted as it is: fill its
     ``resolution``, ``resolution reason`` and ``rationale`` columns. A row that changes a
     standing resolution's decision is refused unless ``reopen`` gives the reason (logged as a
-    reopen); a locked stage takes only records `review reopen` reopened.
+    reopen); a locked stage takes only records `reopen` reopened.
 
     Every row is validated first; on any problem nothing is written and
     :class:`ValidationError` lists each problem with its row number.
@@ -134,7 +140,7 @@ def import_resolutions(
     )
     check = _ResolutionRows(project, path, stage, resolver, resolver_log_path)
     check.reopen = (reopen or "").strip()
-    return ResolveImport(*check.run(rows))
+    return ResolveImport(*check.run(rows), note=rows.note)
 
 
 class _ResolutionRows(SheetCheck):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
 from review.io.files import JsonlProblem
+from review.nextstep import NextStep
 from review.screen.cache import no_gc
 from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
 from review.screen.order import queue_order
@@ -72,6 +73,9 @@ class Item:
 
 
 class ScreeningSession(FinishedAndLabels, TeamStop):
+    # How the status bar spells a next step (NextStep -> text); the CLI sets its command table.
+    command: Callable[[NextStep], str] = staticmethod(str)  # type: ignore[assignment]
+
     @no_gc
     def __init__(
         self,

@@ -69,6 +69,7 @@ class FinishedAndLabels:
                 self._guard = Guard(
                     self.project, self.stage, self.reviewer, self.clusters, eligible=self.queue
                 )
+                self._guard.command = getattr(self, "command", str)  # the session's spelling
             return self._guard
 
     def warm_guard(self) -> None:
@@ -92,7 +93,7 @@ class FinishedAndLabels:
         if undo is None:
             return
         if undo.locked:
-            raise ReviewError(undo.message[0].upper() + undo.message[1:] + ".")
+            raise ReviewError(undo.sentence())
         if not (reopen or "").strip():
             raise ReviewError(
                 f"Record {undo.record_id}: {undo.message}. Confirm with a reason to reopen it."
@@ -114,7 +115,7 @@ class FinishedAndLabels:
 
     # ---- labels (never decisions) -----------------------------------------------------------
     def _only_labelled(self, label: str) -> None:
-        """Keep only the records this reviewer labelled ``label`` (`review screen --label`)."""
+        """Keep only the records this reviewer labelled ``label`` (`screen --label`)."""
         from review.screen.marks import clean_label
 
         want = clean_label(label).casefold()

@@ -1,6 +1,6 @@
 """Checking an imported decision sheet row by row: screening decisions and resolutions alike.
 
-`review screen import` (:mod:`review.screen.spreadsheet`) and `review resolve import`
+`screen import` (:mod:`review.screen.spreadsheet`) and `resolve import`
 (:mod:`review.screen.resolve`) read a .csv/.xlsx, check every row, and write nothing when any
 row has a problem. :class:`SheetCheck` holds what the two share: the row's record id mapped
 through the dedup clusters, a record given twice, the decision and reason, the problem list
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ValidationError
+from review.nextstep import Text
 from review.screen.logs import decisions_for, parse_decision, reopen_line
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class SheetCheck:
         self._log_path = log_path
         self.name = Path(path).name
         self.allowed = decisions_for(stage)
-        self.problems: list[str] = []  # the first MAX_LISTED problems
+        self.problems: list[Text] = []  # the first MAX_LISTED problems
         self.problem_count = 0  # all of them
         self.lines: list[dict[str, Any]] = []
         self.blank = 0  # rows without a decision, reason or note/rationale
@@ -69,10 +70,11 @@ class SheetCheck:
             self.check_row(rowno, row)
         return self.save(), self.unchanged, self.blank
 
-    def problem(self, rowno: int, text: str) -> None:
+    def problem(self, rowno: int, text: str | Text) -> None:
         self.problem_count += 1
         if len(self.problems) < MAX_LISTED:  # a sheet of a million bad rows: a short message
-            self.problems.append(f"{self.name} row {rowno}: {text}")
+            said = (text,) if isinstance(text, str) else text
+            self.problems.append((f"{self.name} row {rowno}: ", *said))
 
     def cluster(self, rowno: int, rid: str) -> str | None:
         """The cluster of the row's record id; None (a problem noted) when blank or unknown."""
@@ -98,7 +100,7 @@ class SheetCheck:
         if undo is None:
             return True
         if undo.locked:
-            self.problem(rowno, f"record {undo.record_id}: {undo.message}")
+            self.problem(rowno, (f"record {undo.record_id}: ", *undo.text))
             return False
         if not self.reopen:
             self.problem(
@@ -130,7 +132,7 @@ class SheetCheck:
             raise ValidationError(
                 f"{self.name}: {self.problem_count:,} problem(s); nothing was imported. "
                 "Fix them and import again:",
-                self.problems + ([f"… and {more:,} more"] if more else []),
+                [*self.problems, *([(f"… and {more:,} more",)] if more else [])],
             )
         if self.lines:  # decisions, with the reopens and labels that go with them
             from review.io.files import append_jsonl

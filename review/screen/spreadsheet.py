@@ -44,6 +44,7 @@ class SheetImport:
     unchanged: int  # rows equal to the reviewer's current decision
     blank: int  # rows without a decision, reason or note
     labelled: int = 0  # records whose labels the sheet changed
+    note: str = ""  # how the file's encoding was inferred, when not certain (tables.Table.note)
 
 
 def _text_cell(ws: Any, value: str) -> Any:
@@ -229,7 +230,7 @@ def import_sheet(
     A sheet exported for another reviewer, stage or project is refused (its hidden Meta sheet
     says so) unless ``from_other_reviewer`` / ``from_other_project``. A row that changes a
     finished record's final status is refused unless ``reopen`` gives the reason (each is then
-    logged as a reopen); in a locked stage only records `review reopen` reopened may change.
+    logged as a reopen); in a locked stage only records `reopen` reopened may change.
     """
     from review.people import check_roster, clean_name
 
@@ -250,7 +251,7 @@ def import_sheet(
     )
     check = _ScreeningRows(project, path, stage, reviewer, reviewer_log_path)
     check.reopen = (reopen or "").strip()
-    return SheetImport(*check.run(rows), labelled=check.labelled)
+    return SheetImport(*check.run(rows), labelled=check.labelled, note=rows.note)
 
 
 class _ScreeningRows(SheetCheck):

@@ -1,4 +1,4 @@
-"""The lead reviewer's view (`review team`): per stage and reviewer, who has done what.
+"""The lead reviewer's view (`team`): per stage and reviewer, who has done what.
 
 Everything is computed from the screening and resolution logs (docs/team.md, "The lead
 reviewer's view"):
@@ -16,7 +16,7 @@ reviewer's view"):
   writes every row at once): it counts as decided but is not timed;
 - **time left**: remaining / pace;
 - **agreement**: with each other reviewer, on the records both decided: the number of records,
-  % agreement and Cohen's κ (``maybe`` its own category, as `review disagreements`);
+  % agreement and Cohen's κ (``maybe`` its own category, as `disagreements`);
 - **conflicts waiting**: records the reviewer decided whose decisions disagree and that no
   resolver has settled yet;
 - **last activity**: the time of the reviewer's latest standing decision at the stage;
@@ -154,7 +154,7 @@ class StageTeam:
 
 @dataclass(frozen=True, slots=True)
 class TeamCharting:
-    """Charting: reports to chart and each charter's latest charting (as `review status`)."""
+    """Charting: reports to chart and each charter's latest charting (as `status`)."""
 
     included_reports: int | None  # None while full-text screening cannot say
     charted: Mapping[str, int]  # reviewer -> reports in their latest charting, sorted by name
@@ -170,7 +170,7 @@ class TeamCharting:
 
 @dataclass(frozen=True, slots=True)
 class TeamView:
-    """`review team`: one :class:`StageTeam` per screening stage and the charting progress
+    """`team`: one :class:`StageTeam` per screening stage and the charting progress
     (``--json``: :meth:`to_json`)."""
 
     stages: tuple[StageTeam, ...]
@@ -268,7 +268,7 @@ def stage_team(
 @no_gc
 def team_view(project: Project) -> TeamView:
     """Per stage and reviewer: decided, remaining, pace, time left, agreement with each other
-    reviewer, conflicts waiting, last activity (ProjectError before `review dedup`)."""
+    reviewer, conflicts waiting, last activity (ProjectError before `dedup`)."""
     from review.screen.cache import cluster_index
     from review.screen.final import final_from_state, stage_state
 

@@ -1,5 +1,5 @@
 """The full-screen screener's pop-ups (Textual): a one-line prompt, the reopen confirmation and
-the exclusion-reason list. Imported only with review/screen/tui.py."""
+the exclusion-reason list. Imported only with review/cli/ui/tui.py."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """The full-screen screener (Textual). Imported only by `review screen`, never at CLI start-up.
 
-Keys: ``i`` include, ``e`` exclude, ``m`` maybe, ``1``-``9`` exclude with that reason (protocol
-order), ``0`` pick any reason from a list, ``r`` not-retrieved (full text), ``n`` note, ``l``
-your labels for the record, ``u`` undo, ``s`` skip, ``/`` search, ``f`` find a record, ``q``
-quit. A decision (or an undo) that changes a finished record's final status opens a
+Keys (the table in :mod:`review.cli.ui.keys`): ``i`` include, ``e`` exclude, ``m`` maybe,
+``1``-``9`` exclude with that reason (protocol order), ``0`` pick any reason from a list, ``r``
+not-retrieved (full text), ``n`` note, ``l`` your labels for the record, ``u`` undo, ``s`` skip,
+``/`` search, ``f`` find a record, ``q`` quit. A decision (or an undo) that changes a finished record's final status opens a
 confirmation that names what it undoes and asks for a reason (logged as a reopen). The keys live on the screening
 screen, so typing a note or a search in the pop-up never triggers a decision.
 
@@ -26,12 +26,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from review.cli.commands import error_text
+from review.cli.ui.keys import TEXTUAL_KEY, TUI, commands
+from review.cli.ui.textview import FullTextView
+from review.cli.ui.tui_dialogs import PromptScreen, ReasonScreen, ReopenScreen
 from review.errors import ReviewError
 from review.io.printable import printable
 from review.screen.session import ScreeningSession, format_eta
 from review.screen.textdoc import TextDocument
-from review.screen.textview import FullTextView
-from review.screen.tui_dialogs import PromptScreen, ReasonScreen, ReopenScreen
 
 INCLUDE_STYLE = "bold black on green3"
 EXCLUDE_STYLE = "bold white on red3"
@@ -63,25 +65,10 @@ def highlight(text: str, include: re.Pattern[str] | None, exclude: re.Pattern[st
 
 
 class ScreeningScreen(Screen[None]):
+    # every key from the one table (review/cli/ui/keys.py); the actions check the stage
     BINDINGS: ClassVar = [
-        Binding("i", "decide('include')", "Include"),
-        Binding("e", "decide('exclude')", "Exclude"),
-        Binding("m", "decide('maybe')", "Maybe"),
-        Binding("r", "decide('not-retrieved')", "Not retrieved", show=False),
-        *[Binding(str(d), f"reason('{d}')", f"Reason {d}", show=False) for d in range(1, 10)],
-        Binding("0", "pick_reason", "Reasons…", show=False),
-        Binding("n", "note", "Note"),
-        Binding("l", "labels", "Labels"),
-        Binding("u", "undo", "Undo"),
-        Binding("s", "skip", "Skip"),
-        Binding("slash", "search", "Search"),
-        Binding("f", "find_record", "Find record", show=False),
-        Binding("right_square_bracket", "match(True)", "Next match", show=False),
-        Binding("left_square_bracket", "match(False)", "Prev match", show=False),
-        Binding("k", "hit(True)", "Keyword hit", show=False),
-        Binding("K", "hit(False)", "Prev hit", show=False),
-        Binding("o", "open_file", "Open file", show=False),
-        Binding("q", "quit_screener", "Quit"),
+        Binding(TEXTUAL_KEY.get(c.key, c.key), c.binding_action, c.title, show=c.footer)
+        for c in commands(TUI)
     ]
     DEFAULT_CSS = """
     #progress { background: $primary; color: $text; padding: 0 1; height: 1; }
@@ -226,7 +213,7 @@ class ScreeningScreen(Screen[None]):
         try:
             msg = fn(*args)
         except ReviewError as exc:
-            self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
+            self.refresh_record(f"[red]{escape(printable(error_text(exc)))}[/red]")
             return
         self.refresh_record(msg or "")
 
@@ -244,7 +231,7 @@ class ScreeningScreen(Screen[None]):
         try:
             undo = check()
         except ReviewError as exc:
-            self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
+            self.refresh_record(f"[red]{escape(printable(error_text(exc)))}[/red]")
             return
         if undo is None:
             self._act(act, *args, None)
@@ -273,7 +260,7 @@ class ScreeningScreen(Screen[None]):
         try:
             reason = self.session.reason_for_key(key)
         except ReviewError as exc:
-            self.refresh_record(f"[red]{escape(printable(str(exc)))}[/red]")
+            self.refresh_record(f"[red]{escape(printable(error_text(exc)))}[/red]")
             return
         self._decide_checked("exclude", reason)
 
@@ -409,7 +396,7 @@ class ScreeningScreen(Screen[None]):
 
         self.app.push_screen(PromptScreen("Search title, authors, journal or id:"), done)
 
-    def action_quit_screener(self) -> None:
+    def action_quit(self) -> None:
         self.app.exit()
 
 

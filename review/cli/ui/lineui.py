@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from review.cli.commands import error_text
+from review.cli.ui.keys import LINE, Command, legend, line_command
 from review.errors import ReviewError, WriteError
 from review.io.printable import printable
 from review.screen.session import Item, ScreeningSession, format_eta
@@ -24,15 +26,9 @@ if TYPE_CHECKING:
 
 
 def help_text(session: ScreeningSession) -> str:
-    keys = "i include, e exclude, m maybe"
-    if "not-retrieved" in session.decisions:
-        keys += ", r not-retrieved"
+    """The commands of this stage, from the one key table (:mod:`review.cli.ui.keys`)."""
     reasons = session.cfg.exclusion_reasons
-    if reasons:
-        keys += f", 1-{min(len(reasons), 9)} exclude with reason"
-    keys += ", n TEXT note, l TEXT labels, u undo, s skip, / TEXT search, ? help, q quit"
-    if session.stage == "full-text":
-        keys += "; t next page of the full text (t N: page N), o open the file"
+    keys = legend(LINE, session.stage, tuple(session.decisions), len(reasons))
     lines = [f"Commands: {keys}."]
     if reasons:
         lines.append("Reasons: " + "; ".join(f"{i} {r.label}" for i, r in enumerate(reasons, 1)))
@@ -155,6 +151,51 @@ def _printable_writer(write: Callable[[str], None]) -> Callable[[str], None]:
     return lambda text: write(printable(text))
 
 
+def _act(
+    session: ScreeningSession,
+    item: Item,
+    command: Command,
+    key: str,
+    arg: str,
+    read: Callable[[str], str | None],
+    write: Callable[[str], None],
+) -> bool:
+    """Do one command of the table; True when the record is to be shown again."""
+    action = command.action
+    if action == "help":
+        write(help_text(session))
+    elif action == "decide":
+        _decide(session, str(command.args[0]), "", read, write)
+    elif action == "reason":
+        _decide(session, "exclude", session.reason_for_key(key), read, write)
+    elif action == "labels":
+        write(_labels(session, item, arg, read))
+    elif action == "note":
+        text = arg.strip() or (read("Note: ") or "")
+        session.set_note(text)
+        write(f"Note kept for this record: {session.pending_note}")
+    elif action == "open_file":
+        from review.screen.fulltext_text import open_file
+
+        msg = "No file attached to this record."
+        write(open_file(session.project, item.fulltext_path) if item.fulltext_path else msg)
+    elif action == "undo":
+        why = confirm_reopen(session.undo_check(), read, write)
+        if why is not None:
+            cid = session.undo(reopen=why or None)
+            write(f"Undone: {cid}" if cid else "Nothing to undo.")
+            return True
+    elif action == "skip":
+        session.skip()
+    elif action == "search":
+        text = arg.strip() or (read("Search: ") or "")
+        found = session.search(text)
+        if found is None:
+            write(f"No record matches {text!r}.")
+        return bool(found)
+    return False
+
+
 def run_line(
     session: ScreeningSession,
     read: Callable[[str], str | None],
@@ -189,48 +230,19 @@ def run_line(
         else:
             key, _, arg = cmd.partition(" ")
             key = key.lower()
+        command = line_command(key, session.stage, tuple(session.decisions))
         try:
-            if key == "q":
+            if command is None:
+                write(f"Unknown command {cmd!r}. " + help_text(session))
+            elif command.action == "quit":
                 write("Saved. Bye.")
                 return
-            if key == "?":
-                write(help_text(session))
-            elif key in ("i", "e", "m") or (key == "r" and "not-retrieved" in session.decisions):
-                decision = {"i": "include", "e": "exclude", "m": "maybe"}.get(key, "not-retrieved")
-                _decide(session, decision, "", read, write)
-            elif key.isdigit():
-                _decide(session, "exclude", session.reason_for_key(key), read, write)
-            elif key == "l":
-                write(_labels(session, item, arg, read))
-            elif key == "n":
-                text = arg.strip() or (read("Note: ") or "")
-                session.set_note(text)
-                write(f"Note kept for this record: {session.pending_note}")
-            elif key == "t" and session.stage == "full-text":
+            elif command.action == "page":
                 text, page = show_page(session, item, arg, page)
                 write(text)
-            elif key == "o" and session.stage == "full-text":
-                from review.screen.fulltext_text import open_file
-
-                msg = "No file attached to this record."
-                write(open_file(session.project, item.fulltext_path) if item.fulltext_path else msg)
-            elif key == "u":
-                why = confirm_reopen(session.undo_check(), read, write)
-                if why is not None:
-                    cid = session.undo(reopen=why or None)
-                    write(f"Undone: {cid}" if cid else "Nothing to undo.")
-                    shown = None
-            elif key == "s":
-                session.skip()
-            elif key == "/":
-                text = arg.strip() or (read("Search: ") or "")
-                found = session.search(text)
-                if found is None:
-                    write(f"No record matches {text!r}.")
-                shown = None if found else shown
-            else:
-                write(f"Unknown command {cmd!r}. " + help_text(session))
+            elif _act(session, item, command, key, arg, read, write):
+                shown = None  # show the record again (after an undo or a search)
         except WriteError:
             raise  # the log cannot be written (disk full): stop with the message, exit 1
         except ReviewError as exc:
-            write(f"Error: {exc}")
+            write(f"Error: {error_text(exc)}")
