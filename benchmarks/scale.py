@@ -4,7 +4,9 @@ bib-dedupe on the same records, in one run.
 Per size it generates studies exported by 1-4 "databases" (about 40 % duplicates, corrupted the
 way exports differ; the generator of ``benchmarks/dedup_speed.py``) with realistic abstracts,
 written as one RIS file per database, then times each step as its own child process and reports
-its wall time, CPU time and peak resident memory (``os.wait4``'s ``ru_maxrss`` of that child):
+its wall time, CPU time and peak resident memory (``os.wait4``'s ``ru_maxrss`` of that child,
+with its children; the generator runs in a child so that this process stays at about 30 MB,
+the floor of every peak):
 
 - ``import``: ``review import`` of every RIS file (one command per file, summed; peak = largest);
 - ``dedup``: ``review dedup``;
@@ -247,7 +249,11 @@ def load_avg() -> str:
 def one_size(n: int, tools: set[str], bib_max: int, root: Path) -> dict:
     work = root / f"n{n}"
     work.mkdir(parents=True, exist_ok=True)
-    ris, table = write_exports(work, n)
+    # generated in a child process: a child's peak memory (ru_maxrss) starts from its parent's
+    # size at fork, so this process stays small
+    subprocess.run([sys.executable, __file__, "--generate", str(n), str(work)], check=True)
+    ris = sorted(work.glob("db*.ris"))
+    table = work / "records.csv"
     out: dict = {"records": n, "load_before": load_avg(), "steps": {}}
     if "review" in tools:
         out["steps"].update(review_steps(work, ris))
@@ -284,7 +290,11 @@ def main() -> None:
     ap.add_argument("--bib-dedupe-max", type=int, default=100_000)
     ap.add_argument("--dir", type=Path, default=None, help="work here (kept) instead of a temp dir")
     ap.add_argument("--json", type=Path, default=None, help="also write the results here")
+    ap.add_argument("--generate", nargs=2, metavar=("N", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.generate:
+        write_exports(Path(args.generate[1]), int(args.generate[0]))
+        return
     tools = {t.strip() for t in args.tools.split(",") if t.strip()}
     root = args.dir or Path(tempfile.mkdtemp(prefix="scale-bench-"))
     results = []
