@@ -2,7 +2,11 @@
 
 For every ``<set>/records_pre_merged.csv``: import it with the CSV importer (``ID`` becomes
 ``original_id``), run our dedup, and score it pairwise against ``merged_record_ids.csv`` (a
-predicted pair is a true positive when both ids share a true cluster). Per set:
+predicted pair is a true positive when both ids share a true cluster). A pair counts as found
+when it is merged as a duplicate **or** linked as a related report of one study (the labelled
+sets, built for "same study" dedup, put a conference abstract, an erratum, a version … in one
+cluster): records joined by automatic or confirmed links of related.csv form one predicted group,
+so a false related link costs precision as a false merge does. Per set:
 
 - **automatic** P/R: the clusters the rules merge on their own;
 - **after the person's queue** P/R: a simulated person answers every queued pair with the truth
@@ -154,9 +158,17 @@ class Prepared:
         return out
 
     def _pred(self, result) -> set[Pair]:
+        """Pairs found as duplicate (one cluster) or as related report (one study: clusters
+        joined by an automatic or confirmed link of related.csv, review/dedup/related.py), as
+        the labelled sets put a conference abstract, an erratum, a version … in one cluster. A
+        false related link counts against precision like a false merge."""
+        from review.dedup.related import group_studies
+
+        cluster_of = {row.record_id: row.cluster_id for row in result.rows}
+        studies = group_studies(getattr(result, "related", ()), cluster_of)
         groups: dict[str, list[str]] = {}
         for row in result.rows:
-            groups.setdefault(row.cluster_id, []).append(self.orig[row.record_id])
+            groups.setdefault(studies.study(row.cluster_id), []).append(self.orig[row.record_id])
         return cluster_pairs(g for g in groups.values() if len(g) > 1)
 
 
@@ -205,10 +217,14 @@ def write_pair_csv(f: Path, a: dict, b: dict) -> None:
 
 def judge_case(result) -> tuple[str, str, bool | None]:
     """(label, rule, protected): ``protected`` is True when a never-merge rule applies, so a queue
-    is the right answer for a true duplicate."""
+    is the right answer for a true duplicate. ``related``: linked automatically as another report
+    of the same study (found, as a duplicate is, by the issue's count)."""
     if len({r.cluster_id for r in result.rows}) == 1:
         rule = next((x[3] for x in result.links), "")
         return "merged", rule, False
+    related = [x for x in getattr(result, "related", ()) if x.status == "auto"]
+    if related:
+        return "related", related[0].rule, True
     if result.queued:
         q = result.queued[0]
         return "queued", q.rule, q.rule.startswith(("M2", "G"))
@@ -218,7 +234,7 @@ def judge_case(result) -> tuple[str, str, bool | None]:
 def case_right(expected: bool, label: str, protected: bool) -> bool:
     if not expected:
         return label != "merged"
-    return label == "merged" or (label == "queued" and protected)
+    return label in ("merged", "related") or (label == "queued" and protected)
 
 
 # ---- stress test: planted noisy duplicates of real records -----------------------------------
@@ -443,13 +459,12 @@ def main(argv: list[str] | None = None) -> int:
     cases_path = SHARED / "pairwise_test_cases" / "test_cases.json"
     if cases_path.is_file():
         results = pairwise_cases(cases_path)
-        counts = {
-            k: sum(1 for r in results if r[2] == k) for k in ("merged", "queued", "kept apart")
-        }
+        labels = ("merged", "related", "queued", "kept apart")
+        counts = {k: sum(1 for r in results if r[2] == k) for k in labels}
         right = 0
         print(
-            f"\npairwise test cases: {counts['merged']} merged, {counts['queued']} queued, "
-            f"{counts['kept apart']} kept apart"
+            f"\npairwise test cases: {counts['merged']} merged, {counts['related']} linked as "
+            f"related reports, {counts['queued']} queued, {counts['kept apart']} kept apart"
         )
         for cid, expected, label, rule, prot in results:
             good = case_right(expected, label, prot)

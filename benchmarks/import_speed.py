@@ -1,8 +1,13 @@
 """Import speed: a generated 100,000-record RIS file (~200 MB) through our reader vs rispy.
 
 Not a test. Run:  .venv/bin/python benchmarks/import_speed.py [--records N] [--keep DIR]
-                                                             [--file FILE]
-(``--keep DIR`` keeps the generated file; ``--file`` times an existing RIS file instead.)
+                                                             [--file FILE] [--runs N]
+                                                             [--import-only]
+(``--keep DIR`` keeps the generated file; ``--file`` times an existing RIS file instead;
+``--runs`` how many interleaved runs each loader gets (best taken; 3); ``--import-only`` times
+just ``rispy.load`` and ``review import`` (``import_files`` into a fresh project: parse into the
+on-disk record store, copy the raw file, write the log), each in a fresh process with its peak
+memory: the issue-23 targets, 1M records <= 4 GB and <= 1.2x rispy, 100k <= 600 MB.)
 
 Prints, in one run: the file size; the time of ``review.io.readers.read_file`` (parse and
 normalise into entries) and of ``review.importer.load_file_records`` (the same, plus Record
@@ -93,13 +98,20 @@ def load_rispy(path: Path) -> int:
         return len(rispy.load(fh))
 
 
-def import_into_project(path: Path, root: Path) -> int:
+def import_into_project(path: Path, root: Path | None = None) -> int:
+    import shutil
+
     from review.importer import import_files
     from review.project import Project
 
-    project = Project.init(Path(tempfile.mkdtemp(dir=root)) / "proj", title="bench")
-    reports = import_files(project, [path], source="Bench", who="bench")
-    return reports[0].imported
+    os.environ.setdefault("REVIEW_MAX_IMPORT_MB", str(path.stat().st_size // (1 << 20) + 1))
+    folder = Path(tempfile.mkdtemp(dir=root or path.parent))
+    try:
+        project = Project.init(folder / "proj", title="bench")
+        reports = import_files(project, [path], source="Bench", who="bench")
+        return reports[0].imported
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def timed(fn, *args) -> tuple[float, int]:
@@ -127,31 +139,60 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale / (1024 if scale == 1 else 1)
 
 
-LOADERS = {"ours": load_ours, "rispy": load_rispy}
+LOADERS = {"ours": load_ours, "rispy": load_rispy, "import": import_into_project}
 
 
-def peak_in_child(which: str, path: Path) -> tuple[float, float]:
-    """(peak RSS growth MB, absolute peak RSS MB) of one loader in a fresh Python process."""
+def peak_in_child(which: str, path: Path) -> tuple[float, float, float, float]:
+    """(peak RSS growth MB, absolute peak RSS MB, seconds, CPU seconds) of one loader in a
+    fresh process (CPU time: what a busy machine distorts least)."""
     out = subprocess.run(
         [sys.executable, __file__, "--child", which, str(path)],
         capture_output=True,
         text=True,
         check=True,
     )
-    growth, peak = (float(x) for x in out.stdout.split())
-    return growth, peak
+    growth, peak, seconds, cpu = (float(x) for x in out.stdout.split())
+    return growth, peak, seconds, cpu
 
 
 def child(which: str, path: Path) -> None:
     import rispy  # noqa: F401
 
     import review.importer
-    import review.io.readers.ris  # noqa: F401
+    import review.io.readers.ris
+    import review.project
+    import review.recordcache  # noqa: F401
 
     base = _rss_mb()
+    t0, c0 = time.perf_counter(), time.process_time()
     LOADERS[which](path)
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = _rss_mb()
-    print(peak - base, peak)
+    print(peak - base, peak, seconds, cpu)
+
+
+def import_only(path: Path, runs: int) -> int:
+    """``rispy.load`` vs ``review import``, interleaved, each run in a fresh process."""
+    best: dict[str, tuple[float, float, float, float]] = {}
+    for _ in range(runs):
+        for which in ("rispy", "import"):
+            got = peak_in_child(which, path)
+            if which not in best or got[2] < best[which][2]:
+                best[which] = got
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(
+                f"  {which:7s} {got[2]:7.1f} s (CPU {got[3]:6.1f} s)  peak {got[1]:6.0f} MB  "
+                f"(load {load})"
+            )
+    (_, p_rispy, t_rispy, c_rispy), (_, p_imp, t_imp, c_imp) = best["rispy"], best["import"]
+    print(f"rispy.load:    {t_rispy:6.1f} s, CPU {c_rispy:6.1f} s, peak {p_rispy:6.0f} MB")
+    print(f"review import: {t_imp:6.1f} s, CPU {c_imp:6.1f} s, peak {p_imp:6.0f} MB")
+    print(
+        f"ratio import / rispy: {t_imp / t_rispy:.2f} wall, {c_imp / c_rispy:.2f} CPU "
+        f"(best of {runs}; goal <= 1.2)"
+    )
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="write the generated file here and keep it")
     parser.add_argument("--file", type=Path, help="time this RIS file instead of generating one")
+    parser.add_argument("--runs", type=int, default=3, help="interleaved runs per loader")
+    parser.add_argument("--import-only", action="store_true", help="rispy vs review import")
     parser.add_argument("--child", nargs=2, metavar=("LOADER", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -178,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
             took = time.perf_counter() - t0
             print(f"generated {args.records:,} records, {size:.0f} MB in {took:.1f} s")
 
+        if args.import_only:
+            return import_only(path, args.runs)
         # Warm imports (module loading is not what we measure).
         import rispy  # noqa: F401
 
@@ -187,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         # Interleaved, best of three each: the machine may be shared, so take each loader's
         # quietest run and let both see the same conditions.
         t_rispy = t_ours = t_parse = float("inf")
-        for _ in range(3):
+        for _ in range(args.runs):
             t, n_rispy = timed(load_rispy, path)
             t_rispy = min(t_rispy, t)
             t, n_ours = timed(load_ours, path)
@@ -201,8 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"review import_files (project): {t_import:6.1f} s  ({n_import:,} records)")
         print(f"ratio ours / rispy:            {t_ours / t_rispy:6.2f}  (goal <= 1.0; Records)")
         print(f"ratio read_file / rispy:       {t_parse / t_rispy:6.2f}  (entries, no Records)")
-        g_ours, p_ours = peak_in_child("ours", path)
-        g_rispy, p_rispy = peak_in_child("rispy", path)
+        g_ours, p_ours, *_ = peak_in_child("ours", path)
+        g_rispy, p_rispy, *_ = peak_in_child("rispy", path)
+        g_imp, p_imp, *_ = peak_in_child("import", path)
+        print(f"peak memory, import: +{g_imp:5.0f} MB (process peak {p_imp:.0f} MB)")
         print(f"peak memory, ours:  +{g_ours:5.0f} MB (process peak {p_ours:.0f} MB; goal <= 1000)")
         print(f"peak memory, rispy: +{g_rispy:5.0f} MB (process peak {p_rispy:.0f} MB)")
         print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
+from review.model import Stage
 from review.nextstep import Action, NextStep, Render, step
 
 if TYPE_CHECKING:
@@ -143,8 +144,8 @@ def plan(project_dir: Path) -> list[Step]:
             step(Action.DEDUP_IMPORT, file=verdicts, reviewer=reviewers[0]),
         )
     )
-    for stage in ("title-abstract", "full-text"):
-        if stage == "full-text":
+    for stage in Stage:
+        if stage == Stage.FULL_TEXT:
             steps += _fulltext_steps(project.root, reviewers[0])
         steps += _screening_steps(decisions, stage, reviewers)
     steps += _charting_steps(decisions, project.root / CONSENSUS_FORM)
@@ -173,7 +174,7 @@ def _import_steps(project: Project, by: str) -> list[Step]:
     return steps
 
 
-def _screening_steps(decisions: Path, stage: str, reviewers: list[str]) -> list[Step]:
+def _screening_steps(decisions: Path, stage: Stage, reviewers: list[str]) -> list[Step]:
     """Every reviewer's decisions at ``stage``, the disagreements, their resolution."""
     steps = [
         Step(

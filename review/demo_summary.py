@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
+from review.model import Stage
 
 if TYPE_CHECKING:
     from review.chart.schema import Level
@@ -157,7 +158,7 @@ def summarise(project_dir: Path) -> DemoSummary:
         raise ReviewError(f"{prisma_path}: missing; the PRISMA step did not run.")
     prisma = json.loads(prisma_path.read_text(encoding="utf-8"))
     agreements: dict[str, DemoAgreement] = {}
-    for stage in ("title-abstract", "full-text"):
+    for stage in Stage:
         a = agreement(project, stage)
         agreements[stage] = DemoAgreement(
             records_screened_by_all=a.records_screened_by_all,

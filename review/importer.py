@@ -1,10 +1,12 @@
 """The import stage: read exports, keep byte-identical copies, log each import.
 
 ``import_files`` validates *every* file before writing anything, so an error in the third file
-leaves the project exactly as it was. Each accepted file is copied unchanged to
-``data/imports/<source-slug>-<sha8>/<original name>`` next to ``import.json`` (the
-:class:`~review.model.ImportEntry`). Records are derived from those copies by
-:func:`records_for_entry` (``Project.records()`` caches them under ``.review/``).
+leaves the project exactly as it was. Each file is parsed straight into its record store
+(:mod:`review.recordcache`, in bounded memory: :func:`review.io.readers.parse_into`), then
+copied unchanged to ``data/imports/<source-slug>-<sha8>/<original name>`` next to its log entry
+(the :class:`~review.model.ImportEntry`). Records are derived from those copies: a missing
+store is rebuilt by :func:`build_record_store`. :func:`recover_imports` is the explicit crash
+recovery.
 
 Long module: reading the exports and the all-or-nothing write protocol (staging, commit, roll
 forward after a crash) are the one writer of ``data/imports/``; they change together.
@@ -22,20 +24,22 @@ from review import __version__
 from review.errors import InputError, ProjectError
 from review.io.readers import (
     Entry,
+    EntrySink,
     ParseResult,
     Problem,
     gc_paused,
-    parse_bytes,
+    parse_into,
     parse_owned,
     read_bytes,
 )
 from review.model import (
-    KINDS,
     SEARCH_FIELDS,
     ImportEntry,
+    Kind,
     Record,
     make_record_id,
     record_from_values,
+    vocab,
 )
 from review.nextstep import Action, Text, plain, step
 
@@ -52,7 +56,7 @@ class ImportReport:
 
     file: str  # the path as given
     source: str
-    kind: str
+    kind: Kind
     format: str
     encoding: str
     found: int
@@ -71,7 +75,7 @@ _IMPORT_EXAMPLE = step(Action.IMPORT, quoted=False, file="results.ris", source="
 
 
 def entry_to_record(
-    entry: Entry, *, sha256: str, source: str, kind: str, source_file: str
+    entry: Entry, *, sha256: str, source: str, kind: Kind, source_file: str
 ) -> Record:
     """A :class:`Record` for one parsed entry (ids from the file hash and position)."""
     return Record(
@@ -91,7 +95,7 @@ def load_file_records(
     path: Path | str,
     *,
     source: str = "file",
-    kind: str = "database",
+    kind: Kind = Kind.DATABASE,
     fmt: str = "auto",
     encoding: str | None = None,
     column_map: dict[str, str] | None = None,
@@ -112,7 +116,7 @@ def load_file_records(
 
 def _refuse_unparsed(result: ParseResult, name: str) -> None:
     """A record that cannot be parsed stops the import: never fewer records than the file has."""
-    fatal = [p for p in result.problems if p.position is None and not result.entries]
+    fatal = [p for p in result.problems if p.position is None and not result.records]
     if fatal:
         raise InputError(_problem_text(fatal[0]), file=name, line=fatal[0].line or None)
     unparsed = [p for p in result.problems if p.position is not None]
@@ -128,7 +132,7 @@ def _refuse_unparsed(result: ParseResult, name: str) -> None:
 
 
 def _to_records(
-    result: ParseResult, sha: str, source: str, kind: str, source_file: str
+    result: ParseResult, sha: str, source: str, kind: Kind, source_file: str
 ) -> list[Record]:
     """Records for the parsed entries (as :func:`entry_to_record` makes them, faster);
     entries are released as they are converted."""
@@ -153,8 +157,9 @@ def _to_records(
     return records
 
 
-def records_for_entry(project: Project, entry: ImportEntry) -> list[Record]:
-    """The records of one logged import, re-read from its raw copy under ``data/imports``."""
+def build_record_store(project: Project, entry: ImportEntry, sink: EntrySink) -> None:
+    """Read one logged import's records again from its raw copy under ``data/imports`` into
+    ``sink`` (the record store, :mod:`review.recordcache`), in bounded memory."""
     path = project.root / entry.file
     if not path.is_file():
         raise ProjectError(
@@ -168,18 +173,16 @@ def records_for_entry(project: Project, entry: ImportEntry) -> list[Record]:
             f"{entry.file}: the raw copy has changed since it was imported (SHA-256 differs from "
             "import.json). Restore the original from git; raw exports must not be edited."
         )
-    with gc_paused():
-        result = parse_owned(
-            holder, str(path), entry.format, entry.encoding or None, entry.column_map or None
+    result = parse_into(
+        holder, str(path), entry.format, entry.encoding or None, entry.column_map or None, sink
+    )
+    _refuse_unparsed(result, entry.file)
+    if result.records != entry.records:
+        raise ProjectError(
+            f"{entry.file}: now reads as {result.records} records, but {entry.records} "
+            f"were imported (review {entry.tool_version} then, {__version__} now). Please "
+            "report this; record ids would shift."
         )
-        _refuse_unparsed(result, entry.file)
-        if len(result.entries) != entry.records:
-            raise ProjectError(
-                f"{entry.file}: now reads as {len(result.entries)} records, but {entry.records} "
-                f"were imported (review {entry.tool_version} then, {__version__} now). Please "
-                "report this; record ids would shift."
-            )
-        return _to_records(result, sha, entry.source, entry.kind, entry.file)
 
 
 def _source_name(source: str) -> str:
@@ -203,7 +206,7 @@ def import_files(
     paths: Iterable[Path | str],
     *,
     source: str,
-    kind: str = "database",
+    kind: Kind = Kind.DATABASE,
     fmt: str = "auto",
     encoding: str | None = None,
     screen: bool = False,
@@ -218,62 +221,43 @@ def import_files(
     parsed, already imported), :class:`InputError` is raised and nothing is written. Returns one
     :class:`ImportReport` per file.
     """
-    from review.io.files import command_text, now_iso, safe_name
+    from review.io.files import command_text, now_iso
+    from review.io.lock import project_lock
     from review.people import whoami
 
     files = [Path(p) for p in paths]
     if not files:
         raise InputError(("no files given. Example: ", _IMPORT_EXAMPLE))
     source = _source_name(source)
-    if kind not in KINDS:
-        raise InputError(f"--kind {kind!r} is not a kind; use one of: {', '.join(KINDS)}.")
-    parsed = _read_batch(project, files, fmt, encoding, column_map, progress)
-
-    # Everything is valid: write the batch, all of it or nothing (see _commit_batch).
-    from review.io.lock import project_lock
-
+    found = vocab(Kind, kind)  # a library caller may pass the plain string
+    if found is None:
+        raise InputError(f"--kind {kind!r} is not a kind; use one of: {', '.join(Kind)}.")
+    kind = found
     who = who or whoami()
-    with project_lock(project.root, command_text(), who):
-        # Another importer may have finished while we were reading: check again under the lock.
-        project.invalidate()
-        existing = {e.sha256: e for e in project.imports()}
-        for path, _, sha, _ in parsed:
-            _refuse_known(existing, sha, path)
-        folder = project.imports_dir
-        taken = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
-        staged: list[tuple[str, str, bytes, dict[str, Any]]] = []
-        reports: list[ImportReport] = []
-        for path, data, sha, result in parsed:
-            import_id = f"{safe_name(source)[:60]}-{sha[:8]}"
-            if import_id in taken and not _orphan(project.imports_dir / import_id):
-                import_id = f"{safe_name(source)[:60]}-{sha[:16]}"  # same 8-hex prefix
-            taken.add(import_id)
-            name = path.name
-            rel = f"{project.rel(project.imports_dir)}/{import_id}/{name}"
-            log = ImportEntry(
-                import_id=import_id,
-                source=source,
-                kind=kind,
-                format=result.format,
-                encoding=result.encoding,
-                file=rel,
-                original_name=name,
-                sha256=sha,
-                records=len(result.entries),
-                found=result.found,
-                problems=len(result.problems),
-                screen=bool(screen),
-                imported_by=who,
-                imported_at=now_iso(),
-                tool_version=__version__,
-                column_map=dict(column_map or {}),
-                **(search.to_log() if search is not None else {}),
-            )
-            staged.append((import_id, name, data, _log_dict(log)))
-            reports.append(_report(project, path, log, result, encoding))
-        _commit_batch(project, staged, progress, len(files))
+    batch = _Batch(project, source, fmt, encoding, column_map)
+    try:
+        for i, path in enumerate(files, start=1):
+            batch.read(path)
+            if progress:
+                progress(i, len(files) * 2)
+        # Everything is valid: write the batch, all of it or nothing (see _commit_batch).
+        with project_lock(project.root, command_text(), who):
+            recover_imports(project)  # an interrupted import is finished or undone first
+            batch.assign_ids()  # another importer may have finished meanwhile: checked again
+            logged = [
+                p.entry(kind, screen, who, now_iso(), column_map, search) for p in batch.parsed
+            ]
+            staged = [
+                (log.import_id, log.original_name, p.data, _log_dict(log))
+                for p, log in zip(batch.parsed, logged, strict=True)
+            ]
+            _commit_batch(project, staged, progress, len(files))
+            batch.place_stores()
+    except BaseException:
+        batch.discard()
+        raise
     project.invalidate()
-    return reports
+    return [_report(project, p, log, encoding) for p, log in zip(batch.parsed, logged, strict=True)]
 
 
 def _log_dict(log: ImportEntry) -> dict[str, Any]:
@@ -283,43 +267,148 @@ def _log_dict(log: ImportEntry) -> dict[str, Any]:
     }
 
 
-def _read_batch(
-    project: Project,
-    paths: list[Path],
-    fmt: str,
-    encoding: str | None,
-    column_map: dict[str, str] | None,
-    progress: ProgressFn | None,
-) -> list[tuple[Path, bytes, str, ParseResult]]:
-    """Read and parse every file before anything is written; InputError on the first problem
-    (unreadable, already imported, given twice, a record that cannot be parsed)."""
-    total = len(paths)
-    seen: dict[str, Path] = {}
-    parsed: list[tuple[Path, bytes, str, ParseResult]] = []
-    existing = {e.sha256: e for e in project.imports()}
-    for i, path in enumerate(paths, start=1):
+@dataclass
+class _Parsed:
+    """One file of a batch, read and checked; its records are in its (pending) record store."""
+
+    path: Path
+    data: bytes
+    sha: str
+    source: str
+    result: ParseResult
+    store: Path  # the pending record store, moved into place once imported
+    import_id: str = ""  # given under the project lock (_Batch.assign_ids)
+    rel: str = ""  # where the raw copy goes, relative to the project root
+
+    def entry(
+        self,
+        kind: Kind,
+        screen: bool,
+        who: str,
+        now: str,
+        column_map: dict[str, str] | None,
+        search: Search | None,
+    ) -> ImportEntry:
+        result = self.result
+        return ImportEntry(
+            import_id=self.import_id,
+            source=self.source,
+            kind=kind,
+            format=result.format,
+            encoding=result.encoding,
+            file=self.rel,
+            original_name=self.path.name,
+            sha256=self.sha,
+            records=result.records,
+            found=result.found,
+            problems=len(result.problems),
+            screen=bool(screen),
+            imported_by=who,
+            imported_at=now,
+            tool_version=__version__,
+            column_map=dict(column_map or {}),
+            **(search.to_log() if search is not None else {}),
+        )
+
+
+class _Batch:
+    """The files of one ``import``, read one after another before anything is written: each is
+    hashed, refused if imported before or given twice, and parsed straight into a pending record
+    store (never all its records in memory); :class:`InputError` on the first problem."""
+
+    def __init__(
+        self,
+        project: Project,
+        source: str,
+        fmt: str,
+        encoding: str | None,
+        column_map: dict[str, str] | None,
+    ) -> None:
+        from review.importlog import read_import_log
+
+        self.project = project
+        self.source = source
+        self.fmt, self.encoding, self.column_map = fmt, encoding, column_map
+        self.existing = read_import_log(project).by_sha256()
+        self.parsed: list[_Parsed] = []
+        self.placed: list[Path] = []
+
+    def read(self, path: Path) -> None:
+        import secrets
+
+        from review.recordcache import StoreWriter
+
         data = read_bytes(path)
         sha = hashlib.sha256(data).hexdigest()
-        _refuse_known(existing, sha, path)
-        if sha in seen:
-            raise InputError(
-                f"is the same file as {seen[sha]} (identical bytes). Give each file once.",
-                file=str(path),
-            )
-        seen[sha] = path
-        result = parse_bytes(data, str(path), fmt, encoding, column_map)
-        _refuse_unparsed(result, str(path))
-        parsed.append((path, data, sha, result))
-        if progress:
-            progress(i, total * 2)
+        _refuse_known(self.existing, sha, path)
+        for p in self.parsed:
+            if p.sha == sha:
+                raise InputError(
+                    f"is the same file as {p.path} (identical bytes). Give each file once.",
+                    file=str(path),
+                )
+        folder = self.project.cache_dir / "records"
+        writer = StoreWriter(folder / f".{sha[:16]}.{secrets.token_hex(4)}.pending.tmp")
+        try:
+            result = parse_into([data], str(path), self.fmt, self.encoding, self.column_map, writer)
+            _refuse_unparsed(result, str(path))
+            store = writer.finish(sha)
+        except OSError as exc:
+            writer.discard()
+            raise ProjectError(
+                f"cannot write the records of {path} to {self.project.rel(folder)}/ "
+                f"({exc}). Nothing was imported; free some disk space (or fix the cause) and "
+                "run the same command again."
+            ) from None
+        except BaseException:
+            writer.discard()
+            raise
+        self.parsed.append(_Parsed(path, data, sha, self.source, result, store))
 
-    return parsed
+    def assign_ids(self) -> None:
+        """Under the project lock: refuse a file imported meanwhile; name each import."""
+        from review.importlog import read_import_log
+        from review.io.files import safe_name
+
+        project = self.project
+        existing = read_import_log(project).by_sha256()
+        folder = project.imports_dir
+        taken = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+        slug = safe_name(self.source)[:60]
+        for p in self.parsed:
+            _refuse_known(existing, p.sha, p.path)
+            import_id = f"{slug}-{p.sha[:8]}"
+            if import_id in taken and not _orphan(folder / import_id):
+                import_id = f"{slug}-{p.sha[:16]}"  # same 8-hex prefix
+            taken.add(import_id)
+            p.import_id = import_id
+            p.rel = f"{project.rel(folder)}/{import_id}/{p.path.name}"
+
+    def place_stores(self) -> None:
+        """Move each import's record store to its place (a cache: a failure costs a rebuild)."""
+        import os
+
+        from review.recordcache import store_path
+
+        for p in self.parsed:
+            target = store_path(self.project, p.import_id)
+            try:
+                os.replace(p.store, target)
+                self.placed.append(target)
+            except OSError:
+                pass
+
+    def discard(self) -> None:
+        """Delete the pending record stores of a batch that was not imported."""
+        for p in self.parsed:
+            p.store.unlink(missing_ok=True)
 
 
 def _report(
-    project: Project, path: Path, log: ImportEntry, result: ParseResult, encoding: str | None
+    project: Project, parsed: _Parsed, log: ImportEntry, encoding: str | None
 ) -> ImportReport:
     """What ``import`` prints about one file."""
+    path, result = parsed.path, parsed.result
     warnings = list(result.warnings)
     if result.encoding and not result.encoding.startswith("utf") and not encoding:
         warnings.append(
@@ -334,7 +423,7 @@ def _report(
         format=result.format,
         encoding=result.encoding,
         found=result.found,
-        imported=len(result.entries),
+        imported=result.records,
         problems=[_problem_text(p) for p in result.problems],
         warnings=warnings,
         import_id=log.import_id,
@@ -360,9 +449,11 @@ def _refuse_known(existing: dict[str, ImportEntry], sha: str, path: Path) -> Non
 # per import holding the raw copy and its log entry, every file fsync'd. Then one atomic step
 # commits it: COMMIT (the list of import folders) is written into the transaction folder. Only
 # after that are the folders renamed into data/imports/. A crash before COMMIT leaves nothing in
-# data/ and the transaction is deleted on the next run; a crash after it is finished (rolled
-# forward) by the next command that reads the import log. Either all files of a batch are
-# imported or none.
+# data/ and the transaction is deleted by the next recovery; a crash after it is finished
+# (rolled forward) by the next recovery (recover_imports: the next import, or the next command
+# that opens the project; reading the import log never does). Either all files of a batch are
+# imported or none. The record stores (.review/records/, a cache) are written while the files
+# are read, before the commit, and deleted if the batch is not imported.
 
 _LOG_PREFIX = "import-"
 
@@ -486,24 +577,30 @@ def _roll_forward(
     return moved
 
 
-def recover_staged(project: Project) -> list[str]:
-    """Finish or undo imports interrupted by a crash; returns what was done (for status).
+def recover_imports(project: Project) -> list[str]:
+    """Finish or undo imports interrupted by a crash; returns what was done.
 
-    Runs whenever the import log is read. A transaction is only touched under the project lock,
-    so an import running right now in another process is left alone.
+    The explicit recovery step: ``import_files`` calls it under its lock before reading, and
+    the command line calls it when it opens a project (``cli/common.open_project``); reading
+    the import log never does. A transaction is only touched under the project lock, so an
+    import running right now in another process is left alone. Also deletes record-store
+    files an interrupted import or rebuild left (``.review/records/.*.tmp``, a day old).
     """
     import shutil
+    import time
 
     from review.io.lock import LockedError, project_lock
     from review.people import whoami
 
     root = staging_dir(project)
-    if not root.is_dir() or not any(root.iterdir()):
+    stale = time.time() - 86400
+    temps = list((project.cache_dir / "records").glob(".*.tmp"))
+    if (not root.is_dir() or not any(root.iterdir())) and not temps:
         return []
     done: list[str] = []
     try:
         with project_lock(project.root, "recovering an interrupted import", whoami(), wait=0.0):
-            for txn in sorted(p for p in root.iterdir() if p.is_dir()):
+            for txn in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else ():
                 if (txn / "COMMIT").is_file():
                     try:
                         ids = _roll_forward(project, txn)
@@ -513,8 +610,11 @@ def recover_staged(project: Project) -> list[str]:
                 else:
                     shutil.rmtree(txn, ignore_errors=True)
                     done.append(f"removed an interrupted, uncommitted import ({txn.name})")
+            for tmp in temps:
+                if tmp.stat().st_mtime < stale:
+                    tmp.unlink(missing_ok=True)
     except (LockedError, OSError):
-        return []  # an import is running (or the project is read-only): leave it
+        return done  # an import is running (or the project is read-only): leave it
     return done
 
 
@@ -524,6 +624,12 @@ def leftovers(project: Project) -> list[str]:
     root = staging_dir(project)
     if root.is_dir():
         for txn in sorted(p for p in root.iterdir() if p.is_dir()):
+            if (txn / "COMMIT").is_file():
+                out.append(
+                    f"{project.rel(txn)}/: an import that was interrupted after it was "
+                    "committed; the next command that opens the project finishes it."
+                )
+                continue
             out.append(
                 f"{project.rel(txn)}/: an import that could not be finished; delete the folder "
                 "and import the files again."
@@ -542,7 +648,10 @@ def leftovers(project: Project) -> list[str]:
                     out.append(
                         f"{project.rel(tmp)}: temporary file of an interrupted write; delete it."
                     )
-    for later, first in getattr(project, "duplicate_imports", []):
+    from review.importlog import read_import_log
+
+    for dup in read_import_log(project).duplicates:
+        later, first = dup.later, dup.first
         out.append(
             f"{later.file} was imported again by {later.imported_by} on {later.imported_at[:10]} "
             f"(first imported by {first.imported_by} on {first.imported_at[:10]}); counted once."
@@ -559,7 +668,7 @@ class SourceImports:
     """One source's imports: how many files and records (``status``)."""
 
     source: str
-    kind: str
+    kind: Kind
     files: int
     records: int
 

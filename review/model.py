@@ -10,29 +10,206 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
-# Kinds of source (CLI contract). Database and register records enter the main PRISMA branch.
-KINDS = ("database", "register", "website", "organisation", "citation", "expert", "other")
-MAIN_KINDS = frozenset({"database", "register"})
+# The closed vocabularies of the tool (CLI contract), one enum each. They are ``StrEnum``s: a
+# member *is* its value as a string (``Stage.FULL_TEXT == "full-text"``, same hash, written as
+# ``full-text`` by json, csv and f-strings), so every file stays byte-identical; the CLI uses them
+# as Typer parameter types. Parse a value read from a file with :func:`vocab`/:func:`parse_vocab`.
 
-STAGES = ("title-abstract", "full-text")
-DECISIONS = ("include", "exclude", "maybe")
-FULLTEXT_DECISIONS = (*DECISIONS, "not-retrieved")
 
-# Normalised record types.
-RECORD_TYPES = (
-    "article",
-    "book",
-    "chapter",
-    "conference",
-    "thesis",
-    "report",
-    "webpage",
-    "preprint",
-    "dataset",
-    "other",
-)
+class Vocab(StrEnum):
+    """A closed vocabulary. ``repr`` is the value's (``'full-text'``), as it was when these were
+    plain strings: messages that quote a value with ``!r`` read the same."""
+
+    def __repr__(self) -> str:
+        return repr(self._value_)
+
+
+class Kind(Vocab):
+    """Kind of source given at import (``--kind``). Database and register records enter the main
+    PRISMA branch (dedup, then title/abstract screening); the others go straight to full text."""
+
+    DATABASE = "database"
+    REGISTER = "register"
+    WEBSITE = "website"
+    ORGANISATION = "organisation"
+    CITATION = "citation"
+    EXPERT = "expert"
+    OTHER = "other"
+
+    @property
+    def main(self) -> bool:
+        """Does a record of this kind enter the main branch (without ``--screen``)?"""
+        return self in MAIN_KINDS
+
+
+class Branch(Vocab):
+    """The PRISMA branch a record follows (``ImportEntry.branch``; clusters.csv's ``branch``)."""
+
+    MAIN = "main"  # databases and registers (and --screen): dedup -> title/abstract -> full text
+    OTHER = "other"  # other methods: straight to full text
+
+
+class Stage(Vocab):
+    """A screening stage."""
+
+    TITLE_ABSTRACT = "title-abstract"
+    FULL_TEXT = "full-text"
+
+    @property
+    def decisions(self) -> tuple[Decision, ...]:
+        """The decisions allowed at this stage: full text adds ``not-retrieved``."""
+        return FULLTEXT_DECISIONS if self is Stage.FULL_TEXT else DECISIONS
+
+
+class Decision(Vocab):
+    """A screening or resolution decision (``not-retrieved`` only at full text)."""
+
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+    MAYBE = "maybe"
+    NOT_RETRIEVED = "not-retrieved"
+
+
+class RecordType(Vocab):
+    """A normalised record type (``Record.type``)."""
+
+    ARTICLE = "article"
+    BOOK = "book"
+    CHAPTER = "chapter"
+    CONFERENCE = "conference"
+    THESIS = "thesis"
+    REPORT = "report"
+    WEBPAGE = "webpage"
+    PREPRINT = "preprint"
+    DATASET = "dataset"
+    OTHER = "other"
+
+
+class ReviewType(Vocab):
+    """``review_type`` of protocol.yaml (the ``--type`` of ``init``): which PRISMA checklist and
+    methods heading the outputs use."""
+
+    SCOPING = "scoping"  # PRISMA-ScR
+    SYSTEMATIC = "systematic"  # PRISMA 2020
+
+
+class ImportFormat(Vocab):
+    """The ``--format`` of an import: ``auto`` detects the format by content. Beyond the CLI
+    contract's: tagged EndNote/Refer, PubMed XML, Ovid's citation text and JSON record lists
+    (CSL-JSON, Publish or Perish)."""
+
+    AUTO = "auto"
+    RIS = "ris"
+    BIBTEX = "bibtex"
+    MEDLINE = "medline"
+    WOS = "wos"
+    WOS_TAB = "wos-tab"
+    ENDNOTE_XML = "endnote-xml"
+    ENDNOTE = "endnote"
+    PUBMED_XML = "pubmed-xml"
+    OVID = "ovid"
+    JSON = "json"
+    CSV = "csv"
+    TSV = "tsv"
+    XLSX = "xlsx"
+
+
+class ExportFormat(Vocab):
+    """The ``--format`` of an export."""
+
+    RIS = "ris"
+    BIBTEX = "bibtex"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class ExportStatus(Vocab):
+    """An export's ``--status`` (with ``--stage S``): which final decisions at S to export."""
+
+    INCLUDED = "included"
+    EXCLUDED = "excluded"
+    UNDECIDED = "undecided"
+    ALL = "all"
+
+
+class Order(Vocab):
+    """The order the screener offers records in (the screener's ``--order``); a started stopping
+    sample comes first whatever the order."""
+
+    RELEVANCE = "relevance"  # ranked by the reviewer's decisions so far (title/abstract only)
+    RANDOM = "random"  # fixed per reviewer, stage and seed
+
+
+class Branches(Vocab):
+    """The ``--branches`` of the PRISMA diagram: which branches the flow diagram draws."""
+
+    AUTO = "auto"  # the other-methods branch when there are other-methods records
+    DATABASES = "databases"
+    BOTH = "both"
+
+
+class Via(Vocab):
+    """How a record's final screening decision at a stage came about (review.screen.final)."""
+
+    AGREEMENT = "agreement"  # every reviewer who decided agrees, at least the required number
+    RESOLUTION = "resolution"  # a resolver settled it
+    SINGLE = "single"  # one reviewer was asked for (or decided an exclude before a team stop)
+    PENDING = "pending"  # fewer than the required reviewers decided: no final decision yet
+    CONFLICT = "conflict"  # they disagree and nobody resolved it yet
+    FORWARDED = "forwarded"  # include vs maybe where both go on (no conflict by protocol)
+
+
+class PairVerdict(Vocab):
+    """A reviewer's verdict on a queued dedup pair (data/dedup/<reviewer>.jsonl)."""
+
+    SAME = "same"  # the same record: merge
+    RELATED = "related"  # two reports of one study: kept apart, linked (outputs/dedup/related.csv)
+    DIFFERENT = "different"  # two records: keep apart
+
+
+class ResolutionMethod(Vocab):
+    """``resolution`` of protocol.yaml: who settles a disagreement."""
+
+    CONSENSUS = "consensus"  # the reviewers together
+    THIRD_REVIEWER = "third-reviewer"  # someone who did not screen the record
+
+
+# Derived tuples, in declaration order (messages list the values in this order).
+KINDS: tuple[Kind, ...] = tuple(Kind)
+MAIN_KINDS = frozenset({Kind.DATABASE, Kind.REGISTER})
+STAGES: tuple[Stage, ...] = tuple(Stage)
+DECISIONS = (Decision.INCLUDE, Decision.EXCLUDE, Decision.MAYBE)  # title/abstract
+FULLTEXT_DECISIONS: tuple[Decision, ...] = tuple(Decision)  # full text: + not-retrieved
+# Decisions that count a record as relevant (it may go on): the stopping rules and progress.
+RELEVANT = (Decision.INCLUDE, Decision.MAYBE)
+RECORD_TYPES: tuple[RecordType, ...] = tuple(RecordType)
+REVIEW_TYPES: tuple[ReviewType, ...] = tuple(ReviewType)
+
+V = TypeVar("V", bound=Vocab)
+
+
+def vocab(enum: type[V], value: object) -> V | None:
+    """The member of ``enum`` whose value is ``value`` (a plain string read from a file or a
+    sheet), or None when it is not one: a dict lookup, cheap enough for every line of a log."""
+    return enum._value2member_map_.get(value) if isinstance(value, str) else None  # type: ignore[return-value]
+
+
+def parse_vocab(enum: type[V], value: object, what: str, where: str = "") -> V:
+    """``vocab(enum, value)`` or a :class:`~review.errors.ReviewError` naming ``where`` (a
+    file:line, a sheet row, an option) and the allowed values: the one message of an unknown
+    stage, decision, kind… ``what`` names the vocabulary (``stage``)."""
+    found = vocab(enum, value)
+    if found is None:
+        from review.errors import InputError
+
+        allowed = ", ".join(enum)
+        prefix = f"{where}: " if where else ""
+        raise InputError(f"{prefix}{str(value)[:40]!r} is not a {what}; use one of: {allowed}.")
+    return found
+
 
 # Normalised fields, in export order. Every one is a str except ``authors``/``keywords`` (tuple of
 # str) and ``year`` (int or None).
@@ -67,7 +244,7 @@ class Record:
 
     record_id: str
     source: str  # the --source name given at import, e.g. "Web of Science"
-    kind: str  # one of KINDS
+    kind: Kind
     source_file: str  # path of the raw copy, relative to the project root (POSIX separators)
     source_position: int  # 1-based position of the record in its file
     source_line: int = 0  # 1-based line where the record starts (0 when not line-based, e.g. xlsx)
@@ -153,7 +330,7 @@ class ImportEntry:
 
     import_id: str
     source: str
-    kind: str
+    kind: Kind
     format: str
     encoding: str
     file: str  # path of the raw copy relative to the project root
@@ -176,7 +353,15 @@ class ImportEntry:
     limits: list[str] = field(default_factory=list)
     results: int | None = None  # the number of results the database reported
 
+    def __post_init__(self) -> None:
+        # read from an import log entry: an unknown kind makes the entry unreadable (TypeError,
+        # reported with the file by Project)
+        kind = vocab(Kind, self.kind)
+        if kind is None:
+            raise TypeError(f"kind {str(self.kind)[:40]!r} is not one of {', '.join(Kind)}")
+        object.__setattr__(self, "kind", kind)
+
     @property
-    def branch(self) -> str:
+    def branch(self) -> Branch:
         """``main`` (dedup -> title/abstract -> full text) or ``other`` (straight to full text)."""
-        return "main" if (self.kind in MAIN_KINDS or self.screen) else "other"
+        return Branch.MAIN if (self.kind in MAIN_KINDS or self.screen) else Branch.OTHER

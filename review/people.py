@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
+from review.model import Stage
 
 if TYPE_CHECKING:
     from review.protocol import Protocol
@@ -168,7 +169,7 @@ def _quote(name: str) -> str:
 
 
 # ---- the team roster (protocols/protocol.yaml) ------------------------------------------------
-def screening_roster(protocol: Protocol, stage: str) -> tuple[str, ...]:
+def screening_roster(protocol: Protocol, stage: Stage) -> tuple[str, ...]:
     """Who may screen ``stage``: the stage's ``reviewers`` or else the team's (empty: anyone)."""
     cfg = protocol.stages.get(stage)
     return (cfg.reviewers if cfg is not None else ()) or protocol.reviewers
@@ -183,7 +184,7 @@ def team(protocol: Protocol) -> tuple[str, ...]:
     return tuple(names)
 
 
-def check_roster(protocol: Protocol, name: str, activity: str, stage: str = "") -> None:
+def check_roster(protocol: Protocol, name: str, activity: str, stage: Stage | None = None) -> None:
     """Refuse ``name`` when the protocol lists its team and ``name`` is not on it.
 
     ``activity`` is screening | resolving | dedup | charting | importing | attaching (the last

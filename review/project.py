@@ -23,20 +23,21 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from review import __version__
 from review.errors import ProjectError
+from review.importlog import ImportLog, read_import_log
 from review.io.root import PROTOCOL_PATH, find_root
-from review.model import ImportEntry, Record
+from review.model import ImportEntry, Record, ReviewType, vocab
 from review.nextstep import Action, Render, step
 from review.people import whoami  # noqa: F401 - where callers have found it
 from review.protocol import DEFAULT_PROTOCOL, Protocol, load_protocol
+
+if TYPE_CHECKING:
+    from review.recordcache import RecordCache
 
 
 # Derived files stay out of git: each clone rebuilds them (`dedup`, `prisma`, …) from
@@ -53,7 +54,10 @@ ProgressFn = Callable[[int, int], None]  # (done, total)
 
 
 class Project:
-    """A review project folder. Cheap to open; records and protocol load on first use."""
+    """A review project folder: its paths and its protocol (loaded on first use). The import
+    log (:mod:`review.importlog`) and the records (:mod:`review.recordcache`) are read through
+    it; opening or reading changes nothing (crash recovery is
+    :func:`review.importer.recover_imports`, called by the commands that write)."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
@@ -93,12 +97,12 @@ class Project:
         cls,
         path: Path | str,
         title: str | None = None,
-        review_type: str = "scoping",
+        review_type: ReviewType = ReviewType.SCOPING,
         command: Render = str,
     ) -> Project:
         """A new project at ``path`` (``command`` spells the steps its files' comments name)."""
         root = Path(path)
-        if review_type not in ("scoping", "systematic"):
+        if vocab(ReviewType, review_type) is None:  # a library caller's plain string
             raise ProjectError(f"review type {review_type!r}: use scoping or systematic.")
         if root.exists() and not root.is_dir():
             raise ProjectError(f"{root}: exists and is not a folder.")
@@ -189,209 +193,50 @@ class Project:
 
         return "title-" + hashlib.sha256(self.protocol.title.encode("utf-8")).hexdigest()[:12]
 
-    # ---- import log -----------------------------------------------------------------------
-    def import_log_files(self) -> list[Path]:
-        """Every import log entry file: ``import.json`` (older projects) and ``import-*.json``.
-
-        Each import writes its own uniquely named entry, so two clones that import (even the
-        same export) never edit the same file and merge in git like the decision logs do.
-        """
-        if not self.imports_dir.is_dir():
-            return []
-        found = list(self.imports_dir.glob("*/import.json"))
-        found += self.imports_dir.glob("*/import-*.json")
-        return sorted(found)
+    # ---- import log and records (thin: see review/importlog.py, review/recordcache.py) ----
+    def import_log(self) -> ImportLog:
+        """The import log as a value (entries, duplicates); reading it changes nothing."""
+        return read_import_log(self)
 
     def imports(self) -> list[ImportEntry]:
-        """The import log: every entry under data/imports/*/, oldest first.
+        """The import log's entries that count, oldest first (:meth:`import_log`)."""
+        return list(read_import_log(self).entries)
 
-        An export imported twice (the same bytes, e.g. by two clones before they merged) counts
-        once: the earliest entry stands and the later ones are listed in
-        :attr:`duplicate_imports` (shown by ``status``).
-        """
-        from review.importer import recover_staged
+    @cached_property
+    def record_cache(self) -> RecordCache:
+        """The on-disk record store (``.review/records/``) and the records it holds in memory."""
+        from review.importer import build_record_store
+        from review.recordcache import RecordCache
 
-        recover_staged(self)
-        entries: list[ImportEntry] = []
-        names = {f.name for f in fields(ImportEntry)}
-        for manifest in self.import_log_files():
-            entries.append(self._read_import_entry(manifest, names))
-        entries.sort(key=lambda e: (e.imported_at, e.import_id))
-        first: dict[str, ImportEntry] = {}
-        self.duplicate_imports: list[tuple[ImportEntry, ImportEntry]] = []
-        kept: list[ImportEntry] = []
-        for e in entries:
-            if e.sha256 in first:
-                self.duplicate_imports.append((e, first[e.sha256]))
-                continue
-            first[e.sha256] = e
-            kept.append(e)
-        return kept
+        return RecordCache(
+            self.cache_dir / "records", lambda entry, sink: build_record_store(self, entry, sink)
+        )
 
-    def _read_import_entry(self, manifest: Path, names: set[str]) -> ImportEntry:
-        rel = self.rel(manifest)
-        try:
-            text = manifest.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProjectError(
-                f"{rel}: import log entry cannot be read ({exc}). Restore it from git: "
-                f"git checkout -- {rel}"
-            ) from None
-        if "<<<<<<<" in text or "\n>>>>>>>" in text:
-            raise ProjectError(
-                f"{rel}: has git conflict markers (<<<<<<< ... >>>>>>>): two clones imported "
-                "into the same folder. Each side is a complete entry; keep one of them, e.g. "
-                f"`git checkout --ours -- {rel} && git add {rel}` (or --theirs), then run the "
-                "command again."
-            )
-        try:
-            data = json.loads(text)
-            if not isinstance(data, dict):
-                raise TypeError("not a JSON object")
-            entry = ImportEntry(**{k: v for k, v in data.items() if k in names})
-        except (json.JSONDecodeError, TypeError) as exc:
-            raise ProjectError(
-                f"{rel}: unreadable import log entry ({exc}). It must not be edited by hand: "
-                f"restore it from git (`git checkout -- {rel}`), or, if the import itself is "
-                f"unwanted, delete its folder {self.rel(manifest.parent)}/ and import again."
-            ) from None
-        return entry
-
-    # ---- records --------------------------------------------------------------------------
     def records(self, progress: ProgressFn | None = None) -> list[Record]:
-        """Every imported record, in import order then file order. Cached under .review/."""
-        if getattr(self, "_records", None) is None:
-            from review.importer import records_for_entry
-
-            out: list[Record] = []
-            entries = self.imports()
-            for i, entry in enumerate(entries, start=1):
-                cache = self.record_cache_path(entry)
-                recs: list[Record] | None = None
-                if cache.is_file():
-                    try:
-                        with open(cache, "rb") as fh:
-                            recs = pickle.load(fh)  # noqa: S301 - our own cache file
-                    except Exception:
-                        recs = None
-                if recs is None:
-                    recs = records_for_entry(self, entry)
-                    for stale in cache.parent.glob(f"{entry.import_id}-*.pickle"):
-                        stale.unlink(missing_ok=True)  # caches of older readers
-                    self._write_cache(cache, recs)
-                out.extend(recs)
-                if progress:
-                    progress(i, len(entries))
-            self._records: list[Record] | None = out
-        return list(self._records or [])
-
-    def _write_cache(self, path: Path, recs: Sequence[Record]) -> None:
-        from review.io.files import atomic_write_bytes
-
-        try:
-            atomic_write_bytes(path, pickle.dumps(list(recs), protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # a read-only checkout still works, just slower
+        """Every imported record, in import order then file order (:class:`RecordCache`)."""
+        return self.record_cache.records(self.imports(), progress)
 
     def record_cache_path(self, entry: ImportEntry) -> Path:
-        """``.review/records/<import_id>-<reader key>.pickle``: one import's parsed records."""
-        return self.cache_dir / "records" / f"{entry.import_id}-{reader_cache_key()}.pickle"
+        """``.review/records/<import_id>-<reader key>.sqlite``: one import's record store."""
+        return self.record_cache.path(entry)
 
     def record_fields(self, names: Sequence[str]) -> dict[str, tuple[Any, ...]]:
-        """``record_id -> (the values of the fields names)`` for every imported record.
-
-        Without building :class:`Record` objects when none are loaded: read straight from the
-        per-import caches (:meth:`cached_record_fields`, about 0.4 s for 100k records), else from
-        :meth:`records` (which rebuilds those caches)."""
-        if getattr(self, "_records", None) is None:
-            rows = self.cached_record_fields(names)
-            if rows is not None:
-                return rows
-        return {r.record_id: tuple(getattr(r, n) for n in names) for r in self.records()}
+        """``record_id -> (the values of the fields names)`` for every imported record, read
+        column by column from the record stores without building :class:`Record` objects."""
+        return self.record_cache.fields(self.imports(), names)
 
     def cached_record_fields(self, names: Sequence[str]) -> dict[str, tuple[Any, ...]] | None:
-        """:meth:`record_fields` from the per-import caches only; None when any of them is
-        missing or unreadable (the caller then asks :meth:`records`)."""
-        try:
-            return _fields_from_caches(self, names)
-        except Exception:
-            return None
+        """:meth:`record_fields` (kept for callers that expected None when a cache was missing:
+        the record stores rebuild themselves)."""
+        return self.record_fields(names)
 
     def record_index(self) -> dict[str, Record]:
         return {r.record_id: r for r in self.records()}
 
     def invalidate(self) -> None:
         """Forget loaded records (after an import)."""
-        self._records = None
-
-
-class _LiteRecord:
-    """Stands in for ``review.model.Record`` while unpickling: keeps the raw field values
-    instead of running the dataclass machinery per record (5x faster on 100k records)."""
-
-    __slots__ = ("state",)
-
-    def __setstate__(self, state: Any) -> None:
-        self.state = state
-
-
-class _LiteUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if module == "review.model" and name == "Record":
-            return _LiteRecord
-        return super().find_class(module, name)
-
-
-def _fields_from_caches(project: Project, names: Sequence[str]) -> dict[str, tuple] | None:
-    from operator import itemgetter
-
-    order = [f.name for f in fields(Record)]
-    nfields = len(order)
-    at = [order.index(n) for n in names]
-    pick = itemgetter(*at) if len(at) > 1 else (lambda state: (state[at[0]],))
-    id_at = order.index("record_id")
-    rows: dict[str, tuple] = {}
-    for entry in project.imports():
-        with open(project.record_cache_path(entry), "rb") as fh:
-            recs = _LiteUnpickler(fh).load()  # our own cache file
-        if not isinstance(recs, list):
-            return None
-        for r in recs:
-            state = getattr(r, "state", None)
-            if type(state) is not list or len(state) != nfields:
-                return None
-            rows[state[id_at]] = pick(state)
-    return rows
-
-
-_READER_KEY: str | None = None
-
-
-def reader_cache_key() -> str:
-    """Cache key for parsed records: the tool version plus a hash of the reader code.
-
-    Records of an import are cached as ``.review/records/<import_id>-<key>.pickle`` (a list of
-    ``Record``); :meth:`Project.record_fields` reads fields from them without building Records.
-
-    A change to any reader (even within one version, e.g. an editable install) invalidates the
-    cached records instead of silently serving what the old reader produced.
-    """
-    global _READER_KEY
-    if _READER_KEY is None:
-        import hashlib
-
-        import review.importer
-        import review.io.readers
-
-        h = hashlib.sha256(__version__.encode())
-        here = Path(__file__).parent
-        sources = [Path(review.importer.__file__), here / "model.py", here / "doi.py"]
-        sources += sorted(Path(review.io.readers.__file__).parent.glob("*.py"))
-        for src in sources:
-            h.update(src.name.encode())
-            h.update(src.read_bytes())
-        _READER_KEY = f"{__version__}-{h.hexdigest()[:12]}"
-    return _READER_KEY
+        if "record_cache" in self.__dict__:
+            self.record_cache.invalidate()
 
 
 def default_schema_text() -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import InputError, ProjectError
-from review.model import KINDS, STAGES
+from review.model import STAGES, Kind, ResolutionMethod, ReviewType, Stage, vocab
 from review.nextstep import Action, step
 
 
@@ -54,7 +54,7 @@ class StageConfig:
 @dataclass(frozen=True, slots=True)
 class SourceSpec:
     name: str
-    kind: str = "database"
+    kind: Kind = Kind.DATABASE
     platform: str = ""
     searched: str = ""  # date of the search, ISO (YYYY-MM-DD) or free text
     notes: str = ""
@@ -114,22 +114,22 @@ def parse_dedup_settings(value: Any, path: Path) -> dict[str, float | int]:
 @dataclass(frozen=True, slots=True)
 class Protocol:
     title: str
-    review_type: str = "scoping"  # "scoping" (PRISMA-ScR) | "systematic" (PRISMA 2020)
+    review_type: ReviewType = ReviewType.SCOPING
     project_id: str = ""
     questions: tuple[str, ...] = ()
     include_criteria: tuple[str, ...] = ()
     exclude_criteria: tuple[str, ...] = ()
     sources: tuple[SourceSpec, ...] = ()
-    stages: dict[str, StageConfig] = field(default_factory=dict)
+    stages: dict[Stage, StageConfig] = field(default_factory=dict)
     keywords_include: tuple[str, ...] = ()
     keywords_exclude: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()  # the team (roster); empty: anyone may record decisions
     resolvers: tuple[str, ...] = ()  # extra names allowed to resolve disagreements
-    resolution: str = "consensus"  # "consensus" | "third-reviewer"
+    resolution: ResolutionMethod = ResolutionMethod.CONSENSUS
     dedup: dict[str, float | int] = field(default_factory=dict)  # the `dedup:` settings given
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def stage(self, name: str) -> StageConfig:
+    def stage(self, name: Stage) -> StageConfig:
         if name not in self.stages:
             raise ProjectError(f"Unknown stage {name!r}. Stages are: {', '.join(STAGES)}.")
         return self.stages[name]
@@ -173,8 +173,8 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: expected a YAML mapping at the top level.")
     title = str(data.get("title") or "Untitled review")
-    review_type = str(data.get("review_type") or "scoping")
-    if review_type not in ("scoping", "systematic"):
+    review_type = vocab(ReviewType, data.get("review_type") or "scoping")
+    if review_type is None:
         raise ProjectError(f"{path}: 'review_type' must be 'scoping' or 'systematic'.")
     elig = data.get("eligibility") or {}
     if not isinstance(elig, dict):
@@ -188,8 +188,8 @@ def parse_protocol(data: Any, path: Path) -> Protocol:
         raise ProjectError(
             f"{path}: 'keywords' must be a mapping with 'include' and 'exclude' lists."
         )
-    resolution = str(data.get("resolution") or "consensus")
-    if resolution not in ("consensus", "third-reviewer"):
+    resolution = vocab(ResolutionMethod, data.get("resolution") or "consensus")
+    if resolution is None:
         raise ProjectError(f"{path}: 'resolution' must be 'consensus' or 'third-reviewer'.")
     return Protocol(
         title=title,
@@ -216,10 +216,11 @@ def _parse_sources(data: dict[str, Any], path: Path) -> list[SourceSpec]:
     for i, s in enumerate(data.get("sources") or [], start=1):
         if not isinstance(s, dict) or not s.get("name"):
             raise ProjectError(f"{path}: sources[{i}] needs at least a 'name'.")
-        kind = str(s.get("kind", "database"))
-        if kind not in KINDS:
+        given = str(s.get("kind", "database"))
+        kind = vocab(Kind, given)
+        if kind is None:
             raise ProjectError(
-                f"{path}: sources[{i}] ({s['name']}) has kind {kind!r}; use one of {', '.join(KINDS)}."
+                f"{path}: sources[{i}] ({s['name']}) has kind {given!r}; use one of {', '.join(Kind)}."
             )
         sources.append(
             SourceSpec(
@@ -278,9 +279,9 @@ def _search_strategy(s: dict[str, Any], where: str, path: Path) -> dict[str, Any
     }
 
 
-def _parse_stages(data: dict[str, Any], path: Path) -> dict[str, StageConfig]:
+def _parse_stages(data: dict[str, Any], path: Path) -> dict[Stage, StageConfig]:
     """``stages``: reviewers per record, exclusion reasons, maybe_to_fulltext, per stage."""
-    stages: dict[str, StageConfig] = {}
+    stages: dict[Stage, StageConfig] = {}
     raw_stages = data.get("stages") or {}
     if not isinstance(raw_stages, dict):
         raise ProjectError(
@@ -454,3 +455,28 @@ dedup:                 # {dedup} settings (docs/dedup.md); --auto-threshold etc.
   maybe_threshold: 0.8    # title similarity to queue a pair for a person
   author_threshold: 0.8   # author similarity to merge automatically
 """
+
+
+def edit_protocol(path: Path, section: str, changes: dict[str, Any], comment: str = "") -> None:
+    """Set ``section.key: value`` in protocols/protocol.yaml for each of ``changes``, keeping every
+    comment, key order, quoting and layout of the file (a round-trip YAML edit with ruamel.yaml,
+    :func:`review.io.yamlfile.edit_section`).
+
+    A missing section is added at the end (with ``comment`` beside its key); an empty or flow
+    section (``dedup: {}``) is filled in place. The new text is parsed exactly as the project will
+    parse it before it replaces the file (atomically): a result that would not load, or would not
+    hold the values, raises :class:`ProjectError` and leaves the file as it was.
+    """
+    from review.io.files import atomic_write_text
+    from review.io.yamlfile import decode_yaml, edit_section, load_yaml
+
+    wanted = ", ".join(f"{section}.{k}: {v}" for k, v in changes.items())
+    try:
+        text = edit_section(decode_yaml(Path(path).read_bytes(), path), section, changes, comment)
+    except InputError as exc:
+        raise ProjectError(f"{path}: cannot be edited ({exc}); write {wanted} by hand.") from None
+    data = load_yaml(text, Path(path))
+    if any((data.get(section) or {}).get(k) != v for k, v in changes.items()):
+        raise ProjectError(f"{path}: could not rewrite '{section}' safely; write {wanted} by hand.")
+    parse_protocol(data, Path(path))  # refuses a result the project would not load
+    atomic_write_text(Path(path), text)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import ProjectError
-from review.model import STAGES
+from review.model import REVIEW_TYPES, STAGES
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,6 @@ TEXTS = ListOf(TEXT, "a list of text items", single_ok=True)
 NAMES = ListOf(TEXT, "a list of names", single_ok=True)
 ANY = Map(open=True)
 COUNT = Scalar(("int", "null"), "a whole number (0 or more)", minimum=0)
-REVIEW_TYPES = ("scoping", "systematic")  # which PRISMA checklist `report checklist` writes
 REVIEW_TYPE = Scalar(("str", "null"), "scoping or systematic", choices=REVIEW_TYPES)
 FILE = Scalar(("str", "null"), "a file path relative to the project folder", file=True)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError
-from review.model import ImportEntry
+from review.model import ImportEntry, Kind
 from review.nextstep import Action, Text, step
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class SourceSearch:
     """One source: its searches and what was imported from it."""
 
     name: str
-    kind: str
+    kind: Kind
     searches: tuple[Search, ...] = ()
     files: int = 0
     records: int = 0  # records imported
@@ -203,7 +203,7 @@ class SourceSearch:
 @dataclass
 class _Acc:
     name: str
-    kind: str
+    kind: Kind
     spec: Search = field(default_factory=Search)
     logged: list[Search] = field(default_factory=list)
     files: int = 0

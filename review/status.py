@@ -12,7 +12,7 @@ from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
     from review.chart.store import ChartingStatus
-    from review.dedup.run import DedupStatus
+    from review.dedup.status import DedupStatus
     from review.importer import ImportStatus
     from review.project import Project
     from review.screen.summary import ScreeningStatus

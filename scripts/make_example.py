@@ -587,8 +587,9 @@ CONFERENCE = (
 
 def plant_related(rng: random.Random, works: list[Work], used_dois: set[str]) -> None:
     """Distinct records that look like duplicates: a correction notice and its article, a
-    conference abstract and the later article, the authors' reply to a commentary. Dedup queues them;
-    a person judges each pair `different` (they are screened as separate records)."""
+    conference abstract and the later article, the authors' reply to a commentary. Dedup links them
+    as related reports (never removed); a person confirms each pair `related` (they are screened as
+    separate records)."""
     singles = [
         w
         for w in works
@@ -1596,7 +1597,7 @@ def readme_text(per_db, files, works, verdicts, dec) -> str:
         f"| `searches/sciencedirect/ScienceDirect_citations.ris` | ScienceDirect RIS (LF, `DO` as a https://doi.org/ URL, `DA`, empty `T2`) | {len(per_db['sd']):,} |",
         f"| `searches/grey-literature/grey-literature-zotero.ris` | Child Welfare Information Gateway, Google and Google Scholar finds kept in Zotero, exported as RIS; imported with `--kind website --screen` (screened with the database records) | {GREY_TOTAL} |",
         f"| `searches/experts/expert-suggestions.csv` | publications experts suggested when sent the inclusion list; imported with `--kind expert` (other methods: straight to full text) | {EXPERT_TOTAL} |",
-        f"| `decisions/dedup-verdicts.csv` | a person's verdicts on the pairs `review dedup` queues (`record_id_a, record_id_b, verdict, note`), for `review dedup import` | {sum(v[2] == 'same' for v in verdicts)} same, {sum(v[2] == 'different' for v in verdicts)} different |",
+        f"| `decisions/dedup-verdicts.csv` | a person's verdicts on the pairs `review dedup` queues (`record_id_a, record_id_b, verdict, note`), for `review dedup import` | {sum(v[2] == 'same' for v in verdicts)} same, {sum(v[2] == 'related' for v in verdicts)} related |",
         f"| `decisions/title-abstract-{{anat,marina}}.csv` | each reviewer's title/abstract decisions (`record_id, decision, reason, note`), for `review screen import` | {SCREENED:,} each |",
         f"| `decisions/title-abstract-resolutions.csv` | consensus on every title/abstract disagreement (`record_id, decision, reason, rationale`), for `review resolve import` | {ta_dis} |",
         f"| `decisions/full-text-{{anat,marina}}.csv` | each reviewer's full-text decisions | {TO_FULLTEXT + EXPERT_TOTAL} each |",
@@ -1616,8 +1617,8 @@ def readme_text(per_db, files, works, verdicts, dec) -> str:
         "  or DOI). `review dedup` queues them; `decisions/dedup-verdicts.csv` confirms each.",
         f"- {len(RELATED_KINDS)} pairs of *different* records that look alike: a correction notice and its",
         "  article, a conference abstract and the later article, the authors' reply to a commentary and",
-        "  their article. Dedup must not merge them; it queues them and the verdicts file says",
-        "  `different`.",
+        "  their article. Dedup must not merge them; it queues them as related reports of one study",
+        "  and the verdicts file says `related` (linked, never removed).",
         "",
         "Record ids are `sha256(file)[:8]-position`, so the decision files refer to records by the",
         "ids `review import` gives them. Re-generate with `python scripts/make_example.py`.",
@@ -1693,15 +1694,15 @@ def generate(out: Path, truth: Path | None = None) -> dict[str, int]:
             verdicts.append([a, b, "same", notes[w.manual]])
     by_id = {w.wid: w for w in works}
     related_notes = {
-        "correction": "Different: a correction notice, not the article.",
-        "conference": "Different: the conference abstract, not the later article.",
-        "reply": "Different: the authors' reply to a commentary, not the article.",
+        "correction": "Related: a correction notice of the article, not a copy of it.",
+        "conference": "Related: the conference abstract of the later article, not a copy of it.",
+        "reply": "Related: the authors' reply about the article, not a copy of it.",
     }
     for w in works:
         if w.related:
             base_id, kind = w.related
             a, b = sorted((by_id[base_id].record_ids[0], w.record_ids[0]))
-            verdicts.append([a, b, "different", related_notes[kind]])
+            verdicts.append([a, b, "related", related_notes[kind]])
     verdicts.sort()
     write_csv(
         decisions / "dedup-verdicts.csv",
@@ -1746,7 +1747,7 @@ def generate(out: Path, truth: Path | None = None) -> dict[str, int]:
         "included": counts["included"],
         "ft_excluded": counts["ft-excluded"],
         "manual_pairs": sum(v[2] == "same" for v in verdicts),
-        "different_pairs": sum(v[2] == "different" for v in verdicts),
+        "related_pairs": sum(v[2] == "related" for v in verdicts),
     }
 
 

@@ -78,6 +78,12 @@ def test_dedup_writes_clusters_queue_and_overlap(proj) -> None:
     assert overlap["PubMed"]["overlap_with:Embase"] == "2"
     assert overlap["Embase"]["unique_clusters"] == "2"  # E2 (queued, still separate) and E4
     assert overlap["Charity site"]["branch"] == "other"
+    # The erratum is another report about its article: queued with its relation, never merged.
+    with open(out / "related.csv", encoding="utf-8-sig", newline="") as fh:
+        related = list(csv.DictReader(fh))
+    assert [(x["record_id_a"], x["record_id_b"], x["relation"], x["status"]) for x in related] == [
+        (*sorted((i["P1"], i["P3"])), "erratum", "queued")
+    ]
 
     from review.dedup import status_summary
 
@@ -105,15 +111,24 @@ def test_subcommands_need_a_dedup_run_first(proj) -> None:
 def test_interactive_review_with_piped_keys_and_undo(proj) -> None:
     assert dedup(proj, "--quiet").exit_code == 0
     i = ids(proj)
-    # Pair 1 (most similar first) then pair 2: y, undo, n, then y on the second pair.
-    result = run(proj, "dedup", "review", "--reviewer", "Ana Silva", input="y u n y\n")
+    # Pair 1 (most similar first: the erratum) then pair 2: n, undo, r (related), then y.
+    result = run(proj, "dedup", "review", "--reviewer", "Ana Silva", input="n u r y\n")
     assert result.exit_code == 0, result.output
-    assert "Recorded 1 same, 1 different (0 skipped, 1 undone); 0 pair(s) left." in result.stdout
+    assert "Recorded 1 same, 1 related, 0 different (0 skipped, 1 undone); 0 pair(s) left." in (
+        result.stdout
+    )
     log = read_jsonl(proj.data_dir / "dedup" / "ana-silva.jsonl")
     assert [line["op"] for line in log] == ["verdict", "retract", "verdict", "verdict"]
+    assert [line.get("verdict") for line in log] == ["different", None, "related", "same"]
     assert all(line["a"] < line["b"] for line in log)
     verdicts = load_verdicts(proj)
-    assert sorted(v.verdict for v in verdicts.values()) == ["different", "same"]
+    assert sorted(v.verdict for v in verdicts.values()) == ["related", "same"]
+    with open(proj.outputs_dir / "dedup" / "related.csv", encoding="utf-8-sig") as fh:
+        related = list(csv.DictReader(fh))
+    assert [(x["relation"], x["status"], x["rule"]) for x in related] == [
+        ("erratum", "confirmed", "person: related")
+    ]
+    assert load_clusters(proj).cluster_of[i["P3"]] == i["P3"]  # kept: never removed
     clusters = load_clusters(proj)
     same_pair = next(k for k, v in verdicts.items() if v.verdict == "same")
     assert clusters.cluster_of[same_pair[0]] == clusters.cluster_of[same_pair[1]]
@@ -163,7 +178,7 @@ def test_import_csv_validates_everything_first(proj, tmp_path: Path) -> None:
     assert result.stderr == (
         "Error: verdicts.csv: 4 problem(s); nothing was imported.\n"
         "  verdicts.csv:3: unknown record_id_b 'nope-1' (not an imported record)\n"
-        "  verdicts.csv:4: verdict 'maybe' is not same or different\n"
+        "  verdicts.csv:4: verdict 'maybe' is not same, related or different\n"
         f"  verdicts.csv:5: record_id_b '{i['W1']}' is not in the main branch (not "
         "deduplicated)\n"
         "  verdicts.csv:6: record_id_a and record_id_b are the same record\n"
@@ -214,7 +229,7 @@ def test_export_xlsx_then_import_it(proj, tmp_path: Path) -> None:
     header = [c.value for c in ws[1]]
     assert header[:4] == ["record_id_a", "record_id_b", "verdict", "note"]
     assert "title_a" in header and "title_b" in header
-    assert ws.data_validations.dataValidation[0].formula1 == '"same,different"'
+    assert ws.data_validations.dataValidation[0].formula1 == '"same,related,different"'
     for row in ws.iter_rows(min_row=2):
         pair = {row[0].value, row[1].value}
         row[2].value = "Same" if pair == {i["P2"], i["E2"]} else ""
@@ -247,6 +262,11 @@ def test_explain_and_split(proj) -> None:
     text = run(proj, "dedup", "explain", i["P1"])
     assert text.exit_code == 0
     assert "In the same cluster" in text.stdout and "Queued for a person" in text.stdout
+    assert "[possibly another report: erratum]" in text.stdout
+    info = json.loads(run(proj, "dedup", "explain", i["P3"], "--json").stdout)
+    assert [(r["link"]["relation"], r["link"]["status"]) for r in info["related"]] == [
+        ("erratum", "queued")
+    ]
 
     result = run(proj, "dedup", "split", i["E1"], "--reviewer", "Ana")
     assert result.exit_code == 0, result.output

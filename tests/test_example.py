@@ -182,7 +182,7 @@ def test_decision_files_refer_to_imported_records() -> None:
     assert len(ids) == 7219 + 75 + 5
     verdicts = _csv("dedup-verdicts.csv")
     assert sum(v["verdict"] == "same" for v in verdicts) == 186
-    assert sum(v["verdict"] == "different" for v in verdicts) == 10
+    assert sum(v["verdict"] == "related" for v in verdicts) == 10
     assert all(v["record_id_a"] in ids and v["record_id_b"] in ids for v in verdicts)
     assert all(v["record_id_a"] < v["record_id_b"] for v in verdicts)
     for reviewer in ("anat", "marina"):

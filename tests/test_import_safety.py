@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from review.cli.status_view import section_lines
 from review.errors import ProjectError
-from review.importer import import_files, leftovers, status_summary
+from review.importer import import_files, leftovers, recover_imports, status_summary
 from review.io.lock import LockedError, project_lock
 from review.project import Project
 
@@ -97,10 +97,30 @@ def test_crash_after_commit_is_rolled_forward(
     assert not project.imports_dir.exists() or not any(project.imports_dir.iterdir())
     monkeypatch.undo()
     reopened = Project.open(project.root)
-    assert len(reopened.imports()) == 3  # finished by the next command that reads the log
+    staging = project.root / ".review" / "staging"
+    # Reading the import log has no side effects: the committed transaction waits ...
+    assert reopened.imports() == [] and any(staging.iterdir())
+    assert any("interrupted after it was committed" in w for w in leftovers(reopened))
+    # ... for the explicit recovery step that writing commands run
+    assert recover_imports(reopened) and len(reopened.imports()) == 3
     assert len(reopened.records()) == 15
-    assert not any((project.root / ".review" / "staging").iterdir())
+    assert not any(staging.iterdir())
     assert leftovers(reopened) == []
+
+
+def test_the_command_line_recovers_when_it_opens_the_project(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import review.importer as imp
+    from review.cli import app
+
+    monkeypatch.setattr(imp, "_roll_forward", lambda *a, **k: (_ for _ in ()).throw(SystemExit))
+    with pytest.raises(SystemExit):
+        import_files(project, files(tmp_path), source="DB")
+    monkeypatch.undo()
+    result = runner.invoke(app, ["status", "--project", str(project.root)])
+    assert result.exit_code == 0, result.output
+    assert len(Project.open(project.root).imports()) == 3
 
 
 def test_crash_before_commit_is_undone_and_leftovers_reported(project: Project, tmp_path: Path):
@@ -113,6 +133,10 @@ def test_crash_before_commit_is_undone_and_leftovers_reported(project: Project, 
     orphan = project.imports_dir / "db-deadbeef"
     orphan.mkdir(parents=True)
     (orphan / ".search0.ris.abc.tmp").write_bytes(b"partial")
+    assert txn.exists() and status_summary(project)  # reading touches nothing
+    assert recover_imports(project) == [
+        "removed an interrupted, uncommitted import (20260101T000000-dead)"
+    ]
     lines = section_lines(status_summary(project))
     assert not txn.exists()  # the uncommitted transaction was cleared
     assert any("db-deadbeef/: no import log entry" in line for line in lines)

@@ -109,7 +109,7 @@ def test_dedup_verdict_lines_are_checked(project):
     from review.dedup.verdicts import log_problems
 
     assert log_problems(project) == [
-        f"{path}:2: unknown verdict 'obliterate' (allowed: same, different), ignored",
+        f"{path}:2: unknown verdict 'obliterate' (allowed: same, related, different), ignored",
         f"{path}:3: time 'soon' is not an ISO 8601 time, ignored",
     ]
     from test_screen_helpers import make_clusters
@@ -117,7 +117,7 @@ def test_dedup_verdict_lines_are_checked(project):
     make_clusters(project, 2)
     lines = section_lines(status_summary(project))
     assert (
-        f"warning: {path}:2: unknown verdict 'obliterate' (allowed: same, different), ignored"
+        f"warning: {path}:2: unknown verdict 'obliterate' (allowed: same, related, different), ignored"
         in lines
     )
 

@@ -97,21 +97,21 @@ def test_version_is_read_lazily_from_metadata() -> None:
 def test_record_cache_follows_reader_code(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import review.project as project_module
+    import review.recordcache as store_module
     from review.importer import import_files
 
     ris = project.root.parent / "one.ris"
     ris.write_text("TY  - JOUR\nTI  - A title\nER  - \n", encoding="utf-8")
     import_files(project, [ris], source="Test")
     first = Project.open(project.root).records()
-    caches = list((project.cache_dir / "records").glob("*.pickle"))
+    caches = list((project.cache_dir / "records").glob("*.sqlite"))
     assert len(first) == 1 and len(caches) == 1
     # a different reader (new code, same version) must not reuse the old cache
-    monkeypatch.setattr(project_module, "_READER_KEY", "0.1.0-otherreader")
+    monkeypatch.setattr(store_module, "_READER_KEY", "0.1.0-otherreader")
     again = Project.open(project.root).records()
     assert again == first
-    names = [p.name for p in (project.cache_dir / "records").glob("*.pickle")]
-    assert names == [f"{project.imports()[0].import_id}-0.1.0-otherreader.pickle"]
+    names = [p.name for p in (project.cache_dir / "records").glob("*.sqlite")]
+    assert names == [f"{project.imports()[0].import_id}-0.1.0-otherreader.sqlite"]
 
 
 def test_project_is_found_from_a_subfolder(project, tmp_path: Path, monkeypatch) -> None:

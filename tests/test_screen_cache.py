@@ -161,26 +161,29 @@ def test_record_store_writes_no_copy_of_the_records(project):
 
 
 def test_record_store_reads_the_import_caches_without_the_project(project):
-    """A fresh Project (nothing in memory) gets the same rows from the per-import caches as
-    from Project.records(); a missing or unreadable cache falls back to Project.records()."""
+    """A fresh Project (nothing in memory) gets the same rows from the per-import record stores
+    as from Project.records(), without building Record objects; a torn or missing store is
+    rebuilt from the raw copy."""
     from review.project import Project
 
     ids = make_record_project(project, 3, other=2)
     want = {rid: record_store(project).get(rid) for rid in ids}
     assert all(want.values())
     fresh = Project.open(project.root)
-    assert getattr(fresh, "_records", None) is None
     from review.screen.cache import _rows_from_import_caches
 
     assert _rows_from_import_caches(fresh) is not None
     assert {rid: record_store(fresh).get(rid) for rid in ids} == want
-    assert getattr(fresh, "_records", None) is None  # read without building Record objects
-    for cache in (project.cache_dir / "records").glob("*.pickle"):
-        cache.write_bytes(b"not a pickle")
+    assert not fresh.record_cache.loaded  # read without building Record objects
+    stores = list((project.cache_dir / "records").glob("*.sqlite"))
+    assert stores
+    for cache in stores:
+        cache.write_bytes(b"not a store")
     fresh = Project.open(project.root)
-    assert _rows_from_import_caches(fresh) is None
-    assert {rid: record_store(fresh).get(rid) for rid in ids} == want  # rebuilt by the project
-    for cache in (project.cache_dir / "records").glob("*.pickle"):
+    assert {rid: record_store(fresh).get(rid) for rid in ids} == want  # rebuilt
+    assert all(cache.read_bytes().startswith(b"SQLite format 3") for cache in stores)
+    assert not fresh.record_cache.loaded
+    for cache in stores:
         cache.unlink()
     fresh = Project.open(project.root)
     assert {rid: record_store(fresh).get(rid) for rid in ids} == want
@@ -208,12 +211,14 @@ def test_via_counts_match_the_final_decisions(by_cluster, resolved, required):
     from collections import Counter
 
     from review.screen.final import StageState, final_from_state, via_counts
-    from review.screen.logs import Decision, Resolution
+    from review.screen.logs import Resolution, ReviewerDecision
 
-    decisions: dict[str, dict[str, Decision]] = {}
+    decisions: dict[str, dict[str, ReviewerDecision]] = {}
     for cid, per in by_cluster.items():
         for who, dec in per.items():
-            decisions.setdefault(who, {})[cid] = Decision(who, cid, cid, TA, dec, "", "", "", 1)
+            decisions.setdefault(who, {})[cid] = ReviewerDecision(
+                who, cid, cid, TA, dec, "", "", "", 1
+            )
     resolutions = {
         cid: Resolution("Dee", cid, cid, TA, "include", "", "", "", 1) for cid in resolved
     }

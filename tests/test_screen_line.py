@@ -85,7 +85,8 @@ def test_screen_requires_stage_and_reviewer(project: Project):
         app, ["screen", "--stage", "abstracts", "--reviewer", "A", "-p", str(project.root)]
     )
     assert result.exit_code == 2
-    assert "'abstracts' is not a stage" in result.stderr
+    # Typer's own message for a value outside the Stage enum (the --stage parameter type)
+    assert "'abstracts' is not one of" in result.stderr and "'full-text'" in result.stderr
 
 
 def test_screen_without_dedup_is_a_clear_error(project: Project):

@@ -23,6 +23,7 @@ from review.chart.template import (
     META,
     RECORD_ID,
     REPORTS,
+    STUDY,
     TEMPLATE_FORMAT,
     Column,
     columns,
@@ -158,12 +159,14 @@ class _Reader:
 
 
 def _header(
-    reader: _Reader, ws: Any, sheet: str, expected: list[Column]
+    reader: _Reader, ws: Any, sheet: str, expected: list[Column], optional: tuple[str, ...] = ()
 ) -> dict[int, Column] | None:
-    """Map column numbers to Columns by header text; None when the layout is unusable."""
+    """Map column numbers to Columns by header text; None when the layout is unusable.
+    ``optional``: headers the template may add that carry no field (read as nothing)."""
     from openpyxl.utils import get_column_letter
 
     by_text = {_norm(c.header): c for c in expected}
+    by_text.update({_norm(h): Column(h, None) for h in optional})
     found: dict[int, Column] = {}
     seen: set[str] = set()
     for cell in ws[1]:
@@ -313,7 +316,7 @@ def read_charting(
     out = Charting()
     unit_rows = _read_units(reader, wb, schema, out)
     ws = wb[REPORTS]
-    heads = _header(reader, ws, REPORTS, columns(schema, "report"))
+    heads = _header(reader, ws, REPORTS, columns(schema, "report"), optional=(STUDY,))
     if heads is not None:
         rows = _ReportRows(reader, ws, heads, schema, dict(template_rows), unit_rows)
         for r in range(2, ws.max_row + 1):

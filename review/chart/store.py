@@ -166,6 +166,20 @@ def template_reports(project: Project) -> list[tuple[str, str]]:
     return rows
 
 
+def report_studies(project: Project, ids: list[str]) -> dict[str, str]:
+    """Included report -> its study (the first of its reports' ids) when dedup's related reports
+    (outputs/dedup/related.csv) join two or more of ``ids`` into one study; else empty."""
+    from review.dedup.related import load_related
+
+    related = load_related(project)
+    by_study: dict[str, list[str]] = {}
+    for rid in ids:
+        by_study.setdefault(related.study(rid), []).append(rid)
+    if all(len(v) == 1 for v in by_study.values()):
+        return {}
+    return {rid: min(v) for v in by_study.values() for rid in v}
+
+
 def make_template(project: Project, out: Path, reviewer: str = "", progress: Any = None) -> int:
     """Write the charting template for the included reports; return the number of reports."""
     from review.chart.template import build_template, save_workbook
@@ -181,8 +195,19 @@ def make_template(project: Project, out: Path, reviewer: str = "", progress: Any
                 " shows progress.",
             )
         )
+    studies = report_studies(project, [rid for rid, _ in reports])
+    if studies:  # the reports of one study next to each other
+        first: dict[str, tuple[str, str]] = {}
+        for rid, cite in reports:
+            first.setdefault(studies[rid], (cite.casefold(), rid))
+        reports.sort(key=lambda t: (first[studies[t[0]]], t[1].casefold(), t[0]))
     wb = build_template(
-        schema, reports, reviewer=reviewer, progress=progress, project_id=project.project_id
+        schema,
+        reports,
+        reviewer=reviewer,
+        progress=progress,
+        project_id=project.project_id,
+        studies=studies,
     )
     save_workbook(wb, out)
     return len(reports)

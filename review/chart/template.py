@@ -4,9 +4,11 @@ Layout (one column per field; a multiple-choice field becomes one Yes/No column 
 the header ``Field: Option``; a link field becomes ``max_links`` columns)::
 
     Reports     Record ID | Citation | <report fields…>      one row per included report;
-                                                            Record ID, Citation and the header
+                [| Study]                                   Record ID, Citation and the header
                                                             row locked (sheet protection, no
-                                                            password)
+                                                            password); Study (locked, last):
+                                                            only when dedup linked included
+                                                            reports as reports of one study
     <Plural>    <Singular> ID | <fields of that level…>     only when the schema declares a
                                                             further level (``levels:``): one
                                                             row per unit (reviewer adds); the
@@ -37,6 +39,7 @@ LISTS = "Lists"
 META = "Meta"
 RECORD_ID = "Record ID"
 CITATION = "Citation"
+STUDY = "Study"  # the last Reports column when dedup links reports of one study (related.csv)
 UNIT_ROWS = 300  # rows with drop-downs prepared on the further level's sheet
 
 ProgressFn = Callable[[int, int], None]
@@ -229,8 +232,11 @@ def build_template(
     reviewer: str = "",
     progress: ProgressFn | None = None,
     project_id: str = "",
+    studies: Mapping[str, str] | None = None,
 ) -> Any:
-    """The charting workbook (an openpyxl Workbook) for ``reports`` = (record_id, citation)."""
+    """The charting workbook (an openpyxl Workbook) for ``reports`` = (record_id, citation);
+    ``studies`` (record id -> study id, from dedup's related reports) adds a locked Study column
+    after the fields, so the reports of one study can be charted together."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, PatternFill, Protection
 
@@ -266,6 +272,8 @@ def build_template(
                 cell.alignment = wrap
         if progress:
             progress(r - 1, len(reports))
+    if studies:
+        _study_column(ws, len(rcols) + 1, [studies.get(rid, rid) for rid, _ in reports])
     _protect(ws)
 
     if schema.unit is not None:
@@ -285,6 +293,22 @@ def build_template(
     wb.move_sheet(META, offset=len(wb.sheetnames))
     wb.active = 0
     return wb
+
+
+def _study_column(ws: Any, column: int, values: list[str]) -> None:
+    """The locked Study column: the study each report belongs to (its first report's id)."""
+    from openpyxl.styles import Font, PatternFill
+
+    from review.io.xlsx import set_cell
+
+    head = ws.cell(row=1, column=column)
+    set_cell(head, STUDY)
+    head.font = Font(bold=True)
+    fill = PatternFill("solid", fgColor="F2F2F2")
+    for r, value in enumerate(values, start=2):
+        set_cell(ws.cell(row=r, column=column), value)
+        ws.cell(row=r, column=column).fill = fill
+    ws.column_dimensions[_col_letter(column)].width = 14
 
 
 def _protect(ws: Any) -> None:

@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from review.errors import ReviewError
+from review.model import Stage
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -46,7 +47,7 @@ FromOtherProjectOpt = Annotated[
     typer.Option("--from-other-project", help="Import a sheet exported from another project."),
 ]
 StageOpt = Annotated[
-    str,
+    Stage,
     typer.Option("--stage", help="Screening stage: title-abstract or full-text."),
 ]
 
@@ -160,9 +161,14 @@ def _adopt(group: TyperGroup) -> None:
 
 
 def open_project(path: Path | None) -> Project:
+    """The project, after the explicit crash-recovery step (an import interrupted by a crash is
+    finished or undone: ``review.importer.recover_imports``); reading it has no side effects."""
+    from review.importer import recover_imports
     from review.project import Project
 
-    return Project.open(path)
+    project = Project.open(path)
+    recover_imports(project)
+    return project
 
 
 def project_from(ctx: typer.Context, project: Path | None) -> Project:
@@ -195,21 +201,24 @@ def checked_output(proj: Project, path: Path, folder: bool = False) -> Path:
     )
 
 
+def check_stage(stage: str) -> Stage:
+    """The :class:`Stage` a stage name given as text names (the demo's steps); BadParameter
+    otherwise (a command's ``--stage`` is parsed by Typer from the enum)."""
+    from review.model import vocab
+
+    found = vocab(Stage, stage)
+    if found is None:
+        raise typer.BadParameter(
+            f"{stage!r} is not a stage; use one of: {', '.join(Stage)}.", param_hint="--stage"
+        )
+    return found
+
+
 def print_json(obj: Any) -> None:
     """JSON on stdout; C1 controls and bidi overrides escaped too (``\\u202e``; still JSON)."""
     from review.io.printable import json_safe
 
     typer.echo(json_safe(json.dumps(obj, indent=2, ensure_ascii=False, default=str)))
-
-
-def check_stage(stage: str) -> str:
-    from review.model import STAGES
-
-    if stage not in STAGES:
-        raise typer.BadParameter(
-            f"{stage!r} is not a stage; use one of: {', '.join(STAGES)}.", param_hint="--stage"
-        )
-    return stage
 
 
 @contextlib.contextmanager

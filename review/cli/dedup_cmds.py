@@ -85,7 +85,14 @@ def _summary_lines(result: Any) -> list[str]:
         f"{c['main_records']} main-branch records, {c['candidate_pairs']} candidate pairs scored",
         f"Removed automatically: {c['removed_automatic']}; confirmed by a person: "
         f"{c['removed_manual']}; queued for a person: {c['queued']} pair(s)",
-    ]
+    ] + (
+        [
+            f"Related reports of one study (kept, linked in related.csv): "
+            f"{c['related_auto']} automatically, {c['related_confirmed']} by a person"
+        ]
+        if c.get("related_auto") or c.get("related_confirmed")
+        else []
+    )
 
 
 @dedup_app.callback(invoke_without_command=True)
@@ -186,7 +193,7 @@ def _print_dedup(proj: Project, result: Any, saved: list[str]) -> None:
     con.print(
         escape(
             f"Wrote {proj.rel(proj.outputs_dir / 'dedup')}/clusters.csv, fused.csv, "
-            "maybe-pairs.csv, overlap.csv"
+            "maybe-pairs.csv, related.csv, overlap.csv"
         )
     )
 
@@ -199,7 +206,8 @@ def review_cmd(
 ) -> None:
     """Decide the queued pairs one by one, side by side, with differences highlighted.
 
-    Keys: `y` same, `n` different, `s` skip, `u` undo, `q` quit. Every verdict is saved at once.
+    Keys: `y` same (one report twice), `r` related (another report of the same study, kept),
+    `n` different, `s` skip, `u` undo, `q` quit. Every verdict is saved at once.
 
     Example:
 
@@ -218,11 +226,12 @@ def review_cmd(
         raise typer.Exit(code=1)
     con = out_console()
     result = review_session(proj, reviewer, con, _read_key)
+    related = f"{result.related} related, " if result.related else ""
     con.print(
-        f"Recorded {result.same} same, {result.different} different "
+        f"Recorded {result.same} same, {related}{result.different} different "
         f"({result.skipped} skipped, {result.undone} undone); {result.remaining} pair(s) left."
     )
-    if result.same or result.different or result.undone:
+    if result.same or result.related or result.different or result.undone:
         refreshed = _refresh(proj)
         for line in _summary_lines(refreshed):
             con.print(line)
@@ -259,7 +268,7 @@ def export_cmd(
 ) -> None:
     """Write the queued pairs to a spreadsheet, side by side, with a verdict drop-down.
 
-    Fill the `verdict` column with `same` or `different` (blank = undecided), then
+    Fill the `verdict` column with `same`, `related` or `different` (blank = undecided), then
     `review dedup import FILE --reviewer NAME`.
 
     Example:
@@ -298,7 +307,8 @@ def import_cmd(
 ) -> None:
     """Import dedup verdicts from a spreadsheet (.xlsx or .csv), then refresh the clusters.
 
-    Columns `record_id_a, record_id_b, verdict` (`same` or `different`) and optionally `note`.
+    Columns `record_id_a, record_id_b, verdict` (`same`, `related` or `different`) and
+    optionally `note`.
     Blank verdicts change nothing; on any invalid row nothing is imported.
 
     Example:
@@ -374,9 +384,14 @@ def _print_explain(info: RecordExplanation) -> None:
     if info.note:
         con.print(escape(info.note))
         return
+    related = {r.comparison.pair.b: r for r in info.related}
     groups = (
         ("In the same cluster", info.members),
         ("Queued for a person", info.queued),
+        (
+            "Related reports of the same study (kept, never removed)",
+            tuple(r.comparison for r in info.related),
+        ),
         ("Most similar records not merged", info.nearest),
     )
     for title, pairs in groups:
@@ -386,6 +401,11 @@ def _print_explain(info: RecordExplanation) -> None:
         for c in pairs:
             d, verdict = c.pair, c.verdict
             head = f"{d.b} {c.citation}  -> {d.decision}: {d.rule}"
+            link = related.get(d.b) if title.startswith("Related") else None
+            if link is not None:
+                head = f"{d.b} {c.citation}  -> {link.relation} ({link.status}): {link.rule}"
+            elif d.related is not None:
+                head += f"  [possibly another report: {d.related[0]}]"
             if verdict:
                 head += f"  (person: {verdict.verdict} by {verdict.reviewer})"
             t = Table(title=escape(head), title_justify="left", expand=True)

@@ -35,6 +35,7 @@ def _text(s: NextStep, name: str) -> str:
 def _import(proj: Project, s: NextStep) -> None:
     from review.cli.import_cmds import _print_reports, _search_given
     from review.importer import import_files
+    from review.model import Kind, parse_vocab
     from review.people import check_roster
 
     by = _text(s, "by") or None
@@ -45,7 +46,7 @@ def _import(proj: Project, s: NextStep) -> None:
         proj,
         [Path(f) for f in (files if isinstance(files, tuple) else (_text(s, "file"),))],
         source=_text(s, "source"),
-        kind=_text(s, "kind") or "database",
+        kind=parse_vocab(Kind, _text(s, "kind") or "database", "kind", "--kind"),
         screen=s.arg("screen") is True,
         who=by,
         progress=_quiet,

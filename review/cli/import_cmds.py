@@ -2,58 +2,17 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from review.cli.common import JsonOpt, ProjectOpt, QuietOpt, open_project, print_json, progress
+from review.model import ExportFormat, ExportStatus, ImportFormat, Kind, Stage
 
 if TYPE_CHECKING:
     from review.project import Project
     from review.search import Search
-
-
-class Kind(StrEnum):
-    database = "database"
-    register = "register"
-    website = "website"
-    organisation = "organisation"
-    citation = "citation"
-    expert = "expert"
-    other = "other"
-
-
-class ImportFormat(StrEnum):
-    auto = "auto"
-    ris = "ris"
-    bibtex = "bibtex"
-    medline = "medline"
-    wos = "wos"
-    wos_tab = "wos-tab"
-    endnote_xml = "endnote-xml"
-    endnote = "endnote"
-    pubmed_xml = "pubmed-xml"
-    ovid = "ovid"
-    json = "json"
-    csv = "csv"
-    tsv = "tsv"
-    xlsx = "xlsx"
-
-
-class ExportFormat(StrEnum):
-    ris = "ris"
-    bibtex = "bibtex"
-    csv = "csv"
-    xlsx = "xlsx"
-
-
-class Status(StrEnum):
-    included = "included"
-    excluded = "excluded"
-    undecided = "undecided"
-    all = "all"
 
 
 def _tty() -> bool:
@@ -117,10 +76,10 @@ def import_(
     ],
     kind: Annotated[
         Kind, typer.Option("--kind", "-k", help="Kind of source (PRISMA branch).")
-    ] = Kind.database,
+    ] = Kind.DATABASE,
     fmt: Annotated[
         ImportFormat, typer.Option("--format", "-f", help="File format; auto detects by content.")
-    ] = ImportFormat.auto,
+    ] = ImportFormat.AUTO,
     encoding: Annotated[
         str | None,
         typer.Option("--encoding", help="Text encoding, e.g. cp1252; default: detect UTF-8/16."),
@@ -166,8 +125,8 @@ def import_(
             proj,
             files,
             source=source,
-            kind=kind.value,
-            fmt=fmt.value,
+            kind=kind,
+            fmt=fmt,
             encoding=encoding,
             screen=screen,
             column_map=column_map or None,
@@ -264,14 +223,15 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")],
     stage: Annotated[
-        str | None,
+        Stage | None,
         typer.Option(
             "--stage", help="Export one row per record screened at this stage (with decisions)."
         ),
     ] = None,
     status: Annotated[
-        Status, typer.Option("--status", help="With --stage: which final decisions to export.")
-    ] = Status.all,
+        ExportStatus,
+        typer.Option("--status", help="With --stage: which final decisions to export."),
+    ] = ExportStatus.ALL,
     label: Annotated[
         str | None,
         typer.Option("--label", help="Only records a reviewer labelled so (`l` in the screener)."),
@@ -293,28 +253,27 @@ def export(
     """
     from rich.markup import escape
 
-    from review.cli.common import check_stage, checked_output, out_console
+    from review.cli.common import checked_output, out_console
     from review.errors import InputError
     from review.io.export import export_records, stage_records
 
     proj = open_project(project)
     checked_output(proj, output)
-    if stage is None and status is not Status.all:
+    if stage is None and status is not ExportStatus.ALL:
         raise InputError("--status needs --stage (which stage's decisions to filter by).")
     with progress("Loading records", quiet=quiet or not _tty()) as update:
         if stage is None:
             records = proj.records(progress=update)
             extra = None
         else:
-            check_stage(stage)
-            records, extra = stage_records(proj, stage, status.value)
+            records, extra = stage_records(proj, stage, status)
     if label is not None or extra is not None:
         from review.io.export import with_labels
 
         records, extra = with_labels(proj, records, extra, label)
-    export_records(records, fmt.value, output, extra=extra)
+    export_records(records, fmt, output, extra=extra)
     out_console().print(f"Wrote {len(records)} records to {escape(str(output))}.")
-    if fmt is ExportFormat.xlsx:
+    if fmt is ExportFormat.XLSX:
         from review.cli.common import err_console
         from review.io.export import XLSX_CELL_LIMIT, xlsx_overflows
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,17 +19,12 @@ from review.cli.common import (
     progress,
     project_from,
 )
+from review.model import Branches
 
 if TYPE_CHECKING:
     from review.prisma import PrismaBuild
     from review.prisma.facts import OpenCounts
     from review.project import Project
-
-
-class Branches(StrEnum):
-    auto = "auto"
-    databases = "databases"
-    both = "both"
 
 
 prisma_app = typer.Typer(name="prisma", no_args_is_help=False, rich_markup_mode="markdown")
@@ -58,7 +52,7 @@ def prisma(
             help="Columns to draw: auto (other methods when there are such records), "
             "databases, or both.",
         ),
-    ] = Branches.auto,
+    ] = Branches.AUTO,
     label: Annotated[
         list[str] | None,
         typer.Option(
@@ -93,7 +87,7 @@ def prisma(
         title=title,
         font=font,
         fontsize=fontsize,
-        branches=branches.value,
+        branches=branches,
         labels=parse_labels(label or []),
     )
     with progress("PRISMA 2020", quiet) as update:

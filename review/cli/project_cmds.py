@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from review.cli.common import JsonOpt, ProjectOpt, open_project, out_console, print_json
-
-
-class ReviewType(StrEnum):
-    scoping = "scoping"
-    systematic = "systematic"
+from review.model import ReviewType
 
 
 def init(
@@ -26,7 +21,7 @@ def init(
             help="scoping (PRISMA-ScR checklist) or systematic (PRISMA 2020); "
             "written to protocol.yaml as review_type.",
         ),
-    ] = ReviewType.scoping,
+    ] = ReviewType.SCOPING,
 ) -> None:
     """Create a new review project: protocol, extraction schema, data/ and outputs/.
 
@@ -38,9 +33,7 @@ def init(
     from review.cli.commands import command_text
     from review.project import Project
 
-    project = Project.init(
-        directory, title=title, review_type=review_type.value, command=command_text
-    )
+    project = Project.init(directory, title=title, review_type=review_type, command=command_text)
     from rich.markup import escape
 
     console = out_console()

@@ -12,7 +12,6 @@ from review.cli.common import (
     JsonOpt,
     ProjectOpt,
     QuietOpt,
-    check_stage,
     err_console,
     open_project,
     out_console,
@@ -20,6 +19,7 @@ from review.cli.common import (
     progress,
 )
 from review.errors import ReviewError
+from review.model import Stage
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -236,7 +236,7 @@ def _print_simulation(res: SimulationMetrics, output: Path) -> None:
 
 
 def stopping(
-    stage: Annotated[str, typer.Option("--stage", help="title-abstract or full-text.")],
+    stage: Annotated[Stage, typer.Option("--stage", help="title-abstract or full-text.")],
     reviewer: Annotated[
         str | None,
         typer.Option("--reviewer", help="Whose screening to test (single screening)."),
@@ -273,7 +273,6 @@ def stopping(
         review stopping --stage title-abstract --team --start-sample --by Cleo
         review stopping --stage title-abstract --team --record-stop --by Cleo
     """
-    check_stage(stage)
     from review.rank import phase
 
     proj = open_project(project)
@@ -319,7 +318,7 @@ def stopping(
 
 def _team_stopping(
     proj: Project,
-    stage: str,
+    stage: Stage,
     recall: float,
     confidence: float,
     start_sample: bool,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,7 +21,6 @@ from review.cli.common import (
     ProjectOpt,
     QuietOpt,
     StageOpt,
-    check_stage,
     confirm_new_person,
     err_console,
     open_project,
@@ -31,6 +29,7 @@ from review.cli.common import (
     progress,
 )
 from review.cli.ui.keys import TUI, legend
+from review.model import Decision, Order, Stage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -42,12 +41,9 @@ if TYPE_CHECKING:
 
 # --stage of a command group's callback (screen, resolve): optional there because the group's
 # sub-commands run without it, then required by _stage_and_name.
-GroupStageOpt = Annotated[str | None, typer.Option("--stage", help="title-abstract or full-text.")]
-
-
-class Order(StrEnum):
-    relevance = "relevance"
-    random = "random"
+GroupStageOpt = Annotated[
+    Stage | None, typer.Option("--stage", help="title-abstract or full-text.")
+]
 
 
 ReviewerReq = Annotated[str, typer.Option("--reviewer", help="Your name, as in your log file.")]
@@ -78,8 +74,8 @@ fulltext_app = typer.Typer(no_args_is_help=True, help="Full-text files for the f
 
 
 def _stage_and_name(
-    stage: str | None, option: str, name: str | None, command: str, example: str
-) -> tuple[str, str]:
+    stage: Stage | None, option: str, name: str | None, command: str, example: str
+) -> tuple[Stage, str]:
     """An interactive command's --stage and person (``option``), both required and checked."""
     if stage is None or name is None:
         raise typer.BadParameter(
@@ -87,7 +83,6 @@ def _stage_and_name(
             f"{option} {example}",
             param_hint=f"--stage/{option}",
         )
-    check_stage(stage)
     return stage, name
 
 
@@ -167,10 +162,10 @@ def screen(
 
     proj = open_project(project)
     if order is None or label:  # a labelled subset is revisited in your fixed order
-        order = Order.relevance if stage == "title-abstract" and not label else Order.random
+        order = Order.RELEVANCE if stage == Stage.TITLE_ABSTRACT and not label else Order.RANDOM
     line_mode = _use_line_mode(line)
     session = ScreeningSession(
-        proj, stage, reviewer, seed=seed, order=order.value, background=not line_mode,
+        proj, stage, reviewer, seed=seed, order=order, background=not line_mode,
         label=label or "",
     )  # fmt: skip
     session.command = command_text
@@ -199,7 +194,7 @@ def screen(
 screen.__doc__ = (screen.__doc__ or "").replace("{keys}", legend(TUI))
 
 
-def _run_session(session: ScreeningSession, line_mode: bool, stage: str, reviewer: str) -> None:
+def _run_session(session: ScreeningSession, line_mode: bool, stage: Stage, reviewer: str) -> None:
     """The line mode (stdin/stdout) or the full-screen app, until the reviewer quits."""
     if line_mode:
         from review.cli.ui.lineui import run_line
@@ -233,7 +228,6 @@ def screen_export(
 
         review screen export --stage title-abstract --reviewer Ana -o ana.xlsx
     """
-    check_stage(stage)
     from rich.markup import escape
 
     from review.cli.common import checked_output
@@ -270,7 +264,6 @@ def screen_import(
         review screen import ana.xlsx --stage title-abstract --reviewer Ana
         review screen import ana.xlsx --stage title-abstract --reviewer Ana --reopen --reason "typo"
     """
-    check_stage(stage)
     from review.screen.spreadsheet import import_sheet
 
     proj = open_project(project)
@@ -322,7 +315,6 @@ def disagreements(
         review disagreements --stage title-abstract
         review disagreements --stage full-text --json
     """
-    check_stage(stage)
     from review.screen.disagreements import write_disagreements
 
     proj = open_project(project)
@@ -434,7 +426,7 @@ def resolve(
 
 
 def _resolve_rows(
-    proj: Project, stage: str, resolver: str, rows: list[DisagreementRow], con: Any
+    proj: Project, stage: Stage, resolver: str, rows: list[DisagreementRow], con: Any
 ) -> int:
     """Show each disagreement and record the answer, until the last one or q; the count saved."""
     from review.screen.cache import record_store
@@ -458,8 +450,8 @@ def _resolve_rows(
 
 
 def _ask_resolution(
-    proj: Project, stage: str, allowed: tuple[str, ...], keys: str, con: Any
-) -> tuple[str, str, str] | tuple[()] | None:
+    proj: Project, stage: Stage, allowed: tuple[Decision, ...], keys: str, con: Any
+) -> tuple[Decision, str, str] | tuple[()] | None:
     """Ask for one final call until it is valid: (decision, reason, rationale); () when the
     resolver skips the record (empty answer); None when they quit (q or end of input)."""
     from rich.markup import escape
@@ -480,13 +472,13 @@ def _ask_resolution(
             if problem is not None:
                 con.print(escape(problem))
                 continue
-            dec: str | None = "exclude"
+            dec: Decision | None = Decision.EXCLUDE
         else:
             dec = decision_from_text(text, allowed)
         if dec is None:
             con.print(f"Use one of: {', '.join(allowed)} (or {keys}).")
             continue
-        if dec == "exclude" and not reason and proj.protocol.stage(stage).exclusion_reasons:
+        if dec == Decision.EXCLUDE and not reason and proj.protocol.stage(stage).exclusion_reasons:
             reason = _ask_reason(proj, stage, _ask, con)
         return dec, reason, _ask("Rationale: ") or ""
 
@@ -507,7 +499,7 @@ def _show_disagreement(con: Any, where: str, row: DisagreementRow, rec: Any) -> 
     con.print(t)
 
 
-def _ask_reason(proj: Project, stage: str, ask: Callable[[str], str | None], con: Any) -> str:
+def _ask_reason(proj: Project, stage: Stage, ask: Callable[[str], str | None], con: Any) -> str:
     """Ask until the answer is a reason of the protocol (or empty: none)."""
     from rich.markup import escape
 
@@ -541,7 +533,6 @@ def resolve_import(
 
         review resolve import resolutions.csv --stage title-abstract --resolver Cleo
     """
-    check_stage(stage)
     from review.screen.resolve import import_resolutions
 
     proj = open_project(project)
@@ -754,7 +745,6 @@ def reopen_cmd(
 
         review reopen 1a2b3c4d-17 --stage title-abstract --reason "wrong exclusion, see email"
     """
-    check_stage(stage)
     from rich.markup import escape
 
     from review.people import whoami

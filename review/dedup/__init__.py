@@ -12,8 +12,10 @@ from review.dedup.decide import DedupOptions
 
 if TYPE_CHECKING:
     from review.dedup.explain import explain_pair
+    from review.dedup.overlap import overlap_table
     from review.dedup.pipeline import DedupResult, QueuedPair, run_dedup
-    from review.dedup.run import dedup_project, overlap_table, status_summary
+    from review.dedup.run import dedup_project
+    from review.dedup.status import status_summary
 
 __all__ = [
     "ClusterRow",
@@ -35,8 +37,8 @@ _LAZY = {
     "explain_pair": "review.dedup.explain",
     "run_dedup": "review.dedup.pipeline",
     "dedup_project": "review.dedup.run",
-    "overlap_table": "review.dedup.run",
-    "status_summary": "review.dedup.run",
+    "overlap_table": "review.dedup.overlap",
+    "status_summary": "review.dedup.status",
 }
 
 

@@ -2,8 +2,8 @@
 
 Import reads the sheet with :func:`review.io.tables.read_table` (``.xlsx``, or ``.csv``/``.tsv``/
 ``.txt`` in UTF-8, UTF-16 or Windows-1252) with columns ``record_id_a, record_id_b, verdict`` and an
-optional ``note``. Verdicts are ``same`` or ``different`` (case and spaces ignored); a blank
-verdict changes nothing. Every row is checked first; on any problem nothing is imported.
+optional ``note``. Verdicts are ``same``, ``related`` or ``different`` (case and spaces
+ignored); a blank verdict changes nothing. Every row is checked first; on any problem nothing is imported.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from review.dedup.verdicts import VERDICTS
 from review.errors import InputError, ValidationError
 from review.io.tables import read_table
 from review.model import CITATION_FIELDS
@@ -97,9 +98,9 @@ def export_queue_xlsx(project: Project, path: Path, reviewer: str = "") -> int:
             if str(ca.value or "").strip().lower() != str(cb.value or "").strip().lower():
                 ca.fill = differ
                 cb.fill = differ
-    dv = DataValidation(type="list", formula1='"same,different"', allow_blank=True)
-    dv.error = "Choose same or different (or leave blank)."
-    dv.prompt = "same = one study record; different = keep both"
+    dv = DataValidation(type="list", formula1='"same,related,different"', allow_blank=True)
+    dv.error = "Choose same, related or different (or leave blank)."
+    dv.prompt = "same = one report twice; related = another report of one study; different"
     ws.add_data_validation(dv)
     if queue:
         dv.add(f"C2:C{len(queue) + 1}")
@@ -187,8 +188,8 @@ def _checked_verdicts(
                     f"{name}:{line}: {col} {rid!r} is not in the main branch (not deduplicated)"
                 )
                 bad = True
-        if verdict not in ("same", "different"):
-            problems.append(f"{name}:{line}: verdict {verdict!r} is not same or different")
+        if verdict not in VERDICTS:
+            problems.append(f"{name}:{line}: verdict {verdict!r} is not same, related or different")
             bad = True
         if not bad and a == b:
             problems.append(f"{name}:{line}: record_id_a and record_id_b are the same record")

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from review.dedup.decide import Decision, DedupOptions
     from review.dedup.fusion import Fusion
     from review.dedup.normalize import NormRecord
+    from review.dedup.related import RelatedLink
     from review.dedup.score import PairScore
     from review.dedup.verdicts import Verdict
     from review.model import Record
@@ -69,6 +70,8 @@ class PairExplanation:
     blocking_keys_shared: tuple[str, ...]
     fields: tuple[FieldComparison, ...]
     options: DedupOptions
+    # another report of the same study? (relation, auto|queued, rule) by the rules of related.py
+    related: tuple[str, str, str] | None = None
 
     @classmethod
     def of(
@@ -79,9 +82,22 @@ class PairExplanation:
         keys: tuple[str, ...],
         fields: tuple[FieldComparison, ...],
         options: DedupOptions,
+        related: tuple[str, str, str] | None = None,
     ) -> PairExplanation:
         """From the decision on the pair (label, rule, never-merge rules, conflicts, support)."""
-        return cls(a, b, d.label, d.rule, d.blockers, d.conflicts, d.support, keys, fields, options)
+        return cls(
+            a,
+            b,
+            d.label,
+            d.rule,
+            d.blockers,
+            d.conflicts,
+            d.support,
+            keys,
+            fields,
+            options,
+            related,
+        )
 
     def to_json(self) -> dict[str, Any]:
         o = self.options
@@ -95,6 +111,9 @@ class PairExplanation:
             "agreeing_fields": list(self.agreeing_fields),
             "blocking_keys_shared": list(self.blocking_keys_shared),
             "fields": [f.to_json() for f in self.fields],
+            "related": None
+            if self.related is None
+            else dict(zip(("relation", "status", "rule"), self.related, strict=True)),
             "options": {
                 "auto_threshold": o.auto_threshold,
                 "maybe_threshold": o.maybe_threshold,
@@ -126,6 +145,21 @@ class Comparison:
 
 
 @dataclass(frozen=True, slots=True)
+class RelatedReport:
+    """Another report of the same study as the record's cluster (a row of related.csv): the
+    relation, its status (auto | queued | confirmed | rejected) and rule, and the comparison."""
+
+    relation: str
+    status: str
+    rule: str
+    comparison: Comparison
+
+    def to_json(self) -> dict[str, Any]:
+        link = {"relation": self.relation, "status": self.status, "rule": self.rule}
+        return {**self.comparison.to_json(), "link": link}
+
+
+@dataclass(frozen=True, slots=True)
 class RecordExplanation:
     """A record's cluster and status, compared with its cluster, its queued partners and its
     nearest candidates that were not merged."""
@@ -140,13 +174,14 @@ class RecordExplanation:
     members: tuple[Comparison, ...] = ()
     queued: tuple[Comparison, ...] = ()
     nearest: tuple[Comparison, ...] = ()
+    related: tuple[RelatedReport, ...] = ()  # other reports of the same study (related.csv)
     note: str | None = None  # why nothing was compared
     fusion: Fusion | None = None  # the cluster's fused record, when it has several copies
 
     def to_json(self) -> dict[str, Any]:
         head = ("record_id", "citation", "source", "branch", "cluster_id", "status", "primary")
         out: dict[str, Any] = {name: getattr(self, name) for name in head}
-        for name in ("members", "queued", "nearest"):
+        for name in ("members", "queued", "related", "nearest"):
             out[name] = [c.to_json() for c in getattr(self, name)]
         if self.note is not None:
             out["note"] = self.note
@@ -161,6 +196,7 @@ def explain_pair(a: Record, b: Record, options: DedupOptions | None = None) -> P
     from review.dedup.decide import DedupOptions, decide
     from review.dedup.normalize import normalize_record
     from review.dedup.pipeline import short_title
+    from review.dedup.related import classify
     from review.dedup.score import score_pair
 
     options = options or DedupOptions()
@@ -169,7 +205,8 @@ def explain_pair(a: Record, b: Record, options: DedupOptions | None = None) -> P
     d = decide(s, options, short_title(x, y))
     keys = tuple(sorted(set(record_keys(x)) & set(record_keys(y))))
     fields = _field_comparisons(a, b, x, y, s)
-    return PairExplanation.of(a.record_id, b.record_id, d, keys, fields, options)
+    related = classify(s, d, x, y, options)
+    return PairExplanation.of(a.record_id, b.record_id, d, keys, fields, options, related)
 
 
 def _agree(flag: bool | None) -> str:
@@ -222,7 +259,7 @@ def explain_record(project: Project, record_id: str, nearest: int = 3) -> Record
     """The record's cluster and status; a field-by-field comparison with every other member,
     every queued partner and the ``nearest`` most similar candidates that were not merged."""
     from review.dedup.clusters import load_clusters
-    from review.dedup.run import last_options
+    from review.dedup.options import last_options
     from review.dedup.verdicts import load_verdicts, pair_key
 
     clusters = load_clusters(project)
@@ -258,7 +295,16 @@ def explain_record(project: Project, record_id: str, nearest: int = 3) -> Record
 
     compared = tuple(compare(m) for m in members if m in index)
     queued = tuple(compare(other) for other in _queued_partners(project, record_id, index))
-    seen = {record_id, *members, *(c.pair.b for c in queued)}
+    related = tuple(
+        RelatedReport(x.relation, x.status, x.rule, compare(other))
+        for x, other in _related_partners(project, clusters, cid, index)
+    )
+    seen = {
+        record_id,
+        *members,
+        *(c.pair.b for c in queued),
+        *(r.comparison.pair.b for r in related),
+    }
     closest = _nearest(rec, index, clusters, seen, nearest)
     fusion = None
     copies = [m for m in clusters.members(cid) if m != cid and m in index]
@@ -270,6 +316,7 @@ def explain_record(project: Project, record_id: str, nearest: int = 3) -> Record
         head,
         members=compared,
         queued=queued,
+        related=related,
         nearest=tuple(compare(oid) for oid in closest),
         fusion=fusion,
     )
@@ -285,6 +332,23 @@ def _queued_partners(project: Project, record_id: str, index: dict[str, Record])
             other = q.record_id_b if q.record_id_a == record_id else q.record_id_a
             if other in index:
                 out.append(other)
+    return out
+
+
+def _related_partners(
+    project: Project, clusters: Clusters, cluster_id: str, index: dict[str, Record]
+) -> list[tuple[RelatedLink, str]]:
+    """The links of related.csv that touch ``cluster_id``, each with the record of the other
+    cluster it names."""
+    from review.dedup.related import read_related, related_path
+
+    out = []
+    for x in read_related(related_path(project)):
+        ca, cb = clusters.cluster_of.get(x.a, x.a), clusters.cluster_of.get(x.b, x.b)
+        if cluster_id in (ca, cb) and ca != cb:
+            other = x.b if ca == cluster_id else x.a
+            if other in index:
+                out.append((x, other))
     return out
 
 

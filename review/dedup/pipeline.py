@@ -16,6 +16,7 @@ from review.dedup.cluster import ClusterResult, Link, build_clusters, split_stat
 from review.dedup.clusters import ClusterRow
 from review.dedup.decide import AUTO, MAYBE, SHORT_TITLE, Decision, DedupOptions, decide
 from review.dedup.normalize import NormRecord, normalize_record
+from review.dedup.related import RelatedLink, find_related
 from review.dedup.score import PairScore, score_pair
 from review.gcpause import gc_paused
 from review.model import Record
@@ -43,6 +44,7 @@ class DedupResult:
     queued: list[QueuedPair]
     links: list[tuple[str, str, str, str]]  # (a, b, auto|confirmed, rule)
     refused_same: list[tuple[str, str]]  # `same` verdicts contradicted by a `different` verdict
+    related: list[RelatedLink] = field(default_factory=list)  # related reports (related.py)
     scored: list[PairScore] = field(repr=False, default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -165,11 +167,14 @@ def _run(
     t2 = time.perf_counter()
     pos = {n.record_id: n.index for n in norms}
     decisions = _Decisions.of(norms, options, scored)
-    same, different = _verdict_pairs(verdicts, pos)
+    same, different, person = _verdict_pairs(verdicts, pos)
     cres = build_clusters(len(norms), same, decisions.auto_edges(), different, decisions.compatible)
     t3 = time.perf_counter()
     members, primary_of_root, status = _statuses(norms, cres)
+    pairs = [(s.a, s.b) for s in scored]
+    related, settled = find_related(norms, pairs, decisions.get, cres.root_of, person, options)
     best = _best_pairs(norms, decisions, cres, same, different)
+    best = {rk: v for rk, v in best.items() if rk not in settled}  # a related report is decided
     queued, in_queue = _queue(norms, best, set(cres.guarded))
     for i in in_queue:
         if len(members[cres.root_of[i]]) == 1:
@@ -187,8 +192,13 @@ def _run(
         queued=queued,
         links=links,
         refused_same=refused,
+        related=related,
         scored=scored,
-        counts=_counts(len(all_records), len(main), scored, decisions, queued, cres, rows),
+        counts={
+            **_counts(len(all_records), len(main), scored, decisions, queued, cres, rows),
+            "related_auto": sum(1 for x in related if x.status == "auto"),
+            "related_confirmed": sum(1 for x in related if x.status == "confirmed"),
+        },
         seconds={
             "normalise": t1 - t0,
             "block_score": t2 - t1,
@@ -200,19 +210,23 @@ def _run(
 
 def _verdict_pairs(
     verdicts: Mapping[tuple[str, str], str], pos: Mapping[str, int]
-) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
-    """The people's ``same`` and ``different`` verdicts as pairs of record indexes."""
+) -> tuple[list[tuple[int, int]], set[tuple[int, int]], dict[tuple[int, int], str]]:
+    """The people's ``same`` and ``different`` verdicts as pairs of record indexes (``related``
+    counts as ``different`` here: two reports, never merged), and the ``related``/``different``
+    verdicts for the related links."""
     same: list[tuple[int, int]] = []
     different: set[tuple[int, int]] = set()
+    person: dict[tuple[int, int], str] = {}
     for (a, b), verdict in sorted(verdicts.items()):
         if a not in pos or b not in pos or a == b:
             continue
         i, j = sorted((pos[a], pos[b]))
         if verdict == "same":
             same.append((i, j))
-        elif verdict == "different":
+        elif verdict in ("different", "related"):
             different.add((i, j))
-    return same, different
+            person[(i, j)] = verdict
+    return same, different, person
 
 
 def _statuses(

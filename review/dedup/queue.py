@@ -7,7 +7,7 @@ import csv
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from review.dedup.run import maybe_path
+from review.dedup.outputs import maybe_path
 
 if TYPE_CHECKING:
     from review.project import Project

@@ -1,11 +1,13 @@
 """Human dedup verdicts: append-only ``data/dedup/<reviewer-slug>.jsonl``.
 
-Lines: ``{"op":"verdict","a":ID,"b":ID,"verdict":"same"|"different","reviewer":…,"note":…,
+Lines: ``{"op":"verdict","a":ID,"b":ID,"verdict":"same"|"related"|"different","reviewer":…,"note":…,
 "at":…,"tool_version":…}`` and ``{"op":"retract","a":ID,"b":ID,"reviewer":…,"at":…}``. A pair is
 unordered and stored with ``a < b``. A reviewer's standing verdict on a pair is the latest one not
 retracted (a retract cancels that reviewer's latest standing verdict).
 
-When two reviewers' standing verdicts on a pair disagree (``same`` vs ``different``) neither is
+``same``: one report retrieved twice (merged); ``related``: another report of the same study (kept,
+linked in related.csv); ``different``: unrelated records. When two reviewers' standing verdicts on
+a pair disagree (e.g. ``same`` vs ``different``) neither is
 applied: the pair is a *conflict*, reported by ``dedup`` and shown first by ``dedup
 review``, where the verdict given is written with ``"resolves": true``. A resolving verdict
 settles the pair; verdicts given after it count again (and may conflict with it again).
@@ -18,19 +20,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
-from review.io.logline import log_line
+from review.io.logline import VERDICT_LOG
+from review.model import PairVerdict, vocab
 
 if TYPE_CHECKING:
     from review.project import Project
 
-VERDICTS = ("same", "different")
+VERDICTS: tuple[PairVerdict, ...] = tuple(PairVerdict)
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     a: str
     b: str
-    verdict: str
+    verdict: PairVerdict
     reviewer: str
     note: str
     at: str
@@ -60,12 +63,13 @@ def reviewer_stacks(lines: list[dict[str, Any]]) -> dict[tuple[str, str], list[V
         if not a or not b:
             continue
         key = pair_key(a, b)
-        if obj.get("op") == "verdict" and obj.get("verdict") in VERDICTS:
+        verdict = vocab(PairVerdict, obj.get("verdict"))
+        if obj.get("op") == "verdict" and verdict is not None:
             stacks.setdefault(key, []).append(
                 Verdict(
                     key[0],
                     key[1],
-                    str(obj["verdict"]),
+                    verdict,
                     str(obj.get("reviewer", "")),
                     str(obj.get("note", "")),
                     str(obj.get("at", "")),
@@ -83,12 +87,14 @@ def check_line(obj: dict[str, Any]) -> str | None:
     from review.io.logline import bad_time
 
     op = obj.get("op")
-    if op not in ("verdict", "retract"):
+    if not isinstance(op, str) or op not in VERDICT_LOG.ops:
         return f"unknown op {str(op)[:40]!r}"
     if not all(isinstance(obj.get(k), str) and obj.get(k) for k in ("a", "b")):
         return "no record pair (a, b)"
-    if op == "verdict" and obj.get("verdict") not in VERDICTS:
-        return f"unknown verdict {str(obj.get('verdict'))[:40]!r} (allowed: same, different)"
+    if op == "verdict" and vocab(PairVerdict, obj.get("verdict")) is None:
+        return (
+            f"unknown verdict {str(obj.get('verdict'))[:40]!r} (allowed: same, related, different)"
+        )
     if op == "retract" and "at" not in obj:
         return None
     return bad_time(obj.get("at"))
@@ -153,8 +159,8 @@ def verdict_conflicts(project: Project) -> dict[tuple[str, str], list[Verdict]]:
     return out
 
 
-def standing_verdicts(project: Project) -> dict[tuple[str, str], str]:
-    """``{(a, b): "same"|"different"}`` for :func:`review.dedup.pipeline.run_dedup`."""
+def standing_verdicts(project: Project) -> dict[tuple[str, str], PairVerdict]:
+    """``{(a, b): "same"|"related"|"different"}`` for :func:`review.dedup.pipeline.run_dedup`."""
     return {k: v.verdict for k, v in load_verdicts(project).items()}
 
 
@@ -163,14 +169,14 @@ def verdict_line(
 ) -> dict[str, Any]:
     from review.people import clean_name
 
-    if verdict not in VERDICTS:
-        raise ReviewError(f"{verdict!r} is not a verdict; use same or different.")
+    if vocab(PairVerdict, verdict) is None:
+        raise ReviewError(f"{verdict!r} is not a verdict; use same, related or different.")
     reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
-    line = log_line("verdict", a=x, b=y, verdict=verdict, reviewer=reviewer, note=note)
-    if resolves:
-        line["resolves"] = True
-    return line
+    extra = {"resolves": True} if resolves else {}
+    return VERDICT_LOG["verdict"].line(
+        a=x, b=y, verdict=verdict, reviewer=reviewer, note=note, **extra
+    )
 
 
 def retract_line(a: str, b: str, reviewer: str) -> dict[str, Any]:
@@ -178,7 +184,7 @@ def retract_line(a: str, b: str, reviewer: str) -> dict[str, Any]:
 
     reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
-    return log_line("retract", a=x, b=y, reviewer=reviewer)
+    return VERDICT_LOG["retract"].line(a=x, b=y, reviewer=reviewer)
 
 
 def append_lines(project: Project, reviewer: str, lines: list[dict[str, Any]]) -> Path:

@@ -15,9 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import InputError
-from review.model import CITATION_FIELDS, FIELDS, Record
+from review.model import (
+    CITATION_FIELDS,
+    FIELDS,
+    Decision,
+    ExportFormat,
+    ExportStatus,
+    Record,
+    Stage,
+)
 
-EXPORT_FORMATS = ("ris", "bibtex", "csv", "xlsx")
+EXPORT_FORMATS: tuple[ExportFormat, ...] = tuple(ExportFormat)
 
 # CSV/XLSX columns: the contract's columns first (CLI.md), then the rest.
 CONTRACT_COLUMNS = (
@@ -316,11 +324,11 @@ def export_records(
         raise InputError(f"unknown export format {fmt!r}; use one of: {', '.join(EXPORT_FORMATS)}.")
 
 
-STATUSES = ("included", "excluded", "undecided", "all")
+STATUSES: tuple[ExportStatus, ...] = tuple(ExportStatus)
 
 
 def stage_records(
-    project: Any, stage: str, status: str = "all"
+    project: Any, stage: Stage, status: ExportStatus = ExportStatus.ALL
 ) -> tuple[list[Record], dict[str, dict[str, Any]]]:
     """One record per cluster eligible at ``stage`` (its primary record, with the fields its
     duplicates add: ``review.dedup.fusion``), filtered by the final
@@ -343,10 +351,10 @@ def stage_records(
     for cluster_id, fd in decisions.items():
         decision = fd.decision
         keep = (
-            status == "all"
-            or (status == "included" and decision == "include")
-            or (status == "excluded" and decision == "exclude")
-            or (status == "undecided" and decision in (None, "maybe"))
+            status == ExportStatus.ALL
+            or (status == ExportStatus.INCLUDED and decision == Decision.INCLUDE)
+            or (status == ExportStatus.EXCLUDED and decision == Decision.EXCLUDE)
+            or (status == ExportStatus.UNDECIDED and decision in (None, Decision.MAYBE))
         )
         if not keep:
             continue

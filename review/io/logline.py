@@ -7,6 +7,7 @@ attachments) is built by :func:`log_line`, so every line starts with ``op`` and 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,102 @@ def log_line(op: str, **fields: Any) -> dict[str, Any]:
     from review import __version__
 
     return {"op": op, **fields, "at": now_iso(), "tool_version": __version__}
+
+
+@dataclass(frozen=True, slots=True)
+class LineSchema:
+    """One ``op`` of one log: which fields its lines have, in their order on disk.
+
+    A line is ``op``, then :attr:`fields` (those in :attr:`optional` only when given), then
+    ``at`` and ``tool_version``, then :attr:`trailing` (optional fields an older version wrote
+    after the time, kept there so files stay byte-identical). Writers build every line with
+    :meth:`line`; readers dispatch on :class:`LogSchema` ops and may get fewer fields from a
+    hand-written line (their ``*_problem`` checks say which values a line needs)."""
+
+    op: str
+    fields: tuple[str, ...]
+    optional: frozenset[str] = frozenset()
+    trailing: tuple[str, ...] = ()
+
+    def line(self, **values: Any) -> dict[str, Any]:
+        """The log line of ``values`` in the declared order (:func:`log_line`). A field not
+        declared, or a declared one missing, is a bug: TypeError."""
+        unknown = values.keys() - {*self.fields, *self.trailing}
+        missing = [f for f in self.fields if f not in values and f not in self.optional]
+        if unknown or missing:
+            raise TypeError(
+                f"a {self.op!r} line: fields {sorted(unknown)} not declared, {missing} missing"
+            )
+        line = log_line(self.op, **{f: values[f] for f in self.fields if f in values})
+        line.update((f, values[f]) for f in self.trailing if f in values)
+        return line
+
+    def keys_problem(self, obj: dict[str, Any]) -> str | None:
+        """Why ``obj`` does not have exactly this schema's keys in their order (what the tool
+        writes), or None: for tests and audits; readers accept hand-written lines."""
+        given = [k for k in obj if k not in ("op", "at", "tool_version")]
+        at_end = [k for k in self.trailing if k in obj]
+        body = given[: len(given) - len(at_end)] if at_end else given
+        want = [f for f in self.fields if f in obj or f not in self.optional]
+        if list(obj)[:1] != ["op"] or obj.get("op") != self.op:
+            return f"not a {self.op!r} line (op first)"
+        if body != want or list(obj)[len(body) + 1 : len(body) + 3] != ["at", "tool_version"]:
+            return f"keys {list(obj)} are not op, {', '.join(want)}, at, tool_version"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class LogSchema:
+    """Every op of one append-only log (its folder under ``data/``)."""
+
+    folder: str
+    ops: dict[str, LineSchema]
+
+    def __getitem__(self, op: str) -> LineSchema:
+        return self.ops[op]
+
+
+def _ops(*schemas: LineSchema) -> dict[str, LineSchema]:
+    return {s.op: s for s in schemas}
+
+
+_MARKS = (  # a screening or resolution log: a confirmed change of a finished record, a label
+    LineSchema("reopen", ("record_id", "stage", "reason", "undoes", "unlock", "reviewer"),
+               frozenset({"unlock"})),
+    LineSchema("label", ("record_id", "stage", "label", "remove", "reviewer")),
+)  # fmt: skip
+# data/screening/<reviewer>.jsonl (review.screen.logs; stop-sample: review.rank.phase)
+SCREENING_LOG = LogSchema("screening", _ops(
+    LineSchema("decide", ("record_id", "stage", "decision", "reason", "note", "reviewer")),
+    LineSchema("retract", ("record_id", "stage", "reviewer")),
+    *_MARKS,
+    LineSchema("stop-sample", ("stage", "seed", "urn", "ranked_screened", "ranked_relevant",
+                               "reviewer")),
+))  # fmt: skip
+# data/resolutions/<resolver>.jsonl (review.screen.logs, review.screen.resolve)
+RESOLUTION_LOG = LogSchema("resolutions", _ops(
+    LineSchema("resolve", ("record_id", "stage", "decision", "reason", "rationale", "resolver")),
+    LineSchema("retract", ("record_id", "stage", "resolver")),
+    *_MARKS,
+))  # fmt: skip
+# data/dedup/<reviewer>.jsonl (review.dedup.verdicts)
+VERDICT_LOG = LogSchema("dedup", _ops(
+    LineSchema("verdict", ("a", "b", "verdict", "reviewer", "note"), trailing=("resolves",)),
+    LineSchema("retract", ("a", "b", "reviewer")),
+))  # fmt: skip
+# data/fulltext/<who>.jsonl (review.screen.fulltext)
+FULLTEXT_LOG = LogSchema("fulltext", _ops(
+    LineSchema("attach", ("record_id", "path", "matched_by", "by")),
+))  # fmt: skip
+# data/stopping/<who>.jsonl (review.rank.phase: one reviewer's stop; review.rank.team)
+STOPPING_LOG = LogSchema("stopping", _ops(
+    LineSchema("stop", ("stage", "rule", "scope", "test_reviewer", "recall_target", "confidence",
+                        "p_value", "urn", "sampled", "sample_relevant", "ranked_relevant",
+                        "sample_agreement", "by"), frozenset({"sample_agreement"})),
+    LineSchema("team-sample", ("stage", "seed", "urn", "ranked_by_all", "ranked_relevant",
+                               "required", "by")),
+))  # fmt: skip
+LOGS = (SCREENING_LOG, RESOLUTION_LOG, VERDICT_LOG, FULLTEXT_LOG, STOPPING_LOG)
 
 
 def bad_time(at: Any) -> str | None:
@@ -141,12 +238,14 @@ def screening_line_problem(
     in its vocabulary, whatever its op, or None when it is valid: the one check every reader of
     those logs applies (docs/reliability.md)."""
     kind = obj.get("op")
+    log = SCREENING_LOG if decide_op == "decide" else RESOLUTION_LOG
+    if not isinstance(kind, str) or kind not in log.ops:
+        return f"unknown op {str(kind)[:40]!r}"
     if kind == decide_op:
         return decision_line_problem(obj, "decision", reasons)
     if kind == "retract":
         return decision_line_problem(obj, "", reasons)
     if kind in ("reopen", "label"):
         return mark_line_problem(obj)
-    if kind == "stop-sample" and decide_op == "decide":  # review/rank/phase.py
-        return sample_line_problem(obj, ("urn", "ranked_screened", "ranked_relevant"))
-    return f"unknown op {str(kind)[:40]!r}"
+    # stop-sample (review/rank/phase.py)
+    return sample_line_problem(obj, ("urn", "ranked_screened", "ranked_relevant"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError
+from review.model import Stage
 from review.nextstep import Action, step
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def check_meta(
     path: Path,
     kind: str,
     *,
-    stage: str | None = None,
+    stage: Stage | None = None,
     person: tuple[str, str] | None = None,
     from_other_reviewer: bool = False,
     from_other_project: bool = False,

@@ -179,3 +179,37 @@ def load_yaml(data: bytes | str, path: Path | str) -> Any:
 def read_yaml(path: Path) -> Any:
     """Read and load the YAML file ``path`` (see :func:`load_yaml`)."""
     return load_yaml(Path(path).read_bytes(), path)
+
+
+def edit_section(text: str, section: str, changes: dict[str, Any], comment: str = "") -> str:
+    """``text`` (a YAML mapping) with ``section.key: value`` set for each of ``changes``; every
+    comment, key order, quote and line of the rest kept (a ruamel.yaml round trip). A missing
+    section is added at the end with ``comment`` beside its key; an empty one is filled. Raises
+    InputError when the text is not a mapping or the section is not one."""
+    from io import StringIO
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 4096  # never re-wrap a long line
+    rt.indent(mapping=2, sequence=4, offset=2)
+    try:
+        doc = rt.load(text)
+    except YAMLError as exc:
+        raise InputError(f"not YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(doc, CommentedMap):
+        raise InputError("not a mapping of settings")
+    block, new = doc.get(section), section not in doc
+    if not isinstance(block, CommentedMap):
+        if block not in (None, {}):
+            raise InputError(f"'{section}' is not a mapping")
+        block = doc[section] = CommentedMap()
+        if new and comment:
+            doc.yaml_add_eol_comment(comment, section, column=len(section) + 3)
+    block.update(changes)
+    out = StringIO()
+    rt.dump(doc, out)
+    return out.getvalue()

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from review.errors import ReviewError
+from review.model import Branches
 from review.prisma.facts import Flow, FlowCounts, OpenCounts, ReasonRow, ReportCounts
 
 # ---- labels (overridable with --label KEY=TEXT) -----------------------------------------------
@@ -63,7 +64,7 @@ class DiagramOptions:
     title: str = ""
     font: str = "DejaVu Sans"  # a family name, or a path to a .ttf/.otf file
     fontsize: float = 8.0
-    branches: str = "auto"  # auto | databases | both
+    branches: Branches = Branches.AUTO
     labels: Mapping[str, str] = field(default_factory=dict)
 
 

@@ -14,9 +14,10 @@ from typing import Any
 
 from review.chart.schema import Level
 from review.errors import ReviewError
+from review.model import Branch, Decision, Kind
 from review.nextstep import Part
 
-MAIN, OTHER = "main", "other"
+MAIN, OTHER = Branch.MAIN, Branch.OTHER
 UNSPECIFIED = "unspecified"  # reason id used when an exclusion carries no reason
 MAYBE_STOPPED = "maybe-not-sent-to-full-text"  # "maybe" at title/abstract when the protocol
 # does not send maybes on to full text
@@ -35,8 +36,8 @@ class Identified:
     """The records one source contributed (all imports of that source, kind and branch)."""
 
     source: str
-    kind: str  # one of review.model.KINDS
-    branch: str  # "main" (dedup -> title/abstract -> full text) | "other" (straight to full text)
+    kind: Kind
+    branch: str  # a Branch value: main | other (from the import log, else clusters.csv)
     record_ids: tuple[str, ...]
 
 
@@ -44,7 +45,7 @@ class Identified:
 class Final:
     """A final screening decision for one cluster at one stage (plain copy of FinalDecision)."""
 
-    decision: str | None  # include | exclude | maybe | not-retrieved | None (undecided)
+    decision: Decision | None  # include | exclude | maybe | not-retrieved | None (undecided)
     reason: str = ""
     via: str = ""  # agreement | resolution | single | pending | conflict
 
@@ -71,6 +72,9 @@ class PrismaInputs:
     cluster_of: Mapping[str, str] = field(default_factory=dict)  # duplicate -> kept record
     titles: Mapping[str, str] = field(default_factory=dict)
     dedup_pending: tuple[str, ...] = ()  # records in pairs still waiting for a person
+    # report (cluster id) -> study id from dedup's related reports (related.csv: an erratum, a
+    # conference abstract … linked to its article); empty: each report is its own study
+    study_of: Mapping[str, str] = field(default_factory=dict)
 
 
 def units_key(unit: Level) -> str:
@@ -91,8 +95,8 @@ class IdentifiedRow:
     """Records identified from one source (of one kind, on one branch): a row of ``identified``."""
 
     source: str
-    kind: str
-    branch: str
+    kind: Kind
+    branch: str  # a Branch value
     n: int
 
     def to_json(self) -> dict[str, str | int]:

@@ -37,6 +37,7 @@ from review.prisma.facts import (
     units_key,
 )
 from review.prisma.steps import reason_label
+from review.prisma.studies import studies
 
 __all__ = [
     "MAIN",
@@ -74,7 +75,7 @@ def compute_flow(inp: PrismaInputs) -> Flow:
     screened = steps.removed_before_screening(tally, ident)
     ta = steps.title_abstract(tally, screened)
     ft = steps.full_text(tally, ident, ta)
-    units_included = steps.studies(tally)
+    units_included = studies(tally)
     open_counts = steps.open_records(tally, ta, ft)
     counts = _flow_counts(tally, ident, ta, ft, units_included, open_counts)
     prisma2020 = _prisma2020(tally)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from review.errors import ProjectError, ReviewError
+from review.model import Kind, ReviewType, Stage
 from review.prisma.facts import Final, Identified, PrismaInputs
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from review.screen.final import StageState
     from review.search import SourceSearch
 
-STAGE_KEYS = {"title-abstract": "title_abstract", "full-text": "full_text"}
+STAGE_KEYS = {Stage.TITLE_ABSTRACT: "title_abstract", Stage.FULL_TEXT: "full_text"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ class MethodsFacts:
     resolved: dict[str, ResolutionFacts] = field(default_factory=dict)  # stage -> who resolved
     # per source: the search strategy (protocol + import log, review.search), for PRISMA-S
     searches: tuple[SourceSearch, ...] = ()
-    review_type: str = "scoping"  # protocol.yaml's review_type: names the methods heading
+    review_type: ReviewType = ReviewType.SCOPING  # protocol.yaml's: names the methods heading
     # title/abstract records a stop left with fewer decisions than reviewers_per_record and only
     # excludes: excluded on those decisions (docs/ranking.md "Team stop"); 0 without a stop
     stop_fewer_reviewers_excluded: int = 0
@@ -105,7 +106,7 @@ def gather(
     if progress:
         progress(1, 1)
 
-    groups: dict[tuple[str, str, str], list[str]] = {}
+    groups: dict[tuple[str, Kind, str], list[str]] = {}
     titles: dict[str, str] = {}
     for rid, (source_file, source, kind, title) in rows.items():
         entry = entries.get(source_file)
@@ -117,8 +118,8 @@ def gather(
     identified = tuple(Identified(s, k, b, tuple(ids)) for (s, k, b), ids in groups.items())
 
     protocol = project.protocol
-    ta_cfg = protocol.stage("title-abstract")
-    ft_cfg = protocol.stage("full-text")
+    ta_cfg = protocol.stage(Stage.TITLE_ABSTRACT)
+    ft_cfg = protocol.stage(Stage.FULL_TEXT)
 
     finals = {stage: _final_decisions(project, stage) for stage in STAGE_KEYS}
     unit, report_units, unit_names = _charting(project, clusters)
@@ -134,13 +135,16 @@ def gather(
         duplicates_automatic=tuple(removed_auto),
         duplicates_manual=tuple(removed_manual),
         excluded_automatic=tuple(not_screened),
-        title_abstract={c: f for c, f in finals["title-abstract"].items() if c not in not_screened},
-        full_text=finals["full-text"],
+        title_abstract={
+            c: f for c, f in finals[Stage.TITLE_ABSTRACT].items() if c not in not_screened
+        },
+        full_text=finals[Stage.FULL_TEXT],
         maybe_to_fulltext=ta_cfg.maybe_to_fulltext,
         ta_reasons={r.id: r.label for r in ta_cfg.exclusion_reasons},
         ft_reasons={r.id: r.label for r in ft_cfg.exclusion_reasons},
         report_units=report_units,
         unit_names=unit_names,
+        study_of=_study_of(project, clusters),
         unit=unit,
         cluster_of=cluster_of,
         titles=titles,
@@ -164,7 +168,7 @@ def gather(
         searches=searches,
         review_type=protocol.review_type,
         stop_fewer_reviewers_excluded=_fewer_reviewers_excluded(
-            finals["title-abstract"], ta_cfg.reviewers_per_record, stopping
+            finals[Stage.TITLE_ABSTRACT], ta_cfg.reviewers_per_record, stopping
         ),
     )
     return inputs, facts
@@ -205,7 +209,7 @@ def _stopped_early(project: Project) -> tuple[StopDecision | None, dict[str, Non
     (they are counted as excluded by automation tools), or (None, {})."""
     from review.rank.phase import not_screened_after_stop
 
-    line, ids = not_screened_after_stop(project, "title-abstract")
+    line, ids = not_screened_after_stop(project, Stage.TITLE_ABSTRACT)
     return line, dict.fromkeys(ids)
 
 
@@ -218,7 +222,7 @@ def _fewer_reviewers_excluded(
     return sum(1 for f in finals.values() if f.via == "single" and f.decision == "exclude")
 
 
-def _final_decisions(project: Project, stage: str) -> dict[str, Final]:
+def _final_decisions(project: Project, stage: Stage) -> dict[str, Final]:
     from review.screen import final_decisions
 
     return {
@@ -227,7 +231,7 @@ def _final_decisions(project: Project, stage: str) -> dict[str, Final]:
     }
 
 
-def _agreement(project: Project, stage: str) -> AgreementFacts | None:
+def _agreement(project: Project, stage: Stage) -> AgreementFacts | None:
     from review.screen import agreement
 
     try:
@@ -334,3 +338,11 @@ def _resolution_facts(state: StageState) -> ResolutionFacts:
         if who
     )
     return ResolutionFacts(by, early, conflicts, forwarded)
+
+
+def _study_of(project: Project, clusters: Clusters) -> dict[str, str]:
+    """Report (cluster id) -> study id from dedup's related reports (outputs/dedup/related.csv:
+    only links the rules made or a person confirmed); empty when there are none."""
+    from review.dedup.related import load_related
+
+    return dict(load_related(project, clusters).study_of)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import ReviewError
+from review.model import Branches, vocab
 from review.prisma.content import Box, DiagramOptions, Item, build_boxes, merged_labels
 from review.prisma.facts import Flow
 
@@ -253,11 +254,13 @@ class _Page:
 def compute_layout(flow: Flow, options: DiagramOptions | None = None) -> Layout:
     """Place every box and arrow; wrap every text with measured widths."""
     options = options or DiagramOptions()
-    if options.branches not in ("auto", "databases", "both"):
+    if vocab(Branches, options.branches) is None:  # a library caller's plain string
         raise ReviewError(f"--branches {options.branches!r}: use auto, databases or both.")
     labels = merged_labels(options)
     has_other = any(r.branch == "other" for r in flow.counts.identified)
-    show_other = options.branches == "both" or (options.branches == "auto" and has_other)
+    show_other = options.branches == Branches.BOTH or (
+        options.branches == Branches.AUTO and has_other
+    )
     m = Measurer(options.font, options.fontsize)
     boxes = {b.id: b for b in build_boxes(flow, labels, show_other)}
     page = _Page(boxes, m, options.fontsize, show_other)

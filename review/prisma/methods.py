@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from review.io.printable import md_text
+from review.model import ReviewType, Stage
 from review.nextstep import Action, Render, step
 from review.prisma.facts import MAYBE_STOPPED, Flow, FlowCounts, ReasonRow, ReportCounts
 from review.prisma.inputs import AgreementFacts, MethodsFacts
@@ -30,7 +31,7 @@ KIND_WORDS = {
     "other": "other source",
 }
 STAGE_WORDS = {"title_abstract": "title and abstract", "full_text": "full-text"}
-STAGE_IDS = {"title_abstract": "title-abstract", "full_text": "full-text"}
+STAGE_IDS = {"title_abstract": Stage.TITLE_ABSTRACT, "full_text": Stage.FULL_TEXT}
 
 
 def n_(value: int) -> str:
@@ -151,7 +152,7 @@ def methods_markdown(flow: Flow, facts: MethodsFacts, command: Render = str) -> 
     # PRISMA-ScR's words for a scoping review, PRISMA 2020's (item 16a) for a systematic one
     title = (
         "Study selection"
-        if facts.review_type == "systematic"
+        if facts.review_type == ReviewType.SYSTEMATIC
         else "Selection of sources of evidence"
     )
     head = [f"# {title}", ""]
@@ -351,7 +352,7 @@ def _title_abstract_results(f: FlowCounts, facts: MethodsFacts) -> str:
         )
     decided = f.records_screened - f.open.title_abstract
     if not decided:
-        if not any(facts.reviewers_observed.get("title-abstract", {}).values()):
+        if not any(facts.reviewers_observed.get(Stage.TITLE_ABSTRACT, {}).values()):
             return "Title and abstract screening has not started."
         return "Title and abstract screening is in progress; no record has a final decision yet."
     return (
@@ -385,7 +386,7 @@ def _full_text_results(r: ReportCounts, f: FlowCounts, facts: MethodsFacts, bran
         )
     what = "" if main else " of reports from other methods"
     if not r.assessed and not r.not_retrieved:
-        started = any(facts.reviewers_observed.get("full-text", {}).values())
+        started = any(facts.reviewers_observed.get(Stage.FULL_TEXT, {}).values())
         if not started:
             return f"Full-text assessment{what} has not started."
         return f"Full-text assessment{what} is in progress; no report has a final decision yet."

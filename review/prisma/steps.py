@@ -34,7 +34,6 @@ from review.prisma.facts import (
     PrismaInconsistency,
     PrismaInputs,
     ReasonRow,
-    units_key,
 )
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -178,7 +177,7 @@ class FullText:
 def identification(tally: Tally) -> Identification:
     """Every imported record once, with its source, kind and branch."""
     twice: list[str] = []
-    groups: dict[tuple[str, str, str], list[str]] = {}
+    groups: dict[tuple, list[str]] = {}  # (source, kind, branch) -> record ids
     for ident in tally.inp.identified:
         if ident.branch not in (MAIN, OTHER):
             raise PrismaInconsistency(
@@ -438,47 +437,6 @@ def _full_text_branch(tally: Tally, ids: list[str], prefix: str) -> FullTextBran
 
 
 # ---- 5. studies and the schema's further level (its units) -------------------------------------
-
-
-def studies(tally: Tally) -> int | None:
-    """Studies included: the units of the charting schema's further level (with unlinked
-    reports as their own study) when charting links reports to units, else one study per
-    report. Returns the unit count (None without links)."""
-    inp, members = tally.inp, tally.members
-    unit = inp.unit
-    included_ids = [m.id for m in members["reports_included"]]
-    units: dict[str, list[str]] = {}
-    unlinked: list[str] = []
-    if inp.report_units is not None and unit is not None:
-        for rid in included_ids:
-            links = tuple(dict.fromkeys(inp.report_units.get(rid, ())))
-            if not links:
-                unlinked.append(rid)
-            for pid in links:
-                units.setdefault(pid, []).append(rid)
-    if not units or unit is None:
-        what = f"no {unit.singular} links" if unit else "no links"
-        members["studies_included"] = [
-            Member(m.id, f"included report ({what}: one report, one study)")
-            for m in members["reports_included"]
-        ]
-        return None
-    key = units_key(unit)
-    members[key] = [
-        Member(pid, _unit_why(unit.singular, pid, rids, inp.unit_names))
-        for pid, rids in sorted(units.items())
-    ]
-    members["studies_included"] = members[key] + [
-        Member(r, f"included report linked to no {unit.singular}: counted as its own study")
-        for r in unlinked
-    ]
-    return len(units)
-
-
-def _unit_why(word: str, pid: str, rids: list[str], names: Mapping[str, str]) -> str:
-    name = names.get(pid, "")
-    label = f"{word} {name!r}" if name else word
-    return f"{label} described by {len(rids)} included report(s): {', '.join(rids)}"
 
 
 # ---- 6. open records ----------------------------------------------------------------------------

@@ -23,10 +23,14 @@ import hashlib
 import io
 import pickle
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from review.rank.model import FEATURE_SETS, MODELS, Features
+
+if TYPE_CHECKING:
+    from review.project import Project
 
 FORMAT = 2  # 2: rows in column order (SortedTfidf)
 
@@ -142,6 +146,26 @@ def ranking_key(
     for cid, y in labels.items():
         h.update(f"{cid}\x00{y}\x01".encode("utf-8", "surrogatepass"))
     return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class LastRankingFile:
+    """Where the ranker keeps its last ranking and what the texts come from (part of its key:
+    the import log, the reader version and clusters.csv)."""
+
+    path: Path
+    source_key: Any
+
+
+def last_ranking_file(project: Project, reviewer_file_id: str, stage: str) -> LastRankingFile:
+    """One reviewer's last-ranking file at ``stage`` and the key of the records' sources."""
+    from review.dedup.clusters import clusters_path
+    from review.recordcache import reader_cache_key
+    from review.screen.memo import file_key
+
+    imports = tuple((e.import_id, e.sha256) for e in project.imports())
+    source = (imports, reader_cache_key(), file_key(clusters_path(project)))
+    return LastRankingFile(last_ranking_path(project.cache_dir, reviewer_file_id, stage), source)
 
 
 def last_ranking_path(cache_dir: Path, reviewer_id: str, stage: str) -> Path:

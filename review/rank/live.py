@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from review.model import RELEVANT, Decision
+from review.rank.featcache import LastRankingFile
 from review.rank.model import DEFAULT_MODEL
-
-RELEVANT = ("include", "maybe")
 
 
 class RankedQueue(Sequence[str]):
@@ -98,15 +98,6 @@ class Ranking:
     includes: int  # relevant decisions it was trained on
 
 
-@dataclass(frozen=True, slots=True)
-class LastRankingFile:
-    """Where the ranker keeps its last ranking (review/rank/featcache.py) and what the texts
-    come from (part of its key: the import log and clusters.csv)."""
-
-    path: Path
-    source_key: Any
-
-
 class LiveRanker:
     def __init__(
         self,
@@ -151,7 +142,7 @@ class LiveRanker:
             self._thread.start()
 
     # ---- called by the screener (UI thread) ---------------------------------------------------
-    def update(self, cid: str, decision: str | None) -> None:
+    def update(self, cid: str, decision: Decision | None) -> None:
         """The reviewer decided ``cid`` (or retracted it: ``decision`` None)."""
         with self._lock:
             self._labels.pop(cid, None)  # re-decided: moves to the end of the decision order

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, command_text, iter_jsonl, safe_name
-from review.io.logline import log_line
+from review.io.logline import SCREENING_LOG, STOPPING_LOG
+from review.model import RELEVANT, Decision, Stage
 from review.nextstep import Action, Render, Text, plain, step
 from review.rank.stopline import STOP_OP, StopDecision, stop_decision, stop_dir
 from review.rank.stopping import Heuristics, StopTest, heuristics, stop_test
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     from review.project import Project
 
 SAMPLE_OP = "stop-sample"
-RELEVANT = ("include", "maybe")
 RULE = "hypergeometric stopping test (Callaghan & Müller-Hansen 2020, Syst Rev 9:273)"
 
 
@@ -41,7 +41,7 @@ RULE = "hypergeometric stopping test (Callaghan & Müller-Hansen 2020, Syst Rev 
 class SampleStart:
     """A reviewer's ``stop-sample`` line: the random sample of their unscreened records began."""
 
-    stage: str
+    stage: Stage
     seed: int
     urn: int  # records the reviewer had not decided
     ranked_screened: int
@@ -101,7 +101,7 @@ class SampleTest:
 class StoppingReport:
     """What `stopping` prints: the test (when a sample was started) and the heuristics."""
 
-    stage: str
+    stage: Stage
     reviewer: str
     eligible: int
     screened: int
@@ -159,7 +159,7 @@ class StoppingReport:
         }
 
 
-def sample_order(urn: list[str], reviewer: str, stage: str, seed: int) -> list[str]:
+def sample_order(urn: list[str], reviewer: str, stage: Stage, seed: int) -> list[str]:
     """The urn's random order (fixed by reviewer, stage, seed and record ids)."""
     from review.screen.order import queue_order
 
@@ -178,19 +178,19 @@ def has_sample_line(path: Path) -> bool:
 class Phase:
     """A reviewer's screening at one stage, in log order, and their random sample if any."""
 
-    stage: str
+    stage: Stage
     reviewer: str
     eligible: int
-    sequence: list[tuple[str, str]]  # (cluster id, decision) of standing decisions, log order
+    sequence: list[tuple[str, Decision]]  # (cluster id, decision) of standing decisions, log order
     started: SampleLine | None = None  # the first stop-sample line at this stage
     urn: list[str] = field(default_factory=list)  # in the sample's random order
     ranked_relevant: int = 0
     sample: list[int] = field(default_factory=list)  # 0/1 per sampled record, in order
     out_of_order: int = 0  # urn records decided beyond the sample prefix (not counted)
-    current: dict[str, str] = field(default_factory=dict)  # cluster id -> standing decision
+    current: dict[str, Decision] = field(default_factory=dict)  # cluster id -> standing decision
 
 
-def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
+def read_phase(project: Project, stage: Stage, reviewer: str) -> Phase:
     """Replay the reviewer's own log (decide, retract, stop-sample lines in file order)."""
     from review.screen import eligible
     from review.screen.cache import cluster_index
@@ -200,9 +200,9 @@ def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
     elig = eligible(project, stage)
     elig_set = set(elig)
     path = reviewer_log_path(project, reviewer)
-    stacks: dict[str, list[tuple[str, str]]] = {}  # record id -> [(cluster, decision)]
+    stacks: dict[str, list[tuple[str, Decision]]] = {}  # record id -> [(cluster, decision)]
     started: SampleLine | None = None
-    before: dict[str, str] | None = None
+    before: dict[str, Decision] | None = None
     from review.io.logline import screening_line_problem
     from review.screen.cache import protocol_reasons
 
@@ -215,7 +215,7 @@ def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
         if op == "decide":
             cid = clusters.cluster_of.get(rid)
             if cid is not None:
-                stacks.setdefault(rid, []).append((cid, str(obj.get("decision", ""))))
+                stacks.setdefault(rid, []).append((cid, Decision(obj["decision"])))  # valid line
         elif op == "retract" and stacks.get(rid):
             stacks[rid].pop()
         elif op == SAMPLE_OP and started is None:
@@ -239,9 +239,9 @@ def read_phase(project: Project, stage: str, reviewer: str) -> Phase:
     return phase
 
 
-def _standing(stacks: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
+def _standing(stacks: dict[str, list[tuple[str, Decision]]]) -> dict[str, Decision]:
     """Cluster id -> standing decision, in the order the decisions were first made."""
-    out: dict[str, str] = {}
+    out: dict[str, Decision] = {}
     for st in stacks.values():
         if st:
             cid, dec = st[-1]
@@ -249,7 +249,7 @@ def _standing(stacks: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
     return out
 
 
-def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> SampleStart:
+def start_sample(project: Project, stage: Stage, reviewer: str, seed: int = 0) -> SampleStart:
     """Append the stop-sample line to the reviewer's own log (once per stage)."""
     from review.screen.logs import reviewer_log_path
 
@@ -267,8 +267,7 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
     urn = phase.eligible - len(phase.sequence)
     if urn == 0:
         raise ReviewError(f"{reviewer} has decided every record at {stage}: nothing to sample.")
-    line = log_line(
-        SAMPLE_OP,
+    line = SCREENING_LOG[SAMPLE_OP].line(
         stage=stage,
         seed=seed,
         urn=urn,
@@ -288,7 +287,7 @@ def start_sample(project: Project, stage: str, reviewer: str, seed: int = 0) -> 
 
 
 def report(
-    project: Project, stage: str, reviewer: str, recall: float = 0.95, confidence: float = 0.95
+    project: Project, stage: Stage, reviewer: str, recall: float = 0.95, confidence: float = 0.95
 ) -> StoppingReport:
     """What `stopping` prints: the test (when a sample was started) and the heuristics."""
     phase = read_phase(project, stage, reviewer)
@@ -326,7 +325,7 @@ def report(
 
 def record_stop(
     project: Project,
-    stage: str,
+    stage: Stage,
     reviewer: str,
     by: str,
     recall: float = 0.95,
@@ -356,8 +355,7 @@ def record_stop(
                 ").",
             )
         )
-    line = log_line(
-        STOP_OP,
+    line = STOPPING_LOG[STOP_OP].line(
         stage=stage,
         rule=RULE,
         scope="reviewer",
@@ -379,7 +377,9 @@ def record_stop(
     return StopDecision.from_line(line)
 
 
-def not_screened_after_stop(project: Project, stage: str) -> tuple[StopDecision | None, list[str]]:
+def not_screened_after_stop(
+    project: Project, stage: Stage
+) -> tuple[StopDecision | None, list[str]]:
     """The team's stop decision at ``stage`` and the eligible clusters no reviewer decided
     (in eligibility order); (None, []) when the team has not stopped by the rule."""
     line = stop_decision(project, stage)

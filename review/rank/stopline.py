@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.io.files import JsonlProblem, iter_jsonl
+from review.model import Stage, vocab
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -43,7 +44,7 @@ def _count(line: Mapping[str, Any], key: str) -> int | None:
 class StopDecision:
     """The team's decision to stop screening a stage by the rule (a ``stop`` line)."""
 
-    stage: str
+    stage: Stage
     rule: str
     test_reviewer: str  # "" for a team stop
     recall_target: float
@@ -67,7 +68,7 @@ class StopDecision:
     def from_line(cls, line: Mapping[str, Any]) -> StopDecision:
         agree = line.get("sample_agreement")
         return cls(
-            stage=str(line.get("stage", "")),
+            stage=Stage(line["stage"]),  # a valid line (stop_line_problem)
             rule=str(line.get("rule", "")),
             test_reviewer=str(line.get("test_reviewer", "")),
             recall_target=float(line.get("recall_target", 0.95)),
@@ -110,7 +111,7 @@ class StopDecision:
 class TeamSampleLine:
     """A ``team-sample`` line read back (a hand-edited line may lack keys: seed 0, None)."""
 
-    stage: str
+    stage: Stage
     seed: int
     urn: int | None
     ranked_by_all: int | None
@@ -122,7 +123,7 @@ class TeamSampleLine:
     @classmethod
     def from_line(cls, line: Mapping[str, Any]) -> TeamSampleLine:
         return cls(
-            stage=str(line.get("stage", "")),
+            stage=Stage(line["stage"]),  # a valid line (stop_line_problem)
             seed=int(line.get("seed", 0)),
             urn=_count(line, "urn"),
             ranked_by_all=_count(line, "ranked_by_all"),
@@ -152,7 +153,6 @@ def stop_line_problem(obj: Mapping[str, Any]) -> str | None:
     ISO time), or None when it is valid. A bad ``stop`` line must never end a stage: PRISMA would
     count the records nobody screened as excluded by automation."""
     from review.io.logline import bad_count, bad_fraction, bad_time, sample_line_problem
-    from review.model import STAGES
 
     line = dict(obj)
     op = line.get("op")
@@ -162,7 +162,7 @@ def stop_line_problem(obj: Mapping[str, Any]) -> str | None:
         return bad or (None if line.get("by") is None else _bad_name(line.get("by")))
     if op != STOP_OP:
         return f"unknown op {str(op)[:40]!r}"
-    if line.get("stage") not in STAGES:
+    if vocab(Stage, line.get("stage")) is None:
         return f"unknown stage {str(line.get('stage'))[:40]!r}"
     if not isinstance(line.get("rule"), str) or not line["rule"].strip():
         return "a stop without its rule"
@@ -189,7 +189,7 @@ def _bad_name(by: Any) -> str | None:
     return None
 
 
-def _lines(project: Project, op: str, stage: str) -> list[dict[str, Any]]:
+def _lines(project: Project, op: str, stage: Stage) -> list[dict[str, Any]]:
     folder = stop_dir(project)
     found: list[dict[str, Any]] = []
     if folder.is_dir():
@@ -212,13 +212,13 @@ def log_problems(project: Project) -> list[str]:
     return [str(p) for p in problems]
 
 
-def stop_decision(project: Project, stage: str) -> StopDecision | None:
+def stop_decision(project: Project, stage: Stage) -> StopDecision | None:
     """The team's recorded decision to stop ``stage`` (the earliest), or None."""
     found = _lines(project, STOP_OP, stage)
     return StopDecision.from_line(min(found, key=lambda o: str(o.get("at", "")))) if found else None
 
 
-def team_sample_line(project: Project, stage: str) -> TeamSampleLine | None:
+def team_sample_line(project: Project, stage: Stage) -> TeamSampleLine | None:
     """The team's random sample at ``stage`` (the earliest ``team-sample`` line), or None."""
     found = _lines(project, TEAM_SAMPLE_OP, stage)
     if not found:

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, command_text, safe_name
-from review.io.logline import log_line
+from review.io.logline import STOPPING_LOG
+from review.model import RELEVANT, Stage
 from review.nextstep import Action, Render, Text, plain, step
 from review.rank.stopline import (
     STOP_OP,
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     from review.project import Project
     from review.screen.final import FinalDecision, StageState
 
-RELEVANT = ("include", "maybe")
 TEAM_RULE = (
     "hypergeometric stopping test (Callaghan & Müller-Hansen 2020, Syst Rev 9:273) on the "
     "records screened by the required number of reviewers"
@@ -57,7 +57,7 @@ TEAM_RULE = (
 class TeamPhase:
     """The team's screening at one stage, and its random sample if one was started."""
 
-    stage: str
+    stage: Stage
     required: int
     eligible: int
     screened_by_team: int  # records screened by the required number of reviewers (or resolved)
@@ -71,7 +71,7 @@ class TeamPhase:
     completion_labels: tuple[int, ...]  # 0/1 of the team's records, in the order they completed
 
 
-def sample_order(urn: list[str], stage: str, seed: int) -> list[str]:
+def sample_order(urn: list[str], stage: Stage, seed: int) -> list[str]:
     """The team urn's random order (fixed by stage, seed and record ids; one for everyone)."""
     from review.screen.order import queue_order
 
@@ -93,7 +93,7 @@ def _relevant(fd: FinalDecision) -> bool:
     return fd.decision in RELEVANT
 
 
-def read_team_phase(project: Project, stage: str) -> TeamPhase:
+def read_team_phase(project: Project, stage: Stage) -> TeamPhase:
     """Replay every reviewer's log and the resolutions at ``stage`` (module docstring)."""
     from review.screen.final import final_from_state, stage_state
 
@@ -117,7 +117,7 @@ def read_team_phase(project: Project, stage: str) -> TeamPhase:
             unresolved = fd.via == "conflict"
             conflicts += unresolved
             sample.append(int(_relevant(fd) or unresolved))
-            agreed += len({d[1] for d in fd.decisions}) == 1
+            agreed += len({d.decision for d in fd.decisions}) == 1
     return TeamPhase(
         stage=stage,
         required=state.required,
@@ -151,7 +151,7 @@ class TeamSampleTest:
 class TeamStoppingReport:
     """What the team's stopping test reports."""
 
-    stage: str
+    stage: Stage
     required: int
     eligible: int
     screened_by_team: int
@@ -196,7 +196,7 @@ class TeamStoppingReport:
 
 
 def team_report(
-    project: Project, stage: str, recall: float = 0.95, confidence: float = 0.95
+    project: Project, stage: Stage, recall: float = 0.95, confidence: float = 0.95
 ) -> TeamStoppingReport:
     """The team's stopping test at ``stage`` (when a sample was started) and the heuristics."""
     ph = read_team_phase(project, stage)
@@ -250,7 +250,7 @@ def _append(project: Project, by: str, line: dict[str, Any], command: str) -> No
         app.append(line)
 
 
-def start_team_sample(project: Project, stage: str, by: str, seed: int = 0) -> TeamSampleLine:
+def start_team_sample(project: Project, stage: Stage, by: str, seed: int = 0) -> TeamSampleLine:
     """Append the ``team-sample`` line (once per stage)."""
     if not by.strip():
         raise ReviewError("Say who starts the team's sample: --by NAME.")
@@ -265,8 +265,7 @@ def start_team_sample(project: Project, stage: str, by: str, seed: int = 0) -> T
     urn = ph.eligible - ph.screened_by_team
     if urn == 0:
         raise ReviewError(f"The team has screened every record at {stage}: nothing to sample.")
-    line = log_line(
-        TEAM_SAMPLE_OP,
+    line = STOPPING_LOG[TEAM_SAMPLE_OP].line(
         stage=stage,
         seed=seed,
         urn=urn,
@@ -280,7 +279,7 @@ def start_team_sample(project: Project, stage: str, by: str, seed: int = 0) -> T
 
 
 def record_team_stop(
-    project: Project, stage: str, by: str, recall: float = 0.95, confidence: float = 0.95
+    project: Project, stage: Stage, by: str, recall: float = 0.95, confidence: float = 0.95
 ) -> StopDecision:
     """Append the team's decision to stop ``stage`` (refused unless the team's test rejects)."""
     if not by.strip():
@@ -300,8 +299,7 @@ def record_team_stop(
             "recorded. Screen more of the team's random sample."
         )
     t = sample.test
-    line = log_line(
-        STOP_OP,
+    line = STOPPING_LOG[STOP_OP].line(
         stage=stage,
         rule=TEAM_RULE,
         scope="team",

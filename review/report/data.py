@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from review.errors import ReviewError
 from review.io.files import sha256_file
+from review.model import Decision, Stage
 from review.nextstep import Action, Render, Text, plain, step
 from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
-    from review.dedup.run import DedupCounts
+    from review.dedup.status import DedupCounts
     from review.prisma.diagram import Layout
     from review.prisma.flow import Flow, PrismaInputs
     from review.project import Project
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from review.screen.team import TeamView
     from review.search import SourceSearch
 
-STAGES = ("title-abstract", "full-text")
 # Project files whose hashes the provenance lists (what the outputs are derived from).
 PROVENANCE_GLOBS = (
     "protocols/*.yaml",
@@ -225,7 +225,7 @@ class ScreenerDecision:
     """One reviewer's decision on a record the reviewers disagree on (reason as its label)."""
 
     reviewer: str
-    decision: str
+    decision: Decision
     reason: str
     note: str
 
@@ -234,7 +234,7 @@ class ScreenerDecision:
 class ResolutionView:
     """How a disagreement was resolved (reason as its label)."""
 
-    decision: str
+    decision: Decision
     reason: str
     rationale: str
     resolver: str
@@ -255,7 +255,7 @@ class DisagreementView:
 class StageView:
     """One screening stage: agreement and disagreements (``agreement`` None: not screened)."""
 
-    stage: str
+    stage: Stage
     agreement: Agreement | None
     disagreements: tuple[DisagreementView, ...] = ()  # the first DISAGREEMENTS_SHOWN
     not_shown: int = 0  # disagreements beyond those (all of them are in the csv/xlsx)
@@ -297,7 +297,7 @@ def _screening_section(project: Project) -> Section[ScreeningView]:
     except ReviewError as exc:
         return Section(None, exc.parts)
     stages = []
-    for stage in STAGES:
+    for stage in Stage:
         cfg = project.protocol.stage(stage)
         state = stage_state(project, stage, clusters)
         agr = agreement_from_state(state)
@@ -365,6 +365,30 @@ class DedupView:
     intersections: tuple[SourceSet, ...]  # the UPSET_MAX largest combinations
     intersections_rest: int  # records in the smaller combinations
     intersections_rest_count: int  # how many smaller combinations
+    # related reports of one study (outputs/dedup/related.csv), linked and kept: never removed
+    related: tuple[RelatedRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedRow:
+    """One link of related.csv that joins two reports of one study (auto or confirmed)."""
+
+    relation: str
+    status: str
+    record_id_a: str
+    record_id_b: str
+    title_a: str
+    title_b: str
+
+
+def _related_rows(project: Project, titles: Mapping[str, str]) -> tuple[RelatedRow, ...]:
+    from review.dedup.related import LINKING, read_related, related_path
+
+    return tuple(
+        RelatedRow(x.relation, x.status, x.a, x.b, titles.get(x.a, ""), titles.get(x.b, ""))
+        for x in read_related(related_path(project))
+        if x.status in LINKING
+    )
 
 
 def _dedup_section(project: Project) -> Section[DedupView]:
@@ -393,6 +417,7 @@ def _dedup_section(project: Project) -> Section[DedupView]:
             intersections=tuple(SourceSet(k, n) for k, n in intersections[:UPSET_MAX]),
             intersections_rest=sum(n for _, n in intersections[UPSET_MAX:]),
             intersections_rest_count=max(0, len(intersections) - UPSET_MAX),
+            related=_related_rows(project, {r.record_id: r.title for r in clusters.rows}),
         )
     )
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from review.errors import ProjectError
+from review.model import Stage
 
 if TYPE_CHECKING:
     from review.protocol import Protocol
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 class Assignment:
     """A stage split among its reviewers: each record to ``per_record`` of ``reviewers``."""
 
-    stage: str
+    stage: Stage
     reviewers: tuple[str, ...]
     per_record: int
     seed: int = 0
@@ -77,7 +78,7 @@ class Assignment:
         return out
 
 
-def stage_assignment(protocol: Protocol, stage: str) -> Assignment | None:
+def stage_assignment(protocol: Protocol, stage: Stage) -> Assignment | None:
     """The stage's split among its reviewers, or None when everyone screens everything."""
     from review.people import screening_roster
 
@@ -95,7 +96,9 @@ def stage_assignment(protocol: Protocol, stage: str) -> Assignment | None:
     return Assignment(stage, tuple(names), k, cfg.assignment_seed)
 
 
-def assigned_to(protocol: Protocol, stage: str, reviewer: str, record_ids: list[str]) -> list[str]:
+def assigned_to(
+    protocol: Protocol, stage: Stage, reviewer: str, record_ids: list[str]
+) -> list[str]:
     """What ``reviewer`` is to screen of ``record_ids`` at ``stage`` (all of them without a
     split)."""
     split = stage_assignment(protocol, stage)

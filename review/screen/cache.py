@@ -21,15 +21,17 @@ import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from review.gcpause import gc_paused
 from review.io.files import JsonlProblem
+from review.model import Decision, Stage
 
 if TYPE_CHECKING:
     from review.project import Project
 
-CACHE_VERSION = 3  # 2: decisions checked against the vocabulary; 3: every op (issue 21)
+CACHE_VERSION = 4  # 2: decisions checked against the vocabulary; 3: every op (issue 21);
+# 4: LogEntry named tuples with Stage/Decision values
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -220,9 +222,27 @@ def _drop_old_display_cache(project: Project) -> None:
 
 # ---- append-only logs ------------------------------------------------------------------------
 # A parsed log: for each (stage, record_id) the standing line and the older standing lines
-# (what a retraction falls back to). Lines are kept as tuples:
-# (line, who, record_id, stage, decision, reason, text, at)  — text = note or rationale.
-Entry = tuple[int, str, str, str, str, str, str, str]
+# (what a retraction falls back to).
+class LogEntry(NamedTuple):
+    """One standing ``decide`` (screening) or ``resolve`` (resolution) line of a log."""
+
+    line: int  # 1-based line number in the file
+    who: str  # the reviewer (resolver); the file's stem when the line names nobody
+    record_id: str
+    stage: Stage
+    decision: Decision
+    reason: str
+    text: str  # the note (screening) or the rationale (resolution)
+    at: str
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # unpickled by tuple.__new__ (C), not the named tuple's Python __new__: a cached 100k-line
+        # log loads as fast as plain tuples did
+        return (tuple.__new__, (LogEntry, tuple(self)))
+
+
+_STAGE_OF = {s.value: s for s in Stage}
+_DECISION_OF = {d.value: d for d in Decision}
 
 
 @dataclass
@@ -230,8 +250,8 @@ class LogState:
     size: int = 0  # bytes parsed (always at a line end)
     digest: str = ""  # hash of the first ``size`` bytes: the file was only appended to
     seq: int = 0
-    latest: dict[tuple[str, str], Entry] = field(default_factory=dict)
-    older: dict[tuple[str, str], list[Entry]] = field(default_factory=dict)
+    latest: dict[tuple[Stage, str], LogEntry] = field(default_factory=dict)
+    older: dict[tuple[Stage, str], list[LogEntry]] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)  # in the parsed part
     lineno: int = 0
     version: int = CACHE_VERSION
@@ -251,6 +271,7 @@ def _apply(
     from review.io.logline import screening_line_problem
 
     loads = json.loads
+    make = tuple.__new__  # LogEntry(...) without the namedtuple's Python-level __new__
     latest, older = state.latest, state.older
     for line in raw.split(b"\n"):
         state.lineno += 1
@@ -269,18 +290,24 @@ def _apply(
         if bad is not None:
             problems.append((state.lineno, f"{bad}, ignored"))
             continue
-        key = (str(obj.get("stage", "")), str(obj.get("record_id", "")))
+        if kind != op and kind != "retract":
+            continue  # reopen, label, stop-sample: read by review.screen.marks, review.rank
+        # a valid line (screening_line_problem): a known stage (and decision), a record id
+        key = (_STAGE_OF[obj["stage"]], obj["record_id"])
         if kind == op:
             state.seq += 1
-            entry = (
-                state.lineno,
-                str(obj.get(who_key) or default),
-                key[1],
-                key[0],
-                str(obj.get("decision", "")),
-                str(obj.get("reason") or ""),
-                str(obj.get(text_key) or ""),
-                str(obj.get("at", "")),
+            entry = make(
+                LogEntry,
+                (
+                    state.lineno,
+                    str(obj.get(who_key) or default),
+                    key[1],
+                    key[0],
+                    _DECISION_OF[obj["decision"]],
+                    str(obj.get("reason") or ""),
+                    str(obj.get(text_key) or ""),
+                    str(obj.get("at", "")),
+                ),
             )
             prev = latest.get(key)
             if prev is not None:

@@ -20,17 +20,20 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from review.model import Decision, Stage, Via
 from review.screen import stats
 from review.screen.cache import no_gc
 from review.screen.final import (
+    VIAS,
     FinalDecision,
     StageState,
+    Vote,
     stage_state,
     via_counts,
 )
-from review.screen.logs import Decision, decisions_for
+from review.screen.logs import ReviewerDecision, decisions_for
 from review.screen.stats import RaterStats
 
 if TYPE_CHECKING:
@@ -99,14 +102,14 @@ class LeftOut:
         return {"reviewer": self.reviewer, "screened": self.screened, "why": self.why}
 
 
-FINAL_STATUSES = ("agreement", "resolution", "single", "pending", "conflict", "forwarded")
+FINAL_STATUSES = VIAS  # the ways a final decision comes about (review.model.Via)
 
 
 @dataclass(frozen=True, slots=True)
 class Agreement:
     """Agreement at one stage: ``disagreements --json`` is its :meth:`to_json`."""
 
-    stage: str
+    stage: Stage
     reviewers: tuple[str, ...]  # the panel compared
     reviewers_left_out: tuple[LeftOut, ...]
     panel_rule: str
@@ -149,9 +152,9 @@ def _collapse(value: str) -> str:
     return "include" if value == "maybe" else value
 
 
-def _reviewer_patterns(by_cluster: dict[str, list[Decision]]) -> Counter[tuple]:
+def _reviewer_patterns(by_cluster: dict[str, list[ReviewerDecision]]) -> Counter[tuple]:
     """How many records share each ((reviewer, decision), ...) pattern (reviewers sorted)."""
-    return Counter([tuple([(d[0], d[4]) for d in ds]) for ds in by_cluster.values()])
+    return Counter([tuple([(d.reviewer, d.decision) for d in ds]) for ds in by_cluster.values()])
 
 
 def _block(
@@ -314,8 +317,8 @@ def agreement_from_state(
         records_screened_by_all=by_all_count,
         stats=main,
         maybe_collapsed_to_include=alt,
-        unresolved=vias.get("conflict", 0),
-        resolved=vias.get("resolution", 0),
+        unresolved=vias.get(Via.CONFLICT, 0),
+        resolved=vias.get(Via.RESOLUTION, 0),
         final_status={v: vias.get(v, 0) for v in FINAL_STATUSES},
         log_problems=tuple(str(p) for p in state.problems),
         records_screened_by_required=by_required,
@@ -323,7 +326,7 @@ def agreement_from_state(
 
 
 @no_gc
-def agreement(project: Project, stage: str, all_reviewers: bool = False) -> Agreement:
+def agreement(project: Project, stage: Stage, all_reviewers: bool = False) -> Agreement:
     """Agreement at ``stage`` (``disagreements --json`` is its ``to_json()``)."""
     from review.people import screening_roster
 
@@ -333,12 +336,21 @@ def agreement(project: Project, stage: str, all_reviewers: bool = False) -> Agre
     return agreement_from_state(state, roster=roster, all_reviewers=all_reviewers)
 
 
+class Settled(NamedTuple):
+    """A disagreement's standing resolution, as the disagreements table lists it."""
+
+    decision: Decision
+    reason: str
+    rationale: str
+    resolver: str
+
+
 @dataclass(frozen=True, slots=True)
 class DisagreementRow:
     record_id: str
     title: str
-    decisions: tuple[tuple[str, str, str, str], ...]  # (reviewer, decision, reason, note)
-    resolution: tuple[str, str, str, str] | None  # (decision, reason, rationale, resolver)
+    decisions: tuple[Vote, ...]  # each reviewer's, sorted by reviewer
+    resolution: Settled | None
 
 
 def _titles(project: Project, clusters: ClusterIndex, ids: list[str]) -> dict[str, str]:
@@ -372,8 +384,8 @@ def disagreement_rows(
         for cid in state.eligible
         if (ds := by_cluster.get(cid)) is not None
         and (
-            any(d[4] != ds[0][4] for d in ds)
-            or (stopped and len(ds) < required and any(d[4] != "exclude" for d in ds))
+            any(d.decision != ds[0].decision for d in ds)
+            or (stopped and len(ds) < required and any(d.decision != Decision.EXCLUDE for d in ds))
         )
     ]
     titles = _titles(project, clusters, ids)
@@ -385,9 +397,11 @@ def disagreement_rows(
                 record_id=cid,
                 title=titles.get(cid, ""),
                 decisions=tuple(
-                    (d.reviewer, d.decision, d.reason, d.note) for d in by_cluster[cid]
+                    Vote(d.reviewer, d.decision, d.reason, d.note) for d in by_cluster[cid]
                 ),
-                resolution=(res.decision, res.reason, res.rationale, res.resolver) if res else None,
+                resolution=Settled(res.decision, res.reason, res.rationale, res.resolver)
+                if res
+                else None,
             )
         )
     return rows
@@ -400,11 +414,11 @@ def _table(rows: list[DisagreementRow], reviewers: list[str]) -> tuple[list[str]
     header += ["resolution", "resolution reason", "rationale", "resolver"]
     body = []
     for row in rows:
-        by_rev = {d[0]: d for d in row.decisions}
+        by_rev = {d.reviewer: d for d in row.decisions}
         line: list = [row.record_id, row.title]
         for r in reviewers:
             d = by_rev.get(r)
-            line += [d[1], d[2], d[3]] if d else ["", "", ""]
+            line += [d.decision, d.reason, d.note] if d else ["", "", ""]
         line += list(row.resolution) if row.resolution else ["", "", "", ""]
         body.append(line)
     return header, body
@@ -435,7 +449,7 @@ def _agreement_sheet(st: Any, summary: Agreement) -> None:
 
 @no_gc
 def write_disagreements(
-    project: Project, stage: str, progress: ProgressFn | None = None, all_reviewers: bool = False
+    project: Project, stage: Stage, progress: ProgressFn | None = None, all_reviewers: bool = False
 ) -> tuple[Path, Path, Agreement]:
     """Write ``outputs/screening/<stage>-disagreements.csv`` and ``.xlsx``.
 

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from review.model import RELEVANT, Decision, Stage, Via
 from review.screen.cache import no_gc
-from review.screen.logs import Decision, Resolution, read_decisions, read_resolutions
+from review.screen.logs import Resolution, ReviewerDecision, read_decisions, read_resolutions
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -36,27 +37,43 @@ if TYPE_CHECKING:
     from review.screen.assign import Assignment
     from review.screen.cache import ClusterIndex
 
-VIAS = ("agreement", "resolution", "single", "pending", "conflict", "forwarded")
-FORWARD = frozenset(("include", "maybe"))  # decisions that both go on when maybe is no conflict
+VIAS: tuple[Via, ...] = tuple(Via)
+FORWARD = frozenset(RELEVANT)  # decisions that both go on when maybe is no conflict
+
+
+class Vote(NamedTuple):
+    """One reviewer's decision as a final decision lists it."""
+
+    reviewer: str
+    decision: Decision
+    reason: str
+    note: str
+
+
+def _vote(d: ReviewerDecision) -> Vote:
+    return _make(Vote, (d.reviewer, d.decision, d.reason, d.note))
+
+
+_make = tuple.__new__  # Vote(...) without the namedtuple's Python-level __new__
 
 
 @dataclass(frozen=True, slots=True)
 class FinalDecision:
     record_id: str  # the cluster id (primary record id)
-    stage: str
-    decision: str | None  # include|exclude|maybe|not-retrieved, None when not final
+    stage: Stage
+    decision: Decision | None  # include|exclude|maybe|not-retrieved, None when not final
     reason: str  # exclusion reason id ('' if none)
-    via: str  # agreement|resolution|single|pending|conflict|forwarded
-    decisions: tuple = ()  # ((reviewer, decision, reason, note), ...) sorted by reviewer
+    via: Via
+    decisions: tuple[Vote, ...] = ()  # sorted by reviewer
 
 
 @dataclass
 class StageState:
     """Everything read once for one stage: eligible clusters, decisions, resolutions."""
 
-    stage: str
+    stage: Stage
     eligible: list[str]
-    decisions: dict[str, dict[str, Decision]]  # reviewer -> cluster -> Decision
+    decisions: dict[str, dict[str, ReviewerDecision]]  # reviewer -> cluster -> ReviewerDecision
     resolutions: dict[str, Resolution]
     required: int
     problems: list[JsonlProblem] = field(default_factory=list)
@@ -76,13 +93,13 @@ class StageState:
             self._assigned = self.split.counts(self.eligible)
         return self._assigned
 
-    _by_cluster: dict[str, list[Decision]] | None = field(default=None, repr=False)
+    _by_cluster: dict[str, list[ReviewerDecision]] | None = field(default=None, repr=False)
     _final: dict[str, FinalDecision] | None = field(default=None, repr=False)
 
-    def by_cluster(self) -> dict[str, list[Decision]]:
-        """``{cluster_id: [Decision, ...]}`` sorted by reviewer (computed once)."""
+    def by_cluster(self) -> dict[str, list[ReviewerDecision]]:
+        """``{cluster_id: [ReviewerDecision, ...]}`` sorted by reviewer (computed once)."""
         if self._by_cluster is None:
-            out: dict[str, list[Decision]] = {}
+            out: dict[str, list[ReviewerDecision]] = {}
             for reviewer in sorted(self.decisions):
                 for cid, d in self.decisions[reviewer].items():
                     lst = out.get(cid)
@@ -96,8 +113,8 @@ class StageState:
 
 def _final(
     cid: str,
-    stage: str,
-    ds: list[Decision],
+    stage: Stage,
+    ds: list[ReviewerDecision],
     res: Resolution | None,
     required: int,
     forward: bool = False,
@@ -106,49 +123,48 @@ def _final(
     n = len(ds)
     if stopped and 0 < n < required and res is None:
         return _after_stop(cid, stage, ds)
-    # Decision is a tuple: 0 reviewer, 4 decision, 5 reason, 6 note (indexing is the hot path)
     if n == 2:
         a, b = ds
-        dtuple: tuple = ((a[0], a[4], a[5], a[6]), (b[0], b[4], b[5], b[6]))
-        unanimous = a[4] == b[4]
-        same_reason = a[5] == b[5]
+        dtuple: tuple[Vote, ...] = (_vote(a), _vote(b))
+        unanimous = a.decision == b.decision
+        same_reason = a.reason == b.reason
     else:
-        dtuple = tuple([(d[0], d[4], d[5], d[6]) for d in ds])
-        unanimous = n > 0 and all(d[4] == ds[0][4] for d in ds)
-        same_reason = n > 0 and all(d[5] == ds[0][5] for d in ds)
+        dtuple = tuple([_vote(d) for d in ds])
+        unanimous = n > 0 and all(d.decision == ds[0].decision for d in ds)
+        same_reason = n > 0 and all(d.reason == ds[0].reason for d in ds)
     if n >= required and unanimous:
-        decision = ds[0][4]
+        decision = ds[0].decision
         if res is not None and res.decision == decision and res.reason:
             reason = res.reason
         elif same_reason:
-            reason = ds[0][5]
+            reason = ds[0].reason
         else:
             # most common reason; ties go to the reason given by the first reviewer (by name)
-            reasons = Counter(d[5] for d in ds if d[5])
+            reasons = Counter(d.reason for d in ds if d.reason)
             top = max(reasons.values())
-            reason = next(d[5] for d in ds if d[5] and reasons[d[5]] == top)
-        via = "single" if required == 1 and n == 1 else "agreement"
+            reason = next(d.reason for d in ds if d.reason and reasons[d.reason] == top)
+        via = Via.SINGLE if required == 1 and n == 1 else Via.AGREEMENT
         return FinalDecision(cid, stage, decision, reason, via, dtuple)
     if res is not None:
-        return FinalDecision(cid, stage, res.decision, res.reason, "resolution", dtuple)
-    if n >= required and forward and all(d[4] in FORWARD for d in ds):
-        return FinalDecision(cid, stage, "include", "", "forwarded", dtuple)
+        return FinalDecision(cid, stage, res.decision, res.reason, Via.RESOLUTION, dtuple)
+    if n >= required and forward and all(d.decision in FORWARD for d in ds):
+        return FinalDecision(cid, stage, Decision.INCLUDE, "", Via.FORWARDED, dtuple)
     if n >= required:
-        return FinalDecision(cid, stage, None, "", "conflict", dtuple)
-    return FinalDecision(cid, stage, None, "", "pending", dtuple)
+        return FinalDecision(cid, stage, None, "", Via.CONFLICT, dtuple)
+    return FinalDecision(cid, stage, None, "", Via.PENDING, dtuple)
 
 
-def _after_stop(cid: str, stage: str, ds: list[Decision]) -> FinalDecision:
+def _after_stop(cid: str, stage: Stage, ds: list[ReviewerDecision]) -> FinalDecision:
     """A record fewer than the required reviewers decided when the stage was stopped."""
-    dtuple = tuple([(d[0], d[4], d[5], d[6]) for d in ds])
-    if not all(d[4] == "exclude" for d in ds):
-        return FinalDecision(cid, stage, None, "", "conflict", dtuple)
-    return FinalDecision(cid, stage, "exclude", ds[0][5], "single", dtuple)
+    dtuple = tuple([_vote(d) for d in ds])
+    if not all(d.decision == Decision.EXCLUDE for d in ds):
+        return FinalDecision(cid, stage, None, "", Via.CONFLICT, dtuple)
+    return FinalDecision(cid, stage, Decision.EXCLUDE, ds[0].reason, Via.SINGLE, dtuple)
 
 
 def stage_state(
     project: Project,
-    stage: str,
+    stage: Stage,
     clusters: Clusters | ClusterIndex | None = None,
     _ta_final: dict | None = None,
 ) -> StageState:
@@ -197,7 +213,7 @@ def _read_stage_state(
     if clusters is None:
         clusters = cluster_index(project)
     problems: list[JsonlProblem] = []
-    if stage == "title-abstract":
+    if stage == Stage.TITLE_ABSTRACT:
         elig = clusters.main_clusters()
     else:
         elig = fulltext_eligible(project, clusters, _ta_final)
@@ -217,7 +233,7 @@ def _read_stage_state(
     )
 
 
-def stage_stopped(project: Project, stage: str) -> bool:
+def stage_stopped(project: Project, stage: Stage) -> bool:
     """Has the team recorded a stop at ``stage`` (a ``stop`` line in data/stopping/)?"""
     from review.rank.stopline import stop_decision
 
@@ -235,14 +251,14 @@ def fulltext_eligible(
     anyone's full-text decisions but the reviewer's own).
     """
     if ta_final is None:
-        ta_final = final_from_state(stage_state(project, "title-abstract", clusters))
-    passing = {"include", "maybe"} if _maybe_passes(project) else {"include"}
+        ta_final = final_from_state(stage_state(project, Stage.TITLE_ABSTRACT, clusters))
+    passing = FORWARD if _maybe_passes(project) else {Decision.INCLUDE}
     elig = [cid for cid in clusters.main_clusters() if ta_final[cid].decision in passing]
     return elig + clusters.other_clusters()
 
 
 def _maybe_passes(project: Project) -> bool:
-    return project.protocol.stage("title-abstract").maybe_to_fulltext
+    return project.protocol.stage(Stage.TITLE_ABSTRACT).maybe_to_fulltext
 
 
 def final_from_state(state: StageState) -> dict[str, FinalDecision]:
@@ -262,9 +278,9 @@ def _final_from_state(state: StageState) -> dict[str, FinalDecision]:
         if ds is None:
             res = resolutions.get(cid)
             out[cid] = (
-                FinalDecision(cid, stage, None, "", "pending", ())
+                FinalDecision(cid, stage, None, "", Via.PENDING, ())
                 if res is None
-                else FinalDecision(cid, stage, res.decision, res.reason, "resolution", ())
+                else FinalDecision(cid, stage, res.decision, res.reason, Via.RESOLUTION, ())
             )
             continue
         out[cid] = _final(
@@ -273,37 +289,37 @@ def _final_from_state(state: StageState) -> dict[str, FinalDecision]:
     return out
 
 
-def via_counts(state: StageState) -> Counter[str]:
+def via_counts(state: StageState) -> Counter[Via]:
     """How many eligible clusters have each ``via`` — what ``Counter(fd.via for fd in
     final_from_state(state).values())`` gives, without building a FinalDecision per cluster."""
     by_cluster = state.by_cluster()
     required, resolutions = state.required, state.resolutions
-    counts: Counter[str] = Counter()
+    counts: Counter[Via] = Counter()
     for cid in state.eligible:
         ds = by_cluster.get(cid)
         if ds is None:
-            counts["resolution" if cid in resolutions else "pending"] += 1
+            counts[Via.RESOLUTION if cid in resolutions else Via.PENDING] += 1
             continue
         n = len(ds)
-        first = ds[0][4]
+        first = ds[0].decision
         if state.stopped and n < required and cid not in resolutions:
-            excluded = all(d[4] == "exclude" for d in ds)
-            counts["single" if excluded else "conflict"] += 1
-        elif n >= required and all(d[4] == first for d in ds):
-            counts["single" if required == 1 and n == 1 else "agreement"] += 1
+            excluded = all(d.decision == Decision.EXCLUDE for d in ds)
+            counts[Via.SINGLE if excluded else Via.CONFLICT] += 1
+        elif n >= required and all(d.decision == first for d in ds):
+            counts[Via.SINGLE if required == 1 and n == 1 else Via.AGREEMENT] += 1
         elif cid in resolutions:
-            counts["resolution"] += 1
-        elif n >= required and state.forward and all(d[4] in FORWARD for d in ds):
-            counts["forwarded"] += 1
+            counts[Via.RESOLUTION] += 1
+        elif n >= required and state.forward and all(d.decision in FORWARD for d in ds):
+            counts[Via.FORWARDED] += 1
         elif n >= required:
-            counts["conflict"] += 1
+            counts[Via.CONFLICT] += 1
         else:
-            counts["pending"] += 1
+            counts[Via.PENDING] += 1
     return counts
 
 
 @no_gc
-def eligible(project: Project, stage: str) -> list[str]:
+def eligible(project: Project, stage: Stage) -> list[str]:
     """Cluster ids to be screened at ``stage``, in clusters.csv order.
 
     Title/abstract: every main-branch cluster. Full text: main-branch clusters whose final
@@ -316,15 +332,17 @@ def eligible(project: Project, stage: str) -> list[str]:
     return eligible_clusters(project, stage, cluster_index(project))
 
 
-def eligible_clusters(project: Project, stage: str, clusters: Clusters | ClusterIndex) -> list[str]:
+def eligible_clusters(
+    project: Project, stage: Stage, clusters: Clusters | ClusterIndex
+) -> list[str]:
     """:func:`eligible` with the clusters already read."""
-    if stage == "title-abstract":
+    if stage == Stage.TITLE_ABSTRACT:
         return clusters.main_clusters()
     return fulltext_eligible(project, clusters)
 
 
 @no_gc
-def final_decisions(project: Project, stage: str) -> dict[str, FinalDecision]:
+def final_decisions(project: Project, stage: Stage) -> dict[str, FinalDecision]:
     """``{cluster_id: FinalDecision}`` for every cluster eligible at ``stage``."""
     project.protocol.stage(stage)
     return final_from_state(stage_state(project, stage))
@@ -334,5 +352,7 @@ def final_decisions(project: Project, stage: str) -> dict[str, FinalDecision]:
 def included_reports(project: Project) -> list[str]:
     """Clusters whose final full-text decision is include (both branches), in clusters order."""
     return [
-        cid for cid, fd in final_decisions(project, "full-text").items() if fd.decision == "include"
+        cid
+        for cid, fd in final_decisions(project, Stage.FULL_TEXT).items()
+        if fd.decision == Decision.INCLUDE
     ]

@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from review.model import Decision, Stage, Via
 from review.nextstep import Action, NextStep, Render, Text, plain, step
 from review.screen.final import FinalDecision, StageState, _final, stage_state
-from review.screen.logs import Decision, Resolution, read_decisions, read_resolutions
+from review.screen.logs import Resolution, ReviewerDecision, read_decisions, read_resolutions
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -38,7 +39,7 @@ class Undo:
     step when the stage is locked); ``message`` is that sentence without a front end."""
 
     record_id: str
-    stage: str
+    stage: Stage
     text: Text  # "this record is agreed include by 2 reviewers …; changing it reopens …"
     locked: bool  # the stage is locked and a reopen has not reopened the record
     spell: Render = str  # how ``message`` spells the reopen step (the guard's ``command``)
@@ -54,7 +55,7 @@ class Undo:
         return (first[:1].upper() + first[1:], *self.text[1:], ".")
 
 
-def reopen_step(cid: str, stage: str) -> NextStep:
+def reopen_step(cid: str, stage: Stage) -> NextStep:
     return step(Action.REOPEN, record=cid, stage=stage, reason='"…"')
 
 
@@ -67,7 +68,7 @@ class Guard:
     def __init__(
         self,
         project: Project,
-        stage: str,
+        stage: Stage,
         person: str,
         clusters: Clusters | ClusterIndex,
         eligible: Iterable[str] | None = None,
@@ -100,26 +101,26 @@ class Guard:
         self.charted = _charted(project, clusters)
 
     # ---- one record --------------------------------------------------------------------------
-    def _final(self, cid: str, ds: list[Decision], res: Resolution | None) -> FinalDecision:
+    def _final(self, cid: str, ds: list[ReviewerDecision], res: Resolution | None) -> FinalDecision:
         st = self.state
         if not ds:
             if res is None:
-                return FinalDecision(cid, self.stage, None, "", "pending", ())
-            return FinalDecision(cid, self.stage, res.decision, res.reason, "resolution", ())
-        ds = sorted(ds, key=lambda d: d[0])
+                return FinalDecision(cid, self.stage, None, "", Via.PENDING, ())
+            return FinalDecision(cid, self.stage, res.decision, res.reason, Via.RESOLUTION, ())
+        ds = sorted(ds, key=lambda d: d.reviewer)
         return _final(cid, self.stage, ds, res, st.required, st.forward)
 
-    def _all(self, cid: str) -> list[Decision]:
+    def _all(self, cid: str) -> list[ReviewerDecision]:
         """Every reviewer's standing decision on ``cid`` (O(reviewers), no index to build)."""
         return [d for per in self.state.decisions.values() if (d := per.get(cid)) is not None]
 
-    def _others(self, cid: str) -> list[Decision]:
-        return [d for d in self._all(cid) if d[0] != self.person]
+    def _others(self, cid: str) -> list[ReviewerDecision]:
+        return [d for d in self._all(cid) if d.reviewer != self.person]
 
-    def _mine(self, cid: str, decision: str | None) -> list[Decision]:
+    def _mine(self, cid: str, decision: Decision | None) -> list[ReviewerDecision]:
         if decision is None:
             return []
-        return [Decision(self.person, cid, cid, self.stage, decision, "", "", "", 0)]
+        return [ReviewerDecision(self.person, cid, cid, self.stage, decision, "", "", "", 0)]
 
     def locked_undo(self, cid: str) -> Undo | None:
         """The refusal when the stage is locked and the record was not reopened, else None."""
@@ -138,7 +139,7 @@ class Guard:
             self.command,
         )
 
-    def decision_undo(self, cid: str, mine: str | None, new: str | None) -> Undo | None:
+    def decision_undo(self, cid: str, mine: Decision | None, new: Decision | None) -> Undo | None:
         """What the person's decision ``new`` (None: withdrawn) instead of ``mine`` undoes."""
         if cid not in self.eligible:
             return None  # not to be screened here: the caller reports that
@@ -152,7 +153,7 @@ class Guard:
         after = self._final(cid, others + self._mine(cid, new), res)
         return self._undo(cid, old, after)
 
-    def resolution_undo(self, cid: str, new: str) -> Undo | None:
+    def resolution_undo(self, cid: str, new: Decision) -> Undo | None:
         """What the person's resolution ``new`` undoes (a standing resolution replaced)."""
         lock = self.locked_undo(cid)
         if lock is not None:
@@ -190,7 +191,7 @@ class Guard:
                 else f"screened at full text by {_n(len(ft.decisions), 'reviewer')}"
             )
         charters = self.charted.get(cid, ())
-        if charters and (self.stage == "title-abstract" or self._included(cid)):
+        if charters and (self.stage == Stage.TITLE_ABSTRACT or self._included(cid)):
             people = [c for c in charters if c != CONSENSUS]
             text = f"charted by {_n(len(people), 'reviewer')}" if people else "charted"
             parts.append(text + (" and in the consensus charting" if CONSENSUS in charters else ""))
@@ -198,27 +199,27 @@ class Guard:
 
     def _after(self, cid: str) -> FinalDecision | None:
         """The record's full-text status when this is the title/abstract stage (else None)."""
-        if self.stage != "title-abstract":
+        if self.stage != Stage.TITLE_ABSTRACT:
             return None
         ft = self._ft
         if ft is None:  # full-text decisions, without working out full-text eligibility
             p, c = self._project, self._clusters
             ft = self._ft = StageState(
-                "full-text",
+                Stage.FULL_TEXT,
                 [],
-                read_decisions(p, "full-text", c),
-                read_resolutions(p, "full-text", c),
-                p.protocol.stage("full-text").reviewers_per_record,
+                read_decisions(p, Stage.FULL_TEXT, c),
+                read_resolutions(p, Stage.FULL_TEXT, c),
+                p.protocol.stage(Stage.FULL_TEXT).reviewers_per_record,
             )
         ds = sorted(
             (d for per in ft.decisions.values() if (d := per.get(cid)) is not None),
-            key=lambda d: d[0],
+            key=lambda d: d.reviewer,
         )
         res = ft.resolutions.get(cid)
         if not ds and res is None:
             return None
         if not ds:
-            return FinalDecision(cid, ft.stage, res.decision, res.reason, "resolution", ())
+            return FinalDecision(cid, ft.stage, res.decision, res.reason, Via.RESOLUTION, ())
         return _final(cid, ft.stage, ds, res, ft.required)
 
     def _included(self, cid: str) -> bool:
@@ -268,14 +269,14 @@ class Reopened:
     """What a reopen (:func:`reopen_record`) logged."""
 
     record_id: str  # the cluster id
-    stage: str
+    stage: Stage
     who: str
     log: str  # the log the line went to (relative to the project)
     locked: bool  # the stage is locked (the reopen lifts the lock for this record)
     status: str  # the record's final status at the stage, in words ('' when not finished)
 
 
-def reopen_record(project: Project, record: str, stage: str, reason: str, who: str) -> Reopened:
+def reopen_record(project: Project, record: str, stage: Stage, reason: str, who: str) -> Reopened:
     """Log a reopen that lifts a stage lock for one record (the CLI's ``reopen``).
 
     The line goes to ``who``'s own screening log (a screener) or resolution log (a resolver

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.doi import find_dois
 from review.io.files import JsonlProblem, iter_jsonl, safe_name
-from review.io.logline import log_line
+from review.io.logline import FULLTEXT_LOG
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -264,7 +264,7 @@ def attach_dir(
             report.already.append((str(f), cid))
             continue
         report.matched.append((str(f), cid, how))
-        lines.append(log_line("attach", record_id=cid, path=stored, matched_by=how, by=by))
+        lines.append(FULLTEXT_LOG["attach"].line(record_id=cid, path=stored, matched_by=how, by=by))
         current[cid] = stored
     report.unmatched = [str(f) for f in unmatched]
     report.ambiguous = [(str(f), c) for f, c in ambiguous]

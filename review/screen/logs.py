@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, JsonlProblem
-from review.io.logline import log_line
-from review.model import DECISIONS, FULLTEXT_DECISIONS, STAGES
+from review.io.logline import RESOLUTION_LOG, SCREENING_LOG
+from review.model import DECISIONS, FULLTEXT_DECISIONS, Decision, Stage, vocab
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -27,14 +27,14 @@ if TYPE_CHECKING:
     from review.screen.cache import ClusterIndex
 
 
-class Decision(NamedTuple):
+class ReviewerDecision(NamedTuple):
     """One reviewer's current decision on one cluster at one stage (a tuple: cheap to build)."""
 
     reviewer: str
     record_id: str  # the id as logged (any member of the cluster)
     cluster_id: str
-    stage: str
-    decision: str
+    stage: Stage
+    decision: Decision
     reason: str
     note: str
     at: str
@@ -47,8 +47,8 @@ class Resolution(NamedTuple):
     resolver: str
     record_id: str
     cluster_id: str
-    stage: str
-    decision: str
+    stage: Stage
+    decision: Decision
     reason: str
     rationale: str
     at: str
@@ -56,19 +56,24 @@ class Resolution(NamedTuple):
 
 
 # The screener's single keys (review screen): the resolver types the same ones.
-DECISION_KEYS = {"i": "include", "e": "exclude", "m": "maybe", "r": "not-retrieved"}
+DECISION_KEYS = {
+    "i": Decision.INCLUDE,
+    "e": Decision.EXCLUDE,
+    "m": Decision.MAYBE,
+    "r": Decision.NOT_RETRIEVED,
+}
 
 
-def decision_from_text(text: str, allowed: tuple[str, ...]) -> str | None:
+def decision_from_text(text: str, allowed: tuple[Decision, ...]) -> Decision | None:
     """``include`` for ``i`` or ``include`` (any case), etc.; None when not allowed here."""
     t = text.strip().lower()
-    t = DECISION_KEYS.get(t, t)
-    return t if t in allowed else None
+    found = DECISION_KEYS.get(t) or vocab(Decision, t)
+    return found if found in allowed else None
 
 
-def decisions_for(stage: str) -> tuple[str, ...]:
+def decisions_for(stage: Stage) -> tuple[Decision, ...]:
     """Allowed decisions at a stage: full text adds ``not-retrieved``."""
-    return FULLTEXT_DECISIONS if stage == "full-text" else DECISIONS
+    return FULLTEXT_DECISIONS if stage == Stage.FULL_TEXT else DECISIONS
 
 
 def screening_dir(project: Project) -> Path:
@@ -105,10 +110,10 @@ def read_reviewer_file(
     project: Project,
     path: Path,
     clusters: Clusters | ClusterIndex,
-    stages: Iterable[str] = STAGES,
+    stages: Iterable[Stage] = tuple(Stage),
     problems: list[JsonlProblem] | None = None,
-) -> dict[str, dict[str, Decision]]:
-    """``{stage: {cluster_id: Decision}}`` for one reviewer's log file.
+) -> dict[Stage, dict[str, ReviewerDecision]]:
+    """``{stage: {cluster_id: ReviewerDecision}}`` for one reviewer's log file.
 
     Decisions on record ids that are not in the current clusters are skipped and reported in
     ``problems``. When two standing decisions fall into one cluster, the later line wins.
@@ -116,36 +121,39 @@ def read_reviewer_file(
     from review.screen.cache import read_log
 
     wanted = set(stages)
-    out: dict[str, dict[str, Decision]] = {s: {} for s in wanted}
+    out: dict[Stage, dict[str, ReviewerDecision]] = {s: {} for s in wanted}
     cluster_of = clusters.cluster_of
     state = read_log(project, path, "decide", problems)
-    make = tuple.__new__  # Decision(...) without the namedtuple's Python-level __new__
+    make = tuple.__new__  # ReviewerDecision(...) without the namedtuple's Python-level __new__
     for (stage, rid), e in state.latest.items():
         if stage not in wanted:
             continue
         cid = cluster_of.get(rid)
         if cid is None:
             if problems is not None:
-                problems.append(_unknown(path, e[0], rid))
+                problems.append(_unknown(path, e.line, rid))
             continue
         per = out[stage]
         prev = per.get(cid)
-        if prev is None or prev[8] < e[0]:
-            per[cid] = make(Decision, (e[1], rid, cid, stage, e[4], e[5], e[6], e[7], e[0]))
+        if prev is None or prev.seq < e.line:
+            per[cid] = make(
+                ReviewerDecision,
+                (e.who, rid, cid, stage, e.decision, e.reason, e.text, e.at, e.line),
+            )
     return out
 
 
 def read_decisions(
     project: Project,
-    stage: str,
+    stage: Stage,
     clusters: Clusters | ClusterIndex,
     problems: list[JsonlProblem] | None = None,
-) -> dict[str, dict[str, Decision]]:
-    """Every reviewer's current decisions at ``stage``: ``{reviewer: {cluster_id: Decision}}``.
+) -> dict[str, dict[str, ReviewerDecision]]:
+    """Every reviewer's current decisions at ``stage``: ``{reviewer: {cluster_id: ReviewerDecision}}``.
 
     Reviewers are named by the ``reviewer`` field of their lines (the file's stem if missing).
     """
-    out: dict[str, dict[str, Decision]] = {}
+    out: dict[str, dict[str, ReviewerDecision]] = {}
     for path in _log_files(screening_dir(project)):
         per_stage = read_reviewer_file(project, path, clusters, (stage,), problems)[stage]
         if not per_stage:
@@ -157,7 +165,7 @@ def read_decisions(
 
 def read_resolutions(
     project: Project,
-    stage: str,
+    stage: Stage,
     clusters: Clusters | ClusterIndex,
     problems: list[JsonlProblem] | None = None,
 ) -> dict[str, Resolution]:
@@ -174,14 +182,18 @@ def read_resolutions(
             cid = cluster_of.get(rid)
             if cid is None:
                 if problems is not None:
-                    problems.append(_unknown(path, e[0], rid))
+                    problems.append(_unknown(path, e.line, rid))
                 continue
-            found.append(Resolution(e[1], rid, cid, stage, e[4], e[5], e[6], e[7], e[0]))
+            found.append(
+                Resolution(e.who, rid, cid, stage, e.decision, e.reason, e.text, e.at, e.line)
+            )
     found.sort(key=lambda r: (r.at, r.seq))
     return {r.cluster_id: r for r in found}
 
 
-def validate_decision(protocol: Protocol, stage: str, decision: str, reason: str) -> str | None:
+def validate_decision(
+    protocol: Protocol, stage: Stage, decision: Decision, reason: str
+) -> str | None:
     """A problem with (decision, reason) at ``stage``, or None when it is valid."""
     allowed = decisions_for(stage)
     if decision not in allowed:
@@ -224,7 +236,7 @@ class ScreeningLog(OwnLog):
         self._app = JsonlAppender(self.path)
 
     def decide(
-        self, record_id: str, stage: str, decision: str, reason: str = "", note: str = ""
+        self, record_id: str, stage: Stage, decision: Decision, reason: str = "", note: str = ""
     ) -> dict[str, Any]:
         from review.people import check_roster
 
@@ -236,8 +248,10 @@ class ScreeningLog(OwnLog):
         self._app.append(line)
         return line
 
-    def retract(self, record_id: str, stage: str) -> dict[str, Any]:
-        line = log_line("retract", record_id=record_id, stage=stage, reviewer=self.reviewer)
+    def retract(self, record_id: str, stage: Stage) -> dict[str, Any]:
+        line = SCREENING_LOG["retract"].line(
+            record_id=record_id, stage=stage, reviewer=self.reviewer
+        )
         self._app.append(line)
         return line
 
@@ -245,13 +259,13 @@ class ScreeningLog(OwnLog):
         """Append many prepared lines with one fsync (spreadsheet import)."""
         self._app.extend(lines)
 
-    def reopen(self, record_id: str, stage: str, reason: str, undoes: str) -> dict[str, Any]:
+    def reopen(self, record_id: str, stage: Stage, reason: str, undoes: str) -> dict[str, Any]:
         """Log that the next decision on a finished record reopens it (docs/screening.md)."""
         line = reopen_line(self.reviewer, record_id, stage, reason, undoes)
         self._app.append(line)
         return line
 
-    def label(self, record_id: str, stage: str, label: str, remove: bool) -> dict[str, Any]:
+    def label(self, record_id: str, stage: Stage, label: str, remove: bool) -> dict[str, Any]:
         """Add (or remove) one of this reviewer's labels on a record; never a decision."""
         line = label_line(self.reviewer, record_id, stage, label, remove)
         self._app.append(line)
@@ -259,10 +273,9 @@ class ScreeningLog(OwnLog):
 
 
 def decide_line(
-    reviewer: str, record_id: str, stage: str, decision: str, reason: str, note: str
+    reviewer: str, record_id: str, stage: Stage, decision: Decision, reason: str, note: str
 ) -> dict[str, Any]:
-    return log_line(
-        "decide",
+    return SCREENING_LOG["decide"].line(
         record_id=record_id,
         stage=stage,
         decision=decision,
@@ -273,13 +286,12 @@ def decide_line(
 
 
 def reopen_line(
-    who: str, record_id: str, stage: str, reason: str, undoes: str, unlock: bool = False
+    who: str, record_id: str, stage: Stage, reason: str, undoes: str, unlock: bool = False
 ) -> dict[str, Any]:
     """A reopen: ``reason`` (the person's words), ``undoes`` (the finished status it changes);
     ``unlock`` when written by `reopen` (lifts a stage lock for this record)."""
     extra = {"unlock": True} if unlock else {}
-    return log_line(
-        "reopen",
+    return SCREENING_LOG["reopen"].line(
         record_id=record_id,
         stage=stage,
         reason=reason,
@@ -290,10 +302,9 @@ def reopen_line(
 
 
 def label_line(
-    reviewer: str, record_id: str, stage: str, label: str, remove: bool
+    reviewer: str, record_id: str, stage: Stage, label: str, remove: bool
 ) -> dict[str, Any]:
-    return log_line(
-        "label",
+    return SCREENING_LOG["label"].line(
         record_id=record_id,
         stage=stage,
         label=label,
@@ -303,10 +314,9 @@ def label_line(
 
 
 def resolve_line(
-    resolver: str, record_id: str, stage: str, decision: str, reason: str, rationale: str
+    resolver: str, record_id: str, stage: Stage, decision: Decision, reason: str, rationale: str
 ) -> dict[str, Any]:
-    return log_line(
-        "resolve",
+    return RESOLUTION_LOG["resolve"].line(
         record_id=record_id,
         stage=stage,
         decision=decision,
@@ -316,7 +326,7 @@ def resolve_line(
     )
 
 
-def parse_reason(project: Project, stage: str, text: str) -> tuple[str, str | None]:
+def parse_reason(project: Project, stage: Stage, text: str) -> tuple[str, str | None]:
     """(reason id, problem): accepts a reason id, its label or its number."""
     text = (text or "").strip()
     if not text:
@@ -329,7 +339,7 @@ def parse_reason(project: Project, stage: str, text: str) -> tuple[str, str | No
 
 
 def parse_decision(
-    project: Project, stage: str, decision: str, reason_text: str, allowed: tuple[str, ...]
+    project: Project, stage: Stage, decision: str, reason_text: str, allowed: tuple[Decision, ...]
 ) -> tuple[str, str | None]:
     """Check one spreadsheet row's decision and reason: (reason id, problem or None)."""
     if decision not in allowed:

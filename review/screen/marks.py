@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
+from review.model import Stage
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -37,7 +38,7 @@ class Reopen:
     """One logged reopen of a record at a stage."""
 
     record_id: str  # the cluster id
-    stage: str
+    stage: Stage
     who: str
     reason: str
     undoes: str
@@ -55,7 +56,7 @@ class Marks:
     # reopen/label lines naming a record not in the dedup clusters (``file:line: …, ignored``)
     unknown: tuple[str, ...] = ()
 
-    def unlocked(self, stage: str) -> frozenset[str]:
+    def unlocked(self, stage: Stage) -> frozenset[str]:
         """Clusters `reopen` opened at ``stage`` (a stage lock does not apply to them)."""
         return frozenset(r.record_id for r in self.reopens if r.stage == stage and r.unlock)
 
@@ -157,7 +158,7 @@ def read_marks(project: Project, clusters: Clusters | ClusterIndex) -> Marks:
                 reopens.append(
                     Reopen(
                         cid,
-                        str(obj.get("stage", "")),
+                        Stage(obj["stage"]),  # a valid line (mark_line_problem)
                         who,
                         str(obj.get("reason") or ""),
                         str(obj.get("undoes") or ""),

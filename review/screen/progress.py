@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from review.model import RELEVANT
 from review.nextstep import Action, step
 from review.rank.estimate import includes_left
 
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from review.screen.session import Item, ScreeningSession
 
 FRONTIER = 50  # ranked order: the includes left are bounded from the last 50 decisions
-RELEVANT = ("include", "maybe")
 
 
 def _relevant(session: ScreeningSession, cid: str) -> bool:

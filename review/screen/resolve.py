@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender
+from review.model import Decision, ResolutionMethod, Stage, Via
 from review.nextstep import Action, step
 from review.screen.logs import (
     OwnLog,
@@ -37,7 +38,7 @@ class ResolveImport:
 
 
 def disagreements_to_resolve(
-    project: Project, stage: str, resolver: str, include_resolved: bool = False
+    project: Project, stage: Stage, resolver: str, include_resolved: bool = False
 ) -> list[DisagreementRow]:
     """Records on which the reviewers disagree and that this resolver may resolve.
 
@@ -55,10 +56,10 @@ def disagreements_to_resolve(
     if not include_resolved:
         # include vs maybe that goes on needs no arbiter (it may still be resolved by import)
         final = final_from_state(state)
-        rows = [r for r in rows if r.resolution is None and final[r.record_id].via == "conflict"]
-    if project.protocol.resolution == "third-reviewer":
-        mine = [r for r in rows if any(d[0] == resolver for d in r.decisions)]
-        rows = [r for r in rows if not any(d[0] == resolver for d in r.decisions)]
+        rows = [r for r in rows if r.resolution is None and final[r.record_id].via == Via.CONFLICT]
+    if project.protocol.resolution == ResolutionMethod.THIRD_REVIEWER:
+        mine = [r for r in rows if any(d.reviewer == resolver for d in r.decisions)]
+        rows = [r for r in rows if not any(d.reviewer == resolver for d in r.decisions)]
         if mine and not rows:
             raise ReviewError(
                 (
@@ -83,7 +84,12 @@ class ResolutionLog(OwnLog):
         self._app = JsonlAppender(resolver_log_path(project, self.resolver))
 
     def resolve(
-        self, record_id: str, stage: str, decision: str, reason: str = "", rationale: str = ""
+        self,
+        record_id: str,
+        stage: Stage,
+        decision: Decision,
+        reason: str = "",
+        rationale: str = "",
     ) -> dict[str, Any]:
         """Append a resolution line to the resolver's log; return the line as written."""
         problem = validate_decision(self.project.protocol, stage, decision, reason)
@@ -111,7 +117,7 @@ SHEET_ALIASES = {"resolution": "decision", "resolution reason": "reason"}
 def import_resolutions(
     project: Project,
     path: Path,
-    stage: str,
+    stage: Stage,
     resolver: str,
     from_other_project: bool = False,
     reopen: str | None = None,
@@ -157,17 +163,17 @@ class _ResolutionRows(SheetCheck):
 
     def check_row(self, rowno: int, row: dict[str, str]) -> None:
         rid = row.get("record_id", "").strip()
-        decision = row.get("decision", "").strip().lower()
+        text = row.get("decision", "").strip().lower()
         reason_text = row.get("reason", "")
         rationale = row.get("rationale", "").strip()
-        if not decision and not reason_text.strip() and not rationale:
+        if not text and not reason_text.strip() and not rationale:
             self.blank += 1
             return
         cid = self.cluster(rowno, rid)
         if cid is None or not self.first_time(rowno, rid, cid):
             return
         if cid not in self.open_rows:
-            third = self.project.protocol.resolution == "third-reviewer"
+            third = self.project.protocol.resolution == ResolutionMethod.THIRD_REVIEWER
             self.problem(
                 rowno,
                 f"record {rid} has no disagreement at {self.stage} to resolve"
@@ -178,9 +184,10 @@ class _ResolutionRows(SheetCheck):
                 ),
             )
             return
-        reason = self.reason(rowno, decision, reason_text)
-        if reason is None:
+        checked = self.decided(rowno, text, reason_text)
+        if checked is None:
             return
+        decision, reason = checked
         current = self.open_rows[cid].resolution
         if current is not None and current[:3] == (decision, reason, rationale):
             self.unchanged += 1

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
 from review.io.files import JsonlProblem
+from review.model import Decision, Order, Stage, vocab
 from review.nextstep import NextStep
 from review.screen.cache import no_gc
 from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
@@ -30,8 +31,10 @@ from review.screen.sessionstop import TeamStop
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
+    from review.dedup.related import Related
     from review.project import Project
-    from review.rank.live import LastRankingFile, LiveRanker
+    from review.rank.live import LiveRanker
+    from review.screen.alsoreported import AlsoReportedAs
     from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
     from review.screen.fulltext_text import FullText
 
@@ -40,7 +43,7 @@ if TYPE_CHECKING:
 class Current:
     """What the reviewer has decided on one record (their own decision only)."""
 
-    decision: str
+    decision: Decision
     reason: str
     note: str
 
@@ -70,6 +73,7 @@ class Item:
     current: Current | None  # this reviewer's own decision, if any
     fulltext_path: str  # attached full text (full-text stage), '' if none
     labels: tuple[str, ...] = ()  # this reviewer's own labels on the record
+    also: tuple[AlsoReportedAs, ...] = ()  # other reports of the same study (related.csv)
 
 
 class ScreeningSession(FinishedAndLabels, TeamStop):
@@ -80,11 +84,11 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
     def __init__(
         self,
         project: Project,
-        stage: str,
+        stage: Stage,
         reviewer: str,
         *,
         seed: int = 0,
-        order: str = "random",
+        order: Order = Order.RANDOM,
         clusters: Clusters | ClusterIndex | None = None,
         records: RecordStore | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -132,6 +136,7 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
 
             self.fulltext = attachments(project, self.clusters)
         self._texts: dict[str, FullText] = {}  # the last full text read (one at a time)
+        self._related: Related | None = None  # related.csv over the clusters, read on first use
         self._log: ScreeningLog | None = None  # opened on the first write
         self._done = sum(1 for cid in self.queue if self._stack.get(cid))
         self.pos = self._first_open(0)
@@ -152,10 +157,10 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             raise
 
     # ---- order: random, relevance (ranked by this reviewer's decisions), stopping sample ----
-    def _set_order(self, order: str, seed: int, background: bool) -> None:
+    def _set_order(self, order: Order, seed: int, background: bool) -> None:
         from review.rank.phase import has_sample_line, read_phase
 
-        if order not in ("random", "relevance"):
+        if vocab(Order, order) is None:  # a library caller's plain string
             raise ReviewError(f"Unknown order {order!r}: use relevance or random.")
         if self.stop is not None:  # nothing is offered: no ranking, no sample
             self.order = "random"
@@ -171,12 +176,15 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
                 self.order, self.sample_size = "sample", len(ph.urn)
                 self.pos = self._first_open(0)
                 return
-        if order != "relevance":
+        if order != Order.RELEVANCE:
             return
         if self.stage != "title-abstract":
             raise ReviewError("--order relevance is for title-abstract screening only.")
+        from review.rank.featcache import last_ranking_file
         from review.rank.live import LiveRanker
         from review.rank.model import query_text, record_text
+
+        log_id = reviewer_log_path(self.project, self.reviewer).stem  # the reviewer's file id
 
         decided: dict[str, str] = {}
         for cid in self._recent:
@@ -204,7 +212,7 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             seed=seed,
             start=background,
             cache_dir=self.project.cache_dir,
-            last=self._last_ranking_file(),
+            last=last_ranking_file(self.project, log_id, self.stage),
         )
         self._background = background
         if not background:  # line mode: rank before every record (deterministic for scripts)
@@ -212,20 +220,6 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
         start = self._adopt()  # the last session's ranking, when nothing changed since
         if start is not None or not background:
             self.pos = self._first_open(start or 0)
-
-    def _last_ranking_file(self) -> LastRankingFile:
-        """Where this reviewer's last ranking is kept, and what the records' texts come from
-        (the import log and clusters.csv): part of its key (review/rank/featcache.py)."""
-        from review.dedup.clusters import clusters_path
-        from review.project import reader_cache_key
-        from review.rank.featcache import last_ranking_path
-        from review.rank.live import LastRankingFile
-        from review.screen.memo import file_key
-
-        imports = tuple((e.import_id, e.sha256) for e in self.project.imports())
-        source = (imports, reader_cache_key(), file_key(clusters_path(self.project)))
-        fid = reviewer_log_path(self.project, self.reviewer).stem
-        return LastRankingFile(last_ranking_path(self.project.cache_dir, fid, self.stage), source)
 
     def _is_relevant(self, cid: str) -> bool:
         cur = self.current_of(cid)
@@ -278,11 +272,12 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
                 entries.extend(state.older.get(key, ()))
                 entries.append(e)
         entries.sort()
-        for e in entries:
-            cid = cluster_of.get(e[2])
+        for e in entries:  # LogEntry tuples: in line order
+            cid = cluster_of.get(e.record_id)
             if cid is None:
                 continue
-            self._stack.setdefault(cid, []).append((e[2], Current(e[4], e[5], e[6])))
+            current = Current(e.decision, e.reason, e.text)
+            self._stack.setdefault(cid, []).append((e.record_id, current))
             self._recent.append(cid)
 
     @property
@@ -333,7 +328,16 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             current=self.current_of(cid),
             fulltext_path=self.fulltext.get(cid, ""),
             labels=tuple(self._labels.get(cid, ())),
+            also=self.also_reported(cid),
         )
+
+    def also_reported(self, cid: str) -> tuple[AlsoReportedAs, ...]:
+        """The other reports of the record's study, shown with it ("also reported as …")."""
+        from review.screen.alsoreported import also_reported, load_related_reports
+
+        if self._related is None:
+            self._related = load_related_reports(self.project, self.clusters.cluster_of)
+        return also_reported(self._related, cid, self.records)
 
     def fulltext_of(self, cid: str) -> FullText | None:
         """The attached full text's extracted text (cache, or extracted now); None if no file."""
@@ -361,7 +365,11 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
         return reasons[int(key) - 1].id
 
     def decide(
-        self, decision: str, reason: str = "", note: str | None = None, reopen: str | None = None
+        self,
+        decision: Decision,
+        reason: str = "",
+        note: str | None = None,
+        reopen: str | None = None,
     ) -> None:
         """Record a decision on the current record (appended + fsync'd), then move on.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
+from review.model import Decision, Stage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,7 +28,7 @@ class FinishedAndLabels:
     """Needs the session's queue, position, stacks, log, project, stage and reviewer."""
 
     project: Project
-    stage: str
+    stage: Stage
     reviewer: str
     queue: list[str]
     pos: int | None
@@ -80,7 +81,7 @@ class FinishedAndLabels:
         except Exception:  # reported again when a key needs the guard
             return
 
-    def undo_of(self, decision: str | None) -> Undo | None:
+    def undo_of(self, decision: Decision | None) -> Undo | None:
         """What deciding ``decision`` on the current record would undo (None: nothing)."""
         if self.pos is None:
             return None

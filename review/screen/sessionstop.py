@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from review.model import Stage
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -19,7 +21,7 @@ class TeamStop:
     """Needs the session's project, stage, queue and position."""
 
     project: Project
-    stage: str
+    stage: Stage
     queue: list[str]
     _pos_of: dict[str, int]
     pos: int | None

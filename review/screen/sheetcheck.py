@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ValidationError
+from review.model import Decision, Stage, vocab
 from review.nextstep import Text
 from review.screen.logs import decisions_for, parse_decision, reopen_line
 
@@ -35,7 +36,7 @@ class SheetCheck:
         self,
         project: Project,
         path: Path,
-        stage: str,
+        stage: Stage,
         person: str,
         log_path: Callable[[Project, str], Path],
     ) -> None:
@@ -114,15 +115,15 @@ class SheetCheck:
         )
         return True
 
-    def reason(self, rowno: int, decision: str, reason_text: str) -> str | None:
-        """The reason id of a valid (decision, reason); None (a problem noted) otherwise."""
-        reason, problem = parse_decision(
-            self.project, self.stage, decision, reason_text, self.allowed
-        )
-        if problem:
-            self.problem(rowno, problem)
+    def decided(self, rowno: int, text: str, reason_text: str) -> tuple[Decision, str] | None:
+        """(decision, reason id) of a row's valid decision and reason; None (a problem noted)
+        otherwise."""
+        reason, problem = parse_decision(self.project, self.stage, text, reason_text, self.allowed)
+        decision = vocab(Decision, text)
+        if problem or decision is None:
+            self.problem(rowno, problem or f"decision {text!r} is not a decision")
             return None
-        return reason
+        return decision, reason
 
     def save(self) -> int:
         """Append the lines to the person's log (nothing when a row has a problem:

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError
 from review.io.tables import read_table
+from review.model import Stage
 from review.screen.cache import no_gc
 from review.screen.logs import decide_line, decisions_for, reviewer_log_path
 from review.screen.sheetcheck import SheetCheck
 
 if TYPE_CHECKING:
     from review.project import Project
-    from review.screen.logs import Decision
+    from review.screen.logs import ReviewerDecision
 
 EXPORT_COLUMNS = (
     "record_id",
@@ -57,7 +58,9 @@ def _text_cell(ws: Any, value: str) -> Any:
     return c
 
 
-def _own_current(project: Project, stage: str, reviewer: str, clusters: Any) -> dict[str, Decision]:
+def _own_current(
+    project: Project, stage: Stage, reviewer: str, clusters: Any
+) -> dict[str, ReviewerDecision]:
     """The reviewer's own standing decisions at ``stage``, by cluster id."""
     from review.screen.logs import read_reviewer_file
 
@@ -107,7 +110,7 @@ def _prepare_sheets(ws: Any, lists: Any, decisions: tuple[str, ...], reasons: An
 @no_gc
 def export_sheet(
     project: Project,
-    stage: str,
+    stage: Stage,
     reviewer: str,
     out: Path,
     seed: int = 0,
@@ -155,7 +158,7 @@ def export_sheet(
 
 def _workbook(
     project: Project,
-    stage: str,
+    stage: Stage,
     queue: list[str],
     current: dict,
     progress: ProgressFn | None,
@@ -219,7 +222,7 @@ def _row(cid: str, rec: Any, cur: Any) -> list[Any]:
 def import_sheet(
     project: Project,
     path: Path,
-    stage: str,
+    stage: Stage,
     reviewer: str,
     from_other_reviewer: bool = False,
     from_other_project: bool = False,
@@ -304,12 +307,12 @@ class _ScreeningRows(SheetCheck):
 
     def check_row(self, rowno: int, row: dict[str, str]) -> None:
         rid = row.get("record_id", "")
-        decision = row.get("decision", "").lower()
+        text = row.get("decision", "").lower()
         reason_text = row.get("reason", "")
         note = row.get("note", "")
         if "labels" in row:
             self._labels(rowno, rid, row["labels"])
-        if not decision and not reason_text and not note:
+        if not text and not reason_text and not note:
             self.blank += 1
             return
         cid = self.cluster(rowno, rid)
@@ -320,9 +323,10 @@ class _ScreeningRows(SheetCheck):
             return
         if not self.first_time(rowno, rid, cid):
             return
-        reason = self.reason(rowno, decision, reason_text)
-        if reason is None:
+        checked = self.decided(rowno, text, reason_text)
+        if checked is None:
             return
+        decision, reason = checked
         cur = self.current.get(cid)
         if cur is not None and (cur.decision, cur.reason, cur.note) == (decision, reason, note):
             self.unchanged += 1

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from review.model import STAGES
+from review.model import STAGES, Stage
 from review.screen import stats
 from review.screen.cache import no_gc
-from review.screen.logs import Decision, decisions_for
+from review.screen.logs import ReviewerDecision, decisions_for
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -130,7 +130,7 @@ class ReviewerProgress:
 class StageTeam:
     """One stage: its records, how they are split and every reviewer's progress."""
 
-    stage: str
+    stage: Stage
     eligible: int
     reviewers_per_record: int
     assignment: str  # all | split
@@ -193,7 +193,7 @@ def _time(at: str) -> datetime | None:
 
 
 def _pairs(
-    me: str, decisions: Mapping[str, Mapping[str, Decision]], stage: str, elig: set[str]
+    me: str, decisions: Mapping[str, Mapping[str, ReviewerDecision]], stage: Stage, elig: set[str]
 ) -> tuple[PairAgreement, ...]:
     categories = decisions_for(stage)
     mine = decisions[me]

@@ -19,6 +19,7 @@ from review.cli.commands import error_text
 from review.cli.ui.keys import LINE, Command, legend, line_command
 from review.errors import ReviewError, WriteError
 from review.io.printable import printable
+from review.model import Decision
 from review.screen.session import Item, ScreeningSession, format_eta
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ def render_item(session: ScreeningSession, item: Item) -> str:
         out.append(f"Your decision: {item.current.decision}{reason}")
     if item.labels:
         out.append(f"Your labels: {', '.join(item.labels)}")
+    out += [f"Also reported as {also.text}" for also in item.also]
     if session.pending_note:
         out.append(f"Note: {session.pending_note}")
     return "\n".join(out)
@@ -123,7 +125,7 @@ def confirm_reopen(
 
 def _decide(
     session: ScreeningSession,
-    decision: str,
+    decision: Decision,
     reason: str,
     read: Callable[[str], str | None],
     write: Callable[[str], None],
@@ -165,9 +167,9 @@ def _act(
     if action == "help":
         write(help_text(session))
     elif action == "decide":
-        _decide(session, str(command.args[0]), "", read, write)
+        _decide(session, Decision(str(command.args[0])), "", read, write)
     elif action == "reason":
-        _decide(session, "exclude", session.reason_for_key(key), read, write)
+        _decide(session, Decision.EXCLUDE, session.reason_for_key(key), read, write)
     elif action == "labels":
         write(_labels(session, item, arg, read))
     elif action == "note":

@@ -1,6 +1,7 @@
 """Interactive review of queued pairs: two records side by side, differences highlighted.
 
-Keys: ``y`` same, ``n`` different, ``s`` skip, ``u`` undo (retracts your last verdict of this
+Keys: ``y`` same (one report twice: merged), ``r`` related (another report of the same study:
+kept and linked), ``n`` different, ``s`` skip, ``u`` undo (retracts your last verdict of this
 session and shows that pair again), ``q`` quit. Pairs on which two reviewers' verdicts conflict
 come first, with who said what; the verdict given there resolves the conflict. Each verdict is appended to the reviewer's log at
 once (fsync'd), so quitting or a crash loses nothing.
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from review.model import Record
     from review.project import Project
 
-KEYS = {"y": "same", "n": "different"}
+KEYS = {"y": "same", "r": "related", "n": "different"}
 FIELDS = ("source", *CITATION_FIELDS)  # the rows of the side-by-side comparison
 
 
@@ -27,6 +28,7 @@ FIELDS = ("source", *CITATION_FIELDS)  # the rows of the side-by-side comparison
 class SessionResult:
     same: int = 0
     different: int = 0
+    related: int = 0
     skipped: int = 0
     undone: int = 0
     remaining: int = 0
@@ -106,7 +108,7 @@ def review_session(
         elif key in ("q", ""):
             break
         else:
-            console.print(f"Unknown key {key!r}: use y, n, s, u or q.", markup=False)
+            console.print(f"Unknown key {key!r}: use y, r, n, s, u or q.", markup=False)
     walk.result.remaining = max(0, len(queue) - pos)
     return walk.result
 
@@ -144,7 +146,8 @@ def _show(console: Any, a: Record, b: Record, q: QueuedPair, where: str) -> str:
     console.print(pair_table(a, b, heading))
     console.print(why)
     console.print(
-        "[bold]y[/bold] same  [bold]n[/bold] different  [bold]s[/bold] skip  "
+        "[bold]y[/bold] same  [bold]r[/bold] related report  [bold]n[/bold] different  "
+        "[bold]s[/bold] skip  "
         "[bold]u[/bold] undo  [bold]q[/bold] quit"
     )
     return conflict
@@ -170,10 +173,7 @@ class _Walk:
         )
         append_lines(self.project, self.reviewer, [line])
         self.history.append((pos, verdict))
-        if verdict == "same":
-            self.result.same += 1
-        else:
-            self.result.different += 1
+        setattr(self.result, verdict, getattr(self.result, verdict) + 1)
         self.console.print(f"-> {verdict}")
         return pos + 1
 
@@ -191,10 +191,7 @@ class _Walk:
             self.reviewer,
             [retract_line(lq.record_id_a, lq.record_id_b, self.reviewer)],
         )
-        if verdict == "same":
-            self.result.same -= 1
-        else:
-            self.result.different -= 1
+        setattr(self.result, verdict, getattr(self.result, verdict) - 1)
         self.result.undone += 1
         self.console.print(f"Undone: {verdict} for pair {last + 1}.")
         return last

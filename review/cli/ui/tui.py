@@ -32,6 +32,7 @@ from review.cli.ui.textview import FullTextView
 from review.cli.ui.tui_dialogs import PromptScreen, ReasonScreen, ReopenScreen
 from review.errors import ReviewError
 from review.io.printable import printable
+from review.model import Decision, vocab
 from review.screen.session import ScreeningSession, format_eta
 from review.screen.textdoc import TextDocument
 
@@ -171,6 +172,8 @@ class ScreeningScreen(Screen[None]):
             )
         if item.labels:
             head.append(printable(f"\nYour labels: {', '.join(item.labels)}"), style="green")
+        for also in item.also:
+            head.append(printable(f"\nAlso reported as {also.text}"), style="cyan")
         if s.pending_note:
             head.append(f"\nNote: {printable(s.pending_note)}", style="magenta")
         meta.update(head)
@@ -218,7 +221,7 @@ class ScreeningScreen(Screen[None]):
         self.refresh_record(msg or "")
 
     # ---- actions ----------------------------------------------------------------------------
-    def _decide(self, decision: str, reason: str = "", why: str | None = None) -> str:
+    def _decide(self, decision: Decision, reason: str = "", why: str | None = None) -> str:
         if self.session.finished:
             return "Every record is screened."
         cid = self.session.queue[self.session.pos or 0]
@@ -248,11 +251,12 @@ class ScreeningScreen(Screen[None]):
 
         self.app.push_screen(ReopenScreen(undo.message), done)
 
-    def _decide_checked(self, decision: str, reason: str = "") -> None:
+    def _decide_checked(self, decision: Decision, reason: str = "") -> None:
         self._guarded(lambda: self.session.undo_of(decision), self._decide, decision, reason)
 
-    def action_decide(self, decision: str) -> None:
-        if decision not in self.session.decisions:
+    def action_decide(self, value: str) -> None:
+        decision = vocab(Decision, value)  # from a key binding: decide('include')
+        if decision is None or decision not in self.session.decisions:
             return
         self._decide_checked(decision)
 
@@ -262,7 +266,7 @@ class ScreeningScreen(Screen[None]):
         except ReviewError as exc:
             self.refresh_record(f"[red]{escape(printable(error_text(exc)))}[/red]")
             return
-        self._decide_checked("exclude", reason)
+        self._decide_checked(Decision.EXCLUDE, reason)
 
     def action_pick_reason(self) -> None:
         reasons = [(r.id, r.label) for r in self.session.cfg.exclusion_reasons]
@@ -271,7 +275,7 @@ class ScreeningScreen(Screen[None]):
 
         def picked(reason: str | None) -> None:
             if reason:
-                self._decide_checked("exclude", reason)
+                self._decide_checked(Decision.EXCLUDE, reason)
 
         self.app.push_screen(ReasonScreen(reasons), picked)
 

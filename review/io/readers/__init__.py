@@ -24,25 +24,12 @@ from pathlib import Path
 
 from review.errors import InputError
 from review.gcpause import gc_paused
-from review.io.readers.base import Entry, ParseResult, Problem, make_entry
+from review.io.readers.base import Entry, EntrySink, ParseResult, Problem, make_entry
+from review.model import ImportFormat
 
 # Formats accepted by --format: the CLI contract's, plus tagged EndNote/Refer, PubMed XML and
 # Ovid's own citation text format and JSON record lists (CSL-JSON, Publish or Perish).
-FORMATS = (
-    "ris",
-    "bibtex",
-    "medline",
-    "wos",
-    "wos-tab",
-    "endnote-xml",
-    "endnote",
-    "pubmed-xml",
-    "ovid",
-    "json",
-    "csv",
-    "tsv",
-    "xlsx",
-)
+FORMATS = tuple(f for f in ImportFormat if f is not ImportFormat.AUTO)
 
 
 def detect_format(text: str, name: str = "") -> str:
@@ -163,9 +150,13 @@ def parse_owned(
     fmt: str = "auto",
     encoding: str | None = None,
     column_map: dict[str, str] | None = None,
+    sink: EntrySink | None = None,
 ) -> ParseResult:
     """Like :func:`parse_bytes`, but takes the bytes out of ``holder`` (a one-item list) and lets
     them go once decoded, so a 200 MB export is not held twice (bytes and text) while parsing.
+
+    With a ``sink`` (:func:`parse_into`) the records may be handed to it as they are read
+    instead of being returned in ``entries`` (``streamed`` counts them).
     """
     data = holder[0]
     if fmt != "auto" and fmt not in FORMATS:
@@ -178,12 +169,46 @@ def parse_owned(
         )
     del data
     with gc_paused():
-        result = _parse_bytes(holder, name, fmt, encoding, column_map)
+        result = None
+        if sink is not None:
+            from review.io.readers.stream import stream_ris
+
+            result = stream_ris(holder, name, fmt, encoding, column_map, sink)
+        if result is None:
+            result = _parse_bytes(holder, name, fmt, encoding, column_map)
+        else:
+            result = _check(result, name)
     # The marker count is a check on the parser, not a ceiling: a damaged file (a span cut out
     # of a BibTeX entry, a WoS export with its lines shuffled) can hide markers the parser still
     # reads records from. Every record read or reported was found, so found = imported +
     # problems holds whenever the markers undercount.
-    result.found = max(result.found, len(result.entries) + len(result.problems))
+    result.found = max(result.found, result.records + len(result.problems))
+    return result
+
+
+def parse_into(
+    holder: list[bytes],
+    name: str,
+    fmt: str,
+    encoding: str | None,
+    column_map: dict[str, str] | None,
+    sink: EntrySink,
+) -> ParseResult:
+    """Read an export into ``sink`` in bounded memory: every record goes to ``sink.add`` in
+    file order and none is kept (the result's ``entries`` is empty, ``streamed`` counts them).
+
+    A UTF-8 (or Latin-1 / cp1252, when given) RIS file is read a piece at a time
+    (:mod:`review.io.readers.stream`); any other file is read whole, as :func:`parse_bytes`
+    reads it, and its records handed on afterwards. Problems and warnings as
+    :func:`parse_bytes` gives them.
+    """
+    result = parse_owned(holder, name, fmt, encoding, column_map, sink)
+    entries = result.entries
+    step = 4096
+    for i in range(0, len(entries), step):
+        sink.add(entries[i : i + step])
+    result.streamed += len(entries)
+    entries.clear()
     return result
 
 
@@ -350,18 +375,18 @@ def _truncation_warnings(result: ParseResult, text: str, name: str) -> None:
 
 def _check(result: ParseResult, name: str) -> ParseResult:
     """Never fewer entries than markers without a reason; no records at all is an error."""
-    if not result.entries and not result.problems:
+    if not result.records and not result.problems:
         raise InputError(
             f"no records found in this {result.format} file. Check that it is a search export "
             "(not an empty result set) and, if the format was guessed wrong, pass --format.",
             file=name,
         )
-    missing = result.found - len(result.entries)
+    missing = result.found - result.records
     if missing > 0 and len(result.problems) < missing:
         result.problems.append(
             Problem(
                 0,
-                f"{result.found} record markers counted but only {len(result.entries)} records "
+                f"{result.found} record markers counted but only {result.records} records "
                 "parsed; please report this file so the reader can be fixed.",
             )
         )
@@ -371,12 +396,14 @@ def _check(result: ParseResult, name: str) -> ParseResult:
 __all__ = [
     "FORMATS",
     "Entry",
+    "EntrySink",
     "ParseResult",
     "Problem",
     "detect_format",
     "gc_paused",
     "make_entry",
     "parse_bytes",
+    "parse_into",
     "parse_owned",
     "parse_text",
     "read_bytes",

@@ -7,7 +7,7 @@ A leaf of ``review.io.readers``: the format modules import it, it imports none o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from review.io.readers.normalize import normalize_fields
 
@@ -44,6 +44,13 @@ class ParseResult:
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # entries already handed to a sink (:func:`review.io.readers.parse_into`), no longer held
+    streamed: int = 0
+
+    @property
+    def records(self) -> int:
+        """How many records were read: those handed to a sink and those still held."""
+        return self.streamed + len(self.entries)
 
 
 def make_entry(
@@ -59,3 +66,13 @@ def make_entry(
     :func:`~review.io.readers.normalize.normalize_fields`)."""
     fields = normalize_fields(mapped, clean=clean)
     return Entry(position, line, original_id.strip(), fields, raw)
+
+
+class EntrySink(Protocol):
+    """Where :func:`review.io.readers.parse_into` puts the records it reads, in batches."""
+
+    def add(self, entries: list[Entry]) -> None:
+        """Take the next records (in file order); the list is the caller's to reuse."""
+
+    def reset(self) -> None:
+        """Forget every record taken so far (the file is read again from its start)."""

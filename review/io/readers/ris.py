@@ -19,11 +19,11 @@ same result; see :func:`parse`). benchmarks/import_speed.py measures it against 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from typing import Any
 
-from review.io.readers.base import ParseResult, Problem, make_entry
+from review.io.readers.base import Entry, ParseResult, Problem, make_entry
 
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FIRST_MARKER = re.compile(r"(TY|ER) {1,2}-")
@@ -254,21 +254,32 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
     ty_marks, er_marks = _marker_lines(text, "TY"), _marker_lines(text, "ER")
     marks = ty_marks + er_marks
     loose = text.startswith(("TY -", "ER -")) or any(text[pos + 3] == "-" for pos, _ in marks)
-    found = count_markers(text, marks)
-    reader = _Reader(ParseResult(format="ris", encoding="", found=found), loose)
-    pos, lineno = 0, 1
-    size = len(text)
-    for er in _er_lines(text, loose, er_marks):
-        n_lines = text.count("\n", pos, er)
-        if er > pos and not reader.record(text, pos, er - 1, lineno, n_lines):
-            reader.lines(text, pos, er - 1, lineno)
-        lineno += n_lines
-        reader.er_line(lineno)
-        pos = text.find("\n", er) + 1 or size + 1
-        lineno += 1
-    if pos <= size:
-        reader.lines(text, pos, size, lineno)
+    reader = _Reader(ParseResult(format="ris", encoding="", found=0), loose)
+    reader.result.found = count_markers(text, marks)
+    reader.piece(text, er_marks, 1)
     return reader.finish(name)
+
+
+def parse_pieces(
+    pieces: Iterable[str], name: str, loose: bool, sink: Callable[[list[Entry]], None]
+) -> ParseResult:
+    """:func:`parse` on a text given as consecutive pieces, each ending right after an ``ER``
+    line (the last one anywhere), in bounded memory: the records go to ``sink`` in batches, in
+    file order, and are not kept (``result.streamed`` counts them). ``loose``: whether any
+    ``TY``/``ER`` line of the whole text has the one-space form (:func:`parse` decides it from
+    the text). The same records, problems and ``found`` as :func:`parse` on the joined text:
+    no record spans two pieces, and the marker count starts afresh after an ``ER`` line.
+    """
+    reader = _Reader(ParseResult(format="ris", encoding="", found=0), loose)
+    lineno = 1
+    for text in pieces:
+        er_marks = _marker_lines(text, "ER")
+        reader.result.found += count_markers(text, _marker_lines(text, "TY") + er_marks)
+        lineno = reader.piece(text, er_marks, lineno)
+        reader.flush(sink, keep=1)  # tags after the last ER may still join the last record
+    result = reader.finish(name)
+    reader.flush(sink, keep=0)
+    return result
 
 
 class _Reader:
@@ -279,8 +290,10 @@ class _Reader:
         "cur_clean",
         "cur_has_ty",
         "entries",
+        "flushed",
         "last_pairs",
         "line_pattern",
+        "loose",
         "no_er",
         "orphans",
         "result",
@@ -292,6 +305,8 @@ class _Reader:
     def __init__(self, result: ParseResult, loose: bool) -> None:
         self.result = result
         self.entries = result.entries
+        self.flushed = 0  # entries handed to a sink (parse_pieces)
+        self.loose = loose
         self.line_pattern = _LINE_LOOSE if loose else _LINE
         self.tag_pattern = _TAG_LINE_LOOSE if loose else _TAG_LINE
         self.cur: Sequence[tuple[str, str]] | None = None
@@ -302,6 +317,34 @@ class _Reader:
         self.no_er = 0
         self.orphans = 0
         self.last_pairs: tuple[tuple[str, str], ...] = ()
+
+    def piece(self, text: str, er_marks: list[tuple[int, str]], lineno: int) -> int:
+        """Read ``text`` (a whole RIS text, or a piece of one that starts at a line) whose first
+        line is line ``lineno``; returns the number of the line after it."""
+        pos = 0
+        size = len(text)
+        for er in _er_lines(text, self.loose, er_marks):
+            n_lines = text.count("\n", pos, er)
+            if er > pos and not self.record(text, pos, er - 1, lineno, n_lines):
+                self.lines(text, pos, er - 1, lineno)
+            lineno += n_lines
+            self.er_line(lineno)
+            pos = text.find("\n", er) + 1 or size + 1
+            lineno += 1
+        if pos <= size:
+            self.lines(text, pos, size, lineno)
+            lineno += text.count("\n", pos, size)
+        return lineno
+
+    def flush(self, sink: Callable[[list[Entry]], None], keep: int) -> None:
+        """Hand all but the last ``keep`` records to ``sink`` and let them go."""
+        entries = self.entries
+        n = len(entries) - keep
+        if n > 0:
+            sink(entries[:n])
+            del entries[:n]
+            self.flushed += n
+            self.result.streamed += n
 
     def record(self, text: str, pos: int, end: int, lineno: int, n_lines: int) -> bool:
         """Read the ``n_lines`` lines of ``text[pos:end]`` (the lines before an ``ER`` line) if
@@ -387,7 +430,12 @@ class _Reader:
         self.last_pairs = raw = tuple(cur)
         mapped, original_id = map_ris(raw)
         entry = make_entry(
-            len(entries) + 1, self.start, original_id, mapped, raw, clean=self.cur_clean
+            self.flushed + len(entries) + 1,
+            self.start,
+            original_id,
+            mapped,
+            raw,
+            clean=self.cur_clean,
         )
         entries.append(entry)
 

@@ -1,0 +1,166 @@
+"""Write ``outputs/dedup/`` from a dedup result (all derived, rebuilt by every run):
+
+- ``clusters.csv``: one row per imported record (see clusters.py), plus
+  ``linked_to, rule, year, first_author, doi``.
+- ``fused.csv``: per merged cluster, each field its fused record takes from another copy.
+- ``maybe-pairs.csv``: the pairs waiting for a person, side by side.
+- ``related.csv``: related reports of one study (see related.py).
+- ``overlap.csv``: per source: records, duplicates within the source, overlap with every other
+  source, unique contributions.
+- ``summary.json``: options and counts of the last run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from review.dedup.clusters import Clusters, clusters_path, write_clusters
+from review.dedup.overlap import overlap_table
+
+if TYPE_CHECKING:
+    from review.dedup.decide import DedupOptions
+    from review.dedup.pipeline import DedupResult
+    from review.model import Record
+    from review.project import Project
+
+# maybe-pairs.csv: the pair, then each field of the two records side by side (a file format)
+MAYBE_SIDES = ("source", "title", "authors", "year", "journal", "volume", "pages", "doi")
+MAYBE_COLUMNS = (
+    *("record_id_a", "record_id_b", "title_similarity", "authors_similarity", "rule", "reasons"),
+    *(f"{f}_{side}" for f in MAYBE_SIDES for side in "ab"),
+)
+
+
+def summary_path(project: Project) -> Path:
+    return project.outputs_dir / "dedup" / "summary.json"
+
+
+def maybe_path(project: Project) -> Path:
+    return project.outputs_dir / "dedup" / "maybe-pairs.csv"
+
+
+def overlap_path(project: Project) -> Path:
+    return project.outputs_dir / "dedup" / "overlap.csv"
+
+
+def write_outputs(
+    project: Project, records: list[Record], result: DedupResult, options: DedupOptions
+) -> None:
+    """Write ``outputs/dedup/``: clusters.csv, fused.csv, maybe-pairs.csv, related.csv,
+    overlap.csv and summary.json."""
+    from review.dedup.pipeline import EXTRA_COLUMNS
+    from review.dedup.related import write_related
+
+    write_clusters(clusters_path(project), result.rows, result.extra, EXTRA_COLUMNS)
+    _write_fused(project, records, result)
+    _write_maybe_pairs(project, records, result)
+    write_related(project, result.related)
+    _write_overlap(project, result)
+    _write_summary(project, result, options)
+
+
+FUSED_COLUMNS = ("cluster_id", "field", "rule", "from_records", "value")
+
+
+def _write_fused(project: Project, records: list[Record], result: DedupResult) -> None:
+    """``fused.csv``: for every merged cluster, each field its fused record takes from a copy
+    other than the primary (the rest is the primary's), with the rule and the copies."""
+    from review.dedup.fusion import fuse_record, merged_groups
+    from review.io.files import atomic_write_text
+    from review.io.xlsx import csv_text
+
+    by_id = {r.record_id: r for r in records}
+    cluster_of = {r.record_id: r.cluster_id for r in result.rows}
+    table: list[list[object]] = [list(FUSED_COLUMNS)]
+    groups = merged_groups(cluster_of)
+    for cid in sorted(groups):
+        fused, fusion = fuse_record(by_id[cid], [by_id[r] for r in groups[cid]])
+        for src in fusion.filled():
+            value = getattr(fused, src.field)
+            if isinstance(value, tuple):
+                value = "; ".join(value)
+            table.append([cid, src.field, src.rule, "; ".join(src.records), value])
+    atomic_write_text(project.outputs_dir / "dedup" / "fused.csv", csv_text(table))
+
+
+def _write_maybe_pairs(project: Project, records: list[Record], result: DedupResult) -> None:
+    """The queued pairs side by side (MAYBE_COLUMNS)."""
+    from review.io.files import atomic_write_text
+    from review.io.xlsx import csv_text
+
+    by_id = {r.record_id: r for r in records}
+    maybe: list[list[object]] = [list(MAYBE_COLUMNS)]
+    for q in result.queued:
+        a, b = by_id[q.a], by_id[q.b]
+        authors = "" if q.authors is None else round(q.authors, 3)
+        row: list[object] = [q.a, q.b, q.title, authors, q.rule, q.reasons]
+        for f in MAYBE_SIDES:
+            row += [_side_value(a, f), _side_value(b, f)]
+        maybe.append(row)
+    atomic_write_text(maybe_path(project), csv_text(maybe))
+
+
+def _side_value(rec: Record, name: str) -> object:
+    v = getattr(rec, name)
+    if name == "authors":
+        return "; ".join(v)
+    return (v or "") if name == "year" else v  # no year: an empty cell
+
+
+def _write_overlap(project: Project, result: DedupResult) -> None:
+    """Per source: records, duplicates within it, clusters, unique ones, overlap with each other."""
+    from review.io.files import atomic_write_text
+    from review.io.xlsx import csv_text
+
+    table = overlap_table(Clusters(result.rows))
+    sources = [row.source for row in table]
+    overlap: list[list[object]] = [
+        [
+            "source",
+            "branch",
+            "records",
+            "duplicates_within_source",
+            "clusters",
+            "unique_clusters",
+            *[f"overlap_with:{s}" for s in sources],
+        ]
+    ]
+    for row in table:
+        overlap.append(
+            [
+                row.source,
+                row.branch,
+                row.records,
+                row.duplicates_within_source,
+                row.clusters,
+                row.unique_clusters,
+                *[row.overlap.get(s, "") for s in sources],
+            ]
+        )
+    atomic_write_text(overlap_path(project), csv_text(overlap))
+
+
+def _write_summary(project: Project, result: DedupResult, options: DedupOptions) -> None:
+    from review import __version__
+    from review.io.files import atomic_write_json, now_iso
+
+    atomic_write_json(
+        summary_path(project),
+        {
+            "at": now_iso(),
+            "tool_version": __version__,
+            "options": asdict(options),
+            "counts": result.counts,
+            "refused_same": [list(p) for p in result.refused_same],
+            "verdict_conflicts": [list(p) for p in _conflicts(project)],
+            "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
+        },
+    )
+
+
+def _conflicts(project: Project) -> list[tuple[str, str]]:
+    from review.dedup.verdicts import verdict_conflicts
+
+    return list(verdict_conflicts(project))

@@ -1,0 +1,57 @@
+"""The scored candidate pairs cached in ``.review/dedup/pairs.pickle``, keyed by the tool
+version, the scoring code, the blocking options and the set of main-branch record ids, so
+applying verdicts only re-runs decide + cluster."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from review.dedup.decide import DedupOptions
+    from review.model import Record
+    from review.project import Project
+
+CACHE_VERSION = "1"
+
+
+def fingerprint(records: list[Record], branches: dict[str, str], options: DedupOptions) -> str:
+    from review import __version__
+
+    h = hashlib.sha256()
+    h.update(f"{CACHE_VERSION}|{__version__}|{options.max_block}|{options.window}\n".encode())
+    # The scoring code itself: a changed normaliser/scorer must never reuse old scores.
+    here = Path(__file__).parent
+    for name in ("fold.py", "ltwa.py", "normalize.py", "block.py", "score.py"):
+        h.update((here / name).read_bytes())
+    for rid in sorted(r.record_id for r in records if branches.get(r.record_id) == "main"):
+        h.update(rid.encode() + b"\n")
+    return h.hexdigest()
+
+
+def load_cache(project: Project, key: str) -> list | None:
+    path = project.cache_dir / "dedup" / "pairs.pickle"
+    if not path.is_file():
+        return None
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)  # noqa: S301 - our own cache file
+        if data.get("fingerprint") == key:
+            return data["scored"]
+    except Exception:  # a stale or torn cache is simply rebuilt
+        return None
+    return None
+
+
+def save_cache(project: Project, key: str, scored: list) -> None:
+    from review.io.files import atomic_write_bytes
+
+    try:
+        blob = pickle.dumps(
+            {"fingerprint": key, "scored": scored}, protocol=pickle.HIGHEST_PROTOCOL
+        )
+        atomic_write_bytes(project.cache_dir / "dedup" / "pairs.pickle", blob)
+    except OSError:
+        pass  # read-only checkout: works, just slower next time
