@@ -182,6 +182,27 @@ def test_screening_section_of_one_screened_stage(project) -> None:
     assert "<td>Ana, Ben</td>" in page and "<td>3 / 1 (75.0% agreement)</td>" in page
 
 
+def test_a_long_disagreement_list_is_cut_and_says_where_the_rest_is(project, monkeypatch) -> None:
+    """10,000 disagreements (a 100k-record review) made a 3 MB screening section: the report
+    lists the first DISAGREEMENTS_SHOWN and names the file holding all of them."""
+    import review.report.data as data_mod
+    from review.report.html import render
+    from tests.helpers.screen import decide, make_clusters
+
+    make_clusters(project, 4)
+    for cid in ("r1", "r2", "r3", "r4"):
+        decide(project, "Ana", cid, "include" if cid == "r1" else "exclude")
+        decide(project, "Ben", cid, "exclude" if cid == "r1" else "include")
+    monkeypatch.setattr(data_mod, "DISAGREEMENTS_SHOWN", 2)
+    data = data_mod.collect(project)
+    assert data.screening.data is not None
+    ta = data.screening.data.stages[0]
+    assert [d.record_id for d in ta.disagreements] == ["r1", "r2"] and ta.not_shown == 2
+    page = render(data)
+    assert '<td class="id">r2</td>' in page and '<td class="id">r3</td>' not in page
+    assert "The first 2 of 4 disagreements; every one is in <code>outputs/screening/" in page
+
+
 def test_report_output_option_and_json(project, tmp_path: Path) -> None:
     out = tmp_path / "elsewhere" / "r.html"
     result = CliRunner().invoke(

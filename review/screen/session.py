@@ -180,8 +180,11 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             return
         if self.stage != "title-abstract":
             raise ReviewError("--order relevance is for title-abstract screening only.")
+        from review.rank.featcache import last_ranking_file
         from review.rank.live import LiveRanker
         from review.rank.model import query_text, record_text
+
+        log_id = reviewer_log_path(self.project, self.reviewer).stem  # the reviewer's file id
 
         decided: dict[str, str] = {}
         for cid in self._recent:
@@ -208,11 +211,14 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             query=query_text(proto.keywords_include, proto.include_criteria, proto.questions),
             seed=seed,
             start=background,
+            cache_dir=self.project.cache_dir,
+            last=last_ranking_file(self.project, log_id, self.stage),
         )
         self._background = background
         if not background:  # line mode: rank before every record (deterministic for scripts)
             self.ranker.rank_once()
-            start = self._adopt()
+        start = self._adopt()  # the last session's ranking, when nothing changed since
+        if start is not None or not background:
             self.pos = self._first_open(start or 0)
 
     def _is_relevant(self, cid: str) -> bool:
