@@ -280,7 +280,7 @@ def _between(pairs, g, anchor, sources, ignored) -> set[tuple[str, str, str]]:
     n = len(names)
     sa, sb = source_of[pairs[0]], source_of[pairs[1]]
     key = np.minimum(sa, sb) * n + np.maximum(sa, sb)
-    out: set[tuple[str, int, int]] = set()
+    out: set[tuple[str, str, str]] = set()
     for name in MASKABLE:
         if name in ignored:
             continue
