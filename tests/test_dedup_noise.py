@@ -12,20 +12,7 @@ from review.dedup.pipeline import run_dedup
 from review.dedup.reliability import FieldReliability, estimate
 from review.dedup.score import journal_similarity, score_pair
 from review.model import Record
-
-
-def make(rid: str, source: str = "A", **fields) -> Record:
-    if "authors" in fields:
-        fields["authors"] = tuple(fields["authors"])
-    return Record(
-        record_id=rid, source=source, kind="database", source_file=f"{source}.csv",
-        source_position=int(rid.rsplit("-", 1)[-1]), **fields,
-    )  # fmt: skip
-
-
-def clusters_of(result) -> dict[str, str]:
-    return {r.record_id: r.cluster_id for r in result.rows}
-
+from tests.helpers.dedup import clusters_of, make
 
 # ---- literal missing-value strings ----------------------------------------------------------
 
