@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from review.dedup.fold import fold
 from review.doi import find_doi, is_valid_doi
@@ -549,7 +550,17 @@ def _present_fields(rec: Record) -> Record:
     return replace(rec, **changes) if changes else rec  # type: ignore[arg-type]
 
 
-def normalize_record(rec: Record, index: int = 0) -> NormRecord:
+def _share(shared: dict[object, object] | None, value: Any) -> Any:
+    """``value``, or the equal value already in ``shared`` (one object instead of many)."""
+    return value if shared is None else shared.setdefault(value, value)
+
+
+def normalize_record(
+    rec: Record, index: int = 0, shared: dict[object, object] | None = None
+) -> NormRecord:
+    """The comparison keys of ``rec``. ``shared``: one dict for every record of a run, through
+    which equal author names, journals and volume/issue/page numbers become one object (a
+    million records repeat them; the values are the same, only memory is saved)."""
     rec = _present_fields(rec)
     title = normalize_title(rec.title)
     toks = title.split()
@@ -591,6 +602,10 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         )
         if v
     )
+    if shared is not None:
+        authors = _share(shared, tuple(_share(shared, a) for a in authors))
+        jw = _share(shared, tuple(_share(shared, w) for w in jw))
+        jtext, first, last = _share(shared, jtext), _share(shared, first), _share(shared, last)
     return NormRecord(
         index=index,
         record_id=rec.record_id,
@@ -606,8 +621,8 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         journal_text=jtext,
         journal_raw=journal,
         journal_native=bool(_TRANSLITERATED.search(jtext)),
-        volume=_volume(rec.volume, rec.year),
-        issue=_simple_number(rec.issue) if rec.issue else "",
+        volume=_share(shared, _volume(rec.volume, rec.year)),
+        issue=_share(shared, _simple_number(rec.issue) if rec.issue else ""),
         page_first=first,
         page_last=last,
         doi=doi,
@@ -623,7 +638,7 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         search_set=_raw_value(rec, "search_set"),
         title_alts=tuple(c for c in (_compact(t) for t in alts) if c and c != compact),
         supplement=supplement,
-        page_digits=_page_number(first),
+        page_digits=_share(shared, _page_number(first)),
         translated=bool(alts) or bool(_WHOLE_BRACKET.match(rec.title)),
     )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from review.dedup.block import candidate_pairs
 from review.dedup.cluster import ClusterResult, Link, build_clusters, split_statuses
 from review.dedup.clusters import ClusterRow
-from review.dedup.decide import AUTO, MAYBE, SHORT_TITLE, Decision, DedupOptions, decide
+from review.dedup.decide import AUTO, DISTINCT, MAYBE, SHORT_TITLE, Decision, DedupOptions, decide
 from review.dedup.library import repair_lost_characters
 from review.dedup.normalize import NormRecord, normalize_record
 from review.dedup.related import RelatedLink, find_related
@@ -65,11 +65,12 @@ def _rank(norms: list[NormRecord]) -> Callable[[int], tuple]:
 def score_all(
     norms: list[NormRecord], options: DedupOptions, progress: ProgressFn | None = None
 ) -> list[PairScore]:
-    pairs = sorted(candidate_pairs(norms, options.max_block, options.window))
+    pairs = sorted(candidate_pairs(norms, options.max_block, options.window), reverse=True)
     out: list[PairScore] = []
     total = len(pairs)
     step = max(1, total // 50)
-    for k, (i, j) in enumerate(pairs):
+    for k in range(total):
+        i, j = pairs.pop()  # in order; each pair freed once scored
         out.append(score_pair(norms[i], norms[j]))
         if progress and k % step == 0:
             progress(k, total)
@@ -121,9 +122,15 @@ class _Decisions:
     ) -> _Decisions:
         pairs: dict[tuple[int, int], tuple[PairScore, Decision]] = {}
         mask = reliability.mask
+        one: dict[Decision, Decision] = {}  # a few hundred distinct decisions: one object each
+        related_title = min(options.auto_threshold, 0.9)
         for s in scored:
             s = mask(s)
-            pairs[(s.a, s.b)] = (s, decide(s, options, short_title(norms[s.a], norms[s.b])))
+            d = decide(s, options, short_title(norms[s.a], norms[s.b]))
+            # A distinct pair with a dissimilar title is neither linked, queued nor related:
+            # not kept (most pairs at a million records); get() works it out again if asked.
+            if d.label != DISTINCT or s.title >= related_title:
+                pairs[(s.a, s.b)] = (s, one.setdefault(d, d))
         return cls(norms, options, pairs, reliability)
 
     def get(self, i: int, j: int) -> tuple[PairScore, Decision]:
@@ -171,7 +178,9 @@ def _run(
         key=lambda r: r.record_id,
     )
     main = repair_lost_characters(main)  # "Rev?sta" -> "revista" when the library knows the word
-    norms = [normalize_record(r, i) for i, r in enumerate(main)]
+    shared: dict[object, object] = {}  # equal names, journals, numbers: one object
+    norms = [normalize_record(r, i, shared) for i, r in enumerate(main)]
+    del shared
     t1 = time.perf_counter()
     if scored is None:
         scored = score_all(norms, options, progress)
@@ -183,7 +192,8 @@ def _run(
     cres = build_clusters(len(norms), same, decisions.auto_edges(), different, decisions.compatible)
     t3 = time.perf_counter()
     members, primary_of_root, status = _statuses(norms, cres)
-    pairs = [(s.a, s.b) for s in scored]
+    kept = decisions.pairs  # the only scored pairs that may be related (see _Decisions.of)
+    pairs = ((s.a, s.b) for s in scored if (s.a, s.b) in kept)
     related, settled = find_related(norms, pairs, decisions.get, cres.root_of, person, options)
     best = _best_pairs(norms, decisions, cres, same, different)
     best = {rk: v for rk, v in best.items() if rk not in settled}  # a related report is decided
