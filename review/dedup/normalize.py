@@ -555,6 +555,28 @@ def _share(shared: dict[object, object] | None, value: Any) -> Any:
     return value if shared is None else shared.setdefault(value, value)
 
 
+def _completeness(rec: Record) -> int:
+    """How many of the main fields the record has."""
+    return sum(
+        1
+        for v in (
+            rec.title,
+            rec.abstract,
+            rec.authors,
+            rec.year,
+            rec.journal,
+            rec.volume,
+            rec.issue,
+            rec.pages,
+            rec.doi,
+            rec.pmid,
+            rec.issn,
+            rec.keywords,
+        )
+        if v
+    )
+
+
 def normalize_record(
     rec: Record, index: int = 0, shared: dict[object, object] | None = None
 ) -> NormRecord:
@@ -584,24 +606,6 @@ def normalize_record(
     # Not the supplement flag: journal supplements carry full papers too (pages S34-S42).
     conference = rec.type == "conference" or bool(_CONFERENCE_VENUE.search(jtext))
     abstract = words(rec.abstract)[:1000] if rec.abstract else ""
-    completeness = sum(
-        1
-        for v in (
-            rec.title,
-            rec.abstract,
-            rec.authors,
-            rec.year,
-            rec.journal,
-            rec.volume,
-            rec.issue,
-            rec.pages,
-            rec.doi,
-            rec.pmid,
-            rec.issn,
-            rec.keywords,
-        )
-        if v
-    )
     if shared is not None:
         authors = _share(shared, tuple(_share(shared, a) for a in authors))
         jw = _share(shared, tuple(_share(shared, w) for w in jw))
@@ -634,7 +638,7 @@ def normalize_record(
         conference=conference,
         cochrane=bool(_COCHRANE.search(jtext)) or doi.startswith("10.1002/14651858"),
         type=rec.type,
-        completeness=completeness,
+        completeness=_completeness(rec),
         search_set=_raw_value(rec, "search_set"),
         title_alts=tuple(c for c in (_compact(t) for t in alts) if c and c != compact),
         supplement=supplement,
