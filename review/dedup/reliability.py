@@ -234,10 +234,14 @@ def _columns(scored: list[PairScore]):
     a second."""
     import numpy as np
 
-    c = [list(map(attrgetter(name), scored)) for name in _COLUMNS]
+    n = len(scored)
 
     def num(k: int) -> np.ndarray:
-        return np.array(c[k], dtype=float)  # None -> nan
+        # One column at a time (a list of every pair's value is 8 bytes a pair per column).
+        return np.array(list(map(attrgetter(_COLUMNS[k]), scored)), dtype=float)  # None -> nan
+
+    def ints(k: int) -> np.ndarray:
+        return np.fromiter(map(attrgetter(_COLUMNS[k]), scored), dtype=np.int64, count=n)
 
     def flag(k: int) -> np.ndarray:
         v = num(k)
@@ -247,7 +251,8 @@ def _columns(scored: list[PairScore]):
         return np.where(np.isnan(v), -1, np.where(v >= hi, 2, np.where(v >= lo, 1, 0)))
 
     title = num(0)
-    title[np.array(c[1]) == "missing"] = np.nan
+    how = map(attrgetter(_COLUMNS[1]), scored)
+    title[np.fromiter((h == "missing" for h in how), dtype=bool, count=n)] = np.nan
     year = num(3)
     year_level = np.where(np.isnan(year), -1, np.where(year == 0, 2, np.where(year == 1, 1, 0)))
     journal = num(4)
@@ -264,7 +269,7 @@ def _columns(scored: list[PairScore]):
     long_title = num(10) >= LONG_TITLE
     marked = (num(11) + num(12) + num(13)) > 0
     ids = (np.nan_to_num(num(8)) + np.nan_to_num(num(9)) + num(14)) > 0
-    pairs = np.array(c[15], dtype=np.int64), np.array(c[16], dtype=np.int64)
+    pairs = ints(15), ints(16)
     return g, long_title, marked, ids, pairs
 
 
