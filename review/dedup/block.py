@@ -12,7 +12,6 @@ cost stays near-linear; the two author keys are dropped altogether when shared t
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from review.dedup.normalize import NormRecord
@@ -57,16 +56,25 @@ def candidate_pairs(
     norms: list[NormRecord], max_block: int = 60, window: int = 8
 ) -> set[tuple[int, int]]:
     """Index pairs ``(i, j)`` with ``i < j`` (positions in ``norms``) worth scoring."""
-    blocks: dict[str, list[int]] = defaultdict(list)
+    # Most keys belong to one record: a key maps to that record's index until a second record
+    # shares it (a list per key would cost ~90 bytes for each of ~8 keys a record).
+    blocks: dict[str, int | list[int]] = {}
     for n in norms:
+        i = n.index
         for key in record_keys(n):
-            blocks[key].append(n.index)
+            got = blocks.get(key)
+            if got is None:
+                blocks[key] = i
+            elif isinstance(got, list):
+                got.append(i)
+            else:
+                blocks[key] = [got, i]
     pairs: set[tuple[int, int]] = set()
     weak_limit = max(2, max_block // 3)
     for key, members in blocks.items():
-        m = len(members)
-        if m < 2:
+        if not isinstance(members, list):
             continue
+        m = len(members)
         # DOI, PMID and title keys are strong; author/volume/word keys are weak and get a lower
         # limit, so common surnames and words cannot make the pair count grow quadratically.
         limit = max_block if key[0] in "dpte" else weak_limit
