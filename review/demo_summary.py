@@ -65,11 +65,10 @@ class DemoFlow:
         """From the ``flow`` object of prisma.json."""
         names = [f.name for f in fields(cls) if f.name not in ("identified", "unit")]
         keys = [f"{unit}s_included" if n == "units_included" else n for n in names]
-        return cls(
-            tuple(flow.get("identified", [])),
-            *(None if k == "s_included" else flow.get(k) for k in keys),
-            unit=unit,
-        )
+        values = {
+            n: None if k == "s_included" else flow.get(k) for n, k in zip(names, keys, strict=True)
+        }
+        return cls(identified=tuple(flow.get("identified", [])), unit=unit, **values)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"identified": list(self.identified)}

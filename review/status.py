@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from review.screen.cache import no_gc
+
 if TYPE_CHECKING:
     from review.chart.store import ChartingStatus
     from review.dedup.status import DedupStatus
@@ -51,6 +53,7 @@ class ProjectStatus:
         return out
 
 
+@no_gc  # 100k records: millions of small objects, no cycles (screen/cache.py)
 def collect_status(project: Project) -> ProjectStatus:
     """Every stage's ``status_summary(project)`` (the stage modules load when the command runs)."""
     from review.chart import status_summary as charting

@@ -7,11 +7,11 @@ import json
 
 import pytest
 from openpyxl import load_workbook
-from test_screen_helpers import decide, make_clusters, make_record_project, resolve
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.screen import stats
+from tests.helpers.screen import decide, make_clusters, make_record_project, resolve
 
 TA = "title-abstract"
 runner = CliRunner()

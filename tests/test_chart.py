@@ -25,7 +25,7 @@ from review.cli import app
 from review.cli.status_view import section_lines
 from review.errors import ValidationError
 from review.project import Project
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 from tests.test_chart_example import load_example
 
 SCHEMA = REPO_ROOT / "extraction_schema.yaml"

@@ -9,7 +9,7 @@ import pytest
 
 from review.chart.schema import load_schema
 from review.chart.summary import MULTI_NOTE, NOT_REPORTED, summarise
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "scripts" / "example_charting.yaml"
 SCHEMA = REPO_ROOT / "extraction_schema.yaml"

@@ -7,22 +7,16 @@ import csv
 import io
 
 from openpyxl import load_workbook
-from test_dedup_cli import FIXTURES
 from typer.testing import CliRunner
 
-from review.cli import app
 from review.io.xlsx import FORMULA_START
 from review.project import Project
+from tests.helpers.cli import run_ok as _run
+from tests.helpers.paths import DEDUP_FIXTURES as FIXTURES
 
 EVIL = "=cmd|' /C calc'!A0"
 TA = "title-abstract"
 runner = CliRunner()
-
-
-def _run(project: Project, *args: str):
-    res = runner.invoke(app, [*args, "-p", str(project.root)])
-    assert res.exit_code == 0, res.output
-    return res
 
 
 def test_every_csv_has_a_bom_and_no_formula_cell(project: Project, tmp_path):

@@ -14,10 +14,10 @@ from review.cli.status_view import section_lines
 from review.dedup import load_clusters
 from review.dedup.verdicts import load_verdicts
 from review.io.files import read_jsonl
-from tests.conftest import DATA_DIR
+from tests.helpers.cli import run_in as run
+from tests.helpers.paths import DEDUP_FIXTURES as FIXTURES
 
 runner = CliRunner()
-FIXTURES = DATA_DIR / "dedup"
 
 
 @pytest.fixture
@@ -35,10 +35,6 @@ def proj(project):
 def ids(project) -> dict[str, str]:
     """original_id -> record_id."""
     return {r.original_id: r.record_id for r in project.records()}
-
-
-def run(project, *args: str, input: str | None = None):
-    return runner.invoke(app, [*args, "--project", str(project.root)], input=input)
 
 
 def dedup(project, *args: str):

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from review.cli import app
 from review.cli.demo_steps import step_argv
 from review.demo import DERIVED_STEPS, output_digests
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 from tests.test_chart_example import PUBLISHED  # the paper's charting counts (one table)
 
 pytestmark = [

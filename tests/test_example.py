@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 
 DATA = REPO_ROOT / "data"
 SEARCHES = DATA / "searches"

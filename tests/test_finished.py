@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from test_screen_helpers import decide, log_lines, make_record_project, resolve, set_protocol
 from typer.testing import CliRunner
 
 from review.cli import app
@@ -20,6 +19,7 @@ from review.people import file_id
 from review.project import Project
 from review.screen import final_decisions
 from review.screen.session import ScreeningSession
+from tests.helpers.screen import decide, log_lines, make_record_project, resolve, set_protocol
 
 TA, FT = "title-abstract", "full-text"
 

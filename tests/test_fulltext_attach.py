@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import json
 
-from test_screen_helpers import decide, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.dedup.clusters import load_clusters
 from review.screen.fulltext import attachments
+from tests.helpers.screen import project_at_fulltext
 
 runner = CliRunner()
 TA, FT = "title-abstract", "full-text"
 
 
-def _project_at_fulltext(project):
-    ids = make_record_project(project, 6, other=1)
-    for rid in ids[:5]:  # ids[5] excluded at title/abstract; ids[6] is other-methods
-        for who in ("Ana", "Ben"):
-            decide(project, who, rid, "include")
-    for who in ("Ana", "Ben"):
-        decide(project, who, ids[5], "exclude")
-    return ids
-
-
 def test_attach_by_doi_filename_title_and_report(project, tmp_path):
-    ids = _project_at_fulltext(project)
+    ids = project_at_fulltext(project)
     pdfs = tmp_path / "pdfs"
     pdfs.mkdir()
     (pdfs / "10.1234_db.1.pdf").write_bytes(b"%PDF-1.4 binary")  # DOI in the name
@@ -67,7 +57,7 @@ def test_attach_by_doi_filename_title_and_report(project, tmp_path):
 
 
 def test_fulltext_screen_shows_path_and_offers_not_retrieved(project, tmp_path):
-    ids = _project_at_fulltext(project)
+    ids = project_at_fulltext(project)
     folder = project.root / "fulltext"
     folder.mkdir()
     (folder / "10.1234_db.1.pdf").write_bytes(b"%PDF")
@@ -87,7 +77,7 @@ def test_fulltext_screen_shows_path_and_offers_not_retrieved(project, tmp_path):
 
 
 def test_attach_missing_folder(project, tmp_path):
-    _project_at_fulltext(project)
+    project_at_fulltext(project)
     result = runner.invoke(app, ["fulltext", "attach", str(tmp_path / "nope"), "-p",
                                  str(project.root)])  # fmt: skip
     assert result.exit_code == 1
@@ -97,7 +87,7 @@ def test_attach_missing_folder(project, tmp_path):
 def test_attach_from_another_folder_stores_paths_relative_to_the_project(
     project, tmp_path, monkeypatch
 ):
-    ids = _project_at_fulltext(project)
+    ids = project_at_fulltext(project)
     pdfs = tmp_path / "shared" / "pdfs"
     pdfs.mkdir(parents=True)
     (pdfs / "10.1234_db.1.pdf").write_bytes(b"%PDF-1.4")

@@ -12,12 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reliability_hostile import pdf_bomb
-from test_fulltext_attach import _project_at_fulltext
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.project import Project
+from tests.helpers.reliability_hostile import pdf_bomb
+from tests.helpers.screen import project_at_fulltext
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parent.parent
@@ -44,7 +44,7 @@ def _review(root: Path, *args: str, memory_mb: int, **env: str) -> subprocess.Co
 
 
 def _attach(project: Project, tmp_path: Path) -> Path:
-    _project_at_fulltext(project)
+    project_at_fulltext(project)
     folder = project.root / "fulltexts"
     folder.mkdir()
     (folder / "10.1234_db.1.pdf").write_bytes(pdf_bomb(2_000_000))
@@ -112,7 +112,7 @@ def test_pdf_time_limit(project: Project, tmp_path: Path, monkeypatch):
 
 
 def test_attach_refuses_symlinks_out_of_the_folder(project: Project, tmp_path: Path):
-    _project_at_fulltext(project)
+    project_at_fulltext(project)
     folder = tmp_path / "pdfs"
     folder.mkdir()
     secret = tmp_path / "secret.txt"

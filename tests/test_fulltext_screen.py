@@ -13,13 +13,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_fulltext_attach import _project_at_fulltext
-from test_screen_helpers import log_lines
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.io.textpdf import write_text_pdf
 from review.project import Project
+from tests.helpers.screen import log_lines, project_at_fulltext
 
 runner = CliRunner()
 FT = "full-text"
@@ -75,7 +74,7 @@ def _cli(project: Project, *args: str):
 @pytest.fixture
 def attached(project: Project, tmp_path: Path):
     """Records at full text; db.1 has a 3-page PDF, db.2 a scan, db.3 HTML, db.4 plain text."""
-    ids = _project_at_fulltext(project)
+    ids = project_at_fulltext(project)
     project = _keywords(project)
     folder = project.root / "fulltexts"
     _fixture("article.pdf", folder / "10.1234_db.1.pdf")
@@ -283,7 +282,7 @@ def test_text_pdf_is_byte_deterministic_and_fixtures_are_current(tmp_path: Path)
 def test_attach_matches_a_pdf_by_its_title_inside_and_extracts(project: Project, tmp_path: Path):
     """A PDF named like a download ('scan001.pdf') is matched by its metadata or first line;
     attach extracts the new files' text at once."""
-    ids = _project_at_fulltext(project)
+    ids = project_at_fulltext(project)
     folder = tmp_path / "downloads"
     _fixture("first-line-title.pdf", folder / "scan001.pdf")
     _fixture("metadata-title.pdf", folder / "article.pdf")
@@ -366,7 +365,7 @@ def test_text_document_layout_search_and_jumps():
 
 
 def test_extract_with_nothing_attached_says_what_to_do(project: Project):
-    _project_at_fulltext(project)
+    project_at_fulltext(project)
     out = _cli(project, "fulltext", "extract", "-q").stdout
     assert out.strip() == "No full texts are attached yet: run `review fulltext attach DIR` first."
     assert "full texts:" not in _cli(project, "status").stdout

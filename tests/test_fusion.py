@@ -16,11 +16,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from review.cli import app
 from review.cli.ui.lineui import render_item
 from review.dedup.fusion import fuse, fuse_field, fuse_rows, is_empty
 from review.project import Project
 from review.screen.session import ScreeningSession
+from tests.helpers.cli import run_ok
 
 DATA = Path(__file__).parent / "data" / "fusion"
 TA = "title-abstract"
@@ -29,9 +29,7 @@ ABSTRACT = "Parents of children with chronic illness were randomised to peer sup
 
 
 def _run(project: Project, *args: str) -> str:
-    result = runner.invoke(app, [*args, "-p", str(project.root)])
-    assert result.exit_code == 0, result.output
-    return result.stdout
+    return run_ok(project, *args).stdout
 
 
 def _reproduction(project: Project) -> tuple[str, str]:

@@ -1,5 +1,5 @@
 """Issue 21, outputs and terminals: hostile text in records, settings and logs never breaks or
-takes over an output. The project of tests/hostile.py carries script breakers (``<!--``,
+takes over an output. The project of tests/helpers/hostile.py carries script breakers (``<!--``,
 ``</script>``, U+2028), spreadsheet formulas, terminal escapes (CSI, OSC 8, C1), bidi overrides
 and Rich markup in its titles, source name, exclusion-reason label, notes and charted text."""
 
@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
-from tests.hostile import (
+from tests.helpers.hostile import (
     MARKUP,
     NOTE,
     REASON_LABEL,

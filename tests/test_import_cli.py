@@ -10,17 +10,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from review.cli import app
 from review.cli.status_view import section_lines
 from review.importer import import_files, status_summary
 from review.project import Project
+from tests.helpers.cli import run_in as run
 
 DATA = Path(__file__).parent / "data" / "import"
 runner = CliRunner()
-
-
-def run(project: Project, *args: str):
-    return runner.invoke(app, [*args, "--project", str(project.root)])
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

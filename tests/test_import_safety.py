@@ -184,7 +184,7 @@ def test_same_export_imported_in_two_clones_counts_once(tmp_path: Path):
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_two_clones_importing_the_same_export_merge_in_git(tmp_path: Path):
-    from test_git_merge import git
+    from tests.test_git_merge import git
 
     base = tmp_path / "base"
     Project.init(base)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from test_screen_helpers import decide, make_clusters, set_protocol
 
 from review.errors import ProjectError
 from review.screen import agreement, eligible, final_decisions
 from review.screen.resolve import disagreements_to_resolve
+from tests.helpers.screen import decide, make_clusters, set_protocol
 
 TA = "title-abstract"
 
@@ -50,7 +50,7 @@ def test_include_vs_maybe_goes_on_without_an_arbiter_and_kappa_is_reported_both_
 
 
 def test_a_resolution_still_wins_over_forwarding(project):
-    from test_screen_helpers import resolve
+    from tests.helpers.screen import resolve
 
     ids = _review(project)
     resolve(project, "Cleo", ids[0], "exclude", reason="wrong-date")
@@ -67,10 +67,10 @@ def test_maybe_conflicts_false_where_maybe_does_not_go_on_is_refused(project):
 
 
 def test_methods_text_says_include_vs_maybe_went_on_and_none_await_resolution(project):
-    from test_screen_helpers import make_record_project
     from typer.testing import CliRunner
 
     from review.cli import app
+    from tests.helpers.screen import make_record_project
 
     ids = make_record_project(project, 4)
     for rid, (a, b) in zip(ids, [("include", "maybe"), ("exclude", "exclude"),

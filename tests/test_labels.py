@@ -6,7 +6,6 @@ import asyncio
 import csv
 
 from openpyxl import load_workbook
-from test_screen_helpers import decide, log_lines, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
@@ -15,6 +14,7 @@ from review.cli.ui.lineui import run_line
 from review.project import Project
 from review.screen import agreement, final_decisions, status_summary
 from review.screen.session import ScreeningSession
+from tests.helpers.screen import decide, log_lines, make_record_project
 
 TA = "title-abstract"
 runner = CliRunner()

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from review.chart.schema import parse_schema
 from review.cli import app
 from review.errors import ValidationError
+from tests.helpers.cli import run_ok
 
 runner = CliRunner()
 TA, FT = "title-abstract", "full-text"
@@ -155,9 +156,7 @@ def _screened_project(project, tmp_path: Path, schema: dict) -> dict[str, str]:
 
 
 def _run(project, *args: str) -> str:
-    res = runner.invoke(app, [*args, "--project", str(project.root)])
-    assert res.exit_code == 0, res.output
-    return res.output
+    return run_ok(project, *args).output
 
 
 def _chart(project, tmp_path: Path, ids: dict[str, str], units: bool) -> list[str]:

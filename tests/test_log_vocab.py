@@ -72,9 +72,8 @@ def test_bad_line_is_reported_and_skipped(demo_run, tmp_path, kind):
 
 
 def test_resolution_with_unknown_decision_is_skipped(project):
-    from test_screen_helpers import decide, make_clusters, resolve
-
     from review.screen import final_decisions
+    from tests.helpers.screen import decide, make_clusters, resolve
 
     make_clusters(project, 1)
     decide(project, "Ana", "r1", "include")
@@ -112,7 +111,7 @@ def test_dedup_verdict_lines_are_checked(project):
         f"{path}:2: unknown verdict 'obliterate' (allowed: same, related, different), ignored",
         f"{path}:3: time 'soon' is not an ISO 8601 time, ignored",
     ]
-    from test_screen_helpers import make_clusters
+    from tests.helpers.screen import make_clusters
 
     make_clusters(project, 2)
     lines = section_lines(status_summary(project))
@@ -123,12 +122,11 @@ def test_dedup_verdict_lines_are_checked(project):
 
 
 def test_fulltext_attach_lines_are_checked(project):
-    from test_screen_helpers import make_clusters
-
     from review.io.files import JsonlProblem, append_jsonl
     from review.io.logline import log_line
     from review.screen.cache import cluster_index
     from review.screen.fulltext import attachments, fulltext_dir
+    from tests.helpers.screen import make_clusters
 
     make_clusters(project, 2)
     path = fulltext_dir(project) / "ana.jsonl"
@@ -163,9 +161,8 @@ def test_damaged_charting_version_is_a_message(demo_run, tmp_path):
 def test_bad_line_on_a_small_project_is_reported_and_skipped(project, kind):
     """The demo test above on two records: the bad line is later than the good one, so it would
     become Ana's current decision if it were read."""
-    from test_screen_helpers import decide, make_clusters, set_protocol
-
     from review.screen import final_decisions
+    from tests.helpers.screen import decide, make_clusters, set_protocol
 
     project = set_protocol(
         project, title_abstract__exclusion_reasons=[{"id": "wrong-date", "label": "Wrong date"}]

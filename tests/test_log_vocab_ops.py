@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_screen_helpers import decide, make_clusters, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
@@ -16,6 +15,7 @@ from review.cli.status_view import section_lines
 from review.io.files import append_jsonl
 from review.project import Project
 from review.screen import agreement
+from tests.helpers.screen import decide, make_clusters, make_record_project
 
 runner = CliRunner()
 TA = "title-abstract"

@@ -12,7 +12,7 @@ from review.cli import app
 from review.cli.commands import COMMANDS, command_line, command_text, error_text, render
 from review.errors import InputError, ReviewError, ValidationError
 from review.nextstep import Action, plain, step
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 
 
 def _library_modules() -> list[tuple[str, str]]:

@@ -8,7 +8,6 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_screen_helpers import make_clusters
 from typer.testing import CliRunner
 
 from review.cli import app
@@ -16,6 +15,7 @@ from review.errors import ReviewError
 from review.people import clean_name, file_id, name_from_file_id
 from review.screen.logs import ScreeningLog, read_decisions, reviewer_log_path
 from review.screen.session import ScreeningSession
+from tests.helpers.screen import make_clusters
 
 TA = "title-abstract"
 runner = CliRunner()

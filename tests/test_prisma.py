@@ -12,13 +12,13 @@ import os
 from pathlib import Path
 
 import pytest
-from test_prisma_support import FT_SPLIT, REASONS, TA_SPLIT, assert_clean_layout, example_inputs
 
 from review.errors import ReviewError
 from review.prisma import build_files, compute_flow, explain
 from review.prisma.diagram import DiagramOptions, Measurer, compute_layout, parse_labels
 from review.prisma.formats import TEMPLATE_HEADER, TEMPLATE_ROWS
 from review.prisma.inputs import AgreementFacts, MethodsFacts, ResolutionFacts, ResolvedBy
+from tests.helpers.prisma import FT_SPLIT, REASONS, TA_SPLIT, assert_clean_layout, example_inputs
 
 DATA = Path(__file__).parent / "data" / "prisma"
 GOLDEN = DATA / "example-layout.json"

@@ -8,11 +8,11 @@ import io
 from dataclasses import replace
 
 import pytest
-from test_prisma_support import example_inputs
 
 from review.prisma import compute_flow
 from review.prisma.facts import Final, Identified
 from review.prisma.formats import NO_DETAIL, TEMPLATE_HEADER, prisma_csv
+from tests.helpers.prisma import example_inputs
 
 # The `data` column of inst/extdata/PRISMA.csv in github.com/prisma-flowdiagram/PRISMA2020,
 # tag v1.1.4 (the version on CRAN), read from the public file, in its order ("NA" rows are the

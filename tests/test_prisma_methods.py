@@ -8,10 +8,10 @@ import json
 import re
 
 import pytest
-from test_screen_helpers import decide, make_record_project, resolve, set_protocol
 
 from review.io.files import append_jsonl
 from review.project import Project
+from tests.helpers.screen import decide, make_record_project, resolve, set_protocol
 
 TA, FT = "title-abstract", "full-text"
 
@@ -309,11 +309,10 @@ def test_only_duplicate_pairs_open_is_not_full_text_in_progress() -> None:
     assessment itself is not "in progress"."""
     from dataclasses import replace
 
-    from test_prisma_support import example_inputs
-
     from review.prisma.flow import compute_flow
     from review.prisma.inputs import MethodsFacts
     from review.prisma.methods import methods_markdown
+    from tests.helpers.prisma import example_inputs
 
     inputs = example_inputs()
     inputs = replace(inputs, dedup_pending=inputs.main_clusters[:2])
@@ -379,11 +378,10 @@ def test_title_abstract_not_started_or_nothing_final_yet(ten) -> None:
 def test_methods_heading_follows_the_review_type() -> None:
     """QA: a systematic review's methods.md was headed with PRISMA-ScR's "Selection of sources
     of evidence"; PRISMA 2020 calls the section "Study selection" (item 16a)."""
-    from test_prisma_support import example_inputs
-
     from review.prisma.flow import compute_flow
     from review.prisma.inputs import MethodsFacts
     from review.prisma.methods import methods_markdown
+    from tests.helpers.prisma import example_inputs
 
     flow = compute_flow(example_inputs())
     text = methods_markdown(flow, MethodsFacts(review_type="systematic"))

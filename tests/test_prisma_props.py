@@ -367,9 +367,8 @@ def test_unknown_explain_key_lists_the_keys() -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories(), st.sampled_from(("auto", "databases", "both")), st.sampled_from((7.0, 9.0)))
 def test_any_history_lays_out_cleanly(h: History, branches: str, fontsize: float) -> None:
-    from test_prisma_support import assert_clean_layout
-
     from review.prisma.diagram import DiagramOptions, compute_layout
+    from tests.helpers.prisma import assert_clean_layout
 
     flow = compute_flow(h.inputs)
     layout = compute_layout(flow, DiagramOptions(branches=branches, fontsize=fontsize))

@@ -13,12 +13,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_screen_helpers import decide, resolve, set_protocol
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.io.files import append_jsonl
 from review.project import Project
+from tests.helpers.screen import decide, resolve, set_protocol
 
 runner = CliRunner()
 TA, FT = "title-abstract", "full-text"

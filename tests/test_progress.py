@@ -8,10 +8,10 @@ import random
 import re
 
 import pytest
-from test_rank import _NoRecords, topic_project
-from test_screen_helpers import decide, make_clusters
 
 from review.rank.estimate import beta_binomial_interval, includes_left
+from tests.helpers.screen import decide, make_clusters
+from tests.test_rank import _NoRecords, topic_project
 
 TA = "title-abstract"
 

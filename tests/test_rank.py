@@ -1,20 +1,29 @@
-"""Prioritised screening: metrics arithmetic, the stopping test against scipy, `review simulate`'s
+"""Prioritised screening: metrics arithmetic, the stopping test against exact integer tails, `review simulate`'s
 file contract, and the stopping phase read back from the logs."""
 
 from __future__ import annotations
 
 import csv
 import json
+import math
 import random
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from test_screen_helpers import decide, make_clusters
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.rank import metrics
-from review.rank.stopping import hypergeom_cdf, k_target, more_needed, p_value, stop_test
+from review.rank.stopping import (
+    first_rejection,
+    hypergeom_cdf,
+    k_target,
+    more_needed,
+    p_value,
+    stop_test,
+)
+from tests.helpers.screen import decide, make_clusters
 
 TA = "title-abstract"
 
@@ -71,40 +80,81 @@ def test_p_value_matches_scipy(urn, n, k, r, recall):
     assert p_value(urn, n, k, r, recall) == pytest.approx(expected, rel=1e-9, abs=1e-12)
 
 
-def test_hypergeom_cdf_random_cases_match_scipy():
-    stats = pytest.importorskip("scipy.stats")
+def _exact_cdf(k: int, population: int, successes: int, draws: int) -> float:
+    """P(X ≤ k) in exact integers: how review computed the tail before scipy (the reference)."""
+    if successes > population:
+        return 0.0
+    lo, hi = max(0, draws - (population - successes)), min(k, successes, draws)
+    hits = sum(
+        math.comb(successes, i) * math.comb(population - successes, draws - i)
+        for i in range(lo, hi + 1)
+    )
+    return float(Fraction(hits, math.comb(population, draws)))
+
+
+# The stated tolerance: scipy's (Boost's) tail agrees with the exact one to 1e-9 relative, or to
+# 1e-12 absolute for p-values that small (far below any alpha a review uses).
+CDF_TOLERANCE = {"rel": 1e-9, "abs": 1e-12}
+
+
+def test_hypergeom_cdf_equals_the_exact_integer_tails_on_a_grid():
+    grid = [
+        (k, pop, succ, draws)
+        for pop in (1, 7, 50, 660, 2000)
+        for succ in sorted({0, 1, 3, pop // 10, pop // 2, pop})
+        for draws in sorted({0, 1, pop // 4, pop // 2, pop - 1, pop})
+        for k in sorted({0, 1, 2, succ // 3, succ})
+        if 0 <= draws <= pop and k <= draws
+    ]
+    assert len(grid) > 300
+    for case in grid:
+        assert hypergeom_cdf(*case) == pytest.approx(_exact_cdf(*case), **CDF_TOLERANCE), case
     rng = random.Random(7)
     for _ in range(200):
         pop = rng.randint(1, 400)
-        succ = rng.randint(0, pop)
-        draws = rng.randint(0, pop)
+        succ, draws = rng.randint(0, pop), rng.randint(0, pop)
         k = rng.randint(0, draws)
         assert hypergeom_cdf(k, pop, succ, draws) == pytest.approx(
-            stats.hypergeom.cdf(k, pop, succ, draws), rel=1e-9, abs=1e-12
+            _exact_cdf(k, pop, succ, draws), **CDF_TOLERANCE
         )
+    assert hypergeom_cdf(0, 5, 6, 2) == 0.0  # an urn that cannot hold the includes
 
 
-def test_hypergeom_cdf_large_urns_match_scipy_and_are_fast():
+def test_large_urns_equal_the_exact_tails_and_more_needed_is_fast():
     import time
 
-    stats = pytest.importorskip("scipy.stats")
     rng = random.Random(5)
-    for _ in range(60):
-        pop = rng.randint(5001, 200_000)
+    for _ in range(12):
+        pop = rng.randint(5001, 100_000)
         succ = rng.randint(1, 60)
-        draws = rng.randint(0, pop)
+        draws = rng.randint(0, pop // 20)
         k = rng.randint(0, min(succ, draws))
         assert hypergeom_cdf(k, pop, succ, draws) == pytest.approx(
-            stats.hypergeom.cdf(k, pop, succ, draws), rel=1e-8, abs=1e-12
+            _exact_cdf(k, pop, succ, draws), **CDF_TOLERANCE
         )
     t = time.perf_counter()
-    need = more_needed(100_000, 5000, 3, 100, 0.95, 0.95)  # 25 s with integers
+    need = more_needed(100_000, 5000, 3, 100, 0.95, 0.95)
     assert need is not None and time.perf_counter() - t < 2
     assert (
         p_value(100_000, 5000 + need, 3, 100, 0.95)
         < 0.05
         <= p_value(100_000, 5000 + need - 1, 3, 100, 0.95)
     )
+
+
+def test_first_rejection_is_the_first_record_after_which_the_test_rejects():
+    rng = random.Random(11)
+    for _ in range(25):
+        urn = rng.randint(1, 200)
+        sample = [1 if rng.random() < rng.choice((0.0, 0.01, 0.05, 0.2)) else 0 for _ in range(urn)]
+        r = rng.randint(0, 40)
+        scan, k = None, 0
+        for m, x in enumerate(sample, start=1):  # the test after every sampled record
+            k += x
+            if p_value(urn, m, k, r, 0.95) < 0.05:
+                scan = m
+                break
+        assert first_rejection(urn, sample, r, 0.95, 0.95) == scan
 
 
 def test_more_needed_is_the_first_rejecting_sample_size():
@@ -308,9 +358,8 @@ def test_stopping_cli_json(project):
 def topic_project(project, n: int = 30, topical: int = 6) -> tuple[list[str], list[str]]:
     """Import ``n`` records for real (one cluster each); the first ``topical`` are on topic.
     Returns (on-topic ids, off-topic ids)."""
-    from test_screen_helpers import ClusterRow, clusters_path, write_clusters
-
     from review.importer import import_files
+    from tests.helpers.screen import ClusterRow, clusters_path, write_clusters
 
     src = project.root.parent / "export.csv"
     with open(src, "w", encoding="utf-8", newline="") as fh:
@@ -369,9 +418,8 @@ def test_relevance_order_and_blinding(project):
 
 
 def test_relevance_before_the_first_include_uses_the_protocol_query(project):
-    from test_screen_helpers import set_protocol
-
     from review.screen.session import ScreeningSession
+    from tests.helpers.screen import set_protocol
 
     topic, _other = topic_project(project)
     project = set_protocol(project, keywords={"include": ["advoca*", "mentor*"], "exclude": []})
@@ -431,10 +479,9 @@ class _NoRecords:
 
 # ---- PRISMA: records nobody screened after a recorded stop ----------------------------------
 def test_prisma_counts_with_automated_exclusions(project):
-    from test_screen_helpers import make_record_project
-
     from review.io.files import append_jsonl
     from review.prisma import build_prisma, explain_project
+    from tests.helpers.screen import make_record_project
 
     ids = make_record_project(project, 10)
     for who in ("Ana", "Ben"):

@@ -11,10 +11,10 @@ Files that hold no records, or are broken on purpose, must fail with a clear mes
 from __future__ import annotations
 
 import pytest
-from conftest import shared_path
 
 from review.errors import InputError
 from review.io.readers import read_file
+from tests.helpers.paths import shared_path
 
 EXPECTED: list[tuple[str, str, int]] = [
     ("asreview/demo_data/_baseline.ris", "ris", 100),

@@ -1,4 +1,4 @@
-"""Fuzzed imports, kill -9 crash trials and concurrent sessions (see tests/reliability.py).
+"""Fuzzed imports, kill -9 crash trials and concurrent sessions (see tests/helpers/reliability.py).
 
 The default run is small; ``REVIEW_RELIABILITY_SCALE=full`` runs the large version whose counts
 are recorded in docs/reliability.md.
@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
-from reliability import HANG, crash_trials, fuzz, review_cmd, run_cli, scale
 
 from review.project import Project
+from tests.helpers.paths import shared_path
+from tests.helpers.reliability import HANG, crash_trials, fuzz, review_cmd, run_cli, scale
 
 
 def _real_files(limit: int | None) -> list[Path]:
@@ -227,7 +227,7 @@ def test_injection_into_every_output(tmp_path: Path):
     """Hostile text (script breakers, formulas, terminal escapes, bidi overrides, Rich markup,
     Markdown/HTML) in a title, the source name, a reason label, a note, charted text and the
     project title: every output is checked (report JSON/CSP, terminals, CSVs, Markdown, SVG)."""
-    from reliability import INJECTION_PIECES, injection_trials
+    from tests.helpers.reliability import INJECTION_PIECES, injection_trials
 
     n = 120 if scale() == "full" else 2 * len(INJECTION_PIECES)
     by_class = injection_trials(tmp_path, n)
@@ -240,14 +240,14 @@ def test_injection_into_every_output(tmp_path: Path):
     assert sum(sum(c.values()) for c in by_class.values()) == n
 
 
-# ---- hostile inputs of issue 21: resources and integrity (tests/reliability_hostile.py) -------
+# ---- hostile inputs of issue 21: resources and integrity (tests/helpers/reliability_hostile.py)
 
 
 @pytest.mark.slow
 def test_hostile_inputs(tmp_path: Path):
     """Every class of issue 21's "Resources" and "Integrity" attacks: each input is handled as
     promised or refused with a message; never a traceback, a signal, a hang or a lost decision."""
-    from reliability_hostile import hostile_trials
+    from tests.helpers.reliability_hostile import hostile_trials
 
     results = hostile_trials(tmp_path, big=scale() == "full")
     for klass, counts in sorted(results.items()):

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 
 HAS_EXAMPLE = (REPO_ROOT / "data" / "searches").is_dir()
 N_RE = re.compile(r"\(n[\s\u00a0]=[\s\u00a0]([\d,]+)\)")
@@ -28,7 +28,7 @@ N_RE = re.compile(r"\(n[\s\u00a0]=[\s\u00a0]([\d,]+)\)")
 @pytest.fixture(scope="module")
 def example_flow():
     from review.prisma import compute_flow
-    from tests.test_prisma_support import example_inputs
+    from tests.helpers.prisma import example_inputs
 
     inputs = example_inputs()
     return inputs, compute_flow(inputs)
@@ -155,7 +155,7 @@ def test_screening_section_of_one_screened_stage(project) -> None:
     page shows the agreement, the one disagreement and "Not screened yet."."""
     from review.report.data import DisagreementView, ScreenerDecision, collect
     from review.report.html import render
-    from tests.test_screen_helpers import decide, make_clusters
+    from tests.helpers.screen import decide, make_clusters
 
     make_clusters(project, 4)
     for cid in ("r1", "r2", "r3", "r4"):
@@ -180,6 +180,27 @@ def test_screening_section_of_one_screened_stage(project) -> None:
     page = render(data)
     assert "Not screened yet." in page and '<td class="id">r2</td><td>Title 2</td>' in page
     assert "<td>Ana, Ben</td>" in page and "<td>3 / 1 (75.0% agreement)</td>" in page
+
+
+def test_a_long_disagreement_list_is_cut_and_says_where_the_rest_is(project, monkeypatch) -> None:
+    """10,000 disagreements (a 100k-record review) made a 3 MB screening section: the report
+    lists the first DISAGREEMENTS_SHOWN and names the file holding all of them."""
+    import review.report.data as data_mod
+    from review.report.html import render
+    from tests.helpers.screen import decide, make_clusters
+
+    make_clusters(project, 4)
+    for cid in ("r1", "r2", "r3", "r4"):
+        decide(project, "Ana", cid, "include" if cid == "r1" else "exclude")
+        decide(project, "Ben", cid, "exclude" if cid == "r1" else "include")
+    monkeypatch.setattr(data_mod, "DISAGREEMENTS_SHOWN", 2)
+    data = data_mod.collect(project)
+    assert data.screening.data is not None
+    ta = data.screening.data.stages[0]
+    assert [d.record_id for d in ta.disagreements] == ["r1", "r2"] and ta.not_shown == 2
+    page = render(data)
+    assert '<td class="id">r2</td>' in page and '<td class="id">r3</td>' not in page
+    assert "The first 2 of 4 disagreements; every one is in <code>outputs/screening/" in page
 
 
 def test_report_output_option_and_json(project, tmp_path: Path) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 
-from test_screen_helpers import decide, make_clusters, set_protocol
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.io.files import read_jsonl
 from review.screen import final_decisions
+from tests.helpers.screen import decide, make_clusters, set_protocol
 
 TA = "title-abstract"
 runner = CliRunner()

@@ -5,13 +5,13 @@ leave partial reviewers out, and say so."""
 from __future__ import annotations
 
 import pytest
-from test_screen_helpers import decide, make_clusters, set_protocol
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.errors import ReviewError
 from review.screen import agreement
 from review.screen.logs import ScreeningLog
+from tests.helpers.screen import decide, make_clusters, set_protocol
 
 TA = "title-abstract"
 runner = CliRunner()

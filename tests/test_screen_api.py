@@ -4,7 +4,6 @@ agreement, status_summary."""
 from __future__ import annotations
 
 import pytest
-from test_screen_helpers import decide, make_clusters, resolve, retract, set_protocol
 
 from review.cli.status_view import section_lines
 from review.errors import ProjectError
@@ -17,6 +16,7 @@ from review.screen import (
     included_reports,
     status_summary,
 )
+from tests.helpers.screen import decide, make_clusters, resolve, retract, set_protocol
 
 TA, FT = "title-abstract", "full-text"
 

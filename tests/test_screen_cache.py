@@ -6,11 +6,11 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_screen_helpers import decide, make_clusters, make_record_project, retract
 
 from review.io.files import JsonlProblem
 from review.screen import final_decisions
 from review.screen.cache import cluster_index, read_log, record_store
+from tests.helpers.screen import decide, make_clusters, make_record_project, retract
 
 TA = "title-abstract"
 

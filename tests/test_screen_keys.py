@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_screen_helpers import make_record_project
 
 from review.cli.ui.keys import COMMANDS, LINE, TEXTUAL_KEY, TUI, commands, legend, line_command
 from review.cli.ui.lineui import help_text, run_line
 from review.cli.ui.tui import ScreeningScreen
 from review.screen.session import ScreeningSession
-from tests.conftest import SHARED_DIR
+from tests.helpers.paths import SHARED_DIR
+from tests.helpers.screen import make_record_project
 
 TA, FT = "title-abstract", "full-text"
 # what each key of ../shared/CLI.md ("Keys: `i` include, …") does

@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
-from test_screen_helpers import log_lines, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.project import Project
 from review.screen import agreement, final_decisions
 from review.screen.session import ScreeningSession
+from tests.helpers.screen import log_lines, make_record_project
 
 TA = "title-abstract"
 runner = CliRunner()
@@ -226,7 +226,7 @@ def test_nothing_to_screen_at_full_text_yet(project: Project):
 
 
 def test_unknown_reviewer_name_is_refused(project: Project):
-    from test_screen_helpers import set_protocol
+    from tests.helpers.screen import set_protocol
 
     make_record_project(project, 1)
     project = set_protocol(project, reviewers=["Ana Silva", "Ben Okoro"])

@@ -6,12 +6,12 @@ import csv
 
 import pytest
 from openpyxl import load_workbook
-from test_screen_helpers import decide, log_lines, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.project import Project
 from review.screen.session import queue_order
+from tests.helpers.screen import decide, log_lines, make_record_project
 
 TA = "title-abstract"
 runner = CliRunner()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from test_screen_helpers import log_lines, make_record_project
-
 from review.cli.ui.tui import ScreenerApp
 from review.project import Project
 from review.screen.session import ScreeningSession
+from tests.helpers.screen import log_lines, make_record_project
 
 TA = "title-abstract"
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from test_screen_helpers import decide, log_lines, make_clusters, make_record_project, set_protocol
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.errors import InputError
 from review.io.files import read_jsonl
 from review.io.tables import read_table
+from tests.helpers.screen import decide, log_lines, make_clusters, make_record_project, set_protocol
 
 TA = "title-abstract"
 NOTE = "café – naïve “quoted” €5"  # – “ ” € are cp1252 bytes 0x96 0x93 0x94 0x80, not Latin-1
@@ -144,7 +144,7 @@ def test_chart_import_of_a_text_sheet_is_a_message(tmp_path, name, data):
     from one is refused with the file's name, never a traceback."""
     from review.chart import load_schema
     from review.chart.importer import read_charting
-    from tests.conftest import REPO_ROOT
+    from tests.helpers.paths import REPO_ROOT
 
     path = tmp_path / name
     path.write_bytes(data)

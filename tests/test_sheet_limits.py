@@ -7,11 +7,11 @@ import csv
 import tracemalloc
 
 import pytest
-from test_screen_helpers import make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.project import Project
+from tests.helpers.screen import make_record_project
 
 runner = CliRunner()
 TA = "title-abstract"
@@ -72,7 +72,7 @@ def test_sheet_cell_over_the_csv_field_limit_imports(project: Project, tmp_path,
     res = runner.invoke(app, ["screen", "import", str(path), "--stage", TA, "--reviewer", "Ana",
                               "-p", str(project.root)])  # fmt: skip
     assert res.exit_code == 0, (res.output, res.exception)
-    from test_screen_helpers import log_lines
+    from tests.helpers.screen import log_lines
 
     assert [len(x["note"]) for x in log_lines(project, "Ana")] == [LONG]
 

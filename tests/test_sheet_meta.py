@@ -5,20 +5,16 @@ tool's own sheets import back as they are."""
 from __future__ import annotations
 
 from openpyxl import load_workbook
-from test_dedup_cli import FIXTURES
-from test_screen_helpers import decide, make_record_project
 from typer.testing import CliRunner
 
-from review.cli import app
 from review.project import Project
 from review.screen.logs import read_decisions
+from tests.helpers.cli import run_in as _run
+from tests.helpers.paths import DEDUP_FIXTURES as FIXTURES
+from tests.helpers.screen import decide, make_record_project
 
 TA = "title-abstract"
 runner = CliRunner()
-
-
-def _run(project: Project, *args: str):
-    return runner.invoke(app, [*args, "-p", str(project.root)])
 
 
 def _fill(path, decision: str = "include") -> None:

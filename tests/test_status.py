@@ -6,12 +6,12 @@ import dataclasses
 import json
 
 import pytest
-from test_screen_helpers import decide, make_clusters
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.project import Project
 from review.status import collect_status
+from tests.helpers.screen import decide, make_clusters
 
 runner = CliRunner()
 

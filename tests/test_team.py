@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from test_screen_helpers import decide, make_record_project, resolve, set_protocol
 from typer.testing import CliRunner
 
 from review.cli import app
@@ -16,6 +15,7 @@ from review.project import Project
 from review.screen import final_decisions, included_reports
 from review.screen.assign import Assignment, stage_assignment
 from review.screen.team import Pace, team_view
+from tests.helpers.screen import decide, make_record_project, resolve, set_protocol
 
 TA, FT = "title-abstract", "full-text"
 TEAM = ["ana", "ben", "cleo"]

@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from test_screen_helpers import decide, make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.cli.status_view import section_lines
 from review.rank.stopping import p_value
+from tests.helpers.screen import decide, make_record_project
 
 TA = "title-abstract"
 BEFORE = "2026-01-01T00:00:00.000000Z"  # decisions before the team's sample started
@@ -223,11 +223,10 @@ def test_simulate_team_cli(tmp_path):
 
 
 def test_a_stop_recorded_while_screening_takes_effect_at_the_next_decision(project):
-    from test_rank import _NoRecords
-    from test_screen_helpers import make_clusters
-
     from review.io.files import append_jsonl
     from review.screen.session import ScreeningSession
+    from tests.helpers.screen import make_clusters
+    from tests.test_rank import _NoRecords
 
     make_clusters(project, 6)
     stop = {
@@ -247,12 +246,11 @@ def test_a_stop_recorded_while_screening_takes_effect_at_the_next_decision(proje
 def test_team_stop_on_a_split_stage_three_reviewers_two_per_record(project):
     """Assignment k = 2 of 3: the team's sample is screened by each record's two reviewers;
     every screener shows only its own part of the urn, and the stop ends the stage."""
-    from test_screen_helpers import set_protocol
-
     from review.prisma import build_prisma
     from review.rank import team
     from review.screen.assign import stage_assignment
     from review.screen.session import ScreeningSession
+    from tests.helpers.screen import set_protocol
 
     ids = make_record_project(project, 90)
     team_names = ["ana", "ben", "cleo"]
@@ -299,10 +297,9 @@ def test_team_stop_on_a_split_stage_three_reviewers_two_per_record(project):
 
 
 def test_the_full_screen_app_says_the_stage_was_stopped(project):
-    from test_screen_tui import _run
-
     from review.io.files import append_jsonl
     from review.screen.session import ScreeningSession
+    from tests.test_screen_tui import _run
 
     make_record_project(project, 4)
     stop = {

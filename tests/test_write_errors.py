@@ -10,11 +10,11 @@ import os
 from pathlib import Path
 
 import pytest
-from test_screen_helpers import make_record_project
 from typer.testing import CliRunner
 
 from review.cli import app
 from review.project import Project
+from tests.helpers.screen import make_record_project
 
 runner = CliRunner()
 DATA = Path(__file__).parent / "data" / "import"

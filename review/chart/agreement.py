@@ -18,6 +18,7 @@ level listed by all) on which at least one reviewer recorded a value for the fie
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from review.chart.compare import _same
@@ -109,12 +110,14 @@ def field_stats(f: Field, charts: list[Charting], keys: list[str]) -> list[Field
     units = _units(f, charts, keys)
     n_rev = len(charts)
     agreed = sum(all(_same(u[0], v) for v in u[1:]) for u in units)
-    base = dict(level=f.level, field_id=f.id, field_label=f.label, type=f.type, reviewers=n_rev)
+    row = partial(
+        FieldStats, level=f.level, field_id=f.id, field_label=f.label, type=f.type, reviewers=n_rev
+    )
     if not f.categorical or n_rev != 2 or not units:
-        return [FieldStats(option="", compared=len(units), agreed=agreed, kappa=None, **base)]
+        return [row(option="", compared=len(units), agreed=agreed, kappa=None)]
     if not f.multi:
         _, _, kappa = _kappa_parts([(_label(a), _label(b)) for a, b in units])
-        return [FieldStats(option="", compared=len(units), agreed=agreed, kappa=kappa, **base)]
+        return [row(option="", compared=len(units), agreed=agreed, kappa=kappa)]
     options: list[FieldStats] = []
     pos, pes = [], []
     for opt in f.choices:
@@ -126,12 +129,10 @@ def field_stats(f: Field, charts: list[Charting], keys: list[str]) -> list[Field
         pos.append(po)
         pes.append(pe)
         same = sum(a == b for a, b in pairs)
-        options.append(
-            FieldStats(option=opt, compared=len(units), agreed=same, kappa=kappa, **base)
-        )
+        options.append(row(option=opt, compared=len(units), agreed=same, kappa=kappa))
     mean_po, mean_pe = sum(pos) / len(pos), sum(pes) / len(pes)
     pooled = None if mean_pe >= 1.0 - 1e-12 else (mean_po - mean_pe) / (1 - mean_pe)
-    head = FieldStats(option="", compared=len(units), agreed=agreed, kappa=pooled, **base)
+    head = row(option="", compared=len(units), agreed=agreed, kappa=pooled)
     return [head, *options]
 
 

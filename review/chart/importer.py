@@ -76,7 +76,7 @@ class _Reader:
 
         value = cell.value
         if cell.data_type == "f" or isinstance(value, ArrayFormula | DataTableFormula):
-            text = value.text if isinstance(value, ArrayFormula) else str(value)
+            text = (value.text or "") if isinstance(value, ArrayFormula) else str(value)
             self.problem(
                 sheet,
                 cell.coordinate,

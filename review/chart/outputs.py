@@ -93,8 +93,10 @@ def frequency_rows(summary: Summary) -> list[list[Any]]:
 def summary_workbook(summary: Summary) -> Any:
     from openpyxl import Workbook
 
+    from review.io.xlsx import first_sheet
+
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Frequencies"
     _write_rows(ws, 1, frequency_rows(summary))
     for col, width in zip("ABCDEFGH", (11, 34, 52, 7, 7, 12, 60, 46), strict=True):
@@ -402,11 +404,12 @@ def write_comparison(out_dir: Path, comparison: Comparison) -> list[Path]:
     from openpyxl import Workbook
 
     from review.io.files import atomic_write_bytes, atomic_write_text
+    from review.io.xlsx import first_sheet
 
     out_dir = Path(out_dir)
     rows = comparison_rows(comparison)
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Disagreements"
     _write_rows(ws, 1, rows)
     ws.freeze_panes = "C2"

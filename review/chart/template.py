@@ -240,11 +240,11 @@ def build_template(
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, PatternFill, Protection
 
-    from review.io.xlsx import set_cell
+    from review.io.xlsx import first_sheet, set_cell
 
     reports = list(reports)
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(first_sheet(wb))
     lists_ws = wb.create_sheet(LISTS)  # created first so ranges exist; moved to the end below
     ranges = _list_ranges(schema, lists_ws)
 
@@ -279,8 +279,8 @@ def build_template(
     if schema.unit is not None:
         pcols = columns(schema, schema.unit.name)
         pws = _sheet(wb, schema, unit_sheet(schema), pcols, UNIT_ROWS, ranges, freeze="B2")
-        for i, c in enumerate(pcols, start=1):
-            if c.field is not None and c.field.type == "long_text":
+        for i, col in enumerate(pcols, start=1):
+            if col.field is not None and col.field.type == "long_text":
                 for r in range(2, UNIT_ROWS + 2):
                     pws.cell(row=r, column=i).alignment = wrap
 

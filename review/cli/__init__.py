@@ -16,7 +16,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,  # plain Click help: fast, <placeholders> kept, \b blocks verbatim
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

@@ -22,6 +22,7 @@ chart_app = typer.Typer(
         "validated import, dual-charting comparison and summary tables."
     ),
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -47,6 +48,7 @@ def template_cmd(
 
     Example:
 
+    \b
         review chart template -o charting-ana.xlsx --reviewer ana
     """
     from rich.markup import escape
@@ -76,7 +78,8 @@ def template_cmd(
 @chart_app.command("import")
 def import_cmd(
     file: Annotated[
-        Path, typer.Argument(help="A filled charting workbook (.xlsx).", dir_okay=False)
+        Path,
+        typer.Argument(metavar="FILE", help="A filled charting workbook (.xlsx).", dir_okay=False),
     ],
     reviewer: Annotated[
         str, typer.Option("--reviewer", help="Whose charting this is ('consensus' = final).")
@@ -99,6 +102,7 @@ def import_cmd(
 
     Example:
 
+    \b
         review chart import charting-ana.xlsx --reviewer ana
         review chart import charting-agreed.xlsx --consensus
     """
@@ -189,6 +193,7 @@ def compare_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
 
     Example:
 
+    \b
         review chart compare
     """
 
@@ -259,6 +264,7 @@ def consensus_cmd(
 
     Example:
 
+    \b
         review chart consensus -o charting-consensus.xlsx
         review chart import charting-consensus.xlsx --reviewer consensus
     """
@@ -330,6 +336,7 @@ def summary_cmd(project: ProjectOpt = None, json_out: JsonOpt = False) -> None:
 
     Example:
 
+    \b
         review chart summary
     """
 

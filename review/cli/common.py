@@ -10,15 +10,17 @@ import contextlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 
 from review.errors import ReviewError
 from review.model import Stage
 
 if TYPE_CHECKING:
+    from rich.console import RenderHook
+
     from review.project import Project
 
 ProjectOpt = Annotated[
@@ -56,7 +58,7 @@ def err_console() -> Any:
     from rich.console import Console
 
     con = Console(stderr=True, highlight=False, soft_wrap=True)
-    con.push_render_hook(PrintableHook())
+    con.push_render_hook(cast("RenderHook", PrintableHook()))  # a RenderHook by duck typing
     return con
 
 
@@ -67,7 +69,7 @@ def out_console() -> Any:
     from rich.console import Console
 
     con = Console(highlight=False, soft_wrap=True)
-    con.push_render_hook(PrintableHook())
+    con.push_render_hook(cast("RenderHook", PrintableHook()))  # a RenderHook by duck typing
     return con
 
 
@@ -104,30 +106,8 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code=code)
 
 
-class ReviewCommand(TyperCommand):
-    """A command whose help is drawn by ``review.cli.help`` (fast, placeholders kept)."""
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        from review.cli.help import render_help
-
-        formatter.write(render_help(self, ctx))
-
-
 class ReviewGroup(TyperGroup):
-    """Root command group: turns every ReviewError into a short message and exit code 1.
-
-    It also adopts every command below it (``ReviewCommand`` / ``ReviewGroup``) so that all help
-    pages, including those of sub-apps added later, go through ``review.cli.help``.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _adopt(self)
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        from review.cli.help import render_help
-
-        formatter.write(render_help(self, ctx))
+    """Root command group: turns every ReviewError into a short message and exit code 1."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -148,16 +128,6 @@ class ReviewGroup(TyperGroup):
         except KeyboardInterrupt:
             err_console().print("Interrupted; everything decided so far is saved.")
             raise typer.Exit(code=130) from None
-
-
-def _adopt(group: TyperGroup) -> None:
-    for command in group.commands.values():
-        if isinstance(command, TyperGroup):
-            if not isinstance(command, ReviewGroup):
-                command.__class__ = ReviewGroup
-            _adopt(command)
-        elif type(command) is TyperCommand:
-            command.__class__ = ReviewCommand
 
 
 def open_project(path: Path | None) -> Project:

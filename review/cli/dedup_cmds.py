@@ -33,6 +33,7 @@ AutoThresholdOpt = Annotated[
     float | None,
     typer.Option(
         "--auto-threshold",
+        metavar="<0.5-1>",
         min=0.5,
         max=1.0,
         help="Title similarity (0-1) needed to merge automatically (default 0.95); saved to "
@@ -45,6 +46,7 @@ MaybeThresholdOpt = Annotated[
     float | None,
     typer.Option(
         "--maybe-threshold",
+        metavar="<0.5-1>",
         min=0.5,
         max=1.0,
         help="Title similarity (0-1) needed to queue a pair for a person (default 0.80); "
@@ -57,6 +59,7 @@ AuthorThresholdOpt = Annotated[
     float | None,
     typer.Option(
         "--author-threshold",
+        metavar="<0-1>",
         min=0.0,
         max=1.0,
         help="Author similarity (0-1) needed to merge automatically (default 0.80); saved to "
@@ -68,7 +71,7 @@ AuthorThresholdOpt = Annotated[
 dedup_app = typer.Typer(
     name="dedup",
     no_args_is_help=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
 )
 
 
@@ -112,6 +115,7 @@ def dedup(
 
     Example:
 
+    \b
         review dedup
         review dedup --auto-threshold 0.97 --json
     """
@@ -125,7 +129,7 @@ def dedup(
     # The project's settings (protocols/protocol.yaml, dedup:) with this run's flags on top; the
     # flags are saved there, so a later plain `review dedup` keeps them.
     options = project_options(proj)
-    changes = {
+    changes: dict[str, Any] = {
         k: v
         for k, v in (
             ("auto_threshold", auto_threshold),
@@ -211,6 +215,7 @@ def review_cmd(
 
     Example:
 
+    \b
         review dedup review --reviewer "Ana Silva"
     """
     from review.cli.common import out_console
@@ -273,6 +278,7 @@ def export_cmd(
 
     Example:
 
+    \b
         review dedup export -o dedup-pairs.xlsx --reviewer "Ana Silva"
     """
     from rich.markup import escape
@@ -297,7 +303,10 @@ def export_cmd(
 def import_cmd(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(help=".xlsx or .csv with record_id_a, record_id_b, verdict, note.")
+        Path,
+        typer.Argument(
+            metavar="FILE", help=".xlsx or .csv with record_id_a, record_id_b, verdict, note."
+        ),
     ],
     reviewer: ReviewerOpt,
     from_other_reviewer: FromOtherReviewerOpt = False,
@@ -313,6 +322,7 @@ def import_cmd(
 
     Example:
 
+    \b
         review dedup import dedup-pairs.xlsx --reviewer "Ana Silva"
     """
     from review.dedup.exchange import import_verdicts
@@ -351,7 +361,9 @@ def show_verdicts_import(proj: Project, summary: Any, quiet: bool) -> None:
 @dedup_app.command("explain")
 def explain_cmd(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(help="A record_id from clusters.csv.")],
+    record_id: Annotated[
+        str, typer.Argument(metavar="RECORD_ID", help="A record_id from clusters.csv.")
+    ],
     project: ProjectOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -359,6 +371,7 @@ def explain_cmd(
 
     Example:
 
+    \b
         review dedup explain 3f9c1a2b-17
     """
     from review.dedup.explain import explain_record
@@ -442,7 +455,9 @@ def _print_explain(info: RecordExplanation) -> None:
 @dedup_app.command("split")
 def split_cmd(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(help="The record to take out of its cluster.")],
+    record_id: Annotated[
+        str, typer.Argument(metavar="RECORD_ID", help="The record to take out of its cluster.")
+    ],
     reviewer: ReviewerOpt,
     project: ProjectOpt = None,
 ) -> None:
@@ -450,6 +465,7 @@ def split_cmd(
 
     Example:
 
+    \b
         review dedup split 3f9c1a2b-17 --reviewer "Ana Silva"
     """
     from review.cli.common import out_console

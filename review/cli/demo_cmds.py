@@ -18,7 +18,10 @@ def demo(
     directory: Annotated[
         Path,
         typer.Argument(
-            help="Folder to create the demo project in.", file_okay=False, show_default=True
+            metavar="DIRECTORY",
+            help="Folder to create the demo project in.",
+            file_okay=False,
+            show_default=True,
         ),
     ] = Path("review-demo"),
     force: Annotated[
@@ -49,6 +52,7 @@ def demo(
 
     Example:
 
+    \b
         review demo
         review demo /tmp/peer-advocacy --force
     """

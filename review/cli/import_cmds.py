@@ -39,9 +39,28 @@ ScreenOpt = Annotated[
     bool,
     typer.Option("--screen", help="Route non-database records through title/abstract screening."),
 ]
+FilesArg = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="FILES", help="Export files (RIS, BibTeX, MEDLINE, WoS, EndNote XML, CSV, XLSX)."
+    ),
+]
+ImportFormatOpt = Annotated[
+    ImportFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="<format>",
+        help=f"File format: {', '.join(ImportFormat)}; auto detects by content.",
+    ),
+]
 MapOpt = Annotated[
     list[str] | None,
-    typer.Option("--map", help="Map a spreadsheet column to a field: 'Column=title'."),
+    typer.Option(
+        "--map",
+        metavar="<column=field>",
+        help="Map a spreadsheet column to a field: 'Column=title'.",
+    ),
 ]
 ByOpt = Annotated[
     str | None, typer.Option("--by", help="Who imports (default: $REVIEW_USER or git).")
@@ -59,7 +78,9 @@ QueryFileOpt = Annotated[
 ]
 LimitsOpt = Annotated[
     list[str] | None,
-    typer.Option("--limits", help="A limit or filter applied (repeatable), e.g. English."),
+    typer.Option(
+        "--limits", metavar="<text>", help="A limit or filter applied (repeatable), e.g. English."
+    ),
 ]
 ResultsOpt = Annotated[
     int | None, typer.Option("--results", help="The number of results the database reported.")
@@ -67,19 +88,14 @@ ResultsOpt = Annotated[
 
 
 def import_(
-    files: Annotated[
-        list[Path],
-        typer.Argument(help="Export files (RIS, BibTeX, MEDLINE, WoS, EndNote XML, CSV, XLSX)."),
-    ],
+    files: FilesArg,
     source: Annotated[
         str, typer.Option("--source", "-s", help="Where the records come from, e.g. Scopus.")
     ],
     kind: Annotated[
         Kind, typer.Option("--kind", "-k", help="Kind of source (PRISMA branch).")
     ] = Kind.DATABASE,
-    fmt: Annotated[
-        ImportFormat, typer.Option("--format", "-f", help="File format; auto detects by content.")
-    ] = ImportFormat.AUTO,
+    fmt: ImportFormatOpt = ImportFormat.AUTO,
     encoding: Annotated[
         str | None,
         typer.Option("--encoding", help="Text encoding, e.g. cp1252; default: detect UTF-8/16."),
@@ -105,10 +121,13 @@ def import_(
 
     Example:
 
+    \b
         review import scopus.ris --source Scopus
         review import wos1.txt wos2.txt --source "Web of Science"
-        review import hand-search.csv --source "Hand search" --kind other --map "Name=title"
-        review import pubmed.nbib --source PubMed --platform NCBI --searched 2024-03-01 \\
+        review import hand-search.csv --source "Hand search" --kind other \\
+            --map "Name=title"
+        review import pubmed.nbib --source PubMed --platform NCBI \\
+            --searched 2024-03-01 \\
             --query-file searches/pubmed-query.txt --limits English --results 512
     """
     from review.importer import import_files
@@ -247,8 +266,10 @@ def export(
 
     Example:
 
+    \b
         review export --format csv -o all-records.csv
-        review export --format ris -o included.ris --stage full-text --status included
+        review export --format ris -o included.ris --stage full-text \\
+            --status included
         review export --format csv -o ask-author.csv --label "ask author"
     """
     from rich.markup import escape

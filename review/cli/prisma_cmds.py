@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from review.project import Project
 
 
-prisma_app = typer.Typer(name="prisma", no_args_is_help=False, rich_markup_mode="markdown")
+prisma_app = typer.Typer(name="prisma", no_args_is_help=False, rich_markup_mode=None)
 
 
 @prisma_app.callback(invoke_without_command=True)
@@ -43,7 +43,10 @@ def prisma(
         typer.Option("--font", help="Font family name, or the path of a .ttf/.otf file."),
     ] = "DejaVu Sans",
     fontsize: Annotated[
-        float, typer.Option("--font-size", min=5.0, max=16.0, help="Text size in points.")
+        float,
+        typer.Option(
+            "--font-size", metavar="<points>", min=5.0, max=16.0, help="Text size in points."
+        ),
     ] = 8.0,
     branches: Annotated[
         Branches,
@@ -57,6 +60,7 @@ def prisma(
         list[str] | None,
         typer.Option(
             "--label",
+            metavar="<key=text>",
             help="Replace a box text: KEY=TEXT (repeatable), e.g. "
             "records_screened='Titles and abstracts screened'. See docs/prisma.md for keys.",
             show_default=False,
@@ -72,9 +76,10 @@ def prisma(
 
     Example:
 
+    \b
         review prisma --title "Exercise for low back pain: PRISMA 2020 flow"
-
-        review prisma --json --label records_screened="Titles and abstracts screened"
+        review prisma --json \\
+            --label records_screened="Titles and abstracts screened"
     """
     if for_subcommand(ctx, project):
         return
@@ -141,6 +146,7 @@ def explain_cmd(
     key: Annotated[
         str,
         typer.Argument(
+            metavar="KEY",
             help="A count: a prisma.json key (records_screened, dbr_excluded, …), "
             "records_excluded_by_reason.<reason-id>, identified.<source> or open.title_abstract.",
             show_default=False,
@@ -161,6 +167,7 @@ def explain_cmd(
 
     Example:
 
+    \b
         review prisma explain records_excluded_by_reason.not-empirical
 
         review prisma explain duplicates_manual -o manual-duplicates.csv

@@ -12,7 +12,9 @@ from review.model import ReviewType
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIRECTORY", help="Folder to create the project in.")
+    ],
     title: Annotated[str | None, typer.Option("--title", help="Title of the review.")] = None,
     review_type: Annotated[
         ReviewType,
@@ -27,6 +29,7 @@ def init(
 
     Example:
 
+    \b
         review init my-review --title "Exercise for chronic low back pain"
         review init my-sr --type systematic
     """
@@ -49,6 +52,7 @@ def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 
     Example:
 
+    \b
         review status
         review status --json | jq .screening
     """

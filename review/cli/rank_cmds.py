@@ -30,10 +30,16 @@ if TYPE_CHECKING:
     from review.rank.teamsim import TeamSimulation
 
 RecallOpt = Annotated[
-    float, typer.Option("--recall", min=0.5, max=0.999, help="Target recall of the test.")
+    float,
+    typer.Option(
+        "--recall", metavar="<0.5-0.999>", min=0.5, max=0.999, help="Target recall of the test."
+    ),
 ]
 ConfidenceOpt = Annotated[
-    float, typer.Option("--confidence", min=0.5, max=0.999, help="Confidence of the test.")
+    float,
+    typer.Option(
+        "--confidence", metavar="<0.5-0.999>", min=0.5, max=0.999, help="Confidence of the test."
+    ),
 ]
 
 
@@ -52,6 +58,7 @@ ReviewersOpt = Annotated[
     int,
     typer.Option(
         "--reviewers",
+        metavar="<1-9>",
         min=1,
         max=9,
         help="2 or more: also simulate a team of blind reviewers and the team stopping rule "
@@ -62,12 +69,31 @@ ErrorRateOpt = Annotated[
     list[float] | None,
     typer.Option(
         "--error-rate",
+        metavar="<0-1>",
         help="Team mode: each simulated reviewer's chance of answering a record wrongly (once "
         "for all reviewers, or once per reviewer). Default 0.05.",
     ),
 ]
+TestedReviewerOpt = Annotated[
+    str | None, typer.Option("--reviewer", help="Whose screening to test (single screening).")
+]
+PriorIncludedOpt = Annotated[
+    int,
+    typer.Option(
+        "--prior-included", metavar="<n>", min=0, help="Included records drawn as priors."
+    ),
+]
+PriorExcludedOpt = Annotated[
+    int,
+    typer.Option(
+        "--prior-excluded", metavar="<n>", min=0, help="Excluded records drawn as priors."
+    ),
+]
 RunsOpt = Annotated[
-    int, typer.Option("--runs", min=1, help="Team mode: simulated teams (seeds SEED, SEED+1, …).")
+    int,
+    typer.Option(
+        "--runs", metavar="<n>", min=1, help="Team mode: simulated teams (seeds SEED, SEED+1, …)."
+    ),
 ]
 TeamOpt = Annotated[
     bool,
@@ -95,17 +121,15 @@ RecordStopOpt = Annotated[
 
 
 def simulate(
-    file: Annotated[Path, typer.Argument(help="A labelled export (CSV, RIS, …).", exists=True)],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A labelled export (CSV, RIS, …).", exists=True)
+    ],
     label_column: Annotated[
         str, typer.Option("--label-column", help="The 0/1 column: 1 = included.")
     ] = "label_included",
     seed: Annotated[int, typer.Option("--seed", help="Seed for the priors and the model.")] = 0,
-    prior_included: Annotated[
-        int, typer.Option("--prior-included", min=0, help="Included records drawn as priors.")
-    ] = 1,
-    prior_excluded: Annotated[
-        int, typer.Option("--prior-excluded", min=0, help="Excluded records drawn as priors.")
-    ] = 1,
+    prior_included: PriorIncludedOpt = 1,
+    prior_excluded: PriorExcludedOpt = 1,
     stop: Annotated[
         bool, typer.Option("--stop", help="Also replay the hypergeometric stopping rule.")
     ] = False,
@@ -137,8 +161,10 @@ def simulate(
 
     Example:
 
+    \b
         review simulate labelled.csv --seed 1 --stop -o sim1
-        review simulate labelled.csv --reviewers 2 --error-rate 0.05 --runs 20 -o team
+        review simulate labelled.csv --reviewers 2 --error-rate 0.05 \\
+            --runs 20 -o team
     """
     from review.io.outpath import check_output
     from review.rank.simulate import simulate as run
@@ -237,10 +263,7 @@ def _print_simulation(res: SimulationMetrics, output: Path) -> None:
 
 def stopping(
     stage: Annotated[Stage, typer.Option("--stage", help="title-abstract or full-text.")],
-    reviewer: Annotated[
-        str | None,
-        typer.Option("--reviewer", help="Whose screening to test (single screening)."),
-    ] = None,
+    reviewer: TestedReviewerOpt = None,
     team: TeamOpt = False,
     recall: RecallOpt = 0.95,
     confidence: ConfidenceOpt = 0.95,
@@ -267,9 +290,10 @@ def stopping(
 
     Example:
 
+    \b
         review stopping --stage title-abstract --reviewer Ana --start-sample
         review stopping --stage title-abstract --reviewer Ana --json
-        review stopping --stage title-abstract --reviewer Ana --record-stop --by Cleo
+        review stopping --stage full-text --reviewer Ana --record-stop --by Cleo
         review stopping --stage title-abstract --team --start-sample --by Cleo
         review stopping --stage title-abstract --team --record-stop --by Cleo
     """
@@ -300,13 +324,14 @@ def stopping(
 
         from review.project import whoami
 
-        stop = phase.record_stop(proj, stage, reviewer, by or whoami(), recall, confidence)
+        who = by or whoami()
+        stop = phase.record_stop(proj, stage, reviewer, who, recall, confidence)
         if as_json:
             print_json(stop.to_json())
             return
         out_console().print(
             f"Recorded: {stage} stopped by the rule (p = {stop.p_value:.4f}, recall target "
-            f"{recall}, confidence {confidence}) by {escape(stop.by)}."
+            f"{recall}, confidence {confidence}) by {escape(who)}."
         )
         return
     rep = phase.report(proj, stage, reviewer, recall, confidence)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from review.project import Project
     from review.report.checklist import Row
 
-report_app = typer.Typer(name="report", no_args_is_help=False, rich_markup_mode="markdown")
+report_app = typer.Typer(name="report", no_args_is_help=False, rich_markup_mode=None)
 
 
 @report_app.callback(invoke_without_command=True)
@@ -47,6 +47,7 @@ def report(
 
     Example:
 
+    \b
         review report
 
         review report -o back-pain-report.html --open
@@ -106,6 +107,7 @@ def checklist_cmd(
 
     Example:
 
+    \b
         review report checklist
 
         review report checklist -o submission/prisma-checklist.xlsx

@@ -68,9 +68,18 @@ def _reopen_reason(reopen: bool, reason: str | None) -> str | None:
     return reason.strip() if reopen and reason else None
 
 
-screen_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
-resolve_app = typer.Typer(invoke_without_command=True)
-fulltext_app = typer.Typer(no_args_is_help=True, help="Full-text files for the full-text stage.")
+LineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--line", help="Plain line mode (screen readers, scripts). Automatic without a TTY."
+    ),
+]
+
+screen_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, rich_markup_mode=None)
+resolve_app = typer.Typer(invoke_without_command=True, rich_markup_mode=None)
+fulltext_app = typer.Typer(
+    no_args_is_help=True, help="Full-text files for the full-text stage.", rich_markup_mode=None
+)
 
 
 def _stage_and_name(
@@ -114,12 +123,7 @@ def screen(
     ctx: typer.Context,
     stage: GroupStageOpt = None,
     reviewer: Annotated[str | None, typer.Option("--reviewer", help="Your name.")] = None,
-    line: Annotated[
-        bool,
-        typer.Option(
-            "--line", help="Plain line mode (screen readers, scripts). Automatic without a TTY."
-        ),
-    ] = False,
+    line: LineOpt = False,
     seed: Annotated[int, typer.Option("--seed", help="Change your fixed random record order.")] = 0,
     label: Annotated[
         str | None,
@@ -151,9 +155,11 @@ def screen(
 
     Example:
 
+    \b
         review screen --stage title-abstract --reviewer "Ana Silva"
         review screen --stage title-abstract --reviewer Ana --order random
-        printf 'i\\ne\\n2\\nq\\n' | review screen --stage title-abstract --reviewer Ana --line
+        printf 'i\\ne\\n2\\nq\\n' | review screen --stage title-abstract \\
+            --reviewer Ana --line
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -226,6 +232,7 @@ def screen_export(
 
     Example:
 
+    \b
         review screen export --stage title-abstract --reviewer Ana -o ana.xlsx
     """
     from rich.markup import escape
@@ -242,7 +249,7 @@ def screen_export(
 
 @screen_app.command("import")
 def screen_import(
-    file: Annotated[Path, typer.Argument(help="The .xlsx or .csv sheet.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The .xlsx or .csv sheet.")],
     stage: StageOpt,
     reviewer: ReviewerReq,
     from_other_reviewer: FromOtherReviewerOpt = False,
@@ -261,8 +268,10 @@ def screen_import(
 
     Example:
 
+    \b
         review screen import ana.xlsx --stage title-abstract --reviewer Ana
-        review screen import ana.xlsx --stage title-abstract --reviewer Ana --reopen --reason "typo"
+        review screen import ana.xlsx --stage title-abstract --reviewer Ana \\
+            --reopen --reason "typo"
     """
     from review.screen.spreadsheet import import_sheet
 
@@ -312,6 +321,7 @@ def disagreements(
 
     Example:
 
+    \b
         review disagreements --stage title-abstract
         review disagreements --stage full-text --json
     """
@@ -402,8 +412,10 @@ def resolve(
 
     Example:
 
+    \b
         review resolve --stage title-abstract --resolver "Cleo"
-        review resolve import resolutions.xlsx --stage title-abstract --resolver Cleo
+        review resolve import resolutions.xlsx --stage title-abstract \\
+            --resolver Cleo
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -515,7 +527,7 @@ def _ask_reason(proj: Project, stage: Stage, ask: Callable[[str], str | None], c
 
 @resolve_app.command("import")
 def resolve_import(
-    file: Annotated[Path, typer.Argument(help="A .xlsx or .csv sheet.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .xlsx or .csv sheet.")],
     stage: StageOpt,
     resolver: ResolverReq,
     from_other_project: FromOtherProjectOpt = False,
@@ -531,7 +543,9 @@ def resolve_import(
 
     Example:
 
-        review resolve import resolutions.csv --stage title-abstract --resolver Cleo
+    \b
+        review resolve import resolutions.csv --stage title-abstract \\
+            --resolver Cleo
     """
     from review.screen.resolve import import_resolutions
 
@@ -566,7 +580,9 @@ def _encoding_note(note: str) -> None:
 
 @fulltext_app.command("attach")
 def fulltext_attach(
-    directory: Annotated[Path, typer.Argument(help="Folder with PDFs or text files.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIRECTORY", help="Folder with PDFs or text files.")
+    ],
     by: Annotated[str | None, typer.Option("--by", help="Who attaches (default: you).")] = None,
     extract: Annotated[
         bool,
@@ -584,6 +600,7 @@ def fulltext_attach(
 
     Example:
 
+    \b
         review fulltext attach pdfs/ --by Ana
     """
     from review.people import whoami
@@ -661,6 +678,7 @@ def fulltext_extract(
 
     Example:
 
+    \b
         review fulltext attach pdfs/ --by Ana
         review fulltext extract
     """
@@ -727,7 +745,9 @@ def register(app: typer.Typer) -> None:
 
 
 def reopen_cmd(
-    record: Annotated[str, typer.Argument(help="The record_id (any member of its cluster).")],
+    record: Annotated[
+        str, typer.Argument(metavar="RECORD_ID", help="The record_id (any member of its cluster).")
+    ],
     stage: StageOpt,
     reason: Annotated[str, typer.Option("--reason", help="Why the record is reopened (logged).")],
     reviewer: Annotated[
@@ -743,7 +763,9 @@ def reopen_cmd(
 
     Example:
 
-        review reopen 1a2b3c4d-17 --stage title-abstract --reason "wrong exclusion, see email"
+    \b
+        review reopen 1a2b3c4d-17 --stage title-abstract \\
+            --reason "wrong exclusion, see email"
     """
     from rich.markup import escape
 

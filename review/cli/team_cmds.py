@@ -36,6 +36,7 @@ def team(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 
     Example:
 
+    \b
         review team
         review team --json | jq '.stages[0].reviewers'
     """

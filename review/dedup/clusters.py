@@ -164,7 +164,10 @@ def read_clusters(path: Path) -> Clusters:
 
 
 def load_clusters(project: Project) -> Clusters:
-    """The current clusters; a clear error when dedup has not been run yet."""
+    """The current clusters; a clear error when dedup has not been run yet.
+
+    Read once per ``Project`` while clusters.csv is unchanged (review/screen/memo.py): one
+    command (status, prisma, report) asks several times. Callers do not modify it."""
     path = clusters_path(project)
     if not path.is_file():
         raise ProjectError(
@@ -174,4 +177,6 @@ def load_clusters(project: Project) -> Clusters:
                 " first (it groups duplicate records).",
             )
         )
-    return read_clusters(path)
+    from review.screen.memo import file_key, remembered
+
+    return remembered(project, ("clusters",), file_key(path), lambda: read_clusters(path))

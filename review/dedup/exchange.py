@@ -49,7 +49,7 @@ def export_queue_xlsx(project: Project, path: Path, reviewer: str = "") -> int:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from review.dedup.queue import read_queue
-    from review.io.xlsx import set_cell
+    from review.io.xlsx import first_sheet, set_cell
 
     if path.suffix.lower() != ".xlsx":
         raise InputError(
@@ -58,7 +58,7 @@ def export_queue_xlsx(project: Project, path: Path, reviewer: str = "") -> int:
     queue = read_queue(project)
     index = project.record_index()
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Pairs"
     header = [
         "record_id_a",

@@ -4,7 +4,7 @@ protocols/protocol.yaml (never from outputs/, which is derived and may be delete
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from review.dedup.decide import DedupOptions
 
@@ -19,7 +19,8 @@ def project_options(project: Project) -> DedupOptions:
     protocols/protocol.yaml (never by outputs/, which is derived and may be deleted)."""
     settings = project.protocol.dedup
     names = {f.name for f in fields(DedupOptions)}
-    return DedupOptions(**{k: v for k, v in settings.items() if k in names})
+    chosen: dict[str, Any] = {k: v for k, v in settings.items() if k in names}  # checked on load
+    return DedupOptions(**chosen)
 
 
 last_options = project_options  # the options `dedup review/import/split/explain` re-cluster with

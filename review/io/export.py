@@ -273,10 +273,10 @@ def write_xlsx(
     from openpyxl.styles import Font
 
     from review.io.files import atomic_write_bytes
-    from review.io.xlsx import set_cell
+    from review.io.xlsx import first_sheet, set_cell
 
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "records"
     extra_cols = _extra_columns(extra)
     header = [*COLUMNS, *extra_cols]

@@ -1,21 +1,27 @@
 """Locks between processes: one project-wide writer lock and one lock per decision log.
 
-Both are advisory ``flock`` locks on small files under ``.review/locks/`` (never committed). The
+Both are operating-system file locks (``flock`` on Unix, ``msvcrt.locking`` on Windows) taken
+through the ``filelock`` library on small files under ``.review/locks/`` (never committed). The
 operating system releases a lock when its process ends, however it ends (``kill -9``, a crash, a
-closed terminal), so a lock can never be left behind by a dead process: a stale lock file is just
-a file, and the next process takes it over. The holder writes who it is (reviewer or command,
-process id, host, start time) into the lock file so that the process that is refused can say who
-holds it.
+closed terminal), so a lock can never be left behind by a dead process and no process id is ever
+tested for liveness. Beside each lock file, ``<name>.lock.holder`` says who holds it (reviewer or
+command, process id, host, start time), written atomically once the lock is taken and removed
+before it is released, so that the process that is refused can say who holds it.
 
 - :func:`project_lock` — exclusive writers of shared project files (``import``): a second
   importer waits for the first to finish (up to ``wait`` seconds), then sees its import.
 - :func:`log_lock` — one writer per decision log: the same reviewer in two terminals is refused
   at once with a message naming the other session, instead of both deciding the same records.
 
-Locks are re-entrant within a process (a screening session holds its log's lock, and the log it
-opens later takes the same lock again). Where ``flock`` is missing (Windows) or the file system
-refuses it, a lock file holding the process id is used instead, and a lock whose process is no
-longer alive is cleared.
+Locks are re-entrant within a process, from any thread (a screening session holds its log's
+lock, and the log it opens later takes the same lock again): each lock file has one
+``FileLock`` per process (``is_singleton``, ``thread_local=False``), which counts its holders
+under its own thread lock. Where ``flock`` is missing (some network file systems) ``filelock``
+falls back to a marker file by itself.
+
+Why ``filelock`` rather than ``portalocker``: no dependencies, the most used of the two (pip's
+build tools, virtualenv, tox, Hugging Face), re-entrant and thread-safe counting built in, and the
+soft fallback above; ``portalocker`` adds Redis/semaphore features this tool does not need.
 """
 
 from __future__ import annotations
@@ -23,27 +29,27 @@ from __future__ import annotations
 import json
 import os
 import socket
-import time
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.root import find_root as project_root
 
-try:  # pragma: no cover - platform dependent
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
+
+# The FileLock of every lock file this process holds (filelock keeps its singletons only weakly,
+# and a collected FileLock releases its lock), by path. _REGISTRY guards it, and orders "the first
+# holder writes who it is" before "the last holder removes it" between threads.
+_HELD: dict[str, BaseFileLock] = {}
+_REGISTRY = threading.Lock()
 
 
 class LockedError(ReviewError):
     """Another live process holds the lock."""
-
-
-# Locks this process holds: lock-file path -> [fd, count].
-_HELD: dict[str, list[Any]] = {}
 
 
 def _holder_text(info: dict[str, Any]) -> str:
@@ -57,125 +63,75 @@ def _holder_text(info: dict[str, Any]) -> str:
     return f"{who} ({what}, process {info.get('pid', '?')}{here}, since {since} UTC)"
 
 
+def holder_path(path: Path) -> Path:
+    """Where the holder of lock file ``path`` says who it is."""
+    return path.with_name(f"{path.name}.holder")
+
+
 def _read_info(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8") or "{}")
+        data = json.loads(holder_path(path).read_text(encoding="utf-8") or "{}")
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:  # pragma: no cover - Windows: no signal 0
-        return True
-    return True
-
-
-def _info(who: str, what: str) -> dict[str, Any]:
+def _write_info(path: Path, who: str, what: str) -> None:
     from review.io.logline import now_iso
 
-    return {
-        "who": who,
-        "what": what,
-        "pid": os.getpid(),
-        "host": socket.gethostname(),
-        "since": now_iso(),
-    }
-
-
-def _try_flock(fd: int) -> bool | None:
-    """True: locked; False: held by another process; None: flock not available here."""
-    if fcntl is None:
-        return None
+    info = {"who": who, "what": what, "pid": os.getpid(), "host": socket.gethostname()}
+    info["since"] = now_iso()
+    target = holder_path(path)
+    temp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
+        temp.write_text(json.dumps(info), encoding="utf-8")
+        os.replace(temp, target)  # a reader sees the old holder or the new one, never half
     except OSError:
-        return None
+        temp.unlink(missing_ok=True)  # who holds it is a courtesy; the lock itself is taken
 
 
-def _acquire_pidfile(path: Path, info: dict[str, Any]) -> bool:
-    """Fallback without flock: create the lock file exclusively; clear it if its pid is dead."""
-    for _ in range(2):
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            held = _read_info(path)
-            same_host = held.get("host") in (None, socket.gethostname())
-            if same_host and not _pid_alive(int(held.get("pid") or 0)):
-                path.unlink(missing_ok=True)  # stale: its process is gone
-                continue
-            return False
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(info, fh)
-        return True
-    return False
+def _file_lock(path: Path) -> BaseFileLock:
+    from filelock import FileLock
+
+    return FileLock(path, thread_local=False, is_singleton=True, poll_interval=0.05)
 
 
-def acquire(path: Path, who: str, what: str, wait: float = 0.0) -> Any:
+def acquire(path: Path, who: str, what: str, wait: float = 0.0) -> str:
     """Take the lock file ``path``; returns a token for :func:`release`.
 
     Waits up to ``wait`` seconds for another holder to finish, then raises :class:`LockedError`.
     """
-    path = Path(path)
-    key = os.path.realpath(path)
-    if key in _HELD:
-        _HELD[key][1] += 1
-        return key
+    from filelock import Timeout
+
+    path = Path(os.path.realpath(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
     except OSError:
         return ""  # a read-only project: nothing can be written anyway, so nothing to guard
-    info = _info(who, what)
-    deadline = time.monotonic() + wait
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        got = _try_flock(fd)
-        if got is None:
-            os.close(fd)
-            if _acquire_pidfile(path, info):
-                _HELD[key] = [None, 1]
-                return key
-        elif got:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
-            _HELD[key] = [fd, 1]
-            return key
-        else:
-            os.close(fd)
-        if time.monotonic() >= deadline:
-            raise LockedError(_holder_text(_read_info(path)))
-        time.sleep(0.05)
+    lock = _file_lock(path)
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise LockedError(_holder_text(_read_info(path))) from None
+    with _REGISTRY:
+        if str(path) not in _HELD:  # the first holder in this process (from any thread)
+            _HELD[str(path)] = lock
+            _write_info(path, who, what)
+    return str(path)
 
 
 def release(key: str) -> None:
-    entry = _HELD.get(key)
-    if entry is None:
+    if not key:
         return
-    entry[1] -= 1
-    if entry[1] > 0:
-        return
-    del _HELD[key]
-    fd = entry[0]
-    if fd is None:
-        Path(key).unlink(missing_ok=True)
-        return
-    try:
-        os.ftruncate(fd, 0)
-    except OSError:
-        pass
-    os.close(fd)  # closing the descriptor releases the flock
+    with _REGISTRY:
+        lock = _HELD.get(key)
+        if lock is None:
+            return
+        if lock.lock_counter == 1:
+            holder_path(Path(key)).unlink(missing_ok=True)
+            del _HELD[key]
+        lock.release()
 
 
 def lock_dir(root: Path) -> Path:

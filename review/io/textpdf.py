@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 _LATIN1 = str.maketrans(
     {
@@ -58,7 +59,9 @@ def write_text_pdf(
     (3: Type 3 subsets, 42: embedded TrueType), or 14 for the standard Times font (not
     embedded; several times faster to write; text outside Latin-1 is transliterated).
     """
-    metadata = {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None}
+    metadata: dict[str, str | None] = dict.fromkeys(
+        ("Creator", "Producer", "CreationDate", "ModDate")
+    )
     if title:
         metadata["Title"] = title
     if keywords:
@@ -110,7 +113,7 @@ def _write(path: Path, pages: list[list[str]], rc: dict, family: str, metadata: 
             pdf.savefig(fig)
 
 
-def _draw_scanned(fig, lines: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _draw_scanned(fig: Any, lines: list[str]) -> None:
     """The page as a grey raster (lines of 'ink'), no text objects: what a scan looks like."""
     import numpy as np
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # Control characters that the XLSX format cannot hold (openpyxl raises on them).
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
@@ -83,3 +87,13 @@ def row_values(ws: Any, values: Iterable[object]) -> list[Any]:
         else:
             out.append(v)
     return out
+
+
+def first_sheet(wb: Workbook) -> Worksheet:
+    """The sheet a new ``Workbook()`` comes with (openpyxl types ``active`` as optional)."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    ws = wb.active
+    if not isinstance(ws, Worksheet):  # pragma: no cover - a new Workbook always has one
+        raise TypeError(f"expected a worksheet, got {ws!r}")
+    return ws

@@ -32,6 +32,7 @@ from review.prisma.flow import (
     compute_flow,
     explain,
 )
+from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
     from review.prisma.content import DiagramOptions
@@ -72,6 +73,7 @@ class PrismaBuild:
         return self.flow.as_json()
 
 
+@no_gc  # 100k records: millions of small objects, no cycles (screen/cache.py)
 def build_prisma(
     project: Project,
     options: DiagramOptions | None = None,

@@ -101,15 +101,18 @@ def gather(
 
     clusters = load_clusters(project)
     entries = {e.file: e for e in project.imports()}
-    records = project.records(progress=progress)
+    # the five fields needed, without building every Record (Project.record_fields)
+    rows = project.record_fields(("source_file", "source", "kind", "title"))
+    if progress:
+        progress(1, 1)
 
     groups: dict[tuple[str, Kind, str], list[str]] = {}
     titles: dict[str, str] = {}
-    for rec in records:
-        entry = entries.get(rec.source_file)
-        branch = entry.branch if entry is not None else clusters.branch.get(rec.record_id, "main")
-        groups.setdefault((rec.source, rec.kind, branch), []).append(rec.record_id)
-        titles[rec.record_id] = rec.title
+    for rid, (source_file, source, kind, title) in rows.items():
+        entry = entries.get(source_file)
+        branch = entry.branch if entry is not None else clusters.branch.get(rid, "main")
+        groups.setdefault((source, kind, branch), []).append(rid)
+        titles[rid] = title
     for row in clusters.rows:  # records the import log no longer has still get a title
         titles.setdefault(row.record_id, row.title)
     identified = tuple(Identified(s, k, b, tuple(ids)) for (s, k, b), ids in groups.items())

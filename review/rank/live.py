@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from review.model import RELEVANT, Decision
+from review.rank.featcache import LastRankingFile
 from review.rank.model import DEFAULT_MODEL
 
 
@@ -109,6 +110,8 @@ class LiveRanker:
         seed: int = 0,
         model: str = DEFAULT_MODEL,
         start: bool = True,
+        cache_dir: Path | None = None,
+        last: LastRankingFile | None = None,
     ) -> None:
         self.ids = list(ids)
         self._text_of = text_of
@@ -128,6 +131,11 @@ class LiveRanker:
         self.status = "ranking: preparing features"
         self.error: str | None = None
         self._thread: threading.Thread | None = None
+        self._cache_dir = cache_dir
+        self._last = last
+        self._latest_pair: tuple[Ranking, dict[str, int]] | None = None
+        if last is not None:
+            self._load_last(last)
         if start:
             self._wake.set()
             self._thread = threading.Thread(target=self._run, name="review-ranker", daemon=True)
@@ -147,6 +155,43 @@ class LiveRanker:
     def close(self) -> None:
         self._stop.set()
         self._wake.set()
+        self._save_last()
+
+    # ---- the last ranking, kept between sessions (review/rank/featcache.py) ------------------
+    def _last_key(self, labels: dict[str, int]) -> str:
+        from review.rank.featcache import ranking_key
+
+        assert self._last is not None
+        return ranking_key(
+            self._last.source_key, self.ids, labels, self._model, self._seed, self._query
+        )
+
+    def _load_last(self, last: LastRankingFile) -> None:
+        """Publish the ranking saved for exactly these decisions and records (version 0: the
+        worker's first ranking, the same one, replaces it). No numpy here: importing it would
+        cost the open about 0.4 s."""
+        from review.rank.featcache import load_last_ranking
+
+        labels = dict(self._labels)
+        found = load_last_ranking(last.path, self._last_key(labels))
+        if found is None:
+            return
+        best_ids, mode, includes = found
+        index = self._index
+        rows = [index.get(c, -1) for c in best_ids]
+        if -1 in rows or len(rows) + len(labels) != len(self.ids):
+            return
+        self._publish(labels, 0, rows, mode, includes)
+
+    def _save_last(self) -> None:
+        pair = self._latest_pair
+        if self._last is None or pair is None or pair[0].version == 0:
+            return
+        r, labels = pair
+        from review.rank.featcache import save_last_ranking
+
+        best = [self.ids[int(k)] for k in r.queue._best]
+        save_last_ranking(self._last.path, self._last_key(labels), best, r.mode, r.includes)
 
     # ---- the work ---------------------------------------------------------------------------
     def _snapshot(self) -> tuple[dict[str, int], int]:
@@ -156,7 +201,9 @@ class LiveRanker:
     def _engine(self) -> RankEngine:
         if self._local is None:
             texts = [self._text_of(c) for c in self.ids]
-            self._local = RankEngine(texts, self._query, self._seed, self._model)
+            self._local = RankEngine(
+                texts, self._query, self._seed, self._model, self.ids, self._cache_dir
+            )
         return self._local
 
     def rank_once(self) -> Ranking:
@@ -185,6 +232,7 @@ class LiveRanker:
             includes=includes,
         )
         self.latest = ranking
+        self._latest_pair = (ranking, labels)  # one assignment: read together at close
         self.status = STATUS[mode]
         return ranking
 
@@ -198,7 +246,15 @@ class LiveRanker:
         mine, theirs = ctx.Pipe()
         proc = ctx.Process(
             target=worker_main,
-            args=(theirs, self._root, self.ids, self._query, self._seed, self._model),
+            args=(
+                theirs,
+                self._root,
+                self.ids,
+                self._query,
+                self._seed,
+                self._model,
+                self._cache_dir,
+            ),
             name="review-ranker",
             daemon=True,
         )
@@ -243,13 +299,26 @@ STATUS = {
 class RankEngine:
     """Features of every record (built once) and one retrain per call."""
 
-    def __init__(self, texts: list[str], query: str, seed: int, model: str) -> None:
+    def __init__(
+        self,
+        texts: list[str],
+        query: str,
+        seed: int,
+        model: str,
+        ids: Sequence[str] | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         from review.rank.model import build_features, query_scores
 
         self.n = len(texts)
         self.seed, self.model = seed, model
-        self.features = build_features(texts, model)
-        self.query_scores = query_scores(self.features, query) if query else None
+        if cache_dir is not None and ids is not None:
+            from review.rank.featcache import cached_features
+
+            self.features, self.query_scores = cached_features(cache_dir, ids, texts, model, query)
+        else:
+            self.features = build_features(texts, model)
+            self.query_scores = query_scores(self.features, query) if query else None
 
     def compute(self, labels: dict[int, int]) -> tuple[Any, str, int]:
         """(rows best first, mode, includes) for 0/1 ``labels`` by row."""
@@ -275,7 +344,13 @@ class RankEngine:
 
 
 def worker_main(
-    conn: Any, root: str, ids: list[str], query: str, seed: int, model: str
+    conn: Any,
+    root: str,
+    ids: list[str],
+    query: str,
+    seed: int,
+    model: str,
+    cache_dir: Path | None = None,
 ) -> None:  # pragma: no cover - runs in the worker process
     """The ranking process: texts from the project's record caches, then one ranking per
     request ``(version, {row: 0/1})`` until ``None``."""
@@ -289,7 +364,7 @@ def worker_main(
         for c in ids:
             r = store.get(c)
             texts.append("" if r is None else record_text(r.title, r.abstract))
-        engine = RankEngine(texts, query, seed, model)
+        engine = RankEngine(texts, query, seed, model, ids, cache_dir)
         labels: dict[int, int] = {}
         while True:
             msg = conn.recv()

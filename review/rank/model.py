@@ -15,7 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 # Feature sets, by name. Each is a TfidfVectorizer configuration; "ensemble" models average
 # the standardised scores of one classifier per feature set.
@@ -90,15 +93,46 @@ def build_features(texts: Sequence[str], model: str = DEFAULT_MODEL) -> Features
         params = dict(FEATURE_SETS[name])
         if len(texts) < 20:  # tiny files: keep every term
             params["min_df"], params["max_df"] = 1, 1.0
-        vec = TfidfVectorizer(dtype=_float64(), **params)
+        vec: Any = SortedTfidf(params)
         try:
-            mats.append(vec.fit_transform(texts).tocsr())
-            vec.stop_words_ = None  # the dropped terms: not needed, can be large
+            mats.append(vec.fit_transform(texts))
+            vec.counts.stop_words_ = None  # the dropped terms: not needed, can be large
         except ValueError:  # no term at all (empty texts): a constant feature
             vec = TfidfVectorizer(analyzer=lambda _t: ["_"], dtype=_float64())
             mats.append(vec.fit_transform(texts).tocsr())
         vecs.append(vec)
     return Features(names, mats, vecs)
+
+
+class SortedTfidf:
+    """TF-IDF as scikit-learn's ``TfidfVectorizer`` computes it, with each record's term counts
+    put in column order before weighting: every row is then the same bits whatever order the
+    records came in, so features cached in one order serve another (review/rank/featcache.py)."""
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+        params = dict(params)
+        self.weights = TfidfTransformer(sublinear_tf=params.pop("sublinear_tf", False))
+        self.counts = CountVectorizer(dtype=_float64(), **params)
+
+    @property
+    def vocabulary_(self) -> dict[str, int]:
+        return self.counts.vocabulary_
+
+    @property
+    def analyzer(self) -> Any:
+        return self.counts.analyzer
+
+    def fit_transform(self, texts: Sequence[str]) -> Any:
+        counts = self.counts.fit_transform(texts).tocsr()
+        counts.sort_indices()
+        return self.weights.fit_transform(counts).tocsr()
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        counts = self.counts.transform(texts).tocsr()
+        counts.sort_indices()
+        return self.weights.transform(counts).tocsr()
 
 
 def _float64() -> Any:
@@ -131,7 +165,7 @@ def _classifier(kind: str, seed: int, y: Any = None) -> Any:
 
 
 def scores(
-    features: Features, train_rows: Sequence[int], y: Sequence[int], model: str, seed: int = 0
+    features: Features, train_rows: ArrayLike, y: ArrayLike, model: str, seed: int = 0
 ) -> Any:
     """Relevance scores of every row (numpy float array; higher = screen earlier).
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from review.errors import InputError
 from review.rank import metrics
 from review.rank.model import DEFAULT_MODEL, MODELS, build_features, query_scores, record_text
-from review.rank.stopping import StopTest, p_value, stop_test, switch_patience
+from review.rank.stopping import StopTest, first_rejection, stop_test, switch_patience
 
 if TYPE_CHECKING:
     from review.rank.teamsim import TeamSimulation
@@ -186,13 +186,9 @@ def replay_stop(
     rng = random.Random(f"stop-sample-{seed}")
     sample = urn[:]
     rng.shuffle(sample)
-    screened, k, m = n, 0, 0
-    alpha = 1 - confidence
-    for m, x in enumerate(sample, start=1):
-        k += x
-        if p_value(len(urn), m, k, ranked_found, recall) < alpha:
-            screened = switch + m
-            break
+    rejected = first_rejection(len(urn), sample, ranked_found, recall, confidence)
+    m = len(sample) if rejected is None else rejected
+    screened = n if rejected is None else switch + m
     test = stop_test(len(urn), sample[:m], ranked_found, recall, confidence) if m else None
     found = ranked_found + (sum(sample[: screened - switch]) if screened < n else sum(sample))
     return screened, (found / total if total else 1.0), test, switch

@@ -36,7 +36,7 @@ from typing import Any
 
 from review.errors import InputError
 from review.rank.model import DEFAULT_MODEL
-from review.rank.stopping import p_value, switch_patience
+from review.rank.stopping import first_rejection, p_value, switch_patience
 
 ProgressFn = Callable[[int, int], None]
 
@@ -238,14 +238,11 @@ def sample_until_stop(
 ) -> tuple[int, float | None]:
     """Screen the team labels of the urn's random order until the test rejects: (records
     sampled, p-value there; None for an empty urn)."""
-    k = m = 0
-    p: float | None = None
-    for m, x in enumerate(sample, start=1):
-        k += x
-        p = p_value(len(sample), m, k, r_ranked, recall)
-        if p < 1 - confidence:
-            break
-    return m, p
+    if not sample:
+        return 0, None
+    rejected = first_rejection(len(sample), sample, r_ranked, recall, confidence)
+    m = len(sample) if rejected is None else rejected
+    return m, p_value(len(sample), m, sum(sample[:m]), r_ranked, recall)
 
 
 def simulate_team(

@@ -23,6 +23,7 @@ from review.errors import ReviewError
 from review.io.files import sha256_file
 from review.model import Decision, Stage
 from review.nextstep import Action, Render, Text, plain, step
+from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
     from review.dedup.status import DedupCounts
@@ -45,6 +46,9 @@ PROVENANCE_GLOBS = (
     "data/resolutions/*.jsonl",
     "data/charting/*/*.json",
 )
+# disagreements listed per stage; a 100k-record review can have 10,000 (the report stays
+# readable and small; every one is in outputs/screening/<stage>-disagreements.csv and .xlsx)
+DISAGREEMENTS_SHOWN = 500
 UPSET_MAX = 15  # intersections drawn in the overlap figure (the rest are summed in the table)
 T = TypeVar("T")
 
@@ -84,6 +88,7 @@ class ReportData:
         return self.prisma.data
 
 
+@no_gc  # 100k records: millions of small objects, no cycles (screen/cache.py)
 def collect(project: Project, command: Render = str) -> ReportData:
     """Read every section of the report from ``project`` (``command`` spells the next steps
     a missing section names)."""
@@ -252,7 +257,8 @@ class StageView:
 
     stage: Stage
     agreement: Agreement | None
-    disagreements: tuple[DisagreementView, ...] = ()
+    disagreements: tuple[DisagreementView, ...] = ()  # the first DISAGREEMENTS_SHOWN
+    not_shown: int = 0  # disagreements beyond those (all of them are in the csv/xlsx)
 
     @property
     def screened(self) -> bool:
@@ -301,7 +307,8 @@ def _screening_section(project: Project) -> Section[ScreeningView]:
         labels = {r.id: r.label for r in cfg.exclusion_reasons}
         rows = []
         final = final_from_state(state) if state.forward else {}
-        for row in disagreement_rows(project, state, clusters):
+        all_rows = disagreement_rows(project, state, clusters)
+        for row in all_rows[:DISAGREEMENTS_SHOWN]:
             decisions = tuple(
                 ScreenerDecision(who, dec, labels.get(reason, reason), note)
                 for who, dec, reason, note in row.decisions
@@ -312,7 +319,7 @@ def _screening_section(project: Project) -> Section[ScreeningView]:
                 res = ResolutionView(dec, labels.get(reason, reason), rationale, resolver)
             fwd = row.record_id in final and final[row.record_id].via == "forwarded"
             rows.append(DisagreementView(row.record_id, row.title, decisions, res, fwd))
-        stages.append(StageView(stage, agr, tuple(rows)))
+        stages.append(StageView(stage, agr, tuple(rows), len(all_rows) - len(rows)))
     if not any(s.screened for s in stages):
         return Section(
             None,

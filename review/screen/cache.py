@@ -110,7 +110,19 @@ def cluster_index(project: Project) -> ClusterIndex:
     except FileNotFoundError:
         load_clusters(project)  # raises the contract's error message
         raise
-    key = (CACHE_VERSION, st.st_size, st.st_mtime_ns)
+    from review.screen.memo import file_key, remembered
+
+    return remembered(
+        project,
+        ("cluster_index",),
+        file_key(path),
+        lambda: _cluster_index(project, path, (CACHE_VERSION, st.st_size, st.st_mtime_ns)),
+    )
+
+
+def _cluster_index(project: Project, path: Path, key: tuple[int, int, int]) -> ClusterIndex:
+    from review.dedup.clusters import load_clusters
+
     cache = _cache_dir(project) / "clusters.pickle"
     found = _load_pickle(cache)
     if isinstance(found, tuple) and len(found) == 2 and found[0] == key:
@@ -328,11 +340,34 @@ def read_log(
     op: str,
     problems: list[JsonlProblem] | None = None,
 ) -> LogState:
-    """The retraction-applied state of one log (``op`` = decide or resolve), cached."""
-    text_key, who_key = ("note", "reviewer") if op == "decide" else ("rationale", "resolver")
-    cache = _cache_dir(project) / "logs" / f"{op}-{path.parent.name}-{path.name}.pickle"
+    """The retraction-applied state of one log (``op`` = decide or resolve), cached on disk and,
+    while the file is unchanged, in memory for the life of ``project`` (read-only: callers
+    never modify it)."""
+    from review.screen.memo import file_key, remembered
+
     reasons = protocol_reasons(project)
     vocab = repr(sorted((k, sorted(v)) for k, v in reasons.items()))
+    state, torn_at = remembered(
+        project,
+        ("log", op, str(path)),
+        (file_key(path), vocab),
+        lambda: _read_log(project, path, op, reasons, vocab),
+    )
+    if problems is not None:
+        problems.extend(JsonlProblem(str(path), n, m) for n, m in state.problems)
+        if torn_at is not None:
+            problems.append(
+                JsonlProblem(str(path), torn_at, "torn last line (interrupted write), ignored")
+            )
+    return state
+
+
+def _read_log(
+    project: Project, path: Path, op: str, reasons: dict[str, frozenset[str]], vocab: str
+) -> tuple[LogState, int | None]:
+    """The state of one log and the line number of a torn last line (None if there is none)."""
+    text_key, who_key = ("note", "reviewer") if op == "decide" else ("rationale", "resolver")
+    cache = _cache_dir(project) / "logs" / f"{op}-{path.parent.name}-{path.name}.pickle"
     state = _load_pickle(cache)
     if isinstance(state, LogState) and (
         getattr(state, "version", None) != CACHE_VERSION or getattr(state, "vocab", None) != vocab
@@ -352,7 +387,7 @@ def read_log(
             fh.seek(state.size)
             rest = fh.read()
     except FileNotFoundError:
-        return LogState()
+        return LogState(), None
     assert isinstance(state, LogState)
     cut = rest.rfind(b"\n") + 1  # parse complete lines only
     complete, torn = rest[:cut], rest[cut:]
@@ -364,14 +399,6 @@ def read_log(
         state.size += len(complete)
         hasher.update(complete)
         state.digest = hasher.hexdigest()
-    if problems is not None:
-        problems.extend(JsonlProblem(str(path), n, m) for n, m in state.problems)
-        if torn.strip():
-            problems.append(
-                JsonlProblem(
-                    str(path), state.lineno + 1, "torn last line (interrupted write), ignored"
-                )
-            )
     if changed:
         _save_pickle(cache, state)
-    return state
+    return state, (state.lineno + 1 if torn.strip() else None)

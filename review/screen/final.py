@@ -94,6 +94,7 @@ class StageState:
         return self._assigned
 
     _by_cluster: dict[str, list[ReviewerDecision]] | None = field(default=None, repr=False)
+    _final: dict[str, FinalDecision] | None = field(default=None, repr=False)
 
     def by_cluster(self) -> dict[str, list[ReviewerDecision]]:
         """``{cluster_id: [ReviewerDecision, ...]}`` sorted by reviewer (computed once)."""
@@ -167,6 +168,45 @@ def stage_state(
     clusters: Clusters | ClusterIndex | None = None,
     _ta_final: dict | None = None,
 ) -> StageState:
+    """Everything read for ``stage``; asked again on the same project with the same clusters
+    and unchanged logs, the same (read-only) state (review/screen/memo.py)."""
+    from review.screen.memo import Same, peek, remembered
+
+    if clusters is not None and any(
+        clusters is peek(project, (name,)) for name in ("cluster_index", "clusters")
+    ):
+        clusters = None  # the project's own current clusters: the same state as without them
+    key = (_inputs_key(project, with_clusters=clusters is None), Same(clusters))
+    return remembered(
+        project,
+        ("stage_state", stage),
+        key,
+        lambda: _read_stage_state(project, stage, clusters, _ta_final),
+    )
+
+
+def _inputs_key(project: Project, *, with_clusters: bool) -> tuple:
+    """The files a stage's state is read from: the screening, resolution and stopping logs, and
+    (unless the caller brings its own clusters) ``outputs/dedup/clusters.csv``."""
+    from review.rank.stopline import stop_dir
+    from review.screen.logs import resolutions_dir, screening_dir
+    from review.screen.memo import file_key, folder_key
+
+    parts = [folder_key(d) for d in (screening_dir(project), resolutions_dir(project))]
+    parts.append(folder_key(stop_dir(project)))
+    if with_clusters:
+        from review.dedup.clusters import clusters_path
+
+        parts.append(file_key(clusters_path(project)))
+    return tuple(parts)
+
+
+def _read_stage_state(
+    project: Project,
+    stage: Stage,
+    clusters: Clusters | ClusterIndex | None,
+    _ta_final: dict | None,
+) -> StageState:
     from review.screen.cache import cluster_index
 
     cfg = project.protocol.stage(stage)
@@ -222,6 +262,14 @@ def _maybe_passes(project: Project) -> bool:
 
 
 def final_from_state(state: StageState) -> dict[str, FinalDecision]:
+    """``{cluster_id: FinalDecision}`` for every eligible cluster (computed once per state; each
+    caller gets its own dict)."""
+    if state._final is None:
+        state._final = _final_from_state(state)
+    return dict(state._final)
+
+
+def _final_from_state(state: StageState) -> dict[str, FinalDecision]:
     by_cluster = state.by_cluster()
     stage, required, resolutions = state.stage, state.required, state.resolutions
     out: dict[str, FinalDecision] = {}

@@ -63,7 +63,7 @@ class Guard:
     """The finished status of every record at one stage, for one person about to change some."""
 
     # How an Undo's ``message`` spells the reopen step; a screener's session sets the CLI's.
-    command: Render = staticmethod(str)  # type: ignore[assignment]
+    command: Render = staticmethod(str)
 
     def __init__(
         self,
@@ -216,9 +216,9 @@ class Guard:
             key=lambda d: d.reviewer,
         )
         res = ft.resolutions.get(cid)
-        if not ds and res is None:
-            return None
         if not ds:
+            if res is None:
+                return None
             return FinalDecision(cid, ft.stage, res.decision, res.reason, Via.RESOLUTION, ())
         return _final(cid, ft.stage, ds, res, ft.required)
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from review.project import Project
     from review.rank.live import LiveRanker
     from review.screen.alsoreported import AlsoReportedAs
-    from review.screen.cache import ClusterIndex, DisplayRecord, RecordStore
+    from review.screen.cache import ClusterIndex, DisplayRecord, LogEntry, RecordStore
     from review.screen.fulltext_text import FullText
 
 
@@ -78,7 +78,7 @@ class Item:
 
 class ScreeningSession(FinishedAndLabels, TeamStop):
     # How the status bar spells a next step (NextStep -> text); the CLI sets its command table.
-    command: Callable[[NextStep], str] = staticmethod(str)  # type: ignore[assignment]
+    command: Callable[[NextStep], str] = staticmethod(str)
 
     @no_gc
     def __init__(
@@ -180,8 +180,11 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             return
         if self.stage != "title-abstract":
             raise ReviewError("--order relevance is for title-abstract screening only.")
+        from review.rank.featcache import last_ranking_file
         from review.rank.live import LiveRanker
         from review.rank.model import query_text, record_text
+
+        log_id = reviewer_log_path(self.project, self.reviewer).stem  # the reviewer's file id
 
         decided: dict[str, str] = {}
         for cid in self._recent:
@@ -208,11 +211,14 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             query=query_text(proto.keywords_include, proto.include_criteria, proto.questions),
             seed=seed,
             start=background,
+            cache_dir=self.project.cache_dir,
+            last=last_ranking_file(self.project, log_id, self.stage),
         )
         self._background = background
         if not background:  # line mode: rank before every record (deterministic for scripts)
             self.ranker.rank_once()
-            start = self._adopt()
+        start = self._adopt()  # the last session's ranking, when nothing changed since
+        if start is not None or not background:
             self.pos = self._first_open(start or 0)
 
     def _is_relevant(self, cid: str) -> bool:
@@ -260,7 +266,7 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
         self._recent: list[str] = []  # cluster ids in the order of their standing decisions
         cluster_of = self.clusters.cluster_of
         state = read_log(self.project, path, "decide", self.problems)
-        entries = []
+        entries: list[LogEntry] = []
         for key, e in state.latest.items():
             if key[0] == self.stage:
                 entries.extend(state.older.get(key, ()))

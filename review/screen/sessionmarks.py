@@ -14,9 +14,10 @@ from review.errors import ReviewError
 from review.model import Decision, Stage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
     from threading import Lock
 
+    from review.dedup.clusters import Clusters
     from review.project import Project
     from review.screen.cache import ClusterIndex
     from review.screen.finished import Guard, Undo
@@ -30,18 +31,22 @@ class FinishedAndLabels:
     project: Project
     stage: Stage
     reviewer: str
-    queue: list[str]
+    queue: Sequence[str]  # a list, or the ranker's RankedQueue view
     pos: int | None
-    clusters: ClusterIndex
+    clusters: Clusters | ClusterIndex
     _guard: Guard | None
     _guard_lock: Lock
     _decided_here: set[str]
     _labels: dict[str, list[str]]
-    _pos_of: dict[str, int]
+    _pos_of: Mapping[str, int]
     _recent: list[str]
     _stack: dict
 
-    log: ScreeningLog
+    if TYPE_CHECKING:  # the session's property
+
+        @property
+        def log(self) -> ScreeningLog: ...
+
     current_of: Callable[[str], Current | None]
 
     # ---- finished records (docs/screening.md, "Finished means finished") --------------------
@@ -95,11 +100,12 @@ class FinishedAndLabels:
             return
         if undo.locked:
             raise ReviewError(undo.sentence())
-        if not (reopen or "").strip():
+        reason = (reopen or "").strip()
+        if not reason:
             raise ReviewError(
                 f"Record {undo.record_id}: {undo.message}. Confirm with a reason to reopen it."
             )
-        self.log.reopen(undo.record_id, self.stage, reopen.strip(), undo.message)
+        self.log.reopen(undo.record_id, self.stage, reason, undo.message)
 
     def undo_check(self) -> Undo | None:
         """What :meth:`undo` would undo on a finished record decided before this session."""

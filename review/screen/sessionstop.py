@@ -7,14 +7,15 @@ and a started team sample is shown first, in the team's order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from review.model import Stage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
 
     from review.project import Project
+    from review.screen.session import ScreeningSession
 
 
 class TeamStop:
@@ -22,8 +23,8 @@ class TeamStop:
 
     project: Project
     stage: Stage
-    queue: list[str]
-    _pos_of: dict[str, int]
+    queue: Sequence[str]  # a list, or the ranker's RankedQueue view
+    _pos_of: Mapping[str, int]
     pos: int | None
     order: str
     sample_size: int
@@ -69,4 +70,4 @@ class TeamStop:
         """What the team's recorded stop means for this reviewer ('' when not stopped)."""
         from review.screen.progress import stop_note
 
-        return stop_note(self)
+        return stop_note(cast("ScreeningSession", self))  # TeamStop is only ever its base

@@ -14,7 +14,7 @@ All functions take counts, so callers group identical rating patterns first.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -104,7 +104,7 @@ def gwet_ac1(units: Iterable[tuple[Counter[str] | dict[str, int], int]], q: int)
     n_units = 0  # records with at least one rating
     n_pairable = 0  # records with two or more
     pa_sum = 0.0
-    pi: Counter[str] = Counter()
+    pi: defaultdict[str, float] = defaultdict(float)  # category shares: fractions of raters
     for counts, w in units:
         r = sum(counts.values())
         if r == 0:
@@ -131,7 +131,7 @@ def krippendorff_alpha_nominal(
     Units with fewer than two values are not pairable and are left out (Krippendorff 2011).
     Returns None when α is undefined (no pairable values, or only one category was ever used).
     """
-    o: Counter[tuple[str, str]] = Counter()  # coincidences, off-diagonal only
+    o: defaultdict[tuple[str, str], float] = defaultdict(float)  # coincidences, off-diagonal
     n_c: Counter[str] = Counter()
     for counts, w in units:
         m = sum(counts.values())

@@ -16,6 +16,7 @@ and Home/End scroll.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.markup import escape
@@ -193,9 +194,9 @@ class ScreeningScreen(Screen[None]):
 
     def _document(self, cid: str | None, abstract: str) -> TextDocument:
         sections = (("Abstract (from the record)", printable(abstract or "(no abstract)")),)
-        kw = {"include": self.inc, "exclude": self.exc}
+        doc = partial(TextDocument, include=self.inc, exclude=self.exc)
         if cid is None:
-            return TextDocument([], **kw)
+            return doc([])
         ft = self.session.fulltext_of(cid)
         if ft is None:
             notice = (
@@ -203,14 +204,14 @@ class ScreeningScreen(Screen[None]):
                 "press r if the report cannot be retrieved."
             )
         elif ft.status == "text":
-            return TextDocument([printable(p) for p in ft.pages], sections=sections, **kw)
+            return doc([printable(p) for p in ft.pages], sections=sections)
         elif ft.status == "no-text":
             notice = f"This file has no text layer ({ft.message}): press o to open it."
         elif ft.status == "missing":
             notice = f"The attached file is missing: {ft.path}. Attach it again."
         else:
             notice = f"Cannot show this file's text ({ft.message}): press o to open it."
-        return TextDocument([], sections=sections, notice=printable(notice), **kw)
+        return doc([], sections=sections, notice=printable(notice))
 
     def _act(self, fn: Any, *args: Any) -> None:
         try:

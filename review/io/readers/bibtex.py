@@ -74,7 +74,9 @@ def map_bibtex(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
         return ""
 
     et = entry_type.lower()
-    journal_keys = ("journal", "journaltitle", "booktitle", "series", "howpublished")
+    journal_keys: tuple[str, ...] = (
+        "journal", "journaltitle", "booktitle", "series", "howpublished"
+    )  # fmt: skip
     if et in ("book", "booklet"):
         journal_keys = ("series",)
     return {
@@ -196,7 +198,7 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
         lib = bibtexparser.parse_string(text, append_middleware=[_latex_decoder()])
     finally:
         logger.setLevel(level)
-    items: list[tuple[int, Any]] = [(e.start_line, e) for e in lib.entries]
+    items: list[tuple[int, Any]] = [(e.start_line or 0, e) for e in lib.entries]
     for block in lib.failed_blocks:
         kept = getattr(block, "ignore_error_block", None)
         if isinstance(kept, BibEntry):

@@ -130,7 +130,7 @@ def map_ris(pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, Any], str]:
         title = _first(d, ("BT",))
     if not title:
         title = _first(d, ("ST",))
-    journal_tags = JOURNAL_TAGS
+    journal_tags: tuple[str, ...] = JOURNAL_TAGS
     if "BT" in d and d["BT"][0] == title:
         journal_tags = tuple(t for t in JOURNAL_TAGS if t != "BT")
     mapped: dict[str, Any] = {

@@ -37,8 +37,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).resolve().parent.parent.parent
+DATA = REPO / "tests" / "data"
 HANG = 60.0
 MEMORY_MB = 3072
 TA, FT = "title-abstract", "full-text"
@@ -112,13 +112,11 @@ def classify(trial: Trial, root: Path) -> tuple[str, float]:
 
 def base_project(dest: Path) -> tuple[Path, dict]:
     """A small project every trial copies; returns it and its final decisions (the truth)."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    from test_screen_helpers import decide, make_record_project, resolve
-
     from review.dedup.verdicts import append_lines, verdict_line
     from review.io.files import append_jsonl
     from review.io.logline import log_line
     from review.project import Project
+    from tests.helpers.screen import decide, make_record_project, resolve
 
     project = Project.init(dest / "base", title="Hostile")
     ids = make_record_project(project, 6)

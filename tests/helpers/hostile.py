@@ -63,10 +63,10 @@ def hostile_project(
 ) -> tuple[Project, list[str]]:
     """The project: two reviewers screen both stages (r3 excluded at full text with the hostile
     reason, notes hostile), then one reviewer charts r1 and r2 with hostile text. Every hostile
-    string can be replaced (the injection trials of tests/reliability.py)."""
+    string can be replaced (the injection trials of tests/helpers/reliability.py)."""
     from review.chart.template import fill_template
     from review.cli.common import out_console  # noqa: F401 - the CLI's import path
-    from tests.test_screen_helpers import decide
+    from tests.helpers.screen import decide
 
     project = Project.init(root, title=title)
     text = project.protocol_path.read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Helpers shared by the screening tests (imported as ``from test_screen_helpers import ...``).
+"""Helpers shared by the screening tests (``from tests.helpers.screen import ...``).
 
 They build a project with a hand-written ``outputs/dedup/clusters.csv`` (the dedup stage's
 contract) and write screening / resolution log lines exactly as the screener does.
@@ -176,4 +176,16 @@ def make_record_project(project: Project, n: int = 8, other: int = 0) -> list[st
         )
         ids.append(r.record_id)
     write_clusters(clusters_path(project), rows)
+    return ids
+
+
+def project_at_fulltext(project: Project) -> list[str]:
+    """Seven records: five included at title/abstract by Ana and Ben, one excluded, one from
+    other methods (ids[6])."""
+    ids = make_record_project(project, 6, other=1)
+    for rid in ids[:5]:  # ids[5] excluded at title/abstract; ids[6] is other-methods
+        for who in ("Ana", "Ben"):
+            decide(project, who, rid, "include")
+    for who in ("Ana", "Ben"):
+        decide(project, who, ids[5], "exclude")
     return ids

@@ -1,0 +1,188 @@
+"""The ranking's derived caches under ``.review/rank/``: the TF-IDF features of every record and
+each reviewer's last ranking. Both are rebuildable and checked before use.
+
+- **Features** (``features-<model>.npz``): the matrices :func:`review.rank.model.build_features`
+  gives, rows in cluster-id order, keyed by a hash of every (cluster id, text) pair, the model's
+  feature settings and the scikit-learn version. A record added, removed or fused differently
+  changes the key and the features are built again (about a minute at 100,000 records; read from
+  the cache: about a second). TF-IDF rows do not depend on the order of the other rows, so the
+  cached matrix permuted into a reviewer's order is exactly the one a fresh build in that order
+  gives: the ranking is the same with or without the cache. The query scores (ranking before the
+  first include) are stored beside them for one query text; another query builds afresh.
+- **Last ranking** (``last-<reviewer file id>.pickle``): the undecided records best first as the
+  ranker last published them, keyed by the reviewer's decisions (in order), the eligible records
+  and what their texts come from (the import log and ``clusters.csv``). The screener opens in
+  that order at once; the worker's first ranking (the same one when nothing changed) follows.
+  Only that reviewer's own decisions go into it (blind screening).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import pickle
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from review.rank.model import FEATURE_SETS, MODELS, Features
+
+if TYPE_CHECKING:
+    from review.project import Project
+
+FORMAT = 2  # 2: rows in column order (SortedTfidf)
+
+
+def rank_cache_dir(cache_dir: Path) -> Path:
+    return Path(cache_dir) / "rank"
+
+
+def _settings_key(model: str) -> str:
+    import sklearn
+
+    names = MODELS[model][0]
+    return repr((FORMAT, model, sklearn.__version__, [FEATURE_SETS[n] for n in names]))
+
+
+def texts_digest(ids: Sequence[str], texts: Sequence[str]) -> tuple[str, list[int]]:
+    """A hash of every (id, text) pair in id order, and that order (row numbers of ``ids``)."""
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    h = hashlib.blake2b(digest_size=20)
+    for i in order:
+        h.update(ids[i].encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+        h.update((texts[i] or "").encode("utf-8", "surrogatepass"))
+        h.update(b"\x01")
+    return h.hexdigest(), order
+
+
+def _save(path: Path, payload: dict[str, Any]) -> None:
+    from review.errors import WriteError
+    from review.io.files import atomic_write_bytes
+
+    with contextlib.suppress(WriteError, OSError):  # a cache: a read-only disk only costs speed
+        atomic_write_bytes(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _load(path: Path) -> Any:
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - our own cache file
+    except Exception:  # missing or unreadable: rebuilt
+        return None
+
+
+def _csr_bytes(mat: Any) -> bytes:
+    import scipy.sparse as sp
+
+    buf = io.BytesIO()
+    sp.save_npz(buf, mat, compressed=False)
+    return buf.getvalue()
+
+
+def _csr_from(data: bytes) -> Any:
+    import scipy.sparse as sp
+
+    return sp.load_npz(io.BytesIO(data)).tocsr()
+
+
+def cached_features(
+    cache_dir: Path, ids: Sequence[str], texts: Sequence[str], model: str, query: str
+) -> tuple[Features, Any]:
+    """(features of ``texts``, query scores or None), rows in ``ids`` order: from the cache
+    when it holds these texts (and this query), else built and cached."""
+    import numpy as np
+
+    from review.rank.model import build_features, query_scores
+
+    digest, order = texts_digest(ids, texts)
+    key = (_settings_key(model), digest, len(ids))
+    path = rank_cache_dir(cache_dir) / f"features-{model}.pickle"
+    found = _load(path)
+    to_sorted = np.asarray(order, dtype=np.int64)  # row k of the cache = ids[order[k]]
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[to_sorted] = np.arange(len(order))  # ids[i] is row inverse[i] of the cache
+    if (
+        isinstance(found, dict)
+        and found.get("key") == key
+        and found.get("query") == query
+        and len(found.get("matrices", ())) == len(MODELS[model][0])
+    ):
+        mats = [_csr_from(m)[inverse] for m in found["matrices"]]
+        qs = found.get("query_scores")
+        feats = Features(MODELS[model][0], mats, [None] * len(mats))
+        return feats, (None if qs is None else np.asarray(qs)[inverse])
+    feats = build_features([texts[i] for i in order], model)
+    qs = query_scores(feats, query) if query else None
+    _save(
+        path,
+        {
+            "key": key,
+            "query": query,
+            "matrices": [_csr_bytes(m) for m in feats.matrices],
+            "query_scores": qs,
+        },
+    )
+    mats = [m[inverse] for m in feats.matrices]
+    return (
+        Features(feats.names, mats, feats.vectorizers),
+        None if qs is None else qs[inverse],
+    )
+
+
+# ---- the last ranking --------------------------------------------------------------------------
+def ranking_key(
+    source_key: Any, ids: Sequence[str], labels: dict[str, int], model: str, seed: int, query: str
+) -> str:
+    """What a ranking depends on, hashed: the texts' sources, the eligible records, the
+    reviewer's 0/1 labels in decision order, the model, seed and query."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(repr((FORMAT, source_key, model, seed, query)).encode("utf-8", "surrogatepass"))
+    for cid in sorted(ids):
+        h.update(cid.encode("utf-8", "surrogatepass") + b"\x00")
+    h.update(b"\x02")
+    for cid, y in labels.items():
+        h.update(f"{cid}\x00{y}\x01".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class LastRankingFile:
+    """Where the ranker keeps its last ranking and what the texts come from (part of its key:
+    the import log, the reader version and clusters.csv)."""
+
+    path: Path
+    source_key: Any
+
+
+def last_ranking_file(project: Project, reviewer_file_id: str, stage: str) -> LastRankingFile:
+    """One reviewer's last-ranking file at ``stage`` and the key of the records' sources."""
+    from review.dedup.clusters import clusters_path
+    from review.recordcache import reader_cache_key
+    from review.screen.memo import file_key
+
+    imports = tuple((e.import_id, e.sha256) for e in project.imports())
+    source = (imports, reader_cache_key(), file_key(clusters_path(project)))
+    return LastRankingFile(last_ranking_path(project.cache_dir, reviewer_file_id, stage), source)
+
+
+def last_ranking_path(cache_dir: Path, reviewer_id: str, stage: str) -> Path:
+    return rank_cache_dir(cache_dir) / f"last-{reviewer_id}-{stage}.pickle"
+
+
+def save_last_ranking(path: Path, key: str, best: Sequence[str], mode: str, includes: int) -> None:
+    """The undecided cluster ids best first, as published for ``key``."""
+    _save(path, {"key": key, "best": list(best), "mode": mode, "includes": includes})
+
+
+def load_last_ranking(path: Path, key: str) -> tuple[list[str], str, int] | None:
+    """(undecided ids best first, mode, includes) saved for ``key``, or None."""
+    found = _load(path)
+    if not isinstance(found, dict) or found.get("key") != key:
+        return None
+    best = found.get("best")
+    if not isinstance(best, list):
+        return None
+    return best, str(found.get("mode", "model")), int(found.get("includes", 0))
