@@ -97,8 +97,8 @@ def count_markers(text: str, marks: list[tuple[int, str]] | None = None) -> int:
 def _marker_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """``(offset, tag)`` of every ``TY`` and ``ER`` marker line but the first (a line that
     starts with the tag then `` -`` or ``  -``), in text order, and of the ``ER`` ones alone.
-    One regular-expression pass finds both (two str.find loops took three times as long: the
-    space at the end of ``"\nTY "`` lets find skip little)."""
+    One regular-expression pass finds both (two str.find loops took three times as long: a
+    needle ending in a space lets find skip little)."""
     marks = [(m.start() + 1, _TAGS[m.group(1)]) for m in _MARKER.finditer(text)]
     return marks, [mark for mark in marks if mark[1] == "ER"]
 
