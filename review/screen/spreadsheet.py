@@ -8,7 +8,7 @@ ignored), validates every row, and imports nothing when any row has a problem.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -142,53 +142,54 @@ def export_sheet(
     from review.screen.marks import own_labels
 
     labels = own_labels(project, reviewer_log_path(project, reviewer), clusters)
-    wb = _workbook(project, stage, queue, current, progress, labels)
     from review.io.sheetmeta import add_meta
+    from review.io.xlsxrows import save_with_rows
+    from review.screen.cache import record_store
 
-    add_meta(wb, project, "screening", stage=stage, reviewer=reviewer)
-    import io
-
-    buf = io.BytesIO()
-    wb.save(buf)
-    atomic_write_bytes(out, buf.getvalue())
+    index = record_store(project)
+    try:
+        wb, ws = _workbook(project, stage, len(queue))
+        add_meta(wb, project, "screening", stage=stage, reviewer=reviewer)
+        rows = _rows(queue, index, current, labels, progress)
+        data = save_with_rows(wb, ws, rows, first_row=2)
+    finally:
+        index.close()
+    atomic_write_bytes(out, data)
     if progress:
         progress(len(queue), len(queue))
     return len(queue)
 
 
-def _workbook(
-    project: Project,
-    stage: Stage,
-    queue: list[str],
-    current: dict,
-    progress: ProgressFn | None,
-    labels: dict[str, list[str]] | None = None,
-) -> Any:
-    """The "Screening" sheet (a header, then one row per record of ``queue`` with the reviewer's
-    ``current`` decision) and its "Lists" sheet, in a write-only workbook."""
+def _workbook(project: Project, stage: Stage, n: int) -> tuple[Any, Any]:
+    """A write-only workbook with the "Screening" sheet (its header; the ``n`` record rows are
+    streamed in by :func:`review.io.xlsxrows.save_with_rows`) and its "Lists" sheet."""
     from openpyxl import Workbook
 
-    from review.io.xlsx import row_values
-    from review.screen.cache import record_store
-
-    index = record_store(project)
-    # write-only mode: rows stream to disk, so 100k records stay quick and small in memory
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Screening")
     lists = wb.create_sheet("Lists")
-    n = len(queue)
     _prepare_sheets(
         ws, lists, decisions_for(stage), project.protocol.stage(stage).exclusion_reasons, n
     )
     ws.append(_header(ws))
+    return wb, ws
+
+
+def _rows(
+    queue: list[str],
+    index: Any,
+    current: dict,
+    labels: dict[str, list[str]] | None,
+    progress: ProgressFn | None,
+) -> Iterator[list[Any]]:
+    """One row per record of ``queue`` with the reviewer's ``current`` decision and labels."""
+    n = len(queue)
     for rowno, cid in enumerate(queue, start=2):
         row = _row(cid, index.get(cid), current.get(cid))
         row.append(", ".join((labels or {}).get(cid, ())))
-        ws.append(row_values(ws, row))
+        yield row
         if progress and rowno % 1000 == 0:
             progress(rowno - 1, n)
-    index.close()
-    return wb
 
 
 def _header(ws: Any) -> list[Any]:
