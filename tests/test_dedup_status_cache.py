@@ -61,3 +61,21 @@ def test_a_damaged_cache_is_rebuilt(proj) -> None:
     cache.write_text("{not json", encoding="utf-8")
     assert _counts(proj.root) == first
     assert cache.read_text(encoding="utf-8").startswith("{")
+
+
+def test_clusters_kept_copy_equals_the_csv(proj) -> None:
+    from review.dedup.clusters import load_clusters, read_clusters
+
+    kept = proj.cache_dir / "dedup" / "clusters.pickle"
+    kept.unlink(missing_ok=True)
+    fresh = read_clusters(clusters_path(proj))
+    assert load_clusters(Project.open(proj.root)).rows == fresh.rows
+    assert kept.is_file()
+    assert load_clusters(Project.open(proj.root)).rows == fresh.rows  # from the copy
+    path = clusters_path(proj)
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    path.write_text("\ufeff" + "".join(ln for ln in lines if "Charity site" not in ln), "utf-8")
+    changed = load_clusters(Project.open(proj.root))
+    assert changed.rows == read_clusters(path).rows and changed.rows != fresh.rows
+    kept.write_bytes(b"damaged")
+    assert load_clusters(Project.open(proj.root)).rows == changed.rows
