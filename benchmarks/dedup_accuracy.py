@@ -112,12 +112,14 @@ class Outcome:
 class Prepared:
     """One file imported, normalised and scored once; decide+cluster re-run per option."""
 
-    def __init__(self, path: Path, name: str) -> None:
+    def __init__(self, path: Path, name: str, other: Path | None = None) -> None:
         from review.dedup.pipeline import run_dedup
         from review.importer import load_file_records
 
         t0 = time.perf_counter()
         self.records = load_file_records(path, source=name)
+        if other is not None:  # records exported by another database (a second source)
+            self.records += load_file_records(other, source=f"{name} (other database)")
         first = run_dedup(self.records)
         self.seconds = time.perf_counter() - t0
         self.scored = first.scored
@@ -172,12 +174,14 @@ class Prepared:
         return cluster_pairs(g for g in groups.values() if len(g) > 1)
 
 
-def run_bib_dedupe(path: Path) -> tuple[set[Pair], float]:
+def run_bib_dedupe(path: Path, other: Path | None = None) -> tuple[set[Pair], float]:
     import pandas as pd
     from bib_dedupe.bib_dedupe import block, cluster, match, prep
 
     t0 = time.perf_counter()
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if other is not None:
+        df = pd.concat([df, pd.read_csv(other, dtype=str, keep_default_na=False)])
     with redirect_stdout(io.StringIO()):
         prepared = prep(df, verbosity_level=0)
         blocked = block(prepared, verbosity_level=0)
@@ -248,7 +252,19 @@ NOISE = (
     "title_annotations",
     "no_journal",
     "no_title",
+    # issue 22's noise classes
+    "missing_strings",
+    "record_number_issue",
+    "volume_issue_junk",
+    "markup",
+    "lost_characters",
+    "mojibake",
+    "journal_abbreviated",
+    "original_vs_translated",
 )
+# Classes whose noisy copy comes from another database's export (a second file and source).
+OTHER_SOURCE = frozenset({"record_number_issue"})
+_ACCENT = {"a": "á", "e": "é", "i": "í", "o": "ó", "u": "ü", "n": "ñ", "c": "ç"}
 
 
 def _initials(given: str) -> str:
@@ -335,7 +351,108 @@ def plant(row: dict, noise: str, rng: random.Random, abbreviate) -> tuple[dict, 
         if "-" not in row["pages"]:
             return None
         b["title"] = ""
+    else:
+        return _plant_issue22(row, a, b, noise, rng, abbreviate)
     return a, b
+
+
+def _plant_issue22(row, a, b, noise, rng, abbreviate):
+    """Issue 22's noise classes (see the module docstring)."""
+    issue_col = "number"
+    words = row.get("title", "").split()
+    names = _names(row.get("author", ""))
+    if noise == "missing_strings":
+        # Literal missing-value strings where the other export has nothing or the value.
+        if not row.get("volume"):
+            return None
+        b[issue_col] = rng.choice(["NA", "N/A", "null"])
+        b["pages"] = rng.choice(["NA", "N/A", "null", "-"])
+        if len(names) >= 2:  # (a single "Surname, Given Given" would be re-split by the importer)
+            b["author"] = row.get("author", "") + " and NA"
+        if "abstract" in b:
+            a["abstract"] = rng.choice(["[No abstract available]", "[no abstract]", "NA"])
+            b["abstract"] = rng.choice(["No abstract available", "N/A", "null"])
+    elif noise == "record_number_issue":
+        # Another database exports its record number in the issue field (and no pages).
+        if not row.get("volume") or not row.get("pages"):
+            return None
+        b[issue_col] = str(rng.randrange(10**7, 10**8))
+        b["pages"] = ""
+    elif noise == "volume_issue_junk":
+        v, n = row.get("volume", ""), row.get(issue_col, "")
+        if not v.isdigit() or not n.isdigit():
+            return None
+        b["volume"], b[issue_col] = rng.choice(
+            [
+                (f"{v} ({n})", ""),
+                (v, f"{n})"),
+                (f"{v} ({n}) (no pagination)", n),
+                (f"Vol. {v}", f"No. {n}"),
+            ]
+        )
+    elif noise == "markup":
+        long_ = [k for k, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+        if len(words) < 4 or not long_:
+            return None
+        k = rng.choice(long_)
+        w = words[k]
+        tag = rng.choice(["sub", "sup", "inf", "scp"])
+        marked = f"{w[:2]}<{tag}>{w[2]}</{tag}>{w[3:]}"
+        if rng.random() < 0.5:
+            marked = marked.replace("<", "&lt;").replace(">", "&gt;")
+        b["title"] = " ".join([*words[:k], marked, *words[k + 1 :]])
+    elif noise == "lost_characters":
+        # Both copies carry accents in one export, which the other export lost as "?".
+        accented = _accent_title(words, rng)
+        if accented is None or not names:
+            return None
+        a["title"] = " ".join(accented)
+        b["title"] = " ".join("".join("?" if ord(c) > 127 else c for c in w) for w in accented)
+        sur = names[0][0]
+        acc = "".join(_ACCENT.get(c, c) if i == 1 else c for i, c in enumerate(sur))
+        a["author"] = row["author"].replace(sur, acc, 1)
+        b["author"] = row["author"].replace(sur, acc.encode("ascii", "replace").decode(), 1)
+    elif noise == "mojibake":
+        accented = _accent_title(words, rng)
+        if accented is None or not row.get("journal"):
+            return None
+        a["title"] = " ".join(accented)
+        b["title"] = a["title"].encode("utf-8").decode("cp1252", errors="replace")
+        b["journal"] = row["journal"].replace("e", "é").encode("utf-8").decode("latin-1")
+    elif noise == "journal_abbreviated":
+        if not row.get("journal") or len(row["journal"].split()) < 2:
+            return None
+        b["journal"] = abbreviate(row["journal"]).replace(".", "")
+    elif noise == "original_vs_translated":
+        # MEDLINE's "[English title]. [Article in German]" vs the original-language title.
+        numbered = row.get("volume", "").isdigit() and row.get("pages", "")[:1].isdigit()
+        if not (numbered and names and len(words) >= 4):
+            return None
+        title = re.sub(r"(\s*\[[^\]]*\])+\W*$", "", row["title"]).rstrip(".")
+        a["title"] = " ".join(_rot(w) for w in title.split())
+        b["title"] = f"[{title}]. [Article in {rng.choice(['German', 'French', 'Spanish'])}]"
+    return a, b
+
+
+def _accent_title(words: list[str], rng: random.Random) -> list[str] | None:
+    """The title with one or two letters of two long words accented, or None (too short)."""
+    long_ = [k for k, w in enumerate(words) if len(w) >= 6 and w.isalpha()]
+    if len(long_) < 2:
+        return None
+    out = list(words)
+    for k in rng.sample(long_, 2):
+        w = out[k]
+        spots = [i for i, c in enumerate(w) if c in _ACCENT and i > 0]
+        if not spots:
+            return None
+        i = rng.choice(spots)
+        out[k] = w[:i] + _ACCENT[w[i]] + w[i + 1 :]
+    return out
+
+
+def other_path(out: Path) -> Path:
+    """The second file of a stress test: the planted copies another database exported."""
+    return out.with_name(out.stem + "_other.csv")
 
 
 def stress_file(src: Path, truth: set[Pair], out: Path, n: int, seed: int):
@@ -354,26 +471,39 @@ def stress_file(src: Path, truth: set[Pair], out: Path, n: int, seed: int):
     replaced: dict[str, dict] = {}
     extra: list[dict] = []
     planted: dict[str, set[Pair]] = {k: set() for k in NOISE}
-    k = 0
+    other_ids: set[str] = set()
+    # Round robin over the classes; a record that does not suit the next class is offered to
+    # the following ones (a set without issues cannot give a volume/issue-junk copy).
+    turn = 0
     for row in candidates:
-        if k >= n * len(NOISE):
+        open_ = [c for c in NOISE if len(planted[c]) < n]
+        if not open_:
             break
-        noise = NOISE[k % len(NOISE)]
-        got = plant(row, noise, rng, lambda j: abbreviate(j, remove_part=True))
-        if got is None:
+        for step in range(len(open_)):
+            noise = open_[(turn + step) % len(open_)]
+            got = plant(row, noise, rng, lambda j: abbreviate(j, remove_part=True))
+            if got is not None:
+                break
+        else:
             continue
+        turn += 1
         a, b = got
         b["ID"] = f"{row['ID']}_dup"
         replaced[row["ID"]] = a
         extra.append(b)
         planted[noise].add(frozenset((row["ID"], b["ID"])))
-        k += 1
+        if noise in OTHER_SOURCE:
+            other_ids.add(b["ID"])
     with open(out, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()
         for r in rows:
             w.writerow(replaced.get(r["ID"], r))
-        w.writerows(extra)
+        w.writerows(x for x in extra if x["ID"] not in other_ids)
+    with open(other_path(out), "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        w.writerows(x for x in extra if x["ID"] in other_ids)
     new_truth = set(truth)
     for pairs in planted.values():
         new_truth |= pairs
@@ -491,12 +621,12 @@ def _stress(data, args) -> bool:
             src = SHARED / name / "records_pre_merged.csv"
             out = Path(tmp) / f"{name}_stress.csv"
             truth, planted = stress_file(src, data[name][1], out, args.stress_n, seed=12)
-            prep = Prepared(out, name)
+            prep = Prepared(out, name, other_path(out))
             o = prep.evaluate(truth, *DEFAULT)
             bpred = None
             line = ""
             if not args.no_bib_dedupe:
-                bpred, _ = run_bib_dedupe(out)
+                bpred, _ = run_bib_dedupe(out, other_path(out))
                 bp, br, _ = prf(bpred, truth)
                 line = f" | bib-dedupe P {bp:.4f} R {br:.4f}"
             print(

@@ -2,8 +2,8 @@
 
     python scripts/check_reproducible.py [--keep DIR]
 
-Builds two independent virtual environments (each `pip install .` of this checkout, which
-installs exactly the versions pinned in pyproject.toml, in a non-editable wheel install), runs
+Builds two independent virtual environments (each `pip install -c requirements/lock.txt .` of
+this checkout: the exact versions of the lock, in a non-editable wheel install), runs
 `review demo` with the first, copies that project (raw files and decision logs: the same inputs)
 and rebuilds every derived output with the second (review.demo.DERIVED_STEPS), then compares
 the digests of every derived output (review.demo.output_digests: JSON without run times, xlsx
@@ -30,7 +30,8 @@ def install(where: Path) -> Path:
     env_dir = where / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     pip = [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, "--disable-pip-version-check", str(ROOT)], check=True)
+    lock = ROOT / "requirements" / "lock.txt"  # [project] declares ranges; the lock pins them
+    subprocess.run([*pip, "--disable-pip-version-check", "-c", str(lock), str(ROOT)], check=True)
     return env_dir / "bin"
 
 

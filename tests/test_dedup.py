@@ -24,22 +24,10 @@ from review.dedup.normalize import (
 )
 from review.dedup.pipeline import run_dedup
 from review.model import Record
+from tests.helpers.dedup import clusters_of, make
 from tests.helpers.paths import DATA_DIR, shared_path
 
 CASES = json.loads((DATA_DIR / "dedup_cases.json").read_text(encoding="utf-8"))["cases"]
-
-
-def make(rid: str, source: str = "A", **fields) -> Record:
-    if "authors" in fields:
-        fields["authors"] = tuple(fields["authors"])
-    return Record(
-        record_id=rid, source=source, kind="database", source_file=f"{source}.csv",
-        source_position=int(rid.rsplit("-", 1)[-1]), **fields,
-    )  # fmt: skip
-
-
-def clusters_of(result) -> dict[str, str]:
-    return {r.record_id: r.cluster_id for r in result.rows}
 
 
 # ---- normalisation -------------------------------------------------------------------------

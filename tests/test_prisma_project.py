@@ -1,7 +1,7 @@
 """End to end on a tiny real project: import log, clusters.csv, screening logs -> `review prisma`.
 
 The project is built with the real writers (``import_files``, ``write_clusters``, JSON Lines
-logs as in docs/ARCHITECTURE.md), then the CLI is run and its files are checked.
+logs as in docs/CONTRACTS.md), then the CLI is run and its files are checked.
 """
 
 from __future__ import annotations

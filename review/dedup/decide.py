@@ -135,7 +135,7 @@ def _automatic_rule(p: _Pair) -> str | None:
     applies. A1–A4 and A15 allow a contradicting field, the others none."""
     rules = _identifier_and_one_field_rules(p)
     if not p.conflicts:
-        rules += _title_rules(p) + _venue_rules(p)
+        rules += _title_rules(p) + _venue_rules(p) + _translation_rules(p)
     return next((rule for matched, rule in rules if matched), None)
 
 
@@ -313,10 +313,31 @@ def _venue_rules(p: _Pair) -> list[tuple[bool, str]]:
     ]
 
 
+def _translation_rules(p: _Pair) -> list[tuple[bool, str]]:
+    """A17: a MEDLINE bracketed English title against the original-language title."""
+    s, a, journal = p.s, p.s.authors, p.journal
+    return [
+        (
+            s.translated
+            and a is not None
+            and a >= 0.9
+            and bool(s.first_author)
+            and s.year_diff == 0
+            and bool(s.same_volume)
+            and bool(s.same_pages)
+            and (s.journal is None or journal >= 0.9)
+            and s.same_doi is not False,
+            "A17 a bracketed translated title and the original: same authors, year, volume, pages",
+        ),
+    ]
+
+
 def _queue_rule(p: _Pair, blockers: list[str]) -> str | None:
     """The rule that queues the pair for a person (M…), or None: the pair stays distinct."""
     s, t, a, o, short_title = p.s, p.s.title, p.s.authors, p.o, p.short_title
     conflicts, support, authors_ok = p.conflicts, p.support, p.authors_ok
+    if s.same_search_set:
+        return None  # the set was deduplicated already: its records are distinct by definition
     if p.id_match:
         return "M1 same DOI/PMID but not certain"
     if (

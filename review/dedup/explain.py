@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from review.dedup.fusion import Fusion
     from review.dedup.normalize import NormRecord
     from review.dedup.related import RelatedLink
+    from review.dedup.reliability import FieldReliability
     from review.dedup.score import PairScore
     from review.dedup.verdicts import Verdict
     from review.model import Record
@@ -190,8 +191,15 @@ class RecordExplanation:
         return out
 
 
-def explain_pair(a: Record, b: Record, options: DedupOptions | None = None) -> PairExplanation:
-    """Why two records are (or are not) duplicates: field by field, with the deciding rule."""
+def explain_pair(
+    a: Record,
+    b: Record,
+    options: DedupOptions | None = None,
+    reliability: FieldReliability | None = None,
+) -> PairExplanation:
+    """Why two records are (or are not) duplicates: field by field, with the deciding rule.
+    ``reliability``: what the library's run learned of its fields (a disagreement read as
+    unknown there is read so here too)."""
     from review.dedup.block import record_keys
     from review.dedup.decide import DedupOptions, decide
     from review.dedup.normalize import normalize_record
@@ -202,6 +210,8 @@ def explain_pair(a: Record, b: Record, options: DedupOptions | None = None) -> P
     options = options or DedupOptions()
     x, y = normalize_record(a, 0), normalize_record(b, 1)
     s = score_pair(x, y)
+    if reliability is not None:
+        s = reliability.mask_between(s, a.source, b.source)
     d = decide(s, options, short_title(x, y))
     keys = tuple(sorted(set(record_keys(x)) & set(record_keys(y))))
     fields = _field_comparisons(a, b, x, y, s)
@@ -255,6 +265,21 @@ def _field_comparisons(
     )
 
 
+def last_reliability(project: Project) -> FieldReliability:
+    """The field reliability the last dedup run learned (``summary.json``)."""
+    import json
+
+    from review.dedup.reliability import FieldReliability
+    from review.dedup.run import summary_path
+
+    try:
+        data = json.loads(summary_path(project).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return FieldReliability()
+    got = data.get("field_reliability") if isinstance(data, dict) else None
+    return FieldReliability.from_json(got)
+
+
 def explain_record(project: Project, record_id: str, nearest: int = 3) -> RecordExplanation:
     """The record's cluster and status; a field-by-field comparison with every other member,
     every queued partner and the ``nearest`` most similar candidates that were not merged."""
@@ -271,6 +296,7 @@ def explain_record(project: Project, record_id: str, nearest: int = 3) -> Record
             "(column record_id)."
         )
     options = last_options(project)
+    reliability = last_reliability(project)
     verdicts = load_verdicts(project)
     cid = clusters.cluster_of.get(record_id, record_id)
     members = [m for m in clusters.members(cid) if m != record_id]
@@ -289,7 +315,7 @@ def explain_record(project: Project, record_id: str, nearest: int = 3) -> Record
 
     def compare(other_id: str) -> Comparison:
         other = index[other_id]
-        pair = explain_pair(rec, other, options)
+        pair = explain_pair(rec, other, options, reliability)
         verdict = verdicts.get(pair_key(record_id, other_id))
         return Comparison(pair, other.citation(), other.source, verdict)
 

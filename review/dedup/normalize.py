@@ -13,7 +13,7 @@ together they are the comparison keys, and their rules read best side by side.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from review.dedup.fold import fold
@@ -65,7 +65,8 @@ _PROTOCOL = re.compile(
 )
 _CONFERENCE_VENUE = re.compile(
     r"\b(?:abstract|abstracts|meeting|congress|conference|symposium|proceedings|suppl"
-    r"|supplement|annual|workshop|colloquium|poster|posters|summit|convention)\b"
+    r"|supplement|annual|workshop|colloquium|poster|posters|summit|convention"
+    r"|abstr|proc|conf|congr|symp|meet)\b"  # the same words as ISO 4 abbreviates them
 )
 _COCHRANE = re.compile(r"\bcochrane\b")
 
@@ -472,7 +473,8 @@ class NormRecord:
     search_set: str = ""
     title_alts: tuple[str, ...] = ()  # compact forms of a bracketed translation / parallel title
     supplement: bool = False  # a supplement issue or abstract pages (S12, A113)
-    page_digits: str = ""  # the first page's number without a letter prefix (S72 -> 72)  # bib-dedupe/CoLRev convention: a set already deduplicated
+    page_digits: str = ""  # the first page's number without a letter prefix (S72 -> 72)
+    translated: bool = False  # the title is (or carries) a bracketed translation  # bib-dedupe/CoLRev convention: a set already deduplicated
 
 
 def _simple_number(text: str) -> str:
@@ -491,7 +493,64 @@ def _volume(volume: str, year: int | None) -> str:
     return v
 
 
+# A literal missing-value string where a field has no value (R/pandas/SAS exports, database
+# placeholders): compared as a value it would agree with every other "NA" and disagree with the
+# real value, so it is read as missing in every field.
+_MISSING_VALUE = re.compile(
+    r"(?i)^\W*(?:n\.?\s?/?\s?a\.?|nan|null|none|nil|not available|not applicable|unknown"
+    r"|no abstract(?: available)?|abstract (?:not )?available|abstract missing|no pagination"
+    r"(?: specified)?|pages? not available)\W*$|^\W*$"
+)
+
+
+# The first character of every missing-value string (a cheap test before the pattern: volumes,
+# pages, DOIs and most titles start otherwise).
+_MISSING_FIRST = frozenset("nNuUaApP-?[(./*_ \t")
+
+
+def _placeholder(value: str) -> bool:
+    return (
+        bool(value)
+        and len(value) < 40
+        and value[0] in _MISSING_FIRST
+        and _MISSING_VALUE.match(value) is not None
+    )
+
+
+def present(value: str) -> str:
+    """``value``, or '' when it is a missing-value string (``NA``, ``N/A``, ``null``, ``[no
+    abstract]``, ``-``)."""
+    return "" if _placeholder(value) else value
+
+
+_PLACEHOLDER_FIELDS = ("title", "abstract", "journal", "volume", "issue", "pages", "doi", "pmid")
+
+
+def _present_fields(rec: Record) -> Record:
+    """The record with every missing-value string emptied (the same object when there is none)."""
+    p = _placeholder
+    # ("NA", "N/A", "null", "none", "-": short; "unknown"/"anonymous" are parse_author's)
+    names = bool(rec.authors) and min(map(len, rec.authors)) <= 5 and any(map(p, rec.authors))
+    if not (
+        names
+        or p(rec.title)
+        or p(rec.journal)
+        or p(rec.volume)
+        or p(rec.issue)
+        or p(rec.pages)
+        or p(rec.abstract)
+        or p(rec.doi)
+        or p(rec.pmid)
+    ):
+        return rec
+    changes: dict[str, object] = {n: "" for n in _PLACEHOLDER_FIELDS if p(getattr(rec, n))}
+    if names:
+        changes["authors"] = tuple(a for a in rec.authors if not p(a))
+    return replace(rec, **changes) if changes else rec  # type: ignore[arg-type]
+
+
 def normalize_record(rec: Record, index: int = 0) -> NormRecord:
+    rec = _present_fields(rec)
     title = normalize_title(rec.title)
     toks = title.split()
     compact = "".join(w for w in toks if w not in TITLE_STOPWORDS) or title.replace(" ", "")
@@ -565,6 +624,7 @@ def normalize_record(rec: Record, index: int = 0) -> NormRecord:
         title_alts=tuple(c for c in (_compact(t) for t in alts) if c and c != compact),
         supplement=supplement,
         page_digits=_page_number(first),
+        translated=bool(alts) or bool(_WHOLE_BRACKET.match(rec.title)),
     )
 
 
@@ -588,6 +648,8 @@ def _article_number(rec: Record) -> str:
     return ""
 
 
+# MEDLINE's translated title: the English title in brackets, then perhaps "[Article in German]".
+_WHOLE_BRACKET = re.compile(r"^\s*\[[^\[\]]{10,}\]")
 _ARTICLE_NUMBER_TAGS = frozenset(
     {"article_number", "article number", "articlenumber", "art_no", "art. no.", "eid", "c7"}
 )

@@ -156,6 +156,7 @@ def _write_summary(project: Project, result: DedupResult, options: DedupOptions)
             "refused_same": [list(p) for p in result.refused_same],
             "verdict_conflicts": [list(p) for p in _conflicts(project)],
             "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
+            "field_reliability": result.reliability.to_json(),
         },
     )
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from review.model import Record
     from review.project import Project
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: issue 22 (missing-value strings, lost letters, translated titles)
 
 
 def fingerprint(records: list[Record], branches: dict[str, str], options: DedupOptions) -> str:

@@ -15,8 +15,10 @@ from review.dedup.block import candidate_pairs
 from review.dedup.cluster import ClusterResult, Link, build_clusters, split_statuses
 from review.dedup.clusters import ClusterRow
 from review.dedup.decide import AUTO, MAYBE, SHORT_TITLE, Decision, DedupOptions, decide
+from review.dedup.library import repair_lost_characters
 from review.dedup.normalize import NormRecord, normalize_record
 from review.dedup.related import RelatedLink, find_related
+from review.dedup.reliability import FieldReliability, estimate
 from review.dedup.score import PairScore, score_pair
 from review.gcpause import gc_paused
 from review.model import Record
@@ -48,6 +50,7 @@ class DedupResult:
     scored: list[PairScore] = field(repr=False, default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    reliability: FieldReliability = field(default_factory=FieldReliability)
 
 
 def short_title(x: NormRecord, y: NormRecord) -> bool:
@@ -106,22 +109,29 @@ class _Decisions:
     norms: list[NormRecord]
     options: DedupOptions
     pairs: dict[tuple[int, int], tuple[PairScore, Decision]]
+    reliability: FieldReliability
 
     @classmethod
     def of(
-        cls, norms: list[NormRecord], options: DedupOptions, scored: list[PairScore]
+        cls,
+        norms: list[NormRecord],
+        options: DedupOptions,
+        scored: list[PairScore],
+        reliability: FieldReliability,
     ) -> _Decisions:
         pairs: dict[tuple[int, int], tuple[PairScore, Decision]] = {}
+        mask = reliability.mask
         for s in scored:
+            s = mask(s)
             pairs[(s.a, s.b)] = (s, decide(s, options, short_title(norms[s.a], norms[s.b])))
-        return cls(norms, options, pairs)
+        return cls(norms, options, pairs, reliability)
 
     def get(self, i: int, j: int) -> tuple[PairScore, Decision]:
         key = (i, j) if i < j else (j, i)
         got = self.pairs.get(key)
         if got is None:
             x, y = self.norms[key[0]], self.norms[key[1]]
-            s = score_pair(x, y)
+            s = self.reliability.mask(score_pair(x, y))
             got = (s, decide(s, self.options, short_title(x, y)))
             self.pairs[key] = got
         return got
@@ -160,13 +170,15 @@ def _run(
         (r for r in all_records if branch_of.get(r.record_id, "main") == "main"),
         key=lambda r: r.record_id,
     )
+    main = repair_lost_characters(main)  # "Rev?sta" -> "revista" when the library knows the word
     norms = [normalize_record(r, i) for i, r in enumerate(main)]
     t1 = time.perf_counter()
     if scored is None:
         scored = score_all(norms, options, progress)
     t2 = time.perf_counter()
     pos = {n.record_id: n.index for n in norms}
-    decisions = _Decisions.of(norms, options, scored)
+    reliability = estimate(scored, [r.source for r in main])
+    decisions = _Decisions.of(norms, options, scored, reliability)
     same, different, person = _verdict_pairs(verdicts, pos)
     cres = build_clusters(len(norms), same, decisions.auto_edges(), different, decisions.compatible)
     t3 = time.perf_counter()
@@ -175,7 +187,7 @@ def _run(
     related, settled = find_related(norms, pairs, decisions.get, cres.root_of, person, options)
     best = _best_pairs(norms, decisions, cres, same, different)
     best = {rk: v for rk, v in best.items() if rk not in settled}  # a related report is decided
-    queued, in_queue = _queue(norms, best, set(cres.guarded))
+    queued, in_queue = _queue(norms, best, set(cres.guarded), reliability)
     for i in in_queue:
         if len(members[cres.root_of[i]]) == 1:
             status[i] = "maybe"
@@ -205,6 +217,7 @@ def _run(
             "decide_cluster": t3 - t2,
             "rows": t4 - t3,
         },
+        reliability=reliability,
     )
 
 
@@ -252,17 +265,21 @@ def _queue(
     norms: list[NormRecord],
     best: dict[tuple[int, int], tuple[PairScore, Decision, int, int]],
     guarded: set[tuple[int, int]],
+    reliability: FieldReliability,
 ) -> tuple[list[QueuedPair], set[int]]:
-    """The queued pairs, most similar first, and the records in them."""
+    """The queued pairs, likeliest duplicate first (the library's match weight, then title
+    similarity), and the records in them."""
     queued: list[QueuedPair] = []
     in_queue: set[int] = set()
+    weight: dict[tuple[str, str], float] = {}
     for s, d, i, j in best.values():
         rule = d.rule if (i, j) not in guarded else "G linking them would chain distinct records"
         reasons = "; ".join((*d.blockers, *d.conflicts))
         ida, idb = sorted((norms[i].record_id, norms[j].record_id))
         queued.append(QueuedPair(ida, idb, round(s.title, 3), s.authors, rule, reasons))
+        weight[(ida, idb)] = round(reliability.weight(s), 6)
         in_queue.update((i, j))
-    queued.sort(key=lambda q: (-q.title, q.a, q.b))
+    queued.sort(key=lambda q: (-weight[(q.a, q.b)], -q.title, q.a, q.b))
     return queued, in_queue
 
 

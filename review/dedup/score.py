@@ -48,6 +48,7 @@ class PairScore:
     online_first: bool = False  # one side has no volume and pages from 1 (an online-first copy)
     exact_authors: bool = False  # the same full author list (at least two names)
     title_len: int = 0  # letters of the shorter compact title
+    translated: bool = False  # one title is a bracketed translation (the other may be original)
 
 
 def title_similarity(x: NormRecord, y: NormRecord) -> tuple[float, str]:
@@ -212,7 +213,9 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         # Supplements are numbered every which way ("64" + "SUPPL. 1" in one export, "1" + "NA"
         # in another): a differing volume or issue proves nothing there.
         same_volume = same_volume or None
-        same_issue = same_issue or None
+        # Nor does an agreeing one: most supplements are "Suppl 1" (two abstracts of one meeting
+        # printed in two journals' supplements agree on it).
+        same_issue = None
     # The same item listed once under its journal and once under "… Conference: …" is one
     # record; a conference version and a journal version have different volume/pages.
     same_item = bool(
@@ -257,6 +260,7 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         online_first=_online_first(x, y) or _online_first(y, x),
         exact_authors=len(x.authors) >= 2 and x.authors == y.authors,
         title_len=min(len(x.title_compact), len(y.title_compact)),
+        translated=x.translated != y.translated,
     )
 
 

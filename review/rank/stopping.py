@@ -20,8 +20,9 @@ screen at least a share of all records and stop only after a run of excludes).
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 
@@ -55,16 +56,28 @@ def more_needed(
     alpha = 1 - confidence
     if p_value(n_urn, n_sampled, k, r_ranked, recall) < alpha:
         return 0
-    lo, hi = n_sampled, n_urn  # p falls as draws grow (k fixed): binary search
-    if p_value(n_urn, hi, k, r_ranked, recall) >= alpha:
+    if p_value(n_urn, n_urn, k, r_ranked, recall) >= alpha:
         return None
+    # p falls as draws grow (k fixed): binary search
+    rejects = functools.partial(_rejects, n_urn, k, r_ranked, recall, alpha)
+    first = _first_rejecting(n_sampled, n_urn, rejects)
+    return first - n_sampled
+
+
+def _rejects(n_urn: int, k: int, r_ranked: int, recall: float, alpha: float, m: int) -> bool:
+    return p_value(n_urn, m, k, r_ranked, recall) < alpha
+
+
+def _first_rejecting(lo: int, hi: int, rejects: Callable[[int], bool]) -> int:
+    """The smallest ``m`` in ``(lo, hi]`` with ``rejects(m)``, given ``rejects(hi)`` holds and
+    ``rejects`` is monotone (false, then true)."""
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if p_value(n_urn, mid, k, r_ranked, recall) < alpha:
+        if rejects(mid):
             hi = mid
         else:
             lo = mid
-    return hi - n_sampled
+    return hi
 
 
 def first_rejection(
@@ -83,14 +96,8 @@ def first_rejection(
     for k, (first, last) in enumerate(zip(starts, ends, strict=True)):
         if last < first or p_value(n_urn, last, k, r_ranked, recall) >= alpha:
             continue
-        lo, hi = first - 1, last
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if p_value(n_urn, mid, k, r_ranked, recall) < alpha:
-                hi = mid
-            else:
-                lo = mid
-        return hi
+        rejects = functools.partial(_rejects, n_urn, k, r_ranked, recall, alpha)
+        return _first_rejecting(first - 1, last, rejects)
     return None
 
 

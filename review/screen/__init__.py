@@ -1,6 +1,6 @@
 """Dual blind screening: decision logs, final status, agreement statistics, resolution.
 
-Library API other stages call (see docs/ARCHITECTURE.md and docs/screening.md)::
+Library API other stages call (see docs/CONTRACTS.md and docs/screening.md)::
 
     eligible(project, stage) -> list[cluster_id]
     final_decisions(project, stage) -> dict[cluster_id, FinalDecision]

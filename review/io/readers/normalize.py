@@ -27,6 +27,9 @@ _WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ASCII_CONTROL = bytes(range(32)) + b"\x7f"
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
+_INLINE_TAG = re.compile(
+    r"(?i)</?(?:inf|sub|sup|i|b|em|strong|u|sc|scp|italic|bold|small|tt)(?:\s[^<>]*)?>"
+)
 _DOI_PREFIX = re.compile(
     r"^(?:https?://(?:dx\.)?doi\.org/|https?://doi\.org/|doi\.org/|doi:\s*|doi\s+)", re.I
 )
@@ -110,7 +113,10 @@ def strip_html(text: str) -> str:
     """Remove markup tags and decode entities, until nothing changes (idempotent)."""
 
     def once(t: str) -> str:
-        t = _TAG.sub(" ", t) if "<" in t else t
+        if (
+            "<" in t
+        ):  # inline markup inside a word ("H<sub>2</sub>O", "Na<sup>+</sup>") leaves no gap
+            t = _TAG.sub(" ", _INLINE_TAG.sub("", t))
         return html.unescape(t) if "&" in t else t
 
     return _until_fixed(once, text)
