@@ -56,3 +56,11 @@ def test_rows_read_back_as_text_never_formulas():
     assert got[1][8] == "x" * 32767  # cut at Excel's limit, as openpyxl does
     assert got[3][1] == "ctrlchar"  # characters XLSX cannot hold are dropped
     assert got[1][6] == 2020 and got[4][1] == 1.5
+
+
+def test_error_code_text_stays_text():
+    """A title that reads like an Excel error code ("#N/A") is text, not an error cell (openpyxl
+    would type a plain "#N/A" as an error)."""
+    sheet = _members(_new([["c1", "#N/A", "#DIV/0!"]]))["xl/worksheets/sheet1.xml"]
+    assert b'<c r="B2" t="inlineStr"><is><t>#N/A</t></is></c>' in sheet
+    assert b't="e"' not in sheet
