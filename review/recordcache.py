@@ -105,6 +105,8 @@ class StoreWriter:
         self._tmp.parent.mkdir(parents=True, exist_ok=True)
         self._tmp.unlink(missing_ok=True)
         con = sqlite3.connect(self._tmp, isolation_level=None)
+        # Rows are megabytes of blobs: 64 KB pages write them in 16x fewer overflow pages.
+        con.execute("PRAGMA page_size=65536")
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
         cols = ", ".join(f"c{i} BLOB NOT NULL" for i in range(len(COLUMNS)))

@@ -224,3 +224,40 @@ def test_a_full_disk_while_storing_records_is_a_clear_error(
     assert not folder.exists() or not any(folder.iterdir())
     monkeypatch.undo()
     assert import_files(project, [path], source="DB")[0].imported == 5
+
+
+def _markers_line_by_line(text: str) -> int:
+    """The marker count of ris.count_markers, from a plain walk over the lines (a reference
+    for the one-regex marker scan)."""
+    count, open_, last_ty_line = 0, False, -2
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        kind = line[:2] if line[:2] in ("TY", "ER") and line[2:].startswith((" -", "  -")) else ""
+        if kind == "TY":
+            between = lines[last_ty_line + 1 : i] if open_ and last_ty_line >= 0 else None
+            if between is not None and not "".join(between).strip():
+                last_ty_line = i
+                continue  # repeated TY line: same record
+            count, open_, last_ty_line = count + 1, True, i
+        elif kind == "ER":
+            count += 0 if open_ else 1
+            open_, last_ty_line = False, -1
+    return count
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TY  - JOUR\nTI  - a\nER  - \n\nTY  - JOUR\nER  -\n",
+        "TY - JOUR\nTI - a\nER - \nTY - BOOK\n",  # one space
+        "TY \nTY  - JOUR\nER  - \n",  # "TY " without a dash is no marker
+        "TY  - JOUR\nTY  - BOOK\n\nTY  - CHAP\nAU  - x\nER  - \nER  - \nER  - \n",
+        "AU  - x\nER  - \nxTY  - JOUR\n TY  - JOUR\nTYPO - x\nER -\n",
+        "ER  - \n",
+    ],
+)
+def test_ris_marker_count_matches_a_line_by_line_walk(text):
+    assert ris_module.count_markers(text) == _markers_line_by_line(text)
+    marks, er_marks = ris_module._marker_lines(text)
+    assert [m for m in marks if m[1] == "ER"] == er_marks
+    assert marks == sorted(marks)

@@ -27,6 +27,7 @@ from review.io.readers.base import Entry, ParseResult, Problem, make_entry
 
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FIRST_MARKER = re.compile(r"(TY|ER) {1,2}-")
+_MARKER = re.compile(r"\n(TY|ER) {1,2}-")  # a marker line after the first line
 _PMID_LINE = re.compile(r"^PMID\s*-\s*(\d+)\s*$")
 _LINE = re.compile(r"^(?:([A-Z][A-Z0-9])  -(?: +|$)(.*)|(.*))$", re.M)
 _LINE_LOOSE = re.compile(r"^(?:([A-Z][A-Z0-9]) {1,2}-(?: +|$)(.*)|(.*))$", re.M)
@@ -65,12 +66,13 @@ def count_markers(text: str, marks: list[tuple[int, str]] | None = None) -> int:
 
     Every ``TY`` opens a record (a ``TY`` line right after another ``TY`` line is the same
     record); an ``ER`` that closes no open record counts as a record without ``TY``. ``marks``
-    are the marker lines after the first (:func:`_marker_lines`) when the caller has them.
+    are the marker lines after the first, in text order (:func:`_marker_lines`), when the caller
+    has them.
     """
     if marks is None:
-        marks = _marker_lines(text, "TY") + _marker_lines(text, "ER")
-    first = [(0, text[:2])] if _FIRST_MARKER.match(text) else []
-    marks = sorted(first + marks)
+        marks = _marker_lines(text)[0]
+    if _FIRST_MARKER.match(text):
+        marks = [(0, text[:2]), *marks]
     count = 0
     open_ = False
     last_ty = -1
@@ -92,19 +94,13 @@ def count_markers(text: str, marks: list[tuple[int, str]] | None = None) -> int:
     return count
 
 
-def _marker_lines(text: str, tag: str) -> list[tuple[int, str]]:
-    """``(offset, tag)`` of every line but the first that starts with ``tag`` then `` -`` or
-    ``  -`` (str.find skips through the text far faster than a regular expression)."""
-    out = []
-    find = text.find
-    needle = f"\n{tag} "
-    pos = find(needle)
-    while pos >= 0:
-        after = pos + 4
-        if text.startswith(("-", " -"), after):
-            out.append((pos + 1, tag))
-        pos = find(needle, after)
-    return out
+def _marker_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """``(offset, tag)`` of every ``TY`` and ``ER`` marker line but the first (a line that
+    starts with the tag then `` -`` or ``  -``), in text order, and of the ``ER`` ones alone.
+    One regular-expression pass finds both (two str.find loops took three times as long: a
+    needle ending in a space lets find skip little)."""
+    marks = [(m.start() + 1, _TAGS[m.group(1)]) for m in _MARKER.finditer(text)]
+    return marks, [mark for mark in marks if mark[1] == "ER"]
 
 
 def _first(d: dict[str, list[str]], tags: tuple[str, ...]) -> str:
@@ -251,8 +247,7 @@ def parse(text: str, name: str = "<text>") -> ParseResult:
     """
     # The one-space form ``TY - JOUR`` is accepted only when the file's TY/ER lines use it, so
     # that a continuation line such as ``UK - based ...`` is not taken for a tag.
-    ty_marks, er_marks = _marker_lines(text, "TY"), _marker_lines(text, "ER")
-    marks = ty_marks + er_marks
+    marks, er_marks = _marker_lines(text)
     loose = text.startswith(("TY -", "ER -")) or any(text[pos + 3] == "-" for pos, _ in marks)
     reader = _Reader(ParseResult(format="ris", encoding="", found=0), loose)
     reader.result.found = count_markers(text, marks)
@@ -273,8 +268,8 @@ def parse_pieces(
     reader = _Reader(ParseResult(format="ris", encoding="", found=0), loose)
     lineno = 1
     for text in pieces:
-        er_marks = _marker_lines(text, "ER")
-        reader.result.found += count_markers(text, _marker_lines(text, "TY") + er_marks)
+        marks, er_marks = _marker_lines(text)
+        reader.result.found += count_markers(text, marks)
         lineno = reader.piece(text, er_marks, lineno)
         reader.flush(sink, keep=1)  # tags after the last ER may still join the last record
     result = reader.finish(name)

@@ -31,6 +31,7 @@ _CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252", "iso8859-
 _OTHER_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32 BOMs start with these too
 _ER_STRICT = re.compile(rb"\nER  -(?: |\r?\n)")
 _ER_LOOSE = re.compile(rb"\nER {1,2}-(?: |\r?\n)")
+_ONE_SPACE = re.compile(rb"\n(?:TY|ER) -")  # one pass, not a bytes.find per tag
 
 
 def stream_ris(
@@ -53,11 +54,7 @@ def stream_ris(
     crlf = b"\r" in data
     if crlf and data.count(b"\r") != data.count(b"\r\n"):
         return None  # CR-only or stray CRs: the whole text decides how to read them
-    loose = (
-        data.startswith((b"TY -", b"ER -"), start)
-        or data.find(b"\nTY -", start) >= 0
-        or data.find(b"\nER -", start) >= 0
-    )
+    loose = data.startswith((b"TY -", b"ER -"), start) or _ONE_SPACE.search(data, start) is not None
     pieces = _pieces(data, start, codec, crlf, loose)
     try:
         first, whole = next(pieces)
