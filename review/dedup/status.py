@@ -111,8 +111,8 @@ def _cluster_counts(project: Project) -> tuple[int, int, int, int, tuple[SourceO
     n_clusters = len(clusters.main_clusters())
     auto, manual = len(clusters.removed_automatic()), len(clusters.removed_manual())
     overlap = overlap_table(clusters)
-    counts = {"main_records": main_records, "clusters": n_clusters, "auto": auto}
-    counts |= {"manual": manual, "overlap": [row.to_json() for row in overlap]}
+    counts: dict[str, object] = {"main_records": main_records, "clusters": n_clusters}
+    counts |= {"auto": auto, "manual": manual, "overlap": [row.to_json() for row in overlap]}
     try:
         atomic_write_text(cache, json.dumps({"key": key, "counts": counts}))
     except (OSError, WriteError):
