@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
+from review.io.files import atomic_write_text
 from review.model import Stage
 from review.nextstep import Action, NextStep, Render, step
+from review.project import Project, gitignore
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -122,7 +124,6 @@ def prepare(
         else:
             shutil.copyfile(src, out)
     (dest / "outputs").mkdir(exist_ok=True)
-    from review.project import gitignore
 
     (dest / ".gitignore").write_text(gitignore(command), encoding="utf-8")
     return target
@@ -130,8 +131,6 @@ def prepare(
 
 def plan(project_dir: Path) -> list[Step]:
     """The command lines that run the review, in order (file paths absolute)."""
-    from review.project import Project
-
     project = Project.open(project_dir)
     reviewers = list(project.protocol.reviewers) or ["anat", "marina"]
     decisions = project.root / "data" / "decisions"
@@ -306,8 +305,6 @@ def run_steps(
 
 def write_log(root: Path, results: list[StepResult], command: Render) -> Path:
     """outputs/demo/commands.md: every step run, as ``command`` spells it, with its output."""
-    from review.io.files import atomic_write_text
-
     lines = [
         f"# Commands run by {command(step(Action.DEMO, quoted=True))}",
         "",

@@ -10,8 +10,13 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from review.chart import final_charting
+from review.chart.store import project_schema
 from review.errors import ReviewError
+from review.example import UNIT_DETAIL_FIELD
 from review.model import Stage
+from review.project import Project
+from review.screen import agreement
 
 if TYPE_CHECKING:
     from review.chart.schema import Level
@@ -111,8 +116,6 @@ class DemoUnit:
     reports: int
 
     def to_json(self) -> dict[str, Any]:
-        from review.example import UNIT_DETAIL_FIELD
-
         return {"id": self.id, "name": self.name, UNIT_DETAIL_FIELD: self.detail,
                 "reports": self.reports}  # fmt: skip
 
@@ -147,10 +150,6 @@ def summarise(project_dir: Path) -> DemoSummary:
     """What the demo produced: PRISMA flow, agreement per stage, units, output files."""
     import json
 
-    from review.chart.store import project_schema
-    from review.project import Project
-    from review.screen import agreement
-
     project = Project.open(project_dir)
     prisma_path = project.root / "outputs" / "prisma" / "prisma.json"
     if not prisma_path.is_file():
@@ -184,9 +183,6 @@ def summarise(project_dir: Path) -> DemoSummary:
 
 def _units(project: Project) -> tuple[DemoUnit, ...]:
     """The final charting's units with their number of reports, most reports first."""
-    from review.chart import final_charting
-    from review.example import UNIT_DETAIL_FIELD
-
     charting = final_charting(project)
     if charting is None:
         return ()

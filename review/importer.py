@@ -22,6 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from review import __version__
 from review.errors import InputError, ProjectError
+from review.importlog import read_import_log
+from review.io.files import atomic_write_text, command_text, now_iso, safe_name
+from review.io.lock import LockedError, project_lock
+from review.io.printable import printable
 from review.io.readers import (
     Entry,
     EntrySink,
@@ -42,6 +46,8 @@ from review.model import (
     vocab,
 )
 from review.nextstep import Action, Text, plain, step
+from review.people import whoami
+from review.search import source_searches
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -188,8 +194,6 @@ def build_record_store(project: Project, entry: ImportEntry, sink: EntrySink) ->
 def _source_name(source: str) -> str:
     """The source name as stored: spaces collapsed; refused when empty or when it holds a
     control or bidi-override character (it is printed, charted and written to every output)."""
-    from review.io.printable import printable
-
     source = " ".join(str(source).split())
     if not source:
         raise InputError("--source must name the database or source, e.g. --source Scopus.")
@@ -221,10 +225,6 @@ def import_files(
     parsed, already imported), :class:`InputError` is raised and nothing is written. Returns one
     :class:`ImportReport` per file.
     """
-    from review.io.files import command_text, now_iso
-    from review.io.lock import project_lock
-    from review.people import whoami
-
     files = [Path(p) for p in paths]
     if not files:
         raise InputError(("no files given. Example: ", _IMPORT_EXAMPLE))
@@ -324,8 +324,6 @@ class _Batch:
         encoding: str | None,
         column_map: dict[str, str] | None,
     ) -> None:
-        from review.importlog import read_import_log
-
         self.project = project
         self.source = source
         self.fmt, self.encoding, self.column_map = fmt, encoding, column_map
@@ -367,9 +365,6 @@ class _Batch:
 
     def assign_ids(self) -> None:
         """Under the project lock: refuse a file imported meanwhile; name each import."""
-        from review.importlog import read_import_log
-        from review.io.files import safe_name
-
         project = self.project
         existing = read_import_log(project).by_sha256()
         folder = project.imports_dir
@@ -512,8 +507,6 @@ def _commit_batch(
     import secrets
     import shutil
 
-    from review.io.files import atomic_write_text, now_iso
-
     stamp = "".join(c for c in now_iso() if c.isalnum())[:15]
     txn = staging_dir(project) / f"{stamp}-{secrets.token_hex(4)}"
     try:
@@ -589,9 +582,6 @@ def recover_imports(project: Project) -> list[str]:
     import shutil
     import time
 
-    from review.io.lock import LockedError, project_lock
-    from review.people import whoami
-
     root = staging_dir(project)
     stale = time.time() - 86400
     temps = list((project.cache_dir / "records").glob(".*.tmp"))
@@ -648,7 +638,6 @@ def leftovers(project: Project) -> list[str]:
                     out.append(
                         f"{project.rel(tmp)}: temporary file of an interrupted write; delete it."
                     )
-    from review.importlog import read_import_log
 
     for dup in read_import_log(project).duplicates:
         later, first = dup.later, dup.first
@@ -705,8 +694,6 @@ class ImportStatus:
 def status_summary(project: Project) -> ImportStatus:
     """Records per source, kind and branch, with a warning per source whose database reported
     another number of results than were imported."""
-    from review.search import source_searches
-
     entries = project.imports()
     by_source: dict[str, SourceImports] = {}
     branches = {"main": 0, "other": 0}

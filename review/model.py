@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from review.errors import InputError
+
 # The closed vocabularies of the tool (CLI contract), one enum each. They are ``StrEnum``s: a
 # member *is* its value as a string (``Stage.FULL_TEXT == "full-text"``, same hash, written as
 # ``full-text`` by json, csv and f-strings), so every file stays byte-identical; the CLI uses them
@@ -203,8 +205,6 @@ def parse_vocab(enum: type[V], value: object, what: str, where: str = "") -> V:
     stage, decision, kind… ``what`` names the vocabulary (``stage``)."""
     found = vocab(enum, value)
     if found is None:
-        from review.errors import InputError
-
         allowed = ", ".join(enum)
         prefix = f"{where}: " if where else ""
         raise InputError(f"{prefix}{str(value)[:40]!r} is not a {what}; use one of: {allowed}.")

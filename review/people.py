@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
+from review.io.files import safe_name
 from review.model import Stage
 
 if TYPE_CHECKING:
@@ -66,8 +67,6 @@ def clean_name(name: str, option: str = "--reviewer") -> str:
 
 
 def _slug(text: str) -> str:
-    from review.io.files import safe_name
-
     return safe_name(text)
 
 
@@ -131,8 +130,6 @@ def own_path(
     old lossy slug (``ana-maria.jsonl`` for ``Ana María``): that file keeps being used while it
     is the name's own. ``owner(path)`` reads a file's owner; ``rel`` shows a path to the user.
     """
-    from review.io.files import safe_name
-
     name = clean_name(name, option)
     path = folder / f"{file_id(name)}{suffix}"
     if not path.exists():

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ProjectError
 from review.importlog import ImportLog, read_import_log
+from review.io.files import atomic_write_text
 from review.io.root import PROTOCOL_PATH, find_root
 from review.model import ImportEntry, Record, ReviewType, vocab
 from review.nextstep import Action, Render, step
@@ -110,7 +111,6 @@ class Project:
             raise ProjectError(
                 f"{root}: folder is not empty. Choose a new folder, or delete its contents first."
             )
-        from review.io.files import atomic_write_text
 
         title = title or root.resolve().name.replace("-", " ").replace("_", " ").strip() or "Review"
         (root / "protocols").mkdir(parents=True, exist_ok=True)

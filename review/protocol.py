@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import InputError, ProjectError
+from review.io.files import atomic_write_text, safe_name
+from review.io.yamlfile import decode_yaml, edit_section, load_yaml
 from review.model import STAGES, Kind, ResolutionMethod, ReviewType, Stage, vocab
 from review.nextstep import Action, step
+from review.protocol_schema import check
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,15 +375,10 @@ def _parse_reasons(name: str, cfg: dict[str, Any], path: Path) -> list[Exclusion
 
 
 def _slug(text: str) -> str:
-    from review.io.files import safe_name
-
     return safe_name(text)
 
 
 def load_protocol(path: Path) -> Protocol:
-    from review.io.yamlfile import decode_yaml, load_yaml
-    from review.protocol_schema import check
-
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -467,9 +465,6 @@ def edit_protocol(path: Path, section: str, changes: dict[str, Any], comment: st
     parse it before it replaces the file (atomically): a result that would not load, or would not
     hold the values, raises :class:`ProjectError` and leaves the file as it was.
     """
-    from review.io.files import atomic_write_text
-    from review.io.yamlfile import decode_yaml, edit_section, load_yaml
-
     wanted = ", ".join(f"{section}.{k}: {v}" for k, v in changes.items())
     try:
         text = edit_section(decode_yaml(Path(path).read_bytes(), path), section, changes, comment)

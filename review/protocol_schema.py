@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from review.errors import ProjectError
+from review.errors import InputError, ProjectError
+from review.io.yamlfile import compose_yaml
 from review.model import REVIEW_TYPES, STAGES
 
 
@@ -224,9 +225,6 @@ def check(
 ) -> None:
     """Raise ProjectError listing every unknown key and wrongly typed value with its line;
     ``root`` (the project folder) is where ``query_file:`` paths must exist."""
-    from review.errors import InputError
-    from review.io.yamlfile import compose_yaml
-
     try:
         tree = compose_yaml(text, path)  # aliases, depth and duplicate keys checked there
     except InputError as exc:

@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from review.chart import status_summary as charting
+from review.importer import status_summary as imports
+from review.screen import status_summary as screening
 from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
@@ -56,10 +59,7 @@ class ProjectStatus:
 @no_gc  # 100k records: millions of small objects, no cycles (screen/cache.py)
 def collect_status(project: Project) -> ProjectStatus:
     """Every stage's ``status_summary(project)`` (the stage modules load when the command runs)."""
-    from review.chart import status_summary as charting
     from review.dedup import status_summary as dedup
-    from review.importer import status_summary as imports
-    from review.screen import status_summary as screening
 
     return ProjectStatus(
         project=str(project.root),

@@ -38,6 +38,7 @@ from review.chart.store import (
 from review.chart.summary import Summary, summarise
 from review.chart.template import build_template, fill_template
 from review.errors import ReviewError
+from review.io.files import atomic_write_text
 from review.nextstep import Action, step
 from review.project import Project
 
@@ -107,7 +108,6 @@ def project_comparison(project: Project) -> Comparison:
 def write_agreement(project: Project, stats: list[FieldStats]) -> Path:
     """Write outputs/charting/agreement.csv (percent agreement and κ per field)."""
     from review.chart.agreement import agreement_csv
-    from review.io.files import atomic_write_text
 
     path = project.outputs_dir / "charting" / "agreement.csv"
     atomic_write_text(path, agreement_csv(stats))

@@ -25,6 +25,7 @@ from review.chart.compare import _same
 from review.chart.model import Charting
 from review.chart.schema import Field, Schema
 from review.percent import percent
+from review.screen.stats import cohen_kappa, confusion
 
 BLANK = "(blank)"
 COLUMNS = (
@@ -90,8 +91,6 @@ def _units(
 
 def _kappa_parts(pairs: list[tuple[str, str]]) -> tuple[float, float, float | None]:
     """(p_o, p_e, κ) of two raters' labels via review.screen.stats."""
-    from review.screen.stats import cohen_kappa, confusion
-
     cats = sorted({a for a, _ in pairs} | {b for _, b in pairs})
     table = confusion(pairs, cats)
     n = len(pairs)

@@ -30,6 +30,8 @@ from review.chart.compare import _same, _text, unit_present
 from review.chart.model import Charting
 from review.chart.schema import Field, Level, Schema
 from review.chart.template import CODEBOOK, LISTS, META, REPORTS, Column, columns, unit_sheet
+from review.io.files import atomic_write_bytes
+from review.io.xlsx import set_cell
 
 DIFFERENCES = "Differences"
 AGREEMENT = "Agreement"
@@ -260,7 +262,6 @@ def consensus_workbook(schema: Schema, plan: ConsensusPlan) -> Any:
     from openpyxl.styles import PatternFill
 
     from review.chart.template import build_template
-    from review.io.xlsx import set_cell
 
     wb = build_template(schema, plan.reports, reviewer="consensus")
     for (sheet, r, c), value in sorted(plan.values.items()):
@@ -286,8 +287,6 @@ def consensus_workbook(schema: Schema, plan: ConsensusPlan) -> Any:
 def _header(ws: Any, heads: list[str], widths: list[float]) -> None:
     from openpyxl.styles import Font, PatternFill
 
-    from review.io.xlsx import set_cell
-
     for i, (h, w) in enumerate(zip(heads, widths, strict=True), start=1):
         cell = ws.cell(row=1, column=i)
         set_cell(cell, h)
@@ -298,8 +297,6 @@ def _header(ws: Any, heads: list[str], widths: list[float]) -> None:
 
 
 def _differences_sheet(wb: Any, plan: ConsensusPlan) -> None:
-    from review.io.xlsx import set_cell
-
     ws = wb.create_sheet(DIFFERENCES)
     heads = ["Sheet", "Cells", "Level", "ID", "Citation or name", "Field", *plan.reviewers]
     _header(ws, heads, [12, 14, 10, 22, 48, 30, *([30] * len(plan.reviewers))])
@@ -312,8 +309,6 @@ def _differences_sheet(wb: Any, plan: ConsensusPlan) -> None:
 
 
 def _agreement_sheet(wb: Any, plan: ConsensusPlan) -> None:
-    from review.io.xlsx import set_cell
-
     ws = wb.create_sheet(AGREEMENT)
     heads = ["Level", "Field", "Option", "Compared", "Agreed", "Agreement %", "Cohen's κ"]
     _header(ws, heads, [10, 34, 34, 10, 10, 12, 10])
@@ -342,7 +337,6 @@ def _agreement_sheet(wb: Any, plan: ConsensusPlan) -> None:
 def write_consensus(schema: Schema, plan: ConsensusPlan, out: Path) -> None:
     """Write the consensus workbook reproducibly (same chartings → same bytes)."""
     from review.chart.outputs import stable_xlsx_bytes
-    from review.io.files import atomic_write_bytes
 
     atomic_write_bytes(Path(out), stable_xlsx_bytes(consensus_workbook(schema, plan)))
 

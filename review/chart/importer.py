@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from review.chart.countries import COUNTRIES, canonical_country
 from review.chart.model import Charting
 from review.chart.schema import YES_NO, Field, Schema
 from review.chart.template import (
@@ -31,6 +32,7 @@ from review.chart.template import (
 )
 from review.errors import InputError, ValidationError
 from review.nextstep import Action, Text, step
+from review.people import clean_name
 
 MAX_PROBLEMS = 200
 _TRUE = {"yes", "y", "x", "1", "true", "ja", "oui", "si", "sí"}
@@ -134,8 +136,6 @@ class _Reader:
                 self.problem(sheet, ref, f"{value!r} is not a date (YYYY-MM-DD) for {f.label}")
                 return None
         if f.type == "country":
-            from review.chart.countries import COUNTRIES, canonical_country
-
             got = canonical_country(str(value))
             if got is None:
                 self.problem(
@@ -402,8 +402,6 @@ def _open_form(
         )
     made_for = info.get("reviewer", "").strip()
     if reviewer and made_for and reviewer != "consensus" and not from_other_reviewer:
-        from review.people import clean_name
-
         if clean_name(made_for) != clean_name(reviewer):
             raise InputError(
                 (

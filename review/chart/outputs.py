@@ -14,6 +14,12 @@ from typing import Any
 
 from review.chart.compare import Comparison
 from review.chart.summary import CrossTab, Summary
+from review.figures import PNG_DPI, editable
+from review.io.files import atomic_write_bytes, atomic_write_text
+from review.io.printable import md_text
+from review.io.xlsx import csv_text as text
+from review.io.xlsx import first_sheet, set_cell
+from review.percent import RULE
 
 _FIXED_DOC_DATE = "2000-01-01T00:00:00Z"
 
@@ -46,8 +52,6 @@ def stable_xlsx_bytes(wb: Any) -> bytes:
 
 def _write_rows(ws: Any, start_row: int, rows: list[list[Any]], bold_first: bool = True) -> int:
     from openpyxl.styles import Font
-
-    from review.io.xlsx import set_cell
 
     r = start_row
     for i, row in enumerate(rows):
@@ -93,8 +97,6 @@ def frequency_rows(summary: Summary) -> list[list[Any]]:
 def summary_workbook(summary: Summary) -> Any:
     from openpyxl import Workbook
 
-    from review.io.xlsx import first_sheet
-
     wb = Workbook()
     ws = first_sheet(wb)
     ws.title = "Frequencies"
@@ -139,8 +141,6 @@ def summary_workbook(summary: Summary) -> Any:
 
 
 def _md_escape(value: Any) -> str:
-    from review.io.printable import md_text
-
     return md_text(value)
 
 
@@ -154,8 +154,6 @@ def _md_table(rows: list[list[Any]]) -> str:
 
 def _introduction(summary: Summary) -> list[str]:
     """What is counted over what, the rounding rule, and reports or units left unlinked."""
-    from review.percent import RULE
-
     unit = summary.unit
     if unit is None:
         counted = f"{summary.n_reports} reports; every field is counted over reports."
@@ -342,8 +340,6 @@ def draw_gap_map(ct: CrossTab) -> Any:
 def write_gap_map(ct: CrossTab, svg_path: Path, png_path: Path) -> None:
     """gap-map.svg (text as text), gap-map.png (300 dpi) and, beside them, gap-map.csv with the
     numbers: the whole table, its Not reported row/column (not drawn) included."""
-    from review.io.files import atomic_write_bytes, atomic_write_text
-
     images = render_gap_map(ct.shown())
     atomic_write_bytes(svg_path, images["svg"])
     atomic_write_bytes(png_path, images["png"])
@@ -353,8 +349,6 @@ def write_gap_map(ct: CrossTab, svg_path: Path, png_path: Path) -> None:
 def render_gap_map(shown: CrossTab, formats: tuple[str, ...] = ("svg", "png")) -> dict[str, bytes]:
     """The gap map of a crosstab already :meth:`~CrossTab.shown` as SVG (text as text) and PNG
     (300 dpi) bytes, or only ``formats``; deterministic."""
-    from review.figures import PNG_DPI, editable
-
     out: dict[str, bytes] = {}
     with editable("review-gap-map"):
         fig = draw_gap_map(shown)
@@ -377,8 +371,6 @@ def _csv_text(rows: list[list[Any]]) -> str:
 
 def write_summary(out_dir: Path, summary: Summary, title: str = "") -> list[Path]:
     """Write summary.xlsx, summary.md and (when configured) gap-map.svg/.png/.csv; return paths."""
-    from review.io.files import atomic_write_bytes, atomic_write_text
-
     out_dir = Path(out_dir)
     paths = [out_dir / "summary.xlsx", out_dir / "summary.md"]
     atomic_write_bytes(paths[0], stable_xlsx_bytes(summary_workbook(summary)))
@@ -402,9 +394,6 @@ def comparison_rows(comparison: Comparison) -> list[list[Any]]:
 def write_comparison(out_dir: Path, comparison: Comparison) -> list[Path]:
     """Write disagreements.xlsx (+ per-field agreement sheet) and disagreements.csv."""
     from openpyxl import Workbook
-
-    from review.io.files import atomic_write_bytes, atomic_write_text
-    from review.io.xlsx import first_sheet
 
     out_dir = Path(out_dir)
     rows = comparison_rows(comparison)
@@ -432,6 +421,4 @@ def write_comparison(out_dir: Path, comparison: Comparison) -> list[Path]:
 def csv_text(rows: list[list[Any]]) -> str:
     """A CSV file's text: UTF-8 BOM first (Excel then reads accents right), one row per line,
     text a spreadsheet would run as a formula escaped (:func:`review.io.xlsx.csv_safe`)."""
-    from review.io.xlsx import csv_text as text
-
     return text(rows, lineterminator="\n")

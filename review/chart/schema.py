@@ -19,6 +19,7 @@ from typing import Any
 from review.chart.levels import REPORT, REPORT_LEVEL, Level, parse_levels
 from review.chart.summary_spec import SummarySpec, parse_summary
 from review.errors import InputError, ValidationError
+from review.io.yamlfile import load_yaml
 from review.nextstep import Action, step
 
 FIELD_TYPES = (
@@ -175,8 +176,6 @@ class Schema:
 
 def load_schema(path: Path) -> Schema:
     """Read and validate an extraction schema file; raise InputError/ValidationError if bad."""
-    from review.io.yamlfile import load_yaml
-
     path = Path(path)
     if not path.is_file():
         raise InputError(

@@ -14,10 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from review import __version__, screen
 from review.chart.model import Charting
 from review.chart.schema import Level, Schema, load_schema
 from review.errors import ProjectError, ReviewError
+from review.io.files import atomic_write_json, command_text, now_iso
+from review.io.lock import writer_lock
+from review.io.logline import bad_time
 from review.nextstep import Action, step
+from review.people import check_roster, clean_name, own_path
 from review.project import Project
 
 CONSENSUS = "consensus"
@@ -53,8 +58,6 @@ def _folder_owner(folder: Path) -> str | None:
 
 def reviewer_folder(project: Project, reviewer: str) -> Path:
     """``data/charting/<file id>/`` of ``reviewer``; ReviewError when another name owns it."""
-    from review.people import own_path
-
     return own_path(charting_dir(project), reviewer, "", _folder_owner, "--reviewer", project.rel)
 
 
@@ -83,8 +86,6 @@ def _load(project: Project, path: Path, unit: str) -> Charting:
 
 def _version_problem(data: Any, unit: str) -> str | None:
     """What is wrong with the shape of a charting version file (issue 21), or None."""
-    from review.io.logline import bad_time
-
     if not isinstance(data, dict):
         return "not a JSON object"
     kinds = {"reports": dict, "citations": str}
@@ -130,8 +131,6 @@ def final_charting(project: Project, unit: str | None = None) -> Charting | None
 
 def included_ids(project: Project) -> list[str]:
     """The included reports (final full-text include), via review.screen."""
-    from review import screen
-
     return list(screen.included_reports(project))
 
 
@@ -237,7 +236,6 @@ def import_charting(
     ``from_other_reviewer`` / ``from_other_project``.
     """
     from review.chart.importer import read_charting
-    from review.people import check_roster, clean_name
 
     reviewer = clean_name(reviewer, "--reviewer")
     check_roster(project.protocol, reviewer, "charting")
@@ -257,8 +255,6 @@ def import_charting(
         from_other_reviewer=from_other_reviewer,
         from_other_project=from_other_project,
     )
-    from review.io.files import command_text
-    from review.io.lock import writer_lock
 
     sha = hashlib.sha256(workbook.read_bytes()).hexdigest()
     # "already imported?" and the write are one step: two imports of one workbook at once
@@ -279,9 +275,6 @@ def _save_version(
     schema: Schema,
     n_included: int,
 ) -> ImportResult:
-    from review import __version__
-    from review.io.files import atomic_write_json, now_iso
-
     slug = folder.name
     previous = versions(project, slug)
     if previous and previous[-1].stem.endswith(sha[:8]):

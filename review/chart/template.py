@@ -30,7 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from review import __version__
 from review.chart.schema import YES_NO, Field, Schema
+from review.errors import InputError
+from review.io.files import atomic_write_bytes
+from review.io.xlsx import first_sheet, set_cell
 
 TEMPLATE_FORMAT = "review-chart-template/1"
 REPORTS = "Reports"
@@ -105,8 +109,6 @@ def _col_letter(i: int) -> str:
 
 def _list_ranges(schema: Schema, ws: Any) -> dict[str, str]:
     """Write the drop-down lists into the hidden Lists sheet; return list name -> range."""
-    from review.io.xlsx import set_cell
-
     lists: dict[str, tuple[str, ...]] = {"yes_no": YES_NO}
     for f in schema.fields:
         if f.type in ("single_choice", "country"):
@@ -187,8 +189,6 @@ def _sheet(
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from review.io.xlsx import set_cell
-
     ws = wb.create_sheet(title)
     head_font = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="DDEBF7")
@@ -239,8 +239,6 @@ def build_template(
     after the fields, so the reports of one study can be charted together."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, PatternFill, Protection
-
-    from review.io.xlsx import first_sheet, set_cell
 
     reports = list(reports)
     wb = Workbook()
@@ -299,8 +297,6 @@ def _study_column(ws: Any, column: int, values: list[str]) -> None:
     """The locked Study column: the study each report belongs to (its first report's id)."""
     from openpyxl.styles import Font, PatternFill
 
-    from review.io.xlsx import set_cell
-
     head = ws.cell(row=1, column=column)
     set_cell(head, STUDY)
     head.font = Font(bold=True)
@@ -332,9 +328,6 @@ def _meta_sheet(
     (and the project id, when known)."""
     from openpyxl.styles import Font
 
-    from review import __version__
-    from review.io.xlsx import set_cell
-
     meta = wb.create_sheet(META)
     for r, (k, v) in enumerate(
         (
@@ -360,8 +353,6 @@ def _meta_sheet(
 
 def _codebook(wb: Any, schema: Schema) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
-
-    from review.io.xlsx import set_cell
 
     ws = wb.create_sheet(CODEBOOK)
     headers = [
@@ -420,8 +411,6 @@ def save_workbook(wb: Any, path: Path) -> None:
     """Save atomically (a failed save never leaves half a file)."""
     from io import BytesIO
 
-    from review.io.files import atomic_write_bytes
-
     buf = BytesIO()
     wb.save(buf)
     atomic_write_bytes(Path(path), buf.getvalue())
@@ -448,9 +437,6 @@ def fill_template(
     fields described on the template's Codebook sheet. Returns ``out_path``.
     """
     from openpyxl import load_workbook
-
-    from review.errors import InputError
-    from review.io.xlsx import set_cell
 
     wb = load_workbook(template_path)
     if REPORTS not in wb.sheetnames:

@@ -179,4 +179,39 @@ def load_clusters(project: Project) -> Clusters:
         )
     from review.screen.memo import file_key, remembered
 
-    return remembered(project, ("clusters",), file_key(path), lambda: read_clusters(path))
+    key = file_key(path)
+    return remembered(project, ("clusters",), key, lambda: _read_kept(project, path, key))
+
+
+_KEPT_FORMAT = 1  # of .review/dedup/clusters.pickle; a different one is rebuilt
+
+
+def _read_kept(project: Project, path: Path, key: tuple) -> Clusters:
+    """:func:`read_clusters`, through a derived copy of its rows in ``.review/dedup/
+    clusters.pickle`` (columns of plain strings and ints) kept with the key of the clusters.csv
+    it came from (size, modification time, inode: review/screen/memo.py); any other
+    clusters.csv is read again and the copy rewritten. Parsing the CSV is most of the time
+    ``prisma`` and ``report`` spend on clusters at 100k records."""
+    import pickle
+
+    kept = project.cache_dir / "dedup" / "clusters.pickle"
+    want = (_KEPT_FORMAT, *key[1:])
+    try:
+        with open(kept, "rb") as fh:
+            saved_key, columns = pickle.load(fh)  # noqa: S301 - our own derived file
+        if saved_key == want:
+            return Clusters([ClusterRow(*values) for values in zip(*columns, strict=True)])
+    except Exception:  # noqa: S110 - no copy yet, or an older or damaged one: read the CSV
+        pass
+    clusters = read_clusters(path)
+    columns = tuple(
+        [getattr(r, name) for r in clusters.rows] for name in ClusterRow.__dataclass_fields__
+    )
+    from review.errors import WriteError
+    from review.io.files import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(kept, pickle.dumps((want, columns), protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, WriteError):
+        pass  # a read-only project: the clusters are right, only not kept
+    return clusters

@@ -14,10 +14,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from review.errors import InputError
+from review.errors import InputError, ReviewError
+from review.io.files import atomic_write_bytes, atomic_write_text
+from review.io.readers.ris import _split_sn
+from review.io.xlsx import csv_text, first_sheet, set_cell
 from review.model import (
     CITATION_FIELDS,
     FIELDS,
+    STAGES,
     Decision,
     ExportFormat,
     ExportStatus,
@@ -164,8 +168,6 @@ def to_ris(records: Iterable[Record]) -> str:
 
 
 def _looks_isbn(value: str) -> bool:
-    from review.io.readers.ris import _split_sn
-
     issn, isbn = _split_sn([value])
     return isbn == [value] and not issn
 
@@ -233,8 +235,6 @@ def to_bibtex(records: Iterable[Record]) -> str:
 
 
 def to_csv(records: Iterable[Record], extra: dict[str, dict[str, Any]] | None = None) -> str:
-    from review.io.xlsx import csv_text
-
     extra_cols = _extra_columns(extra)
     table: list[list[Any]] = [[*COLUMNS, *extra_cols]]
     for rec in records:
@@ -272,9 +272,6 @@ def write_xlsx(
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from review.io.files import atomic_write_bytes
-    from review.io.xlsx import first_sheet, set_cell
-
     wb = Workbook()
     ws = first_sheet(wb)
     ws.title = "records"
@@ -309,8 +306,6 @@ def export_records(
     ``extra`` adds columns to CSV/XLSX rows: ``{record_id: {column: value}}`` (e.g. the
     screening decision when exporting a stage).
     """
-    from review.io.files import atomic_write_text
-
     path = Path(path)
     if fmt == "ris":
         atomic_write_text(path, to_ris(records))
@@ -335,8 +330,6 @@ def stage_records(
     decision: ``included`` (include), ``excluded`` (exclude), ``undecided`` (no final decision
     yet, or maybe), ``all``. Also returns ``{record_id: {"decision", "reason", "via"}}``.
     """
-    from review.model import STAGES
-
     if stage not in STAGES:
         raise InputError(f"--stage {stage!r} is not a stage; use one of: {', '.join(STAGES)}.")
     if status not in STATUSES:
@@ -377,7 +370,6 @@ def with_labels(
     """Keep the records whose cluster carries ``label`` (None: all); with ``extra`` (a stage
     export) add a ``labels`` column when any record carries a label. Labels come from every
     reviewer's log (review.screen.marks); they never change a decision."""
-    from review.errors import ReviewError
     from review.screen.cache import cluster_index
     from review.screen.marks import read_marks
 

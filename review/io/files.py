@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from review.errors import WriteError
+from review.io.lock import acquire_log, release
 from review.io.logline import now_iso  # noqa: F401 - where callers have found it
 
 
@@ -30,8 +32,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
     A failed write (disk full, read-only folder) leaves ``path`` as it was and raises
     :class:`~review.errors.WriteError` naming the file."""
-    from review.errors import WriteError
-
     try:
         _atomic_write(Path(path), data)
     except WriteError:
@@ -92,8 +92,6 @@ class JsonlAppender:
     """
 
     def __init__(self, path: Path) -> None:
-        from review.io.lock import acquire_log, release
-
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -122,8 +120,6 @@ class JsonlAppender:
     def _failed(self, exc: OSError) -> Exception:
         """A WriteError naming the log (a torn line a failed write may leave is reported and
         skipped by every reader, and the next writer starts on a fresh line)."""
-        from review.errors import WriteError
-
         return exc if isinstance(exc, WriteError) else WriteError(self.path, exc)
 
     def _sync(self) -> None:
@@ -162,8 +158,6 @@ class JsonlAppender:
 
     def close(self) -> None:
         if self._lock is not None:
-            from review.io.lock import release
-
             try:
                 self._fh.close()  # flushes: may fail on a full disk too (nothing left to save)
             except OSError:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
+from review.io.logline import now_iso
 from review.io.root import find_root as project_root
 
 if TYPE_CHECKING:
@@ -77,8 +78,6 @@ def _read_info(path: Path) -> dict[str, Any]:
 
 
 def _write_info(path: Path, who: str, what: str) -> None:
-    from review.io.logline import now_iso
-
     info = {"who": who, "what": what, "pid": os.getpid(), "host": socket.gethostname()}
     info["since"] = now_iso()
     target = holder_path(path)

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from review import __version__
+from review.model import DECISIONS, FULLTEXT_DECISIONS, STAGES
+
 
 def now_iso() -> str:
     """Current UTC time, ISO 8601 with seconds and a trailing Z (sortable as text): the ``at`` of
@@ -22,8 +25,6 @@ def log_line(op: str, **fields: Any) -> dict[str, Any]:
     """``{"op": op, **fields, "at": now, "tool_version": version}``: one line of a log.
 
     The key order is the order given (it is the order on disk)."""
-    from review import __version__
-
     return {"op": op, **fields, "at": now_iso(), "tool_version": __version__}
 
 
@@ -143,8 +144,6 @@ def decision_line_problem(
 
     ``reasons`` maps each stage to the protocol's reason ids; ``decision_key`` is None for a
     retract line (which names only a stage and a record)."""
-    from review.model import DECISIONS, FULLTEXT_DECISIONS, STAGES
-
     stage = obj.get("stage")
     if stage not in STAGES:
         return f"unknown stage {str(stage)[:40]!r}"
@@ -192,8 +191,6 @@ def sample_line_problem(obj: dict[str, Any], counts: tuple[str, ...]) -> str | N
     """Why a random-sample line (a reviewer's ``stop-sample``, the team's ``team-sample``) is not
     in the vocabulary (a stage of the tool, a whole-number seed, ``counts`` ≥ 0, an ISO time when
     it has one: a hand-edited line may carry none), or None when it is valid."""
-    from review.model import STAGES
-
     if obj.get("stage") not in STAGES:
         return f"unknown stage {str(obj.get('stage'))[:40]!r}"
     seed = obj.get("seed", 0)
@@ -208,8 +205,6 @@ def mark_line_problem(obj: dict[str, Any]) -> str | None:
     """Why a ``reopen`` / ``label`` line of a screening or resolution log is not in the vocabulary
     (a stage of the tool, a record, a reason in words for a reopen, a label, an ISO time), or
     None when it is valid."""
-    from review.model import STAGES
-
     stage = obj.get("stage")
     if stage not in STAGES:
         return f"unknown stage {str(stage)[:40]!r}"

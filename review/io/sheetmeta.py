@@ -11,9 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from review import __version__
 from review.errors import InputError
+from review.io.xlsx import set_cell
 from review.model import Stage
 from review.nextstep import Action, step
+from review.people import clean_name
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -23,8 +26,6 @@ FORMAT = "review-sheet/1"
 
 
 def meta_rows(project: Project, kind: str, **fields: str) -> list[tuple[str, str]]:
-    from review import __version__
-
     rows = [("format", FORMAT), ("kind", kind), ("project_id", project.project_id)]
     rows += [(k, v) for k, v in fields.items()]
     rows.append(("tool_version", __version__))
@@ -34,8 +35,6 @@ def meta_rows(project: Project, kind: str, **fields: str) -> list[tuple[str, str
 def add_meta(wb: Any, project: Project, kind: str, **fields: str) -> None:
     """Append a hidden Meta sheet (works for normal and write-only workbooks)."""
     from openpyxl.cell import WriteOnlyCell
-
-    from review.io.xlsx import set_cell
 
     ws = wb.create_sheet(META)
     write_only = not hasattr(ws, "cell")
@@ -125,8 +124,6 @@ def check_meta(
             file=str(path),
         )
     if person is not None:
-        from review.people import clean_name
-
         option, name = person
         key = option.lstrip("-")
         made_for = meta.get(key, "")

@@ -18,6 +18,7 @@ from typing import Any
 
 from review.errors import InputError
 from review.io.readers.encoding import sniff_file
+from review.io.xlsx import csv_unsafe
 
 
 def _cell_text(value: Any) -> str:
@@ -93,8 +94,6 @@ def read_table(
 def _cells(
     header: list[str], body: Generator[tuple[int, tuple[Any, ...]]], unescape: bool
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    from review.io.xlsx import csv_unsafe
-
     undo = csv_unsafe if unescape else str  # a CSV cell's formula guard ('=…) is ours to undo
     with closing(body):
         for rowno, values in body:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from review.io.printable import cell_text
+
 if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
@@ -30,8 +32,6 @@ def csv_safe(value: object) -> object:
     """Value for a CSV cell: a leading ``'`` before text that a spreadsheet would evaluate;
     control, C1 and bidi-override characters shown as escapes (review/io/printable.py)."""
     if isinstance(value, str):
-        from review.io.printable import cell_text
-
         value = cell_text(value)
         if looks_like_formula(value):
             return "'" + value

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from review.io.files import atomic_write_bytes
 from review.nextstep import Render
 from review.prisma.flow import (
     ExplainRow,
@@ -132,8 +133,6 @@ def build_files(
 
 def write_prisma(project: Project, build: PrismaBuild) -> list[Path]:
     """Write the built files under outputs/prisma/ (each atomically); return their paths."""
-    from review.io.files import atomic_write_bytes
-
     paths = []
     for name, data in build.files.items():
         path = project.output("prisma", name)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from review.errors import ReviewError
+from review.io.printable import printable
 from review.model import Branches
 from review.prisma.facts import Flow, FlowCounts, OpenCounts, ReasonRow, ReportCounts
 
@@ -143,8 +144,6 @@ def n_(value: int | None) -> str:
 
 def cnt(label: str, value: int | None, colon: bool = False) -> str:
     """``Records screened (n = 3,794)`` with non-breaking spaces inside the bracket."""
-    from review.io.printable import printable  # a label from data draws no control character
-
     return f"{printable(label)} (n\u00a0=\u00a0{n_(value)}){':' if colon else ''}"
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from review.io.xlsx import csv_text
 from review.nextstep import Action, Render, step
 from review.prisma.facts import Flow, ReasonRow
 
@@ -440,7 +441,6 @@ def prisma_csv(flow: Flow, labels: Mapping[str, str] | None = None) -> str:
             )
             boxtext = f"Organisations and {extra}"
         table.append((data, node, box, desc, boxtext, tips, url, n))
-    from review.io.xlsx import csv_text
 
     # No byte-order mark in this one CSV (every other CSV the tool writes has one): R's
     # read.csv under a non-UTF-8 locale keeps the BOM in the first column's name ("X...data"),

@@ -14,9 +14,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from review.chart import final_charting, latest_chartings
+from review.chart.store import project_schema
 from review.errors import ProjectError, ReviewError
 from review.model import Kind, ReviewType, Stage
+from review.people import CONSENSUS
 from review.prisma.facts import Final, Identified, PrismaInputs
+from review.rank.phase import not_screened_after_stop
+from review.screen import agreement
+from review.screen.final import FORWARD, stage_state
+from review.search import project_searches
 
 if TYPE_CHECKING:
     from review.chart.schema import Level
@@ -199,16 +206,12 @@ def _source_facts(
 
 
 def _searches(project: Project) -> tuple[SourceSearch, ...]:
-    from review.search import project_searches
-
     return project_searches(project)
 
 
 def _stopped_early(project: Project) -> tuple[StopDecision | None, dict[str, None]]:
     """The recorded stop decision at title/abstract and the clusters no reviewer screened
     (they are counted as excluded by automation tools), or (None, {})."""
-    from review.rank.phase import not_screened_after_stop
-
     line, ids = not_screened_after_stop(project, Stage.TITLE_ABSTRACT)
     return line, dict.fromkeys(ids)
 
@@ -232,8 +235,6 @@ def _final_decisions(project: Project, stage: Stage) -> dict[str, Final]:
 
 
 def _agreement(project: Project, stage: Stage) -> AgreementFacts | None:
-    from review.screen import agreement
-
     try:
         stats = agreement(project, stage).stats
     except ProjectError:
@@ -247,9 +248,6 @@ def _charting(
     project: Project, clusters: Clusters
 ) -> tuple[Level | None, dict[str, tuple[str, ...]] | None, dict[str, str]]:
     """The schema's further level, the included reports' links to its units and their names."""
-    from review.chart import final_charting, latest_chartings
-    from review.chart.store import project_schema
-
     try:
         unit = project_schema(project).unit
     except ReviewError:
@@ -289,7 +287,6 @@ def _reviewers_and_resolutions(
     observed: dict[str, dict[int, int]] = {s: {} for s in STAGE_KEYS}
     names: dict[str, tuple[str, ...]] = {s: () for s in STAGE_KEYS}
     resolved_by: dict[str, ResolutionFacts] = {}
-    from review.screen.final import stage_state
 
     for stage in STAGE_KEYS:
         state = stage_state(project, stage)
@@ -307,11 +304,8 @@ def _resolution_facts(state: StageState) -> ResolutionFacts:
     """The disagreements whose final decision a resolution gave, counted by who resolved them;
     resolutions of records fewer reviewers than planned had decided; open disagreements. The
     same rules as the final decisions (review.screen.final)."""
-    from review.people import CONSENSUS
-
     by_cluster = state.by_cluster()
     kinds: dict[str, list[str]] = {k: [] for k in RESOLVER_KINDS}
-    from review.screen.final import FORWARD
 
     early = conflicts = forwarded = 0
     for cid in state.eligible:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from review.io.printable import md_text
 from review.model import ReviewType, Stage
 from review.nextstep import Action, Render, step
+from review.percent import share_text
 from review.prisma.facts import MAYBE_STOPPED, Flow, FlowCounts, ReasonRow, ReportCounts
 from review.prisma.inputs import AgreementFacts, MethodsFacts
 from review.prisma.search_text import search_paragraphs
@@ -95,8 +96,6 @@ def were(value: int) -> str:
 def _percent(value: float) -> str:
     """A proportion (agreement below 1 % is not a real screening result) or a percentage, by
     the one rounding rule (review.percent)."""
-    from review.percent import share_text
-
     return f"{share_text(float(value))}%"
 
 

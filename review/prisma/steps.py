@@ -199,8 +199,13 @@ def identification(tally: Tally) -> Identification:
     members["identified"] = [
         Member(r, f"imported from {src[r]} ({kind[r]}, {branch[r]} branch)") for r in all_ids
     ]
-    for source in dict.fromkeys(s for s, _, _ in groups):  # sources with no records too
-        members[f"identified.{source}"] = [m for m in members["identified"] if src[m.id] == source]
+    by_source: dict[str, list[Member]] = {
+        s: [] for s, _, _ in groups
+    }  # sources with no records too
+    for m in members["identified"]:
+        by_source[src[m.id]].append(m)
+    for source, listed in by_source.items():
+        members[f"identified.{source}"] = listed
     return Identification(
         rows,
         [r for r in all_ids if branch[r] == MAIN],

@@ -27,7 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from review.rank.model import FEATURE_SETS, MODELS, Features
+from review.errors import WriteError
+from review.io.files import atomic_write_bytes
+from review.rank.model import FEATURE_SETS, MODELS, Features, build_features, query_scores
+from review.screen.memo import file_key
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -59,9 +62,6 @@ def texts_digest(ids: Sequence[str], texts: Sequence[str]) -> tuple[str, list[in
 
 
 def _save(path: Path, payload: dict[str, Any]) -> None:
-    from review.errors import WriteError
-    from review.io.files import atomic_write_bytes
-
     with contextlib.suppress(WriteError, OSError):  # a cache: a read-only disk only costs speed
         atomic_write_bytes(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -94,8 +94,6 @@ def cached_features(
     """(features of ``texts``, query scores or None), rows in ``ids`` order: from the cache
     when it holds these texts (and this query), else built and cached."""
     import numpy as np
-
-    from review.rank.model import build_features, query_scores
 
     digest, order = texts_digest(ids, texts)
     key = (_settings_key(model), digest, len(ids))
@@ -161,7 +159,6 @@ def last_ranking_file(project: Project, reviewer_file_id: str, stage: str) -> La
     """One reviewer's last-ranking file at ``stage`` and the key of the records' sources."""
     from review.dedup.clusters import clusters_path
     from review.recordcache import reader_cache_key
-    from review.screen.memo import file_key
 
     imports = tuple((e.import_id, e.sha256) for e in project.imports())
     source = (imports, reader_cache_key(), file_key(clusters_path(project)))

@@ -21,8 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from review.model import RELEVANT, Decision
-from review.rank.featcache import LastRankingFile
-from review.rank.model import DEFAULT_MODEL
+from review.project import Project
+from review.rank.featcache import (
+    LastRankingFile,
+    cached_features,
+    load_last_ranking,
+    ranking_key,
+    save_last_ranking,
+)
+from review.rank.model import DEFAULT_MODEL, build_features, query_scores, record_text, scores
+from review.screen.cache import record_store
 
 
 class RankedQueue(Sequence[str]):
@@ -159,8 +167,6 @@ class LiveRanker:
 
     # ---- the last ranking, kept between sessions (review/rank/featcache.py) ------------------
     def _last_key(self, labels: dict[str, int]) -> str:
-        from review.rank.featcache import ranking_key
-
         assert self._last is not None
         return ranking_key(
             self._last.source_key, self.ids, labels, self._model, self._seed, self._query
@@ -170,8 +176,6 @@ class LiveRanker:
         """Publish the ranking saved for exactly these decisions and records (version 0: the
         worker's first ranking, the same one, replaces it). No numpy here: importing it would
         cost the open about 0.4 s."""
-        from review.rank.featcache import load_last_ranking
-
         labels = dict(self._labels)
         found = load_last_ranking(last.path, self._last_key(labels))
         if found is None:
@@ -188,7 +192,6 @@ class LiveRanker:
         if self._last is None or pair is None or pair[0].version == 0:
             return
         r, labels = pair
-        from review.rank.featcache import save_last_ranking
 
         best = [self.ids[int(k)] for k in r.queue._best]
         save_last_ranking(self._last.path, self._last_key(labels), best, r.mode, r.includes)
@@ -308,13 +311,9 @@ class RankEngine:
         ids: Sequence[str] | None = None,
         cache_dir: Path | None = None,
     ) -> None:
-        from review.rank.model import build_features, query_scores
-
         self.n = len(texts)
         self.seed, self.model = seed, model
         if cache_dir is not None and ids is not None:
-            from review.rank.featcache import cached_features
-
             self.features, self.query_scores = cached_features(cache_dir, ids, texts, model, query)
         else:
             self.features = build_features(texts, model)
@@ -323,8 +322,6 @@ class RankEngine:
     def compute(self, labels: dict[int, int]) -> tuple[Any, str, int]:
         """(rows best first, mode, includes) for 0/1 ``labels`` by row."""
         import numpy as np
-
-        from review.rank.model import scores
 
         rows = list(labels)
         y = [labels[r] for r in rows]
@@ -355,10 +352,6 @@ def worker_main(
     """The ranking process: texts from the project's record caches, then one ranking per
     request ``(version, {row: 0/1})`` until ``None``."""
     try:
-        from review.project import Project
-        from review.rank.model import record_text
-        from review.screen.cache import record_store
-
         store = record_store(Project.open(Path(root)))
         texts = []
         for c in ids:

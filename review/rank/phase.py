@@ -24,11 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, command_text, iter_jsonl, safe_name
-from review.io.logline import SCREENING_LOG, STOPPING_LOG
+from review.io.lock import log_lock
+from review.io.logline import SCREENING_LOG, STOPPING_LOG, screening_line_problem
 from review.model import RELEVANT, Decision, Stage
 from review.nextstep import Action, Render, Text, plain, step
 from review.rank.stopline import STOP_OP, StopDecision, stop_decision, stop_dir
 from review.rank.stopping import Heuristics, StopTest, heuristics, stop_test
+from review.screen import eligible
+from review.screen.cache import cluster_index, protocol_reasons
+from review.screen.logs import reviewer_log_path
+from review.screen.order import queue_order
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -161,8 +166,6 @@ class StoppingReport:
 
 def sample_order(urn: list[str], reviewer: str, stage: Stage, seed: int) -> list[str]:
     """The urn's random order (fixed by reviewer, stage, seed and record ids)."""
-    from review.screen.order import queue_order
-
     return queue_order(urn, reviewer, f"{stage}/stop-sample", seed)
 
 
@@ -192,10 +195,6 @@ class Phase:
 
 def read_phase(project: Project, stage: Stage, reviewer: str) -> Phase:
     """Replay the reviewer's own log (decide, retract, stop-sample lines in file order)."""
-    from review.screen import eligible
-    from review.screen.cache import cluster_index
-    from review.screen.logs import reviewer_log_path
-
     clusters = cluster_index(project)
     elig = eligible(project, stage)
     elig_set = set(elig)
@@ -203,8 +202,6 @@ def read_phase(project: Project, stage: Stage, reviewer: str) -> Phase:
     stacks: dict[str, list[tuple[str, Decision]]] = {}  # record id -> [(cluster, decision)]
     started: SampleLine | None = None
     before: dict[str, Decision] | None = None
-    from review.io.logline import screening_line_problem
-    from review.screen.cache import protocol_reasons
 
     reasons = protocol_reasons(project)
     for obj in iter_jsonl(path, check=lambda o: screening_line_problem(o, "decide", reasons)):
@@ -251,8 +248,6 @@ def _standing(stacks: dict[str, list[tuple[str, Decision]]]) -> dict[str, Decisi
 
 def start_sample(project: Project, stage: Stage, reviewer: str, seed: int = 0) -> SampleStart:
     """Append the stop-sample line to the reviewer's own log (once per stage)."""
-    from review.screen.logs import reviewer_log_path
-
     phase = read_phase(project, stage, reviewer)
     if phase.started is not None:
         when = "?" if phase.started.at is None else phase.started.at
@@ -275,7 +270,6 @@ def start_sample(project: Project, stage: Stage, reviewer: str, seed: int = 0) -
         ranked_relevant=sum(1 for _c, d in phase.sequence if d in RELEVANT),
         reviewer=reviewer,
     )
-    from review.io.lock import log_lock
 
     path = reviewer_log_path(project, reviewer)
     with log_lock(path, reviewer, command_text()), JsonlAppender(path) as app:
@@ -369,7 +363,6 @@ def record_stop(
         ranked_relevant=test.ranked_includes,
         by=by,
     )
-    from review.io.lock import log_lock
 
     path = stop_dir(project) / f"{safe_name(by)}.jsonl"
     with log_lock(path, by, command_text()), JsonlAppender(path) as app:

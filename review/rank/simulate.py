@@ -26,8 +26,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError
+from review.importer import load_file_records
+from review.io.files import atomic_write_text
+from review.io.xlsx import csv_text
 from review.rank import metrics
-from review.rank.model import DEFAULT_MODEL, MODELS, build_features, query_scores, record_text
+from review.rank.model import (
+    DEFAULT_MODEL,
+    MODELS,
+    build_features,
+    query_scores,
+    record_text,
+    scores,
+)
 from review.rank.stopping import StopTest, first_rejection, stop_test, switch_patience
 
 if TYPE_CHECKING:
@@ -50,8 +60,6 @@ class Labelled:
 
 def read_labelled(path: Path, label_column: str = "label_included") -> Labelled:
     """Records of ``path`` (any format ``import`` reads) with their 0/1 label."""
-    from review.importer import load_file_records
-
     records = load_file_records(path, source="simulate")
     if not records:
         raise InputError("the file holds no records.", file=str(path))
@@ -145,8 +153,6 @@ def rank_order(
         rows = np.asarray(order)
         got = y[rows]
         if 0 < got.sum() < len(got):
-            from review.rank.model import scores
-
             s = scores(feats, rows, got, model, seed)
         else:
             s = fallback
@@ -309,8 +315,6 @@ def simulation_metrics(sim: Simulation, *, seed: int, model: str) -> SimulationM
 
 
 def order_csv(data: Labelled, sim: Simulation) -> str:
-    from review.io.xlsx import csv_text
-
     table: list[list[object]] = [["position", "record_id", "source_position", "label", "prior"]]
     for k, i in enumerate(sim.order, start=1):
         table.append(
@@ -321,8 +325,6 @@ def order_csv(data: Labelled, sim: Simulation) -> str:
 
 def team_runs_csv(team: TeamSimulation) -> str:
     """One row per simulated team (``team-runs.csv``)."""
-    from review.io.xlsx import csv_text
-
     rows = [r.to_json() for r in team.runs]
     table: list[list[object]] = [list(rows[0])]
     table += [["" if v is None else v for v in row.values()] for row in rows]
@@ -366,8 +368,6 @@ def write_outputs(
     """Write order.csv, metrics.json and recall.png to ``out`` (with a team simulation also
     team-runs.csv); return the metrics."""
     from dataclasses import replace
-
-    from review.io.files import atomic_write_text
 
     out.mkdir(parents=True, exist_ok=True)
     result = replace(simulation_metrics(sim, seed=seed, model=model), team=team)

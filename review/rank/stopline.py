@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from review.errors import ReviewError
 from review.io.files import JsonlProblem, iter_jsonl
+from review.io.logline import bad_count, bad_fraction, bad_time, sample_line_problem
 from review.model import Stage, vocab
+from review.people import clean_name
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -152,8 +155,6 @@ def stop_line_problem(obj: Mapping[str, Any]) -> str | None:
     the tool, counts ≥ 0, p-value, recall target and confidence in [0, 1], a name in ``by``, an
     ISO time), or None when it is valid. A bad ``stop`` line must never end a stage: PRISMA would
     count the records nobody screened as excluded by automation."""
-    from review.io.logline import bad_count, bad_fraction, bad_time, sample_line_problem
-
     line = dict(obj)
     op = line.get("op")
     if op == TEAM_SAMPLE_OP:
@@ -177,9 +178,6 @@ def stop_line_problem(obj: Mapping[str, Any]) -> str | None:
 
 def _bad_name(by: Any) -> str | None:
     """Why ``by`` is not a person's name as the tool writes one, or None."""
-    from review.errors import ReviewError
-    from review.people import clean_name
-
     if not isinstance(by, str):
         return "no by (who recorded it)"
     try:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender, command_text, safe_name
+from review.io.lock import log_lock
 from review.io.logline import STOPPING_LOG
 from review.model import RELEVANT, Stage
 from review.nextstep import Action, Render, Text, plain, step
@@ -42,6 +43,8 @@ from review.rank.stopline import (
     team_sample_line,
 )
 from review.rank.stopping import Heuristics, StopTest, heuristics, stop_test
+from review.screen.final import final_from_state, stage_state
+from review.screen.order import queue_order
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -73,8 +76,6 @@ class TeamPhase:
 
 def sample_order(urn: list[str], stage: Stage, seed: int) -> list[str]:
     """The team urn's random order (fixed by stage, seed and record ids; one for everyone)."""
-    from review.screen.order import queue_order
-
     return queue_order(urn, "team", f"{stage}/team-sample", seed)
 
 
@@ -95,8 +96,6 @@ def _relevant(fd: FinalDecision) -> bool:
 
 def read_team_phase(project: Project, stage: Stage) -> TeamPhase:
     """Replay every reviewer's log and the resolutions at ``stage`` (module docstring)."""
-    from review.screen.final import final_from_state, stage_state
-
     state = stage_state(project, stage)
     final = final_from_state(state)
     line = team_sample_line(project, stage)
@@ -243,8 +242,6 @@ def team_report(
 
 
 def _append(project: Project, by: str, line: dict[str, Any], command: str) -> None:
-    from review.io.lock import log_lock
-
     path = stop_dir(project) / f"{safe_name(by)}.jsonl"
     with log_lock(path, by, command), JsonlAppender(path) as app:
         app.append(line)

@@ -36,6 +36,7 @@ from typing import Any
 
 from review.errors import InputError
 from review.rank.model import DEFAULT_MODEL
+from review.rank.simulate import rank_order
 from review.rank.stopping import first_rejection, p_value, switch_patience
 
 ProgressFn = Callable[[int, int], None]
@@ -159,8 +160,6 @@ def team_run(
     model: str = DEFAULT_MODEL,
 ) -> TeamRun:
     """One simulated team (module docstring)."""
-    from review.rank.simulate import rank_order
-
     n = len(labels)
     answers = [
         answers_of(labels, e, random.Random(f"team-answers-{seed}-{j}"))

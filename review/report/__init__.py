@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from review.io.files import atomic_write_text
 from review.nextstep import Render
 
 if TYPE_CHECKING:
@@ -30,8 +31,6 @@ def build_report(project: Project, command: Render = str) -> str:
 
 def write_report(project: Project, output: Path | None = None, command: Render = str) -> Path:
     """Write the report (atomically) to ``output`` (default outputs/report.html)."""
-    from review.io.files import atomic_write_text
-
     path = Path(output) if output is not None else project.root / DEFAULT_OUTPUT
     atomic_write_text(path, build_report(project, command))
     return path

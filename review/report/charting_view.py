@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
+from review.chart import final_charting, project_summary
+from review.chart.store import project_schema
 from review.errors import ReviewError
 
 if TYPE_CHECKING:
@@ -127,9 +129,6 @@ class ChartingView:
 
 def charting_view(project: Project) -> ChartingView:
     """The report's view of the project's final charting (ReviewError when there is none)."""
-    from review.chart import final_charting, project_summary
-    from review.chart.store import project_schema
-
     summary = project_summary(project)
     charting = final_charting(project)
     schema = project_schema(project)

@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from review.chart.outputs import stable_xlsx_bytes
+from review.io.files import atomic_write_bytes, atomic_write_text
+from review.io.printable import md_text
+from review.io.xlsx import set_cell
 from review.nextstep import Action, Render, step
 from review.prisma.search_text import APPENDIX_HEADING
 from review.report.checklist_items import (
@@ -31,6 +35,7 @@ from review.report.checklist_items import (
     SCR_ITEMS,
     Item,
 )
+from review.search import project_searches
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -206,8 +211,6 @@ def checklist_for(project: Project) -> Checklist:
 
 def _with_query(project: Project) -> list[str]:
     """The sources with a recorded search query."""
-    from review.search import project_searches
-
     return [s.name for s in project_searches(project) if s.has_query]
 
 
@@ -281,8 +284,6 @@ def _table(rows: list[Row], checklist: Checklist) -> list[list[str]]:
 
 
 def _markdown_table(rows: list[Row], checklist: Checklist) -> list[str]:
-    from review.io.printable import md_text
-
     def cell(v: str) -> str:
         return v.replace("|", "\\|")
 
@@ -304,8 +305,6 @@ def checklist_markdown(
 ) -> str:
     """The checklist as Markdown; ``extra``: the rows of ``checklist.sections`` (one each);
     ``command`` spells the command that fills it in."""
-    from review.io.printable import md_text
-
     lines = [
         f"# {checklist.name} checklist: {md_text(title)}",
         "",
@@ -327,8 +326,6 @@ def checklist_markdown(
 
 def _sheet(ws: Any, rows: list[Row], title: str, checklist: Checklist) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
-
-    from review.io.xlsx import set_cell
 
     ws.title = checklist.name[:31]  # Excel's limit on sheet names
     ws.append([None])
@@ -360,8 +357,6 @@ def checklist_workbook(
     """The checklist as a workbook: one sheet, plus one per ``checklist.sections``."""
     from openpyxl import Workbook
 
-    from review.chart.outputs import stable_xlsx_bytes
-
     wb = Workbook()
     _sheet(wb.active, rows, title, checklist)
     for section, section_rows in zip(checklist.sections, extra or [], strict=False):
@@ -378,8 +373,6 @@ def write_checklist(
     project: Project, output: Path | None = None, command: Render = str
 ) -> tuple[Path, Path]:
     """Write the review type's checklist as .xlsx and .md (same stem); return both paths."""
-    from review.io.files import atomic_write_bytes, atomic_write_text
-
     xlsx = Path(output) if output is not None else default_output(project)
     if xlsx.suffix.lower() != ".xlsx":
         xlsx = xlsx.with_suffix(".xlsx")

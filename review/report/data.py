@@ -19,11 +19,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from review import __version__
 from review.errors import ReviewError
 from review.io.files import sha256_file
+from review.io.logline import bad_time
 from review.model import Decision, Stage
 from review.nextstep import Action, Render, Text, plain, step
-from review.screen.cache import no_gc
+from review.prisma import compute_flow, explain
+from review.prisma.diagram import DiagramOptions, compute_layout
+from review.prisma.inputs import gather
+from review.prisma.methods import methods_markdown
+from review.report.charting_view import charting_view
+from review.screen.cache import cluster_index, no_gc
+from review.screen.disagreements import agreement_from_state, disagreement_rows
+from review.screen.final import final_from_state, stage_state
+from review.screen.marks import read_marks
+from review.screen.team import team_view
+from review.search import project_searches
 
 if TYPE_CHECKING:
     from review.dedup.status import DedupCounts
@@ -109,15 +121,11 @@ def collect(project: Project, command: Render = str) -> ReportData:
 
 
 def _searches(project: Project) -> tuple[SourceSearch, ...]:
-    from review.search import project_searches
-
     return tuple(s for s in project_searches(project) if s.documented)
 
 
 def _team_section(project: Project) -> Section[TeamView]:
     """The lead reviewer's view (the team command's): per stage and reviewer."""
-    from review.screen.team import team_view
-
     view = team_view(project)
     if not any(s.reviewers for s in view.stages):
         return Section(None, ("no screening decisions yet: run ", step(Action.SCREEN), "."))
@@ -132,8 +140,6 @@ def _guard(fn: Callable[[Project], Section[T]], project: Project) -> Section[T]:
 
 
 def _charting_section(project: Project) -> Section[ChartingView]:
-    from review.report.charting_view import charting_view
-
     return Section(charting_view(project))
 
 
@@ -143,11 +149,6 @@ def _charting_section(project: Project) -> Section[ChartingView]:
 def _prisma_section(
     project: Project, command: Render = str
 ) -> tuple[Section[Flow], Layout | None, str, str]:
-    from review.prisma import compute_flow
-    from review.prisma.diagram import DiagramOptions, compute_layout
-    from review.prisma.inputs import gather
-    from review.prisma.methods import methods_markdown
-
     try:
         inputs, facts = gather(project)
         flow = compute_flow(inputs)
@@ -184,8 +185,6 @@ class ExplainTable:
 
 def explain_table(flow: Flow, inputs: PrismaInputs) -> ExplainTable:
     """The rows of ``prisma explain KEY`` for every key (see :class:`ExplainTable`)."""
-    from review.prisma import explain
-
     records: dict[str, int] = {}
     rows_out: list[tuple[str, int, str]] = []
     whys: dict[str, int] = {}
@@ -288,10 +287,6 @@ class LabelView:
 
 
 def _screening_section(project: Project) -> Section[ScreeningView]:
-    from review.screen.cache import cluster_index
-    from review.screen.disagreements import agreement_from_state, disagreement_rows
-    from review.screen.final import final_from_state, stage_state
-
     try:
         clusters = cluster_index(project)
     except ReviewError as exc:
@@ -331,7 +326,6 @@ def _screening_section(project: Project) -> Section[ScreeningView]:
                 ".",
             ),
         )
-    from review.screen.marks import read_marks
 
     marks = read_marks(project, clusters)
     by_label: dict[str, list[str]] = {}
@@ -447,8 +441,6 @@ class Provenance:
 def provenance(project: Project) -> Provenance:
     """Tool version, SHA-256 of every project file the outputs derive from, and the date of the
     latest recorded event (deterministic: no clock is read)."""
-    from review import __version__
-
     root = project.root
     files = []
     seen: set[Path] = set()
@@ -463,8 +455,6 @@ def provenance(project: Project) -> Provenance:
 
 def _latest(root: Path) -> str:
     """The latest ``at``/``imported_at`` time in the project's logs ('' when none)."""
-    from review.io.logline import bad_time
-
     latest = ""
     for pattern in ("data/*/*.jsonl", "data/imports/*/import.json", "data/charting/*/*.json"):
         for path in root.glob(pattern):

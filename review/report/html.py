@@ -15,6 +15,9 @@ from typing import Any
 
 from review.percent import RULE as PERCENT_RULE
 from review.percent import share_text
+from review.prisma.diagram import DiagramOptions, merged_labels
+from review.prisma.search_text import APPENDIX_HEADING
+from review.report import svg
 from review.report.data import ReportData
 
 ASSETS = Path(__file__).parent / "assets"
@@ -29,8 +32,6 @@ def _md_plain(text: str) -> str:
 def _methods_html(markdown: str) -> str:
     """The methods paragraphs (headings and paragraphs only; the text is ours). The appendix of
     full search strategies is left out: the report shows it in its own section."""
-    from review.prisma.search_text import APPENDIX_HEADING
-
     markdown = markdown.split("\n" + APPENDIX_HEADING + "\n", 1)[0]
     out = []
     for block in re.split(r"\n\s*\n", markdown.strip()):
@@ -118,9 +119,6 @@ def _trusted(text: str) -> Any:
 def render(data: ReportData) -> str:
     """The report as one HTML string (deterministic for the same project files)."""
     import jinja2
-
-    from review.prisma.diagram import DiagramOptions, merged_labels
-    from review.report import svg
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(ASSETS)),

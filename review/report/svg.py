@@ -16,7 +16,11 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from review.chart.outputs import GAP_BUBBLES, gap_count_id, render_gap_map
+from review.chart.summary import CrossTab
 from review.errors import ReviewError
+from review.prisma.diagram import KIND_LABEL_KEYS, cnt, count_text
+from review.prisma.render import line_id, render_bytes
 
 if TYPE_CHECKING:
     from review.prisma.facts import Flow, FlowCounts, IdentifiedRow
@@ -40,8 +44,6 @@ def _f(v: float) -> str:
 def item_keys(flow: Flow, labels: Mapping[str, str]) -> dict[str, dict[str, list[str]]]:
     """For each box id: the text of each count item -> the explain keys behind it (several keys
     when a line sums several sources). Built with the diagram's own ``cnt`` so texts match."""
-    from review.prisma.diagram import cnt, count_text
-
     f = flow.counts
     out: dict[str, dict[str, list[str]]] = {}
     out["identified_main"], out["identified_other"] = _identified_item_keys(f, labels)
@@ -123,7 +125,6 @@ def _identified_item_keys(
     f: FlowCounts, labels: Mapping[str, str]
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """The two identification boxes' items -> ``identified.<source>`` keys (main, other)."""
-    from review.prisma.diagram import KIND_LABEL_KEYS, cnt
 
     def src_keys(rows: list[IdentifiedRow]) -> list[str]:
         return [f"identified.{r.source}" for r in rows]
@@ -174,8 +175,6 @@ def prisma_svg(layout: Any, flow: Flow, labels: Mapping[str, str]) -> str:
     (:func:`review.prisma.render.render_bytes`, the one renderer) with every count made a
     ``<g class="count">`` with ``data-keys`` (a JSON list of explain keys) and ``data-label``,
     focusable and titled."""
-    from review.prisma.render import line_id, render_bytes
-
     keys = item_keys(flow, labels)
     root = _svg_root(render_bytes(layout, ("svg",))["svg"], "prisma")
     w = layout.width
@@ -281,9 +280,6 @@ def gap_map_svg(gap: GapMapView) -> str:
     """The evidence-gap map as inline SVG: the drawing of gap-map.svg (the one renderer,
     :func:`review.chart.outputs.render_gap_map`) with each non-empty cell (its bubble and its
     count) a focusable ``<g class="cell">`` with ``data-row``, ``data-col`` and ``data-n``."""
-    from review.chart.outputs import GAP_BUBBLES, gap_count_id, render_gap_map
-    from review.chart.summary import CrossTab
-
     ct = CrossTab(
         "", "", gap.row_label, gap.col_label, gap.rows, gap.cols, gap.counts, gap.row_totals,
         gap.col_totals, gap.n, gap.note, gap.level, 0, 0, gap.left_out, gap.n_left_out,

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from review.errors import ProjectError
 from review.model import Stage
+from review.people import screening_roster
 
 if TYPE_CHECKING:
     from review.protocol import Protocol
@@ -80,8 +81,6 @@ class Assignment:
 
 def stage_assignment(protocol: Protocol, stage: Stage) -> Assignment | None:
     """The stage's split among its reviewers, or None when everyone screens everything."""
-    from review.people import screening_roster
-
     cfg = protocol.stages.get(stage)
     if cfg is None or cfg.assignment != "split":
         return None

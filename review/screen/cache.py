@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from review.gcpause import gc_paused
-from review.io.files import JsonlProblem
+from review.io.files import JsonlProblem, atomic_write_bytes
+from review.io.logline import screening_line_problem
 from review.model import Decision, Stage
 
 if TYPE_CHECKING:
@@ -59,8 +60,6 @@ def _load_pickle(path: Path) -> Any:
 
 
 def _save_pickle(path: Path, obj: Any) -> None:
-    from review.io.files import atomic_write_bytes
-
     try:
         atomic_write_bytes(path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
@@ -268,8 +267,6 @@ def _apply(
     problems: list[tuple[int, str]],
     reasons: dict[str, frozenset[str]],
 ) -> None:
-    from review.io.logline import screening_line_problem
-
     loads = json.loads
     make = tuple.__new__  # LogEntry(...) without the namedtuple's Python-level __new__
     latest, older = state.latest, state.older

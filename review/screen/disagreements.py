@@ -22,7 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from review.io.files import atomic_write_bytes, atomic_write_text
+from review.io.sheetmeta import add_meta
+from review.io.xlsx import csv_text, row_values
 from review.model import Decision, Stage, Via
+from review.people import screening_roster
 from review.screen import stats
 from review.screen.cache import no_gc
 from review.screen.final import (
@@ -328,8 +332,6 @@ def agreement_from_state(
 @no_gc
 def agreement(project: Project, stage: Stage, all_reviewers: bool = False) -> Agreement:
     """Agreement at ``stage`` (``disagreements --json`` is its ``to_json()``)."""
-    from review.people import screening_roster
-
     project.protocol.stage(stage)
     state = stage_state(project, stage)
     roster = screening_roster(project.protocol, stage)
@@ -457,8 +459,6 @@ def write_disagreements(
     """
     import io
 
-    from review.io.files import atomic_write_bytes, atomic_write_text
-    from review.io.xlsx import csv_text, row_values
     from review.screen.cache import cluster_index
 
     project.protocol.stage(stage)
@@ -466,7 +466,6 @@ def write_disagreements(
     state = stage_state(project, stage, clusters)
     if progress:
         progress(1, 3)
-    from review.people import screening_roster
 
     roster = screening_roster(project.protocol, stage)
     summary = agreement_from_state(state, roster=roster, all_reviewers=all_reviewers)
@@ -486,7 +485,6 @@ def write_disagreements(
     for line in body:
         ws.append(row_values(ws, line))
     _agreement_sheet(wb.create_sheet("Agreement"), summary)
-    from review.io.sheetmeta import add_meta
 
     add_meta(wb, project, "resolution", stage=stage)
     out = io.BytesIO()

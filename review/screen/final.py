@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from review.model import RELEVANT, Decision, Stage, Via
+from review.rank.stopline import stop_decision, stop_dir
 from review.screen.cache import no_gc
 from review.screen.logs import Resolution, ReviewerDecision, read_decisions, read_resolutions
 
@@ -188,7 +189,6 @@ def stage_state(
 def _inputs_key(project: Project, *, with_clusters: bool) -> tuple:
     """The files a stage's state is read from: the screening, resolution and stopping logs, and
     (unless the caller brings its own clusters) ``outputs/dedup/clusters.csv``."""
-    from review.rank.stopline import stop_dir
     from review.screen.logs import resolutions_dir, screening_dir
     from review.screen.memo import file_key, folder_key
 
@@ -235,8 +235,6 @@ def _read_stage_state(
 
 def stage_stopped(project: Project, stage: Stage) -> bool:
     """Has the team recorded a stop at ``stage`` (a ``stop`` line in data/stopping/)?"""
-    from review.rank.stopline import stop_decision
-
     return stop_decision(project, stage) is not None
 
 

@@ -19,10 +19,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from review.chart.store import latest_chartings
+from review.errors import ReviewError
+from review.io.files import append_jsonl
 from review.model import Decision, Stage, Via
 from review.nextstep import Action, NextStep, Render, Text, plain, step
+from review.people import check_roster, clean_name
+from review.screen.cache import cluster_index
 from review.screen.final import FinalDecision, StageState, _final, stage_state
-from review.screen.logs import Resolution, ReviewerDecision, read_decisions, read_resolutions
+from review.screen.logs import (
+    Resolution,
+    ReviewerDecision,
+    read_decisions,
+    read_resolutions,
+    reopen_line,
+    resolver_log_path,
+    reviewer_log_path,
+)
+from review.screen.marks import read_marks
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -75,8 +89,6 @@ class Guard:
     ) -> None:
         """``eligible``: the stage's records when the caller knows them (the screener's queue),
         so full-text eligibility is not worked out again."""
-        from review.screen.marks import read_marks
-
         self.stage = stage
         self.person = person
         self._project, self._clusters = project, clusters
@@ -247,11 +259,7 @@ def _status(fd: FinalDecision) -> str:
 
 def _charted(project: Project, clusters: Clusters | ClusterIndex) -> dict[str, tuple[str, ...]]:
     """Cluster id -> who charted it (their latest charting version), sorted."""
-    from review.errors import ReviewError
-
     try:
-        from review.chart.store import latest_chartings
-
         latest = latest_chartings(project)
     except ReviewError:
         return {}
@@ -282,12 +290,6 @@ def reopen_record(project: Project, record: str, stage: Stage, reason: str, who:
     The line goes to ``who``'s own screening log (a screener) or resolution log (a resolver
     who does not screen); it is the only way to change a record in a locked stage.
     """
-    from review.errors import ReviewError
-    from review.io.files import append_jsonl
-    from review.people import check_roster, clean_name
-    from review.screen.cache import cluster_index
-    from review.screen.logs import reopen_line, resolver_log_path, reviewer_log_path
-
     who = clean_name(who, "--reviewer")
     project.protocol.stage(stage)
     if not reason.strip():

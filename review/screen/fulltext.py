@@ -22,8 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.doi import find_dois
-from review.io.files import JsonlProblem, iter_jsonl, safe_name
-from review.io.logline import FULLTEXT_LOG
+from review.errors import InputError
+from review.io.files import JsonlProblem, append_jsonl, iter_jsonl, safe_name
+from review.io.logline import FULLTEXT_LOG, bad_time
+from review.screen.cache import cluster_index, record_store
+from review.screen.final import fulltext_eligible
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -59,8 +62,6 @@ def attachments(
 
 def _check_attach(obj: dict[str, Any]) -> str | None:
     """What is wrong with an ``attach`` line's values (its log's only op), or None."""
-    from review.io.logline import bad_time
-
     if obj.get("op") != "attach":
         return f"unknown op {str(obj.get('op'))[:40]!r}"
     for key in ("record_id", "path"):
@@ -207,8 +208,6 @@ def match_files(
 def _refuse_links_out(folder: Path, files: list[Path]) -> None:
     """InputError listing every file that is (or sits under) a symlink leading out of ``folder``:
     its target could be any file the user can read, copied into the cache and shown."""
-    from review.errors import InputError
-
     base = folder.resolve()
     out = [f for f in files if not f.resolve().is_relative_to(base)]
     if out:
@@ -228,11 +227,6 @@ def attach_dir(
     progress: Callable[[int, int], None] | None = None,
 ) -> AttachReport:
     """Link the files under ``folder`` to full-text-eligible records; log new links."""
-    from review.errors import InputError
-    from review.io.files import append_jsonl
-    from review.screen.cache import cluster_index
-    from review.screen.final import fulltext_eligible
-
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(
@@ -240,7 +234,6 @@ def attach_dir(
         )
     clusters = cluster_index(project)
     elig = fulltext_eligible(project, clusters)
-    from review.screen.cache import record_store
 
     store = record_store(project)
     records = {cid: rec for cid in elig if (rec := store.get(cid)) is not None}

@@ -28,8 +28,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from review.io.files import sha256_file
-from review.screen.pdfworker import pdf_pages  # noqa: F401 - where callers have found it
+from review.io.files import atomic_write_text, sha256_file
+from review.screen.cache import cluster_index
+from review.screen.fulltext import attachments
+from review.screen.pdfworker import (
+    extract_pdf,
+    pdf_pages,  # noqa: F401 - where callers have found it
+)
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -145,8 +150,6 @@ def extract_file(path: Path, stored: str = "") -> FullText:
         )
     try:
         if kind == "pdf":
-            from review.screen.pdfworker import extract_pdf
-
             pages = extract_pdf(path)  # a child process with memory and time limits
         elif kind == "html":
             pages = [html_text(path.read_bytes())]
@@ -188,8 +191,6 @@ def _load_index(project: Project) -> dict[str, dict[str, Any]]:
 
 
 def _save_index(project: Project, files: dict[str, dict[str, Any]]) -> None:
-    from review.io.files import atomic_write_text
-
     obj = {"version": CACHE_VERSION, "files": dict(sorted(files.items()))}
     try:
         atomic_write_text(_index_path(project), json.dumps(obj, ensure_ascii=False, indent=1))
@@ -224,8 +225,6 @@ def _read_text(project: Project, sha: str, stored: str) -> FullText | None:
 
 
 def _write_text(project: Project, sha: str, ft: FullText) -> None:
-    from review.io.files import atomic_write_text
-
     obj = {
         "version": CACHE_VERSION,
         "extractor": extractor_version() if ft.kind == "pdf" else ft.kind,
@@ -315,9 +314,6 @@ def extract_all(
     progress: Callable[[int, int], None] | None = None,
 ) -> ExtractReport:
     """Extract every attached file not yet in the cache (all of them with ``force``)."""
-    from review.screen.cache import cluster_index
-    from review.screen.fulltext import attachments
-
     paths = sorted(set(attachments(project, cluster_index(project)).values()))
     index = _load_index(project)
     report = ExtractReport()

@@ -19,6 +19,7 @@ from review.errors import ReviewError
 from review.io.files import JsonlAppender, JsonlProblem
 from review.io.logline import RESOLUTION_LOG, SCREENING_LOG
 from review.model import DECISIONS, FULLTEXT_DECISIONS, Decision, Stage, vocab
+from review.people import check_roster, clean_name, own_log
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -86,15 +87,11 @@ def resolutions_dir(project: Project) -> Path:
 
 def reviewer_log_path(project: Project, reviewer: str) -> Path:
     """``reviewer``'s own screening log; ReviewError when the file belongs to another name."""
-    from review.people import own_log
-
     return own_log(screening_dir(project), reviewer, "reviewer", project.rel)
 
 
 def resolver_log_path(project: Project, resolver: str) -> Path:
     """``resolver``'s own resolution log; ReviewError when the file belongs to another name."""
-    from review.people import own_log
-
     return own_log(resolutions_dir(project), resolver, "resolver", project.rel)
 
 
@@ -227,8 +224,6 @@ class ScreeningLog(OwnLog):
     """A reviewer's own screening log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, reviewer: str) -> None:
-        from review.people import check_roster, clean_name
-
         self.project = project
         self.reviewer = clean_name(reviewer, "--reviewer")
         check_roster(project.protocol, self.reviewer, "screening")  # on the team at all
@@ -238,8 +233,6 @@ class ScreeningLog(OwnLog):
     def decide(
         self, record_id: str, stage: Stage, decision: Decision, reason: str = "", note: str = ""
     ) -> dict[str, Any]:
-        from review.people import check_roster
-
         problem = validate_decision(self.project.protocol, stage, decision, reason)
         if problem:
             raise ReviewError(f"Record {record_id}: {problem}.")

@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
+from review.io.logline import mark_line_problem
 from review.model import Stage
+from review.screen.logs import resolutions_dir, screening_dir
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -101,8 +103,6 @@ def parse_labels(text: str) -> list[str]:
 
 
 def _log_files(project: Project) -> list[Path]:
-    from review.screen.logs import resolutions_dir, screening_dir
-
     out: list[Path] = []
     for folder in (screening_dir(project), resolutions_dir(project)):
         if folder.is_dir():
@@ -113,8 +113,6 @@ def _log_files(project: Project) -> list[Path]:
 def _mark_lines(path: Path) -> list[tuple[int, dict]]:
     """The valid label and reopen lines of one log with their line numbers (other lines are not
     parsed: logs are large)."""
-    from review.io.logline import mark_line_problem
-
     try:
         data = path.read_bytes()
     except OSError:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
+from review.people import file_id
+
 
 def queue_order(ids: list[str], reviewer: str, stage: str, seed: int = 0) -> list[str]:
     """A random order fixed per reviewer, stage and seed.
@@ -14,8 +16,6 @@ def queue_order(ids: list[str], reviewer: str, stage: str, seed: int = 0) -> lis
     Each record's place comes from a hash of (reviewer, stage, seed, record id), so the order is
     the same at every start and records added later slot in without reshuffling the rest.
     """
-    from review.people import file_id
-
     salt = f"{file_id(reviewer)}\x1f{stage}\x1f{seed}\x1f".encode()
 
     def key(cid: str) -> bytes:

@@ -13,8 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
 from review.io.files import JsonlAppender
+from review.io.sheetmeta import check_meta
+from review.io.tables import read_table
 from review.model import Decision, ResolutionMethod, Stage, Via
 from review.nextstep import Action, step
+from review.people import check_roster, clean_name
+from review.screen.cache import cluster_index
+from review.screen.disagreements import disagreement_rows
+from review.screen.final import final_from_state, stage_state
+from review.screen.finished import Guard
 from review.screen.logs import (
     OwnLog,
     parse_reason,  # noqa: F401 - where callers have found it
@@ -45,10 +52,6 @@ def disagreements_to_resolve(
     In third-reviewer mode a resolver who screened the record is refused (ReviewError when
     that leaves every open disagreement out).
     """
-    from review.screen.cache import cluster_index
-    from review.screen.disagreements import disagreement_rows
-    from review.screen.final import final_from_state, stage_state
-
     project.protocol.stage(stage)
     clusters = cluster_index(project)
     state = stage_state(project, stage, clusters)
@@ -76,8 +79,6 @@ class ResolutionLog(OwnLog):
     """A resolver's own log, opened for appending (fsync'd per line)."""
 
     def __init__(self, project: Project, resolver: str) -> None:
-        from review.people import check_roster, clean_name
-
         self.project = project
         self.resolver = clean_name(resolver, "--resolver")
         check_roster(project.protocol, self.resolver, "resolving")
@@ -96,9 +97,6 @@ class ResolutionLog(OwnLog):
         if problem:
             raise ReviewError(f"Record {record_id}: {problem}.")
         if self.project.protocol.stage(stage).locked:
-            from review.screen.cache import cluster_index
-            from review.screen.finished import Guard
-
             clusters = cluster_index(self.project)
             cid = clusters.cluster_of.get(record_id, record_id)
             lock = Guard(self.project, stage, self.resolver, clusters).locked_undo(cid)
@@ -132,14 +130,10 @@ def import_resolutions(
     Every row is validated first; on any problem nothing is written and
     :class:`ValidationError` lists each problem with its row number.
     """
-    from review.io.tables import read_table
-    from review.people import check_roster, clean_name
-
     resolver = clean_name(resolver, "--resolver")
     project.protocol.stage(stage)
     check_roster(project.protocol, resolver, "resolving")
     rows = read_table(Path(path), required=("record_id", "decision"), aliases=SHEET_ALIASES)
-    from review.io.sheetmeta import check_meta
 
     check_meta(
         project, Path(path), "resolution", stage=stage, from_other_project=from_other_project
@@ -153,8 +147,6 @@ class _ResolutionRows(SheetCheck):
     """The rows of a resolutions sheet: only open disagreements this resolver may resolve."""
 
     def prepare(self) -> None:
-        from review.screen.finished import Guard
-
         rows = disagreements_to_resolve(
             self.project, self.stage, self.person, include_resolved=True
         )

@@ -20,12 +20,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
-from review.io.files import JsonlProblem
+from review.io.files import JsonlProblem, command_text
+from review.io.lock import acquire_log, release
 from review.model import Decision, Order, Stage, vocab
 from review.nextstep import NextStep
-from review.screen.cache import no_gc
+from review.people import check_roster, clean_name
+from review.rank.featcache import last_ranking_file
+from review.rank.live import LiveRanker
+from review.rank.model import query_text, record_text
+from review.rank.phase import has_sample_line, read_phase
+from review.screen.alsoreported import also_reported, load_related_reports
+from review.screen.assign import assigned_to
+from review.screen.cache import cluster_index, no_gc, read_log, record_store
+from review.screen.final import fulltext_eligible
+from review.screen.fulltext import attachments
+from review.screen.fulltext_text import load_text
 from review.screen.logs import ScreeningLog, decisions_for, reviewer_log_path
 from review.screen.order import queue_order
+from review.screen.progress import counter, ranking_status
 from review.screen.sessionmarks import FinishedAndLabels
 from review.screen.sessionstop import TeamStop
 
@@ -95,16 +107,11 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
         background: bool = True,
         label: str = "",
     ) -> None:
-        from review.screen.cache import cluster_index
-        from review.screen.final import fulltext_eligible
-
         self.project = project
         self.stage = stage
-        from review.people import clean_name
 
         self.reviewer = clean_name(reviewer, "--reviewer")
         self.cfg = project.protocol.stage(stage)
-        from review.people import check_roster
 
         check_roster(project.protocol, self.reviewer, "screening", stage)
         self.decisions = decisions_for(stage)
@@ -113,15 +120,12 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             elig = self.clusters.main_clusters()
         else:
             elig = fulltext_eligible(project, self.clusters)
-        from review.screen.assign import assigned_to
 
         elig = assigned_to(project.protocol, stage, self.reviewer, elig)  # a split stage
         self.queue = queue_order(elig, self.reviewer, stage, seed)
         self._pos_of = {cid: i for i, cid in enumerate(self.queue)}
         self._records = records
         self.problems: list[JsonlProblem] = []
-        from review.io.files import command_text
-        from review.io.lock import acquire_log
 
         # One session per reviewer: a second terminal would decide the same records again.
         self._lock: str | None = acquire_log(
@@ -132,8 +136,6 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
         self._init_marks(label)
         self.fulltext = {}
         if stage == "full-text":
-            from review.screen.fulltext import attachments
-
             self.fulltext = attachments(project, self.clusters)
         self._texts: dict[str, FullText] = {}  # the last full text read (one at a time)
         self._related: Related | None = None  # related.csv over the clusters, read on first use
@@ -158,8 +160,6 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
 
     # ---- order: random, relevance (ranked by this reviewer's decisions), stopping sample ----
     def _set_order(self, order: Order, seed: int, background: bool) -> None:
-        from review.rank.phase import has_sample_line, read_phase
-
         if vocab(Order, order) is None:  # a library caller's plain string
             raise ReviewError(f"Unknown order {order!r}: use relevance or random.")
         if self.stop is not None:  # nothing is offered: no ranking, no sample
@@ -180,9 +180,6 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             return
         if self.stage != "title-abstract":
             raise ReviewError("--order relevance is for title-abstract screening only.")
-        from review.rank.featcache import last_ranking_file
-        from review.rank.live import LiveRanker
-        from review.rank.model import query_text, record_text
 
         log_id = reviewer_log_path(self.project, self.reviewer).stem  # the reviewer's file id
 
@@ -237,14 +234,10 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
     def ranking_status(self) -> str:
         """The status bar's ranking part: includes found, the includes left (a credible range
         or a bound), what the order is based on (review/screen/progress.py)."""
-        from review.screen.progress import ranking_status
-
         return ranking_status(self)
 
     def counter(self, item: Item) -> str:
         """The record counter: it counts records, not places in a queue (progress.py)."""
-        from review.screen.progress import counter
-
         return counter(self, item)
 
     def recent(self) -> list[str]:
@@ -259,8 +252,6 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
     # ---- loading ----------------------------------------------------------------------------
     def _load_own(self) -> None:
         """This reviewer's standing decisions (own file only), as per-record stacks."""
-        from review.screen.cache import read_log
-
         path = reviewer_log_path(self.project, self.reviewer)
         self._stack: dict[str, list[tuple[str, Current]]] = {}
         self._recent: list[str] = []  # cluster ids in the order of their standing decisions
@@ -283,8 +274,6 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
     @property
     def records(self) -> RecordStore:
         if self._records is None:
-            from review.screen.cache import record_store
-
             self._records = record_store(self.project)
         return self._records
 
@@ -333,8 +322,6 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
 
     def also_reported(self, cid: str) -> tuple[AlsoReportedAs, ...]:
         """The other reports of the record's study, shown with it ("also reported as …")."""
-        from review.screen.alsoreported import also_reported, load_related_reports
-
         if self._related is None:
             self._related = load_related_reports(self.project, self.clusters.cluster_of)
         return also_reported(self._related, cid, self.records)
@@ -346,8 +333,6 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
             return None
         ft = self._texts.get(path)
         if ft is None:
-            from review.screen.fulltext_text import load_text
-
             ft = load_text(self.project, path)
             self._texts = {path: ft}
         return ft
@@ -477,8 +462,6 @@ class ScreeningSession(FinishedAndLabels, TeamStop):
         if self._records is not None:
             self._records.close()
         if self._lock is not None:
-            from review.io.lock import release
-
             release(self._lock)
             self._lock = None
 

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
 from review.model import Decision, Stage
+from review.screen.finished import Guard
+from review.screen.logs import reviewer_log_path
+from review.screen.marks import clean_label, own_labels, parse_labels
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -54,9 +57,6 @@ class FinishedAndLabels:
         """The finished-record guard (read on first need) and this reviewer's own labels."""
         import threading
 
-        from review.screen.logs import reviewer_log_path
-        from review.screen.marks import own_labels
-
         self._guard = None  # finished records and stage lock, read on first need
         self._guard_lock = threading.Lock()
         self._decided_here = set()  # records decided in this session (undo is no reopen)
@@ -70,8 +70,6 @@ class FinishedAndLabels:
         """Built once, on the first key (or ahead of it by :meth:`warm_guard` in a thread)."""
         with self._guard_lock:
             if self._guard is None:
-                from review.screen.finished import Guard
-
                 self._guard = Guard(
                     self.project, self.stage, self.reviewer, self.clusters, eligible=self.queue
                 )
@@ -123,8 +121,6 @@ class FinishedAndLabels:
     # ---- labels (never decisions) -----------------------------------------------------------
     def _only_labelled(self, label: str) -> None:
         """Keep only the records this reviewer labelled ``label`` (`screen --label`)."""
-        from review.screen.marks import clean_label
-
         want = clean_label(label).casefold()
         self.queue = [
             c for c in self.queue if any(k.casefold() == want for k in self._labels.get(c, ()))
@@ -137,8 +133,6 @@ class FinishedAndLabels:
     def set_labels(self, text: str) -> str:
         """Make the current record's labels (this reviewer's) exactly the comma-separated
         ``text``: label lines add the new ones and remove the dropped ones. Returns a message."""
-        from review.screen.marks import parse_labels
-
         if self.pos is None:
             raise ReviewError("No record on screen to label.")
         cid = self.queue[self.pos]

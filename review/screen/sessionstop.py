@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from review.model import Stage
+from review.rank.stopline import stop_decision, stop_dir, team_sample_line
+from review.rank.team import read_team_phase
+from review.screen.progress import stop_note
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -40,8 +43,6 @@ class TeamStop:
     def _check_stop(self) -> None:
         """Read the stop lines again when data/stopping/ changed: a stop recorded while this
         screener is open takes effect at the next decision."""
-        from review.rank.stopline import stop_decision, stop_dir
-
         files = list(stop_dir(self.project).glob("*.jsonl"))
         seen = (len(files), max((f.stat().st_mtime_ns for f in files), default=0))
         if seen != self._stop_seen:
@@ -51,11 +52,8 @@ class TeamStop:
     def _team_sample_first(self) -> bool:
         """When the team started its random sample (review/rank/team.py), show its urn first,
         in the team's order (the same for every reviewer). True when it did."""
-        from review.rank.stopline import team_sample_line
-
         if team_sample_line(self.project, self.stage) is None:
             return False
-        from review.rank.team import read_team_phase
 
         mine = set(self.queue)  # on a split stage only this reviewer's assignment
         urn = [c for c in read_team_phase(self.project, self.stage).urn if c in mine]
@@ -68,6 +66,4 @@ class TeamStop:
 
     def stop_note(self) -> str:
         """What the team's recorded stop means for this reviewer ('' when not stopped)."""
-        from review.screen.progress import stop_note
-
         return stop_note(cast("ScreeningSession", self))  # TeamStop is only ever its base

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ValidationError
+from review.io.files import append_jsonl
 from review.model import Decision, Stage, vocab
 from review.nextstep import Text
+from review.screen.cache import cluster_index
 from review.screen.logs import decisions_for, parse_decision, reopen_line
 
 if TYPE_CHECKING:
@@ -40,8 +42,6 @@ class SheetCheck:
         person: str,
         log_path: Callable[[Project, str], Path],
     ) -> None:
-        from review.screen.cache import cluster_index
-
         self.project = project
         self.stage = stage
         self.person = person  # the reviewer or resolver whose log the lines go to
@@ -136,7 +136,5 @@ class SheetCheck:
                 [*self.problems, *([(f"… and {more:,} more",)] if more else [])],
             )
         if self.lines:  # decisions, with the reopens and labels that go with them
-            from review.io.files import append_jsonl
-
             append_jsonl(self._log_path(self.project, self.person), self.lines)
         return sum(1 for line in self.lines if line["op"] not in ("reopen", "label"))

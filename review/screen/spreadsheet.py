@@ -8,16 +8,32 @@ ignored), validates every row, and imports nothing when any row has a problem.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from review.errors import InputError
+from review.errors import InputError, ReviewError
+from review.io.files import atomic_write_bytes
+from review.io.sheetmeta import add_meta, check_meta
 from review.io.tables import read_table
+from review.io.xlsx import set_cell
+from review.io.xlsxrows import save_with_rows
 from review.model import Stage
-from review.screen.cache import no_gc
-from review.screen.logs import decide_line, decisions_for, reviewer_log_path
+from review.people import check_roster, clean_name
+from review.screen.assign import assigned_to
+from review.screen.cache import cluster_index, no_gc, record_store
+from review.screen.final import eligible_clusters
+from review.screen.finished import Guard
+from review.screen.logs import (
+    decide_line,
+    decisions_for,
+    label_line,
+    read_reviewer_file,
+    reviewer_log_path,
+)
+from review.screen.marks import own_labels, parse_labels
+from review.screen.order import queue_order
 from review.screen.sheetcheck import SheetCheck
 
 if TYPE_CHECKING:
@@ -51,8 +67,6 @@ class SheetImport:
 def _text_cell(ws: Any, value: str) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
-    from review.io.xlsx import set_cell
-
     c = WriteOnlyCell(ws)
     set_cell(c, value)
     return c
@@ -62,8 +76,6 @@ def _own_current(
     project: Project, stage: Stage, reviewer: str, clusters: Any
 ) -> dict[str, ReviewerDecision]:
     """The reviewer's own standing decisions at ``stage``, by cluster id."""
-    from review.screen.logs import read_reviewer_file
-
     path = reviewer_log_path(project, reviewer)
     return read_reviewer_file(project, path, clusters, (stage,))[stage]
 
@@ -117,12 +129,6 @@ def export_sheet(
     progress: ProgressFn | None = None,
 ) -> int:
     """Write the reviewer's screening sheet; returns the number of records."""
-    from review.io.files import atomic_write_bytes
-    from review.people import check_roster, clean_name
-    from review.screen.cache import cluster_index
-    from review.screen.final import eligible_clusters
-    from review.screen.order import queue_order
-
     reviewer = clean_name(reviewer, "--reviewer")
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
@@ -132,63 +138,59 @@ def export_sheet(
     project.protocol.stage(stage)
     check_roster(project.protocol, reviewer, "screening", stage)
     clusters = cluster_index(project)
-    from review.screen.assign import assigned_to
 
     mine = assigned_to(
         project.protocol, stage, reviewer, eligible_clusters(project, stage, clusters)
     )
     queue = queue_order(mine, reviewer, stage, seed)
     current = _own_current(project, stage, reviewer, clusters)
-    from review.screen.marks import own_labels
 
     labels = own_labels(project, reviewer_log_path(project, reviewer), clusters)
-    wb = _workbook(project, stage, queue, current, progress, labels)
-    from review.io.sheetmeta import add_meta
 
-    add_meta(wb, project, "screening", stage=stage, reviewer=reviewer)
-    import io
-
-    buf = io.BytesIO()
-    wb.save(buf)
-    atomic_write_bytes(out, buf.getvalue())
+    index = record_store(project)
+    try:
+        wb, ws = _workbook(project, stage, len(queue))
+        add_meta(wb, project, "screening", stage=stage, reviewer=reviewer)
+        rows = _rows(queue, index, current, labels, progress)
+        data = save_with_rows(wb, ws, rows, first_row=2)
+    finally:
+        index.close()
+    atomic_write_bytes(out, data)
     if progress:
         progress(len(queue), len(queue))
     return len(queue)
 
 
-def _workbook(
-    project: Project,
-    stage: Stage,
-    queue: list[str],
-    current: dict,
-    progress: ProgressFn | None,
-    labels: dict[str, list[str]] | None = None,
-) -> Any:
-    """The "Screening" sheet (a header, then one row per record of ``queue`` with the reviewer's
-    ``current`` decision) and its "Lists" sheet, in a write-only workbook."""
+def _workbook(project: Project, stage: Stage, n: int) -> tuple[Any, Any]:
+    """A write-only workbook with the "Screening" sheet (its header; the ``n`` record rows are
+    streamed in by :func:`review.io.xlsxrows.save_with_rows`) and its "Lists" sheet."""
     from openpyxl import Workbook
 
-    from review.io.xlsx import row_values
-    from review.screen.cache import record_store
-
-    index = record_store(project)
-    # write-only mode: rows stream to disk, so 100k records stay quick and small in memory
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Screening")
     lists = wb.create_sheet("Lists")
-    n = len(queue)
     _prepare_sheets(
         ws, lists, decisions_for(stage), project.protocol.stage(stage).exclusion_reasons, n
     )
     ws.append(_header(ws))
+    return wb, ws
+
+
+def _rows(
+    queue: list[str],
+    index: Any,
+    current: dict,
+    labels: dict[str, list[str]] | None,
+    progress: ProgressFn | None,
+) -> Iterator[list[Any]]:
+    """One row per record of ``queue`` with the reviewer's ``current`` decision and labels."""
+    n = len(queue)
     for rowno, cid in enumerate(queue, start=2):
         row = _row(cid, index.get(cid), current.get(cid))
         row.append(", ".join((labels or {}).get(cid, ())))
-        ws.append(row_values(ws, row))
+        yield row
         if progress and rowno % 1000 == 0:
             progress(rowno - 1, n)
-    index.close()
-    return wb
 
 
 def _header(ws: Any) -> list[Any]:
@@ -235,13 +237,10 @@ def import_sheet(
     finished record's final status is refused unless ``reopen`` gives the reason (each is then
     logged as a reopen); in a locked stage only records `reopen` reopened may change.
     """
-    from review.people import check_roster, clean_name
-
     reviewer = clean_name(reviewer, "--reviewer")
     project.protocol.stage(stage)
     check_roster(project.protocol, reviewer, "screening", stage)
     rows = read_table(Path(path), required=("record_id", "decision"))
-    from review.io.sheetmeta import check_meta
 
     check_meta(
         project,
@@ -261,13 +260,9 @@ class _ScreeningRows(SheetCheck):
     """The rows of a screening sheet: records eligible at the stage, the reviewer's decisions."""
 
     def prepare(self) -> None:
-        from review.screen.final import eligible_clusters
-        from review.screen.finished import Guard
-
         self.elig = set(eligible_clusters(self.project, self.stage, self.clusters))
         self.current = _own_current(self.project, self.stage, self.person, self.clusters)
         self.guard = Guard(self.project, self.stage, self.person, self.clusters)
-        from review.screen.marks import own_labels
 
         self.labels_now = own_labels(
             self.project, reviewer_log_path(self.project, self.person), self.clusters
@@ -276,10 +271,6 @@ class _ScreeningRows(SheetCheck):
 
     def _labels(self, rowno: int, rid: str, text: str) -> None:
         """A labels cell: the reviewer's labels on the record become exactly these."""
-        from review.errors import ReviewError
-        from review.screen.logs import label_line
-        from review.screen.marks import parse_labels
-
         cid = self.clusters.resolve(rid)
         if cid is None or cid not in self.elig:
             return  # the decision columns' check names the problem

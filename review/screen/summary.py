@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any
 from review.errors import ReviewError
 from review.model import STAGES
 from review.nextstep import Text
+from review.people import screening_roster, team
+from review.rank.stopline import log_problems as stop_log_problems
+from review.rank.stopline import stop_decision
 from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
@@ -100,7 +103,6 @@ class ScreeningStatus:
 @no_gc
 def status_summary(project: Project) -> ScreeningStatus:
     """Progress per stage and reviewer, open disagreements and κ so far."""
-    from review.people import team
     from review.screen.cache import cluster_index
     from review.screen.final import final_from_state, stage_state
 
@@ -116,7 +118,6 @@ def status_summary(project: Project) -> ScreeningStatus:
         if stage == "title-abstract":
             ta_final = final
         stages[stage] = _stage_status(project, state, final)
-    from review.rank.stopline import log_problems as stop_log_problems
     from review.screen.fulltext import attachments
     from review.screen.fulltext_text import status_counts
     from review.screen.marks import read_marks
@@ -141,7 +142,6 @@ def _stage_status(
     project: Project, state: StageState, final: dict[str, FinalDecision]
 ) -> StageStatus:
     """One stage's status: records, reviewers, agreement, warnings."""
-    from review.people import screening_roster
     from review.screen.disagreements import agreement_from_state
 
     agr = agreement_from_state(state, final, roster=screening_roster(project.protocol, state.stage))
@@ -166,7 +166,6 @@ def _stopped(project: Project, state: StageState) -> dict[str, Any] | None:
     """The stage's recorded stop and how many eligible records nobody screened."""
     if not state.stopped:
         return None
-    from review.rank.stopline import stop_decision
 
     stop = stop_decision(project, state.stage)
     if stop is None:

@@ -31,9 +31,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from review.chart.store import status_summary
 from review.model import STAGES, Stage
+from review.people import screening_roster
 from review.screen import stats
-from review.screen.cache import no_gc
+from review.screen.cache import cluster_index, no_gc
+from review.screen.final import final_from_state, stage_state
 from review.screen.logs import ReviewerDecision, decisions_for
 
 if TYPE_CHECKING:
@@ -219,8 +222,6 @@ def stage_team(
     project: Project, state: StageState, final: Mapping[str, FinalDecision]
 ) -> StageTeam:
     """One stage's team figures from its state and final decisions."""
-    from review.people import screening_roster
-
     split = state.split
     elig_list = state.eligible
     elig = set(elig_list)
@@ -269,9 +270,6 @@ def stage_team(
 def team_view(project: Project) -> TeamView:
     """Per stage and reviewer: decided, remaining, pace, time left, agreement with each other
     reviewer, conflicts waiting, last activity (ProjectError before `dedup`)."""
-    from review.screen.cache import cluster_index
-    from review.screen.final import final_from_state, stage_state
-
     clusters = cluster_index(project)
     out = []
     ta_final = None
@@ -286,8 +284,6 @@ def team_view(project: Project) -> TeamView:
 
 def _charting(project: Project) -> TeamCharting | None:
     """Each charter's progress (None before anything is charted)."""
-    from review.chart.store import status_summary
-
     info = status_summary(project)
     if not info.reviewers:
         return None

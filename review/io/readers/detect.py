@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from review.errors import InputError
+from review.io.readers.tabular import _sniff
 
 _RIS_TAG = re.compile(r"^[A-Z][A-Z0-9] {1,2}-(?: |$)", re.M)
 _RIS_TY = re.compile(r"^TY {1,2}-", re.M)
@@ -90,8 +91,6 @@ def detect(text: str, name: str = "") -> str:
 
 
 def _looks_tabular(head: str) -> bool:
-    from review.io.readers.tabular import _sniff
-
     lines = head.split("\n", 60)
     return _sniff(lines, ",;\t|", None, False) is not None
 
@@ -110,7 +109,6 @@ def tabular_alternative(text: str, fmt: str) -> str | None:
         return None
     if (fmt != "bibtex" and _RIS_TAG.match(first)) or _WOS_START.match(first):
         return None
-    from review.io.readers.tabular import _sniff
 
     best = _sniff(head.split("\n", 60), ",;\t|", None, False)
     if best is None or best[1] != 0 or best[0] < 3:

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 
 from review.errors import InputError
 from review.io.readers.base import EntrySink, ParseResult
+from review.io.readers.detect import detect, tabular_alternative
+from review.io.readers.encoding import _looks_utf16 as looks
 
 PIECE = 1 << 24  # bytes per piece (16 MB: far more than the 200,000 characters detection reads)
 _DETECT_CHARS = 200_000  # what detect() and tabular_alternative() look at
@@ -97,8 +99,6 @@ def _codec(data: bytes, encoding: str | None) -> tuple[str | None, int, str]:
 
 
 def _looks_utf16(data: bytes) -> bool:
-    from review.io.readers.encoding import _looks_utf16 as looks
-
     return looks(data)
 
 
@@ -138,7 +138,6 @@ def _reads_as_ris(first: str, fmt: str, name: str, whole: bool) -> bool:
         return False  # empty, or mostly blank at the start: the whole-text reader decides
     if fmt == "ris":
         return True
-    from review.io.readers.detect import detect, tabular_alternative
 
     try:
         return detect(first, name) == "ris" and tabular_alternative(first, "ris") is None

@@ -1,0 +1,81 @@
+"""The dedup counts of ``status`` kept in .review/dedup/cluster-counts.json (keyed on
+clusters.csv): the same counts as a fresh reading, and never those of an older clusters.csv."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from review.cli import app
+from review.dedup import status_summary
+from review.dedup.clusters import clusters_path
+from review.project import Project
+from tests.helpers.paths import DEDUP_FIXTURES as FIXTURES
+
+
+@pytest.fixture
+def proj(project):
+    from review.importer import import_files
+
+    import_files(project, [FIXTURES / "pubmed.csv"], source="PubMed")
+    import_files(project, [FIXTURES / "embase.csv"], source="Embase")
+    import_files(project, [FIXTURES / "website.csv"], source="Charity site", kind="website")
+    project.invalidate()
+    result = CliRunner().invoke(app, ["dedup", "--project", str(project.root), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return project
+
+
+def _counts(root) -> dict:
+    summary = status_summary(Project.open(root))
+    assert summary.counts is not None
+    return summary.counts.to_json()
+
+
+def test_cached_counts_equal_a_fresh_reading(proj) -> None:
+    cache = proj.cache_dir / "dedup" / "cluster-counts.json"
+    first = _counts(proj.root)
+    assert cache.is_file()
+    assert _counts(proj.root) == first  # from the cache
+    cache.unlink()
+    assert _counts(proj.root) == first  # read again
+
+
+def test_a_changed_clusters_csv_is_read_again(proj) -> None:
+    before = _counts(proj.root)
+    path = clusters_path(proj)
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    kept = [ln for ln in lines if "Charity site" not in ln]
+    assert len(kept) < len(lines)
+    path.write_text("\ufeff" + "".join(kept), encoding="utf-8")
+    after = _counts(proj.root)
+    assert after != before
+    assert "Charity site" not in {row["source"] for row in after["overlap"]}
+    (proj.cache_dir / "dedup" / "cluster-counts.json").unlink()
+    assert _counts(proj.root) == after
+
+
+def test_a_damaged_cache_is_rebuilt(proj) -> None:
+    first = _counts(proj.root)
+    cache = proj.cache_dir / "dedup" / "cluster-counts.json"
+    cache.write_text("{not json", encoding="utf-8")
+    assert _counts(proj.root) == first
+    assert cache.read_text(encoding="utf-8").startswith("{")
+
+
+def test_clusters_kept_copy_equals_the_csv(proj) -> None:
+    from review.dedup.clusters import load_clusters, read_clusters
+
+    kept = proj.cache_dir / "dedup" / "clusters.pickle"
+    kept.unlink(missing_ok=True)
+    fresh = read_clusters(clusters_path(proj))
+    assert load_clusters(Project.open(proj.root)).rows == fresh.rows
+    assert kept.is_file()
+    assert load_clusters(Project.open(proj.root)).rows == fresh.rows  # from the copy
+    path = clusters_path(proj)
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    path.write_text("\ufeff" + "".join(ln for ln in lines if "Charity site" not in ln), "utf-8")
+    changed = load_clusters(Project.open(proj.root))
+    assert changed.rows == read_clusters(path).rows and changed.rows != fresh.rows
+    kept.write_bytes(b"damaged")
+    assert load_clusters(Project.open(proj.root)).rows == changed.rows
