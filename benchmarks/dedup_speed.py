@@ -247,15 +247,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['candidate_pairs']:>8} {r['removed_automatic']:>7} {r['queued']:>6} "
             f"{r['precision']:>6.3f} {r['recall']:>6.3f}  {r['stages']}"
         )
-        if r["records"] >= 100000:
-            ok = ok and r["seconds"] <= 60 and r["peak_mb"] <= 2048
+        if r["records"] >= 100000:  # the targets: 100k in 60 s / 2 GB, 1M in 10 min / 6 GB
+            limit_mb = 2048 if r["records"] <= 100000 else 6144
+            ok = ok and r["seconds"] <= 60 * r["records"] / 100000 and r["peak_mb"] <= limit_mb
     if args.bib_dedupe and (SHARED / "digital_work").is_dir():
         d = digital_work()
         print(
             f"\ndigital_work (7,159 records): ours {d['ours_s']:.2f} s, bib-dedupe "
             f"{d['bib_dedupe_s']:.1f} s -> {d['speedup']:.0f}x faster"
         )
-        ok = ok and d["speedup"] >= 10
+        ok = ok and d["speedup"] >= 20
     return 0 if ok else 2
 
 
