@@ -17,8 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from review.errors import ProjectError
+from review.errors import ProjectError, WriteError
+from review.io.files import atomic_write_bytes, atomic_write_text
+from review.io.tables import long_fields
+from review.io.xlsx import csv_text, csv_unsafe
 from review.nextstep import Action, step
+from review.screen.memo import file_key, remembered
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -106,9 +110,6 @@ def write_clusters(
     extra_columns: tuple[str, ...] = (),
 ) -> None:
     """Write clusters.csv atomically (UTF-8 with BOM so Excel shows accents correctly)."""
-    from review.io.files import atomic_write_text
-    from review.io.xlsx import csv_text
-
     table: list[list[object]] = [[*CLUSTER_COLUMNS, *extra_columns]]
     for r in rows:
         more = extra.get(r.record_id, {}) if extra else {}
@@ -129,10 +130,7 @@ def write_clusters(
 
 
 def read_clusters(path: Path) -> Clusters:
-    from review.io.xlsx import csv_unsafe
-
     rows: list[ClusterRow] = []
-    from review.io.tables import long_fields
 
     long_fields()  # titles over 131,072 characters
     with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -177,7 +175,6 @@ def load_clusters(project: Project) -> Clusters:
                 " first (it groups duplicate records).",
             )
         )
-    from review.screen.memo import file_key, remembered
 
     key = file_key(path)
     return remembered(project, ("clusters",), key, lambda: _read_kept(project, path, key))
@@ -207,8 +204,6 @@ def _read_kept(project: Project, path: Path, key: tuple) -> Clusters:
     columns = tuple(
         [getattr(r, name) for r in clusters.rows] for name in ClusterRow.__dataclass_fields__
     )
-    from review.errors import WriteError
-    from review.io.files import atomic_write_bytes
 
     try:
         atomic_write_bytes(kept, pickle.dumps((want, columns), protocol=pickle.HIGHEST_PROTOCOL))

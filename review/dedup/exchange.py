@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from review.dedup.verdicts import VERDICTS
 from review.errors import InputError, ValidationError
+from review.io.files import read_jsonl
+from review.io.sheetmeta import add_meta, check_meta
 from review.io.tables import read_table
+from review.io.xlsx import first_sheet, set_cell
 from review.model import CITATION_FIELDS
+from review.people import check_roster
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -49,7 +53,6 @@ def export_queue_xlsx(project: Project, path: Path, reviewer: str = "") -> int:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from review.dedup.queue import read_queue
-    from review.io.xlsx import first_sheet, set_cell
 
     if path.suffix.lower() != ".xlsx":
         raise InputError(
@@ -114,7 +117,6 @@ def export_queue_xlsx(project: Project, path: Path, reviewer: str = "") -> int:
         wide = 50 if SIDE_FIELDS[k] in ("title", "authors", "journal") else 14
         ws.column_dimensions[get_column_letter(8 + 2 * k)].width = wide
         ws.column_dimensions[get_column_letter(9 + 2 * k)].width = wide
-    from review.io.sheetmeta import add_meta
 
     add_meta(wb, project, "dedup", reviewer=reviewer)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +136,6 @@ def import_verdicts(
     """Validate every row, then append the verdicts to the reviewer's log (all or nothing)."""
     from review.dedup.clusters import load_clusters
     from review.dedup.verdicts import append_lines
-    from review.people import check_roster
 
     check_roster(project.protocol, reviewer, "dedup")
     path = Path(path)
@@ -143,7 +144,6 @@ def import_verdicts(
     table = read_table(path, required=REQUIRED)
     # a row with no value at all (Excel's trailing rows) is not a row of the sheet
     rows = [(line, row) for line, row in table if any(row.values())]
-    from review.io.sheetmeta import check_meta
 
     check_meta(
         project,
@@ -209,7 +209,6 @@ def _new_lines(
     """The log lines for the verdicts that change the reviewer's standing verdict, and the
     number that would not."""
     from review.dedup.verdicts import check_line, reviewer_stacks, verdict_file, verdict_line
-    from review.io.files import read_jsonl
 
     stacks = reviewer_stacks(read_jsonl(verdict_file(project, reviewer), check=check_line))
     lines = []

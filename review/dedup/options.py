@@ -7,6 +7,7 @@ from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from review.dedup.decide import DedupOptions
+from review.protocol import edit_protocol, parse_dedup_settings
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -30,8 +31,6 @@ def save_options(project: Project, changes: dict[str, float | int]) -> list[str]
     """Write ``changes`` into the ``dedup:`` section of protocols/protocol.yaml, keeping every
     other line (and comment) as it is (:func:`review.protocol.edit_protocol`). Returns
     ``dedup.key = value`` for each value that changed."""
-    from review.protocol import edit_protocol, parse_dedup_settings
-
     path = project.protocol_path
     current = project.protocol.dedup
     todo = {k: v for k, v in changes.items() if current.get(k) != v}

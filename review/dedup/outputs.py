@@ -16,8 +16,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from review import __version__
 from review.dedup.clusters import Clusters, clusters_path, write_clusters
 from review.dedup.overlap import overlap_table
+from review.io.files import atomic_write_json, atomic_write_text, now_iso
+from review.io.xlsx import csv_text
 
 if TYPE_CHECKING:
     from review.dedup.decide import DedupOptions
@@ -68,8 +71,6 @@ def _write_fused(project: Project, records: list[Record], result: DedupResult) -
     """``fused.csv``: for every merged cluster, each field its fused record takes from a copy
     other than the primary (the rest is the primary's), with the rule and the copies."""
     from review.dedup.fusion import fuse_record, merged_groups
-    from review.io.files import atomic_write_text
-    from review.io.xlsx import csv_text
 
     by_id = {r.record_id: r for r in records}
     cluster_of = {r.record_id: r.cluster_id for r in result.rows}
@@ -87,9 +88,6 @@ def _write_fused(project: Project, records: list[Record], result: DedupResult) -
 
 def _write_maybe_pairs(project: Project, records: list[Record], result: DedupResult) -> None:
     """The queued pairs side by side (MAYBE_COLUMNS)."""
-    from review.io.files import atomic_write_text
-    from review.io.xlsx import csv_text
-
     by_id = {r.record_id: r for r in records}
     maybe: list[list[object]] = [list(MAYBE_COLUMNS)]
     for q in result.queued:
@@ -111,9 +109,6 @@ def _side_value(rec: Record, name: str) -> object:
 
 def _write_overlap(project: Project, result: DedupResult) -> None:
     """Per source: records, duplicates within it, clusters, unique ones, overlap with each other."""
-    from review.io.files import atomic_write_text
-    from review.io.xlsx import csv_text
-
     table = overlap_table(Clusters(result.rows))
     sources = [row.source for row in table]
     overlap: list[list[object]] = [
@@ -143,9 +138,6 @@ def _write_overlap(project: Project, result: DedupResult) -> None:
 
 
 def _write_summary(project: Project, result: DedupResult, options: DedupOptions) -> None:
-    from review import __version__
-    from review.io.files import atomic_write_json, now_iso
-
     atomic_write_json(
         summary_path(project),
         {

@@ -9,6 +9,9 @@ import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from review import __version__
+from review.io.files import atomic_write_bytes
+
 if TYPE_CHECKING:
     from review.dedup.decide import DedupOptions
     from review.model import Record
@@ -18,8 +21,6 @@ CACHE_VERSION = "2"  # 2: issue 22 (missing-value strings, lost letters, transla
 
 
 def fingerprint(records: list[Record], branches: dict[str, str], options: DedupOptions) -> str:
-    from review import __version__
-
     h = hashlib.sha256()
     h.update(f"{CACHE_VERSION}|{__version__}|{options.max_block}|{options.window}\n".encode())
     # The scoring code itself: a changed normaliser/scorer must never reuse old scores.
@@ -46,8 +47,6 @@ def load_cache(project: Project, key: str) -> list | None:
 
 
 def save_cache(project: Project, key: str, scored: list) -> None:
-    from review.io.files import atomic_write_bytes
-
     try:
         blob = pickle.dumps(
             {"fingerprint": key, "scored": scored}, protocol=pickle.HIGHEST_PROTOCOL

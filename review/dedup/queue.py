@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from review.dedup.outputs import maybe_path
+from review.io.tables import long_fields
+from review.io.xlsx import csv_unsafe
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -33,12 +35,9 @@ class QueuedPair:
 
 def read_queue(project: Project) -> list[QueuedPair]:
     """The pairs waiting for a person, as written by the last run."""
-    from review.io.xlsx import csv_unsafe
-
     path = maybe_path(project)
     if not path.is_file():
         return []
-    from review.io.tables import long_fields
 
     long_fields()  # titles over 131,072 characters
     with open(path, encoding="utf-8-sig", newline="") as fh:

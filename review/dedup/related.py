@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review.dedup.decide import AUTO, MAYBE, Decision, DedupOptions
+from review.io.files import atomic_write_text
+from review.io.xlsx import csv_text
 
 if TYPE_CHECKING:
     from review.dedup.clusters import Clusters
@@ -221,9 +223,6 @@ def related_path(project: Project) -> Path:
 
 def write_related(project: Project, links: Iterable[RelatedLink]) -> None:
     """``related.csv``: one row per link, sorted (byte-identical for the same inputs)."""
-    from review.io.files import atomic_write_text
-    from review.io.xlsx import csv_text
-
     table: list[list[object]] = [list(COLUMNS)]
     table += [[x.a, x.b, x.relation, x.status, x.rule] for x in sorted(links)]
     atomic_write_text(related_path(project), csv_text(table))

@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING, Any
 from review.dedup.clusters import clusters_path, load_clusters
 from review.dedup.outputs import maybe_path
 from review.dedup.overlap import SourceOverlap, overlap_table
+from review.errors import WriteError
+from review.io.files import atomic_write_text
+from review.io.tables import long_fields
+from review.screen.memo import file_key
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -91,10 +95,6 @@ def _cluster_counts(project: Project) -> tuple[int, int, int, int, tuple[SourceO
     inode); any other clusters.csv is read again and the file rewritten."""
     import json
 
-    from review.errors import WriteError
-    from review.io.files import atomic_write_text
-    from review.screen.memo import file_key
-
     path = clusters_path(project)
     cache = project.cache_dir / "dedup" / "cluster-counts.json"
     key = json.loads(json.dumps([_COUNTS_FORMAT, *file_key(path)[1:]]))
@@ -125,7 +125,6 @@ def _queued(project: Project) -> int:
     mp = maybe_path(project)
     if not mp.is_file():
         return 0
-    from review.io.tables import long_fields
 
     long_fields()  # titles over 131,072 characters
     with open(mp, encoding="utf-8-sig", newline="") as fh:

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
-from review.io.logline import VERDICT_LOG
+from review.io.files import JsonlProblem, append_jsonl, iter_jsonl, read_jsonl
+from review.io.logline import VERDICT_LOG, bad_time
 from review.model import PairVerdict, vocab
+from review.people import check_roster, clean_name, own_log
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -50,8 +52,6 @@ def verdicts_dir(project: Project) -> Path:
 
 def verdict_file(project: Project, reviewer: str) -> Path:
     """``reviewer``'s own verdict log; ReviewError when the file belongs to another name."""
-    from review.people import own_log
-
     return own_log(verdicts_dir(project), reviewer, "reviewer", project.rel)
 
 
@@ -84,8 +84,6 @@ def reviewer_stacks(lines: list[dict[str, Any]]) -> dict[tuple[str, str], list[V
 def check_line(obj: dict[str, Any]) -> str | None:
     """What is wrong with a verdict log line's values (verdict and retract are its only ops), or
     None."""
-    from review.io.logline import bad_time
-
     op = obj.get("op")
     if not isinstance(op, str) or op not in VERDICT_LOG.ops:
         return f"unknown op {str(op)[:40]!r}"
@@ -102,8 +100,6 @@ def check_line(obj: dict[str, Any]) -> str | None:
 
 def log_problems(project: Project) -> list[str]:
     """Every damaged or invalid line of the verdict logs (``file:line: what, ignored``)."""
-    from review.io.files import JsonlProblem, iter_jsonl
-
     problems: list[JsonlProblem] = []
     folder = verdicts_dir(project)
     for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
@@ -114,8 +110,6 @@ def log_problems(project: Project) -> list[str]:
 
 def _all_standing(project: Project) -> dict[tuple[str, str], list[Verdict]]:
     """Per pair, every reviewer's standing verdict."""
-    from review.io.files import read_jsonl
-
     out: dict[tuple[str, str], list[Verdict]] = {}
     folder = verdicts_dir(project)
     if not folder.is_dir():
@@ -167,8 +161,6 @@ def standing_verdicts(project: Project) -> dict[tuple[str, str], PairVerdict]:
 def verdict_line(
     a: str, b: str, verdict: str, reviewer: str, note: str = "", resolves: bool = False
 ) -> dict[str, Any]:
-    from review.people import clean_name
-
     if vocab(PairVerdict, verdict) is None:
         raise ReviewError(f"{verdict!r} is not a verdict; use same, related or different.")
     reviewer = clean_name(reviewer, "--reviewer")
@@ -180,17 +172,12 @@ def verdict_line(
 
 
 def retract_line(a: str, b: str, reviewer: str) -> dict[str, Any]:
-    from review.people import clean_name
-
     reviewer = clean_name(reviewer, "--reviewer")
     x, y = pair_key(a, b)
     return VERDICT_LOG["retract"].line(a=x, b=y, reviewer=reviewer)
 
 
 def append_lines(project: Project, reviewer: str, lines: list[dict[str, Any]]) -> Path:
-    from review.io.files import append_jsonl
-    from review.people import check_roster
-
     check_roster(project.protocol, reviewer, "dedup")
     path = verdict_file(project, reviewer)
     if lines:
