@@ -434,7 +434,7 @@ def test_demo_report_in_headless_chromium(demo_run, browser, tmp_path: Path) -> 
         cell = browser.find_element(
             By.CSS_SELECTOR, f'svg.gapmap g.cell[data-row="{i}"][data-col="{j}"]'
         )
-        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", cell)
+        _scroll_to(browser, cell)
         cell.click()
         visible = browser.execute_script(
             "return Array.from(document.querySelectorAll('#reports-table tbody tr'))"
@@ -446,7 +446,10 @@ def test_demo_report_in_headless_chromium(demo_run, browser, tmp_path: Path) -> 
             ".filter(r => getComputedStyle(r).display !== 'none').map(r => r.dataset.id).sort()"
         )
         assert progs == sorted(programmes)
-        cell.click()  # a second click clears the filter
+        # a second click clears the filter; the first one started a smooth scroll to the
+        # overview, so wait until the page stands still before clicking the cell again
+        _scroll_to(browser, cell)
+        cell.click()
         assert len(
             browser.execute_script(
                 "return Array.from(document.querySelectorAll('#reports-table tbody tr'))"
@@ -477,3 +480,22 @@ def test_checklist_claims_a_charting_comparison_only_when_one_exists(
     row = next(r for r in checklist_rows(project, checklist) if r.item.label == item)
     assert row.files == ("extraction_schema.yaml", "outputs/charting/disagreements.xlsx")
     assert "comparison" in row.where
+
+
+def _scroll_to(browser, element) -> None:
+    """Bring ``element`` to the middle of the window once no smooth scroll is moving the page
+    (under load a click can otherwise land where the element was a moment before)."""
+    import time
+
+    def settle() -> None:
+        last, deadline = None, time.time() + 5
+        while time.time() < deadline:
+            y = browser.execute_script("return window.scrollY")
+            if y == last:
+                return
+            last = y
+            time.sleep(0.1)
+
+    settle()
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    settle()

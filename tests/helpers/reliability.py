@@ -489,7 +489,7 @@ def injection_trial(root: Path, payload: str) -> tuple[str, list[str]]:
     message, and the trial goes on with a plain one); problems list what leaked where."""
     import re
 
-    from tests.hostile import TITLES, hostile_project
+    from tests.helpers.hostile import TITLES, hostile_project
 
     problems: list[str] = []
     outcome = "clean"
