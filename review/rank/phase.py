@@ -23,12 +23,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
-from review.io.files import JsonlAppender, command_text, iter_jsonl, safe_name
+from review.io.files import JsonlAppender, command_text, iter_jsonl
 from review.io.lock import log_lock
-from review.io.logline import SCREENING_LOG, STOPPING_LOG, screening_line_problem
+from review.io.logline import SCREENING_LOG, screening_line_problem
 from review.model import RELEVANT, Decision, Stage
 from review.nextstep import Action, Render, Text, plain, step
-from review.rank.stopline import STOP_OP, StopDecision, stop_decision, stop_dir
+from review.rank.stopline import (
+    StopDecision,
+    append_stopping,
+    stop_decision,
+    stop_line,
+)
 from review.rank.stopping import Heuristics, StopTest, heuristics, stop_test
 from review.screen import eligible
 from review.screen.cache import cluster_index, protocol_reasons
@@ -349,24 +354,8 @@ def record_stop(
                 ").",
             )
         )
-    line = STOPPING_LOG[STOP_OP].line(
-        stage=stage,
-        rule=RULE,
-        scope="reviewer",
-        test_reviewer=reviewer,
-        recall_target=recall,
-        confidence=confidence,
-        p_value=test.p_value,
-        urn=test.urn,
-        sampled=test.sampled,
-        sample_relevant=test.sample_includes,
-        ranked_relevant=test.ranked_includes,
-        by=by,
-    )
-
-    path = stop_dir(project) / f"{safe_name(by)}.jsonl"
-    with log_lock(path, by, command_text()), JsonlAppender(path) as app:
-        app.append(line)
+    line = stop_line(stage, RULE, "reviewer", test, recall, confidence, by, test_reviewer=reviewer)
+    append_stopping(project, by, line)
     return StopDecision.from_line(line)
 
 

@@ -22,13 +22,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
-from review.io.files import JsonlProblem, iter_jsonl
-from review.io.logline import bad_count, bad_fraction, bad_time, sample_line_problem
+from review.io.files import JsonlAppender, JsonlProblem, command_text, iter_jsonl, safe_name
+from review.io.lock import log_lock
+from review.io.logline import (
+    STOPPING_LOG,
+    bad_count,
+    bad_fraction,
+    bad_time,
+    sample_line_problem,
+)
 from review.model import Stage, vocab
 from review.people import clean_name
 
 if TYPE_CHECKING:
     from review.project import Project
+    from review.rank.stopping import StopTest
 
 STOP_OP = "stop"
 TEAM_SAMPLE_OP = "team-sample"
@@ -222,3 +230,38 @@ def team_sample_line(project: Project, stage: Stage) -> TeamSampleLine | None:
     if not found:
         return None
     return TeamSampleLine.from_line(min(found, key=lambda o: str(o.get("at", ""))))
+
+
+def stop_line(
+    stage: Stage,
+    rule: str,
+    scope: str,
+    test: StopTest,
+    recall: float,
+    confidence: float,
+    by: str,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A ``stop`` line of the stopping log from the test that allowed it (one reviewer's or the
+    team's: ``fields`` holds what only one of them records)."""
+    return STOPPING_LOG[STOP_OP].line(
+        stage=stage,
+        rule=rule,
+        scope=scope,
+        recall_target=recall,
+        confidence=confidence,
+        p_value=test.p_value,
+        urn=test.urn,
+        sampled=test.sampled,
+        sample_relevant=test.sample_includes,
+        ranked_relevant=test.ranked_includes,
+        by=by,
+        **fields,
+    )
+
+
+def append_stopping(project: Project, by: str, line: dict[str, Any]) -> None:
+    """Append ``line`` to ``by``'s stopping log (its one writer, under the log's lock)."""
+    path = stop_dir(project) / f"{safe_name(by)}.jsonl"
+    with log_lock(path, by, command_text()), JsonlAppender(path) as app:
+        app.append(line)

@@ -28,18 +28,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from review.errors import ReviewError
-from review.io.files import JsonlAppender, command_text, safe_name
-from review.io.lock import log_lock
 from review.io.logline import STOPPING_LOG
 from review.model import RELEVANT, Stage
 from review.nextstep import Action, Render, Text, plain, step
 from review.rank.stopline import (
-    STOP_OP,
     TEAM_SAMPLE_OP,
     StopDecision,
     TeamSampleLine,
+    append_stopping,
     stop_decision,
-    stop_dir,
+    stop_line,
     team_sample_line,
 )
 from review.rank.stopping import Heuristics, StopTest, heuristics, stop_test
@@ -241,12 +239,6 @@ def team_report(
     )
 
 
-def _append(project: Project, by: str, line: dict[str, Any], command: str) -> None:
-    path = stop_dir(project) / f"{safe_name(by)}.jsonl"
-    with log_lock(path, by, command), JsonlAppender(path) as app:
-        app.append(line)
-
-
 def start_team_sample(project: Project, stage: Stage, by: str, seed: int = 0) -> TeamSampleLine:
     """Append the ``team-sample`` line (once per stage)."""
     if not by.strip():
@@ -271,7 +263,7 @@ def start_team_sample(project: Project, stage: Stage, by: str, seed: int = 0) ->
         required=ph.required,
         by=by,
     )
-    _append(project, by, line, command_text())
+    append_stopping(project, by, line)
     return TeamSampleLine.from_line(line)
 
 
@@ -296,20 +288,9 @@ def record_team_stop(
             "recorded. Screen more of the team's random sample."
         )
     t = sample.test
-    line = STOPPING_LOG[STOP_OP].line(
-        stage=stage,
-        rule=TEAM_RULE,
-        scope="team",
-        test_reviewer="",
-        recall_target=recall,
-        confidence=confidence,
-        p_value=t.p_value,
-        urn=t.urn,
-        sampled=t.sampled,
-        sample_relevant=t.sample_includes,
-        ranked_relevant=t.ranked_includes,
-        sample_agreement=sample.sample_agreement,
-        by=by,
-    )
-    _append(project, by, line, command_text())
+    line = stop_line(
+        stage, TEAM_RULE, "team", t, recall, confidence, by,
+        test_reviewer="", sample_agreement=sample.sample_agreement,
+    )  # fmt: skip
+    append_stopping(project, by, line)
     return StopDecision.from_line(line)
