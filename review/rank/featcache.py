@@ -22,20 +22,31 @@ import contextlib
 import hashlib
 import io
 import pickle
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import WriteError
 from review.io.files import atomic_write_bytes
-from review.rank.model import FEATURE_SETS, MODELS, Features, build_features, query_scores
+from review.rank.model import (
+    FEATURE_SETS,
+    MODELS,
+    Features,
+    SortedTfidf,
+    build_one,
+    feature_params,
+    query_scores,
+)
+from review.rank.termcounts import DIGEST, TermCounts, analysis_params, prune, update
 from review.screen.memo import file_key
 
 if TYPE_CHECKING:
     from review.project import Project
 
 FORMAT = 2  # 2: rows in column order (SortedTfidf)
+COUNTS_FORMAT = 1
 
 
 def rank_cache_dir(cache_dir: Path) -> Path:
@@ -92,7 +103,17 @@ def cached_features(
     cache_dir: Path, ids: Sequence[str], texts: Sequence[str], model: str, query: str
 ) -> tuple[Features, Any]:
     """(features of ``texts``, query scores or None), rows in ``ids`` order: from the cache
-    when it holds these texts (and this query), else built and cached."""
+    when it holds these texts (and this query), else built (incrementally) and cached."""
+    feats, qs, save = load_or_build(cache_dir, ids, texts, model, query)
+    save()
+    return feats, qs
+
+
+def load_or_build(
+    cache_dir: Path, ids: Sequence[str], texts: Sequence[str], model: str, query: str
+) -> tuple[Features, Any, Callable[[], None]]:
+    """:func:`cached_features` with the cache writes left to the caller (a ``save`` function:
+    the ranker ranks first and writes after)."""
     import numpy as np
 
     digest, order = texts_digest(ids, texts)
@@ -111,22 +132,112 @@ def cached_features(
         mats = [_csr_from(m)[inverse] for m in found["matrices"]]
         qs = found.get("query_scores")
         feats = Features(MODELS[model][0], mats, [None] * len(mats))
-        return feats, (None if qs is None else np.asarray(qs)[inverse])
-    feats = build_features([texts[i] for i in order], model)
+        return feats, (None if qs is None else np.asarray(qs)[inverse]), lambda: None
+    feats, stores = _build_from_counts(cache_dir, [texts[i] or "" for i in order], model)
     qs = query_scores(feats, query) if query else None
-    _save(
-        path,
-        {
-            "key": key,
-            "query": query,
-            "matrices": [_csr_bytes(m) for m in feats.matrices],
-            "query_scores": qs,
-        },
-    )
+
+    def save() -> None:
+        for cpath, ckey, store in stores:
+            _save_counts(cpath, ckey, store)
+        _save(
+            path,
+            {
+                "key": key,
+                "query": query,
+                "matrices": [_csr_bytes(m) for m in feats.matrices],
+                "query_scores": qs,
+            },
+        )
+
     mats = [m[inverse] for m in feats.matrices]
     return (
         Features(feats.names, mats, feats.vectorizers),
         None if qs is None else qs[inverse],
+        save,
+    )
+
+
+# ---- the term counts (review/rank/termcounts.py) ----------------------------------------------
+def _build_from_counts(
+    cache_dir: Path, texts: list[str], model: str
+) -> tuple[Features, list[tuple[Path, str, TermCounts]]]:
+    """The model's features of ``texts`` from the cached term counts, analysing only the texts
+    the cache has no counts for; and the updated counts, to be saved."""
+    names = MODELS[model][0]
+    mats, vecs, stores = [], [], []
+    for name in names:
+        params = feature_params(name, len(texts))
+        cpath, ckey = _counts_file(cache_dir, params)
+        store, counts = update(_load_counts(cpath, ckey), texts, params)
+        try:
+            pruned, vocabulary = prune(counts, store.terms, params)
+            vec: Any = SortedTfidf(params)
+            mat = vec.fit_counts(pruned, vocabulary)
+        except ValueError:  # no term left: what build_features gives (a constant feature)
+            mat, vec = build_one(texts, name)
+        mats.append(mat)
+        vecs.append(vec)
+        stores.append((cpath, ckey, store))
+    return Features(names, mats, vecs), stores
+
+
+def _counts_file(cache_dir: Path, params: dict[str, Any]) -> tuple[Path, str]:
+    """Where the counts of one analyser's settings are kept, and their key (the settings,
+    the scikit-learn and Python versions)."""
+    import sklearn
+
+    settings = repr(sorted(analysis_params(params).items()))
+    key = repr((COUNTS_FORMAT, sklearn.__version__, sys.version_info[:2], settings))
+    name = hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
+    return rank_cache_dir(cache_dir) / f"counts-{name}.pickle", key
+
+
+def _load_counts(path: Path, key: str) -> TermCounts:
+    """The kept counts, checked; empty when missing, of other settings or unreadable."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    found = _load(path)
+    try:
+        if not isinstance(found, dict) or found.get("key") != key:
+            raise ValueError(path)
+        terms, blob = found["terms"], found["digests"]
+        digests = [blob[i : i + DIGEST] for i in range(0, len(blob), DIGEST)]
+        rows, width = len(digests), len(terms)
+        indptr, indices = np.asarray(found["indptr"]), np.asarray(found["indices"])
+        data = np.asarray(found["data"]).astype(np.int32)
+        ok = (
+            isinstance(terms, list)
+            and len(blob) == rows * DIGEST
+            and len(indptr) == rows + 1
+            and indptr[0] == 0
+            and indptr[-1] == len(indices) == len(data)
+            and bool(np.all(np.diff(indptr) >= 0))
+            and (len(indices) == 0 or (int(indices.min()) >= 0 and int(indices.max()) < width))
+        )
+        if not ok:
+            raise ValueError(path)
+        counts = sp.csr_matrix((data, indices, indptr), shape=(rows, width))
+    except Exception:  # rebuilt from the texts
+        return TermCounts.empty()
+    return TermCounts(terms, digests, counts)
+
+
+def _save_counts(path: Path, key: str, store: TermCounts) -> None:
+    import numpy as np
+
+    data = store.counts.data
+    small = data.size == 0 or int(data.max()) <= np.iinfo(np.uint16).max
+    _save(
+        path,
+        {
+            "key": key,
+            "terms": store.terms,
+            "digests": b"".join(store.digests),
+            "indptr": store.counts.indptr.astype(np.int64),
+            "indices": store.counts.indices.astype(np.int32),
+            "data": data.astype(np.uint16 if small else np.int32),
+        },
     )
 
 

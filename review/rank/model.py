@@ -84,24 +84,36 @@ class Features:
 
 def build_features(texts: Sequence[str], model: str = DEFAULT_MODEL) -> Features:
     """Fit the model's TF-IDF vectorisers on all texts (unsupervised: no label is used)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     names = MODELS[model][0]
     texts = [t or "" for t in texts]
     mats, vecs = [], []
     for name in names:
-        params = dict(FEATURE_SETS[name])
-        if len(texts) < 20:  # tiny files: keep every term
-            params["min_df"], params["max_df"] = 1, 1.0
-        vec: Any = SortedTfidf(params)
-        try:
-            mats.append(vec.fit_transform(texts))
-            vec.counts.stop_words_ = None  # the dropped terms: not needed, can be large
-        except ValueError:  # no term at all (empty texts): a constant feature
-            vec = TfidfVectorizer(analyzer=lambda _t: ["_"], dtype=_float64())
-            mats.append(vec.fit_transform(texts).tocsr())
+        mat, vec = build_one(texts, name)
+        mats.append(mat)
         vecs.append(vec)
     return Features(names, mats, vecs)
+
+
+def feature_params(name: str, n: int) -> dict[str, Any]:
+    """The vectoriser settings of feature set ``name`` for ``n`` records."""
+    params = dict(FEATURE_SETS[name])
+    if n < 20:  # tiny files: keep every term
+        params["min_df"], params["max_df"] = 1, 1.0
+    return params
+
+
+def build_one(texts: Sequence[str], name: str) -> tuple[Any, Any]:
+    """(TF-IDF matrix, fitted vectoriser) of one feature set over ``texts``."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec: Any = SortedTfidf(feature_params(name, len(texts)))
+    try:
+        mat = vec.fit_transform(texts)
+        vec.counts.stop_words_ = None  # the dropped terms: not needed, can be large
+    except ValueError:  # no term at all (empty texts): a constant feature
+        vec = TfidfVectorizer(analyzer=lambda _t: ["_"], dtype=_float64())
+        mat = vec.fit_transform(texts).tocsr()
+    return mat, vec
 
 
 class SortedTfidf:
@@ -126,6 +138,16 @@ class SortedTfidf:
 
     def fit_transform(self, texts: Sequence[str]) -> Any:
         counts = self.counts.fit_transform(texts).tocsr()
+        counts.sort_indices()
+        return self.weights.fit_transform(counts).tocsr()
+
+    def fit_counts(self, counts: Any, vocabulary: dict[str, int]) -> Any:
+        """TF-IDF of a term-count matrix already pruned and in column order, as
+        :meth:`fit_transform` computes it from the texts (review/rank/termcounts.py builds it
+        from cached counts); the vectoriser is then fitted with ``vocabulary``."""
+        self.counts.vocabulary_ = vocabulary
+        self.counts.fixed_vocabulary_ = False
+        self.counts.stop_words_ = None
         counts.sort_indices()
         return self.weights.fit_transform(counts).tocsr()
 
@@ -213,7 +235,10 @@ def query_scores(features: Features, query: str) -> Any | None:
         text = query.replace("*", " ")
         vocab = getattr(vec, "vocabulary_", None)
         if stems and vocab and getattr(vec, "analyzer", "") == "word":
-            text += " " + " ".join(t for t in vocab if " " not in t and t.startswith(tuple(stems)))
+            # in sorted order, not the vocabulary's (the order the records came in): the
+            # scores do not depend on the records' order (nor on a cache)
+            words = (t for t in vocab if " " not in t and t.startswith(tuple(stems)))
+            text += " " + " ".join(sorted(words))
         q = vec.transform([text])
         if q.nnz == 0:
             continue
