@@ -15,6 +15,12 @@ Usage: ``.venv/bin/python benchmarks/screen_latency.py [--n 100000] [--presses 2
 [--export] [--order random|relevance]`` (relevance: the ranker builds its features and retrains
 in a background thread while the keys are pressed; the latency is measured all the same).
 Targets (issue 4): open < 2 s, next record < 50 ms, disagreements < 2 s.
+
+``--project P`` measures on a copy of an existing project instead (e.g. the ``proj`` folder
+``benchmarks/scale.py --dir`` keeps: generated RIS records through ``review import`` and
+``review dedup``, realistic abstracts), reviewer ``Bench C`` with three reviewers per record;
+``--line`` also measures the line UI (``review screen --line``: read a command -> next record
+written), which in relevance order retrains before every record (docs/ranking.md).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import argparse
 import asyncio
 import csv
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -115,6 +122,8 @@ async def measure_ui(
 
     t0, c0 = time.perf_counter(), time.process_time()
     project = Project.open(root / "proj")
+    log = project.data_dir / "screening" / "bench-c.jsonl"
+    lines_before = len(log.read_text().splitlines()) if log.exists() else 0
     session = ScreeningSession(project, TA, "Bench C", order=order)
     t_session = time.perf_counter() - t0
     app = ScreenerApp(session)
@@ -133,7 +142,7 @@ async def measure_ui(
             if session.ranker.latest is not None:
                 t_ready = time.perf_counter() - t0
         t_open, c_open = time.perf_counter() - t0, time.process_time() - c0
-        assert "Record 1 of" in first, first
+        assert "Record " in first, first
         painted: list[tuple[float, str]] = []
         original = meta.render
 
@@ -159,8 +168,8 @@ async def measure_ui(
                     adopted.append(id(session._adopted))
         await pilot.press("q")
     session.close()
-    lines = (project.data_dir / "screening" / "bench-c.jsonl").read_text().splitlines()
-    assert len(lines) == presses, len(lines)
+    lines = log.read_text().splitlines()
+    assert len(lines) == lines_before + presses, len(lines)
     lat.sort()
     trip.sort()
     return {
@@ -178,6 +187,56 @@ async def measure_ui(
         "ranker_status": session.ranker.status if session.ranker is not None else "",
         "ranker_error": session.ranker.error if session.ranker is not None else None,
     }
+
+
+def measure_line(root: Path, presses: int, order: str) -> dict:
+    """The line UI (``review screen --line``): a command read -> the next record written."""
+    from review.cli.ui.lineui import run_line
+    from review.project import Project
+    from review.screen.session import ScreeningSession
+
+    t0 = time.perf_counter()
+    session = ScreeningSession(
+        Project.open(root / "proj"), TA, "Bench C", order=order, background=False
+    )
+    t_open = time.perf_counter() - t0
+    keys = iter(("i", "e", "m", "1")[k % 4] for k in range(presses))
+    sent: list[float] = []
+    lat: list[float] = []
+
+    def read(_prompt: str) -> str | None:
+        key = next(keys, None)
+        sent.append(time.perf_counter())
+        return key
+
+    def write(text: str) -> None:
+        if "\nTitle: " in text or "(record details not found" in text:  # a record shown
+            if len(sent) > len(lat):
+                lat.append(time.perf_counter() - sent[len(lat)])
+
+    run_line(session, read, write)
+    session.close()
+    lat.sort()
+    return {
+        "line_open_s": t_open,
+        "line_next_median_ms": statistics.median(lat) * 1000,
+        "line_next_p95_ms": lat[int(0.95 * (len(lat) - 1))] * 1000,
+        "line_keys": len(lat),
+    }
+
+
+def copy_project(source: Path, root: Path) -> None:
+    """A copy of an existing project to press keys in, with three reviewers per record (Bench
+    C screens records Bench A and B decided: no key asks to reopen one)."""
+    import shutil
+
+    shutil.rmtree(root / "proj", ignore_errors=True)
+    shutil.copytree(source, root / "proj", symlinks=True)
+    proto = root / "proj" / "protocols" / "protocol.yaml"
+    text = proto.read_text(encoding="utf-8")
+    proto.write_text(
+        text.replace("reviewers_per_record: 2", "reviewers_per_record: 3", 1), encoding="utf-8"
+    )
 
 
 def measure_disagreements(root: Path) -> dict:
@@ -260,9 +319,14 @@ def main() -> None:
         help="with --order relevance: wait up to this many seconds for the first ranking "
         "before pressing keys (so that presses meet retrains and ranking swaps)",
     )
+    ap.add_argument("--project", type=Path, default=None, help="measure on a copy of this")
+    ap.add_argument("--line", action="store_true", help="also measure the line UI")
     args = ap.parse_args()
     root = args.dir or Path(tempfile.mkdtemp(prefix="screen-bench-"))
-    if not (root / "proj").is_dir():
+    load_before = "/".join(f"{x:.2f}" for x in os.getloadavg())
+    if args.project is not None:
+        copy_project(args.project, root)
+    elif not (root / "proj").is_dir():
         build(root, args.n)
     else:
         print(f"reusing {root / 'proj'}")
@@ -270,12 +334,14 @@ def main() -> None:
         log.unlink(missing_ok=True)
     cold = measure_cold_open(root)
     ui = asyncio.run(measure_ui(root, args.presses, args.order, args.wait_ranking))
+    line = measure_line(root, args.presses, args.order) if args.line else {}
     dis = measure_disagreements(root)
     cache_mb = cache_size_mb(root)
     exp = measure_export(root) if args.export else {}
     print(
         json.dumps(
-            {"n": args.n, "cold_open_s": cold, **ui, **dis, "cache_mb": cache_mb, **exp}, indent=2
+            {"n": args.n, "cold_open_s": cold, **ui, **line, **dis, "cache_mb": cache_mb, **exp},
+            indent=2,
         )
     )
     print(
@@ -287,6 +353,13 @@ def main() -> None:
         f"reviewers (target < 2 s); .review/screening {cache_mb:.0f} MB"
         + (f"; export {exp['export_s']:.1f} s for {exp['export_rows']} rows" if exp else "")
     )
+    if line:
+        print(
+            f"line UI: next record median {line['line_next_median_ms']:.1f} ms, p95 "
+            f"{line['line_next_p95_ms']:.1f} ms over {line['line_keys']} keys ({args.order} order)"
+        )
+    load_after = "/".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average (1/5/15 min) {load_before} -> {load_after}")
 
 
 if __name__ == "__main__":
