@@ -75,14 +75,14 @@ VERIFY = """
 import sys
 import numpy as np
 from review.project import Project
-from review.rank.featcache import load_or_build
+from review.rank.featcache import cached_features
 from review.rank.model import DEFAULT_MODEL, build_features, record_text
 from review.screen.cache import cluster_index, record_store
 project = Project.open(sys.argv[1])
 ids = sorted(cluster_index(project).main_clusters())
 store = record_store(project)
 texts = [record_text(r.title, r.abstract) if (r := store.get(c)) else "" for c in ids]
-got, _q, _save = load_or_build(project.cache_dir, ids, texts, DEFAULT_MODEL, "")
+got, _q = cached_features(project.cache_dir, texts, DEFAULT_MODEL, "")
 fresh = build_features(texts, DEFAULT_MODEL)
 for a, b, va, vb in zip(got.matrices, fresh.matrices, got.vectorizers, fresh.vectorizers):
     assert (a != b).nnz == 0 and a.shape == b.shape, "features differ"

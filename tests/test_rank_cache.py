@@ -1,5 +1,5 @@
 """The ranking's caches (review/rank/featcache.py): cached features are exactly the fresh ones,
-a changed record rebuilds them, and the last ranking is reused only for the same decisions."""
+a changed record is analysed again, and the last ranking is reused only for the same decisions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import random
 
 import numpy as np
 
+from review.rank import termcounts
 from review.rank.featcache import (
     cached_features,
     last_ranking_path,
@@ -35,36 +36,45 @@ def _same(a, b) -> None:
     assert np.array_equal(a.data, b.data)
 
 
-def test_cached_features_are_exactly_the_fresh_ones(tmp_path):
+def test_cached_features_are_exactly_the_fresh_ones(tmp_path, monkeypatch):
     ids, texts = _corpus(60)
     query = "peer support parents"
     fresh = build_features(texts)
     fresh_q = query_scores(fresh, query)
-    built, q1 = cached_features(tmp_path, ids, texts, "svm-df1", query)  # builds the cache
-    cached, q2 = cached_features(tmp_path, ids, texts, "svm-df1", query)  # reads it
-    assert cached.vectorizers == [None]  # really read from the cache
+    built, q1 = cached_features(tmp_path, texts, "svm-df1", query)  # builds the cache
+    (counts_file,) = (tmp_path / "rank").glob("counts-*.pickle")
+    written = counts_file.stat()
+    analysed: list[int] = []
+    real = termcounts.analyse
+    monkeypatch.setattr(termcounts, "analyse", lambda t, p: analysed.append(len(t)) or real(t, p))
+    cached, q2 = cached_features(tmp_path, texts, "svm-df1", query)  # reads it
+    assert analysed == []  # really read from the cache
+    again = counts_file.stat()  # and not written again: nothing changed
+    assert (again.st_ino, again.st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
     for got in (built, cached):
         _same(got.matrices[0], fresh.matrices[0])
     assert np.array_equal(q1, fresh_q) and np.array_equal(q2, fresh_q)
-    # another reviewer's order of the same records reads the same cache, permuted
+    # another reviewer's order of the same records reads the same cache
     order = list(range(len(ids)))
     random.Random(9).shuffle(order)
-    ids2, texts2 = [ids[i] for i in order], [texts[i] for i in order]
-    other, _ = cached_features(tmp_path, ids2, texts2, "svm-df1", query)
-    assert other.vectorizers == [None]
+    texts2 = [texts[i] for i in order]
+    other, _ = cached_features(tmp_path, texts2, "svm-df1", query)
+    assert analysed == []
     _same(other.matrices[0], build_features(texts2).matrices[0])
+    # a changed record: only its text is analysed
+    texts2[5] = "kinship care kinship care"
+    changed, _ = cached_features(tmp_path, texts2, "svm-df1", "")
+    assert analysed == [1]
+    _same(changed.matrices[0], build_features(texts2).matrices[0])
 
 
-def test_a_changed_record_or_query_rebuilds_the_features(tmp_path):
-    ids, texts = _corpus(40)
-    cached_features(tmp_path, ids, texts, "svm-df1", "")
-    texts[5] = "kinship care kinship care"
-    changed, _ = cached_features(tmp_path, ids, texts, "svm-df1", "")
-    assert changed.vectorizers != [None]  # built again
-    _same(changed.matrices[0], build_features(texts).matrices[0])
-    again, q = cached_features(tmp_path, ids, texts, "svm-df1", "foster")
-    assert again.vectorizers != [None]  # another query: built again
-    assert np.array_equal(q, query_scores(build_features(texts), "foster"))
+def test_the_cache_before_is_removed(tmp_path):
+    old = tmp_path / "rank" / "features-svm-df1.pickle"
+    old.parent.mkdir()
+    old.write_bytes(b"FORMAT 2")
+    cached_features(tmp_path, ["a b", "b c"], "svm-df1", "")
+    assert not old.exists()
+    assert len(list(old.parent.glob("counts-*.pickle"))) == 1
 
 
 def test_engine_ranks_the_same_with_and_without_the_cache(tmp_path):
@@ -73,7 +83,6 @@ def test_engine_ranks_the_same_with_and_without_the_cache(tmp_path):
     plain = RankEngine(texts, "", 0, "svm-df1").compute(labels)
     RankEngine(texts, "", 0, "svm-df1", ids, tmp_path)  # fills the cache
     cached = RankEngine(texts, "", 0, "svm-df1", ids, tmp_path)
-    assert cached.features.vectorizers == [None]
     got = cached.compute(labels)
     assert np.array_equal(got[0], plain[0]) and got[1:] == plain[1:]
 

@@ -38,12 +38,6 @@ def _same(got, fresh) -> None:
         assert va.vocabulary_ == vb.vocabulary_
 
 
-def _drop_final(tmp_path) -> None:
-    """Remove the cached final matrices: the next build goes through the term counts."""
-    for path in rank_cache_dir(tmp_path).glob("features-*.pickle"):
-        path.unlink()
-
-
 @pytest.fixture
 def analysed(monkeypatch):
     """How many texts were analysed (the expensive part), per call."""
@@ -60,14 +54,13 @@ def analysed(monkeypatch):
 
 @pytest.mark.parametrize("model", ["svm-df1", "svm", "ensemble"])
 def test_added_records_give_the_fresh_build_bit_for_bit(tmp_path, analysed, model):
-    ids, texts = _corpus(300, 1)
-    cached_features(tmp_path, ids, texts, model, QUERY)
-    more_ids, more_texts = _corpus(40, 2)
-    ids2, texts2 = ids + more_ids, texts + more_texts
-    random.Random(4).shuffle(order := list(range(len(ids2))))  # a reviewer's order
-    ids2, texts2 = [ids2[i] for i in order], [texts2[i] for i in order]
+    _ids, texts = _corpus(300, 1)
+    cached_features(tmp_path, texts, model, QUERY)
+    _more_ids, more_texts = _corpus(40, 2)
+    texts2 = texts + more_texts
+    random.Random(4).shuffle(texts2)  # a reviewer's order
     analysed.clear()
-    got, q = cached_features(tmp_path, ids2, texts2, model, QUERY)
+    got, q = cached_features(tmp_path, texts2, model, QUERY)
     assert analysed and max(analysed) <= 40  # only the new texts were analysed
     fresh = build_features(texts2, model)
     _same(got, fresh)
@@ -75,32 +68,30 @@ def test_added_records_give_the_fresh_build_bit_for_bit(tmp_path, analysed, mode
 
 
 def test_removed_and_changed_records(tmp_path, analysed):
-    ids, texts = _corpus(200, 3)
-    cached_features(tmp_path, ids, texts, "svm-df1", "")
-    ids2, texts2 = ids[50:], texts[50:]  # 50 removed: their terms leave the vocabulary
+    _ids, texts = _corpus(200, 3)
+    cached_features(tmp_path, texts, "svm-df1", "")
+    texts2 = texts[50:]  # 50 removed: their terms leave the vocabulary
     texts2[0] = "a changed text with term7 and one new word zyzzyva"
     texts2[1] = "term5 term5 term5 brand-new"
     analysed.clear()
-    got, _ = cached_features(tmp_path, ids2, texts2, "svm-df1", "")
+    got, _ = cached_features(tmp_path, texts2, "svm-df1", "")
     assert analysed == [2]
     _same(got, build_features(texts2))
-    # the same records again, in another order and fused under other ids: nothing analysed
-    _drop_final(tmp_path)
+    # the same records again, in another order (or fused under other ids): nothing analysed
     analysed.clear()
-    ids3 = [f"other-{c}" for c in reversed(ids2)]
-    got, _ = cached_features(tmp_path, ids3, texts2[::-1], "svm-df1", "")
+    got, _ = cached_features(tmp_path, texts2[::-1], "svm-df1", "")
     assert analysed == []
     _same(got, build_features(texts2[::-1]))
 
 
 def test_growing_past_the_tiny_file_settings(tmp_path):
     """Under 20 records every term is kept: the counts serve both settings."""
-    ids, texts = _corpus(12, 5)
-    cached_features(tmp_path, ids, texts, "svm", "")
-    more_ids, more_texts = _corpus(30, 6)
-    got, _ = cached_features(tmp_path, ids + more_ids, texts + more_texts, "svm", "")
+    _ids, texts = _corpus(12, 5)
+    cached_features(tmp_path, texts, "svm", "")
+    _more_ids, more_texts = _corpus(30, 6)
+    got, _ = cached_features(tmp_path, texts + more_texts, "svm", "")
     _same(got, build_features(texts + more_texts, "svm"))
-    got, _ = cached_features(tmp_path, ids[:3], ["", "", ""], "svm", "")  # no term at all
+    got, _ = cached_features(tmp_path, ["", "", ""], "svm", "")  # no term at all
     fresh = build_features(["", "", ""], "svm")  # a constant feature
     assert (got.matrices[0] != fresh.matrices[0]).nnz == 0
 
@@ -112,8 +103,10 @@ def test_pruning_is_count_vectorizers(min_df, max_df, max_features):
     _ids, texts = _corpus(150, 7)
     params = {"ngram_range": (1, 2), "min_df": min_df, "max_df": max_df}
     params["max_features"] = max_features
-    store, counts = termcounts.update(termcounts.TermCounts.empty(), texts[:100], params)
-    store, counts = termcounts.update(store, texts[::-1], params)
+    store, counts, _changed = termcounts.update(termcounts.TermCounts.empty(), texts[:100], params)
+    store, counts, changed = termcounts.update(store, texts[::-1], params)
+    assert changed
+    assert termcounts.update(store, texts, params)[2] is False  # the same texts: unchanged
     got, vocabulary = termcounts.prune(counts, store.terms, params)
     vec = CountVectorizer(dtype=np.float64, **params)
     want = vec.fit_transform(texts[::-1]).tocsr()
@@ -123,13 +116,12 @@ def test_pruning_is_count_vectorizers(min_df, max_df, max_features):
 
 
 def test_unreadable_or_foreign_counts_are_rebuilt(tmp_path, analysed):
-    ids, texts = _corpus(60, 8)
-    cached_features(tmp_path, ids, texts, "svm-df1", "")
-    _drop_final(tmp_path)
+    _ids, texts = _corpus(60, 8)
+    cached_features(tmp_path, texts, "svm-df1", "")
     (counts_file,) = rank_cache_dir(tmp_path).glob("counts-*.pickle")
     counts_file.write_bytes(counts_file.read_bytes()[:200])  # truncated
     analysed.clear()
-    got, _ = cached_features(tmp_path, ids, texts, "svm-df1", "")
+    got, _ = cached_features(tmp_path, texts, "svm-df1", "")
     assert analysed == [60]  # built again from the texts
     _same(got, build_features(texts))
 

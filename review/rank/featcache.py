@@ -1,14 +1,12 @@
 """The ranking's derived caches under ``.review/rank/``: the TF-IDF features of every record and
 each reviewer's last ranking. Both are rebuildable and checked before use.
 
-- **Features** (``features-<model>.npz``): the matrices :func:`review.rank.model.build_features`
-  gives, rows in cluster-id order, keyed by a hash of every (cluster id, text) pair, the model's
-  feature settings and the scikit-learn version. A record added, removed or fused differently
-  changes the key and the features are built again (about a minute at 100,000 records; read from
-  the cache: about a second). TF-IDF rows do not depend on the order of the other rows, so the
-  cached matrix permuted into a reviewer's order is exactly the one a fresh build in that order
-  gives: the ranking is the same with or without the cache. The query scores (ranking before the
-  first include) are stored beside them for one query text; another query builds afresh.
+- **Term counts** (``counts-<settings hash>.pickle``, review/rank/termcounts.py): each distinct
+  text's raw term counts, keyed by the analyser's settings and the scikit-learn and Python
+  versions. The features are built from them, analysing only the texts they have no counts for
+  (records imported, changed): bit for bit what :func:`review.rank.model.build_features` gives
+  (rows in the caller's order; TF-IDF rows do not depend on the other rows' order), so the
+  ranking is the same with or without the cache. Unreadable or inconsistent: rebuilt.
 - **Last ranking** (``last-<reviewer file id>.pickle``): the undecided records best first as the
   ranker last published them, keyed by the reviewer's decisions (in order), the eligible records
   and what their texts come from (the import log and ``clusters.csv``). The screener opens in
@@ -20,10 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import pickle
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 from review.errors import WriteError
 from review.io.files import atomic_write_bytes
 from review.rank.model import (
-    FEATURE_SETS,
     MODELS,
     Features,
     SortedTfidf,
@@ -53,25 +49,6 @@ def rank_cache_dir(cache_dir: Path) -> Path:
     return Path(cache_dir) / "rank"
 
 
-def _settings_key(model: str) -> str:
-    import sklearn
-
-    names = MODELS[model][0]
-    return repr((FORMAT, model, sklearn.__version__, [FEATURE_SETS[n] for n in names]))
-
-
-def texts_digest(ids: Sequence[str], texts: Sequence[str]) -> tuple[str, list[int]]:
-    """A hash of every (id, text) pair in id order, and that order (row numbers of ``ids``)."""
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    h = hashlib.blake2b(digest_size=20)
-    for i in order:
-        h.update(ids[i].encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-        h.update((texts[i] or "").encode("utf-8", "surrogatepass"))
-        h.update(b"\x01")
-    return h.hexdigest(), order
-
-
 def _save(path: Path, payload: dict[str, Any]) -> None:
     with contextlib.suppress(WriteError, OSError):  # a cache: a read-only disk only costs speed
         atomic_write_bytes(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
@@ -85,76 +62,19 @@ def _load(path: Path) -> Any:
         return None
 
 
-def _csr_bytes(mat: Any) -> bytes:
-    import scipy.sparse as sp
-
-    buf = io.BytesIO()
-    sp.save_npz(buf, mat, compressed=False)
-    return buf.getvalue()
-
-
-def _csr_from(data: bytes) -> Any:
-    import scipy.sparse as sp
-
-    return sp.load_npz(io.BytesIO(data)).tocsr()
-
-
 def cached_features(
-    cache_dir: Path, ids: Sequence[str], texts: Sequence[str], model: str, query: str
+    cache_dir: Path, texts: Sequence[str], model: str, query: str
 ) -> tuple[Features, Any]:
-    """(features of ``texts``, query scores or None), rows in ``ids`` order: from the cache
-    when it holds these texts (and this query), else built (incrementally) and cached."""
-    feats, qs, save = load_or_build(cache_dir, ids, texts, model, query)
-    save()
-    return feats, qs
-
-
-def load_or_build(
-    cache_dir: Path, ids: Sequence[str], texts: Sequence[str], model: str, query: str
-) -> tuple[Features, Any, Callable[[], None]]:
-    """:func:`cached_features` with the cache writes left to the caller (a ``save`` function:
-    the ranker ranks first and writes after)."""
-    import numpy as np
-
-    digest, order = texts_digest(ids, texts)
-    key = (_settings_key(model), digest, len(ids))
-    path = rank_cache_dir(cache_dir) / f"features-{model}.pickle"
-    found = _load(path)
-    to_sorted = np.asarray(order, dtype=np.int64)  # row k of the cache = ids[order[k]]
-    inverse = np.empty(len(order), dtype=np.int64)
-    inverse[to_sorted] = np.arange(len(order))  # ids[i] is row inverse[i] of the cache
-    if (
-        isinstance(found, dict)
-        and found.get("key") == key
-        and found.get("query") == query
-        and len(found.get("matrices", ())) == len(MODELS[model][0])
-    ):
-        mats = [_csr_from(m)[inverse] for m in found["matrices"]]
-        qs = found.get("query_scores")
-        feats = Features(MODELS[model][0], mats, [None] * len(mats))
-        return feats, (None if qs is None else np.asarray(qs)[inverse]), lambda: None
-    feats, stores = _build_from_counts(cache_dir, [texts[i] or "" for i in order], model)
-    qs = query_scores(feats, query) if query else None
-
-    def save() -> None:
-        for cpath, ckey, store in stores:
-            _save_counts(cpath, ckey, store)
-        _save(
-            path,
-            {
-                "key": key,
-                "query": query,
-                "matrices": [_csr_bytes(m) for m in feats.matrices],
-                "query_scores": qs,
-            },
-        )
-
-    mats = [m[inverse] for m in feats.matrices]
-    return (
-        Features(feats.names, mats, feats.vectorizers),
-        None if qs is None else qs[inverse],
-        save,
-    )
+    """(features of ``texts``, query scores or None), rows in ``texts`` order, built from the
+    kept term counts: only the texts they have no counts for are analysed; the counts are then
+    saved for exactly these texts. The same bits as :func:`review.rank.model.build_features`."""
+    feats, stores = _build_from_counts(cache_dir, [t or "" for t in texts], model)
+    for cpath, ckey, store in stores:
+        _save_counts(cpath, ckey, store)
+    for old in rank_cache_dir(cache_dir).glob("features-*.pickle"):  # the cache before (FORMAT 2)
+        with contextlib.suppress(OSError):
+            old.unlink()
+    return feats, (query_scores(feats, query) if query else None)
 
 
 # ---- the term counts (review/rank/termcounts.py) ----------------------------------------------
@@ -168,7 +88,7 @@ def _build_from_counts(
     for name in names:
         params = feature_params(name, len(texts))
         cpath, ckey = _counts_file(cache_dir, params)
-        store, counts = update(_load_counts(cpath, ckey), texts, params)
+        store, counts, changed = update(_load_counts(cpath, ckey), texts, params)
         try:
             pruned, vocabulary = prune(counts, store.terms, params)
             vec: Any = SortedTfidf(params)
@@ -177,7 +97,8 @@ def _build_from_counts(
             mat, vec = build_one(texts, name)
         mats.append(mat)
         vecs.append(vec)
-        stores.append((cpath, ckey, store))
+        if changed:
+            stores.append((cpath, ckey, store))
     return Features(names, mats, vecs), stores
 
 

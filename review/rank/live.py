@@ -24,8 +24,8 @@ from review.model import RELEVANT, Decision
 from review.project import Project
 from review.rank.featcache import (
     LastRankingFile,
+    cached_features,
     load_last_ranking,
-    load_or_build,
     ranking_key,
     save_last_ranking,
 )
@@ -310,26 +310,14 @@ class RankEngine:
         model: str,
         ids: Sequence[str] | None = None,
         cache_dir: Path | None = None,
-        *,
-        save_later: bool = False,
     ) -> None:
         self.n = len(texts)
         self.seed, self.model = seed, model
-        self._save: Callable[[], None] = lambda: None
         if cache_dir is not None and ids is not None:
-            self.features, self.query_scores, self._save = load_or_build(
-                cache_dir, ids, texts, model, query
-            )
-            if not save_later:
-                self.save_cache()
+            self.features, self.query_scores = cached_features(cache_dir, texts, model, query)
         else:
             self.features = build_features(texts, model)
             self.query_scores = query_scores(self.features, query) if query else None
-
-    def save_cache(self) -> None:
-        """Write the features' caches (once; the worker does it after its first ranking)."""
-        save, self._save = self._save, lambda: None
-        save()
 
     def compute(self, labels: dict[int, int]) -> tuple[Any, str, int]:
         """(rows best first, mode, includes) for 0/1 ``labels`` by row."""
@@ -369,7 +357,7 @@ def worker_main(
         for c in ids:
             r = store.get(c)
             texts.append("" if r is None else record_text(r.title, r.abstract))
-        engine = RankEngine(texts, query, seed, model, ids, cache_dir, save_later=True)
+        engine = RankEngine(texts, query, seed, model, ids, cache_dir)
         labels: dict[int, int] = {}
         while True:
             msg = conn.recv()
@@ -383,7 +371,6 @@ def worker_main(
                     labels.pop(row, None)
                     labels[row] = y
             conn.send((version, *engine.compute(labels)))
-            engine.save_cache()  # after the first ranking: the reviewer does not wait for it
     except EOFError:
         return
     except Exception as exc:

@@ -104,9 +104,9 @@ def _recolumn(mat: Any, column_map: Any, width: int) -> Any:
 
 def update(
     store: TermCounts, texts: Sequence[str], params: dict[str, Any]
-) -> tuple[TermCounts, Any]:
-    """(the store for exactly ``texts``, their counts in ``texts`` order): only texts the
-    store has no row for are analysed."""
+) -> tuple[TermCounts, Any, bool]:
+    """(the store for exactly ``texts``, their counts in ``texts`` order, whether the store
+    changed): only texts the store has no row for are analysed."""
     import numpy as np
     import scipy.sparse as sp
 
@@ -144,8 +144,9 @@ def update(
         terms = list(compress(terms, live.tolist()))
     kept = sp.csr_matrix(kept, dtype=np.int32)
     kept.sort_indices()
-    new_store = TermCounts(terms, kept_digests, kept)
-    return new_store, kept[np.searchsorted(used, sel)]
+    changed = bool(fresh) or len(used) < len(store.digests) or not live.all()
+    new_store = TermCounts(terms, kept_digests, kept) if changed else store
+    return new_store, kept[np.searchsorted(used, sel)], changed
 
 
 def prune(counts: Any, terms: list[str], params: dict[str, Any]) -> tuple[Any, dict[str, int]]:
