@@ -452,6 +452,43 @@ def test_background_ranking_is_adopted_on_the_next_key(project):
     s.close()
 
 
+@pytest.mark.slow  # starts the ranking worker process
+def test_ranking_starts_while_textual_captures_stderr(project, monkeypatch):
+    """Textual's captured ``sys.stderr`` has no file descriptor (``fileno()`` -1): the worker's
+    spawn, the first of the process, failed with "bad value(s) in fds_to_keep" when the app
+    was already running (100,000 records) and the screener never got a ranking."""
+    import sys
+    import time
+    from multiprocessing import resource_tracker
+
+    from review.screen.session import ScreeningSession
+
+    class Captured:  # what Textual's App puts in sys.stderr while it runs
+        def write(self, text: str) -> int:
+            return len(text)
+
+        def flush(self) -> None:
+            pass
+
+        def fileno(self) -> int:
+            return -1
+
+    fresh = resource_tracker.ResourceTracker()  # as in a process that has not spawned yet
+    monkeypatch.setattr(resource_tracker, "_resource_tracker", fresh)
+    monkeypatch.setattr(resource_tracker, "ensure_running", fresh.ensure_running)
+    monkeypatch.setattr(resource_tracker, "getfd", fresh.getfd)
+    topic, other = topic_project(project)
+    decide(project, "Ana", topic[0], "include")
+    decide(project, "Ana", other[0], "exclude")
+    monkeypatch.setattr(sys, "stderr", Captured())
+    s = ScreeningSession(project, TA, "Ana", order="relevance")
+    deadline = time.monotonic() + 60
+    while s.ranker.latest is None and s.ranker.error is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    s.close()
+    assert s.ranker.error is None and s.ranker.latest is not None
+
+
 def test_sample_order_after_start(project):
     from review.rank import phase
     from review.screen.session import ScreeningSession

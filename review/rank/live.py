@@ -145,6 +145,7 @@ class LiveRanker:
         if last is not None:
             self._load_last(last)
         if start:
+            start_resource_tracker()
             self._wake.set()
             self._thread = threading.Thread(target=self._run, name="review-ranker", daemon=True)
             self._thread.start()
@@ -262,7 +263,7 @@ class LiveRanker:
             daemon=True,
         )
         try:
-            proc.start()
+            proc.start()  # the finally below joins it only when this worked
             theirs.close()
             while not self._stop.is_set():
                 self._wake.wait()
@@ -287,9 +288,30 @@ class LiveRanker:
             with contextlib.suppress(Exception):
                 mine.send(None)
             mine.close()
-            proc.join(timeout=2)
-            if proc.is_alive():
-                proc.terminate()
+            if proc.pid is not None:  # started (a failed start has nothing to join)
+                proc.join(timeout=2)
+                if proc.is_alive():
+                    proc.terminate()
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker from this thread, with the real stderr. The
+    first spawn starts it and passes it ``sys.stderr``'s file descriptor; the ranker spawns its
+    worker from its own thread, and once the Textual app runs, ``sys.stderr`` is Textual's
+    capture, whose ``fileno()`` is -1: the spawn then failed ("bad value(s) in fds_to_keep")
+    and the screener stayed in its first order (seen at 100,000 records, where the app starts
+    before the thread gets to spawn)."""
+    import sys
+    from multiprocessing import resource_tracker
+
+    captured = sys.stderr
+    try:
+        if sys.__stderr__ is not None:
+            sys.stderr = sys.__stderr__
+        with contextlib.suppress(Exception):  # the spawn reports it, if it matters
+            resource_tracker.ensure_running()
+    finally:
+        sys.stderr = captured
 
 
 STATUS = {
