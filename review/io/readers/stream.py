@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
 
 from review.errors import InputError
-from review.io.readers.base import EntrySink, ParseResult
+from review.gcpause import gc_paused
+from review.io.readers.base import Entry, EntrySink, ParseResult, Problem
 from review.io.readers.detect import detect, tabular_alternative
 from review.io.readers.encoding import _looks_utf16 as looks
 
@@ -34,6 +37,13 @@ _OTHER_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32 BOMs start wi
 _ER_STRICT = re.compile(rb"\nER  -(?: |\r?\n)")
 _ER_LOOSE = re.compile(rb"\nER {1,2}-(?: |\r?\n)")
 _ONE_SPACE = re.compile(rb"\n(?:TY|ER) -")  # one pass, not a bytes.find per tag
+# A clean cut: right after an ER line whose next tag-like line is TY (lines between that look
+# like no tag, as "Record #2 of 9" or blank ones, are ignored by the reader).
+_CLEAN = re.compile(rb"\nER  -(?: [^\n]*|\r)?\n(?=(?:(?![A-Z][A-Z0-9]  -)[^\n]*\n)*?TY  -)")
+_CLEAN_LOOSE = re.compile(
+    rb"\nER {1,2}-(?: [^\n]*|\r)?\n(?=(?:(?![A-Z][A-Z0-9] {1,2}-)[^\n]*\n)*?TY {1,2}-)"
+)
+_WINDOW = 1 << 20  # how far past PIECE bytes a clean cut is looked for
 
 
 def stream_ris(
@@ -68,9 +78,14 @@ def stream_ris(
 
     from review.io.readers.ris import parse_pieces
 
-    texts = chain((first,), (text for text, _ in pieces))
+    cuts = _clean_cuts(data, start, loose)
     try:
-        result = parse_pieces(texts, name, loose, sink.add)
+        if cuts is not None:
+            pieces.close()
+            result = _read_cut(data, cuts, name, (codec, crlf, loose), sink)
+        else:
+            texts = chain((first,), (text for text, _ in pieces))
+            result = parse_pieces(texts, name, loose, sink.add)
     except UnicodeDecodeError:
         sink.reset()
         return None
@@ -143,3 +158,108 @@ def _reads_as_ris(first: str, fmt: str, name: str, whole: bool) -> bool:
         return detect(first, name) == "ris" and tabular_alternative(first, "ris") is None
     except InputError:
         return False
+
+
+def _clean_cuts(data: bytes, start: int, loose: bool) -> list[tuple[int, int]] | None:
+    """``(start, end)`` of pieces of about :data:`PIECE` bytes each ending at a clean cut (see
+    :data:`_CLEAN`), so each can be read on its own (:func:`_read_cut`); None when a piece finds
+    no clean cut near its end but more ``ER`` lines (tags after ``ER`` everywhere, as some Ovid
+    exports write: the pieces are then read in turn by one reader, :func:`parse_pieces`)."""
+    clean = _CLEAN_LOOSE if loose else _CLEAN
+    er = _ER_LOOSE if loose else _ER_STRICT
+    size = len(data)
+    cuts: list[tuple[int, int]] = []
+    pos = start
+    while pos < size:
+        end = size
+        if pos + PIECE < size:
+            m = clean.search(data, pos + PIECE, pos + PIECE + _WINDOW)
+            if m is not None:
+                end = m.end()
+            elif pos + PIECE + _WINDOW < size and er.search(data, pos + PIECE) is not None:
+                return None  # (near the end of the file the rest is one piece)
+        cuts.append((pos, end))
+        pos = end
+    return cuts
+
+
+@dataclass
+class _Piece:
+    """What a worker read in one piece (:func:`_read_piece`)."""
+
+    found: int
+    lines: int
+    problems: list[Problem]
+    no_er: int
+    orphans: int
+    rows: list[Any]  # the store's encoded rows, or the entries (a sink without ``encode``)
+
+
+def _read_piece(
+    data: bytes,
+    how: tuple[str, bool, bool],
+    encode: Callable[[list[Entry]], list[Any]] | None,
+    task: tuple[int, int, int],
+) -> _Piece:
+    """Decode and read one piece (in a worker process, or here)."""
+    from review.io.readers.ris import parse_piece
+
+    codec, crlf, loose = how
+    i, start, end = task
+    text = data[start:end].decode(codec)
+    if crlf:
+        text = text.replace("\r\n", "\n")
+    if i == 0 and text.startswith("\ufeff"):
+        text = text[1:]
+    with gc_paused():
+        result, lines, no_er, orphans = parse_piece(text, loose)
+        del text
+        rows = encode(result.entries) if encode is not None else result.entries
+    return _Piece(result.found, lines, result.problems, no_er, orphans, rows)
+
+
+def _read_cut(
+    data: bytes,
+    cuts: list[tuple[int, int]],
+    name: str,
+    how: tuple[str, bool, bool],
+    sink: EntrySink,
+) -> ParseResult:
+    """Read the pieces ``cuts`` of ``data`` each on its own, in worker processes when there are
+    several pieces and cores (:mod:`review.io.readers.workers`), and hand their records to
+    ``sink`` in file order: the same records, problems and warnings as one reader would give
+    (the positions and lines made the file's here, in order), whether or not workers ran."""
+    from functools import partial
+
+    from review.io.readers.ris import reader_warnings
+    from review.io.readers.workers import ordered_map, worker_count
+
+    encode = getattr(sink, "encode", None)
+    add_encoded = getattr(sink, "add_encoded", None)
+    if add_encoded is None:
+        encode = None
+    job = partial(_read_piece, data, how, encode)
+    tasks = [(i, start, end) for i, (start, end) in enumerate(cuts)]
+    result = ParseResult(format="ris", encoding="", found=0)
+    lines = no_er = orphans = 0
+    for piece in ordered_map(job, tasks, worker_count(len(tasks))):
+        before = result.streamed
+        result.found += piece.found
+        result.problems += [
+            Problem(p.line + lines, p.message, None if p.position is None else p.position + before)
+            for p in piece.problems
+        ]
+        if encode is not None:
+            for row_lines, blobs in piece.rows:
+                add_encoded([n + lines for n in row_lines], blobs)
+                result.streamed += len(row_lines)
+        elif piece.rows:
+            sink.add(
+                [replace(e, position=e.position + before, line=e.line + lines) for e in piece.rows]
+            )
+            result.streamed += len(piece.rows)
+        lines += piece.lines
+        no_er += piece.no_er
+        orphans += piece.orphans
+    result.warnings += reader_warnings(name, no_er, orphans)
+    return result

@@ -1,0 +1,235 @@
+"""A large RIS export read in worker processes: the same store as in one process, and a kill
+or Ctrl-C during the parallel read leaves the project as it was."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+import review.io.readers.stream as stream
+import review.io.readers.workers as workers
+from review.importer import import_files
+from review.io.readers import parse_bytes
+from review.project import Project
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="worker processes are forked on Linux only"
+)
+
+
+def varied_ris(n: int) -> str:
+    """RIS with the quirks a piece boundary could meet: text and blank lines between records,
+    continuation lines, trailing spaces, a record without ER, an ER closing nothing."""
+    out = []
+    for i in range(1, n + 1):
+        rec = [f"TY  - {'JOUR' if i % 3 else 'BOOK'}", f"TI  - Study {i} of peer support"]
+        if i % 5 == 0:
+            rec.append("  continued on a second line")
+        rec += [f"AU  - Author, A{i}", "PY  - 2020", f"AB  - Abstract {i}  " if i % 7 else "AB  -"]
+        rec += [f"KW  - alpha{i}", "  beta"] if i % 4 == 0 else []
+        if i % 11 == 0:
+            out.append(f"Record #{i} of {n}\n")
+        if i % 97 == 0:
+            out.append("\n".join(rec) + "\n\n")  # no ER: read up to the next TY
+            continue
+        out.append("\n".join(rec) + "\nER  - \n\n")
+        if i % 89 == 0:
+            out.append("ER  - \n\n")
+    return "".join(out)
+
+
+def store_bytes(project: Project) -> bytes:
+    (entry,) = project.imports()
+    return project.record_cache_path(entry).read_bytes()
+
+
+def test_workers_and_one_process_write_byte_identical_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(stream, "PIECE", 4096)  # about 30 pieces
+    monkeypatch.setattr(stream, "_DETECT_CHARS", 200)
+    pools = []
+    real_pool = workers._Pool
+
+    def counting_pool(*args, **kwargs):
+        pools.append(args)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(workers, "_Pool", counting_pool)
+    path = tmp_path / "big.ris"
+    path.write_text(varied_ris(900), encoding="utf-8")
+    whole = parse_bytes(path.read_bytes(), str(path))
+    stores, records = [], []
+    for n in ("0", "2"):
+        monkeypatch.setenv("REVIEW_WORKERS", n)
+        project = Project.init(tmp_path / f"p{n}", title="t")
+        (report,) = import_files(project, [path], source="DB")
+        assert (report.found, report.imported) == (whole.found, len(whole.entries))
+        assert report.warnings == whole.warnings and report.problems == [
+            str(p) for p in whole.problems
+        ]
+        stores.append(store_bytes(project))
+        records.append(project.records())
+    assert len(pools) == 1  # the second import ran in two worker processes, the first did not
+    assert stores[0] == stores[1]
+    assert records[0] == records[1]
+    got = [(r.source_position, r.source_line, r.original_id, r.raw) for r in records[1]]
+    want = [(e.position, e.line, e.original_id, e.raw) for e in whole.entries]
+    assert got == want
+    assert [r.title for r in records[1]] == [e.fields["title"] for e in whole.entries]
+
+
+def test_a_small_file_or_one_core_reads_in_this_process(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("REVIEW_WORKERS", raising=False)
+    assert workers.worker_count(1) == 0  # one piece: no process started
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert workers.worker_count(50) == 0
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7})
+    assert workers.worker_count(50) == workers.MAX_WORKERS
+    assert workers.worker_count(3) == 3
+    monkeypatch.setenv("REVIEW_WORKERS", "0")
+    assert workers.worker_count(50) == 0
+
+
+def test_tags_after_every_er_cannot_be_cut_and_are_read_by_one_reader(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr(stream, "PIECE", 300)
+    monkeypatch.setattr(stream, "_WINDOW", 1000)  # no clean cut within 1,000 bytes of a piece's end
+    monkeypatch.setattr(stream, "_DETECT_CHARS", 20)
+    monkeypatch.setenv("REVIEW_WORKERS", "2")
+    ovid = "".join(
+        f"TY  - JOUR\nTI  - Study {i}\nER  - \nNL  - note {i} for the record before\n\n"
+        for i in range(200)
+    ).encode()
+    assert stream._clean_cuts(ovid, 0, False) is None
+    assert stream._clean_cuts(varied_ris(50).encode(), 0, False) is not None
+
+    class Sink:
+        def __init__(self) -> None:
+            self.entries: list = []
+
+        def add(self, entries):
+            self.entries.extend(entries)
+
+        def reset(self):
+            self.entries.clear()
+
+    from review.io.readers import parse_into
+
+    sink = Sink()
+    result = parse_into([ovid], "o.ris", "auto", None, None, sink)
+    whole = parse_bytes(ovid, "o.ris")
+    assert sink.entries == whole.entries and result.warnings == whole.warnings
+
+
+def test_a_job_error_in_a_worker_is_raised_here():
+    def job(task: int) -> int:
+        if task == 5:
+            raise ValueError("bad piece 5")
+        return task * 2
+
+    assert list(workers.ordered_map(job, list(range(5)), 2)) == [0, 2, 4, 6, 8]
+    with pytest.raises(ValueError, match="bad piece 5"):
+        list(workers.ordered_map(job, list(range(9)), 2))
+
+
+_CHILD = """
+import os, sys, time
+from pathlib import Path
+import review.io.readers.stream as stream
+from review.importer import import_files
+from review.project import Project
+
+stream.PIECE = 2048
+stream._DETECT_CHARS = 200
+real = stream._read_piece
+
+def slow(*args):
+    time.sleep(0.05)  # a piece takes a while: the kill lands during the parallel read
+    return real(*args)
+
+stream._read_piece = slow
+try:
+    import_files(Project.open(Path(sys.argv[1])), [Path(sys.argv[2])], source="DB")
+except KeyboardInterrupt:
+    sys.exit(3)
+"""
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in (root / "data").rglob("*")
+        if p.is_file()
+    }
+
+
+def _group(pgid: int) -> list[int]:
+    """The processes of the group ``pgid``."""
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.getpgid(int(pid)) == pgid:
+                out.append(int(pid))
+        except OSError:
+            continue
+    return out
+
+
+def _gone(pgid: int, timeout: float = 5.0) -> bool:
+    """Whether every process of the group ``pgid`` (the import and its workers) has ended."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("how", ["kill", "ctrl-c"])
+def test_kill_or_ctrl_c_during_a_parallel_read_leaves_the_project_as_it_was(
+    tmp_path: Path, how: str
+):
+    root = tmp_path / "proj"
+    project = Project.init(root, title="t")
+    path = tmp_path / "big.ris"
+    path.write_text(varied_ris(1500), encoding="utf-8")  # about 80 pieces of 2 KB
+    before = _tree(root)
+    env = {**os.environ, "REVIEW_WORKERS": "2"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(_CHILD), str(root), str(path)],
+        env=env,
+        start_new_session=True,  # its own process group: the workers can be found (and Ctrl-C'd)
+        stderr=subprocess.PIPE,
+    )
+    records = root / ".review" / "records"
+    end = time.monotonic() + 30
+    while time.monotonic() < end and not list(records.glob(".*.tmp")):
+        time.sleep(0.02)  # the pending store exists: the workers are reading
+    time.sleep(0.3)
+    assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+    assert len(_group(proc.pid)) == 3  # the import and its two workers
+    if how == "kill":
+        proc.kill()
+    else:
+        os.killpg(proc.pid, signal.SIGINT)
+    code = proc.wait(30)
+    assert _gone(proc.pid), "a worker process outlived the import"
+    assert code == (-signal.SIGKILL if how == "kill" else 3)
+    assert _tree(root) == before
+    project = Project.open(root)
+    assert project.imports() == [] and project.records() == []
+    if how == "ctrl-c":  # unwound: the pending store is deleted
+        assert not list(records.glob(".*.tmp"))
+    (report,) = import_files(project, [path], source="DB")  # and it imports fine afterwards
+    assert report.imported == len(parse_bytes(path.read_bytes(), "x").entries)
