@@ -145,8 +145,8 @@ LOADERS = {"ours": load_ours, "rispy": load_rispy, "import": import_into_project
 def peak_in_child(which: str, path: Path) -> tuple[float, float, float, float]:
     """(peak RSS growth MB, absolute peak RSS MB, seconds, CPU seconds) of one loader in a
     fresh process (CPU time: what a busy machine distorts least). The import may read in
-    worker processes: its CPU time is theirs and its own, its peak the largest sum of its and
-    their resident memory (both upper bounds; ``--workers 0`` reads in one process)."""
+    worker processes: its CPU time is theirs and its own, its peak the larger of its own peak
+    RSS and the largest sum of its and their PSS (``--workers 0`` reads in one process)."""
     out = subprocess.run(
         [sys.executable, __file__, "--child", which, str(path)],
         capture_output=True,
@@ -158,9 +158,10 @@ def peak_in_child(which: str, path: Path) -> tuple[float, float, float, float]:
 
 
 class _TreePeak:
-    """The largest sum of the resident memory of this process and its children (the import's
-    worker processes), sampled every 20 ms in a thread: an upper bound (pages the workers share
-    with this process are counted in each). Linux only (0 elsewhere)."""
+    """The largest sum of the proportional set size (PSS: resident memory, each page shared by
+    several processes divided among them) of this process and its children (the import's worker
+    processes, forked: they share the export's bytes with this process, which their RSS would
+    count again), sampled every 50 ms in a thread. Linux only (0 elsewhere)."""
 
     def __init__(self) -> None:
         import threading
@@ -171,11 +172,11 @@ class _TreePeak:
         self._thread.start()
 
     @staticmethod
-    def _rss_kb(pid: int | str) -> int:
+    def _pss_kb(pid: int | str) -> int:
         try:
-            with open(f"/proc/{pid}/status") as fh:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
                 for line in fh:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith("Pss:"):
                         return int(line.split()[1])
         except OSError:
             pass
@@ -183,8 +184,8 @@ class _TreePeak:
 
     def _run(self) -> None:
         me = os.getpid()
-        while not self._stop.wait(0.02):
-            total = self._rss_kb(me)
+        while not self._stop.wait(0.05):
+            total = self._pss_kb(me)
             try:
                 pids = [p for p in os.listdir("/proc") if p.isdigit()]
             except OSError:
@@ -196,7 +197,7 @@ class _TreePeak:
                 except (OSError, ValueError, IndexError):
                     continue
                 if ppid == me:
-                    total += self._rss_kb(pid)
+                    total += self._pss_kb(pid)
             self.peak_kb = max(self.peak_kb, total)
 
     def stop(self) -> float:
