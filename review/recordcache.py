@@ -320,18 +320,29 @@ class RecordCache:
         yield [tuple(r[i] for r in rows) for i in at]
 
     def records(
-        self, entries: Sequence[ImportEntry], progress: ProgressFn | None = None
+        self,
+        entries: Sequence[ImportEntry],
+        progress: ProgressFn | None = None,
+        raw_tags: frozenset[str] | None = None,
     ) -> list[Record]:
-        """Every imported record, in import order then file order (held until invalidated)."""
-        if self._records is None:
-            out: list[Record] = []
-            for i, entry in enumerate(entries, start=1):
-                head = (entry.sha256[:8], entry.source, entry.kind, entry.file)
-                out.extend(_records_of(self._chunks(entry, COLUMNS), head))
-                if progress:
-                    progress(i, len(entries))
+        """Every imported record, in import order then file order (held until invalidated).
+
+        ``raw_tags``: keep in each record's ``raw`` only the pairs whose tag (stripped, lower
+        case) is one of these, and do not hold the list: for a caller that reads a few raw
+        tags of every record (dedup), whose raw lines would otherwise double the memory (the
+        abstract is in them again)."""
+        if self._records is not None:
+            return list(self._records)  # held whole: a superset of any raw_tags
+        out: list[Record] = []
+        for i, entry in enumerate(entries, start=1):
+            head = (entry.sha256[:8], entry.source, entry.kind, entry.file)
+            found = _records_of(self._chunks(entry, COLUMNS), head)
+            out.extend(found if raw_tags is None else (_slim(r, raw_tags) for r in found))
+            if progress:
+                progress(i, len(entries))
+        if raw_tags is None:
             self._records = out
-        return list(self._records)
+        return list(out)
 
     def fields(
         self, entries: Sequence[ImportEntry], names: Sequence[str]
@@ -364,6 +375,13 @@ def _records_of(chunks: Iterator[list[tuple]], head: tuple[str, str, str, str]) 
     for columns in chunks:
         for values in zip(*columns, strict=True):
             yield record_from_values((f"{sha8}-{values[0]}", source, kind, file, *values))
+
+
+def _slim(record: Record, raw_tags: frozenset[str]) -> Record:
+    raw = tuple(p for p in record.raw if p[0].strip().lower() in raw_tags)
+    if len(raw) != len(record.raw):
+        object.__setattr__(record, "raw", raw)  # a Record of our own making, not yet shared
+    return record
 
 
 class _Holder:

@@ -464,7 +464,7 @@ class NormRecord:
     doi: str
     doi_valid: bool
     pmid: str
-    abstract: str
+    abstract: str  # its first ABSTRACT_CHARS normalised characters: all that scoring compares
     kind: str  # erratum | comment | "" (what the record is *about*)
     protocol: bool
     conference: bool
@@ -475,7 +475,8 @@ class NormRecord:
     title_alts: tuple[str, ...] = ()  # compact forms of a bracketed translation / parallel title
     supplement: bool = False  # a supplement issue or abstract pages (S12, A113)
     page_digits: str = ""  # the first page's number without a letter prefix (S72 -> 72)
-    translated: bool = False  # the title is (or carries) a bracketed translation  # bib-dedupe/CoLRev convention: a set already deduplicated
+    translated: bool = False  # the title is (or carries) a bracketed translation
+    abstract_length: int = 0  # normalised length, up to 1,000: longer abstract, better primary  # bib-dedupe/CoLRev convention: a set already deduplicated
 
 
 def _simple_number(text: str) -> str:
@@ -606,6 +607,7 @@ def normalize_record(
     # Not the supplement flag: journal supplements carry full papers too (pages S34-S42).
     conference = rec.type == "conference" or bool(_CONFERENCE_VENUE.search(jtext))
     abstract = words(rec.abstract)[:1000] if rec.abstract else ""
+    abstract_length, abstract = len(abstract), abstract[:ABSTRACT_CHARS]
     if shared is not None:
         authors = _share(shared, tuple(_share(shared, a) for a in authors))
         jw = _share(shared, tuple(_share(shared, w) for w in jw))
@@ -633,6 +635,7 @@ def normalize_record(
         doi_valid=doi_is_valid(doi),
         pmid=re.sub(r"\D", "", rec.pmid or ""),
         abstract=abstract,
+        abstract_length=abstract_length,
         kind=kind,
         protocol=bool(_PROTOCOL.search(marked)),
         conference=conference,
@@ -672,6 +675,11 @@ _WHOLE_BRACKET = re.compile(r"^\s*\[[^\[\]]{10,}\]")
 _ARTICLE_NUMBER_TAGS = frozenset(
     {"article_number", "article number", "articlenumber", "art_no", "art. no.", "eid", "c7"}
 )
+# How much of a normalised abstract scoring compares (review/dedup/score.py); the rest is not
+# kept (a million abstracts).
+ABSTRACT_CHARS = 500
+# Every raw tag (stripped, lower case) this module reads: dedup loads records with only these.
+RAW_TAGS = _CONTAINER_TAGS | _ARTICLE_NUMBER_TAGS | {"search_set"}
 _SUPPLEMENT = re.compile(r"\bsuppl|\bsupplement|\bs\d+\b|\bspec(?:ial)? (?:issue|suppl)")
 _ABSTRACT_PAGE = re.compile(r"^[sa]\d+$")
 _LETTER_PAGE = re.compile(r"^[a-z]{0,2}(\d+)$")

@@ -59,7 +59,7 @@ def short_title(x: NormRecord, y: NormRecord) -> bool:
 
 def _rank(norms: list[NormRecord]) -> Callable[[int], tuple]:
     # Most complete metadata first; longer abstract; then record_id (deterministic).
-    return lambda i: (-norms[i].completeness, -len(norms[i].abstract), norms[i].record_id)
+    return lambda i: (-norms[i].completeness, -norms[i].abstract_length, norms[i].record_id)
 
 
 def score_all(

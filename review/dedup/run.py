@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from review.dedup.clusters import Clusters, load_clusters
 from review.dedup.decide import DedupOptions
+from review.dedup.normalize import RAW_TAGS
 from review.dedup.options import last_options, project_options, save_options
 from review.dedup.outputs import maybe_path, overlap_path, summary_path, write_outputs
 from review.dedup.overlap import SourceOverlap, overlap_table
@@ -71,7 +72,7 @@ def dedup_project(
     from review.dedup.verdicts import standing_verdicts
 
     options = options or last_options(project)
-    records = project.records()
+    records = project.records(raw_tags=RAW_TAGS)  # the raw lines dedup reads, no others
     branches = branch_map(project, records)
     fp = paircache.fingerprint(records, branches, options)
     cached = paircache.load_cache(project, fp)
