@@ -233,3 +233,35 @@ def test_kill_or_ctrl_c_during_a_parallel_read_leaves_the_project_as_it_was(
         assert not list(records.glob(".*.tmp"))
     (report,) = import_files(project, [path], source="DB")  # and it imports fine afterwards
     assert report.imported == len(parse_bytes(path.read_bytes(), "x").entries)
+
+
+def test_a_full_disk_during_a_parallel_read_stops_the_workers_and_imports_nothing(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import multiprocessing
+
+    from review.errors import ProjectError
+    from review.recordcache import StoreWriter
+
+    monkeypatch.setattr(stream, "PIECE", 2048)
+    monkeypatch.setattr(stream, "_DETECT_CHARS", 200)
+    monkeypatch.setenv("REVIEW_WORKERS", "2")
+    path = tmp_path / "big.ris"
+    path.write_text(varied_ris(600), encoding="utf-8")
+    real = StoreWriter.add_encoded
+    calls = {"n": 0}
+
+    def full(self, lines, blobs):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise OSError(28, "No space left on device")
+        real(self, lines, blobs)
+
+    monkeypatch.setattr(StoreWriter, "add_encoded", full)
+    with pytest.raises(ProjectError, match=r"No space left.*Nothing was imported"):
+        import_files(project, [path], source="DB")
+    assert multiprocessing.active_children() == []  # stopped before the error reached us
+    assert project.imports() == []
+    assert not list((project.cache_dir / "records").glob("*"))
+    monkeypatch.undo()
+    assert import_files(project, [path], source="DB")[0].imported == 600

@@ -29,7 +29,7 @@ from review.io.readers.base import Entry, EntrySink, ParseResult, Problem
 from review.io.readers.detect import detect, tabular_alternative
 from review.io.readers.encoding import _looks_utf16 as looks
 
-PIECE = 1 << 24  # bytes per piece (16 MB: far more than the 200,000 characters detection reads)
+PIECE = 1 << 22  # bytes per piece (4 MB: far more than the 200,000 characters detection reads)
 _DETECT_CHARS = 200_000  # what detect() and tabular_alternative() look at
 # Python's names for the codecs whose bytes map b"\n" to "\n" one to one.
 _CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252", "iso8859-1": "latin-1"}
@@ -229,6 +229,7 @@ def _read_cut(
     several pieces and cores (:mod:`review.io.readers.workers`), and hand their records to
     ``sink`` in file order: the same records, problems and warnings as one reader would give
     (the positions and lines made the file's here, in order), whether or not workers ran."""
+    from contextlib import closing
     from functools import partial
 
     from review.io.readers.ris import reader_warnings
@@ -242,24 +243,31 @@ def _read_cut(
     tasks = [(i, start, end) for i, (start, end) in enumerate(cuts)]
     result = ParseResult(format="ris", encoding="", found=0)
     lines = no_er = orphans = 0
-    for piece in ordered_map(job, tasks, worker_count(len(tasks))):
-        before = result.streamed
-        result.found += piece.found
-        result.problems += [
-            Problem(p.line + lines, p.message, None if p.position is None else p.position + before)
-            for p in piece.problems
-        ]
-        if encode is not None:
-            for row_lines, blobs in piece.rows:
-                add_encoded([n + lines for n in row_lines], blobs)
-                result.streamed += len(row_lines)
-        elif piece.rows:
-            sink.add(
-                [replace(e, position=e.position + before, line=e.line + lines) for e in piece.rows]
-            )
-            result.streamed += len(piece.rows)
-        lines += piece.lines
-        no_er += piece.no_er
-        orphans += piece.orphans
+    # closed at once on an error here too: the workers stop before the error is reported
+    with closing(ordered_map(job, tasks, worker_count(len(tasks)))) as pieces:
+        for piece in pieces:
+            before = result.streamed
+            result.found += piece.found
+            result.problems += [
+                Problem(
+                    p.line + lines, p.message, None if p.position is None else p.position + before
+                )
+                for p in piece.problems
+            ]
+            if encode is not None:
+                for row_lines, blobs in piece.rows:
+                    add_encoded([n + lines for n in row_lines], blobs)
+                    result.streamed += len(row_lines)
+            elif piece.rows:
+                sink.add(
+                    [
+                        replace(e, position=e.position + before, line=e.line + lines)
+                        for e in piece.rows
+                    ]
+                )
+                result.streamed += len(piece.rows)
+            lines += piece.lines
+            no_er += piece.no_er
+            orphans += piece.orphans
     result.warnings += reader_warnings(name, no_er, orphans)
     return result
