@@ -130,14 +130,19 @@ def test_tags_after_every_er_cannot_be_cut_and_are_read_by_one_reader(
     assert sink.entries == whole.entries and result.warnings == whole.warnings
 
 
-def test_a_job_error_in_a_worker_is_raised_here():
-    def job(task: int) -> int:
-        if task == 5:
-            raise ValueError("bad piece 5")
-        return task * 2
+def test_results_come_in_order_with_their_blobs_and_a_job_error_is_raised_here(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr(workers, "SLOT", 64)  # the 100-byte blobs of task 3 take the pipe
 
-    assert list(workers.ordered_map(job, list(range(5)), 2)) == [0, 2, 4, 6, 8]
-    with pytest.raises(ValueError, match="bad piece 5"):
+    def job(task: int) -> tuple[int, list[bytes]]:
+        if task == 7:
+            raise ValueError("bad piece 7")
+        return task * 2, [bytes([task]) * (100 if task == 3 else task), b"end"]
+
+    got = [(v, [bytes(b) for b in blobs]) for v, blobs in workers.ordered_map(job, range(7), 2)]
+    assert got == [job(t) for t in range(7)]
+    with pytest.raises(ValueError, match="bad piece 7"):
         list(workers.ordered_map(job, list(range(9)), 2))
 
 

@@ -192,16 +192,19 @@ class _Piece:
     problems: list[Problem]
     no_er: int
     orphans: int
-    rows: list[Any]  # the store's encoded rows, or the entries (a sink without ``encode``)
+    # per stored row the records' lines (the row's columns are the blobs that come with the
+    # piece, in order), or the entries themselves for a sink without ``encode``
+    rows: list[Any]
 
 
 def _read_piece(
     data: bytes,
     how: tuple[str, bool, bool],
-    encode: Callable[[list[Entry]], list[Any]] | None,
+    encode: Callable[[list[Entry]], list[tuple[list[int], list[bytes]]]] | None,
     task: tuple[int, int, int],
-) -> _Piece:
-    """Decode and read one piece (in a worker process, or here)."""
+) -> tuple[_Piece, list[bytes]]:
+    """Decode and read one piece (in a worker process, or here): what it holds, and the
+    encoded columns of its stored rows, one row after another."""
     from review.io.readers.ris import parse_piece
 
     codec, crlf, loose = how
@@ -214,8 +217,13 @@ def _read_piece(
     with gc_paused():
         result, lines, no_er, orphans = parse_piece(text, loose)
         del text
-        rows = encode(result.entries) if encode is not None else result.entries
-    return _Piece(result.found, lines, result.problems, no_er, orphans, rows)
+        if encode is None:
+            rows, blobs = result.entries, []
+        else:
+            encoded = encode(result.entries)
+            rows = [row_lines for row_lines, _ in encoded]
+            blobs = [blob for _, row_blobs in encoded for blob in row_blobs]
+    return _Piece(result.found, lines, result.problems, no_er, orphans, rows), blobs
 
 
 def _read_cut(
@@ -245,7 +253,7 @@ def _read_cut(
     lines = no_er = orphans = 0
     # closed at once on an error here too: the workers stop before the error is reported
     with closing(ordered_map(job, tasks, worker_count(len(tasks)))) as pieces:
-        for piece in pieces:
+        for piece, blobs in pieces:
             before = result.streamed
             result.found += piece.found
             result.problems += [
@@ -255,8 +263,10 @@ def _read_cut(
                 for p in piece.problems
             ]
             if encode is not None:
-                for row_lines, blobs in piece.rows:
-                    add_encoded([n + lines for n in row_lines], blobs)
+                per_row = len(blobs) // max(1, len(piece.rows))
+                for at, row_lines in enumerate(piece.rows):
+                    columns = blobs[at * per_row : (at + 1) * per_row]
+                    add_encoded([n + lines for n in row_lines], columns)
                     result.streamed += len(row_lines)
             elif piece.rows:
                 sink.add(

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from itertools import pairwise
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -55,8 +56,15 @@ def worker_count(tasks: int) -> int:
     return 0 if cores < 2 else min(cores, MAX_WORKERS, tasks)
 
 
-def ordered_map(job: Callable[[T], R], tasks: Sequence[T], workers: int) -> Iterator[R]:
-    """``job(task)`` for each task, in task order, in ``workers`` forked processes (0: here)."""
+def ordered_map(
+    job: Callable[[T], tuple[R, list[bytes]]], tasks: Sequence[T], workers: int
+) -> Iterator[tuple[R, Sequence[bytes | memoryview]]]:
+    """``job(task)`` for each task, in task order, in ``workers`` forked processes (0: here).
+
+    A job returns ``(value, blobs)``: ``value`` is pickled back to this process, the ``blobs``
+    (bytes) are copied into memory shared with it and given as :class:`memoryview` s, valid
+    until the next result is asked for (no pickling, no pipe: the blobs are most of a result).
+    """
     if workers <= 0:
         yield from map(job, tasks)
         return
@@ -67,19 +75,28 @@ def ordered_map(job: Callable[[T], R], tasks: Sequence[T], workers: int) -> Iter
         pool.close()
 
 
+SLOT = 1 << 25  # bytes of shared memory per result in flight (a larger result takes the pipe)
+
+
 class _Pool:
     def __init__(self, job: Callable[[Any], Any], n: int) -> None:
+        import mmap
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
         self.conns: list[Any] = []
         self.procs: list[Any] = []
+        # two slots per worker (anonymous shared memory, made before the fork: the worker
+        # fills one while this process reads the other); only the pages written take memory
+        self.slots = [(mmap.mmap(-1, SLOT), mmap.mmap(-1, SLOT)) for _ in range(n)]
         parent = os.getpid()
         try:
-            for _ in range(n):
+            for slots in self.slots:
                 mine, theirs = ctx.Pipe(duplex=True)
                 proc = ctx.Process(
-                    target=_serve, args=(job, theirs, mine, self.conns, parent), daemon=True
+                    target=_serve,
+                    args=(job, theirs, mine, self.conns, parent, slots),
+                    daemon=True,
                 )
                 proc.start()
                 theirs.close()
@@ -90,25 +107,34 @@ class _Pool:
             raise
 
     def results(self, tasks: Sequence[Any]) -> Iterator[Any]:
+        """Task ``i`` goes to worker ``i % n`` and uses its slot ``(i // n) % 2``; task
+        ``i + 2n`` (the same slot) is sent only when result ``i`` has been used."""
         n, conns = len(tasks), self.conns
+        w = len(conns)
         sent = 0
-        while sent < min(n, 2 * len(conns)):
-            conns[sent % len(conns)].send(tasks[sent])
+        while sent < min(n, 2 * w):
+            conns[sent % w].send(tasks[sent])
             sent += 1
         for i in range(n):
-            conn = conns[i % len(conns)]
             try:
-                ok, value = conn.recv()
+                ok, value, where = conns[i % w].recv()
             except (EOFError, OSError):
                 raise WorkerError(
                     "a worker process reading the file ended unexpectedly (out of memory?)"
                 ) from None
-            if sent < n:
-                conns[sent % len(conns)].send(tasks[sent])
-                sent += 1
             if not ok:
                 raise value
-            yield value
+            if isinstance(where, list):  # too large for the slot: the blobs came by the pipe
+                yield value, where
+            else:
+                view = memoryview(self.slots[i % w][(i // w) % 2])
+                try:
+                    yield value, [view[a:b] for a, b in pairwise(where)]
+                finally:
+                    view.release()
+            if sent < n:
+                conns[sent % w].send(tasks[sent])
+                sent += 1
 
     def close(self) -> None:
         """Stop the workers (at once: they hold nothing worth finishing) and reap them."""
@@ -119,10 +145,23 @@ class _Pool:
                 proc.terminate()
         for proc in self.procs:
             proc.join(5)
-        self.conns, self.procs = [], []
+        for pair in self.slots:
+            for slot in pair:
+                try:
+                    slot.close()
+                except BufferError:  # a view still held by the caller: freed with it
+                    pass
+        self.conns, self.procs, self.slots = [], [], []
 
 
-def _serve(job: Callable[[Any], Any], conn: Any, mine: Any, others: list[Any], parent: int) -> None:
+def _serve(
+    job: Callable[[Any], Any],
+    conn: Any,
+    mine: Any,
+    others: list[Any],
+    parent: int,
+    slots: tuple[Any, Any],
+) -> None:
     """A worker's loop: a task in, its result (or its exception) out, until told to stop."""
     import signal
 
@@ -131,6 +170,7 @@ def _serve(job: Callable[[Any], Any], conn: Any, mine: Any, others: list[Any], p
     mine.close()  # the parent's ends: only the parent may hold them, so EOF means it is gone
     for other in others:
         other.close()
+    done = 0
     while True:
         if not conn.poll(0.5):
             if os.getppid() != parent:
@@ -141,13 +181,28 @@ def _serve(job: Callable[[Any], Any], conn: Any, mine: Any, others: list[Any], p
         except (EOFError, OSError):
             os._exit(0)
         try:
-            out = (True, job(task))
+            value, blobs = job(task)
+            out = (True, value, _place(blobs, slots[done % 2]))
         except Exception as exc:  # raised again in the parent
-            out = (False, exc)
+            out = (False, exc, None)
+        done += 1
         try:
             conn.send(out)
         except (OSError, ValueError):
             os._exit(0)
         except Exception as exc:  # an exception that cannot be pickled: say what it was
-            conn.send((False, RuntimeError(f"{out[1]!r} ({exc})")))
+            conn.send((False, RuntimeError(f"{out[1]!r} ({exc})"), None))
         del out
+
+
+def _place(blobs: list[bytes], slot: Any) -> tuple[int, ...] | list[bytes]:
+    """Copy ``blobs`` one after another into ``slot``; their offsets (and the end), or the
+    blobs themselves when they do not fit."""
+    if sum(map(len, blobs)) > len(slot):
+        return blobs
+    marks = [0]
+    for blob in blobs:
+        end = marks[-1] + len(blob)
+        slot[marks[-1] : end] = blob
+        marks.append(end)
+    return tuple(marks)
