@@ -270,3 +270,70 @@ def test_a_full_disk_during_a_parallel_read_stops_the_workers_and_imports_nothin
     assert not list((project.cache_dir / "records").glob("*"))
     monkeypatch.undo()
     assert import_files(project, [path], source="DB")[0].imported == 600
+
+
+LINE_KINDS = (
+    "TY  - JOUR",
+    "TY  - BOOK",
+    "ER  - ",
+    "ER  -",
+    "ER  - trailing",
+    "TI  - A title",
+    "AU  - Smith, J.",
+    "KW  - alpha",
+    "NL  - a note after ER",
+    "  a continuation line",
+    "Record #3 of 9",
+    "",
+    "",
+    "TY  -JOUR",
+    "AB  -x",
+    "PMID - 123",
+    "ER -",
+    "TY - JOUR",
+)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_ris_reads_the_same_cut_in_pieces_as_whole(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+):
+    import random
+
+    from review.io.readers import parse_into
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(stream, "_DETECT_CHARS", 10)
+    monkeypatch.setattr(stream, "_WINDOW", rng.choice((30, 200, 5000)))
+    monkeypatch.setenv("REVIEW_WORKERS", "0")
+    kinds = LINE_KINDS if seed % 2 else LINE_KINDS[:-2]  # odd seeds: one-space tags too
+    for piece in (40, 90, 250):
+        monkeypatch.setattr(stream, "PIECE", piece)
+        lines = ["TY  - JOUR", "TI  - first"]
+        lines += [rng.choice(kinds) for _ in range(rng.randint(50, 400))]
+        data = "\n".join(lines).encode()
+        if seed % 3 == 0:
+            data = data.replace(b"\n", b"\r\n")
+        try:
+            whole = parse_bytes(data, "r.ris", "ris")
+        except Exception:
+            continue
+
+        class Sink:
+            def __init__(self) -> None:
+                self.entries: list = []
+
+            def add(self, entries):
+                self.entries.extend(entries)
+
+            def reset(self):
+                self.entries.clear()
+
+        sink = Sink()
+        got = parse_into([data], "r.ris", "ris", None, None, sink)
+        assert sink.entries == whole.entries
+        assert (got.found, got.problems, got.warnings) == (
+            whole.found,
+            whole.problems,
+            whole.warnings,
+        )

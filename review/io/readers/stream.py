@@ -39,9 +39,12 @@ _ER_LOOSE = re.compile(rb"\nER {1,2}-(?: |\r?\n)")
 _ONE_SPACE = re.compile(rb"\n(?:TY|ER) -")  # one pass, not a bytes.find per tag
 # A clean cut: right after an ER line whose next tag-like line is TY (lines between that look
 # like no tag, as "Record #2 of 9" or blank ones, are ignored by the reader).
-_CLEAN = re.compile(rb"\nER  -(?: [^\n]*|\r)?\n(?=(?:(?![A-Z][A-Z0-9]  -)[^\n]*\n)*?TY  -)")
+_CLEAN = re.compile(
+    rb"\nER  -(?: [^\n]*|\r)?\n(?=(?:(?![A-Z][A-Z0-9]  -)[^\n]*\n)*?TY  -(?: |\r?\n))"
+)
 _CLEAN_LOOSE = re.compile(
-    rb"\nER {1,2}-(?: [^\n]*|\r)?\n(?=(?:(?![A-Z][A-Z0-9] {1,2}-)[^\n]*\n)*?TY {1,2}-)"
+    rb"\nER {1,2}-(?: [^\n]*|\r)?\n"
+    rb"(?=(?:(?![A-Z][A-Z0-9] {1,2}-)[^\n]*\n)*?TY {1,2}-(?: |\r?\n))"
 )
 _WINDOW = 1 << 20  # how far past PIECE bytes a clean cut is looked for
 
