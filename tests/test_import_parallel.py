@@ -86,7 +86,11 @@ def test_workers_and_one_process_write_byte_identical_stores(
     assert [r.title for r in records[1]] == [e.fields["title"] for e in whole.entries]
 
 
-def test_a_small_file_or_one_core_reads_in_this_process(monkeypatch: pytest.MonkeyPatch):
+def test_a_small_file_one_core_or_other_threads_read_in_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    import threading
+
     monkeypatch.delenv("REVIEW_WORKERS", raising=False)
     assert workers.worker_count(1) == 0  # one piece: no process started
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
@@ -94,6 +98,13 @@ def test_a_small_file_or_one_core_reads_in_this_process(monkeypatch: pytest.Monk
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7})
     assert workers.worker_count(50) == workers.MAX_WORKERS
     assert workers.worker_count(3) == 3
+    in_thread: list[int] = []  # a reading in a background thread of an interactive program
+    thread = threading.Thread(target=lambda: in_thread.append(workers.worker_count(50)))
+    thread.start()
+    thread.join()
+    assert in_thread == [0]
+    monkeypatch.setenv("REVIEW_WORKERS", "2")  # the override (tests, benchmarks)
+    assert workers.worker_count(50) == 2
     monkeypatch.setenv("REVIEW_WORKERS", "0")
     assert workers.worker_count(50) == 0
 

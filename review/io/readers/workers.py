@@ -39,8 +39,12 @@ class WorkerError(RuntimeError):
 
 def worker_count(tasks: int) -> int:
     """How many worker processes to use for ``tasks`` tasks: 0 (run in this process) when there
-    are fewer than two tasks, one core, or no ``fork``; else the cores this process may run on
-    (at most :data:`MAX_WORKERS`). ``REVIEW_WORKERS`` (a whole number) overrides the cores."""
+    are fewer than two tasks, one core, no ``fork``, or when called from a thread other than
+    the main one (a reading in the background of an interactive program); else the cores this
+    process may run on (at most :data:`MAX_WORKERS`). ``REVIEW_WORKERS`` (a whole number)
+    overrides the cores and the thread rule. Other threads may run (a progress bar's refresh
+    thread): the workers touch nothing of theirs, only the reading job, pipes and shared
+    memory."""
     if tasks < 2 or not sys.platform.startswith("linux"):
         return 0
     env = os.environ.get("REVIEW_WORKERS", "").strip()
@@ -49,6 +53,10 @@ def worker_count(tasks: int) -> int:
             return max(0, min(int(env), MAX_WORKERS, tasks))
         except ValueError:
             pass
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return 0
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
