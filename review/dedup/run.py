@@ -67,7 +67,8 @@ def dedup_project(
     options: DedupOptions | None = None,
     progress: ProgressFn | None = None,
 ) -> DedupResult:
-    """Run dedup on every imported record and write the outputs. Returns the result."""
+    """Run dedup on every imported record and write the outputs. Returns the result (its
+    ``scored`` pairs are in the project's pair cache, not in the result)."""
     from review.dedup import paircache
     from review.dedup.pipeline import run_dedup
     from review.dedup.verdicts import standing_verdicts
@@ -90,6 +91,10 @@ def dedup_project(
     )
     if cached is None:
         paircache.save_cache(project, fp, result.scored)
+    # Kept in the pair cache: not held (with its million records' 4 M pairs) while the
+    # outputs are written, nor returned.
+    del cached
+    result.scored = []
     write_outputs(project, records, result, options, abstracts_of=_abstracts_of(project))
     return result
 
