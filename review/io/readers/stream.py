@@ -3,8 +3,12 @@
 A million-record RIS file is about 2 GB: decoded whole and parsed whole it would be held as bytes,
 text and millions of parsed records at once. Here the bytes are cut into pieces of about
 :data:`PIECE` bytes, each ending right after an ``ER`` line (no record spans two pieces), and
-each piece is decoded and parsed on its own (:func:`review.io.readers.ris.parse_pieces`); its
-records go to the caller's sink as they are read.
+each piece is decoded and parsed on its own; its records go to the caller's sink as they are
+read. When every cut is clean (:data:`_CLEAN`: the next record starts with a ``TY`` line, so no
+tags after an ``ER`` belong to the record before) each piece is read by a reader of its own,
+in worker processes when there are several pieces and cores (:func:`_read_cut`,
+:mod:`review.io.readers.workers`); otherwise one reader reads them in turn
+(:func:`review.io.readers.ris.parse_pieces`). Both give what one reading of the whole text gives.
 
 Only the files whose reading does not depend on the whole text are read this way: RIS (given, or
 detected from the first piece exactly as :func:`~review.io.readers.detect.detect` would from the
