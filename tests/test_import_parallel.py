@@ -348,3 +348,52 @@ def test_random_ris_reads_the_same_cut_in_pieces_as_whole(
             whole.problems,
             whole.warnings,
         )
+
+
+@pytest.mark.parametrize("late", ["one-space tag", "stray CR", "NUL byte", "not UTF-8"])
+@pytest.mark.parametrize("n_workers", ["0", "2"])
+def test_what_only_the_whole_text_decides_found_in_a_late_piece_reads_as_whole(
+    monkeypatch: pytest.MonkeyPatch, late: str, n_workers: str
+):
+    """The whole-text checks (one-space tags make every tag line loose, a stray CR, a NUL, bytes
+    that are not UTF-8) are made on the first piece and then by each piece's reader: one found
+    late is read again the careful way, with the same result as the whole text."""
+    from review.io.readers import parse_into
+
+    monkeypatch.setattr(stream, "PIECE", 400)
+    monkeypatch.setattr(stream, "_WINDOW", 1000)
+    monkeypatch.setattr(stream, "_DETECT_CHARS", 50)
+    monkeypatch.setenv("REVIEW_WORKERS", n_workers)
+    text = varied_ris(120)
+    at = text.index("TY  - ", len(text) * 3 // 4)
+    bad = {
+        "one-space tag": "TY - JOUR\nTI - One space\nUK - based study\nER - \n\n",
+        "stray CR": "TY  - JOUR\nTI  - A stray\rCR\nER  - \n\n",
+        "NUL byte": "TY  - JOUR\nTI  - A NUL\x00 here\nER  - \n\n",
+        "not UTF-8": "TY  - JOUR\nTI  - Caf\udce9\nER  - \n\n",
+    }[late]
+    data = (text[:at] + bad + text[at:]).encode("utf-8", "surrogateescape")
+    whole = parse_bytes(data, "late.ris")
+
+    class Sink:
+        def __init__(self) -> None:
+            self.entries: list = []
+            self.resets = 0
+
+        def add(self, entries):
+            self.entries.extend(entries)
+
+        def reset(self):
+            self.entries.clear()
+            self.resets += 1
+
+    sink = Sink()
+    got = parse_into([data], "late.ris", "auto", None, None, sink)
+    assert sink.resets == 1  # the piece reading had begun and was taken back
+    assert sink.entries == whole.entries
+    assert (got.found, got.problems, got.warnings, got.encoding) == (
+        whole.found,
+        whole.problems,
+        whole.warnings,
+        whole.encoding,
+    )

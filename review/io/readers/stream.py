@@ -65,10 +65,38 @@ def stream_ris(
     sink, or all of it taken back with ``sink.reset()``) when the file is not one that can be
     read so (see the module docstring). Lets the bytes go when done."""
     data = holder[0]
-    if fmt not in ("auto", "ris") or column_map or b"\x00" in data:
+    if fmt not in ("auto", "ris") or column_map:
         return None
     codec, start, used = _codec(data, encoding)
     if codec is None:
+        return None
+    try:
+        result = _read_checked(data, start, codec, name, fmt, sink)
+        if result is _UNSURE:
+            result = _read(data, start, codec, name, fmt, sink)
+    except UnicodeDecodeError:
+        sink.reset()
+        return None
+    if not isinstance(result, ParseResult):
+        return None
+    holder.clear()
+    result.encoding = used
+    return result
+
+
+class _Unsure(Exception):
+    """A piece shows what only the whole text can decide (a NUL byte, a stray CR, a one-space
+    tag line): read the file again, checked whole."""
+
+
+_UNSURE = object()
+
+
+def _read(
+    data: bytes, start: int, codec: str, name: str, fmt: str, sink: EntrySink
+) -> ParseResult | None:
+    """The checks on the whole text, then the reading in pieces (None: not to be streamed)."""
+    if b"\x00" in data:
         return None
     crlf = b"\r" in data
     if crlf and data.count(b"\r") != data.count(b"\r\n"):
@@ -77,28 +105,48 @@ def stream_ris(
     pieces = _pieces(data, start, codec, crlf, loose)
     try:
         first, whole = next(pieces)
-    except (StopIteration, UnicodeDecodeError):
+    except StopIteration:
         return None
     if not _reads_as_ris(first, fmt, name, whole):
         return None
+    cuts = _clean_cuts(data, start, loose)
+    if cuts is not None:
+        pieces.close()
+        return _read_cut(data, cuts, name, (codec, loose, False), sink)
     from itertools import chain
 
     from review.io.readers.ris import parse_pieces
 
+    texts = chain((first,), (text for text, _ in pieces))
+    return parse_pieces(texts, name, loose, sink.add)
+
+
+def _read_checked(
+    data: bytes, start: int, codec: str, name: str, fmt: str, sink: EntrySink
+) -> ParseResult | object:
+    """:func:`_read` for a file of several pieces without its passes over the whole text (2 GB
+    at a million records: seconds before any worker starts): the first piece is checked here,
+    every piece by its own reader (in the workers), and :data:`_UNSURE` returned (nothing
+    left in the sink) whenever a check fails, for :func:`_read` to decide."""
+    head = data[start : start + PIECE + _WINDOW]
+    if len(data) - start <= 2 * PIECE or b"\x00" in head:
+        return _UNSURE
+    crlf = b"\r" in head
+    if crlf and head.count(b"\r") != head.count(b"\r\n"):
+        return _UNSURE
+    # one-space tag lines anywhere make the whole file loose; seen here, that is certain
+    loose = data.startswith((b"TY -", b"ER -"), start) or _ONE_SPACE.search(head) is not None
+    pieces = _pieces(data, start, codec, crlf, loose)
+    first, whole = next(pieces)
+    pieces.close()
     cuts = _clean_cuts(data, start, loose)
+    if cuts is None or not _reads_as_ris(first, fmt, name, whole):
+        return _UNSURE
     try:
-        if cuts is not None:
-            pieces.close()
-            result = _read_cut(data, cuts, name, (codec, crlf, loose), sink)
-        else:
-            texts = chain((first,), (text for text, _ in pieces))
-            result = parse_pieces(texts, name, loose, sink.add)
-    except UnicodeDecodeError:
+        return _read_cut(data, cuts, name, (codec, loose, True), sink)
+    except _Unsure:
         sink.reset()
-        return None
-    holder.clear()
-    result.encoding = used
-    return result
+        return _UNSURE
 
 
 def _codec(data: bytes, encoding: str | None) -> tuple[str | None, int, str]:
@@ -206,7 +254,7 @@ class _Piece:
 
 def _read_piece(
     data: bytes,
-    how: tuple[str, bool, bool],
+    how: tuple[str, bool, bool],  # codec, one-space tags, check each piece (_read_checked)
     encode: Callable[[list[Entry]], list[tuple[list[int], list[bytes]]]] | None,
     task: tuple[int, int, int],
 ) -> tuple[_Piece, list[bytes]]:
@@ -214,11 +262,21 @@ def _read_piece(
     encoded columns of its stored rows, one row after another."""
     from review.io.readers.ris import parse_piece
 
-    codec, crlf, loose = how
+    codec, loose, check = how
     i, start, end = task
-    text = data[start:end].decode(codec)
-    if crlf:
-        text = text.replace("\r\n", "\n")
+    raw = data[start:end]
+    if check and (
+        b"\x00" in raw
+        or (not loose and (raw.startswith((b"TY -", b"ER -")) or _ONE_SPACE.search(raw)))
+    ):
+        raise _Unsure
+    if b"\r" in raw:
+        if check and raw.count(b"\r") != raw.count(b"\r\n"):
+            raise _Unsure
+        text = raw.decode(codec).replace("\r\n", "\n")
+    else:
+        text = raw.decode(codec)
+    del raw
     if i == 0 and text.startswith("\ufeff"):
         text = text[1:]
     with gc_paused():
