@@ -18,6 +18,7 @@ from review.dedup.options import last_options, project_options, save_options
 from review.dedup.outputs import maybe_path, overlap_path, summary_path, write_outputs
 from review.dedup.overlap import SourceOverlap, overlap_table
 from review.dedup.status import DedupCounts, DedupStatus, status_summary
+from review.gcpause import gc_paused
 from review.model import MAIN_KINDS, Record
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def branch_map(project: Project, records: list[Record]) -> dict[str, str]:
     return out
 
 
+@gc_paused()  # a million records and their comparison keys: no cycles to collect
 def dedup_project(
     project: Project,
     options: DedupOptions | None = None,
