@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -174,7 +174,7 @@ def _looks_utf16(data: bytes) -> bool:
 
 def _pieces(
     data: bytes, start: int, codec: str, crlf: bool, loose: bool
-) -> Iterator[tuple[str, bool]]:
+) -> Generator[tuple[str, bool], None, None]:
     """The text in pieces of about :data:`PIECE` bytes, each cut right after an ``ER`` line, and
     whether it is the last; a leading BOM character dropped, ``\\r\\n`` turned into ``\\n``
     (as ``decode_bytes`` does)."""
@@ -282,6 +282,8 @@ def _read_piece(
     with gc_paused():
         result, lines, no_er, orphans = parse_piece(text, loose)
         del text
+        rows: list[Any]
+        blobs: list[bytes]
         if encode is None:
             rows, blobs = result.entries, []
         else:
@@ -327,7 +329,7 @@ def _read_cut(
                 )
                 for p in piece.problems
             ]
-            if encode is not None:
+            if encode is not None and add_encoded is not None:
                 per_row = len(blobs) // max(1, len(piece.rows))
                 for at, row_lines in enumerate(piece.rows):
                     columns = blobs[at * per_row : (at + 1) * per_row]

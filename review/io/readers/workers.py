@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from itertools import pairwise
 from typing import Any, TypeVar
 
@@ -66,7 +66,7 @@ def worker_count(tasks: int) -> int:
 
 def ordered_map(
     job: Callable[[T], tuple[R, list[bytes]]], tasks: Sequence[T], workers: int
-) -> Iterator[tuple[R, Sequence[bytes | memoryview]]]:
+) -> Generator[tuple[R, Sequence[bytes | memoryview]], None, None]:
     """``job(task)`` for each task, in task order, in ``workers`` forked processes (0: here).
 
     A job returns ``(value, blobs)``: ``value`` is pickled back to this process, the ``blobs``
@@ -188,6 +188,7 @@ def _serve(
             task = conn.recv()
         except (EOFError, OSError):
             os._exit(0)
+        out: tuple[bool, Any, Any]
         try:
             value, blobs = job(task)
             out = (True, value, _place(blobs, slots[done % 2]))
