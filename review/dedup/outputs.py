@@ -12,7 +12,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,15 +50,20 @@ def overlap_path(project: Project) -> Path:
 
 
 def write_outputs(
-    project: Project, records: list[Record], result: DedupResult, options: DedupOptions
+    project: Project,
+    records: list[Record],
+    result: DedupResult,
+    options: DedupOptions,
+    abstracts: Callable[[], Iterable[tuple[str, str]]] | None = None,
 ) -> None:
     """Write ``outputs/dedup/``: clusters.csv, fused.csv, maybe-pairs.csv, related.csv,
-    overlap.csv and summary.json."""
+    overlap.csv and summary.json. ``abstracts``: the records were loaded without their
+    abstracts; it reads ``(record_id, abstract)`` of every record, a row at a time."""
     from review.dedup.pipeline import EXTRA_COLUMNS
     from review.dedup.related import write_related
 
     write_clusters(clusters_path(project), result.rows, result.extra, EXTRA_COLUMNS)
-    _write_fused(project, records, result)
+    _write_fused(project, records, result, abstracts)
     _write_maybe_pairs(project, records, result)
     write_related(project, result.related)
     _write_overlap(project, result)
@@ -67,7 +73,12 @@ def write_outputs(
 FUSED_COLUMNS = ("cluster_id", "field", "rule", "from_records", "value")
 
 
-def _write_fused(project: Project, records: list[Record], result: DedupResult) -> None:
+def _write_fused(
+    project: Project,
+    records: list[Record],
+    result: DedupResult,
+    abstracts: Callable[[], Iterable[tuple[str, str]]] | None,
+) -> None:
     """``fused.csv``: for every merged cluster, each field its fused record takes from a copy
     other than the primary (the rest is the primary's), with the rule and the copies."""
     from review.dedup.fusion import fuse_record, merged_groups
@@ -76,6 +87,9 @@ def _write_fused(project: Project, records: list[Record], result: DedupResult) -
     cluster_of = {r.record_id: r.cluster_id for r in result.rows}
     table: list[list[object]] = [list(FUSED_COLUMNS)]
     groups = merged_groups(cluster_of)
+    if abstracts is not None:
+        for rid, text in _taken_abstracts(groups, abstracts).items():
+            by_id[rid] = replace(by_id[rid], abstract=text)
     for cid in sorted(groups):
         fused, fusion = fuse_record(by_id[cid], [by_id[r] for r in groups[cid]])
         for src in fusion.filled():
@@ -84,6 +98,35 @@ def _write_fused(project: Project, records: list[Record], result: DedupResult) -
                 value = "; ".join(value)
             table.append([cid, src.field, src.rule, "; ".join(src.records), value])
     atomic_write_text(project.outputs_dir / "dedup" / "fused.csv", csv_text(table))
+
+
+def _taken_abstracts(
+    groups: Mapping[str, list[str]], abstracts: Callable[[], Iterable[tuple[str, str]]]
+) -> dict[str, str]:
+    """The abstract fusion takes in each merged cluster whose primary's own is not it, by
+    record id, reading the abstracts twice a row at a time instead of holding the copies'.
+
+    Fusion's ``longest`` rule (fusion.py) takes the first longest abstract that is not empty,
+    the primary first and the others in record-id order; it depends on the lengths alone, so
+    the copies it does not take may be left empty: the fused record is the same."""
+    from review.dedup.fusion import is_empty
+
+    order: dict[str, tuple[str, int]] = {}  # record id -> (cluster, place in fusion's order)
+    for cid, others in groups.items():
+        order[cid] = (cid, 0)
+        for k, rid in enumerate(sorted(others), start=1):
+            order[rid] = (cid, k)
+    best: dict[str, tuple[int, int, str]] = {}  # cluster -> (length, -place, record id)
+    for rid, text in abstracts():
+        at = order.get(rid)
+        if at is None or is_empty("abstract", text):
+            continue
+        cid, place = at
+        mine = (len(text), -place, rid)
+        if cid not in best or mine > best[cid]:
+            best[cid] = mine
+    wanted = {rid for cid, (_, _, rid) in best.items() if rid != cid}
+    return {rid: text for rid, text in abstracts() if rid in wanted}
 
 
 def _write_maybe_pairs(project: Project, records: list[Record], result: DedupResult) -> None:

@@ -8,14 +8,17 @@ status.py. This module reads the project, runs the pipeline and writes the outpu
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from review.dedup.clusters import Clusters, load_clusters
 from review.dedup.decide import DedupOptions
+from review.dedup.normalize import RAW_TAGS, AbstractKey, abstract_key
 from review.dedup.options import last_options, project_options, save_options
 from review.dedup.outputs import maybe_path, overlap_path, summary_path, write_outputs
 from review.dedup.overlap import SourceOverlap, overlap_table
 from review.dedup.status import DedupCounts, DedupStatus, status_summary
+from review.gcpause import gc_paused
 from review.model import MAIN_KINDS, Record
 
 if TYPE_CHECKING:
@@ -60,18 +63,22 @@ def branch_map(project: Project, records: list[Record]) -> dict[str, str]:
     return out
 
 
+@gc_paused()  # a million records and their comparison keys: no cycles to collect
 def dedup_project(
     project: Project,
     options: DedupOptions | None = None,
     progress: ProgressFn | None = None,
 ) -> DedupResult:
-    """Run dedup on every imported record and write the outputs. Returns the result."""
+    """Run dedup on every imported record and write the outputs. Returns the result (its
+    ``scored`` pairs are in the project's pair cache, not in the result)."""
     from review.dedup import paircache
     from review.dedup.pipeline import run_dedup
     from review.dedup.verdicts import standing_verdicts
 
     options = options or last_options(project)
-    records = project.records()
+    # Without the raw lines dedup does not read, and without the abstracts: what scoring
+    # compares of them is read a stored row at a time (a million abstracts are never held).
+    records = project.records(raw_tags=RAW_TAGS, abstracts=False)
     branches = branch_map(project, records)
     fp = paircache.fingerprint(records, branches, options)
     cached = paircache.load_cache(project, fp)
@@ -82,8 +89,24 @@ def dedup_project(
         branch_of=branches,
         scored=cached,
         progress=progress,
+        abstracts=_abstract_keys(project),
     )
     if cached is None:
         paircache.save_cache(project, fp, result.scored)
-    write_outputs(project, records, result, options)
+    # Kept in the pair cache: not held (with its million records' 4 M pairs) while the
+    # outputs are written, nor returned.
+    del cached
+    result.scored = []
+    write_outputs(project, records, result, options, abstracts=_abstracts(project))
     return result
+
+
+def _abstract_keys(project: Project) -> dict[str, AbstractKey]:
+    """record_id -> :func:`abstract_key` of every record with an abstract."""
+    column = project.record_cache.column(project.imports(), "abstract")
+    return {rid: abstract_key(text) for rid, text in column if text}
+
+
+def _abstracts(project: Project) -> Callable[[], Iterator[tuple[str, str]]]:
+    """A reader of every record's ``(record_id, abstract)``, a stored row at a time."""
+    return lambda: project.record_cache.column(project.imports(), "abstract")
