@@ -159,8 +159,8 @@ def prune(counts: Any, terms: list[str], params: dict[str, Any]) -> tuple[Any, d
     if width == 0:
         raise ValueError("empty vocabulary")
     max_df, min_df = params.get("max_df", 1.0), params.get("min_df", 1)
-    high = max_df if isinstance(max_df, Integral) else max_df * n
-    low = min_df if isinstance(min_df, Integral) else min_df * n
+    high = int(max_df) if isinstance(max_df, Integral) else max_df * n  # as scikit-learn
+    low = int(min_df) if isinstance(min_df, Integral) else min_df * n
     if high < low:
         raise ValueError("max_df corresponds to < documents than min_df")
     dfs = np.bincount(counts.indices, minlength=width)
