@@ -1,5 +1,5 @@
-"""The ranking's derived caches under ``.review/rank/``: the TF-IDF features of every record and
-each reviewer's last ranking. Both are rebuildable and checked before use.
+"""The ranking's derived caches under ``.review/rank/``: the term counts the TF-IDF features are
+built from, and each reviewer's last ranking. Both are rebuildable and checked before use.
 
 - **Term counts** (``counts-<settings hash>.pickle``, review/rank/termcounts.py): each distinct
   text's raw term counts, keyed by the analyser's settings and the scikit-learn and Python
@@ -41,7 +41,7 @@ from review.screen.memo import file_key
 if TYPE_CHECKING:
     from review.project import Project
 
-FORMAT = 2  # 2: rows in column order (SortedTfidf)
+FORMAT = 2  # of the last ranking's key (2: rows in column order, SortedTfidf)
 COUNTS_FORMAT = 1
 
 
