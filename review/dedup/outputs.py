@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review import __version__
-from review.dedup.clusters import Clusters, clusters_path, write_clusters
+from review.dedup.clusters import Clusters, clusters_path, keep_clusters, write_clusters
+from review.dedup.counts import keep_counts
 from review.dedup.overlap import overlap_table
 from review.io.files import atomic_write_json, atomic_write_text, now_iso
 from review.io.xlsx import csv_text
@@ -57,6 +58,9 @@ def write_outputs(
     from review.dedup.related import write_related
 
     write_clusters(clusters_path(project), result.rows, result.extra, EXTRA_COLUMNS)
+    # the derived copies the next command reads instead of parsing clusters.csv again (its
+    # rows for prisma/report, its counts for status), under the key of the file just written
+    keep_counts(project, keep_clusters(project))
     _write_fused(project, records, result)
     _write_maybe_pairs(project, records, result)
     write_related(project, result.related)
