@@ -212,9 +212,16 @@ class Project:
             self.cache_dir / "records", lambda entry, sink: build_record_store(self, entry, sink)
         )
 
-    def records(self, progress: ProgressFn | None = None) -> list[Record]:
-        """Every imported record, in import order then file order (:class:`RecordCache`)."""
-        return self.record_cache.records(self.imports(), progress)
+    def records(
+        self,
+        progress: ProgressFn | None = None,
+        raw_tags: frozenset[str] | None = None,
+        abstracts: bool = True,
+    ) -> list[Record]:
+        """Every imported record, in import order then file order (:class:`RecordCache`);
+        ``raw_tags``: only these raw tags kept; ``abstracts=False``: abstracts left empty
+        (see :meth:`RecordCache.records`)."""
+        return self.record_cache.records(self.imports(), progress, raw_tags, abstracts)
 
     def record_cache_path(self, entry: ImportEntry) -> Path:
         """``.review/records/<import_id>-<reader key>.sqlite``: one import's record store."""

@@ -179,8 +179,9 @@ class StoreError(Exception):
 
 def _columns(
     path: Path, names: Sequence[str], entry: ImportEntry
-) -> Iterator[list[tuple[Any, ...]]]:
-    """Per stored row, the values of the stored columns ``names`` (each a tuple)."""
+) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """Per stored row, its number of records and the values of the stored columns ``names``
+    (each a tuple)."""
     expect = entry.records
     if not path.is_file():
         raise StoreError(f"{path}: missing")
@@ -202,7 +203,7 @@ def _columns(
             if any(len(v) != row[0] for v in values):
                 raise StoreError(f"{path}: a stored row is torn")
             seen += row[0]
-            yield values
+            yield row[0], values
         if seen != expect:
             raise StoreError(f"{path}: {seen} records stored, {expect} imported")
     except (sqlite3.Error, ValueError, EOFError, TypeError) as exc:
@@ -259,41 +260,84 @@ class RecordCache:
             pass
 
     def _chunks(self, entry: ImportEntry, names: Sequence[str]) -> Iterator[list[tuple]]:
-        """The stored columns ``names`` of one import, rebuilt once if the store is unusable."""
+        """The stored columns ``names`` of one import, a stored row at a time (a million
+        records' abstracts are never decoded at once). A store found unusable part way is
+        rebuilt once and read on from the first record not yet given."""
         path = self.path(entry)
+        given = 0
         try:
-            # materialised per import: a torn store is found before any row is used
-            yield from list(_columns(path, names, entry))
+            for n, values in _columns(path, names, entry):
+                yield values
+                given += n
             return
         except StoreError:
             pass
         try:
             self.rebuild(entry)
+            again = _columns(path, names, entry)
         except OSError:
-            yield from self._uncached(entry, names)  # a read-only checkout: read, do not keep
-            return
-        yield from _columns(path, names, entry)
+            again = self._uncached(entry, names)  # a read-only checkout: read, do not keep
+        for n, values in again:
+            if given >= n:
+                given -= n
+                continue
+            yield [v[given:] for v in values] if given else values
+            given = 0
 
-    def _uncached(self, entry: ImportEntry, names: Sequence[str]) -> Iterator[list[tuple]]:
+    def _uncached(
+        self, entry: ImportEntry, names: Sequence[str]
+    ) -> Iterator[tuple[int, list[tuple]]]:
         holder = _Holder()
         self._build(entry, holder)  # type: ignore[arg-type]
         rows = holder.rows
         at = [COLUMNS.index(n) for n in names]
-        yield [tuple(r[i] for r in rows) for i in at]
+        yield len(rows), [tuple(r[i] for r in rows) for i in at]
 
     def records(
-        self, entries: Sequence[ImportEntry], progress: ProgressFn | None = None
+        self,
+        entries: Sequence[ImportEntry],
+        progress: ProgressFn | None = None,
+        raw_tags: frozenset[str] | None = None,
+        abstracts: bool = True,
     ) -> list[Record]:
-        """Every imported record, in import order then file order (held until invalidated)."""
-        if self._records is None:
-            out: list[Record] = []
-            for i, entry in enumerate(entries, start=1):
-                head = (entry.sha256[:8], entry.source, entry.kind, entry.file)
-                out.extend(_records_of(self._chunks(entry, COLUMNS), head))
-                if progress:
-                    progress(i, len(entries))
+        """Every imported record, in import order then file order (held until invalidated).
+
+        ``raw_tags``: keep in each record's ``raw`` only the pairs whose tag (stripped, lower
+        case) is one of these, and do not hold the list: for a caller that reads a few raw
+        tags of every record (dedup), whose raw lines would otherwise double the memory (the
+        abstract is in them again). ``abstracts=False``: every record's abstract is left
+        empty (read them with :meth:`column`); the list is not held either."""
+        if self._records is not None:
+            return list(self._records)  # held whole: a superset of any raw_tags
+        out: list[Record] = []
+        for i, entry in enumerate(entries, start=1):
+            head = (entry.sha256[:8], entry.source, entry.kind, entry.file)
+            chunks = self._chunks(entry, COLUMNS) if abstracts else self._no_abstracts(entry)
+            found = _records_of(chunks, head)
+            out.extend(found if raw_tags is None else (_slim(r, raw_tags) for r in found))
+            if progress:
+                progress(i, len(entries))
+        if raw_tags is None and abstracts:
             self._records = out
-        return list(self._records)
+        return list(out)
+
+    def _no_abstracts(self, entry: ImportEntry) -> Iterator[list[tuple]]:
+        """Every stored column of one import but the abstracts, which read as empty."""
+        at = COLUMNS.index("abstract")
+        for values in self._chunks(entry, COLUMNS[:at] + COLUMNS[at + 1 :]):
+            values.insert(at, ("",) * len(values[0]))
+            yield values
+
+    def column(self, entries: Sequence[ImportEntry], name: str) -> Iterator[tuple[str, Any]]:
+        """``(record_id, value of the field name)`` of every imported record, in record order,
+        read a stored row at a time (nothing held)."""
+        if self._records is not None:
+            yield from ((r.record_id, getattr(r, name)) for r in self._records)
+            return
+        for entry in entries:
+            sha8 = entry.sha256[:8]
+            for positions, values in self._chunks(entry, ("source_position", name)):
+                yield from zip((f"{sha8}-{p}" for p in positions), values, strict=True)
 
     def fields(
         self, entries: Sequence[ImportEntry], names: Sequence[str]
@@ -326,6 +370,13 @@ def _records_of(chunks: Iterator[list[tuple]], head: tuple[str, str, str, str]) 
     for columns in chunks:
         for values in zip(*columns, strict=True):
             yield record_from_values((f"{sha8}-{values[0]}", source, kind, file, *values))
+
+
+def _slim(record: Record, raw_tags: frozenset[str]) -> Record:
+    raw = tuple(p for p in record.raw if p[0].strip().lower() in raw_tags)
+    if len(raw) != len(record.raw):
+        object.__setattr__(record, "raw", raw)  # a Record of our own making, not yet shared
+    return record
 
 
 class _Holder:

@@ -70,3 +70,82 @@ def test_results_unchanged() -> None:
     clusters = clusters_of(result)
     assert len(set(clusters.values())) == 12  # each study's two exports merged, nothing else
     assert result.counts["candidate_pairs"] == len(result.scored) > 12
+
+
+def _ris(records: list[dict[str, str | list[str]]]) -> str:
+    out = []
+    for rec in records:
+        out.append("TY  - JOUR")
+        for tag, value in rec.items():
+            for v in value if isinstance(value, list) else [value]:
+                out.append(f"{tag}  - {v}")
+        out.append("ER  - \n")
+    return "\n".join(out)
+
+
+def test_dedup_keeps_only_the_raw_lines_it_reads(tmp_path) -> None:
+    """dedup loads records with only the raw tags normalisation reads (a million records'
+    raw lines would hold every abstract twice), and what it reads from them still counts: two
+    articles told apart only by their article numbers (C7, no pages) stay apart."""
+    from review.dedup.normalize import RAW_TAGS
+    from review.dedup.run import dedup_project
+    from review.importer import import_files
+    from review.project import Project
+
+    common = {
+        "TI": "Effects of walking on sleep quality in older adults",
+        "AU": ["Smith, Anna", "Lee, Bo"],
+        "PY": "2020",
+        "T2": "PLoS One",
+        "VL": "15",
+        "AB": "Walking improved sleep. " * 40,
+        "KW": ["sleep", "walking"],
+    }
+    ris = tmp_path / "a.ris"
+    ris.write_text(
+        _ris([{**common, "C7": "e0143396"}, {**common, "C7": "e0150321"}]), encoding="utf-8"
+    )
+    project = Project.init(tmp_path / "p")
+    import_files(project, [ris], source="A")
+    slim = project.record_cache.records(project.imports(), raw_tags=RAW_TAGS)
+    assert {t for r in slim for t, _ in r.raw} == {"T2", "C7"}
+    assert [r.abstract for r in slim] == [common["AB"].strip()] * 2  # fields are untouched
+    full = project.records()
+    assert {t for t, _ in full[0].raw} >= {"TI", "AU", "AB", "KW", "C7"}  # others: every line
+    result = dedup_project(project)
+    assert len({row.cluster_id for row in result.rows}) == 2
+
+
+def test_primary_is_the_copy_with_the_longer_abstract_beyond_what_scoring_compares() -> None:
+    """Only the first ABSTRACT_CHARS normalised characters are kept for scoring, but the
+    primary of a cluster is still the copy with the longer abstract (up to 1,000)."""
+    from review.dedup.normalize import ABSTRACT_CHARS
+
+    words = " ".join(f"word{i}" for i in range(200))
+    short = make(
+        "a-1",
+        "A",
+        title="Effects of walking on sleep",
+        authors=AUTHORS,
+        year=2020,
+        journal="J Tests",
+        volume="3",
+        pages="1-9",
+        abstract=words[:700],
+    )
+    long = make(
+        "b-1",
+        "B",
+        title="Effects of walking on sleep",
+        authors=AUTHORS,
+        year=2020,
+        journal="J Tests",
+        volume="3",
+        pages="1-9",
+        abstract=words[:900],
+    )
+    x, y = normalize_record(short, 0), normalize_record(long, 1)
+    assert len(x.abstract) == len(y.abstract) == ABSTRACT_CHARS
+    assert (x.abstract_length, y.abstract_length) == (700, 900)
+    result = run_dedup([short, long])
+    assert clusters_of(result) == {"a-1": "b-1", "b-1": "b-1"}

@@ -261,3 +261,35 @@ def test_ris_marker_count_matches_a_line_by_line_walk(text):
     marks, er_marks = ris_module._marker_lines(text)
     assert [m for m in marks if m[1] == "ER"] == er_marks
     assert marks == sorted(marks)
+
+
+@pytest.mark.parametrize("bad_row", [1, 3, 8])
+def test_a_store_torn_part_way_is_read_on_without_repeating_a_record(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad_row: int
+):
+    """The store is read a stored row at a time (a million records are never decoded at
+    once); a row found torn after others were given is rebuilt and read on from the first
+    record not yet given: every record once, in order."""
+    import sqlite3
+
+    import review.recordcache as recordcache
+
+    monkeypatch.setattr(recordcache, "BATCH", 4)  # 30 records: 8 stored rows
+    path = tmp_path / "a.ris"
+    path.write_text(_ris(30), encoding="utf-8")
+    import_files(project, [path], source="DB")
+    (entry,) = project.imports()
+    expected = [(r.record_id, r.title, r.abstract) for r in Project.open(project.root).records()]
+    assert len(expected) == 30
+    abstract = recordcache.COLUMNS.index("abstract")
+    with sqlite3.connect(project.record_cache_path(entry)) as con:
+        assert con.execute("SELECT count(*) FROM chunks").fetchone() == (8,)
+        con.execute(
+            f"UPDATE chunks SET c{abstract} = x'00' WHERE rowid = ?",
+            (bad_row,),
+        )
+    monkeypatch.setattr(recordcache, "BATCH", 5)  # the rebuilt store's rows cut elsewhere
+    again = [(r.record_id, r.title, r.abstract) for r in Project.open(project.root).records()]
+    assert again == expected
+    rows = Project.open(project.root).record_fields(("title",))
+    assert rows == {rid: (title,) for rid, title, _ in expected}

@@ -464,7 +464,7 @@ class NormRecord:
     doi: str
     doi_valid: bool
     pmid: str
-    abstract: str
+    abstract: str  # its first ABSTRACT_CHARS normalised characters: all that scoring compares
     kind: str  # erratum | comment | "" (what the record is *about*)
     protocol: bool
     conference: bool
@@ -475,7 +475,8 @@ class NormRecord:
     title_alts: tuple[str, ...] = ()  # compact forms of a bracketed translation / parallel title
     supplement: bool = False  # a supplement issue or abstract pages (S12, A113)
     page_digits: str = ""  # the first page's number without a letter prefix (S72 -> 72)
-    translated: bool = False  # the title is (or carries) a bracketed translation  # bib-dedupe/CoLRev convention: a set already deduplicated
+    translated: bool = False  # the title is (or carries) a bracketed translation
+    abstract_length: int = 0  # normalised length, up to 1,000: longer abstract, better primary  # bib-dedupe/CoLRev convention: a set already deduplicated
 
 
 def _simple_number(text: str) -> str:
@@ -555,13 +556,13 @@ def _share(shared: dict[object, object] | None, value: Any) -> Any:
     return value if shared is None else shared.setdefault(value, value)
 
 
-def _completeness(rec: Record) -> int:
+def _completeness(rec: Record, has_abstract: bool) -> int:
     """How many of the main fields the record has."""
     return sum(
         1
         for v in (
             rec.title,
-            rec.abstract,
+            has_abstract,
             rec.authors,
             rec.year,
             rec.journal,
@@ -577,13 +578,31 @@ def _completeness(rec: Record) -> int:
     )
 
 
+AbstractKey = tuple[str, int, bool]  # (what scoring compares, normalised length, given)
+
+
+def abstract_key(text: str) -> AbstractKey:
+    """What dedup keeps of an abstract: its first ABSTRACT_CHARS normalised characters (all
+    that scoring compares), its normalised length up to 1,000 (the longer, the better primary)
+    and whether there is one (completeness)."""
+    text = present(text)
+    norm = words(text)[:1000] if text else ""
+    return norm[:ABSTRACT_CHARS], len(norm), bool(text)
+
+
 def normalize_record(
-    rec: Record, index: int = 0, shared: dict[object, object] | None = None
+    rec: Record,
+    index: int = 0,
+    shared: dict[object, object] | None = None,
+    abstract: AbstractKey | None = None,
 ) -> NormRecord:
     """The comparison keys of ``rec``. ``shared``: one dict for every record of a run, through
     which equal author names, journals and volume/issue/page numbers become one object (a
-    million records repeat them; the values are the same, only memory is saved)."""
+    million records repeat them; the values are the same, only memory is saved).
+    ``abstract``: the :func:`abstract_key` of the record's abstract, when ``rec`` was loaded
+    without it (a million abstracts need not be held at once)."""
     rec = _present_fields(rec)
+    head, abstract_length, has_abstract = abstract or abstract_key(rec.abstract)
     title = normalize_title(rec.title)
     toks = title.split()
     compact = "".join(w for w in toks if w not in TITLE_STOPWORDS) or title.replace(" ", "")
@@ -605,7 +624,6 @@ def normalize_record(
     jtext = " ".join(jw)
     # Not the supplement flag: journal supplements carry full papers too (pages S34-S42).
     conference = rec.type == "conference" or bool(_CONFERENCE_VENUE.search(jtext))
-    abstract = words(rec.abstract)[:1000] if rec.abstract else ""
     if shared is not None:
         authors = _share(shared, tuple(_share(shared, a) for a in authors))
         jw = _share(shared, tuple(_share(shared, w) for w in jw))
@@ -632,13 +650,14 @@ def normalize_record(
         doi=doi,
         doi_valid=doi_is_valid(doi),
         pmid=re.sub(r"\D", "", rec.pmid or ""),
-        abstract=abstract,
+        abstract=head,
+        abstract_length=abstract_length,
         kind=kind,
         protocol=bool(_PROTOCOL.search(marked)),
         conference=conference,
         cochrane=bool(_COCHRANE.search(jtext)) or doi.startswith("10.1002/14651858"),
         type=rec.type,
-        completeness=_completeness(rec),
+        completeness=_completeness(rec, has_abstract),
         search_set=_raw_value(rec, "search_set"),
         title_alts=tuple(c for c in (_compact(t) for t in alts) if c and c != compact),
         supplement=supplement,
@@ -672,6 +691,11 @@ _WHOLE_BRACKET = re.compile(r"^\s*\[[^\[\]]{10,}\]")
 _ARTICLE_NUMBER_TAGS = frozenset(
     {"article_number", "article number", "articlenumber", "art_no", "art. no.", "eid", "c7"}
 )
+# How much of a normalised abstract scoring compares (review/dedup/score.py); the rest is not
+# kept (a million abstracts).
+ABSTRACT_CHARS = 500
+# Every raw tag (stripped, lower case) this module reads: dedup loads records with only these.
+RAW_TAGS = _CONTAINER_TAGS | _ARTICLE_NUMBER_TAGS | {"search_set"}
 _SUPPLEMENT = re.compile(r"\bsuppl|\bsupplement|\bs\d+\b|\bspec(?:ial)? (?:issue|suppl)")
 _ABSTRACT_PAGE = re.compile(r"^[sa]\d+$")
 _LETTER_PAGE = re.compile(r"^[a-z]{0,2}(\d+)$")

@@ -12,7 +12,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,10 +52,15 @@ def overlap_path(project: Project) -> Path:
 
 
 def write_outputs(
-    project: Project, records: list[Record], result: DedupResult, options: DedupOptions
+    project: Project,
+    records: list[Record],
+    result: DedupResult,
+    options: DedupOptions,
+    abstracts_of: Callable[[Collection[str]], Mapping[str, str]] | None = None,
 ) -> None:
     """Write ``outputs/dedup/``: clusters.csv, fused.csv, maybe-pairs.csv, related.csv,
-    overlap.csv and summary.json."""
+    overlap.csv and summary.json. ``abstracts_of``: the records were loaded without their
+    abstracts; it reads those of the given record ids (fusion needs the merged copies')."""
     from review.dedup.pipeline import EXTRA_COLUMNS
     from review.dedup.related import write_related
 
@@ -65,7 +71,7 @@ def write_outputs(
     clusters = keep_clusters(project)
     keep_counts(project, clusters)
     keep_cluster_index(project, clusters)
-    _write_fused(project, records, result)
+    _write_fused(project, records, result, abstracts_of)
     _write_maybe_pairs(project, records, result)
     write_related(project, result.related)
     _write_overlap(project, result)
@@ -75,7 +81,12 @@ def write_outputs(
 FUSED_COLUMNS = ("cluster_id", "field", "rule", "from_records", "value")
 
 
-def _write_fused(project: Project, records: list[Record], result: DedupResult) -> None:
+def _write_fused(
+    project: Project,
+    records: list[Record],
+    result: DedupResult,
+    abstracts_of: Callable[[Collection[str]], Mapping[str, str]] | None,
+) -> None:
     """``fused.csv``: for every merged cluster, each field its fused record takes from a copy
     other than the primary (the rest is the primary's), with the rule and the copies."""
     from review.dedup.fusion import fuse_record, merged_groups
@@ -84,6 +95,10 @@ def _write_fused(project: Project, records: list[Record], result: DedupResult) -
     cluster_of = {r.record_id: r.cluster_id for r in result.rows}
     table: list[list[object]] = [list(FUSED_COLUMNS)]
     groups = merged_groups(cluster_of)
+    if abstracts_of is not None:
+        members = [rid for cid in groups for rid in (cid, *groups[cid])]
+        for rid, text in abstracts_of(members).items():
+            by_id[rid] = replace(by_id[rid], abstract=text)
     for cid in sorted(groups):
         fused, fusion = fuse_record(by_id[cid], [by_id[r] for r in groups[cid]])
         for src in fusion.filled():

@@ -16,7 +16,7 @@ from review.dedup.cluster import ClusterResult, Link, build_clusters, split_stat
 from review.dedup.clusters import ClusterRow
 from review.dedup.decide import AUTO, DISTINCT, MAYBE, SHORT_TITLE, Decision, DedupOptions, decide
 from review.dedup.library import repair_lost_characters
-from review.dedup.normalize import NormRecord, normalize_record
+from review.dedup.normalize import AbstractKey, NormRecord, normalize_record
 from review.dedup.related import RelatedLink, find_related
 from review.dedup.reliability import FieldReliability, estimate
 from review.dedup.score import PairScore, score_pair
@@ -59,7 +59,7 @@ def short_title(x: NormRecord, y: NormRecord) -> bool:
 
 def _rank(norms: list[NormRecord]) -> Callable[[int], tuple]:
     # Most complete metadata first; longer abstract; then record_id (deterministic).
-    return lambda i: (-norms[i].completeness, -len(norms[i].abstract), norms[i].record_id)
+    return lambda i: (-norms[i].completeness, -norms[i].abstract_length, norms[i].record_id)
 
 
 def score_all(
@@ -87,18 +87,27 @@ def run_dedup(
     branch_of: Mapping[str, str] | None = None,
     scored: list[PairScore] | None = None,
     progress: ProgressFn | None = None,
+    abstracts: Mapping[str, AbstractKey] | None = None,
 ) -> DedupResult:
     """Deduplicate the main-branch records; every other record becomes its own cluster.
 
     ``verdicts`` maps an unordered pair ``(a, b)`` with ``a < b`` to ``same`` or ``different``
     (see :func:`review.dedup.verdicts.standing_verdicts`). ``branch_of`` maps record_id to
     ``main``/``other`` (default: all main). ``scored`` reuses the scored pairs of an earlier run on
-    the same records with the same blocking options (the project cache).
+    the same records with the same blocking options (the project cache). ``abstracts``:
+    when the records were loaded without their abstracts, each one's
+    :func:`~review.dedup.normalize.abstract_key` by record_id (none: no abstract).
     """
     # Millions of small objects, none cyclic: the cyclic GC would rescan them over and over.
     with gc_paused():
         return _run(
-            records, options or DedupOptions(), verdicts or {}, branch_of or {}, scored, progress
+            records,
+            options or DedupOptions(),
+            verdicts or {},
+            branch_of or {},
+            scored,
+            progress,
+            abstracts,
         )
 
 
@@ -170,6 +179,7 @@ def _run(
     branch_of: Mapping[str, str],
     scored: list[PairScore] | None,
     progress: ProgressFn | None,
+    abstracts: Mapping[str, AbstractKey] | None,
 ) -> DedupResult:
     t0 = time.perf_counter()
     all_records = list(records)
@@ -179,7 +189,14 @@ def _run(
     )
     main = repair_lost_characters(main)  # "Rev?sta" -> "revista" when the library knows the word
     shared: dict[object, object] = {}  # equal names, journals, numbers: one object
-    norms = [normalize_record(r, i, shared) for i, r in enumerate(main)]
+    if abstracts is None:
+        norms = [normalize_record(r, i, shared) for i, r in enumerate(main)]
+    else:
+        none = ("", 0, False)
+        norms = [
+            normalize_record(r, i, shared, abstracts.get(r.record_id, none))
+            for i, r in enumerate(main)
+        ]
     del shared
     t1 = time.perf_counter()
     if scored is None:

@@ -8,10 +8,12 @@ status.py. This module reads the project, runs the pipeline and writes the outpu
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 from review.dedup.clusters import Clusters, load_clusters
 from review.dedup.decide import DedupOptions
+from review.dedup.normalize import RAW_TAGS, AbstractKey, abstract_key
 from review.dedup.options import last_options, project_options, save_options
 from review.dedup.outputs import maybe_path, overlap_path, summary_path, write_outputs
 from review.dedup.overlap import SourceOverlap, overlap_table
@@ -71,7 +73,9 @@ def dedup_project(
     from review.dedup.verdicts import standing_verdicts
 
     options = options or last_options(project)
-    records = project.records()
+    # Without the raw lines dedup does not read, and without the abstracts: what scoring
+    # compares of them is read a stored row at a time (a million abstracts are never held).
+    records = project.records(raw_tags=RAW_TAGS, abstracts=False)
     branches = branch_map(project, records)
     fp = paircache.fingerprint(records, branches, options)
     cached = paircache.load_cache(project, fp)
@@ -82,8 +86,26 @@ def dedup_project(
         branch_of=branches,
         scored=cached,
         progress=progress,
+        abstracts=_abstract_keys(project),
     )
     if cached is None:
         paircache.save_cache(project, fp, result.scored)
-    write_outputs(project, records, result, options)
+    write_outputs(project, records, result, options, abstracts_of=_abstracts_of(project))
     return result
+
+
+def _abstract_keys(project: Project) -> dict[str, AbstractKey]:
+    """record_id -> :func:`abstract_key` of every record with an abstract."""
+    column = project.record_cache.column(project.imports(), "abstract")
+    return {rid: abstract_key(text) for rid, text in column if text}
+
+
+def _abstracts_of(project: Project) -> Callable[[Collection[str]], dict[str, str]]:
+    """A reader of the abstracts of some records (fusion needs the merged copies')."""
+
+    def read(ids: Collection[str]) -> dict[str, str]:
+        wanted = set(ids)
+        column = project.record_cache.column(project.imports(), "abstract")
+        return {rid: text for rid, text in column if rid in wanted}
+
+    return read

@@ -206,7 +206,7 @@ def score_pair(x: NormRecord, y: NormRecord) -> PairScore:
         if x.abstract == y.abstract:
             abstract = 1.0
         else:
-            abstract = Indel.normalized_similarity(x.abstract[:500], y.abstract[:500])
+            abstract = Indel.normalized_similarity(x.abstract, y.abstract)  # ABSTRACT_CHARS
     same_volume = _eq(x.volume, y.volume)
     same_issue = _eq(x.issue, y.issue)
     if x.supplement or y.supplement:
