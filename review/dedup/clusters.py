@@ -204,7 +204,7 @@ def _read_kept(project: Project, path: Path, key: tuple) -> Clusters:
 
 
 def keep_clusters(project: Project) -> Clusters:
-    """Read the clusters.csv just written and keep its derived copy (``review dedup`` calls
+    """Read the clusters.csv just written and keep its derived copy (the dedup run calls
     this, so that the next command finds the copy valid instead of parsing the CSV again).
     The copy holds what a later reading of the file gives, not the writer's rows."""
     path = clusters_path(project)

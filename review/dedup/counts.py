@@ -1,11 +1,11 @@
-"""The counts ``review status`` shows for dedup, kept in ``.review/dedup/cluster-counts.json``.
+"""The counts the project status shows for dedup, kept in ``.review/dedup/cluster-counts.json``.
 
 Main-branch records, clusters, duplicates removed automatically and by a person, and the overlap
 between sources, all from ``outputs/dedup/clusters.csv``. Parsing clusters.csv is most of
 ``status`` at 100k records, so the counts are kept (derived, rebuildable) with the key of the
 clusters.csv they came from (review/screen/memo.py's ``file_key``: size, modification time,
 inode, and a content hash below 1 MB); any other clusters.csv is read again and the file
-rewritten. ``review dedup`` writes them itself right after clusters.csv (:func:`keep_counts`),
+rewritten. The dedup run writes them itself right after clusters.csv (:func:`keep_counts`),
 so the first ``status`` after a dedup finds them valid.
 """
 

@@ -1,7 +1,7 @@
 """The drawn diagram kept between runs: an unchanged figure is not drawn again.
 
 Drawing the flow diagram (importing matplotlib, measuring every line, saving SVG, 300-dpi PNG
-and PDF with its fonts subset) is about half of ``review prisma``. What is drawn depends only on
+and PDF with its fonts subset) is about half of the PRISMA step. What is drawn depends only on
 the *drawing input*: the boxes' texts (the counts and labels, :func:`review.prisma.content.
 build_boxes`), the settings (font, font size, branches) and the drawing code and libraries. Its
 key (:func:`drawing_key`, a SHA-256) is kept in ``.review/prisma/drawing.json`` (derived,

@@ -121,7 +121,7 @@ def cluster_index(project: Project) -> ClusterIndex:
 
 def keep_cluster_index(project: Project, clusters: Any) -> None:
     """Keep the index of ``clusters`` (those of the current clusters.csv) under that file's key,
-    so that the next command finds it valid (``review dedup`` calls this after writing it)."""
+    so that the next command finds it valid (the dedup run calls this after writing it)."""
     from review.dedup.clusters import clusters_path
 
     st = clusters_path(project).stat()
