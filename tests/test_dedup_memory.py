@@ -7,10 +7,13 @@ not kept. None of it may change a result.
 
 from __future__ import annotations
 
+import random
+
 from review.dedup.decide import AUTO, MAYBE, DedupOptions, decide
 from review.dedup.normalize import normalize_record
 from review.dedup.pipeline import _Decisions, run_dedup, score_all, short_title
 from review.dedup.reliability import FieldReliability
+from review.model import Record
 from tests.helpers.dedup import clusters_of, make
 
 AUTHORS = ["Smith, Anna", "Lee, B.", "García, María"]
@@ -149,3 +152,36 @@ def test_primary_is_the_copy_with_the_longer_abstract_beyond_what_scoring_compar
     assert (x.abstract_length, y.abstract_length) == (700, 900)
     result = run_dedup([short, long])
     assert clusters_of(result) == {"a-1": "b-1", "b-1": "b-1"}
+
+
+def test_fusion_reads_only_the_abstracts_it_takes() -> None:
+    """dedup writes fused.csv from records loaded without abstracts: it reads the lengths,
+    then only the abstracts fusion takes from a copy other than the primary, and leaves the
+    others empty. Every cluster fuses exactly as with every abstract held (ties, empty and
+    placeholder abstracts, a primary with the longest one)."""
+    from dataclasses import replace
+
+    from review.dedup.fusion import fuse_record
+    from review.dedup.outputs import _taken_abstracts
+
+    rng = random.Random(7)
+    pool = ["", "No abstract available", "N/A", "short one", "x" * 40, "y" * 40, "z" * 300]
+    groups: dict[str, list[str]] = {}
+    full: dict[str, Record] = {}
+    for c in range(300):
+        ids = [f"{c:03d}-{k}" for k in range(rng.randint(2, 4))]
+        rng.shuffle(ids)
+        groups[ids[0]] = ids[1:]
+        for rid in ids:
+            full[rid] = make(rid, title=f"Study {c}", abstract=rng.choice(pool))
+    stream = [(rid, full[rid].abstract) for rid in sorted(full)]
+    taken = _taken_abstracts(groups, lambda: iter(stream))
+    assert len(taken) < len(full) / 3  # most abstracts are never held
+    for cid, others in groups.items():
+        want = fuse_record(full[cid], [full[r] for r in others])
+        slim = {r: replace(full[r], abstract=taken.get(r, "")) for r in (cid, *others)}
+        got = fuse_record(slim[cid], [slim[r] for r in others])
+        assert got[1].filled() == want[1].filled()
+        assert [getattr(got[0], s.field) for s in got[1].filled()] == [
+            getattr(want[0], s.field) for s in want[1].filled()
+        ]

@@ -4,6 +4,10 @@ library, and the queue ordered by how likely a pair is a duplicate."""
 from __future__ import annotations
 
 import random
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from review.dedup.explain import explain_pair
 from review.dedup.library import repair_lost_characters
@@ -282,3 +286,23 @@ def test_reliability_round_trips_through_summary_json_for_explain() -> None:
     learned = explain_pair(a, b, reliability=again)
     assert plain.decision != "auto"
     assert learned.decision == "auto"
+
+
+_OLD_NON_WORD, _OLD_SPACES, _OLD_UNDERSCORE = (
+    re.compile(r"[^\w]+"),
+    re.compile(r"\s+"),
+    re.compile(r"_+"),
+)
+
+
+@given(st.text(alphabet=st.sampled_from("ab_ -\t\n.,éßØ0½\u00a0\u2028'\"()[]ǅ١<>&;"), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_words_is_every_run_of_letters_and_digits_one_space_apart(text: str) -> None:
+    """words() finds the runs of letters and digits (fast); it gives exactly the text the
+    substitutions it replaced gave (non-word runs, "_" and white space to one space)."""
+    from review.dedup.fold import fold
+    from review.dedup.normalize import words
+
+    folded = fold(text)
+    old = _OLD_SPACES.sub(" ", _OLD_UNDERSCORE.sub(" ", _OLD_NON_WORD.sub(" ", folded))).strip()
+    assert words(text) == old

@@ -88,6 +88,26 @@ def test_atomic_write_uses_normal_file_mode(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temp file left behind
 
 
+def test_atomic_write_with_a_writer_keeps_the_old_file_when_the_writer_fails(
+    tmp_path: Path,
+) -> None:
+    """A large file written as it is made (the dedup pair cache) is still all or nothing."""
+    from review.io.files import atomic_write_with
+
+    path = tmp_path / "pairs.pickle"
+    atomic_write_with(path, lambda fh: fh.write(b"first"))
+    assert path.read_bytes() == b"first"
+
+    def half(fh) -> None:
+        fh.write(b"second, half written")
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        atomic_write_with(path, half)
+    assert path.read_bytes() == b"first"
+    assert [p.name for p in tmp_path.iterdir()] == ["pairs.pickle"]  # no temp file left
+
+
 def test_version_is_read_lazily_from_metadata() -> None:
     import review
 

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,11 +56,11 @@ def write_outputs(
     records: list[Record],
     result: DedupResult,
     options: DedupOptions,
-    abstracts_of: Callable[[Collection[str]], Mapping[str, str]] | None = None,
+    abstracts: Callable[[], Iterable[tuple[str, str]]] | None = None,
 ) -> None:
     """Write ``outputs/dedup/``: clusters.csv, fused.csv, maybe-pairs.csv, related.csv,
-    overlap.csv and summary.json. ``abstracts_of``: the records were loaded without their
-    abstracts; it reads those of the given record ids (fusion needs the merged copies')."""
+    overlap.csv and summary.json. ``abstracts``: the records were loaded without their
+    abstracts; it reads ``(record_id, abstract)`` of every record, a row at a time."""
     from review.dedup.pipeline import EXTRA_COLUMNS
     from review.dedup.related import write_related
 
@@ -71,7 +71,7 @@ def write_outputs(
     clusters = keep_clusters(project)
     keep_counts(project, clusters)
     keep_cluster_index(project, clusters)
-    _write_fused(project, records, result, abstracts_of)
+    _write_fused(project, records, result, abstracts)
     _write_maybe_pairs(project, records, result)
     write_related(project, result.related)
     _write_overlap(project, result)
@@ -85,7 +85,7 @@ def _write_fused(
     project: Project,
     records: list[Record],
     result: DedupResult,
-    abstracts_of: Callable[[Collection[str]], Mapping[str, str]] | None,
+    abstracts: Callable[[], Iterable[tuple[str, str]]] | None,
 ) -> None:
     """``fused.csv``: for every merged cluster, each field its fused record takes from a copy
     other than the primary (the rest is the primary's), with the rule and the copies."""
@@ -95,9 +95,8 @@ def _write_fused(
     cluster_of = {r.record_id: r.cluster_id for r in result.rows}
     table: list[list[object]] = [list(FUSED_COLUMNS)]
     groups = merged_groups(cluster_of)
-    if abstracts_of is not None:
-        members = [rid for cid in groups for rid in (cid, *groups[cid])]
-        for rid, text in abstracts_of(members).items():
+    if abstracts is not None:
+        for rid, text in _taken_abstracts(groups, abstracts).items():
             by_id[rid] = replace(by_id[rid], abstract=text)
     for cid in sorted(groups):
         fused, fusion = fuse_record(by_id[cid], [by_id[r] for r in groups[cid]])
@@ -107,6 +106,35 @@ def _write_fused(
                 value = "; ".join(value)
             table.append([cid, src.field, src.rule, "; ".join(src.records), value])
     atomic_write_text(project.outputs_dir / "dedup" / "fused.csv", csv_text(table))
+
+
+def _taken_abstracts(
+    groups: Mapping[str, list[str]], abstracts: Callable[[], Iterable[tuple[str, str]]]
+) -> dict[str, str]:
+    """The abstract fusion takes in each merged cluster whose primary's own is not it, by
+    record id, reading the abstracts twice a row at a time instead of holding the copies'.
+
+    Fusion's ``longest`` rule (fusion.py) takes the first longest abstract that is not empty,
+    the primary first and the others in record-id order; it depends on the lengths alone, so
+    the copies it does not take may be left empty: the fused record is the same."""
+    from review.dedup.fusion import is_empty
+
+    order: dict[str, tuple[str, int]] = {}  # record id -> (cluster, place in fusion's order)
+    for cid, others in groups.items():
+        order[cid] = (cid, 0)
+        for k, rid in enumerate(sorted(others), start=1):
+            order[rid] = (cid, k)
+    best: dict[str, tuple[int, int, str]] = {}  # cluster -> (length, -place, record id)
+    for rid, text in abstracts():
+        at = order.get(rid)
+        if at is None or is_empty("abstract", text):
+            continue
+        cid, place = at
+        mine = (len(text), -place, rid)
+        if cid not in best or mine > best[cid]:
+            best[cid] = mine
+    wanted = {rid for cid, (_, _, rid) in best.items() if rid != cid}
+    return {rid: text for rid, text in abstracts() if rid in wanted}
 
 
 def _write_maybe_pairs(project: Project, records: list[Record], result: DedupResult) -> None:

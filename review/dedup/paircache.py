@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review import __version__
-from review.io.files import atomic_write_bytes
+from review.io.files import atomic_write_with
 
 if TYPE_CHECKING:
     from review.dedup.decide import DedupOptions
@@ -47,10 +47,11 @@ def load_cache(project: Project, key: str) -> list | None:
 
 
 def save_cache(project: Project, key: str, scored: list) -> None:
-    try:
-        blob = pickle.dumps(
-            {"fingerprint": key, "scored": scored}, protocol=pickle.HIGHEST_PROTOCOL
+    payload = {"fingerprint": key, "scored": scored}
+    try:  # pickled into the file as it is made: millions of pairs are never held as bytes
+        atomic_write_with(
+            project.cache_dir / "dedup" / "pairs.pickle",
+            lambda fh: pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL),
         )
-        atomic_write_bytes(project.cache_dir / "dedup" / "pairs.pickle", blob)
     except OSError:
         pass  # read-only checkout: works, just slower next time

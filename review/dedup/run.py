@@ -8,7 +8,7 @@ status.py. This module reads the project, runs the pipeline and writes the outpu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from review.dedup.clusters import Clusters, load_clusters
@@ -18,6 +18,7 @@ from review.dedup.options import last_options, project_options, save_options
 from review.dedup.outputs import maybe_path, overlap_path, summary_path, write_outputs
 from review.dedup.overlap import SourceOverlap, overlap_table
 from review.dedup.status import DedupCounts, DedupStatus, status_summary
+from review.gcpause import gc_paused
 from review.model import MAIN_KINDS, Record
 
 if TYPE_CHECKING:
@@ -62,12 +63,14 @@ def branch_map(project: Project, records: list[Record]) -> dict[str, str]:
     return out
 
 
+@gc_paused()  # a million records and their comparison keys: no cycles to collect
 def dedup_project(
     project: Project,
     options: DedupOptions | None = None,
     progress: ProgressFn | None = None,
 ) -> DedupResult:
-    """Run dedup on every imported record and write the outputs. Returns the result."""
+    """Run dedup on every imported record and write the outputs. Returns the result (its
+    ``scored`` pairs are in the project's pair cache, not in the result)."""
     from review.dedup import paircache
     from review.dedup.pipeline import run_dedup
     from review.dedup.verdicts import standing_verdicts
@@ -90,7 +93,11 @@ def dedup_project(
     )
     if cached is None:
         paircache.save_cache(project, fp, result.scored)
-    write_outputs(project, records, result, options, abstracts_of=_abstracts_of(project))
+    # Kept in the pair cache: not held (with its million records' 4 M pairs) while the
+    # outputs are written, nor returned.
+    del cached
+    result.scored = []
+    write_outputs(project, records, result, options, abstracts=_abstracts(project))
     return result
 
 
@@ -100,12 +107,6 @@ def _abstract_keys(project: Project) -> dict[str, AbstractKey]:
     return {rid: abstract_key(text) for rid, text in column if text}
 
 
-def _abstracts_of(project: Project) -> Callable[[Collection[str]], dict[str, str]]:
-    """A reader of the abstracts of some records (fusion needs the merged copies')."""
-
-    def read(ids: Collection[str]) -> dict[str, str]:
-        wanted = set(ids)
-        column = project.record_cache.column(project.imports(), "abstract")
-        return {rid: text for rid, text in column if rid in wanted}
-
-    return read
+def _abstracts(project: Project) -> Callable[[], Iterator[tuple[str, str]]]:
+    """A reader of every record's ``(record_id, abstract)``, a stored row at a time."""
+    return lambda: project.record_cache.column(project.imports(), "abstract")

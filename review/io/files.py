@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from review.errors import WriteError
 from review.io.lock import acquire_log, release
@@ -40,7 +40,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise WriteError(path, exc) from None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """:func:`atomic_write_bytes` of what ``write(fh)`` writes to the open temp file (a large
+    pickle is written as it is made, never held whole as bytes)."""
+    try:
+        _atomic_write(Path(path), write)
+    except WriteError:
+        raise
+    except OSError as exc:
+        raise WriteError(path, exc) from None
+
+
+def _atomic_write(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # A short temp name: a legal 250-character file name plus a suffix would be too long.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:32]}.", suffix=".tmp", dir=path.parent)
@@ -48,7 +59,10 @@ def _atomic_write(path: Path, data: bytes) -> None:
         # mkstemp creates 0600; give the file the mode a plain open() would (0666 minus umask).
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                data(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
