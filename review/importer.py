@@ -248,7 +248,7 @@ def import_files(
                 p.entry(kind, screen, who, now_iso(), column_map, search) for p in batch.parsed
             ]
             staged = [
-                (log.import_id, log.original_name, p.data, _log_dict(log))
+                (log.import_id, log.original_name, p.copy.finish(), _log_dict(log))
                 for p, log in zip(batch.parsed, logged, strict=True)
             ]
             _commit_batch(project, staged, progress, len(files))
@@ -272,7 +272,7 @@ class _Parsed:
     """One file of a batch, read and checked; its records are in its (pending) record store."""
 
     path: Path
-    data: bytes
+    copy: _RawCopy  # the raw copy, written while the file is read
     sha: str
     source: str
     result: ParseResult
@@ -345,14 +345,22 @@ class _Batch:
                     f"is the same file as {p.path} (identical bytes). Give each file once.",
                     file=str(path),
                 )
+        for p in self.parsed:
+            p.copy.wait()  # no thread of this process writes while the next file forks workers
         folder = self.project.cache_dir / "records"
-        writer = StoreWriter(folder / f".{sha[:16]}.{secrets.token_hex(4)}.pending.tmp")
+        pending = folder / f".{sha[:16]}.{secrets.token_hex(4)}"
+        writer = StoreWriter(pending.with_name(f"{pending.name}.pending.tmp"))
+        copy = _RawCopy(pending.with_name(f"{pending.name}.raw.tmp"), data)
+        sink = _CopyingSink(writer, copy)
         try:
-            result = parse_into([data], str(path), self.fmt, self.encoding, self.column_map, writer)
+            result = parse_into([data], str(path), self.fmt, self.encoding, self.column_map, sink)
+            del data
             _refuse_unparsed(result, str(path))
             store = writer.finish(sha)
+            copy.wait()
         except OSError as exc:
             writer.discard()
+            copy.discard()
             raise ProjectError(
                 f"cannot write the records of {path} to {self.project.rel(folder)}/ "
                 f"({exc}). Nothing was imported; free some disk space (or fix the cause) and "
@@ -360,8 +368,9 @@ class _Batch:
             ) from None
         except BaseException:
             writer.discard()
+            copy.discard()
             raise
-        self.parsed.append(_Parsed(path, data, sha, self.source, result, store))
+        self.parsed.append(_Parsed(path, copy, sha, self.source, result, store))
 
     def assign_ids(self) -> None:
         """Under the project lock: refuse a file imported meanwhile; name each import."""
@@ -394,9 +403,77 @@ class _Batch:
                 pass
 
     def discard(self) -> None:
-        """Delete the pending record stores of a batch that was not imported."""
+        """Delete the pending record stores and raw copies of a batch that was not imported."""
         for p in self.parsed:
             p.store.unlink(missing_ok=True)
+            p.copy.discard()
+
+
+class _RawCopy:
+    """The byte-for-byte copy of an export (the very bytes hashed and read), written and
+    fsync'd in a thread while the export is read (file writes let the reading go on), beside
+    the pending record store; the commit moves it into the transaction (:func:`_commit_batch`).
+    A copy an interrupted import left behind is deleted as the pending stores are
+    (:func:`recover_imports`)."""
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        self.path = path
+        self._data: bytes | None = data
+        self._error: BaseException | None = None
+        self._thread: Any = None
+
+    def start(self) -> None:
+        if self._thread is None and self._data is not None:
+            import threading
+
+            self._thread = threading.Thread(target=self._write, name="raw copy", daemon=True)
+            self._thread.start()
+
+    def _write(self) -> None:
+        data, self._data = self._data, None
+        try:
+            _write_new(self.path, data)  # type: ignore[arg-type]
+        except BaseException as exc:  # raised by wait()
+            self._error = exc
+
+    def wait(self) -> None:
+        """Write the copy (if not begun) and wait until it is on disk; the write's error."""
+        if self._thread is None and self._data is not None:
+            self._write()
+        elif self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def finish(self) -> Path:
+        self.wait()
+        return self.path
+
+    def discard(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        self._data = None
+        self.path.unlink(missing_ok=True)
+
+
+class _CopyingSink:
+    """The record-store writer, which starts the raw copy when the first records arrive: by
+    then any worker process reading the file is forked (a process is not forked while another
+    of its threads writes)."""
+
+    def __init__(self, writer: Any, copy: _RawCopy) -> None:
+        self.writer, self.copy = writer, copy
+
+    def __getattr__(self, name: str) -> Any:  # encode, reset: the writer's
+        return getattr(self.writer, name)
+
+    def add(self, entries: list[Entry]) -> None:
+        self.copy.start()
+        self.writer.add(entries)
+
+    def add_encoded(self, lines: Any, blobs: Any) -> None:
+        self.copy.start()
+        self.writer.add_encoded(lines, blobs)
 
 
 def _report(
@@ -499,11 +576,12 @@ def _orphan(folder: Path) -> bool:
 
 def _commit_batch(
     project: Project,
-    staged: list[tuple[str, str, bytes, dict[str, Any]]],
+    staged: list[tuple[str, str, Path, dict[str, Any]]],
     progress: ProgressFn | None,
     total: int,
 ) -> None:
     import json
+    import os
     import secrets
     import shutil
 
@@ -511,10 +589,10 @@ def _commit_batch(
     txn = staging_dir(project) / f"{stamp}-{secrets.token_hex(4)}"
     try:
         txn.mkdir(parents=True)
-        for import_id, name, data, log in staged:
+        for import_id, name, copy, log in staged:
             folder = txn / import_id
             folder.mkdir()
-            _write_new(folder / name, data)
+            os.replace(copy, folder / name)  # written and fsync'd while the file was read
             text = json.dumps(log, indent=2, ensure_ascii=False) + "\n"
             _write_new(folder / log_entry_name(log), text.encode("utf-8"))
             _fsync_dir(folder)

@@ -79,6 +79,27 @@ def store_path(project: Project, import_id: str) -> Path:
     return project.cache_dir / "records" / store_name(import_id)
 
 
+def encode_rows(entries: Sequence[Entry]) -> list[tuple[list[int], list[bytes]]]:
+    """Consecutive records as stored rows of at most :data:`BATCH`, for
+    :meth:`StoreWriter.add_encoded`: per row the records' lines and the ``marshal``-ed columns
+    from ``original_id`` on (the positions and the lines are written by the store, which knows
+    where the rows start in the file)."""
+    rows = []
+    for i in range(0, len(entries), BATCH):
+        chunk = entries[i : i + BATCH]
+        values = []
+        for e in chunk:
+            fields = e.fields
+            if len(fields) != len(FIELDS):
+                raise ValueError(f"record {e.position}: fields {sorted(fields)} are not FIELDS")
+            values.append((e.original_id, *fields.values(), e.raw))
+        if list(chunk[-1].fields) != _FIELD_LIST:
+            raise ValueError("normalised fields are not in FIELDS order")
+        blobs = [marshal.dumps(c) for c in zip(*values, strict=True)]
+        rows.append(([e.line for e in chunk], blobs))
+    return rows
+
+
 class StoreWriter:
     """Writes one import's record store; an :class:`~review.io.readers.base.EntrySink`.
 
@@ -128,6 +149,23 @@ class StoreWriter:
                 self._flush()
         if entries and list(entries[-1].fields) != _FIELD_LIST:
             raise ValueError("normalised fields are not in FIELDS order")
+
+    # Rows already encoded (a worker process encodes them: review.io.readers.stream).
+    encode = staticmethod(encode_rows)
+
+    def add_encoded(self, lines: Sequence[int], blobs: Sequence[bytes]) -> None:
+        """One stored row from :func:`encode_rows`: the records' lines in the file and their
+        columns from ``original_id`` on; their positions follow the records stored so far."""
+        self._flush()
+        first, n = self.count, len(lines)
+        positions = marshal.dumps(tuple(range(first + 1, first + n + 1)))
+        row = (first, n, positions, marshal.dumps(tuple(lines)), *blobs)
+        marks = ", ".join("?" * (len(COLUMNS) + 2))
+        try:
+            self._con.execute(f"INSERT INTO chunks VALUES ({marks})", row)  # type: ignore[union-attr]  # noqa: S608
+        except sqlite3.Error as exc:
+            raise OSError(f"{self._tmp}: {exc}") from None
+        self.count += n
 
     def reset(self) -> None:
         self.discard()

@@ -277,6 +277,24 @@ def parse_pieces(
     return result
 
 
+def parse_piece(text: str, loose: bool) -> tuple[ParseResult, int, int, int]:
+    """One piece of a text read on its own (:func:`review.io.readers.stream` gives each piece to
+    a worker): ``(result, lines, no_er, orphans)``, the piece's records (positions and lines
+    counted from 1 in the piece), problems and marker count, its number of lines, and the
+    counts behind :func:`reader_warnings`. The same as :func:`parse_pieces` reads the piece
+    when the piece starts at a clean cut: after an ``ER`` line, with ``TY`` the first tag line
+    (so no tags after the ``ER`` join the record before, in another piece).
+    """
+    reader = _Reader(ParseResult(format="ris", encoding="", found=0), loose)
+    marks, er_marks = _marker_lines(text)
+    reader.result.found = count_markers(text, marks)
+    lineno = reader.piece(text, er_marks, 1)
+    if reader.cur is not None:  # the last piece may end inside a record
+        reader.close(reader.cur, False)
+        reader.cur = None
+    return reader.result, lineno - 1, reader.no_er, reader.orphans
+
+
 class _Reader:
     """The state of one parse: the open record, the records and problems so far."""
 
@@ -439,14 +457,21 @@ class _Reader:
             self.close(self.cur, False)
             self.cur = None
         result = self.result
-        if self.no_er:
-            result.warnings.append(
-                f"{name}: {self.no_er} record(s) without a closing ER line; read up to the next "
-                "record."
-            )
-        if self.orphans:
-            result.warnings.append(
-                f"{name}: {self.orphans} group(s) of tags between ER and the next TY were added "
-                "to the record before them."
-            )
+        result.warnings += reader_warnings(name, self.no_er, self.orphans)
         return result
+
+
+def reader_warnings(name: str, no_er: int, orphans: int) -> list[str]:
+    """The warnings of a reading with ``no_er`` records without ``ER`` and ``orphans`` groups of
+    tags between ``ER`` and the next ``TY``."""
+    out = []
+    if no_er:
+        out.append(
+            f"{name}: {no_er} record(s) without a closing ER line; read up to the next record."
+        )
+    if orphans:
+        out.append(
+            f"{name}: {orphans} group(s) of tags between ER and the next TY were added to the "
+            "record before them."
+        )
+    return out
