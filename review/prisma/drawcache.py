@@ -63,7 +63,7 @@ def drawing_key(flow: Flow, options: DiagramOptions) -> str:
         "labels": labels,
         "font": _font_key(options.font),
         "fontsize": options.fontsize,
-        "code": [_sha256(Path(m.__file__).read_bytes()) for m in (layout, render, figures)],
+        "code": [_sha256(Path(str(m.__file__)).read_bytes()) for m in (layout, render, figures)],
         "libraries": [_version(name) for name in LIBRARIES],
     }
     return _sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
