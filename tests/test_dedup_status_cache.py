@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from review.cli import app
 from review.dedup import status_summary
-from review.dedup.clusters import clusters_path
+from review.dedup.clusters import clusters_path, read_clusters
 from review.project import Project
 from tests.helpers.paths import DEDUP_FIXTURES as FIXTURES
 
@@ -24,6 +24,10 @@ def proj(project):
     result = CliRunner().invoke(app, ["dedup", "--project", str(project.root), "--quiet"])
     assert result.exit_code == 0, result.output
     return project
+
+
+def _fail(*_a, **_k):
+    raise AssertionError("read or counted clusters.csv again")
 
 
 def _counts(root) -> dict:
@@ -79,3 +83,47 @@ def test_clusters_kept_copy_equals_the_csv(proj) -> None:
     assert changed.rows == read_clusters(path).rows and changed.rows != fresh.rows
     kept.write_bytes(b"damaged")
     assert load_clusters(Project.open(proj.root)).rows == changed.rows
+
+
+def test_dedup_keeps_what_the_next_status_and_prisma_read(proj, monkeypatch) -> None:
+    """`review dedup` writes the counts and the clusters copy under the new clusters.csv's key:
+    the first status after it reads neither clusters.csv nor the clusters to count them."""
+    from review.dedup.clusters import load_clusters
+
+    assert (proj.cache_dir / "dedup" / "cluster-counts.json").is_file()
+    assert (proj.cache_dir / "dedup" / "clusters.pickle").is_file()
+    fresh_rows = read_clusters(clusters_path(proj)).rows
+
+    with monkeypatch.context() as m:
+        m.setattr("review.dedup.clusters.read_clusters", _fail)
+        m.setattr("review.dedup.counts.load_clusters", _fail)
+        kept = _counts(proj.root)
+        assert load_clusters(Project.open(proj.root)).rows == fresh_rows
+    (proj.cache_dir / "dedup" / "cluster-counts.json").unlink()
+    (proj.cache_dir / "dedup" / "clusters.pickle").unlink()
+    assert _counts(proj.root) == kept  # the same counts as a fresh reading
+
+
+def test_status_does_not_import_rich_pretty(proj) -> None:
+    """rich.pretty imports attrs (67 ms); the status prints lines only."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "review", "status", "-p", str(proj.root)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Dedup" in out.stdout
+    assert "rich.pretty" not in out.stderr and "rich.console" in out.stderr
+
+
+def test_dedup_keeps_the_screening_cluster_index(proj, monkeypatch) -> None:
+    """The screening's cluster index (.review/screening/clusters.pickle) is written by dedup
+    under the new clusters.csv's key: the next command does not rebuild it."""
+    from review.screen import cache
+
+    fresh = cache.index_from_clusters(read_clusters(clusters_path(proj)))
+    monkeypatch.setattr(cache, "index_from_clusters", _fail)
+    assert cache.cluster_index(Project.open(proj.root)) == fresh

@@ -265,7 +265,6 @@ def status_json(summary: ProjectStatus) -> dict[str, Any]:
 def render_status(summary: ProjectStatus, console: Any) -> None:
     """The terminal view: the title, then each stage's lines (its JSON when it has none)."""
     from rich.markup import escape
-    from rich.pretty import Pretty
 
     console.print(f"[bold]{escape(summary.title)}[/bold]  ({escape(summary.project)})")
     for key, section in summary.sections():
@@ -275,4 +274,6 @@ def render_status(summary: ProjectStatus, console: Any) -> None:
             for line in lines:
                 console.print(escape(line))
         else:
+            from rich.pretty import Pretty  # imports attrs (67 ms): only when it is used
+
             console.print(Pretty(section.to_json()))

@@ -200,11 +200,27 @@ def _read_kept(project: Project, path: Path, key: tuple) -> Clusters:
             return Clusters([ClusterRow(*values) for values in zip(*columns, strict=True)])
     except Exception:  # noqa: S110 - no copy yet, or an older or damaged one: read the CSV
         pass
-    clusters = read_clusters(path)
+    return _keep(kept, want, read_clusters(path))
+
+
+def keep_clusters(project: Project) -> Clusters:
+    """Read the clusters.csv just written and keep its derived copy (the dedup run calls
+    this, so that the next command finds the copy valid instead of parsing the CSV again).
+    The copy holds what a later reading of the file gives, not the writer's rows."""
+    path = clusters_path(project)
+    key = file_key(path)
+    kept = project.cache_dir / "dedup" / "clusters.pickle"
+    clusters = _keep(kept, (_KEPT_FORMAT, *key[1:]), read_clusters(path))
+    return remembered(project, ("clusters",), key, lambda: clusters)
+
+
+def _keep(kept: Path, want: tuple, clusters: Clusters) -> Clusters:
+    """Write ``clusters``' rows as columns with their key to ``kept``; return ``clusters``."""
+    import pickle
+
     columns = tuple(
         [getattr(r, name) for r in clusters.rows] for name in ClusterRow.__dataclass_fields__
     )
-
     try:
         atomic_write_bytes(kept, pickle.dumps((want, columns), protocol=pickle.HIGHEST_PROTOCOL))
     except (OSError, WriteError):

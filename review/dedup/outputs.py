@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review import __version__
-from review.dedup.clusters import Clusters, clusters_path, write_clusters
+from review.dedup.clusters import Clusters, clusters_path, keep_clusters, write_clusters
+from review.dedup.counts import keep_counts
 from review.dedup.overlap import overlap_table
 from review.io.files import atomic_write_json, atomic_write_text, now_iso
 from review.io.xlsx import csv_text
+from review.screen.cache import keep_cluster_index
 
 if TYPE_CHECKING:
     from review.dedup.decide import DedupOptions
@@ -63,6 +65,12 @@ def write_outputs(
     from review.dedup.related import write_related
 
     write_clusters(clusters_path(project), result.rows, result.extra, EXTRA_COLUMNS)
+    # the derived copies the next command reads instead of parsing clusters.csv again (its
+    # rows for prisma/report, its counts for status, the screening's cluster index), under the
+    # key of the file just written
+    clusters = keep_clusters(project)
+    keep_counts(project, clusters)
+    keep_cluster_index(project, clusters)
     _write_fused(project, records, result, abstracts)
     _write_maybe_pairs(project, records, result)
     write_related(project, result.related)

@@ -7,13 +7,11 @@ import csv
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from review.dedup.clusters import clusters_path, load_clusters
+from review.dedup.clusters import clusters_path
+from review.dedup.counts import cluster_counts
 from review.dedup.outputs import maybe_path
-from review.dedup.overlap import SourceOverlap, overlap_table
-from review.errors import WriteError
-from review.io.files import atomic_write_text
+from review.dedup.overlap import SourceOverlap
 from review.io.tables import long_fields
-from review.screen.memo import file_key
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -67,57 +65,19 @@ def status_summary(project: Project) -> DedupStatus:
     path = clusters_path(project)
     if not path.is_file():
         return DedupStatus()
-    main_records, n_clusters, auto, manual, overlap = _cluster_counts(project)
+    c = cluster_counts(project)  # kept in .review/dedup/cluster-counts.json (counts.py)
     counts = DedupCounts(
-        main_records=main_records,
-        clusters=n_clusters,
-        removed_automatic=auto,
-        removed_manual=manual,
+        main_records=c.main_records,
+        clusters=c.clusters,
+        removed_automatic=c.removed_automatic,
+        removed_manual=c.removed_manual,
         queued=_queued(project),
         verdict_conflicts=tuple(_conflicts(project)),
-        overlap=overlap,
+        overlap=c.overlap,
     )
     from review.dedup.verdicts import log_problems
 
     return DedupStatus(counts, tuple(log_problems(project)))
-
-
-_COUNTS_FORMAT = 1  # of .review/dedup/cluster-counts.json; a different one is rebuilt
-
-
-def _cluster_counts(project: Project) -> tuple[int, int, int, int, tuple[SourceOverlap, ...]]:
-    """Main-branch records, clusters, duplicates removed automatically and by a person, and the
-    overlap between sources of clusters.csv.
-
-    Parsing clusters.csv is most of ``status`` at 100k records, so the counts are kept in
-    ``.review/dedup/cluster-counts.json`` (derived, rebuildable) with the key of the
-    clusters.csv they came from (review/screen/memo.py's ``file_key``: size, modification time,
-    inode); any other clusters.csv is read again and the file rewritten."""
-    import json
-
-    path = clusters_path(project)
-    cache = project.cache_dir / "dedup" / "cluster-counts.json"
-    key = json.loads(json.dumps([_COUNTS_FORMAT, *file_key(path)[1:]]))
-    try:
-        saved = json.loads(cache.read_text(encoding="utf-8"))
-        if saved["key"] == key:
-            c = saved["counts"]
-            overlap = tuple(SourceOverlap(**row) for row in c["overlap"])
-            return c["main_records"], c["clusters"], c["auto"], c["manual"], overlap
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # no cache yet, or an older or damaged one: rebuilt below
-    clusters = load_clusters(project)
-    main_records = sum(1 for r in clusters.rows if r.branch == "main")
-    n_clusters = len(clusters.main_clusters())
-    auto, manual = len(clusters.removed_automatic()), len(clusters.removed_manual())
-    overlap = overlap_table(clusters)
-    counts: dict[str, object] = {"main_records": main_records, "clusters": n_clusters}
-    counts |= {"auto": auto, "manual": manual, "overlap": [row.to_json() for row in overlap]}
-    try:
-        atomic_write_text(cache, json.dumps({"key": key, "counts": counts}))
-    except (OSError, WriteError):
-        pass  # a read-only project: the status is still right, only not kept
-    return main_records, n_clusters, auto, manual, overlap
 
 
 def _queued(project: Project) -> int:

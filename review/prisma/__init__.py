@@ -37,6 +37,7 @@ from review.screen.cache import no_gc
 
 if TYPE_CHECKING:
     from review.prisma.content import DiagramOptions
+    from review.prisma.drawcache import Drawing
     from review.prisma.inputs import MethodsFacts
     from review.prisma.layout import Layout
     from review.project import Project
@@ -69,6 +70,7 @@ class PrismaBuild:
     flow: Flow
     layout: Layout
     files: dict[str, bytes]  # file name -> content, for outputs/prisma/
+    drawing: Drawing | None = None  # the images' drawing input key (kept by write_prisma)
 
     def as_json(self) -> dict[str, Any]:
         return self.flow.as_json()
@@ -83,12 +85,15 @@ def build_prisma(
 ) -> PrismaBuild:
     """Gather the facts, count, check the invariants, lay out and render every file
     (``command`` spells a step the files name: the CLI passes its command table's)."""
+    from review.prisma.drawcache import cached_drawing
     from review.prisma.inputs import gather
 
     inputs, facts = gather(project)
     if progress:
         progress(1, 4)
-    return build_files(inputs, facts, options, progress, command)
+    return build_files(
+        inputs, facts, options, progress, command, lambda key: cached_drawing(project, key)
+    )
 
 
 def build_files(
@@ -97,24 +102,33 @@ def build_files(
     options: DiagramOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
     command: Render = str,
+    drawn: Callable[[str], Drawing | None] | None = None,
 ) -> PrismaBuild:
-    """Everything the PRISMA step writes, from plain facts (no project needed)."""
+    """Everything the PRISMA step writes, from plain facts (no project needed). ``drawn``
+    gives the images already drawn from a drawing input key, if any (review/prisma/
+    drawcache.py); otherwise the diagram is laid out and drawn."""
     import json
 
     from review.prisma.content import DiagramOptions
+    from review.prisma.drawcache import Drawing, drawing_key
     from review.prisma.formats import prisma_csv, prisma_mmd
     from review.prisma.inputs import MethodsFacts
-    from review.prisma.layout import compute_layout
     from review.prisma.methods import methods_markdown
-    from review.prisma.render import render_bytes
 
     options = options or DiagramOptions()
     facts = facts or MethodsFacts()
     flow = compute_flow(inputs)
-    layout = compute_layout(flow, options)
-    if progress:
-        progress(2, 4)
-    images = render_bytes(layout)
+    key = drawing_key(flow, options)
+    drawing = drawn(key) if drawn is not None else None
+    if drawing is None:  # matplotlib is imported only here
+        from review.prisma.layout import compute_layout
+        from review.prisma.render import render_bytes
+
+        layout = compute_layout(flow, options)
+        if progress:
+            progress(2, 4)
+        drawing = Drawing(key, layout, render_bytes(layout))
+    layout, images = drawing.layout, drawing.images
     if progress:
         progress(3, 4)
     files = {
@@ -128,16 +142,22 @@ def build_files(
     }
     if progress:
         progress(4, 4)
-    return PrismaBuild(inputs, facts, flow, layout, files)
+    return PrismaBuild(inputs, facts, flow, layout, files, drawing)
 
 
 def write_prisma(project: Project, build: PrismaBuild) -> list[Path]:
-    """Write the built files under outputs/prisma/ (each atomically); return their paths."""
+    """Write the built files under outputs/prisma/ (each atomically); return their paths.
+    Then record the drawing (.review/prisma/drawing.json) so that the next run with the same
+    drawing input reuses these images."""
+    from review.prisma.drawcache import keep_drawing
+
     paths = []
     for name, data in build.files.items():
         path = project.output("prisma", name)
         atomic_write_bytes(path, data)
         paths.append(path)
+    if build.drawing is not None:
+        keep_drawing(project, build.drawing)
     return paths
 
 

@@ -254,13 +254,8 @@ class _Page:
 def compute_layout(flow: Flow, options: DiagramOptions | None = None) -> Layout:
     """Place every box and arrow; wrap every text with measured widths."""
     options = options or DiagramOptions()
-    if vocab(Branches, options.branches) is None:  # a library caller's plain string
-        raise ReviewError(f"--branches {options.branches!r}: use auto, databases or both.")
+    show_other = show_other_branch(flow, options)
     labels = merged_labels(options)
-    has_other = any(r.branch == "other" for r in flow.counts.identified)
-    show_other = options.branches == Branches.BOTH or (
-        options.branches == Branches.AUTO and has_other
-    )
     m = Measurer(options.font, options.fontsize)
     boxes = {b.id: b for b in build_boxes(flow, labels, show_other)}
     page = _Page(boxes, m, options.fontsize, show_other)
@@ -292,6 +287,15 @@ def compute_layout(flow: Flow, options: DiagramOptions | None = None) -> Layout:
         descent=m.descent,
         pad=page.pad,
     )
+
+
+def show_other_branch(flow: Flow, options: DiagramOptions) -> bool:
+    """Whether the other-methods column is drawn (``--branches``; ``auto``: when there are
+    other-methods records)."""
+    if vocab(Branches, options.branches) is None:  # a library caller's plain string
+        raise ReviewError(f"--branches {options.branches!r}: use auto, databases or both.")
+    has_other = any(r.branch == "other" for r in flow.counts.identified)
+    return options.branches == Branches.BOTH or (options.branches == Branches.AUTO and has_other)
 
 
 def _column_widths(page: _Page) -> dict[str, float]:

@@ -119,6 +119,16 @@ def cluster_index(project: Project) -> ClusterIndex:
     )
 
 
+def keep_cluster_index(project: Project, clusters: Any) -> None:
+    """Keep the index of ``clusters`` (those of the current clusters.csv) under that file's key,
+    so that the next command finds it valid (the dedup run calls this after writing it)."""
+    from review.dedup.clusters import clusters_path
+
+    st = clusters_path(project).stat()
+    key = (CACHE_VERSION, st.st_size, st.st_mtime_ns)
+    _save_pickle(_cache_dir(project) / "clusters.pickle", (key, index_from_clusters(clusters)))
+
+
 def _cluster_index(project: Project, path: Path, key: tuple[int, int, int]) -> ClusterIndex:
     from review.dedup.clusters import load_clusters
 
