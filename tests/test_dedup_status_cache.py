@@ -127,3 +127,22 @@ def test_dedup_keeps_the_screening_cluster_index(proj, monkeypatch) -> None:
     fresh = cache.index_from_clusters(read_clusters(clusters_path(proj)))
     monkeypatch.setattr(cache, "index_from_clusters", _fail)
     assert cache.cluster_index(Project.open(proj.root)) == fresh
+
+
+def test_the_collector_stays_off_only_in_a_command_of_its_own(proj) -> None:
+    """status/prisma/report turn the cyclic collector off for the rest of their own process
+    (turned on again, it walks every object read); never inside another program."""
+    import gc
+    import subprocess
+    import sys
+
+    assert CliRunner().invoke(app, ["status", "-p", str(proj.root)]).exit_code == 0
+    assert gc.isenabled()  # in the test runner: left as it was
+    probe = (
+        "import atexit, gc, sys; atexit.register(lambda: print('collector on:', gc.isenabled()));"
+        f"sys.argv = ['review', 'status', '-p', {str(proj.root)!r}];"
+        "from review.cli import main; main()"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "collector on: False" in out.stdout

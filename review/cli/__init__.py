@@ -100,4 +100,7 @@ def main() -> None:
 
     if _print_help_directly(sys.argv[1:]):
         return
+    from review.gcpause import own_process
+
+    own_process()  # a command run as its own process (not in a test runner or another program)
     app()

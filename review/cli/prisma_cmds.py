@@ -19,6 +19,7 @@ from review.cli.common import (
     progress,
     project_from,
 )
+from review.gcpause import gc_off_until_exit
 from review.model import Branches
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ def prisma(
         review prisma --json \\
             --label records_screened="Titles and abstracts screened"
     """
+    gc_off_until_exit()  # a one-shot command: its objects go with the process
     if for_subcommand(ctx, project):
         return
     from review.cli.commands import command_text

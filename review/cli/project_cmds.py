@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from review.cli.common import JsonOpt, ProjectOpt, open_project, out_console, print_json
+from review.gcpause import gc_off_until_exit
 from review.model import ReviewType
 
 
@@ -56,6 +57,7 @@ def status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         review status
         review status --json | jq .screening
     """
+    gc_off_until_exit()  # a one-shot command: its objects go with the process
     from review.cli.status_view import render_status, status_json
     from review.status import collect_status
 

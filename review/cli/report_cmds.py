@@ -15,6 +15,7 @@ from review.cli.common import (
     output_option,
     project_from,
 )
+from review.gcpause import gc_off_until_exit
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -52,6 +53,7 @@ def report(
 
         review report -o back-pain-report.html --open
     """
+    gc_off_until_exit()  # a one-shot command: its objects go with the process
     if for_subcommand(ctx, project):
         return
     from rich.markup import escape
