@@ -158,8 +158,12 @@ def test_results_come_in_order_with_their_blobs_and_a_job_error_is_raised_here(
 
 
 _CHILD = """
-import os, sys, time
+import os, signal, sys, time
 from pathlib import Path
+
+# Ctrl-C as in a terminal, whatever this test runs under: a shell without job control starts
+# background commands with SIGINT ignored, and an ignored signal stays ignored in children.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import review.io.readers.stream as stream
 from review.importer import import_files
 from review.project import Project
