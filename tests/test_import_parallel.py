@@ -24,6 +24,19 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+class Sink:
+    """A reader's sink that keeps every entry (and forgets them on reset)."""
+
+    def __init__(self) -> None:
+        self.entries: list = []
+
+    def add(self, entries) -> None:
+        self.entries.extend(entries)
+
+    def reset(self) -> None:
+        self.entries.clear()
+
+
 def varied_ris(n: int) -> str:
     """RIS with the quirks a piece boundary could meet: text and blank lines between records,
     continuation lines, trailing spaces, a record without ER, an ER closing nothing."""
@@ -122,16 +135,6 @@ def test_tags_after_every_er_cannot_be_cut_and_are_read_by_one_reader(
     ).encode()
     assert stream._clean_cuts(ovid, 0, False) is None
     assert stream._clean_cuts(varied_ris(50).encode(), 0, False) is not None
-
-    class Sink:
-        def __init__(self) -> None:
-            self.entries: list = []
-
-        def add(self, entries):
-            self.entries.extend(entries)
-
-        def reset(self):
-            self.entries.clear()
 
     from review.io.readers import parse_into
 
@@ -334,16 +337,6 @@ def test_random_ris_reads_the_same_cut_in_pieces_as_whole(
         except Exception:
             continue
 
-        class Sink:
-            def __init__(self) -> None:
-                self.entries: list = []
-
-            def add(self, entries):
-                self.entries.extend(entries)
-
-            def reset(self):
-                self.entries.clear()
-
         sink = Sink()
         got = parse_into([data], "r.ris", "ris", None, None, sink)
         assert sink.entries == whole.entries
@@ -379,19 +372,16 @@ def test_what_only_the_whole_text_decides_found_in_a_late_piece_reads_as_whole(
     data = (text[:at] + bad + text[at:]).encode("utf-8", "surrogateescape")
     whole = parse_bytes(data, "late.ris")
 
-    class Sink:
+    class CountingSink(Sink):
         def __init__(self) -> None:
-            self.entries: list = []
+            super().__init__()
             self.resets = 0
 
-        def add(self, entries):
-            self.entries.extend(entries)
-
-        def reset(self):
-            self.entries.clear()
+        def reset(self) -> None:
+            super().reset()
             self.resets += 1
 
-    sink = Sink()
+    sink = CountingSink()
     got = parse_into([data], "late.ris", "auto", None, None, sink)
     assert sink.resets == 1  # the piece reading had begun and was taken back
     assert sink.entries == whole.entries
