@@ -110,7 +110,7 @@ def test_hand_edited_bytes_read_line_by_line(project):
         (4, "not valid JSON, ignored"),
     ]
     # the same lines without the one that is not UTF-8: decoded in one go, the same reading
-    path.write_bytes(b"\n".join(lines[:1] + [b"{}"] + lines[2:]) + b"\n")
+    path.write_bytes(b"\n".join([*lines[:1], b"{}", *lines[2:]]) + b"\n")
     problems = []
     again = read_log(project, path, "decide", problems)
     assert {k: e.line for k, e in again.latest.items()} == {
