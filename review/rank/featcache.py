@@ -36,13 +36,14 @@ from review.rank.model import (
     query_scores,
 )
 from review.rank.termcounts import DIGEST, TermCounts, analysis_params, prune, update
+from review.rank.termtable import NewlineInTerm, TermTable
 from review.screen.memo import file_key
 
 if TYPE_CHECKING:
     from review.project import Project
 
 FORMAT = 2  # of the last ranking's key (2: rows in column order, SortedTfidf)
-COUNTS_FORMAT = 1
+COUNTS_FORMAT = 2  # 2: the terms as one blob (termtable.py), uint16 counts kept as read
 
 
 def rank_cache_dir(cache_dir: Path) -> Path:
@@ -72,38 +73,82 @@ def cached_features(
     """(features of ``texts``, query scores or None), rows in ``texts`` order, built from the
     kept term counts: only the texts they have no counts for are analysed; the counts are then
     saved for exactly these texts. The same bits as :func:`review.rank.model.build_features`."""
-    feats, stores = _build_from_counts(cache_dir, [t or "" for t in texts], model)
-    for cpath, ckey, store in stores:
-        _save_counts(cpath, ckey, store)
-    for old in rank_cache_dir(cache_dir).glob("features-*.pickle"):  # the cache before (FORMAT 2)
-        with contextlib.suppress(OSError):
-            old.unlink()
-    return feats, (query_scores(feats, query) if query else None)
+    return features_from_counts(prepare_counts(cache_dir, texts, model), query)
 
 
 # ---- the term counts (review/rank/termcounts.py) ----------------------------------------------
-def _build_from_counts(
-    cache_dir: Path, texts: list[str], model: str
-) -> tuple[Features, list[tuple[Path, str, TermCounts]]]:
-    """The model's features of ``texts`` from the cached term counts, analysing only the texts
-    the cache has no counts for; and the updated counts, to be saved."""
-    names = MODELS[model][0]
-    mats, vecs, stores = [], [], []
-    for name in names:
+@dataclass(frozen=True, slots=True)
+class CountedSet:
+    """One feature set's kept counts (``store``) and each text's row of them, or its features
+    already built (a term the table cannot hold)."""
+
+    name: str
+    params: dict[str, Any]
+    store: TermCounts | None
+    rows: Any  # numpy int64: the store's row of each text
+    built: tuple[Any, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CountsPlan:
+    """What :func:`features_from_counts` builds the features from: no text in it."""
+
+    n: int
+    sets: tuple[CountedSet, ...]
+
+
+def prepare_counts(cache_dir: Path, texts: Sequence[str], model: str) -> CountsPlan:
+    """The kept counts of ``texts`` for the model's feature sets: only the texts the cache has
+    no counts for are analysed; the counts are saved (for exactly these texts) when they
+    changed. Nothing in the result refers to the texts, so a caller that lets go of them frees
+    their memory before the features are built (the ranking worker does)."""
+    texts = [t or "" for t in texts]
+    sets = []
+    for name in MODELS[model][0]:
         params = feature_params(name, len(texts))
         cpath, ckey = _counts_file(cache_dir, params)
-        store, counts, changed = update(_load_counts(cpath, ckey), texts, params)
         try:
-            pruned, vocabulary = prune(counts, store.terms, params)
-            vec: Any = SortedTfidf(params)
-            mat = vec.fit_counts(pruned, vocabulary)
-        except ValueError:  # no term left: what build_features gives (a constant feature)
-            mat, vec = build_one(texts, name)
+            store, rows, changed = update(_load_counts(cpath, ckey), texts, params)
+        except NewlineInTerm:  # a term the table cannot hold: built from the texts
+            sets.append(CountedSet(name, params, None, None, build_one(texts, name)))
+            continue
+        if changed:
+            _save_counts(cpath, ckey, store)
+        sets.append(CountedSet(name, params, store, rows))
+    _drop_older_formats(rank_cache_dir(cache_dir))
+    return CountsPlan(len(texts), tuple(sets))
+
+
+def features_from_counts(plan: CountsPlan, query: str) -> tuple[Features, Any]:
+    """(the features, query scores or None) of the texts ``plan`` was prepared from, as
+    :func:`review.rank.model.build_features` and :func:`review.rank.model.query_scores` give
+    them, bit for bit."""
+    mats, vecs = [], []
+    for one in plan.sets:
+        if one.built is not None:
+            mat, vec = one.built
+        else:
+            assert one.store is not None
+            try:
+                pruned, kept = prune(one.store.counts, one.rows, one.params)
+                vec = SortedTfidf(one.params)
+                mat = vec.fit_counts(pruned, one.store.terms, kept)
+            except ValueError:  # no term left: what build_features gives (a constant feature,
+                mat, vec = build_one([""] * plan.n, one.name)  # whatever the texts)
         mats.append(mat)
         vecs.append(vec)
-        if changed:
-            stores.append((cpath, ckey, store))
-    return Features(names, mats, vecs), stores
+    feats = Features(tuple(one.name for one in plan.sets), mats, vecs)
+    return feats, (query_scores(feats, query) if query else None)
+
+
+def _drop_older_formats(folder: Path) -> None:
+    """Delete the feature caches of older versions (never read again: a million records' counts
+    take 0.9 GB): the TF-IDF matrices (``features-*``) and counts of another format."""
+    current = f"counts{COUNTS_FORMAT}-"
+    for old in [*folder.glob("features-*.pickle"), *folder.glob("counts*.pickle")]:
+        if not old.name.startswith(current):
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def _counts_file(cache_dir: Path, params: dict[str, Any]) -> tuple[Path, str]:
@@ -114,7 +159,7 @@ def _counts_file(cache_dir: Path, params: dict[str, Any]) -> tuple[Path, str]:
     settings = repr(sorted(analysis_params(params).items()))
     key = repr((COUNTS_FORMAT, sklearn.__version__, sys.version_info[:2], settings))
     name = hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
-    return rank_cache_dir(cache_dir) / f"counts-{name}.pickle", key
+    return rank_cache_dir(cache_dir) / f"counts{COUNTS_FORMAT}-{name}.pickle", key
 
 
 def _load_counts(path: Path, key: str) -> TermCounts:
@@ -126,14 +171,16 @@ def _load_counts(path: Path, key: str) -> TermCounts:
     try:
         if not isinstance(found, dict) or found.get("key") != key:
             raise ValueError(path)
-        terms, blob = found["terms"], found["digests"]
+        terms = TermTable(found["terms"], found["n_terms"])
+        blob = found["digests"]
         digests = [blob[i : i + DIGEST] for i in range(0, len(blob), DIGEST)]
         rows, width = len(digests), len(terms)
-        indptr, indices = np.asarray(found["indptr"]), np.asarray(found["indices"])
-        data = np.asarray(found["data"]).astype(np.int32)
+        indptr, indices, data = (np.asarray(found[k]) for k in ("indptr", "indices", "data"))
         ok = (
-            isinstance(terms, list)
+            isinstance(blob, bytes)
             and len(blob) == rows * DIGEST
+            and data.dtype in (np.uint16, np.int32)
+            and indices.dtype == np.int32
             and len(indptr) == rows + 1
             and indptr[0] == 0
             and indptr[-1] == len(indices) == len(data)
@@ -142,6 +189,7 @@ def _load_counts(path: Path, key: str) -> TermCounts:
         )
         if not ok:
             raise ValueError(path)
+        # uint16 counts stay uint16 in memory (half of int32's): they only become float64
         counts = sp.csr_matrix((data, indices, indptr), shape=(rows, width))
     except Exception:  # rebuilt from the texts
         return TermCounts.empty()
@@ -157,7 +205,8 @@ def _save_counts(path: Path, key: str, store: TermCounts) -> None:
         path,
         {
             "key": key,
-            "terms": store.terms,
+            "terms": store.terms.blob,
+            "n_terms": store.terms.n,
             "digests": b"".join(store.digests),
             "indptr": store.counts.indptr.astype(np.int64, copy=False),
             "indices": store.counts.indices.astype(np.int32, copy=False),
