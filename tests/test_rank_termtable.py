@@ -157,3 +157,42 @@ def test_the_worker_reads_the_texts_the_screener_shows(demo_run):
     raw = project.record_fields(("title", "abstract"))
     fused = [c for c in ids if c in raw and record_text(*raw[c]) != want[ids.index(c)]]
     assert fused  # some merged cluster's text is not its primary record's own
+
+
+def test_a_session_with_nothing_changed_reads_no_text(tmp_path):
+    """The counts remember each record's row for the texts' sources: the next session (any
+    order of the records) reads no text; another source, or a record with no known row, reads
+    them again; counts changed without the records' ids forget the rows."""
+    from review.rank.featcache import features_from_counts, prepare_counts
+
+    ids = [f"rec-{i}" for i in range(50)]
+    texts = _texts(50, 7)
+    read: list[int] = []
+
+    def build(order_ids, order_texts, source):
+        def texts_of():
+            read.append(1)
+            return order_texts
+
+        plan = prepare_counts(tmp_path, texts_of, "svm-df1", order_ids, source)
+        got, q = features_from_counts(plan, QUERY)
+        fresh = build_features(order_texts)
+        _same(got, fresh)
+        assert np.array_equal(q, query_scores(fresh, QUERY))
+
+    build(ids, texts, "import 1")
+    assert read == [1]
+    read.clear()
+    build(ids[::-1], texts[::-1], "import 1")  # nothing changed, another order: no text read
+    build(ids[:30], texts[:30], "import 1")  # fewer records (rows left unused): none either
+    assert read == []
+    changed = [*texts[:-1], "a changed text: café 日本語"]
+    build(ids, changed, "import 2")  # another source: read (and the changed text analysed)
+    build([*ids, "rec-new"], [*changed, "w1 w2 new"], "import 2")  # a record with no row
+    assert read == [1, 1]
+    read.clear()
+    build(ids, changed, "import 2")  # the 50 records' rows are known (the new one's unused)
+    assert read == []
+    cached_features(tmp_path, [*changed, "more"], "svm-df1", "")  # counts changed, no ids
+    build(ids, changed, "import 2")
+    assert read == [1]

@@ -30,6 +30,7 @@ from review.rank.featcache import (
     prepare_counts,
     ranking_key,
     save_last_ranking,
+    text_source_key,
 )
 from review.rank.model import (
     DEFAULT_MODEL,
@@ -423,8 +424,14 @@ def worker_main(
         project = Project.open(Path(root))
         if cache_dir is None:
             engine = RankEngine(ranking_texts(project, ids), query, seed, model)
-        else:  # the texts (0.7 GB at a million records) are let go before the features are built
-            plan = prepare_counts(cache_dir, ranking_texts(project, ids), model)
+        else:  # texts read only if needed, let go before the features are built
+            plan = prepare_counts(
+                cache_dir,
+                lambda: ranking_texts(project, ids),
+                model,
+                ids,
+                text_source_key(project),
+            )
             give_back_freed_memory()
             engine = RankEngine.from_features(features_from_counts(plan, query), seed, model)
             del plan

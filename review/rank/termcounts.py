@@ -55,6 +55,24 @@ class TermCounts:
     terms: TermTable
     digests: list[bytes]
     counts: Any  # scipy.sparse.csr_matrix of integers
+    # which row holds each record's text, valid while the texts' sources are ``source``
+    # (review/rank/featcache.py): a session with nothing changed reads no text at all
+    source: str = ""
+    ids: tuple[str, ...] = ()
+    id_rows: Any = None  # numpy int64, one per id
+
+    def rows_for(self, ids: Sequence[str], source: str) -> Any:
+        """The row of each of ``ids`` (numpy int64) when the rows are known for ``source``
+        and every id, else None."""
+        import numpy as np
+
+        if not source or source != self.source or self.id_rows is None:
+            return None
+        row_of = dict(zip(self.ids, self.id_rows.tolist(), strict=True))
+        try:
+            return np.fromiter((row_of[c] for c in ids), dtype=np.int64, count=len(ids))
+        except KeyError:
+            return None
 
     @staticmethod
     def empty() -> TermCounts:
