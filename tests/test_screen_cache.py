@@ -65,6 +65,84 @@ def test_torn_line_then_more_lines(project):
     assert state.latest[(TA, "r2")][0] == 3  # line numbers stay right
 
 
+def _line(rid: str, decision: str, note: str = "") -> bytes:
+    import json
+
+    return json.dumps(
+        {
+            "op": "decide",
+            "record_id": rid,
+            "stage": TA,
+            "decision": decision,
+            "note": note,
+            "reviewer": "Ana",
+            "at": "2026-01-01T00:00:00Z",
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+def test_hand_edited_bytes_read_line_by_line(project):
+    """A log is decoded in one go when it is UTF-8; a byte-order mark, a line that is not UTF-8,
+    a line of NUL bytes or of non-breaking spaces are each told apart as json.loads of the line
+    alone would (the mark is accepted; the others are not JSON), the other lines still read."""
+    make_clusters(project, 3)
+    path = project.data_dir / "screening" / "ana.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [
+        b"\xef\xbb\xbf" + _line("r1", "include", "caf\u00e9"),  # saved by an editor with a BOM
+        _line("r2", "include").replace(b"}", b', "x": "\xff"}'),  # not UTF-8
+        b"\x00" * 4,
+        "\u00a0".encode(),  # a non-breaking space is not blank
+        b"   ",  # blank
+        _line("r3", "exclude"),
+    ]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    problems: list[JsonlProblem] = []
+    state = read_log(project, path, "decide", problems)
+    assert {k[1]: (e.decision, e.line, e.text) for k, e in state.latest.items()} == {
+        "r1": ("include", 1, "caf\u00e9"),
+        "r3": ("exclude", 6, ""),
+    }
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "not valid JSON, ignored"),
+        (3, "not valid JSON, ignored"),
+        (4, "not valid JSON, ignored"),
+    ]
+    # the same lines without the one that is not UTF-8: decoded in one go, the same reading
+    path.write_bytes(b"\n".join(lines[:1] + [b"{}"] + lines[2:]) + b"\n")
+    problems = []
+    again = read_log(project, path, "decide", problems)
+    assert {k: e.line for k, e in again.latest.items()} == {
+        k: e.line for k, e in state.latest.items()
+    }
+    assert [p.line for p in problems] == [2, 3, 4]
+
+
+def test_a_kept_log_state_reads_back_whole(project):
+    """The state kept on disk (plain tuples, review/screen/cache.py LogState) gives back the
+    standing decisions and what each retraction falls back to, as LogEntry values."""
+    from review.project import Project
+    from review.screen.cache import LogEntry
+
+    make_clusters(project, 2)
+    for decision in ("include", "exclude", "maybe"):
+        decide(project, "Ana", "r1", decision)
+    decide(project, "Ana", "r2", "exclude")
+    path = project.data_dir / "screening" / "ana.jsonl"
+    first = read_log(project, path, "decide")
+    kept = read_log(Project.open(project.root), path, "decide")  # from the pickle
+    assert kept is not first
+    assert kept.latest == first.latest and kept.older == first.older
+    assert all(type(e) is LogEntry for e in kept.latest.values())
+    assert all(type(e) is LogEntry for v in kept.older.values() for e in v)
+    assert [e.decision for e in kept.older[(TA, "r1")]] == ["include", "exclude"]
+    retract(project, "Ana", "r1")
+    assert read_log(Project.open(project.root), path, "decide").latest[(TA, "r1")].decision == (
+        "exclude"
+    )
+
+
 def test_cluster_index_follows_a_new_clusters_file(project):
     make_clusters(project, 2)
     assert cluster_index(project).main == ["r1", "r2"]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from review.errors import WriteError
+from review.io.jsonline import loads
 from review.io.lock import acquire_log, release
 from review.io.logline import now_iso  # noqa: F401 - where callers have found it
 
@@ -232,7 +233,7 @@ def iter_jsonl(
             if not text:
                 continue
             try:
-                obj = json.loads(text)
+                obj = loads(text)
             except json.JSONDecodeError:
                 if problems is not None:
                     torn = not line.endswith("\n")

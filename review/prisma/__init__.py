@@ -85,15 +85,27 @@ def build_prisma(
 ) -> PrismaBuild:
     """Gather the facts, count, check the invariants, lay out and render every file
     (``command`` spells a step the files name: the CLI passes its command table's)."""
+    from review.prisma import renderworker
     from review.prisma.drawcache import cached_drawing
     from review.prisma.inputs import gather
 
-    inputs, facts = gather(project)
-    if progress:
-        progress(1, 4)
-    return build_files(
-        inputs, facts, options, progress, command, lambda key: cached_drawing(project, key)
-    )
+    worker = renderworker.start(project)  # imports matplotlib on another core meanwhile
+    try:
+        inputs, facts = gather(project)
+        if progress:
+            progress(1, 4)
+        return build_files(
+            inputs,
+            facts,
+            options,
+            progress,
+            command,
+            lambda key: cached_drawing(project, key),
+            lambda flow, opts: renderworker.draw(worker, flow, opts),
+        )
+    finally:
+        if worker is not None:
+            worker.close()
 
 
 def build_files(
@@ -103,10 +115,12 @@ def build_files(
     progress: Callable[[int, int], None] | None = None,
     command: Render = str,
     drawn: Callable[[str], Drawing | None] | None = None,
+    draw: Callable[[Flow, DiagramOptions], tuple[Layout, dict[str, bytes]]] | None = None,
 ) -> PrismaBuild:
     """Everything the PRISMA step writes, from plain facts (no project needed). ``drawn``
     gives the images already drawn from a drawing input key, if any (review/prisma/
-    drawcache.py); otherwise the diagram is laid out and drawn."""
+    drawcache.py); otherwise the diagram is laid out and drawn (by ``draw`` when given:
+    review/prisma/renderworker.py)."""
     import json
 
     from review.prisma.content import DiagramOptions
@@ -121,13 +135,12 @@ def build_files(
     key = drawing_key(flow, options)
     drawing = drawn(key) if drawn is not None else None
     if drawing is None:  # matplotlib is imported only here
-        from review.prisma.layout import compute_layout
-        from review.prisma.render import render_bytes
+        from review.prisma.renderworker import draw_here
 
-        layout = compute_layout(flow, options)
+        layout, images = (draw or draw_here)(flow, options)
         if progress:
             progress(2, 4)
-        drawing = Drawing(key, layout, render_bytes(layout))
+        drawing = Drawing(key, layout, images)
     layout, images = drawing.layout, drawing.images
     if progress:
         progress(3, 4)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from review import __version__
 from review.errors import ReviewError
 from review.io.files import sha256_file
+from review.io.jsonline import loads
 from review.io.logline import bad_time
 from review.model import Decision, Stage
 from review.nextstep import Action, Render, Text, plain, step
@@ -466,7 +467,7 @@ def _latest(root: Path) -> str:
                 objs = []
                 for line in text.splitlines():
                     try:
-                        objs.append(json.loads(line))
+                        objs.append(loads(line))
                     except ValueError:
                         continue
             else:

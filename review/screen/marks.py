@@ -16,13 +16,13 @@ Both are read from every screening and resolution log, mapped through the dedup 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from review.errors import ReviewError
+from review.io.jsonline import loads
 from review.io.logline import mark_line_problem
 from review.model import Stage
 from review.screen.logs import resolutions_dir, screening_dir
@@ -124,7 +124,7 @@ def _mark_lines(path: Path) -> list[tuple[int, dict]]:
         if b'"label"' not in raw and b'"reopen"' not in raw:
             continue
         try:
-            obj = json.loads(raw)
+            obj = loads(raw)
         except ValueError:
             continue  # the decision readers report broken lines
         if (

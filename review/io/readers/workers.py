@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from itertools import pairwise
 from typing import Any, TypeVar
 
@@ -64,6 +64,23 @@ def worker_count(tasks: int) -> int:
     return 0 if cores < 2 else min(cores, MAX_WORKERS, tasks)
 
 
+def spare_cores(tasks: int) -> int:
+    """Workers for work that pays only on an idle core (drawing a diagram, parsing logs while
+    this process waits): :func:`worker_count`, less the cores the load average of the last
+    minute says are busy with something else (one unit of load is taken to be this very
+    pipeline: the command before this one). ``REVIEW_WORKERS`` overrides it as it does
+    :func:`worker_count`."""
+    n = worker_count(tasks)
+    if n == 0 or os.environ.get("REVIEW_WORKERS", "").strip():
+        return n
+    try:
+        cores = len(os.sched_getaffinity(0))
+        others = max(0.0, os.getloadavg()[0] - 1.0)
+    except (AttributeError, OSError):
+        return n
+    return max(0, min(n, round(cores - others)))
+
+
 def ordered_map(
     job: Callable[[T], tuple[R, list[bytes]]], tasks: Sequence[T], workers: int
 ) -> Generator[tuple[R, Sequence[bytes | memoryview]], None, None]:
@@ -86,8 +103,42 @@ def ordered_map(
 SLOT = 1 << 25  # bytes of shared memory per result in flight (a larger result takes the pipe)
 
 
+class Background:
+    """One forked worker started now for one job given later: ``warm()`` runs in it at once
+    (imports, say) while this process gets the job's input ready, then :meth:`result` runs
+    ``job(task)`` there. The same safety as :func:`ordered_map`'s workers. Use it as a context
+    manager (the worker is stopped on leaving, result asked for or not)."""
+
+    def __init__(self, job: Callable[[Any], tuple[Any, list[bytes]]], warm: Callable[[], Any]):
+        self._pool = _Pool(job, 1, warm)
+
+    def result(self, task: Any) -> tuple[Any, list[bytes]]:
+        """``job(task)``'s value and blobs (bytes); its exception is raised again here; a worker
+        that died raises :class:`WorkerError`."""
+        results = self._pool.results([task])
+        value, views = next(results)
+        blobs = [bytes(v) for v in views]
+        for v in views:
+            if isinstance(v, memoryview):
+                v.release()
+        del views
+        results.close()  # releases the shared memory's view
+        return value, blobs
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class _Pool:
-    def __init__(self, job: Callable[[Any], Any], n: int) -> None:
+    def __init__(
+        self, job: Callable[[Any], Any], n: int, warm: Callable[[], Any] | None = None
+    ) -> None:
         import mmap
         import multiprocessing
 
@@ -103,7 +154,7 @@ class _Pool:
                 mine, theirs = ctx.Pipe(duplex=True)
                 proc = ctx.Process(
                     target=_serve,
-                    args=(job, theirs, mine, self.conns, parent, slots),
+                    args=(job, theirs, mine, self.conns, parent, slots, warm),
                     daemon=True,
                 )
                 proc.start()
@@ -114,7 +165,7 @@ class _Pool:
             self.close()
             raise
 
-    def results(self, tasks: Sequence[Any]) -> Iterator[Any]:
+    def results(self, tasks: Sequence[Any]) -> Generator[Any, None, None]:
         """Task ``i`` goes to worker ``i % n`` and uses its slot ``(i // n) % 2``; task
         ``i + 2n`` (the same slot) is sent only when result ``i`` has been used."""
         n, conns = len(tasks), self.conns
@@ -169,8 +220,10 @@ def _serve(
     others: list[Any],
     parent: int,
     slots: tuple[Any, Any],
+    warm: Callable[[], Any] | None = None,
 ) -> None:
-    """A worker's loop: a task in, its result (or its exception) out, until told to stop."""
+    """A worker's loop: a task in, its result (or its exception) out, until told to stop.
+    ``warm()`` first (a failure there is the job's to meet again)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -178,6 +231,11 @@ def _serve(
     mine.close()  # the parent's ends: only the parent may hold them, so EOF means it is gone
     for other in others:
         other.close()
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # noqa: S110 - the job meets it again and reports it
+            pass
     done = 0
     while True:
         if not conn.poll(0.5):
