@@ -148,11 +148,13 @@ def prepare_counts(
 
 def text_source_key(project: Project) -> str:
     """What the records' ranking texts come from: the import log, the reader version,
-    clusters.csv and the fusion rules' code (a merged cluster's text is fused)."""
+    clusters.csv, and the code that fuses a merged cluster's fields and makes the texts."""
     from review.dedup import fusion
 
     found = last_ranking_file(project, "", "").source_key
-    return repr((found, file_key(Path(fusion.__file__))))
+    here = Path(__file__).parent
+    code = (Path(fusion.__file__), here / "live.py", here / "model.py")
+    return repr((found, *(file_key(p) for p in code)))
 
 
 def features_from_counts(plan: CountsPlan, query: str) -> tuple[Features, Any]:
