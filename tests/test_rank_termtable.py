@@ -196,3 +196,23 @@ def test_a_session_with_nothing_changed_reads_no_text(tmp_path):
     cached_features(tmp_path, [*changed, "more"], "svm-df1", "")  # counts changed, no ids
     build(ids, changed, "import 2")
     assert read == [1]
+
+
+@pytest.mark.parametrize("model_name", ["svm-df1", "svm", "ensemble"])
+def test_many_texts_counted_in_blocks_give_the_fresh_build(tmp_path, monkeypatch, model_name):
+    """A large first build counts the texts a block at a time (not scikit-learn's one list):
+    the same terms and counts, across block boundaries, with unicode and empty texts."""
+    monkeypatch.setattr(termcounts, "CHUNK", 7)
+    texts = [*_texts(60, 8), "", "", "café"]
+    params = model.feature_params("word1", len(texts))
+    terms, counts = termcounts.analyse(texts, params)
+    monkeypatch.setattr(termcounts, "CHUNK", 10**9)
+    want_terms, want = termcounts.analyse(texts, params)
+    assert terms == want_terms and (counts != want).nnz == 0
+    assert np.array_equal(counts.indices, want.indices) and np.array_equal(counts.data, want.data)
+    monkeypatch.setattr(termcounts, "CHUNK", 7)
+    got, q = cached_features(tmp_path, texts, model_name, QUERY)
+    fresh = build_features(texts, model_name)
+    _same(got, fresh)
+    assert np.array_equal(q, query_scores(fresh, QUERY))
+    assert termcounts.analyse(["", " "] * 5, params)[0] == []  # no term at all
