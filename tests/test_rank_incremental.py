@@ -103,11 +103,12 @@ def test_pruning_is_count_vectorizers(min_df, max_df, max_features):
     _ids, texts = _corpus(150, 7)
     params = {"ngram_range": (1, 2), "min_df": min_df, "max_df": max_df}
     params["max_features"] = max_features
-    store, counts, _changed = termcounts.update(termcounts.TermCounts.empty(), texts[:100], params)
-    store, counts, changed = termcounts.update(store, texts[::-1], params)
+    store, rows, _changed = termcounts.update(termcounts.TermCounts.empty(), texts[:100], params)
+    store, rows, changed = termcounts.update(store, texts[::-1], params)
     assert changed
     assert termcounts.update(store, texts, params)[2] is False  # the same texts: unchanged
-    got, vocabulary = termcounts.prune(counts, store.terms, params)
+    got, kept = termcounts.prune(store.counts, rows, params)
+    vocabulary = termcounts.vocabulary(store.terms, kept)
     vec = CountVectorizer(dtype=np.float64, **params)
     want = vec.fit_transform(texts[::-1]).tocsr()
     want.sort_indices()
@@ -118,7 +119,7 @@ def test_pruning_is_count_vectorizers(min_df, max_df, max_features):
 def test_unreadable_or_foreign_counts_are_rebuilt(tmp_path, analysed):
     _ids, texts = _corpus(60, 8)
     cached_features(tmp_path, texts, "svm-df1", "")
-    (counts_file,) = rank_cache_dir(tmp_path).glob("counts-*.pickle")
+    (counts_file,) = rank_cache_dir(tmp_path).glob("counts*.pickle")
     counts_file.write_bytes(counts_file.read_bytes()[:200])  # truncated
     analysed.clear()
     got, _ = cached_features(tmp_path, texts, "svm-df1", "")

@@ -20,8 +20,8 @@ import contextlib
 import hashlib
 import pickle
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,13 +36,14 @@ from review.rank.model import (
     query_scores,
 )
 from review.rank.termcounts import DIGEST, TermCounts, analysis_params, prune, update
+from review.rank.termtable import NewlineInTerm, TermTable
 from review.screen.memo import file_key
 
 if TYPE_CHECKING:
     from review.project import Project
 
 FORMAT = 2  # of the last ranking's key (2: rows in column order, SortedTfidf)
-COUNTS_FORMAT = 1
+COUNTS_FORMAT = 2  # 2: the terms as one blob (termtable.py), uint16 counts kept as read
 
 
 def rank_cache_dir(cache_dir: Path) -> Path:
@@ -72,38 +73,120 @@ def cached_features(
     """(features of ``texts``, query scores or None), rows in ``texts`` order, built from the
     kept term counts: only the texts they have no counts for are analysed; the counts are then
     saved for exactly these texts. The same bits as :func:`review.rank.model.build_features`."""
-    feats, stores = _build_from_counts(cache_dir, [t or "" for t in texts], model)
-    for cpath, ckey, store in stores:
-        _save_counts(cpath, ckey, store)
-    for old in rank_cache_dir(cache_dir).glob("features-*.pickle"):  # the cache before (FORMAT 2)
-        with contextlib.suppress(OSError):
-            old.unlink()
-    return feats, (query_scores(feats, query) if query else None)
+    return features_from_counts(prepare_counts(cache_dir, texts, model), query)
 
 
 # ---- the term counts (review/rank/termcounts.py) ----------------------------------------------
-def _build_from_counts(
-    cache_dir: Path, texts: list[str], model: str
-) -> tuple[Features, list[tuple[Path, str, TermCounts]]]:
-    """The model's features of ``texts`` from the cached term counts, analysing only the texts
-    the cache has no counts for; and the updated counts, to be saved."""
-    names = MODELS[model][0]
-    mats, vecs, stores = [], [], []
-    for name in names:
-        params = feature_params(name, len(texts))
+@dataclass(frozen=True, slots=True)
+class CountedSet:
+    """One feature set's kept counts (``store``) and each text's row of them, or its features
+    already built (a term the table cannot hold)."""
+
+    name: str
+    params: dict[str, Any]
+    store: TermCounts | None
+    rows: Any  # numpy int64: the store's row of each text
+    built: tuple[Any, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CountsPlan:
+    """What :func:`features_from_counts` builds the features from: no text in it."""
+
+    n: int
+    sets: tuple[CountedSet, ...]
+
+
+def prepare_counts(
+    cache_dir: Path,
+    texts: Sequence[str] | Callable[[], Sequence[str]],
+    model: str,
+    ids: Sequence[str] | None = None,
+    source: str = "",
+) -> CountsPlan:
+    """The kept counts of ``texts`` for the model's feature sets: only the texts the cache has
+    no counts for are analysed; the counts are saved (for exactly these texts) when they
+    changed. Nothing in the result refers to the texts, so a caller that lets go of them frees
+    their memory before the features are built (the ranking worker does).
+
+    With ``ids`` (the records the texts are of, in order) and ``source`` (what the texts come
+    from, :func:`text_source_key`), ``texts`` may be a function giving them, called only when
+    needed: the counts remember each record's row for that source, and a session in which
+    nothing changed reads no text (at a million records: 5–6 s and 2 GB of the worker's)."""
+    n = len(ids) if ids is not None else len(texts)  # type: ignore[arg-type]
+    got: list[str] | None = None
+
+    def all_texts() -> list[str]:
+        nonlocal got
+        if got is None:
+            got = [t or "" for t in (texts() if callable(texts) else texts)]
+            if len(got) != n:
+                raise ValueError("one text per record expected")
+        return got
+
+    sets = []
+    for name in MODELS[model][0]:
+        params = feature_params(name, n)
         cpath, ckey = _counts_file(cache_dir, params)
-        store, counts, changed = update(_load_counts(cpath, ckey), texts, params)
-        try:
-            pruned, vocabulary = prune(counts, store.terms, params)
-            vec: Any = SortedTfidf(params)
-            mat = vec.fit_counts(pruned, vocabulary)
-        except ValueError:  # no term left: what build_features gives (a constant feature)
-            mat, vec = build_one(texts, name)
+        store = _load_counts(cpath, ckey)
+        rows = store.rows_for(ids, source) if ids is not None else None
+        if rows is None:
+            try:
+                store, rows, changed = update(store, all_texts(), params)
+            except NewlineInTerm:  # a term the table cannot hold: built from the texts
+                sets.append(CountedSet(name, params, None, None, build_one(all_texts(), name)))
+                continue
+            if ids is not None and source:
+                store = replace(store, source=source, ids=tuple(ids), id_rows=rows)
+                changed = True
+            if changed:
+                _save_counts(cpath, ckey, store)
+        sets.append(CountedSet(name, params, store, rows))
+    _drop_older_formats(rank_cache_dir(cache_dir))
+    return CountsPlan(n, tuple(sets))
+
+
+def text_source_key(project: Project) -> str:
+    """What the records' ranking texts come from: the import log, the reader version,
+    clusters.csv, and the code that fuses a merged cluster's fields and makes the texts."""
+    from review.dedup import fusion
+
+    found = last_ranking_file(project, "", "").source_key
+    here = Path(__file__).parent
+    code = (Path(fusion.__file__), here / "live.py", here / "model.py")
+    return repr((found, *(file_key(p) for p in code)))
+
+
+def features_from_counts(plan: CountsPlan, query: str) -> tuple[Features, Any]:
+    """(the features, query scores or None) of the texts ``plan`` was prepared from, as
+    :func:`review.rank.model.build_features` and :func:`review.rank.model.query_scores` give
+    them, bit for bit."""
+    mats, vecs = [], []
+    for one in plan.sets:
+        if one.built is not None:
+            mat, vec = one.built
+        else:
+            assert one.store is not None
+            try:
+                pruned, kept = prune(one.store.counts, one.rows, one.params)
+                vec = SortedTfidf(one.params)
+                mat = vec.fit_counts(pruned, one.store.terms, kept)
+            except ValueError:  # no term left: what build_features gives (a constant feature,
+                mat, vec = build_one([""] * plan.n, one.name)  # whatever the texts)
         mats.append(mat)
         vecs.append(vec)
-        if changed:
-            stores.append((cpath, ckey, store))
-    return Features(names, mats, vecs), stores
+    feats = Features(tuple(one.name for one in plan.sets), mats, vecs)
+    return feats, (query_scores(feats, query) if query else None)
+
+
+def _drop_older_formats(folder: Path) -> None:
+    """Delete the feature caches of older versions (never read again: a million records' counts
+    take 0.9 GB): the TF-IDF matrices (``features-*``) and counts of another format."""
+    current = f"counts{COUNTS_FORMAT}-"
+    for old in [*folder.glob("features-*.pickle"), *folder.glob("counts*.pickle")]:
+        if not old.name.startswith(current):
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def _counts_file(cache_dir: Path, params: dict[str, Any]) -> tuple[Path, str]:
@@ -114,7 +197,7 @@ def _counts_file(cache_dir: Path, params: dict[str, Any]) -> tuple[Path, str]:
     settings = repr(sorted(analysis_params(params).items()))
     key = repr((COUNTS_FORMAT, sklearn.__version__, sys.version_info[:2], settings))
     name = hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
-    return rank_cache_dir(cache_dir) / f"counts-{name}.pickle", key
+    return rank_cache_dir(cache_dir) / f"counts{COUNTS_FORMAT}-{name}.pickle", key
 
 
 def _load_counts(path: Path, key: str) -> TermCounts:
@@ -126,14 +209,16 @@ def _load_counts(path: Path, key: str) -> TermCounts:
     try:
         if not isinstance(found, dict) or found.get("key") != key:
             raise ValueError(path)
-        terms, blob = found["terms"], found["digests"]
+        terms = TermTable(found["terms"], found["n_terms"])
+        blob = found["digests"]
         digests = [blob[i : i + DIGEST] for i in range(0, len(blob), DIGEST)]
         rows, width = len(digests), len(terms)
-        indptr, indices = np.asarray(found["indptr"]), np.asarray(found["indices"])
-        data = np.asarray(found["data"]).astype(np.int32)
+        indptr, indices, data = (np.asarray(found[k]) for k in ("indptr", "indices", "data"))
         ok = (
-            isinstance(terms, list)
+            isinstance(blob, bytes)
             and len(blob) == rows * DIGEST
+            and data.dtype in (np.uint16, np.int32)
+            and indices.dtype == np.int32
             and len(indptr) == rows + 1
             and indptr[0] == 0
             and indptr[-1] == len(indices) == len(data)
@@ -142,10 +227,22 @@ def _load_counts(path: Path, key: str) -> TermCounts:
         )
         if not ok:
             raise ValueError(path)
+        # uint16 counts stay uint16 in memory (half of int32's): they only become float64
         counts = sp.csr_matrix((data, indices, indptr), shape=(rows, width))
     except Exception:  # rebuilt from the texts
         return TermCounts.empty()
-    return TermCounts(terms, digests, counts)
+    store = TermCounts(terms, digests, counts)
+    with contextlib.suppress(Exception):  # which row holds each record's text: else read them
+        source, ids, id_rows = found["source"], tuple(found["ids"]), np.asarray(found["id_rows"])
+        if (
+            isinstance(source, str)
+            and all(isinstance(c, str) for c in ids)
+            and id_rows.dtype == np.int64
+            and id_rows.shape == (len(ids),)
+            and (len(ids) == 0 or (int(id_rows.min()) >= 0 and int(id_rows.max()) < rows))
+        ):
+            store = replace(store, source=source, ids=ids, id_rows=id_rows)
+    return store
 
 
 def _save_counts(path: Path, key: str, store: TermCounts) -> None:
@@ -157,11 +254,15 @@ def _save_counts(path: Path, key: str, store: TermCounts) -> None:
         path,
         {
             "key": key,
-            "terms": store.terms,
+            "terms": store.terms.blob,
+            "n_terms": store.terms.n,
             "digests": b"".join(store.digests),
             "indptr": store.counts.indptr.astype(np.int64, copy=False),
             "indices": store.counts.indices.astype(np.int32, copy=False),
             "data": data.astype(np.uint16 if small else np.int32, copy=False),
+            "source": store.source,
+            "ids": list(store.ids),
+            "id_rows": np.asarray(store.id_rows if store.id_rows is not None else [], np.int64),
         },
     )
 

@@ -25,12 +25,22 @@ from review.project import Project
 from review.rank.featcache import (
     LastRankingFile,
     cached_features,
+    features_from_counts,
     load_last_ranking,
+    prepare_counts,
     ranking_key,
     save_last_ranking,
+    text_source_key,
 )
-from review.rank.model import DEFAULT_MODEL, build_features, query_scores, record_text, scores
-from review.screen.cache import record_store
+from review.rank.model import (
+    DEFAULT_MODEL,
+    Features,
+    build_features,
+    query_scores,
+    record_text,
+    scores,
+)
+from review.screen.cache import cluster_index
 
 
 class RankedQueue(Sequence[str]):
@@ -333,13 +343,24 @@ class RankEngine:
         ids: Sequence[str] | None = None,
         cache_dir: Path | None = None,
     ) -> None:
-        self.n = len(texts)
-        self.seed, self.model = seed, model
         if cache_dir is not None and ids is not None:
-            self.features, self.query_scores = cached_features(cache_dir, texts, model, query)
+            built = cached_features(cache_dir, texts, model, query)
         else:
-            self.features = build_features(texts, model)
-            self.query_scores = query_scores(self.features, query) if query else None
+            feats = build_features(texts, model)
+            built = (feats, query_scores(feats, query) if query else None)
+        self._set(built, seed, model)
+
+    @classmethod
+    def from_features(cls, built: tuple[Features, Any], seed: int, model: str) -> RankEngine:
+        """An engine on features already built (and their query scores)."""
+        engine = cls.__new__(cls)
+        engine._set(built, seed, model)
+        return engine
+
+    def _set(self, built: tuple[Features, Any], seed: int, model: str) -> None:
+        self.features, self.query_scores = built
+        self.n = self.features.n
+        self.seed, self.model = seed, model
 
     def compute(self, labels: dict[int, int]) -> tuple[Any, str, int]:
         """(rows best first, mode, includes) for 0/1 ``labels`` by row."""
@@ -362,6 +383,32 @@ class RankEngine:
         return best, mode, includes
 
 
+def ranking_texts(project: Project, ids: Sequence[str]) -> list[str]:
+    """Each record's text to rank by (title + abstract; a merged cluster's fused values, as the
+    screener shows them), read from the record stores column by column: only these two
+    columns, not every field the screener displays (the worker kept all of them, about 2 GB
+    at a million records, for its whole life)."""
+    from review.dedup.clusters import clusters_path
+    from review.dedup.fusion import fuse_rows
+
+    names = ("title", "abstract")
+    rows = project.record_fields(names)
+    if clusters_path(project).is_file():  # a fusion rule looks only at its own field
+        rows = fuse_rows(rows, names, cluster_index(project).cluster_of)
+    return ["" if (row := rows.get(c)) is None else record_text(*row) for c in ids]
+
+
+def give_back_freed_memory() -> None:
+    """Return the C heap's free pages to the system (glibc's ``malloc_trim``; elsewhere
+    nothing). The texts and records read for the features are many small blocks of the heap:
+    freed, they stayed counted in the worker's memory (about 2.4 GB at a million records),
+    and the large arrays made next never reuse them (they are mapped apart)."""
+    import ctypes
+
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 def worker_main(
     conn: Any,
     root: str,
@@ -374,12 +421,20 @@ def worker_main(
     """The ranking process: texts from the project's record caches, then one ranking per
     request ``(version, {row: 0/1})`` until ``None``."""
     try:
-        store = record_store(Project.open(Path(root)))
-        texts = []
-        for c in ids:
-            r = store.get(c)
-            texts.append("" if r is None else record_text(r.title, r.abstract))
-        engine = RankEngine(texts, query, seed, model, ids, cache_dir)
+        project = Project.open(Path(root))
+        if cache_dir is None:
+            engine = RankEngine(ranking_texts(project, ids), query, seed, model)
+        else:  # texts read only if needed, let go before the features are built
+            plan = prepare_counts(
+                cache_dir,
+                lambda: ranking_texts(project, ids),
+                model,
+                ids,
+                text_source_key(project),
+            )
+            give_back_freed_memory()
+            engine = RankEngine.from_features(features_from_counts(plan, query), seed, model)
+            del plan
         labels: dict[int, int] = {}
         while True:
             msg = conn.recv()

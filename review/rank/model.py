@@ -119,7 +119,12 @@ def build_one(texts: Sequence[str], name: str) -> tuple[Any, Any]:
 class SortedTfidf:
     """TF-IDF as scikit-learn's ``TfidfVectorizer`` computes it, with each record's term counts
     put in column order before weighting: every row is then the same bits whatever order the
-    records came in, so features cached in one order serve another (review/rank/featcache.py)."""
+    records came in, so features cached in one order serve another (review/rank/featcache.py).
+
+    Fitted from kept term counts (:meth:`fit_counts`), it holds the terms as a
+    :class:`review.rank.termtable.TermTable` and makes ``vocabulary_`` (a dict of every kept
+    term: 4 million at a million records, about 0.5 GB) only if asked: the query is counted by
+    looking its terms up in the table."""
 
     def __init__(self, params: dict[str, Any]) -> None:
         from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
@@ -127,9 +132,16 @@ class SortedTfidf:
         params = dict(params)
         self.weights = TfidfTransformer(sublinear_tf=params.pop("sublinear_tf", False))
         self.counts = CountVectorizer(dtype=_float64(), **params)
+        self._table: Any = None  # TermTable, when fitted from counts
+        self._kept: Any = None  # bool per term of the table: in the vocabulary
+        self._column: Any = None  # place in the table -> column, -1 when pruned
 
     @property
     def vocabulary_(self) -> dict[str, int]:
+        if getattr(self.counts, "vocabulary_", None) is None and self._table is not None:
+            from review.rank.termcounts import vocabulary
+
+            self.counts.vocabulary_ = vocabulary(self._table, self._kept)
         return self.counts.vocabulary_
 
     @property
@@ -141,20 +153,89 @@ class SortedTfidf:
         counts.sort_indices()
         return self.weights.fit_transform(counts).tocsr()
 
-    def fit_counts(self, counts: Any, vocabulary: dict[str, int]) -> Any:
-        """TF-IDF of a term-count matrix already pruned and in column order, as
+    def fit_counts(self, counts: Any, terms: Any, kept: Any) -> Any:
+        """TF-IDF of a term-count matrix already pruned and in column order (float64), as
         :meth:`fit_transform` computes it from the texts (review/rank/termcounts.py builds it
-        from cached counts); the vectoriser is then fitted with ``vocabulary``."""
-        self.counts.vocabulary_ = vocabulary
+        from cached counts), weighted in place; the vectoriser is then fitted with the terms of
+        the table ``terms`` that ``kept`` marks."""
+        from sklearn.preprocessing import normalize
+
+        self._table, self._kept = terms, kept
         self.counts.fixed_vocabulary_ = False
         self.counts.stop_words_ = None
         counts.sort_indices()
-        return self.weights.fit_transform(counts).tocsr()
+        w = self.weights
+        w.fit(counts)
+        # what TfidfTransformer.transform does, in place (it would copy the matrix, and make
+        # idf_[indices] for every count at once: 2.2 GB at a million records)
+        data, indices = counts.data, counts.indices
+        if w.sublinear_tf:
+            np = _numpy()
+            np.log(data, out=data)
+            data += 1.0
+        step = 1 << 22
+        for a in range(0, len(data), step):
+            data[a : a + step] *= w.idf_[indices[a : a + step]]
+        return normalize(counts, norm=w.norm, copy=False).tocsr()
 
     def transform(self, texts: Sequence[str]) -> Any:
-        counts = self.counts.transform(texts).tocsr()
+        if self._table is None or getattr(self.counts, "vocabulary_", None) is not None:
+            counts = self.counts.transform(texts).tocsr()
+        else:
+            counts = self._count_known(texts)
         counts.sort_indices()
         return self.weights.transform(counts).tocsr()
+
+    def _count_known(self, texts: Sequence[str]) -> Any:
+        """The texts' counts of the vocabulary's terms, as ``CountVectorizer.transform`` gives
+        them, each term looked up in the table."""
+        np = _numpy()
+        import scipy.sparse as sp
+
+        if self._column is None:
+            self._column = np.full(len(self._kept), -1, dtype=np.int64)
+            self._column[self._kept] = np.arange(int(self._kept.sum()))
+        analyze = self.counts.build_analyzer()
+        seen: dict[str, int] = {}
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        values: list[int] = []
+        for doc in texts:
+            counter: dict[int, int] = {}
+            for term in analyze(doc):
+                col = seen.get(term)
+                if col is None:
+                    place = self._table.find(term)
+                    col = seen[term] = -1 if place < 0 else int(self._column[place])
+                if col >= 0:
+                    counter[col] = counter.get(col, 0) + 1
+            indices.extend(counter)
+            values.extend(counter.values())
+            indptr.append(len(indices))
+        return sp.csr_matrix(
+            (
+                np.asarray(values, dtype=np.float64),
+                np.asarray(indices, dtype=np.int32),
+                np.asarray(indptr, dtype=np.int32),
+            ),
+            shape=(len(texts), int(self._kept.sum())),
+        )
+
+    def indexed_words(self, stems: Sequence[str]) -> list[str]:
+        """The vocabulary's words (terms without a space) that start with one of ``stems``,
+        in sorted order."""
+        if self._table is None or getattr(self.counts, "vocabulary_", None) is not None:
+            starts = tuple(stems)
+            return sorted(t for t in self.vocabulary_ if " " not in t and t.startswith(starts))
+        places = sorted(set().union(*(self._table.prefixed(s) for s in stems)))
+        words = (self._table.term(i) for i in places if self._kept[i])
+        return [w for w in words if " " not in w]  # the table's order: sorted
+
+
+def _numpy() -> Any:
+    import numpy as np
+
+    return np
 
 
 def _float64() -> Any:
@@ -233,12 +314,10 @@ def query_scores(features: Features, query: str) -> Any | None:
     stems = [w[:-1].lower() for w in query.split() if w.endswith("*") and len(w) > 2]
     for vec, mat in zip(features.vectorizers, features.matrices, strict=True):
         text = query.replace("*", " ")
-        vocab = getattr(vec, "vocabulary_", None)
-        if stems and vocab and getattr(vec, "analyzer", "") == "word":
+        if stems and isinstance(vec, SortedTfidf) and vec.analyzer == "word":
             # in sorted order, not the vocabulary's (the order the records came in): the
             # scores do not depend on the records' order (nor on a cache)
-            words = (t for t in vocab if " " not in t and t.startswith(tuple(stems)))
-            text += " " + " ".join(sorted(words))
+            text += " " + " ".join(vec.indexed_words(stems))
         q = vec.transform([text])
         if q.nnz == 0:
             continue
