@@ -34,13 +34,13 @@ def start(project: Project) -> Background | None:
     """A worker importing matplotlib for this project's diagram, or None (small project, one
     core, no fork)."""
     from review.dedup.clusters import clusters_path
-    from review.io.readers.workers import Background, worker_count
+    from review.io.readers.workers import Background, spare_cores
 
     try:
         large = clusters_path(project).stat().st_size >= MIN_CLUSTERS_BYTES
     except OSError:
         return None
-    if not large or worker_count(2) < 1:
+    if not large or spare_cores(2) < 1:
         return None
     try:
         return Background(_job, _warm)

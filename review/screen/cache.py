@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from functools import partial
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
     from review.project import Project
 
 CACHE_VERSION = 5  # 2: decisions checked against the vocabulary; 3: every op (issue 21);
-# 4: LogEntry named tuples with Stage/Decision values; 5: LogState pickled as plain tuples
+# 4: LogEntry named tuples with Stage/Decision values; 5: LogState pickled as plain tuples, after
+# a header with the bytes parsed
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -374,8 +376,7 @@ def read_log(
     never modify it)."""
     from review.screen.memo import file_key, remembered
 
-    reasons = protocol_reasons(project)
-    vocab = repr(sorted((k, sorted(v)) for k, v in reasons.items()))
+    reasons, vocab = log_vocab(project)
     state, torn_at = remembered(
         project,
         ("log", op, str(path)),
@@ -391,13 +392,73 @@ def read_log(
     return state
 
 
+def log_vocab(project: Project) -> tuple[dict[str, frozenset[str]], str]:
+    """Each stage's reason ids and their spelling in a log cache's key."""
+    reasons = protocol_reasons(project)
+    return reasons, repr(sorted((k, sorted(v)) for k, v in reasons.items()))
+
+
+def log_cache_path(project: Project, path: Path, op: str) -> Path:
+    return _cache_dir(project) / "logs" / f"{op}-{path.parent.name}-{path.name}.pickle"
+
+
+# a log's cache file: this mark, the bytes of the log parsed (8, little-endian: what is left
+# to parse is known without unpickling), then the pickled LogState
+_LOG_MAGIC = b"review-log\n"
+_SIZE = struct.Struct("<Q")
+
+
+def log_cache_bytes(state: LogState) -> bytes:
+    return _LOG_MAGIC + _SIZE.pack(state.size) + pickle.dumps(state, pickle.HIGHEST_PROTOCOL)
+
+
+def log_state(data: bytes) -> LogState | None:
+    """The LogState of a log cache file's bytes (None: not one)."""
+    if not data.startswith(_LOG_MAGIC):
+        return None
+    try:
+        state = pickle.loads(data[len(_LOG_MAGIC) + _SIZE.size :])  # noqa: S301 - our own cache
+    except Exception:
+        return None
+    return state if isinstance(state, LogState) else None
+
+
+def parsed_size(cache: Path) -> int:
+    """How many bytes of its log the cache file ``cache`` has parsed (0: none, or unreadable)."""
+    try:
+        with open(cache, "rb") as fh:
+            head = fh.read(len(_LOG_MAGIC) + _SIZE.size)
+    except OSError:
+        return 0
+    if len(head) < len(_LOG_MAGIC) + _SIZE.size or not head.startswith(_LOG_MAGIC):
+        return 0
+    return int(_SIZE.unpack_from(head, len(_LOG_MAGIC))[0])
+
+
 def _read_log(
     project: Project, path: Path, op: str, reasons: dict[str, frozenset[str]], vocab: str
 ) -> tuple[LogState, int | None]:
-    """The state of one log and the line number of a torn last line (None if there is none)."""
+    """The state of one log and the line number of a torn last line (None if there is none),
+    the cache file rewritten when more was parsed."""
+    state, torn_at, changed = parse_log(project, path, op, reasons, vocab)
+    if changed:
+        try:
+            atomic_write_bytes(log_cache_path(project, path, op), log_cache_bytes(state))
+        except OSError:
+            pass  # read-only checkout: works, just slower
+    return state, torn_at
+
+
+def parse_log(
+    project: Project, path: Path, op: str, reasons: dict[str, frozenset[str]], vocab: str
+) -> tuple[LogState, int | None, bool]:
+    """The state of one log, the line number of a torn last line (None if there is none) and
+    whether lines were parsed beyond its cache file's (which is not written here)."""
     text_key, who_key = ("note", "reviewer") if op == "decide" else ("rationale", "resolver")
-    cache = _cache_dir(project) / "logs" / f"{op}-{path.parent.name}-{path.name}.pickle"
-    state = _load_pickle(cache)
+    try:
+        state = log_state(log_cache_path(project, path, op).read_bytes())
+    except OSError:
+        state = None
     if isinstance(state, LogState) and (
         getattr(state, "version", None) != CACHE_VERSION or getattr(state, "vocab", None) != vocab
     ):
@@ -405,19 +466,20 @@ def _read_log(
     try:
         with open(path, "rb") as fh:
             data_size = os.fstat(fh.fileno()).st_size
-            ok = isinstance(state, LogState) and state.size <= data_size
             hasher = hashlib.blake2b(digest_size=16)
-            if ok and state.size:
+            if state is not None and state.size > data_size:
+                state = None
+            if state is not None and state.size:
                 hasher.update(fh.read(state.size))
-                ok = hasher.hexdigest() == state.digest
-            if not ok:
+                if hasher.hexdigest() != state.digest:
+                    state = None
+            if state is None:
                 state = LogState(vocab=vocab)
                 hasher = hashlib.blake2b(digest_size=16)
             fh.seek(state.size)
             rest = fh.read()
     except FileNotFoundError:
-        return LogState(), None
-    assert isinstance(state, LogState)
+        return LogState(), None, False
     cut = rest.rfind(b"\n") + 1  # parse complete lines only
     complete, torn = rest[:cut], rest[cut:]
     changed = bool(complete)
@@ -428,6 +490,4 @@ def _read_log(
         state.size += len(complete)
         hasher.update(complete)
         state.digest = hasher.hexdigest()
-    if changed:
-        _save_pickle(cache, state)
-    return state, (state.lineno + 1 if torn.strip() else None)
+    return state, (state.lineno + 1 if torn.strip() else None), changed

@@ -150,8 +150,12 @@ def read_decisions(
 
     Reviewers are named by the ``reviewer`` field of their lines (the file's stem if missing).
     """
+    from review.screen.logahead import read_logs_ahead
+
     out: dict[str, dict[str, ReviewerDecision]] = {}
-    for path in _log_files(screening_dir(project)):
+    paths = _log_files(screening_dir(project))
+    read_logs_ahead(project, paths, "decide")
+    for path in paths:
         per_stage = read_reviewer_file(project, path, clusters, (stage,), problems)[stage]
         if not per_stage:
             continue
@@ -168,10 +172,13 @@ def read_resolutions(
 ) -> dict[str, Resolution]:
     """The standing resolution per cluster at ``stage`` (the latest by time across resolvers)."""
     from review.screen.cache import read_log
+    from review.screen.logahead import read_logs_ahead
 
     found: list[Resolution] = []
     cluster_of = clusters.cluster_of
-    for path in _log_files(resolutions_dir(project)):
+    paths = _log_files(resolutions_dir(project))
+    read_logs_ahead(project, paths, "resolve")
+    for path in paths:
         state = read_log(project, path, "resolve", problems)
         for (st, rid), e in state.latest.items():
             if st != stage:

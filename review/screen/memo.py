@@ -83,6 +83,17 @@ def remembered(project: Project, name: Iterable[Any], key: Any, build: Callable[
     return value
 
 
+def known(project: Project, name: Iterable[Any], key: Any) -> bool:
+    """Whether a value is remembered for ``name`` under ``key``."""
+    hit = _store(project).get(tuple(name))
+    return hit is not None and hit[0] == key
+
+
+def keep(project: Project, name: Iterable[Any], key: Any, value: Any) -> None:
+    """Remember ``value`` for ``name`` under ``key`` (built elsewhere: review/screen/logahead.py)."""
+    _store(project)[tuple(name)] = (key, value)
+
+
 def peek(project: Project, name: Iterable[Any]) -> Any:
     """The value last remembered for ``name`` (None if none), without checking its key."""
     hit = _store(project).get(tuple(name))

@@ -64,6 +64,23 @@ def worker_count(tasks: int) -> int:
     return 0 if cores < 2 else min(cores, MAX_WORKERS, tasks)
 
 
+def spare_cores(tasks: int) -> int:
+    """Workers for work that pays only on an idle core (drawing a diagram, parsing logs while
+    this process waits): :func:`worker_count`, less the cores the load average of the last
+    minute says are busy with something else (one unit of load is taken to be this very
+    pipeline: the command before this one). ``REVIEW_WORKERS`` overrides it as it does
+    :func:`worker_count`."""
+    n = worker_count(tasks)
+    if n == 0 or os.environ.get("REVIEW_WORKERS", "").strip():
+        return n
+    try:
+        cores = len(os.sched_getaffinity(0))
+        others = max(0.0, os.getloadavg()[0] - 1.0)
+    except (AttributeError, OSError):
+        return n
+    return max(0, min(n, round(cores - others)))
+
+
 def ordered_map(
     job: Callable[[T], tuple[R, list[bytes]]], tasks: Sequence[T], workers: int
 ) -> Generator[tuple[R, Sequence[bytes | memoryview]], None, None]:
