@@ -5,8 +5,10 @@ Per size it generates studies exported by 1-4 "databases" (about 40 % duplicates
 way exports differ; the generator of ``benchmarks/dedup_speed.py``) with realistic abstracts,
 written as one RIS file per database, then times each step as its own child process and reports
 its wall time, CPU time and peak resident memory (``os.wait4``'s ``ru_maxrss`` of that child,
-with its children; the generator runs in a child so that this process stays at about 30 MB,
-the floor of every peak):
+with its children: the largest single process; the generator runs in a child so that this
+process stays at about 30 MB, the floor of every peak), and "tree MB": the peak of the summed
+PSS of the child and every process under it (import, ranking and drawing workers), sampled
+every 0.1 s, so a short spike between samples may be missed:
 
 - ``import``: ``review import`` of every RIS file (one command per file, summed; peak = largest);
 - ``dedup``: ``review dedup``;
@@ -134,12 +136,71 @@ def write_logs(proj: Path) -> int:
 
 
 # ---- running one step ------------------------------------------------------------------------
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process descended from it (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, ()))
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class TreeMemory:
+    """The largest sum of the proportional set sizes (PSS: shared pages split between the
+    processes sharing them) of a process and its descendants, sampled every 0.1 s in a thread:
+    what a command with worker processes takes from the machine at once, where the peak RSS of
+    ``wait4`` is that of its largest single process."""
+
+    def __init__(self, pid: int) -> None:
+        import threading
+
+        self.pid, self.peak_kb = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            total = sum(_pss_kb(p) for p in _tree(self.pid))
+            self.peak_kb = max(self.peak_kb, total)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return round(self.peak_kb / 1024)
+
+
 def run(cmd: list[str], cwd: Path) -> dict:
-    """Wall time, CPU time (user + sys) and peak RSS of one child process."""
+    """Wall time, CPU time (user + sys) and peak RSS of one child process (its largest process,
+    from ``wait4``), and the sampled peak PSS of its whole process tree (:class:`TreeMemory`)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    tree = TreeMemory(proc.pid)
     assert proc.stdout is not None
     out = proc.stdout.read()
+    tree_mb = tree.stop()  # before the wait: the processes are still there to be read
     _pid, status, ru = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
@@ -149,6 +210,7 @@ def run(cmd: list[str], cwd: Path) -> dict:
         "wall_s": round(wall, 2),
         "cpu_s": round(ru.ru_utime + ru.ru_stime, 2),
         "peak_mb": round(ru.ru_maxrss / 1024),
+        "tree_mb": tree_mb,
         "out": out.decode("utf-8", "replace")[-400:],
     }
 
@@ -158,6 +220,7 @@ def combine(parts: list[dict]) -> dict:
         "wall_s": round(sum(p["wall_s"] for p in parts), 2),
         "cpu_s": round(sum(p["cpu_s"] for p in parts), 2),
         "peak_mb": max(p["peak_mb"] for p in parts),
+        "tree_mb": max(p.get("tree_mb", 0) for p in parts),
     }
 
 
@@ -270,7 +333,10 @@ def one_size(n: int, tools: set[str], bib_max: int, root: Path) -> dict:
 
 
 def print_table(results: list[dict]) -> None:
-    print(f"{'records':>9}  {'step':<20} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}  notes")
+    print(
+        f"{'records':>9}  {'step':<20} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'tree MB':>8}"
+        "  notes"
+    )
     for res in results:
         for name, s in res["steps"].items():
             note = ""
@@ -278,7 +344,7 @@ def print_table(results: list[dict]) -> None:
                 note = f"first record {s['open_s']} s, first ranking {s['first_ranking_s']} s"
             print(
                 f"{res['records']:>9}  {name:<20} {s['wall_s']:>8} {s['cpu_s']:>8} "
-                f"{s['peak_mb']:>8}  {note}"
+                f"{s['peak_mb']:>8} {s.get('tree_mb', ''):>8}  {note}"
             )
         print(f"{'':>9}  load average (1/5/15 min) {res['load_before']} -> {res['load_after']}")
 
