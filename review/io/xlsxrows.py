@@ -2,10 +2,11 @@
 
 openpyxl builds an element tree for every cell, which is about 85 % of writing a 100k-record
 screening sheet. Here openpyxl still writes the workbook (styles, the header row, frozen panes,
-drop-down validations, the hidden sheets); :func:`save_with_rows` then streams the data rows of
+drop-down validations, the hidden sheets); :func:`write_with_rows` then streams the data rows of
 one sheet into its ``<sheetData>`` as text, byte for byte what openpyxl's write-only mode writes
 for the same values (inline strings, ``t="n"`` numbers, blanks left out, ``xml:space`` on text
-with surrounding white space), and re-zips the other parts unchanged.
+with surrounding white space), and re-zips the other parts unchanged. The rows go into the file
+as they are made, compressed (at :data:`LEVEL`) in a second thread.
 
 Values follow :func:`review.io.xlsx.set_cell`: every string is text (never a formula or an
 error code), with the characters XLSX cannot store removed and cut at Excel's 32,767 characters
