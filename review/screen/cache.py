@@ -18,7 +18,7 @@ import hashlib
 import os
 import pickle
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
@@ -213,14 +213,21 @@ def record_store(project: Project) -> RecordStore:
     dedup cluster's primary row is replaced by the cluster's fused row (the best of its copies).
     """
     _drop_old_display_cache(project)
-    rows = project.record_fields(_DISPLAY_FIELDS)
+    return RecordStore(display_rows(project, _DISPLAY_FIELDS))
+
+
+def display_rows(project: Project, names: Sequence[str]) -> dict[str, tuple]:
+    """``record_id -> the values of the record fields names`` of every imported record, each
+    merged dedup cluster's primary row replaced by the cluster's fused row (each field is
+    fused on its own, so any subset of the fields gives the same values)."""
+    rows = project.record_fields(names)
     from review.dedup.clusters import clusters_path
     from review.dedup.fusion import fuse_rows
 
     if clusters_path(project).is_file():
         # a merged cluster shows the best of its copies (docs/dedup.md, "Fused records")
-        rows = fuse_rows(rows, _DISPLAY_FIELDS, cluster_index(project).cluster_of)
-    return RecordStore(rows)
+        rows = fuse_rows(rows, names, cluster_index(project).cluster_of)
+    return rows
 
 
 def _drop_old_display_cache(project: Project) -> None:

@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from review.errors import InputError, ReviewError
-from review.io.files import atomic_write_bytes
+from review.io.files import atomic_write_with
 from review.io.sheetmeta import add_meta, check_meta
 from review.io.tables import read_table
 from review.io.xlsx import set_cell
-from review.io.xlsxrows import save_with_rows
+from review.io.xlsxrows import write_with_rows
 from review.model import Stage
 from review.people import check_roster, clean_name
 from review.screen.assign import assigned_to
-from review.screen.cache import cluster_index, no_gc, record_store
+from review.screen.cache import cluster_index, display_rows, no_gc
 from review.screen.final import eligible_clusters
 from review.screen.finished import Guard
 from review.screen.logs import (
@@ -52,6 +52,8 @@ EXPORT_COLUMNS = (
     "abstract",
     "labels",  # the reviewer's own labels, comma-separated (not a decision; editable)
 )
+# the record fields the sheet shows, in its column order (title to abstract)
+_SHOWN = ("title", "authors", "year", "journal", "abstract")
 ProgressFn = Callable[[int, int], None]
 
 
@@ -147,15 +149,12 @@ def export_sheet(
 
     labels = own_labels(project, reviewer_log_path(project, reviewer), clusters)
 
-    index = record_store(project)
-    try:
-        wb, ws = _workbook(project, stage, len(queue))
-        add_meta(wb, project, "screening", stage=stage, reviewer=reviewer)
-        rows = _rows(queue, index, current, labels, progress)
-        data = save_with_rows(wb, ws, rows, first_row=2)
-    finally:
-        index.close()
-    atomic_write_bytes(out, data)
+    shown = display_rows(project, _SHOWN)  # only the columns the sheet shows
+    wb, ws = _workbook(project, stage, len(queue))
+    add_meta(wb, project, "screening", stage=stage, reviewer=reviewer)
+    rows = _rows(queue, shown, current, labels, progress)
+    # written as it is made: a million records' sheet is never held (200 MB compressed)
+    atomic_write_with(out, lambda fh: write_with_rows(wb, ws, rows, 2, fh))
     if progress:
         progress(len(queue), len(queue))
     return len(queue)
@@ -163,7 +162,7 @@ def export_sheet(
 
 def _workbook(project: Project, stage: Stage, n: int) -> tuple[Any, Any]:
     """A write-only workbook with the "Screening" sheet (its header; the ``n`` record rows are
-    streamed in by :func:`review.io.xlsxrows.save_with_rows`) and its "Lists" sheet."""
+    streamed in by :func:`review.io.xlsxrows.write_with_rows`) and its "Lists" sheet."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -178,7 +177,7 @@ def _workbook(project: Project, stage: Stage, n: int) -> tuple[Any, Any]:
 
 def _rows(
     queue: list[str],
-    index: Any,
+    shown: dict[str, tuple],
     current: dict,
     labels: dict[str, list[str]] | None,
     progress: ProgressFn | None,
@@ -186,7 +185,7 @@ def _rows(
     """One row per record of ``queue`` with the reviewer's ``current`` decision and labels."""
     n = len(queue)
     for rowno, cid in enumerate(queue, start=2):
-        row = _row(cid, index.get(cid), current.get(cid))
+        row = _row(cid, shown.get(cid), current.get(cid))
         row.append(", ".join((labels or {}).get(cid, ())))
         yield row
         if progress and rowno % 1000 == 0:
@@ -204,19 +203,22 @@ def _header(ws: Any) -> list[Any]:
     return header
 
 
-def _row(cid: str, rec: Any, cur: Any) -> list[Any]:
-    """One record's row, in EXPORT_COLUMNS order but the labels (blank where the record or
-    decision is missing)."""
+def _row(cid: str, rec: tuple | None, cur: Any) -> list[Any]:
+    """One record's row, in EXPORT_COLUMNS order but the labels, from its :data:`_SHOWN`
+    values (blank where the record or decision is missing)."""
+    title, authors, year, journal, abstract = rec or ("", (), None, "", "")
+    if cur is None:
+        return [cid, "", "", "", title, "; ".join(authors), year, journal, abstract]
     return [
         cid,
-        cur.decision if cur else "",
-        cur.reason if cur else "",
-        cur.note if cur else "",
-        rec.title if rec else "",
-        "; ".join(rec.authors) if rec else "",
-        rec.year if rec and rec.year is not None else None,
-        rec.journal if rec else "",
-        rec.abstract if rec else "",
+        cur.decision,
+        cur.reason,
+        cur.note,
+        title,
+        "; ".join(authors),
+        year,
+        journal,
+        abstract,
     ]
 
 
