@@ -11,6 +11,7 @@ from review.project import Project
 from review.screen.cache import log_cache_path, parsed_size, read_log
 from review.screen.logs import read_decisions
 from tests.helpers.screen import decide, make_clusters, retract
+from tests.helpers.workers import started_workers
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the workers are forked only on Linux"
@@ -44,20 +45,6 @@ def _clusters(project):
     return cluster_index(project)
 
 
-def _started(monkeypatch) -> list[int]:
-    from review.io.readers import workers
-
-    started: list[int] = []
-    real = workers._Pool.__init__
-
-    def counted(self, *a, **k):
-        real(self, *a, **k)
-        started.extend(p.pid for p in self.procs)
-
-    monkeypatch.setattr(workers._Pool, "__init__", counted)
-    return started
-
-
 def test_logs_parsed_in_workers_read_the_same(project, monkeypatch) -> None:
     paths = _logs(project)
     monkeypatch.setattr("review.screen.logahead.MIN_AHEAD", 1)
@@ -65,7 +52,7 @@ def test_logs_parsed_in_workers_read_the_same(project, monkeypatch) -> None:
     kept = {p: log_cache_path(project, p, "decide").read_bytes() for p in paths}
     for p in paths:
         log_cache_path(project, p, "decide").unlink()
-    started = _started(monkeypatch)
+    started = started_workers(monkeypatch)
     ahead = _read(project.root, monkeypatch, "2")
     assert len(started) == 2
     assert ahead == serial
@@ -77,7 +64,7 @@ def test_nothing_left_to_parse_starts_no_worker(project, monkeypatch) -> None:
     _logs(project)
     monkeypatch.setattr("review.screen.logahead.MIN_AHEAD", 1)
     first = _read(project.root, monkeypatch, "2")
-    started = _started(monkeypatch)
+    started = started_workers(monkeypatch)
     assert _read(project.root, monkeypatch, "2") == first  # every cache is up to date
     assert started == []
 

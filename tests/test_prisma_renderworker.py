@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
+from tests.helpers.workers import started_workers
 from tests.test_prisma_project import tiny  # noqa: F401 - the fixture
 
 runner = CliRunner()
@@ -35,19 +36,9 @@ def _fresh(project) -> None:
 
 def _workers(monkeypatch: pytest.MonkeyPatch, on: bool) -> list[int]:
     """Force the worker on (any project size) or off; the pids of the workers started."""
-    from review.io.readers import workers
-
     monkeypatch.setattr("review.prisma.renderworker.MIN_CLUSTERS_BYTES", 0)
     monkeypatch.setenv("REVIEW_WORKERS", "1" if on else "0")
-    started: list[int] = []
-    real = workers._Pool.__init__
-
-    def counted(self, *a, **k):
-        real(self, *a, **k)
-        started.extend(p.pid for p in self.procs)
-
-    monkeypatch.setattr(workers._Pool, "__init__", counted)
-    return started
+    return started_workers(monkeypatch)
 
 
 def test_the_worker_draws_the_same_bytes(tiny, monkeypatch) -> None:  # noqa: F811
