@@ -33,17 +33,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
     A failed write (disk full, read-only folder) leaves ``path`` as it was and raises
     :class:`~review.errors.WriteError` naming the file."""
-    try:
-        _atomic_write(Path(path), data)
-    except WriteError:
-        raise
-    except OSError as exc:
-        raise WriteError(path, exc) from None
+    atomic_write_with(path, data)
 
 
-def atomic_write_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
+def atomic_write_with(path: Path, write: bytes | Callable[[BinaryIO], object]) -> None:
     """:func:`atomic_write_bytes` of what ``write(fh)`` writes to the open temp file (a large
-    pickle is written as it is made, never held whole as bytes)."""
+    pickle is written as it is made, never held whole as bytes), or of ``write`` if it is
+    bytes."""
     try:
         _atomic_write(Path(path), write)
     except WriteError:
